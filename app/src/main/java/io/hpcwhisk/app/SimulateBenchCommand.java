@@ -43,7 +43,7 @@ final class SimulateBenchCommand implements Runnable {
   public void run() {
     ReplayMode mode = policy == null
         ? new ReplayMode.Clairvoyant(Ladder.parse(ladder), 2, 6)
-        : new ReplayMode.Online(policy, warmupSeconds, 30, ReplayMode.Placement.LOWEST_ID);
+        : new ReplayMode.Online(policy, java.util.Map.of(), warmupSeconds, 30, ReplayMode.Placement.LOWEST_ID);
     ReplayRequest request = new ReplayRequest(idleLog, SampleWindow.all(), mode, seed, null, false);
     ReplayBenchmark.print(ReplayBenchmark.measure(request, iterations), System.out);
   }

@@ -52,6 +52,10 @@ final class SimulateReplayCommand implements Runnable {
       description = "Clairvoyant: samples per ladder minute (the paper treats a sample as 10 s).")
   int samplesPerMinute;
 
+  @Option(names = "--policy-param", paramLabel = "KEY=VALUE",
+      description = "Online: a policy parameter, repeatable (e.g. pending-per-length=10, max-pending=16).")
+  java.util.Map<String, String> policyParams = new java.util.LinkedHashMap<>();
+
   @Option(names = "--warmup-seconds", defaultValue = "20",
       description = "Online: seconds from a pilot's start to ready (HPC-Whisk measured ~20 s).")
   double warmupSeconds;
@@ -96,7 +100,7 @@ final class SimulateReplayCommand implements Runnable {
     if (mode.ladder != null) {
       return new ReplayMode.Clairvoyant(Ladder.parse(mode.ladder), warmupSamples, samplesPerMinute);
     }
-    return new ReplayMode.Online(mode.policy, warmupSeconds, graceSeconds, placement);
+    return new ReplayMode.Online(mode.policy, policyParams, warmupSeconds, graceSeconds, placement);
   }
 
   private SampleWindow window() {

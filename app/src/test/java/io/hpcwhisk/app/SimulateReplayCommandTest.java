@@ -78,4 +78,26 @@ class SimulateReplayCommandTest {
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString()).contains("ladder 'Z9'", "A1", "2,4,8,16");
   }
+
+  @Test
+  void onlineReplayRunsTheCorePolicyAndReportsPreemptions() throws IOException {
+    Path out = dir.resolve("online");
+
+    int exit = run("simulate", "replay", "--idle-log", log().toString(), "--policy", "fib", "--policy-param",
+        "pending-per-length=2", "--warmup-seconds", "1", "--out", out.toString(), "--no-plots");
+
+    assertThat(exit).as(err.toString()).isZero();
+    String report = Files.readString(out.resolve("report.json"));
+    assertThat(report).contains("\"mode\" : \"online\"", "\"pilotsPreempted\" : 1", "\"optimisticBound\" : true",
+        "\"pending-per-length\" : \"2\"");
+  }
+
+  @Test
+  void unknownPolicyNamesTheChoices() throws IOException {
+    int exit = run("simulate", "replay", "--idle-log", log().toString(), "--policy", "greedy", "--out",
+        dir.resolve("out").toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).contains("unknown harvest policy 'greedy'", "fib", "adaptive");
+  }
 }

@@ -29,14 +29,16 @@ public sealed interface ReplayMode {
    * An online replay with a production harvest policy.
    *
    * @param policy the policy's name as the core policy lookup knows it
+   * @param policyParams the policy's parameters as text (key → value), defaults for missing keys
    * @param warmupSeconds seconds from a pilot's start to ready
    * @param graceSeconds Slurm GraceTime a preempted pilot gets (the batch job's worst-case delay)
    * @param placement how pending pilots pick among free available nodes
    */
-  record Online(String policy, double warmupSeconds, double graceSeconds, Placement placement)
-      implements ReplayMode {
+  record Online(String policy, java.util.Map<String, String> policyParams, double warmupSeconds,
+      double graceSeconds, Placement placement) implements ReplayMode {
     public Online {
       Objects.requireNonNull(policy, "policy");
+      policyParams = java.util.Map.copyOf(policyParams);
       Objects.requireNonNull(placement, "placement");
       if (!(warmupSeconds >= 0)) {
         throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);

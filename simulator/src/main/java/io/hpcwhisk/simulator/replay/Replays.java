@@ -2,6 +2,7 @@ package io.hpcwhisk.simulator.replay;
 
 import io.hpcwhisk.simulator.availability.Progress;
 import io.hpcwhisk.simulator.ladder.ClairvoyantLadderReplay;
+import io.hpcwhisk.simulator.online.OnlineReplay;
 import io.hpcwhisk.simulator.report.ReplayResult;
 import io.hpcwhisk.simulator.report.ReportWriter;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ public final class Replays {
       return ClairvoyantLadderReplay.run(request.idleLog(), request.window(), c.ladder(), c.warmupSamples(),
           c.samplesPerMinute(), progress);
     }
-    throw new UnsupportedOperationException("online replay not wired yet");
+    ReplayMode.Online online = (ReplayMode.Online) request.mode();
+    return OnlineReplay.run(request.idleLog(), request.window(), online, request.seed(), progress);
   }
 
   /** Replays and writes the outputs into the request's output directory, if any. */
