@@ -93,6 +93,7 @@ final class SimulateReplayCommand implements Runnable {
     ReplayRequest request = new ReplayRequest(idleLog, window(), replayMode(), seed, out, !noPlots);
     Replays.Outcome outcome = Replays.run(request, ConsoleProgress.onStderr("replay"));
     System.out.print(ReportTable.render(outcome.result()));
+    System.out.println("input: " + outcome.result().facts().summary().describe());
     System.out.println("wrote " + String.join(", ", outcome.files().stream().map(Path::toString).toList()));
   }
 
