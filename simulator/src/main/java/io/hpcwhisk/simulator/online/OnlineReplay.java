@@ -53,7 +53,6 @@ public final class OnlineReplay implements AvailabilityObserver {
   private final GrowableInts warming = new GrowableInts();
   private final GrowableInts ready = new GrowableInts();
   private final GrowableInts pending = new GrowableInts();
-  private final List<double[]> runs = new ArrayList<>();
   private final List<long[]> runIndexes = new ArrayList<>();
   private final List<Long> times = new ArrayList<>();
   private final List<String> ignoredReasons = new ArrayList<>();
@@ -100,8 +99,9 @@ public final class OnlineReplay implements AvailabilityObserver {
       apply(intent, now);
     }
     cluster.schedule(now);
-    warming.set(index, cluster.runningCount() - cluster.readyCount(now));
-    ready.set(index, cluster.readyCount(now));
+    int readyNow = cluster.readyCount(now);
+    warming.set(index, cluster.runningCount() - readyNow);
+    ready.set(index, readyNow);
     pending.set(index, cluster.pendingCount());
     times.add(epochSecond);
     previous = (BitSet) available.clone();
