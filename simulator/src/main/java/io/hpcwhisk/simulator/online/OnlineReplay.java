@@ -168,15 +168,15 @@ public final class OnlineReplay implements AvailabilityObserver {
     int noReady = timeline.noReadySamples();
     CoverageFigures figures = new CoverageFigures(
         "seconds",
-        a.readySeconds / availableSeconds,
-        a.warmingSeconds / availableSeconds,
-        1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
+        CoverageFigures.share(a.readySeconds, availableSeconds),
+        CoverageFigures.share(a.warmingSeconds, availableSeconds),
+        availableSeconds == 0 ? 0 : 1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
         a.started,
         noReady,
         noReady / (double) samples,
         timeline.longestNoReadyStretch(),
         a.readySeconds / facts.durationSeconds(),
-        ceiling / availableSeconds);
+        CoverageFigures.share(ceiling, availableSeconds));
     long pendingTotal = 0;
     int pendingMax = 0;
     for (int i = 0; i < samples; i++) {
