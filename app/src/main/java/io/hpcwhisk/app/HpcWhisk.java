@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       LocalClusterCommand.class,
       SimulateCommand.class,
+      PilotCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

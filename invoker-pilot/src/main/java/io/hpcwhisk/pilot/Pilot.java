@@ -244,13 +244,21 @@ public final class Pilot {
       result = ActivationResult.whiskError("The pilot failed to run the action: " + e, Instant.now());
     }
     boolean mine;
+    boolean killedByDrain;
     synchronized (this) {
       mine = running.remove(request.activationId()) != null;
       if (mine) {
         memoryInUseMb -= request.limits().memoryMb();
       }
+      // Slurm signals every process of the job; a runtime that was still starting dies with it.
+      killedByDrain = draining && result.status() == ActivationStatus.DEVELOPER_ERROR
+          && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
     }
-    if (mine) {
+    if (mine && killedByDrain) {
+      send(new PilotMessage.HandBack(List.of(request.activationId()), "its runtime was killed while the pilot drained"));
+      counters.handedBack(1);
+      leaveIfDrained();
+    } else if (mine) {
       complete(request, result, started);
       startWhatFits();
       leaveIfDrained();

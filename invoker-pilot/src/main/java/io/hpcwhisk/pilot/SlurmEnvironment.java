@@ -58,6 +58,11 @@ public final class SlurmEnvironment {
       memoryMb = memoryFromTres(job.getOrDefault("TRES", ""));
     }
     if (memoryMb <= 0) {
+      // A whole-node job without --mem: the node's memory.
+      Map<String, String> nodeInfo = parseScontrol(scontrol.apply(List.of("scontrol", "show", "node", "-o", node)));
+      memoryMb = parseInt(nodeInfo.get("RealMemory"));
+    }
+    if (memoryMb <= 0) {
       memoryMb = 1024;
     }
     return new PilotIdentity(jobId, node, cpus, memoryMb, start, end);
