@@ -127,8 +127,8 @@ class PilotTest {
     assertThat(exitAfter).as("left as soon as the running activation ended, well before grace").isLessThan(Duration.ofSeconds(8));
     assertThat(balancer.outcome("run-1").orElseThrow().status()).isEqualTo(ActivationStatus.SUCCESS);
     assertThat(balancer.handedBack()).containsOnlyKeys("queued-1", "queued-2");
-    assertThat(session.received()).anyMatch(m -> m instanceof PilotMessage.Draining)
-        .anyMatch(m -> m instanceof PilotMessage.Leaving);
+    await().atMost(Duration.ofSeconds(2)).until(session::left);
+    assertThat(session.received()).anyMatch(m -> m instanceof PilotMessage.Draining);
     assertThat(session.lostAt()).isEmpty();
   }
 
