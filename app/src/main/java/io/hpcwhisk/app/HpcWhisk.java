@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       LocalClusterCommand.class,
       SimulateCommand.class,
       PilotCommand.class,
+      PilotBenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

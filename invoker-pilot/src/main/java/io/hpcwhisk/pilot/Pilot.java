@@ -143,7 +143,8 @@ public final class Pilot {
     RuntimeStats stats = runtimes.stats();
     connected.send(new PilotMessage.Register(identity.pilotId(), identity.jobId(), identity.node(),
         identity.cpus(), identity.memoryMb(), runtimes.kinds(), stats.warmByVersion(),
-        identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(), version));
+        identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(),
+        identity.launchedAt().toEpochMilli(), version));
     BalancerMessage reply = CompletableFuture.anyOf(registration, connected.closed())
         .thenApply(o -> o instanceof BalancerMessage m ? m : null)
         .get(10, TimeUnit.SECONDS);

@@ -65,7 +65,13 @@ public final class SlurmEnvironment {
     if (memoryMb <= 0) {
       memoryMb = 1024;
     }
-    return new PilotIdentity(jobId, node, cpus, memoryMb, start, end);
+    Instant launched = null;
+    String t0 = env.get("HPC_WHISK_PILOT_T0");
+    if (t0 != null && t0.strip().matches("\\d{10,}")) {
+      long nanos = Long.parseLong(t0.strip());
+      launched = Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+    }
+    return new PilotIdentity(jobId, node, cpus, memoryMb, start, end, launched);
   }
 
   /** Runs scontrol (or another command) and returns its stdout; fails with the command and stderr. */

@@ -42,7 +42,7 @@ class PilotTest {
   }
 
   private PilotIdentity identity(int memoryMb, Instant deadline) {
-    return new PilotIdentity("101", "n1", 2, memoryMb, Instant.now(), deadline);
+    return new PilotIdentity("101", "n1", 2, memoryMb, Instant.now(), deadline, null);
   }
 
   private void startPilot(PilotIdentity identity, PilotSettings settings) {
