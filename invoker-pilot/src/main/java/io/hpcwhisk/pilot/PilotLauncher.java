@@ -66,9 +66,7 @@ public final class PilotLauncher {
     PilotSettings settings = settings(values, token, identity);
     ActionRuntimes runtimes = new ActionRuntimes(new RuntimeConfig(settings.workDir(), identity.memoryMb(), null,
         null, null, settings.sandbox(), settings.idleTimeout(), null));
-    Thread warmUp = new Thread(runtimes::warmUp, "runtime-warm-up");
-    warmUp.setDaemon(true);
-    warmUp.start();
+    // Interpreters are located after registration, so they do not compete with the pilot's start-up.
     Pilot pilot = new Pilot(identity, settings, runtimes, version);
     installSigterm(pilot);
     LOG.info("pilot {} on {}: {} CPUs, {} MB, job ends {}, balancer {}, sandbox {}", identity.pilotId(),
