@@ -156,6 +156,14 @@ public final class PilotLauncher {
   }
 
   private static RuntimeConfig.Sandbox parseSandbox(String text) {
+    // YAML 1.1 reads an unquoted "off" as false and "on" as true.
+    String value = text.strip().toLowerCase(Locale.ROOT);
+    if (value.equals("false") || value.equals("no")) {
+      return RuntimeConfig.Sandbox.OFF;
+    }
+    if (value.equals("true") || value.equals("yes") || value.equals("on")) {
+      return RuntimeConfig.Sandbox.AUTO;
+    }
     try {
       return RuntimeConfig.Sandbox.valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
