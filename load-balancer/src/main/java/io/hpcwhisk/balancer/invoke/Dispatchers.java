@@ -1,0 +1,19 @@
+package io.hpcwhisk.balancer.invoke;
+
+import java.time.InstantSource;
+
+/** Chooses the dispatcher for {@code api.executor}: {@code local} or {@code none}. */
+public final class Dispatchers {
+  private Dispatchers() {}
+
+  public static ActivationDispatcher forExecutor(String executor, InstantSource clock) {
+    switch (executor) {
+      case "none":
+        return new NoExecutorDispatcher(clock, "api.executor is 'none'");
+      case "local":
+        return new NoExecutorDispatcher(clock, "the local runtime executor is not part of this build yet");
+      default:
+        throw new IllegalArgumentException("unknown executor '" + executor + "'; expected 'local' or 'none'");
+    }
+  }
+}
