@@ -1,0 +1,72 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hpc-whisk admin user create|list|delete}: manages users (namespaces and their keys). */
+@Command(
+    name = "admin",
+    mixinStandardHelpOptions = true,
+    description = "Administer the HPC-Whisk server's users.",
+    subcommands = {AdminCommand.User.class})
+final class AdminCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  @Command(
+      name = "user",
+      mixinStandardHelpOptions = true,
+      description = "Create, list or delete users. A user owns one namespace and authenticates with the key"
+          + " printed here (uuid:key, as for OpenWhisk). A running server picks up changes within a second.")
+  static final class User {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+        description = "Create a user owning NAMESPACE and print its key (uuid:key).")
+    void create(@Parameters(paramLabel = "NAMESPACE", description = "Namespace (letters, digits, _ @ . - and spaces).")
+        String namespace, @picocli.CommandLine.Mixin DataDirMixin where) {
+      EntityPath.requireName(namespace, "namespace");
+      Identity created = where.store().create(namespace);
+      System.out.println(created.authKey());
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List users: namespace and key.")
+    void list(@picocli.CommandLine.Mixin DataDirMixin where) {
+      for (Identity i : where.store().list()) {
+        System.out.println(i.namespace() + "\t" + i.authKey());
+      }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+        description = "Delete the user of NAMESPACE; its key stops working. Entities stay in the store.")
+    void delete(@Parameters(paramLabel = "NAMESPACE") String namespace, @picocli.CommandLine.Mixin DataDirMixin where) {
+      if (!where.store().delete(namespace)) {
+        throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
+      }
+      System.out.println("deleted user of namespace " + namespace);
+    }
+  }
+
+  /** Where the user keys live: the server's data directory. */
+  static final class DataDirMixin {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "Configuration file; its store.data-dir is used. Default: the installation's config/hpc-whisk.yaml.")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "The server's data directory (overrides the configuration; default ~/.hpc-whisk/data).")
+    String dataDir;
+
+    IdentityStore store() {
+      return new IdentityStore(
+          ServerCommand.effectiveConfig(config, null, null, dataDir, null, null).store().dataPath());
+    }
+  }
+}
