@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       ServerCommand.class,
       AdminCommand.class,
+      LocalClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

@@ -13,7 +13,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    cmd.getErr().println("hpc-whisk " + cmd.getCommandName() + ": " + message);
+    cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
     if ("1".equals(System.getenv("HPC_WHISK_DEBUG"))) {
       ex.printStackTrace(cmd.getErr());
     }

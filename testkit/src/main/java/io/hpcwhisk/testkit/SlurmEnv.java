@@ -1,0 +1,51 @@
+package io.hpcwhisk.testkit;
+
+import io.hpcwhisk.localcluster.CommandResult;
+import io.hpcwhisk.localcluster.LocalCluster;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A test's handle on the shared local Slurm cluster: where it is and how to talk to it. */
+public final class SlurmEnv {
+
+  private final LocalCluster cluster;
+  private final List<String> nodes;
+  private final int graceSeconds;
+
+  SlurmEnv(LocalCluster cluster, List<String> nodes, int graceSeconds) {
+    this.cluster = cluster;
+    this.nodes = List.copyOf(nodes);
+    this.graceSeconds = graceSeconds;
+  }
+
+  /** The cluster's {@code slurm.conf}. */
+  public Path conf() {
+    return cluster.conf();
+  }
+
+  /** The environment a Slurm client needs ({@code SLURM_CONF}); put it into a ProcessBuilder. */
+  public Map<String, String> env() {
+    return cluster.clientEnv();
+  }
+
+  /** Node names, {@code n1..nN}. */
+  public List<String> nodes() {
+    return nodes;
+  }
+
+  /** GraceTime of the preemptible {@code whisk} partition. */
+  public int graceSeconds() {
+    return graceSeconds;
+  }
+
+  /** The directory holding the cluster's configuration, state and logs. */
+  public Path dir() {
+    return cluster.dir();
+  }
+
+  /** Runs a Slurm client command (30 s timeout) against the cluster. */
+  public CommandResult run(String... command) {
+    return cluster.run(List.of(command));
+  }
+}

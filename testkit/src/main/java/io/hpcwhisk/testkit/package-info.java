@@ -1,0 +1,7 @@
+/**
+ * Test fixtures shared by every module's integration tests. {@link io.hpcwhisk.testkit.SlurmTest} marks a
+ * test class that needs a real Slurm: {@link io.hpcwhisk.testkit.LocalSlurmExtension} starts one local
+ * multi-node cluster per test run, hands each test a {@link io.hpcwhisk.testkit.SlurmEnv} bound to it,
+ * cleans the queue between tests and stops the cluster at the end.
+ */
+package io.hpcwhisk.testkit;
