@@ -115,6 +115,10 @@ public final class ApiHandler extends Handler.Abstract {
 
   private Object route(Request request, String requestId) {
     String method = request.getMethod();
+    if (request.getHttpURI().getParam() != null || request.getHttpURI().hasAmbiguousParameter()) {
+      // ';' starts a path parameter in HTTP and is never legal in an OpenWhisk name
+      throw new IllegalEntityNameException("The name of the entity contains illegal characters.");
+    }
     List<String> segments = segments(request.getHttpURI().getPath());
     if (segments.isEmpty()) {
       return onlyGet(method, () -> meta.root());

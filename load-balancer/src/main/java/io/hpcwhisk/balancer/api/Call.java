@@ -65,21 +65,35 @@ final class Call {
     throw Rejection.badRequest("The value '" + v + "' of parameter '" + name + "' is not a boolean (true or false).");
   }
 
+  /** Oversize bodies are read and discarded up to this many bytes so the client sees the 413. */
+  private static final long DRAIN_LIMIT = 256L * 1_048_576;
+
   /** The body as bytes, refusing with 413 when it is larger than {@code maxBytes}. */
   byte[] body(long maxBytes) {
     long declared = request.getLength();
-    if (declared > maxBytes) {
-      throw tooLarge(declared, maxBytes);
-    }
     try (InputStream in = Request.asInputStream(request)) {
+      if (declared > maxBytes) {
+        drain(in);
+        throw tooLarge(declared, maxBytes);
+      }
       byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
       if (data.length > maxBytes) {
-        throw tooLarge(data.length + in.transferTo(OutputStreams.NULL), maxBytes);
+        throw tooLarge(data.length + drain(in), maxBytes);
       }
       return data;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the request body", e);
     }
+  }
+
+  /** Reads and discards the rest of the body (bounded), so the connection can answer; returns the count. */
+  private static long drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[65536];
+    long total = 0;
+    for (int n; total < DRAIN_LIMIT && (n = in.read(buffer)) > 0; ) {
+      total += n;
+    }
+    return total;
   }
 
   static Rejection tooLarge(long size, long max) {
@@ -134,12 +148,5 @@ final class Call {
       throw Rejection.badRequest("The value '" + value + "' is not in the range of 0 to " + max + " for " + collection + ".");
     }
     return value;
-  }
-
-  /** Discards bytes, to count the size of an oversize body. */
-  static final class OutputStreams {
-    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
-
-    private OutputStreams() {}
   }
 }

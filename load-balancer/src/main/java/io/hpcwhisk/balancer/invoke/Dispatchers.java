@@ -6,6 +6,11 @@ import java.time.InstantSource;
 public final class Dispatchers {
   private Dispatchers() {}
 
+  /** Whether this build can run actions locally (the runtime library is on the class path). */
+  public static boolean localExecutorAvailable() {
+    return false;
+  }
+
   public static ActivationDispatcher forExecutor(String executor, InstantSource clock) {
     switch (executor) {
       case "none":

@@ -117,6 +117,7 @@ class ApiHttpIT {
     "PUT | /api/v1/namespaces/_/actions/bad9 | {\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"x\"},\"parameters\":{\"a\":1}} | 400 | 'parameters' must be an array",
     "PUT | /api/v1/namespaces/_/actions/bad10 | {\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"x\"},\"publish\":\"yes\"} | 400 | 'publish' must be a boolean",
     "PUT | /api/v1/namespaces/_/actions/bad%3Bname | " + "{} | 400 | The name of the entity contains illegal characters.",
+    "PUT | /api/v1/namespaces/_/actions/bad;name | {} | 400 | The name of the entity contains illegal characters.",
     "PUT | /api/v1/namespaces/bad%21ns/actions/x | {} | 400 | The namespace contains illegal characters.",
     "PUT | /api/v1/namespaces/_/actions/bad11 | {\"exec\":{\"kind\":\"sequence\",\"components\":[\"/guest/nope\"]}} | 400 | Sequence component does not exist.",
     "PUT | /api/v1/namespaces/_/actions/bad12 | {\"exec\":{\"kind\":\"sequence\",\"components\":[]}} | 400 | No component specified for the sequence.",
