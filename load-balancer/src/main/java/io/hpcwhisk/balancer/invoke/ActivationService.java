@@ -100,10 +100,7 @@ public final class ActivationService {
               LOG.error("activation {} failed inside the server", p.activationId(), t);
               return errorRecord(p, action.action(), "The activation failed inside the server: " + t);
             })
-            .thenApply(record -> {
-              activations.complete(record);
-              return record;
-            });
+            .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record));
     done.whenComplete((r, t) -> throttle.ended(p.namespace()));
     return done;
   }
@@ -199,8 +196,8 @@ public final class ActivationService {
     String componentId = ActivationIds.next();
     return execute(componentId, namespace, subject, authKey, action, state.result(), sequenceId, clock.millis(),
         componentsSoFar)
+        .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record))
         .thenApply(record -> {
-          activations.complete(record);
           List<String> ids = new ArrayList<>(state.ids());
           ids.add(componentId);
           JsonNode result = record.response().result();

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.store;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Accepted activations and their terminal records. {@link #accept} and {@link #complete} are durable
@@ -18,6 +19,12 @@ public interface ActivationStore {
 
   /** Writes the terminal record and forgets the pending entry of the same id. */
   void complete(ActivationRecord record);
+
+  /** As {@link #complete}, without blocking the caller: the future completes once it is durable. */
+  default CompletableFuture<Void> completeAsync(ActivationRecord record) {
+    complete(record);
+    return CompletableFuture.completedFuture(null);
+  }
 
   Optional<ActivationRecord> get(String namespace, String activationId);
 

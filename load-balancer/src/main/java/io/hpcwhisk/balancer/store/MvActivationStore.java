@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -55,6 +56,11 @@ public final class MvActivationStore implements ActivationStore {
 
   @Override
   public void complete(ActivationRecord r) {
+    completeAsync(r).join();
+  }
+
+  @Override
+  public CompletableFuture<Void> completeAsync(ActivationRecord r) {
     // Record first, then the pending entry: a crash in between leaves both, and recovery drops the
     // pending entry of an id that already has its record.
     records.put(r.activationId(), Json.write(r));
@@ -66,7 +72,7 @@ public final class MvActivationStore implements ActivationStore {
     byNamespace.put(nsKey(r.namespace(), r.start(), r.activationId()), path);
     byEnd.put(endKey(r.end(), r.activationId()), r.namespace());
     pending.remove(r.activationId());
-    db.commit();
+    return db.commitAsync();
   }
 
   @Override

@@ -1,9 +1,13 @@
 package io.hpcwhisk.balancer.store;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -13,6 +17,13 @@ import org.h2.mvstore.MVStoreException;
  * holding the entity and activation maps. Every durable write ends in {@link #commit()}, which writes
  * the changes to the file before it returns (a killed process loses nothing that was committed; the
  * operating system keeps the written pages).
+ *
+ * <p>Algorithm (group commit): a writer changes the in-memory maps, then asks for a commit and waits
+ * for it. One committer thread takes every request queued so far, commits once, and completes them
+ * all, so concurrent writers share one file write instead of paying one each.
+ *
+ * <p>Known caveats: the file is not fsync'ed on every commit; a killed process loses nothing, a power
+ * loss may lose the last commits.
  */
 public final class MvStoreDatabase implements AutoCloseable {
 
@@ -20,10 +31,39 @@ public final class MvStoreDatabase implements AutoCloseable {
 
   private final MVStore store;
   private final Path file;
+  private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests = new LinkedBlockingQueue<>();
+  private final Thread committer;
+  private volatile boolean closing;
 
   private MvStoreDatabase(MVStore store, Path file) {
     this.store = store;
     this.file = file;
+    this.committer = new Thread(this::commitLoop, "store-commit");
+    committer.setDaemon(true);
+    committer.start();
+  }
+
+  private void commitLoop() {
+    List<CompletableFuture<Void>> batch = new ArrayList<>();
+    while (!closing || !commitRequests.isEmpty()) {
+      try {
+        CompletableFuture<Void> first = commitRequests.take();
+        batch.add(first);
+      } catch (InterruptedException e) {
+        if (closing) {
+          break;
+        }
+        continue;
+      }
+      commitRequests.drainTo(batch);
+      try {
+        store.commit();
+        batch.forEach(f -> f.complete(null));
+      } catch (RuntimeException e) {
+        batch.forEach(f -> f.completeExceptionally(e));
+      }
+      batch.clear();
+    }
   }
 
   /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
@@ -48,9 +88,21 @@ public final class MvStoreDatabase implements AutoCloseable {
     return store.openMap(name);
   }
 
-  /** Writes every change so far to the file. */
+  /** Writes every change made so far to the file; returns when it is written. */
   void commit() {
-    store.commit();
+    commitAsync().join();
+  }
+
+  /** Completes once every change made before the call is written to the file. */
+  CompletableFuture<Void> commitAsync() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (closing) {
+      store.commit();
+      done.complete(null);
+    } else {
+      commitRequests.add(done);
+    }
+    return done;
   }
 
   public Path file() {
@@ -67,6 +119,14 @@ public final class MvStoreDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
+    committer.interrupt();
+    try {
+      committer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    commitRequests.forEach(f -> f.complete(null));
     if (!store.isClosed()) {
       store.close();
     }
