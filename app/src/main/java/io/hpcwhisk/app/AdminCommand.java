@@ -28,19 +28,25 @@ final class AdminCommand implements Runnable {
           + " printed here (uuid:key, as for OpenWhisk). A running server picks up changes within a second.")
   static final class User {
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Create a user owning NAMESPACE and print its key (uuid:key).")
     void create(@Parameters(paramLabel = "NAMESPACE", description = "Namespace (letters, digits, _ @ . - and spaces).")
         String namespace, @picocli.CommandLine.Mixin DataDirMixin where) {
       EntityPath.requireName(namespace, "namespace");
       Identity created = where.store().create(namespace);
-      System.out.println(created.authKey());
+      out().println(created.authKey());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List users: namespace and key.")
     void list(@picocli.CommandLine.Mixin DataDirMixin where) {
       for (Identity i : where.store().list()) {
-        System.out.println(i.namespace() + "\t" + i.authKey());
+        out().println(i.namespace() + "\t" + i.authKey());
       }
     }
 
@@ -50,7 +56,7 @@ final class AdminCommand implements Runnable {
       if (!where.store().delete(namespace)) {
         throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
       }
-      System.out.println("deleted user of namespace " + namespace);
+      out().println("deleted user of namespace " + namespace);
     }
   }
 
