@@ -209,4 +209,34 @@ class ApiHttpIT {
     assertError(c.post("/api/v1/namespaces/_/actions/held", "{}"), 429,
         "Too many concurrent requests in flight (count: 5, allowed: 5).");
   }
+
+  @Test
+  void firingATriggerIs202WithActiveRulesAnd204Without() {
+    guest.put("/api/v1/namespaces/_/actions/onfire", NODE);
+    guest.put("/api/v1/namespaces/_/triggers/tr", "{\"parameters\":[{\"key\":\"from\",\"value\":\"trigger\"}]}");
+    assertThat(guest.post("/api/v1/namespaces/_/triggers/tr", "{}").status()).isEqualTo(204);
+    assertThat(guest.put("/api/v1/namespaces/_/rules/ru", "{\"trigger\":\"/_/tr\",\"action\":\"/_/onfire\"}")
+        .body().path("status").asText()).isEqualTo("active");
+    ApiClient.Answer fired = guest.post("/api/v1/namespaces/_/triggers/tr", "{\"x\":1}");
+    assertThat(fired.status()).isEqualTo(202);
+    String id = fired.body().path("activationId").asText();
+    var record = guest.get("/api/v1/namespaces/_/activations/" + id).body();
+    assertThat(record.path("response").path("result").toString()).isEqualTo("{\"from\":\"trigger\",\"x\":1}");
+    String line = record.path("logs").get(0).asText();
+    assertThat(line).contains("\"success\":true", "\"rule\":\"guest/ru\"");
+    assertError(guest.post("/api/v1/namespaces/_/rules/ru", "{\"status\":\"sleeping\"}"), 400, "active' or 'inactive");
+    assertThat(guest.post("/api/v1/namespaces/_/rules/ru", "{\"status\":\"inactive\"}").status()).isEqualTo(200);
+    assertThat(guest.post("/api/v1/namespaces/_/triggers/tr", "{}").status()).isEqualTo(204);
+    assertThat(guest.get("/api/v1/namespaces/_/triggers/tr").body().path("rules").path("guest/ru").path("status")
+        .asText()).isEqualTo("inactive");
+  }
+
+  @Test
+  void deletingANonEmptyPackageNeedsForce() {
+    guest.put("/api/v1/namespaces/_/packages/full", "{}");
+    guest.put("/api/v1/namespaces/_/actions/full/one", NODE);
+    assertError(guest.delete("/api/v1/namespaces/_/packages/full"), 409, "Package not empty (contains 1 entity)");
+    assertThat(guest.delete("/api/v1/namespaces/_/packages/full?force=true").status()).isEqualTo(200);
+    assertThat(guest.get("/api/v1/namespaces/_/actions/full/one").status()).isEqualTo(404);
+  }
 }
