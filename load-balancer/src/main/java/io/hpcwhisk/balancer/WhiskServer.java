@@ -8,6 +8,7 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.ActivationService;
+import io.hpcwhisk.balancer.invoke.DispatcherFactory;
 import io.hpcwhisk.balancer.invoke.Dispatchers;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import io.hpcwhisk.balancer.invoke.TriggerService;
@@ -21,7 +22,7 @@ import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class WhiskServer implements AutoCloseable {
   private final IdentityStore identities;
   private final ActivationService.Recovery recovery;
 
-  private WhiskServer(ServerConfig config, Function<InstantSource, ActivationDispatcher> dispatcherFactory,
+  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory,
       String build) throws Exception {
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
@@ -53,7 +54,8 @@ public final class WhiskServer implements AutoCloseable {
       identities.ensure(Identity.GUEST);
     }
     SystemPackages.install(entities, clock.millis());
-    dispatcher = dispatcherFactory.apply(clock);
+    AtomicReference<String> apiHost = new AtomicReference<>("");
+    dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle =
         new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(), a.concurrentInvocations());
@@ -83,16 +85,17 @@ public final class WhiskServer implements AutoCloseable {
     api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
         triggers, throttle, settings, clock, build));
     api.start();
+    apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
   }
 
   /** Starts a server with the executor named in the configuration. */
   public static WhiskServer start(ServerConfig config, String build) throws Exception {
-    return new WhiskServer(config, clock -> Dispatchers.forExecutor(config.api().executor(), clock), build);
+    return new WhiskServer(config, (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost), build);
   }
 
   /** Starts a server with a given dispatcher (the balancer plugs in here). */
-  public static WhiskServer start(ServerConfig config, Function<InstantSource, ActivationDispatcher> dispatcher,
+  public static WhiskServer start(ServerConfig config, DispatcherFactory dispatcher,
       String build) throws Exception {
     return new WhiskServer(config, dispatcher, build);
   }

@@ -15,7 +15,7 @@ public final class FakeExecutorServerMain {
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(args[1]));
-    WhiskServer server = WhiskServer.start(config, clock -> new FakeDispatcher(hold), "restart-test");
+    WhiskServer server = WhiskServer.start(config, (clock, host) -> new FakeDispatcher(hold), "restart-test");
     System.out.println("recovered " + server.recovery().redispatched() + " " + server.recovery().ended());
     System.out.println("listening on http://127.0.0.1:" + server.address().getPort());
     System.out.flush();

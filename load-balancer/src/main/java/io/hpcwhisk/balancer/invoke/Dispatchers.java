@@ -1,6 +1,7 @@
 package io.hpcwhisk.balancer.invoke;
 
 import java.time.InstantSource;
+import java.util.function.Supplier;
 
 /** Chooses the dispatcher for {@code api.executor}: {@code local} or {@code none}. */
 public final class Dispatchers {
@@ -11,7 +12,7 @@ public final class Dispatchers {
     return false;
   }
 
-  public static ActivationDispatcher forExecutor(String executor, InstantSource clock) {
+  public static ActivationDispatcher forExecutor(String executor, InstantSource clock, Supplier<String> apiHost) {
     switch (executor) {
       case "none":
         return new NoExecutorDispatcher(clock, "api.executor is 'none'");

@@ -48,7 +48,7 @@ class ConformanceIT {
         .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config,
-        clock -> Dispatchers.forExecutor("local", clock), "conformance")) {
+        (clock, host) -> Dispatchers.forExecutor("local", clock, host), "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
       ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "conformance.test.js")
           .directory(NODE_DIR.toFile())
