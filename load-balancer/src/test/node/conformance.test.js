@@ -112,7 +112,14 @@ test('non-blocking invoke answers 202 with an id; the record appears in the list
 test('an application error is HTTP 502 with the record', async () => {
   const n = name('fails')
   await guest.actions.create({ name: n, action: FAILING })
-  await rejects(guest.actions.invoke({ name: n, blocking: true }), 502, 'failed on purpose')
+  await assert.rejects(guest.actions.invoke({ name: n, blocking: true }), (err) => {
+    assert.equal(err.statusCode, 502)
+    assert.match(err.message, /failed on purpose/, 'the client finds the error in the record')
+    assert.equal(err.error.response.status, 'application error')
+    assert.equal(err.error.response.statusCode, 1)
+    assert.deepEqual(err.error.response.result, { error: 'failed on purpose' })
+    return true
+  })
 })
 
 test('a zipped nodejs action runs', async () => {

@@ -91,7 +91,8 @@ public final class WhiskServer implements AutoCloseable {
 
   /** Starts a server with the executor named in the configuration. */
   public static WhiskServer start(ServerConfig config, String build) throws Exception {
-    return new WhiskServer(config, (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost), build);
+    return new WhiskServer(config, (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
+        config.store().dataPath(), config.api().localMemoryMb()), build);
   }
 
   /** Starts a server with a given dispatcher (the balancer plugs in here). */

@@ -187,12 +187,11 @@ final class ActionsApi implements ApiHandler.Collection {
     String code = Bodies.string(node, "code");
     String main = Bodies.string(node, "main");
     String image = Bodies.string(node, "image");
-    if (kind.equals(Kinds.BLACKBOX)) {
-      if (image == null || image.isBlank()) {
-        throw Rejection.malformed("'exec.image' is required for a blackbox action");
-      }
-    } else if (code == null || code.isEmpty()) {
-      throw Rejection.malformed("'exec.code' is required for a " + kind + " action");
+    if (code == null || code.isEmpty()) {
+      throw Rejection.malformed(kind.equals(Kinds.BLACKBOX)
+          ? "'exec.code' is required for a blackbox action: the executable (or a zip with 'exec') as base64;"
+              + " container images are not supported"
+          : "'exec.code' is required for a " + kind + " action");
     }
     boolean binary = code != null && CodeFormat.isBase64Zip(code);
     if (Kinds.resolve(kind).equals("java") && !binary) {

@@ -36,11 +36,13 @@ public record ServerConfig(Api api, Store store) {
    * @param invocationsPerMinute per namespace; default 600000
    * @param concurrentInvocations per namespace, in flight; default 10000
    * @param firesPerMinute trigger fires per namespace; default 60000
+   * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
-      Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute) {
+      Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+      Integer localMemoryMb) {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null);
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null);
 
     public Api {
       host = host == null ? "127.0.0.1" : host;
@@ -52,6 +54,10 @@ public record ServerConfig(Api api, Store store) {
       invocationsPerMinute = invocationsPerMinute == null ? 600_000 : invocationsPerMinute;
       concurrentInvocations = concurrentInvocations == null ? 10_000 : concurrentInvocations;
       firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
+      localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
+      if (localMemoryMb < 128) {
+        throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
+      }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
       }
@@ -68,26 +74,27 @@ public record ServerConfig(Api api, Store store) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute);
+          concurrentInvocations, firesPerMinute, localMemoryMb);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute);
+          concurrentInvocations, firesPerMinute, localMemoryMb);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute);
+          concurrentInvocations, firesPerMinute, localMemoryMb);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute);
+          concurrentInvocations, firesPerMinute, localMemoryMb);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
-      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires);
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
+          localMemoryMb);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.hpcwhisk.balancer.invoke;
 
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.function.Supplier;
 
@@ -7,17 +9,18 @@ import java.util.function.Supplier;
 public final class Dispatchers {
   private Dispatchers() {}
 
-  /** Whether this build can run actions locally (the runtime library is on the class path). */
-  public static boolean localExecutorAvailable() {
-    return false;
-  }
-
-  public static ActivationDispatcher forExecutor(String executor, InstantSource clock, Supplier<String> apiHost) {
+  /**
+   * The dispatcher named by {@code executor}; {@code local} keeps its runtimes' files under
+   * {@code dataDir/runtimes} and lets them reserve {@code memoryMb} together.
+   */
+  public static ActivationDispatcher forExecutor(String executor, InstantSource clock, Supplier<String> apiHost,
+      Path dataDir, int memoryMb) {
     switch (executor) {
       case "none":
         return new NoExecutorDispatcher(clock, "api.executor is 'none'");
       case "local":
-        return new NoExecutorDispatcher(clock, "the local runtime executor is not part of this build yet");
+        return new LocalRuntimeDispatcher(RuntimeConfig.defaults(dataDir.resolve("runtimes"), memoryMb), apiHost,
+            clock);
       default:
         throw new IllegalArgumentException("unknown executor '" + executor + "'; expected 'local' or 'none'");
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
-import io.hpcwhisk.balancer.invoke.Dispatchers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,15 +39,12 @@ class ConformanceIT {
     }
     assumeTrue(ready, "node or the openwhisk npm package is missing; run npm ci --prefix load-balancer/src/test/node");
 
-    assumeTrue(Dispatchers.localExecutorAvailable(),
-        "this build has no local runtime executor yet, so actions cannot run; nothing else to conform to");
     Path zip = dir.resolve("action.zip");
     writeZipAction(zip);
     ServerConfig config = ServerConfig.DEFAULT
-        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5))
+        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5, 2048))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
-    try (WhiskServer server = WhiskServer.start(config,
-        (clock, host) -> Dispatchers.forExecutor("local", clock, host), "conformance")) {
+    try (WhiskServer server = WhiskServer.start(config, "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
       ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "conformance.test.js")
           .directory(NODE_DIR.toFile())
