@@ -35,11 +35,17 @@ public final class MvActivationStore implements ActivationStore {
   }
 
   private static String nsKey(String namespace, long start, String id) {
-    return namespace + SEP + String.format("%019d", Long.MAX_VALUE - start) + SEP + id;
+    return namespace + SEP + padded(Long.MAX_VALUE - start) + SEP + id;
   }
 
   private static String endKey(long end, String id) {
-    return String.format("%019d", end) + SEP + id;
+    return padded(end) + SEP + id;
+  }
+
+  /** A non-negative long as 19 digits, so that keys sort in numeric order. */
+  static String padded(long value) {
+    String digits = Long.toString(value);
+    return "0".repeat(19 - digits.length()) + digits;
   }
 
   @Override

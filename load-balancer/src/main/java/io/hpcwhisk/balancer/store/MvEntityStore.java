@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -27,6 +28,12 @@ public final class MvEntityStore implements EntityStore {
 
   private final MvStoreDatabase db;
   private final MVMap<String, String> map;
+  /**
+   * Decoded entities by key (absent ones are not cached). This process is the only writer; a write
+   * changes the map first and then drops the key here, and a fill reads the map inside the key's
+   * lock, so no stale entity survives a write.
+   */
+  private final ConcurrentHashMap<String, WhiskEntity> cache = new ConcurrentHashMap<>();
 
   MvEntityStore(MvStoreDatabase db) {
     this.db = db;
@@ -55,10 +62,16 @@ public final class MvEntityStore implements EntityStore {
     return Json.MAPPER.convertValue(node.get("entity"), type);
   }
 
+  private Optional<WhiskEntity> get(String key) {
+    return Optional.ofNullable(cache.computeIfAbsent(key, k -> {
+      String stored = map.get(k);
+      return stored == null ? null : decode(stored);
+    }));
+  }
+
   @Override
   public Optional<WhiskEntity> get(EntityPath path) {
-    String stored = map.get(key(path));
-    return stored == null ? Optional.empty() : Optional.of(decode(stored));
+    return get(key(path));
   }
 
   @Override
@@ -67,12 +80,14 @@ public final class MvEntityStore implements EntityStore {
     node.put("type", typeName(entity.getClass()));
     node.set("entity", Json.tree(entity));
     map.put(key(path), node.toString());
+    cache.remove(key(path));
     db.commit();
   }
 
   @Override
   public boolean delete(EntityPath path) {
     boolean removed = map.remove(key(path)) != null;
+    cache.remove(key(path));
     db.commit();
     return removed;
   }
@@ -87,7 +102,7 @@ public final class MvEntityStore implements EntityStore {
       if (!key.startsWith(prefix)) {
         break;
       }
-      WhiskEntity entity = decode(map.get(key));
+      WhiskEntity entity = get(key).orElse(null);
       if (type.isInstance(entity)) {
         out.add(type.cast(entity));
       }
