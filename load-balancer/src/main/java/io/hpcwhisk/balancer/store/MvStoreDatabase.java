@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.StringDataType;
 
 /**
  * The embedded default store: one H2 MVStore file ({@code hpc-whisk.mv.db}) under the data directory,
@@ -84,8 +85,11 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
   }
 
-  <K, V> MVMap<K, V> map(String name) {
-    return store.openMap(name);
+  /** A map of strings to strings (keys compare as strings; no per-value type tags). */
+  MVMap<String, String> map(String name) {
+    return store.openMap(name, new MVMap.Builder<String, String>()
+        .keyType(StringDataType.INSTANCE)
+        .valueType(StringDataType.INSTANCE));
   }
 
   /** Writes every change made so far to the file; returns when it is written. */
