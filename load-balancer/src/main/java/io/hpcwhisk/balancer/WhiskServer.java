@@ -41,6 +41,8 @@ public final class WhiskServer implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final IdentityStore identities;
   private final ActivationService.Recovery recovery;
+  private final ActivationService invoker;
+  private final java.time.Duration drainGrace;
 
   private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory,
       String build) throws Exception {
@@ -62,7 +64,8 @@ public final class WhiskServer implements AutoCloseable {
     ApiSettings settings = new ApiSettings(a.maxPayloadBytes(), ApiSettings.DEFAULT.maxCodeBytes(),
         a.blockingWaitSeconds() * 1000L, ApiSettings.DEFAULT.maxSequenceLength());
     ActionResolver resolver = new ActionResolver(entities);
-    ActivationService invoker =
+    drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
+    invoker =
         new ActivationService(resolver, activations, dispatcher, throttle, clock, settings.maxSequenceLength());
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
@@ -117,6 +120,7 @@ public final class WhiskServer implements AutoCloseable {
   public void close() throws Exception {
     try {
       api.close();
+      invoker.drain(drainGrace);
     } finally {
       housekeeping.shutdownNow();
       dispatcher.close();

@@ -121,4 +121,29 @@ class RestartIT {
     assertThat(again.get("/api/v1/namespaces/_/activations/" + inner).body().path("response").path("result")
         .path("k").asInt()).as("package parameters survive too").isEqualTo(1);
   }
+
+  @Test
+  void aStoppedServerLeavesActivationsInFlightForTheNextStart() throws Exception {
+    String[] first = start("hold");
+    ApiClient api = new ApiClient(first[0], Identity.GUEST.authKey());
+    assertThat(api.put("/api/v1/namespaces/_/actions/slow",
+        "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(p){return p}\"}}").status()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(api.post("/api/v1/namespaces/_/actions/slow", "{\"i\":" + i + "}").body().path("activationId").asText());
+    }
+    Process firstProcess = processes.get(0);
+    firstProcess.destroy(); // SIGTERM: the server drains for 1 s, then leaves what still runs pending
+    assertThat(firstProcess.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    String[] second = start("echo");
+    assertThat(second[1]).isEqualTo("recovered 3 0");
+    ApiClient again = new ApiClient(second[0], Identity.GUEST.authKey());
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      for (String id : ids) {
+        assertThat(again.get("/api/v1/namespaces/_/activations/" + id).body().path("response").path("status")
+            .asText()).isEqualTo("success");
+      }
+    });
+  }
 }

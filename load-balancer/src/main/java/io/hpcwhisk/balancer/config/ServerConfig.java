@@ -37,12 +37,14 @@ public record ServerConfig(Api api, Store store) {
    * @param concurrentInvocations per namespace, in flight; default 10000
    * @param firesPerMinute trigger fires per namespace; default 60000
    * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
+   * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
+   *     and are re-dispatched at the next start; default 10
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb) {
+      Integer localMemoryMb, Integer drainSeconds) {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null);
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null);
 
     public Api {
       host = host == null ? "127.0.0.1" : host;
@@ -55,6 +57,10 @@ public record ServerConfig(Api api, Store store) {
       concurrentInvocations = concurrentInvocations == null ? 10_000 : concurrentInvocations;
       firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
       localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
+      drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      if (drainSeconds < 0) {
+        throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
+      }
       if (localMemoryMb < 128) {
         throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
       }
@@ -74,27 +80,32 @@ public record ServerConfig(Api api, Store store) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+    }
+
+    public Api withDrainSeconds(int seconds) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb);
+          localMemoryMb, drainSeconds);
     }
   }
 

@@ -50,6 +50,9 @@ public final class ActivationService {
   private final NamespaceThrottle throttle;
   private final InstantSource clock;
   private final int maxSequenceLength;
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean abandoning;
 
   public ActivationService(ActionResolver resolver, ActivationStore activations, ActivationDispatcher dispatcher,
       NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength) {
@@ -100,9 +103,39 @@ public final class ActivationService {
               LOG.error("activation {} failed inside the server", p.activationId(), t);
               return errorRecord(p, action.action(), "The activation failed inside the server: " + t);
             })
-            .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record));
-    done.whenComplete((r, t) -> throttle.ended(p.namespace()));
+            .thenCompose(record -> abandoning
+                ? CompletableFuture.completedFuture(record)
+                : activations.completeAsync(record).thenApply(v -> record));
+    inFlight.put(p.activationId(), done);
+    done.whenComplete((r, t) -> {
+      inFlight.remove(p.activationId());
+      throttle.ended(p.namespace());
+    });
     return done;
+  }
+
+  /**
+   * Stops recording for a shutdown: waits up to {@code grace} for the activations in flight to end,
+   * then stops writing terminal records, so that whatever the executor reports while it is being shut
+   * down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()} at the
+   * next start instead of ending them with a shutdown error. Returns how many were left pending.
+   */
+  public int drain(java.time.Duration grace) {
+    CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
+    try {
+      CompletableFuture.allOf(running).get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // some are still running (or one failed): they stay pending
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    abandoning = true;
+    int left = inFlight.size();
+    if (left > 0) {
+      LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
+          left);
+    }
+    return left;
   }
 
   /** Runs an action (or a sequence) and builds its record; stores nothing itself except sequence components. */

@@ -39,7 +39,7 @@ class ApiHttpIT {
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withRates(30, 5, 5))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()));
-    config = config.withApi(new ServerConfig.Api("127.0.0.1", 0, true, "none", 2, 2048L, 30, 5, 5, null));
+    config = config.withApi(new ServerConfig.Api("127.0.0.1", 0, true, "none", 2, 2048L, 30, 5, 5, null, 0));
     server = WhiskServer.start(config, (clock, host) -> fake, "test");
     String base = "http://127.0.0.1:" + server.address().getPort();
     guest = new ApiClient(base, Identity.GUEST.authKey());

@@ -42,7 +42,7 @@ class ConformanceIT {
     Path zip = dir.resolve("action.zip");
     writeZipAction(zip);
     ServerConfig config = ServerConfig.DEFAULT
-        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5, 2048))
+        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5, 2048, 0))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config, "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
