@@ -56,7 +56,9 @@ public final class WhiskServer implements AutoCloseable {
       identities.ensure(Identity.GUEST);
     }
     SystemPackages.install(entities, clock.millis());
-    AtomicReference<String> apiHost = new AtomicReference<>("");
+    // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound
+    AtomicReference<String> apiHost = new AtomicReference<>(
+        config.api().port() > 0 ? "http://" + config.api().host() + ":" + config.api().port() : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle =
