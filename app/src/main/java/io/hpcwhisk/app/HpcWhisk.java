@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       AdminCommand.class,
       LocalClusterCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {
