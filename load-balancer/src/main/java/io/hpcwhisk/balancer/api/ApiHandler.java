@@ -58,6 +58,15 @@ public final class ApiHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     String requestId = requestId(request);
     response.getHeaders().put("X-Request-ID", requestId);
+    // CORS as OpenWhisk answers it, so browser clients can call the API
+    response.getHeaders().put("Access-Control-Allow-Origin", "*");
+    if (request.getMethod().equals("OPTIONS")) {
+      response.getHeaders().put("Access-Control-Allow-Methods", "GET, DELETE, POST, PUT, HEAD");
+      response.getHeaders().put("Access-Control-Allow-Headers",
+          "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent, X-Request-ID");
+      write(response, Reply.of(200, null), callback);
+      return true;
+    }
     Object answer;
     try {
       answer = route(request, requestId);

@@ -59,6 +59,15 @@ class ApiHttpIT {
   }
 
   @Test
+  void corsPreflightIsAnsweredWithoutAuthentication() {
+    ApiClient.Answer a = anonymous.send("OPTIONS", "/api/v1/namespaces/_/actions/x", null, null);
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.header("Access-Control-Allow-Origin")).isEqualTo("*");
+    assertThat(a.header("Access-Control-Allow-Headers")).contains("Authorization");
+    assertThat(guest.get("/api/v1/namespaces").header("Access-Control-Allow-Origin")).isEqualTo("*");
+  }
+
+  @Test
   void infoNeedsNoAuthentication() {
     assertThat(anonymous.get("/").body().path("api_paths").get(0).asText()).isEqualTo("/api/v1");
     assertThat(anonymous.get("/api/v1").status()).isEqualTo(200);
