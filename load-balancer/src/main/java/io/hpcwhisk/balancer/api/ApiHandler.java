@@ -152,7 +152,7 @@ public final class ApiHandler extends Handler.Abstract {
       EntityPath.requireName(namespace, "namespace");
     }
     if (segments.size() == 4) {
-      return onlyGet(method, () -> Reply.ok(Map.of("name", caller.namespace())));
+      return error(404, NO_ROUTE, requestId);
     }
     String collection = segments.get(4);
     if (collection.equals("limits") && segments.size() == 5) {
