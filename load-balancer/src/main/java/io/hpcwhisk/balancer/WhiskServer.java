@@ -119,7 +119,7 @@ public final class WhiskServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       api.close();
       invoker.drain(drainGrace);

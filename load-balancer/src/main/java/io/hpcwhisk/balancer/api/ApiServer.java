@@ -61,7 +61,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the API server: " + e.getMessage(), e);
+    }
   }
 }

@@ -105,6 +105,7 @@ public final class IdentityStore {
     T apply(List<Identity> all);
   }
 
+  @SuppressWarnings("try") // the lock is held for the block's duration, not used in it
   private synchronized <T> T mutate(Mutation<T> mutation) {
     try {
       Files.createDirectories(file.getParent());

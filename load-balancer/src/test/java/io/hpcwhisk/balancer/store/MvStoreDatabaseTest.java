@@ -1,5 +1,6 @@
 package io.hpcwhisk.balancer.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ class MvStoreDatabaseTest extends StoreContract {
   @Test
   void aSecondServerOnTheSameDataDirectoryIsRefusedClearly() {
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      assertThat(db.file()).exists();
       assertThatThrownBy(() -> MvStoreDatabase.open(dir)).hasMessageContaining("another hpc-whisk server");
     }
   }
