@@ -1,6 +1,7 @@
 package io.hpcwhisk.balancer.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
@@ -164,17 +165,24 @@ public final class ActivationService {
 
   private ActivationRecord record(String id, String namespace, String subject, ResolvedAction action, RunOutcome o,
       String cause, long acceptedAt, String kind) {
-    List<KeyValue> annotations = new ArrayList<>();
-    annotations.add(new KeyValue("path", Json.tree(action.path().path())));
-    annotations.add(new KeyValue("waitTime", Json.tree(Math.max(0, o.start() - acceptedAt))));
-    annotations.add(new KeyValue("kind", Json.tree(kind)));
-    annotations.add(new KeyValue("timeout", Json.tree(isTimeout(o.response()))));
-    annotations.add(new KeyValue("limits", Json.tree(action.action().limits())));
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    List<KeyValue> annotations = new ArrayList<>(6);
+    annotations.add(new KeyValue("path", f.textNode(action.path().path())));
+    annotations.add(new KeyValue("waitTime", f.numberNode(Math.max(0, o.start() - acceptedAt))));
+    annotations.add(new KeyValue("kind", f.textNode(kind)));
+    annotations.add(new KeyValue("timeout", f.booleanNode(isTimeout(o.response()))));
+    annotations.add(new KeyValue("limits", limitsNode(action.action().limits())));
     if (o.initTimeMillis() != null) {
-      annotations.add(new KeyValue("initTime", Json.tree(o.initTimeMillis())));
+      annotations.add(new KeyValue("initTime", f.numberNode(o.initTimeMillis())));
     }
     return new ActivationRecord(id, namespace, action.path().name(), action.action().version(), subject, o.start(),
         o.end(), o.end() - o.start(), o.response(), o.logs(), annotations, false, cause);
+  }
+
+  private static ObjectNode limitsNode(io.hpcwhisk.balancer.entity.ActionLimits l) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("timeout", l.timeout()).put("memory", l.memory()).put("logs", l.logs()).put("concurrency", l.concurrency());
+    return n;
   }
 
   private static boolean isTimeout(ActivationResponse r) {
