@@ -62,7 +62,6 @@ class ConformanceIT {
         node.destroyForcibly();
       }
       String output = Files.readString(dir.resolve("node.log"));
-      System.out.println(output);
       assertThat(finished).as("node --test finished within 180 s:\n" + output).isTrue();
       assertThat(node.exitValue()).as("node --test output:\n" + output).isZero();
     }
