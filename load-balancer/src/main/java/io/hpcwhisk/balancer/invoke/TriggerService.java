@@ -10,6 +10,7 @@ import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.entity.Rule;
 import io.hpcwhisk.balancer.entity.Trigger;
+import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
@@ -56,8 +57,10 @@ public final class TriggerService {
     if (!path.namespace().equals(caller.namespace())) {
       throw Rejection.forbidden();
     }
-    Trigger trigger = entities.get(path).filter(Trigger.class::isInstance).map(Trigger.class::cast)
-        .orElseThrow(Rejection::notFound);
+    WhiskEntity found = entities.get(path).orElseThrow(Rejection::notFound);
+    if (!(found instanceof Trigger trigger)) {
+      throw Rejection.conflict(Rejection.CONFORMANCE);
+    }
     throttle.tryFire(caller.namespace()).ifPresent(message -> {
       throw new Rejection(429, message);
     });
