@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -34,11 +37,18 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final Path file;
   private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests = new LinkedBlockingQueue<>();
   private final Thread committer;
+  private final ExecutorService callbacks;
   private volatile boolean closing;
 
   private MvStoreDatabase(MVStore store, Path file) {
     this.store = store;
     this.file = file;
+    AtomicInteger n = new AtomicInteger();
+    this.callbacks = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "store-callback-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     this.committer = new Thread(this::commitLoop, "store-commit");
     committer.setDaemon(true);
     committer.start();
@@ -57,11 +67,23 @@ public final class MvStoreDatabase implements AutoCloseable {
         continue;
       }
       commitRequests.drainTo(batch);
+      RuntimeException failure = null;
       try {
         store.commit();
-        batch.forEach(f -> f.complete(null));
       } catch (RuntimeException e) {
-        batch.forEach(f -> f.completeExceptionally(e));
+        failure = e;
+      }
+      // what waits on a commit (answers to clients, the next component of a sequence) runs elsewhere,
+      // so the committer is free for the next batch at once
+      for (CompletableFuture<Void> f : batch) {
+        RuntimeException e = failure;
+        callbacks.execute(() -> {
+          if (e == null) {
+            f.complete(null);
+          } else {
+            f.completeExceptionally(e);
+          }
+        });
       }
       batch.clear();
     }
@@ -130,7 +152,16 @@ public final class MvStoreDatabase implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!store.isClosed()) {
+      store.commit();
+    }
     commitRequests.forEach(f -> f.complete(null));
+    callbacks.shutdown();
+    try {
+      callbacks.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (!store.isClosed()) {
       store.close();
     }
