@@ -53,7 +53,7 @@ public final class WhiskServer implements AutoCloseable {
     MvActivationStore activations = db.activations();
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
-      identities.ensure(Identity.GUEST);
+      identities.allowGuest();
     }
     SystemPackages.install(entities, clock.millis());
     // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound

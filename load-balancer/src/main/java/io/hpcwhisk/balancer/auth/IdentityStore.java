@@ -36,6 +36,7 @@ public final class IdentityStore {
   private volatile Map<String, Identity> byUuid = Map.of();
   private volatile long loadedMtime = Long.MIN_VALUE;
   private volatile long lastCheckNanos = 0;
+  private volatile Identity guest;
 
   public IdentityStore(Path dataDir) {
     this.file = dataDir.resolve(FILE_NAME);
@@ -49,7 +50,11 @@ public final class IdentityStore {
       lastCheckNanos = now;
       reloadIfChanged();
     }
-    return Optional.ofNullable(byUuid.get(uuid));
+    Identity found = byUuid.get(uuid);
+    if (found == null && guest != null && guest.uuid().equals(uuid)) {
+      found = guest;
+    }
+    return Optional.ofNullable(found);
   }
 
   public List<Identity> list() {
@@ -75,17 +80,12 @@ public final class IdentityStore {
     });
   }
 
-  /** Adds an identity with a given key (used for the local guest); no-op when it exists already. */
-  public Identity ensure(Identity identity) {
-    return mutate(all -> {
-      for (Identity i : all) {
-        if (i.uuid().equals(identity.uuid())) {
-          return i;
-        }
-      }
-      all.add(identity);
-      return identity;
-    });
+  /**
+   * Accepts OpenWhisk's well-known guest key for as long as this store object lives (the local mode).
+   * It is never written to the file, so a server started later without the guest option refuses it.
+   */
+  public void allowGuest() {
+    guest = Identity.GUEST;
   }
 
   /** Deletes the user of the namespace; false when there was none. */

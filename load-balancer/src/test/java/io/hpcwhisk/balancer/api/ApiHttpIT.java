@@ -81,6 +81,8 @@ class ApiHttpIT {
     assertError(guest.as("not-a-key").get("/api/v1/namespaces"), 401, "invalid");
     assertThat(guest.get("/api/v1/namespaces").body().toString()).isEqualTo("[\"guest\"]");
     assertThat(bob.get("/api/v1/namespaces").body().toString()).isEqualTo("[\"bob\"]");
+    assertThat(server.identities().list()).as("the guest key is never written to the identities file")
+        .extracting(Identity::namespace).doesNotContain("guest");
   }
 
   @Test
