@@ -246,6 +246,9 @@ class ApiHttpIT {
   void deletingANonEmptyPackageNeedsForce() {
     guest.put("/api/v1/namespaces/_/packages/full", "{}");
     guest.put("/api/v1/namespaces/_/actions/full/one", NODE);
+    var listed = guest.get("/api/v1/namespaces/_/actions/full/").body();
+    assertThat(listed.size()).as("the trailing slash lists the package's actions").isEqualTo(1);
+    assertThat(listed.get(0).path("namespace").asText()).isEqualTo("guest/full");
     assertError(guest.delete("/api/v1/namespaces/_/packages/full"), 409, "Package not empty (contains 1 entity)");
     assertThat(guest.delete("/api/v1/namespaces/_/packages/full?force=true").status()).isEqualTo(200);
     assertThat(guest.get("/api/v1/namespaces/_/actions/full/one").status()).isEqualTo(404);
