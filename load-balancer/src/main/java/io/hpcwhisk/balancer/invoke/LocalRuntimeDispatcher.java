@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -26,9 +27,13 @@ import java.util.function.Supplier;
  * version, OpenWhisk's limits and error texts. It is the executor of a server without pilots (a
  * single machine, the local mode, tests); with pilots the balancer's dispatcher routes to them instead.
  *
- * <p>Known caveats: every running activation holds one thread of this dispatcher for its duration;
- * the memory of the runtimes together is bounded by {@code memoryMb} (a request beyond it ends at once
- * in a whisk error, it is not queued).
+ * <p>Algorithm: activations queue (first come, first served) for a fixed set of threads, one per
+ * 128 MB of {@code memoryMb}; a thread takes the action's memory from a memory budget of
+ * {@code memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory
+ * back. So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
+ *
+ * <p>Known caveats: time spent queued counts as the activation's wait time, not against its timeout;
+ * an action whose memory limit exceeds the whole budget ends at once in a whisk error.
  */
 public final class LocalRuntimeDispatcher implements ActivationDispatcher {
 
@@ -37,14 +42,16 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final InstantSource clock;
   private final ExecutorService threads;
   private final int memoryMb;
+  private final Semaphore memory;
 
   public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
     this.runtimes = new ActionRuntimes(config).warmUp();
     this.apiHost = apiHost;
     this.clock = clock;
     this.memoryMb = config.memoryMb();
+    this.memory = new Semaphore(memoryMb, true);
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newCachedThreadPool(r -> {
+    this.threads = Executors.newFixedThreadPool(Math.max(1, memoryMb / 128), r -> {
       Thread t = new Thread(r, "local-runtime-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -63,11 +70,30 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
     ActivationInput input = new ActivationInput(request.activationId(), request.action().toString(),
         request.namespace(), Instant.ofEpochMilli(request.deadlineMillis()), apiHost.get(),
         Optional.ofNullable(request.apiKey()), request.params());
+    int needed = request.limits().memory();
+    if (needed > memoryMb) {
+      return CompletableFuture.completedFuture(RunOutcome.whiskError("The action needs " + needed
+          + " MB but the local executor has " + memoryMb + " MB (api.local-memory-mb).", clock.millis()));
+    }
     try {
-      return CompletableFuture.supplyAsync(() -> outcome(runtimes.invoke(spec, input)), threads);
+      return CompletableFuture.supplyAsync(() -> runWithin(needed, spec, input), threads);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(
           RunOutcome.whiskError("The local executor is shutting down.", clock.millis()));
+    }
+  }
+
+  private RunOutcome runWithin(int memoryNeeded, ActionSpec spec, ActivationInput input) {
+    try {
+      memory.acquire(memoryNeeded);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return RunOutcome.whiskError("The local executor is shutting down.", clock.millis());
+    }
+    try {
+      return outcome(runtimes.invoke(spec, input));
+    } finally {
+      memory.release(memoryNeeded);
     }
   }
 

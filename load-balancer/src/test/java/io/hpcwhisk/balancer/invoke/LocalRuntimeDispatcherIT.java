@@ -54,6 +54,36 @@ class LocalRuntimeDispatcherIT {
   }
 
   @Test
+  void moreActivationsThanMemoryQueueInsteadOfFailing() throws Exception {
+    // 1024 MB of budget, 256 MB each: 12 concurrent activations run four at a time, none is refused
+    String code = "function main(p){ return new Promise(r => setTimeout(() => r({n: p.n}), 200)) }";
+    java.util.List<java.util.concurrent.CompletableFuture<RunOutcome>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      long now = System.currentTimeMillis();
+      all.add(local.dispatch(new RunRequest(ActivationIds.next(), "ns", EntityPath.of("ns", "burst"), "0.0.1",
+          new Exec("nodejs:20", code, false, null, null, null), new ActionLimits(10_000, 256, 10, 1),
+          (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree("{\"n\":" + i + "}"), null,
+          now + 10_000)));
+    }
+    for (int i = 0; i < 12; i++) {
+      RunOutcome o = all.get(i).get(60, TimeUnit.SECONDS);
+      assertThat(o.response().statusCode()).as(o.toString()).isZero();
+      assertThat(o.response().result().path("n").asInt()).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void anActionLargerThanTheBudgetIsRefusedWithTheReason() throws Exception {
+    long now = System.currentTimeMillis();
+    RunOutcome o = local.dispatch(new RunRequest(ActivationIds.next(), "ns", EntityPath.of("ns", "huge"), "0.0.1",
+        new Exec("nodejs:20", "function main(){return {}}", false, null, null, null),
+        new ActionLimits(1000, 2048, 10, 1), Json.MAPPER.createObjectNode(), null, now + 1000))
+        .get(10, TimeUnit.SECONDS);
+    assertThat(o.response().statusCode()).isEqualTo(3);
+    assertThat(o.response().result().path("error").asText()).contains("needs 2048 MB", "1024 MB");
+  }
+
+  @Test
   void aTimeoutIsADeveloperErrorWithOpenWhisksMessage() throws Exception {
     RunOutcome o = run("nodejs:20", "function main(){ return new Promise(r => setTimeout(r, 5000)) }", 500, "{}");
     assertThat(o.response().statusCode()).isEqualTo(2);
