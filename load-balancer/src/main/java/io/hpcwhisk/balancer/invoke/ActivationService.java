@@ -151,7 +151,7 @@ public final class ActivationService {
     String apiKey = action.annotationIsTrue("provide-api-key", false) ? authKey : null;
     long now = clock.millis();
     RunRequest request = new RunRequest(id, namespace, action.path(), a.version(), a.exec(), a.limits(), params,
-        apiKey, now + a.limits().timeout());
+        apiKey, now + a.limits().timeout(), action.annotationIsTrue("retry-safe", true));
     CompletableFuture<RunOutcome> outcome;
     try {
       outcome = dispatcher.dispatch(request);

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param params the merged parameters (package, binding, action, then payload)
  * @param apiKey the invoker's {@code uuid:key} when the action asks for it ({@code provide-api-key}), else null
  * @param deadlineMillis epoch milliseconds by which the run must end
+ * @param retrySafe whether the action may run again if a run is lost (annotation {@code retry-safe},
+ *     default true): a dispatcher that loses a started run re-runs it only when this is true
  */
 public record RunRequest(
     String activationId,
@@ -28,7 +30,8 @@ public record RunRequest(
     ActionLimits limits,
     ObjectNode params,
     String apiKey,
-    long deadlineMillis) {
+    long deadlineMillis,
+    boolean retrySafe) {
 
   public RunRequest {
     Objects.requireNonNull(activationId, "activationId");

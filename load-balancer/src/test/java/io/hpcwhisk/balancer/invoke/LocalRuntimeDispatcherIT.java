@@ -36,7 +36,7 @@ class LocalRuntimeDispatcherIT {
     long now = System.currentTimeMillis();
     RunRequest r = new RunRequest(ActivationIds.next(), "ns", EntityPath.of("ns", kind.replace(':', '-')), "0.0.1",
         new Exec(kind, code, false, null, null, null), new ActionLimits(timeoutMs, 256, 10, 1),
-        (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(params), null, now + timeoutMs);
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(params), null, now + timeoutMs, true);
     return local.dispatch(r).get(60, TimeUnit.SECONDS);
   }
 
@@ -63,7 +63,7 @@ class LocalRuntimeDispatcherIT {
       all.add(local.dispatch(new RunRequest(ActivationIds.next(), "ns", EntityPath.of("ns", "burst"), "0.0.1",
           new Exec("nodejs:20", code, false, null, null, null), new ActionLimits(10_000, 256, 10, 1),
           (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree("{\"n\":" + i + "}"), null,
-          now + 10_000)));
+          now + 10_000, true)));
     }
     for (int i = 0; i < 12; i++) {
       RunOutcome o = all.get(i).get(60, TimeUnit.SECONDS);
@@ -77,7 +77,7 @@ class LocalRuntimeDispatcherIT {
     long now = System.currentTimeMillis();
     RunOutcome o = local.dispatch(new RunRequest(ActivationIds.next(), "ns", EntityPath.of("ns", "huge"), "0.0.1",
         new Exec("nodejs:20", "function main(){return {}}", false, null, null, null),
-        new ActionLimits(1000, 2048, 10, 1), Json.MAPPER.createObjectNode(), null, now + 1000))
+        new ActionLimits(1000, 2048, 10, 1), Json.MAPPER.createObjectNode(), null, now + 1000, true))
         .get(10, TimeUnit.SECONDS);
     assertThat(o.response().statusCode()).isEqualTo(3);
     assertThat(o.response().result().path("error").asText()).contains("needs 2048 MB", "1024 MB");
