@@ -34,6 +34,10 @@ class AdminCommandTest {
     String key = created.out().trim();
     assertThat(key).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}");
     assertThat(run("admin", "user", "list", "--data-dir", dir).out()).contains("alice\t" + key);
+    assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("identities.json")))
+        .as("keys are readable by their owner only")
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     Outcome again = run("admin", "user", "create", "alice", "--data-dir", dir);
     assertThat(again.exitCode()).isNotZero();
     assertThat(again.err()).contains("namespace 'alice' already has a user").doesNotContain("\tat ");

@@ -28,6 +28,9 @@ public final class IdentityStore {
 
   public static final String FILE_NAME = "identities.json";
   private static final TypeReference<List<Identity>> LIST = new TypeReference<>() {};
+  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
@@ -115,6 +118,8 @@ public final class IdentityStore {
         List<Identity> all = new ArrayList<>(read());
         T result = mutation.apply(all);
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, OWNER_ONLY); // the keys are secrets: readable by the server's user only
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
         try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
           c.force(true);
