@@ -27,7 +27,7 @@ class AdminCommandTest {
   }
 
   @Test
-  void createListDelete() {
+  void createListDelete() throws Exception {
     String dir = tmp.toString();
     Outcome created = run("admin", "user", "create", "alice", "--data-dir", dir);
     assertThat(created.exitCode()).isZero();
