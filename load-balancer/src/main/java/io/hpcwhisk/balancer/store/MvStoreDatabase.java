@@ -92,7 +92,11 @@ public final class MvStoreDatabase implements AutoCloseable {
   /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
   public static MvStoreDatabase open(Path dataDir) {
     try {
-      Files.createDirectories(dataDir);
+      if (!Files.isDirectory(dataDir)) {
+        // parameters and code may hold secrets: a new data directory is the server user's only
+        Files.createDirectories(dataDir);
+        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dataDir, e);
     }
