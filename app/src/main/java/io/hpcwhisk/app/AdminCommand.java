@@ -2,6 +2,7 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.auth.NamespaceLimits;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -37,10 +38,34 @@ final class AdminCommand implements Runnable {
     @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Create a user owning NAMESPACE and print its key (uuid:key).")
     void create(@Parameters(paramLabel = "NAMESPACE", description = "Namespace (letters, digits, _ @ . - and spaces).")
-        String namespace, @picocli.CommandLine.Mixin DataDirMixin where) {
+        String namespace, @picocli.CommandLine.Mixin DataDirMixin where, @picocli.CommandLine.Mixin LimitsMixin limits) {
       EntityPath.requireName(namespace, "namespace");
-      Identity created = where.store().create(namespace);
+      IdentityStore store = where.store();
+      Identity created = store.create(namespace);
+      if (!limits.limits().equals(NamespaceLimits.NONE)) {
+        store.setLimits(namespace, limits.limits());
+      }
       out().println(created.authKey());
+    }
+
+    @Command(name = "limits", mixinStandardHelpOptions = true,
+        description = "Set the limits of NAMESPACE (the options given; others stay) and print its own limits;"
+            + " without options only print them. Unset limits are the server's defaults (api: section).")
+    void limits(@Parameters(paramLabel = "NAMESPACE") String namespace,
+        @picocli.CommandLine.Mixin DataDirMixin where, @picocli.CommandLine.Mixin LimitsMixin limits) {
+      IdentityStore store = where.store();
+      Identity user = limits.limits().equals(NamespaceLimits.NONE)
+          ? store.byNamespace(namespace).orElseThrow(
+              () -> new IllegalArgumentException("no user owns namespace '" + namespace + "'"))
+          : store.setLimits(namespace, limits.limits());
+      NamespaceLimits own = user.limits() == null ? NamespaceLimits.NONE : user.limits();
+      out().println("invocations-per-minute: " + orDefault(own.invocationsPerMinute()));
+      out().println("concurrent-invocations: " + orDefault(own.concurrentInvocations()));
+      out().println("fires-per-minute: " + orDefault(own.firesPerMinute()));
+    }
+
+    private static String orDefault(Integer value) {
+      return value == null ? "default" : value.toString();
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List users: namespace and key.")
@@ -57,6 +82,22 @@ final class AdminCommand implements Runnable {
         throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
       }
       out().println("deleted user of namespace " + namespace);
+    }
+  }
+
+  /** A namespace's own limits. */
+  static final class LimitsMixin {
+    @Option(names = "--invocations-per-minute", paramLabel = "N", description = "Invocations per minute (429 above).")
+    Integer invocationsPerMinute;
+
+    @Option(names = "--concurrent-invocations", paramLabel = "N", description = "Activations in flight (429 above).")
+    Integer concurrentInvocations;
+
+    @Option(names = "--fires-per-minute", paramLabel = "N", description = "Trigger fires per minute (429 above).")
+    Integer firesPerMinute;
+
+    NamespaceLimits limits() {
+      return new NamespaceLimits(invocationsPerMinute, concurrentInvocations, firesPerMinute);
     }
   }
 

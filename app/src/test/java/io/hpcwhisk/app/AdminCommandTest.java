@@ -46,6 +46,20 @@ class AdminCommandTest {
   }
 
   @Test
+  void aNamespaceCanHaveItsOwnLimits() {
+    String dir = tmp.toString();
+    assertThat(run("admin", "user", "create", "carol", "--fires-per-minute", "7", "--data-dir", dir).exitCode())
+        .isZero();
+    assertThat(run("admin", "user", "limits", "carol", "--data-dir", dir).out())
+        .contains("fires-per-minute: 7", "invocations-per-minute: default");
+    assertThat(run("admin", "user", "limits", "carol", "--invocations-per-minute", "100", "--data-dir", dir).out())
+        .contains("fires-per-minute: 7", "invocations-per-minute: 100");
+    Outcome zero = run("admin", "user", "limits", "carol", "--concurrent-invocations", "0", "--data-dir", dir);
+    assertThat(zero.exitCode()).isNotZero();
+    assertThat(zero.err()).contains("concurrent-invocations must be at least 1, got 0");
+  }
+
+  @Test
   void illegalNamespacesAndUnknownUsersAreRefused() {
     Outcome bad = run("admin", "user", "create", "no/slashes", "--data-dir", tmp.toString());
     assertThat(bad.exitCode()).isNotZero();

@@ -61,8 +61,8 @@ public final class WhiskServer implements AutoCloseable {
         config.api().port() > 0 ? "http://" + config.api().host() + ":" + config.api().port() : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
-    NamespaceThrottle throttle =
-        new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(), a.concurrentInvocations());
+    NamespaceThrottle throttle = new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(),
+        a.concurrentInvocations(), identities::limitsOf);
     ApiSettings settings = new ApiSettings(a.maxPayloadBytes(), ApiSettings.DEFAULT.maxCodeBytes(),
         a.blockingWaitSeconds() * 1000L, ApiSettings.DEFAULT.maxSequenceLength());
     ActionResolver resolver = new ActionResolver(entities);

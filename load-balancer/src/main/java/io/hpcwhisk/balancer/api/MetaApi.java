@@ -62,9 +62,10 @@ final class MetaApi {
       throw Rejection.forbidden();
     }
     ObjectNode out = Json.MAPPER.createObjectNode();
-    out.put("invocationsPerMinute", throttle.invocationsPerMinute());
-    out.put("concurrentInvocations", throttle.concurrentInvocations());
-    out.put("firesPerMinute", throttle.firesPerMinute());
+    var limits = throttle.effective(namespace);
+    out.put("invocationsPerMinute", limits.invocationsPerMinute());
+    out.put("concurrentInvocations", limits.concurrentInvocations());
+    out.put("firesPerMinute", limits.firesPerMinute());
     out.put("minActionMemory", ActionLimits.MIN_MEMORY);
     out.put("maxActionMemory", ActionLimits.MAX_MEMORY);
     out.put("minActionTimeout", ActionLimits.MIN_TIMEOUT);

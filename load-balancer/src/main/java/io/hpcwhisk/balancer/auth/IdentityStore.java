@@ -37,6 +37,7 @@ public final class IdentityStore {
   private final Path file;
   private final SecureRandom random = new SecureRandom();
   private volatile Map<String, Identity> byUuid = Map.of();
+  private volatile Map<String, NamespaceLimits> limitsByNamespace = Map.of();
   private volatile long loadedMtime = Long.MIN_VALUE;
   private volatile long lastCheckNanos = 0;
   private volatile Identity guest;
@@ -89,6 +90,33 @@ public final class IdentityStore {
    */
   public void allowGuest() {
     guest = Identity.GUEST;
+  }
+
+  /** Sets (merges) the namespace's own limits; returns the user with its new limits. */
+  public Identity setLimits(String namespace, NamespaceLimits limits) {
+    return mutate(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        Identity id = all.get(i);
+        if (id.namespace().equals(namespace)) {
+          NamespaceLimits merged = (id.limits() == null ? NamespaceLimits.NONE : id.limits()).with(limits);
+          Identity updated = id.withLimits(merged);
+          all.set(i, updated);
+          return updated;
+        }
+      }
+      throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
+    });
+  }
+
+  /** The namespace's own limits (reading the file when it changed), or none. */
+  public NamespaceLimits limitsOf(String namespace) {
+    long now = System.nanoTime();
+    if (now - lastCheckNanos > 1_000_000_000L) {
+      lastCheckNanos = now;
+      reloadIfChanged();
+    }
+    NamespaceLimits limits = limitsByNamespace.get(namespace);
+    return limits == null ? NamespaceLimits.NONE : limits;
   }
 
   /** Deletes the user of the namespace; false when there was none. */
@@ -155,10 +183,15 @@ public final class IdentityStore {
     try {
       long mtime = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
       Map<String, Identity> map = new ConcurrentHashMap<>();
+      Map<String, NamespaceLimits> limits = new ConcurrentHashMap<>();
       for (Identity i : read()) {
         map.put(i.uuid(), i);
+        if (i.limits() != null) {
+          limits.put(i.namespace(), i.limits());
+        }
       }
       byUuid = map;
+      limitsByNamespace = limits;
       loadedMtime = mtime;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read identities from " + file, e);

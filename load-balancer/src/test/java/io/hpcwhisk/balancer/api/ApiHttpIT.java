@@ -210,6 +210,19 @@ class ApiHttpIT {
   }
 
   @Test
+  void aNamespacesOwnLimitsApplyAndShow() {
+    String key = server.identities().create("dora").authKey();
+    server.identities().setLimits("dora", new io.hpcwhisk.balancer.auth.NamespaceLimits(null, null, 1));
+    ApiClient dora = guest.as(key);
+    assertThat(dora.get("/api/v1/namespaces/_/limits").body().path("firesPerMinute").asInt()).isEqualTo(1);
+    assertThat(guest.get("/api/v1/namespaces/_/limits").body().path("firesPerMinute").asInt()).isEqualTo(5);
+    dora.put("/api/v1/namespaces/_/triggers/t", "{}");
+    assertThat(dora.post("/api/v1/namespaces/_/triggers/t", "{}").status()).isEqualTo(204);
+    assertError(dora.post("/api/v1/namespaces/_/triggers/t", "{}"), 429,
+        "Too many requests in the last minute (count: 1, allowed: 1).");
+  }
+
+  @Test
   void concurrencyLimitIs429WithOpenWhisksMessage() {
     guest.put("/api/v1/namespaces/_/actions/held", NODE);
     ApiClient c = bob;

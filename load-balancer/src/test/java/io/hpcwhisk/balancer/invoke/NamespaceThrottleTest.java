@@ -39,4 +39,15 @@ class NamespaceThrottleTest {
     assertThat(t.tryFire("a")).isPresent();
     assertThat(t.tryInvoke("a")).isEmpty();
   }
+
+  @Test
+  void aNamespaceWithItsOwnLimitsUsesThem() {
+    NamespaceThrottle t = new NamespaceThrottle(clock, 100, 10, 10,
+        ns -> ns.equals("small") ? new io.hpcwhisk.balancer.auth.NamespaceLimits(1, null, null)
+            : io.hpcwhisk.balancer.auth.NamespaceLimits.NONE);
+    assertThat(t.tryInvoke("small")).isEmpty();
+    assertThat(t.tryInvoke("small")).contains("Too many requests in the last minute (count: 1, allowed: 1).");
+    assertThat(t.tryInvoke("other")).isEmpty();
+    assertThat(t.effective("small").concurrentInvocations()).as("unset limits keep the default").isEqualTo(10);
+  }
 }
