@@ -36,10 +36,11 @@ class ApiHttpIT {
   @BeforeAll
   void start() throws Exception {
     fake = new FakeDispatcher();
+    // port 0, guest on, blocking wait 2 s, payloads up to 2048 bytes, 30 invocations/min, 5 in flight,
+    // 5 fires/min, no drain on close
     ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withRates(30, 5, 5))
+        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "none", 2, 2048L, 30, 5, 5, null, 0))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()));
-    config = config.withApi(new ServerConfig.Api("127.0.0.1", 0, true, "none", 2, 2048L, 30, 5, 5, null, 0));
     server = WhiskServer.start(config, (clock, host) -> fake, "test");
     String base = "http://127.0.0.1:" + server.address().getPort();
     guest = new ApiClient(base, Identity.GUEST.authKey());
