@@ -93,7 +93,7 @@ final class AdaptivePolicy implements HarvestPolicy {
         continue;
       }
       Window window = node.window().get();
-      Duration length = window.length().get();
+      Duration length = window.length().get().withNanos(0);
       Duration usable = Durations.floorToMinutes(length.minus(params.windowMargin()));
       if (usable.compareTo(params.maxPilot()) > 0) {
         usable = Durations.floorToMinutes(params.maxPilot());
@@ -178,7 +178,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     }
     Window window = node.get().window().get();
     if (!window.fits(pilot.shape().shortest())) {
-      return Optional.of("window on " + name + " shrank to " + Durations.format(window.length().get())
+      return Optional.of("window on " + name + " shrank to " + Durations.format(window.length().get().withNanos(0))
           + ", below the pilot's minimum " + Durations.format(pilot.shape().shortest()));
     }
     return Optional.empty();
