@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "The harvest controller: watches Slurm, finds idle nodes and backfill windows, and submits"
         + " preemptible pilot jobs into the harvest partition, shaped to fit them.",
-    subcommands = {ControllerCommand.Run.class})
+    subcommands = {ControllerCommand.Run.class, ControllerCommand.Bench.class})
 final class ControllerCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -132,6 +132,72 @@ final class ControllerCommand implements Runnable {
         i = j;
       }
       report.errors().forEach(e -> out.println("  error: " + e));
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Benchmark (not a test): replay a seeded synthetic batch workload on a running cluster (e.g."
+          + " `hpc-whisk local-cluster up --dir D`, then SLURM_CONF=D/slurm.conf or --config with slurm.conf set),"
+          + " once without harvesting and once per policy, and print for each the share of idle node-time held by"
+          + " pilots, batch wait compared with no harvesting, pilot submissions and preemptions. Cancels every job of"
+          + " the calling user between runs: use a cluster of its own.")
+  static final class Bench implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (YAML); default as for run.")
+    Path config;
+
+    @Option(names = "--minutes", defaultValue = "10", description = "Length of each run (default: ${DEFAULT-VALUE}).")
+    int minutes;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Workload seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--mean-gap", defaultValue = "30s",
+        description = "Mean time between batch submissions (default: ${DEFAULT-VALUE}).")
+    String meanGap;
+
+    @Option(names = "--scenarios", defaultValue = "none,fib,var,adaptive", split = ",",
+        description = "Runs, in order; none = no harvesting (default: ${DEFAULT-VALUE}).")
+    java.util.List<String> scenarios;
+
+    @Option(names = "--batch-partition", defaultValue = "batch",
+        description = "Partition of the batch workload (default: ${DEFAULT-VALUE}).")
+    String batchPartition;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table here.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Run run = new Run();
+      run.config = config;
+      Path home = Run.home();
+      HarvestConfig cfg = run.effectiveConfig(home);
+      int nodes = (int) io.hpcwhisk.slurm.cli.SlurmJson.nodes(new io.hpcwhisk.slurm.cli.SlurmCli(cfg.slurm().binDir(),
+          cfg.slurm().commandTimeout(), new io.hpcwhisk.slurm.cli.ProcessCommandRunner(cfg.slurm().environment()),
+          io.hpcwhisk.slurm.cli.SlurmCli.CallObserver.NONE).sinfoJson()).stream()
+          .filter(n -> n.partitions().contains(batchPartition)).count();
+      var span = java.time.Duration.ofMinutes(minutes);
+      var workload = io.hpcwhisk.slurm.bench.SyntheticWorkload.generate(seed, span, nodes, Durations.parse(meanGap));
+      System.out.printf("workload: seed %d, %d batch jobs over %d min on %d nodes, %d node-s of work%n", seed,
+          workload.jobs().size(), minutes, nodes, workload.nodeSeconds());
+      var bench = new io.hpcwhisk.slurm.bench.HarvestBenchmark(cfg, home, java.time.Duration.ofSeconds(2), System.out);
+      var results = new java.util.ArrayList<io.hpcwhisk.slurm.bench.HarvestBenchmark.Result>();
+      for (String scenario : scenarios) {
+        System.out.println("run " + scenario + " (" + minutes + " min) ...");
+        var result = bench.run(scenario.equals("none") ? java.util.Optional.empty() : java.util.Optional.of(scenario),
+            scenario.equals(cfg.harvest().policy()) ? cfg.harvest().params() : Map.of(), workload, span,
+            batchPartition);
+        results.add(result);
+        System.out.print(io.hpcwhisk.slurm.bench.BenchReport.markdown(java.util.List.of(result)));
+      }
+      String table = io.hpcwhisk.slurm.bench.BenchReport.markdown(results);
+      System.out.println();
+      System.out.print(table);
+      if (out != null) {
+        Files.writeString(out, table);
+      }
+      return 0;
     }
   }
 }

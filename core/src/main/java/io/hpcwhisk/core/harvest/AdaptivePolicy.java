@@ -24,7 +24,8 @@ import java.util.Set;
  *   <li><i>Target.</i> For every harvestable node with a bounded window (PLANNED), without a running or
  *       pending pilot: usable = window − margin, rounded down to whole minutes, at most {@code max-pilot}; if
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
- *       min-pilot --nice 0}. Longest windows first.
+ *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
+ *       time-min, so a high time-min keeps most of the window). Longest windows first.
  *   <li><i>Pool.</i> Keep {@code pool + (unbounded idle nodes without a pilot)} untargeted pilots pending, of
  *       length = the {@code pool-quantile} of the gaps observed so far (clamped to [min-pilot, max-pilot],
  *       max-pilot until a gap was seen), {@code --time-min min-pilot}, {@code --nice pool-nice}; Slurm's
@@ -35,7 +36,7 @@ import java.util.Set;
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * two targeted 5m pilots (window 5m40s − 30s → 5m) on n3 and n4, and three 2h pool pilots (nice 100), one of
+ * two targeted 5m pilots (window 5m40s − 30s → 5m, time-min 4m) on n3 and n4, and three 2h pool pilots (nice 100), one of
  * which starts at once on n1.
  *
  * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
@@ -101,7 +102,7 @@ final class AdaptivePolicy implements HarvestPolicy {
       if (usable.compareTo(params.minPilot()) < 0) {
         continue;
       }
-      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(params.minPilot()),
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(targetedTimeMin(usable)),
           0, Optional.of(node.name()));
       targeted.add(new Intent.SubmitPilot(shape, "adaptive: " + node.name() + " is " + node.state() + " with a "
           + Durations.format(length) + " window; targeted pilot of " + Durations.format(usable)));
@@ -149,6 +150,16 @@ final class AdaptivePolicy implements HarvestPolicy {
     budget -= Math.min(budget, targeted.size());
     intents.addAll(poolSubmits.subList(0, Math.min(budget, poolSubmits.size())));
     return List.copyOf(intents);
+  }
+
+  /**
+   * One minute below the pilot's length (at least min-pilot): if the window shrank a little by the time the
+   * backfill pass starts the pilot, Slurm may shorten it, and it shortens a job straight to its time-min.
+   */
+  private Duration targetedTimeMin(Duration time) {
+    Duration oneLess = time.minusMinutes(1);
+    return oneLess.compareTo(params.minPilot()) < 0 ? (time.compareTo(params.minPilot()) < 0 ? time : params.minPilot())
+        : oneLess;
   }
 
   private Duration poolLength() {
