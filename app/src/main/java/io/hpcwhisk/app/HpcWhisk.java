@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       VersionCommand.class,
       LocalClusterCommand.class,
+      SimulateCommand.class,
       ControllerCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,49 @@
+package io.hpcwhisk.core.routing;
+
+import java.util.Objects;
+
+/** The router's answer: a pilot and why, or no pilot and why not. */
+public sealed interface RoutingDecision {
+
+  String reason();
+
+  /** Send the activation to {@code pilotId}. */
+  record Routed(String pilotId, String reason) implements RoutingDecision {
+    public Routed {
+      Objects.requireNonNull(pilotId, "pilotId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** No pilot can take the activation now; {@code cause} says whether waiting can help. */
+  record Refused(Cause cause, String reason) implements RoutingDecision {
+    public Refused {
+      Objects.requireNonNull(cause, "cause");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Why an activation was refused; the label is what metrics use. */
+  enum Cause {
+    /** No pilot is registered at all. Queue until one comes. */
+    NO_PILOTS("no_pilots"),
+    /** Pilots exist but none is healthy and open for work. Queue. */
+    NO_HEALTHY_PILOT("no_healthy_pilot"),
+    /** No healthy pilot runs this kind. Queue: a pilot that does may come. */
+    KIND_NOT_SUPPORTED("kind_not_supported"),
+    /** The action needs more memory than any healthy pilot has in total. Waiting does not help. */
+    TOO_LARGE("too_large"),
+    /** Every suitable pilot is full. Queue until capacity frees up. */
+    NO_CAPACITY("no_capacity");
+
+    private final String label;
+
+    Cause(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+}

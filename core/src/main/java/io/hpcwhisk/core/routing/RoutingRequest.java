@@ -1,0 +1,30 @@
+package io.hpcwhisk.core.routing;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the router needs to know about one activation.
+ *
+ * @param action the action's fully qualified name with version, e.g. {@code /guest/hello@0.0.1}; it is
+ *     both the affinity key and what {@link PilotView#warmActions()} contains
+ * @param kind the action's kind, e.g. {@code python:3}
+ * @param memoryMb the action's memory limit
+ * @param timeout the action's time limit: a pilot must have at least this much time left to be sure to
+ *     finish it
+ */
+public record RoutingRequest(String action, String kind, int memoryMb, Duration timeout) {
+
+  public RoutingRequest {
+    if (action == null || action.isBlank()) {
+      throw new IllegalArgumentException("action must not be blank");
+    }
+    Objects.requireNonNull(kind, "kind");
+    if (memoryMb <= 0) {
+      throw new IllegalArgumentException("memory " + memoryMb + " MB must be positive");
+    }
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout " + timeout + " must be a positive duration");
+    }
+  }
+}
