@@ -1,6 +1,7 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.slurm.bench.HarvestBenchmark;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
@@ -8,8 +9,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -141,7 +145,7 @@ final class ControllerCommand implements Runnable {
           + " once without harvesting and once per policy, and print for each the share of idle node-time held by"
           + " pilots, batch wait compared with no harvesting, pilot submissions and preemptions. Cancels every job of"
           + " the calling user between runs: use a cluster of its own.")
-  static final class Bench implements java.util.concurrent.Callable<Integer> {
+  static final class Bench implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (YAML); default as for run.")
     Path config;
@@ -158,7 +162,7 @@ final class ControllerCommand implements Runnable {
 
     @Option(names = "--scenarios", defaultValue = "none,fib,var,adaptive", split = ",",
         description = "Runs, in order; none = no harvesting (default: ${DEFAULT-VALUE}).")
-    java.util.List<String> scenarios;
+    List<String> scenarios;
 
     @Option(names = "--batch-partition", defaultValue = "batch",
         description = "Partition of the batch workload (default: ${DEFAULT-VALUE}).")
@@ -172,26 +176,9 @@ final class ControllerCommand implements Runnable {
       Run run = new Run();
       run.config = config;
       Path home = Run.home();
-      HarvestConfig cfg = run.effectiveConfig(home);
-      int nodes = (int) io.hpcwhisk.slurm.cli.SlurmJson.nodes(new io.hpcwhisk.slurm.cli.SlurmCli(cfg.slurm().binDir(),
-          cfg.slurm().commandTimeout(), new io.hpcwhisk.slurm.cli.ProcessCommandRunner(cfg.slurm().environment()),
-          io.hpcwhisk.slurm.cli.SlurmCli.CallObserver.NONE).sinfoJson()).stream()
-          .filter(n -> n.partitions().contains(batchPartition)).count();
-      var span = java.time.Duration.ofMinutes(minutes);
-      var workload = io.hpcwhisk.slurm.bench.SyntheticWorkload.generate(seed, span, nodes, Durations.parse(meanGap));
-      System.out.printf("workload: seed %d, %d batch jobs over %d min on %d nodes, %d node-s of work%n", seed,
-          workload.jobs().size(), minutes, nodes, workload.nodeSeconds());
-      var bench = new io.hpcwhisk.slurm.bench.HarvestBenchmark(cfg, home, java.time.Duration.ofSeconds(2), System.out);
-      var results = new java.util.ArrayList<io.hpcwhisk.slurm.bench.HarvestBenchmark.Result>();
-      for (String scenario : scenarios) {
-        System.out.println("run " + scenario + " (" + minutes + " min) ...");
-        var result = bench.run(scenario.equals("none") ? java.util.Optional.empty() : java.util.Optional.of(scenario),
-            scenario.equals(cfg.harvest().policy()) ? cfg.harvest().params() : Map.of(), workload, span,
-            batchPartition);
-        results.add(result);
-        System.out.print(io.hpcwhisk.slurm.bench.BenchReport.markdown(java.util.List.of(result)));
-      }
-      String table = io.hpcwhisk.slurm.bench.BenchReport.markdown(results);
+      var bench = new HarvestBenchmark(run.effectiveConfig(home), home, Duration.ofSeconds(2), System.out);
+      String table = bench.runAll(seed, Duration.ofMinutes(minutes), Durations.parse(meanGap), scenarios,
+          batchPartition);
       System.out.println();
       System.out.print(table);
       if (out != null) {

@@ -72,6 +72,29 @@ public final class HarvestBenchmark {
         new ProcessCommandRunner(base.slurm().environment()), SlurmCli.CallObserver.NONE);
   }
 
+  /**
+   * Runs every scenario ({@code none} = no harvesting, else a policy name) on the same seeded workload, printing
+   * each result as it comes, and returns the Markdown table of all.
+   */
+  public String runAll(long seed, Duration span, Duration meanGap, List<String> scenarios, String batchPartition)
+      throws InterruptedException {
+    int nodes = (int) SlurmJson.nodes(cli.sinfoJson()).stream()
+        .filter(n -> n.partitions().contains(batchPartition)).count();
+    SyntheticWorkload workload = SyntheticWorkload.generate(seed, span, nodes, meanGap);
+    log.printf("workload: seed %d, %d batch jobs over %s on %d nodes, %d node-s of work%n", seed,
+        workload.jobs().size(), span, nodes, workload.nodeSeconds());
+    List<Result> results = new ArrayList<>();
+    for (String scenario : scenarios) {
+      log.println("run " + scenario + " (" + span + ") ...");
+      Optional<String> policy = scenario.equals("none") ? Optional.empty() : Optional.of(scenario);
+      Map<String, String> params = scenario.equals(base.harvest().policy()) ? base.harvest().params() : Map.of();
+      Result result = run(policy, params, workload, span, batchPartition);
+      results.add(result);
+      log.print(BenchReport.markdown(List.of(result)));
+    }
+    return BenchReport.markdown(results);
+  }
+
   /** Runs one scenario: {@code policy} empty means no harvesting. */
   public Result run(Optional<String> policy, Map<String, String> params, SyntheticWorkload workload, Duration span,
       String batchPartition) throws InterruptedException {
