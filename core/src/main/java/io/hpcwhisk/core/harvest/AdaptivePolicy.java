@@ -28,8 +28,10 @@ import java.util.Set;
  *       time-min, so a high time-min keeps most of the window). Longest windows first.
  *   <li><i>Pool.</i> Keep {@code pool + (unbounded idle nodes without a pilot)} untargeted pilots pending, of
  *       length = the {@code pool-quantile} of the gaps observed so far (clamped to [min-pilot, max-pilot],
- *       max-pilot until a gap was seen), {@code --time-min min-pilot}, {@code --nice pool-nice}; Slurm's
- *       backfill shrinks one to any window it lands in. Extra pool pilots are cancelled, newest first.
+ *       max-pilot until a gap was seen), {@code --nice pool-nice} and <i>no</i> {@code --time-min}: Slurm
+ *       shortens a job straight to its time-min, so a pool pilot with one would grab a planned window for
+ *       min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only start where
+ *       they fit whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
  *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
  *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
  *       then the newest targeted ones are cancelled.
@@ -120,8 +122,8 @@ final class AdaptivePolicy implements HarvestPolicy {
       pool.remove(i);
     }
     Duration poolLength = poolLength();
-    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength,
-        Optional.of(params.minPilot()), params.poolNice(), Optional.empty());
+    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength, Optional.empty(),
+        params.poolNice(), Optional.empty());
     String learned = gaps.size() == 0 ? "no gap observed yet"
         : "p" + Math.round(params.poolQuantile() * 100) + " of " + gaps.size() + " observed gaps";
     List<Intent.SubmitPilot> poolSubmits = new ArrayList<>();

@@ -65,10 +65,11 @@ class AdaptivePolicyTest {
     assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
     assertThat(intents.get(2).reason()).isEqualTo(
         "adaptive: pool of 3 for 1 unbounded idle node(s) (had 0); length 2h = no gap observed yet");
+    assertThat(submitted(intents).get(2).timeMin()).as("pool pilots fit whole or not at all").isEmpty();
   }
 
   static PilotShape pool(Duration time) {
-    return new PilotShape("whisk", Optional.empty(), time, Optional.of(min(2)), 100, Optional.empty());
+    return new PilotShape("whisk", Optional.empty(), time, Optional.empty(), 100, Optional.empty());
   }
 
   @ParameterizedTest(name = "{0}")
