@@ -1,6 +1,7 @@
 package io.hpcwhisk.slurm.bench;
 
 import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.NodeInfo;
@@ -82,10 +83,10 @@ public final class HarvestBenchmark {
         .filter(n -> n.partitions().contains(batchPartition)).count();
     SyntheticWorkload workload = SyntheticWorkload.generate(seed, span, nodes, meanGap);
     log.printf("workload: seed %d, %d batch jobs over %s on %d nodes, %d node-s of work%n", seed,
-        workload.jobs().size(), span, nodes, workload.nodeSeconds());
+        workload.jobs().size(), Durations.format(span), nodes, workload.nodeSeconds());
     List<Result> results = new ArrayList<>();
     for (String scenario : scenarios) {
-      log.println("run " + scenario + " (" + span + ") ...");
+      log.println("run " + scenario + " (" + Durations.format(span) + ") ...");
       Optional<String> policy = scenario.equals("none") ? Optional.empty() : Optional.of(scenario);
       Map<String, String> params = scenario.equals(base.harvest().policy()) ? base.harvest().params() : Map.of();
       Result result = run(policy, params, workload, span, batchPartition);

@@ -2,6 +2,7 @@ package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.PilotLauncher;
@@ -118,7 +119,8 @@ public final class HarvestController implements AutoCloseable {
               .build());
       scheduler.start();
       LOG.info("harvest controller started: policy {}, partition {}, every {}{}", config.harvest().policy(),
-          config.slurm().partition(), config.harvest().interval(), config.harvest().dryRun() ? " (dry run)" : "");
+          config.slurm().partition(), Durations.format(config.harvest().interval()),
+          config.harvest().dryRun() ? " (dry run)" : "");
       return new HarvestController(pass, scheduler);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot start the harvest loop: " + e.getMessage(), e);
