@@ -24,18 +24,21 @@ import java.util.Set;
  *   <li><i>Target.</i> For every harvestable node with a bounded window (PLANNED), without a running or
  *       pending pilot: usable = window − margin, rounded down to whole minutes, at most {@code max-pilot}; if
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
- *       min-pilot --nice 0}. Longest windows first.
+ *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
+ *       time-min, so a high time-min keeps most of the window). Longest windows first.
  *   <li><i>Pool.</i> Keep {@code pool + (unbounded idle nodes without a pilot)} untargeted pilots pending, of
  *       length = the {@code pool-quantile} of the gaps observed so far (clamped to [min-pilot, max-pilot],
- *       max-pilot until a gap was seen), {@code --time-min min-pilot}, {@code --nice pool-nice}; Slurm's
- *       backfill shrinks one to any window it lands in. Extra pool pilots are cancelled, newest first.
+ *       max-pilot until a gap was seen), {@code --nice pool-nice} and <i>no</i> {@code --time-min}: Slurm
+ *       shortens a job straight to its time-min, so a pool pilot with one would grab a planned window for
+ *       min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only start where
+ *       they fit whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
  *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
  *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
  *       then the newest targeted ones are cancelled.
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * two targeted 5m pilots (window 5m40s − 30s → 5m) on n3 and n4, and three 2h pool pilots (nice 100), one of
+ * two targeted 5m pilots (window 5m40s − 30s → 5m, time-min 4m) on n3 and n4, and three 2h pool pilots (nice 100), one of
  * which starts at once on n1.
  *
  * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
@@ -93,7 +96,7 @@ final class AdaptivePolicy implements HarvestPolicy {
         continue;
       }
       Window window = node.window().get();
-      Duration length = window.length().get();
+      Duration length = window.length().get().withNanos(0);
       Duration usable = Durations.floorToMinutes(length.minus(params.windowMargin()));
       if (usable.compareTo(params.maxPilot()) > 0) {
         usable = Durations.floorToMinutes(params.maxPilot());
@@ -101,7 +104,7 @@ final class AdaptivePolicy implements HarvestPolicy {
       if (usable.compareTo(params.minPilot()) < 0) {
         continue;
       }
-      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(params.minPilot()),
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(targetedTimeMin(usable)),
           0, Optional.of(node.name()));
       targeted.add(new Intent.SubmitPilot(shape, "adaptive: " + node.name() + " is " + node.state() + " with a "
           + Durations.format(length) + " window; targeted pilot of " + Durations.format(usable)));
@@ -119,8 +122,8 @@ final class AdaptivePolicy implements HarvestPolicy {
       pool.remove(i);
     }
     Duration poolLength = poolLength();
-    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength,
-        Optional.of(params.minPilot()), params.poolNice(), Optional.empty());
+    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength, Optional.empty(),
+        params.poolNice(), Optional.empty());
     String learned = gaps.size() == 0 ? "no gap observed yet"
         : "p" + Math.round(params.poolQuantile() * 100) + " of " + gaps.size() + " observed gaps";
     List<Intent.SubmitPilot> poolSubmits = new ArrayList<>();
@@ -151,6 +154,16 @@ final class AdaptivePolicy implements HarvestPolicy {
     return List.copyOf(intents);
   }
 
+  /**
+   * One minute below the pilot's length (at least min-pilot): if the window shrank a little by the time the
+   * backfill pass starts the pilot, Slurm may shorten it, and it shortens a job straight to its time-min.
+   */
+  private Duration targetedTimeMin(Duration time) {
+    Duration oneLess = time.minusMinutes(1);
+    return oneLess.compareTo(params.minPilot()) < 0 ? (time.compareTo(params.minPilot()) < 0 ? time : params.minPilot())
+        : oneLess;
+  }
+
   private Duration poolLength() {
     Duration learned = gaps.quantile(params.poolQuantile()).orElse(params.maxPilot());
     Duration clamped = learned.compareTo(params.minPilot()) < 0 ? params.minPilot()
@@ -178,7 +191,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     }
     Window window = node.get().window().get();
     if (!window.fits(pilot.shape().shortest())) {
-      return Optional.of("window on " + name + " shrank to " + Durations.format(window.length().get())
+      return Optional.of("window on " + name + " shrank to " + Durations.format(window.length().get().withNanos(0))
           + ", below the pilot's minimum " + Durations.format(pilot.shape().shortest()));
     }
     return Optional.empty();

@@ -29,7 +29,8 @@ public record Fleet(List<Pilot> pilots) {
 
   /**
    * The pilots among the jobs: every job whose name starts with {@code namePrefix}. A job without a time limit
-   * is given one of 365 days, so that it still shows up.
+   * is given one of 365 days and one without a partition the partition {@code (unknown)}, so that it still
+   * shows up.
    */
   public static Fleet fromJobs(List<Job> jobs, String namePrefix) {
     List<Pilot> pilots = new ArrayList<>();
@@ -41,7 +42,8 @@ public record Fleet(List<Pilot> pilots) {
       Optional<Duration> timeMin = job.timeMin().filter(m -> !m.isZero() && m.compareTo(time) <= 0);
       Optional<String> target = job.requiredNodes().size() == 1 ? Optional.of(job.requiredNodes().get(0))
           : Optional.empty();
-      PilotShape shape = new PilotShape(job.partition(), job.qos(), time, timeMin, Math.max(0, job.nice()), target);
+      String partition = job.partition().isBlank() ? "(unknown)" : job.partition();
+      PilotShape shape = new PilotShape(partition, job.qos(), time, timeMin, Math.max(0, job.nice()), target);
       PilotState state = PilotState.of(job.state());
       Optional<String> node = state == PilotState.PENDING || job.nodes().isEmpty() ? Optional.empty()
           : Optional.of(job.nodes().get(0));

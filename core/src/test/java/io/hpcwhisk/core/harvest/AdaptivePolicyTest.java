@@ -48,7 +48,7 @@ class AdaptivePolicyTest {
       assertThat(shapes).isEmpty();
     } else {
       assertThat(shapes).containsExactly(new PilotShape("whisk", Optional.empty(), min(expectedMinutes),
-          Optional.of(min(2)), 0, Optional.of("n3")));
+          Optional.of(min(Math.max(2, expectedMinutes - 1))), 0, Optional.of("n3")));
     }
   }
 
@@ -60,15 +60,16 @@ class AdaptivePolicyTest {
         planned("n4", Duration.ofSeconds(340))), Fleet.empty());
 
     assertThat(submitted(intents)).containsExactly(
-        targeted("n3", min(5), min(2)), targeted("n4", min(5), min(2)),
+        targeted("n3", min(5), min(4)), targeted("n4", min(5), min(4)),
         pool(min(120)), pool(min(120)), pool(min(120)));
     assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
     assertThat(intents.get(2).reason()).isEqualTo(
         "adaptive: pool of 3 for 1 unbounded idle node(s) (had 0); length 2h = no gap observed yet");
+    assertThat(submitted(intents).get(2).timeMin()).as("pool pilots fit whole or not at all").isEmpty();
   }
 
   static PilotShape pool(Duration time) {
-    return new PilotShape("whisk", Optional.empty(), time, Optional.of(min(2)), 100, Optional.empty());
+    return new PilotShape("whisk", Optional.empty(), time, Optional.empty(), 100, Optional.empty());
   }
 
   @ParameterizedTest(name = "{0}")

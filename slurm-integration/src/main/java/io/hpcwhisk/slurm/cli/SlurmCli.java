@@ -112,6 +112,11 @@ public final class SlurmCli {
     }
   }
 
+  /** {@code scancel --user=$USER}: every job of the calling user (benchmarks and test clusters only). */
+  public void scancelAll() {
+    run("scancel", List.of("--user=" + System.getProperty("user.name")), "", "failed");
+  }
+
   private CommandRunner.Result run(String name, List<String> args, String stdin, String what) {
     List<String> command = command(name, args);
     long start = System.nanoTime();

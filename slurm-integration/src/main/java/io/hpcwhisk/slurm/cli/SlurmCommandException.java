@@ -3,7 +3,10 @@ package io.hpcwhisk.slurm.cli;
 import io.hpcwhisk.core.cluster.ClusterAccessException;
 import java.util.List;
 
-/** A Slurm command failed: names the command line, its exit code (or why there is none) and the tail of stderr. */
+/**
+ * A Slurm command failed: names the command line, its exit code (or why there is none) and the tail of stderr
+ * (its last 400 characters, lines joined with {@code " | "} so that the message stays one line).
+ */
 public final class SlurmCommandException extends ClusterAccessException {
 
   private static final long serialVersionUID = 1L;
@@ -35,7 +38,7 @@ public final class SlurmCommandException extends ClusterAccessException {
   }
 
   static String tail(String text) {
-    String trimmed = text == null ? "" : text.strip();
+    String trimmed = text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", " | ");
     if (trimmed.isEmpty()) {
       return "(empty)";
     }

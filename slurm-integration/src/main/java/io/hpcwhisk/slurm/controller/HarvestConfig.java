@@ -22,35 +22,38 @@ import java.util.TreeSet;
 /**
  * The controller's configuration: the {@code slurm:} and {@code harvest:} sections of {@code hpc-whisk.yaml}
  * (other sections belong to other components and are ignored). Every default is written next to its field and
- * in {@link #DEFAULTS_HELP}.
+ * in {@link #DEFAULTS_HELP_FORMAT}.
  *
  * @param slurm how to reach Slurm and where pilots may go
  * @param harvest the policy, the loop and the pilot jobs
  */
 public record HarvestConfig(Slurm slurm, Harvest harvest) {
 
-  /** The defaults, as {@code --help} prints them. */
-  public static final String DEFAULTS_HELP = String.join("\n",
-      "slurm:",
-      "  bin-dir: \"\"            # directory of sinfo/squeue/sbatch/scancel; empty = PATH",
-      "  conf: \"\"               # SLURM_CONF for the commands; empty = the controller's environment",
-      "  command-timeout: 15s    # the most one Slurm command may take",
-      "  partition: whisk        # the preemptible partition pilots go to (the only one)",
-      "  qos: \"\"                # QOS for pilots; empty = none",
-      "  account: \"\"            # account for pilots; empty = none",
-      "harvest:",
-      "  policy: adaptive        # fib | var | adaptive",
-      "  params: {}              # policy parameters, e.g. {max-pending: 16} (see docs/admin-guide.md)",
-      "  interval: 5s            # reconcile interval",
-      "  dry-run: false          # print intents, submit and cancel nothing",
-      "  max-submissions-per-pass: 50",
-      "  expedite-preemption: true # scancel a pilot as soon as Slurm marks it preempted",
-      "  pilot-job:",
-      "    name-prefix: hpcw-pilot",
-      "    script: config/pilot-sleep-placeholder.sbatch # batch script every pilot runs",
-      "    output: /tmp/hpc-whisk-pilot-%j.out",
-      "    signal: B:TERM@60     # --signal; empty = none",
-      "    extra-options: []     # further sbatch options");
+  /**
+   * The defaults as {@code --help} prints them: a printf-style format ({@code %n} is a line break, {@code %%} a
+   * percent sign), a constant so that picocli annotations can use it.
+   */
+  public static final String DEFAULTS_HELP_FORMAT = ""
+      + "slurm:%n"
+      + "  bin-dir: \"\"               # dir of sinfo/squeue/sbatch/scancel; empty = PATH%n"
+      + "  conf: \"\"                  # SLURM_CONF for them; empty = inherited%n"
+      + "  command-timeout: 15s     # the most one Slurm command may take%n"
+      + "  partition: whisk         # the preemptible partition, the only one used%n"
+      + "  qos: \"\"                   # QOS for pilots; empty = none%n"
+      + "  account: \"\"               # account for pilots; empty = none%n"
+      + "harvest:%n"
+      + "  policy: adaptive         # fib | var | adaptive%n"
+      + "  params: {}               # policy parameters, e.g. {max-pending: 16}%n"
+      + "  interval: 5s             # reconcile interval%n"
+      + "  dry-run: false           # log intents, submit and cancel nothing%n"
+      + "  max-submissions-per-pass: 50%n"
+      + "  expedite-preemption: true  # scancel pilots Slurm is preempting%n"
+      + "  pilot-job:%n"
+      + "    name-prefix: hpcw-pilot%n"
+      + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
+      + "    output: /tmp/hpc-whisk-pilot-%%j.out%n"
+      + "    signal: \"\"             # --signal, e.g. B:USR1@120; empty = none%n"
+      + "    extra-options: []      # further sbatch options%n";
 
   public HarvestConfig {
     Objects.requireNonNull(slurm, "slurm");
@@ -141,7 +144,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * @param script batch script every pilot runs (default {@code config/pilot-sleep-placeholder.sbatch}, a
    *     placeholder that sleeps until SIGTERM; the real pilot is {@code config/pilot.sbatch})
    * @param output {@code --output} pattern (default {@code /tmp/hpc-whisk-pilot-%j.out})
-   * @param signal {@code --signal} (default {@code B:TERM@60}; empty = none)
+   * @param signal {@code --signal} (default none: Slurm may send it up to 60 s early, which would cut short
+   *     pilots of a few minutes; the pilot gets SIGTERM at its time limit anyway)
    * @param extraOptions further sbatch options (default none)
    */
   public record PilotJob(String namePrefix, Path script, String output, Optional<String> signal,
@@ -149,7 +153,6 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     public static final String DEFAULT_NAME_PREFIX = "hpcw-pilot";
     public static final Path DEFAULT_SCRIPT = Path.of("config/pilot-sleep-placeholder.sbatch");
     public static final String DEFAULT_OUTPUT = "/tmp/hpc-whisk-pilot-%j.out";
-    public static final String DEFAULT_SIGNAL = "B:TERM@60";
 
     public PilotJob {
       Objects.requireNonNull(namePrefix, "namePrefix");
@@ -160,7 +163,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     }
 
     public static PilotJob defaults() {
-      return new PilotJob(DEFAULT_NAME_PREFIX, DEFAULT_SCRIPT, DEFAULT_OUTPUT, Optional.of(DEFAULT_SIGNAL), List.of());
+      return new PilotJob(DEFAULT_NAME_PREFIX, DEFAULT_SCRIPT, DEFAULT_OUTPUT, Optional.empty(), List.of());
     }
 
     /** The script's text, resolved against {@code baseDir} when relative. */
@@ -209,7 +212,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
         "script", "output", "signal", "extra-options"));
     PilotJob pilotJob = new PilotJob(p.text("name-prefix", PilotJob.DEFAULT_NAME_PREFIX),
         Path.of(p.text("script", PilotJob.DEFAULT_SCRIPT.toString())), p.text("output", PilotJob.DEFAULT_OUTPUT),
-        p.node.has("signal") ? p.optional("signal") : Optional.of(PilotJob.DEFAULT_SIGNAL), p.list("extra-options"));
+        p.optional("signal"), p.list("extra-options"));
     Harvest harvest = new Harvest(h.text("policy", Harvest.DEFAULT_POLICY), h.map("params"),
         h.duration("interval", Harvest.DEFAULT_INTERVAL), h.bool("dry-run", false),
         h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),

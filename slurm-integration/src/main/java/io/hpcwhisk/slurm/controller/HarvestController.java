@@ -2,6 +2,7 @@ package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.PilotLauncher;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -58,15 +60,20 @@ public final class HarvestController implements AutoCloseable {
 
   /** Starts the loop against the Slurm CLI, reading the pilot script relative to {@code baseDir}. */
   public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir) {
-    ReconcilePass pass = cliPass(config, registry, baseDir);
-    return schedule(pass, config);
+    return start(config, registry, baseDir, report -> {});
+  }
+
+  /** As {@link #start(HarvestConfig, MeterRegistry, Path)}, telling {@code onPass} about every pass. */
+  public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir,
+      Consumer<PassReport> onPass) {
+    return schedule(cliPass(config, registry, baseDir), config, onPass);
   }
 
   /** Starts the loop against any cluster and launcher (a simulator model, a test fake). */
   public static HarvestController start(HarvestConfig config, MeterRegistry registry, ClusterView view,
       PilotLauncher launcher, InstantSource clock) {
     return schedule(pass(config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock),
-        config);
+        config, report -> {});
   }
 
   /** One pass wired to the Slurm CLI, without a loop (dry runs and {@code --once}). */
@@ -92,7 +99,7 @@ public final class HarvestController implements AutoCloseable {
         clock, prefix, harvest.dryRun(), harvest.maxSubmissionsPerPass(), harvest.expeditePreemption());
   }
 
-  private static HarvestController schedule(ReconcilePass pass, HarvestConfig config) {
+  private static HarvestController schedule(ReconcilePass pass, HarvestConfig config, Consumer<PassReport> onPass) {
     Properties props = new Properties();
     props.setProperty("org.quartz.scheduler.instanceName", "hpc-whisk-harvest-" + INSTANCES.incrementAndGet());
     props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -102,7 +109,7 @@ public final class HarvestController implements AutoCloseable {
     try {
       Scheduler scheduler = new StdSchedulerFactory(props).getScheduler();
       JobDataMap data = new JobDataMap();
-      data.put(PASS_KEY, pass);
+      data.put(PASS_KEY, (Runnable) () -> onPass.accept(pass.run()));
       scheduler.scheduleJob(
           JobBuilder.newJob(ReconcileJob.class).withIdentity("reconcile", "harvest").usingJobData(data).build(),
           TriggerBuilder.newTrigger().withIdentity("every-interval", "harvest").startNow()
@@ -112,7 +119,8 @@ public final class HarvestController implements AutoCloseable {
               .build());
       scheduler.start();
       LOG.info("harvest controller started: policy {}, partition {}, every {}{}", config.harvest().policy(),
-          config.slurm().partition(), config.harvest().interval(), config.harvest().dryRun() ? " (dry run)" : "");
+          config.slurm().partition(), Durations.format(config.harvest().interval()),
+          config.harvest().dryRun() ? " (dry run)" : "");
       return new HarvestController(pass, scheduler);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot start the harvest loop: " + e.getMessage(), e);
@@ -140,7 +148,7 @@ public final class HarvestController implements AutoCloseable {
   public static final class ReconcileJob implements Job {
     @Override
     public void execute(JobExecutionContext context) {
-      ReconcilePass pass = (ReconcilePass) context.getMergedJobDataMap().get(PASS_KEY);
+      Runnable pass = (Runnable) context.getMergedJobDataMap().get(PASS_KEY);
       try {
         pass.run();
       } catch (RuntimeException e) {

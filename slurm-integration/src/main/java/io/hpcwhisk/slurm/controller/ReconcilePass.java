@@ -113,7 +113,7 @@ public final class ReconcilePass {
     int executed = 0;
     List<String> errors = new ArrayList<>();
     if (dryRun) {
-      intents.forEach(i -> LOG.info("dry run: {}", i));
+      intents.forEach(i -> LOG.debug("dry run: {}", i));
     } else {
       executed = execute(intents, errors);
     }

@@ -1,0 +1,190 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.slurm.bench.HarvestBenchmark;
+import io.hpcwhisk.slurm.controller.HarvestConfig;
+import io.hpcwhisk.slurm.controller.HarvestController;
+import io.hpcwhisk.slurm.controller.PassReport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hpc-whisk controller run}: the harvest controller on its own (the server runs it too). */
+@Command(
+    name = "controller",
+    mixinStandardHelpOptions = true,
+    description = "The harvest controller: watches Slurm, finds idle nodes and backfill windows, and submits"
+        + " preemptible pilot jobs into the harvest partition, shaped to fit them.",
+    subcommands = {ControllerCommand.Run.class, ControllerCommand.Bench.class})
+final class ControllerCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Run the reconcile loop until stopped (Ctrl-C): every interval, read sinfo/squeue, ask the"
+          + " policy, submit and cancel pilots. With --dry-run it prints every pass's intents and changes nothing;"
+          + " with --once it runs a single pass and exits. Options override the slurm: and harvest: sections of the"
+          + " configuration.",
+      footer = {"", "Configuration keys and their defaults (config/hpc-whisk.yaml):", HarvestConfig.DEFAULTS_HELP_FORMAT})
+  static final class Run implements Runnable {
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "Configuration file (YAML). Default: config/hpc-whisk.yaml of the installation when it exists,"
+            + " else the built-in defaults.")
+    Path config;
+
+    @Option(names = "--dry-run", description = "Print the intents of every pass; submit and cancel nothing.")
+    boolean dryRun;
+
+    @Option(names = "--once", description = "Run one pass, print it, and exit.")
+    boolean once;
+
+    @Option(names = "--policy", paramLabel = "NAME", description = "Harvest policy: fib, var or adaptive"
+        + " (config harvest.policy; default adaptive).")
+    String policy;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A policy parameter, e.g. max-pending=8"
+        + " (repeatable; replaces harvest.params).")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Reconcile interval, e.g. 5s"
+        + " (config harvest.interval; default 5s).")
+    String interval;
+
+    @Option(names = "--partition", paramLabel = "NAME", description = "Harvest partition (config slurm.partition;"
+        + " default whisk).")
+    String partition;
+
+    @Override
+    public void run() {
+      Path home = home();
+      HarvestConfig cfg = effectiveConfig(home);
+      PrintStream out = System.out;
+      var registry = new SimpleMeterRegistry();
+      Consumer<PassReport> print = report -> print(out, report, cfg.harvest().dryRun());
+      if (once) {
+        print.accept(HarvestController.cliPass(cfg, registry, home).run());
+        return;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      HarvestController controller = HarvestController.start(cfg, registry, home, print);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        controller.close();
+        stopped.countDown();
+      }, "hpc-whisk-controller-stop"));
+      out.println("harvest controller running: policy " + cfg.harvest().policy() + ", partition "
+          + cfg.slurm().partition() + ", every " + Durations.format(cfg.harvest().interval())
+          + (cfg.harvest().dryRun() ? " (dry run: nothing is submitted)" : "") + "; Ctrl-C stops it");
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    HarvestConfig effectiveConfig(Path home) {
+      Path file = config;
+      if (file == null && Files.isRegularFile(home.resolve("config/hpc-whisk.yaml"))) {
+        file = home.resolve("config/hpc-whisk.yaml");
+      }
+      if (config != null && !Files.isRegularFile(config)) {
+        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+      }
+      HarvestConfig base = file == null ? HarvestConfig.defaults() : HarvestConfig.load(file);
+      var s = base.slurm();
+      var h = base.harvest();
+      var slurm = new HarvestConfig.Slurm(s.binDir(), s.conf(), s.commandTimeout(),
+          partition != null ? partition : s.partition(), s.qos(), s.account());
+      String name = policy != null ? policy : h.policy();
+      var harvest = new HarvestConfig.Harvest(name,
+          !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of()),
+          interval != null ? Durations.parse(interval) : h.interval(), dryRun || h.dryRun(),
+          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob());
+      return new HarvestConfig(slurm, harvest);
+    }
+
+    static Path home() {
+      String home = System.getenv("HPC_WHISK_HOME");
+      return home == null ? Path.of("").toAbsolutePath() : Path.of(home);
+    }
+
+    static void print(PrintStream out, PassReport report, boolean dryRun) {
+      out.println(report.at() + "  " + report.summary());
+      // identical intents in a row (fib and var submit many of one shape) print once with a count
+      var intents = report.intents();
+      for (int i = 0; i < intents.size(); ) {
+        int j = i;
+        while (j < intents.size() && intents.get(j).equals(intents.get(i))) {
+          j++;
+        }
+        out.println("  " + (dryRun ? "would " : "") + (j - i > 1 ? (j - i) + " × " : "") + intents.get(i));
+        i = j;
+      }
+      report.errors().forEach(e -> out.println("  error: " + e));
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Benchmark (not a test): replay a seeded synthetic batch workload on a running cluster (e.g."
+          + " `hpc-whisk local-cluster up --dir D`, then SLURM_CONF=D/slurm.conf or --config with slurm.conf set),"
+          + " once without harvesting and once per policy, and print for each the share of idle node-time held by"
+          + " pilots, batch wait compared with no harvesting, pilot submissions and preemptions. Cancels every job of"
+          + " the calling user between runs: use a cluster of its own.")
+  static final class Bench implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (YAML); default as for run.")
+    Path config;
+
+    @Option(names = "--minutes", defaultValue = "10", description = "Length of each run (default: ${DEFAULT-VALUE}).")
+    int minutes;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Workload seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--mean-gap", defaultValue = "30s",
+        description = "Mean time between batch submissions (default: ${DEFAULT-VALUE}).")
+    String meanGap;
+
+    @Option(names = "--scenarios", defaultValue = "none,fib,var,adaptive", split = ",",
+        description = "Runs, in order; none = no harvesting (default: ${DEFAULT-VALUE}).")
+    List<String> scenarios;
+
+    @Option(names = "--batch-partition", defaultValue = "batch",
+        description = "Partition of the batch workload (default: ${DEFAULT-VALUE}).")
+    String batchPartition;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table here.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Run run = new Run();
+      run.config = config;
+      Path home = Run.home();
+      var bench = new HarvestBenchmark(run.effectiveConfig(home), home, Duration.ofSeconds(2), System.out);
+      String table = bench.runAll(seed, Duration.ofMinutes(minutes), Durations.parse(meanGap), scenarios,
+          batchPartition);
+      System.out.println();
+      System.out.print(table);
+      if (out != null) {
+        Files.writeString(out, table);
+      }
+      return 0;
+    }
+  }
+}
