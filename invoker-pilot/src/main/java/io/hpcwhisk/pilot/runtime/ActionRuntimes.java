@@ -274,5 +274,6 @@ public final class ActionRuntimes implements AutoCloseable {
     housekeeping.shutdownNow();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir().resolve("actions"));
+    ActionContainer.deleteQuietly(config.workDir().resolve("launchers"));
   }
 }
