@@ -118,6 +118,11 @@ final class FairQueue<T> {
     return placed;
   }
 
+  /** Notes that {@code namespace} was just served without queueing, so the next round starts after it. */
+  void served(String namespace) {
+    servedLast = namespace;
+  }
+
   /** Namespaces in ring order, starting after the one served last. */
   private List<String> rotation() {
     List<String> names = new ArrayList<>(byNamespace.keySet());

@@ -18,6 +18,8 @@ final class Flight {
   final long createdNanos;
   /** Pilots it was ever sent to: a late result from any of them ends it (first result wins). */
   final Set<String> triedOn = new HashSet<>(2);
+  /** Pilots that failed it (no acknowledgement, lease expired, handed back): avoided while others exist. */
+  final Set<String> avoid = new HashSet<>(2);
   String pilotId;
   boolean acknowledged;
   long ackByMs;

@@ -112,7 +112,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         // left pending in the store: the next start re-dispatches it
         return flight.result;
       }
-      if (!queue.isEmpty() || !place(flight, after, -1)) {
+      if (queue.isEmpty() && place(flight, after, -1)) {
+        queue.served(flight.namespace());
+      } else {
         if (!flight.done && !flight.queued()) {
           enqueue(flight, after);
         }
@@ -154,6 +156,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     List<PilotView> views = new ArrayList<>(pilots.size());
     for (PilotSlot slot : pilots.values()) {
       views.add(slot.view());
+    }
+    if (!f.avoid.isEmpty() && views.stream().anyMatch(v -> !f.avoid.contains(v.id()) && v.health().acceptsWork())) {
+      views.removeIf(v -> f.avoid.contains(v.id()));
     }
     Instant now = clock.instant();
     RoutingDecision decision = Router.choose(views, new RoutingRequest(f.versionKey(), f.request.exec().kind(),
@@ -216,6 +221,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   /** Takes a flight back from its pilot: re-dispatch at once if it never started or may run again, else fail. */
   private void takeBack(Flight f, boolean mayHaveStarted, String cause, String why, List<Runnable> after) {
     String pilot = f.pilotId;
+    if (pilot != null) {
+      f.avoid.add(pilot);
+    }
     release(f);
     if (mayHaveStarted && !f.request.retrySafe()) {
       finish(f, RunOutcome.whiskError("pilot preempted: pilot " + pilot + " " + why + " while it held this"
