@@ -170,8 +170,10 @@ public final class WhiskServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      // drain while the server still runs: pilots deliver their results over its WebSocket endpoint
+      // drain while the server still runs: pilots deliver their results over its WebSocket endpoint;
+      // then the dispatcher stops (what is left stays pending for the next start) before the API does
       invoker.drain(drainGrace);
+      dispatcher.close();
       api.close();
     } finally {
       housekeeping.shutdownNow();

@@ -41,7 +41,7 @@ public final class PilotEndpoint {
   }
 
   /** One pilot connection. */
-  static final class Listener implements Session.Listener.AutoDemanding, PilotConnection {
+  public static final class Listener implements Session.Listener.AutoDemanding, PilotConnection {
     private final PilotEvents events;
     private final String token;
     private final String remote;
