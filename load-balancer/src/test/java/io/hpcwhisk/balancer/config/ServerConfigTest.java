@@ -44,18 +44,12 @@ class ServerConfigTest {
   @Test
   void theBalancerSectionIsCheckedAndDefaulted() throws Exception {
     Path f = dir.resolve("b.yaml");
-    Files.writeString(f, "balancer:
-  queue-wait-seconds: 5
-");
+    Files.writeString(f, "balancer:\n  queue-wait-seconds: 5\n");
     assertThat(ServerConfig.load(f).balancer().queueWaitSeconds()).isEqualTo(5);
     assertThat(ServerConfig.load(f).balancer().offlineAfterMs()).isEqualTo(3000);
-    Files.writeString(f, "balancer:
-  heartbeat-ms: 5000
-");
+    Files.writeString(f, "balancer:\n  heartbeat-ms: 5000\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("heartbeat-ms");
-    Files.writeString(f, "balancer:
-  queue-waits: 5
-");
+    Files.writeString(f, "balancer:\n  queue-waits: 5\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("queue-waits");
   }
 
