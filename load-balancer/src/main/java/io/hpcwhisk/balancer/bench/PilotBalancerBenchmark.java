@@ -25,7 +25,9 @@ import java.util.Map;
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.PilotBalancerBenchmark
- * [pilots=3] [connections=64] [seconds=10]}. Prints the client-side latency (which includes the
+ * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512]}: each pilot runs at most
+ * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
+ * slots wait in the balancer's queue. Prints the client-side latency (which includes the
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
  * minus the action's duration as the pilot measured it). Pilot logs go to a temporary directory.
  */
@@ -37,6 +39,7 @@ public final class PilotBalancerBenchmark {
     int pilots = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
@@ -47,7 +50,7 @@ public final class PilotBalancerBenchmark {
       int port = server.address().getPort();
       PilotCredentials credentials = WhiskServer.pilotCredentials(config);
       for (int i = 0; i < pilots; i++) {
-        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, data));
+        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data));
       }
       PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
       long until = System.nanoTime() + 60_000_000_000L;
@@ -71,7 +74,8 @@ public final class PilotBalancerBenchmark {
       ApiOverheadBenchmark.Result baseline = ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
       ApiOverheadBenchmark.Result blocking = ApiOverheadBenchmark.run(port, invoke, connections, seconds);
       double[] after = buckets(overhead);
-      System.out.println(pilots + " pilot processes, " + connections + " connections, " + seconds + " s each, "
+      System.out.println(pilots + " pilot processes of " + pilotMemoryMb + " MB (128 MB action: "
+          + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each, "
           + Runtime.getRuntime().availableProcessors() + " cores (shared with the pilots)");
       System.out.println(baseline.line("baseline GET / (static)"));
       System.out.println(blocking.line("blocking no-op invoke via pilots"));
@@ -88,10 +92,16 @@ public final class PilotBalancerBenchmark {
     }
   }
 
-  private static Process startPilot(String url, PilotCredentials credentials, int job, Path dir) throws Exception {
+  private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), "io.hpcwhisk.pilot.PilotLauncher");
+    List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path")));
+    String logging = System.getProperty("logback.configurationFile");
+    if (logging != null) {
+      command.add(1, "-Dlogback.configurationFile=" + logging);
+    }
+    command.add("io.hpcwhisk.pilot.PilotLauncher");
+    ProcessBuilder builder = new ProcessBuilder(command);
     long now = Instant.now().getEpochSecond();
     Map<String, String> env = builder.environment();
     env.put("SLURM_JOB_ID", Integer.toString(job));
@@ -99,7 +109,7 @@ public final class PilotBalancerBenchmark {
     env.put("SLURM_JOB_START_TIME", Long.toString(now));
     env.put("SLURM_JOB_END_TIME", Long.toString(now + 3600));
     env.put("SLURM_CPUS_ON_NODE", "2");
-    env.put("SLURM_MEM_PER_NODE", "8192");
+    env.put("SLURM_MEM_PER_NODE", Integer.toString(memoryMb));
     env.put("HPC_WHISK_BALANCER_URL", url);
     env.put("HPC_WHISK_PILOT_TOKEN", credentials.forJob(Integer.toString(job)));
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
