@@ -72,6 +72,7 @@ public final class Pilot {
   private final CompletableFuture<Integer> finished = new CompletableFuture<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
 
   private final Deque<ActivationRequest> queued = new ArrayDeque<>();
   private final Map<String, ActivationRequest> running = new LinkedHashMap<>();
@@ -158,6 +159,9 @@ public final class Pilot {
     }
     LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
         settings.balancer(), identity.memoryMb(), identity.cpus(), identity.deadline());
+    if (warmedUp.compareAndSet(false, true)) {
+      workers.execute(runtimes::warmUp);
+    }
     List<PilotMessage> backlog;
     synchronized (this) {
       link = connected;

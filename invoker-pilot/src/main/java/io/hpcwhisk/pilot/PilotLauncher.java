@@ -66,9 +66,7 @@ public final class PilotLauncher {
     PilotSettings settings = settings(values, token, identity);
     ActionRuntimes runtimes = new ActionRuntimes(new RuntimeConfig(settings.workDir(), identity.memoryMb(), null,
         null, null, settings.sandbox(), settings.idleTimeout(), null));
-    Thread warmUp = new Thread(runtimes::warmUp, "runtime-warm-up");
-    warmUp.setDaemon(true);
-    warmUp.start();
+    // Interpreters are located after registration, so they do not compete with the pilot's start-up.
     Pilot pilot = new Pilot(identity, settings, runtimes, version);
     installSigterm(pilot);
     LOG.info("pilot {} on {}: {} CPUs, {} MB, job ends {}, balancer {}, sandbox {}", identity.pilotId(),
@@ -158,6 +156,14 @@ public final class PilotLauncher {
   }
 
   private static RuntimeConfig.Sandbox parseSandbox(String text) {
+    // YAML 1.1 reads an unquoted "off" as false and "on" as true.
+    String value = text.strip().toLowerCase(Locale.ROOT);
+    if (value.equals("false") || value.equals("no")) {
+      return RuntimeConfig.Sandbox.OFF;
+    }
+    if (value.equals("true") || value.equals("yes") || value.equals("on")) {
+      return RuntimeConfig.Sandbox.AUTO;
+    }
     try {
       return RuntimeConfig.Sandbox.valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

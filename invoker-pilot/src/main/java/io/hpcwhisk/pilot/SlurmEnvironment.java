@@ -35,7 +35,7 @@ public final class SlurmEnvironment {
     String jobId = env.get("SLURM_JOB_ID");
     if (jobId == null || jobId.isBlank()) {
       throw new IllegalArgumentException("SLURM_JOB_ID is not set: hpc-whisk pilot runs inside a Slurm job"
-          + " (or give --job-id, --deadline for a run outside Slurm)");
+          + " (outside Slurm, set SLURM_JOB_ID, SLURM_JOB_START_TIME and SLURM_JOB_END_TIME, epoch seconds)");
     }
     String node = firstNonBlank(env.get("SLURMD_NODENAME"), hostname());
     Map<String, String> job = null;

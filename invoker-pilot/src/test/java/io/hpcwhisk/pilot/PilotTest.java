@@ -174,6 +174,38 @@ class PilotTest {
   }
 
   @Test
+  void reconnectsAndRegistersAgainWhenTheBalancerComesBack() throws Exception {
+    startPilot(identity(512, Instant.now().plusSeconds(600)), settings());
+    registered();
+    int port = balancer.uri().getPort();
+    balancer.close();
+
+    balancer = FakeBalancer.start(TOKEN, 500, port);
+
+    FakeBalancer.PilotSession again = registered();
+    assertThat(again.register().orElseThrow().pilotId()).isEqualTo("slurm-101");
+    balancer.activate("slurm-101", Requests.sleeping("after-reconnect", 10, 256));
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.outcome("after-reconnect").isPresent());
+    assertThat(exit).isNotDone();
+  }
+
+  @Test
+  void cancelledQueuedActivationIsHandedBack() {
+    startPilot(identity(256, Instant.now().plusSeconds(600)), settings());
+    registered();
+    balancer.activate("slurm-101", Requests.sleeping("busy", 1500, 256));
+    balancer.activate("slurm-101", Requests.sleeping("waiting", 10, 256));
+    await().atMost(Duration.ofSeconds(5)).until(() -> balancer.accepted().size() == 2);
+
+    balancer.cancel("slurm-101", "waiting");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> balancer.handedBack().containsKey("waiting"));
+    assertThat(balancer.handedBack().get("waiting")).startsWith("cancelled");
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.outcome("busy").isPresent());
+    assertThat(balancer.outcome("waiting")).isEmpty();
+  }
+
+  @Test
   void givesUpWhenTheBalancerStaysUnreachable() throws Exception {
     URI nowhere = balancer.uri();
     balancer.close();

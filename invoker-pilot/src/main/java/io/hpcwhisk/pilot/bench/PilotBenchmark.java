@@ -60,6 +60,52 @@ public final class PilotBenchmark {
       coldStarts(runtimes, dir);
       warmOverhead(runtimes);
     }
+    throughWebSocket(dir);
+  }
+
+  /**
+   * The same no-op activation sent by the balancer double to an in-process pilot over the WebSocket:
+   * from sending {@code activate} to receiving {@code completed}, minus nothing (the action's own
+   * time is microseconds).
+   */
+  private void throughWebSocket(Path dir) throws Exception {
+    String token = "bench-ws";
+    try (FakeBalancer balancer = FakeBalancer.start(token)) {
+      io.hpcwhisk.pilot.PilotIdentity identity = new io.hpcwhisk.pilot.PilotIdentity("bench", "local", 2, 1024,
+          Instant.now(), Instant.now().plus(Duration.ofHours(1)), null);
+      io.hpcwhisk.pilot.PilotSettings settings = io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
+          .withSandbox(RuntimeConfig.Sandbox.OFF);
+      ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
+          .withSandbox(RuntimeConfig.Sandbox.OFF));
+      io.hpcwhisk.pilot.Pilot pilot = new io.hpcwhisk.pilot.Pilot(identity, settings, runtimes, "bench");
+      java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
+      while (balancer.pilot("slurm-bench").isEmpty()) {
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
+      java.util.concurrent.SynchronousQueue<Long> done = new java.util.concurrent.SynchronousQueue<>();
+      balancer.onOutcome(outcome -> {
+        try {
+          done.put(System.nanoTime());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      List<Double> roundTrip = new ArrayList<>();
+      for (int i = 0; i < 200 + options.warmRuns(); i++) {
+        long t0 = System.nanoTime();
+        balancer.activate("slurm-bench", new io.hpcwhisk.protocol.ActivationRequest("ws-" + i, "guest", "/guest/noop",
+            "bench/noop@1", "nodejs:20", "function main(p) { return p; }", false, "main", Map.of(), null, null,
+            System.currentTimeMillis() + 60_000, "http://127.0.0.1:1", null, System.currentTimeMillis(), 1));
+        long t1 = done.take();
+        if (i >= 200) {
+          roundTrip.add((t1 - t0) / 1e6);
+        }
+      }
+      out.println("warm no-op nodejs activation, balancer double -> pilot -> balancer double over WebSocket: "
+          + Stats.of(roundTrip).format());
+      pilot.drain("benchmark over", Instant.now());
+      exit.join();
+    }
   }
 
   private void startUp() throws Exception {

@@ -94,6 +94,7 @@ public final class FakeBalancer implements AutoCloseable {
   private final Map<String, ActivationOutcome> outcomes = new ConcurrentHashMap<>();
   private final Map<String, String> handedBack = new ConcurrentHashMap<>();
   private final List<String> accepted = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.Consumer<ActivationOutcome> onOutcome = outcome -> { };
   private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "fake-balancer-monitor");
     thread.setDaemon(true);
@@ -159,6 +160,11 @@ public final class FakeBalancer implements AutoCloseable {
 
   public List<String> accepted() {
     return List.copyOf(accepted);
+  }
+
+  /** Calls {@code listener} on the connection's thread for every {@code completed} (for benchmarks). */
+  public void onOutcome(java.util.function.Consumer<ActivationOutcome> listener) {
+    this.onOutcome = listener;
   }
 
   /** Sends an activation to a registered pilot. */
@@ -248,6 +254,7 @@ public final class FakeBalancer implements AutoCloseable {
         accepted.add(a.activationId());
       } else if (message instanceof PilotMessage.Completed c) {
         outcomes.putIfAbsent(c.outcome().activationId(), c.outcome());
+        onOutcome.accept(c.outcome());
       } else if (message instanceof PilotMessage.HandBack h) {
         h.activationIds().forEach(id -> handedBack.put(id, h.reason()));
       } else if (message instanceof PilotMessage.Leaving) {
