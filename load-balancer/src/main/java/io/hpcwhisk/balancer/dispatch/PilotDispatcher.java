@@ -294,7 +294,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
       } else if (message instanceof PilotMessage.Heartbeat h) {
         slot.health = health.next(slot.health, new HealthSignal.Heartbeat(clock.instant()));
-        slot.warm = h.warm();
+        slot.warm(h.warm());
         slot.reported = h.metrics();
         if (h.draining() && !slot.draining) {
           slot.draining = true;

@@ -20,11 +20,14 @@ final class PilotSlot {
   final PilotMessage.Register register;
   final Set<String> flights = new HashSet<>();
   final List<Meter> meters = new ArrayList<>();
+  final Set<String> kinds;
+  final Instant deadline;
   PilotHealthState health;
   boolean draining;
   boolean leaving;
   int reservedMb;
-  Map<String, Integer> warm;
+  private Map<String, Integer> warm;
+  private Set<String> warmKeys;
   volatile PilotMetrics reported = PilotMetrics.empty();
 
   PilotSlot(String id, PilotConnection connection, PilotMessage.Register register, PilotHealthState health) {
@@ -33,17 +36,30 @@ final class PilotSlot {
     this.register = register;
     this.health = health;
     this.warm = register.warm();
+    this.kinds = Set.copyOf(register.kinds());
+    this.deadline = Instant.ofEpochMilli(register.deadlineMs());
   }
 
   PilotView view() {
-    Set<String> warmKeys = new HashSet<>();
-    warm.forEach((key, n) -> {
-      if (n != null && n > 0) {
-        warmKeys.add(key);
-      }
-    });
+    if (warmKeys == null) {
+      Set<String> keys = new HashSet<>();
+      warm.forEach((key, n) -> {
+        if (n != null && n > 0) {
+          keys.add(key);
+        }
+      });
+      warmKeys = Set.copyOf(keys);
+    }
     int free = Math.max(0, register.memoryMb() - reservedMb);
-    return new PilotView(id, health.health(), draining || leaving, register.memoryMb(), free,
-        Set.copyOf(register.kinds()), warmKeys, Instant.ofEpochMilli(register.deadlineMs()));
+    return new PilotView(id, health.health(), draining || leaving, register.memoryMb(), free, kinds, warmKeys,
+        deadline);
+  }
+
+  /** Takes the warm runtimes of a heartbeat. */
+  void warm(Map<String, Integer> latest) {
+    if (!latest.equals(warm)) {
+      warm = latest;
+      warmKeys = null;
+    }
   }
 }
