@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs activations on pilots: the balancer's {@link ActivationDispatcher}.
  *
- * <p><b>Algorithm.</b> An activation is offered to {@link Router#choose} over the registered pilots;
+ * <p><b>Algorithm.</b> An activation is offered to {@link Router#choose} over the registered pilots
+ * that have sent their first heartbeat (a pilot may drop what arrives before it serves its connection);
  * when routed, its memory is reserved on the pilot and it is pushed as {@code activate}. The pilot must
  * acknowledge it ({@code accepted}) within {@code ackTimeout}; from then on it holds a lease of the
  * action's timeout plus {@code leaseSlack}. A {@code completed} ends it (first result wins), frees the
@@ -155,7 +156,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private boolean place(Flight f, List<Runnable> after, long queuedSince) {
     List<PilotView> views = new ArrayList<>(pilots.size());
     for (PilotSlot slot : pilots.values()) {
-      views.add(slot.view());
+      if (slot.ready) {
+        views.add(slot.view());
+      }
     }
     if (!f.avoid.isEmpty() && views.stream().anyMatch(v -> !f.avoid.contains(v.id()) && v.health().acceptsWork())) {
       views.removeIf(v -> f.avoid.contains(v.id()));
@@ -294,6 +297,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
       } else if (message instanceof PilotMessage.Heartbeat h) {
         slot.health = health.next(slot.health, new HealthSignal.Heartbeat(clock.instant()));
+        slot.ready = true;
         slot.warm(h.warm());
         slot.reported = h.metrics();
         if (h.draining() && !slot.draining) {

@@ -23,6 +23,8 @@ final class PilotSlot {
   final Set<String> kinds;
   final Instant deadline;
   PilotHealthState health;
+  /** Set by the first heartbeat: the pilot is serving its connection (it may drop messages before). */
+  boolean ready;
   boolean draining;
   boolean leaving;
   int reservedMb;

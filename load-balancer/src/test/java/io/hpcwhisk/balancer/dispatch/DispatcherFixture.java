@@ -119,6 +119,7 @@ final class DispatcherFixture {
   FakePilot pilot(String job, int memoryMb, long deadlineMs) throws PilotEvents.Refusal {
     FakePilot p = new FakePilot(job);
     dispatcher.register(p, register(p.id, job, memoryMb, deadlineMs), credentials.forJob(job));
+    p.heartbeat(); // ready for work from its first heartbeat on
     return p;
   }
 

@@ -208,6 +208,17 @@ class PilotDispatcherTest {
   }
 
   @Test
+  void aPilotGetsWorkOnlyFromItsFirstHeartbeatOn() throws Exception {
+    var p = fx.new FakePilot("70");
+    fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.credentials.forJob("70"));
+    RunRequest r = fx.request("alice", true);
+    fx.dispatch(r);
+    assertThat(p.activated()).isEmpty();
+    p.heartbeat();
+    assertThat(p.activated()).containsExactly(r.activationId());
+  }
+
+  @Test
   void anActionLargerThanEveryPilotFailsAtOnce() throws Exception {
     fx.pilot("60", 256);
     CompletableFuture<RunOutcome> result = fx.dispatch(fx.request("alice", true, 512));
