@@ -1,20 +1,26 @@
 package io.hpcwhisk.app;
 
-import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code hpc-whisk server}: runs the OpenWhisk-compatible API with its durable store until stopped. */
+/**
+ * {@code hpc-whisk server}: runs the OpenWhisk-compatible API with its durable store, the pilot balancer and the
+ * harvest controller until stopped.
+ */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
     description = "Run the HPC-Whisk server: the OpenWhisk-compatible REST API (point wsk, the openwhisk npm"
-        + " client or curl at it) with its durable store under the data directory. Options override the api: and"
-        + " store: sections of the configuration file.")
+        + " client or curl at it) with its durable store under the data directory, the balancer pilots register with,"
+        + " and the harvest controller that submits those pilots into the idle gaps of Slurm (executor pilots)."
+        + " Options override the api:, store: and harvest: sections of the configuration file.")
 final class ServerCommand implements Runnable {
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -41,12 +47,28 @@ final class ServerCommand implements Runnable {
           + " config/hpc-whisk.yaml).")
   String executor;
 
+  @Option(names = "--controller", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run the harvest controller in this process (config harvest.enabled; only with executor pilots;"
+          + " default ${DEFAULT-VALUE}). --no-controller: pilots are submitted by someone else.")
+  boolean controller;
+
+  @Option(names = "--policy", paramLabel = "NAME",
+      description = "Harvest policy: fib, var or adaptive (config harvest.policy; default adaptive).")
+  String policy;
+
   @Override
   public void run() {
     ServerConfig cfg = effectiveConfig(config, host, port, dataDir, guest, executor);
-    WhiskServer server;
+    Optional<HarvestConfig> harvest = harvestConfig(configFile(config), controller, policy);
+    Path home = ControllerCommand.Run.home();
+    SystemServer server;
     try {
-      server = WhiskServer.start(cfg, VersionCommand.hpcWhiskVersion());
+      server = SystemServer.start(cfg, harvest, home, VersionCommand.hpcWhiskVersion(), report -> {
+        if (!report.errors().isEmpty() || !report.intents().isEmpty()) {
+          System.out.println("harvest: " + report.summary());
+          report.errors().forEach(e -> System.out.println("harvest: error: " + e));
+        }
+      });
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -62,14 +84,51 @@ final class ServerCommand implements Runnable {
       }
       stopped.countDown();
     }));
-    System.out.println("hpc-whisk server: OpenWhisk API on http://" + server.address().getHostString() + ":"
-        + server.address().getPort() + " (data in " + cfg.store().dataPath() + ")");
+    var address = server.server().address();
+    System.out.println("hpc-whisk server: OpenWhisk API on http://" + address.getHostString() + ":"
+        + address.getPort() + " (data in " + cfg.store().dataPath() + "), metrics on /metrics, pilots on "
+        + server.server().pilotUrl());
+    System.out.println("hpc-whisk server: " + server.controller().map(c -> "harvest controller running: policy "
+        + harvest.get().harvest().policy() + ", partition " + harvest.get().slurm().partition() + ", every "
+        + Durations.format(harvest.get().harvest().interval()))
+        .orElse("harvest controller off" + (harvest.isPresent() ? " (executor is " + cfg.api().executor() + ")"
+            : "")));
     System.out.flush();
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The configuration file given, or the installation's when present, or null. */
+  static Path configFile(Path config) {
+    if (config != null) {
+      if (!Files.isRegularFile(config)) {
+        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+      }
+      return config;
+    }
+    if (System.getenv("HPC_WHISK_HOME") != null) {
+      Path installed = Path.of(System.getenv("HPC_WHISK_HOME"), "config", "hpc-whisk.yaml");
+      return Files.isRegularFile(installed) ? installed : null;
+    }
+    return null;
+  }
+
+  /** The controller's configuration, or empty when it is turned off by the option or harvest.enabled. */
+  static Optional<HarvestConfig> harvestConfig(Path file, boolean controller, String policy) {
+    if (!controller || (file != null && !HarvestConfig.enabledIn(file))) {
+      return Optional.empty();
+    }
+    HarvestConfig base = file == null ? HarvestConfig.defaults() : HarvestConfig.load(file);
+    if (policy == null) {
+      return Optional.of(base);
+    }
+    var h = base.harvest();
+    var params = policy.equals(h.policy()) ? h.params() : java.util.Map.<String, String>of();
+    return Optional.of(new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, h.interval(),
+        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob())));
   }
 
   /** The configuration file (given, or the installation's when present) with the options applied. */

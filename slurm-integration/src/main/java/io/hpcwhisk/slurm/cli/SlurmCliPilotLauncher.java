@@ -6,6 +6,8 @@ import io.hpcwhisk.core.harvest.PilotShape;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Submits pilots with {@code sbatch} and cancels them with {@code scancel}.
@@ -13,20 +15,53 @@ import java.util.List;
  * <p>Time limits are passed in whole minutes, Slurm's granularity: a limit is rounded <i>down</i> (never past the
  * window it was shaped for) and is at least one minute. Pilots are named {@code PREFIX-<minutes>m} or
  * {@code PREFIX-<minutes>m-<node>} when targeted, and always ask for one whole node.
+ *
+ * <p>A job environment supplier (asked once per submission) adds {@code --export=ALL,NAME=VALUE,...}: the server
+ * passes each pilot the balancer's address and a fresh job-scoped credential this way. Values must not contain
+ * commas (sbatch's separator). Known caveat: the values are on sbatch's command line for the instant it runs.
  */
 public final class SlurmCliPilotLauncher implements PilotLauncher {
 
   private final SlurmCli cli;
   private final PilotJobSettings settings;
+  private final Supplier<Map<String, String>> jobEnvironment;
 
   public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings) {
+    this(cli, settings, Map::of);
+  }
+
+  /** A launcher that exports {@code jobEnvironment.get()} (asked per submission) into every pilot job. */
+  public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings,
+      Supplier<Map<String, String>> jobEnvironment) {
     this.cli = cli;
     this.settings = settings;
+    this.jobEnvironment = jobEnvironment;
   }
 
   @Override
   public JobId submit(PilotShape shape) {
-    return cli.sbatch(options(shape), settings.script());
+    List<String> options = new ArrayList<>(options(shape));
+    exportOption(jobEnvironment.get()).ifPresent(options::add);
+    return cli.sbatch(options, settings.script());
+  }
+
+  /** {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is stable). */
+  static java.util.Optional<String> exportOption(Map<String, String> env) {
+    if (env.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    StringBuilder sb = new StringBuilder("--export=ALL");
+    new java.util.TreeMap<>(env).forEach((k, v) -> {
+      if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("pilot job environment name must be a shell name, got '" + k + "'");
+      }
+      if (v.indexOf(',') >= 0 || v.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("pilot job environment value of " + k
+            + " must not contain ',' or a line break, got '" + v + "'");
+      }
+      sb.append(',').append(k).append('=').append(v);
+    });
+    return java.util.Optional.of(sb.toString());
   }
 
   @Override

@@ -42,6 +42,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       + "  qos: \"\"                   # QOS for pilots; empty = none%n"
       + "  account: \"\"               # account for pilots; empty = none%n"
       + "harvest:%n"
+      + "  enabled: true            # hpc-whisk server runs the controller (off: --no-controller)%n"
       + "  policy: adaptive         # fib | var | adaptive%n"
       + "  params: {}               # policy parameters, e.g. {max-pending: 16}%n"
       + "  interval: 5s             # reconcile interval%n"
@@ -206,8 +207,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     Slurm slurm = new Slurm(s.optional("bin-dir").map(Path::of), s.optional("conf").map(Path::of),
         s.duration("command-timeout", Slurm.DEFAULT_COMMAND_TIMEOUT), s.text("partition", Slurm.DEFAULT_PARTITION),
         s.optional("qos"), s.optional("account"));
-    Section h = new Section("harvest", root.path("harvest"), Set.of("policy", "params", "interval", "dry-run",
-        "max-submissions-per-pass", "expedite-preemption", "pilot-job"));
+    Section h = new Section("harvest", root.path("harvest"), Set.of("enabled", "policy", "params", "interval",
+        "dry-run", "max-submissions-per-pass", "expedite-preemption", "pilot-job"));
     Section p = new Section("harvest.pilot-job", root.path("harvest").path("pilot-job"), Set.of("name-prefix",
         "script", "output", "signal", "extra-options"));
     PilotJob pilotJob = new PilotJob(p.text("name-prefix", PilotJob.DEFAULT_NAME_PREFIX),
@@ -218,6 +219,25 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
         h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),
         h.bool("expedite-preemption", true), pilotJob);
     return new HarvestConfig(slurm, harvest);
+  }
+
+  /**
+   * {@code harvest.enabled} of a configuration file (default true): whether {@code hpc-whisk server} runs the
+   * controller next to the API. The standalone {@code hpc-whisk controller run} ignores it.
+   */
+  public static boolean enabledIn(Path file) {
+    try {
+      JsonNode v = new YAMLMapper().readTree(Files.readString(file)).path("harvest").path("enabled");
+      if (v.isMissingNode() || v.isNull()) {
+        return true;
+      }
+      if (!v.isBoolean()) {
+        throw new IllegalArgumentException("harvest.enabled must be true or false, got " + v);
+      }
+      return v.asBoolean();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Typed access to one mapping of the YAML tree, refusing unknown keys. */

@@ -14,9 +14,11 @@ import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -69,6 +71,15 @@ public final class HarvestController implements AutoCloseable {
     return schedule(cliPass(config, registry, baseDir), config, onPass);
   }
 
+  /**
+   * As {@link #start(HarvestConfig, MeterRegistry, Path, Consumer)}, exporting {@code jobEnvironment.get()} (asked
+   * once per submission) into every pilot job: the server passes the balancer address and a job-scoped credential.
+   */
+  public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir,
+      Consumer<PassReport> onPass, Supplier<Map<String, String>> jobEnvironment) {
+    return schedule(cliPass(config, registry, baseDir, jobEnvironment), config, onPass);
+  }
+
   /** Starts the loop against any cluster and launcher (a simulator model, a test fake). */
   public static HarvestController start(HarvestConfig config, MeterRegistry registry, ClusterView view,
       PilotLauncher launcher, InstantSource clock) {
@@ -78,6 +89,12 @@ public final class HarvestController implements AutoCloseable {
 
   /** One pass wired to the Slurm CLI, without a loop (dry runs and {@code --once}). */
   public static ReconcilePass cliPass(HarvestConfig config, MeterRegistry registry, Path baseDir) {
+    return cliPass(config, registry, baseDir, Map::of);
+  }
+
+  /** One pass wired to the Slurm CLI whose pilot jobs get {@code jobEnvironment.get()} exported. */
+  public static ReconcilePass cliPass(HarvestConfig config, MeterRegistry registry, Path baseDir,
+      Supplier<Map<String, String>> jobEnvironment) {
     HarvestMetrics metrics = new HarvestMetrics(registry, config.harvest().policy());
     var slurm = config.slurm();
     SlurmCli cli = new SlurmCli(slurm.binDir(), slurm.commandTimeout(),
@@ -86,7 +103,7 @@ public final class HarvestController implements AutoCloseable {
     PilotJobSettings settings = new PilotJobSettings(job.namePrefix(), slurm.account(), job.signal(), job.output(),
         job.readScript(baseDir), job.extraOptions());
     InstantSource clock = InstantSource.system();
-    return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings),
+    return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings, jobEnvironment),
         clock);
   }
 
