@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Serverless functions in the idle gaps of a Slurm cluster.",
     subcommands = {
       VersionCommand.class,
+      UpCommand.class,
       ServerCommand.class,
       AdminCommand.class,
       LocalClusterCommand.class,

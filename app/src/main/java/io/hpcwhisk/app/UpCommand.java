@@ -1,0 +1,137 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.core.harvest.Durations;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hpc-whisk up}: the whole system on one machine, with a live dashboard, until Ctrl-C. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = "Start the whole system on this machine: a local Slurm cluster, the server (OpenWhisk API,"
+        + " balancer, harvest controller submitting real pilot jobs), the guest namespace with OpenWhisk's"
+        + " well-known key and two demo actions, and a seeded demo batch workload that leaves gaps. Shows a live"
+        + " dashboard until Ctrl-C or SIGTERM, then stops everything it started. Run as root on a fresh machine"
+        + " (it installs Slurm when missing).")
+final class UpCommand implements Callable<Integer> {
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${sys:user.home}/.hpc-whisk/up",
+      description = "State directory: cluster, data, pilot logs (default ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--nodes", defaultValue = "4", description = "Nodes of the local cluster (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--port", defaultValue = "3233", description = "Port of the API (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--policy", defaultValue = "adaptive",
+      description = "Harvest policy: fib, var or adaptive (default ${DEFAULT-VALUE}).")
+  String policy;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the demo batch workload (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--mean-gap", defaultValue = "75s",
+      description = "Mean time between demo batch jobs (default ${DEFAULT-VALUE}).")
+  String meanGap;
+
+  @Option(names = "--no-workload", description = "No demo batch workload: the cluster stays quiet (all idle).")
+  boolean noWorkload;
+
+  @Option(names = "--for", paramLabel = "DURATION",
+      description = "Run this long (e.g. 5m), printing a frame every second, then stop (non-interactive use).")
+  String forDuration;
+
+  @Option(names = "--once", description = "Wait until the system is live (a pilot registered, a demo invoke"
+      + " answered), print one frame and the examples, stop everything and exit (0 = live).")
+  boolean once;
+
+  @Option(names = "--live-timeout", defaultValue = "240s",
+      description = "With --once: how long to wait for the live state (default ${DEFAULT-VALUE}).")
+  String liveTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    if (nodes < 1) {
+      throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
+    }
+    PrintStream out = System.out;
+    Path home = ControllerCommand.Run.home();
+    UpSession session = new UpSession(new UpSession.Settings(dir.toAbsolutePath(), nodes, port, policy, seed,
+        !noWorkload, Durations.parse(meanGap), home), out);
+    AtomicBoolean closed = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Runnable stop = () -> {
+      if (closed.compareAndSet(false, true)) {
+        out.println("hpc-whisk up: stopping everything it started ...");
+        session.close();
+        out.println("hpc-whisk up: stopped.");
+      }
+      done.countDown();
+    };
+    Thread hook = new Thread(stop, "hpc-whisk-up-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      session.start();
+      out.println(session.examples());
+      if (once) {
+        return awaitLive(session, out, Durations.parse(liveTimeout)) ? 0 : 1;
+      }
+      boolean tty = System.console() != null && forDuration == null;
+      Instant end = forDuration == null ? Instant.MAX : Instant.now().plus(Durations.parse(forDuration));
+      String examples = session.examples();
+      while (Instant.now().isBefore(end) && done.getCount() > 0) {
+        UpDashboard.Frame f = session.sample();
+        String screen = UpDashboard.render(f, "HPC-Whisk up: " + session.apiHost() + "   policy " + policy
+            + "   " + f.at().toString().substring(11, 19) + " UTC   (Ctrl-C stops everything)");
+        out.print(tty ? "\033[H\033[2J" + screen + "\n" + examples : screen);
+        out.flush();
+        done.await(1, TimeUnit.SECONDS);
+      }
+      return 0;
+    } finally {
+      if (done.getCount() > 0) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down: the hook runs
+        }
+        stop.run();
+      }
+    }
+  }
+
+  /** Waits for a registered pilot and a demo invoke answered with the greeting; prints the frame and the answers. */
+  static boolean awaitLive(UpSession session, PrintStream out, Duration timeout) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    UpDashboard.Frame frame = session.sample();
+    while (Instant.now().isBefore(deadline)) {
+      frame = session.sample();
+      if (frame.registered() > 0) {
+        break;
+      }
+      Thread.sleep(1000);
+    }
+    if (frame.registered() == 0) {
+      out.println(UpDashboard.render(frame, "hpc-whisk up: no pilot registered within " + timeout));
+      return false;
+    }
+    boolean ok = true;
+    for (String action : new String[] {"hello", "hello-py"}) {
+      var r = session.invoke(action, "{\"name\":\"Slurm\"}");
+      out.println("hpc-whisk up: invoke " + action + " -> HTTP " + r.statusCode() + " " + r.body());
+      ok &= r.statusCode() == 200 && r.body().contains("Hello, Slurm!");
+    }
+    out.print(UpDashboard.render(session.sample(), "hpc-whisk up: " + (ok ? "live" : "NOT live")));
+    return ok;
+  }
+}

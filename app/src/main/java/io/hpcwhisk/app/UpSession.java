@@ -1,0 +1,238 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.localcluster.LocalCluster;
+import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.slurm.bench.SyntheticWorkload;
+import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
+import io.hpcwhisk.slurm.cli.SlurmCli;
+import io.hpcwhisk.slurm.controller.HarvestConfig;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What {@code hpc-whisk up} starts and stops: a local Slurm cluster, the server (API, balancer, harvest controller
+ * with real pilots), the guest's demo actions {@code hello} (Node.js) and {@code hello-py} (Python), and a seeded
+ * demo batch workload that leaves gaps. {@link #close()} stops, in reverse order, only what this session started:
+ * the workload thread, the server (in this JVM), the jobs of its own cluster, and the cluster's daemons by their
+ * pid files (when this session started them).
+ */
+final class UpSession implements AutoCloseable {
+
+  /** What to start. */
+  record Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap,
+      Path home) {}
+
+  static final String BATCH_NAME = "up-batch";
+  static final String NODE_HELLO = "function main(params) {\n"
+      + "  return { greeting: 'Hello, ' + (params.name || 'world') + '!' }\n"
+      + "}\n";
+  static final String PYTHON_HELLO = "def main(args):\n"
+      + "    return {'greeting': 'Hello, ' + args.get('name', 'world') + '!'}\n";
+
+  private final Settings settings;
+  private final PrintStream out;
+  private LocalCluster cluster;
+  private boolean startedCluster;
+  private SystemServer server;
+  private SlurmCli slurm;
+  private Thread workload;
+  private UpDashboard dashboard;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  UpSession(Settings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /** Starts everything; on failure stops what was started and rethrows. */
+  void start() throws Exception {
+    try {
+      Files.createDirectories(settings.dir());
+      cluster = new LocalCluster(settings.dir().resolve("cluster"));
+      out.println("hpc-whisk up: starting a local Slurm cluster of " + settings.nodes() + " nodes in "
+          + cluster.dir() + " ...");
+      startedCluster = cluster.up(new LocalClusterSpec(cluster.dir(), settings.nodes(),
+          LocalClusterSpec.DEFAULT_CPUS, LocalClusterSpec.DEFAULT_MEMORY_MB, LocalClusterSpec.DEFAULT_GRACE_SECONDS,
+          OptionalInt.empty()), true, out);
+      Map<String, String> env = cluster.clientEnv();
+      slurm = new SlurmCli(Optional.empty(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
+          (command, took, ok) -> {});
+      ServerConfig cfg = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(settings.port())
+              .withGuest(true).withExecutor("pilots"))
+          .withStore(ServerConfig.DEFAULT.store().withDataDir(settings.dir().resolve("data").toString()));
+      HarvestConfig harvest = harvestConfig(settings, cluster.conf());
+      out.println("hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
+          + settings.policy() + ") on port " + settings.port() + " ...");
+      server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
+          report -> {});
+      createDemoActions();
+      dashboard = new UpDashboard(slurm, server.server().meters(), harvest.harvest().pilotJob().namePrefix());
+      if (settings.workload()) {
+        workload = new Thread(this::runWorkload, "up-workload");
+        workload.setDaemon(true);
+        workload.start();
+      }
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  static HarvestConfig harvestConfig(Settings settings, Path slurmConf) {
+    HarvestConfig base = HarvestConfig.defaults();
+    var s = base.slurm();
+    var h = base.harvest();
+    var job = h.pilotJob();
+    Path logs = settings.dir().resolve("pilots");
+    try {
+      Files.createDirectories(logs);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new HarvestConfig(
+        new HarvestConfig.Slurm(s.binDir(), Optional.of(slurmConf), s.commandTimeout(), s.partition(), s.qos(),
+            s.account()),
+        new HarvestConfig.Harvest(settings.policy(), Map.of(), Duration.ofSeconds(2), false,
+            h.maxSubmissionsPerPass(), h.expeditePreemption(), new HarvestConfig.PilotJob(job.namePrefix(),
+                SystemServer.REAL_PILOT_SCRIPT, logs.resolve("pilot-%j.out").toString(), job.signal(),
+                job.extraOptions())));
+  }
+
+  String apiHost() {
+    var a = server.server().address();
+    return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  static String guestAuth() {
+    return Identity.GUEST.uuid() + ":" + Identity.GUEST.key();
+  }
+
+  private void createDemoActions() throws Exception {
+    put("hello", "nodejs:default", NODE_HELLO);
+    put("hello-py", "python:default", PYTHON_HELLO);
+  }
+
+  private void put(String name, String kind, String code) throws Exception {
+    String body = "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + json(code) + "}}";
+    HttpResponse<String> r = http.send(request("/api/v1/namespaces/guest/actions/" + name + "?overwrite=true")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("cannot create the demo action " + name + ": HTTP " + r.statusCode() + " "
+          + r.body());
+    }
+  }
+
+  /** A blocking invoke of a demo action; the HTTP status and body. */
+  HttpResponse<String> invoke(String action, String params) throws Exception {
+    return http.send(request("/api/v1/namespaces/guest/actions/" + action + "?blocking=true&result=true")
+        .timeout(Duration.ofSeconds(70)).POST(HttpRequest.BodyPublishers.ofString(params)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(apiHost() + path)).header("Content-Type", "application/json")
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+            guestAuth().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static String json(String text) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        default -> sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /** The seeded demo workload, round after round (seed, seed+1, ...) until stopped. */
+  private void runWorkload() {
+    long seed = settings.seed();
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        Duration span = Duration.ofMinutes(10);
+        SyntheticWorkload w = SyntheticWorkload.generate(seed++, span, settings.nodes(), settings.meanGap());
+        Instant start = Instant.now();
+        for (SyntheticWorkload.BatchJob job : w.jobs()) {
+          long wait = Duration.between(Instant.now(), start.plus(job.offset())).toMillis();
+          if (wait > 0) {
+            Thread.sleep(wait);
+          }
+          try {
+            slurm.sbatch(List.of("--partition=batch", "--nodes=" + job.nodes(), "--time=" + job.limit().toMinutes(),
+                "--job-name=" + BATCH_NAME, "--output=/dev/null"), "#!/bin/sh\nsleep " + job.runtime().toSeconds()
+                + "\n");
+          } catch (RuntimeException e) {
+            out.println("hpc-whisk up: demo batch job not submitted: " + e.getMessage());
+          }
+        }
+        long rest = Duration.between(Instant.now(), start.plus(span)).toMillis();
+        if (rest > 0) {
+          Thread.sleep(rest);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  UpDashboard.Frame sample() {
+    return dashboard.sample(Instant.now());
+  }
+
+  /** How to invoke, as printed: every line works as it is when pasted into a shell. */
+  String examples() {
+    String host = apiHost();
+    return "Invoke the demo actions (guest namespace, OpenWhisk's well-known guest key):\n"
+        + "  curl -s -u " + guestAuth() + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
+        + "    '" + host + "/api/v1/namespaces/guest/actions/hello?blocking=true&result=true'\n"
+        + "  OW_APIHOST=" + host + " OW_AUTH=" + guestAuth() + " \\\n"
+        + "    node " + settings.home().resolve("e2e/invoke.js") + " hello-py '{\"name\":\"Slurm\"}'"
+        + "   # the openwhisk npm client (npm ci --prefix " + settings.home().resolve("e2e") + ")\n"
+        + "  wsk property set --apihost " + host + " --auth " + guestAuth() + "   # the wsk CLI, if installed\n"
+        + "Metrics: " + host + "/metrics   Slurm: export SLURM_CONF=" + cluster.conf() + "\n";
+  }
+
+  @Override
+  public void close() {
+    if (workload != null) {
+      workload.interrupt();
+    }
+    if (server != null) {
+      try {
+        server.close();
+      } catch (RuntimeException e) {
+        out.println("hpc-whisk up: error while stopping the server: " + e.getMessage());
+      }
+    }
+    if (slurm != null) {
+      try {
+        slurm.scancelAll(); // only the jobs of this session's own cluster
+      } catch (RuntimeException e) {
+        out.println("hpc-whisk up: cannot cancel the cluster's jobs: " + e.getMessage());
+      }
+    }
+    if (cluster != null && startedCluster) {
+      cluster.down(out);
+    }
+  }
+
+}
