@@ -268,6 +268,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
       }
       PilotSlot old = pilots.get(id);
+      if (old == null && register.launchedAtMs() > 0) {
+        metrics.pilotStartup(clock.millis() - register.launchedAtMs());
+      }
       if (old != null) {
         lose(old, "re-registered over a new connection", after);
         old.connection.close(1000, "replaced by a new connection");

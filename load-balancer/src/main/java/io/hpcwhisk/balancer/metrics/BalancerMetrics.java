@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code whisk_activations{outcome}}, {@code whisk_redispatches{cause}},
  * {@code whisk_routing_refusals{reason}}, {@code whisk_queue_wait}, {@code whisk_activation_latency}
  * (accepted by the dispatcher to result), {@code whisk_activation_overhead} (that minus the action's own
- * duration), {@code whisk_late_results}; gauges are registered by their owners. Meters are cached per
+ * duration), {@code whisk_late_results}, {@code whisk_pilot_startup}; gauges are registered by their owners. Meters are cached per
  * tag value, so counting costs a map lookup.
  */
 public final class BalancerMetrics {
@@ -25,6 +25,7 @@ public final class BalancerMetrics {
   private final Timer queueWait;
   private final Timer latency;
   private final Timer overhead;
+  private final Timer pilotStartup;
 
   public BalancerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -32,6 +33,14 @@ public final class BalancerMetrics {
     latency = histogram("whisk_activation_latency", "from dispatch to the pilot's result, end to end");
     overhead = histogram("whisk_activation_overhead",
         "end-to-end latency minus the action's own duration (init and run)");
+    pilotStartup = histogram("whisk_pilot_startup",
+        "from a pilot job's batch script starting to the pilot's registration with the balancer");
+    // exported at zero from the start, so dashboards and alerts see 0 rather than no series
+    for (String cause : new String[] {"pilot_lost", "pilot_lost_started", "handed_back", "handed_back_started",
+        "ack_timeout", "lease_expired"}) {
+      counter("whisk_redispatches", "cause", cause);
+    }
+    counter("whisk_late_results", "kind", "after_end");
   }
 
   /** Metrics into a registry of their own (tests). */
@@ -77,6 +86,11 @@ public final class BalancerMetrics {
   public void latency(long nanos, long actionMillis) {
     latency.record(nanos, TimeUnit.NANOSECONDS);
     overhead.record(Math.max(0, nanos - actionMillis * 1_000_000), TimeUnit.NANOSECONDS);
+  }
+
+  /** A pilot registered {@code millis} after its batch script began (first registration of a pilot only). */
+  public void pilotStartup(long millis) {
+    pilotStartup.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   /** Removes meters (a pilot's, when it leaves). */
