@@ -1,0 +1,61 @@
+package io.hpcwhisk.core.cluster;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable view of the harvest partition at one instant: its nodes (each with its state and, when
+ * harvestable, its backfill window) and the active jobs of the cluster (running and pending, pilots included)
+ * with their expected starts and scheduled nodes. Only nodes of the harvest partition are present.
+ *
+ * @param now the instant the snapshot describes; policies use it as their clock
+ * @param target the partition (and QOS) pilots must go to
+ * @param nodes the harvest partition's nodes, sorted by name
+ * @param jobs the active jobs, sorted by id
+ */
+public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> nodes, List<Job> jobs) {
+
+  public ClusterSnapshot {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(target, "target");
+    nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
+    jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+    Map<String, Node> seen = new LinkedHashMap<>();
+    for (Node node : nodes) {
+      if (seen.put(node.name(), node) != null) {
+        throw new IllegalArgumentException("node " + node.name() + " appears twice in the snapshot");
+      }
+      node.window().ifPresent(w -> {
+        if (!w.start().equals(now)) {
+          throw new IllegalArgumentException("window of node " + node.name() + " starts at " + w.start()
+              + ", not at the snapshot time " + now);
+        }
+      });
+    }
+  }
+
+  /** The node with this name, when it is in the harvest partition. */
+  public Optional<Node> node(String name) {
+    return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+  }
+
+  /** Nodes a pilot could start on now (idle or planned), sorted by name. */
+  public List<Node> harvestableNodes() {
+    return nodes.stream().filter(n -> n.state().harvestable()).toList();
+  }
+
+  /** Nodes that run nothing, reserved ones included. */
+  public long freeNodeCount() {
+    return nodes.stream().filter(n -> n.state().free()).count();
+  }
+
+  /** Harvestable nodes whose window ends at a planned job's start. */
+  public long boundedWindowCount() {
+    return nodes.stream().filter(n -> n.window().map(Window::bounded).orElse(false)).count();
+  }
+}

@@ -1,0 +1,84 @@
+package io.hpcwhisk.core.harvest;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parameters of the {@code adaptive} policy.
+ *
+ * @param minPilot shortest pilot worth starting, also every pilot's {@code --time-min} (default 2m); key
+ *     {@code min-pilot}
+ * @param maxPilot longest pilot (default 2h); key {@code max-pilot}
+ * @param windowMargin slack left at the end of a planned window for scheduler latency (default 30s); key
+ *     {@code window-margin}
+ * @param pool untargeted pilots kept pending beyond one per uncovered idle node (default 2); key {@code pool}
+ * @param maxPending bound on all pending pilots, targeted ones included (default 16); key {@code max-pending}
+ * @param poolQuantile quantile of the observed gap lengths used as the pool pilots' length (default 0.9); key
+ *     {@code pool-quantile}
+ * @param history how many observed gaps are remembered (default 256); key {@code history}
+ * @param poolNice nice of pool pilots, so that targeted ones (nice 0) start first (default 100); key
+ *     {@code pool-nice}
+ */
+public record AdaptiveParams(
+    Duration minPilot, Duration maxPilot, Duration windowMargin, int pool, int maxPending, double poolQuantile,
+    int history, int poolNice) implements PolicyParams {
+
+  public static final Duration DEFAULT_MIN_PILOT = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_MAX_PILOT = Duration.ofHours(2);
+  public static final Duration DEFAULT_WINDOW_MARGIN = Duration.ofSeconds(30);
+  public static final int DEFAULT_POOL = 2;
+  public static final int DEFAULT_MAX_PENDING = 16;
+  public static final double DEFAULT_POOL_QUANTILE = 0.9;
+  public static final int DEFAULT_HISTORY = 256;
+  public static final int DEFAULT_POOL_NICE = 100;
+
+  public AdaptiveParams {
+    if (minPilot.compareTo(Duration.ofMinutes(1)) < 0 || minPilot.toSeconds() % 60 != 0) {
+      throw new IllegalArgumentException("adaptive min-pilot must be whole minutes, at least 1m, got "
+          + Durations.format(minPilot));
+    }
+    if (maxPilot.compareTo(minPilot) < 0) {
+      throw new IllegalArgumentException("adaptive max-pilot " + Durations.format(maxPilot)
+          + " is shorter than min-pilot " + Durations.format(minPilot));
+    }
+    if (windowMargin.isNegative()) {
+      throw new IllegalArgumentException("adaptive window-margin must not be negative, got " + windowMargin);
+    }
+    if (pool < 0 || maxPending < 0) {
+      throw new IllegalArgumentException("adaptive pool and max-pending must be 0 or more, got " + pool + " and "
+          + maxPending);
+    }
+    if (!(poolQuantile >= 0 && poolQuantile <= 1)) {
+      throw new IllegalArgumentException("adaptive pool-quantile must be in [0, 1], got " + poolQuantile);
+    }
+    if (history < 1 || poolNice < 0) {
+      throw new IllegalArgumentException("adaptive history must be at least 1 and pool-nice 0 or more, got "
+          + history + " and " + poolNice);
+    }
+  }
+
+  public static AdaptiveParams defaults() {
+    return new AdaptiveParams(DEFAULT_MIN_PILOT, DEFAULT_MAX_PILOT, DEFAULT_WINDOW_MARGIN, DEFAULT_POOL,
+        DEFAULT_MAX_PENDING, DEFAULT_POOL_QUANTILE, DEFAULT_HISTORY, DEFAULT_POOL_NICE);
+  }
+
+  static AdaptiveParams read(Map<String, String> values) {
+    var r = new Reader("adaptive", values, Set.of("min-pilot", "max-pilot", "window-margin", "pool",
+        "max-pending", "pool-quantile", "history", "pool-nice"));
+    return new AdaptiveParams(
+        r.duration("min-pilot", DEFAULT_MIN_PILOT),
+        r.duration("max-pilot", DEFAULT_MAX_PILOT),
+        r.duration("window-margin", DEFAULT_WINDOW_MARGIN),
+        r.integer("pool", DEFAULT_POOL),
+        r.integer("max-pending", DEFAULT_MAX_PENDING),
+        r.decimal("pool-quantile", DEFAULT_POOL_QUANTILE),
+        r.integer("history", DEFAULT_HISTORY),
+        r.integer("pool-nice", DEFAULT_POOL_NICE));
+  }
+
+  @Override
+  public String policyName() {
+    return "adaptive";
+  }
+}

@@ -1,0 +1,186 @@
+package io.hpcwhisk.core.harvest;
+
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.Window;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Fits pilots to the windows Slurm already knows about, and keeps only a small pool for the rest.
+ *
+ * <p><b>Algorithm.</b> Each pass, after feeding the snapshot to a {@link GapLengthEstimator}:
+ * <ol>
+ *   <li><i>Prune.</i> Cancel pending targeted pilots whose node is gone, no longer harvestable, already holds
+ *       a running pilot, already has an older pending pilot, or whose window shrank below the pilot's
+ *       {@code --time-min} (so none is left pending forever).
+ *   <li><i>Target.</i> For every harvestable node with a bounded window (PLANNED), without a running or
+ *       pending pilot: usable = window − margin, rounded down to whole minutes, at most {@code max-pilot}; if
+ *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
+ *       min-pilot --nice 0}. Longest windows first.
+ *   <li><i>Pool.</i> Keep {@code pool + (unbounded idle nodes without a pilot)} untargeted pilots pending, of
+ *       length = the {@code pool-quantile} of the gaps observed so far (clamped to [min-pilot, max-pilot],
+ *       max-pilot until a gap was seen), {@code --time-min min-pilot}, {@code --nice pool-nice}; Slurm's
+ *       backfill shrinks one to any window it lands in. Extra pool pilots are cancelled, newest first.
+ *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
+ *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
+ *       then the newest targeted ones are cancelled.
+ * </ol>
+ *
+ * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
+ * two targeted 5m pilots (window 5m40s − 30s → 5m) on n3 and n4, and three 2h pool pilots (nice 100), one of
+ * which starts at once on n1.
+ *
+ * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
+ * for it starts one reconcile interval plus one scheduler pass later. Pool pilots on unbounded nodes are
+ * preempted when batch work arrives (the batch job waits at most the grace time). Learning needs finished gaps;
+ * until then pool pilots are max-pilot long.
+ */
+final class AdaptivePolicy implements HarvestPolicy {
+
+  private final AdaptiveParams params;
+  private final GapLengthEstimator gaps;
+
+  AdaptivePolicy(AdaptiveParams params) {
+    this.params = params;
+    this.gaps = new GapLengthEstimator(params.history());
+  }
+
+  @Override
+  public String name() {
+    return "adaptive";
+  }
+
+  @Override
+  public int maxPending() {
+    return params.maxPending();
+  }
+
+  @Override
+  public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
+    gaps.observe(snapshot, fleet);
+    List<Intent.CancelPilot> cancels = new ArrayList<>();
+    Set<String> coveredTargets = new HashSet<>();
+    List<Pilot> keptTargeted = new ArrayList<>();
+    for (Pilot pilot : fleet.pending()) {
+      if (pilot.shape().targeted()) {
+        Optional<String> stale = staleReason(pilot, snapshot, fleet, coveredTargets);
+        if (stale.isPresent()) {
+          cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: " + stale.get()));
+        } else {
+          coveredTargets.add(pilot.shape().targetNode().get());
+          keptTargeted.add(pilot);
+        }
+      }
+    }
+
+    HarvestTarget target = snapshot.target();
+    List<Intent.SubmitPilot> targeted = new ArrayList<>();
+    List<Node> bounded = snapshot.harvestableNodes().stream()
+        .filter(n -> n.window().get().bounded())
+        .sorted(Comparator.comparing((Node n) -> n.window().get().end().get()).reversed()
+            .thenComparing(Node::name))
+        .toList();
+    for (Node node : bounded) {
+      if (coveredTargets.contains(node.name()) || fleet.runningOn(node.name()).isPresent()) {
+        continue;
+      }
+      Window window = node.window().get();
+      Duration length = window.length().get();
+      Duration usable = Durations.floorToMinutes(length.minus(params.windowMargin()));
+      if (usable.compareTo(params.maxPilot()) > 0) {
+        usable = Durations.floorToMinutes(params.maxPilot());
+      }
+      if (usable.compareTo(params.minPilot()) < 0) {
+        continue;
+      }
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(params.minPilot()),
+          0, Optional.of(node.name()));
+      targeted.add(new Intent.SubmitPilot(shape, "adaptive: " + node.name() + " is " + node.state() + " with a "
+          + Durations.format(length) + " window; targeted pilot of " + Durations.format(usable)));
+    }
+
+    long uncoveredUnbounded = snapshot.harvestableNodes().stream()
+        .filter(n -> !n.window().get().bounded())
+        .filter(n -> !coveredTargets.contains(n.name()) && fleet.runningOn(n.name()).isEmpty())
+        .count();
+    int wantPool = (int) Math.min(Integer.MAX_VALUE, params.pool() + uncoveredUnbounded);
+    List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());
+    for (int i = pool.size() - 1; i >= wantPool; i--) {
+      cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + pool.size() + " pool pilots pending, "
+          + uncoveredUnbounded + " unbounded idle node(s) need " + wantPool));
+      pool.remove(i);
+    }
+    Duration poolLength = poolLength();
+    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength,
+        Optional.of(params.minPilot()), params.poolNice(), Optional.empty());
+    String learned = gaps.size() == 0 ? "no gap observed yet"
+        : "p" + Math.round(params.poolQuantile() * 100) + " of " + gaps.size() + " observed gaps";
+    List<Intent.SubmitPilot> poolSubmits = new ArrayList<>();
+    for (int i = pool.size(); i < wantPool; i++) {
+      poolSubmits.add(new Intent.SubmitPilot(poolShape, "adaptive: pool of " + wantPool + " for "
+          + uncoveredUnbounded + " unbounded idle node(s) (had " + pool.size() + "); length "
+          + Durations.format(poolLength) + " = " + learned));
+    }
+
+    // Bound: kept pending + submissions <= maxPending.
+    int kept = keptTargeted.size() + pool.size();
+    int room = params.maxPending() - kept;
+    for (int i = pool.size() - 1; room < 0 && i >= 0; i--, room++) {
+      cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + kept + " pending exceed max-pending "
+          + params.maxPending()));
+    }
+    List<Pilot> newestTargetedFirst = keptTargeted.stream().sorted(Comparator.comparing(Pilot::id).reversed())
+        .toList();
+    for (int i = 0; room < 0 && i < newestTargetedFirst.size(); i++, room++) {
+      cancels.add(new Intent.CancelPilot(newestTargetedFirst.get(i).id(), "adaptive: " + kept
+          + " pending exceed max-pending " + params.maxPending()));
+    }
+    List<Intent> intents = new ArrayList<>(cancels);
+    int budget = Math.max(0, room);
+    intents.addAll(targeted.subList(0, Math.min(budget, targeted.size())));
+    budget -= Math.min(budget, targeted.size());
+    intents.addAll(poolSubmits.subList(0, Math.min(budget, poolSubmits.size())));
+    return List.copyOf(intents);
+  }
+
+  private Duration poolLength() {
+    Duration learned = gaps.quantile(params.poolQuantile()).orElse(params.maxPilot());
+    Duration clamped = learned.compareTo(params.minPilot()) < 0 ? params.minPilot()
+        : learned.compareTo(params.maxPilot()) > 0 ? params.maxPilot() : learned;
+    Duration minutes = Durations.floorToMinutes(clamped);
+    return minutes.compareTo(params.minPilot()) < 0 ? params.minPilot() : minutes;
+  }
+
+  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Fleet fleet, Set<String> covered) {
+    String name = pilot.shape().targetNode().get();
+    JobId id = pilot.id();
+    Optional<Node> node = snapshot.node(name);
+    if (node.isEmpty()) {
+      return Optional.of("target node " + name + " of pilot " + id + " is not in the harvest partition");
+    }
+    if (!node.get().state().harvestable()) {
+      return Optional.of("target node " + name + " of pilot " + id + " is " + node.get().state());
+    }
+    Optional<Pilot> running = fleet.runningOn(name);
+    if (running.isPresent()) {
+      return Optional.of("target node " + name + " already runs pilot " + running.get().id());
+    }
+    if (covered.contains(name)) {
+      return Optional.of("target node " + name + " already has an older pending pilot");
+    }
+    Window window = node.get().window().get();
+    if (!window.fits(pilot.shape().shortest())) {
+      return Optional.of("window on " + name + " shrank to " + Durations.format(window.length().get())
+          + ", below the pilot's minimum " + Durations.format(pilot.shape().shortest()));
+    }
+    return Optional.empty();
+  }
+}

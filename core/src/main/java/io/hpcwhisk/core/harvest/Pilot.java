@@ -1,0 +1,44 @@
+package io.hpcwhisk.core.harvest;
+
+import io.hpcwhisk.core.cluster.JobId;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One of our pilot jobs.
+ *
+ * @param id its job id
+ * @param shape the shape it was submitted with (as the scheduler reports it back)
+ * @param state where it is in its life
+ * @param node the node it runs or ran on, once started
+ * @param submitTime when it was submitted, when known
+ * @param startTime when it started, once started
+ * @param endTime when it ended, or its expected end while running
+ */
+public record Pilot(
+    JobId id, PilotShape shape, PilotState state, Optional<String> node, Optional<Instant> submitTime,
+    Optional<Instant> startTime, Optional<Instant> endTime) {
+
+  public Pilot {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(submitTime, "submitTime");
+    Objects.requireNonNull(startTime, "startTime");
+    Objects.requireNonNull(endTime, "endTime");
+  }
+
+  /** A pilot waiting in the queue. */
+  public static Pilot pending(JobId id, PilotShape shape, Instant submitted) {
+    return new Pilot(id, shape, PilotState.PENDING, Optional.empty(), Optional.of(submitted), Optional.empty(),
+        Optional.empty());
+  }
+
+  /** A pilot running on {@code node} since {@code started}. */
+  public static Pilot running(JobId id, PilotShape shape, String node, Instant started) {
+    return new Pilot(id, shape, PilotState.RUNNING, Optional.of(node), Optional.of(started), Optional.of(started),
+        Optional.of(started.plus(shape.time())));
+  }
+}

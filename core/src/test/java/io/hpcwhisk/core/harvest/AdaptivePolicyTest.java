@@ -1,0 +1,162 @@
+package io.hpcwhisk.core.harvest;
+
+import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.NodeState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AdaptivePolicyTest {
+
+  static AdaptiveParams params(int pool, int maxPending) {
+    return new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), pool, maxPending, 0.9, 16, 100);
+  }
+
+  static List<PilotShape> submitted(List<Intent> intents) {
+    return intents.stream().filter(i -> i instanceof Intent.SubmitPilot).map(i -> ((Intent.SubmitPilot) i).shape())
+        .toList();
+  }
+
+  static List<Long> cancelled(List<Intent> intents) {
+    return intents.stream().filter(i -> i instanceof Intent.CancelPilot)
+        .map(i -> ((Intent.CancelPilot) i).jobId().value()).toList();
+  }
+
+  @ParameterizedTest(name = "window {0}s -> targeted pilot of {1} min")
+  @CsvSource({
+      "340, 5",   // 5m40s - 30s margin = 5m10s -> 5m
+      "150, 2",   // 2m30s - 30s = 2m
+      "149, 0",   // 1m59s after the margin: too short for min-pilot 2m, no pilot
+      "60, 0",
+      "90000, 120", // 25 h window: capped at max-pilot
+  })
+  void targetedPilotsFitTheirWindow(long windowSeconds, long expectedMinutes) {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(0, 16));
+
+    List<PilotShape> shapes = submitted(adaptive.decide(snapshot(planned("n3", Duration.ofSeconds(windowSeconds))),
+        Fleet.empty()));
+
+    if (expectedMinutes == 0) {
+      assertThat(shapes).isEmpty();
+    } else {
+      assertThat(shapes).containsExactly(new PilotShape("whisk", Optional.empty(), min(expectedMinutes),
+          Optional.of(min(2)), 0, Optional.of("n3")));
+    }
+  }
+
+  @Test
+  void theWorkedExampleOfTheClassComment() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(2, 16));
+
+    List<Intent> intents = adaptive.decide(snapshot(idle("n1"), busy("n2"), planned("n3", Duration.ofSeconds(340)),
+        planned("n4", Duration.ofSeconds(340))), Fleet.empty());
+
+    assertThat(submitted(intents)).containsExactly(
+        targeted("n3", min(5), min(2)), targeted("n4", min(5), min(2)),
+        pool(min(120)), pool(min(120)), pool(min(120)));
+    assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
+    assertThat(intents.get(2).reason()).isEqualTo(
+        "adaptive: pool of 3 for 1 unbounded idle node(s) (had 0); length 2h = no gap observed yet");
+  }
+
+  static PilotShape pool(Duration time) {
+    return new PilotShape("whisk", Optional.empty(), time, Optional.of(min(2)), 100, Optional.empty());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "node allocated now       | ALLOCATED | 0   | target node n3 of pilot 7 is ALLOCATED",
+      "window shrank below min  | PLANNED   | 100 | window on n3 shrank to 1m40s, below the pilot's minimum 2m",
+      "node drained             | DRAIN     | 0   | target node n3 of pilot 7 is DRAIN",
+  })
+  void staleTargetedPilotsAreCancelled(String label, NodeState state, long windowSeconds, String reason) {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(0, 16));
+    var node = state.harvestable() ? planned("n3", Duration.ofSeconds(windowSeconds)) : busy("n3", state);
+
+    List<Intent> intents = adaptive.decide(snapshot(node), fleet(pending(7, targeted("n3", min(4), min(2)))));
+
+    assertThat(intents).contains(new Intent.CancelPilot(new JobId(7), "adaptive: " + reason));
+  }
+
+  @Test
+  void aTargetedPilotStillFittingItsWindowIsKeptAndNotDuplicated() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(0, 16));
+
+    List<Intent> intents = adaptive.decide(snapshot(planned("n3", min(4))),
+        fleet(pending(7, targeted("n3", min(5), min(2))), pending(8, targeted("n3", min(3), min(2)))));
+
+    assertThat(cancelled(intents)).containsExactly(8L);
+    assertThat(submitted(intents)).isEmpty();
+  }
+
+  @Test
+  void nodesHoldingARunningPilotGetNoOther() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(0, 16));
+
+    List<Intent> intents = adaptive.decide(snapshot(planned("n3", min(10))),
+        fleet(running(5, shape(min(3)), "n3"), pending(6, targeted("n3", min(9), min(2)))));
+
+    assertThat(cancelled(intents)).containsExactly(6L);
+    assertThat(submitted(intents)).isEmpty();
+  }
+
+  @Test
+  void thePoolShrinksWhenIdleNodesAreGone() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(1, 16));
+
+    List<Intent> intents = adaptive.decide(snapshot(busy("n1")),
+        fleet(pending(1, pool(min(120))), pending(2, pool(min(120))), pending(3, pool(min(120)))));
+
+    assertThat(cancelled(intents)).containsExactly(3L, 2L);
+  }
+
+  @Test
+  void pendingNeverExceedsTheBoundEvenWithManyWindows() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(2, 3));
+
+    List<Intent> intents = adaptive.decide(snapshot(planned("n1", min(10)), planned("n2", min(20)),
+        planned("n3", min(5)), planned("n4", min(30)), idle("n5")), fleet(pending(9, pool(min(120)))));
+
+    assertThat(submitted(intents)).extracting(s -> s.targetNode().orElse("pool"))
+        .as("the longest windows first, pool last").containsExactly("n4", "n2");
+  }
+
+  @Test
+  void poolPilotsLearnTheirLengthFromObservedGaps() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(1, 16));
+    // n1 idle for 7 minutes then taken by a batch job, three times over.
+    for (int round = 0; round < 3; round++) {
+      var start = NOW.plus(Duration.ofMinutes(20L * round));
+      adaptive.decide(snapshot(start, idle("n1", start)), Fleet.empty());
+      adaptive.decide(snapshot(start.plus(min(7)), busy("n1")), Fleet.empty());
+    }
+
+    ClusterSnapshot later = snapshot(NOW.plus(min(100)), busy("n1"));
+    List<Intent> intents = adaptive.decide(later, Fleet.empty());
+
+    assertThat(submitted(intents)).containsExactly(pool(min(7)));
+    assertThat(intents.get(0).reason()).endsWith("length 7m = p90 of 3 observed gaps");
+  }
+
+  @Test
+  void parametersAreReadFromTextAndBadOnesNamed() {
+    assertThat(HarvestPolicies.params("adaptive", Map.of("max-pending", "4", "min-pilot", "3m")))
+        .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(30), 2, 4, 0.9, 256, 100));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive",
+        Map.of("max-pending", "many"))).hasMessageContaining("'many'").hasMessageContaining("max-pending");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive",
+        Map.of("bogus", "1"))).hasMessageContaining("[bogus]");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("greedy", Map.of()))
+        .hasMessageContaining("'greedy'").hasMessageContaining("[fib, var, adaptive]");
+    assertThat(HarvestPolicies.params("fib", Map.of("ladder", "90m, 2m", "pending-per-length", "3")))
+        .isEqualTo(new FibParams(List.of(min(2), min(90)), 3));
+  }
+}
