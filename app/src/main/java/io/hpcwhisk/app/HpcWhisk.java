@@ -14,11 +14,8 @@ import picocli.CommandLine.Command;
     description = "Serverless functions in the idle gaps of a Slurm cluster.",
     subcommands = {
       VersionCommand.class,
-<<<<<<< HEAD
       LocalClusterCommand.class,
-=======
       SimulateCommand.class,
->>>>>>> sim
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

@@ -1,0 +1,513 @@
+package io.hpcwhisk.simulator.batch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The discrete-event engine: whole nodes, a batch queue in priority tiers, EASY or Slurm-style backfilling, and
+ * (when a {@link PilotHarvester} is attached) pilots in a preemptible partition.
+ *
+ * <p><b>Algorithm.</b> Time jumps from event to event (job submit, job end, pilot ready/timeout, a preempted pilot
+ * gone after the grace time) and to the periodic backfill and controller passes. After the events of one instant:
+ * (1) the main scheduler starts pending jobs in priority order (tier, then submit order) while they fit, counting
+ * nodes held by pilots as usable (the job preempts them) and stops at the first that does not; (2) with EASY it
+ * then computes the head job's shadow time and extra nodes from the running jobs' planned ends and backfills later
+ * jobs that end before the shadow or fit in the extra nodes; with SLURM, every {@code bf_interval} a backfill pass
+ * builds a {@link Profile}, plans the first {@code bf_max_job_test} jobs at their earliest start within
+ * {@code bf_window} (times rounded up to {@code bf_resolution}), starts those whose start is now and reserves the
+ * others; (3) reserved nodes are picked by a sweep in start order, and the free ones become PLANNED with the
+ * reservation's start; (4) pending pilots start on free nodes, each only if it ends before the node's next
+ * reservation (shrunk to whole minutes down to its {@code --time-min} when it has one). Jobs are planned with their
+ * requested time and end at their real run time.
+ *
+ * <p><b>Example.</b> 4 nodes, EASY: A (3 nodes, 100 s) runs; B (4 nodes) waits with shadow 100; C (1 node, 50 s)
+ * backfills at once (ends before 100); D (1 node, 200 s) waits — it would take B's nodes past the shadow and there
+ * are no extra nodes. See {@code BatchSimulationTest} for this and other hand-computed schedules.
+ *
+ * <p><b>Known caveats.</b> Whole nodes only (processors are mapped to nodes by the trace reader); one batch partition
+ * spanning the cluster; the main scheduler and the backfill are instantaneous; a starting job takes its reserved
+ * nodes first, then free nodes, then pilot nodes, and otherwise does not choose nodes the way select/linear does;
+ * a preempted pilot takes {@code drainTime} (default: the whole grace time) to leave.
+ */
+public final class BatchSimulation {
+
+  static final int FREE = 0;
+  static final int BATCH = 1;
+  static final int PILOT = 2;
+  static final int HANDOVER = 3;
+  private static final long NONE = Long.MAX_VALUE;
+
+  final SchedulerConfig config;
+  final int n;
+  final int[] nodeState;
+  final SimPilot[] nodePilot;
+  final long[] plannedStart;
+  final IntSet freeNodes;
+  final IntSet pilotNodes;
+  private final IntSet planned;
+  final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue = new TreeMap<>(java.util.Comparator.reverseOrder());
+  final TreeSet<Jobs.Running> running = new TreeSet<>();
+  private final PriorityQueue<Event> events = new PriorityQueue<>();
+  private final Profile profile = new Profile();
+  private final SimulationListener listener;
+  private final PilotHarvester harvester;
+  final JobStats stats;
+  final IdleAccount idle;
+  long now;
+  int queued;
+  private long seq;
+  private boolean dirty;
+  private long jobsSeen;
+  private long lastEnd;
+
+  BatchSimulation(SchedulerConfig config, PilotHarvester harvester, long[] baselineStarts, long sampleInterval,
+      SimulationListener listener) {
+    this.config = config;
+    this.n = config.nodes();
+    this.harvester = harvester;
+    this.listener = listener == null ? new SimulationListener() {} : listener;
+    nodeState = new int[n];
+    nodePilot = new SimPilot[n];
+    plannedStart = new long[n];
+    Arrays.fill(plannedStart, NONE);
+    freeNodes = new IntSet(n);
+    pilotNodes = new IntSet(n);
+    planned = new IntSet(n);
+    for (int i = n - 1; i >= 0; i--) {
+      freeNodes.add(i);
+    }
+    stats = new JobStats(baselineStarts, config.graceTime());
+    idle = new IdleAccount(sampleInterval);
+    if (harvester != null) {
+      harvester.attach(this);
+    }
+  }
+
+  /** Runs the whole trace; returns the time the last batch job ended. */
+  long run(Iterator<JobSpec> jobs) {
+    JobSpec next = jobs.hasNext() ? jobs.next() : null;
+    if (next == null) {
+      return 0;
+    }
+    now = next.submit();
+    idle.start(now);
+    long nextBackfill = now;
+    long nextController = now;
+    while (next != null || queued > 0 || !running.isEmpty()) {
+      long t = next != null ? next.submit() : Long.MAX_VALUE;
+      if (!events.isEmpty()) {
+        t = Math.min(t, events.peek().time);
+      }
+      boolean pilotsWaiting = harvester != null && harvester.hasPending();
+      if (config.algorithm() == Algorithm.SLURM && (queued > 0 || pilotsWaiting)) {
+        t = Math.min(t, Math.max(nextBackfill, now));
+      }
+      if (harvester != null) {
+        t = Math.min(t, Math.max(nextController, now));
+      }
+      advance(t);
+      while (!events.isEmpty() && events.peek().time == t) {
+        handle(events.poll());
+      }
+      while (next != null && next.submit() <= t) {
+        submit(next);
+        next = jobs.hasNext() ? jobs.next() : null;
+      }
+      if (harvester != null && t >= nextController) {
+        harvester.controllerPass();
+        nextController = t + harvester.interval();
+        dirty = true;
+      }
+      if (dirty) {
+        mainPass();
+      }
+      if (config.algorithm() == Algorithm.SLURM && t >= nextBackfill && (queued > 0 || pilotsWaiting)) {
+        slurmBackfill();
+        nextBackfill = t + config.bfInterval();
+        dirty = true;
+      }
+      if (dirty) {
+        placePilots();
+        dirty = false;
+      }
+    }
+    idle.finish(now, this);
+    return lastEnd;
+  }
+
+  // ---- events ----
+
+  private void submit(JobSpec spec) {
+    if (spec.nodes() > n) {
+      throw new IllegalArgumentException("job " + spec.traceId() + " needs " + spec.nodes() + " nodes but the "
+          + "cluster has " + n);
+    }
+    jobsSeen++;
+    queue.computeIfAbsent(spec.tier(), k -> new LinkedHashSet<>()).add(new Jobs.Pending(spec));
+    queued++;
+    dirty = true;
+  }
+
+  private void handle(Event e) {
+    switch (e.kind) {
+      case Event.JOB_END -> {
+        Jobs.Running r = (Jobs.Running) e.ref;
+        running.remove(r);
+        for (int node : r.nodes) {
+          nodeState[node] = FREE;
+          freeNodes.add(node);
+        }
+        lastEnd = now;
+        listener.jobEnded(r.spec, now, r.nodes);
+        dirty = true;
+      }
+      case Event.HANDOVER_DONE -> {
+        Jobs.Running r = (Jobs.Running) e.ref;
+        for (int node : r.nodes) {
+          if (nodeState[node] == HANDOVER) {
+            nodeState[node] = BATCH;
+            idle.handover--;
+          }
+        }
+        begin(r);
+      }
+      default -> harvester.pilotEvent(e.kind, (SimPilot) e.ref);
+    }
+  }
+
+  void schedule(long time, int kind, Object ref) {
+    events.add(new Event(time, kind, seq++, ref));
+  }
+
+  private void advance(long t) {
+    if (t > now) {
+      idle.advance(now, t, this);
+      now = t;
+    }
+  }
+
+  // ---- batch scheduling ----
+
+  int usableForBatch() {
+    return freeNodes.size() + pilotNodes.size();
+  }
+
+  private void mainPass() {
+    Jobs.Pending head = null;
+    outer:
+    for (LinkedHashSet<Jobs.Pending> tier : queue.values()) {
+      for (Iterator<Jobs.Pending> it = tier.iterator(); it.hasNext(); ) {
+        Jobs.Pending p = it.next();
+        if (p.spec.nodes() > usableForBatch()) {
+          head = p;
+          break outer;
+        }
+        it.remove();
+        start(p);
+      }
+    }
+    if (head != null && config.algorithm() == Algorithm.EASY) {
+      easyBackfill(head);
+    }
+  }
+
+  private void easyBackfill(Jobs.Pending head) {
+    int k = head.spec.nodes();
+    int cumulative = usableForBatch();
+    long shadow = -1;
+    for (Jobs.Running r : running) {
+      cumulative += r.nodes.length;
+      if (cumulative >= k) {
+        shadow = Math.max(now, r.plannedEnd);
+        break;
+      }
+    }
+    int extra = cumulative - k;
+    clearPlanned();
+    int[] headNodes = pickAvailable(k);
+    for (int node : headNodes) {
+      plannedStart[node] = shadow;
+      planned.add(node);
+    }
+    head.plan(shadow, headNodes);
+    listener.reserved(head.spec, shadow);
+    int tested = 0;
+    boolean pastHead = false;
+    outer:
+    for (LinkedHashSet<Jobs.Pending> tier : queue.values()) {
+      for (Iterator<Jobs.Pending> it = tier.iterator(); it.hasNext(); ) {
+        Jobs.Pending p = it.next();
+        if (!pastHead) {
+          pastHead = p == head;
+          continue;
+        }
+        if (++tested > config.bfMaxJobTest() || usableForBatch() == 0) {
+          break outer;
+        }
+        int size = p.spec.nodes();
+        if (size > usableForBatch()) {
+          continue;
+        }
+        boolean endsBeforeShadow = now + p.spec.requestedTime() <= shadow;
+        if (endsBeforeShadow || size <= extra) {
+          if (!endsBeforeShadow) {
+            extra -= size;
+          }
+          it.remove();
+          start(p);
+        }
+      }
+    }
+  }
+
+  /** The nodes usable now that a reservation would take first: free and pilot nodes, up to {@code k}. */
+  private int[] pickAvailable(int k) {
+    int count = Math.min(k, usableForBatch());
+    int[] nodes = new int[count];
+    int c = 0;
+    for (int i = 0; i < freeNodes.size() && c < count; i++) {
+      nodes[c++] = freeNodes.get(i);
+    }
+    for (int i = 0; i < pilotNodes.size() && c < count; i++) {
+      nodes[c++] = pilotNodes.get(i);
+    }
+    return nodes;
+  }
+
+  private void slurmBackfill() {
+    long res = config.bfResolution();
+    profile.reset(now, usableForBatch());
+    for (Jobs.Running r : running) {
+      profile.release(Math.max(now, roundUp(r.plannedEnd, res)), r.nodes.length);
+    }
+    clearPlanned();
+    List<Jobs.Pending> reserved = new ArrayList<>();
+    int tested = 0;
+    long horizon = now + config.bfWindow();
+    outer:
+    for (LinkedHashSet<Jobs.Pending> tier : queue.values()) {
+      for (Iterator<Jobs.Pending> it = tier.iterator(); it.hasNext(); ) {
+        Jobs.Pending p = it.next();
+        if (++tested > config.bfMaxJobTest()) {
+          break outer;
+        }
+        long duration = roundUp(Math.max(1, p.spec.requestedTime()), res);
+        long at = profile.earliest(p.spec.nodes(), duration, horizon);
+        if (at < 0) {
+          p.plan(-1, null);
+          continue;
+        }
+        profile.reserve(at, duration, p.spec.nodes());
+        if (at == now && p.spec.nodes() <= usableForBatch()) {
+          it.remove();
+          start(p);
+        } else {
+          p.plan(at, null);
+          reserved.add(p);
+          listener.reserved(p.spec, at);
+        }
+      }
+    }
+    assignReservedNodes(reserved, res);
+  }
+
+  /**
+   * Picks nodes for the reservations by a sweep in start order: a node is usable by a reservation once the job
+   * holding it is planned to end (or at once when it is free or holds a pilot) and no earlier reservation holds it.
+   * Only the nodes usable now are kept on the reservation (they are the ones that become PLANNED).
+   */
+  private void assignReservedNodes(List<Jobs.Pending> reserved, long res) {
+    if (reserved.isEmpty()) {
+      return;
+    }
+    reserved.sort(java.util.Comparator.comparingLong(p -> p.expectedStart));
+    ArrayDeque<Integer> pool = new ArrayDeque<>();
+    for (int i = 0; i < freeNodes.size(); i++) {
+      pool.push(freeNodes.get(i));
+    }
+    for (int i = 0; i < pilotNodes.size(); i++) {
+      pool.push(pilotNodes.get(i));
+    }
+    Iterator<Jobs.Running> releases = running.iterator();
+    Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
+    PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
+    for (Jobs.Pending p : reserved) {
+      long t = p.expectedStart;
+      while (nextRelease != null && Math.max(now, roundUp(nextRelease.plannedEnd, res)) <= t) {
+        for (int node : nextRelease.nodes) {
+          pool.push(node);
+        }
+        nextRelease = releases.hasNext() ? releases.next() : null;
+      }
+      while (!returning.isEmpty() && returning.peek()[0] <= t) {
+        pool.push((int) returning.poll()[1]);
+      }
+      int k = p.spec.nodes();
+      int[] now = new int[k];
+      int usableNow = 0;
+      long end = t + roundUp(Math.max(1, p.spec.requestedTime()), res);
+      for (int i = 0; i < k && !pool.isEmpty(); i++) {
+        int node = pool.pop();
+        returning.add(new long[] {end, node});
+        if (nodeState[node] == FREE || nodeState[node] == PILOT) {
+          now[usableNow++] = node;
+          if (plannedStart[node] > t) {
+            plannedStart[node] = t;
+            planned.add(node);
+          }
+        }
+      }
+      p.plan(t, Arrays.copyOf(now, usableNow));
+    }
+  }
+
+  private void clearPlanned() {
+    while (planned.size() > 0) {
+      plannedStart[planned.pop()] = NONE;
+    }
+  }
+
+  /** Starts a pending job now: reserved nodes first, then free nodes, then nodes whose pilots it preempts. */
+  private void start(Jobs.Pending p) {
+    queued--;
+    int k = p.spec.nodes();
+    int[] nodes = new int[k];
+    int c = 0;
+    boolean preempted = false;
+    if (p.plannedNodes != null) {
+      for (int node : p.plannedNodes) {
+        if (c < k && (nodeState[node] == FREE || nodeState[node] == PILOT)) {
+          preempted |= take(node);
+          nodes[c++] = node;
+        }
+      }
+    }
+    while (c < k && freeNodes.size() > 0) {
+      int node = freeNodes.get(freeNodes.size() - 1);
+      take(node);
+      nodes[c++] = node;
+    }
+    while (c < k) {
+      int node = pilotNodes.get(pilotNodes.size() - 1);
+      preempted |= take(node);
+      nodes[c++] = node;
+    }
+    Jobs.Running r = new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
+    running.add(r);
+    if (preempted) {
+      schedule(r.start, Event.HANDOVER_DONE, r);
+    } else {
+      begin(r);
+    }
+  }
+
+  /** Takes one node for a starting job; true when a pilot had to be preempted. */
+  private boolean take(int node) {
+    if (plannedStart[node] != NONE) {
+      plannedStart[node] = NONE;
+      planned.remove(node);
+    }
+    if (nodeState[node] == FREE) {
+      freeNodes.remove(node);
+      nodeState[node] = BATCH;
+      return false;
+    }
+    SimPilot pilot = nodePilot[node];
+    harvester.preempt(pilot);
+    nodeState[node] = HANDOVER;
+    idle.handover++;
+    return true;
+  }
+
+  private void begin(Jobs.Running r) {
+    stats.started(r.spec, now);
+    listener.jobStarted(r.spec, now, r.nodes);
+    schedule(now + r.spec.runTime(), Event.JOB_END, r);
+  }
+
+  // ---- pilots ----
+
+  private void placePilots() {
+    if (harvester == null || !harvester.hasPending() || freeNodes.size() == 0) {
+      return;
+    }
+    for (int node : freeNodes.toArray()) {
+      long window = plannedStart[node] == NONE ? NONE : plannedStart[node] - now;
+      harvester.tryStart(node, window);
+      if (!harvester.hasPending()) {
+        return;
+      }
+    }
+  }
+
+  /** Puts a pilot on a free node (called by the harvester). */
+  void occupy(int node, SimPilot pilot) {
+    freeNodes.remove(node);
+    nodeState[node] = PILOT;
+    nodePilot[node] = pilot;
+    pilotNodes.add(node);
+  }
+
+  /** A pilot left its node on its own (timeout, cancel): the node is free again. */
+  void release(int node) {
+    pilotNodes.remove(node);
+    nodePilot[node] = null;
+    nodeState[node] = FREE;
+    freeNodes.add(node);
+    dirty = true;
+  }
+
+  /** A preempted pilot got SIGTERM: its node is promised to a batch job. */
+  void handOver(int node) {
+    pilotNodes.remove(node);
+    nodePilot[node] = null;
+  }
+
+  SimulationListener listener() {
+    return listener;
+  }
+
+  long jobsSeen() {
+    return jobsSeen;
+  }
+
+  static long roundUp(long value, long step) {
+    long r = value % step;
+    return r == 0 ? value : value + (step - r);
+  }
+
+  /** One scheduled event; ordered by time, then kind, then insertion. */
+  static final class Event implements Comparable<Event> {
+    static final int JOB_END = 0;
+    static final int PILOT_END = 1;
+    static final int HANDOVER_DONE = 2;
+    static final int PILOT_READY = 3;
+    final long time;
+    final int kind;
+    final long seq;
+    final Object ref;
+
+    Event(long time, int kind, long seq, Object ref) {
+      this.time = time;
+      this.kind = kind;
+      this.seq = seq;
+      this.ref = ref;
+    }
+
+    @Override
+    public int compareTo(Event o) {
+      int c = Long.compare(time, o.time);
+      if (c == 0) {
+        c = Integer.compare(kind, o.kind);
+      }
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}
