@@ -6,6 +6,7 @@ import io.hpcwhisk.simulator.ladder.Ladder;
 import io.hpcwhisk.simulator.replay.ReplayMode;
 import io.hpcwhisk.simulator.replay.ReplayRequest;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,7 +44,7 @@ final class SimulateBenchCommand implements Runnable {
   public void run() {
     ReplayMode mode = policy == null
         ? new ReplayMode.Clairvoyant(Ladder.parse(ladder), 2, 6)
-        : new ReplayMode.Online(policy, java.util.Map.of(), warmupSeconds, 30, ReplayMode.Placement.LOWEST_ID);
+        : new ReplayMode.Online(policy, Map.of(), warmupSeconds, 30, ReplayMode.Placement.LOWEST_ID);
     ReplayRequest request = new ReplayRequest(idleLog, SampleWindow.all(), mode, seed, null, false);
     ReplayBenchmark.print(ReplayBenchmark.measure(request, iterations), System.out);
   }

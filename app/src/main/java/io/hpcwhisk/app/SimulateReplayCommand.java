@@ -8,6 +8,8 @@ import io.hpcwhisk.simulator.replay.Replays;
 import io.hpcwhisk.simulator.report.ConsoleProgress;
 import io.hpcwhisk.simulator.report.ReportTable;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,7 @@ final class SimulateReplayCommand implements Runnable {
 
   @Option(names = "--policy-param", paramLabel = "KEY=VALUE",
       description = "Online: a policy parameter, repeatable (e.g. pending-per-length=10, max-pending=16).")
-  java.util.Map<String, String> policyParams = new java.util.LinkedHashMap<>();
+  Map<String, String> policyParams = new LinkedHashMap<>();
 
   @Option(names = "--warmup-seconds", defaultValue = "20",
       description = "Online: seconds from a pilot's start to ready (HPC-Whisk measured ~20 s).")
@@ -93,6 +95,7 @@ final class SimulateReplayCommand implements Runnable {
     ReplayRequest request = new ReplayRequest(idleLog, window(), replayMode(), seed, out, !noPlots);
     Replays.Outcome outcome = Replays.run(request, ConsoleProgress.onStderr("replay"));
     System.out.print(ReportTable.render(outcome.result()));
+    System.out.println("input: " + outcome.result().facts().summary().describe());
     System.out.println("wrote " + String.join(", ", outcome.files().stream().map(Path::toString).toList()));
   }
 

@@ -66,7 +66,7 @@ class SimulateReplayCommandTest {
         dir.resolve("out").toString());
 
     assertThat(exit).isEqualTo(1);
-    assertThat(err.toString().strip()).startsWith("hpc-whisk replay: " + bad + ":2: invokers node name: expected")
+    assertThat(err.toString().strip()).startsWith("hpc-whisk simulate replay: " + bad + ":2: invokers node name: expected")
         .doesNotContain("\n");
   }
 

@@ -30,6 +30,17 @@ public record Pilot(
     Objects.requireNonNull(endTime, "endTime");
   }
 
+  /**
+   * True when the pilot runs and the scheduler has pulled its end in before start + time limit: Slurm does this
+   * when it preempts a job with a GraceTime (the end becomes now + grace).
+   */
+  public boolean endPulledIn() {
+    if (state != PilotState.RUNNING || startTime.isEmpty() || endTime.isEmpty()) {
+      return false;
+    }
+    return endTime.get().isBefore(startTime.get().plus(shape.time()).minusSeconds(1));
+  }
+
   /** A pilot waiting in the queue. */
   public static Pilot pending(JobId id, PilotShape shape, Instant submitted) {
     return new Pilot(id, shape, PilotState.PENDING, Optional.empty(), Optional.of(submitted), Optional.empty(),

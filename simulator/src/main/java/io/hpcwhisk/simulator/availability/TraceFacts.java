@@ -77,9 +77,9 @@ public record TraceFacts(
     return total;
   }
 
-  /** Share of the whole node × sample matrix that is available. */
+  /** Share of the whole node × sample matrix that is available (0 when no node was ever available). */
   public double availableShare() {
-    return availableNodeSamples() / ((double) nodes * samples());
+    return nodes == 0 ? 0 : availableNodeSamples() / ((double) nodes * samples());
   }
 
   /** Mean seconds between consecutive samples (0 for a single sample). */

@@ -118,15 +118,15 @@ public final class ClairvoyantLadderReplay implements AvailabilityObserver {
     int noReady = timeline.noReadySamples();
     CoverageFigures figures = new CoverageFigures(
         "samples",
-        readySamples / available,
-        warmupSamplesTotal / available,
-        unusedSamples / available,
+        CoverageFigures.share(readySamples, available),
+        CoverageFigures.share(warmupSamplesTotal, available),
+        CoverageFigures.share(unusedSamples, available),
         pilots,
         noReady,
         noReady / (double) samples,
         timeline.longestNoReadyStretch(),
         readySamples / (double) samples,
-        ceilingSamples / available);
+        CoverageFigures.share(ceilingSamples, available));
     SortedMap<Integer, Long> byLength = new TreeMap<>();
     for (int i = 0; i < lengths.length; i++) {
       byLength.put(ladder.minutes().get(i), pilotsPerLength[i]);

@@ -4,8 +4,10 @@ import io.hpcwhisk.simulator.availability.TraceFacts;
 import io.hpcwhisk.simulator.report.CoverageFigures;
 import io.hpcwhisk.simulator.report.ReplayResult;
 import io.hpcwhisk.simulator.report.Timeline;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -36,7 +38,7 @@ public record ClairvoyantResult(
     Objects.requireNonNull(ladder, "ladder");
     Objects.requireNonNull(figures, "figures");
     Objects.requireNonNull(timeline, "timeline");
-    pilotsByLengthMinutes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(pilotsByLengthMinutes));
+    pilotsByLengthMinutes = Collections.unmodifiableSortedMap(new TreeMap<>(pilotsByLengthMinutes));
   }
 
   @Override
@@ -74,6 +76,6 @@ public record ClairvoyantResult(
         "Clairvoyant: every run's length is known when it is packed, so no pilot is ever preempted; an upper"
             + " reference, not something a controller can do.",
         "Lengths are minutes x " + samplesPerMinute + " samples as in the paper; the log's mean sample spacing is "
-            + String.format(java.util.Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds()) + " s.");
+            + String.format(Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds()) + " s.");
   }
 }

@@ -53,7 +53,6 @@ public final class OnlineReplay implements AvailabilityObserver {
   private final GrowableInts warming = new GrowableInts();
   private final GrowableInts ready = new GrowableInts();
   private final GrowableInts pending = new GrowableInts();
-  private final List<double[]> runs = new ArrayList<>();
   private final List<long[]> runIndexes = new ArrayList<>();
   private final List<Long> times = new ArrayList<>();
   private final List<String> ignoredReasons = new ArrayList<>();
@@ -100,8 +99,9 @@ public final class OnlineReplay implements AvailabilityObserver {
       apply(intent, now);
     }
     cluster.schedule(now);
-    warming.set(index, cluster.runningCount() - cluster.readyCount(now));
-    ready.set(index, cluster.readyCount(now));
+    int readyNow = cluster.readyCount(now);
+    warming.set(index, cluster.runningCount() - readyNow);
+    ready.set(index, readyNow);
     pending.set(index, cluster.pendingCount());
     times.add(epochSecond);
     previous = (BitSet) available.clone();
@@ -168,15 +168,15 @@ public final class OnlineReplay implements AvailabilityObserver {
     int noReady = timeline.noReadySamples();
     CoverageFigures figures = new CoverageFigures(
         "seconds",
-        a.readySeconds / availableSeconds,
-        a.warmingSeconds / availableSeconds,
-        1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
+        CoverageFigures.share(a.readySeconds, availableSeconds),
+        CoverageFigures.share(a.warmingSeconds, availableSeconds),
+        availableSeconds == 0 ? 0 : 1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
         a.started,
         noReady,
         noReady / (double) samples,
         timeline.longestNoReadyStretch(),
         a.readySeconds / facts.durationSeconds(),
-        ceiling / availableSeconds);
+        CoverageFigures.share(ceiling, availableSeconds));
     long pendingTotal = 0;
     int pendingMax = 0;
     for (int i = 0; i < samples; i++) {

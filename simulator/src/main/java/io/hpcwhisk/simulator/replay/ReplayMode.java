@@ -1,6 +1,7 @@
 package io.hpcwhisk.simulator.replay;
 
 import io.hpcwhisk.simulator.ladder.Ladder;
+import java.util.Map;
 import java.util.Objects;
 
 /** How a replay harvests: the paper's clairvoyant ladder packing, or an online policy that cannot see ahead. */
@@ -34,11 +35,11 @@ public sealed interface ReplayMode {
    * @param graceSeconds Slurm GraceTime a preempted pilot gets (the batch job's worst-case delay)
    * @param placement how pending pilots pick among free available nodes
    */
-  record Online(String policy, java.util.Map<String, String> policyParams, double warmupSeconds,
+  record Online(String policy, Map<String, String> policyParams, double warmupSeconds,
       double graceSeconds, Placement placement) implements ReplayMode {
     public Online {
       Objects.requireNonNull(policy, "policy");
-      policyParams = java.util.Map.copyOf(policyParams);
+      policyParams = Map.copyOf(policyParams);
       Objects.requireNonNull(placement, "placement");
       if (!(warmupSeconds >= 0)) {
         throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);

@@ -35,4 +35,9 @@ public record CoverageFigures(
       throw new IllegalArgumentException("pilots must be >= 0, got " + pilots);
     }
   }
+
+  /** {@code part / whole}, and 0 when there is nothing to share (no available node-time at all). */
+  public static double share(double part, double whole) {
+    return whole == 0 ? 0 : part / whole;
+  }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.Arrays;
+import java.util.Locale;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -89,7 +90,7 @@ public final class Plots {
     XYSeriesCollection dataset = new XYSeriesCollection();
     dataset.addSeries(byCount);
     dataset.addSeries(byTime);
-    LogAxis xAxis = new LogAxis("available-run (gap) length, minutes at " + String.format(java.util.Locale.ROOT,
+    LogAxis xAxis = new LogAxis("available-run (gap) length, minutes at " + String.format(Locale.ROOT,
         "%.2f", minutesPerSample * 60) + " s per sample");
     xAxis.setSmallestValue(minutesPerSample / 2);
     xAxis.setTickUnit(new NumberTickUnit(1));

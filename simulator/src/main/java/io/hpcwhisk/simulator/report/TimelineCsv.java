@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Writes the CSV time series: {@code timeline.csv} (one row per sample: index, unix time, available, warming,
@@ -42,7 +43,7 @@ public final class TimelineCsv {
     try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       out.write("samples,minutes\n");
       for (int length : lengths) {
-        out.write(length + "," + String.format(java.util.Locale.ROOT, "%.3f", length * minutesPerSample) + "\n");
+        out.write(length + "," + String.format(Locale.ROOT, "%.3f", length * minutesPerSample) + "\n");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);

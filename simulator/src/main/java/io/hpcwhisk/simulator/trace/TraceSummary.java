@@ -1,5 +1,7 @@
 package io.hpcwhisk.simulator.trace;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,8 +23,8 @@ public record TraceSummary(
     if (lines < 0 || records < 0) {
       throw new IllegalArgumentException("lines and records must be >= 0, got " + lines + " and " + records);
     }
-    skipped = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(skipped));
-    warnings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(warnings));
+    skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+    warnings = Collections.unmodifiableMap(new LinkedHashMap<>(warnings));
   }
 
   /** Total of all skip counts. */

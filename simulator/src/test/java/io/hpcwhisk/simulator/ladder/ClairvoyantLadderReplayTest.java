@@ -1,13 +1,16 @@
 package io.hpcwhisk.simulator.ladder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.hpcwhisk.simulator.availability.Progress;
 import io.hpcwhisk.simulator.availability.SampleWindow;
 import io.hpcwhisk.simulator.report.CoverageFigures;
+import io.hpcwhisk.simulator.report.ReportJson;
 import io.hpcwhisk.simulator.testing.SyntheticIdleLog;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,5 +76,33 @@ class ClairvoyantLadderReplayTest {
     assertThat(result.facts().runLengths()).containsExactly(20);
     assertThat(result.figures().pilots()).isEqualTo(1);
     assertThat(result.extraFigures()).containsEntry("pilotsByLengthMinutes", Map.of("2", 1L));
+  }
+
+  @Test
+  void aLogWithoutAnyAvailableNodeReportsZerosNotNaN() {
+    Path log = new SyntheticIdleLog(20).write(dir.resolve("log.txt"));
+
+    ClairvoyantResult result = ClairvoyantLadderReplay.run(log, SampleWindow.all(), Ladder.parse("A1"), 2, 6,
+        Progress.NONE);
+
+    assertThat(result.facts().nodes()).isZero();
+    assertThat(result.facts().availableShare()).isZero();
+    assertThat(result.figures().readyShare()).isZero();
+    assertThat(result.figures().ceilingReadyShare()).isZero();
+    assertThat(result.figures().noReadySamples()).isEqualTo(20);
+    assertThat(ReportJson.toJson(result, List.of())).doesNotContain("NaN");
+  }
+
+  @Test
+  void aWindowWithoutSamplesIsAClearError() {
+    Path log = new SyntheticIdleLog(20).available(0, 0, 20).write(dir.resolve("log.txt"));
+    SampleWindow before = new SampleWindow(0, 1000);
+
+    assertThatThrownBy(() -> ClairvoyantLadderReplay.run(log, before,
+            Ladder.parse("A1"), 2, 6, Progress.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no record of " + log)
+        .hasMessageContaining("[0, 1000)")
+        .hasMessageContaining("20 records read");
   }
 }

@@ -1,0 +1,55 @@
+package io.hpcwhisk.slurm.cli;
+
+import io.hpcwhisk.core.cluster.ClusterAccessException;
+import io.hpcwhisk.core.cluster.ClusterObservation;
+import io.hpcwhisk.core.cluster.ClusterView;
+import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.JobState;
+import io.hpcwhisk.core.cluster.NodeInfo;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the cluster with {@code sinfo --json} and {@code squeue --json}; when the JSON carries no scheduled
+ * nodes for pending jobs (Slurm 22.05), adds them from {@code squeue --format=%i|%Y}.
+ */
+public final class SlurmCliClusterView implements ClusterView {
+
+  private final SlurmCli cli;
+  private final InstantSource clock;
+
+  public SlurmCliClusterView(SlurmCli cli, InstantSource clock) {
+    this.cli = cli;
+    this.clock = clock;
+  }
+
+  @Override
+  public ClusterObservation observe() {
+    var now = clock.instant();
+    String sinfo = cli.sinfoJson();
+    String squeue = cli.squeueJson();
+    List<NodeInfo> nodes;
+    List<Job> jobs;
+    try {
+      nodes = SlurmJson.nodes(sinfo);
+      jobs = SlurmJson.jobs(squeue);
+    } catch (IllegalArgumentException e) {
+      throw new ClusterAccessException("cannot read Slurm's JSON: " + e.getMessage(), e);
+    }
+    boolean pendingWithoutSchedule = jobs.stream().anyMatch(j -> j.state() == JobState.PENDING && j.nodes().isEmpty());
+    if (pendingWithoutSchedule && !squeue.contains("\"scheduled_nodes\"")) {
+      Map<JobId, List<String>> scheduled = cli.pendingScheduledNodes();
+      List<Job> merged = new ArrayList<>(jobs.size());
+      for (Job job : jobs) {
+        List<String> sched = scheduled.get(job.id());
+        merged.add(job.state() == JobState.PENDING && sched != null
+            ? job.withState(job.state(), sched, job.startTime(), job.endTime()) : job);
+      }
+      jobs = merged;
+    }
+    return new ClusterObservation(now, nodes, jobs);
+  }
+}

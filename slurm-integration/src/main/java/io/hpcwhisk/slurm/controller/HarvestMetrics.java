@@ -1,0 +1,106 @@
+package io.hpcwhisk.slurm.controller;
+
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.harvest.Fleet;
+import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.PilotState;
+import io.hpcwhisk.slurm.cli.SlurmCli;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The controller's Micrometer meters (all prefixed {@code hpcwhisk.}):
+ * <ul>
+ *   <li>{@code harvest.nodes.idle} — harvestable (idle or planned) nodes of the partition, last pass;
+ *   <li>{@code harvest.nodes.windows} — of those, nodes with a bounded backfill window;
+ *   <li>{@code harvest.pilots{state}} — our pilots by state (pending, running), last pass;
+ *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} — executed intents;
+ *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed, cancelled,
+ *       vanished; {@code harvest.preemptions} counts the preempted ones alone;
+ *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
+ *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1 while the last
+ *       pass reached Slurm;
+ *   <li>{@code slurm.calls{command,outcome}} — latency of every Slurm command, ok or error.
+ * </ul>
+ */
+public final class HarvestMetrics implements SlurmCli.CallObserver {
+
+  private final MeterRegistry registry;
+  private final String policy;
+  private final AtomicInteger idle = new AtomicInteger();
+  private final AtomicInteger windows = new AtomicInteger();
+  private final AtomicInteger up = new AtomicInteger(1);
+  private final Map<PilotState, AtomicInteger> pilots = new EnumMap<>(PilotState.class);
+  private final Counter preemptions;
+  private final Counter nodeSeconds;
+
+  public HarvestMetrics(MeterRegistry registry, String policy) {
+    this.registry = registry;
+    this.policy = policy;
+    Gauge.builder("hpcwhisk.harvest.nodes.idle", idle, AtomicInteger::get)
+        .description("harvestable (idle or planned) nodes of the harvest partition").register(registry);
+    Gauge.builder("hpcwhisk.harvest.nodes.windows", windows, AtomicInteger::get)
+        .description("harvestable nodes with a bounded backfill window").register(registry);
+    Gauge.builder("hpcwhisk.slurm.up", up, AtomicInteger::get)
+        .description("1 while the last reconcile pass could read Slurm").register(registry);
+    for (PilotState state : new PilotState[] {PilotState.PENDING, PilotState.RUNNING}) {
+      AtomicInteger value = new AtomicInteger();
+      pilots.put(state, value);
+      Gauge.builder("hpcwhisk.harvest.pilots", value, AtomicInteger::get).tag("state", lower(state.name()))
+          .description("our pilot jobs by state").register(registry);
+    }
+    preemptions = Counter.builder("hpcwhisk.harvest.preemptions").description("pilots preempted by batch jobs")
+        .register(registry);
+    nodeSeconds = Counter.builder("hpcwhisk.harvest.node.seconds").baseUnit("seconds")
+        .description("node-seconds held by running pilots").register(registry);
+  }
+
+  void observed(ClusterSnapshot snapshot, Fleet fleet) {
+    idle.set(snapshot.harvestableNodes().size());
+    windows.set((int) snapshot.boundedWindowCount());
+    pilots.forEach((state, value) -> value.set(fleet.inState(state).size()));
+    up.set(1);
+  }
+
+  void executed(Intent intent) {
+    String name = intent instanceof Intent.SubmitPilot ? "hpcwhisk.harvest.submissions" : "hpcwhisk.harvest.cancels";
+    registry.counter(name, "policy", policy, "kind", ReasonKind.of(intent)).increment();
+  }
+
+  void ended(String how) {
+    registry.counter("hpcwhisk.harvest.pilots.ended", "how", how).increment();
+    if (how.equals("preempted")) {
+      preemptions.increment();
+    }
+  }
+
+  void harvested(double seconds) {
+    if (seconds > 0) {
+      nodeSeconds.increment(seconds);
+    }
+  }
+
+  void pass(boolean ok) {
+    registry.counter("hpcwhisk.harvest.passes", "outcome", ok ? "ok" : "failed").increment();
+    if (!ok) {
+      up.set(0);
+    }
+  }
+
+  @Override
+  public void called(String command, Duration took, boolean ok) {
+    Timer.builder("hpcwhisk.slurm.calls").tag("command", command).tag("outcome", ok ? "ok" : "error")
+        .description("Slurm command latency").register(registry).record(took);
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,175 @@
+package io.hpcwhisk.slurm.controller;
+
+import io.hpcwhisk.core.cluster.ClusterAccessException;
+import io.hpcwhisk.core.cluster.ClusterObservation;
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.ClusterView;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.harvest.Fleet;
+import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.Pilot;
+import io.hpcwhisk.core.harvest.PilotLauncher;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile pass of the harvest controller.
+ *
+ * <p><b>Algorithm.</b> Observe Slurm through the {@link ClusterView}; build the snapshot (windows) and the fleet
+ * (jobs with the pilot name prefix, so pilots left by an earlier controller are adopted rather than duplicated);
+ * update the {@link PilotTracker} (ended pilots, preemptions, harvested node-seconds); for every running pilot
+ * whose end Slurm pulled in (it is being preempted with a GraceTime) add a cancel so the batch job need not wait
+ * for the grace time to expire and Slurm's next time-limit sweep; ask the policy; carry out the intents in order
+ * (at most {@code maxSubmissions} submissions; the first Slurm failure stops the pass) unless this is a dry run.
+ *
+ * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code sbatch
+ * --nodelist=n3 --time=5 --time-min=2}; the next pass sees it running on n3 and submits nothing for n3.
+ *
+ * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale data); it is
+ * logged once when the outage starts and once a minute after, and {@code hpcwhisk.slurm.up} drops to 0. In a dry
+ * run the fleet never changes, so the same intents are printed every pass.
+ */
+public final class ReconcilePass {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReconcilePass.class);
+  private static final Duration OUTAGE_LOG_EVERY = Duration.ofMinutes(1);
+
+  private final ClusterView view;
+  private final PilotLauncher launcher;
+  private final SnapshotBuilder snapshots;
+  private final HarvestPolicy policy;
+  private final HarvestMetrics metrics;
+  private final InstantSource clock;
+  private final String pilotPrefix;
+  private final boolean dryRun;
+  private final int maxSubmissions;
+  private final boolean expeditePreemption;
+  private final PilotTracker tracker = new PilotTracker();
+  private Optional<Instant> outageSince = Optional.empty();
+  private Instant outageLogged = Instant.EPOCH;
+  private int failedPasses;
+
+  ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, HarvestPolicy policy,
+      HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun, int maxSubmissions,
+      boolean expeditePreemption) {
+    this.view = view;
+    this.launcher = launcher;
+    this.snapshots = snapshots;
+    this.policy = policy;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.pilotPrefix = pilotPrefix;
+    this.dryRun = dryRun;
+    this.maxSubmissions = maxSubmissions;
+    this.expeditePreemption = expeditePreemption;
+  }
+
+  /** Runs one pass; never throws for Slurm trouble (it is reported instead). */
+  public synchronized PassReport run() {
+    ClusterObservation observation;
+    try {
+      observation = view.observe();
+    } catch (ClusterAccessException e) {
+      return outage(e);
+    }
+    if (outageSince.isPresent()) {
+      LOG.info("Slurm reachable again after {} failed pass(es) since {}", failedPasses, outageSince.get());
+      outageSince = Optional.empty();
+      failedPasses = 0;
+    }
+    ClusterSnapshot snapshot = snapshots.build(observation);
+    Fleet fleet = Fleet.fromJobs(observation.jobs(), pilotPrefix);
+    PilotTracker.Update update = tracker.update(fleet, snapshot.now());
+    update.adopted().forEach(p -> LOG.info("adopted pilot {} ({}, {}) left by an earlier controller", p.id(),
+        p.shape(), p.state()));
+    update.ended().forEach(e -> {
+      LOG.info("pilot {} ended: {}", e.id(), e.how());
+      metrics.ended(e.how());
+    });
+    metrics.harvested(update.harvestedSeconds());
+    metrics.observed(snapshot, fleet);
+    metrics.pass(true);
+
+    List<Intent> intents = new ArrayList<>();
+    if (expeditePreemption) {
+      for (Pilot pilot : fleet.running()) {
+        if (pilot.endPulledIn() && !tracker.wasExpedited(pilot.id())) {
+          intents.add(new Intent.CancelPilot(pilot.id(), "controller: Slurm is preempting pilot " + pilot.id()
+              + " on " + pilot.node().orElse("?") + " (end pulled in to " + pilot.endTime().get()
+              + "); cancel it now so the batch job starts without waiting for the grace time to run out"));
+        }
+      }
+    }
+    intents.addAll(policy.decide(snapshot, fleet));
+    int executed = 0;
+    List<String> errors = new ArrayList<>();
+    if (dryRun) {
+      intents.forEach(i -> LOG.info("dry run: {}", i));
+    } else {
+      executed = execute(intents, errors);
+    }
+    PassReport report = new PassReport(snapshot.now(), Optional.empty(), snapshot.harvestableNodes().size(),
+        (int) snapshot.boundedWindowCount(), fleet.pending().size(), fleet.running().size(), intents, executed,
+        errors);
+    if (!intents.isEmpty() || !errors.isEmpty()) {
+      LOG.debug("pass: {}", report.summary());
+    }
+    return report;
+  }
+
+  private int execute(List<Intent> intents, List<String> errors) {
+    int executed = 0;
+    int submissions = 0;
+    for (Intent intent : intents) {
+      try {
+        if (intent instanceof Intent.SubmitPilot submit) {
+          if (submissions >= maxSubmissions) {
+            continue;
+          }
+          JobId id = launcher.submit(submit.shape());
+          submissions++;
+          tracker.submitted(id);
+          LOG.info("submitted pilot {} ({}): {}", id, submit.shape(), submit.reason());
+        } else if (intent instanceof Intent.CancelPilot cancel) {
+          launcher.cancel(cancel.jobId());
+          if (cancel.reason().startsWith("controller: Slurm is preempting")) {
+            tracker.expedited(cancel.jobId());
+          }
+          LOG.info("cancelled pilot {}: {}", cancel.jobId(), cancel.reason());
+        }
+        metrics.executed(intent);
+        executed++;
+      } catch (ClusterAccessException e) {
+        errors.add(e.getMessage());
+        LOG.warn("could not carry out '{}': {}; the rest of this pass is skipped", intent, e.getMessage());
+        break;
+      }
+    }
+    return executed;
+  }
+
+  private PassReport outage(ClusterAccessException e) {
+    Instant now = clock.instant();
+    metrics.pass(false);
+    failedPasses++;
+    if (outageSince.isEmpty()) {
+      outageSince = Optional.of(now);
+      outageLogged = now;
+      LOG.warn("Slurm unreachable, harvesting paused (pilots already running are left alone): {}", e.getMessage());
+    } else if (Duration.between(outageLogged, now).compareTo(OUTAGE_LOG_EVERY) >= 0) {
+      outageLogged = now;
+      LOG.warn("Slurm still unreachable after {} failed pass(es) over {}: {}", failedPasses,
+          Durations.format(Duration.between(outageSince.get(), now).withNanos(0)), e.getMessage());
+    }
+    return PassReport.failed(now, e.getMessage());
+  }
+}
