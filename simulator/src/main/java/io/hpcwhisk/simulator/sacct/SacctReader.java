@@ -152,8 +152,8 @@ public final class SacctReader implements TraceReader<SacctJob> {
           + "(truncated line?)", f.length + " fields");
     }
     if (f.length > width) {
-      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header, "
-          + "found extra columns", f.length + " fields");
+      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header "
+          + "(extra columns?)", f.length + " fields");
     }
     Integer idColumn = columns.get("JobID");
     String id = idColumn == null ? Long.toString(lines) : f[idColumn].strip();

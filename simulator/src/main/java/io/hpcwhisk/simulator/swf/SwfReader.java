@@ -193,7 +193,7 @@ public final class SwfReader implements TraceReader<SwfJob> {
           f.length + " fields");
     }
     if (f.length > FIELDS) {
-      throw new TraceFormatException(source, lineNo, "line", FIELDS + " fields, found extra columns",
+      throw new TraceFormatException(source, lineNo, "line", FIELDS + " fields (extra columns?)",
           f.length + " fields");
     }
     long[] v = new long[FIELDS];
