@@ -134,7 +134,9 @@ public final class BatchSimulation {
         dirty = true;
       }
       if (dirty) {
-        placePilots();
+        if (next != null || queued > 0 || !running.isEmpty()) {
+          placePilots();
+        }
         dirty = false;
       }
     }

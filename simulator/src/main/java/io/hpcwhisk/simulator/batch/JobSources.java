@@ -138,6 +138,13 @@ public final class JobSources {
     return new Source(null, raws, 0);
   }
 
+  /** Jobs given in memory (tests, validation runs); their ordinals are kept. */
+  public Source fixed(java.util.List<JobSpec> jobs) {
+    Stream<Raw> raws = jobs.stream().map(j -> new Raw(j.traceId(), j.submit(), j.runTime(), j.requestedTime(),
+        j.nodes()));
+    return new Source(null, raws, 0);
+  }
+
   static Map<String, String> parseSpec(String spec) {
     String body = spec.startsWith("synthetic:") ? spec.substring("synthetic:".length()) : spec;
     Map<String, String> out = new LinkedHashMap<>();
