@@ -64,6 +64,10 @@ public final class BatchSimulation {
   int queued;
   private long seq;
   private boolean dirty;
+  /** Bumped on every change a controller or the backfill could see; equal versions mean an identical state. */
+  long version;
+  private long plannedFingerprint;
+  long backfillPassesSkipped;
   private long jobsSeen;
   private long lastEnd;
 
@@ -100,6 +104,7 @@ public final class BatchSimulation {
     idle.start(now);
     long nextBackfill = now;
     long nextController = now;
+    long lastBackfillVersion = -1;
     while (next != null || queued > 0 || !running.isEmpty()) {
       long t = next != null ? next.submit() : Long.MAX_VALUE;
       if (!events.isEmpty()) {
@@ -121,7 +126,9 @@ public final class BatchSimulation {
         next = jobs.hasNext() ? jobs.next() : null;
       }
       if (harvester != null && t >= nextController) {
-        harvester.controllerPass();
+        if (harvester.controllerPass(version)) {
+          version++;
+        }
         nextController = t + harvester.interval();
         dirty = true;
       }
@@ -129,9 +136,14 @@ public final class BatchSimulation {
         mainPass();
       }
       if (config.algorithm() == Algorithm.SLURM && t >= nextBackfill && (queued > 0 || pilotsWaiting)) {
-        slurmBackfill();
+        if (version != lastBackfillVersion) {
+          slurmBackfill();
+          dirty = true;
+        } else {
+          backfillPassesSkipped++;
+        }
+        lastBackfillVersion = version;
         nextBackfill = t + config.bfInterval();
-        dirty = true;
       }
       if (dirty) {
         if (next != null || queued > 0 || !running.isEmpty()) {
@@ -154,6 +166,7 @@ public final class BatchSimulation {
     jobsSeen++;
     queue.computeIfAbsent(spec.tier(), k -> new LinkedHashSet<>()).add(new Jobs.Pending(spec));
     queued++;
+    version++;
     dirty = true;
   }
 
@@ -168,6 +181,7 @@ public final class BatchSimulation {
         }
         lastEnd = now;
         listener.jobEnded(r.spec, now, r.nodes);
+        version++;
         dirty = true;
       }
       case Event.HANDOVER_DONE -> {
@@ -318,6 +332,15 @@ public final class BatchSimulation {
       }
     }
     assignReservedNodes(reserved, res);
+    long fingerprint = planned.size();
+    for (int i = 0; i < planned.size(); i++) {
+      int node = planned.get(i);
+      fingerprint = fingerprint * 1_000_003 + node * 31L + plannedStart[node];
+    }
+    if (fingerprint != plannedFingerprint) {
+      plannedFingerprint = fingerprint;
+      version++;
+    }
   }
 
   /**
@@ -401,6 +424,7 @@ public final class BatchSimulation {
       preempted |= take(node);
       nodes[c++] = node;
     }
+    version++;
     Jobs.Running r = new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
     running.add(r);
     if (preempted) {
@@ -455,6 +479,7 @@ public final class BatchSimulation {
     nodeState[node] = PILOT;
     nodePilot[node] = pilot;
     pilotNodes.add(node);
+    version++;
   }
 
   /** A pilot left its node on its own (timeout, cancel): the node is free again. */
@@ -463,6 +488,7 @@ public final class BatchSimulation {
     nodePilot[node] = null;
     nodeState[node] = FREE;
     freeNodes.add(node);
+    version++;
     dirty = true;
   }
 

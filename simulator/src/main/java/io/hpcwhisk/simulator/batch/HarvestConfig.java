@@ -11,8 +11,15 @@ import java.util.Map;
  * @param params the policy's text parameters (missing keys take the policy's defaults)
  * @param controllerInterval seconds between controller passes (SC22's Fib manager: 15 s)
  * @param warmup seconds from a pilot's start to ready (HPC-Whisk measured ~20 s)
+ * @param skipUnchanged skip a controller pass when nothing it could see changed since the last one (see
+ *     {@link PilotHarvester#controllerPass})
  */
-public record HarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
+public record HarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
+    boolean skipUnchanged) {
+
+  public HarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
+    this(policy, params, controllerInterval, warmup, true);
+  }
 
   public HarvestConfig {
     params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));

@@ -60,6 +60,7 @@ final class PilotHarvester {
   private NodeInfo[][] infos;
   private int pending;
   private long nextId = 1_000_000_000_000L;
+  private long lastVersion = -1;
 
   PilotHarvester(HarvestConfig config, long unixOrigin) {
     this.config = config;
@@ -108,7 +109,17 @@ final class PilotHarvester {
 
   // ---- controller ----
 
-  void controllerPass() {
+  /**
+   * One controller pass, unless nothing a controller could see changed since the last pass (same cluster
+   * {@code version}): then the policy would get the same snapshot and fleet (only {@code now} later) and the pass
+   * is skipped and counted. Returns true when intents were applied.
+   */
+  boolean controllerPass(long version) {
+    if (config.skipUnchanged() && version == lastVersion) {
+      counters.controllerPassesSkipped++;
+      return false;
+    }
+    lastVersion = version;
     ClusterSnapshot snapshot = builder.build(observe());
     List<Pilot> pilots = new ArrayList<>(active.size());
     for (SimPilot p : active.values()) {
@@ -123,6 +134,7 @@ final class PilotHarvester {
         cancel(((Intent.CancelPilot) intent).jobId());
       }
     }
+    return !intents.isEmpty();
   }
 
   ClusterObservation observe() {
@@ -299,6 +311,7 @@ final class PilotHarvester {
     long cancelledPending;
     long cancelledRunning;
     long controllerPasses;
+    long controllerPassesSkipped;
 
     Map<String, Object> asMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -309,6 +322,7 @@ final class PilotHarvester {
       m.put("pilotsCancelledPending", cancelledPending);
       m.put("pilotsCancelledRunning", cancelledRunning);
       m.put("controllerPasses", controllerPasses);
+      m.put("controllerPassesSkipped", controllerPassesSkipped);
       return m;
     }
   }
