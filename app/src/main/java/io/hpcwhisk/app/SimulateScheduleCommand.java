@@ -5,6 +5,7 @@ import io.hpcwhisk.simulator.batch.ScheduleReport;
 import io.hpcwhisk.simulator.batch.ScheduleRequest;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
+import io.hpcwhisk.simulator.faas.FaasSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,6 +95,21 @@ final class SimulateScheduleCommand implements Runnable {
   @Option(names = "--sample-seconds", defaultValue = "600", description = "Seconds between timeline samples.")
   long sampleSeconds;
 
+  @Option(names = "--invocations", paramLabel = "SPEC",
+      description = "FaaS activations routed to the pilots: synthetic:rate=1,actions=50,duration=1000,memory=256,seed=1"
+          + " or azure:INVOCATIONS.csv[,durations=DURATIONS.csv][,sample=P][,seed=S] (Azure Functions 2019).")
+  String invocations;
+
+  @Option(names = "--pilot-memory-mb", defaultValue = "4096", description = "FaaS: memory each pilot offers.")
+  int pilotMemoryMb;
+
+  @Option(names = "--cold-start-ms", defaultValue = "500", description = "FaaS: extra time without a warm runtime.")
+  long coldStartMs;
+
+  @Option(names = "--queue-timeout-ms", defaultValue = "60000",
+      description = "FaaS: how long an activation waits for a pilot before it times out.")
+  long queueTimeoutMs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (none: print only).")
   Path out;
 
@@ -125,7 +141,8 @@ final class SimulateScheduleCommand implements Runnable {
           .put(e.getKey().substring(dot + 1), e.getValue());
     }
     ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
-        controllerInterval, warmup, sampleSeconds, out, !noPlots);
+        controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
+            : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000));
     Schedules.Result result = Schedules.run(request);
     System.out.println(result.outcome().traceSummary().describe());
     System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler);

@@ -78,6 +78,10 @@ public final class IdleAccount {
     return out;
   }
 
+  long firstSecond() {
+    return first;
+  }
+
   public long sampleInterval() {
     return sampleInterval;
   }

@@ -13,11 +13,17 @@ import java.util.Map;
  * @param sampleInterval seconds between timeline samples
  * @param wallSeconds wall-clock seconds the run took
  * @param simulatedSeconds simulated seconds from the first submit to the last job's end
+ * @param faas the FaaS layer's figures ({@link io.hpcwhisk.simulator.faas.FaasResult}); empty without invocations
  */
 public record RunResult(String label, IdleAccount.Figures idle, JobStats.Summary jobs, Map<String, Object> pilots,
-    int[][] timeline, long sampleInterval, double wallSeconds, long simulatedSeconds) {
+    int[][] timeline, long sampleInterval, double wallSeconds, long simulatedSeconds, Map<String, Object> faas) {
 
   public RunResult {
-    pilots = Map.copyOf(pilots);
+    pilots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pilots));
+    faas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(faas));
+  }
+
+  RunResult withFaas(Map<String, Object> figures) {
+    return new RunResult(label, idle, jobs, pilots, timeline, sampleInterval, wallSeconds, simulatedSeconds, figures);
   }
 }

@@ -113,6 +113,9 @@ public final class ScheduleReport {
       cost.put("p95DelaySeconds", d.p95DelaySeconds());
       m.put("cost", cost);
     }
+    if (!r.faas().isEmpty()) {
+      m.put("faas", r.faas());
+    }
     m.put("wallSeconds", r.wallSeconds());
     return m;
   }
@@ -134,6 +137,15 @@ public final class ScheduleReport {
           j.meanWait(), j.p95Wait(), j.meanBoundedSlowdown(), j.p95BoundedSlowdown(),
           d == null ? "-" : Long.toString(d.delayed()), d == null ? "-" : Long.toString(d.delayedBeyondGrace()),
           d == null ? "-" : d.maxDelaySeconds() + " s", r.wallSeconds()));
+    }
+    for (RunResult r : outcome.withPilots()) {
+      if (!r.faas().isEmpty()) {
+        Map<String, Object> f = r.faas();
+        out.append(String.format(Locale.ROOT, "faas %-9s %s arrivals: %.2f%% succeeded, %s queued, %s timed out, "
+            + "%s re-dispatched, %s failed; latency p50 %s ms, p90 %s ms, p99 %s ms%n", r.label(), f.get("arrivals"),
+            100 * (double) f.get("successShare"), f.get("queued"), f.get("timedOut"), f.get("redispatched"),
+            f.get("failed"), f.get("p50LatencyMs"), f.get("p90LatencyMs"), f.get("p99LatencyMs")));
+      }
     }
     return out.toString();
   }

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param sampleInterval seconds between timeline samples
  * @param out output directory, or null for no files
  * @param plots whether to draw PNGs
+ * @param faas the FaaS layer's settings, or null for no activations
  */
 public record ScheduleRequest(String trace, int nodes, int procsPerNode, SchedulerConfig scheduler,
     List<String> policies, Map<String, Map<String, String>> policyParams, long controllerInterval, long warmup,
-    long sampleInterval, Path out, boolean plots) {
+    long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas) {
 
   public ScheduleRequest {
     policies = List.copyOf(policies);

@@ -34,6 +34,14 @@ public final class ScheduleRun {
   public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
       List<HarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory) {
+    return run(scheduler, opener, harvests, sampleInterval, listenerFactory, null);
+  }
+
+  /** As above, and with {@code faas} set, replays its activations against each run's pilots. */
+  public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
+      List<HarvestConfig> harvests, long sampleInterval,
+      java.util.function.Function<String, SimulationListener> listenerFactory,
+      io.hpcwhisk.simulator.faas.FaasSettings faas) {
     io.hpcwhisk.simulator.trace.TraceSummary summary;
     long jobs;
     RunResult baseline;
@@ -50,9 +58,23 @@ public final class ScheduleRun {
     for (HarvestConfig harvest : harvests) {
       try (JobSources.Source source = opener.get()) {
         PilotHarvester harvester = new PilotHarvester(harvest, source.unixOrigin());
+        SimulationListener listener = listenerFactory == null ? null : listenerFactory.apply(harvest.policy());
+        io.hpcwhisk.simulator.faas.PilotRecorder recorder = faas == null ? null
+            : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), listener);
         BatchSimulation sim = new BatchSimulation(scheduler, harvester, starts, sampleInterval,
-            listenerFactory == null ? null : listenerFactory.apply(harvest.policy()));
-        results.add(simulate(harvest.policy(), sim, source, harvester));
+            recorder != null ? recorder : listener);
+        RunResult result = simulate(harvest.policy(), sim, source, harvester);
+        if (faas != null) {
+          long end = sim.now;
+          long firstMs = sim.idle.firstSecond() * 1000;
+          var replay = new io.hpcwhisk.simulator.faas.FaasSimulation(faas.pilotMemoryMb(), faas.coldStartMs(),
+              faas.queueTimeoutMs(), faas.actionTimeoutMs());
+          var figures = replay.run(shift(recorder.intervals(end), firstMs),
+              io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), end * 1000 - firstMs),
+              end * 1000 - firstMs);
+          result = result.withFaas(figures.asMap());
+        }
+        results.add(result);
       }
     }
     return new Outcome(summary, jobs, baseline, results);
@@ -66,6 +88,18 @@ public final class ScheduleRun {
     IdleAccount.Figures idle = sim.idle.figures(sim.n);
     Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
     return new RunResult(label, idle, sim.stats.summary(), pilots, sim.idle.timeline(), sim.idle.sampleInterval(),
-        wall, idle.spanSeconds());
+        wall, idle.spanSeconds(), Map.of());
+  }
+
+  /** Pilot times relative to the first submit, the origin of the activation stream. */
+  private static List<io.hpcwhisk.simulator.faas.PilotInterval> shift(
+      List<io.hpcwhisk.simulator.faas.PilotInterval> intervals, long originMs) {
+    List<io.hpcwhisk.simulator.faas.PilotInterval> out = new ArrayList<>(intervals.size());
+    for (var p : intervals) {
+      out.add(new io.hpcwhisk.simulator.faas.PilotInterval(p.id(), p.startMs() - originMs,
+          p.readyMs() == Long.MAX_VALUE ? Long.MAX_VALUE : p.readyMs() - originMs, p.deadlineMs() - originMs,
+          p.stopMs() - originMs, p.goneMs() - originMs));
+    }
+    return out;
   }
 }

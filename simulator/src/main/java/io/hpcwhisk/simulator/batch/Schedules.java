@@ -64,7 +64,8 @@ public final class Schedules {
     }
     resetPeaks();
     long t0 = System.nanoTime();
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null);
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null,
+        request.faas());
     double wall = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> speed = speed(outcome, wall);
     Map<String, Object> settings = settings(request, config);
@@ -88,6 +89,9 @@ public final class Schedules {
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());
     m.put("warmupSeconds", r.warmup());
+    if (r.faas() != null) {
+      m.put("faas", r.faas());
+    }
     return m;
   }
 
