@@ -34,7 +34,9 @@ import java.util.TreeSet;
  * <p><b>Known caveats.</b> Whole nodes only (processors are mapped to nodes by the trace reader); one batch partition
  * spanning the cluster; the main scheduler and the backfill are instantaneous; a starting job takes its reserved
  * nodes first, then free nodes, then pilot nodes, and otherwise does not choose nodes the way select/linear does;
- * a preempted pilot takes {@code drainTime} (default: the whole grace time) to leave.
+ * a preempted pilot takes {@code drainTime} (default: the whole grace time) to leave; nodes of an ended job may stay
+ * COMPLETING for {@code completingTime} (EASY's shadow computation does not count them, which only makes it
+ * pessimistic by that long).
  */
 public final class BatchSimulation {
 
@@ -54,6 +56,8 @@ public final class BatchSimulation {
   private final IntSet planned;
   final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue = new TreeMap<>(java.util.Comparator.reverseOrder());
   final TreeSet<Jobs.Running> running = new TreeSet<>();
+  /** Ended jobs whose nodes are still COMPLETING (only with a completing time). */
+  private final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   private final Profile profile = new Profile();
   private final SimulationListener listener;
@@ -175,14 +179,19 @@ public final class BatchSimulation {
       case Event.JOB_END -> {
         Jobs.Running r = (Jobs.Running) e.ref;
         running.remove(r);
-        for (int node : r.nodes) {
-          nodeState[node] = FREE;
-          freeNodes.add(node);
-        }
         lastEnd = now;
         listener.jobEnded(r.spec, now, r.nodes);
-        version++;
-        dirty = true;
+        if (config.completingTime() > 0) {
+          completing.put(r, now + config.completingTime());
+          schedule(now + config.completingTime(), Event.NODES_FREE, r);
+        } else {
+          freeNodesOf(r);
+        }
+      }
+      case Event.NODES_FREE -> {
+        Jobs.Running r = (Jobs.Running) e.ref;
+        completing.remove(r);
+        freeNodesOf(r);
       }
       case Event.HANDOVER_DONE -> {
         Jobs.Running r = (Jobs.Running) e.ref;
@@ -196,6 +205,15 @@ public final class BatchSimulation {
       }
       default -> harvester.pilotEvent(e.kind, (SimPilot) e.ref);
     }
+  }
+
+  private void freeNodesOf(Jobs.Running r) {
+    for (int node : r.nodes) {
+      nodeState[node] = FREE;
+      freeNodes.add(node);
+    }
+    version++;
+    dirty = true;
   }
 
   void schedule(long time, int kind, Object ref) {
@@ -302,6 +320,9 @@ public final class BatchSimulation {
     profile.reset(now, usableForBatch());
     for (Jobs.Running r : running) {
       profile.release(Math.max(now, roundUp(r.plannedEnd, res)), r.nodes.length);
+    }
+    for (java.util.Map.Entry<Jobs.Running, Long> c : completing.entrySet()) {
+      profile.releaseAnyOrder(roundUp(c.getValue(), res), c.getKey().nodes.length);
     }
     clearPlanned();
     List<Jobs.Pending> reserved = new ArrayList<>();
@@ -517,6 +538,7 @@ public final class BatchSimulation {
     static final int PILOT_END = 1;
     static final int HANDOVER_DONE = 2;
     static final int PILOT_READY = 3;
+    static final int NODES_FREE = 4;
     final long time;
     final int kind;
     final long seq;

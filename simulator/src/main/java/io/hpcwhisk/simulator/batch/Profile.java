@@ -42,6 +42,14 @@ final class Profile {
     size++;
   }
 
+  /** Adds nodes released at {@code at}, in any order (O(segments)). */
+  void releaseAnyOrder(long at, int nodes) {
+    int from = at <= time[0] ? 0 : split(at);
+    for (int i = from; i < size; i++) {
+      free[i] += nodes;
+    }
+  }
+
   /** The earliest start at or after now, at most {@code latest}, with {@code k} nodes free for {@code duration}; -1 if none. */
   long earliest(int k, long duration, long latest) {
     int i = 0;

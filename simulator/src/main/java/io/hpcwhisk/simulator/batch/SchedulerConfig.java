@@ -12,9 +12,11 @@ package io.hpcwhisk.simulator.batch;
  * @param graceTime GraceTime of the harvest partition: a preempted pilot is killed this long after SIGTERM
  * @param drainTime how long a preempted pilot really takes to leave (at most the grace time; the batch job waits
  *     this long)
+ * @param completingTime how long a finished job's nodes stay COMPLETING (epilog, cleanup) before another job can
+ *     use them (default 0)
  */
 public record SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, long bfWindow, long bfResolution,
-    long bfInterval, long graceTime, long drainTime) {
+    long bfInterval, long graceTime, long drainTime, long completingTime) {
 
   public static final int DEFAULT_BF_MAX_JOB_TEST = 500;
   public static final long DEFAULT_BF_WINDOW = 86_400;
@@ -29,10 +31,19 @@ public record SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, 
           + bfInterval + " s, grace " + graceTime + " s (all must be >= 1, grace >= 0)");
     }
     java.util.Objects.requireNonNull(algorithm, "algorithm");
+    if (completingTime < 0) {
+      throw new IllegalArgumentException("completing time must be >= 0 s, got " + completingTime);
+    }
     if (drainTime < 0 || drainTime > graceTime) {
       throw new IllegalArgumentException("drain time must be within 0.." + graceTime + " s (the grace time), got "
           + drainTime);
     }
+  }
+
+  /** Without a COMPLETING delay. */
+  public SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, long bfWindow, long bfResolution,
+      long bfInterval, long graceTime, long drainTime) {
+    this(nodes, algorithm, bfMaxJobTest, bfWindow, bfResolution, bfInterval, graceTime, drainTime, 0);
   }
 
   public static SchedulerConfig defaults(int nodes, Algorithm algorithm) {

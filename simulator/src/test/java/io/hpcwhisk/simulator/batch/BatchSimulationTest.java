@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -68,5 +69,24 @@ class BatchSimulationTest {
   })
   void handComputedSchedules(String name, int nodes, Algorithm algorithm, String jobs, String expected) {
     assertThat(starts(nodes, algorithm, jobs)).isEqualTo(expected.trim());
+  }
+
+  @Test
+  void completingNodesAreReusedOnlyAfterTheCompletingTime() {
+    // A and B need both nodes; A ends at 10, its nodes complete until 12, so B starts at 12 (not 10).
+    List<JobSpec> specs = parse("0:2:10:60 0:2:10:60");
+    Map<Long, Long> starts = new LinkedHashMap<>();
+    SimulationListener listener = new SimulationListener() {
+      @Override
+      public void jobStarted(JobSpec job, long time, int[] ns) {
+        starts.put(job.ordinal(), time);
+      }
+    };
+    for (Algorithm algorithm : Algorithm.values()) {
+      starts.clear();
+      SchedulerConfig config = new SchedulerConfig(2, algorithm, 500, 86_400, 1, 1, 30, 30, 2);
+      new BatchSimulation(config, null, null, 600, listener).run(specs.iterator());
+      assertThat(starts).as(algorithm.name()).containsEntry(0L, 0L).containsEntry(1L, 12L);
+    }
   }
 }
