@@ -78,6 +78,10 @@ final class SimulateScheduleCommand implements Runnable {
       description = "Seconds a preempted pilot takes to leave (default: the grace time, the worst case).")
   Long drain;
 
+  @Option(names = "--completing-seconds", defaultValue = "0",
+      description = "Seconds an ended job's nodes stay COMPLETING before reuse (real Slurm: about 1 s).")
+  long completing;
+
   @Option(names = "--policy", defaultValue = "fib,var,adaptive", split = ",",
       description = "Harvest policies to compare (each against the same baseline); 'none' for the baseline only.")
   List<String> policies = new ArrayList<>();
@@ -129,7 +133,7 @@ final class SimulateScheduleCommand implements Runnable {
       default -> throw new IllegalArgumentException("--scheduler '" + scheduler + "': expected easy or slurm");
     };
     SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, bfWindowMinutes * 60, bfResolution,
-        bfInterval, grace, drain == null ? grace : drain);
+        bfInterval, grace, drain == null ? grace : drain, completing);
     List<String> names = policies.stream().filter(p -> !p.equals("none")).toList();
     Map<String, Map<String, String>> params = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : policyParams.entrySet()) {

@@ -55,7 +55,7 @@ public final class Schedules {
     }
     SchedulerConfig s = request.scheduler();
     SchedulerConfig config = new SchedulerConfig(nodes, s.algorithm(), s.bfMaxJobTest(), s.bfWindow(),
-        s.bfResolution(), s.bfInterval(), s.graceTime(), s.drainTime());
+        s.bfResolution(), s.bfInterval(), s.graceTime(), s.drainTime(), s.completingTime());
     List<HarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
       harvests.add(new HarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
@@ -85,6 +85,7 @@ public final class Schedules {
     m.put("bfIntervalSeconds", c.bfInterval());
     m.put("graceSeconds", c.graceTime());
     m.put("drainSeconds", c.drainTime());
+    m.put("completingSeconds", c.completingTime());
     m.put("policies", r.policies());
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());
