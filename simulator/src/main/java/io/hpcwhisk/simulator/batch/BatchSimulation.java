@@ -263,6 +263,11 @@ public final class BatchSimulation {
         break;
       }
     }
+    if (shadow < 0) {
+      // the missing nodes are still COMPLETING: they are back within the completing time
+      shadow = now + config.completingTime();
+      cumulative = k;
+    }
     int extra = cumulative - k;
     clearPlanned();
     int[] headNodes = pickAvailable(k);
