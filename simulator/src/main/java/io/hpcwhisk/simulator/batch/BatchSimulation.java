@@ -1,11 +1,8 @@
 package io.hpcwhisk.simulator.batch;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,7 +41,7 @@ public final class BatchSimulation {
   static final int BATCH = 1;
   static final int PILOT = 2;
   static final int HANDOVER = 3;
-  private static final long NONE = Long.MAX_VALUE;
+  static final long NONE = Long.MAX_VALUE;
 
   final SchedulerConfig config;
   final int n;
@@ -53,16 +50,16 @@ public final class BatchSimulation {
   final long[] plannedStart;
   final IntSet freeNodes;
   final IntSet pilotNodes;
-  private final IntSet planned;
+  final IntSet planned;
   final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue = new TreeMap<>(java.util.Comparator.reverseOrder());
   final TreeSet<Jobs.Running> running = new TreeSet<>();
   /** Ended jobs whose nodes are still COMPLETING (only with a completing time). */
-  private final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
+  final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
-  private final Profile profile = new Profile();
-  private final SimulationListener listener;
+  final SimulationListener listener;
   private final PilotHarvester harvester;
   final JobStats stats;
+  private final SlurmBackfill slurmPlanner;
   final IdleAccount idle;
   long now;
   int queued;
@@ -70,7 +67,7 @@ public final class BatchSimulation {
   private boolean dirty;
   /** Bumped on every change a controller or the backfill could see; equal versions mean an identical state. */
   long version;
-  private long plannedFingerprint;
+  long plannedFingerprint;
   long backfillPassesSkipped;
   private long jobsSeen;
   private long lastEnd;
@@ -92,6 +89,7 @@ public final class BatchSimulation {
       freeNodes.add(i);
     }
     stats = new JobStats(baselineStarts, config.graceTime());
+    slurmPlanner = new SlurmBackfill(this);
     idle = new IdleAccount(sampleInterval);
     if (harvester != null) {
       harvester.attach(this);
@@ -141,7 +139,7 @@ public final class BatchSimulation {
       }
       if (config.algorithm() == Algorithm.SLURM && t >= nextBackfill && (queued > 0 || pilotsWaiting)) {
         if (version != lastBackfillVersion) {
-          slurmBackfill();
+          slurmPlanner.pass();
           dirty = true;
         } else {
           backfillPassesSkipped++;
@@ -320,113 +318,14 @@ public final class BatchSimulation {
     return nodes;
   }
 
-  private void slurmBackfill() {
-    long res = config.bfResolution();
-    profile.reset(now, usableForBatch());
-    for (Jobs.Running r : running) {
-      profile.release(Math.max(now, roundUp(r.plannedEnd, res)), r.nodes.length);
-    }
-    for (java.util.Map.Entry<Jobs.Running, Long> c : completing.entrySet()) {
-      profile.releaseAnyOrder(roundUp(c.getValue(), res), c.getKey().nodes.length);
-    }
-    clearPlanned();
-    List<Jobs.Pending> reserved = new ArrayList<>();
-    int tested = 0;
-    long horizon = now + config.bfWindow();
-    outer:
-    for (LinkedHashSet<Jobs.Pending> tier : queue.values()) {
-      for (Iterator<Jobs.Pending> it = tier.iterator(); it.hasNext(); ) {
-        Jobs.Pending p = it.next();
-        if (++tested > config.bfMaxJobTest()) {
-          break outer;
-        }
-        long duration = roundUp(Math.max(1, p.spec.requestedTime()), res);
-        long at = profile.earliest(p.spec.nodes(), duration, horizon);
-        if (at < 0) {
-          p.plan(-1, null);
-          continue;
-        }
-        profile.reserve(at, duration, p.spec.nodes());
-        if (at == now && p.spec.nodes() <= usableForBatch()) {
-          it.remove();
-          start(p);
-        } else {
-          p.plan(at, null);
-          reserved.add(p);
-          listener.reserved(p.spec, at);
-        }
-      }
-    }
-    assignReservedNodes(reserved, res);
-    long fingerprint = planned.size();
-    for (int i = 0; i < planned.size(); i++) {
-      int node = planned.get(i);
-      fingerprint = fingerprint * 1_000_003 + node * 31L + plannedStart[node];
-    }
-    if (fingerprint != plannedFingerprint) {
-      plannedFingerprint = fingerprint;
-      version++;
-    }
-  }
-
-  /**
-   * Picks nodes for the reservations by a sweep in start order: a node is usable by a reservation once the job
-   * holding it is planned to end (or at once when it is free or holds a pilot) and no earlier reservation holds it.
-   * Only the nodes usable now are kept on the reservation (they are the ones that become PLANNED).
-   */
-  private void assignReservedNodes(List<Jobs.Pending> reserved, long res) {
-    if (reserved.isEmpty()) {
-      return;
-    }
-    reserved.sort(java.util.Comparator.comparingLong(p -> p.expectedStart));
-    ArrayDeque<Integer> pool = new ArrayDeque<>();
-    for (int i = 0; i < freeNodes.size(); i++) {
-      pool.push(freeNodes.get(i));
-    }
-    for (int i = 0; i < pilotNodes.size(); i++) {
-      pool.push(pilotNodes.get(i));
-    }
-    Iterator<Jobs.Running> releases = running.iterator();
-    Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
-    PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
-    for (Jobs.Pending p : reserved) {
-      long t = p.expectedStart;
-      while (nextRelease != null && Math.max(now, roundUp(nextRelease.plannedEnd, res)) <= t) {
-        for (int node : nextRelease.nodes) {
-          pool.push(node);
-        }
-        nextRelease = releases.hasNext() ? releases.next() : null;
-      }
-      while (!returning.isEmpty() && returning.peek()[0] <= t) {
-        pool.push((int) returning.poll()[1]);
-      }
-      int k = p.spec.nodes();
-      int[] now = new int[k];
-      int usableNow = 0;
-      long end = t + roundUp(Math.max(1, p.spec.requestedTime()), res);
-      for (int i = 0; i < k && !pool.isEmpty(); i++) {
-        int node = pool.pop();
-        returning.add(new long[] {end, node});
-        if (nodeState[node] == FREE || nodeState[node] == PILOT) {
-          now[usableNow++] = node;
-          if (plannedStart[node] > t) {
-            plannedStart[node] = t;
-            planned.add(node);
-          }
-        }
-      }
-      p.plan(t, Arrays.copyOf(now, usableNow));
-    }
-  }
-
-  private void clearPlanned() {
+  void clearPlanned() {
     while (planned.size() > 0) {
       plannedStart[planned.pop()] = NONE;
     }
   }
 
   /** Starts a pending job now: reserved nodes first, then free nodes, then nodes whose pilots it preempts. */
-  private void start(Jobs.Pending p) {
+  void start(Jobs.Pending p) {
     queued--;
     int k = p.spec.nodes();
     int[] nodes = new int[k];
@@ -535,34 +434,5 @@ public final class BatchSimulation {
   static long roundUp(long value, long step) {
     long r = value % step;
     return r == 0 ? value : value + (step - r);
-  }
-
-  /** One scheduled event; ordered by time, then kind, then insertion. */
-  static final class Event implements Comparable<Event> {
-    static final int JOB_END = 0;
-    static final int PILOT_END = 1;
-    static final int HANDOVER_DONE = 2;
-    static final int PILOT_READY = 3;
-    static final int NODES_FREE = 4;
-    final long time;
-    final int kind;
-    final long seq;
-    final Object ref;
-
-    Event(long time, int kind, long seq, Object ref) {
-      this.time = time;
-      this.kind = kind;
-      this.seq = seq;
-      this.ref = ref;
-    }
-
-    @Override
-    public int compareTo(Event o) {
-      int c = Long.compare(time, o.time);
-      if (c == 0) {
-        c = Integer.compare(kind, o.kind);
-      }
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
   }
 }

@@ -260,9 +260,9 @@ final class PilotHarvester {
       }
     } else {
       sim.idle.warming++;
-      sim.schedule(sim.now + warmup, BatchSimulation.Event.PILOT_READY, pilot);
+      sim.schedule(sim.now + warmup, Event.PILOT_READY, pilot);
     }
-    sim.schedule(sim.now + limit, BatchSimulation.Event.PILOT_END, pilot);
+    sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
     sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
         warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE);
   }
@@ -271,11 +271,11 @@ final class PilotHarvester {
     if (pilot.state != PilotState.RUNNING) {
       return;
     }
-    if (kind == BatchSimulation.Event.PILOT_READY) {
+    if (kind == Event.PILOT_READY) {
       pilot.ready = true;
       sim.idle.warming--;
       sim.idle.ready++;
-    } else if (kind == BatchSimulation.Event.PILOT_END) {
+    } else if (kind == Event.PILOT_END) {
       int node = pilot.node;
       stop(pilot, PilotState.TIMED_OUT);
       counters.timedOut++;
