@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     description = {
-      "Simulate a Slurm-like cluster scheduling a job trace (EASY or Slurm-style backfilling) with pilots injected",
-      "by the production harvest policies, against the same trace without pilots.",
-      "Prints gain (idle node-time ready / warming up / unused; pilots) and cost (wait, bounded slowdown, delays)",
-      "per policy; writes report.json and timeline-<run>.png into --out."
+      "Simulate a Slurm-like cluster (EASY or Slurm-style backfilling) running a job trace, with pilots submitted by "
+          + "the production harvest policies, against the same trace without pilots.",
+      "Prints per policy the gain (idle node-time ready / warming up / unused; pilots) and the cost to batch jobs "
+          + "(wait, bounded slowdown, delays); writes report.json and timeline-<run>.png into --out."
     })
 final class SimulateScheduleCommand implements Runnable {
 
