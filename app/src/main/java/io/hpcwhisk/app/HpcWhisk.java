@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "Serverless functions in the idle gaps of a Slurm cluster.",
     subcommands = {
       VersionCommand.class,
+      ServerCommand.class,
+      AdminCommand.class,
       LocalClusterCommand.class,
       SimulateCommand.class,
       CommandLine.HelpCommand.class
