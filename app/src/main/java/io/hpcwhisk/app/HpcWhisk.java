@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       AdminCommand.class,
       LocalClusterCommand.class,
       SimulateCommand.class,
+      PilotCommand.class,
+      PilotBenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

@@ -48,7 +48,9 @@ public sealed interface PilotMessage {
    * @param kinds kinds the pilot runs
    * @param warm idle warm runtimes per action version key (normally empty at registration)
    * @param deadlineMs epoch ms when the Slurm job ends (its time limit)
-   * @param jobStartMs epoch ms when Slurm started the job
+   * @param jobStartMs epoch ms when Slurm started the job (Slurm's 1-second resolution)
+   * @param launchedAtMs epoch ms when the pilot's batch script began (sub-second; 0 if unknown):
+   *     registration time minus this is the pilot's warm-up
    * @param pilotVersion HPC-Whisk version of the pilot
    */
   record Register(
@@ -61,6 +63,7 @@ public sealed interface PilotMessage {
       Map<String, Integer> warm,
       long deadlineMs,
       long jobStartMs,
+      long launchedAtMs,
       String pilotVersion)
       implements PilotMessage {
     public Register {

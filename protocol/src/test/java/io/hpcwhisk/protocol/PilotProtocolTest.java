@@ -35,7 +35,7 @@ class PilotProtocolTest {
   static Stream<PilotMessage> pilotMessages() {
     return Stream.of(
         new PilotMessage.Register("slurm-42", "42", "n1", 2, 2000, List.of("nodejs:20", "python:3"), Map.of(),
-            1_900_000_600_000L, 1_900_000_000_000L, "0.1.0"),
+            1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0"),
         new PilotMessage.Heartbeat(7, 1_900_000_001_000L, 1744, 1, Map.of("guest/hello@0.0.1", 1), false,
             new PilotMetrics(Map.of("success", 3L), 1, 2, 40, 9, 1, 0, 0)),
         new PilotMessage.Accepted("a1b2"),

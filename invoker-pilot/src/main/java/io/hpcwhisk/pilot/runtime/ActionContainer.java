@@ -40,7 +40,7 @@ public final class ActionContainer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long NATIVE_DRAIN_MILLIS = 100;
-  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final ActionSpec spec;
   private final Path dir;
@@ -214,8 +214,9 @@ public final class ActionContainer implements AutoCloseable {
         active = following;
         return complete ? null : OpenWhiskMessages.LOG_FAILURE;
       }
-      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
-      while (!(out.drained(QUIET_NANOS) && err.drained(QUIET_NANOS)) && System.nanoTime() < until) {
+      long since = System.nanoTime();
+      long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
+      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS)) && System.nanoTime() < until) {
         java.util.concurrent.locks.LockSupport.parkNanos(50_000);
       }
       out.switchTo(following);

@@ -274,5 +274,11 @@ public final class ActionRuntimes implements AutoCloseable {
     housekeeping.shutdownNow();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir().resolve("actions"));
+    ActionContainer.deleteQuietly(config.workDir().resolve("launchers"));
+    try {
+      Files.deleteIfExists(config.workDir()); // only when nothing else was left there
+    } catch (IOException e) {
+      // not empty or not ours to remove
+    }
   }
 }

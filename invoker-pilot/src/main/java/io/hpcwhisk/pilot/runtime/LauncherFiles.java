@@ -60,9 +60,12 @@ final class LauncherFiles {
     return javaJar;
   }
 
+  private final java.util.Set<String> written = new java.util.HashSet<>();
+
+  /** Writes the resource once per instance (a file left by an older pilot in the same place is replaced). */
   private synchronized Path resource(String name) {
     Path file = dir.resolve(name);
-    if (!Files.exists(file)) {
+    if (written.add(name)) {
       try (InputStream in = LauncherFiles.class.getResourceAsStream(name)) {
         if (in == null) {
           throw new IllegalStateException("resource " + name + " is missing from the pilot's class path");

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * Builds the command line that starts a runtime process for one action: a {@code /bin/sh} wrapper
  * that sets the address-space limit (for python and native; node and java get heap flags instead,
  * since their VMs reserve far more address space than they use), opens the result fifo as fd 3 and
- * execs the interpreter with HPC-Whisk's launcher, optionally inside bubblewrap.
+ * execs the interpreter with HPC-Whisk's launcher, optionally inside bubblewrap. SIGTERM is ignored
+ * (inherited across exec; node's launcher and java's {@code -Xrs} keep it so): Slurm signals every
+ * process of a preempted job, and in-flight activations must be able to finish during the drain.
  */
 final class Launchers {
 
@@ -59,7 +61,7 @@ final class Launchers {
       case JAVA -> {
         Path jar = files.javaLauncherJar();
         interpreterCommand.addAll(List.of(config.java(), "-Xmx" + heapMb + "m", "-Xss512k",
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xrs",
             "--add-opens", "java.base/java.util=ALL-UNNAMED",
             "-cp", jar.toString(), JavaActionLoop.class.getName()));
         readOnly.add(jar);
@@ -72,7 +74,7 @@ final class Launchers {
     }
     List<String> inner = sandbox.wrap(interpreterCommand, actionDir, readOnly);
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-        "ulimit -v \"$1\" 2>/dev/null || exit 97; fifo=\"$2\"; shift 2; exec \"$@\" 3>\"$fifo\"",
+        "trap '' TERM; ulimit -v \"$1\" 2>/dev/null || exit 97; fifo=\"$2\"; shift 2; exec \"$@\" 3>\"$fifo\"",
         "hpc-whisk-runtime", addressLimit, fifo.toString()));
     argv.addAll(inner);
     return argv;

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * Reads one output stream of a runtime (stdout or stderr) line by line on its own thread and hands
  * each line to the current activation's {@link ActivationLogs}. The end-of-activation marker switches
- * it to the next activation's logs. For runtimes without markers, {@link #drained()} tells whether
+ * it to the next activation's logs. For runtimes without markers, {@link #drained(long, long)} tells whether
  * everything written so far has been read.
  */
 final class StreamPump implements Runnable {
@@ -47,12 +47,12 @@ final class StreamPump implements Runnable {
 
   /**
    * True when the stream ended, or the pump has waited in read with no partial line for at least
-   * {@code quietNanos}: a blocked reader wakes within microseconds of a write, so a quiet reader means
+   * {@code quietNanos}, counted from {@code sinceNanos} at the earliest (when the result came): a blocked reader wakes within microseconds of a write, so a quiet reader means
    * everything written so far was read. ({@code available()} cannot be asked: the process stream
    * holds its lock while a read blocks.)
    */
-  boolean drained(long quietNanos) {
-    return finished || (blocked && System.nanoTime() - blockedSince >= quietNanos);
+  boolean drained(long sinceNanos, long quietNanos) {
+    return finished || (blocked && System.nanoTime() - Math.max(blockedSince, sinceNanos) >= quietNanos);
   }
 
   boolean finished() {

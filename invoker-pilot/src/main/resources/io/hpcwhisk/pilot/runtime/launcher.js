@@ -11,6 +11,8 @@ const Module = require('module');
 const readline = require('readline');
 
 const MARKER = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
+// Slurm signals every process of a preempted job: the pilot drains, so in-flight work must go on.
+process.on('SIGTERM', () => {});
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function send(value) {

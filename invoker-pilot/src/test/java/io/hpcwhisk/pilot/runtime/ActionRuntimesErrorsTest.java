@@ -185,6 +185,19 @@ class ActionRuntimesErrorsTest {
   }
 
   @Test
+  void nodeMemoryOutsideTheHeapIsCaughtByTheResidentMemoryWatchdog() {
+    ActionSpec spec = node("buffers", "async function main() { const held = [];"
+        + " for (let i = 0; i < 12; i++) held.push(Buffer.alloc(32 * 1024 * 1024, 1));"
+        + " await new Promise(r => setTimeout(r, 5000)); return { n: held.length }; }")
+        .withLimits(ActionLimits.defaults().withMemoryMb(128));
+
+    ActivationResult result = runtimes.invoke(spec, input("{}"));
+
+    assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
+    assertThat(result.errorMessage()).contains("The action exhausted its memory and was aborted.");
+  }
+
+  @Test
   void activationEnvironmentCarriesOpenWhiskVariablesAndTheKeyOnlyWhenGiven() {
     ActionSpec spec = node("env", "function main() { return { id: process.env.__OW_ACTIVATION_ID,"
         + " name: process.env.__OW_ACTION_NAME, ns: process.env.__OW_NAMESPACE,"

@@ -22,7 +22,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /** Builds test actions (zips, a compiled Java action jar) and activation inputs. */
-final class TestActions {
+public final class TestActions {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +42,7 @@ final class TestActions {
   }
 
   /** Base64 of a zip holding the given files (name to text). */
-  static String zip(Map<String, String> files) {
+  public static String zip(Map<String, String> files) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       for (Map.Entry<String, String> file : files.entrySet()) {
@@ -57,7 +57,7 @@ final class TestActions {
   }
 
   /** Compiles Java sources (class name to source) against Gson and returns base64 of the jar. */
-  static String javaJar(Path dir, Map<String, String> sources) {
+  public static String javaJar(Path dir, Map<String, String> sources) {
     try {
       Path src = Files.createDirectories(dir.resolve("src"));
       Path classes = Files.createDirectories(dir.resolve("classes"));
