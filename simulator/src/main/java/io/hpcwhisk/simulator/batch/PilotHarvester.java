@@ -216,7 +216,7 @@ final class PilotHarvester {
       for (SimPilot p : mine) {
         long limit = fit(p.shape, window);
         if (limit > 0) {
-          start(p, node, limit);
+          start(p, node, limit, window);
           return;
         }
       }
@@ -224,7 +224,7 @@ final class PilotHarvester {
     for (SimPilot p : untargeted) {
       long limit = fit(p.shape, window);
       if (limit > 0) {
-        start(p, node, limit);
+        start(p, node, limit, window);
         return;
       }
     }
@@ -245,7 +245,7 @@ final class PilotHarvester {
     return 0;
   }
 
-  private void start(SimPilot pilot, int node, long limit) {
+  private void start(SimPilot pilot, int node, long limit, long window) {
     removePending(pilot);
     pilot.started(node, sim.now, limit);
     sim.occupy(node, pilot);
@@ -264,7 +264,8 @@ final class PilotHarvester {
     }
     sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
     sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
-        warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE);
+        warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
+        window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
   }
 
   void pilotEvent(int kind, SimPilot pilot) {

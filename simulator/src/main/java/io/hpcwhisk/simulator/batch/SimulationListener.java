@@ -12,8 +12,11 @@ public interface SimulationListener {
   /** The planner expects {@code job} to start at {@code time} (a reservation). */
   default void reserved(JobSpec job, long time) {}
 
-  /** A pilot starts on {@code node}, with its limit in seconds. */
-  default void pilotStarted(String pilotId, int node, long time, long limit, long readyAt) {}
+  /**
+   * A pilot starts on {@code node}, with its limit in seconds, in a window that ends at {@code windowEnd} (the
+   * node's next reservation, or Long.MAX_VALUE when none).
+   */
+  default void pilotStarted(String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {}
 
   /** A pilot is told to leave (preempted: it has {@code graceSeconds} left) or ends (timeout, cancel). */
   default void pilotStopping(String pilotId, int node, long time, boolean preempted) {}

@@ -24,9 +24,9 @@ public final class PilotRecorder implements SimulationListener {
   }
 
   @Override
-  public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt) {
+  public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
     open.put(pilotId, new long[] {time, readyAt, time + limit});
-    next.pilotStarted(pilotId, node, time, limit, readyAt);
+    next.pilotStarted(pilotId, node, time, limit, readyAt, windowEnd);
   }
 
   @Override

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Invariants on random small traces (seeded), for both schedulers, without pilots and with each policy: a job never
- * starts before its submit; a node never holds two batch jobs, nor a batch job and a pilot; every job starts once and
+ * starts before its submit; a node never holds two batch jobs, nor a batch job and a pilot; a pilot never starts
+ * longer than its node's window (it ends before the next reservation there); every job starts once and
  * ends; under EASY without pilots the head job never starts after the reservation it got when it became head (with
  * pilots: not after it plus the drain time).
  */
@@ -119,9 +120,13 @@ class SchedulingInvariantsTest {
     }
 
     @Override
-    public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt) {
+    public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
       if (batchOwner[node] >= 0 || pilotOn[node] != null) {
         violations.add("pilot " + pilotId + " started on busy node " + node);
+      }
+      if (time + limit > windowEnd) {
+        violations.add("pilot " + pilotId + " of " + limit + " s started at " + time + " in a window ending at "
+            + windowEnd);
       }
       pilotOn[node] = pilotId;
     }
