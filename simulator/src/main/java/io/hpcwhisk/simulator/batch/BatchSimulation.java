@@ -353,6 +353,7 @@ public final class BatchSimulation {
     Jobs.Running r = new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
     running.add(r);
     if (preempted) {
+      stats.waitedForPilots();
       schedule(r.start, Event.HANDOVER_DONE, r);
     } else {
       begin(r);

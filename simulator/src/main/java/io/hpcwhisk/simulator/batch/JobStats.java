@@ -26,6 +26,7 @@ public final class JobStats {
   private long earlier;
   private long maxDelay;
   private double delaySum;
+  private long waitedForPilots;
 
   JobStats(long[] baseline, long grace) {
     this.baseline = baseline;
@@ -61,6 +62,11 @@ public final class JobStats {
     }
   }
 
+  /** A job had to wait for preempted pilots to leave before it could start (the direct cost of harvesting). */
+  void waitedForPilots() {
+    waitedForPilots++;
+  }
+
   /** Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful). */
   long[] starts(long count) {
     return Arrays.copyOf(starts, Math.toIntExact(count));
@@ -70,7 +76,7 @@ public final class JobStats {
     return new Summary(jobs, jobs == 0 ? 0 : waitSum / jobs, waits.getValueAtPercentile(95),
         jobs == 0 ? 0 : slowdownSum / jobs, slowdowns.getValueAtPercentile(95) / 100.0,
         baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, maxDelay,
-            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95)));
+            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95), waitedForPilots));
   }
 
   /**
@@ -91,7 +97,9 @@ public final class JobStats {
    * @param maxDelaySeconds the largest delay
    * @param meanDelaySeconds mean delay of the delayed jobs
    * @param p95DelaySeconds 95th percentile of the delay of the delayed jobs
+   * @param waitedForPilots jobs that preempted pilots and waited for them to leave (each such wait is the drain
+   *     time, at most the grace time); the other delays are knock-on effects
    */
   public record Delays(long delayed, long delayedBeyondGrace, long earlier, long maxDelaySeconds,
-      double meanDelaySeconds, long p95DelaySeconds) {}
+      double meanDelaySeconds, long p95DelaySeconds, long waitedForPilots) {}
 }

@@ -107,6 +107,7 @@ public final class ScheduleReport {
       JobStats.Delays d = j.delays();
       cost.put("jobsDelayed", d.delayed());
       cost.put("jobsDelayedBeyondGrace", d.delayedBeyondGrace());
+      cost.put("jobsWaitedForPilots", d.waitedForPilots());
       cost.put("jobsStartedEarlier", d.earlier());
       cost.put("maxDelaySeconds", d.maxDelaySeconds());
       cost.put("meanDelaySeconds", d.meanDelaySeconds());

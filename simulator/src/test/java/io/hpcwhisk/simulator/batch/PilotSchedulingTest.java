@@ -33,6 +33,7 @@ class PilotSchedulingTest {
     assertThat(var.jobs().delays().delayed()).isEqualTo(drain > 0 ? 1 : 0);
     assertThat(var.jobs().delays().maxDelaySeconds()).isEqualTo(drain);
     assertThat(var.jobs().delays().delayedBeyondGrace()).isZero();
+    assertThat(var.jobs().delays().waitedForPilots()).isEqualTo(1);
     assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L)
         .containsEntry("pilotsTimedOut", 0L);
     double idle = 1000 + drain;
