@@ -14,8 +14,12 @@ import picocli.CommandLine.Command;
     description = "Serverless functions in the idle gaps of a Slurm cluster.",
     subcommands = {
       VersionCommand.class,
+      ServerCommand.class,
+      AdminCommand.class,
       LocalClusterCommand.class,
       SimulateCommand.class,
+      PilotCommand.class,
+      PilotBenchCommand.class,
       ControllerCommand.class,
       CommandLine.HelpCommand.class
     })

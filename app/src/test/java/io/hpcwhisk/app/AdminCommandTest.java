@@ -1,0 +1,71 @@
+package io.hpcwhisk.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code hpc-whisk admin user create|list|delete} prints keys and refuses bad input with one line. */
+class AdminCommandTest {
+
+  @TempDir Path tmp;
+
+  private record Outcome(int exitCode, String out, String err) {}
+
+  private Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void createListDelete() throws Exception {
+    String dir = tmp.toString();
+    Outcome created = run("admin", "user", "create", "alice", "--data-dir", dir);
+    assertThat(created.exitCode()).isZero();
+    String key = created.out().trim();
+    assertThat(key).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}");
+    assertThat(run("admin", "user", "list", "--data-dir", dir).out()).contains("alice\t" + key);
+    assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("identities.json")))
+        .as("keys are readable by their owner only")
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    Outcome again = run("admin", "user", "create", "alice", "--data-dir", dir);
+    assertThat(again.exitCode()).isNotZero();
+    assertThat(again.err()).contains("namespace 'alice' already has a user").doesNotContain("\tat ");
+    assertThat(run("admin", "user", "delete", "alice", "--data-dir", dir).exitCode()).isZero();
+    assertThat(run("admin", "user", "list", "--data-dir", dir).out()).doesNotContain("alice");
+  }
+
+  @Test
+  void aNamespaceCanHaveItsOwnLimits() {
+    String dir = tmp.toString();
+    assertThat(run("admin", "user", "create", "carol", "--fires-per-minute", "7", "--data-dir", dir).exitCode())
+        .isZero();
+    assertThat(run("admin", "user", "limits", "carol", "--data-dir", dir).out())
+        .contains("fires-per-minute: 7", "invocations-per-minute: default");
+    assertThat(run("admin", "user", "limits", "carol", "--invocations-per-minute", "100", "--data-dir", dir).out())
+        .contains("fires-per-minute: 7", "invocations-per-minute: 100");
+    Outcome zero = run("admin", "user", "limits", "carol", "--concurrent-invocations", "0", "--data-dir", dir);
+    assertThat(zero.exitCode()).isNotZero();
+    assertThat(zero.err()).contains("concurrent-invocations must be at least 1, got 0");
+  }
+
+  @Test
+  void illegalNamespacesAndUnknownUsersAreRefused() {
+    Outcome bad = run("admin", "user", "create", "no/slashes", "--data-dir", tmp.toString());
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("The namespace contains illegal characters.");
+    Outcome missing = run("admin", "user", "delete", "bob", "--data-dir", tmp.toString());
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.err()).contains("no user owns namespace 'bob'");
+  }
+}

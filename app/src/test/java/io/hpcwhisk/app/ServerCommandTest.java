@@ -1,0 +1,45 @@
+package io.hpcwhisk.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcwhisk.balancer.config.ServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code hpc-whisk server}: options override the configuration file; bad configuration is one line. */
+class ServerCommandTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void optionsOverrideTheFile() throws Exception {
+    Path file = tmp.resolve("c.yaml");
+    Files.writeString(file, "api:\n  port: 4000\n  executor: none\nstore:\n  data-dir: /somewhere\n");
+    ServerConfig fromFile = ServerCommand.effectiveConfig(file, null, null, null, null, null);
+    assertThat(fromFile.api().port()).isEqualTo(4000);
+    assertThat(fromFile.api().executor()).isEqualTo("none");
+    ServerConfig overridden = ServerCommand.effectiveConfig(file, "127.0.0.2", 0, tmp.toString(), true, "local");
+    assertThat(overridden.api().host()).isEqualTo("127.0.0.2");
+    assertThat(overridden.api().port()).isZero();
+    assertThat(overridden.api().guest()).isTrue();
+    assertThat(overridden.api().executor()).isEqualTo("local");
+    assertThat(overridden.store().dataPath()).isEqualTo(tmp);
+  }
+
+  @Test
+  void aBadConfigurationFileIsOneClearLine() throws Exception {
+    Path file = tmp.resolve("bad.yaml");
+    Files.writeString(file, "api:\n  port: 70000\n");
+    StringWriter err = new StringWriter();
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("server", "--config", file.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("api.port must be 0..65535, got 70000").doesNotContain("\tat ");
+  }
+}

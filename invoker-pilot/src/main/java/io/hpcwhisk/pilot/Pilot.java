@@ -1,0 +1,413 @@
+package io.hpcwhisk.pilot;
+
+import io.hpcwhisk.pilot.runtime.ActionLimits;
+import io.hpcwhisk.pilot.runtime.ActionRuntimes;
+import io.hpcwhisk.pilot.runtime.ActionSpec;
+import io.hpcwhisk.pilot.runtime.ActivationInput;
+import io.hpcwhisk.pilot.runtime.ActivationResult;
+import io.hpcwhisk.pilot.runtime.RuntimeStats;
+import io.hpcwhisk.protocol.ActivationOutcome;
+import io.hpcwhisk.protocol.ActivationRequest;
+import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.protocol.BalancerMessage;
+import io.hpcwhisk.protocol.PilotMessage;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The invoker pilot: registers with the balancer, heartbeats, runs the activations it is sent and
+ * drains when told to leave.
+ *
+ * <p>Algorithm: activations are accepted at once ({@code accepted}) into a local queue and started
+ * while the sum of their memory limits fits the pilot's memory; each ends in exactly one
+ * {@code completed} or {@code hand-back}. Draining (SIGTERM, the job's own deadline minus the drain
+ * lead, or the balancer's {@code drain}) announces {@code draining} with the time the pilot will be
+ * gone, hands back everything queued at once, lets running activations finish until that time, hands
+ * back those still running then, says {@code leaving} and returns 0 — as soon as nothing runs. A lost
+ * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
+ * pilot gives up (exit 3).
+ *
+ * <p>Example: grace 10 s, exit margin 1.5 s: SIGTERM at t drains with leave-by t+8.5 s; an activation
+ * ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
+ *
+ * <p>Known caveats: results of activations that finish while the connection is down are sent after
+ * the reconnect, when the balancer may already have re-dispatched them (it keeps the first terminal
+ * record); the pilot trusts the balancer not to send more than its memory (extra work waits here).
+ */
+public final class Pilot {
+
+  /** Exit code when the balancer stayed unreachable for {@code giveUpAfter}. */
+  public static final int EXIT_UNREACHABLE = 3;
+  /** Exit code when the balancer refused the registration. */
+  public static final int EXIT_REFUSED = 4;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pilot.class);
+
+  private final PilotIdentity identity;
+  private final PilotSettings settings;
+  private final ActionRuntimes runtimes;
+  private final String version;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ExecutorService workers = Executors.newCachedThreadPool(daemon("activation"));
+  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
+  private final PilotCounters counters = new PilotCounters();
+  private final CompletableFuture<Integer> finished = new CompletableFuture<>();
+  private final AtomicLong heartbeatSeq = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private final Deque<ActivationRequest> queued = new ArrayDeque<>();
+  private final Map<String, ActivationRequest> running = new LinkedHashMap<>();
+  private int memoryInUseMb;
+  private boolean draining;
+  private volatile BalancerLink link;
+  private volatile CompletableFuture<BalancerMessage> registration;
+  private ScheduledFuture<?> heartbeats;
+
+  public Pilot(PilotIdentity identity, PilotSettings settings, ActionRuntimes runtimes, String version) {
+    this.identity = identity;
+    this.settings = settings;
+    this.runtimes = runtimes;
+    this.version = version;
+  }
+
+  /** Runs until the pilot has left; returns the process exit code (0 after a drain). */
+  public int run() {
+    Instant drainAt = identity.deadline().minus(settings.drainLead());
+    long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
+    timers.schedule(() -> drain("job deadline " + identity.deadline() + " is near",
+        identity.deadline().minus(settings.exitMargin())), untilDrain, TimeUnit.MILLISECONDS);
+    long backoff = settings.reconnectInitial().toMillis();
+    Instant lastContact = Instant.now();
+    try {
+      while (!finished.isDone()) {
+        try {
+          if (connectAndServe()) {
+            backoff = settings.reconnectInitial().toMillis();
+          }
+          lastContact = Instant.now();
+        } catch (RegistrationRefused e) {
+          LOG.error("the balancer refused pilot {}: {}", identity.pilotId(), e.getMessage());
+          return EXIT_REFUSED;
+        } catch (Exception e) {
+          LOG.warn("balancer {} unreachable: {}", settings.balancer(), e.toString());
+        }
+        if (finished.isDone()) {
+          break;
+        }
+        if (Duration.between(lastContact, Instant.now()).compareTo(settings.giveUpAfter()) > 0) {
+          LOG.error("balancer {} unreachable for {}: giving the node back", settings.balancer(), settings.giveUpAfter());
+          return EXIT_UNREACHABLE;
+        }
+        try {
+          finished.get(backoff, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          backoff = Math.min(backoff * 2, settings.reconnectMax().toMillis());
+        }
+      }
+      return finished.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return 1;
+    } finally {
+      timers.shutdownNow();
+      workers.shutdownNow();
+      runtimes.close();
+    }
+  }
+
+  /** Connects, registers and serves until the connection ends; true when registration succeeded. */
+  private boolean connectAndServe() throws Exception {
+    registration = new CompletableFuture<>();
+    BalancerLink connected = BalancerLink.connect(http, settings.balancer(), settings.token(), this::onMessage,
+        Duration.ofSeconds(5));
+    RuntimeStats stats = runtimes.stats();
+    connected.send(new PilotMessage.Register(identity.pilotId(), identity.jobId(), identity.node(),
+        identity.cpus(), identity.memoryMb(), runtimes.kinds(), stats.warmByVersion(),
+        identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(),
+        identity.launchedAt().toEpochMilli(), version));
+    BalancerMessage reply = CompletableFuture.anyOf(registration, connected.closed())
+        .thenApply(o -> o instanceof BalancerMessage m ? m : null)
+        .get(10, TimeUnit.SECONDS);
+    if (reply instanceof BalancerMessage.Refused refused) {
+      connected.close("refused");
+      throw new RegistrationRefused(refused.reason());
+    }
+    if (!(reply instanceof BalancerMessage.Registered registered)) {
+      connected.close("no registration");
+      throw new IllegalStateException("connection ended before registration: " + connected.closed().getNow("?"));
+    }
+    LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
+        settings.balancer(), identity.memoryMb(), identity.cpus(), identity.deadline());
+    if (warmedUp.compareAndSet(false, true)) {
+      workers.execute(runtimes::warmUp);
+    }
+    List<PilotMessage> backlog;
+    synchronized (this) {
+      link = connected;
+      backlog = draining ? List.of(new PilotMessage.Draining("draining", leaveBy.toEpochMilli())) : List.of();
+      long interval = Math.min(registered.heartbeatIntervalMs(), settings.heartbeat().toMillis());
+      heartbeats = timers.scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
+    }
+    backlog.forEach(connected::send);
+    String why = CompletableFuture.anyOf(connected.closed(), finished).thenApply(String::valueOf).join();
+    synchronized (this) {
+      heartbeats.cancel(false);
+      link = null;
+    }
+    if (!finished.isDone()) {
+      LOG.warn("connection to the balancer ended: {}", why);
+    }
+    return true;
+  }
+
+  private void onMessage(BalancerMessage message) {
+    if (message instanceof BalancerMessage.Activate a) {
+      accept(a.request());
+    } else if (message instanceof BalancerMessage.Registered || message instanceof BalancerMessage.Refused) {
+      registration.complete(message);
+    } else if (message instanceof BalancerMessage.Cancel c) {
+      cancel(c.activationId(), c.reason());
+    } else if (message instanceof BalancerMessage.Drain d) {
+      drain("asked by the balancer: " + d.reason(), graceEnd());
+    }
+  }
+
+  private void accept(ActivationRequest request) {
+    boolean refuse;
+    synchronized (this) {
+      refuse = draining || finished.isDone();
+      if (!refuse) {
+        queued.addLast(request);
+      }
+    }
+    if (refuse) {
+      send(new PilotMessage.HandBack(List.of(request.activationId()), "pilot " + identity.pilotId() + " is draining"));
+      counters.handedBack(1);
+      return;
+    }
+    send(new PilotMessage.Accepted(request.activationId()));
+    startWhatFits();
+  }
+
+  private void startWhatFits() {
+    List<ActivationRequest> tooLarge = new ArrayList<>();
+    synchronized (this) {
+      while (!queued.isEmpty()) {
+        ActivationRequest next = queued.peekFirst();
+        int memory = next.limits().memoryMb();
+        if (memory > identity.memoryMb()) {
+          queued.pollFirst();
+          tooLarge.add(next);
+          continue;
+        }
+        if (memoryInUseMb + memory > identity.memoryMb()) {
+          break;
+        }
+        queued.pollFirst();
+        memoryInUseMb += memory;
+        running.put(next.activationId(), next);
+        workers.execute(() -> execute(next));
+      }
+    }
+    for (ActivationRequest request : tooLarge) {
+      Instant now = Instant.now();
+      complete(request, ActivationResult.whiskError("The action needs " + request.limits().memoryMb()
+          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now);
+    }
+  }
+
+  private void execute(ActivationRequest request) {
+    Instant started = Instant.now();
+    ActivationResult result;
+    try {
+      result = runtimes.invoke(spec(request), input(request));
+    } catch (IllegalArgumentException e) {
+      result = ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, e.getMessage(), List.of(), started, Instant.now());
+    } catch (RuntimeException e) {
+      LOG.error("activation {} failed inside the pilot", request.activationId(), e);
+      result = ActivationResult.whiskError("The pilot failed to run the action: " + e, Instant.now());
+    }
+    boolean mine;
+    boolean killedByDrain;
+    synchronized (this) {
+      mine = running.remove(request.activationId()) != null;
+      if (mine) {
+        memoryInUseMb -= request.limits().memoryMb();
+      }
+      // Slurm signals every process of the job; a runtime that was still starting dies with it.
+      killedByDrain = draining && result.status() == ActivationStatus.DEVELOPER_ERROR
+          && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
+    }
+    if (mine && killedByDrain) {
+      send(new PilotMessage.HandBack(List.of(request.activationId()), "its runtime was killed while the pilot drained"));
+      counters.handedBack(1);
+      leaveIfDrained();
+    } else if (mine) {
+      complete(request, result, started);
+      startWhatFits();
+      leaveIfDrained();
+    }
+  }
+
+  private void complete(ActivationRequest request, ActivationResult result, Instant started) {
+    counters.ended(result);
+    long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
+    ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
+        result.logs(), result.start().toEpochMilli(), result.end().toEpochMilli(),
+        result.initTime().map(Duration::toMillis).orElse(0L), waitMs, result.cold());
+    send(new PilotMessage.Completed(outcome));
+  }
+
+  private void cancel(String activationId, String reason) {
+    boolean removed;
+    synchronized (this) {
+      removed = queued.removeIf(r -> r.activationId().equals(activationId));
+    }
+    if (removed) {
+      send(new PilotMessage.HandBack(List.of(activationId), "cancelled: " + reason));
+      counters.handedBack(1);
+    }
+  }
+
+  private Instant leaveBy = Instant.MAX;
+
+  private Instant graceEnd() {
+    Instant byGrace = Instant.now().plus(settings.grace()).minus(settings.exitMargin());
+    Instant byDeadline = identity.deadline().minus(settings.exitMargin());
+    return byGrace.isBefore(byDeadline) ? byGrace : byDeadline;
+  }
+
+  /** Called on SIGTERM: drain within Slurm's grace time. */
+  public void terminate() {
+    drain("SIGTERM (preempted or at the time limit)", graceEnd());
+  }
+
+  /** Starts draining: nothing new, queue handed back, running work until {@code until}, then leave. */
+  public void drain(String reason, Instant until) {
+    List<String> handBack;
+    synchronized (this) {
+      if (draining || finished.isDone()) {
+        return;
+      }
+      draining = true;
+      leaveBy = until;
+      handBack = queued.stream().map(ActivationRequest::activationId).toList();
+      queued.clear();
+    }
+    LOG.info("pilot {} drains: {}; leaving by {}", identity.pilotId(), reason, until);
+    counters.drained();
+    send(new PilotMessage.Draining(reason, until.toEpochMilli()));
+    if (!handBack.isEmpty()) {
+      send(new PilotMessage.HandBack(handBack, "pilot draining before they started: " + reason));
+      counters.handedBack(handBack.size());
+    }
+    long delay = Math.max(0, Duration.between(Instant.now(), until).toMillis());
+    timers.schedule(this::leave, delay, TimeUnit.MILLISECONDS);
+    leaveIfDrained();
+  }
+
+  private void leaveIfDrained() {
+    boolean empty;
+    synchronized (this) {
+      empty = draining && running.isEmpty();
+    }
+    if (empty) {
+      leave();
+    }
+  }
+
+  /** Hands back what still runs, says goodbye and ends {@link #run}. */
+  private void leave() {
+    if (!leaving.compareAndSet(false, true)) {
+      return;
+    }
+    List<String> unfinished;
+    synchronized (this) {
+      unfinished = new ArrayList<>(running.keySet());
+      running.clear();
+    }
+    if (!unfinished.isEmpty()) {
+      send(new PilotMessage.HandBack(unfinished, "pilot left before they finished (grace time over)"));
+      counters.handedBack(unfinished.size());
+    }
+    heartbeat();
+    send(new PilotMessage.Leaving("drained"));
+    LOG.info("pilot {} leaves ({} handed back unfinished)", identity.pilotId(), unfinished.size());
+    BalancerLink current = link;
+    finished.complete(0);
+    if (current != null) {
+      current.close("pilot leaving");
+    }
+  }
+
+  private void heartbeat() {
+    RuntimeStats stats = runtimes.stats();
+    int free;
+    int busy;
+    boolean isDraining;
+    synchronized (this) {
+      free = identity.memoryMb() - memoryInUseMb;
+      busy = running.size() + queued.size();
+      isDraining = draining;
+    }
+    send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), free, busy,
+        stats.warmByVersion(), isDraining, counters.snapshot(stats)));
+  }
+
+  private void send(PilotMessage message) {
+    BalancerLink current = link;
+    if (current != null) {
+      current.send(message);
+    }
+  }
+
+  private ActionSpec spec(ActivationRequest request) {
+    ActionLimits limits = new ActionLimits(Duration.ofMillis(request.limits().timeoutMs()),
+        request.limits().memoryMb(), request.limits().logBytes(), request.limits().resultBytes());
+    return new ActionSpec(request.versionKey(), request.kind(), request.code(), request.binary(), request.main(),
+        request.env(), limits);
+  }
+
+  private static ActivationInput input(ActivationRequest request) {
+    return new ActivationInput(request.activationId(), request.actionName(), request.namespace(),
+        Instant.ofEpochMilli(request.deadlineMs()), request.apiHost(), Optional.ofNullable(request.apiKey()),
+        (com.fasterxml.jackson.databind.node.ObjectNode) request.params());
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicLong n = new AtomicLong();
+    return r -> {
+      Thread thread = new Thread(r, name + "-" + n.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The balancer said no. */
+  static final class RegistrationRefused extends Exception {
+    RegistrationRefused(String reason) {
+      super(reason);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.hpcwhisk.pilot;
+
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a pilot behaves; the {@code pilot:} section of {@code config/hpc-whisk.yaml}, overridden by
+ * command-line options and the environment the controller sets.
+ *
+ * @param balancer the balancer's WebSocket URL, e.g. {@code ws://10.0.0.1:8080/pilot/v1}
+ * @param token the job-scoped credential
+ * @param grace Slurm's GraceTime of the pilot partition: time from SIGTERM to SIGKILL (default 10 s)
+ * @param exitMargin how long before the grace (or job) end the pilot must be gone (default 1.5 s)
+ * @param drainLead how long before its job's end the pilot drains on its own (default 15 s)
+ * @param heartbeat heartbeat interval until the balancer says otherwise (default 500 ms, at most 1 s)
+ * @param reconnectInitial first reconnect delay (default 100 ms), doubled up to {@code reconnectMax} (5 s)
+ * @param giveUpAfter exit when the balancer stays unreachable this long (default 60 s)
+ * @param workDir where runtimes keep their files (default {@code $TMPDIR/hpc-whisk-pilot-JOBID})
+ * @param sandbox bubblewrap use for actions (default AUTO)
+ * @param idleTimeout how long warm runtimes are kept idle (default 10 min)
+ */
+public record PilotSettings(
+    URI balancer,
+    String token,
+    Duration grace,
+    Duration exitMargin,
+    Duration drainLead,
+    Duration heartbeat,
+    Duration reconnectInitial,
+    Duration reconnectMax,
+    Duration giveUpAfter,
+    Path workDir,
+    RuntimeConfig.Sandbox sandbox,
+    Duration idleTimeout) {
+
+  public PilotSettings {
+    Objects.requireNonNull(balancer, "balancer");
+    String scheme = balancer.getScheme();
+    if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+      throw new IllegalArgumentException("balancer URL must be ws:// or wss://, got " + balancer);
+    }
+    token = token == null ? "" : token;
+    grace = orDefault(grace, Duration.ofSeconds(10));
+    exitMargin = orDefault(exitMargin, Duration.ofMillis(1500));
+    drainLead = orDefault(drainLead, Duration.ofSeconds(15));
+    heartbeat = orDefault(heartbeat, Duration.ofMillis(500));
+    if (heartbeat.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new IllegalArgumentException("heartbeat must be at most 1 s, got " + heartbeat);
+    }
+    reconnectInitial = orDefault(reconnectInitial, Duration.ofMillis(100));
+    reconnectMax = orDefault(reconnectMax, Duration.ofSeconds(5));
+    giveUpAfter = orDefault(giveUpAfter, Duration.ofSeconds(60));
+    sandbox = sandbox == null ? RuntimeConfig.Sandbox.AUTO : sandbox;
+    idleTimeout = orDefault(idleTimeout, Duration.ofMinutes(10));
+  }
+
+  /** Defaults for the given balancer and token. */
+  public static PilotSettings of(URI balancer, String token, Path workDir) {
+    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null);
+  }
+
+  public PilotSettings withGrace(Duration value) {
+    return new PilotSettings(balancer, token, value, exitMargin, drainLead, heartbeat, reconnectInitial,
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout);
+  }
+
+  public PilotSettings withGiveUpAfter(Duration value) {
+    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
+        reconnectMax, value, workDir, sandbox, idleTimeout);
+  }
+
+  public PilotSettings withDrainLead(Duration value) {
+    return new PilotSettings(balancer, token, grace, exitMargin, value, heartbeat, reconnectInitial,
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout);
+  }
+
+  public PilotSettings withSandbox(RuntimeConfig.Sandbox value) {
+    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
+        reconnectMax, giveUpAfter, workDir, value, idleTimeout);
+  }
+
+  private static Duration orDefault(Duration value, Duration fallback) {
+    return value == null ? fallback : value;
+  }
+}

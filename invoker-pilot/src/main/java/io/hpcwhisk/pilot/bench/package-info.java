@@ -1,0 +1,5 @@
+/**
+ * Benchmarks of the pilot (not tests: they print figures): start-up of real pilot jobs from the batch
+ * script's start to registration, cold start per kind, and the warm per-activation overhead.
+ */
+package io.hpcwhisk.pilot.bench;

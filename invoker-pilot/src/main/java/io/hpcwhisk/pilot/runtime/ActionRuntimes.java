@@ -1,0 +1,284 @@
+package io.hpcwhisk.pilot.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The warm pool: runs activations in runtimes kept per action version, starting one (cold) when no
+ * idle runtime of the version exists, reusing it (warm) afterwards.
+ *
+ * <p>Algorithm: {@link #invoke} takes the most recently used idle runtime of the spec's version key
+ * (and the same limits and env);
+ * if there is none it reserves the action's memory (evicting the least recently used idle runtimes of
+ * other versions when needed) and starts a runtime on the calling thread, so several cold starts run
+ * in parallel. After the activation a live runtime goes back to the idle list; a dead one (timeout,
+ * crash) frees its memory. A background task removes runtimes idle longer than the idle timeout and
+ * kills busy ones whose resident memory exceeds their limit.
+ *
+ * <p>Example: two calls with the same {@code versionKey} one after the other: the first is cold
+ * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two runtimes.
+ *
+ * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
+ * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer does
+ * not send more than the pilot registered).
+ */
+public final class ActionRuntimes implements AutoCloseable {
+
+  private static final long WATCHDOG_MILLIS = 250;
+
+  private final RuntimeConfig config;
+  private final Launchers launchers;
+  private final Map<String, Deque<Idle>> idle = new HashMap<>();
+  private final Set<ActionContainer> busy = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final ScheduledExecutorService housekeeping;
+  private final AtomicLong coldStarts = new AtomicLong();
+  private final AtomicLong warmStarts = new AtomicLong();
+  private int memoryInUseMb;
+  private boolean closed;
+
+  private record Idle(ActionContainer container, long sinceNanos) {}
+
+  public ActionRuntimes(RuntimeConfig config) {
+    this.config = config;
+    try {
+      Files.createDirectories(config.workDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the runtime work directory " + config.workDir(), e);
+    }
+    this.launchers = new Launchers(config, config.workDir().resolve("launchers"));
+    this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "runtime-housekeeping");
+      thread.setDaemon(true);
+      return thread;
+    });
+    housekeeping.scheduleWithFixedDelay(this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Resolves interpreters and writes the launchers now, so the first cold start does not pay for it. */
+  public ActionRuntimes warmUp() {
+    launchers.warmUp();
+    return this;
+  }
+
+  /** Whether runtimes run inside bubblewrap. */
+  public boolean sandboxed() {
+    return launchers.sandboxed();
+  }
+
+  /** The kinds this pool can run (all of {@link ActionKind}). */
+  public List<String> kinds() {
+    return ActionKind.supportedNames();
+  }
+
+  /**
+   * Runs one activation of {@code spec} and returns its result; blocks until it ends. Never throws for
+   * a problem of the action or of the pilot: those are developer or whisk errors in the result.
+   */
+  public ActivationResult invoke(ActionSpec spec, ActivationInput input) {
+    ActionContainer warm = takeIdle(poolKey(spec));
+    if (warm != null) {
+      warmStarts.incrementAndGet();
+      ActivationResult result = warm.run(input);
+      release(warm);
+      return result;
+    }
+    String refusal = reserve(spec.limits().memoryMb());
+    if (refusal != null) {
+      return ActivationResult.whiskError(refusal, Instant.now());
+    }
+    coldStarts.incrementAndGet();
+    InitOutcome outcome = ActionContainer.start(spec, config, launchers);
+    if (outcome instanceof InitOutcome.Failed failed) {
+      unreserve(spec.limits().memoryMb());
+      return failed.result();
+    }
+    InitOutcome.Ready ready = (InitOutcome.Ready) outcome;
+    ActionContainer container = ready.container();
+    synchronized (this) {
+      if (closed) {
+        container.close();
+        unreserve(spec.limits().memoryMb());
+        return ActivationResult.whiskError("The runtimes are shutting down.", Instant.now());
+      }
+      busy.add(container);
+    }
+    ActivationResult result = container.run(input).asCold(ready.initStart(), ready.initTime());
+    release(container);
+    return result;
+  }
+
+  /** Runtimes are shared by activations of the same version with the same limits and env. */
+  private static String poolKey(ActionSpec spec) {
+    return spec.versionKey() + "|" + spec.limits() + "|" + spec.env().hashCode();
+  }
+
+  private synchronized ActionContainer takeIdle(String key) {
+    Deque<Idle> list = idle.get(key);
+    while (list != null && !list.isEmpty()) {
+      ActionContainer container = list.pollLast().container();
+      if (container.alive()) {
+        busy.add(container);
+        return container;
+      }
+      memoryInUseMb -= container.spec().limits().memoryMb();
+      container.close();
+    }
+    return null;
+  }
+
+  /** Reserves memory, evicting idle runtimes least recently used first; returns a refusal or null. */
+  private String reserve(int memoryMb) {
+    List<ActionContainer> evicted = new ArrayList<>();
+    String refusal = null;
+    synchronized (this) {
+      if (closed) {
+        refusal = "The runtimes are shutting down.";
+      } else {
+        while (memoryInUseMb + memoryMb > config.memoryMb()) {
+          Idle oldest = oldestIdle();
+          if (oldest == null) {
+            break;
+          }
+          idle.get(poolKey(oldest.container().spec())).remove(oldest);
+          memoryInUseMb -= oldest.container().spec().limits().memoryMb();
+          evicted.add(oldest.container());
+        }
+        if (memoryInUseMb + memoryMb > config.memoryMb()) {
+          refusal = "No memory left for another runtime: " + memoryInUseMb + " MB of " + config.memoryMb()
+              + " MB are in use and the action needs " + memoryMb + " MB.";
+        } else {
+          memoryInUseMb += memoryMb;
+        }
+      }
+    }
+    evicted.forEach(ActionContainer::close);
+    return refusal;
+  }
+
+  private synchronized void unreserve(int memoryMb) {
+    memoryInUseMb -= memoryMb;
+  }
+
+  private Idle oldestIdle() {
+    Idle oldest = null;
+    for (Deque<Idle> list : idle.values()) {
+      Idle first = list.peekFirst();
+      if (first != null && (oldest == null || first.sinceNanos() < oldest.sinceNanos())) {
+        oldest = first;
+      }
+    }
+    return oldest;
+  }
+
+  private void release(ActionContainer container) {
+    boolean close = false;
+    synchronized (this) {
+      busy.remove(container);
+      if (container.alive() && !closed) {
+        idle.computeIfAbsent(poolKey(container.spec()), k -> new ArrayDeque<>())
+            .addLast(new Idle(container, System.nanoTime()));
+      } else {
+        memoryInUseMb -= container.spec().limits().memoryMb();
+        close = true;
+      }
+    }
+    if (close) {
+      container.close();
+    }
+  }
+
+  private void housekeep() {
+    List<ActionContainer> expired = new ArrayList<>();
+    List<ActionContainer> running;
+    long now = System.nanoTime();
+    long idleNanos = config.idleTimeout().toNanos();
+    synchronized (this) {
+      for (Deque<Idle> list : idle.values()) {
+        for (Iterator<Idle> it = list.iterator(); it.hasNext(); ) {
+          Idle entry = it.next();
+          if (now - entry.sinceNanos() > idleNanos || !entry.container().alive()) {
+            it.remove();
+            memoryInUseMb -= entry.container().spec().limits().memoryMb();
+            expired.add(entry.container());
+          }
+        }
+      }
+      idle.values().removeIf(Deque::isEmpty);
+      running = new ArrayList<>(busy);
+    }
+    expired.forEach(ActionContainer::close);
+    for (ActionContainer container : running) {
+      if (container.residentKb() > container.spec().limits().memoryMb() * 1024L) {
+        container.killForMemory();
+      }
+    }
+  }
+
+  /** Removes every idle runtime of the version (e.g. after the action was updated). */
+  public void evict(String versionKey) {
+    List<ActionContainer> removed = new ArrayList<>();
+    synchronized (this) {
+      for (Deque<Idle> list : idle.values()) {
+        list.removeIf(entry -> {
+          if (entry.container().spec().versionKey().equals(versionKey)) {
+            memoryInUseMb -= entry.container().spec().limits().memoryMb();
+            removed.add(entry.container());
+            return true;
+          }
+          return false;
+        });
+      }
+      idle.values().removeIf(Deque::isEmpty);
+    }
+    removed.forEach(ActionContainer::close);
+  }
+
+  public synchronized RuntimeStats stats() {
+    Map<String, Integer> warm = new HashMap<>();
+    int idleCount = 0;
+    for (Deque<Idle> list : idle.values()) {
+      for (Idle entry : list) {
+        warm.merge(entry.container().spec().versionKey(), 1, Integer::sum);
+        idleCount++;
+      }
+    }
+    return new RuntimeStats(idleCount + busy.size(), busy.size(), memoryInUseMb, config.memoryMb(),
+        coldStarts.get(), warmStarts.get(), warm);
+  }
+
+  /** Kills every runtime, busy ones included, and removes the work directory's runtime files. */
+  @Override
+  public void close() {
+    List<ActionContainer> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      idle.values().forEach(list -> list.forEach(entry -> all.add(entry.container())));
+      idle.clear();
+      all.addAll(busy);
+    }
+    housekeeping.shutdownNow();
+    all.forEach(ActionContainer::close);
+    ActionContainer.deleteQuietly(config.workDir().resolve("actions"));
+    ActionContainer.deleteQuietly(config.workDir().resolve("launchers"));
+    try {
+      Files.deleteIfExists(config.workDir()); // only when nothing else was left there
+    } catch (IOException e) {
+      // not empty or not ours to remove
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// HPC-Whisk action loop for Node.js (not strict mode: plain action code may declare a global main).
+//
+// Protocol with the pilot, one JSON object per line:
+//   stdin line 1: {"init": {"main": NAME, "entry": PATH}}   -> fd 3: {"ok": true} | {"ok": false, "error": MSG}
+//   stdin line n: {"value": PARAMS, "activation_id": ..., ...} -> fd 3: the action's result
+// After each activation the launcher writes an end marker line on stdout and on stderr before the
+// result, so the pilot knows that every log line of the activation has arrived.
+const fs = require('fs');
+const path = require('path');
+const Module = require('module');
+const readline = require('readline');
+
+const MARKER = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
+// Slurm signals every process of a preempted job: the pilot drains, so in-flight work must go on.
+process.on('SIGTERM', () => {});
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function send(value) {
+  const bytes = Buffer.from(value + '\n', 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += fs.writeSync(3, bytes, offset, bytes.length - offset);
+  }
+}
+
+function evalPlainCode(code, mainName, require, module, exports) {
+  // Direct eval in this function's scope: a top-level "function main" or "const main" is visible
+  // to the trailing expression, and module/exports/require behave as in a CommonJS file.
+  return eval(code + '\n;(typeof ' + mainName + ' === "function" ? ' + mainName
+      + ' : (module.exports && module.exports.' + mainName + '))');
+}
+
+function loadAction(init) {
+  const mainName = init.main || 'main';
+  if (!IDENTIFIER.test(mainName)) {
+    throw new Error('main must be a JavaScript identifier, got "' + mainName + '"');
+  }
+  const entry = path.resolve(init.entry);
+  let fn;
+  if (fs.statSync(entry).isDirectory()) {
+    if (!fs.existsSync(path.join(entry, 'package.json')) && !fs.existsSync(path.join(entry, 'index.js'))) {
+      throw new Error('Zipped actions must contain either package.json or index.js at the root.');
+    }
+    const exported = require(entry);
+    fn = typeof exported === 'function' && mainName === 'main' ? exported : exported[mainName];
+  } else {
+    const actionModule = { exports: {} };
+    const actionRequire = Module.createRequire(entry);
+    fn = evalPlainCode(fs.readFileSync(entry, 'utf8'), mainName, actionRequire, actionModule, actionModule.exports);
+  }
+  if (typeof fn !== 'function') {
+    throw new Error('Action entrypoint \'' + mainName + '\' is not a function.');
+  }
+  return fn;
+}
+
+let action = null;
+let owKeys = [];
+
+function setActivationEnv(message) {
+  for (const key of owKeys) delete process.env[key];
+  owKeys = [];
+  for (const key of Object.keys(message)) {
+    if (key === 'value') continue;
+    const name = '__OW_' + key.toUpperCase();
+    const raw = message[key];
+    process.env[name] = typeof raw === 'string' ? raw : JSON.stringify(raw);
+    owKeys.push(name);
+  }
+}
+
+function toResult(value) {
+  if (value === undefined || value === null) return {};
+  return value;
+}
+
+function toError(error) {
+  if (error && typeof error === 'object' && !(error instanceof Error)) {
+    return 'error' in error ? error : { error: error };
+  }
+  return { error: 'An error has occurred: ' + (error instanceof Error ? error.message : String(error)) };
+}
+
+async function handle(line) {
+  if (line.trim() === '') return;
+  const message = JSON.parse(line);
+  if (action === null) {
+    try {
+      action = loadAction(message.init || {});
+      send(JSON.stringify({ ok: true }));
+    } catch (e) {
+      console.error(e && e.stack ? e.stack : String(e));
+      send(JSON.stringify({ ok: false, error: e && e.message ? e.message : String(e) }));
+      process.exit(1);
+    }
+    return;
+  }
+  setActivationEnv(message);
+  let result;
+  try {
+    result = toResult(await action(message.value || {}));
+  } catch (e) {
+    if (e instanceof Error) console.error(e.stack);
+    result = toError(e);
+  }
+  let text;
+  try {
+    text = JSON.stringify(result);
+  } catch (e) {
+    text = 'unserialisable result: ' + e.message;
+  }
+  process.stdout.write(MARKER + '\n');
+  process.stderr.write(MARKER + '\n');
+  send(text === undefined ? 'undefined' : text);
+}
+
+let chain = Promise.resolve();
+const lines = readline.createInterface({ input: process.stdin, terminal: false });
+lines.on('line', (line) => {
+  chain = chain.then(() => handle(line)).catch((e) => {
+    console.error('action loop failure: ' + (e && e.stack ? e.stack : e));
+    process.exit(2);
+  });
+});
+lines.on('close', () => chain.then(() => process.exit(0)));

@@ -1,0 +1,58 @@
+package io.hpcwhisk.pilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PilotLauncherTest {
+
+  static final PilotIdentity IDENTITY =
+      new PilotIdentity("9", "n1", 2, 2000, Instant.EPOCH, Instant.EPOCH.plusSeconds(600), null);
+
+  @Test
+  void theShippedConfigurationsPilotSectionIsValidAndMatchesTheDefaults() {
+    Path yaml = Path.of("").toAbsolutePath().resolve("../config/hpc-whisk.yaml").normalize();
+    Map<String, String> values = new HashMap<>(PilotLauncher.readYaml(yaml));
+    values.put("balancer-url", "ws://127.0.0.1:9/pilot/v1");
+
+    PilotSettings settings = PilotLauncher.settings(values, "t", IDENTITY);
+
+    PilotSettings defaults = PilotSettings.of(settings.balancer(), "t", settings.workDir());
+    assertThat(settings).isEqualTo(defaults);
+    assertThat(settings.workDir().toString()).endsWith("hpc-whisk-pilot-9");
+  }
+
+  @Test
+  void readsValuesAndRefusesUnknownKeys(@TempDir Path dir) throws Exception {
+    Path good = Files.writeString(dir.resolve("good.yaml"),
+        "harvest: {policy: fib}\npilot:\n  balancer-url: ws://10.0.0.1:8080/pilot/v1\n  grace: 30s\n  sandbox: off\n");
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "pilot:\n  gracetime: 30s\n");
+
+    PilotSettings settings = PilotLauncher.settings(PilotLauncher.readYaml(good), "", IDENTITY);
+
+    assertThat(settings.grace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.sandbox()).isEqualTo(RuntimeConfig.Sandbox.OFF);
+    assertThat(settings.balancer().getHost()).isEqualTo("10.0.0.1");
+    assertThatThrownBy(() -> PilotLauncher.readYaml(bad)).hasMessageContaining("unknown key pilot.gracetime");
+  }
+
+  @Test
+  void badValuesAreNamed() {
+    assertThatThrownBy(() -> PilotLauncher.settings(Map.of(), "", IDENTITY)).hasMessageContaining("no balancer URL");
+    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "http://x/pilot/v1"), "", IDENTITY))
+        .hasMessageContaining("must be ws:// or wss://");
+    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "grace", "soon"), "", IDENTITY))
+        .hasMessageContaining("pilot.grace = 'soon' is not a duration");
+    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s"), "", IDENTITY))
+        .hasMessageContaining("heartbeat must be at most 1 s");
+  }
+}

@@ -1,0 +1,163 @@
+package io.hpcwhisk.balancer;
+
+import io.hpcwhisk.balancer.api.ApiServer;
+import io.hpcwhisk.balancer.api.ApiSettings;
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.invoke.ActionResolver;
+import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
+import io.hpcwhisk.balancer.invoke.ActivationService;
+import io.hpcwhisk.balancer.invoke.DispatcherFactory;
+import io.hpcwhisk.balancer.invoke.Dispatchers;
+import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
+import io.hpcwhisk.balancer.invoke.TriggerService;
+import io.hpcwhisk.balancer.store.MvActivationStore;
+import io.hpcwhisk.balancer.store.MvEntityStore;
+import io.hpcwhisk.balancer.store.MvStoreDatabase;
+import io.hpcwhisk.balancer.system.SystemPackages;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HPC-Whisk server: opens the store under the data directory, installs
+ * {@code /whisk.system/utils}, ends or re-dispatches the activations a previous run left pending,
+ * then serves the OpenWhisk API; a background task deletes activation records past their retention.
+ */
+public final class WhiskServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WhiskServer.class);
+
+  private final MvStoreDatabase db;
+  private final ActivationDispatcher dispatcher;
+  private final ApiServer api;
+  private final ScheduledExecutorService housekeeping;
+  private final IdentityStore identities;
+  private final ActivationService.Recovery recovery;
+  private final ActivationService invoker;
+  private final java.time.Duration drainGrace;
+
+  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory,
+      String build) throws Exception {
+    InstantSource clock = InstantSource.system();
+    Path dataDir = config.store().dataPath();
+    db = MvStoreDatabase.open(dataDir);
+    MvEntityStore entities = db.entities();
+    MvActivationStore activations = db.activations();
+    identities = new IdentityStore(dataDir);
+    if (config.api().guest()) {
+      identities.allowGuest();
+    }
+    SystemPackages.install(entities, clock.millis());
+    // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound
+    AtomicReference<String> apiHost = new AtomicReference<>(
+        config.api().port() > 0 ? "http://" + config.api().host() + ":" + config.api().port() : "");
+    dispatcher = dispatcherFactory.create(clock, apiHost::get);
+    ServerConfig.Api a = config.api();
+    NamespaceThrottle throttle = new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(),
+        a.concurrentInvocations(), identities::limitsOf);
+    ApiSettings settings = new ApiSettings(a.maxPayloadBytes(), ApiSettings.DEFAULT.maxCodeBytes(),
+        a.blockingWaitSeconds() * 1000L, ApiSettings.DEFAULT.maxSequenceLength());
+    ActionResolver resolver = new ActionResolver(entities);
+    drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
+    invoker =
+        new ActivationService(resolver, activations, dispatcher, throttle, clock, settings.maxSequenceLength());
+    TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
+    recovery = invoker.recover();
+    long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());
+    housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "retention");
+      t.setDaemon(true);
+      return t;
+    });
+    housekeeping.scheduleWithFixedDelay(() -> {
+      try {
+        int n = activations.expire(clock.millis() - retentionMillis);
+        if (n > 0) {
+          LOG.info("deleted {} activation records older than {} hours", n, config.store().activationRetentionHours());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("retention sweep failed; will try again", e);
+      }
+    }, 0, 60, TimeUnit.SECONDS);
+    api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
+        triggers, throttle, settings, clock, build));
+    api.start();
+    apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
+    LOG.info("executor: {}", dispatcher.description());
+  }
+
+  /** Starts a server with the executor named in the configuration. */
+  public static WhiskServer start(ServerConfig config, String build) throws Exception {
+    return new WhiskServer(config, (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
+        config.store().dataPath(), config.api().localMemoryMb()), build);
+  }
+
+  /** Starts a server with a given dispatcher (the balancer plugs in here). */
+  public static WhiskServer start(ServerConfig config, DispatcherFactory dispatcher,
+      String build) throws Exception {
+    return new WhiskServer(config, dispatcher, build);
+  }
+
+  public InetSocketAddress address() {
+    return api.address();
+  }
+
+  public IdentityStore identities() {
+    return identities;
+  }
+
+  public ActivationService.Recovery recovery() {
+    return recovery;
+  }
+
+  @Override
+  public void close() {
+    try {
+      api.close();
+      invoker.drain(drainGrace);
+    } finally {
+      housekeeping.shutdownNow();
+      dispatcher.close();
+      db.close();
+    }
+  }
+
+  /**
+   * Runs a server in this JVM until it is killed: {@code [--config FILE] [--port N] [--data-dir D]
+   * [--guest] [--executor local|none]}. Prints {@code listening on http://HOST:PORT} when ready.
+   * {@code hpc-whisk server} is the command for users; this entry point serves tests that need a
+   * separate process.
+   */
+  public static void main(String[] args) throws Exception {
+    ServerConfig config = ServerConfig.DEFAULT;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> config = ServerConfig.load(Path.of(args[++i]));
+        case "--port" -> config = config.withApi(config.api().withPort(Integer.parseInt(args[++i])));
+        case "--data-dir" -> config = config.withStore(config.store().withDataDir(args[++i]));
+        case "--guest" -> config = config.withApi(config.api().withGuest(true));
+        case "--executor" -> config = config.withApi(config.api().withExecutor(args[++i]));
+        default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+      }
+    }
+    WhiskServer server = start(config, "dev");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping", e);
+      }
+    }));
+    System.out.println("listening on http://" + server.address().getHostString() + ":" + server.address().getPort());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+}

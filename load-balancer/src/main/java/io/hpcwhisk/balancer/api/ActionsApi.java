@@ -1,0 +1,266 @@
+package io.hpcwhisk.balancer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.ActionLimits;
+import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import io.hpcwhisk.balancer.entity.Exec;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.KeyValue;
+import io.hpcwhisk.balancer.entity.Kinds;
+import io.hpcwhisk.balancer.entity.Rejection;
+import io.hpcwhisk.balancer.entity.SemVer;
+import io.hpcwhisk.balancer.entity.WhiskEntity;
+import io.hpcwhisk.balancer.entity.WhiskPackage;
+import io.hpcwhisk.balancer.invoke.ActionResolver;
+import io.hpcwhisk.balancer.invoke.ActivationService;
+import io.hpcwhisk.balancer.invoke.ResolvedAction;
+import io.hpcwhisk.balancer.store.EntityStore;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** {@code /namespaces/{ns}/actions}: list, create/update, get, delete and invoke. */
+final class ActionsApi implements ApiHandler.Collection {
+
+  static final String ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
+
+  private final EntityStore store;
+  private final ActionResolver resolver;
+  private final ActivationService activations;
+  private final ApiSettings settings;
+  private final InstantSource clock;
+  private final Object writeLock;
+
+  ActionsApi(EntityStore store, ActionResolver resolver, ActivationService activations, ApiSettings settings,
+      InstantSource clock, Object writeLock) {
+    this.store = store;
+    this.resolver = resolver;
+    this.activations = activations;
+    this.settings = settings;
+    this.clock = clock;
+    this.writeLock = writeLock;
+  }
+
+  @Override
+  public Object handle(Call call) {
+    if (call.rest.isEmpty() || (call.rest.size() == 1 && call.trailingSlash && call.method.equals("GET"))) {
+      requireMethod(call, "GET");
+      return list(call, call.rest.isEmpty() ? null : call.rest.get(0));
+    }
+    if (call.rest.size() > 2) {
+      throw new Rejection(404, ApiHandler.NO_ROUTE);
+    }
+    EntityPath path = call.rest.size() == 1
+        ? EntityPath.of(call.namespace, call.rest.get(0))
+        : new EntityPath(call.namespace, call.rest.get(0), call.rest.get(1));
+    switch (call.method) {
+      case "GET":
+        return get(call, path);
+      case "PUT":
+        return put(call, path);
+      case "DELETE":
+        return delete(call, path);
+      case "POST":
+        return invoke(call, path);
+      default:
+        throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
+    }
+  }
+
+  static void requireMethod(Call call, String method) {
+    if (!call.method.equals(method)) {
+      throw new Rejection(405, "HTTP method not allowed, supported methods: " + method);
+    }
+  }
+
+  static void requireOwn(Call call) {
+    if (!call.ownNamespace()) {
+      throw Rejection.forbidden();
+    }
+  }
+
+  private Reply list(Call call, String pkg) {
+    Paging paging = Paging.of(call, "actions");
+    List<Action> all;
+    if (pkg != null) {
+      resolver.readablePackage(EntityPath.of(call.namespace, pkg), call.caller.namespace());
+      all = store.list(call.namespace, pkg, Action.class);
+    } else {
+      requireOwn(call);
+      all = store.list(call.namespace, null, Action.class);
+    }
+    List<Action> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparingLong(Action::updated).reversed());
+    return Reply.ok(paging.apply(sorted.stream().map(Action::withoutCode).toList(), "actions"));
+  }
+
+  private Reply get(Call call, EntityPath path) {
+    ResolvedAction resolved = resolver.resolve(path, call.caller.namespace());
+    Action a = resolved.action();
+    if (!resolved.inherited().isEmpty()) {
+      a = new Action(a.namespace(), a.name(), a.version(), a.exec(), a.annotations(), resolved.parameters(),
+          a.limits(), a.publish(), a.updated());
+    }
+    return Reply.ok(call.flag("code", true) ? a : a.withoutCode());
+  }
+
+  private Reply delete(Call call, EntityPath path) {
+    requireOwn(call);
+    synchronized (writeLock) {
+      Action a = existing(path).orElseThrow(Rejection::notFound);
+      store.delete(path);
+      return Reply.ok(a);
+    }
+  }
+
+  private Optional<Action> existing(EntityPath path) {
+    Optional<WhiskEntity> found = store.get(path);
+    if (found.isPresent() && !(found.get() instanceof Action)) {
+      throw Rejection.conflict(Rejection.CONFORMANCE);
+    }
+    return found.map(Action.class::cast);
+  }
+
+  private Reply put(Call call, EntityPath path) {
+    requireOwn(call);
+    boolean overwrite = call.flag("overwrite", false);
+    ObjectNode body = call.jsonObject(settings.maxCodeBytes());
+    List<KeyValue> parameters = Bodies.pairs(body, "parameters");
+    List<KeyValue> annotations = Bodies.pairs(body, "annotations");
+    Bodies.checkSize(parameters, annotations, settings.maxPayloadBytes());
+    Boolean publish = Bodies.bool(body, "publish");
+    JsonNode execNode = body.get("exec");
+    Exec exec = execNode == null || execNode.isNull() ? null : parseExec(execNode, call.caller.namespace(), path);
+    synchronized (writeLock) {
+      if (path.pkg() != null) {
+        Optional<WhiskEntity> pkg = store.get(EntityPath.of(path.namespace(), path.pkg()));
+        if (pkg.isEmpty() || !(pkg.get() instanceof WhiskPackage p)) {
+          throw Rejection.notFound();
+        }
+        if (p.isBinding()) {
+          throw Rejection.badRequest("Operation not permitted on package binding.");
+        }
+      }
+      Optional<Action> old = existing(path);
+      if (old.isPresent() && !overwrite) {
+        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
+      }
+      if (old.isEmpty() && exec == null) {
+        throw Rejection.malformed("'exec' is required to create an action");
+      }
+      Action base = old.orElse(null);
+      Exec newExec = exec != null ? exec : base.exec();
+      ActionLimits limits = Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
+      List<KeyValue> newAnnotations = annotations != null ? annotations
+          : base != null ? base.annotations() : List.of();
+      newAnnotations = KeyValue.merge(newAnnotations, List.of(new KeyValue("exec", Json.tree(newExec.kind()))));
+      Action action = new Action(path.namespacePath(), path.name(),
+          base == null ? SemVer.INITIAL : SemVer.bump(base.version()), newExec, newAnnotations,
+          parameters != null ? parameters : base != null ? base.parameters() : List.of(), limits,
+          publish != null ? publish : base != null && base.publish(), clock.millis());
+      store.put(path, action);
+      return Reply.ok(action);
+    }
+  }
+
+  private Exec parseExec(JsonNode node, String callerNamespace, EntityPath self) {
+    if (!node.isObject()) {
+      throw Rejection.malformed("'exec' must be an object");
+    }
+    String kind = Bodies.string(node, "kind");
+    if (kind == null) {
+      throw Rejection.malformed("'exec.kind' is required; valid kinds are: " + String.join(", ", Kinds.VALID) + ".");
+    }
+    if (!Kinds.isValid(kind)) {
+      throw Rejection.malformed(Kinds.unknownKindMessage(kind));
+    }
+    if (kind.equals(Kinds.SEQUENCE)) {
+      return new Exec(kind, null, null, null, null, components(node, callerNamespace, self));
+    }
+    String code = Bodies.string(node, "code");
+    String main = Bodies.string(node, "main");
+    String image = Bodies.string(node, "image");
+    if (code == null || code.isEmpty()) {
+      throw Rejection.malformed(kind.equals(Kinds.BLACKBOX)
+          ? "'exec.code' is required for a blackbox action: the executable (or a zip with 'exec') as base64;"
+              + " container images are not supported"
+          : "'exec.code' is required for a " + kind + " action");
+    }
+    boolean binary = code != null && CodeFormat.isBase64Zip(code);
+    if (Kinds.resolve(kind).equals("java") && !binary) {
+      throw Rejection.malformed("a java action needs its jar as base64 in 'exec.code'");
+    }
+    return new Exec(Kinds.resolve(kind), code, binary, main, image, null);
+  }
+
+  private List<String> components(JsonNode node, String callerNamespace, EntityPath self) {
+    JsonNode list = node.get("components");
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      throw Rejection.badRequest("No component specified for the sequence.");
+    }
+    if (list.size() > settings.maxSequenceLength()) {
+      throw Rejection.badRequest("Too many actions in the sequence.");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode c : list) {
+      if (!c.isTextual()) {
+        throw Rejection.malformed("each sequence component must be an action name (a string)");
+      }
+      EntityPath component = EntityPath.parse(c.asText(), callerNamespace);
+      if (component.equals(self)) {
+        throw Rejection.badRequest("Sequence may not refer to itself.");
+      }
+      try {
+        resolver.resolve(component, callerNamespace);
+      } catch (Rejection e) {
+        throw Rejection.badRequest("Sequence component does not exist.");
+      }
+      out.add(component.toString());
+    }
+    return out;
+  }
+
+  private Object invoke(Call call, EntityPath path) {
+    boolean blocking = call.flag("blocking", false);
+    boolean resultOnly = call.flag("result", false);
+    long wait = settings.blockingWaitMillis();
+    String timeout = call.query("timeout");
+    if (timeout != null && !timeout.isEmpty()) {
+      try {
+        wait = Long.parseLong(timeout);
+      } catch (NumberFormatException e) {
+        wait = -1;
+      }
+      if (wait < 0 || wait > settings.blockingWaitMillis()) {
+        throw Rejection.badRequest("Timeout must be number of milliseconds up to " + settings.blockingWaitMillis() + ".");
+      }
+    }
+    ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
+    ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload);
+    Reply acceptedReply = Reply.of(202, Map.of("activationId", accepted.activationId()))
+        .withHeader(ACTIVATION_ID_HEADER, accepted.activationId());
+    if (!blocking) {
+      return acceptedReply;
+    }
+    return accepted.record().copy().orTimeout(wait, TimeUnit.MILLISECONDS)
+        .handle((record, failure) -> failure != null ? acceptedReply : blockingReply(record, resultOnly));
+  }
+
+  /** 200 for success, 502 for application and developer errors, 500 for whisk errors, as OpenWhisk. */
+  static Reply blockingReply(ActivationRecord record, boolean resultOnly) {
+    int status = switch (record.response().statusCode()) {
+      case 0 -> 200;
+      case 1, 2 -> 502;
+      default -> 500;
+    };
+    Object body = resultOnly ? record.response().result() : record;
+    return Reply.of(status, body).withHeader(ACTIVATION_ID_HEADER, record.activationId());
+  }
+}

@@ -1,0 +1,212 @@
+package io.hpcwhisk.balancer.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import io.hpcwhisk.balancer.entity.IllegalEntityNameException;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.Rejection;
+import io.hpcwhisk.balancer.invoke.ActivationIds;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single Jetty handler of the API: request id, authentication, routing by path segments to the
+ * collection classes, and OpenWhisk's error bodies. A collection answers with a {@link Reply} or a
+ * future of one (blocking invocations); the handler writes it without blocking a thread meanwhile.
+ */
+public final class ApiHandler extends Handler.Abstract {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  static final String NO_ROUTE = "The requested resource could not be found.";
+
+  private final IdentityStore identities;
+  private final MetaApi meta;
+  private final Map<String, Collection> collections;
+
+  /** One collection under {@code /api/v1/namespaces/{ns}/}. */
+  interface Collection {
+    Object handle(Call call);
+  }
+
+  ApiHandler(IdentityStore identities, MetaApi meta, Map<String, Collection> collections) {
+    super(InvocationType.BLOCKING);
+    this.identities = identities;
+    this.meta = meta;
+    this.collections = Map.copyOf(collections);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String requestId = requestId(request);
+    response.getHeaders().put("X-Request-ID", requestId);
+    // CORS as OpenWhisk answers it, so browser clients can call the API
+    response.getHeaders().put("Access-Control-Allow-Origin", "*");
+    if (request.getMethod().equals("OPTIONS")) {
+      response.getHeaders().put("Access-Control-Allow-Methods", "GET, DELETE, POST, PUT, HEAD");
+      response.getHeaders().put("Access-Control-Allow-Headers",
+          "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent, X-Request-ID");
+      write(response, Reply.of(200, null), callback);
+      return true;
+    }
+    Object answer;
+    try {
+      answer = route(request, requestId);
+    } catch (Rejection r) {
+      answer = error(r.status(), r.getMessage(), requestId);
+    } catch (IllegalEntityNameException e) {
+      answer = error(400, e.getMessage(), requestId);
+    } catch (RuntimeException e) {
+      LOG.error("request {} {} failed (request id {})", request.getMethod(), request.getHttpURI().getPath(), requestId, e);
+      answer = error(500, "There was an error processing your request.", requestId);
+    }
+    if (answer instanceof CompletableFuture<?> future) {
+      future.whenComplete((value, failure) -> {
+        Reply reply;
+        if (failure == null) {
+          reply = (Reply) value;
+        } else {
+          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          reply = cause instanceof Rejection r ? error(r.status(), r.getMessage(), requestId)
+              : error(500, "There was an error processing your request.", requestId);
+        }
+        write(response, reply, callback);
+      });
+    } else {
+      write(response, (Reply) answer, callback);
+    }
+    return true;
+  }
+
+  private static void write(Response response, Reply reply, Callback callback) {
+    response.setStatus(reply.status());
+    reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+    if (reply.body() == null) {
+      response.write(true, null, callback);
+      return;
+    }
+    byte[] bytes = Json.bytes(reply.body());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  static Reply error(int status, String message, String requestId) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("error", message);
+    body.put("code", requestId);
+    return Reply.of(status, body);
+  }
+
+  private static String requestId(Request request) {
+    String given = request.getHeaders().get("X-Request-ID");
+    return given != null && REQUEST_ID.matcher(given).matches() ? given : ActivationIds.next();
+  }
+
+  private Object route(Request request, String requestId) {
+    String method = request.getMethod();
+    if (request.getHttpURI().getParam() != null || request.getHttpURI().hasAmbiguousParameter()) {
+      // ';' starts a path parameter in HTTP and is never legal in an OpenWhisk name
+      throw new IllegalEntityNameException("The name of the entity contains illegal characters.");
+    }
+    List<String> segments = segments(request.getHttpURI().getPath());
+    if (segments.isEmpty()) {
+      return onlyGet(method, () -> meta.root());
+    }
+    if (!segments.get(0).equals("api") || segments.size() < 2 || !segments.get(1).equals("v1")) {
+      return error(404, NO_ROUTE, requestId);
+    }
+    if (segments.size() == 2) {
+      return onlyGet(method, () -> meta.apiV1());
+    }
+    if (!segments.get(2).equals("namespaces")) {
+      return error(404, NO_ROUTE, requestId);
+    }
+    Identity caller = authenticate(request);
+    if (segments.size() == 3) {
+      return onlyGet(method, () -> Reply.ok(List.of(caller.namespace())));
+    }
+    String namespace = segments.get(3);
+    if (namespace.equals("_")) {
+      namespace = caller.namespace();
+    } else {
+      EntityPath.requireName(namespace, "namespace");
+    }
+    if (segments.size() == 4) {
+      return error(404, NO_ROUTE, requestId);
+    }
+    String collection = segments.get(4);
+    if (collection.equals("limits") && segments.size() == 5) {
+      String ns = namespace;
+      return onlyGet(method, () -> meta.limits(caller, ns));
+    }
+    Collection target = collections.get(collection);
+    if (target == null) {
+      return error(404, NO_ROUTE, requestId);
+    }
+    return target.handle(new Call(request, method, namespace, segments.subList(5, segments.size()), caller, requestId));
+  }
+
+  private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
+    if (!method.equals("GET")) {
+      throw new Rejection(405, "HTTP method not allowed, supported methods: GET");
+    }
+    return get.get();
+  }
+
+  /** Path segments, percent-decoded one by one (so {@code %2F} cannot split a name). */
+  static List<String> segments(String rawPath) {
+    List<String> out = new ArrayList<>();
+    if (rawPath == null) {
+      return out;
+    }
+    for (String s : rawPath.split("/")) {
+      if (!s.isEmpty()) {
+        out.add(URIUtil.decodePath(s));
+      }
+    }
+    return out;
+  }
+
+  private Identity authenticate(Request request) {
+    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (header == null || header.isBlank()) {
+      throw new Rejection(401, "The resource requires authentication, which was not supplied with the request.");
+    }
+    Optional<Identity> identity = Optional.empty();
+    if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        if (colon > 0) {
+          String uuid = decoded.substring(0, colon);
+          byte[] key = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+          identity = identities.byUuid(uuid)
+              .filter(i -> MessageDigest.isEqual(i.key().getBytes(StandardCharsets.UTF_8), key));
+        }
+      } catch (IllegalArgumentException e) {
+        identity = Optional.empty();
+      }
+    }
+    return identity.orElseThrow(() -> new Rejection(401, "The supplied authentication is invalid."));
+  }
+}

@@ -1,0 +1,71 @@
+package io.hpcwhisk.balancer.api;
+
+import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.invoke.ActionResolver;
+import io.hpcwhisk.balancer.invoke.ActivationService;
+import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
+import io.hpcwhisk.balancer.invoke.TriggerService;
+import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.EntityStore;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.Map;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** The Jetty server that serves the API on one address. */
+public final class ApiServer implements AutoCloseable {
+
+  private final Server server;
+  private final ServerConnector connector;
+
+  /** Everything the API needs from the rest of the server. */
+  public record Parts(EntityStore entities, ActivationStore activations, IdentityStore identities,
+      ActionResolver resolver, ActivationService invoker, TriggerService triggers, NamespaceThrottle throttle,
+      ApiSettings settings, InstantSource clock, String build) {}
+
+  public ApiServer(String host, int port, Parts p) {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    threads.setName("api");
+    server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setAcceptQueueSize(1024);
+    server.addConnector(connector);
+    Object writeLock = new Object();
+    MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
+    server.setHandler(new ApiHandler(p.identities(), meta, Map.of(
+        "actions", new ActionsApi(p.entities(), p.resolver(), p.invoker(), p.settings(), p.clock(), writeLock),
+        "packages", new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
+        "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
+        "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
+        "activations", new ActivationsApi(p.activations()))));
+    server.setStopTimeout(2_000);
+  }
+
+  public void start() throws Exception {
+    server.start();
+  }
+
+  /** The address actually bound (the port when 0 was asked for). */
+  public InetSocketAddress address() {
+    return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(),
+        connector.getLocalPort());
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the API server: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.hpcwhisk.balancer.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.Rejection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One API request as the collection classes see it: method, the path segments after
+ * {@code /api/v1/namespaces/{ns}/{collection}}, the resolved namespace, the query, the caller and
+ * the body, read on demand with a size limit.
+ */
+final class Call {
+
+  final String method;
+  final String namespace;
+  final List<String> rest;
+  final Identity caller;
+  final String requestId;
+  /** True when the path ended in '/', as in OpenWhisk's list of a package's actions. */
+  final boolean trailingSlash;
+  private final Request request;
+  private final Fields query;
+
+  Call(Request request, String method, String namespace, List<String> rest, Identity caller, String requestId) {
+    this.request = request;
+    this.method = method;
+    this.namespace = namespace;
+    this.rest = rest;
+    this.caller = caller;
+    this.requestId = requestId;
+    this.trailingSlash = request.getHttpURI().getPath().endsWith("/");
+    this.query = Request.extractQueryParameters(request);
+  }
+
+  boolean ownNamespace() {
+    return namespace.equals(caller.namespace());
+  }
+
+  String query(String name) {
+    Fields.Field f = query.get(name);
+    return f == null ? null : f.getValue();
+  }
+
+  /** A boolean query parameter: absent → dflt; "true"/"false" (any case); anything else → 400. */
+  boolean flag(String name, boolean dflt) {
+    String v = query(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw Rejection.badRequest("The value '" + v + "' of parameter '" + name + "' is not a boolean (true or false).");
+  }
+
+  /** Oversize bodies are read and discarded up to this many bytes so the client sees the 413. */
+  private static final long DRAIN_LIMIT = 256L * 1_048_576;
+
+  /** The body as bytes, refusing with 413 when it is larger than {@code maxBytes}. */
+  byte[] body(long maxBytes) {
+    long declared = request.getLength();
+    try (InputStream in = Request.asInputStream(request)) {
+      if (declared > maxBytes) {
+        drain(in);
+        throw tooLarge(declared, maxBytes);
+      }
+      byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      if (data.length > maxBytes) {
+        throw tooLarge(data.length + drain(in), maxBytes);
+      }
+      return data;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the request body", e);
+    }
+  }
+
+  /** Reads and discards the rest of the body (bounded), so the connection can answer; returns the count. */
+  private static long drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[65536];
+    long total = 0;
+    for (int n; total < DRAIN_LIMIT && (n = in.read(buffer)) > 0; ) {
+      total += n;
+    }
+    return total;
+  }
+
+  static Rejection tooLarge(long size, long max) {
+    return new Rejection(413, "Request larger than allowed: " + size + " > " + max + " bytes.");
+  }
+
+  /** The body as a JSON object; empty body → {}; anything else → 400. */
+  ObjectNode jsonObject(long maxBytes) {
+    byte[] data = body(maxBytes);
+    if (data.length == 0 || isBlank(data)) {
+      return Json.MAPPER.createObjectNode();
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(data);
+    } catch (JsonProcessingException e) {
+      throw Rejection.malformed(e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw Rejection.malformed("the body must be a JSON object, not " + node.getNodeType().toString().toLowerCase());
+    }
+    return object;
+  }
+
+  private static boolean isBlank(byte[] data) {
+    for (byte b : data) {
+      if (!Character.isWhitespace(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A non-negative integer query parameter with OpenWhisk's messages for collection lists. */
+  int listParam(String name, String collection, int dflt, int max) {
+    String v = query(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw Rejection.badRequest("The value '" + v + "' is not an integer for " + collection + ".");
+    }
+    if ("skip".equals(name) && value < 0) {
+      throw Rejection.badRequest("The value '" + value + "' is not greater than or equal to 0 for " + collection + ".");
+    }
+    if (value < 0 || value > max) {
+      throw Rejection.badRequest("The value '" + value + "' is not in the range of 0 to " + max + " for " + collection + ".");
+    }
+    return value;
+  }
+}

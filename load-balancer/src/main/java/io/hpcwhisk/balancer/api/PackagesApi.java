@@ -1,0 +1,186 @@
+package io.hpcwhisk.balancer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.KeyValue;
+import io.hpcwhisk.balancer.entity.Rejection;
+import io.hpcwhisk.balancer.entity.SemVer;
+import io.hpcwhisk.balancer.entity.WhiskEntity;
+import io.hpcwhisk.balancer.entity.WhiskPackage;
+import io.hpcwhisk.balancer.invoke.ActionResolver;
+import io.hpcwhisk.balancer.store.EntityStore;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code /namespaces/{ns}/packages}: list (a foreign namespace shows its published ones), create, get, delete. */
+final class PackagesApi implements ApiHandler.Collection {
+
+  private final EntityStore store;
+  private final ActionResolver resolver;
+  private final ApiSettings settings;
+  private final InstantSource clock;
+  private final Object writeLock;
+
+  PackagesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
+    this.store = store;
+    this.resolver = resolver;
+    this.settings = settings;
+    this.clock = clock;
+    this.writeLock = writeLock;
+  }
+
+  @Override
+  public Object handle(Call call) {
+    if (call.rest.isEmpty()) {
+      ActionsApi.requireMethod(call, "GET");
+      return list(call);
+    }
+    if (call.rest.size() > 1) {
+      throw new Rejection(404, ApiHandler.NO_ROUTE);
+    }
+    EntityPath path = EntityPath.of(call.namespace, call.rest.get(0));
+    switch (call.method) {
+      case "GET":
+        return get(call, path);
+      case "PUT":
+        return put(call, path);
+      case "DELETE":
+        return delete(call, path);
+      default:
+        throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE");
+    }
+  }
+
+  private Reply list(Call call) {
+    Paging paging = Paging.of(call, "packages");
+    boolean own = call.ownNamespace();
+    List<WhiskPackage> all = new ArrayList<>();
+    for (WhiskPackage p : store.list(call.namespace, null, WhiskPackage.class)) {
+      if (own || p.publish()) {
+        all.add(p);
+      }
+    }
+    all.sort(Comparator.comparingLong(WhiskPackage::updated).reversed());
+    return Reply.ok(paging.apply(all, "packages"));
+  }
+
+  private Reply get(Call call, EntityPath path) {
+    WhiskPackage pkg = resolver.readablePackage(path, call.caller.namespace());
+    WhiskPackage contents = pkg;
+    List<KeyValue> parameters = pkg.parameters();
+    if (pkg.isBinding()) {
+      contents = resolver.readablePackage(EntityPath.of(pkg.binding().namespace(), pkg.binding().name()),
+          call.caller.namespace());
+      parameters = KeyValue.merge(contents.parameters(), pkg.parameters());
+    }
+    ObjectNode out = (ObjectNode) Json.tree(pkg);
+    out.set("parameters", Json.tree(parameters));
+    ArrayNode actions = out.putArray("actions");
+    for (Action a : store.list(contents.namespace(), contents.name(), Action.class)) {
+      ObjectNode summary = actions.addObject();
+      summary.put("name", a.name());
+      summary.put("version", a.version());
+      summary.set("annotations", Json.tree(a.annotations()));
+    }
+    out.putArray("feeds");
+    return Reply.ok(out);
+  }
+
+  private Reply put(Call call, EntityPath path) {
+    ActionsApi.requireOwn(call);
+    if (path.name().equals("default")) {
+      throw Rejection.badRequest("Package name 'default' is reserved.");
+    }
+    boolean overwrite = call.flag("overwrite", false);
+    ObjectNode body = call.jsonObject(settings.maxPayloadBytes());
+    List<KeyValue> parameters = Bodies.pairs(body, "parameters");
+    List<KeyValue> annotations = Bodies.pairs(body, "annotations");
+    Boolean publish = Bodies.bool(body, "publish");
+    WhiskPackage.Binding binding = binding(body.get("binding"), call.caller.namespace());
+    synchronized (writeLock) {
+      Optional<WhiskEntity> found = store.get(path);
+      if (found.isPresent() && !(found.get() instanceof WhiskPackage)) {
+        throw Rejection.conflict(Rejection.CONFORMANCE);
+      }
+      WhiskPackage old = (WhiskPackage) found.orElse(null);
+      if (old != null && !overwrite) {
+        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
+      }
+      if (old != null && binding != null && !old.isBinding() && binding.namespace() != null) {
+        throw Rejection.conflict("Resource is a package and cannot be converted into a binding.");
+      }
+      WhiskPackage pkg = new WhiskPackage(path.namespace(), path.name(),
+          old == null ? SemVer.INITIAL : SemVer.bump(old.version()),
+          publish != null ? publish : old != null && old.publish(),
+          binding != null ? binding : old != null ? old.binding() : WhiskPackage.Binding.NONE,
+          annotations != null ? annotations : old != null ? old.annotations() : List.of(),
+          parameters != null ? parameters : old != null ? old.parameters() : List.of(),
+          clock.millis());
+      store.put(path, pkg);
+      return Reply.ok(pkg);
+    }
+  }
+
+  private WhiskPackage.Binding binding(JsonNode node, String callerNamespace) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw Rejection.malformed("'binding' must be an object {\"namespace\": ..., \"name\": ...}");
+    }
+    if (node.isEmpty()) {
+      return WhiskPackage.Binding.NONE;
+    }
+    String ns = Bodies.string(node, "namespace");
+    String name = Bodies.string(node, "name");
+    if (ns == null || name == null) {
+      throw Rejection.malformed("'binding' needs both 'namespace' and 'name'");
+    }
+    if (ns.equals("_")) {
+      ns = callerNamespace;
+    }
+    EntityPath target = EntityPath.of(ns, name);
+    Optional<WhiskEntity> found = store.get(target);
+    if (found.isEmpty() || !(found.get() instanceof WhiskPackage p)) {
+      throw Rejection.badRequest("Binding references a package that does not exist.");
+    }
+    if (!ns.equals(callerNamespace) && !p.publish()) {
+      throw Rejection.forbidden();
+    }
+    if (p.isBinding()) {
+      throw Rejection.badRequest("Cannot bind to another package binding.");
+    }
+    return new WhiskPackage.Binding(ns, name);
+  }
+
+  private Reply delete(Call call, EntityPath path) {
+    ActionsApi.requireOwn(call);
+    boolean force = call.flag("force", false);
+    synchronized (writeLock) {
+      Optional<WhiskEntity> found = store.get(path);
+      if (found.isEmpty()) {
+        throw Rejection.notFound();
+      }
+      if (!(found.get() instanceof WhiskPackage pkg)) {
+        throw Rejection.conflict(Rejection.CONFORMANCE);
+      }
+      List<Action> contents = pkg.isBinding() ? List.of() : store.list(path.namespace(), path.name(), Action.class);
+      if (!contents.isEmpty() && !force) {
+        throw Rejection.conflict("Package not empty (contains " + contents.size()
+            + (contents.size() == 1 ? " entity" : " entities") + "). Set force param or delete package contents.");
+      }
+      for (Action a : contents) {
+        store.delete(new EntityPath(path.namespace(), path.name(), a.name()));
+      }
+      store.delete(path);
+      return Reply.ok(pkg);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.hpcwhisk.balancer.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The {@code api:} and {@code store:} sections of {@code hpc-whisk.yaml}. Missing values take the
+ * defaults below; unknown keys inside these sections are errors (a typo should not pass silently).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ServerConfig(Api api, Store store) {
+
+  public ServerConfig {
+    api = api == null ? Api.DEFAULT : api;
+    store = store == null ? Store.DEFAULT : store;
+  }
+
+  public static final ServerConfig DEFAULT = new ServerConfig(null, null);
+
+  /**
+   * The HTTP API.
+   *
+   * @param host address to bind; default {@code 127.0.0.1} (loopback only)
+   * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
+   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known key (local mode); default false
+   * @param executor {@code local} (run actions in runtimes on this machine) or {@code none}; default local
+   * @param blockingWaitSeconds how long a blocking invoke waits before answering 202; default 60
+   * @param maxPayloadBytes largest invoke payload / parameters; default 1048576 (1 MB)
+   * @param invocationsPerMinute per namespace; default 600000
+   * @param concurrentInvocations per namespace, in flight; default 10000
+   * @param firesPerMinute trigger fires per namespace; default 60000
+   * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
+   * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
+   *     and are re-dispatched at the next start; default 10
+   */
+  public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+      Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+      Integer localMemoryMb, Integer drainSeconds) {
+
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null);
+
+    public Api {
+      host = host == null ? "127.0.0.1" : host;
+      port = port == null ? 3233 : port;
+      guest = guest != null && guest;
+      executor = executor == null ? "local" : executor;
+      blockingWaitSeconds = blockingWaitSeconds == null ? 60 : blockingWaitSeconds;
+      maxPayloadBytes = maxPayloadBytes == null ? 1_048_576L : maxPayloadBytes;
+      invocationsPerMinute = invocationsPerMinute == null ? 600_000 : invocationsPerMinute;
+      concurrentInvocations = concurrentInvocations == null ? 10_000 : concurrentInvocations;
+      firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
+      localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
+      drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      if (drainSeconds < 0) {
+        throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
+      }
+      if (localMemoryMb < 128) {
+        throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
+      }
+      if (!executor.equals("local") && !executor.equals("none")) {
+        throw new IllegalArgumentException("api.executor must be 'local' or 'none', got '" + executor + "'");
+      }
+      if (blockingWaitSeconds < 1 || blockingWaitSeconds > 60) {
+        throw new IllegalArgumentException("api.blocking-wait-seconds must be 1..60, got " + blockingWaitSeconds);
+      }
+      if (maxPayloadBytes < 1 || invocationsPerMinute < 1 || concurrentInvocations < 1 || firesPerMinute < 1) {
+        throw new IllegalArgumentException("api limits must be positive");
+      }
+    }
+
+    public Api withHost(String h) {
+      return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+    }
+
+    public Api withPort(int p) {
+      return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+    }
+
+    public Api withGuest(boolean g) {
+      return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+    }
+
+    public Api withExecutor(String e) {
+      return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+    }
+
+    public Api withDrainSeconds(int seconds) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds);
+    }
+
+    public Api withRates(int perMinute, int concurrent, int fires) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
+          localMemoryMb, drainSeconds);
+    }
+  }
+
+  /**
+   * The embedded store.
+   *
+   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
+   * @param activationRetentionHours activation records older than this are deleted; default 168 (7 days)
+   */
+  public record Store(String dataDir, Integer activationRetentionHours) {
+    public static final Store DEFAULT = new Store(null, null);
+
+    public Store {
+      dataDir = dataDir == null ? "~/.hpc-whisk/data" : dataDir;
+      activationRetentionHours = activationRetentionHours == null ? 168 : activationRetentionHours;
+      if (activationRetentionHours < 1) {
+        throw new IllegalArgumentException("store.activation-retention-hours must be >= 1, got "
+            + activationRetentionHours);
+      }
+    }
+
+    /** The data directory with {@code ~} expanded. */
+    public Path dataPath() {
+      return dataDir.startsWith("~/") ? Path.of(System.getProperty("user.home"), dataDir.substring(2)) : Path.of(dataDir);
+    }
+
+    public Store withDataDir(String dir) {
+      return new Store(dir, activationRetentionHours);
+    }
+  }
+
+  public ServerConfig withApi(Api a) {
+    return new ServerConfig(a, store);
+  }
+
+  public ServerConfig withStore(Store s) {
+    return new ServerConfig(api, s);
+  }
+
+  private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
+      .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
+  /** Reads {@code api:} and {@code store:} from the YAML file; other sections are left to their owners. */
+  public static ServerConfig load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("configuration file " + file + " does not exist");
+    }
+    try {
+      ServerConfig c = YAML.readValue(file.toFile(), ServerConfig.class);
+      return c == null ? DEFAULT : c;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.hpcwhisk.balancer.entity;
+
+/**
+ * An action's limits as OpenWhisk names them: {@code timeout} in milliseconds (100 ms – 5 min),
+ * {@code memory} in MB (128 – 2048), {@code logs} in MB (0 – 10), {@code concurrency} (1 – 500).
+ */
+public record ActionLimits(int timeout, int memory, int logs, int concurrency) {
+
+  public static final int MIN_TIMEOUT = 100;
+  public static final int MAX_TIMEOUT = 300_000;
+  public static final int MIN_MEMORY = 128;
+  public static final int MAX_MEMORY = 2048;
+  public static final int MAX_LOGS = 10;
+  public static final int MAX_CONCURRENCY = 500;
+  public static final ActionLimits DEFAULT = new ActionLimits(60_000, 256, 10, 1);
+
+  public ActionLimits {
+    check(timeout >= MIN_TIMEOUT,
+        "duration " + timeout + " milliseconds below allowed threshold of " + MIN_TIMEOUT + " milliseconds");
+    check(timeout <= MAX_TIMEOUT,
+        "duration " + timeout + " milliseconds exceeds allowed threshold of " + MAX_TIMEOUT + " milliseconds");
+    check(memory >= MIN_MEMORY, "memory " + memory + " MB below allowed threshold of " + MIN_MEMORY + " MB");
+    check(memory <= MAX_MEMORY, "memory " + memory + " MB exceeds allowed threshold of " + MAX_MEMORY + " MB");
+    check(logs >= 0 && logs <= MAX_LOGS, "log size " + logs + " MB is not between 0 and " + MAX_LOGS + " MB");
+    check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+        "concurrency " + concurrency + " is not between 1 and " + MAX_CONCURRENCY);
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("requirement failed: " + message);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.hpcwhisk.balancer.entity;
+
+/** The four kinds of named entity a namespace holds; they share one name space per namespace path. */
+public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule {
+  String namespace();
+
+  String name();
+
+  String version();
+
+  /** The collection name OpenWhisk uses in paths: actions, packages, triggers or rules. */
+  default String collection() {
+    if (this instanceof Action) {
+      return "actions";
+    }
+    if (this instanceof WhiskPackage) {
+      return "packages";
+    }
+    return this instanceof Trigger ? "triggers" : "rules";
+  }
+}

@@ -1,0 +1,20 @@
+package io.hpcwhisk.balancer.invoke;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where activations run. The balancer implements it by routing to live pilots; the
+ * {@code LocalRuntimeDispatcher} by running runtimes on the server's own machine; a server with no
+ * executor uses {@link NoExecutorDispatcher}. The returned future completes with the outcome,
+ * including action failures and whisk errors; it completes exceptionally only on a bug.
+ */
+public interface ActivationDispatcher extends AutoCloseable {
+
+  CompletableFuture<RunOutcome> dispatch(RunRequest request);
+
+  /** One line for the log and {@code GET /}: what executes activations here. */
+  String description();
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,313 @@
+package io.hpcwhisk.balancer.invoke;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.KeyValue;
+import io.hpcwhisk.balancer.entity.Rejection;
+import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.PendingActivation;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts invocations and sees each one through to exactly one terminal record.
+ *
+ * <p>Algorithm: resolve the action and check the caller's rights (404/403), count the invocation
+ * against the namespace's limits (429), write the activation as pending (durable) and only then
+ * answer the client, run it through the {@link ActivationDispatcher} (a sequence component by
+ * component, each with its own record and the sequence's id as {@code cause}), write the terminal
+ * record and drop the pending entry in one commit. On start, {@link #recover()} takes every pending
+ * activation left by a crash and either re-dispatches it (the action is retry-safe: annotation
+ * {@code retry-safe} absent or true, fewer than {@value #MAX_ATTEMPTS} attempts) or ends it with a
+ * whisk internal error naming the reason.
+ *
+ * <p>Example: {@code POST /namespaces/_/actions/hello?blocking=true} → pending {@code a1} written →
+ * dispatcher runs it → record {@code a1} (success, result {"greeting": ...}) written, pending removed
+ * → the blocked client gets the record.
+ *
+ * <p>Known caveats: a retry-safe activation that was running when the server died is run again, so
+ * its side effects may happen twice; throttling counters start at zero after a restart.
+ */
+public final class ActivationService {
+
+  static final int MAX_ATTEMPTS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(ActivationService.class);
+
+  private final ActionResolver resolver;
+  private final ActivationStore activations;
+  private final ActivationDispatcher dispatcher;
+  private final NamespaceThrottle throttle;
+  private final InstantSource clock;
+  private final int maxSequenceLength;
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean abandoning;
+
+  public ActivationService(ActionResolver resolver, ActivationStore activations, ActivationDispatcher dispatcher,
+      NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength) {
+    this.resolver = resolver;
+    this.activations = activations;
+    this.dispatcher = dispatcher;
+    this.throttle = throttle;
+    this.clock = clock;
+    this.maxSequenceLength = maxSequenceLength;
+  }
+
+  /** An accepted activation: its id, and the terminal record once it is written. */
+  public record Accepted(String activationId, CompletableFuture<ActivationRecord> record) {}
+
+  public ActivationDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  /** Accepts an invocation by {@code caller}; throws {@link Rejection} (403/404/409/429) before anything is written. */
+  public Accepted invoke(Identity caller, EntityPath invoked, ObjectNode payload) {
+    ResolvedAction action = resolver.resolve(invoked, caller.namespace());
+    throttle.tryInvoke(caller.namespace()).ifPresent(message -> {
+      throw new Rejection(429, message);
+    });
+    return accept(caller.namespace(), caller.subject(), caller.authKey(), invoked, action, payload, null);
+  }
+
+  /** Accepts an activation caused by a trigger, without the per-minute invocation count. */
+  Accepted invokeForRule(Identity caller, EntityPath invoked, ObjectNode payload, String cause) {
+    ResolvedAction action = resolver.resolve(invoked, caller.namespace());
+    return accept(caller.namespace(), caller.subject(), caller.authKey(), invoked, action, payload, cause);
+  }
+
+  private Accepted accept(String namespace, String subject, String authKey, EntityPath invoked,
+      ResolvedAction action, ObjectNode payload, String cause) {
+    PendingActivation pending = new PendingActivation(
+        ActivationIds.next(), namespace, subject, invoked.toString(), payload, clock.millis(), cause, 0);
+    activations.accept(pending);
+    return new Accepted(pending.activationId(), start(pending, action, authKey));
+  }
+
+  private CompletableFuture<ActivationRecord> start(PendingActivation p, ResolvedAction action, String authKey) {
+    throttle.started(p.namespace());
+    CompletableFuture<ActivationRecord> done =
+        execute(p.activationId(), p.namespace(), p.subject(), authKey, action, p.payload(), p.cause(), p.acceptedAt(),
+            new int[] {0})
+            .exceptionally(t -> {
+              LOG.error("activation {} failed inside the server", p.activationId(), t);
+              return errorRecord(p, action.action(), "The activation failed inside the server: " + t);
+            })
+            .thenCompose(record -> abandoning
+                ? CompletableFuture.completedFuture(record)
+                : activations.completeAsync(record).thenApply(v -> record));
+    inFlight.put(p.activationId(), done);
+    done.whenComplete((r, t) -> {
+      inFlight.remove(p.activationId());
+      throttle.ended(p.namespace());
+    });
+    return done;
+  }
+
+  /**
+   * Stops recording for a shutdown: waits up to {@code grace} for the activations in flight to end,
+   * then stops writing terminal records, so that whatever the executor reports while it is being shut
+   * down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()} at the
+   * next start instead of ending them with a shutdown error. Returns how many were left pending.
+   */
+  public int drain(java.time.Duration grace) {
+    CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
+    try {
+      CompletableFuture.allOf(running).get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // some are still running (or one failed): they stay pending
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    abandoning = true;
+    int left = inFlight.size();
+    if (left > 0) {
+      LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
+          left);
+    }
+    return left;
+  }
+
+  /** Runs an action (or a sequence) and builds its record; stores nothing itself except sequence components. */
+  private CompletableFuture<ActivationRecord> execute(String id, String namespace, String subject, String authKey,
+      ResolvedAction action, ObjectNode payload, String cause, long acceptedAt, int[] componentsSoFar) {
+    Action a = action.action();
+    ObjectNode params = KeyValue.toObject(action.parameters());
+    params.setAll(payload);
+    if (a.exec().isSequence()) {
+      return runSequence(id, namespace, subject, authKey, action, params, cause, acceptedAt, componentsSoFar);
+    }
+    String apiKey = action.annotationIsTrue("provide-api-key", false) ? authKey : null;
+    long now = clock.millis();
+    RunRequest request = new RunRequest(id, namespace, action.path(), a.version(), a.exec(), a.limits(), params,
+        apiKey, now + a.limits().timeout(), action.annotationIsTrue("retry-safe", true));
+    CompletableFuture<RunOutcome> outcome;
+    try {
+      outcome = dispatcher.dispatch(request);
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    return outcome
+        .exceptionally(t -> RunOutcome.whiskError("The executor failed to run the activation: " + t, clock.millis()))
+        .thenApply(o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
+  }
+
+  private ActivationRecord record(String id, String namespace, String subject, ResolvedAction action, RunOutcome o,
+      String cause, long acceptedAt, String kind) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    List<KeyValue> annotations = new ArrayList<>(6);
+    annotations.add(new KeyValue("path", f.textNode(action.path().path())));
+    annotations.add(new KeyValue("waitTime", f.numberNode(Math.max(0, o.start() - acceptedAt))));
+    annotations.add(new KeyValue("kind", f.textNode(kind)));
+    annotations.add(new KeyValue("timeout", f.booleanNode(isTimeout(o.response()))));
+    annotations.add(new KeyValue("limits", limitsNode(action.action().limits())));
+    if (o.initTimeMillis() != null) {
+      annotations.add(new KeyValue("initTime", f.numberNode(o.initTimeMillis())));
+    }
+    return new ActivationRecord(id, namespace, action.path().name(), action.action().version(), subject, o.start(),
+        o.end(), o.end() - o.start(), o.response(), o.logs(), annotations, false, cause);
+  }
+
+  private static ObjectNode limitsNode(io.hpcwhisk.balancer.entity.ActionLimits l) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("timeout", l.timeout()).put("memory", l.memory()).put("logs", l.logs()).put("concurrency", l.concurrency());
+    return n;
+  }
+
+  private static boolean isTimeout(ActivationResponse r) {
+    JsonNode error = r.result().get("error");
+    return r.statusCode() == ActivationResponse.DEVELOPER_ERROR && error != null
+        && error.asText().startsWith("The action exceeded its time limits");
+  }
+
+  private record SequenceState(ObjectNode result, List<String> ids, ActivationResponse last, long duration,
+      boolean failed) {}
+
+  private CompletableFuture<ActivationRecord> runSequence(String id, String namespace, String subject, String authKey,
+      ResolvedAction sequence, ObjectNode params, String cause, long acceptedAt, int[] componentsSoFar) {
+    long start = clock.millis();
+    CompletableFuture<SequenceState> chain =
+        CompletableFuture.completedFuture(new SequenceState(params, List.of(), null, 0, false));
+    for (String component : sequence.action().exec().components()) {
+      chain = chain.thenCompose(state -> state.failed()
+          ? CompletableFuture.completedFuture(state)
+          : runComponent(id, namespace, subject, authKey, component, state, componentsSoFar));
+    }
+    return chain.thenApply(state -> {
+      long end = clock.millis();
+      ActivationResponse response = state.last() == null ? ActivationResponse.success(state.result()) : state.last();
+      List<KeyValue> annotations = new ArrayList<>();
+      annotations.add(new KeyValue("topmost", Json.tree(cause == null)));
+      annotations.add(new KeyValue("path", Json.tree(sequence.path().path())));
+      annotations.add(new KeyValue("waitTime", Json.tree(Math.max(0, start - acceptedAt))));
+      annotations.add(new KeyValue("kind", Json.tree("sequence")));
+      annotations.add(new KeyValue("limits", Json.tree(sequence.action().limits())));
+      return new ActivationRecord(id, namespace, sequence.path().name(), sequence.action().version(), subject, start,
+          end, state.duration(), response, state.ids(), annotations, false, cause);
+    });
+  }
+
+  private CompletableFuture<SequenceState> runComponent(String sequenceId, String namespace, String subject,
+      String authKey, String component, SequenceState state, int[] componentsSoFar) {
+    if (++componentsSoFar[0] > maxSequenceLength) {
+      return CompletableFuture.completedFuture(new SequenceState(state.result(), state.ids(),
+          ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, "Too many actions in the sequence."),
+          state.duration(), true));
+    }
+    ResolvedAction action;
+    try {
+      action = resolver.resolve(EntityPath.parse(component, namespace), namespace);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(new SequenceState(state.result(), state.ids(),
+          ActivationResponse.error(ActivationResponse.APPLICATION_ERROR,
+              "Sequence component does not exist: " + component + "."),
+          state.duration(), true));
+    }
+    String componentId = ActivationIds.next();
+    return execute(componentId, namespace, subject, authKey, action, state.result(), sequenceId, clock.millis(),
+        componentsSoFar)
+        .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record))
+        .thenApply(record -> {
+          List<String> ids = new ArrayList<>(state.ids());
+          ids.add(componentId);
+          JsonNode result = record.response().result();
+          ObjectNode next = result instanceof ObjectNode o ? o : Json.MAPPER.createObjectNode();
+          return new SequenceState(next, ids, record.response(), state.duration() + record.duration(),
+              !record.response().success());
+        });
+  }
+
+  private ActivationRecord errorRecord(PendingActivation p, Action action, String reason) {
+    long now = clock.millis();
+    EntityPath path = EntityPath.parse(p.action(), p.namespace());
+    List<KeyValue> annotations = List.of(new KeyValue("path", Json.tree(path.path())));
+    String kind = action == null ? null : action.exec().kind();
+    if (kind != null) {
+      annotations = List.of(annotations.get(0), new KeyValue("kind", Json.tree(kind)));
+    }
+    return new ActivationRecord(p.activationId(), p.namespace(), path.name(),
+        action == null ? "0.0.0" : action.version(), p.subject(), now, now, 0,
+        ActivationResponse.whiskError(reason), List.of(), annotations, false, p.cause());
+  }
+
+  /**
+   * Ends or re-dispatches every activation left pending by an earlier run of the server; returns how
+   * many were re-dispatched. Runs before the API opens.
+   */
+  public Recovery recover() {
+    int redispatched = 0;
+    int ended = 0;
+    for (PendingActivation p : activations.pending()) {
+      Optional<ActivationRecord> existing = activations.get(p.namespace(), p.activationId());
+      if (existing.isPresent()) {
+        activations.complete(existing.get());
+        continue;
+      }
+      ResolvedAction action;
+      try {
+        action = resolver.resolve(EntityPath.parse(p.action(), p.namespace()), p.namespace());
+      } catch (RuntimeException e) {
+        activations.complete(errorRecord(p, null,
+            "The server restarted while this activation was pending and its action could not be found: "
+                + e.getMessage()));
+        ended++;
+        continue;
+      }
+      if (!action.annotationIsTrue("retry-safe", true)) {
+        activations.complete(errorRecord(p, action.action(),
+            "The server stopped while this activation was in flight and the action is not retry-safe"
+                + " (annotation retry-safe=false), so it was not run again."));
+        ended++;
+      } else if (p.attempts() + 1 >= MAX_ATTEMPTS) {
+        activations.complete(errorRecord(p, action.action(),
+            "The server stopped " + (p.attempts() + 1) + " times while this activation was in flight;"
+                + " it was not run again."));
+        ended++;
+      } else {
+        PendingActivation again = p.nextAttempt();
+        activations.updatePending(again);
+        start(again, action, null);
+        redispatched++;
+      }
+    }
+    if (redispatched + ended > 0) {
+      LOG.info("recovered {} pending activations: {} re-dispatched, {} ended with a whisk error",
+          redispatched + ended, redispatched, ended);
+    }
+    return new Recovery(redispatched, ended);
+  }
+
+  /** What {@link #recover()} did. */
+  public record Recovery(int redispatched, int ended) {}
+}

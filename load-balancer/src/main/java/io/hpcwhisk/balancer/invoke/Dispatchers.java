@@ -1,0 +1,28 @@
+package io.hpcwhisk.balancer.invoke;
+
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.function.Supplier;
+
+/** Chooses the dispatcher for {@code api.executor}: {@code local} or {@code none}. */
+public final class Dispatchers {
+  private Dispatchers() {}
+
+  /**
+   * The dispatcher named by {@code executor}; {@code local} keeps its runtimes' files under
+   * {@code dataDir/runtimes} and lets them reserve {@code memoryMb} together.
+   */
+  public static ActivationDispatcher forExecutor(String executor, InstantSource clock, Supplier<String> apiHost,
+      Path dataDir, int memoryMb) {
+    switch (executor) {
+      case "none":
+        return new NoExecutorDispatcher(clock, "api.executor is 'none'");
+      case "local":
+        return new LocalRuntimeDispatcher(RuntimeConfig.defaults(dataDir.resolve("runtimes"), memoryMb), apiHost,
+            clock);
+      default:
+        throw new IllegalArgumentException("unknown executor '" + executor + "'; expected 'local' or 'none'");
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.hpcwhisk.balancer.invoke;
+
+import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.Exec;
+import io.hpcwhisk.pilot.runtime.ActionLimits;
+import io.hpcwhisk.pilot.runtime.ActionRuntimes;
+import io.hpcwhisk.pilot.runtime.ActionSpec;
+import io.hpcwhisk.pilot.runtime.ActivationInput;
+import io.hpcwhisk.pilot.runtime.ActivationResult;
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Runs activations in action runtimes (node, python, java, native executables) on the server's own
+ * machine, with the runtime library the pilots use ({@link ActionRuntimes}): warm runtimes per action
+ * version, OpenWhisk's limits and error texts. It is the executor of a server without pilots (a
+ * single machine, the local mode, tests); with pilots the balancer's dispatcher routes to them instead.
+ *
+ * <p>Algorithm: activations queue (first come, first served) for a fixed set of threads, one per
+ * 128 MB of {@code memoryMb}; a thread takes the action's memory from a memory budget of
+ * {@code memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory
+ * back. So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
+ *
+ * <p>Known caveats: time spent queued counts as the activation's wait time, not against its timeout;
+ * an action whose memory limit exceeds the whole budget ends at once in a whisk error.
+ */
+public final class LocalRuntimeDispatcher implements ActivationDispatcher {
+
+  private final ActionRuntimes runtimes;
+  private final Supplier<String> apiHost;
+  private final InstantSource clock;
+  private final ExecutorService threads;
+  private final int memoryMb;
+  private final Semaphore memory;
+
+  public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
+    this.runtimes = new ActionRuntimes(config).warmUp();
+    this.apiHost = apiHost;
+    this.clock = clock;
+    this.memoryMb = config.memoryMb();
+    this.memory = new Semaphore(memoryMb, true);
+    AtomicInteger n = new AtomicInteger();
+    this.threads = Executors.newFixedThreadPool(Math.max(1, memoryMb / 128), r -> {
+      Thread t = new Thread(r, "local-runtime-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
+    ActionSpec spec;
+    try {
+      spec = spec(request);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(RunOutcome.whiskError(
+          "The local executor cannot run this action: " + e.getMessage(), clock.millis()));
+    }
+    ActivationInput input = new ActivationInput(request.activationId(), request.action().toString(),
+        request.namespace(), Instant.ofEpochMilli(request.deadlineMillis()), apiHost.get(),
+        Optional.ofNullable(request.apiKey()), request.params());
+    int needed = request.limits().memory();
+    if (needed > memoryMb) {
+      return CompletableFuture.completedFuture(RunOutcome.whiskError("The action needs " + needed
+          + " MB but the local executor has " + memoryMb + " MB (api.local-memory-mb).", clock.millis()));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> runWithin(needed, spec, input), threads);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(
+          RunOutcome.whiskError("The local executor is shutting down.", clock.millis()));
+    }
+  }
+
+  private RunOutcome runWithin(int memoryNeeded, ActionSpec spec, ActivationInput input) {
+    try {
+      memory.acquire(memoryNeeded);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return RunOutcome.whiskError("The local executor is shutting down.", clock.millis());
+    }
+    try {
+      return outcome(runtimes.invoke(spec, input));
+    } finally {
+      memory.release(memoryNeeded);
+    }
+  }
+
+  /** The runtime's view of the action: one warm pool entry per action path and version. */
+  static ActionSpec spec(RunRequest r) {
+    Exec exec = r.exec();
+    ActionLimits limits = ActionLimits.defaults()
+        .withTimeout(Duration.ofMillis(r.limits().timeout()))
+        .withMemoryMb(r.limits().memory())
+        .withLogBytes(r.limits().logs() * 1024L * 1024L);
+    String code = exec.code() == null ? "" : exec.code();
+    return new ActionSpec(r.action().path() + "@" + r.version(), exec.kind(), code,
+        Boolean.TRUE.equals(exec.binary()), exec.main(), Map.of(), limits);
+  }
+
+  static RunOutcome outcome(ActivationResult r) {
+    return new RunOutcome(ActivationResponse.of(r.status().code(), r.result()), r.logs(), r.start().toEpochMilli(),
+        r.end().toEpochMilli(), r.initTime().map(Duration::toMillis).orElse(null));
+  }
+
+  @Override
+  public String description() {
+    return "local runtimes on this machine (" + String.join(", ", runtimes.kinds()) + "; " + memoryMb
+        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : "") + ")";
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+    runtimes.close();
+  }
+}

@@ -1,0 +1,42 @@
+package io.hpcwhisk.balancer.store;
+
+import io.hpcwhisk.balancer.entity.ActivationRecord;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Accepted activations and their terminal records. {@link #accept} and {@link #complete} are durable
+ * when they return: a crash after {@code accept} leaves the activation in {@link #pending()}; a crash
+ * after {@code complete} leaves the record and no pending entry.
+ */
+public interface ActivationStore {
+
+  void accept(PendingActivation pending);
+
+  /** Replaces a pending entry (e.g. with a higher attempt count) without ending it. */
+  void updatePending(PendingActivation pending);
+
+  /** Writes the terminal record and forgets the pending entry of the same id. */
+  void complete(ActivationRecord record);
+
+  /** As {@link #complete}, without blocking the caller: the future completes once it is durable. */
+  default CompletableFuture<Void> completeAsync(ActivationRecord record) {
+    complete(record);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  Optional<ActivationRecord> get(String namespace, String activationId);
+
+  /** Newest first; the query's skip and limit apply. */
+  List<ActivationRecord> list(String namespace, ActivationQuery query);
+
+  /** How many records match (skip and limit ignored). */
+  long count(String namespace, ActivationQuery query);
+
+  /** Every accepted activation that has no terminal record yet. */
+  List<PendingActivation> pending();
+
+  /** Deletes the records that ended before {@code cutoffMillis}; returns how many. */
+  int expire(long cutoffMillis);
+}

@@ -1,0 +1,200 @@
+package io.hpcwhisk.balancer.store;
+
+import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.KeyValue;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.h2.mvstore.MVMap;
+
+/**
+ * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON),
+ * {@code activationsByNamespace} ({@code ns|reverse-start|id} → path, newest first),
+ * {@code activationsByEnd} ({@code end|id} → namespace, for expiry) and {@code pending}
+ * (id → accepted activation JSON).
+ */
+public final class MvActivationStore implements ActivationStore {
+
+  private static final char SEP = '\u0001';
+
+  private final MvStoreDatabase db;
+  private final MVMap<String, String> records;
+  private final MVMap<String, String> byNamespace;
+  private final MVMap<String, String> byEnd;
+  private final MVMap<String, String> pending;
+
+  MvActivationStore(MvStoreDatabase db) {
+    this.db = db;
+    this.records = db.map("activations");
+    this.byNamespace = db.map("activationsByNamespace");
+    this.byEnd = db.map("activationsByEnd");
+    this.pending = db.map("pending");
+  }
+
+  private static String nsKey(String namespace, long start, String id) {
+    return namespace + SEP + padded(Long.MAX_VALUE - start) + SEP + id;
+  }
+
+  private static String endKey(long end, String id) {
+    return padded(end) + SEP + id;
+  }
+
+  /** A non-negative long as 19 digits, so that keys sort in numeric order. */
+  static String padded(long value) {
+    String digits = Long.toString(value);
+    return "0".repeat(19 - digits.length()) + digits;
+  }
+
+  @Override
+  public void accept(PendingActivation p) {
+    pending.put(p.activationId(), Json.write(p));
+    db.commit();
+  }
+
+  @Override
+  public void updatePending(PendingActivation p) {
+    pending.put(p.activationId(), Json.write(p));
+    db.commit();
+  }
+
+  @Override
+  public void complete(ActivationRecord r) {
+    completeAsync(r).join();
+  }
+
+  @Override
+  public CompletableFuture<Void> completeAsync(ActivationRecord r) {
+    // Record first, then the pending entry: a crash in between leaves both, and recovery drops the
+    // pending entry of an id that already has its record.
+    records.put(r.activationId(), Json.write(r));
+    String path = r.name();
+    var annotated = KeyValue.find(r.annotations(), "path");
+    if (annotated != null && annotated.isTextual()) {
+      path = annotated.asText();
+    }
+    byNamespace.put(nsKey(r.namespace(), r.start(), r.activationId()), path);
+    byEnd.put(endKey(r.end(), r.activationId()), r.namespace());
+    pending.remove(r.activationId());
+    return db.commitAsync();
+  }
+
+  @Override
+  public Optional<ActivationRecord> get(String namespace, String activationId) {
+    String json = records.get(activationId);
+    if (json == null) {
+      return Optional.empty();
+    }
+    ActivationRecord r = Json.read(json, ActivationRecord.class);
+    return r.namespace().equals(namespace) ? Optional.of(r) : Optional.empty();
+  }
+
+  private Iterator<String> namespaceKeys(String namespace) {
+    return byNamespace.keyIterator(namespace + SEP);
+  }
+
+  private static String[] split(String key) {
+    int first = key.lastIndexOf(SEP, key.lastIndexOf(SEP) - 1);
+    String reverse = key.substring(first + 1, key.lastIndexOf(SEP));
+    return new String[] {key.substring(0, first), reverse, key.substring(key.lastIndexOf(SEP) + 1)};
+  }
+
+  private interface Visitor {
+    /** Returns false to stop. */
+    boolean visit(String id);
+  }
+
+  private void scan(String namespace, ActivationQuery q, Visitor visitor) {
+    Iterator<String> keys = namespaceKeys(namespace);
+    while (keys.hasNext()) {
+      String key = keys.next();
+      String[] parts = split(key);
+      if (!parts[0].equals(namespace)) {
+        break;
+      }
+      long start = Long.MAX_VALUE - Long.parseLong(parts[1]);
+      if (q.since() != null && start < q.since()) {
+        break; // newest first: everything after is older still
+      }
+      String path = byNamespace.get(key);
+      if (path == null) {
+        continue;
+      }
+      String simple = path.substring(path.lastIndexOf('/') + 1);
+      if (q.matches(simple, path, start) && !visitor.visit(parts[2])) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public List<ActivationRecord> list(String namespace, ActivationQuery q) {
+    List<ActivationRecord> out = new ArrayList<>();
+    int[] toSkip = {q.skip()};
+    scan(namespace, q, id -> {
+      if (toSkip[0] > 0) {
+        toSkip[0]--;
+        return true;
+      }
+      if (out.size() >= q.limit()) {
+        return false;
+      }
+      String json = records.get(id);
+      if (json != null) {
+        out.add(Json.read(json, ActivationRecord.class));
+      }
+      return out.size() < q.limit();
+    });
+    return out;
+  }
+
+  @Override
+  public long count(String namespace, ActivationQuery q) {
+    long[] n = {0};
+    scan(namespace, q, id -> {
+      n[0]++;
+      return true;
+    });
+    return n[0];
+  }
+
+  @Override
+  public List<PendingActivation> pending() {
+    List<PendingActivation> out = new ArrayList<>();
+    for (String json : pending.values()) {
+      out.add(Json.read(json, PendingActivation.class));
+    }
+    return out;
+  }
+
+  @Override
+  public int expire(long cutoffMillis) {
+    int removed = 0;
+    Iterator<String> keys = byEnd.keyIterator(null);
+    List<String> expired = new ArrayList<>();
+    while (keys.hasNext()) {
+      String key = keys.next();
+      long end = Long.parseLong(key.substring(0, key.indexOf(SEP)));
+      if (end >= cutoffMillis) {
+        break;
+      }
+      expired.add(key);
+    }
+    for (String key : expired) {
+      String id = key.substring(key.indexOf(SEP) + 1);
+      String json = records.remove(id);
+      if (json != null) {
+        ActivationRecord r = Json.read(json, ActivationRecord.class);
+        byNamespace.remove(nsKey(r.namespace(), r.start(), id));
+        removed++;
+      }
+      byEnd.remove(key);
+    }
+    if (!expired.isEmpty()) {
+      db.commit();
+    }
+    return removed;
+  }
+}

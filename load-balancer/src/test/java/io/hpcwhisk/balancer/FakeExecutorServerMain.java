@@ -1,0 +1,31 @@
+package io.hpcwhisk.balancer;
+
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.invoke.FakeDispatcher;
+
+/**
+ * A real server process for the restart test, with the test's fake executor: {@code hold} keeps
+ * every activation in flight forever, {@code echo} completes it at once. Args: MODE DATA_DIR.
+ */
+public final class FakeExecutorServerMain {
+  private FakeExecutorServerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean hold = args[0].equals("hold");
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(1))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(args[1]));
+    WhiskServer server = WhiskServer.start(config, (clock, host) -> new FakeDispatcher(hold), "restart-test");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        e.printStackTrace();
+      }
+    }));
+    System.out.println("recovered " + server.recovery().redispatched() + " " + server.recovery().ended());
+    System.out.println("listening on http://127.0.0.1:" + server.address().getPort());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+}

@@ -1,0 +1,47 @@
+package io.hpcwhisk.balancer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void readsItsSectionsAndIgnoresTheOthers() throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "slurm:\n  partition: whisk\napi:\n  port: 4000\n  guest: true\n"
+        + "store:\n  data-dir: /tmp/x\n  activation-retention-hours: 2\nharvest:\n  policy: fib\n");
+    ServerConfig c = ServerConfig.load(f);
+    assertThat(c.api().port()).isEqualTo(4000);
+    assertThat(c.api().guest()).isTrue();
+    assertThat(c.api().host()).isEqualTo("127.0.0.1");
+    assertThat(c.store().dataPath()).isEqualTo(Path.of("/tmp/x"));
+    assertThat(c.store().activationRetentionHours()).isEqualTo(2);
+  }
+
+  @Test
+  void defaultsAreLoopbackPort3233AndNoGuest() {
+    assertThat(ServerConfig.DEFAULT.api().host()).isEqualTo("127.0.0.1");
+    assertThat(ServerConfig.DEFAULT.api().port()).isEqualTo(3233);
+    assertThat(ServerConfig.DEFAULT.api().guest()).isFalse();
+  }
+
+  @Test
+  void theProjectsConfigFileIsValid() {
+    Path shipped = Path.of("..", "config", "hpc-whisk.yaml");
+    assertThat(ServerConfig.load(shipped).api().port()).isEqualTo(3233);
+  }
+
+  @Test
+  void aTypoInItsSectionsIsAnErrorNamingTheKey() throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "api:\n  prot: 4000\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("prot");
+  }
+}

@@ -1,0 +1,48 @@
+package io.hpcwhisk.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Objects;
+
+/** Messages from the balancer to a pilot; see {@link PilotMessage} for the conversation. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = BalancerMessage.Registered.class, name = "registered"),
+  @JsonSubTypes.Type(value = BalancerMessage.Refused.class, name = "refused"),
+  @JsonSubTypes.Type(value = BalancerMessage.Activate.class, name = "activate"),
+  @JsonSubTypes.Type(value = BalancerMessage.Cancel.class, name = "cancel"),
+  @JsonSubTypes.Type(value = BalancerMessage.Drain.class, name = "drain")
+})
+public sealed interface BalancerMessage {
+
+  /**
+   * Registration accepted.
+   *
+   * @param pilotId the id the balancer knows the pilot by
+   * @param heartbeatIntervalMs how often to heartbeat (at most 1000)
+   * @param serverTimeMs the balancer's clock, for the pilot to log skew
+   */
+  record Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs) implements BalancerMessage {
+    public Registered {
+      if (heartbeatIntervalMs <= 0 || heartbeatIntervalMs > 1000) {
+        throw new IllegalArgumentException("heartbeatIntervalMs must be in 1..1000, got " + heartbeatIntervalMs);
+      }
+    }
+  }
+
+  /** Registration refused (bad credential, unsupported version, ...); the balancer closes next. */
+  record Refused(String reason) implements BalancerMessage {}
+
+  /** Run this activation. The pilot answers {@code accepted}, or {@code hand-back} when it cannot. */
+  record Activate(ActivationRequest request) implements BalancerMessage {
+    public Activate {
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
+  /** Withdraw an activation the pilot has not started; it answers with {@code hand-back} if it had not. */
+  record Cancel(String activationId, String reason) implements BalancerMessage {}
+
+  /** Ask the pilot to drain and leave (e.g. the controller scales down). */
+  record Drain(String reason) implements BalancerMessage {}
+}

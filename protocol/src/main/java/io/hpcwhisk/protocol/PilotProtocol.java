@@ -1,0 +1,92 @@
+package io.hpcwhisk.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Encodes and decodes the pilot-balancer messages: one JSON object per WebSocket text frame, with
+ * {@code "v"} (the protocol version) and {@code "type"}. A message of another major version is
+ * refused with a clear error; unknown fields are ignored, so fields may be added within a version.
+ *
+ * <p>Connection: {@code ws://HOST:PORT}{@value #PATH}, header {@code Authorization: Bearer TOKEN}
+ * with the job-scoped token the controller put into the pilot's environment.
+ */
+public final class PilotProtocol {
+
+  /** The protocol version this code speaks. */
+  public static final int VERSION = 1;
+  /** The WebSocket path on the balancer. */
+  public static final String PATH = "/pilot/v1";
+  /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
+  public static final String ENV_BALANCER_URL = "HPC_WHISK_BALANCER_URL";
+  /** Environment variable with the job-scoped credential (never passed on to actions). */
+  public static final String ENV_TOKEN = "HPC_WHISK_PILOT_TOKEN";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private PilotProtocol() {}
+
+  public static String encode(PilotMessage message) {
+    return write(message, PilotMessage.class);
+  }
+
+  public static String encode(BalancerMessage message) {
+    return write(message, BalancerMessage.class);
+  }
+
+  public static PilotMessage decodePilotMessage(String text) {
+    return read(text, PilotMessage.class);
+  }
+
+  public static BalancerMessage decodeBalancerMessage(String text) {
+    return read(text, BalancerMessage.class);
+  }
+
+  /** The shared mapper (thread-safe), for callers that need to build JSON params or results. */
+  public static ObjectMapper mapper() {
+    return JSON;
+  }
+
+  private static String write(Object message, Class<?> type) {
+    try {
+      // The type id comes first ("type"); the version is put in front of it.
+      String typed = JSON.writerFor(type).writeValueAsString(message);
+      return "{\"v\":" + VERSION + "," + typed.substring(1);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode " + message, e);
+    }
+  }
+
+  private static <T> T read(String text, Class<T> type) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a JSON message: " + abbreviate(text), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("not a JSON object message: " + abbreviate(text));
+    }
+    JsonNode version = node.get("v");
+    if (version == null || !version.canConvertToInt() || version.asInt() != VERSION) {
+      throw new IllegalArgumentException(
+          "unsupported protocol version " + version + " (this side speaks v" + VERSION + "): " + abbreviate(text));
+    }
+    ((ObjectNode) node).remove("v");
+    try {
+      return JSON.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+  }
+}

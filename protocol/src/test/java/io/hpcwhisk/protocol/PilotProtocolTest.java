@@ -1,0 +1,131 @@
+package io.hpcwhisk.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every message round-trips, and the golden samples in {@code src/test/resources/.../samples/} (the
+ * wire format both sides agree on) decode to the expected messages and encode back to the same JSON.
+ */
+class PilotProtocolTest {
+
+  static ObjectNode params() {
+    return PilotProtocol.mapper().createObjectNode().put("name", "Ada");
+  }
+
+  static ActivationRequest request() {
+    return new ActivationRequest("a1b2", "guest", "/guest/hello", "guest/hello@0.0.1", "nodejs:20",
+        "function main(p) { return p; }", false, "main", Map.of("K", "v"),
+        new ActionLimitsSpec(60_000, 256, 10_485_760, 1_048_576), params(), 1_900_000_060_000L,
+        "https://whisk.example", null, 1_900_000_000_000L, 1);
+  }
+
+  static Stream<PilotMessage> pilotMessages() {
+    return Stream.of(
+        new PilotMessage.Register("slurm-42", "42", "n1", 2, 2000, List.of("nodejs:20", "python:3"), Map.of(),
+            1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0"),
+        new PilotMessage.Heartbeat(7, 1_900_000_001_000L, 1744, 1, Map.of("guest/hello@0.0.1", 1), false,
+            new PilotMetrics(Map.of("success", 3L), 1, 2, 40, 9, 1, 0, 0)),
+        new PilotMessage.Accepted("a1b2"),
+        new PilotMessage.Completed(new ActivationOutcome("a1b2", ActivationStatus.APPLICATION_ERROR,
+            PilotProtocol.mapper().createObjectNode().put("error", "boom"),
+            List.of("2026-11-27T00:55:51.123456789Z stdout: hi"), 10, 25, 12, 3, true)),
+        new PilotMessage.Draining("SIGTERM", 1_900_000_010_000L),
+        new PilotMessage.HandBack(List.of("a1", "a2"), "draining"),
+        new PilotMessage.Leaving("drained"));
+  }
+
+  static Stream<BalancerMessage> balancerMessages() {
+    return Stream.of(
+        new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_000L),
+        new BalancerMessage.Refused("invalid credential for job 42"),
+        new BalancerMessage.Activate(request()),
+        new BalancerMessage.Cancel("a1b2", "re-dispatched"),
+        new BalancerMessage.Drain("scale down"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("pilotMessages")
+  void pilotMessagesRoundTrip(PilotMessage message) {
+    String json = PilotProtocol.encode(message);
+
+    assertThat(json).startsWith("{\"v\":1,\"type\":\"");
+    assertThat(PilotProtocol.decodePilotMessage(json)).isEqualTo(message);
+  }
+
+  @ParameterizedTest
+  @MethodSource("balancerMessages")
+  void balancerMessagesRoundTrip(BalancerMessage message) {
+    String json = PilotProtocol.encode(message);
+
+    assertThat(json).startsWith("{\"v\":1,\"type\":\"");
+    assertThat(PilotProtocol.decodeBalancerMessage(json)).isEqualTo(message);
+  }
+
+  @Test
+  void goldenActivateSampleDecodes() throws IOException {
+    String sample = sample("activate.json");
+
+    BalancerMessage message = PilotProtocol.decodeBalancerMessage(sample);
+
+    assertThat(message).isEqualTo(new BalancerMessage.Activate(request()));
+    assertThat(json(PilotProtocol.encode(message))).isEqualTo(json(sample));
+  }
+
+  @Test
+  void goldenRegisterAndCompletedSamplesDecode() throws IOException {
+    assertThat(PilotProtocol.decodePilotMessage(sample("register.json")))
+        .isEqualTo(pilotMessages().findFirst().orElseThrow());
+    PilotMessage completed = PilotProtocol.decodePilotMessage(sample("completed.json"));
+    assertThat(completed).isInstanceOf(PilotMessage.Completed.class);
+    assertThat(((PilotMessage.Completed) completed).outcome().status()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(((PilotMessage.Completed) completed).outcome().durationMs()).isEqualTo(15);
+  }
+
+  @Test
+  void otherVersionsAreRefusedWithTheVersionInTheMessage() {
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":2,\"type\":\"leaving\",\"reason\":\"x\"}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unsupported protocol version 2");
+    assertThatThrownBy(() -> PilotProtocol.decodeBalancerMessage("{\"type\":\"drain\"}"))
+        .hasMessageContaining("unsupported protocol version null");
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredAndUnknownTypesRefused() {
+    assertThat(PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"leaving\",\"reason\":\"x\",\"extra\":1}"))
+        .isEqualTo(new PilotMessage.Leaving("x"));
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"dance\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid PilotMessage");
+  }
+
+  @Test
+  void statusUsesOpenWhiskNamesAndCodes() {
+    assertThat(ActivationStatus.parse("action developer error")).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
+    assertThat(ActivationStatus.WHISK_ERROR.code()).isEqualTo(3);
+    assertThat(PilotProtocol.mapper().valueToTree(ActivationStatus.APPLICATION_ERROR).asText())
+        .isEqualTo("application error");
+  }
+
+  private static JsonNode json(String text) throws IOException {
+    return PilotProtocol.mapper().readTree(text);
+  }
+
+  static String sample(String name) throws IOException {
+    try (InputStream in = PilotProtocolTest.class.getResourceAsStream("samples/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
