@@ -6,6 +6,7 @@ import io.hpcwhisk.core.harvest.PilotShape;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Submits pilots with {@code sbatch} and cancels them with {@code scancel}.
@@ -52,6 +53,11 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     shape.targetNode().ifPresent(n -> args.add("--nodelist=" + n));
     settings.signal().ifPresent(s -> args.add("--signal=" + s));
     args.add("--output=" + settings.output());
+    if (!settings.environment().isEmpty()) {
+      StringBuilder export = new StringBuilder("--export=ALL");
+      new TreeMap<>(settings.environment()).forEach((k, v) -> export.append(',').append(k).append('=').append(v));
+      args.add(export.toString());
+    }
     args.addAll(settings.extraOptions());
     return args;
   }
