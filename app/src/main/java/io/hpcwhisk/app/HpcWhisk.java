@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       PilotCommand.class,
       PilotBenchCommand.class,
+      PilotTokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {
