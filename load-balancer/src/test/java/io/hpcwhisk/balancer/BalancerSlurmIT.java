@@ -119,7 +119,7 @@ class BalancerSlurmIT {
     System.out.println("[balancer-it] SIGTERM to job " + termed);
     jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
     int mark = accepted.size();
-    await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= mark + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark + 100);
 
     // SIGKILL another: the balancer notices the lost connection; a new pilot joins
     List<String> alive = new ArrayList<>(jobs);
@@ -129,7 +129,7 @@ class BalancerSlurmIT {
     System.out.println("[balancer-it] SIGKILL to job " + killed);
     jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
     int mark2 = accepted.size();
-    await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= mark2 + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark2 + 100);
 
     // restart the server during the load; pilots reconnect on their own
     System.out.println("[balancer-it] before restart: " + scrape(port, "whisk_redispatches_total") + " "
@@ -140,7 +140,7 @@ class BalancerSlurmIT {
     System.out.println("[balancer-it] restart recovered " + restarted.recovery());
     awaitPilots(restarted, 2);
     int mark3 = accepted.size();
-    await().atMost(Duration.ofSeconds(40)).until(() -> accepted.size() >= mark3 + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark3 + 100);
     running.set(false);
     clients.shutdown();
     assertThat(clients.awaitTermination(90, TimeUnit.SECONDS)).isTrue();
