@@ -479,6 +479,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
   }
 
+  /** The registered pilots: pilot id to Slurm job id (for the controller's reconciliation). */
+  public Map<String, String> registeredJobs() {
+    synchronized (lock) {
+      Map<String, String> jobs = new LinkedHashMap<>();
+      pilots.values().forEach(p -> jobs.put(p.id, p.register.jobId()));
+      return jobs;
+    }
+  }
+
   /** Asks a pilot to drain (the controller scales down); false if it is not registered. */
   public boolean drain(String pilotId, String reason) {
     synchronized (lock) {
