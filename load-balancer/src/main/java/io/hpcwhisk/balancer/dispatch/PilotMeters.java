@@ -37,7 +37,16 @@ final class PilotMeters {
         .description("activations waiting for a pilot").register(registry);
   }
 
-  void pilots(int[] counts, int drainingNow) {
+  /** Counts the pilots by health, and those draining or leaving. */
+  void pilots(java.util.Collection<PilotSlot> pilots) {
+    int[] counts = new int[byHealth.length];
+    int drainingNow = 0;
+    for (PilotSlot slot : pilots) {
+      counts[slot.health.health().ordinal()]++;
+      if (slot.draining || slot.leaving) {
+        drainingNow++;
+      }
+    }
     for (int i = 0; i < counts.length; i++) {
       byHealth[i].set(counts[i]);
     }
