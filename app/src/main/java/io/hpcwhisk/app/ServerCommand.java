@@ -35,8 +35,10 @@ final class ServerCommand implements Runnable {
       + " (local mode only; config api.guest; default off).")
   Boolean guest;
 
-  @Option(names = "--executor", paramLabel = "local|none",
-      description = "What runs actions: local runtimes on this machine, or none (config api.executor; default local).")
+  @Option(names = "--executor", paramLabel = "pilots|local|none",
+      description = "What runs actions: pilots (pilot jobs registering on ws://HOST:PORT/pilot/v1), local runtimes"
+          + " on this machine, or none (config api.executor; default local without a config file, pilots in"
+          + " config/hpc-whisk.yaml).")
   String executor;
 
   @Override

@@ -12,6 +12,15 @@ import io.hpcwhisk.balancer.invoke.DispatcherFactory;
 import io.hpcwhisk.balancer.invoke.Dispatchers;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import io.hpcwhisk.balancer.invoke.TriggerService;
+import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
+import io.hpcwhisk.balancer.metrics.BalancerMetrics;
+import io.hpcwhisk.balancer.metrics.MetricsHandler;
+import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotEndpoint;
+import io.hpcwhisk.balancer.pilots.PilotEvents;
+import io.hpcwhisk.protocol.PilotProtocol;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.hpcwhisk.balancer.store.MvActivationStore;
 import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
@@ -43,9 +52,11 @@ public final class WhiskServer implements AutoCloseable {
   private final ActivationService.Recovery recovery;
   private final ActivationService invoker;
   private final java.time.Duration drainGrace;
+  private final PrometheusMeterRegistry prometheus;
 
-  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory,
+  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, PrometheusMeterRegistry prometheus,
       String build) throws Exception {
+    this.prometheus = prometheus;
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
     db = MvStoreDatabase.open(dataDir);
@@ -72,8 +83,8 @@ public final class WhiskServer implements AutoCloseable {
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
     long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());
-    housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "retention");
+    housekeeping = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "housekeeping");
       t.setDaemon(true);
       return t;
     });
@@ -87,23 +98,64 @@ public final class WhiskServer implements AutoCloseable {
         LOG.warn("retention sweep failed; will try again", e);
       }
     }, 0, 60, TimeUnit.SECONDS);
+    if (dispatcher instanceof PilotDispatcher pilots) {
+      housekeeping.scheduleAtFixedRate(() -> {
+        try {
+          pilots.tick();
+        } catch (RuntimeException e) {
+          LOG.error("pilot dispatcher tick failed; continuing", e);
+        }
+      }, 100, 100, TimeUnit.MILLISECONDS);
+    }
     api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
-        triggers, throttle, settings, clock, build));
+        triggers, throttle, settings, clock, build), (server, handler) -> new MetricsHandler(prometheus,
+            dispatcher instanceof PilotEvents events ? PilotEndpoint.install(server, events, handler) : handler));
     api.start();
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
+    if (dispatcher instanceof PilotDispatcher) {
+      LOG.info("pilots connect to {} with a credential from the data directory's pilot-secret", pilotUrl());
+    }
   }
 
-  /** Starts a server with the executor named in the configuration. */
+  /**
+   * Starts a server with the executor named in the configuration: {@code pilots} (the balancer: pilot
+   * jobs register on {@code /pilot/v1} with a credential from {@link #pilotCredentials()}), {@code local}
+   * or {@code none}.
+   */
   public static WhiskServer start(ServerConfig config, String build) throws Exception {
-    return new WhiskServer(config, (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
-        config.store().dataPath(), config.api().localMemoryMb()), build);
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    BalancerMetrics metrics = new BalancerMetrics(prometheus);
+    DispatcherFactory factory = (clock, apiHost) -> config.api().executor().equals("pilots")
+        ? new PilotDispatcher(config.balancer(), PilotCredentials.inDataDir(config.store().dataPath()), clock,
+            apiHost, metrics)
+        : Dispatchers.forExecutor(config.api().executor(), clock, apiHost, config.store().dataPath(),
+            config.api().localMemoryMb());
+    return new WhiskServer(config, factory, prometheus, build);
   }
 
-  /** Starts a server with a given dispatcher (the balancer plugs in here). */
+  /** Starts a server with a given dispatcher (tests, benchmarks). */
   public static WhiskServer start(ServerConfig config, DispatcherFactory dispatcher,
       String build) throws Exception {
-    return new WhiskServer(config, dispatcher, build);
+    return new WhiskServer(config, dispatcher, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), build);
+  }
+
+  /** The credential issuer for pilot jobs (the secret lives in the data directory). */
+  public static PilotCredentials pilotCredentials(ServerConfig config) {
+    return PilotCredentials.inDataDir(config.store().dataPath());
+  }
+
+  /** The WebSocket URL pilots connect to. */
+  public String pilotUrl() {
+    return "ws://" + api.address().getHostString() + ":" + api.address().getPort() + PilotProtocol.PATH;
+  }
+
+  public ActivationDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return prometheus;
   }
 
   public InetSocketAddress address() {
@@ -121,8 +173,11 @@ public final class WhiskServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      api.close();
+      // drain while the server still runs: pilots deliver their results over its WebSocket endpoint;
+      // then the dispatcher stops (what is left stays pending for the next start) before the API does
       invoker.drain(drainGrace);
+      dispatcher.close();
+      api.close();
     } finally {
       housekeeping.shutdownNow();
       dispatcher.close();
@@ -132,7 +187,7 @@ public final class WhiskServer implements AutoCloseable {
 
   /**
    * Runs a server in this JVM until it is killed: {@code [--config FILE] [--port N] [--data-dir D]
-   * [--guest] [--executor local|none]}. Prints {@code listening on http://HOST:PORT} when ready.
+   * [--guest] [--executor pilots|local|none] [--queue-wait-seconds N]}. Prints {@code listening on http://HOST:PORT} when ready.
    * {@code hpc-whisk server} is the command for users; this entry point serves tests that need a
    * separate process.
    */
@@ -145,6 +200,8 @@ public final class WhiskServer implements AutoCloseable {
         case "--data-dir" -> config = config.withStore(config.store().withDataDir(args[++i]));
         case "--guest" -> config = config.withApi(config.api().withGuest(true));
         case "--executor" -> config = config.withApi(config.api().withExecutor(args[++i]));
+        case "--queue-wait-seconds" ->
+            config = config.withPilots(config.balancer().withQueueWaitSeconds(Integer.parseInt(args[++i])));
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
       }
     }

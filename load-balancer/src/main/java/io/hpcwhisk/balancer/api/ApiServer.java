@@ -28,6 +28,15 @@ public final class ApiServer implements AutoCloseable {
       ApiSettings settings, InstantSource clock, String build) {}
 
   public ApiServer(String host, int port, Parts p) {
+    this(host, port, p, (server, api) -> api);
+  }
+
+  /**
+   * As above; {@code decorate} wraps the API's handler (metrics, the pilots' WebSocket endpoint) and
+   * gets the Jetty server for handlers that need it.
+   */
+  public ApiServer(String host, int port, Parts p,
+      java.util.function.BiFunction<Server, org.eclipse.jetty.server.Handler, org.eclipse.jetty.server.Handler> decorate) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("api");
     server = new Server(threads);
@@ -41,12 +50,12 @@ public final class ApiServer implements AutoCloseable {
     server.addConnector(connector);
     Object writeLock = new Object();
     MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
-    server.setHandler(new ApiHandler(p.identities(), meta, Map.of(
+    server.setHandler(decorate.apply(server, new ApiHandler(p.identities(), meta, Map.of(
         "actions", new ActionsApi(p.entities(), p.resolver(), p.invoker(), p.settings(), p.clock(), writeLock),
         "packages", new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
         "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
         "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
-        "activations", new ActivationsApi(p.activations()))));
+        "activations", new ActivationsApi(p.activations())))));
     server.setStopTimeout(2_000);
   }
 
@@ -64,6 +73,9 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     try {
       server.stop();
+    } catch (java.util.concurrent.TimeoutException e) {
+      // the graceful stop timed out on requests still waiting (blocking invokes whose activations stay
+      // pending for the next start): Jetty has stopped anyway and closed their connections
     } catch (Exception e) {
       throw new IllegalStateException("cannot stop the API server: " + e.getMessage(), e);
     }

@@ -90,7 +90,7 @@ public final class ApiOverheadBenchmark {
     }
   }
 
-  private static void request(int port, String method, String path, String auth, String body) throws IOException {
+  static void request(int port, String method, String path, String auth, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + auth
         + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
@@ -101,7 +101,7 @@ public final class ApiOverheadBenchmark {
     }
   }
 
-  private static Result run(int port, String request, int connections, int seconds) throws Exception {
+  static Result run(int port, String request, int connections, int seconds) throws Exception {
     byte[] bytes = request.getBytes(StandardCharsets.UTF_8);
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<Thread> threads = new ArrayList<>();

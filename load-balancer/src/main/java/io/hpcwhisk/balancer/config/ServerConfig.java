@@ -15,14 +15,19 @@ import java.nio.file.Path;
  * defaults below; unknown keys inside these sections are errors (a typo should not pass silently).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ServerConfig(Api api, Store store) {
+public record ServerConfig(Api api, Store store, Pilots balancer) {
 
   public ServerConfig {
     api = api == null ? Api.DEFAULT : api;
     store = store == null ? Store.DEFAULT : store;
+    balancer = balancer == null ? Pilots.DEFAULT : balancer;
   }
 
-  public static final ServerConfig DEFAULT = new ServerConfig(null, null);
+  public ServerConfig(Api api, Store store) {
+    this(api, store, null);
+  }
+
+  public static final ServerConfig DEFAULT = new ServerConfig(null, null, null);
 
   /**
    * The HTTP API.
@@ -30,7 +35,9 @@ public record ServerConfig(Api api, Store store) {
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
    * @param guest provide the {@code guest} namespace with OpenWhisk's well-known key (local mode); default false
-   * @param executor {@code local} (run actions in runtimes on this machine) or {@code none}; default local
+   * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code local}
+   *     (run actions in runtimes on this machine) or {@code none}; default local (a server without a
+   *     configuration file runs alone); the shipped cluster configuration sets {@code pilots}
    * @param blockingWaitSeconds how long a blocking invoke waits before answering 202; default 60
    * @param maxPayloadBytes largest invoke payload / parameters; default 1048576 (1 MB)
    * @param invocationsPerMinute per namespace; default 600000
@@ -67,8 +74,9 @@ public record ServerConfig(Api api, Store store) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
       }
-      if (!executor.equals("local") && !executor.equals("none")) {
-        throw new IllegalArgumentException("api.executor must be 'local' or 'none', got '" + executor + "'");
+      if (!executor.equals("local") && !executor.equals("none") && !executor.equals("pilots")) {
+        throw new IllegalArgumentException(
+            "api.executor must be 'pilots', 'local' or 'none', got '" + executor + "'");
       }
       if (blockingWaitSeconds < 1 || blockingWaitSeconds > 60) {
         throw new IllegalArgumentException("api.blocking-wait-seconds must be 1..60, got " + blockingWaitSeconds);
@@ -137,12 +145,55 @@ public record ServerConfig(Api api, Store store) {
     }
   }
 
+  /**
+   * The {@code balancer:} section: the balancer's side of the pilots ({@code api.executor: pilots}).
+   *
+   * @param heartbeatMs heartbeat interval asked of pilots (1..1000); default 500
+   * @param offlineAfterMs silence after which a pilot is offline and its work re-dispatched; default 3000
+   * @param ackTimeoutMs an activation sent to a pilot must be acknowledged within this; default 2000
+   * @param leaseSlackMs an acknowledged activation must end within its timeout plus this; default 10000
+   * @param maxQueued activations waiting for a pilot, all namespaces together; default 100000
+   * @param queueWaitSeconds how long an activation may wait for a pilot before it ends in a whisk error; default 60
+   * @param maxAttempts how many times a started, retry-safe activation may be started; default 3
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
+      Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts) {
+    public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
+
+    public Pilots {
+      heartbeatMs = heartbeatMs == null ? 500 : heartbeatMs;
+      offlineAfterMs = offlineAfterMs == null ? 3000 : offlineAfterMs;
+      ackTimeoutMs = ackTimeoutMs == null ? 2000 : ackTimeoutMs;
+      leaseSlackMs = leaseSlackMs == null ? 10_000 : leaseSlackMs;
+      maxQueued = maxQueued == null ? 100_000 : maxQueued;
+      queueWaitSeconds = queueWaitSeconds == null ? 60 : queueWaitSeconds;
+      maxAttempts = maxAttempts == null ? 3 : maxAttempts;
+      if (heartbeatMs < 1 || heartbeatMs > 1000) {
+        throw new IllegalArgumentException("balancer.heartbeat-ms must be 1..1000, got " + heartbeatMs);
+      }
+      if (offlineAfterMs <= heartbeatMs || ackTimeoutMs < 1 || leaseSlackMs < 0 || maxQueued < 1
+          || queueWaitSeconds < 1 || maxAttempts < 1) {
+        throw new IllegalArgumentException("balancer: offline-after-ms must exceed heartbeat-ms and the other values"
+            + " must be positive, got " + this);
+      }
+    }
+
+    public Pilots withQueueWaitSeconds(int seconds) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts);
+    }
+  }
+
   public ServerConfig withApi(Api a) {
-    return new ServerConfig(a, store);
+    return new ServerConfig(a, store, balancer);
   }
 
   public ServerConfig withStore(Store s) {
-    return new ServerConfig(api, s);
+    return new ServerConfig(api, s, balancer);
+  }
+
+  public ServerConfig withPilots(Pilots p) {
+    return new ServerConfig(api, store, p);
   }
 
   private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
@@ -150,7 +201,7 @@ public record ServerConfig(Api api, Store store) {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
-  /** Reads {@code api:} and {@code store:} from the YAML file; other sections are left to their owners. */
+  /** Reads {@code api:}, {@code store:} and {@code balancer:} from the YAML file; other sections are left to their owners. */
   public static ServerConfig load(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("configuration file " + file + " does not exist");

@@ -35,7 +35,22 @@ class ServerConfigTest {
   @Test
   void theProjectsConfigFileIsValid() {
     Path shipped = Path.of("..", "config", "hpc-whisk.yaml");
-    assertThat(ServerConfig.load(shipped).api().port()).isEqualTo(3233);
+    ServerConfig config = ServerConfig.load(shipped);
+    assertThat(config.api().port()).isEqualTo(3233);
+    assertThat(config.api().executor()).isEqualTo("pilots");
+    assertThat(config.balancer()).isEqualTo(ServerConfig.Pilots.DEFAULT);
+  }
+
+  @Test
+  void theBalancerSectionIsCheckedAndDefaulted() throws Exception {
+    Path f = dir.resolve("b.yaml");
+    Files.writeString(f, "balancer:\n  queue-wait-seconds: 5\n");
+    assertThat(ServerConfig.load(f).balancer().queueWaitSeconds()).isEqualTo(5);
+    assertThat(ServerConfig.load(f).balancer().offlineAfterMs()).isEqualTo(3000);
+    Files.writeString(f, "balancer:\n  heartbeat-ms: 5000\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("heartbeat-ms");
+    Files.writeString(f, "balancer:\n  queue-waits: 5\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("queue-waits");
   }
 
   @Test

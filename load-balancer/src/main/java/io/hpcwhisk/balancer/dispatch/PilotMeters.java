@@ -1,0 +1,88 @@
+package io.hpcwhisk.balancer.dispatch;
+
+import io.hpcwhisk.core.health.Health;
+import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.protocol.PilotMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Gauges of the dispatcher ({@code whisk_pilots{health}}, {@code whisk_pilots_draining},
+ * {@code whisk_queue_length}) and the counters each pilot reports with its heartbeats, tagged
+ * {@code pilot} and removed when the pilot goes ({@code whisk_pilot_activations{status}},
+ * {@code whisk_pilot_cold_starts}, {@code whisk_pilot_warm_starts}, {@code whisk_pilot_init_seconds},
+ * {@code whisk_pilot_run_seconds}, {@code whisk_pilot_handed_back}, {@code whisk_pilot_drain_events},
+ * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}).
+ */
+final class PilotMeters {
+
+  private final MeterRegistry registry;
+  private final AtomicInteger[] byHealth = new AtomicInteger[Health.values().length];
+  private final AtomicInteger draining = new AtomicInteger();
+  private final AtomicInteger queueLength = new AtomicInteger();
+
+  PilotMeters(MeterRegistry registry) {
+    this.registry = registry;
+    for (Health h : Health.values()) {
+      byHealth[h.ordinal()] = registry.gauge("whisk_pilots",
+          java.util.List.of(io.micrometer.core.instrument.Tag.of("health", h.name().toLowerCase(Locale.ROOT))),
+          new AtomicInteger());
+    }
+    Gauge.builder("whisk_pilots_draining", draining, AtomicInteger::get).register(registry);
+    Gauge.builder("whisk_queue_length", queueLength, AtomicInteger::get)
+        .description("activations waiting for a pilot").register(registry);
+  }
+
+  /** Counts the pilots by health, and those draining or leaving. */
+  void pilots(java.util.Collection<PilotSlot> pilots) {
+    int[] counts = new int[byHealth.length];
+    int drainingNow = 0;
+    for (PilotSlot slot : pilots) {
+      counts[slot.health.health().ordinal()]++;
+      if (slot.draining || slot.leaving) {
+        drainingNow++;
+      }
+    }
+    for (int i = 0; i < counts.length; i++) {
+      byHealth[i].set(counts[i]);
+    }
+    draining.set(drainingNow);
+  }
+
+  void queueLength(int n) {
+    queueLength.set(n);
+  }
+
+  void add(PilotSlot slot) {
+    for (ActivationStatus status : ActivationStatus.values()) {
+      slot.meters.add(FunctionCounter.builder("whisk_pilot_activations", slot,
+              s -> s.reported.activationsByStatus().getOrDefault(status.text(), 0L))
+          .tag("pilot", slot.id).tag("status", status.text().replace(' ', '_')).register(registry));
+    }
+    counter(slot, "whisk_pilot_cold_starts", m -> m.coldStarts());
+    counter(slot, "whisk_pilot_warm_starts", m -> m.warmStarts());
+    counter(slot, "whisk_pilot_init_seconds", m -> m.initMillisTotal() / 1000.0);
+    counter(slot, "whisk_pilot_run_seconds", m -> m.runMillisTotal() / 1000.0);
+    counter(slot, "whisk_pilot_handed_back", m -> m.handedBack());
+    counter(slot, "whisk_pilot_drain_events", m -> m.drainEvents());
+    slot.meters.add(Gauge.builder("whisk_pilot_runtimes_alive", slot, s -> s.reported.runtimesAlive())
+        .tag("pilot", slot.id).register(registry));
+    slot.meters.add(Gauge.builder("whisk_pilot_reserved_mb", slot, s -> s.reservedMb)
+        .description("memory the balancer has reserved on the pilot for activations in flight")
+        .tag("pilot", slot.id).register(registry));
+  }
+
+  private void counter(PilotSlot slot, String name, ToDoubleFunction<PilotMetrics> value) {
+    slot.meters.add(FunctionCounter.builder(name, slot, s -> value.applyAsDouble(s.reported))
+        .tag("pilot", slot.id).register(registry));
+  }
+
+  void remove(PilotSlot slot) {
+    slot.meters.forEach(registry::remove);
+    slot.meters.clear();
+  }
+}

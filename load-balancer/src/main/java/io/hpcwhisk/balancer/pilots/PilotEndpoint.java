@@ -1,0 +1,140 @@
+package io.hpcwhisk.balancer.pilots;
+
+import io.hpcwhisk.protocol.BalancerMessage;
+import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
+import java.time.Duration;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket endpoint pilots connect to, {@value PilotProtocol#PATH} on the API's Jetty server:
+ * decodes {@link PilotMessage}s, hands the first ({@code register}, with the bearer token from the
+ * upgrade request) and every later one to {@link PilotEvents}, and sends {@link BalancerMessage}s
+ * without blocking (Jetty queues the frames of one session in order).
+ */
+public final class PilotEndpoint {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PilotEndpoint.class);
+
+  private PilotEndpoint() {}
+
+  /** Wraps {@code next}: upgrade requests on the pilot path go to the endpoint, all others to {@code next}. */
+  public static Handler.Wrapper install(Server server, PilotEvents events, Handler next) {
+    WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
+      container.setIdleTimeout(Duration.ofSeconds(30));
+      container.setMaxTextMessageSize(64L * 1024 * 1024);
+      container.addMapping(PilotProtocol.PATH, (request, response, callback) -> {
+        String auth = request.getHeaders().get("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip() : null;
+        String remote = String.valueOf(org.eclipse.jetty.server.Request.getRemoteAddr(request));
+        return new Listener(events, token, remote);
+      });
+    });
+    upgrade.setHandler(next);
+    return upgrade;
+  }
+
+  /** One pilot connection. */
+  public static final class Listener implements Session.Listener.AutoDemanding, PilotConnection {
+    private final PilotEvents events;
+    private final String token;
+    private final String remote;
+    private volatile Session session;
+    private volatile String pilotId;
+
+    Listener(PilotEvents events, String token, String remote) {
+      this.events = events;
+      this.token = token;
+      this.remote = remote;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session s) {
+      this.session = s;
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+      PilotMessage message;
+      try {
+        message = PilotProtocol.decodePilotMessage(text);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("pilot {} at {} sent a message this balancer cannot read: {}", pilotId, remote, e.getMessage());
+        if (pilotId == null) {
+          refuse(e.getMessage());
+        }
+        return;
+      }
+      String id = pilotId;
+      if (id != null) {
+        events.message(id, this, message);
+      } else if (message instanceof PilotMessage.Register register) {
+        try {
+          pilotId = events.register(this, register, token);
+        } catch (PilotEvents.Refusal refusal) {
+          LOG.warn("refused pilot {} (job {}) from {}: {}", register.pilotId(), register.jobId(), remote,
+              refusal.getMessage());
+          refuse(refusal.getMessage());
+        }
+      } else {
+        refuse("the first message must be 'register', got " + message.getClass().getSimpleName());
+      }
+    }
+
+    private void refuse(String reason) {
+      Session s = session;
+      s.sendText(PilotProtocol.encode(new BalancerMessage.Refused(reason)),
+          Callback.from(() -> s.close(1008, "refused", Callback.NOOP), x -> s.close(1008, "refused", Callback.NOOP)));
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+      String id = pilotId;
+      if (id != null) {
+        events.closed(id, this, "connection closed (" + statusCode + (reason == null ? "" : " " + reason) + ")");
+      }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+      String id = pilotId;
+      if (id != null) {
+        events.closed(id, this, "connection failed: " + cause);
+      }
+    }
+
+    @Override
+    public void send(BalancerMessage message) {
+      Session s = session;
+      if (s == null || !s.isOpen()) {
+        return;
+      }
+      String text = PilotProtocol.encode(message);
+      synchronized (this) {
+        s.sendText(text, Callback.from(() -> {}, x -> {
+          LOG.debug("sending to pilot {} failed: {}", pilotId, x.toString());
+          s.close(1011, "send failed", Callback.NOOP);
+        }));
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      Session s = session;
+      if (s != null) {
+        s.close(code, reason, Callback.NOOP);
+      }
+    }
+
+    @Override
+    public String remote() {
+      return remote;
+    }
+  }
+}

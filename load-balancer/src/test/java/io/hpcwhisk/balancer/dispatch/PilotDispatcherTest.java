@@ -1,0 +1,232 @@
+package io.hpcwhisk.balancer.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.invoke.RunOutcome;
+import io.hpcwhisk.balancer.invoke.RunRequest;
+import io.hpcwhisk.balancer.pilots.PilotEvents;
+import io.hpcwhisk.protocol.BalancerMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class PilotDispatcherTest {
+
+  private final DispatcherFixture fx = new DispatcherFixture();
+
+  @Test
+  void routesToALivePilotReservesMemoryAndEndsWithItsResult() throws Exception {
+    var p = fx.pilot("11", 512);
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    assertThat(p.activated()).containsExactly(r.activationId());
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(p.id, 256);
+    p.accept(r.activationId());
+    p.complete(r.activationId());
+    assertThat(result).isCompleted();
+    assertThat(result.join().response().success()).isTrue();
+    assertThat(result.join().response().result().get("by").asText()).isEqualTo(p.id);
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(p.id, 0);
+    assertThat(fx.dispatcher.snapshot().inFlight()).isZero();
+  }
+
+  @Test
+  void queuesWhileNoPilotIsLiveAndSendsWhenOneRegisters() throws Exception {
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    assertThat(fx.dispatcher.snapshot().queued()).isEqualTo(1);
+    assertThat(result).isNotDone();
+    var p = fx.pilot("12", 512);
+    assertThat(p.activated()).containsExactly(r.activationId());
+    assertThat(fx.dispatcher.snapshot().queued()).isZero();
+  }
+
+  @Test
+  void neverSendsMoreThanAPilotsMemory() throws Exception {
+    var p = fx.pilot("13", 512);
+    for (int i = 0; i < 5; i++) {
+      fx.dispatch(fx.request("alice", true));
+    }
+    assertThat(p.activated()).hasSize(2);
+    assertThat(fx.dispatcher.snapshot().queued()).isEqualTo(3);
+  }
+
+  @Test
+  void theQueueIsFairAcrossNamespaces() throws Exception {
+    var p = fx.pilot("14", 256);
+    List<RunRequest> busy = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      busy.add(fx.request("busy", true));
+      fx.dispatch(busy.get(i));
+    }
+    RunRequest quiet = fx.request("quiet", true);
+    fx.dispatch(quiet);
+    assertThat(p.activated()).containsExactly(busy.get(0).activationId());
+    p.accept(busy.get(0).activationId());
+    p.complete(busy.get(0).activationId());
+    // the quiet namespace's only activation goes before the busy namespace's second
+    assertThat(p.activated()).containsExactly(busy.get(0).activationId(), quiet.activationId());
+  }
+
+  @Test
+  void aQueuedActivationEndsAfterTheWaitLimitWithTheReason() {
+    var fx2 = new DispatcherFixture(ServerConfig.Pilots.DEFAULT.withQueueWaitSeconds(5));
+    CompletableFuture<RunOutcome> result = fx2.dispatch(fx2.request("alice", true));
+    fx2.advance(4_000);
+    assertThat(result).isNotDone();
+    fx2.advance(1_100);
+    assertThat(result).isCompleted();
+    ActivationResponse response = result.join().response();
+    assertThat(response.statusCode()).isEqualTo(ActivationResponse.WHISK_ERROR);
+    assertThat(response.result().get("error").asText()).contains("within 5 s").contains("no pilot is registered");
+  }
+
+  @Test
+  void anUnacknowledgedActivationIsRedispatchedAndALateResultEndsItOnlyOnce() throws Exception {
+    var slow = fx.pilot("15", 256);
+    RunRequest r = fx.request("alice", false);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    var other = fx.pilot("16", 256);
+    fx.advance(2_100); // no 'accepted' from the slow pilot within the ack timeout
+    assertThat(slow.cancelled()).containsExactly(r.activationId());
+    assertThat(other.activated()).containsExactly(r.activationId());
+    other.accept(r.activationId());
+    slow.complete(r.activationId()); // the slow pilot ran it after all: first result wins
+    assertThat(result).isCompleted();
+    assertThat(result.join().response().result().get("by").asText()).isEqualTo(slow.id);
+    assertThat(other.cancelled()).containsExactly(r.activationId());
+    other.complete(r.activationId()); // too late: dropped, counted
+    assertThat(fx.metrics.count("whisk_late_results", "after_end")).isEqualTo(1);
+    assertThat(fx.ended()).isEqualTo(1);
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(slow.id, 0).containsEntry(other.id, 0);
+  }
+
+  @Test
+  void anExpiredLeaseReRunsARetrySafeActivationAndFailsAnUnsafeOne() throws Exception {
+    var hung = fx.pilot("17", 512);
+    RunRequest safe = fx.request("alice", true);
+    RunRequest unsafe = fx.request("alice", false);
+    CompletableFuture<RunOutcome> safeResult = fx.dispatch(safe);
+    CompletableFuture<RunOutcome> unsafeResult = fx.dispatch(unsafe);
+    hung.accept(safe.activationId());
+    hung.accept(unsafe.activationId());
+    for (int i = 0; i < 71; i++) { // 60 s timeout + 10 s slack, heartbeats keep the pilot online
+      fx.now.addAndGet(1000);
+      hung.heartbeat();
+      fx.dispatcher.tick();
+    }
+    assertThat(unsafeResult).isCompleted();
+    assertThat(unsafeResult.join().response().result().get("error").asText()).startsWith("pilot preempted");
+    assertThat(safeResult).isNotDone();
+    assertThat(fx.metrics.count("whisk_redispatches", "lease_expired")).isEqualTo(1);
+  }
+
+  @Test
+  void aLostPilotsUnstartedWorkGoesElsewhereAtOnceAndStartedUnsafeWorkFails() throws Exception {
+    var lost = fx.pilot("18", 512);
+    RunRequest started = fx.request("alice", false);
+    RunRequest unstarted = fx.request("alice", false);
+    CompletableFuture<RunOutcome> startedResult = fx.dispatch(started);
+    CompletableFuture<RunOutcome> unstartedResult = fx.dispatch(unstarted);
+    lost.accept(started.activationId());
+    var survivor = fx.pilot("19", 512);
+    lost.lose();
+    assertThat(survivor.activated()).containsExactly(unstarted.activationId());
+    assertThat(startedResult.join().response().result().get("error").asText())
+        .startsWith("pilot preempted").contains("slurm-18").contains("retry-safe=false");
+    survivor.accept(unstarted.activationId());
+    survivor.complete(unstarted.activationId());
+    assertThat(unstartedResult.join().response().success()).isTrue();
+  }
+
+  @Test
+  void aDrainingPilotGetsNothingNewAndWhatItHandsBackIsRedispatched() throws Exception {
+    var draining = fx.pilot("20", 512);
+    RunRequest r = fx.request("alice", false);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    draining.drain();
+    draining.handBack(r.activationId()); // it never acknowledged it: not started, so safe to move
+    RunRequest next = fx.request("alice", true);
+    fx.dispatch(next);
+    assertThat(draining.activated()).containsExactly(r.activationId());
+    var fresh = fx.pilot("21", 512);
+    assertThat(fresh.activated()).containsExactly(r.activationId(), next.activationId());
+    assertThat(result).isNotDone();
+    assertThat(fx.metrics.count("whisk_redispatches", "handed_back")).isEqualTo(1);
+  }
+
+  @Test
+  void aRetrySafeActivationIsStartedAtMostMaxAttemptsTimes() throws Exception {
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    for (int i = 0; i < 3; i++) {
+      var p = fx.pilot("3" + i, 512);
+      assertThat(p.activated()).containsExactly(r.activationId());
+      p.accept(r.activationId());
+      p.lose();
+    }
+    assertThat(result).isCompleted();
+    assertThat(result.join().response().result().get("error").asText()).contains("started 3 times");
+  }
+
+  @Test
+  void aSilentPilotGoesOfflineAfterThreeSecondsAndItsWorkMoves() throws Exception {
+    var silent = fx.pilot("40", 256);
+    RunRequest r = fx.request("alice", true);
+    fx.dispatch(r);
+    silent.accept(r.activationId());
+    var other = fx.pilot("41", 256);
+    for (int i = 0; i < 31; i++) {
+      fx.now.addAndGet(100);
+      other.heartbeat();
+      fx.dispatcher.tick();
+    }
+    assertThat(silent.closed).isTrue();
+    assertThat(other.activated()).containsExactly(r.activationId());
+    assertThat(fx.metrics.count("whisk_redispatches", "pilot_lost_started")).isEqualTo(1);
+  }
+
+  @Test
+  void registrationNeedsAValidJobScopedCredential() throws Exception {
+    var p = fx.new FakePilot("50");
+    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), null))
+        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("no credential");
+    String otherJobs = fx.credentials.forJob("51");
+    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), otherJobs))
+        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("invalid credential");
+    String submission = fx.credentials.forSubmission();
+    assertThat(fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), submission))
+        .isEqualTo(p.id);
+    assertThat(p.sent.get(0)).isInstanceOf(BalancerMessage.Registered.class);
+    assertThat(fx.dispatcher.registeredJobs()).containsExactly(java.util.Map.entry(p.id, "50"));
+    var spoof = fx.new FakePilot("53");
+    assertThatThrownBy(() -> fx.dispatcher.register(spoof, fx.register("slurm-50", "53", 512, fx.now.get() + 60_000),
+        fx.credentials.forJob("53"))).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("does not match job 53");
+    var q = fx.new FakePilot("52");
+    assertThatThrownBy(() -> fx.dispatcher.register(q, fx.register(q.id, "52", 512, fx.now.get() + 60_000), submission))
+        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("already used by job 50");
+  }
+
+  @Test
+  void aPilotGetsWorkOnlyFromItsFirstHeartbeatOn() throws Exception {
+    var p = fx.new FakePilot("70");
+    fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.credentials.forJob("70"));
+    RunRequest r = fx.request("alice", true);
+    fx.dispatch(r);
+    assertThat(p.activated()).isEmpty();
+    p.heartbeat();
+    assertThat(p.activated()).containsExactly(r.activationId());
+  }
+
+  @Test
+  void anActionLargerThanEveryPilotFailsAtOnce() throws Exception {
+    fx.pilot("60", 256);
+    CompletableFuture<RunOutcome> result = fx.dispatch(fx.request("alice", true, 512));
+    assertThat(result).isCompleted();
+    assertThat(result.join().response().result().get("error").asText()).contains("No pilot can run this action");
+  }
+}
