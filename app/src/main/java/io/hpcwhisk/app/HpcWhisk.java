@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       PilotCommand.class,
       PilotBenchCommand.class,
       ControllerCommand.class,
+      PilotTokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HpcWhisk implements Runnable {

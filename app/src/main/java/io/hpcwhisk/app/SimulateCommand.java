@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
       "Replay real cluster traces with the HPC-Whisk harvesting model.",
       "Data: the HPC-Whisk SC22 artifact's idle-node log of Cyfronet Prometheus (shared/traces)."
     },
-    subcommands = {SimulateReplayCommand.class, SimulateCompareCommand.class, SimulateBenchCommand.class})
+    subcommands = {SimulateReplayCommand.class, SimulateCompareCommand.class, SimulateBenchCommand.class,
+      SimulateScheduleCommand.class})
 final class SimulateCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -110,7 +110,7 @@ final class UpSession implements AutoCloseable {
         new HarvestConfig.Harvest(settings.policy(), Map.of(), Duration.ofSeconds(2), false,
             h.maxSubmissionsPerPass(), h.expeditePreemption(), new HarvestConfig.PilotJob(job.namePrefix(),
                 SystemServer.REAL_PILOT_SCRIPT, logs.resolve("pilot-%j.out").toString(), job.signal(),
-                job.extraOptions())));
+                job.extraOptions(), job.environment())));
   }
 
   String apiHost() {

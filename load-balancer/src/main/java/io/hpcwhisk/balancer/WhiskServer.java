@@ -113,6 +113,9 @@ public final class WhiskServer implements AutoCloseable {
     api.start();
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
+    if (dispatcher instanceof PilotDispatcher) {
+      LOG.info("pilots connect to {} with a credential from the data directory's pilot-secret", pilotUrl());
+    }
   }
 
   /**

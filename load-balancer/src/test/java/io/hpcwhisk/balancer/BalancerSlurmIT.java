@@ -5,17 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.auth.Identity;
-import io.hpcwhisk.balancer.config.ServerConfig;
-import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
+import io.hpcwhisk.protocol.PilotProtocol;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,19 +27,23 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The balancer with REAL pilot processes as Slurm jobs on the local cluster, under a steady load of
  * blocking invocations (retry-safe and not): one pilot is SIGTERMed (it drains), one SIGKILLed (the
- * balancer notices within 3 s), new pilots join, and the server itself is restarted during the load.
+ * balancer notices within 3 s), new pilots join, and the server process itself is SIGKILLed and started
+ * again during the load.
  * Afterwards every accepted activation has exactly one terminal record and no retry-safe activation
  * failed. The counts are printed.
  */
@@ -56,28 +64,69 @@ class BalancerSlurmIT {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void awaitPilots(WhiskServer server, int n) {
-    PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
-    await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> dispatcher.snapshot().pilots() >= n);
+  /** Starts {@code WhiskServer.main} as its own process (so that it can be SIGKILLed); waits until it listens. */
+  private Process startServer(Path dir, int port, String name) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WhiskServer.class.getName(), "--executor", "pilots",
+        "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(), "--guest");
+    pb.redirectError(dir.resolve(name + ".log").toFile());
+    Process p = pb.start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> {
+      try {
+        for (String line; (line = out.readLine()) != null; ) {
+          if (line.startsWith("listening on ")) {
+            return;
+          }
+        }
+        throw new IllegalStateException("server exited before listening; see " + dir.resolve(name + ".log"));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    ready.get(60, TimeUnit.SECONDS);
+    return p;
+  }
+
+  /** The server's gauge values {@code name{pilot="…"}} by pilot (from /metrics). */
+  private Map<String, Double> perPilot(int port, String name) throws Exception {
+    Map<String, Double> values = new TreeMap<>();
+    for (String line : scrape(port, name + "{pilot=").split(" (?=" + name + ")")) {
+      Matcher m = Pattern.compile(name + "\\{pilot=\"([^\"]+)\"} ([0-9.]+)").matcher(line);
+      if (m.find()) {
+        values.put(m.group(1), Double.parseDouble(m.group(2)));
+      }
+    }
+    return values;
+  }
+
+  private void awaitPilots(int port, int n) {
+    await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> perPilot(port, "whisk_pilot_reserved_mb").size() >= n);
+  }
+
+  /** The job whose pilot holds the most memory in activations (so the failure hits running work). */
+  private String busiest(int port, List<String> jobs) throws Exception {
+    Map<String, Double> reserved = perPilot(port, "whisk_pilot_reserved_mb");
+    return jobs.stream().filter(j -> reserved.containsKey("slurm-" + j))
+        .max(java.util.Comparator.comparingDouble(j -> reserved.get("slurm-" + j))).orElse(jobs.get(0));
   }
 
   @Test
   void noAcceptedActivationIsLostToPreemptionKillOrRestart(SlurmEnv slurm, @TempDir Path dir) throws Exception {
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(2)
-            .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
-    WhiskServer server = WhiskServer.start(config, "it");
-    int port = server.address().getPort();
-    config = config.withApi(config.api().withPort(port));
-    PilotCredentials credentials = WhiskServer.pilotCredentials(config);
-    String url = server.pilotUrl();
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    PilotCredentials credentials = PilotCredentials.inDataDir(dir.resolve("data")); // the server reads this secret
+    Process server = startServer(dir, port, "server-1");
+    String url = "ws://127.0.0.1:" + port + PilotProtocol.PATH;
     List<String> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
     }
     try {
-      awaitPilots(server, 3);
+      awaitPilots(port, 3);
     } catch (RuntimeException e) {
       jobs.forEach(j -> System.out.println(PilotJobsHelper.output(slurm, j)));
       throw e;
@@ -114,33 +163,33 @@ class BalancerSlurmIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 100);
 
     // SIGTERM one pilot (as Slurm's preemption does): it drains; a new pilot joins
-    String termed = busiest(server, jobs);
+    String termed = busiest(port, jobs);
     slurm.run("scancel", "--full", "--signal=TERM", termed).orThrow();
     System.out.println("[balancer-it] SIGTERM to job " + termed);
     jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
     int mark = accepted.size();
-    await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= mark + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark + 100);
 
     // SIGKILL another: the balancer notices the lost connection; a new pilot joins
     List<String> alive = new ArrayList<>(jobs);
     alive.remove(termed);
-    String killed = busiest(server, alive);
+    String killed = busiest(port, alive);
     slurm.run("scancel", "--batch", "--signal=KILL", killed).orThrow();
     System.out.println("[balancer-it] SIGKILL to job " + killed);
     jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
     int mark2 = accepted.size();
-    await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= mark2 + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark2 + 100);
 
-    // restart the server during the load; pilots reconnect on their own
-    System.out.println("[balancer-it] before restart: " + scrape(port, "whisk_redispatches_total") + " "
+    // SIGKILL the server during the load and start it again; pilots reconnect on their own
+    System.out.println("[balancer-it] before the server's SIGKILL: " + scrape(port, "whisk_redispatches_total") + " "
         + scrape(port, "whisk_activations_total"));
-    server.close();
-    server = WhiskServer.start(config, "it");
-    WhiskServer restarted = server;
-    System.out.println("[balancer-it] restart recovered " + restarted.recovery());
-    awaitPilots(restarted, 2);
+    server.destroyForcibly().waitFor();
+    server = startServer(dir, port, "server-2");
+    awaitPilots(port, 2);
+    System.out.println("[balancer-it] restarted: " + Files.readAllLines(dir.resolve("server-2.log")).stream()
+        .filter(l -> l.contains("recovered")).findFirst().orElse("nothing was pending"));
     int mark3 = accepted.size();
-    await().atMost(Duration.ofSeconds(40)).until(() -> accepted.size() >= mark3 + 150);
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark3 + 100);
     running.set(false);
     clients.shutdown();
     assertThat(clients.awaitTermination(90, TimeUnit.SECONDS)).isTrue();
@@ -180,18 +229,12 @@ class BalancerSlurmIT {
       assertThat(stored).as("records stored (one per id; a request cut by the restart may add one we never saw)")
           .isGreaterThanOrEqualTo(accepted.size());
     } finally {
-      server.close();
+      server.destroy();
+      server.waitFor();
       for (String job : jobs) {
         slurm.run("scancel", job);
       }
     }
-  }
-
-  /** The job whose pilot holds the most memory in activations (so the failure hits running work). */
-  private static String busiest(WhiskServer server, List<String> jobs) {
-    Map<String, Integer> reserved = ((PilotDispatcher) server.dispatcher()).snapshot().reservedMbByPilot();
-    return jobs.stream().filter(j -> reserved.containsKey("slurm-" + j))
-        .max(java.util.Comparator.comparingInt(j -> reserved.get("slurm-" + j))).orElse(jobs.get(0));
   }
 
   private JsonNode recordOf(int port, String id) throws Exception {

@@ -5,6 +5,7 @@ import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
+import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotConnection;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
@@ -72,7 +73,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private static final Logger LOG = LoggerFactory.getLogger(PilotDispatcher.class);
 
   private final ServerConfig.Pilots settings;
-  private final PilotCredentials credentials;
+  private final PilotAdmission admission;
   private final InstantSource clock;
   private final Supplier<String> apiHost;
   private final BalancerMetrics metrics;
@@ -80,7 +81,6 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final Object lock = new Object();
   private final Map<String, PilotSlot> pilots = new LinkedHashMap<>();
   private final Map<String, Flight> flights = new HashMap<>();
-  private final Map<String, String> submissionBindings = new HashMap<>();
   private final FairQueue<Flight> queue;
   private final PilotMeters meters;
   private boolean closed;
@@ -88,7 +88,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   public PilotDispatcher(ServerConfig.Pilots settings, PilotCredentials credentials, InstantSource clock,
       Supplier<String> apiHost, BalancerMetrics metrics) {
     this.settings = settings;
-    this.credentials = credentials;
+    this.admission = new PilotAdmission(credentials);
     this.clock = clock;
     this.apiHost = apiHost;
     this.metrics = metrics;
@@ -228,16 +228,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       f.avoid.add(pilot);
     }
     release(f);
-    if (mayHaveStarted && !f.request.retrySafe()) {
-      finish(f, RunOutcome.whiskError("pilot preempted: pilot " + pilot + " " + why + " while it held this"
-          + " activation, and the action is not retry-safe (annotation retry-safe=false), so it was not run again.",
-          clock.millis()), "pilot_preempted", after);
-      return;
-    }
-    if (mayHaveStarted && f.starts >= settings.maxAttempts()) {
-      finish(f, RunOutcome.whiskError("pilot preempted: pilot " + pilot + " " + why + "; the activation was"
-          + " started " + f.starts + " times (balancer.max-attempts) and is not run again.", clock.millis()),
-          "pilot_preempted", after);
+    var failure = RetryRule.decide(mayHaveStarted, f.request.retrySafe(), f.starts, settings.maxAttempts(), pilot, why);
+    if (failure.isPresent()) {
+      finish(f, RunOutcome.whiskError(failure.get(), clock.millis()), "pilot_preempted", after);
       return;
     }
     metrics.redispatch(cause);
@@ -250,22 +243,12 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public String register(PilotConnection connection, PilotMessage.Register register, String bearerToken)
       throws Refusal {
-    var grant = credentials.verify(bearerToken, register.jobId());
-    if (grant.isEmpty()) {
-      throw new Refusal(bearerToken == null ? "no credential (Authorization: Bearer TOKEN) for job " + register.jobId()
-          : "invalid credential for job " + register.jobId());
-    }
+    admission.admit(register, bearerToken);
     List<Runnable> after = new ArrayList<>();
     String id = register.pilotId();
     synchronized (lock) {
       if (closed) {
         throw new Refusal("the balancer is stopping");
-      }
-      if (grant.get().jobId().isEmpty()) {
-        String bound = submissionBindings.putIfAbsent(grant.get().scope(), register.jobId());
-        if (bound != null && !bound.equals(register.jobId())) {
-          throw new Refusal("credential already used by job " + bound + ", not valid for job " + register.jobId());
-        }
       }
       PilotSlot old = pilots.get(id);
       if (old == null && register.launchedAtMs() > 0) {
@@ -458,15 +441,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   }
 
   private void updateGauges() {
-    int[] byHealth = new int[Health.values().length];
-    int draining = 0;
-    for (PilotSlot slot : pilots.values()) {
-      byHealth[slot.health.health().ordinal()]++;
-      if (slot.draining || slot.leaving) {
-        draining++;
-      }
-    }
-    meters.pilots(byHealth, draining);
+    meters.pilots(pilots.values());
   }
 
   // ---------------------------------------------------------------- views
@@ -479,6 +454,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       Map<String, Integer> reserved = new LinkedHashMap<>();
       pilots.values().forEach(p -> reserved.put(p.id, p.reservedMb));
       return new Snapshot(pilots.size(), queue.size(), flights.size(), reserved);
+    }
+  }
+
+  /** The registered pilots: pilot id to Slurm job id (for the controller's reconciliation). */
+  public Map<String, String> registeredJobs() {
+    synchronized (lock) {
+      Map<String, String> jobs = new LinkedHashMap<>();
+      pilots.values().forEach(p -> jobs.put(p.id, p.register.jobId()));
+      return jobs;
     }
   }
 

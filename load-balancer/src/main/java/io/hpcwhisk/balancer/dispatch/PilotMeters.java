@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
  * {@code pilot} and removed when the pilot goes ({@code whisk_pilot_activations{status}},
  * {@code whisk_pilot_cold_starts}, {@code whisk_pilot_warm_starts}, {@code whisk_pilot_init_seconds},
  * {@code whisk_pilot_run_seconds}, {@code whisk_pilot_handed_back}, {@code whisk_pilot_drain_events},
- * {@code whisk_pilot_runtimes_alive}).
+ * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}).
  */
 final class PilotMeters {
 
@@ -37,7 +37,16 @@ final class PilotMeters {
         .description("activations waiting for a pilot").register(registry);
   }
 
-  void pilots(int[] counts, int drainingNow) {
+  /** Counts the pilots by health, and those draining or leaving. */
+  void pilots(java.util.Collection<PilotSlot> pilots) {
+    int[] counts = new int[byHealth.length];
+    int drainingNow = 0;
+    for (PilotSlot slot : pilots) {
+      counts[slot.health.health().ordinal()]++;
+      if (slot.draining || slot.leaving) {
+        drainingNow++;
+      }
+    }
     for (int i = 0; i < counts.length; i++) {
       byHealth[i].set(counts[i]);
     }
@@ -61,6 +70,9 @@ final class PilotMeters {
     counter(slot, "whisk_pilot_handed_back", m -> m.handedBack());
     counter(slot, "whisk_pilot_drain_events", m -> m.drainEvents());
     slot.meters.add(Gauge.builder("whisk_pilot_runtimes_alive", slot, s -> s.reported.runtimesAlive())
+        .tag("pilot", slot.id).register(registry));
+    slot.meters.add(Gauge.builder("whisk_pilot_reserved_mb", slot, s -> s.reservedMb)
+        .description("memory the balancer has reserved on the pilot for activations in flight")
         .tag("pilot", slot.id).register(registry));
   }
 

@@ -27,7 +27,7 @@ final class PilotSlot {
   boolean ready;
   boolean draining;
   boolean leaving;
-  int reservedMb;
+  volatile int reservedMb;
   private Map<String, Integer> warm;
   private Set<String> warmKeys;
   volatile PilotMetrics reported = PilotMetrics.empty();

@@ -1,8 +1,10 @@
 package io.hpcwhisk.slurm.cli;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * How pilot jobs are submitted, beyond their shape.
@@ -13,10 +15,12 @@ import java.util.Optional;
  * @param output the {@code --output} path pattern, e.g. {@code /var/log/hpc-whisk/pilot-%j.out}
  * @param script the batch script every pilot runs (read from the configured template)
  * @param extraOptions further {@code sbatch} options, passed as given
+ * @param environment variables every pilot gets on top of the controller's environment (for example the
+ *     balancer's address), passed as {@code --export=ALL,NAME=value,…}
  */
 public record PilotJobSettings(
     String namePrefix, Optional<String> account, Optional<String> signal, String output, String script,
-    List<String> extraOptions) {
+    List<String> extraOptions, Map<String, String> environment) {
 
   public PilotJobSettings {
     Objects.requireNonNull(namePrefix, "namePrefix");
@@ -25,6 +29,16 @@ public record PilotJobSettings(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(script, "script");
     extraOptions = List.copyOf(extraOptions);
+    environment = Map.copyOf(new TreeMap<>(environment));
+    environment.forEach((name, value) -> {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("pilot environment variable name '" + name + "' is not a valid name");
+      }
+      if (value.contains(",")) {
+        throw new IllegalArgumentException("pilot environment variable " + name + " has a ',' in its value, which"
+            + " sbatch --export cannot pass");
+      }
+    });
     if (!namePrefix.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("pilot name prefix must be letters, digits, '.', '_' or '-', got '"
           + namePrefix + "'");

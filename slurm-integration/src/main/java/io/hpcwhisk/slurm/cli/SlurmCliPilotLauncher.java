@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +42,14 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
   @Override
   public JobId submit(PilotShape shape) {
     List<String> options = new ArrayList<>(options(shape));
-    exportOption(jobEnvironment.get()).ifPresent(options::add);
+    Map<String, String> perJob = jobEnvironment.get();
+    if (!perJob.isEmpty()) {
+      // one --export with the configured environment and this job's (sbatch honours only the last --export)
+      Map<String, String> env = new TreeMap<>(settings.environment());
+      env.putAll(perJob);
+      options.removeIf(o -> o.startsWith("--export="));
+      exportOption(env).ifPresent(options::add);
+    }
     return cli.sbatch(options, settings.script());
   }
 
@@ -51,7 +59,7 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
       return java.util.Optional.empty();
     }
     StringBuilder sb = new StringBuilder("--export=ALL");
-    new java.util.TreeMap<>(env).forEach((k, v) -> {
+    new TreeMap<>(env).forEach((k, v) -> {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw new IllegalArgumentException("pilot job environment name must be a shell name, got '" + k + "'");
       }
@@ -87,6 +95,11 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     shape.targetNode().ifPresent(n -> args.add("--nodelist=" + n));
     settings.signal().ifPresent(s -> args.add("--signal=" + s));
     args.add("--output=" + settings.output());
+    if (!settings.environment().isEmpty()) {
+      StringBuilder export = new StringBuilder("--export=ALL");
+      new TreeMap<>(settings.environment()).forEach((k, v) -> export.append(',').append(k).append('=').append(v));
+      args.add(export.toString());
+    }
     args.addAll(settings.extraOptions());
     return args;
   }

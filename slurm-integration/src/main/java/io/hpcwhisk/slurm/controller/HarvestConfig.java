@@ -54,7 +54,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
       + "    output: /tmp/hpc-whisk-pilot-%%j.out%n"
       + "    signal: \"\"             # --signal, e.g. B:USR1@120; empty = none%n"
-      + "    extra-options: []      # further sbatch options%n";
+      + "    extra-options: []      # further sbatch options%n"
+      + "    environment: {}        # variables for every pilot, e.g. HPC_WHISK_BALANCER_URL%n";
 
   public HarvestConfig {
     Objects.requireNonNull(slurm, "slurm");
@@ -148,9 +149,11 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * @param signal {@code --signal} (default none: Slurm may send it up to 60 s early, which would cut short
    *     pilots of a few minutes; the pilot gets SIGTERM at its time limit anyway)
    * @param extraOptions further sbatch options (default none)
+   * @param environment variables every pilot gets (default none), e.g. {@code HPC_WHISK_BALANCER_URL}; the
+   *     server adds its own with {@link #withEnvironment(Map)}
    */
   public record PilotJob(String namePrefix, Path script, String output, Optional<String> signal,
-      List<String> extraOptions) {
+      List<String> extraOptions, Map<String, String> environment) {
     public static final String DEFAULT_NAME_PREFIX = "hpcw-pilot";
     public static final Path DEFAULT_SCRIPT = Path.of("config/pilot-sleep-placeholder.sbatch");
     public static final String DEFAULT_OUTPUT = "/tmp/hpc-whisk-pilot-%j.out";
@@ -161,10 +164,18 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       Objects.requireNonNull(output, "output");
       Objects.requireNonNull(signal, "signal");
       extraOptions = List.copyOf(extraOptions);
+      environment = Map.copyOf(environment);
     }
 
     public static PilotJob defaults() {
-      return new PilotJob(DEFAULT_NAME_PREFIX, DEFAULT_SCRIPT, DEFAULT_OUTPUT, Optional.empty(), List.of());
+      return new PilotJob(DEFAULT_NAME_PREFIX, DEFAULT_SCRIPT, DEFAULT_OUTPUT, Optional.empty(), List.of(), Map.of());
+    }
+
+    /** The same settings with more environment variables for the pilots (later ones win). */
+    public PilotJob withEnvironment(Map<String, String> more) {
+      Map<String, String> merged = new LinkedHashMap<>(environment);
+      merged.putAll(more);
+      return new PilotJob(namePrefix, script, output, signal, extraOptions, merged);
     }
 
     /** The script's text, resolved against {@code baseDir} when relative. */
@@ -210,10 +221,10 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     Section h = new Section("harvest", root.path("harvest"), Set.of("enabled", "policy", "params", "interval",
         "dry-run", "max-submissions-per-pass", "expedite-preemption", "pilot-job"));
     Section p = new Section("harvest.pilot-job", root.path("harvest").path("pilot-job"), Set.of("name-prefix",
-        "script", "output", "signal", "extra-options"));
+        "script", "output", "signal", "extra-options", "environment"));
     PilotJob pilotJob = new PilotJob(p.text("name-prefix", PilotJob.DEFAULT_NAME_PREFIX),
         Path.of(p.text("script", PilotJob.DEFAULT_SCRIPT.toString())), p.text("output", PilotJob.DEFAULT_OUTPUT),
-        p.optional("signal"), p.list("extra-options"));
+        p.optional("signal"), p.list("extra-options"), p.map("environment"));
     Harvest harvest = new Harvest(h.text("policy", Harvest.DEFAULT_POLICY), h.map("params"),
         h.duration("interval", Harvest.DEFAULT_INTERVAL), h.bool("dry-run", false),
         h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),

@@ -101,7 +101,7 @@ public final class HarvestController implements AutoCloseable {
         new ProcessCommandRunner(slurm.environment()), metrics);
     var job = config.harvest().pilotJob();
     PilotJobSettings settings = new PilotJobSettings(job.namePrefix(), slurm.account(), job.signal(), job.output(),
-        job.readScript(baseDir), job.extraOptions());
+        job.readScript(baseDir), job.extraOptions(), job.environment());
     InstantSource clock = InstantSource.system();
     return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings, jobEnvironment),
         clock);

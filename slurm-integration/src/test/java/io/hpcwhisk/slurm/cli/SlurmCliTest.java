@@ -86,7 +86,8 @@ class SlurmCliTest {
   void sbatchGetsEveryOptionAndTheScriptOnStdin() {
     var runner = new RecordedCommandRunner().answer("sbatch", "4711\n");
     var settings = new PilotJobSettings("hpcw-pilot", Optional.of("whisk-acct"), Optional.of("B:TERM@60"),
-        "/tmp/pilot-%j.out", "#!/bin/sh\nexec sleep 1\n", List.of("--exclusive"));
+        "/tmp/pilot-%j.out", "#!/bin/sh\nexec sleep 1\n", List.of("--exclusive"),
+        Map.of("HPC_WHISK_PILOT_TOKEN", "t0k", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:3233/pilot/v1"));
     var launcher = new SlurmCliPilotLauncher(cli(runner), settings);
     var shape = new PilotShape("whisk", Optional.of("lowprio"), Duration.ofSeconds(330),
         Optional.of(Duration.ofMinutes(2)), 100, Optional.of("n3"));
@@ -97,7 +98,8 @@ class SlurmCliTest {
     assertThat(runner.calls().get(0)).containsExactly("/opt/slurm/bin/sbatch", "--parsable",
         "--job-name=hpcw-pilot-5m-n3", "--partition=whisk", "--qos=lowprio", "--account=whisk-acct", "--nodes=1",
         "--time=5", "--time-min=2", "--nice=100", "--nodelist=n3", "--signal=B:TERM@60",
-        "--output=/tmp/pilot-%j.out", "--exclusive");
+        "--output=/tmp/pilot-%j.out",
+        "--export=ALL,HPC_WHISK_BALANCER_URL=ws://127.0.0.1:3233/pilot/v1,HPC_WHISK_PILOT_TOKEN=t0k", "--exclusive");
     assertThat(runner.stdins().get(0)).isEqualTo("#!/bin/sh\nexec sleep 1\n");
   }
 

@@ -41,12 +41,14 @@ class HarvestConfigTest {
         harvest:
           policy: fib
           params: {ladder: [2m, 4m], pending-per-length: 3}
-          pilot-job: {signal: "", extra-options: [--exclusive]}
+          pilot-job: {signal: "", extra-options: [--exclusive], environment: {HPC_WHISK_GRACE: 10s}}
         """);
 
     assertThat(config.harvest().params()).isEqualTo(Map.of("ladder", "2m,4m", "pending-per-length", "3"));
     assertThat(config.harvest().pilotJob().signal()).isEqualTo(Optional.empty());
     assertThat(config.harvest().pilotJob().extraOptions()).isEqualTo(List.of("--exclusive"));
+    assertThat(config.harvest().pilotJob().withEnvironment(Map.of("HPC_WHISK_PILOT_TOKEN", "x")).environment())
+        .isEqualTo(Map.of("HPC_WHISK_GRACE", "10s", "HPC_WHISK_PILOT_TOKEN", "x"));
   }
 
   @ParameterizedTest

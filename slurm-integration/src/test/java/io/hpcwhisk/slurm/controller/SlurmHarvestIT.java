@@ -43,7 +43,7 @@ class SlurmHarvestIT {
     var slurmSection = new HarvestConfig.Slurm(Optional.empty(), Optional.of(slurm.conf()), Duration.ofSeconds(20),
         "whisk", Optional.empty(), Optional.empty());
     var pilotJob = new HarvestConfig.PilotJob("hpcw-pilot", Path.of("config/pilot-sleep-placeholder.sbatch"),
-        slurm.dir().resolve("pilot-%j.out").toString(), Optional.empty(), List.of());
+        slurm.dir().resolve("pilot-%j.out").toString(), Optional.empty(), List.of(), Map.of());
     return new HarvestConfig(slurmSection, new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(1), false, 50,
         true, pilotJob));
   }

@@ -1,0 +1,161 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.simulator.batch.Algorithm;
+import io.hpcwhisk.simulator.batch.ScheduleReport;
+import io.hpcwhisk.simulator.batch.ScheduleRequest;
+import io.hpcwhisk.simulator.batch.SchedulerConfig;
+import io.hpcwhisk.simulator.batch.Schedules;
+import io.hpcwhisk.simulator.faas.FaasSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hpc-whisk simulate schedule}: replays a job trace through a Slurm-like scheduler with and without pilots
+ * and reports the gain (idle node-time harvested) next to the cost (batch jobs delayed).
+ */
+@Command(
+    name = "schedule",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Simulate a Slurm-like cluster (EASY or Slurm-style backfilling) running a job trace, with pilots submitted by "
+          + "the production harvest policies, against the same trace without pilots.",
+      "Prints per policy the gain (idle node-time ready / warming up / unused; pilots) and the cost to batch jobs "
+          + "(wait, bounded slowdown, delays); writes report.json and timeline-<run>.png into --out."
+    })
+final class SimulateScheduleCommand implements Runnable {
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Trace trace;
+
+  static final class Trace {
+    @Option(names = "--swf", paramLabel = "FILE", description = "SWF v2.2 trace (plain or gzip).")
+    Path swf;
+
+    @Option(names = "--sacct", paramLabel = "FILE", description = "sacct -P dump (times read as UTC).")
+    Path sacct;
+
+    @Option(names = "--synthetic", paramLabel = "SPEC",
+        description = "Synthetic trace, e.g. jobs=1000000,seed=1,load=0.8,maxnodes=64.")
+    String synthetic;
+  }
+
+  @Option(names = "--nodes", defaultValue = "0",
+      description = "Cluster nodes (0: from the SWF header MaxProcs / procs-per-node; 2000 for synthetic).")
+  int nodes;
+
+  @Option(names = "--procs-per-node", defaultValue = "0",
+      description = "SWF processors per node (0: MaxProcs / MaxNodes from the header, else 1).")
+  int procsPerNode;
+
+  @Option(names = "--scheduler", defaultValue = "slurm", description = "easy or slurm (sched/backfill).")
+  String scheduler;
+
+  @Option(names = "--bf-max-job-test", defaultValue = "" + SchedulerConfig.DEFAULT_BF_MAX_JOB_TEST,
+      description = "Jobs planned per backfill pass (Slurm bf_max_job_test).")
+  int bfMaxJobTest;
+
+  @Option(names = "--bf-window", defaultValue = "1440", description = "Planning horizon in minutes (bf_window).")
+  long bfWindowMinutes;
+
+  @Option(names = "--bf-resolution", defaultValue = "60", description = "Plan granularity in seconds (bf_resolution).")
+  long bfResolution;
+
+  @Option(names = "--bf-interval", defaultValue = "30", description = "Seconds between backfill passes (bf_interval).")
+  long bfInterval;
+
+  @Option(names = "--grace-seconds", defaultValue = "30", description = "GraceTime of the harvest partition.")
+  long grace;
+
+  @Option(names = "--drain-seconds", paramLabel = "S",
+      description = "Seconds a preempted pilot takes to leave (default: the grace time, the worst case).")
+  Long drain;
+
+  @Option(names = "--completing-seconds", defaultValue = "0",
+      description = "Seconds an ended job's nodes stay COMPLETING before reuse (real Slurm: about 1 s).")
+  long completing;
+
+  @Option(names = "--policy", defaultValue = "fib,var,adaptive", split = ",",
+      description = "Harvest policies to compare (each against the same baseline); 'none' for the baseline only.")
+  List<String> policies = new ArrayList<>();
+
+  @Option(names = "--policy-param", paramLabel = "POLICY.KEY=VALUE",
+      description = "A policy parameter, repeatable, e.g. adaptive.pool=4 or fib.pending-per-length=10.")
+  Map<String, String> policyParams = new LinkedHashMap<>();
+
+  @Option(names = "--controller-interval", defaultValue = "15", description = "Seconds between controller passes.")
+  long controllerInterval;
+
+  @Option(names = "--warmup-seconds", defaultValue = "20", description = "Seconds from pilot start to ready.")
+  long warmup;
+
+  @Option(names = "--sample-seconds", defaultValue = "600", description = "Seconds between timeline samples.")
+  long sampleSeconds;
+
+  @Option(names = "--invocations", paramLabel = "SPEC",
+      description = "FaaS activations routed to the pilots: synthetic:rate=1,actions=50,duration=1000,memory=256,seed=1"
+          + " or azure:INVOCATIONS.csv[,durations=DURATIONS.csv][,sample=P][,seed=S] (Azure Functions 2019).")
+  String invocations;
+
+  @Option(names = "--pilot-memory-mb", defaultValue = "4096", description = "FaaS: memory each pilot offers.")
+  int pilotMemoryMb;
+
+  @Option(names = "--cold-start-ms", defaultValue = "500", description = "FaaS: extra time without a warm runtime.")
+  long coldStartMs;
+
+  @Option(names = "--queue-timeout-ms", defaultValue = "60000",
+      description = "FaaS: how long an activation waits for a pilot before it times out.")
+  long queueTimeoutMs;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (none: print only).")
+  Path out;
+
+  @Option(names = "--no-plots", description = "Skip the PNG timelines.")
+  boolean noPlots;
+
+  @Option(names = "--bench", description = "Also print speed: jobs/s, simulated time per wall second, peak heap.")
+  boolean bench;
+
+  @Override
+  public void run() {
+    String traceSpec = trace.swf != null ? "swf:" + trace.swf
+        : trace.sacct != null ? "sacct:" + trace.sacct : "synthetic:" + trace.synthetic;
+    Algorithm algorithm = switch (scheduler.toLowerCase(Locale.ROOT)) {
+      case "easy" -> Algorithm.EASY;
+      case "slurm" -> Algorithm.SLURM;
+      default -> throw new IllegalArgumentException("--scheduler '" + scheduler + "': expected easy or slurm");
+    };
+    SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, bfWindowMinutes * 60, bfResolution,
+        bfInterval, grace, drain == null ? grace : drain, completing);
+    List<String> names = policies.stream().filter(p -> !p.equals("none")).toList();
+    Map<String, Map<String, String>> params = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : policyParams.entrySet()) {
+      int dot = e.getKey().indexOf('.');
+      if (dot <= 0) {
+        throw new IllegalArgumentException("--policy-param '" + e.getKey() + "': expected POLICY.KEY=VALUE");
+      }
+      params.computeIfAbsent(e.getKey().substring(0, dot), k -> new LinkedHashMap<>())
+          .put(e.getKey().substring(dot + 1), e.getValue());
+    }
+    ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
+        controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
+            : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000));
+    Schedules.Result result = Schedules.run(request);
+    System.out.println(result.outcome().traceSummary().describe());
+    System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler);
+    System.out.print(ScheduleReport.table(result.outcome()));
+    if (bench) {
+      System.out.println("speed: " + result.speed());
+    }
+    if (!result.files().isEmpty()) {
+      System.out.println("wrote " + String.join(", ", result.files().stream().map(Path::toString).toList()));
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.hpcwhisk.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SimulateScheduleCommandTest {
+
+  @TempDir Path dir;
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void schedulesAnSwfTraceWithAndWithoutPilotsAndWritesTheReport() throws IOException {
+    Path swf = Files.writeString(dir.resolve("t.swf"), "; MaxNodes: 4\n; MaxProcs: 4\n"
+        + "1 0 0 100 3 -1 -1 3 100 -1 1 1 1 -1 -1 1 -1 -1\n"
+        + "2 1 0 100 4 -1 -1 4 100 -1 1 1 1 -1 -1 1 -1 -1\n"
+        + "3 2 0 50 1 -1 -1 1 50 -1 1 1 1 -1 -1 1 -1 -1\n");
+    Path out = dir.resolve("out");
+    PrintStream saved = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      exit = run("simulate", "schedule", "--swf", swf.toString(), "--scheduler", "easy", "--policy", "var",
+          "--drain-seconds", "5", "--out", out.toString(), "--no-plots");
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(exit).as(err.toString()).isZero();
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertThat(table).contains("4 nodes, 3 jobs, scheduler easy", "baseline", "var", "report.json");
+    assertThat(Files.readString(out.resolve("report.json"))).contains("\"jobsDelayed\"", "\"readyShare\"");
+  }
+
+  @Test
+  void aBadSchedulerNameIsOneClearLine() {
+    int exit = run("simulate", "schedule", "--synthetic", "jobs=10", "--scheduler", "fifo");
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("--scheduler 'fifo': expected easy or slurm");
+  }
+}

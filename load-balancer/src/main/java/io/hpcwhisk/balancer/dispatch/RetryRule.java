@@ -1,0 +1,34 @@
+package io.hpcwhisk.balancer.dispatch;
+
+import java.util.Optional;
+
+/**
+ * What happens to an activation taken back from a pilot: {@code decide(...) -> empty} (dispatch it
+ * again) or the reason it ends in a whisk error. An activation that never started always goes again;
+ * one that may have started goes again only if the action is retry-safe and it was started fewer than
+ * {@code maxAttempts} times.
+ *
+ * <p>Example: a retry-safe activation acknowledged by a pilot that is then SIGKILLed, started once,
+ * max 3: dispatched again. The same with {@code retry-safe=false}: "pilot preempted: pilot slurm-7
+ * was lost (...) while it held this activation, and the action is not retry-safe ...".
+ */
+final class RetryRule {
+
+  private RetryRule() {}
+
+  static Optional<String> decide(boolean mayHaveStarted, boolean retrySafe, int starts, int maxAttempts,
+      String pilot, String why) {
+    if (!mayHaveStarted) {
+      return Optional.empty();
+    }
+    if (!retrySafe) {
+      return Optional.of("pilot preempted: pilot " + pilot + " " + why + " while it held this activation, and"
+          + " the action is not retry-safe (annotation retry-safe=false), so it was not run again.");
+    }
+    if (starts >= maxAttempts) {
+      return Optional.of("pilot preempted: pilot " + pilot + " " + why + "; the activation was started " + starts
+          + " times (balancer.max-attempts) and is not run again.");
+    }
+    return Optional.empty();
+  }
+}

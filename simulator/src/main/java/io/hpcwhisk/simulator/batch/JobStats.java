@@ -1,0 +1,105 @@
+package io.hpcwhisk.simulator.batch;
+
+import java.util.Arrays;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Per-job figures of one run, in bounded memory: wait time and bounded slowdown (τ = 10 s) as HdrHistograms plus
+ * sums for the means, and one start time per job ordinal (8 bytes a job) so that a later run can be compared job by
+ * job. When a baseline's starts are given, each start is also compared with the baseline's: jobs delayed, by how
+ * much, and how many beyond the grace time.
+ */
+public final class JobStats {
+
+  static final long BSLD_TAU = 10;
+  private final Histogram waits = new Histogram(1L << 40, 3);
+  private final Histogram slowdowns = new Histogram(1L << 40, 3);
+  private final Histogram delays = new Histogram(1L << 40, 3);
+  private final long[] baseline;
+  private final long grace;
+  private long[] starts = new long[1024];
+  private long jobs;
+  private double waitSum;
+  private double slowdownSum;
+  private long delayed;
+  private long delayedBeyondGrace;
+  private long earlier;
+  private long maxDelay;
+  private double delaySum;
+  private long waitedForPilots;
+
+  JobStats(long[] baseline, long grace) {
+    this.baseline = baseline;
+    this.grace = grace;
+  }
+
+  void started(JobSpec spec, long start) {
+    long wait = start - spec.submit();
+    double bsld = Math.max(1.0, (double) (wait + spec.runTime()) / Math.max(spec.runTime(), BSLD_TAU));
+    jobs++;
+    waitSum += wait;
+    slowdownSum += bsld;
+    waits.recordValue(wait);
+    slowdowns.recordValue(Math.round(bsld * 100));
+    int at = Math.toIntExact(spec.ordinal());
+    if (at >= starts.length) {
+      starts = Arrays.copyOf(starts, Math.max(at + 1, starts.length * 2));
+    }
+    starts[at] = start;
+    if (baseline != null && at < baseline.length) {
+      long delay = start - baseline[at];
+      if (delay > 0) {
+        delayed++;
+        delaySum += delay;
+        delays.recordValue(delay);
+        maxDelay = Math.max(maxDelay, delay);
+        if (delay > grace) {
+          delayedBeyondGrace++;
+        }
+      } else if (delay < 0) {
+        earlier++;
+      }
+    }
+  }
+
+  /** A job had to wait for preempted pilots to leave before it could start (the direct cost of harvesting). */
+  void waitedForPilots() {
+    waitedForPilots++;
+  }
+
+  /** Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful). */
+  long[] starts(long count) {
+    return Arrays.copyOf(starts, Math.toIntExact(count));
+  }
+
+  public Summary summary() {
+    return new Summary(jobs, jobs == 0 ? 0 : waitSum / jobs, waits.getValueAtPercentile(95),
+        jobs == 0 ? 0 : slowdownSum / jobs, slowdowns.getValueAtPercentile(95) / 100.0,
+        baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, maxDelay,
+            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95), waitedForPilots));
+  }
+
+  /**
+   * @param jobs jobs started
+   * @param meanWait mean wait in seconds
+   * @param p95Wait 95th percentile of the wait in seconds
+   * @param meanBoundedSlowdown mean of max(1, (wait + run) / max(run, 10 s))
+   * @param p95BoundedSlowdown its 95th percentile
+   * @param delays against the baseline; null for the baseline itself
+   */
+  public record Summary(long jobs, double meanWait, long p95Wait, double meanBoundedSlowdown,
+      double p95BoundedSlowdown, Delays delays) {}
+
+  /**
+   * @param delayed jobs that started later than without pilots
+   * @param delayedBeyondGrace of those, jobs delayed by more than the grace time
+   * @param earlier jobs that started earlier than without pilots (the schedule shifted)
+   * @param maxDelaySeconds the largest delay
+   * @param meanDelaySeconds mean delay of the delayed jobs
+   * @param p95DelaySeconds 95th percentile of the delay of the delayed jobs
+   * @param waitedForPilots jobs that preempted pilots and waited for them to leave (each such wait is the drain
+   *     time, at most the grace time); the other delays are knock-on effects
+   */
+  public record Delays(long delayed, long delayedBeyondGrace, long earlier, long maxDelaySeconds,
+      double meanDelaySeconds, long p95DelaySeconds, long waitedForPilots) {}
+}

@@ -1,0 +1,330 @@
+package io.hpcwhisk.simulator.batch;
+
+import io.hpcwhisk.core.cluster.ClusterObservation;
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.NodeInfo;
+import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.Fleet;
+import io.hpcwhisk.core.harvest.HarvestPolicies;
+import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.Pilot;
+import io.hpcwhisk.core.harvest.PilotShape;
+import io.hpcwhisk.core.harvest.PilotState;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The harvest controller and the harvest partition of the model. Every controller interval it builds the
+ * {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE, PLANNED with the reservations of
+ * the last planner pass, or ALLOCATED; running and pending jobs with their expected starts and scheduled nodes;
+ * our pilots), turns it into a {@link ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the
+ * production {@link HarvestPolicy} for intents, and applies them: submit a pending pilot, or cancel one. Pending
+ * pilots start on free nodes in priority order (targeted ones on their node first, then by nice and id), only when
+ * they end before the node's next reservation; a pilot with {@code --time-min} is shrunk to whole minutes to fit.
+ * A started pilot warms up, becomes ready, and ends at its limit (timed out), when cancelled, or when a batch job
+ * preempts it (it then leaves after the grace time).
+ */
+final class PilotHarvester {
+
+  static final String PILOT_PREFIX = "hpcwhisk-pilot-";
+  static final String HARVEST_PARTITION = "whisk";
+  private static final Set<String> PARTITIONS = Set.of(Jobs.BATCH_PARTITION, HARVEST_PARTITION);
+
+  private final HarvestConfig config;
+  private final HarvestPolicy policy;
+  private final HarvestTarget target = HarvestTarget.partition(HARVEST_PARTITION);
+  private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
+  private final Instant origin;
+  private final Map<JobId, SimPilot> active = new LinkedHashMap<>();
+  private final TreeSet<SimPilot> untargeted = new TreeSet<>(
+      Comparator.comparingInt((SimPilot p) -> p.shape.nice()).thenComparing(p -> p.id));
+  private final Map<Integer, ArrayDeque<SimPilot>> targeted = new HashMap<>();
+  private final Map<String, Integer> nodeIndex = new HashMap<>();
+  private final PilotCounters counters = new PilotCounters();
+  private BatchSimulation sim;
+  private String[] names;
+  private NodeInfo[][] infos;
+  private int pending;
+  private long nextId = 1_000_000_000_000L;
+  private long lastVersion = -1;
+
+  PilotHarvester(HarvestConfig config, long unixOrigin) {
+    this.config = config;
+    this.policy = HarvestPolicies.create(config.policy(), config.params());
+    this.origin = Instant.ofEpochSecond(unixOrigin);
+  }
+
+  void attach(BatchSimulation simulation) {
+    this.sim = simulation;
+    names = nodeNames(simulation.n);
+    infos = new NodeInfo[3][simulation.n];
+    NodeState[] states = {NodeState.IDLE, NodeState.PLANNED, NodeState.ALLOCATED};
+    for (int i = 0; i < simulation.n; i++) {
+      nodeIndex.put(names[i], i);
+      for (int s = 0; s < 3; s++) {
+        infos[s][i] = new NodeInfo(names[i], states[s], PARTITIONS);
+      }
+    }
+  }
+
+  /** Node names {@code n001..} zero-padded so that name order is index order. */
+  static String[] nodeNames(int count) {
+    int width = Integer.toString(count).length();
+    String[] out = new String[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = "n" + "0".repeat(width - Integer.toString(i + 1).length()) + (i + 1);
+    }
+    return out;
+  }
+
+  long interval() {
+    return config.controllerInterval();
+  }
+
+  boolean hasPending() {
+    return pending > 0;
+  }
+
+  PilotCounters counters() {
+    return counters;
+  }
+
+  String policyName() {
+    return policy.name();
+  }
+
+  // ---- controller ----
+
+  /**
+   * One controller pass, unless nothing a controller could see changed since the last pass (same cluster
+   * {@code version}): then the policy would get the same snapshot and fleet (only {@code now} later) and the pass
+   * is skipped and counted. Returns true when intents were applied.
+   */
+  boolean controllerPass(long version) {
+    if (config.skipUnchanged() && version == lastVersion) {
+      counters.controllerPassesSkipped++;
+      return false;
+    }
+    lastVersion = version;
+    ClusterSnapshot snapshot = builder.build(observe());
+    List<Pilot> pilots = new ArrayList<>(active.size());
+    for (SimPilot p : active.values()) {
+      pilots.add(p.pilot(origin, names));
+    }
+    List<Intent> intents = policy.decide(snapshot, new Fleet(pilots));
+    counters.controllerPasses++;
+    for (Intent intent : intents) {
+      if (intent instanceof Intent.SubmitPilot submit) {
+        submit(submit.shape());
+      } else {
+        cancel(((Intent.CancelPilot) intent).jobId());
+      }
+    }
+    return !intents.isEmpty();
+  }
+
+  ClusterObservation observe() {
+    long now = sim.now;
+    List<NodeInfo> nodes = new ArrayList<>(sim.n);
+    for (int i = 0; i < sim.n; i++) {
+      int s = sim.nodeState[i] != BatchSimulation.FREE ? 2 : sim.plannedStart[i] != Long.MAX_VALUE ? 1 : 0;
+      nodes.add(infos[s][i]);
+    }
+    List<Job> jobs = new ArrayList<>(sim.running.size() + sim.queued + active.size());
+    for (Jobs.Running r : sim.running) {
+      jobs.add(r.job(origin, names));
+    }
+    for (LinkedHashSet<Jobs.Pending> tier : sim.queue.values()) {
+      for (Jobs.Pending p : tier) {
+        jobs.add(p.job(origin, names));
+      }
+    }
+    for (SimPilot p : active.values()) {
+      jobs.add(p.job(origin, names));
+    }
+    return new ClusterObservation(origin.plusSeconds(now), nodes, jobs);
+  }
+
+  private void submit(PilotShape shape) {
+    if (!shape.partition().equals(HARVEST_PARTITION)) {
+      throw new IllegalStateException("policy " + policy.name() + " submitted a pilot to partition "
+          + shape.partition() + ", not the harvest partition " + HARVEST_PARTITION);
+    }
+    JobId id = new JobId(nextId++);
+    SimPilot pilot = new SimPilot(id, PILOT_PREFIX + id.value(), shape, sim.now);
+    active.put(id, pilot);
+    if (shape.targetNode().isPresent()) {
+      Integer node = nodeIndex.get(shape.targetNode().get());
+      if (node == null) {
+        throw new IllegalStateException("policy " + policy.name() + " targeted unknown node " + shape.targetNode());
+      }
+      targeted.computeIfAbsent(node, k -> new ArrayDeque<>()).add(pilot);
+    } else {
+      untargeted.add(pilot);
+    }
+    pending++;
+    counters.submitted++;
+  }
+
+  private void cancel(JobId id) {
+    SimPilot pilot = active.get(id);
+    if (pilot == null) {
+      return;
+    }
+    if (pilot.state == PilotState.PENDING) {
+      removePending(pilot);
+      active.remove(id);
+      counters.cancelledPending++;
+    } else {
+      int node = pilot.node;
+      stop(pilot, PilotState.CANCELLED);
+      counters.cancelledRunning++;
+      sim.release(node);
+    }
+  }
+
+  private void removePending(SimPilot pilot) {
+    if (pilot.shape.targetNode().isPresent()) {
+      ArrayDeque<SimPilot> queue = targeted.get(nodeIndex.get(pilot.shape.targetNode().get()));
+      queue.remove(pilot);
+    } else {
+      untargeted.remove(pilot);
+    }
+    pending--;
+  }
+
+  // ---- the harvest partition ----
+
+  /** Starts the first pending pilot that fits on {@code node} with {@code window} seconds until its next job. */
+  void tryStart(int node, long window) {
+    ArrayDeque<SimPilot> mine = targeted.get(node);
+    if (mine != null) {
+      for (SimPilot p : mine) {
+        long limit = fit(p.shape, window);
+        if (limit > 0) {
+          start(p, node, limit, window);
+          return;
+        }
+      }
+    }
+    for (SimPilot p : untargeted) {
+      long limit = fit(p.shape, window);
+      if (limit > 0) {
+        start(p, node, limit, window);
+        return;
+      }
+    }
+  }
+
+  /** The limit a pilot gets in a window: its time, or the window floored to minutes down to its time-min; 0: no fit. */
+  static long fit(PilotShape shape, long window) {
+    long time = shape.time().toSeconds();
+    if (time <= window) {
+      return time;
+    }
+    if (shape.timeMin().isPresent()) {
+      long min = shape.timeMin().get().toSeconds();
+      if (min <= window) {
+        return Math.max(min, window / 60 * 60);
+      }
+    }
+    return 0;
+  }
+
+  private void start(SimPilot pilot, int node, long limit, long window) {
+    removePending(pilot);
+    pilot.started(node, sim.now, limit);
+    sim.occupy(node, pilot);
+    counters.started++;
+    long warmup = config.warmup();
+    if (warmup <= 0 || warmup >= limit) {
+      if (warmup <= 0) {
+        pilot.ready = true;
+        sim.idle.ready++;
+      } else {
+        sim.idle.warming++;
+      }
+    } else {
+      sim.idle.warming++;
+      sim.schedule(sim.now + warmup, Event.PILOT_READY, pilot);
+    }
+    sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
+    sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
+        warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
+        window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+  }
+
+  void pilotEvent(int kind, SimPilot pilot) {
+    if (pilot.state != PilotState.RUNNING) {
+      return;
+    }
+    if (kind == Event.PILOT_READY) {
+      pilot.ready = true;
+      sim.idle.warming--;
+      sim.idle.ready++;
+    } else if (kind == Event.PILOT_END) {
+      int node = pilot.node;
+      stop(pilot, PilotState.TIMED_OUT);
+      counters.timedOut++;
+      sim.release(node);
+    }
+  }
+
+  /** A batch job needs the pilot's node: SIGTERM now, gone after the grace time. */
+  void preempt(SimPilot pilot) {
+    int node = pilot.node;
+    stop(pilot, PilotState.PREEMPTED);
+    counters.preempted++;
+    sim.handOver(node);
+  }
+
+  private void stop(SimPilot pilot, PilotState end) {
+    if (pilot.ready) {
+      sim.idle.ready--;
+    } else {
+      sim.idle.warming--;
+    }
+    sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+    pilot.state = end;
+    active.remove(pilot.id);
+  }
+
+  /** What happened to the pilots of one run. */
+  static final class PilotCounters {
+    long submitted;
+    long started;
+    long preempted;
+    long timedOut;
+    long cancelledPending;
+    long cancelledRunning;
+    long controllerPasses;
+    long controllerPassesSkipped;
+
+    Map<String, Object> asMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("pilotsSubmitted", submitted);
+      m.put("pilotsStarted", started);
+      m.put("pilotsPreempted", preempted);
+      m.put("pilotsTimedOut", timedOut);
+      m.put("pilotsCancelledPending", cancelledPending);
+      m.put("pilotsCancelledRunning", cancelledRunning);
+      m.put("controllerPasses", controllerPasses);
+      m.put("controllerPassesSkipped", controllerPassesSkipped);
+      return m;
+    }
+  }
+}

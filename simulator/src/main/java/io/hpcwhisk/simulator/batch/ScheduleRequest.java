@@ -1,0 +1,31 @@
+package io.hpcwhisk.simulator.batch;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code simulate schedule} invocation.
+ *
+ * @param trace {@code swf:PATH}, {@code sacct:PATH} or {@code synthetic:KEY=VALUE,...}
+ * @param nodes cluster nodes; 0 takes MaxNodes / procs-per-node from the SWF header
+ * @param procsPerNode processors per node for SWF (0: MaxProcs / MaxNodes from the header)
+ * @param scheduler scheduler settings except the node count (filled in from {@code nodes})
+ * @param policies harvest policies to compare, each against the same baseline
+ * @param policyParams per policy name, its text parameters
+ * @param controllerInterval seconds between controller passes
+ * @param warmup seconds from a pilot's start to ready
+ * @param sampleInterval seconds between timeline samples
+ * @param out output directory, or null for no files
+ * @param plots whether to draw PNGs
+ * @param faas the FaaS layer's settings, or null for no activations
+ */
+public record ScheduleRequest(String trace, int nodes, int procsPerNode, SchedulerConfig scheduler,
+    List<String> policies, Map<String, Map<String, String>> policyParams, long controllerInterval, long warmup,
+    long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas) {
+
+  public ScheduleRequest {
+    policies = List.copyOf(policies);
+    policyParams = Map.copyOf(policyParams);
+  }
+}

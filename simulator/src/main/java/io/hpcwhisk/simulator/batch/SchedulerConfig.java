@@ -1,0 +1,53 @@
+package io.hpcwhisk.simulator.batch;
+
+/**
+ * Settings of the modelled scheduler, named as in slurm.conf. Durations in seconds.
+ *
+ * @param nodes nodes in the cluster (whole-node allocation, as select/linear)
+ * @param algorithm EASY or SLURM
+ * @param bfMaxJobTest pending jobs the backfill looks at per pass (Slurm default 500; EASY uses it to bound its scan)
+ * @param bfWindow how far ahead reservations are made (Slurm default 1440 min = 86,400 s)
+ * @param bfResolution time granularity of the backfill plan (Slurm default 60 s)
+ * @param bfInterval seconds between Slurm backfill passes (Slurm default 30 s)
+ * @param graceTime GraceTime of the harvest partition: a preempted pilot is killed this long after SIGTERM
+ * @param drainTime how long a preempted pilot really takes to leave (at most the grace time; the batch job waits
+ *     this long)
+ * @param completingTime how long a finished job's nodes stay COMPLETING (epilog, cleanup) before another job can
+ *     use them (default 0)
+ */
+public record SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, long bfWindow, long bfResolution,
+    long bfInterval, long graceTime, long drainTime, long completingTime) {
+
+  public static final int DEFAULT_BF_MAX_JOB_TEST = 500;
+  public static final long DEFAULT_BF_WINDOW = 86_400;
+  public static final long DEFAULT_BF_RESOLUTION = 60;
+  public static final long DEFAULT_BF_INTERVAL = 30;
+  public static final long DEFAULT_GRACE = 30;
+
+  public SchedulerConfig {
+    if (nodes < 1 || bfMaxJobTest < 1 || bfWindow < 1 || bfResolution < 1 || bfInterval < 1 || graceTime < 0) {
+      throw new IllegalArgumentException("scheduler settings out of range: nodes " + nodes + ", bf_max_job_test "
+          + bfMaxJobTest + ", bf_window " + bfWindow + " s, bf_resolution " + bfResolution + " s, bf_interval "
+          + bfInterval + " s, grace " + graceTime + " s (all must be >= 1, grace >= 0)");
+    }
+    java.util.Objects.requireNonNull(algorithm, "algorithm");
+    if (completingTime < 0) {
+      throw new IllegalArgumentException("completing time must be >= 0 s, got " + completingTime);
+    }
+    if (drainTime < 0 || drainTime > graceTime) {
+      throw new IllegalArgumentException("drain time must be within 0.." + graceTime + " s (the grace time), got "
+          + drainTime);
+    }
+  }
+
+  /** Without a COMPLETING delay. */
+  public SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, long bfWindow, long bfResolution,
+      long bfInterval, long graceTime, long drainTime) {
+    this(nodes, algorithm, bfMaxJobTest, bfWindow, bfResolution, bfInterval, graceTime, drainTime, 0);
+  }
+
+  public static SchedulerConfig defaults(int nodes, Algorithm algorithm) {
+    return new SchedulerConfig(nodes, algorithm, DEFAULT_BF_MAX_JOB_TEST, DEFAULT_BF_WINDOW, DEFAULT_BF_RESOLUTION,
+        DEFAULT_BF_INTERVAL, DEFAULT_GRACE, DEFAULT_GRACE);
+  }
+}

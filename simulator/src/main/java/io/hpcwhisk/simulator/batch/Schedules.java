@@ -1,0 +1,140 @@
+package io.hpcwhisk.simulator.batch;
+
+import io.hpcwhisk.simulator.swf.SwfHeader;
+import io.hpcwhisk.simulator.swf.SwfReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The facade behind {@code hpc-whisk simulate schedule}: resolves the trace and cluster, runs, writes the report. */
+public final class Schedules {
+
+  private Schedules() {}
+
+  /** What a run produced, plus the files written. */
+  public record Result(ScheduleRun.Outcome outcome, int nodes, List<Path> files, Map<String, Object> speed) {}
+
+  public static Result run(ScheduleRequest request) {
+    String trace = request.trace();
+    int nodes = request.nodes();
+    Supplier<JobSources.Source> opener;
+    if (trace.startsWith("swf:")) {
+      Path file = Path.of(trace.substring(4));
+      SwfHeader header = SwfReader.readHeader(file);
+      int perNode = request.procsPerNode() > 0 ? request.procsPerNode() : header.procsPerNode();
+      if (nodes <= 0) {
+        if (header.maxNodes().isEmpty() && header.maxProcs().isEmpty()) {
+          throw new IllegalArgumentException(file + " has no MaxNodes/MaxProcs header; give --nodes");
+        }
+        long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
+        nodes = (int) Math.max(1, procs / perNode);
+      }
+      int n = nodes;
+      opener = () -> new JobSources(n).swf(file, perNode);
+    } else if (trace.startsWith("sacct:")) {
+      Path file = Path.of(trace.substring(6));
+      if (nodes <= 0) {
+        throw new IllegalArgumentException("a sacct dump does not say how many nodes the cluster has; give --nodes");
+      }
+      int n = nodes;
+      opener = () -> new JobSources(n).sacct(file);
+    } else if (trace.startsWith("synthetic:")) {
+      if (nodes <= 0) {
+        nodes = 2000;
+      }
+      int n = nodes;
+      opener = () -> new JobSources(n).synthetic(trace);
+    } else {
+      throw new IllegalArgumentException("trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
+    }
+    SchedulerConfig s = request.scheduler();
+    SchedulerConfig config = new SchedulerConfig(nodes, s.algorithm(), s.bfMaxJobTest(), s.bfWindow(),
+        s.bfResolution(), s.bfInterval(), s.graceTime(), s.drainTime(), s.completingTime());
+    List<HarvestConfig> harvests = new ArrayList<>();
+    for (String policy : request.policies()) {
+      harvests.add(new HarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
+          request.controllerInterval(), request.warmup()));
+      io.hpcwhisk.core.harvest.HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
+    }
+    resetPeaks();
+    long t0 = System.nanoTime();
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null,
+        request.faas());
+    double wall = (System.nanoTime() - t0) / 1e9;
+    Map<String, Object> speed = speed(outcome, wall);
+    Map<String, Object> settings = settings(request, config);
+    List<Path> files = request.out() == null ? List.of()
+        : ScheduleReport.write(outcome, settings, Map.of("speed", speed), request.out(), request.plots());
+    return new Result(outcome, nodes, files, speed);
+  }
+
+  private static Map<String, Object> settings(ScheduleRequest r, SchedulerConfig c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("trace", r.trace());
+    m.put("nodes", c.nodes());
+    m.put("scheduler", c.algorithm().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("bfMaxJobTest", c.bfMaxJobTest());
+    m.put("bfWindowSeconds", c.bfWindow());
+    m.put("bfResolutionSeconds", c.bfResolution());
+    m.put("bfIntervalSeconds", c.bfInterval());
+    m.put("graceSeconds", c.graceTime());
+    m.put("drainSeconds", c.drainTime());
+    m.put("completingSeconds", c.completingTime());
+    m.put("policies", r.policies());
+    m.put("policyParams", r.policyParams());
+    m.put("controllerIntervalSeconds", r.controllerInterval());
+    m.put("warmupSeconds", r.warmup());
+    if (r.faas() != null) {
+      m.put("faas", r.faas());
+    }
+    return m;
+  }
+
+  /** Jobs per second, simulated seconds per wall second, and peak heap over all runs. */
+  static Map<String, Object> speed(ScheduleRun.Outcome outcome, double wall) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    List<RunResult> runs = ScheduleReport.runs(outcome);
+    m.put("runs", runs.size());
+    m.put("wallSeconds", wall);
+    double simulated = 0;
+    Map<String, Object> perRun = new LinkedHashMap<>();
+    for (RunResult r : runs) {
+      simulated += r.simulatedSeconds();
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("wallSeconds", r.wallSeconds());
+      one.put("jobsPerSecond", outcome.jobs() / Math.max(1e-9, r.wallSeconds()));
+      one.put("simulatedSecondsPerWallSecond", r.simulatedSeconds() / Math.max(1e-9, r.wallSeconds()));
+      perRun.put(r.label(), one);
+    }
+    m.put("jobsPerSecond", outcome.jobs() * runs.size() / Math.max(1e-9, wall));
+    m.put("simulatedSecondsPerWallSecond", simulated / Math.max(1e-9, wall));
+    m.put("peakHeapMb", peakHeapMb());
+    m.put("perRun", perRun);
+    return m;
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  /** Sum of the heap pools' peak usage since the run started, in MB. */
+  static double peakHeapMb() {
+    long bytes = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        bytes += pool.getPeakUsage().getUsed();
+      }
+    }
+    return bytes / 1e6;
+  }
+}

@@ -1,0 +1,70 @@
+package io.hpcwhisk.simulator.batch;
+
+import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.JobState;
+import io.hpcwhisk.core.harvest.Pilot;
+import io.hpcwhisk.core.harvest.PilotShape;
+import io.hpcwhisk.core.harvest.PilotState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** One simulated pilot job, with the core records a controller would see for it (built once per state). */
+final class SimPilot {
+
+  final JobId id;
+  final String name;
+  final PilotShape shape;
+  final long submit;
+  PilotState state = PilotState.PENDING;
+  int node = -1;
+  long start = -1;
+  long limit;
+  boolean ready;
+  private Pilot pilot;
+  private Job job;
+
+  SimPilot(JobId id, String name, PilotShape shape, long submit) {
+    this.id = id;
+    this.name = name;
+    this.shape = shape;
+    this.submit = submit;
+  }
+
+  Pilot pilot(Instant origin, String[] nodeNames) {
+    if (pilot == null) {
+      Optional<Instant> submitted = Optional.of(origin.plusSeconds(submit));
+      pilot = state == PilotState.PENDING ? new Pilot(id, shape, state, Optional.empty(), submitted,
+          Optional.empty(), Optional.empty())
+          : new Pilot(id, shape, state, Optional.of(nodeNames[node]), submitted,
+              Optional.of(origin.plusSeconds(start)), Optional.of(origin.plusSeconds(start + limit)));
+    }
+    return pilot;
+  }
+
+  Job job(Instant origin, String[] nodeNames) {
+    if (job == null) {
+      List<String> required = shape.targetNode().map(List::of).orElse(List.of());
+      job = state == PilotState.PENDING
+          ? new Job(id, name, shape.partition(), shape.qos(), JobState.PENDING, List.of(), required,
+              Optional.of(origin.plusSeconds(submit)), Optional.empty(), Optional.empty(),
+              Optional.of(shape.time()), shape.timeMin(), shape.nice())
+          : new Job(id, name, shape.partition(), shape.qos(), JobState.RUNNING, List.of(nodeNames[node]), required,
+              Optional.of(origin.plusSeconds(submit)), Optional.of(origin.plusSeconds(start)),
+              Optional.of(origin.plusSeconds(start + limit)), Optional.of(Duration.ofSeconds(limit)),
+              shape.timeMin(), shape.nice());
+    }
+    return job;
+  }
+
+  void started(int onNode, long at, long seconds) {
+    state = PilotState.RUNNING;
+    node = onNode;
+    start = at;
+    limit = seconds;
+    pilot = null;
+    job = null;
+  }
+}

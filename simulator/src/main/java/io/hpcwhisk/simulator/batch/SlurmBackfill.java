@@ -1,0 +1,125 @@
+package io.hpcwhisk.simulator.batch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Slurm's backfill pass over the model (see {@link BatchSimulation} for the algorithm): an availability
+ * {@link Profile} from the running jobs' planned ends (and COMPLETING nodes), the first {@code bf_max_job_test}
+ * pending jobs planned at their earliest start within {@code bf_window} at {@code bf_resolution}, jobs whose start
+ * is now started, the others reserved, and the reserved nodes picked by a sweep in start order.
+ */
+final class SlurmBackfill {
+
+  private final BatchSimulation sim;
+  private final Profile profile = new Profile();
+
+  SlurmBackfill(BatchSimulation sim) {
+    this.sim = sim;
+  }
+
+  /** One backfill pass at the simulation's current time. */
+  void pass() {
+    long res = sim.config.bfResolution();
+    profile.reset(sim.now, sim.usableForBatch());
+    for (Jobs.Running r : sim.running) {
+      profile.release(Math.max(sim.now, BatchSimulation.roundUp(r.plannedEnd, res)), r.nodes.length);
+    }
+    for (java.util.Map.Entry<Jobs.Running, Long> c : sim.completing.entrySet()) {
+      profile.releaseAnyOrder(BatchSimulation.roundUp(c.getValue(), res), c.getKey().nodes.length);
+    }
+    sim.clearPlanned();
+    List<Jobs.Pending> reserved = new ArrayList<>();
+    int tested = 0;
+    long horizon = sim.now + sim.config.bfWindow();
+    outer:
+    for (LinkedHashSet<Jobs.Pending> tier : sim.queue.values()) {
+      for (Iterator<Jobs.Pending> it = tier.iterator(); it.hasNext(); ) {
+        Jobs.Pending p = it.next();
+        if (++tested > sim.config.bfMaxJobTest()) {
+          break outer;
+        }
+        long duration = BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
+        long at = profile.earliest(p.spec.nodes(), duration, horizon);
+        if (at < 0) {
+          p.plan(-1, null);
+          continue;
+        }
+        profile.reserve(at, duration, p.spec.nodes());
+        if (at == sim.now && p.spec.nodes() <= sim.usableForBatch()) {
+          it.remove();
+          sim.start(p);
+        } else {
+          p.plan(at, null);
+          reserved.add(p);
+          sim.listener.reserved(p.spec, at);
+        }
+      }
+    }
+    assignReservedNodes(reserved, res);
+    long fingerprint = sim.planned.size();
+    for (int i = 0; i < sim.planned.size(); i++) {
+      int node = sim.planned.get(i);
+      fingerprint = fingerprint * 1_000_003 + node * 31L + sim.plannedStart[node];
+    }
+    if (fingerprint != sim.plannedFingerprint) {
+      sim.plannedFingerprint = fingerprint;
+      sim.version++;
+    }
+  }
+
+  /**
+   * Picks nodes for the reservations by a sweep in start order: a node is usable by a reservation once the job
+   * holding it is sim.planned to end (or at once when it is free or holds a pilot) and no earlier reservation holds it.
+   * Only the nodes usable now are kept on the reservation (they are the ones that become PLANNED).
+   */
+  private void assignReservedNodes(List<Jobs.Pending> reserved, long res) {
+    if (reserved.isEmpty()) {
+      return;
+    }
+    reserved.sort(java.util.Comparator.comparingLong(p -> p.expectedStart));
+    ArrayDeque<Integer> pool = new ArrayDeque<>();
+    for (int i = 0; i < sim.freeNodes.size(); i++) {
+      pool.push(sim.freeNodes.get(i));
+    }
+    for (int i = 0; i < sim.pilotNodes.size(); i++) {
+      pool.push(sim.pilotNodes.get(i));
+    }
+    Iterator<Jobs.Running> releases = sim.running.iterator();
+    Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
+    PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
+    for (Jobs.Pending p : reserved) {
+      long t = p.expectedStart;
+      while (nextRelease != null && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
+        for (int node : nextRelease.nodes) {
+          pool.push(node);
+        }
+        nextRelease = releases.hasNext() ? releases.next() : null;
+      }
+      while (!returning.isEmpty() && returning.peek()[0] <= t) {
+        pool.push((int) returning.poll()[1]);
+      }
+      int k = p.spec.nodes();
+      int[] usable = new int[k];
+      int usableNow = 0;
+      long end = t + BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
+      for (int i = 0; i < k && !pool.isEmpty(); i++) {
+        int node = pool.pop();
+        returning.add(new long[] {end, node});
+        if (sim.nodeState[node] == BatchSimulation.FREE || sim.nodeState[node] == BatchSimulation.PILOT) {
+          usable[usableNow++] = node;
+          if (sim.plannedStart[node] > t) {
+            sim.plannedStart[node] = t;
+            sim.planned.add(node);
+          }
+        }
+      }
+      p.plan(t, Arrays.copyOf(usable, usableNow));
+    }
+  }
+}

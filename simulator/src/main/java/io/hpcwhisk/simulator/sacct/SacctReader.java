@@ -1,0 +1,264 @@
+package io.hpcwhisk.simulator.sacct;
+
+import io.hpcwhisk.simulator.swf.TextFiles;
+import io.hpcwhisk.simulator.trace.TraceFormatException;
+import io.hpcwhisk.simulator.trace.TraceReader;
+import io.hpcwhisk.simulator.trace.TraceSummary;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Streams the finished jobs of a {@code sacct -P} dump (see the package documentation).
+ *
+ * <p><b>Errors</b>: an empty file; a first line that is not a pipe-separated header with the required columns
+ * (wrong format); a line with fewer fields than the header (truncated) or more (extra columns); a time that is
+ * neither {@code YYYY-MM-DDTHH:MM:SS} nor Unknown/None; a duration that is not {@code [D-]HH:MM:SS}, {@code MM:SS}
+ * or minutes; a count that is not a non-negative integer; an End before its Start (negative time).
+ *
+ * <p><b>Counted skips</b>: {@value #STEP}, {@value #CANCELLED}, {@value #UNFINISHED}, {@value #ZERO_SIZE}.
+ * Timestamps are read in the zone given to the constructor (sacct prints local time without a zone).
+ */
+public final class SacctReader implements TraceReader<SacctJob> {
+
+  public static final String STEP = "job step";
+  public static final String CANCELLED = "cancelled before start";
+  public static final String UNFINISHED = "not finished (no End)";
+  public static final String ZERO_SIZE = "zero size";
+  public static final List<String> REQUIRED =
+      List.of("Submit", "Start", "End", "Timelimit", "NNodes", "NCPUS", "Partition", "State", "Elapsed");
+
+  private final Path file;
+  private final String source;
+  private final ZoneId zone;
+  private long lines;
+  private long records;
+  private Map<String, Long> skipped = new LinkedHashMap<>();
+
+  public SacctReader(Path file, ZoneId zone) {
+    this.file = file;
+    this.source = file.toString();
+    this.zone = zone;
+  }
+
+  @Override
+  public Stream<SacctJob> records() {
+    lines = 0;
+    records = 0;
+    skipped = new LinkedHashMap<>();
+    BufferedReader in = TextFiles.open(file);
+    Iterator<SacctJob> it = new Iterator<>() {
+      Map<String, Integer> columns;
+      int width;
+      SacctJob next;
+      boolean done;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && !done) {
+          String line;
+          try {
+            line = in.readLine();
+          } catch (IOException e) {
+            throw new UncheckedIOException(source + ":" + (lines + 1) + ": cannot read", e);
+          }
+          if (line == null) {
+            done = true;
+            if (columns == null) {
+              throw new TraceFormatException(source, lines, "file", "a sacct -P header line", "an empty file");
+            }
+            break;
+          }
+          lines++;
+          if (line.isBlank()) {
+            continue;
+          }
+          if (columns == null) {
+            columns = header(line);
+            width = line.split("\\|", -1).length;
+            continue;
+          }
+          next = parse(line, columns, width);
+          if (next != null) {
+            records++;
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public SacctJob next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        SacctJob out = next;
+        next = null;
+        return out;
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+        .onClose(() -> {
+          try {
+            in.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  @Override
+  public TraceSummary summary() {
+    return new TraceSummary(source, lines, records, skipped, Map.of());
+  }
+
+  private Map<String, Integer> header(String line) {
+    String[] names = line.split("\\|", -1);
+    Map<String, Integer> columns = new HashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      columns.put(names[i].strip(), i);
+    }
+    List<String> missing = new ArrayList<>();
+    for (String required : REQUIRED) {
+      if (!columns.containsKey(required)) {
+        missing.add(required);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new TraceFormatException(source, lines, "header", "a sacct -P header naming " + REQUIRED
+          + " (missing " + missing + ")", TraceFormatException.quote(line));
+    }
+    return columns;
+  }
+
+  private SacctJob parse(String line, Map<String, Integer> columns, int width) {
+    String[] f = line.split("\\|", -1);
+    if (f.length < width) {
+      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header "
+          + "(truncated line?)", f.length + " fields");
+    }
+    if (f.length > width) {
+      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header "
+          + "(extra columns?)", f.length + " fields");
+    }
+    Integer idColumn = columns.get("JobID");
+    String id = idColumn == null ? Long.toString(lines) : f[idColumn].strip();
+    if (id.contains(".")) {
+      return skip(STEP);
+    }
+    String state = field(f, columns, "State").split("\\s+")[0];
+    long submit = time(f, columns, "Submit");
+    long start = time(f, columns, "Start");
+    long end = time(f, columns, "End");
+    int nodes = count(f, columns, "NNodes");
+    int cpus = count(f, columns, "NCPUS");
+    long limit = limit(field(f, columns, "Timelimit"));
+    long elapsed = duration(field(f, columns, "Elapsed"), "Elapsed");
+    if (submit < 0) {
+      throw new TraceFormatException(source, lines, "Submit", "a time YYYY-MM-DDTHH:MM:SS", "'Unknown'");
+    }
+    if (start < 0) {
+      return skip(state.startsWith("CANCELLED") ? CANCELLED : UNFINISHED);
+    }
+    if (end < 0) {
+      return skip(UNFINISHED);
+    }
+    if (end < start) {
+      throw new TraceFormatException(source, lines, "End", "a time at or after Start", "End "
+          + (end - start) + " s before Start (negative time)");
+    }
+    if (nodes <= 0) {
+      return skip(ZERO_SIZE);
+    }
+    return new SacctJob(id, submit, start, end, limit, nodes, cpus, field(f, columns, "Partition"), state,
+        elapsed, lines);
+  }
+
+  private SacctJob skip(String reason) {
+    skipped.merge(reason, 1L, Long::sum);
+    return null;
+  }
+
+  private static String field(String[] f, Map<String, Integer> columns, String name) {
+    return f[columns.get(name)].strip();
+  }
+
+  private long time(String[] f, Map<String, Integer> columns, String name) {
+    String text = field(f, columns, name);
+    if (text.isEmpty() || text.equals("Unknown") || text.equals("None")) {
+      return -1;
+    }
+    try {
+      return LocalDateTime.parse(text).atZone(zone).toEpochSecond();
+    } catch (DateTimeParseException e) {
+      throw new TraceFormatException(source, lines, name, "a time YYYY-MM-DDTHH:MM:SS, Unknown or None",
+          TraceFormatException.quote(text));
+    }
+  }
+
+  private int count(String[] f, Map<String, Integer> columns, String name) {
+    String text = field(f, columns, name);
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new TraceFormatException(source, lines, name, "a non-negative integer", TraceFormatException.quote(text));
+  }
+
+  private long limit(String text) {
+    if (text.equals("UNLIMITED") || text.equals("Partition_Limit") || text.isEmpty()) {
+      return -1;
+    }
+    return duration(text, "Timelimit");
+  }
+
+  /** {@code [D-]HH:MM:SS}, {@code MM:SS}, or minutes, as sacct prints durations. */
+  long duration(String text, String name) {
+    try {
+      long days = 0;
+      String rest = text;
+      int dash = text.indexOf('-');
+      if (dash >= 0) {
+        days = Long.parseLong(text.substring(0, dash));
+        rest = text.substring(dash + 1);
+      }
+      String[] parts = rest.split(":");
+      long seconds;
+      if (parts.length == 3) {
+        seconds = Long.parseLong(parts[0]) * 3600 + Long.parseLong(parts[1]) * 60 + Double.valueOf(parts[2]).longValue();
+      } else if (parts.length == 2) {
+        seconds = Long.parseLong(parts[0]) * 60 + Double.valueOf(parts[1]).longValue();
+      } else if (parts.length == 1 && dash < 0) {
+        seconds = Long.parseLong(parts[0]) * 60;
+      } else {
+        throw new NumberFormatException(text);
+      }
+      long total = days * 86_400 + seconds;
+      if (days < 0 || seconds < 0) {
+        throw new NumberFormatException(text);
+      }
+      return total;
+    } catch (NumberFormatException e) {
+      throw new TraceFormatException(source, lines, name, "a duration [D-]HH:MM:SS, MM:SS or minutes",
+          TraceFormatException.quote(text));
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.hpcwhisk.simulator.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A two-node schedule with one pilot of the real {@code var} policy, computed by hand: A (1 node, 1000 s) starts at
+ * 0 and the pilot takes the other node at 0 (2 h, unbounded window). B (2 nodes, 10 s) arrives at 10 and is planned
+ * at 1020 (A's end rounded to bf_resolution). When A ends at 1000, B preempts the pilot and starts once it has
+ * drained. Baseline: B starts at 1000.
+ */
+class PilotSchedulingTest {
+
+  @ParameterizedTest(name = "drain {0} s")
+  @CsvSource({"30", "5", "0"})
+  void preemptedPilotDelaysTheBatchJobByItsDrainTime(long drain) {
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
+    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
+        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+
+    RunResult base = outcome.baseline();
+    assertThat(base.jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
+    assertThat(base.idle().idleNodeSeconds()).isEqualTo(1000);
+
+    RunResult var = outcome.withPilots().get(0);
+    assertThat(var.jobs().meanWait()).isEqualTo((0 + 990 + drain) / 2.0);
+    assertThat(var.jobs().delays().delayed()).isEqualTo(drain > 0 ? 1 : 0);
+    assertThat(var.jobs().delays().maxDelaySeconds()).isEqualTo(drain);
+    assertThat(var.jobs().delays().delayedBeyondGrace()).isZero();
+    assertThat(var.jobs().delays().waitedForPilots()).isEqualTo(1);
+    assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L)
+        .containsEntry("pilotsTimedOut", 0L);
+    double idle = 1000 + drain;
+    assertThat(var.idle().idleNodeSeconds()).isEqualTo(idle);
+    assertThat(var.idle().readyShare()).isCloseTo(980 / idle, within(1e-9));
+    assertThat(var.idle().warmupShare()).isCloseTo(20 / idle, within(1e-9));
+    assertThat(var.idle().handoverShare()).isCloseTo(drain / idle, within(1e-9));
+    assertThat(var.idle().unusedShare()).isCloseTo(0, within(1e-9));
+  }
+
+  static JobSources.Source source(List<JobSpec> jobs) {
+    JobSources sources = new JobSources(1000);
+    return sources.fixed(jobs);
+  }
+}

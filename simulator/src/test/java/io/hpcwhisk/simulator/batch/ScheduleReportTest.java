@@ -1,0 +1,44 @@
+package io.hpcwhisk.simulator.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScheduleReportTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void writesGainAndCostPerPolicyWithTimelinesAndTable() throws Exception {
+    ScheduleRequest request = new ScheduleRequest("synthetic:jobs=300,seed=2,maxnodes=8", 16, 0,
+        SchedulerConfig.defaults(1, Algorithm.SLURM), List.of("fib", "adaptive"), Map.of(), 15, 20, 600, dir, true,
+        io.hpcwhisk.simulator.faas.FaasSettings.defaults("synthetic:rate=0.05,seed=1"));
+    Schedules.Result result = Schedules.run(request);
+
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(report.at("/settings/nodes").asInt()).isEqualTo(16);
+    assertThat(report.at("/trace/jobs").asLong()).isEqualTo(300);
+    assertThat(report.at("/baseline/readyShare").asDouble()).isZero();
+    assertThat(report.at("/policies")).hasSize(2);
+    JsonNode fib = report.at("/policies/0");
+    assertThat(fib.get("run").asText()).isEqualTo("fib");
+    double shares = fib.get("readyShare").asDouble() + fib.get("warmupShare").asDouble()
+        + fib.get("unusedShare").asDouble() + fib.get("handoverShare").asDouble();
+    assertThat(shares).isBetween(0.999999, 1.000001);
+    assertThat(fib.get("pilotsStarted").asLong()).isPositive();
+    assertThat(fib.at("/cost/jobsDelayed").isNumber()).isTrue();
+    assertThat(fib.at("/faas/arrivals").asLong()).isPositive();
+    assertThat(report.at("/speed/jobsPerSecond").asDouble()).isPositive();
+    assertThat(Files.size(dir.resolve("timeline-fib.png"))).isPositive();
+    assertThat(Files.size(dir.resolve("timeline-baseline.png"))).isPositive();
+    String table = ScheduleReport.table(result.outcome());
+    assertThat(table).contains("baseline").contains("fib").contains("adaptive").contains("faas fib");
+  }
+}
