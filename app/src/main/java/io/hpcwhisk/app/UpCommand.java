@@ -89,13 +89,27 @@ final class UpCommand implements Callable<Integer> {
       boolean tty = System.console() != null && forDuration == null;
       Instant end = forDuration == null ? Instant.MAX : Instant.now().plus(Durations.parse(forDuration));
       String examples = session.examples();
-      while (Instant.now().isBefore(end) && done.getCount() > 0) {
-        UpDashboard.Frame f = session.sample();
-        String screen = UpDashboard.render(f, "HPC-Whisk up: " + session.apiHost() + "   policy " + policy
+      String host = session.apiHost();
+      while (Instant.now().isBefore(end) && !closed.get()) {
+        UpDashboard.Frame f;
+        try {
+          f = session.sample();
+        } catch (RuntimeException e) {
+          if (closed.get()) {
+            break; // stopping: Slurm and the server are going away under the sampler
+          }
+          out.println("hpc-whisk up: sample failed (" + e.getMessage() + "); retrying");
+          done.await(1, TimeUnit.SECONDS);
+          continue;
+        }
+        String screen = UpDashboard.render(f, "HPC-Whisk up: " + host + "   policy " + policy
             + "   " + f.at().toString().substring(11, 19) + " UTC   (Ctrl-C stops everything)");
         out.print(tty ? "\033[H\033[2J" + screen + "\n" + examples : screen);
         out.flush();
         done.await(1, TimeUnit.SECONDS);
+      }
+      if (closed.get()) {
+        done.await(); // a signal's hook is stopping things: let it finish
       }
       return 0;
     } finally {
