@@ -66,6 +66,10 @@ final class UpCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     Path home = ControllerCommand.Run.home();
+    java.nio.file.Files.createDirectories(dir);
+    Path log = dir.toAbsolutePath().resolve("up.log");
+    logToFile(log); // the live screen stays readable; the server's and controller's log go there
+    out.println("hpc-whisk up: log in " + log);
     UpSession session = new UpSession(new UpSession.Settings(dir.toAbsolutePath(), nodes, port, policy, seed,
         !noWorkload, Durations.parse(meanGap), home), out);
     AtomicBoolean closed = new AtomicBoolean();
@@ -122,6 +126,26 @@ final class UpCommand implements Callable<Integer> {
         stop.run();
       }
     }
+  }
+
+  /** Sends the logback root logger to {@code file} instead of stderr. */
+  static void logToFile(Path file) {
+    if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+      return;
+    }
+    var encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+    encoder.setContext(ctx);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
+    encoder.start();
+    var appender = new ch.qos.logback.core.FileAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    appender.setContext(ctx);
+    appender.setName("UP-FILE");
+    appender.setFile(file.toString());
+    appender.setEncoder(encoder);
+    appender.start();
+    var root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    root.addAppender(appender);
   }
 
   /** Waits for a registered pilot and a demo invoke answered with the greeting; prints the frame and the answers. */
