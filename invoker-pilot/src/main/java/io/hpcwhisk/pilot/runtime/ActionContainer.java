@@ -342,6 +342,8 @@ public final class ActionContainer implements AutoCloseable {
           // best effort
         }
       });
+    } catch (java.io.UncheckedIOException e) {
+      // a file vanished while the tree was walked (a runtime cleaning up at the same time): best effort
     } catch (IOException e) {
       // best effort
     }
