@@ -84,6 +84,8 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final FairQueue<Flight> queue;
   private final PilotMeters meters;
   private boolean closed;
+  /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
+  private final long startedMs;
 
   public PilotDispatcher(ServerConfig.Pilots settings, PilotCredentials credentials, InstantSource clock,
       Supplier<String> apiHost, BalancerMetrics metrics) {
@@ -96,6 +98,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures()));
     this.queue = new FairQueue<>(settings.maxQueued(), Flight::namespace);
     this.meters = new PilotMeters(metrics.registry());
+    this.startedMs = clock.millis();
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -251,7 +254,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         throw new Refusal("the balancer is stopping");
       }
       PilotSlot old = pilots.get(id);
-      if (old == null && register.launchedAtMs() > 0) {
+      if (old == null && register.launchedAtMs() >= startedMs) {
         metrics.pilotStartup(clock.millis() - register.launchedAtMs());
       }
       if (old != null) {

@@ -1,0 +1,36 @@
+package io.hpcwhisk.balancer.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcwhisk.protocol.PilotMessage;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PilotStartupMetricTest {
+
+  final DispatcherFixture fx = new DispatcherFixture();
+
+  PilotMessage.Register register(String job, long launchedAtMs) {
+    return new PilotMessage.Register("slurm-" + job, job, "n1", 2, 1024, List.of("nodejs:20"), Map.of(),
+        fx.now.get() + 600_000, fx.now.get() - 5_000, launchedAtMs, "test");
+  }
+
+  @Test
+  void aPilotLaunchedAfterTheBalancerStartedRecordsItsStartUpTime() throws Exception {
+    long launched = fx.now.get();
+    fx.now.addAndGet(1_500);
+    fx.dispatcher.register(fx.new FakePilot("7"), register("7", launched), fx.credentials.forJob("7"));
+
+    var timer = fx.metrics.registry().find("whisk_pilot_startup").timer();
+    assertThat(timer.count()).isEqualTo(1);
+    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(1_500);
+  }
+
+  @Test
+  void aPilotLaunchedBeforeTheBalancerStartedIsReconnectingAndRecordsNothing() throws Exception {
+    fx.dispatcher.register(fx.new FakePilot("8"), register("8", fx.now.get() - 60_000), fx.credentials.forJob("8"));
+
+    assertThat(fx.metrics.registry().find("whisk_pilot_startup").timer().count()).isZero();
+  }
+}
