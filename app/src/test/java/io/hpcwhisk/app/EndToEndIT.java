@@ -51,7 +51,7 @@ class EndToEndIT {
   static final Duration LOAD = Duration.ofSeconds(200);
   static final int RATE = 4;
   static final String NODE_ACTION = "async function main(params) {\n"
-      + "  await new Promise(resolve => setTimeout(resolve, 100))\n"
+      + "  await new Promise(resolve => setTimeout(resolve, 1500))\n"
       + "  return { n: params.n, kind: 'nodejs' }\n}\n";
   static final String PYTHON_ACTION = "def main(args):\n    return {'n': args.get('n'), 'kind': 'python'}\n";
 
