@@ -96,9 +96,10 @@ class HarvestPolicyPropertyTest {
         Arbitraries.integers().between(0, 4).map(k -> new FibParams(minutes(2, 4, 8), k)),
         Arbitraries.integers().between(0, 10).map(k -> new VarParams(k, Duration.ofHours(2), Duration.ofMinutes(2))),
         Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 10),
-            Arbitraries.integers().between(0, 90)).as((pool, max, margin) ->
-            new AdaptiveParams(Duration.ofMinutes(2), Duration.ofMinutes(120), Duration.ofSeconds(margin), pool, max,
-                0.9, 16, 100)));
+            Arbitraries.integers().between(0, 90), Arbitraries.integers().between(1, 2),
+            Arbitraries.integers().between(0, 120)).as((pool, max, margin, minPilot, cost) ->
+            new AdaptiveParams(Duration.ofMinutes(minPilot), Duration.ofMinutes(120), Duration.ofSeconds(margin), pool,
+                (cost % 5) / 8.0, max, 0.9, 16, 100, Duration.ofSeconds(cost / 4), Duration.ofSeconds(cost))));
     Arbitrary<List<Node>> nodes = Arbitraries.integers().between(1, 8).flatMap(n ->
         nodeAt(0).list().ofSize(n)).map(HarvestPolicyPropertyTest::renamed);
     return Combinators.combine(params, nodes, pilotSeeds().list().ofMaxSize(30)).as((p, ns, seeds) -> {
