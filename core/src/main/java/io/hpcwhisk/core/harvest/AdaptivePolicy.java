@@ -131,16 +131,17 @@ final class AdaptivePolicy implements HarvestPolicy {
           + uncoveredUnbounded + " unbounded idle node(s) and " + spare + " spare need " + wantPool));
       pool.remove(i);
     }
-    PoolLength.Choice choice = poolLength();
-    Duration poolLength = choice.length();
-    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength, Optional.empty(),
-        params.poolNice(), Optional.empty());
-    String learned = choice.reason();
     List<Intent.SubmitPilot> poolSubmits = new ArrayList<>();
-    for (int i = pool.size(); i < wantPool; i++) {
-      poolSubmits.add(new Intent.SubmitPilot(poolShape, "adaptive: pool of " + wantPool + " = " + spare + " spare + "
-          + uncoveredUnbounded + " unbounded idle node(s) (had " + pool.size() + "); length "
-          + Durations.format(poolLength) + " = " + learned));
+    if (pool.size() < wantPool) {
+      PoolLength.Choice choice = poolLength();
+      PilotShape poolShape = new PilotShape(target.partition(), target.qos(), choice.length(), Optional.empty(),
+          params.poolNice(), Optional.empty());
+      String reason = "adaptive: pool of " + wantPool + " = " + spare + " spare + " + uncoveredUnbounded
+          + " unbounded idle node(s) (had " + pool.size() + "); length " + Durations.format(choice.length()) + " = "
+          + choice.reason();
+      for (int i = pool.size(); i < wantPool; i++) {
+        poolSubmits.add(new Intent.SubmitPilot(poolShape, reason));
+      }
     }
 
     // Bound: kept pending + submissions <= maxPending.
