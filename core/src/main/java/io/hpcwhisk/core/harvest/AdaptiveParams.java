@@ -13,7 +13,8 @@ import java.util.Set;
  * @param windowMargin slack left at the end of a planned window for scheduler latency (default 5s); key
  *     {@code window-margin}
  * @param pool untargeted pilots kept pending beyond one per uncovered idle node (default 2); key {@code pool}
- * @param poolShare more untargeted pilots kept pending, as a share of the nodes that are idle or hold our pilots
+ * @param poolShare more untargeted pilots kept pending, as a share of the nodes that were ever harvestable (idle,
+ *     planned or holding our pilots) so far
  *     (default 0.25): they start at once on nodes that a batch job leaves, before the next pass; key
  *     {@code pool-share}
  * @param maxPending hard bound on all pending pilots, targeted ones included (default 256); the

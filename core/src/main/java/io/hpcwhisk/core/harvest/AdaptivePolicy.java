@@ -28,7 +28,7 @@ import java.util.Set;
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
  *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
  *       time-min, so a high time-min keeps most of the window). Longest windows first.
- *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × nodes idle or holding our pilots⌉ + (unbounded idle nodes
+ *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × nodes ever harvestable⌉ + (unbounded idle nodes
  *       without a pilot)} untargeted pilots pending (the spare ones start at once on nodes a batch job leaves
  *       between passes), of the
  *       length {@link PoolLength} chooses from the censoring-aware gap estimate of {@link GapLengthEstimator} (the
@@ -124,11 +124,9 @@ final class AdaptivePolicy implements HarvestPolicy {
         .filter(n -> !n.window().get().bounded())
         .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
         .count();
-    // Nodes idle or holding our pilots: the part of the partition we harvest (busy nodes do not count, so the
-    // decision does not depend on whether the snapshot lists them).
-    long harvestedOrIdle = runningOn.size() + snapshot.harvestableNodes().stream()
-        .filter(n -> !runningOn.containsKey(n.name())).count();
-    long spare = params.pool() + (long) Math.ceil(params.poolShare() * harvestedOrIdle);
+    // Scaled by the nodes ever seen harvestable or holding our pilots, not by the listing: a snapshot may leave
+    // out nodes that were never harvestable, and the decision must not depend on that.
+    long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.harvestedNodes());
     int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
     List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());
     for (int i = pool.size() - 1; i >= wantPool; i--) {

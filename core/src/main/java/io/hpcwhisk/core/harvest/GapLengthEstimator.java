@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * <p><b>Algorithm.</b> A node's gap opens at the first snapshot where it is harvestable or held by one of our
  * pilots, and closes at the first snapshot where it is not. A gap that a batch job closed (ALLOCATED/MIXED) is an
  * <i>event</i> of its length. Every other gap is <i>right-censored</i> — only a lower bound of its length is
- * known: a gap already open when the node was first seen (its start is unknown), a gap closed by a drain or a
+ * known: a gap already open at the first snapshot (its start is unknown), a gap closed by a drain or a
  * reservation, and every gap still open (counted at its current age). The last {@code history} finished gaps are
  * kept; {@link #distribution()} merges them with the open ones into the Kaplan-Meier survival function
  * S(t) = Π<sub>tᵢ ≤ t</sub> (1 − dᵢ/nᵢ) (dᵢ events at tᵢ, nᵢ gaps at least tᵢ long; events before censorings at
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * gaps by start time, so building the distribution is a merge in O(history + open gaps), without sorting; it is
  * cached until a gap opens, closes or the clock moves.
  *
- * <p><b>Example.</b> n1 idle at t=0 (its first snapshot), allocated at t=15 s: a censored 15 s gap (it may have
+ * <p><b>Example.</b> n1 idle at t=0 (the first snapshot), allocated at t=15 s: a censored 15 s gap (it may have
  * been idle for days). n1 idle again at t=30, t=35, allocated at t=45 s: an event of 15 s. With n2 idle since
  * t=0 and still open at t=45: S(15 s) = 1 − 1/3 (three gaps at least 15 s long, one ended there).
  *
@@ -45,7 +45,8 @@ public final class GapLengthEstimator {
 
   private final int history;
   private final Map<String, Open> open = new HashMap<>();
-  private final Set<String> known = new HashSet<>();
+  private final Set<String> everOpen = new HashSet<>();
+  private Instant first;
   /** Start second of every open gap -> how many gaps opened then. */
   private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
   private final Deque<Finished> finished = new ArrayDeque<>();
@@ -74,6 +75,9 @@ public final class GapLengthEstimator {
   /** Updates the open and finished gaps from one snapshot; {@code pilotNodes} are the nodes our pilots run on. */
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
     Instant at = snapshot.now();
+    if (first == null) {
+      first = at;
+    }
     if (!at.equals(now)) {
       now = at;
       cached = null;
@@ -81,10 +85,10 @@ public final class GapLengthEstimator {
     for (Node node : snapshot.nodes()) {
       String name = node.name();
       boolean isOpen = node.state().harvestable() || pilotNodes.contains(name);
-      boolean firstSight = known.add(name);
       Open gap = open.get(name);
       if (isOpen && gap == null) {
-        open.put(name, new Open(at, firstSight));
+        everOpen.add(name);
+        open.put(name, new Open(at, at.equals(first)));
         openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
         cached = null;
       } else if (!isOpen && gap != null) {
@@ -186,6 +190,11 @@ public final class GapLengthEstimator {
   /** Finished gaps kept that a batch job ended. */
   public long events() {
     return events;
+  }
+
+  /** Nodes that were harvestable or held our pilots in any snapshot so far. */
+  public int harvestedNodes() {
+    return everOpen.size();
   }
 
   /** Gaps open now. */

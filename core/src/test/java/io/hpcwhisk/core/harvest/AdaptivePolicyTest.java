@@ -122,26 +122,22 @@ class AdaptivePolicyTest {
   }
 
   @Test
-  void sparePoolPilotsScaleWithTheHarvestedNodesOnly() {
+  void sparePoolPilotsScaleWithTheNodesEverHarvestable() {
     var params = new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), 1, 0.25, 16, 0.9, 16, 100,
         Duration.ofSeconds(20), Duration.ofSeconds(30));
-    // n1, n2 idle; n3..n7 hold our running pilots; n8.. run batch jobs (10 or 40 nodes in all).
-    for (int size : new int[] {10, 40}) {
-      List<io.hpcwhisk.core.cluster.Node> nodes = new java.util.ArrayList<>();
-      List<Pilot> pilots = new java.util.ArrayList<>();
-      for (int i = 1; i <= size; i++) {
-        nodes.add(i <= 2 ? idle("n" + i) : busy("n" + i));
-        if (i >= 3 && i <= 7) {
-          pilots.add(running(i, shape(min(120)), "n" + i));
-        }
-      }
-
-      List<Intent> intents = HarvestPolicies.create(params).decide(
-          snapshot(nodes.toArray(io.hpcwhisk.core.cluster.Node[]::new)), new Fleet(pilots));
-
-      assertThat(submitted(intents)).as("1 + ceil(0.25 x 7) spare + 2 idle, with %s nodes", size).hasSize(5);
-      assertThat(intents.get(0).reason()).startsWith("adaptive: pool of 5 = 3 spare + 2 unbounded idle node(s)");
+    HarvestPolicy adaptive = HarvestPolicies.create(params);
+    List<io.hpcwhisk.core.cluster.Node> nodes = new java.util.ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(i <= 8 ? idle("n" + i) : busy("n" + i));
     }
+    adaptive.decide(snapshot(nodes.toArray(io.hpcwhisk.core.cluster.Node[]::new)), Fleet.empty());
+
+    // Later only n1 and n2 are idle, and the snapshot lists only them: 8 nodes were harvestable so far.
+    List<Intent> intents = adaptive.decide(snapshot(NOW.plusSeconds(5), idle("n1", NOW.plusSeconds(5)),
+        idle("n2", NOW.plusSeconds(5))), Fleet.empty());
+
+    assertThat(submitted(intents)).as("1 + ceil(0.25 x 8) spare + 2 idle").hasSize(5);
+    assertThat(intents.get(0).reason()).startsWith("adaptive: pool of 5 = 3 spare + 2 unbounded idle node(s)");
   }
 
   @Test
