@@ -13,10 +13,9 @@ import java.util.Set;
  * @param windowMargin slack left at the end of a planned window for scheduler latency (default 5s); key
  *     {@code window-margin}
  * @param pool untargeted pilots kept pending beyond one per uncovered idle node (default 2); key {@code pool}
- * @param poolShare more untargeted pilots kept pending, as a share of the nodes that were ever harvestable (idle,
- *     planned or holding our pilots) so far
- *     (default 0.25): they start at once on nodes that a batch job leaves, before the next pass; key
- *     {@code pool-share}
+ * @param poolShare more untargeted pilots kept pending, as a share of the most nodes that became harvestable
+ *     between two passes over the last {@code history} passes (default 1.0): they start at once on the nodes a
+ *     batch job leaves, before the next pass; key {@code pool-share}
  * @param maxPending hard bound on all pending pilots, targeted ones included (default 256); the
  *     policy itself keeps at most {@code pool} + one per harvestable node without a pilot; key {@code max-pending}
  * @param poolQuantile quantile of the estimated gap lengths offered as one candidate pool length (default
@@ -37,7 +36,7 @@ public record AdaptiveParams(
   public static final Duration DEFAULT_MAX_PILOT = Duration.ofHours(2);
   public static final Duration DEFAULT_WINDOW_MARGIN = Duration.ofSeconds(5);
   public static final int DEFAULT_POOL = 2;
-  public static final double DEFAULT_POOL_SHARE = 0.25;
+  public static final double DEFAULT_POOL_SHARE = 1.0;
   public static final int DEFAULT_MAX_PENDING = 256;
   public static final double DEFAULT_POOL_QUANTILE = 0.9;
   public static final int DEFAULT_HISTORY = 256;
@@ -61,8 +60,8 @@ public record AdaptiveParams(
       throw new IllegalArgumentException("adaptive pool and max-pending must be 0 or more, got " + pool + " and "
           + maxPending);
     }
-    if (!(poolShare >= 0 && poolShare <= 1)) {
-      throw new IllegalArgumentException("adaptive pool-share must be in [0, 1], got " + poolShare);
+    if (!(poolShare >= 0 && poolShare <= 10)) {
+      throw new IllegalArgumentException("adaptive pool-share must be in [0, 10], got " + poolShare);
     }
     if (!(poolQuantile >= 0 && poolQuantile <= 1)) {
       throw new IllegalArgumentException("adaptive pool-quantile must be in [0, 1], got " + poolQuantile);

@@ -28,9 +28,9 @@ import java.util.Set;
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
  *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
  *       time-min, so a high time-min keeps most of the window). Longest windows first.
- *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × nodes ever harvestable⌉ + (unbounded idle nodes
- *       without a pilot)} untargeted pilots pending (the spare ones start at once on nodes a batch job leaves
- *       between passes), of the
+ *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × largest burst⌉ + (unbounded idle nodes
+ *       without a pilot)} untargeted pilots pending, the burst being the most nodes that became harvestable between
+ *       two passes lately (so the spare ones start at once on the nodes a batch job leaves), of the
  *       length {@link PoolLength} chooses from the censoring-aware gap estimate of {@link GapLengthEstimator} (the
  *       best expected ready share given warm-up and preemption cost; max-pilot until a gap was seen), {@code --nice pool-nice} and <i>no</i> {@code --time-min}:
  *       Slurm shortens a job straight to its time-min, so a pool pilot with one would grab a planned window for
@@ -42,8 +42,8 @@ import java.util.Set;
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * pool-share=0.25: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 4m) on n3 and n4, and 2 + ⌈0.25 × 3⌉ + 1
- * = four 2h pool pilots (nice 100), one of which starts at once on n1.
+ * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 4m) on n3 and n4, and 2 + 0 + 1 = three 2h
+ * pool pilots (nice 100), one of which starts at once on n1.
  *
  * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
  * for it starts one reconcile interval plus one scheduler pass later. Pool pilots on unbounded nodes are
@@ -124,9 +124,8 @@ final class AdaptivePolicy implements HarvestPolicy {
         .filter(n -> !n.window().get().bounded())
         .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
         .count();
-    // Scaled by the nodes ever seen harvestable or holding our pilots, not by the listing: a snapshot may leave
-    // out nodes that were never harvestable, and the decision must not depend on that.
-    long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.harvestedNodes());
+    // Spare pilots for the nodes a batch job's end hands over between two passes: the largest such burst seen lately.
+    long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
     int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
     List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());
     for (int i = pool.size() - 1; i >= wantPool; i--) {

@@ -45,8 +45,10 @@ public final class GapLengthEstimator {
 
   private final int history;
   private final Map<String, Open> open = new HashMap<>();
-  private final Set<String> everOpen = new HashSet<>();
   private Instant first;
+  /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
+  private final Deque<Integer> openedPerPass = new ArrayDeque<>();
+  private final Deque<Integer> openedMax = new ArrayDeque<>();
   /** Start second of every open gap -> how many gaps opened then. */
   private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
   private final Deque<Finished> finished = new ArrayDeque<>();
@@ -82,12 +84,13 @@ public final class GapLengthEstimator {
       now = at;
       cached = null;
     }
+    int opened = 0;
     for (Node node : snapshot.nodes()) {
       String name = node.name();
       boolean isOpen = node.state().harvestable() || pilotNodes.contains(name);
       Open gap = open.get(name);
       if (isOpen && gap == null) {
-        everOpen.add(name);
+        opened++;
         open.put(name, new Open(at, at.equals(first)));
         openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
         cached = null;
@@ -96,6 +99,19 @@ public final class GapLengthEstimator {
         openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
         boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
         add(Duration.between(gap.since(), at), batch && !gap.truncated());
+      }
+    }
+    if (!at.equals(first)) {
+      openedPerPass.addLast(opened);
+      while (!openedMax.isEmpty() && openedMax.peekLast() < opened) {
+        openedMax.removeLast();
+      }
+      openedMax.addLast(opened);
+      if (openedPerPass.size() > history) {
+        int gone = openedPerPass.removeFirst();
+        if (openedMax.peekFirst() == gone) {
+          openedMax.removeFirst();
+        }
       }
     }
   }
@@ -192,9 +208,12 @@ public final class GapLengthEstimator {
     return events;
   }
 
-  /** Nodes that were harvestable or held our pilots in any snapshot so far. */
-  public int harvestedNodes() {
-    return everOpen.size();
+  /**
+   * The most gaps that opened between two snapshots, over the last {@code history} snapshots (the first snapshot
+   * not counted): how many nodes a batch job's end may hand over at once.
+   */
+  public int largestBurst() {
+    return openedMax.isEmpty() ? 0 : openedMax.peekFirst();
   }
 
   /** Gaps open now. */

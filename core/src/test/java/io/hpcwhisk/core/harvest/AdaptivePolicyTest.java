@@ -122,22 +122,21 @@ class AdaptivePolicyTest {
   }
 
   @Test
-  void sparePoolPilotsScaleWithTheNodesEverHarvestable() {
-    var params = new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), 1, 0.25, 16, 0.9, 16, 100,
+  void sparePoolPilotsCoverTheLargestBurstOfFreedNodes() {
+    var params = new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), 1, 0.5, 16, 0.9, 16, 100,
         Duration.ofSeconds(20), Duration.ofSeconds(30));
     HarvestPolicy adaptive = HarvestPolicies.create(params);
-    List<io.hpcwhisk.core.cluster.Node> nodes = new java.util.ArrayList<>();
-    for (int i = 1; i <= 10; i++) {
-      nodes.add(i <= 8 ? idle("n" + i) : busy("n" + i));
-    }
-    adaptive.decide(snapshot(nodes.toArray(io.hpcwhisk.core.cluster.Node[]::new)), Fleet.empty());
+    var t1 = NOW.plusSeconds(5);
+    var t2 = NOW.plusSeconds(10);
+    adaptive.decide(snapshot(busy("n1"), busy("n2"), busy("n3"), busy("n4"), busy("n5"), busy("n6")), Fleet.empty());
+    // A batch job ends and hands over six nodes at once; then four of them are taken again.
+    adaptive.decide(snapshot(t1, idle("n1", t1), idle("n2", t1), idle("n3", t1), idle("n4", t1), idle("n5", t1),
+        idle("n6", t1)), Fleet.empty());
+    List<Intent> intents = adaptive.decide(snapshot(t2, idle("n1", t2), idle("n2", t2), busy("n3"), busy("n4"),
+        busy("n5"), busy("n6")), Fleet.empty());
 
-    // Later only n1 and n2 are idle, and the snapshot lists only them: 8 nodes were harvestable so far.
-    List<Intent> intents = adaptive.decide(snapshot(NOW.plusSeconds(5), idle("n1", NOW.plusSeconds(5)),
-        idle("n2", NOW.plusSeconds(5))), Fleet.empty());
-
-    assertThat(submitted(intents)).as("1 + ceil(0.25 x 8) spare + 2 idle").hasSize(5);
-    assertThat(intents.get(0).reason()).startsWith("adaptive: pool of 5 = 3 spare + 2 unbounded idle node(s)");
+    assertThat(submitted(intents)).as("1 + ceil(0.5 x 6) spare + 2 idle").hasSize(6);
+    assertThat(intents.get(0).reason()).startsWith("adaptive: pool of 6 = 4 spare + 2 unbounded idle node(s)");
   }
 
   @Test
@@ -192,7 +191,7 @@ class AdaptivePolicyTest {
   @Test
   void parametersAreReadFromTextAndBadOnesNamed() {
     assertThat(HarvestPolicies.params("adaptive", Map.of("max-pending", "4", "min-pilot", "3m")))
-        .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(5), 2, 0.25, 4, 0.9, 256, 100,
+        .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(5), 2, 1.0, 4, 0.9, 256, 100,
             Duration.ofSeconds(20), Duration.ofSeconds(30)));
     assertThat(HarvestPolicies.params("adaptive", Map.of("warmup", "10s", "preemption-cost", "1m")))
         .isEqualTo(AdaptiveParams.defaults().withCosts(Duration.ofSeconds(10), min(1)));

@@ -31,6 +31,7 @@ class GapLengthEstimatorTest {
     assertThat(d.survival(14)).isEqualTo(1.0);
     assertThat(d.survival(15)).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(gaps.openGaps()).isEqualTo(1);
+    assertThat(gaps.largestBurst()).as("n1 opened at t=30; the first snapshot does not count").isEqualTo(1);
   }
 
   @Test
