@@ -28,14 +28,14 @@ import java.util.Set;
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
  *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
  *       time-min, so a high time-min keeps most of the window). Longest windows first.
- *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × largest burst⌉ + (unbounded idle nodes
- *       without a pilot)} untargeted pilots pending, the burst being the most nodes that became harvestable between
- *       two passes lately (so the spare ones start at once on the nodes a batch job leaves), of the
- *       length {@link PoolLength} chooses from the censoring-aware gap estimate of {@link GapLengthEstimator} (the
- *       best expected ready share given warm-up and preemption cost; max-pilot until a gap was seen), {@code --nice pool-nice} and <i>no</i> {@code --time-min}:
- *       Slurm shortens a job straight to its time-min, so a pool pilot with one would grab a planned window for
- *       min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only start where they fit
- *       whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
+ *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × B⌉ + (unbounded idle nodes without a pilot)} untargeted
+ *       pilots pending, B the most nodes that became harvestable between two passes lately (so the spare ones start
+ *       at once on the nodes a batch job leaves). Their length is what {@link PoolLength} chooses from the
+ *       censoring-aware gap estimate of {@link GapLengthEstimator} (the best expected ready share given warm-up and
+ *       preemption cost; max-pilot until a gap was seen); {@code --nice pool-nice} and <i>no</i>
+ *       {@code --time-min}: Slurm shortens a job straight to its time-min, so a pool pilot with one would grab a
+ *       planned window for min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only
+ *       start where they fit whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
  *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
  *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
  *       then the newest targeted ones are cancelled.
@@ -124,7 +124,7 @@ final class AdaptivePolicy implements HarvestPolicy {
         .filter(n -> !n.window().get().bounded())
         .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
         .count();
-    // Spare pilots for the nodes a batch job's end hands over between two passes: the largest such burst seen lately.
+    // Spare pilots for the nodes a batch job's end hands over between two passes: the largest recent burst.
     long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
     int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
     List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * (estimated by the Kaplan-Meier survival S of {@link GapDistribution}); it is ready for (min(G, L) − w)⁺, w the
  * warm-up, and when G &lt; L a batch job preempts it at a cost c. Then
  * <pre>
- *   rate(L) = (∫_w^L S(t) dt − c · S(L⁻)ᶜ) / ∫_0^L S(t) dt      with S(L⁻)ᶜ = 1 − S(L⁻) = P(G &lt; L)
+ *   rate(L) = (∫_w^L S(t) dt − c · P(G &lt; L)) / ∫_0^L S(t) dt      with P(G &lt; L) = 1 − S(L⁻)
  * </pre>
  * is the ready node-time per node-time held, net of preemptions; short pilots lose a warm-up every L, long ones
  * are preempted more often. The candidates are min-pilot · 2ⁱ, max-pilot and the {@code pool-quantile} of the
