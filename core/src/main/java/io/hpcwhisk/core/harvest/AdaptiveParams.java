@@ -85,8 +85,7 @@ public record AdaptiveParams(
   public static AdaptiveParams defaults() {
     return new AdaptiveParams(DEFAULT_MIN_PILOT, DEFAULT_MAX_PILOT, DEFAULT_WINDOW_MARGIN, DEFAULT_POOL,
         DEFAULT_POOL_SHARE, DEFAULT_MAX_PENDING, DEFAULT_POOL_QUANTILE, DEFAULT_HISTORY, DEFAULT_POOL_NICE,
-        DEFAULT_WARMUP,
-        DEFAULT_PREEMPTION_COST);
+        DEFAULT_WARMUP, DEFAULT_PREEMPTION_COST);
   }
 
   static AdaptiveParams read(Map<String, String> values) {
