@@ -7,31 +7,42 @@ import java.util.Set;
 /**
  * Parameters of the {@code adaptive} policy.
  *
- * @param minPilot shortest pilot worth starting, also every pilot's {@code --time-min} (default 2m); key
+ * @param minPilot shortest pilot worth starting, also every pilot's {@code --time-min} (default 1m); key
  *     {@code min-pilot}
  * @param maxPilot longest pilot (default 2h); key {@code max-pilot}
- * @param windowMargin slack left at the end of a planned window for scheduler latency (default 30s); key
+ * @param windowMargin slack left at the end of a planned window for scheduler latency (default 5s); key
  *     {@code window-margin}
  * @param pool untargeted pilots kept pending beyond one per uncovered idle node (default 2); key {@code pool}
- * @param maxPending bound on all pending pilots, targeted ones included (default 16); key {@code max-pending}
- * @param poolQuantile quantile of the observed gap lengths used as the pool pilots' length (default 0.9); key
- *     {@code pool-quantile}
+ * @param poolShare more untargeted pilots kept pending, as a share of the most nodes that became harvestable
+ *     between two passes over the last {@code history} passes (default 1.0): they start at once on the nodes a
+ *     batch job leaves, before the next pass; key {@code pool-share}
+ * @param maxPending hard bound on all pending pilots, targeted ones included (default 256); the
+ *     policy itself keeps at most {@code pool} + one per harvestable node without a pilot; key {@code max-pending}
+ * @param poolQuantile quantile of the estimated gap lengths offered as one candidate pool length (default
+ *     0.9); key {@code pool-quantile}
  * @param history how many observed gaps are remembered (default 256); key {@code history}
  * @param poolNice nice of pool pilots, so that targeted ones (nice 0) start first (default 100); key
  *     {@code pool-nice}
+ * @param warmup time from a pilot's start until it is ready, lost by every pilot (default 20s); key {@code warmup}
+ * @param preemptionCost node-time charged for every preemption of a pool pilot by a batch job (the batch job's
+ *     wait for the pilot to leave, default 30s); key {@code preemption-cost}
  */
 public record AdaptiveParams(
-    Duration minPilot, Duration maxPilot, Duration windowMargin, int pool, int maxPending, double poolQuantile,
-    int history, int poolNice) implements PolicyParams {
+    Duration minPilot, Duration maxPilot, Duration windowMargin, int pool, double poolShare, int maxPending,
+    double poolQuantile,
+    int history, int poolNice, Duration warmup, Duration preemptionCost) implements PolicyParams {
 
-  public static final Duration DEFAULT_MIN_PILOT = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_MIN_PILOT = Duration.ofMinutes(1);
   public static final Duration DEFAULT_MAX_PILOT = Duration.ofHours(2);
-  public static final Duration DEFAULT_WINDOW_MARGIN = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_WINDOW_MARGIN = Duration.ofSeconds(5);
   public static final int DEFAULT_POOL = 2;
-  public static final int DEFAULT_MAX_PENDING = 16;
+  public static final double DEFAULT_POOL_SHARE = 1.0;
+  public static final int DEFAULT_MAX_PENDING = 256;
   public static final double DEFAULT_POOL_QUANTILE = 0.9;
   public static final int DEFAULT_HISTORY = 256;
   public static final int DEFAULT_POOL_NICE = 100;
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(20);
+  public static final Duration DEFAULT_PREEMPTION_COST = Duration.ofSeconds(30);
 
   public AdaptiveParams {
     if (minPilot.compareTo(Duration.ofMinutes(1)) < 0 || minPilot.toSeconds() % 60 != 0) {
@@ -49,6 +60,9 @@ public record AdaptiveParams(
       throw new IllegalArgumentException("adaptive pool and max-pending must be 0 or more, got " + pool + " and "
           + maxPending);
     }
+    if (!(poolShare >= 0 && poolShare <= 10)) {
+      throw new IllegalArgumentException("adaptive pool-share must be in [0, 10], got " + poolShare);
+    }
     if (!(poolQuantile >= 0 && poolQuantile <= 1)) {
       throw new IllegalArgumentException("adaptive pool-quantile must be in [0, 1], got " + poolQuantile);
     }
@@ -56,25 +70,39 @@ public record AdaptiveParams(
       throw new IllegalArgumentException("adaptive history must be at least 1 and pool-nice 0 or more, got "
           + history + " and " + poolNice);
     }
+    if (warmup.isNegative() || preemptionCost.isNegative()) {
+      throw new IllegalArgumentException("adaptive warmup and preemption-cost must not be negative, got "
+          + Durations.format(warmup) + " and " + Durations.format(preemptionCost));
+    }
+  }
+
+  /** The same parameters with another warm-up and preemption cost. */
+  public AdaptiveParams withCosts(Duration newWarmup, Duration newPreemptionCost) {
+    return new AdaptiveParams(minPilot, maxPilot, windowMargin, pool, poolShare, maxPending, poolQuantile, history,
+        poolNice, newWarmup, newPreemptionCost);
   }
 
   public static AdaptiveParams defaults() {
     return new AdaptiveParams(DEFAULT_MIN_PILOT, DEFAULT_MAX_PILOT, DEFAULT_WINDOW_MARGIN, DEFAULT_POOL,
-        DEFAULT_MAX_PENDING, DEFAULT_POOL_QUANTILE, DEFAULT_HISTORY, DEFAULT_POOL_NICE);
+        DEFAULT_POOL_SHARE, DEFAULT_MAX_PENDING, DEFAULT_POOL_QUANTILE, DEFAULT_HISTORY, DEFAULT_POOL_NICE,
+        DEFAULT_WARMUP, DEFAULT_PREEMPTION_COST);
   }
 
   static AdaptiveParams read(Map<String, String> values) {
     var r = new Reader("adaptive", values, Set.of("min-pilot", "max-pilot", "window-margin", "pool",
-        "max-pending", "pool-quantile", "history", "pool-nice"));
+        "pool-share", "max-pending", "pool-quantile", "history", "pool-nice", "warmup", "preemption-cost"));
     return new AdaptiveParams(
         r.duration("min-pilot", DEFAULT_MIN_PILOT),
         r.duration("max-pilot", DEFAULT_MAX_PILOT),
         r.duration("window-margin", DEFAULT_WINDOW_MARGIN),
         r.integer("pool", DEFAULT_POOL),
+        r.decimal("pool-share", DEFAULT_POOL_SHARE),
         r.integer("max-pending", DEFAULT_MAX_PENDING),
         r.decimal("pool-quantile", DEFAULT_POOL_QUANTILE),
         r.integer("history", DEFAULT_HISTORY),
-        r.integer("pool-nice", DEFAULT_POOL_NICE));
+        r.integer("pool-nice", DEFAULT_POOL_NICE),
+        r.duration("warmup", DEFAULT_WARMUP),
+        r.duration("preemption-cost", DEFAULT_PREEMPTION_COST));
   }
 
   @Override

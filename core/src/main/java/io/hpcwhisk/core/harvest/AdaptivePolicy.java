@@ -8,8 +8,10 @@ import io.hpcwhisk.core.cluster.Window;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,30 +28,34 @@ import java.util.Set;
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
  *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
  *       time-min, so a high time-min keeps most of the window). Longest windows first.
- *   <li><i>Pool.</i> Keep {@code pool + (unbounded idle nodes without a pilot)} untargeted pilots pending, of
- *       length = the {@code pool-quantile} of the gaps observed so far (clamped to [min-pilot, max-pilot],
- *       max-pilot until a gap was seen), {@code --nice pool-nice} and <i>no</i> {@code --time-min}: Slurm
- *       shortens a job straight to its time-min, so a pool pilot with one would grab a planned window for
- *       min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only start where
- *       they fit whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
+ *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × B⌉ + (unbounded idle nodes without a pilot)} untargeted
+ *       pilots pending, B the most nodes that became harvestable between two passes lately (so the spare ones start
+ *       at once on the nodes a batch job leaves). Their length is what {@link PoolLength} chooses from the
+ *       censoring-aware gap estimate of {@link GapLengthEstimator} (the best expected ready share given warm-up and
+ *       preemption cost; max-pilot until a gap was seen); {@code --nice pool-nice} and <i>no</i>
+ *       {@code --time-min}: Slurm shortens a job straight to its time-min, so a pool pilot with one would grab a
+ *       planned window for min-pilot only, ahead of the targeted pilot that fits it; without one, pool pilots only
+ *       start where they fit whole (unbounded idle nodes). Extra pool pilots are cancelled, newest first.
  *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
  *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
  *       then the newest targeted ones are cancelled.
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * two targeted 5m pilots (window 5m40s − 30s → 5m, time-min 4m) on n3 and n4, and three 2h pool pilots (nice 100), one of
- * which starts at once on n1.
+ * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 4m) on n3 and n4, and 2 + 0 + 1 = three 2h
+ * pool pilots (nice 100), one of which starts at once on n1.
  *
  * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
  * for it starts one reconcile interval plus one scheduler pass later. Pool pilots on unbounded nodes are
- * preempted when batch work arrives (the batch job waits at most the grace time). Learning needs finished gaps;
- * until then pool pilots are max-pilot long.
+ * preempted when batch work arrives (the batch job waits at most the grace time). The per-decision cost is
+ * O(nodes + pilots + history).
  */
 final class AdaptivePolicy implements HarvestPolicy {
 
   private final AdaptiveParams params;
   private final GapLengthEstimator gaps;
+  private GapDistribution lastDistribution;
+  private PoolLength.Choice lastChoice;
 
   AdaptivePolicy(AdaptiveParams params) {
     this.params = params;
@@ -68,13 +74,17 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
-    gaps.observe(snapshot, fleet);
+    Map<String, Pilot> runningOn = new HashMap<>();
+    for (Pilot pilot : fleet.running()) {
+      pilot.node().ifPresent(n -> runningOn.putIfAbsent(n, pilot));
+    }
+    gaps.observe(snapshot, runningOn.keySet());
     List<Intent.CancelPilot> cancels = new ArrayList<>();
     Set<String> coveredTargets = new HashSet<>();
     List<Pilot> keptTargeted = new ArrayList<>();
     for (Pilot pilot : fleet.pending()) {
       if (pilot.shape().targeted()) {
-        Optional<String> stale = staleReason(pilot, snapshot, fleet, coveredTargets);
+        Optional<String> stale = staleReason(pilot, snapshot, runningOn, coveredTargets);
         if (stale.isPresent()) {
           cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: " + stale.get()));
         } else {
@@ -92,7 +102,7 @@ final class AdaptivePolicy implements HarvestPolicy {
             .thenComparing(Node::name))
         .toList();
     for (Node node : bounded) {
-      if (coveredTargets.contains(node.name()) || fleet.runningOn(node.name()).isPresent()) {
+      if (coveredTargets.contains(node.name()) || runningOn.containsKey(node.name())) {
         continue;
       }
       Window window = node.window().get();
@@ -112,25 +122,28 @@ final class AdaptivePolicy implements HarvestPolicy {
 
     long uncoveredUnbounded = snapshot.harvestableNodes().stream()
         .filter(n -> !n.window().get().bounded())
-        .filter(n -> !coveredTargets.contains(n.name()) && fleet.runningOn(n.name()).isEmpty())
+        .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
         .count();
-    int wantPool = (int) Math.min(Integer.MAX_VALUE, params.pool() + uncoveredUnbounded);
+    // Spare pilots for the nodes a batch job's end hands over between two passes: the largest recent burst.
+    long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
+    int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
     List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());
     for (int i = pool.size() - 1; i >= wantPool; i--) {
       cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + pool.size() + " pool pilots pending, "
-          + uncoveredUnbounded + " unbounded idle node(s) need " + wantPool));
+          + uncoveredUnbounded + " unbounded idle node(s) and " + spare + " spare need " + wantPool));
       pool.remove(i);
     }
-    Duration poolLength = poolLength();
-    PilotShape poolShape = new PilotShape(target.partition(), target.qos(), poolLength, Optional.empty(),
-        params.poolNice(), Optional.empty());
-    String learned = gaps.size() == 0 ? "no gap observed yet"
-        : "p" + Math.round(params.poolQuantile() * 100) + " of " + gaps.size() + " observed gaps";
     List<Intent.SubmitPilot> poolSubmits = new ArrayList<>();
-    for (int i = pool.size(); i < wantPool; i++) {
-      poolSubmits.add(new Intent.SubmitPilot(poolShape, "adaptive: pool of " + wantPool + " for "
-          + uncoveredUnbounded + " unbounded idle node(s) (had " + pool.size() + "); length "
-          + Durations.format(poolLength) + " = " + learned));
+    if (pool.size() < wantPool) {
+      PoolLength.Choice choice = poolLength();
+      PilotShape poolShape = new PilotShape(target.partition(), target.qos(), choice.length(), Optional.empty(),
+          params.poolNice(), Optional.empty());
+      String reason = "adaptive: pool of " + wantPool + " = " + spare + " spare + " + uncoveredUnbounded
+          + " unbounded idle node(s) (had " + pool.size() + "); length " + Durations.format(choice.length()) + " = "
+          + choice.reason();
+      for (int i = pool.size(); i < wantPool; i++) {
+        poolSubmits.add(new Intent.SubmitPilot(poolShape, reason));
+      }
     }
 
     // Bound: kept pending + submissions <= maxPending.
@@ -164,15 +177,18 @@ final class AdaptivePolicy implements HarvestPolicy {
         : oneLess;
   }
 
-  private Duration poolLength() {
-    Duration learned = gaps.quantile(params.poolQuantile()).orElse(params.maxPilot());
-    Duration clamped = learned.compareTo(params.minPilot()) < 0 ? params.minPilot()
-        : learned.compareTo(params.maxPilot()) > 0 ? params.maxPilot() : learned;
-    Duration minutes = Durations.floorToMinutes(clamped);
-    return minutes.compareTo(params.minPilot()) < 0 ? params.minPilot() : minutes;
+  /** The pool length, chosen again only when the gap distribution changed. */
+  private PoolLength.Choice poolLength() {
+    GapDistribution distribution = gaps.distribution();
+    if (distribution != lastDistribution) {
+      lastDistribution = distribution;
+      lastChoice = PoolLength.choose(distribution, params);
+    }
+    return lastChoice;
   }
 
-  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Fleet fleet, Set<String> covered) {
+  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Map<String, Pilot> runningOn,
+      Set<String> covered) {
     String name = pilot.shape().targetNode().get();
     JobId id = pilot.id();
     Optional<Node> node = snapshot.node(name);
@@ -182,9 +198,9 @@ final class AdaptivePolicy implements HarvestPolicy {
     if (!node.get().state().harvestable()) {
       return Optional.of("target node " + name + " of pilot " + id + " is " + node.get().state());
     }
-    Optional<Pilot> running = fleet.runningOn(name);
-    if (running.isPresent()) {
-      return Optional.of("target node " + name + " already runs pilot " + running.get().id());
+    Pilot running = runningOn.get(name);
+    if (running != null) {
+      return Optional.of("target node " + name + " already runs pilot " + running.id());
     }
     if (covered.contains(name)) {
       return Optional.of("target node " + name + " already has an older pending pilot");

@@ -6,31 +6,57 @@ import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Learns how long nodes stay out of batch use ("gaps") from a sequence of snapshots.
+ * Learns how long nodes stay out of batch use ("gaps") from a sequence of snapshots, with a Kaplan-Meier
+ * estimate that counts gaps it has not seen end.
  *
  * <p><b>Algorithm.</b> A node's gap opens at the first snapshot where it is harvestable or held by one of our
- * pilots, and closes at the first snapshot where it runs something else (a batch job); the gap's length is then
- * remembered. A node that becomes reserved, drained or down forgets its open gap without recording it. The
- * last {@code history} gaps are kept; {@link #quantile(double)} answers from them.
+ * pilots, and closes at the first snapshot where it is not. A gap that a batch job closed (ALLOCATED/MIXED) is an
+ * <i>event</i> of its length. Every other gap is <i>right-censored</i> — only a lower bound of its length is
+ * known: a gap already open at the first snapshot (its start is unknown), a gap closed by a drain or a
+ * reservation, and every gap still open (counted at its current age). The last {@code history} finished gaps are
+ * kept; {@link #distribution()} merges them with the open ones into the Kaplan-Meier survival function
+ * S(t) = Π<sub>tᵢ ≤ t</sub> (1 − dᵢ/nᵢ) (dᵢ events at tᵢ, nᵢ gaps at least tᵢ long; events before censorings at
+ * equal times). Beyond the longest observation S stays flat. Finished gaps are held sorted in a multiset and open
+ * gaps by start time, so building the distribution is a merge in O(history + open gaps), without sorting; it is
+ * cached until a gap opens, closes or the clock moves.
  *
- * <p><b>Example.</b> n1 idle at t=0, t=5, t=10 s, allocated to a batch job at t=15 s: one gap of 15 s.
+ * <p><b>Example.</b> n1 idle at t=0 (the first snapshot), allocated at t=15 s: a censored 15 s gap (it may have
+ * been idle for days). n1 idle again at t=30, t=35, allocated at t=45 s: an event of 15 s. With n2 idle since
+ * t=0 and still open at t=45: S(15 s) = 1 − 1/3 (three gaps at least 15 s long, one ended there).
  *
- * <p><b>Known caveats.</b> Gaps are seen at the snapshot interval's resolution, and a node already idle at the
- * first snapshot yields a gap measured from then (an under-estimate). Only finished gaps count, so very long
- * gaps show up late.
+ * <p><b>Known caveats.</b> Gaps are seen at the snapshot interval's resolution. The estimate treats all nodes
+ * and all times alike (no time-of-day or per-node effects), and a node's gap is measured on the harvest partition's
+ * view only.
  */
 public final class GapLengthEstimator {
 
+  private record Open(Instant since, boolean truncated) {}
+
+  private record Finished(long seconds, boolean event) {}
+
   private final int history;
-  private final Map<String, Instant> openSince = new HashMap<>();
-  private final Deque<Duration> gaps = new ArrayDeque<>();
+  private final Map<String, Open> open = new HashMap<>();
+  private Instant first;
+  /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
+  private final Deque<Integer> openedPerPass = new ArrayDeque<>();
+  private final Deque<Integer> openedMax = new ArrayDeque<>();
+  /** Start second of every open gap -> how many gaps opened then. */
+  private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
+  private final Deque<Finished> finished = new ArrayDeque<>();
+  /** Length in seconds -> {events, censored} of the finished gaps kept. */
+  private final TreeMap<Long, int[]> finishedSorted = new TreeMap<>();
+  private long events;
+  private Instant now = Instant.EPOCH;
+  private GapDistribution cached;
 
   public GapLengthEstimator(int history) {
     if (history < 1) {
@@ -41,44 +67,157 @@ public final class GapLengthEstimator {
 
   /** Updates the open and finished gaps from one snapshot. */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
-    Instant now = snapshot.now();
+    Set<String> pilotNodes = new HashSet<>();
+    for (Pilot pilot : fleet.running()) {
+      pilot.node().ifPresent(pilotNodes::add);
+    }
+    observe(snapshot, pilotNodes);
+  }
+
+  /** Updates the open and finished gaps from one snapshot; {@code pilotNodes} are the nodes our pilots run on. */
+  public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
+    Instant at = snapshot.now();
+    if (first == null) {
+      first = at;
+    }
+    if (!at.equals(now)) {
+      now = at;
+      cached = null;
+    }
+    int opened = 0;
     for (Node node : snapshot.nodes()) {
-      boolean open = node.state().harvestable() || fleet.runningOn(node.name()).isPresent();
-      Instant since = openSince.get(node.name());
-      if (open) {
-        openSince.putIfAbsent(node.name(), now);
-      } else if (since != null) {
-        openSince.remove(node.name());
-        if (node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED) {
-          record(Duration.between(since, now));
+      String name = node.name();
+      boolean isOpen = node.state().harvestable() || pilotNodes.contains(name);
+      Open gap = open.get(name);
+      if (isOpen && gap == null) {
+        opened++;
+        open.put(name, new Open(at, at.equals(first)));
+        openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
+        cached = null;
+      } else if (!isOpen && gap != null) {
+        open.remove(name);
+        openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
+        boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
+        add(Duration.between(gap.since(), at), batch && !gap.truncated());
+      }
+    }
+    if (!at.equals(first)) {
+      openedPerPass.addLast(opened);
+      while (!openedMax.isEmpty() && openedMax.peekLast() < opened) {
+        openedMax.removeLast();
+      }
+      openedMax.addLast(opened);
+      if (openedPerPass.size() > history) {
+        int gone = openedPerPass.removeFirst();
+        if (openedMax.peekFirst() == gone) {
+          openedMax.removeFirst();
         }
       }
     }
   }
 
-  /** Remembers one finished gap. */
+  /** Remembers one gap that a batch job ended. */
   public void record(Duration gap) {
+    add(gap, true);
+  }
+
+  /** Remembers one gap of which only a lower bound of the length is known. */
+  public void recordCensored(Duration atLeast) {
+    add(atLeast, false);
+  }
+
+  private void add(Duration gap, boolean event) {
     if (gap.isNegative()) {
       throw new IllegalArgumentException("gap must not be negative, got " + gap);
     }
-    gaps.addLast(gap);
-    while (gaps.size() > history) {
-      gaps.removeFirst();
+    Finished f = new Finished(gap.getSeconds(), event);
+    finished.addLast(f);
+    count(f, 1);
+    while (finished.size() > history) {
+      count(finished.removeFirst(), -1);
+    }
+    cached = null;
+  }
+
+  private void count(Finished f, int delta) {
+    int[] c = finishedSorted.computeIfAbsent(f.seconds(), k -> new int[2]);
+    c[f.event() ? 0 : 1] += delta;
+    events += f.event() ? delta : 0;
+    if (c[0] == 0 && c[1] == 0) {
+      finishedSorted.remove(f.seconds());
     }
   }
 
-  /** The q-quantile (nearest rank) of the remembered gaps, or empty before any gap finished. */
+  /** The Kaplan-Meier estimate of the gap length from the kept finished gaps and the open ones at their age. */
+  public GapDistribution distribution() {
+    if (cached == null) {
+      cached = build();
+    }
+    return cached;
+  }
+
+  private GapDistribution build() {
+    int size = finishedSorted.size() + openStarts.size();
+    long[] times = new long[size];
+    int[] died = new int[size];
+    int[] censored = new int[size];
+    int k = 0;
+    var fin = finishedSorted.entrySet().iterator();
+    // Latest start first = youngest open gap first = ascending age.
+    var opn = openStarts.descendingMap().entrySet().iterator();
+    Map.Entry<Long, int[]> f = fin.hasNext() ? fin.next() : null;
+    Map.Entry<Long, Integer> o = opn.hasNext() ? opn.next() : null;
+    long nowSecond = now.getEpochSecond();
+    while (f != null || o != null) {
+      long ft = f == null ? Long.MAX_VALUE : f.getKey();
+      long ot = o == null ? Long.MAX_VALUE : Math.max(0, nowSecond - o.getKey());
+      long t = Math.min(ft, ot);
+      if (k > 0 && times[k - 1] == t) {
+        k--;
+      } else {
+        times[k] = t;
+      }
+      if (ft == t) {
+        died[k] += f.getValue()[0];
+        censored[k] += f.getValue()[1];
+        f = fin.hasNext() ? fin.next() : null;
+      } else {
+        censored[k] += o.getValue();
+        o = opn.hasNext() ? opn.next() : null;
+      }
+      k++;
+    }
+    return GapDistribution.kaplanMeier(times, died, censored, k);
+  }
+
+  /**
+   * The q-quantile of the gap length: the shortest observed length t with S(t) ≤ 1 − q; empty before any gap
+   * ended, or when too many gaps are still open (or censored) to say.
+   */
   public Optional<Duration> quantile(double q) {
-    if (gaps.isEmpty()) {
-      return Optional.empty();
-    }
-    Duration[] sorted = gaps.toArray(Duration[]::new);
-    Arrays.sort(sorted);
-    int rank = (int) Math.ceil(q * sorted.length) - 1;
-    return Optional.of(sorted[Math.max(0, Math.min(sorted.length - 1, rank))]);
+    return distribution().quantile(q);
   }
 
+  /** Finished gaps kept (events and censored). */
   public int size() {
-    return gaps.size();
+    return finished.size();
+  }
+
+  /** Finished gaps kept that a batch job ended. */
+  public long events() {
+    return events;
+  }
+
+  /**
+   * The most gaps that opened between two snapshots, over the last {@code history} snapshots (the first snapshot
+   * not counted): how many nodes a batch job's end may hand over at once.
+   */
+  public int largestBurst() {
+    return openedMax.isEmpty() ? 0 : openedMax.peekFirst();
+  }
+
+  /** Gaps open now. */
+  public int openGaps() {
+    return open.size();
   }
 }

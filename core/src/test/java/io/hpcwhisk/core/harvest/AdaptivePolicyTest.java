@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AdaptivePolicyTest {
 
   static AdaptiveParams params(int pool, int maxPending) {
-    return new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), pool, maxPending, 0.9, 16, 100);
+    return new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), pool, 0, maxPending, 0.9, 16, 100,
+        Duration.ofSeconds(20), Duration.ofSeconds(30));
   }
 
   static List<PilotShape> submitted(List<Intent> intents) {
@@ -64,7 +65,8 @@ class AdaptivePolicyTest {
         pool(min(120)), pool(min(120)), pool(min(120)));
     assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
     assertThat(intents.get(2).reason()).isEqualTo(
-        "adaptive: pool of 3 for 1 unbounded idle node(s) (had 0); length 2h = no gap observed yet");
+        "adaptive: pool of 3 = 2 spare + 1 unbounded idle node(s) (had 0); length 2h = expected ready share 0.997"
+            + " (warm-up 20s, preemption 30s; 0 ended and 3 open or censored gaps)");
     assertThat(submitted(intents).get(2).timeMin()).as("pool pilots fit whole or not at all").isEmpty();
   }
 
@@ -120,6 +122,24 @@ class AdaptivePolicyTest {
   }
 
   @Test
+  void sparePoolPilotsCoverTheLargestBurstOfFreedNodes() {
+    var params = new AdaptiveParams(min(2), min(120), Duration.ofSeconds(30), 1, 0.5, 16, 0.9, 16, 100,
+        Duration.ofSeconds(20), Duration.ofSeconds(30));
+    HarvestPolicy adaptive = HarvestPolicies.create(params);
+    var t1 = NOW.plusSeconds(5);
+    var t2 = NOW.plusSeconds(10);
+    adaptive.decide(snapshot(busy("n1"), busy("n2"), busy("n3"), busy("n4"), busy("n5"), busy("n6")), Fleet.empty());
+    // A batch job ends and hands over six nodes at once; then four of them are taken again.
+    adaptive.decide(snapshot(t1, idle("n1", t1), idle("n2", t1), idle("n3", t1), idle("n4", t1), idle("n5", t1),
+        idle("n6", t1)), Fleet.empty());
+    List<Intent> intents = adaptive.decide(snapshot(t2, idle("n1", t2), idle("n2", t2), busy("n3"), busy("n4"),
+        busy("n5"), busy("n6")), Fleet.empty());
+
+    assertThat(submitted(intents)).as("1 + ceil(0.5 x 6) spare + 2 idle").hasSize(6);
+    assertThat(intents.get(0).reason()).startsWith("adaptive: pool of 6 = 4 spare + 2 unbounded idle node(s)");
+  }
+
+  @Test
   void pendingNeverExceedsTheBoundEvenWithManyWindows() {
     HarvestPolicy adaptive = HarvestPolicies.create(params(2, 3));
 
@@ -133,9 +153,10 @@ class AdaptivePolicyTest {
   @Test
   void poolPilotsLearnTheirLengthFromObservedGaps() {
     HarvestPolicy adaptive = HarvestPolicies.create(params(1, 16));
+    adaptive.decide(snapshot(NOW, busy("n1")), Fleet.empty());
     // n1 idle for 7 minutes then taken by a batch job, three times over.
     for (int round = 0; round < 3; round++) {
-      var start = NOW.plus(Duration.ofMinutes(20L * round));
+      var start = NOW.plus(Duration.ofMinutes(1 + 20L * round));
       adaptive.decide(snapshot(start, idle("n1", start)), Fleet.empty());
       adaptive.decide(snapshot(start.plus(min(7)), busy("n1")), Fleet.empty());
     }
@@ -143,14 +164,37 @@ class AdaptivePolicyTest {
     ClusterSnapshot later = snapshot(NOW.plus(min(100)), busy("n1"));
     List<Intent> intents = adaptive.decide(later, Fleet.empty());
 
-    assertThat(submitted(intents)).containsExactly(pool(min(7)));
-    assertThat(intents.get(0).reason()).endsWith("length 7m = p90 of 3 observed gaps");
+    assertThat(submitted(intents)).as("a 7m pilot ends as the batch job comes: no warm-up lost, no preemption")
+        .containsExactly(pool(min(7)));
+    assertThat(intents.get(0).reason()).endsWith(
+        "length 7m = expected ready share 0.952 (warm-up 20s, preemption 30s; 3 ended and 0 open or censored gaps)");
+  }
+
+  @Test
+  void gapsCutShortByTheStartOfObservationDoNotShortenThePool() {
+    HarvestPolicy adaptive = HarvestPolicies.create(params(1, 16));
+    // 20 nodes idle at the first snapshot, all taken 15 s later: we never saw these gaps start (history 16).
+    List<io.hpcwhisk.core.cluster.Node> idle = new java.util.ArrayList<>();
+    List<io.hpcwhisk.core.cluster.Node> busy = new java.util.ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      idle.add(idle("n" + i, NOW));
+      busy.add(busy("n" + i));
+    }
+    adaptive.decide(snapshot(NOW, idle.toArray(io.hpcwhisk.core.cluster.Node[]::new)), Fleet.empty());
+    List<Intent> intents = adaptive.decide(snapshot(NOW.plusSeconds(15),
+        busy.toArray(io.hpcwhisk.core.cluster.Node[]::new)), Fleet.empty());
+
+    assertThat(submitted(intents)).containsExactly(pool(min(120)));
+    assertThat(intents.get(0).reason()).contains("0 ended and 16 open or censored gaps");
   }
 
   @Test
   void parametersAreReadFromTextAndBadOnesNamed() {
     assertThat(HarvestPolicies.params("adaptive", Map.of("max-pending", "4", "min-pilot", "3m")))
-        .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(30), 2, 4, 0.9, 256, 100));
+        .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(5), 2, 1.0, 4, 0.9, 256, 100,
+            Duration.ofSeconds(20), Duration.ofSeconds(30)));
+    assertThat(HarvestPolicies.params("adaptive", Map.of("warmup", "10s", "preemption-cost", "1m")))
+        .isEqualTo(AdaptiveParams.defaults().withCosts(Duration.ofSeconds(10), min(1)));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive",
         Map.of("max-pending", "many"))).hasMessageContaining("'many'").hasMessageContaining("max-pending");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive",

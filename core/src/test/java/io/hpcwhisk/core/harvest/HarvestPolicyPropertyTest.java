@@ -96,9 +96,10 @@ class HarvestPolicyPropertyTest {
         Arbitraries.integers().between(0, 4).map(k -> new FibParams(minutes(2, 4, 8), k)),
         Arbitraries.integers().between(0, 10).map(k -> new VarParams(k, Duration.ofHours(2), Duration.ofMinutes(2))),
         Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 10),
-            Arbitraries.integers().between(0, 90)).as((pool, max, margin) ->
-            new AdaptiveParams(Duration.ofMinutes(2), Duration.ofMinutes(120), Duration.ofSeconds(margin), pool, max,
-                0.9, 16, 100)));
+            Arbitraries.integers().between(0, 90), Arbitraries.integers().between(1, 2),
+            Arbitraries.integers().between(0, 120)).as((pool, max, margin, minPilot, cost) ->
+            new AdaptiveParams(Duration.ofMinutes(minPilot), Duration.ofMinutes(120), Duration.ofSeconds(margin), pool,
+                (cost % 5) / 8.0, max, 0.9, 16, 100, Duration.ofSeconds(cost / 4), Duration.ofSeconds(cost))));
     Arbitrary<List<Node>> nodes = Arbitraries.integers().between(1, 8).flatMap(n ->
         nodeAt(0).list().ofSize(n)).map(HarvestPolicyPropertyTest::renamed);
     return Combinators.combine(params, nodes, pilotSeeds().list().ofMaxSize(30)).as((p, ns, seeds) -> {
@@ -130,6 +131,51 @@ class HarvestPolicyPropertyTest {
       out.add(new Node("n" + (i + 1), n.state(), n.window()));
     }
     return out;
+  }
+
+  /**
+   * The adaptive policy learns across passes: feed one instance a sequence of random snapshots 15 s apart (its gap
+   * estimate then holds finished, censored and open gaps) and check the invariants after every pass.
+   */
+  @Property(tries = 150)
+  void aLearningAdaptivePolicyKeepsItsInvariantsOnEveryPass(
+      @ForAll("passes") List<List<Node>> passes, @ForAll("seedLists") List<PilotSeed> seeds) {
+    HarvestPolicy policy = HarvestPolicies.create(new AdaptiveParams(Duration.ofMinutes(1), Duration.ofMinutes(120),
+        Duration.ofSeconds(5), 1, 0.5, 6, 0.9, 8, 100, Duration.ofSeconds(20), Duration.ofSeconds(30)));
+    for (int i = 0; i < passes.size(); i++) {
+      Instant now = NOW.plusSeconds(15L * i);
+      List<Node> nodes = passes.get(i).stream().map(n -> new Node(n.name(), n.state(), n.window().map(w ->
+          w.bounded() ? Window.until(now, now.plus(w.length().get())) : Window.unbounded(now)))).toList();
+      ClusterSnapshot snapshot = new ClusterSnapshot(now, TARGET, nodes, List.of());
+      Fleet fleet = fleet(seeds.subList(0, Math.min(seeds.size(), i * 3)), nodes);
+      List<Intent> intents = policy.decide(snapshot, fleet);
+
+      int pendingAfter = fleet.pending().size();
+      for (Intent intent : intents) {
+        assertThat(intent.reason()).startsWith("adaptive: ");
+        if (intent instanceof Intent.SubmitPilot submit) {
+          pendingAfter++;
+          assertThat(submit.shape().partition()).isEqualTo("whisk");
+          assertThat(submit.shape().time()).isLessThanOrEqualTo(Duration.ofMinutes(120));
+          submit.shape().targetNode().ifPresent(name -> assertThat(snapshot.node(name).orElseThrow().window()
+              .orElseThrow().fits(submit.shape().time())).as("%s fits its window", submit.shape()).isTrue());
+        } else if (fleet.get(((Intent.CancelPilot) intent).jobId()).orElseThrow().state() == PilotState.PENDING) {
+          pendingAfter--;
+        }
+      }
+      assertThat(pendingAfter).isLessThanOrEqualTo(policy.maxPending());
+    }
+  }
+
+  @Provide
+  Arbitrary<List<List<Node>>> passes() {
+    Arbitrary<List<Node>> pass = nodeAt(0).list().ofSize(6).map(HarvestPolicyPropertyTest::renamed);
+    return pass.list().ofMinSize(2).ofMaxSize(12);
+  }
+
+  @Provide
+  Arbitrary<List<PilotSeed>> seedLists() {
+    return pilotSeeds().list().ofMaxSize(30);
   }
 
   /** A pilot before it is bound to an id and node: kind 0 pending untargeted, 1 pending targeted, 2 running. */

@@ -21,7 +21,7 @@ class HarvestConfigTest {
     assertThat(config.slurm().partition()).isEqualTo("whisk");
     assertThat(config.slurm().qos()).isEmpty();
     assertThat(config.harvest().policy()).isEqualTo("adaptive");
-    assertThat(config.harvest().params()).containsEntry("max-pending", "16");
+    assertThat(config.harvest().params()).containsEntry("max-pending", "256");
     assertThat(config.harvest().pilotJob().readScript(Path.of(".."))).startsWith("#!/bin/bash");
   }
 

@@ -1,0 +1,102 @@
+package io.hpcwhisk.core.harvest;
+
+import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.hpcwhisk.core.cluster.NodeState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class GapLengthEstimatorTest {
+
+  @Test
+  void theWorkedExampleOfTheClassComment() {
+    var gaps = new GapLengthEstimator(16);
+    gaps.observe(snapshot(NOW, idle("n1", NOW), idle("n2", NOW)), Set.of());
+    gaps.observe(snapshot(NOW.plusSeconds(15), busy("n1"), idle("n2", NOW.plusSeconds(15))), Set.of());
+    gaps.observe(snapshot(NOW.plusSeconds(30), idle("n1", NOW.plusSeconds(30)), idle("n2", NOW.plusSeconds(30))),
+        Set.of());
+    gaps.observe(snapshot(NOW.plusSeconds(45), busy("n1"), idle("n2", NOW.plusSeconds(45))), Set.of());
+
+    GapDistribution d = gaps.distribution();
+    assertThat(d.events()).isEqualTo(1);
+    assertThat(d.censored()).as("n1's first gap (start unseen) and n2's open one").isEqualTo(2);
+    assertThat(d.survival(14)).isEqualTo(1.0);
+    assertThat(d.survival(15)).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(gaps.openGaps()).isEqualTo(1);
+    assertThat(gaps.largestBurst()).as("n1 opened at t=30; the first snapshot does not count").isEqualTo(1);
+  }
+
+  @Test
+  void withoutCensoringItIsTheNearestRankQuantile() {
+    var gaps = new GapLengthEstimator(16);
+    for (int s : new int[] {50, 10, 40, 20, 30}) {
+      gaps.record(Duration.ofSeconds(s));
+    }
+    assertThat(gaps.quantile(0.0)).contains(Duration.ofSeconds(10));
+    assertThat(gaps.quantile(0.5)).contains(Duration.ofSeconds(30));
+    assertThat(gaps.quantile(0.9)).contains(Duration.ofSeconds(50));
+    assertThat(gaps.quantile(1.0)).contains(Duration.ofSeconds(50));
+    assertThat(gaps.distribution().integral(0, 100)).as("E[G] = 30 s").isCloseTo(30, within(1e-9));
+  }
+
+  @Test
+  void censoredGapsKeepTheTailOpen() {
+    var gaps = new GapLengthEstimator(16);
+    gaps.record(Duration.ofSeconds(10));
+    gaps.recordCensored(Duration.ofSeconds(5));
+    gaps.recordCensored(Duration.ofSeconds(20));
+    // At 10 s: 2 at risk (the 5 s one left before), 1 ends: S = 1/2, then flat (the 20 s one never ended).
+    assertThat(gaps.distribution().survival(10)).isEqualTo(0.5);
+    assertThat(gaps.distribution().survival(1e6)).isEqualTo(0.5);
+    assertThat(gaps.quantile(0.5)).contains(Duration.ofSeconds(10));
+    assertThat(gaps.quantile(0.9)).as("half the gaps may be endless").isEqualTo(Optional.empty());
+  }
+
+  @Test
+  void drainedNodesAndPilotNodesAreNotBatchEnds() {
+    var gaps = new GapLengthEstimator(16);
+    gaps.observe(snapshot(NOW, busy("n1"), busy("n2")), Set.of());
+    gaps.observe(snapshot(NOW.plusSeconds(10), idle("n1", NOW.plusSeconds(10)), idle("n2", NOW.plusSeconds(10))),
+        Set.of());
+    gaps.observe(snapshot(NOW.plusSeconds(20), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
+        Set.of("n1"));
+    gaps.observe(snapshot(NOW.plusSeconds(30), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
+        Set.of());
+
+    assertThat(gaps.events()).as("n1 ended when the pilot left it to a batch job").isEqualTo(1);
+    assertThat(gaps.distribution().censored()).as("n2 drained").isEqualTo(1);
+    assertThat(gaps.quantile(0.1)).contains(Duration.ofSeconds(20));
+  }
+
+  @Property(tries = 200)
+  void historyBoundsTheFinishedGapsAndSurvivalIsMonotone(
+      @ForAll @Size(max = 60) java.util.List<@IntRange(min = 0, max = 5000) Integer> lengths,
+      @ForAll @IntRange(min = 1, max = 20) int history) {
+    var gaps = new GapLengthEstimator(history);
+    for (int i = 0; i < lengths.size(); i++) {
+      if (i % 3 == 0) {
+        gaps.recordCensored(Duration.ofSeconds(lengths.get(i)));
+      } else {
+        gaps.record(Duration.ofSeconds(lengths.get(i)));
+      }
+    }
+    assertThat(gaps.size()).isLessThanOrEqualTo(history);
+    GapDistribution d = gaps.distribution();
+    assertThat(d.events() + d.censored()).isEqualTo(gaps.size());
+    double previous = 1;
+    for (int t = 0; t <= 5001; t += 37) {
+      double s = d.survival(t);
+      assertThat(s).isBetween(0.0, previous);
+      previous = s;
+    }
+    assertThat(d.integral(0, 5000)).isBetween(0.0, 5000.0);
+  }
+}
