@@ -43,7 +43,7 @@ final class PilotCommand implements Callable<Integer> {
   @Option(names = "--give-up-after", description = "Exit when the balancer stays unreachable this long (default: 60s).")
   String giveUpAfter;
 
-  @Option(names = "--work-dir", description = "Directory for runtime files (default: $TMPDIR/hpc-whisk-pilot-JOBID).")
+  @Option(names = "--work-dir", description = "Directory for runtime files (default: $TMPDIR/hpc-whisk-pilot-JOBID-PID).")
   Path workDir;
 
   @Option(names = "--sandbox", description = "Run actions in bubblewrap: auto, off, bwrap (default: auto).")

@@ -83,7 +83,10 @@ public final class PilotLauncher {
     }
     Path workDir = values.containsKey("work-dir")
         ? Path.of(values.get("work-dir"))
-        : Path.of(System.getProperty("java.io.tmpdir"), "hpc-whisk-pilot-" + identity.jobId());
+        // The process id keeps two pilots with the same job id (job ids restart with a new cluster, and a
+        // SIGKILLed pilot leaves its directory behind) from sharing runtime files such as fifos.
+        : Path.of(System.getProperty("java.io.tmpdir"),
+            "hpc-whisk-pilot-" + identity.jobId() + "-" + ProcessHandle.current().pid());
     RuntimeConfig.Sandbox sandbox = values.containsKey("sandbox")
         ? parseSandbox(values.get("sandbox"))
         : RuntimeConfig.Sandbox.AUTO;

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param heartbeat heartbeat interval until the balancer says otherwise (default 500 ms, at most 1 s)
  * @param reconnectInitial first reconnect delay (default 100 ms), doubled up to {@code reconnectMax} (5 s)
  * @param giveUpAfter exit when the balancer stays unreachable this long (default 60 s)
- * @param workDir where runtimes keep their files (default {@code $TMPDIR/hpc-whisk-pilot-JOBID})
+ * @param workDir where runtimes keep their files (default {@code $TMPDIR/hpc-whisk-pilot-JOBID-PID})
  * @param sandbox bubblewrap use for actions (default AUTO)
  * @param idleTimeout how long warm runtimes are kept idle (default 10 min)
  */

@@ -28,7 +28,7 @@ class PilotLauncherTest {
 
     PilotSettings defaults = PilotSettings.of(settings.balancer(), "t", settings.workDir());
     assertThat(settings).isEqualTo(defaults);
-    assertThat(settings.workDir().toString()).endsWith("hpc-whisk-pilot-9");
+    assertThat(settings.workDir().getFileName().toString()).isEqualTo("hpc-whisk-pilot-9-" + ProcessHandle.current().pid());
   }
 
   @Test
