@@ -41,6 +41,9 @@ public final class BalancerMetrics {
       counter("whisk_redispatches", "cause", cause);
     }
     counter("whisk_late_results", "kind", "after_end");
+    for (io.hpcwhisk.core.routing.RoutingDecision.Cause cause : io.hpcwhisk.core.routing.RoutingDecision.Cause.values()) {
+      counter("whisk_routing_refusals", "reason", cause.label());
+    }
   }
 
   /** Metrics into a registry of their own (tests). */
