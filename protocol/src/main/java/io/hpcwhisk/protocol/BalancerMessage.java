@@ -50,9 +50,10 @@ public sealed interface BalancerMessage {
   }
 
   /**
-   * Withdraw an activation the pilot has not started; it answers with {@code hand-back} if it had not.
-   * Minor 1: a pilot drops a not-yet-started activation it was told to cancel, also when the cancel
-   * overtakes the {@code activate} (it remembers recent cancels); one already started runs on.
+   * Withdraw an activation the pilot has not started; a minor-0 pilot answers with {@code hand-back}
+   * if it had it queued. Minor 1: the balancer has already taken it back when it sends this; the pilot
+   * drops it without an answer if it has not started (queued, runtime still starting, or arriving
+   * later: it remembers recent cancels); one already started runs on and its result is dropped.
    */
   record Cancel(String activationId, String reason) implements BalancerMessage {}
 
