@@ -98,8 +98,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.admission = new PilotAdmission(credentials);
     this.clock = clock;
     this.metrics = metrics;
-    HealthMachine health = new HealthMachine(new HealthPolicy(Duration.ofMillis(settings.offlineAfterMs()),
-        HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures()));
+    HealthMachine health = new HealthMachine(healthPolicy(settings));
     FairQueue<Flight> queue = new FairQueue<>(settings.maxQueued(), Flight::namespace);
     this.meters = new PilotMeters(metrics.registry());
     this.pilots = new PilotTable(health, meters);
@@ -107,6 +106,20 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.pump = new QueuePump(settings, clock, apiHost, metrics, pilots, ledger, queue);
     this.redispatcher = new Redispatcher(settings, clock, metrics, pilots, ledger, pump);
     this.startedMs = clock.millis();
+  }
+
+  /**
+   * Offline after {@code offlineAfterMs} of silence; unresponsive after two thirds of it, but never
+   * before three heartbeat intervals were missed (else the silence rule is off).
+   */
+  static HealthPolicy healthPolicy(ServerConfig.Pilots settings) {
+    Duration offline = Duration.ofMillis(settings.offlineAfterMs());
+    Duration twoThirds = offline.multipliedBy(2).dividedBy(3);
+    Duration threeBeats = Duration.ofMillis(3L * settings.heartbeatMs());
+    Duration unresponsive = twoThirds.compareTo(threeBeats) >= 0 ? twoThirds
+        : (threeBeats.compareTo(offline) < 0 ? threeBeats : offline);
+    return new HealthPolicy(offline, unresponsive, HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures(),
+        HealthPolicy.DEFAULT.startFailureCooldown());
   }
 
   // ---------------------------------------------------------------- dispatch

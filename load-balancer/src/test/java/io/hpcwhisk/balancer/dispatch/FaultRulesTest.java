@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -191,6 +192,16 @@ class FaultRulesTest {
     assertThat(p.activated()).isEmpty();
     p.heartbeat();
     assertThat(p.activated()).containsExactly(r.activationId());
+  }
+
+  @Test
+  void theSilenceRuleNeverFiresBetweenTwoHeartbeats() {
+    assertThat(PilotDispatcher.healthPolicy(ServerConfig.Pilots.DEFAULT).unresponsiveAfter())
+        .isEqualTo(java.time.Duration.ofMillis(2000));
+    var tight = new ServerConfig.Pilots(500, 1000, null, null, null, null, null);
+    assertThat(PilotDispatcher.healthPolicy(tight).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(1000));
+    var slow = new ServerConfig.Pilots(1000, 6000, null, null, null, null, null);
+    assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(4000));
   }
 
   /** minor, retry-safe -> re-dispatched to another pilot? */
