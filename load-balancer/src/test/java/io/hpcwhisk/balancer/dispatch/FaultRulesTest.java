@@ -83,6 +83,9 @@ class FaultRulesTest {
         }
       }
     }
+    if (event == Event.LEASE_EXPIRED && redispatched && state != State.STARTED) {
+      assertThat(first.cancelled()).as("the pilot that may still hold it unstarted is told to drop it").contains(id);
+    }
     if (redispatched) {
       assertThat(second.activated()).containsExactly(id);
       assertThat(result).isNotDone();
@@ -236,6 +239,20 @@ class FaultRulesTest {
     fx.dispatch(next);
     assertThat(broken.activated()).doesNotContain(next.activationId());
     assertThat(healthy.activated()).contains(next.activationId());
+    assertThat(fx.ended()).isEqualTo(1);
+  }
+
+  @Test
+  void workThatNoPilotEverStartsEndsAfterFiveTimesMaxAttemptsSends() throws Exception {
+    var p = fx.pilotMinor("45", 512, 1);
+    RunRequest r = fx.request("alice", false);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    for (int i = 0; i < 15 && !result.isDone(); i++) {
+      p.accept(r.activationId());
+      p.handBack(false, r.activationId()); // never started: re-dispatched at once, whatever the action
+    }
+    assertThat(p.activated()).hasSize(15);
+    assertThat(result.join().response().result().get("error").asText()).contains("sent to pilots 15 times");
     assertThat(fx.ended()).isEqualTo(1);
   }
 
