@@ -243,6 +243,20 @@ class FaultRulesTest {
   }
 
   @Test
+  void eachAssignmentCountsAtMostOneStartHoweverItIsReported() throws Exception {
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    for (int i = 0; i < 3; i++) {
+      var p = fx.pilotMinor("6" + i, 512, i % 2); // minor 0 and 1 alike
+      p.accept(r.activationId());
+      p.started(r.activationId()); // counted once with the acknowledgement of a minor-0 pilot
+      p.drain();
+      p.handBack(true, r.activationId()); // and not again with the hand-back
+    }
+    assertThat(result.join().response().result().get("error").asText()).contains("started 3 times");
+  }
+
+  @Test
   void workThatNoPilotEverStartsEndsAfterFiveTimesMaxAttemptsSends() throws Exception {
     var p = fx.pilotMinor("45", 512, 1);
     RunRequest r = fx.request("alice", false);
