@@ -23,8 +23,15 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
   public ClusterSnapshot {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(target, "target");
-    nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
-    jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+    // lists made by IncrementalSnapshotBuilder are sorted, unique and have windows starting at now already
+    if (!(nodes instanceof PrevalidatedList<Node> && jobs instanceof PrevalidatedList<Job>)) {
+      nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
+      jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+      checkNodes(now, nodes);
+    }
+  }
+
+  private static void checkNodes(Instant now, List<Node> nodes) {
     Map<String, Node> seen = new LinkedHashMap<>();
     for (Node node : nodes) {
       if (seen.put(node.name(), node) != null) {

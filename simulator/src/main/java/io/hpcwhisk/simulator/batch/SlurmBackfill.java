@@ -47,7 +47,7 @@ final class SlurmBackfill {
         long duration = BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
         long at = profile.earliest(p.spec.nodes(), duration, horizon);
         if (at < 0) {
-          p.plan(-1, null);
+          sim.plan(p, -1, null);
           continue;
         }
         profile.reserve(at, duration, p.spec.nodes());
@@ -55,7 +55,7 @@ final class SlurmBackfill {
           it.remove();
           sim.start(p);
         } else {
-          p.plan(at, null);
+          p.passStart = at;
           reserved.add(p);
           sim.listener.reserved(p.spec, at);
         }
@@ -82,7 +82,7 @@ final class SlurmBackfill {
     if (reserved.isEmpty()) {
       return;
     }
-    reserved.sort(java.util.Comparator.comparingLong(p -> p.expectedStart));
+    reserved.sort(java.util.Comparator.comparingLong(p -> p.passStart));
     ArrayDeque<Integer> pool = new ArrayDeque<>();
     for (int i = 0; i < sim.freeNodes.size(); i++) {
       pool.push(sim.freeNodes.get(i));
@@ -94,7 +94,7 @@ final class SlurmBackfill {
     Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
     PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
     for (Jobs.Pending p : reserved) {
-      long t = p.expectedStart;
+      long t = p.passStart;
       while (nextRelease != null && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
         for (int node : nextRelease.nodes) {
           pool.push(node);
@@ -116,10 +116,11 @@ final class SlurmBackfill {
           if (sim.plannedStart[node] > t) {
             sim.plannedStart[node] = t;
             sim.planned.add(node);
+            sim.touched.add(node);
           }
         }
       }
-      p.plan(t, Arrays.copyOf(usable, usableNow));
+      sim.plan(p, t, Arrays.copyOf(usable, usableNow));
     }
   }
 }
