@@ -1,6 +1,8 @@
 package io.hpcwhisk.core.cluster;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +55,13 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
 
   /** Nodes a pilot could start on now (idle or planned), sorted by name. */
   public List<Node> harvestableNodes() {
-    return nodes.stream().filter(n -> n.state().harvestable()).toList();
+    List<Node> out = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node.state().harvestable()) {
+        out.add(node);
+      }
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** Nodes that run nothing, reserved ones included. */

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +46,9 @@ public final class GapLengthEstimator {
 
   private final int history;
   private final Map<String, Open> open = new HashMap<>();
+  /** The last snapshot's node names and their open gaps by position, so that a pass needs no lookup by name. */
+  private String[] names = new String[0];
+  private Open[] openAt = new Open[0];
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
@@ -85,16 +89,21 @@ public final class GapLengthEstimator {
       cached = null;
     }
     int opened = 0;
-    for (Node node : snapshot.nodes()) {
-      String name = node.name();
+    List<Node> nodes = snapshot.nodes();
+    index(nodes);
+    for (int i = 0; i < openAt.length; i++) {
+      Node node = nodes.get(i);
+      String name = names[i];
       boolean isOpen = node.state().harvestable() || pilotNodes.contains(name);
-      Open gap = open.get(name);
+      Open gap = openAt[i];
       if (isOpen && gap == null) {
         opened++;
-        open.put(name, new Open(at, at.equals(first)));
+        openAt[i] = new Open(at, at.equals(first));
+        open.put(name, openAt[i]);
         openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
         cached = null;
       } else if (!isOpen && gap != null) {
+        openAt[i] = null;
         open.remove(name);
         openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
         boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
@@ -112,6 +121,23 @@ public final class GapLengthEstimator {
         if (openedMax.peekFirst() == gone) {
           openedMax.removeFirst();
         }
+      }
+    }
+  }
+
+  /** Lines the by-position arrays up with the snapshot's nodes (a no-op while the node list keeps its names). */
+  private void index(List<Node> nodes) {
+    boolean same = nodes.size() == names.length;
+    for (int i = 0; same && i < names.length; i++) {
+      String name = nodes.get(i).name();
+      same = name == names[i] || name.equals(names[i]);
+    }
+    if (!same) {
+      names = new String[nodes.size()];
+      openAt = new Open[nodes.size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = nodes.get(i).name();
+        openAt[i] = open.get(names[i]);
       }
     }
   }
