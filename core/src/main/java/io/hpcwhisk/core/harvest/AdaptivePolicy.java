@@ -26,9 +26,10 @@ import java.util.Set;
  *   <li><i>Target.</i> For every harvestable node with a bounded window (PLANNED), without a running or
  *       pending pilot: usable = window − margin, rounded down to whole minutes, at most {@code max-pilot}; if
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
- *       T --nice 0}, T = usable when the window leaves two margins of slack beyond it, else
- *       max(min-pilot, usable − 1m) (Slurm 22.05 shortens a job straight to its time-min, so the highest safe
- *       time-min keeps most of the window). Longest windows first.
+ *       usable --nice 0}: Slurm 22.05 starts a job that has a lower time-min at that time-min even
+ *       when its whole time fits, and the margin covers the start latency (≈ 1 s with {@code bf_interval=1});
+ *       if the window shrinks below the pilot before it starts, the prune step replaces it. Longest windows
+ *       first.
  *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × B⌉ + (unbounded idle nodes without a pilot)} untargeted
  *       pilots pending, B the most nodes that became harvestable between two passes lately (so the spare ones start
  *       at once on the nodes a batch job leaves). Their length is what {@link PoolLength} chooses from the
@@ -48,7 +49,7 @@ import java.util.Set;
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, 35 s of slack, so time-min 5m) on n3 and n4, 2 + 0 +
+ * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 5m) on n3 and n4, 2 + 0 +
  * 1 = three 2h pool pilots (nice 100), one of which starts at once on n1, and with ladder-max 3m two pilots each of
  * 3m, 2m, 1m (nice 101, 102, 103).
  *
@@ -124,8 +125,10 @@ final class AdaptivePolicy implements HarvestPolicy {
       if (usable.compareTo(params.minPilot()) < 0) {
         continue;
       }
-      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable,
-          Optional.of(targetedTimeMin(usable, length)), 0, Optional.of(node.name()));
+      // time-min = time: Slurm 22.05 starts a job with a lower --time-min at its time-min even when the whole
+      // time fits (verified on the local cluster); the window margin already covers the start latency.
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(usable), 0,
+          Optional.of(node.name()));
       targeted.add(new Intent.SubmitPilot(shape, "adaptive: " + node.name() + " is " + node.state() + " with a "
           + Durations.format(length) + " window; targeted pilot of " + Durations.format(usable)));
     }
@@ -239,21 +242,6 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   private String ladderText() {
     return params.ladder().stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
-  }
-
-  /**
-   * The pilot's whole length when the window leaves at least two margins of slack beyond it (the pilot still
-   * fits whole when the backfill pass starts it a few seconds later; Slurm shortens a job straight to its
-   * time-min, so a lower one would cost up to the difference). With less slack, one minute below the length (at
-   * least min-pilot), so that a pilot that no longer fits whole still starts.
-   */
-  private Duration targetedTimeMin(Duration time, Duration window) {
-    if (window.minus(time).compareTo(params.windowMargin().multipliedBy(2)) >= 0) {
-      return time;
-    }
-    Duration oneLess = time.minusMinutes(1);
-    return oneLess.compareTo(params.minPilot()) < 0 ? (time.compareTo(params.minPilot()) < 0 ? time : params.minPilot())
-        : oneLess;
   }
 
   /** The pool length, chosen again only when the gap distribution changed. */

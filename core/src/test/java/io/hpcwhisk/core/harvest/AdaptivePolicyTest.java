@@ -33,9 +33,9 @@ class AdaptivePolicyTest {
 
   @ParameterizedTest(name = "window {0}s -> targeted pilot of {1} min, time-min {2} min")
   @CsvSource({
-      "340, 5, 4",   // 5m40s - 30s margin = 5m10s -> 5m; 40 s of slack < 2 margins: time-min one minute less
-      "370, 5, 5",   // 6m10s - 30s = 5m40s -> 5m; 70 s of slack >= 2 margins: time-min = time
-      "150, 2, 2",   // 2m30s - 30s = 2m (time-min never below min-pilot)
+      "340, 5, 5",   // 5m40s - 30s margin = 5m10s -> 5m; time-min = time (Slurm would start it at a lower one)
+      "370, 5, 5",   // 6m10s - 30s = 5m40s -> 5m
+      "150, 2, 2",   // 2m30s - 30s = 2m
       "149, 0, 0",   // 1m59s after the margin: too short for min-pilot 2m, no pilot
       "60, 0, 0",
       "90000, 120, 120", // 25 h window: capped at max-pilot, plenty of slack
@@ -95,7 +95,7 @@ class AdaptivePolicyTest {
         planned("n4", Duration.ofSeconds(340))), Fleet.empty());
 
     assertThat(submitted(intents)).containsExactly(
-        targeted("n3", min(5), min(4)), targeted("n4", min(5), min(4)),
+        targeted("n3", min(5), min(5)), targeted("n4", min(5), min(5)),
         pool(min(120)), pool(min(120)), pool(min(120)));
     assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
     assertThat(intents.get(2).reason()).isEqualTo(
