@@ -6,7 +6,6 @@ import io.hpcwhisk.simulator.batch.ScheduleRequest;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
 import io.hpcwhisk.simulator.faas.FaasSettings;
-import io.hpcwhisk.simulator.report.ConsoleProgress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -124,9 +124,8 @@ final class SimulateScheduleCommand implements Runnable {
   @Option(names = "--bench", description = "Also print speed: jobs/s, simulated time per wall second, peak heap.")
   boolean bench;
 
-  @Option(names = {"-q", "--quiet"},
-      description = "No progress line on stderr (it is also off when stderr is not a terminal).")
-  boolean quiet;
+  @Mixin
+  ProgressOptions progress;
 
   @Override
   public void run() {
@@ -152,9 +151,7 @@ final class SimulateScheduleCommand implements Runnable {
     ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
         controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
             : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000));
-    boolean terminal = System.console() != null;
-    Schedules.Result result = Schedules.run(request,
-        quiet || !terminal ? null : ConsoleProgress.onStderr("schedule " + (names.size() + 1) + " runs"));
+    Schedules.Result result = Schedules.run(request, progress.progress("schedule " + (names.size() + 1) + " runs"));
     System.out.println(result.outcome().traceSummary().describe());
     System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler);
     System.out.print(ScheduleReport.table(result.outcome()));

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param faas the FaaS layer's figures ({@link io.hpcwhisk.simulator.faas.FaasResult}); empty without invocations
  */
 public record RunResult(String label, IdleAccount.Figures idle, JobStats.Summary jobs, Map<String, Object> pilots,
-    int[][] timeline, long sampleInterval, double wallSeconds, double cpuSeconds, long simulatedSeconds, Map<String, Object> faas) {
+    int[][] timeline, long sampleInterval, double wallSeconds, double cpuSeconds, long simulatedSeconds,
+    Map<String, Object> faas) {
 
   public RunResult {
     pilots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pilots));

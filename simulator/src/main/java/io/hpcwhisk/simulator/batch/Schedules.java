@@ -73,18 +73,20 @@ public final class Schedules {
     }
     resetPeaks();
     long t0 = System.nanoTime();
+    io.hpcwhisk.simulator.availability.Progress shown =
+        progress == io.hpcwhisk.simulator.availability.Progress.NONE ? null : progress;
     java.util.function.LongConsumer jobsDone = null;
-    if (progress != null) {
+    if (shown != null) {
       double work = Math.max(1, estimateJobs(trace)) * (1.0 + harvests.size());
-      jobsDone = done -> progress.update(done / work);
+      jobsDone = done -> shown.update(done / work);
     }
     ScheduleRun.Outcome outcome;
     try {
       outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null, request.faas(),
           Runtime.getRuntime().availableProcessors(), jobsDone);
     } finally {
-      if (progress != null) {
-        progress.done();
+      if (shown != null) {
+        shown.done();
       }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
