@@ -50,7 +50,21 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
 
   /** The node with this name, when it is in the harvest partition. */
   public Optional<Node> node(String name) {
-    return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    // nodes are sorted by name and unique: binary search
+    int lo = 0;
+    int hi = nodes.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = nodes.get(mid).name().compareTo(name);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return Optional.of(nodes.get(mid));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Nodes a pilot could start on now (idle or planned), sorted by name. */

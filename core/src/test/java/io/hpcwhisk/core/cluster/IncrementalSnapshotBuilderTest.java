@@ -75,6 +75,11 @@ class IncrementalSnapshotBuilderTest {
         ClusterSnapshot reference = plain.build(builder.observation(now));
         assertThat(fast).as("seed %d step %d", seed, step).isEqualTo(reference);
         assertThat(fast.hashCode()).isEqualTo(reference.hashCode());
+        for (Node node : reference.nodes()) {
+          assertThat(fast.node(node.name())).contains(node); // the binary search finds every node
+        }
+        assertThat(fast.node("zz-absent")).isEmpty();
+        assertThat(fast.node("a-absent")).isEmpty();
         compared++;
       }
     }
