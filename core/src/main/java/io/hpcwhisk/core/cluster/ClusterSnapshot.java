@@ -69,6 +69,9 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
 
   /** Nodes a pilot could start on now (idle or planned), sorted by name. */
   public List<Node> harvestableNodes() {
+    if (nodes instanceof PrevalidatedList.Nodes prepared) {
+      return prepared.harvestable; // picked out by IncrementalSnapshotBuilder
+    }
     List<Node> out = new ArrayList<>();
     for (Node node : nodes) {
       if (node.state().harvestable()) {

@@ -205,13 +205,16 @@ public final class IncrementalSnapshotBuilder {
   /** The snapshot at {@code now}; equal to {@code new SnapshotBuilder(…).build(observation(now))}. */
   public ClusterSnapshot build(Instant now) {
     Object[] nodes = busy.clone();
+    Object[] free = new Object[harvestable.cardinality()];
+    int k = 0;
     for (int i = harvestable.nextSetBit(0); i >= 0; i = harvestable.nextSetBit(i + 1)) {
       TreeMap<Instant, Integer> starts = plannedStarts[i];
       Window window = starts == null || starts.isEmpty() ? Window.unbounded(now)
           : Window.until(now, starts.firstKey());
       nodes[i] = Node.free(names[i], states[i], window);
+      free[k++] = nodes[i];
     }
-    return new ClusterSnapshot(now, target, new PrevalidatedList<>(nodes, nodes.length),
+    return new ClusterSnapshot(now, target, new PrevalidatedList.Nodes(nodes, free, k),
         new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount));
   }
 

@@ -1,6 +1,7 @@
 package io.hpcwhisk.core.cluster;
 
 import java.util.AbstractList;
+import java.util.List;
 import java.util.RandomAccess;
 
 /**
@@ -8,7 +9,7 @@ import java.util.RandomAccess;
  * that {@link ClusterSnapshot} can take it as it is instead of sorting and checking it again. Only this package can
  * create one; the array is never written after the list is made.
  */
-final class PrevalidatedList<T> extends AbstractList<T> implements RandomAccess {
+class PrevalidatedList<T> extends AbstractList<T> implements RandomAccess {
 
   private final Object[] items;
   private final int size;
@@ -30,5 +31,16 @@ final class PrevalidatedList<T> extends AbstractList<T> implements RandomAccess 
   @Override
   public int size() {
     return size;
+  }
+
+  /** The nodes of a snapshot, with its harvestable ones (in the same order) already picked out. */
+  static final class Nodes extends PrevalidatedList<Node> {
+
+    final List<Node> harvestable;
+
+    Nodes(Object[] items, Object[] harvestable, int harvestableCount) {
+      super(items, items.length);
+      this.harvestable = new PrevalidatedList<>(harvestable, harvestableCount);
+    }
   }
 }

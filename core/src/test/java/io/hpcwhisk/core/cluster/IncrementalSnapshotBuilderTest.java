@@ -79,6 +79,9 @@ class IncrementalSnapshotBuilderTest {
           assertThat(fast.node(node.name())).contains(node); // the binary search finds every node
         }
         assertThat(fast.node("zz-absent")).isEmpty();
+        assertThat(fast.harvestableNodes()).isEqualTo(reference.harvestableNodes());
+        assertThat(fast.freeNodeCount()).isEqualTo(reference.freeNodeCount());
+        assertThat(fast.boundedWindowCount()).isEqualTo(reference.boundedWindowCount());
         assertThat(fast.node("a-absent")).isEmpty();
         compared++;
       }
