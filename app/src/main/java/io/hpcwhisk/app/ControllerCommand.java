@@ -171,20 +171,49 @@ final class ControllerCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table here.")
     Path out;
 
+    @Option(names = "--real-pilot", description = "Run the real invoker pilot (config/pilot.sbatch) instead of the"
+        + " configured script: starts an in-process balancer on a free loopback port (its data in a temporary"
+        + " directory) that the pilots register with, as `hpc-whisk server` does.")
+    boolean realPilot;
+
     @Override
     public Integer call() throws Exception {
       Run run = new Run();
       run.config = config;
       Path home = Run.home();
-      var bench = new HarvestBenchmark(run.effectiveConfig(home), home, Duration.ofSeconds(2), System.out);
-      String table = bench.runAll(seed, Duration.ofMinutes(minutes), Durations.parse(meanGap), scenarios,
-          batchPartition);
-      System.out.println();
-      System.out.print(table);
-      if (out != null) {
-        Files.writeString(out, table);
+      HarvestConfig effective = run.effectiveConfig(home);
+      io.hpcwhisk.balancer.WhiskServer server = null;
+      Path data = null;
+      try {
+        HarvestBenchmark bench;
+        if (realPilot) {
+          data = Files.createTempDirectory("hpc-whisk-bench-");
+          var cfg = io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
+              .withApi(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.api().withPort(0))
+              .withStore(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.store().withDataDir(data.toString()));
+          server = io.hpcwhisk.balancer.WhiskServer.start(cfg, VersionCommand.hpcWhiskVersion());
+          var credentials = io.hpcwhisk.balancer.WhiskServer.pilotCredentials(cfg);
+          var environment = SystemServer.pilotEnvironment(server.pilotUrl(), credentials::forSubmission, home);
+          System.out.println("real pilot: " + SystemServer.REAL_PILOT_SCRIPT + ", balancer " + server.pilotUrl());
+          bench = new HarvestBenchmark(effective, home, Duration.ofSeconds(2), System.out,
+              (c, registry) -> HarvestController.start(SystemServer.withRealPilot(c), registry, home, report -> {},
+                  environment));
+        } else {
+          bench = new HarvestBenchmark(effective, home, Duration.ofSeconds(2), System.out);
+        }
+        String table = bench.runAll(seed, Duration.ofMinutes(minutes), Durations.parse(meanGap), scenarios,
+            batchPartition);
+        System.out.println();
+        System.out.print(table);
+        if (out != null) {
+          Files.writeString(out, table);
+        }
+        return 0;
+      } finally {
+        if (server != null) {
+          server.close();
+        }
       }
-      return 0;
     }
   }
 }

@@ -26,11 +26,17 @@ import java.util.Set;
  * @param warmup time from a pilot's start until it is ready, lost by every pilot (default 20s); key {@code warmup}
  * @param preemptionCost node-time charged for every preemption of a pool pilot by a batch job (the batch job's
  *     wait for the pilot to leave, default 30s); key {@code preemption-cost}
+ * @param ladderMax longest pilot of the <i>ladder</i>: short untargeted pilots of min-pilot, 2 × min-pilot, …
+ *     up to this length kept pending, so that Slurm's backfill pass starts one in a new planned window at once,
+ *     before the controller has seen the window (default 5m; 0 turns the ladder off); key {@code ladder-max}
+ * @param ladderCopies pending pilots of every ladder length (default 2: two nodes freed at once both get the
+ *     longest that fits); key {@code ladder-copies}
  */
 public record AdaptiveParams(
     Duration minPilot, Duration maxPilot, Duration windowMargin, int pool, double poolShare, int maxPending,
     double poolQuantile,
-    int history, int poolNice, Duration warmup, Duration preemptionCost) implements PolicyParams {
+    int history, int poolNice, Duration warmup, Duration preemptionCost, Duration ladderMax, int ladderCopies)
+    implements PolicyParams {
 
   public static final Duration DEFAULT_MIN_PILOT = Duration.ofMinutes(1);
   public static final Duration DEFAULT_MAX_PILOT = Duration.ofHours(2);
@@ -43,6 +49,8 @@ public record AdaptiveParams(
   public static final int DEFAULT_POOL_NICE = 100;
   public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(20);
   public static final Duration DEFAULT_PREEMPTION_COST = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_LADDER_MAX = Duration.ofMinutes(5);
+  public static final int DEFAULT_LADDER_COPIES = 2;
 
   public AdaptiveParams {
     if (minPilot.compareTo(Duration.ofMinutes(1)) < 0 || minPilot.toSeconds() % 60 != 0) {
@@ -74,23 +82,49 @@ public record AdaptiveParams(
       throw new IllegalArgumentException("adaptive warmup and preemption-cost must not be negative, got "
           + Durations.format(warmup) + " and " + Durations.format(preemptionCost));
     }
+    if (ladderMax.isNegative() || ladderMax.toSeconds() % 60 != 0 || ladderMax.compareTo(Duration.ofHours(2)) > 0) {
+      throw new IllegalArgumentException("adaptive ladder-max must be whole minutes from 0 to 2h, got "
+          + Durations.format(ladderMax));
+    }
+    if (ladderCopies < 0 || ladderCopies > 100) {
+      throw new IllegalArgumentException("adaptive ladder-copies must be in [0, 100], got " + ladderCopies);
+    }
+  }
+
+  /** Parameters without a ladder (ladder-max 0, ladder-copies 0). */
+  public AdaptiveParams(Duration minPilot, Duration maxPilot, Duration windowMargin, int pool, double poolShare,
+      int maxPending, double poolQuantile, int history, int poolNice, Duration warmup, Duration preemptionCost) {
+    this(minPilot, maxPilot, windowMargin, pool, poolShare, maxPending, poolQuantile, history, poolNice, warmup,
+        preemptionCost, Duration.ZERO, 0);
+  }
+
+  /** The ladder's lengths, shortest first: min-pilot, 2 × min-pilot, … up to ladder-max (none when off). */
+  public java.util.List<Duration> ladder() {
+    java.util.List<Duration> lengths = new java.util.ArrayList<>();
+    if (ladderCopies > 0) {
+      for (Duration d = minPilot; d.compareTo(ladderMax) <= 0; d = d.plus(minPilot)) {
+        lengths.add(d);
+      }
+    }
+    return java.util.List.copyOf(lengths);
   }
 
   /** The same parameters with another warm-up and preemption cost. */
   public AdaptiveParams withCosts(Duration newWarmup, Duration newPreemptionCost) {
     return new AdaptiveParams(minPilot, maxPilot, windowMargin, pool, poolShare, maxPending, poolQuantile, history,
-        poolNice, newWarmup, newPreemptionCost);
+        poolNice, newWarmup, newPreemptionCost, ladderMax, ladderCopies);
   }
 
   public static AdaptiveParams defaults() {
     return new AdaptiveParams(DEFAULT_MIN_PILOT, DEFAULT_MAX_PILOT, DEFAULT_WINDOW_MARGIN, DEFAULT_POOL,
         DEFAULT_POOL_SHARE, DEFAULT_MAX_PENDING, DEFAULT_POOL_QUANTILE, DEFAULT_HISTORY, DEFAULT_POOL_NICE,
-        DEFAULT_WARMUP, DEFAULT_PREEMPTION_COST);
+        DEFAULT_WARMUP, DEFAULT_PREEMPTION_COST, DEFAULT_LADDER_MAX, DEFAULT_LADDER_COPIES);
   }
 
   static AdaptiveParams read(Map<String, String> values) {
     var r = new Reader("adaptive", values, Set.of("min-pilot", "max-pilot", "window-margin", "pool",
-        "pool-share", "max-pending", "pool-quantile", "history", "pool-nice", "warmup", "preemption-cost"));
+        "pool-share", "max-pending", "pool-quantile", "history", "pool-nice", "warmup", "preemption-cost",
+        "ladder-max", "ladder-copies"));
     return new AdaptiveParams(
         r.duration("min-pilot", DEFAULT_MIN_PILOT),
         r.duration("max-pilot", DEFAULT_MAX_PILOT),
@@ -102,7 +136,9 @@ public record AdaptiveParams(
         r.integer("history", DEFAULT_HISTORY),
         r.integer("pool-nice", DEFAULT_POOL_NICE),
         r.duration("warmup", DEFAULT_WARMUP),
-        r.duration("preemption-cost", DEFAULT_PREEMPTION_COST));
+        r.duration("preemption-cost", DEFAULT_PREEMPTION_COST),
+        r.duration("ladder-max", DEFAULT_LADDER_MAX),
+        r.integer("ladder-copies", DEFAULT_LADDER_COPIES));
   }
 
   @Override

@@ -26,8 +26,10 @@ import java.util.Set;
  *   <li><i>Target.</i> For every harvestable node with a bounded window (PLANNED), without a running or
  *       pending pilot: usable = window − margin, rounded down to whole minutes, at most {@code max-pilot}; if
  *       usable ≥ {@code min-pilot}, submit a pilot with {@code --nodelist node --time usable --time-min
- *       max(min-pilot, usable − 1m) --nice 0} (Slurm shortens a job that no longer fits straight to its
- *       time-min, so a high time-min keeps most of the window). Longest windows first.
+ *       usable --nice 0}: Slurm 22.05 starts a job that has a lower time-min at that time-min even
+ *       when its whole time fits, and the margin covers the start latency (≈ 1 s with {@code bf_interval=1});
+ *       if the window shrinks below the pilot before it starts, the prune step replaces it. Longest windows
+ *       first.
  *   <li><i>Pool.</i> Keep {@code pool + ⌈pool-share × B⌉ + (unbounded idle nodes without a pilot)} untargeted
  *       pilots pending, B the most nodes that became harvestable between two passes lately (so the spare ones start
  *       at once on the nodes a batch job leaves). Their length is what {@link PoolLength} chooses from the
@@ -39,14 +41,23 @@ import java.util.Set;
  *   <li><i>Bound.</i> Pending pilots after the pass never exceed {@code max-pending}: submissions are trimmed
  *       (pool first, then the shortest windows), and if the kept pilots alone exceed it the newest pool pilots
  *       then the newest targeted ones are cancelled.
+ *   <li><i>Ladder.</i> Keep {@code ladder-copies} untargeted pilots pending of every length min-pilot, 2 ×
+ *       min-pilot, … {@code ladder-max}, without time-min, nice above the pool's (longest first). When a batch job
+ *       ends and Slurm plans the freed node for a wider job, its next backfill pass starts the longest ladder
+ *       pilot that fits the new window at once, instead of one reconcile interval, an sbatch and another pass
+ *       later; the pass after that replaces it. The bound trims ladder pilots first.
  * </ol>
  *
  * <p><b>Example.</b> n3 and n4 PLANNED with 5m40s windows, n1 idle and unbounded, no gaps seen yet, pool=2:
- * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 4m) on n3 and n4, and 2 + 0 + 1 = three 2h
- * pool pilots (nice 100), one of which starts at once on n1.
+ * first pass: two targeted 5m pilots (window 5m40s − 5s → 5m, time-min 5m) on n3 and n4, 2 + 0 +
+ * 1 = three 2h pool pilots (nice 100), one of which starts at once on n1, and with ladder-max 3m two pilots each of
+ * 3m, 2m, 1m (nice 101, 102, 103).
  *
  * <p><b>Known caveats.</b> A window only exists once Slurm's backfill pass planned the pending job; the pilot
- * for it starts one reconcile interval plus one scheduler pass later. Pool pilots on unbounded nodes are
+ * for it starts one reconcile interval plus one scheduler pass later (the ladder covers the short windows in
+ * the meantime; a longer window holds a ladder pilot first and a targeted one for the rest, one start latency
+ * apart). Ladder pilots are recognised by their shape (untargeted, no time-min, nice above pool-nice, at most
+ * ladder-max). Pool pilots on unbounded nodes are
  * preempted when batch work arrives (the batch job waits at most the grace time). The per-decision cost is
  * O(nodes + pilots + history).
  */
@@ -74,11 +85,11 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
-    Map<String, Pilot> runningOn = new HashMap<>();
+    Map<String, Pilot> runningOn = new HashMap<>(2 * fleet.running().size() + 16);
     for (Pilot pilot : fleet.running()) {
       pilot.node().ifPresent(n -> runningOn.putIfAbsent(n, pilot));
     }
-    gaps.observe(snapshot, runningOn.keySet());
+    gaps.observe(snapshot, fleet); // the same nodes as runningOn, updated from the fleet's changes
     List<Intent.CancelPilot> cancels = new ArrayList<>();
     Set<String> coveredTargets = new HashSet<>();
     List<Pilot> keptTargeted = new ArrayList<>();
@@ -114,8 +125,10 @@ final class AdaptivePolicy implements HarvestPolicy {
       if (usable.compareTo(params.minPilot()) < 0) {
         continue;
       }
-      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(targetedTimeMin(usable)),
-          0, Optional.of(node.name()));
+      // time-min = time: Slurm 22.05 starts a job with a lower --time-min at its time-min even when the whole
+      // time fits (verified on the local cluster); the window margin already covers the start latency.
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), usable, Optional.of(usable), 0,
+          Optional.of(node.name()));
       targeted.add(new Intent.SubmitPilot(shape, "adaptive: " + node.name() + " is " + node.state() + " with a "
           + Durations.format(length) + " window; targeted pilot of " + Durations.format(usable)));
     }
@@ -127,7 +140,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     // Spare pilots for the nodes a batch job's end hands over between two passes: the largest recent burst.
     long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
     int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
-    List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted());
+    List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted().stream().filter(p -> !isLadder(p)).toList());
     for (int i = pool.size() - 1; i >= wantPool; i--) {
       cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + pool.size() + " pool pilots pending, "
           + uncoveredUnbounded + " unbounded idle node(s) and " + spare + " spare need " + wantPool));
@@ -146,9 +159,17 @@ final class AdaptivePolicy implements HarvestPolicy {
       }
     }
 
+    // Ladder: short pilots pending for the windows Slurm opens before the next pass sees them.
+    List<Pilot> ladder = new ArrayList<>();
+    List<Intent.SubmitPilot> ladderSubmits = ladder(fleet, target, cancels, ladder);
+
     // Bound: kept pending + submissions <= maxPending.
-    int kept = keptTargeted.size() + pool.size();
+    int kept = keptTargeted.size() + pool.size() + ladder.size();
     int room = params.maxPending() - kept;
+    for (int i = ladder.size() - 1; room < 0 && i >= 0; i--, room++) {
+      cancels.add(new Intent.CancelPilot(ladder.get(i).id(), "adaptive: " + kept + " pending exceed max-pending "
+          + params.maxPending() + " (ladder pilots go first)"));
+    }
     for (int i = pool.size() - 1; room < 0 && i >= 0; i--, room++) {
       cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + kept + " pending exceed max-pending "
           + params.maxPending()));
@@ -164,17 +185,63 @@ final class AdaptivePolicy implements HarvestPolicy {
     intents.addAll(targeted.subList(0, Math.min(budget, targeted.size())));
     budget -= Math.min(budget, targeted.size());
     intents.addAll(poolSubmits.subList(0, Math.min(budget, poolSubmits.size())));
+    budget -= Math.min(budget, poolSubmits.size());
+    intents.addAll(ladderSubmits.subList(0, Math.min(budget, ladderSubmits.size())));
     return List.copyOf(intents);
   }
 
   /**
-   * One minute below the pilot's length (at least min-pilot): if the window shrank a little by the time the
-   * backfill pass starts the pilot, Slurm may shorten it, and it shortens a job straight to its time-min.
+   * Keeps {@code ladder-copies} pending pilots of every ladder length, cancelling those of lengths no longer on the
+   * ladder or beyond the copies (newest first); {@code kept} receives the ones left pending.
    */
-  private Duration targetedTimeMin(Duration time) {
-    Duration oneLess = time.minusMinutes(1);
-    return oneLess.compareTo(params.minPilot()) < 0 ? (time.compareTo(params.minPilot()) < 0 ? time : params.minPilot())
-        : oneLess;
+  private List<Intent.SubmitPilot> ladder(Fleet fleet, HarvestTarget target, List<Intent.CancelPilot> cancels,
+      List<Pilot> kept) {
+    Map<Duration, Integer> have = new HashMap<>();
+    List<Duration> lengths = params.ladder();
+    for (Pilot pilot : fleet.pendingUntargeted()) {
+      if (!isLadder(pilot)) {
+        continue;
+      }
+      Duration length = pilot.shape().time();
+      int count = have.merge(length, 1, Integer::sum);
+      if (!lengths.contains(length) || count > params.ladderCopies()) {
+        cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: ladder needs " + params.ladderCopies()
+            + " pending pilot(s) of " + Durations.format(length) + " (ladder " + ladderText() + ")"));
+      } else {
+        kept.add(pilot);
+      }
+    }
+    List<Intent.SubmitPilot> submits = new ArrayList<>();
+    // Longest first: when the bound trims, the short lengths (least node-time per window) go first.
+    for (int i = lengths.size() - 1; i >= 0; i--) {
+      Duration length = lengths.get(i);
+      int missing = params.ladderCopies() - Math.min(params.ladderCopies(), have.getOrDefault(length, 0));
+      PilotShape shape = new PilotShape(target.partition(), target.qos(), length, Optional.empty(),
+          ladderNice(length), Optional.empty());
+      for (int k = 0; k < missing; k++) {
+        submits.add(new Intent.SubmitPilot(shape, "adaptive: ladder pilot of " + Durations.format(length)
+            + " (nice " + shape.nice() + ", ladder " + ladderText() + " × " + params.ladderCopies()
+            + "): Slurm starts the longest that fits a new window in its next backfill pass"));
+      }
+    }
+    return submits;
+  }
+
+  /** Ladder pilots come after pool pilots and after longer ladder pilots: pool-nice + 1 for the longest. */
+  private int ladderNice(Duration length) {
+    List<Duration> lengths = params.ladder();
+    return params.poolNice() + 1 + (lengths.size() - 1 - Math.max(0, lengths.indexOf(length)));
+  }
+
+  /** An untargeted pending pilot of the ladder: nice above pool-nice, no time-min, at most ladder-max. */
+  private boolean isLadder(Pilot pilot) {
+    PilotShape shape = pilot.shape();
+    return !shape.targeted() && shape.timeMin().isEmpty() && shape.nice() > params.poolNice()
+        && shape.time().compareTo(params.ladderMax()) <= 0;
+  }
+
+  private String ladderText() {
+    return params.ladder().stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
   }
 
   /** The pool length, chosen again only when the gap distribution changed. */

@@ -31,15 +31,16 @@ class AdaptivePolicyTest {
         .map(i -> ((Intent.CancelPilot) i).jobId().value()).toList();
   }
 
-  @ParameterizedTest(name = "window {0}s -> targeted pilot of {1} min")
+  @ParameterizedTest(name = "window {0}s -> targeted pilot of {1} min, time-min {2} min")
   @CsvSource({
-      "340, 5",   // 5m40s - 30s margin = 5m10s -> 5m
-      "150, 2",   // 2m30s - 30s = 2m
-      "149, 0",   // 1m59s after the margin: too short for min-pilot 2m, no pilot
-      "60, 0",
-      "90000, 120", // 25 h window: capped at max-pilot
+      "340, 5, 5",   // 5m40s - 30s margin = 5m10s -> 5m; time-min = time (Slurm would start it at a lower one)
+      "370, 5, 5",   // 6m10s - 30s = 5m40s -> 5m
+      "150, 2, 2",   // 2m30s - 30s = 2m
+      "149, 0, 0",   // 1m59s after the margin: too short for min-pilot 2m, no pilot
+      "60, 0, 0",
+      "90000, 120, 120", // 25 h window: capped at max-pilot, plenty of slack
   })
-  void targetedPilotsFitTheirWindow(long windowSeconds, long expectedMinutes) {
+  void targetedPilotsFitTheirWindow(long windowSeconds, long expectedMinutes, long expectedTimeMin) {
     HarvestPolicy adaptive = HarvestPolicies.create(params(0, 16));
 
     List<PilotShape> shapes = submitted(adaptive.decide(snapshot(planned("n3", Duration.ofSeconds(windowSeconds))),
@@ -49,8 +50,41 @@ class AdaptivePolicyTest {
       assertThat(shapes).isEmpty();
     } else {
       assertThat(shapes).containsExactly(new PilotShape("whisk", Optional.empty(), min(expectedMinutes),
-          Optional.of(min(Math.max(2, expectedMinutes - 1))), 0, Optional.of("n3")));
+          Optional.of(min(expectedTimeMin)), 0, Optional.of("n3")));
     }
+  }
+
+  @Test
+  void theLadderKeepsShortPilotsPendingLongestFirstAndIsTrimmedFirst() {
+    var ladder = new AdaptiveParams(min(1), min(120), Duration.ofSeconds(5), 0, 0, 256, 0.9, 16, 100,
+        Duration.ofSeconds(20), Duration.ofSeconds(30), min(3), 2);
+    List<Intent> intents = HarvestPolicies.create(ladder).decide(snapshot(busy("n1")), Fleet.empty());
+
+    assertThat(submitted(intents)).containsExactly(ladderPilot(3, 101), ladderPilot(3, 101), ladderPilot(2, 102),
+        ladderPilot(2, 102), ladderPilot(1, 103), ladderPilot(1, 103));
+    assertThat(intents.get(0).reason()).contains("ladder 1m, 2m, 3m × 2");
+
+    // One 3m ladder pilot started, one too many 1m pending: replace the first, cancel the extra.
+    Fleet fleet = new Fleet(List.of(
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(1), ladderPilot(3, 101), NOW),
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(2), ladderPilot(2, 102), NOW),
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(3), ladderPilot(2, 102), NOW),
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(4), ladderPilot(1, 103), NOW),
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(5), ladderPilot(1, 103), NOW),
+        Pilot.pending(new io.hpcwhisk.core.cluster.JobId(6), ladderPilot(1, 103), NOW)));
+    List<Intent> next = HarvestPolicies.create(ladder).decide(snapshot(busy("n1")), fleet);
+    assertThat(cancelled(next)).containsExactly(6L);
+    assertThat(submitted(next)).containsExactly(ladderPilot(3, 101));
+
+    // A bound of 4 pending: the shortest lengths are not submitted.
+    var bounded = new AdaptiveParams(min(1), min(120), Duration.ofSeconds(5), 0, 0, 4, 0.9, 16, 100,
+        Duration.ofSeconds(20), Duration.ofSeconds(30), min(3), 2);
+    assertThat(submitted(HarvestPolicies.create(bounded).decide(snapshot(busy("n1")), Fleet.empty())))
+        .containsExactly(ladderPilot(3, 101), ladderPilot(3, 101), ladderPilot(2, 102), ladderPilot(2, 102));
+  }
+
+  static PilotShape ladderPilot(long minutes, int nice) {
+    return new PilotShape("whisk", Optional.empty(), min(minutes), Optional.empty(), nice, Optional.empty());
   }
 
   @Test
@@ -61,7 +95,7 @@ class AdaptivePolicyTest {
         planned("n4", Duration.ofSeconds(340))), Fleet.empty());
 
     assertThat(submitted(intents)).containsExactly(
-        targeted("n3", min(5), min(4)), targeted("n4", min(5), min(4)),
+        targeted("n3", min(5), min(5)), targeted("n4", min(5), min(5)),
         pool(min(120)), pool(min(120)), pool(min(120)));
     assertThat(intents.get(0).reason()).isEqualTo("adaptive: n3 is PLANNED with a 5m40s window; targeted pilot of 5m");
     assertThat(intents.get(2).reason()).isEqualTo(
@@ -192,7 +226,10 @@ class AdaptivePolicyTest {
   void parametersAreReadFromTextAndBadOnesNamed() {
     assertThat(HarvestPolicies.params("adaptive", Map.of("max-pending", "4", "min-pilot", "3m")))
         .isEqualTo(new AdaptiveParams(min(3), min(120), Duration.ofSeconds(5), 2, 1.0, 4, 0.9, 256, 100,
-            Duration.ofSeconds(20), Duration.ofSeconds(30)));
+            Duration.ofSeconds(20), Duration.ofSeconds(30), min(5), 2));
+    assertThat(HarvestPolicies.params("adaptive", Map.of("ladder-max", "0s", "ladder-copies", "3")))
+        .isEqualTo(new AdaptiveParams(min(1), min(120), Duration.ofSeconds(5), 2, 1.0, 256, 0.9, 256, 100,
+            Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ZERO, 3));
     assertThat(HarvestPolicies.params("adaptive", Map.of("warmup", "10s", "preemption-cost", "1m")))
         .isEqualTo(AdaptiveParams.defaults().withCosts(Duration.ofSeconds(10), min(1)));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive",

@@ -99,7 +99,8 @@ class HarvestPolicyPropertyTest {
             Arbitraries.integers().between(0, 90), Arbitraries.integers().between(1, 2),
             Arbitraries.integers().between(0, 120)).as((pool, max, margin, minPilot, cost) ->
             new AdaptiveParams(Duration.ofMinutes(minPilot), Duration.ofMinutes(120), Duration.ofSeconds(margin), pool,
-                (cost % 5) / 8.0, max, 0.9, 16, 100, Duration.ofSeconds(cost / 4), Duration.ofSeconds(cost))));
+                (cost % 5) / 8.0, max, 0.9, 16, 100, Duration.ofSeconds(cost / 4), Duration.ofSeconds(cost),
+                Duration.ofMinutes(cost % 7), cost % 3)));
     Arbitrary<List<Node>> nodes = Arbitraries.integers().between(1, 8).flatMap(n ->
         nodeAt(0).list().ofSize(n)).map(HarvestPolicyPropertyTest::renamed);
     return Combinators.combine(params, nodes, pilotSeeds().list().ofMaxSize(30)).as((p, ns, seeds) -> {

@@ -42,7 +42,8 @@ public final class HarvestBenchmark {
 
   /** What one scenario measured. */
   public record Result(String scenario, int jobsSubmitted, int jobsStarted, List<Double> waits, double idleNodeSeconds,
-      double coveredNodeSeconds, double submissions, double preemptions, double harvestedNodeSeconds) {
+      double coveredNodeSeconds, double submissions, double preemptions, double harvestedNodeSeconds,
+      IdleAccounting.Totals exact, String load) {
 
     public double coveredShare() {
       return idleNodeSeconds == 0 ? 0 : coveredNodeSeconds / idleNodeSeconds;
@@ -64,7 +65,21 @@ public final class HarvestBenchmark {
   private final Duration sample;
   private final PrintStream log;
 
+  /** Starts the controller of one scenario; the default runs it against the Slurm CLI with the configured pilot. */
+  @FunctionalInterface
+  public interface ControllerStarter {
+    HarvestController start(HarvestConfig config, MeterRegistry registry);
+  }
+
+  private final ControllerStarter starter;
+
   public HarvestBenchmark(HarvestConfig base, Path home, Duration sample, PrintStream log) {
+    this(base, home, sample, log, (config, registry) -> HarvestController.start(config, registry, home));
+  }
+
+  /** As the other constructor, with the controller started by {@code starter} (the real pilot needs a balancer). */
+  public HarvestBenchmark(HarvestConfig base, Path home, Duration sample, PrintStream log, ControllerStarter starter) {
+    this.starter = starter;
     this.base = base;
     this.home = home;
     this.sample = sample;
@@ -100,6 +115,7 @@ public final class HarvestBenchmark {
   public Result run(Optional<String> policy, Map<String, String> params, SyntheticWorkload workload, Duration span,
       String batchPartition) throws InterruptedException {
     clean();
+    String loadBefore = loadAverage();
     String scenario = policy.orElse("none");
     MeterRegistry registry = new SimpleMeterRegistry();
     HarvestController controller = null;
@@ -107,7 +123,7 @@ public final class HarvestBenchmark {
       var h = base.harvest();
       var cfg = new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy.get(), params, h.interval(), false,
           h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob()));
-      controller = HarvestController.start(cfg, registry, home);
+      controller = starter.start(cfg, registry);
     }
     Sampler sampler = new Sampler(base.harvest().pilotJob().namePrefix());
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -152,9 +168,11 @@ public final class HarvestBenchmark {
         waits.add(Duration.between(submit, end).toMillis() / 1000.0);
       }
     }
+    IdleAccounting.Totals exact = IdleAccounting.account(sampler.upNodes, sampler.runs(end), start, end,
+        Duration.ofMinutes(1));
     Result result = new Result(scenario, submitted.size(), started, waits, sampler.idle, sampler.covered,
         sum(registry, "hpcwhisk.harvest.submissions"), count(registry, "hpcwhisk.harvest.preemptions"),
-        count(registry, "hpcwhisk.harvest.node.seconds"));
+        count(registry, "hpcwhisk.harvest.node.seconds"), exact, loadBefore + " → " + loadAverage());
     clean();
     return result;
   }
@@ -174,6 +192,16 @@ public final class HarvestBenchmark {
     log.println("warning: the cluster did not become idle within 2 minutes");
   }
 
+  /** The 1, 5 and 15 minute load averages of this machine (Linux), or "?" elsewhere. */
+  static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
   private static double count(MeterRegistry registry, String name) {
     Counter c = registry.find(name).counter();
     return c == null ? 0 : c.count();
@@ -188,12 +216,29 @@ public final class HarvestBenchmark {
     final String pilotPrefix;
     final Map<JobId, Instant> submitted = new HashMap<>();
     final Map<JobId, Instant> started = new HashMap<>();
+    /** The last observation of every job that started, for {@link IdleAccounting}. */
+    final Map<JobId, Job> seen = new HashMap<>();
+    final Set<String> upNodes = new java.util.TreeSet<>();
     Instant last;
     double idle;
     double covered;
 
     Sampler(String pilotPrefix) {
       this.pilotPrefix = pilotPrefix;
+    }
+
+    /** Every job run seen, per node; a job still running (or without an end) runs until {@code end}. */
+    synchronized List<IdleAccounting.Run> runs(Instant end) {
+      List<IdleAccounting.Run> runs = new ArrayList<>();
+      for (Job job : seen.values()) {
+        boolean active = job.state() == JobState.RUNNING || job.state() == JobState.COMPLETING
+            || job.state() == JobState.SUSPENDED;
+        Instant stop = active ? end : job.endTime().filter(e -> e.isBefore(end)).orElse(end);
+        for (String node : job.nodes()) {
+          runs.add(new IdleAccounting.Run(node, job.name().startsWith(pilotPrefix), job.startTime().get(), stop));
+        }
+      }
+      return runs;
     }
 
     synchronized void sample() {
@@ -205,6 +250,9 @@ public final class HarvestBenchmark {
         Set<String> pilotHeld = new HashSet<>();
         for (Job job : jobs) {
           boolean pilot = job.name().startsWith(pilotPrefix);
+          if (job.state() != JobState.PENDING && job.startTime().isPresent() && !job.nodes().isEmpty()) {
+            seen.put(job.id(), job);
+          }
           if (!pilot) {
             job.submitTime().ifPresent(t -> submitted.putIfAbsent(job.id(), t));
             if (job.state() != JobState.PENDING && job.state() != JobState.CANCELLED) {
@@ -222,6 +270,7 @@ public final class HarvestBenchmark {
                 || batchBusy.contains(node.name())) {
               continue;
             }
+            upNodes.add(node.name());
             idle += dt;
             if (pilotHeld.contains(node.name())) {
               covered += dt;
@@ -229,6 +278,8 @@ public final class HarvestBenchmark {
           }
         }
         last = now;
+        nodes.stream().filter(n -> n.state() != NodeState.DOWN && n.state() != NodeState.DRAIN)
+            .forEach(n -> upNodes.add(n.name()));
       } catch (RuntimeException e) {
         log.println("sample failed: " + e.getMessage());
       }

@@ -40,7 +40,8 @@ class ReconcilePassTest {
     cluster.nodes.put("n3", NodeState.PLANNED);
     cluster.addBatch(Job.pending(new JobId(1), "wide", "batch", List.of("n2", "n3"), cluster.now.plusSeconds(400),
         Duration.ofMinutes(10)));
-    ReconcilePass pass = pass(cluster, "adaptive", Map.of("pool", "0", "pool-share", "0"), false);
+    ReconcilePass pass = pass(cluster, "adaptive", Map.of("pool", "0", "pool-share", "0", "ladder-copies", "0"),
+        false);
 
     PassReport first = pass.run();
     cluster.advance(Duration.ofSeconds(5));
