@@ -355,6 +355,13 @@ public final class Pilot {
     send(new PilotMessage.Leaving("drained"));
     LOG.info("pilot {} leaves ({} handed back unfinished)", identity.pilotId(), unfinished.size());
     BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.flush(2000); // sends are queued: the goodbye leaves before the process may exit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     finished.complete(0);
     if (current != null) {
       current.close("pilot leaving");
