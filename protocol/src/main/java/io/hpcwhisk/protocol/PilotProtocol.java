@@ -20,6 +20,11 @@ public final class PilotProtocol {
 
   /** The protocol version this code speaks. */
   public static final int VERSION = 1;
+  /**
+   * The minor version within {@link #VERSION} this code speaks (announced in {@code register} and
+   * {@code registered}; additions only, see {@link PilotMessage}).
+   */
+  public static final int MINOR = 1;
   /** The WebSocket path on the balancer. */
   public static final String PATH = "/pilot/v1";
   /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
@@ -110,6 +115,21 @@ public final class PilotProtocol {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A golden sample of the wire format, {@code samples/NAME} next to this class (for example
+   * {@code started.json}); both sides' tests decode them.
+   */
+  public static String sample(String name) {
+    try (var in = PilotProtocol.class.getResourceAsStream("samples/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no protocol sample " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
