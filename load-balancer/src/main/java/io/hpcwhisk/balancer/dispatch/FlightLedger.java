@@ -50,19 +50,57 @@ final class FlightLedger {
     slot.reservedMb += f.memoryMb();
     slot.flights.add(f.id());
     f.pilotId = slot.id;
+    f.holderReportsStarts = slot.reportsStarts();
     f.acknowledged = false;
+    f.started = false;
     f.triedOn.add(slot.id);
+    f.cancelledOn.remove(slot.id);
+    f.sends++;
     f.ackByMs = ackByMs;
   }
 
-  /** The pilot acknowledged it: it may start it; it holds it until {@code leaseUntilMs}. */
-  void acknowledge(String pilotId, String activationId, long leaseFromMs, long leaseSlackMs) {
+  /**
+   * The pilot acknowledged it: it holds it until {@code leaseUntilMs}. From a minor-0 pilot this
+   * counts as a start (it cannot say more); a minor-1 pilot says {@code started} when it starts it.
+   * Returns whether the pilot holds it (the acknowledgement answers the balancer).
+   */
+  boolean acknowledge(String pilotId, String activationId, long leaseFromMs, long leaseSlackMs) {
     Flight f = flights.get(activationId);
-    if (f != null && pilotId.equals(f.pilotId) && !f.acknowledged) {
+    if (f == null || !pilotId.equals(f.pilotId)) {
+      return false;
+    }
+    if (!f.acknowledged) {
       f.acknowledged = true;
-      f.starts++;
+      if (!f.holderReportsStarts) {
+        f.starts++;
+      }
       f.leaseUntilMs = leaseFromMs + f.request.limits().timeout() + leaseSlackMs;
     }
+    return true;
+  }
+
+  /** What a {@code started} report meant. */
+  enum StartReport { STARTED, UNKNOWN, ON_A_CANCELLED_PILOT }
+
+  /**
+   * The pilot's runtime began running it: it counts as a start, the lease runs from now. A start
+   * reported by a pilot that was told to cancel it means it runs twice (the caller counts it).
+   */
+  StartReport start(String pilotId, String activationId, long nowMs, long leaseSlackMs) {
+    Flight f = flights.get(activationId);
+    if (f == null) {
+      return StartReport.UNKNOWN;
+    }
+    if (!pilotId.equals(f.pilotId)) {
+      return f.cancelledOn.contains(pilotId) ? StartReport.ON_A_CANCELLED_PILOT : StartReport.UNKNOWN;
+    }
+    if (!f.started) {
+      f.started = true;
+      f.acknowledged = true;
+      f.starts++;
+      f.leaseUntilMs = nowMs + f.request.limits().timeout() + leaseSlackMs;
+    }
+    return StartReport.STARTED;
   }
 
   /** Takes the flight off its pilot and frees the memory reserved for it there. */
@@ -76,6 +114,7 @@ final class FlightLedger {
     }
     f.pilotId = null;
     f.acknowledged = false;
+    f.started = false;
   }
 
   /** Ends a flight once: releases its pilot's memory, takes it out of the queue, completes the future. */

@@ -17,6 +17,7 @@ import io.hpcwhisk.core.routing.Router;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -144,7 +145,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       }
       PilotSlot slot = new PilotSlot(id, connection, register, PilotHealthState.registered(clock.instant()));
       pilots.add(slot);
-      connection.send(new BalancerMessage.Registered(id, settings.heartbeatMs(), clock.millis()));
+      connection.send(new BalancerMessage.Registered(id, settings.heartbeatMs(), clock.millis(), PilotProtocol.MINOR));
+      for (String owed : redispatcher.owedCancels(id)) {
+        connection.send(new BalancerMessage.Cancel(owed, "taken back while the pilot was away"));
+      }
       LOG.info("pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, kinds {}, deadline {})", id,
           connection.remote(), register.jobId(), register.node(), register.memoryMb(), register.cpus(),
           register.kinds(), Instant.ofEpochMilli(register.deadlineMs()));
@@ -174,12 +178,18 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
         pump.drain(after);
       } else if (message instanceof PilotMessage.Accepted a) {
-        ledger.acknowledge(pilotId, a.activationId(), clock.millis(), settings.leaseSlackMs());
+        if (ledger.acknowledge(pilotId, a.activationId(), clock.millis(), settings.leaseSlackMs())) {
+          pilots.answered(slot, clock);
+        }
+      } else if (message instanceof PilotMessage.Started st) {
+        started(pilotId, st);
       } else if (message instanceof PilotMessage.Completed c) {
         completed(pilotId, slot, c, after);
       } else if (message instanceof PilotMessage.HandBack h) {
-        redispatcher.handedBack(pilotId, h.activationIds(), h.reason(), after);
+        redispatcher.handedBack(pilotId, h, after);
         pump.drain(after);
+      } else if (message instanceof PilotMessage.Pong) {
+        pilots.answered(slot, clock);
       } else if (message instanceof PilotMessage.Draining d) {
         slot.draining = true;
         LOG.info("pilot {} drains: {}", pilotId, d.reason());
@@ -195,10 +205,34 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     after.forEach(Runnable::run);
   }
 
+  private void started(String pilotId, PilotMessage.Started st) {
+    if (ledger.start(pilotId, st.activationId(), clock.millis(), settings.leaseSlackMs())
+        == FlightLedger.StartReport.ON_A_CANCELLED_PILOT) {
+      meters.startAfterCancel();
+      LOG.warn("pilot {} started activation {} after it was told to cancel it (it was re-dispatched: it runs twice;"
+          + " this pilot's result will be dropped)", pilotId, st.activationId());
+    }
+  }
+
   private void completed(String pilotId, PilotSlot slot, PilotMessage.Completed c, List<Runnable> after) {
     Flight f = ledger.get(c.outcome().activationId());
     if (f == null || !f.triedOn.contains(pilotId)) {
       metrics.lateResult();
+      return;
+    }
+    if (f.cancelledOn.contains(pilotId)) {
+      meters.cancelledResult(); // it was re-dispatched after this pilot was told to cancel it
+      return;
+    }
+    String fault = RuntimeStartFault.of(c);
+    if (fault != null) {
+      PilotSlot holder = pilotId.equals(f.pilotId) ? pilots.get(pilotId) : null;
+      if (holder != null) {
+        redispatcher.runtimeStartFailed(f, holder, fault, after);
+        pump.drain(after);
+      } else {
+        metrics.lateResult(); // an earlier attempt that never ran: the current one goes on
+      }
       return;
     }
     String holder = f.pilotId;
@@ -296,7 +330,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public String description() {
     synchronized (lock) {
-      return "pilots (" + pilots.size() + " registered; connect to " + io.hpcwhisk.protocol.PilotProtocol.PATH + ")";
+      return "pilots (" + pilots.size() + " registered; connect to " + PilotProtocol.PATH + ")";
     }
   }
 

@@ -4,6 +4,7 @@ import io.hpcwhisk.core.health.Health;
 import io.hpcwhisk.core.health.HealthMachine;
 import io.hpcwhisk.core.health.HealthSignal;
 import io.hpcwhisk.core.routing.PilotView;
+import io.hpcwhisk.protocol.BalancerMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,7 +94,34 @@ final class PilotTable {
     }
   }
 
-  /** Advances every pilot's health to {@code now}; returns those now offline (still in the table). */
+  /** The pilot could not start a runtime: unhealthy for the policy's cooldown. */
+  void runtimeStartFailed(PilotSlot slot, String cause, Instant now) {
+    change(slot, new HealthSignal.RuntimeStartFailed(now, cause));
+  }
+
+  /**
+   * The pilot answered (a {@code pong}, or an acknowledgement of work it holds): timeouts no longer
+   * count against it. Cheap when it had none (the acknowledgement path is hot).
+   */
+  void answered(PilotSlot slot, java.time.InstantSource clock) {
+    if (slot.health.recent().contains(HealthSignal.Outcome.TIMEOUT)) {
+      change(slot, new HealthSignal.Answered(clock.instant()));
+    }
+  }
+
+  private void change(PilotSlot slot, HealthSignal signal) {
+    Health before = slot.health.health();
+    slot.health = health.next(slot.health, signal);
+    if (before != slot.health.health()) {
+      LOG.warn("pilot {} is {}: {}", slot.id, slot.health.health(), slot.health.reason());
+    }
+  }
+
+  /**
+   * Advances every pilot's health to {@code now}; returns those now offline (still in the table).
+   * Probes each pilot that is unresponsive because it left activations unanswered (and speaks minor 1)
+   * with a {@code ping} at most every {@link #PROBE_INTERVAL_MS}: its {@code pong} makes it healthy again.
+   */
   List<PilotSlot> tick(Instant now) {
     List<PilotSlot> offline = new ArrayList<>();
     for (PilotSlot slot : pilots.values()) {
@@ -101,12 +129,23 @@ final class PilotTable {
       slot.health = health.next(slot.health, new HealthSignal.Tick(now));
       if (slot.health.health() == Health.OFFLINE) {
         offline.add(slot);
+        continue;
       } else if (before != slot.health.health()) {
         LOG.warn("pilot {} is {}: {}", slot.id, slot.health.health(), slot.health.reason());
+      }
+      if (slot.health.health() == Health.UNRESPONSIVE && slot.reportsStarts()
+          && slot.health.recent().contains(HealthSignal.Outcome.TIMEOUT)
+          && now.toEpochMilli() - slot.lastProbeMs >= PROBE_INTERVAL_MS) {
+        slot.lastProbeMs = now.toEpochMilli();
+        meters.probe();
+        slot.connection.send(new BalancerMessage.Ping(Long.toString(now.toEpochMilli())));
       }
     }
     return offline;
   }
+
+  /** How often an unresponsive pilot is probed. */
+  static final long PROBE_INTERVAL_MS = 1000;
 
   void updateGauges() {
     meters.pilots(pilots.values());

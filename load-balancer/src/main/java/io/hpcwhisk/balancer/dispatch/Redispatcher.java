@@ -7,7 +7,11 @@ import io.hpcwhisk.core.health.HealthSignal;
 import io.hpcwhisk.protocol.BalancerMessage;
 import java.time.Instant;
 import java.time.InstantSource;
+import io.hpcwhisk.protocol.PilotMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,9 @@ final class Redispatcher {
   private final PilotTable pilots;
   private final FlightLedger ledger;
   private final QueuePump pump;
+  /** Per lost pilot, activations taken back unstarted: cancelled when it registers again. */
+  private final Map<String, List<String>> owed = new HashMap<>();
+  private static final int MAX_OWING_PILOTS = 10_000;
 
   Redispatcher(ServerConfig.Pilots settings, InstantSource clock, BalancerMetrics metrics, PilotTable pilots,
       FlightLedger ledger, QueuePump pump) {
@@ -45,7 +52,8 @@ final class Redispatcher {
       f.avoid.add(pilot);
     }
     ledger.release(f);
-    var failure = RetryRule.decide(mayHaveStarted, f.request.retrySafe(), f.starts, settings.maxAttempts(), pilot, why);
+    var failure = RetryRule.decide(mayHaveStarted, f.request.retrySafe(), f.starts, settings.maxAttempts(), f.sends,
+        pilot, why);
     if (failure.isPresent()) {
       ledger.finish(f, RunOutcome.whiskError(failure.get(), clock.millis()), "pilot_preempted", after);
       return;
@@ -54,15 +62,73 @@ final class Redispatcher {
     pump.requeueFirst(f);
   }
 
-  /** The pilot hands these activations back (it drains). */
-  void handedBack(String pilotId, List<String> activationIds, String reason, List<Runnable> after) {
-    for (String id : activationIds) {
+  /**
+   * The pilot hands activations back (it drains, was told to cancel, or cannot finish them). A minor-1
+   * pilot says per activation whether it had started; from a minor-0 pilot what it acknowledged counts
+   * as started.
+   */
+  void handedBack(String pilotId, PilotMessage.HandBack h, List<Runnable> after) {
+    String why = "handed it back (" + h.reason() + ")";
+    if (h.reportsStarted()) {
+      for (PilotMessage.HandBack.Item item : h.activations()) {
+        Flight f = ledger.get(item.activationId());
+        if (f != null && pilotId.equals(f.pilotId)) {
+          if (item.started() && f.holderReportsStarts && !f.started) {
+            f.starts++; // its 'started' did not arrive before the hand-back: count the start now
+          }
+          boolean started = item.started() || f.mayHaveStarted();
+          takeBack(f, started, started ? "handed_back_started" : "handed_back", why, after);
+        }
+      }
+      return;
+    }
+    for (String id : h.activationIds()) {
       Flight f = ledger.get(id);
       if (f != null && pilotId.equals(f.pilotId)) {
-        takeBack(f, f.acknowledged, f.acknowledged ? "handed_back_started" : "handed_back",
-            "handed it back (" + reason + ")", after);
+        boolean started = f.mayHaveStarted();
+        takeBack(f, started, started ? "handed_back_started" : "handed_back", why, after);
       }
     }
+  }
+
+  /**
+   * The pilot could not start the activation's runtime (its fault): it is unhealthy for a while; a
+   * retry-safe activation goes to another pilot (fewer than {@code maxAttempts} such failures), any
+   * other ends in a whisk internal error naming the cause.
+   */
+  void runtimeStartFailed(Flight f, PilotSlot slot, String cause, List<Runnable> after) {
+    pilots.runtimeStartFailed(slot, cause, clock.instant());
+    f.avoid.add(slot.id);
+    f.startFailures++;
+    ledger.release(f);
+    String what = "Pilot " + slot.id + " could not start the action's runtime (" + cause + ")";
+    if (!f.request.retrySafe()) {
+      ledger.finish(f, RunOutcome.whiskError(what + "; the action is not retry-safe (annotation retry-safe=false),"
+          + " so it was not tried on another pilot.", clock.millis()), "whisk_internal_error", after);
+    } else if (f.startFailures >= settings.maxAttempts()) {
+      ledger.finish(f, RunOutcome.whiskError(what + "; " + f.startFailures + " pilots could not start it"
+          + " (balancer.max-attempts), so it is not tried again.", clock.millis()), "whisk_internal_error", after);
+    } else {
+      metrics.redispatch("runtime_start_failed");
+      pump.requeueFirst(f);
+    }
+  }
+
+  /** Cancels it on its pilot (which drops it unless started); that pilot's late result is then dropped. */
+  private void cancelOn(Flight f, PilotSlot slot, String reason) {
+    f.cancelledOn.add(f.pilotId);
+    if (slot != null) {
+      slot.connection.send(new BalancerMessage.Cancel(f.id(), reason));
+    }
+  }
+
+  /**
+   * Cancels a lost pilot owes: activations taken back unstarted from it while it was away; sent when
+   * it registers again (a partitioned pilot may still hold them).
+   */
+  List<String> owedCancels(String pilotId) {
+    List<String> ids = owed.remove(pilotId);
+    return ids == null ? List.of() : ids;
   }
 
   /** Removes a pilot and takes back everything it held. */
@@ -76,7 +142,14 @@ final class Redispatcher {
     for (String id : List.copyOf(slot.flights)) {
       Flight f = ledger.get(id);
       if (f != null) {
-        takeBack(f, f.acknowledged, f.acknowledged ? "pilot_lost_started" : "pilot_lost", why, after);
+        boolean started = f.mayHaveStarted();
+        if (!started) {
+          f.cancelledOn.add(slot.id);
+          if (owed.size() < MAX_OWING_PILOTS) {
+            owed.computeIfAbsent(slot.id, k -> new ArrayList<>()).add(f.id());
+          }
+        }
+        takeBack(f, started, started ? "pilot_lost_started" : "pilot_lost", why, after);
       }
     }
   }
@@ -91,13 +164,15 @@ final class Redispatcher {
       PilotSlot slot = pilots.get(f.pilotId);
       if (!f.acknowledged && nowMs > f.ackByMs) {
         pilots.activationEnded(slot, HealthSignal.Outcome.TIMEOUT, now);
-        if (slot != null) {
-          slot.connection.send(new BalancerMessage.Cancel(f.id(), "not acknowledged in time"));
-        }
+        cancelOn(f, slot, "not acknowledged in time");
         takeBack(f, false, "ack_timeout", "did not acknowledge in " + settings.ackTimeoutMs() + " ms", after);
       } else if (f.acknowledged && nowMs > f.leaseUntilMs) {
         pilots.activationEnded(slot, HealthSignal.Outcome.TIMEOUT, now);
-        takeBack(f, true, "lease_expired", "did not report it within its lease (timeout + "
+        boolean started = f.mayHaveStarted();
+        if (!started) {
+          cancelOn(f, slot, "not started within its lease");
+        }
+        takeBack(f, started, "lease_expired", "did not report it within its lease (timeout + "
             + settings.leaseSlackMs() + " ms)", after);
       }
     }
