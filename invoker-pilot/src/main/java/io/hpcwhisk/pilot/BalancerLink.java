@@ -36,6 +36,10 @@ final class BalancerLink implements WebSocket.Listener {
   /** Whether a frame is being sent (its completion sends the next); guarded by this. */
   private boolean sending;
   private long sendingSince;
+  /** Frames queued and frames written so far, and threads waiting for a frame to be written; guarded by this. */
+  private long queuedSeq;
+  private long writtenSeq;
+  private int waiters;
 
   private BalancerLink(Consumer<BalancerMessage> onMessage) {
     this.onMessage = onMessage;
@@ -60,24 +64,66 @@ final class BalancerLink implements WebSocket.Listener {
    * {@link #SEND_TIMEOUT_NANOS} ends the connection (noticed at the next send, at least every heartbeat).
    */
   boolean send(PilotMessage message) {
+    return enqueue(message) > 0;
+  }
+
+  /**
+   * Queues one message and waits until it has been written to the connection (what was queued before
+   * it too), at most {@code millis}: for a message that must be on its way before the pilot acts, such
+   * as {@code started} before the runtime runs the activation (a pilot SIGKILLed right after still
+   * delivers what it wrote). False when the connection ended or the time ran out first.
+   */
+  boolean sendAndWait(PilotMessage message, long millis) throws InterruptedException {
+    long seq = enqueue(message);
+    if (seq <= 0) {
+      return false;
+    }
+    long until = System.currentTimeMillis() + millis;
+    synchronized (this) {
+      waiters++;
+      try {
+        while (writtenSeq < seq && !closed.isDone()) {
+          long left = until - System.currentTimeMillis();
+          if (left <= 0) {
+            return false;
+          }
+          wait(left);
+        }
+        return writtenSeq >= seq;
+      } finally {
+        waiters--;
+      }
+    }
+  }
+
+  /** Queues the message and sends if the link is idle; its sequence number, or 0 when the link is gone. */
+  private long enqueue(PilotMessage message) {
     String text = PilotProtocol.encode(message);
+    long seq;
+    boolean stuck = false;
     synchronized (this) {
       if (socket == null || closed.isDone()) {
-        return false;
+        return 0;
       }
       if (sending && System.nanoTime() - sendingSince > SEND_TIMEOUT_NANOS) {
-        failed(message.getClass().getSimpleName(), new TimeoutException("a frame was not sent within 10 s"));
-        return false;
+        stuck = true;
+        seq = 0;
+      } else {
+        outbox.addLast(text);
+        seq = ++queuedSeq;
+        if (sending) {
+          return seq;
+        }
+        sending = true;
+        sendingSince = System.nanoTime();
       }
-      outbox.addLast(text);
-      if (sending) {
-        return true;
-      }
-      sending = true;
-      sendingSince = System.nanoTime();
+    }
+    if (stuck) {
+      failed(message.getClass().getSimpleName(), new TimeoutException("a frame was not sent within 10 s"));
+      return 0;
     }
     pump();
-    return true;
+    return seq;
   }
 
   /** Sends queued frames until the queue is empty or a send is still in progress. */
@@ -100,6 +146,7 @@ final class BalancerLink implements WebSocket.Listener {
           if (error != null) {
             failed("a message", error);
           } else {
+            written();
             pump();
           }
         });
@@ -109,6 +156,14 @@ final class BalancerLink implements WebSocket.Listener {
         sent.whenComplete((w, error) -> failed("a message", error));
         return;
       }
+      written();
+    }
+  }
+
+  private synchronized void written() {
+    writtenSeq++;
+    if (waiters > 0) {
+      notifyAll();
     }
   }
 

@@ -284,7 +284,8 @@ public final class Pilot {
       started.add(request.activationId());
     }
     if (balancerMinor >= 1) {
-      send(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
+      // written before the runtime runs it: a pilot killed right after still delivers it
+      sendAndWait(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
     }
     return true;
   }
@@ -478,6 +479,18 @@ public final class Pilot {
     }
     send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), free, busy,
         stats.warmByVersion(), isDraining, counters.snapshot(stats)));
+  }
+
+  /** Sends and waits until the message is written (at most 10 s); sends nothing without a connection. */
+  private void sendAndWait(PilotMessage message) {
+    BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.sendAndWait(message, 10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void send(PilotMessage message) {

@@ -74,19 +74,27 @@ public final class MvStoreDatabase implements AutoCloseable {
         failure = e;
       }
       // what waits on a commit (answers to clients, the next component of a sequence) runs elsewhere,
-      // so the committer is free for the next batch at once
-      for (CompletableFuture<Void> f : batch) {
-        RuntimeException e = failure;
-        callbacks.execute(() -> {
-          if (e == null) {
-            f.complete(null);
-          } else {
-            f.completeExceptionally(e);
-          }
-        });
+      // so the committer is free for the next batch at once; a batch is handed over in at most two
+      // tasks (one thread wake-up each, not one per waiter), so that both cores may answer
+      int half = (batch.size() + 1) / 2;
+      handOver(List.copyOf(batch.subList(0, half)), failure);
+      if (half < batch.size()) {
+        handOver(List.copyOf(batch.subList(half, batch.size())), failure);
       }
       batch.clear();
     }
+  }
+
+  private void handOver(List<CompletableFuture<Void>> waiters, RuntimeException failure) {
+    callbacks.execute(() -> {
+      for (CompletableFuture<Void> f : waiters) {
+        if (failure == null) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(failure);
+        }
+      }
+    });
   }
 
   /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
