@@ -32,6 +32,13 @@ import org.h2.mvstore.type.StringDataType;
 public final class MvStoreDatabase implements AutoCloseable {
 
   public static final String FILE_NAME = "hpc-whisk.mv.db";
+  /**
+   * Pages split at 4 KB instead of MVStore's 16 KB: every commit rewrites each page it changed, and
+   * activation records (~0.5-1 KB of JSON each, random ids) change a different leaf per activation, so
+   * smaller leaves mean less serialization per commit (the commit path was ~30 % of the server's CPU
+   * under a blocking-invoke load). A setting of the running store, not of the file format.
+   */
+  private static final int PAGE_SPLIT_BYTES = 4096;
 
   private final MVStore store;
   private final Path file;
@@ -110,7 +117,7 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
     Path file = dataDir.resolve(FILE_NAME);
     try {
-      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitBufferSize(1024).open();
+      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitBufferSize(1024).pageSplitSize(PAGE_SPLIT_BYTES).open();
       return new MvStoreDatabase(store, file);
     } catch (MVStoreException e) {
       throw new IllegalStateException(
