@@ -28,6 +28,8 @@ final class Flight {
   boolean acknowledged;
   /** Its pilot reported {@code started}: its runtime began running it. */
   boolean started;
+  /** This assignment's start is counted in {@link #starts} (once per assignment, however reported). */
+  boolean startCounted;
   long ackByMs;
   long leaseUntilMs;
   long queuedAtMs = -1;
@@ -66,6 +68,14 @@ final class Flight {
   /** Whether it may have run on its current pilot, as far as the protocol lets the balancer know. */
   boolean mayHaveStarted() {
     return holderReportsStarts ? started : acknowledged;
+  }
+
+  /** Counts this assignment's start once. */
+  void countStart() {
+    if (!startCounted) {
+      startCounted = true;
+      starts++;
+    }
   }
 
   boolean queued() {

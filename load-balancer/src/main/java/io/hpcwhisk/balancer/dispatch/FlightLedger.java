@@ -53,6 +53,7 @@ final class FlightLedger {
     f.holderReportsStarts = slot.reportsStarts();
     f.acknowledged = false;
     f.started = false;
+    f.startCounted = false;
     f.triedOn.add(slot.id);
     f.cancelledOn.remove(slot.id);
     f.sends++;
@@ -72,7 +73,7 @@ final class FlightLedger {
     if (!f.acknowledged) {
       f.acknowledged = true;
       if (!f.holderReportsStarts) {
-        f.starts++;
+        f.countStart();
       }
       f.leaseUntilMs = leaseFromMs + f.request.limits().timeout() + leaseSlackMs;
     }
@@ -97,7 +98,7 @@ final class FlightLedger {
     if (!f.started) {
       f.started = true;
       f.acknowledged = true;
-      f.starts++;
+      f.countStart();
       f.leaseUntilMs = nowMs + f.request.limits().timeout() + leaseSlackMs;
     }
     return StartReport.STARTED;

@@ -37,37 +37,42 @@ import org.slf4j.LoggerFactory;
  * that have sent their first heartbeat (a pilot may drop what arrives before it serves its connection);
  * when routed, its memory is reserved on the pilot and it is pushed as {@code activate}. The pilot must
  * acknowledge it ({@code accepted}) within {@code ackTimeout}; from then on it holds a lease of the
- * action's timeout plus {@code leaseSlack}. A {@code completed} ends it (first result wins), frees the
- * memory and offers the queue to the freed pilot. When no pilot can take it, it waits in a
- * {@link FairQueue} (bounded, round robin across namespaces) until capacity frees up or a pilot
- * registers, or ends after {@code queueWait} with a whisk error naming the last refusal. A pilot that
- * drains gets nothing new; what it hands back before acknowledging, and what was sent to a pilot that
- * is lost (connection closed, {@link HealthMachine} offline after 3 s silence) or did not acknowledge
- * in time, never started, so it is re-dispatched at once, ahead of the queue. What a lost pilot had
- * acknowledged (or handed back after acknowledging) may have run: it is re-run when the action is
- * retry-safe and has been started fewer than {@code maxAttempts} times, else it ends in a whisk error
- * "pilot preempted ...".
+ * action's timeout plus {@code leaseSlack}, renewed by {@code started} (protocol minor 1: the runtime
+ * begins running it). A {@code completed} ends it, frees the memory and offers the queue to the freed
+ * pilot. When no pilot can take it, it waits in a {@link FairQueue} (bounded, round robin across
+ * namespaces) until capacity frees up or a pilot registers, or ends after {@code queueWait} with a
+ * whisk error naming the last refusal. A pilot that drains gets nothing new. What is taken back from a
+ * pilot (handed back, pilot lost, no acknowledgement in time, lease expired) is re-dispatched at once,
+ * ahead of the queue, if it had not started — {@code started} from a minor-1 pilot, the hand-back's
+ * per-activation flag, or for a minor-0 pilot its acknowledgement — and the pilot that may still hold
+ * it is told to {@code cancel} it (its late result is dropped). A started one is re-run when the action
+ * is retry-safe and has started fewer than {@code maxAttempts} times, else it ends "pilot preempted
+ * ...". A runtime start failure makes the pilot unhealthy and moves a retry-safe activation to another
+ * pilot (bounded), else ends it with a whisk error naming the cause. Unresponsive pilots are probed
+ * with {@code ping}; a {@code pong} makes them healthy again.
  *
  * <p><b>Example.</b> Pilots p1 (256 MB free) and p2 (0 MB free); a 256 MB activation a1 goes to p1;
  * a2 waits in the queue ("no_capacity"). p1 is SIGTERMed: it announces {@code draining}, finishes a1
  * and leaves; a2 stays queued (p1 drains, p2 is full) until p2 completes something or a new pilot
- * registers. Had p1 been SIGKILLed instead, its connection drops: a1 was acknowledged, so it is queued
- * again at the front if retry-safe, else it ends "pilot preempted: ...".
+ * registers. Had p1 been SIGKILLed instead, its connection drops: if p1 had reported a1 {@code started}
+ * it is queued again at the front if retry-safe, else it ends "pilot preempted: ..."; if not, it goes
+ * again at once whatever the action.
  *
  * <p><b>Guarantees.</b> Every dispatched activation's future completes exactly once (a flag under the
- * lock, then the future), so the API writes exactly one terminal record; late or duplicate results
- * are counted and dropped. Across a server restart the API's store re-dispatches what was pending.
+ * lock, then the future), so the API writes exactly one terminal record; late, cancelled or duplicate
+ * results are counted and dropped. Across a server restart the API's store re-dispatches what was
+ * pending.
  *
  * <p><b>Structure.</b> This class is the facade and holds the one lock; the parts it guards are
- * {@link PilotTable} (registered pilots and their health), {@link FlightLedger} (activations in flight,
- * acknowledgements, leases, the single {@code finish}), {@link QueuePump} (routing, sending, the wait
- * queue) and {@link Redispatcher} (hand-back, loss, acknowledgement and lease expiry decisions).
+ * {@link PilotTable} (registered pilots, their health and probes), {@link FlightLedger} (activations in
+ * flight, acknowledgements, starts, leases, the single {@code finish}), {@link QueuePump} (routing,
+ * sending, the wait queue) and {@link Redispatcher} (hand-back, loss, expiry and start-failure decisions).
  *
- * <p><b>Known caveats.</b> "Acknowledged" is taken as "started": the pilot acknowledges on receipt and
- * may still hold it in its own queue, so a non-retry-safe activation lost in that window fails rather
- * than runs; an unacknowledged activation re-dispatched after {@code ackTimeout} may still run on the
- * silent pilot (its result is then taken if it comes first, the other copy cancelled), so a slow pilot
- * can run an action twice. Memory is the balancer's own reservation; heartbeats do not correct it.
+ * <p><b>Known caveats.</b> A minor-0 pilot cannot say whether it started an activation, so what it
+ * acknowledged counts as started. A pilot that is really partitioned may start an activation that was
+ * already re-dispatched before the {@code cancel} reaches it (or lose its {@code started} with the
+ * connection): the action then runs twice with one record, and the double run is counted when the
+ * balancer learns of it. Memory is the balancer's own reservation; heartbeats do not correct it.
  */
 public final class PilotDispatcher implements ActivationDispatcher, PilotEvents {
 
@@ -93,8 +98,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.admission = new PilotAdmission(credentials);
     this.clock = clock;
     this.metrics = metrics;
-    HealthMachine health = new HealthMachine(new HealthPolicy(Duration.ofMillis(settings.offlineAfterMs()),
-        HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures()));
+    HealthMachine health = new HealthMachine(healthPolicy(settings));
     FairQueue<Flight> queue = new FairQueue<>(settings.maxQueued(), Flight::namespace);
     this.meters = new PilotMeters(metrics.registry());
     this.pilots = new PilotTable(health, meters);
@@ -102,6 +106,20 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.pump = new QueuePump(settings, clock, apiHost, metrics, pilots, ledger, queue);
     this.redispatcher = new Redispatcher(settings, clock, metrics, pilots, ledger, pump);
     this.startedMs = clock.millis();
+  }
+
+  /**
+   * Offline after {@code offlineAfterMs} of silence; unresponsive after two thirds of it, but never
+   * before three heartbeat intervals were missed (else the silence rule is off).
+   */
+  static HealthPolicy healthPolicy(ServerConfig.Pilots settings) {
+    Duration offline = Duration.ofMillis(settings.offlineAfterMs());
+    Duration twoThirds = offline.multipliedBy(2).dividedBy(3);
+    Duration threeBeats = Duration.ofMillis(3L * settings.heartbeatMs());
+    Duration unresponsive = twoThirds.compareTo(threeBeats) >= 0 ? twoThirds
+        : (threeBeats.compareTo(offline) < 0 ? threeBeats : offline);
+    return new HealthPolicy(offline, unresponsive, HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures(),
+        HealthPolicy.DEFAULT.startFailureCooldown());
   }
 
   // ---------------------------------------------------------------- dispatch

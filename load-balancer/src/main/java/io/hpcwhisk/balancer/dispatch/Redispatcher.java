@@ -73,8 +73,8 @@ final class Redispatcher {
       for (PilotMessage.HandBack.Item item : h.activations()) {
         Flight f = ledger.get(item.activationId());
         if (f != null && pilotId.equals(f.pilotId)) {
-          if (item.started() && f.holderReportsStarts && !f.started) {
-            f.starts++; // its 'started' did not arrive before the hand-back: count the start now
+          if (item.started()) {
+            f.countStart(); // if its 'started' did not arrive before the hand-back, count the start now
           }
           boolean started = item.started() || f.mayHaveStarted();
           takeBack(f, started, started ? "handed_back_started" : "handed_back", why, after);

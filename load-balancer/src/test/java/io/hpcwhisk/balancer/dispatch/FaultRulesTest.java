@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -81,6 +82,9 @@ class FaultRulesTest {
           fx.dispatcher.tick();
         }
       }
+    }
+    if (event == Event.LEASE_EXPIRED && redispatched && state != State.STARTED) {
+      assertThat(first.cancelled()).as("the pilot that may still hold it unstarted is told to drop it").contains(id);
     }
     if (redispatched) {
       assertThat(second.activated()).containsExactly(id);
@@ -193,6 +197,16 @@ class FaultRulesTest {
     assertThat(p.activated()).containsExactly(r.activationId());
   }
 
+  @Test
+  void theSilenceRuleNeverFiresBetweenTwoHeartbeats() {
+    assertThat(PilotDispatcher.healthPolicy(ServerConfig.Pilots.DEFAULT).unresponsiveAfter())
+        .isEqualTo(java.time.Duration.ofMillis(2000));
+    var tight = new ServerConfig.Pilots(500, 1000, null, null, null, null, null);
+    assertThat(PilotDispatcher.healthPolicy(tight).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(1000));
+    var slow = new ServerConfig.Pilots(1000, 6000, null, null, null, null, null);
+    assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(4000));
+  }
+
   /** minor, retry-safe -> re-dispatched to another pilot? */
   static Stream<Arguments> startFailureTable() {
     return Stream.of(Arguments.of(1, true, true), Arguments.of(1, false, false),
@@ -225,6 +239,34 @@ class FaultRulesTest {
     fx.dispatch(next);
     assertThat(broken.activated()).doesNotContain(next.activationId());
     assertThat(healthy.activated()).contains(next.activationId());
+    assertThat(fx.ended()).isEqualTo(1);
+  }
+
+  @Test
+  void eachAssignmentCountsAtMostOneStartHoweverItIsReported() throws Exception {
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    for (int i = 0; i < 3; i++) {
+      var p = fx.pilotMinor("6" + i, 512, i % 2); // minor 0 and 1 alike
+      p.accept(r.activationId());
+      p.started(r.activationId()); // counted once with the acknowledgement of a minor-0 pilot
+      p.drain();
+      p.handBack(true, r.activationId()); // and not again with the hand-back
+    }
+    assertThat(result.join().response().result().get("error").asText()).contains("started 3 times");
+  }
+
+  @Test
+  void workThatNoPilotEverStartsEndsAfterFiveTimesMaxAttemptsSends() throws Exception {
+    var p = fx.pilotMinor("45", 512, 1);
+    RunRequest r = fx.request("alice", false);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    for (int i = 0; i < 15 && !result.isDone(); i++) {
+      p.accept(r.activationId());
+      p.handBack(false, r.activationId()); // never started: re-dispatched at once, whatever the action
+    }
+    assertThat(p.activated()).hasSize(15);
+    assertThat(result.join().response().result().get("error").asText()).contains("sent to pilots 15 times");
     assertThat(fx.ended()).isEqualTo(1);
   }
 
