@@ -76,13 +76,15 @@ public final class PilotProtocol {
 
   /**
    * Decodes in one pass when the message begins with this version, as every message this code writes
-   * does ({@code "v"} is then an ignored unknown property); anything else, or a message that fails on
-   * the fast path, goes through the tree so that the error names the problem.
+   * does (the version is checked by the prefix and left out of what is parsed); anything else, or a
+   * message that fails on the fast path, goes through the tree so that the error names the problem.
    */
   private static <T> T read(String text, Class<T> type, ObjectReader reader) {
     if (text.startsWith(PREFIX)) {
       try {
-        T message = reader.readValue(text);
+        // without the version the type id is the first property, so Jackson need not buffer what
+        // precedes it (it would otherwise parse the whole message through a token buffer)
+        T message = reader.readValue("{" + text.substring(PREFIX.length()));
         if (message != null) {
           return message;
         }
