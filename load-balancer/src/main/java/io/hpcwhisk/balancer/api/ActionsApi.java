@@ -38,6 +38,7 @@ final class ActionsApi implements ApiHandler.Collection {
   private final ApiSettings settings;
   private final InstantSource clock;
   private final Object writeLock;
+  private final TypedEntities<Action> actions;
 
   ActionsApi(EntityStore store, ActionResolver resolver, ActivationService activations, ApiSettings settings,
       InstantSource clock, Object writeLock) {
@@ -47,6 +48,7 @@ final class ActionsApi implements ApiHandler.Collection {
     this.settings = settings;
     this.clock = clock;
     this.writeLock = writeLock;
+    this.actions = new TypedEntities<>(store, Action.class, writeLock);
   }
 
   @Override
@@ -114,19 +116,7 @@ final class ActionsApi implements ApiHandler.Collection {
 
   private Reply delete(Call call, EntityPath path) {
     requireOwn(call);
-    synchronized (writeLock) {
-      Action a = existing(path).orElseThrow(Rejection::notFound);
-      store.delete(path);
-      return Reply.ok(a);
-    }
-  }
-
-  private Optional<Action> existing(EntityPath path) {
-    Optional<WhiskEntity> found = store.get(path);
-    if (found.isPresent() && !(found.get() instanceof Action)) {
-      throw Rejection.conflict(Rejection.CONFORMANCE);
-    }
-    return found.map(Action.class::cast);
+    return actions.delete(path);
   }
 
   private Reply put(Call call, EntityPath path) {
@@ -149,14 +139,10 @@ final class ActionsApi implements ApiHandler.Collection {
           throw Rejection.badRequest("Operation not permitted on package binding.");
         }
       }
-      Optional<Action> old = existing(path);
-      if (old.isPresent() && !overwrite) {
-        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
-      }
-      if (old.isEmpty() && exec == null) {
+      Action base = actions.replaced(path, overwrite);
+      if (base == null && exec == null) {
         throw Rejection.malformed("'exec' is required to create an action");
       }
-      Action base = old.orElse(null);
       Exec newExec = exec != null ? exec : base.exec();
       ActionLimits limits = Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
       List<KeyValue> newAnnotations = annotations != null ? annotations
