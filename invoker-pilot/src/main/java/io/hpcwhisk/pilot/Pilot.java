@@ -94,6 +94,15 @@ public final class Pilot {
   });
   /** The protocol minor version the balancer announced (0 until registered). */
   private volatile int balancerMinor;
+  /**
+   * Minor 1: acknowledgements not sent yet, id to when the activation arrived (System.nanoTime); guarded
+   * by this. A minor-1 balancer takes {@code started} (and {@code completed}) as the acknowledgement,
+   * so an activation that starts at once costs no {@code accepted} frame; one still waiting after
+   * {@link #ACK_DELAY_MS} (queued, cold runtime starting) is acknowledged then, well within the
+   * balancer's ack timeout (2 s).
+   */
+  private final Map<String, Long> owedAcks = new LinkedHashMap<>();
+  private static final long ACK_DELAY_MS = 100;
   private int memoryInUseMb;
   private boolean draining;
   private volatile BalancerLink link;
@@ -111,6 +120,7 @@ public final class Pilot {
   public int run() {
     Instant drainAt = identity.deadline().minus(settings.drainLead());
     long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
+    timers.scheduleWithFixedDelay(this::sendOwedAcks, ACK_DELAY_MS, ACK_DELAY_MS / 2, TimeUnit.MILLISECONDS);
     timers.schedule(() -> drain("job deadline " + identity.deadline() + " is near",
         identity.deadline().minus(settings.exitMargin())), untilDrain, TimeUnit.MILLISECONDS);
     long backoff = settings.reconnectInitial().toMillis();
@@ -244,8 +254,35 @@ public final class Pilot {
       handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
       return;
     }
-    send(new PilotMessage.Accepted(request.activationId()));
+    if (balancerMinor >= 1) {
+      synchronized (this) {
+        owedAcks.put(request.activationId(), System.nanoTime());
+      }
+    } else {
+      send(new PilotMessage.Accepted(request.activationId()));
+    }
     startWhatFits();
+  }
+
+  /** Sends the acknowledgements owed for longer than {@link #ACK_DELAY_MS} for what the pilot still holds. */
+  private void sendOwedAcks() {
+    List<String> due = new ArrayList<>();
+    synchronized (this) {
+      long now = System.nanoTime();
+      for (var it = owedAcks.entrySet().iterator(); it.hasNext(); ) {
+        var owed = it.next();
+        if (now - owed.getValue() < TimeUnit.MILLISECONDS.toNanos(ACK_DELAY_MS)) {
+          break; // in arrival order: the rest are younger
+        }
+        it.remove();
+        String id = owed.getKey();
+        if (running.containsKey(id) && !started.contains(id)
+            || queued.stream().anyMatch(r -> r.activationId().equals(id))) {
+          due.add(id);
+        }
+      }
+    }
+    due.forEach(id -> send(new PilotMessage.Accepted(id)));
   }
 
   private void startWhatFits() {
@@ -282,9 +319,11 @@ public final class Pilot {
         return false;
       }
       started.add(request.activationId());
+      owedAcks.remove(request.activationId()); // 'started' acknowledges it
     }
     if (balancerMinor >= 1) {
-      send(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
+      // written before the runtime runs it: a pilot killed right after still delivers it
+      sendAndWait(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
     }
     return true;
   }
@@ -349,6 +388,9 @@ public final class Pilot {
 
   private void complete(ActivationRequest request, ActivationResult result, Instant started, String fault) {
     counters.ended(result);
+    synchronized (this) {
+      owedAcks.remove(request.activationId()); // 'completed' acknowledges it
+    }
     long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
     ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
         result.logs(), result.start().toEpochMilli(), result.end().toEpochMilli(),
@@ -453,6 +495,13 @@ public final class Pilot {
     send(new PilotMessage.Leaving("drained"));
     LOG.info("pilot {} leaves ({} handed back unfinished)", identity.pilotId(), unfinished.size());
     BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.flush(2000); // sends are queued: the goodbye leaves before the process may exit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     finished.complete(0);
     if (current != null) {
       current.close("pilot leaving");
@@ -471,6 +520,18 @@ public final class Pilot {
     }
     send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), free, busy,
         stats.warmByVersion(), isDraining, counters.snapshot(stats)));
+  }
+
+  /** Sends and waits until the message is written (at most 10 s); sends nothing without a connection. */
+  private void sendAndWait(PilotMessage message) {
+    BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.sendAndWait(message, 10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void send(PilotMessage message) {

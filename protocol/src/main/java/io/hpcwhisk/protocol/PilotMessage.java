@@ -34,7 +34,11 @@ import java.util.Objects;
  * when the other side announced it. Minor 1 ({@link PilotProtocol#MINOR}) adds {@link Started},
  * {@link HandBack#activations()} with a per-activation {@code started} flag, {@link Completed#fault()},
  * the pilot's promise to drop a not-yet-started activation it is told to {@code cancel} (also when the
- * cancel arrives before the activation), and {@code ping}/{@link Pong}.
+ * cancel arrives before the activation), and {@code ping}/{@link Pong}. In minor 1, {@code started}
+ * and {@code completed} acknowledge an activation as {@code accepted} does: a minor-1 pilot sends
+ * {@code accepted} only for an activation it has not started within about 100 ms (queued, or a cold
+ * runtime starting), which saves one frame per activation on the hot path; a minor-1 balancer must
+ * therefore not expect {@code accepted} before {@code started}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({

@@ -169,6 +169,18 @@ class PilotProtocolTest {
   }
 
   @Test
+  void messagesInAnotherFieldOrderOrInvalidOnTheFastPathDecodeOrFailAsBefore() {
+    // the one-pass path needs "v" first; any order still decodes (through the tree)
+    assertThat(PilotProtocol.decodePilotMessage("{\"type\":\"accepted\",\"activationId\":\"a1\",\"v\":1}"))
+        .isEqualTo(new PilotMessage.Accepted("a1"));
+    // invalid after a valid prefix: the same error as through the tree
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"accepted\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid PilotMessage");
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"leaving\""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON message");
+  }
+
+  @Test
   void statusUsesOpenWhiskNamesAndCodes() {
     assertThat(ActivationStatus.parse("action developer error")).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
     assertThat(ActivationStatus.WHISK_ERROR.code()).isEqualTo(3);

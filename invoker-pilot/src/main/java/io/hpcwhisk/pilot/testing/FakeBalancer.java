@@ -164,6 +164,11 @@ public final class FakeBalancer implements AutoCloseable {
     return Map.copyOf(handedBack);
   }
 
+  /**
+   * Activations acknowledged, in order: by {@code accepted}, or, when this double announced minor 1, by
+   * a {@code started} or {@code completed} that came first (a minor-1 pilot sends no separate
+   * {@code accepted} for an activation it starts at once).
+   */
   public List<String> accepted() {
     return List.copyOf(accepted);
   }
@@ -291,10 +296,12 @@ public final class FakeBalancer implements AutoCloseable {
       } else if (message instanceof PilotMessage.Accepted a) {
         accepted.add(a.activationId());
       } else if (message instanceof PilotMessage.Started st) {
+        acknowledgedBy(st.activationId());
         started.add(st.activationId());
       } else if (message instanceof PilotMessage.Pong pong) {
         pongs.add(pong.nonce());
       } else if (message instanceof PilotMessage.Completed c) {
+        acknowledgedBy(c.outcome().activationId());
         completed.putIfAbsent(c.outcome().activationId(), c);
         outcomes.putIfAbsent(c.outcome().activationId(), c.outcome());
         onOutcome.accept(c.outcome());
@@ -303,6 +310,15 @@ public final class FakeBalancer implements AutoCloseable {
         h.activations().forEach(item -> handedBackStarted.put(item.activationId(), item.started()));
       } else if (message instanceof PilotMessage.Leaving) {
         pilot.left = true;
+      }
+    }
+
+    /** A minor-1 'started' or 'completed' acknowledges an activation not acknowledged yet. */
+    private void acknowledgedBy(String activationId) {
+      synchronized (accepted) {
+        if (minor >= 1 && !accepted.contains(activationId)) {
+          accepted.add(activationId);
+        }
       }
     }
 

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** {@code /namespaces/{ns}/actions}: list, create/update, get, delete and invoke. */
@@ -229,14 +230,18 @@ final class ActionsApi implements ApiHandler.Collection {
       }
     }
     ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
-    ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload);
+    ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload, blocking);
     Reply acceptedReply = Reply.of(202, Map.of("activationId", accepted.activationId()))
         .withHeader(ACTIVATION_ID_HEADER, accepted.activationId());
     if (!blocking) {
       return acceptedReply;
     }
+    // the record's commit made the acceptance durable too; answering with the id alone needs a commit first
     return accepted.record().copy().orTimeout(wait, TimeUnit.MILLISECONDS)
-        .handle((record, failure) -> failure != null ? acceptedReply : blockingReply(record, resultOnly));
+        .handle((record, failure) -> failure != null
+            ? accepted.durable().get().thenApply(v -> acceptedReply)
+            : CompletableFuture.completedFuture(blockingReply(record, resultOnly)))
+        .thenCompose(reply -> reply);
   }
 
   /** 200 for success, 502 for application and developer errors, 500 for whisk errors, as OpenWhisk. */
