@@ -87,7 +87,9 @@ public final class ApiOverheadBenchmark {
           + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       run(port, staticGet, connections, 2); // warm-up
       run(port, invoke, connections, warmUpSeconds);
+      java.util.Map<String, Long> static0 = ThreadCpu.byGroup();
       Result baseline = run(port, staticGet, connections, seconds);
+      java.util.Map<String, Long> staticThreads = ThreadCpu.since(static0);
       long cpu0 = processCpuNanos();
       java.util.Map<String, Long> threads0 = ThreadCpu.byGroup();
       Result blocking = run(port, invoke, connections, seconds);
@@ -101,6 +103,8 @@ public final class ApiOverheadBenchmark {
       double n = Math.max(1, blocking.requests());
       System.out.printf("CPU per blocking invoke: client %.0f us, server %.0f us%n",
           blocking.clientCpuNanos() / n / 1000, (cpu - blocking.clientCpuNanos()) / n / 1000);
+      System.out.println("CPU per static GET by thread group (us, /proc, 10 ms ticks): "
+          + ThreadCpu.perRequest(staticThreads, Math.max(1, baseline.requests())));
       System.out.println("CPU per blocking invoke by thread group (us, /proc, 10 ms ticks): " + ThreadCpu.perRequest(threads, n));
     }
   }

@@ -47,11 +47,11 @@ final class ThreadCpu {
     return now;
   }
 
-  /** Microseconds per request by group, largest first, groups under 1 us left out. */
+  /** Microseconds per request by group, largest first, groups under 0.5 us left out. */
   static Map<String, Long> perRequest(Map<String, Long> used, double requests) {
     Map<String, Long> out = new LinkedHashMap<>();
     used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .filter(e -> e.getValue() / requests / 1000 >= 1)
+        .filter(e -> e.getValue() / requests / 1000 >= 0.5)
         .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() / requests / 1000)));
     return out;
   }
