@@ -29,7 +29,9 @@ import org.HdrHistogram.Histogram;
  * to a baseline of {@code GET /} on the same server. Clients are plain keep-alive sockets in this JVM.
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.ApiOverheadBenchmark
- * [connections=32] [seconds=10]}. Figures depend on what else runs on the machine.
+ * [connections=32] [seconds=10] [invoke warm-up seconds=3]}. Besides the totals it prints the
+ * server's CPU per invocation by thread group (JIT compilers and GC included): with a short warm-up
+ * the JIT compilers are still a large share. Figures depend on what else runs on the machine.
  */
 public final class ApiOverheadBenchmark {
 
@@ -68,6 +70,7 @@ public final class ApiOverheadBenchmark {
   public static void main(String[] args) throws Exception {
     int connections = args.length > 0 ? Integer.parseInt(args[0]) : 32;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path data = Files.createTempDirectory("hpc-whisk-bench");
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0)
@@ -83,11 +86,15 @@ public final class ApiOverheadBenchmark {
       String invoke = "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       run(port, staticGet, connections, 2); // warm-up
-      run(port, invoke, connections, 3);
+      run(port, invoke, connections, warmUpSeconds);
+      java.util.Map<String, Long> static0 = ThreadCpu.byGroup();
       Result baseline = run(port, staticGet, connections, seconds);
+      java.util.Map<String, Long> staticThreads = ThreadCpu.since(static0);
       long cpu0 = processCpuNanos();
+      java.util.Map<String, Long> threads0 = ThreadCpu.byGroup();
       Result blocking = run(port, invoke, connections, seconds);
       long cpu = processCpuNanos() - cpu0;
+      java.util.Map<String, Long> threads = ThreadCpu.since(threads0);
       System.out.println("connections " + connections + ", " + seconds + " s each, "
           + Runtime.getRuntime().availableProcessors() + " cores");
       System.out.println(baseline.line("baseline GET / (static)"));
@@ -96,6 +103,9 @@ public final class ApiOverheadBenchmark {
       double n = Math.max(1, blocking.requests());
       System.out.printf("CPU per blocking invoke: client %.0f us, server %.0f us%n",
           blocking.clientCpuNanos() / n / 1000, (cpu - blocking.clientCpuNanos()) / n / 1000);
+      System.out.println("CPU per static GET by thread group (us, /proc, 10 ms ticks): "
+          + ThreadCpu.perRequest(staticThreads, Math.max(1, baseline.requests())));
+      System.out.println("CPU per blocking invoke by thread group (us, /proc, 10 ms ticks): " + ThreadCpu.perRequest(threads, n));
     }
   }
 
