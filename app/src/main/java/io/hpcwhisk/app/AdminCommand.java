@@ -4,7 +4,6 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.auth.NamespaceLimits;
 import io.hpcwhisk.balancer.entity.EntityPath;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -98,22 +97,6 @@ final class AdminCommand implements Runnable {
 
     NamespaceLimits limits() {
       return new NamespaceLimits(invocationsPerMinute, concurrentInvocations, firesPerMinute);
-    }
-  }
-
-  /** Where the user keys live: the server's data directory. */
-  static final class DataDirMixin {
-    @Option(names = "--config", paramLabel = "FILE",
-        description = "Configuration file; its store.data-dir is used. Default: the installation's config/hpc-whisk.yaml.")
-    Path config;
-
-    @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "The server's data directory (overrides the configuration; default ~/.hpc-whisk/data).")
-    String dataDir;
-
-    IdentityStore store() {
-      return new IdentityStore(
-          ServerCommand.effectiveConfig(config, null, null, dataDir, null, null).store().dataPath());
     }
   }
 }

@@ -1,9 +1,9 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Prints a job-scoped pilot credential made with the server's secret (for starting pilots by hand). */
@@ -22,18 +22,11 @@ final class PilotTokenCommand implements Callable<Integer> {
   @Option(names = "--job", paramLabel = "ID", description = "Slurm job id the token is for (default: a submission token).")
   String job;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file; its store.data-dir is used. Default: the installation's config/hpc-whisk.yaml.")
-  Path config;
-
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "The server's data directory (overrides the configuration; default ~/.hpc-whisk/data).")
-  String dataDir;
+  @Mixin DataDirMixin where;
 
   @Override
   public Integer call() {
-    Path data = ServerCommand.effectiveConfig(config, null, null, dataDir, null, null).store().dataPath();
-    PilotCredentials credentials = PilotCredentials.inDataDir(data);
+    PilotCredentials credentials = PilotCredentials.inDataDir(where.dataPath());
     spec.commandLine().getOut().println(job == null ? credentials.forSubmission() : credentials.forJob(job));
     return 0;
   }

@@ -5,9 +5,9 @@ import io.hpcwhisk.simulator.bench.ReplayBenchmark;
 import io.hpcwhisk.simulator.ladder.Ladder;
 import io.hpcwhisk.simulator.replay.ReplayMode;
 import io.hpcwhisk.simulator.replay.ReplayRequest;
-import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hpc-whisk simulate bench}: times replays of an idle-node log after JVM start-up and prints the figures. */
@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
     })
 final class SimulateBenchCommand implements Runnable {
 
-  @Option(names = "--idle-log", required = true, paramLabel = "FILE", description = "HPC-Whisk idle-node log.")
-  Path idleLog;
+  @Mixin
+  IdleLogOptions input;
 
   @Option(names = "--ladder", defaultValue = "A1", description = "Clairvoyant ladder to replay.")
   String ladder;
@@ -37,15 +37,12 @@ final class SimulateBenchCommand implements Runnable {
   @Option(names = "--iterations", defaultValue = "20", description = "Warm repetitions after the first replay.")
   int iterations;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice.")
-  long seed;
-
   @Override
   public void run() {
     ReplayMode mode = policy == null
         ? new ReplayMode.Clairvoyant(Ladder.parse(ladder), 2, 6)
         : new ReplayMode.Online(policy, Map.of(), warmupSeconds, 30, ReplayMode.Placement.LOWEST_ID);
-    ReplayRequest request = new ReplayRequest(idleLog, SampleWindow.all(), mode, seed, null, false);
+    ReplayRequest request = new ReplayRequest(input.idleLog, SampleWindow.all(), mode, input.seed, null, false);
     ReplayBenchmark.print(ReplayBenchmark.measure(request, iterations), System.out);
   }
 }

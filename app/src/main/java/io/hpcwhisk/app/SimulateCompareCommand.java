@@ -4,11 +4,10 @@ import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.simulator.availability.SampleWindow;
 import io.hpcwhisk.simulator.replay.Comparison;
 import io.hpcwhisk.simulator.replay.ReplayMode;
-import io.hpcwhisk.simulator.report.ConsoleProgress;
 import io.hpcwhisk.simulator.report.ReplayResult;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,8 +24,11 @@ import picocli.CommandLine.Option;
     })
 final class SimulateCompareCommand implements Runnable {
 
-  @Option(names = "--idle-log", required = true, paramLabel = "FILE", description = "HPC-Whisk idle-node log.")
-  Path idleLog;
+  @Mixin
+  IdleLogOptions input;
+
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = "--policies", split = ",", defaultValue = "fib,var,adaptive",
       description = "Online policies, comma-separated.")
@@ -39,9 +41,6 @@ final class SimulateCompareCommand implements Runnable {
   @Option(names = "--grace-seconds", defaultValue = "30", description = "Online: Slurm GraceTime.")
   double graceSeconds;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice.")
-  long seed;
-
   @Override
   public void run() {
     for (String policy : policies) {
@@ -51,8 +50,8 @@ final class SimulateCompareCommand implements Runnable {
       }
     }
     List<ReplayMode> modes = Comparison.standardModes(policies, warmups, graceSeconds);
-    List<ReplayResult> results = Comparison.run(idleLog, SampleWindow.all(), modes, seed,
-        ConsoleProgress.onStderr("compare " + modes.size() + " replays"));
+    List<ReplayResult> results = Comparison.run(input.idleLog, SampleWindow.all(), modes, input.seed,
+        progress.progress("compare " + modes.size() + " replays"));
     System.out.print(Comparison.markdown(results));
   }
 }

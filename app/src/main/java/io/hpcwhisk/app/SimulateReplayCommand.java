@@ -5,13 +5,13 @@ import io.hpcwhisk.simulator.ladder.Ladder;
 import io.hpcwhisk.simulator.replay.ReplayMode;
 import io.hpcwhisk.simulator.replay.ReplayRequest;
 import io.hpcwhisk.simulator.replay.Replays;
-import io.hpcwhisk.simulator.report.ConsoleProgress;
 import io.hpcwhisk.simulator.report.ReportTable;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,9 +29,11 @@ import picocli.CommandLine.Option;
     })
 final class SimulateReplayCommand implements Runnable {
 
-  @Option(names = "--idle-log", required = true, paramLabel = "FILE",
-      description = "HPC-Whisk idle-node log (plain or .gz).")
-  Path idleLog;
+  @Mixin
+  IdleLogOptions input;
+
+  @Mixin
+  ProgressOptions progress;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Mode mode;
@@ -81,9 +83,6 @@ final class SimulateReplayCommand implements Runnable {
   @Option(names = "--paper-window", description = "Use the paper's window [1647471600, 1647558000).")
   boolean paperWindow;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice.")
-  long seed;
-
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
@@ -92,8 +91,8 @@ final class SimulateReplayCommand implements Runnable {
 
   @Override
   public void run() {
-    ReplayRequest request = new ReplayRequest(idleLog, window(), replayMode(), seed, out, !noPlots);
-    Replays.Outcome outcome = Replays.run(request, ConsoleProgress.onStderr("replay"));
+    ReplayRequest request = new ReplayRequest(input.idleLog, window(), replayMode(), input.seed, out, !noPlots);
+    Replays.Outcome outcome = Replays.run(request, progress.progress("replay"));
     System.out.print(ReportTable.render(outcome.result()));
     System.out.println("input: " + outcome.result().facts().summary().describe());
     System.out.println("wrote " + String.join(", ", outcome.files().stream().map(Path::toString).toList()));

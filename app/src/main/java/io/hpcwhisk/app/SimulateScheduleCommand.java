@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -123,6 +124,9 @@ final class SimulateScheduleCommand implements Runnable {
   @Option(names = "--bench", description = "Also print speed: jobs/s, simulated time per wall second, peak heap.")
   boolean bench;
 
+  @Mixin
+  ProgressOptions progress;
+
   @Override
   public void run() {
     String traceSpec = trace.swf != null ? "swf:" + trace.swf
@@ -147,7 +151,7 @@ final class SimulateScheduleCommand implements Runnable {
     ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
         controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
             : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000));
-    Schedules.Result result = Schedules.run(request);
+    Schedules.Result result = Schedules.run(request, progress.progress("schedule " + (names.size() + 1) + " runs"));
     System.out.println(result.outcome().traceSummary().describe());
     System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler);
     System.out.print(ScheduleReport.table(result.outcome()));

@@ -55,4 +55,28 @@ class SimulateScheduleCommandTest {
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--scheduler 'fifo': expected easy or slurm");
   }
+
+  @Test
+  void noProgressLineWhenStderrIsNotATerminalOrWithQuiet() {
+    // under Surefire System.console() is null: the progress line must stay off, with and without --quiet
+    PrintStream savedOut = System.out;
+    PrintStream savedErr = System.err;
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    int plain;
+    int quiet;
+    try {
+      System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+      plain = run("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy", "fib");
+      quiet = run("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy", "fib",
+          "--quiet");
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+    assertThat(plain).as(err.toString()).isZero();
+    assertThat(quiet).as(err.toString()).isZero();
+    assertThat(System.console()).as("this test assumes no terminal").isNull();
+    assertThat(stderr.toString(StandardCharsets.UTF_8)).doesNotContain("schedule 2 runs").doesNotContain("\r");
+  }
 }

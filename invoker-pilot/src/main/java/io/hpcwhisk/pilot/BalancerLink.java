@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pilot's end of its WebSocket to the balancer, on the JDK's {@code java.net.http} client: sends
- * {@link PilotMessage}s one at a time and hands each {@link BalancerMessage} to a consumer.
+ * {@link PilotMessage}s in order without blocking the caller (a queue, one frame in flight at a time)
+ * and hands each {@link BalancerMessage} to a consumer.
  */
 final class BalancerLink implements WebSocket.Listener {
 
@@ -26,8 +28,18 @@ final class BalancerLink implements WebSocket.Listener {
 
   private final Consumer<BalancerMessage> onMessage;
   private final CompletableFuture<String> closed = new CompletableFuture<>();
+  private static final long SEND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final StringBuilder partial = new StringBuilder();
+  private final ArrayDeque<String> outbox = new ArrayDeque<>();
   private volatile WebSocket socket;
+  /** Whether a frame is being sent (its completion sends the next); guarded by this. */
+  private boolean sending;
+  private long sendingSince;
+  /** Frames queued and frames written so far, and threads waiting for a frame to be written; guarded by this. */
+  private long queuedSeq;
+  private long writtenSeq;
+  private int waiters;
 
   private BalancerLink(Consumer<BalancerMessage> onMessage) {
     this.onMessage = onMessage;
@@ -45,23 +57,139 @@ final class BalancerLink implements WebSocket.Listener {
     return link;
   }
 
-  /** Sends one message; false when the connection is gone. */
-  synchronized boolean send(PilotMessage message) {
-    WebSocket ws = socket;
-    if (ws == null || closed.isDone()) {
+  /**
+   * Queues one message and returns at once; false when the connection is gone. Messages leave in the
+   * order they were queued, one frame at a time (the JDK allows one outstanding send): whoever finds
+   * the link idle sends, and each completed frame sends the next. A frame outstanding for longer than
+   * {@link #SEND_TIMEOUT_NANOS} ends the connection (noticed at the next send, at least every heartbeat).
+   */
+  boolean send(PilotMessage message) {
+    return enqueue(message) > 0;
+  }
+
+  /**
+   * Queues one message and waits until it has been written to the connection (what was queued before
+   * it too), at most {@code millis}: for a message that must be on its way before the pilot acts, such
+   * as {@code started} before the runtime runs the activation (a pilot SIGKILLed right after still
+   * delivers what it wrote). False when the connection ended or the time ran out first.
+   */
+  boolean sendAndWait(PilotMessage message, long millis) throws InterruptedException {
+    long seq = enqueue(message);
+    if (seq <= 0) {
       return false;
     }
-    try {
-      ws.sendText(PilotProtocol.encode(message), true).get(10, TimeUnit.SECONDS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("sending {} to the balancer failed: {}", message.getClass().getSimpleName(), e.toString());
-      closed.complete("send failed: " + e);
+    long until = System.currentTimeMillis() + millis;
+    synchronized (this) {
+      waiters++;
+      try {
+        while (writtenSeq < seq && !closed.isDone()) {
+          long left = until - System.currentTimeMillis();
+          if (left <= 0) {
+            return false;
+          }
+          wait(left);
+        }
+        return writtenSeq >= seq;
+      } finally {
+        waiters--;
+      }
+    }
+  }
+
+  /** Queues the message and sends if the link is idle; its sequence number, or 0 when the link is gone. */
+  private long enqueue(PilotMessage message) {
+    String text = PilotProtocol.encode(message);
+    long seq;
+    boolean stuck = false;
+    synchronized (this) {
+      if (socket == null || closed.isDone()) {
+        return 0;
+      }
+      if (sending && System.nanoTime() - sendingSince > SEND_TIMEOUT_NANOS) {
+        stuck = true;
+        seq = 0;
+      } else {
+        outbox.addLast(text);
+        seq = ++queuedSeq;
+        if (sending) {
+          return seq;
+        }
+        sending = true;
+        sendingSince = System.nanoTime();
+      }
+    }
+    if (stuck) {
+      failed(message.getClass().getSimpleName(), new TimeoutException("a frame was not sent within 10 s"));
+      return 0;
+    }
+    pump();
+    return seq;
+  }
+
+  /** Sends queued frames until the queue is empty or a send is still in progress. */
+  private void pump() {
+    WebSocket ws = socket;
+    while (true) {
+      String text;
+      synchronized (this) {
+        text = closed.isDone() ? null : outbox.pollFirst();
+        if (text == null) {
+          sending = false;
+          notifyAll();
+          return;
+        }
+        sendingSince = System.nanoTime();
+      }
+      CompletableFuture<WebSocket> sent = ws.sendText(text, true);
+      if (!sent.isDone()) {
+        sent.whenComplete((w, error) -> {
+          if (error != null) {
+            failed("a message", error);
+          } else {
+            written();
+            pump();
+          }
+        });
+        return;
+      }
+      if (sent.isCompletedExceptionally()) {
+        sent.whenComplete((w, error) -> failed("a message", error));
+        return;
+      }
+      written();
+    }
+  }
+
+  private synchronized void written() {
+    writtenSeq++;
+    if (waiters > 0) {
+      notifyAll();
+    }
+  }
+
+  private void failed(String what, Throwable error) {
+    LOG.warn("sending {} to the balancer failed: {}", what, error.toString());
+    synchronized (this) {
+      outbox.clear();
+      sending = false;
+      notifyAll();
+    }
+    closed.complete("send failed: " + error);
+    WebSocket ws = socket;
+    if (ws != null) {
       ws.abort();
-      return false;
+    }
+  }
+
+  /** Waits until every queued frame has been sent (or the connection ended), at most {@code millis}. */
+  synchronized void flush(long millis) throws InterruptedException {
+    long until = System.currentTimeMillis() + millis;
+    while (sending && !closed.isDone()) {
+      long left = until - System.currentTimeMillis();
+      if (left <= 0) {
+        return;
+      }
+      wait(left);
     }
   }
 
@@ -70,9 +198,15 @@ final class BalancerLink implements WebSocket.Listener {
     return closed;
   }
 
+  /** Sends what is queued (at most 2 s), then closes. */
   void close(String reason) {
     WebSocket ws = socket;
     if (ws != null && !closed.isDone()) {
+      try {
+        flush(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, reason).get(2, TimeUnit.SECONDS);
       } catch (Exception e) {

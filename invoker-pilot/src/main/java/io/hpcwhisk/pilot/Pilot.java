@@ -11,6 +11,7 @@ import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
  * pilot gives up (exit 3).
  *
+ * <p>Protocol minor 1 (with a balancer that announced it): {@code started} is sent when the runtime
+ * begins running an activation (after a cold start and init); every hand-back says per activation
+ * whether it had started; a {@code cancel} drops an activation that has not started (queued, its
+ * runtime still starting, or not even arrived yet: recent cancels are remembered); a runtime that
+ * could not start is reported with {@code fault = "runtime-start"}; {@code ping} is answered {@code pong}.
+ *
  * <p>Example: grace 10 s, exit margin 1.5 s: SIGTERM at t drains with leave-by t+8.5 s; an activation
  * ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
  *
@@ -76,6 +83,26 @@ public final class Pilot {
 
   private final Deque<ActivationRequest> queued = new ArrayDeque<>();
   private final Map<String, ActivationRequest> running = new LinkedHashMap<>();
+  /** Running activations whose runtime began running them ({@code started} sent). */
+  private final java.util.Set<String> started = new java.util.HashSet<>();
+  /** Recently cancelled activation ids (bounded): a not-yet-started one is dropped, also if it arrives later. */
+  private final java.util.Set<String> cancelled = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 10_000;
+    }
+  });
+  /** The protocol minor version the balancer announced (0 until registered). */
+  private volatile int balancerMinor;
+  /**
+   * Minor 1: acknowledgements not sent yet, id to when the activation arrived (System.nanoTime); guarded
+   * by this. A minor-1 balancer takes {@code started} (and {@code completed}) as the acknowledgement,
+   * so an activation that starts at once costs no {@code accepted} frame; one still waiting after
+   * {@link #ACK_DELAY_MS} (queued, cold runtime starting) is acknowledged then, well within the
+   * balancer's ack timeout (2 s).
+   */
+  private final Map<String, Long> owedAcks = new LinkedHashMap<>();
+  private static final long ACK_DELAY_MS = 100;
   private int memoryInUseMb;
   private boolean draining;
   private volatile BalancerLink link;
@@ -93,6 +120,7 @@ public final class Pilot {
   public int run() {
     Instant drainAt = identity.deadline().minus(settings.drainLead());
     long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
+    timers.scheduleWithFixedDelay(this::sendOwedAcks, ACK_DELAY_MS, ACK_DELAY_MS / 2, TimeUnit.MILLISECONDS);
     timers.schedule(() -> drain("job deadline " + identity.deadline() + " is near",
         identity.deadline().minus(settings.exitMargin())), untilDrain, TimeUnit.MILLISECONDS);
     long backoff = settings.reconnectInitial().toMillis();
@@ -145,7 +173,7 @@ public final class Pilot {
     connected.send(new PilotMessage.Register(identity.pilotId(), identity.jobId(), identity.node(),
         identity.cpus(), identity.memoryMb(), runtimes.kinds(), stats.warmByVersion(),
         identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(),
-        identity.launchedAt().toEpochMilli(), version));
+        identity.launchedAt().toEpochMilli(), version, PilotProtocol.MINOR));
     BalancerMessage reply = CompletableFuture.anyOf(registration, connected.closed())
         .thenApply(o -> o instanceof BalancerMessage m ? m : null)
         .get(10, TimeUnit.SECONDS);
@@ -157,6 +185,7 @@ public final class Pilot {
       connected.close("no registration");
       throw new IllegalStateException("connection ended before registration: " + connected.closed().getNow("?"));
     }
+    balancerMinor = registered.minor();
     LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
         settings.balancer(), identity.memoryMb(), identity.cpus(), identity.deadline());
     if (warmedUp.compareAndSet(false, true)) {
@@ -190,24 +219,70 @@ public final class Pilot {
       cancel(c.activationId(), c.reason());
     } else if (message instanceof BalancerMessage.Drain d) {
       drain("asked by the balancer: " + d.reason(), graceEnd());
+    } else if (message instanceof BalancerMessage.Ping p) {
+      send(new PilotMessage.Pong(p.nonce()));
     }
   }
 
   private void accept(ActivationRequest request) {
+    boolean duplicate;
     boolean refuse;
+    boolean wasCancelled;
     synchronized (this) {
-      refuse = draining || finished.isDone();
-      if (!refuse) {
+      if (running.containsKey(request.activationId())
+          || queued.stream().anyMatch(r -> r.activationId().equals(request.activationId()))) {
+        duplicate = true;
+        cancelled.remove(request.activationId()); // wanted here again: let the copy it holds run
+      } else {
+        duplicate = false;
+      }
+      wasCancelled = !duplicate && cancelled.remove(request.activationId());
+      refuse = !duplicate && !wasCancelled && (draining || finished.isDone());
+      if (!refuse && !wasCancelled && !duplicate) {
         queued.addLast(request);
       }
     }
-    if (refuse) {
-      send(new PilotMessage.HandBack(List.of(request.activationId()), "pilot " + identity.pilotId() + " is draining"));
-      counters.handedBack(1);
+    if (duplicate) { // sent again while this pilot still holds it: acknowledge, never run it twice
+      send(new PilotMessage.Accepted(request.activationId()));
       return;
     }
-    send(new PilotMessage.Accepted(request.activationId()));
+    if (wasCancelled) {
+      LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
+      return;
+    }
+    if (refuse) {
+      handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
+      return;
+    }
+    if (balancerMinor >= 1) {
+      synchronized (this) {
+        owedAcks.put(request.activationId(), System.nanoTime());
+      }
+    } else {
+      send(new PilotMessage.Accepted(request.activationId()));
+    }
     startWhatFits();
+  }
+
+  /** Sends the acknowledgements owed for longer than {@link #ACK_DELAY_MS} for what the pilot still holds. */
+  private void sendOwedAcks() {
+    List<String> due = new ArrayList<>();
+    synchronized (this) {
+      long now = System.nanoTime();
+      for (var it = owedAcks.entrySet().iterator(); it.hasNext(); ) {
+        var owed = it.next();
+        if (now - owed.getValue() < TimeUnit.MILLISECONDS.toNanos(ACK_DELAY_MS)) {
+          break; // in arrival order: the rest are younger
+        }
+        it.remove();
+        String id = owed.getKey();
+        if (running.containsKey(id) && !started.contains(id)
+            || queued.stream().anyMatch(r -> r.activationId().equals(id))) {
+          due.add(id);
+        }
+      }
+    }
+    due.forEach(id -> send(new PilotMessage.Accepted(id)));
   }
 
   private void startWhatFits() {
@@ -237,11 +312,44 @@ public final class Pilot {
     }
   }
 
+  /** Just before the runtime runs it: false (not run) if it was cancelled meanwhile, else {@code started}. */
+  private boolean beginRun(ActivationRequest request) {
+    synchronized (this) {
+      if (cancelled.remove(request.activationId()) || !running.containsKey(request.activationId())) {
+        return false;
+      }
+      started.add(request.activationId());
+      owedAcks.remove(request.activationId()); // 'started' acknowledges it
+    }
+    if (balancerMinor >= 1) {
+      // written before the runtime runs it: a pilot killed right after still delivers it
+      sendAndWait(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
+    }
+    return true;
+  }
+
   private void execute(ActivationRequest request) {
     Instant started = Instant.now();
     ActivationResult result;
     try {
-      result = runtimes.invoke(spec(request), input(request));
+      result = runtimes.invoke(spec(request), input(request), () -> beginRun(request));
+      if (result == null) { // cancelled before its runtime began running it
+        boolean mine;
+        synchronized (this) {
+          mine = running.remove(request.activationId()) != null;
+          if (mine) {
+            memoryInUseMb -= request.limits().memoryMb();
+          }
+        }
+        if (mine) {
+          if (balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
+            handBack(List.of(request.activationId()), false, "cancelled before it started");
+          }
+          startWhatFits();
+          leaveIfDrained();
+        }
+        return;
+      }
     } catch (IllegalArgumentException e) {
       result = ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, e.getMessage(), List.of(), started, Instant.now());
     } catch (RuntimeException e) {
@@ -250,8 +358,10 @@ public final class Pilot {
     }
     boolean mine;
     boolean killedByDrain;
+    boolean hadStarted;
     synchronized (this) {
       mine = running.remove(request.activationId()) != null;
+      hadStarted = this.started.remove(request.activationId());
       if (mine) {
         memoryInUseMb -= request.limits().memoryMb();
       }
@@ -260,34 +370,60 @@ public final class Pilot {
           && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
     }
     if (mine && killedByDrain) {
-      send(new PilotMessage.HandBack(List.of(request.activationId()), "its runtime was killed while the pilot drained"));
-      counters.handedBack(1);
+      handBack(List.of(request.activationId()), hadStarted, "its runtime was killed while the pilot drained");
       leaveIfDrained();
     } else if (mine) {
-      complete(request, result, started);
+      // a whisk error before the runtime began running it: the runtime could not start (the pilot's fault)
+      String fault = !hadStarted && result.status() == ActivationStatus.WHISK_ERROR
+          ? PilotMessage.Completed.FAULT_RUNTIME_START : null;
+      complete(request, result, started, fault);
       startWhatFits();
       leaveIfDrained();
     }
   }
 
   private void complete(ActivationRequest request, ActivationResult result, Instant started) {
+    complete(request, result, started, null);
+  }
+
+  private void complete(ActivationRequest request, ActivationResult result, Instant started, String fault) {
     counters.ended(result);
+    synchronized (this) {
+      owedAcks.remove(request.activationId()); // 'completed' acknowledges it
+    }
     long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
     ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
         result.logs(), result.start().toEpochMilli(), result.end().toEpochMilli(),
         result.initTime().map(Duration::toMillis).orElse(0L), waitMs, result.cold());
-    send(new PilotMessage.Completed(outcome));
+    send(new PilotMessage.Completed(outcome, fault));
   }
 
+  /**
+   * The balancer withdraws an activation: dropped (and handed back, not started) if queued; if its
+   * runtime is still starting, it is not run once that is done; if it has not arrived yet, it is dropped
+   * when it does. One already started runs on (the balancer drops its result).
+   */
   private void cancel(String activationId, String reason) {
     boolean removed;
     synchronized (this) {
       removed = queued.removeIf(r -> r.activationId().equals(activationId));
+      if (!removed && !started.contains(activationId)) {
+        cancelled.add(activationId);
+      }
+    }
+    if (removed && balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
+      handBack(List.of(activationId), false, "cancelled: " + reason);
     }
     if (removed) {
-      send(new PilotMessage.HandBack(List.of(activationId), "cancelled: " + reason));
-      counters.handedBack(1);
+      startWhatFits();
     }
+  }
+
+  /** Hands activations back, all started or all not, saying so per activation. */
+  private void handBack(List<String> ids, boolean wereStarted, String reason) {
+    send(PilotMessage.HandBack.of(ids.stream().map(id -> new PilotMessage.HandBack.Item(id, wereStarted)).toList(),
+        reason));
+    counters.handedBack(ids.size());
   }
 
   private Instant leaveBy = Instant.MAX;
@@ -319,8 +455,7 @@ public final class Pilot {
     counters.drained();
     send(new PilotMessage.Draining(reason, until.toEpochMilli()));
     if (!handBack.isEmpty()) {
-      send(new PilotMessage.HandBack(handBack, "pilot draining before they started: " + reason));
-      counters.handedBack(handBack.size());
+      handBack(handBack, false, "pilot draining before they started: " + reason);
     }
     long delay = Math.max(0, Duration.between(Instant.now(), until).toMillis());
     timers.schedule(this::leave, delay, TimeUnit.MILLISECONDS);
@@ -343,18 +478,30 @@ public final class Pilot {
       return;
     }
     List<String> unfinished;
+    List<PilotMessage.HandBack.Item> items = new ArrayList<>();
     synchronized (this) {
       unfinished = new ArrayList<>(running.keySet());
+      for (String id : unfinished) {
+        items.add(new PilotMessage.HandBack.Item(id, started.contains(id)));
+      }
       running.clear();
+      started.clear();
     }
     if (!unfinished.isEmpty()) {
-      send(new PilotMessage.HandBack(unfinished, "pilot left before they finished (grace time over)"));
+      send(PilotMessage.HandBack.of(items, "pilot left before they finished (grace time over)"));
       counters.handedBack(unfinished.size());
     }
     heartbeat();
     send(new PilotMessage.Leaving("drained"));
     LOG.info("pilot {} leaves ({} handed back unfinished)", identity.pilotId(), unfinished.size());
     BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.flush(2000); // sends are queued: the goodbye leaves before the process may exit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     finished.complete(0);
     if (current != null) {
       current.close("pilot leaving");
@@ -373,6 +520,18 @@ public final class Pilot {
     }
     send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), free, busy,
         stats.warmByVersion(), isDraining, counters.snapshot(stats)));
+  }
+
+  /** Sends and waits until the message is written (at most 10 s); sends nothing without a connection. */
+  private void sendAndWait(PilotMessage message) {
+    BalancerLink current = link;
+    if (current != null) {
+      try {
+        current.sendAndWait(message, 10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void send(PilotMessage message) {

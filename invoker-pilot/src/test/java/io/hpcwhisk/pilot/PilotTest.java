@@ -95,6 +95,9 @@ class PilotTest {
     assertThat(outcome.logs()).singleElement().asString().endsWith("stdout: hi act-1");
     assertThat(outcome.cold()).isTrue();
     assertThat(outcome.initMs()).isPositive();
+    // the double announces no minor (0): a minor-1 pilot then sends no minor-1 messages
+    assertThat(balancer.pilot("slurm-101").orElseThrow().received())
+        .noneMatch(m -> m instanceof PilotMessage.Started || m instanceof PilotMessage.Pong);
     await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
         .map(h -> h.metrics().activationsByStatus().getOrDefault("success", 0L) == 1L
             && h.warm().containsKey("hello@1")).orElse(false));

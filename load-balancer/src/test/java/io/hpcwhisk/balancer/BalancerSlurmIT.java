@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import io.hpcwhisk.protocol.PilotProtocol;
@@ -123,12 +124,12 @@ class BalancerSlurmIT {
     String url = "ws://127.0.0.1:" + port + PilotProtocol.PATH;
     List<String> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
+      jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
     }
     try {
       awaitPilots(port, 3);
     } catch (RuntimeException e) {
-      jobs.forEach(j -> System.out.println(PilotJobsHelper.output(slurm, j)));
+      jobs.forEach(j -> System.out.println(PilotJobs.output(slurm, j)));
       throw e;
     }
     String sleepy = "function main(p){return new Promise(r => setTimeout(() => r({slept: p.ms}), p.ms))}";
@@ -166,7 +167,7 @@ class BalancerSlurmIT {
     String termed = busiest(port, jobs);
     slurm.run("scancel", "--full", "--signal=TERM", termed).orThrow();
     System.out.println("[balancer-it] SIGTERM to job " + termed);
-    jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
+    jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
     int mark = accepted.size();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark + 100);
 
@@ -176,7 +177,7 @@ class BalancerSlurmIT {
     String killed = busiest(port, alive);
     slurm.run("scancel", "--batch", "--signal=KILL", killed).orThrow();
     System.out.println("[balancer-it] SIGKILL to job " + killed);
-    jobs.add(PilotJobsHelper.submit(slurm, url, credentials.forSubmission(), "-p", "whisk", "--time=10"));
+    jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
     int mark2 = accepted.size();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark2 + 100);
 

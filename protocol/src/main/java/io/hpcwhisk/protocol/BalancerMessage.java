@@ -11,7 +11,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = BalancerMessage.Refused.class, name = "refused"),
   @JsonSubTypes.Type(value = BalancerMessage.Activate.class, name = "activate"),
   @JsonSubTypes.Type(value = BalancerMessage.Cancel.class, name = "cancel"),
-  @JsonSubTypes.Type(value = BalancerMessage.Drain.class, name = "drain")
+  @JsonSubTypes.Type(value = BalancerMessage.Drain.class, name = "drain"),
+  @JsonSubTypes.Type(value = BalancerMessage.Ping.class, name = "ping")
 })
 public sealed interface BalancerMessage {
 
@@ -21,8 +22,16 @@ public sealed interface BalancerMessage {
    * @param pilotId the id the balancer knows the pilot by
    * @param heartbeatIntervalMs how often to heartbeat (at most 1000)
    * @param serverTimeMs the balancer's clock, for the pilot to log skew
+   * @param minor the protocol minor version the balancer speaks (absent from minor-0 balancers: 0)
    */
-  record Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs) implements BalancerMessage {
+  record Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs, int minor)
+      implements BalancerMessage {
+
+    /** A minor-0 answer (no minor field). */
+    public Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs) {
+      this(pilotId, heartbeatIntervalMs, serverTimeMs, 0);
+    }
+
     public Registered {
       if (heartbeatIntervalMs <= 0 || heartbeatIntervalMs > 1000) {
         throw new IllegalArgumentException("heartbeatIntervalMs must be in 1..1000, got " + heartbeatIntervalMs);
@@ -40,8 +49,16 @@ public sealed interface BalancerMessage {
     }
   }
 
-  /** Withdraw an activation the pilot has not started; it answers with {@code hand-back} if it had not. */
+  /**
+   * Withdraw an activation the pilot has not started; a minor-0 pilot answers with {@code hand-back}
+   * if it had it queued. Minor 1: the balancer has already taken it back when it sends this; the pilot
+   * drops it without an answer if it has not started (queued, runtime still starting, or arriving
+   * later: it remembers recent cancels); one already started runs on and its result is dropped.
+   */
   record Cancel(String activationId, String reason) implements BalancerMessage {}
+
+  /** Minor 1: a health probe; the pilot answers {@code pong} with the same nonce. */
+  record Ping(String nonce) implements BalancerMessage {}
 
   /** Ask the pilot to drain and leave (e.g. the controller scales down). */
   record Drain(String reason) implements BalancerMessage {}

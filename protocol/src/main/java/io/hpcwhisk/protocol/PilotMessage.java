@@ -16,14 +16,29 @@ import java.util.Objects;
  *   heartbeat (every heartbeatIntervalMs, at most 1 s) ---&gt;
  *             &lt;-------------------------  activate(request)
  *   accepted(id) ----------------------&gt;               (the pilot holds it now: lease starts)
- *   completed(outcome) ----------------&gt;               (exactly one per accepted activation ...)
+ *   started(id) -----------------------&gt;               (minor 1: its runtime begins running it)
+ *             &lt;-------------------------  cancel(id)  (minor 1: drop it unless started)
+ *   completed(outcome[, fault]) -------&gt;               (exactly one per accepted activation ...)
  *   draining(reason, leaveBy) ---------&gt;               (SIGTERM or own deadline: send nothing new)
- *   hand-back(ids, reason) ------------&gt;               (... or handed back unstarted)
+ *   hand-back(ids, activations, reason) &gt;              (... or handed back, each with started=true/false)
+ *             &lt;-------------------------  ping(nonce)  (minor 1: health probe)
+ *   pong(nonce) -----------------------&gt;
  *   leaving(reason) -------------------&gt;  then close
  * </pre>
  *
  * An activation the pilot had accepted and neither completed nor handed back when the connection is
  * lost is the balancer's to re-dispatch or fail ("pilot lost").
+ *
+ * <p><b>Minor versions.</b> Within {@code "v":1} both sides announce the minor version they speak
+ * ({@code register.minor}, {@code registered.minor}; absent = 0) and use a later minor's messages only
+ * when the other side announced it. Minor 1 ({@link PilotProtocol#MINOR}) adds {@link Started},
+ * {@link HandBack#activations()} with a per-activation {@code started} flag, {@link Completed#fault()},
+ * the pilot's promise to drop a not-yet-started activation it is told to {@code cancel} (also when the
+ * cancel arrives before the activation), and {@code ping}/{@link Pong}. In minor 1, {@code started}
+ * and {@code completed} acknowledge an activation as {@code accepted} does: a minor-1 pilot sends
+ * {@code accepted} only for an activation it has not started within about 100 ms (queued, or a cold
+ * runtime starting), which saves one frame per activation on the hot path; a minor-1 balancer must
+ * therefore not expect {@code accepted} before {@code started}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -33,7 +48,9 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = PilotMessage.Completed.class, name = "completed"),
   @JsonSubTypes.Type(value = PilotMessage.Draining.class, name = "draining"),
   @JsonSubTypes.Type(value = PilotMessage.HandBack.class, name = "hand-back"),
-  @JsonSubTypes.Type(value = PilotMessage.Leaving.class, name = "leaving")
+  @JsonSubTypes.Type(value = PilotMessage.Leaving.class, name = "leaving"),
+  @JsonSubTypes.Type(value = PilotMessage.Started.class, name = "started"),
+  @JsonSubTypes.Type(value = PilotMessage.Pong.class, name = "pong")
 })
 public sealed interface PilotMessage {
 
@@ -52,6 +69,7 @@ public sealed interface PilotMessage {
    * @param launchedAtMs epoch ms when the pilot's batch script began (sub-second; 0 if unknown):
    *     registration time minus this is the pilot's warm-up
    * @param pilotVersion HPC-Whisk version of the pilot
+   * @param minor the protocol minor version the pilot speaks (absent in minor 0 pilots: 0)
    */
   record Register(
       String pilotId,
@@ -64,9 +82,20 @@ public sealed interface PilotMessage {
       long deadlineMs,
       long jobStartMs,
       long launchedAtMs,
-      String pilotVersion)
+      String pilotVersion,
+      int minor)
       implements PilotMessage {
+
+    /** A minor-0 registration (no minor field), as pilots before minor 1 send it. */
+    public Register(String pilotId, String jobId, String node, int cpus, int memoryMb, List<String> kinds,
+        Map<String, Integer> warm, long deadlineMs, long jobStartMs, long launchedAtMs, String pilotVersion) {
+      this(pilotId, jobId, node, cpus, memoryMb, kinds, warm, deadlineMs, jobStartMs, launchedAtMs, pilotVersion, 0);
+    }
+
     public Register {
+      if (minor < 0) {
+        throw new IllegalArgumentException("minor must not be negative, got " + minor);
+      }
       Objects.requireNonNull(pilotId, "pilotId");
       kinds = kinds == null ? List.of() : List.copyOf(kinds);
       warm = warm == null ? Map.of() : Map.copyOf(warm);
@@ -109,8 +138,34 @@ public sealed interface PilotMessage {
     }
   }
 
-  /** An activation ended (any status). */
-  record Completed(ActivationOutcome outcome) implements PilotMessage {
+  /**
+   * Minor 1: the pilot's runtime begins running the activation now (the runtime is up and the
+   * activation is handed to the action's code). Sent once, before its {@link Completed}. Until this,
+   * the activation has not started: handing it back, losing it or cancelling it cannot run it twice.
+   */
+  record Started(String activationId, long startedAtMs) implements PilotMessage {
+    public Started {
+      Objects.requireNonNull(activationId, "activationId");
+    }
+  }
+
+  /**
+   * An activation ended (any status).
+   *
+   * @param outcome the result
+   * @param fault minor 1: null when the outcome is the action's; {@link #FAULT_RUNTIME_START} when the
+   *     pilot could not start the action's runtime (or otherwise failed before it started the activation):
+   *     the pilot's fault, not the user's
+   */
+  record Completed(ActivationOutcome outcome, String fault) implements PilotMessage {
+
+    /** The pilot could not start the runtime; the activation did not start. */
+    public static final String FAULT_RUNTIME_START = "runtime-start";
+
+    public Completed(ActivationOutcome outcome) {
+      this(outcome, null);
+    }
+
     public Completed {
       Objects.requireNonNull(outcome, "outcome");
     }
@@ -124,12 +179,46 @@ public sealed interface PilotMessage {
    */
   record Draining(String reason, long leaveByMs) implements PilotMessage {}
 
-  /** Activations the pilot accepted but did not start (or cannot finish in time): re-dispatch them. */
-  record HandBack(List<String> activationIds, String reason) implements PilotMessage {
+  /**
+   * Activations the pilot gives back (draining, cancelled, cannot finish in time): re-dispatch them.
+   *
+   * @param activationIds all handed-back ids (what a minor-0 balancer reads)
+   * @param activations minor 1: the same activations, each with whether it had started (empty from a
+   *     minor-0 pilot: then the balancer does not know)
+   * @param reason why, for logs and the error record
+   */
+  record HandBack(List<String> activationIds, List<Item> activations, String reason) implements PilotMessage {
+
+    /** A minor-0 hand-back: ids only. */
+    public HandBack(List<String> activationIds, String reason) {
+      this(activationIds, List.of(), reason);
+    }
+
+    /** A minor-1 hand-back; {@code activationIds} is filled from the items for minor-0 balancers. */
+    public static HandBack of(List<Item> activations, String reason) {
+      return new HandBack(activations.stream().map(Item::activationId).toList(), activations, reason);
+    }
+
     public HandBack {
       activationIds = activationIds == null ? List.of() : List.copyOf(activationIds);
+      activations = activations == null ? List.of() : List.copyOf(activations);
+    }
+
+    /** Whether the pilot said for each activation whether it had started (minor 1). */
+    public boolean reportsStarted() {
+      return !activations.isEmpty();
+    }
+
+    /** One handed-back activation and whether the pilot's runtime had begun running it. */
+    public record Item(String activationId, boolean started) {
+      public Item {
+        Objects.requireNonNull(activationId, "activationId");
+      }
     }
   }
+
+  /** Minor 1: the answer to the balancer's {@code ping} (a health probe): the pilot serves its connection. */
+  record Pong(String nonce) implements PilotMessage {}
 
   /** Last message before the pilot closes the connection. */
   record Leaving(String reason) implements PilotMessage {}

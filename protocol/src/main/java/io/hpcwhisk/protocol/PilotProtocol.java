@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -18,6 +20,11 @@ public final class PilotProtocol {
 
   /** The protocol version this code speaks. */
   public static final int VERSION = 1;
+  /**
+   * The minor version within {@link #VERSION} this code speaks (announced in {@code register} and
+   * {@code registered}; additions only, see {@link PilotMessage}).
+   */
+  public static final int MINOR = 1;
   /** The WebSocket path on the balancer. */
   public static final String PATH = "/pilot/v1";
   /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
@@ -27,23 +34,29 @@ public final class PilotProtocol {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectWriter PILOT_WRITER = JSON.writerFor(PilotMessage.class);
+  private static final ObjectWriter BALANCER_WRITER = JSON.writerFor(BalancerMessage.class);
+  private static final ObjectReader PILOT_READER = JSON.readerFor(PilotMessage.class);
+  private static final ObjectReader BALANCER_READER = JSON.readerFor(BalancerMessage.class);
+  /** How every message this code writes begins: the version first. */
+  private static final String PREFIX = "{\"v\":" + VERSION + ",";
 
   private PilotProtocol() {}
 
   public static String encode(PilotMessage message) {
-    return write(message, PilotMessage.class);
+    return write(message, PILOT_WRITER);
   }
 
   public static String encode(BalancerMessage message) {
-    return write(message, BalancerMessage.class);
+    return write(message, BALANCER_WRITER);
   }
 
   public static PilotMessage decodePilotMessage(String text) {
-    return read(text, PilotMessage.class);
+    return read(text, PilotMessage.class, PILOT_READER);
   }
 
   public static BalancerMessage decodeBalancerMessage(String text) {
-    return read(text, BalancerMessage.class);
+    return read(text, BalancerMessage.class, BALANCER_READER);
   }
 
   /** The shared mapper (thread-safe), for callers that need to build JSON params or results. */
@@ -51,17 +64,38 @@ public final class PilotProtocol {
     return JSON;
   }
 
-  private static String write(Object message, Class<?> type) {
+  private static String write(Object message, ObjectWriter writer) {
     try {
       // The type id comes first ("type"); the version is put in front of it.
-      String typed = JSON.writerFor(type).writeValueAsString(message);
-      return "{\"v\":" + VERSION + "," + typed.substring(1);
+      String typed = writer.writeValueAsString(message);
+      return PREFIX + typed.substring(1);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot encode " + message, e);
     }
   }
 
-  private static <T> T read(String text, Class<T> type) {
+  /**
+   * Decodes in one pass when the message begins with this version, as every message this code writes
+   * does (the version is checked by the prefix and left out of what is parsed); anything else, or a
+   * message that fails on the fast path, goes through the tree so that the error names the problem.
+   */
+  private static <T> T read(String text, Class<T> type, ObjectReader reader) {
+    if (text.startsWith(PREFIX)) {
+      try {
+        // without the version the type id is the first property, so Jackson need not buffer what
+        // precedes it (it would otherwise parse the whole message through a token buffer)
+        T message = reader.readValue("{" + text.substring(PREFIX.length()));
+        if (message != null) {
+          return message;
+        }
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        // fall through: the tree path below reports it the same way as any other invalid message
+      }
+    }
+    return readTree(text, type);
+  }
+
+  private static <T> T readTree(String text, Class<T> type) {
     JsonNode node;
     try {
       node = JSON.readTree(text);
@@ -83,6 +117,21 @@ public final class PilotProtocol {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A golden sample of the wire format, {@code samples/NAME} next to this class (for example
+   * {@code started.json}); both sides' tests decode them.
+   */
+  public static String sample(String name) {
+    try (var in = PilotProtocol.class.getResourceAsStream("samples/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no protocol sample " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

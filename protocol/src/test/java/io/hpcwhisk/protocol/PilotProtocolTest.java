@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -44,6 +42,13 @@ class PilotProtocolTest {
             List.of("2026-11-27T00:55:51.123456789Z stdout: hi"), 10, 25, 12, 3, true)),
         new PilotMessage.Draining("SIGTERM", 1_900_000_010_000L),
         new PilotMessage.HandBack(List.of("a1", "a2"), "draining"),
+        PilotMessage.HandBack.of(List.of(new PilotMessage.HandBack.Item("a1", false),
+            new PilotMessage.HandBack.Item("a2", true)), "left"),
+        new PilotMessage.Started("a1b2", 1_900_000_000_010L),
+        new PilotMessage.Completed(new ActivationOutcome("a1b2", ActivationStatus.WHISK_ERROR,
+            PilotProtocol.mapper().createObjectNode().put("error", "no runtime"), List.of(), 10, 12, 0, 1, false),
+            PilotMessage.Completed.FAULT_RUNTIME_START),
+        new PilotMessage.Pong("7"),
         new PilotMessage.Leaving("drained"));
   }
 
@@ -53,7 +58,9 @@ class PilotProtocolTest {
         new BalancerMessage.Refused("invalid credential for job 42"),
         new BalancerMessage.Activate(request()),
         new BalancerMessage.Cancel("a1b2", "re-dispatched"),
-        new BalancerMessage.Drain("scale down"));
+        new BalancerMessage.Drain("scale down"),
+        new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_000L, PilotProtocol.MINOR),
+        new BalancerMessage.Ping("7"));
   }
 
   @ParameterizedTest
@@ -94,6 +101,56 @@ class PilotProtocolTest {
     assertThat(((PilotMessage.Completed) completed).outcome().durationMs()).isEqualTo(15);
   }
 
+  /** Minor 1 samples, and minor 0 samples read by minor 1 code (fields absent = minor 0 meaning). */
+  @Test
+  void goldenMinorOneSamplesDecodeAndMinorZeroOnesStillDo() throws IOException {
+    PilotMessage.Register old = (PilotMessage.Register) PilotProtocol.decodePilotMessage(sample("register.json"));
+    assertThat(old.minor()).isZero();
+    PilotMessage.Register current =
+        (PilotMessage.Register) PilotProtocol.decodePilotMessage(sample("register-minor1.json"));
+    assertThat(current.minor()).isEqualTo(PilotProtocol.MINOR);
+    assertThat(PilotProtocol.decodeBalancerMessage(sample("registered.json")))
+        .isEqualTo(new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_300L, 1));
+    assertThat(((BalancerMessage.Registered) PilotProtocol.decodeBalancerMessage(sample("registered-minor0.json")))
+        .minor()).isZero();
+    assertThat(PilotProtocol.decodePilotMessage(sample("started.json")))
+        .isEqualTo(new PilotMessage.Started("a1b2", 1_900_000_000_010L));
+    PilotMessage.HandBack handBack = (PilotMessage.HandBack) PilotProtocol.decodePilotMessage(sample("hand-back.json"));
+    assertThat(handBack.reportsStarted()).isTrue();
+    assertThat(handBack.activations()).containsExactly(new PilotMessage.HandBack.Item("a1", false),
+        new PilotMessage.HandBack.Item("a2", true));
+    assertThat(handBack.activationIds()).containsExactly("a1", "a2");
+    PilotMessage.HandBack oldHandBack =
+        (PilotMessage.HandBack) PilotProtocol.decodePilotMessage(sample("hand-back-minor0.json"));
+    assertThat(oldHandBack.reportsStarted()).isFalse();
+    assertThat(oldHandBack.activationIds()).containsExactly("a1", "a2");
+    PilotMessage.Completed fault = (PilotMessage.Completed) PilotProtocol.decodePilotMessage(sample("completed-fault.json"));
+    assertThat(fault.fault()).isEqualTo(PilotMessage.Completed.FAULT_RUNTIME_START);
+    assertThat(((PilotMessage.Completed) PilotProtocol.decodePilotMessage(sample("completed.json"))).fault()).isNull();
+    assertThat(PilotProtocol.decodeBalancerMessage(sample("cancel.json")))
+        .isEqualTo(new BalancerMessage.Cancel("a1b2", "not acknowledged in time"));
+    assertThat(PilotProtocol.decodeBalancerMessage(sample("ping.json"))).isEqualTo(new BalancerMessage.Ping("7"));
+    assertThat(PilotProtocol.decodePilotMessage(sample("pong.json"))).isEqualTo(new PilotMessage.Pong("7"));
+    // re-encoding a sample gives the same JSON (the wire format is what the samples show)
+    for (String name : List.of("started.json", "hand-back.json", "completed-fault.json", "register-minor1.json",
+        "pong.json")) {
+      assertThat(json(PilotProtocol.encode(PilotProtocol.decodePilotMessage(sample(name))))).as(name)
+          .isEqualTo(json(sample(name)));
+    }
+    for (String name : List.of("registered.json", "cancel.json", "ping.json")) {
+      assertThat(json(PilotProtocol.encode(PilotProtocol.decodeBalancerMessage(sample(name))))).as(name)
+          .isEqualTo(json(sample(name)));
+    }
+  }
+
+  @Test
+  void aMinorZeroReaderIgnoresTheMinorOneFields() {
+    // what a minor-0 balancer/pilot does with the new fields: unknown fields are ignored
+    String handBack = PilotProtocol.encode(PilotMessage.HandBack.of(
+        List.of(new PilotMessage.HandBack.Item("a1", true)), "left"));
+    assertThat(handBack).contains("\"activationIds\":[\"a1\"]");
+  }
+
   @Test
   void otherVersionsAreRefusedWithTheVersionInTheMessage() {
     assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":2,\"type\":\"leaving\",\"reason\":\"x\"}"))
@@ -112,6 +169,18 @@ class PilotProtocolTest {
   }
 
   @Test
+  void messagesInAnotherFieldOrderOrInvalidOnTheFastPathDecodeOrFailAsBefore() {
+    // the one-pass path needs "v" first; any order still decodes (through the tree)
+    assertThat(PilotProtocol.decodePilotMessage("{\"type\":\"accepted\",\"activationId\":\"a1\",\"v\":1}"))
+        .isEqualTo(new PilotMessage.Accepted("a1"));
+    // invalid after a valid prefix: the same error as through the tree
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"accepted\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid PilotMessage");
+    assertThatThrownBy(() -> PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"leaving\""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON message");
+  }
+
+  @Test
   void statusUsesOpenWhiskNamesAndCodes() {
     assertThat(ActivationStatus.parse("action developer error")).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
     assertThat(ActivationStatus.WHISK_ERROR.code()).isEqualTo(3);
@@ -123,9 +192,7 @@ class PilotProtocolTest {
     return PilotProtocol.mapper().readTree(text);
   }
 
-  static String sample(String name) throws IOException {
-    try (InputStream in = PilotProtocolTest.class.getResourceAsStream("samples/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+  static String sample(String name) {
+    return PilotProtocol.sample(name);
   }
 }

@@ -1,6 +1,8 @@
 package io.hpcwhisk.core.cluster;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +25,15 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
   public ClusterSnapshot {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(target, "target");
-    nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
-    jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+    // lists made by IncrementalSnapshotBuilder are sorted, unique and have windows starting at now already
+    if (!(nodes instanceof PrevalidatedList<Node> && jobs instanceof PrevalidatedList<Job>)) {
+      nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
+      jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+      checkNodes(now, nodes);
+    }
+  }
+
+  private static void checkNodes(Instant now, List<Node> nodes) {
     Map<String, Node> seen = new LinkedHashMap<>();
     for (Node node : nodes) {
       if (seen.put(node.name(), node) != null) {
@@ -41,12 +50,35 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
 
   /** The node with this name, when it is in the harvest partition. */
   public Optional<Node> node(String name) {
-    return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    // nodes are sorted by name and unique: binary search
+    int lo = 0;
+    int hi = nodes.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = nodes.get(mid).name().compareTo(name);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return Optional.of(nodes.get(mid));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Nodes a pilot could start on now (idle or planned), sorted by name. */
   public List<Node> harvestableNodes() {
-    return nodes.stream().filter(n -> n.state().harvestable()).toList();
+    if (nodes instanceof PrevalidatedList.Nodes prepared) {
+      return prepared.harvestable; // picked out by IncrementalSnapshotBuilder
+    }
+    List<Node> out = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node.state().harvestable()) {
+        out.add(node);
+      }
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** Nodes that run nothing, reserved ones included. */

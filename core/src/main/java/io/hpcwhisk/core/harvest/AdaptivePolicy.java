@@ -85,11 +85,11 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
-    Map<String, Pilot> runningOn = new HashMap<>();
+    Map<String, Pilot> runningOn = new HashMap<>(2 * fleet.running().size() + 16);
     for (Pilot pilot : fleet.running()) {
       pilot.node().ifPresent(n -> runningOn.putIfAbsent(n, pilot));
     }
-    gaps.observe(snapshot, runningOn.keySet());
+    gaps.observe(snapshot, fleet); // the same nodes as runningOn, updated from the fleet's changes
     List<Intent.CancelPilot> cancels = new ArrayList<>();
     Set<String> coveredTargets = new HashSet<>();
     List<Pilot> keptTargeted = new ArrayList<>();

@@ -46,16 +46,22 @@ final class FibPolicy implements HarvestPolicy {
     List<Intent> intents = new ArrayList<>();
     HarvestTarget target = snapshot.target();
     List<Duration> longestFirst = params.ladder().stream().sorted(Comparator.reverseOrder()).toList();
+    java.util.Set<Duration> onLadder = new java.util.HashSet<>(longestFirst);
     for (Pilot pilot : fleet.pending()) {
-      if (pilot.shape().targeted() || !longestFirst.contains(pilot.shape().time())) {
+      if (pilot.shape().targeted() || !onLadder.contains(pilot.shape().time())) {
         intents.add(new Intent.CancelPilot(pilot.id(), "fib: pending pilot of "
             + Durations.format(pilot.shape().time()) + (pilot.shape().targeted() ? " targeted" : "")
             + " is not on the ladder"));
       }
     }
+    // the untargeted pending pilots by length, in fleet (id) order: one pass instead of one per rung
+    java.util.Map<Duration, List<Pilot>> byLength = new java.util.HashMap<>();
+    for (Pilot pilot : fleet.pendingUntargeted()) {
+      byLength.computeIfAbsent(pilot.shape().time(), k -> new ArrayList<>()).add(pilot);
+    }
     for (int rank = 0; rank < longestFirst.size(); rank++) {
       Duration length = longestFirst.get(rank);
-      List<Pilot> same = fleet.pendingUntargeted().stream().filter(p -> p.shape().time().equals(length)).toList();
+      List<Pilot> same = byLength.getOrDefault(length, List.of());
       int have = same.size();
       String label = Durations.format(length);
       if (have > params.pendingPerLength()) {

@@ -4,23 +4,55 @@ import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Our pilots, sorted by job id: the active ones (pending, running) and the finished ones the scheduler still
- * remembers.
+ * remembers. A value (equal when the pilots are equal); the per-state lists and the running pilot of each node are
+ * indexed once on construction, so that policies calling {@link #pending()} or {@link #runningOn} for every rung or
+ * node of a large cluster pay O(1) per call instead of a scan of the fleet.
  */
-public record Fleet(List<Pilot> pilots) {
+public final class Fleet {
 
-  public Fleet {
-    pilots = pilots.stream().sorted(Comparator.comparing(Pilot::id)).toList();
-    for (int i = 1; i < pilots.size(); i++) {
-      if (pilots.get(i).id().equals(pilots.get(i - 1).id())) {
-        throw new IllegalArgumentException("pilot " + pilots.get(i).id() + " appears twice in the fleet");
+  private final List<Pilot> pilots;
+  /** Per-state lists, each made on first use (complete lists published through the volatile fields). */
+  private volatile Map<PilotState, List<Pilot>> byState = new EnumMap<>(PilotState.class);
+  private volatile List<Pilot> pendingUntargeted;
+  /** Built on the first {@link #runningOn} call (a complete map published through the volatile field). */
+  private volatile Map<String, Pilot> runningByNode;
+
+  /** @param pilots the pilots in any order; two with one id are refused */
+  public Fleet(List<Pilot> pilots) {
+    Pilot[] sorted = pilots.toArray(new Pilot[0]);
+    boolean ordered = true;
+    for (int i = 1; i < sorted.length && ordered; i++) {
+      ordered = sorted[i - 1].id().compareTo(sorted[i].id()) <= 0;
+    }
+    if (!ordered) {
+      Arrays.sort(sorted, Comparator.comparing(Pilot::id));
+    }
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i].id().equals(sorted[i - 1].id())) {
+        throw new IllegalArgumentException("pilot " + sorted[i].id() + " appears twice in the fleet");
       }
     }
+    for (Pilot pilot : sorted) {
+      Objects.requireNonNull(pilot, "pilot");
+    }
+    this.pilots = Collections.unmodifiableList(Arrays.asList(sorted));
+  }
+
+  /** The pilots, sorted by job id. */
+  public List<Pilot> pilots() {
+    return pilots;
   }
 
   public static Fleet empty() {
@@ -63,12 +95,30 @@ public record Fleet(List<Pilot> pilots) {
   }
 
   public List<Pilot> inState(PilotState state) {
-    return pilots.stream().filter(p -> p.state() == state).toList();
+    List<Pilot> list = byState.get(state);
+    if (list == null) {
+      List<Pilot> found = new ArrayList<>();
+      for (Pilot pilot : pilots) {
+        if (pilot.state() == state) {
+          found.add(pilot);
+        }
+      }
+      list = Collections.unmodifiableList(found);
+      Map<PilotState, List<Pilot>> next = new EnumMap<>(byState);
+      next.put(state, list);
+      byState = next;
+    }
+    return list;
   }
 
   /** Pending pilots that may start on any node. */
   public List<Pilot> pendingUntargeted() {
-    return pending().stream().filter(p -> !p.shape().targeted()).toList();
+    List<Pilot> list = pendingUntargeted;
+    if (list == null) {
+      list = pending().stream().filter(p -> !p.shape().targeted()).toList();
+      pendingUntargeted = list;
+    }
+    return list;
   }
 
   /** Pending pilots that asked for this node. */
@@ -78,10 +128,35 @@ public record Fleet(List<Pilot> pilots) {
 
   /** The running pilot on this node, if any. */
   public Optional<Pilot> runningOn(String node) {
-    return running().stream().filter(p -> p.node().filter(node::equals).isPresent()).findFirst();
+    Map<String, Pilot> index = runningByNode;
+    if (index == null) {
+      index = new HashMap<>();
+      for (Pilot pilot : running()) {
+        if (pilot.node().isPresent()) {
+          index.putIfAbsent(pilot.node().get(), pilot);
+        }
+      }
+      runningByNode = index;
+    }
+    return Optional.ofNullable(index.get(node));
   }
 
   public Optional<Pilot> get(JobId id) {
     return pilots.stream().filter(p -> p.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Fleet f && f.pilots.equals(pilots);
+  }
+
+  @Override
+  public int hashCode() {
+    return pilots.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Fleet[pilots=" + pilots + "]";
   }
 }

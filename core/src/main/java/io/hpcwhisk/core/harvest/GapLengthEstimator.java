@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,7 +44,16 @@ public final class GapLengthEstimator {
   private record Finished(long seconds, boolean event) {}
 
   private final int history;
+  /** Open gaps by node name, brought up to date only when the snapshots' node list changes (see {@link #index}). */
   private final Map<String, Open> open = new HashMap<>();
+  private int openCount;
+  /** The last snapshot's node names and their open gaps by position, so that a pass needs no lookup by name. */
+  private String[] names = new String[0];
+  private Open[] openAt = new Open[0];
+  private Map<String, Integer> position = new HashMap<>();
+  /** For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running pilots by position. */
+  private List<Pilot> lastRunning;
+  private int[] pilotsAt = new int[0];
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
@@ -65,17 +74,66 @@ public final class GapLengthEstimator {
     this.history = history;
   }
 
-  /** Updates the open and finished gaps from one snapshot. */
+  /**
+   * Updates the open and finished gaps from one snapshot and the fleet's running pilots; the same as
+   * {@link #observe(ClusterSnapshot, Set)} with the running pilots' nodes, but it keeps the count of running pilots
+   * per node position between calls and updates it from the difference between the previous and this fleet's
+   * running pilots (both sorted by id; unchanged pilots are the same objects or on the same node), so that a pass
+   * looks up only the nodes of pilots that started or ended.
+   */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
-    Set<String> pilotNodes = new HashSet<>();
-    for (Pilot pilot : fleet.running()) {
-      pilot.node().ifPresent(pilotNodes::add);
+    List<Pilot> running = fleet.running();
+    boolean rebuilt = index(snapshot.nodes());
+    if (rebuilt || lastRunning == null) {
+      pilotsAt = new int[names.length];
+      for (Pilot pilot : running) {
+        count(pilot, 1);
+      }
+    } else {
+      int i = 0;
+      int j = 0;
+      while (i < lastRunning.size() || j < running.size()) {
+        Pilot before = i < lastRunning.size() ? lastRunning.get(i) : null;
+        Pilot now = j < running.size() ? running.get(j) : null;
+        int c = before == null ? 1 : now == null ? -1 : before.id().compareTo(now.id());
+        if (c < 0) {
+          count(before, -1);
+          i++;
+        } else if (c > 0) {
+          count(now, 1);
+          j++;
+        } else {
+          if (before != now && !before.node().equals(now.node())) {
+            count(before, -1);
+            count(now, 1);
+          }
+          i++;
+          j++;
+        }
+      }
     }
-    observe(snapshot, pilotNodes);
+    lastRunning = running;
+    update(snapshot, k -> pilotsAt[k] > 0);
+  }
+
+  private void count(Pilot pilot, int delta) {
+    if (pilot.node().isPresent()) {
+      Integer at = position.get(pilot.node().get());
+      if (at != null) {
+        pilotsAt[at] += delta;
+      }
+    }
   }
 
   /** Updates the open and finished gaps from one snapshot; {@code pilotNodes} are the nodes our pilots run on. */
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
+    lastRunning = null; // the per-position pilot counts are no longer kept up to date
+    index(snapshot.nodes());
+    update(snapshot, k -> pilotNodes.contains(names[k]));
+  }
+
+  /** One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. */
+  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt) {
     Instant at = snapshot.now();
     if (first == null) {
       first = at;
@@ -85,17 +143,20 @@ public final class GapLengthEstimator {
       cached = null;
     }
     int opened = 0;
-    for (Node node : snapshot.nodes()) {
-      String name = node.name();
-      boolean isOpen = node.state().harvestable() || pilotNodes.contains(name);
-      Open gap = open.get(name);
+    List<Node> nodes = snapshot.nodes();
+    for (int i = 0; i < openAt.length; i++) {
+      Node node = nodes.get(i);
+      boolean isOpen = node.state().harvestable() || pilotAt.test(i);
+      Open gap = openAt[i];
       if (isOpen && gap == null) {
         opened++;
-        open.put(name, new Open(at, at.equals(first)));
+        openAt[i] = new Open(at, at.equals(first));
+        openCount++;
         openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
         cached = null;
       } else if (!isOpen && gap != null) {
-        open.remove(name);
+        openAt[i] = null;
+        openCount--;
         openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
         boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
         add(Duration.between(gap.since(), at), batch && !gap.truncated());
@@ -114,6 +175,37 @@ public final class GapLengthEstimator {
         }
       }
     }
+  }
+
+  /**
+   * Lines the by-position arrays up with the snapshot's nodes (a no-op while the node list keeps its names); true
+   * when they were rebuilt.
+   */
+  private boolean index(List<Node> nodes) {
+    boolean same = nodes.size() == names.length;
+    for (int i = 0; same && i < names.length; i++) {
+      String name = nodes.get(i).name();
+      same = name == names[i] || name.equals(names[i]);
+    }
+    if (!same) {
+      // keep the open gaps by name while the list changes (a node that leaves and comes back keeps its gap)
+      for (int i = 0; i < names.length; i++) {
+        if (openAt[i] != null) {
+          open.put(names[i], openAt[i]);
+        } else {
+          open.remove(names[i]);
+        }
+      }
+      names = new String[nodes.size()];
+      openAt = new Open[nodes.size()];
+      position = new HashMap<>();
+      for (int i = 0; i < names.length; i++) {
+        names[i] = nodes.get(i).name();
+        openAt[i] = open.get(names[i]);
+        position.putIfAbsent(names[i], i);
+      }
+    }
+    return !same;
   }
 
   /** Remembers one gap that a batch job ended. */
@@ -218,6 +310,6 @@ public final class GapLengthEstimator {
 
   /** Gaps open now. */
   public int openGaps() {
-    return open.size();
+    return openCount;
   }
 }

@@ -30,6 +30,27 @@ public sealed interface HealthSignal {
     }
   }
 
+  /**
+   * The pilot answered again: it answered the balancer's probe ({@code pong}) or acknowledged an
+   * activation it holds. Earlier timeouts no longer count against it.
+   */
+  record Answered(Instant at) implements HealthSignal {
+    public Answered {
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * The pilot could not start an action's runtime (its fault, not the user's): unhealthy for the
+   * policy's start-failure cooldown.
+   */
+  record RuntimeStartFailed(Instant at, String cause) implements HealthSignal {
+    public RuntimeStartFailed {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(cause, "cause");
+    }
+  }
+
   /** Time passed with no other news; lets silence turn into {@link Health#OFFLINE}. */
   record Tick(Instant at) implements HealthSignal {
     public Tick {

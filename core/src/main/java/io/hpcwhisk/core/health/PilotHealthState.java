@@ -12,11 +12,22 @@ import java.util.Objects;
  * @param connected whether its connection is up
  * @param recent the most recent activation outcomes, oldest first, at most {@link HealthPolicy#window()}
  * @param reason why the pilot is in this state, for logs and metrics
+ * @param unhealthyUntil until when a runtime start failure keeps it unhealthy (not after the last one)
+ * @param startFailure the cause of the last runtime start failure, "" if none
  */
 public record PilotHealthState(
-    Health health, Instant lastHeartbeat, boolean connected, List<HealthSignal.Outcome> recent, String reason) {
+    Health health, Instant lastHeartbeat, boolean connected, List<HealthSignal.Outcome> recent, String reason,
+    Instant unhealthyUntil, String startFailure) {
+
+  /** A state without a runtime start failure. */
+  public PilotHealthState(Health health, Instant lastHeartbeat, boolean connected, List<HealthSignal.Outcome> recent,
+      String reason) {
+    this(health, lastHeartbeat, connected, recent, reason, lastHeartbeat, "");
+  }
 
   public PilotHealthState {
+    Objects.requireNonNull(unhealthyUntil, "unhealthyUntil");
+    Objects.requireNonNull(startFailure, "startFailure");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
     recent = List.copyOf(recent);

@@ -52,8 +52,26 @@ class HealthMachineTest {
   static Stream<Arguments> table() {
     return Stream.of(
         Arguments.of("registered, nothing else", List.of(), Health.HEALTHY),
-        Arguments.of("heartbeats every second", List.of(new Heartbeat(at(1)), new Heartbeat(at(2)), new Tick(at(4.5))), Health.HEALTHY),
-        Arguments.of("silent for 2.9 s", List.of(new Tick(at(2.9))), Health.HEALTHY),
+        Arguments.of("heartbeats every second", List.of(new Heartbeat(at(1)), new Heartbeat(at(2)), new Tick(at(3.5))), Health.HEALTHY),
+        Arguments.of("silent for 1.9 s", List.of(new Tick(at(1.9))), Health.HEALTHY),
+        Arguments.of("silent for 2 s: unresponsive", List.of(new Tick(at(2))), Health.UNRESPONSIVE),
+        Arguments.of("silent for 2.9 s: unresponsive", List.of(new Tick(at(2.9))), Health.UNRESPONSIVE),
+        Arguments.of("unresponsive by silence, heartbeats resume", List.of(new Tick(at(2.5)), new Heartbeat(at(2.6))), Health.HEALTHY),
+        Arguments.of("4 timeouts, then heartbeats only: still unresponsive",
+            concat(outcomes(Outcome.TIMEOUT, 4, 0.1), List.of(new Heartbeat(at(1)), new Tick(at(1.5)))), Health.UNRESPONSIVE),
+        Arguments.of("4 timeouts, then it answers the probe",
+            concat(outcomes(Outcome.TIMEOUT, 4, 0.1), List.of(new Heartbeat(at(1)), new HealthSignal.Answered(at(1.1)))), Health.HEALTHY),
+        Arguments.of("4 timeouts and 4 errors, it answers: unhealthy remains",
+            concat(concat(outcomes(Outcome.TIMEOUT, 4, 0.1), outcomes(Outcome.SYSTEM_ERROR, 4, 0.5)),
+                List.of(new HealthSignal.Answered(at(1)))), Health.UNHEALTHY),
+        Arguments.of("runtime start failure",
+            List.of(new HealthSignal.RuntimeStartFailed(at(1), "mkfifo failed")), Health.UNHEALTHY),
+        Arguments.of("runtime start failure, 29 s later",
+            List.of(new HealthSignal.RuntimeStartFailed(at(1), "x"), new Heartbeat(at(30)), new Tick(at(30.9))), Health.UNHEALTHY),
+        Arguments.of("runtime start failure, 30 s later: healthy again",
+            List.of(new HealthSignal.RuntimeStartFailed(at(1), "x"), new Heartbeat(at(31)), new Tick(at(31.1))), Health.HEALTHY),
+        Arguments.of("answered does not cure a start failure",
+            List.of(new HealthSignal.RuntimeStartFailed(at(1), "x"), new HealthSignal.Answered(at(1.5))), Health.UNHEALTHY),
         Arguments.of("silent for 3 s", List.of(new Tick(at(3))), Health.OFFLINE),
         Arguments.of("connection lost", List.of(new ConnectionLost(at(0.5))), Health.OFFLINE),
         Arguments.of("offline, then heartbeat again", List.of(new Tick(at(5)), new Heartbeat(at(5.5))), Health.HEALTHY),
@@ -98,7 +116,15 @@ class HealthMachineTest {
   }
 
   @Test
+  void aStartFailureNamesItsCauseAndWhenItEnds() {
+    PilotHealthState state = run(List.of(new HealthSignal.RuntimeStartFailed(at(1), "mkfifo failed")));
+    assertThat(state.reason()).contains("mkfifo failed").contains(at(31).toString());
+  }
+
+  @Test
   void policyRejectsNonsense() {
+    assertThatThrownBy(() -> new HealthPolicy(Duration.ofSeconds(3), Duration.ofSeconds(4), 10, 3, Duration.ZERO))
+        .hasMessageContaining("unresponsiveAfter PT4S");
     assertThatThrownBy(() -> new HealthPolicy(Duration.ZERO, 10, 3)).hasMessageContaining("offlineAfter PT0S");
     assertThatThrownBy(() -> new HealthPolicy(Duration.ofSeconds(3), 10, 10)).hasMessageContaining("maxFailures 10");
   }

@@ -40,6 +40,8 @@ public final class ActionContainer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long NATIVE_DRAIN_MILLIS = 100;
+  /** How long a killed runtime's log streams may take to reach their end (a pump thread starved on a loaded machine). */
+  private static final long STREAM_END_MILLIS = 5_000;
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final ActionSpec spec;
@@ -239,8 +241,9 @@ public final class ActionContainer implements AutoCloseable {
   private List<String> killAndCollect(ActivationLogs logs) {
     kill();
     try {
-      out.join(1000);
-      err.join(1000);
+      // the streams end with the process; the wait only matters when this machine starves the pumps
+      out.join(STREAM_END_MILLIS);
+      err.join(STREAM_END_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The warm pool: runs activations in runtimes kept per action version, starting one (cold) when no
@@ -90,8 +91,23 @@ public final class ActionRuntimes implements AutoCloseable {
    * a problem of the action or of the pilot: those are developer or whisk errors in the result.
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input) {
+    return invoke(spec, input, () -> true);
+  }
+
+  /**
+   * As {@link #invoke(ActionSpec, ActivationInput)}, but asks {@code start} right before the runtime
+   * begins running the activation (a warm runtime at once, a cold one once it started and initialised).
+   * When {@code start} says false the activation is not run and null is returned (the runtime stays for
+   * others). A failure before that point (the runtime could not start) is a whisk error result and
+   * {@code start} was never asked.
+   */
+  public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
     ActionContainer warm = takeIdle(poolKey(spec));
     if (warm != null) {
+      if (!start.getAsBoolean()) {
+        release(warm);
+        return null;
+      }
       warmStarts.incrementAndGet();
       ActivationResult result = warm.run(input);
       release(warm);
@@ -116,6 +132,10 @@ public final class ActionRuntimes implements AutoCloseable {
         return ActivationResult.whiskError("The runtimes are shutting down.", Instant.now());
       }
       busy.add(container);
+    }
+    if (!start.getAsBoolean()) {
+      release(container);
+      return null;
     }
     ActivationResult result = container.run(input).asCold(ready.initStart(), ready.initTime());
     release(container);

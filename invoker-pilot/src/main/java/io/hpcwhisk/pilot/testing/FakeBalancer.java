@@ -89,6 +89,12 @@ public final class FakeBalancer implements AutoCloseable {
   private final ServerConnector connector;
   private final String token;
   private final long heartbeatIntervalMs;
+  /** The protocol minor version the double announces (0 unless {@link #announceMinor}). */
+  private volatile int minor;
+  private final Map<String, Boolean> handedBackStarted = new ConcurrentHashMap<>();
+  private final Map<String, PilotMessage.Completed> completed = new ConcurrentHashMap<>();
+  private final List<String> started = new CopyOnWriteArrayList<>();
+  private final List<String> pongs = new CopyOnWriteArrayList<>();
   private final Map<String, PilotSession> pilots = new ConcurrentHashMap<>();
   private final List<PilotSession> refused = new CopyOnWriteArrayList<>();
   private final Map<String, ActivationOutcome> outcomes = new ConcurrentHashMap<>();
@@ -158,8 +164,44 @@ public final class FakeBalancer implements AutoCloseable {
     return Map.copyOf(handedBack);
   }
 
+  /**
+   * Activations acknowledged, in order: by {@code accepted}, or, when this double announced minor 1, by
+   * a {@code started} or {@code completed} that came first (a minor-1 pilot sends no separate
+   * {@code accepted} for an activation it starts at once).
+   */
   public List<String> accepted() {
     return List.copyOf(accepted);
+  }
+
+  /** Announce protocol minor {@code n} to pilots that register from now on (default 0). */
+  public FakeBalancer announceMinor(int n) {
+    this.minor = n;
+    return this;
+  }
+
+  /** Activations reported {@code started} (minor 1), in order. */
+  public List<String> started() {
+    return List.copyOf(started);
+  }
+
+  /** Per handed-back activation, whether the pilot said it had started (minor-1 hand-backs only). */
+  public Map<String, Boolean> handedBackStarted() {
+    return Map.copyOf(handedBackStarted);
+  }
+
+  /** The {@code completed} message of an activation (with its {@code fault}), if one came. */
+  public Optional<PilotMessage.Completed> completed(String activationId) {
+    return Optional.ofNullable(completed.get(activationId));
+  }
+
+  /** Nonces of the {@code pong}s received. */
+  public List<String> pongs() {
+    return List.copyOf(pongs);
+  }
+
+  /** Sends a message given as wire JSON (a golden sample, for instance) to a registered pilot. */
+  public void sendRaw(String pilotId, String json) {
+    send(pilots.get(pilotId), PilotProtocol.decodeBalancerMessage(json));
   }
 
   /** Calls {@code listener} on the connection's thread for every {@code completed} (for benchmarks). */
@@ -246,19 +288,37 @@ public final class FakeBalancer implements AutoCloseable {
         pilot.registeredAt = Instant.now();
         pilot.lastHeartbeat = Instant.now();
         pilots.put(register.pilotId(), pilot);
-        send(pilot, new BalancerMessage.Registered(register.pilotId(), heartbeatIntervalMs, System.currentTimeMillis()));
+        send(pilot, new BalancerMessage.Registered(register.pilotId(), heartbeatIntervalMs, System.currentTimeMillis(),
+            minor));
       } else if (message instanceof PilotMessage.Heartbeat heartbeat) {
         pilot.lastHeartbeat = Instant.now();
         pilot.lastHeartbeatMessage = heartbeat;
       } else if (message instanceof PilotMessage.Accepted a) {
         accepted.add(a.activationId());
+      } else if (message instanceof PilotMessage.Started st) {
+        acknowledgedBy(st.activationId());
+        started.add(st.activationId());
+      } else if (message instanceof PilotMessage.Pong pong) {
+        pongs.add(pong.nonce());
       } else if (message instanceof PilotMessage.Completed c) {
+        acknowledgedBy(c.outcome().activationId());
+        completed.putIfAbsent(c.outcome().activationId(), c);
         outcomes.putIfAbsent(c.outcome().activationId(), c.outcome());
         onOutcome.accept(c.outcome());
       } else if (message instanceof PilotMessage.HandBack h) {
         h.activationIds().forEach(id -> handedBack.put(id, h.reason()));
+        h.activations().forEach(item -> handedBackStarted.put(item.activationId(), item.started()));
       } else if (message instanceof PilotMessage.Leaving) {
         pilot.left = true;
+      }
+    }
+
+    /** A minor-1 'started' or 'completed' acknowledges an activation not acknowledged yet. */
+    private void acknowledgedBy(String activationId) {
+      synchronized (accepted) {
+        if (minor >= 1 && !accepted.contains(activationId)) {
+          accepted.add(activationId);
+        }
       }
     }
 

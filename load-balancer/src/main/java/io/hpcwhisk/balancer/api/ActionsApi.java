@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** {@code /namespaces/{ns}/actions}: list, create/update, get, delete and invoke. */
@@ -37,6 +38,7 @@ final class ActionsApi implements ApiHandler.Collection {
   private final ApiSettings settings;
   private final InstantSource clock;
   private final Object writeLock;
+  private final TypedEntities<Action> actions;
 
   ActionsApi(EntityStore store, ActionResolver resolver, ActivationService activations, ApiSettings settings,
       InstantSource clock, Object writeLock) {
@@ -46,6 +48,7 @@ final class ActionsApi implements ApiHandler.Collection {
     this.settings = settings;
     this.clock = clock;
     this.writeLock = writeLock;
+    this.actions = new TypedEntities<>(store, Action.class, writeLock);
   }
 
   @Override
@@ -113,19 +116,7 @@ final class ActionsApi implements ApiHandler.Collection {
 
   private Reply delete(Call call, EntityPath path) {
     requireOwn(call);
-    synchronized (writeLock) {
-      Action a = existing(path).orElseThrow(Rejection::notFound);
-      store.delete(path);
-      return Reply.ok(a);
-    }
-  }
-
-  private Optional<Action> existing(EntityPath path) {
-    Optional<WhiskEntity> found = store.get(path);
-    if (found.isPresent() && !(found.get() instanceof Action)) {
-      throw Rejection.conflict(Rejection.CONFORMANCE);
-    }
-    return found.map(Action.class::cast);
+    return actions.delete(path);
   }
 
   private Reply put(Call call, EntityPath path) {
@@ -148,14 +139,10 @@ final class ActionsApi implements ApiHandler.Collection {
           throw Rejection.badRequest("Operation not permitted on package binding.");
         }
       }
-      Optional<Action> old = existing(path);
-      if (old.isPresent() && !overwrite) {
-        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
-      }
-      if (old.isEmpty() && exec == null) {
+      Action base = actions.replaced(path, overwrite);
+      if (base == null && exec == null) {
         throw Rejection.malformed("'exec' is required to create an action");
       }
-      Action base = old.orElse(null);
       Exec newExec = exec != null ? exec : base.exec();
       ActionLimits limits = Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
       List<KeyValue> newAnnotations = annotations != null ? annotations
@@ -243,14 +230,18 @@ final class ActionsApi implements ApiHandler.Collection {
       }
     }
     ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
-    ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload);
+    ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload, blocking);
     Reply acceptedReply = Reply.of(202, Map.of("activationId", accepted.activationId()))
         .withHeader(ACTIVATION_ID_HEADER, accepted.activationId());
     if (!blocking) {
       return acceptedReply;
     }
+    // the record's commit made the acceptance durable too; answering with the id alone needs a commit first
     return accepted.record().copy().orTimeout(wait, TimeUnit.MILLISECONDS)
-        .handle((record, failure) -> failure != null ? acceptedReply : blockingReply(record, resultOnly));
+        .handle((record, failure) -> failure != null
+            ? accepted.durable().get().thenApply(v -> acceptedReply)
+            : CompletableFuture.completedFuture(blockingReply(record, resultOnly)))
+        .thenCompose(reply -> reply);
   }
 
   /** 200 for success, 502 for application and developer errors, 500 for whisk errors, as OpenWhisk. */

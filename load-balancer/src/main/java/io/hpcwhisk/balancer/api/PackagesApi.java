@@ -14,8 +14,6 @@ import io.hpcwhisk.balancer.entity.WhiskPackage;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,6 +25,7 @@ final class PackagesApi implements ApiHandler.Collection {
   private final ApiSettings settings;
   private final InstantSource clock;
   private final Object writeLock;
+  private final TypedEntities<WhiskPackage> packages;
 
   PackagesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
     this.store = store;
@@ -34,6 +33,7 @@ final class PackagesApi implements ApiHandler.Collection {
     this.settings = settings;
     this.clock = clock;
     this.writeLock = writeLock;
+    this.packages = new TypedEntities<>(store, WhiskPackage.class, writeLock);
   }
 
   @Override
@@ -42,10 +42,7 @@ final class PackagesApi implements ApiHandler.Collection {
       ActionsApi.requireMethod(call, "GET");
       return list(call);
     }
-    if (call.rest.size() > 1) {
-      throw new Rejection(404, ApiHandler.NO_ROUTE);
-    }
-    EntityPath path = EntityPath.of(call.namespace, call.rest.get(0));
+    EntityPath path = TypedEntities.single(call);
     switch (call.method) {
       case "GET":
         return get(call, path);
@@ -61,14 +58,7 @@ final class PackagesApi implements ApiHandler.Collection {
   private Reply list(Call call) {
     Paging paging = Paging.of(call, "packages");
     boolean own = call.ownNamespace();
-    List<WhiskPackage> all = new ArrayList<>();
-    for (WhiskPackage p : store.list(call.namespace, null, WhiskPackage.class)) {
-      if (own || p.publish()) {
-        all.add(p);
-      }
-    }
-    all.sort(Comparator.comparingLong(WhiskPackage::updated).reversed());
-    return Reply.ok(paging.apply(all, "packages"));
+    return Reply.ok(paging.apply(packages.newestFirst(call.namespace, null, p -> own || p.publish()), "packages"));
   }
 
   private Reply get(Call call, EntityPath path) {
@@ -105,14 +95,7 @@ final class PackagesApi implements ApiHandler.Collection {
     Boolean publish = Bodies.bool(body, "publish");
     WhiskPackage.Binding binding = binding(body.get("binding"), call.caller.namespace());
     synchronized (writeLock) {
-      Optional<WhiskEntity> found = store.get(path);
-      if (found.isPresent() && !(found.get() instanceof WhiskPackage)) {
-        throw Rejection.conflict(Rejection.CONFORMANCE);
-      }
-      WhiskPackage old = (WhiskPackage) found.orElse(null);
-      if (old != null && !overwrite) {
-        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
-      }
+      WhiskPackage old = packages.replaced(path, overwrite);
       if (old != null && binding != null && !old.isBinding() && binding.namespace() != null) {
         throw Rejection.conflict("Resource is a package and cannot be converted into a binding.");
       }
@@ -164,13 +147,7 @@ final class PackagesApi implements ApiHandler.Collection {
     ActionsApi.requireOwn(call);
     boolean force = call.flag("force", false);
     synchronized (writeLock) {
-      Optional<WhiskEntity> found = store.get(path);
-      if (found.isEmpty()) {
-        throw Rejection.notFound();
-      }
-      if (!(found.get() instanceof WhiskPackage pkg)) {
-        throw Rejection.conflict(Rejection.CONFORMANCE);
-      }
+      WhiskPackage pkg = packages.get(path);
       List<Action> contents = pkg.isBinding() ? List.of() : store.list(path.namespace(), path.name(), Action.class);
       if (!contents.isEmpty() && !force) {
         throw Rejection.conflict("Package not empty (contains " + contents.size()

@@ -7,14 +7,10 @@ import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.entity.Rule;
 import io.hpcwhisk.balancer.entity.SemVer;
 import io.hpcwhisk.balancer.entity.Trigger;
-import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /** {@code /namespaces/{ns}/rules}: list, create/update, get, enable/disable ({@code POST {"status"}}), delete. */
 final class RulesApi implements ApiHandler.Collection {
@@ -24,6 +20,7 @@ final class RulesApi implements ApiHandler.Collection {
   private final ApiSettings settings;
   private final InstantSource clock;
   private final Object writeLock;
+  private final TypedEntities<Rule> rules;
 
   RulesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
     this.store = store;
@@ -31,6 +28,7 @@ final class RulesApi implements ApiHandler.Collection {
     this.settings = settings;
     this.clock = clock;
     this.writeLock = writeLock;
+    this.rules = new TypedEntities<>(store, Rule.class, writeLock);
   }
 
   @Override
@@ -39,39 +37,22 @@ final class RulesApi implements ApiHandler.Collection {
       ActionsApi.requireMethod(call, "GET");
       ActionsApi.requireOwn(call);
       Paging paging = Paging.of(call, "rules");
-      List<Rule> all = new ArrayList<>(store.list(call.namespace, null, Rule.class));
-      all.sort(Comparator.comparingLong(Rule::updated).reversed());
-      return Reply.ok(paging.apply(all, "rules"));
+      return Reply.ok(paging.apply(rules.newestFirst(call.namespace, null, r -> true), "rules"));
     }
-    if (call.rest.size() > 1) {
-      throw new Rejection(404, ApiHandler.NO_ROUTE);
-    }
+    EntityPath path = TypedEntities.single(call);
     ActionsApi.requireOwn(call);
-    EntityPath path = EntityPath.of(call.namespace, call.rest.get(0));
     switch (call.method) {
       case "GET":
-        return Reply.ok(existing(path).orElseThrow(Rejection::notFound));
+        return Reply.ok(rules.get(path));
       case "PUT":
         return put(call, path);
       case "POST":
         return setStatus(call, path);
       case "DELETE":
-        synchronized (writeLock) {
-          Rule r = existing(path).orElseThrow(Rejection::notFound);
-          store.delete(path);
-          return Reply.ok(r);
-        }
+        return rules.delete(path);
       default:
         throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
     }
-  }
-
-  private Optional<Rule> existing(EntityPath path) {
-    Optional<WhiskEntity> found = store.get(path);
-    if (found.isPresent() && !(found.get() instanceof Rule)) {
-      throw Rejection.conflict(Rejection.CONFORMANCE);
-    }
-    return found.map(Rule.class::cast);
   }
 
   private Reply setStatus(Call call, EntityPath path) {
@@ -81,7 +62,7 @@ final class RulesApi implements ApiHandler.Collection {
       throw Rejection.badRequest("Rule status must be 'active' or 'inactive', not '" + status + "'.");
     }
     synchronized (writeLock) {
-      Rule rule = existing(path).orElseThrow(Rejection::notFound);
+      Rule rule = rules.get(path);
       Rule updated = rule.withStatus(status, clock.millis());
       store.put(path, updated);
       return Reply.ok(updated);
@@ -100,10 +81,7 @@ final class RulesApi implements ApiHandler.Collection {
       throw Rejection.badRequest("Rule status must be 'active' or 'inactive', not '" + status + "'.");
     }
     synchronized (writeLock) {
-      Rule old = existing(path).orElse(null);
-      if (old != null && !overwrite) {
-        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
-      }
+      Rule old = rules.replaced(path, overwrite);
       if (old == null && (triggerName == null || actionName == null)) {
         throw Rejection.malformed("a rule needs both 'trigger' and 'action'");
       }

@@ -8,15 +8,11 @@ import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.entity.Rule;
 import io.hpcwhisk.balancer.entity.SemVer;
 import io.hpcwhisk.balancer.entity.Trigger;
-import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.invoke.TriggerService;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code /namespaces/{ns}/triggers}: list, create/update, get (with its rules), delete and fire. */
 final class TriggersApi implements ApiHandler.Collection {
@@ -26,6 +22,7 @@ final class TriggersApi implements ApiHandler.Collection {
   private final ApiSettings settings;
   private final InstantSource clock;
   private final Object writeLock;
+  private final TypedEntities<Trigger> all;
 
   TriggersApi(EntityStore store, TriggerService triggers, ApiSettings settings, InstantSource clock, Object writeLock) {
     this.store = store;
@@ -33,6 +30,7 @@ final class TriggersApi implements ApiHandler.Collection {
     this.settings = settings;
     this.clock = clock;
     this.writeLock = writeLock;
+    this.all = new TypedEntities<>(store, Trigger.class, writeLock);
   }
 
   @Override
@@ -41,26 +39,17 @@ final class TriggersApi implements ApiHandler.Collection {
       ActionsApi.requireMethod(call, "GET");
       ActionsApi.requireOwn(call);
       Paging paging = Paging.of(call, "triggers");
-      List<Trigger> all = new ArrayList<>(store.list(call.namespace, null, Trigger.class));
-      all.sort(Comparator.comparingLong(Trigger::updated).reversed());
-      return Reply.ok(paging.apply(all, "triggers"));
+      return Reply.ok(paging.apply(all.newestFirst(call.namespace, null, t -> true), "triggers"));
     }
-    if (call.rest.size() > 1) {
-      throw new Rejection(404, ApiHandler.NO_ROUTE);
-    }
+    EntityPath path = TypedEntities.single(call);
     ActionsApi.requireOwn(call);
-    EntityPath path = EntityPath.of(call.namespace, call.rest.get(0));
     switch (call.method) {
       case "GET":
-        return Reply.ok(view(existing(path).orElseThrow(Rejection::notFound), path));
+        return Reply.ok(view(all.get(path), path));
       case "PUT":
         return put(call, path);
       case "DELETE":
-        synchronized (writeLock) {
-          Trigger t = existing(path).orElseThrow(Rejection::notFound);
-          store.delete(path);
-          return Reply.ok(t);
-        }
+        return all.delete(path);
       case "POST":
         ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
         return triggers.fire(call.caller, path, payload)
@@ -69,14 +58,6 @@ final class TriggersApi implements ApiHandler.Collection {
       default:
         throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
     }
-  }
-
-  private Optional<Trigger> existing(EntityPath path) {
-    Optional<WhiskEntity> found = store.get(path);
-    if (found.isPresent() && !(found.get() instanceof Trigger)) {
-      throw Rejection.conflict(Rejection.CONFORMANCE);
-    }
-    return found.map(Trigger.class::cast);
   }
 
   /** The trigger with {@code limits: {}} and its rules as OpenWhisk shows them. */
@@ -99,10 +80,7 @@ final class TriggersApi implements ApiHandler.Collection {
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
     Boolean publish = Bodies.bool(body, "publish");
     synchronized (writeLock) {
-      Trigger old = existing(path).orElse(null);
-      if (old != null && !overwrite) {
-        throw Rejection.conflict(Rejection.CONFLICT_EXISTS);
-      }
+      Trigger old = all.replaced(path, overwrite);
       Trigger t = new Trigger(path.namespace(), path.name(), old == null ? SemVer.INITIAL : SemVer.bump(old.version()),
           publish != null ? publish : old != null && old.publish(),
           annotations != null ? annotations : old != null ? old.annotations() : List.of(),

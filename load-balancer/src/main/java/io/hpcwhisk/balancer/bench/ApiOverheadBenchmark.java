@@ -50,7 +50,11 @@ public final class ApiOverheadBenchmark {
     }
   }
 
-  record Result(long requests, double seconds, Histogram latencyMicros) {
+  /**
+   * What one measurement did: requests, wall time, latency, and the CPU time the client threads used
+   * (so the client's own share of the machine can be told apart from the server's).
+   */
+  record Result(long requests, double seconds, Histogram latencyMicros, long clientCpuNanos) {
     double perSecond() {
       return requests / seconds;
     }
@@ -81,13 +85,23 @@ public final class ApiOverheadBenchmark {
       run(port, staticGet, connections, 2); // warm-up
       run(port, invoke, connections, 3);
       Result baseline = run(port, staticGet, connections, seconds);
+      long cpu0 = processCpuNanos();
       Result blocking = run(port, invoke, connections, seconds);
+      long cpu = processCpuNanos() - cpu0;
       System.out.println("connections " + connections + ", " + seconds + " s each, "
           + Runtime.getRuntime().availableProcessors() + " cores");
       System.out.println(baseline.line("baseline GET / (static)"));
       System.out.println(blocking.line("blocking invoke (durable, no-op)"));
       System.out.printf("ratio blocking/baseline throughput: %.2f%n", blocking.perSecond() / baseline.perSecond());
+      double n = Math.max(1, blocking.requests());
+      System.out.printf("CPU per blocking invoke: client %.0f us, server %.0f us%n",
+          blocking.clientCpuNanos() / n / 1000, (cpu - blocking.clientCpuNanos()) / n / 1000);
     }
+  }
+
+  /** CPU time this JVM has used so far. */
+  static long processCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
   }
 
   static void request(int port, String method, String path, String auth, String body) throws IOException {
@@ -107,6 +121,7 @@ public final class ApiOverheadBenchmark {
     List<Thread> threads = new ArrayList<>();
     List<Histogram> histograms = new ArrayList<>();
     long[] counts = new long[connections];
+    long[] cpu = new long[connections];
     for (int i = 0; i < connections; i++) {
       Histogram h = new Histogram(60_000_000L, 3);
       histograms.add(h);
@@ -127,6 +142,7 @@ public final class ApiOverheadBenchmark {
             h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
             counts[slot]++;
           }
+          cpu[slot] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         } catch (IOException e) {
           throw new IllegalStateException(e);
         }
@@ -145,7 +161,11 @@ public final class ApiOverheadBenchmark {
     for (long c : counts) {
       total += c;
     }
-    return new Result(total, elapsed, all);
+    long clientCpu = 0;
+    for (long c : cpu) {
+      clientCpu += c;
+    }
+    return new Result(total, elapsed, all, clientCpu);
   }
 
   /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */

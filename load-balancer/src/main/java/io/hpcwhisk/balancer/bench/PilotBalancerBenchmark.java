@@ -25,11 +25,13 @@ import java.util.Map;
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.PilotBalancerBenchmark
- * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512]}: each pilot runs at most
+ * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=20]}: each pilot runs at most
  * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
  * slots wait in the balancer's queue. Prints the client-side latency (which includes the
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
- * minus the action's duration as the pilot measured it). Pilot logs go to a temporary directory.
+ * minus the action's duration as the pilot measured it) and the CPU time per activation of the client
+ * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory;
+ * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots (e.g. a flight recording).
  */
 public final class PilotBalancerBenchmark {
 
@@ -40,6 +42,7 @@ public final class PilotBalancerBenchmark {
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
+    int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
@@ -68,20 +71,25 @@ public final class PilotBalancerBenchmark {
       String invoke = "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       ApiOverheadBenchmark.run(port, staticGet, connections, 2);
-      ApiOverheadBenchmark.run(port, invoke, connections, 5); // warm runtimes on every pilot, JIT
+      // warm runtimes on every pilot, and the JIT: young pilot JVMs spend a third of their CPU compiling
+      ApiOverheadBenchmark.run(port, invoke, connections, warmupSeconds);
       Timer overhead = server.meters().find("whisk_activation_overhead").timer();
       double[] before = buckets(overhead);
       ApiOverheadBenchmark.Result baseline = ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
+      CpuTimes cpuBefore = CpuTimes.of(processes);
       ApiOverheadBenchmark.Result blocking = ApiOverheadBenchmark.run(port, invoke, connections, seconds);
+      CpuTimes cpuAfter = CpuTimes.of(processes);
       double[] after = buckets(overhead);
       System.out.println(pilots + " pilot processes of " + pilotMemoryMb + " MB (128 MB action: "
-          + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each, "
+          + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each after "
+          + warmupSeconds + " s of warm-up, "
           + Runtime.getRuntime().availableProcessors() + " cores (shared with the pilots)");
       System.out.println(baseline.line("baseline GET / (static)"));
       System.out.println(blocking.line("blocking no-op invoke via pilots"));
       System.out.printf("ratio blocking/baseline throughput: %.3f%n", blocking.perSecond() / baseline.perSecond());
       System.out.printf("balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f ms%n",
           percentile(overhead, before, after, 0.50), percentile(overhead, before, after, 0.99));
+      System.out.println(cpuAfter.minus(cpuBefore).perActivation(blocking));
     } finally {
       for (Process p : processes) {
         p.destroy();
@@ -92,6 +100,41 @@ public final class PilotBalancerBenchmark {
     }
   }
 
+  /**
+   * CPU time used so far (ns) by this JVM (server and client threads), the pilot JVMs, and the
+   * pilots' descendants (the action runtimes).
+   */
+  record CpuTimes(long self, long pilots, long runtimes) {
+    static CpuTimes of(List<Process> pilots) {
+      long pilotCpu = 0;
+      long runtimeCpu = 0;
+      for (Process p : pilots) {
+        pilotCpu += cpu(p.toHandle());
+        runtimeCpu += p.toHandle().descendants().mapToLong(CpuTimes::cpu).sum();
+      }
+      return new CpuTimes(cpu(ProcessHandle.current()), pilotCpu, runtimeCpu);
+    }
+
+    private static long cpu(ProcessHandle p) {
+      return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    CpuTimes minus(CpuTimes o) {
+      return new CpuTimes(self - o.self, pilots - o.pilots, runtimes - o.runtimes);
+    }
+
+    /** CPU microseconds per activation in each process group, and the share of the machine's cores used. */
+    String perActivation(ApiOverheadBenchmark.Result r) {
+      double n = Math.max(1, r.requests());
+      long server = self - r.clientCpuNanos();
+      double cores = (self + pilots + runtimes) / (r.seconds() * 1e9);
+      return String.format("CPU per activation: client %.0f us, server %.0f us, pilot JVMs %.0f us, runtimes %.0f us;"
+              + " total %.0f us (%.2f cores busy with the benchmark's processes)",
+          r.clientCpuNanos() / n / 1000, server / n / 1000, pilots / n / 1000, runtimes / n / 1000,
+          (self + pilots + runtimes) / n / 1000, cores);
+    }
+  }
+
   private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
@@ -99,6 +142,10 @@ public final class PilotBalancerBenchmark {
     String logging = System.getProperty("logback.configurationFile");
     if (logging != null) {
       command.add(1, "-Dlogback.configurationFile=" + logging);
+    }
+    String extra = System.getProperty("bench.pilotJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(1, List.of(extra.split("\\s+")));
     }
     command.add("io.hpcwhisk.pilot.PilotLauncher");
     ProcessBuilder builder = new ProcessBuilder(command);

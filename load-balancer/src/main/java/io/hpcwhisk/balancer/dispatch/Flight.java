@@ -20,13 +20,25 @@ final class Flight {
   final Set<String> triedOn = new HashSet<>(2);
   /** Pilots that failed it (no acknowledgement, lease expired, handed back): avoided while others exist. */
   final Set<String> avoid = new HashSet<>(2);
+  /** Pilots told to {@code cancel} it (no acknowledgement in time): their late results are dropped. */
+  final Set<String> cancelledOn = new HashSet<>(2);
   String pilotId;
+  /** Whether its pilot speaks protocol minor 1 (reports {@code started}); else acknowledged counts as started. */
+  boolean holderReportsStarts;
   boolean acknowledged;
+  /** Its pilot reported {@code started}: its runtime began running it. */
+  boolean started;
+  /** This assignment's start is counted in {@link #starts} (once per assignment, however reported). */
+  boolean startCounted;
   long ackByMs;
   long leaseUntilMs;
   long queuedAtMs = -1;
-  /** How often a pilot acknowledged it (it may have started it). */
+  /** How often it may have started: {@code started} reports (or acknowledgements from minor-0 pilots). */
   int starts;
+  /** How often it was sent to a pilot (bounds re-dispatch of work that never starts). */
+  int sends;
+  /** How often a pilot could not start its runtime. */
+  int startFailures;
   String lastRefusal = "no pilot has been asked yet";
   boolean done;
 
@@ -51,6 +63,19 @@ final class Flight {
   /** Routing and warm-runtime key, as pilots report warm runtimes: {@code /ns/pkg/action@version}. */
   String versionKey() {
     return request.action().path() + "@" + request.version();
+  }
+
+  /** Whether it may have run on its current pilot, as far as the protocol lets the balancer know. */
+  boolean mayHaveStarted() {
+    return holderReportsStarts ? started : acknowledged;
+  }
+
+  /** Counts this assignment's start once. */
+  void countStart() {
+    if (!startCounted) {
+      startCounted = true;
+      starts++;
+    }
   }
 
   boolean queued() {

@@ -16,7 +16,9 @@ import java.util.function.ToDoubleFunction;
  * {@code pilot} and removed when the pilot goes ({@code whisk_pilot_activations{status}},
  * {@code whisk_pilot_cold_starts}, {@code whisk_pilot_warm_starts}, {@code whisk_pilot_init_seconds},
  * {@code whisk_pilot_run_seconds}, {@code whisk_pilot_handed_back}, {@code whisk_pilot_drain_events},
- * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}).
+ * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}); also
+ * {@code whisk_late_results{kind="cancelled"}}, {@code whisk_starts_after_cancel} and
+ * {@code whisk_pilot_probes}.
  */
 final class PilotMeters {
 
@@ -24,6 +26,9 @@ final class PilotMeters {
   private final AtomicInteger[] byHealth = new AtomicInteger[Health.values().length];
   private final AtomicInteger draining = new AtomicInteger();
   private final AtomicInteger queueLength = new AtomicInteger();
+  private final io.micrometer.core.instrument.Counter cancelledResults;
+  private final io.micrometer.core.instrument.Counter startsAfterCancel;
+  private final io.micrometer.core.instrument.Counter probes;
 
   PilotMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -35,6 +40,26 @@ final class PilotMeters {
     Gauge.builder("whisk_pilots_draining", draining, AtomicInteger::get).register(registry);
     Gauge.builder("whisk_queue_length", queueLength, AtomicInteger::get)
         .description("activations waiting for a pilot").register(registry);
+    cancelledResults = registry.counter("whisk_late_results", "kind", "cancelled");
+    startsAfterCancel = io.micrometer.core.instrument.Counter.builder("whisk_starts_after_cancel")
+        .description("activations a pilot started although it had been told to cancel them (they ran twice)")
+        .register(registry);
+    probes = io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
+        .description("pings sent to unresponsive pilots").register(registry);
+  }
+
+  /** A result from a pilot that was told to cancel the activation: dropped. */
+  void cancelledResult() {
+    cancelledResults.increment();
+  }
+
+  /** A pilot started an activation it had been told to cancel (it was re-dispatched: it runs twice). */
+  void startAfterCancel() {
+    startsAfterCancel.increment();
+  }
+
+  void probe() {
+    probes.increment();
   }
 
   /** Counts the pilots by health, and those draining or leaving. */

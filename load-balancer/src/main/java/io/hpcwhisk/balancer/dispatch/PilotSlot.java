@@ -31,6 +31,8 @@ final class PilotSlot {
   private Map<String, Integer> warm;
   private Set<String> warmKeys;
   volatile PilotMetrics reported = PilotMetrics.empty();
+  /** When the balancer last sent it a {@code ping} (health probe), epoch ms; 0 never. */
+  long lastProbeMs;
 
   PilotSlot(String id, PilotConnection connection, PilotMessage.Register register, PilotHealthState health) {
     this.id = id;
@@ -40,6 +42,11 @@ final class PilotSlot {
     this.warm = register.warm();
     this.kinds = Set.copyOf(register.kinds());
     this.deadline = Instant.ofEpochMilli(register.deadlineMs());
+  }
+
+  /** Whether it speaks protocol minor 1: reports {@code started}, honours {@code cancel}, answers {@code ping}. */
+  boolean reportsStarts() {
+    return register.minor() >= 1;
   }
 
   PilotView view() {

@@ -4,9 +4,10 @@ import java.util.Optional;
 
 /**
  * What happens to an activation taken back from a pilot: {@code decide(...) -> empty} (dispatch it
- * again) or the reason it ends in a whisk error. An activation that never started always goes again;
- * one that may have started goes again only if the action is retry-safe and it was started fewer than
- * {@code maxAttempts} times.
+ * again) or the reason it ends in a whisk error. An activation that never started goes again whatever
+ * the action, unless it was already sent {@link #maxSends} times (so work no pilot ever starts still
+ * ends); one that may have started goes again only if the action is retry-safe and it was started
+ * fewer than {@code maxAttempts} times.
  *
  * <p>Example: a retry-safe activation acknowledged by a pilot that is then SIGKILLed, started once,
  * max 3: dispatched again. The same with {@code retry-safe=false}: "pilot preempted: pilot slurm-7
@@ -16,9 +17,18 @@ final class RetryRule {
 
   private RetryRule() {}
 
-  static Optional<String> decide(boolean mayHaveStarted, boolean retrySafe, int starts, int maxAttempts,
+  /** How often an activation may be sent to pilots in all: five times {@code maxAttempts}. */
+  static int maxSends(int maxAttempts) {
+    return 5 * maxAttempts;
+  }
+
+  static Optional<String> decide(boolean mayHaveStarted, boolean retrySafe, int starts, int maxAttempts, int sends,
       String pilot, String why) {
     if (!mayHaveStarted) {
+      if (sends >= maxSends(maxAttempts)) {
+        return Optional.of("The activation was sent to pilots " + sends + " times and none of them ran it (last: pilot "
+            + pilot + " " + why + "); it is not sent again (5 x balancer.max-attempts).");
+      }
       return Optional.empty();
     }
     if (!retrySafe) {

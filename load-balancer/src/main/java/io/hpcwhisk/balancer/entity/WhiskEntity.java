@@ -8,6 +8,9 @@ public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule 
 
   String version();
 
+  /** When it was last written, in epoch milliseconds: listings show the newest first. */
+  long updated();
+
   /** The collection name OpenWhisk uses in paths: actions, packages, triggers or rules. */
   default String collection() {
     if (this instanceof Action) {

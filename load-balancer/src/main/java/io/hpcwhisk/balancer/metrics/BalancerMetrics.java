@@ -37,7 +37,7 @@ public final class BalancerMetrics {
         "from a pilot job's batch script starting to the pilot's registration with the balancer");
     // exported at zero from the start, so dashboards and alerts see 0 rather than no series
     for (String cause : new String[] {"pilot_lost", "pilot_lost_started", "handed_back", "handed_back_started",
-        "ack_timeout", "lease_expired"}) {
+        "ack_timeout", "lease_expired", "runtime_start_failed"}) {
       counter("whisk_redispatches", "cause", cause);
     }
     counter("whisk_late_results", "kind", "after_end");

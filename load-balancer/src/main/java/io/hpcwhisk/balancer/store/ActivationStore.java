@@ -14,6 +14,21 @@ public interface ActivationStore {
 
   void accept(PendingActivation pending);
 
+  /**
+   * As {@link #accept}, but durable only with the next commit (a {@link #complete}, another accept, or
+   * {@link #sync()}), without waiting for one. For a blocking invocation: its caller learns the id only
+   * with the terminal record, whose commit makes both durable, or after a {@link #sync()}; a crash
+   * before that loses an activation nobody was told about.
+   */
+  default void acceptLazily(PendingActivation pending) {
+    accept(pending);
+  }
+
+  /** Completes once everything written so far is durable. */
+  default CompletableFuture<Void> sync() {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Replaces a pending entry (e.g. with a higher attempt count) without ending it. */
   void updatePending(PendingActivation pending);
 

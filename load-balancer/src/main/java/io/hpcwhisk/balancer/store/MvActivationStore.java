@@ -55,6 +55,16 @@ public final class MvActivationStore implements ActivationStore {
   }
 
   @Override
+  public void acceptLazily(PendingActivation p) {
+    pending.put(p.activationId(), Json.write(p));
+  }
+
+  @Override
+  public CompletableFuture<Void> sync() {
+    return db.commitAsync();
+  }
+
+  @Override
   public void updatePending(PendingActivation p) {
     pending.put(p.activationId(), Json.write(p));
     db.commit();

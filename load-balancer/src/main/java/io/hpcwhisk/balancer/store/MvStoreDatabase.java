@@ -32,6 +32,13 @@ import org.h2.mvstore.type.StringDataType;
 public final class MvStoreDatabase implements AutoCloseable {
 
   public static final String FILE_NAME = "hpc-whisk.mv.db";
+  /**
+   * Pages split at 4 KB instead of MVStore's 16 KB: every commit rewrites each page it changed, and
+   * activation records (~0.5-1 KB of JSON each, random ids) change a different leaf per activation, so
+   * smaller leaves mean less serialization per commit (the commit path was ~30 % of the server's CPU
+   * under a blocking-invoke load). A setting of the running store, not of the file format.
+   */
+  private static final int PAGE_SPLIT_BYTES = 4096;
 
   private final MVStore store;
   private final Path file;
@@ -74,19 +81,27 @@ public final class MvStoreDatabase implements AutoCloseable {
         failure = e;
       }
       // what waits on a commit (answers to clients, the next component of a sequence) runs elsewhere,
-      // so the committer is free for the next batch at once
-      for (CompletableFuture<Void> f : batch) {
-        RuntimeException e = failure;
-        callbacks.execute(() -> {
-          if (e == null) {
-            f.complete(null);
-          } else {
-            f.completeExceptionally(e);
-          }
-        });
+      // so the committer is free for the next batch at once; a batch is handed over in at most two
+      // tasks (one thread wake-up each, not one per waiter), so that both cores may answer
+      int half = (batch.size() + 1) / 2;
+      handOver(List.copyOf(batch.subList(0, half)), failure);
+      if (half < batch.size()) {
+        handOver(List.copyOf(batch.subList(half, batch.size())), failure);
       }
       batch.clear();
     }
+  }
+
+  private void handOver(List<CompletableFuture<Void>> waiters, RuntimeException failure) {
+    callbacks.execute(() -> {
+      for (CompletableFuture<Void> f : waiters) {
+        if (failure == null) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(failure);
+        }
+      }
+    });
   }
 
   /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
@@ -102,7 +117,7 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
     Path file = dataDir.resolve(FILE_NAME);
     try {
-      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitBufferSize(1024).open();
+      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitBufferSize(1024).pageSplitSize(PAGE_SPLIT_BYTES).open();
       return new MvStoreDatabase(store, file);
     } catch (MVStoreException e) {
       throw new IllegalStateException(

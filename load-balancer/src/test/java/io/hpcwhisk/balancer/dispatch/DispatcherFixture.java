@@ -53,10 +53,43 @@ final class DispatcherFixture {
     final String job;
     final List<BalancerMessage> sent = new CopyOnWriteArrayList<>();
     volatile boolean closed;
+    /** The protocol minor it announces at registration. */
+    int minor;
 
     FakePilot(String job) {
       this.job = job;
       this.id = "slurm-" + job;
+    }
+
+    List<String> pings() {
+      return sent.stream().filter(m -> m instanceof BalancerMessage.Ping).map(m -> ((BalancerMessage.Ping) m).nonce())
+          .toList();
+    }
+
+    void started(String activationId) {
+      dispatcher.message(id, this, new PilotMessage.Started(activationId, now.get()));
+    }
+
+    /** Hands back with a per-activation started flag (minor 1). */
+    void handBack(boolean started, String... activationIds) {
+      dispatcher.message(id, this, PilotMessage.HandBack.of(java.util.Arrays.stream(activationIds)
+          .map(a -> new PilotMessage.HandBack.Item(a, started)).toList(), "pilot left before they finished"));
+    }
+
+    /** Reports that it could not start the runtime (minor 1: with the fault; minor 0: the error text only). */
+    void runtimeStartFailed(String activationId) {
+      long t = now.get();
+      ActivationOutcome outcome = new ActivationOutcome(activationId, ActivationStatus.WHISK_ERROR,
+          JsonNodeFactory.instance.objectNode().put("error", "The pilot could not start the nodejs:20 runtime: mkfifo"
+              + " /tmp/x/fd3 failed: File exists"), List.of(), t, t, 0, 0, false);
+      dispatcher.message(id, this, minor >= 1
+          ? new PilotMessage.Completed(outcome, PilotMessage.Completed.FAULT_RUNTIME_START)
+          : new PilotMessage.Completed(outcome));
+    }
+
+    /** Delivers a message given as wire JSON (a golden sample). */
+    void sendRaw(String json) {
+      dispatcher.message(id, this, io.hpcwhisk.protocol.PilotProtocol.decodePilotMessage(json));
     }
 
     @Override
@@ -117,8 +150,20 @@ final class DispatcherFixture {
   }
 
   FakePilot pilot(String job, int memoryMb, long deadlineMs) throws PilotEvents.Refusal {
+    return pilot(job, memoryMb, deadlineMs, 0);
+  }
+
+  /** A pilot speaking protocol minor {@code minor} (1: reports started, answers ping). */
+  FakePilot pilotMinor(String job, int memoryMb, int minor) throws PilotEvents.Refusal {
+    return pilot(job, memoryMb, now.get() + 3_600_000, minor);
+  }
+
+  FakePilot pilot(String job, int memoryMb, long deadlineMs, int minor) throws PilotEvents.Refusal {
     FakePilot p = new FakePilot(job);
-    dispatcher.register(p, register(p.id, job, memoryMb, deadlineMs), credentials.forJob(job));
+    p.minor = minor;
+    PilotMessage.Register r = register(p.id, job, memoryMb, deadlineMs);
+    dispatcher.register(p, new PilotMessage.Register(r.pilotId(), r.jobId(), r.node(), r.cpus(), r.memoryMb(), r.kinds(),
+        r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), minor), credentials.forJob(job));
     p.heartbeat(); // ready for work from its first heartbeat on
     return p;
   }
@@ -133,7 +178,10 @@ final class DispatcherFixture {
   }
 
   RunRequest request(String namespace, boolean retrySafe, int memoryMb) {
-    String id = String.format("%032x", ids.incrementAndGet());
+    return request(String.format("%032x", ids.incrementAndGet()), namespace, retrySafe, memoryMb);
+  }
+
+  RunRequest request(String id, String namespace, boolean retrySafe, int memoryMb) {
     return new RunRequest(id, namespace, EntityPath.of(namespace, "hello"), "0.0.1",
         new Exec("nodejs:20", "function main(){return {}}", false, null, null, null),
         new ActionLimits(60_000, memoryMb, 10, 1), JsonNodeFactory.instance.objectNode(), null,
@@ -142,6 +190,17 @@ final class DispatcherFixture {
 
   CompletableFuture<RunOutcome> dispatch(RunRequest request) {
     return dispatcher.dispatch(request);
+  }
+
+  /** A counter from the registry by name and one tag (0 if absent). */
+  double counter(String name, String tag, String value) {
+    var c = metrics.registry().find(name).tag(tag, value).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  double counter(String name) {
+    var c = metrics.registry().find(name).counter();
+    return c == null ? 0 : c.count();
   }
 
   /** How many activations ended, over all outcomes. */

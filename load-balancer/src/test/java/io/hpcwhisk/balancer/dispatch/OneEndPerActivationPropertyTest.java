@@ -19,8 +19,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Under any schedule of invocations, acknowledgements, results, hand-backs, drains, lost pilots, new
- * pilots and passing time, once a healthy pilot serves what is left: every dispatched activation ended
+ * Under any schedule of invocations, acknowledgements, start reports, results, runtime start failures,
+ * hand-backs (with and without per-activation started flags), drains, lost pilots, new pilots of
+ * protocol minor 0 and 1 and passing time, once a healthy pilot serves what is left: every dispatched activation ended
  * exactly once, no retry-safe one failed unless it had been started max-attempts times (or waited out
  * the queue limit without a usable pilot), every other failed one says "pilot preempted", and no
  * memory stays reserved.
@@ -38,7 +39,7 @@ class OneEndPerActivationPropertyTest {
     List<DispatcherFixture.FakePilot> gone = new ArrayList<>();
     int jobs = 100;
     for (int i = 0; i < steps; i++) {
-      int op = random.nextInt(10);
+      int op = random.nextInt(12);
       if (op <= 2) {
         RunRequest r = fx.request(random.nextBoolean() ? "a" : "b", random.nextInt(3) > 0, 128 * (1 + random.nextInt(2)));
         requests.put(r.activationId(), r);
@@ -46,7 +47,7 @@ class OneEndPerActivationPropertyTest {
         ends.put(r.activationId(), n);
         results.put(r.activationId(), fx.dispatch(r).whenComplete((o, t) -> n.incrementAndGet()));
       } else if (op == 3 && live.size() < 3) {
-        live.add(fx.pilot(Integer.toString(jobs++), 256 * (1 + random.nextInt(2))));
+        live.add(fx.pilotMinor(Integer.toString(jobs++), 256 * (1 + random.nextInt(2)), random.nextInt(2)));
       } else if (op == 4 && !live.isEmpty()) {
         var p = live.get(random.nextInt(live.size()));
         held(p).stream().filter(id -> random.nextBoolean()).forEach(p::accept);
@@ -63,6 +64,24 @@ class OneEndPerActivationPropertyTest {
         List<String> ids = held(p);
         if (!ids.isEmpty()) {
           p.handBack(ids.get(random.nextInt(ids.size())));
+        }
+      } else if (op == 10 && !live.isEmpty()) {
+        // a start report, possibly from a pilot told to cancel it
+        var p = live.get(random.nextInt(live.size()));
+        List<String> ids = held(p);
+        if (!ids.isEmpty()) {
+          p.started(ids.get(random.nextInt(ids.size())));
+        }
+      } else if (op == 11 && !live.isEmpty()) {
+        var p = live.get(random.nextInt(live.size()));
+        List<String> ids = held(p);
+        if (!ids.isEmpty()) {
+          if (random.nextBoolean()) {
+            p.runtimeStartFailed(ids.get(random.nextInt(ids.size())));
+          } else {
+            p.drain();
+            p.handBack(random.nextBoolean(), ids.get(random.nextInt(ids.size())));
+          }
         }
       } else if (op == 8 && !live.isEmpty()) {
         var p = live.remove(random.nextInt(live.size()));
@@ -103,6 +122,13 @@ class OneEndPerActivationPropertyTest {
         String error = response.result().get("error").asText();
         if (error.startsWith("No pilot could take the activation within")) {
           continue; // the schedule left it without a usable pilot for the whole wait limit
+        }
+        if (error.contains("could not start the action's runtime")) {
+          assertThat(error).containsAnyOf("not retry-safe", "3 pilots could not start it");
+          continue; // the pilot's fault: ends once it is not retry-safe or failed on max-attempts pilots
+        }
+        if (error.startsWith("The activation was sent to pilots")) {
+          continue; // sent 15 times, never started
         }
         if (requests.get(e.getKey()).retrySafe()) {
           assertThat(error).contains("started 3 times");

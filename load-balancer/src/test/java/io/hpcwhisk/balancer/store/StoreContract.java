@@ -43,7 +43,7 @@ abstract class StoreContract {
         null, null, null, false, 1);
   }
 
-  private static ActivationRecord record(String id, String ns, String path, long start) {
+  static ActivationRecord record(String id, String ns, String path, long start) {
     String name = path.substring(path.lastIndexOf('/') + 1);
     return new ActivationRecord(id, ns, name, "0.0.1", ns, start, start + 10, 10,
         ActivationResponse.success(Json.MAPPER.createObjectNode()), List.of("log"),

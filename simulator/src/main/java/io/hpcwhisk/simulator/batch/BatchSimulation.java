@@ -51,6 +51,8 @@ public final class BatchSimulation {
   final IntSet freeNodes;
   final IntSet pilotNodes;
   final IntSet planned;
+  /** Nodes whose state or reservation changed since the harvester's last snapshot (only with a harvester). */
+  final IntSet touched;
   final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue = new TreeMap<>(java.util.Comparator.reverseOrder());
   final TreeSet<Jobs.Running> running = new TreeSet<>();
   /** Ended jobs whose nodes are still COMPLETING (only with a completing time). */
@@ -67,9 +69,15 @@ public final class BatchSimulation {
   private boolean dirty;
   /** Bumped on every change a controller or the backfill could see; equal versions mean an identical state. */
   long version;
+  /**
+   * Bumped on every change of the batch side only (jobs submitted, started, ended, nodes freed): the backfill pass is
+   * skipped while it is unchanged, since pilots change neither the jobs nor which nodes a batch job may use (free and
+   * pilot nodes alike), so a run with pilots plans at the same instants as its baseline.
+   */
+  long batchVersion;
   long plannedFingerprint;
   long backfillPassesSkipped;
-  private long jobsSeen;
+  private volatile long jobsSeen;
   private long lastEnd;
 
   BatchSimulation(SchedulerConfig config, PilotHarvester harvester, long[] baselineStarts, long sampleInterval,
@@ -85,6 +93,7 @@ public final class BatchSimulation {
     freeNodes = new IntSet(n);
     pilotNodes = new IntSet(n);
     planned = new IntSet(n);
+    touched = new IntSet(n);
     for (int i = n - 1; i >= 0; i--) {
       freeNodes.add(i);
     }
@@ -113,8 +122,15 @@ public final class BatchSimulation {
         t = Math.min(t, events.peek().time);
       }
       boolean pilotsWaiting = harvester != null && harvester.hasPending();
+      // backfill passes run on a fixed grid (first submit + k × bf_interval), as Slurm's backfill thread wakes
+      // every bf_interval whatever the queue: a run with pilots (whose pending pilots keep the passes going) and
+      // its baseline then plan batch jobs at the same instants
+      if (nextBackfill < now) {
+        long behind = now - nextBackfill;
+        nextBackfill += (behind + config.bfInterval() - 1) / config.bfInterval() * config.bfInterval();
+      }
       if (config.algorithm() == Algorithm.SLURM && (queued > 0 || pilotsWaiting)) {
-        t = Math.min(t, Math.max(nextBackfill, now));
+        t = Math.min(t, nextBackfill);
       }
       if (harvester != null) {
         t = Math.min(t, Math.max(nextController, now));
@@ -137,15 +153,15 @@ public final class BatchSimulation {
       if (dirty) {
         mainPass();
       }
-      if (config.algorithm() == Algorithm.SLURM && t >= nextBackfill && (queued > 0 || pilotsWaiting)) {
-        if (version != lastBackfillVersion) {
+      if (config.algorithm() == Algorithm.SLURM && t == nextBackfill && (queued > 0 || pilotsWaiting)) {
+        if (batchVersion != lastBackfillVersion) {
           slurmPlanner.pass();
           dirty = true;
         } else {
           backfillPassesSkipped++;
         }
-        lastBackfillVersion = version;
-        nextBackfill = t + config.bfInterval();
+        lastBackfillVersion = batchVersion;
+        nextBackfill += config.bfInterval();
       }
       if (dirty) {
         if (next != null || queued > 0 || !running.isEmpty()) {
@@ -166,9 +182,12 @@ public final class BatchSimulation {
           + "cluster has " + n);
     }
     jobsSeen++;
-    queue.computeIfAbsent(spec.tier(), k -> new LinkedHashSet<>()).add(new Jobs.Pending(spec));
+    Jobs.Pending pending = new Jobs.Pending(spec);
+    queue.computeIfAbsent(spec.tier(), k -> new LinkedHashSet<>()).add(pending);
+    jobChanged(pending);
     queued++;
     version++;
+    batchVersion++;
     dirty = true;
   }
 
@@ -177,6 +196,9 @@ public final class BatchSimulation {
       case Event.JOB_END -> {
         Jobs.Running r = (Jobs.Running) e.ref;
         running.remove(r);
+        batchVersion++;
+        r.ended = true;
+        jobChanged(r);
         lastEnd = now;
         listener.jobEnded(r.spec, now, r.nodes);
         if (config.completingTime() > 0) {
@@ -209,9 +231,25 @@ public final class BatchSimulation {
     for (int node : r.nodes) {
       nodeState[node] = FREE;
       freeNodes.add(node);
+      touched.add(node);
     }
     version++;
+    batchVersion++;
     dirty = true;
+  }
+
+  /** Tells the harvester's snapshot builder that a job appeared, changed its plan, started or ended. */
+  void jobChanged(Object job) {
+    if (harvester != null) {
+      harvester.jobChanged(job);
+    }
+  }
+
+  /** Records a plan for a pending job, telling the harvester when it changed. */
+  void plan(Jobs.Pending p, long start, int[] nodes) {
+    if (p.plan(start, nodes)) {
+      jobChanged(p);
+    }
   }
 
   void schedule(long time, int kind, Object ref) {
@@ -272,8 +310,9 @@ public final class BatchSimulation {
     for (int node : headNodes) {
       plannedStart[node] = shadow;
       planned.add(node);
+      touched.add(node);
     }
-    head.plan(shadow, headNodes);
+    plan(head, shadow, headNodes);
     listener.reserved(head.spec, shadow);
     int tested = 0;
     boolean pastHead = false;
@@ -320,13 +359,17 @@ public final class BatchSimulation {
 
   void clearPlanned() {
     while (planned.size() > 0) {
-      plannedStart[planned.pop()] = NONE;
+      int node = planned.pop();
+      plannedStart[node] = NONE;
+      touched.add(node);
     }
   }
 
   /** Starts a pending job now: reserved nodes first, then free nodes, then nodes whose pilots it preempts. */
   void start(Jobs.Pending p) {
     queued--;
+    p.started = true;
+    jobChanged(p);
     int k = p.spec.nodes();
     int[] nodes = new int[k];
     int c = 0;
@@ -350,8 +393,10 @@ public final class BatchSimulation {
       nodes[c++] = node;
     }
     version++;
+    batchVersion++;
     Jobs.Running r = new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
     running.add(r);
+    jobChanged(r);
     if (preempted) {
       stats.waitedForPilots();
       schedule(r.start, Event.HANDOVER_DONE, r);
@@ -362,6 +407,7 @@ public final class BatchSimulation {
 
   /** Takes one node for a starting job; true when a pilot had to be preempted. */
   private boolean take(int node) {
+    touched.add(node);
     if (plannedStart[node] != NONE) {
       plannedStart[node] = NONE;
       planned.remove(node);
@@ -401,6 +447,7 @@ public final class BatchSimulation {
 
   /** Puts a pilot on a free node (called by the harvester). */
   void occupy(int node, SimPilot pilot) {
+    touched.add(node);
     freeNodes.remove(node);
     nodeState[node] = PILOT;
     nodePilot[node] = pilot;
@@ -410,6 +457,7 @@ public final class BatchSimulation {
 
   /** A pilot left its node on its own (timeout, cancel): the node is free again. */
   void release(int node) {
+    touched.add(node);
     pilotNodes.remove(node);
     nodePilot[node] = null;
     nodeState[node] = FREE;

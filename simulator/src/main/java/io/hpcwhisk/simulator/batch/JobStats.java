@@ -15,9 +15,10 @@ public final class JobStats {
   private final Histogram waits = new Histogram(1L << 40, 3);
   private final Histogram slowdowns = new Histogram(1L << 40, 3);
   private final Histogram delays = new Histogram(1L << 40, 3);
-  private final long[] baseline;
+  private long[] baseline;
   private final long grace;
   private long[] starts = new long[1024];
+  private int ordinals;
   private long jobs;
   private double waitSum;
   private double slowdownSum;
@@ -46,19 +47,38 @@ public final class JobStats {
       starts = Arrays.copyOf(starts, Math.max(at + 1, starts.length * 2));
     }
     starts[at] = start;
+    ordinals = Math.max(ordinals, at + 1);
     if (baseline != null && at < baseline.length) {
-      long delay = start - baseline[at];
-      if (delay > 0) {
-        delayed++;
-        delaySum += delay;
-        delays.recordValue(delay);
-        maxDelay = Math.max(maxDelay, delay);
-        if (delay > grace) {
-          delayedBeyondGrace++;
-        }
-      } else if (delay < 0) {
-        earlier++;
+      compare(start, baseline[at]);
+    }
+  }
+
+  /**
+   * Compares every start of this run with the baseline's (for a run made without one, for example in parallel with
+   * its baseline); the result is the same as giving the baseline at construction.
+   */
+  void compareWith(long[] baselineStarts) {
+    if (baseline != null) {
+      throw new IllegalStateException("already compared with a baseline");
+    }
+    baseline = baselineStarts;
+    for (int at = 0; at < Math.min(ordinals, baselineStarts.length); at++) {
+      compare(starts[at], baselineStarts[at]);
+    }
+  }
+
+  private void compare(long start, long base) {
+    long delay = start - base;
+    if (delay > 0) {
+      delayed++;
+      delaySum += delay;
+      delays.recordValue(delay);
+      maxDelay = Math.max(maxDelay, delay);
+      if (delay > grace) {
+        delayedBeyondGrace++;
       }
+    } else if (delay < 0) {
+      earlier++;
     }
   }
 

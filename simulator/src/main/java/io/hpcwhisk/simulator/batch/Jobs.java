@@ -21,16 +21,25 @@ final class Jobs {
     final JobSpec spec;
     long expectedStart = -1;
     int[] plannedNodes;
+    /** The start the running backfill pass found, before its nodes are picked. */
+    long passStart;
+    /** Set when the job leaves the queue (it started). */
+    boolean started;
     private Job job;
 
     Pending(JobSpec spec) {
       this.spec = spec;
     }
 
-    void plan(long start, int[] nodes) {
+    /** Records the planner's start and nodes; true when they differ from the previous plan. */
+    boolean plan(long start, int[] nodes) {
+      if (start == expectedStart && java.util.Arrays.equals(nodes, plannedNodes)) {
+        return false;
+      }
       expectedStart = start;
       plannedNodes = nodes;
       job = null;
+      return true;
     }
 
     Job job(Instant origin, String[] names) {
@@ -61,6 +70,8 @@ final class Jobs {
     final long plannedEnd;
     final int[] nodes;
     final long seq;
+    /** Set when the job ended (its nodes may still be COMPLETING). */
+    boolean ended;
     private Job job;
 
     Running(JobSpec spec, long start, int[] nodes, long seq) {

@@ -3,6 +3,7 @@ package io.hpcwhisk.simulator.batch;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.IncrementalSnapshotBuilder;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeInfo;
@@ -32,7 +33,11 @@ import java.util.TreeSet;
  * {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE, PLANNED with the reservations of
  * the last planner pass, or ALLOCATED; running and pending jobs with their expected starts and scheduled nodes;
  * our pilots), turns it into a {@link ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the
- * production {@link HarvestPolicy} for intents, and applies them: submit a pending pilot, or cancel one. Pending
+ * production {@link HarvestPolicy} for intents, and applies them: submit a pending pilot, or cancel one. The
+ * snapshot comes from core's {@link IncrementalSnapshotBuilder}, which the model tells of every change (node states
+ * are compared once per pass, jobs reported as they appear, change plan, start and end), so that a pass costs
+ * O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal to the plain
+ * builder's snapshot of {@link #observe()}, which {@link #verifySnapshots()} checks on every pass (tests). Pending
  * pilots start on free nodes in priority order (targeted ones on their node first, then by nice and id), only when
  * they end before the node's next reservation; a pilot with {@code --time-min} is shrunk to whole minutes to fit.
  * A started pilot warms up, becomes ready, and ends at its limit (timed out), when cancelled, or when a batch job
@@ -61,6 +66,10 @@ final class PilotHarvester {
   private int pending;
   private long nextId = 1_000_000_000_000L;
   private long lastVersion = -1;
+  private IncrementalSnapshotBuilder fast;
+  private byte[] observed;
+  private final List<Object> changes = new ArrayList<>();
+  private boolean verify;
 
   PilotHarvester(HarvestConfig config, long unixOrigin) {
     this.config = config;
@@ -79,6 +88,64 @@ final class PilotHarvester {
         infos[s][i] = new NodeInfo(names[i], states[s], PARTITIONS);
       }
     }
+    observed = new byte[simulation.n];
+    fast = new IncrementalSnapshotBuilder(target, PILOT_PREFIX, java.util.Arrays.asList(infos[0]));
+  }
+
+  /** Compare the incremental snapshot with the plain one on every pass and fail on a difference (tests). */
+  void verifySnapshots() {
+    verify = true;
+  }
+
+  /** A batch job or pilot appeared, changed its plan, started or ended (see {@link #snapshot()}). */
+  void jobChanged(Object job) {
+    changes.add(job);
+  }
+
+  /** The controller's snapshot now, from the changes reported since the last pass. */
+  ClusterSnapshot snapshot() {
+    while (sim.touched.size() > 0) {
+      int i = sim.touched.pop();
+      byte s = observedState(i);
+      if (s != observed[i]) {
+        observed[i] = s;
+        fast.node(infos[s][i]);
+      }
+    }
+    for (Object o : changes) {
+      if (o instanceof Jobs.Pending p) {
+        if (!p.started) {
+          fast.putJob(p.job(origin, names));
+        } // a started job is replaced by its Running, reported right after it (same id)
+      } else if (o instanceof Jobs.Running r) {
+        if (r.ended) {
+          fast.removeJob(r.job(origin, names).id());
+        } else {
+          fast.putJob(r.job(origin, names));
+        }
+      } else {
+        SimPilot p = (SimPilot) o;
+        if (active.get(p.id) == p) {
+          fast.putJob(p.job(origin, names));
+        } else {
+          fast.removeJob(p.id);
+        }
+      }
+    }
+    changes.clear();
+    ClusterSnapshot snapshot = fast.build(origin.plusSeconds(sim.now));
+    if (verify) {
+      ClusterSnapshot plain = builder.build(observe());
+      if (!plain.equals(snapshot)) {
+        throw new IllegalStateException("incremental snapshot differs from the plain one at " + sim.now + ":\n"
+            + snapshot + "\n" + plain);
+      }
+    }
+    return snapshot;
+  }
+
+  private byte observedState(int i) {
+    return (byte) (sim.nodeState[i] != BatchSimulation.FREE ? 2 : sim.plannedStart[i] != Long.MAX_VALUE ? 1 : 0);
   }
 
   /** Node names {@code n001..} zero-padded so that name order is index order. */
@@ -120,7 +187,7 @@ final class PilotHarvester {
       return false;
     }
     lastVersion = version;
-    ClusterSnapshot snapshot = builder.build(observe());
+    ClusterSnapshot snapshot = snapshot();
     List<Pilot> pilots = new ArrayList<>(active.size());
     for (SimPilot p : active.values()) {
       pilots.add(p.pilot(origin, names));
@@ -141,8 +208,7 @@ final class PilotHarvester {
     long now = sim.now;
     List<NodeInfo> nodes = new ArrayList<>(sim.n);
     for (int i = 0; i < sim.n; i++) {
-      int s = sim.nodeState[i] != BatchSimulation.FREE ? 2 : sim.plannedStart[i] != Long.MAX_VALUE ? 1 : 0;
-      nodes.add(infos[s][i]);
+      nodes.add(infos[observedState(i)][i]);
     }
     List<Job> jobs = new ArrayList<>(sim.running.size() + sim.queued + active.size());
     for (Jobs.Running r : sim.running) {
@@ -167,6 +233,7 @@ final class PilotHarvester {
     JobId id = new JobId(nextId++);
     SimPilot pilot = new SimPilot(id, PILOT_PREFIX + id.value(), shape, sim.now);
     active.put(id, pilot);
+    jobChanged(pilot);
     if (shape.targetNode().isPresent()) {
       Integer node = nodeIndex.get(shape.targetNode().get());
       if (node == null) {
@@ -188,6 +255,7 @@ final class PilotHarvester {
     if (pilot.state == PilotState.PENDING) {
       removePending(pilot);
       active.remove(id);
+      jobChanged(pilot);
       counters.cancelledPending++;
     } else {
       int node = pilot.node;
@@ -248,6 +316,7 @@ final class PilotHarvester {
   private void start(SimPilot pilot, int node, long limit, long window) {
     removePending(pilot);
     pilot.started(node, sim.now, limit);
+    jobChanged(pilot);
     sim.occupy(node, pilot);
     counters.started++;
     long warmup = config.warmup();
@@ -301,6 +370,7 @@ final class PilotHarvester {
     sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
     pilot.state = end;
     active.remove(pilot.id);
+    jobChanged(pilot);
   }
 
   /** What happened to the pilots of one run. */

@@ -42,53 +42,136 @@ public final class ScheduleRun {
       List<HarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
       io.hpcwhisk.simulator.faas.FaasSettings faas) {
-    io.hpcwhisk.simulator.trace.TraceSummary summary;
-    long jobs;
-    RunResult baseline;
-    long[] starts;
-    try (JobSources.Source source = opener.get()) {
-      BatchSimulation sim = new BatchSimulation(scheduler, null, null, sampleInterval,
-          listenerFactory == null ? null : listenerFactory.apply("baseline"));
-      baseline = simulate("baseline", sim, source, null);
-      summary = source.summary();
-      jobs = source.jobsAccepted();
-      starts = sim.stats.starts(jobs);
-    }
-    List<RunResult> results = new ArrayList<>();
-    for (HarvestConfig harvest : harvests) {
-      try (JobSources.Source source = opener.get()) {
-        PilotHarvester harvester = new PilotHarvester(harvest, source.unixOrigin());
-        SimulationListener listener = listenerFactory == null ? null : listenerFactory.apply(harvest.policy());
-        io.hpcwhisk.simulator.faas.PilotRecorder recorder = faas == null ? null
-            : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), listener);
-        BatchSimulation sim = new BatchSimulation(scheduler, harvester, starts, sampleInterval,
-            recorder != null ? recorder : listener);
-        RunResult result = simulate(harvest.policy(), sim, source, harvester);
-        if (faas != null) {
-          long end = sim.now;
-          long firstMs = sim.idle.firstSecond() * 1000;
-          var replay = new io.hpcwhisk.simulator.faas.FaasSimulation(faas.pilotMemoryMb(), faas.coldStartMs(),
-              faas.queueTimeoutMs(), faas.actionTimeoutMs());
-          var figures = replay.run(shift(recorder.intervals(end), firstMs),
-              io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), end * 1000 - firstMs),
-              end * 1000 - firstMs);
-          result = result.withFaas(figures.asMap());
-        }
-        results.add(result);
-      }
-    }
-    return new Outcome(summary, jobs, baseline, results);
+    return run(scheduler, opener, harvests, sampleInterval, listenerFactory, faas, 1, null);
   }
 
-  private static RunResult simulate(String label, BatchSimulation sim, JobSources.Source source,
-      PilotHarvester harvester) {
-    long t0 = System.nanoTime();
-    sim.run(source.jobs());
-    double wall = (System.nanoTime() - t0) / 1e9;
-    IdleAccount.Figures idle = sim.idle.figures(sim.n);
-    Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
-    return new RunResult(label, idle, sim.stats.summary(), pilots, sim.idle.timeline(), sim.idle.sampleInterval(),
-        wall, idle.spanSeconds(), Map.of());
+  /**
+   * As above, with up to {@code threads} runs at once (the baseline and the policies are independent until their
+   * starts are compared, which happens after all of them ended), and {@code progress} (nullable) told the jobs
+   * submitted so far over all runs.
+   */
+  public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
+      List<HarvestConfig> harvests, long sampleInterval,
+      java.util.function.Function<String, SimulationListener> listenerFactory,
+      io.hpcwhisk.simulator.faas.FaasSettings faas, int threads, java.util.function.LongConsumer progress) {
+    List<Run> runs = new ArrayList<>();
+    runs.add(new Run(null));
+    for (HarvestConfig harvest : harvests) {
+      runs.add(new Run(harvest));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, Math.min(threads, runs.size())), r -> {
+          Thread t = new Thread(r, "simulate-schedule");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (Run run : runs) {
+        futures.add(pool.submit(() -> run.execute(scheduler, opener, sampleInterval, listenerFactory, faas)));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        while (true) {
+          try {
+            f.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            break;
+          } catch (java.util.concurrent.TimeoutException e) {
+            if (progress != null) {
+              progress.accept(runs.stream().mapToLong(Run::jobsSeen).sum());
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while simulating", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    Run base = runs.get(0);
+    long[] starts = base.sim.stats.starts(base.jobs);
+    List<RunResult> results = new ArrayList<>();
+    for (Run run : runs.subList(1, runs.size())) {
+      run.sim.stats.compareWith(starts);
+      RunResult result = run.result();
+      results.add(run.faasFigures == null ? result : result.withFaas(run.faasFigures));
+    }
+    return new Outcome(base.summary, base.jobs, base.result(), results);
+  }
+
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** One run (the baseline when {@code harvest} is null), executed on a pool thread. */
+  private static final class Run {
+    final HarvestConfig harvest;
+    volatile BatchSimulation sim;
+    PilotHarvester harvester;
+    double wall;
+    double cpu;
+    io.hpcwhisk.simulator.trace.TraceSummary summary;
+    long jobs;
+    Map<String, Object> faasFigures;
+
+    Run(HarvestConfig harvest) {
+      this.harvest = harvest;
+    }
+
+    long jobsSeen() {
+      BatchSimulation s = sim;
+      return s == null ? 0 : s.jobsSeen();
+    }
+
+    void execute(SchedulerConfig scheduler, Supplier<JobSources.Source> opener, long sampleInterval,
+        java.util.function.Function<String, SimulationListener> listenerFactory,
+        io.hpcwhisk.simulator.faas.FaasSettings faas) {
+      try (JobSources.Source source = opener.get()) {
+        String label = harvest == null ? "baseline" : harvest.policy();
+        SimulationListener listener = listenerFactory == null ? null : listenerFactory.apply(label);
+        if (harvest == null) {
+          sim = new BatchSimulation(scheduler, null, null, sampleInterval, listener);
+        } else {
+          harvester = new PilotHarvester(harvest, source.unixOrigin());
+          io.hpcwhisk.simulator.faas.PilotRecorder recorder = faas == null ? null
+              : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), listener);
+          sim = new BatchSimulation(scheduler, harvester, null, sampleInterval,
+              recorder != null ? recorder : listener);
+          long t0 = System.nanoTime();
+          long c0 = CPU.getCurrentThreadCpuTime();
+          sim.run(source.jobs());
+          wall = (System.nanoTime() - t0) / 1e9;
+          cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+          if (faas != null) {
+            long end = sim.now;
+            long firstMs = sim.idle.firstSecond() * 1000;
+            var replay = new io.hpcwhisk.simulator.faas.FaasSimulation(faas.pilotMemoryMb(), faas.coldStartMs(),
+                faas.queueTimeoutMs(), faas.actionTimeoutMs());
+            faasFigures = replay.run(shift(recorder.intervals(end), firstMs),
+                io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), end * 1000 - firstMs),
+                end * 1000 - firstMs).asMap();
+          }
+          return;
+        }
+        long t0 = System.nanoTime();
+        long c0 = CPU.getCurrentThreadCpuTime();
+        sim.run(source.jobs());
+        wall = (System.nanoTime() - t0) / 1e9;
+        cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+        summary = source.summary();
+        jobs = source.jobsAccepted();
+      }
+    }
+
+    RunResult result() {
+      IdleAccount.Figures idle = sim.idle.figures(sim.n);
+      Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
+      return new RunResult(harvest == null ? "baseline" : harvest.policy(), idle, sim.stats.summary(), pilots,
+          sim.idle.timeline(), sim.idle.sampleInterval(), wall, cpu, idle.spanSeconds(), Map.of());
+    }
   }
 
   /** Pilot times relative to the first submit, the origin of the activation stream. */

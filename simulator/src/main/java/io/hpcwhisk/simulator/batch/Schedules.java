@@ -21,6 +21,15 @@ public final class Schedules {
   public record Result(ScheduleRun.Outcome outcome, int nodes, List<Path> files, Map<String, Object> speed) {}
 
   public static Result run(ScheduleRequest request) {
+    return run(request, null);
+  }
+
+  /**
+   * As {@link #run(ScheduleRequest)}, running the baseline and the policies in parallel on the available processors,
+   * and telling {@code progress} (nullable) the share of the work done: jobs submitted over all runs against the
+   * trace's job lines (an estimate: skipped lines count too) times the number of runs.
+   */
+  public static Result run(ScheduleRequest request, io.hpcwhisk.simulator.availability.Progress progress) {
     String trace = request.trace();
     int nodes = request.nodes();
     Supplier<JobSources.Source> opener;
@@ -64,14 +73,56 @@ public final class Schedules {
     }
     resetPeaks();
     long t0 = System.nanoTime();
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null,
-        request.faas());
+    io.hpcwhisk.simulator.availability.Progress shown =
+        progress == io.hpcwhisk.simulator.availability.Progress.NONE ? null : progress;
+    java.util.function.LongConsumer jobsDone = null;
+    if (shown != null) {
+      double work = Math.max(1, estimateJobs(trace)) * (1.0 + harvests.size());
+      jobsDone = done -> shown.update(done / work);
+    }
+    ScheduleRun.Outcome outcome;
+    try {
+      outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null, request.faas(),
+          Runtime.getRuntime().availableProcessors(), jobsDone);
+    } finally {
+      if (shown != null) {
+        shown.done();
+      }
+    }
     double wall = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> speed = speed(outcome, wall);
     Map<String, Object> settings = settings(request, config);
     List<Path> files = request.out() == null ? List.of()
         : ScheduleReport.write(outcome, settings, Map.of("speed", speed), request.out(), request.plots());
     return new Result(outcome, nodes, files, speed);
+  }
+
+  /** Job lines of a trace file (not comments or the sacct header), or the synthetic spec's {@code jobs}. */
+  static long estimateJobs(String trace) {
+    if (trace.startsWith("synthetic:")) {
+      for (String kv : trace.substring(10).split(",")) {
+        if (kv.startsWith("jobs=")) {
+          try {
+            return Long.parseLong(kv.substring(5).strip());
+          } catch (NumberFormatException e) {
+            return 1;
+          }
+        }
+      }
+      return 10_000;
+    }
+    Path file = Path.of(trace.substring(trace.indexOf(':') + 1));
+    long lines = 0;
+    try (java.io.BufferedReader in = io.hpcwhisk.simulator.swf.TextFiles.open(file)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.isBlank() && !line.startsWith(";")) {
+          lines++;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return 1; // the run itself reports a bad file
+    }
+    return trace.startsWith("sacct:") ? Math.max(1, lines - 1) : lines;
   }
 
   private static Map<String, Object> settings(ScheduleRequest r, SchedulerConfig c) {
@@ -108,6 +159,7 @@ public final class Schedules {
       simulated += r.simulatedSeconds();
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("wallSeconds", r.wallSeconds());
+      one.put("cpuSeconds", r.cpuSeconds());
       one.put("jobsPerSecond", outcome.jobs() / Math.max(1e-9, r.wallSeconds()));
       one.put("simulatedSecondsPerWallSecond", r.simulatedSeconds() / Math.max(1e-9, r.wallSeconds()));
       perRun.put(r.label(), one);

@@ -1,6 +1,5 @@
 package io.hpcwhisk.simulator.batch;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -18,9 +17,11 @@ final class SlurmBackfill {
 
   private final BatchSimulation sim;
   private final Profile profile = new Profile();
+  private final int[] pool;
 
   SlurmBackfill(BatchSimulation sim) {
     this.sim = sim;
+    this.pool = new int[sim.n];
   }
 
   /** One backfill pass at the simulation's current time. */
@@ -47,7 +48,7 @@ final class SlurmBackfill {
         long duration = BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
         long at = profile.earliest(p.spec.nodes(), duration, horizon);
         if (at < 0) {
-          p.plan(-1, null);
+          sim.plan(p, -1, null);
           continue;
         }
         profile.reserve(at, duration, p.spec.nodes());
@@ -55,7 +56,7 @@ final class SlurmBackfill {
           it.remove();
           sim.start(p);
         } else {
-          p.plan(at, null);
+          p.passStart = at;
           reserved.add(p);
           sim.listener.reserved(p.spec, at);
         }
@@ -82,44 +83,46 @@ final class SlurmBackfill {
     if (reserved.isEmpty()) {
       return;
     }
-    reserved.sort(java.util.Comparator.comparingLong(p -> p.expectedStart));
-    ArrayDeque<Integer> pool = new ArrayDeque<>();
+    reserved.sort(java.util.Comparator.comparingLong(p -> p.passStart));
+    // a stack of nodes (last pushed, first taken); each node is in it at most once
+    int poolSize = 0;
     for (int i = 0; i < sim.freeNodes.size(); i++) {
-      pool.push(sim.freeNodes.get(i));
+      pool[poolSize++] = sim.freeNodes.get(i);
     }
     for (int i = 0; i < sim.pilotNodes.size(); i++) {
-      pool.push(sim.pilotNodes.get(i));
+      pool[poolSize++] = sim.pilotNodes.get(i);
     }
     Iterator<Jobs.Running> releases = sim.running.iterator();
     Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
     PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
     for (Jobs.Pending p : reserved) {
-      long t = p.expectedStart;
+      long t = p.passStart;
       while (nextRelease != null && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
         for (int node : nextRelease.nodes) {
-          pool.push(node);
+          pool[poolSize++] = node;
         }
         nextRelease = releases.hasNext() ? releases.next() : null;
       }
       while (!returning.isEmpty() && returning.peek()[0] <= t) {
-        pool.push((int) returning.poll()[1]);
+        pool[poolSize++] = (int) returning.poll()[1];
       }
       int k = p.spec.nodes();
       int[] usable = new int[k];
       int usableNow = 0;
       long end = t + BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
-      for (int i = 0; i < k && !pool.isEmpty(); i++) {
-        int node = pool.pop();
+      for (int i = 0; i < k && poolSize > 0; i++) {
+        int node = pool[--poolSize];
         returning.add(new long[] {end, node});
         if (sim.nodeState[node] == BatchSimulation.FREE || sim.nodeState[node] == BatchSimulation.PILOT) {
           usable[usableNow++] = node;
           if (sim.plannedStart[node] > t) {
             sim.plannedStart[node] = t;
             sim.planned.add(node);
+            sim.touched.add(node);
           }
         }
       }
-      p.plan(t, Arrays.copyOf(usable, usableNow));
+      sim.plan(p, t, Arrays.copyOf(usable, usableNow));
     }
   }
 }

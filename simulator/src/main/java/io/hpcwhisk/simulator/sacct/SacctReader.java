@@ -1,27 +1,19 @@
 package io.hpcwhisk.simulator.sacct;
 
 import io.hpcwhisk.simulator.swf.TextFiles;
+import io.hpcwhisk.simulator.trace.LineRecords;
 import io.hpcwhisk.simulator.trace.TraceFormatException;
 import io.hpcwhisk.simulator.trace.TraceReader;
 import io.hpcwhisk.simulator.trace.TraceSummary;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * Streams the finished jobs of a {@code sacct -P} dump (see the package documentation).
@@ -46,84 +38,41 @@ public final class SacctReader implements TraceReader<SacctJob> {
   private final Path file;
   private final String source;
   private final ZoneId zone;
-  private long lines;
-  private long records;
-  private Map<String, Long> skipped = new LinkedHashMap<>();
+  private final LineRecords<SacctJob> counts;
 
   public SacctReader(Path file, ZoneId zone) {
     this.file = file;
     this.source = file.toString();
     this.zone = zone;
+    this.counts = new LineRecords<>(source);
   }
 
   @Override
   public Stream<SacctJob> records() {
-    lines = 0;
-    records = 0;
-    skipped = new LinkedHashMap<>();
-    BufferedReader in = TextFiles.open(file);
-    Iterator<SacctJob> it = new Iterator<>() {
-      Map<String, Integer> columns;
-      int width;
-      SacctJob next;
-      boolean done;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && !done) {
-          String line;
-          try {
-            line = in.readLine();
-          } catch (IOException e) {
-            throw new UncheckedIOException(source + ":" + (lines + 1) + ": cannot read", e);
-          }
-          if (line == null) {
-            done = true;
-            if (columns == null) {
-              throw new TraceFormatException(source, lines, "file", "a sacct -P header line", "an empty file");
-            }
-            break;
-          }
-          lines++;
-          if (line.isBlank()) {
-            continue;
-          }
-          if (columns == null) {
-            columns = header(line);
-            width = line.split("\\|", -1).length;
-            continue;
-          }
-          next = parse(line, columns, width);
-          if (next != null) {
-            records++;
-          }
-        }
-        return next != null;
+    Layout layout = new Layout(); // the header's columns and width, set by the first line
+    return counts.stream(TextFiles.open(file), (line, lineNo) -> {
+      if (layout.columns == null) {
+        layout.columns = header(line);
+        layout.width = line.split("\\|", -1).length;
+        return null;
       }
-
-      @Override
-      public SacctJob next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        SacctJob out = next;
-        next = null;
-        return out;
+      return parse(line, layout.columns, layout.width);
+    }, lines -> {
+      if (layout.columns == null) {
+        throw new TraceFormatException(source, lines, "file", "a sacct -P header line", "an empty file");
       }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
-        .onClose(() -> {
-          try {
-            in.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+    });
   }
 
   @Override
   public TraceSummary summary() {
-    return new TraceSummary(source, lines, records, skipped, Map.of());
+    return counts.summary();
+  }
+
+  /** The header of the file being streamed. */
+  private static final class Layout {
+    Map<String, Integer> columns;
+    int width;
   }
 
   private Map<String, Integer> header(String line) {
@@ -139,7 +88,7 @@ public final class SacctReader implements TraceReader<SacctJob> {
       }
     }
     if (!missing.isEmpty()) {
-      throw new TraceFormatException(source, lines, "header", "a sacct -P header naming " + REQUIRED
+      throw new TraceFormatException(source, counts.lines(), "header", "a sacct -P header naming " + REQUIRED
           + " (missing " + missing + ")", TraceFormatException.quote(line));
     }
     return columns;
@@ -148,15 +97,15 @@ public final class SacctReader implements TraceReader<SacctJob> {
   private SacctJob parse(String line, Map<String, Integer> columns, int width) {
     String[] f = line.split("\\|", -1);
     if (f.length < width) {
-      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header "
-          + "(truncated line?)", f.length + " fields");
+      throw new TraceFormatException(source, counts.lines(), "line", width
+          + " '|'-separated fields like the header (truncated line?)", f.length + " fields");
     }
     if (f.length > width) {
-      throw new TraceFormatException(source, lines, "line", width + " '|'-separated fields like the header "
-          + "(extra columns?)", f.length + " fields");
+      throw new TraceFormatException(source, counts.lines(), "line", width
+          + " '|'-separated fields like the header (extra columns?)", f.length + " fields");
     }
     Integer idColumn = columns.get("JobID");
-    String id = idColumn == null ? Long.toString(lines) : f[idColumn].strip();
+    String id = idColumn == null ? Long.toString(counts.lines()) : f[idColumn].strip();
     if (id.contains(".")) {
       return skip(STEP);
     }
@@ -169,7 +118,8 @@ public final class SacctReader implements TraceReader<SacctJob> {
     long limit = limit(field(f, columns, "Timelimit"));
     long elapsed = duration(field(f, columns, "Elapsed"), "Elapsed");
     if (submit < 0) {
-      throw new TraceFormatException(source, lines, "Submit", "a time YYYY-MM-DDTHH:MM:SS", "'Unknown'");
+      throw new TraceFormatException(source, counts.lines(), "Submit", "a time YYYY-MM-DDTHH:MM:SS",
+          "'Unknown'");
     }
     if (start < 0) {
       return skip(state.startsWith("CANCELLED") ? CANCELLED : UNFINISHED);
@@ -178,19 +128,18 @@ public final class SacctReader implements TraceReader<SacctJob> {
       return skip(UNFINISHED);
     }
     if (end < start) {
-      throw new TraceFormatException(source, lines, "End", "a time at or after Start", "End "
+      throw new TraceFormatException(source, counts.lines(), "End", "a time at or after Start", "End "
           + (end - start) + " s before Start (negative time)");
     }
     if (nodes <= 0) {
       return skip(ZERO_SIZE);
     }
     return new SacctJob(id, submit, start, end, limit, nodes, cpus, field(f, columns, "Partition"), state,
-        elapsed, lines);
+        elapsed, counts.lines());
   }
 
   private SacctJob skip(String reason) {
-    skipped.merge(reason, 1L, Long::sum);
-    return null;
+    return counts.skip(reason);
   }
 
   private static String field(String[] f, Map<String, Integer> columns, String name) {
@@ -205,7 +154,7 @@ public final class SacctReader implements TraceReader<SacctJob> {
     try {
       return LocalDateTime.parse(text).atZone(zone).toEpochSecond();
     } catch (DateTimeParseException e) {
-      throw new TraceFormatException(source, lines, name, "a time YYYY-MM-DDTHH:MM:SS, Unknown or None",
+      throw new TraceFormatException(source, counts.lines(), name, "a time YYYY-MM-DDTHH:MM:SS, Unknown or None",
           TraceFormatException.quote(text));
     }
   }
@@ -220,7 +169,7 @@ public final class SacctReader implements TraceReader<SacctJob> {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new TraceFormatException(source, lines, name, "a non-negative integer", TraceFormatException.quote(text));
+    throw new TraceFormatException(source, counts.lines(), name, "a non-negative integer", TraceFormatException.quote(text));
   }
 
   private long limit(String text) {
@@ -257,7 +206,7 @@ public final class SacctReader implements TraceReader<SacctJob> {
       }
       return total;
     } catch (NumberFormatException e) {
-      throw new TraceFormatException(source, lines, name, "a duration [D-]HH:MM:SS, MM:SS or minutes",
+      throw new TraceFormatException(source, counts.lines(), name, "a duration [D-]HH:MM:SS, MM:SS or minutes",
           TraceFormatException.quote(text));
     }
   }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.swf;
 
+import io.hpcwhisk.simulator.trace.LineRecords;
 import io.hpcwhisk.simulator.trace.TraceFormatException;
 import io.hpcwhisk.simulator.trace.TraceReader;
 import io.hpcwhisk.simulator.trace.TraceSummary;
@@ -7,15 +8,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.OptionalLong;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * Streams the jobs of an SWF v2.2 file.
@@ -43,14 +39,13 @@ public final class SwfReader implements TraceReader<SwfJob> {
 
   private final Path file;
   private final String source;
-  private long lines;
-  private long records;
-  private Map<String, Long> skipped = new LinkedHashMap<>();
+  private final LineRecords<SwfJob> counts;
   private SwfHeader header = SwfHeader.empty();
 
   public SwfReader(Path file) {
     this.file = file;
     this.source = file.toString();
+    this.counts = new LineRecords<>(source);
   }
 
   /** Reads only the header (the {@code ;} lines before the first job). */
@@ -82,77 +77,30 @@ public final class SwfReader implements TraceReader<SwfJob> {
 
   @Override
   public Stream<SwfJob> records() {
-    lines = 0;
-    records = 0;
-    skipped = new LinkedHashMap<>();
-    BufferedReader in = TextFiles.open(file);
-    Iterator<SwfJob> it = new Iterator<>() {
-      final Map<String, String> values = new LinkedHashMap<>();
-      SwfJob next;
-      boolean done;
-      boolean sawJobLine;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && !done) {
-          String line;
-          try {
-            line = in.readLine();
-          } catch (IOException e) {
-            throw new UncheckedIOException(source + ":" + (lines + 1) + ": cannot read (" + e.getMessage() + ")", e);
-          }
-          if (line == null) {
-            done = true;
-            if (!sawJobLine) {
-              throw new TraceFormatException(source, lines, "file", "SWF job lines (18 numbers each)",
-                  lines == 0 ? "an empty file" : "no job line in " + lines + " lines");
-            }
-            break;
-          }
-          lines++;
-          String t = line.strip();
-          if (t.isEmpty()) {
-            continue;
-          }
-          if (t.startsWith(";")) {
-            headerLine(t, values);
-            if (!sawJobLine) {
-              header = toHeader(values, lines);
-            }
-            continue;
-          }
-          sawJobLine = true;
-          next = parse(t, lines);
-          if (next != null) {
-            records++;
-          }
+    Map<String, String> values = new LinkedHashMap<>();
+    boolean[] sawJobLine = {false};
+    return counts.stream(TextFiles.open(file), (line, lineNo) -> {
+      String t = line.strip();
+      if (t.startsWith(";")) {
+        headerLine(t, values);
+        if (!sawJobLine[0]) {
+          header = toHeader(values, lineNo);
         }
-        return next != null;
+        return null;
       }
-
-      @Override
-      public SwfJob next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        SwfJob out = next;
-        next = null;
-        return out;
+      sawJobLine[0] = true;
+      return parse(t, lineNo);
+    }, lines -> {
+      if (!sawJobLine[0]) {
+        throw new TraceFormatException(source, lines, "file", "SWF job lines (18 numbers each)",
+            lines == 0 ? "an empty file" : "no job line in " + lines + " lines");
       }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
-        false).onClose(() -> {
-          try {
-            in.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+    });
   }
 
   @Override
   public TraceSummary summary() {
-    return new TraceSummary(source, lines, records, skipped, Map.of());
+    return counts.summary();
   }
 
   private void headerLine(String t, Map<String, String> values) {
@@ -224,8 +172,7 @@ public final class SwfReader implements TraceReader<SwfJob> {
   }
 
   private SwfJob skip(String reason) {
-    skipped.merge(reason, 1L, Long::sum);
-    return null;
+    return counts.skip(reason);
   }
 
   private long number(String text, int field, long lineNo) {

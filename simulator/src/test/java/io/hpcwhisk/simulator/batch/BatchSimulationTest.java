@@ -54,11 +54,12 @@ class BatchSimulationTest {
       // B needs 2 nodes: shadow 100 with 1 + 3 = 4 nodes there, so 2 extra; C (1 node, 500 s) fits in the extra.
       "EASY backfills a long job into the extra nodes; 4; EASY; 0:3:100:100 1:2:100:100 2:1:500:500;"
           + " A=0 B=100 C=2",
-      // Slurm's main scheduler stops at B; C waits for the next backfill pass (t = 1 + 30 = 31), which plans B at
-      // 120 (100 rounded up to bf_resolution) and lets C run [31, 91). D (200 s) cannot end before 120: reserved
-      // at 240, but B starts when A really ends (100) and D right after B (200).
+      // Slurm's main scheduler stops at B; C waits for the next backfill pass on the bf_interval grid from the
+      // first submit (0, 30, 60, …): t = 30, which plans B at 120 (100 rounded up to bf_resolution) and lets C run
+      // [30, 80). D (200 s) cannot end before 120: reserved at 240, but B starts when A really ends (100) and D
+      // right after B (200).
       "Slurm backfills on its bf_interval; 4; SLURM; 0:3:100:100 1:4:100:100 2:1:50:50 3:1:200:200;"
-          + " A=0 B=100 C=31 D=200",
+          + " A=0 B=100 C=30 D=200",
       // Jobs end at their run time but are planned with the requested time: A asks 1000 s and runs 100; B (2
       // nodes) starts at 100. C (1 node, asks 500) backfills at once in EASY because B's shadow is A's planned end.
       "planned by requested time, ended by run time; 2; EASY; 0:1:100:1000 1:2:10:10 2:1:50:500;"

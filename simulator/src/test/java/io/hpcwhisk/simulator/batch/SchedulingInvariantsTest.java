@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * starts before its submit; a node never holds two batch jobs, nor a batch job and a pilot; a pilot never starts
  * longer than its node's window (it ends before the next reservation there); every job starts once and
  * ends; under EASY without pilots the head job never starts after the reservation it got when it became head (with
- * pilots: not after it plus the drain time).
+ * pilots: not after it plus the drain time). With pilots, every controller pass also checks that the incremental
+ * snapshot equals the plain {@code SnapshotBuilder}'s snapshot of the same state.
  */
 class SchedulingInvariantsTest {
 
@@ -49,6 +50,9 @@ class SchedulingInvariantsTest {
     Checker checker = new Checker(nodes, config.drainTime(), algorithm == Algorithm.EASY);
     PilotHarvester harvester = policy.equals("none") ? null
         : new PilotHarvester(new HarvestConfig(policy, Map.of(), 15, 20), 0);
+    if (harvester != null) {
+      harvester.verifySnapshots();
+    }
     BatchSimulation sim = new BatchSimulation(config, harvester, null, 600, checker);
     sim.run(jobs.iterator());
 
@@ -57,6 +61,7 @@ class SchedulingInvariantsTest {
     assertThat(checker.ended).isEqualTo(jobs.size());
     if (harvester != null) {
       assertThat(harvester.counters().started).isPositive();
+      assertThat(harvester.counters().controllerPasses).isPositive();
     }
   }
 

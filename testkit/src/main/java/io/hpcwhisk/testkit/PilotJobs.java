@@ -1,6 +1,5 @@
-package io.hpcwhisk.balancer;
+package io.hpcwhisk.testkit;
 
-import io.hpcwhisk.testkit.SlurmEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,25 +10,31 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Submits real pilot jobs with the pilot engineer's {@code config/pilot.sbatch}, running the pilot
- * from this test JVM's class path (as the app jar would) with a job-scoped credential in the job's
- * environment.
+ * Submits real pilot jobs to the local Slurm cluster with the shipped {@code config/pilot.sbatch}, the
+ * pilot running from the calling test JVM's class path (as the app jar would) with a credential in the
+ * job's environment. Each job's output goes to {@code pilot-<jobid>.out} in the cluster directory.
  */
-final class PilotJobsHelper {
+public final class PilotJobs {
 
-  private PilotJobsHelper() {}
+  private static final String LAUNCHER = "io.hpcwhisk.pilot.PilotLauncher";
 
-  static Path sbatchScript() {
+  private PilotJobs() {}
+
+  /** The shipped batch script, from a module directory or the project root. */
+  public static Path sbatchScript() {
     Path here = Path.of("").toAbsolutePath();
     Path script = here.resolve("../config/pilot.sbatch").normalize();
     return Files.exists(script) ? script : here.resolve("config/pilot.sbatch");
   }
 
-  /** Submits a pilot job into the whisk partition; returns its job id. */
-  static String submit(SlurmEnv slurm, String balancerUrl, String token, String... sbatchOptions)
-      throws IOException, InterruptedException {
+  /**
+   * Submits a pilot job and answers its id. {@code extraEnv} adds to (or overrides) the job's
+   * environment; {@code sbatchOptions} go before the script (for example {@code "-p", "whisk"}).
+   */
+  public static String submit(SlurmEnv slurm, String balancerUrl, String token, Map<String, String> extraEnv,
+      String... sbatchOptions) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("sbatch", "--parsable", "--export=ALL",
-        "-o", slurm.dir().resolve("bal-pilot-%j.out").toString()));
+        "-o", slurm.dir().resolve("pilot-%j.out").toString()));
     command.addAll(List.of(sbatchOptions));
     command.add(sbatchScript().toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -42,23 +47,26 @@ final class PilotJobsHelper {
     env.put("HPC_WHISK_PILOT_COMMAND", javaCommand());
     // job ids restart at 1 in every test cluster: keep each pilot's runtime files apart from older runs'
     env.put("HPC_WHISK_PILOT_WORK_DIR", Files.createTempDirectory(slurm.dir(), "pilot-work").toString());
+    env.putAll(extraEnv);
     Process process = builder.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("sbatch failed: " + out);
+      throw new IllegalStateException("sbatch " + String.join(" ", command) + " failed: " + out);
     }
     return out.split(";")[0];
   }
 
-  static String javaCommand() {
+  /** The command that runs the pilot from this JVM's class path, as {@code HPC_WHISK_PILOT_COMMAND}. */
+  public static String javaCommand() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + System.getProperty("java.class.path")
-        + " io.hpcwhisk.pilot.PilotLauncher";
+        + " " + LAUNCHER;
   }
 
-  static String output(SlurmEnv slurm, String jobId) {
+  /** What the job wrote so far, or a note saying why there is nothing (for assertion messages). */
+  public static String output(SlurmEnv slurm, String jobId) {
     try {
-      return Files.readString(slurm.dir().resolve("bal-pilot-" + jobId + ".out"));
+      return Files.readString(slurm.dir().resolve("pilot-" + jobId + ".out"));
     } catch (IOException e) {
       return "(no output: " + e.getMessage() + ")";
     }

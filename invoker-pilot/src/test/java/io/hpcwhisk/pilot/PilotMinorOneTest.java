@@ -1,0 +1,157 @@
+package io.hpcwhisk.pilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hpcwhisk.pilot.runtime.ActionRuntimes;
+import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.pilot.testing.FakeBalancer;
+import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pilot's side of protocol minor 1 against a balancer double that announces it: golden samples
+ * sent as wire JSON, {@code started}, hand-backs with per-activation {@code started}, cancel before
+ * start (also before arrival), {@code ping}/{@code pong}, and a runtime that cannot start reported as
+ * the pilot's fault.
+ */
+class PilotMinorOneTest {
+
+  static final String TOKEN = "job-token-1";
+  static final String PILOT = "slurm-101";
+  @TempDir Path work;
+  FakeBalancer balancer;
+  Pilot pilot;
+  CompletableFuture<Integer> exit;
+
+  @BeforeEach
+  void startBalancer() throws Exception {
+    balancer = FakeBalancer.start(TOKEN).announceMinor(PilotProtocol.MINOR);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (pilot != null && !exit.isDone()) {
+      pilot.drain("test over", Instant.now());
+      exit.join();
+    }
+    balancer.close();
+  }
+
+  private void startPilot(int memoryMb, Path runtimeDir, Duration grace) {
+    PilotIdentity identity = new PilotIdentity("101", "n1", 2, memoryMb, Instant.now(), Instant.now().plusSeconds(600), null);
+    ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(runtimeDir, memoryMb)
+        .withSandbox(RuntimeConfig.Sandbox.OFF));
+    pilot = new Pilot(identity, PilotSettings.of(balancer.uri(), TOKEN, work).withSandbox(RuntimeConfig.Sandbox.OFF)
+        .withGrace(grace), runtimes, "test");
+    exit = CompletableFuture.supplyAsync(pilot::run);
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot(PILOT).isPresent());
+    // heartbeats prove the pilot has taken the registration (and the balancer's minor) in
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot(PILOT).orElseThrow().lastHeartbeat().isPresent());
+  }
+
+  private void startPilot(int memoryMb) {
+    startPilot(memoryMb, work.resolve("rt"), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void announcesMinorOneAndReportsStartedBeforeCompletedForTheGoldenActivateSample() {
+    startPilot(512);
+    assertThat(balancer.pilot(PILOT).orElseThrow().register().orElseThrow().minor()).isEqualTo(PilotProtocol.MINOR);
+
+    balancer.sendRaw(PILOT, PilotProtocol.sample("activate.json"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.outcome("a1b2").isPresent());
+    assertThat(balancer.outcome("a1b2").orElseThrow().status()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(balancer.started()).containsExactly("a1b2");
+    var received = balancer.pilot(PILOT).orElseThrow().received();
+    int startedAt = indexOf(received, m -> m instanceof PilotMessage.Started s && s.activationId().equals("a1b2"));
+    int completedAt = indexOf(received, m -> m instanceof PilotMessage.Completed);
+    assertThat(startedAt).isNotNegative().isLessThan(completedAt);
+    assertThat(balancer.completed("a1b2").orElseThrow().fault()).isNull();
+  }
+
+  @Test
+  void answersTheGoldenPingSampleWithPong() {
+    startPilot(512);
+
+    balancer.sendRaw(PILOT, PilotProtocol.sample("ping.json"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pongs().contains("7"));
+  }
+
+  @Test
+  void aCancelledActivationThatHasNotStartedNeverRunsAlsoWhenTheCancelArrivesFirst() {
+    startPilot(256);
+    balancer.activate(PILOT, Requests.sleeping("busy", 1500, 256));
+    balancer.activate(PILOT, Requests.sleeping("waiting", 10, 256));
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.accepted().size() == 2);
+
+    balancer.cancel(PILOT, "waiting");
+    balancer.cancel(PILOT, "ghost");
+    balancer.activate(PILOT, Requests.sleeping("ghost", 10, 256));
+    balancer.activate(PILOT, Requests.sleeping("after", 10, 256));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.outcome("after").isPresent());
+    assertThat(balancer.outcome("busy")).isPresent();
+    assertThat(balancer.outcome("waiting")).isEmpty();
+    assertThat(balancer.outcome("ghost")).isEmpty();
+    assertThat(balancer.started()).containsExactly("busy", "after");
+    // a minor-1 balancer took them back when it cancelled: no hand-back answers
+    assertThat(balancer.handedBack()).isEmpty();
+  }
+
+  @Test
+  void aDrainHandsBackEachActivationSayingWhetherItStarted() {
+    startPilot(256, work.resolve("rt"), Duration.ofSeconds(3));
+    balancer.activate(PILOT, Requests.sleeping("long", 30_000, 256));
+    balancer.activate(PILOT, Requests.sleeping("queued", 10, 256));
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.started().contains("long"));
+
+    pilot.terminate();
+
+    assertThat(exit.join()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.handedBackStarted().size() == 2);
+    assertThat(balancer.handedBackStarted()).containsEntry("long", true).containsEntry("queued", false);
+  }
+
+  @Test
+  void aRuntimeThatCannotStartIsReportedAsThePilotsFault() throws Exception {
+    startPilot(512);
+    // a file where the runtimes' directories go: no runtime can start (as with the e2e's stale fifos)
+    Path actions = work.resolve("rt").resolve("actions");
+    if (Files.isDirectory(actions)) {
+      try (var files = Files.walk(actions)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    Files.writeString(actions, "in the way");
+
+    balancer.activate(PILOT, Requests.sleeping("no-runtime", 10, 256));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.completed("no-runtime").isPresent());
+    PilotMessage.Completed completed = balancer.completed("no-runtime").orElseThrow();
+    assertThat(completed.outcome().status()).isEqualTo(ActivationStatus.WHISK_ERROR);
+    assertThat(completed.fault()).isEqualTo(PilotMessage.Completed.FAULT_RUNTIME_START);
+    assertThat(balancer.started()).doesNotContain("no-runtime");
+  }
+
+  private static int indexOf(java.util.List<PilotMessage> list, java.util.function.Predicate<PilotMessage> p) {
+    for (int i = 0; i < list.size(); i++) {
+      if (p.test(list.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
