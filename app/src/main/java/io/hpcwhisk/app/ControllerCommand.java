@@ -189,7 +189,7 @@ final class ControllerCommand implements Runnable {
         if (realPilot) {
           data = Files.createTempDirectory("hpc-whisk-bench-");
           var cfg = io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
-              .withApi(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.api().withPort(0))
+              .withApi(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.api().withPort(0).withExecutor("pilots"))
               .withStore(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.store().withDataDir(data.toString()));
           server = io.hpcwhisk.balancer.WhiskServer.start(cfg, VersionCommand.hpcWhiskVersion());
           var credentials = io.hpcwhisk.balancer.WhiskServer.pilotCredentials(cfg);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (at most {@code maxSubmissions} submissions; the first Slurm failure stops the pass) unless this is a dry run.
  *
  * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code sbatch
- * --nodelist=n3 --time=5 --time-min=2}; the next pass sees it running on n3 and submits nothing for n3.
+ * --nodelist=n3 --time=5 --time-min=5}; the next pass sees it running on n3 and submits nothing for n3.
  *
  * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale data); it is
  * logged once when the outage starts and once a minute after, and {@code hpcwhisk.slurm.up} drops to 0. In a dry
