@@ -40,7 +40,7 @@ public final class ActionContainer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long NATIVE_DRAIN_MILLIS = 100;
-  /** How long a killed runtime's log streams may take to reach their end (a pump thread starved on a loaded machine). */
+  /** How long a killed runtime's log streams may take to reach their end (its pumps read what is left first). */
   private static final long STREAM_END_MILLIS = 5_000;
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -256,7 +256,10 @@ public final class ActionContainer implements AutoCloseable {
   private void kill() {
     alive = false;
     process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
+    // Through the handle, not Process.destroyForcibly(): that also closes our ends of the runtime's stdout and
+    // stderr, and a line the action wrote just before it crashed, still in the pipe, would be lost to its logs.
+    // The pumps read to the end of the streams; cleanUp() closes them.
+    process.toHandle().destroyForcibly();
     try {
       process.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -265,10 +268,12 @@ public final class ActionContainer implements AutoCloseable {
   }
 
   private void cleanUp() {
-    try {
-      fifo.close();
-    } catch (IOException e) {
-      // already closed
+    for (java.io.Closeable stream : List.of(fifo, stdin, process.getInputStream(), process.getErrorStream())) {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        // already closed, or the runtime is gone: nothing to release
+      }
     }
     deleteQuietly(dir);
   }
