@@ -20,7 +20,6 @@ import io.hpcwhisk.balancer.invoke.ResolvedAction;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,17 +90,13 @@ final class ActionsApi implements ApiHandler.Collection {
 
   private Reply list(Call call, String pkg) {
     Paging paging = Paging.of(call, "actions");
-    List<Action> all;
     if (pkg != null) {
       resolver.readablePackage(EntityPath.of(call.namespace, pkg), call.caller.namespace());
-      all = store.list(call.namespace, pkg, Action.class);
     } else {
       requireOwn(call);
-      all = store.list(call.namespace, null, Action.class);
     }
-    List<Action> sorted = new ArrayList<>(all);
-    sorted.sort(Comparator.comparingLong(Action::updated).reversed());
-    return Reply.ok(paging.apply(sorted.stream().map(Action::withoutCode).toList(), "actions"));
+    List<Action> newestFirst = actions.newestFirst(call.namespace, pkg, a -> true);
+    return Reply.ok(paging.apply(newestFirst.stream().map(Action::withoutCode).toList(), "actions"));
   }
 
   private Reply get(Call call, EntityPath path) {
