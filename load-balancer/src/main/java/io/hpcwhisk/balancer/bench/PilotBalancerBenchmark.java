@@ -31,7 +31,8 @@ import java.util.Map;
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
  * minus the action's duration as the pilot measured it) and the CPU time per activation of the client
  * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory;
- * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots (e.g. a flight recording).
+ * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots, {@code {job}} replaced by the pilot's
+ * job number (e.g. {@code -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
  */
 public final class PilotBalancerBenchmark {
 
@@ -145,7 +146,7 @@ public final class PilotBalancerBenchmark {
     }
     String extra = System.getProperty("bench.pilotJvmOptions", "").strip();
     if (!extra.isEmpty()) {
-      command.addAll(1, List.of(extra.split("\\s+")));
+      command.addAll(1, List.of(extra.replace("{job}", Integer.toString(job)).split("\\s+")));
     }
     command.add("io.hpcwhisk.pilot.PilotLauncher");
     ProcessBuilder builder = new ProcessBuilder(command);

@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.h2.mvstore.MVMap;
 
 /**
  * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON),
@@ -21,10 +20,10 @@ public final class MvActivationStore implements ActivationStore {
   private static final char SEP = '\u0001';
 
   private final MvStoreDatabase db;
-  private final MVMap<String, String> records;
-  private final MVMap<String, String> byNamespace;
-  private final MVMap<String, String> byEnd;
-  private final MVMap<String, String> pending;
+  private final StoreMap records;
+  private final StoreMap byNamespace;
+  private final StoreMap byEnd;
+  private final StoreMap pending;
 
   MvActivationStore(MvStoreDatabase db) {
     this.db = db;

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.h2.mvstore.MVMap;
 
 /**
  * {@link EntityStore} on an MVStore map keyed {@code ns/name} or {@code ns/pkg/name}; the value is
@@ -27,7 +26,7 @@ public final class MvEntityStore implements EntityStore {
       Map.of("action", Action.class, "package", WhiskPackage.class, "trigger", Trigger.class, "rule", Rule.class);
 
   private final MvStoreDatabase db;
-  private final MVMap<String, String> map;
+  private final StoreMap map;
   /**
    * Decoded entities by key (absent ones are not cached). This process is the only writer; a write
    * changes the map first and then drops the key here, and a fill reads the map inside the key's

@@ -48,12 +48,59 @@ class MvStoreDatabaseTest extends StoreContract {
       s.sync().get(10, TimeUnit.SECONDS);
       s.acceptLazily(answered);
       s.completeAsync(record(answered.activationId(), "ns", "ns/x", 10)).get(10, TimeUnit.SECONDS);
-      // the file as a SIGKILL would leave it now (closing commits everything, so copy it while open)
-      Files.copy(db.file(), crashed.resolve(MvStoreDatabase.FILE_NAME));
+      // the directory as a SIGKILL would leave it now (closing checkpoints everything, so copy it while open)
+      copyAsKilled(dir, crashed);
     }
     try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
       assertThat(db.activations().pending()).containsExactly(waiting);
       assertThat(db.activations().get("ns", answered.activationId())).isPresent();
+    }
+  }
+
+  /** Copies the store file and the journal segments, as a killed server leaves them. */
+  private static void copyAsKilled(Path from, Path to) throws Exception {
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  @Test
+  void committedChangesSurviveAKillThroughTheJournalAndTheReplayCleansItUp(@TempDir Path crashed) throws Exception {
+    PendingActivation kept = new PendingActivation("c".repeat(32), "ns", "ns", "/ns/x",
+        Json.MAPPER.createObjectNode(), 5, null, 0);
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      MvActivationStore s = db.activations();
+      for (int i = 0; i < 50; i++) {
+        String id = String.format("%032x", i);
+        s.acceptLazily(new PendingActivation(id, "ns", "ns", "/ns/x", Json.MAPPER.createObjectNode(), i, null, 0));
+        s.completeAsync(record(id, "ns", "ns/x", 100 + i)).get(10, TimeUnit.SECONDS);
+      }
+      s.accept(kept);
+      assertThat(Journal.segments(dir)).isNotEmpty();
+      copyAsKilled(dir, crashed);
+    }
+    assertThat(Journal.segments(dir)).as("a clean close checkpoints and leaves no segment").isEmpty();
+    try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
+      assertThat(db.activations().pending()).containsExactly(kept);
+      assertThat(db.activations().count("ns", new ActivationQuery(null, null, null, 0, 1000))).isEqualTo(50);
+      assertThat(Journal.segments(crashed)).as("replayed segments are checkpointed and deleted").hasSize(1);
+    }
+  }
+
+  @Test
+  void aTornLastBatchIsIgnoredAndEverythingBeforeItKept(@TempDir Path crashed) throws Exception {
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      MvActivationStore s = db.activations();
+      s.complete(record("d".repeat(32), "ns", "ns/x", 10));
+      copyAsKilled(dir, crashed);
+    }
+    Path segment = Journal.segments(crashed).get(0);
+    // half a batch: a length and checksum with no body, as a power loss may leave it
+    Files.write(segment, new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 1}, java.nio.file.StandardOpenOption.APPEND);
+    try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
+      assertThat(db.activations().get("ns", "d".repeat(32))).isPresent();
     }
   }
 
