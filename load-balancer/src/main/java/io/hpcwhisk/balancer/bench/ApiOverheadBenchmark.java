@@ -106,6 +106,20 @@ public final class ApiOverheadBenchmark {
       System.out.println("CPU per static GET by thread group (us, /proc, 10 ms ticks): "
           + ThreadCpu.perRequest(staticThreads, Math.max(1, baseline.requests())));
       System.out.println("CPU per blocking invoke by thread group (us, /proc, 10 ms ticks): " + ThreadCpu.perRequest(threads, n));
+    } finally {
+      deleteTree(data);
+    }
+  }
+
+  /** Deletes a benchmark's temporary store (hundreds of MB after a long run). */
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -30,7 +30,8 @@ import java.util.Map;
  * slots wait in the balancer's queue. Prints the client-side latency (which includes the
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
  * minus the action's duration as the pilot measured it) and the CPU time per activation of the client
- * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory;
+ * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory
+ * (kept; the store in it is deleted at the end);
  * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots, {@code {job}} replaced by the pilot's
  * job number (e.g. {@code -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
  */
@@ -98,6 +99,7 @@ public final class PilotBalancerBenchmark {
       for (Process p : processes) {
         p.waitFor();
       }
+      ApiOverheadBenchmark.deleteTree(data.resolve("data")); // the pilots' logs stay in the directory
     }
   }
 
