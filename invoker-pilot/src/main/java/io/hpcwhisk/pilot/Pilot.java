@@ -102,6 +102,12 @@ public final class Pilot {
    * balancer's ack timeout (2 s).
    */
   private final Map<String, Long> owedAcks = new LinkedHashMap<>();
+  /**
+   * Retry-safe activations started and not yet reported (id to epoch ms of the start); guarded by this.
+   * Their {@code started} goes out with the owed acknowledgements, so a run shorter than
+   * {@link #ACK_DELAY_MS} costs only {@code activate} and {@code completed}.
+   */
+  private final Map<String, Long> unreportedStarts = new java.util.HashMap<>();
   private static final long ACK_DELAY_MS = 100;
   private int memoryInUseMb;
   private boolean draining;
@@ -267,6 +273,7 @@ public final class Pilot {
   /** Sends the acknowledgements owed for longer than {@link #ACK_DELAY_MS} for what the pilot still holds. */
   private void sendOwedAcks() {
     List<String> due = new ArrayList<>();
+    List<PilotMessage.Started> dueStarts = new ArrayList<>();
     synchronized (this) {
       long now = System.nanoTime();
       for (var it = owedAcks.entrySet().iterator(); it.hasNext(); ) {
@@ -276,13 +283,17 @@ public final class Pilot {
         }
         it.remove();
         String id = owed.getKey();
-        if (running.containsKey(id) && !started.contains(id)
+        Long startedAt = unreportedStarts.remove(id);
+        if (startedAt != null && running.containsKey(id)) {
+          dueStarts.add(new PilotMessage.Started(id, startedAt));
+        } else if (running.containsKey(id) && !started.contains(id)
             || queued.stream().anyMatch(r -> r.activationId().equals(id))) {
           due.add(id);
         }
       }
     }
     due.forEach(id -> send(new PilotMessage.Accepted(id)));
+    dueStarts.forEach(this::send);
   }
 
   private void startWhatFits() {
@@ -319,6 +330,11 @@ public final class Pilot {
         return false;
       }
       started.add(request.activationId());
+      if (balancerMinor >= 1 && request.retrySafe() && owedAcks.containsKey(request.activationId())) {
+        // reported only if it runs past the acknowledgement delay; 'completed' acknowledges a short one
+        unreportedStarts.put(request.activationId(), System.currentTimeMillis());
+        return true;
+      }
       owedAcks.remove(request.activationId()); // 'started' acknowledges it
     }
     if (balancerMinor >= 1) {
@@ -390,6 +406,7 @@ public final class Pilot {
     counters.ended(result);
     synchronized (this) {
       owedAcks.remove(request.activationId()); // 'completed' acknowledges it
+      unreportedStarts.remove(request.activationId());
     }
     long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
     ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
@@ -486,6 +503,7 @@ public final class Pilot {
       }
       running.clear();
       started.clear();
+      unreportedStarts.clear();
     }
     if (!unfinished.isEmpty()) {
       send(PilotMessage.HandBack.of(items, "pilot left before they finished (grace time over)"));

@@ -64,13 +64,13 @@ class PilotSlurmIT {
     return new ActivationRequest(id, "guest", "/guest/" + versionKey, versionKey, kind, code, binary, main, Map.of(),
         new ActionLimitsSpec(timeoutMs, 256, 10_485_760, resultBytes),
         PilotProtocol.mapper().createObjectNode().put("name", id), System.currentTimeMillis() + timeoutMs,
-        "http://127.0.0.1:1", null, System.currentTimeMillis(), 1);
+        "http://127.0.0.1:1", null, System.currentTimeMillis(), 1, false);
   }
 
   private static ActivationRequest withParams(ActivationRequest r, int ms) {
     return new ActivationRequest(r.activationId(), r.namespace(), r.actionName(), r.versionKey(), r.kind(), r.code(),
         r.binary(), r.main(), r.env(), r.limits(), PilotProtocol.mapper().createObjectNode().put("ms", ms),
-        r.deadlineMs(), r.apiHost(), r.apiKey(), r.acceptedAtMs(), r.attempt());
+        r.deadlineMs(), r.apiHost(), r.apiKey(), r.acceptedAtMs(), r.attempt(), r.retrySafe());
   }
 
   @Test

@@ -14,7 +14,7 @@ public final class Requests {
     return new ActivationRequest(id, "guest", "/guest/" + versionKey, versionKey, "nodejs:20", code, false, "main",
         Map.of(), new ActionLimitsSpec(timeoutMs, memoryMb, 10_485_760, 1_048_576),
         PilotProtocol.mapper().createObjectNode().put("id", id), System.currentTimeMillis() + timeoutMs,
-        "http://127.0.0.1:1", null, System.currentTimeMillis(), 1);
+        "http://127.0.0.1:1", null, System.currentTimeMillis(), 1, false);
   }
 
   /** A nodejs action that sleeps {@code ms} and returns its id. */

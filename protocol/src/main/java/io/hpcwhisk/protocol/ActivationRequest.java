@@ -25,6 +25,11 @@ import java.util.Objects;
  * @param apiKey {@code __OW_API_KEY}, null unless the action may see its key
  * @param acceptedAtMs epoch ms when the API accepted the activation (for wait time)
  * @param attempt 1 for the first dispatch, more after re-dispatch
+ * @param retrySafe whether the action may run again after a lost pilot (absent: false). A pilot need not
+ *     write {@code started} before it runs a retry-safe activation: it reports the start only if the run
+ *     lasts longer than its acknowledgement delay (~100 ms); a shorter one is acknowledged by its
+ *     {@code completed}. (A pilot lost in those first ~100 ms counts as not having started it, so the
+ *     balancer sends it again at once, as it may for a retry-safe action.)
  */
 public record ActivationRequest(
     String activationId,
@@ -42,7 +47,8 @@ public record ActivationRequest(
     String apiHost,
     String apiKey,
     long acceptedAtMs,
-    int attempt) {
+    int attempt,
+    boolean retrySafe) {
 
   public ActivationRequest {
     if (activationId == null || activationId.isBlank()) {

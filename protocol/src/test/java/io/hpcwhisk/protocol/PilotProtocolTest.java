@@ -27,7 +27,7 @@ class PilotProtocolTest {
     return new ActivationRequest("a1b2", "guest", "/guest/hello", "guest/hello@0.0.1", "nodejs:20",
         "function main(p) { return p; }", false, "main", Map.of("K", "v"),
         new ActionLimitsSpec(60_000, 256, 10_485_760, 1_048_576), params(), 1_900_000_060_000L,
-        "https://whisk.example", null, 1_900_000_000_000L, 1);
+        "https://whisk.example", null, 1_900_000_000_000L, 1, false);
   }
 
   static Stream<PilotMessage> pilotMessages() {

@@ -95,7 +95,7 @@ public final class PilotBenchmark {
         long t0 = System.nanoTime();
         balancer.activate("slurm-bench", new io.hpcwhisk.protocol.ActivationRequest("ws-" + i, "guest", "/guest/noop",
             "bench/noop@1", "nodejs:20", "function main(p) { return p; }", false, "main", Map.of(), null, null,
-            System.currentTimeMillis() + 60_000, "http://127.0.0.1:1", null, System.currentTimeMillis(), 1));
+            System.currentTimeMillis() + 60_000, "http://127.0.0.1:1", null, System.currentTimeMillis(), 1, false));
         long t1 = done.take();
         if (i >= 200) {
           roundTrip.add((t1 - t0) / 1e6);

@@ -25,7 +25,7 @@ final class ActivationMessages {
     return new ActivationRequest(r.activationId(), r.namespace() == null ? "" : r.namespace(), r.action().toString(),
         versionKey, exec.kind(), exec.code() == null ? "" : exec.code(), Boolean.TRUE.equals(exec.binary()),
         exec.main(), Map.of(), limits, r.params(), nowMs + r.limits().timeout(), apiHost, r.apiKey(), acceptedAtMs,
-        attempt);
+        attempt, r.retrySafe());
   }
 
   static RunOutcome fromPilot(ActivationOutcome o) {
