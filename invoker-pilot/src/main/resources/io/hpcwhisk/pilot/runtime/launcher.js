@@ -55,17 +55,28 @@ function loadAction(init) {
 }
 
 let action = null;
-let owKeys = [];
+// The __OW_* variables of the previous activation, name -> value: only what changed is written to
+// process.env (each write is a setenv call), and what the new activation lacks is deleted.
+const owEnv = new Map();
 
 function setActivationEnv(message) {
-  for (const key of owKeys) delete process.env[key];
-  owKeys = [];
+  const seen = new Set();
   for (const key of Object.keys(message)) {
     if (key === 'value') continue;
     const name = '__OW_' + key.toUpperCase();
     const raw = message[key];
-    process.env[name] = typeof raw === 'string' ? raw : JSON.stringify(raw);
-    owKeys.push(name);
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw);
+    seen.add(name);
+    if (owEnv.get(name) !== value || process.env[name] !== value) {
+      process.env[name] = value;
+      owEnv.set(name, value);
+    }
+  }
+  for (const name of owEnv.keys()) {
+    if (!seen.has(name)) {
+      delete process.env[name];
+      owEnv.delete(name);
+    }
   }
 }
 

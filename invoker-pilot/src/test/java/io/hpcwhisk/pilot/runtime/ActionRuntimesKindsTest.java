@@ -53,6 +53,21 @@ class ActionRuntimesKindsTest {
   }
 
   @Test
+  void aWarmNodeRuntimeGivesEachActivationItsOwnOpenWhiskVariablesAlsoAfterTheActionChangedThem() {
+    ActionSpec spec = ActionSpec.text("guest/env-node@1", "nodejs:20",
+        "function main() { const id = process.env.__OW_ACTIVATION_ID; const ns = process.env.__OW_NAMESPACE;"
+            + " process.env.__OW_NAMESPACE = 'tampered'; delete process.env.__OW_API_HOST;"
+            + " return { id: id, ns: ns }; }");
+
+    ActivationResult first = runtimes.invoke(spec, input("env-1", "{}"));
+    ActivationResult second = runtimes.invoke(spec, input("env-2", "{}"));
+
+    assertThat(first.resultJson()).isEqualTo("{\"id\":\"env-1\",\"ns\":\"guest\"}");
+    assertThat(second.cold()).isFalse();
+    assertThat(second.resultJson()).isEqualTo("{\"id\":\"env-2\",\"ns\":\"guest\"}");
+  }
+
+  @Test
   void nodejsDefaultKindAcceptsExportsAndPromises() {
     ActionSpec spec = ActionSpec.text("guest/promise@1", "nodejs:default",
         "exports.main = async (p) => new Promise(r => setTimeout(() => r({ n: p.n * 2 }), 10));");
