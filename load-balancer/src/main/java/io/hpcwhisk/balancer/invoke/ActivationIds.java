@@ -1,15 +1,17 @@
 package io.hpcwhisk.balancer.invoke;
 
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
  * OpenWhisk activation ids: 32 lower-case hex digits. HPC-Whisk's start with the epoch milliseconds
  * (11 hex digits) and end with 84 random bits, so that ids made close in time sort close together and
- * the store writes one region of its indexes per commit instead of pages all over them.
+ * the store writes one region of its indexes per commit instead of pages all over them. The random
+ * bits only keep ids apart (an id grants nothing: reading a record needs its namespace's key), so
+ * they come from {@link ThreadLocalRandom}, not a {@code SecureRandom} that reads {@code /dev/urandom}
+ * under a lock for every id.
  */
 public final class ActivationIds {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Pattern VALID = Pattern.compile("[0-9a-f]{32}");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -21,7 +23,7 @@ public final class ActivationIds {
 
   static String next(long epochMillis) {
     byte[] bytes = new byte[11];
-    RANDOM.nextBytes(bytes);
+    ThreadLocalRandom.current().nextBytes(bytes);
     char[] out = new char[32];
     for (int i = 10; i >= 0; i--) {
       out[i] = HEX[(int) (epochMillis & 0xf)];

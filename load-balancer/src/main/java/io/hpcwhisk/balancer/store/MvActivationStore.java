@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON),
  * {@code activationsByNamespace} ({@code ns|reverse-start|id} → path, newest first),
  * {@code activationsByEnd} ({@code end|id} → namespace, for expiry) and {@code pending}
- * (id → accepted activation JSON).
+ * (id → accepted activation JSON). A lazily accepted activation stays in memory until a
+ * {@link #sync()} needs it durable; most end first, and their pending entry is never written at all.
  */
 public final class MvActivationStore implements ActivationStore {
 
@@ -24,6 +25,9 @@ public final class MvActivationStore implements ActivationStore {
   private final StoreMap byNamespace;
   private final StoreMap byEnd;
   private final StoreMap pending;
+  /** Lazily accepted activations not written to {@code pending} (yet); see {@link #acceptLazily}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, PendingActivation> lazy =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   MvActivationStore(MvStoreDatabase db) {
     this.db = db;
@@ -53,18 +57,31 @@ public final class MvActivationStore implements ActivationStore {
     db.commit();
   }
 
+  /**
+   * Keeps the entry in memory only: a blocking invocation's caller learns the id with the terminal
+   * record (whose commit then needs no pending entry) or after {@link #sync()}, which writes the
+   * entries still held. A crash before either loses an activation nobody was told about.
+   */
   @Override
   public void acceptLazily(PendingActivation p) {
-    pending.put(p.activationId(), Json.write(p));
+    lazy.put(p.activationId(), p);
   }
 
   @Override
   public CompletableFuture<Void> sync() {
+    for (String id : lazy.keySet()) {
+      // written and forgotten in one step, so a completion racing it removes either this or the entry
+      lazy.computeIfPresent(id, (key, p) -> {
+        pending.put(key, Json.write(p));
+        return null;
+      });
+    }
     return db.commitAsync();
   }
 
   @Override
   public void updatePending(PendingActivation p) {
+    lazy.remove(p.activationId());
     pending.put(p.activationId(), Json.write(p));
     db.commit();
   }
@@ -86,7 +103,9 @@ public final class MvActivationStore implements ActivationStore {
     }
     byNamespace.put(nsKey(r.namespace(), r.start(), r.activationId()), path);
     byEnd.put(endKey(r.end(), r.activationId()), r.namespace());
-    pending.remove(r.activationId());
+    if (lazy.remove(r.activationId()) == null) {
+      pending.remove(r.activationId());
+    }
     return db.commitAsync();
   }
 
@@ -171,7 +190,7 @@ public final class MvActivationStore implements ActivationStore {
 
   @Override
   public List<PendingActivation> pending() {
-    List<PendingActivation> out = new ArrayList<>();
+    List<PendingActivation> out = new ArrayList<>(lazy.values());
     for (String json : pending.values()) {
       out.add(Json.read(json, PendingActivation.class));
     }
