@@ -44,7 +44,7 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private final RuntimeConfig config;
   private final Launchers launchers;
-  private final Map<String, Deque<Idle>> idle = new HashMap<>();
+  private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
   private final Set<ActionContainer> busy = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
@@ -143,11 +143,13 @@ public final class ActionRuntimes implements AutoCloseable {
   }
 
   /** Runtimes are shared by activations of the same version with the same limits and env. */
-  private static String poolKey(ActionSpec spec) {
-    return spec.versionKey() + "|" + spec.limits() + "|" + spec.env().hashCode();
+  private record PoolKey(String versionKey, ActionLimits limits, Map<String, String> env) {}
+
+  private static PoolKey poolKey(ActionSpec spec) {
+    return new PoolKey(spec.versionKey(), spec.limits(), spec.env());
   }
 
-  private synchronized ActionContainer takeIdle(String key) {
+  private synchronized ActionContainer takeIdle(PoolKey key) {
     Deque<Idle> list = idle.get(key);
     while (list != null && !list.isEmpty()) {
       ActionContainer container = list.pollLast().container();
