@@ -78,9 +78,14 @@ public final class PilotBalancerBenchmark {
       Timer overhead = server.meters().find("whisk_activation_overhead").timer();
       double[] before = buckets(overhead);
       ApiOverheadBenchmark.Result baseline = ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
+      List<Long> pilotPids = processes.stream().map(Process::pid).toList();
       CpuTimes cpuBefore = CpuTimes.of(processes);
+      Map<String, Long> serverThreads0 = ThreadCpu.byGroup();
+      Map<String, Long> pilotThreads0 = ThreadCpu.byGroup(pilotPids);
       ApiOverheadBenchmark.Result blocking = ApiOverheadBenchmark.run(port, invoke, connections, seconds);
       CpuTimes cpuAfter = CpuTimes.of(processes);
+      Map<String, Long> serverThreads = ThreadCpu.since(serverThreads0);
+      Map<String, Long> pilotThreads = ThreadCpu.minus(ThreadCpu.byGroup(pilotPids), pilotThreads0);
       double[] after = buckets(overhead);
       System.out.println(pilots + " pilot processes of " + pilotMemoryMb + " MB (128 MB action: "
           + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each after "
@@ -92,6 +97,10 @@ public final class PilotBalancerBenchmark {
       System.out.printf("balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f ms%n",
           percentile(overhead, before, after, 0.50), percentile(overhead, before, after, 0.99));
       System.out.println(cpuAfter.minus(cpuBefore).perActivation(blocking));
+      double n = Math.max(1, blocking.requests());
+      System.out.println("server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
+          + " included): " + ThreadCpu.perRequest(serverThreads, n));
+      System.out.println("pilot JVMs by thread group (us per activation): " + ThreadCpu.perRequest(pilotThreads, n));
     } finally {
       for (Process p : processes) {
         p.destroy();

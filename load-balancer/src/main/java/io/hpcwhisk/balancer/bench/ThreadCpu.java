@@ -20,8 +20,21 @@ final class ThreadCpu {
 
   /** CPU nanoseconds used so far by each group of this JVM's live threads. */
   static Map<String, Long> byGroup() {
+    return byGroup("self");
+  }
+
+  /** The same for the processes with the given pids, summed by group. */
+  static Map<String, Long> byGroup(Iterable<Long> pids) {
     Map<String, Long> out = new HashMap<>();
-    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+    for (long pid : pids) {
+      byGroup(Long.toString(pid)).forEach((k, v) -> out.merge(k, v, Long::sum));
+    }
+    return out;
+  }
+
+  private static Map<String, Long> byGroup(String process) {
+    Map<String, Long> out = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", process, "task"))) {
       tasks.forEach(task -> {
         try {
           String stat = Files.readString(task.resolve("stat"));
@@ -42,9 +55,14 @@ final class ThreadCpu {
 
   /** What each group used since {@code before} (groups that ended meanwhile are not counted). */
   static Map<String, Long> since(Map<String, Long> before) {
-    Map<String, Long> now = byGroup();
-    now.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
-    return now;
+    return minus(byGroup(), before);
+  }
+
+  /** {@code now - before} by group. */
+  static Map<String, Long> minus(Map<String, Long> now, Map<String, Long> before) {
+    Map<String, Long> out = new HashMap<>(now);
+    out.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
+    return out;
   }
 
   /** Microseconds per request by group, largest first, groups under 0.5 us left out. */
