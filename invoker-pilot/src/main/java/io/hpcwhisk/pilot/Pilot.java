@@ -72,7 +72,14 @@ public final class Pilot {
   private final PilotSettings settings;
   private final ActionRuntimes runtimes;
   private final String version;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * The WebSocket's client. Its executor runs tasks where they are submitted: a received message is
+   * handled on the client's selector thread, and a send's completion sends the next frame there, with
+   * no hand-off to a worker thread per frame (~10 us of CPU per activation less). So nothing may block
+   * in {@link #onMessage}: an activation goes to the worker pool, a drain to the timer thread.
+   */
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .executor(Runnable::run).build();
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("activation"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
   private final PilotCounters counters = new PilotCounters();
@@ -224,7 +231,8 @@ public final class Pilot {
     } else if (message instanceof BalancerMessage.Cancel c) {
       cancel(c.activationId(), c.reason());
     } else if (message instanceof BalancerMessage.Drain d) {
-      drain("asked by the balancer: " + d.reason(), graceEnd());
+      // leaving waits for the last frames to be written, which needs this (the selector) thread
+      timers.execute(() -> drain("asked by the balancer: " + d.reason(), graceEnd()));
     } else if (message instanceof BalancerMessage.Ping p) {
       send(new PilotMessage.Pong(p.nonce()));
     }
