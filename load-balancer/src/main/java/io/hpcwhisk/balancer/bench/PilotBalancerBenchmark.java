@@ -25,7 +25,7 @@ import java.util.Map;
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.PilotBalancerBenchmark
- * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=20]}: each pilot runs at most
+ * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60]}: each pilot runs at most
  * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
  * slots wait in the balancer's queue. Prints the client-side latency (which includes the
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
@@ -44,7 +44,7 @@ public final class PilotBalancerBenchmark {
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
-    int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+    int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 60;
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
