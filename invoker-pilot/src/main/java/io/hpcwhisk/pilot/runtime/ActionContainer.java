@@ -300,11 +300,7 @@ public final class ActionContainer implements AutoCloseable {
 
   /** Resident memory of the runtime process tree in kilobytes, from {@code /proc} (0 if unknown). */
   long residentKb() {
-    long total = ProcStatus.residentKb(process.pid());
-    for (ProcessHandle child : (Iterable<ProcessHandle>) process.descendants()::iterator) {
-      total += ProcStatus.residentKb(child.pid());
-    }
-    return total;
+    return ProcStatus.treeResidentKb(process.pid());
   }
 
   @Override
