@@ -85,17 +85,13 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
-    Map<String, Pilot> runningOn = new HashMap<>(2 * fleet.running().size() + 16);
-    for (Pilot pilot : fleet.running()) {
-      pilot.node().ifPresent(n -> runningOn.putIfAbsent(n, pilot));
-    }
-    gaps.observe(snapshot, fleet); // the same nodes as runningOn, updated from the fleet's changes
+    gaps.observe(snapshot, fleet); // the running pilots' nodes, updated from the fleet's changes
     List<Intent.CancelPilot> cancels = new ArrayList<>();
     Set<String> coveredTargets = new HashSet<>();
     List<Pilot> keptTargeted = new ArrayList<>();
     for (Pilot pilot : fleet.pending()) {
       if (pilot.shape().targeted()) {
-        Optional<String> stale = staleReason(pilot, snapshot, runningOn, coveredTargets);
+        Optional<String> stale = staleReason(pilot, snapshot, fleet, coveredTargets);
         if (stale.isPresent()) {
           cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: " + stale.get()));
         } else {
@@ -113,7 +109,7 @@ final class AdaptivePolicy implements HarvestPolicy {
             .thenComparing(Node::name))
         .toList();
     for (Node node : bounded) {
-      if (coveredTargets.contains(node.name()) || runningOn.containsKey(node.name())) {
+      if (coveredTargets.contains(node.name()) || fleet.runningOn(node.name()).isPresent()) {
         continue;
       }
       Window window = node.window().get();
@@ -135,7 +131,7 @@ final class AdaptivePolicy implements HarvestPolicy {
 
     long uncoveredUnbounded = snapshot.harvestableNodes().stream()
         .filter(n -> !n.window().get().bounded())
-        .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
+        .filter(n -> !coveredTargets.contains(n.name()) && fleet.runningOn(n.name()).isEmpty())
         .count();
     // Spare pilots for the nodes a batch job's end hands over between two passes: the largest recent burst.
     long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
@@ -254,8 +250,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     return lastChoice;
   }
 
-  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Map<String, Pilot> runningOn,
-      Set<String> covered) {
+  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Fleet fleet, Set<String> covered) {
     String name = pilot.shape().targetNode().get();
     JobId id = pilot.id();
     Optional<Node> node = snapshot.node(name);
@@ -265,9 +260,9 @@ final class AdaptivePolicy implements HarvestPolicy {
     if (!node.get().state().harvestable()) {
       return Optional.of("target node " + name + " of pilot " + id + " is " + node.get().state());
     }
-    Pilot running = runningOn.get(name);
-    if (running != null) {
-      return Optional.of("target node " + name + " already runs pilot " + running.id());
+    Optional<Pilot> running = fleet.runningOn(name);
+    if (running.isPresent()) {
+      return Optional.of("target node " + name + " already runs pilot " + running.get().id());
     }
     if (covered.contains(name)) {
       return Optional.of("target node " + name + " already has an older pending pilot");

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -54,12 +55,20 @@ public final class GapLengthEstimator {
   /** For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running pilots by position. */
   private List<Pilot> lastRunning;
   private int[] pilotsAt = new int[0];
+  /** Positions whose running-pilot count changed in this pass (fleet path). */
+  private final BitSet pilotChanged = new BitSet();
+  /**
+   * The last snapshot's nodes. {@link Node} is immutable, so a node that is the same object as last time has the same
+   * name and state (a snapshot builder that keeps a busy node's {@code Node} while its state holds, as
+   * {@code IncrementalSnapshotBuilder} does, lets a pass skip it without reading it).
+   */
+  private List<Node> lastNodes;
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
   private final Deque<Integer> openedMax = new ArrayDeque<>();
   /** Start second of every open gap -> how many gaps opened then. */
-  private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
+  private final SecondCounts openStarts = new SecondCounts();
   private final Deque<Finished> finished = new ArrayDeque<>();
   /** Length in seconds -> {events, censored} of the finished gaps kept. */
   private final TreeMap<Long, int[]> finishedSorted = new TreeMap<>();
@@ -84,7 +93,8 @@ public final class GapLengthEstimator {
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
     List<Pilot> running = fleet.running();
     boolean rebuilt = index(snapshot.nodes());
-    if (rebuilt || lastRunning == null) {
+    boolean incremental = !rebuilt && lastRunning != null;
+    if (!incremental) {
       pilotsAt = new int[names.length];
       for (Pilot pilot : running) {
         count(pilot, 1);
@@ -113,7 +123,8 @@ public final class GapLengthEstimator {
       }
     }
     lastRunning = running;
-    update(snapshot, k -> pilotsAt[k] > 0);
+    update(snapshot, k -> pilotsAt[k] > 0, incremental);
+    pilotChanged.clear();
   }
 
   private void count(Pilot pilot, int delta) {
@@ -121,6 +132,7 @@ public final class GapLengthEstimator {
       Integer at = position.get(pilot.node().get());
       if (at != null) {
         pilotsAt[at] += delta;
+        pilotChanged.set(at);
       }
     }
   }
@@ -129,11 +141,16 @@ public final class GapLengthEstimator {
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
     lastRunning = null; // the per-position pilot counts are no longer kept up to date
     index(snapshot.nodes());
-    update(snapshot, k -> pilotNodes.contains(names[k]));
+    update(snapshot, k -> pilotNodes.contains(names[k]), false);
   }
 
-  /** One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. */
-  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt) {
+  /**
+   * One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. When
+   * {@code incremental}, {@code pilotAt} differs from the last pass only at the {@link #pilotChanged} positions, so a
+   * position whose node is the same object as last time and whose pilots did not change is skipped: its gap stays
+   * as it was.
+   */
+  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt, boolean incremental) {
     Instant at = snapshot.now();
     if (first == null) {
       first = at;
@@ -144,23 +161,30 @@ public final class GapLengthEstimator {
     }
     int opened = 0;
     List<Node> nodes = snapshot.nodes();
+    List<Node> last = incremental ? lastNodes : null;
     for (int i = 0; i < openAt.length; i++) {
       Node node = nodes.get(i);
+      if (last != null && node == last.get(i) && !pilotChanged.get(i)) {
+        continue;
+      }
       boolean isOpen = node.state().harvestable() || pilotAt.test(i);
       Open gap = openAt[i];
       if (isOpen && gap == null) {
         opened++;
         openAt[i] = new Open(at, at.equals(first));
         openCount++;
-        openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
         cached = null;
       } else if (!isOpen && gap != null) {
         openAt[i] = null;
         openCount--;
-        openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
+        openStarts.removeOne(gap.since().getEpochSecond());
         boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
         add(Duration.between(gap.since(), at), batch && !gap.truncated());
       }
+    }
+    lastNodes = nodes;
+    if (opened > 0) {
+      openStarts.add(at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
     }
     if (!at.equals(first)) {
       openedPerPass.addLast(opened);
@@ -183,9 +207,13 @@ public final class GapLengthEstimator {
    */
   private boolean index(List<Node> nodes) {
     boolean same = nodes.size() == names.length;
+    List<Node> last = lastNodes != null && lastNodes.size() == names.length ? lastNodes : null;
     for (int i = 0; same && i < names.length; i++) {
-      String name = nodes.get(i).name();
-      same = name == names[i] || name.equals(names[i]);
+      Node node = nodes.get(i);
+      if (node != (last == null ? null : last.get(i))) {
+        String name = node.name();
+        same = name == names[i] || name.equals(names[i]);
+      }
     }
     if (!same) {
       // keep the open gaps by name while the list changes (a node that leaves and comes back keeps its gap)
@@ -249,20 +277,19 @@ public final class GapLengthEstimator {
   }
 
   private GapDistribution build() {
-    int size = finishedSorted.size() + openStarts.size();
+    int size = finishedSorted.size() + openStarts.distinctUpperBound();
     long[] times = new long[size];
     int[] died = new int[size];
     int[] censored = new int[size];
     int k = 0;
     var fin = finishedSorted.entrySet().iterator();
     // Latest start first = youngest open gap first = ascending age.
-    var opn = openStarts.descendingMap().entrySet().iterator();
+    int o = nextOpen(openStarts.distinctUpperBound() - 1);
     Map.Entry<Long, int[]> f = fin.hasNext() ? fin.next() : null;
-    Map.Entry<Long, Integer> o = opn.hasNext() ? opn.next() : null;
     long nowSecond = now.getEpochSecond();
-    while (f != null || o != null) {
+    while (f != null || o >= 0) {
       long ft = f == null ? Long.MAX_VALUE : f.getKey();
-      long ot = o == null ? Long.MAX_VALUE : Math.max(0, nowSecond - o.getKey());
+      long ot = o < 0 ? Long.MAX_VALUE : Math.max(0, nowSecond - openStarts.second(o));
       long t = Math.min(ft, ot);
       if (k > 0 && times[k - 1] == t) {
         k--;
@@ -274,12 +301,20 @@ public final class GapLengthEstimator {
         censored[k] += f.getValue()[1];
         f = fin.hasNext() ? fin.next() : null;
       } else {
-        censored[k] += o.getValue();
-        o = opn.hasNext() ? opn.next() : null;
+        censored[k] += openStarts.count(o);
+        o = nextOpen(o - 1);
       }
       k++;
     }
     return GapDistribution.kaplanMeier(times, died, censored, k);
+  }
+
+  /** The position of the latest open-gap start at or before {@code position}; −1 when none. */
+  private int nextOpen(int position) {
+    while (position >= 0 && openStarts.count(position) == 0) {
+      position--;
+    }
+    return position;
   }
 
   /**

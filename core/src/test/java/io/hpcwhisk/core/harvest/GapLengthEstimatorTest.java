@@ -113,13 +113,22 @@ class GapLengthEstimatorTest {
       var bySet = new GapLengthEstimator(32);
       int nodes = 3 + random.nextInt(8);
       java.util.Map<Long, Pilot> pilots = new java.util.TreeMap<>();
+      java.util.Map<String, io.hpcwhisk.core.cluster.Node> busyNodes = new java.util.HashMap<>();
       java.time.Instant t = NOW;
       for (int step = 0; step < 80; step++) {
         t = t.plusSeconds(15);
         int n = step == 40 ? nodes + 1 : nodes; // the node list changes once
         java.util.List<io.hpcwhisk.core.cluster.Node> list = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-          list.add(random.nextInt(3) == 0 ? idle("n" + i, t) : busy("n" + i));
+          // a busy node keeps its Node object while its state holds, as IncrementalSnapshotBuilder's do
+          int kind = random.nextInt(4);
+          io.hpcwhisk.core.cluster.Node node = kind == 0 ? idle("n" + i, t)
+              : busyNodes.merge("n" + i, kind == 1 ? busy("n" + i, NodeState.DRAIN) : busy("n" + i),
+                  (before, after) -> before.state() == after.state() ? before : after);
+          if (kind == 0) {
+            busyNodes.remove("n" + i);
+          }
+          list.add(node);
         }
         int change = random.nextInt(4);
         long id = 1 + random.nextInt(12);
