@@ -231,7 +231,7 @@ final class PilotHarvester {
           + shape.partition() + ", not the harvest partition " + HARVEST_PARTITION);
     }
     JobId id = new JobId(nextId++);
-    SimPilot pilot = new SimPilot(id, PILOT_PREFIX + id.value(), shape, sim.now);
+    SimPilot pilot = new SimPilot(id, shape, sim.now);
     active.put(id, pilot);
     jobChanged(pilot);
     if (shape.targetNode().isPresent()) {
@@ -332,9 +332,11 @@ final class PilotHarvester {
       sim.schedule(sim.now + warmup, Event.PILOT_READY, pilot);
     }
     sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
-    sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
-        warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
-        window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+    if (sim.listening) {
+      sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
+          warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
+          window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+    }
   }
 
   void pilotEvent(int kind, SimPilot pilot) {
@@ -367,7 +369,9 @@ final class PilotHarvester {
     } else {
       sim.idle.warming--;
     }
-    sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+    if (sim.listening) {
+      sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+    }
     pilot.state = end;
     active.remove(pilot.id);
     jobChanged(pilot);
