@@ -22,6 +22,8 @@ final class SimPilot {
   long start = -1;
   long limit;
   boolean ready;
+  /** No longer active (ended, or cancelled while pending). */
+  boolean gone;
   private Pilot pilot;
   private Job job;
   private String name;
