@@ -401,7 +401,7 @@ public final class BatchSimulation {
     running.add(r);
     jobChanged(r);
     if (preempted) {
-      stats.waitedForPilots();
+      stats.waitedForPilots(p.spec.ordinal(), config.drainTime());
       schedule(r.start, Event.HANDOVER_DONE, r);
     } else {
       begin(r);
