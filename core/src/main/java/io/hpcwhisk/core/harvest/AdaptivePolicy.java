@@ -65,12 +65,17 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   private final AdaptiveParams params;
   private final GapLengthEstimator gaps;
+  /** {@code params.ladder()} and its text, made once (a pass asks for them for every ladder pilot). */
+  private final List<Duration> ladder;
+  private final String ladderText;
   private GapDistribution lastDistribution;
   private PoolLength.Choice lastChoice;
 
   AdaptivePolicy(AdaptiveParams params) {
     this.params = params;
     this.gaps = new GapLengthEstimator(params.history());
+    this.ladder = params.ladder();
+    this.ladderText = ladder.stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
   }
 
   @Override
@@ -193,7 +198,7 @@ final class AdaptivePolicy implements HarvestPolicy {
   private List<Intent.SubmitPilot> ladder(Fleet fleet, HarvestTarget target, List<Intent.CancelPilot> cancels,
       List<Pilot> kept) {
     Map<Duration, Integer> have = new HashMap<>();
-    List<Duration> lengths = params.ladder();
+    List<Duration> lengths = ladder;
     for (Pilot pilot : fleet.pendingUntargeted()) {
       if (!isLadder(pilot)) {
         continue;
@@ -225,7 +230,7 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   /** Ladder pilots come after pool pilots and after longer ladder pilots: pool-nice + 1 for the longest. */
   private int ladderNice(Duration length) {
-    List<Duration> lengths = params.ladder();
+    List<Duration> lengths = ladder;
     return params.poolNice() + 1 + (lengths.size() - 1 - Math.max(0, lengths.indexOf(length)));
   }
 
@@ -237,7 +242,7 @@ final class AdaptivePolicy implements HarvestPolicy {
   }
 
   private String ladderText() {
-    return params.ladder().stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
+    return ladderText;
   }
 
   /** The pool length, chosen again only when the gap distribution changed. */

@@ -94,17 +94,24 @@ public final class Fleet {
   public List<Pilot> inState(PilotState state) {
     List<Pilot>[] lists = byState;
     if (lists == null) {
-      PilotState[] states = PilotState.values();
-      @SuppressWarnings("unchecked")
-      List<Pilot>[] found = new List[states.length];
-      for (int s = 0; s < states.length; s++) {
-        found[s] = new ArrayList<>();
+      int states = PilotState.values().length;
+      int[] counts = new int[states];
+      for (Pilot pilot : pilots) {
+        counts[pilot.state().ordinal()]++;
+      }
+      Pilot[][] buckets = new Pilot[states][];
+      for (int s = 0; s < states; s++) {
+        buckets[s] = new Pilot[counts[s]];
+        counts[s] = 0;
       }
       for (Pilot pilot : pilots) {
-        found[pilot.state().ordinal()].add(pilot);
+        int s = pilot.state().ordinal();
+        buckets[s][counts[s]++] = pilot;
       }
-      for (int s = 0; s < states.length; s++) {
-        found[s] = Collections.unmodifiableList(found[s]);
+      @SuppressWarnings("unchecked")
+      List<Pilot>[] found = new List[states];
+      for (int s = 0; s < states; s++) {
+        found[s] = Collections.unmodifiableList(Arrays.asList(buckets[s]));
       }
       lists = found;
       byState = lists;

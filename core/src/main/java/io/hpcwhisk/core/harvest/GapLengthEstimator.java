@@ -50,7 +50,14 @@ public final class GapLengthEstimator {
   private int openCount;
   /** The last snapshot's node names and their open gaps by position, so that a pass needs no lookup by name. */
   private String[] names = new String[0];
-  private Open[] openAt = new Open[0];
+  /**
+   * The open gap at each position as primitives (no object to follow when it closes): its start's epoch second and
+   * nanosecond ({@code NONE} when the position has no open gap) and whether its start is unknown.
+   */
+  private long[] openSecond = new long[0];
+  private int[] openNano = new int[0];
+  private boolean[] openTruncated = new boolean[0];
+  private static final int NONE = -1;
   private Map<String, Integer> position = new HashMap<>();
   /** For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running pilots by position. */
   private List<Pilot> lastRunning;
@@ -63,6 +70,8 @@ public final class GapLengthEstimator {
    * {@code IncrementalSnapshotBuilder} does, lets a pass skip it without reading it).
    */
   private List<Node> lastNodes;
+  /** The last snapshot seen, to ask the next one which nodes changed state since ({@code stateChangesSince}). */
+  private ClusterSnapshot lastSnapshot;
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
@@ -92,7 +101,9 @@ public final class GapLengthEstimator {
    */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
     List<Pilot> running = fleet.running();
-    boolean rebuilt = index(snapshot.nodes());
+    // the same builder's next build: same names, and it says which nodes changed state
+    int[] stateChanges = snapshot.stateChangesSince(lastSnapshot).orElse(null);
+    boolean rebuilt = stateChanges == null && index(snapshot.nodes());
     boolean incremental = !rebuilt && lastRunning != null;
     if (!incremental) {
       pilotsAt = new int[names.length];
@@ -123,7 +134,7 @@ public final class GapLengthEstimator {
       }
     }
     lastRunning = running;
-    update(snapshot, k -> pilotsAt[k] > 0, incremental);
+    update(snapshot, k -> pilotsAt[k] > 0, incremental, stateChanges);
     pilotChanged.clear();
   }
 
@@ -141,16 +152,17 @@ public final class GapLengthEstimator {
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
     lastRunning = null; // the per-position pilot counts are no longer kept up to date
     index(snapshot.nodes());
-    update(snapshot, k -> pilotNodes.contains(names[k]), false);
+    update(snapshot, k -> pilotNodes.contains(names[k]), false, null);
   }
 
   /**
    * One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. When
-   * {@code incremental}, {@code pilotAt} differs from the last pass only at the {@link #pilotChanged} positions, so a
-   * position whose node is the same object as last time and whose pilots did not change is skipped: its gap stays
-   * as it was.
+   * {@code incremental}, {@code pilotAt} differs from the last pass only at the {@link #pilotChanged} positions, so
+   * only those and the positions whose node changed state ({@code stateChanges}, when known, else those whose node
+   * is not the same object as last time) are visited, in ascending order: every other gap stays as it was.
    */
-  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt, boolean incremental) {
+  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt, boolean incremental,
+      int[] stateChanges) {
     Instant at = snapshot.now();
     if (first == null) {
       first = at;
@@ -161,28 +173,25 @@ public final class GapLengthEstimator {
     }
     int opened = 0;
     List<Node> nodes = snapshot.nodes();
-    List<Node> last = incremental ? lastNodes : null;
-    for (int i = 0; i < openAt.length; i++) {
-      Node node = nodes.get(i);
-      if (last != null && node == last.get(i) && !pilotChanged.get(i)) {
-        continue;
+    if (incremental && stateChanges != null) {
+      BitSet visit = (BitSet) pilotChanged.clone();
+      for (int i : stateChanges) {
+        visit.set(i);
       }
-      boolean isOpen = node.state().harvestable() || pilotAt.test(i);
-      Open gap = openAt[i];
-      if (isOpen && gap == null) {
-        opened++;
-        openAt[i] = new Open(at, at.equals(first));
-        openCount++;
-        cached = null;
-      } else if (!isOpen && gap != null) {
-        openAt[i] = null;
-        openCount--;
-        openStarts.removeOne(gap.since().getEpochSecond());
-        boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
-        add(Duration.between(gap.since(), at), batch && !gap.truncated());
+      for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
+        opened += visit(i, nodes.get(i), pilotAt, at);
+      }
+    } else {
+      List<Node> last = incremental ? lastNodes : null;
+      for (int i = 0; i < openNano.length; i++) {
+        Node node = nodes.get(i);
+        if (last == null || node != last.get(i) || pilotChanged.get(i)) {
+          opened += visit(i, node, pilotAt, at);
+        }
       }
     }
     lastNodes = nodes;
+    lastSnapshot = snapshot;
     if (opened > 0) {
       openStarts.add(at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
     }
@@ -199,6 +208,29 @@ public final class GapLengthEstimator {
         }
       }
     }
+  }
+
+  /** Opens or closes the gap at one position from its node's state and pilots; 1 when a gap opened. */
+  private int visit(int i, Node node, java.util.function.IntPredicate pilotAt, Instant at) {
+    boolean isOpen = node.state().harvestable() || pilotAt.test(i);
+    boolean wasOpen = openNano[i] != NONE;
+    if (isOpen && !wasOpen) {
+      setOpen(i, new Open(at, at.equals(first)));
+      openCount++;
+      cached = null;
+      return 1;
+    }
+    if (!isOpen && wasOpen) {
+      long since = openSecond[i];
+      Duration length = Duration.ofSeconds(at.getEpochSecond() - since, at.getNano() - openNano[i]);
+      boolean truncated = openTruncated[i];
+      setOpen(i, null);
+      openCount--;
+      openStarts.removeOne(since);
+      boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
+      add(length, batch && !truncated);
+    }
+    return 0;
   }
 
   /**
@@ -218,22 +250,31 @@ public final class GapLengthEstimator {
     if (!same) {
       // keep the open gaps by name while the list changes (a node that leaves and comes back keeps its gap)
       for (int i = 0; i < names.length; i++) {
-        if (openAt[i] != null) {
-          open.put(names[i], openAt[i]);
+        if (openNano[i] != NONE) {
+          open.put(names[i], new Open(Instant.ofEpochSecond(openSecond[i], openNano[i]), openTruncated[i]));
         } else {
           open.remove(names[i]);
         }
       }
       names = new String[nodes.size()];
-      openAt = new Open[nodes.size()];
+      openSecond = new long[nodes.size()];
+      openNano = new int[nodes.size()];
+      openTruncated = new boolean[nodes.size()];
       position = new HashMap<>();
       for (int i = 0; i < names.length; i++) {
         names[i] = nodes.get(i).name();
-        openAt[i] = open.get(names[i]);
+        setOpen(i, open.get(names[i]));
         position.putIfAbsent(names[i], i);
       }
     }
     return !same;
+  }
+
+  /** Sets the open gap at a position; null: none. */
+  private void setOpen(int i, Open gap) {
+    openSecond[i] = gap == null ? 0 : gap.since().getEpochSecond();
+    openNano[i] = gap == null ? NONE : gap.since().getNano();
+    openTruncated[i] = gap != null && gap.truncated();
   }
 
   /** Remembers one gap that a batch job ended. */
