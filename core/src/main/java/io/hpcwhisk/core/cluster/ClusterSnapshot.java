@@ -81,6 +81,20 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The positions in {@link #nodes()} (ascending) whose node changed state since {@code earlier}, when that is known:
+   * both snapshots come from one {@link IncrementalSnapshotBuilder}, {@code earlier} being the build just before
+   * this one (the node list is then the same names in the same order). Empty otherwise: compare the nodes.
+   */
+  public Optional<int[]> stateChangesSince(ClusterSnapshot earlier) {
+    if (earlier != null && nodes instanceof PrevalidatedList.Nodes now
+        && earlier.nodes instanceof PrevalidatedList.Nodes before && now.builder == before.builder
+        && now.build == before.build + 1) {
+      return Optional.of(now.changedSincePrevious.clone());
+    }
+    return Optional.empty();
+  }
+
   /** Nodes that run nothing, reserved ones included. */
   public long freeNodeCount() {
     return nodes.stream().filter(n -> n.state().free()).count();

@@ -41,6 +41,9 @@ public final class IncrementalSnapshotBuilder {
   private final NodeState[] states;
   private final Node[] busy;
   private final BitSet harvestable = new BitSet();
+  /** Positions whose state changed since the last build, and the number of builds so far. */
+  private final BitSet changed = new BitSet();
+  private long builds;
   private final TreeMap<Instant, Integer>[] plannedStarts;
   private final Map<JobId, Job> jobs = new HashMap<>();
   private Job[] active = new Job[16];
@@ -95,6 +98,7 @@ public final class IncrementalSnapshotBuilder {
 
   private void setState(int i, NodeState state) {
     states[i] = state;
+    changed.set(i);
     if (state.harvestable()) {
       harvestable.set(i);
       busy[i] = null;
@@ -214,7 +218,10 @@ public final class IncrementalSnapshotBuilder {
       nodes[i] = Node.free(names[i], states[i], window);
       free[k++] = nodes[i];
     }
-    return new ClusterSnapshot(now, target, new PrevalidatedList.Nodes(nodes, free, k),
+    int[] changedPositions = changed.stream().toArray();
+    changed.clear();
+    PrevalidatedList.Nodes nodeList = new PrevalidatedList.Nodes(nodes, free, k, this, ++builds, changedPositions);
+    return new ClusterSnapshot(now, target, nodeList,
         new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount));
   }
 

@@ -33,14 +33,24 @@ class PrevalidatedList<T> extends AbstractList<T> implements RandomAccess {
     return size;
   }
 
-  /** The nodes of a snapshot, with its harvestable ones (in the same order) already picked out. */
+  /**
+   * The nodes of a snapshot, with its harvestable ones (in the same order) already picked out, and which positions
+   * changed state since the same builder's previous build.
+   */
   static final class Nodes extends PrevalidatedList<Node> {
 
     final List<Node> harvestable;
+    final Object builder;
+    final long build;
+    final int[] changedSincePrevious;
 
-    Nodes(Object[] items, Object[] harvestable, int harvestableCount) {
+    Nodes(Object[] items, Object[] harvestable, int harvestableCount, Object builder, long build,
+        int[] changedSincePrevious) {
       super(items, items.length);
       this.harvestable = new PrevalidatedList<>(harvestable, harvestableCount);
+      this.builder = builder;
+      this.build = build;
+      this.changedSincePrevious = changedSincePrevious;
     }
   }
 }

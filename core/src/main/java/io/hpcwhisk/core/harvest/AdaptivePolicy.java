@@ -65,12 +65,17 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   private final AdaptiveParams params;
   private final GapLengthEstimator gaps;
+  /** {@code params.ladder()} and its text, made once (a pass asks for them for every ladder pilot). */
+  private final List<Duration> ladder;
+  private final String ladderText;
   private GapDistribution lastDistribution;
   private PoolLength.Choice lastChoice;
 
   AdaptivePolicy(AdaptiveParams params) {
     this.params = params;
     this.gaps = new GapLengthEstimator(params.history());
+    this.ladder = params.ladder();
+    this.ladderText = ladder.stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
   }
 
   @Override
@@ -85,17 +90,13 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
-    Map<String, Pilot> runningOn = new HashMap<>(2 * fleet.running().size() + 16);
-    for (Pilot pilot : fleet.running()) {
-      pilot.node().ifPresent(n -> runningOn.putIfAbsent(n, pilot));
-    }
-    gaps.observe(snapshot, fleet); // the same nodes as runningOn, updated from the fleet's changes
+    gaps.observe(snapshot, fleet); // the running pilots' nodes, updated from the fleet's changes
     List<Intent.CancelPilot> cancels = new ArrayList<>();
     Set<String> coveredTargets = new HashSet<>();
     List<Pilot> keptTargeted = new ArrayList<>();
     for (Pilot pilot : fleet.pending()) {
       if (pilot.shape().targeted()) {
-        Optional<String> stale = staleReason(pilot, snapshot, runningOn, coveredTargets);
+        Optional<String> stale = staleReason(pilot, snapshot, fleet, coveredTargets);
         if (stale.isPresent()) {
           cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: " + stale.get()));
         } else {
@@ -113,7 +114,7 @@ final class AdaptivePolicy implements HarvestPolicy {
             .thenComparing(Node::name))
         .toList();
     for (Node node : bounded) {
-      if (coveredTargets.contains(node.name()) || runningOn.containsKey(node.name())) {
+      if (coveredTargets.contains(node.name()) || fleet.runningOn(node.name()).isPresent()) {
         continue;
       }
       Window window = node.window().get();
@@ -135,7 +136,7 @@ final class AdaptivePolicy implements HarvestPolicy {
 
     long uncoveredUnbounded = snapshot.harvestableNodes().stream()
         .filter(n -> !n.window().get().bounded())
-        .filter(n -> !coveredTargets.contains(n.name()) && !runningOn.containsKey(n.name()))
+        .filter(n -> !coveredTargets.contains(n.name()) && fleet.runningOn(n.name()).isEmpty())
         .count();
     // Spare pilots for the nodes a batch job's end hands over between two passes: the largest recent burst.
     long spare = params.pool() + (long) Math.ceil(params.poolShare() * gaps.largestBurst());
@@ -197,7 +198,7 @@ final class AdaptivePolicy implements HarvestPolicy {
   private List<Intent.SubmitPilot> ladder(Fleet fleet, HarvestTarget target, List<Intent.CancelPilot> cancels,
       List<Pilot> kept) {
     Map<Duration, Integer> have = new HashMap<>();
-    List<Duration> lengths = params.ladder();
+    List<Duration> lengths = ladder;
     for (Pilot pilot : fleet.pendingUntargeted()) {
       if (!isLadder(pilot)) {
         continue;
@@ -229,7 +230,7 @@ final class AdaptivePolicy implements HarvestPolicy {
 
   /** Ladder pilots come after pool pilots and after longer ladder pilots: pool-nice + 1 for the longest. */
   private int ladderNice(Duration length) {
-    List<Duration> lengths = params.ladder();
+    List<Duration> lengths = ladder;
     return params.poolNice() + 1 + (lengths.size() - 1 - Math.max(0, lengths.indexOf(length)));
   }
 
@@ -241,7 +242,7 @@ final class AdaptivePolicy implements HarvestPolicy {
   }
 
   private String ladderText() {
-    return params.ladder().stream().map(Durations::format).reduce((a, b) -> a + ", " + b).orElse("off");
+    return ladderText;
   }
 
   /** The pool length, chosen again only when the gap distribution changed. */
@@ -254,8 +255,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     return lastChoice;
   }
 
-  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Map<String, Pilot> runningOn,
-      Set<String> covered) {
+  private Optional<String> staleReason(Pilot pilot, ClusterSnapshot snapshot, Fleet fleet, Set<String> covered) {
     String name = pilot.shape().targetNode().get();
     JobId id = pilot.id();
     Optional<Node> node = snapshot.node(name);
@@ -265,9 +265,9 @@ final class AdaptivePolicy implements HarvestPolicy {
     if (!node.get().state().harvestable()) {
       return Optional.of("target node " + name + " of pilot " + id + " is " + node.get().state());
     }
-    Pilot running = runningOn.get(name);
-    if (running != null) {
-      return Optional.of("target node " + name + " already runs pilot " + running.id());
+    Optional<Pilot> running = fleet.runningOn(name);
+    if (running.isPresent()) {
+      return Optional.of("target node " + name + " already runs pilot " + running.get().id());
     }
     if (covered.contains(name)) {
       return Optional.of("target node " + name + " already has an older pending pilot");

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,8 @@ import java.util.Optional;
 public final class Fleet {
 
   private final List<Pilot> pilots;
-  /** Per-state lists, each made on first use (complete lists published through the volatile fields). */
-  private volatile Map<PilotState, List<Pilot>> byState = new EnumMap<>(PilotState.class);
+  /** Per-state lists by state ordinal, all made in one pass on first use (published through the volatile field). */
+  private volatile List<Pilot>[] byState;
   private volatile List<Pilot> pendingUntargeted;
   /** Built on the first {@link #runningOn} call (a complete map published through the volatile field). */
   private volatile Map<String, Pilot> runningByNode;
@@ -32,20 +31,18 @@ public final class Fleet {
   /** @param pilots the pilots in any order; two with one id are refused */
   public Fleet(List<Pilot> pilots) {
     Pilot[] sorted = pilots.toArray(new Pilot[0]);
-    boolean ordered = true;
-    for (int i = 1; i < sorted.length && ordered; i++) {
-      ordered = sorted[i - 1].id().compareTo(sorted[i].id()) <= 0;
+    boolean increasing = true; // strictly: sorted and no id twice, the usual case, checked in one pass
+    for (int i = 0; i < sorted.length; i++) {
+      Objects.requireNonNull(sorted[i], "pilot");
+      increasing = increasing && (i == 0 || sorted[i - 1].id().compareTo(sorted[i].id()) < 0);
     }
-    if (!ordered) {
+    if (!increasing) {
       Arrays.sort(sorted, Comparator.comparing(Pilot::id));
-    }
-    for (int i = 1; i < sorted.length; i++) {
-      if (sorted[i].id().equals(sorted[i - 1].id())) {
-        throw new IllegalArgumentException("pilot " + sorted[i].id() + " appears twice in the fleet");
+      for (int i = 1; i < sorted.length; i++) {
+        if (sorted[i].id().equals(sorted[i - 1].id())) {
+          throw new IllegalArgumentException("pilot " + sorted[i].id() + " appears twice in the fleet");
+        }
       }
-    }
-    for (Pilot pilot : sorted) {
-      Objects.requireNonNull(pilot, "pilot");
     }
     this.pilots = Collections.unmodifiableList(Arrays.asList(sorted));
   }
@@ -95,20 +92,31 @@ public final class Fleet {
   }
 
   public List<Pilot> inState(PilotState state) {
-    List<Pilot> list = byState.get(state);
-    if (list == null) {
-      List<Pilot> found = new ArrayList<>();
+    List<Pilot>[] lists = byState;
+    if (lists == null) {
+      int states = PilotState.values().length;
+      int[] counts = new int[states];
       for (Pilot pilot : pilots) {
-        if (pilot.state() == state) {
-          found.add(pilot);
-        }
+        counts[pilot.state().ordinal()]++;
       }
-      list = Collections.unmodifiableList(found);
-      Map<PilotState, List<Pilot>> next = new EnumMap<>(byState);
-      next.put(state, list);
-      byState = next;
+      Pilot[][] buckets = new Pilot[states][];
+      for (int s = 0; s < states; s++) {
+        buckets[s] = new Pilot[counts[s]];
+        counts[s] = 0;
+      }
+      for (Pilot pilot : pilots) {
+        int s = pilot.state().ordinal();
+        buckets[s][counts[s]++] = pilot;
+      }
+      @SuppressWarnings("unchecked")
+      List<Pilot>[] found = new List[states];
+      for (int s = 0; s < states; s++) {
+        found[s] = Collections.unmodifiableList(Arrays.asList(buckets[s]));
+      }
+      lists = found;
+      byState = lists;
     }
-    return list;
+    return lists[state.ordinal()];
   }
 
   /** Pending pilots that may start on any node. */
@@ -130,8 +138,9 @@ public final class Fleet {
   public Optional<Pilot> runningOn(String node) {
     Map<String, Pilot> index = runningByNode;
     if (index == null) {
-      index = new HashMap<>();
-      for (Pilot pilot : running()) {
+      List<Pilot> running = running();
+      index = new HashMap<>(2 * running.size() + 16);
+      for (Pilot pilot : running) {
         if (pilot.node().isPresent()) {
           index.putIfAbsent(pilot.node().get(), pilot);
         }

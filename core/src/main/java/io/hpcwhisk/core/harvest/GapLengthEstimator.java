@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -49,17 +50,34 @@ public final class GapLengthEstimator {
   private int openCount;
   /** The last snapshot's node names and their open gaps by position, so that a pass needs no lookup by name. */
   private String[] names = new String[0];
-  private Open[] openAt = new Open[0];
+  /**
+   * The open gap at each position as primitives (no object to follow when it closes): its start's epoch second and
+   * nanosecond ({@code NONE} when the position has no open gap) and whether its start is unknown.
+   */
+  private long[] openSecond = new long[0];
+  private int[] openNano = new int[0];
+  private boolean[] openTruncated = new boolean[0];
+  private static final int NONE = -1;
   private Map<String, Integer> position = new HashMap<>();
   /** For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running pilots by position. */
   private List<Pilot> lastRunning;
   private int[] pilotsAt = new int[0];
+  /** Positions whose running-pilot count changed in this pass (fleet path). */
+  private final BitSet pilotChanged = new BitSet();
+  /**
+   * The last snapshot's nodes. {@link Node} is immutable, so a node that is the same object as last time has the same
+   * name and state (a snapshot builder that keeps a busy node's {@code Node} while its state holds, as
+   * {@code IncrementalSnapshotBuilder} does, lets a pass skip it without reading it).
+   */
+  private List<Node> lastNodes;
+  /** The last snapshot seen, to ask the next one which nodes changed state since ({@code stateChangesSince}). */
+  private ClusterSnapshot lastSnapshot;
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
   private final Deque<Integer> openedMax = new ArrayDeque<>();
   /** Start second of every open gap -> how many gaps opened then. */
-  private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
+  private final SecondCounts openStarts = new SecondCounts();
   private final Deque<Finished> finished = new ArrayDeque<>();
   /** Length in seconds -> {events, censored} of the finished gaps kept. */
   private final TreeMap<Long, int[]> finishedSorted = new TreeMap<>();
@@ -83,8 +101,11 @@ public final class GapLengthEstimator {
    */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
     List<Pilot> running = fleet.running();
-    boolean rebuilt = index(snapshot.nodes());
-    if (rebuilt || lastRunning == null) {
+    // the same builder's next build: same names, and it says which nodes changed state
+    int[] stateChanges = snapshot.stateChangesSince(lastSnapshot).orElse(null);
+    boolean rebuilt = stateChanges == null && index(snapshot.nodes());
+    boolean incremental = !rebuilt && lastRunning != null;
+    if (!incremental) {
       pilotsAt = new int[names.length];
       for (Pilot pilot : running) {
         count(pilot, 1);
@@ -113,7 +134,8 @@ public final class GapLengthEstimator {
       }
     }
     lastRunning = running;
-    update(snapshot, k -> pilotsAt[k] > 0);
+    update(snapshot, k -> pilotsAt[k] > 0, incremental, stateChanges);
+    pilotChanged.clear();
   }
 
   private void count(Pilot pilot, int delta) {
@@ -121,6 +143,7 @@ public final class GapLengthEstimator {
       Integer at = position.get(pilot.node().get());
       if (at != null) {
         pilotsAt[at] += delta;
+        pilotChanged.set(at);
       }
     }
   }
@@ -129,11 +152,17 @@ public final class GapLengthEstimator {
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
     lastRunning = null; // the per-position pilot counts are no longer kept up to date
     index(snapshot.nodes());
-    update(snapshot, k -> pilotNodes.contains(names[k]));
+    update(snapshot, k -> pilotNodes.contains(names[k]), false, null);
   }
 
-  /** One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. */
-  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt) {
+  /**
+   * One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. When
+   * {@code incremental}, {@code pilotAt} differs from the last pass only at the {@link #pilotChanged} positions, so
+   * only those and the positions whose node changed state ({@code stateChanges}, when known, else those whose node
+   * is not the same object as last time) are visited, in ascending order: every other gap stays as it was.
+   */
+  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt, boolean incremental,
+      int[] stateChanges) {
     Instant at = snapshot.now();
     if (first == null) {
       first = at;
@@ -144,23 +173,27 @@ public final class GapLengthEstimator {
     }
     int opened = 0;
     List<Node> nodes = snapshot.nodes();
-    for (int i = 0; i < openAt.length; i++) {
-      Node node = nodes.get(i);
-      boolean isOpen = node.state().harvestable() || pilotAt.test(i);
-      Open gap = openAt[i];
-      if (isOpen && gap == null) {
-        opened++;
-        openAt[i] = new Open(at, at.equals(first));
-        openCount++;
-        openStarts.merge(at.getEpochSecond(), 1, Integer::sum);
-        cached = null;
-      } else if (!isOpen && gap != null) {
-        openAt[i] = null;
-        openCount--;
-        openStarts.computeIfPresent(gap.since().getEpochSecond(), (k, v) -> v == 1 ? null : v - 1);
-        boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
-        add(Duration.between(gap.since(), at), batch && !gap.truncated());
+    if (incremental && stateChanges != null) {
+      BitSet visit = (BitSet) pilotChanged.clone();
+      for (int i : stateChanges) {
+        visit.set(i);
       }
+      for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
+        opened += visit(i, nodes.get(i), pilotAt, at);
+      }
+    } else {
+      List<Node> last = incremental ? lastNodes : null;
+      for (int i = 0; i < openNano.length; i++) {
+        Node node = nodes.get(i);
+        if (last == null || node != last.get(i) || pilotChanged.get(i)) {
+          opened += visit(i, node, pilotAt, at);
+        }
+      }
+    }
+    lastNodes = nodes;
+    lastSnapshot = snapshot;
+    if (opened > 0) {
+      openStarts.add(at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
     }
     if (!at.equals(first)) {
       openedPerPass.addLast(opened);
@@ -177,35 +210,71 @@ public final class GapLengthEstimator {
     }
   }
 
+  /** Opens or closes the gap at one position from its node's state and pilots; 1 when a gap opened. */
+  private int visit(int i, Node node, java.util.function.IntPredicate pilotAt, Instant at) {
+    boolean isOpen = node.state().harvestable() || pilotAt.test(i);
+    boolean wasOpen = openNano[i] != NONE;
+    if (isOpen && !wasOpen) {
+      setOpen(i, new Open(at, at.equals(first)));
+      openCount++;
+      cached = null;
+      return 1;
+    }
+    if (!isOpen && wasOpen) {
+      long since = openSecond[i];
+      Duration length = Duration.ofSeconds(at.getEpochSecond() - since, at.getNano() - openNano[i]);
+      boolean truncated = openTruncated[i];
+      setOpen(i, null);
+      openCount--;
+      openStarts.removeOne(since);
+      boolean batch = node.state() == NodeState.ALLOCATED || node.state() == NodeState.MIXED;
+      add(length, batch && !truncated);
+    }
+    return 0;
+  }
+
   /**
    * Lines the by-position arrays up with the snapshot's nodes (a no-op while the node list keeps its names); true
    * when they were rebuilt.
    */
   private boolean index(List<Node> nodes) {
     boolean same = nodes.size() == names.length;
+    List<Node> last = lastNodes != null && lastNodes.size() == names.length ? lastNodes : null;
     for (int i = 0; same && i < names.length; i++) {
-      String name = nodes.get(i).name();
-      same = name == names[i] || name.equals(names[i]);
+      Node node = nodes.get(i);
+      if (node != (last == null ? null : last.get(i))) {
+        String name = node.name();
+        same = name == names[i] || name.equals(names[i]);
+      }
     }
     if (!same) {
       // keep the open gaps by name while the list changes (a node that leaves and comes back keeps its gap)
       for (int i = 0; i < names.length; i++) {
-        if (openAt[i] != null) {
-          open.put(names[i], openAt[i]);
+        if (openNano[i] != NONE) {
+          open.put(names[i], new Open(Instant.ofEpochSecond(openSecond[i], openNano[i]), openTruncated[i]));
         } else {
           open.remove(names[i]);
         }
       }
       names = new String[nodes.size()];
-      openAt = new Open[nodes.size()];
+      openSecond = new long[nodes.size()];
+      openNano = new int[nodes.size()];
+      openTruncated = new boolean[nodes.size()];
       position = new HashMap<>();
       for (int i = 0; i < names.length; i++) {
         names[i] = nodes.get(i).name();
-        openAt[i] = open.get(names[i]);
+        setOpen(i, open.get(names[i]));
         position.putIfAbsent(names[i], i);
       }
     }
     return !same;
+  }
+
+  /** Sets the open gap at a position; null: none. */
+  private void setOpen(int i, Open gap) {
+    openSecond[i] = gap == null ? 0 : gap.since().getEpochSecond();
+    openNano[i] = gap == null ? NONE : gap.since().getNano();
+    openTruncated[i] = gap != null && gap.truncated();
   }
 
   /** Remembers one gap that a batch job ended. */
@@ -249,20 +318,19 @@ public final class GapLengthEstimator {
   }
 
   private GapDistribution build() {
-    int size = finishedSorted.size() + openStarts.size();
+    int size = finishedSorted.size() + openStarts.distinctUpperBound();
     long[] times = new long[size];
     int[] died = new int[size];
     int[] censored = new int[size];
     int k = 0;
     var fin = finishedSorted.entrySet().iterator();
     // Latest start first = youngest open gap first = ascending age.
-    var opn = openStarts.descendingMap().entrySet().iterator();
+    int o = nextOpen(openStarts.distinctUpperBound() - 1);
     Map.Entry<Long, int[]> f = fin.hasNext() ? fin.next() : null;
-    Map.Entry<Long, Integer> o = opn.hasNext() ? opn.next() : null;
     long nowSecond = now.getEpochSecond();
-    while (f != null || o != null) {
+    while (f != null || o >= 0) {
       long ft = f == null ? Long.MAX_VALUE : f.getKey();
-      long ot = o == null ? Long.MAX_VALUE : Math.max(0, nowSecond - o.getKey());
+      long ot = o < 0 ? Long.MAX_VALUE : Math.max(0, nowSecond - openStarts.second(o));
       long t = Math.min(ft, ot);
       if (k > 0 && times[k - 1] == t) {
         k--;
@@ -274,12 +342,20 @@ public final class GapLengthEstimator {
         censored[k] += f.getValue()[1];
         f = fin.hasNext() ? fin.next() : null;
       } else {
-        censored[k] += o.getValue();
-        o = opn.hasNext() ? opn.next() : null;
+        censored[k] += openStarts.count(o);
+        o = nextOpen(o - 1);
       }
       k++;
     }
     return GapDistribution.kaplanMeier(times, died, censored, k);
+  }
+
+  /** The position of the latest open-gap start at or before {@code position}; −1 when none. */
+  private int nextOpen(int position) {
+    while (position >= 0 && openStarts.count(position) == 0) {
+      position--;
+    }
+    return position;
   }
 
   /**

@@ -58,6 +58,8 @@ class IncrementalSnapshotBuilderTest {
       var builder = new IncrementalSnapshotBuilder(TARGET, PREFIX, nodes);
       List<Long> ids = new ArrayList<>();
       Instant now = T0;
+      ClusterSnapshot previous = null;
+      ClusterSnapshot beforePrevious = null;
       for (int step = 0; step < 60; step++) {
         int op = random.nextInt(10);
         if (op < 3) {
@@ -83,6 +85,24 @@ class IncrementalSnapshotBuilderTest {
         assertThat(fast.freeNodeCount()).isEqualTo(reference.freeNodeCount());
         assertThat(fast.boundedWindowCount()).isEqualTo(reference.boundedWindowCount());
         assertThat(fast.node("a-absent")).isEmpty();
+        if (previous != null) {
+          int[] changed = fast.stateChangesSince(previous).orElseThrow();
+          assertThat(changed).isSorted().doesNotHaveDuplicates();
+          for (int i = 0; i < fast.nodes().size(); i++) {
+            if (fast.nodes().get(i).state() != previous.nodes().get(i).state()) {
+              assertThat(changed).as("seed %d step %d: node %d changed state", seed, step, i).contains(i);
+            }
+          }
+          int last = fast.nodes().size() - 1;
+          assertThat(java.util.Arrays.stream(changed)).allSatisfy(i -> assertThat(i).isBetween(0, last));
+          assertThat(fast.stateChangesSince(reference)).as("a plain snapshot").isEmpty();
+          assertThat(reference.stateChangesSince(previous)).isEmpty();
+        }
+        if (beforePrevious != null) {
+          assertThat(fast.stateChangesSince(beforePrevious)).as("not the build just before").isEmpty();
+        }
+        beforePrevious = previous;
+        previous = fast;
         compared++;
       }
     }

@@ -59,6 +59,8 @@ public final class BatchSimulation {
   final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   final SimulationListener listener;
+  /** False when nobody listens (the default listener): the pilot hooks then skip formatting pilot ids. */
+  final boolean listening;
   private final PilotHarvester harvester;
   final JobStats stats;
   private final SlurmBackfill slurmPlanner;
@@ -86,6 +88,7 @@ public final class BatchSimulation {
     this.n = config.nodes();
     this.harvester = harvester;
     this.listener = listener == null ? new SimulationListener() {} : listener;
+    this.listening = listener != null;
     nodeState = new int[n];
     nodePilot = new SimPilot[n];
     plannedStart = new long[n];
@@ -398,7 +401,7 @@ public final class BatchSimulation {
     running.add(r);
     jobChanged(r);
     if (preempted) {
-      stats.waitedForPilots();
+      stats.waitedForPilots(p.spec.ordinal(), config.drainTime());
       schedule(r.start, Event.HANDOVER_DONE, r);
     } else {
       begin(r);

@@ -5,9 +5,16 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Per-job figures of one run, in bounded memory: wait time and bounded slowdown (τ = 10 s) as HdrHistograms plus
- * sums for the means, and one start time per job ordinal (8 bytes a job) so that a later run can be compared job by
- * job. When a baseline's starts are given, each start is also compared with the baseline's: jobs delayed, by how
- * much, and how many beyond the grace time.
+ * sums for the means, and per job ordinal its start time and its own wait for preempted pilots (12 bytes a job) so
+ * that a later run can be compared job by job. When a baseline's starts are given, each start is also compared with
+ * the baseline's: jobs delayed, by how much, and how many beyond the grace time, split into two kinds:
+ * <ul>
+ *   <li><b>direct</b>: the job preempted pilots and its delay is no more than its own wait for them to leave (the
+ *       drain time, at most the grace time) — the cost a harvester causes by itself;
+ *   <li><b>knock-on</b>: every other delayed job — it preempted nothing, or it was delayed by more than its own wait:
+ *       it started later because earlier jobs ended later (each of those waited for its pilots), so it missed a
+ *       backfill pass or a backfill decision went the other way.
+ * </ul>
  */
 public final class JobStats {
 
@@ -18,6 +25,8 @@ public final class JobStats {
   private long[] baseline;
   private final long grace;
   private long[] starts = new long[1024];
+  /** Per ordinal: 1 + the seconds the job waited for preempted pilots to leave; 0 when it preempted none. */
+  private int[] pilotWaits = new int[1024];
   private int ordinals;
   private long jobs;
   private double waitSum;
@@ -28,6 +37,8 @@ public final class JobStats {
   private long maxDelay;
   private double delaySum;
   private long waitedForPilots;
+  private final long[] direct = new long[4]; // jobs, beyond grace, max delay, waited for pilots
+  private final long[] knockOn = new long[4];
 
   JobStats(long[] baseline, long grace) {
     this.baseline = baseline;
@@ -49,7 +60,7 @@ public final class JobStats {
     starts[at] = start;
     ordinals = Math.max(ordinals, at + 1);
     if (baseline != null && at < baseline.length) {
-      compare(start, baseline[at]);
+      compare(at, start, baseline[at]);
     }
   }
 
@@ -63,11 +74,11 @@ public final class JobStats {
     }
     baseline = baselineStarts;
     for (int at = 0; at < Math.min(ordinals, baselineStarts.length); at++) {
-      compare(starts[at], baselineStarts[at]);
+      compare(at, starts[at], baselineStarts[at]);
     }
   }
 
-  private void compare(long start, long base) {
+  private void compare(int at, long start, long base) {
     long delay = start - base;
     if (delay > 0) {
       delayed++;
@@ -77,14 +88,28 @@ public final class JobStats {
       if (delay > grace) {
         delayedBeyondGrace++;
       }
+      long ownWait = at < pilotWaits.length ? pilotWaits[at] - 1 : -1;
+      long[] kind = ownWait >= 0 && delay <= ownWait ? direct : knockOn;
+      kind[0]++;
+      kind[1] += delay > grace ? 1 : 0;
+      kind[2] = Math.max(kind[2], delay);
+      kind[3] += ownWait >= 0 ? 1 : 0;
     } else if (delay < 0) {
       earlier++;
     }
   }
 
-  /** A job had to wait for preempted pilots to leave before it could start (the direct cost of harvesting). */
-  void waitedForPilots() {
+  /**
+   * The job with this ordinal preempted pilots and waits {@code seconds} for them to leave before it starts (the
+   * direct cost of harvesting); called before {@link #started}.
+   */
+  void waitedForPilots(long ordinal, long seconds) {
     waitedForPilots++;
+    int at = Math.toIntExact(ordinal);
+    if (at >= pilotWaits.length) {
+      pilotWaits = Arrays.copyOf(pilotWaits, Math.max(at + 1, pilotWaits.length * 2));
+    }
+    pilotWaits[at] = Math.toIntExact(seconds + 1);
   }
 
   /** Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful). */
@@ -96,7 +121,9 @@ public final class JobStats {
     return new Summary(jobs, jobs == 0 ? 0 : waitSum / jobs, waits.getValueAtPercentile(95),
         jobs == 0 ? 0 : slowdownSum / jobs, slowdowns.getValueAtPercentile(95) / 100.0,
         baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, maxDelay,
-            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95), waitedForPilots));
+            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95), waitedForPilots,
+            new Kind(direct[0], direct[1], direct[2], direct[3]),
+            new Kind(knockOn[0], knockOn[1], knockOn[2], knockOn[3])));
   }
 
   /**
@@ -118,8 +145,20 @@ public final class JobStats {
    * @param meanDelaySeconds mean delay of the delayed jobs
    * @param p95DelaySeconds 95th percentile of the delay of the delayed jobs
    * @param waitedForPilots jobs that preempted pilots and waited for them to leave (each such wait is the drain
-   *     time, at most the grace time); the other delays are knock-on effects
+   *     time, at most the grace time), delayed or not
+   * @param direct delayed jobs whose delay is no more than their own wait for pilots
+   * @param knockOn the other delayed jobs: moved by earlier jobs' shifts (some of them also waited for pilots)
    */
   public record Delays(long delayed, long delayedBeyondGrace, long earlier, long maxDelaySeconds,
-      double meanDelaySeconds, long p95DelaySeconds, long waitedForPilots) {}
+      double meanDelaySeconds, long p95DelaySeconds, long waitedForPilots, Kind direct, Kind knockOn) {}
+
+  /**
+   * One kind of delay.
+   *
+   * @param jobs delayed jobs of this kind
+   * @param beyondGrace of those, delayed by more than the grace time
+   * @param maxDelaySeconds the largest delay of this kind (0 when none)
+   * @param waitedForPilots of those, jobs that preempted pilots themselves
+   */
+  public record Kind(long jobs, long beyondGrace, long maxDelaySeconds, long waitedForPilots) {}
 }

@@ -55,6 +55,11 @@ final class PilotHarvester {
   private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
   private final Instant origin;
   private final Map<JobId, SimPilot> active = new LinkedHashMap<>();
+  /**
+   * The active pilots in id order (ids grow, so a new pilot is appended), for the pass's fleet: an array walk instead
+   * of the map's linked entries. Pilots that left stay until the next walk drops them ({@link SimPilot#gone}).
+   */
+  private final ArrayList<SimPilot> activeInOrder = new ArrayList<>();
   private final TreeSet<SimPilot> untargeted = new TreeSet<>(
       Comparator.comparingInt((SimPilot p) -> p.shape.nice()).thenComparing(p -> p.id));
   private final Map<Integer, ArrayDeque<SimPilot>> targeted = new HashMap<>();
@@ -189,9 +194,15 @@ final class PilotHarvester {
     lastVersion = version;
     ClusterSnapshot snapshot = snapshot();
     List<Pilot> pilots = new ArrayList<>(active.size());
-    for (SimPilot p : active.values()) {
-      pilots.add(p.pilot(origin, names));
+    int kept = 0;
+    for (int i = 0; i < activeInOrder.size(); i++) {
+      SimPilot p = activeInOrder.get(i);
+      if (!p.gone) {
+        activeInOrder.set(kept++, p);
+        pilots.add(p.pilot(origin, names));
+      }
     }
+    activeInOrder.subList(kept, activeInOrder.size()).clear();
     List<Intent> intents = policy.decide(snapshot, new Fleet(pilots));
     counters.controllerPasses++;
     for (Intent intent : intents) {
@@ -231,8 +242,9 @@ final class PilotHarvester {
           + shape.partition() + ", not the harvest partition " + HARVEST_PARTITION);
     }
     JobId id = new JobId(nextId++);
-    SimPilot pilot = new SimPilot(id, PILOT_PREFIX + id.value(), shape, sim.now);
+    SimPilot pilot = new SimPilot(id, shape, sim.now);
     active.put(id, pilot);
+    activeInOrder.add(pilot);
     jobChanged(pilot);
     if (shape.targetNode().isPresent()) {
       Integer node = nodeIndex.get(shape.targetNode().get());
@@ -255,6 +267,7 @@ final class PilotHarvester {
     if (pilot.state == PilotState.PENDING) {
       removePending(pilot);
       active.remove(id);
+      pilot.gone = true;
       jobChanged(pilot);
       counters.cancelledPending++;
     } else {
@@ -332,9 +345,11 @@ final class PilotHarvester {
       sim.schedule(sim.now + warmup, Event.PILOT_READY, pilot);
     }
     sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
-    sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
-        warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
-        window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+    if (sim.listening) {
+      sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
+          warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
+          window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+    }
   }
 
   void pilotEvent(int kind, SimPilot pilot) {
@@ -367,9 +382,12 @@ final class PilotHarvester {
     } else {
       sim.idle.warming--;
     }
-    sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+    if (sim.listening) {
+      sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+    }
     pilot.state = end;
     active.remove(pilot.id);
+    pilot.gone = true;
     jobChanged(pilot);
   }
 

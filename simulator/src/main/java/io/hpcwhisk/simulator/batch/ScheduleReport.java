@@ -112,6 +112,8 @@ public final class ScheduleReport {
       cost.put("maxDelaySeconds", d.maxDelaySeconds());
       cost.put("meanDelaySeconds", d.meanDelaySeconds());
       cost.put("p95DelaySeconds", d.p95DelaySeconds());
+      cost.put("direct", kind(d.direct()));
+      cost.put("knockOn", kind(d.knockOn()));
       m.put("cost", cost);
     }
     if (!r.faas().isEmpty()) {
@@ -119,6 +121,26 @@ public final class ScheduleReport {
     }
     m.put("wallSeconds", r.wallSeconds());
     return m;
+  }
+
+  private static Map<String, Object> kind(JobStats.Kind k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("jobsDelayed", k.jobs());
+    m.put("jobsDelayedBeyondGrace", k.beyondGrace());
+    m.put("maxDelaySeconds", k.maxDelaySeconds());
+    m.put("jobsWaitedForPilots", k.waitedForPilots());
+    return m;
+  }
+
+  /** One line on the kinds of delay of a run against its baseline. */
+  static String delayLine(String label, JobStats.Delays d) {
+    JobStats.Kind direct = d.direct();
+    JobStats.Kind knockOn = d.knockOn();
+    return String.format(Locale.ROOT, "delays %-9s %d delayed: %d direct (waited for their own pilots: max %d s, %d "
+        + "beyond grace), %d knock-on (moved by earlier jobs: max %d s, %d beyond grace; %d of them also waited for "
+        + "pilots); %d started earlier%n", label, d.delayed(), direct.jobs(), direct.maxDelaySeconds(),
+        direct.beyondGrace(), knockOn.jobs(), knockOn.maxDelaySeconds(), knockOn.beyondGrace(),
+        knockOn.waitedForPilots(), d.earlier());
   }
 
   /** The figures as a text table, one row per run. */
@@ -138,6 +160,11 @@ public final class ScheduleReport {
           j.meanWait(), j.p95Wait(), j.meanBoundedSlowdown(), j.p95BoundedSlowdown(),
           d == null ? "-" : Long.toString(d.delayed()), d == null ? "-" : Long.toString(d.delayedBeyondGrace()),
           d == null ? "-" : d.maxDelaySeconds() + " s", r.wallSeconds()));
+    }
+    for (RunResult r : outcome.withPilots()) {
+      if (r.jobs().delays() != null) {
+        out.append(delayLine(r.label(), r.jobs().delays()));
+      }
     }
     for (RunResult r : outcome.withPilots()) {
       if (!r.faas().isEmpty()) {

@@ -15,7 +15,6 @@ import java.util.Optional;
 final class SimPilot {
 
   final JobId id;
-  final String name;
   final PilotShape shape;
   final long submit;
   PilotState state = PilotState.PENDING;
@@ -23,12 +22,14 @@ final class SimPilot {
   long start = -1;
   long limit;
   boolean ready;
+  /** No longer active (ended, or cancelled while pending). */
+  boolean gone;
   private Pilot pilot;
   private Job job;
+  private String name;
 
-  SimPilot(JobId id, String name, PilotShape shape, long submit) {
+  SimPilot(JobId id, PilotShape shape, long submit) {
     this.id = id;
-    this.name = name;
     this.shape = shape;
     this.submit = submit;
   }
@@ -46,6 +47,9 @@ final class SimPilot {
 
   Job job(Instant origin, String[] nodeNames) {
     if (job == null) {
+      if (name == null) {
+        name = PilotHarvester.PILOT_PREFIX + id.value();
+      }
       List<String> required = shape.targetNode().map(List::of).orElse(List.of());
       job = state == PilotState.PENDING
           ? new Job(id, name, shape.partition(), shape.qos(), JobState.PENDING, List.of(), required,

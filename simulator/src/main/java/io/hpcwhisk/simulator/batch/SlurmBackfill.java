@@ -26,6 +26,9 @@ final class SlurmBackfill {
 
   /** One backfill pass at the simulation's current time. */
   void pass() {
+    if (sim.queued == 0 && sim.planned.size() == 0 && sim.plannedFingerprint == 0) {
+      return; // nothing to plan and nothing planned: the pass would change nothing (runs with pilots get many)
+    }
     long res = sim.config.bfResolution();
     profile.reset(sim.now, sim.usableForBatch());
     for (Jobs.Running r : sim.running) {

@@ -34,6 +34,9 @@ class PilotSchedulingTest {
     assertThat(var.jobs().delays().maxDelaySeconds()).isEqualTo(drain);
     assertThat(var.jobs().delays().delayedBeyondGrace()).isZero();
     assertThat(var.jobs().delays().waitedForPilots()).isEqualTo(1);
+    long direct = drain > 0 ? 1 : 0;
+    assertThat(var.jobs().delays().direct()).isEqualTo(new JobStats.Kind(direct, 0, drain, direct));
+    assertThat(var.jobs().delays().knockOn().jobs()).isZero();
     assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L)
         .containsEntry("pilotsTimedOut", 0L);
     double idle = 1000 + drain;
@@ -42,6 +45,25 @@ class PilotSchedulingTest {
     assertThat(var.idle().warmupShare()).isCloseTo(20 / idle, within(1e-9));
     assertThat(var.idle().handoverShare()).isCloseTo(drain / idle, within(1e-9));
     assertThat(var.idle().unusedShare()).isCloseTo(0, within(1e-9));
+  }
+
+  /**
+   * C (2 nodes, 10 s) arrives at 20 behind B and starts when B ends: at 1010 in the baseline, at 1010 + drain with
+   * the pilot. C preempted nothing: its delay is a knock-on one (within the grace time here).
+   */
+  @ParameterizedTest(name = "drain {0} s")
+  @CsvSource({"30", "5"})
+  void aJobBehindAPreemptorIsDelayedByKnockOn(long drain) {
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
+    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10 20:2:10:10");
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
+        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+
+    assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990 + 990) / 3.0);
+    JobStats.Delays d = outcome.withPilots().get(0).jobs().delays();
+    assertThat(d.delayed()).isEqualTo(2);
+    assertThat(d.direct()).as("B").isEqualTo(new JobStats.Kind(1, 0, drain, 1));
+    assertThat(d.knockOn()).as("C").isEqualTo(new JobStats.Kind(1, 0, drain, 0));
   }
 
   static JobSources.Source source(List<JobSpec> jobs) {
