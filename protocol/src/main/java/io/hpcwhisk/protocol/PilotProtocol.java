@@ -32,8 +32,9 @@ public final class PilotProtocol {
   /** Environment variable with the job-scoped credential (never passed on to actions). */
   public static final String ENV_TOKEN = "HPC_WHISK_PILOT_TOKEN";
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
   private static final ObjectWriter PILOT_WRITER = JSON.writerFor(PilotMessage.class);
   private static final ObjectWriter BALANCER_WRITER = JSON.writerFor(BalancerMessage.class);
   private static final ObjectReader PILOT_READER = JSON.readerFor(PilotMessage.class);

@@ -16,6 +16,7 @@ public final class Json {
           .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
           .build();
 
   private Json() {}
