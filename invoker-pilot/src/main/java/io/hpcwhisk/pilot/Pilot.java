@@ -105,17 +105,16 @@ public final class Pilot {
    * Minor 1: acknowledgements not sent yet, id to when the activation arrived (System.nanoTime); guarded
    * by this. A minor-1 balancer takes {@code started} (and {@code completed}) as the acknowledgement,
    * so an activation that starts at once costs no {@code accepted} frame; one still waiting after
-   * {@link #ACK_DELAY_MS} (queued, cold runtime starting) is acknowledged then, well within the
+   * {@link PilotSettings#ackDelay()} (queued, cold runtime starting) is acknowledged then, well within the
    * balancer's ack timeout (2 s).
    */
   private final Map<String, Long> owedAcks = new LinkedHashMap<>();
   /**
    * Retry-safe activations started and not yet reported (id to epoch ms of the start); guarded by this.
    * Their {@code started} goes out with the owed acknowledgements, so a run shorter than
-   * {@link #ACK_DELAY_MS} costs only {@code activate} and {@code completed}.
+   * {@link PilotSettings#ackDelay()} costs only {@code activate} and {@code completed}.
    */
   private final Map<String, Long> unreportedStarts = new java.util.HashMap<>();
-  private static final long ACK_DELAY_MS = 100;
   private int memoryInUseMb;
   private boolean draining;
   private volatile BalancerLink link;
@@ -133,7 +132,8 @@ public final class Pilot {
   public int run() {
     Instant drainAt = identity.deadline().minus(settings.drainLead());
     long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
-    timers.scheduleWithFixedDelay(this::sendOwedAcks, ACK_DELAY_MS, ACK_DELAY_MS / 2, TimeUnit.MILLISECONDS);
+    long ackDelayMs = settings.ackDelay().toMillis();
+    timers.scheduleWithFixedDelay(this::sendOwedAcks, ackDelayMs, Math.max(1, ackDelayMs / 2), TimeUnit.MILLISECONDS);
     timers.schedule(() -> drain("job deadline " + identity.deadline() + " is near",
         identity.deadline().minus(settings.exitMargin())), untilDrain, TimeUnit.MILLISECONDS);
     long backoff = settings.reconnectInitial().toMillis();
@@ -278,7 +278,7 @@ public final class Pilot {
     startWhatFits();
   }
 
-  /** Sends the acknowledgements owed for longer than {@link #ACK_DELAY_MS} for what the pilot still holds. */
+  /** Sends the acknowledgements owed for longer than {@link PilotSettings#ackDelay()} for what the pilot still holds. */
   private void sendOwedAcks() {
     List<String> due = new ArrayList<>();
     List<PilotMessage.Started> dueStarts = new ArrayList<>();
@@ -286,7 +286,7 @@ public final class Pilot {
       long now = System.nanoTime();
       for (var it = owedAcks.entrySet().iterator(); it.hasNext(); ) {
         var owed = it.next();
-        if (now - owed.getValue() < TimeUnit.MILLISECONDS.toNanos(ACK_DELAY_MS)) {
+        if (now - owed.getValue() < settings.ackDelay().toNanos()) {
           break; // in arrival order: the rest are younger
         }
         it.remove();

@@ -93,7 +93,7 @@ public final class PilotLauncher {
     return new PilotSettings(URI.create(url.strip()), token, duration(values, "grace"), duration(values, "exit-margin"),
         duration(values, "drain-lead"), duration(values, "heartbeat"), duration(values, "reconnect-initial"),
         duration(values, "reconnect-max"), duration(values, "give-up-after"), workDir, sandbox,
-        duration(values, "idle-timeout"));
+        duration(values, "idle-timeout"), null);
   }
 
   /** Reads the {@code pilot:} section of a YAML file as strings, refusing unknown keys. */

@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param workDir where runtimes keep their files (default {@code $TMPDIR/hpc-whisk-pilot-JOBID-PID})
  * @param sandbox bubblewrap use for actions (default AUTO)
  * @param idleTimeout how long warm runtimes are kept idle (default 10 min)
+ * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe activation's
+ *     {@code started}) in the hope that a later frame acknowledges it (default 100 ms, at most 1 s: the
+ *     balancer's ack timeout is 2 s)
  */
 public record PilotSettings(
     URI balancer,
@@ -34,7 +37,8 @@ public record PilotSettings(
     Duration giveUpAfter,
     Path workDir,
     RuntimeConfig.Sandbox sandbox,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Duration ackDelay) {
 
   public PilotSettings {
     Objects.requireNonNull(balancer, "balancer");
@@ -55,31 +59,40 @@ public record PilotSettings(
     giveUpAfter = orDefault(giveUpAfter, Duration.ofSeconds(60));
     sandbox = sandbox == null ? RuntimeConfig.Sandbox.AUTO : sandbox;
     idleTimeout = orDefault(idleTimeout, Duration.ofMinutes(10));
+    ackDelay = orDefault(ackDelay, Duration.ofMillis(100));
+    if (ackDelay.isNegative() || ackDelay.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new IllegalArgumentException("ackDelay must be between 0 and 1 s, got " + ackDelay);
+    }
   }
 
   /** Defaults for the given balancer and token. */
   public static PilotSettings of(URI balancer, String token, Path workDir) {
-    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null);
+    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null);
   }
 
   public PilotSettings withGrace(Duration value) {
     return new PilotSettings(balancer, token, value, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout);
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
   }
 
   public PilotSettings withGiveUpAfter(Duration value) {
     return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, value, workDir, sandbox, idleTimeout);
+        reconnectMax, value, workDir, sandbox, idleTimeout, ackDelay);
   }
 
   public PilotSettings withDrainLead(Duration value) {
     return new PilotSettings(balancer, token, grace, exitMargin, value, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout);
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
   }
 
   public PilotSettings withSandbox(RuntimeConfig.Sandbox value) {
     return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, value, idleTimeout);
+        reconnectMax, giveUpAfter, workDir, value, idleTimeout, ackDelay);
+  }
+
+  public PilotSettings withAckDelay(Duration value) {
+    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, value);
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {
