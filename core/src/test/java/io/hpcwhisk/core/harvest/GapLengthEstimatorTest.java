@@ -138,20 +138,7 @@ class GapLengthEstimatorTest {
         if (random.nextInt(10) == 0) {
           continue; // a build the estimators never see
         }
-        Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots.values()));
-        java.util.Set<String> pilotNodes = new java.util.HashSet<>();
-        fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));
-        byFleet.observe(snapshot, fleet);
-        bySet.observe(snapshot, pilotNodes);
-        assertThat(byFleet.openGaps()).as("seed %d step %d", seed, step).isEqualTo(bySet.openGaps());
-        assertThat(byFleet.largestBurst()).isEqualTo(bySet.largestBurst());
-        assertThat(byFleet.size()).isEqualTo(bySet.size());
-        assertThat(byFleet.events()).isEqualTo(bySet.events());
-        GapDistribution a = byFleet.distribution();
-        GapDistribution b = bySet.distribution();
-        for (int sec = 0; sec <= 1200; sec += 15) {
-          assertThat(a.survival(sec)).isEqualTo(b.survival(sec));
-        }
+        observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
     }
   }
@@ -196,21 +183,30 @@ class GapLengthEstimatorTest {
           pilots.put(id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
         }
         var snapshot = snapshot(t, list.toArray(io.hpcwhisk.core.cluster.Node[]::new));
-        Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots.values()));
-        java.util.Set<String> pilotNodes = new java.util.HashSet<>();
-        fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));
-        byFleet.observe(snapshot, fleet);
-        bySet.observe(snapshot, pilotNodes);
-        assertThat(byFleet.openGaps()).as("seed %d step %d", seed, step).isEqualTo(bySet.openGaps());
-        assertThat(byFleet.largestBurst()).isEqualTo(bySet.largestBurst());
-        assertThat(byFleet.size()).isEqualTo(bySet.size());
-        assertThat(byFleet.events()).isEqualTo(bySet.events());
-        GapDistribution a = byFleet.distribution();
-        GapDistribution b = bySet.distribution();
-        for (int sec = 0; sec <= 1200; sec += 15) {
-          assertThat(a.survival(sec)).isEqualTo(b.survival(sec));
-        }
+        observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
+    }
+  }
+
+  /**
+   * Gives one estimator the fleet and the other the running pilots' nodes, and checks that they agree on
+   * open gaps, bursts, sizes, events and the whole distribution.
+   */
+  private static void observeBothAndCompare(GapLengthEstimator byFleet, GapLengthEstimator bySet,
+      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot, java.util.Collection<Pilot> pilots, String where) {
+    Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots));
+    java.util.Set<String> pilotNodes = new java.util.HashSet<>();
+    fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));
+    byFleet.observe(snapshot, fleet);
+    bySet.observe(snapshot, pilotNodes);
+    assertThat(byFleet.openGaps()).as(where).isEqualTo(bySet.openGaps());
+    assertThat(byFleet.largestBurst()).isEqualTo(bySet.largestBurst());
+    assertThat(byFleet.size()).isEqualTo(bySet.size());
+    assertThat(byFleet.events()).isEqualTo(bySet.events());
+    GapDistribution a = byFleet.distribution();
+    GapDistribution b = bySet.distribution();
+    for (int sec = 0; sec <= 1200; sec += 15) {
+      assertThat(a.survival(sec)).isEqualTo(b.survival(sec));
     }
   }
 }

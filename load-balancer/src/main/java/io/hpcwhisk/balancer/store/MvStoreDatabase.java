@@ -83,10 +83,11 @@ public final class MvStoreDatabase implements AutoCloseable {
       return;
     }
     int changes = 0;
+    java.util.Map<String, MVMap<String, String>> maps = new java.util.HashMap<>();
     for (Path segment : segments) {
       Journal.Replayed replayed = Journal.replay(segment);
       for (Journal.Change c : replayed.changes()) {
-        MVMap<String, String> map = openMap(c.map());
+        MVMap<String, String> map = maps.computeIfAbsent(c.map(), this::openMap);
         if (c.value() == null) {
           map.remove(c.key());
         } else {
