@@ -68,7 +68,11 @@ public final class SlurmJson {
     return out;
   }
 
-  /** The jobs of a {@code squeue --json} document (every state it lists). */
+  /**
+   * The jobs of a {@code squeue --json} document (every state it lists). A job that ended after Slurm
+   * preempted it is {@link JobState#PREEMPTED} whatever state Slurm records: a pilot that leaves within the
+   * grace time, as it should, ends {@code COMPLETED} with a {@code preempt_time}.
+   */
   public static List<Job> jobs(String json) {
     JsonNode root = parse(json, "squeue --json");
     if (!root.path("jobs").isArray()) {
@@ -81,6 +85,9 @@ public final class SlurmJson {
         continue;
       }
       JobState state = jobState(strings(j.path("job_state")));
+      if (!state.active() && number(j.path("preempt_time")).orElse(0) > 0) {
+        state = JobState.PREEMPTED; // preempted, and it left by itself within the grace time (COMPLETED, FAILED)
+      }
       List<String> nodes = HostList.expand(j.path("nodes").asText(""));
       if (state == JobState.PENDING) {
         nodes = HostList.expand(j.path("scheduled_nodes").asText(""));

@@ -88,6 +88,13 @@ class SlurmJsonTest {
   }
 
   @Test
+  void aPilotThatLeftWithinTheGraceTimeCountsAsPreempted() {
+    Map<Long, Job> jobs = jobs("slurm-22.05-squeue-step-left-in-grace.json");
+    assertThat(jobs.get(20L).state()).as("COMPLETED with a preempt_time").isEqualTo(JobState.PREEMPTED);
+    assertThat(jobs.get(19L).state()).as("COMPLETED, never preempted").isEqualTo(JobState.COMPLETED);
+  }
+
+  @Test
   void wrappedNumbersAndStateListsOfSlurm23() {
     Map<Long, Job> jobs = jobs("synthetic-23.02-squeue.json");
 
