@@ -1,12 +1,8 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.ActionLimits;
 import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.ActionSpec;
-import io.hpcwhisk.pilot.runtime.ActivationInput;
 import io.hpcwhisk.pilot.runtime.ActivationResult;
 import io.hpcwhisk.pilot.runtime.RuntimeStats;
-import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -24,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +77,8 @@ public final class Pilot {
   private final PilotCounters counters = new PilotCounters();
   private final CompletableFuture<Integer> finished = new CompletableFuture<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
-  private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean leaving = new AtomicBoolean();
+  private final AtomicBoolean warmedUp = new AtomicBoolean();
 
   /**
    * The activations held; guarded by this pilot's monitor (taken in each call). An owed acknowledgement
@@ -242,7 +239,7 @@ public final class Pilot {
     for (ActivationRequest request : tooLarge) {
       Instant now = Instant.now();
       complete(request, ActivationResult.whiskError("The action needs " + request.limits().memoryMb()
-          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now);
+          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now, null);
     }
   }
 
@@ -260,7 +257,7 @@ public final class Pilot {
     Instant started = Instant.now();
     ActivationResult result;
     try {
-      result = runtimes.invoke(spec(request), input(request), () -> beginRun(request));
+      result = runtimes.invoke(RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));
       if (result == null) { // cancelled before its runtime began running it
         if (ledger.finish(request).mine()) {
           if (balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
@@ -294,18 +291,10 @@ public final class Pilot {
     }
   }
 
-  private void complete(ActivationRequest request, ActivationResult result, Instant started) {
-    complete(request, result, started, null);
-  }
-
   private void complete(ActivationRequest request, ActivationResult result, Instant started, String fault) {
     counters.ended(result);
     ledger.completed(request.activationId());
-    long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
-    ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
-        result.logs(), result.start().toEpochMilli(), result.end().toEpochMilli(),
-        result.initTime().map(Duration::toMillis).orElse(0L), waitMs, result.cold());
-    send(new PilotMessage.Completed(outcome, fault));
+    send(new PilotMessage.Completed(RuntimeMapping.outcome(request, result, started), fault));
   }
 
   /**
@@ -415,19 +404,6 @@ public final class Pilot {
     if (current != null) {
       current.send(message);
     }
-  }
-
-  private ActionSpec spec(ActivationRequest request) {
-    ActionLimits limits = new ActionLimits(Duration.ofMillis(request.limits().timeoutMs()),
-        request.limits().memoryMb(), request.limits().logBytes(), request.limits().resultBytes());
-    return new ActionSpec(request.versionKey(), request.kind(), request.code(), request.binary(), request.main(),
-        request.env(), limits);
-  }
-
-  private static ActivationInput input(ActivationRequest request) {
-    return new ActivationInput(request.activationId(), request.actionName(), request.namespace(),
-        Instant.ofEpochMilli(request.deadlineMs()), request.apiHost(), Optional.ofNullable(request.apiKey()),
-        (com.fasterxml.jackson.databind.node.ObjectNode) request.params());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
