@@ -32,8 +32,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safety: every method holds {@code lock}, the owning pilot's monitor (the pilot's one lock,
  * which it also holds where it reads the drain state together with its connection), so each call is
- * one atomic step. The pilot calls it from the WebSocket's thread (arrivals, cancels), its timer thread
- * (owed acknowledgements, drain, leave, heartbeats) and its worker threads (begin and end of a run).
+ * one atomic step. The pilot calls it from the WebSocket client's thread (arrivals, cancels, starting
+ * what fits), its timer thread (owed acknowledgements, heartbeats, a drain, leaving at the grace end), its
+ * worker threads (begin and end of a run, leaving once drained) and the SIGTERM handler (a drain).
  */
 final class ActivationLedger {
 
