@@ -1,12 +1,8 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.ActionLimits;
 import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.ActionSpec;
-import io.hpcwhisk.pilot.runtime.ActivationInput;
 import io.hpcwhisk.pilot.runtime.ActivationResult;
 import io.hpcwhisk.pilot.runtime.RuntimeStats;
-import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -15,12 +11,7 @@ import io.hpcwhisk.protocol.PilotProtocol;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,38 +77,18 @@ public final class Pilot {
   private final PilotCounters counters = new PilotCounters();
   private final CompletableFuture<Integer> finished = new CompletableFuture<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
-  private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean leaving = new AtomicBoolean();
+  private final AtomicBoolean warmedUp = new AtomicBoolean();
 
-  private final Deque<ActivationRequest> queued = new ArrayDeque<>();
-  private final Map<String, ActivationRequest> running = new LinkedHashMap<>();
-  /** Running activations whose runtime began running them ({@code started} sent). */
-  private final java.util.Set<String> started = new java.util.HashSet<>();
-  /** Recently cancelled activation ids (bounded): a not-yet-started one is dropped, also if it arrives later. */
-  private final java.util.Set<String> cancelled = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > 10_000;
-    }
-  });
+  /**
+   * The activations held; guarded by this pilot's monitor (taken in each call). An owed acknowledgement
+   * (and a retry-safe start not reported yet) goes out after {@link PilotSettings#ackDelay()}, well
+   * within the balancer's ack timeout (2 s).
+   */
+  private final ActivationLedger ledger;
   /** The protocol minor version the balancer announced (0 until registered). */
   private volatile int balancerMinor;
-  /**
-   * Minor 1: acknowledgements not sent yet, id to when the activation arrived (System.nanoTime); guarded
-   * by this. A minor-1 balancer takes {@code started} (and {@code completed}) as the acknowledgement,
-   * so an activation that starts at once costs no {@code accepted} frame; one still waiting after
-   * {@link PilotSettings#ackDelay()} (queued, cold runtime starting) is acknowledged then, well within the
-   * balancer's ack timeout (2 s).
-   */
-  private final Map<String, Long> owedAcks = new LinkedHashMap<>();
-  /**
-   * Retry-safe activations started and not yet reported (id to epoch ms of the start); guarded by this.
-   * Their {@code started} goes out with the owed acknowledgements, so a run shorter than
-   * {@link PilotSettings#ackDelay()} costs only {@code activate} and {@code completed}.
-   */
-  private final Map<String, Long> unreportedStarts = new java.util.HashMap<>();
-  private int memoryInUseMb;
-  private boolean draining;
+  /** Written holding this pilot's monitor. */
   private volatile BalancerLink link;
   private volatile CompletableFuture<BalancerMessage> registration;
   private ScheduledFuture<?> heartbeats;
@@ -126,6 +98,7 @@ public final class Pilot {
     this.settings = settings;
     this.runtimes = runtimes;
     this.version = version;
+    this.ledger = new ActivationLedger(identity.memoryMb(), finished::isDone, this);
   }
 
   /** Runs until the pilot has left; returns the process exit code (0 after a drain). */
@@ -204,14 +177,14 @@ public final class Pilot {
     if (warmedUp.compareAndSet(false, true)) {
       workers.execute(runtimes::warmUp);
     }
-    List<PilotMessage> backlog;
+    Optional<Instant> drainingUntil;
     synchronized (this) {
       link = connected;
-      backlog = draining ? List.of(new PilotMessage.Draining("draining", leaveBy.toEpochMilli())) : List.of();
+      drainingUntil = ledger.leaveBy();
       long interval = Math.min(registered.heartbeatIntervalMs(), settings.heartbeat().toMillis());
       heartbeats = timers.scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
     }
-    backlog.forEach(connected::send);
+    drainingUntil.ifPresent(by -> connected.send(new PilotMessage.Draining("draining", by.toEpochMilli())));
     String why = CompletableFuture.anyOf(connected.closed(), finished).thenApply(String::valueOf).join();
     synchronized (this) {
       heartbeats.cancel(false);
@@ -239,133 +212,54 @@ public final class Pilot {
   }
 
   private void accept(ActivationRequest request) {
-    boolean duplicate;
-    boolean refuse;
-    boolean wasCancelled;
-    synchronized (this) {
-      if (running.containsKey(request.activationId())
-          || queued.stream().anyMatch(r -> r.activationId().equals(request.activationId()))) {
-        duplicate = true;
-        cancelled.remove(request.activationId()); // wanted here again: let the copy it holds run
-      } else {
-        duplicate = false;
-      }
-      wasCancelled = !duplicate && cancelled.remove(request.activationId());
-      refuse = !duplicate && !wasCancelled && (draining || finished.isDone());
-      if (!refuse && !wasCancelled && !duplicate) {
-        queued.addLast(request);
+    switch (ledger.arrive(request)) {
+      case DUPLICATE -> send(new PilotMessage.Accepted(request.activationId())); // never run it twice
+      case CANCELLED -> LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
+      case REFUSED -> handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
+      case QUEUED -> {
+        if (balancerMinor >= 1) {
+          ledger.oweAck(request.activationId(), System.nanoTime());
+        } else {
+          send(new PilotMessage.Accepted(request.activationId()));
+        }
+        startWhatFits();
       }
     }
-    if (duplicate) { // sent again while this pilot still holds it: acknowledge, never run it twice
-      send(new PilotMessage.Accepted(request.activationId()));
-      return;
-    }
-    if (wasCancelled) {
-      LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
-      return;
-    }
-    if (refuse) {
-      handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
-      return;
-    }
-    if (balancerMinor >= 1) {
-      synchronized (this) {
-        owedAcks.put(request.activationId(), System.nanoTime());
-      }
-    } else {
-      send(new PilotMessage.Accepted(request.activationId()));
-    }
-    startWhatFits();
   }
 
   /** Sends the acknowledgements owed for longer than {@link PilotSettings#ackDelay()} for what the pilot still holds. */
   private void sendOwedAcks() {
-    List<String> due = new ArrayList<>();
-    List<PilotMessage.Started> dueStarts = new ArrayList<>();
-    synchronized (this) {
-      long now = System.nanoTime();
-      for (var it = owedAcks.entrySet().iterator(); it.hasNext(); ) {
-        var owed = it.next();
-        if (now - owed.getValue() < settings.ackDelay().toNanos()) {
-          break; // in arrival order: the rest are younger
-        }
-        it.remove();
-        String id = owed.getKey();
-        Long startedAt = unreportedStarts.remove(id);
-        if (startedAt != null && running.containsKey(id)) {
-          dueStarts.add(new PilotMessage.Started(id, startedAt));
-        } else if (running.containsKey(id) && !started.contains(id)
-            || queued.stream().anyMatch(r -> r.activationId().equals(id))) {
-          due.add(id);
-        }
-      }
-    }
-    due.forEach(id -> send(new PilotMessage.Accepted(id)));
-    dueStarts.forEach(this::send);
+    ActivationLedger.OwedAcks due = ledger.takeOwedAcks(System.nanoTime(), settings.ackDelay().toNanos());
+    due.accepted().forEach(id -> send(new PilotMessage.Accepted(id)));
+    due.started().forEach(this::send);
   }
 
   private void startWhatFits() {
-    List<ActivationRequest> tooLarge = new ArrayList<>();
-    synchronized (this) {
-      while (!queued.isEmpty()) {
-        ActivationRequest next = queued.peekFirst();
-        int memory = next.limits().memoryMb();
-        if (memory > identity.memoryMb()) {
-          queued.pollFirst();
-          tooLarge.add(next);
-          continue;
-        }
-        if (memoryInUseMb + memory > identity.memoryMb()) {
-          break;
-        }
-        queued.pollFirst();
-        memoryInUseMb += memory;
-        running.put(next.activationId(), next);
-        workers.execute(() -> execute(next));
-      }
-    }
+    List<ActivationRequest> tooLarge = ledger.startWhatFits(next -> workers.execute(() -> execute(next)));
     for (ActivationRequest request : tooLarge) {
       Instant now = Instant.now();
       complete(request, ActivationResult.whiskError("The action needs " + request.limits().memoryMb()
-          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now);
+          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now, null);
     }
   }
 
   /** Just before the runtime runs it: false (not run) if it was cancelled meanwhile, else {@code started}. */
   private boolean beginRun(ActivationRequest request) {
-    synchronized (this) {
-      if (cancelled.remove(request.activationId()) || !running.containsKey(request.activationId())) {
-        return false;
-      }
-      started.add(request.activationId());
-      if (balancerMinor >= 1 && request.retrySafe() && owedAcks.containsKey(request.activationId())) {
-        // reported only if it runs past the acknowledgement delay; 'completed' acknowledges a short one
-        unreportedStarts.put(request.activationId(), System.currentTimeMillis());
-        return true;
-      }
-      owedAcks.remove(request.activationId()); // 'started' acknowledges it
-    }
-    if (balancerMinor >= 1) {
+    ActivationLedger.Begin begin = ledger.begin(request, balancerMinor >= 1, System.currentTimeMillis());
+    if (begin == ActivationLedger.Begin.RUN && balancerMinor >= 1) {
       // written before the runtime runs it: a pilot killed right after still delivers it
       sendAndWait(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
     }
-    return true;
+    return begin != ActivationLedger.Begin.SKIP;
   }
 
   private void execute(ActivationRequest request) {
     Instant started = Instant.now();
     ActivationResult result;
     try {
-      result = runtimes.invoke(spec(request), input(request), () -> beginRun(request));
+      result = runtimes.invoke(RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));
       if (result == null) { // cancelled before its runtime began running it
-        boolean mine;
-        synchronized (this) {
-          mine = running.remove(request.activationId()) != null;
-          if (mine) {
-            memoryInUseMb -= request.limits().memoryMb();
-          }
-        }
-        if (mine) {
+        if (ledger.finish(request).mine()) {
           if (balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
             handBack(List.of(request.activationId()), false, "cancelled before it started");
           }
@@ -380,25 +274,16 @@ public final class Pilot {
       LOG.error("activation {} failed inside the pilot", request.activationId(), e);
       result = ActivationResult.whiskError("The pilot failed to run the action: " + e, Instant.now());
     }
-    boolean mine;
-    boolean killedByDrain;
-    boolean hadStarted;
-    synchronized (this) {
-      mine = running.remove(request.activationId()) != null;
-      hadStarted = this.started.remove(request.activationId());
-      if (mine) {
-        memoryInUseMb -= request.limits().memoryMb();
-      }
-      // Slurm signals every process of the job; a runtime that was still starting dies with it.
-      killedByDrain = draining && result.status() == ActivationStatus.DEVELOPER_ERROR
-          && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
-    }
-    if (mine && killedByDrain) {
-      handBack(List.of(request.activationId()), hadStarted, "its runtime was killed while the pilot drained");
+    ActivationLedger.Finished end = ledger.finish(request);
+    // Slurm signals every process of the job; a runtime that was still starting dies with it.
+    boolean killedByDrain = end.draining() && result.status() == ActivationStatus.DEVELOPER_ERROR
+        && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
+    if (end.mine() && killedByDrain) {
+      handBack(List.of(request.activationId()), end.hadStarted(), "its runtime was killed while the pilot drained");
       leaveIfDrained();
-    } else if (mine) {
+    } else if (end.mine()) {
       // a whisk error before the runtime began running it: the runtime could not start (the pilot's fault)
-      String fault = !hadStarted && result.status() == ActivationStatus.WHISK_ERROR
+      String fault = !end.hadStarted() && result.status() == ActivationStatus.WHISK_ERROR
           ? PilotMessage.Completed.FAULT_RUNTIME_START : null;
       complete(request, result, started, fault);
       startWhatFits();
@@ -406,21 +291,10 @@ public final class Pilot {
     }
   }
 
-  private void complete(ActivationRequest request, ActivationResult result, Instant started) {
-    complete(request, result, started, null);
-  }
-
   private void complete(ActivationRequest request, ActivationResult result, Instant started, String fault) {
     counters.ended(result);
-    synchronized (this) {
-      owedAcks.remove(request.activationId()); // 'completed' acknowledges it
-      unreportedStarts.remove(request.activationId());
-    }
-    long waitMs = Math.max(0, started.toEpochMilli() - request.acceptedAtMs());
-    ActivationOutcome outcome = new ActivationOutcome(request.activationId(), result.status(), result.result(),
-        result.logs(), result.start().toEpochMilli(), result.end().toEpochMilli(),
-        result.initTime().map(Duration::toMillis).orElse(0L), waitMs, result.cold());
-    send(new PilotMessage.Completed(outcome, fault));
+    ledger.completed(request.activationId());
+    send(new PilotMessage.Completed(RuntimeMapping.outcome(request, result, started), fault));
   }
 
   /**
@@ -429,13 +303,7 @@ public final class Pilot {
    * when it does. One already started runs on (the balancer drops its result).
    */
   private void cancel(String activationId, String reason) {
-    boolean removed;
-    synchronized (this) {
-      removed = queued.removeIf(r -> r.activationId().equals(activationId));
-      if (!removed && !started.contains(activationId)) {
-        cancelled.add(activationId);
-      }
-    }
+    boolean removed = ledger.cancel(activationId);
     if (removed && balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
       handBack(List.of(activationId), false, "cancelled: " + reason);
     }
@@ -451,8 +319,6 @@ public final class Pilot {
     counters.handedBack(ids.size());
   }
 
-  private Instant leaveBy = Instant.MAX;
-
   private Instant graceEnd() {
     Instant byGrace = Instant.now().plus(settings.grace()).minus(settings.exitMargin());
     Instant byDeadline = identity.deadline().minus(settings.exitMargin());
@@ -466,15 +332,9 @@ public final class Pilot {
 
   /** Starts draining: nothing new, queue handed back, running work until {@code until}, then leave. */
   public void drain(String reason, Instant until) {
-    List<String> handBack;
-    synchronized (this) {
-      if (draining || finished.isDone()) {
-        return;
-      }
-      draining = true;
-      leaveBy = until;
-      handBack = queued.stream().map(ActivationRequest::activationId).toList();
-      queued.clear();
+    List<String> handBack = ledger.drain(until).orElse(null);
+    if (handBack == null) { // draining already, or left
+      return;
     }
     LOG.info("pilot {} drains: {}; leaving by {}", identity.pilotId(), reason, until);
     counters.drained();
@@ -488,11 +348,7 @@ public final class Pilot {
   }
 
   private void leaveIfDrained() {
-    boolean empty;
-    synchronized (this) {
-      empty = draining && running.isEmpty();
-    }
-    if (empty) {
+    if (ledger.drained()) {
       leave();
     }
   }
@@ -502,19 +358,9 @@ public final class Pilot {
     if (!leaving.compareAndSet(false, true)) {
       return;
     }
-    List<String> unfinished;
-    List<PilotMessage.HandBack.Item> items = new ArrayList<>();
-    synchronized (this) {
-      unfinished = new ArrayList<>(running.keySet());
-      for (String id : unfinished) {
-        items.add(new PilotMessage.HandBack.Item(id, started.contains(id)));
-      }
-      running.clear();
-      started.clear();
-      unreportedStarts.clear();
-    }
+    List<PilotMessage.HandBack.Item> unfinished = ledger.takeRunning();
     if (!unfinished.isEmpty()) {
-      send(PilotMessage.HandBack.of(items, "pilot left before they finished (grace time over)"));
+      send(PilotMessage.HandBack.of(unfinished, "pilot left before they finished (grace time over)"));
       counters.handedBack(unfinished.size());
     }
     heartbeat();
@@ -536,16 +382,9 @@ public final class Pilot {
 
   private void heartbeat() {
     RuntimeStats stats = runtimes.stats();
-    int free;
-    int busy;
-    boolean isDraining;
-    synchronized (this) {
-      free = identity.memoryMb() - memoryInUseMb;
-      busy = running.size() + queued.size();
-      isDraining = draining;
-    }
-    send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), free, busy,
-        stats.warmByVersion(), isDraining, counters.snapshot(stats)));
+    ActivationLedger.Load load = ledger.load();
+    send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), load.freeMemoryMb(),
+        load.busy(), stats.warmByVersion(), load.draining(), counters.snapshot(stats)));
   }
 
   /** Sends and waits until the message is written (at most 10 s); sends nothing without a connection. */
@@ -565,19 +404,6 @@ public final class Pilot {
     if (current != null) {
       current.send(message);
     }
-  }
-
-  private ActionSpec spec(ActivationRequest request) {
-    ActionLimits limits = new ActionLimits(Duration.ofMillis(request.limits().timeoutMs()),
-        request.limits().memoryMb(), request.limits().logBytes(), request.limits().resultBytes());
-    return new ActionSpec(request.versionKey(), request.kind(), request.code(), request.binary(), request.main(),
-        request.env(), limits);
-  }
-
-  private static ActivationInput input(ActivationRequest request) {
-    return new ActivationInput(request.activationId(), request.actionName(), request.namespace(),
-        Instant.ofEpochMilli(request.deadlineMs()), request.apiHost(), Optional.ofNullable(request.apiKey()),
-        (com.fasterxml.jackson.databind.node.ObjectNode) request.params());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -3,8 +3,6 @@ package io.hpcwhisk.pilot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
@@ -13,11 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pilot's side of protocol minor 1 against a balancer double that announces it: golden samples
@@ -25,47 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
  * start (also before arrival), {@code ping}/{@code pong}, and a runtime that cannot start reported as
  * the pilot's fault.
  */
-class PilotMinorOneTest {
+class PilotMinorOneTest extends PilotFixture {
 
-  static final String TOKEN = "job-token-1";
-  static final String PILOT = "slurm-101";
-  @TempDir Path work;
-  FakeBalancer balancer;
-  Pilot pilot;
-  CompletableFuture<Integer> exit;
-
-  @BeforeEach
-  void startBalancer() throws Exception {
-    balancer = FakeBalancer.start(TOKEN).announceMinor(PilotProtocol.MINOR);
+  @Override
+  FakeBalancer startBalancer() throws Exception {
+    return FakeBalancer.start(TOKEN).announceMinor(PilotProtocol.MINOR);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (pilot != null && !exit.isDone()) {
-      pilot.drain("test over", Instant.now());
-      exit.join();
-    }
-    balancer.close();
-  }
-
-  private void startPilot(int memoryMb, Path runtimeDir, Duration grace) {
-    startPilot(memoryMb, runtimeDir, grace, Duration.ofMillis(100));
-  }
-
-  private void startPilot(int memoryMb, Path runtimeDir, Duration grace, Duration ackDelay) {
-    PilotIdentity identity = new PilotIdentity("101", "n1", 2, memoryMb, Instant.now(), Instant.now().plusSeconds(600), null);
-    ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(runtimeDir, memoryMb)
-        .withSandbox(RuntimeConfig.Sandbox.OFF));
-    pilot = new Pilot(identity, PilotSettings.of(balancer.uri(), TOKEN, work).withSandbox(RuntimeConfig.Sandbox.OFF)
-        .withGrace(grace).withAckDelay(ackDelay), runtimes, "test");
-    exit = CompletableFuture.supplyAsync(pilot::run);
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot(PILOT).isPresent());
+  private void startPilot(int memoryMb, Duration grace, Duration ackDelay) {
+    startPilot(identity(memoryMb, Instant.now().plusSeconds(600)), settings().withGrace(grace).withAckDelay(ackDelay));
+    registered();
     // heartbeats prove the pilot has taken the registration (and the balancer's minor) in
     await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot(PILOT).orElseThrow().lastHeartbeat().isPresent());
   }
 
   private void startPilot(int memoryMb) {
-    startPilot(memoryMb, work.resolve("rt"), Duration.ofSeconds(10));
+    startPilot(memoryMb, Duration.ofSeconds(10), Duration.ofMillis(100));
   }
 
   @Test
@@ -88,13 +57,13 @@ class PilotMinorOneTest {
   @Test
   void aRetrySafeActivationReportsItsStartOnlyWhenItRunsPastTheAcknowledgementDelay() {
     // a 1 s delay: a warm 1 ms run ends well within it even on a loaded machine, a 2.5 s run does not
-    startPilot(512, work.resolve("rt"), Duration.ofSeconds(10), Duration.ofSeconds(1));
-    balancer.activate(PILOT, retrySafe(Requests.sleeping("warm-up", 1, 256))); // a warm runtime for "quick"
+    startPilot(512, Duration.ofSeconds(10), Duration.ofSeconds(1));
+    balancer.activate(PILOT, Requests.retrySafe(Requests.sleeping("warm-up", 1, 256))); // a warm runtime for "quick"
     await().atMost(Duration.ofSeconds(20)).until(() -> balancer.outcome("warm-up").isPresent());
 
-    balancer.activate(PILOT, retrySafe(Requests.sleeping("quick", 1, 256)));
+    balancer.activate(PILOT, Requests.retrySafe(Requests.sleeping("quick", 1, 256)));
     await().atMost(Duration.ofSeconds(20)).until(() -> balancer.outcome("quick").isPresent());
-    balancer.activate(PILOT, retrySafe(Requests.sleeping("slow", 2500, 256)));
+    balancer.activate(PILOT, Requests.retrySafe(Requests.sleeping("slow", 2500, 256)));
     balancer.activate(PILOT, Requests.sleeping("not-retry-safe", 1, 256));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> balancer.outcome("slow").isPresent()
@@ -108,12 +77,6 @@ class PilotMinorOneTest {
     assertThat(indexOf(received, m -> m instanceof PilotMessage.Accepted a && a.activationId().equals("quick")))
         .as("no 'accepted' frame for it either").isNegative();
     assertThat(balancer.started()).doesNotContain("quick");
-  }
-
-  private static io.hpcwhisk.protocol.ActivationRequest retrySafe(io.hpcwhisk.protocol.ActivationRequest r) {
-    return new io.hpcwhisk.protocol.ActivationRequest(r.activationId(), r.namespace(), r.actionName(), r.versionKey(),
-        r.kind(), r.code(), r.binary(), r.main(), r.env(), r.limits(), r.params(), r.deadlineMs(), r.apiHost(),
-        r.apiKey(), r.acceptedAtMs(), r.attempt(), true);
   }
 
   @Test
@@ -148,7 +111,7 @@ class PilotMinorOneTest {
 
   @Test
   void aDrainHandsBackEachActivationSayingWhetherItStarted() {
-    startPilot(256, work.resolve("rt"), Duration.ofSeconds(3));
+    startPilot(256, Duration.ofSeconds(3), Duration.ofMillis(100));
     balancer.activate(PILOT, Requests.sleeping("long", 30_000, 256));
     balancer.activate(PILOT, Requests.sleeping("queued", 10, 256));
     await().atMost(Duration.ofSeconds(20)).until(() -> balancer.started().contains("long"));

@@ -3,63 +3,17 @@ package io.hpcwhisk.pilot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
 import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The pilot in this JVM against the balancer double, over a real WebSocket. */
-class PilotTest {
-
-  static final String TOKEN = "job-token-1";
-  @TempDir Path work;
-  FakeBalancer balancer;
-  Pilot pilot;
-  CompletableFuture<Integer> exit;
-
-  @BeforeEach
-  void startBalancer() throws Exception {
-    balancer = FakeBalancer.start(TOKEN);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (pilot != null && !exit.isDone()) {
-      pilot.drain("test over", Instant.now());
-      exit.join();
-    }
-    balancer.close();
-  }
-
-  private PilotIdentity identity(int memoryMb, Instant deadline) {
-    return new PilotIdentity("101", "n1", 2, memoryMb, Instant.now(), deadline, null);
-  }
-
-  private void startPilot(PilotIdentity identity, PilotSettings settings) {
-    ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), identity.memoryMb())
-        .withSandbox(RuntimeConfig.Sandbox.OFF));
-    pilot = new Pilot(identity, settings, runtimes, "test");
-    exit = CompletableFuture.supplyAsync(pilot::run);
-  }
-
-  private PilotSettings settings() {
-    return PilotSettings.of(balancer.uri(), TOKEN, work).withSandbox(RuntimeConfig.Sandbox.OFF);
-  }
-
-  private FakeBalancer.PilotSession registered() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").isPresent());
-    return balancer.pilot("slurm-101").orElseThrow();
-  }
+class PilotTest extends PilotFixture {
 
   @Test
   void registersWithItsCapacityAndHeartbeatsAtLeastEverySecond() {

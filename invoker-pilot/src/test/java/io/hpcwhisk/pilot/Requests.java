@@ -22,4 +22,11 @@ public final class Requests {
     return node(id, "sleep-" + ms, "function main(p) { return new Promise(r => setTimeout(() => r({ id: p.id }), "
         + ms + ")); }", 60_000, memoryMb);
   }
+
+  /** The same request, marked retry-safe. */
+  public static ActivationRequest retrySafe(ActivationRequest r) {
+    return new ActivationRequest(r.activationId(), r.namespace(), r.actionName(), r.versionKey(), r.kind(), r.code(),
+        r.binary(), r.main(), r.env(), r.limits(), r.params(), r.deadlineMs(), r.apiHost(), r.apiKey(),
+        r.acceptedAtMs(), r.attempt(), true);
+  }
 }
