@@ -284,7 +284,7 @@ class EndToEndIT {
   static String killAPilot(SlurmEnv slurm, SlurmCli cli) {
     for (Job job : SlurmJson.jobs(cli.squeueJson())) {
       if (job.name().startsWith("hpcw-pilot") && job.state() == JobState.RUNNING) {
-        var r = slurm.run("scancel", "--batch", "--signal=KILL", job.id().toString());
+        var r = slurm.run("scancel", "--signal=KILL", job.id() + ".0");
         return "SIGKILL to pilot job " + job.id() + " (exit " + r.exitCode() + ")";
       }
     }

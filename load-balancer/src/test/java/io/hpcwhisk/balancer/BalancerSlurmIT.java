@@ -165,7 +165,7 @@ class BalancerSlurmIT {
 
     // SIGTERM one pilot (as Slurm's preemption does): it drains; a new pilot joins
     String termed = busiest(port, jobs);
-    slurm.run("scancel", "--full", "--signal=TERM", termed).orThrow();
+    slurm.run("scancel", "--signal=TERM", termed).orThrow(); // to its steps: the pilot
     System.out.println("[balancer-it] SIGTERM to job " + termed);
     jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
     int mark = accepted.size();
@@ -175,7 +175,7 @@ class BalancerSlurmIT {
     List<String> alive = new ArrayList<>(jobs);
     alive.remove(termed);
     String killed = busiest(port, alive);
-    slurm.run("scancel", "--batch", "--signal=KILL", killed).orThrow();
+    slurm.run("scancel", "--signal=KILL", killed + ".0").orThrow(); // the pilot: the job's step 0
     System.out.println("[balancer-it] SIGKILL to job " + killed);
     jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
     int mark2 = accepted.size();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves that the local cluster is a real Slurm with the behaviour HPC-Whisk harvests: backfill windows
  * show up as PLANNED nodes with an expected start, short jobs backfill into them, and a batch job preempts
- * a job of the {@code whisk} partition, which gets SIGTERM and ends PREEMPTED.
+ * a job of the {@code whisk} partition, whose steps get SIGTERM at once.
  */
 @SlurmTest
 class RealSlurmClusterIT {
@@ -47,26 +48,66 @@ class RealSlurmClusterIT {
     assertThat(state(slurm, big)).isEqualTo("PENDING");
   }
 
+  /**
+   * The Slurm behaviour {@code config/pilot.sbatch} is built on: when a job is preempted with a GraceTime,
+   * its steps get SIGTERM at once and its batch shell only when the grace time has run out (slurm.conf(5),
+   * GraceTime). A whisk job whose work runs as a step ({@code srun}) therefore learns of the preemption at
+   * once, leaves, and the batch job starts without waiting for the grace time; a whisk job that is only a
+   * batch shell is told nothing until the grace time is over, and the batch job waits all of it.
+   */
   @Test
-  void batchJobPreemptsWhiskJobWhichGetsSigterm(SlurmEnv slurm) throws IOException {
-    Path marker = Files.createTempFile(slurm.dir(), "sigterm-", ".txt");
+  void preemptionSignalsTheStepsAtOnceAndTheBatchShellOnlyWhenTheGraceTimeRunsOut(SlurmEnv slurm)
+      throws IOException {
+    Path stepMarker = marker(slurm, "step-sigterm-");
+    Path shellMarker = marker(slurm, "shell-sigterm-");
+    String trapper = "trap 'date +%s.%N > MARKER; exit 0' TERM; while true; do sleep 0.2; done";
+    String withStep = submit(slurm, "-p", "whisk", "-N", "1", "-w", "n1", "--time=10", "-J", "it-step", "--wrap",
+        "trap 'date +%s.%N > " + shellMarker + "' TERM; srun -n1 bash -c \"" + trapper.replace("MARKER", stepMarker.toString())
+            + "\" & wait $!; wait $!");
+    await().atMost(SCHEDULER).until(() -> state(slurm, withStep).equals("RUNNING"));
+    String batch = submit(slurm, "-p", "batch", "-N", "1", "-w", "n1", "--time=1", "-J", "it-batch", "--wrap", "sleep 1");
+    await().atMost(SCHEDULER).until(() -> Files.exists(stepMarker));
+    await().atMost(SCHEDULER).until(() -> state(slurm, batch).matches("RUNNING|COMPLETING|COMPLETED"));
+    long stepWait = startDelaySeconds(slurm, batch);
+    System.out.printf("[slurm-it] preemption of a job step: batch job %s started %d s after submission "
+        + "(grace %d s); whisk job %s ended %s%n", batch, stepWait, slurm.graceSeconds(), withStep, state(slurm, withStep));
+    assertThat(stepWait).as("the batch job waits only for the step to leave").isLessThan(slurm.graceSeconds());
+    assertThat(shellMarker).as("the batch shell is not signalled while the grace time runs").doesNotExist();
+    String show = slurm.run("scontrol", "show", "job", withStep).orThrow().stdout();
+    assertThat(show).as("it left by itself within the grace time, and Slurm recorded the preemption")
+        .contains("JobState=COMPLETED").containsPattern("PreemptTime=\\d{4}-");
+
+    String shellOnly = submit(slurm, "-p", "whisk", "-N", "1", "-w", "n2", "--time=10", "-J", "it-shell", "--wrap",
+        trapper.replace("MARKER", shellMarker.toString()));
+    await().atMost(SCHEDULER).until(() -> state(slurm, shellOnly).equals("RUNNING"));
+    String late = submit(slurm, "-p", "batch", "-N", "1", "-w", "n2", "--time=1", "-J", "it-late", "--wrap", "sleep 1");
+    await().atMost(SCHEDULER.plusSeconds(slurm.graceSeconds())).until(() -> Files.exists(shellMarker));
+    await().atMost(SCHEDULER).until(() -> state(slurm, late).matches("RUNNING|COMPLETING|COMPLETED"));
+    long shellWait = startDelaySeconds(slurm, late);
+    System.out.printf("[slurm-it] preemption of a batch shell: batch job %s started %d s after submission "
+        + "(grace %d s)%n", late, shellWait, slurm.graceSeconds());
+    assertThat(shellWait).as("the shell hears of it when the grace time is over").isGreaterThanOrEqualTo(
+        slurm.graceSeconds());
+  }
+
+  private static Path marker(SlurmEnv slurm, String prefix) throws IOException {
+    Path marker = Files.createTempFile(slurm.dir(), prefix, ".txt");
     Files.delete(marker);
-    String pilot = submit(slurm, "-p", "whisk", "-N", "1", "-w", "n1", "--time=10", "-J", "it-pilot", "--wrap",
-        "trap 'date +%s.%N > " + marker + "; exit 0' TERM; while true; do sleep 0.2; done");
-    await().atMost(SCHEDULER).until(() -> state(slurm, pilot).equals("RUNNING"));
+    return marker;
+  }
 
-    long submitted = System.nanoTime();
-    String batch = submit(slurm, "-p", "batch", "-N", "1", "-w", "n1", "--time=1", "-J", "it-batch", "--wrap", "sleep 5");
-    await().atMost(SCHEDULER).until(() -> Files.exists(marker));
-    double sigtermAfter = (System.nanoTime() - submitted) / 1e9;
-    await().atMost(SCHEDULER.plusSeconds(slurm.graceSeconds())).until(() -> state(slurm, batch).equals("RUNNING"));
-    double batchStartedAfter = (System.nanoTime() - submitted) / 1e9;
-    await().atMost(SCHEDULER).until(() -> state(slurm, pilot).equals("PREEMPTED"));
+  /** Seconds from the job's submission to its start, as Slurm records them (whole seconds). */
+  private static long startDelaySeconds(SlurmEnv slurm, String jobId) {
+    String show = slurm.run("scontrol", "show", "job", jobId).orThrow().stdout();
+    return Duration.between(time(show, "SubmitTime"), time(show, "StartTime")).toSeconds();
+  }
 
-    System.out.printf("[slurm-it] preemption: whisk job %s got SIGTERM %.1f s after batch job %s was submitted; "
-        + "batch job RUNNING after %.1f s; whisk job ended %s (grace %d s)%n",
-        pilot, sigtermAfter, batch, batchStartedAfter, state(slurm, pilot), slurm.graceSeconds());
-    assertThat(batchStartedAfter).isLessThan(slurm.graceSeconds() + SCHEDULER.toSeconds());
+  private static LocalDateTime time(String show, String field) {
+    Matcher m = Pattern.compile(field + "=(\\S+)").matcher(show);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + field + " in: " + show);
+    }
+    return LocalDateTime.parse(m.group(1));
   }
 
   private static String submit(SlurmEnv slurm, String... args) {

@@ -11,7 +11,9 @@ import java.util.TreeMap;
  *
  * @param namePrefix job-name prefix that marks our pilots (and lets a restarted controller adopt them)
  * @param account the Slurm account to charge, if the site needs one
- * @param signal the {@code --signal} value asking for a warning before the time limit, e.g. {@code B:TERM@60}
+ * @param signal the {@code --signal} value asking for a warning before the time limit, e.g. {@code TERM@60}
+ *     (to the job's steps, that is the pilot; with {@code B:} it reaches only the batch shell, which passes a
+ *     SIGTERM on to the pilot)
  * @param output the {@code --output} path pattern, e.g. {@code /var/log/hpc-whisk/pilot-%j.out}
  * @param script the batch script every pilot runs (read from the configured template)
  * @param extraOptions further {@code sbatch} options, passed as given

@@ -48,12 +48,12 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       + "  interval: 5s             # reconcile interval%n"
       + "  dry-run: false           # log intents, submit and cancel nothing%n"
       + "  max-submissions-per-pass: 50%n"
-      + "  expedite-preemption: true  # scancel pilots Slurm is preempting%n"
+      + "  expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot scripts only)%n"
       + "  pilot-job:%n"
       + "    name-prefix: hpcw-pilot%n"
       + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
       + "    output: /tmp/hpc-whisk-pilot-%%j.out%n"
-      + "    signal: \"\"             # --signal, e.g. B:USR1@120; empty = none%n"
+      + "    signal: \"\"             # --signal, e.g. TERM@120 (the pilot step drains); empty = none%n"
       + "    extra-options: []      # further sbatch options%n"
       + "    environment: {}        # variables for every pilot, e.g. HPC_WHISK_BALANCER_URL%n";
 
@@ -111,7 +111,9 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * @param interval reconcile interval (default 5s)
    * @param dryRun print intents, change nothing (default false)
    * @param maxSubmissionsPerPass cap on sbatch calls per pass (default 50)
-   * @param expeditePreemption cancel a pilot as soon as Slurm marks it for preemption (default true)
+   * @param expeditePreemption cancel a pilot as soon as Slurm marks it for preemption (default false: only for
+   *     pilot scripts that run the pilot in the batch shell, which Slurm signals only when the grace time is
+   *     over; {@code config/pilot.sbatch} runs it as a job step, which Slurm signals at once)
    * @param pilotJob how pilot jobs are named and what they run
    */
   public record Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
@@ -134,7 +136,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     }
 
     public static Harvest defaults() {
-      return new Harvest(DEFAULT_POLICY, Map.of(), DEFAULT_INTERVAL, false, DEFAULT_MAX_SUBMISSIONS_PER_PASS, true,
+      return new Harvest(DEFAULT_POLICY, Map.of(), DEFAULT_INTERVAL, false, DEFAULT_MAX_SUBMISSIONS_PER_PASS, false,
           PilotJob.defaults());
     }
   }
@@ -228,7 +230,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     Harvest harvest = new Harvest(h.text("policy", Harvest.DEFAULT_POLICY), h.map("params"),
         h.duration("interval", Harvest.DEFAULT_INTERVAL), h.bool("dry-run", false),
         h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),
-        h.bool("expedite-preemption", true), pilotJob);
+        h.bool("expedite-preemption", false), pilotJob);
     return new HarvestConfig(slurm, harvest);
   }
 
