@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
       "Benchmark the invoker pilot on this machine and print the figures:",
       " - start-up of real pilot jobs (config/pilot.sbatch) from the batch script's start to registered,",
       "   against a balancer double (needs a running cluster: hpc-whisk local-cluster up);",
+      " - preemption hand-over: how long a batch job waits for an idle pilot on its node to leave, against the",
+      "   node idle and a pilot run in the batch shell (same cluster);",
       " - cold start per kind (nodejs, python, java, blackbox);",
       " - warm per-activation round trip of a no-op nodejs action."
     })
@@ -30,6 +32,15 @@ final class PilotBenchCommand implements Callable<Integer> {
   @Option(names = "--partition", defaultValue = "whisk", description = "Partition for the pilot jobs (default: ${DEFAULT-VALUE}).")
   String partition;
 
+  @Option(names = "--preemptions", defaultValue = "3",
+      description = "Rounds of the preemption hand-over (each: idle node, step pilot, batch-shell pilot; the last "
+          + "waits the grace time); 0 skips it (default: ${DEFAULT-VALUE}).")
+  int preemptions;
+
+  @Option(names = "--batch-partition", defaultValue = "batch",
+      description = "Partition of the preempting batch jobs (default: ${DEFAULT-VALUE}).")
+  String batchPartition;
+
   @Option(names = "--cold", defaultValue = "10", description = "Cold starts per kind (default: ${DEFAULT-VALUE}).")
   int cold;
 
@@ -41,14 +52,15 @@ final class PilotBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (starts < 0 || cold < 1 || warm < 1) {
-      throw new IllegalArgumentException("--starts must be >= 0, --cold and --warm >= 1; got " + starts + ", " + cold + ", " + warm);
+    if (starts < 0 || preemptions < 0 || cold < 1 || warm < 1) {
+      throw new IllegalArgumentException("--starts and --preemptions must be >= 0, --cold and --warm >= 1; got "
+          + starts + ", " + preemptions + ", " + cold + ", " + warm);
     }
     Path home = Path.of(Optional.ofNullable(System.getenv("HPC_WHISK_HOME")).orElse(".")).toAbsolutePath().normalize();
     Optional<Path> conf = Optional.ofNullable(slurmConf)
         .or(() -> Optional.ofNullable(System.getenv("SLURM_CONF")).filter(s -> !s.isBlank()).map(Path::of));
     new PilotBenchmark(new PilotBenchmark.Options(conf, home.resolve("config/pilot.sbatch"), home, starts, partition,
-        cold, warm, workDir), System.out).run();
+        cold, warm, workDir, preemptions, batchPartition), System.out).run();
     return 0;
   }
 }

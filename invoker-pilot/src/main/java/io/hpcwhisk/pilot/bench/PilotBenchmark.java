@@ -10,7 +10,6 @@ import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Measures, on this machine: (1) pilot start-up — real pilot jobs submitted with {@code config/pilot.sbatch}
  * to a running Slurm cluster, from the batch script's first instruction to the balancer double receiving
- * {@code register}; (2) cold start per kind — starting and initialising a runtime plus the first no-op
+ * {@code register}; (1b) the preemption hand-over — how long a batch job waits for an idle pilot to leave
+ * ({@link PreemptionHandover}); (2) cold start per kind — starting and initialising a runtime plus the first no-op
  * activation; (3) warm per-activation overhead — a no-op nodejs action run again and again in its warm
  * runtime (the action's own run time is near zero, so the round trip is the pilot's overhead).
  */
@@ -33,14 +33,16 @@ public final class PilotBenchmark {
 
   /** What to run. */
   public record Options(Optional<Path> slurmConf, Path sbatchScript, Path hpcWhiskHome, int starts, String partition,
-      int coldRuns, int warmRuns, Path workDir) {}
+      int coldRuns, int warmRuns, Path workDir, int preemptions, String batchPartition) {}
 
   private final Options options;
   private final PrintStream out;
+  private final SlurmCommands slurm;
 
   public PilotBenchmark(Options options, PrintStream out) {
     this.options = options;
     this.out = out;
+    this.slurm = new SlurmCommands(options.slurmConf());
   }
 
   public void run() throws Exception {
@@ -52,6 +54,15 @@ public final class PilotBenchmark {
         out.println("pilot start-up: skipped (no --slurm-conf / SLURM_CONF: start one with hpc-whisk local-cluster up)");
       } else {
         startUp();
+      }
+    }
+    if (options.preemptions() > 0) {
+      if (options.slurmConf().isEmpty()) {
+        out.println("preemption hand-over: skipped (no --slurm-conf / SLURM_CONF)");
+      } else {
+        new PreemptionHandover(new PreemptionHandover.Options(options.slurmConf(), options.sbatchScript(),
+            options.hpcWhiskHome(), options.workDir(), options.partition(), options.batchPartition(),
+            options.preemptions()), out).run();
       }
     }
     Path dir = Files.createDirectories(options.workDir());
@@ -148,29 +159,14 @@ public final class PilotBenchmark {
   }
 
   private String submit(FakeBalancer balancer, String token) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder("sbatch", "--parsable", "--export=ALL", "-p", options.partition(),
-        "--time=5", "-o", options.workDir().resolve("bench-pilot-%j.out").toString(), options.sbatchScript().toString());
-    Map<String, String> env = builder.environment();
-    options.slurmConf().ifPresent(conf -> env.put("SLURM_CONF", conf.toString()));
-    env.put("HPC_WHISK_BALANCER_URL", balancer.uri().toString());
-    env.put("HPC_WHISK_PILOT_TOKEN", token);
-    env.put("HPC_WHISK_HOME", options.hpcWhiskHome().toString());
-    env.put("HPC_WHISK_PILOT_SANDBOX", "off");
-    Process process = builder.redirectErrorStream(true).start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("sbatch failed: " + text);
-    }
-    return text.split(";")[0];
+    return slurm.sbatch(Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN", token,
+            "HPC_WHISK_HOME", options.hpcWhiskHome().toString(), "HPC_WHISK_PILOT_SANDBOX", "off"),
+        "--export=ALL", "-p", options.partition(), "--time=5",
+        "-o", options.workDir().resolve("bench-pilot-%j.out").toString(), options.sbatchScript().toString());
   }
 
   private String slurm(String... command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    options.slurmConf().ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
-    Process process = builder.start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    process.waitFor(30, TimeUnit.SECONDS);
-    return text;
+    return slurm.run(command);
   }
 
   private void coldStarts(ActionRuntimes runtimes, Path dir) {

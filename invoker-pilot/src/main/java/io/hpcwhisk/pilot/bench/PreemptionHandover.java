@@ -1,0 +1,128 @@
+package io.hpcwhisk.pilot.bench;
+
+import io.hpcwhisk.pilot.testing.FakeBalancer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How long a batch job waits when it has to preempt a pilot, on a running Slurm cluster with a preemptible
+ * pilot partition. In each round a batch job pinned to one node is submitted three times: while the node is
+ * idle (the baseline: Slurm's own scheduling latency), while an idle real pilot of {@code config/pilot.sbatch}
+ * holds the node (the pilot runs as a job step), and while an idle real pilot started in the batch shell
+ * itself holds it (how a pilot script is often written: Slurm signals a batch shell only when the grace time
+ * is over). The wait is from just before {@code sbatch} to the batch job's first instruction, which prints
+ * the time in milliseconds. Pilots register with a balancer double in this process.
+ */
+final class PreemptionHandover {
+
+  /** What to run: the cluster, the pilot script, and how many rounds. */
+  record Options(Optional<Path> slurmConf, Path sbatchScript, Path hpcWhiskHome, Path workDir, String pilotPartition,
+      String batchPartition, int rounds) {}
+
+  private final Options options;
+  private final PrintStream out;
+  private final SlurmCommands slurm;
+
+  PreemptionHandover(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+    this.slurm = new SlurmCommands(options.slurmConf());
+  }
+
+  void run() throws Exception {
+    String node = slurm.run("sinfo", "-h", "-N", "-p", options.pilotPartition(), "-o", "%N").lines().findFirst()
+        .orElseThrow(() -> new IllegalStateException("partition " + options.pilotPartition() + " has no nodes"))
+        .strip();
+    Matcher grace = Pattern.compile("GraceTime=(\\d+)").matcher(
+        slurm.run("scontrol", "show", "partition", options.pilotPartition()));
+    String graceSeconds = grace.find() ? grace.group(1) : "?";
+    Path shellPilot = batchShellPilotScript();
+    List<Double> idle = new ArrayList<>();
+    List<Double> step = new ArrayList<>();
+    List<Double> shell = new ArrayList<>();
+    String token = "bench-handover-" + System.nanoTime();
+    try (FakeBalancer balancer = FakeBalancer.start(token)) {
+      for (int i = 0; i < options.rounds(); i++) {
+        idle.add(batchJobWait(node));
+        pilotThenBatchJob(balancer, token, options.sbatchScript(), node, graceSeconds).ifPresent(step::add);
+        pilotThenBatchJob(balancer, token, shellPilot, node, graceSeconds).ifPresent(shell::add);
+      }
+    }
+    Stats base = Stats.of(idle);
+    out.printf("preemption hand-over on %s (partition %s, GraceTime %s s), idle pilot, batch job sbatch -> first "
+        + "instruction:%n", node, options.pilotPartition(), graceSeconds);
+    out.println("  node idle (baseline):                " + base.format());
+    out.println("  pilot as a job step (pilot.sbatch):  " + Stats.of(step).format() + ratio(Stats.of(step), base));
+    out.println("  pilot in the batch shell:            " + Stats.of(shell).format() + ratio(Stats.of(shell), base));
+  }
+
+  private static String ratio(Stats measured, Stats baseline) {
+    return String.format(Locale.ROOT, " (median %.1f x the baseline, +%.0f ms)", measured.median() / baseline.median(),
+        measured.median() - baseline.median());
+  }
+
+  /** A pilot script that runs the pilot in the batch shell: the layout {@code config/pilot.sbatch} avoids. */
+  private Path batchShellPilotScript() throws IOException {
+    Path script = options.workDir().resolve("batch-shell-pilot.sbatch");
+    Files.writeString(script, "#!/bin/bash\n# the pilot in the batch shell (for comparison only)\n"
+        + "exec \"$HPC_WHISK_HOME/bin/hpc-whisk\" pilot\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  /** Starts a pilot on the node, waits until it has registered and settled, then measures a batch job's wait. */
+  private Optional<Double> pilotThenBatchJob(FakeBalancer balancer, String token, Path script, String node,
+      String graceSeconds) throws Exception {
+    String job = slurm.sbatch(Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN",
+            token, "HPC_WHISK_HOME", options.hpcWhiskHome().toString(), "HPC_WHISK_PILOT_SANDBOX", "off",
+            "HPC_WHISK_NO_BUILD", "1", "HPC_WHISK_GRACE", graceSeconds + "s"),
+        "--export=ALL", "-p", options.pilotPartition(), "-w", node, "--time=10", "-J", "hpcw-bench-handover",
+        "-o", options.workDir().resolve("handover-pilot-%j.out").toString(), script.toString());
+    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (balancer.pilot("slurm-" + job).isEmpty() && System.nanoTime() < limit) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    if (balancer.pilot("slurm-" + job).isEmpty()) {
+      out.println("pilot job " + job + " did not register; see "
+          + options.workDir().resolve("handover-pilot-" + job + ".out"));
+      slurm.run("scancel", job);
+      slurm.awaitGone(job);
+      return Optional.empty();
+    }
+    TimeUnit.SECONDS.sleep(1); // registered and idle
+    double waited = batchJobWait(node);
+    slurm.awaitGone(job);
+    return Optional.of(waited);
+  }
+
+  /** Milliseconds from just before {@code sbatch} to the first instruction of a batch job pinned to the node. */
+  private double batchJobWait(String node) throws Exception {
+    Path output = Files.createTempFile(options.workDir(), "handover-batch-", ".out");
+    long submitted = System.currentTimeMillis();
+    String job = slurm.sbatch(Map.of(), "-p", options.batchPartition(), "-w", node, "--time=1", "-J",
+        "hpcw-bench-batch", "-o", output.toString(), "--wrap", "date +%s%3N");
+    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    String first = "";
+    while (first.isEmpty() && System.nanoTime() < limit) {
+      TimeUnit.MILLISECONDS.sleep(10);
+      first = Files.readString(output).strip();
+    }
+    if (first.isEmpty()) {
+      throw new IllegalStateException("batch job " + job + " did not start within 120 s on " + node);
+    }
+    slurm.awaitGone(job);
+    Files.deleteIfExists(output);
+    return Long.parseLong(first.lines().findFirst().orElseThrow().strip()) - submitted;
+  }
+}
