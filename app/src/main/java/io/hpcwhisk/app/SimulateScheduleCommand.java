@@ -76,7 +76,8 @@ final class SimulateScheduleCommand implements Runnable {
   long grace;
 
   @Option(names = "--drain-seconds", paramLabel = "S",
-      description = "Seconds a preempted pilot takes to leave (default: the grace time, the worst case).")
+      description = "Seconds a preempted pilot takes to leave (default: the grace time, the worst case; an idle "
+          + "pilot of config/pilot.sbatch leaves in under a second, docs/benchmarks.md).")
   Long drain;
 
   @Option(names = "--completing-seconds", defaultValue = "0",

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code harvest.nodes.idle} — harvestable (idle or planned) nodes of the partition, last pass;
  *   <li>{@code harvest.nodes.windows} — of those, nodes with a bounded backfill window;
  *   <li>{@code harvest.pilots{state}} — our pilots by state (pending, running), last pass;
- *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} — executed intents;
+ *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} — executed intents
+ *       (every kind of {@link ReasonKind} exported from the start, at 0);
  *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed, cancelled,
  *       vanished; {@code harvest.preemptions} counts the preempted ones alone;
  *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
@@ -58,6 +59,10 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     }
     preemptions = Counter.builder("hpcwhisk.harvest.preemptions").description("pilots preempted by batch jobs")
         .register(registry);
+    // every kind is exported from the start, at 0, so dashboards and rate() see the series before the first one
+    ReasonKind.SUBMISSIONS.forEach(kind -> registry.counter("hpcwhisk.harvest.submissions", "policy", policy,
+        "kind", kind));
+    ReasonKind.CANCELS.forEach(kind -> registry.counter("hpcwhisk.harvest.cancels", "policy", policy, "kind", kind));
     nodeSeconds = Counter.builder("hpcwhisk.harvest.node.seconds").baseUnit("seconds")
         .description("node-seconds held by running pilots").register(registry);
   }

@@ -1,6 +1,7 @@
 package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.harvest.Intent;
+import java.util.List;
 
 /**
  * A short, bounded label for an intent's reason, for metric tags (the reason text itself carries numbers and
@@ -8,6 +9,12 @@ import io.hpcwhisk.core.harvest.Intent;
  * reason says.
  */
 final class ReasonKind {
+
+  /** Every kind {@link #of} gives a submission. */
+  static final List<String> SUBMISSIONS = List.of("targeted", "untargeted");
+  /** Every kind {@link #of} gives a cancellation. */
+  static final List<String> CANCELS = List.of("preempting", "off-shape", "over-bound", "window-gone", "surplus",
+      "other");
 
   private ReasonKind() {}
 
