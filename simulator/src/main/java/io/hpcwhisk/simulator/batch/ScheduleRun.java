@@ -104,6 +104,22 @@ public final class ScheduleRun {
     return new Outcome(base.summary, base.jobs, base.result(), results);
   }
 
+  /**
+   * The trace run twice without pilots, with {@code reference} and with {@code perturbed} settings, and every job's
+   * start in the second run compared with the first: how far the schedule moves when nothing but a scheduler
+   * setting changes (for example one second of COMPLETING time after every job) — a yardstick for the delays that
+   * pilots cause. The grace time that counts a delay as beyond it is {@code perturbed}'s.
+   */
+  public static JobStats.Summary compareWithoutPilots(SchedulerConfig reference, SchedulerConfig perturbed,
+      Supplier<JobSources.Source> opener) {
+    Run first = new Run(null);
+    first.execute(reference, opener, 3600, null, null);
+    Run second = new Run(null);
+    second.execute(perturbed, opener, 3600, null, null);
+    second.sim.stats.compareWith(first.sim.stats.starts(first.jobs));
+    return second.sim.stats.summary();
+  }
+
   private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
   /** One run (the baseline when {@code harvest} is null), executed on a pool thread. */

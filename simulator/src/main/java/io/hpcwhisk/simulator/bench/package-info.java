@@ -1,5 +1,7 @@
 /**
  * Benchmarks of the simulator (never run as tests): {@link io.hpcwhisk.simulator.bench.ReplayBenchmark} times
- * replays of an idle-node log after JVM start-up and prints the figures.
+ * replays of an idle-node log after JVM start-up and prints the figures;
+ * {@link io.hpcwhisk.simulator.bench.ScheduleSensitivity} measures how far a batch schedule moves without any pilot
+ * when every job's hand-over takes a little longer (the yardstick for the knock-on delays of a run with pilots).
  */
 package io.hpcwhisk.simulator.bench;

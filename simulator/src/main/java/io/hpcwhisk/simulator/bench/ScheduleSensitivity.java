@@ -1,0 +1,56 @@
+package io.hpcwhisk.simulator.bench;
+
+import io.hpcwhisk.simulator.batch.Algorithm;
+import io.hpcwhisk.simulator.batch.JobSources;
+import io.hpcwhisk.simulator.batch.JobStats;
+import io.hpcwhisk.simulator.batch.ScheduleRun;
+import io.hpcwhisk.simulator.batch.SchedulerConfig;
+import io.hpcwhisk.simulator.swf.SwfHeader;
+import io.hpcwhisk.simulator.swf.SwfReader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * How far a batch schedule moves without any pilot when every job's nodes are handed on a little later: the trace
+ * is simulated with no COMPLETING time and again with {@code s} seconds of it after every job (real Slurm needs
+ * about a second for a job's end), and every job's start is compared, as {@code simulate schedule} compares a run
+ * with pilots against its baseline. The jobs "delayed beyond the grace time" here are caused by no harvester: they
+ * are the schedule's own sensitivity to hand-over times, the yardstick for the knock-on delays of a run with pilots.
+ *
+ * <p>Usage: {@code java -cp hpc-whisk.jar io.hpcwhisk.simulator.bench.ScheduleSensitivity TRACE.swf [SECONDS ...]}
+ * (default 1 2 5), Slurm-style backfilling with the defaults of {@code simulate schedule} (grace time 30 s).
+ */
+public final class ScheduleSensitivity {
+
+  private ScheduleSensitivity() {}
+
+  public static void main(String[] args) {
+    if (args.length < 1) {
+      System.err.println("usage: ScheduleSensitivity TRACE.swf [COMPLETING_SECONDS ...] (default 1 2 5)");
+      System.exit(2);
+    }
+    Path file = Path.of(args[0]);
+    SwfHeader header = SwfReader.readHeader(file);
+    int perNode = header.procsPerNode();
+    long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
+    int nodes = (int) Math.max(1, procs / perNode);
+    SchedulerConfig reference = SchedulerConfig.defaults(nodes, Algorithm.SLURM);
+    String[] seconds = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"1", "2", "5"};
+    System.out.printf(Locale.ROOT, "%s: %d nodes, Slurm-style backfilling, grace %d s, no pilots; every job's start "
+        + "with COMPLETING time s against s = 0%n", file.getFileName(), nodes, reference.graceTime());
+    for (String s : seconds) {
+      long completing = Long.parseLong(s);
+      SchedulerConfig perturbed = new SchedulerConfig(nodes, reference.algorithm(), reference.bfMaxJobTest(),
+          reference.bfWindow(), reference.bfResolution(), reference.bfInterval(), reference.graceTime(),
+          reference.drainTime(), completing);
+      long t0 = System.nanoTime();
+      JobStats.Summary summary = ScheduleRun.compareWithoutPilots(reference, perturbed,
+          () -> new JobSources(nodes).swf(file, perNode));
+      JobStats.Delays d = summary.delays();
+      System.out.printf(Locale.ROOT, "  s = %d: %d jobs started later (%d beyond the grace time, max %d s, mean %.0f s),"
+          + " %d earlier; mean wait %.0f s (%.1f s wall)%n", completing, d.delayed(), d.delayedBeyondGrace(),
+          d.maxDelaySeconds(), d.meanDelaySeconds(), d.earlier(), summary.meanWait(), (System.nanoTime() - t0) / 1e9);
+    }
+  }
+}
