@@ -17,11 +17,8 @@ import io.hpcwhisk.testkit.SlurmTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,8 +200,7 @@ class PilotSlurmIT {
     assertThat(draining.reason()).contains("SIGTERM");
     await().atMost(Duration.ofSeconds(30)).until(() -> slurm.run("squeue", "-h", "-j", batch, "-o", "%T").stdout()
         .strip().matches("RUNNING|COMPLETING|"));
-    String preemptor = slurm.run("scontrol", "show", "job", batch).orThrow().stdout();
-    long waited = Duration.between(time(preemptor, "SubmitTime"), time(preemptor, "StartTime")).toSeconds();
+    long waited = slurm.startDelaySeconds(batch);
     String state = slurm.run("scontrol", "show", "job", job).stdout();
     System.out.println("[pilot-it] preempted pilot: " + state.replaceAll("(?s).*(JobState=\\S+).*(RunTime=\\S+).*", "$1 $2")
         + "; the batch job started " + waited + " s after submission (grace " + slurm.graceSeconds() + " s)");
@@ -212,13 +208,6 @@ class PilotSlurmIT {
         .isLessThan(slurm.graceSeconds());
     assertThat(pilot.lostAt()).isEmpty();
     assertThat(PilotJobs.output(slurm, job)).contains("drains: SIGTERM").contains("leaves");
-  }
-
-  /** A time field of {@code scontrol show job} (whole seconds, local time). */
-  private static LocalDateTime time(String show, String field) {
-    Matcher m = Pattern.compile(field + "=(\\S+)").matcher(show);
-    assertThat(m.find()).as("%s in %s", field, show).isTrue();
-    return LocalDateTime.parse(m.group(1));
   }
 
   @Test

@@ -3,8 +3,12 @@ package io.hpcwhisk.testkit;
 import io.hpcwhisk.localcluster.CommandResult;
 import io.hpcwhisk.localcluster.LocalCluster;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A test's handle on the shared local Slurm cluster: where it is and how to talk to it. */
 public final class SlurmEnv {
@@ -47,5 +51,19 @@ public final class SlurmEnv {
   /** Runs a Slurm client command (30 s timeout) against the cluster. */
   public CommandResult run(String... command) {
     return cluster.run(List.of(command));
+  }
+
+  /** Seconds from a job's submission to its start, as Slurm records them ({@code scontrol show job}, whole seconds). */
+  public long startDelaySeconds(String jobId) {
+    String show = run("scontrol", "show", "job", jobId).orThrow().stdout();
+    return Duration.between(time(show, "SubmitTime", jobId), time(show, "StartTime", jobId)).toSeconds();
+  }
+
+  private static LocalDateTime time(String show, String field, String jobId) {
+    Matcher m = Pattern.compile(field + "=(\\S+)").matcher(show);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + field + " for job " + jobId + " in: " + show);
+    }
+    return LocalDateTime.parse(m.group(1));
   }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -68,7 +67,7 @@ class RealSlurmClusterIT {
     String batch = submit(slurm, "-p", "batch", "-N", "1", "-w", "n1", "--time=1", "-J", "it-batch", "--wrap", "sleep 1");
     await().atMost(SCHEDULER).until(() -> Files.exists(stepMarker));
     await().atMost(SCHEDULER).until(() -> state(slurm, batch).matches("RUNNING|COMPLETING|COMPLETED"));
-    long stepWait = startDelaySeconds(slurm, batch);
+    long stepWait = slurm.startDelaySeconds(batch);
     System.out.printf("[slurm-it] preemption of a job step: batch job %s started %d s after submission "
         + "(grace %d s); whisk job %s ended %s%n", batch, stepWait, slurm.graceSeconds(), withStep, state(slurm, withStep));
     assertThat(stepWait).as("the batch job waits only for the step to leave").isLessThan(slurm.graceSeconds());
@@ -83,7 +82,7 @@ class RealSlurmClusterIT {
     String late = submit(slurm, "-p", "batch", "-N", "1", "-w", "n2", "--time=1", "-J", "it-late", "--wrap", "sleep 1");
     await().atMost(SCHEDULER.plusSeconds(slurm.graceSeconds())).until(() -> Files.exists(shellMarker));
     await().atMost(SCHEDULER).until(() -> state(slurm, late).matches("RUNNING|COMPLETING|COMPLETED"));
-    long shellWait = startDelaySeconds(slurm, late);
+    long shellWait = slurm.startDelaySeconds(late);
     System.out.printf("[slurm-it] preemption of a batch shell: batch job %s started %d s after submission "
         + "(grace %d s)%n", late, shellWait, slurm.graceSeconds());
     assertThat(shellWait).as("the shell hears of it when the grace time is over").isGreaterThanOrEqualTo(
@@ -94,20 +93,6 @@ class RealSlurmClusterIT {
     Path marker = Files.createTempFile(slurm.dir(), prefix, ".txt");
     Files.delete(marker);
     return marker;
-  }
-
-  /** Seconds from the job's submission to its start, as Slurm records them (whole seconds). */
-  private static long startDelaySeconds(SlurmEnv slurm, String jobId) {
-    String show = slurm.run("scontrol", "show", "job", jobId).orThrow().stdout();
-    return Duration.between(time(show, "SubmitTime"), time(show, "StartTime")).toSeconds();
-  }
-
-  private static LocalDateTime time(String show, String field) {
-    Matcher m = Pattern.compile(field + "=(\\S+)").matcher(show);
-    if (!m.find()) {
-      throw new IllegalStateException("no " + field + " in: " + show);
-    }
-    return LocalDateTime.parse(m.group(1));
   }
 
   private static String submit(SlurmEnv slurm, String... args) {

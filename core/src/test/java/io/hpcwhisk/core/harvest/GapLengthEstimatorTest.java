@@ -127,19 +127,29 @@ class GapLengthEstimatorTest {
           builder.node(new io.hpcwhisk.core.cluster.NodeInfo("n" + random.nextInt(nodes),
               states[random.nextInt(states.length)], Set.of("whisk")));
         }
-        int change = random.nextInt(4);
-        long id = 1 + random.nextInt(12);
-        if (change == 0) {
-          pilots.remove(id);
-        } else if (change == 1) {
-          pilots.put(id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
-        }
+        changeAPilot(random, pilots, nodes);
         var snapshot = builder.build(t);
         if (random.nextInt(10) == 0) {
           continue; // a build the estimators never see
         }
         observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
+    }
+  }
+
+  /**
+   * One random change to the running pilots: one ends, one starts (or moves) on one of {@code nodes} nodes or just
+   * off the list, one is replaced by an equal new object, or nothing.
+   */
+  private static void changeAPilot(java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
+    int change = random.nextInt(4);
+    long id = 1 + random.nextInt(12);
+    if (change == 0) {
+      pilots.remove(id);
+    } else if (change == 1) {
+      pilots.put(id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
+    } else if (change == 2 && pilots.containsKey(id)) {
+      pilots.put(id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
     }
   }
 
@@ -173,15 +183,7 @@ class GapLengthEstimatorTest {
           }
           list.add(node);
         }
-        int change = random.nextInt(4);
-        long id = 1 + random.nextInt(12);
-        if (change == 0) {
-          pilots.remove(id);
-        } else if (change == 1) {
-          pilots.put(id, running(id, shape(min(10)), "n" + random.nextInt(n + 1))); // may be off the list
-        } else if (change == 2 && pilots.containsKey(id)) {
-          pilots.put(id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
-        }
+        changeAPilot(random, pilots, n);
         var snapshot = snapshot(t, list.toArray(io.hpcwhisk.core.cluster.Node[]::new));
         observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }

@@ -135,23 +135,20 @@ public final class PilotBenchmark {
           pilot = balancer.pilot("slurm-" + job);
           if (pilot.isEmpty()) {
             TimeUnit.MILLISECONDS.sleep(5);
-            ended = ++polls % 200 == 0 && slurm("squeue", "-h", "-j", job).isBlank();
+            ended = ++polls % 200 == 0 && slurm.gone(job);
           }
         }
         if (pilot.isEmpty()) {
           out.println("pilot job " + job + " did not register; see " + options.workDir().resolve("bench-pilot-" + job + ".out"));
-          slurm("scancel", job);
+          slurm.run("scancel", job);
           continue;
         }
         PilotMessage.Register register = pilot.get().register().orElseThrow();
         long registered = pilot.get().registeredAt().toEpochMilli();
         startUp.add((double) (registered - register.launchedAtMs()));
         submitToRegistered.add((double) (registered - submitted));
-        slurm("scancel", job);
-        Instant gone = Instant.now().plusSeconds(60);
-        while (!slurm("squeue", "-h", "-j", job).isBlank() && Instant.now().isBefore(gone)) {
-          TimeUnit.MILLISECONDS.sleep(50);
-        }
+        slurm.run("scancel", job);
+        slurm.awaitGone(job);
       }
     }
     out.println("pilot start-up, batch script start -> registered:  " + Stats.of(startUp).format());
@@ -159,14 +156,15 @@ public final class PilotBenchmark {
   }
 
   private String submit(FakeBalancer balancer, String token) throws IOException, InterruptedException {
-    return slurm.sbatch(Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN", token,
-            "HPC_WHISK_HOME", options.hpcWhiskHome().toString(), "HPC_WHISK_PILOT_SANDBOX", "off"),
+    return slurm.sbatch(pilotJobEnvironment(balancer, token, options.hpcWhiskHome()),
         "--export=ALL", "-p", options.partition(), "--time=5",
         "-o", options.workDir().resolve("bench-pilot-%j.out").toString(), options.sbatchScript().toString());
   }
 
-  private String slurm(String... command) throws IOException, InterruptedException {
-    return slurm.run(command);
+  /** What a benchmark's pilot job needs in its environment to register with the balancer double. */
+  static Map<String, String> pilotJobEnvironment(FakeBalancer balancer, String token, Path hpcWhiskHome) {
+    return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN", token,
+        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off");
   }
 
   private void coldStarts(ActionRuntimes runtimes, Path dir) {

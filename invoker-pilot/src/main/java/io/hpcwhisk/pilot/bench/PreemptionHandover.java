@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,9 +85,10 @@ final class PreemptionHandover {
   /** Starts a pilot on the node, waits until it has registered and settled, then measures a batch job's wait. */
   private Optional<Double> pilotThenBatchJob(FakeBalancer balancer, String token, Path script, String node,
       String graceSeconds) throws Exception {
-    String job = slurm.sbatch(Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN",
-            token, "HPC_WHISK_HOME", options.hpcWhiskHome().toString(), "HPC_WHISK_PILOT_SANDBOX", "off",
-            "HPC_WHISK_NO_BUILD", "1", "HPC_WHISK_GRACE", graceSeconds + "s"),
+    Map<String, String> env = new HashMap<>(PilotBenchmark.pilotJobEnvironment(balancer, token, options.hpcWhiskHome()));
+    env.put("HPC_WHISK_NO_BUILD", "1"); // the batch-shell script runs bin/hpc-whisk itself (pilot.sbatch sets it)
+    env.put("HPC_WHISK_GRACE", graceSeconds + "s");
+    String job = slurm.sbatch(env,
         "--export=ALL", "-p", options.pilotPartition(), "-w", node, "--time=10", "-J", "hpcw-bench-handover",
         "-o", options.workDir().resolve("handover-pilot-%j.out").toString(), script.toString());
     long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

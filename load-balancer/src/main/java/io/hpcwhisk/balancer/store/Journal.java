@@ -85,8 +85,12 @@ final class Journal implements AutoCloseable {
     return journal;
   }
 
+  private Path segmentFile() {
+    return dir.resolve("hpc-whisk.journal." + segmentNumber);
+  }
+
   private void openSegment() {
-    Path file = dir.resolve("hpc-whisk.journal." + segmentNumber);
+    Path file = segmentFile();
     try {
       segment = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       segmentBytes = 0;
@@ -164,7 +168,7 @@ final class Journal implements AutoCloseable {
 
   /** Closes the current segment and starts the next; returns the closed one's path. */
   Path rotate() {
-    Path closed = dir.resolve("hpc-whisk.journal." + segmentNumber);
+    Path closed = segmentFile();
     closeSegment();
     segmentNumber++;
     openSegment();

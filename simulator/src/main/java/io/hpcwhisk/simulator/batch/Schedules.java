@@ -38,11 +38,7 @@ public final class Schedules {
       SwfHeader header = SwfReader.readHeader(file);
       int perNode = request.procsPerNode() > 0 ? request.procsPerNode() : header.procsPerNode();
       if (nodes <= 0) {
-        if (header.maxNodes().isEmpty() && header.maxProcs().isEmpty()) {
-          throw new IllegalArgumentException(file + " has no MaxNodes/MaxProcs header; give --nodes");
-        }
-        long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
-        nodes = (int) Math.max(1, procs / perNode);
+        nodes = clusterNodes(file, header, perNode);
       }
       int n = nodes;
       opener = () -> new JobSources(n).swf(file, perNode);
@@ -95,6 +91,15 @@ public final class Schedules {
     List<Path> files = request.out() == null ? List.of()
         : ScheduleReport.write(outcome, settings, Map.of("speed", speed), request.out(), request.plots());
     return new Result(outcome, nodes, files, speed);
+  }
+
+  /** The cluster size an SWF header gives (MaxProcs, else MaxNodes) at {@code perNode} processors per node. */
+  public static int clusterNodes(Path file, SwfHeader header, int perNode) {
+    if (header.maxNodes().isEmpty() && header.maxProcs().isEmpty()) {
+      throw new IllegalArgumentException(file + " has no MaxNodes/MaxProcs header; give --nodes");
+    }
+    long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
+    return (int) Math.max(1, procs / perNode);
   }
 
   /** Job lines of a trace file (not comments or the sacct header), or the synthetic spec's {@code jobs}. */

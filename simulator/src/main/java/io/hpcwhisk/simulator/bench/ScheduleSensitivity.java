@@ -5,6 +5,7 @@ import io.hpcwhisk.simulator.batch.JobSources;
 import io.hpcwhisk.simulator.batch.JobStats;
 import io.hpcwhisk.simulator.batch.ScheduleRun;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
+import io.hpcwhisk.simulator.batch.Schedules;
 import io.hpcwhisk.simulator.swf.SwfHeader;
 import io.hpcwhisk.simulator.swf.SwfReader;
 import java.nio.file.Path;
@@ -33,8 +34,7 @@ public final class ScheduleSensitivity {
     Path file = Path.of(args[0]);
     SwfHeader header = SwfReader.readHeader(file);
     int perNode = header.procsPerNode();
-    long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
-    int nodes = (int) Math.max(1, procs / perNode);
+    int nodes = Schedules.clusterNodes(file, header, perNode);
     SchedulerConfig reference = SchedulerConfig.defaults(nodes, Algorithm.SLURM);
     String[] seconds = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"1", "2", "5"};
     System.out.printf(Locale.ROOT, "%s: %d nodes, Slurm-style backfilling, grace %d s, no pilots; every job's start "

@@ -61,11 +61,6 @@ class SlurmHarvestIT {
     return jobs(slurm).stream().filter(j -> j.id().toString().equals(id)).findFirst().orElseThrow();
   }
 
-  /** Seconds from the job's submission to its start, as Slurm records them (whole seconds). */
-  static long startDelaySeconds(Job job) {
-    return Duration.between(job.submitTime().orElseThrow(), job.startTime().orElseThrow()).toSeconds();
-  }
-
   static List<Job> pilots(SlurmEnv slurm, JobState state) {
     return jobs(slurm).stream().filter(j -> j.name().startsWith("hpcw-pilot") && j.state() == state).toList();
   }
@@ -156,7 +151,7 @@ class SlurmHarvestIT {
       String urgent = sbatch(slurm, "-p", "batch", "-N", "1", "-w", "n3", "--time=1", "-J", "it-urgent",
           "-o", "/dev/null", "--wrap", "sleep 20");
       await().atMost(SCHEDULER).until(() -> job(slurm, urgent).state() == JobState.RUNNING);
-      long waited = startDelaySeconds(job(slurm, urgent));
+      long waited = slurm.startDelaySeconds(urgent);
       System.out.printf("[harvest-it] %s: batch job started %d s after submission (grace %d s)%n", policy, waited,
           slurm.graceSeconds());
       assertThat(waited).as("the pilot left at once, not when the grace time ran out").isLessThan(slurm.graceSeconds());
@@ -176,7 +171,7 @@ class SlurmHarvestIT {
       String batch = sbatch(slurm, "-p", "batch", "-N", String.valueOf(slurm.nodes().size()), "--time=1",
           "-J", "it-batch", "-o", "/dev/null", "--wrap", "sleep 5");
       await().atMost(SCHEDULER).until(() -> job(slurm, batch).state() != JobState.PENDING);
-      long waited = startDelaySeconds(job(slurm, batch));
+      long waited = slurm.startDelaySeconds(batch);
       System.out.printf("[harvest-it] 4-node batch job over 4 pilots started %d s after submission (grace %d s)%n",
           waited, slurm.graceSeconds());
       assertThat(job(slurm, batch).state()).isIn(JobState.RUNNING, JobState.COMPLETING, JobState.COMPLETED);
