@@ -94,6 +94,8 @@ final class ActivationLedger {
    * acknowledgement delay (queued, cold runtime starting) is acknowledged then.
    */
   private final Map<String, Long> owedAcks = new LinkedHashMap<>();
+  /** The arrival time meaning that no acknowledgement is owed (a minor-0 balancer gets {@code accepted} at once). */
+  static final long NOT_OWED = Long.MIN_VALUE;
   /** Retry-safe activations started and not yet reported (id to epoch ms of the start). */
   private final Map<String, Long> unreportedStarts = new HashMap<>();
   private int memoryInUseMb;
@@ -113,6 +115,15 @@ final class ActivationLedger {
 
   /** An activation arrived: queued unless a duplicate, cancelled before it arrived, or refused while draining. */
   Arrival arrive(ActivationRequest request) {
+    return arrive(request, NOT_OWED);
+  }
+
+  /**
+   * As {@link #arrive(ActivationRequest)}, and for a minor-1 balancer: when queued, an acknowledgement is owed
+   * for it since {@code arrivedNanos} (System.nanoTime), recorded in the same step, so a worker cannot start and
+   * finish it in between and leave an owed acknowledgement behind ({@link #NOT_OWED}: none is owed).
+   */
+  Arrival arrive(ActivationRequest request, long arrivedNanos) {
     String id = request.activationId();
     synchronized (lock) {
       if (holds(id)) {
@@ -126,14 +137,10 @@ final class ActivationLedger {
         return Arrival.REFUSED;
       }
       queued.addLast(request);
+      if (arrivedNanos != NOT_OWED) {
+        owedAcks.put(id, arrivedNanos);
+      }
       return Arrival.QUEUED;
-    }
-  }
-
-  /** Minor 1: an acknowledgement is owed for this activation, which arrived at {@code arrivedNanos}. */
-  void oweAck(String activationId, long arrivedNanos) {
-    synchronized (lock) {
-      owedAcks.put(activationId, arrivedNanos);
     }
   }
 

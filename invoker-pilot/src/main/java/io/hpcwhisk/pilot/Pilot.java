@@ -212,14 +212,13 @@ public final class Pilot {
   }
 
   private void accept(ActivationRequest request) {
-    switch (ledger.arrive(request)) {
+    boolean minorOne = balancerMinor >= 1;
+    switch (ledger.arrive(request, minorOne ? System.nanoTime() : ActivationLedger.NOT_OWED)) {
       case DUPLICATE -> send(new PilotMessage.Accepted(request.activationId())); // never run it twice
       case CANCELLED -> LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
       case REFUSED -> handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
       case QUEUED -> {
-        if (balancerMinor >= 1) {
-          ledger.oweAck(request.activationId(), System.nanoTime());
-        } else {
+        if (!minorOne) {
           send(new PilotMessage.Accepted(request.activationId()));
         }
         startWhatFits();

@@ -206,10 +206,7 @@ class ActivationLedgerTest {
   @EnumSource(BeginCase.class)
   void aRunBegins(BeginCase c) {
     ActivationRequest a = c.retrySafe ? Requests.retrySafe(request("a", 256)) : request("a", 256);
-    ledger.arrive(a);
-    if (c.owed) {
-      ledger.oweAck("a", 0);
-    }
+    ledger.arrive(a, c.owed ? 0 : ActivationLedger.NOT_OWED);
     startWhatFits();
     if (c.cancelled) {
       assertThat(ledger.cancel("a")).as("not queued any more").isFalse();
@@ -274,8 +271,7 @@ class ActivationLedgerTest {
   @MethodSource("sweeps")
   void theSweepAcknowledgesWhatStillWaits(String situation, Consumer<ActivationLedgerTest> given,
       List<String> accepted, List<PilotMessage.Started> started) {
-    queue("a", 256);
-    ledger.oweAck("a", 0);
+    assertThat(ledger.arrive(request("a", 256), 0)).isEqualTo(Arrival.QUEUED);
     given.accept(this);
 
     assertThat(ledger.takeOwedAcks(DELAY, DELAY)).as(situation).isEqualTo(new ActivationLedger.OwedAcks(accepted, started));
@@ -284,12 +280,9 @@ class ActivationLedgerTest {
 
   @Test
   void theSweepTakesOnlyWhatIsOwedForTheDelayInArrivalOrder() {
-    queue("a", 2048);
-    queue("b", 2048);
-    queue("c", 2048);
-    ledger.oweAck("a", 0);
-    ledger.oweAck("b", 50);
-    ledger.oweAck("c", 60);
+    ledger.arrive(request("a", 2048), 0);
+    ledger.arrive(request("b", 2048), 50);
+    ledger.arrive(request("c", 2048), 60);
 
     assertThat(ledger.takeOwedAcks(99, DELAY).accepted()).isEmpty();
     assertThat(ledger.takeOwedAcks(155, DELAY).accepted()).containsExactly("a", "b");
