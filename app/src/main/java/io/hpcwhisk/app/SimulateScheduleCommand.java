@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
       "Simulate a Slurm-like cluster (EASY or Slurm-style backfilling) running a job trace, with pilots submitted by "
           + "the production harvest policies, against the same trace without pilots.",
       "Prints per policy the gain (idle node-time ready / warming up / unused; pilots) and the cost to batch jobs "
-          + "(wait, bounded slowdown, delays); writes report.json and timeline-<run>.png into --out."
+          + "(wait, bounded slowdown, delays); writes report.json and timeline-<run>.png into --out.",
+      "With a drain time, also runs the yardstick: the trace without pilots, every job's nodes handed on the drain "
+          + "time later, to read the pilots' knock-on delays against the schedule's own sensitivity."
     })
 final class SimulateScheduleCommand implements Runnable {
 

@@ -70,12 +70,17 @@ public final class ScheduleReport {
       policies.add(run(r, outcome.baseline()));
     }
     report.put("policies", policies);
+    if (outcome.yardstick() != null) {
+      report.put("yardstick", yardstick(outcome.yardstick(), outcome.baseline()));
+    }
     report.putAll(extra);
     report.put("notes", List.of(
         "shares are fractions of idle node-time (node-time without a batch job) from the first submit to the last end",
         "delays compare each job's start with the same job's start in the baseline run without pilots; they include "
             + "knock-on effects (a job delayed by a hand-over ends later, so later jobs shift too)",
-        "handoverShare: idle node-time in which a preempted pilot was leaving and the batch job waited for it"));
+        "handoverShare: idle node-time in which a preempted pilot was leaving and the batch job waited for it",
+        "yardstick: the trace without pilots, every job's nodes handed on handoverSeconds (the drain time) later, "
+            + "compared with the baseline as the policies are: the schedule's own sensitivity to hand-over times"));
     return report;
   }
 
@@ -123,6 +128,31 @@ public final class ScheduleReport {
     return m;
   }
 
+  private static Map<String, Object> yardstick(ScheduleRun.Yardstick y, RunResult baseline) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("handoverSeconds", y.handoverSeconds());
+    JobStats.Summary j = y.run().jobs();
+    JobStats.Delays d = j.delays();
+    m.put("meanWaitChangeSeconds", j.meanWait() - baseline.jobs().meanWait());
+    m.put("p95WaitChangeSeconds", j.p95Wait() - baseline.jobs().p95Wait());
+    m.put("jobsDelayed", d.delayed());
+    m.put("jobsDelayedBeyondGrace", d.delayedBeyondGrace());
+    m.put("jobsStartedEarlier", d.earlier());
+    m.put("maxDelaySeconds", d.maxDelaySeconds());
+    m.put("meanDelaySeconds", d.meanDelaySeconds());
+    m.put("p95DelaySeconds", d.p95DelaySeconds());
+    m.put("wallSeconds", y.run().wallSeconds());
+    return m;
+  }
+
+  /** One line on the yardstick: what the same hand-over on every job does to the schedule with no pilots. */
+  static String yardstickLine(ScheduleRun.Yardstick y) {
+    JobStats.Delays d = y.run().jobs().delays();
+    return String.format(Locale.ROOT, "yardstick no pilots, every job's nodes handed on %d s later: %d delayed, %d "
+        + "beyond grace (max %d s), %d started earlier; compare the knock-on delays above%n", y.handoverSeconds(),
+        d.delayed(), d.delayedBeyondGrace(), d.maxDelaySeconds(), d.earlier());
+  }
+
   private static Map<String, Object> kind(JobStats.Kind k) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("jobsDelayed", k.jobs());
@@ -165,6 +195,9 @@ public final class ScheduleReport {
       if (r.jobs().delays() != null) {
         out.append(delayLine(r.label(), r.jobs().delays()));
       }
+    }
+    if (outcome.yardstick() != null) {
+      out.append(yardstickLine(outcome.yardstick()));
     }
     for (RunResult r : outcome.withPilots()) {
       if (!r.faas().isEmpty()) {

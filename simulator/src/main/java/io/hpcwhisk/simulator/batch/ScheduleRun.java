@@ -7,7 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * Runs a trace once without pilots (the baseline) and once per harvest policy, pairing each job's start across runs
- * so that the cost of harvesting (delays, wait and slowdown changes) is reported next to its gain.
+ * so that the cost of harvesting (delays, wait and slowdown changes) is reported next to its gain. When pilots take
+ * time to leave, a third kind of run, the {@linkplain Yardstick yardstick}, measures how far the same schedule moves
+ * with no pilot at all when every job's nodes are handed on that much later.
  */
 public final class ScheduleRun {
 
@@ -20,9 +22,26 @@ public final class ScheduleRun {
    * @param jobs jobs accepted
    * @param baseline the run without pilots
    * @param withPilots one run per policy, in the order given
+   * @param yardstick the schedule's own sensitivity to the drain time; null without policies or with no drain time
    */
   public record Outcome(io.hpcwhisk.simulator.trace.TraceSummary traceSummary, long jobs, RunResult baseline,
-      List<RunResult> withPilots) {}
+      List<RunResult> withPilots, Yardstick yardstick) {}
+
+  /**
+   * The trace without pilots, with every job's nodes handed on {@code handoverSeconds} later (COMPLETING time plus
+   * the drain time of the runs with pilots), compared job by job with the baseline exactly as a run with pilots is.
+   * Its delays are caused by no harvester: a schedule moves when hand-overs take time, and its jobs delayed beyond
+   * the grace time here are the measure against which the pilots' knock-on delays are read.
+   *
+   * @param handoverSeconds the hand-over added to every job: the drain time
+   * @param run the run, labelled {@code yardstick}; its job figures have delays against the baseline
+   */
+  public record Yardstick(long handoverSeconds, RunResult run) {}
+
+  /** Whether {@link #run} also measures the {@link Yardstick}: with policies to compare and a non-zero drain time. */
+  public static boolean measuresYardstick(SchedulerConfig scheduler, List<HarvestConfig> harvests) {
+    return !harvests.isEmpty() && scheduler.drainTime() > 0;
+  }
 
   /**
    * @param scheduler the cluster and scheduler
@@ -54,10 +73,18 @@ public final class ScheduleRun {
       List<HarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
       io.hpcwhisk.simulator.faas.FaasSettings faas, int threads, java.util.function.LongConsumer progress) {
-    List<Run> runs = new ArrayList<>();
-    runs.add(new Run(null));
+    Run base = new Run("baseline", null, scheduler);
+    List<Run> policies = new ArrayList<>();
     for (HarvestConfig harvest : harvests) {
-      runs.add(new Run(harvest));
+      policies.add(new Run(harvest.policy(), harvest, scheduler));
+    }
+    Run yardstick = measuresYardstick(scheduler, harvests) ? new Run("yardstick", null, withCompleting(scheduler,
+        scheduler.completingTime() + scheduler.drainTime())) : null;
+    List<Run> runs = new ArrayList<>();
+    runs.add(base);
+    runs.addAll(policies);
+    if (yardstick != null) {
+      runs.add(yardstick);
     }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
         Math.max(1, Math.min(threads, runs.size())), r -> {
@@ -68,7 +95,7 @@ public final class ScheduleRun {
     try {
       List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
       for (Run run : runs) {
-        futures.add(pool.submit(() -> run.execute(scheduler, opener, sampleInterval, listenerFactory, faas)));
+        futures.add(pool.submit(() -> run.execute(opener, sampleInterval, listenerFactory, faas)));
       }
       for (java.util.concurrent.Future<?> f : futures) {
         while (true) {
@@ -93,15 +120,25 @@ public final class ScheduleRun {
     } finally {
       pool.shutdownNow();
     }
-    Run base = runs.get(0);
     long[] starts = base.sim.stats.starts(base.jobs);
     List<RunResult> results = new ArrayList<>();
-    for (Run run : runs.subList(1, runs.size())) {
+    for (Run run : policies) {
       run.sim.stats.compareWith(starts);
       RunResult result = run.result();
       results.add(run.faasFigures == null ? result : result.withFaas(run.faasFigures));
     }
-    return new Outcome(base.summary, base.jobs, base.result(), results);
+    Yardstick measured = null;
+    if (yardstick != null) {
+      yardstick.sim.stats.compareWith(starts);
+      measured = new Yardstick(scheduler.drainTime(), yardstick.result());
+    }
+    return new Outcome(base.summary, base.jobs, base.result(), results, measured);
+  }
+
+  /** {@code scheduler} with another COMPLETING time. */
+  public static SchedulerConfig withCompleting(SchedulerConfig s, long completing) {
+    return new SchedulerConfig(s.nodes(), s.algorithm(), s.bfMaxJobTest(), s.bfWindow(), s.bfResolution(),
+        s.bfInterval(), s.graceTime(), s.drainTime(), completing);
   }
 
   /**
@@ -112,19 +149,21 @@ public final class ScheduleRun {
    */
   public static JobStats.Summary compareWithoutPilots(SchedulerConfig reference, SchedulerConfig perturbed,
       Supplier<JobSources.Source> opener) {
-    Run first = new Run(null);
-    first.execute(reference, opener, 3600, null, null);
-    Run second = new Run(null);
-    second.execute(perturbed, opener, 3600, null, null);
+    Run first = new Run("reference", null, reference);
+    first.execute(opener, 3600, null, null);
+    Run second = new Run("perturbed", null, perturbed);
+    second.execute(opener, 3600, null, null);
     second.sim.stats.compareWith(first.sim.stats.starts(first.jobs));
     return second.sim.stats.summary();
   }
 
   private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
-  /** One run (the baseline when {@code harvest} is null), executed on a pool thread. */
+  /** One run (without pilots when {@code harvest} is null), executed on a pool thread. */
   private static final class Run {
+    final String label;
     final HarvestConfig harvest;
+    final SchedulerConfig scheduler;
     volatile BatchSimulation sim;
     PilotHarvester harvester;
     double wall;
@@ -133,8 +172,10 @@ public final class ScheduleRun {
     long jobs;
     Map<String, Object> faasFigures;
 
-    Run(HarvestConfig harvest) {
+    Run(String label, HarvestConfig harvest, SchedulerConfig scheduler) {
+      this.label = label;
       this.harvest = harvest;
+      this.scheduler = scheduler;
     }
 
     long jobsSeen() {
@@ -142,11 +183,10 @@ public final class ScheduleRun {
       return s == null ? 0 : s.jobsSeen();
     }
 
-    void execute(SchedulerConfig scheduler, Supplier<JobSources.Source> opener, long sampleInterval,
+    void execute(Supplier<JobSources.Source> opener, long sampleInterval,
         java.util.function.Function<String, SimulationListener> listenerFactory,
         io.hpcwhisk.simulator.faas.FaasSettings faas) {
       try (JobSources.Source source = opener.get()) {
-        String label = harvest == null ? "baseline" : harvest.policy();
         SimulationListener listener = listenerFactory == null ? null : listenerFactory.apply(label);
         if (harvest == null) {
           sim = new BatchSimulation(scheduler, null, null, sampleInterval, listener);
@@ -185,7 +225,7 @@ public final class ScheduleRun {
     RunResult result() {
       IdleAccount.Figures idle = sim.idle.figures(sim.n);
       Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
-      return new RunResult(harvest == null ? "baseline" : harvest.policy(), idle, sim.stats.summary(), pilots,
+      return new RunResult(label, idle, sim.stats.summary(), pilots,
           sim.idle.timeline(), sim.idle.sampleInterval(), wall, cpu, idle.spanSeconds(), Map.of());
     }
   }

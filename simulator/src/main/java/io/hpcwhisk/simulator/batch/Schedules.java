@@ -73,7 +73,8 @@ public final class Schedules {
         progress == io.hpcwhisk.simulator.availability.Progress.NONE ? null : progress;
     java.util.function.LongConsumer jobsDone = null;
     if (shown != null) {
-      double work = Math.max(1, estimateJobs(trace)) * (1.0 + harvests.size());
+      int runs = 1 + harvests.size() + (ScheduleRun.measuresYardstick(config, harvests) ? 1 : 0);
+      double work = Math.max(1, estimateJobs(trace)) * runs;
       jobsDone = done -> shown.update(done / work);
     }
     ScheduleRun.Outcome outcome;
@@ -155,7 +156,10 @@ public final class Schedules {
   /** Jobs per second, simulated seconds per wall second, and peak heap over all runs. */
   static Map<String, Object> speed(ScheduleRun.Outcome outcome, double wall) {
     Map<String, Object> m = new LinkedHashMap<>();
-    List<RunResult> runs = ScheduleReport.runs(outcome);
+    List<RunResult> runs = new ArrayList<>(ScheduleReport.runs(outcome));
+    if (outcome.yardstick() != null) {
+      runs.add(outcome.yardstick().run());
+    }
     m.put("runs", runs.size());
     m.put("wallSeconds", wall);
     double simulated = 0;

@@ -41,9 +41,7 @@ public final class ScheduleSensitivity {
         + "with COMPLETING time s against s = 0%n", file.getFileName(), nodes, reference.graceTime());
     for (String s : seconds) {
       long completing = Long.parseLong(s);
-      SchedulerConfig perturbed = new SchedulerConfig(nodes, reference.algorithm(), reference.bfMaxJobTest(),
-          reference.bfWindow(), reference.bfResolution(), reference.bfInterval(), reference.graceTime(),
-          reference.drainTime(), completing);
+      SchedulerConfig perturbed = ScheduleRun.withCompleting(reference, completing);
       long t0 = System.nanoTime();
       JobStats.Summary summary = ScheduleRun.compareWithoutPilots(reference, perturbed,
           () -> new JobSources(nodes).swf(file, perNode));

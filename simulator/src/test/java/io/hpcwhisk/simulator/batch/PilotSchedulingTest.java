@@ -45,11 +45,21 @@ class PilotSchedulingTest {
     assertThat(var.idle().warmupShare()).isCloseTo(20 / idle, within(1e-9));
     assertThat(var.idle().handoverShare()).isCloseTo(drain / idle, within(1e-9));
     assertThat(var.idle().unusedShare()).isCloseTo(0, within(1e-9));
+    if (drain > 0) {
+      JobStats.Delays y = outcome.yardstick().run().jobs().delays();
+      assertThat(outcome.yardstick().handoverSeconds()).isEqualTo(drain);
+      assertThat(y.delayed()).as("B waits for A's nodes to be handed on").isEqualTo(1);
+      assertThat(y.maxDelaySeconds()).isEqualTo(drain);
+    } else {
+      assertThat(outcome.yardstick()).as("nothing to measure with instant hand-overs").isNull();
+    }
   }
 
   /**
    * C (2 nodes, 10 s) arrives at 20 behind B and starts when B ends: at 1010 in the baseline, at 1010 + drain with
-   * the pilot. C preempted nothing: its delay is a knock-on one (within the grace time here).
+   * the pilot. C preempted nothing: its delay is a knock-on one (within the grace time here). The yardstick hands
+   * every job's nodes on drain seconds later, A's and B's: B starts at 1000 + drain, C at 1010 + 2 × drain — beyond
+   * the grace time at a 30 s drain, with no pilot.
    */
   @ParameterizedTest(name = "drain {0} s")
   @CsvSource({"30", "5"})
@@ -64,6 +74,12 @@ class PilotSchedulingTest {
     assertThat(d.delayed()).isEqualTo(2);
     assertThat(d.direct()).as("B").isEqualTo(new JobStats.Kind(1, 0, drain, 1));
     assertThat(d.knockOn()).as("C").isEqualTo(new JobStats.Kind(1, 0, drain, 0));
+
+    JobStats.Delays y = outcome.yardstick().run().jobs().delays();
+    assertThat(y.delayed()).isEqualTo(2);
+    assertThat(y.maxDelaySeconds()).as("C").isEqualTo(2 * drain);
+    assertThat(y.delayedBeyondGrace()).isEqualTo(2 * drain > 30 ? 1 : 0);
+    assertThat(y.waitedForPilots()).as("no pilots").isZero();
   }
 
   static JobSources.Source source(List<JobSpec> jobs) {

@@ -36,9 +36,14 @@ class ScheduleReportTest {
     assertThat(fib.at("/cost/jobsDelayed").isNumber()).isTrue();
     assertThat(fib.at("/faas/arrivals").asLong()).isPositive();
     assertThat(report.at("/speed/jobsPerSecond").asDouble()).isPositive();
+    assertThat(report.at("/yardstick/handoverSeconds").asLong()).as("the default drain: the grace time").isEqualTo(30);
+    assertThat(report.at("/yardstick/jobsDelayedBeyondGrace").isNumber()).isTrue();
+    assertThat(report.at("/speed/runs").asInt()).as("baseline, 2 policies, yardstick").isEqualTo(4);
+    assertThat(report.at("/speed/perRun/yardstick/wallSeconds").asDouble()).isPositive();
     assertThat(Files.size(dir.resolve("timeline-fib.png"))).isPositive();
     assertThat(Files.size(dir.resolve("timeline-baseline.png"))).isPositive();
     String table = ScheduleReport.table(result.outcome());
-    assertThat(table).contains("baseline").contains("fib").contains("adaptive").contains("faas fib");
+    assertThat(table).contains("baseline").contains("fib").contains("adaptive").contains("faas fib")
+        .contains("yardstick no pilots, every job's nodes handed on 30 s later");
   }
 }
