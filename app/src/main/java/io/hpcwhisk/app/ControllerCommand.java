@@ -161,7 +161,8 @@ final class ControllerCommand implements Runnable {
     String meanGap;
 
     @Option(names = "--scenarios", defaultValue = "none,fib,var,adaptive", split = ",",
-        description = "Runs, in order; none = no harvesting (default: ${DEFAULT-VALUE}).")
+        description = "Runs, in order; none = no harvesting (default: ${DEFAULT-VALUE}). Each is compared with the"
+            + " first none, also job by job; a second none shows how far Slurm moves jobs between identical runs.")
     List<String> scenarios;
 
     @Option(names = "--batch-partition", defaultValue = "batch",
