@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HarvestBenchmark {
 
-  /** What one scenario measured. */
+  /** What one scenario measured; {@code waits} in the order the workload submits its jobs. */
   public record Result(String scenario, int jobsSubmitted, int jobsStarted, List<Double> waits, double idleNodeSeconds,
       double coveredNodeSeconds, double submissions, double preemptions, double harvestedNodeSeconds,
       IdleAccounting.Totals exact, String load) {
@@ -129,7 +129,7 @@ public final class HarvestBenchmark {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     Instant start = Instant.now();
     timer.scheduleAtFixedRate(sampler::sample, 0, sample.toMillis(), TimeUnit.MILLISECONDS);
-    Set<JobId> submitted = new HashSet<>();
+    List<JobId> submitted = new ArrayList<>(); // in submission order: the n-th wait is the same job in every run
     try {
       for (SyntheticWorkload.BatchJob job : workload.jobs()) {
         long wait = Duration.between(Instant.now(), start.plus(job.offset())).toMillis();
