@@ -20,14 +20,14 @@ public final class BenchReport {
     HarvestBenchmark.Result reference = results.stream().filter(r -> r.scenario().equals("none")).findFirst()
         .orElse(null);
     StringBuilder out = new StringBuilder();
-    out.append("| scenario | batch jobs started/submitted | mean wait (s) | Δ mean wait vs none (s) | jobs waiting"
-        + " longer than in none (≥ 1 s) | max Δ wait of a job (s) | p50 wait (s) | p95 wait (s) | max wait (s) |"
+    out.append("| scenario | batch jobs started/submitted | mean wait (s) | Δ mean wait vs none (s) | jobs started"
+        + " in both waiting longer than in none (≥ 1 s) | max Δ wait of such a job (s) | p50 wait (s) | p95 wait (s) | max wait (s) |"
         + " idle node-time (node-s) | held by pilots | held (2 s samples) | pilot submissions | preemptions |"
         + " harvested node-s | load average (1/5/15 min) start → end |\n");
     out.append("| --- ".repeat(16)).append("|\n");
     for (HarvestBenchmark.Result r : results) {
       boolean compared = reference != null && r != reference;
-      JobShifts shifts = compared ? JobShifts.of(reference.waits(), r.waits()) : null;
+      JobShifts shifts = compared ? JobShifts.of(reference.startWaits(), r.startWaits()) : null;
       out.append(String.format(Locale.ROOT,
           "| %s | %d/%d | %.1f | %s | %s | %s | %.1f | %.1f | %.1f | %.0f | %.1f %% | %.1f %% | %.0f | %.0f | %.0f | %s |%n",
           r.scenario(), r.jobsStarted(), r.jobsSubmitted(), r.meanWait(),
@@ -59,26 +59,35 @@ public final class BenchReport {
   }
 
   /**
-   * How the waits of one run differ job by job from the reference's.
+   * How the waits of one run differ job by job from the reference's, over the jobs that started in both (a wait
+   * censored at a run's end says when the run ended, not how the job was scheduled).
    *
    * @param longer jobs that waited at least a second longer (Slurm's times are whole seconds)
    * @param maxIncrease the largest increase of a job's wait in seconds (negative when every job waited less)
    */
   record JobShifts(int longer, double maxIncrease) {
 
-    /** Null when the runs did not submit the same number of jobs (then they cannot be paired). */
+    /**
+     * Null when the runs did not submit the same number of jobs (then they cannot be paired) or no job started in
+     * both; NaN entries are jobs that did not start.
+     */
     static JobShifts of(List<Double> reference, List<Double> waits) {
-      if (reference.size() != waits.size() || waits.isEmpty()) {
+      if (reference.size() != waits.size()) {
         return null;
       }
       int longer = 0;
+      int paired = 0;
       double max = Double.NEGATIVE_INFINITY;
       for (int i = 0; i < waits.size(); i++) {
         double increase = waits.get(i) - reference.get(i);
+        if (Double.isNaN(increase)) {
+          continue;
+        }
+        paired++;
         longer += increase >= 1.0 ? 1 : 0;
         max = Math.max(max, increase);
       }
-      return new JobShifts(longer, max);
+      return paired == 0 ? null : new JobShifts(longer, max);
     }
   }
 }

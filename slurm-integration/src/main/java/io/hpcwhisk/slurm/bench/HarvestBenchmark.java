@@ -40,8 +40,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HarvestBenchmark {
 
-  /** What one scenario measured; {@code waits} in the order the workload submits its jobs. */
-  public record Result(String scenario, int jobsSubmitted, int jobsStarted, List<Double> waits, double idleNodeSeconds,
+  /**
+   * What one scenario measured. {@code waits} has a wait per job seen (censored at the run's end for one not
+   * started); {@code startWaits} has one per submitted job, in submission order, NaN unless it started: the n-th
+   * entry is the same job in every scenario, which is what the per-job comparison pairs.
+   */
+  public record Result(String scenario, int jobsSubmitted, int jobsStarted, List<Double> waits,
+      List<Double> startWaits, double idleNodeSeconds,
       double coveredNodeSeconds, double submissions, double preemptions, double harvestedNodeSeconds,
       IdleAccounting.Totals exact, String load) {
 
@@ -154,10 +159,13 @@ public final class HarvestBenchmark {
     sampler.sample();
     Instant end = Instant.now();
     List<Double> waits = new ArrayList<>();
+    List<Double> startWaits = new ArrayList<>();
     int started = 0;
     for (JobId id : submitted) {
       Instant submit = sampler.submitted.get(id);
       Instant began = sampler.started.get(id);
+      startWaits.add(submit == null || began == null ? Double.NaN
+          : Duration.between(submit, began).toMillis() / 1000.0);
       if (submit == null) {
         continue;
       }
@@ -170,7 +178,8 @@ public final class HarvestBenchmark {
     }
     IdleAccounting.Totals exact = IdleAccounting.account(sampler.upNodes, sampler.runs(end), start, end,
         Duration.ofMinutes(1));
-    Result result = new Result(scenario, submitted.size(), started, waits, sampler.idle, sampler.covered,
+    Result result = new Result(scenario, submitted.size(), started, waits, startWaits, sampler.idle,
+        sampler.covered,
         sum(registry, "hpcwhisk.harvest.submissions"), count(registry, "hpcwhisk.harvest.preemptions"),
         count(registry, "hpcwhisk.harvest.node.seconds"), exact, loadBefore + " → " + loadAverage());
     clean();

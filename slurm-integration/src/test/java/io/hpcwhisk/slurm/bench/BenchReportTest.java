@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 /** The per-job comparison of {@link BenchReport} on waits made by hand. */
 class BenchReportTest {
 
+  /** Every job started: its wait is also its start wait. */
   private static HarvestBenchmark.Result result(String scenario, Double... waits) {
-    return new HarvestBenchmark.Result(scenario, waits.length, waits.length, List.of(waits), 100, 50, 0, 0, 0,
-        new IdleAccounting.Totals(100, 50, Map.of(), 1), "0.1 → 0.1");
+    return new HarvestBenchmark.Result(scenario, waits.length, waits.length, List.of(waits), List.of(waits), 100, 50,
+        0, 0, 0, new IdleAccounting.Totals(100, 50, Map.of(), 1), "0.1 → 0.1");
   }
 
   @Test
@@ -30,5 +31,12 @@ class BenchReportTest {
   void runsOfDifferentLengthAreNotPaired() {
     assertThat(BenchReport.JobShifts.of(List.of(1.0, 2.0), List.of(1.0))).isNull();
     assertThat(BenchReport.JobShifts.of(List.of(5.0), List.of(2.0))).isEqualTo(new BenchReport.JobShifts(0, -3.0));
+  }
+
+  @Test
+  void onlyJobsThatStartedInBothRunsArePaired() {
+    assertThat(BenchReport.JobShifts.of(List.of(1.0, Double.NaN, 3.0), List.of(Double.NaN, 50.0, 5.0)))
+        .as("only the third started in both").isEqualTo(new BenchReport.JobShifts(1, 2.0));
+    assertThat(BenchReport.JobShifts.of(List.of(Double.NaN), List.of(4.0))).as("none started in both").isNull();
   }
 }
