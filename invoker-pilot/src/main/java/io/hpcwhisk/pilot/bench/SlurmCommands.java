@@ -20,27 +20,31 @@ final class SlurmCommands {
 
   /** Runs a command and answers what it printed (stdout and stderr), whatever its exit code. */
   String run(String... command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
-    Process process = builder.start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    process.waitFor(30, TimeUnit.SECONDS);
-    return text;
+    return start(List.of(command), Map.of()).text();
   }
 
   /** {@code sbatch --parsable ARGS} with {@code env} added to the job's environment; answers the job id. */
   String sbatch(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("sbatch", "--parsable"));
     command.addAll(List.of(args));
+    Output result = start(command, env);
+    if (!result.ok()) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + result.text().strip());
+    }
+    return result.text().strip().split(";")[0];
+  }
+
+  /** What a command printed (stdout and stderr), and whether it ended with exit code 0 within 30 s. */
+  private record Output(String text, boolean ok) {}
+
+  private Output start(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
     builder.environment().putAll(env);
     Process process = builder.start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + text);
-    }
-    return text.split(";")[0];
+    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+    return new Output(text, ended && process.exitValue() == 0);
   }
 
   /** True once the job has left the queue (or Slurm no longer knows it). */

@@ -164,14 +164,15 @@ public final class HarvestBenchmark {
     for (JobId id : submitted) {
       Instant submit = sampler.submitted.get(id);
       Instant began = sampler.started.get(id);
-      startWaits.add(submit == null || began == null ? Double.NaN
-          : Duration.between(submit, began).toMillis() / 1000.0);
+      double startWait = submit == null || began == null ? Double.NaN
+          : Duration.between(submit, began).toMillis() / 1000.0;
+      startWaits.add(startWait);
       if (submit == null) {
         continue;
       }
       if (began != null) {
         started++;
-        waits.add(Duration.between(submit, began).toMillis() / 1000.0);
+        waits.add(startWait);
       } else {
         waits.add(Duration.between(submit, end).toMillis() / 1000.0);
       }
