@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
       " - start-up of real pilot jobs (config/pilot.sbatch) from the batch script's start to registered,",
       "   against a balancer double (needs a running cluster: hpc-whisk local-cluster up);",
       " - preemption hand-over: how long a batch job waits for an idle pilot on its node to leave, against the",
-      "   node idle and a pilot run in the batch shell (same cluster);",
+      "   node idle and a pilot run in the batch shell, and for idle pilots on several nodes preempted together,",
+      "   against those nodes idle (same cluster);",
       " - cold start per kind (nodejs, python, java, blackbox);",
       " - warm per-activation round trip of a no-op nodejs action."
     })
@@ -36,6 +37,11 @@ final class PilotBenchCommand implements Callable<Integer> {
       description = "Rounds of the preemption hand-over (each: idle node, step pilot, batch-shell pilot; the last "
           + "waits the grace time); 0 skips it (default: ${DEFAULT-VALUE}).")
   int preemptions;
+
+  @Option(names = "--together", defaultValue = "3",
+      description = "Nodes of a batch job that preempts that many idle pilots at once, in each preemption round "
+          + "(at most the partition's nodes); below 2 skips it (default: ${DEFAULT-VALUE}).")
+  int together;
 
   @Option(names = "--batch-partition", defaultValue = "batch",
       description = "Partition of the preempting batch jobs (default: ${DEFAULT-VALUE}).")
@@ -60,7 +66,7 @@ final class PilotBenchCommand implements Callable<Integer> {
     Optional<Path> conf = Optional.ofNullable(slurmConf)
         .or(() -> Optional.ofNullable(System.getenv("SLURM_CONF")).filter(s -> !s.isBlank()).map(Path::of));
     new PilotBenchmark(new PilotBenchmark.Options(conf, home.resolve("config/pilot.sbatch"), home, starts, partition,
-        cold, warm, workDir, preemptions, batchPartition), System.out).run();
+        cold, warm, workDir, preemptions, batchPartition, together), System.out).run();
     return 0;
   }
 }

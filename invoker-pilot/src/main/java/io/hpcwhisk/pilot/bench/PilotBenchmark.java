@@ -33,7 +33,7 @@ public final class PilotBenchmark {
 
   /** What to run. */
   public record Options(Optional<Path> slurmConf, Path sbatchScript, Path hpcWhiskHome, int starts, String partition,
-      int coldRuns, int warmRuns, Path workDir, int preemptions, String batchPartition) {}
+      int coldRuns, int warmRuns, Path workDir, int preemptions, String batchPartition, int together) {}
 
   private final Options options;
   private final PrintStream out;
@@ -62,7 +62,7 @@ public final class PilotBenchmark {
       } else {
         new PreemptionHandover(new PreemptionHandover.Options(options.slurmConf(), options.sbatchScript(),
             options.hpcWhiskHome(), options.workDir(), options.partition(), options.batchPartition(),
-            options.preemptions()), out).run();
+            options.preemptions(), options.together()), out).run();
       }
     }
     Path dir = Files.createDirectories(options.workDir());
