@@ -98,7 +98,7 @@ final class AdaptivePolicy implements HarvestPolicy {
       if (pilot.shape().targeted()) {
         Optional<String> stale = staleReason(pilot, snapshot, fleet, coveredTargets);
         if (stale.isPresent()) {
-          cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: " + stale.get()));
+          cancels.add(new Intent.CancelPilot(pilot.id(), Intent.Cause.WINDOW_GONE, "adaptive: " + stale.get()));
         } else {
           coveredTargets.add(pilot.shape().targetNode().get());
           keptTargeted.add(pilot);
@@ -143,7 +143,7 @@ final class AdaptivePolicy implements HarvestPolicy {
     int wantPool = (int) Math.min(Integer.MAX_VALUE, spare + uncoveredUnbounded);
     List<Pilot> pool = new ArrayList<>(fleet.pendingUntargeted().stream().filter(p -> !isLadder(p)).toList());
     for (int i = pool.size() - 1; i >= wantPool; i--) {
-      cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + pool.size() + " pool pilots pending, "
+      cancels.add(new Intent.CancelPilot(pool.get(i).id(), Intent.Cause.SURPLUS, "adaptive: " + pool.size() + " pool pilots pending, "
           + uncoveredUnbounded + " unbounded idle node(s) and " + spare + " spare need " + wantPool));
       pool.remove(i);
     }
@@ -168,18 +168,18 @@ final class AdaptivePolicy implements HarvestPolicy {
     int kept = keptTargeted.size() + pool.size() + ladder.size();
     int room = params.maxPending() - kept;
     for (int i = ladder.size() - 1; room < 0 && i >= 0; i--, room++) {
-      cancels.add(new Intent.CancelPilot(ladder.get(i).id(), "adaptive: " + kept + " pending exceed max-pending "
+      cancels.add(new Intent.CancelPilot(ladder.get(i).id(), Intent.Cause.OVER_BOUND, "adaptive: " + kept + " pending exceed max-pending "
           + params.maxPending() + " (ladder pilots go first)"));
     }
     for (int i = pool.size() - 1; room < 0 && i >= 0; i--, room++) {
-      cancels.add(new Intent.CancelPilot(pool.get(i).id(), "adaptive: " + kept + " pending exceed max-pending "
+      cancels.add(new Intent.CancelPilot(pool.get(i).id(), Intent.Cause.OVER_BOUND, "adaptive: " + kept + " pending exceed max-pending "
           + params.maxPending()));
     }
     List<Pilot> newestTargetedFirst = keptTargeted.stream().sorted(Comparator.comparing(Pilot::id).reversed())
         .toList();
     for (int i = 0; room < 0 && i < newestTargetedFirst.size(); i++, room++) {
-      cancels.add(new Intent.CancelPilot(newestTargetedFirst.get(i).id(), "adaptive: " + kept
-          + " pending exceed max-pending " + params.maxPending()));
+      cancels.add(new Intent.CancelPilot(newestTargetedFirst.get(i).id(), Intent.Cause.OVER_BOUND,
+          "adaptive: " + kept + " pending exceed max-pending " + params.maxPending()));
     }
     List<Intent> intents = new ArrayList<>(cancels);
     int budget = Math.max(0, room);
@@ -206,7 +206,8 @@ final class AdaptivePolicy implements HarvestPolicy {
       Duration length = pilot.shape().time();
       int count = have.merge(length, 1, Integer::sum);
       if (!lengths.contains(length) || count > params.ladderCopies()) {
-        cancels.add(new Intent.CancelPilot(pilot.id(), "adaptive: ladder needs " + params.ladderCopies()
+        Intent.Cause cause = lengths.contains(length) ? Intent.Cause.SURPLUS : Intent.Cause.OFF_SHAPE;
+        cancels.add(new Intent.CancelPilot(pilot.id(), cause, "adaptive: ladder needs " + params.ladderCopies()
             + " pending pilot(s) of " + Durations.format(length) + " (ladder " + ladderText() + ")"));
       } else {
         kept.add(pilot);

@@ -49,7 +49,7 @@ final class FibPolicy implements HarvestPolicy {
     java.util.Set<Duration> onLadder = new java.util.HashSet<>(longestFirst);
     for (Pilot pilot : fleet.pending()) {
       if (pilot.shape().targeted() || !onLadder.contains(pilot.shape().time())) {
-        intents.add(new Intent.CancelPilot(pilot.id(), "fib: pending pilot of "
+        intents.add(new Intent.CancelPilot(pilot.id(), Intent.Cause.OFF_SHAPE, "fib: pending pilot of "
             + Durations.format(pilot.shape().time()) + (pilot.shape().targeted() ? " targeted" : "")
             + " is not on the ladder"));
       }
@@ -66,7 +66,7 @@ final class FibPolicy implements HarvestPolicy {
       String label = Durations.format(length);
       if (have > params.pendingPerLength()) {
         for (Pilot extra : same.subList(params.pendingPerLength(), have)) {
-          intents.add(new Intent.CancelPilot(extra.id(), "fib: " + have + " pending of " + label + ", keep "
+          intents.add(new Intent.CancelPilot(extra.id(), Intent.Cause.SURPLUS, "fib: " + have + " pending of " + label + ", keep "
               + params.pendingPerLength()));
         }
       }

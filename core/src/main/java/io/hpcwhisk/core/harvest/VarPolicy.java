@@ -48,12 +48,12 @@ final class VarPolicy implements HarvestPolicy {
       if (isVarShape(pilot.shape())) {
         matching.add(pilot);
       } else {
-        intents.add(new Intent.CancelPilot(pilot.id(), "var: pending pilot " + pilot.shape()
+        intents.add(new Intent.CancelPilot(pilot.id(), Intent.Cause.OFF_SHAPE, "var: pending pilot " + pilot.shape()
             + " is not the var shape " + Durations.format(params.time()) + " untargeted"));
       }
     }
     for (Pilot extra : matching.subList(Math.min(params.pending(), matching.size()), matching.size())) {
-      intents.add(new Intent.CancelPilot(extra.id(), "var: " + matching.size() + " pending, keep "
+      intents.add(new Intent.CancelPilot(extra.id(), Intent.Cause.SURPLUS, "var: " + matching.size() + " pending, keep "
           + params.pending()));
     }
     for (int i = matching.size(); i < params.pending(); i++) {

@@ -75,6 +75,8 @@ class AdaptivePolicyTest {
     List<Intent> next = HarvestPolicies.create(ladder).decide(snapshot(busy("n1")), fleet);
     assertThat(cancelled(next)).containsExactly(6L);
     assertThat(submitted(next)).containsExactly(ladderPilot(3, 101));
+    assertThat(next.stream().filter(Intent.CancelPilot.class::isInstance).map(i -> ((Intent.CancelPilot) i).cause()))
+        .as("a surplus ladder pilot (metrics once read 'other' from the reason text)").containsExactly(Intent.Cause.SURPLUS);
 
     // A bound of 4 pending: the shortest lengths are not submitted.
     var bounded = new AdaptiveParams(min(1), min(120), Duration.ofSeconds(5), 0, 0, 4, 0.9, 16, 100,
@@ -120,7 +122,7 @@ class AdaptivePolicyTest {
 
     List<Intent> intents = adaptive.decide(snapshot(node), fleet(pending(7, targeted("n3", min(4), min(2)))));
 
-    assertThat(intents).contains(new Intent.CancelPilot(new JobId(7), "adaptive: " + reason));
+    assertThat(intents).contains(new Intent.CancelPilot(new JobId(7), Intent.Cause.WINDOW_GONE, "adaptive: " + reason));
   }
 
   @Test

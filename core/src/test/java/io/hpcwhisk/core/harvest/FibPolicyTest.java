@@ -60,8 +60,9 @@ class FibPolicyTest {
         pending(6, shape(min(7))), pending(7, targeted("n1", min(2), min(2)))));
 
     assertThat(intents).containsExactly(
-        new Intent.CancelPilot(new io.hpcwhisk.core.cluster.JobId(6), "fib: pending pilot of 7m is not on the ladder"),
-        new Intent.CancelPilot(new io.hpcwhisk.core.cluster.JobId(7),
+        new Intent.CancelPilot(new io.hpcwhisk.core.cluster.JobId(6), Intent.Cause.OFF_SHAPE,
+            "fib: pending pilot of 7m is not on the ladder"),
+        new Intent.CancelPilot(new io.hpcwhisk.core.cluster.JobId(7), Intent.Cause.OFF_SHAPE,
             "fib: pending pilot of 2m targeted is not on the ladder"));
   }
 

@@ -103,7 +103,7 @@ public final class ReconcilePass {
     if (expeditePreemption) {
       for (Pilot pilot : fleet.running()) {
         if (pilot.endPulledIn() && !tracker.wasExpedited(pilot.id())) {
-          intents.add(new Intent.CancelPilot(pilot.id(), "controller: Slurm is preempting pilot " + pilot.id()
+          intents.add(new Intent.CancelPilot(pilot.id(), Intent.Cause.PREEMPTING, "controller: Slurm is preempting pilot " + pilot.id()
               + " on " + pilot.node().orElse("?") + " (end pulled in to " + pilot.endTime().get()
               + "); cancel it now so the batch job starts without waiting for the grace time to run out"));
         }

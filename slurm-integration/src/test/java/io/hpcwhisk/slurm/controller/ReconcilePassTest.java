@@ -134,7 +134,8 @@ class ReconcilePassTest {
     cluster.advance(Duration.ofSeconds(5));
     pass.run();
 
-    assertThat(expedite.intents().get(0)).isEqualTo(new Intent.CancelPilot(pilot, expedite.intents().get(0).reason()));
+    assertThat(expedite.intents().get(0)).isEqualTo(new Intent.CancelPilot(pilot, Intent.Cause.PREEMPTING,
+        expedite.intents().get(0).reason()));
     assertThat(expedite.intents().get(0).reason()).startsWith("controller: Slurm is preempting pilot " + pilot);
     assertThat(cluster.cancelled).containsExactly(pilot);
     assertThat(registry.get("hpcwhisk.harvest.preemptions").counter().count()).isEqualTo(1);
