@@ -70,6 +70,7 @@ class PrometheusIT {
           "max_over_time(whisk_pilot_cold_starts_total[10m]) > 0", "max_over_time(whisk_pilot_runtimes_alive[10m])",
           "whisk_pilot_startup_seconds_count > 0", "hpcwhisk_harvest_pilots{state=\"running\"}",
           "hpcwhisk_harvest_nodes_idle", "hpcwhisk_harvest_preemptions_total > 0",
+          "hpcwhisk_harvest_handover_seconds_count > 0",
           "hpcwhisk_harvest_node_seconds_total > 0", "hpcwhisk_slurm_calls_seconds_count{command=\"sbatch\"}",
           "hpcwhisk_slurm_up == 1", "whisk_http_requests_seconds_count");
       List<String> missing = new ArrayList<>();

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param timeLimit its time limit; empty when unlimited
  * @param timeMin its minimum time limit ({@code --time-min}); empty when not set
  * @param nice its nice value
+ * @param preemptTime when the scheduler preempted it, when it did (Slurm's {@code preempt_time})
  */
 public record Job(
     JobId id,
@@ -36,7 +37,8 @@ public record Job(
     Optional<Instant> endTime,
     Optional<Duration> timeLimit,
     Optional<Duration> timeMin,
-    int nice) {
+    int nice,
+    Optional<Instant> preemptTime) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -51,6 +53,15 @@ public record Job(
     Objects.requireNonNull(endTime, "endTime");
     Objects.requireNonNull(timeLimit, "timeLimit");
     Objects.requireNonNull(timeMin, "timeMin");
+    Objects.requireNonNull(preemptTime, "preemptTime");
+  }
+
+  /** A job that was not preempted. */
+  public Job(JobId id, String name, String partition, Optional<String> qos, JobState state, List<String> nodes,
+      List<String> requiredNodes, Optional<Instant> submitTime, Optional<Instant> startTime, Optional<Instant> endTime,
+      Optional<Duration> timeLimit, Optional<Duration> timeMin, int nice) {
+    this(id, name, partition, qos, state, nodes, requiredNodes, submitTime, startTime, endTime, timeLimit, timeMin,
+        nice, Optional.empty());
   }
 
   /** A pending batch job the planner expects to start at {@code expectedStart} on {@code scheduledNodes}. */
@@ -71,6 +82,6 @@ public record Job(
   /** The same job in another state (and with other nodes and times), for fakes and simulators. */
   public Job withState(JobState newState, List<String> newNodes, Optional<Instant> newStart, Optional<Instant> newEnd) {
     return new Job(id, name, partition, qos, newState, newNodes, requiredNodes, submitTime, newStart, newEnd,
-        timeLimit, timeMin, nice);
+        timeLimit, timeMin, nice, preemptTime);
   }
 }

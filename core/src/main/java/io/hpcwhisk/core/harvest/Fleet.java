@@ -78,7 +78,7 @@ public final class Fleet {
           : Optional.of(job.nodes().get(0));
       pilots.add(new Pilot(job.id(), shape, state, node, job.submitTime(),
           state == PilotState.PENDING ? Optional.empty() : job.startTime(),
-          state == PilotState.PENDING ? Optional.empty() : job.endTime()));
+          state == PilotState.PENDING ? Optional.empty() : job.endTime(), job.preemptTime()));
     }
     return new Fleet(pilots);
   }

@@ -1,6 +1,7 @@
 package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.cluster.JobId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,7 +19,7 @@ import java.util.Optional;
  */
 public record Pilot(
     JobId id, PilotShape shape, PilotState state, Optional<String> node, Optional<Instant> submitTime,
-    Optional<Instant> startTime, Optional<Instant> endTime) {
+    Optional<Instant> startTime, Optional<Instant> endTime, Optional<Instant> preemptTime) {
 
   public Pilot {
     Objects.requireNonNull(id, "id");
@@ -28,6 +29,25 @@ public record Pilot(
     Objects.requireNonNull(submitTime, "submitTime");
     Objects.requireNonNull(startTime, "startTime");
     Objects.requireNonNull(endTime, "endTime");
+    Objects.requireNonNull(preemptTime, "preemptTime");
+  }
+
+  /** A pilot that was not preempted. */
+  public Pilot(JobId id, PilotShape shape, PilotState state, Optional<String> node, Optional<Instant> submitTime,
+      Optional<Instant> startTime, Optional<Instant> endTime) {
+    this(id, shape, state, node, submitTime, startTime, endTime, Optional.empty());
+  }
+
+  /**
+   * For a pilot that ended preempted: how long it took to leave after the scheduler preempted it, i.e. how long the
+   * preempting job waited for it (at most the grace time, when Slurm ends it). Whole seconds with Slurm.
+   */
+  public Optional<Duration> handOver() {
+    if (state != PilotState.PREEMPTED || preemptTime.isEmpty() || endTime.isEmpty()) {
+      return Optional.empty();
+    }
+    Duration took = Duration.between(preemptTime.get(), endTime.get());
+    return Optional.of(took.isNegative() ? Duration.ZERO : took);
   }
 
   /**

@@ -25,6 +25,21 @@ class PilotTest {
   }
 
   @Test
+  void aPreemptedPilotsHandOverRunsFromItsPreemptionToItsEnd() {
+    Job preempted = new Job(new JobId(8), "hpcw-pilot-30m", "whisk", Optional.empty(), JobState.PREEMPTED,
+        List.of("n3"), List.of(), Optional.of(NOW), Optional.of(NOW), Optional.of(NOW.plusSeconds(62)),
+        Optional.of(min(30)), Optional.empty(), 0, Optional.of(NOW.plusSeconds(60)));
+    Job timedOut = Job.running(new JobId(9), "hpcw-pilot-2m", "whisk", List.of("n4"), NOW, min(2))
+        .withState(JobState.TIMEOUT, List.of("n4"), Optional.of(NOW), Optional.of(NOW.plus(min(2))));
+
+    Fleet fleet = Fleet.fromJobs(List.of(preempted, timedOut), "hpcw-pilot");
+
+    assertThat(fleet.pilots().get(0).handOver()).contains(Duration.ofSeconds(2));
+    assertThat(fleet.pilots().get(1).handOver()).isEmpty();
+    assertThat(Pilot.running(new JobId(10), shape(min(2)), "n1", NOW).handOver()).isEmpty();
+  }
+
+  @Test
   void theFleetIsTheJobsWithThePilotPrefix() {
     Job batch = Job.running(new JobId(1), "big", "batch", List.of("n1"), NOW, min(3));
     Job pilot = new Job(new JobId(7), "hpcw-pilot-2m-n4", "whisk", Optional.empty(), JobState.RUNNING,

@@ -102,7 +102,7 @@ public final class SlurmJson {
           limit.isPresent() ? Optional.of(Duration.ofMinutes(limit.getAsLong())) : Optional.empty(),
           timeMin.isPresent() && timeMin.getAsLong() > 0 ? Optional.of(Duration.ofMinutes(timeMin.getAsLong()))
               : Optional.empty(),
-          (int) number(j.path("nice")).orElse(0)));
+          (int) number(j.path("nice")).orElse(0), instant(j.path("preempt_time"))));
     }
     return out;
   }

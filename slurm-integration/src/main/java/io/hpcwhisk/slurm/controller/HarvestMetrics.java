@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       (every kind of {@link ReasonKind} exported from the start, at 0);
  *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed, cancelled,
  *       vanished; {@code harvest.preemptions} counts the preempted ones alone;
+ *   <li>{@code harvest.handover} — per preempted pilot, the time from Slurm's preemption to the pilot job's end:
+ *       how long the preempting batch job waited for it (Slurm's whole seconds; at most the grace time, which is
+ *       when Slurm ends it), as a histogram with buckets at 1, 2, 5, 10, 20, 30, 60 and 120 s;
  *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
  *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1 while the last
  *       pass reached Slurm;
@@ -32,6 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class HarvestMetrics implements SlurmCli.CallObserver {
+
+  private static final Duration[] HAND_OVER_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(2),
+      Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
+      Duration.ofSeconds(60), Duration.ofSeconds(120)};
 
   private final MeterRegistry registry;
   private final String policy;
@@ -41,6 +48,7 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
   private final Map<PilotState, AtomicInteger> pilots = new EnumMap<>(PilotState.class);
   private final Counter preemptions;
   private final Counter nodeSeconds;
+  private final Timer handOver;
 
   public HarvestMetrics(MeterRegistry registry, String policy) {
     this.registry = registry;
@@ -65,7 +73,11 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     ReasonKind.CANCELS.forEach(kind -> registry.counter("hpcwhisk.harvest.cancels", "policy", policy, "kind", kind));
     nodeSeconds = Counter.builder("hpcwhisk.harvest.node.seconds").baseUnit("seconds")
         .description("node-seconds held by running pilots").register(registry);
+    handOver = Timer.builder("hpcwhisk.harvest.handover")
+        .description("preempted pilots: time from Slurm's preemption to the pilot job's end (the batch job's wait)")
+        .serviceLevelObjectives(HAND_OVER_BUCKETS).register(registry);
   }
+
 
   void observed(ClusterSnapshot snapshot, Fleet fleet) {
     idle.set(snapshot.harvestableNodes().size());
@@ -84,6 +96,10 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     if (how.equals("preempted")) {
       preemptions.increment();
     }
+  }
+
+  void handedOver(Duration took) {
+    handOver.record(took);
   }
 
   void harvested(double seconds) {

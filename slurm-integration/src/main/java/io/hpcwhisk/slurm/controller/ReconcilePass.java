@@ -92,7 +92,13 @@ public final class ReconcilePass {
     update.adopted().forEach(p -> LOG.info("adopted pilot {} ({}, {}) left by an earlier controller", p.id(),
         p.shape(), p.state()));
     update.ended().forEach(e -> {
-      LOG.info("pilot {} ended: {}", e.id(), e.how());
+      Optional<Duration> handOver = e.last().handOver();
+      if (handOver.isPresent()) {
+        LOG.info("pilot {} ended: {}, {} s after Slurm preempted it", e.id(), e.how(), handOver.get().toSeconds());
+        metrics.handedOver(handOver.get());
+      } else {
+        LOG.info("pilot {} ended: {}", e.id(), e.how());
+      }
       metrics.ended(e.how());
     });
     metrics.harvested(update.harvestedSeconds());

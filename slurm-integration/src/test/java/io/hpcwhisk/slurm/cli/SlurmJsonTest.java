@@ -92,6 +92,10 @@ class SlurmJsonTest {
     Map<Long, Job> jobs = jobs("slurm-22.05-squeue-step-left-in-grace.json");
     assertThat(jobs.get(20L).state()).as("COMPLETED with a preempt_time").isEqualTo(JobState.PREEMPTED);
     assertThat(jobs.get(19L).state()).as("COMPLETED, never preempted").isEqualTo(JobState.COMPLETED);
+    assertThat(jobs.get(20L).preemptTime()).isPresent();
+    assertThat(Duration.between(jobs.get(20L).preemptTime().get(), jobs.get(20L).endTime().get()))
+        .as("it left within the grace time").isBetween(Duration.ZERO, Duration.ofSeconds(10));
+    assertThat(jobs.get(19L).preemptTime()).isEmpty();
   }
 
   @Test

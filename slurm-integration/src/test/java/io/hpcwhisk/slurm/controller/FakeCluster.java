@@ -89,10 +89,12 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
     job.nodes().forEach(n -> nodes.put(n, NodeState.IDLE));
   }
 
-  /** Slurm's preemption with a GraceTime: the end is pulled in to now + grace. */
+  /** Slurm's preemption with a GraceTime: the preempt time is now, the end is pulled in to now + grace. */
   void preempt(JobId id, Duration grace) {
-    Job job = jobs.get(id);
-    jobs.put(id, job.withState(JobState.RUNNING, job.nodes(), job.startTime(), Optional.of(now.plus(grace))));
+    Job j = jobs.get(id);
+    jobs.put(id, new Job(j.id(), j.name(), j.partition(), j.qos(), JobState.RUNNING, j.nodes(), j.requiredNodes(),
+        j.submitTime(), j.startTime(), Optional.of(now.plus(grace)), j.timeLimit(), j.timeMin(), j.nice(),
+        Optional.of(now)));
   }
 
   void addBatch(Job job) {

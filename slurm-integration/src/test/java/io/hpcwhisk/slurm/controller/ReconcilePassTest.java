@@ -144,6 +144,27 @@ class ReconcilePassTest {
   }
 
   @Test
+  void aPreemptedPilotsHandOverIsExported() {
+    FakeCluster cluster = new FakeCluster("n1");
+    ReconcilePass pass = pass(cluster, "var", Map.of("pending", "1"), false);
+    assertThat(registry.get("hpcwhisk.harvest.handover").timer().count()).as("exported from the start").isZero();
+    pass.run();
+    JobId pilot = cluster.pendingPilots().get(0);
+    cluster.start(pilot, "n1");
+    pass.run();
+    cluster.preempt(pilot, Duration.ofSeconds(30));
+    pass.run();
+    cluster.advance(Duration.ofSeconds(3));
+    cluster.end(pilot, JobState.PREEMPTED); // as SlurmJson reports a pilot that left within the grace time
+    pass.run();
+
+    var handOver = registry.get("hpcwhisk.harvest.handover").timer();
+    assertThat(handOver.count()).isEqualTo(1);
+    assertThat(handOver.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+    assertThat(counter("hpcwhisk.harvest.pilots.ended", "how", "preempted")).isEqualTo(1);
+  }
+
+  @Test
   void endsAreCountedByHow() {
     FakeCluster cluster = new FakeCluster("n1", "n2");
     ReconcilePass pass = pass(cluster, "var", Map.of("pending", "2"), false);
