@@ -101,6 +101,22 @@ class PilotScriptsTest {
   }
 
   @Test
+  void onlyTheWaitingPilotWithTheLowestJobIdAsksOftenTheOthersEveryFiveSeconds() throws Exception {
+    String when = ago(2);
+    write("own", when + "\n");
+    write("running", job(15, null, when) + job(12, null, when) + job(13, null, when));
+    for (int i = 0; i < 100; i++) {
+      write("steps." + i, "13.0\n");
+    }
+    Process bash = start("leave_together", 15);
+    Thread.sleep(1_500);
+    new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
+    assertThat(bash.waitFor(2, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 12,13 ");
+    assertThat(Files.readString(fake.resolve("polls")).strip()).as("job 12 is the one that asks often").isEqualTo("1");
+  }
+
+  @Test
   void aWaitingPilotLeavesAtOnceWhenAnotherEndsItsWait() throws Exception {
     String when = ago(2);
     write("own", when + "\n");
