@@ -70,7 +70,7 @@ class PrometheusIT {
           "max_over_time(whisk_pilot_cold_starts_total[10m]) > 0", "max_over_time(whisk_pilot_runtimes_alive[10m])",
           "whisk_pilot_startup_seconds_count > 0", "hpcwhisk_harvest_pilots{state=\"running\"}",
           "hpcwhisk_harvest_nodes_idle", "hpcwhisk_harvest_preemptions_total > 0",
-          "hpcwhisk_harvest_handover_seconds_count > 0",
+          "hpcwhisk_harvest_handover_seconds_count > 0", "hpcwhisk_harvest_handover_seconds_bucket{le=\"20.0\"}",
           "hpcwhisk_harvest_node_seconds_total > 0", "hpcwhisk_slurm_calls_seconds_count{command=\"sbatch\"}",
           "hpcwhisk_slurm_up == 1", "whisk_http_requests_seconds_count");
       List<String> missing = new ArrayList<>();
@@ -111,6 +111,33 @@ class PrometheusIT {
       }
       System.out.println("PrometheusIT: " + queries + " dashboard queries checked, " + problems.size() + " problems");
       assertThat(queries).isGreaterThan(30);
+      assertThat(problems).isEmpty();
+
+      // every alerting rule of config/prometheus/alerts.yml: loaded, evaluated without error, exposed metrics only
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        for (JsonNode rule : prometheus.rules().path("data").path("groups").path(0).path("rules")) {
+          if (!rule.path("health").asText().equals("ok")) {
+            return false;
+          }
+        }
+        return true;
+      });
+      List<String> rules = new ArrayList<>();
+      for (JsonNode group : prometheus.rules().path("data").path("groups")) {
+        for (JsonNode rule : group.path("rules")) {
+          rules.add(rule.path("name").asText() + " " + rule.path("health").asText() + " " + rule.path("state").asText());
+          if (!rule.path("health").asText().equals("ok")) {
+            problems.add("alert " + rule.path("name").asText() + ": " + rule.path("lastError").asText());
+          }
+          for (String name : PromQl.metricNames(rule.path("query").asText())) {
+            if (!exposed.contains(name)) {
+              problems.add("alert " + rule.path("name").asText() + ": metric " + name + " is not exported by the server");
+            }
+          }
+        }
+      }
+      System.out.println("PrometheusIT: alerting rules " + rules);
+      assertThat(rules).hasSize(6);
       assertThat(problems).isEmpty();
     }
   }
