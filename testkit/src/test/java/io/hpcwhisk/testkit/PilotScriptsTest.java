@@ -1,12 +1,14 @@
 package io.hpcwhisk.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -109,6 +111,7 @@ class PilotScriptsTest {
       write("steps." + i, "13.0\n");
     }
     Process bash = start("leave_together", 15);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(fake.resolve("steps-asked")));
     Thread.sleep(1_500);
     new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).isTrue();
