@@ -233,7 +233,8 @@ class EndToEndIT {
           + " all %s (goal: <= grace %d s + one scheduler pass)%n", batchSubmit.size(), delays.size(), maxDelay,
           delays.stream().sorted().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList(), slurm.graceSeconds());
       System.out.println("[e2e] counters since the restart: " + scrape(base, "whisk_redispatches_total")
-          + scrape(base, "hpcwhisk_harvest_preemptions_total"));
+          + scrape(base, "hpcwhisk_harvest_preemptions_total") + scrape(base, "hpcwhisk_harvest_handover_seconds_count")
+          + scrape(base, "hpcwhisk_harvest_handover_seconds_sum") + scrape(base, "hpcwhisk_harvest_handover_seconds_max"));
 
       assertThat(accepted).as("accepted activations").hasSizeGreaterThan((int) LOAD.toSeconds());
       assertThat(duplicates).as("activation ids with more than one record").isZero();
