@@ -111,8 +111,9 @@ class PilotScriptsTest {
       write("steps." + i, "13.0\n");
     }
     Process bash = start("leave_together", 15);
-    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(fake.resolve("steps-asked")));
-    Thread.sleep(1_500);
+    await().atMost(Duration.ofSeconds(10)).until(() -> polls() == 1);
+    // a lowest id would ask again within 0.5 s; this one keeps to its single call for 1.5 s
+    await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(() -> polls() == 1);
     new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 12,13 ");
@@ -128,12 +129,19 @@ class PilotScriptsTest {
       write("steps." + i, "13.0\n");
     }
     Process bash = start("leave_together; echo left", 12);
-    Thread.sleep(1_200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> polls() >= 2); // it asked, found the step, and asks again
     assertThat(bash.isAlive()).as("still waiting for job 13's step").isTrue();
     new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).as("left within 2 s of SIGTERM").isTrue();
     assertThat(new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("left");
     assertThat(fake.resolve("scancel.log")).as("the one that ended the wait has told the others").doesNotExist();
+  }
+
+  /** How many times the stand-in squeue was asked for the co-preempted pilots' steps. */
+  private int polls() throws IOException {
+    Path polls = fake.resolve("polls");
+    String text = Files.exists(polls) ? Files.readString(polls).strip() : "";
+    return text.isEmpty() ? 0 : Integer.parseInt(text);
   }
 
   private record Result(int exit, String out) {}
