@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,16 +115,13 @@ class PrometheusIT {
       assertThat(problems).isEmpty();
 
       // every alerting rule of config/prometheus/alerts.yml: loaded, evaluated without error, exposed metrics only
+      AtomicReference<JsonNode> groups = new AtomicReference<>();
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        for (JsonNode rule : prometheus.rules().path("data").path("groups").path(0).path("rules")) {
-          if (!rule.path("health").asText().equals("ok")) {
-            return false;
-          }
-        }
-        return true;
+        groups.set(prometheus.rules().path("data").path("groups"));
+        return groups.get().findValuesAsText("health").stream().allMatch("ok"::equals);
       });
       List<String> rules = new ArrayList<>();
-      for (JsonNode group : prometheus.rules().path("data").path("groups")) {
+      for (JsonNode group : groups.get()) {
         for (JsonNode rule : group.path("rules")) {
           rules.add(rule.path("name").asText() + " " + rule.path("health").asText() + " " + rule.path("state").asText());
           if (!rule.path("health").asText().equals("ok")) {

@@ -5,6 +5,7 @@ import io.hpcwhisk.localcluster.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -51,6 +52,23 @@ public final class SlurmEnv {
   /** Runs a Slurm client command (30 s timeout) against the cluster. */
   public CommandResult run(String... command) {
     return cluster.run(List.of(command));
+  }
+
+  /**
+   * {@code sbatch --parsable ARGS} with the job's output in {@code log/job-<id>.out} of the cluster directory unless
+   * ARGS name another ({@code -o}; the last one given wins); answers the job id, throws when sbatch fails.
+   */
+  public String sbatch(String... args) {
+    List<String> command = new ArrayList<>(List.of("sbatch", "--parsable",
+        "--output=" + dir().resolve("log/job-%j.out")));
+    command.addAll(List.of(args));
+    return run(command.toArray(String[]::new)).orThrow().stdout().strip().split(";")[0];
+  }
+
+  /** The job's state as {@code scontrol show job} reports it (it keeps finished jobs for MinJobAge), or UNKNOWN. */
+  public String jobState(String jobId) {
+    Matcher m = Pattern.compile("JobState=(\\S+)").matcher(run("scontrol", "show", "job", jobId).stdout());
+    return m.find() ? m.group(1) : "UNKNOWN";
   }
 
   /** Seconds from a job's submission to its start, as Slurm records them ({@code scontrol show job}, whole seconds). */

@@ -12,7 +12,6 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,9 +57,9 @@ class PreemptionHandOverIT {
     for (String pilot : pilots) {
       await().atMost(SCHEDULER).until(() -> PilotJobs.output(slurm, pilot).contains("runs on"));
     }
-    String batch = sbatch(slurm, "-p", "batch", "-N", "3", "-w", String.join(",", nodes), "--time=1",
+    String batch = slurm.sbatch("-p", "batch", "-N", "3", "-w", String.join(",", nodes), "--time=1",
         "--wrap", "sleep 2");
-    await().atMost(SCHEDULER).until(() -> state(slurm, batch).matches("RUNNING|COMPLETING|COMPLETED"));
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(batch).matches("RUNNING|COMPLETING|COMPLETED"));
 
     long waited = slurm.startDelaySeconds(batch);
     List<LocalTime> ends = new ArrayList<>();
@@ -90,18 +89,18 @@ class PreemptionHandOverIT {
   void aPilotStartedOnANodeItsPreemptorWaitsForStepsAside(SlurmEnv slurm) throws Exception {
     String first = slurm.nodes().get(0);
     String second = slurm.nodes().get(1);
-    String plain = sbatch(slurm, "-p", "whisk", "-w", first, "--time=5", "--wrap", "srun sleep 1000");
+    String plain = slurm.sbatch("-p", "whisk", "-w", first, "--time=5", "--wrap", "srun sleep 1000");
     String slow = pilot(slurm, 2.4, "-w", second, "--time=5");
-    await().atMost(SCHEDULER).until(() -> state(slurm, plain).equals("RUNNING")
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(plain).equals("RUNNING")
         && PilotJobs.output(slurm, slow).contains("runs on"));
     String late = pilot(slurm, 0.2, "-w", first, "--time=1");
-    String batch = sbatch(slurm, "-p", "batch", "-N", "2", "-w", first + "," + second, "--time=1", "--wrap", "sleep 2");
+    String batch = slurm.sbatch("-p", "batch", "-N", "2", "-w", first + "," + second, "--time=1", "--wrap", "sleep 2");
 
-    await().atMost(SCHEDULER).until(() -> !state(slurm, plain).matches("RUNNING|PENDING"));
+    await().atMost(SCHEDULER).until(() -> !slurm.jobState(plain).matches("RUNNING|PENDING"));
     slurm.run("scontrol", "hold", batch).orThrow();
-    await().atMost(SCHEDULER).until(() -> state(slurm, late).matches("COMPLETED|FAILED|CANCELLED"));
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(late).matches("COMPLETED|FAILED|CANCELLED"));
     slurm.run("scontrol", "release", batch).orThrow();
-    await().atMost(SCHEDULER).until(() -> state(slurm, batch).matches("RUNNING|COMPLETING|COMPLETED"));
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(batch).matches("RUNNING|COMPLETING|COMPLETED"));
 
     String output = PilotJobs.output(slurm, late);
     long waited = slurm.startDelaySeconds(batch);
@@ -109,7 +108,7 @@ class PreemptionHandOverIT {
         + "%d s after submission (grace %d s)%n", late, first, batch, output.strip(), waited, slurm.graceSeconds());
     assertThat(output).as("it left before starting its step").contains("preempted job " + plain)
         .contains("leaving").doesNotContain("runs on");
-    assertThat(state(slurm, late)).isEqualTo("COMPLETED");
+    assertThat(slurm.jobState(late)).isEqualTo("COMPLETED");
     assertThat(waited).isLessThan(slurm.graceSeconds());
   }
 
@@ -118,18 +117,6 @@ class PreemptionHandOverIT {
     options.addAll(List.of(sbatchOptions));
     return PilotJobs.submit(slurm, "ws://127.0.0.1:9/unused", "unused", Map.of("HPC_WHISK_PILOT_COMMAND",
         drainer.toString(), "IT_DRAIN_SECONDS", Double.toString(drainSeconds)), options.toArray(String[]::new));
-  }
-
-  private static String sbatch(SlurmEnv slurm, String... args) {
-    List<String> command = new ArrayList<>(List.of("sbatch", "--parsable", "-o", slurm.dir().resolve("log/job-%j.out")
-        .toString()));
-    command.addAll(List.of(args));
-    return slurm.run(command.toArray(String[]::new)).orThrow().stdout().strip().split(";")[0];
-  }
-
-  private static String state(SlurmEnv slurm, String jobId) {
-    Matcher m = Pattern.compile("JobState=(\\S+)").matcher(slurm.run("scontrol", "show", "job", jobId).stdout());
-    return m.find() ? m.group(1) : "UNKNOWN";
   }
 
   /** When slurmctld recorded the job's end, to the millisecond (its log). */

@@ -3,13 +3,10 @@ package io.hpcwhisk.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.localcluster.CommandResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,9 +21,9 @@ class RealSlurmClusterIT {
 
   @Test
   void backfillWindowIsPlannedAndShortJobsBackfillIntoIt(SlurmEnv slurm) {
-    String running = submit(slurm, "-p", "batch", "-N", "2", "--time=3", "-J", "it-running", "--wrap", "sleep 600");
-    await().atMost(SCHEDULER).until(() -> state(slurm, running).equals("RUNNING"));
-    String big = submit(slurm, "-p", "batch", "-N", "4", "--time=2", "-J", "it-big", "--wrap", "sleep 60");
+    String running = slurm.sbatch("-p", "batch", "-N", "2", "--time=3", "-J", "it-running", "--wrap", "sleep 600");
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(running).equals("RUNNING"));
+    String big = slurm.sbatch("-p", "batch", "-N", "4", "--time=2", "-J", "it-big", "--wrap", "sleep 60");
 
     // The two free nodes are held for the 4-node job: Slurm shows them PLANNED, with its expected start.
     await().atMost(SCHEDULER).until(() -> count(slurm.run("sinfo", "-h", "-N", "-p", "batch", "-o", "%N %T").stdout(), "planned") == 2);
@@ -36,15 +33,15 @@ class RealSlurmClusterIT {
     assertThat(start).matches(big + " \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d .+");
 
     // A 1-minute job fits the window and starts at once; a 30-minute one would overrun it and waits.
-    String fits = submit(slurm, "-p", "batch", "-N", "1", "--time=1", "-J", "it-fits", "--wrap", "sleep 50");
-    String tooLong = submit(slurm, "-p", "batch", "-N", "1", "--time=30", "-J", "it-too-long", "--wrap", "sleep 50");
-    await().atMost(SCHEDULER).until(() -> state(slurm, fits).equals("RUNNING"));
+    String fits = slurm.sbatch("-p", "batch", "-N", "1", "--time=1", "-J", "it-fits", "--wrap", "sleep 50");
+    String tooLong = slurm.sbatch("-p", "batch", "-N", "1", "--time=30", "-J", "it-too-long", "--wrap", "sleep 50");
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(fits).equals("RUNNING"));
     String node = slurm.run("squeue", "-h", "-j", fits, "-o", "%N").orThrow().stdout().strip();
     System.out.println("[slurm-it] backfilled job " + fits + " runs on planned node " + node
-        + "; 30-minute job " + tooLong + " is " + state(slurm, tooLong));
+        + "; 30-minute job " + tooLong + " is " + slurm.jobState(tooLong));
     assertThat(node).isIn("n3", "n4");
-    assertThat(state(slurm, tooLong)).isEqualTo("PENDING");
-    assertThat(state(slurm, big)).isEqualTo("PENDING");
+    assertThat(slurm.jobState(tooLong)).isEqualTo("PENDING");
+    assertThat(slurm.jobState(big)).isEqualTo("PENDING");
   }
 
   /**
@@ -60,28 +57,28 @@ class RealSlurmClusterIT {
     Path stepMarker = marker(slurm, "step-sigterm-");
     Path shellMarker = marker(slurm, "shell-sigterm-");
     String trapper = "trap 'date +%s.%N > MARKER; exit 0' TERM; while true; do sleep 0.2; done";
-    String withStep = submit(slurm, "-p", "whisk", "-N", "1", "-w", "n1", "--time=10", "-J", "it-step", "--wrap",
+    String withStep = slurm.sbatch("-p", "whisk", "-N", "1", "-w", "n1", "--time=10", "-J", "it-step", "--wrap",
         "trap 'date +%s.%N > " + shellMarker + "' TERM; srun -n1 bash -c \"" + trapper.replace("MARKER", stepMarker.toString())
             + "\" & wait $!; wait $!");
-    await().atMost(SCHEDULER).until(() -> state(slurm, withStep).equals("RUNNING"));
-    String batch = submit(slurm, "-p", "batch", "-N", "1", "-w", "n1", "--time=1", "-J", "it-batch", "--wrap", "sleep 1");
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(withStep).equals("RUNNING"));
+    String batch = slurm.sbatch("-p", "batch", "-N", "1", "-w", "n1", "--time=1", "-J", "it-batch", "--wrap", "sleep 1");
     await().atMost(SCHEDULER).until(() -> Files.exists(stepMarker));
-    await().atMost(SCHEDULER).until(() -> state(slurm, batch).matches("RUNNING|COMPLETING|COMPLETED"));
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(batch).matches("RUNNING|COMPLETING|COMPLETED"));
     long stepWait = slurm.startDelaySeconds(batch);
     System.out.printf("[slurm-it] preemption of a job step: batch job %s started %d s after submission "
-        + "(grace %d s); whisk job %s ended %s%n", batch, stepWait, slurm.graceSeconds(), withStep, state(slurm, withStep));
+        + "(grace %d s); whisk job %s ended %s%n", batch, stepWait, slurm.graceSeconds(), withStep, slurm.jobState(withStep));
     assertThat(stepWait).as("the batch job waits only for the step to leave").isLessThan(slurm.graceSeconds());
     assertThat(shellMarker).as("the batch shell is not signalled while the grace time runs").doesNotExist();
     String show = slurm.run("scontrol", "show", "job", withStep).orThrow().stdout();
     assertThat(show).as("it left by itself within the grace time, and Slurm recorded the preemption")
         .contains("JobState=COMPLETED").containsPattern("PreemptTime=\\d{4}-");
 
-    String shellOnly = submit(slurm, "-p", "whisk", "-N", "1", "-w", "n2", "--time=10", "-J", "it-shell", "--wrap",
+    String shellOnly = slurm.sbatch("-p", "whisk", "-N", "1", "-w", "n2", "--time=10", "-J", "it-shell", "--wrap",
         trapper.replace("MARKER", shellMarker.toString()));
-    await().atMost(SCHEDULER).until(() -> state(slurm, shellOnly).equals("RUNNING"));
-    String late = submit(slurm, "-p", "batch", "-N", "1", "-w", "n2", "--time=1", "-J", "it-late", "--wrap", "sleep 1");
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(shellOnly).equals("RUNNING"));
+    String late = slurm.sbatch("-p", "batch", "-N", "1", "-w", "n2", "--time=1", "-J", "it-late", "--wrap", "sleep 1");
     await().atMost(SCHEDULER.plusSeconds(slurm.graceSeconds())).until(() -> Files.exists(shellMarker));
-    await().atMost(SCHEDULER).until(() -> state(slurm, late).matches("RUNNING|COMPLETING|COMPLETED"));
+    await().atMost(SCHEDULER).until(() -> slurm.jobState(late).matches("RUNNING|COMPLETING|COMPLETED"));
     long shellWait = slurm.startDelaySeconds(late);
     System.out.printf("[slurm-it] preemption of a batch shell: batch job %s started %d s after submission "
         + "(grace %d s)%n", late, shellWait, slurm.graceSeconds());
@@ -93,23 +90,6 @@ class RealSlurmClusterIT {
     Path marker = Files.createTempFile(slurm.dir(), prefix, ".txt");
     Files.delete(marker);
     return marker;
-  }
-
-  private static String submit(SlurmEnv slurm, String... args) {
-    String[] command = new String[args.length + 3];
-    command[0] = "sbatch";
-    command[1] = "--parsable";
-    command[2] = "--output=" + slurm.dir().resolve("log/job-%j.out");
-    System.arraycopy(args, 0, command, 3, args.length);
-    String out = slurm.run(command).orThrow().stdout().strip();
-    return out.split(";")[0];
-  }
-
-  /** The job's state as {@code scontrol show job} reports it (it keeps finished jobs for MinJobAge). */
-  private static String state(SlurmEnv slurm, String jobId) {
-    CommandResult r = slurm.run("scontrol", "show", "job", jobId);
-    Matcher m = Pattern.compile("JobState=(\\S+)").matcher(r.stdout());
-    return m.find() ? m.group(1) : "UNKNOWN";
   }
 
   private static long count(String text, String word) {

@@ -127,8 +127,10 @@ final class PreemptionHandover {
         out.println("pilot job " + job + " did not register; see "
             + options.workDir().resolve("handover-pilot-" + job + ".out"));
       }
+      List<String> scancel = new ArrayList<>(List.of("scancel"));
+      scancel.addAll(jobs);
+      slurm.run(scancel.toArray(String[]::new)); // one call for all of them
       for (String job : jobs) {
-        slurm.run("scancel", job);
         slurm.awaitGone(job);
       }
       return Optional.empty();

@@ -65,14 +65,6 @@ class SlurmHarvestIT {
     return jobs(slurm).stream().filter(j -> j.name().startsWith("hpcw-pilot") && j.state() == state).toList();
   }
 
-  static String sbatch(SlurmEnv slurm, String... args) {
-    String[] command = new String[args.length + 2];
-    command[0] = "sbatch";
-    command[1] = "--parsable";
-    System.arraycopy(args, 0, command, 2, args.length);
-    return slurm.run(command).orThrow().stdout().strip();
-  }
-
   static double count(SimpleMeterRegistry registry, String name) {
     Counter c = registry.find(name).counter();
     return c == null ? 0 : c.count();
@@ -80,10 +72,10 @@ class SlurmHarvestIT {
 
   /** A 2-node batch job running for 3 minutes and a 4-node one waiting for it: n3, n4 PLANNED until it ends. */
   static String openWindow(SlurmEnv slurm) {
-    String running = sbatch(slurm, "-p", "batch", "-N", "2", "-w", "n1,n2", "--time=3", "-J", "it-running",
+    String running = slurm.sbatch("-p", "batch", "-N", "2", "-w", "n1,n2", "--time=3", "-J", "it-running",
         "-o", "/dev/null", "--wrap", "sleep 600");
     await().atMost(SCHEDULER).until(() -> job(slurm, running).state() == JobState.RUNNING);
-    String wide = sbatch(slurm, "-p", "batch", "-N", "4", "--time=2", "-J", "it-wide", "-o", "/dev/null",
+    String wide = slurm.sbatch("-p", "batch", "-N", "4", "--time=2", "-J", "it-wide", "-o", "/dev/null",
         "--wrap", "sleep 30");
     await().atMost(SCHEDULER).until(() -> job(slurm, wide).startTime().isPresent());
     return wide;
@@ -148,7 +140,7 @@ class SlurmHarvestIT {
       }
 
       // A batch job needs n3: the pilot there is preempted, counted, and the batch job starts promptly.
-      String urgent = sbatch(slurm, "-p", "batch", "-N", "1", "-w", "n3", "--time=1", "-J", "it-urgent",
+      String urgent = slurm.sbatch("-p", "batch", "-N", "1", "-w", "n3", "--time=1", "-J", "it-urgent",
           "-o", "/dev/null", "--wrap", "sleep 20");
       await().atMost(SCHEDULER).until(() -> job(slurm, urgent).state() == JobState.RUNNING);
       long waited = slurm.startDelaySeconds(urgent);
@@ -168,7 +160,7 @@ class SlurmHarvestIT {
       await().atMost(SCHEDULER).until(() -> pilots(slurm, JobState.RUNNING).size() == slurm.nodes().size());
       assertThat(slurm.run("sinfo", "-h", "-p", "batch", "-o", "%T %D").stdout()).contains("allocated 4");
 
-      String batch = sbatch(slurm, "-p", "batch", "-N", String.valueOf(slurm.nodes().size()), "--time=1",
+      String batch = slurm.sbatch("-p", "batch", "-N", String.valueOf(slurm.nodes().size()), "--time=1",
           "-J", "it-batch", "-o", "/dev/null", "--wrap", "sleep 5");
       await().atMost(SCHEDULER).until(() -> job(slurm, batch).state() != JobState.PENDING);
       long waited = slurm.startDelaySeconds(batch);
