@@ -1,7 +1,8 @@
 package io.hpcwhisk.simulator.batch;
 
 import java.util.Arrays;
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
  * Per-job figures of one run, in bounded memory: wait time and bounded slowdown (τ = 10 s) as HdrHistograms plus
@@ -19,9 +20,13 @@ import org.HdrHistogram.Histogram;
 public final class JobStats {
 
   static final long BSLD_TAU = 10;
-  private final Histogram waits = new Histogram(1L << 40, 3);
-  private final Histogram slowdowns = new Histogram(1L << 40, 3);
-  private final Histogram delays = new Histogram(1L << 40, 3);
+  /**
+   * Waits and delays to 4 significant digits: exact below 32,768 s (9 hours), within 0.01 % above; 3 digits would
+   * turn a p95 wait of 20,863 s into buckets 16 s wide. Int counts: 1.7 MB each.
+   */
+  private final AbstractHistogram waits = new IntCountsHistogram(1L << 40, 4);
+  private final AbstractHistogram slowdowns = new IntCountsHistogram(1L << 40, 3);
+  private final AbstractHistogram delays = new IntCountsHistogram(1L << 40, 4);
   private long[] baseline;
   private final long grace;
   private long[] starts = new long[1024];
