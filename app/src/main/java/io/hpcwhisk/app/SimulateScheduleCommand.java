@@ -5,6 +5,7 @@ import io.hpcwhisk.simulator.batch.ScheduleReport;
 import io.hpcwhisk.simulator.batch.ScheduleRequest;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
+import io.hpcwhisk.simulator.batch.TimeBase;
 import io.hpcwhisk.simulator.faas.FaasSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,13 +79,15 @@ final class SimulateScheduleCommand implements Runnable {
   long grace;
 
   @Option(names = "--drain-seconds", paramLabel = "S",
-      description = "Seconds a preempted pilot takes to leave (default: the grace time, the worst case; an idle "
-          + "pilot of config/pilot.sbatch leaves in under a second, docs/benchmarks.md).")
-  Long drain;
+      description = "Seconds a preempted pilot takes to leave, to the millisecond (default: the grace time, the "
+          + "worst case; an idle pilot of config/pilot.sbatch leaves in 0.2-0.7 s, docs/benchmarks.md). A fraction "
+          + "of a second makes the whole run count milliseconds.")
+  Double drain;
 
   @Option(names = "--completing-seconds", defaultValue = "0",
-      description = "Seconds an ended job's nodes stay COMPLETING before reuse (real Slurm: about 1 s).")
-  long completing;
+      description = "Seconds an ended job's nodes stay COMPLETING before reuse, to the millisecond (real Slurm: "
+          + "under a second). A fraction of a second makes the whole run count milliseconds.")
+  double completing;
 
   @Option(names = "--policy", defaultValue = "fib,var,adaptive", split = ",",
       description = "Harvest policies to compare (each against the same baseline); 'none' for the baseline only.")
@@ -139,8 +142,16 @@ final class SimulateScheduleCommand implements Runnable {
       case "slurm" -> Algorithm.SLURM;
       default -> throw new IllegalArgumentException("--scheduler '" + scheduler + "': expected easy or slurm");
     };
-    SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, bfWindowMinutes * 60, bfResolution,
-        bfInterval, grace, drain == null ? grace : drain, completing);
+    double drainSeconds = drain == null ? grace : drain;
+    if (!(drainSeconds >= 0) || !(completing >= 0)) {
+      throw new IllegalArgumentException("--drain-seconds " + drainSeconds + " and --completing-seconds "
+          + completing + ": expected seconds >= 0");
+    }
+    // whole seconds, the traces' resolution, unless the drain or completing time has a fraction of one
+    TimeBase time = TimeBase.fitting(drainSeconds, completing);
+    SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, time.ticks(bfWindowMinutes * 60),
+        time.ticks(bfResolution), time.ticks(bfInterval), time.ticks(grace),
+        time.ticks(drainSeconds, "--drain-seconds"), time.ticks(completing, "--completing-seconds"), time);
     List<String> names = policies.stream().filter(p -> !p.equals("none")).toList();
     Map<String, Map<String, String>> params = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : policyParams.entrySet()) {

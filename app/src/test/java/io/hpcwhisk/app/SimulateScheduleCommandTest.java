@@ -50,6 +50,35 @@ class SimulateScheduleCommandTest {
   }
 
   @Test
+  void aSubSecondDrainMakesTheRunCountMilliseconds() throws IOException {
+    Path out = dir.resolve("ms");
+    PrintStream saved = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      exit = run("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy", "adaptive",
+          "--drain-seconds", "0.4", "--completing-seconds", "0.25", "--out", out.toString(), "--no-plots");
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(exit).as(err.toString()).isZero();
+    String report = Files.readString(out.resolve("report.json"));
+    assertThat(report).contains("\"timeResolution\" : \"1 ms\"", "\"drainSeconds\" : 0.4",
+        "\"completingSeconds\" : 0.25", "\"handoverSeconds\" : 0.4");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("waited for their own pilots: max 0.4 s");
+  }
+
+  @Test
+  void aDrainThatIsNoWholeMillisecondOrBeyondTheGraceTimeIsOneClearLine() {
+    assertThat(run("simulate", "schedule", "--synthetic", "jobs=10", "--drain-seconds", "0.0004")).isNotZero();
+    assertThat(err.toString()).contains("--drain-seconds 0.0004 s is not a whole number of milliseconds")
+        .doesNotContain("Exception");
+    assertThat(run("simulate", "schedule", "--synthetic", "jobs=10", "--drain-seconds", "30.5")).isNotZero();
+    assertThat(err.toString()).contains("drain time must be within 0..30 s (the grace time), got 30.5 s");
+  }
+
+  @Test
   void aBadSchedulerNameIsOneClearLine() {
     int exit = run("simulate", "schedule", "--synthetic", "jobs=10", "--scheduler", "fifo");
     assertThat(exit).isNotZero();

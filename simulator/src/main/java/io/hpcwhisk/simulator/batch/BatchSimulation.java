@@ -11,6 +11,9 @@ import java.util.TreeSet;
  * The discrete-event engine: whole nodes, a batch queue in priority tiers, EASY or Slurm-style backfilling, and
  * (when a {@link PilotHarvester} is attached) pilots in a preemptible partition.
  *
+ * <p>Times are ticks of {@code config.time()} ({@link TimeBase}: seconds, or milliseconds when a setting such as the
+ * drain time needs them); the algorithm is the same in either unit.
+ *
  * <p><b>Algorithm.</b> Time jumps from event to event (job submit, job end, pilot ready/timeout, a preempted pilot
  * gone after the grace time) and to the periodic backfill and controller passes. After the events of one instant:
  * (1) the main scheduler starts pending jobs in priority order (tier, then submit order) while they fit, counting
@@ -82,6 +85,11 @@ public final class BatchSimulation {
   private volatile long jobsSeen;
   private long lastEnd;
 
+  /**
+   * A run of {@code config}'s cluster, with pilots when {@code harvester} is not null, its starts compared with
+   * {@code baselineStarts} (ticks, by ordinal; null: none), the idle counts sampled every {@code sampleInterval}
+   * seconds.
+   */
   BatchSimulation(SchedulerConfig config, PilotHarvester harvester, long[] baselineStarts, long sampleInterval,
       SimulationListener listener) {
     this.config = config;
@@ -100,9 +108,9 @@ public final class BatchSimulation {
     for (int i = n - 1; i >= 0; i--) {
       freeNodes.add(i);
     }
-    stats = new JobStats(baselineStarts, config.graceTime());
+    stats = new JobStats(baselineStarts, config.graceTime(), config.time());
     slurmPlanner = new SlurmBackfill(this);
-    idle = new IdleAccount(sampleInterval);
+    idle = new IdleAccount(config.time().ticks(sampleInterval), config.time());
     if (harvester != null) {
       harvester.attach(this);
     }

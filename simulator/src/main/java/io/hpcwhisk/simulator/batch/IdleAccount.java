@@ -5,26 +5,28 @@ import java.util.Arrays;
 /**
  * Integrates idle node-time over the run by what held the node: nothing (unused), a pilot warming up, a ready pilot,
  * or a preempted pilot leaving (hand-over to a batch job, at most the grace time). Also samples the four counts
- * every {@code sampleInterval} seconds for the timeline plot.
+ * every {@code sampleInterval} ticks for the timeline plot. Times come in ticks; the figures are in seconds.
  */
 public final class IdleAccount {
 
   private final long sampleInterval;
+  private final TimeBase time;
   int warming;
   int ready;
   int handover;
   private long first;
   private long last;
-  private double unusedSeconds;
-  private double warmingSeconds;
-  private double readySeconds;
-  private double handoverSeconds;
+  private double unusedTicks;
+  private double warmingTicks;
+  private double readyTicks;
+  private double handoverTicks;
   private long nextSample;
   private int samples;
   private int[][] series = new int[4][256];
 
-  IdleAccount(long sampleInterval) {
+  IdleAccount(long sampleInterval, TimeBase time) {
     this.sampleInterval = sampleInterval;
+    this.time = time;
   }
 
   void start(long t) {
@@ -36,10 +38,10 @@ public final class IdleAccount {
   void advance(long from, long to, BatchSimulation sim) {
     long dt = to - from;
     int free = sim.freeNodes.size();
-    unusedSeconds += (double) free * dt;
-    warmingSeconds += (double) warming * dt;
-    readySeconds += (double) ready * dt;
-    handoverSeconds += (double) handover * dt;
+    unusedTicks += (double) free * dt;
+    warmingTicks += (double) warming * dt;
+    readyTicks += (double) ready * dt;
+    handoverTicks += (double) handover * dt;
     while (nextSample < to) {
       if (samples == series[0].length) {
         for (int i = 0; i < 4; i++) {
@@ -63,10 +65,11 @@ public final class IdleAccount {
   }
 
   public Figures figures(int nodes) {
-    double idle = unusedSeconds + warmingSeconds + readySeconds + handoverSeconds;
+    double idle = unusedTicks + warmingTicks + readyTicks + handoverTicks;
     double total = (double) nodes * (last - first);
-    return new Figures(last - first, total, idle, share(readySeconds, idle), share(warmingSeconds, idle),
-        share(unusedSeconds, idle), share(handoverSeconds, idle), share(idle, total));
+    double perSecond = time.ticksPerSecond();
+    return new Figures(time.seconds(last - first), total / perSecond, idle / perSecond, share(readyTicks, idle),
+        share(warmingTicks, idle), share(unusedTicks, idle), share(handoverTicks, idle), share(idle, total));
   }
 
   /** The sampled counts: rows busy, unused, warming, ready; one column per sample. */
@@ -78,12 +81,14 @@ public final class IdleAccount {
     return out;
   }
 
-  long firstSecond() {
+  /** The tick of the first submit. */
+  long firstTick() {
     return first;
   }
 
-  public long sampleInterval() {
-    return sampleInterval;
+  /** Seconds between timeline samples. */
+  public double sampleSeconds() {
+    return time.seconds(sampleInterval);
   }
 
   private static double share(double part, double whole) {
@@ -100,6 +105,6 @@ public final class IdleAccount {
    * @param handoverShare share in which a preempted pilot was leaving (the batch job waits)
    * @param idleShare idle node-time / node-time
    */
-  public record Figures(long spanSeconds, double nodeSeconds, double idleNodeSeconds, double readyShare,
+  public record Figures(double spanSeconds, double nodeSeconds, double idleNodeSeconds, double readyShare,
       double warmupShare, double unusedShare, double handoverShare, double idleShare) {}
 }

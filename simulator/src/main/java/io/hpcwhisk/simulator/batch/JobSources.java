@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * <p><b>Times.</b> A job without a requested time is planned with its run time (perfect estimate); a run time above
  * the requested time is cut to it (Slurm would kill the job at its limit). Submit times earlier than the previous
  * job's are moved up to it, so the stream stays ordered. Each adjustment is counted in {@link #adjustments()}, and
- * jobs larger than the cluster are skipped and counted there too.
+ * jobs larger than the cluster are skipped and counted there too. The adjusted times, whole seconds, are then
+ * converted to the run's {@link TimeBase}.
  */
 public final class JobSources {
 
@@ -37,9 +38,17 @@ public final class JobSources {
 
   private final Map<String, Long> adjustments = new LinkedHashMap<>();
   private final int clusterNodes;
+  private final TimeBase time;
 
+  /** Jobs in seconds. */
   public JobSources(int clusterNodes) {
+    this(clusterNodes, TimeBase.SECONDS);
+  }
+
+  /** Jobs in ticks of {@code time} (the traces' seconds converted). */
+  public JobSources(int clusterNodes, TimeBase time) {
     this.clusterNodes = clusterNodes;
+    this.time = time;
   }
 
   public Map<String, Long> adjustments() {
@@ -138,7 +147,7 @@ public final class JobSources {
     return new Source(null, raws, 0);
   }
 
-  /** Jobs given in memory (tests, validation runs); their ordinals are kept. */
+  /** Jobs given in memory with times in seconds (tests, validation runs), converted to ticks like a trace's. */
   public Source fixed(java.util.List<JobSpec> jobs) {
     Stream<Raw> raws = jobs.stream().map(j -> new Raw(j.traceId(), j.submit(), j.runTime(), j.requestedTime(),
         j.nodes()));
@@ -221,7 +230,8 @@ public final class JobSources {
         count(CUT_TO_LIMIT);
         run = requested;
       }
-      return new JobSpec(ordinal++, raw.id(), submit, run, requested, raw.nodes(), 10);
+      return new JobSpec(ordinal++, raw.id(), time.ticks(submit), time.ticks(run), time.ticks(requested), raw.nodes(),
+          10);
     }
 
     private void count(String what) {

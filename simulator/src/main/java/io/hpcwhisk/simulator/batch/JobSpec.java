@@ -1,7 +1,8 @@
 package io.hpcwhisk.simulator.batch;
 
 /**
- * A batch job as the scheduler model sees it. Times are seconds from the trace's origin.
+ * A batch job as the scheduler model sees it. Times are ticks ({@link TimeBase}: seconds unless
+ * the run needs milliseconds) from the trace's origin.
  *
  * @param ordinal 0-based position among the jobs accepted from the trace (the key that pairs a job across the
  *     baseline run and a run with pilots)

@@ -19,18 +19,21 @@ import org.HdrHistogram.IntCountsHistogram;
  */
 public final class JobStats {
 
+  /** τ of the bounded slowdown, in seconds. */
   static final long BSLD_TAU = 10;
   /**
-   * Waits and delays to 4 significant digits: exact below 32,768 s (9 hours), within 0.01 % above; 3 digits would
-   * turn a p95 wait of 20,863 s into buckets 16 s wide. Int counts: 1.7 MB each.
+   * Waits and delays in ticks to 4 significant digits: exact below 32,768 (9 hours in seconds), within 0.01 % above;
+   * 3 digits would turn a p95 wait of 20,863 s into buckets 16 s wide. Int counts: 1.7 MB each.
    */
   private final AbstractHistogram waits = new IntCountsHistogram(1L << 40, 4);
   private final AbstractHistogram slowdowns = new IntCountsHistogram(1L << 40, 3);
   private final AbstractHistogram delays = new IntCountsHistogram(1L << 40, 4);
   private long[] baseline;
   private final long grace;
+  private final TimeBase time;
+  private final long tau;
   private long[] starts = new long[1024];
-  /** Per ordinal: 1 + the seconds the job waited for preempted pilots to leave; 0 when it preempted none. */
+  /** Per ordinal: 1 + the ticks the job waited for preempted pilots to leave; 0 when it preempted none. */
   private int[] pilotWaits = new int[1024];
   private int ordinals;
   private long jobs;
@@ -45,14 +48,22 @@ public final class JobStats {
   private final long[] direct = new long[4]; // jobs, beyond grace, max delay, waited for pilots
   private final long[] knockOn = new long[4];
 
+  /** In seconds. */
   JobStats(long[] baseline, long grace) {
+    this(baseline, grace, TimeBase.SECONDS);
+  }
+
+  /** Starts, {@code grace} and every time given later in ticks of {@code time}; the summary is in seconds. */
+  JobStats(long[] baseline, long grace, TimeBase time) {
     this.baseline = baseline;
     this.grace = grace;
+    this.time = time;
+    this.tau = time.ticks(BSLD_TAU);
   }
 
   void started(JobSpec spec, long start) {
     long wait = start - spec.submit();
-    double bsld = Math.max(1.0, (double) (wait + spec.runTime()) / Math.max(spec.runTime(), BSLD_TAU));
+    double bsld = Math.max(1.0, (double) (wait + spec.runTime()) / Math.max(spec.runTime(), tau));
     jobs++;
     waitSum += wait;
     slowdownSum += bsld;
@@ -105,16 +116,16 @@ public final class JobStats {
   }
 
   /**
-   * The job with this ordinal preempted pilots and waits {@code seconds} for them to leave before it starts (the
+   * The job with this ordinal preempted pilots and waits {@code ticks} for them to leave before it starts (the
    * direct cost of harvesting); called before {@link #started}.
    */
-  void waitedForPilots(long ordinal, long seconds) {
+  void waitedForPilots(long ordinal, long ticks) {
     waitedForPilots++;
     int at = Math.toIntExact(ordinal);
     if (at >= pilotWaits.length) {
       pilotWaits = Arrays.copyOf(pilotWaits, Math.max(at + 1, pilotWaits.length * 2));
     }
-    pilotWaits[at] = Math.toIntExact(seconds + 1);
+    pilotWaits[at] = Math.toIntExact(ticks + 1);
   }
 
   /** Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful). */
@@ -122,13 +133,18 @@ public final class JobStats {
     return Arrays.copyOf(starts, Math.toIntExact(count));
   }
 
+  /** The figures, times in seconds. */
   public Summary summary() {
-    return new Summary(jobs, jobs == 0 ? 0 : waitSum / jobs, waits.getValueAtPercentile(95),
+    return new Summary(jobs, jobs == 0 ? 0 : s(waitSum / jobs), s(waits.getValueAtPercentile(95)),
         jobs == 0 ? 0 : slowdownSum / jobs, slowdowns.getValueAtPercentile(95) / 100.0,
-        baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, maxDelay,
-            delayed == 0 ? 0 : delaySum / delayed, delays.getValueAtPercentile(95), waitedForPilots,
-            new Kind(direct[0], direct[1], direct[2], direct[3]),
-            new Kind(knockOn[0], knockOn[1], knockOn[2], knockOn[3])));
+        baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, s(maxDelay),
+            delayed == 0 ? 0 : s(delaySum / delayed), s(delays.getValueAtPercentile(95)), waitedForPilots,
+            new Kind(direct[0], direct[1], s(direct[2]), direct[3]),
+            new Kind(knockOn[0], knockOn[1], s(knockOn[2]), knockOn[3])));
+  }
+
+  private double s(double ticks) {
+    return ticks / time.ticksPerSecond();
   }
 
   /**
@@ -139,7 +155,7 @@ public final class JobStats {
    * @param p95BoundedSlowdown its 95th percentile
    * @param delays against the baseline; null for the baseline itself
    */
-  public record Summary(long jobs, double meanWait, long p95Wait, double meanBoundedSlowdown,
+  public record Summary(long jobs, double meanWait, double p95Wait, double meanBoundedSlowdown,
       double p95BoundedSlowdown, Delays delays) {}
 
   /**
@@ -154,8 +170,8 @@ public final class JobStats {
    * @param direct delayed jobs whose delay is no more than their own wait for pilots
    * @param knockOn the other delayed jobs: moved by earlier jobs' shifts (some of them also waited for pilots)
    */
-  public record Delays(long delayed, long delayedBeyondGrace, long earlier, long maxDelaySeconds,
-      double meanDelaySeconds, long p95DelaySeconds, long waitedForPilots, Kind direct, Kind knockOn) {}
+  public record Delays(long delayed, long delayedBeyondGrace, long earlier, double maxDelaySeconds,
+      double meanDelaySeconds, double p95DelaySeconds, long waitedForPilots, Kind direct, Kind knockOn) {}
 
   /**
    * One kind of delay.
@@ -165,5 +181,5 @@ public final class JobStats {
    * @param maxDelaySeconds the largest delay of this kind (0 when none)
    * @param waitedForPilots of those, jobs that preempted pilots themselves
    */
-  public record Kind(long jobs, long beyondGrace, long maxDelaySeconds, long waitedForPilots) {}
+  public record Kind(long jobs, long beyondGrace, double maxDelaySeconds, long waitedForPilots) {}
 }

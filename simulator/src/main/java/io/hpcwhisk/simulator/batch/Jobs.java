@@ -42,20 +42,20 @@ final class Jobs {
       return true;
     }
 
-    Job job(Instant origin, String[] names) {
+    Job job(Instant origin, TimeBase time, String[] names) {
       if (job == null) {
         JobId id = new JobId(spec.ordinal() + 1);
         String name = "job" + spec.traceId();
-        Duration limit = Duration.ofSeconds(spec.requestedTime());
+        Duration limit = time.duration(spec.requestedTime());
         if (expectedStart >= 0) {
           List<String> nodes = new ArrayList<>();
           for (int node : plannedNodes) {
             nodes.add(names[node]);
           }
-          job = Job.pending(id, name, BATCH_PARTITION, nodes, origin.plusSeconds(expectedStart), limit);
+          job = Job.pending(id, name, BATCH_PARTITION, nodes, time.at(origin, expectedStart), limit);
         } else {
           job = new Job(id, name, BATCH_PARTITION, Optional.empty(), JobState.PENDING, List.of(), List.of(),
-              Optional.of(origin.plusSeconds(spec.submit())), Optional.empty(), Optional.empty(), Optional.of(limit),
+              Optional.of(time.at(origin, spec.submit())), Optional.empty(), Optional.empty(), Optional.of(limit),
               Optional.empty(), 0);
         }
       }
@@ -82,14 +82,14 @@ final class Jobs {
       this.seq = seq;
     }
 
-    Job job(Instant origin, String[] names) {
+    Job job(Instant origin, TimeBase time, String[] names) {
       if (job == null) {
         List<String> list = new ArrayList<>(nodes.length);
         for (int node : nodes) {
           list.add(names[node]);
         }
         job = Job.running(new JobId(spec.ordinal() + 1), "job" + spec.traceId(), BATCH_PARTITION, list,
-            origin.plusSeconds(start), Duration.ofSeconds(spec.requestedTime()));
+            time.at(origin, start), time.duration(spec.requestedTime()));
       }
       return job;
     }

@@ -66,6 +66,8 @@ final class PilotHarvester {
   private final Map<String, Integer> nodeIndex = new HashMap<>();
   private final PilotCounters counters = new PilotCounters();
   private BatchSimulation sim;
+  /** The run's clock unit; the policy's shapes and this config's intervals are converted to it. */
+  private TimeBase time;
   private String[] names;
   private NodeInfo[][] infos;
   private int pending;
@@ -84,6 +86,7 @@ final class PilotHarvester {
 
   void attach(BatchSimulation simulation) {
     this.sim = simulation;
+    this.time = simulation.config.time();
     names = nodeNames(simulation.n);
     infos = new NodeInfo[3][simulation.n];
     NodeState[] states = {NodeState.IDLE, NodeState.PLANNED, NodeState.ALLOCATED};
@@ -120,25 +123,25 @@ final class PilotHarvester {
     for (Object o : changes) {
       if (o instanceof Jobs.Pending p) {
         if (!p.started) {
-          fast.putJob(p.job(origin, names));
+          fast.putJob(p.job(origin, time, names));
         } // a started job is replaced by its Running, reported right after it (same id)
       } else if (o instanceof Jobs.Running r) {
         if (r.ended) {
-          fast.removeJob(r.job(origin, names).id());
+          fast.removeJob(r.job(origin, time, names).id());
         } else {
-          fast.putJob(r.job(origin, names));
+          fast.putJob(r.job(origin, time, names));
         }
       } else {
         SimPilot p = (SimPilot) o;
         if (active.get(p.id) == p) {
-          fast.putJob(p.job(origin, names));
+          fast.putJob(p.job(origin, time, names));
         } else {
           fast.removeJob(p.id);
         }
       }
     }
     changes.clear();
-    ClusterSnapshot snapshot = fast.build(origin.plusSeconds(sim.now));
+    ClusterSnapshot snapshot = fast.build(time.at(origin, sim.now));
     if (verify) {
       ClusterSnapshot plain = builder.build(observe());
       if (!plain.equals(snapshot)) {
@@ -163,8 +166,9 @@ final class PilotHarvester {
     return out;
   }
 
+  /** Ticks between controller passes. */
   long interval() {
-    return config.controllerInterval();
+    return time.ticks(config.controllerInterval());
   }
 
   boolean hasPending() {
@@ -199,7 +203,7 @@ final class PilotHarvester {
       SimPilot p = activeInOrder.get(i);
       if (!p.gone) {
         activeInOrder.set(kept++, p);
-        pilots.add(p.pilot(origin, names));
+        pilots.add(p.pilot(origin, time, names));
       }
     }
     activeInOrder.subList(kept, activeInOrder.size()).clear();
@@ -223,17 +227,17 @@ final class PilotHarvester {
     }
     List<Job> jobs = new ArrayList<>(sim.running.size() + sim.queued + active.size());
     for (Jobs.Running r : sim.running) {
-      jobs.add(r.job(origin, names));
+      jobs.add(r.job(origin, time, names));
     }
     for (LinkedHashSet<Jobs.Pending> tier : sim.queue.values()) {
       for (Jobs.Pending p : tier) {
-        jobs.add(p.job(origin, names));
+        jobs.add(p.job(origin, time, names));
       }
     }
     for (SimPilot p : active.values()) {
-      jobs.add(p.job(origin, names));
+      jobs.add(p.job(origin, time, names));
     }
-    return new ClusterObservation(origin.plusSeconds(now), nodes, jobs);
+    return new ClusterObservation(time.at(origin, now), nodes, jobs);
   }
 
   private void submit(PilotShape shape) {
@@ -290,12 +294,12 @@ final class PilotHarvester {
 
   // ---- the harvest partition ----
 
-  /** Starts the first pending pilot that fits on {@code node} with {@code window} seconds until its next job. */
+  /** Starts the first pending pilot that fits on {@code node} with {@code window} ticks until its next job. */
   void tryStart(int node, long window) {
     ArrayDeque<SimPilot> mine = targeted.get(node);
     if (mine != null) {
       for (SimPilot p : mine) {
-        long limit = fit(p.shape, window);
+        long limit = fit(p.shape, window, time);
         if (limit > 0) {
           start(p, node, limit, window);
           return;
@@ -303,7 +307,7 @@ final class PilotHarvester {
       }
     }
     for (SimPilot p : untargeted) {
-      long limit = fit(p.shape, window);
+      long limit = fit(p.shape, window, time);
       if (limit > 0) {
         start(p, node, limit, window);
         return;
@@ -311,16 +315,20 @@ final class PilotHarvester {
     }
   }
 
-  /** The limit a pilot gets in a window: its time, or the window floored to minutes down to its time-min; 0: no fit. */
-  static long fit(PilotShape shape, long window) {
-    long time = shape.time().toSeconds();
-    if (time <= window) {
-      return time;
+  /**
+   * The limit in ticks a pilot gets in a window of {@code window} ticks: its time, or the window floored to whole
+   * minutes down to its time-min; 0: no fit.
+   */
+  static long fit(PilotShape shape, long window, TimeBase time) {
+    long limit = time.ticks(shape.time());
+    if (limit <= window) {
+      return limit;
     }
     if (shape.timeMin().isPresent()) {
-      long min = shape.timeMin().get().toSeconds();
+      long min = time.ticks(shape.timeMin().get());
       if (min <= window) {
-        return Math.max(min, window / 60 * 60);
+        long minute = time.ticks(60);
+        return Math.max(min, window / minute * minute);
       }
     }
     return 0;
@@ -332,7 +340,7 @@ final class PilotHarvester {
     jobChanged(pilot);
     sim.occupy(node, pilot);
     counters.started++;
-    long warmup = config.warmup();
+    long warmup = time.ticks(config.warmup());
     if (warmup <= 0 || warmup >= limit) {
       if (warmup <= 0) {
         pilot.ready = true;

@@ -33,7 +33,7 @@ final class SchedulePlots {
     XYSeries unused = new XYSeries("idle, unused", true, false);
     XYSeries busy = new XYSeries("batch jobs (and hand-over)", true, false);
     for (int i = 0; i < samples; i += step) {
-      double days = i * (double) run.sampleInterval() / 86_400;
+      double days = i * run.sampleSeconds() / 86_400;
       ready.add(days, t[3][i], false);
       warming.add(days, t[2][i], false);
       unused.add(days, t[1][i], false);

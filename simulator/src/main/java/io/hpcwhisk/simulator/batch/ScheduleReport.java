@@ -94,19 +94,19 @@ public final class ScheduleReport {
     m.put("handoverShare", idle.handoverShare());
     m.put("idleShare", idle.idleShare());
     m.put("idleNodeHours", idle.idleNodeSeconds() / 3600);
-    m.put("spanSeconds", idle.spanSeconds());
+    m.put("spanSeconds", seconds(idle.spanSeconds()));
     m.putAll(r.pilots());
     JobStats.Summary j = r.jobs();
     m.put("jobs", j.jobs());
     m.put("meanWaitSeconds", j.meanWait());
-    m.put("p95WaitSeconds", j.p95Wait());
+    m.put("p95WaitSeconds", seconds(j.p95Wait()));
     m.put("meanBoundedSlowdown", j.meanBoundedSlowdown());
     m.put("p95BoundedSlowdown", j.p95BoundedSlowdown());
     if (baseline != null) {
       JobStats.Summary b = baseline.jobs();
       Map<String, Object> cost = new LinkedHashMap<>();
       cost.put("meanWaitChangeSeconds", j.meanWait() - b.meanWait());
-      cost.put("p95WaitChangeSeconds", j.p95Wait() - b.p95Wait());
+      cost.put("p95WaitChangeSeconds", seconds(j.p95Wait() - b.p95Wait()));
       cost.put("meanBoundedSlowdownChange", j.meanBoundedSlowdown() - b.meanBoundedSlowdown());
       cost.put("p95BoundedSlowdownChange", j.p95BoundedSlowdown() - b.p95BoundedSlowdown());
       JobStats.Delays d = j.delays();
@@ -114,9 +114,9 @@ public final class ScheduleReport {
       cost.put("jobsDelayedBeyondGrace", d.delayedBeyondGrace());
       cost.put("jobsWaitedForPilots", d.waitedForPilots());
       cost.put("jobsStartedEarlier", d.earlier());
-      cost.put("maxDelaySeconds", d.maxDelaySeconds());
+      cost.put("maxDelaySeconds", seconds(d.maxDelaySeconds()));
       cost.put("meanDelaySeconds", d.meanDelaySeconds());
-      cost.put("p95DelaySeconds", d.p95DelaySeconds());
+      cost.put("p95DelaySeconds", seconds(d.p95DelaySeconds()));
       cost.put("direct", kind(d.direct()));
       cost.put("knockOn", kind(d.knockOn()));
       m.put("cost", cost);
@@ -130,17 +130,17 @@ public final class ScheduleReport {
 
   private static Map<String, Object> yardstick(ScheduleRun.Yardstick y, RunResult baseline) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("handoverSeconds", y.handoverSeconds());
+    m.put("handoverSeconds", seconds(y.handoverSeconds()));
     JobStats.Summary j = y.run().jobs();
     JobStats.Delays d = j.delays();
     m.put("meanWaitChangeSeconds", j.meanWait() - baseline.jobs().meanWait());
-    m.put("p95WaitChangeSeconds", j.p95Wait() - baseline.jobs().p95Wait());
+    m.put("p95WaitChangeSeconds", seconds(j.p95Wait() - baseline.jobs().p95Wait()));
     m.put("jobsDelayed", d.delayed());
     m.put("jobsDelayedBeyondGrace", d.delayedBeyondGrace());
     m.put("jobsStartedEarlier", d.earlier());
-    m.put("maxDelaySeconds", d.maxDelaySeconds());
+    m.put("maxDelaySeconds", seconds(d.maxDelaySeconds()));
     m.put("meanDelaySeconds", d.meanDelaySeconds());
-    m.put("p95DelaySeconds", d.p95DelaySeconds());
+    m.put("p95DelaySeconds", seconds(d.p95DelaySeconds()));
     m.put("wallSeconds", y.run().wallSeconds());
     return m;
   }
@@ -148,16 +148,17 @@ public final class ScheduleReport {
   /** One line on the yardstick: what the same hand-over on every job does to the schedule with no pilots. */
   static String yardstickLine(ScheduleRun.Yardstick y) {
     JobStats.Delays d = y.run().jobs().delays();
-    return String.format(Locale.ROOT, "yardstick no pilots, every job's nodes handed on %d s later: %d delayed, %d "
-        + "beyond grace (max %d s), %d started earlier; compare the knock-on delays above%n", y.handoverSeconds(),
-        d.delayed(), d.delayedBeyondGrace(), d.maxDelaySeconds(), d.earlier());
+    return String.format(Locale.ROOT, "yardstick no pilots, every job's nodes handed on %s s later: %d delayed, %d "
+        + "beyond grace (max %s s), %d started earlier; compare the knock-on delays above%n",
+        TimeBase.format(y.handoverSeconds()), d.delayed(), d.delayedBeyondGrace(),
+        TimeBase.format(d.maxDelaySeconds()), d.earlier());
   }
 
   private static Map<String, Object> kind(JobStats.Kind k) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("jobsDelayed", k.jobs());
     m.put("jobsDelayedBeyondGrace", k.beyondGrace());
-    m.put("maxDelaySeconds", k.maxDelaySeconds());
+    m.put("maxDelaySeconds", seconds(k.maxDelaySeconds()));
     m.put("jobsWaitedForPilots", k.waitedForPilots());
     return m;
   }
@@ -166,10 +167,10 @@ public final class ScheduleReport {
   static String delayLine(String label, JobStats.Delays d) {
     JobStats.Kind direct = d.direct();
     JobStats.Kind knockOn = d.knockOn();
-    return String.format(Locale.ROOT, "delays %-9s %d delayed: %d direct (waited for their own pilots: max %d s, %d "
-        + "beyond grace), %d knock-on (moved by earlier jobs: max %d s, %d beyond grace; %d of them also waited for "
-        + "pilots); %d started earlier%n", label, d.delayed(), direct.jobs(), direct.maxDelaySeconds(),
-        direct.beyondGrace(), knockOn.jobs(), knockOn.maxDelaySeconds(), knockOn.beyondGrace(),
+    return String.format(Locale.ROOT, "delays %-9s %d delayed: %d direct (waited for their own pilots: max %s s, %d "
+        + "beyond grace), %d knock-on (moved by earlier jobs: max %s s, %d beyond grace; %d of them also waited for "
+        + "pilots); %d started earlier%n", label, d.delayed(), direct.jobs(), TimeBase.format(direct.maxDelaySeconds()),
+        direct.beyondGrace(), knockOn.jobs(), TimeBase.format(knockOn.maxDelaySeconds()), knockOn.beyondGrace(),
         knockOn.waitedForPilots(), d.earlier());
   }
 
@@ -183,13 +184,13 @@ public final class ScheduleReport {
       JobStats.Summary j = r.jobs();
       JobStats.Delays d = j.delays();
       out.append(String.format(Locale.ROOT,
-          "%-9s %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8s %8s %8s %10.0f %10d %8.2f %8.2f %8s %8s %9s %7.1f%n",
+          "%-9s %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8s %8s %8s %10.0f %10s %8.2f %8.2f %8s %8s %9s %7.1f%n",
           r.label(), 100 * r.idle().readyShare(), 100 * r.idle().warmupShare(), 100 * r.idle().unusedShare(),
           100 * r.idle().handoverShare(), r.pilots().getOrDefault("pilotsStarted", "-"),
           r.pilots().getOrDefault("pilotsPreempted", "-"), r.pilots().getOrDefault("pilotsTimedOut", "-"),
-          j.meanWait(), j.p95Wait(), j.meanBoundedSlowdown(), j.p95BoundedSlowdown(),
+          j.meanWait(), TimeBase.format(j.p95Wait()), j.meanBoundedSlowdown(), j.p95BoundedSlowdown(),
           d == null ? "-" : Long.toString(d.delayed()), d == null ? "-" : Long.toString(d.delayedBeyondGrace()),
-          d == null ? "-" : d.maxDelaySeconds() + " s", r.wallSeconds()));
+          d == null ? "-" : TimeBase.format(d.maxDelaySeconds()) + " s", r.wallSeconds()));
     }
     for (RunResult r : outcome.withPilots()) {
       if (r.jobs().delays() != null) {
@@ -209,5 +210,10 @@ public final class ScheduleReport {
       }
     }
     return out.toString();
+  }
+
+  /** Seconds for report.json: a whole number stays an integer ({@code 16}), a fraction a decimal ({@code 0.4}). */
+  static Number seconds(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : (Number) value;
   }
 }

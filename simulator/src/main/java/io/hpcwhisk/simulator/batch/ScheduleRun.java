@@ -36,7 +36,7 @@ public final class ScheduleRun {
    * @param handoverSeconds the hand-over added to every job: the drain time
    * @param run the run, labelled {@code yardstick}; its job figures have delays against the baseline
    */
-  public record Yardstick(long handoverSeconds, RunResult run) {}
+  public record Yardstick(double handoverSeconds, RunResult run) {}
 
   /** Whether {@link #run} also measures the {@link Yardstick}: with policies to compare and a non-zero drain time. */
   public static boolean measuresYardstick(SchedulerConfig scheduler, List<HarvestConfig> harvests) {
@@ -78,8 +78,8 @@ public final class ScheduleRun {
     for (HarvestConfig harvest : harvests) {
       policies.add(new Run(harvest.policy(), harvest, scheduler));
     }
-    Run yardstick = measuresYardstick(scheduler, harvests) ? new Run("yardstick", null, withCompleting(scheduler,
-        scheduler.completingTime() + scheduler.drainTime())) : null;
+    Run yardstick = measuresYardstick(scheduler, harvests) ? new Run("yardstick", null,
+        scheduler.withCompleting(scheduler.completingTime() + scheduler.drainTime())) : null;
     List<Run> runs = new ArrayList<>();
     runs.add(base);
     runs.addAll(policies);
@@ -130,15 +130,14 @@ public final class ScheduleRun {
     Yardstick measured = null;
     if (yardstick != null) {
       yardstick.sim.stats.compareWith(starts);
-      measured = new Yardstick(scheduler.drainTime(), yardstick.result());
+      measured = new Yardstick(scheduler.time().seconds(scheduler.drainTime()), yardstick.result());
     }
     return new Outcome(base.summary, base.jobs, base.result(), results, measured);
   }
 
-  /** {@code scheduler} with another COMPLETING time. */
+  /** {@code scheduler} with another COMPLETING time (ticks). */
   public static SchedulerConfig withCompleting(SchedulerConfig s, long completing) {
-    return new SchedulerConfig(s.nodes(), s.algorithm(), s.bfMaxJobTest(), s.bfWindow(), s.bfResolution(),
-        s.bfInterval(), s.graceTime(), s.drainTime(), completing);
+    return s.withCompleting(completing);
   }
 
   /**
@@ -193,7 +192,7 @@ public final class ScheduleRun {
         } else {
           harvester = new PilotHarvester(harvest, source.unixOrigin());
           io.hpcwhisk.simulator.faas.PilotRecorder recorder = faas == null ? null
-              : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), listener);
+              : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), scheduler.time(), listener);
           sim = new BatchSimulation(scheduler, harvester, null, sampleInterval,
               recorder != null ? recorder : listener);
           long t0 = System.nanoTime();
@@ -203,12 +202,13 @@ public final class ScheduleRun {
           cpu = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
           if (faas != null) {
             long end = sim.now;
-            long firstMs = sim.idle.firstSecond() * 1000;
+            long firstMs = scheduler.time().millis(sim.idle.firstTick());
+            long endMs = scheduler.time().millis(end);
             var replay = new io.hpcwhisk.simulator.faas.FaasSimulation(faas.pilotMemoryMb(), faas.coldStartMs(),
                 faas.queueTimeoutMs(), faas.actionTimeoutMs());
             faasFigures = replay.run(shift(recorder.intervals(end), firstMs),
-                io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), end * 1000 - firstMs),
-                end * 1000 - firstMs).asMap();
+                io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), endMs - firstMs),
+                endMs - firstMs).asMap();
           }
           return;
         }
@@ -226,7 +226,7 @@ public final class ScheduleRun {
       IdleAccount.Figures idle = sim.idle.figures(sim.n);
       Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
       return new RunResult(label, idle, sim.stats.summary(), pilots,
-          sim.idle.timeline(), sim.idle.sampleInterval(), wall, cpu, idle.spanSeconds(), Map.of());
+          sim.idle.timeline(), sim.idle.sampleSeconds(), wall, cpu, idle.spanSeconds(), Map.of());
     }
   }
 

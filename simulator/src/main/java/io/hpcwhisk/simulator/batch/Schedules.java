@@ -32,6 +32,7 @@ public final class Schedules {
   public static Result run(ScheduleRequest request, io.hpcwhisk.simulator.availability.Progress progress) {
     String trace = request.trace();
     int nodes = request.nodes();
+    TimeBase time = request.scheduler().time();
     Supplier<JobSources.Source> opener;
     if (trace.startsWith("swf:")) {
       Path file = Path.of(trace.substring(4));
@@ -41,26 +42,24 @@ public final class Schedules {
         nodes = clusterNodes(file, header, perNode);
       }
       int n = nodes;
-      opener = () -> new JobSources(n).swf(file, perNode);
+      opener = () -> new JobSources(n, time).swf(file, perNode);
     } else if (trace.startsWith("sacct:")) {
       Path file = Path.of(trace.substring(6));
       if (nodes <= 0) {
         throw new IllegalArgumentException("a sacct dump does not say how many nodes the cluster has; give --nodes");
       }
       int n = nodes;
-      opener = () -> new JobSources(n).sacct(file);
+      opener = () -> new JobSources(n, time).sacct(file);
     } else if (trace.startsWith("synthetic:")) {
       if (nodes <= 0) {
         nodes = 2000;
       }
       int n = nodes;
-      opener = () -> new JobSources(n).synthetic(trace);
+      opener = () -> new JobSources(n, time).synthetic(trace);
     } else {
       throw new IllegalArgumentException("trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
     }
-    SchedulerConfig s = request.scheduler();
-    SchedulerConfig config = new SchedulerConfig(nodes, s.algorithm(), s.bfMaxJobTest(), s.bfWindow(),
-        s.bfResolution(), s.bfInterval(), s.graceTime(), s.drainTime(), s.completingTime());
+    SchedulerConfig config = request.scheduler().withNodes(nodes);
     List<HarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
       harvests.add(new HarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
@@ -137,12 +136,14 @@ public final class Schedules {
     m.put("nodes", c.nodes());
     m.put("scheduler", c.algorithm().name().toLowerCase(java.util.Locale.ROOT));
     m.put("bfMaxJobTest", c.bfMaxJobTest());
-    m.put("bfWindowSeconds", c.bfWindow());
-    m.put("bfResolutionSeconds", c.bfResolution());
-    m.put("bfIntervalSeconds", c.bfInterval());
-    m.put("graceSeconds", c.graceTime());
-    m.put("drainSeconds", c.drainTime());
-    m.put("completingSeconds", c.completingTime());
+    TimeBase t = c.time();
+    m.put("bfWindowSeconds", ScheduleReport.seconds(t.seconds(c.bfWindow())));
+    m.put("bfResolutionSeconds", ScheduleReport.seconds(t.seconds(c.bfResolution())));
+    m.put("bfIntervalSeconds", ScheduleReport.seconds(t.seconds(c.bfInterval())));
+    m.put("graceSeconds", ScheduleReport.seconds(t.seconds(c.graceTime())));
+    m.put("drainSeconds", ScheduleReport.seconds(t.seconds(c.drainTime())));
+    m.put("completingSeconds", ScheduleReport.seconds(t.seconds(c.completingTime())));
+    m.put("timeResolution", t.ticksPerSecond() == 1 ? "1 s" : "1 ms");
     m.put("policies", r.policies());
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());

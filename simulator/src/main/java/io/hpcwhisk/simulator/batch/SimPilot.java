@@ -6,7 +6,6 @@ import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.core.harvest.PilotState;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -34,18 +33,18 @@ final class SimPilot {
     this.submit = submit;
   }
 
-  Pilot pilot(Instant origin, String[] nodeNames) {
+  Pilot pilot(Instant origin, TimeBase time, String[] nodeNames) {
     if (pilot == null) {
-      Optional<Instant> submitted = Optional.of(origin.plusSeconds(submit));
+      Optional<Instant> submitted = Optional.of(time.at(origin, submit));
       pilot = state == PilotState.PENDING ? new Pilot(id, shape, state, Optional.empty(), submitted,
           Optional.empty(), Optional.empty())
           : new Pilot(id, shape, state, Optional.of(nodeNames[node]), submitted,
-              Optional.of(origin.plusSeconds(start)), Optional.of(origin.plusSeconds(start + limit)));
+              Optional.of(time.at(origin, start)), Optional.of(time.at(origin, start + limit)));
     }
     return pilot;
   }
 
-  Job job(Instant origin, String[] nodeNames) {
+  Job job(Instant origin, TimeBase time, String[] nodeNames) {
     if (job == null) {
       if (name == null) {
         name = PilotHarvester.PILOT_PREFIX + id.value();
@@ -53,21 +52,22 @@ final class SimPilot {
       List<String> required = shape.targetNode().map(List::of).orElse(List.of());
       job = state == PilotState.PENDING
           ? new Job(id, name, shape.partition(), shape.qos(), JobState.PENDING, List.of(), required,
-              Optional.of(origin.plusSeconds(submit)), Optional.empty(), Optional.empty(),
+              Optional.of(time.at(origin, submit)), Optional.empty(), Optional.empty(),
               Optional.of(shape.time()), shape.timeMin(), shape.nice())
           : new Job(id, name, shape.partition(), shape.qos(), JobState.RUNNING, List.of(nodeNames[node]), required,
-              Optional.of(origin.plusSeconds(submit)), Optional.of(origin.plusSeconds(start)),
-              Optional.of(origin.plusSeconds(start + limit)), Optional.of(Duration.ofSeconds(limit)),
+              Optional.of(time.at(origin, submit)), Optional.of(time.at(origin, start)),
+              Optional.of(time.at(origin, start + limit)), Optional.of(time.duration(limit)),
               shape.timeMin(), shape.nice());
     }
     return job;
   }
 
-  void started(int onNode, long at, long seconds) {
+  /** Started on {@code onNode} at tick {@code at} with a limit of {@code ticks}. */
+  void started(int onNode, long at, long ticks) {
     state = PilotState.RUNNING;
     node = onNode;
     start = at;
-    limit = seconds;
+    limit = ticks;
     pilot = null;
     job = null;
   }

@@ -5,6 +5,8 @@
  * {@link io.hpcwhisk.core.cluster.ClusterSnapshot}, preemption with a grace time, and the figures that compare a run
  * with pilots against the same trace without them (cost to batch users next to idle node-time harvested).
  * {@link io.hpcwhisk.simulator.batch.BatchSimulation} is the engine; {@link io.hpcwhisk.simulator.batch.JobSources}
- * turns SWF, sacct and synthetic traces into {@link io.hpcwhisk.simulator.batch.JobSpec}s.
+ * turns SWF, sacct and synthetic traces into {@link io.hpcwhisk.simulator.batch.JobSpec}s; every time in a run is
+ * a whole number of ticks of its {@link io.hpcwhisk.simulator.batch.TimeBase} (seconds, or milliseconds when a
+ * setting needs a fraction of a second).
  */
 package io.hpcwhisk.simulator.batch;

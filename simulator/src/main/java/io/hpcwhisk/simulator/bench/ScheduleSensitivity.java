@@ -6,6 +6,7 @@ import io.hpcwhisk.simulator.batch.JobStats;
 import io.hpcwhisk.simulator.batch.ScheduleRun;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
+import io.hpcwhisk.simulator.batch.TimeBase;
 import io.hpcwhisk.simulator.swf.SwfHeader;
 import io.hpcwhisk.simulator.swf.SwfReader;
 import java.nio.file.Path;
@@ -40,15 +41,18 @@ public final class ScheduleSensitivity {
     System.out.printf(Locale.ROOT, "%s: %d nodes, Slurm-style backfilling, grace %d s, no pilots; every job's start "
         + "with COMPLETING time s against s = 0%n", file.getFileName(), nodes, reference.graceTime());
     for (String s : seconds) {
-      long completing = Long.parseLong(s);
-      SchedulerConfig perturbed = ScheduleRun.withCompleting(reference, completing);
+      double completing = Double.parseDouble(s);
+      TimeBase time = TimeBase.fitting(completing); // milliseconds for a fraction of a second
+      SchedulerConfig base = reference.in(time);
+      SchedulerConfig perturbed = base.withCompleting(time.ticks(completing, "hand-over"));
       long t0 = System.nanoTime();
-      JobStats.Summary summary = ScheduleRun.compareWithoutPilots(reference, perturbed,
-          () -> new JobSources(nodes).swf(file, perNode));
+      JobStats.Summary summary = ScheduleRun.compareWithoutPilots(base, perturbed,
+          () -> new JobSources(nodes, time).swf(file, perNode));
       JobStats.Delays d = summary.delays();
-      System.out.printf(Locale.ROOT, "  s = %d: %d jobs started later (%d beyond the grace time, max %d s, mean %.0f s),"
-          + " %d earlier; mean wait %.0f s (%.1f s wall)%n", completing, d.delayed(), d.delayedBeyondGrace(),
-          d.maxDelaySeconds(), d.meanDelaySeconds(), d.earlier(), summary.meanWait(), (System.nanoTime() - t0) / 1e9);
+      System.out.printf(Locale.ROOT, "  s = %s: %d jobs started later (%d beyond the grace time, max %s s, mean %.0f s),"
+          + " %d earlier; mean wait %.0f s (%.1f s wall)%n", TimeBase.format(completing), d.delayed(),
+          d.delayedBeyondGrace(), TimeBase.format(d.maxDelaySeconds()), d.meanDelaySeconds(), d.earlier(),
+          summary.meanWait(), (System.nanoTime() - t0) / 1e9);
     }
   }
 }

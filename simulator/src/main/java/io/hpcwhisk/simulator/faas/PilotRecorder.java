@@ -2,6 +2,7 @@ package io.hpcwhisk.simulator.faas;
 
 import io.hpcwhisk.simulator.batch.JobSpec;
 import io.hpcwhisk.simulator.batch.SimulationListener;
+import io.hpcwhisk.simulator.batch.TimeBase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +14,16 @@ import java.util.Map;
  */
 public final class PilotRecorder implements SimulationListener {
 
-  private final long drainSeconds;
+  private final long drainTicks;
+  private final TimeBase time;
   private final Map<String, long[]> open = new HashMap<>();
   private final List<PilotInterval> intervals = new ArrayList<>();
   private final SimulationListener next;
 
-  public PilotRecorder(long drainSeconds, SimulationListener next) {
-    this.drainSeconds = drainSeconds;
+  /** Records in milliseconds a run whose times are ticks of {@code time}, with a drain of {@code drainTicks}. */
+  public PilotRecorder(long drainTicks, TimeBase time, SimulationListener next) {
+    this.drainTicks = drainTicks;
+    this.time = time;
     this.next = next == null ? new SimulationListener() {} : next;
   }
 
@@ -30,14 +34,14 @@ public final class PilotRecorder implements SimulationListener {
   }
 
   @Override
-  public void pilotStopping(String pilotId, int node, long time, boolean preempted) {
+  public void pilotStopping(String pilotId, int node, long at, boolean preempted) {
     long[] p = open.remove(pilotId);
     if (p != null) {
-      long gone = preempted ? time + drainSeconds : time;
-      intervals.add(new PilotInterval(pilotId, p[0] * 1000, p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : p[1] * 1000,
-          p[2] * 1000, time * 1000, gone * 1000));
+      long gone = preempted ? at + drainTicks : at;
+      intervals.add(new PilotInterval(pilotId, ms(p[0]), p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
+          ms(p[2]), ms(at), ms(gone)));
     }
-    next.pilotStopping(pilotId, node, time, preempted);
+    next.pilotStopping(pilotId, node, at, preempted);
   }
 
   @Override
@@ -55,15 +59,19 @@ public final class PilotRecorder implements SimulationListener {
     next.reserved(job, time);
   }
 
-  /** The recorded pilots; those still running at {@code endSeconds} are closed there. */
-  public List<PilotInterval> intervals(long endSeconds) {
+  /** The recorded pilots, in milliseconds; those still running at tick {@code end} are closed there. */
+  public List<PilotInterval> intervals(long end) {
     List<PilotInterval> out = new ArrayList<>(intervals);
     for (Map.Entry<String, long[]> e : open.entrySet()) {
       long[] p = e.getValue();
-      out.add(new PilotInterval(e.getKey(), p[0] * 1000, p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : p[1] * 1000,
-          p[2] * 1000, endSeconds * 1000, endSeconds * 1000));
+      out.add(new PilotInterval(e.getKey(), ms(p[0]), p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
+          ms(p[2]), ms(end), ms(end)));
     }
     out.sort(java.util.Comparator.comparingLong(PilotInterval::startMs));
     return out;
+  }
+
+  private long ms(long ticks) {
+    return time.millis(ticks);
   }
 }

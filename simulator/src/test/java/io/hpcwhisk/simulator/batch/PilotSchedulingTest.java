@@ -82,6 +82,33 @@ class PilotSchedulingTest {
     assertThat(y.waitedForPilots()).as("no pilots").isZero();
   }
 
+  /**
+   * The first schedule with a drain of a fraction of a second, as a real idle pilot leaves: the run counts
+   * milliseconds, B waits exactly the drain for its pilot, and every figure is the whole-second one plus the drain.
+   */
+  @ParameterizedTest(name = "drain {0} s")
+  @CsvSource({"0.4", "1.5"})
+  void aSubSecondDrainDelaysTheBatchJobByExactlyThat(double drain) {
+    TimeBase ms = TimeBase.fitting(drain);
+    assertThat(ms).isEqualTo(TimeBase.MILLIS);
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000,
+        ms.ticks(drain, "drain"), 0, ms);
+    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> new JobSources(1000, ms).fixed(jobs), List.of(
+        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+
+    assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
+    RunResult var = outcome.withPilots().get(0);
+    assertThat(var.jobs().meanWait()).isCloseTo((0 + 990 + drain) / 2.0, within(1e-9));
+    assertThat(var.jobs().delays().maxDelaySeconds()).isEqualTo(drain);
+    assertThat(var.jobs().delays().direct()).isEqualTo(new JobStats.Kind(1, 0, drain, 1));
+    assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L);
+    assertThat(var.idle().idleNodeSeconds()).isCloseTo(1000 + drain, within(1e-9));
+    assertThat(var.idle().handoverShare()).isCloseTo(drain / (1000 + drain), within(1e-9));
+    assertThat(outcome.yardstick().handoverSeconds()).isEqualTo(drain);
+    assertThat(outcome.yardstick().run().jobs().delays().maxDelaySeconds()).isEqualTo(drain);
+  }
+
   static JobSources.Source source(List<JobSpec> jobs) {
     JobSources sources = new JobSources(1000);
     return sources.fixed(jobs);

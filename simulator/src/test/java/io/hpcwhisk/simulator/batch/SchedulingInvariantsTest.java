@@ -33,20 +33,40 @@ class SchedulingInvariantsTest {
     return out;
   }
 
+  /** Two seeds per scheduler and policy. */
+  static List<Arguments> millisecondCases() {
+    return cases().stream().filter(a -> (long) a.get()[2] <= 2).toList();
+  }
+
   @ParameterizedTest(name = "{0} {1} seed {2}")
   @MethodSource("cases")
   void invariantsHold(Algorithm algorithm, String policy, long seed) {
-    int nodes = 8;
+    check(algorithm, policy, seed, new SchedulerConfig(8, algorithm, 500, 86_400, 60, 30, 30, 10));
+  }
+
+  /**
+   * The same in milliseconds, with a 400 ms drain and jobs whose submit, run and requested times have fractions of
+   * a second (whole ticks, not whole seconds).
+   */
+  @ParameterizedTest(name = "{0} {1} seed {2}")
+  @MethodSource("millisecondCases")
+  void invariantsHoldInMilliseconds(Algorithm algorithm, String policy, long seed) {
+    check(algorithm, policy, seed, new SchedulerConfig(8, algorithm, 500, 86_400_000, 60_000, 30_000, 30_000, 400,
+        0, TimeBase.MILLIS));
+  }
+
+  private static void check(Algorithm algorithm, String policy, long seed, SchedulerConfig config) {
+    int nodes = config.nodes();
+    long tick = config.time().ticksPerSecond();
     SplittableRandom random = new SplittableRandom(seed);
     List<JobSpec> jobs = new ArrayList<>();
     long clock = 0;
     for (int i = 0; i < 60; i++) {
-      clock += random.nextLong(0, 400);
-      long run = random.nextLong(0, 3000);
-      long requested = run + random.nextLong(0, 2000);
+      clock += random.nextLong(0, 400 * tick);
+      long run = random.nextLong(0, 3000 * tick);
+      long requested = run + random.nextLong(0, 2000 * tick);
       jobs.add(new JobSpec(i, i + 1, clock, run, Math.max(1, requested), 1 + random.nextInt(nodes), 10));
     }
-    SchedulerConfig config = new SchedulerConfig(nodes, algorithm, 500, 86_400, 60, 30, 30, 10);
     Checker checker = new Checker(nodes, config.drainTime(), algorithm == Algorithm.EASY);
     PilotHarvester harvester = policy.equals("none") ? null
         : new PilotHarvester(new HarvestConfig(policy, Map.of(), 15, 20), 0);
