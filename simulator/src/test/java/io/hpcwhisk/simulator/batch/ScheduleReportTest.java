@@ -46,4 +46,12 @@ class ScheduleReportTest {
     assertThat(table).contains("baseline").contains("fib").contains("adaptive").contains("faas fib")
         .contains("yardstick no pilots, every job's nodes handed on 30 s later");
   }
+
+  @Test
+  void secondsAreWholeWhereTheyCanBeAndToTheMillisecondOtherwise() {
+    assertThat(ScheduleReport.seconds(16.0)).isEqualTo(16L);
+    assertThat(ScheduleReport.seconds(0.4)).isEqualTo(0.4);
+    assertThat(ScheduleReport.seconds(20873.215 - 20863.999)).isEqualTo(9.216);
+    assertThat(ScheduleReport.seconds(2.0000000001)).isEqualTo(2L);
+  }
 }
