@@ -26,6 +26,21 @@ class SimulateScheduleCommandTest {
     return cli.execute(args);
   }
 
+  /** Runs the command with standard output captured, checks that it succeeded, and returns what it printed. */
+  private String succeeds(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      exit = run(args);
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(exit).as(err.toString()).isZero();
+    return printed.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   void schedulesAnSwfTraceWithAndWithoutPilotsAndWritesTheReport() throws IOException {
     Path swf = Files.writeString(dir.resolve("t.swf"), "; MaxNodes: 4\n; MaxProcs: 4\n"
@@ -33,18 +48,8 @@ class SimulateScheduleCommandTest {
         + "2 1 0 100 4 -1 -1 4 100 -1 1 1 1 -1 -1 1 -1 -1\n"
         + "3 2 0 50 1 -1 -1 1 50 -1 1 1 1 -1 -1 1 -1 -1\n");
     Path out = dir.resolve("out");
-    PrintStream saved = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-      exit = run("simulate", "schedule", "--swf", swf.toString(), "--scheduler", "easy", "--policy", "var",
-          "--drain-seconds", "5", "--out", out.toString(), "--no-plots");
-    } finally {
-      System.setOut(saved);
-    }
-    assertThat(exit).as(err.toString()).isZero();
-    String table = printed.toString(StandardCharsets.UTF_8);
+    String table = succeeds("simulate", "schedule", "--swf", swf.toString(), "--scheduler", "easy", "--policy", "var",
+        "--drain-seconds", "5", "--out", out.toString(), "--no-plots");
     assertThat(table).contains("4 nodes, 3 jobs, scheduler easy", "baseline", "var", "report.json");
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"jobsDelayed\"", "\"readyShare\"");
   }
@@ -52,21 +57,12 @@ class SimulateScheduleCommandTest {
   @Test
   void aSubSecondDrainMakesTheRunCountMilliseconds() throws IOException {
     Path out = dir.resolve("ms");
-    PrintStream saved = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-      exit = run("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy", "adaptive",
-          "--drain-seconds", "0.4", "--completing-seconds", "0.25", "--out", out.toString(), "--no-plots");
-    } finally {
-      System.setOut(saved);
-    }
-    assertThat(exit).as(err.toString()).isZero();
+    String printed = succeeds("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy",
+        "adaptive", "--drain-seconds", "0.4", "--completing-seconds", "0.25", "--out", out.toString(), "--no-plots");
     String report = Files.readString(out.resolve("report.json"));
     assertThat(report).contains("\"timeResolution\" : \"1 ms\"", "\"drainSeconds\" : 0.4",
         "\"completingSeconds\" : 0.25", "\"handoverSeconds\" : 0.4");
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("waited for their own pilots: max 0.4 s");
+    assertThat(printed).contains("waited for their own pilots: max 0.4 s");
   }
 
   @Test
