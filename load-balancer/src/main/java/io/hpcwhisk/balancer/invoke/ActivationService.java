@@ -132,7 +132,8 @@ public final class ActivationService {
               return errorRecord(p, action.action(), "The activation failed inside the server: " + t);
             })
             .thenCompose(record -> abandoning
-                ? CompletableFuture.completedFuture(record)
+                // the record is not stored (the activation stays pending for the next start), so nobody may see it
+                ? CompletableFuture.<ActivationRecord>failedFuture(new ShuttingDown(p.activationId()))
                 : activations.completeAsync(record).thenApply(v -> record));
     inFlight.put(p.activationId(), done);
     done.whenComplete((r, t) -> {
@@ -146,7 +147,9 @@ public final class ActivationService {
    * Stops recording for a shutdown: waits up to {@code grace} for the activations in flight to end,
    * then stops writing terminal records, so that whatever the executor reports while it is being shut
    * down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()} at the
-   * next start instead of ending them with a shutdown error. Returns how many were left pending.
+   * next start instead of ending them with a shutdown error. The pending entries of blocking invocations,
+   * held in memory while their callers wait, are written down now; those callers get no record
+   * ({@link ShuttingDown}), so the API answers them 202 with the id. Returns how many were left pending.
    */
   public int drain(java.time.Duration grace) {
     CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
@@ -158,6 +161,13 @@ public final class ActivationService {
       Thread.currentThread().interrupt();
     }
     abandoning = true;
+    try {
+      activations.sync().get(grace.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      LOG.error("could not write down the blocking invocations still in flight at shutdown", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     int left = inFlight.size();
     if (left > 0) {
       LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
@@ -337,4 +347,17 @@ public final class ActivationService {
 
   /** What {@link #recover()} did. */
   public record Recovery(int redispatched, int ended) {}
+
+  /**
+   * What an activation's record future fails with when the server stopped before the activation ended: its record
+   * was not written and it stays pending, to be run again at the next start.
+   */
+  public static final class ShuttingDown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ShuttingDown(String activationId) {
+      super("the server is stopping; activation " + activationId + " stays pending for the next start", null, false,
+          false);
+    }
+  }
 }

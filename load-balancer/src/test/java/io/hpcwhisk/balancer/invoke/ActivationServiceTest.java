@@ -146,4 +146,35 @@ class ActivationServiceTest {
         .contains("not retry-safe");
     assertThat(db.activations().pending()).isEmpty();
   }
+
+  /**
+   * A blocking invocation still running when the server stops: its acceptance was kept in memory only (the terminal
+   * record's commit would have made it durable). The shutdown must write it down and must not hand its caller a
+   * record that was never stored (the executor's shutdown error): the caller gets no record, so the API answers 202
+   * with the id, and the next start runs it again. Before, the activation was lost: the caller got an error record
+   * with an id that no server ever knew again.
+   */
+  @Test
+  void aBlockingInvocationRunningAtShutdownIsKeptForTheNextStart() throws Exception {
+    code("a", null, null);
+    FakeDispatcher holding = new FakeDispatcher(true);
+    ActivationService first = service(holding, 100);
+    ActivationService.Accepted acc = first.invoke(alice, EntityPath.of("alice", "a"), obj("{\"n\":7}"), true);
+    assertThat(db.activations().pending()).as("kept in memory while the caller waits").isEmpty();
+
+    assertThat(first.drain(java.time.Duration.ofMillis(50))).isEqualTo(1);
+    holding.close(); // the executor stops: the held run fails
+    assertThatThrownBy(() -> acc.record().get(5, TimeUnit.SECONDS))
+        .as("no record that was never stored").hasCauseInstanceOf(ActivationService.ShuttingDown.class);
+    assertThat(db.activations().get("alice", acc.activationId())).isEmpty();
+    assertThat(db.activations().pending()).extracting(PendingActivation::activationId)
+        .containsExactly(acc.activationId());
+
+    ActivationService second = service(fake, 100);
+    assertThat(second.recover()).isEqualTo(new ActivationService.Recovery(1, 0));
+    org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+        .until(() -> db.activations().get("alice", acc.activationId()).isPresent());
+    assertThat(db.activations().get("alice", acc.activationId()).get().response().result().toString())
+        .isEqualTo("{\"n\":7}");
+  }
 }
