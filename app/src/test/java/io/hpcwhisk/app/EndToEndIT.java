@@ -173,21 +173,32 @@ class EndToEndIT {
       long notAccepted = lines.size() - accepted.size();
       Map<String, String> status = new ConcurrentHashMap<>();
       Map<String, String> reasons = new java.util.concurrent.ConcurrentHashMap<>();
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-        for (String id : accepted) {
-          if (!status.containsKey(id)) {
-            var r = SystemFixture.call("GET", base + "/api/v1/namespaces/guest/activations/" + id, null);
-            if (r.statusCode() == 200) {
-              JsonNode response = json.readTree(r.body()).path("response");
-              status.put(id, response.path("status").asText());
-              if (!"success".equals(response.path("status").asText())) {
-                reasons.put(id, response.path("result").path("error").asText(""));
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+          .conditionEvaluationListener(c -> {
+            if (c.getRemainingTimeInMS() <= 2_000 && !c.isSatisfied()) {
+              // the last look before the timeout: say which accepted activations have no record, and what
+              // the invocation answered them, so that a failure names them
+              accepted.stream().filter(id -> !status.containsKey(id)).limit(20).forEach(id -> System.out.println(
+                  "[e2e] no terminal record for " + id + ": " + lines.stream()
+                      .filter(l -> id.equals(l.path("id").asText())).findFirst().map(JsonNode::toString)
+                      .orElse("?")));
+            }
+          })
+          .until(() -> {
+            for (String id : accepted) {
+              if (!status.containsKey(id)) {
+                var r = SystemFixture.call("GET", base + "/api/v1/namespaces/guest/activations/" + id, null);
+                if (r.statusCode() == 200) {
+                  JsonNode response = json.readTree(r.body()).path("response");
+                  status.put(id, response.path("status").asText());
+                  if (!"success".equals(response.path("status").asText())) {
+                    reasons.put(id, response.path("result").path("error").asText(""));
+                  }
+                }
               }
             }
-          }
-        }
-        return status.size() == accepted.size();
-      });
+            return status.size() == accepted.size();
+          });
       Map<String, Integer> records = new HashMap<>();
       for (int skip = 0; ; skip += 200) {
         JsonNode page = json.readTree(SystemFixture.call("GET",
