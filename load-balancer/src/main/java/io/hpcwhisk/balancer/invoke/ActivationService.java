@@ -161,14 +161,13 @@ public final class ActivationService {
       Thread.currentThread().interrupt();
     }
     abandoning = true;
+    int left = inFlight.size(); // from here on none of them gets its record written
     try {
-      activations.sync().get(grace.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      LOG.error("could not write down the blocking invocations still in flight at shutdown", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // not interruptible: an interrupted drain must still write them down before the store closes
+      activations.sync().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      LOG.error("could not write down the blocking invocations still in flight at shutdown", e.getCause());
     }
-    int left = inFlight.size();
     if (left > 0) {
       LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
           left);
