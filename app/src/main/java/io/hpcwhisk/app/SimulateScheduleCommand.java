@@ -143,10 +143,6 @@ final class SimulateScheduleCommand implements Runnable {
       default -> throw new IllegalArgumentException("--scheduler '" + scheduler + "': expected easy or slurm");
     };
     double drainSeconds = drain == null ? grace : drain;
-    if (!(drainSeconds >= 0) || !(completing >= 0)) {
-      throw new IllegalArgumentException("--drain-seconds " + drainSeconds + " and --completing-seconds "
-          + completing + ": expected seconds >= 0");
-    }
     // whole seconds, the traces' resolution, unless the drain or completing time has a fraction of one
     TimeBase time = TimeBase.fitting(drainSeconds, completing);
     SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, time.ticks(bfWindowMinutes * 60),

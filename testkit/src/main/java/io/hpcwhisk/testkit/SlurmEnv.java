@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 /** A test's handle on the shared local Slurm cluster: where it is and how to talk to it. */
 public final class SlurmEnv {
 
+  private static final Pattern JOB_STATE = Pattern.compile("JobState=(\\S+)");
   private final LocalCluster cluster;
   private final List<String> nodes;
   private final int graceSeconds;
@@ -67,7 +68,7 @@ public final class SlurmEnv {
 
   /** The job's state as {@code scontrol show job} reports it (it keeps finished jobs for MinJobAge), or UNKNOWN. */
   public String jobState(String jobId) {
-    Matcher m = Pattern.compile("JobState=(\\S+)").matcher(run("scontrol", "show", "job", jobId).stdout());
+    Matcher m = JOB_STATE.matcher(run("scontrol", "show", "job", jobId).stdout());
     return m.find() ? m.group(1) : "UNKNOWN";
   }
 

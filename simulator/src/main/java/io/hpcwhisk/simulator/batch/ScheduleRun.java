@@ -135,11 +135,6 @@ public final class ScheduleRun {
     return new Outcome(base.summary, base.jobs, base.result(), results, measured);
   }
 
-  /** {@code scheduler} with another COMPLETING time (ticks). */
-  public static SchedulerConfig withCompleting(SchedulerConfig s, long completing) {
-    return s.withCompleting(completing);
-  }
-
   /**
    * The trace run twice without pilots, with {@code reference} and with {@code perturbed} settings, and every job's
    * start in the second run compared with the first: how far the schedule moves when nothing but a scheduler

@@ -43,10 +43,15 @@ public record TimeBase(int ticksPerSecond) {
   }
 
   /**
-   * Seconds in ticks; refused when they are not a whole number of ticks (0.4 s in {@code SECONDS}, or 0.0004 s),
-   * rather than rounded, so that the model never runs with another value than the one given.
+   * Seconds (a duration: finite, not negative) in ticks; refused when they are not a whole number of ticks (0.4 s
+   * in {@code SECONDS}, or 0.0004 s), rather than rounded, so that the model never runs with another value than the
+   * one given.
    */
   public long ticks(double seconds, String what) {
+    if (!Double.isFinite(seconds) || seconds < 0) {
+      throw new IllegalArgumentException(what + " " + (Double.isFinite(seconds) ? format(seconds) : seconds)
+          + " s: expected seconds >= 0");
+    }
     double ticks = seconds * ticksPerSecond;
     long whole = Math.round(ticks);
     if (Math.abs(ticks - whole) > 1e-6) {
