@@ -6,6 +6,7 @@ import io.hpcwhisk.simulator.batch.ScheduleRequest;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
 import io.hpcwhisk.simulator.batch.TimeBase;
+import io.hpcwhisk.simulator.batch.TraceSpread;
 import io.hpcwhisk.simulator.faas.FaasSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,6 +90,13 @@ final class SimulateScheduleCommand implements Runnable {
           + "under a second). A fraction of a second makes the whole run count milliseconds.")
   double completing;
 
+  @Option(names = "--spread", arity = "0..1", fallbackValue = "1", paramLabel = "SEED",
+      description = "Spread each job's submit and run time inside the trace's whole second (seeded; the same for the "
+          + "baseline, the yardstick and every policy), so that ties made by the trace's resolution, such as a job "
+          + "ending exactly at a backfill pass, do not decide the schedule; makes the run count milliseconds. "
+          + "--spread alone uses seed 1. Default: times as recorded.")
+  Long spread;
+
   @Option(names = "--policy", defaultValue = "fib,var,adaptive", split = ",",
       description = "Harvest policies to compare (each against the same baseline); 'none' for the baseline only.")
   List<String> policies = new ArrayList<>();
@@ -143,8 +151,9 @@ final class SimulateScheduleCommand implements Runnable {
       default -> throw new IllegalArgumentException("--scheduler '" + scheduler + "': expected easy or slurm");
     };
     double drainSeconds = drain == null ? grace : drain;
-    // whole seconds, the traces' resolution, unless the drain or completing time has a fraction of one
-    TimeBase time = TimeBase.fitting(drainSeconds, completing);
+    // whole seconds, the traces' resolution, unless the drain or completing time has a fraction of one or the trace's
+    // times are spread inside their seconds
+    TimeBase time = spread != null ? TimeBase.MILLIS : TimeBase.fitting(drainSeconds, completing);
     SchedulerConfig config = new SchedulerConfig(1, algorithm, bfMaxJobTest, time.ticks(bfWindowMinutes * 60),
         time.ticks(bfResolution), time.ticks(bfInterval), time.ticks(grace),
         time.ticks(drainSeconds, "--drain-seconds"), time.ticks(completing, "--completing-seconds"), time);
@@ -160,10 +169,12 @@ final class SimulateScheduleCommand implements Runnable {
     }
     ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
         controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
-            : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000));
+            : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000),
+        spread == null ? null : new TraceSpread(spread));
     Schedules.Result result = Schedules.run(request, progress.progress("schedule " + (names.size() + 1) + " runs"));
     System.out.println(result.outcome().traceSummary().describe());
-    System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler);
+    System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler
+        + (spread == null ? "" : ", times spread inside their seconds (seed " + spread + ")"));
     System.out.print(ScheduleReport.table(result.outcome()));
     if (bench) {
       System.out.println("speed: " + result.speed());

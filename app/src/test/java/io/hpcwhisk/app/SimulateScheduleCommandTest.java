@@ -66,6 +66,19 @@ class SimulateScheduleCommandTest {
   }
 
   @Test
+  void spreadTimesRunInMillisecondsAndSayTheirSeed() throws IOException {
+    Path out = dir.resolve("spread");
+    String printed = succeeds("simulate", "schedule", "--synthetic", "jobs=500,seed=1", "--nodes", "16", "--policy",
+        "adaptive", "--drain-seconds", "2", "--spread", "--out", out.toString(), "--no-plots");
+    assertThat(printed).contains("16 nodes, 500 jobs, scheduler slurm, times spread inside their seconds (seed 1)");
+    assertThat(Files.readString(out.resolve("report.json"))).contains("\"timeResolution\" : \"1 ms\"",
+        "\"spreadSeed\" : 1", "\"drainSeconds\" : 2");
+
+    assertThat(run("simulate", "schedule", "--synthetic", "jobs=10", "--spread", "x")).isNotZero();
+    assertThat(err.toString()).contains("--spread", "'x'").doesNotContain("Exception");
+  }
+
+  @Test
   void aDrainThatIsNoWholeMillisecondOrBeyondTheGraceTimeIsOneClearLine() {
     assertThat(run("simulate", "schedule", "--synthetic", "jobs=10", "--drain-seconds", "0.0004")).isNotZero();
     assertThat(err.toString()).contains("--drain-seconds 0.0004 s is not a whole number of milliseconds")

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * the requested time is cut to it (Slurm would kill the job at its limit). Submit times earlier than the previous
  * job's are moved up to it, so the stream stays ordered. Each adjustment is counted in {@link #adjustments()}, and
  * jobs larger than the cluster are skipped and counted there too. The adjusted times, whole seconds, are then
- * converted to the run's {@link TimeBase}.
+ * converted to the run's {@link TimeBase}, and spread inside their seconds when the run asks for a
+ * {@link TraceSpread}.
  */
 public final class JobSources {
 
@@ -39,6 +40,7 @@ public final class JobSources {
   private final Map<String, Long> adjustments = new LinkedHashMap<>();
   private final int clusterNodes;
   private final TimeBase time;
+  private final TraceSpread spread;
 
   /** Jobs in seconds. */
   public JobSources(int clusterNodes) {
@@ -47,8 +49,21 @@ public final class JobSources {
 
   /** Jobs in ticks of {@code time} (the traces' seconds converted). */
   public JobSources(int clusterNodes, TimeBase time) {
+    this(clusterNodes, time, null);
+  }
+
+  /**
+   * Jobs in ticks of {@code time}, their times spread inside their seconds by {@code spread} (null: as recorded),
+   * which needs {@link TimeBase#MILLIS}.
+   */
+  public JobSources(int clusterNodes, TimeBase time, TraceSpread spread) {
+    if (spread != null && !time.equals(TimeBase.MILLIS)) {
+      throw new IllegalArgumentException("spreading trace times inside their seconds needs a run in milliseconds, "
+          + "got ticks of " + time.ticksPerSecond() + " per second");
+    }
     this.clusterNodes = clusterNodes;
     this.time = time;
+    this.spread = spread;
   }
 
   public Map<String, Long> adjustments() {
@@ -176,6 +191,7 @@ public final class JobSources {
     private final Stream<Raw> raws;
     private final long unixOrigin;
     private java.util.function.LongSupplier originSupplier;
+    private final TraceSpread.Pass spreading = spread == null ? null : spread.pass();
     private long ordinal;
     private long lastSubmit;
 
@@ -230,8 +246,9 @@ public final class JobSources {
         count(CUT_TO_LIMIT);
         run = requested;
       }
-      return new JobSpec(ordinal++, raw.id(), time.ticks(submit), time.ticks(run), time.ticks(requested), raw.nodes(),
-          10);
+      JobSpec job = new JobSpec(ordinal++, raw.id(), time.ticks(submit), time.ticks(run), time.ticks(requested),
+          raw.nodes(), 10);
+      return spreading == null ? job : spreading.spread(job);
     }
 
     private void count(String what) {

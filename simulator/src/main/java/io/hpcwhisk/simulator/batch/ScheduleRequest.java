@@ -19,12 +19,19 @@ import java.util.Map;
  * @param out output directory, or null for no files
  * @param plots whether to draw PNGs
  * @param faas the FaaS layer's settings, or null for no activations
+ * @param spread how the trace's times are spread inside their seconds, or null for times as recorded (a spread needs
+ *     a scheduler counting milliseconds)
  */
 public record ScheduleRequest(String trace, int nodes, int procsPerNode, SchedulerConfig scheduler,
     List<String> policies, Map<String, Map<String, String>> policyParams, long controllerInterval, long warmup,
-    long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas) {
+    long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas,
+    TraceSpread spread) {
 
   public ScheduleRequest {
+    if (spread != null && !scheduler.time().equals(TimeBase.MILLIS)) {
+      throw new IllegalArgumentException("a trace spread inside its seconds needs a scheduler counting milliseconds, "
+          + "got " + scheduler.time().ticksPerSecond() + " tick(s) per second");
+    }
     policies = List.copyOf(policies);
     policyParams = Map.copyOf(policyParams);
   }

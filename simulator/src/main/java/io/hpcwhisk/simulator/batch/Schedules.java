@@ -33,6 +33,7 @@ public final class Schedules {
     String trace = request.trace();
     int nodes = request.nodes();
     TimeBase time = request.scheduler().time();
+    TraceSpread spread = request.spread();
     Supplier<JobSources.Source> opener;
     if (trace.startsWith("swf:")) {
       Path file = Path.of(trace.substring(4));
@@ -42,20 +43,20 @@ public final class Schedules {
         nodes = clusterNodes(file, header, perNode);
       }
       int n = nodes;
-      opener = () -> new JobSources(n, time).swf(file, perNode);
+      opener = () -> new JobSources(n, time, spread).swf(file, perNode);
     } else if (trace.startsWith("sacct:")) {
       Path file = Path.of(trace.substring(6));
       if (nodes <= 0) {
         throw new IllegalArgumentException("a sacct dump does not say how many nodes the cluster has; give --nodes");
       }
       int n = nodes;
-      opener = () -> new JobSources(n, time).sacct(file);
+      opener = () -> new JobSources(n, time, spread).sacct(file);
     } else if (trace.startsWith("synthetic:")) {
       if (nodes <= 0) {
         nodes = 2000;
       }
       int n = nodes;
-      opener = () -> new JobSources(n, time).synthetic(trace);
+      opener = () -> new JobSources(n, time, spread).synthetic(trace);
     } else {
       throw new IllegalArgumentException("trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
     }
@@ -145,6 +146,7 @@ public final class Schedules {
     m.put("drainSeconds", seconds.apply(c.drainTime()));
     m.put("completingSeconds", seconds.apply(c.completingTime()));
     m.put("timeResolution", t.ticksPerSecond() == 1 ? "1 s" : "1 ms");
+    m.put("spreadSeed", r.spread() == null ? null : r.spread().seed());
     m.put("policies", r.policies());
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());

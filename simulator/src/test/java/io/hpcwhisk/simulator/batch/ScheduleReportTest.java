@@ -19,7 +19,7 @@ class ScheduleReportTest {
   void writesGainAndCostPerPolicyWithTimelinesAndTable() throws Exception {
     ScheduleRequest request = new ScheduleRequest("synthetic:jobs=300,seed=2,maxnodes=8", 16, 0,
         SchedulerConfig.defaults(1, Algorithm.SLURM), List.of("fib", "adaptive"), Map.of(), 15, 20, 600, dir, true,
-        io.hpcwhisk.simulator.faas.FaasSettings.defaults("synthetic:rate=0.05,seed=1"));
+        io.hpcwhisk.simulator.faas.FaasSettings.defaults("synthetic:rate=0.05,seed=1"), null);
     Schedules.Result result = Schedules.run(request);
 
     JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
