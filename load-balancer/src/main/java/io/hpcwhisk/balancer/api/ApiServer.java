@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server that serves the API on one address. */
@@ -50,12 +51,15 @@ public final class ApiServer implements AutoCloseable {
     server.addConnector(connector);
     Object writeLock = new Object();
     MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
-    server.setHandler(decorate.apply(server, new ApiHandler(p.identities(), meta, Map.of(
+    ApiHandler api = new ApiHandler(p.identities(), meta, Map.of(
         "actions", new ActionsApi(p.entities(), p.resolver(), p.invoker(), p.settings(), p.clock(), writeLock),
         "packages", new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
         "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
         "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
-        "activations", new ActivationsApi(p.activations())))));
+        "activations", new ActivationsApi(p.activations())));
+    // a stop waits (up to the stop timeout) for the requests in flight, such as the 202 answers that a shutdown
+    // gives blocking callers, and refuses new ones with 503
+    server.setHandler(new GracefulHandler(decorate.apply(server, api)));
     server.setStopTimeout(2_000);
   }
 

@@ -148,8 +148,9 @@ public final class ActivationService {
    * then stops writing terminal records, so that whatever the executor reports while it is being shut
    * down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()} at the
    * next start instead of ending them with a shutdown error. The pending entries of blocking invocations,
-   * held in memory while their callers wait, are written down now; those callers get no record
-   * ({@link ShuttingDown}), so the API answers them 202 with the id. Returns how many were left pending.
+   * held in memory while their callers wait, are written down now; then every activation still in flight gets
+   * {@link ShuttingDown} instead of a record, at once, so that the API answers its waiting caller 202 with the id
+   * before the API stops. Returns how many were left pending.
    */
   public int drain(java.time.Duration grace) {
     CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
@@ -168,6 +169,9 @@ public final class ActivationService {
     } catch (java.util.concurrent.CompletionException e) {
       LOG.error("could not write down the blocking invocations still in flight at shutdown", e.getCause());
     }
+    // answer the waiting callers now, while the API still runs (202 with the id), not when the executor's shutdown
+    // ends their runs: by then the API may have closed their connections, and a caller that saw no id invokes again
+    inFlight.forEach((id, record) -> record.completeExceptionally(new ShuttingDown(id)));
     if (left > 0) {
       LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
           left);

@@ -27,15 +27,22 @@ public final class ApiClient {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String key;
   private final String auth;
 
   public ApiClient(String base, String key) {
     this.base = base;
+    this.key = key;
     this.auth = key == null ? null : "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
   }
 
-  public ApiClient as(String key) {
-    return new ApiClient(base, key);
+  public ApiClient as(String otherKey) {
+    return new ApiClient(base, otherKey);
+  }
+
+  /** The same credentials against another server. */
+  public ApiClient at(String otherBase) {
+    return new ApiClient(otherBase, key);
   }
 
   public Answer get(String path) {

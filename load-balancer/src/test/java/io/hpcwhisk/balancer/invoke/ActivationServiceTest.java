@@ -151,8 +151,8 @@ class ActivationServiceTest {
    * A blocking invocation still running when the server stops: its acceptance was kept in memory only (the terminal
    * record's commit would have made it durable). The shutdown must write it down and must not hand its caller a
    * record that was never stored (the executor's shutdown error): the caller gets no record, so the API answers 202
-   * with the id, and the next start runs it again. Before, the activation was lost: the caller got an error record
-   * with an id that no server ever knew again.
+   * with the id — at once, while the API still runs — and the next start runs it again. Before, the activation was
+   * lost: the caller got an error record with an id that no server ever knew again.
    */
   @Test
   void aBlockingInvocationRunningAtShutdownIsKeptForTheNextStart() throws Exception {
@@ -163,6 +163,8 @@ class ActivationServiceTest {
     assertThat(db.activations().pending()).as("kept in memory while the caller waits").isEmpty();
 
     assertThat(first.drain(java.time.Duration.ofMillis(50))).isEqualTo(1);
+    assertThat(acc.record()).as("the caller is answered by the drain, before the executor (and the API) stop")
+        .isCompletedExceptionally();
     holding.close(); // the executor stops: the held run fails
     assertThatThrownBy(() -> acc.record().get(5, TimeUnit.SECONDS))
         .as("no record that was never stored").hasCauseInstanceOf(ActivationService.ShuttingDown.class);
