@@ -175,6 +175,11 @@ final class SimulateScheduleCommand implements Runnable {
     System.out.println(result.outcome().traceSummary().describe());
     System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler
         + (spread == null ? "" : ", times spread inside their seconds (seed " + spread + ")"));
+    if (spread == null && time.equals(TimeBase.MILLIS)) {
+      System.out.println("note: counting milliseconds with the trace's whole-second times: a job ending exactly at a "
+          + "backfill pass misses it after any sub-second hand-over, which inflates knock-on delays; --spread removes "
+          + "those ties (docs/simulator-guide.md, \"Whole-second ties\")");
+    }
     System.out.print(ScheduleReport.table(result.outcome()));
     if (bench) {
       System.out.println("speed: " + result.speed());
