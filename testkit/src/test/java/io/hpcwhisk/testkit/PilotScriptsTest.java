@@ -43,7 +43,7 @@ class PilotScriptsTest {
           *"-w "*) cat "$FAKE/node" 2>/dev/null ;;
           *"-t PENDING"*) cat "$FAKE/pending" 2>/dev/null ;;
           *"-O PreemptTime"*) cat "$FAKE/own" ;;
-          *"-t RUNNING"*) cat "$FAKE/running" ;;
+          *"-t RUNNING"*) echo "$*" > "$FAKE/running-asked"; cat "$FAKE/running" ;;
           *"-s -j"*) n=$(cat "$FAKE/polls" 2>/dev/null || echo 0); echo $((n + 1)) > "$FAKE/polls"
                      echo "$*" > "$FAKE/steps-asked"; cat "$FAKE/steps.$n" 2>/dev/null ;;
         esac
@@ -92,11 +92,12 @@ class PilotScriptsTest {
   void theFirstToSeeTheLastStepGoEndsTheOthersWaitsAtOnce() throws Exception {
     String when = ago(2);
     write("own", when + "\n");
-    write("running", job(12, null, when) + job(13, null, when) + job(14, null, "N/A") + job(15, null, when));
+    write("running", pilot(12, when) + pilot(13, when) + pilot(14, "N/A") + pilot(15, when));
     write("steps.0", "13.0\n13.batch\n");
     write("steps.1", "13.batch\n15.batch\n");
     Result r = run("leave_together", 12);
     assertThat(r.exit()).isZero();
+    assertThat(Files.readString(fake.resolve("running-asked"))).as("our own jobs only").contains("--me ");
     assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 13,15 ");
     assertThat(Files.readString(fake.resolve("polls")).strip()).isEqualTo("2");
     assertThat(Files.readString(fake.resolve("scancel.log")).strip()).isEqualTo("--quiet --batch --signal=TERM 13 15");
@@ -106,7 +107,7 @@ class PilotScriptsTest {
   void onlyTheWaitingPilotWithTheLowestJobIdAsksOftenTheOthersEveryFiveSeconds() throws Exception {
     String when = ago(2);
     write("own", when + "\n");
-    write("running", job(15, null, when) + job(12, null, when) + job(13, null, when));
+    write("running", pilot(15, when) + pilot(12, when) + pilot(13, when));
     for (int i = 0; i < 100; i++) {
       write("steps." + i, "13.0\n");
     }
@@ -124,7 +125,7 @@ class PilotScriptsTest {
   void aWaitingPilotLeavesAtOnceWhenAnotherEndsItsWait() throws Exception {
     String when = ago(2);
     write("own", when + "\n");
-    write("running", job(12, null, when) + job(13, null, when));
+    write("running", pilot(12, when) + pilot(13, when));
     for (int i = 0; i < 100; i++) {
       write("steps." + i, "13.0\n");
     }
@@ -135,6 +136,23 @@ class PilotScriptsTest {
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).as("left within 2 s of SIGTERM").isTrue();
     assertThat(new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("left");
     assertThat(fake.resolve("scancel.log")).as("the one that ended the wait has told the others").doesNotExist();
+  }
+
+  /**
+   * Another job preempted at the same moment in the harvest partition (a user's preemptible job, named otherwise) is
+   * neither waited for nor signalled; pilots named by the controller for another length or node are.
+   */
+  @Test
+  void onlyPilotsAreWaitedForAndSignalledNotOtherJobsPreemptedWithThem() throws Exception {
+    String when = ago(2);
+    write("own", when + "\n");
+    write("running", pilot(12, when) + running(13, when, "analysis-7") + running(14, when, "hpcw-pilot-120m-n2")
+        + running(15, when, "hpcw-pilot"));
+    write("steps.0", "13.0\n");
+    Result r = run("leave_together", 12);
+    assertThat(r.exit()).isZero();
+    assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 14,15 ");
+    assertThat(Files.readString(fake.resolve("scancel.log")).strip()).isEqualTo("--quiet --batch --signal=TERM 14 15");
   }
 
   /** How many times the stand-in squeue was asked for the co-preempted pilots' steps. */
@@ -161,16 +179,24 @@ class PilotScriptsTest {
     builder.environment().put("TZ", "UTC");
     builder.environment().put("SLURM_JOB_ID", Integer.toString(jobId));
     builder.environment().put("SLURM_JOB_PARTITION", "whisk");
+    builder.environment().put("SLURM_JOB_NAME", "hpcw-pilot-30m-n1");
     builder.environment().put("SLURMD_NODENAME", "n1");
     return builder.start();
   }
 
-  /** A line of squeue's {@code -O JobID,EndTime,PreemptTime} (or {@code JobID,PreemptTime} without an end). */
+  /** A line of squeue's {@code -O JobID:20,PreemptTime:20,Name:200} for a pilot named by the controller. */
+  private static String pilot(int id, String preempted) {
+    return running(id, preempted, "hpcw-pilot-30m");
+  }
+
+  /** A line of squeue's {@code -O JobID:20,PreemptTime:20,Name:200}. */
+  private static String running(int id, String preempted, String name) {
+    return "%-20s%-20s%-200s%n".formatted(id, preempted, name);
+  }
+
+  /** A line of squeue's {@code -O JobID,EndTime,PreemptTime}. */
   private static String job(int id, String end, String preempted) {
-    String preemptTime = preempted == null ? "N/A" : preempted;
-    return end == null
-        ? "%-20s%-20s%n".formatted(id, preemptTime)
-        : "%-20s%-20s%-20s%n".formatted(id, end, preemptTime);
+    return "%-20s%-20s%-20s%n".formatted(id, end, preempted == null ? "N/A" : preempted);
   }
 
   private static String ago(int seconds) {
