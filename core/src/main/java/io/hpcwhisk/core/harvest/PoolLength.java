@@ -56,8 +56,21 @@ final class PoolLength {
     }
     String seen = gaps.events() + gaps.censored() == 0 ? "no gap observed yet"
         : gaps.events() + " ended and " + gaps.censored() + " open or censored gaps";
-    return new Choice(best, String.format(Locale.ROOT, "expected ready share %.3f (warm-up %s, preemption %s; %s)",
-        bestRate, Durations.format(params.warmup()), Durations.format(params.preemptionCost()), seen));
+    // concatenation, not String.format: the simulator chooses anew on most controller passes
+    return new Choice(best, "expected ready share " + threeDecimals(bestRate) + " (warm-up "
+        + Durations.format(params.warmup()) + ", preemption " + Durations.format(params.preemptionCost()) + "; "
+        + seen + ")");
+  }
+
+  /** {@code value} rounded half up to three decimals, always with three ({@code 0.950}), as {@code %.3f} prints it. */
+  static String threeDecimals(double value) {
+    if (!Double.isFinite(value) || Math.abs(value) >= 1e15) {
+      return String.format(Locale.ROOT, "%.3f", value);
+    }
+    // the same decimal digits as the formatter's (Double.toString's), rounded the same way; the sign kept on -0.000
+    boolean negative = value < 0 || Double.doubleToRawLongBits(value) == Long.MIN_VALUE;
+    return (negative ? "-" : "")
+        + java.math.BigDecimal.valueOf(Math.abs(value)).setScale(3, java.math.RoundingMode.HALF_UP).toPlainString();
   }
 
   /** Ready node-time per node-time held by a pilot of {@code length} seconds, net of the preemption cost. */

@@ -21,6 +21,20 @@ class PoolLengthTest {
     assertThat(choice.reason()).contains("no gap observed yet");
   }
 
+  /** The reason's rate is printed without String.format (a hot path in the simulator), exactly as %.3f would. */
+  @Property
+  void threeDecimalsPrintsAsPercentPointThreeF(@ForAll double value) {
+    assertThat(PoolLength.threeDecimals(value)).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", value));
+  }
+
+  @Test
+  void threeDecimalsOnRoundingEdges() {
+    for (double v : new double[] {0, -0.0, 0.9995, 0.0005, 1.0005, -0.0004, 0.1235, 2.675, 1e-9, 0.95,
+        Double.NEGATIVE_INFINITY, Double.NaN, 123456.7895}) {
+      assertThat(PoolLength.threeDecimals(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", v));
+    }
+  }
+
   @Test
   void theWorkedExampleOfTheClassComment() {
     var gaps = new GapLengthEstimator(8);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Slurm's backfill pass over the model (see {@link BatchSimulation} for the algorithm): an availability
@@ -18,10 +17,12 @@ final class SlurmBackfill {
   private final BatchSimulation sim;
   private final Profile profile = new Profile();
   private final int[] pool;
+  private final NodeReturns returning;
 
   SlurmBackfill(BatchSimulation sim) {
     this.sim = sim;
     this.pool = new int[sim.n];
+    this.returning = new NodeReturns(sim.n);
   }
 
   /** One backfill pass at the simulation's current time. */
@@ -97,7 +98,7 @@ final class SlurmBackfill {
     }
     Iterator<Jobs.Running> releases = sim.running.iterator();
     Jobs.Running nextRelease = releases.hasNext() ? releases.next() : null;
-    PriorityQueue<long[]> returning = new PriorityQueue<>(java.util.Comparator.comparingLong(a -> a[0]));
+    returning.clear();
     for (Jobs.Pending p : reserved) {
       long t = p.passStart;
       while (nextRelease != null && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
@@ -106,8 +107,8 @@ final class SlurmBackfill {
         }
         nextRelease = releases.hasNext() ? releases.next() : null;
       }
-      while (!returning.isEmpty() && returning.peek()[0] <= t) {
-        pool[poolSize++] = (int) returning.poll()[1];
+      while (!returning.isEmpty() && returning.peekTime() <= t) {
+        pool[poolSize++] = returning.pollNode();
       }
       int k = p.spec.nodes();
       int[] usable = new int[k];
@@ -115,7 +116,7 @@ final class SlurmBackfill {
       long end = t + BatchSimulation.roundUp(Math.max(1, p.spec.requestedTime()), res);
       for (int i = 0; i < k && poolSize > 0; i++) {
         int node = pool[--poolSize];
-        returning.add(new long[] {end, node});
+        returning.add(end, node);
         if (sim.nodeState[node] == BatchSimulation.FREE || sim.nodeState[node] == BatchSimulation.PILOT) {
           usable[usableNow++] = node;
           if (sim.plannedStart[node] > t) {
@@ -126,6 +127,77 @@ final class SlurmBackfill {
         }
       }
       sim.plan(p, t, Arrays.copyOf(usable, usableNow));
+    }
+  }
+
+  /**
+   * The nodes that reservations hold, by the time they are given back: a binary min-heap of (time, node) in two
+   * primitive arrays, with {@link java.util.PriorityQueue}'s sift rules, so that nodes given back at the same time come
+   * out in the order a {@code PriorityQueue} ordered by time gives them (the sweep's choices, and so every schedule,
+   * stay as they were), without an object per entry. Each node is in it at most once, so it holds at most n entries.
+   */
+  static final class NodeReturns {
+    private final long[] times;
+    private final int[] nodes;
+    private int size;
+
+    NodeReturns(int capacity) {
+      times = new long[capacity];
+      nodes = new int[capacity];
+    }
+
+    void clear() {
+      size = 0;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    long peekTime() {
+      return times[0];
+    }
+
+    void add(long time, int node) {
+      int k = size++;
+      while (k > 0) {
+        int parent = (k - 1) >>> 1;
+        if (time >= times[parent]) {
+          break;
+        }
+        times[k] = times[parent];
+        nodes[k] = nodes[parent];
+        k = parent;
+      }
+      times[k] = time;
+      nodes[k] = node;
+    }
+
+    int pollNode() {
+      int result = nodes[0];
+      int n = --size;
+      if (n > 0) {
+        long time = times[n];
+        int node = nodes[n];
+        int k = 0;
+        int half = n >>> 1;
+        while (k < half) {
+          int child = 2 * k + 1;
+          int right = child + 1;
+          if (right < n && times[child] > times[right]) {
+            child = right;
+          }
+          if (time <= times[child]) {
+            break;
+          }
+          times[k] = times[child];
+          nodes[k] = nodes[child];
+          k = child;
+        }
+        times[k] = time;
+        nodes[k] = node;
+      }
+      return result;
     }
   }
 }
