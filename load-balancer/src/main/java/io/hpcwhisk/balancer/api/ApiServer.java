@@ -20,8 +20,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /** The Jetty server that serves the API on one address. */
 public final class ApiServer implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
+  private static final long STOP_TIMEOUT_MILLIS = 2_000;
+
   private final Server server;
   private final ServerConnector connector;
+  private final GracefulHandler graceful;
 
   /** Everything the API needs from the rest of the server. */
   public record Parts(EntityStore entities, ActivationStore activations, IdentityStore identities,
@@ -57,10 +61,9 @@ public final class ApiServer implements AutoCloseable {
         "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
         "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
         "activations", new ActivationsApi(p.activations())));
-    // a stop waits (up to the stop timeout) for the requests in flight, such as the 202 answers that a shutdown
-    // gives blocking callers, and refuses new ones with 503
-    server.setHandler(new GracefulHandler(decorate.apply(server, api)));
-    server.setStopTimeout(2_000);
+    graceful = new GracefulHandler(decorate.apply(server, api));
+    server.setHandler(graceful);
+    server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
   public void start() throws Exception {
@@ -73,8 +76,23 @@ public final class ApiServer implements AutoCloseable {
         connector.getLocalPort());
   }
 
+  /**
+   * Stops the server: first the requests in flight end (new ones get 503), such as the 202 answers a shutdown gives
+   * blocking callers, for up to {@value #STOP_TIMEOUT_MILLIS} ms; then the connectors close. Jetty's own stop shuts
+   * the connectors down while it waits, and a connection whose request had been waiting without traffic could be
+   * closed as idle just as its answer was being written (the caller got no bytes: {@code ShutdownHttpIT}).
+   */
   @Override
   public void close() {
+    try {
+      graceful.shutdown().get(STOP_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("requests still in flight after {} ms at the stop; their connections are closed", STOP_TIMEOUT_MILLIS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.warn("waiting for the requests in flight at the stop failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       server.stop();
     } catch (java.util.concurrent.TimeoutException e) {
