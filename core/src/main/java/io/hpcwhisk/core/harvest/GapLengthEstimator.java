@@ -116,6 +116,11 @@ public final class GapLengthEstimator {
       while (i < lastRunning.size() || j < running.size()) {
         Pilot before = i < lastRunning.size() ? lastRunning.get(i) : null;
         Pilot now = j < running.size() ? running.get(j) : null;
+        if (before == now) { // the same record: the same pilot on the same node (most of them, pass after pass)
+          i++;
+          j++;
+          continue;
+        }
         int c = before == null ? 1 : now == null ? -1 : before.id().compareTo(now.id());
         if (c < 0) {
           count(before, -1);
@@ -124,7 +129,7 @@ public final class GapLengthEstimator {
           count(now, 1);
           j++;
         } else {
-          if (before != now && !before.node().equals(now.node())) {
+          if (!before.node().equals(now.node())) {
             count(before, -1);
             count(now, 1);
           }
