@@ -88,6 +88,12 @@ public record SchedulerConfig(int nodes, Algorithm algorithm, int bfMaxJobTest, 
         drainTime, completingTime, time);
   }
 
+  /** With another drain time (ticks). */
+  public SchedulerConfig withDrain(long ticks) {
+    return new SchedulerConfig(nodes, algorithm, bfMaxJobTest, bfWindow, bfResolution, bfInterval, graceTime, ticks,
+        completingTime, time);
+  }
+
   /** With another COMPLETING time (ticks). */
   public SchedulerConfig withCompleting(long ticks) {
     return new SchedulerConfig(nodes, algorithm, bfMaxJobTest, bfWindow, bfResolution, bfInterval, graceTime,

@@ -46,9 +46,8 @@ public final class DelaysBeyondGrace {
     int perNode = header.procsPerNode();
     int nodes = Schedules.clusterNodes(file, header, perNode);
     TimeBase ms = TimeBase.MILLIS;
-    SchedulerConfig defaults = SchedulerConfig.defaults(nodes, Algorithm.SLURM).in(ms);
-    SchedulerConfig config = new SchedulerConfig(nodes, Algorithm.SLURM, defaults.bfMaxJobTest(), defaults.bfWindow(),
-        defaults.bfResolution(), defaults.bfInterval(), defaults.graceTime(), ms.ticks(drain, "drain"), 0, ms);
+    SchedulerConfig config = SchedulerConfig.defaults(nodes, Algorithm.SLURM).in(ms)
+        .withDrain(ms.ticks(drain, "drain"));
     double grace = ms.seconds(config.graceTime());
     double interval = ms.seconds(config.bfInterval());
     String[] seeds = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : new String[] {"1"};

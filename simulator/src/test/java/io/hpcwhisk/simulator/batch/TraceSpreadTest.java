@@ -44,9 +44,7 @@ class TraceSpreadTest {
    */
   @Test
   void aOneMillisecondDrainNoLongerMovesJobsPastABackfillPass() {
-    SchedulerConfig config = SchedulerConfig.defaults(64, Algorithm.SLURM).in(TimeBase.MILLIS);
-    config = new SchedulerConfig(config.nodes(), config.algorithm(), config.bfMaxJobTest(), config.bfWindow(),
-        config.bfResolution(), config.bfInterval(), config.graceTime(), 1, 0, TimeBase.MILLIS);
+    SchedulerConfig config = SchedulerConfig.defaults(64, Algorithm.SLURM).in(TimeBase.MILLIS).withDrain(1);
     List<HarvestConfig> adaptive = List.of(new HarvestConfig("adaptive", Map.of(), 15, 20));
 
     ScheduleRun.Outcome ties = ScheduleRun.run(config, () -> new JobSources(64, TimeBase.MILLIS).synthetic(TRACE),
