@@ -36,12 +36,9 @@ public final class ScheduleSensitivity {
       System.exit(2);
     }
     Path file = Path.of(args[0]);
-    int first = 1;
-    TraceSpread spread = null;
-    if (args.length > 1 && args[1].startsWith("--spread=")) {
-      spread = new TraceSpread(Long.parseLong(args[1].substring("--spread=".length())));
-      first = 2;
-    }
+    boolean spreading = args.length > 1 && args[1].startsWith("--spread=");
+    TraceSpread spread = spreading ? new TraceSpread(Long.parseLong(args[1].substring("--spread=".length()))) : null;
+    int first = spreading ? 2 : 1;
     SwfHeader header = SwfReader.readHeader(file);
     int perNode = header.procsPerNode();
     int nodes = Schedules.clusterNodes(file, header, perNode);
@@ -54,12 +51,11 @@ public final class ScheduleSensitivity {
       double completing = Double.parseDouble(s);
       // milliseconds for a fraction of a second, and always for a spread trace
       TimeBase time = spread == null ? TimeBase.fitting(completing) : TimeBase.MILLIS;
-      TraceSpread traceSpread = spread;
       SchedulerConfig base = reference.in(time);
       SchedulerConfig perturbed = base.withCompleting(time.ticks(completing, "hand-over"));
       long t0 = System.nanoTime();
       JobStats.Summary summary = ScheduleRun.compareWithoutPilots(base, perturbed,
-          () -> new JobSources(nodes, time, traceSpread).swf(file, perNode));
+          () -> new JobSources(nodes, time, spread).swf(file, perNode));
       JobStats.Delays d = summary.delays();
       System.out.printf(Locale.ROOT, "  s = %s: %d jobs started later (%d beyond the grace time, max %s s, mean %.0f s),"
           + " %d earlier; mean wait %.0f s (%.1f s wall)%n", TimeBase.format(completing), d.delayed(),
