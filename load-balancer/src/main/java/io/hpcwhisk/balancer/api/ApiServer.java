@@ -10,17 +10,22 @@ import io.hpcwhisk.balancer.store.EntityStore;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Jetty server that serves the API on one address. */
 public final class ApiServer implements AutoCloseable {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   private static final long STOP_TIMEOUT_MILLIS = 2_000;
 
   private final Server server;
@@ -85,17 +90,17 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      graceful.shutdown().get(STOP_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      graceful.shutdown().get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       LOG.warn("requests still in flight after {} ms at the stop; their connections are closed", STOP_TIMEOUT_MILLIS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       LOG.warn("waiting for the requests in flight at the stop failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     try {
       server.stop();
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // the graceful stop timed out on requests still waiting (blocking invokes whose activations stay
       // pending for the next start): Jetty has stopped anyway and closed their connections
     } catch (Exception e) {
