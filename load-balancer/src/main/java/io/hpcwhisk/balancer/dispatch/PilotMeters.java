@@ -18,7 +18,10 @@ import java.util.function.ToDoubleFunction;
  * {@code whisk_pilot_run_seconds}, {@code whisk_pilot_handed_back}, {@code whisk_pilot_drain_events},
  * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}); also
  * {@code whisk_late_results{kind="cancelled"}}, {@code whisk_starts_after_cancel} and
- * {@code whisk_pilot_probes}.
+ * {@code whisk_pilot_probes}; and what pilots may not do: {@code whisk_pilot_registrations_refused{reason}}
+ * ({@value #REFUSED_ID_IN_USE}, {@value #REFUSED_ADMISSION}, {@value #REFUSED_STOPPING}) and
+ * {@code whisk_pilot_messages_dropped{reason}} ({@value #DROPPED_FOREIGN}, {@value #DROPPED_EARLIER},
+ * {@value #DROPPED_STALE}).
  */
 final class PilotMeters {
 
@@ -29,6 +32,26 @@ final class PilotMeters {
   private final io.micrometer.core.instrument.Counter cancelledResults;
   private final io.micrometer.core.instrument.Counter startsAfterCancel;
   private final io.micrometer.core.instrument.Counter probes;
+
+  /** Refused: the pilot id is held by a live connection. */
+  static final String REFUSED_ID_IN_USE = "id_in_use";
+  /** Refused by admission (credential, job binding, Slurm). */
+  static final String REFUSED_ADMISSION = "admission";
+  /** Refused: the balancer is stopping. */
+  static final String REFUSED_STOPPING = "stopping";
+  /** Dropped: a message about an activation from a connection it was never sent over. */
+  static final String DROPPED_FOREIGN = "foreign_connection";
+  /**
+   * Dropped: as {@link #DROPPED_FOREIGN}, but from a connection registered under a pilot id the
+   * activation was sent to over an earlier connection (a pilot that reconnected, or whoever holds its
+   * id now).
+   */
+  static final String DROPPED_EARLIER = "earlier_connection";
+  /** Dropped: a message over a connection that no longer holds a registration (replaced, lost, offline). */
+  static final String DROPPED_STALE = "stale_connection";
+
+  private final io.micrometer.core.instrument.Counter[] refused = new io.micrometer.core.instrument.Counter[3];
+  private final io.micrometer.core.instrument.Counter[] dropped = new io.micrometer.core.instrument.Counter[3];
 
   PilotMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +69,37 @@ final class PilotMeters {
         .register(registry);
     probes = io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
         .description("pings sent to unresponsive pilots").register(registry);
+    String[] refusals = {REFUSED_ID_IN_USE, REFUSED_ADMISSION, REFUSED_STOPPING};
+    for (int i = 0; i < refusals.length; i++) {
+      refused[i] = io.micrometer.core.instrument.Counter.builder("whisk_pilot_registrations_refused")
+          .description("pilot registrations refused, by reason").tag("reason", refusals[i]).register(registry);
+    }
+    String[] drops = {DROPPED_FOREIGN, DROPPED_EARLIER, DROPPED_STALE};
+    for (int i = 0; i < drops.length; i++) {
+      dropped[i] = io.micrometer.core.instrument.Counter.builder("whisk_pilot_messages_dropped")
+          .description("pilot messages dropped because the connection they came over may not act on what they"
+              + " name, by reason").tag("reason", drops[i]).register(registry);
+    }
+  }
+
+  /** A registration refused for one of the {@code REFUSED_*} reasons. */
+  void refused(String reason) {
+    refused[switch (reason) {
+      case REFUSED_ID_IN_USE -> 0;
+      case REFUSED_ADMISSION -> 1;
+      case REFUSED_STOPPING -> 2;
+      default -> throw new IllegalArgumentException("unknown refusal reason '" + reason + "'");
+    }].increment();
+  }
+
+  /** A pilot message dropped for one of the {@code DROPPED_*} reasons. */
+  void dropped(String reason) {
+    dropped[switch (reason) {
+      case DROPPED_FOREIGN -> 0;
+      case DROPPED_EARLIER -> 1;
+      case DROPPED_STALE -> 2;
+      default -> throw new IllegalArgumentException("unknown drop reason '" + reason + "'");
+    }].increment();
   }
 
   /** A result from a pilot that was told to cancel the activation: dropped. */
