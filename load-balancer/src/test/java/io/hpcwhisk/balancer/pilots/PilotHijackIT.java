@@ -103,10 +103,24 @@ class PilotHijackIT {
     }
   }
 
-  private static PilotMessage.Register register(String job) {
+  static PilotMessage.Register register(String job) {
+    return register(job, "n1");
+  }
+
+  static PilotMessage.Register register(String job, String node) {
     long now = System.currentTimeMillis();
-    return new PilotMessage.Register("slurm-" + job, job, "n1", 2, 1024, List.of("nodejs:20"), Map.of(),
+    return new PilotMessage.Register("slurm-" + job, job, node, 2, 1024, List.of("nodejs:20"), Map.of(),
         now + 600_000, now, now, "rogue", PilotProtocol.MINOR);
+  }
+
+  /** What a rogue registered under its own pilot id says about someone else's activation. */
+  static void claim(Rogue rogue, String activationId) {
+    long now = System.currentTimeMillis();
+    rogue.send(new PilotMessage.Accepted(activationId));
+    rogue.send(new PilotMessage.Started(activationId, now));
+    rogue.send(PilotMessage.HandBack.of(List.of(new PilotMessage.HandBack.Item(activationId, false)), "forged"));
+    rogue.send(new PilotMessage.Completed(new ActivationOutcome(activationId, ActivationStatus.SUCCESS,
+        JsonNodeFactory.instance.objectNode().put("forged", "by rogue pilot"), List.of(), now, now, 0, 0, false)));
   }
 
   private String metrics() throws Exception {
@@ -156,12 +170,7 @@ class PilotHijackIT {
     Rogue rogue = Rogue.connect(server.pilotUrl(), credentials.forJob("88"));
     rogue.send(register("88"));
     await().atMost(Duration.ofSeconds(10)).until(() -> rogue.received.stream().anyMatch(m -> m.contains("registered")));
-    long now = System.currentTimeMillis();
-    rogue.send(new PilotMessage.Accepted(activationId));
-    rogue.send(new PilotMessage.Started(activationId, now));
-    rogue.send(PilotMessage.HandBack.of(List.of(new PilotMessage.HandBack.Item(activationId, false)), "forged"));
-    rogue.send(new PilotMessage.Completed(new ActivationOutcome(activationId, ActivationStatus.SUCCESS,
-        JsonNodeFactory.instance.objectNode().put("forged", "by rogue pilot"), List.of(), now, now, 0, 0, false)));
+    claim(rogue, activationId);
     await().atMost(Duration.ofSeconds(10)).until(() -> metrics()
         .contains("whisk_pilot_messages_dropped_total{reason=\"foreign_connection\"} 4.0"));
 
