@@ -191,4 +191,39 @@ class PilotHijackIT {
     assertThat(lines).noneMatch(l -> l.contains(submission) || l.contains(credentials.forJob("88"))
         || l.contains(credentials.forJob("77")));
   }
+
+  @Test
+  void aPilotLockedOutByASilentHolderOfItsIdGetsInOnceTheHolderIsDeclaredOffline() throws Exception {
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+    server = WhiskServer.start(config, "test");
+    PilotCredentials credentials = WhiskServer.pilotCredentials(config);
+    PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
+    // holds slurm-78 over an open connection and says nothing more: what a half-open connection looks like
+    Rogue silent = Rogue.connect(server.pilotUrl(), credentials.forJob("78"));
+    silent.send(register("78"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> silent.received.stream().anyMatch(m -> m.contains("registered")));
+
+    PilotIdentity identity = new PilotIdentity("78", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
+    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78"),
+        dir.resolve("w-78")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
+        dir.resolve("rt-78"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF)), "test");
+    CompletableFuture<Integer> realRun = CompletableFuture.supplyAsync(real::run);
+    await().atMost(Duration.ofSeconds(10)).until(() -> metrics()
+        .contains("whisk_pilot_registrations_refused_total{reason=\"id_in_use\"}"));
+    assertThat(realRun).as("refused with 'try again later', the pilot retries instead of exiting").isNotDone();
+
+    // offline after 3 s without a heartbeat: the silent holder is closed and the pilot's next attempt gets in
+    assertThat(silent.closed.get(20, TimeUnit.SECONDS)).startsWith("1001 offline");
+    ApiClient api = new ApiClient("http://127.0.0.1:" + server.address().getPort(), Identity.GUEST.authKey());
+    assertThat(api.put("/api/v1/namespaces/_/actions/hello", "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+        + "\"function main(){return {by: 'the real pilot'}}\"}}").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> dispatcher.snapshot().pilots() == 1
+        && metrics().contains("whisk_pilots{health=\"healthy\"} 1.0"));
+    ApiClient.Answer answer = api.post("/api/v1/namespaces/_/actions/hello?blocking=true", "{}");
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    assertThat(answer.body().path("response").path("result").path("by").asText()).isEqualTo("the real pilot");
+    assertThat(realRun).isNotDone();
+  }
 }
