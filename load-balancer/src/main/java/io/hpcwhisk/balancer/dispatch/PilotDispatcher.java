@@ -63,6 +63,16 @@ import org.slf4j.LoggerFactory;
  * results are counted and dropped. Across a server restart the API's store re-dispatches what was
  * pending.
  *
+ * <p><b>Connections, not ids.</b> A pilot id belongs to the connection that registered it while that
+ * connection is open: a second registration for it is refused ({@code id_in_use}, before admission,
+ * "try again later") until the holder's connection closes or the holder is declared offline (no
+ * heartbeat for {@code offlineAfterMs}; a half-open connection thus locks its pilot out for at most
+ * that long plus the pilot's reconnect backoff). Nothing is sent to a connection before its
+ * registration was admitted, and work only after its first heartbeat. An activation is acknowledged,
+ * started or handed back only by the connection holding it; its result counts only from a connection
+ * it was sent over (the first such result wins, as before). Anything else about it is dropped and
+ * counted ({@code whisk_pilot_messages_dropped}), whatever pilot id the sender registered under.
+ *
  * <p><b>Structure.</b> This class is the facade and holds the one lock; the parts it guards are
  * {@link PilotTable} (registered pilots, their health and probes), {@link FlightLedger} (activations in
  * flight, acknowledgements, starts, leases, the single {@code finish}), {@link QueuePump} (routing,
@@ -72,7 +82,9 @@ import org.slf4j.LoggerFactory;
  * acknowledged counts as started. A pilot that is really partitioned may start an activation that was
  * already re-dispatched before the {@code cancel} reaches it (or lose its {@code started} with the
  * connection): the action then runs twice with one record, and the double run is counted when the
- * balancer learns of it. Memory is the balancer's own reservation; heartbeats do not correct it.
+ * balancer learns of it over the connection it was sent on (a report over the pilot's next connection
+ * is dropped as {@code earlier_connection}, and so is a result the pilot finishes after reconnecting:
+ * the re-dispatched run's result is the record). Memory is the balancer's own reservation; heartbeats do not correct it.
  */
 public final class PilotDispatcher implements ActivationDispatcher, PilotEvents {
 
