@@ -84,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * connection): the action then runs twice with one record, and the double run is counted when the
  * balancer learns of it over the connection it was sent on (a report over the pilot's next connection
  * is dropped as {@code earlier_connection}, and so is a result the pilot finishes after reconnecting:
- * the re-dispatched run's result is the record). Memory is the balancer's own reservation; heartbeats do not correct it.
+ * the re-dispatched run's result is the record). Memory is the balancer's own reservation; heartbeats
+ * do not correct it.
  */
 public final class PilotDispatcher implements ActivationDispatcher, PilotEvents {
 
@@ -168,9 +169,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     try {
       admission.admit(register, bearerToken);
     } catch (Refusal refusal) {
-      synchronized (lock) {
-        meters.refused(PilotMeters.REFUSED_ADMISSION);
-      }
+      meters.refused(PilotMeters.REFUSED_ADMISSION);
       throw refusal;
     }
     List<Runnable> after = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
@@ -50,8 +51,8 @@ final class PilotMeters {
   /** Dropped: a message over a connection that no longer holds a registration (replaced, lost, offline). */
   static final String DROPPED_STALE = "stale_connection";
 
-  private final io.micrometer.core.instrument.Counter[] refused = new io.micrometer.core.instrument.Counter[3];
-  private final io.micrometer.core.instrument.Counter[] dropped = new io.micrometer.core.instrument.Counter[3];
+  private final Map<String, io.micrometer.core.instrument.Counter> refused;
+  private final Map<String, io.micrometer.core.instrument.Counter> dropped;
 
   PilotMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -69,37 +70,39 @@ final class PilotMeters {
         .register(registry);
     probes = io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
         .description("pings sent to unresponsive pilots").register(registry);
-    String[] refusals = {REFUSED_ID_IN_USE, REFUSED_ADMISSION, REFUSED_STOPPING};
-    for (int i = 0; i < refusals.length; i++) {
-      refused[i] = io.micrometer.core.instrument.Counter.builder("whisk_pilot_registrations_refused")
-          .description("pilot registrations refused, by reason").tag("reason", refusals[i]).register(registry);
-    }
-    String[] drops = {DROPPED_FOREIGN, DROPPED_EARLIER, DROPPED_STALE};
-    for (int i = 0; i < drops.length; i++) {
-      dropped[i] = io.micrometer.core.instrument.Counter.builder("whisk_pilot_messages_dropped")
-          .description("pilot messages dropped because the connection they came over may not act on what they"
-              + " name, by reason").tag("reason", drops[i]).register(registry);
-    }
+    refused = counters(registry, "whisk_pilot_registrations_refused", "pilot registrations refused, by reason",
+        REFUSED_ID_IN_USE, REFUSED_ADMISSION, REFUSED_STOPPING);
+    dropped = counters(registry, "whisk_pilot_messages_dropped", "pilot messages dropped because the connection"
+        + " they came over may not act on what they name, by reason", DROPPED_FOREIGN, DROPPED_EARLIER, DROPPED_STALE);
   }
 
-  /** A registration refused for one of the {@code REFUSED_*} reasons. */
+  /** One counter per reason, all registered up front (so each shows 0 until it happens). */
+  private static Map<String, io.micrometer.core.instrument.Counter> counters(MeterRegistry registry, String name,
+      String description, String... reasons) {
+    Map<String, io.micrometer.core.instrument.Counter> byReason = new java.util.HashMap<>();
+    for (String reason : reasons) {
+      byReason.put(reason, io.micrometer.core.instrument.Counter.builder(name).description(description)
+          .tag("reason", reason).register(registry));
+    }
+    return Map.copyOf(byReason);
+  }
+
+  private static void count(Map<String, io.micrometer.core.instrument.Counter> byReason, String reason) {
+    var counter = byReason.get(reason);
+    if (counter == null) {
+      throw new IllegalArgumentException("unknown reason '" + reason + "', expected one of " + byReason.keySet());
+    }
+    counter.increment();
+  }
+
+  /** A registration refused for one of the {@code REFUSED_*} reasons (thread-safe). */
   void refused(String reason) {
-    refused[switch (reason) {
-      case REFUSED_ID_IN_USE -> 0;
-      case REFUSED_ADMISSION -> 1;
-      case REFUSED_STOPPING -> 2;
-      default -> throw new IllegalArgumentException("unknown refusal reason '" + reason + "'");
-    }].increment();
+    count(refused, reason);
   }
 
   /** A pilot message dropped for one of the {@code DROPPED_*} reasons. */
   void dropped(String reason) {
-    dropped[switch (reason) {
-      case DROPPED_FOREIGN -> 0;
-      case DROPPED_EARLIER -> 1;
-      case DROPPED_STALE -> 2;
-      default -> throw new IllegalArgumentException("unknown drop reason '" + reason + "'");
-    }].increment();
+    count(dropped, reason);
   }
 
   /** A result from a pilot that was told to cancel the activation: dropped. */
