@@ -2,27 +2,39 @@ package io.hpcwhisk.balancer.dispatch;
 
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
+import io.hpcwhisk.balancer.pilots.PilotConnection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One activation the dispatcher owns until it ends: queued (no pilot), sent (waiting for the pilot's
  * {@code accepted} until {@link #ackByMs}), or held by a pilot (leased until {@link #leaseUntilMs}).
- * Mutable; guarded by the dispatcher's lock.
+ * Messages about it count only from a connection it was sent over ({@link #sentOn}); only the one it is
+ * held over now ({@link #via}) may acknowledge, start or hand it back. Mutable; guarded by the
+ * dispatcher's lock.
  */
 final class Flight {
   final RunRequest request;
   final CompletableFuture<RunOutcome> result = new CompletableFuture<>();
   final long createdMs;
   final long createdNanos;
-  /** Pilots it was ever sent to: a late result from any of them ends it (first result wins). */
+  /** Pilot ids it was ever sent to (for avoiding, logs and telling a reconnected pilot from a stranger). */
   final Set<String> triedOn = new HashSet<>(2);
+  /**
+   * Connections it was ever sent over, by identity: a late result from any of them ends it (first
+   * result wins); a message about it from any other connection is dropped, whatever pilot id it names.
+   */
+  final Set<PilotConnection> sentOn = Collections.newSetFromMap(new IdentityHashMap<>(2));
   /** Pilots that failed it (no acknowledgement, lease expired, handed back): avoided while others exist. */
   final Set<String> avoid = new HashSet<>(2);
   /** Pilots told to {@code cancel} it (no acknowledgement in time): their late results are dropped. */
   final Set<String> cancelledOn = new HashSet<>(2);
   String pilotId;
+  /** The connection of its current assignment (null when not assigned): the only one that may act on it. */
+  PilotConnection via;
   /** Whether its pilot speaks protocol minor 1 (reports {@code started}); else acknowledged counts as started. */
   boolean holderReportsStarts;
   boolean acknowledged;

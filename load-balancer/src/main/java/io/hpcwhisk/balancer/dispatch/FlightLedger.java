@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.dispatch;
 
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
+import io.hpcwhisk.balancer.pilots.PilotConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,8 @@ final class FlightLedger {
     slot.reservedMb += f.memoryMb();
     slot.flights.add(f.id());
     f.pilotId = slot.id;
+    f.via = slot.connection;
+    f.sentOn.add(slot.connection);
     f.holderReportsStarts = slot.reportsStarts();
     f.acknowledged = false;
     f.started = false;
@@ -63,11 +66,11 @@ final class FlightLedger {
   /**
    * The pilot acknowledged it: it holds it until {@code leaseUntilMs}. From a minor-0 pilot this
    * counts as a start (it cannot say more); a minor-1 pilot says {@code started} when it starts it.
-   * Returns whether the pilot holds it (the acknowledgement answers the balancer).
+   * Returns whether the pilot holds it over {@code connection} (the acknowledgement answers the balancer).
    */
-  boolean acknowledge(String pilotId, String activationId, long leaseFromMs, long leaseSlackMs) {
+  boolean acknowledge(PilotConnection connection, String activationId, long leaseFromMs, long leaseSlackMs) {
     Flight f = flights.get(activationId);
-    if (f == null || !pilotId.equals(f.pilotId)) {
+    if (f == null || f.via != connection) {
       return false;
     }
     if (!f.acknowledged) {
@@ -85,14 +88,16 @@ final class FlightLedger {
 
   /**
    * The pilot's runtime began running it: it counts as a start, the lease runs from now. A start
-   * reported by a pilot that was told to cancel it means it runs twice (the caller counts it).
+   * reported by a pilot that was told to cancel it means it runs twice (the caller counts it). Only
+   * the connection holding it starts it; the caller has dropped reports from connections it was never
+   * sent over.
    */
-  StartReport start(String pilotId, String activationId, long nowMs, long leaseSlackMs) {
+  StartReport start(PilotConnection connection, String pilotId, String activationId, long nowMs, long leaseSlackMs) {
     Flight f = flights.get(activationId);
     if (f == null) {
       return StartReport.UNKNOWN;
     }
-    if (!pilotId.equals(f.pilotId)) {
+    if (f.via != connection) {
       return f.cancelledOn.contains(pilotId) ? StartReport.ON_A_CANCELLED_PILOT : StartReport.UNKNOWN;
     }
     if (!f.started) {
@@ -109,11 +114,12 @@ final class FlightLedger {
     if (f.pilotId == null) {
       return;
     }
-    PilotSlot slot = pilots.get(f.pilotId);
+    PilotSlot slot = pilots.current(f.pilotId, f.via);
     if (slot != null && slot.flights.remove(f.id())) {
       slot.reservedMb -= f.memoryMb();
     }
     f.pilotId = null;
+    f.via = null;
     f.acknowledged = false;
     f.started = false;
   }

@@ -63,6 +63,16 @@ import org.slf4j.LoggerFactory;
  * results are counted and dropped. Across a server restart the API's store re-dispatches what was
  * pending.
  *
+ * <p><b>Connections, not ids.</b> A pilot id belongs to the connection that registered it while that
+ * connection is open: a second registration for it is refused ({@code id_in_use}, before admission,
+ * "try again later") until the holder's connection closes or the holder is declared offline (no
+ * heartbeat for {@code offlineAfterMs}; a half-open connection thus locks its pilot out for at most
+ * that long plus the pilot's reconnect backoff). Nothing is sent to a connection before its
+ * registration was admitted, and work only after its first heartbeat. An activation is acknowledged,
+ * started or handed back only by the connection holding it; its result counts only from a connection
+ * it was sent over (the first such result wins, as before). Anything else about it is dropped and
+ * counted ({@code whisk_pilot_messages_dropped}), whatever pilot id the sender registered under.
+ *
  * <p><b>Structure.</b> This class is the facade and holds the one lock; the parts it guards are
  * {@link PilotTable} (registered pilots, their health and probes), {@link FlightLedger} (activations in
  * flight, acknowledgements, starts, leases, the single {@code finish}), {@link QueuePump} (routing,
@@ -72,7 +82,10 @@ import org.slf4j.LoggerFactory;
  * acknowledged counts as started. A pilot that is really partitioned may start an activation that was
  * already re-dispatched before the {@code cancel} reaches it (or lose its {@code started} with the
  * connection): the action then runs twice with one record, and the double run is counted when the
- * balancer learns of it. Memory is the balancer's own reservation; heartbeats do not correct it.
+ * balancer learns of it over the connection it was sent on (a report over the pilot's next connection
+ * is dropped as {@code earlier_connection}, and so is a result the pilot finishes after reconnecting:
+ * the re-dispatched run's result is the record). Memory is the balancer's own reservation; heartbeats
+ * do not correct it.
  */
 public final class PilotDispatcher implements ActivationDispatcher, PilotEvents {
 
@@ -88,6 +101,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final FlightLedger ledger;
   private final QueuePump pump;
   private final Redispatcher redispatcher;
+  private final RateLimitedLog drops;
   private boolean closed;
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
@@ -106,6 +120,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.pump = new QueuePump(settings, clock, apiHost, metrics, pilots, ledger, queue);
     this.redispatcher = new Redispatcher(settings, clock, metrics, pilots, ledger, pump);
     this.startedMs = clock.millis();
+    this.drops = new RateLimitedLog(LOG, clock, 10_000);
   }
 
   /**
@@ -146,20 +161,29 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public String register(PilotConnection connection, PilotMessage.Register register, String bearerToken)
       throws Refusal {
-    admission.admit(register, bearerToken);
-    List<Runnable> after = new ArrayList<>();
     String id = register.pilotId();
     synchronized (lock) {
+      // before admission: an attempt on a live id is refused without checking (or binding) its credential
+      heldElsewhere(id, connection);
+    }
+    try {
+      admission.admit(register, bearerToken);
+    } catch (Refusal refusal) {
+      meters.refused(PilotMeters.REFUSED_ADMISSION);
+      throw refusal;
+    }
+    List<Runnable> after = new ArrayList<>();
+    synchronized (lock) {
       if (closed) {
+        meters.refused(PilotMeters.REFUSED_STOPPING);
         throw new Refusal("the balancer is stopping");
       }
-      PilotSlot old = pilots.get(id);
+      PilotSlot old = heldElsewhere(id, connection);
       if (old == null && register.launchedAtMs() >= startedMs) {
         metrics.pilotStartup(clock.millis() - register.launchedAtMs());
       }
-      if (old != null) {
-        redispatcher.lose(old, "re-registered over a new connection", after);
-        old.connection.close(1000, "replaced by a new connection");
+      if (old != null) { // its connection closed and has not said so yet: the pilot reconnected first
+        redispatcher.lose(old, "was lost (its connection closed; it registered again)", after);
       }
       PilotSlot slot = new PilotSlot(id, connection, register, PilotHealthState.registered(clock.instant()));
       pilots.add(slot);
@@ -177,6 +201,26 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     return id;
   }
 
+  /**
+   * Refuses (retry later, counted) when {@code id} is registered over another connection that is open;
+   * returns the registration whose connection has closed without reporting it yet, else null. A
+   * half-open connection counts as open until the pilot is declared offline ({@code offlineAfterMs}
+   * without a heartbeat; then {@link #tick} removes it and closes the connection), so the real pilot's
+   * reconnect gets in within that time plus its backoff, and nobody can take a live pilot's id.
+   */
+  private PilotSlot heldElsewhere(String id, PilotConnection connection) throws Refusal {
+    PilotSlot old = pilots.get(id);
+    if (old == null || old.connection == connection) {
+      return null;
+    }
+    if (old.connection.isOpen()) {
+      meters.refused(PilotMeters.REFUSED_ID_IN_USE);
+      throw new Refusal("pilot id " + id + " is held by a live connection; try again once it has closed or"
+          + " gone offline", true);
+    }
+    return old;
+  }
+
   @Override
   public void message(String pilotId, PilotConnection connection, PilotMessage message) {
     List<Runnable> after = new ArrayList<>();
@@ -184,7 +228,12 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       PilotSlot slot = closed ? null : pilots.current(pilotId, connection);
       if (slot == null) {
         if (message instanceof PilotMessage.Completed c) {
-          completed(pilotId, null, c, after); // a result over a stale connection still counts
+          // a result over a connection that no longer holds a registration still counts if it was sent there
+          completed(pilotId, connection, null, c, after);
+        } else if (!closed) {
+          meters.dropped(PilotMeters.DROPPED_STALE);
+          drops.warn(PilotMeters.DROPPED_STALE, "dropped a {} from pilot {} at {}: its connection no longer holds"
+              + " the registration", message.getClass().getSimpleName(), pilotId, connection.remote());
         }
       } else if (message instanceof PilotMessage.Heartbeat h) {
         pilots.heartbeat(slot, clock.instant());
@@ -196,15 +245,22 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
         pump.drain(after);
       } else if (message instanceof PilotMessage.Accepted a) {
-        if (ledger.acknowledge(pilotId, a.activationId(), clock.millis(), settings.leaseSlackMs())) {
+        if (!foreign(pilotId, connection, a.activationId(), "accepted")
+            && ledger.acknowledge(connection, a.activationId(), clock.millis(), settings.leaseSlackMs())) {
           pilots.answered(slot, clock);
         }
       } else if (message instanceof PilotMessage.Started st) {
-        started(pilotId, st);
+        if (!foreign(pilotId, connection, st.activationId(), "started")) {
+          started(pilotId, connection, st);
+        }
       } else if (message instanceof PilotMessage.Completed c) {
-        completed(pilotId, slot, c, after);
+        completed(pilotId, connection, slot, c, after);
       } else if (message instanceof PilotMessage.HandBack h) {
-        redispatcher.handedBack(pilotId, h, after);
+        for (String id : h.reportsStarted()
+            ? h.activations().stream().map(PilotMessage.HandBack.Item::activationId).toList() : h.activationIds()) {
+          foreign(pilotId, connection, id, "hand-back");
+        }
+        redispatcher.handedBack(connection, h, after);
         pump.drain(after);
       } else if (message instanceof PilotMessage.Pong) {
         pilots.answered(slot, clock);
@@ -223,8 +279,25 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     after.forEach(Runnable::run);
   }
 
-  private void started(String pilotId, PilotMessage.Started st) {
-    if (ledger.start(pilotId, st.activationId(), clock.millis(), settings.leaseSlackMs())
+  /**
+   * Whether a message about {@code activationId} comes from a connection it was never sent over: then
+   * it is dropped, counted and logged (rate-limited), whatever pilot id the connection is registered
+   * under. An unknown activation is not foreign (it is late: counted where it is handled).
+   */
+  private boolean foreign(String pilotId, PilotConnection connection, String activationId, String what) {
+    Flight f = ledger.get(activationId);
+    if (f == null || f.sentOn.contains(connection)) {
+      return false;
+    }
+    String reason = f.triedOn.contains(pilotId) ? PilotMeters.DROPPED_EARLIER : PilotMeters.DROPPED_FOREIGN;
+    meters.dropped(reason);
+    drops.warn(reason, "dropped '{}' for activation {} from pilot {} at {}: not sent over that connection ({})", what,
+        activationId, pilotId, connection.remote(), reason);
+    return true;
+  }
+
+  private void started(String pilotId, PilotConnection connection, PilotMessage.Started st) {
+    if (ledger.start(connection, pilotId, st.activationId(), clock.millis(), settings.leaseSlackMs())
         == FlightLedger.StartReport.ON_A_CANCELLED_PILOT) {
       meters.startAfterCancel();
       LOG.warn("pilot {} started activation {} after it was told to cancel it (it was re-dispatched: it runs twice;"
@@ -232,10 +305,14 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
   }
 
-  private void completed(String pilotId, PilotSlot slot, PilotMessage.Completed c, List<Runnable> after) {
+  private void completed(String pilotId, PilotConnection connection, PilotSlot slot, PilotMessage.Completed c,
+      List<Runnable> after) {
     Flight f = ledger.get(c.outcome().activationId());
-    if (f == null || !f.triedOn.contains(pilotId)) {
+    if (f == null) {
       metrics.lateResult();
+      return;
+    }
+    if (foreign(pilotId, connection, f.id(), "completed")) {
       return;
     }
     if (f.cancelledOn.contains(pilotId)) {
@@ -244,20 +321,18 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
     String fault = RuntimeStartFault.of(c);
     if (fault != null) {
-      PilotSlot holder = pilotId.equals(f.pilotId) ? pilots.get(pilotId) : null;
-      if (holder != null) {
-        redispatcher.runtimeStartFailed(f, holder, fault, after);
+      if (slot != null && f.via == connection) {
+        redispatcher.runtimeStartFailed(f, slot, fault, after);
         pump.drain(after);
       } else {
         metrics.lateResult(); // an earlier attempt that never ran: the current one goes on
       }
       return;
     }
-    String holder = f.pilotId;
-    if (holder != null && !holder.equals(pilotId)) {
-      PilotSlot other = pilots.get(holder);
-      if (other != null) {
-        other.connection.send(new BalancerMessage.Cancel(f.id(), "an earlier attempt on " + pilotId + " ended it"));
+    if (f.via != null && f.via != connection) {
+      PilotSlot holder = pilots.current(f.pilotId, f.via);
+      if (holder != null) {
+        holder.connection.send(new BalancerMessage.Cancel(f.id(), "an earlier attempt on " + pilotId + " ended it"));
       }
     }
     HealthSignal.Outcome o = c.outcome().status() == ActivationStatus.WHISK_ERROR

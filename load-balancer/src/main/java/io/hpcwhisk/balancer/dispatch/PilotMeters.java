@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
@@ -18,7 +19,10 @@ import java.util.function.ToDoubleFunction;
  * {@code whisk_pilot_run_seconds}, {@code whisk_pilot_handed_back}, {@code whisk_pilot_drain_events},
  * {@code whisk_pilot_runtimes_alive}; and the balancer's own {@code whisk_pilot_reserved_mb}); also
  * {@code whisk_late_results{kind="cancelled"}}, {@code whisk_starts_after_cancel} and
- * {@code whisk_pilot_probes}.
+ * {@code whisk_pilot_probes}; and what pilots may not do: {@code whisk_pilot_registrations_refused{reason}}
+ * ({@value #REFUSED_ID_IN_USE}, {@value #REFUSED_ADMISSION}, {@value #REFUSED_STOPPING}) and
+ * {@code whisk_pilot_messages_dropped{reason}} ({@value #DROPPED_FOREIGN}, {@value #DROPPED_EARLIER},
+ * {@value #DROPPED_STALE}).
  */
 final class PilotMeters {
 
@@ -29,6 +33,26 @@ final class PilotMeters {
   private final io.micrometer.core.instrument.Counter cancelledResults;
   private final io.micrometer.core.instrument.Counter startsAfterCancel;
   private final io.micrometer.core.instrument.Counter probes;
+
+  /** Refused: the pilot id is held by a live connection. */
+  static final String REFUSED_ID_IN_USE = "id_in_use";
+  /** Refused by admission (credential, job binding, Slurm). */
+  static final String REFUSED_ADMISSION = "admission";
+  /** Refused: the balancer is stopping. */
+  static final String REFUSED_STOPPING = "stopping";
+  /** Dropped: a message about an activation from a connection it was never sent over. */
+  static final String DROPPED_FOREIGN = "foreign_connection";
+  /**
+   * Dropped: as {@link #DROPPED_FOREIGN}, but from a connection registered under a pilot id the
+   * activation was sent to over an earlier connection (a pilot that reconnected, or whoever holds its
+   * id now).
+   */
+  static final String DROPPED_EARLIER = "earlier_connection";
+  /** Dropped: a message over a connection that no longer holds a registration (replaced, lost, offline). */
+  static final String DROPPED_STALE = "stale_connection";
+
+  private final Map<String, io.micrometer.core.instrument.Counter> refused;
+  private final Map<String, io.micrometer.core.instrument.Counter> dropped;
 
   PilotMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +70,39 @@ final class PilotMeters {
         .register(registry);
     probes = io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
         .description("pings sent to unresponsive pilots").register(registry);
+    refused = counters(registry, "whisk_pilot_registrations_refused", "pilot registrations refused, by reason",
+        REFUSED_ID_IN_USE, REFUSED_ADMISSION, REFUSED_STOPPING);
+    dropped = counters(registry, "whisk_pilot_messages_dropped", "pilot messages dropped because the connection"
+        + " they came over may not act on what they name, by reason", DROPPED_FOREIGN, DROPPED_EARLIER, DROPPED_STALE);
+  }
+
+  /** One counter per reason, all registered up front (so each shows 0 until it happens). */
+  private static Map<String, io.micrometer.core.instrument.Counter> counters(MeterRegistry registry, String name,
+      String description, String... reasons) {
+    Map<String, io.micrometer.core.instrument.Counter> byReason = new java.util.HashMap<>();
+    for (String reason : reasons) {
+      byReason.put(reason, io.micrometer.core.instrument.Counter.builder(name).description(description)
+          .tag("reason", reason).register(registry));
+    }
+    return Map.copyOf(byReason);
+  }
+
+  private static void count(Map<String, io.micrometer.core.instrument.Counter> byReason, String reason) {
+    var counter = byReason.get(reason);
+    if (counter == null) {
+      throw new IllegalArgumentException("unknown reason '" + reason + "', expected one of " + byReason.keySet());
+    }
+    counter.increment();
+  }
+
+  /** A registration refused for one of the {@code REFUSED_*} reasons (thread-safe). */
+  void refused(String reason) {
+    count(refused, reason);
+  }
+
+  /** A pilot message dropped for one of the {@code DROPPED_*} reasons. */
+  void dropped(String reason) {
+    count(dropped, reason);
   }
 
   /** A result from a pilot that was told to cancel the activation: dropped. */

@@ -49,7 +49,7 @@ final class PilotTable {
   }
 
   void remove(PilotSlot slot) {
-    pilots.remove(slot.id);
+    pilots.remove(slot.id, slot);
     meters.remove(slot);
   }
 

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.dispatch;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
+import io.hpcwhisk.balancer.pilots.PilotConnection;
 import io.hpcwhisk.core.health.HealthSignal;
 import io.hpcwhisk.protocol.BalancerMessage;
 import java.time.Instant;
@@ -65,14 +66,14 @@ final class Redispatcher {
   /**
    * The pilot hands activations back (it drains, was told to cancel, or cannot finish them). A minor-1
    * pilot says per activation whether it had started; from a minor-0 pilot what it acknowledged counts
-   * as started.
+   * as started. Only activations it holds over {@code connection} are taken back.
    */
-  void handedBack(String pilotId, PilotMessage.HandBack h, List<Runnable> after) {
+  void handedBack(PilotConnection connection, PilotMessage.HandBack h, List<Runnable> after) {
     String why = "handed it back (" + h.reason() + ")";
     if (h.reportsStarted()) {
       for (PilotMessage.HandBack.Item item : h.activations()) {
         Flight f = ledger.get(item.activationId());
-        if (f != null && pilotId.equals(f.pilotId)) {
+        if (f != null && f.via == connection) {
           if (item.started()) {
             f.countStart(); // if its 'started' did not arrive before the hand-back, count the start now
           }
@@ -84,7 +85,7 @@ final class Redispatcher {
     }
     for (String id : h.activationIds()) {
       Flight f = ledger.get(id);
-      if (f != null && pilotId.equals(f.pilotId)) {
+      if (f != null && f.via == connection) {
         boolean started = f.mayHaveStarted();
         takeBack(f, started, started ? "handed_back_started" : "handed_back", why, after);
       }
@@ -161,7 +162,7 @@ final class Redispatcher {
       if (f.pilotId == null || f.done) {
         continue;
       }
-      PilotSlot slot = pilots.get(f.pilotId);
+      PilotSlot slot = pilots.current(f.pilotId, f.via);
       if (!f.acknowledged && nowMs > f.ackByMs) {
         pilots.activationEnded(slot, HealthSignal.Outcome.TIMEOUT, now);
         cancelOn(f, slot, "not acknowledged in time");

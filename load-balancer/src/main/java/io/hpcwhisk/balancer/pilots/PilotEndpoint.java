@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * The WebSocket endpoint pilots connect to, {@value PilotProtocol#PATH} on the API's Jetty server:
  * decodes {@link PilotMessage}s, hands the first ({@code register}, with the bearer token from the
  * upgrade request) and every later one to {@link PilotEvents}, and sends {@link BalancerMessage}s
- * without blocking (Jetty queues the frames of one session in order).
+ * without blocking (Jetty queues the frames of one session in order). The pilot id a connection speaks
+ * for is the one its own registration was admitted under: later messages cannot name another. A
+ * refused registration gets {@code refused} and close 1008, or, for a pilot id held by a live
+ * connection, close {@value #TRY_AGAIN_LATER} with the reason (the pilot retries).
  */
 public final class PilotEndpoint {
 
@@ -80,7 +83,11 @@ public final class PilotEndpoint {
         } catch (PilotEvents.Refusal refusal) {
           LOG.warn("refused pilot {} (job {}) from {}: {}", register.pilotId(), register.jobId(), remote,
               refusal.getMessage());
-          refuse(refusal.getMessage());
+          if (refusal.retryLater()) {
+            tryAgainLater(refusal.getMessage());
+          } else {
+            refuse(refusal.getMessage());
+          }
         }
       } else {
         refuse("the first message must be 'register', got " + message.getClass().getSimpleName());
@@ -91,6 +98,15 @@ public final class PilotEndpoint {
       Session s = session;
       s.sendText(PilotProtocol.encode(new BalancerMessage.Refused(reason)),
           Callback.from(() -> s.close(1008, "refused", Callback.NOOP), x -> s.close(1008, "refused", Callback.NOOP)));
+    }
+
+    /**
+     * Closes with {@value #TRY_AGAIN_LATER} and the reason, without {@code refused}: a pilot takes that
+     * as a connection that ended before registration and reconnects with its backoff.
+     */
+    private void tryAgainLater(String reason) {
+      Session s = session;
+      s.close(TRY_AGAIN_LATER, closeReason(reason), Callback.NOOP);
     }
 
     @Override
@@ -133,8 +149,26 @@ public final class PilotEndpoint {
     }
 
     @Override
+    public boolean isOpen() {
+      Session s = session;
+      return s != null && s.isOpen();
+    }
+
+    @Override
     public String remote() {
       return remote;
     }
+  }
+
+  /** WebSocket close code 1013, "try again later": a registration that may succeed once the id is free. */
+  public static final int TRY_AGAIN_LATER = 1013;
+
+  /** A close reason fits 123 bytes of UTF-8; longer ones are cut (at a character boundary). */
+  static String closeReason(String reason) {
+    String r = reason;
+    while (r.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+      r = r.substring(0, r.offsetByCodePoints(0, r.codePointCount(0, r.length()) - 1));
+    }
+    return r;
   }
 }

@@ -33,6 +33,7 @@ final class DispatcherFixture {
   final BalancerMetrics metrics = BalancerMetrics.inMemory();
   final PilotDispatcher dispatcher;
   private final AtomicInteger ids = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
 
   DispatcherFixture() {
     this(ServerConfig.Pilots.DEFAULT);
@@ -51,6 +52,8 @@ final class DispatcherFixture {
   final class FakePilot implements PilotConnection {
     final String id;
     final String job;
+    /** Tells this connection apart from others of the same pilot id (put into its results as "conn"). */
+    final int serial = connections.incrementAndGet();
     final List<BalancerMessage> sent = new CopyOnWriteArrayList<>();
     volatile boolean closed;
     /** The protocol minor it announces at registration. */
@@ -103,6 +106,11 @@ final class DispatcherFixture {
     }
 
     @Override
+    public boolean isOpen() {
+      return !closed;
+    }
+
+    @Override
     public String remote() {
       return "fake";
     }
@@ -124,7 +132,8 @@ final class DispatcherFixture {
     void complete(String activationId) {
       long t = now.get();
       dispatcher.message(id, this, new PilotMessage.Completed(new ActivationOutcome(activationId,
-          ActivationStatus.SUCCESS, JsonNodeFactory.instance.objectNode().put("by", id), List.of(), t, t, 0, 0, false)));
+          ActivationStatus.SUCCESS, JsonNodeFactory.instance.objectNode().put("by", id).put("conn", serial), List.of(), t, t,
+          0, 0, false)));
     }
 
     void heartbeat() {
@@ -143,6 +152,13 @@ final class DispatcherFixture {
       closed = true;
       dispatcher.closed(id, this, "connection closed (1006)");
     }
+  }
+
+  /** Registers a new connection for {@code job} with that job's credential, as a pilot reconnecting (or an impostor). */
+  FakePilot connect(String job, int memoryMb) throws PilotEvents.Refusal {
+    FakePilot p = new FakePilot(job);
+    dispatcher.register(p, register(p.id, job, memoryMb, now.get() + 3_600_000), credentials.forJob(job));
+    return p;
   }
 
   FakePilot pilot(String job, int memoryMb) throws PilotEvents.Refusal {

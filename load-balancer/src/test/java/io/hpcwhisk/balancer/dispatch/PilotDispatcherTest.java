@@ -213,7 +213,7 @@ class PilotDispatcherTest {
     assertThat(p.sent.get(0)).isInstanceOf(BalancerMessage.Registered.class);
     assertThat(fx.dispatcher.registeredJobs()).containsExactly(java.util.Map.entry(p.id, "50"));
     var spoof = fx.new FakePilot("53");
-    assertThatThrownBy(() -> fx.dispatcher.register(spoof, fx.register("slurm-50", "53", 512, fx.now.get() + 60_000),
+    assertThatThrownBy(() -> fx.dispatcher.register(spoof, fx.register("slurm-54", "53", 512, fx.now.get() + 60_000),
         fx.credentials.forJob("53"))).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("does not match job 53");
     var q = fx.new FakePilot("52");
     assertThatThrownBy(() -> fx.dispatcher.register(q, fx.register(q.id, "52", 512, fx.now.get() + 60_000), submission))
