@@ -46,12 +46,23 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
    * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
    *     and are re-dispatched at the next start; default 10
+   * @param maxChainDepth how deep a chain of activations started by activations' own keys (an action
+   *     firing a trigger whose rule runs it again, or invoking an action) may go; deeper calls are refused
+   *     (429) and recorded with the reason; default 10
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb, Integer drainSeconds) {
+      Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth) {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null);
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** Without {@code maxChainDepth} (its default). */
+    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+        Integer localMemoryMb, Integer drainSeconds) {
+      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null);
+    }
 
     public Api {
       host = host == null ? "127.0.0.1" : host;
@@ -65,6 +76,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
       localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
       drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      maxChainDepth = maxChainDepth == null ? 10 : maxChainDepth;
+      if (maxChainDepth < 0 || maxChainDepth > 1000) {
+        throw new IllegalArgumentException("api.max-chain-depth must be 0..1000, got " + maxChainDepth);
+      }
       if (drainSeconds < 0) {
         throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
       }
@@ -88,32 +103,37 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withDrainSeconds(int seconds) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth);
+    }
+
+    public Api withMaxChainDepth(int depth) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds);
+          localMemoryMb, drainSeconds, maxChainDepth);
     }
   }
 
@@ -122,13 +142,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    *
    * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
    * @param activationRetentionHours activation records older than this are deleted; default 168 (7 days)
+   * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and activation
+   *     records (within the retention); invocations and fires above it are refused (429); default 1024
    */
-  public record Store(String dataDir, Integer activationRetentionHours) {
-    public static final Store DEFAULT = new Store(null, null);
+  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
+    public static final Store DEFAULT = new Store(null, null, null);
+
+    /** With the default quota. */
+    public Store(String dataDir, Integer activationRetentionHours) {
+      this(dataDir, activationRetentionHours, null);
+    }
 
     public Store {
       dataDir = dataDir == null ? "~/.hpc-whisk/data" : dataDir;
       activationRetentionHours = activationRetentionHours == null ? 168 : activationRetentionHours;
+      namespaceQuotaMb = namespaceQuotaMb == null ? 1024L : namespaceQuotaMb;
+      if (namespaceQuotaMb < 1) {
+        throw new IllegalArgumentException("store.namespace-quota-mb must be >= 1, got " + namespaceQuotaMb);
+      }
       if (activationRetentionHours < 1) {
         throw new IllegalArgumentException("store.activation-retention-hours must be >= 1, got "
             + activationRetentionHours);
@@ -141,7 +172,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
     }
 
     public Store withDataDir(String dir) {
-      return new Store(dir, activationRetentionHours);
+      return new Store(dir, activationRetentionHours, namespaceQuotaMb);
+    }
+
+    public Store withNamespaceQuotaMb(long mb) {
+      return new Store(dataDir, activationRetentionHours, mb);
+    }
+
+    /** The quota in bytes. */
+    public long namespaceQuotaBytes() {
+      return namespaceQuotaMb * 1024 * 1024;
     }
   }
 

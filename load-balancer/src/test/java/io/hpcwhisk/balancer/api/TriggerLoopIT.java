@@ -1,0 +1,103 @@
+package io.hpcwhisk.balancer.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hpcwhisk.balancer.WhiskServer;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A rule whose action fires its own trigger, run for real: a Node.js action in the local executor
+ * fires the trigger over the HTTP API with its {@code __OW_API_KEY}. The chain stops at the server's
+ * limit, the refused fire is recorded as a trigger activation with the reason, and every record names
+ * its cause (trigger activation → action activation → trigger activation …).
+ */
+class TriggerLoopIT {
+
+  private static final int DEPTH = 3;
+  private static final String SELF_FIRING = "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+      + "\"async function main(p) {"
+      + " const auth = 'Basic ' + Buffer.from(process.env.__OW_API_KEY).toString('base64');"
+      + " const r = await fetch(process.env.__OW_API_HOST + '/api/v1/namespaces/_/triggers/again',"
+      + "   {method: 'POST', headers: {Authorization: auth, 'Content-Type': 'application/json'},"
+      + "    body: JSON.stringify({n: (p.n || 0) + 1})});"
+      + " return {n: p.n || 0, status: r.status, answer: await r.text()}; }\"},"
+      + "\"annotations\":[{\"key\":\"provide-api-key\",\"value\":true}]}";
+
+  @TempDir Path dir;
+
+  @Test
+  void aRuleWhoseActionFiresItsOwnTriggerStopsAtTheChainLimitWithARecordedReason() throws Exception {
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("local").withDrainSeconds(0)
+            .withMaxChainDepth(DEPTH))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()));
+    try (WhiskServer server = WhiskServer.start(config, "test")) {
+      ApiClient user = new ApiClient("http://127.0.0.1:" + server.address().getPort(),
+          server.identities().create("looper").authKey());
+      assertThat(user.put("/api/v1/namespaces/_/actions/loop", SELF_FIRING).status()).isEqualTo(200);
+      assertThat(user.put("/api/v1/namespaces/_/triggers/again", "{}").status()).isEqualTo(200);
+      assertThat(user.put("/api/v1/namespaces/_/rules/r", "{\"trigger\":\"again\",\"action\":\"loop\"}").status())
+          .isEqualTo(200);
+      ApiClient.Answer fired = user.post("/api/v1/namespaces/_/triggers/again", "{\"n\":0}");
+      assertThat(fired.status()).isEqualTo(202);
+      String first = fired.body().path("activationId").asText();
+
+      // the action of depth DEPTH is the last: its fire is refused, its record ends the chain
+      List<JsonNode> records = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .until(() -> records(user), all -> all.stream().anyMatch(r -> r.path("name").asText().equals("loop")
+              && r.path("response").path("result").path("status").asInt() == 429));
+      List<JsonNode> actions = named(records, "loop");
+      List<JsonNode> triggers = named(records, "again");
+      assertThat(actions).as("the action ran once per allowed depth, 0..%d", DEPTH).hasSize(DEPTH + 1);
+      assertThat(triggers).as("%d fires ran, one was refused", DEPTH + 1).hasSize(DEPTH + 2);
+      List<JsonNode> refused = triggers.stream().filter(t -> !t.path("response").path("success").asBoolean())
+          .toList();
+      assertThat(refused).singleElement().satisfies(t -> {
+        assertThat(t.path("response").path("result").path("error").asText())
+            .contains("at most " + DEPTH + " are allowed (api.max-chain-depth)", "trigger or invoke loop");
+        assertThat(t.path("logs").get(0).asText()).contains("No rule of this trigger was run.");
+      });
+      JsonNode last = actions.stream().filter(a -> a.path("response").path("result").path("status").asInt() == 429)
+          .findFirst().orElseThrow();
+      assertThat(last.path("response").path("result").path("answer").asText())
+          .as("the action that fired once too often got 429 with the reason and the record's id")
+          .contains("Recorded as trigger activation " + refused.get(0).path("activationId").asText());
+
+      // the cause chain: fire (no cause) -> action -> fire -> action ... -> refused fire
+      Map<String, JsonNode> byId = new HashMap<>();
+      records.forEach(r -> byId.put(r.path("activationId").asText(), r));
+      JsonNode at = refused.get(0);
+      List<String> chain = new ArrayList<>();
+      while (at != null) {
+        chain.add(0, at.path("name").asText());
+        at = at.hasNonNull("cause") ? byId.get(at.path("cause").asText()) : null;
+      }
+      assertThat(chain).as("from the refused fire back to the user's fire").hasSize(2 * DEPTH + 3);
+      assertThat(chain.get(0)).isEqualTo("again");
+      assertThat(byId.get(first).hasNonNull("cause")).as("the user's own fire has no cause").isFalse();
+      // nothing runs afterwards: the last action's record was written after its refused fire
+      assertThat(named(records(user), "loop")).hasSize(DEPTH + 1);
+    }
+  }
+
+  private static List<JsonNode> records(ApiClient user) {
+    JsonNode body = user.get("/api/v1/namespaces/_/activations?docs=true&limit=200").body();
+    List<JsonNode> out = new ArrayList<>();
+    body.forEach(out::add);
+    return out;
+  }
+
+  private static List<JsonNode> named(List<JsonNode> records, String name) {
+    return records.stream().filter(r -> r.path("name").asText().equals(name)).toList();
+  }
+}
