@@ -34,7 +34,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    *
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
-   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known key (local mode); default false
+   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with any
+   *     executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host}, since anyone who
+   *     can reach the API could use the namespace; default false
    * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code local}
    *     (run actions in runtimes on this machine) or {@code none}; default local (a server without a
    *     configuration file runs alone); the shipped cluster configuration sets {@code pilots}
@@ -86,6 +88,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       if (localMemoryMb < 128) {
         throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
       }
+      if (guest && !isLoopback(host)) {
+        throw new IllegalArgumentException("api.guest (--guest) gives everyone who can reach the API OpenWhisk's"
+            + " public guest key, so it is allowed only on a loopback address (127.x.x.x, ::1, localhost);"
+            + " api.host is '" + host + "'. Create users with 'hpc-whisk admin user create' instead.");
+      }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
       }
@@ -99,6 +106,13 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       if (maxPayloadBytes < 1 || invocationsPerMinute < 1 || concurrentInvocations < 1 || firesPerMinute < 1) {
         throw new IllegalArgumentException("api limits must be positive");
       }
+    }
+
+    /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
+    static boolean isLoopback(String host) {
+      String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+          || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     public Api withHost(String h) {
