@@ -100,4 +100,31 @@ class TriggerLoopIT {
   private static List<JsonNode> named(List<JsonNode> records, String name) {
     return records.stream().filter(r -> r.path("name").asText().equals(name)).toList();
   }
+
+  @Test
+  void anActionsKeyIsItsActivationsOwnAndALeakedOneDiesWithTheActivation() throws Exception {
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("local").withDrainSeconds(0))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()));
+    try (WhiskServer server = WhiskServer.start(config, "test")) {
+      String userKey = server.identities().create("leaky").authKey();
+      ApiClient user = new ApiClient("http://127.0.0.1:" + server.address().getPort(), userKey);
+      // a careless action that returns its key (as a log line or a result could leak it)
+      assertThat(user.put("/api/v1/namespaces/_/actions/tell", "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+          + "\"async function main() { const auth = 'Basic ' + Buffer.from(process.env.__OW_API_KEY).toString('base64');"
+          + " const r = await fetch(process.env.__OW_API_HOST + '/api/v1/namespaces', {headers: {Authorization: auth}});"
+          + " return {key: process.env.__OW_API_KEY, whileRunning: r.status}; }\"},"
+          + "\"annotations\":[{\"key\":\"provide-api-key\",\"value\":true}]}").status()).isEqualTo(200);
+      ApiClient.Answer ran = user.post("/api/v1/namespaces/_/actions/tell?blocking=true&result=true", "{}");
+      assertThat(ran.status()).as(ran.raw().body()).isEqualTo(200);
+      String leaked = ran.body().path("key").asText();
+      assertThat(ran.body().path("whileRunning").asInt()).as("the key works while its activation runs").isEqualTo(200);
+      assertThat(leaked).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}").startsWith(userKey.substring(0, 37))
+          .as("never the user's own key").isNotEqualTo(userKey);
+      ApiClient.Answer after = user.as(leaked).get("/api/v1/namespaces/_/actions");
+      assertThat(after.status()).as("the leaked key after its activation ended").isEqualTo(401);
+      assertThat(after.body().path("error").asText()).isEqualTo("The supplied authentication is invalid.");
+      assertThat(user.get("/api/v1/namespaces/_/actions").status()).isEqualTo(200);
+    }
+  }
 }
