@@ -125,6 +125,12 @@ class TriggerLoopIT {
       assertThat(after.status()).as("the leaked key after its activation ended").isEqualTo(401);
       assertThat(after.body().path("error").asText()).isEqualTo("The supplied authentication is invalid.");
       assertThat(user.get("/api/v1/namespaces/_/actions").status()).isEqualTo(200);
+      String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).as("the refused key is counted").containsPattern(
+          "whisk_http_requests_seconds_count\\{[^}]*route=\"/api/v1/namespaces/\\{ns\\}/actions\"[^}]*status=\"401\"");
+      assertThat(metrics).as("and never shown").doesNotContain(leaked.substring(37));
     }
   }
 }
