@@ -55,7 +55,8 @@ class TriggerLoopIT {
       // the action of depth DEPTH is the last: its fire is refused, its record ends the chain
       List<JsonNode> records = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
           .until(() -> records(user), all -> all.stream().anyMatch(r -> r.path("name").asText().equals("loop")
-              && r.path("response").path("result").path("status").asInt() == 429));
+              && r.path("response").path("result").path("status").asInt() == 429)
+              && named(all, "loop").size() >= DEPTH + 1 && named(all, "again").size() >= DEPTH + 2);
       List<JsonNode> actions = named(records, "loop");
       List<JsonNode> triggers = named(records, "again");
       assertThat(actions).as("the action ran once per allowed depth, 0..%d", DEPTH).hasSize(DEPTH + 1);
@@ -87,6 +88,44 @@ class TriggerLoopIT {
       assertThat(byId.get(first).hasNonNull("cause")).as("the user's own fire has no cause").isFalse();
       // nothing runs afterwards: the last action's record was written after its refused fire
       assertThat(named(records(user), "loop")).hasSize(DEPTH + 1);
+    }
+  }
+
+  @Test
+  void anActionInvokingItselfStopsAtTheChainLimitWithARecordOfTheRefusedInvocation() throws Exception {
+    int depth = 2;
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("local").withDrainSeconds(0)
+            .withMaxChainDepth(depth))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()));
+    try (WhiskServer server = WhiskServer.start(config, "test")) {
+      ApiClient user = new ApiClient("http://127.0.0.1:" + server.address().getPort(),
+          server.identities().create("recurser").authKey());
+      assertThat(user.put("/api/v1/namespaces/_/actions/self", "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+          + "\"async function main() { const auth = 'Basic ' + Buffer.from(process.env.__OW_API_KEY).toString('base64');"
+          + " const r = await fetch(process.env.__OW_API_HOST + '/api/v1/namespaces/_/actions/self',"
+          + " {method: 'POST', headers: {Authorization: auth, 'Content-Type': 'application/json'}, body: '{}'});"
+          + " return {status: r.status, answer: await r.text()}; }\"},"
+          + "\"annotations\":[{\"key\":\"provide-api-key\",\"value\":true}]}").status()).isEqualTo(200);
+      assertThat(user.post("/api/v1/namespaces/_/actions/self", "{}").status()).isEqualTo(202);
+      List<JsonNode> records = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .until(() -> records(user), all -> all.stream()
+              .anyMatch(r -> r.path("response").path("result").path("status").asInt() == 429)
+              && all.stream().filter(r -> r.path("response").path("success").asBoolean()).count() >= depth + 1);
+      List<JsonNode> refused = records.stream().filter(r -> !r.path("response").path("success").asBoolean()).toList();
+      assertThat(refused).as("one record of the refused invocation").singleElement().satisfies(r -> {
+        assertThat(r.path("name").asText()).isEqualTo("self");
+        assertThat(r.path("response").path("result").path("error").asText())
+            .contains("at most " + depth + " are allowed (api.max-chain-depth)");
+      });
+      assertThat(records.stream().filter(r -> r.path("response").path("success").asBoolean()).count())
+          .as("runs at depth 0..%d", depth).isEqualTo(depth + 1);
+      JsonNode last = records.stream().filter(r -> r.path("response").path("result").path("status").asInt() == 429)
+          .findFirst().orElseThrow();
+      assertThat(last.path("response").path("result").path("answer").asText())
+          .contains("Recorded as activation " + refused.get(0).path("activationId").asText());
+      assertThat(refused.get(0).path("cause").asText()).as("caused by the run whose key made the call")
+          .isEqualTo(last.path("activationId").asText());
     }
   }
 
