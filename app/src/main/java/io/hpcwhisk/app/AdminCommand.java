@@ -72,7 +72,7 @@ final class AdminCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List users: namespace, uuid and key fingerprint (never a key). A user finds the fingerprint"
-            + " of a key with: printf %s \"$AUTH\" | sha256sum | cut -c1-16")
+            + " of a key with: printf %%s \"$AUTH\" | sha256sum | cut -c1-16")
     void list(@picocli.CommandLine.Mixin DataDirMixin where) {
       out().println("namespace\tuuid\tkey fingerprint");
       for (StoredUser u : where.store().list()) {

@@ -97,6 +97,23 @@ class AdminCommandTest {
     assertThat(missing.err()).contains("no user owns namespace 'nobody'").doesNotContain("\tat ");
   }
 
+  @Test
+  void theHelpSaysKeysArePrintedOnceAndHowToFindAFingerprint() {
+    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    Outcome help;
+    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      help = run("admin", "user", "--help");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("rotate", "only a salted digest",
+        "printf %s \"$AUTH\" | sha256sum | cut -c1-16");
+    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + help.err())
+        .as("picocli could format every description").doesNotContain("Could not format");
+  }
+
   /** Not even 12 characters in a row of the key appear in {@code text}. */
   static void assertNoPartOf(String key, String text) {
     for (int i = 0; i + 12 <= key.length(); i++) {
