@@ -3,6 +3,7 @@ package io.hpcwhisk.app;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.auth.NamespaceLimits;
+import io.hpcwhisk.balancer.auth.StoredUser;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +25,9 @@ final class AdminCommand implements Runnable {
   @Command(
       name = "user",
       mixinStandardHelpOptions = true,
-      description = "Create, list or delete users. A user owns one namespace and authenticates with the key"
-          + " printed here (uuid:key, as for OpenWhisk). A running server picks up changes within a second.")
+      description = "Create, list, rotate the key of, or delete users. A user owns one namespace and authenticates"
+          + " with the key (uuid:key, as for OpenWhisk) that create and rotate print once: the server keeps only a"
+          + " salted digest of it. A running server picks up changes within a second.")
   static final class User {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -35,7 +37,8 @@ final class AdminCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Create a user owning NAMESPACE and print its key (uuid:key).")
+        description = "Create a user owning NAMESPACE and print its key (uuid:key) once: only a salted digest of it"
+            + " is stored, so it cannot be shown again (rotate gives a new one).")
     void create(@Parameters(paramLabel = "NAMESPACE", description = "Namespace (letters, digits, _ @ . - and spaces).")
         String namespace, @picocli.CommandLine.Mixin DataDirMixin where, @picocli.CommandLine.Mixin LimitsMixin limits) {
       EntityPath.requireName(namespace, "namespace");
@@ -53,7 +56,7 @@ final class AdminCommand implements Runnable {
     void limits(@Parameters(paramLabel = "NAMESPACE") String namespace,
         @picocli.CommandLine.Mixin DataDirMixin where, @picocli.CommandLine.Mixin LimitsMixin limits) {
       IdentityStore store = where.store();
-      Identity user = limits.limits().equals(NamespaceLimits.NONE)
+      StoredUser user = limits.limits().equals(NamespaceLimits.NONE)
           ? store.byNamespace(namespace).orElseThrow(
               () -> new IllegalArgumentException("no user owns namespace '" + namespace + "'"))
           : store.setLimits(namespace, limits.limits());
@@ -67,11 +70,22 @@ final class AdminCommand implements Runnable {
       return value == null ? "default" : value.toString();
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List users: namespace and key.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List users: namespace, uuid and key fingerprint (never a key). A user finds the fingerprint"
+            + " of a key with: printf %%s \"$AUTH\" | sha256sum | cut -c1-16")
     void list(@picocli.CommandLine.Mixin DataDirMixin where) {
-      for (Identity i : where.store().list()) {
-        out().println(i.namespace() + "\t" + i.authKey());
+      out().println("namespace\tuuid\tkey fingerprint");
+      for (StoredUser u : where.store().list()) {
+        out().println(u.namespace() + "\t" + u.uuid() + "\t" + u.fingerprint());
       }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+        description = "Give the user of NAMESPACE a new key and print it (uuid:key) once; the old key stops working"
+            + " (a running server within a second). Uuid, limits and entities stay.")
+    void rotate(@Parameters(paramLabel = "NAMESPACE") String namespace, @picocli.CommandLine.Mixin DataDirMixin where) {
+      Identity rotated = where.store().rotate(namespace);
+      out().println(rotated.authKey());
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,

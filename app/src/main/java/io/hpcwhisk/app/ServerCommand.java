@@ -37,8 +37,9 @@ final class ServerCommand implements Runnable {
       description = "Directory of the store and the user keys (config store.data-dir; default ~/.hpc-whisk/data).")
   String dataDir;
 
-  @Option(names = "--guest", description = "Provide the guest namespace with OpenWhisk's well-known guest key"
-      + " (local mode only; config api.guest; default off).")
+  @Option(names = "--guest", description = "Provide the guest namespace with OpenWhisk's well-known (public) guest"
+      + " key, with any executor (hpc-whisk up uses it with pilots); only on a loopback --host, since anyone who can"
+      + " reach the API could use it (config api.guest; default off).")
   Boolean guest;
 
   @Option(names = "--executor", paramLabel = "pilots|local|none",

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code hpc-whisk admin user create|list|delete} prints keys and refuses bad input with one line. */
+/**
+ * {@code hpc-whisk admin user create|list|rotate|delete}: create and rotate print a key once, nothing
+ * shows or stores it afterwards; bad input is refused with one line.
+ */
 class AdminCommandTest {
 
   @TempDir Path tmp;
@@ -33,7 +36,15 @@ class AdminCommandTest {
     assertThat(created.exitCode()).isZero();
     String key = created.out().trim();
     assertThat(key).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}");
-    assertThat(run("admin", "user", "list", "--data-dir", dir).out()).contains("alice\t" + key);
+    String uuid = key.substring(0, 36);
+    String secret = key.substring(37);
+    String fingerprint = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+    String listed = run("admin", "user", "list", "--data-dir", dir).out();
+    assertThat(listed).as("list shows uuid and fingerprint (sha256sum of uuid:key, 16 digits)")
+        .contains("alice\t" + uuid + "\t" + fingerprint);
+    assertNoPartOf(secret, listed);
+    assertNoPartOf(secret, java.nio.file.Files.readString(tmp.resolve("identities.json")));
     assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("identities.json")))
         .as("keys are readable by their owner only")
         .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
@@ -67,5 +78,46 @@ class AdminCommandTest {
     Outcome missing = run("admin", "user", "delete", "bob", "--data-dir", tmp.toString());
     assertThat(missing.exitCode()).isNotZero();
     assertThat(missing.err()).contains("no user owns namespace 'bob'");
+  }
+
+  @Test
+  void rotateGivesANewKeyOnceAndTheOldOneStopsWorking() throws Exception {
+    String dir = tmp.toString();
+    String old = run("admin", "user", "create", "erin", "--data-dir", dir).out().trim();
+    Outcome rotated = run("admin", "user", "rotate", "erin", "--data-dir", dir);
+    assertThat(rotated.exitCode()).isZero();
+    String fresh = rotated.out().trim();
+    assertThat(fresh).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}").startsWith(old.substring(0, 37)).isNotEqualTo(old);
+    io.hpcwhisk.balancer.auth.IdentityStore store = new io.hpcwhisk.balancer.auth.IdentityStore(tmp);
+    assertThat(store.authenticate(old.substring(0, 36), old.substring(37))).as("the old key").isEmpty();
+    assertThat(store.authenticate(fresh.substring(0, 36), fresh.substring(37))).as("the new key").isPresent();
+    assertNoPartOf(fresh.substring(37), run("admin", "user", "list", "--data-dir", dir).out());
+    Outcome missing = run("admin", "user", "rotate", "nobody", "--data-dir", dir);
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.err()).contains("no user owns namespace 'nobody'").doesNotContain("\tat ");
+  }
+
+  @Test
+  void theHelpSaysKeysArePrintedOnceAndHowToFindAFingerprint() {
+    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    Outcome help;
+    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      help = run("admin", "user", "--help");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("rotate", "only a salted digest",
+        "printf %s \"$AUTH\" | sha256sum | cut -c1-16");
+    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + help.err())
+        .as("picocli could format every description").doesNotContain("Could not format");
+  }
+
+  /** Not even 12 characters in a row of the key appear in {@code text}. */
+  static void assertNoPartOf(String key, String text) {
+    for (int i = 0; i + 12 <= key.length(); i++) {
+      assertThat(text).as("no part of the key").doesNotContain(key.substring(i, i + 12));
+    }
   }
 }

@@ -42,4 +42,37 @@ class ServerCommandTest {
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("api.port must be 0..65535, got 70000").doesNotContain("\tat ");
   }
+
+  @Test
+  void theGuestKeyWorksWithPilotsAsUpUsesItButOnlyOnALoopbackAddress() throws Exception {
+    ServerConfig up = ServerCommand.effectiveConfig(null, "127.0.0.1", 0, tmp.toString(), true, "pilots");
+    assertThat(up.api().guest()).as("hpc-whisk up: guest with pilots").isTrue();
+    assertThat(up.api().executor()).isEqualTo("pilots");
+    assertThat(ServerCommand.effectiveConfig(null, "::1", 0, tmp.toString(), true, "local").api().guest()).isTrue();
+    assertThat(ServerCommand.effectiveConfig(null, "localhost", 0, tmp.toString(), true, "none").api().guest())
+        .isTrue();
+    for (String exposed : new String[] {"0.0.0.0", "10.1.2.3", "login1.cluster", "128.0.0.1"}) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = HpcWhisk.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      int code = cli.execute("server", "--guest", "--executor", "pilots", "--host", exposed, "--port", "0",
+          "--data-dir", tmp.toString());
+      assertThat(code).as(exposed).isNotZero();
+      assertThat(err.toString()).contains("allowed only on a loopback address", "api.host is '" + exposed + "'")
+          .doesNotContain("\tat ");
+    }
+    Path file = tmp.resolve("exposed.yaml");
+    Files.writeString(file, "api:\n  host: 0.0.0.0\n  guest: true\n");
+    StringWriter err = new StringWriter();
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    assertThat(cli.execute("server", "--config", file.toString())).isNotZero();
+    assertThat(err.toString()).contains("allowed only on a loopback address");
+    StringWriter help = new StringWriter();
+    CommandLine h = HpcWhisk.commandLine();
+    h.setOut(new PrintWriter(help, true));
+    h.execute("server", "--help");
+    assertThat(help.toString().replaceAll("\\s+", " ")).contains("with any executor")
+        .contains("only on a loopback --host").doesNotContain("local mode only");
+  }
 }

@@ -8,6 +8,8 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.ActivationService;
+import io.hpcwhisk.balancer.invoke.QuotaActivationStore;
+import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.invoke.DispatcherFactory;
 import io.hpcwhisk.balancer.invoke.Dispatchers;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
@@ -21,7 +23,6 @@ import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.hpcwhisk.balancer.store.MvActivationStore;
 import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.system.SystemPackages;
@@ -61,7 +62,6 @@ public final class WhiskServer implements AutoCloseable {
     Path dataDir = config.store().dataPath();
     db = MvStoreDatabase.open(dataDir);
     MvEntityStore entities = db.entities();
-    MvActivationStore activations = db.activations();
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
@@ -78,8 +78,11 @@ public final class WhiskServer implements AutoCloseable {
         a.blockingWaitSeconds() * 1000L, ApiSettings.DEFAULT.maxSequenceLength());
     ActionResolver resolver = new ActionResolver(entities);
     drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
-    invoker =
-        new ActivationService(resolver, activations, dispatcher, throttle, clock, settings.maxSequenceLength());
+    // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
+    QuotaActivationStore counted = new QuotaActivationStore(db.activations(), config.store().namespaceQuotaBytes());
+    ActivationStore activations = counted;
+    invoker = new ActivationService(resolver, activations, dispatcher, throttle, clock, settings.maxSequenceLength(),
+        identities.activationKeys(), counted, a.maxChainDepth());
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
     long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());

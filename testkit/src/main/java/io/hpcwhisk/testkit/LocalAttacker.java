@@ -47,7 +47,7 @@ public final class LocalAttacker {
             + " with useradd and need root; run them as root (CI does)");
       }
       Result made = exec(Duration.ofSeconds(30), List.of("useradd", "--create-home", "--shell", "/bin/bash",
-          "--comment", "HPC-Whisk security tests: an unprivileged attacker", NAME));
+          "--comment", "HPC-Whisk security tests, an unprivileged attacker", NAME));
       if (made.exitCode() != 0 && exec(Duration.ofSeconds(10), List.of("id", "-u", NAME)).exitCode() != 0) {
         throw new IllegalStateException("useradd " + NAME + " failed: " + made.all().strip());
       }

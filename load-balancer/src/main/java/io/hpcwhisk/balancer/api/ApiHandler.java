@@ -10,7 +10,6 @@ import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -198,10 +197,7 @@ public final class ApiHandler extends Handler.Abstract {
         String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
         if (colon > 0) {
-          String uuid = decoded.substring(0, colon);
-          byte[] key = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-          identity = identities.byUuid(uuid)
-              .filter(i -> MessageDigest.isEqual(i.key().getBytes(StandardCharsets.UTF_8), key));
+          identity = identities.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
         }
       } catch (IllegalArgumentException e) {
         identity = Optional.empty();

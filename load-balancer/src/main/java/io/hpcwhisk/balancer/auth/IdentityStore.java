@@ -1,15 +1,19 @@
 package io.hpcwhisk.balancer.auth;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,69 +22,136 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The identities in {@code identities.json} under the data directory. Writers (the admin command)
- * hold a file lock and replace the file atomically; the server re-reads it when its modification
- * time changes (checked at most once a second), so created and deleted users take effect at once.
+ * The users in {@code identities.json} under the data directory, each with a {@link KeyDigest} of its
+ * key (never the key). Writers (the admin command) hold a file lock and replace the file atomically;
+ * the server re-reads it when its modification time changes (checked at most once a second), so
+ * created, rotated and deleted users take effect at once.
+ *
+ * <p>{@link #authenticate} checks a presented key against the digest (constant time) and remembers
+ * the key it verified per user, so later calls with the same key cost one constant-time comparison
+ * instead of an HMAC; the memory is dropped with the user's entry when the file changes. Keys issued
+ * to running activations ({@link ActivationKeys}) authenticate too, while their user exists.
+ *
+ * <p>A file written before keys were hashed (entries with a plaintext {@code key}) is rewritten with
+ * digests when it is first read.
  */
 public final class IdentityStore {
 
   public static final String FILE_NAME = "identities.json";
-  private static final TypeReference<List<Identity>> LIST = new TypeReference<>() {};
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityStore.class);
+  private static final TypeReference<List<JsonNode>> LIST = new TypeReference<>() {};
   private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
       java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
           java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-  private static final char[] ALPHABET =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   private final Path file;
   private final SecureRandom random = new SecureRandom();
-  private volatile Map<String, Identity> byUuid = Map.of();
+  private final ActivationKeys activationKeys = new ActivationKeys(random);
+  /** Compared against for an unknown uuid, so that a refusal costs the same either way. */
+  private final KeyDigest nobody;
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+  private volatile Map<String, StoredUser> byUuid = Map.of();
   private volatile Map<String, NamespaceLimits> limitsByNamespace = Map.of();
   private volatile long loadedMtime = Long.MIN_VALUE;
   private volatile long lastCheckNanos = 0;
-  private volatile Identity guest;
+  private volatile StoredUser guest;
+
+  /** A key this store has verified for {@code user} (the very entry, so a changed file forgets it). */
+  private record Verified(StoredUser user, Identity identity) {}
 
   public IdentityStore(Path dataDir) {
     this.file = dataDir.resolve(FILE_NAME);
+    this.nobody = KeyDigest.of(new UUID(0, 0).toString(), ActivationKeys.randomKey(random), random);
     reload();
   }
 
-  /** The identity of {@code uuid}, re-reading the file when it has changed. */
-  public Optional<Identity> byUuid(String uuid) {
+  /**
+   * The caller that presented {@code uuid:key}, re-reading the file when it has changed: a user whose
+   * key matches its digest, the guest (when allowed), or a running activation's key of an existing user.
+   */
+  public Optional<Identity> authenticate(String uuid, String key) {
     long now = System.nanoTime();
     if (now - lastCheckNanos > 1_000_000_000L) {
       lastCheckNanos = now;
       reloadIfChanged();
     }
-    Identity found = byUuid.get(uuid);
-    if (found == null && guest != null && guest.uuid().equals(uuid)) {
-      found = guest;
+    StoredUser user = byUuid.get(uuid);
+    StoredUser g = guest;
+    if (user == null && g != null && g.uuid().equals(uuid)) {
+      user = g;
     }
-    return Optional.ofNullable(found);
+    if (user == null) {
+      nobody.matches(key);
+      return Optional.empty();
+    }
+    Verified known = verified.get(uuid);
+    if (known != null && known.user() == user && MessageDigest.isEqual(
+        known.identity().key().getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
+      return Optional.of(known.identity());
+    }
+    if (Identity.wellFormedKey(key) && user.keyDigest().matches(key)) {
+      Identity identity = user.as(key);
+      verified.put(uuid, new Verified(user, identity));
+      return Optional.of(identity);
+    }
+    return activationKeys.find(uuid, key);
   }
 
-  public List<Identity> list() {
+  /** The keys of running activations; they authenticate here while their user exists. */
+  public ActivationKeys activationKeys() {
+    return activationKeys;
+  }
+
+  /** The users, by namespace; digests and fingerprints only. */
+  public List<StoredUser> list() {
     reload();
-    List<Identity> all = new ArrayList<>(byUuid.values());
-    all.sort(Comparator.comparing(Identity::namespace));
+    List<StoredUser> all = new ArrayList<>(byUuid.values());
+    all.sort(Comparator.comparing(StoredUser::namespace));
     return all;
   }
 
-  public Optional<Identity> byNamespace(String namespace) {
+  public Optional<StoredUser> byNamespace(String namespace) {
     return list().stream().filter(i -> i.namespace().equals(namespace)).findFirst();
   }
 
-  /** Creates a user with a fresh key; fails when the namespace already has one. */
+  /**
+   * Creates a user with a fresh key; fails when the namespace already has one. The key is in the
+   * returned identity only: tell it to the user now, it cannot be shown again.
+   */
   public Identity create(String namespace) {
     return mutate(all -> {
       if (all.stream().anyMatch(i -> i.namespace().equals(namespace))) {
         throw new IllegalArgumentException("namespace '" + namespace + "' already has a user; delete it first");
       }
-      Identity created = new Identity(namespace, namespace, UUID.randomUUID().toString(), randomKey());
+      String uuid = UUID.randomUUID().toString();
+      String key = ActivationKeys.randomKey(random);
+      StoredUser created = new StoredUser(namespace, namespace, uuid, KeyDigest.of(uuid, key, random), null);
       all.add(created);
-      return created;
+      return created.as(key);
+    });
+  }
+
+  /**
+   * Gives the user of {@code namespace} a fresh key (same uuid, limits and entities); the old key stops
+   * working within a second on a running server. The new key is in the returned identity only.
+   */
+  public Identity rotate(String namespace) {
+    return mutate(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        StoredUser u = all.get(i);
+        if (u.namespace().equals(namespace)) {
+          String key = ActivationKeys.randomKey(random);
+          StoredUser rotated = new StoredUser(u.subject(), u.namespace(), u.uuid(),
+              KeyDigest.of(u.uuid(), key, random), u.limits());
+          all.set(i, rotated);
+          return rotated.as(key);
+        }
+      }
+      throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
     });
   }
 
@@ -89,17 +160,18 @@ public final class IdentityStore {
    * It is never written to the file, so a server started later without the guest option refuses it.
    */
   public void allowGuest() {
-    guest = Identity.GUEST;
+    Identity g = Identity.GUEST;
+    guest = new StoredUser(g.subject(), g.namespace(), g.uuid(), KeyDigest.of(g.uuid(), g.key(), random), null);
   }
 
   /** Sets (merges) the namespace's own limits; returns the user with its new limits. */
-  public Identity setLimits(String namespace, NamespaceLimits limits) {
+  public StoredUser setLimits(String namespace, NamespaceLimits limits) {
     return mutate(all -> {
       for (int i = 0; i < all.size(); i++) {
-        Identity id = all.get(i);
+        StoredUser id = all.get(i);
         if (id.namespace().equals(namespace)) {
           NamespaceLimits merged = (id.limits() == null ? NamespaceLimits.NONE : id.limits()).with(limits);
-          Identity updated = id.withLimits(merged);
+          StoredUser updated = id.withLimits(merged);
           all.set(i, updated);
           return updated;
         }
@@ -124,16 +196,8 @@ public final class IdentityStore {
     return mutate(all -> all.removeIf(i -> i.namespace().equals(namespace)));
   }
 
-  private String randomKey() {
-    char[] key = new char[64];
-    for (int i = 0; i < key.length; i++) {
-      key[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-    }
-    return new String(key);
-  }
-
   private interface Mutation<T> {
-    T apply(List<Identity> all);
+    T apply(List<StoredUser> all);
   }
 
   @SuppressWarnings("try") // the lock is held for the block's duration, not used in it
@@ -143,17 +207,17 @@ public final class IdentityStore {
       Path lockFile = file.resolveSibling(FILE_NAME + ".lock");
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = channel.lock()) {
-        List<Identity> all = new ArrayList<>(read());
+        List<StoredUser> all = new ArrayList<>(read().users());
         T result = mutation.apply(all);
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.createFile(tmp, OWNER_ONLY); // the keys are secrets: readable by the server's user only
+        Files.createFile(tmp, OWNER_ONLY); // readable by the server's user only
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
         try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
           c.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        reload();
+        reloadFromFile();
         return result;
       }
     } catch (IOException e) {
@@ -161,11 +225,26 @@ public final class IdentityStore {
     }
   }
 
-  private List<Identity> read() throws IOException {
+  /** The users in the file; {@code migrated} counts entries that still had a plaintext key. */
+  private record Contents(List<StoredUser> users, int migrated) {}
+
+  private Contents read() throws IOException {
     if (!Files.exists(file)) {
-      return List.of();
+      return new Contents(List.of(), 0);
     }
-    return Json.MAPPER.readValue(file.toFile(), LIST);
+    List<StoredUser> users = new ArrayList<>();
+    int migrated = 0;
+    for (JsonNode entry : Json.MAPPER.readValue(file.toFile(), LIST)) {
+      if (entry instanceof ObjectNode o && o.hasNonNull("key") && !o.has("keyDigest")) {
+        // written before keys were hashed: replace the key by its digest
+        String uuid = o.path("uuid").asText();
+        String key = o.remove("key").asText();
+        o.set("keyDigest", Json.MAPPER.valueToTree(KeyDigest.of(uuid, key, random)));
+        migrated++;
+      }
+      users.add(Json.MAPPER.treeToValue(entry, StoredUser.class));
+    }
+    return new Contents(users, migrated);
   }
 
   private void reloadIfChanged() {
@@ -174,17 +253,31 @@ public final class IdentityStore {
       if (mtime != loadedMtime) {
         reload();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // keep the identities we have; the next check tries again
     }
   }
 
   private synchronized void reload() {
+    int migrated = reloadFromFile();
+    if (migrated > 0) {
+      try {
+        mutate(all -> null); // rewrites the file with the digests read
+        LOG.info("{}: replaced {} plaintext keys by salted digests (HMAC-SHA256)", file, migrated);
+      } catch (UncheckedIOException e) {
+        LOG.warn("{} holds {} plaintext keys and cannot be rewritten with digests: {}", file, migrated,
+            e.getCause().toString());
+      }
+    }
+  }
+
+  private synchronized int reloadFromFile() {
     try {
       long mtime = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
-      Map<String, Identity> map = new ConcurrentHashMap<>();
+      Map<String, StoredUser> map = new ConcurrentHashMap<>();
       Map<String, NamespaceLimits> limits = new ConcurrentHashMap<>();
-      for (Identity i : read()) {
+      Contents contents = read();
+      for (StoredUser i : contents.users()) {
         map.put(i.uuid(), i);
         if (i.limits() != null) {
           limits.put(i.namespace(), i.limits());
@@ -193,6 +286,8 @@ public final class IdentityStore {
       byUuid = map;
       limitsByNamespace = limits;
       loadedMtime = mtime;
+      verified.keySet().removeIf(uuid -> !map.containsKey(uuid) && (guest == null || !guest.uuid().equals(uuid)));
+      return contents.migrated();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read identities from " + file, e);
     }

@@ -34,7 +34,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    *
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
-   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known key (local mode); default false
+   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with any
+   *     executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host}, since anyone who
+   *     can reach the API could use the namespace; default false
    * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code local}
    *     (run actions in runtimes on this machine) or {@code none}; default local (a server without a
    *     configuration file runs alone); the shipped cluster configuration sets {@code pilots}
@@ -46,12 +48,23 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
    * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
    *     and are re-dispatched at the next start; default 10
+   * @param maxChainDepth how deep a chain of activations started by activations' own keys (an action
+   *     firing a trigger whose rule runs it again, or invoking an action) may go; deeper calls are refused
+   *     (429) and recorded with the reason; default 10
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb, Integer drainSeconds) {
+      Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth) {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null);
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** Without {@code maxChainDepth} (its default). */
+    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+        Integer localMemoryMb, Integer drainSeconds) {
+      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null);
+    }
 
     public Api {
       host = host == null ? "127.0.0.1" : host;
@@ -65,11 +78,20 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
       localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
       drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      maxChainDepth = maxChainDepth == null ? 10 : maxChainDepth;
+      if (maxChainDepth < 0 || maxChainDepth > 1000) {
+        throw new IllegalArgumentException("api.max-chain-depth must be 0..1000, got " + maxChainDepth);
+      }
       if (drainSeconds < 0) {
         throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
       }
       if (localMemoryMb < 128) {
         throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
+      }
+      if (guest && !isLoopback(host)) {
+        throw new IllegalArgumentException("api.guest (--guest) gives everyone who can reach the API OpenWhisk's"
+            + " public guest key, so it is allowed only on a loopback address (127.x.x.x, ::1, localhost);"
+            + " api.host is '" + host + "'. Create users with 'hpc-whisk admin user create' instead.");
       }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
@@ -86,34 +108,46 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       }
     }
 
+    /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
+    static boolean isLoopback(String host) {
+      String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+          || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
     }
 
     public Api withDrainSeconds(int seconds) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth);
+    }
+
+    public Api withMaxChainDepth(int depth) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds);
+          localMemoryMb, drainSeconds, maxChainDepth);
     }
   }
 
@@ -122,13 +156,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    *
    * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
    * @param activationRetentionHours activation records older than this are deleted; default 168 (7 days)
+   * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and activation
+   *     records (within the retention); invocations and fires above it are refused (429); default 1024
    */
-  public record Store(String dataDir, Integer activationRetentionHours) {
-    public static final Store DEFAULT = new Store(null, null);
+  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
+    public static final Store DEFAULT = new Store(null, null, null);
+
+    /** With the default quota. */
+    public Store(String dataDir, Integer activationRetentionHours) {
+      this(dataDir, activationRetentionHours, null);
+    }
 
     public Store {
       dataDir = dataDir == null ? "~/.hpc-whisk/data" : dataDir;
       activationRetentionHours = activationRetentionHours == null ? 168 : activationRetentionHours;
+      namespaceQuotaMb = namespaceQuotaMb == null ? 1024L : namespaceQuotaMb;
+      if (namespaceQuotaMb < 1) {
+        throw new IllegalArgumentException("store.namespace-quota-mb must be >= 1, got " + namespaceQuotaMb);
+      }
       if (activationRetentionHours < 1) {
         throw new IllegalArgumentException("store.activation-retention-hours must be >= 1, got "
             + activationRetentionHours);
@@ -141,7 +186,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
     }
 
     public Store withDataDir(String dir) {
-      return new Store(dir, activationRetentionHours);
+      return new Store(dir, activationRetentionHours, namespaceQuotaMb);
+    }
+
+    public Store withNamespaceQuotaMb(long mb) {
+      return new Store(dataDir, activationRetentionHours, mb);
+    }
+
+    /** The quota in bytes. */
+    public long namespaceQuotaBytes() {
+      return namespaceQuotaMb * 1024 * 1024;
     }
   }
 

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.invoke;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.auth.ActivationKeys;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * dispatcher runs it → record {@code a1} (success, result {"greeting": ...}) written, pending removed
  * → the blocked client gets the record.
  *
+ * <p>Chains: an action annotated {@code provide-api-key} gets a key of its own activation
+ * ({@link ActivationKeys}); what it invokes or fires with that key has the activation as {@code cause} and
+ * is one step deeper in its chain. A call deeper than {@code maxChainDepth} is refused (429) and
+ * recorded: an activation record of the refused action with the reason (a trigger loop stops there).
+ * The namespace's {@link StorageQuota} is checked before anything is written (429).
+ *
  * <p>Known caveats: a retry-safe activation that was running when the server died is run again, so
  * its side effects may happen twice; throttling counters start at zero after a restart.
  */
@@ -51,12 +58,29 @@ public final class ActivationService {
   private final NamespaceThrottle throttle;
   private final InstantSource clock;
   private final int maxSequenceLength;
+  private final ActivationKeys keys;
+  private final StorageQuota quota;
+  private final int maxChainDepth;
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean abandoning;
 
   public ActivationService(ActionResolver resolver, ActivationStore activations, ActivationDispatcher dispatcher,
       NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength) {
+    this(resolver, activations, dispatcher, throttle, clock, maxSequenceLength, new ActivationKeys(),
+        StorageQuota.NONE, 10);
+  }
+
+  /**
+   * With the keys handed to actions, the storage quota and the deepest chain of activations started
+   * through activations' keys that is allowed.
+   */
+  public ActivationService(ActionResolver resolver, ActivationStore activations,
+      ActivationDispatcher dispatcher, NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength,
+      ActivationKeys keys, StorageQuota quota, int maxChainDepth) {
+    this.keys = keys;
+    this.quota = quota;
+    this.maxChainDepth = maxChainDepth;
     this.resolver = resolver;
     this.activations = activations;
     this.dispatcher = dispatcher;
@@ -96,36 +120,77 @@ public final class ActivationService {
    */
   public Accepted invoke(Identity caller, EntityPath invoked, ObjectNode payload, boolean callerWaits) {
     ResolvedAction action = resolver.resolve(invoked, caller.namespace());
+    refuseDeepChain(caller, action);
+    refuseOverQuota(caller.namespace(), payload);
     throttle.tryInvoke(caller.namespace()).ifPresent(message -> {
       throw new Rejection(429, message);
     });
     if (callerWaits && !action.action().exec().isSequence()) {
       PendingActivation pending = new PendingActivation(ActivationIds.next(), caller.namespace(), caller.subject(),
-          invoked.toString(), payload, clock.millis(), null, 0);
+          invoked.toString(), payload, clock.millis(), caller.cause(), 0);
       activations.acceptLazily(pending);
-      return new Accepted(pending.activationId(), start(pending, action, caller.authKey()), activations::sync);
+      return new Accepted(pending.activationId(), start(pending, action, caller), activations::sync);
     }
-    return accept(caller.namespace(), caller.subject(), caller.authKey(), invoked, action, payload, null);
+    return accept(caller, invoked, action, payload, caller.cause());
   }
 
   /** Accepts an activation caused by a trigger, without the per-minute invocation count. */
   Accepted invokeForRule(Identity caller, EntityPath invoked, ObjectNode payload, String cause) {
     ResolvedAction action = resolver.resolve(invoked, caller.namespace());
-    return accept(caller.namespace(), caller.subject(), caller.authKey(), invoked, action, payload, cause);
+    refuseOverQuota(caller.namespace(), payload);
+    return accept(caller, invoked, action, payload, cause);
   }
 
-  private Accepted accept(String namespace, String subject, String authKey, EntityPath invoked,
-      ResolvedAction action, ObjectNode payload, String cause) {
-    PendingActivation pending = new PendingActivation(
-        ActivationIds.next(), namespace, subject, invoked.toString(), payload, clock.millis(), cause, 0);
+  /** The deepest chain allowed (see the class comment). */
+  int maxChainDepth() {
+    return maxChainDepth;
+  }
+
+  /** The reason a call by {@code caller} is one step too deep in its chain, or null. */
+  String chainTooDeep(Identity caller) {
+    if (caller.chainDepth() <= maxChainDepth) {
+      return null;
+    }
+    return "Refused: this call comes from activation " + caller.cause() + ", " + caller.chainDepth()
+        + " calls deep in a chain of activations started through actions' own keys (a trigger or invoke loop?);"
+        + " at most " + maxChainDepth + " are allowed (api.max-chain-depth).";
+  }
+
+  private void refuseDeepChain(Identity caller, ResolvedAction action) {
+    String reason = chainTooDeep(caller);
+    if (reason == null) {
+      return;
+    }
+    String id = ActivationIds.next();
+    long now = clock.millis();
+    activations.complete(new ActivationRecord(id, caller.namespace(), action.path().name(),
+        action.action().version(), caller.subject(), now, now, 0,
+        ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, reason), List.of(),
+        List.of(new KeyValue("path", Json.tree(action.path().path()))), false, caller.cause()));
+    LOG.warn("namespace {}: invocation of {} refused, chain depth {} > {} (cause {}, record {})",
+        caller.namespace(), action.path().path(), caller.chainDepth(), maxChainDepth, caller.cause(), id);
+    throw new Rejection(429, reason + " Recorded as activation " + id + ".");
+  }
+
+  /** Throws 429 when storing {@code payload} would take the namespace over its storage quota. */
+  void refuseOverQuota(String namespace, ObjectNode payload) {
+    quota.refusal(namespace, JsonSize.of(payload)).ifPresent(message -> {
+      throw new Rejection(429, message);
+    });
+  }
+
+  private Accepted accept(Identity caller, EntityPath invoked, ResolvedAction action, ObjectNode payload,
+      String cause) {
+    PendingActivation pending = new PendingActivation(ActivationIds.next(), caller.namespace(), caller.subject(),
+        invoked.toString(), payload, clock.millis(), cause, 0);
     activations.accept(pending);
-    return new Accepted(pending.activationId(), start(pending, action, authKey));
+    return new Accepted(pending.activationId(), start(pending, action, caller));
   }
 
-  private CompletableFuture<ActivationRecord> start(PendingActivation p, ResolvedAction action, String authKey) {
+  private CompletableFuture<ActivationRecord> start(PendingActivation p, ResolvedAction action, Identity caller) {
     throttle.started(p.namespace());
     CompletableFuture<ActivationRecord> done =
-        execute(p.activationId(), p.namespace(), p.subject(), authKey, action, p.payload(), p.cause(), p.acceptedAt(),
+        execute(p.activationId(), p.namespace(), p.subject(), caller, action, p.payload(), p.cause(), p.acceptedAt(),
             new int[] {0})
             .exceptionally(t -> {
               LOG.error("activation {} failed inside the server", p.activationId(), t);
@@ -180,15 +245,19 @@ public final class ActivationService {
   }
 
   /** Runs an action (or a sequence) and builds its record; stores nothing itself except sequence components. */
-  private CompletableFuture<ActivationRecord> execute(String id, String namespace, String subject, String authKey,
+  private CompletableFuture<ActivationRecord> execute(String id, String namespace, String subject, Identity caller,
       ResolvedAction action, ObjectNode payload, String cause, long acceptedAt, int[] componentsSoFar) {
     Action a = action.action();
     ObjectNode params = KeyValue.toObject(action.parameters());
     params.setAll(payload);
     if (a.exec().isSequence()) {
-      return runSequence(id, namespace, subject, authKey, action, params, cause, acceptedAt, componentsSoFar);
+      return runSequence(id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
     }
-    String apiKey = action.annotationIsTrue("provide-api-key", false) ? authKey : null;
+    // a key of this activation, not the caller's (the server keeps no user's key): calls made with it carry
+    // this activation as their cause and one more step of chain depth; it ends with the activation
+    Identity issued = caller != null && action.annotationIsTrue("provide-api-key", false)
+        ? keys.issue(caller, id, caller.chainDepth()) : null;
+    String apiKey = issued == null ? null : issued.authKey();
     long now = clock.millis();
     RunRequest request = new RunRequest(id, namespace, action.path(), a.version(), a.exec(), a.limits(), params,
         apiKey, now + a.limits().timeout(), action.annotationIsTrue("retry-safe", true));
@@ -197,6 +266,9 @@ public final class ActivationService {
       outcome = dispatcher.dispatch(request);
     } catch (RuntimeException e) {
       outcome = CompletableFuture.failedFuture(e);
+    }
+    if (issued != null) {
+      outcome.whenComplete((o, t) -> keys.revoke(issued));
     }
     return outcome
         .exceptionally(t -> RunOutcome.whiskError("The executor failed to run the activation: " + t, clock.millis()))
@@ -234,7 +306,7 @@ public final class ActivationService {
   private record SequenceState(ObjectNode result, List<String> ids, ActivationResponse last, long duration,
       boolean failed) {}
 
-  private CompletableFuture<ActivationRecord> runSequence(String id, String namespace, String subject, String authKey,
+  private CompletableFuture<ActivationRecord> runSequence(String id, String namespace, String subject, Identity caller,
       ResolvedAction sequence, ObjectNode params, String cause, long acceptedAt, int[] componentsSoFar) {
     long start = clock.millis();
     CompletableFuture<SequenceState> chain =
@@ -242,7 +314,7 @@ public final class ActivationService {
     for (String component : sequence.action().exec().components()) {
       chain = chain.thenCompose(state -> state.failed()
           ? CompletableFuture.completedFuture(state)
-          : runComponent(id, namespace, subject, authKey, component, state, componentsSoFar));
+          : runComponent(id, namespace, subject, caller, component, state, componentsSoFar));
     }
     return chain.thenApply(state -> {
       long end = clock.millis();
@@ -259,7 +331,7 @@ public final class ActivationService {
   }
 
   private CompletableFuture<SequenceState> runComponent(String sequenceId, String namespace, String subject,
-      String authKey, String component, SequenceState state, int[] componentsSoFar) {
+      Identity caller, String component, SequenceState state, int[] componentsSoFar) {
     if (++componentsSoFar[0] > maxSequenceLength) {
       return CompletableFuture.completedFuture(new SequenceState(state.result(), state.ids(),
           ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, "Too many actions in the sequence."),
@@ -275,7 +347,7 @@ public final class ActivationService {
           state.duration(), true));
     }
     String componentId = ActivationIds.next();
-    return execute(componentId, namespace, subject, authKey, action, state.result(), sequenceId, clock.millis(),
+    return execute(componentId, namespace, subject, caller, action, state.result(), sequenceId, clock.millis(),
         componentsSoFar)
         .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record))
         .thenApply(record -> {

@@ -23,8 +23,15 @@ import java.util.Optional;
  * rule of the trigger (each accepted like an invocation, with the trigger's activation as cause), and
  * a trigger activation record lists per rule what happened as JSON log lines, as OpenWhisk does.
  * With no active rule nothing is recorded and the API answers 204.
+ *
+ * <p>A fire made with an activation's key (an action firing a trigger) has that activation as the
+ * trigger activation's {@code cause}; one deeper than the server's chain limit is refused (429) and
+ * recorded as a trigger activation whose response names the reason, so a rule whose action fires its
+ * own trigger runs at most that many times.
  */
 public final class TriggerService {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TriggerService.class);
 
   private final EntityStore entities;
   private final ActivationStore activations;
@@ -61,6 +68,20 @@ public final class TriggerService {
     if (!(found instanceof Trigger trigger)) {
       throw Rejection.conflict(Rejection.CONFORMANCE);
     }
+    String tooDeep = invoker.chainTooDeep(caller);
+    if (tooDeep != null) {
+      String id = ActivationIds.next();
+      long now = clock.millis();
+      ObjectNode line = Json.MAPPER.createObjectNode().put("statusCode", 1).put("success", false)
+          .put("error", tooDeep + " No rule of this trigger was run.");
+      activations.complete(new ActivationRecord(id, caller.namespace(), trigger.name(), trigger.version(),
+          caller.subject(), now, now, 0, ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, tooDeep),
+          List.of(line.toString()), List.of(new KeyValue("path", Json.tree(path.path()))), false, caller.cause()));
+      LOG.warn("namespace {}: fire of trigger {} refused, chain depth {} > {} (cause {}, record {})",
+          caller.namespace(), path.path(), caller.chainDepth(), invoker.maxChainDepth(), caller.cause(), id);
+      throw new Rejection(429, tooDeep + " Recorded as trigger activation " + id + ".");
+    }
+    invoker.refuseOverQuota(caller.namespace(), payload);
     throttle.tryFire(caller.namespace()).ifPresent(message -> {
       throw new Rejection(429, message);
     });
@@ -95,7 +116,7 @@ public final class TriggerService {
     long end = clock.millis();
     List<KeyValue> annotations = List.of(new KeyValue("path", Json.tree(path.path())));
     activations.complete(new ActivationRecord(id, caller.namespace(), trigger.name(), trigger.version(),
-        caller.subject(), start, end, 0, ActivationResponse.success(params), logs, annotations, false, null));
+        caller.subject(), start, end, 0, ActivationResponse.success(params), logs, annotations, false, caller.cause()));
     return Optional.of(id);
   }
 }

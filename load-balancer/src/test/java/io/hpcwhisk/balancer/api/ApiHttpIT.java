@@ -83,7 +83,7 @@ class ApiHttpIT {
     assertThat(guest.get("/api/v1/namespaces").body().toString()).isEqualTo("[\"guest\"]");
     assertThat(bob.get("/api/v1/namespaces").body().toString()).isEqualTo("[\"bob\"]");
     assertThat(server.identities().list()).as("the guest key is never written to the identities file")
-        .extracting(Identity::namespace).doesNotContain("guest");
+        .extracting(io.hpcwhisk.balancer.auth.StoredUser::namespace).doesNotContain("guest");
   }
 
   @Test

@@ -59,4 +59,36 @@ class ServerConfigTest {
     Files.writeString(f, "api:\n  prot: 4000\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("prot");
   }
+
+  @Test
+  void theChainLimitAndTheStorageQuotaAreReadCheckedAndDefaulted() throws Exception {
+    assertThat(ServerConfig.DEFAULT.api().maxChainDepth()).isEqualTo(10);
+    assertThat(ServerConfig.DEFAULT.store().namespaceQuotaMb()).isEqualTo(1024L);
+    assertThat(ServerConfig.DEFAULT.store().namespaceQuotaBytes()).isEqualTo(1024L * 1024 * 1024);
+    Path f = dir.resolve("q.yaml");
+    Files.writeString(f, "api:\n  max-chain-depth: 3\nstore:\n  namespace-quota-mb: 50\n");
+    ServerConfig c = ServerConfig.load(f);
+    assertThat(c.api().maxChainDepth()).isEqualTo(3);
+    assertThat(c.store().namespaceQuotaMb()).isEqualTo(50L);
+    assertThat(c.api().withPort(0).withGuest(true).maxChainDepth()).as("kept by the with-methods").isEqualTo(3);
+    assertThat(c.store().withDataDir("/x").namespaceQuotaMb()).isEqualTo(50L);
+    Files.writeString(f, "api:\n  max-chain-depth: -1\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.max-chain-depth must be 0..1000, got -1");
+    Files.writeString(f, "store:\n  namespace-quota-mb: 0\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("store.namespace-quota-mb must be >= 1, got 0");
+  }
+
+  @Test
+  void theGuestKeyIsRefusedOnANonLoopbackAddress() throws Exception {
+    Path f = dir.resolve("g.yaml");
+    Files.writeString(f, "api:\n  host: 0.0.0.0\n  guest: true\n  executor: pilots\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("allowed only on a loopback address")
+        .hasMessageContaining("api.host is '0.0.0.0'");
+    Files.writeString(f, "api:\n  host: 127.0.0.1\n  guest: true\n  executor: pilots\n");
+    assertThat(ServerConfig.load(f).api().guest()).isTrue();
+    Files.writeString(f, "api:\n  host: 0.0.0.0\n  executor: pilots\n");
+    assertThat(ServerConfig.load(f).api().host()).as("without the guest any address is fine").isEqualTo("0.0.0.0");
+    assertThatThrownBy(() -> ServerConfig.DEFAULT.api().withGuest(true).withHost("192.168.1.5"))
+        .hasMessageContaining("'192.168.1.5'");
+  }
 }
