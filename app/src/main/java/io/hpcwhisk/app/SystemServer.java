@@ -53,9 +53,20 @@ final class SystemServer implements AutoCloseable {
    */
   static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Path home, String build,
       Consumer<PassReport> onPass) throws Exception {
+    return start(config, harvest, harvest.map(HarvestConfig::slurm), home, build, onPass);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, Optional, Path, String, Consumer)}; {@code slurm} (the configuration's
+   * {@code slurm:} section, also without a controller) tells the pilot verifier where {@code squeue} is and the
+   * harvest partition, unless {@code balancer.pilot-partition} names it.
+   */
+  static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Optional<HarvestConfig.Slurm> slurm,
+      Path home, String build, Consumer<PassReport> onPass) throws Exception {
     boolean pilots = config.api().executor().equals("pilots");
-    Optional<PilotJobVerifier> verifier = pilots ? Optional.of(harvest
-        .map(h -> WhiskServer.verifier(config, h.slurm().binDir(), h.slurm().environment(), h.slurm().partition()))
+    Optional<HarvestConfig.Slurm> s = harvest.map(HarvestConfig::slurm).or(() -> slurm);
+    Optional<PilotJobVerifier> verifier = pilots ? Optional.of(s
+        .map(h -> WhiskServer.verifier(config, h.binDir(), h.environment(), h.partition()))
         .orElseGet(() -> WhiskServer.verifier(config, Optional.empty(), Map.of(), null))) : Optional.empty();
     WhiskServer server = WhiskServer.start(config, verifier, build);
     if (harvest.isEmpty() || !pilots) {
