@@ -182,11 +182,19 @@ class PilotCredentialAttackIT {
         throw new IllegalStateException(e);
       }
     });
+    Set<String> rootSaw = new TreeSet<>();
+    int[] environsWithTokenFile = {0};
     try {
       Instant end = Instant.now().plusSeconds(60);
       Instant nextCycle = Instant.now().plusSeconds(20);
+      Instant nextRootScan = Instant.now();
       while (Instant.now().isBefore(end)) {
         bindings().forEach(b -> scopes.add(b.scope()));
+        if (Instant.now().isAfter(nextRootScan)) {
+          // as root: every process's environment too, the pilots' JVMs included (the attacker cannot read those)
+          environsWithTokenFile[0] += scanProcesses(rootSaw);
+          nextRootScan = Instant.now().plusSeconds(2);
+        }
         if (Instant.now().isAfter(nextCycle) && dispatcher.snapshot().pilots() > 0) {
           // pilots that registered are cancelled, so the controller keeps submitting new ones
           slurm.run("scancel", "--partition=whisk");
@@ -212,6 +220,16 @@ class PilotCredentialAttackIT {
       }
       assertThat(seen.stdout().lines().filter(l -> !l.equals(control)).toList()).as("credential-shaped strings")
           .isEmpty();
+      // root's view: no process environment or command line, no Slurm job record holds a credential
+      rootSaw.remove(control);
+      assertThat(environsWithTokenFile[0]).as("pilot environments seen (HPC_WHISK_PILOT_TOKEN_FILE)").isPositive();
+      assertThat(rootSaw).as("credential-shaped strings in /proc/*/environ and cmdline, read as root").isEmpty();
+      String records = slurm.run("scontrol", "show", "job", "-dd").stdout()
+          + slurm.run("squeue", "--json", "--states=all").stdout();
+      assertThat(records).as("the pilots' job records").contains("hpcw-pilot");
+      for (String token : issued) {
+        assertThat(records).as("Slurm's job records (scontrol show job -dd, squeue --json)").doesNotContain(token);
+      }
       assertThat(TOKEN_SHAPE.matcher(logged).results().map(r -> r.group()).filter(t -> !t.equals(control)).toList())
           .as("credential-shaped strings in the logs (but the control this test printed)").isEmpty();
       // the token files and their directory are closed to the attacker
@@ -226,6 +244,32 @@ class PilotCredentialAttackIT {
     } finally {
       controlProcess.destroyForcibly();
     }
+  }
+
+  /**
+   * Reads every process's command line and environment (as root) and adds the credential-shaped strings in them
+   * to {@code found}; answers how many environments named a token file.
+   */
+  static int scanProcesses(Set<String> found) {
+    int withTokenFile = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
+        for (String part : List.of("cmdline", "environ")) {
+          try {
+            String text = new String(Files.readAllBytes(p.resolve(part)), StandardCharsets.UTF_8).replace('\0', '\n');
+            TOKEN_SHAPE.matcher(text).results().forEach(r -> found.add(r.group()));
+            if (part.equals("environ") && text.contains("HPC_WHISK_PILOT_TOKEN_FILE=")) {
+              withTokenFile++;
+            }
+          } catch (java.io.IOException | RuntimeException e) {
+            // the process ended meanwhile
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return withTokenFile;
   }
 
   @Test
