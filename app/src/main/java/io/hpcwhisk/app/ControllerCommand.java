@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -192,13 +193,14 @@ final class ControllerCommand implements Runnable {
           var cfg = io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
               .withApi(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.api().withPort(0).withExecutor("pilots"))
               .withStore(io.hpcwhisk.balancer.config.ServerConfig.DEFAULT.store().withDataDir(data.toString()));
-          server = io.hpcwhisk.balancer.WhiskServer.start(cfg, VersionCommand.hpcWhiskVersion());
-          var credentials = io.hpcwhisk.balancer.WhiskServer.pilotCredentials(cfg);
-          var environment = SystemServer.pilotEnvironment(server.pilotUrl(), credentials::forSubmission, home);
+          server = io.hpcwhisk.balancer.WhiskServer.start(cfg, Optional.of(io.hpcwhisk.balancer.WhiskServer.verifier(
+              cfg, effective.slurm().binDir(), effective.slurm().environment(), effective.slurm().partition())),
+              VersionCommand.hpcWhiskVersion());
+          var handOff = SystemServer.handOff(server.pilotUrl(), server.pilotSubmissions().orElseThrow(), home);
           System.out.println("real pilot: " + SystemServer.REAL_PILOT_SCRIPT + ", balancer " + server.pilotUrl());
           bench = new HarvestBenchmark(effective, home, Duration.ofSeconds(2), System.out,
               (c, registry) -> HarvestController.start(SystemServer.withRealPilot(c), registry, home, report -> {},
-                  environment));
+                  handOff));
         } else {
           bench = new HarvestBenchmark(effective, home, Duration.ofSeconds(2), System.out);
         }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
       "Run the invoker pilot inside a Slurm job: register with the balancer, run OpenWhisk actions in warm",
       "node/python3/java/native runtimes, heartbeat, and drain on SIGTERM or ahead of the job's end.",
       "Identity (job id, node, CPUs, memory, deadline) comes from Slurm's environment and scontrol.",
-      "The credential comes from HPC_WHISK_PILOT_TOKEN (or --token-file), never from the command line.",
+      "The credential comes from the file HPC_WHISK_PILOT_TOKEN_FILE (or --token-file) names; the pilot reads",
+      "and deletes it at start. It is never taken from the command line or the environment.",
       "Exit codes: 0 drained and left, 3 balancer unreachable for --give-up-after, 4 registration refused."
     })
 final class PilotCommand implements Callable<Integer> {
@@ -28,7 +29,7 @@ final class PilotCommand implements Callable<Integer> {
   @Option(names = "--balancer", description = "Balancer WebSocket URL, ws://HOST:PORT/pilot/v1 (default: $HPC_WHISK_BALANCER_URL).")
   String balancer;
 
-  @Option(names = "--token-file", description = "File holding the job-scoped credential (default: $HPC_WHISK_PILOT_TOKEN).")
+  @Option(names = "--token-file", description = "File holding the job's credential, deleted once read (default: $HPC_WHISK_PILOT_TOKEN_FILE).")
   Path tokenFile;
 
   @Option(names = "--memory-mb", description = "Memory for actions in MB (default: the job's memory, SLURM_MEM_PER_NODE or scontrol).")

@@ -64,7 +64,10 @@ final class ServerCommand implements Runnable {
     Path home = ControllerCommand.Run.home();
     SystemServer server;
     try {
-      server = SystemServer.start(cfg, harvest, home, VersionCommand.hpcWhiskVersion(), report -> {
+      // the slurm: section tells the pilot verifier how to run squeue and which partition, controller or not
+      Path file = configFile(config);
+      HarvestConfig.Slurm slurm = (file == null ? HarvestConfig.defaults() : HarvestConfig.load(file)).slurm();
+      server = SystemServer.start(cfg, harvest, Optional.of(slurm), home, VersionCommand.hpcWhiskVersion(), report -> {
         if (!report.errors().isEmpty() || !report.intents().isEmpty()) {
           System.out.println("harvest: " + report.summary());
           report.errors().forEach(e -> System.out.println("harvest: error: " + e));

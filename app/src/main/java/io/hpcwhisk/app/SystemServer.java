@@ -2,24 +2,31 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
-import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
+import io.hpcwhisk.balancer.pilots.PilotSubmissions;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link WhiskServer}) and, unless
  * turned off, the harvest controller submitting pilot jobs that connect back to that balancer.
  *
- * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code /pilot/v1}), a fresh
- * submission-scoped {@code HPC_WHISK_PILOT_TOKEN} from the balancer's {@link PilotCredentials} (bound to the first
- * job that registers with it) and {@code HPC_WHISK_HOME}. The controller's metrics go to the server's Prometheus
+ * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code /pilot/v1}),
+ * {@code HPC_WHISK_PILOT_TOKEN_FILE} (the path of a fresh 0600 file holding a submission credential, which
+ * {@link PilotSubmissions} binds to the job id {@code sbatch} answers; the pilot reads and deletes the file) and
+ * {@code HPC_WHISK_HOME}. The balancer admits a pilot only once Slurm confirms its job runs in the harvest partition
+ * ({@code slurm.partition}, unless {@code balancer.pilot-partition} says otherwise) as the pilot user, on the node
+ * the pilot names. The controller's metrics go to the server's Prometheus
  * registry, so {@code /metrics} shows both. A configured pilot script that is still the sleeping placeholder is
  * replaced by the real {@code config/pilot.sbatch}.
  *
@@ -46,16 +53,30 @@ final class SystemServer implements AutoCloseable {
    */
   static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Path home, String build,
       Consumer<PassReport> onPass) throws Exception {
-    WhiskServer server = WhiskServer.start(config, build);
-    if (harvest.isEmpty() || !config.api().executor().equals("pilots")) {
+    return start(config, harvest, harvest.map(HarvestConfig::slurm), home, build, onPass);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, Optional, Path, String, Consumer)}; {@code slurm} (the configuration's
+   * {@code slurm:} section, also without a controller) tells the pilot verifier where {@code squeue} is and the
+   * harvest partition, unless {@code balancer.pilot-partition} names it.
+   */
+  static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Optional<HarvestConfig.Slurm> slurm,
+      Path home, String build, Consumer<PassReport> onPass) throws Exception {
+    boolean pilots = config.api().executor().equals("pilots");
+    Optional<HarvestConfig.Slurm> s = harvest.map(HarvestConfig::slurm).or(() -> slurm);
+    Optional<PilotJobVerifier> verifier = pilots ? Optional.of(s
+        .map(h -> WhiskServer.verifier(config, h.binDir(), h.environment(), h.partition()))
+        .orElseGet(() -> WhiskServer.verifier(config, Optional.empty(), Map.of(), null))) : Optional.empty();
+    WhiskServer server = WhiskServer.start(config, verifier, build);
+    if (harvest.isEmpty() || !pilots) {
       return new SystemServer(server, Optional.empty());
     }
     try {
-      PilotCredentials credentials = WhiskServer.pilotCredentials(config);
       HarvestConfig effective = withRealPilot(harvest.get());
       String url = server.pilotUrl();
       HarvestController controller = HarvestController.start(effective, server.meters(), home, onPass,
-          pilotEnvironment(url, credentials::forSubmission, home));
+          handOff(url, server.pilotSubmissions().orElseThrow(), home));
       return new SystemServer(server, Optional.of(controller));
     } catch (RuntimeException e) {
       server.close();
@@ -63,14 +84,34 @@ final class SystemServer implements AutoCloseable {
     }
   }
 
-  /** The environment of one pilot job: where the balancer is, a fresh credential, the installation. */
-  static Supplier<Map<String, String>> pilotEnvironment(String balancerUrl, Supplier<String> token, Path home) {
+  /**
+   * How each pilot job gets its credential: a fresh token in its own file (the job's environment names the file,
+   * the balancer and the installation), bound to the job id once {@code sbatch} answers, deleted if it fails.
+   */
+  static PilotJobHandOff handOff(String balancerUrl, PilotSubmissions submissions, Path home) {
+    String installation = home.toAbsolutePath().normalize().toString();
     return () -> {
+      PilotSubmissions.Issued issued = submissions.issue();
       Map<String, String> env = new LinkedHashMap<>();
-      env.put("HPC_WHISK_BALANCER_URL", balancerUrl);
-      env.put("HPC_WHISK_PILOT_TOKEN", token.get());
-      env.put("HPC_WHISK_HOME", home.toAbsolutePath().normalize().toString());
-      return env;
+      env.put(PilotProtocol.ENV_BALANCER_URL, balancerUrl);
+      env.put(PilotProtocol.ENV_TOKEN_FILE, issued.file().toString());
+      env.put("HPC_WHISK_HOME", installation);
+      return new PilotJobHandOff.Prepared() {
+        @Override
+        public Map<String, String> environment() {
+          return env;
+        }
+
+        @Override
+        public void submitted(JobId id, Duration timeLimit) {
+          submissions.submitted(issued, id.toString(), timeLimit);
+        }
+
+        @Override
+        public void failed() {
+          submissions.failed(issued);
+        }
+      };
     };
   }
 

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
+import io.hpcwhisk.balancer.pilots.PilotSubmissions;
+import io.hpcwhisk.balancer.store.MvPilotBindingStore;
+import io.hpcwhisk.balancer.store.MvStoreDatabase;
+import io.hpcwhisk.core.cluster.JobId;
+import java.time.Duration;
+import java.time.InstantSource;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,18 +30,33 @@ class SystemServerTest {
   }
 
   @Test
-  void pilotJobsGetTheBalancerAFreshCredentialTheServerAcceptsAndTheHome() {
+  void pilotJobsGetTheBalancerAFreshCredentialFileAndTheHomeAndTheCredentialIsBoundToTheirJob() throws Exception {
+    var data = dir.resolve("data");
     var credentials = WhiskServer.pilotCredentials(config("pilots"));
-    var env = SystemServer.pilotEnvironment("ws://127.0.0.1:1/pilot/v1", credentials::forSubmission, dir);
+    try (var db = MvStoreDatabase.open(data)) {
+      var submissions = new PilotSubmissions(credentials, MvPilotBindingStore.open(db),
+          PilotJobVerifier.unverified("unit test"), data.resolve("pilot-tokens"), InstantSource.system());
+      var handOff = SystemServer.handOff("ws://127.0.0.1:1/pilot/v1", submissions, dir);
 
-    Map<String, String> first = env.get();
-    Map<String, String> second = env.get();
+      var first = handOff.prepare();
+      var second = handOff.prepare();
+      assertThat(first.environment()).containsEntry("HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:1/pilot/v1")
+          .containsEntry("HPC_WHISK_HOME", dir.toString()).doesNotContainKey("HPC_WHISK_PILOT_TOKEN");
+      Path firstFile = Path.of(first.environment().get("HPC_WHISK_PILOT_TOKEN_FILE"));
+      Path secondFile = Path.of(second.environment().get("HPC_WHISK_PILOT_TOKEN_FILE"));
+      String token = Files.readString(firstFile).strip();
+      assertThat(token).isNotEqualTo(Files.readString(secondFile).strip());
+      assertThat(String.join(",", first.environment().values())).doesNotContain(token);
+      assertThat(credentials.verify(token)).isPresent();
 
-    assertThat(first).containsEntry("HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:1/pilot/v1")
-        .containsEntry("HPC_WHISK_HOME", dir.toString());
-    assertThat(first.get("HPC_WHISK_PILOT_TOKEN")).isNotEqualTo(second.get("HPC_WHISK_PILOT_TOKEN"));
-    assertThat(credentials.verify(first.get("HPC_WHISK_PILOT_TOKEN"), "4711")).isPresent();
-    assertThat(credentials.verify(first.get("HPC_WHISK_PILOT_TOKEN") + "x", "4711")).isEmpty();
+      first.submitted(new JobId(4711), Duration.ofMinutes(5));
+      second.failed();
+      assertThat(submissions.bindings()).singleElement().satisfies(b -> {
+        assertThat(b.jobId()).isEqualTo("4711");
+        assertThat(b.scope()).isEqualTo(PilotCredentials.scopeOf(token));
+      });
+      assertThat(secondFile).doesNotExist();
+    }
   }
 
   @Test

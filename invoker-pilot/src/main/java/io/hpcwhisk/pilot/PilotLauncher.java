@@ -48,6 +48,7 @@ public final class PilotLauncher {
     Map<String, String> values = new HashMap<>();
     overrides.config().ifPresent(path -> values.putAll(readYaml(path)));
     putEnv(values, env, "balancer-url", PilotProtocol.ENV_BALANCER_URL);
+    putEnv(values, env, "token-file", PilotProtocol.ENV_TOKEN_FILE);
     putEnv(values, env, "grace", "HPC_WHISK_GRACE");
     putEnv(values, env, "memory-mb", "HPC_WHISK_PILOT_MEMORY_MB");
     putEnv(values, env, "work-dir", "HPC_WHISK_PILOT_WORK_DIR");
@@ -57,10 +58,13 @@ public final class PilotLauncher {
         values.put(k, v);
       }
     });
-    String token = env.getOrDefault(PilotProtocol.ENV_TOKEN, "");
-    if (values.containsKey("token-file")) {
-      token = readToken(Path.of(values.get("token-file")));
+    if (env.containsKey(PilotProtocol.ENV_TOKEN_RETIRED)) {
+      // its value would sit in /proc/<pid>/environ of this JVM, readable by the actions it runs
+      throw new IllegalArgumentException(PilotProtocol.ENV_TOKEN_RETIRED + " is set: a credential in the"
+          + " environment is no longer accepted; write it to a file only you can read (chmod 600) and pass"
+          + " its path as " + PilotProtocol.ENV_TOKEN_FILE + " or --token-file (the pilot deletes it after reading)");
     }
+    String token = values.containsKey("token-file") ? takeToken(Path.of(values.get("token-file"))) : "";
     int memoryMb = values.containsKey("memory-mb") ? parseInt("memory-mb", values.get("memory-mb")) : 0;
     PilotIdentity identity = SlurmEnvironment.identity(env, SlurmEnvironment::run, memoryMb);
     PilotSettings settings = settings(values, token, identity);
@@ -174,12 +178,24 @@ public final class PilotLauncher {
     }
   }
 
-  private static String readToken(Path file) {
+  /**
+   * Reads the credential from {@code file} and deletes the file, before the pilot connects or runs anything: an
+   * action started later finds neither the file nor the credential in this process's environment.
+   */
+  static String takeToken(Path file) {
+    String token;
     try {
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
+      token = Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the pilot token file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read the pilot token file " + file + ": " + e, e);
     }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot delete the pilot token file " + file + " after reading it (the"
+          + " pilot deletes it so that no action can read it): " + e, e);
+    }
+    return token;
   }
 
   /** Entry point without the {@code hpc-whisk} command (configuration from the environment only). */

@@ -55,4 +55,15 @@ class PilotLauncherTest {
     assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s"), "", IDENTITY))
         .hasMessageContaining("heartbeat must be at most 1 s");
   }
+
+  @Test
+  void theTokenFileIsReadAndDeletedAndACredentialInTheEnvironmentIsRefused(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("pilot.token"), "sub-abcdefgh.MAC\n");
+    assertThat(PilotLauncher.takeToken(file)).isEqualTo("sub-abcdefgh.MAC");
+    assertThat(file).doesNotExist();
+    assertThatThrownBy(() -> PilotLauncher.takeToken(file)).hasMessageContaining("cannot read the pilot token file");
+    assertThatThrownBy(() -> PilotLauncher.run(new PilotLauncher.Overrides(null, Map.of()),
+        Map.of("HPC_WHISK_PILOT_TOKEN", "sub-abcdefgh.MAC", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:9/pilot/v1"),
+        "test")).hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set").hasMessageNotContaining("sub-abcdefgh.MAC");
+  }
 }

@@ -17,7 +17,13 @@ import io.hpcwhisk.balancer.invoke.TriggerService;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
 import io.hpcwhisk.balancer.metrics.MetricsHandler;
+import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
+import io.hpcwhisk.balancer.pilots.PilotSubmissions;
+import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
+import io.hpcwhisk.balancer.store.MvPilotBindingStore;
+import io.hpcwhisk.balancer.store.PilotBindingStore;
 import io.hpcwhisk.balancer.pilots.PilotEndpoint;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.protocol.PilotProtocol;
@@ -29,6 +35,8 @@ import io.hpcwhisk.balancer.system.SystemPackages;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +62,16 @@ public final class WhiskServer implements AutoCloseable {
   private final ActivationService invoker;
   private final java.time.Duration drainGrace;
   private final PrometheusMeterRegistry prometheus;
+  private final Optional<PilotSubmissions> submissions;
 
   private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, PrometheusMeterRegistry prometheus,
       String build) throws Exception {
+    this(config, dispatcherFactory, Optional.empty(), prometheus, build);
+  }
+
+  /** With {@code verifier} present, the dispatcher is the pilot balancer, admitting pilots through it. */
+  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, Optional<PilotJobVerifier> verifier,
+      PrometheusMeterRegistry prometheus, String build) throws Exception {
     this.prometheus = prometheus;
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
@@ -67,6 +82,18 @@ public final class WhiskServer implements AutoCloseable {
       identities.allowGuest();
     }
     SystemPackages.install(entities, clock.millis());
+    if (verifier.isPresent()) {
+      PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
+      PilotBindingStore bindings = MvPilotBindingStore.open(db);
+      PilotAdmission admission = new PilotAdmission(credentials, bindings, verifier.get(), clock);
+      submissions = Optional.of(new PilotSubmissions(credentials, bindings, verifier.get(),
+          config.balancer().tokenPath(dataDir), clock));
+      BalancerMetrics metrics = new BalancerMetrics(prometheus);
+      dispatcherFactory = (c, host) -> new PilotDispatcher(config.balancer(), admission, c, host, metrics);
+      LOG.info("{}", verifier.get().description());
+    } else {
+      submissions = Optional.empty();
+    }
     // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound
     AtomicReference<String> apiHost = new AtomicReference<>(
         config.api().port() > 0 ? "http://" + config.api().host() + ":" + config.api().port() : "");
@@ -101,6 +128,13 @@ public final class WhiskServer implements AutoCloseable {
         LOG.warn("retention sweep failed; will try again", e);
       }
     }, 0, 60, TimeUnit.SECONDS);
+    submissions.ifPresent(s -> housekeeping.scheduleWithFixedDelay(() -> {
+      try {
+        s.sweep();
+      } catch (RuntimeException e) {
+        LOG.warn("pilot credential sweep failed; will try again", e);
+      }
+    }, 0, 30, TimeUnit.SECONDS));
     if (dispatcher instanceof PilotDispatcher pilots) {
       housekeeping.scheduleAtFixedRate(() -> {
         try {
@@ -117,24 +151,54 @@ public final class WhiskServer implements AutoCloseable {
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
-      LOG.info("pilots connect to {} with a credential from the data directory's pilot-secret", pilotUrl());
+      LOG.info("pilots connect to {} with a credential made with the data directory's pilot-secret", pilotUrl());
     }
   }
 
   /**
    * Starts a server with the executor named in the configuration: {@code pilots} (the balancer: pilot
-   * jobs register on {@code /pilot/v1} with a credential from {@link #pilotCredentials()}), {@code local}
-   * or {@code none}.
+   * jobs register on {@code /pilot/v1}, admitted as {@link PilotAdmission} says and verified as
+   * {@link #verifier(ServerConfig, Optional, Map, String)} makes from {@code balancer:}), {@code local} or
+   * {@code none}.
    */
   public static WhiskServer start(ServerConfig config, String build) throws Exception {
+    return start(config, config.api().executor().equals("pilots")
+        ? Optional.of(verifier(config, Optional.empty(), Map.of(), null)) : Optional.empty(), build);
+  }
+
+  /**
+   * Starts a server whose pilots (executor {@code pilots}) are checked by {@code verifier}; other executors
+   * ignore it.
+   */
+  public static WhiskServer start(ServerConfig config, Optional<PilotJobVerifier> verifier, String build)
+      throws Exception {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    BalancerMetrics metrics = new BalancerMetrics(prometheus);
-    DispatcherFactory factory = (clock, apiHost) -> config.api().executor().equals("pilots")
-        ? new PilotDispatcher(config.balancer(), PilotCredentials.inDataDir(config.store().dataPath()), clock,
-            apiHost, metrics)
-        : Dispatchers.forExecutor(config.api().executor(), clock, apiHost, config.store().dataPath(),
-            config.api().localMemoryMb());
-    return new WhiskServer(config, factory, prometheus, build);
+    boolean pilots = config.api().executor().equals("pilots");
+    if (pilots && verifier.isEmpty()) {
+      throw new IllegalArgumentException("executor pilots needs a pilot verifier (balancer.verify-jobs)");
+    }
+    DispatcherFactory factory = (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
+        config.store().dataPath(), config.api().localMemoryMb());
+    return new WhiskServer(config, factory, pilots ? verifier : Optional.empty(), prometheus, build);
+  }
+
+  /**
+   * The pilot verifier {@code balancer.verify-jobs} asks for: {@code none}, or {@code squeue} (from
+   * {@code binDir}, with {@code environment}) checking the partition {@code balancer.pilot-partition} (else
+   * {@code defaultPartition}) and the user {@code balancer.pilot-user}.
+   */
+  public static PilotJobVerifier verifier(ServerConfig config, Optional<Path> binDir, Map<String, String> environment,
+      String defaultPartition) {
+    ServerConfig.Pilots b = config.balancer();
+    if (b.verifyJobs().equals("none")) {
+      return PilotJobVerifier.unverified("balancer.verify-jobs: none");
+    }
+    String partition = b.pilotPartition() != null ? b.pilotPartition() : defaultPartition;
+    if (partition == null) {
+      throw new IllegalArgumentException("balancer.verify-jobs: slurm needs balancer.pilot-partition (the harvest"
+          + " partition pilots run in), or set balancer.verify-jobs: none for pilots outside Slurm");
+    }
+    return new SlurmPilotJobVerifier(partition, b.pilotUser(), binDir, environment, java.time.Duration.ofSeconds(15));
   }
 
   /** Starts a server with a given dispatcher (tests, benchmarks). */
@@ -146,6 +210,11 @@ public final class WhiskServer implements AutoCloseable {
   /** The credential issuer for pilot jobs (the secret lives in the data directory). */
   public static PilotCredentials pilotCredentials(ServerConfig config) {
     return PilotCredentials.inDataDir(config.store().dataPath());
+  }
+
+  /** The controller's side of pilot credentials (executor {@code pilots} only). */
+  public Optional<PilotSubmissions> pilotSubmissions() {
+    return submissions;
   }
 
   /** The WebSocket URL pilots connect to. */
@@ -190,7 +259,8 @@ public final class WhiskServer implements AutoCloseable {
 
   /**
    * Runs a server in this JVM until it is killed: {@code [--config FILE] [--port N] [--data-dir D]
-   * [--guest] [--executor pilots|local|none] [--queue-wait-seconds N]}. Prints {@code listening on http://HOST:PORT} when ready.
+   * [--guest] [--executor pilots|local|none] [--verify-jobs slurm|none] [--pilot-partition P]
+   * [--queue-wait-seconds N]}. Prints {@code listening on http://HOST:PORT} when ready.
    * {@code hpc-whisk server} is the command for users; this entry point serves tests that need a
    * separate process.
    */
@@ -203,6 +273,10 @@ public final class WhiskServer implements AutoCloseable {
         case "--data-dir" -> config = config.withStore(config.store().withDataDir(args[++i]));
         case "--guest" -> config = config.withApi(config.api().withGuest(true));
         case "--executor" -> config = config.withApi(config.api().withExecutor(args[++i]));
+        case "--verify-jobs" -> config = config.withPilots(config.balancer().withVerifyJobs(args[++i],
+            config.balancer().pilotPartition()));
+        case "--pilot-partition" -> config = config.withPilots(config.balancer().withVerifyJobs(
+            config.balancer().verifyJobs(), args[++i]));
         case "--queue-wait-seconds" ->
             config = config.withPilots(config.balancer().withQueueWaitSeconds(Integer.parseInt(args[++i])));
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");

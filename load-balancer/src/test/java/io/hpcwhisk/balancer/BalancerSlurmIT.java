@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -66,10 +67,12 @@ class BalancerSlurmIT {
   }
 
   /** Starts {@code WhiskServer.main} as its own process (so that it can be SIGKILLed); waits until it listens. */
-  private Process startServer(Path dir, int port, String name) throws Exception {
+  private Process startServer(SlurmEnv slurm, Path dir, int port, String name) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), WhiskServer.class.getName(), "--executor", "pilots",
-        "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(), "--guest");
+        "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(), "--guest",
+        "--pilot-partition", "whisk"); // pilots are verified with this cluster's squeue
+    pb.environment().putAll(slurm.env());
     pb.redirectError(dir.resolve(name + ".log").toFile());
     Process p = pb.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -120,11 +123,11 @@ class BalancerSlurmIT {
       port = free.getLocalPort();
     }
     PilotCredentials credentials = PilotCredentials.inDataDir(dir.resolve("data")); // the server reads this secret
-    Process server = startServer(dir, port, "server-1");
+    Process server = startServer(slurm, dir, port, "server-1");
     String url = "ws://127.0.0.1:" + port + PilotProtocol.PATH;
     List<String> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
+      jobs.add(PilotJobs.submitHeld(slurm, url, job -> credentials.forJob(job, Instant.now().plusSeconds(3600)), Map.of(), "-p", "whisk", "--time=10"));
     }
     try {
       awaitPilots(port, 3);
@@ -167,7 +170,7 @@ class BalancerSlurmIT {
     String termed = busiest(port, jobs);
     slurm.run("scancel", "--signal=TERM", termed).orThrow(); // to its steps: the pilot
     System.out.println("[balancer-it] SIGTERM to job " + termed);
-    jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
+    jobs.add(PilotJobs.submitHeld(slurm, url, job -> credentials.forJob(job, Instant.now().plusSeconds(3600)), Map.of(), "-p", "whisk", "--time=10"));
     int mark = accepted.size();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark + 100);
 
@@ -177,7 +180,7 @@ class BalancerSlurmIT {
     String killed = busiest(port, alive);
     slurm.run("scancel", "--signal=KILL", killed + ".0").orThrow(); // the pilot: the job's step 0
     System.out.println("[balancer-it] SIGKILL to job " + killed);
-    jobs.add(PilotJobs.submit(slurm, url, credentials.forSubmission(), Map.of(), "-p", "whisk", "--time=10"));
+    jobs.add(PilotJobs.submitHeld(slurm, url, job -> credentials.forJob(job, Instant.now().plusSeconds(3600)), Map.of(), "-p", "whisk", "--time=10"));
     int mark2 = accepted.size();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= mark2 + 100);
 
@@ -185,7 +188,7 @@ class BalancerSlurmIT {
     System.out.println("[balancer-it] before the server's SIGKILL: " + scrape(port, "whisk_redispatches_total") + " "
         + scrape(port, "whisk_activations_total"));
     server.destroyForcibly().waitFor();
-    server = startServer(dir, port, "server-2");
+    server = startServer(slurm, dir, port, "server-2");
     awaitPilots(port, 2);
     System.out.println("[balancer-it] restarted: " + Files.readAllLines(dir.resolve("server-2.log")).stream()
         .filter(l -> l.contains("recovered")).findFirst().orElse("nothing was pending"));

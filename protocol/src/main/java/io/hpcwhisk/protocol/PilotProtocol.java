@@ -29,8 +29,13 @@ public final class PilotProtocol {
   public static final String PATH = "/pilot/v1";
   /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
   public static final String ENV_BALANCER_URL = "HPC_WHISK_BALANCER_URL";
-  /** Environment variable with the job-scoped credential (never passed on to actions). */
-  public static final String ENV_TOKEN = "HPC_WHISK_PILOT_TOKEN";
+  /**
+   * Environment variable with the path of the file holding the pilot's credential (the pilot reads the file and
+   * deletes it at start; the credential itself is never in an environment).
+   */
+  public static final String ENV_TOKEN_FILE = "HPC_WHISK_PILOT_TOKEN_FILE";
+  /** The environment variable that once held the credential itself; a pilot that finds it set refuses to start. */
+  public static final String ENV_TOKEN_RETIRED = "HPC_WHISK_PILOT_TOKEN";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)

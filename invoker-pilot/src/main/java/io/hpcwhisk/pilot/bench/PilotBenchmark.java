@@ -156,14 +156,22 @@ public final class PilotBenchmark {
   }
 
   private String submit(FakeBalancer balancer, String token) throws IOException, InterruptedException {
-    return slurm.sbatch(pilotJobEnvironment(balancer, token, options.hpcWhiskHome()),
+    return slurm.sbatch(pilotJobEnvironment(balancer, token, options.hpcWhiskHome(), options.workDir()),
         "--export=ALL", "-p", options.partition(), "--time=5",
         "-o", options.workDir().resolve("bench-pilot-%j.out").toString(), options.sbatchScript().toString());
   }
 
-  /** What a benchmark's pilot job needs in its environment to register with the balancer double. */
-  static Map<String, String> pilotJobEnvironment(FakeBalancer balancer, String token, Path hpcWhiskHome) {
-    return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN", token,
+  /**
+   * What one benchmark pilot job needs in its environment to register with the balancer double: the token goes
+   * into a fresh rw------- file in {@code dir} (the pilot deletes it after reading), its path into the job.
+   */
+  static Map<String, String> pilotJobEnvironment(FakeBalancer balancer, String token, Path hpcWhiskHome, Path dir)
+      throws IOException {
+    Path file = Files.createTempFile(dir, "bench-pilot-", ".token",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, token);
+    return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN_FILE", file.toString(),
         "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off");
   }
 

@@ -108,11 +108,13 @@ final class PreemptionHandover {
    */
   private Optional<Double> pilotsThenBatchJob(FakeBalancer balancer, String token, Path script, List<String> nodes,
       String graceSeconds) throws Exception {
-    Map<String, String> env = new HashMap<>(PilotBenchmark.pilotJobEnvironment(balancer, token, options.hpcWhiskHome()));
-    env.put("HPC_WHISK_NO_BUILD", "1"); // the batch-shell script runs bin/hpc-whisk itself (pilot.sbatch sets it)
-    env.put("HPC_WHISK_GRACE", graceSeconds + "s");
     List<String> jobs = new ArrayList<>();
     for (String node : nodes) {
+      // a token file per job: each pilot deletes its own after reading it
+      Map<String, String> env = new HashMap<>(PilotBenchmark.pilotJobEnvironment(balancer, token,
+          options.hpcWhiskHome(), options.workDir()));
+      env.put("HPC_WHISK_NO_BUILD", "1"); // the batch-shell script runs bin/hpc-whisk itself (pilot.sbatch sets it)
+      env.put("HPC_WHISK_GRACE", graceSeconds + "s");
       jobs.add(slurm.sbatch(env,
           "--export=ALL", "-p", options.pilotPartition(), "-w", node, "--time=10", "-J", "hpcw-bench-handover",
           "-o", options.workDir().resolve("handover-pilot-%j.out").toString(), script.toString()));

@@ -11,6 +11,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +50,9 @@ public final class PilotBalancerBenchmark {
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
             .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()));
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()))
+        // the benchmark's pilots are plain processes, not Slurm jobs: nothing for squeue to verify
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
     List<Process> processes = new ArrayList<>();
     try (WhiskServer server = WhiskServer.start(config, "bench")) {
       int port = server.address().getPort();
@@ -170,7 +173,11 @@ public final class PilotBalancerBenchmark {
     env.put("SLURM_CPUS_ON_NODE", "2");
     env.put("SLURM_MEM_PER_NODE", Integer.toString(memoryMb));
     env.put("HPC_WHISK_BALANCER_URL", url);
-    env.put("HPC_WHISK_PILOT_TOKEN", credentials.forJob(Integer.toString(job)));
+    Path tokenFile = dir.resolve("pilot-" + job + ".token");
+    Files.writeString(Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-------"))),
+        credentials.forJob(Integer.toString(job), Instant.now().plusSeconds(86_400)));
+    env.put("HPC_WHISK_PILOT_TOKEN_FILE", tokenFile.toString());
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
     env.put("HPC_WHISK_GRACE", "10s");
     File log = dir.resolve("pilot-" + job + ".log").toFile();

@@ -209,13 +209,36 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    * @param maxQueued activations waiting for a pilot, all namespaces together; default 100000
    * @param queueWaitSeconds how long an activation may wait for a pilot before it ends in a whisk error; default 60
    * @param maxAttempts how many times a started, retry-safe activation may be started; default 3
+   * @param verifyJobs {@code slurm}: before a pilot is admitted, {@code squeue} must show its job RUNNING in the
+   *     pilot partition, as the pilot user, on the node the pilot names; {@code none}: no such check (only for
+   *     pilots outside Slurm: tests, benchmarks; logged at start); default slurm
+   * @param pilotPartition the harvest partition pilots must run in; default: {@code slurm.partition} of the
+   *     harvest configuration (required with {@code verify-jobs: slurm} when the server runs without one)
+   * @param pilotUser the account pilot jobs must belong to; default: the server's own account
+   * @param tokenDir where the controller writes each pilot job's credential file (mode 0600; the directory
+   *     0700): must be on a file system the compute nodes share; default {@code DATA_DIR/pilot-tokens}
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
-      Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts) {
+      Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
+      String pilotUser, String tokenDir) {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
 
+    /** The dispatch settings, with pilot verification and token directory at their defaults. */
+    public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
+        Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts) {
+      this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts, null,
+          null, null, null);
+    }
+
     public Pilots {
+      verifyJobs = verifyJobs == null ? "slurm" : verifyJobs;
+      pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
+      pilotPartition = pilotPartition == null || pilotPartition.isBlank() ? null : pilotPartition;
+      tokenDir = tokenDir == null || tokenDir.isBlank() ? null : tokenDir;
+      if (!verifyJobs.equals("slurm") && !verifyJobs.equals("none")) {
+        throw new IllegalArgumentException("balancer.verify-jobs must be 'slurm' or 'none', got '" + verifyJobs + "'");
+      }
       heartbeatMs = heartbeatMs == null ? 500 : heartbeatMs;
       offlineAfterMs = offlineAfterMs == null ? 3000 : offlineAfterMs;
       ackTimeoutMs = ackTimeoutMs == null ? 2000 : ackTimeoutMs;
@@ -234,7 +257,28 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
     }
 
     public Pilots withQueueWaitSeconds(int seconds) {
-      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts);
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts,
+          verifyJobs, pilotPartition, pilotUser, tokenDir);
+    }
+
+    /** With pilot verification {@code slurm} (in {@code partition}) or {@code none}. */
+    public Pilots withVerifyJobs(String mode, String partition) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
+          maxAttempts, mode, partition, pilotUser, tokenDir);
+    }
+
+    public Pilots withTokenDir(String dir) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir);
+    }
+
+    /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */
+    public Path tokenPath(Path dataDir) {
+      if (tokenDir == null) {
+        return dataDir.resolve("pilot-tokens");
+      }
+      return tokenDir.startsWith("~/") ? Path.of(System.getProperty("user.home"), tokenDir.substring(2))
+          : Path.of(tokenDir);
     }
   }
 

@@ -7,7 +7,6 @@ import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
 import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotConnection;
-import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.core.health.HealthMachine;
 import io.hpcwhisk.core.health.HealthPolicy;
@@ -106,10 +105,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
 
-  public PilotDispatcher(ServerConfig.Pilots settings, PilotCredentials credentials, InstantSource clock,
+  public PilotDispatcher(ServerConfig.Pilots settings, PilotAdmission admission, InstantSource clock,
       Supplier<String> apiHost, BalancerMetrics metrics) {
     this.settings = settings;
-    this.admission = new PilotAdmission(credentials);
+    this.admission = admission;
     this.clock = clock;
     this.metrics = metrics;
     HealthMachine health = new HealthMachine(healthPolicy(settings));

@@ -11,31 +11,34 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Issues and checks the job-scoped credentials of pilots: {@code SCOPE.MAC}, where the MAC is
- * HMAC-SHA256 of the scope under a server secret kept in {@code DATA_DIR/pilot-secret} (created
- * rw------- on first use, 32 random bytes). Two scopes:
+ * Issues and checks the credentials of pilots: {@code SCOPE.MAC}, where the MAC is HMAC-SHA256 of the scope
+ * under a server secret kept in {@code DATA_DIR/pilot-secret} (created rw------- on first use, 32 random
+ * bytes). Two scopes:
  *
  * <ul>
- *   <li>{@code job-<jobId>}: valid only for a pilot that registers with that Slurm job id — for a
- *       controller that submits with {@code --hold}, learns the job id and then writes the token;
- *   <li>{@code sub-<nonce>}: issued before {@code sbatch} (the job id is not known yet) and passed in
- *       the job's environment; the first registration binds it to its job id and a pilot of any other
- *       job presenting it later is refused (the dispatcher keeps the binding).
+ *   <li>{@code sub-<nonce>}: issued by the server's controller just before {@code sbatch}; valid only once
+ *       {@link PilotAdmission} finds it bound to the job {@code sbatch --parsable} answered (the binding is
+ *       kept in the store and ends with the job);
+ *   <li>{@code job-<jobId>@<epochSeconds>}: for a pilot submitted by hand ({@code hpc-whisk pilot-token
+ *       --job ID}); valid for that job id only, until the time it names.
  * </ul>
  *
- * <p>Known caveats: a token is not revoked when its job ends (the secret can be rotated by deleting
- * the file while no pilot runs); the binding of submission tokens lives in memory, so after a restart
- * the first pilot to present one binds it again.
+ * <p>This class checks only that a token is genuine and what it claims; whether it may register now is
+ * {@link PilotAdmission}'s decision. Rotating the secret (delete the file while no pilot runs, restart the
+ * server) makes every issued token invalid.
  */
 public final class PilotCredentials {
 
   private static final Pattern JOB = Pattern.compile("[0-9]{1,20}(_[0-9]+)?");
+  private static final Pattern JOB_SCOPE = Pattern.compile("job-([0-9]{1,20}(?:_[0-9]+)?)@([0-9]{1,12})");
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{8,64}");
   private final byte[] secret;
   private final SecureRandom random = new SecureRandom();
@@ -70,26 +73,41 @@ public final class PilotCredentials {
     }
   }
 
-  /** A token for the pilot of Slurm job {@code jobId}. */
-  public String forJob(String jobId) {
+  /** A token for the pilot of Slurm job {@code jobId}, valid until {@code notAfter} (whole seconds). */
+  public String forJob(String jobId, Instant notAfter) {
     if (!JOB.matcher(jobId).matches()) {
       throw new IllegalArgumentException("not a Slurm job id: '" + jobId + "'");
     }
-    return sign("job-" + jobId);
+    return sign("job-" + jobId + "@" + notAfter.getEpochSecond());
   }
 
-  /** A token to put into a job's environment before it is submitted; bound to the first job that uses it. */
+  /** A submission token: the controller binds it to the job id {@code sbatch} answers (see {@link PilotSubmissions}). */
   public String forSubmission() {
     byte[] nonce = new byte[12];
     random.nextBytes(nonce);
     return sign("sub-" + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
   }
 
-  /** What a valid token allows: one job id, or one submission (then bound to a job on first use). */
-  public record Grant(String scope, Optional<String> jobId) {}
+  /** The scope of a token (the part before the MAC: {@code sub-<nonce>}), without checking it; never secret. */
+  public static String scopeOf(String token) {
+    int dot = token.lastIndexOf('.');
+    return dot <= 0 ? token : token.substring(0, dot);
+  }
 
-  /** Checks a token for a pilot that says it runs in {@code jobId}; empty with the reason logged by the caller. */
-  public Optional<Grant> verify(String token, String jobId) {
+  /** What a genuine token claims. */
+  public sealed interface Grant {
+    /** The scope, the part of the token before the MAC; it is no secret (the MAC is) and may be logged. */
+    String scope();
+  }
+
+  /** A submission token: valid only for the job the store binds its scope to. */
+  public record Submission(String scope) implements Grant {}
+
+  /** A hand-issued token for one job id until a time. */
+  public record Job(String scope, String jobId, Instant notAfter) implements Grant {}
+
+  /** The grant of a genuine token; empty for a forged, malformed or unknown one (the caller logs why). */
+  public Optional<Grant> verify(String token) {
     if (token == null) {
       return Optional.empty();
     }
@@ -102,12 +120,12 @@ public final class PilotCredentials {
     if (!MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.US_ASCII))) {
       return Optional.empty();
     }
-    if (scope.startsWith("job-")) {
-      String job = scope.substring(4);
-      return job.equals(jobId) ? Optional.of(new Grant(scope, Optional.of(job))) : Optional.empty();
+    Matcher job = JOB_SCOPE.matcher(scope);
+    if (job.matches()) {
+      return Optional.of(new Job(scope, job.group(1), Instant.ofEpochSecond(Long.parseLong(job.group(2)))));
     }
     if (scope.startsWith("sub-") && NONCE.matcher(scope.substring(4)).matches()) {
-      return Optional.of(new Grant(scope, Optional.empty()));
+      return Optional.of(new Submission(scope));
     }
     return Optional.empty();
   }

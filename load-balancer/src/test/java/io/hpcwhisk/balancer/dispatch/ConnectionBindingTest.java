@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
+import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
+import io.hpcwhisk.balancer.store.PilotBinding;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +48,7 @@ class ConnectionBindingTest {
 
     var hijacker = fx.new FakePilot("80"); // a valid credential for job 80 (stolen, say)
     assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, "80", 512,
-        fx.now.get() + 60_000), fx.credentials.forJob("80")))
+        fx.now.get() + 60_000), fx.jobToken("80")))
         .isInstanceOfSatisfying(PilotEvents.Refusal.class, refusal -> assertThat(refusal.retryLater()).isTrue())
         .hasMessage("pilot id slurm-80 is held by a live connection; try again once it has closed or gone offline");
     assertThat(refused(PilotMeters.REFUSED_ID_IN_USE)).isEqualTo(1);
@@ -67,11 +71,15 @@ class ConnectionBindingTest {
   void anAttemptOnALiveIdIsRefusedBeforeItsCredentialIsCheckedSoItBindsNothing() throws Exception {
     fx.pilot("81", 512);
     String submission = fx.credentials.forSubmission();
+    // the controller bound this submission to job 82 when sbatch answered
+    fx.bindings.put(new PilotBinding(PilotCredentials.scopeOf(submission), "82",
+        fx.clock.instant(), Duration.ofMinutes(10), fx.clock.instant().plusSeconds(900),
+        Optional.empty()));
     var hijacker = fx.new FakePilot("81");
     assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, "81", 512,
         fx.now.get() + 60_000), submission)).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("live");
     assertThat(refused(PilotMeters.REFUSED_ADMISSION)).isZero();
-    // the submission credential was not bound to job 81 by the refused attempt: its own job still registers
+    // the refused attempt changed nothing: the credential's own job still registers with it
     var own = fx.new FakePilot("82");
     assertThat(fx.dispatcher.register(own, fx.register(own.id, "82", 512, fx.now.get() + 60_000), submission))
         .isEqualTo(own.id);
@@ -106,7 +114,7 @@ class ConnectionBindingTest {
     var silent = fx.pilot("84", 512); // open as far as the balancer knows, but nothing comes over it
     var reconnecting = fx.new FakePilot("84");
     assertThatThrownBy(() -> fx.dispatcher.register(reconnecting, fx.register(reconnecting.id, "84", 512,
-        fx.now.get() + 60_000), fx.credentials.forJob("84"))).isInstanceOf(PilotEvents.Refusal.class);
+        fx.now.get() + 60_000), fx.jobToken("84"))).isInstanceOf(PilotEvents.Refusal.class);
     for (int i = 0; i < 31; i++) { // offline after 3 s without a heartbeat (offline-after-ms default)
       fx.advance(100);
     }
@@ -198,7 +206,7 @@ class ConnectionBindingTest {
     CompletableFuture<RunOutcome> result = fx.dispatch(keyed);
     var noCredential = fx.new FakePilot("97");
     assertThatThrownBy(() -> fx.dispatcher.register(noCredential, fx.register(noCredential.id, "97", 512,
-        fx.now.get() + 60_000), fx.credentials.forJob("98"))).isInstanceOf(PilotEvents.Refusal.class);
+        fx.now.get() + 60_000), fx.jobToken("98"))).isInstanceOf(PilotEvents.Refusal.class);
     noCredential.heartbeat(); // the endpoint never forwards this for a refused connection; the dispatcher ignores it
     assertThat(refused(PilotMeters.REFUSED_ADMISSION)).isEqualTo(1);
     assertThat(noCredential.sent).isEmpty();

@@ -9,7 +9,10 @@ import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
 import io.hpcwhisk.balancer.pilots.PilotConnection;
+import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
+import io.hpcwhisk.balancer.store.InMemoryPilotBindingStore;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationStatus;
@@ -31,6 +34,7 @@ final class DispatcherFixture {
   final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
   final PilotCredentials credentials = new PilotCredentials("0123456789abcdef0123".getBytes());
   final BalancerMetrics metrics = BalancerMetrics.inMemory();
+  final InMemoryPilotBindingStore bindings = new InMemoryPilotBindingStore();
   final PilotDispatcher dispatcher;
   private final AtomicInteger ids = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
@@ -40,7 +44,14 @@ final class DispatcherFixture {
   }
 
   DispatcherFixture(ServerConfig.Pilots settings) {
-    dispatcher = new PilotDispatcher(settings, credentials, clock, () -> "http://127.0.0.1:1", metrics);
+    dispatcher = new PilotDispatcher(settings, new PilotAdmission(credentials, bindings,
+        PilotJobVerifier.unverified("dispatcher unit tests: fake pilots, no Slurm"), clock),
+        clock, () -> "http://127.0.0.1:1", metrics);
+  }
+
+  /** A hand-issued credential for {@code job}, valid for a day of the fixture's clock. */
+  String jobToken(String job) {
+    return credentials.forJob(job, clock.instant().plusSeconds(86_400));
   }
 
   void advance(long ms) {
@@ -157,7 +168,7 @@ final class DispatcherFixture {
   /** Registers a new connection for {@code job} with that job's credential, as a pilot reconnecting (or an impostor). */
   FakePilot connect(String job, int memoryMb) throws PilotEvents.Refusal {
     FakePilot p = new FakePilot(job);
-    dispatcher.register(p, register(p.id, job, memoryMb, now.get() + 3_600_000), credentials.forJob(job));
+    dispatcher.register(p, register(p.id, job, memoryMb, now.get() + 3_600_000), jobToken(job));
     return p;
   }
 
@@ -179,7 +190,7 @@ final class DispatcherFixture {
     p.minor = minor;
     PilotMessage.Register r = register(p.id, job, memoryMb, deadlineMs);
     dispatcher.register(p, new PilotMessage.Register(r.pilotId(), r.jobId(), r.node(), r.cpus(), r.memoryMb(), r.kinds(),
-        r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), minor), credentials.forJob(job));
+        r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), minor), jobToken(job));
     p.heartbeat(); // ready for work from its first heartbeat on
     return p;
   }

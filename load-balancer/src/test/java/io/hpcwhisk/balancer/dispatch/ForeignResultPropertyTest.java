@@ -61,7 +61,7 @@ class ForeignResultPropertyTest {
         var target = live.get(random.nextInt(live.size()));
         var hijacker = fx.new FakePilot(target.job);
         assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, target.job, 512,
-            fx.now.get() + 60_000), fx.credentials.forJob(target.job))).isInstanceOf(PilotEvents.Refusal.class);
+            fx.now.get() + 60_000), fx.jobToken(target.job))).isInstanceOf(PilotEvents.Refusal.class);
         assertThat(hijacker.sent).isEmpty();
         hijacks++;
       } else if (op == 4 && !live.isEmpty()) {

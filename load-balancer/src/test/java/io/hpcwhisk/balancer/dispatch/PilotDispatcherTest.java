@@ -204,26 +204,25 @@ class PilotDispatcherTest {
     var p = fx.new FakePilot("50");
     assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), null))
         .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("no credential");
-    String otherJobs = fx.credentials.forJob("51");
+    String otherJobs = fx.jobToken("51");
     assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), otherJobs))
-        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("invalid credential");
-    String submission = fx.credentials.forSubmission();
-    assertThat(fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), submission))
+        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("is for job 51, not job 50");
+    String unbound = fx.credentials.forSubmission();
+    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), unbound))
+        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("bound to no job");
+    assertThat(fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), fx.jobToken("50")))
         .isEqualTo(p.id);
     assertThat(p.sent.get(0)).isInstanceOf(BalancerMessage.Registered.class);
     assertThat(fx.dispatcher.registeredJobs()).containsExactly(java.util.Map.entry(p.id, "50"));
     var spoof = fx.new FakePilot("53");
     assertThatThrownBy(() -> fx.dispatcher.register(spoof, fx.register("slurm-54", "53", 512, fx.now.get() + 60_000),
-        fx.credentials.forJob("53"))).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("does not match job 53");
-    var q = fx.new FakePilot("52");
-    assertThatThrownBy(() -> fx.dispatcher.register(q, fx.register(q.id, "52", 512, fx.now.get() + 60_000), submission))
-        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("already used by job 50");
+        fx.jobToken("53"))).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("does not match job 53");
   }
 
   @Test
   void aPilotGetsWorkOnlyFromItsFirstHeartbeatOn() throws Exception {
     var p = fx.new FakePilot("70");
-    fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.credentials.forJob("70"));
+    fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.jobToken("70"));
     RunRequest r = fx.request("alice", true);
     fx.dispatch(r);
     assertThat(p.activated()).isEmpty();

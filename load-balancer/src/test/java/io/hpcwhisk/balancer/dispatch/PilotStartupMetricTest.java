@@ -20,7 +20,7 @@ class PilotStartupMetricTest {
   void aPilotLaunchedAfterTheBalancerStartedRecordsItsStartUpTime() throws Exception {
     long launched = fx.now.get();
     fx.now.addAndGet(1_500);
-    fx.dispatcher.register(fx.new FakePilot("7"), register("7", launched), fx.credentials.forJob("7"));
+    fx.dispatcher.register(fx.new FakePilot("7"), register("7", launched), fx.jobToken("7"));
 
     var timer = fx.metrics.registry().find("whisk_pilot_startup").timer();
     assertThat(timer.count()).isEqualTo(1);
@@ -29,7 +29,7 @@ class PilotStartupMetricTest {
 
   @Test
   void aPilotLaunchedBeforeTheBalancerStartedIsReconnectingAndRecordsNothing() throws Exception {
-    fx.dispatcher.register(fx.new FakePilot("8"), register("8", fx.now.get() - 60_000), fx.credentials.forJob("8"));
+    fx.dispatcher.register(fx.new FakePilot("8"), register("8", fx.now.get() - 60_000), fx.jobToken("8"));
 
     assertThat(fx.metrics.registry().find("whisk_pilot_startup").timer().count()).isZero();
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,18 +16,31 @@ class PilotCredentialsTest {
   Path dir;
 
   @Test
-  void aJobTokenIsValidForItsJobOnly() {
+  void aJobTokenNamesItsJobAndExpiryAndCannotBeAltered() {
     PilotCredentials c = PilotCredentials.inDataDir(dir);
-    String token = c.forJob("42");
-    assertThat(c.verify(token, "42")).isPresent();
-    assertThat(c.verify(token, "43")).isEmpty();
+    String token = c.forJob("42", Instant.ofEpochSecond(1_800_000_000L));
+    assertThat(c.verify(token)).contains(
+        new PilotCredentials.Job("job-42@1800000000", "42", Instant.ofEpochSecond(1_800_000_000L)));
     // change one character inside the signature (not the last: its low bits may be base64 padding)
     int at = token.length() - 10;
     char other = token.charAt(at) == 'A' ? 'B' : 'A';
-    assertThat(c.verify(token.substring(0, at) + other + token.substring(at + 1), "42")).isEmpty();
-    assertThat(c.verify("job-42.forged", "42")).isEmpty();
-    assertThat(c.verify(null, "42")).isEmpty();
-    assertThatThrownBy(() -> c.forJob("42; rm -rf")).hasMessageContaining("not a Slurm job id");
+    assertThat(c.verify(token.substring(0, at) + other + token.substring(at + 1))).isEmpty();
+    // a longer validity or another job cannot be written into a token: the MAC covers the scope
+    String mac = token.substring(token.lastIndexOf('.'));
+    assertThat(c.verify("job-42@1900000000" + mac)).isEmpty();
+    assertThat(c.verify("job-43@1800000000" + mac)).isEmpty();
+    assertThat(c.verify("job-42.forged")).isEmpty();
+    assertThat(c.verify(null)).isEmpty();
+    assertThatThrownBy(() -> c.forJob("42; rm -rf", Instant.now())).hasMessageContaining("not a Slurm job id");
+  }
+
+  @Test
+  void aSubmissionTokenClaimsOnlyItsScope() {
+    PilotCredentials c = PilotCredentials.inDataDir(dir);
+    String token = c.forSubmission();
+    assertThat(c.verify(token)).contains(new PilotCredentials.Submission(PilotCredentials.scopeOf(token)));
+    assertThat(PilotCredentials.scopeOf(token)).startsWith("sub-").doesNotContain(".");
+    assertThat(c.forSubmission()).isNotEqualTo(token);
   }
 
   @Test
@@ -34,7 +48,7 @@ class PilotCredentialsTest {
     String token = PilotCredentials.inDataDir(dir).forSubmission();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("pilot-secret"))))
         .isEqualTo("rw-------");
-    assertThat(PilotCredentials.inDataDir(dir).verify(token, "7")).isPresent();
-    assertThat(new PilotCredentials(new byte[32]).verify(token, "7")).isEmpty();
+    assertThat(PilotCredentials.inDataDir(dir).verify(token)).isPresent();
+    assertThat(new PilotCredentials(new byte[32]).verify(token)).isEmpty();
   }
 }

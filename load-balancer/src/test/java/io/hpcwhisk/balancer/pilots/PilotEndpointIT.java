@@ -43,7 +43,9 @@ class PilotEndpointIT {
   private ServerConfig config() {
     return ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
+        // the pilots here run in this JVM, not as Slurm jobs: explicitly unverified
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
   }
 
   private CompletableFuture<Integer> startPilot(String job, String token) {
@@ -67,10 +69,10 @@ class PilotEndpointIT {
     ServerConfig config = config();
     server = WhiskServer.start(config, "test");
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
-    CompletableFuture<Integer> intruder = startPilot("66", credentials.forJob("67"));
+    CompletableFuture<Integer> intruder = startPilot("66", credentials.forJob("67", Instant.now().plusSeconds(3600)));
     assertThat(intruder.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Pilot.EXIT_REFUSED);
 
-    startPilot("77", credentials.forJob("77"));
+    startPilot("77", credentials.forJob("77", Instant.now().plusSeconds(3600)));
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
     await().atMost(Duration.ofSeconds(20)).until(() -> dispatcher.snapshot().pilots() == 1);
 

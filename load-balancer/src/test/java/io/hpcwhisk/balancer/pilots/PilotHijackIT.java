@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 class PilotHijackIT {
 
+  /** The expiry of the job credentials these tests issue (fixed, so the same job gives the same token). */
+  static final Instant UNTIL = Instant.now().plusSeconds(3600);
+
   @TempDir
   Path dir;
   WhiskServer server;
@@ -135,13 +138,15 @@ class PilotHijackIT {
     logs.start();
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
+        // the pilots here run in this JVM, not as Slurm jobs: explicitly unverified
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
     server = WhiskServer.start(config, "test");
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
 
     PilotIdentity identity = new PilotIdentity("77", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
-    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("77"),
+    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("77", UNTIL),
         dir.resolve("w-77")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
         dir.resolve("rt-77"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF)), "test");
     CompletableFuture<Integer> realRun = CompletableFuture.supplyAsync(real::run);
@@ -167,7 +172,7 @@ class PilotHijackIT {
     assertThat(realRun).as("the real pilot was not disconnected").isNotDone();
 
     // 2. registered under a job of its own, claim the real pilot's activation
-    Rogue rogue = Rogue.connect(server.pilotUrl(), credentials.forJob("88"));
+    Rogue rogue = Rogue.connect(server.pilotUrl(), credentials.forJob("88", UNTIL));
     rogue.send(register("88"));
     await().atMost(Duration.ofSeconds(10)).until(() -> rogue.received.stream().anyMatch(m -> m.contains("registered")));
     claim(rogue, activationId);
@@ -188,25 +193,27 @@ class PilotHijackIT {
     assertThat(lines).anyMatch(l -> l.startsWith("refused pilot slurm-77 (job 77) from ")
         && l.contains("held by a live connection"));
     assertThat(lines).anyMatch(l -> l.contains("dropped 'accepted' for activation " + activationId));
-    assertThat(lines).noneMatch(l -> l.contains(submission) || l.contains(credentials.forJob("88"))
-        || l.contains(credentials.forJob("77")));
+    assertThat(lines).noneMatch(l -> l.contains(submission) || l.contains(credentials.forJob("88", UNTIL))
+        || l.contains(credentials.forJob("77", UNTIL)));
   }
 
   @Test
   void aPilotLockedOutByASilentHolderOfItsIdGetsInOnceTheHolderIsDeclaredOffline() throws Exception {
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
+        // the pilots here run in this JVM, not as Slurm jobs: explicitly unverified
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
     server = WhiskServer.start(config, "test");
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
     // holds slurm-78 over an open connection and says nothing more: what a half-open connection looks like
-    Rogue silent = Rogue.connect(server.pilotUrl(), credentials.forJob("78"));
+    Rogue silent = Rogue.connect(server.pilotUrl(), credentials.forJob("78", UNTIL));
     silent.send(register("78"));
     await().atMost(Duration.ofSeconds(10)).until(() -> silent.received.stream().anyMatch(m -> m.contains("registered")));
 
     PilotIdentity identity = new PilotIdentity("78", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
-    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78"),
+    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78", UNTIL),
         dir.resolve("w-78")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
         dir.resolve("rt-78"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF)), "test");
     CompletableFuture<Integer> realRun = CompletableFuture.supplyAsync(real::run);

@@ -44,12 +44,14 @@ class PilotHijackSlurmIT {
   void aLivePilotJobKeepsItsIdAndItsActivationAgainstARogueWithItsOwnCredential(SlurmEnv slurm) throws Exception {
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
+        // this test is about connections, not the Slurm check (PilotCredentialAttackIT): explicitly unverified
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
     server = WhiskServer.start(config, "test");
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
-    String job = PilotJobs.submit(slurm, server.pilotUrl(), credentials.forSubmission(), Map.of(), "-p", "whisk",
-        "--time=10");
+    String job = PilotJobs.submitHeld(slurm, server.pilotUrl(), j -> credentials.forJob(j, PilotHijackIT.UNTIL),
+        Map.of(), "-p", "whisk", "--time=10");
     String pilotId = "slurm-" + job;
     try {
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
@@ -77,7 +79,7 @@ class PilotHijackSlurmIT {
     String own = slurm.sbatch("-p", "whisk", "--time=5", "--wrap", "sleep 300");
     await().atMost(Duration.ofSeconds(30)).until(() -> slurm.jobState(own).equals("RUNNING"));
     String node = slurm.run("squeue", "-h", "-o", "%N", "-j", own).orThrow().stdout().strip();
-    PilotHijackIT.Rogue rogue = PilotHijackIT.Rogue.connect(server.pilotUrl(), credentials.forJob(own));
+    PilotHijackIT.Rogue rogue = PilotHijackIT.Rogue.connect(server.pilotUrl(), credentials.forJob(own, PilotHijackIT.UNTIL));
     rogue.send(PilotHijackIT.register(own, node));
     await().atMost(Duration.ofSeconds(10)).until(() -> rogue.received.stream().anyMatch(m -> m.contains("registered")));
     PilotHijackIT.claim(rogue, activationId);

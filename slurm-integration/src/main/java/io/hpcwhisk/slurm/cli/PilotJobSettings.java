@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param script the batch script every pilot runs (read from the configured template)
  * @param extraOptions further {@code sbatch} options, passed as given
  * @param environment variables every pilot gets on top of the controller's environment (for example the
- *     balancer's address), passed as {@code --export=ALL,NAME=value,…}
+ *     balancer's address), passed as {@code --export=ALL,NAME=value,…}: on sbatch's command line, readable by
+ *     every local user, so never a secret (the credential goes by file, see {@link PilotJobHandOff})
  */
 public record PilotJobSettings(
     String namePrefix, Optional<String> account, Optional<String> signal, String output, String script,

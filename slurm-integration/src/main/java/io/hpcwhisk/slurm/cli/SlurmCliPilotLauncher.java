@@ -17,40 +17,64 @@ import java.util.function.Supplier;
  * window it was shaped for) and is at least one minute. Pilots are named {@code PREFIX-<minutes>m} or
  * {@code PREFIX-<minutes>m-<node>} when targeted, and always ask for one whole node.
  *
- * <p>A job environment supplier (asked once per submission) adds {@code --export=ALL,NAME=VALUE,...}: the server
- * passes each pilot the balancer's address and a fresh job-scoped credential this way. Values must not contain
- * commas (sbatch's separator). Known caveat: the values are on sbatch's command line for the instant it runs.
+ * <p>A {@link PilotJobHandOff} (asked once per submission) adds {@code --export=ALL,NAME=VALUE,...}: the server
+ * passes each pilot the balancer's address and the path of its credential file this way, never the credential
+ * (every local user can read sbatch's command line while it runs). Once {@code sbatch} answers, the hand-off is
+ * told the job id and time limit (the server binds the credential to the job); when it fails, the hand-off is told
+ * so (the credential file is deleted). Values must not contain commas (sbatch's separator).
  */
 public final class SlurmCliPilotLauncher implements PilotLauncher {
 
   private final SlurmCli cli;
   private final PilotJobSettings settings;
-  private final Supplier<Map<String, String>> jobEnvironment;
+  private final PilotJobHandOff handOff;
 
   public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings) {
-    this(cli, settings, Map::of);
+    this(cli, settings, PilotJobHandOff.NONE);
   }
 
   /** A launcher that exports {@code jobEnvironment.get()} (asked per submission) into every pilot job. */
   public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings,
       Supplier<Map<String, String>> jobEnvironment) {
+    this(cli, settings, PilotJobHandOff.exporting(jobEnvironment));
+  }
+
+  /** A launcher that prepares every pilot job with {@code handOff}. */
+  public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings, PilotJobHandOff handOff) {
     this.cli = cli;
     this.settings = settings;
-    this.jobEnvironment = jobEnvironment;
+    this.handOff = handOff;
   }
 
   @Override
   public JobId submit(PilotShape shape) {
     List<String> options = new ArrayList<>(options(shape));
-    Map<String, String> perJob = jobEnvironment.get();
-    if (!perJob.isEmpty()) {
-      // one --export with the configured environment and this job's (sbatch honours only the last --export)
-      Map<String, String> env = new TreeMap<>(settings.environment());
-      env.putAll(perJob);
-      options.removeIf(o -> o.startsWith("--export="));
-      exportOption(env).ifPresent(options::add);
+    PilotJobHandOff.Prepared prepared = handOff.prepare();
+    JobId id;
+    try {
+      Map<String, String> perJob = prepared.environment();
+      if (!perJob.isEmpty()) {
+        // one --export with the configured environment and this job's (sbatch honours only the last --export)
+        Map<String, String> env = new TreeMap<>(settings.environment());
+        env.putAll(perJob);
+        options.removeIf(o -> o.startsWith("--export="));
+        exportOption(env).ifPresent(options::add);
+      }
+      id = cli.sbatch(options, settings.script());
+    } catch (RuntimeException e) {
+      prepared.failed();
+      throw e;
     }
-    return cli.sbatch(options, settings.script());
+    try {
+      prepared.submitted(id, Duration.ofMinutes(minutes(shape.time())));
+    } catch (RuntimeException e) {
+      // its pilot could not register without the binding: take the job back rather than leave it idle
+      prepared.failed();
+      cli.scancel(id);
+      throw SlurmCommandException.notRun(List.of("sbatch"), "submitted job " + id
+          + " but could not bind its credential (cancelled it): " + e.getMessage(), e);
+    }
+    return id;
   }
 
   /** {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is stable). */

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.PilotLauncher;
+import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
@@ -14,11 +15,9 @@ import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -72,12 +71,13 @@ public final class HarvestController implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(HarvestConfig, MeterRegistry, Path, Consumer)}, exporting {@code jobEnvironment.get()} (asked
-   * once per submission) into every pilot job: the server passes the balancer address and a job-scoped credential.
+   * As {@link #start(HarvestConfig, MeterRegistry, Path, Consumer)}, preparing every pilot job with {@code handOff}:
+   * the server exports the balancer address and the path of a credential file, and binds the credential to the
+   * job id {@code sbatch} answers.
    */
   public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir,
-      Consumer<PassReport> onPass, Supplier<Map<String, String>> jobEnvironment) {
-    return schedule(cliPass(config, registry, baseDir, jobEnvironment), config, onPass);
+      Consumer<PassReport> onPass, PilotJobHandOff handOff) {
+    return schedule(cliPass(config, registry, baseDir, handOff), config, onPass);
   }
 
   /** Starts the loop against any cluster and launcher (a simulator model, a test fake). */
@@ -89,12 +89,12 @@ public final class HarvestController implements AutoCloseable {
 
   /** One pass wired to the Slurm CLI, without a loop (dry runs and {@code --once}). */
   public static ReconcilePass cliPass(HarvestConfig config, MeterRegistry registry, Path baseDir) {
-    return cliPass(config, registry, baseDir, Map::of);
+    return cliPass(config, registry, baseDir, PilotJobHandOff.NONE);
   }
 
-  /** One pass wired to the Slurm CLI whose pilot jobs get {@code jobEnvironment.get()} exported. */
+  /** One pass wired to the Slurm CLI whose pilot jobs are prepared by {@code handOff}. */
   public static ReconcilePass cliPass(HarvestConfig config, MeterRegistry registry, Path baseDir,
-      Supplier<Map<String, String>> jobEnvironment) {
+      PilotJobHandOff handOff) {
     HarvestMetrics metrics = new HarvestMetrics(registry, config.harvest().policy());
     var slurm = config.slurm();
     SlurmCli cli = new SlurmCli(slurm.binDir(), slurm.commandTimeout(),
@@ -103,7 +103,7 @@ public final class HarvestController implements AutoCloseable {
     PilotJobSettings settings = new PilotJobSettings(job.namePrefix(), slurm.account(), job.signal(), job.output(),
         job.readScript(baseDir), job.extraOptions(), job.environment());
     InstantSource clock = InstantSource.system();
-    return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings, jobEnvironment),
+    return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings, handOff),
         clock);
   }
 
