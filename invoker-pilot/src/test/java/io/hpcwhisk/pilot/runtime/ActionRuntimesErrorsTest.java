@@ -28,7 +28,12 @@ class ActionRuntimesErrorsTest {
   @BeforeEach
   void start() {
     runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 1024)
-        .withSandbox(RuntimeConfig.Sandbox.OFF));
+        .withSandbox(sandbox()));
+  }
+
+  /** How the runtimes run; {@link SandboxedActionRuntimesErrorsTest} runs every test again in bwrap. */
+  RuntimeConfig.Sandbox sandbox() {
+    return RuntimeConfig.Sandbox.OFF;
   }
 
   @AfterEach
@@ -264,7 +269,7 @@ class ActionRuntimesErrorsTest {
   void idleRuntimesExpire() {
     runtimes.close();
     runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt2"), 1024)
-        .withSandbox(RuntimeConfig.Sandbox.OFF).withIdleTimeout(Duration.ofMillis(200)));
+        .withSandbox(sandbox()).withIdleTimeout(Duration.ofMillis(200)));
     runtimes.invoke(node("short", "function main() { return {}; }"), input("{}"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> runtimes.stats().alive() == 0);
