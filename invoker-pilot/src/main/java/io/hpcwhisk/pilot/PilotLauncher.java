@@ -31,7 +31,7 @@ public final class PilotLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(PilotLauncher.class);
   static final Set<String> YAML_KEYS = Set.of("balancer-url", "token-file", "memory-mb", "grace", "exit-margin",
       "drain-lead", "heartbeat", "reconnect-initial", "reconnect-max", "give-up-after", "work-dir", "sandbox",
-      "idle-timeout");
+      "idle-timeout", "unsandboxed-namespace");
 
   private PilotLauncher() {}
 
@@ -52,6 +52,7 @@ public final class PilotLauncher {
     putEnv(values, env, "memory-mb", "HPC_WHISK_PILOT_MEMORY_MB");
     putEnv(values, env, "work-dir", "HPC_WHISK_PILOT_WORK_DIR");
     putEnv(values, env, "sandbox", "HPC_WHISK_PILOT_SANDBOX");
+    putEnv(values, env, "unsandboxed-namespace", "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE");
     overrides.values().forEach((k, v) -> {
       if (v != null && !v.isBlank()) {
         values.put(k, v);
@@ -65,7 +66,14 @@ public final class PilotLauncher {
     PilotIdentity identity = SlurmEnvironment.identity(env, SlurmEnvironment::run, memoryMb);
     PilotSettings settings = settings(values, token, identity);
     ActionRuntimes runtimes = new ActionRuntimes(new RuntimeConfig(settings.workDir(), identity.memoryMb(), null,
-        null, null, settings.sandbox(), settings.idleTimeout(), null));
+        null, null, settings.sandbox(), settings.idleTimeout(), null, 0, null, values.get("unsandboxed-namespace")));
+    Optional<String> cannotServe = runtimes.startProblem();
+    if (cannotServe.isPresent()) {
+      runtimes.close();
+      throw new IllegalArgumentException(cannotServe.get());
+    }
+    runtimes.onlyNamespace().ifPresent(ns -> LOG.warn("pilot {}: actions run WITHOUT a sandbox ({}); serving only"
+        + " namespace {} (pilot.unsandboxed-namespace)", identity.pilotId(), runtimes.sandboxProblem().orElse("?"), ns));
     // Interpreters are located after registration, so they do not compete with the pilot's start-up.
     Pilot pilot = new Pilot(identity, settings, runtimes, version);
     installSigterm(pilot);

@@ -130,7 +130,7 @@ public final class WhiskServer implements AutoCloseable {
         ? new PilotDispatcher(config.balancer(), PilotCredentials.inDataDir(config.store().dataPath()), clock,
             apiHost, metrics)
         : Dispatchers.forExecutor(config.api().executor(), clock, apiHost, config.store().dataPath(),
-            config.api().localMemoryMb());
+            config.api().localMemoryMb(), config.api().localUnsandboxedNamespace());
     return new WhiskServer(config, factory, prometheus, build);
   }
 

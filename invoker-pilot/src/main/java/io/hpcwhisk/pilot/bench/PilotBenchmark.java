@@ -87,7 +87,7 @@ public final class PilotBenchmark {
       io.hpcwhisk.pilot.PilotSettings settings = io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
           .withSandbox(RuntimeConfig.Sandbox.OFF);
       ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
-          .withSandbox(RuntimeConfig.Sandbox.OFF));
+          .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
       io.hpcwhisk.pilot.Pilot pilot = new io.hpcwhisk.pilot.Pilot(identity, settings, runtimes, "bench");
       java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
       while (balancer.pilot("slurm-bench").isEmpty()) {
@@ -164,7 +164,8 @@ public final class PilotBenchmark {
   /** What a benchmark's pilot job needs in its environment to register with the balancer double. */
   static Map<String, String> pilotJobEnvironment(FakeBalancer balancer, String token, Path hpcWhiskHome) {
     return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN", token,
-        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off");
+        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off",
+        "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest");
   }
 
   private void coldStarts(ActionRuntimes runtimes, Path dir) {

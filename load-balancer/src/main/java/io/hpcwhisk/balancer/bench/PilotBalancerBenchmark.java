@@ -172,6 +172,7 @@ public final class PilotBalancerBenchmark {
     env.put("HPC_WHISK_BALANCER_URL", url);
     env.put("HPC_WHISK_PILOT_TOKEN", credentials.forJob(Integer.toString(job)));
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
+    env.put("HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest"); // the benchmark's only namespace
     env.put("HPC_WHISK_GRACE", "10s");
     File log = dir.resolve("pilot-" + job + ".log").toFile();
     return builder.redirectErrorStream(true).redirectOutput(log).start();

@@ -46,12 +46,22 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
    * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
    *     and are re-dispatched at the next start; default 10
+   * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap does not
+   *     work here, the one namespace whose actions it runs (unsandboxed); unset, it then runs none
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb, Integer drainSeconds) {
+      Integer localMemoryMb, Integer drainSeconds, String localUnsandboxedNamespace) {
 
     public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null);
+
+    /** Without the local executor's single-tenant opt-out. */
+    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+        Integer localMemoryMb, Integer drainSeconds) {
+      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null);
+    }
 
     public Api {
       host = host == null ? "127.0.0.1" : host;
@@ -88,32 +98,32 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, localUnsandboxedNamespace);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, localUnsandboxedNamespace);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, localUnsandboxedNamespace);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, localUnsandboxedNamespace);
     }
 
     public Api withDrainSeconds(int seconds) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds);
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, localUnsandboxedNamespace);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds);
+          localMemoryMb, drainSeconds, localUnsandboxedNamespace);
     }
   }
 
