@@ -144,7 +144,8 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   @Override
   public String description() {
     return "local runtimes on this machine (" + String.join(", ", runtimes.kinds()) + "; " + memoryMb
-        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : "") + ")";
+        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : runtimes.onlyNamespace()
+            .map(ns -> ", unsandboxed, only namespace " + ns).orElse(", no sandbox: serves no namespace")) + ")";
   }
 
   @Override
