@@ -75,6 +75,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
       localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
       drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      localUnsandboxedNamespace = localUnsandboxedNamespace == null || localUnsandboxedNamespace.isBlank()
+          ? null : localUnsandboxedNamespace.strip();
       if (drainSeconds < 0) {
         throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
       }
