@@ -55,4 +55,17 @@ class PilotLauncherTest {
     assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s"), "", IDENTITY))
         .hasMessageContaining("heartbeat must be at most 1 s");
   }
+
+  @Test
+  void theSandboxAlsoHidesTheConfigurationTheServersDataDirTheTokenFileAndConfiguredPaths(@TempDir Path dir)
+      throws Exception {
+    Path yaml = Files.writeString(dir.resolve("hpc-whisk.yaml"),
+        "store:\n  data-dir: /srv/whisk-data\npilot:\n  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
+    Map<String, String> values = new HashMap<>(PilotLauncher.readYaml(yaml));
+    values.put("token-file", "/run/hpcw/token");
+
+    assertThat(PilotLauncher.hiddenFromActions(java.util.Optional.of(yaml), values)).containsExactly(
+        yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
+        Path.of("/etc/site.key"));
+  }
 }

@@ -82,6 +82,11 @@ public final class ActionRuntimes implements AutoCloseable {
     return launchers.sandboxed();
   }
 
+  /** The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not sandboxed. */
+  public List<java.nio.file.Path> sandboxHides() {
+    return launchers.sandboxHides();
+  }
+
   /** Why runtimes run without bubblewrap: off by configuration, or the self-check's failure (empty when sandboxed). */
   public Optional<String> sandboxProblem() {
     return Optional.ofNullable(launchers.sandboxProblem());

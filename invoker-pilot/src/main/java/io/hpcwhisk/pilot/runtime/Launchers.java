@@ -43,6 +43,11 @@ final class Launchers {
     return sandbox.problem();
   }
 
+  /** What the sandbox hides (empty when off). */
+  List<Path> sandboxHides() {
+    return sandbox.enabled() ? sandbox.hidden() : List.of();
+  }
+
   /** Makes a runtime directory writable for the sandboxed action. */
   void prepare(Path actionDir) throws IOException {
     sandbox.prepare(actionDir);

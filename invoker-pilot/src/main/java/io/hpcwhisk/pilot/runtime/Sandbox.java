@@ -120,9 +120,11 @@ final class Sandbox {
     return problem;
   }
 
-  /** The directories hidden from actions (for the log and the tests). */
-  List<Path> hiddenDirs() {
-    return hiddenDirs;
+  /** The directories and files hidden from actions (for the log and the tests). */
+  List<Path> hidden() {
+    List<Path> all = new ArrayList<>(hiddenDirs);
+    all.addAll(hiddenFiles);
+    return all;
   }
 
   /** Whether {@code bwrap} exists and the sandbox passes its self-check with defaults for {@code workRoot}. */

@@ -28,8 +28,10 @@ public final class Dispatchers {
       case "none":
         return new NoExecutorDispatcher(clock, "api.executor is 'none'");
       case "local":
+        // the data dir (the store with every user's keys, the pilot secret) is hidden from sandboxed actions
         return new LocalRuntimeDispatcher(RuntimeConfig.defaults(dataDir.resolve("runtimes"), memoryMb)
-            .withUnsandboxedNamespace(unsandboxedNamespace), apiHost, clock);
+            .withSandboxHidden(java.util.List.of(dataDir)).withUnsandboxedNamespace(unsandboxedNamespace), apiHost,
+            clock);
       default:
         throw new IllegalArgumentException("unknown executor '" + executor + "'; expected 'local' or 'none'");
     }

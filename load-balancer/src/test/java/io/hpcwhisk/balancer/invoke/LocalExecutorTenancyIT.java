@@ -71,4 +71,35 @@ class LocalExecutorTenancyIT {
       assertThat(local.refused()).isZero();
     }
   }
+
+  /** An action run by the server's local executor cannot read the server's data directory (store, pilot secret). */
+  @Test
+  void aSandboxedLocalActionCannotReadTheServersDataDirectory() throws Exception {
+    // outside /tmp (which the sandbox hides anyway) and world-readable: only the data-dir rule hides it
+    Path data = java.nio.file.Files.createTempDirectory(Path.of("/var/tmp"), "hpcw-data-");
+    java.nio.file.Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path secret = java.nio.file.Files.writeString(data.resolve("pilot-secret"), "s3cret");
+    java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Path dir = data;
+    try (ActivationDispatcher local = Dispatchers.forExecutor("local", InstantSource.system(),
+        () -> "http://127.0.0.1:1", data, 512, null)) {
+      assumeTrue(((LocalRuntimeDispatcher) local).sandboxed(), "bubblewrap does not work here");
+      long now = System.currentTimeMillis();
+      RunOutcome o = local.dispatch(new RunRequest(ActivationIds.next(), "mallory", EntityPath.of("mallory", "spy"),
+          "0.0.1", new Exec("nodejs:20", "const fs = require('fs'); function main() { let r;"
+              + " try { r = fs.readFileSync('" + secret + "', 'utf8'); } catch (e) { r = 'denied: ' + e.code; }"
+              + " return { read: r, listed: (() => { try { return fs.readdirSync('" + dir + "'); }"
+              + " catch (e) { return []; } })() }; }", false, null, null, null),
+          new ActionLimits(10_000, 128, 10, 1), Json.MAPPER.createObjectNode(), null, now + 10_000, true))
+          .get(60, TimeUnit.SECONDS);
+
+      assertThat(o.response().statusCode()).as(o.toString()).isZero();
+      assertThat(o.response().result().get("read").asText()).startsWith("denied");
+      assertThat(o.response().result().get("listed").toString()).doesNotContain("pilot-secret");
+    } finally {
+      try (var paths = java.nio.file.Files.walk(data)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
 }
