@@ -31,7 +31,7 @@ public final class PilotLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(PilotLauncher.class);
   static final Set<String> YAML_KEYS = Set.of("balancer-url", "token-file", "memory-mb", "grace", "exit-margin",
       "drain-lead", "heartbeat", "reconnect-initial", "reconnect-max", "give-up-after", "work-dir", "sandbox",
-      "idle-timeout", "unsandboxed-namespace", "sandbox-hidden");
+      "idle-timeout", "unsandboxed-namespace", "sandbox-hidden", "sandbox-uid");
 
   private PilotLauncher() {}
 
@@ -66,7 +66,7 @@ public final class PilotLauncher {
     PilotIdentity identity = SlurmEnvironment.identity(env, SlurmEnvironment::run, memoryMb);
     PilotSettings settings = settings(values, token, identity);
     ActionRuntimes runtimes = new ActionRuntimes(new RuntimeConfig(settings.workDir(), identity.memoryMb(), null,
-        null, null, settings.sandbox(), settings.idleTimeout(), null, 0, hiddenFromActions(overrides.config(), values),
+        null, null, settings.sandbox(), settings.idleTimeout(), null, sandboxUid(values), hiddenFromActions(overrides.config(), values),
         values.get("unsandboxed-namespace")));
     Optional<String> cannotServe = runtimes.startProblem();
     if (cannotServe.isPresent()) {
@@ -115,6 +115,19 @@ public final class PilotLauncher {
       }
     }
     return hidden;
+  }
+
+  /** {@code pilot.sandbox-uid}: the host uid and gid a root pilot's actions run as (default 65534); never 0. */
+  static int sandboxUid(Map<String, String> values) {
+    if (!values.containsKey("sandbox-uid")) {
+      return 0; // RuntimeConfig's default, 65534
+    }
+    int uid = parseInt("sandbox-uid", values.get("sandbox-uid"));
+    if (uid <= 0) {
+      throw new IllegalArgumentException("pilot.sandbox-uid = '" + values.get("sandbox-uid")
+          + "', expected an unprivileged uid above 0 (e.g. 65534, nobody)");
+    }
+    return uid;
   }
 
   static PilotSettings settings(Map<String, String> values, String token, PilotIdentity identity) {

@@ -68,4 +68,14 @@ class PilotLauncherTest {
         yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
         Path.of("/etc/site.key"));
   }
+
+  @Test
+  void theSandboxUidIsAnUnprivilegedUid() {
+    assertThat(PilotLauncher.sandboxUid(Map.of())).isZero(); // RuntimeConfig's default, 65534
+    assertThat(PilotLauncher.sandboxUid(Map.of("sandbox-uid", "4242"))).isEqualTo(4242);
+    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "0")))
+        .hasMessageContaining("pilot.sandbox-uid = '0', expected an unprivileged uid above 0");
+    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "root")))
+        .hasMessageContaining("pilot.sandbox-uid = 'root' is not a whole number");
+  }
 }
