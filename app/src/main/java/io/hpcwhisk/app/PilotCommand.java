@@ -47,8 +47,13 @@ final class PilotCommand implements Callable<Integer> {
   @Option(names = "--work-dir", description = "Directory for runtime files (default: $TMPDIR/hpc-whisk-pilot-JOBID-PID).")
   Path workDir;
 
-  @Option(names = "--sandbox", description = "Run actions in bubblewrap: auto, off, bwrap (default: auto).")
+  @Option(names = "--sandbox", description = "Run actions in bubblewrap: auto, off, bwrap (default: auto)."
+      + " Without a working sandbox the pilot exits unless --unsandboxed-namespace is set.")
   String sandbox;
+
+  @Option(names = "--unsandboxed-namespace", paramLabel = "NAME", description = "Single-tenant opt-out: without a"
+      + " working sandbox, run only this namespace's actions (unsandboxed; other namespaces get a whisk error).")
+  String unsandboxedNamespace;
 
   @Override
   public Integer call() {
@@ -61,6 +66,7 @@ final class PilotCommand implements Callable<Integer> {
     put(values, "give-up-after", giveUpAfter);
     put(values, "work-dir", workDir);
     put(values, "sandbox", sandbox);
+    put(values, "unsandboxed-namespace", unsandboxedNamespace);
     return PilotLauncher.run(new PilotLauncher.Overrides(Optional.ofNullable(config), values), System.getenv(),
         VersionCommand.hpcWhiskVersion());
   }

@@ -159,7 +159,7 @@ public final class Pilot {
     connected.send(new PilotMessage.Register(identity.pilotId(), identity.jobId(), identity.node(),
         identity.cpus(), identity.memoryMb(), runtimes.kinds(), stats.warmByVersion(),
         identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(),
-        identity.launchedAt().toEpochMilli(), version, PilotProtocol.MINOR));
+        identity.launchedAt().toEpochMilli(), version, PilotProtocol.MINOR, runtimes.onlyNamespace().orElse(null)));
     BalancerMessage reply = CompletableFuture.anyOf(registration, connected.closed())
         .thenApply(o -> o instanceof BalancerMessage m ? m : null)
         .get(10, TimeUnit.SECONDS);
@@ -254,6 +254,16 @@ public final class Pilot {
 
   private void execute(ActivationRequest request) {
     Instant started = Instant.now();
+    Optional<String> refusal = runtimes.refusal(request.namespace());
+    if (refusal.isPresent()) { // the balancer routes only the single tenant's work here: defense in depth
+      LOG.warn("activation {} of namespace {} refused: {}", request.activationId(), request.namespace(), refusal.get());
+      if (ledger.finish(request).mine()) {
+        complete(request, ActivationResult.whiskError(refusal.get(), Instant.now()), started, null);
+        startWhatFits();
+        leaveIfDrained();
+      }
+      return;
+    }
     ActivationResult result;
     try {
       result = runtimes.invoke(RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));

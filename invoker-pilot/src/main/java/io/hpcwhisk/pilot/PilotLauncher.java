@@ -31,7 +31,7 @@ public final class PilotLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(PilotLauncher.class);
   static final Set<String> YAML_KEYS = Set.of("balancer-url", "token-file", "memory-mb", "grace", "exit-margin",
       "drain-lead", "heartbeat", "reconnect-initial", "reconnect-max", "give-up-after", "work-dir", "sandbox",
-      "idle-timeout");
+      "idle-timeout", "unsandboxed-namespace", "sandbox-hidden", "sandbox-uid");
 
   private PilotLauncher() {}
 
@@ -53,6 +53,7 @@ public final class PilotLauncher {
     putEnv(values, env, "memory-mb", "HPC_WHISK_PILOT_MEMORY_MB");
     putEnv(values, env, "work-dir", "HPC_WHISK_PILOT_WORK_DIR");
     putEnv(values, env, "sandbox", "HPC_WHISK_PILOT_SANDBOX");
+    putEnv(values, env, "unsandboxed-namespace", "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE");
     overrides.values().forEach((k, v) -> {
       if (v != null && !v.isBlank()) {
         values.put(k, v);
@@ -69,7 +70,19 @@ public final class PilotLauncher {
     PilotIdentity identity = SlurmEnvironment.identity(env, SlurmEnvironment::run, memoryMb);
     PilotSettings settings = settings(values, token, identity);
     ActionRuntimes runtimes = new ActionRuntimes(new RuntimeConfig(settings.workDir(), identity.memoryMb(), null,
-        null, null, settings.sandbox(), settings.idleTimeout(), null));
+        null, null, settings.sandbox(), settings.idleTimeout(), null, sandboxUid(values), hiddenFromActions(overrides.config(), values),
+        values.get("unsandboxed-namespace")));
+    Optional<String> cannotServe = runtimes.startProblem();
+    if (cannotServe.isPresent()) {
+      runtimes.close();
+      throw new IllegalArgumentException(cannotServe.get());
+    }
+    if (runtimes.sandboxed()) {
+      LOG.info("pilot {}: actions run in bubblewrap, hidden from them: /tmp {}", identity.pilotId(),
+          runtimes.sandboxHides());
+    }
+    runtimes.onlyNamespace().ifPresent(ns -> LOG.warn("pilot {}: actions run WITHOUT a sandbox ({}); serving only"
+        + " namespace {} (pilot.unsandboxed-namespace)", identity.pilotId(), runtimes.sandboxProblem().orElse("?"), ns));
     // Interpreters are located after registration, so they do not compete with the pilot's start-up.
     Pilot pilot = new Pilot(identity, settings, runtimes, version);
     installSigterm(pilot);
@@ -77,6 +90,48 @@ public final class PilotLauncher {
         identity.node(), identity.cpus(), identity.memoryMb(), identity.deadline(), settings.balancer(),
         runtimes.sandboxed() ? "bwrap" : "off");
     return pilot.run();
+  }
+
+  /**
+   * What the sandbox hides besides its built-in list: the configuration file, the server's data directory
+   * it names ({@code store.data-dir}), the token file, and {@code pilot.sandbox-hidden} (comma-separated).
+   */
+  static java.util.List<Path> hiddenFromActions(Optional<Path> config, Map<String, String> values) {
+    java.util.List<Path> hidden = new java.util.ArrayList<>();
+    config.ifPresent(file -> {
+      hidden.add(file.toAbsolutePath());
+      try {
+        JsonNode dataDir = new YAMLMapper().readTree(Files.readString(file)).path("store").path("data-dir");
+        if (dataDir.isTextual() && !dataDir.asText().isBlank()) {
+          String dir = dataDir.asText().strip();
+          hidden.add(dir.startsWith("~/") ? Path.of(System.getProperty("user.home"), dir.substring(2)) : Path.of(dir));
+        }
+      } catch (IOException | RuntimeException e) {
+        // readYaml already read this file; a data dir that cannot be named is not hidden (the log says what is)
+      }
+    });
+    if (values.containsKey("token-file")) {
+      hidden.add(Path.of(values.get("token-file")).toAbsolutePath());
+    }
+    for (String path : values.getOrDefault("sandbox-hidden", "").split(",")) {
+      if (!path.isBlank()) {
+        hidden.add(Path.of(path.strip()));
+      }
+    }
+    return hidden;
+  }
+
+  /** {@code pilot.sandbox-uid}: the host uid and gid a root pilot's actions run as (default 65534); never 0. */
+  static int sandboxUid(Map<String, String> values) {
+    if (!values.containsKey("sandbox-uid")) {
+      return 0; // RuntimeConfig's default, 65534
+    }
+    int uid = parseInt("sandbox-uid", values.get("sandbox-uid"));
+    if (uid <= 0) {
+      throw new IllegalArgumentException("pilot.sandbox-uid = '" + values.get("sandbox-uid")
+          + "', expected an unprivileged uid above 0 (e.g. 65534, nobody)");
+    }
+    return uid;
   }
 
   static PilotSettings settings(Map<String, String> values, String token, PilotIdentity identity) {

@@ -66,4 +66,27 @@ class PilotLauncherTest {
         Map.of("HPC_WHISK_PILOT_TOKEN", "sub-abcdefgh.MAC", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:9/pilot/v1"),
         "test")).hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set").hasMessageNotContaining("sub-abcdefgh.MAC");
   }
+
+  @Test
+  void theSandboxAlsoHidesTheConfigurationTheServersDataDirTheTokenFileAndConfiguredPaths(@TempDir Path dir)
+      throws Exception {
+    Path yaml = Files.writeString(dir.resolve("hpc-whisk.yaml"),
+        "store:\n  data-dir: /srv/whisk-data\npilot:\n  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
+    Map<String, String> values = new HashMap<>(PilotLauncher.readYaml(yaml));
+    values.put("token-file", "/run/hpcw/token");
+
+    assertThat(PilotLauncher.hiddenFromActions(java.util.Optional.of(yaml), values)).containsExactly(
+        yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
+        Path.of("/etc/site.key"));
+  }
+
+  @Test
+  void theSandboxUidIsAnUnprivilegedUid() {
+    assertThat(PilotLauncher.sandboxUid(Map.of())).isZero(); // RuntimeConfig's default, 65534
+    assertThat(PilotLauncher.sandboxUid(Map.of("sandbox-uid", "4242"))).isEqualTo(4242);
+    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "0")))
+        .hasMessageContaining("pilot.sandbox-uid = '0', expected an unprivileged uid above 0");
+    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "root")))
+        .hasMessageContaining("pilot.sandbox-uid = 'root' is not a whole number");
+  }
 }

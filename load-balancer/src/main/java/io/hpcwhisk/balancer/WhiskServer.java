@@ -178,7 +178,7 @@ public final class WhiskServer implements AutoCloseable {
       throw new IllegalArgumentException("executor pilots needs a pilot verifier (balancer.verify-jobs)");
     }
     DispatcherFactory factory = (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
-        config.store().dataPath(), config.api().localMemoryMb());
+        config.store().dataPath(), config.api().localMemoryMb(), config.api().localUnsandboxedNamespace());
     return new WhiskServer(config, factory, pilots ? verifier : Optional.empty(), prometheus, build);
   }
 

@@ -1,5 +1,6 @@
 package io.hpcwhisk.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
@@ -70,6 +71,11 @@ public sealed interface PilotMessage {
    *     registration time minus this is the pilot's warm-up
    * @param pilotVersion HPC-Whisk version of the pilot
    * @param minor the protocol minor version the pilot speaks (absent in minor 0 pilots: 0)
+   * @param onlyNamespace set by a single-tenant pilot (one that runs actions without a sandbox under the
+   *     administrator's {@code pilot.unsandboxed-namespace} opt-out): the one namespace whose activations it
+   *     runs; it ends any other in a whisk error. Absent (null): every namespace. An optional field added
+   *     within minor 1: a balancer that ignores it sends such a pilot other namespaces' work, which the
+   *     pilot refuses.
    */
   record Register(
       String pilotId,
@@ -83,8 +89,17 @@ public sealed interface PilotMessage {
       long jobStartMs,
       long launchedAtMs,
       String pilotVersion,
-      int minor)
+      int minor,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String onlyNamespace)
       implements PilotMessage {
+
+    /** A registration that serves every namespace (a sandboxed pilot). */
+    public Register(String pilotId, String jobId, String node, int cpus, int memoryMb, List<String> kinds,
+        Map<String, Integer> warm, long deadlineMs, long jobStartMs, long launchedAtMs, String pilotVersion,
+        int minor) {
+      this(pilotId, jobId, node, cpus, memoryMb, kinds, warm, deadlineMs, jobStartMs, launchedAtMs, pilotVersion,
+          minor, null);
+    }
 
     /** A minor-0 registration (no minor field), as pilots before minor 1 send it. */
     public Register(String pilotId, String jobId, String node, int cpus, int memoryMb, List<String> kinds,
@@ -101,6 +116,9 @@ public sealed interface PilotMessage {
       warm = warm == null ? Map.of() : Map.copyOf(warm);
       if (memoryMb <= 0 || cpus <= 0) {
         throw new IllegalArgumentException("cpus and memoryMb must be positive, got " + cpus + "/" + memoryMb);
+      }
+      if (onlyNamespace != null && onlyNamespace.isBlank()) {
+        throw new IllegalArgumentException("onlyNamespace must be absent or a namespace, got a blank one");
       }
     }
   }

@@ -34,6 +34,8 @@ class PilotProtocolTest {
     return Stream.of(
         new PilotMessage.Register("slurm-42", "42", "n1", 2, 2000, List.of("nodejs:20", "python:3"), Map.of(),
             1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0"),
+        new PilotMessage.Register("slurm-43", "43", "n2", 2, 2000, List.of("nodejs:20"), Map.of(),
+            1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0", PilotProtocol.MINOR, "alice"),
         new PilotMessage.Heartbeat(7, 1_900_000_001_000L, 1744, 1, Map.of("guest/hello@0.0.1", 1), false,
             new PilotMetrics(Map.of("success", 3L), 1, 2, 40, 9, 1, 0, 0)),
         new PilotMessage.Accepted("a1b2"),
@@ -194,5 +196,17 @@ class PilotProtocolTest {
 
   static String sample(String name) {
     return PilotProtocol.sample(name);
+  }
+
+  @Test
+  void aSingleTenantRegistrationCarriesItsNamespaceAndAnOrdinaryOneOmitsTheField() {
+    String single = PilotProtocol.encode(new PilotMessage.Register("slurm-43", "43", "n2", 2, 2000, List.of(),
+        Map.of(), 1L, 1L, 1L, "0.1.0", PilotProtocol.MINOR, "alice"));
+    String shared = PilotProtocol.encode(new PilotMessage.Register("slurm-44", "44", "n2", 2, 2000, List.of(),
+        Map.of(), 1L, 1L, 1L, "0.1.0", PilotProtocol.MINOR));
+
+    assertThat(single).contains("\"onlyNamespace\":\"alice\"");
+    assertThat(shared).doesNotContain("onlyNamespace");
+    assertThat(((PilotMessage.Register) PilotProtocol.decodePilotMessage(shared)).onlyNamespace()).isNull();
   }
 }

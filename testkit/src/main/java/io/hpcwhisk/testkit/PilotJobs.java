@@ -79,7 +79,10 @@ public final class PilotJobs {
     env.putAll(slurm.env());
     env.put("HPC_WHISK_BALANCER_URL", balancerUrl);
     env.put("HPC_WHISK_PILOT_TOKEN_FILE", tokenFile.toString());
+    // Test pilots run without bubblewrap (faster cold starts), so single-tenant: every pilot test uses guest.
+    // A test that wants the sandbox passes HPC_WHISK_PILOT_SANDBOX=bwrap (and a blank namespace) in extraEnv.
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
+    env.put("HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest");
     env.put("HPC_WHISK_GRACE", slurm.graceSeconds() + "s");
     env.put("HPC_WHISK_PILOT_COMMAND", javaCommand());
     // job ids restart at 1 in every test cluster: keep each pilot's runtime files apart from older runs'

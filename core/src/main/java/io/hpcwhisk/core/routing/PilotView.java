@@ -16,6 +16,7 @@ import java.util.Set;
  * @param kinds the action kinds it can run, e.g. {@code nodejs:20}
  * @param warmActions the actions (fully qualified name with version) it holds a warm runtime for
  * @param deadline when its Slurm job ends
+ * @param onlyNamespace the one namespace a single-tenant (unsandboxed) pilot serves; null: every namespace
  */
 public record PilotView(
     String id,
@@ -25,7 +26,19 @@ public record PilotView(
     int freeMemoryMb,
     Set<String> kinds,
     Set<String> warmActions,
-    Instant deadline) {
+    Instant deadline,
+    String onlyNamespace) {
+
+  /** A pilot that serves every namespace. */
+  public PilotView(String id, Health health, boolean draining, int memoryMb, int freeMemoryMb, Set<String> kinds,
+      Set<String> warmActions, Instant deadline) {
+    this(id, health, draining, memoryMb, freeMemoryMb, kinds, warmActions, deadline, null);
+  }
+
+  /** Whether it may run an activation of {@code namespace}. */
+  public boolean serves(String namespace) {
+    return onlyNamespace == null || onlyNamespace.equals(namespace);
+  }
 
   public PilotView {
     if (id == null || id.isBlank()) {

@@ -11,6 +11,7 @@ import java.util.Optional;
  * Picks the pilot for an activation: {@code choose(pilots, request, now) -> decision}.
  *
  * <p><b>Algorithm.</b> (1) Keep the pilots that can take the activation now: healthy, not draining,
+ * serving its namespace (a single-tenant pilot, one without a sandbox, serves one namespace only),
  * running its kind, with enough free memory. (2) Split them by deadline: <i>in time</i> if the pilot's
  * job ends at least {@code timeout} after {@code now}, <i>late</i> otherwise. Only when no in-time pilot
  * can take it may a late one get it — the activation would then run on a pilot that may be preempted
@@ -45,7 +46,13 @@ public final class Router {
       return new RoutingDecision.Refused(RoutingDecision.Cause.NO_HEALTHY_PILOT,
           "none of " + pilots.size() + " pilots is healthy and accepting work");
     }
-    List<PilotView> forKind = open.stream().filter(p -> p.kinds().contains(request.kind())).toList();
+    List<PilotView> tenant = open.stream().filter(p -> p.serves(request.namespace())).toList();
+    if (tenant.isEmpty()) {
+      return new RoutingDecision.Refused(RoutingDecision.Cause.NOT_FOR_NAMESPACE, "none of " + open.size()
+          + " healthy pilots serves namespace " + request.namespace() + " (each is single-tenant, unsandboxed,"
+          + " for another namespace)");
+    }
+    List<PilotView> forKind = tenant.stream().filter(p -> p.kinds().contains(request.kind())).toList();
     if (forKind.isEmpty()) {
       return new RoutingDecision.Refused(RoutingDecision.Cause.KIND_NOT_SUPPORTED,
           "no healthy pilot runs kind " + request.kind());

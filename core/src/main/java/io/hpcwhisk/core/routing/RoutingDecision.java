@@ -29,6 +29,11 @@ public sealed interface RoutingDecision {
     NO_PILOTS("no_pilots"),
     /** Pilots exist but none is healthy and open for work. Queue. */
     NO_HEALTHY_PILOT("no_healthy_pilot"),
+    /**
+     * Every healthy pilot is single-tenant (unsandboxed) for another namespace. Queue: a pilot that
+     * serves this namespace may come.
+     */
+    NOT_FOR_NAMESPACE("not_for_namespace"),
     /** No healthy pilot runs this kind. Queue: a pilot that does may come. */
     KIND_NOT_SUPPORTED("kind_not_supported"),
     /** The action needs more memory than any healthy pilot has in total. Waiting does not help. */

@@ -12,8 +12,15 @@ import java.util.Objects;
  * @param memoryMb the action's memory limit
  * @param timeout the action's time limit: a pilot must have at least this much time left to be sure to
  *     finish it
+ * @param namespace the namespace the activation runs in; only pilots that {@link PilotView#serves serve} it
+ *     may get it (null: unknown, only pilots that serve every namespace)
  */
-public record RoutingRequest(String action, String kind, int memoryMb, Duration timeout) {
+public record RoutingRequest(String action, String kind, int memoryMb, Duration timeout, String namespace) {
+
+  /** A request whose namespace is not known: it goes only to pilots that serve every namespace. */
+  public RoutingRequest(String action, String kind, int memoryMb, Duration timeout) {
+    this(action, kind, memoryMb, timeout, null);
+  }
 
   public RoutingRequest {
     if (action == null || action.isBlank()) {

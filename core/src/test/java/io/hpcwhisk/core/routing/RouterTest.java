@@ -132,4 +132,37 @@ class RouterTest {
       }
     }
   }
+
+  static PilotView onlyFor(PilotView p, String namespace) {
+    return new PilotView(p.id(), p.health(), p.draining(), p.memoryMb(), p.freeMemoryMb(), p.kinds(), p.warmActions(),
+        p.deadline(), namespace);
+  }
+
+  static RoutingRequest in(String namespace) {
+    return new RoutingRequest(ACTION, "nodejs:20", 256, Duration.ofSeconds(60), namespace);
+  }
+
+  @Test
+  void aSingleTenantPilotGetsOnlyItsNamespacesActivations() {
+    List<PilotView> pilots = List.of(onlyFor(pilot("a"), "alice"));
+
+    assertThat(Router.choose(pilots, in("alice"), NOW)).isInstanceOf(Routed.class);
+    RoutingDecision bob = Router.choose(pilots, in("bob"), NOW);
+    assertThat(bob).isInstanceOfSatisfying(Refused.class, r -> {
+      assertThat(r.cause()).isEqualTo(Cause.NOT_FOR_NAMESPACE);
+      assertThat(r.reason()).contains("namespace bob");
+    });
+    assertThat(Router.choose(pilots, HELLO, NOW)).as("a request without a namespace")
+        .isInstanceOfSatisfying(Refused.class, r -> assertThat(r.cause()).isEqualTo(Cause.NOT_FOR_NAMESPACE));
+  }
+
+  @Test
+  void otherNamespacesGoToTheSandboxedPilotsEvenWhenTheSingleTenantOneIsWarmOrHome() {
+    List<PilotView> pilots = List.of(onlyFor(warm(pilot("a")), "alice"), pilot("b"), onlyFor(pilot("c"), "carol"));
+
+    for (String namespace : List.of("bob", "dave", "guest")) {
+      assertThat(((Routed) Router.choose(pilots, in(namespace), NOW)).pilotId()).as(namespace).isEqualTo("b");
+    }
+    assertThat(((Routed) Router.choose(pilots, in("alice"), NOW)).pilotId()).isEqualTo("a");
+  }
 }

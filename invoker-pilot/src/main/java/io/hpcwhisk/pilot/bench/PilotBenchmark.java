@@ -87,7 +87,7 @@ public final class PilotBenchmark {
       io.hpcwhisk.pilot.PilotSettings settings = io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
           .withSandbox(RuntimeConfig.Sandbox.OFF);
       ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
-          .withSandbox(RuntimeConfig.Sandbox.OFF));
+          .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
       io.hpcwhisk.pilot.Pilot pilot = new io.hpcwhisk.pilot.Pilot(identity, settings, runtimes, "bench");
       java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
       while (balancer.pilot("slurm-bench").isEmpty()) {
@@ -172,7 +172,8 @@ public final class PilotBenchmark {
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, token);
     return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN_FILE", file.toString(),
-        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off");
+        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off",
+        "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest");
   }
 
   private void coldStarts(ActionRuntimes runtimes, Path dir) {

@@ -94,6 +94,7 @@ public final class ActionContainer implements AutoCloseable {
       }
       Path fifoPath = dir.resolve("fd3");
       mkfifo(fifoPath);
+      launchers.prepare(dir);
       List<String> command = launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       Map<String, String> env = builder.environment();

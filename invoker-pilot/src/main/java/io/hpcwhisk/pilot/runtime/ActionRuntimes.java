@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,6 +80,58 @@ public final class ActionRuntimes implements AutoCloseable {
   /** Whether runtimes run inside bubblewrap. */
   public boolean sandboxed() {
     return launchers.sandboxed();
+  }
+
+  /** The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not sandboxed. */
+  public List<java.nio.file.Path> sandboxHides() {
+    return launchers.sandboxHides();
+  }
+
+  /** Why runtimes run without bubblewrap: off by configuration, or the self-check's failure (empty when sandboxed). */
+  public Optional<String> sandboxProblem() {
+    return Optional.ofNullable(launchers.sandboxProblem());
+  }
+
+  /**
+   * The one namespace these runtimes serve, when they run without a sandbox under the administrator's
+   * single-tenant opt-out ({@link RuntimeConfig#unsandboxedNamespace()}); empty when sandboxed (every
+   * namespace) or when they serve none.
+   */
+  public Optional<String> onlyNamespace() {
+    return sandboxed() ? Optional.empty() : Optional.ofNullable(config.unsandboxedNamespace());
+  }
+
+  /**
+   * Why these runtimes cannot serve anyone: no working sandbox and no single-tenant opt-out. A pilot
+   * exits with this line; empty when it may serve.
+   */
+  public Optional<String> startProblem() {
+    if (sandboxed() || config.unsandboxedNamespace() != null) {
+      return Optional.empty();
+    }
+    return Optional.of("actions would run without a sandbox (" + launchers.sandboxProblem() + ") and could read"
+        + " each other's code, parameters and keys; install bubblewrap (bwrap) with user namespaces allowed, or"
+        + " set pilot.unsandboxed-namespace: NAME to run only that namespace's actions, unsandboxed");
+  }
+
+  /**
+   * The rule for namespaces: with a working sandbox every namespace is served; without one only the
+   * opt-out's namespace. Empty when an activation of {@code namespace} may run here, else the reason it
+   * may not (the caller ends it in a whisk error, logs and counts it).
+   */
+  public Optional<String> refusal(String namespace) {
+    if (sandboxed()) {
+      return Optional.empty();
+    }
+    String only = config.unsandboxedNamespace();
+    if (only == null) {
+      return Optional.of("This executor runs actions without a sandbox and serves no namespace.");
+    }
+    if (!only.equals(namespace)) {
+      return Optional.of("This executor runs actions without a sandbox and serves only namespace " + only
+          + ", not " + namespace + ".");
+    }
+    return Optional.empty();
   }
 
   /** The kinds this pool can run (all of {@link ActionKind}). */

@@ -31,11 +31,26 @@ final class Launchers {
   Launchers(RuntimeConfig config, Path launcherDir) {
     this.config = config;
     this.files = new LauncherFiles(launcherDir);
-    this.sandbox = Sandbox.choose(config.sandbox(), config.workDir());
+    this.sandbox = Sandbox.choose(config, System.getenv());
   }
 
   boolean sandboxed() {
     return sandbox.enabled();
+  }
+
+  /** Why actions run without the sandbox (null when they run in it). */
+  String sandboxProblem() {
+    return sandbox.problem();
+  }
+
+  /** What the sandbox hides (empty when off). */
+  List<Path> sandboxHides() {
+    return sandbox.enabled() ? sandbox.hidden() : List.of();
+  }
+
+  /** Makes a runtime directory writable for the sandboxed action. */
+  void prepare(Path actionDir) throws IOException {
+    sandbox.prepare(actionDir);
   }
 
   List<String> command(ActionKind kind, Path entry, Path actionDir, Path fifo, int memoryMb) {

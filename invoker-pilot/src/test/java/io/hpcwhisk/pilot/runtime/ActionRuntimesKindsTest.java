@@ -21,8 +21,13 @@ class ActionRuntimesKindsTest {
 
   @BeforeAll
   static void start() {
+    startWith(RuntimeConfig.Sandbox.OFF);
+  }
+
+  /** Starts the shared runtimes; {@link SandboxedActionRuntimesKindsTest} runs every test again in bwrap. */
+  static void startWith(RuntimeConfig.Sandbox sandbox) {
     runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 4096)
-        .withSandbox(RuntimeConfig.Sandbox.OFF)).warmUp();
+        .withSandbox(sandbox)).warmUp();
   }
 
   @AfterAll

@@ -51,6 +51,80 @@ class SandboxedRuntimesTest {
     assertThat(Files.exists(secret)).isTrue();
   }
 
+  /**
+   * Attacks from inside an action: capabilities, the Munge key, root's files, another process's
+   * environment with a credential in it, the pilot's config directory. Each must fail.
+   */
+  @Test
+  void anActionHasNoCapabilitiesNoRootFilesNoMungeKeyAndNoOtherProcessEnvironment() throws Exception {
+    Path config = Files.createDirectories(work.resolve("hpc-whisk-config"));
+    Path configSecret = Files.writeString(config.resolve("pilot-secret"), "s3cret");
+    runtimes.close();
+    runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 1024)
+        .withSandbox(RuntimeConfig.Sandbox.BWRAP).withSandboxHidden(java.util.List.of(config)));
+    String token = "sub-" + java.util.UUID.randomUUID();
+    ProcessBuilder holder = new ProcessBuilder("sleep", "120");
+    holder.environment().put("HPC_WHISK_PILOT_TOKEN", token);
+    Process victim = holder.start();
+    try {
+      ActionSpec spy = ActionSpec.text("guest/attack@1", "python:3", String.join("\n",
+          "import os",
+          "def readable(p):",
+          "    try:",
+          "        with open(p, 'rb') as f:",
+          "            f.read(1)",
+          "        return True",
+          "    except OSError:",
+          "        return False",
+          "def main(args):",
+          "    status = open('/proc/self/status').read()",
+          "    cap = [l.split()[1] for l in status.splitlines() if l.startswith('CapEff:')][0]",
+          "    environs, leaked = 0, []",
+          "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:",
+          "        try:",
+          "            data = open('/proc/%s/environ' % pid, 'rb').read().decode('utf-8', 'replace')",
+          "        except OSError:",
+          "            continue",
+          "        environs += 1",
+          "        if 'HPC_WHISK_PILOT_TOKEN' in data or '" + token + "' in data:",
+          "            leaked.append(pid)",
+          "    return {'cap': cap, 'uid': os.getuid(), 'euid': os.geteuid(), 'environs': environs, 'leaked': leaked,",
+          "            'munge': readable('/etc/munge/munge.key'), 'shadow': readable('/etc/shadow'),",
+          "            'config': readable('" + configSecret + "'), 'env': sorted(os.environ.keys())}",
+          ""));
+
+      ActivationResult result = runtimes.invoke(spy, input("{}"));
+
+      assertThat(result.status()).as(result.resultJson() + " " + result.logs()).isEqualTo(ActivationStatus.SUCCESS);
+      var r = result.result();
+      assertThat(r.get("cap").asText()).as("CapEff").matches("0+");
+      assertThat(r.get("uid").asInt()).as("uid inside").isNotZero();
+      assertThat(r.get("euid").asInt()).as("euid inside").isNotZero();
+      assertThat(r.get("environs").asInt()).as("environ files it could read (its own at least)").isPositive();
+      assertThat(r.get("leaked")).as("processes whose environment carries the token").isEmpty();
+      assertThat(r.get("munge").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
+      assertThat(r.get("shadow").asBoolean()).as("/etc/shadow readable").isFalse();
+      assertThat(r.get("config").asBoolean()).as("a configured hidden directory's file readable").isFalse();
+      assertThat(r.get("env").toString()).doesNotContain("HPC_WHISK").doesNotContain("SLURM");
+    } finally {
+      victim.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aSandboxThatFailsItsSelfCheckIsNotWorkingAndSaysWhy() {
+    RuntimeConfig broken = RuntimeConfig.defaults(work.resolve("rt-broken"), 256)
+        .withSandbox(RuntimeConfig.Sandbox.AUTO).withSandboxHidden(java.util.List.of());
+    // an interpreter-less PATH: bwrap itself cannot be found
+    Sandbox sandbox = Sandbox.choose(broken, java.util.Map.of(), "/nonexistent/bwrap");
+
+    assertThat(sandbox.enabled()).isFalse();
+    assertThat(sandbox.problem()).contains("/nonexistent/bwrap");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sandbox.choose(
+            broken.withSandbox(RuntimeConfig.Sandbox.BWRAP), java.util.Map.of(), "/nonexistent/bwrap"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not work here");
+  }
+
   @Test
   void pythonFromAVersionManagerUnderHomeStillRuns() {
     ActionSpec spec = ActionSpec.text("guest/py@1", "python:3", "def main(a):\n    return {'ok': True}\n");

@@ -179,6 +179,7 @@ public final class PilotBalancerBenchmark {
         credentials.forJob(Integer.toString(job), Instant.now().plusSeconds(86_400)));
     env.put("HPC_WHISK_PILOT_TOKEN_FILE", tokenFile.toString());
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
+    env.put("HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest"); // the benchmark's only namespace
     env.put("HPC_WHISK_GRACE", "10s");
     File log = dir.resolve("pilot-" + job + ".log").toFile();
     return builder.redirectErrorStream(true).redirectOutput(log).start();

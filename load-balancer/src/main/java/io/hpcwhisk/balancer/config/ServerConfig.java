@@ -51,19 +51,23 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
    * @param maxChainDepth how deep a chain of activations started by activations' own keys (an action
    *     firing a trigger whose rule runs it again, or invoking an action) may go; deeper calls are refused
    *     (429) and recorded with the reason; default 10
+   * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap does not
+   *     work here, the one namespace whose actions it runs (unsandboxed); unset, it then runs none
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth) {
+      Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth,
+      String localUnsandboxedNamespace) {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
 
-    /** Without {@code maxChainDepth} (its default). */
+    /** Without {@code maxChainDepth} and the local executor's single-tenant opt-out (their defaults). */
     public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
         Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
         Integer localMemoryMb, Integer drainSeconds) {
       this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null, null);
     }
 
     public Api {
@@ -82,6 +86,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       if (maxChainDepth < 0 || maxChainDepth > 1000) {
         throw new IllegalArgumentException("api.max-chain-depth must be 0..1000, got " + maxChainDepth);
       }
+      localUnsandboxedNamespace = localUnsandboxedNamespace == null || localUnsandboxedNamespace.isBlank()
+          ? null : localUnsandboxedNamespace.strip();
       if (drainSeconds < 0) {
         throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
       }
@@ -117,37 +123,42 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
     }
 
     public Api withDrainSeconds(int seconds) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth, localUnsandboxedNamespace);
     }
 
     public Api withMaxChainDepth(int depth) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth, localUnsandboxedNamespace);
+    }
+
+    public Api withLocalUnsandboxedNamespace(String namespace) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, namespace);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds, maxChainDepth);
+          localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
     }
   }
 

@@ -61,7 +61,7 @@ final class PilotSlot {
     }
     int free = Math.max(0, register.memoryMb() - reservedMb);
     return new PilotView(id, health.health(), draining || leaving, register.memoryMb(), free, kinds, warmKeys,
-        deadline);
+        deadline, register.onlyNamespace());
   }
 
   /** Takes the warm runtimes of a heartbeat. */

@@ -108,7 +108,7 @@ final class QueuePump {
     }
     Instant now = clock.instant();
     RoutingDecision decision = Router.choose(views, new RoutingRequest(f.versionKey(), f.request.exec().kind(),
-        f.memoryMb(), Duration.ofMillis(f.request.limits().timeout())), now);
+        f.memoryMb(), Duration.ofMillis(f.request.limits().timeout()), f.request.namespace()), now);
     if (decision instanceof RoutingDecision.Refused refused) {
       f.lastRefusal = refused.reason();
       metrics.refusal(refused.cause().label());

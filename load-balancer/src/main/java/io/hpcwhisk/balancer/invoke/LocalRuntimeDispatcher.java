@@ -32,6 +32,11 @@ import java.util.function.Supplier;
  * {@code memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory
  * back. So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
  *
+ * <p>Isolation: actions run in bubblewrap when it works here (see the pilot's sandbox). When it does not,
+ * the executor serves no namespace, or only the one of the administrator's single-tenant opt-out
+ * ({@code api.local-unsandboxed-namespace}); other activations end at once in a whisk error that says
+ * why, logged and counted ({@link #refused()}).
+ *
  * <p>Known caveats: time spent queued counts as the activation's wait time, not against its timeout;
  * an action whose memory limit exceeds the whole budget ends at once in a whisk error.
  */
@@ -43,9 +48,15 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final ExecutorService threads;
   private final int memoryMb;
   private final Semaphore memory;
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
 
   public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
     this.runtimes = new ActionRuntimes(config).warmUp();
+    runtimes.startProblem().ifPresent(problem -> LOG.warn("the local executor runs no action: {}"
+        + " (for the local executor: api.local-unsandboxed-namespace)", problem));
+    runtimes.onlyNamespace().ifPresent(ns -> LOG.warn("the local executor runs actions WITHOUT a sandbox ({});"
+        + " serving only namespace {} (api.local-unsandboxed-namespace)", runtimes.sandboxProblem().orElse("?"), ns));
     this.apiHost = apiHost;
     this.clock = clock;
     this.memoryMb = config.memoryMb();
@@ -60,6 +71,12 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
 
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
+    Optional<String> refusal = runtimes.refusal(request.namespace());
+    if (refusal.isPresent()) {
+      refused.incrementAndGet();
+      LOG.warn("activation {} of namespace {} refused: {}", request.activationId(), request.namespace(), refusal.get());
+      return CompletableFuture.completedFuture(RunOutcome.whiskError(refusal.get(), clock.millis()));
+    }
     ActionSpec spec;
     try {
       spec = spec(request);
@@ -114,10 +131,21 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
         r.end().toEpochMilli(), r.initTime().map(Duration::toMillis).orElse(null));
   }
 
+  /** Activations refused because no sandbox works here and their namespace is not the opt-out's. */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Whether actions run in bubblewrap. */
+  public boolean sandboxed() {
+    return runtimes.sandboxed();
+  }
+
   @Override
   public String description() {
     return "local runtimes on this machine (" + String.join(", ", runtimes.kinds()) + "; " + memoryMb
-        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : "") + ")";
+        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : runtimes.onlyNamespace()
+            .map(ns -> ", unsandboxed, only namespace " + ns).orElse(", no sandbox: serves no namespace")) + ")";
   }
 
   @Override

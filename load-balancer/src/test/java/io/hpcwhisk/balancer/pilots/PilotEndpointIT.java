@@ -51,7 +51,7 @@ class PilotEndpointIT {
   private CompletableFuture<Integer> startPilot(String job, String token) {
     PilotIdentity identity = new PilotIdentity(job, "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
     ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("rt-" + job), 1024)
-        .withSandbox(RuntimeConfig.Sandbox.OFF));
+        .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
     Pilot pilot = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), token, dir.resolve("w-" + job))
         .withSandbox(RuntimeConfig.Sandbox.OFF), runtimes, "test");
     return CompletableFuture.supplyAsync(pilot::run);

@@ -1,0 +1,15 @@
+package io.hpcwhisk.pilot.runtime;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/** Every test of {@link ActionRuntimesKindsTest} (node, python, java, native, warm reuse) inside bubblewrap. */
+class SandboxedActionRuntimesKindsTest extends ActionRuntimesKindsTest {
+
+  @BeforeAll
+  static void start() {
+    assumeTrue(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
+    startWith(RuntimeConfig.Sandbox.BWRAP);
+  }
+}
