@@ -200,7 +200,20 @@ public final class ActivationService {
     }
     return outcome
         .exceptionally(t -> RunOutcome.whiskError("The executor failed to run the activation: " + t, clock.millis()))
+        .thenApply(ActivationService::withinJsonLimits)
         .thenApply(o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
+  }
+
+  /**
+   * The outcome itself, or a developer error when its result breaks the JSON limits the store reads
+   * back ({@link Json#violation}): a record that could not be read back would answer 500 forever.
+   */
+  static RunOutcome withinJsonLimits(RunOutcome o) {
+    return Json.violation(o.response().result())
+        .map(reason -> new RunOutcome(ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR,
+            "The action returned a result over the server's JSON limits: " + reason + "."), o.logs(), o.start(),
+            o.end(), o.initTimeMillis()))
+        .orElse(o);
   }
 
   private ActivationRecord record(String id, String namespace, String subject, ResolvedAction action, RunOutcome o,
