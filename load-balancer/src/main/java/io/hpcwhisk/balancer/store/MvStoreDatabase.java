@@ -59,6 +59,8 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final ExecutorService callbacks;
   private volatile boolean closing;
   private long lastCheckpoint = System.nanoTime();
+  /** Activation ids whose changes the journal replay at open could not replay. */
+  private List<String> lostInReplay = List.of();
 
   private MvStoreDatabase(MVStore store, Path file) {
     this.store = store;
@@ -83,6 +85,7 @@ public final class MvStoreDatabase implements AutoCloseable {
       return;
     }
     int changes = 0;
+    java.util.Set<String> lost = new java.util.LinkedHashSet<>();
     java.util.Map<String, MVMap<String, String>> maps = new java.util.HashMap<>();
     for (Path segment : segments) {
       Journal.Replayed replayed = Journal.replay(segment);
@@ -95,11 +98,20 @@ public final class MvStoreDatabase implements AutoCloseable {
         }
       }
       changes += replayed.changes().size();
-      if (replayed.torn()) {
-        LOG.warn("journal segment {} ends in a torn batch after {} intact ones (a write cut short, never "
-            + "acknowledged); the rest of that segment is ignored", segment, replayed.batches());
+      for (Journal.Damage d : replayed.damaged()) {
+        LOG.error("journal segment {}: could not replay {} (bytes {}-{} of {}): {}; its changes are lost; "
+                + "activation ids in it: {}; keys still legible: {}. The {} intact batches of that segment "
+                + "were replayed.", segment, d.batches(), d.from(), d.to(), segment.getFileName(), d.reason(),
+            d.activationIds().isEmpty() ? "none legible" : String.join(", ", d.activationIds()),
+            d.keys().isEmpty() ? "none" : String.join(", ", d.keys()), replayed.batches());
+        lost.addAll(d.activationIds());
       }
     }
+    if (!lost.isEmpty()) {
+      LOG.error("journal replay could not replay the changes to {} activation(s): {}", lost.size(),
+          String.join(", ", lost));
+    }
+    lostInReplay = List.copyOf(lost);
     store.commit();
     for (Path segment : segments) {
       deleteSegment(segment);
@@ -262,6 +274,11 @@ public final class MvStoreDatabase implements AutoCloseable {
       commitRequests.add(done);
     }
     return done;
+  }
+
+  /** The activation ids named in journal batches that the replay at open could not replay (logged there). */
+  public List<String> lostInReplay() {
+    return lostInReplay;
   }
 
   public Path file() {

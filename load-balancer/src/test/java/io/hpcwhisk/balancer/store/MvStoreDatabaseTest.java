@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hpcwhisk.balancer.entity.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +107,40 @@ class MvStoreDatabaseTest extends StoreContract {
     try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
       assertThat(db.activations().get("ns", "d".repeat(32))).isPresent();
     }
+  }
+
+  @Test
+  void aDamagedBatchInTheMiddleLosesOnlyItsActivationAndTheLogNamesIt(@TempDir Path crashed) throws Exception {
+    List<String> ids = List.of("1".repeat(32), "2".repeat(32), "3".repeat(32));
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      MvActivationStore s = db.activations();
+      for (String id : ids) {
+        s.accept(new PendingActivation(id, "ns", "ns", "/ns/x", Json.MAPPER.createObjectNode(), 1, null, 0));
+      }
+      copyAsKilled(dir, crashed);
+    }
+    Path segment = Journal.segments(crashed).get(0);
+    byte[] bytes = Files.readAllBytes(segment);
+    int second = bytes.length / 3 + 25; // inside the second of three batches of the same size
+    bytes[second] ^= 0x20;
+    Files.write(segment, bytes);
+
+    Logger logger = (Logger) LoggerFactory.getLogger(MvStoreDatabase.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
+      assertThat(db.activations().pending()).extracting(PendingActivation::activationId)
+          .containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+      assertThat(db.lostInReplay()).containsExactly(ids.get(1));
+    } finally {
+      logger.detachAppender(log);
+    }
+    assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("could not replay batch 1 ").contains(ids.get(1))
+            .contains("its checksum does not match").doesNotContain("never acknowledged"))
+        .anySatisfy(line -> assertThat(line)
+            .isEqualTo("journal replay could not replay the changes to 1 activation(s): " + ids.get(1)));
   }
 
   @Test
