@@ -143,6 +143,62 @@ public final class Json {
     }
   }
 
+  /** Reads stored documents that no longer read as their type: no limits, see {@link #salvage}. */
+  private static final JsonFactory SALVAGE_FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(Integer.MAX_VALUE)
+          .maxStringLength(Integer.MAX_VALUE)
+          .maxNameLength(Integer.MAX_VALUE)
+          .maxNumberLength(Integer.MAX_VALUE)
+          .maxDocumentLength(0) // unlimited
+          .build())
+      .build();
+
+  /**
+   * The top-level scalar fields (as text) still legible in a stored document that does not read as
+   * its type: streams over it without limits and without building the nested values, and stops at
+   * the first byte that is not JSON, keeping what it read so far.
+   */
+  public static java.util.Map<String, String> salvage(String stored) {
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    try (com.fasterxml.jackson.core.JsonParser p = SALVAGE_FACTORY.createParser(stored)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return out;
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+        if (value != null && value.isScalarValue() && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+          out.put(name, p.getText());
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // what was read up to the damage is what is legible
+    }
+    return out;
+  }
+
+  /** Why a stored document did not read back, in words (not Jackson's internal ones). */
+  public static String readFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof StreamConstraintsException e) {
+        LimitExceeded l = limitExceeded(e);
+        return l.getMessage().replace("limit of " + MAX_CONTENT_DEPTH + " levels",
+            "stored limit of " + MAX_STORED_DEPTH + " levels");
+      }
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof JsonProcessingException e) {
+        var at = e.getLocation();
+        return "it is not valid JSON" + (at == null ? "" : " (at character " + at.getCharOffset() + ")")
+            + " or does not fit its type";
+      }
+    }
+    return String.valueOf(failure);
+  }
+
   private static LimitExceeded limitExceeded(StreamConstraintsException e) {
     String jackson = String.valueOf(e.getOriginalMessage());
     if (jackson.startsWith("String value length")) {
