@@ -59,7 +59,8 @@ public final class WhiskServer implements AutoCloseable {
     this.prometheus = prometheus;
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
-    db = MvStoreDatabase.open(dataDir);
+    // a store that fails for good exits the process (status 70); the service manager restarts it
+    db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
     MvEntityStore entities = db.entities();
     MvActivationStore activations = db.activations();
     identities = new IdentityStore(dataDir);

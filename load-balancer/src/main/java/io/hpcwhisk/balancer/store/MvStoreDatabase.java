@@ -59,12 +59,15 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final ExecutorService callbacks;
   private volatile boolean closing;
   private long lastCheckpoint = System.nanoTime();
+  private final java.util.function.Consumer<Throwable> onFatal;
+  private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
   /** Activation ids whose changes the journal replay at open could not replay. */
   private List<String> lostInReplay = List.of();
 
-  private MvStoreDatabase(MVStore store, Path file) {
+  private MvStoreDatabase(MVStore store, Path file, java.util.function.Consumer<Throwable> onFatal) {
     this.store = store;
     this.file = file;
+    this.onFatal = onFatal;
     replayJournal(file.getParent());
     this.journal = Journal.start(file.getParent());
     AtomicInteger n = new AtomicInteger();
@@ -128,21 +131,61 @@ public final class MvStoreDatabase implements AutoCloseable {
   }
 
   String put(String name, MVMap<String, String> map, String key, String value) {
-    synchronized (journalLock) {
-      String previous = map.put(key, value);
-      journal.put(name, key, value);
-      return previous;
+    try {
+      synchronized (journalLock) {
+        String previous = map.put(key, value);
+        journal.put(name, key, value);
+        return previous;
+      }
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
     }
   }
 
   String remove(String name, MVMap<String, String> map, String key) {
-    synchronized (journalLock) {
-      String previous = map.remove(key);
-      if (previous != null) {
-        journal.remove(name, key);
+    try {
+      synchronized (journalLock) {
+        String previous = map.remove(key);
+        if (previous != null) {
+          journal.remove(name, key);
+        }
+        return previous;
       }
-      return previous;
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
     }
+  }
+
+  /** A read of a map; a failure that closed the store is fatal. */
+  <T> T read(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
+    }
+  }
+
+  /**
+   * Called with every failure of a store operation: when the MVStore has closed itself (it does so
+   * after a write fails, e.g. with an OutOfMemoryError) and this database is not closing, nothing can
+   * use the store again, so the fatal handler runs (once): by default, the server exits.
+   */
+  void checkFatal(Throwable failure) {
+    if (closing || !store.isClosed() || !failed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("FATAL: the store {} has closed itself after a failure ({}); no request that touches the store "
+        + "can succeed any more. The journal keeps every acknowledged change for the next start.", file,
+        failure.toString(), failure);
+    onFatal.accept(failure);
+  }
+
+  /** True once the store failed for good (see {@link #checkFatal}). */
+  public boolean failed() {
+    return failed.get();
   }
 
   private void commitLoop() {
@@ -207,8 +250,11 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       store.commit();
       deleteSegment(closed);
-    } catch (RuntimeException e) {
-      LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
+    } catch (RuntimeException | Error e) {
+      checkFatal(e);
+      if (!failed.get()) {
+        LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
+      }
     }
   }
 
@@ -226,8 +272,20 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
   }
 
-  /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
+  /**
+   * Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. A
+   * store that fails for good later on is only logged; a server passes a fatal handler, see
+   * {@link #open(Path, java.util.function.Consumer)}.
+   */
   public static MvStoreDatabase open(Path dataDir) {
+    return open(dataDir, failure -> { });
+  }
+
+  /**
+   * As {@link #open(Path)}; {@code onFatal} runs once when the store fails for good (see
+   * {@link #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
+   */
+  public static MvStoreDatabase open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
     try {
       if (!Files.isDirectory(dataDir)) {
         // parameters and code may hold secrets: a new data directory is the server user's only
@@ -239,8 +297,16 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
     Path file = dataDir.resolve(FILE_NAME);
     try {
-      MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-      return new MvStoreDatabase(store, file);
+      MvStoreDatabase[] opened = new MvStoreDatabase[1];
+      MVStore store = new MVStore.Builder().fileName(file.toString())
+          .backgroundExceptionHandler((thread, failure) -> {
+            if (opened[0] != null) {
+              opened[0].checkFatal(failure);
+            }
+          })
+          .open();
+      opened[0] = new MvStoreDatabase(store, file, onFatal);
+      return opened[0];
     } catch (MVStoreException e) {
       throw new IllegalStateException(
           "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
@@ -250,7 +316,7 @@ public final class MvStoreDatabase implements AutoCloseable {
 
   /** A journaled map of strings to strings (keys compare as strings; no per-value type tags). */
   StoreMap map(String name) {
-    return new StoreMap(this, name, openMap(name));
+    return new StoreMap(this, name, read(() -> openMap(name)));
   }
 
   private MVMap<String, String> openMap(String name) {
@@ -279,6 +345,11 @@ public final class MvStoreDatabase implements AutoCloseable {
   /** The activation ids named in journal batches that the replay at open could not replay (logged there). */
   public List<String> lostInReplay() {
     return lostInReplay;
+  }
+
+  /** The MVStore itself, for tests that break it. */
+  MVStore mvStore() {
+    return store;
   }
 
   public Path file() {

@@ -144,6 +144,30 @@ class MvStoreDatabaseTest extends StoreContract {
   }
 
   @Test
+  void aStoreThatClosedItselfCallsTheFatalHandlerOnceAndTheJournalKeepsWhatWasAcknowledged(
+      @TempDir Path crashed) throws Exception {
+    List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PendingActivation before = new PendingActivation("e".repeat(32), "ns", "ns", "/ns/x",
+        Json.MAPPER.createObjectNode(), 1, null, 0);
+    MvStoreDatabase db = MvStoreDatabase.open(dir, fatal::add);
+    try {
+      db.activations().accept(before);
+      copyAsKilled(dir, crashed);
+      db.mvStore().closeImmediately(); // what MVStore does to itself when a write fails (its "panic")
+      assertThatThrownBy(() -> db.activations().accept(new PendingActivation("f".repeat(32), "ns", "ns", "/ns/x",
+          Json.MAPPER.createObjectNode(), 2, null, 0))).hasMessageContaining("closed");
+      assertThatThrownBy(() -> db.activations().get("ns", "e".repeat(32))).isNotNull();
+      assertThat(fatal).as("called once, with the failure").hasSize(1);
+      assertThat(db.failed()).isTrue();
+    } finally {
+      db.close();
+    }
+    try (MvStoreDatabase again = MvStoreDatabase.open(crashed)) {
+      assertThat(again.activations().pending()).containsExactly(before);
+    }
+  }
+
+  @Test
   void aSecondServerOnTheSameDataDirectoryIsRefusedClearly() {
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
       assertThat(db.file()).exists();
