@@ -163,6 +163,11 @@ public final class WhiskServer implements AutoCloseable {
     return api.address();
   }
 
+  /** The store (tests that break it). */
+  MvStoreDatabase store() {
+    return db;
+  }
+
   public IdentityStore identities() {
     return identities;
   }

@@ -249,6 +249,11 @@ public final class MvStoreDatabase implements AutoCloseable {
         closed = journal.rotate();
       }
       store.commit();
+      if (store.isClosed()) {
+        // a closed MVStore's commit returns without writing: the segment is all that holds those changes
+        throw new IllegalStateException("the store closed during a checkpoint; journal segment " + closed
+            + " is kept for the next start");
+      }
       deleteSegment(closed);
     } catch (RuntimeException | Error e) {
       checkFatal(e);

@@ -13,4 +13,9 @@ public final class StoreBackdoor {
   public static String getRaw(MvStoreDatabase db, String map, String key) {
     return db.map(map).get(key);
   }
+
+  /** Closes the MVStore under the database, as MVStore itself does after a write fails (e.g. out of memory). */
+  public static void breakStore(MvStoreDatabase db) {
+    db.mvStore().closeImmediately();
+  }
 }
