@@ -114,7 +114,8 @@ final class Journal implements AutoCloseable {
   private void openSegment() {
     Path file = segmentFile();
     try {
-      segment = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      segment = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          DataDirectory.OWNER_ONLY_FILE);
       segmentBytes = 0;
       nextBatch = 0;
     } catch (IOException e) {

@@ -291,15 +291,7 @@ public final class MvStoreDatabase implements AutoCloseable {
    * {@link #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
    */
   public static MvStoreDatabase open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
-    try {
-      if (!Files.isDirectory(dataDir)) {
-        // parameters and code may hold secrets: a new data directory is the server user's only
-        Files.createDirectories(dataDir);
-        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
-    }
+    DataDirectory.secure(dataDir);
     Path file = dataDir.resolve(FILE_NAME);
     try {
       MvStoreDatabase[] opened = new MvStoreDatabase[1];
@@ -310,6 +302,7 @@ public final class MvStoreDatabase implements AutoCloseable {
             }
           })
           .open();
+      DataDirectory.ownerOnly(file);
       opened[0] = new MvStoreDatabase(store, file, onFatal);
       return opened[0];
     } catch (MVStoreException e) {
