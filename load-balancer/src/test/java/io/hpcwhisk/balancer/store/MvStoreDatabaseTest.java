@@ -171,6 +171,29 @@ class MvStoreDatabaseTest extends StoreContract {
   }
 
   @Test
+  void anEntityThatDoesNotReadBackIsQuarantinedAndAbsentAndTheListStillAnswers() {
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      io.hpcwhisk.balancer.entity.Action good = new io.hpcwhisk.balancer.entity.Action("ns", "good", "0.0.1",
+          new io.hpcwhisk.balancer.entity.Exec("nodejs:20", "code", false, null, null, null), null, null, null,
+          false, 1);
+      db.entities().put(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "good"), good);
+      // as a server before the JSON limits stored it: a parameter 999 levels deep
+      String bad = "{\"type\":\"action\",\"entity\":{\"namespace\":\"ns\",\"name\":\"bad\",\"parameters\":"
+          + "[{\"key\":\"k\",\"value\":" + "[".repeat(999) + "]".repeat(999) + "}]}}";
+      map(db, "entities").put("ns/bad", bad);
+      MvEntityStore entities = db.entities();
+      assertThat(entities.list("ns", null, io.hpcwhisk.balancer.entity.Action.class))
+          .extracting(io.hpcwhisk.balancer.entity.Action::name).containsExactly("good");
+      assertThat(entities.get(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "bad"))).isEmpty();
+      assertThat(map(db, "quarantine").get("entities\u0001ns/bad")).isEqualTo(bad);
+    }
+  }
+
+  private static StoreMap map(MvStoreDatabase db, String name) {
+    return db.map(name);
+  }
+
+  @Test
   void aSecondServerOnTheSameDataDirectoryIsRefusedClearly() {
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
       assertThat(db.file()).exists();
