@@ -183,6 +183,17 @@ public final class MvStoreDatabase implements AutoCloseable {
     onFatal.accept(failure);
   }
 
+  /** A failure of the committer itself (an Error while journaling or checkpointing): fatal, once. */
+  private void fatal(Throwable failure) {
+    if (closing || !failed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("FATAL: the store {} failed while writing its journal or checkpoint ({}); nothing more can be "
+        + "acknowledged safely. The journal keeps every acknowledged change for the next start.", file,
+        failure.toString(), failure);
+    onFatal.accept(failure);
+  }
+
   /** True once the store failed for good (see {@link #checkFatal}). */
   public boolean failed() {
     return failed.get();
@@ -213,6 +224,11 @@ public final class MvStoreDatabase implements AutoCloseable {
         journal.write(entries);
       } catch (RuntimeException e) {
         failure = e;
+      } catch (Error e) {
+        // e.g. out of memory while copying the buffer: which changes reached the journal is unknown,
+        // so nothing more may be acknowledged; the journal holds everything acknowledged before
+        failure = new IllegalStateException("the store journal failed: " + e, e);
+        fatal(e);
       }
       // what waits on a commit (answers to clients, the next component of a sequence) runs on two
       // threads, so that both cores may answer: half of the batch is handed to a callback thread (one
@@ -256,6 +272,9 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       deleteSegment(closed);
     } catch (RuntimeException | Error e) {
+      if (e instanceof Error) {
+        fatal(e);
+      }
       checkFatal(e);
       if (!failed.get()) {
         LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
@@ -295,7 +314,10 @@ public final class MvStoreDatabase implements AutoCloseable {
     Path file = dataDir.resolve(FILE_NAME);
     try {
       MvStoreDatabase[] opened = new MvStoreDatabase[1];
-      MVStore store = new MVStore.Builder().fileName(file.toString())
+      // no background commit: the checkpoint's commit writes the file in the committer thread and has
+      // finished when it returns, so the journal segments it covers may be deleted (a background write
+      // failing after the segments were gone lost acknowledged changes)
+      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled()
           .backgroundExceptionHandler((thread, failure) -> {
             if (opened[0] != null) {
               opened[0].checkFatal(failure);
@@ -306,9 +328,15 @@ public final class MvStoreDatabase implements AutoCloseable {
       opened[0] = new MvStoreDatabase(store, file, onFatal);
       return opened[0];
     } catch (MVStoreException e) {
-      throw new IllegalStateException(
-          "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
-              + e.getMessage(), e);
+      if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+        throw new IllegalStateException(
+            "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
+                + e.getMessage(), e);
+      }
+      // e.g. out of memory while replaying the journal: the journal and the file are left as they are
+      throw new IllegalStateException("cannot open the store " + file + ": " + e.getMessage()
+          + (e.getCause() instanceof OutOfMemoryError ? " (replaying the journal at start needs memory for its "
+              + "largest changes; give the server a larger heap, -Xmx in HPC_WHISK_JVM_OPTS)" : ""), e);
     }
   }
 
