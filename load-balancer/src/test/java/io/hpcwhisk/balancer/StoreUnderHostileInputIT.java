@@ -44,9 +44,13 @@ class StoreUnderHostileInputIT {
   private record Started(Process process, String base, Path log) {}
 
   private Started start(String mode) throws Exception {
+    return start(mode, "-Xmx1g");
+  }
+
+  private Started start(String mode, String heap) throws Exception {
     Path log = dir.resolve("server-" + processes.size() + ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), FakeExecutorServerMain.class.getName(), mode,
+        heap, "-cp", System.getProperty("java.class.path"), FakeExecutorServerMain.class.getName(), mode,
         dir.resolve("data").toString());
     pb.redirectError(log.toFile());
     Process p = pb.start();
@@ -152,5 +156,65 @@ class StoreUnderHostileInputIT {
     Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> again.get("/api/v1/namespaces/_/activations/" + after).status() == 200);
     assertThat(Files.readString(second.log())).doesNotContain("FATAL");
+  }
+
+  @Test
+  void sixConcurrentBigPutsOnASmallHeapLoseNothingAcknowledgedAndAStoreFailureEndsTheProcess() throws Exception {
+    // issue 21 item 4: with 256 MB of heap, six concurrent 19 MB action PUTs run the store out of memory
+    Started first = start("echo", "-Xmx256m");
+    ApiClient api = new ApiClient(first.base(), Identity.GUEST.authKey());
+    String body = "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"" + "x".repeat(19 * 1_048_576) + "\"}}";
+    List<CompletableFuture<Integer>> puts = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String path = "/api/v1/namespaces/_/actions/big" + i;
+      puts.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return api.put(path, body).status();
+        } catch (UncheckedIOException e) {
+          return -1; // the process went while this request was in flight
+        }
+      }));
+    }
+    List<Integer> statuses = puts.stream().map(CompletableFuture::join).toList();
+    List<String> acknowledged = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      if (statuses.get(i) == 200) {
+        acknowledged.add("big" + i);
+      }
+    }
+    boolean failed = statuses.stream().anyMatch(s -> s != 200);
+    System.out.println("six 19 MB PUTs on 256 MB: " + statuses);
+    if (failed) {
+      // a refused write either found the store closed (exit 70, FATAL logged) or the JVM itself ran out of
+      // memory elsewhere; in both cases the process must end instead of answering 500 for ever
+      for (int i = 0; i < 20 && first.process().isAlive(); i++) {
+        try {
+          api.put("/api/v1/namespaces/_/actions/probe" + i, NODE);
+        } catch (UncheckedIOException e) {
+          // going
+        }
+        first.process().waitFor(1, TimeUnit.SECONDS);
+      }
+      if (first.process().isAlive()) {
+        // the failures did not close the store (plain 500s for one request each): it must still work
+        assertThat(api.put("/api/v1/namespaces/_/actions/after", NODE).status()).isEqualTo(200);
+        first.process().destroy();
+      } else {
+        assertThat(first.process().exitValue()).isEqualTo(FatalStoreError.EXIT_STATUS);
+        assertThat(Files.readString(first.log())).contains("FATAL: the store");
+      }
+    } else {
+      first.process().destroy();
+    }
+    assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    System.out.println("first server: " + (first.process().exitValue() == FatalStoreError.EXIT_STATUS
+        ? "exited 70 after FATAL" : "exit " + first.process().exitValue()));
+    Started second = start("echo", "-Xmx768m");
+    ApiClient again = api.at(second.base());
+    for (String name : acknowledged) {
+      ApiClient.Answer a = again.get("/api/v1/namespaces/_/actions/" + name + "?code=false");
+      assertThat(a.status()).as(name + " was acknowledged (statuses " + statuses + ")").isEqualTo(200);
+    }
   }
 }
