@@ -75,7 +75,8 @@ public final class WhiskServer implements AutoCloseable {
     this.prometheus = prometheus;
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
-    db = MvStoreDatabase.open(dataDir);
+    // a store that fails for good exits the process (status 70); the service manager restarts it
+    db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
     MvEntityStore entities = db.entities();
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
@@ -232,6 +233,11 @@ public final class WhiskServer implements AutoCloseable {
 
   public InetSocketAddress address() {
     return api.address();
+  }
+
+  /** The store (tests that break it). */
+  MvStoreDatabase store() {
+    return db;
   }
 
   public IdentityStore identities() {

@@ -37,7 +37,19 @@ public final class PilotProtocol {
   /** The environment variable that once held the credential itself; a pilot that finds it set refuses to start. */
   public static final String ENV_TOKEN_RETIRED = "HPC_WHISK_PILOT_TOKEN";
 
-  private static final ObjectMapper JSON = new ObjectMapper()
+  /**
+   * Nesting depth of a message: above the 1,000 levels an action result may have (Jackson's default,
+   * which the pilot's result parser uses) plus the message's own levels, so any result a pilot read
+   * reaches the balancer, which then holds it to its own, smaller, limits.
+   */
+  static final int MAX_DEPTH = 1_100;
+
+  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+          .build())
+      .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH)
+          .build())
+      .build())
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
   private static final ObjectWriter PILOT_WRITER = JSON.writerFor(PilotMessage.class);

@@ -108,7 +108,10 @@ final class Call {
     }
     JsonNode node;
     try {
-      node = Json.MAPPER.readTree(data);
+      node = Json.readContent(data);
+    } catch (Json.LimitExceeded e) {
+      throw new Rejection(e.isSize() ? 413 : 400,
+          "The request content is over the server's JSON limits: " + e.getMessage() + ".");
     } catch (JsonProcessingException e) {
       throw Rejection.malformed(e.getOriginalMessage());
     } catch (IOException e) {

@@ -205,7 +205,8 @@ public final class IdentityStore {
     try {
       Files.createDirectories(file.getParent());
       Path lockFile = file.resolveSibling(FILE_NAME + ".lock");
-      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try (FileChannel channel = FileChannel.open(lockFile,
+              java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
           FileLock lock = channel.lock()) {
         List<StoredUser> all = new ArrayList<>(read().users());
         T result = mutation.apply(all);

@@ -272,7 +272,20 @@ public final class ActivationService {
     }
     return outcome
         .exceptionally(t -> RunOutcome.whiskError("The executor failed to run the activation: " + t, clock.millis()))
+        .thenApply(ActivationService::withinJsonLimits)
         .thenApply(o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
+  }
+
+  /**
+   * The outcome itself, or a developer error when its result breaks the JSON limits the store reads
+   * back ({@link Json#violation}): a record that could not be read back would answer 500 forever.
+   */
+  static RunOutcome withinJsonLimits(RunOutcome o) {
+    return Json.violation(o.response().result())
+        .map(reason -> new RunOutcome(ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR,
+            "The action returned a result over the server's JSON limits: " + reason + "."), o.logs(), o.start(),
+            o.end(), o.initTimeMillis()))
+        .orElse(o);
   }
 
   private ActivationRecord record(String id, String namespace, String subject, ResolvedAction action, RunOutcome o,
@@ -380,44 +393,76 @@ public final class ActivationService {
   public Recovery recover() {
     int redispatched = 0;
     int ended = 0;
-    for (PendingActivation p : activations.pending()) {
-      Optional<ActivationRecord> existing = activations.get(p.namespace(), p.activationId());
-      if (existing.isPresent()) {
-        activations.complete(existing.get());
-        continue;
-      }
-      ResolvedAction action;
+    int failed = 0;
+    ActivationStore.PendingScan scan = activations.scanPending();
+    for (ActivationStore.UnreadablePending u : scan.unreadable()) {
       try {
-        action = resolver.resolve(EntityPath.parse(p.action(), p.namespace()), p.namespace());
+        PendingActivation p = new PendingActivation(u.activationId(), u.namespace(), u.subject(), u.action(),
+            JsonNodeFactory.instance.objectNode(), u.acceptedAt(), u.cause(), 0);
+        activations.complete(errorRecord(p, null, "The server restarted while this activation was pending and its "
+            + "stored entry does not read back (" + u.reason() + "); it was not run. The entry is kept in the "
+            + "server's quarantine (" + u.quarantineKey() + ")."));
+        ended++;
       } catch (RuntimeException e) {
-        activations.complete(errorRecord(p, null,
-            "The server restarted while this activation was pending and its action could not be found: "
-                + e.getMessage()));
-        ended++;
-        continue;
-      }
-      if (!action.annotationIsTrue("retry-safe", true)) {
-        activations.complete(errorRecord(p, action.action(),
-            "The server stopped while this activation was in flight and the action is not retry-safe"
-                + " (annotation retry-safe=false), so it was not run again."));
-        ended++;
-      } else if (p.attempts() + 1 >= MAX_ATTEMPTS) {
-        activations.complete(errorRecord(p, action.action(),
-            "The server stopped " + (p.attempts() + 1) + " times while this activation was in flight;"
-                + " it was not run again."));
-        ended++;
-      } else {
-        PendingActivation again = p.nextAttempt();
-        activations.updatePending(again);
-        start(again, action, null);
-        redispatched++;
+        failed++;
+        LOG.error("could not end the unreadable pending activation {} (kept in quarantine as {})",
+            u.activationId(), u.quarantineKey(), e);
       }
     }
-    if (redispatched + ended > 0) {
-      LOG.info("recovered {} pending activations: {} re-dispatched, {} ended with a whisk error",
-          redispatched + ended, redispatched, ended);
+    for (PendingActivation p : scan.readable()) {
+      try {
+        switch (recoverOne(p)) {
+          case REDISPATCHED -> redispatched++;
+          case ENDED -> ended++;
+          case ALREADY_ENDED -> { }
+        }
+      } catch (RuntimeException e) {
+        // one entry that cannot be recovered must not keep the server from starting: it stays pending
+        failed++;
+        LOG.error("could not recover pending activation {} of {}; it stays pending", p.activationId(),
+            p.namespace(), e);
+      }
+    }
+    if (redispatched + ended + failed > 0) {
+      LOG.info("recovered {} pending activations: {} re-dispatched, {} ended with a whisk error, {} failed",
+          redispatched + ended + failed, redispatched, ended, failed);
     }
     return new Recovery(redispatched, ended);
+  }
+
+  private enum Recovered { REDISPATCHED, ENDED, ALREADY_ENDED }
+
+  private Recovered recoverOne(PendingActivation p) {
+    Optional<ActivationRecord> existing = activations.get(p.namespace(), p.activationId());
+    if (existing.isPresent()) {
+      activations.complete(existing.get());
+      return Recovered.ALREADY_ENDED;
+    }
+    ResolvedAction action;
+    try {
+      action = resolver.resolve(EntityPath.parse(p.action(), p.namespace()), p.namespace());
+    } catch (RuntimeException e) {
+      activations.complete(errorRecord(p, null,
+          "The server restarted while this activation was pending and its action could not be found: "
+              + e.getMessage()));
+      return Recovered.ENDED;
+    }
+    if (!action.annotationIsTrue("retry-safe", true)) {
+      activations.complete(errorRecord(p, action.action(),
+          "The server stopped while this activation was in flight and the action is not retry-safe"
+              + " (annotation retry-safe=false), so it was not run again."));
+      return Recovered.ENDED;
+    }
+    if (p.attempts() + 1 >= MAX_ATTEMPTS) {
+      activations.complete(errorRecord(p, action.action(),
+          "The server stopped " + (p.attempts() + 1) + " times while this activation was in flight;"
+              + " it was not run again."));
+      return Recovered.ENDED;
+    }
+    PendingActivation again = p.nextAttempt();
+    activations.updatePending(again);
+    start(again, action, null);
+    return Recovered.REDISPATCHED;
   }
 
   /** What {@link #recover()} did. */

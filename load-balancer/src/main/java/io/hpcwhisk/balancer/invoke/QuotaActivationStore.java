@@ -192,6 +192,12 @@ public final class QuotaActivationStore implements ActivationStore, StorageQuota
     return store.pending();
   }
 
+  /** The wrapped store's scan, so that its unreadable entries reach recovery's quarantine. */
+  @Override
+  public PendingScan scanPending() {
+    return store.scanPending();
+  }
+
   @Override
   public int expire(long cutoffMillis) {
     int n = store.expire(cutoffMillis);

@@ -49,8 +49,29 @@ public interface ActivationStore {
   /** How many records match (skip and limit ignored). */
   long count(String namespace, ActivationQuery query);
 
-  /** Every accepted activation that has no terminal record yet. */
+  /** Every accepted activation that has no terminal record yet (whose entry reads back). */
   List<PendingActivation> pending();
+
+  /**
+   * A pending entry that does not read back (damaged, or written under other limits): the store has
+   * copied it to its quarantine, keyed {@code quarantineKey}; what could still be read of it is here
+   * (any of the fields may be null). Ending it with {@link #complete} drops the pending entry.
+   */
+  record UnreadablePending(String activationId, String namespace, String subject, String action, String cause,
+      long acceptedAt, String reason, String quarantineKey) {}
+
+  /** The pending entries for recovery at start: those that read back, and the unreadable ones, quarantined. */
+  record PendingScan(List<PendingActivation> readable, List<UnreadablePending> unreadable) {}
+
+  /**
+   * As {@link #pending()}, and quarantines every entry that does not read back instead of failing:
+   * an unreadable entry is copied to the quarantine (kept, logged with its key) and listed in
+   * {@link PendingScan#unreadable()} when its id, namespace and action are legible, so that it can be
+   * ended with a record; one that is not even that legible is dropped from the pending entries.
+   */
+  default PendingScan scanPending() {
+    return new PendingScan(pending(), List.of());
+  }
 
   /** Deletes the records that ended before {@code cutoffMillis}; returns how many. */
   int expire(long cutoffMillis);

@@ -19,12 +19,15 @@ import java.util.concurrent.CompletableFuture;
 public final class MvActivationStore implements ActivationStore {
 
   private static final char SEP = '\u0001';
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MvActivationStore.class);
 
   private final MvStoreDatabase db;
   private final StoreMap records;
   private final StoreMap byNamespace;
   private final StoreMap byEnd;
   private final StoreMap pending;
+  /** Entries that did not read back, kept as they were: {@code map SEP key} → stored value. */
+  private final StoreMap quarantine;
   /** Lazily accepted activations not written to {@code pending} (yet); see {@link #acceptLazily}. */
   private final java.util.concurrent.ConcurrentHashMap<String, PendingActivation> lazy =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -35,6 +38,7 @@ public final class MvActivationStore implements ActivationStore {
     this.byNamespace = db.map("activationsByNamespace");
     this.byEnd = db.map("activationsByEnd");
     this.pending = db.map("pending");
+    this.quarantine = db.map("quarantine");
   }
 
   private static String nsKey(String namespace, long start, String id) {
@@ -115,8 +119,8 @@ public final class MvActivationStore implements ActivationStore {
     if (json == null) {
       return Optional.empty();
     }
-    ActivationRecord r = Json.read(json, ActivationRecord.class);
-    return r.namespace().equals(namespace) ? Optional.of(r) : Optional.empty();
+    ActivationRecord r = readRecord(activationId, json);
+    return r != null && r.namespace().equals(namespace) ? Optional.of(r) : Optional.empty();
   }
 
   private Iterator<String> namespaceKeys(String namespace) {
@@ -170,8 +174,9 @@ public final class MvActivationStore implements ActivationStore {
         return false;
       }
       String json = records.get(id);
-      if (json != null) {
-        out.add(Json.read(json, ActivationRecord.class));
+      ActivationRecord r = json == null ? null : readRecord(id, json);
+      if (r != null) {
+        out.add(r);
       }
       return out.size() < q.limit();
     });
@@ -192,9 +197,96 @@ public final class MvActivationStore implements ActivationStore {
   public List<PendingActivation> pending() {
     List<PendingActivation> out = new ArrayList<>(lazy.values());
     for (String json : pending.values()) {
-      out.add(Json.read(json, PendingActivation.class));
+      try {
+        out.add(Json.read(json, PendingActivation.class));
+      } catch (RuntimeException e) {
+        // an unreadable entry is left to scanPending(), which quarantines it
+      }
     }
     return out;
+  }
+
+  @Override
+  public PendingScan scanPending() {
+    List<PendingActivation> readable = new ArrayList<>(lazy.values());
+    List<UnreadablePending> unreadable = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    pending.keyIterator(null).forEachRemaining(ids::add);
+    boolean changed = false;
+    for (String id : ids) {
+      String json = pending.get(id);
+      if (json == null) {
+        continue;
+      }
+      try {
+        readable.add(Json.read(json, PendingActivation.class));
+        continue;
+      } catch (RuntimeException e) {
+        String reason = Json.readFailure(e);
+        String key = quarantine("pending", id, json, reason);
+        changed = true;
+        java.util.Map<String, String> f = Json.salvage(json);
+        String namespace = f.get("namespace");
+        String action = f.get("action");
+        if (namespace == null || action == null || !id.equals(f.getOrDefault("activationId", id))) {
+          pending.remove(id);
+          LOG.error("pending activation {} is not legible enough to end it with a record (no namespace or action);"
+              + " dropped from the pending entries, kept in quarantine as {}", id, key);
+          continue;
+        }
+        unreadable.add(new UnreadablePending(id, namespace, f.get("subject"), action, f.get("cause"),
+            parseLong(f.get("acceptedAt")), reason, key));
+      }
+    }
+    if (changed) {
+      db.commit();
+    }
+    return new PendingScan(readable, unreadable);
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return s == null ? 0 : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Copies an unreadable entry to the quarantine map, logs it with its key; returns its quarantine key. */
+  private String quarantine(String map, String key, String stored, String reason) {
+    String qkey = map + SEP + key;
+    quarantine.put(qkey, stored);
+    LOG.error("store entry {} of map '{}' does not read back ({}); kept as it was ({} characters) in the map "
+        + "'quarantine' under key '{}' + U+0001 + '{}'", key, map, reason, stored.length(), map, key);
+    return map + "/" + key;
+  }
+
+  /**
+   * The record stored under {@code id}; a record that does not read back is quarantined and replaced by
+   * a whisk internal error record built from what is still legible of it (null when not even its
+   * namespace is), so that its GET and the namespace's list answer instead of failing every time.
+   */
+  private ActivationRecord readRecord(String id, String json) {
+    try {
+      return Json.read(json, ActivationRecord.class);
+    } catch (RuntimeException e) {
+      String reason = Json.readFailure(e);
+      quarantine("activations", id, json, reason);
+      java.util.Map<String, String> f = Json.salvage(json);
+      if (f.get("namespace") == null) {
+        return null;
+      }
+      long start = parseLong(f.get("start"));
+      long end = Math.max(start, parseLong(f.get("end")));
+      ActivationRecord replaced = new ActivationRecord(id, f.get("namespace"), f.getOrDefault("name", "unknown"),
+          f.getOrDefault("version", "0.0.0"), f.get("subject"), start, end, end - start,
+          io.hpcwhisk.balancer.entity.ActivationResponse.whiskError("The stored record of this activation does not "
+              + "read back (" + reason + "); the server keeps the original in its quarantine."),
+          List.of(), List.of(), false, f.get("cause"));
+      records.put(id, Json.write(replaced));
+      db.commitAsync();
+      return replaced;
+    }
   }
 
   @Override
@@ -214,8 +306,11 @@ public final class MvActivationStore implements ActivationStore {
       String id = key.substring(key.indexOf(SEP) + 1);
       String json = records.remove(id);
       if (json != null) {
-        ActivationRecord r = Json.read(json, ActivationRecord.class);
-        byNamespace.remove(nsKey(r.namespace(), r.start(), id));
+        // only the index fields are needed, and they are legible also in a record that no longer reads back
+        java.util.Map<String, String> f = Json.salvage(json);
+        if (f.get("namespace") != null && f.get("start") != null) {
+          byNamespace.remove(nsKey(f.get("namespace"), parseLong(f.get("start")), id));
+        }
         removed++;
       }
       byEnd.remove(key);

@@ -59,10 +59,15 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final ExecutorService callbacks;
   private volatile boolean closing;
   private long lastCheckpoint = System.nanoTime();
+  private final java.util.function.Consumer<Throwable> onFatal;
+  private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Activation ids whose changes the journal replay at open could not replay. */
+  private List<String> lostInReplay = List.of();
 
-  private MvStoreDatabase(MVStore store, Path file) {
+  private MvStoreDatabase(MVStore store, Path file, java.util.function.Consumer<Throwable> onFatal) {
     this.store = store;
     this.file = file;
+    this.onFatal = onFatal;
     replayJournal(file.getParent());
     this.journal = Journal.start(file.getParent());
     AtomicInteger n = new AtomicInteger();
@@ -83,6 +88,7 @@ public final class MvStoreDatabase implements AutoCloseable {
       return;
     }
     int changes = 0;
+    java.util.Set<String> lost = new java.util.LinkedHashSet<>();
     java.util.Map<String, MVMap<String, String>> maps = new java.util.HashMap<>();
     for (Path segment : segments) {
       Journal.Replayed replayed = Journal.replay(segment);
@@ -95,11 +101,20 @@ public final class MvStoreDatabase implements AutoCloseable {
         }
       }
       changes += replayed.changes().size();
-      if (replayed.torn()) {
-        LOG.warn("journal segment {} ends in a torn batch after {} intact ones (a write cut short, never "
-            + "acknowledged); the rest of that segment is ignored", segment, replayed.batches());
+      for (Journal.Damage d : replayed.damaged()) {
+        LOG.error("journal segment {}: could not replay {} (bytes {}-{} of {}): {}; its changes are lost; "
+                + "activation ids in it: {}; keys still legible: {}. The {} intact batches of that segment "
+                + "were replayed.", segment, d.batches(), d.from(), d.to(), segment.getFileName(), d.reason(),
+            d.activationIds().isEmpty() ? "none legible" : String.join(", ", d.activationIds()),
+            d.keys().isEmpty() ? "none" : String.join(", ", d.keys()), replayed.batches());
+        lost.addAll(d.activationIds());
       }
     }
+    if (!lost.isEmpty()) {
+      LOG.error("journal replay could not replay the changes to {} activation(s): {}", lost.size(),
+          String.join(", ", lost));
+    }
+    lostInReplay = List.copyOf(lost);
     store.commit();
     for (Path segment : segments) {
       deleteSegment(segment);
@@ -116,21 +131,72 @@ public final class MvStoreDatabase implements AutoCloseable {
   }
 
   String put(String name, MVMap<String, String> map, String key, String value) {
-    synchronized (journalLock) {
-      String previous = map.put(key, value);
-      journal.put(name, key, value);
-      return previous;
+    try {
+      synchronized (journalLock) {
+        String previous = map.put(key, value);
+        journal.put(name, key, value);
+        return previous;
+      }
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
     }
   }
 
   String remove(String name, MVMap<String, String> map, String key) {
-    synchronized (journalLock) {
-      String previous = map.remove(key);
-      if (previous != null) {
-        journal.remove(name, key);
+    try {
+      synchronized (journalLock) {
+        String previous = map.remove(key);
+        if (previous != null) {
+          journal.remove(name, key);
+        }
+        return previous;
       }
-      return previous;
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
     }
+  }
+
+  /** A read of a map; a failure that closed the store is fatal. */
+  <T> T read(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (Throwable t) {
+      checkFatal(t);
+      throw t;
+    }
+  }
+
+  /**
+   * Called with every failure of a store operation: when the MVStore has closed itself (it does so
+   * after a write fails, e.g. with an OutOfMemoryError) and this database is not closing, nothing can
+   * use the store again, so the fatal handler runs (once): by default, the server exits.
+   */
+  void checkFatal(Throwable failure) {
+    if (closing || !store.isClosed() || !failed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("FATAL: the store {} has closed itself after a failure ({}); no request that touches the store "
+        + "can succeed any more. The journal keeps every acknowledged change for the next start.", file,
+        failure.toString(), failure);
+    onFatal.accept(failure);
+  }
+
+  /** A failure of the committer itself (an Error while journaling or checkpointing): fatal, once. */
+  private void fatal(Throwable failure) {
+    if (closing || !failed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("FATAL: the store {} failed while writing its journal or checkpoint ({}); nothing more can be "
+        + "acknowledged safely. The journal keeps every acknowledged change for the next start.", file,
+        failure.toString(), failure);
+    onFatal.accept(failure);
+  }
+
+  /** True once the store failed for good (see {@link #checkFatal}). */
+  public boolean failed() {
+    return failed.get();
   }
 
   private void commitLoop() {
@@ -158,6 +224,11 @@ public final class MvStoreDatabase implements AutoCloseable {
         journal.write(entries);
       } catch (RuntimeException e) {
         failure = e;
+      } catch (Error e) {
+        // e.g. out of memory while copying the buffer: which changes reached the journal is unknown,
+        // so nothing more may be acknowledged; the journal holds everything acknowledged before
+        failure = new IllegalStateException("the store journal failed: " + e, e);
+        fatal(e);
       }
       // what waits on a commit (answers to clients, the next component of a sequence) runs on two
       // threads, so that both cores may answer: half of the batch is handed to a callback thread (one
@@ -194,9 +265,20 @@ public final class MvStoreDatabase implements AutoCloseable {
         closed = journal.rotate();
       }
       store.commit();
+      if (store.isClosed()) {
+        // a closed MVStore's commit returns without writing: the segment is all that holds those changes
+        throw new IllegalStateException("the store closed during a checkpoint; journal segment " + closed
+            + " is kept for the next start");
+      }
       deleteSegment(closed);
-    } catch (RuntimeException e) {
-      LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
+    } catch (RuntimeException | Error e) {
+      if (e instanceof Error) {
+        fatal(e);
+      }
+      checkFatal(e);
+      if (!failed.get()) {
+        LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
+      }
     }
   }
 
@@ -214,31 +296,53 @@ public final class MvStoreDatabase implements AutoCloseable {
     }
   }
 
-  /** Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. */
+  /**
+   * Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. A
+   * store that fails for good later on is only logged; a server passes a fatal handler, see
+   * {@link #open(Path, java.util.function.Consumer)}.
+   */
   public static MvStoreDatabase open(Path dataDir) {
-    try {
-      if (!Files.isDirectory(dataDir)) {
-        // parameters and code may hold secrets: a new data directory is the server user's only
-        Files.createDirectories(dataDir);
-        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
-    }
+    return open(dataDir, failure -> { });
+  }
+
+  /**
+   * As {@link #open(Path)}; {@code onFatal} runs once when the store fails for good (see
+   * {@link #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
+   */
+  public static MvStoreDatabase open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
+    DataDirectory.secure(dataDir);
     Path file = dataDir.resolve(FILE_NAME);
     try {
-      MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-      return new MvStoreDatabase(store, file);
+      MvStoreDatabase[] opened = new MvStoreDatabase[1];
+      // no background commit: the checkpoint's commit writes the file in the committer thread and has
+      // finished when it returns, so the journal segments it covers may be deleted (a background write
+      // failing after the segments were gone lost acknowledged changes)
+      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled()
+          .backgroundExceptionHandler((thread, failure) -> {
+            if (opened[0] != null) {
+              opened[0].checkFatal(failure);
+            }
+          })
+          .open();
+      DataDirectory.ownerOnly(file);
+      opened[0] = new MvStoreDatabase(store, file, onFatal);
+      return opened[0];
     } catch (MVStoreException e) {
-      throw new IllegalStateException(
-          "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
-              + e.getMessage(), e);
+      if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+        throw new IllegalStateException(
+            "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
+                + e.getMessage(), e);
+      }
+      // e.g. out of memory while replaying the journal: the journal and the file are left as they are
+      throw new IllegalStateException("cannot open the store " + file + ": " + e.getMessage()
+          + (e.getCause() instanceof OutOfMemoryError ? " (replaying the journal at start needs memory for its "
+              + "largest changes; give the server a larger heap, -Xmx in HPC_WHISK_JVM_OPTS)" : ""), e);
     }
   }
 
   /** A journaled map of strings to strings (keys compare as strings; no per-value type tags). */
   StoreMap map(String name) {
-    return new StoreMap(this, name, openMap(name));
+    return new StoreMap(this, name, read(() -> openMap(name)));
   }
 
   private MVMap<String, String> openMap(String name) {
@@ -262,6 +366,16 @@ public final class MvStoreDatabase implements AutoCloseable {
       commitRequests.add(done);
     }
     return done;
+  }
+
+  /** The activation ids named in journal batches that the replay at open could not replay (logged there). */
+  public List<String> lostInReplay() {
+    return lostInReplay;
+  }
+
+  /** The MVStore itself, for tests that break it. */
+  MVStore mvStore() {
+    return store;
   }
 
   public Path file() {

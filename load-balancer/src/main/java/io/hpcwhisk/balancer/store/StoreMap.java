@@ -22,7 +22,7 @@ final class StoreMap {
   }
 
   String get(String key) {
-    return map.get(key);
+    return db.read(() -> map.get(key));
   }
 
   /** Returns the previous value, or null. */
@@ -37,10 +37,10 @@ final class StoreMap {
 
   /** Keys from {@code from} (inclusive; null for the first) in ascending order. */
   Iterator<String> keyIterator(String from) {
-    return map.keyIterator(from);
+    return db.read(() -> map.keyIterator(from));
   }
 
   Collection<String> values() {
-    return map.values();
+    return db.read(map::values);
   }
 }

@@ -179,4 +179,74 @@ class ActivationServiceTest {
     assertThat(db.activations().get("alice", acc.activationId()).get().response().result().toString())
         .isEqualTo("{\"n\":7}");
   }
+
+  /** {"a":{"a":...}} nesting {@code depth} objects. */
+  private static ObjectNode nested(int depth) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode at = root;
+    for (int i = 1; i < depth; i++) {
+      at = at.putObject("a");
+    }
+    return root;
+  }
+
+  @Test
+  void aResultOverTheJsonLimitsEndsAsADeveloperErrorWhoseRecordReadsBack() throws Exception {
+    code("echo", null, null);
+    ActivationService.Accepted acc =
+        service(fake, 100).invoke(alice, EntityPath.of("alice", "echo"), nested(Json.MAX_CONTENT_DEPTH + 1));
+    ActivationRecord r = acc.record().get(5, TimeUnit.SECONDS);
+    assertThat(r.response().statusCode()).isEqualTo(io.hpcwhisk.balancer.entity.ActivationResponse.DEVELOPER_ERROR);
+    assertThat(r.response().result().path("error").asText()).isEqualTo("The action returned a result over the "
+        + "server's JSON limits: it nests deeper than the limit of 200 levels of objects and arrays.");
+    assertThat(db.activations().get("alice", acc.activationId()).map(Json::write)).contains(Json.write(r));
+    assertThat(db.activations().list("alice", new ActivationQuery(null, null, null, 0, 10)))
+        .extracting(Json::write).contains(Json.write(r));
+  }
+
+  @Test
+  void recoveryQuarantinesUnreadableEntriesEndsThemWithARecordAndGoesOn() throws Exception {
+    code("a", null, null);
+    String deep = "1".repeat(32);
+    String garbage = "2".repeat(32);
+    String good = "3".repeat(32);
+    String brokenRecord = "4".repeat(32);
+    // as the server before the JSON limits wrote it: a payload 999 levels deep, which does not read back
+    String deepJson = "{\"activationId\":\"" + deep + "\",\"namespace\":\"alice\",\"subject\":\"alice\","
+        + "\"action\":\"/alice/a\",\"payload\":" + "{\"a\":".repeat(998) + "{}" + "}".repeat(998)
+        + ",\"acceptedAt\":7,\"cause\":null,\"attempts\":0}";
+    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(db, "pending", deep, deepJson);
+    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(db, "pending", garbage, "{\"activ\u0000 not json");
+    db.activations().accept(new PendingActivation(good, "alice", "alice", "/alice/a", obj("{}"), 1, null, 0));
+    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(db, "activations", brokenRecord, "{\"activationId\":\""
+        + brokenRecord + "\",\"namespace\":\"alice\",\"name\":\"a\",\"start\":5,\"end\":9,\"response\":"
+        + "[".repeat(5000) + "]".repeat(5000) + "}");
+    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(db, "activationsByNamespace",
+        "alice\u0001" + String.format("%019d", Long.MAX_VALUE - 5) + "\u0001" + brokenRecord, "alice/a");
+
+    ActivationService.Recovery recovery = service(fake, 100).recover();
+
+    assertThat(recovery.redispatched()).isEqualTo(1);
+    assertThat(recovery.ended()).isEqualTo(1);
+    ActivationRecord ended = db.activations().get("alice", deep).orElseThrow();
+    assertThat(ended.response().statusCode()).isEqualTo(io.hpcwhisk.balancer.entity.ActivationResponse.WHISK_ERROR);
+    assertThat(ended.response().result().path("error").asText())
+        .contains("its stored entry does not read back (the JSON nests deeper than the stored limit of 232 levels")
+        .contains("quarantine (pending/" + deep + ")");
+    assertThat(io.hpcwhisk.balancer.store.StoreBackdoor.getRaw(db, "quarantine", "pending\u0001" + deep))
+        .isEqualTo(deepJson);
+    assertThat(io.hpcwhisk.balancer.store.StoreBackdoor.getRaw(db, "quarantine", "pending\u0001" + garbage))
+        .as("kept even when nothing of it is legible").isNotNull();
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> db.activations().get("alice", good).isPresent());
+    assertThat(db.activations().pending()).isEmpty();
+    assertThat(db.activations().scanPending().unreadable()).isEmpty();
+
+    ActivationRecord replaced = db.activations().get("alice", brokenRecord).orElseThrow();
+    assertThat(replaced.response().result().path("error").asText())
+        .startsWith("The stored record of this activation does not read back");
+    assertThat(replaced.start()).isEqualTo(5);
+    assertThat(db.activations().list("alice", new ActivationQuery(null, null, null, 0, 10)))
+        .extracting(ActivationRecord::activationId).contains(deep, good, brokenRecord);
+  }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PendingActivation;
+import io.hpcwhisk.balancer.store.StoreBackdoor;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,23 @@ class QuotaActivationStoreTest {
       QuotaActivationStore store = new QuotaActivationStore(db.activations(), 100_000);
       assertThat(store.used("carol")).isGreaterThan(80_000L);
       assertThat(store.refusal("carol", 30_000)).isPresent();
+    }
+  }
+
+  @Test
+  void anUnreadablePendingEntryReachesRecoveryThroughTheQuotaWrapper() throws Exception {
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      String deep = "2".repeat(32);
+      // as the server before the JSON limits wrote it: a payload 999 levels deep, which does not read back
+      StoreBackdoor.putRaw(db, "pending", deep, "{\"activationId\":\"" + deep + "\",\"namespace\":\"alice\","
+          + "\"subject\":\"alice\",\"action\":\"/alice/a\",\"payload\":" + "{\"a\":".repeat(998) + "{}"
+          + "}".repeat(998) + ",\"acceptedAt\":7,\"cause\":null,\"attempts\":0}");
+      db.activations().accept(pending("3".repeat(32), "alice", 10));
+      QuotaActivationStore store = new QuotaActivationStore(db.activations(), 100_000);
+      ActivationStore.PendingScan scan = store.scanPending();
+      assertThat(scan.readable()).extracting(PendingActivation::activationId).containsExactly("3".repeat(32));
+      assertThat(scan.unreadable()).extracting(ActivationStore.UnreadablePending::activationId)
+          .containsExactly(deep);
     }
   }
 }

@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hpcwhisk.balancer.entity.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +107,90 @@ class MvStoreDatabaseTest extends StoreContract {
     try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
       assertThat(db.activations().get("ns", "d".repeat(32))).isPresent();
     }
+  }
+
+  @Test
+  void aDamagedBatchInTheMiddleLosesOnlyItsActivationAndTheLogNamesIt(@TempDir Path crashed) throws Exception {
+    List<String> ids = List.of("1".repeat(32), "2".repeat(32), "3".repeat(32));
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      MvActivationStore s = db.activations();
+      for (String id : ids) {
+        s.accept(new PendingActivation(id, "ns", "ns", "/ns/x", Json.MAPPER.createObjectNode(), 1, null, 0));
+      }
+      copyAsKilled(dir, crashed);
+    }
+    Path segment = Journal.segments(crashed).get(0);
+    byte[] bytes = Files.readAllBytes(segment);
+    int second = bytes.length / 3 + 25; // inside the second of three batches of the same size
+    bytes[second] ^= 0x20;
+    Files.write(segment, bytes);
+
+    Logger logger = (Logger) LoggerFactory.getLogger(MvStoreDatabase.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
+      assertThat(db.activations().pending()).extracting(PendingActivation::activationId)
+          .containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+      assertThat(db.lostInReplay()).containsExactly(ids.get(1));
+    } finally {
+      logger.detachAppender(log);
+    }
+    assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("could not replay batch 1 ").contains(ids.get(1))
+            .contains("its checksum does not match").doesNotContain("never acknowledged"))
+        .anySatisfy(line -> assertThat(line)
+            .isEqualTo("journal replay could not replay the changes to 1 activation(s): " + ids.get(1)));
+  }
+
+  @Test
+  void aStoreThatClosedItselfCallsTheFatalHandlerOnceAndTheJournalKeepsWhatWasAcknowledged(
+      @TempDir Path crashed) throws Exception {
+    List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PendingActivation before = new PendingActivation("e".repeat(32), "ns", "ns", "/ns/x",
+        Json.MAPPER.createObjectNode(), 1, null, 0);
+    MvStoreDatabase db = MvStoreDatabase.open(dir, fatal::add);
+    try {
+      db.activations().accept(before);
+      // after a checkpoint: the change is in the file only, no longer in a journal segment
+      Path first = Journal.segments(dir).get(0);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> !Files.exists(first));
+      db.mvStore().closeImmediately(); // what MVStore does to itself when a write fails (its "panic")
+      copyAsKilled(dir, crashed);
+      assertThatThrownBy(() -> db.activations().accept(new PendingActivation("f".repeat(32), "ns", "ns", "/ns/x",
+          Json.MAPPER.createObjectNode(), 2, null, 0))).hasMessageContaining("closed");
+      assertThatThrownBy(() -> db.activations().get("ns", "e".repeat(32))).isNotNull();
+      assertThat(fatal).as("called once, with the failure").hasSize(1);
+      assertThat(db.failed()).isTrue();
+    } finally {
+      db.close();
+    }
+    try (MvStoreDatabase again = MvStoreDatabase.open(crashed)) {
+      assertThat(again.activations().pending()).containsExactly(before);
+    }
+  }
+
+  @Test
+  void anEntityThatDoesNotReadBackIsQuarantinedAndAbsentAndTheListStillAnswers() {
+    try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
+      io.hpcwhisk.balancer.entity.Action good = new io.hpcwhisk.balancer.entity.Action("ns", "good", "0.0.1",
+          new io.hpcwhisk.balancer.entity.Exec("nodejs:20", "code", false, null, null, null), null, null, null,
+          false, 1);
+      db.entities().put(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "good"), good);
+      // as a server before the JSON limits stored it: a parameter 999 levels deep
+      String bad = "{\"type\":\"action\",\"entity\":{\"namespace\":\"ns\",\"name\":\"bad\",\"parameters\":"
+          + "[{\"key\":\"k\",\"value\":" + "[".repeat(999) + "]".repeat(999) + "}]}}";
+      map(db, "entities").put("ns/bad", bad);
+      MvEntityStore entities = db.entities();
+      assertThat(entities.list("ns", null, io.hpcwhisk.balancer.entity.Action.class))
+          .extracting(io.hpcwhisk.balancer.entity.Action::name).containsExactly("good");
+      assertThat(entities.get(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "bad"))).isEmpty();
+      assertThat(map(db, "quarantine").get("entities\u0001ns/bad")).isEqualTo(bad);
+    }
+  }
+
+  private static StoreMap map(MvStoreDatabase db, String name) {
+    return db.map(name);
   }
 
   @Test
