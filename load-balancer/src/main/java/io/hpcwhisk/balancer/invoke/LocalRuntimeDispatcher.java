@@ -44,6 +44,16 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final int memoryMb;
   private final Semaphore memory;
 
+  @Override
+  public void forget(String actionPath) {
+    runtimes.evictAction(actionPath);
+  }
+
+  /** This executor's runtimes (tests). */
+  public ActionRuntimes runtimes() {
+    return runtimes;
+  }
+
   public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
     this.runtimes = new ActionRuntimes(config).warmUp();
     this.apiHost = apiHost;
