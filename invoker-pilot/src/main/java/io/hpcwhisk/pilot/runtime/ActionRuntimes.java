@@ -74,7 +74,7 @@ public final class ActionRuntimes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the runtime work directory under " + base, e);
     }
-    this.launchers = new Launchers(config, config.workDir().resolve("launchers"));
+    this.launchers = new Launchers(this.config, this.config.workDir().resolve("launchers"));
     this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "runtime-housekeeping");
       thread.setDaemon(true);

@@ -38,6 +38,11 @@ class RuntimeDirsTest {
     assertThat(work.resolve("actions")).doesNotExist();
     assertThat(other).exists();
     assertThat(work.resolve("unrelated.txt")).exists();
+    runtimes.warmUp(); // writes the launchers: into the start's own directory
+    try (var top = Files.list(work)) {
+      assertThat(top.map(p -> p.getFileName().toString()).toList())
+          .containsExactlyInAnyOrder(own.getFileName().toString(), other.getFileName().toString(), "unrelated.txt");
+    }
 
     ActionRuntimes second = new ActionRuntimes(RuntimeConfig.defaults(work, 512)
         .withSandbox(RuntimeConfig.Sandbox.OFF));
