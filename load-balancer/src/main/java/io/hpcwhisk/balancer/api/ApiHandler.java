@@ -75,17 +75,31 @@ public final class ApiHandler extends Handler.Abstract {
       answer(request, response, callback, requestId, null);
       return true;
     }
-    bodies.read(request, caller.get().uuid(), request.getComponents().getScheduler(),
-        outcome -> onBody(request, response, callback, requestId, outcome));
+    boolean code = isActionPut(request);
+    bodies.read(request, caller.get().uuid(), code, request.getComponents().getScheduler(),
+        outcome -> onBody(request, response, callback, requestId, code, outcome));
     return true;
   }
 
-  private void onBody(Request request, Response response, Callback callback, String requestId,
+  /** A PUT of an action (the only request whose body may be as large as an action's code). */
+  private static boolean isActionPut(Request request) {
+    if (!request.getMethod().equals("PUT")) {
+      return false;
+    }
+    try {
+      List<String> s = segments(request.getHttpURI().getPath());
+      return s.size() > 5 && s.get(2).equals("namespaces") && s.get(4).equals("actions");
+    } catch (RuntimeException e) {
+      return false; // refused when routed
+    }
+  }
+
+  private void onBody(Request request, Response response, Callback callback, String requestId, boolean code,
       BodyReader.Outcome outcome) {
     if (outcome instanceof BodyReader.Outcome.Body b) {
       answer(request, response, callback, requestId, b.bytes());
     } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
-      write(response, error(413, "Request larger than allowed: " + t.size() + " > " + bodies.maxBytes() + " bytes.",
+      write(response, error(413, "Request larger than allowed: " + t.size() + " > " + bodies.maxBytes(code) + " bytes.",
           requestId), callback);
     } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
       // counted as whisk_http_requests{status="408"}; logged at debug so an attacker cannot flood the log

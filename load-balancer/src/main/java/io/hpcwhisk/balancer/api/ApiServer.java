@@ -68,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
         "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
         "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
         "activations", new ActivationsApi(p.activations())),
-        new BodyReader(limits, Math.max(p.settings().maxCodeBytes(), p.settings().maxPayloadBytes())));
+        new BodyReader(limits, p.settings().maxPayloadBytes(), Math.max(p.settings().maxCodeBytes(),
+            p.settings().maxPayloadBytes())));
     server.setErrorHandler(new JsonErrorHandler());
     graceful = new GracefulHandler(decorate.apply(server, api));
     server.setHandler(graceful);

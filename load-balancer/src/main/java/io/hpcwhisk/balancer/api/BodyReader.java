@@ -16,8 +16,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
 /**
  * Reads request bodies without holding a thread while the client is slow: Jetty calls back when bytes
  * arrive ({@link Request#demand}); a check every second ends a body that is past its deadline or below the
- * minimum rate. Each API key may have {@code bodiesPerKey} bodies arriving at once. A body larger than
- * {@code maxBytes} is read on (and thrown away) up to {@value #DISCARD_LIMIT} bytes, so the client gets its 413
+ * minimum rate. Each API key may have {@code bodiesPerKey} bodies arriving at once. A body larger than its
+ * limit (an action's code for an action PUT, a payload otherwise) is read on (and thrown away) up to {@value #DISCARD_LIMIT} bytes, so the client gets its 413
  * rather than a reset connection.
  *
  * <p>Jetty 12.1's own {@code MinimumDataRateHandler} is not used: it compares the bytes read by <em>all</em>
@@ -48,17 +48,19 @@ final class BodyReader {
   }
 
   private final ServerConfig.Http limits;
-  private final long maxBytes;
+  private final long maxPayloadBytes;
+  private final long maxCodeBytes;
   private final Map<String, AtomicInteger> inProgress = new ConcurrentHashMap<>();
 
-  BodyReader(ServerConfig.Http limits, long maxBytes) {
+  BodyReader(ServerConfig.Http limits, long maxPayloadBytes, long maxCodeBytes) {
     this.limits = limits;
-    this.maxBytes = maxBytes;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.maxCodeBytes = maxCodeBytes;
   }
 
-  /** The largest body kept (the largest of the API's limits; each use checks its own). */
-  long maxBytes() {
-    return maxBytes;
+  /** The largest body kept for a request: an action's code for an action PUT, a payload otherwise. */
+  long maxBytes(boolean code) {
+    return code ? maxCodeBytes : maxPayloadBytes;
   }
 
   /** Bodies arriving for {@code key} now (tests, metrics). */
@@ -67,8 +69,11 @@ final class BodyReader {
     return n == null ? 0 : n.get();
   }
 
-  /** Starts reading the body of {@code request} for {@code key}; {@code done} gets exactly one outcome. */
-  void read(Request request, String key, Scheduler scheduler, Consumer<Outcome> done) {
+  /**
+   * Starts reading the body of {@code request} for {@code key}, keeping at most {@link #maxBytes}({@code code});
+   * {@code done} gets exactly one outcome.
+   */
+  void read(Request request, String key, boolean code, Scheduler scheduler, Consumer<Outcome> done) {
     if (request.getLength() > DISCARD_LIMIT) {
       done.accept(new Outcome.TooLarge(request.getLength()));
       return;
@@ -79,7 +84,7 @@ final class BodyReader {
       done.accept(new Outcome.Busy(limits.bodiesPerKey()));
       return;
     }
-    new Read(request, count, scheduler, done).start();
+    new Read(request, count, maxBytes(code), scheduler, done).start();
   }
 
   private final class Read implements Runnable {
@@ -87,14 +92,16 @@ final class BodyReader {
     private final AtomicInteger count;
     private final Scheduler scheduler;
     private final Consumer<Outcome> done;
+    private final long maxBytes;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
     private final AtomicLong received = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private volatile Scheduler.Task check;
 
-    Read(Request request, AtomicInteger count, Scheduler scheduler, Consumer<Outcome> done) {
+    Read(Request request, AtomicInteger count, long maxBytes, Scheduler scheduler, Consumer<Outcome> done) {
       this.request = request;
+      this.maxBytes = maxBytes;
       this.count = count;
       this.scheduler = scheduler;
       this.done = done;

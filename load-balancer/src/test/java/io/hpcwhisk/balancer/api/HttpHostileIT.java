@@ -208,6 +208,14 @@ class HttpHostileIT {
     return response.body();
   }
 
+  @Test
+  void anInvokeBodyIsKeptOnlyUpToThePayloadLimit() throws Exception {
+    ApiClient guest = new ApiClient("http://127.0.0.1:" + port, Identity.GUEST.authKey());
+    ApiClient.Answer a = guest.post("/api/v1/namespaces/_/actions/x", "{\"p\":\"" + "x".repeat(3_000_000) + "\"}");
+    assertThat(a.status()).isEqualTo(413);
+    assertThat(a.error()).contains("> 1048576 bytes");
+  }
+
   /** Starts a PUT that declares {@code length} bytes and sends only the headers and {@code first}. */
   private Socket slowPut(String name, int length, String first) throws IOException {
     Socket s = new Socket("127.0.0.1", port);
