@@ -54,6 +54,15 @@ class RuntimeDirsTest {
     assertThat(second.directory()).doesNotExist();
   }
 
+  @Test
+  void startErrorsShowNoPathsOfThisMachine() {
+    assertThat(ActionContainer.withoutPaths("mkfifo /var/lib/hpc-whisk/data/runtimes/start-1-2/actions/1-x/fd3 failed:"
+        + " File exists")).isEqualTo("mkfifo <path> failed: File exists");
+    assertThat(ActionContainer.withoutPaths("Cannot run program \"/usr/bin/node\": error=2"))
+        .doesNotContain("/usr/bin").contains("error=2");
+    assertThat(ActionContainer.withoutPaths(null)).isEqualTo("no detail");
+  }
+
   /** A pid no process has now. */
   private static long deadPid() throws Exception {
     Process p = new ProcessBuilder("true").start();
