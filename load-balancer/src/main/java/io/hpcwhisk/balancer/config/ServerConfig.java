@@ -43,9 +43,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    *     fast on average, else 408 and the connection is closed; 0 turns the check off; default 1024
    * @param bodyGraceSeconds how long a body may arrive slower than the minimum rate at its start; default 5
    * @param bodiesPerKey requests with a body still arriving, per API key; the next one gets 429; default 16
-   * @param idleTimeoutSeconds a connection with no traffic in either direction is closed after this (Jetty's
-   *     connector idle timeout; a blocking invoke waiting for its result is not idle traffic-wise but is kept);
-   *     default 30
+   * @param idleTimeoutSeconds Jetty's connector idle timeout: a connection with no traffic in either direction
+   *     for this long is closed; default 30 (Jetty's own default, unchanged)
    * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames); default 200
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
