@@ -169,6 +169,8 @@ class HttpHostileIT {
     assertThat(guest.get("/api/v1/namespaces/_/actions").status()).isEqualTo(200);
     assertThat(send("BREW /teapot HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         .getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(404);
+    // a request is timed when its answer has been written, so the client may see it before the timer exists
+    await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("method=\"other\",route=\"other\",status=\"404\""));
     String before = metrics();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
