@@ -126,8 +126,13 @@ class PilotMinorOneTest extends PilotFixture {
   @Test
   void aRuntimeThatCannotStartIsReportedAsThePilotsFault() throws Exception {
     startPilot(512);
-    // a file where the runtimes' directories go: no runtime can start (as with the e2e's stale fifos)
-    Path actions = work.resolve("rt").resolve("actions");
+    // a file where the runtimes' directories go (in this start's own directory under the work dir): no runtime
+    // can start
+    Path actions;
+    try (var starts = Files.list(work.resolve("rt"))) {
+      actions = starts.filter(p -> p.getFileName().toString().startsWith("start-")).findFirst().orElseThrow()
+          .resolve("actions");
+    }
     if (Files.isDirectory(actions)) {
       try (var files = Files.walk(actions)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

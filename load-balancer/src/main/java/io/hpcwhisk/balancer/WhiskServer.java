@@ -146,7 +146,7 @@ public final class WhiskServer implements AutoCloseable {
       }, 100, 100, TimeUnit.MILLISECONDS);
     }
     api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
-        triggers, throttle, settings, clock, build), (server, handler) -> new MetricsHandler(prometheus,
+        triggers, throttle, settings, clock, build), config.http(), (server, handler) -> new MetricsHandler(prometheus,
             dispatcher instanceof PilotEvents events ? PilotEndpoint.install(server, events, handler) : handler));
     api.start();
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());

@@ -86,7 +86,10 @@ public final class ActionContainer implements AutoCloseable {
     Path dir = config.workDir().resolve("actions").resolve(SEQUENCE.incrementAndGet() + "-" + safe(spec.versionKey()));
     ActionContainer container = null;
     try {
-      Files.createDirectories(dir.resolve("tmp"));
+      // exclusive: a directory (or a fifo in it) left by another start can never be reused
+      Files.createDirectories(dir.getParent());
+      Files.createDirectory(dir);
+      Files.createDirectory(dir.resolve("tmp"));
       ActionFiles.Prepared prepared = ActionFiles.prepare(spec, dir);
       if (!prepared.ok()) {
         deleteQuietly(dir);
@@ -122,8 +125,11 @@ public final class ActionContainer implements AutoCloseable {
       if (container == null) {
         deleteQuietly(dir);
       }
+      org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
+          .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
       return new InitOutcome.Failed(ActivationResult.error(ActivationStatus.WHISK_ERROR,
-          "The pilot could not start the " + spec.kind() + " runtime: " + e.getMessage(), logs, initStart, Instant.now()));
+          "The pilot could not start the " + spec.kind() + " runtime: " + withoutPaths(e.getMessage()), logs,
+          initStart, Instant.now()));
     }
   }
 
@@ -328,6 +334,11 @@ public final class ActionContainer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while creating " + path, e);
     }
+  }
+
+  /** A message for the caller with the file names of this machine taken out (they stay in the pilot's log). */
+  static String withoutPaths(String message) {
+    return message == null ? "no detail" : message.replaceAll("(?<![\\w.])/[^\\s:'\"]+", "<path>");
   }
 
   private static String safe(String key) {

@@ -1,15 +1,11 @@
 package io.hpcwhisk.pilot.runtime;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * Writes an action's code into its runtime directory the way OpenWhisk's runtimes accept it and
@@ -89,29 +85,12 @@ final class ActionFiles {
   }
 
   private static Prepared unzip(byte[] bytes, Path target) throws IOException {
-    Files.createDirectories(target);
-    Path root = target.toAbsolutePath().normalize();
-    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-      ZipEntry entry;
-      while ((entry = zip.getNextEntry()) != null) {
-        Path out = root.resolve(entry.getName()).normalize();
-        if (!out.startsWith(root)) {
-          return Prepared.fail("the zip entry " + entry.getName() + " points outside the archive");
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          copy(zip, out);
-        }
-      }
-    } catch (java.util.zip.ZipException e) {
-      return Prepared.fail("the zip archive cannot be read: " + e.getMessage());
+    try {
+      ZipLimits.DEFAULT.unpack(bytes, target);
+    } catch (ZipLimits.Refused e) {
+      ActionContainer.deleteQuietly(target);
+      return Prepared.fail(e.getMessage());
     }
-    return Prepared.ok(root);
-  }
-
-  private static void copy(InputStream in, Path out) throws IOException {
-    Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return Prepared.ok(target.toAbsolutePath().normalize());
   }
 }

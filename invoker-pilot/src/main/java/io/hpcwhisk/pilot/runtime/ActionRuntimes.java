@@ -55,14 +55,27 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private record Idle(ActionContainer container, long sinceNanos) {}
 
+  /** The directory this pool's runtimes live in, one per start: {@code WORK_DIR/start-PID-NANOS}. */
+  private final java.nio.file.Path base;
+
+  /**
+   * A pool whose runtime files live in a directory of their own under {@code config.workDir()}, made for this
+   * start (so files a killed process left behind can never collide with new ones); directories of earlier starts
+   * whose process is gone are removed first, and so are the {@code actions} and {@code launchers} directories
+   * of older versions.
+   */
   public ActionRuntimes(RuntimeConfig config) {
-    this.config = config;
+    this.base = config.workDir();
     try {
-      Files.createDirectories(config.workDir());
+      Files.createDirectories(base);
+      removeLeftovers(base);
+      java.nio.file.Path own = Files.createDirectory(
+          base.resolve("start-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+      this.config = config.withWorkDir(own);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the runtime work directory " + config.workDir(), e);
+      throw new UncheckedIOException("cannot create the runtime work directory under " + base, e);
     }
-    this.launchers = new Launchers(config, config.workDir().resolve("launchers"));
+    this.launchers = new Launchers(this.config, this.config.workDir().resolve("launchers"));
     this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "runtime-housekeeping");
       thread.setDaemon(true);
@@ -304,13 +317,25 @@ public final class ActionRuntimes implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes every idle runtime of every version of the action at {@code actionPath} ({@code ns/pkg/name}, the
+   * version keys' part before {@code @}), with its directory: the action was deleted or replaced.
+   */
+  public void evictAction(String actionPath) {
+    evictWhere(key -> key.startsWith(actionPath + "@"));
+  }
+
   /** Removes every idle runtime of the version (e.g. after the action was updated). */
   public void evict(String versionKey) {
+    evictWhere(versionKey::equals);
+  }
+
+  private void evictWhere(java.util.function.Predicate<String> versionKey) {
     List<ActionContainer> removed = new ArrayList<>();
     synchronized (this) {
       for (Deque<Idle> list : idle.values()) {
         list.removeIf(entry -> {
-          if (entry.container().spec().versionKey().equals(versionKey)) {
+          if (versionKey.test(entry.container().spec().versionKey())) {
             memoryInUseMb -= entry.container().spec().limits().memoryMb();
             removed.add(entry.container());
             return true;
@@ -336,6 +361,31 @@ public final class ActionRuntimes implements AutoCloseable {
         coldStarts.get(), warmStarts.get(), warm);
   }
 
+  /** Removes what earlier starts left under {@code base}: start directories of dead processes, old layouts. */
+  static void removeLeftovers(java.nio.file.Path base) throws IOException {
+    List<java.nio.file.Path> stale = new ArrayList<>();
+    try (var entries = Files.list(base)) {
+      entries.forEach(p -> {
+        String name = p.getFileName().toString();
+        if (name.equals("actions") || name.equals("launchers")) {
+          stale.add(p);
+        } else if (name.startsWith("start-")) {
+          String[] parts = name.split("-");
+          long pid = parts.length == 3 && parts[1].matches("\\d{1,18}") ? Long.parseLong(parts[1]) : -1;
+          if (pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+            stale.add(p);
+          }
+        }
+      });
+    }
+    stale.forEach(ActionContainer::deleteQuietly);
+  }
+
+  /** The directory this start's runtimes use (tests). */
+  public java.nio.file.Path directory() {
+    return config.workDir();
+  }
+
   /** Kills every runtime, busy ones included, and removes the work directory's runtime files. */
   @Override
   public void close() {
@@ -348,10 +398,9 @@ public final class ActionRuntimes implements AutoCloseable {
     }
     housekeeping.shutdownNow();
     all.forEach(ActionContainer::close);
-    ActionContainer.deleteQuietly(config.workDir().resolve("actions"));
-    ActionContainer.deleteQuietly(config.workDir().resolve("launchers"));
+    ActionContainer.deleteQuietly(config.workDir());
     try {
-      Files.deleteIfExists(config.workDir()); // only when nothing else was left there
+      Files.deleteIfExists(base); // only when nothing else was left there
     } catch (IOException e) {
       // not empty or not ours to remove
     }

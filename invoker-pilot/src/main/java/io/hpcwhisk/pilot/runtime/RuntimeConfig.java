@@ -72,6 +72,10 @@ public record RuntimeConfig(
     return new RuntimeConfig(workDir, memoryMb, null, null, null, Sandbox.AUTO, null, null);
   }
 
+  public RuntimeConfig withWorkDir(java.nio.file.Path value) {
+    return new RuntimeConfig(value, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait);
+  }
+
   public RuntimeConfig withSandbox(Sandbox value) {
     return new RuntimeConfig(workDir, memoryMb, node, python, java, value, idleTimeout, logDrainWait, sandboxUid,
         sandboxHidden, unsandboxedNamespace);

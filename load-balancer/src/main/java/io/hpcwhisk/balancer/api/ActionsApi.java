@@ -111,7 +111,9 @@ final class ActionsApi implements ApiHandler.Collection {
 
   private Reply delete(Call call, EntityPath path) {
     requireOwn(call);
-    return actions.delete(path);
+    Reply reply = actions.delete(path);
+    forget(path); // its warm runtimes and their files go with it
+    return reply;
   }
 
   private Reply put(Call call, EntityPath path) {
@@ -148,8 +150,16 @@ final class ActionsApi implements ApiHandler.Collection {
           parameters != null ? parameters : base != null ? base.parameters() : List.of(), limits,
           publish != null ? publish : base != null && base.publish(), clock.millis());
       store.put(path, action);
+      if (base != null) {
+        forget(path); // runtimes of the old version will not be used again
+      }
       return Reply.ok(action);
     }
+  }
+
+  /** Drops the executor's warm runtimes of the action's versions, and their files, in the background. */
+  private void forget(EntityPath path) {
+    java.util.concurrent.CompletableFuture.runAsync(() -> activations.dispatcher().forget(path.path()));
   }
 
   private Exec parseExec(JsonNode node, String callerNamespace, EntityPath self) {
@@ -176,6 +186,16 @@ final class ActionsApi implements ApiHandler.Collection {
           : "'exec.code' is required for a " + kind + " action");
     }
     boolean binary = code != null && CodeFormat.isBase64Zip(code);
+    if (binary) {
+      try {
+        io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.check(java.util.Base64.getDecoder().decode(code.trim()));
+      } catch (io.hpcwhisk.pilot.runtime.ZipLimits.Refused e) {
+        throw Rejection.badRequest("The zip archive in 'exec.code' is refused: " + e.getMessage() + ". Limits: "
+            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxTotalBytes() + " bytes unpacked, "
+            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxEntries() + " entries, "
+            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxRatio() + " times the archive's size.");
+      }
+    }
     if (Kinds.resolve(kind).equals("java") && !binary) {
       throw Rejection.malformed("a java action needs its jar as base64 in 'exec.code'");
     }

@@ -40,17 +40,19 @@ public final class ApiHandler extends Handler.Abstract {
   private final IdentityStore identities;
   private final MetaApi meta;
   private final Map<String, Collection> collections;
+  private final BodyReader bodies;
 
   /** One collection under {@code /api/v1/namespaces/{ns}/}. */
   interface Collection {
     Object handle(Call call);
   }
 
-  ApiHandler(IdentityStore identities, MetaApi meta, Map<String, Collection> collections) {
+  ApiHandler(IdentityStore identities, MetaApi meta, Map<String, Collection> collections, BodyReader bodies) {
     super(InvocationType.BLOCKING);
     this.identities = identities;
     this.meta = meta;
     this.collections = Map.copyOf(collections);
+    this.bodies = bodies;
   }
 
   @Override
@@ -66,9 +68,61 @@ public final class ApiHandler extends Handler.Abstract {
       write(response, Reply.of(200, null), callback);
       return true;
     }
+    Optional<Identity> caller = hasBody(request) ? identify(request) : Optional.empty();
+    if (caller.isEmpty()) {
+      // no body, or one that is not read: the request is answered (a 401 for a bad key) without it
+      answer(request, response, callback, requestId, null);
+      return true;
+    }
+    boolean code = isActionPut(request);
+    bodies.read(request, caller.get().uuid(), code, request.getComponents().getScheduler(),
+        outcome -> onBody(request, response, callback, requestId, code, outcome));
+    return true;
+  }
+
+  /** A PUT of an action (the only request whose body may be as large as an action's code). */
+  private static boolean isActionPut(Request request) {
+    if (!request.getMethod().equals("PUT")) {
+      return false;
+    }
+    try {
+      List<String> s = segments(request.getHttpURI().getPath());
+      return s.size() > 5 && s.get(2).equals("namespaces") && s.get(4).equals("actions");
+    } catch (RuntimeException e) {
+      return false; // refused when routed
+    }
+  }
+
+  private void onBody(Request request, Response response, Callback callback, String requestId, boolean code,
+      BodyReader.Outcome outcome) {
+    if (outcome instanceof BodyReader.Outcome.Body b) {
+      answer(request, response, callback, requestId, b.bytes());
+    } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
+      write(response, error(413, "Request larger than allowed: " + t.size() + " > " + bodies.maxBytes(code) + " bytes.",
+          requestId), callback);
+    } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
+      // counted as whisk_http_requests{status="408"}; logged at debug so an attacker cannot flood the log
+      LOG.debug("request {} {} from {}: {} (request id {}); connection closed", request.getMethod(),
+          request.getHttpURI().getPath(), Request.getRemoteAddr(request), t.message(), requestId);
+      write(response, error(408, t.message(), requestId).withHeader("Connection", "close"), callback);
+    } else if (outcome instanceof BodyReader.Outcome.Busy b) {
+      write(response, error(429, "Too many requests with a body still arriving for this key: at most " + b.limit()
+          + " at once. Retry when one of them has finished.", requestId).withHeader("Connection", "close"), callback);
+    } else if (outcome instanceof BodyReader.Outcome.Failed f) {
+      callback.failed(f.cause());
+    }
+  }
+
+  /** True when the request says a body follows (a length above 0, or chunked). */
+  private static boolean hasBody(Request request) {
+    long length = request.getLength();
+    return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+  }
+
+  private void answer(Request request, Response response, Callback callback, String requestId, byte[] body) {
     Object answer;
     try {
-      answer = route(request, requestId);
+      answer = route(request, requestId, body);
     } catch (Rejection r) {
       answer = error(r.status(), r.getMessage(), requestId);
     } catch (IllegalEntityNameException e) {
@@ -93,7 +147,6 @@ public final class ApiHandler extends Handler.Abstract {
     } else {
       write(response, (Reply) answer, callback);
     }
-    return true;
   }
 
   private static void write(Response response, Reply reply, Callback callback) {
@@ -121,7 +174,7 @@ public final class ApiHandler extends Handler.Abstract {
     return given != null && REQUEST_ID.matcher(given).matches() ? given : ActivationIds.next();
   }
 
-  private Object route(Request request, String requestId) {
+  private Object route(Request request, String requestId, byte[] body) {
     String method = request.getMethod();
     if (request.getHttpURI().getParam() != null || request.getHttpURI().hasAmbiguousParameter()) {
       // ';' starts a path parameter in HTTP and is never legal in an OpenWhisk name
@@ -162,7 +215,8 @@ public final class ApiHandler extends Handler.Abstract {
     if (target == null) {
       return error(404, NO_ROUTE, requestId);
     }
-    return target.handle(new Call(request, method, namespace, segments.subList(5, segments.size()), caller, requestId));
+    return target.handle(new Call(request, method, namespace, segments.subList(5, segments.size()), caller, requestId,
+        body));
   }
 
   private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
@@ -187,11 +241,20 @@ public final class ApiHandler extends Handler.Abstract {
   }
 
   private Identity authenticate(Request request) {
+    return identify(request)
+        .orElseThrow(() -> request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
+            || request.getHeaders().get(HttpHeader.AUTHORIZATION).isBlank()
+            ? new Rejection(401, "The resource requires authentication, which was not supplied with the request.")
+            : new Rejection(401, "The supplied authentication is invalid."));
+  }
+
+  /** The caller named by a valid {@code Authorization: Basic} header, if any. */
+  private Optional<Identity> identify(Request request) {
     String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    if (header == null || header.isBlank()) {
-      throw new Rejection(401, "The resource requires authentication, which was not supplied with the request.");
-    }
     Optional<Identity> identity = Optional.empty();
+    if (header == null) {
+      return identity;
+    }
     if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
         String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
@@ -203,6 +266,6 @@ public final class ApiHandler extends Handler.Abstract {
         identity = Optional.empty();
       }
     }
-    return identity.orElseThrow(() -> new Rejection(401, "The supplied authentication is invalid."));
+    return identity;
   }
 }

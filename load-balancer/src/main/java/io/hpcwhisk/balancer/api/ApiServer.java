@@ -1,6 +1,7 @@
 package io.hpcwhisk.balancer.api;
 
 import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationService;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
@@ -38,16 +39,16 @@ public final class ApiServer implements AutoCloseable {
       ApiSettings settings, InstantSource clock, String build) {}
 
   public ApiServer(String host, int port, Parts p) {
-    this(host, port, p, (server, api) -> api);
+    this(host, port, p, ServerConfig.Http.DEFAULT, (server, api) -> api);
   }
 
   /**
    * As above; {@code decorate} wraps the API's handler (metrics, the pilots' WebSocket endpoint) and
    * gets the Jetty server for handlers that need it.
    */
-  public ApiServer(String host, int port, Parts p,
+  public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
       java.util.function.BiFunction<Server, org.eclipse.jetty.server.Handler, org.eclipse.jetty.server.Handler> decorate) {
-    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 8);
     threads.setName("api");
     server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
@@ -57,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     connector.setAcceptQueueSize(1024);
+    connector.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
     server.addConnector(connector);
     Object writeLock = new Object();
     MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
@@ -65,7 +67,10 @@ public final class ApiServer implements AutoCloseable {
         "packages", new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
         "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
         "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
-        "activations", new ActivationsApi(p.activations())));
+        "activations", new ActivationsApi(p.activations())),
+        new BodyReader(limits, p.settings().maxPayloadBytes(), Math.max(p.settings().maxCodeBytes(),
+            p.settings().maxPayloadBytes())));
+    server.setErrorHandler(new JsonErrorHandler());
     graceful = new GracefulHandler(decorate.apply(server, api));
     server.setHandler(graceful);
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);

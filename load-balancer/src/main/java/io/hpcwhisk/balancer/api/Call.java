@@ -7,7 +7,6 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.eclipse.jetty.server.Request;
@@ -16,7 +15,7 @@ import org.eclipse.jetty.util.Fields;
 /**
  * One API request as the collection classes see it: method, the path segments after
  * {@code /api/v1/namespaces/{ns}/{collection}}, the resolved namespace, the query, the caller and
- * the body, read on demand with a size limit.
+ * the body (read before routing, without holding a thread: {@link BodyReader}), with a size limit per use.
  */
 final class Call {
 
@@ -29,9 +28,13 @@ final class Call {
   final boolean trailingSlash;
   private final Request request;
   private final Fields query;
+  /** The body, read by {@link BodyReader} before the call was routed (empty when the request had none). */
+  private final byte[] body;
 
-  Call(Request request, String method, String namespace, List<String> rest, Identity caller, String requestId) {
+  Call(Request request, String method, String namespace, List<String> rest, Identity caller, String requestId,
+      byte[] body) {
     this.request = request;
+    this.body = body == null ? new byte[0] : body;
     this.method = method;
     this.namespace = namespace;
     this.rest = rest;
@@ -65,35 +68,12 @@ final class Call {
     throw Rejection.badRequest("The value '" + v + "' of parameter '" + name + "' is not a boolean (true or false).");
   }
 
-  /** Oversize bodies are read and discarded up to this many bytes so the client sees the 413. */
-  private static final long DRAIN_LIMIT = 256L * 1_048_576;
-
   /** The body as bytes, refusing with 413 when it is larger than {@code maxBytes}. */
   byte[] body(long maxBytes) {
-    long declared = request.getLength();
-    try (InputStream in = Request.asInputStream(request)) {
-      if (declared > maxBytes) {
-        drain(in);
-        throw tooLarge(declared, maxBytes);
-      }
-      byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-      if (data.length > maxBytes) {
-        throw tooLarge(data.length + drain(in), maxBytes);
-      }
-      return data;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the request body", e);
+    if (body.length > maxBytes) {
+      throw tooLarge(body.length, maxBytes);
     }
-  }
-
-  /** Reads and discards the rest of the body (bounded), so the connection can answer; returns the count. */
-  private static long drain(InputStream in) throws IOException {
-    byte[] buffer = new byte[65536];
-    long total = 0;
-    for (int n; total < DRAIN_LIMIT && (n = in.read(buffer)) > 0; ) {
-      total += n;
-    }
-    return total;
+    return body;
   }
 
   static Rejection tooLarge(long size, long max) {

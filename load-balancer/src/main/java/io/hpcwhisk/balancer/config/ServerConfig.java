@@ -15,19 +15,58 @@ import java.nio.file.Path;
  * defaults below; unknown keys inside these sections are errors (a typo should not pass silently).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ServerConfig(Api api, Store store, Pilots balancer) {
+public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
 
   public ServerConfig {
     api = api == null ? Api.DEFAULT : api;
     store = store == null ? Store.DEFAULT : store;
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
+    http = http == null ? Http.DEFAULT : http;
   }
 
   public ServerConfig(Api api, Store store) {
-    this(api, store, null);
+    this(api, store, null, null);
   }
 
-  public static final ServerConfig DEFAULT = new ServerConfig(null, null, null);
+  public ServerConfig(Api api, Store store, Pilots balancer) {
+    this(api, store, balancer, null);
+  }
+
+  public static final ServerConfig DEFAULT = new ServerConfig(null, null, null, null);
+
+  /**
+   * The {@code http:} section: how the API's HTTP server protects itself from slow and greedy clients.
+   *
+   * @param bodyDeadlineSeconds a request body must have arrived completely this long after its headers, else
+   *     408 and the connection is closed; default 60
+   * @param minBodyBytesPerSecond after the first {@code body-grace-seconds}, a body must arrive at least this
+   *     fast on average, else 408 and the connection is closed; 0 turns the check off; default 1024
+   * @param bodyGraceSeconds how long a body may arrive slower than the minimum rate at its start; default 5
+   * @param bodiesPerKey requests with a body still arriving, per API key; the next one gets 429; default 16
+   * @param idleTimeoutSeconds Jetty's connector idle timeout: a connection with no traffic in either direction
+   *     for this long is closed; default 30 (Jetty's own default, unchanged)
+   * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames); default 200
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Http(Integer bodyDeadlineSeconds, Integer minBodyBytesPerSecond, Integer bodyGraceSeconds,
+      Integer bodiesPerKey, Integer idleTimeoutSeconds, Integer maxThreads) {
+    public static final Http DEFAULT = new Http(null, null, null, null, null, null);
+
+    public Http {
+      bodyDeadlineSeconds = bodyDeadlineSeconds == null ? 60 : bodyDeadlineSeconds;
+      minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
+      bodyGraceSeconds = bodyGraceSeconds == null ? 5 : bodyGraceSeconds;
+      bodiesPerKey = bodiesPerKey == null ? 16 : bodiesPerKey;
+      idleTimeoutSeconds = idleTimeoutSeconds == null ? 30 : idleTimeoutSeconds;
+      maxThreads = maxThreads == null ? 200 : maxThreads;
+      if (bodyDeadlineSeconds < 1 || minBodyBytesPerSecond < 0 || bodyGraceSeconds < 0 || bodiesPerKey < 1
+          || idleTimeoutSeconds < 1 || maxThreads < 16) {
+        throw new IllegalArgumentException("http: body-deadline-seconds, bodies-per-key and idle-timeout-seconds must"
+            + " be positive, min-body-bytes-per-second and body-grace-seconds at least 0, max-threads at least 16;"
+            + " got " + this);
+      }
+    }
+  }
 
   /**
    * The HTTP API.
@@ -294,15 +333,19 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
   }
 
   public ServerConfig withApi(Api a) {
-    return new ServerConfig(a, store, balancer);
+    return new ServerConfig(a, store, balancer, http);
   }
 
   public ServerConfig withStore(Store s) {
-    return new ServerConfig(api, s, balancer);
+    return new ServerConfig(api, s, balancer, http);
   }
 
   public ServerConfig withPilots(Pilots p) {
-    return new ServerConfig(api, store, p);
+    return new ServerConfig(api, store, p, http);
+  }
+
+  public ServerConfig withHttp(Http h) {
+    return new ServerConfig(api, store, balancer, h);
   }
 
   private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
@@ -310,7 +353,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer) {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
-  /** Reads {@code api:}, {@code store:} and {@code balancer:} from the YAML file; other sections are left to their owners. */
+  /** Reads {@code api:}, {@code store:}, {@code balancer:} and {@code http:} from the YAML file; other sections are left to their owners. */
   public static ServerConfig load(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("configuration file " + file + " does not exist");

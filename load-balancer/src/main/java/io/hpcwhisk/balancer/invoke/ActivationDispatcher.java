@@ -15,6 +15,12 @@ public interface ActivationDispatcher extends AutoCloseable {
   /** One line for the log and {@code GET /}: what executes activations here. */
   String description();
 
+  /**
+   * The action at {@code actionPath} ({@code ns/pkg/name}) was deleted or replaced: runtimes kept warm for its
+   * versions (and their files) can go. Executors that keep nothing here do nothing.
+   */
+  default void forget(String actionPath) {}
+
   @Override
   default void close() {}
 }

@@ -51,6 +51,16 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
 
+  @Override
+  public void forget(String actionPath) {
+    runtimes.evictAction(actionPath);
+  }
+
+  /** This executor's runtimes (tests). */
+  public ActionRuntimes runtimes() {
+    return runtimes;
+  }
+
   public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
     this.runtimes = new ActionRuntimes(config).warmUp();
     runtimes.startProblem().ifPresent(problem -> LOG.warn("the local executor runs no action: {}"

@@ -19,8 +19,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Serves {@code GET /metrics} (Prometheus text, no authentication: bind the server to a trusted
  * address) and times every other request as {@code whisk_http_requests{method,route,status}}, where
- * the route is the path's shape ({@code /api/v1/namespaces/{ns}/actions/{name}}) so the number of time
- * series stays small.
+ * the route is the path's shape ({@code /api/v1/namespaces/{ns}/actions/{name}}) and a method the API does not
+ * know is {@code other}, so the number of time series stays bounded whatever clients send.
  */
 public final class MetricsHandler extends Handler.Wrapper {
 
@@ -70,14 +70,23 @@ public final class MetricsHandler extends Handler.Wrapper {
     return super.handle(request, response, timed);
   }
 
-  private void record(String method, String path, int status, long start) {
+  private void record(String rawMethod, String path, int status, long start) {
     String route = route(path);
+    String method = method(rawMethod);
     String key = method + ' ' + route + ' ' + status;
     Timer timer = timers.computeIfAbsent(key, k -> Timer.builder("whisk_http_requests")
         .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
         .maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
     timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+
+  /** The method as a label: one of the HTTP methods the API knows, every other token (any case) {@code other}. */
+  static String method(String method) {
+    return method != null && METHODS.contains(method) ? method : "other";
   }
 
   /** The shape of an API path: names replaced by placeholders, unknown paths as {@code other}. */

@@ -21,4 +21,10 @@ class MetricsHandlerTest {
   void routesAreShapesNotNames(String path, String route) {
     assertThat(MetricsHandler.route(path)).isEqualTo(route);
   }
+
+  @ParameterizedTest
+  @CsvSource({"GET, GET", "PUT, PUT", "OPTIONS, OPTIONS", "get, other", "BREW, other", "M1X, other", "PROPFIND, other"})
+  void unknownMethodsAreOther(String method, String label) {
+    assertThat(MetricsHandler.method(method)).isEqualTo(label);
+  }
 }
