@@ -72,8 +72,9 @@ public record RuntimeConfig(
     return new RuntimeConfig(workDir, memoryMb, null, null, null, Sandbox.AUTO, null, null);
   }
 
-  public RuntimeConfig withWorkDir(java.nio.file.Path value) {
-    return new RuntimeConfig(value, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait);
+  public RuntimeConfig withWorkDir(Path value) {
+    return new RuntimeConfig(value, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait, sandboxUid,
+        sandboxHidden, unsandboxedNamespace);
   }
 
   public RuntimeConfig withSandbox(Sandbox value) {
