@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
  *
  * <p>Known caveats: results of activations that finish while the connection is down are sent after
- * the reconnect, when the balancer may already have re-dispatched them (it keeps the first terminal
- * record); the pilot trusts the balancer not to send more than its memory (extra work waits here).
+ * the reconnect, but the balancer counts a result only from a connection the activation was sent over,
+ * so these are dropped (the balancer has re-dispatched or ended them); a registration closed with 1013
+ * (the pilot id is still held by a connection the balancer thinks live) is retried with the backoff; the
+ * pilot trusts the balancer not to send more than its memory (extra work waits here).
  */
 public final class Pilot {
 
@@ -121,6 +123,8 @@ public final class Pilot {
         } catch (RegistrationRefused e) {
           LOG.error("the balancer refused pilot {}: {}", identity.pilotId(), e.getMessage());
           return EXIT_REFUSED;
+        } catch (RegistrationDeferred e) {
+          LOG.warn("the balancer asked pilot {} to register again later: {}", identity.pilotId(), e.getMessage());
         } catch (Exception e) {
           LOG.warn("balancer {} unreachable: {}", settings.balancer(), e.toString());
         }
@@ -169,7 +173,11 @@ public final class Pilot {
     }
     if (!(reply instanceof BalancerMessage.Registered registered)) {
       connected.close("no registration");
-      throw new IllegalStateException("connection ended before registration: " + connected.closed().getNow("?"));
+      String closedBy = connected.closed().getNow("?");
+      if (closedBy.startsWith(TRY_AGAIN_LATER)) { // our id is still held by a connection the balancer thinks live
+        throw new RegistrationDeferred(closedBy.substring(TRY_AGAIN_LATER.length(), closedBy.length() - 1));
+      }
+      throw new IllegalStateException("connection ended before registration: " + closedBy);
     }
     balancerMinor = registered.minor();
     LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
@@ -427,6 +435,16 @@ public final class Pilot {
   /** The balancer said no. */
   static final class RegistrationRefused extends Exception {
     RegistrationRefused(String reason) {
+      super(reason);
+    }
+  }
+
+  /** How {@link BalancerLink} reports the balancer's close code 1013 ("try again later"). */
+  private static final String TRY_AGAIN_LATER = "closed by the balancer (1013 ";
+
+  /** The balancer closed with 1013: the pilot id is held by a connection it still thinks live; retry. */
+  static final class RegistrationDeferred extends Exception {
+    RegistrationDeferred(String reason) {
       super(reason);
     }
   }
