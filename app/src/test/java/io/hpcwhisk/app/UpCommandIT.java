@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.localcluster.LocalCluster;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -72,6 +73,7 @@ class UpCommandIT {
         assertThat(answer).as("answer of%n%s", example).contains("Hello, Slurm!");
         assertThat(p.exitValue()).isZero();
       }
+      actionsInUpsPilotsAreSandboxed("http://127.0.0.1:" + port, dir.resolve("cluster"));
     } finally {
       up.toHandle().destroy(); // SIGTERM to its pid (keeps our end of its output open); its hook stops the rest
       boolean ended = up.waitFor(90, TimeUnit.SECONDS);
@@ -89,6 +91,63 @@ class UpCommandIT {
         .filteredOn(l -> l.startsWith("hpc-whisk up: ")).containsExactly("hpc-whisk up: stopped.");
     assertThat(up.exitValue()).as("exit code of hpc-whisk up after SIGTERM").isIn(0, 143);
     assertThat(new LocalCluster(dir.resolve("cluster")).isRunning()).as("its cluster's daemons stopped").isFalse();
+  }
+
+  /**
+   * What an action of a pilot that {@code up} started finds (issue 20): no capabilities, not root, the host's and
+   * the cluster's Munge key and slurm.conf unreadable, no process environment holding a pilot credential, no other
+   * action's files.
+   */
+  private static void actionsInUpsPilotsAreSandboxed(String base, Path cluster) throws Exception {
+    String clusterKey = cluster.resolve("munge/key/munge.key").toString();
+    String clusterConf = cluster.resolve("slurm.conf").toString();
+    assertThat(Files.exists(Path.of(clusterKey))).as("the cluster's munge key exists on the host").isTrue();
+    SystemFixture.putAction(base, "neighbour", "nodejs:20", "function main() { require('fs').writeFileSync("
+        + "process.env.HOME + '/neighbour.txt', 'secret'); return { home: process.env.HOME }; }");
+    var neighbour = SystemFixture.call("POST", base + "/api/v1/namespaces/guest/actions/neighbour?blocking=true"
+        + "&result=true", "{}");
+    assertThat(neighbour.statusCode()).as(neighbour.body()).isEqualTo(200);
+    SystemFixture.putAction(base, "probe", "python:3", String.join("\n",
+        "import os, re",
+        "def readable(p):",
+        "    try:",
+        "        with open(p, 'rb') as f:",
+        "            f.read(1)",
+        "        return True",
+        "    except OSError:",
+        "        return False",
+        "def main(args):",
+        "    status = open('/proc/self/status').read()",
+        "    cap = [l.split()[1] for l in status.splitlines() if l.startswith('CapEff:')][0]",
+        "    leaked = []",
+        "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:",
+        "        try:",
+        "            data = open('/proc/%s/environ' % pid, 'rb').read().decode('utf-8', 'replace')",
+        "        except OSError:",
+        "            continue",
+        "        if 'HPC_WHISK_PILOT_TOKEN' in data or re.search(r'(sub|job)-[A-Za-z0-9_@-]{4,}\\.', data):",
+        "            leaked.append(pid)",
+        "    own = os.environ['HOME']",
+        "    try:",
+        "        neighbours = [n for n in os.listdir(os.path.dirname(own)) if os.path.join(os.path.dirname(own), n) != own]",
+        "    except OSError:",
+        "        neighbours = []",
+        "    return {'cap': cap, 'uid': os.getuid(), 'leaked': leaked, 'neighbours': neighbours,",
+        "            'hostKey': readable('/etc/munge/munge.key'), 'clusterKey': readable('" + clusterKey + "'),",
+        "            'slurmConf': readable('" + clusterConf + "')}",
+        ""));
+    var probe = SystemFixture.call("POST", base + "/api/v1/namespaces/guest/actions/probe?blocking=true&result=true",
+        "{}");
+    System.out.println("UpCommandIT: what an action finds in up's pilot: " + probe.body());
+    assertThat(probe.statusCode()).as(probe.body()).isEqualTo(200);
+    var r = Json.MAPPER.readTree(probe.body());
+    assertThat(r.get("cap").asText()).as("CapEff in /proc/self/status").matches("0+");
+    assertThat(r.get("uid").asInt()).as("uid").isNotZero();
+    assertThat(r.get("leaked")).as("processes whose environment holds a pilot credential").isEmpty();
+    assertThat(r.get("hostKey").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
+    assertThat(r.get("clusterKey").asBoolean()).as("the cluster's munge key readable").isFalse();
+    assertThat(r.get("slurmConf").asBoolean()).as("the cluster's slurm.conf readable").isFalse();
+    assertThat(r.get("neighbours")).as("other actions' runtime directories").isEmpty();
   }
 
   /** The example commands between "Invoke the demo actions" and "Metrics:", continuation lines joined; no wsk. */
