@@ -148,7 +148,8 @@ class PilotHijackIT {
     PilotIdentity identity = new PilotIdentity("77", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
     Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("77", UNTIL),
         dir.resolve("w-77")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
-        dir.resolve("rt-77"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF)), "test");
+        dir.resolve("rt-77"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest")),
+        "test");
     CompletableFuture<Integer> realRun = CompletableFuture.supplyAsync(real::run);
     await().atMost(Duration.ofSeconds(20)).until(() -> dispatcher.registeredJobs().containsKey("slurm-77"));
 
@@ -215,7 +216,8 @@ class PilotHijackIT {
     PilotIdentity identity = new PilotIdentity("78", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
     Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78", UNTIL),
         dir.resolve("w-78")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
-        dir.resolve("rt-78"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF)), "test");
+        dir.resolve("rt-78"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest")),
+        "test");
     CompletableFuture<Integer> realRun = CompletableFuture.supplyAsync(real::run);
     await().atMost(Duration.ofSeconds(10)).until(() -> metrics()
         .contains("whisk_pilot_registrations_refused_total{reason=\"id_in_use\"}"));
