@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.localcluster.LocalCluster;
+import io.hpcwhisk.testkit.SandboxProbe;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -107,35 +109,9 @@ class UpCommandIT {
     var neighbour = SystemFixture.call("POST", base + "/api/v1/namespaces/guest/actions/neighbour?blocking=true"
         + "&result=true", "{}");
     assertThat(neighbour.statusCode()).as(neighbour.body()).isEqualTo(200);
-    SystemFixture.putAction(base, "probe", "python:3", String.join("\n",
-        "import os, re",
-        "def readable(p):",
-        "    try:",
-        "        with open(p, 'rb') as f:",
-        "            f.read(1)",
-        "        return True",
-        "    except OSError:",
-        "        return False",
-        "def main(args):",
-        "    status = open('/proc/self/status').read()",
-        "    cap = [l.split()[1] for l in status.splitlines() if l.startswith('CapEff:')][0]",
-        "    leaked = []",
-        "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:",
-        "        try:",
-        "            data = open('/proc/%s/environ' % pid, 'rb').read().decode('utf-8', 'replace')",
-        "        except OSError:",
-        "            continue",
-        "        if 'HPC_WHISK_PILOT_TOKEN' in data or re.search(r'(sub|job)-[A-Za-z0-9_@-]{4,}\\.', data):",
-        "            leaked.append(pid)",
-        "    own = os.environ['HOME']",
-        "    try:",
-        "        neighbours = [n for n in os.listdir(os.path.dirname(own)) if os.path.join(os.path.dirname(own), n) != own]",
-        "    except OSError:",
-        "        neighbours = []",
-        "    return {'cap': cap, 'uid': os.getuid(), 'leaked': leaked, 'neighbours': neighbours,",
-        "            'hostKey': readable('/etc/munge/munge.key'), 'clusterKey': readable('" + clusterKey + "'),",
-        "            'slurmConf': readable('" + clusterConf + "')}",
-        ""));
+    SystemFixture.putAction(base, "probe", "python:3", SandboxProbe.python(
+        List.of("(sub|job)-[A-Za-z0-9_@-]{4,}\\."), // a pilot credential: SCOPE.MAC
+        Map.of("hostKey", "/etc/munge/munge.key", "clusterKey", clusterKey, "slurmConf", clusterConf), Map.of()));
     var probe = SystemFixture.call("POST", base + "/api/v1/namespaces/guest/actions/probe?blocking=true&result=true",
         "{}");
     System.out.println("UpCommandIT: what an action finds in up's pilot: " + probe.body());
@@ -144,9 +120,9 @@ class UpCommandIT {
     assertThat(r.get("cap").asText()).as("CapEff in /proc/self/status").matches("0+");
     assertThat(r.get("uid").asInt()).as("uid").isNotZero();
     assertThat(r.get("leaked")).as("processes whose environment holds a pilot credential").isEmpty();
-    assertThat(r.get("hostKey").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
-    assertThat(r.get("clusterKey").asBoolean()).as("the cluster's munge key readable").isFalse();
-    assertThat(r.get("slurmConf").asBoolean()).as("the cluster's slurm.conf readable").isFalse();
+    assertThat(r.get("readable").get("hostKey").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
+    assertThat(r.get("readable").get("clusterKey").asBoolean()).as("the cluster's munge key readable").isFalse();
+    assertThat(r.get("readable").get("slurmConf").asBoolean()).as("the cluster's slurm.conf readable").isFalse();
     assertThat(r.get("neighbours")).as("other actions' runtime directories").isEmpty();
   }
 

@@ -11,11 +11,13 @@ import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.testkit.PilotJobs;
+import io.hpcwhisk.testkit.SandboxProbe;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,39 +83,10 @@ class PilotSandboxSlurmIT {
     String clusterKey = slurm.dir().resolve("munge/key/munge.key").toString();
     String clusterConf = slurm.dir().resolve("slurm.conf").toString();
     assertThat(Files.exists(Path.of(clusterKey))).as("the cluster's munge key exists on the host").isTrue();
-    balancer.activate(pilotId, request("bob-attack", "bob", "python:3", String.join("\n",
-        "import os",
-        "def readable(p):",
-        "    try:",
-        "        with open(p, 'rb') as f:",
-        "            f.read(1)",
-        "        return True",
-        "    except OSError:",
-        "        return False",
-        "def main(args):",
-        "    status = open('/proc/self/status').read()",
-        "    cap = [l.split()[1] for l in status.splitlines() if l.startswith('CapEff:')][0]",
-        "    environs, leaked = 0, []",
-        "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:",
-        "        try:",
-        "            data = open('/proc/%s/environ' % pid, 'rb').read().decode('utf-8', 'replace')",
-        "        except OSError:",
-        "            continue",
-        "        environs += 1",
-        "        if 'HPC_WHISK_PILOT_TOKEN' in data or '" + TOKEN + "' in data:",
-        "            leaked.append(pid)",
-        "    own = os.environ['HOME']",
-        "    actions = os.path.dirname(own)",
-        "    try:",
-        "        neighbours = [n for n in os.listdir(actions) if os.path.join(actions, n) != own]",
-        "    except OSError:",
-        "        neighbours = []",
-        "    return {'cap': cap, 'uid': os.getuid(), 'environs': environs, 'leaked': leaked,",
-        "            'hostKey': readable('/etc/munge/munge.key'), 'clusterKey': readable('" + clusterKey + "'),",
-        "            'clusterKeyVisible': os.path.exists('" + clusterKey + "'),",
-        "            'slurmConf': readable('" + clusterConf + "'), 'alice': os.path.exists('" + aliceFile + "'),",
-        "            'neighbours': neighbours, 'env': sorted(os.environ.keys())}",
-        "")));
+    balancer.activate(pilotId, request("bob-attack", "bob", "python:3", SandboxProbe.python(
+        List.of(SandboxProbe.literal(TOKEN)),
+        Map.of("hostKey", "/etc/munge/munge.key", "clusterKey", clusterKey, "slurmConf", clusterConf),
+        Map.of("clusterKey", clusterKey, "alice", aliceFile))));
     ActivationOutcome bob = awaitOutcome("bob-attack");
 
     assertThat(bob.status()).as(bob.toString()).isEqualTo(ActivationStatus.SUCCESS);
@@ -122,11 +95,11 @@ class PilotSandboxSlurmIT {
     assertThat(r.get("uid").asInt()).as("uid").isNotZero();
     assertThat(r.get("environs").asInt()).as("environ files read (its own at least)").isPositive();
     assertThat(r.get("leaked")).as("processes whose environment holds the pilot token").isEmpty();
-    assertThat(r.get("hostKey").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
-    assertThat(r.get("clusterKey").asBoolean()).as("the cluster's munge key readable").isFalse();
-    assertThat(r.get("clusterKeyVisible").asBoolean()).as("the cluster's munge key visible").isFalse();
-    assertThat(r.get("slurmConf").asBoolean()).as("the cluster's slurm.conf readable").isFalse();
-    assertThat(r.get("alice").asBoolean()).as("alice's file, from bob's action").isFalse();
+    assertThat(r.get("readable").get("hostKey").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
+    assertThat(r.get("readable").get("clusterKey").asBoolean()).as("the cluster's munge key readable").isFalse();
+    assertThat(r.get("visible").get("clusterKey").asBoolean()).as("the cluster's munge key visible").isFalse();
+    assertThat(r.get("readable").get("slurmConf").asBoolean()).as("the cluster's slurm.conf readable").isFalse();
+    assertThat(r.get("visible").get("alice").asBoolean()).as("alice's file, from bob's action").isFalse();
     assertThat(r.get("neighbours")).as("other runtime directories in the pilot's work dir").isEmpty();
     assertThat(r.get("env").toString()).doesNotContain("HPC_WHISK").doesNotContain("SLURM");
     assertThat(Files.exists(Path.of(aliceFile))).as("alice's file is still there on the host").isTrue();

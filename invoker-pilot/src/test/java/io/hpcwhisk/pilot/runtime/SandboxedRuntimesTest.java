@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.testkit.SandboxProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,31 +70,10 @@ class SandboxedRuntimesTest {
     holder.environment().put("HPC_WHISK_PILOT_TOKEN", token);
     Process victim = holder.start();
     try {
-      ActionSpec spy = ActionSpec.text("guest/attack@1", "python:3", String.join("\n",
-          "import os",
-          "def readable(p):",
-          "    try:",
-          "        with open(p, 'rb') as f:",
-          "            f.read(1)",
-          "        return True",
-          "    except OSError:",
-          "        return False",
-          "def main(args):",
-          "    status = open('/proc/self/status').read()",
-          "    cap = [l.split()[1] for l in status.splitlines() if l.startswith('CapEff:')][0]",
-          "    environs, leaked = 0, []",
-          "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:",
-          "        try:",
-          "            data = open('/proc/%s/environ' % pid, 'rb').read().decode('utf-8', 'replace')",
-          "        except OSError:",
-          "            continue",
-          "        environs += 1",
-          "        if 'HPC_WHISK_PILOT_TOKEN' in data or '" + token + "' in data:",
-          "            leaked.append(pid)",
-          "    return {'cap': cap, 'uid': os.getuid(), 'euid': os.geteuid(), 'environs': environs, 'leaked': leaked,",
-          "            'munge': readable('/etc/munge/munge.key'), 'shadow': readable('/etc/shadow'),",
-          "            'config': readable('" + configSecret + "'), 'env': sorted(os.environ.keys())}",
-          ""));
+      ActionSpec spy = ActionSpec.text("guest/attack@1", "python:3", SandboxProbe.python(
+          List.of(SandboxProbe.literal(token)),
+          Map.of("munge", "/etc/munge/munge.key", "shadow", "/etc/shadow", "config", configSecret.toString()),
+          Map.of()));
 
       ActivationResult result = runtimes.invoke(spy, input("{}"));
 
@@ -102,9 +84,9 @@ class SandboxedRuntimesTest {
       assertThat(r.get("euid").asInt()).as("euid inside").isNotZero();
       assertThat(r.get("environs").asInt()).as("environ files it could read (its own at least)").isPositive();
       assertThat(r.get("leaked")).as("processes whose environment carries the token").isEmpty();
-      assertThat(r.get("munge").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
-      assertThat(r.get("shadow").asBoolean()).as("/etc/shadow readable").isFalse();
-      assertThat(r.get("config").asBoolean()).as("a configured hidden directory's file readable").isFalse();
+      assertThat(r.get("readable").get("munge").asBoolean()).as("/etc/munge/munge.key readable").isFalse();
+      assertThat(r.get("readable").get("shadow").asBoolean()).as("/etc/shadow readable").isFalse();
+      assertThat(r.get("readable").get("config").asBoolean()).as("a configured hidden directory's file readable").isFalse();
       assertThat(r.get("env").toString()).doesNotContain("HPC_WHISK").doesNotContain("SLURM");
     } finally {
       victim.destroyForcibly();
