@@ -152,7 +152,19 @@ public final class WhiskServer implements AutoCloseable {
     api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
         triggers, throttle, settings, clock, build), config.http(), (server, handler) -> new MetricsHandler(prometheus,
             handler), pilotSide);
-    api.start();
+    try {
+      api.start();
+    } catch (Exception e) {
+      // a port in use: nothing may stay open (the store's lock, the housekeeping threads)
+      try {
+        api.close();
+      } finally {
+        housekeeping.shutdownNow();
+        dispatcher.close();
+        db.close();
+      }
+      throw e;
+    }
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {

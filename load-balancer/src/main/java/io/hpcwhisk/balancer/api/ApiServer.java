@@ -125,6 +125,14 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    if (pilotConnector != null) {
+      try {
+        pilotConnector.open(); // first, so a pilot port in use is named as such
+      } catch (java.io.IOException e) {
+        throw new java.io.IOException("cannot listen for pilots on " + pilotConnector.getHost() + ":"
+            + pilotConnector.getPort() + " (balancer.port; default api.port + 1): " + e.getMessage(), e);
+      }
+    }
     server.start();
   }
 

@@ -102,10 +102,7 @@ class PilotConnectorIT {
 
   @Test
   void aFixedApiPortGivesTheSamePilotUrlAfterARestartAndAConfiguredPortIsUsed() throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+    int port = freePair();
     server = WhiskServer.start(config(port), "test");
     String first = server.pilotUrl();
     assertThat(first).isEqualTo("ws://127.0.0.1:" + (port + 1) + PilotProtocol.PATH);
@@ -123,6 +120,32 @@ class PilotConnectorIT {
     ServerConfig c = config(0);
     server = WhiskServer.start(c.withPilots(c.balancer().withPort(chosen)), "test");
     assertThat(server.pilotUrl()).isEqualTo("ws://127.0.0.1:" + chosen + PilotProtocol.PATH);
+  }
+
+  @Test
+  void aPilotPortInUseIsNamedAtStartAndLeavesNothingOpen() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ServerConfig c = config(0);
+      ServerConfig clash = c.withPilots(c.balancer().withPort(taken.getLocalPort()));
+      assertThatThrownBy(() -> WhiskServer.start(clash, "test"))
+          .hasMessageContaining("cannot listen for pilots on 127.0.0.1:" + taken.getLocalPort())
+          .hasMessageContaining("balancer.port");
+      // the store was closed again: the same data directory starts
+      server = WhiskServer.start(c, "test");
+      assertThat(server.pilotAddress()).isPresent();
+    }
+  }
+
+  /** A free loopback port whose next port is free too. */
+  private static int freePair() throws Exception {
+    while (true) {
+      try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+          ServerSocket next = new ServerSocket(free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return free.getLocalPort();
+      } catch (java.io.IOException taken) {
+        // another pair
+      }
+    }
   }
 
   @Test
