@@ -133,7 +133,14 @@ public final class ApiServer implements AutoCloseable {
             + pilotConnector.getPort() + " (balancer.port; default api.port + 1): " + e.getMessage(), e);
       }
     }
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      if (pilotConnector != null) {
+        pilotConnector.close(); // the API port in use: the pilot port is not kept either
+      }
+      throw e;
+    }
   }
 
   /** The address actually bound (the port when 0 was asked for). */

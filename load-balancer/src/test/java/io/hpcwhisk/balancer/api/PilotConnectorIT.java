@@ -133,7 +133,19 @@ class PilotConnectorIT {
       // the store was closed again: the same data directory starts
       server = WhiskServer.start(c, "test");
       assertThat(server.pilotAddress()).isPresent();
+      server.close();
+      server = null;
     }
+    // the API port in use: the pilot port opened first is released again
+    int pilotPort = freePair();
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ServerConfig c = config(taken.getLocalPort());
+      ServerConfig apiClash = c.withPilots(c.balancer().withPort(pilotPort));
+      assertThatThrownBy(() -> WhiskServer.start(apiClash, "test")).hasMessageContaining("" + taken.getLocalPort());
+    }
+    ServerConfig c = config(0);
+    server = WhiskServer.start(c.withPilots(c.balancer().withPort(pilotPort)), "test");
+    assertThat(server.pilotAddress().orElseThrow().getPort()).isEqualTo(pilotPort);
   }
 
   /** A free loopback port whose next port is free too. */
