@@ -43,7 +43,7 @@ final class ServerCommand implements Runnable {
   Boolean guest;
 
   @Option(names = "--executor", paramLabel = "pilots|local|none",
-      description = "What runs actions: pilots (pilot jobs registering on ws://HOST:PORT/pilot/v1), local runtimes"
+      description = "What runs actions: pilots (pilot jobs registering on ws://HOST:PILOT-PORT/pilot/v1, config balancer.port, default PORT + 1), local runtimes"
           + " on this machine, or none (config api.executor; default local without a config file, pilots in"
           + " config/hpc-whisk.yaml).")
   String executor;
@@ -91,7 +91,8 @@ final class ServerCommand implements Runnable {
     var address = server.server().address();
     System.out.println("hpc-whisk server: OpenWhisk API on http://" + address.getHostString() + ":"
         + address.getPort() + " (data in " + cfg.store().dataPath() + "), metrics on /metrics, pilots on "
-        + server.server().pilotUrl());
+        + server.server().pilotAddress().map(a -> server.server().pilotUrl()).orElse("none (executor "
+            + cfg.api().executor() + ")"));
     System.out.println("hpc-whisk server: " + server.controller().map(c -> "harvest controller running: policy "
         + harvest.get().harvest().policy() + ", partition " + harvest.get().slurm().partition() + ", every "
         + Durations.format(harvest.get().harvest().interval()))

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link WhiskServer}) and, unless
  * turned off, the harvest controller submitting pilot jobs that connect back to that balancer.
  *
- * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code /pilot/v1}),
+ * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code /pilot/v1} on the pilots'
+ * own port, {@link WhiskServer#pilotUrl()}),
  * {@code HPC_WHISK_PILOT_TOKEN_FILE} (the path of a fresh 0600 file holding a submission credential, which
  * {@link PilotSubmissions} binds to the job id {@code sbatch} answers; the pilot reads and deletes the file) and
  * {@code HPC_WHISK_HOME}. The balancer admits a pilot only once Slurm confirms its job runs in the harvest partition

@@ -80,6 +80,7 @@ final class UpSession implements AutoCloseable {
           + settings.policy() + ") on port " + settings.port() + " ...");
       server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
           report -> {});
+      out.println("hpc-whisk up: pilots connect to " + server.server().pilotUrl());
       createDemoActions();
       dashboard = new UpDashboard(slurm, server.server().meters(), harvest.harvest().pilotJob().namePrefix());
       if (settings.workload()) {

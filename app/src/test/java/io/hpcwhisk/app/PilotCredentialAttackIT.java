@@ -339,7 +339,7 @@ class PilotCredentialAttackIT {
     int port = SystemFixture.freePort();
     HarvestConfig harvest = SystemFixture.harvestConfig(slurm, dir, "adaptive", Map.of());
     server = start(slurm, port, harvest);
-    String url = "ws://127.0.0.1:" + port + PilotProtocol.PATH;
+    String url = server.server().pilotUrl();
     PilotDispatcher dispatcher = (PilotDispatcher) server.server().dispatcher();
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
         .until(() -> dispatcher.registeredJobs().size() >= 2);

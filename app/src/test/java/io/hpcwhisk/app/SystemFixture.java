@@ -26,9 +26,21 @@ final class SystemFixture {
 
   private SystemFixture() {}
 
+  /** A free loopback port whose next port (the pilots' default, {@code balancer.port}) is free too. */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    for (int attempt = 0; ; attempt++) {
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        int port = s.getLocalPort();
+        if (port < 65535) {
+          try (ServerSocket next = new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return port;
+          } catch (IOException taken) {
+            if (attempt >= 50) {
+              throw taken;
+            }
+          }
+        }
+      }
     }
   }
 

@@ -145,10 +145,26 @@ public final class WhiskServer implements AutoCloseable {
         }
       }, 100, 100, TimeUnit.MILLISECONDS);
     }
+    // the pilots get their own connector (port, threads): the API connector does not serve the pilot path
+    ApiServer.PilotSide pilotSide = dispatcher instanceof PilotEvents events
+        ? new ApiServer.PilotSide(config.pilotPort(), (server, notFound) -> PilotEndpoint.install(server, events,
+            notFound)) : null;
     api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
         triggers, throttle, settings, clock, build), config.http(), (server, handler) -> new MetricsHandler(prometheus,
-            dispatcher instanceof PilotEvents events ? PilotEndpoint.install(server, events, handler) : handler));
-    api.start();
+            handler), pilotSide);
+    try {
+      api.start();
+    } catch (Exception e) {
+      // a port in use: nothing may stay open (the store's lock, the housekeeping threads)
+      try {
+        api.close();
+      } finally {
+        housekeeping.shutdownNow();
+        dispatcher.close();
+        db.close();
+      }
+      throw e;
+    }
     apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
@@ -218,9 +234,26 @@ public final class WhiskServer implements AutoCloseable {
     return submissions;
   }
 
-  /** The WebSocket URL pilots connect to. */
+  /**
+   * The WebSocket URL pilots connect to: the pilots' own connector ({@code balancer.port}, by default
+   * {@code api.port + 1}), with the port actually bound.
+   *
+   * @throws IllegalStateException when this server's executor has no pilots
+   */
   public String pilotUrl() {
-    return "ws://" + api.address().getHostString() + ":" + api.address().getPort() + PilotProtocol.PATH;
+    InetSocketAddress a = api.pilotAddress().orElseThrow(() -> new IllegalStateException(
+        "this server has no pilot endpoint (executor: " + dispatcher.description() + ")"));
+    return "ws://" + a.getHostString() + ":" + a.getPort() + PilotProtocol.PATH;
+  }
+
+  /** The HTTP server (tests that look at its connectors and thread pools). */
+  public ApiServer http() {
+    return api;
+  }
+
+  /** The pilots' connector's address, if this server has pilots. */
+  public Optional<InetSocketAddress> pilotAddress() {
+    return api.pilotAddress();
   }
 
   public ActivationDispatcher dispatcher() {

@@ -116,15 +116,25 @@ class BalancerSlurmIT {
         .max(java.util.Comparator.comparingDouble(j -> reserved.get("slurm-" + j))).orElse(jobs.get(0));
   }
 
+  /** A free loopback port whose next port is free too. */
+  private static int freePair() throws java.io.IOException {
+    while (true) {
+      try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+          ServerSocket next = new ServerSocket(free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return free.getLocalPort();
+      } catch (java.io.IOException taken) {
+        // the next port is in use: another pair
+      }
+    }
+  }
+
   @Test
   void noAcceptedActivationIsLostToPreemptionKillOrRestart(SlurmEnv slurm, @TempDir Path dir) throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+    int port = freePair(); // and port + 1, the pilots' (balancer.port's default)
     PilotCredentials credentials = PilotCredentials.inDataDir(dir.resolve("data")); // the server reads this secret
     Process server = startServer(slurm, dir, port, "server-1");
-    String url = "ws://127.0.0.1:" + port + PilotProtocol.PATH;
+    // the pilots' own port: api.port + 1 (the default), the same after the restart below
+    String url = "ws://127.0.0.1:" + (port + 1) + PilotProtocol.PATH;
     List<String> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(PilotJobs.submitHeld(slurm, url, job -> credentials.forJob(job, Instant.now().plusSeconds(3600)), Map.of(), "-p", "whisk", "--time=10"));

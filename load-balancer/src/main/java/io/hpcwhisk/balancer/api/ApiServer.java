@@ -8,7 +8,20 @@ import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import io.hpcwhisk.balancer.invoke.TriggerService;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.EntityStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.invoke.ActivationIds;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +36,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Jetty server that serves the API on one address. */
+/**
+ * The Jetty server that serves the API on one address and, when there are pilots, their WebSocket endpoint on a
+ * second connector (own port, own thread pool): the API connector does not serve the pilot path and the pilot
+ * connector serves nothing else (404 with the API's JSON error body), so no API load reaches the pilots' threads.
+ */
 public final class ApiServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -32,6 +49,13 @@ public final class ApiServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final GracefulHandler graceful;
+  private final ServerConnector pilotConnector;
+
+  /**
+   * The pilots' side: their port ({@code 0}: any free port) and their endpoint, which wraps the handler it
+   * gets (the 404 for every other request on that connector).
+   */
+  public record PilotSide(int port, BiFunction<Server, Handler, Handler> endpoint) {}
 
   /** Everything the API needs from the rest of the server. */
   public record Parts(EntityStore entities, ActivationStore activations, IdentityStore identities,
@@ -47,7 +71,16 @@ public final class ApiServer implements AutoCloseable {
    * gets the Jetty server for handlers that need it.
    */
   public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
-      java.util.function.BiFunction<Server, org.eclipse.jetty.server.Handler, org.eclipse.jetty.server.Handler> decorate) {
+      BiFunction<Server, Handler, Handler> decorate) {
+    this(host, port, p, limits, decorate, null);
+  }
+
+  /**
+   * As above, with the pilots' connector when {@code pilots} is not null: its own {@link QueuedThreadPool}
+   * ({@code pilots-*} threads, as large as the API's), acceptor and selector, on {@code host}.
+   */
+  public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
+      BiFunction<Server, Handler, Handler> decorate, PilotSide pilots) {
     QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 8);
     threads.setName("api");
     server = new Server(threads);
@@ -60,6 +93,19 @@ public final class ApiServer implements AutoCloseable {
     connector.setAcceptQueueSize(1024);
     connector.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
     server.addConnector(connector);
+    if (pilots != null) {
+      QueuedThreadPool pilotThreads = new QueuedThreadPool(limits.maxThreads(), 4);
+      pilotThreads.setName("pilots");
+      pilotConnector = new ServerConnector(server, pilotThreads, null, null, 1, 1, new HttpConnectionFactory(http));
+      pilotConnector.setName("pilots");
+      pilotConnector.setHost(host);
+      pilotConnector.setPort(pilots.port());
+      pilotConnector.setAcceptQueueSize(1024);
+      pilotConnector.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
+      server.addConnector(pilotConnector);
+    } else {
+      pilotConnector = null;
+    }
     Object writeLock = new Object();
     MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
     ApiHandler api = new ApiHandler(p.identities(), meta, Map.of(
@@ -71,19 +117,86 @@ public final class ApiServer implements AutoCloseable {
         new BodyReader(limits, p.settings().maxPayloadBytes(), Math.max(p.settings().maxCodeBytes(),
             p.settings().maxPayloadBytes())));
     server.setErrorHandler(new JsonErrorHandler());
-    graceful = new GracefulHandler(decorate.apply(server, api));
+    Handler apiSide = decorate.apply(server, api);
+    graceful = new GracefulHandler(pilots == null ? apiSide
+        : new ByConnector(pilotConnector, pilots.endpoint().apply(server, new NotFound()), apiSide));
     server.setHandler(graceful);
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
   public void start() throws Exception {
-    server.start();
+    if (pilotConnector != null) {
+      try {
+        pilotConnector.open(); // first, so a pilot port in use is named as such
+      } catch (java.io.IOException e) {
+        throw new java.io.IOException("cannot listen for pilots on " + pilotConnector.getHost() + ":"
+            + pilotConnector.getPort() + " (balancer.port; default api.port + 1): " + e.getMessage(), e);
+      }
+    }
+    try {
+      server.start();
+    } catch (Exception e) {
+      if (pilotConnector != null) {
+        pilotConnector.close(); // the API port in use: the pilot port is not kept either
+      }
+      throw e;
+    }
   }
 
   /** The address actually bound (the port when 0 was asked for). */
   public InetSocketAddress address() {
     return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(),
         connector.getLocalPort());
+  }
+
+  /** The pilots' address actually bound, if this server has a pilot connector. */
+  public Optional<InetSocketAddress> pilotAddress() {
+    return Optional.ofNullable(pilotConnector).map(c -> new InetSocketAddress(
+        c.getHost() == null ? "0.0.0.0" : c.getHost(), c.getLocalPort()));
+  }
+
+  /** The pilots' thread pool, if there are pilots (tests check it is not the API's). */
+  public Optional<java.util.concurrent.Executor> pilotExecutor() {
+    return Optional.ofNullable(pilotConnector).map(ServerConnector::getExecutor);
+  }
+
+  /** The API's thread pool. */
+  public java.util.concurrent.Executor apiExecutor() {
+    return connector.getExecutor();
+  }
+
+  /** Sends each request to the handler of the connector it arrived on: the pilots' or the API's. */
+  private static final class ByConnector extends Handler.Sequence {
+    private final Connector pilotConnector;
+
+    ByConnector(Connector pilotConnector, Handler pilots, Handler api) {
+      super(pilots, api);
+      this.pilotConnector = pilotConnector;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      List<Handler> handlers = getHandlers();
+      Handler h = request.getConnectionMetaData().getConnector() == pilotConnector ? handlers.get(0) : handlers.get(1);
+      return h.handle(request, response, callback);
+    }
+  }
+
+  /** Every request on the pilots' connector that is not a pilot's upgrade: the API's 404. */
+  private static final class NotFound extends Handler.Abstract.NonBlocking {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String id = ActivationIds.next();
+      response.setStatus(404);
+      response.getHeaders().put("X-Request-ID", id);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("error", ApiHandler.NO_ROUTE);
+      body.put("code", id);
+      response.write(true, ByteBuffer.wrap(Json.bytes(body)), callback);
+      return true;
+    }
   }
 
   /**

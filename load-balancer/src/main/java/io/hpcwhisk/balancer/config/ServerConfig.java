@@ -22,6 +22,25 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     store = store == null ? Store.DEFAULT : store;
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
     http = http == null ? Http.DEFAULT : http;
+    if (balancer.port() != null && balancer.port() != 0 && balancer.port().equals(api.port())) {
+      throw new IllegalArgumentException("balancer.port must differ from api.port (both " + api.port()
+          + "): pilots get their own port");
+    }
+  }
+
+  /**
+   * The port of the pilots' own connector: {@code balancer.port}, else {@code api.port + 1}, else 0 (any free
+   * port) when {@code api.port} is 0.
+   */
+  public int pilotPort() {
+    if (balancer.port() != null) {
+      return balancer.port();
+    }
+    if (api.port() == 65535) {
+      throw new IllegalArgumentException("balancer.port defaults to api.port + 1, and api.port is 65535:"
+          + " set balancer.port (0..65535, 0 for any free port)");
+    }
+    return api.port() == 0 ? 0 : api.port() + 1;
   }
 
   public ServerConfig(Api api, Store store) {
@@ -267,18 +286,21 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    * @param pilotUser the account pilot jobs must belong to; default: the server's own account
    * @param tokenDir where the controller writes each pilot job's credential file (mode 0600; the directory
    *     0700): must be on a file system the compute nodes share; default {@code DATA_DIR/pilot-tokens}
+   * @param port the port pilots connect to ({@code ws://HOST:PORT/pilot/v1}, on the API's host): a connector with
+   *     its own threads that serves only the pilot endpoint, so no API load delays heartbeats or results;
+   *     0..65535, 0 for any free port; default {@code api.port + 1} (0 when {@code api.port} is 0)
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
       Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-      String pilotUser, String tokenDir) {
+      String pilotUser, String tokenDir, Integer port) {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
 
     /** The dispatch settings, with pilot verification and token directory at their defaults. */
     public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
         Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts) {
       this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts, null,
-          null, null, null);
+          null, null, null, null);
     }
 
     public Pilots {
@@ -286,6 +308,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
       pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
       pilotPartition = pilotPartition == null || pilotPartition.isBlank() ? null : pilotPartition;
       tokenDir = tokenDir == null || tokenDir.isBlank() ? null : tokenDir;
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new IllegalArgumentException("balancer.port must be 0..65535 (0 for any free port), got " + port);
+      }
       if (!verifyJobs.equals("slurm") && !verifyJobs.equals("none")) {
         throw new IllegalArgumentException("balancer.verify-jobs must be 'slurm' or 'none', got '" + verifyJobs + "'");
       }
@@ -308,18 +333,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
 
     public Pilots withQueueWaitSeconds(int seconds) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts,
-          verifyJobs, pilotPartition, pilotUser, tokenDir);
+          verifyJobs, pilotPartition, pilotUser, tokenDir, port);
     }
 
     /** With pilot verification {@code slurm} (in {@code partition}) or {@code none}. */
     public Pilots withVerifyJobs(String mode, String partition) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, mode, partition, pilotUser, tokenDir);
+          maxAttempts, mode, partition, pilotUser, tokenDir, port);
     }
 
     public Pilots withTokenDir(String dir) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir);
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir, port);
+    }
+
+    /** With the pilots' port ({@code null}: {@code api.port + 1}). */
+    public Pilots withPort(Integer p) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, p);
     }
 
     /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */

@@ -236,6 +236,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         }
       } else if (message instanceof PilotMessage.Heartbeat h) {
         pilots.heartbeat(slot, clock.instant());
+        meters.heartbeat();
         slot.ready = true;
         slot.warm(h.warm());
         slot.reported = h.metrics();

@@ -33,6 +33,7 @@ final class PilotMeters {
   private final io.micrometer.core.instrument.Counter cancelledResults;
   private final io.micrometer.core.instrument.Counter startsAfterCancel;
   private final io.micrometer.core.instrument.Counter probes;
+  private final io.micrometer.core.instrument.Counter heartbeats;
 
   /** Refused: the pilot id is held by a live connection. */
   static final String REFUSED_ID_IN_USE = "id_in_use";
@@ -70,6 +71,8 @@ final class PilotMeters {
         .register(registry);
     probes = io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
         .description("pings sent to unresponsive pilots").register(registry);
+    heartbeats = io.micrometer.core.instrument.Counter.builder("whisk_pilot_heartbeats")
+        .description("heartbeats received from registered pilots").register(registry);
     refused = counters(registry, "whisk_pilot_registrations_refused", "pilot registrations refused, by reason",
         REFUSED_ID_IN_USE, REFUSED_ADMISSION, REFUSED_STOPPING);
     dropped = counters(registry, "whisk_pilot_messages_dropped", "pilot messages dropped because the connection"
@@ -93,6 +96,11 @@ final class PilotMeters {
       throw new IllegalArgumentException("unknown reason '" + reason + "', expected one of " + byReason.keySet());
     }
     counter.increment();
+  }
+
+  /** A heartbeat from a registered pilot arrived (thread-safe). */
+  void heartbeat() {
+    heartbeats.increment();
   }
 
   /** A registration refused for one of the {@code REFUSED_*} reasons (thread-safe). */

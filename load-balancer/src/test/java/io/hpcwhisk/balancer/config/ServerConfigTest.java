@@ -91,4 +91,24 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.DEFAULT.api().withGuest(true).withHost("192.168.1.5"))
         .hasMessageContaining("'192.168.1.5'");
   }
+
+  @Test
+  void thePilotPortIsTheApiPortPlusOneUnlessSetAndIsChecked() throws Exception {
+    assertThat(ServerConfig.DEFAULT.pilotPort()).isEqualTo(3234);
+    assertThat(ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(0)).pilotPort())
+        .as("an ephemeral API port: an ephemeral pilot port").isZero();
+    Path f = dir.resolve("p.yaml");
+    Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4100\n");
+    assertThat(ServerConfig.load(f).pilotPort()).isEqualTo(4100);
+    Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 70000\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must be 0..65535")
+        .hasMessageContaining("70000");
+    Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: -1\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must be 0..65535 (0 for any free port), got -1");
+    Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4000\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must differ from api.port");
+    ServerConfig top = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(65535));
+    assertThatThrownBy(top::pilotPort).hasMessageContaining("api.port is 65535: set balancer.port");
+    assertThat(top.withPilots(top.balancer().withPort(65534)).pilotPort()).isEqualTo(65534);
+  }
 }
