@@ -1,6 +1,7 @@
 package io.hpcwhisk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.LoggerContext;
@@ -8,6 +9,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
+import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.store.PilotBinding;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -352,17 +355,16 @@ class PilotCredentialAttackIT {
     String thief = jobs.get(1);
     String stolen = tokenOf(bindings().stream().filter(b -> b.jobId().equals(thief)).findFirst().orElseThrow().scope());
 
-    // (c) the running pilot's credential, presented for the other running pilot's job on its node
-    assertRefused(register(url, stolen, victim, nodeOf.get(victim)), "bound to job " + thief + ", not valid for job "
-        + victim);
+    // (c) the running pilot's credential, presented for the other running pilot's id: that id is held by a live
+    // connection, so the attempt is refused before its credential is even looked at (close 1013)
+    assertHeldByALiveConnection(() -> register(url, stolen, victim, nodeOf.get(victim)), victim);
     // ... for a made-up job
     assertRefused(register(url, stolen, "999999", "n1"), "bound to job " + thief + ", not valid for job 999999");
-    // ... for its own job, but claiming another node
-    String otherNode = nodeOf.get(victim);
-    assertRefused(register(url, stolen, thief, otherNode), "not on node '" + otherNode + "'");
-    // a forged credential (right shape, wrong MAC) and a job credential made with another secret
+    // ... for its own job (and the right node): that id is live too
+    assertHeldByALiveConnection(() -> register(url, stolen, thief, nodeOf.get(thief)), thief);
+    // a forged credential (right shape, wrong MAC)
     String forged = stolen.substring(0, stolen.lastIndexOf('.') + 1) + "A".repeat(43);
-    assertRefused(register(url, forged, thief, nodeOf.get(thief)), "invalid credential");
+    assertRefused(register(url, forged, "999998", "n1"), "invalid credential");
     String logged = Files.readString(log);
     assertThat(logged).contains("refused pilot slurm-" + victim).contains("refused pilot slurm-999999")
         .doesNotContain(stolen).doesNotContain(forged);
@@ -378,8 +380,19 @@ class PilotCredentialAttackIT {
         .anyMatch(b -> b.jobId().equals(victim));
     await().atMost(Duration.ofSeconds(40)).until(() -> bindings().stream().noneMatch(b -> b.jobId().equals(thief)));
     assertRefused(register(url, stolen, thief, nodeOf.get(thief)), "bound to no job");
+    // a valid job credential of that job (as `hpc-whisk pilot-token --job` writes one): the real squeue says the job
+    // no longer runs (the node rule and the others are PilotAdmissionTest's and SlurmPilotJobVerifierTest's)
+    String jobToken = PilotCredentials.inDataDir(data).forJob(thief, Instant.now().plusSeconds(600));
+    assertRefused(register(url, jobToken, thief, nodeOf.get(thief)), "not RUNNING");
     await().atMost(Duration.ofSeconds(60)).until(() -> restarted.registeredJobs().containsValue(victim));
-    assertThat(Files.readString(log)).contains("refused pilot slurm-" + thief).doesNotContain(stolen);
+    assertThat(Files.readString(log)).contains("refused pilot slurm-" + thief).doesNotContain(stolen)
+        .doesNotContain(jobToken);
+  }
+
+  /** The registration was closed with 1013: the pilot id is held by a live connection (refused before admission). */
+  static void assertHeldByALiveConnection(Callable<BalancerMessage> attempt, String job) {
+    assertThatThrownBy(attempt::call).hasRootCauseInstanceOf(IllegalStateException.class)
+        .rootCause().hasMessageStartingWith("closed 1013 pilot id slurm-" + job + " is held by a live connection");
   }
 
   static void assertRefused(BalancerMessage reply, String reason) {
