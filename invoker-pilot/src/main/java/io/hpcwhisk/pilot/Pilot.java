@@ -216,6 +216,11 @@ public final class Pilot {
       timers.execute(() -> drain("asked by the balancer: " + d.reason(), graceEnd()));
     } else if (message instanceof BalancerMessage.Ping p) {
       send(new PilotMessage.Pong(p.nonce()));
+    } else if (message instanceof BalancerMessage.Forget f) {
+      workers.execute(() -> { // closing runtimes removes their files: not on the selector thread
+        runtimes.evictAction(f.action());
+        LOG.info("forgot the idle runtimes of {}: {}", f.action(), f.reason());
+      });
     }
   }
 

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,20 @@ class PilotTest extends PilotFixture {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         session.received().stream().filter(m -> m instanceof PilotMessage.Heartbeat).count() >= 3);
     assertThat(session.lastHeartbeat().orElseThrow().freeMemoryMb()).isEqualTo(1024);
+  }
+
+  @Test
+  void forgetRemovesTheIdleRuntimesOfADeletedAction() {
+    startPilot(identity(1024, Instant.now().plusSeconds(600)), settings());
+    registered();
+    balancer.activate("slurm-101", Requests.node("act-f", "hello@1", "function main(p) { return {}; }", 10_000, 256));
+    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
+        .map(h -> h.warm().containsKey("hello@1")).orElse(false));
+
+    balancer.sendRaw("slurm-101", PilotProtocol.encode(new BalancerMessage.Forget("hello", "deleted")));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
+        .map(h -> !h.warm().containsKey("hello@1")).orElse(false));
   }
 
   @Test

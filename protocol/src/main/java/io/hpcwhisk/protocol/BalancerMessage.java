@@ -12,7 +12,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = BalancerMessage.Activate.class, name = "activate"),
   @JsonSubTypes.Type(value = BalancerMessage.Cancel.class, name = "cancel"),
   @JsonSubTypes.Type(value = BalancerMessage.Drain.class, name = "drain"),
-  @JsonSubTypes.Type(value = BalancerMessage.Ping.class, name = "ping")
+  @JsonSubTypes.Type(value = BalancerMessage.Ping.class, name = "ping"),
+  @JsonSubTypes.Type(value = BalancerMessage.Forget.class, name = "forget")
 })
 public sealed interface BalancerMessage {
 
@@ -59,6 +60,17 @@ public sealed interface BalancerMessage {
 
   /** Minor 1: a health probe; the pilot answers {@code pong} with the same nonce. */
   record Ping(String nonce) implements BalancerMessage {}
+
+  /**
+   * Minor 1: the action {@code action} (its path, without version) was deleted or replaced; the pilot
+   * removes its idle runtimes of it and their files (a pilot that does not know this message ignores it,
+   * and its runtimes go at their idle timeout).
+   */
+  record Forget(String action, String reason) implements BalancerMessage {
+    public Forget {
+      Objects.requireNonNull(action, "action");
+    }
+  }
 
   /** Ask the pilot to drain and leave (e.g. the controller scales down). */
   record Drain(String reason) implements BalancerMessage {}

@@ -62,7 +62,8 @@ class PilotProtocolTest {
         new BalancerMessage.Cancel("a1b2", "re-dispatched"),
         new BalancerMessage.Drain("scale down"),
         new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_000L, PilotProtocol.MINOR),
-        new BalancerMessage.Ping("7"));
+        new BalancerMessage.Ping("7"),
+        new BalancerMessage.Forget("/guest/hello", "the action was deleted or replaced"));
   }
 
   @ParameterizedTest

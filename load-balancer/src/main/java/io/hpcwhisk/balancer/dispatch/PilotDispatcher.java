@@ -427,6 +427,16 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
   }
 
+  /** Tells every registered pilot to remove its idle runtimes of {@code actionPath} (deleted or replaced). */
+  @Override
+  public void forget(String actionPath) {
+    synchronized (lock) {
+      for (PilotSlot slot : pilots.all()) {
+        slot.connection.send(new BalancerMessage.Forget(actionPath, "the action was deleted or replaced"));
+      }
+    }
+  }
+
   /**
    * Stops: closes pilot connections and completes nothing more, so activations still queued or on
    * pilots stay pending in the store and are re-dispatched at the next start.

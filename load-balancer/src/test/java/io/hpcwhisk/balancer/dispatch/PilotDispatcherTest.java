@@ -220,6 +220,17 @@ class PilotDispatcherTest {
   }
 
   @Test
+  void forgettingAnActionTellsEveryRegisteredPilot() throws Exception {
+    var p = fx.pilot("90", 512);
+    var q = fx.pilot("91", 512);
+    fx.dispatcher.forget("/alice/hello");
+    for (var pilot : List.of(p, q)) {
+      assertThat(pilot.sent).filteredOn(m -> m instanceof BalancerMessage.Forget)
+          .containsExactly(new BalancerMessage.Forget("/alice/hello", "the action was deleted or replaced"));
+    }
+  }
+
+  @Test
   void aPilotGetsWorkOnlyFromItsFirstHeartbeatOn() throws Exception {
     var p = fx.new FakePilot("70");
     fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.jobToken("70"));

@@ -17,7 +17,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,10 +54,13 @@ class PilotEndpointIT {
     PilotIdentity identity = new PilotIdentity(job, "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
     ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("rt-" + job), 1024)
         .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
+    runtimesOf.put(job, runtimes);
     Pilot pilot = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), token, dir.resolve("w-" + job))
         .withSandbox(RuntimeConfig.Sandbox.OFF), runtimes, "test");
     return CompletableFuture.supplyAsync(pilot::run);
   }
+
+  private final Map<String, ActionRuntimes> runtimesOf = new ConcurrentHashMap<>();
 
   private String metrics() throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
@@ -94,5 +99,10 @@ class PilotEndpointIT {
         .contains("whisk_queue_length");
     await().atMost(Duration.ofSeconds(5)).until(() -> metrics()
         .contains("whisk_pilot_warm_starts_total{pilot=\"slurm-77\"} 1.0"));
+
+    // deleting the action removes its idle runtime on the pilot too (the balancer's 'forget')
+    await().atMost(Duration.ofSeconds(5)).until(() -> !runtimesOf.get("77").stats().warmByVersion().isEmpty());
+    assertThat(api.delete("/api/v1/namespaces/_/actions/hello").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> runtimesOf.get("77").stats().warmByVersion().isEmpty());
   }
 }
