@@ -1,6 +1,6 @@
 package io.hpcwhisk.pilot.runtime;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.hpcwhisk.testkit.Required;
 
 /**
  * Every test of {@link ActionRuntimesErrorsTest} (timeouts, memory limits, logs, crashes, the warm pool)
@@ -10,7 +10,7 @@ class SandboxedActionRuntimesErrorsTest extends ActionRuntimesErrorsTest {
 
   @Override
   RuntimeConfig.Sandbox sandbox() {
-    assumeTrue(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
+    Required.on(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
     return RuntimeConfig.Sandbox.BWRAP;
   }
 }

@@ -1,7 +1,6 @@
 package io.hpcwhisk.pilot.runtime;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.hpcwhisk.testkit.Required;
 import org.junit.jupiter.api.BeforeAll;
 
 /** Every test of {@link ActionRuntimesKindsTest} (node, python, java, native, warm reuse) inside bubblewrap. */
@@ -9,7 +8,7 @@ class SandboxedActionRuntimesKindsTest extends ActionRuntimesKindsTest {
 
   @BeforeAll
   static void start() {
-    assumeTrue(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
+    Required.on(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
     startWith(RuntimeConfig.Sandbox.BWRAP);
   }
 }

@@ -2,9 +2,9 @@ package io.hpcwhisk.pilot.runtime;
 
 import static io.hpcwhisk.pilot.runtime.TestActions.input;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.testkit.Required;
 import io.hpcwhisk.testkit.SandboxProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ class SandboxedRuntimesTest {
 
   @BeforeEach
   void start() {
-    assumeTrue(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
+    Required.on(Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
     runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 1024)
         .withSandbox(RuntimeConfig.Sandbox.BWRAP));
   }

@@ -1,13 +1,13 @@
 package io.hpcwhisk.balancer.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.testkit.Required;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +65,7 @@ class LocalExecutorTenancyIT {
   void withAWorkingSandboxEveryNamespaceRuns() throws Exception {
     try (LocalRuntimeDispatcher local = new LocalRuntimeDispatcher(RuntimeConfig.defaults(dir, 512),
         () -> "http://127.0.0.1:1", InstantSource.system())) {
-      assumeTrue(local.sandboxed(), "bubblewrap does not work here");
+      Required.on(local.sandboxed(), "bubblewrap does not work here");
       assertThat(run(local, "alice").response().statusCode()).isZero();
       assertThat(run(local, "bob").response().statusCode()).isZero();
       assertThat(local.refused()).isZero();
@@ -83,7 +83,7 @@ class LocalExecutorTenancyIT {
     Path dir = data;
     try (ActivationDispatcher local = Dispatchers.forExecutor("local", InstantSource.system(),
         () -> "http://127.0.0.1:1", data, 512, null)) {
-      assumeTrue(((LocalRuntimeDispatcher) local).sandboxed(), "bubblewrap does not work here");
+      Required.on(((LocalRuntimeDispatcher) local).sandboxed(), "bubblewrap does not work here");
       long now = System.currentTimeMillis();
       RunOutcome o = local.dispatch(new RunRequest(ActivationIds.next(), "mallory", EntityPath.of("mallory", "spy"),
           "0.0.1", new Exec("nodejs:20", "const fs = require('fs'); function main() { let r;"
