@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,31 +85,23 @@ class ApiFloodIT {
     AtomicInteger maxApiQueue = new AtomicInteger();
     AtomicInteger maxPilotQueue = new AtomicInteger();
     double beatsBefore = heartbeats();
-    Thread watcher = new Thread(() -> {
-      double last = heartbeats();
-      long lastChange = System.nanoTime();
-      while (flooding.get()) {
-        double healthy = gauge("healthy");
-        if (healthy != 1.0 || gauge("unhealthy") + gauge("unresponsive") + gauge("offline") != 0) {
-          notHealthy.add(Instant.now() + " healthy=" + healthy + " unhealthy=" + gauge("unhealthy")
-              + " unresponsive=" + gauge("unresponsive") + " offline=" + gauge("offline"));
-        }
-        double now = heartbeats();
-        if (now != last) {
-          last = now;
-          lastChange = System.nanoTime();
-        }
-        maxGap.accumulateAndGet((System.nanoTime() - lastChange) / 1_000_000, Math::max);
-        maxApiQueue.accumulateAndGet(apiPool.getQueueSize(), Math::max);
-        maxPilotQueue.accumulateAndGet(pilotPool.getQueueSize(), Math::max);
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
+    AtomicLong lastBeats = new AtomicLong(Double.doubleToLongBits(heartbeats()));
+    AtomicLong lastChange = new AtomicLong(System.nanoTime());
+    Runnable sample = () -> {
+      double healthy = gauge("healthy");
+      if (healthy != 1.0 || gauge("unhealthy") + gauge("unresponsive") + gauge("offline") != 0) {
+        notHealthy.add(Instant.now() + " healthy=" + healthy + " unhealthy=" + gauge("unhealthy")
+            + " unresponsive=" + gauge("unresponsive") + " offline=" + gauge("offline"));
       }
-    }, "pilot-health-watch");
-    watcher.setDaemon(true);
+      long now = Double.doubleToLongBits(heartbeats());
+      if (lastBeats.getAndSet(now) != now) {
+        lastChange.set(System.nanoTime());
+      }
+      maxGap.accumulateAndGet((System.nanoTime() - lastChange.get()) / 1_000_000, Math::max);
+      maxApiQueue.accumulateAndGet(apiPool.getQueueSize(), Math::max);
+      maxPilotQueue.accumulateAndGet(pilotPool.getQueueSize(), Math::max);
+    };
+    ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
 
     Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
     AtomicLong requests = new AtomicLong();
@@ -116,7 +109,7 @@ class ApiFloodIT {
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     long start = System.nanoTime();
     long end = start + FLOOD.toNanos();
-    watcher.start();
+    watcher.scheduleAtFixedRate(sample, 0, 100, TimeUnit.MILLISECONDS); // the pilot, every 100 ms
     for (int c = 0; c < CLIENTS; c++) {
       int client = c;
       clients.submit(() -> {
@@ -142,7 +135,8 @@ class ApiFloodIT {
     clients.shutdown();
     assertThat(clients.awaitTermination(FLOOD.toSeconds() + 120, TimeUnit.SECONDS)).isTrue();
     flooding.set(false);
-    watcher.join();
+    watcher.shutdown();
+    watcher.awaitTermination(10, TimeUnit.SECONDS);
     double beats = heartbeats() - beatsBefore;
     double seconds = (System.nanoTime() - start) / 1e9;
 

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,22 +98,14 @@ class SlowClientIT {
 
     // the pilot's health, sampled in this JVM every 100 ms from the start of the attack to its end
     List<String> notHealthy = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread watcher = new Thread(() -> {
-      while (attacking.get()) {
-        double healthy = gauge("healthy");
-        if (healthy != 1.0 || gauge("unhealthy") + gauge("unresponsive") + gauge("offline") != 0) {
-          notHealthy.add(Instant.now() + " healthy=" + healthy + " unhealthy=" + gauge("unhealthy")
-              + " unresponsive=" + gauge("unresponsive") + " offline=" + gauge("offline"));
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
+    ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
+    watcher.scheduleAtFixedRate(() -> {
+      double healthy = gauge("healthy");
+      if (healthy != 1.0 || gauge("unhealthy") + gauge("unresponsive") + gauge("offline") != 0) {
+        notHealthy.add(Instant.now() + " healthy=" + healthy + " unhealthy=" + gauge("unhealthy")
+            + " unresponsive=" + gauge("unresponsive") + " offline=" + gauge("offline"));
       }
-    }, "pilot-health-watch");
-    watcher.setDaemon(true);
-    watcher.start();
+    }, 0, 100, TimeUnit.MILLISECONDS);
 
     // let the 500 connect and start their bodies before measuring
     await().atMost(Duration.ofSeconds(30)).until(() -> bytesSent.get() >= SLOW_CONNECTIONS);
@@ -127,7 +121,8 @@ class SlowClientIT {
           "{\"n\":" + n + "}"), 200);
     }
     attacking.set(false);
-    watcher.join();
+    watcher.shutdown();
+    watcher.awaitTermination(10, TimeUnit.SECONDS);
     slow.shutdownNow();
 
     latencies.sort(null);
