@@ -67,11 +67,10 @@ public interface ActivationStore {
    * As {@link #pending()}, and quarantines every entry that does not read back instead of failing:
    * an unreadable entry is copied to the quarantine (kept, logged with its key) and listed in
    * {@link PendingScan#unreadable()} when its id, namespace and action are legible, so that it can be
-   * ended with a record; one that is not even that legible is dropped from the pending entries.
+   * ended with a record; one that is not even that legible is dropped from the pending entries. Not a
+   * default method: a store that wraps another must hand its scan on (recovery depends on it).
    */
-  default PendingScan scanPending() {
-    return new PendingScan(pending(), List.of());
-  }
+  PendingScan scanPending();
 
   /** Deletes the records that ended before {@code cutoffMillis}; returns how many. */
   int expire(long cutoffMillis);

@@ -100,6 +100,11 @@ class OneTerminalRecordPropertyTest {
     }
 
     @Override
+    public PendingScan scanPending() {
+      return inner.scanPending();
+    }
+
+    @Override
     public int expire(long cutoff) {
       return inner.expire(cutoff);
     }
