@@ -4,7 +4,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
-import io.hpcwhisk.slurm.bench.SyntheticWorkload;
+import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.controller.HarvestConfig;

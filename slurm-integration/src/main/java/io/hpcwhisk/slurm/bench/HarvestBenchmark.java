@@ -11,6 +11,7 @@ import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
+import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

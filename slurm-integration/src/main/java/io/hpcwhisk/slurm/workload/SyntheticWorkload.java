@@ -1,4 +1,4 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.slurm.workload;
 
 import java.time.Duration;
 import java.util.ArrayList;
