@@ -1,4 +1,4 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,4 +3,4 @@
  * once without harvesting and once per policy, measuring the share of idle node-time held by pilots, the batch
  * jobs' start delay, pilot submissions and preemptions. Run it with {@code hpc-whisk controller bench}.
  */
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;

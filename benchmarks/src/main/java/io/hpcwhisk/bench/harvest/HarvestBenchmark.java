@@ -1,4 +1,4 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;
 
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.harvest.Durations;

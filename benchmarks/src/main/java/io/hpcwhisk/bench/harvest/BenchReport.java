@@ -1,4 +1,4 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,10 +1,10 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.hpcwhisk.slurm.bench.IdleAccounting.Loss;
-import io.hpcwhisk.slurm.bench.IdleAccounting.Run;
+import io.hpcwhisk.bench.harvest.IdleAccounting.Loss;
+import io.hpcwhisk.bench.harvest.IdleAccounting.Run;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.hpcwhisk.slurm.bench;
+package io.hpcwhisk.bench.harvest;
 
 import java.time.Duration;
 import java.time.Instant;
