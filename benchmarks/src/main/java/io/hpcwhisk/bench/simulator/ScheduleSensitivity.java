@@ -1,4 +1,4 @@
-package io.hpcwhisk.simulator.bench;
+package io.hpcwhisk.bench.simulator;
 
 import io.hpcwhisk.simulator.batch.Algorithm;
 import io.hpcwhisk.simulator.batch.JobSources;
@@ -21,7 +21,7 @@ import java.util.Locale;
  * with pilots against its baseline. The jobs "delayed beyond the grace time" here are caused by no harvester: they
  * are the schedule's own sensitivity to hand-over times, the yardstick for the knock-on delays of a run with pilots.
  *
- * <p>Usage: {@code java -cp hpc-whisk.jar io.hpcwhisk.simulator.bench.ScheduleSensitivity TRACE.swf [--spread=SEED]
+ * <p>Usage: {@code java -cp hpc-whisk.jar io.hpcwhisk.bench.simulator.ScheduleSensitivity TRACE.swf [--spread=SEED]
  * [SECONDS ...]} (default 1 2 5), Slurm-style backfilling with the defaults of {@code simulate schedule} (grace time
  * 30 s). {@code --spread=SEED} spreads the trace's times inside their seconds as {@code simulate schedule --spread}
  * does (both runs of a pair get the same spread trace) and counts milliseconds.

@@ -1,4 +1,4 @@
-package io.hpcwhisk.simulator.bench;
+package io.hpcwhisk.bench.simulator;
 
 import io.hpcwhisk.simulator.availability.Progress;
 import io.hpcwhisk.simulator.replay.ReplayRequest;

@@ -1,4 +1,4 @@
-package io.hpcwhisk.simulator.bench;
+package io.hpcwhisk.bench.simulator;
 
 import io.hpcwhisk.simulator.batch.Algorithm;
 import io.hpcwhisk.simulator.batch.HarvestConfig;
@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code bf_interval}) they span, to tell a job that missed one pass (delayed one {@code bf_interval} plus a few
  * drains) from one whose reservation moved.
  *
- * <p>Usage: {@code java -cp hpc-whisk.jar io.hpcwhisk.simulator.bench.DelaysBeyondGrace TRACE.swf DRAIN_SECONDS
+ * <p>Usage: {@code java -cp hpc-whisk.jar io.hpcwhisk.bench.simulator.DelaysBeyondGrace TRACE.swf DRAIN_SECONDS
  * [SEED ...]} — {@code adaptive}, Slurm-style backfilling with the defaults of {@code simulate schedule} (grace time
  * 30 s), counted in milliseconds, the trace spread inside its seconds with each seed ({@code 0}: unspread; default
  * 1).
