@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.bench;
+package io.hpcwhisk.bench.balancer;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
@@ -25,7 +25,7 @@ import java.util.Map;
  * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static), as a
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
- * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.PilotBalancerBenchmark
+ * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.PilotBalancerBenchmark
  * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60]}: each pilot runs at most
  * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
  * slots wait in the balancer's queue. Prints the client-side latency (which includes the

@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.bench;
+package io.hpcwhisk.bench.balancer;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.bench;
+package io.hpcwhisk.bench.balancer;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
@@ -28,7 +28,7 @@ import org.HdrHistogram.Histogram;
  * accept, dispatch, durable record, JSON) with a dispatcher that answers at once (no action runs), next
  * to a baseline of {@code GET /} on the same server. Clients are plain keep-alive sockets in this JVM.
  *
- * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.balancer.bench.ApiOverheadBenchmark
+ * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.ApiOverheadBenchmark
  * [connections=32] [seconds=10] [invoke warm-up seconds=3]}. Besides the totals it prints the
  * server's CPU per invocation by thread group (JIT compilers and GC included): with a short warm-up
  * the JIT compilers are still a large share. Figures depend on what else runs on the machine.
