@@ -1,4 +1,4 @@
-package io.hpcwhisk.pilot.bench;
+package io.hpcwhisk.bench.pilot;
 
 import io.hpcwhisk.pilot.testing.FakeBalancer;
 import java.io.IOException;

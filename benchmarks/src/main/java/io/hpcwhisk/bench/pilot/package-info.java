@@ -3,4 +3,4 @@
  * script's start to registration, the preemption hand-over (a batch job's wait for an idle pilot to leave), cold
  * start per kind, and the warm per-activation overhead.
  */
-package io.hpcwhisk.pilot.bench;
+package io.hpcwhisk.bench.pilot;

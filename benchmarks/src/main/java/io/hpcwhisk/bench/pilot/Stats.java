@@ -1,4 +1,4 @@
-package io.hpcwhisk.pilot.bench;
+package io.hpcwhisk.bench.pilot;
 
 import java.util.ArrayList;
 import java.util.Collections;

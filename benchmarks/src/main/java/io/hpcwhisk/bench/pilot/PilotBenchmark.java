@@ -1,4 +1,4 @@
-package io.hpcwhisk.pilot.bench;
+package io.hpcwhisk.bench.pilot;
 
 import io.hpcwhisk.pilot.runtime.ActionRuntimes;
 import io.hpcwhisk.pilot.runtime.ActionSpec;
