@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hpcwhisk.pilot.runtime.ActionRuntimes;
 import io.hpcwhisk.pilot.runtime.RuntimeConfig;
-import io.hpcwhisk.pilot.testing.FakeBalancer;
+import io.hpcwhisk.testkit.FakeBalancer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

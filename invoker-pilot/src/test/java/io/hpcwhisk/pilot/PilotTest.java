@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hpcwhisk.pilot.runtime.RuntimeConfig;
-import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.testkit.FakeBalancer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.hpcwhisk.bench.pilot;
 
-import io.hpcwhisk.pilot.testing.FakeBalancer;
+import io.hpcwhisk.testkit.FakeBalancer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

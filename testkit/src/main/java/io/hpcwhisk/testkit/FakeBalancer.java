@@ -1,4 +1,4 @@
-package io.hpcwhisk.pilot.testing;
+package io.hpcwhisk.testkit;
 
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
