@@ -2,26 +2,15 @@ package io.hpcwhisk.pilot.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
+import io.hpcwhisk.testkit.ActionArchives;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 
-/** Builds test actions (zips, a compiled Java action jar) and activation inputs. */
+/** Activation inputs for the runtime tests, and the test actions' code from {@link ActionArchives}. */
 public final class TestActions {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -41,59 +30,13 @@ public final class TestActions {
     return input("a" + System.nanoTime(), json);
   }
 
-  /** Base64 of a zip holding the given files (name to text). */
+  /** Base64 of a zip holding the given files (name to text): {@link ActionArchives#zip}. */
   public static String zip(Map<String, String> files) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      for (Map.Entry<String, String> file : files.entrySet()) {
-        zip.putNextEntry(new ZipEntry(file.getKey()));
-        zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
-        zip.closeEntry();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    return ActionArchives.zip(files);
   }
 
-  /** Compiles Java sources (class name to source) against Gson and returns base64 of the jar. */
+  /** Compiles Java sources (class name to source) against Gson: {@link ActionArchives#javaJar}. */
   public static String javaJar(Path dir, Map<String, String> sources) {
-    try {
-      Path src = Files.createDirectories(dir.resolve("src"));
-      Path classes = Files.createDirectories(dir.resolve("classes"));
-      List<String> args = new java.util.ArrayList<>(List.of("-d", classes.toString(), "-cp", gsonPath()));
-      for (Map.Entry<String, String> source : sources.entrySet()) {
-        Path file = src.resolve(source.getKey().replace('.', '/') + ".java");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, source.getValue());
-        args.add(file.toString());
-      }
-      JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-      int exit = compiler.run(null, null, null, args.toArray(String[]::new));
-      if (exit != 0) {
-        throw new IllegalStateException("javac failed with " + exit);
-      }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (JarOutputStream jar = new JarOutputStream(bytes);
-          var walk = Files.walk(classes)) {
-        for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-          jar.putNextEntry(new JarEntry(classes.relativize(file).toString()));
-          jar.write(Files.readAllBytes(file));
-          jar.closeEntry();
-        }
-      }
-      return Base64.getEncoder().encodeToString(bytes.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String gsonPath() {
-    try {
-      return Path.of(com.google.gson.JsonObject.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return ActionArchives.javaJar(dir, sources);
   }
 }
