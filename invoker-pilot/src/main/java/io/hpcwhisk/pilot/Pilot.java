@@ -1,13 +1,13 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.ActivationResult;
-import io.hpcwhisk.pilot.runtime.RuntimeStats;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.ActivationResult;
+import io.hpcwhisk.runtime.RuntimeStats;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

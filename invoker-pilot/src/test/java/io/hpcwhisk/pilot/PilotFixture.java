@@ -2,8 +2,8 @@ package io.hpcwhisk.pilot;
 
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.testkit.FakeBalancer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.hpcwhisk.pilot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

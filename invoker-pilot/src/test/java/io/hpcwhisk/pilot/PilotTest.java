@@ -3,11 +3,11 @@ package io.hpcwhisk.pilot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.testkit.FakeBalancer;
 import java.net.URI;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.hpcwhisk.bench.pilot;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.ActionSpec;
-import io.hpcwhisk.pilot.runtime.ActivationInput;
-import io.hpcwhisk.pilot.runtime.ActivationResult;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.ActionSpec;
+import io.hpcwhisk.runtime.ActivationInput;
+import io.hpcwhisk.runtime.ActivationResult;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.testkit.FakeBalancer;
 import java.io.IOException;
 import java.io.PrintStream;
