@@ -1,7 +1,7 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.bench.harvest.HarvestBenchmark;
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;

@@ -1,7 +1,7 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.config.ServerConfig;
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

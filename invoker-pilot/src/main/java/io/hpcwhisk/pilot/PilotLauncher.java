@@ -2,7 +2,7 @@ package io.hpcwhisk.pilot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.runtime.ActionRuntimes;
 import io.hpcwhisk.runtime.RuntimeConfig;

@@ -1,11 +1,11 @@
 package io.hpcwhisk.bench.harvest;
 
 import io.hpcwhisk.core.cluster.Job;
-import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;

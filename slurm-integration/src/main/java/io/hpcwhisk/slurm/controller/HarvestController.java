@@ -2,10 +2,10 @@ package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
-import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.PilotLauncher;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;

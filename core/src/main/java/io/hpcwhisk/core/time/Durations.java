@@ -1,4 +1,4 @@
-package io.hpcwhisk.core.harvest;
+package io.hpcwhisk.core.time;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

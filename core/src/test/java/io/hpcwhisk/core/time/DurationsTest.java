@@ -1,4 +1,4 @@
-package io.hpcwhisk.core.harvest;
+package io.hpcwhisk.core.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
