@@ -1,12 +1,12 @@
 package io.hpcwhisk.bench.simulator;
 
 import io.hpcwhisk.simulator.batch.Algorithm;
-import io.hpcwhisk.simulator.batch.HarvestConfig;
 import io.hpcwhisk.simulator.batch.JobSources;
 import io.hpcwhisk.simulator.batch.JobSpec;
 import io.hpcwhisk.simulator.batch.ScheduleRun;
 import io.hpcwhisk.simulator.batch.SchedulerConfig;
 import io.hpcwhisk.simulator.batch.Schedules;
+import io.hpcwhisk.simulator.batch.SimHarvestConfig;
 import io.hpcwhisk.simulator.batch.SimulationListener;
 import io.hpcwhisk.simulator.batch.TimeBase;
 import io.hpcwhisk.simulator.batch.TraceSpread;
@@ -58,7 +58,7 @@ public final class DelaysBeyondGrace {
       TraceSpread spread = seed == 0 ? null : new TraceSpread(seed);
       Map<String, Map<Long, Long>> starts = new ConcurrentHashMap<>();
       ScheduleRun.run(config, () -> new JobSources(nodes, ms, spread).swf(file, perNode),
-          List.of(new HarvestConfig("adaptive", Map.of(), 15, 20)), 600, label -> startsInto(starts, label));
+          List.of(new SimHarvestConfig("adaptive", Map.of(), 15, 20)), 600, label -> startsInto(starts, label));
       List<Double> beyond = new ArrayList<>();
       Map<Long, Long> baseline = starts.get("baseline");
       Map<Long, Long> adaptive = starts.get("adaptive");

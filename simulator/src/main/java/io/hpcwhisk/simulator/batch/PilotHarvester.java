@@ -49,7 +49,7 @@ final class PilotHarvester {
   static final String HARVEST_PARTITION = "whisk";
   private static final Set<String> PARTITIONS = Set.of(Jobs.BATCH_PARTITION, HARVEST_PARTITION);
 
-  private final HarvestConfig config;
+  private final SimHarvestConfig config;
   private final HarvestPolicy policy;
   private final HarvestTarget target = HarvestTarget.partition(HARVEST_PARTITION);
   private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
@@ -78,7 +78,7 @@ final class PilotHarvester {
   private final List<Object> changes = new ArrayList<>();
   private boolean verify;
 
-  PilotHarvester(HarvestConfig config, long unixOrigin) {
+  PilotHarvester(SimHarvestConfig config, long unixOrigin) {
     this.config = config;
     this.policy = HarvestPolicies.create(config.policy(), config.params());
     this.origin = Instant.ofEpochSecond(unixOrigin);

@@ -14,14 +14,14 @@ import java.util.Map;
  * @param skipUnchanged skip a controller pass when nothing it could see changed since the last one (see
  *     {@link PilotHarvester#controllerPass})
  */
-public record HarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
+public record SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
     boolean skipUnchanged) {
 
-  public HarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
+  public SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
     this(policy, params, controllerInterval, warmup, true);
   }
 
-  public HarvestConfig {
+  public SimHarvestConfig {
     params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
     if (controllerInterval < 1 || warmup < 0) {
       throw new IllegalArgumentException("controller interval must be >= 1 s and warm-up >= 0 s, got "
