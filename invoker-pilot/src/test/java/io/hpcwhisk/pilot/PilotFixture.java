@@ -24,7 +24,7 @@ abstract class PilotFixture {
   static final String PILOT = "slurm-101";
   @TempDir Path work;
   FakeBalancer balancer;
-  Pilot pilot;
+  InvokerPilot pilot;
   CompletableFuture<Integer> exit;
 
   /** The balancer double before each test; a test class may announce a protocol minor on it. */
@@ -63,7 +63,7 @@ abstract class PilotFixture {
   void startPilot(PilotIdentity identity, PilotSettings settings, String namespace) {
     ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), identity.memoryMb())
         .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace(namespace));
-    pilot = new Pilot(identity, settings, runtimes, "test");
+    pilot = new InvokerPilot(identity, settings, runtimes, "test");
     exit = CompletableFuture.supplyAsync(pilot::run);
   }
 

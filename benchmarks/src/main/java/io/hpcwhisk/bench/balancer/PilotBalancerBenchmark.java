@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
- * on this machine (each {@code io.hpcwhisk.pilot.PilotLauncher} in its own JVM, warm nodejs runtime,
+ * on this machine (each {@code io.hpcwhisk.pilot.PilotMain} in its own JVM, warm nodejs runtime,
  * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static), as a
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
@@ -162,7 +162,7 @@ public final class PilotBalancerBenchmark {
     if (!extra.isEmpty()) {
       command.addAll(1, List.of(extra.replace("{job}", Integer.toString(job)).split("\\s+")));
     }
-    command.add("io.hpcwhisk.pilot.PilotLauncher");
+    command.add("io.hpcwhisk.pilot.PilotMain");
     ProcessBuilder builder = new ProcessBuilder(command);
     long now = Instant.now().getEpochSecond();
     Map<String, String> env = builder.environment();

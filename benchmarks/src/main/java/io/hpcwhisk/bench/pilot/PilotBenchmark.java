@@ -88,7 +88,7 @@ public final class PilotBenchmark {
           .withSandbox(RuntimeConfig.Sandbox.OFF);
       ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
           .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
-      io.hpcwhisk.pilot.Pilot pilot = new io.hpcwhisk.pilot.Pilot(identity, settings, runtimes, "bench");
+      io.hpcwhisk.pilot.InvokerPilot pilot = new io.hpcwhisk.pilot.InvokerPilot(identity, settings, runtimes, "bench");
       java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
       while (balancer.pilot("slurm-bench").isEmpty()) {
         TimeUnit.MILLISECONDS.sleep(5);

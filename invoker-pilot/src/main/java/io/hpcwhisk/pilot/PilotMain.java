@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * the environment the controller's sbatch script sets, then command-line values (later wins).
  * Installs the SIGTERM handler that drains the pilot; returns the exit code.
  */
-public final class PilotLauncher {
+public final class PilotMain {
 
-  private static final Logger LOG = LoggerFactory.getLogger(PilotLauncher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PilotMain.class);
   static final Set<String> YAML_KEYS = Set.of("balancer-url", "token-file", "memory-mb", "grace", "exit-margin",
       "drain-lead", "heartbeat", "reconnect-initial", "reconnect-max", "give-up-after", "work-dir", "sandbox",
       "idle-timeout", "unsandboxed-namespace", "sandbox-hidden", "sandbox-uid");
 
-  private PilotLauncher() {}
+  private PilotMain() {}
 
   /** Values given on the command line; absent ones come from the environment, the YAML or defaults. */
   public record Overrides(Optional<Path> config, Map<String, String> values) {
@@ -84,7 +84,7 @@ public final class PilotLauncher {
     runtimes.onlyNamespace().ifPresent(ns -> LOG.warn("pilot {}: actions run WITHOUT a sandbox ({}); serving only"
         + " namespace {} (pilot.unsandboxed-namespace)", identity.pilotId(), runtimes.sandboxProblem().orElse("?"), ns));
     // Interpreters are located after registration, so they do not compete with the pilot's start-up.
-    Pilot pilot = new Pilot(identity, settings, runtimes, version);
+    InvokerPilot pilot = new InvokerPilot(identity, settings, runtimes, version);
     installSigterm(pilot);
     LOG.info("pilot {} on {}: {} CPUs, {} MB, job ends {}, balancer {}, sandbox {}", identity.pilotId(),
         identity.node(), identity.cpus(), identity.memoryMb(), identity.deadline(), settings.balancer(),
@@ -182,7 +182,7 @@ public final class PilotLauncher {
     return values;
   }
 
-  private static void installSigterm(Pilot pilot) {
+  private static void installSigterm(InvokerPilot pilot) {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> pilot.terminate());
     } catch (IllegalArgumentException e) {

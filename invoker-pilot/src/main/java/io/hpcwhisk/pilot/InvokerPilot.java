@@ -53,14 +53,14 @@ import org.slf4j.LoggerFactory;
  * (the pilot id is still held by a connection the balancer thinks live) is retried with the backoff; the
  * pilot trusts the balancer not to send more than its memory (extra work waits here).
  */
-public final class Pilot {
+public final class InvokerPilot {
 
   /** Exit code when the balancer stayed unreachable for {@code giveUpAfter}. */
   public static final int EXIT_UNREACHABLE = 3;
   /** Exit code when the balancer refused the registration. */
   public static final int EXIT_REFUSED = 4;
 
-  private static final Logger LOG = LoggerFactory.getLogger(Pilot.class);
+  private static final Logger LOG = LoggerFactory.getLogger(InvokerPilot.class);
 
   private final PilotIdentity identity;
   private final PilotSettings settings;
@@ -95,7 +95,7 @@ public final class Pilot {
   private volatile CompletableFuture<BalancerMessage> registration;
   private ScheduledFuture<?> heartbeats;
 
-  public Pilot(PilotIdentity identity, PilotSettings settings, ActionRuntimes runtimes, String version) {
+  public InvokerPilot(PilotIdentity identity, PilotSettings settings, ActionRuntimes runtimes, String version) {
     this.identity = identity;
     this.settings = settings;
     this.runtimes = runtimes;

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PilotLauncherTest {
+class PilotMainTest {
 
   static final PilotIdentity IDENTITY =
       new PilotIdentity("9", "n1", 2, 2000, Instant.EPOCH, Instant.EPOCH.plusSeconds(600), null);
@@ -21,10 +21,10 @@ class PilotLauncherTest {
   @Test
   void theShippedConfigurationsPilotSectionIsValidAndMatchesTheDefaults() {
     Path yaml = Path.of("").toAbsolutePath().resolve("../config/hpc-whisk.yaml").normalize();
-    Map<String, String> values = new HashMap<>(PilotLauncher.readYaml(yaml));
+    Map<String, String> values = new HashMap<>(PilotMain.readYaml(yaml));
     values.put("balancer-url", "ws://127.0.0.1:9/pilot/v1");
 
-    PilotSettings settings = PilotLauncher.settings(values, "t", IDENTITY);
+    PilotSettings settings = PilotMain.settings(values, "t", IDENTITY);
 
     PilotSettings defaults = PilotSettings.of(settings.balancer(), "t", settings.workDir());
     assertThat(settings).isEqualTo(defaults);
@@ -37,32 +37,32 @@ class PilotLauncherTest {
         "harvest: {policy: fib}\npilot:\n  balancer-url: ws://10.0.0.1:8080/pilot/v1\n  grace: 30s\n  sandbox: off\n");
     Path bad = Files.writeString(dir.resolve("bad.yaml"), "pilot:\n  gracetime: 30s\n");
 
-    PilotSettings settings = PilotLauncher.settings(PilotLauncher.readYaml(good), "", IDENTITY);
+    PilotSettings settings = PilotMain.settings(PilotMain.readYaml(good), "", IDENTITY);
 
     assertThat(settings.grace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.sandbox()).isEqualTo(RuntimeConfig.Sandbox.OFF);
     assertThat(settings.balancer().getHost()).isEqualTo("10.0.0.1");
-    assertThatThrownBy(() -> PilotLauncher.readYaml(bad)).hasMessageContaining("unknown key pilot.gracetime");
+    assertThatThrownBy(() -> PilotMain.readYaml(bad)).hasMessageContaining("unknown key pilot.gracetime");
   }
 
   @Test
   void badValuesAreNamed() {
-    assertThatThrownBy(() -> PilotLauncher.settings(Map.of(), "", IDENTITY)).hasMessageContaining("no balancer URL");
-    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "http://x/pilot/v1"), "", IDENTITY))
+    assertThatThrownBy(() -> PilotMain.settings(Map.of(), "", IDENTITY)).hasMessageContaining("no balancer URL");
+    assertThatThrownBy(() -> PilotMain.settings(Map.of("balancer-url", "http://x/pilot/v1"), "", IDENTITY))
         .hasMessageContaining("must be ws:// or wss://");
-    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "grace", "soon"), "", IDENTITY))
+    assertThatThrownBy(() -> PilotMain.settings(Map.of("balancer-url", "ws://x/p", "grace", "soon"), "", IDENTITY))
         .hasMessageContaining("pilot.grace = 'soon' is not a duration");
-    assertThatThrownBy(() -> PilotLauncher.settings(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s"), "", IDENTITY))
+    assertThatThrownBy(() -> PilotMain.settings(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s"), "", IDENTITY))
         .hasMessageContaining("heartbeat must be at most 1 s");
   }
 
   @Test
   void theTokenFileIsReadAndDeletedAndACredentialInTheEnvironmentIsRefused(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("pilot.token"), "sub-abcdefgh.MAC\n");
-    assertThat(PilotLauncher.takeToken(file)).isEqualTo("sub-abcdefgh.MAC");
+    assertThat(PilotMain.takeToken(file)).isEqualTo("sub-abcdefgh.MAC");
     assertThat(file).doesNotExist();
-    assertThatThrownBy(() -> PilotLauncher.takeToken(file)).hasMessageContaining("cannot read the pilot token file");
-    assertThatThrownBy(() -> PilotLauncher.run(new PilotLauncher.Overrides(null, Map.of()),
+    assertThatThrownBy(() -> PilotMain.takeToken(file)).hasMessageContaining("cannot read the pilot token file");
+    assertThatThrownBy(() -> PilotMain.run(new PilotMain.Overrides(null, Map.of()),
         Map.of("HPC_WHISK_PILOT_TOKEN", "sub-abcdefgh.MAC", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:9/pilot/v1"),
         "test")).hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set").hasMessageNotContaining("sub-abcdefgh.MAC");
   }
@@ -72,21 +72,21 @@ class PilotLauncherTest {
       throws Exception {
     Path yaml = Files.writeString(dir.resolve("hpc-whisk.yaml"),
         "store:\n  data-dir: /srv/whisk-data\npilot:\n  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
-    Map<String, String> values = new HashMap<>(PilotLauncher.readYaml(yaml));
+    Map<String, String> values = new HashMap<>(PilotMain.readYaml(yaml));
     values.put("token-file", "/run/hpcw/token");
 
-    assertThat(PilotLauncher.hiddenFromActions(java.util.Optional.of(yaml), values)).containsExactly(
+    assertThat(PilotMain.hiddenFromActions(java.util.Optional.of(yaml), values)).containsExactly(
         yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
         Path.of("/etc/site.key"));
   }
 
   @Test
   void theSandboxUidIsAnUnprivilegedUid() {
-    assertThat(PilotLauncher.sandboxUid(Map.of())).isZero(); // RuntimeConfig's default, 65534
-    assertThat(PilotLauncher.sandboxUid(Map.of("sandbox-uid", "4242"))).isEqualTo(4242);
-    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "0")))
+    assertThat(PilotMain.sandboxUid(Map.of())).isZero(); // RuntimeConfig's default, 65534
+    assertThat(PilotMain.sandboxUid(Map.of("sandbox-uid", "4242"))).isEqualTo(4242);
+    assertThatThrownBy(() -> PilotMain.sandboxUid(Map.of("sandbox-uid", "0")))
         .hasMessageContaining("pilot.sandbox-uid = '0', expected an unprivileged uid above 0");
-    assertThatThrownBy(() -> PilotLauncher.sandboxUid(Map.of("sandbox-uid", "root")))
+    assertThatThrownBy(() -> PilotMain.sandboxUid(Map.of("sandbox-uid", "root")))
         .hasMessageContaining("pilot.sandbox-uid = 'root' is not a whole number");
   }
 }

@@ -15,7 +15,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** The pilot in this JVM against the balancer double, over a real WebSocket. */
-class PilotTest extends PilotFixture {
+class InvokerPilotTest extends PilotFixture {
 
   @Test
   void registersWithItsCapacityAndHeartbeatsAtLeastEverySecond() {
@@ -78,7 +78,7 @@ class PilotTest extends PilotFixture {
     startPilot(identity(512, Instant.now().plusSeconds(600)),
         PilotSettings.of(balancer.uri(), "stolen", work).withSandbox(RuntimeConfig.Sandbox.OFF));
 
-    assertThat(exit.join()).isEqualTo(Pilot.EXIT_REFUSED);
+    assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_REFUSED);
     assertThat(balancer.refusedCount()).isEqualTo(1);
     assertThat(balancer.pilots()).isEmpty();
   }
@@ -188,7 +188,7 @@ class PilotTest extends PilotFixture {
     startPilot(identity(512, Instant.now().plusSeconds(600)),
         PilotSettings.of(nowhere, TOKEN, work).withSandbox(RuntimeConfig.Sandbox.OFF).withGiveUpAfter(Duration.ofSeconds(1)));
 
-    assertThat(exit.join()).isEqualTo(Pilot.EXIT_UNREACHABLE);
+    assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_UNREACHABLE);
     balancer = FakeBalancer.start(TOKEN);
   }
 }
