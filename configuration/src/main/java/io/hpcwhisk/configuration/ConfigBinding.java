@@ -52,8 +52,8 @@ public final class ConfigBinding {
       .addModule(new Jdk8Module())
       .addModule(new SimpleModule("hpc-whisk-config")
           .addDeserializer(Duration.class, new DurationText())
-          .addDeserializer(Boolean.class, new LenientBoolean())
-          .addDeserializer(boolean.class, new LenientBoolean()))
+          .addDeserializer(Boolean.class, new LenientBoolean(null))
+          .addDeserializer(boolean.class, new LenientBoolean(false)))
       .build();
 
   private ConfigBinding() {}
@@ -206,6 +206,35 @@ public final class ConfigBinding {
     return m.lines().findFirst().orElse(m);
   }
 
+  /**
+   * Text values of a mapping ({@code harvest.params}, {@code harvest.pilot-job.environment}): a scalar as its
+   * text, a list of scalars joined with commas ({@code ladder: [2m, 4m]} is {@code "2m,4m"}), null as empty text.
+   */
+  public static final class TextOrList extends JsonDeserializer<String> {
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.START_ARRAY) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          if (!t.isScalarValue()) {
+            return (String) ctxt.handleUnexpectedToken(String.class, p);
+          }
+          parts.add(p.getText());
+        }
+        return String.join(",", parts);
+      }
+      if (!p.currentToken().isScalarValue()) {
+        return (String) ctxt.handleUnexpectedToken(String.class, p);
+      }
+      return p.getText();
+    }
+
+    @Override
+    public String getNullValue(DeserializationContext ctxt) {
+      return "";
+    }
+  }
+
   /** Durations as people write them: {@code 90s}, {@code 2m}, {@code 1h30m}, {@code 500ms}, ISO-8601. */
   static final class DurationText extends JsonDeserializer<Duration> {
     @Override
@@ -224,6 +253,18 @@ public final class ConfigBinding {
 
   /** {@code true}/{@code false}, and YAML 1.1's yes/no/on/off (the files have always accepted them). */
   static final class LenientBoolean extends JsonDeserializer<Boolean> {
+    private final Boolean missing;
+
+    /** {@code missing}: the value of an absent or empty key (false for a primitive, null for a boxed Boolean). */
+    LenientBoolean(Boolean missing) {
+      this.missing = missing;
+    }
+
+    @Override
+    public Boolean getNullValue(DeserializationContext ctxt) {
+      return missing;
+    }
+
     @Override
     public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       JsonToken t = p.currentToken();
