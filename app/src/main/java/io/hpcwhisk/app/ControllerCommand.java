@@ -109,14 +109,16 @@ final class ControllerCommand implements Runnable {
       HarvestConfig base = file == null ? HarvestConfig.defaults() : HarvestConfig.load(file);
       var s = base.slurm();
       var h = base.harvest();
-      var slurm = new HarvestConfig.Slurm(s.binDir(), s.conf(), s.commandTimeout(),
-          partition != null ? partition : s.partition(), s.qos(), s.account());
       String name = policy != null ? policy : h.policy();
-      var harvest = new HarvestConfig.Harvest(name,
-          !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of()),
-          interval != null ? Durations.parse(interval) : h.interval(), dryRun || h.dryRun(),
-          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob());
-      return new HarvestConfig(slurm, harvest);
+      Map<String, String> chosen = !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of());
+      // no parameters while the policy changes: parameters are checked against the policy
+      var harvest = h.with(HarvestConfig.Harvest::params, Map.of())
+          .with(HarvestConfig.Harvest::policy, name)
+          .with(HarvestConfig.Harvest::params, chosen)
+          .with(HarvestConfig.Harvest::interval, interval != null ? Durations.parse(interval) : h.interval())
+          .with(HarvestConfig.Harvest::dryRun, dryRun || h.dryRun());
+      return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::partition,
+          partition != null ? partition : s.partition())).with(HarvestConfig::harvest, harvest);
     }
 
     static Path home() {

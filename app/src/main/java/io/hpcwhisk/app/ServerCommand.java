@@ -132,8 +132,9 @@ final class ServerCommand implements Runnable {
     }
     var h = base.harvest();
     var params = policy.equals(h.policy()) ? h.params() : java.util.Map.<String, String>of();
-    return Optional.of(new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, h.interval(),
-        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob())));
+    // the parameters first: they are checked against the policy (no parameters fit every policy)
+    return Optional.of(base.with(HarvestConfig::harvest, h.with(HarvestConfig.Harvest::params, params)
+        .with(HarvestConfig.Harvest::policy, policy)));
   }
 
   /** The configuration file (given, or the installation's when present) with the options applied. */

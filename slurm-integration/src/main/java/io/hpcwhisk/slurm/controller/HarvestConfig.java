@@ -7,6 +7,7 @@ import io.hpcwhisk.configuration.Check;
 import io.hpcwhisk.configuration.ConfigBinding;
 import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
+import io.hpcwhisk.configuration.Copyable;
 import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import java.util.Optional;
  * @param harvest the policy, the loop and the pilot jobs
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
-public record HarvestConfig(Slurm slurm, Harvest harvest) {
+public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<HarvestConfig> {
 
   /**
    * The defaults as {@code --help} prints them: a printf-style format ({@code %n} is a line break, {@code %%} a
@@ -74,7 +75,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * @param account account for pilots (default none)
    */
   public record Slurm(Optional<Path> binDir, Optional<Path> conf, Duration commandTimeout, String partition,
-      Optional<String> qos, Optional<String> account) {
+      Optional<String> qos, Optional<String> account) implements Copyable<Slurm> {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
     public static final String DEFAULT_PARTITION = "whisk";
 
@@ -124,7 +125,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
   @JsonIgnoreProperties({"enabled"}) // read by enabledIn
   public record Harvest(String policy,
       @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> params, Duration interval,
-      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
+      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob)
+      implements Copyable<Harvest> {
     public static final String DEFAULT_POLICY = "adaptive";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;
@@ -164,7 +166,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    */
   public record PilotJob(String namePrefix, Path script, String output, Optional<String> signal,
       List<String> extraOptions,
-      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> environment) {
+      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> environment)
+      implements Copyable<PilotJob> {
     public static final String DEFAULT_NAME_PREFIX = "hpcw-pilot";
     public static final Path DEFAULT_SCRIPT = Path.of("config/pilot-sleep-placeholder.sbatch");
     public static final String DEFAULT_OUTPUT = "/tmp/hpc-whisk-pilot-%j.out";
@@ -186,7 +189,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     public PilotJob withEnvironment(Map<String, String> more) {
       Map<String, String> merged = new LinkedHashMap<>(environment);
       merged.putAll(more);
-      return new PilotJob(namePrefix, script, output, signal, extraOptions, merged);
+      return with(PilotJob::environment, merged);
     }
 
     /** The script's text, resolved against {@code baseDir} when relative. */
