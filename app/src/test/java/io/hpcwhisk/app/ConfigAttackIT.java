@@ -1,6 +1,7 @@
 package io.hpcwhisk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.hpcwhisk.testkit.LocalAttacker;
 import java.io.IOException;
@@ -27,6 +28,29 @@ class ConfigAttackIT {
   @TempDir Path dir;
 
   record Outcome(int exit, String stdout, String stderr) {}
+
+  @Test
+  void theShippedConfigurationStartsTheServerTheControlForTheAttacksBelow() throws Exception {
+    Path file = Files.copy(SystemFixture.HOME.resolve("config/hpc-whisk.yaml"), dir.resolve("hpc-whisk.yaml"));
+    int port = freePort();
+    ProcessBuilder pb = new ProcessBuilder(SystemFixture.HOME.resolve("bin/hpc-whisk").toString(), "server",
+        "--config", file.toString(), "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
+        "--executor", "none", "--no-controller").redirectErrorStream(true);
+    pb.environment().put("HPC_WHISK_NO_BUILD", "1");
+    Path out = dir.resolve("server.out");
+    Process server = pb.redirectOutput(out.toFile()).start();
+    try {
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> !server.isAlive()
+          || Files.readString(out).contains("OpenWhisk API on http://127.0.0.1:" + port));
+      assertThat(server.isAlive()).as("the server runs; output:%n%s", Files.readString(out)).isTrue();
+      assertThat(dir.resolve("data")).isDirectory();
+    } finally {
+      server.destroy();
+      if (!server.waitFor(60, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
 
   @Test
   void aYamlBombIsOneLineAndExit2AndNothingStarts() throws Exception {
