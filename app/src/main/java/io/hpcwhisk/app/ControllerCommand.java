@@ -1,5 +1,6 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.slurm.bench.HarvestBenchmark;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
@@ -104,7 +105,7 @@ final class ControllerCommand implements Runnable {
         file = home.resolve("config/hpc-whisk.yaml");
       }
       if (config != null && !Files.isRegularFile(config)) {
-        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+        throw new ConfigException("--config " + config + " is not a readable file");
       }
       HarvestConfig base = file == null ? HarvestConfig.defaults() : HarvestConfig.load(file);
       var s = base.slurm();

@@ -1,5 +1,6 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
@@ -110,7 +111,7 @@ final class ServerCommand implements Runnable {
   static Path configFile(Path config) {
     if (config != null) {
       if (!Files.isRegularFile(config)) {
-        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+        throw new ConfigException("--config " + config + " is not a readable file");
       }
       return config;
     }

@@ -47,6 +47,37 @@ class ControllerCommandConfigTest {
   }
 
   @Test
+  void upAndTheServerChangeOnlyTheValuesTheyMeanToChange() {
+    Path conf = dir.resolve("slurm.conf");
+    HarvestConfig up = UpSession.harvestConfig(new UpSession.Settings(dir, 2, 0, "fib", 1, false, Duration.ofSeconds(30),
+        dir), conf);
+    HarvestConfig defaults = HarvestConfig.defaults();
+    assertThat(up.slurm()).isEqualTo(defaults.slurm().with(HarvestConfig.Slurm::conf, java.util.Optional.of(conf)));
+    assertThat(up.harvest().policy()).isEqualTo("fib");
+    assertThat(up.harvest().params()).isEmpty();
+    assertThat(up.harvest().interval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(up.harvest().maxSubmissionsPerPass()).isEqualTo(defaults.harvest().maxSubmissionsPerPass());
+    assertThat(up.harvest().pilotJob().script()).isEqualTo(SystemServer.REAL_PILOT_SCRIPT);
+    assertThat(up.harvest().pilotJob().output()).isEqualTo(dir.resolve("pilots/pilot-%j.out").toString());
+    assertThat(up.harvest().pilotJob().namePrefix()).isEqualTo(defaults.harvest().pilotJob().namePrefix());
+    HarvestConfig real = SystemServer.withRealPilot(defaults);
+    assertThat(real).isEqualTo(defaults.with(HarvestConfig::harvest, defaults.harvest().with(
+        HarvestConfig.Harvest::pilotJob, defaults.harvest().pilotJob().with(HarvestConfig.PilotJob::script,
+            SystemServer.REAL_PILOT_SCRIPT))));
+  }
+
+  @Test
+  void aMissingConfigFileIsAConfigurationError() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    Path missing = dir.resolve("none.yaml");
+    assertThat(cli.execute("controller", "run", "--config", missing.toString(), "--once", "--dry-run")).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("hpc-whisk controller run: --config " + missing + " is not a readable file"
+        + System.lineSeparator());
+  }
+
+  @Test
   void aBadParameterForTheChosenPolicyIsOneLineAndExit2() throws Exception {
     StringWriter err = new StringWriter();
     CommandLine cli = HpcWhisk.commandLine();

@@ -75,8 +75,14 @@ public final class Check {
     return new ConfigException(key, quote(value) + " " + problem);
   }
 
+  /** A value for a message: text quoted, at most 80 characters, control characters shown as {@code ?}. */
   static String quote(Object value) {
-    return value instanceof CharSequence ? "\"" + value + "\"" : Objects.toString(value);
+    if (!(value instanceof CharSequence)) {
+      return Objects.toString(value);
+    }
+    String text = value.toString();
+    text = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+    return "\"" + ConfigBinding.printable(text) + "\"";
   }
 
   private static ConfigException outOfRange(String key, long v, long min, long max, long unbounded) {

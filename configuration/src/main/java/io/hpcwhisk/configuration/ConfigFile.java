@@ -177,6 +177,12 @@ public final class ConfigFile {
     if (m.toLowerCase(java.util.Locale.ROOT).contains("nesting depth")) {
       return "nested deeper than " + MAX_DEPTH + " levels";
     }
+    if (m.contains("Number value length")) {
+      return "a number longer than 64 digits";
+    }
+    if (m.contains("String value length")) {
+      return "a text longer than " + MAX_BYTES + " characters";
+    }
     if (m.contains("Duplicate field") || m.contains("found duplicate key")) {
       return first.replaceAll(" at \\[Source.*", "");
     }

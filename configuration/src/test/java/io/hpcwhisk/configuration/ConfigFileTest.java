@@ -105,6 +105,13 @@ class ConfigFileTest {
   void aValueWithControlCharactersCannotForgeALogLine() {
     assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  \"po\\nrt\": 1\n"), "api", Section.class))
         .hasMessageStartingWith("api.po?rt: unknown key");
+    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: \"1\\n2026-12-07 INFO forged\"\n"), "api",
+        Section.class)).hasMessage("api.port: \"1?2026-12-07 INFO forged\" is not a whole number");
+    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: " + "9".repeat(200) + "\n"), "api",
+        Section.class)).hasMessage("configuration is not valid YAML: a number longer than 64 digits");
+    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: " + "9".repeat(30) + "\n"), "api",
+        Section.class)).hasMessage("api.port: " + "9".repeat(30) + " is out of range (expected a whole number up to"
+            + " 2147483647)");
   }
 
   private Path write(String name, String text) throws IOException {
