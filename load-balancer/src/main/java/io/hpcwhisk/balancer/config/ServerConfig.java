@@ -43,6 +43,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     return api.port() == 0 ? 0 : api.port() + 1;
   }
 
+  /** The addresses the pilots' connector binds: {@code balancer.host}, else {@code api.host}. */
+  public java.util.List<String> pilotHosts() {
+    return balancer.host() != null ? hostsOf("balancer.host", balancer.host()) : api.hosts();
+  }
+
   public ServerConfig(Api api, Store store) {
     this(api, store, null, null);
   }
@@ -111,14 +116,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    *     (429) and recorded with the reason; default 10
    * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap does not
    *     work here, the one namespace whose actions it runs (unsandboxed); unset, it then runs none
+   * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key are given
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
       Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth,
-      String localUnsandboxedNamespace) {
+      String localUnsandboxedNamespace, Tls tls) {
 
     public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
+
+    /** Without TLS. */
+    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+        Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth, String localUnsandboxedNamespace) {
+      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace,
+          null);
+    }
 
     /** Without {@code maxChainDepth} and the local executor's single-tenant opt-out (their defaults). */
     public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
@@ -129,7 +144,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Api {
-      host = host == null ? "127.0.0.1" : host;
+      host = host == null || host.isBlank() ? "127.0.0.1" : host.strip();
+      tls = tls == null ? Tls.NONE : tls;
+      hostsOf("api.host", host);
       port = port == null ? 3233 : port;
       guest = guest != null && guest;
       executor = executor == null ? "local" : executor;
@@ -152,7 +169,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
       if (localMemoryMb < 128) {
         throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
       }
-      if (guest && !isLoopback(host)) {
+      if (guest && !hostsOf("api.host", host).stream().allMatch(Api::isLoopback)) {
         throw new IllegalArgumentException("api.guest (--guest) gives everyone who can reach the API OpenWhisk's"
             + " public guest key, so it is allowed only on a loopback address (127.x.x.x, ::1, localhost);"
             + " api.host is '" + host + "'. Create users with 'hpc-whisk admin user create' instead.");
@@ -173,6 +190,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
+    public static boolean isLoopbackHost(String host) {
+      return isLoopback(host);
+    }
+
+    /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
     static boolean isLoopback(String host) {
       String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
       return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
@@ -181,42 +203,140 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
 
     public Api withHost(String h) {
       return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace, tls);
     }
 
     public Api withPort(int p) {
       return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace, tls);
     }
 
     public Api withGuest(boolean g) {
       return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace, tls);
     }
 
     public Api withExecutor(String e) {
       return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace, tls);
     }
 
     public Api withDrainSeconds(int seconds) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth, localUnsandboxedNamespace, tls);
     }
 
     public Api withMaxChainDepth(int depth) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth, localUnsandboxedNamespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth, localUnsandboxedNamespace, tls);
     }
 
     public Api withLocalUnsandboxedNamespace(String namespace) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, namespace);
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, namespace, tls);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
       return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+          localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace, tls);
+    }
+
+    public Api withTls(Tls t) {
+      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace,
+          t);
+    }
+
+    /** The addresses of {@code api.host}, in the order given. */
+    public java.util.List<String> hosts() {
+      return hostsOf("api.host", host);
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+      return tls.enabled() ? "https" : "http";
+    }
+  }
+
+  /**
+   * Splits a comma-separated list of addresses ({@code api.host}, {@code balancer.host}): each an IPv4 or IPv6
+   * address or a host name, none repeated, at least one.
+   */
+  public static java.util.List<String> hostsOf(String key, String text) {
+    java.util.List<String> hosts = new java.util.ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      String h = part.strip();
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      if (h.isEmpty() || !h.matches("[A-Za-z0-9.:%_-]+")) {
+        throw new IllegalArgumentException(key + " '" + text + "': expected one or more addresses separated by"
+            + " commas (e.g. 127.0.0.1,10.20.0.1), got the entry '" + part.strip() + "'");
+      }
+      if (hosts.contains(h)) {
+        throw new IllegalArgumentException(key + " '" + text + "' names " + h + " twice");
+      }
+      hosts.add(h);
+    }
+    return java.util.List.copyOf(hosts);
+  }
+
+  /**
+   * {@code api.tls}: the server's certificate and key in PEM; with both, the API is HTTPS and the pilots' port WSS.
+   * The files are read again when they change (checked every {@code reload-seconds}), so a renewed certificate is
+   * served without a restart; a change that cannot be read (half-written, key not matching) keeps the old one and
+   * is logged.
+   *
+   * @param certificate the server's certificate (PEM), optionally followed by its intermediate CA certificates
+   * @param key its private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; unencrypted); must be readable by this
+   *     account only (mode 0600 or 0400) and owned by it, else the server refuses to start
+   * @param chain optional further intermediate CA certificates (PEM), served after the certificate
+   * @param reloadSeconds how often the files are checked for a change (1..3600); default 10
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Tls(String certificate, String key, String chain, Integer reloadSeconds) {
+    public static final Tls NONE = new Tls(null, null, null, null);
+
+    public Tls {
+      certificate = certificate == null || certificate.isBlank() ? null : certificate.strip();
+      key = key == null || key.isBlank() ? null : key.strip();
+      chain = chain == null || chain.isBlank() ? null : chain.strip();
+      reloadSeconds = reloadSeconds == null ? 10 : reloadSeconds;
+      if ((certificate == null) != (key == null)) {
+        throw new IllegalArgumentException("api.tls needs both certificate and key (PEM files), got "
+            + (certificate == null ? "only key" : "only certificate"));
+      }
+      if (chain != null && certificate == null) {
+        throw new IllegalArgumentException("api.tls.chain is set without api.tls.certificate and api.tls.key");
+      }
+      if (reloadSeconds < 1 || reloadSeconds > 3600) {
+        throw new IllegalArgumentException("api.tls.reload-seconds must be 1..3600, got " + reloadSeconds);
+      }
+    }
+
+    /** TLS with these files, checked for changes every {@code reloadSeconds}. */
+    public static Tls of(Path certificate, Path key, int reloadSeconds) {
+      return new Tls(certificate.toString(), key.toString(), null, reloadSeconds);
+    }
+
+    public boolean enabled() {
+      return certificate != null;
+    }
+
+    public Path certificatePath() {
+      return expand(certificate);
+    }
+
+    public Path keyPath() {
+      return expand(key);
+    }
+
+    public java.util.Optional<Path> chainPath() {
+      return java.util.Optional.ofNullable(chain).map(Tls::expand);
+    }
+
+    private static Path expand(String p) {
+      return p.startsWith("~/") ? Path.of(System.getProperty("user.home"), p.substring(2)) : Path.of(p);
     }
   }
 
@@ -289,12 +409,28 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    * @param port the port pilots connect to ({@code ws://HOST:PORT/pilot/v1}, on the API's host): a connector with
    *     its own threads that serves only the pilot endpoint, so no API load delays heartbeats or results;
    *     0..65535, 0 for any free port; default {@code api.port + 1} (0 when {@code api.port} is 0)
+   * @param host the address(es) the pilots' connector binds, comma-separated; default {@code api.host}
+   * @param url the URL pilot jobs are given ({@code HPC_WHISK_BALANCER_URL}): how the compute nodes reach this
+   *     server, e.g. {@code wss://login1.cluster:3234/pilot/v1}; default {@code ws://} ({@code wss://} with
+   *     {@code api.tls}) and the first address of {@code balancer.host} that is not loopback (else its first)
+   *     with the bound pilot port
+   * @param caFile the CA certificate (PEM) pilot jobs are told to verify the server's certificate against
+   *     ({@code HPC_WHISK_BALANCER_CA_FILE}; on a file system the nodes share); default none: pilots then need
+   *     {@code pilot.ca-file} in their own configuration to connect to a {@code wss://} URL
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
       Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-      String pilotUser, String tokenDir, Integer port) {
+      String pilotUser, String tokenDir, Integer port, String host, String url, String caFile) {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
+
+    /** Without the pilots' own host, URL and CA file (their defaults). */
+    public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
+        Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
+        String pilotUser, String tokenDir, Integer port) {
+      this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts,
+          verifyJobs, pilotPartition, pilotUser, tokenDir, port, null, null, null);
+    }
 
     /** The dispatch settings, with pilot verification and token directory at their defaults. */
     public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
@@ -308,6 +444,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
       pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
       pilotPartition = pilotPartition == null || pilotPartition.isBlank() ? null : pilotPartition;
       tokenDir = tokenDir == null || tokenDir.isBlank() ? null : tokenDir;
+      host = host == null || host.isBlank() ? null : host.strip();
+      if (host != null) {
+        hostsOf("balancer.host", host);
+      }
+      url = url == null || url.isBlank() ? null : url.strip();
+      if (url != null && !url.matches("wss?://[^/\\s]+(/\\S*)?")) {
+        throw new IllegalArgumentException("balancer.url '" + url + "': expected ws://HOST:PORT/pilot/v1 or"
+            + " wss://HOST:PORT/pilot/v1");
+      }
+      caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
       if (port != null && (port < 0 || port > 65535)) {
         throw new IllegalArgumentException("balancer.port must be 0..65535 (0 for any free port), got " + port);
       }
@@ -333,24 +479,36 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
 
     public Pilots withQueueWaitSeconds(int seconds) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts,
-          verifyJobs, pilotPartition, pilotUser, tokenDir, port);
+          verifyJobs, pilotPartition, pilotUser, tokenDir, port, host, url, caFile);
     }
 
     /** With pilot verification {@code slurm} (in {@code partition}) or {@code none}. */
     public Pilots withVerifyJobs(String mode, String partition) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, mode, partition, pilotUser, tokenDir, port);
+          maxAttempts, mode, partition, pilotUser, tokenDir, port, host, url, caFile);
     }
 
     public Pilots withTokenDir(String dir) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir, port);
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir, port, host, url, caFile);
     }
 
     /** With the pilots' port ({@code null}: {@code api.port + 1}). */
     public Pilots withPort(Integer p) {
       return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, p);
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, p, host, url, caFile);
+    }
+
+    /** With the pilots' connector on {@code h} ({@code null}: {@code api.host}). */
+    public Pilots withHost(String h) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, port, h, url, caFile);
+    }
+
+    /** With the URL and CA file pilot jobs are given ({@code null}: the defaults). */
+    public Pilots withUrl(String u, String ca) {
+      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
+          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, port, host, u, ca);
     }
 
     /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */
