@@ -31,7 +31,7 @@ public final class PilotLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(PilotLauncher.class);
   static final Set<String> YAML_KEYS = Set.of("balancer-url", "token-file", "memory-mb", "grace", "exit-margin",
       "drain-lead", "heartbeat", "reconnect-initial", "reconnect-max", "give-up-after", "work-dir", "sandbox",
-      "idle-timeout", "unsandboxed-namespace", "sandbox-hidden", "sandbox-uid");
+      "idle-timeout", "unsandboxed-namespace", "sandbox-hidden", "sandbox-uid", "ca-file");
 
   private PilotLauncher() {}
 
@@ -49,6 +49,7 @@ public final class PilotLauncher {
     overrides.config().ifPresent(path -> values.putAll(readYaml(path)));
     putEnv(values, env, "balancer-url", PilotProtocol.ENV_BALANCER_URL);
     putEnv(values, env, "token-file", PilotProtocol.ENV_TOKEN_FILE);
+    putEnv(values, env, "ca-file", PilotProtocol.ENV_BALANCER_CA_FILE);
     putEnv(values, env, "grace", "HPC_WHISK_GRACE");
     putEnv(values, env, "memory-mb", "HPC_WHISK_PILOT_MEMORY_MB");
     putEnv(values, env, "work-dir", "HPC_WHISK_PILOT_WORK_DIR");
@@ -152,7 +153,7 @@ public final class PilotLauncher {
     return new PilotSettings(URI.create(url.strip()), token, duration(values, "grace"), duration(values, "exit-margin"),
         duration(values, "drain-lead"), duration(values, "heartbeat"), duration(values, "reconnect-initial"),
         duration(values, "reconnect-max"), duration(values, "give-up-after"), workDir, sandbox,
-        duration(values, "idle-timeout"), null);
+        duration(values, "idle-timeout"), null, values.get("ca-file"));
   }
 
   /** Reads the {@code pilot:} section of a YAML file as strings, refusing unknown keys. */

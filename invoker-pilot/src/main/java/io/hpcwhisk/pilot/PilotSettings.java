@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe activation's
  *     {@code started}) in the hope that a later frame acknowledges it (default 100 ms, at most 1 s: the
  *     balancer's ack timeout is 2 s)
+ * @param caFile the CA certificate(s) (PEM) a {@code wss://} balancer's certificate must chain to, or
+ *     {@code system} for the JVM's default trust store; required with {@code wss://}, unused with {@code ws://}
  */
 public record PilotSettings(
     URI balancer,
@@ -38,7 +40,8 @@ public record PilotSettings(
     Path workDir,
     RuntimeConfig.Sandbox sandbox,
     Duration idleTimeout,
-    Duration ackDelay) {
+    Duration ackDelay,
+    String caFile) {
 
   public PilotSettings {
     Objects.requireNonNull(balancer, "balancer");
@@ -63,36 +66,49 @@ public record PilotSettings(
     if (ackDelay.isNegative() || ackDelay.compareTo(Duration.ofSeconds(1)) > 0) {
       throw new IllegalArgumentException("ackDelay must be between 0 and 1 s, got " + ackDelay);
     }
+    caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
+    if ("wss".equals(scheme) && caFile == null) {
+      throw new IllegalArgumentException("balancer URL " + balancer + " is wss:// but no CA file is given to verify"
+          + " the server's certificate against: set pilot.ca-file, HPC_WHISK_BALANCER_CA_FILE or --ca-file (a PEM"
+          + " file, or 'system' for the JVM's default trust store)");
+    }
   }
 
   /** Defaults for the given balancer and token. */
   public static PilotSettings of(URI balancer, String token, Path workDir) {
-    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null);
+    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
+        null);
   }
 
   public PilotSettings withGrace(Duration value) {
     return new PilotSettings(balancer, token, value, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay, caFile);
   }
 
   public PilotSettings withGiveUpAfter(Duration value) {
     return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, value, workDir, sandbox, idleTimeout, ackDelay);
+        reconnectMax, value, workDir, sandbox, idleTimeout, ackDelay, caFile);
   }
 
   public PilotSettings withDrainLead(Duration value) {
     return new PilotSettings(balancer, token, grace, exitMargin, value, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay, caFile);
   }
 
   public PilotSettings withSandbox(RuntimeConfig.Sandbox value) {
     return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, value, idleTimeout, ackDelay);
+        reconnectMax, giveUpAfter, workDir, value, idleTimeout, ackDelay, caFile);
   }
 
   public PilotSettings withAckDelay(Duration value) {
     return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, value);
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, value, caFile);
+  }
+
+  /** With the CA file for a {@code wss://} balancer ({@code system}: the JVM's trust store). */
+  public PilotSettings withCaFile(String value) {
+    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
+        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay, value);
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {
