@@ -65,15 +65,24 @@ final class BalancerTrust {
    */
   static Optional<String> certificateProblem(Throwable failure) {
     boolean handshake = false;
-    for (Throwable t = failure; t != null; t = t.getCause()) {
+    Throwable certificate = null;
+    Throwable root = null;
+    for (Throwable t = failure; t != null && t != root; t = t.getCause()) {
       handshake |= t instanceof javax.net.ssl.SSLHandshakeException;
-      if (handshake && t instanceof CertificateException) {
-        return Optional.of(t.getMessage());
+      if (handshake && certificate == null && t instanceof CertificateException) {
+        certificate = t;
       }
-      if (t.getCause() == t) {
-        break;
+      if (t instanceof java.security.cert.CertificateExpiredException) {
+        return Optional.of("the certificate has expired (" + t.getMessage() + ")");
       }
+      if (t instanceof java.security.cert.CertificateNotYetValidException) {
+        return Optional.of("the certificate is not valid yet (" + t.getMessage() + ")");
+      }
+      root = t;
     }
-    return Optional.empty();
+    if (certificate == null) {
+      return Optional.empty();
+    }
+    return Optional.of(certificate.getMessage());
   }
 }

@@ -74,6 +74,12 @@ public record PilotSettings(
     }
   }
 
+  /** Defaults for the given balancer, token and CA file ({@code null} for a {@code ws://} balancer). */
+  public static PilotSettings of(URI balancer, String token, Path workDir, String caFile) {
+    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
+        caFile);
+  }
+
   /** Defaults for the given balancer and token. */
   public static PilotSettings of(URI balancer, String token, Path workDir) {
     return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
