@@ -76,12 +76,18 @@ final class LocalClusterCommand implements Runnable {
     @Option(names = "--no-install", description = "Never install missing Slurm/MUNGE packages; fail instead.")
     boolean noInstall;
 
+    @Option(names = "--isolated-nodes", description = {
+        "Run each slurmd in its own network namespace (ip netns, needs root) on a private /24 that no interface",
+        "of this machine uses: a bridge with the host side at .1 (slurmctld; the server binds it for pilots),",
+        "node nK at .(10+K), no other route. down (and a failed up) removes the namespaces, links and bridge."})
+    boolean isolatedNodes;
+
     @Override
     public Integer call() {
       LocalClusterSpec spec = new LocalClusterSpec(dir.resolve(), nodes, cpus, memoryMb, graceSeconds,
           portBase == null ? OptionalInt.empty() : OptionalInt.of(portBase));
       LocalCluster cluster = new LocalCluster(spec.dir());
-      boolean started = cluster.up(spec, !noInstall, System.out);
+      boolean started = cluster.up(spec, !noInstall, System.out, isolatedNodes);
       LocalClusterSpec running = cluster.recordedSpec().orElse(spec);
       System.out.println(started ? "Started." : "Already running; left as it is.");
       System.out.print(cluster.usage(running));

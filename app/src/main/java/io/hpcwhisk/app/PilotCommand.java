@@ -19,15 +19,21 @@ import picocli.CommandLine.Option;
       "Identity (job id, node, CPUs, memory, deadline) comes from Slurm's environment and scontrol.",
       "The credential comes from the file HPC_WHISK_PILOT_TOKEN_FILE (or --token-file) names; the pilot reads",
       "and deletes it at start. It is never taken from the command line or the environment.",
-      "Exit codes: 0 drained and left, 3 balancer unreachable for --give-up-after, 4 registration refused."
+      "Exit codes: 0 drained and left, 3 balancer unreachable for --give-up-after, 4 registration refused,",
+      "5 the wss:// balancer's certificate failed verification (--ca-file)."
     })
 final class PilotCommand implements Callable<Integer> {
 
   @Option(names = "--config", description = "hpc-whisk.yaml whose pilot: section to read (default: none).")
   Path config;
 
-  @Option(names = "--balancer", description = "Balancer WebSocket URL, ws://HOST:PORT/pilot/v1 (default: $HPC_WHISK_BALANCER_URL).")
+  @Option(names = "--balancer", description = "Balancer WebSocket URL, ws://HOST:PORT/pilot/v1 or wss://HOST:PORT/pilot/v1 (default: $HPC_WHISK_BALANCER_URL).")
   String balancer;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = "CA certificate(s) a wss:// balancer's certificate"
+      + " must chain to, or 'system' for the JVM's trust store (default: $HPC_WHISK_BALANCER_CA_FILE). The pilot"
+      + " refuses (exit 5) a certificate it cannot verify: unknown CA, expired, or not naming the URL's host.")
+  String caFile;
 
   @Option(names = "--token-file", description = "File holding the job's credential, deleted once read (default: $HPC_WHISK_PILOT_TOKEN_FILE).")
   Path tokenFile;
@@ -60,6 +66,7 @@ final class PilotCommand implements Callable<Integer> {
     Map<String, String> values = new HashMap<>();
     put(values, "balancer-url", balancer);
     put(values, "token-file", tokenFile);
+    put(values, "ca-file", caFile);
     put(values, "memory-mb", memoryMb);
     put(values, "grace", grace);
     put(values, "drain-lead", drainLead);

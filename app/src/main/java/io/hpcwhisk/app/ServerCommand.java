@@ -28,7 +28,9 @@ final class ServerCommand implements Runnable {
       description = "Configuration file (YAML). Default: config/hpc-whisk.yaml of the installation when it exists.")
   Path config;
 
-  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind (config api.host; default 127.0.0.1).")
+  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address(es) to bind, comma-separated,"
+      + " e.g. 127.0.0.1,10.20.0.1 (config api.host; default"
+      + " 127.0.0.1). The pilots' port binds the same addresses unless balancer.host says otherwise.")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "Port (config api.port; default 3233; 0 = any free port).")
@@ -89,9 +91,9 @@ final class ServerCommand implements Runnable {
       }
       stopped.countDown();
     }));
-    var address = server.server().address();
-    System.out.println("hpc-whisk server: OpenWhisk API on http://" + address.getHostString() + ":"
-        + address.getPort() + " (data in " + cfg.store().dataPath() + "), metrics on /metrics, pilots on "
+    System.out.println("hpc-whisk server: OpenWhisk API on " + String.join(", ", server.server().http().addresses()
+        .stream().map(a -> (server.server().http().secure() ? "https://" : "http://") + (a.getHostString().contains(":")
+            ? "[" + a.getHostString() + "]" : a.getHostString()) + ":" + a.getPort()).toList()) + " (data in " + cfg.store().dataPath() + "), metrics on /metrics, pilots on "
         + server.server().pilotAddress().map(a -> server.server().pilotUrl()).orElse("none (executor "
             + cfg.api().executor() + ")"));
     System.out.println("hpc-whisk server: " + server.controller().map(c -> "harvest controller running: policy "

@@ -77,7 +77,7 @@ final class SystemServer implements AutoCloseable {
       HarvestConfig effective = withRealPilot(harvest.get());
       String url = server.pilotUrl();
       HarvestController controller = HarvestController.start(effective, server.meters(), home, onPass,
-          handOff(url, server.pilotSubmissions().orElseThrow(), home));
+          handOff(url, Optional.ofNullable(config.balancer().caFile()), server.pilotSubmissions().orElseThrow(), home));
       return new SystemServer(server, Optional.of(controller));
     } catch (RuntimeException e) {
       server.close();
@@ -90,11 +90,18 @@ final class SystemServer implements AutoCloseable {
    * the balancer and the installation), bound to the job id once {@code sbatch} answers, deleted if it fails.
    */
   static PilotJobHandOff handOff(String balancerUrl, PilotSubmissions submissions, Path home) {
+    return handOff(balancerUrl, Optional.empty(), submissions, home);
+  }
+
+  /** As above; {@code caFile} (balancer.ca-file) is handed on as HPC_WHISK_BALANCER_CA_FILE. */
+  static PilotJobHandOff handOff(String balancerUrl, Optional<String> caFile, PilotSubmissions submissions,
+      Path home) {
     String installation = home.toAbsolutePath().normalize().toString();
     return () -> {
       PilotSubmissions.Issued issued = submissions.issue();
       Map<String, String> env = new LinkedHashMap<>();
       env.put(PilotProtocol.ENV_BALANCER_URL, balancerUrl);
+      caFile.ifPresent(ca -> env.put(PilotProtocol.ENV_BALANCER_CA_FILE, ca));
       env.put(PilotProtocol.ENV_TOKEN_FILE, issued.file().toString());
       env.put("HPC_WHISK_HOME", installation);
       return new PilotJobHandOff.Prepared() {

@@ -44,6 +44,16 @@ final class UpCommand implements Callable<Integer> {
       description = "Mean time between demo batch jobs (default ${DEFAULT-VALUE}).")
   String meanGap;
 
+  @Option(names = "--isolated-nodes", description = "Run each node's slurmd (and so its pilots) in its own network"
+      + " namespace on a private subnet (see local-cluster up --isolated-nodes); the server listens for pilots on that"
+      + " network's host-side address, the API stays on 127.0.0.1. Needs root.")
+  boolean isolatedNodes;
+
+  @Option(names = "--tls", description = "HTTPS for the API and WSS for pilots: makes a local CA in DIR/tls (0700; keys"
+      + " 0600) and a server certificate for the addresses used, and prints 'CA certificate: PATH' for clients"
+      + " (curl --cacert, NODE_EXTRA_CA_CERTS).")
+  boolean tls;
+
   @Option(names = "--no-workload", description = "No demo batch workload: the cluster stays quiet (all idle).")
   boolean noWorkload;
 
@@ -71,7 +81,7 @@ final class UpCommand implements Callable<Integer> {
     logToFile(log); // the live screen stays readable; the server's and controller's log go there
     out.println("hpc-whisk up: log in " + log);
     UpSession session = new UpSession(new UpSession.Settings(dir.toAbsolutePath(), nodes, port, policy, seed,
-        !noWorkload, Durations.parse(meanGap), home), out);
+        !noWorkload, Durations.parse(meanGap), home, isolatedNodes, tls), out);
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(1);
     Runnable stop = () -> {

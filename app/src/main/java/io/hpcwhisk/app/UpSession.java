@@ -35,7 +35,12 @@ final class UpSession implements AutoCloseable {
 
   /** What to start. */
   record Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap,
-      Path home) {}
+      Path home, boolean isolatedNodes, boolean tls) {
+    /** On loopback, without TLS. */
+    Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap, Path home) {
+      this(dir, nodes, port, policy, seed, workload, meanGap, home, false, false);
+    }
+  }
 
   static final String BATCH_NAME = "up-batch";
   static final String NODE_HELLO = "function main(params) {\n"
@@ -52,7 +57,11 @@ final class UpSession implements AutoCloseable {
   private SlurmCli slurm;
   private Thread workload;
   private UpDashboard dashboard;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private ServerConfig serverConfig;
+  private HarvestConfig harvestConfig;
+  /** The CA certificate clients trust, with {@code --tls}. */
+  private Path caCertificate;
 
   UpSession(Settings settings, PrintStream out) {
     this.settings = settings;
@@ -68,18 +77,28 @@ final class UpSession implements AutoCloseable {
           + cluster.dir() + " ...");
       startedCluster = cluster.up(new LocalClusterSpec(cluster.dir(), settings.nodes(),
           LocalClusterSpec.DEFAULT_CPUS, LocalClusterSpec.DEFAULT_MEMORY_MB, LocalClusterSpec.DEFAULT_GRACE_SECONDS,
-          OptionalInt.empty()), true, out);
+          OptionalInt.empty()), true, out, settings.isolatedNodes());
+      Optional<io.hpcwhisk.localcluster.NodeNetwork> network = cluster.network();
       Map<String, String> env = cluster.clientEnv();
       slurm = new SlurmCli(Optional.empty(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
           (command, took, ok) -> {});
       ServerConfig cfg = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(settings.port())
               .withGuest(true).withExecutor("pilots"))
           .withStore(ServerConfig.DEFAULT.store().withDataDir(settings.dir().resolve("data").toString()));
+      if (network.isPresent()) {
+        // the API stays on loopback (the guest key); pilots reach the server only at the cluster network's host side
+        cfg = cfg.withPilots(cfg.balancer().withHost(network.get().hostAddress()));
+      }
+      if (settings.tls()) {
+        cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
+      }
       HarvestConfig harvest = harvestConfig(settings, cluster.conf());
       out.println("hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
           + settings.policy() + ") on port " + settings.port() + " ...");
       server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
           report -> {});
+      serverConfig = cfg;
+      harvestConfig = harvest;
       out.println("hpc-whisk up: pilots connect to " + server.server().pilotUrl());
       createDemoActions();
       dashboard = new UpDashboard(slurm, server.server().meters(), harvest.harvest().pilotJob().namePrefix());
@@ -118,8 +137,56 @@ final class UpSession implements AutoCloseable {
   }
 
   String apiHost() {
-    var a = server.server().address();
-    return "http://" + a.getHostString() + ":" + a.getPort();
+    return server.server().apiUrl();
+  }
+
+  /** The CA certificate clients must trust ({@code --tls}). */
+  Optional<Path> caCertificate() {
+    return Optional.ofNullable(caCertificate);
+  }
+
+  /** Stops the server and starts it again with the same configuration (the end-to-end tests' fault). */
+  void restartServer() throws Exception {
+    server.close();
+    server = SystemServer.start(serverConfig, Optional.of(harvestConfig), settings.home(),
+        VersionCommand.hpcWhiskVersion(), report -> {});
+  }
+
+  /** The running server (tests). */
+  SystemServer server() {
+    return server;
+  }
+
+  /** The cluster this session runs on (tests look at its network). */
+  LocalCluster cluster() {
+    return cluster;
+  }
+
+  /**
+   * {@code --tls}: the local CA in {@code DIR/tls} (made once, mode 0700, keys 0600) issues a server certificate for
+   * 127.0.0.1, localhost and the cluster network's host side; the API serves HTTPS, the pilots' port WSS, and pilot
+   * jobs are told to trust the CA ({@code balancer.ca-file}). Prints {@code CA certificate: PATH}.
+   */
+  private ServerConfig withLocalCa(ServerConfig cfg, Optional<String> hostSide) throws java.io.IOException {
+    io.hpcwhisk.balancer.tls.LocalCa ca = io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(settings.dir().resolve("tls"),
+        "HPC-Whisk up local CA");
+    List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost"));
+    hostSide.ifPresent(names::add);
+    var issued = ca.issue("server", names, Duration.ofDays(90));
+    caCertificate = ca.certificateFile();
+    out.println("CA certificate: " + caCertificate);
+    try {
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA certificate", caCertificate));
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot trust the local CA: " + e.getMessage(), e);
+    }
+    return cfg.withApi(cfg.api().withTls(ServerConfig.Tls.of(issued.certificate(), issued.key(), 10)))
+        .withPilots(cfg.balancer().withUrl(null, caCertificate.toString()));
   }
 
   static String guestAuth() {
@@ -206,9 +273,10 @@ final class UpSession implements AutoCloseable {
   String examples() {
     String host = apiHost();
     return "Invoke the demo actions (guest namespace, OpenWhisk's well-known guest key):\n"
-        + "  curl -s -u " + guestAuth() + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
+        + "  curl -s" + caCertificate().map(c -> " --cacert " + c).orElse("") + " -u " + guestAuth() + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
         + "    '" + host + "/api/v1/namespaces/guest/actions/hello?blocking=true&result=true'\n"
-        + "  OW_APIHOST=" + host + " OW_AUTH=" + guestAuth() + " \\\n"
+        + "  " + caCertificate().map(c -> "NODE_EXTRA_CA_CERTS=" + c + " ").orElse("") + "OW_APIHOST=" + host
+        + " OW_AUTH=" + guestAuth() + " \\\n"
         + "    node " + settings.home().resolve("e2e/invoke.js") + " hello-py '{\"name\":\"Slurm\"}'"
         + "   # the openwhisk npm client (npm ci --prefix " + settings.home().resolve("e2e") + ")\n"
         + "  wsk property set --apihost " + host + " --auth " + guestAuth() + "   # the wsk CLI, if installed\n"

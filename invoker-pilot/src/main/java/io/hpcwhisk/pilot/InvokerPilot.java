@@ -59,6 +59,8 @@ public final class InvokerPilot {
   public static final int EXIT_UNREACHABLE = 3;
   /** Exit code when the balancer refused the registration. */
   public static final int EXIT_REFUSED = 4;
+  /** Exit code when the balancer's certificate did not pass verification against the configured CA. */
+  public static final int EXIT_UNTRUSTED = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(InvokerPilot.class);
 
@@ -72,8 +74,7 @@ public final class InvokerPilot {
    * no hand-off to a worker thread per frame (~10 us of CPU per activation less). So nothing may block
    * in {@link #onMessage}: an activation goes to the worker pool, a drain to the timer thread.
    */
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .executor(Runnable::run).build();
+  private final HttpClient http;
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("activation"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
   private final PilotCounters counters = new PilotCounters();
@@ -101,6 +102,11 @@ public final class InvokerPilot {
     this.runtimes = runtimes;
     this.version = version;
     this.ledger = new ActivationLedger(identity.memoryMb(), finished::isDone, this);
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Runnable::run);
+    if ("wss".equals(settings.balancer().getScheme())) {
+      client.sslContext(BalancerTrust.context(settings.caFile()));
+    }
+    this.http = client.build();
   }
 
   /** Runs until the pilot has left; returns the process exit code (0 after a drain). */
@@ -126,6 +132,12 @@ public final class InvokerPilot {
         } catch (RegistrationDeferred e) {
           LOG.warn("the balancer asked pilot {} to register again later: {}", identity.pilotId(), e.getMessage());
         } catch (Exception e) {
+          Optional<String> untrusted = BalancerTrust.certificateProblem(e);
+          if (untrusted.isPresent()) {
+            LOG.error("pilot {}: refusing to connect to {}: its certificate did not pass verification against {}: {}",
+                identity.pilotId(), settings.balancer(), settings.caFile(), untrusted.get());
+            return EXIT_UNTRUSTED;
+          }
           LOG.warn("balancer {} unreachable: {}", settings.balancer(), e.toString());
         }
         if (finished.isDone()) {

@@ -38,11 +38,13 @@ import java.util.Optional;
  * @param sandboxUid host uid and gid a root pilot's actions run as (default 65534; never 0)
  * @param sandboxHidden more paths hidden from actions, comma-separated; default none
  * @param idleTimeout how long an idle warm runtime is kept (default 10m)
+ * @param caFile the CA (PEM) a {@code wss://} balancer's certificate must chain to, or {@code system}; required
+ *     with {@code wss://}
  */
 public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb, Duration grace, Duration exitMargin,
     Duration drainLead, Duration heartbeat, Duration reconnectInitial, Duration reconnectMax, Duration giveUpAfter,
     String workDir, String sandbox, String unsandboxedNamespace, Integer sandboxUid, String sandboxHidden,
-    Duration idleTimeout) {
+    Duration idleTimeout, String caFile) {
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -71,6 +73,7 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
     sandboxUid = Check.orDefault(sandboxUid, 65534); // nobody, as RuntimeConfig's default
     sandboxHidden = Check.blankToNull(sandboxHidden);
     idleTimeout = Check.duration("pilot.idle-timeout", idleTimeout, Duration.ofMinutes(10), Duration.ZERO, null);
+    caFile = Check.blankToNull(caFile);
   }
 
   /**
@@ -130,6 +133,7 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
     Map<String, String> env = new LinkedHashMap<>();
     env.put("balancer-url", PilotProtocol.ENV_BALANCER_URL);
     env.put("token-file", PilotProtocol.ENV_TOKEN_FILE);
+    env.put("ca-file", PilotProtocol.ENV_BALANCER_CA_FILE);
     env.put("grace", "HPC_WHISK_GRACE");
     env.put("memory-mb", "HPC_WHISK_PILOT_MEMORY_MB");
     env.put("work-dir", "HPC_WHISK_PILOT_WORK_DIR");

@@ -105,7 +105,7 @@ public final class PilotMain {
             "hpc-whisk-pilot-" + identity.jobId() + "-" + ProcessHandle.current().pid());
     return new PilotSettings(URI.create(url), token, config.grace(), config.exitMargin(), config.drainLead(),
         config.heartbeat(), config.reconnectInitial(), config.reconnectMax(), config.giveUpAfter(), workDir,
-        config.sandboxMode(), config.idleTimeout(), null);
+        config.sandboxMode(), config.idleTimeout(), null, config.caFile());
   }
 
   private static void installSigterm(InvokerPilot pilot) {

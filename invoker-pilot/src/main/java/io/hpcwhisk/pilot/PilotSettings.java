@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe activation's
  *     {@code started}) in the hope that a later frame acknowledges it (default 100 ms, at most 1 s: the
  *     balancer's ack timeout is 2 s)
+ * @param caFile the PEM file of the CA a {@code wss://} balancer's certificate must chain to ({@code system}: the
+ *     JVM's trust store; {@code null} for {@code ws://})
  */
 public record PilotSettings(
     URI balancer,
@@ -39,7 +41,8 @@ public record PilotSettings(
     Path workDir,
     RuntimeConfig.Sandbox sandbox,
     Duration idleTimeout,
-    Duration ackDelay) implements Copyable<PilotSettings> {
+    Duration ackDelay,
+    String caFile) implements Copyable<PilotSettings> {
 
   public PilotSettings {
     Objects.requireNonNull(balancer, "balancer");
@@ -64,11 +67,23 @@ public record PilotSettings(
     if (ackDelay.isNegative() || ackDelay.compareTo(Duration.ofSeconds(1)) > 0) {
       throw new IllegalArgumentException("ackDelay must be between 0 and 1 s, got " + ackDelay);
     }
+    caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
+    if ("wss".equals(scheme) && caFile == null) {
+      throw new IllegalArgumentException("balancer URL " + balancer + " is wss:// but no CA file is given to verify"
+          + " the server's certificate against: set pilot.ca-file, HPC_WHISK_BALANCER_CA_FILE or --ca-file (a PEM"
+          + " file, or 'system' for the JVM's default trust store)");
+    }
+  }
+
+  /** Defaults for the given balancer, token and CA file ({@code null} for a {@code ws://} balancer). */
+  public static PilotSettings of(URI balancer, String token, Path workDir, String caFile) {
+    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
+        caFile);
   }
 
   /** Defaults for the given balancer and token. */
   public static PilotSettings of(URI balancer, String token, Path workDir) {
-    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null);
+    return of(balancer, token, workDir, null);
   }
 
   public PilotSettings withGrace(Duration value) {
@@ -89,6 +104,11 @@ public record PilotSettings(
 
   public PilotSettings withAckDelay(Duration value) {
     return with(PilotSettings::ackDelay, value);
+  }
+
+  /** With the CA file for a {@code wss://} balancer ({@code system}: the JVM's trust store). */
+  public PilotSettings withCaFile(String value) {
+    return with(PilotSettings::caFile, value);
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {

@@ -32,6 +32,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.system.SystemPackages;
+import io.hpcwhisk.balancer.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -63,6 +64,8 @@ public final class WhiskServer implements AutoCloseable {
   private final java.time.Duration drainGrace;
   private final PrometheusMeterRegistry prometheus;
   private final Optional<PilotSubmissions> submissions;
+  private final ServerTls tls;
+  private final String balancerUrl;
 
   private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, PrometheusMeterRegistry prometheus,
       String build) throws Exception {
@@ -96,8 +99,8 @@ public final class WhiskServer implements AutoCloseable {
       submissions = Optional.empty();
     }
     // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound
-    AtomicReference<String> apiHost = new AtomicReference<>(
-        config.api().port() > 0 ? "http://" + config.api().host() + ":" + config.api().port() : "");
+    AtomicReference<String> apiHost = new AtomicReference<>(config.api().port() > 0
+        ? config.api().scheme() + "://" + hostPart(config.api().hosts().get(0)) + ":" + config.api().port() : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle = new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(),
@@ -149,7 +152,16 @@ public final class WhiskServer implements AutoCloseable {
     ApiServer.PilotSide pilotSide = dispatcher instanceof PilotEvents events
         ? new ApiServer.PilotSide(config.pilotPort(), (server, notFound) -> PilotEndpoint.install(server, events,
             notFound)) : null;
-    api = new ApiServer(a.host(), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
+    tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, db) : null;
+    if (tls != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder("whisk_tls_failed_handshakes", tls,
+          ServerTls::failedHandshakes).description("TLS handshakes that failed (plain HTTP on the TLS port,"
+          + " clients that do not trust the certificate)").register(prometheus);
+      io.micrometer.core.instrument.FunctionCounter.builder("whisk_tls_reloads", tls, ServerTls::reloads)
+          .description("times a changed certificate was loaded without a restart").register(prometheus);
+    }
+    balancerUrl = config.balancer().url();
+    api = new ApiServer(new ApiServer.Binding(a.hosts(), config.pilotHosts(), tls), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
         triggers, throttle, settings, clock, build), config.http(), (server, handler) -> new MetricsHandler(prometheus,
             handler), pilotSide);
     try {
@@ -162,10 +174,13 @@ public final class WhiskServer implements AutoCloseable {
         housekeeping.shutdownNow();
         dispatcher.close();
         db.close();
+        if (tls != null) {
+          tls.close();
+        }
       }
       throw e;
     }
-    apiHost.set("http://" + api.address().getHostString() + ":" + api.address().getPort());
+    apiHost.set(a.scheme() + "://" + hostPart(api.address().getHostString()) + ":" + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
       LOG.info("pilots connect to {} with a credential made with the data directory's pilot-secret", pilotUrl());
@@ -243,7 +258,41 @@ public final class WhiskServer implements AutoCloseable {
   public String pilotUrl() {
     InetSocketAddress a = api.pilotAddress().orElseThrow(() -> new IllegalStateException(
         "this server has no pilot endpoint (executor: " + dispatcher.description() + ")"));
-    return "ws://" + a.getHostString() + ":" + a.getPort() + PilotProtocol.PATH;
+    if (balancerUrl != null) {
+      return balancerUrl;
+    }
+    InetSocketAddress chosen = api.pilotAddresses().stream()
+        .filter(p -> !ServerConfig.Api.isLoopbackHost(p.getHostString())).findFirst().orElse(a);
+    return (api.secure() ? "wss://" : "ws://") + hostPart(chosen.getHostString()) + ":" + chosen.getPort()
+        + PilotProtocol.PATH;
+  }
+
+  /** The base URL of the API on its first address ({@code https://} with TLS). */
+  public String apiUrl() {
+    return (api.secure() ? "https://" : "http://") + hostPart(api.address().getHostString()) + ":"
+        + api.address().getPort();
+  }
+
+  /** The server's TLS, when {@code api.tls} is set. */
+  public Optional<ServerTls> tls() {
+    return Optional.ofNullable(tls);
+  }
+
+  private static String hostPart(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static ServerTls openTls(ServerConfig.Tls config, ScheduledExecutorService housekeeping,
+      ActivationDispatcher dispatcher, MvStoreDatabase db) {
+    try {
+      return ServerTls.start(config);
+    } catch (RuntimeException e) {
+      // unusable certificate or key: nothing may stay open
+      housekeeping.shutdownNow();
+      dispatcher.close();
+      db.close();
+      throw e;
+    }
   }
 
   /** The HTTP server (tests that look at its connectors and thread pools). */
@@ -293,6 +342,9 @@ public final class WhiskServer implements AutoCloseable {
       housekeeping.shutdownNow();
       dispatcher.close();
       db.close();
+      if (tls != null) {
+        tls.close();
+      }
     }
   }
 
@@ -329,7 +381,7 @@ public final class WhiskServer implements AutoCloseable {
         LOG.warn("error while stopping", e);
       }
     }));
-    System.out.println("listening on http://" + server.address().getHostString() + ":" + server.address().getPort());
+    System.out.println("listening on " + server.apiUrl());
     System.out.flush();
     Thread.currentThread().join();
   }

@@ -96,6 +96,14 @@ public final class LocalCluster {
    * @return true if daemons were started, false if the same cluster was already running
    */
   public boolean up(LocalClusterSpec spec, boolean allowInstall, PrintStream out) {
+    return up(spec, allowInstall, out, false);
+  }
+
+  /**
+   * As above; with {@code isolatedNodes} every slurmd runs in its own network namespace on a private network
+   * ({@link NodeNetwork}), and slurmctld is reached at the host side's address of that network.
+   */
+  public boolean up(LocalClusterSpec spec, boolean allowInstall, PrintStream out, boolean isolatedNodes) {
     if (!spec.dir().equals(dir)) {
       throw new IllegalArgumentException("spec directory " + spec.dir() + " is not " + dir);
     }
@@ -103,6 +111,10 @@ public final class LocalCluster {
     Optional<LocalClusterSpec> recorded = recordedSpec();
     if (recorded.isPresent() && runningDaemons(recorded.get()) > 0) {
       LocalClusterSpec running = recorded.get();
+      if (network().isPresent() != isolatedNodes) {
+        throw new LocalClusterException("a cluster " + (isolatedNodes ? "without" : "with") + " isolated nodes is"
+            + " running in " + dir + "; run `hpc-whisk local-cluster down --dir " + dir + "` first");
+      }
       if (sameShape(running, spec) && isRunning()) {
         return false;
       }
@@ -113,10 +125,18 @@ public final class LocalCluster {
       out.println("Some daemons of the cluster in " + dir + " are not running; restarting it.");
       down(out);
     }
+    // a network left by a start that crashed (nothing of this cluster runs now): removed first
+    NodeNetwork.recorded(dir).ifPresent(stale -> stale.down(out));
     int portBase = choosePorts(spec);
     try {
       prepareDirectories(spec);
-      writeConfig(spec, portBase);
+      Optional<NodeNetwork> network = Optional.empty();
+      if (isolatedNodes) {
+        NodeNetwork planned = NodeNetwork.plan(dir, spec.nodes());
+        planned.up(out);
+        network = Optional.of(planned);
+      }
+      writeConfig(spec, portBase, network);
       startMunge();
       startSlurm(spec);
       awaitIdle(spec);
@@ -151,6 +171,7 @@ public final class LocalCluster {
     if (Daemons.stop(mungeDir().resolve("run/munged.pid"), "munged", Duration.ofSeconds(5))) {
       stopped++;
     }
+    NodeNetwork.recorded(dir).ifPresent(network -> network.down(out));
     return stopped;
   }
 
@@ -170,9 +191,17 @@ public final class LocalCluster {
     return text.toString();
   }
 
+  /** The private network of the nodes, when the cluster was started with isolated nodes. */
+  public Optional<NodeNetwork> network() {
+    return NodeNetwork.recorded(dir);
+  }
+
   /** How to use the cluster, printed after {@code up}. */
   public String usage(LocalClusterSpec spec) {
     return "Local Slurm cluster running in " + dir + ": " + describe(spec) + "\n"
+        + network().map(n -> "Isolated nodes on " + n.subnet() + ": slurmctld and the host side at " + n.hostAddress()
+            + ", nodes at " + n.nodeAddresses() + " (network namespaces " + n.namespace(1) + (n.nodes() > 1 ? " ... "
+            + n.namespace(n.nodes()) : "") + ")\n").orElse("")
         + "Partitions: batch (default) and whisk (preemptible, GraceTime=" + spec.graceSeconds() + "s).\n"
         + "Use it with:\n"
         + "  export SLURM_CONF=" + conf() + "\n"
@@ -248,7 +277,7 @@ public final class LocalCluster {
     }
   }
 
-  private void writeConfig(LocalClusterSpec spec, int portBase) {
+  private void writeConfig(LocalClusterSpec spec, int portBase, Optional<NodeNetwork> network) {
     String nodeList = spec.nodes() == 1 ? "n1" : "n[1-" + spec.nodes() + "]";
     String nodePorts = spec.nodes() == 1 ? String.valueOf(portBase + 1) : (portBase + 1) + "-" + (portBase + spec.nodes());
     Map<String, String> values = new LinkedHashMap<>();
@@ -263,6 +292,9 @@ public final class LocalCluster {
     values.put("CPUS", String.valueOf(spec.cpus()));
     values.put("MEMORY_MB", String.valueOf(spec.memoryMb()));
     values.put("GRACE_SECONDS", String.valueOf(spec.graceSeconds()));
+    // isolated nodes: slurmctld at the host side of the nodes' network, each node at its own address
+    values.put("CTLD_ADDR", network.map(n -> "(" + n.hostAddress() + ")").orElse(""));
+    values.put("NODE_ADDR", network.map(n -> " NodeAddr=" + n.nodeAddresses()).orElse(""));
     Properties recorded = new Properties();
     recorded.setProperty("nodes", String.valueOf(spec.nodes()));
     recorded.setProperty("cpus", String.valueOf(spec.cpus()));
@@ -328,9 +360,13 @@ public final class LocalCluster {
       Commands.run(List.of(program("slurmctld"), "-f", conf().toString(), "-c"), env, COMMAND_TIMEOUT).orThrow();
       Daemons.awaitStarted(pidFile("slurmctld"), "slurmctld", Duration.ofSeconds(20), dir.resolve("log/slurmctld.log"));
     }
+    Optional<NodeNetwork> network = network();
     for (String node : nodeNames(spec.nodes())) {
       if (Daemons.alive(pidFile("slurmd-" + node), "slurmd").isEmpty()) {
-        Commands.run(List.of(program("slurmd"), "-f", conf().toString(), "-N", node), env, COMMAND_TIMEOUT).orThrow();
+        List<String> command = new ArrayList<>();
+        network.ifPresent(n -> command.addAll(n.exec(Integer.parseInt(node.substring(1)))));
+        command.addAll(List.of(program("slurmd"), "-f", conf().toString(), "-N", node));
+        Commands.run(command, env, COMMAND_TIMEOUT).orThrow();
       }
     }
     for (String node : nodeNames(spec.nodes())) {

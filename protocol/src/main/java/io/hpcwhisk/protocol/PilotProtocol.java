@@ -30,6 +30,11 @@ public final class PilotProtocol {
   /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
   public static final String ENV_BALANCER_URL = "HPC_WHISK_BALANCER_URL";
   /**
+   * Environment variable naming the CA certificate file (PEM) a pilot verifies a {@code wss://} balancer's
+   * certificate against ({@code balancer.ca-file} of the server; the pilot's own {@code pilot.ca-file}).
+   */
+  public static final String ENV_BALANCER_CA_FILE = "HPC_WHISK_BALANCER_CA_FILE";
+  /**
    * Environment variable with the path of the file holding the pilot's credential (the pilot reads the file and
    * deletes it at start; the credential itself is never in an environment).
    */

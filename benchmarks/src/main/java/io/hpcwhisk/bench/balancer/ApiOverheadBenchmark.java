@@ -56,6 +56,9 @@ public final class ApiOverheadBenchmark {
    * What one measurement did: requests, wall time, latency, and the CPU time the client threads used
    * (so the client's own share of the machine can be told apart from the server's).
    */
+  /** How the client connects: plain sockets, or TLS ones ({@code PilotBalancerBenchmark}'s TLS mode). */
+  static volatile javax.net.SocketFactory SOCKETS = javax.net.SocketFactory.getDefault();
+
   record Result(long requests, double seconds, Histogram latencyMicros, long clientCpuNanos) {
     double perSecond() {
       return requests / seconds;
@@ -132,7 +135,7 @@ public final class ApiOverheadBenchmark {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + auth
         + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
-    try (Socket s = new Socket("127.0.0.1", port)) {
+    try (Socket s = SOCKETS.createSocket("127.0.0.1", port)) {
       s.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write(bytes);
       s.getInputStream().readAllBytes();
@@ -151,7 +154,7 @@ public final class ApiOverheadBenchmark {
       histograms.add(h);
       int slot = i;
       Thread t = new Thread(() -> {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = SOCKETS.createSocket("127.0.0.1", port)) {
           socket.setTcpNoDelay(true);
           OutputStream out = socket.getOutputStream();
           InputStream in = new BufferedInputStream(socket.getInputStream());

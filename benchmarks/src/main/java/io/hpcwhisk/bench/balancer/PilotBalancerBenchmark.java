@@ -26,7 +26,8 @@ import java.util.Map;
  * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.PilotBalancerBenchmark
- * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60]}: each pilot runs at most
+ * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60] [isolatedClusterDir]}: each pilot
+ * runs at most
  * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
  * slots wait in the balancer's queue. Prints the client-side latency (which includes the
  * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
@@ -35,10 +36,23 @@ import java.util.Map;
  * (kept; the store in it is deleted at the end);
  * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots, {@code {job}} replaced by the pilot's
  * job number (e.g. {@code -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
+ *
+ * <p>With {@code isolatedClusterDir} (a cluster started with {@code hpc-whisk local-cluster up --isolated-nodes
+ * --dir DIR}, whose {@code network.properties} names its namespaces), one run measures three set-ups one after the
+ * other, each with a fresh server and pilots: pilots on loopback, plain; pilots in the cluster's node namespaces
+ * (entered with {@code nsenter --net}, pilot {@code i} on node {@code (i mod N) + 1}) reaching the server at the
+ * host side's address, plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA);
+ * and prints the isolated figures as ratios to the loopback plain ones.
  */
 public final class PilotBalancerBenchmark {
 
   private PilotBalancerBenchmark() {}
+
+  /** Where the pilots run: loopback, or the namespaces of an isolated cluster (with TLS or not). */
+  record Setup(String name, java.util.Properties network, boolean tls) {}
+
+  /** What one set-up measured. */
+  record Figures(double perSecond, double latencyP50Ms, double overheadP50Ms) {}
 
   public static void main(String[] args) throws Exception {
     int pilots = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -46,19 +60,65 @@ public final class PilotBalancerBenchmark {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
     int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 60;
+    if (args.length <= 5) {
+      run(new Setup("loopback plain", null, false), pilots, connections, seconds, pilotMemoryMb, warmupSeconds);
+      return;
+    }
+    java.util.Properties network = new java.util.Properties();
+    try (var in = Files.newInputStream(Path.of(args[5]).resolve("network.properties"))) {
+      network.load(in);
+    }
+    Map<String, Figures> figures = new java.util.LinkedHashMap<>();
+    for (Setup setup : List.of(new Setup("loopback plain", null, false), new Setup("isolated plain", network, false),
+        new Setup("isolated TLS", network, true))) {
+      System.out.println("=== " + setup.name() + " ===");
+      figures.put(setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
+    }
+    Figures base = figures.get("loopback plain");
+    System.out.println("=== blocking no-op invokes, ratios to loopback plain (" + base.perSecond() + " req/s) ===");
+    figures.forEach((name, f) -> System.out.printf("%-15s %8.0f req/s  ratio %.3f   latency p50 %.2f ms   balancer"
+        + " overhead p50 <= %.2f ms%n", name, f.perSecond(), f.perSecond() / base.perSecond(), f.latencyP50Ms(),
+        f.overheadP50Ms()));
+  }
+
+  private static Figures run(Setup setup, int pilots, int connections, int seconds, int pilotMemoryMb,
+      int warmupSeconds) throws Exception {
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
+    String hostSide = setup.network() == null ? null : setup.network().getProperty("subnet") + ".1";
+    ServerConfig.Tls tls = ServerConfig.Tls.NONE;
+    Path ca = null;
+    if (setup.tls()) {
+      io.hpcwhisk.balancer.tls.LocalCa localCa = io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(data.resolve("tls"),
+          "benchmark CA");
+      List<String> names = hostSide == null ? List.of("127.0.0.1") : List.of("127.0.0.1", hostSide);
+      var issued = localCa.issue("server", names, Duration.ofDays(1));
+      tls = ServerConfig.Tls.of(issued.certificate(), issued.key(), 3600);
+      ca = localCa.certificateFile();
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA", ca));
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      ApiOverheadBenchmark.SOCKETS = context.getSocketFactory();
+    } else {
+      ApiOverheadBenchmark.SOCKETS = javax.net.SocketFactory.getDefault();
+    }
     ServerConfig config = ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
             .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()))
         // the benchmark's pilots are plain processes, not Slurm jobs: nothing for squeue to verify
-        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
+    config = config.withApi(config.api().withTls(tls));
     List<Process> processes = new ArrayList<>();
     try (WhiskServer server = WhiskServer.start(config, "bench")) {
       int port = server.address().getPort();
       PilotCredentials credentials = WhiskServer.pilotCredentials(config);
       for (int i = 0; i < pilots; i++) {
-        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data));
+        List<String> nsenter = setup.network() == null ? List.of() : List.of("nsenter", "--net=/run/netns/"
+            + setup.network().getProperty("prefix") + "-n" + (i % Integer.parseInt(setup.network().getProperty("nodes"))
+            + 1), "--");
+        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data, nsenter, ca));
       }
       PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
       long until = System.nanoTime() + 60_000_000_000L;
@@ -104,6 +164,8 @@ public final class PilotBalancerBenchmark {
       System.out.println("server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
           + " included): " + ThreadCpu.perRequest(serverThreads, n));
       System.out.println("pilot JVMs by thread group (us per activation): " + ThreadCpu.perRequest(pilotThreads, n));
+      return new Figures(blocking.perSecond(), blocking.latencyMicros().getValueAtPercentile(50) / 1000.0,
+          percentile(overhead, before, after, 0.50));
     } finally {
       for (Process p : processes) {
         p.destroy();
@@ -150,7 +212,8 @@ public final class PilotBalancerBenchmark {
     }
   }
 
-  private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir) throws Exception {
+  private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir,
+      List<String> nsenter, Path ca) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path")));
@@ -163,6 +226,7 @@ public final class PilotBalancerBenchmark {
       command.addAll(1, List.of(extra.replace("{job}", Integer.toString(job)).split("\\s+")));
     }
     command.add("io.hpcwhisk.pilot.PilotMain");
+    command.addAll(0, nsenter); // the pilot JVM in a node's network namespace
     ProcessBuilder builder = new ProcessBuilder(command);
     long now = Instant.now().getEpochSecond();
     Map<String, String> env = builder.environment();
@@ -173,6 +237,9 @@ public final class PilotBalancerBenchmark {
     env.put("SLURM_CPUS_ON_NODE", "2");
     env.put("SLURM_MEM_PER_NODE", Integer.toString(memoryMb));
     env.put("HPC_WHISK_BALANCER_URL", url);
+    if (ca != null) {
+      env.put("HPC_WHISK_BALANCER_CA_FILE", ca.toString());
+    }
     Path tokenFile = dir.resolve("pilot-" + job + ".token");
     Files.writeString(Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString("rw-------"))),

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -48,14 +50,37 @@ public final class ApiServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final List<ServerConnector> apiConnectors = new java.util.ArrayList<>();
+  private final List<ServerConnector> pilotConnectors = new java.util.ArrayList<>();
   private final GracefulHandler graceful;
   private final ServerConnector pilotConnector;
+  private final boolean secure;
 
   /**
    * The pilots' side: their port ({@code 0}: any free port) and their endpoint, which wraps the handler it
    * gets (the 404 for every other request on that connector).
    */
   public record PilotSide(int port, BiFunction<Server, Handler, Handler> endpoint) {}
+
+  /**
+   * Where the connectors listen and how: one API connector per address of {@code apiHosts}, one pilot connector
+   * per address of {@code pilotHosts} (all API connectors on one port, all pilot connectors on another), TLS on all
+   * of them when {@code tls} is not null.
+   */
+  public record Binding(List<String> apiHosts, List<String> pilotHosts, io.hpcwhisk.balancer.tls.ServerTls tls) {
+    public Binding {
+      apiHosts = List.copyOf(apiHosts);
+      pilotHosts = List.copyOf(pilotHosts);
+      if (apiHosts.isEmpty() || pilotHosts.isEmpty()) {
+        throw new IllegalArgumentException("the API and the pilots need at least one address each");
+      }
+    }
+
+    /** Both on {@code host}, without TLS. */
+    public static Binding plain(String host) {
+      return new Binding(List.of(host), List.of(host), null);
+    }
+  }
 
   /** Everything the API needs from the rest of the server. */
   public record Parts(EntityStore entities, ActivationStore activations, IdentityStore identities,
@@ -75,11 +100,17 @@ public final class ApiServer implements AutoCloseable {
     this(host, port, p, limits, decorate, null);
   }
 
-  /**
-   * As above, with the pilots' connector when {@code pilots} is not null: its own {@link QueuedThreadPool}
-   * ({@code pilots-*} threads, as large as the API's), acceptor and selector, on {@code host}.
-   */
+  /** As below, on one address without TLS. */
   public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
+      BiFunction<Server, Handler, Handler> decorate, PilotSide pilots) {
+    this(Binding.plain(host), port, p, limits, decorate, pilots);
+  }
+
+  /**
+   * As above, with the pilots' connectors when {@code pilots} is not null: their own {@link QueuedThreadPool}
+   * ({@code pilots-*} threads, as large as the API's), acceptor and selector, on {@code binding.pilotHosts()}.
+   */
+  public ApiServer(Binding binding, int port, Parts p, ServerConfig.Http limits,
       BiFunction<Server, Handler, Handler> decorate, PilotSide pilots) {
     QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 8);
     threads.setName("api");
@@ -87,22 +118,37 @@ public final class ApiServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
-    connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
-    connector.setAcceptQueueSize(1024);
-    connector.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
-    server.addConnector(connector);
+    secure = binding.tls() != null;
+    if (secure) {
+      // the certificate names addresses, and clients often connect by address (no SNI): no SNI host check
+      http.addCustomizer(new SecureRequestCustomizer(false));
+    }
+    for (String host : binding.apiHosts()) {
+      ServerConnector c = new ServerConnector(server, factories(binding, http));
+      c.setHost(host);
+      c.setPort(port);
+      c.setAcceptQueueSize(1024);
+      c.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
+      listen(c, binding);
+      server.addConnector(c);
+      apiConnectors.add(c);
+    }
+    connector = apiConnectors.get(0);
     if (pilots != null) {
       QueuedThreadPool pilotThreads = new QueuedThreadPool(limits.maxThreads(), 4);
       pilotThreads.setName("pilots");
-      pilotConnector = new ServerConnector(server, pilotThreads, null, null, 1, 1, new HttpConnectionFactory(http));
-      pilotConnector.setName("pilots");
-      pilotConnector.setHost(host);
-      pilotConnector.setPort(pilots.port());
-      pilotConnector.setAcceptQueueSize(1024);
-      pilotConnector.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
-      server.addConnector(pilotConnector);
+      for (String host : binding.pilotHosts()) {
+        ServerConnector c = new ServerConnector(server, pilotThreads, null, null, 1, 1, factories(binding, http));
+        c.setName("pilots-" + host);
+        c.setHost(host);
+        c.setPort(pilots.port());
+        c.setAcceptQueueSize(1024);
+        c.setIdleTimeout(limits.idleTimeoutSeconds() * 1000L);
+        listen(c, binding);
+        server.addConnector(c);
+        pilotConnectors.add(c);
+      }
+      pilotConnector = pilotConnectors.get(0);
     } else {
       pilotConnector = null;
     }
@@ -119,28 +165,70 @@ public final class ApiServer implements AutoCloseable {
     server.setErrorHandler(new JsonErrorHandler());
     Handler apiSide = decorate.apply(server, api);
     graceful = new GracefulHandler(pilots == null ? apiSide
-        : new ByConnector(pilotConnector, pilots.endpoint().apply(server, new NotFound()), apiSide));
+        : new ByConnector(pilotConnectors, pilots.endpoint().apply(server, new NotFound()), apiSide));
     server.setHandler(graceful);
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
-  public void start() throws Exception {
-    if (pilotConnector != null) {
-      try {
-        pilotConnector.open(); // first, so a pilot port in use is named as such
-      } catch (java.io.IOException e) {
-        throw new java.io.IOException("cannot listen for pilots on " + pilotConnector.getHost() + ":"
-            + pilotConnector.getPort() + " (balancer.port; default api.port + 1): " + e.getMessage(), e);
-      }
+  private static org.eclipse.jetty.server.ConnectionFactory[] factories(Binding binding, HttpConfiguration http) {
+    HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+    if (binding.tls() == null) {
+      return new org.eclipse.jetty.server.ConnectionFactory[] {h1};
     }
+    return new org.eclipse.jetty.server.ConnectionFactory[] {
+        new SslConnectionFactory(binding.tls().factory(), h1.getProtocol()), h1};
+  }
+
+  private static void listen(ServerConnector c, Binding binding) {
+    if (binding.tls() != null) {
+      c.addBean(binding.tls().handshakeListener());
+    }
+  }
+
+  /** Whether the connectors speak TLS (https, wss). */
+  public boolean secure() {
+    return secure;
+  }
+
+  public void start() throws Exception {
+    List<ServerConnector> opened = new java.util.ArrayList<>();
     try {
+      // the pilots' first, so a pilot port in use is named as such; every address of one side on the same port
+      openAll(pilotConnectors, opened, "cannot listen for pilots on %s:%d (balancer.port; default api.port + 1): ");
+      openAll(apiConnectors, opened, "cannot listen for the API on %s:%d (api.port): ");
       server.start();
     } catch (Exception e) {
-      if (pilotConnector != null) {
-        pilotConnector.close(); // the API port in use: the pilot port is not kept either
+      for (ServerConnector c : opened) {
+        c.close(); // a port in use: no port of this server is kept
       }
       throw e;
     }
+  }
+
+  private static void openAll(List<ServerConnector> connectors, List<ServerConnector> opened, String message)
+      throws java.io.IOException {
+    for (int i = 0; i < connectors.size(); i++) {
+      ServerConnector c = connectors.get(i);
+      if (i > 0) {
+        c.setPort(connectors.get(0).getLocalPort());
+      }
+      try {
+        c.open();
+        opened.add(c);
+      } catch (java.io.IOException e) {
+        throw new java.io.IOException(String.format(message, c.getHost(), c.getPort()) + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Every address the API listens on (the ports actually bound). */
+  public List<InetSocketAddress> addresses() {
+    return apiConnectors.stream().map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort())).toList();
+  }
+
+  /** Every address the pilots' connectors listen on. */
+  public List<InetSocketAddress> pilotAddresses() {
+    return pilotConnectors.stream().map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort())).toList();
   }
 
   /** The address actually bound (the port when 0 was asked for). */
@@ -167,17 +255,22 @@ public final class ApiServer implements AutoCloseable {
 
   /** Sends each request to the handler of the connector it arrived on: the pilots' or the API's. */
   private static final class ByConnector extends Handler.Sequence {
-    private final Connector pilotConnector;
+    private final List<? extends Connector> pilotConnectors;
 
-    ByConnector(Connector pilotConnector, Handler pilots, Handler api) {
+    ByConnector(List<? extends Connector> pilotConnectors, Handler pilots, Handler api) {
       super(pilots, api);
-      this.pilotConnector = pilotConnector;
+      this.pilotConnectors = List.copyOf(pilotConnectors);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       List<Handler> handlers = getHandlers();
-      Handler h = request.getConnectionMetaData().getConnector() == pilotConnector ? handlers.get(0) : handlers.get(1);
+      Connector on = request.getConnectionMetaData().getConnector();
+      boolean pilot = false;
+      for (Connector c : pilotConnectors) {
+        pilot |= c == on;
+      }
+      Handler h = pilot ? handlers.get(0) : handlers.get(1);
       return h.handle(request, response, callback);
     }
   }

@@ -7,6 +7,9 @@ import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code api:}, {@code store:}, {@code balancer:} and {@code http:} sections of {@code hpc-whisk.yaml}, read by
@@ -41,6 +44,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
           + " set balancer.port, 0..65535, 0 for any free port)");
     }
     return api.port() == 0 ? 0 : api.port() + 1;
+  }
+
+  /** The addresses the pilots' connector binds: {@code balancer.host}, else {@code api.host}. */
+  public List<String> pilotHosts() {
+    return balancer.host() != null ? hostsOf("balancer.host", balancer.host()) : api.hosts();
   }
 
   public ServerConfig(Api api, Store store) {
@@ -105,14 +113,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
    *     (429) and recorded with the reason; default 10
    * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap does not
    *     work here, the one namespace whose actions it runs (unsandboxed); unset, it then runs none
+   * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key are given
    */
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
       Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth,
-      String localUnsandboxedNamespace) implements Copyable<Api> {
+      String localUnsandboxedNamespace, Tls tls) implements Copyable<Api> {
 
     public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
+
+    /** Without TLS. */
+    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
+        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
+        Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth, String localUnsandboxedNamespace) {
+      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
+          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace,
+          null);
+    }
 
     /** Without {@code maxChainDepth} and the local executor's single-tenant opt-out (their defaults). */
     public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
@@ -123,7 +141,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
     }
 
     public Api {
-      host = Check.orDefault(host, "127.0.0.1");
+      host = host == null || host.isBlank() ? "127.0.0.1" : host.strip();
+      tls = tls == null ? Tls.NONE : tls;
+      hostsOf("api.host", host);
       port = Check.range("api.port", port, 3233, 0, 65535);
       guest = Check.orDefault(guest, false);
       executor = Check.oneOf("api.executor", executor, "local", "pilots", "local", "none");
@@ -138,11 +158,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
       maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
       localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
-      if (guest && !isLoopback(host)) {
+      if (guest && !hostsOf("api.host", host).stream().allMatch(Api::isLoopback)) {
         throw new ConfigException("api.guest", "true is allowed only on a loopback address (127.x.x.x, ::1,"
             + " localhost): it gives everyone who can reach the API OpenWhisk's public guest key; api.host is '"
             + host + "'. Create users with 'hpc-whisk admin user create' instead.");
       }
+    }
+
+    /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
+    public static boolean isLoopbackHost(String host) {
+      return isLoopback(host);
     }
 
     /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
@@ -184,7 +209,103 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       return with(Api::invocationsPerMinute, perMinute).with(Api::concurrentInvocations, concurrent)
           .with(Api::firesPerMinute, fires);
     }
+
+    public Api withTls(Tls t) {
+      return with(Api::tls, t);
+    }
+    /** The addresses of {@code api.host}, in the order given. */
+    public List<String> hosts() {
+      return hostsOf("api.host", host);
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+      return tls.enabled() ? "https" : "http";
+    }
   }
+
+  /**
+   * Splits a comma-separated list of addresses ({@code api.host}, {@code balancer.host}): each an IPv4 or IPv6
+   * address or a host name, none repeated, at least one.
+   */
+  public static List<String> hostsOf(String key, String text) {
+    List<String> hosts = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      String h = part.strip();
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      if (h.isEmpty() || !h.matches("[A-Za-z0-9.:%_-]+")) {
+        throw new ConfigException(key, "'" + text + "': expected one or more addresses separated by"
+            + " commas (e.g. 127.0.0.1,10.20.0.1), got the entry '" + part.strip() + "'");
+      }
+      if (hosts.contains(h)) {
+        throw new ConfigException(key, "'" + text + "' names " + h + " twice");
+      }
+      hosts.add(h);
+    }
+    return List.copyOf(hosts);
+  }
+
+  /**
+   * {@code api.tls}: the server's certificate and key in PEM; with both, the API is HTTPS and the pilots' port WSS.
+   * The files are read again when they change (checked every {@code reload-seconds}), so a renewed certificate is
+   * served without a restart; a change that cannot be read (half-written, key not matching) keeps the old one and
+   * is logged.
+   *
+   * @param certificate the server's certificate (PEM), optionally followed by its intermediate CA certificates
+   * @param key its private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; unencrypted); must be readable by this
+   *     account only (mode 0600 or 0400) and owned by it, else the server refuses to start
+   * @param chain optional further intermediate CA certificates (PEM), served after the certificate
+   * @param reloadSeconds how often the files are checked for a change (1..3600); default 10
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Tls(String certificate, String key, String chain, Integer reloadSeconds) {
+    public static final Tls NONE = new Tls(null, null, null, null);
+
+    public Tls {
+      certificate = certificate == null || certificate.isBlank() ? null : certificate.strip();
+      key = key == null || key.isBlank() ? null : key.strip();
+      chain = chain == null || chain.isBlank() ? null : chain.strip();
+      reloadSeconds = reloadSeconds == null ? 10 : reloadSeconds;
+      if ((certificate == null) != (key == null)) {
+        throw new ConfigException("api.tls", "needs both certificate and key (PEM files), got "
+            + (certificate == null ? "only key" : "only certificate"));
+      }
+      if (chain != null && certificate == null) {
+        throw new ConfigException("api.tls.chain", "is set without api.tls.certificate and api.tls.key");
+      }
+      if (reloadSeconds < 1 || reloadSeconds > 3600) {
+        throw new ConfigException("api.tls.reload-seconds", reloadSeconds + " is out of range (expected 1..3600)");
+      }
+    }
+
+    /** TLS with these files, checked for changes every {@code reloadSeconds}. */
+    public static Tls of(Path certificate, Path key, int reloadSeconds) {
+      return new Tls(certificate.toString(), key.toString(), null, reloadSeconds);
+    }
+
+    public boolean enabled() {
+      return certificate != null;
+    }
+
+    public Path certificatePath() {
+      return expand(certificate);
+    }
+
+    public Path keyPath() {
+      return expand(key);
+    }
+
+    public Optional<Path> chainPath() {
+      return Optional.ofNullable(chain).map(Tls::expand);
+    }
+
+    private static Path expand(String p) {
+      return p.startsWith("~/") ? Path.of(System.getProperty("user.home"), p.substring(2)) : Path.of(p);
+    }
+  }
+
 
   /**
    * The embedded store.
@@ -250,11 +371,28 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
    * @param port the port pilots connect to ({@code ws://HOST:PORT/pilot/v1}, on the API's host): a connector with
    *     its own threads that serves only the pilot endpoint, so no API load delays heartbeats or results;
    *     0..65535, 0 for any free port; default {@code api.port + 1} (0 when {@code api.port} is 0)
+   * @param host the address(es) the pilots' connector binds, comma-separated; default {@code api.host}
+   * @param url the URL pilot jobs are given ({@code HPC_WHISK_BALANCER_URL}): how the compute nodes reach this
+   *     server, e.g. {@code wss://login1.cluster:3234/pilot/v1}; default {@code ws://} ({@code wss://} with
+   *     {@code api.tls}) and the first address of {@code balancer.host} that is not loopback (else its first)
+   *     with the bound pilot port
+   * @param caFile the CA certificate (PEM) pilot jobs are told to verify the server's certificate against
+   *     ({@code HPC_WHISK_BALANCER_CA_FILE}; on a file system the nodes share); default none: pilots then need
+   *     {@code pilot.ca-file} in their own configuration to connect to a {@code wss://} URL
    */
   public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
       Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-      String pilotUser, String tokenDir, Integer port) implements Copyable<Pilots> {
+      String pilotUser, String tokenDir, Integer port, String host, String url, String caFile)
+      implements Copyable<Pilots> {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
+
+    /** Without the pilots' own host, URL and CA file (their defaults). */
+    public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
+        Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
+        String pilotUser, String tokenDir, Integer port) {
+      this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts,
+          verifyJobs, pilotPartition, pilotUser, tokenDir, port, null, null, null);
+    }
 
     /** The dispatch settings, with pilot verification and token directory at their defaults. */
     public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
@@ -268,6 +406,18 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
       pilotPartition = Check.blankToNull(pilotPartition);
       tokenDir = Check.blankToNull(tokenDir);
+      host = Check.blankToNull(host);
+      if (host != null) {
+        host = host.strip();
+        hostsOf("balancer.host", host);
+      }
+      url = Check.blankToNull(url);
+      if (url != null && !url.strip().matches("wss?://[^/\\s]+(/\\S*)?")) {
+        throw new ConfigException("balancer.url", "'" + url + "' is not a pilot URL (expected ws://HOST:PORT/pilot/v1"
+            + " or wss://HOST:PORT/pilot/v1)");
+      }
+      url = url == null ? null : url.strip();
+      caFile = Check.blankToNull(caFile);
       port = port == null ? null : Check.range("balancer.port", port, 0, 0, 65535); // null: api.port + 1
       heartbeatMs = Check.range("balancer.heartbeat-ms", heartbeatMs, 500, 1, 1000);
       offlineAfterMs = Check.range("balancer.offline-after-ms", offlineAfterMs, 3000, heartbeatMs + 1,
@@ -295,6 +445,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
     /** With the pilots' port ({@code null}: {@code api.port + 1}). */
     public Pilots withPort(Integer p) {
       return with(Pilots::port, p);
+    }
+
+    /** With the pilots' connector on {@code h} ({@code null}: {@code api.host}). */
+    public Pilots withHost(String h) {
+      return with(Pilots::host, h);
+    }
+
+    /** With the URL and CA file pilot jobs are given ({@code null}: the defaults). */
+    public Pilots withUrl(String u, String ca) {
+      return with(Pilots::url, u).with(Pilots::caFile, ca);
     }
 
     /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */

@@ -56,6 +56,36 @@ class ServerConfigTest {
   }
 
   @Test
+  void addressesTlsAndWhatPilotJobsAreToldAreReadAndChecked() throws Exception {
+    Path f = dir.resolve("n.yaml");
+    Files.writeString(f, "api:\n  host: 127.0.0.1, 10.20.0.1\n  tls:\n    certificate: /etc/hpc-whisk/server.pem\n"
+        + "    key: /etc/hpc-whisk/server.key\n    reload-seconds: 30\n"
+        + "balancer:\n  host: 10.20.0.1\n  url: wss://login1.cluster:3234/pilot/v1\n"
+        + "  ca-file: /shared/hpc-whisk/site-ca.pem\n");
+    ServerConfig c = ServerConfig.load(f);
+    assertThat(c.api().hosts()).containsExactly("127.0.0.1", "10.20.0.1");
+    assertThat(c.api().scheme()).isEqualTo("https");
+    assertThat(c.api().tls().keyPath()).isEqualTo(Path.of("/etc/hpc-whisk/server.key"));
+    assertThat(c.api().tls().reloadSeconds()).isEqualTo(30);
+    assertThat(c.pilotHosts()).containsExactly("10.20.0.1");
+    assertThat(c.balancer().url()).isEqualTo("wss://login1.cluster:3234/pilot/v1");
+    assertThat(c.balancer().caFile()).isEqualTo("/shared/hpc-whisk/site-ca.pem");
+    assertThat(ServerConfig.DEFAULT.pilotHosts()).containsExactly("127.0.0.1");
+    assertThat(ServerConfig.DEFAULT.api().tls().enabled()).isFalse();
+
+    Files.writeString(f, "api:\n  tls:\n    certificate: /a.pem\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.tls needs both certificate and key");
+    Files.writeString(f, "api:\n  tls:\n    certificat: /a.pem\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("certificat");
+    Files.writeString(f, "balancer:\n  url: http://10.0.0.1:3234/pilot/v1\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.url 'http://10.0.0.1:3234/pilot/v1'");
+    Files.writeString(f, "api:\n  host: 10.0.0.1,10.0.0.1\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("names 10.0.0.1 twice");
+    Files.writeString(f, "api:\n  host: 127.0.0.1,10.0.0.1\n  guest: true\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("only on a loopback address");
+  }
+
+  @Test
   void aTypoInItsSectionsIsAnErrorNamingTheKey() throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "api:\n  prot: 4000\n");
