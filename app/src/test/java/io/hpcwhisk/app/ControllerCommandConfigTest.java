@@ -67,6 +67,17 @@ class ControllerCommandConfigTest {
   }
 
   @Test
+  void thePilotCommandReportsABadPilotSectionAsOneLineBeforeItStarts() throws Exception {
+    StringWriter err = new StringWriter();
+    CommandLine cli = HpcWhisk.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    Path file = Files.writeString(dir.resolve("c.yaml"), "pilot:\n  grace: soon\n");
+    assertThat(cli.execute("pilot", "--config", file.toString())).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("hpc-whisk pilot: pilot.grace: \"soon\" is not a duration (expected e.g. 5s,"
+        + " 1m)" + System.lineSeparator());
+  }
+
+  @Test
   void aMissingConfigFileIsAConfigurationError() {
     StringWriter err = new StringWriter();
     CommandLine cli = HpcWhisk.commandLine();
