@@ -3,7 +3,6 @@ package io.hpcwhisk.simulator.batch;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
-import io.hpcwhisk.core.cluster.IncrementalSnapshotBuilder;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeInfo;
@@ -19,6 +18,7 @@ import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.core.harvest.PilotState;
+import io.hpcwhisk.simulator.snapshot.IncrementalSnapshotBuilder;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import java.util.TreeSet;
  * the last planner pass, or ALLOCATED; running and pending jobs with their expected starts and scheduled nodes;
  * our pilots), turns it into a {@link ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the
  * production {@link ControllerPass} (the live controller's pass around the {@link HarvestPolicy}) for intents, and
- * applies them: submit a pending pilot, or cancel one. The snapshot comes from core's {@link
+ * applies them: submit a pending pilot, or cancel one. The snapshot comes from the simulator's {@link
  * IncrementalSnapshotBuilder}, which the model tells of every change (node states are compared once per pass, jobs
  * reported as they appear, change plan, start and end), so that a pass costs
  * O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal to the plain
