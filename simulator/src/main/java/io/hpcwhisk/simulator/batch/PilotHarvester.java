@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * The harvest controller and the harvest partition of the model. Every controller interval it builds the
@@ -60,6 +61,8 @@ final class PilotHarvester {
   private final ControllerPass decision;
   /** Running pilots cancelled because their end was pulled in (only with expedite-preemption). */
   private final Set<JobId> expedited = new HashSet<>();
+  /** Told of every pass (tests); null: nobody. */
+  private BiConsumer<ClusterObservation, PassPlan> passObserver;
   private final HarvestTarget target = HarvestTarget.partition(HARVEST_PARTITION);
   private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
   private final Instant origin;
@@ -122,6 +125,14 @@ final class PilotHarvester {
   /** Compare the incremental snapshot with the plain one on every pass and fail on a difference (tests). */
   void verifySnapshots() {
     verify = true;
+  }
+
+  /**
+   * Tells {@code observer} of every pass, before its plan is carried out: what a live controller would have read
+   * from Slurm then ({@link #observe()}) and the plan (tests compare it with the live controller's).
+   */
+  void observePasses(BiConsumer<ClusterObservation, PassPlan> observer) {
+    passObserver = observer;
   }
 
   /** A batch job or pilot appeared, changed its plan, started or ended (see {@link #snapshot()}). */
@@ -231,6 +242,9 @@ final class PilotHarvester {
       expedited.retainAll(active.keySet());
     }
     PassPlan plan = decision.plan(snapshot, new Fleet(pilots), expedited);
+    if (passObserver != null) {
+      passObserver.accept(observe(), plan);
+    }
     counters.controllerPasses++;
     for (Intent intent : plan.toCarryOut()) {
       if (intent instanceof Intent.SubmitPilot submit) {
