@@ -1,7 +1,8 @@
 package io.hpcwhisk.app;
 
-import io.hpcwhisk.core.harvest.Durations;
-import io.hpcwhisk.slurm.bench.HarvestBenchmark;
+import io.hpcwhisk.configuration.ConfigException;
+import io.hpcwhisk.core.time.Durations;
+import io.hpcwhisk.bench.harvest.HarvestBenchmark;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
@@ -104,19 +105,21 @@ final class ControllerCommand implements Runnable {
         file = home.resolve("config/hpc-whisk.yaml");
       }
       if (config != null && !Files.isRegularFile(config)) {
-        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+        throw new ConfigException("--config " + config + " is not a readable file");
       }
       HarvestConfig base = file == null ? HarvestConfig.defaults() : HarvestConfig.load(file);
       var s = base.slurm();
       var h = base.harvest();
-      var slurm = new HarvestConfig.Slurm(s.binDir(), s.conf(), s.commandTimeout(),
-          partition != null ? partition : s.partition(), s.qos(), s.account());
       String name = policy != null ? policy : h.policy();
-      var harvest = new HarvestConfig.Harvest(name,
-          !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of()),
-          interval != null ? Durations.parse(interval) : h.interval(), dryRun || h.dryRun(),
-          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob());
-      return new HarvestConfig(slurm, harvest);
+      Map<String, String> chosen = !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of());
+      // no parameters while the policy changes: parameters are checked against the policy
+      var harvest = h.with(HarvestConfig.Harvest::params, Map.of())
+          .with(HarvestConfig.Harvest::policy, name)
+          .with(HarvestConfig.Harvest::params, chosen)
+          .with(HarvestConfig.Harvest::interval, interval != null ? Durations.parse(interval) : h.interval())
+          .with(HarvestConfig.Harvest::dryRun, dryRun || h.dryRun());
+      return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::partition,
+          partition != null ? partition : s.partition())).with(HarvestConfig::harvest, harvest);
     }
 
     static Path home() {

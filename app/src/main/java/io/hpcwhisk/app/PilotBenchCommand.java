@@ -1,6 +1,6 @@
 package io.hpcwhisk.app;
 
-import io.hpcwhisk.pilot.bench.PilotBenchmark;
+import io.hpcwhisk.bench.pilot.PilotBenchmark;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;

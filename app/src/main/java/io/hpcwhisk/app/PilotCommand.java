@@ -1,6 +1,6 @@
 package io.hpcwhisk.app;
 
-import io.hpcwhisk.pilot.PilotLauncher;
+import io.hpcwhisk.pilot.PilotMain;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,7 +67,7 @@ final class PilotCommand implements Callable<Integer> {
     put(values, "work-dir", workDir);
     put(values, "sandbox", sandbox);
     put(values, "unsandboxed-namespace", unsandboxedNamespace);
-    return PilotLauncher.run(new PilotLauncher.Overrides(Optional.ofNullable(config), values), System.getenv(),
+    return PilotMain.run(new PilotMain.Overrides(Optional.ofNullable(config), values), System.getenv(),
         VersionCommand.hpcWhiskVersion());
   }
 

@@ -1,7 +1,7 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

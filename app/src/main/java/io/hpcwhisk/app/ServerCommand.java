@@ -1,7 +1,8 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.balancer.config.ServerConfig;
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ final class ServerCommand implements Runnable {
   static Path configFile(Path config) {
     if (config != null) {
       if (!Files.isRegularFile(config)) {
-        throw new IllegalArgumentException("--config " + config + " is not a readable file");
+        throw new ConfigException("--config " + config + " is not a readable file");
       }
       return config;
     }
@@ -132,8 +133,9 @@ final class ServerCommand implements Runnable {
     }
     var h = base.harvest();
     var params = policy.equals(h.policy()) ? h.params() : java.util.Map.<String, String>of();
-    return Optional.of(new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, h.interval(),
-        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob())));
+    // the parameters first: they are checked against the policy (no parameters fit every policy)
+    return Optional.of(base.with(HarvestConfig::harvest, h.with(HarvestConfig.Harvest::params, params)
+        .with(HarvestConfig.Harvest::policy, policy)));
   }
 
   /** The configuration file (given, or the installation's when present) with the options applied. */

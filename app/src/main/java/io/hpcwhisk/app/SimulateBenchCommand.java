@@ -1,7 +1,7 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.bench.simulator.ReplayBenchmark;
 import io.hpcwhisk.simulator.availability.SampleWindow;
-import io.hpcwhisk.simulator.bench.ReplayBenchmark;
 import io.hpcwhisk.simulator.ladder.Ladder;
 import io.hpcwhisk.simulator.replay.ReplayMode;
 import io.hpcwhisk.simulator.replay.ReplayRequest;

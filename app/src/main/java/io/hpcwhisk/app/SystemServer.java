@@ -123,10 +123,8 @@ final class SystemServer implements AutoCloseable {
     if (!job.script().equals(HarvestConfig.PilotJob.DEFAULT_SCRIPT)) {
       return config;
     }
-    var real = new HarvestConfig.PilotJob(job.namePrefix(), REAL_PILOT_SCRIPT, job.output(), job.signal(),
-        job.extraOptions(), job.environment());
-    return new HarvestConfig(config.slurm(), new HarvestConfig.Harvest(h.policy(), h.params(), h.interval(),
-        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), real));
+    return config.with(HarvestConfig::harvest,
+        h.with(HarvestConfig.Harvest::pilotJob, job.with(HarvestConfig.PilotJob::script, REAL_PILOT_SCRIPT)));
   }
 
   WhiskServer server() {

@@ -1,6 +1,6 @@
 package io.hpcwhisk.app;
 
-import io.hpcwhisk.core.harvest.Durations;
+import io.hpcwhisk.core.time.Durations;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

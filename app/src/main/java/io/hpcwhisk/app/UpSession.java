@@ -4,7 +4,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
-import io.hpcwhisk.slurm.bench.SyntheticWorkload;
+import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
@@ -105,13 +105,16 @@ final class UpSession implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return new HarvestConfig(
-        new HarvestConfig.Slurm(s.binDir(), Optional.of(slurmConf), s.commandTimeout(), s.partition(), s.qos(),
-            s.account()),
-        new HarvestConfig.Harvest(settings.policy(), Map.of(), Duration.ofSeconds(2), false,
-            h.maxSubmissionsPerPass(), h.expeditePreemption(), new HarvestConfig.PilotJob(job.namePrefix(),
-                SystemServer.REAL_PILOT_SCRIPT, logs.resolve("pilot-%j.out").toString(), job.signal(),
-                job.extraOptions(), job.environment())));
+    var pilotJob = job.with(HarvestConfig.PilotJob::script, SystemServer.REAL_PILOT_SCRIPT)
+        .with(HarvestConfig.PilotJob::output, logs.resolve("pilot-%j.out").toString());
+    // the parameters first: they are checked against the policy (no parameters fit every policy)
+    var harvest = h.with(HarvestConfig.Harvest::params, Map.<String, String>of())
+        .with(HarvestConfig.Harvest::policy, settings.policy())
+        .with(HarvestConfig.Harvest::interval, Duration.ofSeconds(2))
+        .with(HarvestConfig.Harvest::dryRun, false)
+        .with(HarvestConfig.Harvest::pilotJob, pilotJob);
+    return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::conf, Optional.of(slurmConf)))
+        .with(HarvestConfig::harvest, harvest);
   }
 
   String apiHost() {

@@ -1,11 +1,13 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.configuration.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns a failure inside a subcommand into one clear line on stderr and exit code 1. Users get the
+ * Turns a failure inside a subcommand into one clear line on stderr and exit code 1, or 2 for a configuration
+ * error (a bad file or option value: {@link ConfigException}, the same code as a bad command line). Users get the
  * message, not a stack trace; {@code HPC_WHISK_DEBUG=1} prints the trace for developers.
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
@@ -17,6 +19,18 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
     if ("1".equals(System.getenv("HPC_WHISK_DEBUG"))) {
       ex.printStackTrace(cmd.getErr());
     }
-    return 1;
+    return isConfigError(ex) ? EXIT_CONFIG : 1;
+  }
+
+  /** The exit code of a configuration error, as picocli's for a bad command line. */
+  static final int EXIT_CONFIG = 2;
+
+  private static boolean isConfigError(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

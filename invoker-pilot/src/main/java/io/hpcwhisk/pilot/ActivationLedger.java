@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A pilot's bookkeeping of the activations it holds, and the decisions over it; the {@link Pilot}
+ * A pilot's bookkeeping of the activations it holds, and the decisions over it; the {@link InvokerPilot}
  * sends what these decide.
  *
  * <p>It holds the activations queued (in arrival order) and running (with the memory they take), which

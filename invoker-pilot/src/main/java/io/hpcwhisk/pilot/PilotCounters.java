@@ -1,8 +1,8 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.ActivationResult;
-import io.hpcwhisk.pilot.runtime.RuntimeStats;
 import io.hpcwhisk.protocol.PilotMetrics;
+import io.hpcwhisk.runtime.ActivationResult;
+import io.hpcwhisk.runtime.RuntimeStats;
 import java.util.Map;
 import java.util.TreeMap;
 

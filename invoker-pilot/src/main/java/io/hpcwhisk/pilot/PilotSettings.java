@@ -1,6 +1,7 @@
 package io.hpcwhisk.pilot;
 
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.configuration.Copyable;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public record PilotSettings(
     Path workDir,
     RuntimeConfig.Sandbox sandbox,
     Duration idleTimeout,
-    Duration ackDelay) {
+    Duration ackDelay) implements Copyable<PilotSettings> {
 
   public PilotSettings {
     Objects.requireNonNull(balancer, "balancer");
@@ -71,28 +72,23 @@ public record PilotSettings(
   }
 
   public PilotSettings withGrace(Duration value) {
-    return new PilotSettings(balancer, token, value, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
+    return with(PilotSettings::grace, value);
   }
 
   public PilotSettings withGiveUpAfter(Duration value) {
-    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, value, workDir, sandbox, idleTimeout, ackDelay);
+    return with(PilotSettings::giveUpAfter, value);
   }
 
   public PilotSettings withDrainLead(Duration value) {
-    return new PilotSettings(balancer, token, grace, exitMargin, value, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, ackDelay);
+    return with(PilotSettings::drainLead, value);
   }
 
   public PilotSettings withSandbox(RuntimeConfig.Sandbox value) {
-    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, value, idleTimeout, ackDelay);
+    return with(PilotSettings::sandbox, value);
   }
 
   public PilotSettings withAckDelay(Duration value) {
-    return new PilotSettings(balancer, token, grace, exitMargin, drainLead, heartbeat, reconnectInitial,
-        reconnectMax, giveUpAfter, workDir, sandbox, idleTimeout, value);
+    return with(PilotSettings::ackDelay, value);
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {

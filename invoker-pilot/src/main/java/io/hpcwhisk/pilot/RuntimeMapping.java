@@ -1,12 +1,12 @@
 package io.hpcwhisk.pilot;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hpcwhisk.pilot.runtime.ActionLimits;
-import io.hpcwhisk.pilot.runtime.ActionSpec;
-import io.hpcwhisk.pilot.runtime.ActivationInput;
-import io.hpcwhisk.pilot.runtime.ActivationResult;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
+import io.hpcwhisk.runtime.ActionLimits;
+import io.hpcwhisk.runtime.ActionSpec;
+import io.hpcwhisk.runtime.ActivationInput;
+import io.hpcwhisk.runtime.ActivationResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -2,9 +2,9 @@ package io.hpcwhisk.pilot;
 
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
-import io.hpcwhisk.pilot.testing.FakeBalancer;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.RuntimeConfig;
+import io.hpcwhisk.testkit.FakeBalancer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ abstract class PilotFixture {
   static final String PILOT = "slurm-101";
   @TempDir Path work;
   FakeBalancer balancer;
-  Pilot pilot;
+  InvokerPilot pilot;
   CompletableFuture<Integer> exit;
 
   /** The balancer double before each test; a test class may announce a protocol minor on it. */
@@ -63,7 +63,7 @@ abstract class PilotFixture {
   void startPilot(PilotIdentity identity, PilotSettings settings, String namespace) {
     ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), identity.memoryMb())
         .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace(namespace));
-    pilot = new Pilot(identity, settings, runtimes, "test");
+    pilot = new InvokerPilot(identity, settings, runtimes, "test");
     exit = CompletableFuture.supplyAsync(pilot::run);
   }
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActionLimitsSpec;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.testkit.FakeBalancer;
 import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SandboxProbe;
 import io.hpcwhisk.testkit.SlurmEnv;

@@ -3,14 +3,14 @@ package io.hpcwhisk.pilot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.pilot.runtime.TestActions;
-import io.hpcwhisk.pilot.testing.FakeBalancer;
 import io.hpcwhisk.protocol.ActionLimitsSpec;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.testkit.ActionArchives;
+import io.hpcwhisk.testkit.FakeBalancer;
 import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
@@ -82,7 +82,7 @@ class PilotSlurmIT {
     assertThat(pilot.register().orElseThrow().memoryMb()).isEqualTo(2000);
     assertThat(pilot.register().orElseThrow().deadlineMs()).isGreaterThan(System.currentTimeMillis() + 200_000);
 
-    String jar = TestActions.javaJar(tmp, Map.of("it.Hello", """
+    String jar = ActionArchives.javaJar(tmp, Map.of("it.Hello", """
         package it;
         import com.google.gson.JsonObject;
         public class Hello {
@@ -101,7 +101,7 @@ class PilotSlurmIT {
     balancer.activate(id, request("native-1", "native@1", "blackbox",
         "#!/bin/sh\nwhile read -r l; do echo native log; echo '{\"native\":true}' >&3; done\n", false, null, 10_000, 1 << 20));
     balancer.activate(id, request("zip-py-1", "zip-py@1", "python:default",
-        TestActions.zip(Map.of("__main__.py", "def main(a):\n    return {'zip': a['name']}\n")), true, "main", 10_000, 1 << 20));
+        ActionArchives.zip(Map.of("__main__.py", "def main(a):\n    return {'zip': a['name']}\n")), true, "main", 10_000, 1 << 20));
 
     assertThat(awaitOutcome("node-1").result().toString()).isEqualTo("{\"node\":\"Hello node-1\"}");
     assertThat(awaitOutcome("node-1").logs()).singleElement().asString().endsWith("stdout: node log");

@@ -64,7 +64,7 @@ class PilotTenancyTest extends PilotFixture {
         "HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_SANDBOX", "off"));
     env.put("HPC_WHISK_PILOT_WORK_DIR", work.resolve("launcher").toString());
 
-    assertThatThrownBy(() -> PilotLauncher.run(new PilotLauncher.Overrides(Optional.empty(), Map.of()), env, "test"))
+    assertThatThrownBy(() -> PilotMain.run(new PilotMain.Overrides(Optional.empty(), Map.of()), env, "test"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("without a sandbox (pilot.sandbox is off)")
         .hasMessageContaining("install bubblewrap")

@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 public final class PilotJobs {
 
-  private static final String LAUNCHER = "io.hpcwhisk.pilot.PilotLauncher";
+  private static final String LAUNCHER = "io.hpcwhisk.pilot.PilotMain";
 
   private PilotJobs() {}
 

@@ -5,6 +5,7 @@ import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.Node;
 import io.hpcwhisk.core.cluster.Window;
+import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

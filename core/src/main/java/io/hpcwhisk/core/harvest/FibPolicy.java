@@ -2,6 +2,7 @@ package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package io.hpcwhisk.core.harvest;
 
+import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

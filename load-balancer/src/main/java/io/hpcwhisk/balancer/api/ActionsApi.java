@@ -188,12 +188,12 @@ final class ActionsApi implements ApiHandler.Collection {
     boolean binary = code != null && CodeFormat.isBase64Zip(code);
     if (binary) {
       try {
-        io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.check(java.util.Base64.getDecoder().decode(code.trim()));
-      } catch (io.hpcwhisk.pilot.runtime.ZipLimits.Refused e) {
+        io.hpcwhisk.runtime.ZipLimits.DEFAULT.check(java.util.Base64.getDecoder().decode(code.trim()));
+      } catch (io.hpcwhisk.runtime.ZipLimits.Refused e) {
         throw Rejection.badRequest("The zip archive in 'exec.code' is refused: " + e.getMessage() + ". Limits: "
-            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxTotalBytes() + " bytes unpacked, "
-            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxEntries() + " entries, "
-            + io.hpcwhisk.pilot.runtime.ZipLimits.DEFAULT.maxRatio() + " times the archive's size.");
+            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxTotalBytes() + " bytes unpacked, "
+            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxEntries() + " entries, "
+            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxRatio() + " times the archive's size.");
       }
     }
     if (Kinds.resolve(kind).equals("java") && !binary) {

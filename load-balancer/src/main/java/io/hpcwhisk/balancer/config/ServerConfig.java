@@ -1,21 +1,21 @@
 package io.hpcwhisk.balancer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.hpcwhisk.configuration.Check;
+import io.hpcwhisk.configuration.ConfigBinding;
+import io.hpcwhisk.configuration.ConfigException;
+import io.hpcwhisk.configuration.ConfigFile;
+import io.hpcwhisk.configuration.Copyable;
 import java.nio.file.Path;
 
 /**
- * The {@code api:} and {@code store:} sections of {@code hpc-whisk.yaml}. Missing values take the
- * defaults below; unknown keys inside these sections are errors (a typo should not pass silently).
+ * The {@code api:}, {@code store:}, {@code balancer:} and {@code http:} sections of {@code hpc-whisk.yaml}, read by
+ * {@link ConfigBinding}. Missing values take the defaults below (one {@link Check} line per key in each compact
+ * constructor, next to the range); unknown keys inside these sections are errors naming the nearest known key.
+ * Copies with one value changed: {@code api.with(Api::port, 0)} (see {@link Copyable}), which cannot drop a field.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
+@JsonIgnoreProperties(ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
+public record ServerConfig(Api api, Store store, Pilots balancer, Http http) implements Copyable<ServerConfig> {
 
   public ServerConfig {
     api = api == null ? Api.DEFAULT : api;
@@ -23,8 +23,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
     http = http == null ? Http.DEFAULT : http;
     if (balancer.port() != null && balancer.port() != 0 && balancer.port().equals(api.port())) {
-      throw new IllegalArgumentException("balancer.port must differ from api.port (both " + api.port()
-          + "): pilots get their own port");
+      throw new ConfigException("balancer.port", api.port() + " is the same as api.port (expected another port:"
+          + " pilots get their own)");
     }
   }
 
@@ -37,8 +37,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
       return balancer.port();
     }
     if (api.port() == 65535) {
-      throw new IllegalArgumentException("balancer.port defaults to api.port + 1, and api.port is 65535:"
-          + " set balancer.port (0..65535, 0 for any free port)");
+      throw new ConfigException("balancer.port", "missing (it defaults to api.port + 1, and api.port is 65535:"
+          + " set balancer.port, 0..65535, 0 for any free port)");
     }
     return api.port() == 0 ? 0 : api.port() + 1;
   }
@@ -66,24 +66,18 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    *     for this long is closed; default 30 (Jetty's own default, unchanged)
    * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames); default 200
    */
-  @JsonIgnoreProperties(ignoreUnknown = false)
   public record Http(Integer bodyDeadlineSeconds, Integer minBodyBytesPerSecond, Integer bodyGraceSeconds,
-      Integer bodiesPerKey, Integer idleTimeoutSeconds, Integer maxThreads) {
+      Integer bodiesPerKey, Integer idleTimeoutSeconds, Integer maxThreads) implements Copyable<Http> {
     public static final Http DEFAULT = new Http(null, null, null, null, null, null);
 
     public Http {
-      bodyDeadlineSeconds = bodyDeadlineSeconds == null ? 60 : bodyDeadlineSeconds;
-      minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
-      bodyGraceSeconds = bodyGraceSeconds == null ? 5 : bodyGraceSeconds;
-      bodiesPerKey = bodiesPerKey == null ? 16 : bodiesPerKey;
-      idleTimeoutSeconds = idleTimeoutSeconds == null ? 30 : idleTimeoutSeconds;
-      maxThreads = maxThreads == null ? 200 : maxThreads;
-      if (bodyDeadlineSeconds < 1 || minBodyBytesPerSecond < 0 || bodyGraceSeconds < 0 || bodiesPerKey < 1
-          || idleTimeoutSeconds < 1 || maxThreads < 16) {
-        throw new IllegalArgumentException("http: body-deadline-seconds, bodies-per-key and idle-timeout-seconds must"
-            + " be positive, min-body-bytes-per-second and body-grace-seconds at least 0, max-threads at least 16;"
-            + " got " + this);
-      }
+      bodyDeadlineSeconds = Check.range("http.body-deadline-seconds", bodyDeadlineSeconds, 60, 1, Integer.MAX_VALUE);
+      minBodyBytesPerSecond = Check.range("http.min-body-bytes-per-second", minBodyBytesPerSecond, 1024, 0,
+          Integer.MAX_VALUE);
+      bodyGraceSeconds = Check.range("http.body-grace-seconds", bodyGraceSeconds, 5, 0, Integer.MAX_VALUE);
+      bodiesPerKey = Check.range("http.bodies-per-key", bodiesPerKey, 16, 1, Integer.MAX_VALUE);
+      idleTimeoutSeconds = Check.range("http.idle-timeout-seconds", idleTimeoutSeconds, 30, 1, Integer.MAX_VALUE);
+      maxThreads = Check.range("http.max-threads", maxThreads, 200, 16, Integer.MAX_VALUE);
     }
   }
 
@@ -115,7 +109,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
   public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
       Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
       Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth,
-      String localUnsandboxedNamespace) {
+      String localUnsandboxedNamespace) implements Copyable<Api> {
 
     public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null,
         null);
@@ -129,46 +123,25 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Api {
-      host = host == null ? "127.0.0.1" : host;
-      port = port == null ? 3233 : port;
-      guest = guest != null && guest;
-      executor = executor == null ? "local" : executor;
-      blockingWaitSeconds = blockingWaitSeconds == null ? 60 : blockingWaitSeconds;
-      maxPayloadBytes = maxPayloadBytes == null ? 1_048_576L : maxPayloadBytes;
-      invocationsPerMinute = invocationsPerMinute == null ? 600_000 : invocationsPerMinute;
-      concurrentInvocations = concurrentInvocations == null ? 10_000 : concurrentInvocations;
-      firesPerMinute = firesPerMinute == null ? 60_000 : firesPerMinute;
-      localMemoryMb = localMemoryMb == null ? 2048 : localMemoryMb;
-      drainSeconds = drainSeconds == null ? 10 : drainSeconds;
-      maxChainDepth = maxChainDepth == null ? 10 : maxChainDepth;
-      if (maxChainDepth < 0 || maxChainDepth > 1000) {
-        throw new IllegalArgumentException("api.max-chain-depth must be 0..1000, got " + maxChainDepth);
-      }
-      localUnsandboxedNamespace = localUnsandboxedNamespace == null || localUnsandboxedNamespace.isBlank()
-          ? null : localUnsandboxedNamespace.strip();
-      if (drainSeconds < 0) {
-        throw new IllegalArgumentException("api.drain-seconds must be >= 0, got " + drainSeconds);
-      }
-      if (localMemoryMb < 128) {
-        throw new IllegalArgumentException("api.local-memory-mb must be at least 128, got " + localMemoryMb);
-      }
+      host = Check.orDefault(host, "127.0.0.1");
+      port = Check.range("api.port", port, 3233, 0, 65535);
+      guest = Check.orDefault(guest, false);
+      executor = Check.oneOf("api.executor", executor, "local", "pilots", "local", "none");
+      blockingWaitSeconds = Check.range("api.blocking-wait-seconds", blockingWaitSeconds, 60, 1, 60);
+      maxPayloadBytes = Check.range("api.max-payload-bytes", maxPayloadBytes, 1_048_576L, 1, Long.MAX_VALUE);
+      invocationsPerMinute = Check.range("api.invocations-per-minute", invocationsPerMinute, 600_000, 1,
+          Integer.MAX_VALUE);
+      concurrentInvocations = Check.range("api.concurrent-invocations", concurrentInvocations, 10_000, 1,
+          Integer.MAX_VALUE);
+      firesPerMinute = Check.range("api.fires-per-minute", firesPerMinute, 60_000, 1, Integer.MAX_VALUE);
+      localMemoryMb = Check.range("api.local-memory-mb", localMemoryMb, 2048, 128, Integer.MAX_VALUE);
+      drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
+      maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
+      localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
       if (guest && !isLoopback(host)) {
-        throw new IllegalArgumentException("api.guest (--guest) gives everyone who can reach the API OpenWhisk's"
-            + " public guest key, so it is allowed only on a loopback address (127.x.x.x, ::1, localhost);"
-            + " api.host is '" + host + "'. Create users with 'hpc-whisk admin user create' instead.");
-      }
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("api.port must be 0..65535, got " + port);
-      }
-      if (!executor.equals("local") && !executor.equals("none") && !executor.equals("pilots")) {
-        throw new IllegalArgumentException(
-            "api.executor must be 'pilots', 'local' or 'none', got '" + executor + "'");
-      }
-      if (blockingWaitSeconds < 1 || blockingWaitSeconds > 60) {
-        throw new IllegalArgumentException("api.blocking-wait-seconds must be 1..60, got " + blockingWaitSeconds);
-      }
-      if (maxPayloadBytes < 1 || invocationsPerMinute < 1 || concurrentInvocations < 1 || firesPerMinute < 1) {
-        throw new IllegalArgumentException("api limits must be positive");
+        throw new ConfigException("api.guest", "true is allowed only on a loopback address (127.x.x.x, ::1,"
+            + " localhost): it gives everyone who can reach the API OpenWhisk's public guest key; api.host is '"
+            + host + "'. Create users with 'hpc-whisk admin user create' instead.");
       }
     }
 
@@ -180,43 +153,36 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Api withHost(String h) {
-      return new Api(h, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::host, h);
     }
 
     public Api withPort(int p) {
-      return new Api(host, p, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::port, p);
     }
 
     public Api withGuest(boolean g) {
-      return new Api(host, port, g, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::guest, g);
     }
 
     public Api withExecutor(String e) {
-      return new Api(host, port, guest, e, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::executor, e);
     }
 
     public Api withDrainSeconds(int seconds) {
-      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, seconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::drainSeconds, seconds);
     }
 
     public Api withMaxChainDepth(int depth) {
-      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, depth, localUnsandboxedNamespace);
+      return with(Api::maxChainDepth, depth);
     }
 
     public Api withLocalUnsandboxedNamespace(String namespace) {
-      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, namespace);
+      return with(Api::localUnsandboxedNamespace, namespace);
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
-      return new Api(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, perMinute, concurrent, fires,
-          localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace);
+      return with(Api::invocationsPerMinute, perMinute).with(Api::concurrentInvocations, concurrent)
+          .with(Api::firesPerMinute, fires);
     }
   }
 
@@ -228,7 +194,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and activation
    *     records (within the retention); invocations and fires above it are refused (429); default 1024
    */
-  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
+  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb)
+      implements Copyable<Store> {
     public static final Store DEFAULT = new Store(null, null, null);
 
     /** With the default quota. */
@@ -237,16 +204,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Store {
-      dataDir = dataDir == null ? "~/.hpc-whisk/data" : dataDir;
-      activationRetentionHours = activationRetentionHours == null ? 168 : activationRetentionHours;
-      namespaceQuotaMb = namespaceQuotaMb == null ? 1024L : namespaceQuotaMb;
-      if (namespaceQuotaMb < 1) {
-        throw new IllegalArgumentException("store.namespace-quota-mb must be >= 1, got " + namespaceQuotaMb);
-      }
-      if (activationRetentionHours < 1) {
-        throw new IllegalArgumentException("store.activation-retention-hours must be >= 1, got "
-            + activationRetentionHours);
-      }
+      dataDir = Check.orDefault(dataDir, "~/.hpc-whisk/data");
+      activationRetentionHours = Check.range("store.activation-retention-hours", activationRetentionHours, 168, 1,
+          Integer.MAX_VALUE);
+      namespaceQuotaMb = Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
     }
 
     /** The data directory with {@code ~} expanded. */
@@ -255,11 +216,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Store withDataDir(String dir) {
-      return new Store(dir, activationRetentionHours, namespaceQuotaMb);
+      return with(Store::dataDir, dir);
     }
 
     public Store withNamespaceQuotaMb(long mb) {
-      return new Store(dataDir, activationRetentionHours, mb);
+      return with(Store::namespaceQuotaMb, mb);
     }
 
     /** The quota in bytes. */
@@ -290,10 +251,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
    *     its own threads that serves only the pilot endpoint, so no API load delays heartbeats or results;
    *     0..65535, 0 for any free port; default {@code api.port + 1} (0 when {@code api.port} is 0)
    */
-  @JsonIgnoreProperties(ignoreUnknown = false)
   public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
       Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-      String pilotUser, String tokenDir, Integer port) {
+      String pilotUser, String tokenDir, Integer port) implements Copyable<Pilots> {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
 
     /** The dispatch settings, with pilot verification and token directory at their defaults. */
@@ -304,53 +264,37 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
     }
 
     public Pilots {
-      verifyJobs = verifyJobs == null ? "slurm" : verifyJobs;
+      verifyJobs = Check.oneOf("balancer.verify-jobs", verifyJobs, "slurm", "slurm", "none");
       pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
-      pilotPartition = pilotPartition == null || pilotPartition.isBlank() ? null : pilotPartition;
-      tokenDir = tokenDir == null || tokenDir.isBlank() ? null : tokenDir;
-      if (port != null && (port < 0 || port > 65535)) {
-        throw new IllegalArgumentException("balancer.port must be 0..65535 (0 for any free port), got " + port);
-      }
-      if (!verifyJobs.equals("slurm") && !verifyJobs.equals("none")) {
-        throw new IllegalArgumentException("balancer.verify-jobs must be 'slurm' or 'none', got '" + verifyJobs + "'");
-      }
-      heartbeatMs = heartbeatMs == null ? 500 : heartbeatMs;
-      offlineAfterMs = offlineAfterMs == null ? 3000 : offlineAfterMs;
-      ackTimeoutMs = ackTimeoutMs == null ? 2000 : ackTimeoutMs;
-      leaseSlackMs = leaseSlackMs == null ? 10_000 : leaseSlackMs;
-      maxQueued = maxQueued == null ? 100_000 : maxQueued;
-      queueWaitSeconds = queueWaitSeconds == null ? 60 : queueWaitSeconds;
-      maxAttempts = maxAttempts == null ? 3 : maxAttempts;
-      if (heartbeatMs < 1 || heartbeatMs > 1000) {
-        throw new IllegalArgumentException("balancer.heartbeat-ms must be 1..1000, got " + heartbeatMs);
-      }
-      if (offlineAfterMs <= heartbeatMs || ackTimeoutMs < 1 || leaseSlackMs < 0 || maxQueued < 1
-          || queueWaitSeconds < 1 || maxAttempts < 1) {
-        throw new IllegalArgumentException("balancer: offline-after-ms must exceed heartbeat-ms and the other values"
-            + " must be positive, got " + this);
-      }
+      pilotPartition = Check.blankToNull(pilotPartition);
+      tokenDir = Check.blankToNull(tokenDir);
+      port = port == null ? null : Check.range("balancer.port", port, 0, 0, 65535); // null: api.port + 1
+      heartbeatMs = Check.range("balancer.heartbeat-ms", heartbeatMs, 500, 1, 1000);
+      offlineAfterMs = Check.range("balancer.offline-after-ms", offlineAfterMs, 3000, heartbeatMs + 1,
+          Integer.MAX_VALUE); // more than heartbeat-ms
+      ackTimeoutMs = Check.range("balancer.ack-timeout-ms", ackTimeoutMs, 2000, 1, Integer.MAX_VALUE);
+      leaseSlackMs = Check.range("balancer.lease-slack-ms", leaseSlackMs, 10_000, 0, Integer.MAX_VALUE);
+      maxQueued = Check.range("balancer.max-queued", maxQueued, 100_000, 1, Integer.MAX_VALUE);
+      queueWaitSeconds = Check.range("balancer.queue-wait-seconds", queueWaitSeconds, 60, 1, Integer.MAX_VALUE);
+      maxAttempts = Check.range("balancer.max-attempts", maxAttempts, 3, 1, Integer.MAX_VALUE);
     }
 
     public Pilots withQueueWaitSeconds(int seconds) {
-      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, seconds, maxAttempts,
-          verifyJobs, pilotPartition, pilotUser, tokenDir, port);
+      return with(Pilots::queueWaitSeconds, seconds);
     }
 
     /** With pilot verification {@code slurm} (in {@code partition}) or {@code none}. */
     public Pilots withVerifyJobs(String mode, String partition) {
-      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, mode, partition, pilotUser, tokenDir, port);
+      return with(Pilots::verifyJobs, mode).with(Pilots::pilotPartition, partition);
     }
 
     public Pilots withTokenDir(String dir) {
-      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, verifyJobs, pilotPartition, pilotUser, dir, port);
+      return with(Pilots::tokenDir, dir);
     }
 
     /** With the pilots' port ({@code null}: {@code api.port + 1}). */
     public Pilots withPort(Integer p) {
-      return new Pilots(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds,
-          maxAttempts, verifyJobs, pilotPartition, pilotUser, tokenDir, p);
+      return with(Pilots::port, p);
     }
 
     /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */
@@ -364,36 +308,33 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) {
   }
 
   public ServerConfig withApi(Api a) {
-    return new ServerConfig(a, store, balancer, http);
+    return with(ServerConfig::api, a);
   }
 
   public ServerConfig withStore(Store s) {
-    return new ServerConfig(api, s, balancer, http);
+    return with(ServerConfig::store, s);
   }
 
   public ServerConfig withPilots(Pilots p) {
-    return new ServerConfig(api, store, p, http);
+    return with(ServerConfig::balancer, p);
   }
 
   public ServerConfig withHttp(Http h) {
-    return new ServerConfig(api, store, balancer, h);
+    return with(ServerConfig::http, h);
   }
 
-  private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
-      .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
-
-  /** Reads {@code api:}, {@code store:}, {@code balancer:} and {@code http:} from the YAML file; other sections are left to their owners. */
+  /**
+   * Reads {@code api:}, {@code store:}, {@code balancer:} and {@code http:} from the YAML file (with {@link
+   * ConfigFile}'s limits and permission check); other sections are left to their owners.
+   *
+   * @throws ConfigException one line naming the key and what was expected
+   */
   public static ServerConfig load(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("configuration file " + file + " does not exist");
-    }
-    try {
-      ServerConfig c = YAML.readValue(file.toFile(), ServerConfig.class);
-      return c == null ? DEFAULT : c;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
-    }
+    return ConfigBinding.bind(ConfigFile.read(file), "", ServerConfig.class);
+  }
+
+  /** As {@link #load(Path)}, from YAML text. */
+  public static ServerConfig parse(String yaml) {
+    return ConfigBinding.bind(ConfigFile.parse(yaml), "", ServerConfig.class);
   }
 }

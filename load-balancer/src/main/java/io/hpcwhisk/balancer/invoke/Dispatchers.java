@@ -1,6 +1,6 @@
 package io.hpcwhisk.balancer.invoke;
 
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.function.Supplier;

@@ -2,12 +2,12 @@ package io.hpcwhisk.balancer.invoke;
 
 import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.Exec;
-import io.hpcwhisk.pilot.runtime.ActionLimits;
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.ActionSpec;
-import io.hpcwhisk.pilot.runtime.ActivationInput;
-import io.hpcwhisk.pilot.runtime.ActivationResult;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.ActionLimits;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.ActionSpec;
+import io.hpcwhisk.runtime.ActivationInput;
+import io.hpcwhisk.runtime.ActivationResult;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

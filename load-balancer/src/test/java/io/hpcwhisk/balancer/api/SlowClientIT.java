@@ -222,7 +222,7 @@ class SlowClientIT {
   static Process startPilot(String url, String token, int job, Path dir) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp",
-        System.getProperty("java.class.path"), "io.hpcwhisk.pilot.PilotLauncher"));
+        System.getProperty("java.class.path"), "io.hpcwhisk.pilot.PilotMain"));
     ProcessBuilder builder = new ProcessBuilder(command);
     long now = Instant.now().getEpochSecond();
     Map<String, String> env = builder.environment();

@@ -48,16 +48,18 @@ class ServerConfigTest {
     assertThat(ServerConfig.load(f).balancer().queueWaitSeconds()).isEqualTo(5);
     assertThat(ServerConfig.load(f).balancer().offlineAfterMs()).isEqualTo(3000);
     Files.writeString(f, "balancer:\n  heartbeat-ms: 5000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("heartbeat-ms");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("balancer.heartbeat-ms: 5000 is out of range (expected 1..1000)");
     Files.writeString(f, "balancer:\n  queue-waits: 5\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("queue-waits");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("balancer.queue-waits: unknown key (did you mean balancer.queue-wait-seconds?)");
   }
 
   @Test
   void aTypoInItsSectionsIsAnErrorNamingTheKey() throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "api:\n  prot: 4000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("prot");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("api.prot: unknown key (did you mean api.port?)");
   }
 
   @Test
@@ -73,9 +75,9 @@ class ServerConfigTest {
     assertThat(c.api().withPort(0).withGuest(true).maxChainDepth()).as("kept by the with-methods").isEqualTo(3);
     assertThat(c.store().withDataDir("/x").namespaceQuotaMb()).isEqualTo(50L);
     Files.writeString(f, "api:\n  max-chain-depth: -1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.max-chain-depth must be 0..1000, got -1");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("api.max-chain-depth: -1 is out of range (expected 0..1000)");
     Files.writeString(f, "store:\n  namespace-quota-mb: 0\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("store.namespace-quota-mb must be >= 1, got 0");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("store.namespace-quota-mb: 0 is out of range (expected at least 1)");
   }
 
   @Test
@@ -83,6 +85,7 @@ class ServerConfigTest {
     Path f = dir.resolve("g.yaml");
     Files.writeString(f, "api:\n  host: 0.0.0.0\n  guest: true\n  executor: pilots\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("allowed only on a loopback address")
+        .hasMessageStartingWith("api.guest: true is allowed only on a loopback address")
         .hasMessageContaining("api.host is '0.0.0.0'");
     Files.writeString(f, "api:\n  host: 127.0.0.1\n  guest: true\n  executor: pilots\n");
     assertThat(ServerConfig.load(f).api().guest()).isTrue();
@@ -101,14 +104,47 @@ class ServerConfigTest {
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4100\n");
     assertThat(ServerConfig.load(f).pilotPort()).isEqualTo(4100);
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 70000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must be 0..65535")
-        .hasMessageContaining("70000");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: 70000 is out of range (expected 0..65535)");
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: -1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must be 0..65535 (0 for any free port), got -1");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: -1 is out of range (expected 0..65535)");
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.port must differ from api.port");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: 4000 is the same as api.port (expected another port: pilots get their own)");
     ServerConfig top = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(65535));
-    assertThatThrownBy(top::pilotPort).hasMessageContaining("api.port is 65535: set balancer.port");
+    assertThatThrownBy(top::pilotPort).hasMessageContaining("api.port is 65535: set balancer.port").hasMessageStartingWith("balancer.port: missing");
     assertThat(top.withPilots(top.balancer().withPort(65534)).pilotPort()).isEqualTo(65534);
+  }
+
+  @Test
+  void everyWrongValueIsOneLineNamingTheKey() {
+    assertThatThrownBy(() -> ServerConfig.parse("api:\n  port: abc\n")).hasMessage("api.port: \"abc\" is not a whole number");
+    assertThatThrownBy(() -> ServerConfig.parse("api:\n  executor: fast\n"))
+        .hasMessage("api.executor: \"fast\" is not one of: pilots, local, none");
+    assertThatThrownBy(() -> ServerConfig.parse("balancer:\n  verify-jobs: squeue\n"))
+        .hasMessage("balancer.verify-jobs: \"squeue\" is not one of: slurm, none");
+    assertThatThrownBy(() -> ServerConfig.parse("http:\n  max-threads: 8\n"))
+        .hasMessage("http.max-threads: 8 is out of range (expected at least 16)");
+    assertThatThrownBy(() -> ServerConfig.parse("balancer:\n  offline-after-ms: 400\n"))
+        .hasMessage("balancer.offline-after-ms: 400 is out of range (expected at least 501)");
+    assertThatThrownBy(() -> ServerConfig.parse("store: [a]\n")).hasMessage("store: a list is not a mapping");
+    assertThatThrownBy(() -> ServerConfig.parse("apí:\n  port: 1\n")).hasMessageStartingWith(
+        "apí: unknown section (did you mean api?");
+  }
+
+  @Test
+  void copiesKeepEveryOtherValue() {
+    ServerConfig c = ServerConfig.parse("api: {port: 4000, max-chain-depth: 3, drain-seconds: 2, guest: true}\n"
+        + "store: {namespace-quota-mb: 50, activation-retention-hours: 5}\n"
+        + "balancer: {queue-wait-seconds: 7, token-dir: /t, port: 4100}\nhttp: {max-threads: 20}\n");
+    ServerConfig.Api api = c.api().withPort(0).withExecutor("none").withRates(1, 2, 3);
+    assertThat(api).isEqualTo(new ServerConfig.Api("127.0.0.1", 0, true, "none", 60, 1_048_576L, 1, 2, 3, 2048, 2, 3,
+        null));
+    assertThat(c.store().withDataDir("/x")).isEqualTo(new ServerConfig.Store("/x", 5, 50L));
+    ServerConfig.Pilots p = c.balancer().withVerifyJobs("none", "p").withPort(null);
+    assertThat(p.queueWaitSeconds()).isEqualTo(7);
+    assertThat(p.tokenDir()).isEqualTo("/t");
+    assertThat(p.port()).isNull();
+    assertThat(c.withApi(api).http().maxThreads()).isEqualTo(20);
+    assertThat(c.with(ServerConfig::store, ServerConfig.Store.DEFAULT).balancer())
+        .isEqualTo(c.balancer());
   }
 }

@@ -6,7 +6,7 @@ import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;

@@ -8,11 +8,11 @@ import io.hpcwhisk.balancer.api.ApiClient;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
-import io.hpcwhisk.pilot.Pilot;
+import io.hpcwhisk.pilot.InvokerPilot;
 import io.hpcwhisk.pilot.PilotIdentity;
 import io.hpcwhisk.pilot.PilotSettings;
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +55,7 @@ class PilotEndpointIT {
     ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("rt-" + job), 1024)
         .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
     runtimesOf.put(job, runtimes);
-    Pilot pilot = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), token, dir.resolve("w-" + job))
+    InvokerPilot pilot = new InvokerPilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), token, dir.resolve("w-" + job))
         .withSandbox(RuntimeConfig.Sandbox.OFF), runtimes, "test");
     return CompletableFuture.supplyAsync(pilot::run);
   }
@@ -75,7 +75,7 @@ class PilotEndpointIT {
     server = WhiskServer.start(config, "test");
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
     CompletableFuture<Integer> intruder = startPilot("66", credentials.forJob("67", Instant.now().plusSeconds(3600)));
-    assertThat(intruder.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Pilot.EXIT_REFUSED);
+    assertThat(intruder.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(InvokerPilot.EXIT_REFUSED);
 
     startPilot("77", credentials.forJob("77", Instant.now().plusSeconds(3600)));
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();

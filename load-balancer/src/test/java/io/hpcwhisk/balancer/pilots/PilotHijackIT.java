@@ -12,15 +12,15 @@ import io.hpcwhisk.balancer.api.ApiClient;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
-import io.hpcwhisk.pilot.Pilot;
+import io.hpcwhisk.pilot.InvokerPilot;
 import io.hpcwhisk.pilot.PilotIdentity;
 import io.hpcwhisk.pilot.PilotSettings;
-import io.hpcwhisk.pilot.runtime.ActionRuntimes;
-import io.hpcwhisk.pilot.runtime.RuntimeConfig;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -146,7 +146,7 @@ class PilotHijackIT {
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
 
     PilotIdentity identity = new PilotIdentity("77", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
-    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("77", UNTIL),
+    InvokerPilot real = new InvokerPilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("77", UNTIL),
         dir.resolve("w-77")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
         dir.resolve("rt-77"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest")),
         "test");
@@ -214,7 +214,7 @@ class PilotHijackIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> silent.received.stream().anyMatch(m -> m.contains("registered")));
 
     PilotIdentity identity = new PilotIdentity("78", "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
-    Pilot real = new Pilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78", UNTIL),
+    InvokerPilot real = new InvokerPilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), credentials.forJob("78", UNTIL),
         dir.resolve("w-78")).withSandbox(RuntimeConfig.Sandbox.OFF), new ActionRuntimes(RuntimeConfig.defaults(
         dir.resolve("rt-78"), 1024).withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest")),
         "test");

@@ -55,7 +55,7 @@ final class PilotHarvester {
   static final String HARVEST_PARTITION = "whisk";
   private static final Set<String> PARTITIONS = Set.of(Jobs.BATCH_PARTITION, HARVEST_PARTITION);
 
-  private final HarvestConfig config;
+  private final SimHarvestConfig config;
   private final HarvestPolicy policy;
   /** The production controller pass around the policy (see {@link #controllerPass}). */
   private final ControllerPass decision;
@@ -90,7 +90,7 @@ final class PilotHarvester {
   private final List<Object> changes = new ArrayList<>();
   private boolean verify;
 
-  PilotHarvester(HarvestConfig config, long unixOrigin) {
+  PilotHarvester(SimHarvestConfig config, long unixOrigin) {
     this(config, unixOrigin, PassRules.POLICY_ONLY);
   }
 
@@ -99,7 +99,7 @@ final class PilotHarvester {
    *     PassRules#POLICY_ONLY} (no cap on submissions, no expedited preemption: the model hands a preempted pilot's
    *     node over after the grace time itself)
    */
-  PilotHarvester(HarvestConfig config, long unixOrigin, PassRules rules) {
+  PilotHarvester(SimHarvestConfig config, long unixOrigin, PassRules rules) {
     this.config = config;
     this.policy = HarvestPolicies.create(config.policy(), config.params());
     this.decision = new ControllerPass(policy, rules);

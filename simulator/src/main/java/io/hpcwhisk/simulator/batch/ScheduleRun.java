@@ -39,7 +39,7 @@ public final class ScheduleRun {
   public record Yardstick(double handoverSeconds, RunResult run) {}
 
   /** Whether {@link #run} also measures the {@link Yardstick}: with policies to compare and a non-zero drain time. */
-  public static boolean measuresYardstick(SchedulerConfig scheduler, List<HarvestConfig> harvests) {
+  public static boolean measuresYardstick(SchedulerConfig scheduler, List<SimHarvestConfig> harvests) {
     return !harvests.isEmpty() && scheduler.drainTime() > 0;
   }
 
@@ -51,14 +51,14 @@ public final class ScheduleRun {
    * @param listenerFactory a listener per run label (null: none)
    */
   public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<HarvestConfig> harvests, long sampleInterval,
+      List<SimHarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, null);
   }
 
   /** As above, and with {@code faas} set, replays its activations against each run's pilots. */
   public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<HarvestConfig> harvests, long sampleInterval,
+      List<SimHarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
       io.hpcwhisk.simulator.faas.FaasSettings faas) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, faas, 1, null);
@@ -70,12 +70,12 @@ public final class ScheduleRun {
    * submitted so far over all runs.
    */
   public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<HarvestConfig> harvests, long sampleInterval,
+      List<SimHarvestConfig> harvests, long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
       io.hpcwhisk.simulator.faas.FaasSettings faas, int threads, java.util.function.LongConsumer progress) {
     Run base = new Run("baseline", null, scheduler);
     List<Run> policies = new ArrayList<>();
-    for (HarvestConfig harvest : harvests) {
+    for (SimHarvestConfig harvest : harvests) {
       policies.add(new Run(harvest.policy(), harvest, scheduler));
     }
     Run yardstick = measuresYardstick(scheduler, harvests) ? new Run("yardstick", null,
@@ -156,7 +156,7 @@ public final class ScheduleRun {
   /** One run (without pilots when {@code harvest} is null), executed on a pool thread. */
   private static final class Run {
     final String label;
-    final HarvestConfig harvest;
+    final SimHarvestConfig harvest;
     final SchedulerConfig scheduler;
     volatile BatchSimulation sim;
     PilotHarvester harvester;
@@ -166,7 +166,7 @@ public final class ScheduleRun {
     long jobs;
     Map<String, Object> faasFigures;
 
-    Run(String label, HarvestConfig harvest, SchedulerConfig scheduler) {
+    Run(String label, SimHarvestConfig harvest, SchedulerConfig scheduler) {
       this.label = label;
       this.harvest = harvest;
       this.scheduler = scheduler;

@@ -61,9 +61,9 @@ public final class Schedules {
       throw new IllegalArgumentException("trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
     }
     SchedulerConfig config = request.scheduler().withNodes(nodes);
-    List<HarvestConfig> harvests = new ArrayList<>();
+    List<SimHarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
-      harvests.add(new HarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
+      harvests.add(new SimHarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
           request.controllerInterval(), request.warmup()));
       io.hpcwhisk.core.harvest.HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
     }

@@ -10,6 +10,7 @@ import io.hpcwhisk.core.harvest.PassPlan;
 import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.harvest.PilotShape;
+import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
 import io.hpcwhisk.slurm.controller.ReconcilePass;
@@ -59,16 +60,15 @@ class BatchShellAgreesWithLiveShellTest {
     }
   }
 
-  static io.hpcwhisk.slurm.controller.HarvestConfig liveConfig(String policy) {
-    var d = io.hpcwhisk.slurm.controller.HarvestConfig.defaults();
-    var slurm = new io.hpcwhisk.slurm.controller.HarvestConfig.Slurm(Optional.empty(), Optional.empty(),
+  static HarvestConfig liveConfig(String policy) {
+    var d = HarvestConfig.defaults();
+    var slurm = new HarvestConfig.Slurm(Optional.empty(), Optional.empty(),
         Duration.ofSeconds(15), PilotHarvester.HARVEST_PARTITION, Optional.empty(), Optional.empty());
     var job = d.harvest().pilotJob();
-    var pilotJob = new io.hpcwhisk.slurm.controller.HarvestConfig.PilotJob(PilotHarvester.PILOT_PREFIX, job.script(),
+    var pilotJob = new HarvestConfig.PilotJob(PilotHarvester.PILOT_PREFIX, job.script(),
         job.output(), job.signal(), job.extraOptions(), job.environment());
-    return new io.hpcwhisk.slurm.controller.HarvestConfig(slurm, new io.hpcwhisk.slurm.controller.HarvestConfig.Harvest(
-        policy, Map.of(), Duration.ofSeconds(15), false, RULES.maxSubmissions(), RULES.expeditePreemption(),
-        pilotJob));
+    return new HarvestConfig(slurm, new HarvestConfig.Harvest(policy, Map.of(), Duration.ofSeconds(15), false,
+        RULES.maxSubmissions(), RULES.expeditePreemption(), pilotJob));
   }
 
   static List<Object> carriedOut(PassPlan plan) {
@@ -80,7 +80,7 @@ class BatchShellAgreesWithLiveShellTest {
   @ParameterizedTest
   @ValueSource(strings = {"fib", "var", "adaptive"})
   void theLivePassDecidesAndCarriesOutWhatTheSimulatorsPassDid(String policy) {
-    PilotHarvester harvester = new PilotHarvester(new HarvestConfig(policy, Map.of(), 15, 20), 0, RULES);
+    PilotHarvester harvester = new PilotHarvester(new SimHarvestConfig(policy, Map.of(), 15, 20), 0, RULES);
     harvester.verifySnapshots();
     ReplayedSlurm slurm = new ReplayedSlurm();
     ReconcilePass live = HarvestController.pass(liveConfig(policy), new SimpleMeterRegistry(), slurm, slurm,

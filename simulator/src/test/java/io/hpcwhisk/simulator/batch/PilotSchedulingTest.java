@@ -22,7 +22,7 @@ class PilotSchedulingTest {
     SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
     ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
-        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
 
     RunResult base = outcome.baseline();
     assertThat(base.jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
@@ -67,7 +67,7 @@ class PilotSchedulingTest {
     SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10 20:2:10:10");
     ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
-        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
 
     assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990 + 990) / 3.0);
     JobStats.Delays d = outcome.withPilots().get(0).jobs().delays();
@@ -95,7 +95,7 @@ class PilotSchedulingTest {
         ms.ticks(drain, "drain"), 0, ms);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
     ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> new JobSources(1000, ms).fixed(jobs), List.of(
-        new HarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
 
     assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
     RunResult var = outcome.withPilots().get(0);

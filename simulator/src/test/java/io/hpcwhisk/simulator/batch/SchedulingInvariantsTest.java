@@ -69,7 +69,7 @@ class SchedulingInvariantsTest {
     }
     Checker checker = new Checker(nodes, config.drainTime(), algorithm == Algorithm.EASY);
     PilotHarvester harvester = policy.equals("none") ? null
-        : new PilotHarvester(new HarvestConfig(policy, Map.of(), 15, 20), 0);
+        : new PilotHarvester(new SimHarvestConfig(policy, Map.of(), 15, 20), 0);
     if (harvester != null) {
       harvester.verifySnapshots();
     }

@@ -73,8 +73,8 @@ class TimeBaseTest {
   void theSameScheduleInEitherUnit(String algorithm) {
     List<JobSpec> jobs = randomJobs(7, 80, 8);
     SchedulerConfig seconds = new SchedulerConfig(8, Algorithm.valueOf(algorithm), 500, 86_400, 60, 30, 30, 2, 1);
-    List<HarvestConfig> policies = List.of(new HarvestConfig("fib", Map.of(), 15, 20),
-        new HarvestConfig("var", Map.of(), 15, 20), new HarvestConfig("adaptive", Map.of(), 15, 20));
+    List<SimHarvestConfig> policies = List.of(new SimHarvestConfig("fib", Map.of(), 15, 20),
+        new SimHarvestConfig("var", Map.of(), 15, 20), new SimHarvestConfig("adaptive", Map.of(), 15, 20));
     Starts inSeconds = new Starts(1);
     ScheduleRun.Outcome s = ScheduleRun.run(seconds, () -> new JobSources(1000).fixed(jobs), policies, 600,
         label -> inSeconds.of(label));

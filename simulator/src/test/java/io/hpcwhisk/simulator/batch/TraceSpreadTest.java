@@ -45,7 +45,7 @@ class TraceSpreadTest {
   @Test
   void aOneMillisecondDrainNoLongerMovesJobsPastABackfillPass() {
     SchedulerConfig config = SchedulerConfig.defaults(64, Algorithm.SLURM).in(TimeBase.MILLIS).withDrain(1);
-    List<HarvestConfig> adaptive = List.of(new HarvestConfig("adaptive", Map.of(), 15, 20));
+    List<SimHarvestConfig> adaptive = List.of(new SimHarvestConfig("adaptive", Map.of(), 15, 20));
 
     ScheduleRun.Outcome ties = ScheduleRun.run(config, () -> new JobSources(64, TimeBase.MILLIS).synthetic(TRACE),
         adaptive, 600, null);

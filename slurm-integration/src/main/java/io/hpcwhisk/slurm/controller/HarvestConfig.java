@@ -1,33 +1,36 @@
 package io.hpcwhisk.slurm.controller;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.hpcwhisk.configuration.Check;
+import io.hpcwhisk.configuration.ConfigBinding;
+import io.hpcwhisk.configuration.ConfigException;
+import io.hpcwhisk.configuration.ConfigFile;
+import io.hpcwhisk.configuration.Copyable;
 import io.hpcwhisk.core.cluster.HarvestTarget;
-import io.hpcwhisk.core.harvest.Durations;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
+import io.hpcwhisk.core.time.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The controller's configuration: the {@code slurm:} and {@code harvest:} sections of {@code hpc-whisk.yaml}
- * (other sections belong to other components and are ignored). Every default is written next to its field and
- * in {@link #DEFAULTS_HELP_FORMAT}.
+ * (other sections belong to other components and are ignored), read by {@link ConfigBinding}. Every default is
+ * written next to its field (one {@link Check} line in the compact constructor) and in {@link
+ * #DEFAULTS_HELP_FORMAT}.
  *
  * @param slurm how to reach Slurm and where pilots may go
  * @param harvest the policy, the loop and the pilot jobs
  */
-public record HarvestConfig(Slurm slurm, Harvest harvest) {
+@JsonIgnoreProperties(ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
+public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<HarvestConfig> {
 
   /**
    * The defaults as {@code --help} prints them: a printf-style format ({@code %n} is a line break, {@code %%} a
@@ -58,8 +61,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       + "    environment: {}        # variables for every pilot, e.g. HPC_WHISK_BALANCER_URL%n";
 
   public HarvestConfig {
-    Objects.requireNonNull(slurm, "slurm");
-    Objects.requireNonNull(harvest, "harvest");
+    slurm = slurm == null ? Slurm.defaults() : slurm;
+    harvest = harvest == null ? Harvest.defaults() : harvest;
   }
 
   /**
@@ -73,19 +76,23 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * @param account account for pilots (default none)
    */
   public record Slurm(Optional<Path> binDir, Optional<Path> conf, Duration commandTimeout, String partition,
-      Optional<String> qos, Optional<String> account) {
+      Optional<String> qos, Optional<String> account) implements Copyable<Slurm> {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
     public static final String DEFAULT_PARTITION = "whisk";
 
     public Slurm {
-      Objects.requireNonNull(binDir, "binDir");
-      Objects.requireNonNull(conf, "conf");
-      Objects.requireNonNull(qos, "qos");
-      Objects.requireNonNull(account, "account");
-      if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-        throw new IllegalArgumentException("slurm.command-timeout must be positive, got " + commandTimeout);
+      binDir = path(binDir);
+      conf = path(conf);
+      commandTimeout = Check.duration("slurm.command-timeout", commandTimeout, DEFAULT_COMMAND_TIMEOUT,
+          Duration.ofMillis(1), null);
+      partition = Check.orDefault(Check.blankToNull(partition), DEFAULT_PARTITION);
+      qos = text(qos);
+      account = text(account);
+      try {
+        new HarvestTarget(partition, qos); // validates
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("slurm", e.getMessage());
       }
-      new HarvestTarget(partition, qos); // validates
     }
 
     public static Slurm defaults() {
@@ -116,23 +123,27 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    *     over; {@code config/pilot.sbatch} runs it as a job step, which Slurm signals at once)
    * @param pilotJob how pilot jobs are named and what they run
    */
-  public record Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
-      int maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
+  @JsonIgnoreProperties({"enabled"}) // read by enabledIn
+  public record Harvest(String policy,
+      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> params, Duration interval,
+      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob)
+      implements Copyable<Harvest> {
     public static final String DEFAULT_POLICY = "adaptive";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;
 
     public Harvest {
-      params = Map.copyOf(params);
-      HarvestPolicies.params(policy, params); // validates name and parameters
-      if (interval.compareTo(Duration.ofMillis(100)) < 0) {
-        throw new IllegalArgumentException("harvest.interval must be at least 100ms, got " + interval);
+      policy = Check.oneOf("harvest.policy", policy, DEFAULT_POLICY, HarvestPolicies.NAMES.toArray(String[]::new));
+      params = params == null ? Map.of() : Map.copyOf(params);
+      try {
+        HarvestPolicies.params(policy, params); // validates the parameters
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("harvest.params", e.getMessage());
       }
-      if (maxSubmissionsPerPass < 1) {
-        throw new IllegalArgumentException("harvest.max-submissions-per-pass must be at least 1, got "
-            + maxSubmissionsPerPass);
-      }
-      Objects.requireNonNull(pilotJob, "pilotJob");
+      interval = Check.duration("harvest.interval", interval, DEFAULT_INTERVAL, Duration.ofMillis(100), null);
+      maxSubmissionsPerPass = Check.range("harvest.max-submissions-per-pass", maxSubmissionsPerPass,
+          DEFAULT_MAX_SUBMISSIONS_PER_PASS, 1, Integer.MAX_VALUE);
+      pilotJob = pilotJob == null ? PilotJob.defaults() : pilotJob;
     }
 
     public static Harvest defaults() {
@@ -155,18 +166,20 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    *     server adds its own with {@link #withEnvironment(Map)}
    */
   public record PilotJob(String namePrefix, Path script, String output, Optional<String> signal,
-      List<String> extraOptions, Map<String, String> environment) {
+      List<String> extraOptions,
+      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> environment)
+      implements Copyable<PilotJob> {
     public static final String DEFAULT_NAME_PREFIX = "hpcw-pilot";
     public static final Path DEFAULT_SCRIPT = Path.of("config/pilot-sleep-placeholder.sbatch");
     public static final String DEFAULT_OUTPUT = "/tmp/hpc-whisk-pilot-%j.out";
 
     public PilotJob {
-      Objects.requireNonNull(namePrefix, "namePrefix");
-      Objects.requireNonNull(script, "script");
-      Objects.requireNonNull(output, "output");
-      Objects.requireNonNull(signal, "signal");
-      extraOptions = List.copyOf(extraOptions);
-      environment = Map.copyOf(environment);
+      namePrefix = Check.orDefault(Check.blankToNull(namePrefix), DEFAULT_NAME_PREFIX);
+      script = path(Optional.ofNullable(script)).orElse(DEFAULT_SCRIPT);
+      output = Check.orDefault(Check.blankToNull(output), DEFAULT_OUTPUT);
+      signal = text(signal);
+      extraOptions = extraOptions == null ? List.of() : List.copyOf(extraOptions);
+      environment = environment == null ? Map.of() : Map.copyOf(environment);
     }
 
     public static PilotJob defaults() {
@@ -177,7 +190,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     public PilotJob withEnvironment(Map<String, String> more) {
       Map<String, String> merged = new LinkedHashMap<>(environment);
       merged.putAll(more);
-      return new PilotJob(namePrefix, script, output, signal, extraOptions, merged);
+      return with(PilotJob::environment, merged);
     }
 
     /** The script's text, resolved against {@code baseDir} when relative. */
@@ -195,43 +208,19 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     return new HarvestConfig(Slurm.defaults(), Harvest.defaults());
   }
 
-  /** Reads the {@code slurm:} and {@code harvest:} sections of a YAML file. */
+  /**
+   * Reads the {@code slurm:} and {@code harvest:} sections of a YAML file (with {@link ConfigFile}'s limits and
+   * permission check).
+   *
+   * @throws ConfigException one line naming the key and what was expected
+   */
   public static HarvestConfig load(Path file) {
-    try {
-      return parse(Files.readString(file));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
-    }
+    return ConfigBinding.bind(ConfigFile.read(file), "", HarvestConfig.class);
   }
 
   /** Reads the {@code slurm:} and {@code harvest:} sections of YAML text; missing keys take their defaults. */
   public static HarvestConfig parse(String yaml) {
-    JsonNode root;
-    try {
-      root = new YAMLMapper().readTree(yaml);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("configuration is not valid YAML: " + e.getMessage(), e);
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return defaults();
-    }
-    Section s = new Section("slurm", root.path("slurm"), Set.of("bin-dir", "conf", "command-timeout", "partition",
-        "qos", "account"));
-    Slurm slurm = new Slurm(s.optional("bin-dir").map(Path::of), s.optional("conf").map(Path::of),
-        s.duration("command-timeout", Slurm.DEFAULT_COMMAND_TIMEOUT), s.text("partition", Slurm.DEFAULT_PARTITION),
-        s.optional("qos"), s.optional("account"));
-    Section h = new Section("harvest", root.path("harvest"), Set.of("enabled", "policy", "params", "interval",
-        "dry-run", "max-submissions-per-pass", "expedite-preemption", "pilot-job"));
-    Section p = new Section("harvest.pilot-job", root.path("harvest").path("pilot-job"), Set.of("name-prefix",
-        "script", "output", "signal", "extra-options", "environment"));
-    PilotJob pilotJob = new PilotJob(p.text("name-prefix", PilotJob.DEFAULT_NAME_PREFIX),
-        Path.of(p.text("script", PilotJob.DEFAULT_SCRIPT.toString())), p.text("output", PilotJob.DEFAULT_OUTPUT),
-        p.optional("signal"), p.list("extra-options"), p.map("environment"));
-    Harvest harvest = new Harvest(h.text("policy", Harvest.DEFAULT_POLICY), h.map("params"),
-        h.duration("interval", Harvest.DEFAULT_INTERVAL), h.bool("dry-run", false),
-        h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),
-        h.bool("expedite-preemption", false), pilotJob);
-    return new HarvestConfig(slurm, harvest);
+    return ConfigBinding.bind(ConfigFile.parse(yaml), "", HarvestConfig.class);
   }
 
   /**
@@ -239,121 +228,18 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    * controller next to the API. The standalone {@code hpc-whisk controller run} ignores it.
    */
   public static boolean enabledIn(Path file) {
-    try {
-      JsonNode v = new YAMLMapper().readTree(Files.readString(file)).path("harvest").path("enabled");
-      if (v.isMissingNode() || v.isNull()) {
-        return true;
-      }
-      if (!v.isBoolean()) {
-        throw new IllegalArgumentException("harvest.enabled must be true or false, got " + v);
-      }
-      return v.asBoolean();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
-    }
+    JsonNode enabled = ConfigFile.read(file).path("harvest").path("enabled");
+    return enabled.isMissingNode() || enabled.isNull()
+        || ConfigBinding.bind(enabled, "harvest.enabled", Boolean.class);
   }
 
-  /** Typed access to one mapping of the YAML tree, refusing unknown keys. */
-  private static final class Section {
-    final String name;
-    final JsonNode node;
+  /** An optional path; empty text is none. */
+  private static Optional<Path> path(Optional<Path> value) {
+    return value == null ? Optional.empty() : value.filter(p -> !p.toString().isBlank());
+  }
 
-    Section(String name, JsonNode node, Set<String> known) {
-      this.name = name;
-      this.node = node;
-      if (node.isMissingNode() || node.isNull()) {
-        return;
-      }
-      if (!node.isObject()) {
-        throw new IllegalArgumentException("'" + name + "' must be a mapping, got " + node);
-      }
-      Set<String> unknown = new TreeSet<>();
-      node.fieldNames().forEachRemaining(k -> {
-        if (!known.contains(k)) {
-          unknown.add(k);
-        }
-      });
-      if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException("unknown key(s) " + unknown + " in '" + name + "'; expected some of "
-            + new TreeSet<>(known));
-      }
-    }
-
-    Optional<String> optional(String key) {
-      JsonNode v = node.path(key);
-      if (v.isMissingNode() || v.isNull() || v.asText().isBlank()) {
-        return Optional.empty();
-      }
-      if (!v.isValueNode()) {
-        throw new IllegalArgumentException(name + "." + key + " must be a single value, got " + v);
-      }
-      return Optional.of(v.asText().strip());
-    }
-
-    String text(String key, String fallback) {
-      return optional(key).orElse(fallback);
-    }
-
-    Duration duration(String key, Duration fallback) {
-      Optional<String> v = optional(key);
-      try {
-        return v.map(Durations::parse).orElse(fallback);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(name + "." + key + ": " + e.getMessage(), e);
-      }
-    }
-
-    boolean bool(String key, boolean fallback) {
-      Optional<String> v = optional(key);
-      if (v.isEmpty()) {
-        return fallback;
-      }
-      return switch (v.get().toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "yes", "on" -> true;
-        case "false", "no", "off" -> false;
-        default -> throw new IllegalArgumentException(name + "." + key + " must be true or false, got '" + v.get()
-            + "'");
-      };
-    }
-
-    int integer(String key, int fallback) {
-      Optional<String> v = optional(key);
-      try {
-        return v.map(Integer::parseInt).orElse(fallback);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + "." + key + " must be a whole number, got '" + v.get() + "'", e);
-      }
-    }
-
-    List<String> list(String key) {
-      JsonNode v = node.path(key);
-      List<String> out = new ArrayList<>();
-      if (v.isArray()) {
-        v.forEach(e -> out.add(e.asText()));
-      } else if (!v.isMissingNode() && !v.isNull()) {
-        throw new IllegalArgumentException(name + "." + key + " must be a list, got " + v);
-      }
-      return out;
-    }
-
-    Map<String, String> map(String key) {
-      JsonNode v = node.path(key);
-      Map<String, String> out = new LinkedHashMap<>();
-      if (v.isObject()) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-          var e = it.next();
-          out.put(e.getKey(), e.getValue().isArray() ? joined(e.getValue()) : e.getValue().asText());
-        }
-      } else if (!v.isMissingNode() && !v.isNull()) {
-        throw new IllegalArgumentException(name + "." + key + " must be a mapping, got " + v);
-      }
-      return out;
-    }
-
-    private static String joined(JsonNode array) {
-      List<String> parts = new ArrayList<>();
-      array.forEach(e -> parts.add(e.asText()));
-      return String.join(",", parts);
-    }
+  /** An optional text; empty text is none. */
+  private static Optional<String> text(Optional<String> value) {
+    return value == null ? Optional.empty() : value.map(String::strip).filter(v -> !v.isEmpty());
   }
 }

@@ -3,12 +3,15 @@ package io.hpcwhisk.slurm.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcwhisk.configuration.ConfigException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -52,16 +55,33 @@ class HarvestConfigTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "slurm: {partiton: whisk}                | unknown key(s) [partiton] in 'slurm'",
-      "harvest: {interval: soon}               | harvest.interval: not a duration: 'soon'",
-      "harvest: {policy: greedy}               | unknown harvest policy 'greedy'",
-      "harvest: {params: {max-pending: lots}}  | bad value 'lots' for adaptive parameter max-pending",
-      "harvest: {dry-run: maybe}               | harvest.dry-run must be true or false, got 'maybe'",
-      "slurm: [a, b]                           | 'slurm' must be a mapping",
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "slurm: {partiton: whisk}                | slurm.partiton: unknown key (did you mean slurm.partition?)",
+      "harvest: {interval: soon}               | harvest.interval: \"soon\" is not a duration (expected e.g. 5s, 1m)",
+      "harvest: {interval: 50ms}               | harvest.interval: 50ms is out of range (expected at least 100ms)",
+      "harvest: {policy: greedy}               | harvest.policy: \"greedy\" is not one of: fib, var, adaptive",
+      "harvest: {params: {max-pending: lots}}  | harvest.params: bad value 'lots' for adaptive parameter max-pending",
+      "harvest: {params: {max-pendin: 3}}      | harvest.params: unknown parameter(s) [max-pendin] for policy adaptive",
+      "harvest: {dry-run: maybe}               | harvest.dry-run: \"maybe\" is not true or false",
+      "harvest: {max-submissions-per-pass: 0}  | harvest.max-submissions-per-pass: 0 is out of range (expected at least 1)",
+      "harvest: {pilot-job: {extra-options: x}}| harvest.pilot-job.extra-options: \"x\" is not a list",
+      "harvest: {pilot-job: {environment: [a]}}| harvest.pilot-job.environment: a list is not a mapping",
+      "slurm: {command-timeout: 0s}            | slurm.command-timeout: 0s is out of range (expected at least 1ms)",
+      "slurm: [a, b]                           | slurm: a list is not a mapping",
   })
   void badValuesAreNamed(String yaml, String message) {
-    assertThatThrownBy(() -> HarvestConfig.parse(yaml)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(message);
+    assertThatThrownBy(() -> HarvestConfig.parse(yaml)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(message);
+  }
+
+  @Test
+  void harvestEnabledIsReadOnItsOwnAndChecked(@TempDir Path dir) throws Exception {
+    Path f = Files.writeString(dir.resolve("c.yaml"), "harvest:\n  enabled: off\n");
+    assertThat(HarvestConfig.enabledIn(f)).isFalse();
+    assertThat(HarvestConfig.load(f)).isEqualTo(HarvestConfig.defaults());
+    Files.writeString(f, "harvest:\n  interval: 2s\n");
+    assertThat(HarvestConfig.enabledIn(f)).isTrue();
+    Files.writeString(f, "harvest:\n  enabled: sometimes\n");
+    assertThatThrownBy(() -> HarvestConfig.enabledIn(f)).hasMessage("harvest.enabled: \"sometimes\" is not true or false");
   }
 }

@@ -1,0 +1,367 @@
+package io.hpcwhisk.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcwhisk.protocol.ActivationStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One runtime process for one action version: started and initialised once ({@code /init}), then
+ * runs activations one at a time ({@code /run}) until it is closed, times out or dies.
+ *
+ * <p>Algorithm: the process gets stdin (activation lines), stdout and stderr (log lines, read by
+ * {@link StreamPump}s) and fd 3, a fifo the pilot holds open for reading ({@link ResultReader}). A run
+ * writes one JSON line, waits for one line on fd 3 within the timeout, then waits until both log
+ * streams delivered the end marker (HPC-Whisk's launchers) or are drained (native executables).
+ *
+ * <p>Example: {@code start(spec, ...)} gives {@code Ready(container)}; {@code container.run(input)}
+ * gives a success with {@code {"greeting": "Hello"}} and two log lines; after a timeout the container
+ * is dead and {@link #alive()} is false.
+ *
+ * <p>Known caveats: output an action prints after returning lands in the next activation's logs, as in
+ * OpenWhisk; native executables that buffer their output may lose log lines to the next activation;
+ * the memory limit is the one the OS allows without root (heap flags, address-space limit).
+ */
+public final class ActionContainer implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+  private static final long NATIVE_DRAIN_MILLIS = 100;
+  /** How long a killed runtime's log streams may take to reach their end (its pumps read what is left first). */
+  private static final long STREAM_END_MILLIS = 5_000;
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  private final ActionSpec spec;
+  private final Path dir;
+  private final Process process;
+  private final RandomAccessFile fifo;
+  private final OutputStream stdin;
+  private final ResultReader results;
+  private final StreamPump out;
+  private final StreamPump err;
+  private final RuntimeConfig config;
+  private volatile ActivationLogs active;
+  private volatile ActivationLogs next;
+  private volatile boolean alive = true;
+  private volatile boolean killedForMemory;
+
+  private ActionContainer(ActionSpec spec, Path dir, Process process, RandomAccessFile fifo, RuntimeConfig config)
+      throws IOException {
+    this.spec = spec;
+    this.dir = dir;
+    this.process = process;
+    this.fifo = fifo;
+    this.config = config;
+    this.stdin = process.getOutputStream();
+    long logLimit = spec.limits().logBytes();
+    this.active = new ActivationLogs(logLimit);
+    this.next = new ActivationLogs(logLimit);
+    String name = "runtime-" + process.pid();
+    this.results = new ResultReader(new java.io.FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
+    this.out = new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
+    this.err = new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
+  }
+
+  /**
+   * Starts a runtime for {@code spec} in a fresh directory under the work directory and initialises it.
+   * Never throws for a problem of the action: those come back as {@link InitOutcome.Failed}.
+   */
+  static InitOutcome start(ActionSpec spec, RuntimeConfig config, Launchers launchers) {
+    Instant initStart = Instant.now();
+    long t0 = System.nanoTime();
+    ActionKind kind = spec.actionKind();
+    Path dir = config.workDir().resolve("actions").resolve(SEQUENCE.incrementAndGet() + "-" + safe(spec.versionKey()));
+    ActionContainer container = null;
+    try {
+      // exclusive: a directory (or a fifo in it) left by another start can never be reused
+      Files.createDirectories(dir.getParent());
+      Files.createDirectory(dir);
+      Files.createDirectory(dir.resolve("tmp"));
+      ActionFiles.Prepared prepared = ActionFiles.prepare(spec, dir);
+      if (!prepared.ok()) {
+        deleteQuietly(dir);
+        return failed(OpenWhiskMessages.invalidInitResponse(prepared.problem()), List.of(), initStart);
+      }
+      Path fifoPath = dir.resolve("fd3");
+      mkfifo(fifoPath);
+      launchers.prepare(dir);
+      List<String> command = launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
+      ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+      Map<String, String> env = builder.environment();
+      String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+      env.clear();
+      env.put("PATH", path);
+      env.put("HOME", dir.toString());
+      env.put("TMPDIR", dir.resolve("tmp").toString());
+      env.put("LANG", "C.UTF-8");
+      env.putAll(spec.env());
+      if (kind.ownLauncher()) {
+        env.put("__OW_WAIT_FOR_ACK", "1");
+      }
+      // Opening the fifo read-write never blocks on Linux and keeps it open for the runtime's life.
+      RandomAccessFile fifo = new RandomAccessFile(fifoPath.toFile(), "rw");
+      Process process = builder.start();
+      container = new ActionContainer(spec, dir, process, fifo, config);
+      container.begin();
+      if (!kind.ownLauncher()) {
+        return new InitOutcome.Ready(container, initStart, Duration.ofNanos(System.nanoTime() - t0));
+      }
+      return container.initialise(prepared.entry(), initStart, t0);
+    } catch (IOException | RuntimeException e) {
+      List<String> logs = container == null ? List.of() : container.killAndCollect(null);
+      if (container == null) {
+        deleteQuietly(dir);
+      }
+      org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
+          .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
+      return new InitOutcome.Failed(ActivationResult.error(ActivationStatus.WHISK_ERROR,
+          "The pilot could not start the " + spec.kind() + " runtime: " + withoutPaths(e.getMessage()), logs,
+          initStart, Instant.now()));
+    }
+  }
+
+  private void begin() {
+    out.start();
+    err.start();
+    results.start();
+    process.onExit().thenRun(results::processExited);
+  }
+
+  private InitOutcome initialise(Path entry, Instant initStart, long t0) throws IOException {
+    Map<String, Object> init = Map.of("init", Map.of("main", spec.main(), "entry", entry.toString()));
+    long timeoutMillis = spec.limits().timeout().toMillis();
+    ResultReader.Line ack;
+    try {
+      send(JSON.writeValueAsString(init));
+      ack = results.next(timeoutMillis);
+    } catch (IOException e) {
+      ack = ResultReader.Line.EXITED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ack = null;
+    }
+    if (ack == null) {
+      return failed(OpenWhiskMessages.timedOut(timeoutMillis, true), killAndCollect(null), initStart);
+    }
+    if (ack.exited()) {
+      return failed(OpenWhiskMessages.ABNORMAL_INIT, killAndCollect(null), initStart);
+    }
+    Map<?, ?> reply;
+    try {
+      reply = JSON.readValue(ack.text(), Map.class);
+    } catch (IOException e) {
+      reply = Map.of("ok", false, "error", "unexpected init reply " + ack.text());
+    }
+    if (!Boolean.TRUE.equals(reply.get("ok"))) {
+      Object error = reply.get("error");
+      return failed(OpenWhiskMessages.invalidInitResponse(error == null ? null : error.toString()),
+          killAndCollect(null), initStart);
+    }
+    return new InitOutcome.Ready(this, initStart, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  /**
+   * Runs one activation; never throws for a problem of the action. After a timeout, a crash or a
+   * failure to talk to the process the container is dead ({@link #alive()} false).
+   */
+  public synchronized ActivationResult run(ActivationInput input) {
+    Instant start = Instant.now();
+    if (!alive) {
+      return ActivationResult.whiskError("The runtime of " + spec.versionKey() + " is no longer alive.", start);
+    }
+    ActivationLogs logs = active;
+    ActivationLogs following = new ActivationLogs(spec.limits().logBytes());
+    next = following;
+    results.clear();
+    long timeoutMillis = spec.limits().timeout().toMillis();
+    ResultReader.Line line;
+    try {
+      send(JSON.writeValueAsString(input.toLoopMessage()));
+      line = results.next(timeoutMillis);
+    } catch (IOException e) {
+      line = ResultReader.Line.EXITED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      List<String> lines = killAndCollect(logs);
+      return ActivationResult.error(ActivationStatus.WHISK_ERROR,
+          "The pilot was interrupted while the action ran.", lines, start, Instant.now());
+    }
+    if (line == null) {
+      List<String> lines = killAndCollect(logs);
+      return ActivationResult.error(ActivationStatus.DEVELOPER_ERROR,
+          OpenWhiskMessages.timedOut(timeoutMillis, false), lines, start, Instant.now());
+    }
+    if (line.exited()) {
+      List<String> lines = killAndCollect(logs);
+      String message = killedForMemory ? OpenWhiskMessages.MEMORY_EXHAUSTED : OpenWhiskMessages.ABNORMAL_RUN;
+      return ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, message, lines, start, Instant.now());
+    }
+    ResultClassifier.Classified classified = ResultClassifier.classify(line, spec.limits().resultBytes());
+    String note = collectLogs(logs, following);
+    List<String> lines = logs.finish(Instant.now(), note);
+    return new ActivationResult(classified.status(), classified.result(), lines, start, Instant.now(), Optional.empty());
+  }
+
+  /** Waits for the activation's last log lines; returns OpenWhisk's log-failure note if they did not come. */
+  private String collectLogs(ActivationLogs logs, ActivationLogs following) {
+    try {
+      if (spec.actionKind().ownLauncher()) {
+        boolean complete = logs.awaitMarkers(config.logDrainWait().toMillis());
+        active = following;
+        return complete ? null : OpenWhiskMessages.LOG_FAILURE;
+      }
+      long since = System.nanoTime();
+      long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
+      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS)) && System.nanoTime() < until) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      }
+      out.switchTo(following);
+      err.switchTo(following);
+      active = following;
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      active = following;
+      return OpenWhiskMessages.LOG_FAILURE;
+    }
+  }
+
+  private void send(String line) throws IOException {
+    stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+  }
+
+  /** Kills the process tree, waits for the log streams to end and returns the logs collected so far. */
+  private List<String> killAndCollect(ActivationLogs logs) {
+    kill();
+    try {
+      // the streams end with the process; the wait only matters when this machine starves the pumps
+      out.join(STREAM_END_MILLIS);
+      err.join(STREAM_END_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ActivationLogs source = logs == null ? active : logs;
+    List<String> lines = new ArrayList<>(source.finish(Instant.now(), null));
+    cleanUp();
+    return lines;
+  }
+
+  private void kill() {
+    alive = false;
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    // Through the handle, not Process.destroyForcibly(): that also closes our ends of the runtime's stdout and
+    // stderr, and a line the action wrote just before it crashed, still in the pipe, would be lost to its logs.
+    // The pumps read to the end of the streams; cleanUp() closes them.
+    process.toHandle().destroyForcibly();
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void cleanUp() {
+    for (java.io.Closeable stream : List.of(fifo, stdin, process.getInputStream(), process.getErrorStream())) {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        // already closed, or the runtime is gone: nothing to release
+      }
+    }
+    deleteQuietly(dir);
+  }
+
+  /** Marks the container as having exceeded its memory and kills it (used by the memory watchdog). */
+  void killForMemory() {
+    killedForMemory = true;
+    kill();
+  }
+
+  public ActionSpec spec() {
+    return spec;
+  }
+
+  /** Whether the process is running and may take the next activation. */
+  public boolean alive() {
+    return alive && process.isAlive();
+  }
+
+  /** The process id of the runtime (the interpreter, or bwrap when sandboxed). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Resident memory of the runtime process tree in kilobytes, from {@code /proc} (0 if unknown). */
+  long residentKb() {
+    return ProcStatus.treeResidentKb(process.pid());
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive() || alive) {
+      kill();
+    }
+    cleanUp();
+  }
+
+  private static InitOutcome failed(String message, List<String> logs, Instant initStart) {
+    return new InitOutcome.Failed(
+        ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, message, logs, initStart, Instant.now()));
+  }
+
+  private static void mkfifo(Path path) throws IOException {
+    Process process = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+    try {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IOException("mkfifo " + path + " failed: " + output.strip());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while creating " + path, e);
+    }
+  }
+
+  /** A message for the caller with the file names of this machine taken out (they stay in the pilot's log). */
+  static String withoutPaths(String message) {
+    return message == null ? "no detail" : message.replaceAll("(?<![\\w.])/[^\\s:'\"]+", "<path>");
+  }
+
+  private static String safe(String key) {
+    String cleaned = key.replaceAll("[^A-Za-z0-9._-]", "_");
+    return cleaned.length() > 60 ? cleaned.substring(0, 60) : cleaned;
+  }
+
+  static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      // a file vanished while the tree was walked (a runtime cleaning up at the same time): best effort
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,408 @@
+package io.hpcwhisk.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The warm pool: runs activations in runtimes kept per action version, starting one (cold) when no
+ * idle runtime of the version exists, reusing it (warm) afterwards.
+ *
+ * <p>Algorithm: {@link #invoke} takes the most recently used idle runtime of the spec's version key
+ * (and the same limits and env);
+ * if there is none it reserves the action's memory (evicting the least recently used idle runtimes of
+ * other versions when needed) and starts a runtime on the calling thread, so several cold starts run
+ * in parallel. After the activation a live runtime goes back to the idle list; a dead one (timeout,
+ * crash) frees its memory. A background task removes runtimes idle longer than the idle timeout and
+ * kills busy ones whose resident memory exceeds their limit.
+ *
+ * <p>Example: two calls with the same {@code versionKey} one after the other: the first is cold
+ * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two runtimes.
+ *
+ * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
+ * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer does
+ * not send more than the pilot registered).
+ */
+public final class ActionRuntimes implements AutoCloseable {
+
+  private static final long WATCHDOG_MILLIS = 250;
+
+  private final RuntimeConfig config;
+  private final Launchers launchers;
+  private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
+  private final Set<ActionContainer> busy = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final ScheduledExecutorService housekeeping;
+  private final AtomicLong coldStarts = new AtomicLong();
+  private final AtomicLong warmStarts = new AtomicLong();
+  private int memoryInUseMb;
+  private boolean closed;
+
+  private record Idle(ActionContainer container, long sinceNanos) {}
+
+  /** The directory this pool's runtimes live in, one per start: {@code WORK_DIR/start-PID-NANOS}. */
+  private final java.nio.file.Path base;
+
+  /**
+   * A pool whose runtime files live in a directory of their own under {@code config.workDir()}, made for this
+   * start (so files a killed process left behind can never collide with new ones); directories of earlier starts
+   * whose process is gone are removed first, and so are the {@code actions} and {@code launchers} directories
+   * of older versions.
+   */
+  public ActionRuntimes(RuntimeConfig config) {
+    this.base = config.workDir();
+    try {
+      Files.createDirectories(base);
+      removeLeftovers(base);
+      java.nio.file.Path own = Files.createDirectory(
+          base.resolve("start-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+      this.config = config.withWorkDir(own);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the runtime work directory under " + base, e);
+    }
+    this.launchers = new Launchers(this.config, this.config.workDir().resolve("launchers"));
+    this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "runtime-housekeeping");
+      thread.setDaemon(true);
+      return thread;
+    });
+    housekeeping.scheduleWithFixedDelay(this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Resolves interpreters and writes the launchers now, so the first cold start does not pay for it. */
+  public ActionRuntimes warmUp() {
+    launchers.warmUp();
+    return this;
+  }
+
+  /** Whether runtimes run inside bubblewrap. */
+  public boolean sandboxed() {
+    return launchers.sandboxed();
+  }
+
+  /** The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not sandboxed. */
+  public List<java.nio.file.Path> sandboxHides() {
+    return launchers.sandboxHides();
+  }
+
+  /** Why runtimes run without bubblewrap: off by configuration, or the self-check's failure (empty when sandboxed). */
+  public Optional<String> sandboxProblem() {
+    return Optional.ofNullable(launchers.sandboxProblem());
+  }
+
+  /**
+   * The one namespace these runtimes serve, when they run without a sandbox under the administrator's
+   * single-tenant opt-out ({@link RuntimeConfig#unsandboxedNamespace()}); empty when sandboxed (every
+   * namespace) or when they serve none.
+   */
+  public Optional<String> onlyNamespace() {
+    return sandboxed() ? Optional.empty() : Optional.ofNullable(config.unsandboxedNamespace());
+  }
+
+  /**
+   * Why these runtimes cannot serve anyone: no working sandbox and no single-tenant opt-out. A pilot
+   * exits with this line; empty when it may serve.
+   */
+  public Optional<String> startProblem() {
+    if (sandboxed() || config.unsandboxedNamespace() != null) {
+      return Optional.empty();
+    }
+    return Optional.of("actions would run without a sandbox (" + launchers.sandboxProblem() + ") and could read"
+        + " each other's code, parameters and keys; install bubblewrap (bwrap) with user namespaces allowed, or"
+        + " set pilot.unsandboxed-namespace: NAME to run only that namespace's actions, unsandboxed");
+  }
+
+  /**
+   * The rule for namespaces: with a working sandbox every namespace is served; without one only the
+   * opt-out's namespace. Empty when an activation of {@code namespace} may run here, else the reason it
+   * may not (the caller ends it in a whisk error, logs and counts it).
+   */
+  public Optional<String> refusal(String namespace) {
+    if (sandboxed()) {
+      return Optional.empty();
+    }
+    String only = config.unsandboxedNamespace();
+    if (only == null) {
+      return Optional.of("This executor runs actions without a sandbox and serves no namespace.");
+    }
+    if (!only.equals(namespace)) {
+      return Optional.of("This executor runs actions without a sandbox and serves only namespace " + only
+          + ", not " + namespace + ".");
+    }
+    return Optional.empty();
+  }
+
+  /** The kinds this pool can run (all of {@link ActionKind}). */
+  public List<String> kinds() {
+    return ActionKind.supportedNames();
+  }
+
+  /**
+   * Runs one activation of {@code spec} and returns its result; blocks until it ends. Never throws for
+   * a problem of the action or of the pilot: those are developer or whisk errors in the result.
+   */
+  public ActivationResult invoke(ActionSpec spec, ActivationInput input) {
+    return invoke(spec, input, () -> true);
+  }
+
+  /**
+   * As {@link #invoke(ActionSpec, ActivationInput)}, but asks {@code start} right before the runtime
+   * begins running the activation (a warm runtime at once, a cold one once it started and initialised).
+   * When {@code start} says false the activation is not run and null is returned (the runtime stays for
+   * others). A failure before that point (the runtime could not start) is a whisk error result and
+   * {@code start} was never asked.
+   */
+  public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
+    ActionContainer warm = takeIdle(poolKey(spec));
+    if (warm != null) {
+      if (!start.getAsBoolean()) {
+        release(warm);
+        return null;
+      }
+      warmStarts.incrementAndGet();
+      ActivationResult result = warm.run(input);
+      release(warm);
+      return result;
+    }
+    String refusal = reserve(spec.limits().memoryMb());
+    if (refusal != null) {
+      return ActivationResult.whiskError(refusal, Instant.now());
+    }
+    coldStarts.incrementAndGet();
+    InitOutcome outcome = ActionContainer.start(spec, config, launchers);
+    if (outcome instanceof InitOutcome.Failed failed) {
+      unreserve(spec.limits().memoryMb());
+      return failed.result();
+    }
+    InitOutcome.Ready ready = (InitOutcome.Ready) outcome;
+    ActionContainer container = ready.container();
+    synchronized (this) {
+      if (closed) {
+        container.close();
+        unreserve(spec.limits().memoryMb());
+        return ActivationResult.whiskError("The runtimes are shutting down.", Instant.now());
+      }
+      busy.add(container);
+    }
+    if (!start.getAsBoolean()) {
+      release(container);
+      return null;
+    }
+    ActivationResult result = container.run(input).asCold(ready.initStart(), ready.initTime());
+    release(container);
+    return result;
+  }
+
+  /** Runtimes are shared by activations of the same version with the same limits and env. */
+  private record PoolKey(String versionKey, ActionLimits limits, Map<String, String> env) {}
+
+  private static PoolKey poolKey(ActionSpec spec) {
+    return new PoolKey(spec.versionKey(), spec.limits(), spec.env());
+  }
+
+  private synchronized ActionContainer takeIdle(PoolKey key) {
+    Deque<Idle> list = idle.get(key);
+    while (list != null && !list.isEmpty()) {
+      ActionContainer container = list.pollLast().container();
+      if (container.alive()) {
+        busy.add(container);
+        return container;
+      }
+      memoryInUseMb -= container.spec().limits().memoryMb();
+      container.close();
+    }
+    return null;
+  }
+
+  /** Reserves memory, evicting idle runtimes least recently used first; returns a refusal or null. */
+  private String reserve(int memoryMb) {
+    List<ActionContainer> evicted = new ArrayList<>();
+    String refusal = null;
+    synchronized (this) {
+      if (closed) {
+        refusal = "The runtimes are shutting down.";
+      } else {
+        while (memoryInUseMb + memoryMb > config.memoryMb()) {
+          Idle oldest = oldestIdle();
+          if (oldest == null) {
+            break;
+          }
+          idle.get(poolKey(oldest.container().spec())).remove(oldest);
+          memoryInUseMb -= oldest.container().spec().limits().memoryMb();
+          evicted.add(oldest.container());
+        }
+        if (memoryInUseMb + memoryMb > config.memoryMb()) {
+          refusal = "No memory left for another runtime: " + memoryInUseMb + " MB of " + config.memoryMb()
+              + " MB are in use and the action needs " + memoryMb + " MB.";
+        } else {
+          memoryInUseMb += memoryMb;
+        }
+      }
+    }
+    evicted.forEach(ActionContainer::close);
+    return refusal;
+  }
+
+  private synchronized void unreserve(int memoryMb) {
+    memoryInUseMb -= memoryMb;
+  }
+
+  private Idle oldestIdle() {
+    Idle oldest = null;
+    for (Deque<Idle> list : idle.values()) {
+      Idle first = list.peekFirst();
+      if (first != null && (oldest == null || first.sinceNanos() < oldest.sinceNanos())) {
+        oldest = first;
+      }
+    }
+    return oldest;
+  }
+
+  private void release(ActionContainer container) {
+    boolean close = false;
+    synchronized (this) {
+      busy.remove(container);
+      if (container.alive() && !closed) {
+        idle.computeIfAbsent(poolKey(container.spec()), k -> new ArrayDeque<>())
+            .addLast(new Idle(container, System.nanoTime()));
+      } else {
+        memoryInUseMb -= container.spec().limits().memoryMb();
+        close = true;
+      }
+    }
+    if (close) {
+      container.close();
+    }
+  }
+
+  private void housekeep() {
+    List<ActionContainer> expired = new ArrayList<>();
+    List<ActionContainer> running;
+    long now = System.nanoTime();
+    long idleNanos = config.idleTimeout().toNanos();
+    synchronized (this) {
+      for (Deque<Idle> list : idle.values()) {
+        for (Iterator<Idle> it = list.iterator(); it.hasNext(); ) {
+          Idle entry = it.next();
+          if (now - entry.sinceNanos() > idleNanos || !entry.container().alive()) {
+            it.remove();
+            memoryInUseMb -= entry.container().spec().limits().memoryMb();
+            expired.add(entry.container());
+          }
+        }
+      }
+      idle.values().removeIf(Deque::isEmpty);
+      running = new ArrayList<>(busy);
+    }
+    expired.forEach(ActionContainer::close);
+    for (ActionContainer container : running) {
+      if (container.residentKb() > container.spec().limits().memoryMb() * 1024L) {
+        container.killForMemory();
+      }
+    }
+  }
+
+  /**
+   * Removes every idle runtime of every version of the action at {@code actionPath} ({@code ns/pkg/name}, the
+   * version keys' part before {@code @}), with its directory: the action was deleted or replaced.
+   */
+  public void evictAction(String actionPath) {
+    evictWhere(key -> key.startsWith(actionPath + "@"));
+  }
+
+  /** Removes every idle runtime of the version (e.g. after the action was updated). */
+  public void evict(String versionKey) {
+    evictWhere(versionKey::equals);
+  }
+
+  private void evictWhere(java.util.function.Predicate<String> versionKey) {
+    List<ActionContainer> removed = new ArrayList<>();
+    synchronized (this) {
+      for (Deque<Idle> list : idle.values()) {
+        list.removeIf(entry -> {
+          if (versionKey.test(entry.container().spec().versionKey())) {
+            memoryInUseMb -= entry.container().spec().limits().memoryMb();
+            removed.add(entry.container());
+            return true;
+          }
+          return false;
+        });
+      }
+      idle.values().removeIf(Deque::isEmpty);
+    }
+    removed.forEach(ActionContainer::close);
+  }
+
+  public synchronized RuntimeStats stats() {
+    Map<String, Integer> warm = new HashMap<>();
+    int idleCount = 0;
+    for (Deque<Idle> list : idle.values()) {
+      for (Idle entry : list) {
+        warm.merge(entry.container().spec().versionKey(), 1, Integer::sum);
+        idleCount++;
+      }
+    }
+    return new RuntimeStats(idleCount + busy.size(), busy.size(), memoryInUseMb, config.memoryMb(),
+        coldStarts.get(), warmStarts.get(), warm);
+  }
+
+  /** Removes what earlier starts left under {@code base}: start directories of dead processes, old layouts. */
+  static void removeLeftovers(java.nio.file.Path base) throws IOException {
+    List<java.nio.file.Path> stale = new ArrayList<>();
+    try (var entries = Files.list(base)) {
+      entries.forEach(p -> {
+        String name = p.getFileName().toString();
+        if (name.equals("actions") || name.equals("launchers")) {
+          stale.add(p);
+        } else if (name.startsWith("start-")) {
+          String[] parts = name.split("-");
+          long pid = parts.length == 3 && parts[1].matches("\\d{1,18}") ? Long.parseLong(parts[1]) : -1;
+          if (pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
+            stale.add(p);
+          }
+        }
+      });
+    }
+    stale.forEach(ActionContainer::deleteQuietly);
+  }
+
+  /** The directory this start's runtimes use (tests). */
+  public java.nio.file.Path directory() {
+    return config.workDir();
+  }
+
+  /** Kills every runtime, busy ones included, and removes the work directory's runtime files. */
+  @Override
+  public void close() {
+    List<ActionContainer> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      idle.values().forEach(list -> list.forEach(entry -> all.add(entry.container())));
+      idle.clear();
+      all.addAll(busy);
+    }
+    housekeeping.shutdownNow();
+    all.forEach(ActionContainer::close);
+    ActionContainer.deleteQuietly(config.workDir());
+    try {
+      Files.deleteIfExists(base); // only when nothing else was left there
+    } catch (IOException e) {
+      // not empty or not ours to remove
+    }
+  }
+}

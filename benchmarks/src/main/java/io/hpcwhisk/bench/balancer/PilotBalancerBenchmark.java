@@ -1,0 +1,211 @@
+package io.hpcwhisk.bench.balancer;
+
+import io.hpcwhisk.balancer.WhiskServer;
+import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
+import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
+ * on this machine (each {@code io.hpcwhisk.pilot.PilotMain} in its own JVM, warm nodejs runtime,
+ * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static), as a
+ * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
+ *
+ * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.PilotBalancerBenchmark
+ * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60]}: each pilot runs at most
+ * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
+ * slots wait in the balancer's queue. Prints the client-side latency (which includes the
+ * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
+ * minus the action's duration as the pilot measured it) and the CPU time per activation of the client
+ * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory
+ * (kept; the store in it is deleted at the end);
+ * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots, {@code {job}} replaced by the pilot's
+ * job number (e.g. {@code -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
+ */
+public final class PilotBalancerBenchmark {
+
+  private PilotBalancerBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int pilots = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
+    int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 60;
+    Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
+    ServerConfig config = ServerConfig.DEFAULT
+        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
+            .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
+        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()))
+        // the benchmark's pilots are plain processes, not Slurm jobs: nothing for squeue to verify
+        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
+    List<Process> processes = new ArrayList<>();
+    try (WhiskServer server = WhiskServer.start(config, "bench")) {
+      int port = server.address().getPort();
+      PilotCredentials credentials = WhiskServer.pilotCredentials(config);
+      for (int i = 0; i < pilots; i++) {
+        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data));
+      }
+      PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
+      long until = System.nanoTime() + 60_000_000_000L;
+      while (dispatcher.snapshot().pilots() < pilots) {
+        if (System.nanoTime() > until) {
+          throw new IllegalStateException("pilots did not register within 60 s; logs in " + data);
+        }
+        Thread.sleep(100);
+      }
+      String auth = "Basic " + Base64.getEncoder().encodeToString(
+          Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
+      ApiOverheadBenchmark.request(port, "PUT", "/api/v1/namespaces/_/actions/noop", auth,
+          "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(){return {}}\"},\"limits\":{\"memory\":128}}");
+      String staticGet = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      String invoke = "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+      ApiOverheadBenchmark.run(port, staticGet, connections, 2);
+      // warm runtimes on every pilot, and the JIT: young pilot JVMs spend a third of their CPU compiling
+      ApiOverheadBenchmark.run(port, invoke, connections, warmupSeconds);
+      Timer overhead = server.meters().find("whisk_activation_overhead").timer();
+      double[] before = buckets(overhead);
+      ApiOverheadBenchmark.Result baseline = ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
+      List<Long> pilotPids = processes.stream().map(Process::pid).toList();
+      CpuTimes cpuBefore = CpuTimes.of(processes);
+      Map<String, Long> serverThreads0 = ThreadCpu.byGroup();
+      Map<String, Long> pilotThreads0 = ThreadCpu.byGroup(pilotPids);
+      ApiOverheadBenchmark.Result blocking = ApiOverheadBenchmark.run(port, invoke, connections, seconds);
+      CpuTimes cpuAfter = CpuTimes.of(processes);
+      Map<String, Long> serverThreads = ThreadCpu.since(serverThreads0);
+      Map<String, Long> pilotThreads = ThreadCpu.minus(ThreadCpu.byGroup(pilotPids), pilotThreads0);
+      double[] after = buckets(overhead);
+      System.out.println(pilots + " pilot processes of " + pilotMemoryMb + " MB (128 MB action: "
+          + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each after "
+          + warmupSeconds + " s of warm-up, "
+          + Runtime.getRuntime().availableProcessors() + " cores (shared with the pilots)");
+      System.out.println(baseline.line("baseline GET / (static)"));
+      System.out.println(blocking.line("blocking no-op invoke via pilots"));
+      System.out.printf("ratio blocking/baseline throughput: %.3f%n", blocking.perSecond() / baseline.perSecond());
+      System.out.printf("balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f ms%n",
+          percentile(overhead, before, after, 0.50), percentile(overhead, before, after, 0.99));
+      System.out.println(cpuAfter.minus(cpuBefore).perActivation(blocking));
+      double n = Math.max(1, blocking.requests());
+      System.out.println("server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
+          + " included): " + ThreadCpu.perRequest(serverThreads, n));
+      System.out.println("pilot JVMs by thread group (us per activation): " + ThreadCpu.perRequest(pilotThreads, n));
+    } finally {
+      for (Process p : processes) {
+        p.destroy();
+      }
+      for (Process p : processes) {
+        p.waitFor();
+      }
+      ApiOverheadBenchmark.deleteTree(data.resolve("data")); // the pilots' logs stay in the directory
+    }
+  }
+
+  /**
+   * CPU time used so far (ns) by this JVM (server and client threads), the pilot JVMs, and the
+   * pilots' descendants (the action runtimes).
+   */
+  record CpuTimes(long self, long pilots, long runtimes) {
+    static CpuTimes of(List<Process> pilots) {
+      long pilotCpu = 0;
+      long runtimeCpu = 0;
+      for (Process p : pilots) {
+        pilotCpu += cpu(p.toHandle());
+        runtimeCpu += p.toHandle().descendants().mapToLong(CpuTimes::cpu).sum();
+      }
+      return new CpuTimes(cpu(ProcessHandle.current()), pilotCpu, runtimeCpu);
+    }
+
+    private static long cpu(ProcessHandle p) {
+      return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    CpuTimes minus(CpuTimes o) {
+      return new CpuTimes(self - o.self, pilots - o.pilots, runtimes - o.runtimes);
+    }
+
+    /** CPU microseconds per activation in each process group, and the share of the machine's cores used. */
+    String perActivation(ApiOverheadBenchmark.Result r) {
+      double n = Math.max(1, r.requests());
+      long server = self - r.clientCpuNanos();
+      double cores = (self + pilots + runtimes) / (r.seconds() * 1e9);
+      return String.format("CPU per activation: client %.0f us, server %.0f us, pilot JVMs %.0f us, runtimes %.0f us;"
+              + " total %.0f us (%.2f cores busy with the benchmark's processes)",
+          r.clientCpuNanos() / n / 1000, server / n / 1000, pilots / n / 1000, runtimes / n / 1000,
+          (self + pilots + runtimes) / n / 1000, cores);
+    }
+  }
+
+  private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path")));
+    String logging = System.getProperty("logback.configurationFile");
+    if (logging != null) {
+      command.add(1, "-Dlogback.configurationFile=" + logging);
+    }
+    String extra = System.getProperty("bench.pilotJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(1, List.of(extra.replace("{job}", Integer.toString(job)).split("\\s+")));
+    }
+    command.add("io.hpcwhisk.pilot.PilotMain");
+    ProcessBuilder builder = new ProcessBuilder(command);
+    long now = Instant.now().getEpochSecond();
+    Map<String, String> env = builder.environment();
+    env.put("SLURM_JOB_ID", Integer.toString(job));
+    env.put("SLURMD_NODENAME", "bench-" + job);
+    env.put("SLURM_JOB_START_TIME", Long.toString(now));
+    env.put("SLURM_JOB_END_TIME", Long.toString(now + 3600));
+    env.put("SLURM_CPUS_ON_NODE", "2");
+    env.put("SLURM_MEM_PER_NODE", Integer.toString(memoryMb));
+    env.put("HPC_WHISK_BALANCER_URL", url);
+    Path tokenFile = dir.resolve("pilot-" + job + ".token");
+    Files.writeString(Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-------"))),
+        credentials.forJob(Integer.toString(job), Instant.now().plusSeconds(86_400)));
+    env.put("HPC_WHISK_PILOT_TOKEN_FILE", tokenFile.toString());
+    env.put("HPC_WHISK_PILOT_SANDBOX", "off");
+    env.put("HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest"); // the benchmark's only namespace
+    env.put("HPC_WHISK_GRACE", "10s");
+    File log = dir.resolve("pilot-" + job + ".log").toFile();
+    return builder.redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static double[] buckets(Timer timer) {
+    CountAtBucket[] counts = timer.takeSnapshot().histogramCounts();
+    double[] out = new double[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      out[i] = counts[i].count();
+    }
+    return out;
+  }
+
+  /** The upper bound (ms) of the bucket holding quantile q of what was recorded between the snapshots. */
+  private static double percentile(Timer timer, double[] before, double[] after, double q) {
+    CountAtBucket[] bounds = timer.takeSnapshot().histogramCounts();
+    double total = after[after.length - 1] - before[before.length - 1];
+    if (total <= 0) {
+      return Double.NaN;
+    }
+    for (int i = 0; i < after.length; i++) {
+      if (after[i] - before[i] >= q * total) {
+        return bounds[i].bucket(java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+    return Double.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,120 @@
+package io.hpcwhisk.pilot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hpcwhisk.runtime.RuntimeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PilotMainTest {
+
+  static final PilotIdentity IDENTITY =
+      new PilotIdentity("9", "n1", 2, 2000, Instant.EPOCH, Instant.EPOCH.plusSeconds(600), null);
+
+  @Test
+  void theShippedConfigurationsPilotSectionIsValidAndMatchesTheDefaults() {
+    Path yaml = Path.of("").toAbsolutePath().resolve("../config/hpc-whisk.yaml").normalize();
+    PilotConfig config = PilotConfig.read(Optional.of(yaml), Map.of(), Map.of("balancer-url", "ws://127.0.0.1:9/pilot/v1"));
+
+    PilotSettings settings = PilotMain.settings(config, "t", IDENTITY);
+
+    PilotSettings defaults = PilotSettings.of(settings.balancer(), "t", settings.workDir());
+    assertThat(settings).isEqualTo(defaults);
+    assertThat(settings.workDir().getFileName().toString()).isEqualTo("hpc-whisk-pilot-9-" + ProcessHandle.current().pid());
+    assertThat(PilotMain.settings(url("ws://127.0.0.1:9/pilot/v1"), "t", IDENTITY)).as("no file: the same defaults")
+        .isEqualTo(settings);
+  }
+
+  @Test
+  void readsValuesAndRefusesUnknownKeys(@TempDir Path dir) throws Exception {
+    Path good = Files.writeString(dir.resolve("good.yaml"),
+        "harvest: {policy: fib}\npilot:\n  balancer-url: ws://10.0.0.1:8080/pilot/v1\n  grace: 30s\n  sandbox: off\n");
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "pilot:\n  gracetime: 30s\n");
+
+    PilotSettings settings = PilotMain.settings(PilotConfig.read(Optional.of(good), Map.of(), Map.of()), "", IDENTITY);
+
+    assertThat(settings.grace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.sandbox()).isEqualTo(RuntimeConfig.Sandbox.OFF);
+    assertThat(settings.balancer().getHost()).isEqualTo("10.0.0.1");
+    assertThatThrownBy(() -> PilotConfig.read(Optional.of(bad), Map.of(), Map.of()))
+        .hasMessage("pilot.gracetime: unknown key (did you mean pilot.grace?)");
+  }
+
+  @Test
+  void theEnvironmentOverridesTheFileAndOptionsOverrideBoth(@TempDir Path dir) throws Exception {
+    Path yaml = Files.writeString(dir.resolve("c.yaml"), "pilot:\n  grace: 30s\n  memory-mb: 100\n  work-dir: \"\"\n");
+    PilotConfig fromEnv = PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_GRACE", "40s"), Map.of());
+    assertThat(fromEnv.grace()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(fromEnv.memoryMb()).isEqualTo(100);
+    assertThat(fromEnv.workDir()).isNull();
+    PilotConfig fromOption = PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_GRACE", "40s"),
+        Map.of("grace", "50s", "memory-mb", " "));
+    assertThat(fromOption.grace()).isEqualTo(Duration.ofSeconds(50));
+    assertThat(fromOption.memoryMb()).isEqualTo(100);
+    assertThatThrownBy(() -> PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_PILOT_MEMORY_MB", "lots"), Map.of()))
+        .hasMessage("pilot.memory-mb: \"lots\" is not a whole number");
+  }
+
+  @Test
+  void badValuesAreNamed() {
+    assertThatThrownBy(() -> PilotMain.settings(read(Map.of()), "", IDENTITY)).hasMessage(
+        "pilot.balancer-url: missing (expected ws://HOST:PORT/pilot/v1; set it here, in HPC_WHISK_BALANCER_URL or"
+        + " with --balancer)");
+    assertThatThrownBy(() -> PilotMain.settings(url("http://x/pilot/v1"), "", IDENTITY))
+        .hasMessageContaining("must be ws:// or wss://");
+    assertThatThrownBy(() -> read(Map.of("balancer-url", "ws://x/p", "grace", "soon")))
+        .hasMessage("pilot.grace: \"soon\" is not a duration (expected e.g. 5s, 1m)");
+    assertThatThrownBy(() -> read(Map.of("balancer-url", "ws://x/p", "heartbeat", "2s")))
+        .hasMessage("pilot.heartbeat: 2s is out of range (expected 1ms..1s)");
+    assertThatThrownBy(() -> read(Map.of("sandbox", "maybe")))
+        .hasMessage("pilot.sandbox: \"maybe\" is not one of: auto, off, bwrap");
+  }
+
+  @Test
+  void theTokenFileIsReadAndDeletedAndACredentialInTheEnvironmentIsRefused(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("pilot.token"), "sub-abcdefgh.MAC\n");
+    assertThat(PilotMain.takeToken(file)).isEqualTo("sub-abcdefgh.MAC");
+    assertThat(file).doesNotExist();
+    assertThatThrownBy(() -> PilotMain.takeToken(file)).hasMessageContaining("cannot read the pilot token file");
+    assertThatThrownBy(() -> PilotMain.run(new PilotMain.Overrides(null, Map.of()),
+        Map.of("HPC_WHISK_PILOT_TOKEN", "sub-abcdefgh.MAC", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:9/pilot/v1"),
+        "test")).hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set").hasMessageNotContaining("sub-abcdefgh.MAC");
+  }
+
+  @Test
+  void theSandboxAlsoHidesTheConfigurationTheServersDataDirTheTokenFileAndConfiguredPaths(@TempDir Path dir)
+      throws Exception {
+    Path yaml = Files.writeString(dir.resolve("hpc-whisk.yaml"),
+        "store:\n  data-dir: /srv/whisk-data\npilot:\n  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
+    PilotConfig config = PilotConfig.read(Optional.of(yaml), Map.of(), Map.of("token-file", "/run/hpcw/token"));
+
+    assertThat(PilotMain.hiddenFromActions(Optional.of(yaml), config)).containsExactly(
+        yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
+        Path.of("/etc/site.key"));
+  }
+
+  @Test
+  void theSandboxUidIsAnUnprivilegedUid() {
+    assertThat(read(Map.of()).sandboxUid()).isEqualTo(65534);
+    assertThat(read(Map.of("sandbox-uid", "4242")).sandboxUid()).isEqualTo(4242);
+    assertThatThrownBy(() -> read(Map.of("sandbox-uid", "0")))
+        .hasMessage("pilot.sandbox-uid: 0 is not an unprivileged uid (expected above 0, e.g. 65534, nobody)");
+    assertThatThrownBy(() -> read(Map.of("sandbox-uid", "root")))
+        .hasMessage("pilot.sandbox-uid: \"root\" is not a whole number");
+  }
+
+  private static PilotConfig read(Map<String, String> options) {
+    return PilotConfig.read(Optional.empty(), Map.of(), options);
+  }
+
+  private static PilotConfig url(String url) {
+    return read(Map.of("balancer-url", url));
+  }
+}

@@ -1,4 +1,0 @@
-/**
- * Benchmarks of the API server (main classes that print their figures; never run as tests).
- */
-package io.hpcwhisk.balancer.bench;
