@@ -13,24 +13,75 @@ import java.util.Optional;
 /**
  * An immutable view of the harvest partition at one instant: its nodes (each with its state and, when
  * harvestable, its backfill window) and the active jobs of the cluster (running and pending, pilots included)
- * with their expected starts and scheduled nodes. Only nodes of the harvest partition are present.
- *
- * @param now the instant the snapshot describes; policies use it as their clock
- * @param target the partition (and QOS) pilots must go to
- * @param nodes the harvest partition's nodes, sorted by name
- * @param jobs the active jobs, sorted by id
+ * with their expected starts and scheduled nodes. Only nodes of the harvest partition are present. A value: equal
+ * when {@code now}, {@code target}, {@code nodes} and {@code jobs} are equal.
  */
-public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> nodes, List<Job> jobs) {
+public final class ClusterSnapshot {
 
-  public ClusterSnapshot {
-    Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(target, "target");
-    // lists made by IncrementalSnapshotBuilder are sorted, unique and have windows starting at now already
-    if (!(nodes instanceof PrevalidatedList<Node> && jobs instanceof PrevalidatedList<Job>)) {
-      nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
-      jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
-      checkNodes(now, nodes);
+  private final Instant now;
+  private final HarvestTarget target;
+  private final List<Node> nodes;
+  private final List<Job> jobs;
+  /** The harvestable nodes when the maker gave them, else null (picked out on every call). */
+  private final List<Node> harvestable;
+  private final Optional<NodeChanges> stateChanges;
+
+  /**
+   * @param now the instant the snapshot describes; policies use it as their clock
+   * @param target the partition (and QOS) pilots must go to
+   * @param nodes the harvest partition's nodes, in any order (kept sorted by name); a name twice, or a window that
+   *     does not start at {@code now}, is refused
+   * @param jobs the active jobs, in any order (kept sorted by id)
+   */
+  public ClusterSnapshot(Instant now, HarvestTarget target, List<Node> nodes, List<Job> jobs) {
+    this.now = Objects.requireNonNull(now, "now");
+    this.target = Objects.requireNonNull(target, "target");
+    this.nodes = nodes.stream().sorted(Comparator.comparing(Node::name)).toList();
+    this.jobs = jobs.stream().sorted(Comparator.comparing(Job::id)).toList();
+    checkNodes(now, this.nodes);
+    this.harvestable = null;
+    this.stateChanges = Optional.empty();
+  }
+
+  private ClusterSnapshot(Instant now, HarvestTarget target, List<Node> nodes, List<Node> harvestable,
+      List<Job> jobs, Optional<NodeChanges> stateChanges) {
+    this.now = Objects.requireNonNull(now, "now");
+    this.target = Objects.requireNonNull(target, "target");
+    this.nodes = Objects.requireNonNull(nodes, "nodes");
+    this.harvestable = Objects.requireNonNull(harvestable, "harvestable");
+    this.jobs = Objects.requireNonNull(jobs, "jobs");
+    this.stateChanges = Objects.requireNonNull(stateChanges, "stateChanges");
+    assert ordered(now, nodes, harvestable, jobs) : "ClusterSnapshot.ordered given lists out of order";
+  }
+
+  /**
+   * A snapshot from lists its maker already keeps in order, for a maker that builds one every pass from a state it
+   * updates change by change (the simulator's): taken as they are, without sorting or checking them again (they are
+   * checked when assertions are enabled, as in the tests). The lists must not change afterwards.
+   *
+   * @param nodes the nodes sorted by name, no name twice, every window starting at {@code now}
+   * @param harvestable the harvestable ones of {@code nodes}, in the same order
+   * @param jobs the active jobs sorted by id
+   * @param stateChanges which nodes changed state since the maker's previous snapshot, when it knows
+   */
+  public static ClusterSnapshot ordered(Instant now, HarvestTarget target, List<Node> nodes, List<Node> harvestable,
+      List<Job> jobs, Optional<NodeChanges> stateChanges) {
+    return new ClusterSnapshot(now, target, nodes, harvestable, jobs, stateChanges);
+  }
+
+  private static boolean ordered(Instant now, List<Node> nodes, List<Node> harvestable, List<Job> jobs) {
+    checkNodes(now, nodes);
+    for (int i = 1; i < nodes.size(); i++) {
+      if (nodes.get(i - 1).name().compareTo(nodes.get(i).name()) >= 0) {
+        return false;
+      }
     }
+    for (int i = 1; i < jobs.size(); i++) {
+      if (jobs.get(i - 1).id().compareTo(jobs.get(i).id()) > 0) {
+        return false;
+      }
+    }
+    return harvestable.equals(nodes.stream().filter(n -> n.state().harvestable()).toList());
   }
 
   private static void checkNodes(Instant now, List<Node> nodes) {
@@ -46,6 +97,26 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
         }
       });
     }
+  }
+
+  /** The instant the snapshot describes; policies use it as their clock. */
+  public Instant now() {
+    return now;
+  }
+
+  /** The partition (and QOS) pilots must go to. */
+  public HarvestTarget target() {
+    return target;
+  }
+
+  /** The harvest partition's nodes, sorted by name. */
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  /** The active jobs, sorted by id. */
+  public List<Job> jobs() {
+    return jobs;
   }
 
   /** The node with this name, when it is in the harvest partition. */
@@ -69,8 +140,8 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
 
   /** Nodes a pilot could start on now (idle or planned), sorted by name. */
   public List<Node> harvestableNodes() {
-    if (nodes instanceof PrevalidatedList.Nodes prepared) {
-      return prepared.harvestable; // picked out by IncrementalSnapshotBuilder
+    if (harvestable != null) {
+      return harvestable;
     }
     List<Node> out = new ArrayList<>();
     for (Node node : nodes) {
@@ -82,17 +153,11 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
   }
 
   /**
-   * The positions in {@link #nodes()} (ascending) whose node changed state since {@code earlier}, when that is known:
-   * both snapshots come from one {@link IncrementalSnapshotBuilder}, {@code earlier} being the build just before
-   * this one (the node list is then the same names in the same order). Empty otherwise: compare the nodes.
+   * Which nodes changed state since the maker's previous snapshot, when the maker said so ({@link #ordered}); empty
+   * otherwise: compare the nodes.
    */
-  public Optional<int[]> stateChangesSince(ClusterSnapshot earlier) {
-    if (earlier != null && nodes instanceof PrevalidatedList.Nodes now
-        && earlier.nodes instanceof PrevalidatedList.Nodes before && now.builder == before.builder
-        && now.build == before.build + 1) {
-      return Optional.of(now.changedSincePrevious.clone());
-    }
-    return Optional.empty();
+  public Optional<NodeChanges> stateChanges() {
+    return stateChanges;
   }
 
   /** Nodes that run nothing, reserved ones included. */
@@ -103,5 +168,21 @@ public record ClusterSnapshot(Instant now, HarvestTarget target, List<Node> node
   /** Harvestable nodes whose window ends at a planned job's start. */
   public long boundedWindowCount() {
     return nodes.stream().filter(n -> n.window().map(Window::bounded).orElse(false)).count();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ClusterSnapshot s && s.now.equals(now) && s.target.equals(target)
+        && s.nodes.equals(nodes) && s.jobs.equals(jobs);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(now, target, nodes, jobs);
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterSnapshot[now=" + now + ", target=" + target + ", nodes=" + nodes + ", jobs=" + jobs + "]";
   }
 }

@@ -2,6 +2,7 @@ package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.NodeChanges;
 import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,12 +67,11 @@ public final class GapLengthEstimator {
   private final BitSet pilotChanged = new BitSet();
   /**
    * The last snapshot's nodes. {@link Node} is immutable, so a node that is the same object as last time has the same
-   * name and state (a snapshot builder that keeps a busy node's {@code Node} while its state holds, as
-   * {@code IncrementalSnapshotBuilder} does, lets a pass skip it without reading it).
+   * name and state (a snapshot maker that keeps a busy node's {@code Node} while its state holds, as the simulator's
+   * does, lets a pass skip it without reading it). A snapshot whose {@link ClusterSnapshot#stateChanges} are since
+   * this list says which positions to visit.
    */
   private List<Node> lastNodes;
-  /** The last snapshot seen, to ask the next one which nodes changed state since ({@code stateChangesSince}). */
-  private ClusterSnapshot lastSnapshot;
   private Instant first;
   /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
@@ -101,8 +101,9 @@ public final class GapLengthEstimator {
    */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
     List<Pilot> running = fleet.running();
-    // the same builder's next build: same names, and it says which nodes changed state
-    int[] stateChanges = snapshot.stateChangesSince(lastSnapshot).orElse(null);
+    // the next snapshot of the same maker: same names, and it says which nodes changed state
+    int[] stateChanges = lastNodes == null ? null
+        : snapshot.stateChanges().filter(c -> c.since(lastNodes)).map(NodeChanges::positions).orElse(null);
     boolean rebuilt = stateChanges == null && index(snapshot.nodes());
     boolean incremental = !rebuilt && lastRunning != null;
     if (!incremental) {
@@ -196,7 +197,6 @@ public final class GapLengthEstimator {
       }
     }
     lastNodes = nodes;
-    lastSnapshot = snapshot;
     if (opened > 0) {
       openStarts.add(at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
     }

@@ -3,39 +3,45 @@ package io.hpcwhisk.simulator.batch;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
-import io.hpcwhisk.core.cluster.IncrementalSnapshotBuilder;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.PassPlan;
+import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.core.harvest.PilotState;
+import io.hpcwhisk.simulator.snapshot.IncrementalSnapshotBuilder;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * The harvest controller and the harvest partition of the model. Every controller interval it builds the
  * {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE, PLANNED with the reservations of
  * the last planner pass, or ALLOCATED; running and pending jobs with their expected starts and scheduled nodes;
  * our pilots), turns it into a {@link ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the
- * production {@link HarvestPolicy} for intents, and applies them: submit a pending pilot, or cancel one. The
- * snapshot comes from core's {@link IncrementalSnapshotBuilder}, which the model tells of every change (node states
- * are compared once per pass, jobs reported as they appear, change plan, start and end), so that a pass costs
+ * production {@link ControllerPass} (the live controller's pass around the {@link HarvestPolicy}) for intents, and
+ * applies them: submit a pending pilot, or cancel one. The snapshot comes from the simulator's {@link
+ * IncrementalSnapshotBuilder}, which the model tells of every change (node states are compared once per pass, jobs
+ * reported as they appear, change plan, start and end), so that a pass costs
  * O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal to the plain
  * builder's snapshot of {@link #observe()}, which {@link #verifySnapshots()} checks on every pass (tests). Pending
  * pilots start on free nodes in priority order (targeted ones on their node first, then by nice and id), only when
@@ -51,6 +57,12 @@ final class PilotHarvester {
 
   private final SimHarvestConfig config;
   private final HarvestPolicy policy;
+  /** The production controller pass around the policy (see {@link #controllerPass}). */
+  private final ControllerPass decision;
+  /** Running pilots cancelled because their end was pulled in (only with expedite-preemption). */
+  private final Set<JobId> expedited = new HashSet<>();
+  /** Told of every pass (tests); null: nobody. */
+  private BiConsumer<ClusterObservation, PassPlan> passObserver;
   private final HarvestTarget target = HarvestTarget.partition(HARVEST_PARTITION);
   private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
   private final Instant origin;
@@ -79,8 +91,18 @@ final class PilotHarvester {
   private boolean verify;
 
   PilotHarvester(SimHarvestConfig config, long unixOrigin) {
+    this(config, unixOrigin, PassRules.POLICY_ONLY);
+  }
+
+  /**
+   * @param rules the controller's rules around the policy; the published figures are with {@link
+   *     PassRules#POLICY_ONLY} (no cap on submissions, no expedited preemption: the model hands a preempted pilot's
+   *     node over after the grace time itself)
+   */
+  PilotHarvester(SimHarvestConfig config, long unixOrigin, PassRules rules) {
     this.config = config;
     this.policy = HarvestPolicies.create(config.policy(), config.params());
+    this.decision = new ControllerPass(policy, rules);
     this.origin = Instant.ofEpochSecond(unixOrigin);
   }
 
@@ -103,6 +125,14 @@ final class PilotHarvester {
   /** Compare the incremental snapshot with the plain one on every pass and fail on a difference (tests). */
   void verifySnapshots() {
     verify = true;
+  }
+
+  /**
+   * Tells {@code observer} of every pass, before its plan is carried out: what a live controller would have read
+   * from Slurm then ({@link #observe()}) and the plan (tests compare it with the live controller's).
+   */
+  void observePasses(BiConsumer<ClusterObservation, PassPlan> observer) {
+    passObserver = observer;
   }
 
   /** A batch job or pilot appeared, changed its plan, started or ended (see {@link #snapshot()}). */
@@ -188,7 +218,8 @@ final class PilotHarvester {
   /**
    * One controller pass, unless nothing a controller could see changed since the last pass (same cluster
    * {@code version}): then the policy would get the same snapshot and fleet (only {@code now} later) and the pass
-   * is skipped and counted. Returns true when intents were applied.
+   * is skipped and counted. Otherwise it gathers the snapshot and fleet, asks core's {@link ControllerPass} (the
+   * live controller's pass) for the plan and carries it out. Returns true when intents were applied.
    */
   boolean controllerPass(long version) {
     if (config.skipUnchanged() && version == lastVersion) {
@@ -207,16 +238,26 @@ final class PilotHarvester {
       }
     }
     activeInOrder.subList(kept, activeInOrder.size()).clear();
-    List<Intent> intents = policy.decide(snapshot, new Fleet(pilots));
+    if (!expedited.isEmpty()) {
+      expedited.retainAll(active.keySet());
+    }
+    PassPlan plan = decision.plan(snapshot, new Fleet(pilots), expedited);
+    if (passObserver != null) {
+      passObserver.accept(observe(), plan);
+    }
     counters.controllerPasses++;
-    for (Intent intent : intents) {
+    for (Intent intent : plan.toCarryOut()) {
       if (intent instanceof Intent.SubmitPilot submit) {
         submit(submit.shape());
       } else {
-        cancel(((Intent.CancelPilot) intent).jobId());
+        Intent.CancelPilot cancel = (Intent.CancelPilot) intent;
+        if (cancel.cause() == Intent.Cause.PREEMPTING) {
+          expedited.add(cancel.jobId());
+        }
+        cancel(cancel.jobId());
       }
     }
-    return !intents.isEmpty();
+    return !plan.toCarryOut().isEmpty();
   }
 
   ClusterObservation observe() {

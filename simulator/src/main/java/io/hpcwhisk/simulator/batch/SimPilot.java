@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.core.harvest.PilotState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -38,10 +39,24 @@ final class SimPilot {
       Optional<Instant> submitted = Optional.of(time.at(origin, submit));
       pilot = state == PilotState.PENDING ? new Pilot(id, shape, state, Optional.empty(), submitted,
           Optional.empty(), Optional.empty())
-          : new Pilot(id, shape, state, Optional.of(nodeNames[node]), submitted,
+          : new Pilot(id, granted(time), state, Optional.of(nodeNames[node]), submitted,
               Optional.of(time.at(origin, start)), Optional.of(time.at(origin, start + limit)));
     }
     return pilot;
+  }
+
+  /**
+   * The shape as Slurm reports a started pilot, and so as the live controller's fleet has it: the time limit it was
+   * granted ({@code --time-min} may have shrunk it), not the one asked for. With the asked-for time a shrunk pilot
+   * would look as if Slurm had pulled its end in (being preempted).
+   */
+  private PilotShape granted(TimeBase time) {
+    Duration granted = time.duration(limit);
+    if (granted.equals(shape.time())) {
+      return shape;
+    }
+    return new PilotShape(shape.partition(), shape.qos(), granted,
+        shape.timeMin().filter(m -> m.compareTo(granted) <= 0), shape.nice(), shape.targetNode());
   }
 
   Job job(Instant origin, TimeBase time, String[] nodeNames) {

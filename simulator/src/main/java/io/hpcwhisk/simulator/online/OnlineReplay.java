@@ -2,10 +2,15 @@ package io.hpcwhisk.simulator.online;
 
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.PassPlan;
+import io.hpcwhisk.core.harvest.PassRules;
+import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.simulator.availability.AvailabilityObserver;
 import io.hpcwhisk.simulator.availability.AvailabilityReplay;
 import io.hpcwhisk.simulator.availability.GrowableInts;
@@ -18,8 +23,10 @@ import io.hpcwhisk.simulator.report.Timeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -28,7 +35,8 @@ import java.util.SplittableRandom;
  *
  * <p>Algorithm, per sample at time t: end pilots whose limit passed (refilling freed nodes at that instant);
  * preempt pilots whose node is no longer available; build the {@link ClusterSnapshot} and {@link Fleet} ({@link
- * ControllerView}); call {@code policy.decide}; apply its submits and cancels; start pending pilots on free
+ * ControllerView}); ask core's {@link ControllerPass} (the live controller's pass around the policy) for the plan;
+ * apply its submits and cancels; start pending pilots on free
  * available nodes; record how many nodes are warming and ready at t. Shares are weighted in seconds: each sample
  * stands for the time until the next one, the last for the mean spacing.
  *
@@ -46,6 +54,12 @@ public final class OnlineReplay implements AvailabilityObserver {
   static final HarvestTarget TARGET = HarvestTarget.partition("lowprio");
 
   private final HarvestPolicy policy;
+  /** The production controller pass around the policy. */
+  private final ControllerPass decision;
+  /** Running pilots cancelled because their end was pulled in (only with expedite-preemption). */
+  private final Set<JobId> expedited = new HashSet<>();
+  private ClusterSnapshot lastSnapshot;
+  private PassPlan lastPlan;
   private final ReplayMode.Online mode;
   private final long seed;
   private final SimulatedCluster cluster;
@@ -65,13 +79,26 @@ public final class OnlineReplay implements AvailabilityObserver {
   private int samples = -1;
 
   public OnlineReplay(ReplayMode.Online mode, long seed) {
-    this(mode, seed, ControllerView.Scope.ACTIVE_NODES);
+    this(mode, seed, PassRules.POLICY_ONLY);
+  }
+
+  /**
+   * @param rules the controller's rules around the policy; the published figures are with {@link
+   *     PassRules#POLICY_ONLY} (no cap on submissions; nothing to expedite, as a preempted pilot leaves at once)
+   */
+  public OnlineReplay(ReplayMode.Online mode, long seed, PassRules rules) {
+    this(mode, seed, ControllerView.Scope.ACTIVE_NODES, rules);
   }
 
   OnlineReplay(ReplayMode.Online mode, long seed, ControllerView.Scope scope) {
+    this(mode, seed, scope, PassRules.POLICY_ONLY);
+  }
+
+  private OnlineReplay(ReplayMode.Online mode, long seed, ControllerView.Scope scope, PassRules rules) {
     this.mode = mode;
     this.seed = seed;
     this.policy = HarvestPolicies.create(mode.policy(), mode.policyParams());
+    this.decision = new ControllerPass(policy, rules);
     NodeNaming naming = new NodeNaming();
     this.cluster = new SimulatedCluster(mode.warmupSeconds(), mode.placement(), new SplittableRandom(seed), naming);
     this.view = new ControllerView(TARGET, naming, scope);
@@ -93,9 +120,14 @@ public final class OnlineReplay implements AvailabilityObserver {
     nodesSeen = Math.max(nodesSeen, available.length());
     ClusterSnapshot snapshot = view.snapshot(ControllerView.instant(now), available, previous, nodesSeen, cluster);
     Fleet fleet = view.fleet(snapshot);
-    List<Intent> intents = policy.decide(snapshot, fleet);
+    if (!expedited.isEmpty()) {
+      expedited.retainAll(fleet.running().stream().map(Pilot::id).toList());
+    }
+    PassPlan plan = decision.plan(snapshot, fleet, expedited);
+    lastSnapshot = snapshot;
+    lastPlan = plan;
     decisions++;
-    for (Intent intent : intents) {
+    for (Intent intent : plan.toCarryOut()) {
       apply(intent, now);
     }
     cluster.schedule(now);
@@ -121,6 +153,9 @@ public final class OnlineReplay implements AvailabilityObserver {
         ignore(intent, refused.get());
       } else {
         cancels++;
+        if (cancel.cause() == Intent.Cause.PREEMPTING) {
+          expedited.add(cancel.jobId());
+        }
       }
     }
   }
@@ -130,6 +165,16 @@ public final class OnlineReplay implements AvailabilityObserver {
     if (ignoredReasons.size() < 5) {
       ignoredReasons.add(intent + " -> ignored: " + why);
     }
+  }
+
+  /** The snapshot the last sample's pass decided from (empty before the first sample). */
+  public Optional<ClusterSnapshot> lastSnapshot() {
+    return Optional.ofNullable(lastSnapshot);
+  }
+
+  /** What the last sample's pass decided and carried out (empty before the first sample). */
+  public Optional<PassPlan> lastPlan() {
+    return Optional.ofNullable(lastPlan);
   }
 
   @Override

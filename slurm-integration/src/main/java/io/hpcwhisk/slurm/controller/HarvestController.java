@@ -2,8 +2,10 @@ package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.cli.PilotJobHandOff;
@@ -107,13 +109,21 @@ public final class HarvestController implements AutoCloseable {
         clock);
   }
 
+  /** One pass against any cluster and launcher, without a loop (a simulator model, a test fake). */
+  public static ReconcilePass pass(HarvestConfig config, MeterRegistry registry, ClusterView view,
+      PilotLauncher launcher, InstantSource clock) {
+    return pass(config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock);
+  }
+
   static ReconcilePass pass(HarvestConfig config, HarvestMetrics metrics, ClusterView view, PilotLauncher launcher,
       InstantSource clock) {
     var harvest = config.harvest();
     HarvestPolicy policy = HarvestPolicies.create(harvest.policy(), harvest.params());
     String prefix = harvest.pilotJob().namePrefix();
-    return new ReconcilePass(view, launcher, new SnapshotBuilder(config.slurm().target(), prefix), policy, metrics,
-        clock, prefix, harvest.dryRun(), harvest.maxSubmissionsPerPass(), harvest.expeditePreemption());
+    ControllerPass decision = new ControllerPass(policy,
+        new PassRules(harvest.expeditePreemption(), harvest.maxSubmissionsPerPass()));
+    return new ReconcilePass(view, launcher, new SnapshotBuilder(config.slurm().target(), prefix), decision, metrics,
+        clock, prefix, harvest.dryRun());
   }
 
   private static HarvestController schedule(ReconcilePass pass, HarvestConfig config, Consumer<PassReport> onPass) {

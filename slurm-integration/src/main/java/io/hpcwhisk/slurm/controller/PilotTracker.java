@@ -7,6 +7,7 @@ import io.hpcwhisk.core.harvest.PilotState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -42,8 +43,9 @@ final class PilotTracker {
     expedited.add(id);
   }
 
-  boolean wasExpedited(JobId id) {
-    return expedited.contains(id);
+  /** The pilots cancelled because Slurm was preempting them, while Slurm still reports them. */
+  Set<JobId> expedited() {
+    return Collections.unmodifiableSet(expedited);
   }
 
   Update update(Fleet fleet, Instant now) {

@@ -7,9 +7,9 @@ import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.Fleet;
-import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Intent;
-import io.hpcwhisk.core.harvest.Pilot;
+import io.hpcwhisk.core.harvest.PassPlan;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Algorithm.</b> Observe Slurm through the {@link ClusterView}; build the snapshot (windows) and the fleet
  * (jobs with the pilot name prefix, so pilots left by an earlier controller are adopted rather than duplicated);
- * update the {@link PilotTracker} (ended pilots, preemptions, harvested node-seconds); for every running pilot
- * whose end Slurm pulled in (it is being preempted with a GraceTime) add a cancel so the batch job need not wait
- * for the grace time to expire and Slurm's next time-limit sweep; ask the policy; carry out the intents in order
- * (at most {@code maxSubmissions} submissions; the first Slurm failure stops the pass) unless this is a dry run.
+ * update the {@link PilotTracker} (ended pilots, preemptions, harvested node-seconds); ask core's
+ * {@link ControllerPass} for the intents (the policy's, the cancels of pilots Slurm is preempting when
+ * {@code expedite-preemption} is on, the cap on submissions per pass); carry them out in order (the first Slurm
+ * failure stops the pass) unless this is a dry run. This class only gathers the pass's inputs and acts.
  *
  * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code sbatch
  * --nodelist=n3 --time=5 --time-min=5}; the next pass sees it running on n3 and submits nothing for n3.
@@ -46,31 +46,26 @@ public final class ReconcilePass {
   private final ClusterView view;
   private final PilotLauncher launcher;
   private final SnapshotBuilder snapshots;
-  private final HarvestPolicy policy;
+  private final ControllerPass decision;
   private final HarvestMetrics metrics;
   private final InstantSource clock;
   private final String pilotPrefix;
   private final boolean dryRun;
-  private final int maxSubmissions;
-  private final boolean expeditePreemption;
   private final PilotTracker tracker = new PilotTracker();
   private Optional<Instant> outageSince = Optional.empty();
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
 
-  ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, HarvestPolicy policy,
-      HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun, int maxSubmissions,
-      boolean expeditePreemption) {
+  ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, ControllerPass decision,
+      HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun) {
     this.view = view;
     this.launcher = launcher;
     this.snapshots = snapshots;
-    this.policy = policy;
+    this.decision = decision;
     this.metrics = metrics;
     this.clock = clock;
     this.pilotPrefix = pilotPrefix;
     this.dryRun = dryRun;
-    this.maxSubmissions = maxSubmissions;
-    this.expeditePreemption = expeditePreemption;
   }
 
   /** Runs one pass; never throws for Slurm trouble (it is reported instead). */
@@ -105,23 +100,14 @@ public final class ReconcilePass {
     metrics.observed(snapshot, fleet);
     metrics.pass(true);
 
-    List<Intent> intents = new ArrayList<>();
-    if (expeditePreemption) {
-      for (Pilot pilot : fleet.running()) {
-        if (pilot.endPulledIn() && !tracker.wasExpedited(pilot.id())) {
-          intents.add(new Intent.CancelPilot(pilot.id(), Intent.Cause.PREEMPTING, "controller: Slurm is preempting pilot " + pilot.id()
-              + " on " + pilot.node().orElse("?") + " (end pulled in to " + pilot.endTime().get()
-              + "); cancel it now so the batch job starts without waiting for the grace time to run out"));
-        }
-      }
-    }
-    intents.addAll(policy.decide(snapshot, fleet));
+    PassPlan plan = decision.plan(snapshot, fleet, tracker.expedited());
+    List<Intent> intents = plan.decided();
     int executed = 0;
     List<String> errors = new ArrayList<>();
     if (dryRun) {
       intents.forEach(i -> LOG.debug("dry run: {}", i));
     } else {
-      executed = execute(intents, errors);
+      executed = execute(plan.toCarryOut(), errors);
     }
     PassReport report = new PassReport(snapshot.now(), Optional.empty(), snapshot.harvestableNodes().size(),
         (int) snapshot.boundedWindowCount(), fleet.pending().size(), fleet.running().size(), intents, executed,
@@ -134,20 +120,15 @@ public final class ReconcilePass {
 
   private int execute(List<Intent> intents, List<String> errors) {
     int executed = 0;
-    int submissions = 0;
     for (Intent intent : intents) {
       try {
         if (intent instanceof Intent.SubmitPilot submit) {
-          if (submissions >= maxSubmissions) {
-            continue;
-          }
           JobId id = launcher.submit(submit.shape());
-          submissions++;
           tracker.submitted(id);
           LOG.info("submitted pilot {} ({}): {}", id, submit.shape(), submit.reason());
         } else if (intent instanceof Intent.CancelPilot cancel) {
           launcher.cancel(cancel.jobId());
-          if (cancel.reason().startsWith("controller: Slurm is preempting")) {
+          if (cancel.cause() == Intent.Cause.PREEMPTING) {
             tracker.expedited(cancel.jobId());
           }
           LOG.info("cancelled pilot {}: {}", cancel.jobId(), cancel.reason());

@@ -25,6 +25,8 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
 
   Instant now = Instant.parse("2026-01-01T00:00:00Z");
   boolean down;
+  /** Cancels are recorded but change nothing (a job that takes its time to leave). */
+  boolean ignoreCancels;
   final Map<String, NodeState> nodes = new LinkedHashMap<>();
   final Map<JobId, Job> jobs = new LinkedHashMap<>();
   final List<PilotShape> submitted = new ArrayList<>();
@@ -69,7 +71,7 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
   public void cancel(JobId id) {
     cancelled.add(id);
     Job job = jobs.get(id);
-    if (job != null && job.state().active()) {
+    if (job != null && job.state().active() && !ignoreCancels) {
       jobs.put(id, job.withState(JobState.CANCELLED, job.nodes(), job.startTime(), Optional.of(now)));
     }
   }

@@ -18,9 +18,13 @@ class ReconcilePassTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   static HarvestConfig config(String policy, Map<String, String> params, boolean dryRun) {
+    return config(policy, params, dryRun, 50);
+  }
+
+  static HarvestConfig config(String policy, Map<String, String> params, boolean dryRun, int maxSubmissions) {
     var d = HarvestConfig.defaults();
-    return new HarvestConfig(d.slurm(), new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(5), dryRun, 50,
-        true, d.harvest().pilotJob()));
+    return new HarvestConfig(d.slurm(), new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(5), dryRun,
+        maxSubmissions, true, d.harvest().pilotJob()));
   }
 
   ReconcilePass pass(FakeCluster cluster, String policy, Map<String, String> params, boolean dryRun) {
@@ -182,5 +186,42 @@ class ReconcilePassTest {
     assertThat(counter("hpcwhisk.harvest.pilots.ended", "how", "timed_out")).isEqualTo(1);
     assertThat(counter("hpcwhisk.harvest.pilots.ended", "how", "preempted")).isEqualTo(1);
     assertThat(registry.get("hpcwhisk.harvest.node.seconds").counter().count()).isEqualTo(60);
+  }
+
+  @Test
+  void aPassSubmitsAtMostTheCapAndTheNextPassGoesOn() {
+    FakeCluster cluster = new FakeCluster("n1");
+    ReconcilePass pass = HarvestController.pass(config("var", Map.of("pending", "5"), false, 2),
+        new HarvestMetrics(registry, "var"), cluster, cluster, cluster);
+
+    PassReport first = pass.run();
+    PassReport second = pass.run();
+
+    assertThat(first.intents()).as("everything decided is reported").hasSize(5);
+    assertThat(first.executed()).isEqualTo(2);
+    assertThat(second.intents()).hasSize(3);
+    assertThat(second.executed()).isEqualTo(2);
+    assertThat(cluster.submitted).hasSize(4);
+    assertThat(counter("hpcwhisk.harvest.submissions", "policy", "var", "kind", "untargeted")).isEqualTo(4);
+  }
+
+  @Test
+  void aPilotCancelledForPreemptionIsCancelledOnceAlthoughSlurmStillReportsIt() {
+    FakeCluster cluster = new FakeCluster("n1");
+    ReconcilePass pass = pass(cluster, "var", Map.of("pending", "1"), false);
+    pass.run();
+    JobId pilot = cluster.pendingPilots().get(0);
+    cluster.start(pilot, "n1");
+    pass.run();
+    cluster.preempt(pilot, Duration.ofSeconds(30));
+    cluster.ignoreCancels = true; // Slurm still reports it running with its end pulled in
+
+    PassReport expedite = pass.run();
+    PassReport next = pass.run();
+
+    assertThat(expedite.intents()).first().isInstanceOfSatisfying(Intent.CancelPilot.class,
+        c -> assertThat(c.cause()).isEqualTo(Intent.Cause.PREEMPTING));
+    assertThat(next.intents()).noneMatch(i -> i instanceof Intent.CancelPilot);
+    assertThat(cluster.cancelled).containsExactly(pilot);
   }
 }

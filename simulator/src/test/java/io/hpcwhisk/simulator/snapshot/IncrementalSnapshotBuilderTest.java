@@ -1,8 +1,18 @@
-package io.hpcwhisk.core.cluster;
+package io.hpcwhisk.simulator.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.JobState;
+import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.NodeInfo;
+import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.cluster.Window;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +96,8 @@ class IncrementalSnapshotBuilderTest {
         assertThat(fast.boundedWindowCount()).isEqualTo(reference.boundedWindowCount());
         assertThat(fast.node("a-absent")).isEmpty();
         if (previous != null) {
-          int[] changed = fast.stateChangesSince(previous).orElseThrow();
+          List<Node> previousNodes = previous.nodes();
+          int[] changed = fast.stateChanges().filter(c -> c.since(previousNodes)).orElseThrow().positions();
           assertThat(changed).isSorted().doesNotHaveDuplicates();
           for (int i = 0; i < fast.nodes().size(); i++) {
             if (fast.nodes().get(i).state() != previous.nodes().get(i).state()) {
@@ -95,11 +106,13 @@ class IncrementalSnapshotBuilderTest {
           }
           int last = fast.nodes().size() - 1;
           assertThat(java.util.Arrays.stream(changed)).allSatisfy(i -> assertThat(i).isBetween(0, last));
-          assertThat(fast.stateChangesSince(reference)).as("a plain snapshot").isEmpty();
-          assertThat(reference.stateChangesSince(previous)).isEmpty();
+          assertThat(fast.stateChanges().filter(c -> c.since(reference.nodes()))).as("a plain snapshot").isEmpty();
+          assertThat(reference.stateChanges()).isEmpty();
         }
         if (beforePrevious != null) {
-          assertThat(fast.stateChangesSince(beforePrevious)).as("not the build just before").isEmpty();
+          List<Node> beforePreviousNodes = beforePrevious.nodes();
+          assertThat(fast.stateChanges().filter(c -> c.since(beforePreviousNodes))).as("not the build just before")
+              .isEmpty();
         }
         beforePrevious = previous;
         previous = fast;

@@ -1,19 +1,35 @@
-package io.hpcwhisk.core.cluster;
+package io.hpcwhisk.simulator.snapshot;
 
+import io.hpcwhisk.core.cluster.ClusterObservation;
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.HarvestTarget;
+import io.hpcwhisk.core.cluster.Job;
+import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.JobState;
+import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.NodeChanges;
+import io.hpcwhisk.core.cluster.NodeInfo;
+import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.cluster.SnapshotBuilder;
+import io.hpcwhisk.core.cluster.Window;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Builds the same {@link ClusterSnapshot} as {@link SnapshotBuilder} from a cluster state that is kept up to date
- * change by change, for callers that see every change (the simulator) and build a snapshot every controller pass.
+ * Builds the same {@link ClusterSnapshot} as core's {@link SnapshotBuilder} from a cluster state that is kept up to
+ * date change by change, for the simulator, which sees every change and builds a snapshot every controller pass.
+ * Each snapshot after the first says which nodes changed state since the previous build ({@link NodeChanges}), so
+ * that a policy's gap estimator can visit only those.
  *
  * <p><b>Algorithm.</b> The harvest partition's nodes are held in name order with their current state; a busy node's
  * {@link Node} is made once per state change, and the harvestable ones are kept in a bit set. For every node the
@@ -41,9 +57,9 @@ public final class IncrementalSnapshotBuilder {
   private final NodeState[] states;
   private final Node[] busy;
   private final BitSet harvestable = new BitSet();
-  /** Positions whose state changed since the last build, and the number of builds so far. */
+  /** Positions whose state changed since the last build, and the last build's node list. */
   private final BitSet changed = new BitSet();
-  private long builds;
+  private List<Node> lastBuilt;
   private final TreeMap<Instant, Integer>[] plannedStarts;
   private final Map<JobId, Job> jobs = new HashMap<>();
   private Job[] active = new Job[16];
@@ -218,17 +234,19 @@ public final class IncrementalSnapshotBuilder {
       nodes[i] = Node.free(names[i], states[i], window);
       free[k++] = nodes[i];
     }
-    int[] changedPositions = changed.stream().toArray();
+    List<Node> nodeList = new PrevalidatedList<>(nodes, nodes.length);
+    Optional<NodeChanges> changes = lastBuilt == null ? Optional.empty()
+        : Optional.of(new NodeChanges(lastBuilt, changed.stream().toArray()));
     changed.clear();
-    PrevalidatedList.Nodes nodeList = new PrevalidatedList.Nodes(nodes, free, k, this, ++builds, changedPositions);
-    return new ClusterSnapshot(now, target, nodeList,
-        new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount));
+    lastBuilt = nodeList;
+    return ClusterSnapshot.ordered(now, target, nodeList, new PrevalidatedList<>(free, k),
+        new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount), changes);
   }
 
   /** The plain observation of the current state, for {@link SnapshotBuilder} (tests compare both paths). */
   public ClusterObservation observation(Instant now) {
     List<Job> all = new ArrayList<>(jobs.values());
-    all.sort(java.util.Comparator.comparing(Job::id));
+    all.sort(Comparator.comparing(Job::id));
     return new ClusterObservation(now, List.copyOf(allNodes.values()), all);
   }
 }
