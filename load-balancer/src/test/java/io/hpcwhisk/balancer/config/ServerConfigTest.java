@@ -74,11 +74,11 @@ class ServerConfigTest {
     assertThat(ServerConfig.DEFAULT.api().tls().enabled()).isFalse();
 
     Files.writeString(f, "api:\n  tls:\n    certificate: /a.pem\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.tls needs both certificate and key");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.tls: needs both certificate and key");
     Files.writeString(f, "api:\n  tls:\n    certificat: /a.pem\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("certificat");
     Files.writeString(f, "balancer:\n  url: http://10.0.0.1:3234/pilot/v1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.url 'http://10.0.0.1:3234/pilot/v1'");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.url: 'http://10.0.0.1:3234/pilot/v1'");
     Files.writeString(f, "api:\n  host: 10.0.0.1,10.0.0.1\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("names 10.0.0.1 twice");
     Files.writeString(f, "api:\n  host: 127.0.0.1,10.0.0.1\n  guest: true\n");

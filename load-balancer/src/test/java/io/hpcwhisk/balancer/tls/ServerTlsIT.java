@@ -182,9 +182,9 @@ class ServerTlsIT {
     assertThatThrownBy(() -> WhiskServer.start(notAKey, "test")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holds no private key");
     assertThatThrownBy(() -> new ServerConfig.Tls("a.pem", null, null, null))
-        .hasMessageContaining("api.tls needs both certificate and key");
+        .hasMessageContaining("api.tls: needs both certificate and key");
     assertThatThrownBy(() -> ServerConfig.DEFAULT.api().withHost("127.0.0.1,,10.0.0.1"))
-        .hasMessageContaining("api.host '127.0.0.1,,10.0.0.1'");
+        .hasMessageContaining("api.host: '127.0.0.1,,10.0.0.1'");
   }
 
   @Test
