@@ -68,7 +68,7 @@ final class Placement {
 
   /** Ends queued activations that waited longer than the wait limit, naming the last refusal. */
   static <C> void expireWaiting(Turn<C> t) {
-    long limit = t.policy.queueWaitSeconds() * 1000L;
+    long limit = t.policy.queueWaitMs();
     for (Flight<C> f : t.state.queue.removeIf(f -> t.nowMs - f.queuedAtMs > limit)) {
       f.phase = Flight.Phase.NEW;
       t.emit(new DispatchEffect.Count<>(Counter.QUEUE_WAIT, "", t.nowMs - f.activation.createdMs()));

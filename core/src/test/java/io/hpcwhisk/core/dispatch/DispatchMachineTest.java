@@ -228,7 +228,7 @@ class DispatchMachineTest {
 
   @Test
   void thePolicyRefusesNonsense() {
-    assertThatThrownBy(() -> new DispatchPolicy(HealthPolicy.DEFAULT, 0, 10_000, 10, 60, 3))
+    assertThatThrownBy(() -> new DispatchPolicy(HealthPolicy.DEFAULT, 0, 10_000, 10, 60_000, 3))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 ms");
   }
 }

@@ -25,7 +25,7 @@ final class Rig {
     }
   }
 
-  static final DispatchPolicy POLICY = new DispatchPolicy(HealthPolicy.DEFAULT, 2000, 10_000, 1000, 60, 3);
+  static final DispatchPolicy POLICY = new DispatchPolicy(HealthPolicy.DEFAULT, 2000, 10_000, 1000, 60_000, 3);
 
   final DispatchMachine<Link> machine;
   final DispatchState<Link> state;

@@ -136,7 +136,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   /** The dispatch rules' numbers from the {@code balancer.*} settings. */
   static DispatchPolicy policy(ServerConfig.Pilots settings) {
     return new DispatchPolicy(healthPolicy(settings), settings.ackTimeoutMs(), settings.leaseSlackMs(),
-        settings.maxQueued(), settings.queueWaitSeconds(), settings.maxAttempts());
+        settings.maxQueued(), settings.queueWaitSeconds() * 1000L, settings.maxAttempts());
   }
 
   /**

@@ -43,6 +43,36 @@ class FaasSimulationTest {
   }
 
   @Test
+  void anActivationThatIsNotRetrySafeFailsWhenItsPilotLeavesInsteadOfRunningAgain() {
+    // as above, but the action is not retry-safe: it had started on p1, so the balancer's rule ends it
+    // "pilot preempted" instead of running it again on p2
+    PilotInterval p1 = new PilotInterval("p1", 0, 10 * S, 3600 * S, 100 * S, 105 * S);
+    PilotInterval p2 = new PilotInterval("p2", 40 * S, 200 * S, 3600 * S, 3600 * S, 3600 * S);
+    List<Invocation> invocations = List.of(new Invocation(90 * S, "/guest/long@1", 30_000, 256, false),
+        new Invocation(90 * S, "/guest/short@1", 1_000, 256, false));
+    FaasResult r = new FaasSimulation(512, 500, 300_000, 60_000).run(List.of(p1, p2), invocations.iterator(),
+        4000 * S);
+    assertThat(r.redispatched()).isZero();
+    assertThat(r.failed()).isEqualTo(1);
+    assertThat(r.succeeded()).as("the short one finishes on p1 before it leaves").isEqualTo(1);
+  }
+
+  @Test
+  void aRetrySafeActivationIsStartedAtMostMaxAttemptsTimes() {
+    // three pilots one after the other, each preempted while it runs the same long activation: it is started
+    // three times (balancer.max-attempts), re-dispatched twice, and then ends "pilot preempted"
+    List<PilotInterval> pilots = List.of(
+        new PilotInterval("p1", 0, 10 * S, 3600 * S, 100 * S, 100 * S),
+        new PilotInterval("p2", 0, 100 * S, 3600 * S, 200 * S, 200 * S),
+        new PilotInterval("p3", 0, 200 * S, 3600 * S, 300 * S, 300 * S));
+    FaasResult r = new FaasSimulation(512, 0, 3_000_000, 60_000).run(pilots,
+        List.of(new Invocation(50 * S, "/guest/long@1", 1_000_000, 256)).iterator(), 4000 * S);
+    assertThat(r.redispatched()).isEqualTo(2);
+    assertThat(r.failed()).isEqualTo(1);
+    assertThat(r.succeeded()).isZero();
+  }
+
+  @Test
   void timesOutWhenNoPilotComesInTime() {
     PilotInterval late = new PilotInterval("p1", 0, 500 * S, 3600 * S, 3600 * S, 3600 * S);
     List<Invocation> invocations = List.of(new Invocation(10 * S, "/guest/a@1", 100, 256));
