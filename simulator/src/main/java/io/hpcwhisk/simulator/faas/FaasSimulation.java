@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
  * acknowledges it and reports it started at once, and finishes it after its run time, plus {@code coldStart} when
  * the pilot has no warm runtime for the action), an activation completes (the pilot heartbeats its warm runtimes,
  * then reports the result), a pilot gets SIGTERM or reaches its end ({@code Draining}; it hands back, as started,
- * what cannot finish before it is gone, and at that time leaves and closes its connection). The machine's effects
+ * what cannot finish before it is gone, once every pilot stopped at that instant has announced its drain, and when
+ * it is gone leaves and closes its connection). The machine's effects
  * are the figures: a result is a success, a {@code queue_timeout} end a time-out, any other end a failure, each
  * {@code REDISPATCH} count a re-dispatch. Time passes for the machine (its queue wait limit, {@code queueTimeout})
  * at a tick scheduled just after each queued activation's limit.
@@ -102,6 +103,7 @@ public final class FaasSimulation {
   private static final int DONE = 2;
   private static final int GONE = 3;
   private static final int TICK = 4;
+  private static final int HAND_BACK = 5;
 
   public FaasResult run(List<PilotInterval> pilots, Iterator<Invocation> invocations, long endMs) {
     for (PilotInterval p : pilots) {
@@ -170,9 +172,15 @@ public final class FaasSimulation {
           return;
         }
         apply(new DispatchEvent.Draining<>(p.id(), p, "SIGTERM"), now);
+        // hand back after every pilot stopped at this instant announced its drain (Slurm signals a preemptor's
+        // victims together): what it hands back then cannot land on a pilot that leaves with it
+        push(now, HAND_BACK, p);
+      }
+      case HAND_BACK -> {
+        SimPilot p = (SimPilot) ref;
         List<DispatchEvent.HandedBack.Item> back = new ArrayList<>();
         for (Running r : List.copyOf(p.running)) {
-          if (r.endMs > interval.goneMs()) {
+          if (r.endMs > p.interval.goneMs()) {
             r.cancelled = true;
             p.running.remove(r);
             back.add(new DispatchEvent.HandedBack.Item(r.pending.id, true));
@@ -181,7 +189,7 @@ public final class FaasSimulation {
         if (!back.isEmpty()) {
           apply(new DispatchEvent.HandedBack<>(p.id(), p, back, "the pilot leaves before they can finish"), now);
         }
-        push(interval.goneMs(), GONE, p);
+        push(p.interval.goneMs(), GONE, p);
       }
       case GONE -> {
         SimPilot p = (SimPilot) ref;
