@@ -19,7 +19,6 @@ import io.hpcwhisk.core.dispatch.PilotEntry;
 import io.hpcwhisk.core.dispatch.PilotSpec;
 import io.hpcwhisk.core.health.HealthPolicy;
 import io.hpcwhisk.core.routing.Router;
-import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
@@ -247,42 +246,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       }
       Instant now = clock.instant();
       PilotMessage.Completed result = message instanceof PilotMessage.Completed c ? c : null;
-      carry(machine.next(state, event(pilotId, connection, message), now), result, now, after);
+      carry(machine.next(state, PilotMessageEvents.of(pilotId, connection, message), now), result, now, after);
       gauges();
     }
     after.forEach(Runnable::run);
-  }
-
-  /** The rules' view of a pilot message. */
-  private static DispatchEvent<PilotConnection> event(String pilotId, PilotConnection connection,
-      PilotMessage message) {
-    if (message instanceof PilotMessage.Heartbeat h) {
-      return new DispatchEvent.Heartbeat<>(pilotId, connection, h.warm(), h.draining());
-    } else if (message instanceof PilotMessage.Accepted a) {
-      return new DispatchEvent.Accepted<>(pilotId, connection, a.activationId());
-    } else if (message instanceof PilotMessage.Started st) {
-      return new DispatchEvent.Started<>(pilotId, connection, st.activationId());
-    } else if (message instanceof PilotMessage.Completed c) {
-      ActivationStatus status = c.outcome().status();
-      return new DispatchEvent.Completed<>(pilotId, connection, c.outcome().activationId(), label(status),
-          status == ActivationStatus.WHISK_ERROR, RuntimeStartFault.of(c));
-    } else if (message instanceof PilotMessage.HandBack h) {
-      List<DispatchEvent.HandedBack.Item> items = h.reportsStarted()
-          ? h.activations().stream().map(i -> new DispatchEvent.HandedBack.Item(i.activationId(), i.started())).toList()
-          : h.activationIds().stream().map(id -> new DispatchEvent.HandedBack.Item(id, null)).toList();
-      return new DispatchEvent.HandedBack<>(pilotId, connection, items, h.reason());
-    } else if (message instanceof PilotMessage.Pong) {
-      return new DispatchEvent.Pong<>(pilotId, connection);
-    } else if (message instanceof PilotMessage.Draining d) {
-      return new DispatchEvent.Draining<>(pilotId, connection, d.reason());
-    } else if (message instanceof PilotMessage.Leaving l) {
-      return new DispatchEvent.Leaving<>(pilotId, connection, l.reason());
-    }
-    return new DispatchEvent.RegisteredTwice<>(pilotId, connection);
-  }
-
-  private static String label(ActivationStatus status) {
-    return status.text().replace(' ', '_');
   }
 
   @Override
