@@ -8,12 +8,17 @@ import io.hpcwhisk.balancer.metrics.BalancerMetrics;
 import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotConnection;
 import io.hpcwhisk.balancer.pilots.PilotEvents;
-import io.hpcwhisk.core.health.HealthMachine;
+import io.hpcwhisk.core.dispatch.Activation;
+import io.hpcwhisk.core.dispatch.DispatchEffect;
+import io.hpcwhisk.core.dispatch.DispatchEvent;
+import io.hpcwhisk.core.dispatch.DispatchMachine;
+import io.hpcwhisk.core.dispatch.DispatchPolicy;
+import io.hpcwhisk.core.dispatch.DispatchState;
+import io.hpcwhisk.core.dispatch.FairQueue;
+import io.hpcwhisk.core.dispatch.PilotEntry;
+import io.hpcwhisk.core.dispatch.PilotSpec;
 import io.hpcwhisk.core.health.HealthPolicy;
-import io.hpcwhisk.core.health.HealthSignal;
-import io.hpcwhisk.core.health.PilotHealthState;
 import io.hpcwhisk.core.routing.Router;
-import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +78,11 @@ import org.slf4j.LoggerFactory;
  * it was sent over (the first such result wins, as before). Anything else about it is dropped and
  * counted ({@code whisk_pilot_messages_dropped}), whatever pilot id the sender registered under.
  *
- * <p><b>Structure.</b> This class is the facade and holds the one lock; the parts it guards are
- * {@link PilotTable} (registered pilots, their health and probes), {@link FlightLedger} (activations in
- * flight, acknowledgements, starts, leases, the single {@code finish}), {@link QueuePump} (routing,
- * sending, the wait queue) and {@link Redispatcher} (hand-back, loss, expiry and start-failure decisions).
+ * <p><b>Structure.</b> The rules are core's {@link DispatchMachine}: every call here turns into one
+ * {@link DispatchEvent}, and this class is the shell that holds the one lock around the machine's step and
+ * carries out its {@link DispatchEffect}s — frames to pilots, closes, metrics, logs — under it, and completes
+ * the activations' futures after it (the API then writes the one terminal record). It also keeps what the rules
+ * do not need: each activation's request and future, each pilot's reported counters and meters.
  *
  * <p><b>Known caveats.</b> A minor-0 pilot cannot say whether it started an activation, so what it
  * acknowledged counts as started. A pilot that is really partitioned may start an activation that was
@@ -93,33 +100,42 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final ServerConfig.Pilots settings;
   private final PilotAdmission admission;
   private final InstantSource clock;
+  private final Supplier<String> apiHost;
   private final BalancerMetrics metrics;
   private final Object lock = new Object();
   private final PilotMeters meters;
-  private final PilotTable pilots;
-  private final FlightLedger ledger;
-  private final QueuePump pump;
-  private final Redispatcher redispatcher;
+  private final DispatchMachine<PilotConnection> machine;
+  private final DispatchState<PilotConnection> state;
+  /** What the rules do not need about each activation they own: its request and future. */
+  private final Map<String, Ticket> tickets = new HashMap<>();
+  /** Per registered pilot: its meters and what it last reported. */
+  private final Map<String, PilotSlot> slots = new HashMap<>();
   private final RateLimitedLog drops;
-  private boolean closed;
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
+
+  /** One activation's side of the shell: what the API handed in and waits on. */
+  private record Ticket(RunRequest request, String versionKey, CompletableFuture<RunOutcome> result, long createdMs,
+      long createdNanos) {}
 
   public PilotDispatcher(ServerConfig.Pilots settings, PilotAdmission admission, InstantSource clock,
       Supplier<String> apiHost, BalancerMetrics metrics) {
     this.settings = settings;
     this.admission = admission;
     this.clock = clock;
+    this.apiHost = apiHost;
     this.metrics = metrics;
-    HealthMachine health = new HealthMachine(healthPolicy(settings));
-    FairQueue<Flight> queue = new FairQueue<>(settings.maxQueued(), Flight::namespace);
     this.meters = new PilotMeters(metrics.registry());
-    this.pilots = new PilotTable(health, meters);
-    this.ledger = new FlightLedger(pilots, queue, metrics);
-    this.pump = new QueuePump(settings, clock, apiHost, metrics, pilots, ledger, queue);
-    this.redispatcher = new Redispatcher(settings, clock, metrics, pilots, ledger, pump);
+    this.machine = new DispatchMachine<>(policy(settings));
+    this.state = machine.initial();
     this.startedMs = clock.millis();
     this.drops = new RateLimitedLog(LOG, clock, 10_000);
+  }
+
+  /** The dispatch rules' numbers from the {@code balancer.*} settings. */
+  static DispatchPolicy policy(ServerConfig.Pilots settings) {
+    return new DispatchPolicy(healthPolicy(settings), settings.ackTimeoutMs(), settings.leaseSlackMs(),
+        settings.maxQueued(), settings.queueWaitSeconds() * 1000L, settings.maxAttempts());
   }
 
   /**
@@ -140,19 +156,21 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
-    Flight flight = new Flight(request, clock.millis(), System.nanoTime());
+    long createdMs = clock.millis();
+    String versionKey = request.action().path() + "@" + request.version();
+    Ticket ticket = new Ticket(request, versionKey, new CompletableFuture<>(), createdMs, System.nanoTime());
+    Activation activation = new Activation(request.activationId(), request.namespace(), versionKey,
+        request.exec().kind(), request.limits().memory(), request.limits().timeout(), request.retrySafe(), createdMs);
     List<Runnable> after = new ArrayList<>(1);
     synchronized (lock) {
-      ledger.add(flight);
-      if (closed) {
-        // left pending in the store: the next start re-dispatches it
-        return flight.result;
-      }
-      pump.submit(flight, after);
-      meters.queueLength(pump.size());
+      Instant now = clock.instant();
+      DispatchMachine.Step<PilotConnection> step = machine.next(state, new DispatchEvent.Submitted<>(activation), now);
+      tickets.put(activation.id(), ticket);
+      carry(step, null, now, after);
+      meters.queueLength(state.queued());
     }
     after.forEach(Runnable::run);
-    return flight.result;
+    return ticket.result();
   }
 
   // ---------------------------------------------------------------- pilot events
@@ -163,7 +181,8 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     String id = register.pilotId();
     synchronized (lock) {
       // before admission: an attempt on a live id is refused without checking (or binding) its credential
-      heldElsewhere(id, connection);
+      refuseIfAsked(machine.next(state, new DispatchEvent.Claimed<>(id, connection, holderOpen(id, connection)),
+          clock.instant()));
     }
     try {
       admission.admit(register, bearerToken);
@@ -173,191 +192,73 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      if (closed) {
-        meters.refused(PilotMeters.REFUSED_STOPPING);
-        throw new Refusal("the balancer is stopping");
-      }
-      PilotSlot old = heldElsewhere(id, connection);
-      if (old == null && register.launchedAtMs() >= startedMs) {
+      boolean fresh = state.holderOtherThan(id, connection) == null;
+      Instant now = clock.instant();
+      PilotSpec spec = new PilotSpec(id, register.jobId(), register.memoryMb(), register.kinds(), register.warm(),
+          register.deadlineMs(), register.onlyNamespace(), register.minor());
+      DispatchMachine.Step<PilotConnection> step = machine.next(state,
+          new DispatchEvent.Registered<>(spec, connection, holderOpen(id, connection)), now);
+      refuseIfAsked(step);
+      if (fresh && register.launchedAtMs() >= startedMs) {
         metrics.pilotStartup(clock.millis() - register.launchedAtMs());
       }
-      if (old != null) { // its connection closed and has not said so yet: the pilot reconnected first
-        redispatcher.lose(old, "was lost (its connection closed; it registered again)", after);
-      }
-      PilotSlot slot = new PilotSlot(id, connection, register, PilotHealthState.registered(clock.instant()));
-      pilots.add(slot);
-      connection.send(new BalancerMessage.Registered(id, settings.heartbeatMs(), clock.millis(), PilotProtocol.MINOR));
-      for (String owed : redispatcher.owedCancels(id)) {
-        connection.send(new BalancerMessage.Cancel(owed, "taken back while the pilot was away"));
-      }
+      carry(step, null, now, after);
       LOG.info("pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, kinds {}, deadline {})", id,
           connection.remote(), register.jobId(), register.node(), register.memoryMb(), register.cpus(),
           register.kinds(), Instant.ofEpochMilli(register.deadlineMs()));
-      pump.drain(after);
-      pilots.updateGauges();
+      gauges();
     }
     after.forEach(Runnable::run);
     return id;
   }
 
   /**
-   * Refuses (retry later, counted) when {@code id} is registered over another connection that is open;
-   * returns the registration whose connection has closed without reporting it yet, else null. A
-   * half-open connection counts as open until the pilot is declared offline ({@code offlineAfterMs}
-   * without a heartbeat; then {@link #tick} removes it and closes the connection), so the real pilot's
-   * reconnect gets in within that time plus its backoff, and nobody can take a live pilot's id.
+   * Whether {@code id} is registered over another connection that is still open. A half-open connection counts as
+   * open until the pilot is declared offline ({@code offlineAfterMs} without a heartbeat; then {@link #tick} removes
+   * it and closes the connection), so the real pilot's reconnect gets in within that time plus its backoff, and
+   * nobody can take a live pilot's id.
    */
-  private PilotSlot heldElsewhere(String id, PilotConnection connection) throws Refusal {
-    PilotSlot old = pilots.get(id);
-    if (old == null || old.connection == connection) {
-      return null;
+  private boolean holderOpen(String id, PilotConnection connection) {
+    PilotConnection holder = state.holderOtherThan(id, connection);
+    return holder != null && holder.isOpen();
+  }
+
+  private void refuseIfAsked(DispatchMachine.Step<PilotConnection> step) throws Refusal {
+    for (DispatchEffect<PilotConnection> effect : step.effects()) {
+      if (effect instanceof DispatchEffect.Refuse<PilotConnection> refuse) {
+        meters.refused(refuse.meterReason());
+        throw new Refusal(refuse.reason(), refuse.retryLater());
+      }
     }
-    if (old.connection.isOpen()) {
-      meters.refused(PilotMeters.REFUSED_ID_IN_USE);
-      throw new Refusal("pilot id " + id + " is held by a live connection; try again once it has closed or"
-          + " gone offline", true);
-    }
-    return old;
   }
 
   @Override
   public void message(String pilotId, PilotConnection connection, PilotMessage message) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      PilotSlot slot = closed ? null : pilots.current(pilotId, connection);
-      if (slot == null) {
-        if (message instanceof PilotMessage.Completed c) {
-          // a result over a connection that no longer holds a registration still counts if it was sent there
-          completed(pilotId, connection, null, c, after);
-        } else if (!closed) {
-          meters.dropped(PilotMeters.DROPPED_STALE);
-          drops.warn(PilotMeters.DROPPED_STALE, "dropped a {} from pilot {} at {}: its connection no longer holds"
-              + " the registration", message.getClass().getSimpleName(), pilotId, connection.remote());
-        }
-      } else if (message instanceof PilotMessage.Heartbeat h) {
-        pilots.heartbeat(slot, clock.instant());
+      if (message instanceof PilotMessage.Heartbeat h && !state.stopped()
+          && state.current(pilotId, connection) != null) {
         meters.heartbeat();
-        slot.ready = true;
-        slot.warm(h.warm());
-        slot.reported = h.metrics();
-        if (h.draining() && !slot.draining) {
-          slot.draining = true;
+        PilotSlot slot = slots.get(pilotId);
+        if (slot != null) {
+          slot.reported = h.metrics();
         }
-        pump.drain(after);
-      } else if (message instanceof PilotMessage.Accepted a) {
-        if (!foreign(pilotId, connection, a.activationId(), "accepted")
-            && ledger.acknowledge(connection, a.activationId(), clock.millis(), settings.leaseSlackMs())) {
-          pilots.answered(slot, clock);
-        }
-      } else if (message instanceof PilotMessage.Started st) {
-        if (!foreign(pilotId, connection, st.activationId(), "started")) {
-          started(pilotId, connection, st);
-        }
-      } else if (message instanceof PilotMessage.Completed c) {
-        completed(pilotId, connection, slot, c, after);
-      } else if (message instanceof PilotMessage.HandBack h) {
-        for (String id : h.reportsStarted()
-            ? h.activations().stream().map(PilotMessage.HandBack.Item::activationId).toList() : h.activationIds()) {
-          foreign(pilotId, connection, id, "hand-back");
-        }
-        redispatcher.handedBack(connection, h, after);
-        pump.drain(after);
-      } else if (message instanceof PilotMessage.Pong) {
-        pilots.answered(slot, clock);
-      } else if (message instanceof PilotMessage.Draining d) {
-        slot.draining = true;
-        LOG.info("pilot {} drains: {}", pilotId, d.reason());
-      } else if (message instanceof PilotMessage.Leaving l) {
-        slot.leaving = true;
-        LOG.info("pilot {} leaves: {}", pilotId, l.reason());
-      } else if (message instanceof PilotMessage.Register) {
-        LOG.warn("pilot {} registered twice on one connection; ignored", pilotId);
       }
-      pilots.updateGauges();
-      meters.queueLength(pump.size());
+      Instant now = clock.instant();
+      PilotMessage.Completed result = message instanceof PilotMessage.Completed c ? c : null;
+      carry(machine.next(state, PilotMessageEvents.of(pilotId, connection, message), now), result, now, after);
+      gauges();
     }
     after.forEach(Runnable::run);
-  }
-
-  /**
-   * Whether a message about {@code activationId} comes from a connection it was never sent over: then
-   * it is dropped, counted and logged (rate-limited), whatever pilot id the connection is registered
-   * under. An unknown activation is not foreign (it is late: counted where it is handled).
-   */
-  private boolean foreign(String pilotId, PilotConnection connection, String activationId, String what) {
-    Flight f = ledger.get(activationId);
-    if (f == null || f.sentOn.contains(connection)) {
-      return false;
-    }
-    String reason = f.triedOn.contains(pilotId) ? PilotMeters.DROPPED_EARLIER : PilotMeters.DROPPED_FOREIGN;
-    meters.dropped(reason);
-    drops.warn(reason, "dropped '{}' for activation {} from pilot {} at {}: not sent over that connection ({})", what,
-        activationId, pilotId, connection.remote(), reason);
-    return true;
-  }
-
-  private void started(String pilotId, PilotConnection connection, PilotMessage.Started st) {
-    if (ledger.start(connection, pilotId, st.activationId(), clock.millis(), settings.leaseSlackMs())
-        == FlightLedger.StartReport.ON_A_CANCELLED_PILOT) {
-      meters.startAfterCancel();
-      LOG.warn("pilot {} started activation {} after it was told to cancel it (it was re-dispatched: it runs twice;"
-          + " this pilot's result will be dropped)", pilotId, st.activationId());
-    }
-  }
-
-  private void completed(String pilotId, PilotConnection connection, PilotSlot slot, PilotMessage.Completed c,
-      List<Runnable> after) {
-    Flight f = ledger.get(c.outcome().activationId());
-    if (f == null) {
-      metrics.lateResult();
-      return;
-    }
-    if (foreign(pilotId, connection, f.id(), "completed")) {
-      return;
-    }
-    if (f.cancelledOn.contains(pilotId)) {
-      meters.cancelledResult(); // it was re-dispatched after this pilot was told to cancel it
-      return;
-    }
-    String fault = RuntimeStartFault.of(c);
-    if (fault != null) {
-      if (slot != null && f.via == connection) {
-        redispatcher.runtimeStartFailed(f, slot, fault, after);
-        pump.drain(after);
-      } else {
-        metrics.lateResult(); // an earlier attempt that never ran: the current one goes on
-      }
-      return;
-    }
-    if (f.via != null && f.via != connection) {
-      PilotSlot holder = pilots.current(f.pilotId, f.via);
-      if (holder != null) {
-        holder.connection.send(new BalancerMessage.Cancel(f.id(), "an earlier attempt on " + pilotId + " ended it"));
-      }
-    }
-    HealthSignal.Outcome o = c.outcome().status() == ActivationStatus.WHISK_ERROR
-        ? HealthSignal.Outcome.SYSTEM_ERROR : HealthSignal.Outcome.OK;
-    pilots.activationEnded(slot, o, clock.instant());
-    ledger.finish(f, ActivationMessages.fromPilot(c.outcome()), label(c.outcome().status()), after);
-    pump.drain(after);
-  }
-
-  private static String label(ActivationStatus status) {
-    return status.text().replace(' ', '_');
   }
 
   @Override
   public void closed(String pilotId, PilotConnection connection, String reason) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      PilotSlot slot = closed ? null : pilots.current(pilotId, connection);
-      if (slot == null) {
-        return;
-      }
-      redispatcher.lose(slot, slot.leaving ? "left (" + reason + ")" : "was lost (" + reason + ")", after);
-      pump.drain(after);
-      pilots.updateGauges();
-      meters.queueLength(pump.size());
+      Instant now = clock.instant();
+      carry(machine.next(state, new DispatchEvent.Closed<>(pilotId, connection, reason), now), null, now, after);
+      gauges();
     }
     after.forEach(Runnable::run);
   }
@@ -368,21 +269,110 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   public void tick() {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      if (closed) {
+      if (state.stopped()) {
         return;
       }
       Instant now = clock.instant();
-      for (PilotSlot slot : pilots.tick(now)) {
-        redispatcher.lose(slot, "is offline (" + slot.health.reason() + ")", after);
-        slot.connection.close(1001, "offline: " + slot.health.reason());
-      }
-      redispatcher.expire(now, after);
-      pump.expireWaiting(now.toEpochMilli(), after);
-      pump.drain(after);
-      pilots.updateGauges();
-      meters.queueLength(pump.size());
+      carry(machine.next(state, new DispatchEvent.Tick<>(), now), null, now, after);
+      gauges();
     }
     after.forEach(Runnable::run);
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  /**
+   * Carries out a step's effects in order under the lock; the futures are completed by {@code after}, outside it.
+   * {@code result} is the {@code completed} being handled, whose outcome a {@link DispatchEffect.Complete} without
+   * an error stands for.
+   */
+  private void carry(DispatchMachine.Step<PilotConnection> step, PilotMessage.Completed result, Instant now,
+      List<Runnable> after) {
+    long nowMs = now.toEpochMilli();
+    for (DispatchEffect<PilotConnection> effect : step.effects()) {
+      if (effect instanceof DispatchEffect.Activate<PilotConnection> a) {
+        Ticket t = tickets.get(a.activationId());
+        a.to().send(new BalancerMessage.Activate(ActivationMessages.toPilot(t.request(), t.versionKey(),
+            apiHost.get(), t.createdMs(), nowMs, a.attempt())));
+      } else if (effect instanceof DispatchEffect.Complete<PilotConnection> c) {
+        complete(c, result, nowMs, after);
+      } else if (effect instanceof DispatchEffect.Count<PilotConnection> c) {
+        count(c);
+      } else if (effect instanceof DispatchEffect.Cancel<PilotConnection> c) {
+        c.to().send(new BalancerMessage.Cancel(c.activationId(), c.reason()));
+      } else if (effect instanceof DispatchEffect.Ping<PilotConnection> p) {
+        p.to().send(new BalancerMessage.Ping(p.nonce()));
+      } else if (effect instanceof DispatchEffect.Welcome<PilotConnection> w) {
+        w.to().send(new BalancerMessage.Registered(w.pilotId(), settings.heartbeatMs(), nowMs, PilotProtocol.MINOR));
+      } else if (effect instanceof DispatchEffect.Drain<PilotConnection> d) {
+        d.to().send(new BalancerMessage.Drain(d.reason()));
+      } else if (effect instanceof DispatchEffect.Forget<PilotConnection> f) {
+        f.to().send(new BalancerMessage.Forget(f.actionPath(), "the action was deleted or replaced"));
+      } else if (effect instanceof DispatchEffect.Close<PilotConnection> c) {
+        c.to().close(c.code(), c.reason());
+      } else if (effect instanceof DispatchEffect.Joined<PilotConnection> j) {
+        PilotSlot slot = new PilotSlot(j.pilot());
+        PilotSlot old = slots.put(slot.id(), slot);
+        if (old != null) {
+          meters.remove(old);
+        }
+        meters.add(slot);
+      } else if (effect instanceof DispatchEffect.Left<PilotConnection> l) {
+        PilotSlot slot = slots.get(l.pilot().id());
+        if (slot != null && slot.entry == l.pilot()) {
+          slots.remove(slot.id());
+          meters.remove(slot);
+        }
+      } else if (effect instanceof DispatchEffect.Dropped<PilotConnection> d) {
+        dropped(d);
+      } else if (effect instanceof DispatchEffect.Log<PilotConnection> l) {
+        if (l.warn()) {
+          LOG.warn(l.text());
+        } else {
+          LOG.info(l.text());
+        }
+      }
+    }
+  }
+
+  private void complete(DispatchEffect.Complete<PilotConnection> c, PilotMessage.Completed result, long nowMs,
+      List<Runnable> after) {
+    Ticket t = tickets.remove(c.activationId());
+    RunOutcome outcome = c.withResult() ? ActivationMessages.fromPilot(result.outcome())
+        : RunOutcome.whiskError(c.error(), nowMs);
+    metrics.activation(c.label());
+    metrics.latency(System.nanoTime() - t.createdNanos(), outcome.end() - outcome.start());
+    after.add(() -> t.result().complete(outcome));
+  }
+
+  private void count(DispatchEffect.Count<PilotConnection> c) {
+    switch (c.counter()) {
+      case REDISPATCH -> metrics.redispatch(c.label());
+      case ROUTING_REFUSAL -> metrics.refusal(c.label());
+      case LATE_RESULT -> metrics.lateResult();
+      case CANCELLED_RESULT -> meters.cancelledResult();
+      case START_AFTER_CANCEL -> meters.startAfterCancel();
+      case PROBE -> meters.probe();
+      case QUEUE_WAIT -> metrics.queueWait(c.amount());
+      default -> throw new IllegalStateException("unknown counter " + c.counter());
+    }
+  }
+
+  /** Counts a dropped message and logs it (rate-limited per reason): a pilot can make this happen at will. */
+  private void dropped(DispatchEffect.Dropped<PilotConnection> d) {
+    meters.dropped(d.reason());
+    if (d.activationId() == null) {
+      drops.warn(d.reason(), "dropped a {} from pilot {} at {}: its connection no longer holds the registration",
+          d.what(), d.pilotId(), d.from().remote());
+    } else {
+      drops.warn(d.reason(), "dropped '{}' for activation {} from pilot {} at {}: not sent over that connection ({})",
+          d.what(), d.activationId(), d.pilotId(), d.from().remote(), d.reason());
+    }
+  }
+
+  private void gauges() {
+    meters.pilots(state.pilots());
+    meters.queueLength(state.queued());
   }
 
   // ---------------------------------------------------------------- views
@@ -392,9 +382,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   public Snapshot snapshot() {
     synchronized (lock) {
-      Map<String, Integer> reserved = new LinkedHashMap<>();
-      pilots.all().forEach(p -> reserved.put(p.id, p.reservedMb));
-      return new Snapshot(pilots.size(), pump.size(), ledger.size(), reserved);
+      return new Snapshot(state.pilots().size(), state.queued(), state.inFlight(), state.reservedMbByPilot());
     }
   }
 
@@ -402,7 +390,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   public Map<String, String> registeredJobs() {
     synchronized (lock) {
       Map<String, String> jobs = new LinkedHashMap<>();
-      pilots.all().forEach(p -> jobs.put(p.id, p.register.jobId()));
+      for (PilotEntry<PilotConnection> p : state.pilots()) {
+        jobs.put(p.id(), p.spec().jobId());
+      }
       return jobs;
     }
   }
@@ -410,12 +400,11 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   /** Asks a pilot to drain (the controller scales down); false if it is not registered. */
   public boolean drain(String pilotId, String reason) {
     synchronized (lock) {
-      PilotSlot slot = pilots.get(pilotId);
-      if (slot == null) {
+      if (state.pilot(pilotId) == null) {
         return false;
       }
-      slot.draining = true;
-      slot.connection.send(new BalancerMessage.Drain(reason));
+      Instant now = clock.instant();
+      carry(machine.next(state, new DispatchEvent.DrainAsked<>(pilotId, reason), now), null, now, new ArrayList<>());
       return true;
     }
   }
@@ -423,7 +412,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public String description() {
     synchronized (lock) {
-      return "pilots (" + pilots.size() + " registered; connect to " + PilotProtocol.PATH + ")";
+      return "pilots (" + state.pilots().size() + " registered; connect to " + PilotProtocol.PATH + ")";
     }
   }
 
@@ -431,9 +420,8 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public void forget(String actionPath) {
     synchronized (lock) {
-      for (PilotSlot slot : pilots.all()) {
-        slot.connection.send(new BalancerMessage.Forget(actionPath, "the action was deleted or replaced"));
-      }
+      Instant now = clock.instant();
+      carry(machine.next(state, new DispatchEvent.Forgotten<>(actionPath), now), null, now, new ArrayList<>());
     }
   }
 
@@ -443,13 +431,22 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
    */
   @Override
   public void close() {
-    List<PilotSlot> all;
+    List<DispatchEffect.Close<PilotConnection>> closes = new ArrayList<>();
     synchronized (lock) {
-      closed = true;
-      all = pilots.clear();
+      Instant now = clock.instant();
+      DispatchMachine.Step<PilotConnection> step = machine.next(state, new DispatchEvent.Stopped<>(), now);
+      List<DispatchEffect<PilotConnection>> rest = new ArrayList<>();
+      for (DispatchEffect<PilotConnection> effect : step.effects()) {
+        if (effect instanceof DispatchEffect.Close<PilotConnection> c) {
+          closes.add(c);
+        } else {
+          rest.add(effect);
+        }
+      }
+      carry(new DispatchMachine.Step<>(state, rest), null, now, new ArrayList<>());
     }
-    for (PilotSlot slot : all) {
-      slot.connection.close(1001, "balancer stopping");
+    for (DispatchEffect.Close<PilotConnection> c : closes) {
+      c.to().close(c.code(), c.reason());
     }
   }
 }

@@ -1,5 +1,8 @@
 package io.hpcwhisk.balancer.dispatch;
 
+import io.hpcwhisk.balancer.pilots.PilotConnection;
+import io.hpcwhisk.core.dispatch.DispatchEffect;
+import io.hpcwhisk.core.dispatch.PilotEntry;
 import io.hpcwhisk.core.health.Health;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMetrics;
@@ -36,21 +39,21 @@ final class PilotMeters {
   private final io.micrometer.core.instrument.Counter heartbeats;
 
   /** Refused: the pilot id is held by a live connection. */
-  static final String REFUSED_ID_IN_USE = "id_in_use";
+  static final String REFUSED_ID_IN_USE = DispatchEffect.REFUSED_ID_IN_USE;
   /** Refused by admission (credential, job binding, Slurm). */
   static final String REFUSED_ADMISSION = "admission";
   /** Refused: the balancer is stopping. */
-  static final String REFUSED_STOPPING = "stopping";
+  static final String REFUSED_STOPPING = DispatchEffect.REFUSED_STOPPING;
   /** Dropped: a message about an activation from a connection it was never sent over. */
-  static final String DROPPED_FOREIGN = "foreign_connection";
+  static final String DROPPED_FOREIGN = DispatchEffect.DROPPED_FOREIGN;
   /**
    * Dropped: as {@link #DROPPED_FOREIGN}, but from a connection registered under a pilot id the
    * activation was sent to over an earlier connection (a pilot that reconnected, or whoever holds its
    * id now).
    */
-  static final String DROPPED_EARLIER = "earlier_connection";
+  static final String DROPPED_EARLIER = DispatchEffect.DROPPED_EARLIER;
   /** Dropped: a message over a connection that no longer holds a registration (replaced, lost, offline). */
-  static final String DROPPED_STALE = "stale_connection";
+  static final String DROPPED_STALE = DispatchEffect.DROPPED_STALE;
 
   private final Map<String, io.micrometer.core.instrument.Counter> refused;
   private final Map<String, io.micrometer.core.instrument.Counter> dropped;
@@ -128,12 +131,12 @@ final class PilotMeters {
   }
 
   /** Counts the pilots by health, and those draining or leaving. */
-  void pilots(java.util.Collection<PilotSlot> pilots) {
+  void pilots(java.util.Collection<PilotEntry<PilotConnection>> pilots) {
     int[] counts = new int[byHealth.length];
     int drainingNow = 0;
-    for (PilotSlot slot : pilots) {
-      counts[slot.health.health().ordinal()]++;
-      if (slot.draining || slot.leaving) {
+    for (PilotEntry<PilotConnection> pilot : pilots) {
+      counts[pilot.health().health().ordinal()]++;
+      if (pilot.closing()) {
         drainingNow++;
       }
     }
@@ -151,7 +154,7 @@ final class PilotMeters {
     for (ActivationStatus status : ActivationStatus.values()) {
       slot.meters.add(FunctionCounter.builder("whisk_pilot_activations", slot,
               s -> s.reported.activationsByStatus().getOrDefault(status.text(), 0L))
-          .tag("pilot", slot.id).tag("status", status.text().replace(' ', '_')).register(registry));
+          .tag("pilot", slot.id()).tag("status", status.text().replace(' ', '_')).register(registry));
     }
     counter(slot, "whisk_pilot_cold_starts", m -> m.coldStarts());
     counter(slot, "whisk_pilot_warm_starts", m -> m.warmStarts());
@@ -160,15 +163,15 @@ final class PilotMeters {
     counter(slot, "whisk_pilot_handed_back", m -> m.handedBack());
     counter(slot, "whisk_pilot_drain_events", m -> m.drainEvents());
     slot.meters.add(Gauge.builder("whisk_pilot_runtimes_alive", slot, s -> s.reported.runtimesAlive())
-        .tag("pilot", slot.id).register(registry));
-    slot.meters.add(Gauge.builder("whisk_pilot_reserved_mb", slot, s -> s.reservedMb)
+        .tag("pilot", slot.id()).register(registry));
+    slot.meters.add(Gauge.builder("whisk_pilot_reserved_mb", slot, s -> s.entry.reservedMb())
         .description("memory the balancer has reserved on the pilot for activations in flight")
-        .tag("pilot", slot.id).register(registry));
+        .tag("pilot", slot.id()).register(registry));
   }
 
   private void counter(PilotSlot slot, String name, ToDoubleFunction<PilotMetrics> value) {
     slot.meters.add(FunctionCounter.builder(name, slot, s -> value.applyAsDouble(s.reported))
-        .tag("pilot", slot.id).register(registry));
+        .tag("pilot", slot.id()).register(registry));
   }
 
   void remove(PilotSlot slot) {

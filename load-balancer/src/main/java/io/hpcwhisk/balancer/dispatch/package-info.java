@@ -1,7 +1,8 @@
 /**
- * The balancer's dispatcher: routes activations to live pilots with the core router, reserves their
- * memory, pushes them over the pilots' connections with acknowledgement and lease, queues what no
- * pilot can take (bounded, fair across namespaces), and re-dispatches or fails what a draining or lost
- * pilot leaves behind, so that every activation ends exactly once.
+ * The balancer's dispatcher: the shell around core's dispatch state machine
+ * ({@link io.hpcwhisk.core.dispatch.DispatchMachine}). {@link io.hpcwhisk.balancer.dispatch.PilotDispatcher}
+ * turns API calls and pilot messages into the machine's events under one lock and carries out its effects —
+ * frames over the pilots' connections, closes, the activations' futures, meters and logs — and translates between
+ * the API's run requests and the pilot protocol.
  */
 package io.hpcwhisk.balancer.dispatch;

@@ -1,14 +1,18 @@
 package io.hpcwhisk.simulator.faas;
 
-import io.hpcwhisk.core.health.Health;
-import io.hpcwhisk.core.routing.PilotView;
-import io.hpcwhisk.core.routing.Router;
-import io.hpcwhisk.core.routing.RoutingDecision;
-import io.hpcwhisk.core.routing.RoutingRequest;
+import io.hpcwhisk.core.dispatch.Activation;
+import io.hpcwhisk.core.dispatch.DispatchEffect;
+import io.hpcwhisk.core.dispatch.DispatchEvent;
+import io.hpcwhisk.core.dispatch.DispatchMachine;
+import io.hpcwhisk.core.dispatch.DispatchPolicy;
+import io.hpcwhisk.core.dispatch.DispatchState;
+import io.hpcwhisk.core.dispatch.PilotSpec;
+import io.hpcwhisk.core.health.HealthPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,32 +23,48 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * Replays activations against the pilots of one batch run.
+ * Replays activations against the pilots of one batch run, through the balancer's own dispatch rules (core's
+ * {@link DispatchMachine}: its router, fair queue, wait limit, re-dispatch and {@code RetryRule}).
  *
- * <p><b>Algorithm.</b> Events in time order: a pilot becomes ready (joins the routing set), an activation arrives,
- * an activation completes (frees its memory, leaves a warm runtime), a pilot gets SIGTERM or reaches its end (leaves
- * the routing set; activations that cannot finish before it is gone are re-dispatched at once, keeping their
- * arrival time). Each arrival and each freed capacity calls the production {@link Router#choose}; a refusal that
- * waiting can cure queues the activation (FIFO) until {@code queueTimeout} after its arrival, when it times out; a
- * TOO_LARGE refusal fails it. A cold start (no warm runtime on the chosen pilot) adds {@code coldStart}.
+ * <p><b>Algorithm.</b> Events in time order become the machine's events: a pilot becomes ready (it registers and
+ * heartbeats), an activation arrives ({@code Submitted}), the machine sends it to a pilot (the simulated pilot
+ * acknowledges it and reports it started at once, and finishes it after its run time, plus {@code coldStart} when
+ * the pilot has no warm runtime for the action), an activation completes (the pilot heartbeats its warm runtimes,
+ * then reports the result), a pilot gets SIGTERM or reaches its end ({@code Draining}; it hands back, as started,
+ * what cannot finish before it is gone, once every pilot stopped at that instant has announced its drain, and when
+ * it is gone leaves and closes its connection). The machine's effects
+ * are the figures: a result is a success, a {@code queue_timeout} end a time-out, any other end a failure, each
+ * {@code REDISPATCH} count a re-dispatch. Time passes for the machine (its queue wait limit, {@code queueTimeout})
+ * at a tick scheduled just after each queued activation's limit.
  *
  * <p><b>Example.</b> One pilot ready from 20 s to 600 s with 512 MB; two 256 MB activations of 1 s at 100 s both
  * start at once (the second one cold as well), a third one waits for the first to finish.
  *
- * <p><b>Known caveats.</b> The pilot's drain time is fixed by the batch run (not by the work in flight); every
- * action is treated as retry-safe; health is always HEALTHY while a pilot is in the routing set.
+ * <p><b>Known caveats.</b> The pilot's drain time is fixed by the batch run (not by the work in flight). Simulated
+ * pilots never fail, go silent or fail to start a runtime, so health stays HEALTHY while a pilot is registered (its
+ * health policy never declares silence). The wait limit counts from when an activation last entered the queue
+ * (a re-dispatched one starts again), as in the balancer; latency counts from its arrival. A run longer than its
+ * timeout plus the lease slack is taken back at the next tick, as the balancer would.
  */
 public final class FaasSimulation {
 
   private static final String KIND = "nodejs:20";
+  /** A health policy under which silence never makes a simulated pilot unresponsive or offline. */
+  private static final HealthPolicy NEVER_SILENT = new HealthPolicy(Duration.ofDays(365_000), Duration.ofDays(365_000),
+      HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures(), HealthPolicy.DEFAULT.startFailureCooldown());
   private final int pilotMemoryMb;
   private final long coldStartMs;
   private final long queueTimeoutMs;
-  private final Duration actionTimeout;
+  private final long actionTimeoutMs;
+  private final DispatchMachine<SimPilot> machine;
+  private final DispatchState<SimPilot> state;
   private final PriorityQueue<Ev> events = new PriorityQueue<>((a, b) -> a.time != b.time
       ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-  private final Map<String, Live> live = new LinkedHashMap<>();
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final Map<String, SimPilot> live = new LinkedHashMap<>();
+  /** Activations the machine owns, by id. */
+  private final Map<String, Pending> pending = new HashMap<>();
+  /** Events the simulated pilots answer with at once (acknowledgement, start report). */
+  private final ArrayDeque<DispatchEvent<SimPilot>> inbox = new ArrayDeque<>();
   private final Histogram latency = new Histogram(3_600_000_000L, 3);
   private long arrivals;
   private long succeeded;
@@ -54,6 +74,7 @@ public final class FaasSimulation {
   private long failed;
   private long seq;
   private long maxLatency;
+  private long ids;
 
   /**
    * @param pilotMemoryMb memory each pilot offers for actions
@@ -62,16 +83,27 @@ public final class FaasSimulation {
    * @param actionTimeoutMs the actions' time limit, which the router compares with the pilots' deadlines
    */
   public FaasSimulation(int pilotMemoryMb, long coldStartMs, long queueTimeoutMs, long actionTimeoutMs) {
+    this(pilotMemoryMb, coldStartMs, queueTimeoutMs, actionTimeoutMs, 3);
+  }
+
+  /** As above, with the balancer's {@code max-attempts} (default 3). */
+  public FaasSimulation(int pilotMemoryMb, long coldStartMs, long queueTimeoutMs, long actionTimeoutMs,
+      int maxAttempts) {
     this.pilotMemoryMb = pilotMemoryMb;
     this.coldStartMs = coldStartMs;
     this.queueTimeoutMs = queueTimeoutMs;
-    this.actionTimeout = Duration.ofMillis(actionTimeoutMs);
+    this.actionTimeoutMs = actionTimeoutMs;
+    this.machine = new DispatchMachine<>(new DispatchPolicy(NEVER_SILENT, 2000, 10_000, Integer.MAX_VALUE,
+        queueTimeoutMs, maxAttempts));
+    this.state = machine.initial();
   }
 
   private static final int READY = 0;
   private static final int STOP = 1;
   private static final int DONE = 2;
-  private static final int ARRIVE = 3;
+  private static final int GONE = 3;
+  private static final int TICK = 4;
+  private static final int HAND_BACK = 5;
 
   public FaasResult run(List<PilotInterval> pilots, Iterator<Invocation> invocations, long endMs) {
     for (PilotInterval p : pilots) {
@@ -85,7 +117,7 @@ public final class FaasSimulation {
       long eventTime = events.isEmpty() ? Long.MAX_VALUE : events.peek().time;
       if (next != null && next.arrivalMs() <= eventTime && next.arrivalMs() <= endMs) {
         arrivals++;
-        arrive(new Pending(next, next.arrivalMs()), next.arrivalMs());
+        arrive(next);
         next = invocations.hasNext() ? invocations.next() : null;
         continue;
       }
@@ -101,8 +133,7 @@ public final class FaasSimulation {
       timedOut++;
       next = invocations.hasNext() ? invocations.next() : null;
     }
-    timedOut += queue.size();
-    queue.clear();
+    timedOut += state.queued();
     return new FaasResult(arrivals, succeeded, queued, timedOut, redispatched, failed,
         latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
         maxLatency);
@@ -112,135 +143,158 @@ public final class FaasSimulation {
     events.add(new Ev(time, seq++, kind, ref));
   }
 
+  private void arrive(Invocation inv) {
+    long now = inv.arrivalMs();
+    Pending p = new Pending(inv, Long.toString(ids++));
+    pending.put(p.id, p);
+    apply(new DispatchEvent.Submitted<>(new Activation(p.id, null, inv.action(), KIND, inv.memoryMb(),
+        actionTimeoutMs, inv.retrySafe(), now)), now);
+    if (state.flight(p.id) != null && state.flight(p.id).pilotId() == null) {
+      queued++;
+      push(now + queueTimeoutMs + 1, TICK, null);
+    }
+  }
+
   private void handle(long now, int kind, Object ref) {
     switch (kind) {
       case READY -> {
-        PilotInterval p = (PilotInterval) ref;
-        live.put(p.id(), new Live(p));
-        drainQueue(now);
+        PilotInterval interval = (PilotInterval) ref;
+        SimPilot p = new SimPilot(interval);
+        live.put(interval.id(), p);
+        apply(new DispatchEvent.Registered<>(new PilotSpec(interval.id(), interval.id(), pilotMemoryMb, List.of(KIND),
+            Map.of(), interval.deadlineMs(), null, 1), p, false), now);
+        apply(new DispatchEvent.Heartbeat<>(interval.id(), p, Map.of(), false), now);
       }
       case STOP -> {
-        PilotInterval p = (PilotInterval) ref;
-        Live gone = live.remove(p.id());
-        if (gone != null) {
-          for (Running r : gone.running) {
-            if (r.endMs > p.goneMs()) {
-              r.cancelled = true;
-              redispatched++;
-              queue.addFirst(r.pending);
-            }
-          }
-          drainQueue(now);
+        PilotInterval interval = (PilotInterval) ref;
+        SimPilot p = live.get(interval.id());
+        if (p == null) {
+          return;
         }
+        apply(new DispatchEvent.Draining<>(p.id(), p, "SIGTERM"), now);
+        // hand back after every pilot stopped at this instant announced its drain (Slurm signals a preemptor's
+        // victims together): what it hands back then cannot land on a pilot that leaves with it
+        push(now, HAND_BACK, p);
+      }
+      case HAND_BACK -> {
+        SimPilot p = (SimPilot) ref;
+        List<DispatchEvent.HandedBack.Item> back = new ArrayList<>();
+        for (Running r : List.copyOf(p.running)) {
+          if (r.endMs > p.interval.goneMs()) {
+            r.cancelled = true;
+            p.running.remove(r);
+            back.add(new DispatchEvent.HandedBack.Item(r.pending.id, true));
+          }
+        }
+        if (!back.isEmpty()) {
+          apply(new DispatchEvent.HandedBack<>(p.id(), p, back, "the pilot leaves before they can finish"), now);
+        }
+        push(p.interval.goneMs(), GONE, p);
+      }
+      case GONE -> {
+        SimPilot p = (SimPilot) ref;
+        live.remove(p.id());
+        apply(new DispatchEvent.Leaving<>(p.id(), p, "its job ends"), now);
+        apply(new DispatchEvent.Closed<>(p.id(), p, "left"), now);
       }
       case DONE -> {
         Running r = (Running) ref;
         if (r.cancelled) {
           return;
         }
-        r.pilot.freeMb += r.pending.invocation.memoryMb();
-        r.pilot.running.remove(r);
-        r.pilot.warm.remove(r.pending.invocation.action());
-        r.pilot.warm.add(r.pending.invocation.action());
-        while (r.pilot.warm.size() > Math.max(1, pilotMemoryMb / r.pending.invocation.memoryMb())) {
-          r.pilot.warm.remove(r.pilot.warm.iterator().next());
+        SimPilot p = r.pilot;
+        p.running.remove(r);
+        String action = r.pending.invocation.action();
+        p.warm.remove(action);
+        p.warm.add(action);
+        while (p.warm.size() > Math.max(1, pilotMemoryMb / r.pending.invocation.memoryMb())) {
+          p.warm.remove(p.warm.iterator().next());
         }
-        succeeded++;
-        long ms = Math.max(0, now - r.pending.arrivalMs);
-        latency.recordValue(ms);
-        maxLatency = Math.max(maxLatency, ms);
-        drainQueue(now);
+        Map<String, Integer> warm = new HashMap<>();
+        p.warm.forEach(a -> warm.put(a, 1));
+        apply(new DispatchEvent.Heartbeat<>(p.id(), p, warm, false), now);
+        apply(new DispatchEvent.Completed<>(p.id(), p, r.pending.id, "success", false, null), now);
       }
+      case TICK -> apply(new DispatchEvent.Tick<>(), now);
       default -> throw new IllegalStateException("unknown event " + kind);
     }
   }
 
-  private void arrive(Pending p, long now) {
-    if (!queue.isEmpty() || !tryRoute(p, now)) {
-      if (p.state == 0) {
-        p.state = 1;
-        queued++;
-        queue.addLast(p);
+  /** Feeds one event and whatever the simulated pilots answer at once, carrying out the effects. */
+  private void apply(DispatchEvent<SimPilot> event, long now) {
+    Instant at = Instant.ofEpochMilli(now);
+    inbox.add(event);
+    while (!inbox.isEmpty()) {
+      for (DispatchEffect<SimPilot> effect : machine.next(state, inbox.poll(), at).effects()) {
+        carry(effect, now);
       }
     }
   }
 
-  private void drainQueue(long now) {
-    while (!queue.isEmpty()) {
-      Pending head = queue.peekFirst();
-      if (now - head.arrivalMs > queueTimeoutMs) {
-        queue.pollFirst();
-        timedOut++;
-        continue;
-      }
-      if (!tryRoute(head, now)) {
-        return;
-      }
-      queue.pollFirst();
-    }
-  }
-
-  /** Routes one activation now; false when it must wait (or failed for good, then it is counted). */
-  private boolean tryRoute(Pending p, long now) {
-    if (live.isEmpty()) {
-      return false;
-    }
-    List<PilotView> views = new ArrayList<>(live.size());
-    for (Live l : live.values()) {
-      views.add(new PilotView(l.interval.id(), Health.HEALTHY, false, pilotMemoryMb, l.freeMb, Set.of(KIND),
-          l.warm, Instant.ofEpochMilli(l.interval.deadlineMs())));
-    }
-    Invocation inv = p.invocation;
-    RoutingDecision decision = Router.choose(views, new RoutingRequest(inv.action(), KIND, inv.memoryMb(),
-        actionTimeout), Instant.ofEpochMilli(now));
-    if (decision instanceof RoutingDecision.Routed routed) {
-      Live pilot = live.get(routed.pilotId());
-      boolean warm = pilot.warm.contains(inv.action());
-      pilot.freeMb -= inv.memoryMb();
-      Running r = new Running(p, pilot, now + inv.durationMs() + (warm ? 0 : coldStartMs));
-      pilot.running.add(r);
+  private void carry(DispatchEffect<SimPilot> effect, long now) {
+    if (effect instanceof DispatchEffect.Activate<SimPilot> a) {
+      SimPilot p = a.to();
+      Pending pend = pending.get(a.activationId());
+      Invocation inv = pend.invocation;
+      boolean warm = p.warm.contains(inv.action());
+      Running r = new Running(pend, p, now + inv.durationMs() + (warm ? 0 : coldStartMs));
+      p.running.add(r);
       push(r.endMs, DONE, r);
-      return true;
+      inbox.add(new DispatchEvent.Accepted<>(p.id(), p, pend.id));
+      inbox.add(new DispatchEvent.Started<>(p.id(), p, pend.id));
+    } else if (effect instanceof DispatchEffect.Complete<SimPilot> c) {
+      Pending pend = pending.remove(c.activationId());
+      if (c.withResult()) {
+        succeeded++;
+        long ms = Math.max(0, now - pend.invocation.arrivalMs());
+        latency.recordValue(ms);
+        maxLatency = Math.max(maxLatency, ms);
+      } else if (c.label().equals("queue_timeout")) {
+        timedOut++;
+      } else {
+        failed++;
+      }
+    } else if (effect instanceof DispatchEffect.Count<SimPilot> c
+        && c.counter() == DispatchEffect.Counter.REDISPATCH) {
+      redispatched++;
+      push(now + queueTimeoutMs + 1, TICK, null); // it waits again, with a fresh limit
     }
-    RoutingDecision.Refused refused = (RoutingDecision.Refused) decision;
-    if (refused.cause() == RoutingDecision.Cause.TOO_LARGE) {
-      failed++;
-      return true;
-    }
-    return false;
   }
 
   private record Ev(long time, long seq, int kind, Object ref) {}
 
   private static final class Pending {
     final Invocation invocation;
-    final long arrivalMs;
-    int state;
+    final String id;
 
-    Pending(Invocation invocation, long arrivalMs) {
+    Pending(Invocation invocation, String id) {
       this.invocation = invocation;
-      this.arrivalMs = arrivalMs;
+      this.id = id;
     }
   }
 
-  private final class Live {
+  /** A simulated pilot: the machine's connection handle for it, with its warm runtimes and running work. */
+  private static final class SimPilot {
     final PilotInterval interval;
-    int freeMb = pilotMemoryMb;
     final Set<String> warm = new LinkedHashSet<>();
     final List<Running> running = new ArrayList<>();
 
-    Live(PilotInterval interval) {
+    SimPilot(PilotInterval interval) {
       this.interval = interval;
+    }
+
+    String id() {
+      return interval.id();
     }
   }
 
   private static final class Running {
     final Pending pending;
-    final Live pilot;
+    final SimPilot pilot;
     final long endMs;
     boolean cancelled;
 
-    Running(Pending pending, Live pilot, long endMs) {
+    Running(Pending pending, SimPilot pilot, long endMs) {
       this.pending = pending;
       this.pilot = pilot;
       this.endMs = endMs;

@@ -7,8 +7,15 @@ package io.hpcwhisk.simulator.faas;
  * @param action the action's fully qualified name (the routing affinity key)
  * @param durationMs how long it runs once started on a warm runtime
  * @param memoryMb its memory limit
+ * @param retrySafe whether it may run again after its pilot was lost while running it (annotation
+ *     {@code retry-safe}, default true)
  */
-public record Invocation(long arrivalMs, String action, long durationMs, int memoryMb) {
+public record Invocation(long arrivalMs, String action, long durationMs, int memoryMb, boolean retrySafe) {
+
+  /** A retry-safe invocation. */
+  public Invocation(long arrivalMs, String action, long durationMs, int memoryMb) {
+    this(arrivalMs, action, durationMs, memoryMb, true);
+  }
 
   public Invocation {
     if (arrivalMs < 0 || durationMs < 0 || memoryMb <= 0 || action == null || action.isBlank()) {

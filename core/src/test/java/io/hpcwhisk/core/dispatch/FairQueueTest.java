@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.dispatch;
+package io.hpcwhisk.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

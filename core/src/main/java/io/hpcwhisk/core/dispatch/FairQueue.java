@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.dispatch;
+package io.hpcwhisk.core.dispatch;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * <p>Example: namespace a has 100 waiting, b has 1; a pilot with room for 2 frees up: a's first and
  * b's only activation go, not a's first two.
  */
-final class FairQueue<T> {
+public final class FairQueue<T> {
 
   private final int capacity;
   private final Function<T, String> namespaceOf;
@@ -30,21 +30,21 @@ final class FairQueue<T> {
   private int size;
   private String servedLast;
 
-  FairQueue(int capacity, Function<T, String> namespaceOf) {
+  public FairQueue(int capacity, Function<T, String> namespaceOf) {
     this.capacity = capacity;
     this.namespaceOf = namespaceOf;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return size == 0;
   }
 
   /** Appends; false when the queue is full. */
-  boolean offer(T item) {
+  public boolean offer(T item) {
     if (size >= capacity) {
       return false;
     }
@@ -54,12 +54,12 @@ final class FairQueue<T> {
   }
 
   /** Puts an item back at the head of its namespace (re-dispatch goes first); ignores the bound. */
-  void offerFirst(T item) {
+  public void offerFirst(T item) {
     byNamespace.computeIfAbsent(namespaceOf.apply(item), k -> new ArrayDeque<>()).addFirst(item);
     size++;
   }
 
-  boolean remove(T item) {
+  public boolean remove(T item) {
     ArrayDeque<T> q = byNamespace.get(namespaceOf.apply(item));
     if (q != null && q.remove(item)) {
       size--;
@@ -72,7 +72,7 @@ final class FairQueue<T> {
   }
 
   /** Removes and returns every item matching {@code expired}. */
-  List<T> removeIf(Predicate<T> expired) {
+  public List<T> removeIf(Predicate<T> expired) {
     List<T> out = new ArrayList<>();
     for (Iterator<Map.Entry<String, ArrayDeque<T>>> it = byNamespace.entrySet().iterator(); it.hasNext(); ) {
       ArrayDeque<T> q = it.next().getValue();
@@ -92,7 +92,7 @@ final class FairQueue<T> {
   }
 
   /** Offers heads round robin to {@code placer} (true = placed, removed) until a round places nothing. */
-  int drain(Predicate<T> placer) {
+  public int drain(Predicate<T> placer) {
     int placed = 0;
     boolean progress = true;
     while (progress && size > 0) {
@@ -119,7 +119,7 @@ final class FairQueue<T> {
   }
 
   /** Notes that {@code namespace} was just served without queueing, so the next round starts after it. */
-  void served(String namespace) {
+  public void served(String namespace) {
     servedLast = namespace;
   }
 

@@ -1,4 +1,4 @@
-package io.hpcwhisk.balancer.dispatch;
+package io.hpcwhisk.core.dispatch;
 
 import java.util.Optional;
 
@@ -13,16 +13,16 @@ import java.util.Optional;
  * max 3: dispatched again. The same with {@code retry-safe=false}: "pilot preempted: pilot slurm-7
  * was lost (...) while it held this activation, and the action is not retry-safe ...".
  */
-final class RetryRule {
+public final class RetryRule {
 
   private RetryRule() {}
 
   /** How often an activation may be sent to pilots in all: five times {@code maxAttempts}. */
-  static int maxSends(int maxAttempts) {
+  public static int maxSends(int maxAttempts) {
     return 5 * maxAttempts;
   }
 
-  static Optional<String> decide(boolean mayHaveStarted, boolean retrySafe, int starts, int maxAttempts, int sends,
+  public static Optional<String> decide(boolean mayHaveStarted, boolean retrySafe, int starts, int maxAttempts, int sends,
       String pilot, String why) {
     if (!mayHaveStarted) {
       if (sends >= maxSends(maxAttempts)) {

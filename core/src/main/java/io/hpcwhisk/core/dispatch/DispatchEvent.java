@@ -1,0 +1,96 @@
+package io.hpcwhisk.core.dispatch;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What happens to the dispatcher: an activation is submitted, a pilot claims an id, registers, says something over
+ * its connection or loses it, the controller asks a pilot to drain, an action is forgotten, time passes, the
+ * dispatcher stops. Messages from pilots carry the pilot id the connection registered under and the connection
+ * itself ({@code C}, compared by identity).
+ *
+ * @param <C> the connection handle
+ */
+public sealed interface DispatchEvent<C> {
+
+  /** A message a pilot sent over {@code connection}, which registered as {@code pilotId}. */
+  sealed interface FromPilot<C> extends DispatchEvent<C> {
+    String pilotId();
+
+    C connection();
+  }
+
+  /** An activation to run; it ends in exactly one {@link DispatchEffect.Complete}. */
+  record Submitted<C>(Activation activation) implements DispatchEvent<C> {
+    public Submitted {
+      Objects.requireNonNull(activation, "activation");
+    }
+  }
+
+  /**
+   * A connection wants to register as {@code pilotId}, before its credential is checked: refused while the id is
+   * held by another connection that is open ({@code holderOpen}: the shell asks the holder's connection).
+   */
+  record Claimed<C>(String pilotId, C connection, boolean holderOpen) implements DispatchEvent<C> {}
+
+  /** A pilot whose credential was admitted registers; {@code holderOpen} as for {@link Claimed}. */
+  record Registered<C>(PilotSpec spec, C connection, boolean holderOpen) implements DispatchEvent<C> {}
+
+  /** A heartbeat: alive, its warm runtimes, whether it drains. */
+  record Heartbeat<C>(String pilotId, C connection, Map<String, Integer> warm, boolean draining)
+      implements FromPilot<C> {}
+
+  /** {@code accepted}: the pilot holds the activation. */
+  record Accepted<C>(String pilotId, C connection, String activationId) implements FromPilot<C> {}
+
+  /** {@code started}: its runtime began running the activation (minor 1). */
+  record Started<C>(String pilotId, C connection, String activationId) implements FromPilot<C> {}
+
+  /**
+   * {@code completed}: the activation's result.
+   *
+   * @param label the outcome's metric label, e.g. {@code success}
+   * @param systemError whether the pilot itself failed it (a whisk internal error): counts against its health
+   * @param startFault the cause when the pilot could not start the action's runtime (its fault), else null
+   */
+  record Completed<C>(String pilotId, C connection, String activationId, String label, boolean systemError,
+      String startFault) implements FromPilot<C> {}
+
+  /** {@code hand-back}: the pilot gives activations back (it drains, was told to cancel, cannot finish them). */
+  record HandedBack<C>(String pilotId, C connection, List<Item> items, String reason) implements FromPilot<C> {
+    public HandedBack {
+      items = List.copyOf(items);
+    }
+
+    /** One activation handed back; {@code started} null when the pilot does not say (minor 0). */
+    public record Item(String activationId, Boolean started) {}
+  }
+
+  /** {@code pong}: the pilot answered a probe. */
+  record Pong<C>(String pilotId, C connection) implements FromPilot<C> {}
+
+  /** {@code draining}: the pilot takes nothing new. */
+  record Draining<C>(String pilotId, C connection, String reason) implements FromPilot<C> {}
+
+  /** {@code leaving}: the pilot is about to close its connection. */
+  record Leaving<C>(String pilotId, C connection, String reason) implements FromPilot<C> {}
+
+  /** A second {@code register} over a registered connection (ignored). */
+  record RegisteredTwice<C>(String pilotId, C connection) implements FromPilot<C> {}
+
+  /** The connection closed. */
+  record Closed<C>(String pilotId, C connection, String reason) implements DispatchEvent<C> {}
+
+  /** Time passed: health, acknowledgement and lease deadlines, the queue's wait limit. */
+  record Tick<C>() implements DispatchEvent<C> {}
+
+  /** The controller asks a pilot to drain. */
+  record DrainAsked<C>(String pilotId, String reason) implements DispatchEvent<C> {}
+
+  /** An action was deleted or replaced: every pilot drops its idle runtimes. */
+  record Forgotten<C>(String actionPath) implements DispatchEvent<C> {}
+
+  /** The dispatcher stops: pilots are closed, nothing more ends (what is left stays pending in the store). */
+  record Stopped<C>() implements DispatchEvent<C> {}
+}
