@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * sends what these decide.
  *
  * <p>It holds the activations queued (in arrival order) and running (with the memory they take), which
- * of the running ones have started in their runtime, the acknowledgements owed to a minor-1 balancer
+ * of the running ones have started in their runtime, the acknowledgements owed to the balancer
  * (in arrival order, with when each arrived), the starts of retry-safe activations not reported yet,
  * the recently cancelled ids (the last 10,000, also of activations not arrived yet) and whether, and
  * until when, the pilot drains. It decides whether an arriving activation is queued, a duplicate of one
@@ -57,7 +57,7 @@ final class ActivationLedger {
   enum Begin {
     /** Cancelled meanwhile, or no longer held (the pilot left): not run. */
     SKIP,
-    /** Runs; a {@code started} is written now (to a minor-1 balancer). */
+    /** Runs; a {@code started} is written now. */
     RUN,
     /** Runs; retry-safe and not acknowledged yet: its start is reported only with the owed acknowledgements. */
     RUN_REPORT_LATER
@@ -88,13 +88,13 @@ final class ActivationLedger {
     }
   });
   /**
-   * Minor 1: acknowledgements not sent yet, id to when the activation arrived (System.nanoTime). A
-   * minor-1 balancer takes {@code started} (and {@code completed}) as the acknowledgement, so an
+   * Acknowledgements not sent yet, id to when the activation arrived (System.nanoTime). The balancer
+   * takes {@code started} (and {@code completed}) as the acknowledgement, so an
    * activation that starts at once costs no {@code accepted} frame; one still waiting after the
    * acknowledgement delay (queued, cold runtime starting) is acknowledged then.
    */
   private final Map<String, Long> owedAcks = new LinkedHashMap<>();
-  /** The arrival time meaning that no acknowledgement is owed (a minor-0 balancer gets {@code accepted} at once). */
+  /** The arrival time meaning that no acknowledgement is owed (for callers that track none). */
   static final long NOT_OWED = Long.MIN_VALUE;
   /** Retry-safe activations started and not yet reported (id to epoch ms of the start). */
   private final Map<String, Long> unreportedStarts = new HashMap<>();
@@ -119,7 +119,7 @@ final class ActivationLedger {
   }
 
   /**
-   * As {@link #arrive(ActivationRequest)}, and for a minor-1 balancer: when queued, an acknowledgement is owed
+   * As {@link #arrive(ActivationRequest)}, and when queued, an acknowledgement is owed
    * for it since {@code arrivedNanos} (System.nanoTime), recorded in the same step, so a worker cannot start and
    * finish it in between and leave an owed acknowledgement behind ({@link #NOT_OWED}: none is owed).
    */
@@ -201,17 +201,17 @@ final class ActivationLedger {
 
   /**
    * Just before the runtime runs it: skipped if cancelled meanwhile or no longer held, else started. A
-   * retry-safe one whose acknowledgement a minor-1 balancer is still owed reports its start later (at
+   * retry-safe one whose acknowledgement the balancer is still owed reports its start later (at
    * {@code nowMs}); otherwise the start acknowledges it.
    */
-  Begin begin(ActivationRequest request, boolean minorOne, long nowMs) {
+  Begin begin(ActivationRequest request, long nowMs) {
     String id = request.activationId();
     synchronized (lock) {
       if (cancelled.remove(id) || !running.containsKey(id)) {
         return Begin.SKIP;
       }
       started.add(id);
-      if (minorOne && request.retrySafe() && owedAcks.containsKey(id)) {
+      if (request.retrySafe() && owedAcks.containsKey(id)) {
         // reported only if it runs past the acknowledgement delay; 'completed' acknowledges a short one
         unreportedStarts.put(id, nowMs);
         return Begin.RUN_REPORT_LATER;

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * The invoker pilot: registers with the balancer, heartbeats, runs the activations it is sent and
  * drains when told to leave.
  *
- * <p>Algorithm: activations are accepted at once ({@code accepted}) into a local queue and started
- * while the sum of their memory limits fits the pilot's memory; each ends in exactly one
+ * <p>Algorithm: activations are taken into a local queue and started while the sum of their memory limits
+ * fits the pilot's memory; each is acknowledged by its {@code started}, or by {@code accepted} if it has not
+ * started within the acknowledgement delay, and ends in exactly one
  * {@code completed} or {@code hand-back}. Draining (SIGTERM, the job's own deadline minus the drain
  * lead, or the balancer's {@code drain}) announces {@code draining} with the time the pilot will be
  * gone, hands back everything queued at once, lets running activations finish until that time, hands
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
  * pilot gives up (exit 3).
  *
- * <p>Protocol minor 1 (with a balancer that announced it): {@code started} is sent when the runtime
+ * <p>Protocol minor 1 (a balancer announcing an older minor is refused: the pilot exits as refused):
+ * {@code started} is sent when the runtime
  * begins running an activation (after a cold start and init); every hand-back says per activation
  * whether it had started; a {@code cancel} drops an activation that has not started (queued, its
  * runtime still starting, or not even arrived yet: recent cancels are remembered); a runtime that
@@ -89,8 +91,6 @@ public final class InvokerPilot {
    * within the balancer's ack timeout (2 s).
    */
   private final ActivationLedger ledger;
-  /** The protocol minor version the balancer announced (0 until registered). */
-  private volatile int balancerMinor;
   /** Written holding this pilot's monitor. */
   private volatile BalancerLink link;
   private volatile CompletableFuture<BalancerMessage> registration;
@@ -191,7 +191,11 @@ public final class InvokerPilot {
       }
       throw new IllegalStateException("connection ended before registration: " + closedBy);
     }
-    balancerMinor = registered.minor();
+    Optional<String> oldMinor = PilotProtocol.minorRefusal(registered.minor());
+    if (oldMinor.isPresent()) {
+      connected.close("unsupported protocol minor");
+      throw new RegistrationRefused("the balancer speaks an unsupported protocol: " + oldMinor.get());
+    }
     LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
         settings.balancer(), identity.memoryMb(), identity.cpus(), identity.deadline());
     if (warmedUp.compareAndSet(false, true)) {
@@ -222,7 +226,7 @@ public final class InvokerPilot {
     } else if (message instanceof BalancerMessage.Registered || message instanceof BalancerMessage.Refused) {
       registration.complete(message);
     } else if (message instanceof BalancerMessage.Cancel c) {
-      cancel(c.activationId(), c.reason());
+      cancel(c.activationId());
     } else if (message instanceof BalancerMessage.Drain d) {
       // leaving waits for the last frames to be written, which needs this (the selector) thread
       timers.execute(() -> drain("asked by the balancer: " + d.reason(), graceEnd()));
@@ -237,17 +241,11 @@ public final class InvokerPilot {
   }
 
   private void accept(ActivationRequest request) {
-    boolean minorOne = balancerMinor >= 1;
-    switch (ledger.arrive(request, minorOne ? System.nanoTime() : ActivationLedger.NOT_OWED)) {
+    switch (ledger.arrive(request, System.nanoTime())) {
       case DUPLICATE -> send(new PilotMessage.Accepted(request.activationId())); // never run it twice
       case CANCELLED -> LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
       case REFUSED -> handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
-      case QUEUED -> {
-        if (!minorOne) {
-          send(new PilotMessage.Accepted(request.activationId()));
-        }
-        startWhatFits();
-      }
+      case QUEUED -> startWhatFits();
     }
   }
 
@@ -269,8 +267,8 @@ public final class InvokerPilot {
 
   /** Just before the runtime runs it: false (not run) if it was cancelled meanwhile, else {@code started}. */
   private boolean beginRun(ActivationRequest request) {
-    ActivationLedger.Begin begin = ledger.begin(request, balancerMinor >= 1, System.currentTimeMillis());
-    if (begin == ActivationLedger.Begin.RUN && balancerMinor >= 1) {
+    ActivationLedger.Begin begin = ledger.begin(request, System.currentTimeMillis());
+    if (begin == ActivationLedger.Begin.RUN) {
       // written before the runtime runs it: a pilot killed right after still delivers it
       sendAndWait(new PilotMessage.Started(request.activationId(), System.currentTimeMillis()));
     }
@@ -293,10 +291,7 @@ public final class InvokerPilot {
     try {
       result = runtimes.invoke(RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));
       if (result == null) { // cancelled before its runtime began running it
-        if (ledger.finish(request).mine()) {
-          if (balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
-            handBack(List.of(request.activationId()), false, "cancelled before it started");
-          }
+        if (ledger.finish(request).mine()) { // the balancer took it back when it sent the cancel
           startWhatFits();
           leaveIfDrained();
         }
@@ -336,12 +331,9 @@ public final class InvokerPilot {
    * runtime is still starting, it is not run once that is done; if it has not arrived yet, it is dropped
    * when it does. One already started runs on (the balancer drops its result).
    */
-  private void cancel(String activationId, String reason) {
-    boolean removed = ledger.cancel(activationId);
-    if (removed && balancerMinor < 1) { // a minor-1 balancer took it back when it sent the cancel
-      handBack(List.of(activationId), false, "cancelled: " + reason);
-    }
-    if (removed) {
+  private void cancel(String activationId) {
+    // the balancer took it back when it sent the cancel: no answer
+    if (ledger.cancel(activationId)) {
       startWhatFits();
     }
   }

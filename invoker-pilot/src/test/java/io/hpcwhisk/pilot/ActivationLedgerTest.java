@@ -104,7 +104,7 @@ class ActivationLedgerTest {
 
     assertThat(ledger.arrive(request("a", 256))).isEqualTo(Arrival.DUPLICATE);
 
-    assertThat(ledger.begin(request("a", 256), false, 1)).isEqualTo(Begin.RUN);
+    assertThat(ledger.begin(request("a", 256), 1)).isEqualTo(Begin.RUN);
   }
 
   @Test
@@ -180,21 +180,17 @@ class ActivationLedgerTest {
   // ---- begin of a run ----
 
   enum BeginCase {
-    PROTOCOL_MINOR_ZERO(false, false, false, false, Begin.RUN),
-    MINOR_ONE(true, false, true, false, Begin.RUN),
-    MINOR_ONE_RETRY_SAFE_OWED(true, true, true, false, Begin.RUN_REPORT_LATER),
-    MINOR_ONE_RETRY_SAFE_ACKNOWLEDGED(true, true, false, false, Begin.RUN),
-    MINOR_ZERO_RETRY_SAFE_OWED(false, true, true, false, Begin.RUN),
-    CANCELLED_WHILE_ITS_RUNTIME_STARTED(true, false, true, true, Begin.SKIP);
+    OWED(false, true, false, Begin.RUN),
+    RETRY_SAFE_OWED(true, true, false, Begin.RUN_REPORT_LATER),
+    RETRY_SAFE_ACKNOWLEDGED(true, false, false, Begin.RUN),
+    CANCELLED_WHILE_ITS_RUNTIME_STARTED(false, true, true, Begin.SKIP);
 
-    final boolean minorOne;
     final boolean retrySafe;
     final boolean owed;
     final boolean cancelled;
     final Begin expected;
 
-    BeginCase(boolean minorOne, boolean retrySafe, boolean owed, boolean cancelled, Begin expected) {
-      this.minorOne = minorOne;
+    BeginCase(boolean retrySafe, boolean owed, boolean cancelled, Begin expected) {
       this.retrySafe = retrySafe;
       this.owed = owed;
       this.cancelled = cancelled;
@@ -212,7 +208,7 @@ class ActivationLedgerTest {
       assertThat(ledger.cancel("a")).as("not queued any more").isFalse();
     }
 
-    assertThat(ledger.begin(a, c.minorOne, 42)).isEqualTo(c.expected);
+    assertThat(ledger.begin(a, 42)).isEqualTo(c.expected);
 
     ActivationLedger.OwedAcks due = ledger.takeOwedAcks(DELAY, DELAY);
     if (c.expected == Begin.RUN_REPORT_LATER) {
@@ -233,7 +229,7 @@ class ActivationLedgerTest {
     ledger.drain(Instant.MAX);
     assertThat(ledger.takeRunning()).containsExactly(new PilotMessage.HandBack.Item("a", false));
 
-    assertThat(ledger.begin(request("a", 256), true, 1)).isEqualTo(Begin.SKIP);
+    assertThat(ledger.begin(request("a", 256), 1)).isEqualTo(Begin.SKIP);
   }
 
   // ---- owed acknowledgements ----
@@ -246,21 +242,21 @@ class ActivationLedgerTest {
             List.of()),
         arguments("started and reported", given(l -> {
           l.startWhatFits();
-          l.ledger.begin(request("a", 256), true, 7);
+          l.ledger.begin(request("a", 256), 7);
         }), List.of(), List.of()),
         arguments("retry-safe, started, not reported", given(l -> {
           l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), true, 7);
+          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
         }), List.of(), List.of(new PilotMessage.Started("a", 7))),
         arguments("completed", given(l -> {
           l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), true, 7);
+          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
           l.ledger.finish(request("a", 256));
           l.ledger.completed("a");
         }), List.of(), List.of()),
         arguments("retry-safe, ended without completing (handed back)", given(l -> {
           l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), true, 7);
+          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
           l.ledger.finish(request("a", 256));
         }), List.of(), List.of()),
         arguments("handed back by a drain", given(l -> l.ledger.drain(Instant.MAX)), List.of(), List.of()),
@@ -306,7 +302,7 @@ class ActivationLedgerTest {
   @Test
   void anActivationAlreadyStartedRunsOnAfterItsCancel() {
     running("a");
-    assertThat(ledger.begin(request("a", 256), true, 1)).isEqualTo(Begin.RUN);
+    assertThat(ledger.begin(request("a", 256), 1)).isEqualTo(Begin.RUN);
 
     assertThat(ledger.cancel("a")).isFalse();
 
@@ -348,8 +344,8 @@ class ActivationLedgerTest {
     running("a");
     running("b");
     running("c");
-    ledger.begin(request("b", 256), false, 1);
-    ledger.begin(Requests.retrySafe(request("c", 256)), false, 1);
+    ledger.begin(request("b", 256), 1);
+    ledger.begin(Requests.retrySafe(request("c", 256)), 1);
 
     assertThat(ledger.takeRunning()).containsExactly(new PilotMessage.HandBack.Item("a", false),
         new PilotMessage.HandBack.Item("b", true), new PilotMessage.HandBack.Item("c", true));

@@ -65,9 +65,8 @@ class InvokerPilotTest extends PilotFixture {
     assertThat(outcome.logs()).singleElement().asString().endsWith("stdout: hi act-1");
     assertThat(outcome.cold()).isTrue();
     assertThat(outcome.initMs()).isPositive();
-    // the double announces no minor (0): a minor-1 pilot then sends no minor-1 messages
-    assertThat(balancer.pilot("slurm-101").orElseThrow().received())
-        .noneMatch(m -> m instanceof PilotMessage.Started || m instanceof PilotMessage.Pong);
+    // the pilot reports when its (cold) runtime begins running it
+    assertThat(balancer.started()).containsExactly("act-1");
     await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
         .map(h -> h.metrics().activationsByStatus().getOrDefault("success", 0L) == 1L
             && h.warm().containsKey("hello@1")).orElse(false));
@@ -166,19 +165,13 @@ class InvokerPilotTest extends PilotFixture {
   }
 
   @Test
-  void cancelledQueuedActivationIsHandedBack() {
-    startPilot(identity(256, Instant.now().plusSeconds(600)), settings());
-    registered();
-    balancer.activate("slurm-101", Requests.sleeping("busy", 1500, 256));
-    balancer.activate("slurm-101", Requests.sleeping("waiting", 10, 256));
-    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.accepted().size() == 2);
+  void aBalancerAnnouncingProtocolMinorZeroIsRefusedAndThePilotExits() {
+    balancer.announceMinor(0);
+    startPilot(identity(512, Instant.now().plusSeconds(600)), settings());
 
-    balancer.cancel("slurm-101", "waiting");
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.handedBack().containsKey("waiting"));
-    assertThat(balancer.handedBack().get("waiting")).startsWith("cancelled");
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.outcome("busy").isPresent());
-    assertThat(balancer.outcome("waiting")).isEmpty();
+    assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_REFUSED);
+    assertThat(balancer.pilot("slurm-101").orElseThrow().received()).as("nothing after its registration")
+        .singleElement().isInstanceOf(PilotMessage.Register.class);
   }
 
   @Test

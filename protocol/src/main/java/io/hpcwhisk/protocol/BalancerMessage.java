@@ -23,15 +23,11 @@ public sealed interface BalancerMessage {
    * @param pilotId the id the balancer knows the pilot by
    * @param heartbeatIntervalMs how often to heartbeat (at most 1000)
    * @param serverTimeMs the balancer's clock, for the pilot to log skew
-   * @param minor the protocol minor version the balancer speaks (absent from minor-0 balancers: 0)
+   * @param minor the protocol minor version the balancer speaks (absent: 0, which a pilot refuses, see
+   *     {@link PilotProtocol#MIN_MINOR})
    */
   record Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs, int minor)
       implements BalancerMessage {
-
-    /** A minor-0 answer (no minor field). */
-    public Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs) {
-      this(pilotId, heartbeatIntervalMs, serverTimeMs, 0);
-    }
 
     public Registered {
       if (heartbeatIntervalMs <= 0 || heartbeatIntervalMs > 1000) {

@@ -39,7 +39,9 @@ import java.util.Objects;
  * and {@code completed} acknowledge an activation as {@code accepted} does: a minor-1 pilot sends
  * {@code accepted} only for an activation it has not started within about 100 ms (queued, or a cold
  * runtime starting), which saves one frame per activation on the hot path; a minor-1 balancer must
- * therefore not expect {@code accepted} before {@code started}.
+ * therefore not expect {@code accepted} before {@code started}. Minor 1 is also the oldest either side
+ * accepts ({@link PilotProtocol#MIN_MINOR}): minor 0 was never released, and a pilot or balancer announcing it
+ * is refused with a reason naming it.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -70,7 +72,8 @@ public sealed interface PilotMessage {
    * @param launchedAtMs epoch ms when the pilot's batch script began (sub-second; 0 if unknown):
    *     registration time minus this is the pilot's warm-up
    * @param pilotVersion HPC-Whisk version of the pilot
-   * @param minor the protocol minor version the pilot speaks (absent in minor 0 pilots: 0)
+   * @param minor the protocol minor version the pilot speaks (absent: 0, which the balancer refuses, see
+   *     {@link PilotProtocol#MIN_MINOR})
    * @param onlyNamespace set by a single-tenant pilot (one that runs actions without a sandbox under the
    *     administrator's {@code pilot.unsandboxed-namespace} opt-out): the one namespace whose activations it
    *     runs; it ends any other in a whisk error. Absent (null): every namespace. An optional field added

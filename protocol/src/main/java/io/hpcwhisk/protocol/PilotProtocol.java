@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 
 /**
  * Encodes and decodes the pilot-balancer messages: one JSON object per WebSocket text frame, with
@@ -25,6 +26,14 @@ public final class PilotProtocol {
    * {@code registered}; additions only, see {@link PilotMessage}).
    */
   public static final int MINOR = 1;
+  /**
+   * The oldest minor version this code accepts from the other side. Both sides announce their minor
+   * ({@code register.minor}, {@code registered.minor}; an absent field reads as 0) and use a later minor's
+   * messages only when the other side announced it; a side announcing less than this is refused
+   * ({@link #minorRefusal}). Minor 0 (before {@code started}, answer-less {@code cancel} and {@code ping}) was
+   * never released: no deployed pilot or balancer speaks it.
+   */
+  public static final int MIN_MINOR = 1;
   /** The WebSocket path on the balancer. */
   public static final String PATH = "/pilot/v1";
   /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
@@ -65,6 +74,16 @@ public final class PilotProtocol {
   private static final String PREFIX = "{\"v\":" + VERSION + ",";
 
   private PilotProtocol() {}
+
+  /**
+   * Why the other side cannot be served when it announces protocol minor {@code minor}: empty from
+   * {@link #MIN_MINOR} on (a later minor than {@link #MINOR} is served with this code's messages), else a reason
+   * that names the announced minor and the expected ones.
+   */
+  public static Optional<String> minorRefusal(int minor) {
+    return minor >= MIN_MINOR ? Optional.empty() : Optional.of("protocol minor " + minor + " is not supported:"
+        + " this side speaks " + VERSION + "." + MINOR + " and needs minor " + MIN_MINOR + " or later");
+  }
 
   public static String encode(PilotMessage message) {
     return write(message, PILOT_WRITER);

@@ -56,7 +56,6 @@ class PilotProtocolTest {
 
   static Stream<BalancerMessage> balancerMessages() {
     return Stream.of(
-        new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_000L),
         new BalancerMessage.Refused("invalid credential for job 42"),
         new BalancerMessage.Activate(request()),
         new BalancerMessage.Cancel("a1b2", "re-dispatched"),
@@ -104,18 +103,22 @@ class PilotProtocolTest {
     assertThat(((PilotMessage.Completed) completed).outcome().durationMs()).isEqualTo(15);
   }
 
-  /** Minor 1 samples, and minor 0 samples read by minor 1 code (fields absent = minor 0 meaning). */
+  /** Minor 1 samples; minor 0 samples (fields absent) decode as minor 0, which either side refuses. */
   @Test
-  void goldenMinorOneSamplesDecodeAndMinorZeroOnesStillDo() throws IOException {
+  void goldenMinorOneSamplesDecodeAndMinorZeroOnesAreRefused() throws IOException {
     PilotMessage.Register old = (PilotMessage.Register) PilotProtocol.decodePilotMessage(sample("register.json"));
     assertThat(old.minor()).isZero();
+    assertThat(PilotProtocol.minorRefusal(old.minor())).isPresent();
     PilotMessage.Register current =
         (PilotMessage.Register) PilotProtocol.decodePilotMessage(sample("register-minor1.json"));
     assertThat(current.minor()).isEqualTo(PilotProtocol.MINOR);
+    assertThat(PilotProtocol.minorRefusal(current.minor())).isEmpty();
     assertThat(PilotProtocol.decodeBalancerMessage(sample("registered.json")))
         .isEqualTo(new BalancerMessage.Registered("slurm-42", 500, 1_900_000_000_300L, 1));
-    assertThat(((BalancerMessage.Registered) PilotProtocol.decodeBalancerMessage(sample("registered-minor0.json")))
-        .minor()).isZero();
+    BalancerMessage.Registered oldRegistered =
+        (BalancerMessage.Registered) PilotProtocol.decodeBalancerMessage(sample("registered-minor0.json"));
+    assertThat(oldRegistered.minor()).isZero();
+    assertThat(PilotProtocol.minorRefusal(oldRegistered.minor())).isPresent();
     assertThat(PilotProtocol.decodePilotMessage(sample("started.json")))
         .isEqualTo(new PilotMessage.Started("a1b2", 1_900_000_000_010L));
     PilotMessage.HandBack handBack = (PilotMessage.HandBack) PilotProtocol.decodePilotMessage(sample("hand-back.json"));
@@ -144,6 +147,16 @@ class PilotProtocolTest {
       assertThat(json(PilotProtocol.encode(PilotProtocol.decodeBalancerMessage(sample(name))))).as(name)
           .isEqualTo(json(sample(name)));
     }
+  }
+
+  /** The negotiation kept for later minors: from MIN_MINOR on a peer is served, below it refused by name. */
+  @Test
+  void minorsBelowTheOldestSupportedAreRefusedNamingTheMinorAndLaterOnesAreServed() {
+    assertThat(PilotProtocol.MIN_MINOR).isEqualTo(1).isLessThanOrEqualTo(PilotProtocol.MINOR);
+    assertThat(PilotProtocol.minorRefusal(0)).hasValue(
+        "protocol minor 0 is not supported: this side speaks 1.1 and needs minor 1 or later");
+    assertThat(PilotProtocol.minorRefusal(PilotProtocol.MIN_MINOR)).isEmpty();
+    assertThat(PilotProtocol.minorRefusal(PilotProtocol.MINOR + 1)).isEmpty(); // a later minor: served with ours
   }
 
   @Test

@@ -89,8 +89,8 @@ public final class FakeBalancer implements AutoCloseable {
   private final ServerConnector connector;
   private final String token;
   private final long heartbeatIntervalMs;
-  /** The protocol minor version the double announces (0 unless {@link #announceMinor}). */
-  private volatile int minor;
+  /** The protocol minor version the double announces ({@link PilotProtocol#MINOR} unless {@link #announceMinor}). */
+  private volatile int minor = PilotProtocol.MINOR;
   private final Map<String, Boolean> handedBackStarted = new ConcurrentHashMap<>();
   private final Map<String, PilotMessage.Completed> completed = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
@@ -165,15 +165,17 @@ public final class FakeBalancer implements AutoCloseable {
   }
 
   /**
-   * Activations acknowledged, in order: by {@code accepted}, or, when this double announced minor 1, by
-   * a {@code started} or {@code completed} that came first (a minor-1 pilot sends no separate
-   * {@code accepted} for an activation it starts at once).
+   * Activations acknowledged, in order: by {@code accepted}, or by a {@code started} or {@code completed} that
+   * came first (a pilot sends no separate {@code accepted} for an activation it starts at once).
    */
   public List<String> accepted() {
     return List.copyOf(accepted);
   }
 
-  /** Announce protocol minor {@code n} to pilots that register from now on (default 0). */
+  /**
+   * Announce protocol minor {@code n} to pilots that register from now on (default {@link PilotProtocol#MINOR}); a
+   * test announces one below {@link PilotProtocol#MIN_MINOR} to see the pilot refuse it.
+   */
   public FakeBalancer announceMinor(int n) {
     this.minor = n;
     return this;
@@ -313,10 +315,10 @@ public final class FakeBalancer implements AutoCloseable {
       }
     }
 
-    /** A minor-1 'started' or 'completed' acknowledges an activation not acknowledged yet. */
+    /** A 'started' or 'completed' acknowledges an activation not acknowledged yet. */
     private void acknowledgedBy(String activationId) {
       synchronized (accepted) {
-        if (minor >= 1 && !accepted.contains(activationId)) {
+        if (!accepted.contains(activationId)) {
           accepted.add(activationId);
         }
       }

@@ -4,6 +4,7 @@ import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
 import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -78,6 +79,13 @@ public final class PilotEndpoint {
       if (id != null) {
         events.message(id, this, message);
       } else if (message instanceof PilotMessage.Register register) {
+        Optional<String> oldMinor = PilotProtocol.minorRefusal(register.minor());
+        if (oldMinor.isPresent()) {
+          LOG.warn("refused pilot {} (job {}) from {}: {}", register.pilotId(), register.jobId(), remote,
+              oldMinor.get());
+          refuse(oldMinor.get());
+          return;
+        }
         try {
           pilotId = events.register(this, register, token);
         } catch (PilotEvents.Refusal refusal) {
