@@ -53,7 +53,8 @@ final class SimulateScheduleCommand implements Runnable {
   }
 
   @Option(names = "--nodes", defaultValue = "0",
-      description = "Cluster nodes (0: from the SWF header MaxProcs / procs-per-node; 2000 for synthetic).")
+      description = "Cluster nodes (0: from the SWF header MaxProcs / procs-per-node, else a companion NAME.machines "
+          + "file (one machine per line), else the trace's largest job; 2000 for synthetic).")
   int nodes;
 
   @Option(names = "--procs-per-node", defaultValue = "0",
@@ -173,7 +174,7 @@ final class SimulateScheduleCommand implements Runnable {
         spread == null ? null : new TraceSpread(spread));
     Schedules.Result result = Schedules.run(request, progress.progress("schedule " + (names.size() + 1) + " runs"));
     System.out.println(result.outcome().traceSummary().describe());
-    System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler
+    System.out.println(result.nodes() + " nodes (" + result.nodesFrom() + "), " + result.outcome().jobs() + " jobs, scheduler " + scheduler
         + (spread == null ? "" : ", times spread inside their seconds (seed " + spread + ")"));
     if (spread == null && time.equals(TimeBase.MILLIS)) {
       System.out.println("note: counting milliseconds with the trace's whole-second times: a job ending exactly at a "
