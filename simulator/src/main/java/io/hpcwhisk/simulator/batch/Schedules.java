@@ -70,7 +70,7 @@ public final class Schedules {
     List<HarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
       harvests.add(new HarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
-          request.controllerInterval(), request.warmup()));
+          request.controllerInterval(), request.warmup()).withHoldFreedNodes(request.holdFreedNodes()));
       io.hpcwhisk.core.harvest.HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
     }
     resetPeaks();
@@ -157,6 +157,7 @@ public final class Schedules {
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());
     m.put("warmupSeconds", r.warmup());
+    m.put("holdFreedNodes", r.holdFreedNodes());
     if (r.faas() != null) {
       m.put("faas", r.faas());
     }
