@@ -115,7 +115,7 @@ final class ControllerCommand implements Runnable {
       var harvest = new HarvestConfig.Harvest(name,
           !params.isEmpty() ? params : (name.equals(h.policy()) ? h.params() : Map.of()),
           interval != null ? Durations.parse(interval) : h.interval(), dryRun || h.dryRun(),
-          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob());
+          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob(), h.holdFreedNodes());
       return new HarvestConfig(slurm, harvest);
     }
 

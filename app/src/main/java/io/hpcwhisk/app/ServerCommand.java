@@ -133,7 +133,7 @@ final class ServerCommand implements Runnable {
     var h = base.harvest();
     var params = policy.equals(h.policy()) ? h.params() : java.util.Map.<String, String>of();
     return Optional.of(new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, h.interval(),
-        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob())));
+        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob(), h.holdFreedNodes())));
   }
 
   /** The configuration file (given, or the installation's when present) with the options applied. */

@@ -126,7 +126,7 @@ final class SystemServer implements AutoCloseable {
     var real = new HarvestConfig.PilotJob(job.namePrefix(), REAL_PILOT_SCRIPT, job.output(), job.signal(),
         job.extraOptions(), job.environment());
     return new HarvestConfig(config.slurm(), new HarvestConfig.Harvest(h.policy(), h.params(), h.interval(),
-        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), real));
+        h.dryRun(), h.maxSubmissionsPerPass(), h.expeditePreemption(), real, h.holdFreedNodes()));
   }
 
   WhiskServer server() {

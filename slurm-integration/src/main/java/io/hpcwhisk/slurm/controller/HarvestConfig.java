@@ -49,6 +49,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
       + "  dry-run: false           # log intents, submit and cancel nothing%n"
       + "  max-submissions-per-pass: 50%n"
       + "  expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot scripts only)%n"
+      + "  hold-freed-nodes: false  # hold pending pilots while a node a batch job freed awaits a backfill pass%n"
       + "  pilot-job:%n"
       + "    name-prefix: hpcw-pilot%n"
       + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
@@ -115,9 +116,18 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
    *     pilot scripts that run the pilot in the batch shell, which Slurm signals only when the grace time is
    *     over; {@code config/pilot.sbatch} runs it as a job step, which Slurm signals at once)
    * @param pilotJob how pilot jobs are named and what they run
+   * @param holdFreedNodes while batch jobs are pending, keep pending pilots held in Slurm until a node a batch job
+   *     gave back has been through one backfill pass (default false; core's {@code PendingPilotGate})
    */
   public record Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
-      int maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
+      int maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob, boolean holdFreedNodes) {
+
+    /** Without the freed-node hold. */
+    public Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
+        int maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
+      this(policy, params, interval, dryRun, maxSubmissionsPerPass, expeditePreemption, pilotJob, false);
+    }
+
     public static final String DEFAULT_POLICY = "adaptive";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;
@@ -221,7 +231,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
         s.duration("command-timeout", Slurm.DEFAULT_COMMAND_TIMEOUT), s.text("partition", Slurm.DEFAULT_PARTITION),
         s.optional("qos"), s.optional("account"));
     Section h = new Section("harvest", root.path("harvest"), Set.of("enabled", "policy", "params", "interval",
-        "dry-run", "max-submissions-per-pass", "expedite-preemption", "pilot-job"));
+        "dry-run", "max-submissions-per-pass", "expedite-preemption", "pilot-job", "hold-freed-nodes"));
     Section p = new Section("harvest.pilot-job", root.path("harvest").path("pilot-job"), Set.of("name-prefix",
         "script", "output", "signal", "extra-options", "environment"));
     PilotJob pilotJob = new PilotJob(p.text("name-prefix", PilotJob.DEFAULT_NAME_PREFIX),
@@ -230,7 +240,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) {
     Harvest harvest = new Harvest(h.text("policy", Harvest.DEFAULT_POLICY), h.map("params"),
         h.duration("interval", Harvest.DEFAULT_INTERVAL), h.bool("dry-run", false),
         h.integer("max-submissions-per-pass", Harvest.DEFAULT_MAX_SUBMISSIONS_PER_PASS),
-        h.bool("expedite-preemption", false), pilotJob);
+        h.bool("expedite-preemption", false), pilotJob, h.bool("hold-freed-nodes", false));
     return new HarvestConfig(slurm, harvest);
   }
 

@@ -57,6 +57,7 @@ public final class ReconcilePass {
   private Optional<Instant> outageSince = Optional.empty();
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
+  private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
 
   ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, HarvestPolicy policy,
       HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun, int maxSubmissions,
@@ -71,6 +72,12 @@ public final class ReconcilePass {
     this.dryRun = dryRun;
     this.maxSubmissions = maxSubmissions;
     this.expeditePreemption = expeditePreemption;
+  }
+
+  /** Turns on {@code harvest.hold-freed-nodes} for this pass's controller. */
+  ReconcilePass holdingFreedNodes(FreedNodeHolds holds) {
+    this.freedNodeHolds = Optional.of(holds);
+    return this;
   }
 
   /** Runs one pass; never throws for Slurm trouble (it is reported instead). */
@@ -116,6 +123,13 @@ public final class ReconcilePass {
       }
     }
     intents.addAll(policy.decide(snapshot, fleet));
+    if (freedNodeHolds.isPresent()) {
+      try {
+        intents = freedNodeHolds.get().apply(snapshot, fleet, intents, dryRun);
+      } catch (ClusterAccessException e) {
+        LOG.warn("could not hold or release pending pilots: {}", e.getMessage());
+      }
+    }
     int executed = 0;
     List<String> errors = new ArrayList<>();
     if (dryRun) {
