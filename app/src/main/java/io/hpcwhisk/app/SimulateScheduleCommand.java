@@ -8,6 +8,8 @@ import io.hpcwhisk.simulator.batch.Schedules;
 import io.hpcwhisk.simulator.batch.TimeBase;
 import io.hpcwhisk.simulator.batch.TraceSpread;
 import io.hpcwhisk.simulator.faas.FaasSettings;
+import io.hpcwhisk.simulator.site.SiteSettings;
+import io.hpcwhisk.simulator.site.SlurmConf;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,24 @@ import picocli.CommandLine.Option;
     })
 final class SimulateScheduleCommand implements Runnable {
 
+  private static long pick(Long explicit, java.util.OptionalLong site, long fallback) {
+    return explicit != null ? explicit : site != null && site.isPresent() ? site.getAsLong() : fallback;
+  }
+
+  /** {@code config/site-profiles} of the installation ($HPC_WHISK_HOME, else the working directory or its parent). */
+  private static Path siteProfiles() {
+    String home = System.getenv("HPC_WHISK_HOME");
+    Path cwd = Path.of("").toAbsolutePath();
+    for (Path base : home != null ? List.of(Path.of(home)) : List.of(cwd, cwd.getParent() == null ? cwd
+        : cwd.getParent())) {
+      Path dir = base.resolve("config/site-profiles");
+      if (java.nio.file.Files.isDirectory(dir)) {
+        return dir;
+      }
+    }
+    return (home != null ? Path.of(home) : cwd).resolve("config/site-profiles");
+  }
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   Trace trace;
 
@@ -53,7 +73,8 @@ final class SimulateScheduleCommand implements Runnable {
   }
 
   @Option(names = "--nodes", defaultValue = "0",
-      description = "Cluster nodes (0: from the SWF header MaxProcs / procs-per-node; 2000 for synthetic).")
+      description = "Cluster nodes (0: from the SWF header MaxProcs / procs-per-node, else a companion NAME.machines "
+          + "file (one machine per line), else the trace's largest job; 2000 for synthetic).")
   int nodes;
 
   @Option(names = "--procs-per-node", defaultValue = "0",
@@ -63,20 +84,48 @@ final class SimulateScheduleCommand implements Runnable {
   @Option(names = "--scheduler", defaultValue = "slurm", description = "easy or slurm (sched/backfill).")
   String scheduler;
 
-  @Option(names = "--bf-max-job-test", defaultValue = "" + SchedulerConfig.DEFAULT_BF_MAX_JOB_TEST,
-      description = "Jobs planned per backfill pass (Slurm bf_max_job_test).")
+  @Option(names = "--bf-max-job-test",
+      description = "Jobs planned per backfill pass (Slurm bf_max_job_test; default: the site's, else "
+          + SchedulerConfig.DEFAULT_BF_MAX_JOB_TEST + ").")
+  Integer bfMaxJobTestOption;
+
+  @Option(names = "--bf-window",
+      description = "Planning horizon in minutes (bf_window; default: the site's, else 1440).")
+  Long bfWindowOption;
+
+  @Option(names = "--bf-resolution",
+      description = "Plan granularity in seconds (bf_resolution; default: the site's, else 60).")
+  Long bfResolutionOption;
+
+  @Option(names = "--bf-interval",
+      description = "Seconds between backfill passes (bf_interval; default: the site's, else 30).")
+  Long bfIntervalOption;
+
+  @Option(names = "--grace-seconds",
+      description = "GraceTime of the harvest partition (default: the site's GraceTime, else its KillWait under "
+          + "PreemptMode=CANCEL, else 30).")
+  Long graceOption;
+
+  @ArgGroup(exclusive = true)
+  Site site;
+
+  static final class Site {
+    @Option(names = "--site-profile", paramLabel = "NAME",
+        description = "Slurm settings of a site from config/site-profiles/NAME.conf: hpcwhisk-paper (the HPC-Whisk "
+            + "paper's cluster: bf_interval 120 s, bf_window 180 min, bf_resolution 120 s, KillWait 180 s with "
+            + "PreemptMode=CANCEL) or slurm-defaults. Options given explicitly win.")
+    String profile;
+
+    @Option(names = "--slurm-conf", paramLabel = "FILE",
+        description = "Slurm settings read from a real slurm.conf (SchedulerParameters bf_*, KillWait, PreemptMode, "
+            + "GraceTime of the partition named 'whisk', else the largest). Options given explicitly win.")
+    Path slurmConf;
+  }
+
   int bfMaxJobTest;
-
-  @Option(names = "--bf-window", defaultValue = "1440", description = "Planning horizon in minutes (bf_window).")
   long bfWindowMinutes;
-
-  @Option(names = "--bf-resolution", defaultValue = "60", description = "Plan granularity in seconds (bf_resolution).")
   long bfResolution;
-
-  @Option(names = "--bf-interval", defaultValue = "30", description = "Seconds between backfill passes (bf_interval).")
   long bfInterval;
-
-  @Option(names = "--grace-seconds", defaultValue = "30", description = "GraceTime of the harvest partition.")
   long grace;
 
   @Option(names = "--drain-seconds", paramLabel = "S",
@@ -104,6 +153,12 @@ final class SimulateScheduleCommand implements Runnable {
   @Option(names = "--policy-param", paramLabel = "POLICY.KEY=VALUE",
       description = "A policy parameter, repeatable, e.g. adaptive.pool=4 or fib.pending-per-length=10.")
   Map<String, String> policyParams = new LinkedHashMap<>();
+
+  @Option(names = "--hold-freed-nodes",
+      description = "For every policy: no pilot starts on a node a batch job gave back while batch jobs are pending "
+          + "until the next backfill pass (bf_interval) has had its chance to place one there (core's FreedNodeHold; "
+          + "harvest.hold-freed-nodes live). Fewer knock-on delays beyond the grace time, a little less held.")
+  boolean holdFreedNodes;
 
   @Option(names = "--controller-interval", defaultValue = "15", description = "Seconds between controller passes.")
   long controllerInterval;
@@ -143,6 +198,16 @@ final class SimulateScheduleCommand implements Runnable {
 
   @Override
   public void run() {
+    SiteSettings settings = site == null ? null
+        : site.profile != null ? SlurmConf.profile(siteProfiles(), site.profile)
+        : SlurmConf.read(site.slurmConf, "whisk");
+    bfMaxJobTest = bfMaxJobTestOption != null ? bfMaxJobTestOption : settings != null
+        && settings.bfMaxJobTest().isPresent() ? (int) settings.bfMaxJobTest().getAsLong()
+        : SchedulerConfig.DEFAULT_BF_MAX_JOB_TEST;
+    bfWindowMinutes = pick(bfWindowOption, settings == null ? null : settings.bfWindowMinutes(), 1440);
+    bfResolution = pick(bfResolutionOption, settings == null ? null : settings.bfResolution(), 60);
+    bfInterval = pick(bfIntervalOption, settings == null ? null : settings.bfInterval(), 30);
+    grace = pick(graceOption, settings == null ? null : settings.graceSeconds(), 30);
     String traceSpec = trace.swf != null ? "swf:" + trace.swf
         : trace.sacct != null ? "sacct:" + trace.sacct : "synthetic:" + trace.synthetic;
     Algorithm algorithm = switch (scheduler.toLowerCase(Locale.ROOT)) {
@@ -170,11 +235,15 @@ final class SimulateScheduleCommand implements Runnable {
     ScheduleRequest request = new ScheduleRequest(traceSpec, nodes, procsPerNode, config, names, params,
         controllerInterval, warmup, sampleSeconds, out, !noPlots, invocations == null ? null
             : new FaasSettings(invocations, pilotMemoryMb, coldStartMs, queueTimeoutMs, 60_000),
-        spread == null ? null : new TraceSpread(spread));
+        spread == null ? null : new TraceSpread(spread), holdFreedNodes);
     Schedules.Result result = Schedules.run(request, progress.progress("schedule " + (names.size() + 1) + " runs"));
+    if (settings != null) {
+      System.out.println(settings.describe());
+    }
     System.out.println(result.outcome().traceSummary().describe());
-    System.out.println(result.nodes() + " nodes, " + result.outcome().jobs() + " jobs, scheduler " + scheduler
-        + (spread == null ? "" : ", times spread inside their seconds (seed " + spread + ")"));
+    System.out.println(result.nodes() + " nodes (" + result.nodesFrom() + "), " + result.outcome().jobs() + " jobs, scheduler " + scheduler
+        + (spread == null ? "" : ", times spread inside their seconds (seed " + spread + ")")
+        + (holdFreedNodes ? ", freed nodes held for one backfill pass" : ""));
     if (spread == null && time.equals(TimeBase.MILLIS)) {
       System.out.println("note: counting milliseconds with the trace's whole-second times: a job ending exactly at a "
           + "backfill pass misses it after any sub-second hand-over, which inflates knock-on delays; --spread removes "

@@ -50,8 +50,41 @@ class SimulateScheduleCommandTest {
     Path out = dir.resolve("out");
     String table = succeeds("simulate", "schedule", "--swf", swf.toString(), "--scheduler", "easy", "--policy", "var",
         "--drain-seconds", "5", "--out", out.toString(), "--no-plots");
-    assertThat(table).contains("4 nodes, 3 jobs, scheduler easy", "baseline", "var", "report.json");
+    assertThat(table).contains("4 nodes (header MaxProcs 4), 3 jobs, scheduler easy", "baseline", "var",
+        "report.json");
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"jobsDelayed\"", "\"readyShare\"");
+  }
+
+  @Test
+  void holdFreedNodesIsReportedWithTheGoalLine() throws IOException {
+    Path out = dir.resolve("hold");
+    String printed = succeeds("simulate", "schedule", "--synthetic", "jobs=2000,seed=1", "--nodes", "16", "--policy",
+        "adaptive", "--drain-seconds", "0.5", "--spread", "--hold-freed-nodes", "--out", out.toString(),
+        "--no-plots", "--quiet");
+    String report = Files.readString(out.resolve("report.json"));
+    assertThat(report).contains("\"holdFreedNodes\" : true", "\"knockOnBeyondGrace\"", "\"beyondGrace\"",
+        "\"freedNodesHeld\"");
+    assertThat(printed).contains("freed nodes held for one backfill pass", "goal adaptive  knock-on beyond grace");
+  }
+
+  @Test
+  void aSiteProfileSetsTheBackfillSettingsAndExplicitOptionsWin() throws IOException {
+    Path out = dir.resolve("site");
+    String printed = succeeds("simulate", "schedule", "--synthetic", "jobs=500,seed=1", "--nodes", "16", "--policy",
+        "none", "--site-profile", "hpcwhisk-paper", "--bf-window", "60", "--out", out.toString(), "--no-plots");
+    assertThat(printed).contains("site settings from profile hpcwhisk-paper", "bf_interval 120 s",
+        "grace 180 s (KillWait with PreemptMode=CANCEL and no GraceTime)");
+    String report = Files.readString(out.resolve("report.json"));
+    assertThat(report).contains("\"bfIntervalSeconds\" : 120", "\"bfResolutionSeconds\" : 120",
+        "\"graceSeconds\" : 180", "\"bfWindowSeconds\" : 3600");
+    Path conf = Files.writeString(dir.resolve("slurm.conf"), "SchedulerParameters=bf_interval=45\n"
+        + "PartitionName=whisk Nodes=n[1-4] GraceTime=12\n");
+    assertThat(succeeds("simulate", "schedule", "--synthetic", "jobs=200,seed=1", "--nodes", "16", "--policy",
+        "none", "--slurm-conf", conf.toString())).contains("bf_interval 45 s", "grace 12 s (GraceTime of partition "
+        + "whisk)");
+    assertThat(run("simulate", "schedule", "--synthetic", "jobs=10", "--site-profile", "mars")).isNotZero();
+    assertThat(err.toString()).contains("--site-profile 'mars': no ", "expected one of [hpcwhisk-paper, "
+        + "slurm-defaults]");
   }
 
   @Test
@@ -71,7 +104,8 @@ class SimulateScheduleCommandTest {
     Path out = dir.resolve("spread");
     String printed = succeeds("simulate", "schedule", "--synthetic", "jobs=500,seed=1", "--nodes", "16", "--policy",
         "adaptive", "--drain-seconds", "2", "--spread", "--out", out.toString(), "--no-plots");
-    assertThat(printed).contains("16 nodes, 500 jobs, scheduler slurm, times spread inside their seconds (seed 1)")
+    assertThat(printed).contains(
+        "16 nodes (--nodes), 500 jobs, scheduler slurm, times spread inside their seconds (seed 1)")
         .doesNotContain("note: counting milliseconds");
     assertThat(Files.readString(out.resolve("report.json"))).contains("\"timeResolution\" : \"1 ms\"",
         "\"spreadSeed\" : 1", "\"drainSeconds\" : 2");

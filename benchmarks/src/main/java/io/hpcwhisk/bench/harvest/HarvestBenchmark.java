@@ -128,7 +128,7 @@ public final class HarvestBenchmark {
     if (policy.isPresent()) {
       var h = base.harvest();
       var cfg = new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy.get(), params, h.interval(), false,
-          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob()));
+          h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob(), h.holdFreedNodes()));
       controller = starter.start(cfg, registry);
     }
     Sampler sampler = new Sampler(base.harvest().pilotJob().namePrefix());

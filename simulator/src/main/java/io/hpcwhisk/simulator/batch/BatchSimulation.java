@@ -82,6 +82,10 @@ public final class BatchSimulation {
   long batchVersion;
   long plannedFingerprint;
   long backfillPassesSkipped;
+  /** When a batch job last gave each node back (ticks; {@link #NONE}: never), for the freed-node hold. */
+  final long[] freedAt;
+  /** The start of the last backfill pass (run or skipped as unchanged), for the freed-node hold. */
+  long lastBackfillPass = Long.MIN_VALUE;
   private volatile long jobsSeen;
   private long lastEnd;
 
@@ -101,6 +105,8 @@ public final class BatchSimulation {
     nodePilot = new SimPilot[n];
     plannedStart = new long[n];
     Arrays.fill(plannedStart, NONE);
+    freedAt = new long[n];
+    Arrays.fill(freedAt, NONE);
     freeNodes = new IntSet(n);
     pilotNodes = new IntSet(n);
     planned = new IntSet(n);
@@ -172,6 +178,10 @@ public final class BatchSimulation {
           backfillPassesSkipped++;
         }
         lastBackfillVersion = batchVersion;
+        lastBackfillPass = t;
+        if (harvester != null && harvester.holdsFreedNodes()) {
+          dirty = true; // a held node may take a pilot now
+        }
         nextBackfill += config.bfInterval();
       }
       if (dirty) {
@@ -240,6 +250,7 @@ public final class BatchSimulation {
 
   private void freeNodesOf(Jobs.Running r) {
     for (int node : r.nodes) {
+      freedAt[node] = now;
       nodeState[node] = FREE;
       freeNodes.add(node);
       touched.add(node);
@@ -448,6 +459,9 @@ public final class BatchSimulation {
       return;
     }
     for (int node : freeNodes.toArray()) {
+      if (harvester.held(node)) {
+        continue;
+      }
       long window = plannedStart[node] == NONE ? NONE : plannedStart[node] - now;
       harvester.tryStart(node, window);
       if (!harvester.hasPending()) {

@@ -9,7 +9,9 @@ import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
+import io.hpcwhisk.core.harvest.BackfillTiming;
 import io.hpcwhisk.core.harvest.Fleet;
+import io.hpcwhisk.core.harvest.FreedNodeHold;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.Intent;
@@ -29,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -87,6 +90,7 @@ final class PilotHarvester {
   private long lastVersion = -1;
   private IncrementalSnapshotBuilder fast;
   private byte[] observed;
+  private long[] heldMark;
   private final List<Object> changes = new ArrayList<>();
   private boolean verify;
 
@@ -119,6 +123,8 @@ final class PilotHarvester {
       }
     }
     observed = new byte[simulation.n];
+    heldMark = new long[simulation.n];
+    java.util.Arrays.fill(heldMark, BatchSimulation.NONE);
     fast = new IncrementalSnapshotBuilder(target, PILOT_PREFIX, java.util.Arrays.asList(infos[0]));
   }
 
@@ -335,6 +341,30 @@ final class PilotHarvester {
 
   // ---- the harvest partition ----
 
+  boolean holdsFreedNodes() {
+    return config.holdFreedNodes();
+  }
+
+  /**
+   * Whether no pilot may start on free {@code node} now: core's {@link FreedNodeHold} on the node's last release by a
+   * batch job, with the model's backfill grid and last pass as a live controller reads them from Slurm.
+   */
+  boolean held(int node) {
+    if (!config.holdFreedNodes() || sim.freedAt[node] == BatchSimulation.NONE) {
+      return false;
+    }
+    Optional<Instant> lastPass = sim.lastBackfillPass == Long.MIN_VALUE ? Optional.empty()
+        : Optional.of(time.at(origin, sim.lastBackfillPass));
+    FreedNodeHold.Verdict verdict = FreedNodeHold.decide(names[node], time.at(origin, sim.freedAt[node]),
+        time.at(origin, sim.now), sim.queued > 0,
+        new BackfillTiming(time.duration(sim.config.bfInterval()), lastPass));
+    if (verdict.held() && heldMark[node] != sim.freedAt[node]) {
+      heldMark[node] = sim.freedAt[node];
+      counters.freedNodesHeld++;
+    }
+    return verdict.held();
+  }
+
   /** Starts the first pending pilot that fits on {@code node} with {@code window} ticks until its next job. */
   void tryStart(int node, long window) {
     ArrayDeque<SimPilot> mine = targeted.get(node);
@@ -450,6 +480,7 @@ final class PilotHarvester {
     long cancelledRunning;
     long controllerPasses;
     long controllerPassesSkipped;
+    long freedNodesHeld;
 
     Map<String, Object> asMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -461,6 +492,7 @@ final class PilotHarvester {
       m.put("pilotsCancelledRunning", cancelledRunning);
       m.put("controllerPasses", controllerPasses);
       m.put("controllerPassesSkipped", controllerPassesSkipped);
+      m.put("freedNodesHeld", freedNodesHeld);
       return m;
     }
   }

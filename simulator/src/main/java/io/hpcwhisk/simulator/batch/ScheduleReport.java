@@ -119,6 +119,7 @@ public final class ScheduleReport {
       cost.put("p95DelaySeconds", seconds(d.p95DelaySeconds()));
       cost.put("direct", kind(d.direct()));
       cost.put("knockOn", kind(d.knockOn()));
+      cost.put("knockOnBeyondGrace", d.knockOn().beyondGrace());
       m.put("cost", cost);
     }
     if (!r.faas().isEmpty()) {
@@ -137,6 +138,7 @@ public final class ScheduleReport {
     m.put("p95WaitChangeSeconds", seconds(j.p95Wait() - baseline.jobs().p95Wait()));
     m.put("jobsDelayed", d.delayed());
     m.put("jobsDelayedBeyondGrace", d.delayedBeyondGrace());
+    m.put("beyondGrace", d.delayedBeyondGrace());
     m.put("jobsStartedEarlier", d.earlier());
     m.put("maxDelaySeconds", seconds(d.maxDelaySeconds()));
     m.put("meanDelaySeconds", d.meanDelaySeconds());
@@ -174,6 +176,17 @@ public final class ScheduleReport {
         knockOn.waitedForPilots(), d.earlier());
   }
 
+  /**
+   * The knock-on goal of issue 28: knock-on delays beyond the grace time at most 1.5 × the yardstick's (the same
+   * hand-over on every job without pilots).
+   */
+  static String goalLine(String label, long knockOnBeyondGrace, long yardstickBeyondGrace) {
+    double limit = 1.5 * yardstickBeyondGrace;
+    return String.format(Locale.ROOT, "goal %-9s knock-on beyond grace %d against 1.5 × yardstick %d = %s: %s%n",
+        label, knockOnBeyondGrace, yardstickBeyondGrace, TimeBase.format(limit),
+        knockOnBeyondGrace <= limit ? "met" : "not met");
+  }
+
   /** The figures as a text table, one row per run. */
   public static String table(ScheduleRun.Outcome outcome) {
     StringBuilder out = new StringBuilder();
@@ -199,6 +212,12 @@ public final class ScheduleReport {
     }
     if (outcome.yardstick() != null) {
       out.append(yardstickLine(outcome.yardstick()));
+      long yard = outcome.yardstick().run().jobs().delays().delayedBeyondGrace();
+      for (RunResult r : outcome.withPilots()) {
+        if (r.jobs().delays() != null) {
+          out.append(goalLine(r.label(), r.jobs().delays().knockOn().beyondGrace(), yard));
+        }
+      }
     }
     for (RunResult r : outcome.withPilots()) {
       if (!r.faas().isEmpty()) {

@@ -18,7 +18,8 @@ public final class Schedules {
   private Schedules() {}
 
   /** What a run produced, plus the files written. */
-  public record Result(ScheduleRun.Outcome outcome, int nodes, List<Path> files, Map<String, Object> speed) {}
+  public record Result(ScheduleRun.Outcome outcome, int nodes, String nodesFrom, List<Path> files,
+      Map<String, Object> speed) {}
 
   public static Result run(ScheduleRequest request) {
     return run(request, null);
@@ -35,12 +36,16 @@ public final class Schedules {
     TimeBase time = request.scheduler().time();
     TraceSpread spread = request.spread();
     Supplier<JobSources.Source> opener;
+    String nodesFrom = "--nodes";
     if (trace.startsWith("swf:")) {
       Path file = Path.of(trace.substring(4));
       SwfHeader header = SwfReader.readHeader(file);
       int perNode = request.procsPerNode() > 0 ? request.procsPerNode() : header.procsPerNode();
       if (nodes <= 0) {
-        nodes = clusterNodes(file, header, perNode);
+        io.hpcwhisk.simulator.swf.SwfClusterSize size = io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header,
+            perNode);
+        nodes = size.nodes();
+        nodesFrom = size.source();
       }
       int n = nodes;
       opener = () -> new JobSources(n, time, spread).swf(file, perNode);
@@ -54,6 +59,7 @@ public final class Schedules {
     } else if (trace.startsWith("synthetic:")) {
       if (nodes <= 0) {
         nodes = 2000;
+        nodesFrom = "the synthetic default";
       }
       int n = nodes;
       opener = () -> new JobSources(n, time, spread).synthetic(trace);
@@ -64,7 +70,7 @@ public final class Schedules {
     List<SimHarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
       harvests.add(new SimHarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
-          request.controllerInterval(), request.warmup()));
+          request.controllerInterval(), request.warmup()).withHoldFreedNodes(request.holdFreedNodes()));
       io.hpcwhisk.core.harvest.HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
     }
     resetPeaks();
@@ -89,18 +95,18 @@ public final class Schedules {
     double wall = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> speed = speed(outcome, wall);
     Map<String, Object> settings = settings(request, config);
+    settings.put("nodesFrom", nodesFrom);
     List<Path> files = request.out() == null ? List.of()
         : ScheduleReport.write(outcome, settings, Map.of("speed", speed), request.out(), request.plots());
-    return new Result(outcome, nodes, files, speed);
+    return new Result(outcome, nodes, nodesFrom, files, speed);
   }
 
-  /** The cluster size an SWF header gives (MaxProcs, else MaxNodes) at {@code perNode} processors per node. */
+  /**
+   * The cluster size of an SWF trace at {@code perNode} processors per node: the header's MaxProcs, else MaxNodes,
+   * else a companion machines file, else the trace's largest job ({@link io.hpcwhisk.simulator.swf.SwfClusterSize}).
+   */
   public static int clusterNodes(Path file, SwfHeader header, int perNode) {
-    if (header.maxNodes().isEmpty() && header.maxProcs().isEmpty()) {
-      throw new IllegalArgumentException(file + " has no MaxNodes/MaxProcs header; give --nodes");
-    }
-    long procs = header.maxProcs().orElse(header.maxNodes().orElse(0) * perNode);
-    return (int) Math.max(1, procs / perNode);
+    return io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header, perNode).nodes();
   }
 
   /** Job lines of a trace file (not comments or the sacct header), or the synthetic spec's {@code jobs}. */
@@ -151,6 +157,7 @@ public final class Schedules {
     m.put("policyParams", r.policyParams());
     m.put("controllerIntervalSeconds", r.controllerInterval());
     m.put("warmupSeconds", r.warmup());
+    m.put("holdFreedNodes", r.holdFreedNodes());
     if (r.faas() != null) {
       m.put("faas", r.faas());
     }

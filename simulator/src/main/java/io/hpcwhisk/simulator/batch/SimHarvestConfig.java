@@ -13,12 +13,24 @@ import java.util.Map;
  * @param warmup seconds from a pilot's start to ready (HPC-Whisk measured ~20 s)
  * @param skipUnchanged skip a controller pass when nothing it could see changed since the last one (see
  *     {@link PilotHarvester#controllerPass})
+ * @param holdFreedNodes no pilot starts on a node a batch job gave back while batch jobs are pending until the next
+ *     backfill pass has had its chance ({@link io.hpcwhisk.core.harvest.FreedNodeHold})
  */
 public record SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
-    boolean skipUnchanged) {
+    boolean skipUnchanged, boolean holdFreedNodes) {
 
   public SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
-    this(policy, params, controllerInterval, warmup, true);
+    this(policy, params, controllerInterval, warmup, true, false);
+  }
+
+  public SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
+      boolean skipUnchanged) {
+    this(policy, params, controllerInterval, warmup, skipUnchanged, false);
+  }
+
+  /** The same with the freed-node hold on or off. */
+  public SimHarvestConfig withHoldFreedNodes(boolean hold) {
+    return new SimHarvestConfig(policy, params, controllerInterval, warmup, skipUnchanged, hold);
   }
 
   public SimHarvestConfig {

@@ -16,10 +16,14 @@ import java.util.stream.Stream;
 /**
  * Streams the jobs of an SWF v2.2 file.
  *
- * <p><b>Errors</b> (a {@link TraceFormatException} naming file:line: field): a line with fewer than 18 fields
- * (truncated) or more (extra columns); a field that is not a number; a time (submit, wait, run, requested) below
- * {@code -1}; a pipe- or comma-separated line (wrong format, e.g. a sacct dump); a file with no job line at all
- * (empty file).
+ * <p><b>Extra columns.</b> Some archives append columns after the 18 standard fields (queue names, per-node lists in
+ * braces, node properties): the 18 fields are used, the rest ignored, and such lines counted under
+ * {@value #EXTRA_COLUMNS} in the summary's warnings.
+ *
+ * <p><b>Errors</b> (a {@link TraceFormatException} naming file:line: field and what it found): a line with fewer
+ * than 18 fields (truncated); one of the 18 fields that is not a number (a brace list is named as such); a time
+ * (submit, wait, run, requested) below {@code -1}; a pipe- or comma-separated line (wrong format, e.g. a sacct
+ * dump or a CSV file); a file with no job line at all (empty file).
  *
  * <p><b>Counted skips</b> (reason → count in {@link #summary()}): {@value #CANCELLED} (status 5 and no run time),
  * {@value #UNKNOWN_SUBMIT}, {@value #UNKNOWN_RUNTIME}, {@value #ZERO_SIZE} (no allocated nor requested
@@ -31,6 +35,7 @@ public final class SwfReader implements TraceReader<SwfJob> {
   public static final String UNKNOWN_SUBMIT = "unknown submit time";
   public static final String UNKNOWN_RUNTIME = "unknown run time";
   public static final String ZERO_SIZE = "zero size";
+  public static final String EXTRA_COLUMNS = "lines with columns after the 18 SWF fields (ignored)";
   static final int FIELDS = 18;
   private static final String[] NAMES = {"job number", "submit time", "wait time", "run time",
       "allocated processors", "average CPU time", "used memory", "requested processors", "requested time",
@@ -41,6 +46,8 @@ public final class SwfReader implements TraceReader<SwfJob> {
   private final String source;
   private final LineRecords<SwfJob> counts;
   private SwfHeader header = SwfHeader.empty();
+  private long extraColumns;
+  private long maxProcs;
 
   public SwfReader(Path file) {
     this.file = file;
@@ -79,6 +86,8 @@ public final class SwfReader implements TraceReader<SwfJob> {
   public Stream<SwfJob> records() {
     Map<String, String> values = new LinkedHashMap<>();
     boolean[] sawJobLine = {false};
+    extraColumns = 0;
+    maxProcs = 0;
     return counts.stream(TextFiles.open(file), (line, lineNo) -> {
       String t = line.strip();
       if (t.startsWith(";")) {
@@ -100,7 +109,16 @@ public final class SwfReader implements TraceReader<SwfJob> {
 
   @Override
   public TraceSummary summary() {
-    return counts.summary();
+    TraceSummary s = counts.summary();
+    if (extraColumns == 0) {
+      return s;
+    }
+    return new TraceSummary(s.source(), s.lines(), s.records(), s.skipped(), Map.of(EXTRA_COLUMNS, extraColumns));
+  }
+
+  /** The most processors of any job read so far (allocated, else requested): the trace's own cluster size bound. */
+  public long maxProcs() {
+    return maxProcs;
   }
 
   private void headerLine(String t, Map<String, String> values) {
@@ -130,19 +148,21 @@ public final class SwfReader implements TraceReader<SwfJob> {
 
   /** Parses one job line; null when it is skipped (and counted). */
   SwfJob parse(String line, long lineNo) {
-    if (line.indexOf('|') >= 0 || line.indexOf(',') >= 0) {
-      throw new TraceFormatException(source, lineNo, "line", "18 whitespace-separated numbers (SWF); a "
-          + (line.indexOf('|') >= 0 ? "'|'" : "','") + "-separated line looks like another format (sacct -P "
-          + "dumps are read with --sacct)", TraceFormatException.quote(line));
-    }
     String[] f = line.split("\\s+");
+    int standard = Math.min(FIELDS, f.length);
+    String separator = otherSeparator(f, standard);
+    if (separator != null) {
+      String[] parts = line.split(java.util.regex.Pattern.quote(separator), -1);
+      throw new TraceFormatException(source, lineNo, "line", FIELDS + " whitespace-separated numbers (SWF)",
+          "a '" + separator + "'-separated line of " + parts.length + " fields (another format? sacct -P dumps are "
+          + "read with --sacct) " + TraceFormatException.quote(line));
+    }
     if (f.length < FIELDS) {
       throw new TraceFormatException(source, lineNo, "line", FIELDS + " fields (truncated line?)",
           f.length + " fields");
     }
     if (f.length > FIELDS) {
-      throw new TraceFormatException(source, lineNo, "line", FIELDS + " fields (extra columns?)",
-          f.length + " fields");
+      extraColumns++;
     }
     long[] v = new long[FIELDS];
     for (int i = 0; i < FIELDS; i++) {
@@ -168,7 +188,29 @@ public final class SwfReader implements TraceReader<SwfJob> {
     if (job.procs() <= 0) {
       return skip(ZERO_SIZE);
     }
+    maxProcs = Math.max(maxProcs, job.procs());
     return job;
+  }
+
+  /**
+   * The separator of a line in another format: '|' anywhere among the standard fields, or ',' in a line whose
+   * standard fields hold no whitespace-separated numbers at all (a CSV line); a comma inside a brace list is left
+   * to the field check, which names it. Null for an SWF-shaped line.
+   */
+  private static String otherSeparator(String[] f, int standard) {
+    for (int i = 0; i < standard; i++) {
+      if (f[i].indexOf('|') >= 0) {
+        return "|";
+      }
+    }
+    if (standard < FIELDS) {
+      for (int i = 0; i < standard; i++) {
+        if (f[i].indexOf(',') >= 0 && !f[i].startsWith("{")) {
+          return ",";
+        }
+      }
+    }
+    return null;
   }
 
   private SwfJob skip(String reason) {
@@ -188,7 +230,7 @@ public final class SwfReader implements TraceReader<SwfJob> {
         // reported below
       }
       throw new TraceFormatException(source, lineNo, "field " + (field + 1) + " (" + NAMES[field] + ")",
-          "a number", TraceFormatException.quote(text));
+          "a number", (text.startsWith("{") ? "a brace list " : "") + TraceFormatException.quote(text));
     }
   }
 }

@@ -109,6 +109,41 @@ class PilotSchedulingTest {
     assertThat(outcome.yardstick().run().jobs().delays().maxDelaySeconds()).isEqualTo(drain);
   }
 
+  /**
+   * The freed-node hold, by hand (bf_interval 30 s, passes at 0, 30, 60, …; drain 5 s): A (node 1, runs 100 s of a
+   * 1000 s limit) and X (node 2, 1000 s) start at 0; H (2 nodes) is reserved for X's end at 1000; J (1 node, 50 s of
+   * a 60 s limit) is planned after H. A ends early at 100: node 1 is free until H's reservation. Without the hold the
+   * pending pilot starts there at 100, and the pass at 120 backfills J onto it: J preempts the pilot and starts at
+   * 125, the drain late. With the hold node 1 stays empty from 100 to the pass at 120 (H and J pending), J starts at
+   * 120 as in the baseline; J's end at 170 frees the node again, held until the pass at 180. Either way a pilot then
+   * holds node 1 up to H's reservation (X's planned end rounded up to 1020), so H preempts it at 1000 and starts at
+   * 1005 (a direct delay the hold does not touch).
+   */
+  @ParameterizedTest(name = "hold {0}")
+  @CsvSource({"false", "true"})
+  void aFreedNodeHeldForOneBackfillPassLetsTheBackfilledJobStartOnTime(boolean hold) {
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 5);
+    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:100:1000 0:1:1000:1000 5:2:10:2000 6:1:50:60");
+    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
+        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)
+            .withHoldFreedNodes(hold)), 600, null);
+
+    assertThat(outcome.baseline().jobs().meanWait()).as("A 0, X 0, H 995, J 114").isEqualTo((995 + 114) / 4.0);
+    RunResult var = outcome.withPilots().get(0);
+    JobStats.Delays d = var.jobs().delays();
+    if (hold) {
+      assertThat(d.direct()).as("H only: J starts at the pass, on an empty node").isEqualTo(
+          new JobStats.Kind(1, 0, 5, 1));
+      assertThat(var.jobs().meanWait()).isEqualTo((1000 + 114) / 4.0);
+      assertThat(var.pilots()).containsEntry("freedNodesHeld", 2L).containsEntry("pilotsPreempted", 1L);
+      assertThat(var.idle().unusedShare()).as("node 1 empty 100..120 and 170..180").isPositive();
+    } else {
+      assertThat(d.direct()).as("J and H wait for pilots").isEqualTo(new JobStats.Kind(2, 0, 5, 2));
+      assertThat(var.jobs().meanWait()).isEqualTo((1000 + 119) / 4.0);
+      assertThat(var.pilots()).containsEntry("freedNodesHeld", 0L);
+    }
+  }
+
   static JobSources.Source source(List<JobSpec> jobs) {
     JobSources sources = new JobSources(1000);
     return sources.fixed(jobs);

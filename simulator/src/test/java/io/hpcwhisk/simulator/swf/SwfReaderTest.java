@@ -88,15 +88,47 @@ class SwfReaderTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = ';', value = {
       "truncated line;1 0 10 100 4 -1 -1 4 200;t.swf:5: line: expected 18 fields (truncated line?), found 9 fields",
-      "extra columns;1 0 10 100 4 -1 -1 4 200 -1 1 1 1 -1 -1 1 -1 -1 7;t.swf:5: line: expected 18 fields (extra columns?), found 19 fields",
       "non-number;1 0 10 1x0 4 -1 -1 4 200 -1 1 1 1 -1 -1 1 -1 -1;t.swf:5: field 4 (run time): expected a number, found '1x0'",
       "negative time;1 -5 10 100 4 -1 -1 4 200 -1 1 1 1 -1 -1 1 -1 -1;t.swf:5: submit time: expected -1 (unknown) or a time >= 0 seconds, found '-5'",
-      "wrong format;1|2022-03-17T06:00:00|COMPLETED;t.swf:5: line: expected 18 whitespace-separated numbers (SWF)"
+      "wrong format;1|2022-03-17T06:00:00|COMPLETED;t.swf:5: line: expected 18 whitespace-separated numbers (SWF), found a '|'-separated line of 3 fields",
+      "csv line;1,0,10,100,4,-1,-1,4,200,-1,1,1,1,-1,-1,1,-1,-1;t.swf:5: line: expected 18 whitespace-separated numbers (SWF), found a ','-separated line of 18 fields",
+      "brace list early;1 0 10 100 {n1,n2} -1 -1 4 200 -1 1 1 1 -1 -1 1 -1 -1;t.swf:5: field 5 (allocated processors): expected a number, found a brace list '{n1,n2}'"
   })
   void rejectsMalformedLinesWithFileLineAndField(String name, String line, String message) throws IOException {
     Path file = write("t.swf", HEADER + line + "\n");
     assertThatThrownBy(() -> read(file)).isInstanceOf(TraceFormatException.class)
         .hasMessageStartingWith(dir + "/" + message);
+  }
+
+  @Test
+  void readsExtraColumnsAfterTheEighteenFieldsAndCountsThem() throws IOException {
+    String extended = "1 0 10 100 4 -1 -1 4 200 -1 1 1 1 -1 -1 1 -1 -1 batch {n01,n02,n03-n04} ib,fat\n"
+        + "2 5 0 50 2 50.5 -1 2 60 -1 0 1 1 -1 -1 1 -1 -1 debug\n";
+    Path file = write("t.swf", HEADER + extended + JOB1.replace("1 0 10", "3 9 10"));
+    SwfReader reader = new SwfReader(file);
+    List<SwfJob> jobs;
+    try (var stream = reader.records()) {
+      jobs = stream.toList();
+    }
+    assertThat(jobs).extracting(SwfJob::id).containsExactly(1L, 2L, 3L);
+    assertThat(jobs.get(0)).isEqualTo(new SwfJob(1, 0, 10, 100, 4, 4, 200, 1, -1, 1, 5));
+    assertThat(jobs.get(1).runTime()).isEqualTo(50);
+    assertThat(reader.summary().warnings()).containsExactly(
+        java.util.Map.entry(SwfReader.EXTRA_COLUMNS, 2L));
+    assertThat(reader.summary().skipped()).isEmpty();
+    assertThat(reader.maxProcs()).isEqualTo(4);
+  }
+
+  @Test
+  void remembersTheLargestJobForTheNodeCountFallback() throws IOException {
+    Path file = write("t.swf", "; Version: 2.2\n" + JOB1 + JOB2
+        + "3 7 0 10 0 -1 -1 16 100 -1 1 1 1 -1 -1 1 -1 -1\n");
+    SwfReader reader = new SwfReader(file);
+    try (var stream = reader.records()) {
+      assertThat(stream.count()).isEqualTo(3);
+    }
+    assertThat(reader.header().maxProcs()).isEmpty();
+    assertThat(reader.maxProcs()).isEqualTo(16); // requested, when the allocated count is unknown
   }
 
   @Test

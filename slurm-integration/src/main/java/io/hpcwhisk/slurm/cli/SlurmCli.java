@@ -78,6 +78,33 @@ public final class SlurmCli {
     return result;
   }
 
+  /** {@code scontrol show config}: the controller's settings ({@code SchedulerParameters} and the like). */
+  public String showConfig() {
+    return run("scontrol", List.of("show", "config"), "", "failed").stdout();
+  }
+
+  /** {@code sdiag}: the scheduler's statistics, with the last backfill cycle. */
+  public String sdiag() {
+    return run("sdiag", List.of(), "", "failed").stdout();
+  }
+
+  /** {@code scontrol hold ID,ID,...}: pending jobs stay pending until released. */
+  public void hold(List<JobId> ids) {
+    holdOrRelease("hold", ids);
+  }
+
+  /** {@code scontrol release ID,ID,...}. */
+  public void release(List<JobId> ids) {
+    holdOrRelease("release", ids);
+  }
+
+  private void holdOrRelease(String verb, List<JobId> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    run("scontrol", List.of(verb, String.join(",", ids.stream().map(JobId::toString).toList())), "", "failed");
+  }
+
   /** {@code sbatch --parsable OPTIONS} with the script on stdin; returns the new job's id. */
   public JobId sbatch(List<String> options, String script) {
     List<String> args = new ArrayList<>();

@@ -52,6 +52,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       + "  dry-run: false           # log intents, submit and cancel nothing%n"
       + "  max-submissions-per-pass: 50%n"
       + "  expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot scripts only)%n"
+      + "  hold-freed-nodes: false  # hold pending pilots while a node a batch job freed awaits a backfill pass%n"
       + "  pilot-job:%n"
       + "    name-prefix: hpcw-pilot%n"
       + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
@@ -122,12 +123,21 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    *     pilot scripts that run the pilot in the batch shell, which Slurm signals only when the grace time is
    *     over; {@code config/pilot.sbatch} runs it as a job step, which Slurm signals at once)
    * @param pilotJob how pilot jobs are named and what they run
+   * @param holdFreedNodes while batch jobs are pending, keep pending pilots held in Slurm until a node a batch job
+   *     gave back has been through one backfill pass (default false; core's {@code PendingPilotGate})
    */
   @JsonIgnoreProperties({"enabled"}) // read by enabledIn
   public record Harvest(String policy,
       @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> params, Duration interval,
-      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob)
-      implements Copyable<Harvest> {
+      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob,
+      boolean holdFreedNodes) implements Copyable<Harvest> {
+
+    /** Without the freed-node hold. */
+    public Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
+        Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
+      this(policy, params, interval, dryRun, maxSubmissionsPerPass, expeditePreemption, pilotJob, false);
+    }
+
     public static final String DEFAULT_POLICY = "adaptive";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;

@@ -105,8 +105,10 @@ public final class HarvestController implements AutoCloseable {
     PilotJobSettings settings = new PilotJobSettings(job.namePrefix(), slurm.account(), job.signal(), job.output(),
         job.readScript(baseDir), job.extraOptions(), job.environment());
     InstantSource clock = InstantSource.system();
-    return pass(config, metrics, new SlurmCliClusterView(cli, clock), new SlurmCliPilotLauncher(cli, settings, handOff),
-        clock);
+    ReconcilePass pass = pass(config, metrics, new SlurmCliClusterView(cli, clock),
+        new SlurmCliPilotLauncher(cli, settings, handOff), clock);
+    return config.harvest().holdFreedNodes()
+        ? pass.holdingFreedNodes(new FreedNodeHolds(cli, job.namePrefix())) : pass;
   }
 
   /** One pass against any cluster and launcher, without a loop (a simulator model, a test fake). */

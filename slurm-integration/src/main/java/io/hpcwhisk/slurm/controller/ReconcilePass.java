@@ -55,6 +55,7 @@ public final class ReconcilePass {
   private Optional<Instant> outageSince = Optional.empty();
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
+  private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
 
   ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, ControllerPass decision,
       HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun) {
@@ -66,6 +67,12 @@ public final class ReconcilePass {
     this.clock = clock;
     this.pilotPrefix = pilotPrefix;
     this.dryRun = dryRun;
+  }
+
+  /** Turns on {@code harvest.hold-freed-nodes} for this pass's controller. */
+  ReconcilePass holdingFreedNodes(FreedNodeHolds holds) {
+    this.freedNodeHolds = Optional.of(holds);
+    return this;
   }
 
   /** Runs one pass; never throws for Slurm trouble (it is reported instead). */
@@ -102,12 +109,20 @@ public final class ReconcilePass {
 
     PassPlan plan = decision.plan(snapshot, fleet, tracker.expedited());
     List<Intent> intents = plan.decided();
+    List<Intent> toCarryOut = plan.toCarryOut();
+    if (freedNodeHolds.isPresent()) {
+      try {
+        toCarryOut = freedNodeHolds.get().apply(snapshot, fleet, toCarryOut, dryRun);
+      } catch (ClusterAccessException e) {
+        LOG.warn("could not hold or release pending pilots: {}", e.getMessage());
+      }
+    }
     int executed = 0;
     List<String> errors = new ArrayList<>();
     if (dryRun) {
       intents.forEach(i -> LOG.debug("dry run: {}", i));
     } else {
-      executed = execute(plan.toCarryOut(), errors);
+      executed = execute(toCarryOut, errors);
     }
     PassReport report = new PassReport(snapshot.now(), Optional.empty(), snapshot.harvestableNodes().size(),
         (int) snapshot.boundedWindowCount(), fleet.pending().size(), fleet.running().size(), intents, executed,
