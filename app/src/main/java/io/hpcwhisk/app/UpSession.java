@@ -4,6 +4,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import io.hpcwhisk.slurm.bench.SyntheticWorkload;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
@@ -35,7 +36,12 @@ final class UpSession implements AutoCloseable {
 
   /** What to start. */
   record Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap,
-      Path home) {}
+      Path home, String slurmVersion) {
+    /** Settings on the default Slurm (22.05). */
+    Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap, Path home) {
+      this(dir, nodes, port, policy, seed, workload, meanGap, home, SlurmInstallation.DEFAULT_VERSION);
+    }
+  }
 
   static final String BATCH_NAME = "up-batch";
   static final String NODE_HELLO = "function main(params) {\n"
@@ -63,19 +69,19 @@ final class UpSession implements AutoCloseable {
   void start() throws Exception {
     try {
       Files.createDirectories(settings.dir());
-      cluster = new LocalCluster(settings.dir().resolve("cluster"));
+      cluster = new LocalCluster(settings.dir().resolve("cluster"), SlurmInstallation.forVersion(settings.slurmVersion()));
       out.println("hpc-whisk up: starting a local Slurm cluster of " + settings.nodes() + " nodes in "
           + cluster.dir() + " ...");
       startedCluster = cluster.up(new LocalClusterSpec(cluster.dir(), settings.nodes(),
           LocalClusterSpec.DEFAULT_CPUS, LocalClusterSpec.DEFAULT_MEMORY_MB, LocalClusterSpec.DEFAULT_GRACE_SECONDS,
           OptionalInt.empty()), true, out);
       Map<String, String> env = cluster.clientEnv();
-      slurm = new SlurmCli(Optional.empty(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
+      slurm = new SlurmCli(cluster.clientBinDir(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
           (command, took, ok) -> {});
       ServerConfig cfg = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(settings.port())
               .withGuest(true).withExecutor("pilots"))
           .withStore(ServerConfig.DEFAULT.store().withDataDir(settings.dir().resolve("data").toString()));
-      HarvestConfig harvest = harvestConfig(settings, cluster.conf());
+      HarvestConfig harvest = harvestConfig(settings, cluster.conf(), cluster.clientBinDir());
       out.println("hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
           + settings.policy() + ") on port " + settings.port() + " ...");
       server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
@@ -95,6 +101,11 @@ final class UpSession implements AutoCloseable {
   }
 
   static HarvestConfig harvestConfig(Settings settings, Path slurmConf) {
+    return harvestConfig(settings, slurmConf, HarvestConfig.defaults().slurm().binDir());
+  }
+
+  /** The harvest configuration of {@code up}, with the Slurm clients in {@code binDir} (empty: the PATH). */
+  static HarvestConfig harvestConfig(Settings settings, Path slurmConf, Optional<Path> binDir) {
     HarvestConfig base = HarvestConfig.defaults();
     var s = base.slurm();
     var h = base.harvest();
@@ -106,7 +117,7 @@ final class UpSession implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     return new HarvestConfig(
-        new HarvestConfig.Slurm(s.binDir(), Optional.of(slurmConf), s.commandTimeout(), s.partition(), s.qos(),
+        new HarvestConfig.Slurm(binDir, Optional.of(slurmConf), s.commandTimeout(), s.partition(), s.qos(),
             s.account()),
         new HarvestConfig.Harvest(settings.policy(), Map.of(), Duration.ofSeconds(2), false,
             h.maxSubmissionsPerPass(), h.expeditePreemption(), new HarvestConfig.PilotJob(job.namePrefix(),
