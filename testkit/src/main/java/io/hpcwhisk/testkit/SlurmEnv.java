@@ -55,6 +55,14 @@ public final class SlurmEnv {
     return cluster.slurm().pilotJavaHome();
   }
 
+  /**
+   * The state Slurm records for a preempted job that left by itself within the grace time: 22.05 records
+   * {@code COMPLETED} (with a PreemptTime), 24.11 {@code PREEMPTED} (exit code 0:0). Seen on both real versions.
+   */
+  public String leftWithinGraceState() {
+    return "22.05".equals(slurmVersion()) ? "COMPLETED" : "PREEMPTED";
+  }
+
   /** Node names, {@code n1..nN}. */
   public List<String> nodes() {
     return nodes;
