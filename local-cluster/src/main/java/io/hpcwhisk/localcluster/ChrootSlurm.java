@@ -215,6 +215,11 @@ final class ChrootSlurm extends SlurmInstallation {
         Files.writeString(file, "#!/bin/sh\n"
             + "# Slurm " + version() + " client of the local cluster in " + dir + ": runs /usr/bin/" + client
             + " in its\n# Debian 13 root (written by hpc-whisk local-cluster up; needs root).\n"
+            + "if [ \"$(id -u)\" != 0 ]; then\n"
+            + "  echo \"" + client + ": the clients of the Slurm " + version() + " local cluster in " + dir
+            + " run chrooted and need root\" >&2\n"
+            + "  exit 1\n"
+            + "fi\n"
             + "pid=$(cat '" + dir.resolve(HOLDER_PID) + "' 2>/dev/null)\n"
             + "if [ -z \"$pid\" ] || [ \"$(readlink /proc/$pid/exe 2>/dev/null)\" != '" + dir.resolve("rootfs")
             + "/usr/bin/sleep' ] && [ \"$(readlink /proc/$pid/root 2>/dev/null)\" != '" + dir.resolve("rootfs") + "' ]; then\n"
