@@ -43,12 +43,13 @@ public final class DebianRootfs {
   public static final String SLURM_SERIES = "24.11";
   /** Packages installed into the root file system (with their dependencies). */
   public static final List<String> PACKAGES = List.of("slurm-wlm", "slurm-client", "slurmrestd", "munge",
-      "openjdk-21-jre-headless", "nodejs", "python3", "procps", "util-linux");
+      "openjdk-21-jre-headless", "nodejs", "python3", "procps", "util-linux", "bubblewrap");
   /** Programs that must be in the root, as paths inside it. */
   static final List<String> PROGRAMS = List.of("/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/slurmrestd",
       "/usr/bin/sbatch", "/usr/bin/squeue", "/usr/bin/sinfo", "/usr/bin/scancel", "/usr/bin/scontrol",
       "/usr/bin/sdiag", "/usr/sbin/munged", "/usr/sbin/mungekey", "/usr/bin/node", "/usr/bin/python3",
-      "/usr/lib/jvm/java-21-openjdk-amd64/bin/java", "/bin/sh", "/bin/sleep", "/usr/sbin/chroot");
+      "/usr/lib/jvm/java-21-openjdk-amd64/bin/java", "/usr/bin/bwrap", "/usr/bin/setpriv", "/bin/sh", "/bin/sleep",
+      "/usr/sbin/chroot");
   /** Where the pilots' Java is, inside the root. */
   public static final Path JAVA_HOME = Path.of("/usr/lib/jvm/java-21-openjdk-amd64");
   static final String MIRROR = "http://deb.debian.org/debian";
@@ -203,11 +204,7 @@ public final class DebianRootfs {
       if (!r.ok()) {
         throw new LocalClusterException("debootstrap failed (exit " + r.exitCode() + "): " + r.tail());
       }
-      DebianRootfs built = new DebianRootfs(staging);
-      String manifest = "# " + String.join(" ", buildCommand(Path.of("root"))) + "\n# built " + Instant.now() + "\n"
-          + built.packageVersions();
-      Files.writeString(staging.resolve("manifest"), manifest);
-      Files.writeString(staging.resolve("complete"), sha256(manifest) + "\n");
+      new DebianRootfs(staging).seal();
       if (Files.exists(cache, LinkOption.NOFOLLOW_LINKS)) {
         Path old = cache.resolveSibling(cache.getFileName() + ".rejected-" + System.currentTimeMillis());
         Files.move(cache, old);
@@ -225,6 +222,14 @@ public final class DebianRootfs {
         // left for the next build, which starts by deleting it
       }
     }
+  }
+
+  /** Writes the manifest (what dpkg reports inside the root now), then the complete marker: the last step of a build. */
+  void seal() throws IOException {
+    String manifest = "# " + String.join(" ", buildCommand(Path.of("root"))) + "\n# built " + Instant.now() + "\n"
+        + packageVersions();
+    Files.writeString(cache.resolve("manifest"), manifest);
+    Files.writeString(cache.resolve("complete"), sha256(manifest) + "\n");
   }
 
   static String sha256(String text) {

@@ -79,9 +79,18 @@ public final class SlurmCli {
 
   private String json(String name, List<String> args) {
     List<String> all = new ArrayList<>();
-    all.add(jsonOption);
+    String option = jsonOption;
+    all.add(option);
     all.addAll(args);
-    String out = run(name, all, "", "failed").stdout();
+    String out;
+    try {
+      out = run(name, all, "", "failed").stdout();
+    } catch (SlurmCommandException e) {
+      if (!option.equals("--json")) {
+        jsonOption = "--json"; // Slurm may have been upgraded past the pinned data_parser: learn it again
+      }
+      throw e;
+    }
     if (jsonOption.equals("--json")) {
       SlurmJson.dataParser(out).ifPresent(parser -> jsonOption = pinned(parser));
     }

@@ -83,6 +83,31 @@ class SlurmCliTest {
     assertThat(runner.calls()).extracting(c -> c.get(1)).containsExactly("--json", "--json");
   }
 
+  @Test
+  void aRefusedPinnedDataParserIsLearnedAgain() {
+    var runner = new RecordedCommandRunner().answer("sinfo --json", Fixtures.read("slurm-24.11-sinfo-window.json"));
+    var cli = cli(runner);
+    cli.sinfoJson();
+    assertThat(cli.jsonOption()).isEqualTo("--json=v0.0.42");
+    runner.answer("sinfo --json=v0.0.42", new CommandRunner.Result(1, "", "sinfo: error: unknown data_parser v0.0.42\n"));
+
+    assertThatThrownBy(cli::sinfoJson).isInstanceOf(SlurmCommandException.class)
+        .hasMessageContaining("sinfo --json=v0.0.42").hasMessageContaining("unknown data_parser v0.0.42");
+    assertThat(cli.jsonOption()).as("the next call asks Slurm's default again").isEqualTo("--json");
+  }
+
+  @Test
+  void jsonOfAnUnknownShapeNamesTheSlurmVersionThatPrintedIt() {
+    String future = "{\"meta\":{\"plugin\":{\"data_parser\":\"data_parser/v0.0.47\"},"
+        + "\"slurm\":{\"release\":\"27.05.1\"}},\"partitions_v2\":[]}";
+    var runner = new RecordedCommandRunner().answer("sinfo --json", future).answer("squeue --json", future);
+
+    assertThatThrownBy(() -> new SlurmCliClusterView(cli(runner), InstantSource.fixed(CAPTURED)).observe())
+        .hasMessageContaining("neither 'nodes' nor 'sinfo'")
+        .hasMessageContaining("(Slurm 27.05.1, data_parser v0.0.47; this HPC-Whisk reads Slurm 22.05's JSON and "
+            + "data_parser v0.0.40, v0.0.41, v0.0.42)");
+  }
+
   @ParameterizedTest
   @CsvSource({"v0.0.39, --json", "v0.0.40, --json=v0.0.40", "v0.0.41, --json=v0.0.41", "v0.0.42, --json=v0.0.42",
       "v0.0.43, --json=v0.0.42", "v0.0.44, --json=v0.0.42", "vX, --json"})
