@@ -2,6 +2,7 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -82,11 +83,17 @@ final class LocalClusterCommand implements Runnable {
         "node nK at .(10+K), no other route. down (and a failed up) removes the namespaces, links and bridge."})
     boolean isolatedNodes;
 
+    @Option(names = "--slurm", paramLabel = "VERSION", defaultValue = SlurmInstallation.DEFAULT_VERSION,
+        description = {"Slurm series: 22.05 (default, the host's Debian 12 packages) or 24.11 (chrooted into a",
+            "Debian 13 root file system, built once with debootstrap into /var/cache/hpc-whisk/slurm-24.11",
+            "unless --no-install; its clients are DIR/bin/sbatch ... ; needs root)."})
+    String slurmVersion;
+
     @Override
     public Integer call() {
       LocalClusterSpec spec = new LocalClusterSpec(dir.resolve(), nodes, cpus, memoryMb, graceSeconds,
           portBase == null ? OptionalInt.empty() : OptionalInt.of(portBase));
-      LocalCluster cluster = new LocalCluster(spec.dir());
+      LocalCluster cluster = new LocalCluster(spec.dir(), SlurmInstallation.forVersion(slurmVersion));
       boolean started = cluster.up(spec, !noInstall, System.out, isolatedNodes);
       LocalClusterSpec running = cluster.recordedSpec().orElse(spec);
       System.out.println(started ? "Started." : "Already running; left as it is.");

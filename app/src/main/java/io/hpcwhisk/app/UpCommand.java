@@ -54,6 +54,11 @@ final class UpCommand implements Callable<Integer> {
       + " (curl --cacert, NODE_EXTRA_CA_CERTS).")
   boolean tls;
 
+  @Option(names = "--slurm", paramLabel = "VERSION", defaultValue = "22.05",
+      description = "Slurm series of the local cluster: 22.05 (default, the host's packages) or 24.11 (a chrooted"
+          + " Debian 13 root, built once into /var/cache/hpc-whisk/slurm-24.11; pilots run on its Java 21).")
+  String slurmVersion;
+
   @Option(names = "--no-workload", description = "No demo batch workload: the cluster stays quiet (all idle).")
   boolean noWorkload;
 
@@ -81,7 +86,7 @@ final class UpCommand implements Callable<Integer> {
     logToFile(log); // the live screen stays readable; the server's and controller's log go there
     out.println("hpc-whisk up: log in " + log);
     UpSession session = new UpSession(new UpSession.Settings(dir.toAbsolutePath(), nodes, port, policy, seed,
-        !noWorkload, Durations.parse(meanGap), home, isolatedNodes, tls), out);
+        !noWorkload, Durations.parse(meanGap), home, isolatedNodes, tls, slurmVersion), out);
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(1);
     Runnable stop = () -> {

@@ -4,6 +4,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
@@ -35,10 +36,10 @@ final class UpSession implements AutoCloseable {
 
   /** What to start. */
   record Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap,
-      Path home, boolean isolatedNodes, boolean tls) {
-    /** On loopback, without TLS. */
+      Path home, boolean isolatedNodes, boolean tls, String slurmVersion) {
+    /** On loopback, without TLS, on the default Slurm (22.05). */
     Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap, Path home) {
-      this(dir, nodes, port, policy, seed, workload, meanGap, home, false, false);
+      this(dir, nodes, port, policy, seed, workload, meanGap, home, false, false, SlurmInstallation.DEFAULT_VERSION);
     }
   }
 
@@ -72,7 +73,7 @@ final class UpSession implements AutoCloseable {
   void start() throws Exception {
     try {
       Files.createDirectories(settings.dir());
-      cluster = new LocalCluster(settings.dir().resolve("cluster"));
+      cluster = new LocalCluster(settings.dir().resolve("cluster"), SlurmInstallation.forVersion(settings.slurmVersion()));
       out.println("hpc-whisk up: starting a local Slurm cluster of " + settings.nodes() + " nodes in "
           + cluster.dir() + " ...");
       startedCluster = cluster.up(new LocalClusterSpec(cluster.dir(), settings.nodes(),
@@ -80,7 +81,7 @@ final class UpSession implements AutoCloseable {
           OptionalInt.empty()), true, out, settings.isolatedNodes());
       Optional<io.hpcwhisk.localcluster.NodeNetwork> network = cluster.network();
       Map<String, String> env = cluster.clientEnv();
-      slurm = new SlurmCli(Optional.empty(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
+      slurm = new SlurmCli(cluster.clientBinDir(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
           (command, took, ok) -> {});
       ServerConfig cfg = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(settings.port())
               .withGuest(true).withExecutor("pilots"))
@@ -92,7 +93,7 @@ final class UpSession implements AutoCloseable {
       if (settings.tls()) {
         cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
       }
-      HarvestConfig harvest = harvestConfig(settings, cluster.conf());
+      HarvestConfig harvest = harvestConfig(settings, cluster.conf(), cluster.clientBinDir());
       out.println("hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
           + settings.policy() + ") on port " + settings.port() + " ...");
       server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
@@ -114,6 +115,11 @@ final class UpSession implements AutoCloseable {
   }
 
   static HarvestConfig harvestConfig(Settings settings, Path slurmConf) {
+    return harvestConfig(settings, slurmConf, HarvestConfig.defaults().slurm().binDir());
+  }
+
+  /** The harvest configuration of {@code up}, with the Slurm clients in {@code binDir} (empty: the PATH). */
+  static HarvestConfig harvestConfig(Settings settings, Path slurmConf, Optional<Path> binDir) {
     HarvestConfig base = HarvestConfig.defaults();
     var s = base.slurm();
     var h = base.harvest();
@@ -132,7 +138,8 @@ final class UpSession implements AutoCloseable {
         .with(HarvestConfig.Harvest::interval, Duration.ofSeconds(2))
         .with(HarvestConfig.Harvest::dryRun, false)
         .with(HarvestConfig.Harvest::pilotJob, pilotJob);
-    return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::conf, Optional.of(slurmConf)))
+    return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::conf, Optional.of(slurmConf))
+        .with(HarvestConfig.Slurm::binDir, binDir))
         .with(HarvestConfig::harvest, harvest);
   }
 

@@ -91,7 +91,7 @@ class EndToEndIT {
     HarvestConfig harvest = SystemFixture.harvestConfig(slurm, dir, "adaptive", Map.of());
     AtomicReference<SystemServer> server = new AtomicReference<>(SystemFixture.start(port, data, harvest));
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
-    SlurmCli cli = new SlurmCli(Optional.empty(), Duration.ofSeconds(15), new ProcessCommandRunner(slurm.env()),
+    SlurmCli cli = new SlurmCli(slurm.binDir(), Duration.ofSeconds(15), new ProcessCommandRunner(slurm.env()),
         (c, took, ok) -> {});
     UpDashboard coverage = new UpDashboard(cli, new SimpleMeterRegistry(), "hpcw-pilot");
     Map<String, Instant> batchSubmit = new ConcurrentHashMap<>();

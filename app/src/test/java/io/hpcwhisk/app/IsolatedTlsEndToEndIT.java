@@ -77,7 +77,7 @@ class IsolatedTlsEndToEndIT {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     UpSession session = new UpSession(new UpSession.Settings(dir.resolve("up"), 2, port, "adaptive", 1, false,
-        Duration.ofSeconds(60), SystemFixture.HOME, true, true), out);
+        Duration.ofSeconds(60), SystemFixture.HOME, true, true, io.hpcwhisk.localcluster.SlurmInstallation.DEFAULT_VERSION), out);
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     NodeNetwork network = null;
     try {

@@ -53,7 +53,7 @@ final class SystemFixture {
   static HarvestConfig harvestConfig(SlurmEnv slurm, Path dir, String policy, Map<String, String> params) {
     UpSession.Settings s = new UpSession.Settings(dir, slurm.nodes().size(), 0, policy, 1, false,
         Duration.ofSeconds(60), HOME);
-    HarvestConfig base = UpSession.harvestConfig(s, slurm.conf());
+    HarvestConfig base = UpSession.harvestConfig(s, slurm.conf(), slurm.binDir());
     var h = base.harvest();
     return new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(1),
         false, h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob()));

@@ -42,9 +42,28 @@ public final class LocalCluster {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
 
   private final Path dir;
+  private final SlurmInstallation slurm;
 
+  /** The cluster in {@code dir}, on the Slurm it was started with (recorded there), else the default 22.05. */
   public LocalCluster(Path dir) {
     this.dir = dir.toAbsolutePath().normalize();
+    this.slurm = SlurmInstallation.recorded(this.dir);
+  }
+
+  /** The cluster in {@code dir} on the given Slurm installation ({@link SlurmInstallation#forVersion}). */
+  public LocalCluster(Path dir, SlurmInstallation slurm) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.slurm = slurm;
+  }
+
+  /** The Slurm this cluster runs. */
+  public SlurmInstallation slurm() {
+    return slurm;
+  }
+
+  /** Where this cluster's Slurm clients are (for {@code slurm.bin-dir}); empty: the PATH. */
+  public Optional<Path> clientBinDir() {
+    return slurm.clientBinDir(dir);
   }
 
   public Path dir() {
@@ -62,7 +81,8 @@ public final class LocalCluster {
 
   /** Runs a Slurm client command against this cluster. */
   public CommandResult run(List<String> command) {
-    return Commands.run(command, clientEnv(), COMMAND_TIMEOUT);
+    return Commands.run(slurm.command(dir, command.get(0), command.subList(1, command.size())), clientEnv(),
+        COMMAND_TIMEOUT);
   }
 
   /** Whether slurmctld and every slurmd recorded for this directory are running. */
@@ -107,8 +127,13 @@ public final class LocalCluster {
     if (!spec.dir().equals(dir)) {
       throw new IllegalArgumentException("spec directory " + spec.dir() + " is not " + dir);
     }
-    SlurmPackages.ensureInstalled(allowInstall, out);
+    slurm.ensureInstalled(allowInstall, out);
     Optional<LocalClusterSpec> recorded = recordedSpec();
+    if (recorded.isPresent() && runningDaemons(recorded.get()) > 0
+        && !SlurmInstallation.recorded(dir).version().equals(slurm.version())) {
+      throw new LocalClusterException("a cluster on Slurm " + SlurmInstallation.recorded(dir).version() + " is running in "
+          + dir + "; run `hpc-whisk local-cluster down --dir " + dir + "` first");
+    }
     if (recorded.isPresent() && runningDaemons(recorded.get()) > 0) {
       LocalClusterSpec running = recorded.get();
       if (network().isPresent() != isolatedNodes) {
@@ -136,15 +161,20 @@ public final class LocalCluster {
         planned.up(out);
         network = Optional.of(planned);
       }
+      slurm.start(dir, out);
       writeConfig(spec, portBase, network);
+      for (Map.Entry<String, String> extra : slurm.extraConfig().entrySet()) {
+        Files.writeString(dir.resolve(extra.getKey()), extra.getValue());
+      }
       startMunge();
       startSlurm(spec);
       awaitIdle(spec);
       return true;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | IOException e) {
       out.println("Start failed; stopping what was started.");
       down(out);
-      throw e;
+      throw e instanceof RuntimeException r ? r
+          : new LocalClusterException("cannot write the configuration in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -171,8 +201,9 @@ public final class LocalCluster {
     if (Daemons.stop(mungeDir().resolve("run/munged.pid"), "munged", Duration.ofSeconds(5))) {
       stopped++;
     }
+    int installation = slurm.stop(dir);
     NodeNetwork.recorded(dir).ifPresent(network -> network.down(out));
-    return stopped;
+    return stopped + installation;
   }
 
   /** Nodes, partitions and queue as Slurm reports them, or a line saying the cluster is not running. */
@@ -184,7 +215,9 @@ public final class LocalCluster {
     StringBuilder text = new StringBuilder();
     text.append("Local cluster in ").append(dir).append(": ").append(describe(spec.get()))
         .append(isRunning() ? "" : " (some daemons are not running)").append('\n')
-        .append("export SLURM_CONF=").append(conf()).append("\n\n");
+        .append("Slurm ").append(slurmVersion()).append('\n')
+        .append("export SLURM_CONF=").append(conf()).append('\n')
+        .append(clientBinDir().map(b -> "export PATH=" + b + ":$PATH\n").orElse("")).append('\n');
     text.append("Nodes:\n").append(run(List.of("sinfo", "-N", "-o", "%8N %10T %5c %8m %P")).stdout()).append('\n');
     text.append("Partitions:\n").append(run(List.of("sinfo", "-o", "%10P %5a %10l %6D %10T %N")).stdout()).append('\n');
     text.append("Queue:\n").append(run(List.of("squeue", "-o", "%8i %9P %20j %8T %10M %10l %6D %R")).stdout());
@@ -205,8 +238,15 @@ public final class LocalCluster {
         + "Partitions: batch (default) and whisk (preemptible, GraceTime=" + spec.graceSeconds() + "s).\n"
         + "Use it with:\n"
         + "  export SLURM_CONF=" + conf() + "\n"
+        + clientBinDir().map(b -> "  export PATH=" + b + ":$PATH   # Slurm " + slurm.version() + "'s clients\n").orElse("")
         + "  sinfo; sbatch -p batch --wrap 'sleep 60'; squeue\n"
         + "Stop it with: hpc-whisk local-cluster down --dir " + dir + "\n";
+  }
+
+  /** What {@code sinfo --version} of this cluster's Slurm prints, e.g. {@code slurm 24.11.5}. */
+  public String slurmVersion() {
+    CommandResult r = run(List.of("sinfo", "--version"));
+    return r.ok() ? r.stdout().strip() : "(sinfo --version failed: " + r.tail() + ")";
   }
 
   static List<String> nodeNames(int count) {
@@ -345,11 +385,11 @@ public final class LocalCluster {
     }
     Path key = munge.resolve("key/munge.key");
     if (!Files.isRegularFile(key)) {
-      Commands.run(List.of(program("mungekey"), "--create", "--keyfile=" + key), Map.of(), COMMAND_TIMEOUT).orThrow();
+      Commands.run(slurm.command(dir, "mungekey", List.of("--create", "--keyfile=" + key)), Map.of(), COMMAND_TIMEOUT).orThrow();
     }
-    Commands.run(List.of(program("munged"), "--force",
+    Commands.run(slurm.command(dir, "munged", List.of("--force",
         "--socket=" + munge.resolve("run/munge.sock"), "--key-file=" + key, "--pid-file=" + pid,
-        "--log-file=" + munge.resolve("munged.log"), "--seed-file=" + munge.resolve("key/munged.seed")),
+        "--log-file=" + munge.resolve("munged.log"), "--seed-file=" + munge.resolve("key/munged.seed"))),
         Map.of(), COMMAND_TIMEOUT).orThrow();
     Daemons.awaitStarted(pid, "munged", Duration.ofSeconds(10), munge.resolve("munged.log"));
   }
@@ -357,7 +397,7 @@ public final class LocalCluster {
   private void startSlurm(LocalClusterSpec spec) {
     Map<String, String> env = clientEnv();
     if (Daemons.alive(pidFile("slurmctld"), "slurmctld").isEmpty()) {
-      Commands.run(List.of(program("slurmctld"), "-f", conf().toString(), "-c"), env, COMMAND_TIMEOUT).orThrow();
+      Commands.run(slurm.command(dir, "slurmctld", List.of("-f", conf().toString(), "-c")), env, COMMAND_TIMEOUT).orThrow();
       Daemons.awaitStarted(pidFile("slurmctld"), "slurmctld", Duration.ofSeconds(20), dir.resolve("log/slurmctld.log"));
     }
     Optional<NodeNetwork> network = network();
@@ -365,7 +405,7 @@ public final class LocalCluster {
       if (Daemons.alive(pidFile("slurmd-" + node), "slurmd").isEmpty()) {
         List<String> command = new ArrayList<>();
         network.ifPresent(n -> command.addAll(n.exec(Integer.parseInt(node.substring(1)))));
-        command.addAll(List.of(program("slurmd"), "-f", conf().toString(), "-N", node));
+        command.addAll(slurm.command(dir, "slurmd", List.of("-f", conf().toString(), "-N", node)));
         Commands.run(command, env, COMMAND_TIMEOUT).orThrow();
       }
     }
@@ -417,10 +457,5 @@ public final class LocalCluster {
       }
       Daemons.pause(200);
     }
-  }
-
-  private static String program(String name) {
-    return Commands.locate(name).map(Path::toString)
-        .orElseThrow(() -> new LocalClusterException(name + " is not installed (apt-get install slurm-wlm munge)"));
   }
 }

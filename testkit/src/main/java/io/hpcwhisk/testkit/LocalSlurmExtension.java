@@ -2,7 +2,7 @@ package io.hpcwhisk.testkit;
 
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
-import io.hpcwhisk.localcluster.SlurmPackages;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -25,6 +25,10 @@ import org.opentest4j.TestAbortedException;
  * <p>Without the Slurm programs the tests are skipped with a message saying how to enable them, except
  * under {@code CI=true}, where a missing Slurm fails the tests: CI must really run them. The directory is
  * a fresh temporary one unless {@code -Dhpcwhisk.slurm.dir=DIR} names one.
+ *
+ * <p>The Slurm series is {@code -Dhpcwhisk.slurm.version} (default 22.05, the host's packages; {@code 24.11}: the
+ * chrooted Debian 13 root, see {@link SlurmInstallation}). Under {@code CI=true} a missing 24.11 root file system
+ * is built (debootstrap, once, cached); elsewhere its absence skips the tests with how to build it.
  */
 public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
@@ -51,16 +55,26 @@ public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachC
   }
 
   private static Running cluster(ExtensionContext context) {
-    List<String> missing = SlurmPackages.missing();
-    if (!missing.isEmpty()) {
-      String message = "Slurm/MUNGE programs not found (" + String.join(", ", missing) + "): install them with "
-          + "`apt-get install slurm-wlm munge` (or run .ci/run as root) to run the tests tagged 'slurm'";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    SlurmInstallation installation = installation();
+    java.util.Optional<String> missing = installation.missing();
+    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+    boolean buildable = ci && !SlurmInstallation.DEFAULT_VERSION.equals(installation.version());
+    if (missing.isPresent() && !buildable) {
+      String message = missing.get() + " (Slurm " + installation.version() + "; or run .ci/run as root) to run the "
+          + "tests tagged 'slurm'";
+      if (ci) {
         throw new ExtensionConfigurationException(message + " -- CI=true, so a missing Slurm is a failure");
       }
       throw new TestAbortedException(message);
     }
-    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class,
+        k -> Running.start(installation, buildable), Running.class);
+  }
+
+  /** The Slurm the tests run on: {@code -Dhpcwhisk.slurm.version}, default 22.05. */
+  static SlurmInstallation installation() {
+    String version = System.getProperty("hpcwhisk.slurm.version", "");
+    return SlurmInstallation.forVersion(version.isBlank() ? SlurmInstallation.DEFAULT_VERSION : version.strip());
   }
 
   /** The shared cluster; closed by JUnit when the root context ends, i.e. after the last test. */
@@ -73,15 +87,15 @@ public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachC
       this.env = env;
     }
 
-    static Running start() {
+    static Running start(SlurmInstallation installation, boolean allowBuild) {
       Path dir = directory();
       LocalClusterSpec spec = LocalClusterSpec.defaults(dir);
-      LocalCluster cluster = new LocalCluster(dir);
+      LocalCluster cluster = new LocalCluster(dir, installation);
       PrintStream out = System.out;
       long started = System.nanoTime();
-      cluster.up(spec, false, out);
-      out.printf("[slurm-it] local cluster up in %s (%d nodes) in %.1f s; export SLURM_CONF=%s%n",
-          dir, spec.nodes(), (System.nanoTime() - started) / 1e9, cluster.conf());
+      cluster.up(spec, allowBuild, out);
+      out.printf("[slurm-it] local cluster (%s) up in %s (%d nodes) in %.1f s; export SLURM_CONF=%s%n",
+          cluster.slurmVersion(), dir, spec.nodes(), (System.nanoTime() - started) / 1e9, cluster.conf());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.down(System.out)));
       List<String> nodes = java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList();
       return new Running(cluster, new SlurmEnv(cluster, nodes, spec.graceSeconds()));

@@ -70,7 +70,7 @@ public final class PilotJobs {
   /** Submits a pilot job whose credential is in {@code tokenFile} (already written, or written before it starts). */
   public static String submitWithTokenFile(SlurmEnv slurm, String balancerUrl, Path tokenFile,
       Map<String, String> extraEnv, String... sbatchOptions) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("sbatch", "--parsable", "--export=ALL",
+    List<String> command = new ArrayList<>(List.of(slurm.client("sbatch"), "--parsable", "--export=ALL",
         "-o", slurm.dir().resolve("pilot-%j.out").toString()));
     command.addAll(List.of(sbatchOptions));
     command.add(sbatchScript().toString());
@@ -84,7 +84,7 @@ public final class PilotJobs {
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
     env.put("HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest");
     env.put("HPC_WHISK_GRACE", slurm.graceSeconds() + "s");
-    env.put("HPC_WHISK_PILOT_COMMAND", javaCommand());
+    env.put("HPC_WHISK_PILOT_COMMAND", javaCommand(slurm));
     // job ids restart at 1 in every test cluster: keep each pilot's runtime files apart from older runs'
     env.put("HPC_WHISK_PILOT_WORK_DIR", Files.createTempDirectory(slurm.dir(), "pilot-work").toString());
     env.putAll(extraEnv);
@@ -97,7 +97,9 @@ public final class PilotJobs {
   }
 
   private static void run(SlurmEnv slurm, String... command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    List<String> resolved = new ArrayList<>(List.of(command));
+    resolved.set(0, slurm.client(command[0]));
+    ProcessBuilder builder = new ProcessBuilder(resolved).redirectErrorStream(true);
     builder.environment().putAll(slurm.env());
     Process process = builder.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -106,9 +108,12 @@ public final class PilotJobs {
     }
   }
 
-  /** The command that runs the pilot from this JVM's class path, as {@code HPC_WHISK_PILOT_COMMAND}. */
-  public static String javaCommand() {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  /**
+   * The command that runs the pilot from this JVM's class path on the cluster's Java (Java 21 in the 24.11 root),
+   * as {@code HPC_WHISK_PILOT_COMMAND}.
+   */
+  public static String javaCommand(SlurmEnv slurm) {
+    String java = slurm.pilotJavaHome().resolve("bin/java").toString();
     return java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + System.getProperty("java.class.path")
         + " " + LAUNCHER;
   }

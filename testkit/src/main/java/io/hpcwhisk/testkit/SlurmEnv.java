@@ -35,6 +35,34 @@ public final class SlurmEnv {
     return cluster.clientEnv();
   }
 
+  /** The Slurm series the cluster runs: {@code 22.05} or {@code 24.11}. */
+  public String slurmVersion() {
+    return cluster.slurm().version();
+  }
+
+  /** Where the cluster's Slurm clients are, for {@code SlurmCli}/{@code slurm.bin-dir}; empty: the PATH (22.05). */
+  public java.util.Optional<Path> binDir() {
+    return cluster.clientBinDir();
+  }
+
+  /** The executable of Slurm client {@code name} (e.g. {@code sbatch}) of this cluster's Slurm version. */
+  public String client(String name) {
+    return binDir().map(d -> d.resolve(name).toString()).orElse(name);
+  }
+
+  /** The Java the pilots run on where the jobs run (the 24.11 root's Java 21, else this JVM's). */
+  public Path pilotJavaHome() {
+    return cluster.slurm().pilotJavaHome();
+  }
+
+  /**
+   * The state Slurm records for a preempted job that left by itself within the grace time: 22.05 records
+   * {@code COMPLETED} (with a PreemptTime), 24.11 {@code PREEMPTED} (exit code 0:0). Seen on both real versions.
+   */
+  public String leftWithinGraceState() {
+    return "22.05".equals(slurmVersion()) ? "COMPLETED" : "PREEMPTED";
+  }
+
   /** Node names, {@code n1..nN}. */
   public List<String> nodes() {
     return nodes;

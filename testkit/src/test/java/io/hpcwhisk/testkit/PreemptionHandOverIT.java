@@ -67,7 +67,7 @@ class PreemptionHandOverIT {
       ends.add(jobDone(slurm, pilot));
       assertThat(PilotJobs.output(slurm, pilot)).contains("leaves");
       assertThat(slurm.run("scontrol", "show", "job", pilot).orThrow().stdout()).as("pilot %s left by itself", pilot)
-          .contains("JobState=COMPLETED").containsPattern("PreemptTime=\\d{4}-");
+          .contains("JobState=" + slurm.leftWithinGraceState()).containsPattern("PreemptTime=\\d{4}-");
     }
     long spreadMs = Duration.between(ends.stream().min(LocalTime::compareTo).orElseThrow(),
         ends.stream().max(LocalTime::compareTo).orElseThrow()).toMillis();

@@ -78,7 +78,7 @@ class RealSlurmClusterIT {
     assertThat(shellMarker).as("the batch shell is not signalled while the grace time runs").doesNotExist();
     String show = slurm.run("scontrol", "show", "job", withStep).orThrow().stdout();
     assertThat(show).as("it left by itself within the grace time, and Slurm recorded the preemption")
-        .contains("JobState=COMPLETED").containsPattern("PreemptTime=\\d{4}-");
+        .contains("JobState=" + slurm.leftWithinGraceState()).containsPattern("PreemptTime=\\d{4}-");
 
     String shellOnly = slurm.sbatch("-p", "whisk", "-N", "1", "-w", "n2", "--time=10", "-J", "it-shell", "--wrap",
         trapper.replace("MARKER", shellMarker.toString()));

@@ -26,7 +26,12 @@ public final class SlurmCli {
     void called(String command, Duration took, boolean ok);
   }
 
+  /** The data_parser versions the adapter reads (Slurm 24.05–25.11 offer some of them; 22.05/23.x none). */
+  public static final List<String> DATA_PARSERS = List.of("v0.0.40", "v0.0.41", "v0.0.42");
+
   private final Optional<Path> binDir;
+  /** {@code --json} until a first answer names its data_parser, then pinned (see {@link #jsonOption()}). */
+  private volatile String jsonOption = "--json";
   private final Duration timeout;
   private final CommandRunner runner;
   private final CallObserver observer;
@@ -49,12 +54,66 @@ public final class SlurmCli {
 
   /** {@code sinfo --json}. */
   public String sinfoJson() {
-    return run("sinfo", List.of("--json"), "", "failed").stdout();
+    return json("sinfo", List.of());
   }
 
-  /** {@code squeue --json} (22.05 lists finished jobs the controller still remembers as well). */
+  /**
+   * {@code squeue --json --states=all}: every job slurmctld still remembers, finished ones included (22.05 ignores
+   * filters under {@code --json} and always lists them; 24.x honours {@code --states} and without it would leave
+   * out the PREEMPTED and COMPLETED pilots the controller tells apart).
+   */
   public String squeueJson() {
-    return run("squeue", List.of("--json"), "", "failed").stdout();
+    return json("squeue", List.of("--states=all"));
+  }
+
+  /**
+   * The JSON option the next call uses: {@code --json} until an answer names its {@code data_parser}; then, for
+   * Slurm that has data_parser v0.0.40 or later, {@code --json=VERSION} pinned to that version, or to the newest
+   * one the adapter reads ({@link #DATA_PARSERS}) when Slurm's default is newer (25.05+), so an upgrade of Slurm
+   * does not change the shape the adapter gets. 22.05 (OpenAPI v0.0.38, no option argument) and 23.x stay on
+   * {@code --json}.
+   */
+  public String jsonOption() {
+    return jsonOption;
+  }
+
+  private String json(String name, List<String> args) {
+    List<String> all = new ArrayList<>();
+    String option = jsonOption;
+    all.add(option);
+    all.addAll(args);
+    String out;
+    try {
+      out = run(name, all, "", "failed").stdout();
+    } catch (SlurmCommandException e) {
+      if (!option.equals("--json")) {
+        jsonOption = "--json"; // Slurm may have been upgraded past the pinned data_parser: learn it again
+      }
+      throw e;
+    }
+    if (jsonOption.equals("--json")) {
+      SlurmJson.dataParser(out).ifPresent(parser -> jsonOption = pinned(parser));
+    }
+    return out;
+  }
+
+  /** The option for a Slurm whose default data_parser is {@code parser} ({@code v0.0.42}). */
+  static String pinned(String parser) {
+    int minor = parserMinor(parser);
+    int oldest = parserMinor(DATA_PARSERS.get(0));
+    int newest = parserMinor(DATA_PARSERS.get(DATA_PARSERS.size() - 1));
+    if (minor < oldest) {
+      return "--json";
+    }
+    return "--json=v0.0." + Math.min(minor, newest);
+  }
+
+  private static int parserMinor(String parser) {
+    try {
+      return Integer.parseInt(parser.substring(parser.lastIndexOf('.') + 1));
+    } catch (RuntimeException e) {
+      return -1;
+    }
   }
 
   /**

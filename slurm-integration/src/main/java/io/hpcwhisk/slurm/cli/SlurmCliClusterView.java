@@ -37,7 +37,7 @@ public final class SlurmCliClusterView implements ClusterView {
       nodes = SlurmJson.nodes(sinfo);
       jobs = SlurmJson.jobs(squeue);
     } catch (IllegalArgumentException e) {
-      throw new ClusterAccessException("cannot read Slurm's JSON: " + e.getMessage(), e);
+      throw new ClusterAccessException("cannot read Slurm's JSON: " + e.getMessage() + version(sinfo, squeue), e);
     }
     boolean pendingWithoutSchedule = jobs.stream().anyMatch(j -> j.state() == JobState.PENDING && j.nodes().isEmpty());
     if (pendingWithoutSchedule && !squeue.contains("\"scheduled_nodes\"")) {
@@ -51,5 +51,23 @@ public final class SlurmCliClusterView implements ClusterView {
       jobs = merged;
     }
     return new ClusterObservation(now, nodes, jobs);
+  }
+
+  /** Which Slurm and data_parser printed the documents, when they say, and what the adapter reads. */
+  static String version(String... documents) {
+    for (String doc : documents) {
+      java.util.Optional<String> release;
+      try {
+        release = SlurmJson.release(doc);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (release.isPresent()) {
+        return " (Slurm " + release.get() + SlurmJson.dataParser(doc).map(p -> ", data_parser " + p).orElse("")
+            + "; this HPC-Whisk reads Slurm 22.05's JSON and data_parser " + String.join(", ", SlurmCli.DATA_PARSERS)
+            + ")";
+      }
+    }
+    return "";
   }
 }

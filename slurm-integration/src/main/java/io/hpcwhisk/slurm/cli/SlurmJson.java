@@ -21,7 +21,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Parses {@code sinfo --json} and {@code squeue --json} of Slurm 22.05 through 24.x.
+ * Parses {@code sinfo --json} and {@code squeue --json} of Slurm 22.05 (OpenAPI v0.0.38) and of 24.05–25.x
+ * (data_parser v0.0.40–v0.0.42; tested against real Slurm 24.11.5 output in all three).
  *
  * <p>Shapes handled: numbers plain (22.05) or wrapped as {@code {"set":…,"infinite":…,"number":…}} (23.02+);
  * states as a lower-case string plus {@code state_flags} (22.05) or as a list of upper-case names (23.02+);
@@ -105,6 +106,22 @@ public final class SlurmJson {
           (int) number(j.path("nice")).orElse(0), instant(j.path("preempt_time"))));
     }
     return out;
+  }
+
+  /**
+   * The data_parser version the document's {@code meta.plugin.data_parser} names ({@code v0.0.42} of
+   * {@code data_parser/v0.0.42}; Slurm 23.11+), or empty (22.05 names {@code openapi/v0.0.38} in
+   * {@code meta.plugin.type} instead; not JSON: empty).
+   */
+  public static Optional<String> dataParser(String json) {
+    try {
+      String parser = MAPPER.readTree(json == null ? "" : json).path("meta").path("plugin").path("data_parser")
+          .asText("");
+      return parser.startsWith("data_parser/v") ? Optional.of(parser.substring("data_parser/".length()))
+          : Optional.empty();
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The Slurm release the document's {@code meta} names, such as {@code 22.05.8}, or empty. */

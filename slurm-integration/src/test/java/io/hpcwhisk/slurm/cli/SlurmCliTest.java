@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SlurmCliTest {
 
@@ -51,16 +53,66 @@ class SlurmCliTest {
   }
 
   @Test
-  void slurm23JsonNeedsNoExtraSqueueForScheduledNodes() {
+  void slurm2411JsonNeedsNoExtraSqueueForScheduledNodesAndGetsItsDataParserPinned() {
     var runner = new RecordedCommandRunner()
-        .answer("sinfo --json", Fixtures.read("synthetic-23.02-sinfo.json"))
-        .answer("squeue --json", Fixtures.read("synthetic-23.02-squeue.json"));
+        .answer("sinfo --json", Fixtures.read("slurm-24.11-sinfo-window.json"))
+        .answer("squeue --json", Fixtures.read("slurm-24.11-squeue-window.json"));
+    var cli = cli(runner);
+    var view = new SlurmCliClusterView(cli, InstantSource.fixed(Instant.ofEpochSecond(1796627943)));
 
-    ClusterObservation observation = new SlurmCliClusterView(cli(runner), InstantSource.fixed(CAPTURED)).observe();
+    ClusterObservation observation = view.observe();
+    var snapshot = new SnapshotBuilder(HarvestTarget.partition("whisk"), "hpcw-pilot").build(observation);
+    view.observe();
 
-    assertThat(runner.calls()).hasSize(2);
-    assertThat(observation.jobs().stream().filter(j -> j.id().value() == 6).findFirst().orElseThrow().nodes())
+    assertThat(runner.calls()).extracting(c -> String.join(" ", c.subList(1, c.size()))).containsExactly(
+        "--json", "--json=v0.0.42 --states=all", "--json=v0.0.42", "--json=v0.0.42 --states=all");
+    assertThat(observation.jobs().stream().filter(j -> j.id().value() == 3).findFirst().orElseThrow().nodes())
         .containsExactly("n1", "n2", "n3", "n4");
+    assertThat(snapshot.node("n3").orElseThrow().state()).isEqualTo(NodeState.PLANNED);
+    assertThat(snapshot.node("n3").orElseThrow().window().orElseThrow().length()).contains(Duration.ofSeconds(100));
+  }
+
+  @Test
+  void slurm2205StaysOnPlainJson() {
+    var runner = new RecordedCommandRunner().answer("sinfo --json", Fixtures.read("slurm-22.05-sinfo-planned.json"));
+    var cli = cli(runner);
+    cli.sinfoJson();
+    cli.sinfoJson();
+
+    assertThat(cli.jsonOption()).isEqualTo("--json");
+    assertThat(runner.calls()).extracting(c -> c.get(1)).containsExactly("--json", "--json");
+  }
+
+  @Test
+  void aRefusedPinnedDataParserIsLearnedAgain() {
+    var runner = new RecordedCommandRunner().answer("sinfo --json", Fixtures.read("slurm-24.11-sinfo-window.json"));
+    var cli = cli(runner);
+    cli.sinfoJson();
+    assertThat(cli.jsonOption()).isEqualTo("--json=v0.0.42");
+    runner.answer("sinfo --json=v0.0.42", new CommandRunner.Result(1, "", "sinfo: error: unknown data_parser v0.0.42\n"));
+
+    assertThatThrownBy(cli::sinfoJson).isInstanceOf(SlurmCommandException.class)
+        .hasMessageContaining("sinfo --json=v0.0.42").hasMessageContaining("unknown data_parser v0.0.42");
+    assertThat(cli.jsonOption()).as("the next call asks Slurm's default again").isEqualTo("--json");
+  }
+
+  @Test
+  void jsonOfAnUnknownShapeNamesTheSlurmVersionThatPrintedIt() {
+    String future = "{\"meta\":{\"plugin\":{\"data_parser\":\"data_parser/v0.0.47\"},"
+        + "\"slurm\":{\"release\":\"27.05.1\"}},\"partitions_v2\":[]}";
+    var runner = new RecordedCommandRunner().answer("sinfo --json", future).answer("squeue --json", future);
+
+    assertThatThrownBy(() -> new SlurmCliClusterView(cli(runner), InstantSource.fixed(CAPTURED)).observe())
+        .hasMessageContaining("neither 'nodes' nor 'sinfo'")
+        .hasMessageContaining("(Slurm 27.05.1, data_parser v0.0.47; this HPC-Whisk reads Slurm 22.05's JSON and "
+            + "data_parser v0.0.40, v0.0.41, v0.0.42)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"v0.0.39, --json", "v0.0.40, --json=v0.0.40", "v0.0.41, --json=v0.0.41", "v0.0.42, --json=v0.0.42",
+      "v0.0.43, --json=v0.0.42", "v0.0.44, --json=v0.0.42", "vX, --json"})
+  void theDataParserIsPinnedToOneTheAdapterReads(String slurmDefault, String option) {
+    assertThat(SlurmCli.pinned(slurmDefault)).isEqualTo(option);
   }
 
   @Test

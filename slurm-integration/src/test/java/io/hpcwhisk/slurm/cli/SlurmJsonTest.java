@@ -37,12 +37,14 @@ class SlurmJsonTest {
       "slurm-22.05-sinfo-planned.json, n1, ALLOCATED",
       "slurm-22.05-sinfo-planned.json, n3, PLANNED",
       "slurm-22.05-sinfo-drain.json,   n4, DRAIN",
-      "synthetic-23.02-sinfo.json,     n3, PLANNED",
-      "synthetic-23.02-sinfo.json,     n4, DRAIN",
-      "synthetic-23.02-sinfo.json,     n5, IDLE",
-      "synthetic-24.11-sinfo.json,     n3, PLANNED",
-      "synthetic-24.11-sinfo.json,     n4, MIXED",
-      "synthetic-24.11-sinfo.json,     d1, DOWN",
+      "slurm-24.11-sinfo-window.json,         n1, ALLOCATED",
+      "slurm-24.11-sinfo-window.json,         n3, PLANNED",
+      "slurm-24.11-sinfo-window.v0.0.40.json, n4, PLANNED",
+      "slurm-24.11-sinfo-window.v0.0.41.json, n4, PLANNED",
+      "slurm-24.11-sinfo-planned.json,        n3, ALLOCATED",
+      "slurm-24.11-sinfo-drain.json,          n4, DRAIN",
+      "slurm-24.11-sinfo-drain.v0.0.40.json,  n4, DRAIN",
+      "slurm-24.11-sinfo-drain.v0.0.41.json,  n3, ALLOCATED",
   })
   void nodeStatesOfEveryShape(String fixture, String node, NodeState expected) {
     assertThat(nodes(fixture).get(node).state()).isEqualTo(expected);
@@ -50,9 +52,9 @@ class SlurmJsonTest {
 
   @Test
   void partitionsAreMergedAcrossSinfoGroups() {
-    assertThat(nodes("synthetic-24.11-sinfo.json").get("n1").partitions()).isEqualTo(Set.of("batch", "whisk"));
+    assertThat(nodes("slurm-24.11-sinfo-window.json").get("n1").partitions()).isEqualTo(Set.of("batch", "whisk"));
+    assertThat(nodes("slurm-24.11-sinfo-drain.v0.0.40.json").get("n4").partitions()).isEqualTo(Set.of("batch", "whisk"));
     assertThat(nodes("slurm-22.05-sinfo-planned.json").get("n1").partitions()).isEqualTo(Set.of("batch", "whisk"));
-    assertThat(nodes("synthetic-23.02-sinfo.json").get("n5").partitions()).isEqualTo(Set.of("batch"));
   }
 
   @Test
@@ -98,21 +100,62 @@ class SlurmJsonTest {
     assertThat(jobs.get(19L).preemptTime()).isEmpty();
   }
 
-  @Test
-  void wrappedNumbersAndStateListsOfSlurm23() {
-    Map<Long, Job> jobs = jobs("synthetic-23.02-squeue.json");
+  /** Real Slurm 24.11.5 output in each data_parser it offers (see fixtures/README.md for the scenario). */
+  @ParameterizedTest(name = "data_parser {0}")
+  @CsvSource({"'', v0.0.42", ".v0.0.40, v0.0.40", ".v0.0.41, v0.0.41"})
+  void realSlurm2411JobsParseInEveryDataParser(String suffix, String parser) {
+    Map<Long, Job> jobs = jobs("slurm-24.11-squeue-planned" + suffix + ".json");
 
-    assertThat(jobs.get(6L).nodes()).containsExactly("n1", "n2", "n3", "n4");
-    assertThat(jobs.get(6L).startTime()).contains(Instant.ofEpochSecond(1795741640));
-    assertThat(jobs.get(7L).timeMin()).contains(Duration.ofMinutes(2));
-    assertThat(jobs.get(7L).qos()).contains("normal");
-    assertThat(jobs.get(8L).state()).isEqualTo(JobState.PREEMPTED);
-    assertThat(jobs.get(9L).state()).isEqualTo(JobState.PENDING);
-    assertThat(jobs.get(11L).timeLimit()).as("infinite").isEmpty();
-    assertThat(jobs.get(11L).startTime()).as("unset").isEmpty();
-    assertThat(SlurmJson.release(Fixtures.read("synthetic-23.02-squeue.json"))).contains("23.02.5");
-    assertThat(SlurmJson.release(Fixtures.read("synthetic-24.11-sinfo.json"))).contains("24.11.1");
+    assertThat(jobs.get(1L).state()).as("finished jobs are listed with --states=all").isEqualTo(JobState.FAILED);
+    Job big = jobs.get(2L);
+    assertThat(big.state()).isEqualTo(JobState.RUNNING);
+    assertThat(big.nodes()).containsExactly("n1", "n2");
+    assertThat(big.timeLimit()).contains(Duration.ofMinutes(3));
+    assertThat(big.startTime()).contains(Instant.ofEpochSecond(1796627863));
+    Job wide = jobs.get(3L);
+    assertThat(wide.state()).isEqualTo(JobState.PENDING);
+    assertThat(wide.nodes()).as("scheduled_nodes of a pending job").containsExactly("n1", "n2", "n3", "n4");
+    assertThat(wide.startTime()).contains(Instant.ofEpochSecond(1796628043));
+    Job pilot = jobs.get(4L);
+    assertThat(pilot.name()).isEqualTo("hpcw-pilot-2m-n4");
+    assertThat(pilot.requiredNodes()).containsExactly("n4");
+    assertThat(pilot.timeMin()).contains(Duration.ofMinutes(2));
+    assertThat(pilot.nice()).isEqualTo(100);
+    assertThat(pilot.qos()).isEmpty();
+    assertThat(jobs.get(5L).timeLimit()).as("shrunk by backfill to its time-min").contains(Duration.ofMinutes(2));
+    assertThat(jobs.get(6L).nodes()).containsExactly("n4");
+    assertThat(SlurmJson.release(Fixtures.read("slurm-24.11-squeue-planned" + suffix + ".json"))).contains("24.11.5");
+    assertThat(SlurmJson.dataParser(Fixtures.read("slurm-24.11-squeue-planned" + suffix + ".json"))).contains(parser);
+  }
+
+  @ParameterizedTest(name = "data_parser {0}")
+  @CsvSource({"''", ".v0.0.40", ".v0.0.41"})
+  void slurm2411PreemptionInEveryDataParser(String suffix) {
+    Job beingPreempted = jobs("slurm-24.11-squeue-preempting" + suffix + ".json").get(5L);
+    assertThat(beingPreempted.state()).isEqualTo(JobState.RUNNING);
+    assertThat(beingPreempted.preemptTime()).contains(Instant.ofEpochSecond(1796627870));
+    assertThat(Duration.between(beingPreempted.preemptTime().get(), beingPreempted.endTime().get()))
+        .as("Slurm set the end time to preemption + GraceTime").isEqualTo(Duration.ofSeconds(10));
+    assertThat(jobs("slurm-24.11-squeue-after-preemption" + suffix + ".json").get(5L).state())
+        .isEqualTo(JobState.PREEMPTED);
+  }
+
+  @Test
+  void releasesAndDataParsersOfEveryShape() {
     assertThat(SlurmJson.release(Fixtures.read("slurm-22.05-squeue-planned.json"))).contains("22.05.8");
+    assertThat(SlurmJson.dataParser(Fixtures.read("slurm-22.05-squeue-planned.json"))).as("OpenAPI v0.0.38").isEmpty();
+    assertThat(SlurmJson.dataParser(Fixtures.read("slurm-24.11-sinfo-window.v0.0.41.json"))).contains("v0.0.41");
+    assertThat(SlurmJson.dataParser("not json")).isEmpty();
+  }
+
+  @Test
+  void infiniteAndUnsetNumbersAreEmpty() {
+    // 24.11 prints {"set":false,"infinite":true} e.g. for sinfo's cpus.per_node.max; no job of the captures has one
+    Job job = SlurmJson.jobs("{\"jobs\":[{\"job_id\":11,\"job_state\":[\"PENDING\"],"
+        + "\"time_limit\":{\"set\":true,\"infinite\":true,\"number\":0},"
+        + "\"start_time\":{\"set\":false,\"infinite\":false,\"number\":0}}]}").get(0);
+    assertThat(job.timeLimit()).as("infinite").isEmpty();
+    assertThat(job.startTime()).as("unset").isEmpty();
   }
 
   @ParameterizedTest

@@ -40,7 +40,7 @@ class SlurmHarvestIT {
   private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
   static HarvestConfig config(SlurmEnv slurm, String policy, Map<String, String> params) {
-    var slurmSection = new HarvestConfig.Slurm(Optional.empty(), Optional.of(slurm.conf()), Duration.ofSeconds(20),
+    var slurmSection = new HarvestConfig.Slurm(slurm.binDir(), Optional.of(slurm.conf()), Duration.ofSeconds(20),
         "whisk", Optional.empty(), Optional.empty());
     var pilotJob = new HarvestConfig.PilotJob("hpcw-pilot", Path.of("config/pilot-sleep-placeholder.sbatch"),
         slurm.dir().resolve("pilot-%j.out").toString(), Optional.empty(), List.of(), Map.of());
@@ -49,7 +49,7 @@ class SlurmHarvestIT {
   }
 
   static SlurmCli cli(SlurmEnv slurm) {
-    return new SlurmCli(Optional.empty(), Duration.ofSeconds(20), new ProcessCommandRunner(slurm.env()),
+    return new SlurmCli(slurm.binDir(), Duration.ofSeconds(20), new ProcessCommandRunner(slurm.env()),
         SlurmCli.CallObserver.NONE);
   }
 
