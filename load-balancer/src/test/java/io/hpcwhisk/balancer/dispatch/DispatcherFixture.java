@@ -84,7 +84,7 @@ final class DispatcherFixture {
 
     /** Hands back with a per-activation started flag. */
     void handBack(boolean started, String... activationIds) {
-      dispatcher.message(id, this, PilotMessage.HandBack.of(java.util.Arrays.stream(activationIds)
+      dispatcher.message(id, this, new PilotMessage.HandBack(java.util.Arrays.stream(activationIds)
           .map(a -> new PilotMessage.HandBack.Item(a, started)).toList(), "pilot left before they finished"));
     }
 
