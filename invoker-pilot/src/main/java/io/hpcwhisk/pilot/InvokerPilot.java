@@ -340,7 +340,7 @@ public final class InvokerPilot {
 
   /** Hands activations back, all started or all not, saying so per activation. */
   private void handBack(List<String> ids, boolean wereStarted, String reason) {
-    send(PilotMessage.HandBack.of(ids.stream().map(id -> new PilotMessage.HandBack.Item(id, wereStarted)).toList(),
+    send(new PilotMessage.HandBack(ids.stream().map(id -> new PilotMessage.HandBack.Item(id, wereStarted)).toList(),
         reason));
     counters.handedBack(ids.size());
   }
@@ -386,7 +386,7 @@ public final class InvokerPilot {
     }
     List<PilotMessage.HandBack.Item> unfinished = ledger.takeRunning();
     if (!unfinished.isEmpty()) {
-      send(PilotMessage.HandBack.of(unfinished, "pilot left before they finished (grace time over)"));
+      send(new PilotMessage.HandBack(unfinished, "pilot left before they finished (grace time over)"));
       counters.handedBack(unfinished.size());
     }
     heartbeat();

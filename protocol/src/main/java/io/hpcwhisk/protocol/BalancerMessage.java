@@ -47,9 +47,8 @@ public sealed interface BalancerMessage {
   }
 
   /**
-   * Withdraw an activation the pilot has not started; a minor-0 pilot answers with {@code hand-back}
-   * if it had it queued. Minor 1: the balancer has already taken it back when it sends this; the pilot
-   * drops it without an answer if it has not started (queued, runtime still starting, or arriving
+   * Withdraw an activation the pilot has not started (minor 1). The balancer has already taken it back
+   * when it sends this; the pilot drops it without an answer if it has not started (queued, runtime still starting, or arriving
    * later: it remembers recent cancels); one already started runs on and its result is dropped.
    */
   record Cancel(String activationId, String reason) implements BalancerMessage {}

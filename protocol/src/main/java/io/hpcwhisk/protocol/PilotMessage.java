@@ -21,7 +21,7 @@ import java.util.Objects;
  *             &lt;-------------------------  cancel(id)  (minor 1: drop it unless started)
  *   completed(outcome[, fault]) -------&gt;               (exactly one per accepted activation ...)
  *   draining(reason, leaveBy) ---------&gt;               (SIGTERM or own deadline: send nothing new)
- *   hand-back(ids, activations, reason) &gt;              (... or handed back, each with started=true/false)
+ *   hand-back(activations, reason) ----&gt;              (... or handed back, each with started=true/false)
  *             &lt;-------------------------  ping(nonce)  (minor 1: health probe)
  *   pong(nonce) -----------------------&gt;
  *   leaving(reason) -------------------&gt;  then close
@@ -102,12 +102,6 @@ public sealed interface PilotMessage {
         int minor) {
       this(pilotId, jobId, node, cpus, memoryMb, kinds, warm, deadlineMs, jobStartMs, launchedAtMs, pilotVersion,
           minor, null);
-    }
-
-    /** A minor-0 registration (no minor field), as pilots before minor 1 send it. */
-    public Register(String pilotId, String jobId, String node, int cpus, int memoryMb, List<String> kinds,
-        Map<String, Integer> warm, long deadlineMs, long jobStartMs, long launchedAtMs, String pilotVersion) {
-      this(pilotId, jobId, node, cpus, memoryMb, kinds, warm, deadlineMs, jobStartMs, launchedAtMs, pilotVersion, 0);
     }
 
     public Register {
@@ -203,31 +197,17 @@ public sealed interface PilotMessage {
   /**
    * Activations the pilot gives back (draining, cancelled, cannot finish in time): re-dispatch them.
    *
-   * @param activationIds all handed-back ids (what a minor-0 balancer reads)
-   * @param activations minor 1: the same activations, each with whether it had started (empty from a
-   *     minor-0 pilot: then the balancer does not know)
+   * <p>The wire form before minor 1 carried only {@code activationIds}; minor 1 pilots also sent them beside
+   * {@code activations} for minor-0 balancers. Neither side speaks minor 0 any more, so the field is gone; a reader
+   * ignores it (unknown fields are ignored).
+   *
+   * @param activations the handed-back activations, each with whether it had started
    * @param reason why, for logs and the error record
    */
-  record HandBack(List<String> activationIds, List<Item> activations, String reason) implements PilotMessage {
-
-    /** A minor-0 hand-back: ids only. */
-    public HandBack(List<String> activationIds, String reason) {
-      this(activationIds, List.of(), reason);
-    }
-
-    /** A minor-1 hand-back; {@code activationIds} is filled from the items for minor-0 balancers. */
-    public static HandBack of(List<Item> activations, String reason) {
-      return new HandBack(activations.stream().map(Item::activationId).toList(), activations, reason);
-    }
+  record HandBack(List<Item> activations, String reason) implements PilotMessage {
 
     public HandBack {
-      activationIds = activationIds == null ? List.of() : List.copyOf(activationIds);
       activations = activations == null ? List.of() : List.copyOf(activations);
-    }
-
-    /** Whether the pilot said for each activation whether it had started (minor 1). */
-    public boolean reportsStarted() {
-      return !activations.isEmpty();
     }
 
     /** One handed-back activation and whether the pilot's runtime had begun running it. */

@@ -33,7 +33,7 @@ class PilotProtocolTest {
   static Stream<PilotMessage> pilotMessages() {
     return Stream.of(
         new PilotMessage.Register("slurm-42", "42", "n1", 2, 2000, List.of("nodejs:20", "python:3"), Map.of(),
-            1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0"),
+            1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0", PilotProtocol.MINOR),
         new PilotMessage.Register("slurm-43", "43", "n2", 2, 2000, List.of("nodejs:20"), Map.of(),
             1_900_000_600_000L, 1_900_000_000_000L, 1_900_000_000_250L, "0.1.0", PilotProtocol.MINOR, "alice"),
         new PilotMessage.Heartbeat(7, 1_900_000_001_000L, 1744, 1, Map.of("guest/hello@0.0.1", 1), false,
@@ -43,8 +43,7 @@ class PilotProtocolTest {
             PilotProtocol.mapper().createObjectNode().put("error", "boom"),
             List.of("2026-11-27T00:55:51.123456789Z stdout: hi"), 10, 25, 12, 3, true)),
         new PilotMessage.Draining("SIGTERM", 1_900_000_010_000L),
-        new PilotMessage.HandBack(List.of("a1", "a2"), "draining"),
-        PilotMessage.HandBack.of(List.of(new PilotMessage.HandBack.Item("a1", false),
+        new PilotMessage.HandBack(List.of(new PilotMessage.HandBack.Item("a1", false),
             new PilotMessage.HandBack.Item("a2", true)), "left"),
         new PilotMessage.Started("a1b2", 1_900_000_000_010L),
         new PilotMessage.Completed(new ActivationOutcome("a1b2", ActivationStatus.WHISK_ERROR,
@@ -95,8 +94,11 @@ class PilotProtocolTest {
 
   @Test
   void goldenRegisterAndCompletedSamplesDecode() throws IOException {
-    assertThat(PilotProtocol.decodePilotMessage(sample("register.json")))
-        .isEqualTo(pilotMessages().findFirst().orElseThrow());
+    PilotMessage.Register first = (PilotMessage.Register) pilotMessages().findFirst().orElseThrow();
+    // register.json is a minor-0 sample (no minor field): the same registration, announcing minor 0
+    assertThat(PilotProtocol.decodePilotMessage(sample("register.json"))).isEqualTo(new PilotMessage.Register(
+        first.pilotId(), first.jobId(), first.node(), first.cpus(), first.memoryMb(), first.kinds(), first.warm(),
+        first.deadlineMs(), first.jobStartMs(), first.launchedAtMs(), first.pilotVersion(), 0));
     PilotMessage completed = PilotProtocol.decodePilotMessage(sample("completed.json"));
     assertThat(completed).isInstanceOf(PilotMessage.Completed.class);
     assertThat(((PilotMessage.Completed) completed).outcome().status()).isEqualTo(ActivationStatus.SUCCESS);
@@ -122,14 +124,8 @@ class PilotProtocolTest {
     assertThat(PilotProtocol.decodePilotMessage(sample("started.json")))
         .isEqualTo(new PilotMessage.Started("a1b2", 1_900_000_000_010L));
     PilotMessage.HandBack handBack = (PilotMessage.HandBack) PilotProtocol.decodePilotMessage(sample("hand-back.json"));
-    assertThat(handBack.reportsStarted()).isTrue();
     assertThat(handBack.activations()).containsExactly(new PilotMessage.HandBack.Item("a1", false),
         new PilotMessage.HandBack.Item("a2", true));
-    assertThat(handBack.activationIds()).containsExactly("a1", "a2");
-    PilotMessage.HandBack oldHandBack =
-        (PilotMessage.HandBack) PilotProtocol.decodePilotMessage(sample("hand-back-minor0.json"));
-    assertThat(oldHandBack.reportsStarted()).isFalse();
-    assertThat(oldHandBack.activationIds()).containsExactly("a1", "a2");
     PilotMessage.Completed fault = (PilotMessage.Completed) PilotProtocol.decodePilotMessage(sample("completed-fault.json"));
     assertThat(fault.fault()).isEqualTo(PilotMessage.Completed.FAULT_RUNTIME_START);
     assertThat(((PilotMessage.Completed) PilotProtocol.decodePilotMessage(sample("completed.json"))).fault()).isNull();
@@ -160,11 +156,14 @@ class PilotProtocolTest {
   }
 
   @Test
-  void aMinorZeroReaderIgnoresTheMinorOneFields() {
-    // what a minor-0 balancer/pilot does with the new fields: unknown fields are ignored
-    String handBack = PilotProtocol.encode(PilotMessage.HandBack.of(
+  void aHandBackIsItsItemsOnlyAndTheOldIdsFieldIsIgnored() {
+    String handBack = PilotProtocol.encode(new PilotMessage.HandBack(
         List.of(new PilotMessage.HandBack.Item("a1", true)), "left"));
-    assertThat(handBack).contains("\"activationIds\":[\"a1\"]");
+    assertThat(handBack).doesNotContain("activationIds").contains("\"activations\":[{\"activationId\":\"a1\"");
+    // what pilots built before minor 0 was dropped still send beside the items: unknown fields are ignored
+    assertThat(PilotProtocol.decodePilotMessage("{\"v\":1,\"type\":\"hand-back\",\"activationIds\":[\"a1\"],"
+        + "\"activations\":[{\"activationId\":\"a1\",\"started\":true}],\"reason\":\"left\"}"))
+        .isEqualTo(new PilotMessage.HandBack(List.of(new PilotMessage.HandBack.Item("a1", true)), "left"));
   }
 
   @Test

@@ -308,8 +308,10 @@ public final class FakeBalancer implements AutoCloseable {
         outcomes.putIfAbsent(c.outcome().activationId(), c.outcome());
         onOutcome.accept(c.outcome());
       } else if (message instanceof PilotMessage.HandBack h) {
-        h.activationIds().forEach(id -> handedBack.put(id, h.reason()));
-        h.activations().forEach(item -> handedBackStarted.put(item.activationId(), item.started()));
+        h.activations().forEach(item -> {
+          handedBack.put(item.activationId(), h.reason());
+          handedBackStarted.put(item.activationId(), item.started());
+        });
       } else if (message instanceof PilotMessage.Leaving) {
         pilot.left = true;
       }

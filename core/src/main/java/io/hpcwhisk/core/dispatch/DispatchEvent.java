@@ -44,7 +44,7 @@ public sealed interface DispatchEvent<C> {
   /** {@code accepted}: the pilot holds the activation. */
   record Accepted<C>(String pilotId, C connection, String activationId) implements FromPilot<C> {}
 
-  /** {@code started}: its runtime began running the activation (minor 1). */
+  /** {@code started}: its runtime began running the activation. */
   record Started<C>(String pilotId, C connection, String activationId) implements FromPilot<C> {}
 
   /**
@@ -63,8 +63,8 @@ public sealed interface DispatchEvent<C> {
       items = List.copyOf(items);
     }
 
-    /** One activation handed back; {@code started} null when the pilot does not say (minor 0). */
-    public record Item(String activationId, Boolean started) {}
+    /** One activation handed back and whether the pilot's runtime had begun running it. */
+    public record Item(String activationId, boolean started) {}
   }
 
   /** {@code pong}: the pilot answered a probe. */

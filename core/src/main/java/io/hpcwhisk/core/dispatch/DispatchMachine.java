@@ -16,7 +16,7 @@ import java.util.List;
  * at once with the core router when nothing waits ({@link Placement}), else it waits in the {@link FairQueue}. A
  * routed one reserves its memory on the pilot and is sent ({@code SENT}); the pilot must acknowledge it within
  * {@code ackTimeoutMs} ({@code HELD}, leased for its timeout plus {@code leaseSlackMs}) and reports its start
- * ({@code RUNNING}, minor 1; the lease runs again from there); its result ends it ({@code ENDED}: one
+ * ({@code RUNNING}; the lease runs again from there); its result ends it ({@code ENDED}: one
  * {@link DispatchEffect.Complete}). What is taken back from a pilot — handed back, pilot lost or offline, no
  * acknowledgement in time, lease expired, runtime start failure — goes by the table in {@link Recovery}: back to
  * the head of the queue, or ended by {@link RetryRule}. Registrations, heartbeats, results and hand-backs offer the
@@ -35,8 +35,7 @@ import java.util.List;
  * effects. The balancer's {@code PilotDispatcher} and the simulator's FaaS layer drive it.
  *
  * <p><b>Known caveats.</b> Not thread-safe: one caller at a time (the shell's lock). Connections are compared by
- * identity, so the shell must hand in the same object for one connection every time. A minor-0 pilot cannot say
- * whether it started an activation, so what it acknowledged counts as started.
+ * identity, so the shell must hand in the same object for one connection every time.
  *
  * @param <C> the connection handle
  */
@@ -269,7 +268,7 @@ public final class DispatchMachine<C> {
   }
 
   /**
-   * The pilot acknowledged it: it holds it, leased from now. From a minor-0 pilot this counts as a start. Returns
+   * The pilot acknowledged it: it holds it, leased from now (not yet a start: only {@code started} is). Returns
    * whether the pilot holds it over {@code connection} (the acknowledgement answers the balancer).
    */
   private boolean acknowledge(Turn<C> t, C connection, String activationId) {
@@ -279,9 +278,6 @@ public final class DispatchMachine<C> {
     }
     if (f.phase == Flight.Phase.SENT) {
       f.phase = Flight.Phase.HELD;
-      if (!f.holderReportsStarts) {
-        f.starts++;
-      }
       f.leaseUntilMs = t.nowMs + f.activation.timeoutMs() + t.policy.leaseSlackMs();
     }
     return true;
@@ -305,9 +301,7 @@ public final class DispatchMachine<C> {
       return;
     }
     if (f.phase != Flight.Phase.RUNNING) {
-      if (!f.mayHaveStarted()) {
-        f.starts++;
-      }
+      f.starts++;
       f.phase = Flight.Phase.RUNNING;
       f.leaseUntilMs = t.nowMs + f.activation.timeoutMs() + t.policy.leaseSlackMs();
     }
@@ -371,7 +365,7 @@ public final class DispatchMachine<C> {
 
   /**
    * Advances every pilot's health; takes back what an offline pilot held and closes it; probes each pilot that is
-   * unresponsive because it left activations unanswered (minor 1) at most every {@code probeIntervalMs}; then
+   * unresponsive because it left activations unanswered at most every {@code probeIntervalMs}; then
    * acknowledgement and lease deadlines, the queue's wait limit, and the queue.
    */
   private void tick(Turn<C> t) {
@@ -386,7 +380,7 @@ public final class DispatchMachine<C> {
         t.emit(new DispatchEffect.Log<>(true, "pilot " + p.id + " is " + p.health.health() + ": "
             + p.health.reason()));
       }
-      if (p.health.health() == Health.UNRESPONSIVE && p.reportsStarts()
+      if (p.health.health() == Health.UNRESPONSIVE
           && p.health.recent().contains(HealthSignal.Outcome.TIMEOUT)
           && t.nowMs - p.lastProbeMs >= t.policy.probeIntervalMs()) {
         p.lastProbeMs = t.nowMs;

@@ -26,7 +26,7 @@ public final class Flight<C> {
     QUEUED,
     /** Sent to a pilot, which must acknowledge it by {@link #ackByMs}. */
     SENT,
-    /** Acknowledged, leased until {@link #leaseUntilMs}, not reported started (minor 0: counts as started). */
+    /** Acknowledged, leased until {@link #leaseUntilMs}, not reported started. */
     HELD,
     /** Its pilot reported {@code started}; leased until {@link #leaseUntilMs}. */
     RUNNING,
@@ -46,12 +46,10 @@ public final class Flight<C> {
   final Set<String> cancelledOn = new HashSet<>(2);
   String pilotId;
   C via;
-  /** Whether its current pilot speaks protocol minor 1 (reports {@code started}). */
-  boolean holderReportsStarts;
   long ackByMs;
   long leaseUntilMs;
   long queuedAtMs;
-  /** How often it may have started: {@code started} reports (or acknowledgements from minor-0 pilots). */
+  /** How often it may have started: {@code started} reports and hand-backs that say it had started. */
   int starts;
   /** How often it was sent to a pilot (bounds re-dispatch of work that never starts). */
   int sends;
@@ -93,11 +91,11 @@ public final class Flight<C> {
   }
 
   /**
-   * Whether it may have run on its current pilot, as far as the protocol lets the balancer know: reported started,
-   * or acknowledged by a minor-0 pilot. Each assignment's start counts once, when this first becomes true.
+   * Whether it may have run on its current pilot, as far as the protocol lets the balancer know: its pilot reported
+   * it started. Each assignment's start counts once, when this first becomes true.
    */
   boolean mayHaveStarted() {
-    return phase == Phase.RUNNING || phase == Phase.HELD && !holderReportsStarts;
+    return phase == Phase.RUNNING;
   }
 
   String queueKey() {

@@ -80,11 +80,6 @@ public final class PilotEntry<C> {
     return flights.size();
   }
 
-  /** Whether it speaks protocol minor 1: reports {@code started}, honours {@code cancel}, answers {@code ping}. */
-  public boolean reportsStarts() {
-    return spec.minor() >= 1;
-  }
-
   PilotView view() {
     if (warmKeys == null) {
       Set<String> keys = new HashSet<>();

@@ -115,7 +115,6 @@ final class Placement {
     f.pilotId = p.id;
     f.via = p.connection;
     f.sentOn.add(p.connection);
-    f.holderReportsStarts = p.reportsStarts();
     f.phase = Flight.Phase.SENT;
     f.triedOn.add(p.id);
     f.cancelledOn.remove(p.id);

@@ -21,8 +21,8 @@ import java.util.Optional;
  * runtime could not start   | retry-safe: another pilot (at most maxAttempts); else a whisk error
  * </pre>
  *
- * "Started" is a {@code started} report (minor 1, or the hand-back's flag) or, from a minor-0 pilot, its
- * acknowledgement. "Again at once" is bounded by five times {@code maxAttempts} sends, "re-run" by
+ * "Started" is a {@code started} report or the hand-back's per-activation flag; an acknowledgement alone is not
+ * a start. "Again at once" is bounded by five times {@code maxAttempts} sends, "re-run" by
  * {@code maxAttempts} starts. "Cancel": the pilot that may still hold it is told to drop it (a lost pilot when it
  * registers again), and its late result is dropped.
  */
@@ -50,16 +50,15 @@ final class Recovery {
   }
 
   /**
-   * The pilot hands activations back. A minor-1 pilot says per activation whether it had started (a start not yet
-   * reported counts now); from a minor-0 pilot what it acknowledged counts as started. Only activations it holds
-   * over {@code connection} are taken back.
+   * The pilot hands activations back, saying per activation whether it had started (a start not yet reported
+   * counts now). Only activations it holds over {@code connection} are taken back.
    */
   static <C> void handedBack(Turn<C> t, C connection, DispatchEvent.HandedBack<C> h) {
     String why = "handed it back (" + h.reason() + ")";
     for (DispatchEvent.HandedBack.Item item : h.items()) {
       Flight<C> f = t.state.flights.get(item.activationId());
       if (f != null && f.onPilot() && f.via == connection) {
-        boolean reported = Boolean.TRUE.equals(item.started());
+        boolean reported = item.started();
         if (reported && !f.mayHaveStarted()) {
           f.starts++; // its 'started' did not arrive before the hand-back: count the start now
         }

@@ -16,8 +16,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The dispatch rules under random schedules of submissions, registrations (minor 0 and 1), heartbeats,
- * acknowledgements, start reports, results, runtime start failures, hand-backs with and without started flags,
+ * The dispatch rules under random schedules of submissions, registrations, heartbeats,
+ * acknowledgements, start reports, results, runtime start failures, hand-backs that say started or not,
  * drains, lost pilots, messages from connections an activation was never sent over, and passing time: once a
  * healthy pilot serves what is left, every submitted activation ended in exactly one terminal effect, nothing stays
  * queued or reserved, and an activation that is not retry-safe is never sent again once it may have started.
@@ -48,7 +48,7 @@ class DispatchMachineProperties {
             b.nowMs)));
       } else if (op == 3 && live.size() < 3) {
         int before = b.effects.size();
-        live.add(b.pilot(Integer.toString(jobs++), 256 * (1 + random.nextInt(2)), random.nextInt(2)));
+        live.add(b.pilot(Integer.toString(jobs++), 256 * (1 + random.nextInt(2))));
         effects = b.effects.subList(before, b.effects.size());
       } else if (op <= 8 && !(live.isEmpty() && gone.isEmpty()) && ids > 0) {
         // any connection, live or gone, says something about an activation it holds or any other
@@ -67,7 +67,7 @@ class DispatchMachineProperties {
               : b.on(new DispatchEvent.Completed<>(p.pilotId, p, id, "success", false, null));
           case 7 -> {
             b.on(new DispatchEvent.Draining<>(p.pilotId, p, "SIGTERM"));
-            Boolean started = random.nextInt(3) == 0 ? null : random.nextBoolean();
+            boolean started = random.nextBoolean();
             yield b.on(new DispatchEvent.HandedBack<>(p.pilotId, p,
                 List.of(new DispatchEvent.HandedBack.Item(id, started)), "draining"));
           }
@@ -94,7 +94,7 @@ class DispatchMachineProperties {
       check(b, effects, retrySafe, ends, mayHaveStarted);
     }
     // a healthy pilot serves what is left; the others say nothing more
-    Link healer = b.pilot("999", 4096, 1);
+    Link healer = b.pilot("999", 4096);
     Set<String> served = new HashSet<>();
     for (int round = 0; round < 300 && ends.size() < retrySafe.size(); round++) {
       for (String id : b.sentTo(healer)) {

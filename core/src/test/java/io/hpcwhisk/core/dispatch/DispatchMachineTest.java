@@ -20,13 +20,13 @@ class DispatchMachineTest {
 
   @Test
   void aRoutedActivationGoesThroughSentHeldRunningToOneEnd() {
-    Link p = b.pilot("1", 512, 1);
+    Link p = b.pilot("1", 512);
     assertThat(b.submit("a1", true)).containsExactly(new DispatchEffect.Activate<>(p, p.pilotId, "a1", 1));
     assertThat(b.state.flight("a1").phase()).isEqualTo(Flight.Phase.SENT);
     assertThat(b.state.reservedMbByPilot()).containsEntry(p.pilotId, 256);
     assertThat(b.accept(p, "a1")).isEmpty();
     assertThat(b.state.flight("a1").phase()).isEqualTo(Flight.Phase.HELD);
-    assertThat(b.state.flight("a1").starts()).as("a minor-1 pilot's acknowledgement is not a start").isZero();
+    assertThat(b.state.flight("a1").starts()).as("an acknowledgement is not a start").isZero();
     b.start(p, "a1");
     assertThat(b.state.flight("a1").phase()).isEqualTo(Flight.Phase.RUNNING);
     assertThat(b.state.flight("a1").starts()).isEqualTo(1);
@@ -44,7 +44,7 @@ class DispatchMachineTest {
         "no_pilots", 1));
     assertThat(b.state.flight("a1").phase()).isEqualTo(Flight.Phase.QUEUED);
     b.nowMs += 1500;
-    Link p = b.pilot("2", 512, 1);
+    Link p = b.pilot("2", 512);
     assertThat(b.sentTo(p)).containsExactly("a1");
     assertThat(b.effects).contains(new DispatchEffect.Count<>(DispatchEffect.Counter.QUEUE_WAIT, "", 1500));
     assertThat(b.state.queued()).isZero();
@@ -64,29 +64,26 @@ class DispatchMachineTest {
 
   @Test
   void anActionLargerThanEveryPilotEndsAtOnce() {
-    b.pilot("3", 128, 1);
+    b.pilot("3", 128);
     assertThat(b.submit("a1", true)).contains(new DispatchEffect.Complete<>("a1", "too_large",
         "No pilot can run this action: the action needs 256 MB; the largest pilot offers 128 MB."));
     assertThat(b.state.inFlight()).isZero();
   }
 
-  /** minor, how far the first pilot got, retry-safe -> re-dispatched at once when the pilot is lost? */
+  /** How far the first pilot got, retry-safe -> re-dispatched at once when the pilot is lost? */
   static Stream<Arguments> lostPilotTable() {
     return Stream.of(
-        Arguments.of(1, Flight.Phase.SENT, false, true),
-        Arguments.of(1, Flight.Phase.HELD, false, true),
-        Arguments.of(1, Flight.Phase.RUNNING, false, false),
-        Arguments.of(1, Flight.Phase.RUNNING, true, true),
-        Arguments.of(0, Flight.Phase.SENT, false, true),
-        Arguments.of(0, Flight.Phase.HELD, false, false),
-        Arguments.of(0, Flight.Phase.HELD, true, true));
+        Arguments.of(Flight.Phase.SENT, false, true),
+        Arguments.of(Flight.Phase.HELD, false, true),
+        Arguments.of(Flight.Phase.RUNNING, false, false),
+        Arguments.of(Flight.Phase.RUNNING, true, true));
   }
 
-  @ParameterizedTest(name = "minor {0}, {1}, retry-safe {2} -> re-dispatched {3}")
+  @ParameterizedTest(name = "{0}, retry-safe {1} -> re-dispatched {2}")
   @MethodSource("lostPilotTable")
-  void aLostPilotsWorkGoesAgainIfItCannotHaveStartedOrIsRetrySafe(int minor, Flight.Phase reached, boolean retrySafe,
+  void aLostPilotsWorkGoesAgainIfItCannotHaveStartedOrIsRetrySafe(Flight.Phase reached, boolean retrySafe,
       boolean again) {
-    Link first = b.pilot("10", 512, minor);
+    Link first = b.pilot("10", 512);
     b.submit("a1", retrySafe);
     if (reached != Flight.Phase.SENT) {
       b.accept(first, "a1");
@@ -95,7 +92,7 @@ class DispatchMachineTest {
       b.start(first, "a1");
     }
     assertThat(b.state.flight("a1").phase()).isEqualTo(reached);
-    Link second = b.pilot("11", 512, minor);
+    Link second = b.pilot("11", 512);
     b.lose(first);
     if (again) {
       assertThat(b.sentTo(second)).containsExactly("a1");
@@ -109,13 +106,13 @@ class DispatchMachineTest {
 
   @Test
   void aLostPilotIsOwedACancelForWhatWasTakenBackUnstartedAndGetsItWhenItRegistersAgain() {
-    Link first = b.pilot("20", 512, 1);
+    Link first = b.pilot("20", 512);
     b.submit("a1", false);
     b.accept(first, "a1");
-    Link other = b.pilot("21", 512, 1);
+    Link other = b.pilot("21", 512);
     b.lose(first);
     assertThat(b.sentTo(other)).containsExactly("a1");
-    Link back = b.pilot("20", 512, 1);
+    Link back = b.pilot("20", 512);
     assertThat(b.effects).contains(new DispatchEffect.Cancel<>(back, "a1", "taken back while the pilot was away"));
     assertThat(b.complete(first, "a1")).as("the pilot was told to cancel: its result is dropped")
         .containsExactly(new DispatchEffect.Count<>(DispatchEffect.Counter.CANCELLED_RESULT, "", 1));
@@ -124,9 +121,9 @@ class DispatchMachineTest {
 
   @Test
   void noAcknowledgementInTimeCancelsOnThePilotAndSendsItElsewhere() {
-    Link silent = b.pilot("30", 256, 1);
+    Link silent = b.pilot("30", 256);
     b.submit("a1", false);
-    Link other = b.pilot("31", 256, 1);
+    Link other = b.pilot("31", 256);
     for (int i = 0; i < 21; i++) {
       b.nowMs += 100;
       b.heartbeat(silent);
@@ -142,9 +139,9 @@ class DispatchMachineTest {
 
   @Test
   void messagesFromAConnectionTheActivationWasNotSentOverAreDropped() {
-    Link real = b.pilot("40", 256, 1);
+    Link real = b.pilot("40", 256);
     b.submit("a1", false);
-    Link rogue = b.pilot("41", 256, 1);
+    Link rogue = b.pilot("41", 256);
     assertThat(b.complete(rogue, "a1")).containsExactly(new DispatchEffect.Dropped<>(
         DispatchEffect.DROPPED_FOREIGN, "completed", "a1", rogue.pilotId, rogue));
     assertThat(b.state.flight("a1").phase()).isEqualTo(Flight.Phase.SENT);
@@ -154,7 +151,7 @@ class DispatchMachineTest {
 
   @Test
   void aSecondRegistrationForAnIdHeldByAnOpenConnectionIsRefused() {
-    Link holder = b.pilot("50", 512, 1);
+    Link holder = b.pilot("50", 512);
     Link hijacker = new Link(holder.pilotId, 99);
     assertThat(b.on(new DispatchEvent.Claimed<>(holder.pilotId, hijacker, true))).containsExactly(
         new DispatchEffect.Refuse<>("pilot id slurm-50 is held by a live connection; try again once it has closed or"
@@ -166,11 +163,11 @@ class DispatchMachineTest {
 
   @Test
   void anUnresponsivePilotIsProbedAndAPongMakesItHealthyAgain() {
-    Link p = b.pilot("60", 4096, 1);
+    Link p = b.pilot("60", 4096);
     for (int i = 0; i < 4; i++) {
       b.submit("a" + i, true);
     }
-    b.pilot("61", 256, 1);
+    b.pilot("61", 256);
     b.nowMs += 2_100;
     b.heartbeat(p);
     b.on(new DispatchEvent.Tick<>());
@@ -185,7 +182,7 @@ class DispatchMachineTest {
 
   @Test
   void aStoppedMachineClosesItsPilotsAndEndsNothingMore() {
-    Link p = b.pilot("70", 512, 1);
+    Link p = b.pilot("70", 512);
     b.submit("a1", true);
     List<DispatchEffect<Link>> stop = b.on(new DispatchEvent.Stopped<>());
     assertThat(stop).contains(new DispatchEffect.Close<>(p, 1001, "balancer stopping"));
@@ -230,5 +227,11 @@ class DispatchMachineTest {
   void thePolicyRefusesNonsense() {
     assertThatThrownBy(() -> new DispatchPolicy(HealthPolicy.DEFAULT, 0, 10_000, 10, 60_000, 3))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 ms");
+  }
+
+  @Test
+  void aPilotSpecWithProtocolMinorZeroIsRefusedNamingTheMinor() {
+    assertThatThrownBy(() -> new PilotSpec("slurm-1", "1", 512, List.of("nodejs:20"), java.util.Map.of(), 1L, null, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 or later").hasMessageContaining("got 0");
   }
 }

@@ -62,11 +62,11 @@ final class Rig {
     return on(new DispatchEvent.Submitted<>(activation(id, retrySafe, 256, nowMs)));
   }
 
-  /** Registers pilot {@code slurm-<job>} over a fresh connection and heartbeats once (ready for work). */
-  Link pilot(String job, int memoryMb, int minor) {
+  /** Registers pilot {@code slurm-<job>} (protocol minor 1) over a fresh connection and heartbeats once. */
+  Link pilot(String job, int memoryMb) {
     Link link = new Link("slurm-" + job, ++serials);
     on(new DispatchEvent.Registered<>(new PilotSpec(link.pilotId, job, memoryMb, List.of("nodejs:20"), Map.of(),
-        nowMs + 3_600_000, null, minor), link, false));
+        nowMs + 3_600_000, null, 1), link, false));
     heartbeat(link);
     return link;
   }

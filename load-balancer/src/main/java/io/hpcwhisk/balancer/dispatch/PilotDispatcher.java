@@ -42,14 +42,13 @@ import org.slf4j.LoggerFactory;
  * that have sent their first heartbeat (a pilot may drop what arrives before it serves its connection);
  * when routed, its memory is reserved on the pilot and it is pushed as {@code activate}. The pilot must
  * acknowledge it ({@code accepted}) within {@code ackTimeout}; from then on it holds a lease of the
- * action's timeout plus {@code leaseSlack}, renewed by {@code started} (protocol minor 1: the runtime
- * begins running it). A {@code completed} ends it, frees the memory and offers the queue to the freed
+ * action's timeout plus {@code leaseSlack}, renewed by {@code started} (the runtime begins running it). A {@code completed} ends it, frees the memory and offers the queue to the freed
  * pilot. When no pilot can take it, it waits in a {@link FairQueue} (bounded, round robin across
  * namespaces) until capacity frees up or a pilot registers, or ends after {@code queueWait} with a
  * whisk error naming the last refusal. A pilot that drains gets nothing new. What is taken back from a
  * pilot (handed back, pilot lost, no acknowledgement in time, lease expired) is re-dispatched at once,
- * ahead of the queue, if it had not started — {@code started} from a minor-1 pilot, the hand-back's
- * per-activation flag, or for a minor-0 pilot its acknowledgement — and the pilot that may still hold
+ * ahead of the queue, if it had not started — {@code started} from the pilot or the hand-back's
+ * per-activation flag; an acknowledgement alone is not a start — and the pilot that may still hold
  * it is told to {@code cancel} it (its late result is dropped). A started one is re-run when the action
  * is retry-safe and has started fewer than {@code maxAttempts} times, else it ends "pilot preempted
  * ...". A runtime start failure makes the pilot unhealthy and moves a retry-safe activation to another
@@ -84,8 +83,7 @@ import org.slf4j.LoggerFactory;
  * the activations' futures after it (the API then writes the one terminal record). It also keeps what the rules
  * do not need: each activation's request and future, each pilot's reported counters and meters.
  *
- * <p><b>Known caveats.</b> A minor-0 pilot cannot say whether it started an activation, so what it
- * acknowledged counts as started. A pilot that is really partitioned may start an activation that was
+ * <p><b>Known caveats.</b> A pilot that is really partitioned may start an activation that was
  * already re-dispatched before the {@code cancel} reaches it (or lose its {@code started} with the
  * connection): the action then runs twice with one record, and the double run is counted when the
  * balancer learns of it over the connection it was sent on (a report over the pilot's next connection

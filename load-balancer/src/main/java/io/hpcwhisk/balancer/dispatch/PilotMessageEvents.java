@@ -24,9 +24,8 @@ final class PilotMessageEvents {
       return new DispatchEvent.Completed<>(pilotId, connection, c.outcome().activationId(), label(status),
           status == ActivationStatus.WHISK_ERROR, RuntimeStartFault.of(c));
     } else if (message instanceof PilotMessage.HandBack h) {
-      List<DispatchEvent.HandedBack.Item> items = h.reportsStarted()
-          ? h.activations().stream().map(i -> new DispatchEvent.HandedBack.Item(i.activationId(), i.started())).toList()
-          : h.activationIds().stream().map(id -> new DispatchEvent.HandedBack.Item(id, null)).toList();
+      List<DispatchEvent.HandedBack.Item> items =
+          h.activations().stream().map(i -> new DispatchEvent.HandedBack.Item(i.activationId(), i.started())).toList();
       return new DispatchEvent.HandedBack<>(pilotId, connection, items, h.reason());
     } else if (message instanceof PilotMessage.Pong) {
       return new DispatchEvent.Pong<>(pilotId, connection);

@@ -40,7 +40,7 @@ class ConnectionBindingTest {
 
   @Test
   void aSecondRegistrationForALiveIdIsRefusedAndTheHolderKeepsItsIdAndItsWork() throws Exception {
-    var holder = fx.pilotMinor("80", 512, 1);
+    var holder = fx.pilot("80", 512);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     holder.accept(r.activationId());
@@ -126,20 +126,19 @@ class ConnectionBindingTest {
 
   @Test
   void forgedMessagesFromAnotherConnectionAreDroppedAndCountedAndTheRealResultWins() throws Exception {
-    var real = fx.pilotMinor("90", 256, 1);
+    var real = fx.pilot("90", 256);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
-    var rogue = fx.pilotMinor("91", 256, 1); // a registered pilot with a valid credential of its own
+    var rogue = fx.pilot("91", 256); // a registered pilot with a valid credential of its own
     String id = r.activationId();
     assertThat(real.activated()).containsExactly(id);
 
     rogue.accept(id);
     rogue.started(id);
     rogue.handBack(true, id);
-    fx.dispatcher.message(rogue.id, rogue, new PilotMessage.HandBack(List.of(id), "minor-0 style"));
     rogue.complete(id);
     forge(rogue, id, ActivationStatus.WHISK_ERROR, PilotMessage.Completed.FAULT_RUNTIME_START);
-    assertThat(dropped(PilotMeters.DROPPED_FOREIGN)).isEqualTo(6);
+    assertThat(dropped(PilotMeters.DROPPED_FOREIGN)).isEqualTo(5);
     assertThat(result).as("nothing the rogue said ended it").isNotDone();
     assertThat(rogue.activated()).as("its hand-back did not take the activation away from the real pilot").isEmpty();
     assertThat(real.cancelled()).isEmpty();
@@ -148,7 +147,7 @@ class ConnectionBindingTest {
     // nor did its 'accepted' stand for the real pilot's: without one in time the activation is taken back
     fx.advance(2_100);
     assertThat(real.cancelled()).containsExactly(id);
-    var helper = fx.pilotMinor("92", 256, 1);
+    var helper = fx.pilot("92", 256);
     fx.advance(100);
     String holder = helper.activated().contains(id) ? "helper" : rogue.activated().contains(id) ? "rogue" : "none";
     assertThat(holder).isNotEqualTo("none");
@@ -160,8 +159,8 @@ class ConnectionBindingTest {
 
   @Test
   void theRealPilotsResultWinsOverAForgedOneWhileItRuns() throws Exception {
-    var real = fx.pilotMinor("93", 256, 1);
-    var rogue = fx.pilotMinor("94", 256, 1);
+    var real = fx.pilot("93", 256);
+    var rogue = fx.pilot("94", 256);
     RunRequest r = fx.request("alice", true);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     var holder = real.activated().contains(r.activationId()) ? real : rogue;
@@ -178,12 +177,12 @@ class ConnectionBindingTest {
 
   @Test
   void whoeverHoldsAnIdAfterItsConnectionClosedCannotEndWhatWasSentOverTheOldOne() throws Exception {
-    var first = fx.pilotMinor("95", 256, 1);
+    var first = fx.pilot("95", 256);
     RunRequest r = fx.request("alice", true);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     first.accept(r.activationId());
     first.started(r.activationId());
-    var other = fx.pilotMinor("96", 256, 1);
+    var other = fx.pilot("96", 256);
     first.lose(); // started and retry-safe: runs again on the other pilot
     assertThat(other.activated()).containsExactly(r.activationId());
 

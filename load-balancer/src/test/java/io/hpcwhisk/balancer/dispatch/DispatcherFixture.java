@@ -67,8 +67,6 @@ final class DispatcherFixture {
     final int serial = connections.incrementAndGet();
     final List<BalancerMessage> sent = new CopyOnWriteArrayList<>();
     volatile boolean closed;
-    /** The protocol minor it announces at registration. */
-    int minor;
 
     FakePilot(String job) {
       this.job = job;
@@ -84,21 +82,19 @@ final class DispatcherFixture {
       dispatcher.message(id, this, new PilotMessage.Started(activationId, now.get()));
     }
 
-    /** Hands back with a per-activation started flag (minor 1). */
+    /** Hands back with a per-activation started flag. */
     void handBack(boolean started, String... activationIds) {
-      dispatcher.message(id, this, PilotMessage.HandBack.of(java.util.Arrays.stream(activationIds)
+      dispatcher.message(id, this, new PilotMessage.HandBack(java.util.Arrays.stream(activationIds)
           .map(a -> new PilotMessage.HandBack.Item(a, started)).toList(), "pilot left before they finished"));
     }
 
-    /** Reports that it could not start the runtime (minor 1: with the fault; minor 0: the error text only). */
+    /** Reports that it could not start the runtime (a whisk error with the runtime-start fault). */
     void runtimeStartFailed(String activationId) {
       long t = now.get();
       ActivationOutcome outcome = new ActivationOutcome(activationId, ActivationStatus.WHISK_ERROR,
           JsonNodeFactory.instance.objectNode().put("error", "The pilot could not start the nodejs:20 runtime: mkfifo"
               + " /tmp/x/fd3 failed: File exists"), List.of(), t, t, 0, 0, false);
-      dispatcher.message(id, this, minor >= 1
-          ? new PilotMessage.Completed(outcome, PilotMessage.Completed.FAULT_RUNTIME_START)
-          : new PilotMessage.Completed(outcome));
+      dispatcher.message(id, this, new PilotMessage.Completed(outcome, PilotMessage.Completed.FAULT_RUNTIME_START));
     }
 
     /** Delivers a message given as wire JSON (a golden sample). */
@@ -155,10 +151,6 @@ final class DispatcherFixture {
       dispatcher.message(id, this, new PilotMessage.Draining("SIGTERM", now.get() + 8000));
     }
 
-    void handBack(String... activationIds) {
-      dispatcher.message(id, this, new PilotMessage.HandBack(List.of(activationIds), "draining"));
-    }
-
     void lose() {
       closed = true;
       dispatcher.closed(id, this, "connection closed (1006)");
@@ -176,28 +168,17 @@ final class DispatcherFixture {
     return pilot(job, memoryMb, now.get() + 3_600_000);
   }
 
+  /** A pilot announcing this protocol's minor (reports started, answers ping), ready for work. */
   FakePilot pilot(String job, int memoryMb, long deadlineMs) throws PilotEvents.Refusal {
-    return pilot(job, memoryMb, deadlineMs, 0);
-  }
-
-  /** A pilot speaking protocol minor {@code minor} (1: reports started, answers ping). */
-  FakePilot pilotMinor(String job, int memoryMb, int minor) throws PilotEvents.Refusal {
-    return pilot(job, memoryMb, now.get() + 3_600_000, minor);
-  }
-
-  FakePilot pilot(String job, int memoryMb, long deadlineMs, int minor) throws PilotEvents.Refusal {
     FakePilot p = new FakePilot(job);
-    p.minor = minor;
-    PilotMessage.Register r = register(p.id, job, memoryMb, deadlineMs);
-    dispatcher.register(p, new PilotMessage.Register(r.pilotId(), r.jobId(), r.node(), r.cpus(), r.memoryMb(), r.kinds(),
-        r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), minor), jobToken(job));
+    dispatcher.register(p, register(p.id, job, memoryMb, deadlineMs), jobToken(job));
     p.heartbeat(); // ready for work from its first heartbeat on
     return p;
   }
 
   PilotMessage.Register register(String pilotId, String job, int memoryMb, long deadlineMs) {
     return new PilotMessage.Register(pilotId, job, "n1", 2, memoryMb, List.of("nodejs:20", "python:3"), Map.of(),
-        deadlineMs, now.get(), 0, "test");
+        deadlineMs, now.get(), 0, "test", io.hpcwhisk.protocol.PilotProtocol.MINOR);
   }
 
   RunRequest request(String namespace, boolean retrySafe) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The dispatcher's fault rules against fake pilot connections: started vs. acknowledged on hand-back,
- * loss and lease expiry (minor-1 and minor-0 pilots); no double run after a missing acknowledgement;
+ * loss and lease expiry; no double run after a missing acknowledgement;
  * unresponsive pilots recover; runtime start failures are the pilot's fault. Each activation ends once.
  */
 class FaultRulesTest {
@@ -27,33 +27,27 @@ class FaultRulesTest {
 
   enum State { SENT, ACKNOWLEDGED, STARTED }
 
-  /** minor, state reached on the first pilot, event, retry-safe -> re-dispatched at once? */
+  /** State reached on the first pilot, event, retry-safe -> re-dispatched at once? Only 'started' is a start. */
   static Stream<Arguments> takeBackTable() {
     return Stream.of(
-        // minor 1: only 'started' counts as started
-        Arguments.of(1, State.ACKNOWLEDGED, Event.HAND_BACK, false, true),
-        Arguments.of(1, State.STARTED, Event.HAND_BACK, false, false),
-        Arguments.of(1, State.STARTED, Event.HAND_BACK, true, true),
-        Arguments.of(1, State.SENT, Event.LOST, false, true),
-        Arguments.of(1, State.ACKNOWLEDGED, Event.LOST, false, true),
-        Arguments.of(1, State.STARTED, Event.LOST, false, false),
-        Arguments.of(1, State.STARTED, Event.LOST, true, true),
-        Arguments.of(1, State.ACKNOWLEDGED, Event.LEASE_EXPIRED, false, true),
-        Arguments.of(1, State.STARTED, Event.LEASE_EXPIRED, false, false),
-        Arguments.of(1, State.STARTED, Event.LEASE_EXPIRED, true, true),
-        // minor 0: what was acknowledged may have started
-        Arguments.of(0, State.SENT, Event.HAND_BACK, false, true),
-        Arguments.of(0, State.ACKNOWLEDGED, Event.HAND_BACK, false, false),
-        Arguments.of(0, State.ACKNOWLEDGED, Event.LOST, false, false),
-        Arguments.of(0, State.ACKNOWLEDGED, Event.LOST, true, true),
-        Arguments.of(0, State.ACKNOWLEDGED, Event.LEASE_EXPIRED, false, false));
+        Arguments.of(State.SENT, Event.HAND_BACK, false, true),
+        Arguments.of(State.ACKNOWLEDGED, Event.HAND_BACK, false, true),
+        Arguments.of(State.STARTED, Event.HAND_BACK, false, false),
+        Arguments.of(State.STARTED, Event.HAND_BACK, true, true),
+        Arguments.of(State.SENT, Event.LOST, false, true),
+        Arguments.of(State.ACKNOWLEDGED, Event.LOST, false, true),
+        Arguments.of(State.STARTED, Event.LOST, false, false),
+        Arguments.of(State.STARTED, Event.LOST, true, true),
+        Arguments.of(State.ACKNOWLEDGED, Event.LEASE_EXPIRED, false, true),
+        Arguments.of(State.STARTED, Event.LEASE_EXPIRED, false, false),
+        Arguments.of(State.STARTED, Event.LEASE_EXPIRED, true, true));
   }
 
-  @ParameterizedTest(name = "minor {0}, {1}, {2}, retry-safe {3} -> re-dispatched {4}")
+  @ParameterizedTest(name = "{0}, {1}, retry-safe {2} -> re-dispatched {3}")
   @MethodSource("takeBackTable")
-  void takenBackActivationsGoAgainIfNotStartedOrRetrySafe(int minor, State state, Event event, boolean retrySafe,
+  void takenBackActivationsGoAgainIfNotStartedOrRetrySafe(State state, Event event, boolean retrySafe,
       boolean redispatched) throws Exception {
-    var first = fx.pilotMinor("1", 512, minor);
+    var first = fx.pilot("1", 512);
     RunRequest r = fx.request("alice", retrySafe);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     String id = r.activationId();
@@ -63,15 +57,11 @@ class FaultRulesTest {
     if (state == State.STARTED) {
       first.started(id);
     }
-    var second = fx.pilotMinor("2", 512, minor);
+    var second = fx.pilot("2", 512);
     switch (event) {
       case HAND_BACK -> {
         first.drain();
-        if (minor >= 1) {
-          first.handBack(state == State.STARTED, id);
-        } else {
-          first.handBack(id);
-        }
+        first.handBack(state == State.STARTED, id);
       }
       case LOST -> first.lose();
       case LEASE_EXPIRED -> {
@@ -103,10 +93,10 @@ class FaultRulesTest {
 
   @Test
   void afterAMissingAckTheSilentPilotIsToldToCancelAndItsLateResultIsDroppedAndCounted() throws Exception {
-    var silent = fx.pilotMinor("10", 256, 1);
+    var silent = fx.pilot("10", 256);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
-    var other = fx.pilotMinor("11", 256, 1);
+    var other = fx.pilot("11", 256);
     heartbeatsFor(2_100, silent, other); // the silent pilot heartbeats but does not acknowledge
     assertThat(silent.cancelled()).containsExactly(r.activationId());
     assertThat(other.activated()).containsExactly(r.activationId());
@@ -137,10 +127,10 @@ class FaultRulesTest {
 
   @Test
   void aStartReportedByAPilotThatWasToldToCancelIsCountedAsADoubleRun() throws Exception {
-    var silent = fx.pilotMinor("12", 256, 1);
+    var silent = fx.pilot("12", 256);
     RunRequest r = fx.request("alice", false);
     fx.dispatch(r);
-    var other = fx.pilotMinor("13", 256, 1);
+    var other = fx.pilot("13", 256);
     assertThat(other.activated()).isEmpty();
     heartbeatsFor(2_100, silent, other);
     silent.started(r.activationId());
@@ -149,24 +139,24 @@ class FaultRulesTest {
 
   @Test
   void aLostPilotThatComesBackIsToldToCancelWhatWasTakenBackUnstarted() throws Exception {
-    var p = fx.pilotMinor("14", 512, 1);
+    var p = fx.pilot("14", 512);
     RunRequest r = fx.request("alice", false);
     fx.dispatch(r);
     p.accept(r.activationId());
-    var other = fx.pilotMinor("15", 512, 1);
+    var other = fx.pilot("15", 512);
     p.lose();
     assertThat(other.activated()).containsExactly(r.activationId());
-    var back = fx.pilotMinor("14", 512, 1); // the same job reconnects
+    var back = fx.pilot("14", 512); // the same job reconnects
     assertThat(back.cancelled()).containsExactly(r.activationId());
   }
 
   @Test
   void anUnresponsivePilotGetsNothingNewIsProbedAndRecoversWhenItAnswers() throws Exception {
-    var p = fx.pilotMinor("20", 4096, 1);
+    var p = fx.pilot("20", 4096);
     for (int i = 0; i < 4; i++) { // four activations never acknowledged: 4 timeouts
       fx.dispatch(fx.request("alice", true));
     }
-    var helper = fx.pilotMinor("21", 256, 1);
+    var helper = fx.pilot("21", 256);
     fx.now.addAndGet(2_100);
     p.heartbeat();
     helper.heartbeat();
@@ -187,7 +177,7 @@ class FaultRulesTest {
 
   @Test
   void aSilentPilotIsUnresponsiveUntilItsHeartbeatsResume() throws Exception {
-    var p = fx.pilotMinor("22", 512, 1);
+    var p = fx.pilot("22", 512);
     fx.now.addAndGet(2_100); // no heartbeat for 2.1 s: unresponsive, not yet offline
     fx.dispatcher.tick();
     RunRequest r = fx.request("alice", true);
@@ -207,19 +197,18 @@ class FaultRulesTest {
     assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(4000));
   }
 
-  /** minor, retry-safe -> re-dispatched to another pilot? */
+  /** Retry-safe -> re-dispatched to another pilot? */
   static Stream<Arguments> startFailureTable() {
-    return Stream.of(Arguments.of(1, true, true), Arguments.of(1, false, false),
-        Arguments.of(0, true, true), Arguments.of(0, false, false));
+    return Stream.of(Arguments.of(true, true), Arguments.of(false, false));
   }
 
-  @ParameterizedTest(name = "minor {0}, retry-safe {1} -> re-dispatched {2}")
+  @ParameterizedTest(name = "retry-safe {0} -> re-dispatched {1}")
   @MethodSource("startFailureTable")
-  void aRuntimeThatCannotStartIsThePilotsFault(int minor, boolean retrySafe, boolean redispatched) throws Exception {
-    var broken = fx.pilotMinor("30", 512, minor);
+  void aRuntimeThatCannotStartIsThePilotsFault(boolean retrySafe, boolean redispatched) throws Exception {
+    var broken = fx.pilot("30", 512);
     RunRequest r = fx.request("alice", retrySafe);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
-    var healthy = fx.pilotMinor("31", 512, minor);
+    var healthy = fx.pilot("31", 512);
     broken.accept(r.activationId());
     broken.runtimeStartFailed(r.activationId());
     if (redispatched) {
@@ -243,13 +232,34 @@ class FaultRulesTest {
   }
 
   @Test
+  void theRuntimeStartTextWithoutTheFaultIsTheActionsOwnResult() throws Exception {
+    var p = fx.pilot("32", 512);
+    RunRequest r = fx.request("alice", true);
+    CompletableFuture<RunOutcome> result = fx.dispatch(r);
+    var other = fx.pilot("33", 512);
+    p.accept(r.activationId());
+    p.started(r.activationId());
+    long t = fx.now.get();
+    // what only a minor-0 pilot sent (no fault): an action may print the same words itself
+    fx.dispatcher.message(p.id, p, new io.hpcwhisk.protocol.PilotMessage.Completed(
+        new io.hpcwhisk.protocol.ActivationOutcome(r.activationId(), io.hpcwhisk.protocol.ActivationStatus.WHISK_ERROR,
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error",
+                "The pilot could not start the nodejs:20 runtime: mkfifo failed"), java.util.List.of(), t, t, 0, 0,
+            false)));
+    assertThat(result.join().response().result().get("error").asText())
+        .isEqualTo("The pilot could not start the nodejs:20 runtime: mkfifo failed");
+    assertThat(other.activated()).isEmpty();
+    assertThat(fx.counter("whisk_redispatches", "cause", "runtime_start_failed")).isZero();
+  }
+
+  @Test
   void eachAssignmentCountsAtMostOneStartHoweverItIsReported() throws Exception {
     RunRequest r = fx.request("alice", true);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     for (int i = 0; i < 3; i++) {
-      var p = fx.pilotMinor("6" + i, 512, i % 2); // minor 0 and 1 alike
-      p.accept(r.activationId());
-      p.started(r.activationId()); // counted once with the acknowledgement of a minor-0 pilot
+      var p = fx.pilot("6" + i, 512);
+      p.accept(r.activationId()); // not a start
+      p.started(r.activationId()); // counted once
       p.drain();
       p.handBack(true, r.activationId()); // and not again with the hand-back
     }
@@ -258,7 +268,7 @@ class FaultRulesTest {
 
   @Test
   void workThatNoPilotEverStartsEndsAfterFiveTimesMaxAttemptsSends() throws Exception {
-    var p = fx.pilotMinor("45", 512, 1);
+    var p = fx.pilot("45", 512);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     for (int i = 0; i < 15 && !result.isDone(); i++) {
@@ -275,7 +285,7 @@ class FaultRulesTest {
     RunRequest r = fx.request("alice", true);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     for (int i = 0; i < 3; i++) {
-      var p = fx.pilotMinor("4" + i, 512, 1);
+      var p = fx.pilot("4" + i, 512);
       assertThat(p.activated()).containsExactly(r.activationId());
       p.accept(r.activationId());
       p.runtimeStartFailed(r.activationId());
@@ -285,7 +295,7 @@ class FaultRulesTest {
 
   @Test
   void goldenPilotSamplesDriveTheDispatcher() throws Exception {
-    var p = fx.pilotMinor("50", 1024, 1);
+    var p = fx.pilot("50", 1024);
     RunRequest a1 = fx.request("a1", "alice", false, 256);
     RunRequest a2 = fx.request("a2", "alice", false, 256);
     CompletableFuture<RunOutcome> r1 = fx.dispatch(a1);
@@ -293,7 +303,7 @@ class FaultRulesTest {
     p.accept("a1");
     p.accept("a2");
     p.started("a2");
-    var other = fx.pilotMinor("51", 1024, 1);
+    var other = fx.pilot("51", 1024);
     p.drain();
     p.sendRaw(PilotProtocol.sample("hand-back.json")); // a1 not started, a2 started
     assertThat(other.activated()).containsExactly("a1");

@@ -53,7 +53,7 @@ class ForeignResultPropertyTest {
         String job = !gone.isEmpty() && random.nextBoolean() ? gone.get(random.nextInt(gone.size())).job
             : Integer.toString(100 + random.nextInt(6));
         if (live.stream().noneMatch(p -> p.job.equals(job))) {
-          var p = fx.pilotMinor(job, 512, random.nextInt(2));
+          var p = fx.pilot(job, 512);
           live.add(p);
           bySerial.put(p.serial, p);
         }

@@ -123,6 +123,8 @@ class PilotDispatcherTest {
     CompletableFuture<RunOutcome> unsafeResult = fx.dispatch(unsafe);
     hung.accept(safe.activationId());
     hung.accept(unsafe.activationId());
+    hung.started(safe.activationId());
+    hung.started(unsafe.activationId());
     for (int i = 0; i < 71; i++) { // 60 s timeout + 10 s slack, heartbeats keep the pilot online
       fx.now.addAndGet(1000);
       hung.heartbeat();
@@ -142,6 +144,7 @@ class PilotDispatcherTest {
     CompletableFuture<RunOutcome> startedResult = fx.dispatch(started);
     CompletableFuture<RunOutcome> unstartedResult = fx.dispatch(unstarted);
     lost.accept(started.activationId());
+    lost.started(started.activationId());
     var survivor = fx.pilot("19", 512);
     lost.lose();
     assertThat(survivor.activated()).containsExactly(unstarted.activationId());
@@ -158,7 +161,7 @@ class PilotDispatcherTest {
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     draining.drain();
-    draining.handBack(r.activationId()); // it never acknowledged it: not started, so safe to move
+    draining.handBack(false, r.activationId()); // it never acknowledged it: not started, so safe to move
     RunRequest next = fx.request("alice", true);
     fx.dispatch(next);
     assertThat(draining.activated()).containsExactly(r.activationId());
@@ -176,6 +179,7 @@ class PilotDispatcherTest {
       var p = fx.pilot("3" + i, 512);
       assertThat(p.activated()).containsExactly(r.activationId());
       p.accept(r.activationId());
+      p.started(r.activationId());
       p.lose();
     }
     assertThat(result).isCompleted();
@@ -188,6 +192,7 @@ class PilotDispatcherTest {
     RunRequest r = fx.request("alice", true);
     fx.dispatch(r);
     silent.accept(r.activationId());
+    silent.started(r.activationId());
     var other = fx.pilot("41", 256);
     for (int i = 0; i < 31; i++) {
       fx.now.addAndGet(100);

@@ -13,7 +13,7 @@ class PilotStartupMetricTest {
 
   PilotMessage.Register register(String job, long launchedAtMs) {
     return new PilotMessage.Register("slurm-" + job, job, "n1", 2, 1024, List.of("nodejs:20"), Map.of(),
-        fx.now.get() + 600_000, fx.now.get() - 5_000, launchedAtMs, "test");
+        fx.now.get() + 600_000, fx.now.get() - 5_000, launchedAtMs, "test", io.hpcwhisk.protocol.PilotProtocol.MINOR);
   }
 
   @Test

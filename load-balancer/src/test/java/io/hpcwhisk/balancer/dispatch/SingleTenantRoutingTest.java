@@ -20,7 +20,6 @@ class SingleTenantRoutingTest {
 
   private DispatcherFixture.FakePilot singleTenant(String job, String namespace) throws Exception {
     DispatcherFixture.FakePilot p = fx.new FakePilot(job);
-    p.minor = PilotProtocol.MINOR;
     PilotMessage.Register r = fx.register(p.id, job, 1024, fx.now.get() + 3_600_000);
     fx.dispatcher.register(p, new PilotMessage.Register(r.pilotId(), r.jobId(), r.node(), r.cpus(), r.memoryMb(),
         r.kinds(), r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), PilotProtocol.MINOR,

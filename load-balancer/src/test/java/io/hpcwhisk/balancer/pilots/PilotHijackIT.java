@@ -121,7 +121,7 @@ class PilotHijackIT {
     long now = System.currentTimeMillis();
     rogue.send(new PilotMessage.Accepted(activationId));
     rogue.send(new PilotMessage.Started(activationId, now));
-    rogue.send(PilotMessage.HandBack.of(List.of(new PilotMessage.HandBack.Item(activationId, false)), "forged"));
+    rogue.send(new PilotMessage.HandBack(List.of(new PilotMessage.HandBack.Item(activationId, false)), "forged"));
     rogue.send(new PilotMessage.Completed(new ActivationOutcome(activationId, ActivationStatus.SUCCESS,
         JsonNodeFactory.instance.objectNode().put("forged", "by rogue pilot"), List.of(), now, now, 0, 0, false)));
   }
