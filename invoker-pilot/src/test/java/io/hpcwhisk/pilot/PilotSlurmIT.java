@@ -146,7 +146,8 @@ class PilotSlurmIT {
         awaitOutcome("par-3"));
     long firstEnd = parallel.stream().mapToLong(ActivationOutcome::endMs).min().orElseThrow();
     assertThat(parallel).allMatch(o -> o.startMs() < firstEnd).as("all four ran at the same time");
-    await().atMost(Duration.ofSeconds(3)).until(() -> pilot.lastHeartbeat()
+    // the next heartbeat (every 500 ms, at most 1 s) reports them; the bound allows for a loaded machine
+    await().atMost(Duration.ofSeconds(15)).until(() -> pilot.lastHeartbeat()
         .map(h -> h.warm().getOrDefault("par@1", 0) == 4).orElse(false));
     System.out.println("[pilot-it] metrics: " + pilot.lastHeartbeat().orElseThrow().metrics());
     slurm.run("scancel", job);
