@@ -109,6 +109,17 @@ public final class SlurmEnv {
   }
 
   /**
+   * True when Slurm preempted the job and the job ended before the grace time ran out: any end but PREEMPTED, the state
+   * Slurm gives a job it kills at the grace end. Looser than {@link #leftByItselfWhenPreempted}: a job preempted within
+   * a second of its start may end FAILED (JobLaunchFailure) although its step heard the SIGTERM and left (seen with the
+   * placeholder pilot under stress-ng).
+   */
+  public boolean endedWithinGraceWhenPreempted(String jobId) {
+    return preemptTime(jobId).isPresent()
+        && !jobState(jobId).matches("PREEMPTED|RUNNING|PENDING|COMPLETING|SUSPENDED|REQUEUED|UNKNOWN");
+  }
+
+  /**
    * Seconds from the start of a preemption to the start of the job that preempted: how long the preemptor waited for
    * the preempted job to leave. Meaningful when {@link #leftByItselfWhenPreempted} holds for the preempted job.
    */

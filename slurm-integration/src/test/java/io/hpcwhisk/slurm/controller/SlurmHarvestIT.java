@@ -162,7 +162,7 @@ class SlurmHarvestIT {
       await().atMost(scheduler.plus(slurm.timing().preemptionEnd(slurm.graceSeconds())))
           .until(() -> job(slurm, urgent).state() == JobState.RUNNING);
       String seen = PilotJobs.output(slurm, pilot) + slurm.describe(pilot, urgent);
-      assertThat(slurm.leftByItselfWhenPreempted(pilot)).as("the pilot left by itself within the grace time; %s", seen)
+      assertThat(slurm.endedWithinGraceWhenPreempted(pilot)).as("the pilot left within the grace time, not killed at its end (PREEMPTED); %s", seen)
           .isTrue();
       long waited = slurm.handOverSeconds(pilot, urgent);
       System.out.printf("[harvest-it] %s: batch job started %d s after the preemption started, %d s after submission "
@@ -193,7 +193,7 @@ class SlurmHarvestIT {
       for (Job pilot : held) {
         String id = pilot.id().toString();
         String seen = PilotJobs.output(slurm, id) + slurm.describe(id, batch);
-        assertThat(slurm.leftByItselfWhenPreempted(id)).as("pilot %s left by itself within the grace time; %s", id,
+        assertThat(slurm.endedWithinGraceWhenPreempted(id)).as("pilot %s left within the grace time, not killed at its end (PREEMPTED); %s", id,
             seen).isTrue();
         waited = Math.max(waited, slurm.handOverSeconds(id, batch));
       }
