@@ -218,8 +218,10 @@ class PilotSlurmIT {
         + " s after submission (grace " + slurm.graceSeconds() + " s)");
     assertThat(handOver).as("the batch job waited only for the pilot to leave, not for the grace time; %s", seen)
         .isLessThan(slurm.graceSeconds());
-    assertThat(pilot.lostAt()).isEmpty();
-    assertThat(PilotJobs.output(slurm, job)).contains("drains: SIGTERM").contains("leaves");
+    assertThat(pilot.lostAt()).as("it left, it was not lost").isEmpty();
+    // The drain and the leave are proven above by what the pilot told the balancer (Draining for SIGTERM, then left),
+    // not by the job's output: once Slurm cancels a step (a preemption does), srun may stop forwarding the step's
+    // output, so the pilot's last log lines can be missing there (seen under stress-ng with PreemptionHandOverIT).
   }
 
   @Test
