@@ -95,7 +95,9 @@ class RealSlurmClusterIT {
     // from the submission: the preemption starts at or after it, so this holds however long Slurm took to start it
     assertThat(shellWait).as("the shell hears of it when the grace time is over; %s", slurm.describe(shellOnly, late))
         .isGreaterThanOrEqualTo(grace);
-    assertThat(slurm.jobState(shellOnly)).as("killed at the grace end").isEqualTo("PREEMPTED");
+    // killed at the grace end: PREEMPTED once Slurm has finished ending it (COMPLETING until then)
+    await().alias("whisk job " + shellOnly + " ends PREEMPTED").atMost(timing.preemptionEnd(grace))
+        .until(() -> slurm.jobState(shellOnly).equals("PREEMPTED"));
   }
 
   private static Path marker(SlurmEnv slurm, String prefix) throws IOException {
