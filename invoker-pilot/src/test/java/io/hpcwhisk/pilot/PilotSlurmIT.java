@@ -14,6 +14,7 @@ import io.hpcwhisk.testkit.FakeBalancer;
 import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
+import io.hpcwhisk.testkit.SlurmTiming;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PilotSlurmIT {
 
   static final String TOKEN = "it-token";
+  /** The pilot JVM's start and registration, once Slurm has started the job. */
   static final Duration START = Duration.ofSeconds(40);
   FakeBalancer balancer;
 
@@ -47,7 +49,7 @@ class PilotSlurmIT {
   }
 
   private FakeBalancer.PilotSession awaitPilot(SlurmEnv slurm, String jobId) {
-    await().atMost(START).until(() -> balancer.pilot("slurm-" + jobId).isPresent()
+    await().atMost(slurm.timing().scheduling().plus(START)).until(() -> balancer.pilot("slurm-" + jobId).isPresent()
         || slurm.run("squeue", "-h", "-j", jobId).stdout().isBlank());
     assertThat(balancer.pilot("slurm-" + jobId)).as("pilot registered; job output:%n%s", PilotJobs.output(slurm, jobId))
         .isPresent();
@@ -144,7 +146,8 @@ class PilotSlurmIT {
         awaitOutcome("par-3"));
     long firstEnd = parallel.stream().mapToLong(ActivationOutcome::endMs).min().orElseThrow();
     assertThat(parallel).allMatch(o -> o.startMs() < firstEnd).as("all four ran at the same time");
-    await().atMost(Duration.ofSeconds(3)).until(() -> pilot.lastHeartbeat()
+    // the next heartbeat (every 500 ms, at most 1 s) reports them; the bound allows for a loaded machine
+    await().atMost(Duration.ofSeconds(15)).until(() -> pilot.lastHeartbeat()
         .map(h -> h.warm().getOrDefault("par@1", 0) == 4).orElse(false));
     System.out.println("[pilot-it] metrics: " + pilot.lastHeartbeat().orElseThrow().metrics());
     slurm.run("scancel", job);
@@ -169,13 +172,14 @@ class PilotSlurmIT {
     Instant term = Instant.now();
     slurm.run("scancel", "--signal=TERM", job).orThrow(); // to the job's steps: the pilot, as a preemption does
 
-    await().atMost(Duration.ofSeconds(slurm.graceSeconds())).until(pilot::left);
+    // scancel is an RPC to the node (Slurm allows it MessageTimeout), then the pilot drains within the grace time
+    await().atMost(slurm.timing().signalDelivery().plusSeconds(slurm.graceSeconds())).until(pilot::left);
     System.out.println("[pilot-it] SIGTERM at " + term + ", pilot left after "
         + Duration.between(term, Instant.now()).toMillis() + " ms");
     assertThat(awaitOutcome("inflight").status()).as("%s", awaitOutcome("inflight")).isEqualTo(ActivationStatus.SUCCESS);
     assertThat(balancer.handedBack()).containsOnlyKeys("queued-1", "queued-2");
     assertThat(pilot.lostAt()).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).until(() -> slurm.run("scontrol", "show", "job", job).stdout()
+    await().atMost(slurm.timing().scheduling()).until(() -> slurm.run("scontrol", "show", "job", job).stdout()
         .contains("JobState=COMPLETED"));
     assertThat(slurm.run("scontrol", "show", "job", job).stdout()).contains("ExitCode=0:0");
     assertThat(PilotJobs.output(slurm, job)).contains("drains: SIGTERM").contains("leaves");
@@ -194,31 +198,42 @@ class PilotSlurmIT {
     String batch = slurm.run("sbatch", "--parsable", "-p", "batch", "-w", node, "--time=1", "-J", "preemptor",
         "-o", "/dev/null", "--wrap", "sleep 2").orThrow().stdout().strip();
 
-    await().atMost(Duration.ofSeconds(30)).until(pilot::left);
+    // the events: Slurm starts the preemption when a scheduler pass gets to the batch job (its intervals bound the
+    // wait; under load it took seconds), the pilot drains and leaves, the batch job starts
+    SlurmTiming timing = slurm.timing();
+    await().atMost(timing.scheduling().plus(timing.signalDelivery()).plusSeconds(slurm.graceSeconds()))
+        .until(pilot::left);
     PilotMessage.Draining draining = pilot.received().stream().filter(m -> m instanceof PilotMessage.Draining)
         .map(m -> (PilotMessage.Draining) m).findFirst().orElseThrow();
     assertThat(draining.reason()).contains("SIGTERM");
-    await().atMost(Duration.ofSeconds(30)).until(() -> slurm.run("squeue", "-h", "-j", batch, "-o", "%T").stdout()
+    await().atMost(timing.scheduling()).until(() -> slurm.run("squeue", "-h", "-j", batch, "-o", "%T").stdout()
         .strip().matches("RUNNING|COMPLETING|"));
-    long waited = slurm.startDelaySeconds(batch);
+    String seen = PilotJobs.output(slurm, job) + slurm.describe(job, batch);
+    assertThat(slurm.leftByItselfWhenPreempted(job)).as("the pilot job ended by itself within the grace time "
+        + "(PREEMPTED: killed at its end); %s", seen).isTrue();
+    long handOver = slurm.handOverSeconds(job, batch);
     String state = slurm.run("scontrol", "show", "job", job).stdout();
     System.out.println("[pilot-it] preempted pilot: " + state.replaceAll("(?s).*(JobState=\\S+).*(RunTime=\\S+).*", "$1 $2")
-        + "; the batch job started " + waited + " s after submission (grace " + slurm.graceSeconds() + " s)");
-    assertThat(waited).as("the batch job waited only for the pilot to leave, not for the grace time")
+        + "; the batch job started " + handOver + " s after the preemption started, " + slurm.startDelaySeconds(batch)
+        + " s after submission (grace " + slurm.graceSeconds() + " s)");
+    assertThat(handOver).as("the batch job waited only for the pilot to leave, not for the grace time; %s", seen)
         .isLessThan(slurm.graceSeconds());
-    assertThat(pilot.lostAt()).isEmpty();
-    assertThat(PilotJobs.output(slurm, job)).contains("drains: SIGTERM").contains("leaves");
+    assertThat(pilot.lostAt()).as("it left, it was not lost").isEmpty();
+    // The drain and the leave are proven above by what the pilot told the balancer (Draining for SIGTERM, then left),
+    // not by the job's output: once Slurm cancels a step (a preemption does), srun may stop forwarding the step's
+    // output, so the pilot's last log lines can be missing there (seen under stress-ng with PreemptionHandOverIT).
   }
 
   @Test
-  void sigkilledPilotIsNoticedWithinThreeSeconds(SlurmEnv slurm) throws Exception {
+  void sigkilledPilotIsNoticedOnceSlurmDeliversTheKill(SlurmEnv slurm) throws Exception {
     String job = PilotJobs.submit(slurm, balancer.uri().toString(), TOKEN, Map.of(), "-p", "whisk", "--time=5");
     FakeBalancer.PilotSession pilot = awaitPilot(slurm, job);
 
     Instant killed = Instant.now();
     slurm.run("scancel", "--signal=KILL", job + ".0").orThrow(); // the pilot: the job's step 0
 
-    await().atMost(Duration.ofSeconds(3)).until(() -> pilot.lostAt().isPresent());
+    // scancel reaches the step within Slurm's MessageTimeout; the balancer notices the dead pilot's closed connection
+    await().atMost(slurm.timing().signalDelivery().plusSeconds(3)).until(() -> pilot.lostAt().isPresent());
     System.out.println("[pilot-it] SIGKILL noticed after "
         + Duration.between(killed, pilot.lostAt().orElseThrow()).toMillis() + " ms: " + pilot.lostReason().orElseThrow());
     assertThat(pilot.left()).isFalse();

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,7 @@ public final class SlurmEnv {
   private final LocalCluster cluster;
   private final List<String> nodes;
   private final int graceSeconds;
+  private volatile SlurmTiming timing;
 
   SlurmEnv(LocalCluster cluster, List<String> nodes, int graceSeconds) {
     this.cluster = cluster;
@@ -73,6 +75,14 @@ public final class SlurmEnv {
     return graceSeconds;
   }
 
+  /** Slurm's configured intervals ({@code scontrol show config}, read once), and the waits derived from them. */
+  public SlurmTiming timing() {
+    if (timing == null) {
+      timing = SlurmTiming.parse(run("scontrol", "show", "config").orThrow().stdout());
+    }
+    return timing;
+  }
+
   /** The directory holding the cluster's configuration, state and logs. */
   public Path dir() {
     return cluster.dir();
@@ -104,6 +114,78 @@ public final class SlurmEnv {
   public long startDelaySeconds(String jobId) {
     String show = run("scontrol", "show", "job", jobId).orThrow().stdout();
     return Duration.between(time(show, "SubmitTime", jobId), time(show, "StartTime", jobId)).toSeconds();
+  }
+
+  /** When the job started, as Slurm records it ({@code StartTime}, whole seconds, local time). */
+  public LocalDateTime startTime(String jobId) {
+    return time(run("scontrol", "show", "job", jobId).orThrow().stdout(), "StartTime", jobId);
+  }
+
+  /**
+   * When Slurm started preempting the job ({@code PreemptTime}), if it did. Slurm 22.05 sets it when the grace time
+   * starts and sets it again when it kills the job at the grace time's end: for a job that left by itself
+   * ({@link #leftByItselfWhenPreempted}) it is the start of the preemption.
+   */
+  public Optional<LocalDateTime> preemptTime(String jobId) {
+    Matcher m = Pattern.compile("PreemptTime=(\\d{4}-\\S+)").matcher(run("scontrol", "show", "job", jobId).stdout());
+    return m.find() ? Optional.of(LocalDateTime.parse(m.group(1))) : Optional.empty();
+  }
+
+  /**
+   * True when Slurm preempted the job and the job then ended by itself, not killed at the grace end: on 22.05 it ends
+   * COMPLETED (a killed one PREEMPTED); on 24.11 both end PREEMPTED, so there it must also have ended less than the
+   * grace time after its PreemptTime.
+   */
+  public boolean leftByItselfWhenPreempted(String jobId) {
+    if (preemptTime(jobId).isEmpty() || !jobState(jobId).equals(leftWithinGraceState())) {
+      return false;
+    }
+    return "22.05".equals(slurmVersion()) || endedBeforeTheGraceRanOut(jobId);
+  }
+
+  /** True when the job's EndTime is less than the grace time after its PreemptTime. */
+  private boolean endedBeforeTheGraceRanOut(String jobId) {
+    String show = run("scontrol", "show", "job", jobId).orThrow().stdout();
+    LocalDateTime preempted = preemptTime(jobId).orElseThrow();
+    return Duration.between(preempted, time(show, "EndTime", jobId)).toSeconds() < graceSeconds();
+  }
+
+  /**
+   * True when Slurm preempted the job and the job ended before the grace time ran out: any end but PREEMPTED, the state
+   * Slurm gives a job it kills at the grace end. Looser than {@link #leftByItselfWhenPreempted}: a job preempted within
+   * a second of its start may end FAILED (JobLaunchFailure) although its step heard the SIGTERM and left (seen with the
+   * placeholder pilot under stress-ng).
+   */
+  public boolean endedWithinGraceWhenPreempted(String jobId) {
+    if (preemptTime(jobId).isEmpty()) {
+      return false;
+    }
+    String state = jobState(jobId);
+    if (state.equals("PREEMPTED")) { // 24.11 records a job that left within the grace time as PREEMPTED too
+      return !"22.05".equals(slurmVersion()) && endedBeforeTheGraceRanOut(jobId);
+    }
+    return !state.matches("RUNNING|PENDING|COMPLETING|SUSPENDED|REQUEUED|UNKNOWN");
+  }
+
+  /**
+   * Seconds from the start of a preemption to the start of the job that preempted: how long the preemptor waited for
+   * the preempted job to leave. Meaningful when {@link #leftByItselfWhenPreempted} holds for the preempted job.
+   */
+  public long handOverSeconds(String preemptedJobId, String preemptorJobId) {
+    String show = run("scontrol", "show", "job", preemptorJobId).orThrow().stdout();
+    LocalDateTime preempted = preemptTime(preemptedJobId).orElseThrow(
+        () -> new IllegalStateException("job " + preemptedJobId + " has no PreemptTime"));
+    return Duration.between(preempted, time(show, "StartTime", preemptorJobId)).toSeconds();
+  }
+
+  /** {@code scontrol -o show job} and {@code show step} of the jobs, for assertion messages. */
+  public String describe(String... jobIds) {
+    StringBuilder text = new StringBuilder();
+    for (String id : jobIds) {
+      text.append(run("scontrol", "-o", "show", "job", id).stdout()).append(run("scontrol", "-o", "show", "step", id)
+          .stdout());
+    }
+    return text.toString();
   }
 
   private static LocalDateTime time(String show, String field, String jobId) {

@@ -29,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 /** {@code /namespaces/{ns}/actions}: list, create/update, get, delete and invoke. */
 final class ActionsApi implements ApiHandler.Collection {
 
-  static final String ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
-
   private final EntityStore store;
   private final ActionResolver resolver;
   private final ActivationService activations;
@@ -53,7 +51,7 @@ final class ActionsApi implements ApiHandler.Collection {
   @Override
   public Object handle(Call call) {
     if (call.rest.isEmpty() || (call.rest.size() == 1 && call.trailingSlash && call.method.equals("GET"))) {
-      requireMethod(call, "GET");
+      call.requireMethod("GET");
       return list(call, call.rest.isEmpty() ? null : call.rest.get(0));
     }
     if (call.rest.size() > 2) {
@@ -76,24 +74,12 @@ final class ActionsApi implements ApiHandler.Collection {
     }
   }
 
-  static void requireMethod(Call call, String method) {
-    if (!call.method.equals(method)) {
-      throw new Rejection(405, "HTTP method not allowed, supported methods: " + method);
-    }
-  }
-
-  static void requireOwn(Call call) {
-    if (!call.ownNamespace()) {
-      throw Rejection.forbidden();
-    }
-  }
-
   private Reply list(Call call, String pkg) {
     Paging paging = Paging.of(call, "actions");
     if (pkg != null) {
       resolver.readablePackage(EntityPath.of(call.namespace, pkg), call.caller.namespace());
     } else {
-      requireOwn(call);
+      call.requireOwnNamespace();
     }
     List<Action> newestFirst = actions.newestFirst(call.namespace, pkg, a -> true);
     return Reply.ok(paging.apply(newestFirst.stream().map(Action::withoutCode).toList(), "actions"));
@@ -110,14 +96,14 @@ final class ActionsApi implements ApiHandler.Collection {
   }
 
   private Reply delete(Call call, EntityPath path) {
-    requireOwn(call);
+    call.requireOwnNamespace();
     Reply reply = actions.delete(path);
     forget(path); // its warm runtimes and their files go with it
     return reply;
   }
 
   private Reply put(Call call, EntityPath path) {
-    requireOwn(call);
+    call.requireOwnNamespace();
     boolean overwrite = call.flag("overwrite", false);
     ObjectNode body = call.jsonObject(settings.maxCodeBytes());
     List<KeyValue> parameters = Bodies.pairs(body, "parameters");
@@ -247,7 +233,7 @@ final class ActionsApi implements ApiHandler.Collection {
     ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
     ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload, blocking);
     Reply acceptedReply = Reply.of(202, Map.of("activationId", accepted.activationId()))
-        .withHeader(ACTIVATION_ID_HEADER, accepted.activationId());
+        .withHeader(Reply.ACTIVATION_ID_HEADER, accepted.activationId());
     if (!blocking) {
       return acceptedReply;
     }
@@ -267,6 +253,6 @@ final class ActionsApi implements ApiHandler.Collection {
       default -> 500;
     };
     Object body = resultOnly ? record.response().result() : record;
-    return Reply.of(status, body).withHeader(ACTIVATION_ID_HEADER, record.activationId());
+    return Reply.of(status, body).withHeader(Reply.ACTIVATION_ID_HEADER, record.activationId());
   }
 }

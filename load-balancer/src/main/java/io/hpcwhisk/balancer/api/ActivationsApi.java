@@ -22,8 +22,8 @@ final class ActivationsApi implements ApiHandler.Collection {
 
   @Override
   public Object handle(Call call) {
-    ActionsApi.requireMethod(call, "GET");
-    ActionsApi.requireOwn(call);
+    call.requireMethod("GET");
+    call.requireOwnNamespace();
     if (call.rest.isEmpty()) {
       return list(call);
     }

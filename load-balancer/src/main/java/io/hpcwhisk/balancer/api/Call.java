@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
 import java.io.IOException;
@@ -46,6 +47,31 @@ final class Call {
 
   boolean ownNamespace() {
     return namespace.equals(caller.namespace());
+  }
+
+  /** 405 naming the one method the resource supports, unless the request uses it. */
+  void requireMethod(String supported) {
+    if (!method.equals(supported)) {
+      throw new Rejection(405, "HTTP method not allowed, supported methods: " + supported);
+    }
+  }
+
+  /** 403 unless the request is about the caller's own namespace. */
+  void requireOwnNamespace() {
+    if (!ownNamespace()) {
+      throw Rejection.forbidden();
+    }
+  }
+
+  /**
+   * The path of the single entity the request names ({@code /rules/NAME}); 404 for deeper paths. Collections
+   * without packages (triggers, rules, packages) use it.
+   */
+  EntityPath singleEntity() {
+    if (rest.size() > 1) {
+      throw new Rejection(404, ApiHandler.NO_ROUTE);
+    }
+    return EntityPath.of(namespace, rest.get(0));
   }
 
   String query(String name) {

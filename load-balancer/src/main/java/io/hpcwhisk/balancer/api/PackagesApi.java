@@ -8,7 +8,6 @@ import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
-import io.hpcwhisk.balancer.entity.SemVer;
 import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.entity.WhiskPackage;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
@@ -18,50 +17,31 @@ import java.util.List;
 import java.util.Optional;
 
 /** {@code /namespaces/{ns}/packages}: list (a foreign namespace shows its published ones), create, get, delete. */
-final class PackagesApi implements ApiHandler.Collection {
+final class PackagesApi extends EntityApi<WhiskPackage> {
 
-  private final EntityStore store;
   private final ActionResolver resolver;
-  private final ApiSettings settings;
-  private final InstantSource clock;
-  private final Object writeLock;
-  private final TypedEntities<WhiskPackage> packages;
 
   PackagesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
-    this.store = store;
+    super(store, WhiskPackage.class, "packages", "GET, PUT, DELETE", settings, clock, writeLock);
     this.resolver = resolver;
-    this.settings = settings;
-    this.clock = clock;
-    this.writeLock = writeLock;
-    this.packages = new TypedEntities<>(store, WhiskPackage.class, writeLock);
+  }
+
+  /** A package of another namespace may be read when it is published (the resolver checks). */
+  @Override
+  protected boolean othersMayRead() {
+    return true;
+  }
+
+  /** A foreign namespace lists only its published packages. */
+  @Override
+  protected Reply list(Call call) {
+    Paging paging = Paging.of(call, collection);
+    boolean own = call.ownNamespace();
+    return Reply.ok(paging.apply(entities.newestFirst(call.namespace, null, p -> own || p.publish()), collection));
   }
 
   @Override
-  public Object handle(Call call) {
-    if (call.rest.isEmpty()) {
-      ActionsApi.requireMethod(call, "GET");
-      return list(call);
-    }
-    EntityPath path = TypedEntities.single(call);
-    switch (call.method) {
-      case "GET":
-        return get(call, path);
-      case "PUT":
-        return put(call, path);
-      case "DELETE":
-        return delete(call, path);
-      default:
-        throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE");
-    }
-  }
-
-  private Reply list(Call call) {
-    Paging paging = Paging.of(call, "packages");
-    boolean own = call.ownNamespace();
-    return Reply.ok(paging.apply(packages.newestFirst(call.namespace, null, p -> own || p.publish()), "packages"));
-  }
-
-  private Reply get(Call call, EntityPath path) {
+  protected Object get(Call call, EntityPath path) {
     WhiskPackage pkg = resolver.readablePackage(path, call.caller.namespace());
     WhiskPackage contents = pkg;
     List<KeyValue> parameters = pkg.parameters();
@@ -83,8 +63,8 @@ final class PackagesApi implements ApiHandler.Collection {
     return Reply.ok(out);
   }
 
-  private Reply put(Call call, EntityPath path) {
-    ActionsApi.requireOwn(call);
+  @Override
+  protected Reply put(Call call, EntityPath path) {
     if (path.name().equals("default")) {
       throw Rejection.badRequest("Package name 'default' is reserved.");
     }
@@ -94,21 +74,17 @@ final class PackagesApi implements ApiHandler.Collection {
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
     Boolean publish = Bodies.bool(body, "publish");
     WhiskPackage.Binding binding = binding(body.get("binding"), call.caller.namespace());
-    synchronized (writeLock) {
-      WhiskPackage old = packages.replaced(path, overwrite);
+    return save(path, overwrite, old -> {
       if (old != null && binding != null && !old.isBinding() && binding.namespace() != null) {
         throw Rejection.conflict("Resource is a package and cannot be converted into a binding.");
       }
-      WhiskPackage pkg = new WhiskPackage(path.namespace(), path.name(),
-          old == null ? SemVer.INITIAL : SemVer.bump(old.version()),
-          publish != null ? publish : old != null && old.publish(),
-          binding != null ? binding : old != null ? old.binding() : WhiskPackage.Binding.NONE,
-          annotations != null ? annotations : old != null ? old.annotations() : List.of(),
-          parameters != null ? parameters : old != null ? old.parameters() : List.of(),
+      return new WhiskPackage(path.namespace(), path.name(), nextVersion(old),
+          given(publish, old, WhiskPackage::publish, false),
+          given(binding, old, WhiskPackage::binding, WhiskPackage.Binding.NONE),
+          given(annotations, old, WhiskPackage::annotations, List.of()),
+          given(parameters, old, WhiskPackage::parameters, List.of()),
           clock.millis());
-      store.put(path, pkg);
-      return Reply.ok(pkg);
-    }
+    }, pkg -> pkg);
   }
 
   private WhiskPackage.Binding binding(JsonNode node, String callerNamespace) {
@@ -143,11 +119,12 @@ final class PackagesApi implements ApiHandler.Collection {
     return new WhiskPackage.Binding(ns, name);
   }
 
-  private Reply delete(Call call, EntityPath path) {
-    ActionsApi.requireOwn(call);
+  /** Deletes the package with its actions when {@code force} is given; 409 when it holds actions and not. */
+  @Override
+  protected Reply delete(Call call, EntityPath path) {
     boolean force = call.flag("force", false);
     synchronized (writeLock) {
-      WhiskPackage pkg = packages.get(path);
+      WhiskPackage pkg = entities.get(path);
       List<Action> contents = pkg.isBinding() ? List.of() : store.list(path.namespace(), path.name(), Action.class);
       if (!contents.isEmpty() && !force) {
         throw Rejection.conflict("Package not empty (contains " + contents.size()

@@ -1,5 +1,6 @@
 package io.hpcwhisk.balancer.api;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -7,6 +8,9 @@ import java.util.Map;
  * headers.
  */
 record Reply(int status, Object body, Map<String, String> headers) {
+
+  /** The header that names the activation an invocation or a trigger fire started, as OpenWhisk sends it. */
+  static final String ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
 
   Reply {
     headers = headers == null ? Map.of() : Map.copyOf(headers);
@@ -21,7 +25,7 @@ record Reply(int status, Object body, Map<String, String> headers) {
   }
 
   Reply withHeader(String name, String value) {
-    var all = new java.util.HashMap<>(headers);
+    var all = new HashMap<>(headers);
     all.put(name, value);
     return new Reply(status, body, all);
   }

@@ -5,7 +5,6 @@ import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.entity.Rule;
-import io.hpcwhisk.balancer.entity.SemVer;
 import io.hpcwhisk.balancer.entity.Trigger;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.store.EntityStore;
@@ -13,63 +12,28 @@ import java.time.InstantSource;
 import java.util.List;
 
 /** {@code /namespaces/{ns}/rules}: list, create/update, get, enable/disable ({@code POST {"status"}}), delete. */
-final class RulesApi implements ApiHandler.Collection {
+final class RulesApi extends EntityApi<Rule> {
 
-  private final EntityStore store;
   private final ActionResolver resolver;
-  private final ApiSettings settings;
-  private final InstantSource clock;
-  private final Object writeLock;
-  private final TypedEntities<Rule> rules;
 
   RulesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
-    this.store = store;
+    super(store, Rule.class, "rules", "GET, PUT, DELETE, POST", settings, clock, writeLock);
     this.resolver = resolver;
-    this.settings = settings;
-    this.clock = clock;
-    this.writeLock = writeLock;
-    this.rules = new TypedEntities<>(store, Rule.class, writeLock);
   }
 
+  /** {@code POST {"status": "active" | "inactive"}}: enables or disables the rule. */
   @Override
-  public Object handle(Call call) {
-    if (call.rest.isEmpty()) {
-      ActionsApi.requireMethod(call, "GET");
-      ActionsApi.requireOwn(call);
-      Paging paging = Paging.of(call, "rules");
-      return Reply.ok(paging.apply(rules.newestFirst(call.namespace, null, r -> true), "rules"));
-    }
-    EntityPath path = TypedEntities.single(call);
-    ActionsApi.requireOwn(call);
-    switch (call.method) {
-      case "GET":
-        return Reply.ok(rules.get(path));
-      case "PUT":
-        return put(call, path);
-      case "POST":
-        return setStatus(call, path);
-      case "DELETE":
-        return rules.delete(path);
-      default:
-        throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
-    }
-  }
-
-  private Reply setStatus(Call call, EntityPath path) {
+  protected Object post(Call call, EntityPath path) {
     ObjectNode body = call.jsonObject(settings.maxPayloadBytes());
     String status = Bodies.string(body, "status");
     if (!Rule.ACTIVE.equals(status) && !Rule.INACTIVE.equals(status)) {
       throw Rejection.badRequest("Rule status must be 'active' or 'inactive', not '" + status + "'.");
     }
-    synchronized (writeLock) {
-      Rule rule = rules.get(path);
-      Rule updated = rule.withStatus(status, clock.millis());
-      store.put(path, updated);
-      return Reply.ok(updated);
-    }
+    return update(path, rule -> rule.withStatus(status, clock.millis()));
   }
 
-  private Reply put(Call call, EntityPath path) {
+  @Override
+  protected Reply put(Call call, EntityPath path) {
     boolean overwrite = call.flag("overwrite", false);
     ObjectNode body = call.jsonObject(settings.maxPayloadBytes());
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
@@ -80,8 +44,7 @@ final class RulesApi implements ApiHandler.Collection {
     if (status != null && !Rule.ACTIVE.equals(status) && !Rule.INACTIVE.equals(status)) {
       throw Rejection.badRequest("Rule status must be 'active' or 'inactive', not '" + status + "'.");
     }
-    synchronized (writeLock) {
-      Rule old = rules.replaced(path, overwrite);
+    return save(path, overwrite, old -> {
       if (old == null && (triggerName == null || actionName == null)) {
         throw Rejection.malformed("a rule needs both 'trigger' and 'action'");
       }
@@ -100,14 +63,12 @@ final class RulesApi implements ApiHandler.Collection {
       } catch (Rejection e) {
         throw e.status() == 404 ? new Rejection(404, "The requested resource '" + action.path() + "' does not exist.") : e;
       }
-      Rule rule = new Rule(path.namespace(), path.name(), old == null ? SemVer.INITIAL : SemVer.bump(old.version()),
-          publish != null ? publish : old != null && old.publish(),
-          status != null ? status : old != null ? old.status() : Rule.ACTIVE,
+      return new Rule(path.namespace(), path.name(), nextVersion(old),
+          given(publish, old, Rule::publish, false),
+          given(status, old, Rule::status, Rule.ACTIVE),
           Rule.Ref.of(trigger), Rule.Ref.of(action),
-          annotations != null ? annotations : old != null ? old.annotations() : List.of(),
+          given(annotations, old, Rule::annotations, List.of()),
           clock.millis());
-      store.put(path, rule);
-      return Reply.ok(rule);
-    }
+    }, rule -> rule);
   }
 }

@@ -75,15 +75,4 @@ final class TypedEntities<T extends WhiskEntity> {
       return Reply.ok(entity);
     }
   }
-
-  /**
-   * The path of the single entity a collection request names ({@code /rules/NAME}); 404 for deeper paths.
-   * Collections without packages (triggers, rules, packages) use it.
-   */
-  static EntityPath single(Call call) {
-    if (call.rest.size() > 1) {
-      throw new Rejection(404, ApiHandler.NO_ROUTE);
-    }
-    return EntityPath.of(call.namespace, call.rest.get(0));
-  }
 }

@@ -12,6 +12,7 @@ import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmCliClusterView;
 import io.hpcwhisk.slurm.cli.SlurmJson;
+import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import io.micrometer.core.instrument.Counter;
@@ -36,7 +37,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @SlurmTest
 class SlurmHarvestIT {
 
-  private static final Duration SCHEDULER = Duration.ofSeconds(40);
   private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
   static HarvestConfig config(SlurmEnv slurm, String policy, Map<String, String> params) {
@@ -70,24 +70,37 @@ class SlurmHarvestIT {
     return c == null ? 0 : c.count();
   }
 
+  /** True when the pilot job's step runs and has set its SIGTERM trap (its output says so). */
+  static boolean stepRuns(SlurmEnv slurm, Job pilot) {
+    return PilotJobs.output(slurm, pilot.id().toString()).contains(": running");
+  }
+
+  /** Pilots on the nodes, each with its step running (a step still starting would miss a preemption's SIGTERM). */
+  static List<Job> pilotsWithRunningSteps(SlurmEnv slurm, List<String> nodes) {
+    List<Job> on = pilots(slurm, JobState.RUNNING).stream().filter(j -> nodes.contains(j.nodes().get(0))).toList();
+    return on.size() == nodes.size() && on.stream().allMatch(j -> stepRuns(slurm, j)) ? on : List.of();
+  }
+
   /** A 2-node batch job running for 3 minutes and a 4-node one waiting for it: n3, n4 PLANNED until it ends. */
   static String openWindow(SlurmEnv slurm) {
+    Duration scheduler = slurm.timing().scheduling();
     String running = slurm.sbatch("-p", "batch", "-N", "2", "-w", "n1,n2", "--time=3", "-J", "it-running",
         "-o", "/dev/null", "--wrap", "sleep 600");
-    await().atMost(SCHEDULER).until(() -> job(slurm, running).state() == JobState.RUNNING);
+    await().atMost(scheduler).until(() -> job(slurm, running).state() == JobState.RUNNING);
     String wide = slurm.sbatch("-p", "batch", "-N", "4", "--time=2", "-J", "it-wide", "-o", "/dev/null",
         "--wrap", "sleep 30");
-    await().atMost(SCHEDULER).until(() -> job(slurm, wide).startTime().isPresent());
+    await().atMost(scheduler).until(() -> job(slurm, wide).startTime().isPresent());
     return wide;
   }
 
   @Test
   void windowsAreDetectedFromARealPlannedReservation(SlurmEnv slurm) {
+    Duration scheduler = slurm.timing().scheduling();
     String wide = openWindow(slurm);
     var view = new SlurmCliClusterView(cli(slurm), InstantSource.system());
     var builder = new SnapshotBuilder(config(slurm, "adaptive", Map.of()).slurm().target(), "hpcw-pilot");
 
-    await().atMost(SCHEDULER).until(() -> builder.build(view.observe()).boundedWindowCount() == 2);
+    await().atMost(scheduler).until(() -> builder.build(view.observe()).boundedWindowCount() == 2);
     ClusterSnapshot snapshot = builder.build(view.observe());
     Instant expected = job(slurm, wide).startTime().orElseThrow();
 
@@ -110,6 +123,7 @@ class SlurmHarvestIT {
       "var      | {pending: '3', time: 30m, time-min: 1m}",
   })
   void pilotsBackfillIntoTheWindowFitItAndArePreempted(String policy, String paramsYaml, SlurmEnv slurm) {
+    Duration scheduler = slurm.timing().scheduling();
     Map<String, String> params = HarvestConfig.parse("harvest: {policy: " + policy + ", params: " + paramsYaml + "}")
         .harvest().params();
     String wide = openWindow(slurm);
@@ -118,7 +132,7 @@ class SlurmHarvestIT {
 
     try (HarvestController controller = HarvestController.start(config(slurm, policy, params), registry, HOME)) {
       // Pilots start on both planned nodes, and every one of them ends before the planned batch job starts.
-      await().atMost(SCHEDULER).until(() -> pilots(slurm, JobState.RUNNING).stream()
+      await().atMost(scheduler).until(() -> pilots(slurm, JobState.RUNNING).stream()
           .map(j -> j.nodes().get(0)).distinct().count() == 2);
       List<Job> running = pilots(slurm, JobState.RUNNING);
       System.out.println("[harvest-it] " + policy + ": window until " + windowEnd + "; running pilots "
@@ -135,40 +149,58 @@ class SlurmHarvestIT {
           assertThat(running).allMatch(j -> j.requiredNodes().equals(j.nodes()), "targeted at their node");
         }
         // none of its targeted pilots is left pending
-        await().atMost(SCHEDULER).until(() -> pilots(slurm, JobState.PENDING).stream()
+        await().atMost(scheduler).until(() -> pilots(slurm, JobState.PENDING).stream()
             .noneMatch(j -> !j.requiredNodes().isEmpty()));
       }
 
       // A batch job needs n3: the pilot there is preempted, counted, and the batch job starts promptly.
+      List<Job> onN3 = await().atMost(scheduler).until(() -> pilotsWithRunningSteps(slurm, List.of("n3")),
+          l -> !l.isEmpty());
+      String pilot = onN3.get(0).id().toString();
       String urgent = slurm.sbatch("-p", "batch", "-N", "1", "-w", "n3", "--time=1", "-J", "it-urgent",
           "-o", "/dev/null", "--wrap", "sleep 20");
-      await().atMost(SCHEDULER).until(() -> job(slurm, urgent).state() == JobState.RUNNING);
-      long waited = slurm.startDelaySeconds(urgent);
-      System.out.printf("[harvest-it] %s: batch job started %d s after submission (grace %d s)%n", policy, waited,
-          slurm.graceSeconds());
-      assertThat(waited).as("the pilot left at once, not when the grace time ran out").isLessThan(slurm.graceSeconds());
-      await().atMost(SCHEDULER).until(() -> count(registry, "hpcwhisk.harvest.preemptions") >= 1);
+      await().atMost(scheduler.plus(slurm.timing().preemptionEnd(slurm.graceSeconds())))
+          .until(() -> job(slurm, urgent).state() == JobState.RUNNING);
+      String seen = PilotJobs.output(slurm, pilot) + slurm.describe(pilot, urgent);
+      assertThat(slurm.endedWithinGraceWhenPreempted(pilot)).as("the pilot left within the grace time, not killed at its end (PREEMPTED); %s", seen)
+          .isTrue();
+      long waited = slurm.handOverSeconds(pilot, urgent);
+      System.out.printf("[harvest-it] %s: batch job started %d s after the preemption started, %d s after submission "
+          + "(grace %d s)%n", policy, waited, slurm.startDelaySeconds(urgent), slurm.graceSeconds());
+      assertThat(waited).as("the pilot left at once, not when the grace time ran out; %s", seen)
+          .isLessThan(slurm.graceSeconds());
+      await().atMost(scheduler).until(() -> count(registry, "hpcwhisk.harvest.preemptions") >= 1);
       assertThat(registry.get("hpcwhisk.harvest.node.seconds").counter().count()).isPositive();
     }
   }
 
   @Test
   void aBatchJobStartsWithinGraceWhenEveryNodeHoldsAPilot(SlurmEnv slurm) {
+    Duration scheduler = slurm.timing().scheduling();
     var registry = new SimpleMeterRegistry();
     try (HarvestController controller = HarvestController.start(config(slurm, "adaptive", Map.of()), registry,
         HOME)) {
-      await().atMost(SCHEDULER).until(() -> pilots(slurm, JobState.RUNNING).size() == slurm.nodes().size());
+      List<Job> held = await().atMost(scheduler).until(() -> pilotsWithRunningSteps(slurm, slurm.nodes()),
+          l -> !l.isEmpty());
       assertThat(slurm.run("sinfo", "-h", "-p", "batch", "-o", "%T %D").stdout()).contains("allocated 4");
 
       String batch = slurm.sbatch("-p", "batch", "-N", String.valueOf(slurm.nodes().size()), "--time=1",
           "-J", "it-batch", "-o", "/dev/null", "--wrap", "sleep 5");
-      await().atMost(SCHEDULER).until(() -> job(slurm, batch).state() != JobState.PENDING);
-      long waited = slurm.startDelaySeconds(batch);
-      System.out.printf("[harvest-it] 4-node batch job over 4 pilots started %d s after submission (grace %d s)%n",
-          waited, slurm.graceSeconds());
+      await().atMost(scheduler.plus(slurm.timing().preemptionEnd(slurm.graceSeconds())))
+          .until(() -> job(slurm, batch).state() != JobState.PENDING);
       assertThat(job(slurm, batch).state()).isIn(JobState.RUNNING, JobState.COMPLETING, JobState.COMPLETED);
+      long waited = 0;
+      for (Job pilot : held) {
+        String id = pilot.id().toString();
+        String seen = PilotJobs.output(slurm, id) + slurm.describe(id, batch);
+        assertThat(slurm.endedWithinGraceWhenPreempted(id)).as("pilot %s left within the grace time, not killed at its end (PREEMPTED); %s", id,
+            seen).isTrue();
+        waited = Math.max(waited, slurm.handOverSeconds(id, batch));
+      }
+      System.out.printf("[harvest-it] 4-node batch job over 4 pilots started %d s after the preemption started, %d s "
+          + "after submission (grace %d s)%n", waited, slurm.startDelaySeconds(batch), slurm.graceSeconds());
       assertThat(waited).as("the pilots left at once, not when the grace time ran out").isLessThan(slurm.graceSeconds());
-      await().atMost(SCHEDULER).until(() -> count(registry, "hpcwhisk.harvest.preemptions") >= 4);
+      await().atMost(scheduler).until(() -> count(registry, "hpcwhisk.harvest.preemptions") >= 4);
     }
   }
 }
