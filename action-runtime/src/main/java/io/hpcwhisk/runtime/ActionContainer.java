@@ -3,7 +3,6 @@ package io.hpcwhisk.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcwhisk.protocol.ActivationStatus;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -23,25 +22,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * runs activations one at a time ({@code /run}) until it is closed, times out or dies.
  *
  * <p>Algorithm: the process gets stdin (activation lines), stdout and stderr (log lines, read by
- * {@link StreamPump}s) and fd 3, a fifo the pilot holds open for reading ({@link ResultReader}). A run
- * writes one JSON line, waits for one line on fd 3 within the timeout, then waits until both log
- * streams delivered the end marker (HPC-Whisk's launchers) or are drained (native executables).
+ * {@link StreamPump}s) and fd 3, a fifo the pilot holds open for reading ({@link ResultReader}). A
+ * run writes one JSON line, waits for one line on fd 3 within the timeout, then waits until both
+ * log streams delivered the end marker (HPC-Whisk's launchers) or are drained (native executables).
  *
  * <p>Example: {@code start(spec, ...)} gives {@code Ready(container)}; {@code container.run(input)}
- * gives a success with {@code {"greeting": "Hello"}} and two log lines; after a timeout the container
- * is dead and {@link #alive()} is false.
+ * gives a success with {@code {"greeting": "Hello"}} and two log lines; after a timeout the
+ * container is dead and {@link #alive()} is false.
  *
- * <p>Known caveats: output an action prints after returning lands in the next activation's logs, as in
- * OpenWhisk; native executables that buffer their output may lose log lines to the next activation;
- * the memory limit is the one the OS allows without root (heap flags, address-space limit).
+ * <p>Known caveats: output an action prints after returning lands in the next activation's logs, as
+ * in OpenWhisk; native executables that buffer their output may lose log lines to the next
+ * activation; the memory limit is the one the OS allows without root (heap flags, address-space
+ * limit).
  */
 public final class ActionContainer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final long NATIVE_DRAIN_MILLIS = 100;
-  /** How long a killed runtime's log streams may take to reach their end (its pumps read what is left first). */
+
+  /**
+   * How long a killed runtime's log streams may take to reach their end (its pumps read what is
+   * left first).
+   */
   private static final long STREAM_END_MILLIS = 5_000;
+
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final ActionSpec spec;
@@ -58,7 +63,8 @@ public final class ActionContainer implements AutoCloseable {
   private volatile boolean alive = true;
   private volatile boolean killedForMemory;
 
-  private ActionContainer(ActionSpec spec, Path dir, Process process, RandomAccessFile fifo, RuntimeConfig config)
+  private ActionContainer(
+      ActionSpec spec, Path dir, Process process, RandomAccessFile fifo, RuntimeConfig config)
       throws IOException {
     this.spec = spec;
     this.dir = dir;
@@ -70,20 +76,28 @@ public final class ActionContainer implements AutoCloseable {
     this.active = new ActivationLogs(logLimit);
     this.next = new ActivationLogs(logLimit);
     String name = "runtime-" + process.pid();
-    this.results = new ResultReader(new java.io.FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
-    this.out = new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
-    this.err = new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
+    this.results =
+        new ResultReader(
+            new java.io.FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
+    this.out =
+        new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
+    this.err =
+        new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
   }
 
   /**
-   * Starts a runtime for {@code spec} in a fresh directory under the work directory and initialises it.
-   * Never throws for a problem of the action: those come back as {@link InitOutcome.Failed}.
+   * Starts a runtime for {@code spec} in a fresh directory under the work directory and initialises
+   * it. Never throws for a problem of the action: those come back as {@link InitOutcome.Failed}.
    */
   static InitOutcome start(ActionSpec spec, RuntimeConfig config, Launchers launchers) {
     Instant initStart = Instant.now();
     long t0 = System.nanoTime();
     ActionKind kind = spec.actionKind();
-    Path dir = config.workDir().resolve("actions").resolve(SEQUENCE.incrementAndGet() + "-" + safe(spec.versionKey()));
+    Path dir =
+        config
+            .workDir()
+            .resolve("actions")
+            .resolve(SEQUENCE.incrementAndGet() + "-" + safe(spec.versionKey()));
     ActionContainer container = null;
     try {
       // exclusive: a directory (or a fifo in it) left by another start can never be reused
@@ -93,12 +107,14 @@ public final class ActionContainer implements AutoCloseable {
       ActionFiles.Prepared prepared = ActionFiles.prepare(spec, dir);
       if (!prepared.ok()) {
         deleteQuietly(dir);
-        return failed(OpenWhiskMessages.invalidInitResponse(prepared.problem()), List.of(), initStart);
+        return failed(
+            OpenWhiskMessages.invalidInitResponse(prepared.problem()), List.of(), initStart);
       }
       Path fifoPath = dir.resolve("fd3");
       mkfifo(fifoPath);
       launchers.prepare(dir);
-      List<String> command = launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
+      List<String> command =
+          launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       Map<String, String> env = builder.environment();
       String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -117,7 +133,8 @@ public final class ActionContainer implements AutoCloseable {
       container = new ActionContainer(spec, dir, process, fifo, config);
       container.begin();
       if (!kind.ownLauncher()) {
-        return new InitOutcome.Ready(container, initStart, Duration.ofNanos(System.nanoTime() - t0));
+        return new InitOutcome.Ready(
+            container, initStart, Duration.ofNanos(System.nanoTime() - t0));
       }
       return container.initialise(prepared.entry(), initStart, t0);
     } catch (IOException | RuntimeException e) {
@@ -127,9 +144,16 @@ public final class ActionContainer implements AutoCloseable {
       }
       org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
           .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
-      return new InitOutcome.Failed(ActivationResult.error(ActivationStatus.WHISK_ERROR,
-          "The pilot could not start the " + spec.kind() + " runtime: " + withoutPaths(e.getMessage()), logs,
-          initStart, Instant.now()));
+      return new InitOutcome.Failed(
+          ActivationResult.error(
+              ActivationStatus.WHISK_ERROR,
+              "The pilot could not start the "
+                  + spec.kind()
+                  + " runtime: "
+                  + withoutPaths(e.getMessage()),
+              logs,
+              initStart,
+              Instant.now()));
     }
   }
 
@@ -141,7 +165,8 @@ public final class ActionContainer implements AutoCloseable {
   }
 
   private InitOutcome initialise(Path entry, Instant initStart, long t0) throws IOException {
-    Map<String, Object> init = Map.of("init", Map.of("main", spec.main(), "entry", entry.toString()));
+    Map<String, Object> init =
+        Map.of("init", Map.of("main", spec.main(), "entry", entry.toString()));
     long timeoutMillis = spec.limits().timeout().toMillis();
     ResultReader.Line ack;
     try {
@@ -154,7 +179,8 @@ public final class ActionContainer implements AutoCloseable {
       ack = null;
     }
     if (ack == null) {
-      return failed(OpenWhiskMessages.timedOut(timeoutMillis, true), killAndCollect(null), initStart);
+      return failed(
+          OpenWhiskMessages.timedOut(timeoutMillis, true), killAndCollect(null), initStart);
     }
     if (ack.exited()) {
       return failed(OpenWhiskMessages.ABNORMAL_INIT, killAndCollect(null), initStart);
@@ -167,8 +193,10 @@ public final class ActionContainer implements AutoCloseable {
     }
     if (!Boolean.TRUE.equals(reply.get("ok"))) {
       Object error = reply.get("error");
-      return failed(OpenWhiskMessages.invalidInitResponse(error == null ? null : error.toString()),
-          killAndCollect(null), initStart);
+      return failed(
+          OpenWhiskMessages.invalidInitResponse(error == null ? null : error.toString()),
+          killAndCollect(null),
+          initStart);
     }
     return new InitOutcome.Ready(this, initStart, Duration.ofNanos(System.nanoTime() - t0));
   }
@@ -180,7 +208,8 @@ public final class ActionContainer implements AutoCloseable {
   public synchronized ActivationResult run(ActivationInput input) {
     Instant start = Instant.now();
     if (!alive) {
-      return ActivationResult.whiskError("The runtime of " + spec.versionKey() + " is no longer alive.", start);
+      return ActivationResult.whiskError(
+          "The runtime of " + spec.versionKey() + " is no longer alive.", start);
     }
     ActivationLogs logs = active;
     ActivationLogs following = new ActivationLogs(spec.limits().logBytes());
@@ -196,26 +225,41 @@ public final class ActionContainer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       List<String> lines = killAndCollect(logs);
-      return ActivationResult.error(ActivationStatus.WHISK_ERROR,
-          "The pilot was interrupted while the action ran.", lines, start, Instant.now());
+      return ActivationResult.error(
+          ActivationStatus.WHISK_ERROR,
+          "The pilot was interrupted while the action ran.",
+          lines,
+          start,
+          Instant.now());
     }
     if (line == null) {
       List<String> lines = killAndCollect(logs);
-      return ActivationResult.error(ActivationStatus.DEVELOPER_ERROR,
-          OpenWhiskMessages.timedOut(timeoutMillis, false), lines, start, Instant.now());
+      return ActivationResult.error(
+          ActivationStatus.DEVELOPER_ERROR,
+          OpenWhiskMessages.timedOut(timeoutMillis, false),
+          lines,
+          start,
+          Instant.now());
     }
     if (line.exited()) {
       List<String> lines = killAndCollect(logs);
-      String message = killedForMemory ? OpenWhiskMessages.MEMORY_EXHAUSTED : OpenWhiskMessages.ABNORMAL_RUN;
-      return ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, message, lines, start, Instant.now());
+      String message =
+          killedForMemory ? OpenWhiskMessages.MEMORY_EXHAUSTED : OpenWhiskMessages.ABNORMAL_RUN;
+      return ActivationResult.error(
+          ActivationStatus.DEVELOPER_ERROR, message, lines, start, Instant.now());
     }
-    ResultClassifier.Classified classified = ResultClassifier.classify(line, spec.limits().resultBytes());
+    ResultClassifier.Classified classified =
+        ResultClassifier.classify(line, spec.limits().resultBytes());
     String note = collectLogs(logs, following);
     List<String> lines = logs.finish(Instant.now(), note);
-    return new ActivationResult(classified.status(), classified.result(), lines, start, Instant.now(), Optional.empty());
+    return new ActivationResult(
+        classified.status(), classified.result(), lines, start, Instant.now(), Optional.empty());
   }
 
-  /** Waits for the activation's last log lines; returns OpenWhisk's log-failure note if they did not come. */
+  /**
+   * Waits for the activation's last log lines; returns OpenWhisk's log-failure note if they did not
+   * come.
+   */
   private String collectLogs(ActivationLogs logs, ActivationLogs following) {
     try {
       if (spec.actionKind().ownLauncher()) {
@@ -225,7 +269,8 @@ public final class ActionContainer implements AutoCloseable {
       }
       long since = System.nanoTime();
       long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
-      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS)) && System.nanoTime() < until) {
+      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS))
+          && System.nanoTime() < until) {
         java.util.concurrent.locks.LockSupport.parkNanos(50_000);
       }
       out.switchTo(following);
@@ -244,7 +289,9 @@ public final class ActionContainer implements AutoCloseable {
     stdin.flush();
   }
 
-  /** Kills the process tree, waits for the log streams to end and returns the logs collected so far. */
+  /**
+   * Kills the process tree, waits for the log streams to end and returns the logs collected so far.
+   */
   private List<String> killAndCollect(ActivationLogs logs) {
     kill();
     try {
@@ -263,8 +310,10 @@ public final class ActionContainer implements AutoCloseable {
   private void kill() {
     alive = false;
     process.descendants().forEach(ProcessHandle::destroyForcibly);
-    // Through the handle, not Process.destroyForcibly(): that also closes our ends of the runtime's stdout and
-    // stderr, and a line the action wrote just before it crashed, still in the pipe, would be lost to its logs.
+    // Through the handle, not Process.destroyForcibly(): that also closes our ends of the runtime's
+    // stdout and
+    // stderr, and a line the action wrote just before it crashed, still in the pipe, would be lost
+    // to its logs.
     // The pumps read to the end of the streams; cleanUp() closes them.
     process.toHandle().destroyForcibly();
     try {
@@ -275,7 +324,8 @@ public final class ActionContainer implements AutoCloseable {
   }
 
   private void cleanUp() {
-    for (java.io.Closeable stream : List.of(fifo, stdin, process.getInputStream(), process.getErrorStream())) {
+    for (java.io.Closeable stream :
+        List.of(fifo, stdin, process.getInputStream(), process.getErrorStream())) {
       try {
         stream.close();
       } catch (IOException e) {
@@ -285,7 +335,9 @@ public final class ActionContainer implements AutoCloseable {
     deleteQuietly(dir);
   }
 
-  /** Marks the container as having exceeded its memory and kills it (used by the memory watchdog). */
+  /**
+   * Marks the container as having exceeded its memory and kills it (used by the memory watchdog).
+   */
   void killForMemory() {
     killedForMemory = true;
     kill();
@@ -305,7 +357,9 @@ public final class ActionContainer implements AutoCloseable {
     return process.pid();
   }
 
-  /** Resident memory of the runtime process tree in kilobytes, from {@code /proc} (0 if unknown). */
+  /**
+   * Resident memory of the runtime process tree in kilobytes, from {@code /proc} (0 if unknown).
+   */
   long residentKb() {
     return ProcStatus.treeResidentKb(process.pid());
   }
@@ -320,11 +374,15 @@ public final class ActionContainer implements AutoCloseable {
 
   private static InitOutcome failed(String message, List<String> logs, Instant initStart) {
     return new InitOutcome.Failed(
-        ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, message, logs, initStart, Instant.now()));
+        ActivationResult.error(
+            ActivationStatus.DEVELOPER_ERROR, message, logs, initStart, Instant.now()));
   }
 
   private static void mkfifo(Path path) throws IOException {
-    Process process = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder("mkfifo", "-m", "600", path.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
@@ -336,7 +394,10 @@ public final class ActionContainer implements AutoCloseable {
     }
   }
 
-  /** A message for the caller with the file names of this machine taken out (they stay in the pilot's log). */
+  /**
+   * A message for the caller with the file names of this machine taken out (they stay in the
+   * pilot's log).
+   */
   static String withoutPaths(String message) {
     return message == null ? "no detail" : message.replaceAll("(?<![\\w.])/[^\\s:'\"]+", "<path>");
   }
@@ -351,15 +412,19 @@ public final class ActionContainer implements AutoCloseable {
       return;
     }
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // best effort
-        }
-      });
+      paths
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  // best effort
+                }
+              });
     } catch (java.io.UncheckedIOException e) {
-      // a file vanished while the tree was walked (a runtime cleaning up at the same time): best effort
+      // a file vanished while the tree was walked (a runtime cleaning up at the same time): best
+      // effort
     } catch (IOException e) {
       // best effort
     }

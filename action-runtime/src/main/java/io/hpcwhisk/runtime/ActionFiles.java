@@ -38,22 +38,28 @@ final class ActionFiles {
       try {
         bytes = Base64.getMimeDecoder().decode(spec.code());
       } catch (IllegalArgumentException e) {
-        return Prepared.fail("the code is marked binary but is not valid base64: " + e.getMessage());
+        return Prepared.fail(
+            "the code is marked binary but is not valid base64: " + e.getMessage());
       }
     } else {
       bytes = spec.code().getBytes(StandardCharsets.UTF_8);
     }
-    boolean zip = bytes.length > 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
+    boolean zip =
+        bytes.length > 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
     switch (kind) {
       case NODEJS -> {
         if (spec.binary()) {
-          return zip ? unzip(bytes, dir.resolve("action")) : Prepared.fail("a binary nodejs action must be a zip");
+          return zip
+              ? unzip(bytes, dir.resolve("action"))
+              : Prepared.fail("a binary nodejs action must be a zip");
         }
         return Prepared.ok(Files.write(dir.resolve("action.js"), bytes));
       }
       case PYTHON -> {
         if (spec.binary()) {
-          return zip ? unzip(bytes, dir.resolve("action")) : Prepared.fail("a binary python action must be a zip");
+          return zip
+              ? unzip(bytes, dir.resolve("action"))
+              : Prepared.fail("a binary python action must be a zip");
         }
         return Prepared.ok(Files.write(dir.resolve("__main__.py"), bytes));
       }

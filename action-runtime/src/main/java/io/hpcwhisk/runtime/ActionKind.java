@@ -8,13 +8,22 @@ import java.util.Locale;
  * {@link #parse} maps OpenWhisk kind names ({@code nodejs:20}, {@code python:default}, ...) here.
  */
 public enum ActionKind {
-  /** Node.js on the node's {@code node}; code text or a zip with {@code package.json} / {@code index.js}. */
+  /**
+   * Node.js on the node's {@code node}; code text or a zip with {@code package.json} / {@code
+   * index.js}.
+   */
   NODEJS("nodejs:20", List.of("nodejs:20", "nodejs:default", "nodejs")),
   /** Python 3 on the node's {@code python3}; code text or a zip with {@code __main__.py}. */
   PYTHON("python:3", List.of("python:3", "python:default", "python", "python3")),
-  /** A jar whose class has {@code public static JsonObject main(JsonObject)} (Gson), run on {@code java}. */
+  /**
+   * A jar whose class has {@code public static JsonObject main(JsonObject)} (Gson), run on {@code
+   * java}.
+   */
   JAVA("java", List.of("java", "java:default", "java:8", "java:17")),
-  /** An executable speaking the action loop itself: a JSON line in on stdin, a JSON line out on fd 3. */
+  /**
+   * An executable speaking the action loop itself: a JSON line in on stdin, a JSON line out on fd
+   * 3.
+   */
   NATIVE("blackbox", List.of("blackbox", "native", "native:default"));
 
   private final String canonical;
@@ -35,7 +44,10 @@ public enum ActionKind {
     return names;
   }
 
-  /** Whether the runtime is one of HPC-Whisk's own launchers (they acknowledge init and write log markers). */
+  /**
+   * Whether the runtime is one of HPC-Whisk's own launchers (they acknowledge init and write log
+   * markers).
+   */
   boolean ownLauncher() {
     return this != NATIVE;
   }

@@ -3,8 +3,8 @@ package io.hpcwhisk.runtime;
 import java.time.Duration;
 
 /**
- * The limits of one action, as OpenWhisk's {@code limits}: time, memory, log bytes per activation and
- * result bytes. Defaults: 60 s, 256 MB, 10 MB of logs, 1 MB of result.
+ * The limits of one action, as OpenWhisk's {@code limits}: time, memory, log bytes per activation
+ * and result bytes. Defaults: 60 s, 256 MB, 10 MB of logs, 1 MB of result.
  */
 public record ActionLimits(Duration timeout, int memoryMb, long logBytes, long resultBytes) {
 
@@ -30,7 +30,8 @@ public record ActionLimits(Duration timeout, int memoryMb, long logBytes, long r
 
   /** OpenWhisk's defaults. */
   public static ActionLimits defaults() {
-    return new ActionLimits(DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, DEFAULT_LOG_BYTES, DEFAULT_RESULT_BYTES);
+    return new ActionLimits(
+        DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, DEFAULT_LOG_BYTES, DEFAULT_RESULT_BYTES);
   }
 
   public ActionLimits withTimeout(Duration value) {

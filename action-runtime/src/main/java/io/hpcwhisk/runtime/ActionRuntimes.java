@@ -25,19 +25,20 @@ import java.util.function.BooleanSupplier;
  * idle runtime of the version exists, reusing it (warm) afterwards.
  *
  * <p>Algorithm: {@link #invoke} takes the most recently used idle runtime of the spec's version key
- * (and the same limits and env);
- * if there is none it reserves the action's memory (evicting the least recently used idle runtimes of
- * other versions when needed) and starts a runtime on the calling thread, so several cold starts run
- * in parallel. After the activation a live runtime goes back to the idle list; a dead one (timeout,
- * crash) frees its memory. A background task removes runtimes idle longer than the idle timeout and
- * kills busy ones whose resident memory exceeds their limit.
+ * (and the same limits and env); if there is none it reserves the action's memory (evicting the
+ * least recently used idle runtimes of other versions when needed) and starts a runtime on the
+ * calling thread, so several cold starts run in parallel. After the activation a live runtime goes
+ * back to the idle list; a dead one (timeout, crash) frees its memory. A background task removes
+ * runtimes idle longer than the idle timeout and kills busy ones whose resident memory exceeds
+ * their limit.
  *
  * <p>Example: two calls with the same {@code versionKey} one after the other: the first is cold
- * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two runtimes.
+ * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two
+ * runtimes.
  *
  * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
- * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer does
- * not send more than the pilot registered).
+ * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer
+ * does not send more than the pilot registered).
  */
 public final class ActionRuntimes implements AutoCloseable {
 
@@ -46,7 +47,8 @@ public final class ActionRuntimes implements AutoCloseable {
   private final RuntimeConfig config;
   private final Launchers launchers;
   private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
-  private final Set<ActionContainer> busy = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<ActionContainer> busy =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
@@ -55,36 +57,45 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private record Idle(ActionContainer container, long sinceNanos) {}
 
-  /** The directory this pool's runtimes live in, one per start: {@code WORK_DIR/start-PID-NANOS}. */
+  /**
+   * The directory this pool's runtimes live in, one per start: {@code WORK_DIR/start-PID-NANOS}.
+   */
   private final java.nio.file.Path base;
 
   /**
-   * A pool whose runtime files live in a directory of their own under {@code config.workDir()}, made for this
-   * start (so files a killed process left behind can never collide with new ones); directories of earlier starts
-   * whose process is gone are removed first, and so are the {@code actions} and {@code launchers} directories
-   * of older versions.
+   * A pool whose runtime files live in a directory of their own under {@code config.workDir()},
+   * made for this start (so files a killed process left behind can never collide with new ones);
+   * directories of earlier starts whose process is gone are removed first, and so are the {@code
+   * actions} and {@code launchers} directories of older versions.
    */
   public ActionRuntimes(RuntimeConfig config) {
     this.base = config.workDir();
     try {
       Files.createDirectories(base);
       removeLeftovers(base);
-      java.nio.file.Path own = Files.createDirectory(
-          base.resolve("start-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+      java.nio.file.Path own =
+          Files.createDirectory(
+              base.resolve("start-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
       this.config = config.withWorkDir(own);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the runtime work directory under " + base, e);
     }
     this.launchers = new Launchers(this.config, this.config.workDir().resolve("launchers"));
-    this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "runtime-housekeeping");
-      thread.setDaemon(true);
-      return thread;
-    });
-    housekeeping.scheduleWithFixedDelay(this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+    this.housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "runtime-housekeeping");
+              thread.setDaemon(true);
+              return thread;
+            });
+    housekeeping.scheduleWithFixedDelay(
+        this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Resolves interpreters and writes the launchers now, so the first cold start does not pay for it. */
+  /**
+   * Resolves interpreters and writes the launchers now, so the first cold start does not pay for
+   * it.
+   */
   public ActionRuntimes warmUp() {
     launchers.warmUp();
     return this;
@@ -95,42 +106,51 @@ public final class ActionRuntimes implements AutoCloseable {
     return launchers.sandboxed();
   }
 
-  /** The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not sandboxed. */
+  /**
+   * The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not
+   * sandboxed.
+   */
   public List<java.nio.file.Path> sandboxHides() {
     return launchers.sandboxHides();
   }
 
-  /** Why runtimes run without bubblewrap: off by configuration, or the self-check's failure (empty when sandboxed). */
+  /**
+   * Why runtimes run without bubblewrap: off by configuration, or the self-check's failure (empty
+   * when sandboxed).
+   */
   public Optional<String> sandboxProblem() {
     return Optional.ofNullable(launchers.sandboxProblem());
   }
 
   /**
-   * The one namespace these runtimes serve, when they run without a sandbox under the administrator's
-   * single-tenant opt-out ({@link RuntimeConfig#unsandboxedNamespace()}); empty when sandboxed (every
-   * namespace) or when they serve none.
+   * The one namespace these runtimes serve, when they run without a sandbox under the
+   * administrator's single-tenant opt-out ({@link RuntimeConfig#unsandboxedNamespace()}); empty
+   * when sandboxed (every namespace) or when they serve none.
    */
   public Optional<String> onlyNamespace() {
     return sandboxed() ? Optional.empty() : Optional.ofNullable(config.unsandboxedNamespace());
   }
 
   /**
-   * Why these runtimes cannot serve anyone: no working sandbox and no single-tenant opt-out. A pilot
-   * exits with this line; empty when it may serve.
+   * Why these runtimes cannot serve anyone: no working sandbox and no single-tenant opt-out. A
+   * pilot exits with this line; empty when it may serve.
    */
   public Optional<String> startProblem() {
     if (sandboxed() || config.unsandboxedNamespace() != null) {
       return Optional.empty();
     }
-    return Optional.of("actions would run without a sandbox (" + launchers.sandboxProblem() + ") and could read"
-        + " each other's code, parameters and keys; install bubblewrap (bwrap) with user namespaces allowed, or"
-        + " set pilot.unsandboxed-namespace: NAME to run only that namespace's actions, unsandboxed");
+    return Optional.of(
+        "actions would run without a sandbox ("
+            + launchers.sandboxProblem()
+            + ") and could read each other's code, parameters and keys; install bubblewrap (bwrap)"
+            + " with user namespaces allowed, or set pilot.unsandboxed-namespace: NAME to run only"
+            + " that namespace's actions, unsandboxed");
   }
 
   /**
    * The rule for namespaces: with a working sandbox every namespace is served; without one only the
-   * opt-out's namespace. Empty when an activation of {@code namespace} may run here, else the reason it
-   * may not (the caller ends it in a whisk error, logs and counts it).
+   * opt-out's namespace. Empty when an activation of {@code namespace} may run here, else the
+   * reason it may not (the caller ends it in a whisk error, logs and counts it).
    */
   public Optional<String> refusal(String namespace) {
     if (sandboxed()) {
@@ -141,8 +161,12 @@ public final class ActionRuntimes implements AutoCloseable {
       return Optional.of("This executor runs actions without a sandbox and serves no namespace.");
     }
     if (!only.equals(namespace)) {
-      return Optional.of("This executor runs actions without a sandbox and serves only namespace " + only
-          + ", not " + namespace + ".");
+      return Optional.of(
+          "This executor runs actions without a sandbox and serves only namespace "
+              + only
+              + ", not "
+              + namespace
+              + ".");
     }
     return Optional.empty();
   }
@@ -153,19 +177,19 @@ public final class ActionRuntimes implements AutoCloseable {
   }
 
   /**
-   * Runs one activation of {@code spec} and returns its result; blocks until it ends. Never throws for
-   * a problem of the action or of the pilot: those are developer or whisk errors in the result.
+   * Runs one activation of {@code spec} and returns its result; blocks until it ends. Never throws
+   * for a problem of the action or of the pilot: those are developer or whisk errors in the result.
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input) {
     return invoke(spec, input, () -> true);
   }
 
   /**
-   * As {@link #invoke(ActionSpec, ActivationInput)}, but asks {@code start} right before the runtime
-   * begins running the activation (a warm runtime at once, a cold one once it started and initialised).
-   * When {@code start} says false the activation is not run and null is returned (the runtime stays for
-   * others). A failure before that point (the runtime could not start) is a whisk error result and
-   * {@code start} was never asked.
+   * As {@link #invoke(ActionSpec, ActivationInput)}, but asks {@code start} right before the
+   * runtime begins running the activation (a warm runtime at once, a cold one once it started and
+   * initialised). When {@code start} says false the activation is not run and null is returned (the
+   * runtime stays for others). A failure before that point (the runtime could not start) is a whisk
+   * error result and {@code start} was never asked.
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
     ActionContainer warm = takeIdle(poolKey(spec));
@@ -229,7 +253,9 @@ public final class ActionRuntimes implements AutoCloseable {
     return null;
   }
 
-  /** Reserves memory, evicting idle runtimes least recently used first; returns a refusal or null. */
+  /**
+   * Reserves memory, evicting idle runtimes least recently used first; returns a refusal or null.
+   */
   private String reserve(int memoryMb) {
     List<ActionContainer> evicted = new ArrayList<>();
     String refusal = null;
@@ -247,8 +273,14 @@ public final class ActionRuntimes implements AutoCloseable {
           evicted.add(oldest.container());
         }
         if (memoryInUseMb + memoryMb > config.memoryMb()) {
-          refusal = "No memory left for another runtime: " + memoryInUseMb + " MB of " + config.memoryMb()
-              + " MB are in use and the action needs " + memoryMb + " MB.";
+          refusal =
+              "No memory left for another runtime: "
+                  + memoryInUseMb
+                  + " MB of "
+                  + config.memoryMb()
+                  + " MB are in use and the action needs "
+                  + memoryMb
+                  + " MB.";
         } else {
           memoryInUseMb += memoryMb;
         }
@@ -318,8 +350,9 @@ public final class ActionRuntimes implements AutoCloseable {
   }
 
   /**
-   * Removes every idle runtime of every version of the action at {@code actionPath} ({@code ns/pkg/name}, the
-   * version keys' part before {@code @}), with its directory: the action was deleted or replaced.
+   * Removes every idle runtime of every version of the action at {@code actionPath} ({@code
+   * ns/pkg/name}, the version keys' part before {@code @}), with its directory: the action was
+   * deleted or replaced.
    */
   public void evictAction(String actionPath) {
     evictWhere(key -> key.startsWith(actionPath + "@"));
@@ -334,14 +367,15 @@ public final class ActionRuntimes implements AutoCloseable {
     List<ActionContainer> removed = new ArrayList<>();
     synchronized (this) {
       for (Deque<Idle> list : idle.values()) {
-        list.removeIf(entry -> {
-          if (versionKey.test(entry.container().spec().versionKey())) {
-            memoryInUseMb -= entry.container().spec().limits().memoryMb();
-            removed.add(entry.container());
-            return true;
-          }
-          return false;
-        });
+        list.removeIf(
+            entry -> {
+              if (versionKey.test(entry.container().spec().versionKey())) {
+                memoryInUseMb -= entry.container().spec().limits().memoryMb();
+                removed.add(entry.container());
+                return true;
+              }
+              return false;
+            });
       }
       idle.values().removeIf(Deque::isEmpty);
     }
@@ -357,26 +391,41 @@ public final class ActionRuntimes implements AutoCloseable {
         idleCount++;
       }
     }
-    return new RuntimeStats(idleCount + busy.size(), busy.size(), memoryInUseMb, config.memoryMb(),
-        coldStarts.get(), warmStarts.get(), warm);
+    return new RuntimeStats(
+        idleCount + busy.size(),
+        busy.size(),
+        memoryInUseMb,
+        config.memoryMb(),
+        coldStarts.get(),
+        warmStarts.get(),
+        warm);
   }
 
-  /** Removes what earlier starts left under {@code base}: start directories of dead processes, old layouts. */
+  /**
+   * Removes what earlier starts left under {@code base}: start directories of dead processes, old
+   * layouts.
+   */
   static void removeLeftovers(java.nio.file.Path base) throws IOException {
     List<java.nio.file.Path> stale = new ArrayList<>();
     try (var entries = Files.list(base)) {
-      entries.forEach(p -> {
-        String name = p.getFileName().toString();
-        if (name.equals("actions") || name.equals("launchers")) {
-          stale.add(p);
-        } else if (name.startsWith("start-")) {
-          String[] parts = name.split("-");
-          long pid = parts.length == 3 && parts[1].matches("\\d{1,18}") ? Long.parseLong(parts[1]) : -1;
-          if (pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
-            stale.add(p);
-          }
-        }
-      });
+      entries.forEach(
+          p -> {
+            String name = p.getFileName().toString();
+            if (name.equals("actions") || name.equals("launchers")) {
+              stale.add(p);
+            } else if (name.startsWith("start-")) {
+              String[] parts = name.split("-");
+              long pid =
+                  parts.length == 3 && parts[1].matches("\\d{1,18}")
+                      ? Long.parseLong(parts[1])
+                      : -1;
+              if (pid > 0
+                  && pid != ProcessHandle.current().pid()
+                  && ProcessHandle.of(pid).isEmpty()) {
+                stale.add(p);
+              }
+            }
+          });
     }
     stale.forEach(ActionContainer::deleteQuietly);
   }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param binary whether {@code code} is base64
  * @param main the entry point: a function name for nodejs/python ({@code main} by default), a class
  *     name (optionally {@code Class#method}) for java; ignored for blackbox
- * @param env environment variables of the action (OpenWhisk's init {@code env}), set at process start
+ * @param env environment variables of the action (OpenWhisk's init {@code env}), set at process
+ *     start
  * @param limits time, memory, log and result limits
  */
 public record ActionSpec(
@@ -41,7 +42,9 @@ public record ActionSpec(
     return new ActionSpec(versionKey, kind, code, false, "main", Map.of(), ActionLimits.defaults());
   }
 
-  /** A binary action (base64 zip, jar or executable) with the given entry point and default limits. */
+  /**
+   * A binary action (base64 zip, jar or executable) with the given entry point and default limits.
+   */
   public static ActionSpec binary(String versionKey, String kind, String base64, String main) {
     return new ActionSpec(versionKey, kind, base64, true, main, Map.of(), ActionLimits.defaults());
   }
@@ -64,6 +67,13 @@ public record ActionSpec(
 
   @Override
   public String toString() {
-    return "ActionSpec[" + versionKey + ", " + kind + (binary ? ", binary" : "") + ", main=" + main + "]";
+    return "ActionSpec["
+        + versionKey
+        + ", "
+        + kind
+        + (binary ? ", binary" : "")
+        + ", main="
+        + main
+        + "]";
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param namespace {@code __OW_NAMESPACE}
  * @param deadline when the activation must end: {@code __OW_DEADLINE} (epoch milliseconds)
  * @param apiHost {@code __OW_API_HOST}
- * @param apiKey {@code __OW_API_KEY}: present only when the action may see its key (the caller decides,
- *     as OpenWhisk's {@code provide-api-key} annotation)
+ * @param apiKey {@code __OW_API_KEY}: present only when the action may see its key (the caller
+ *     decides, as OpenWhisk's {@code provide-api-key} annotation)
  * @param params the parameters (the action's {@code main} argument); never null
  */
 public record ActivationInput(
@@ -43,8 +43,8 @@ public record ActivationInput(
   }
 
   /**
-   * The activation's line as the action loop reads it: {@code value} plus the keys the launchers turn
-   * into {@code __OW_<KEY>} variables.
+   * The activation's line as the action loop reads it: {@code value} plus the keys the launchers
+   * turn into {@code __OW_<KEY>} variables.
    */
   Map<String, Object> toLoopMessage() {
     Map<String, Object> message = new LinkedHashMap<>();

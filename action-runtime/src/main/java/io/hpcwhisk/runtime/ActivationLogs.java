@@ -10,8 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The log lines of one activation, in arrival order, bounded by the action's log limit. Each line is
- * formatted as OpenWhisk's activation logs: {@code 2026-11-27T00:55:51.123456789Z stdout: text}.
+ * The log lines of one activation, in arrival order, bounded by the action's log limit. Each line
+ * is formatted as OpenWhisk's activation logs: {@code 2026-11-27T00:55:51.123456789Z stdout: text}.
  * Also counts the end markers the two streams deliver.
  */
 final class ActivationLogs {

@@ -51,7 +51,8 @@ final class LauncherFiles {
             copyClasses(codeSource(anchor), out, written);
           }
         }
-        Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         javaJar = jar;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the java launcher jar into " + dir, e);
@@ -62,18 +63,23 @@ final class LauncherFiles {
 
   private final java.util.Set<String> written = new java.util.HashSet<>();
 
-  /** Writes the resource once per instance (a file left by an older pilot in the same place is replaced). */
+  /**
+   * Writes the resource once per instance (a file left by an older pilot in the same place is
+   * replaced).
+   */
   private synchronized Path resource(String name) {
     Path file = dir.resolve(name);
     if (written.add(name)) {
       try (InputStream in = LauncherFiles.class.getResourceAsStream(name)) {
         if (in == null) {
-          throw new IllegalStateException("resource " + name + " is missing from the pilot's class path");
+          throw new IllegalStateException(
+              "resource " + name + " is missing from the pilot's class path");
         }
         Files.createDirectories(dir);
         Path partial = dir.resolve(name + ".part");
         Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + file, e);
       }

@@ -61,24 +61,38 @@ final class Launchers {
     switch (kind) {
       case NODEJS -> {
         Path node = interpreter(config.node(), "process.stdout.write(process.execPath)");
-        interpreterCommand.addAll(List.of(node.toString(), "--max-old-space-size=" + heapMb,
-            files.nodeLauncher().toString()));
+        interpreterCommand.addAll(
+            List.of(
+                node.toString(),
+                "--max-old-space-size=" + heapMb,
+                files.nodeLauncher().toString()));
         readOnly.add(node.getParent().getParent());
         readOnly.add(files.nodeLauncher());
       }
       case PYTHON -> {
         Path python = interpreter(config.python(), "import sys; sys.stdout.write(sys.executable)");
-        interpreterCommand.addAll(List.of(python.toString(), "-B", files.pythonLauncher().toString()));
+        interpreterCommand.addAll(
+            List.of(python.toString(), "-B", files.pythonLauncher().toString()));
         readOnly.add(python.getParent().getParent());
         readOnly.add(files.pythonLauncher());
         addressLimit = Long.toString(memoryMb * 1024L);
       }
       case JAVA -> {
         Path jar = files.javaLauncherJar();
-        interpreterCommand.addAll(List.of(config.java(), "-Xmx" + heapMb + "m", "-Xss512k",
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xrs",
-            "--add-opens", "java.base/java.util=ALL-UNNAMED",
-            "-cp", jar.toString(), JavaActionLoop.class.getName()));
+        interpreterCommand.addAll(
+            List.of(
+                config.java(),
+                "-Xmx" + heapMb + "m",
+                "-Xss512k",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-Xrs",
+                "--add-opens",
+                "java.base/java.util=ALL-UNNAMED",
+                "-cp",
+                jar.toString(),
+                JavaActionLoop.class.getName()));
         readOnly.add(jar);
       }
       case NATIVE -> {
@@ -88,9 +102,16 @@ final class Launchers {
       default -> throw new IllegalStateException("unhandled kind " + kind);
     }
     List<String> inner = sandbox.wrap(interpreterCommand, actionDir, readOnly);
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-        "trap '' TERM; ulimit -v \"$1\" 2>/dev/null || exit 97; fifo=\"$2\"; shift 2; exec \"$@\" 3>\"$fifo\"",
-        "hpc-whisk-runtime", addressLimit, fifo.toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                "trap '' TERM; ulimit -v \"$1\" 2>/dev/null || exit 97; fifo=\"$2\"; shift 2; exec"
+                    + " \"$@\" 3>\"$fifo\"",
+                "hpc-whisk-runtime",
+                addressLimit,
+                fifo.toString()));
     argv.addAll(inner);
     return argv;
   }
@@ -100,22 +121,29 @@ final class Launchers {
    * manager shims (pyenv, nvm) are not run on every start.
    */
   private Path interpreter(String name, String printExecutable) {
-    return resolved.computeIfAbsent(name, n -> {
-      String flag = n.contains("node") ? "-e" : "-c";
-      try {
-        Process process = new ProcessBuilder(n, flag, printExecutable).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 && !out.isEmpty()) {
-          return Path.of(out);
-        }
-        throw new IllegalStateException("cannot run " + n + ": exit " + process.exitValue() + ": " + out);
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot run " + n + ": " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while locating " + n, e);
-      }
-    });
+    return resolved.computeIfAbsent(
+        name,
+        n -> {
+          String flag = n.contains("node") ? "-e" : "-c";
+          try {
+            Process process =
+                new ProcessBuilder(n, flag, printExecutable).redirectErrorStream(true).start();
+            String out =
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (process.waitFor(30, TimeUnit.SECONDS)
+                && process.exitValue() == 0
+                && !out.isEmpty()) {
+              return Path.of(out);
+            }
+            throw new IllegalStateException(
+                "cannot run " + n + ": exit " + process.exitValue() + ": " + out);
+          } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + n + ": " + e.getMessage(), e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while locating " + n, e);
+          }
+        });
   }
 
   /** Resolves every interpreter now, so the first activation of a kind does not pay for it. */

@@ -6,7 +6,9 @@ final class OpenWhiskMessages {
   private OpenWhiskMessages() {}
 
   static String timedOut(long timeoutMillis, boolean init) {
-    return "The action exceeded its time limits of " + timeoutMillis + " milliseconds"
+    return "The action exceeded its time limits of "
+        + timeoutMillis
+        + " milliseconds"
         + (init ? " during initialization." : ".");
   }
 
@@ -19,18 +21,25 @@ final class OpenWhiskMessages {
   }
 
   static String truncatedResponse(long length, long maxLength) {
-    return "The action produced a response that exceeded the allowed length: " + length + " > "
-        + maxLength + " bytes.";
+    return "The action produced a response that exceeded the allowed length: "
+        + length
+        + " > "
+        + maxLength
+        + " bytes.";
   }
 
   static String truncatedLogs(long limit) {
-    return "Logs were truncated because the total bytes size exceeds the limit of " + limit + " bytes.";
+    return "Logs were truncated because the total bytes size exceeds the limit of "
+        + limit
+        + " bytes.";
   }
 
   static final String ABNORMAL_INIT = "The action did not initialize and exited unexpectedly.";
-  static final String ABNORMAL_RUN = "The action did not produce a valid response and exited unexpectedly.";
+  static final String ABNORMAL_RUN =
+      "The action did not produce a valid response and exited unexpectedly.";
   static final String MEMORY_EXHAUSTED = "The action exhausted its memory and was aborted.";
-  static final String LOG_FAILURE = "There was an issue while collecting your logs. Data might be missing.";
+  static final String LOG_FAILURE =
+      "There was an issue while collecting your logs. Data might be missing.";
 
   private static String suffix(String detail) {
     return detail == null || detail.isEmpty() ? "." : ": " + detail;

@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 /**
  * Reads a process's resident set size from {@code /proc/PID/status}, and a process tree's from the
  * kernel's per-thread {@code children} lists ({@code /proc/PID/task/TID/children}). The JDK's
- * {@link ProcessHandle#descendants()} reads the parent of every process on the machine instead, which
- * costs ~0.4 ms per call on a busy node, and the memory watchdog asks four times a second per runtime.
+ * {@link ProcessHandle#descendants()} reads the parent of every process on the machine instead,
+ * which costs ~0.4 ms per call on a busy node, and the memory watchdog asks four times a second per
+ * runtime.
  */
 final class ProcStatus {
 
@@ -55,7 +56,10 @@ final class ProcStatus {
     return out;
   }
 
-  /** Direct children from every thread's list; empty when the process is gone; null when unsupported. */
+  /**
+   * Direct children from every thread's list; empty when the process is gone; null when
+   * unsupported.
+   */
   private static List<Long> children(long pid) {
     Path tasks = Path.of("/proc", Long.toString(pid), "task");
     List<Long> out = new ArrayList<>();

@@ -66,7 +66,8 @@ final class ResultReader implements Runnable {
         for (int i = 0; i < n; i++) {
           if (buffer[i] == '\n') {
             length += append(line, buffer, from, i, length);
-            lines.offer(new Line(line.toString(StandardCharsets.UTF_8), length, length > limit, false));
+            lines.offer(
+                new Line(line.toString(StandardCharsets.UTF_8), length, length > limit, false));
             line.reset();
             length = 0;
             from = i + 1;

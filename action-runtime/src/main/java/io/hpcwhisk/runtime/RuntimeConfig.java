@@ -15,11 +15,15 @@ import java.util.Objects;
  * @param java the java executable (default: the one running the pilot)
  * @param sandbox whether to run actions inside bubblewrap
  * @param idleTimeout how long a warm runtime is kept without activations (default 10 min)
- * @param logDrainWait how long to wait for an activation's last log lines after its result (default 2 s)
- * @param sandboxUid the host uid and gid sandboxed actions run as when the pilot runs as root (default 65534)
- * @param sandboxHidden further directories or files hidden from sandboxed actions (besides the built-in list)
- * @param unsandboxedNamespace the single-tenant opt-out: without a working sandbox, the one namespace whose
- *     actions may run (unsandboxed); null: without a sandbox no action runs (see {@link ActionRuntimes#refusal})
+ * @param logDrainWait how long to wait for an activation's last log lines after its result (default
+ *     2 s)
+ * @param sandboxUid the host uid and gid sandboxed actions run as when the pilot runs as root
+ *     (default 65534)
+ * @param sandboxHidden further directories or files hidden from sandboxed actions (besides the
+ *     built-in list)
+ * @param unsandboxedNamespace the single-tenant opt-out: without a working sandbox, the one
+ *     namespace whose actions may run (unsandboxed); null: without a sandbox no action runs (see
+ *     {@link ActionRuntimes#refusal})
  */
 public record RuntimeConfig(
     Path workDir,
@@ -54,16 +58,29 @@ public record RuntimeConfig(
     logDrainWait = logDrainWait == null ? Duration.ofSeconds(2) : logDrainWait;
     sandboxUid = sandboxUid == 0 ? io.hpcwhisk.runtime.Sandbox.DEFAULT_UID : sandboxUid;
     if (sandboxUid < 0) {
-      throw new IllegalArgumentException("sandboxUid must be a positive uid (0, root, is refused), got " + sandboxUid);
+      throw new IllegalArgumentException(
+          "sandboxUid must be a positive uid (0, root, is refused), got " + sandboxUid);
     }
     sandboxHidden = sandboxHidden == null ? List.of() : List.copyOf(sandboxHidden);
-    unsandboxedNamespace = unsandboxedNamespace == null || unsandboxedNamespace.isBlank()
-        ? null : unsandboxedNamespace.strip();
+    unsandboxedNamespace =
+        unsandboxedNamespace == null || unsandboxedNamespace.isBlank()
+            ? null
+            : unsandboxedNamespace.strip();
   }
 
-  /** Without the sandbox options: uid 65534, nothing hidden besides the built-in list, no single-tenant opt-out. */
-  public RuntimeConfig(Path workDir, int memoryMb, String node, String python, String java, Sandbox sandbox,
-      Duration idleTimeout, Duration logDrainWait) {
+  /**
+   * Without the sandbox options: uid 65534, nothing hidden besides the built-in list, no
+   * single-tenant opt-out.
+   */
+  public RuntimeConfig(
+      Path workDir,
+      int memoryMb,
+      String node,
+      String python,
+      String java,
+      Sandbox sandbox,
+      Duration idleTimeout,
+      Duration logDrainWait) {
     this(workDir, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait, 0, null, null);
   }
 
@@ -73,29 +90,79 @@ public record RuntimeConfig(
   }
 
   public RuntimeConfig withWorkDir(Path value) {
-    return new RuntimeConfig(value, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait, sandboxUid,
-        sandboxHidden, unsandboxedNamespace);
+    return new RuntimeConfig(
+        value,
+        memoryMb,
+        node,
+        python,
+        java,
+        sandbox,
+        idleTimeout,
+        logDrainWait,
+        sandboxUid,
+        sandboxHidden,
+        unsandboxedNamespace);
   }
 
   public RuntimeConfig withSandbox(Sandbox value) {
-    return new RuntimeConfig(workDir, memoryMb, node, python, java, value, idleTimeout, logDrainWait, sandboxUid,
-        sandboxHidden, unsandboxedNamespace);
+    return new RuntimeConfig(
+        workDir,
+        memoryMb,
+        node,
+        python,
+        java,
+        value,
+        idleTimeout,
+        logDrainWait,
+        sandboxUid,
+        sandboxHidden,
+        unsandboxedNamespace);
   }
 
   public RuntimeConfig withIdleTimeout(Duration value) {
-    return new RuntimeConfig(workDir, memoryMb, node, python, java, sandbox, value, logDrainWait, sandboxUid,
-        sandboxHidden, unsandboxedNamespace);
+    return new RuntimeConfig(
+        workDir,
+        memoryMb,
+        node,
+        python,
+        java,
+        sandbox,
+        value,
+        logDrainWait,
+        sandboxUid,
+        sandboxHidden,
+        unsandboxedNamespace);
   }
 
   /** The single-tenant opt-out: without a working sandbox, only {@code namespace}'s actions run. */
   public RuntimeConfig withUnsandboxedNamespace(String namespace) {
-    return new RuntimeConfig(workDir, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait, sandboxUid,
-        sandboxHidden, namespace);
+    return new RuntimeConfig(
+        workDir,
+        memoryMb,
+        node,
+        python,
+        java,
+        sandbox,
+        idleTimeout,
+        logDrainWait,
+        sandboxUid,
+        sandboxHidden,
+        namespace);
   }
 
   public RuntimeConfig withSandboxHidden(List<Path> paths) {
-    return new RuntimeConfig(workDir, memoryMb, node, python, java, sandbox, idleTimeout, logDrainWait, sandboxUid,
-        paths, unsandboxedNamespace);
+    return new RuntimeConfig(
+        workDir,
+        memoryMb,
+        node,
+        python,
+        java,
+        sandbox,
+        idleTimeout,
+        logDrainWait,
+        sandboxUid,
+        paths,
+        unsandboxedNamespace);
   }
 
   private static String blankTo(String value, String fallback) {

@@ -20,44 +20,67 @@ import java.util.concurrent.TimeUnit;
  * <p>Isolated: the action sees the host's file system read-only, with empty file systems over every
  * home ({@code /home}, {@code /root}, the pilot user's home), {@code /tmp}, the Munge and Slurm
  * directories ({@code /etc/munge}, {@code /run/munge}, {@code /var/lib/munge}, {@code /etc/slurm*},
- * {@code /var/spool/slurm*}, {@code /var/lib/slurm*}, {@code /var/log/slurm*}, {@code /run/slurm*}, the
- * directory of {@code $SLURM_CONF} and of {@code $MUNGE_SOCKET}), HPC-Whisk's config and data
- * directories (the directory of {@code $HPC_WHISK_CONFIG}, {@code ~/.hpc-whisk}) and the pilot's whole
- * work directory, except its own runtime directory, which it may write (plus any paths the
+ * {@code /var/spool/slurm*}, {@code /var/lib/slurm*}, {@code /var/log/slurm*}, {@code /run/slurm*},
+ * the directory of {@code $SLURM_CONF} and of {@code $MUNGE_SOCKET}), HPC-Whisk's config and data
+ * directories (the directory of {@code $HPC_WHISK_CONFIG}, {@code ~/.hpc-whisk}) and the pilot's
+ * whole work directory, except its own runtime directory, which it may write (plus any paths the
  * configuration adds). It gets no capabilities ({@code --cap-drop ALL}); fresh PID, IPC and UTS
- * namespaces with its own {@code /proc} (it sees only its own processes, not the pilot's environment),
- * {@code /dev} and {@code /dev/shm}; its own session ({@code --new-session}, no terminal); and it dies
- * with the pilot. When the pilot runs as root the action runs as an unprivileged host uid and gid
- * ({@link RuntimeConfig#sandboxUid()}, default 65534 {@code nobody}): bubblewrap sets up the mounts as
- * root, then {@code setpriv} drops to that uid with no capabilities, an empty bounding set and
- * {@code no_new_privs}; the runtime directory is given to that uid. (A user namespace alone, as in
- * {@code bwrap --unshare-user --uid N}, would leave the action root on the host's files: it could read
- * every root-owned file that is not hidden, such as {@code /etc/shadow}.) When the pilot is an ordinary
- * user, the action runs as that user in a user namespace as uid/gid 65534.
+ * namespaces with its own {@code /proc} (it sees only its own processes, not the pilot's
+ * environment), {@code /dev} and {@code /dev/shm}; its own session ({@code --new-session}, no
+ * terminal); and it dies with the pilot. When the pilot runs as root the action runs as an
+ * unprivileged host uid and gid ({@link RuntimeConfig#sandboxUid()}, default 65534 {@code nobody}):
+ * bubblewrap sets up the mounts as root, then {@code setpriv} drops to that uid with no
+ * capabilities, an empty bounding set and {@code no_new_privs}; the runtime directory is given to
+ * that uid. (A user namespace alone, as in {@code bwrap --unshare-user --uid N}, would leave the
+ * action root on the host's files: it could read every root-owned file that is not hidden, such as
+ * {@code /etc/shadow}.) When the pilot is an ordinary user, the action runs as that user in a user
+ * namespace as uid/gid 65534.
  *
- * <p>Interpreters that live under a hidden directory (e.g. pyenv under {@code /root}) are bound back
- * read-only, the directories above them recreated world-readable.
+ * <p>Interpreters that live under a hidden directory (e.g. pyenv under {@code /root}) are bound
+ * back read-only, the directories above them recreated world-readable.
  *
  * <p>Not isolated: the network (actions may call out and listen, as in OpenWhisk); CPU time; memory
- * beyond the limits the runtime sets; every file outside the hidden directories that the action's uid
- * may read; and, for an unprivileged pilot, whatever that user may read and do outside them.
+ * beyond the limits the runtime sets; every file outside the hidden directories that the action's
+ * uid may read; and, for an unprivileged pilot, whatever that user may read and do outside them.
  *
- * <p>{@link #choose} runs a self-check: the sandbox with the same options around a shell that prints its
- * effective capabilities; a sandbox that cannot start it, or whose capabilities are not all zero, is
- * "not working" and {@link #problem()} says why.
+ * <p>{@link #choose} runs a self-check: the sandbox with the same options around a shell that
+ * prints its effective capabilities; a sandbox that cannot start it, or whose capabilities are not
+ * all zero, is "not working" and {@link #problem()} says why.
  */
 final class Sandbox {
 
   /** The host uid and gid actions run as when the pilot runs as root: {@code nobody}. */
   static final int DEFAULT_UID = 65534;
 
-  private static final List<String> SECRET_DIRS = List.of("/home", "/root", "/etc/munge", "/run/munge",
-      "/var/run/munge", "/var/lib/munge", "/var/log/munge");
-  private static final List<String> SLURM_GLOBS = List.of("/etc", "/var/spool", "/var/lib", "/var/log", "/run",
-      "/var/run");
+  private static final List<String> SECRET_DIRS =
+      List.of(
+          "/home",
+          "/root",
+          "/etc/munge",
+          "/run/munge",
+          "/var/run/munge",
+          "/var/lib/munge",
+          "/var/log/munge");
+  private static final List<String> SLURM_GLOBS =
+      List.of("/etc", "/var/spool", "/var/lib", "/var/log", "/run", "/var/run");
+
   /** Directories whose whole content must not be hidden when a secret file sits in them. */
-  private static final Set<String> BROAD = Set.of("/", "/etc", "/usr", "/usr/local", "/opt", "/var", "/var/lib",
-      "/var/run", "/run", "/tmp", "/var/tmp", "/srv", "/home", "/root");
+  private static final Set<String> BROAD =
+      Set.of(
+          "/",
+          "/etc",
+          "/usr",
+          "/usr/local",
+          "/opt",
+          "/var",
+          "/var/lib",
+          "/var/run",
+          "/run",
+          "/tmp",
+          "/var/tmp",
+          "/srv",
+          "/home",
+          "/root");
 
   private final boolean enabled;
   private final String problem;
@@ -68,8 +91,15 @@ final class Sandbox {
   private final List<Path> hiddenFiles;
   private final String bwrap;
 
-  private Sandbox(boolean enabled, String problem, Path workRoot, boolean root, int uid, List<Path> hiddenDirs,
-      List<Path> hiddenFiles, String bwrap) {
+  private Sandbox(
+      boolean enabled,
+      String problem,
+      Path workRoot,
+      boolean root,
+      int uid,
+      List<Path> hiddenDirs,
+      List<Path> hiddenFiles,
+      String bwrap) {
     this.bwrap = bwrap;
     this.enabled = enabled;
     this.problem = problem;
@@ -81,15 +111,18 @@ final class Sandbox {
   }
 
   /**
-   * The sandbox for {@code config}: OFF is off; BWRAP must pass the self-check (else an
-   * {@link IllegalArgumentException} with the reason); AUTO is on when the self-check passes, else off
+   * The sandbox for {@code config}: OFF is off; BWRAP must pass the self-check (else an {@link
+   * IllegalArgumentException} with the reason); AUTO is on when the self-check passes, else off
    * with {@link #problem()} saying why.
    */
   static Sandbox choose(RuntimeConfig config, Map<String, String> env) {
     return choose(config, env, "bwrap");
   }
 
-  /** As {@link #choose(RuntimeConfig, Map)} with the bubblewrap executable {@code bwrap} (tests break it). */
+  /**
+   * As {@link #choose(RuntimeConfig, Map)} with the bubblewrap executable {@code bwrap} (tests
+   * break it).
+   */
   static Sandbox choose(RuntimeConfig config, Map<String, String> env, String bwrap) {
     Path workRoot = config.workDir().toAbsolutePath();
     boolean root = isRoot();
@@ -97,18 +130,21 @@ final class Sandbox {
     List<Path> files = new ArrayList<>();
     secrets(env, workRoot, config.sandboxHidden(), dirs, files);
     if (config.sandbox() == RuntimeConfig.Sandbox.OFF) {
-      return new Sandbox(false, "pilot.sandbox is off", workRoot, root, config.sandboxUid(), dirs, files, bwrap);
+      return new Sandbox(
+          false, "pilot.sandbox is off", workRoot, root, config.sandboxUid(), dirs, files, bwrap);
     }
-    Sandbox candidate = new Sandbox(true, null, workRoot, root, config.sandboxUid(), dirs, files, bwrap);
+    Sandbox candidate =
+        new Sandbox(true, null, workRoot, root, config.sandboxUid(), dirs, files, bwrap);
     Optional<String> failure = candidate.selfCheck();
     if (failure.isEmpty()) {
       return candidate;
     }
     if (config.sandbox() == RuntimeConfig.Sandbox.BWRAP) {
-      throw new IllegalArgumentException("pilot.sandbox is bwrap but the sandbox does not work here: "
-          + failure.get());
+      throw new IllegalArgumentException(
+          "pilot.sandbox is bwrap but the sandbox does not work here: " + failure.get());
     }
-    return new Sandbox(false, failure.get(), workRoot, root, config.sandboxUid(), dirs, files, bwrap);
+    return new Sandbox(
+        false, failure.get(), workRoot, root, config.sandboxUid(), dirs, files, bwrap);
   }
 
   boolean enabled() {
@@ -127,12 +163,17 @@ final class Sandbox {
     return all;
   }
 
-  /** Whether {@code bwrap} exists and the sandbox passes its self-check with defaults for {@code workRoot}. */
+  /**
+   * Whether {@code bwrap} exists and the sandbox passes its self-check with defaults for {@code
+   * workRoot}.
+   */
   static boolean usable() {
     try {
       Path probe = Files.createTempDirectory("hpc-whisk-sandbox-probe");
       try {
-        return choose(RuntimeConfig.defaults(probe, 64).withSandbox(RuntimeConfig.Sandbox.AUTO), System.getenv())
+        return choose(
+                RuntimeConfig.defaults(probe, 64).withSandbox(RuntimeConfig.Sandbox.AUTO),
+                System.getenv())
             .enabled();
       } finally {
         ActionContainer.deleteQuietly(probe);
@@ -142,7 +183,10 @@ final class Sandbox {
     }
   }
 
-  /** Gives the runtime directory to the sandbox's uid (when the pilot is root), so the action may write it. */
+  /**
+   * Gives the runtime directory to the sandbox's uid (when the pilot is root), so the action may
+   * write it.
+   */
   void prepare(Path actionDir) throws IOException {
     if (!enabled || !root) {
       return;
@@ -160,8 +204,25 @@ final class Sandbox {
     if (!enabled) {
       return command;
     }
-    List<String> argv = new ArrayList<>(List.of(bwrap, "--ro-bind", "/", "/", "--dev", "/dev",
-        "--perms", "1777", "--tmpfs", "/dev/shm", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                bwrap,
+                "--ro-bind",
+                "/",
+                "/",
+                "--dev",
+                "/dev",
+                "--perms",
+                "1777",
+                "--tmpfs",
+                "/dev/shm",
+                "--proc",
+                "/proc",
+                "--perms",
+                "1777",
+                "--tmpfs",
+                "/tmp"));
     List<String> tmpfsRoots = new ArrayList<>(List.of("/tmp"));
     for (Path dir : hiddenDirs) {
       if (!under(dir.toString(), "/tmp")) {
@@ -182,22 +243,54 @@ final class Sandbox {
     Path own = actionDir.toAbsolutePath();
     parents(own, tmpfsRoots, made, argv);
     argv.addAll(List.of("--bind", own.toString(), own.toString(), "--chdir", own.toString()));
-    argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"));
+    argv.addAll(
+        List.of(
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--die-with-parent",
+            "--new-session"));
     if (root) {
-      // bwrap mounts as root, then setpriv becomes the unprivileged uid: setuid clears every capability
-      argv.addAll(List.of("--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-          "--cap-add", "CAP_SETPCAP", "--", "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-          "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+      // bwrap mounts as root, then setpriv becomes the unprivileged uid: setuid clears every
+      // capability
+      argv.addAll(
+          List.of(
+              "--cap-drop",
+              "ALL",
+              "--cap-add",
+              "CAP_SETUID",
+              "--cap-add",
+              "CAP_SETGID",
+              "--cap-add",
+              "CAP_SETPCAP",
+              "--",
+              "setpriv",
+              "--reuid=" + uid,
+              "--regid=" + uid,
+              "--clear-groups",
+              "--inh-caps=-all",
+              "--bounding-set=-all",
+              "--no-new-privs",
+              "--"));
     } else {
-      argv.addAll(List.of("--unshare-user", "--uid", Integer.toString(DEFAULT_UID), "--gid",
-          Integer.toString(DEFAULT_UID), "--cap-drop", "ALL", "--"));
+      argv.addAll(
+          List.of(
+              "--unshare-user",
+              "--uid",
+              Integer.toString(DEFAULT_UID),
+              "--gid",
+              Integer.toString(DEFAULT_UID),
+              "--cap-drop",
+              "ALL",
+              "--"));
     }
     argv.addAll(command);
     return argv;
   }
 
   /** Recreates, world-readable, the directories between a hidden root and {@code target}. */
-  private static void parents(Path target, List<String> tmpfsRoots, Set<String> made, List<String> argv) {
+  private static void parents(
+      Path target, List<String> tmpfsRoots, Set<String> made, List<String> argv) {
     List<Path> chain = new ArrayList<>();
     for (Path p = target.getParent(); p != null; p = p.getParent()) {
       chain.add(0, p);
@@ -215,13 +308,17 @@ final class Sandbox {
     return path.equals(dir) || path.startsWith(dir.endsWith("/") ? dir : dir + "/");
   }
 
-  /** Starts the sandbox around a shell that prints its capabilities; a reason when it does not work. */
+  /**
+   * Starts the sandbox around a shell that prints its capabilities; a reason when it does not work.
+   */
   Optional<String> selfCheck() {
     Path dir = workRoot.resolve("sandbox-check");
     try {
       Files.createDirectories(dir);
       prepare(dir);
-      List<String> argv = wrap(List.of("/bin/sh", "-c", "grep '^CapEff:' /proc/self/status; id -u"), dir, List.of());
+      List<String> argv =
+          wrap(
+              List.of("/bin/sh", "-c", "grep '^CapEff:' /proc/self/status; id -u"), dir, List.of());
       Process probe = new ProcessBuilder(argv).redirectErrorStream(true).start();
       byte[] bytes = probe.getInputStream().readNBytes(4096);
       if (!probe.waitFor(20, TimeUnit.SECONDS)) {
@@ -233,7 +330,8 @@ final class Sandbox {
         return Optional.of("bwrap exited with " + probe.exitValue() + ": " + tail(out));
       }
       if (!out.matches("(?s)CapEff:\\s*0+\\s+\\d+")) {
-        return Optional.of("the sandboxed shell kept capabilities or printed something unexpected: " + tail(out));
+        return Optional.of(
+            "the sandboxed shell kept capabilities or printed something unexpected: " + tail(out));
       }
       if (root && out.endsWith("\n0")) {
         return Optional.of("the sandboxed shell still ran as uid 0");
@@ -255,8 +353,8 @@ final class Sandbox {
   }
 
   /** The secret directories and files that exist here, as real paths. */
-  private static void secrets(Map<String, String> env, Path workRoot, List<Path> extra, List<Path> dirs,
-      List<Path> files) {
+  private static void secrets(
+      Map<String, String> env, Path workRoot, List<Path> extra, List<Path> dirs, List<Path> files) {
     Set<Path> candidates = new LinkedHashSet<>();
     SECRET_DIRS.forEach(d -> candidates.add(Path.of(d)));
     candidates.add(Path.of(System.getProperty("user.home")));

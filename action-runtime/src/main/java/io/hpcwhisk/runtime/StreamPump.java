@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * Reads one output stream of a runtime (stdout or stderr) line by line on its own thread and hands
- * each line to the current activation's {@link ActivationLogs}. The end-of-activation marker switches
- * it to the next activation's logs. For runtimes without markers, {@link #drained(long, long)} tells whether
- * everything written so far has been read.
+ * each line to the current activation's {@link ActivationLogs}. The end-of-activation marker
+ * switches it to the next activation's logs. For runtimes without markers, {@link #drained(long,
+ * long)} tells whether everything written so far has been read.
  */
 final class StreamPump implements Runnable {
 
@@ -27,7 +27,12 @@ final class StreamPump implements Runnable {
   private volatile boolean finished;
   private final Thread thread;
 
-  StreamPump(InputStream in, String stream, ActivationLogs first, Supplier<ActivationLogs> next, String name) {
+  StreamPump(
+      InputStream in,
+      String stream,
+      ActivationLogs first,
+      Supplier<ActivationLogs> next,
+      String name) {
     this.in = in;
     this.stream = stream;
     this.sink = first;
@@ -47,12 +52,14 @@ final class StreamPump implements Runnable {
 
   /**
    * True when the stream ended, or the pump has waited in read with no partial line for at least
-   * {@code quietNanos}, counted from {@code sinceNanos} at the earliest (when the result came): a blocked reader wakes within microseconds of a write, so a quiet reader means
-   * everything written so far was read. ({@code available()} cannot be asked: the process stream
-   * holds its lock while a read blocks.)
+   * {@code quietNanos}, counted from {@code sinceNanos} at the earliest (when the result came): a
+   * blocked reader wakes within microseconds of a write, so a quiet reader means everything written
+   * so far was read. ({@code available()} cannot be asked: the process stream holds its lock while
+   * a read blocks.)
    */
   boolean drained(long sinceNanos, long quietNanos) {
-    return finished || (blocked && System.nanoTime() - Math.max(blockedSince, sinceNanos) >= quietNanos);
+    return finished
+        || (blocked && System.nanoTime() - Math.max(blockedSince, sinceNanos) >= quietNanos);
   }
 
   boolean finished() {

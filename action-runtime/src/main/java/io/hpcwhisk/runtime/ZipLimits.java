@@ -12,19 +12,23 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 /**
- * What an action's zip may unpack to: at most {@code maxTotalBytes} in all, {@code maxEntries} entries, and no more
- * than {@code maxRatio} times the archive's size once it unpacks to over {@value #RATIO_FLOOR} bytes (a zip bomb
- * unpacks to thousands of times its size; ordinary code to a few times). Names must stay inside the archive (no
- * absolute names, no {@code ..} out of it). The sizes counted are the bytes actually inflated, not the sizes the
- * entries claim. The API checks an action's zip at create and update ({@link #check}); the runtime enforces the
- * same limits while it unpacks ({@link #unpack}).
+ * What an action's zip may unpack to: at most {@code maxTotalBytes} in all, {@code maxEntries}
+ * entries, and no more than {@code maxRatio} times the archive's size once it unpacks to over
+ * {@value #RATIO_FLOOR} bytes (a zip bomb unpacks to thousands of times its size; ordinary code to
+ * a few times). Names must stay inside the archive (no absolute names, no {@code ..} out of it).
+ * The sizes counted are the bytes actually inflated, not the sizes the entries claim. The API
+ * checks an action's zip at create and update ({@link #check}); the runtime enforces the same
+ * limits while it unpacks ({@link #unpack}).
  */
 public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
 
   /** 256 MiB, 10,000 entries, ratio 100. */
   public static final ZipLimits DEFAULT = new ZipLimits(256L * 1_048_576, 10_000, 100);
 
-  /** Below this unpacked size the ratio is not checked (a small file of zeros compresses well and is harmless). */
+  /**
+   * Below this unpacked size the ratio is not checked (a small file of zeros compresses well and is
+   * harmless).
+   */
   static final long RATIO_FLOOR = 1_048_576;
 
   /** Why the archive breaks a limit, as a message for the developer. */
@@ -43,7 +47,10 @@ public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
     }
   }
 
-  /** Unpacks {@code zip} under {@code target} (created), stopping with {@link Refused} at the first broken limit. */
+  /**
+   * Unpacks {@code zip} under {@code target} (created), stopping with {@link Refused} at the first
+   * broken limit.
+   */
   public void unpack(byte[] zip, Path target) throws Refused, IOException {
     Files.createDirectories(target);
     walk(zip, target.toAbsolutePath().normalize());
@@ -63,9 +70,13 @@ public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
         try {
           relative = Path.of(name.replace('\\', '/')).normalize();
         } catch (java.nio.file.InvalidPathException e) {
-          throw new Refused("the zip entry name '" + printable(name) + "' is not a valid file name");
+          throw new Refused(
+              "the zip entry name '" + printable(name) + "' is not a valid file name");
         }
-        if (name.startsWith("/") || name.startsWith("\\") || relative.isAbsolute() || relative.startsWith("..")) {
+        if (name.startsWith("/")
+            || name.startsWith("\\")
+            || relative.isAbsolute()
+            || relative.startsWith("..")) {
           throw new Refused("the zip entry '" + printable(name) + "' points outside the archive");
         }
         Path out = root == null ? null : root.resolve(relative).normalize();
@@ -81,8 +92,12 @@ public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
         OutputStream sink = null;
         if (out != null) {
           Files.createDirectories(out.getParent());
-          sink = Files.newOutputStream(out, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE);
+          sink =
+              Files.newOutputStream(
+                  out,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.TRUNCATE_EXISTING,
+                  StandardOpenOption.WRITE);
         }
         try {
           total = copy(in, sink, buffer, total, zip.length);
@@ -108,8 +123,12 @@ public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
         throw new Refused("the zip archive unpacks to more than " + maxTotalBytes + " bytes");
       }
       if (total > RATIO_FLOOR && total > (long) maxRatio * archiveBytes) {
-        throw new Refused("the zip archive unpacks to more than " + maxRatio + " times its size of " + archiveBytes
-            + " bytes (a zip bomb?)");
+        throw new Refused(
+            "the zip archive unpacks to more than "
+                + maxRatio
+                + " times its size of "
+                + archiveBytes
+                + " bytes (a zip bomb?)");
       }
       if (sink != null) {
         sink.write(buffer, 0, n);

@@ -27,11 +27,13 @@ class ActionRuntimesErrorsTest {
 
   @BeforeEach
   void start() {
-    runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 1024)
-        .withSandbox(sandbox()));
+    runtimes =
+        new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 1024).withSandbox(sandbox()));
   }
 
-  /** How the runtimes run; {@link SandboxedActionRuntimesErrorsTest} runs every test again in bwrap. */
+  /**
+   * How the runtimes run; {@link SandboxedActionRuntimesErrorsTest} runs every test again in bwrap.
+   */
   RuntimeConfig.Sandbox sandbox() {
     return RuntimeConfig.Sandbox.OFF;
   }
@@ -47,23 +49,32 @@ class ActionRuntimesErrorsTest {
 
   @Test
   void timeoutKillsTheRuntimeAndReportsOpenWhisksMessage() {
-    // 2 s: the limit covers the cold start too, which on a loaded 2-core machine (load 18, in bwrap) took > 500 ms
-    ActionSpec spec = node("slow", "function main() { console.log('before'); while (true) {} }")
-        .withLimits(ActionLimits.defaults().withTimeout(Duration.ofMillis(2000)));
+    // 2 s: the limit covers the cold start too, which on a loaded 2-core machine (load 18, in
+    // bwrap) took > 500 ms
+    ActionSpec spec =
+        node("slow", "function main() { console.log('before'); while (true) {} }")
+            .withLimits(ActionLimits.defaults().withTimeout(Duration.ofMillis(2000)));
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).contains("The action exceeded its time limits of 2000 milliseconds.");
+    assertThat(result.errorMessage())
+        .contains("The action exceeded its time limits of 2000 milliseconds.");
     assertThat(result.logs()).anyMatch(l -> l.endsWith("stdout: before"));
     assertThat(runtimes.stats().alive()).isZero();
-    assertThat(runtimes.invoke(spec, input("{}")).cold()).as("no warm runtime survives a timeout").isTrue();
+    assertThat(runtimes.invoke(spec, input("{}")).cold())
+        .as("no warm runtime survives a timeout")
+        .isTrue();
   }
 
   @Test
   void initTimeoutSaysDuringInitialization() {
-    ActionSpec spec = node("slow-init", "const t = Date.now(); while (Date.now() - t < 5000) {} function main() { return {}; }")
-        .withLimits(ActionLimits.defaults().withTimeout(Duration.ofMillis(300)));
+    ActionSpec spec =
+        node(
+                "slow-init",
+                "const t = Date.now(); while (Date.now() - t < 5000) {} function main() { return"
+                    + " {}; }")
+            .withLimits(ActionLimits.defaults().withTimeout(Duration.ofMillis(300)));
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
@@ -74,8 +85,11 @@ class ActionRuntimesErrorsTest {
 
   @Test
   void crashDuringRunIsADeveloperError() {
-    ActionSpec spec = ActionSpec.text("guest/crash@1", "python:3",
-        "import os\ndef main(args):\n    print('going down')\n    os._exit(3)\n");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/crash@1",
+            "python:3",
+            "import os\ndef main(args):\n    print('going down')\n    os._exit(3)\n");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
@@ -92,26 +106,35 @@ class ActionRuntimesErrorsTest {
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).get().asString()
-        .startsWith("The action failed during initialization: ").contains("Unexpected token");
+    assertThat(result.errorMessage())
+        .get()
+        .asString()
+        .startsWith("The action failed during initialization: ")
+        .contains("Unexpected token");
     assertThat(result.logs()).anyMatch(l -> l.contains("stderr: SyntaxError"));
     assertThat(runtimes.stats().memoryInUseMb()).isZero();
   }
 
   @Test
   void missingMainFailsInitialisation() {
-    ActionSpec spec = ActionSpec.text("guest/nomain@1", "python:3", "def other(args):\n    return {}\n");
+    ActionSpec spec =
+        ActionSpec.text("guest/nomain@1", "python:3", "def other(args):\n    return {}\n");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).get().asString()
-        .isEqualTo("The action failed during initialization: Exception: Action entrypoint 'main' is not a function.");
+    assertThat(result.errorMessage())
+        .get()
+        .asString()
+        .isEqualTo(
+            "The action failed during initialization: Exception: Action entrypoint 'main' is not a"
+                + " function.");
   }
 
   @Test
   void errorFieldIsAnApplicationErrorAndKeepsOnlyTheError() {
-    ActionSpec spec = node("apperr", "function main() { return { error: { code: 42 }, other: 1 }; }");
+    ActionSpec spec =
+        node("apperr", "function main() { return { error: { code: 42 }, other: 1 }; }");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
@@ -128,28 +151,36 @@ class ActionRuntimesErrorsTest {
     assertThat(result.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
     assertThat(result.errorMessage()).contains("An error has occurred: boom");
     assertThat(result.logs()).anyMatch(l -> l.contains("stderr: Error: boom"));
-    assertThat(runtimes.invoke(spec, input("{}")).cold()).as("runtime survives an application error").isFalse();
+    assertThat(runtimes.invoke(spec, input("{}")).cold())
+        .as("runtime survives an application error")
+        .isFalse();
   }
 
   @Test
   void nonObjectResultIsADeveloperError() {
-    ActionSpec spec = ActionSpec.text("guest/list@1", "python:3", "def main(args):\n    return [1, 2]\n");
+    ActionSpec spec =
+        ActionSpec.text("guest/list@1", "python:3", "def main(args):\n    return [1, 2]\n");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).contains("The action did not produce a valid JSON response: [1, 2]");
+    assertThat(result.errorMessage())
+        .contains("The action did not produce a valid JSON response: [1, 2]");
   }
 
   @Test
   void invalidJsonFromANativeActionIsADeveloperError() {
-    ActionSpec spec = ActionSpec.text("guest/badjson@1", "blackbox",
-        "#!/bin/sh\nwhile read -r l; do echo 'not json' >&3; done\n");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/badjson@1",
+            "blackbox",
+            "#!/bin/sh\nwhile read -r l; do echo 'not json' >&3; done\n");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).contains("The action did not produce a valid JSON response: not json");
+    assertThat(result.errorMessage())
+        .contains("The action did not produce a valid JSON response: not json");
   }
 
   @Test
@@ -159,30 +190,47 @@ class ActionRuntimesErrorsTest {
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
-    assertThat(result.errorMessage()).contains(
-        "The action produced a response that exceeded the allowed length: 2097160 > 1048576 bytes.");
-    assertThat(runtimes.invoke(spec.withLimits(ActionLimits.defaults().withResultBytes(4L * 1024 * 1024)),
-        input("{}")).status()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(result.errorMessage())
+        .contains(
+            "The action produced a response that exceeded the allowed length: 2097160 > 1048576"
+                + " bytes.");
+    assertThat(
+            runtimes
+                .invoke(
+                    spec.withLimits(ActionLimits.defaults().withResultBytes(4L * 1024 * 1024)),
+                    input("{}"))
+                .status())
+        .isEqualTo(ActivationStatus.SUCCESS);
   }
 
   @Test
   void logsBeyondTheLimitAreTruncatedWithANotice() {
-    ActionSpec spec = node("chatty", "function main() { for (let i = 0; i < 100; i++) console.log('line ' + i); return {}; }")
-        .withLimits(ActionLimits.defaults().withLogBytes(60));
+    ActionSpec spec =
+        node(
+                "chatty",
+                "function main() { for (let i = 0; i < 100; i++) console.log('line ' + i); return"
+                    + " {}; }")
+            .withLimits(ActionLimits.defaults().withLogBytes(60));
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.SUCCESS);
     assertThat(result.logs()).hasSize(11);
     assertThat(result.logs().get(10))
-        .endsWith("Logs were truncated because the total bytes size exceeds the limit of 60 bytes.");
+        .endsWith(
+            "Logs were truncated because the total bytes size exceeds the limit of 60 bytes.");
   }
 
   @Test
   void pythonMemoryLimitStopsAGreedyAction() {
-    ActionSpec spec = ActionSpec.text("guest/greedy@1", "python:3",
-        "def main(args):\n    block = bytearray(512 * 1024 * 1024)\n    return {'n': len(block)}\n")
-        .withLimits(ActionLimits.defaults().withMemoryMb(128));
+    ActionSpec spec =
+        ActionSpec.text(
+                "guest/greedy@1",
+                "python:3",
+                "def main(args):\n"
+                    + "    block = bytearray(512 * 1024 * 1024)\n"
+                    + "    return {'n': len(block)}\n")
+            .withLimits(ActionLimits.defaults().withMemoryMb(128));
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
@@ -192,10 +240,13 @@ class ActionRuntimesErrorsTest {
 
   @Test
   void nodeMemoryOutsideTheHeapIsCaughtByTheResidentMemoryWatchdog() {
-    ActionSpec spec = node("buffers", "async function main() { const held = [];"
-        + " for (let i = 0; i < 12; i++) held.push(Buffer.alloc(32 * 1024 * 1024, 1));"
-        + " await new Promise(r => setTimeout(r, 5000)); return { n: held.length }; }")
-        .withLimits(ActionLimits.defaults().withMemoryMb(128));
+    ActionSpec spec =
+        node(
+                "buffers",
+                "async function main() { const held = [];"
+                    + " for (let i = 0; i < 12; i++) held.push(Buffer.alloc(32 * 1024 * 1024, 1));"
+                    + " await new Promise(r => setTimeout(r, 5000)); return { n: held.length }; }")
+            .withLimits(ActionLimits.defaults().withMemoryMb(128));
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
@@ -205,42 +256,70 @@ class ActionRuntimesErrorsTest {
 
   @Test
   void activationEnvironmentCarriesOpenWhiskVariablesAndTheKeyOnlyWhenGiven() {
-    ActionSpec spec = node("env", "function main() { return { id: process.env.__OW_ACTIVATION_ID,"
-        + " name: process.env.__OW_ACTION_NAME, ns: process.env.__OW_NAMESPACE,"
-        + " deadline: process.env.__OW_DEADLINE, host: process.env.__OW_API_HOST,"
-        + " key: process.env.__OW_API_KEY || null, mine: process.env.MY_SETTING,"
-        + " leaked: Object.keys(process.env).filter(k => k.startsWith('HPC_WHISK')) }; }")
-        .withEnv(java.util.Map.of("MY_SETTING", "on"));
+    ActionSpec spec =
+        node(
+                "env",
+                "function main() { return { id: process.env.__OW_ACTIVATION_ID, name:"
+                    + " process.env.__OW_ACTION_NAME, ns: process.env.__OW_NAMESPACE, deadline:"
+                    + " process.env.__OW_DEADLINE, host: process.env.__OW_API_HOST, key:"
+                    + " process.env.__OW_API_KEY || null, mine: process.env.MY_SETTING, leaked:"
+                    + " Object.keys(process.env).filter(k => k.startsWith('HPC_WHISK')) }; }")
+            .withEnv(java.util.Map.of("MY_SETTING", "on"));
     Instant deadline = Instant.ofEpochMilli(1_900_000_000_000L);
-    ActivationInput withKey = new ActivationInput("id-1", "/guest/env", "guest", deadline,
-        "https://whisk.example", Optional.of("uuid:secret"), null);
-    ActivationInput withoutKey = new ActivationInput("id-2", "/guest/env", "guest", deadline,
-        "https://whisk.example", Optional.empty(), null);
+    ActivationInput withKey =
+        new ActivationInput(
+            "id-1",
+            "/guest/env",
+            "guest",
+            deadline,
+            "https://whisk.example",
+            Optional.of("uuid:secret"),
+            null);
+    ActivationInput withoutKey =
+        new ActivationInput(
+            "id-2",
+            "/guest/env",
+            "guest",
+            deadline,
+            "https://whisk.example",
+            Optional.empty(),
+            null);
 
     ActivationResult first = runtimes.invoke(spec, withKey);
     ActivationResult second = runtimes.invoke(spec, withoutKey);
 
-    assertThat(first.resultJson()).isEqualTo("{\"id\":\"id-1\",\"name\":\"/guest/env\",\"ns\":\"guest\","
-        + "\"deadline\":\"1900000000000\",\"host\":\"https://whisk.example\",\"key\":\"uuid:secret\","
-        + "\"mine\":\"on\",\"leaked\":[]}");
+    assertThat(first.resultJson())
+        .isEqualTo(
+            "{\"id\":\"id-1\",\"name\":\"/guest/env\",\"ns\":\"guest\","
+                + "\"deadline\":\"1900000000000\",\"host\":\"https://whisk.example\",\"key\":\"uuid:secret\","
+                + "\"mine\":\"on\",\"leaked\":[]}");
     assertThat(second.result().get("id").asText()).isEqualTo("id-2");
-    assertThat(second.result().get("key").isNull()).as("the key of an earlier activation is gone").isTrue();
+    assertThat(second.result().get("key").isNull())
+        .as("the key of an earlier activation is gone")
+        .isTrue();
   }
 
   @Test
   void parallelActivationsStartSeveralRuntimesAndReuseThem() throws Exception {
-    ActionSpec spec = node("par", "function main(p) { const t = Date.now(); while (Date.now() - t < 300) {} return { i: p.i }; }");
+    ActionSpec spec =
+        node(
+            "par",
+            "function main(p) { const t = Date.now(); while (Date.now() - t < 300) {} return { i:"
+                + " p.i }; }");
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       List<CompletableFuture<ActivationResult>> futures = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String params = "{\"i\":" + i + "}";
-        futures.add(CompletableFuture.supplyAsync(() -> runtimes.invoke(spec, input(params)), pool));
+        futures.add(
+            CompletableFuture.supplyAsync(() -> runtimes.invoke(spec, input(params)), pool));
       }
       List<ActivationResult> results = futures.stream().map(CompletableFuture::join).toList();
 
       assertThat(results).allMatch(r -> r.status() == ActivationStatus.SUCCESS);
-      assertThat(results).extracting(r -> r.result().get("i").asInt()).containsExactlyInAnyOrder(0, 1, 2);
+      assertThat(results)
+          .extracting(r -> r.result().get("i").asInt())
+          .containsExactlyInAnyOrder(0, 1, 2);
       assertThat(runtimes.stats().alive()).isEqualTo(3);
       assertThat(runtimes.stats().warmByVersion()).containsEntry("guest/par@1", 3);
       assertThat(runtimes.invoke(spec, input("{\"i\":9}")).cold()).isFalse();
@@ -251,10 +330,14 @@ class ActionRuntimesErrorsTest {
 
   @Test
   void memoryHeldByBusyRuntimesIsRefusedWithAReason() {
-    ActionSpec busy = node("hog", "function main() { return new Promise(r => setTimeout(() => r({}), 1500)); }")
-        .withLimits(ActionLimits.defaults().withMemoryMb(768));
-    ActionSpec other = node("other", "function main() { return {}; }").withLimits(ActionLimits.defaults().withMemoryMb(512));
-    CompletableFuture<ActivationResult> running = CompletableFuture.supplyAsync(() -> runtimes.invoke(busy, input("{}")));
+    ActionSpec busy =
+        node("hog", "function main() { return new Promise(r => setTimeout(() => r({}), 1500)); }")
+            .withLimits(ActionLimits.defaults().withMemoryMb(768));
+    ActionSpec other =
+        node("other", "function main() { return {}; }")
+            .withLimits(ActionLimits.defaults().withMemoryMb(512));
+    CompletableFuture<ActivationResult> running =
+        CompletableFuture.supplyAsync(() -> runtimes.invoke(busy, input("{}")));
     await().atMost(Duration.ofSeconds(10)).until(() -> runtimes.stats().busy() == 1);
 
     ActivationResult refused = runtimes.invoke(other, input("{}"));
@@ -262,15 +345,19 @@ class ActionRuntimesErrorsTest {
     assertThat(refused.status()).isEqualTo(ActivationStatus.WHISK_ERROR);
     assertThat(refused.errorMessage()).get().asString().contains("768 MB of 1024 MB are in use");
     assertThat(running.join().status()).isEqualTo(ActivationStatus.SUCCESS);
-    assertThat(runtimes.invoke(other, input("{}")).status()).as("idle runtimes are evicted for new ones")
+    assertThat(runtimes.invoke(other, input("{}")).status())
+        .as("idle runtimes are evicted for new ones")
         .isEqualTo(ActivationStatus.SUCCESS);
   }
 
   @Test
   void idleRuntimesExpire() {
     runtimes.close();
-    runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt2"), 1024)
-        .withSandbox(sandbox()).withIdleTimeout(Duration.ofMillis(200)));
+    runtimes =
+        new ActionRuntimes(
+            RuntimeConfig.defaults(work.resolve("rt2"), 1024)
+                .withSandbox(sandbox())
+                .withIdleTimeout(Duration.ofMillis(200)));
     runtimes.invoke(node("short", "function main() { return {}; }"), input("{}"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> runtimes.stats().alive() == 0);

@@ -24,10 +24,14 @@ class ActionRuntimesKindsTest {
     startWith(RuntimeConfig.Sandbox.OFF);
   }
 
-  /** Starts the shared runtimes; {@link SandboxedActionRuntimesKindsTest} runs every test again in bwrap. */
+  /**
+   * Starts the shared runtimes; {@link SandboxedActionRuntimesKindsTest} runs every test again in
+   * bwrap.
+   */
   static void startWith(RuntimeConfig.Sandbox sandbox) {
-    runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 4096)
-        .withSandbox(sandbox)).warmUp();
+    runtimes =
+        new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), 4096).withSandbox(sandbox))
+            .warmUp();
   }
 
   @AfterAll
@@ -37,9 +41,12 @@ class ActionRuntimesKindsTest {
 
   @Test
   void nodejsTextActionGreetsAndIsWarmTheSecondTime() {
-    ActionSpec spec = ActionSpec.text("guest/hello-node@1", "nodejs:20",
-        "function main(params) { console.log('hello ' + params.name); console.error('to stderr');"
-            + " return { greeting: 'Hello ' + params.name }; }");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/hello-node@1",
+            "nodejs:20",
+            "function main(params) { console.log('hello ' + params.name); console.error('to"
+                + " stderr'); return { greeting: 'Hello ' + params.name }; }");
 
     ActivationResult first = runtimes.invoke(spec, input("{\"name\":\"Ada\"}"));
     ActivationResult second = runtimes.invoke(spec, input("{\"name\":\"Bob\"}"));
@@ -49,8 +56,10 @@ class ActionRuntimesKindsTest {
     assertThat(first.cold()).isTrue();
     assertThat(first.initTime()).get().matches(d -> !d.isNegative());
     // stdout and stderr are read by two threads: their relative order is not guaranteed.
-    assertThat(first.logs()).hasSize(2)
-        .anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z stdout: hello Ada"))
+    assertThat(first.logs())
+        .hasSize(2)
+        .anyMatch(
+            l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z stdout: hello Ada"))
         .anyMatch(l -> l.endsWith(" stderr: to stderr"));
     assertThat(second.cold()).isFalse();
     assertThat(second.resultJson()).isEqualTo("{\"greeting\":\"Hello Bob\"}");
@@ -59,10 +68,13 @@ class ActionRuntimesKindsTest {
 
   @Test
   void aWarmNodeRuntimeGivesEachActivationItsOwnOpenWhiskVariablesAlsoAfterTheActionChangedThem() {
-    ActionSpec spec = ActionSpec.text("guest/env-node@1", "nodejs:20",
-        "function main() { const id = process.env.__OW_ACTIVATION_ID; const ns = process.env.__OW_NAMESPACE;"
-            + " process.env.__OW_NAMESPACE = 'tampered'; delete process.env.__OW_API_HOST;"
-            + " return { id: id, ns: ns }; }");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/env-node@1",
+            "nodejs:20",
+            "function main() { const id = process.env.__OW_ACTIVATION_ID; const ns ="
+                + " process.env.__OW_NAMESPACE; process.env.__OW_NAMESPACE = 'tampered'; delete"
+                + " process.env.__OW_API_HOST; return { id: id, ns: ns }; }");
 
     ActivationResult first = runtimes.invoke(spec, input("env-1", "{}"));
     ActivationResult second = runtimes.invoke(spec, input("env-2", "{}"));
@@ -74,8 +86,12 @@ class ActionRuntimesKindsTest {
 
   @Test
   void nodejsDefaultKindAcceptsExportsAndPromises() {
-    ActionSpec spec = ActionSpec.text("guest/promise@1", "nodejs:default",
-        "exports.main = async (p) => new Promise(r => setTimeout(() => r({ n: p.n * 2 }), 10));");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/promise@1",
+            "nodejs:default",
+            "exports.main = async (p) => new Promise(r => setTimeout(() => r({ n: p.n * 2 }),"
+                + " 10));");
 
     ActivationResult result = runtimes.invoke(spec, input("{\"n\":21}"));
 
@@ -85,10 +101,13 @@ class ActionRuntimesKindsTest {
 
   @Test
   void nodejsZipUsesPackageJsonMain() {
-    String zip = TestActions.zip(Map.of(
-        "package.json", "{\"name\":\"z\",\"main\":\"lib/entry.js\"}",
-        "lib/entry.js", "const helper = require('./helper'); exports.main = p => ({ v: helper(p.x) });",
-        "lib/helper.js", "module.exports = x => x + 1;"));
+    String zip =
+        TestActions.zip(
+            Map.of(
+                "package.json", "{\"name\":\"z\",\"main\":\"lib/entry.js\"}",
+                "lib/entry.js",
+                    "const helper = require('./helper'); exports.main = p => ({ v: helper(p.x) });",
+                "lib/helper.js", "module.exports = x => x + 1;"));
     ActionSpec spec = ActionSpec.binary("guest/zip-node@1", "nodejs:20", zip, "main");
 
     ActivationResult result = runtimes.invoke(spec, input("{\"x\":1}"));
@@ -99,8 +118,13 @@ class ActionRuntimesKindsTest {
 
   @Test
   void pythonTextAction() {
-    ActionSpec spec = ActionSpec.text("guest/hello-py@1", "python:3",
-        "def main(args):\n    print('hi', args.get('name'))\n    return {'greeting': 'Hello ' + args.get('name')}\n");
+    ActionSpec spec =
+        ActionSpec.text(
+            "guest/hello-py@1",
+            "python:3",
+            "def main(args):\n"
+                + "    print('hi', args.get('name'))\n"
+                + "    return {'greeting': 'Hello ' + args.get('name')}\n");
 
     ActivationResult result = runtimes.invoke(spec, input("{\"name\":\"Ada\"}"));
 
@@ -111,9 +135,15 @@ class ActionRuntimesKindsTest {
 
   @Test
   void pythonZipUsesMainPyAndCustomEntryPoint() {
-    String zip = TestActions.zip(Map.of(
-        "__main__.py", "from helper import twice\ndef handler(args):\n    return {'v': twice(args['x'])}\n",
-        "helper.py", "def twice(x):\n    return 2 * x\n"));
+    String zip =
+        TestActions.zip(
+            Map.of(
+                "__main__.py",
+                "from helper import twice\n"
+                    + "def handler(args):\n"
+                    + "    return {'v': twice(args['x'])}\n",
+                "helper.py",
+                "def twice(x):\n    return 2 * x\n"));
     ActionSpec spec = ActionSpec.binary("guest/zip-py@1", "python:default", zip, "handler");
 
     ActivationResult result = runtimes.invoke(spec, input("{\"x\":4}"));
@@ -124,19 +154,24 @@ class ActionRuntimesKindsTest {
 
   @Test
   void javaJarWithGsonMain(@TempDir Path dir) {
-    String jar = TestActions.javaJar(dir, Map.of("demo.Hello", """
-        package demo;
-        import com.google.gson.JsonObject;
-        public class Hello {
-          public static JsonObject main(JsonObject args) {
-            System.out.println("java says hi");
-            JsonObject out = new JsonObject();
-            out.addProperty("greeting", "Hello " + args.get("name").getAsString());
-            out.addProperty("id", System.getenv("__OW_ACTIVATION_ID"));
-            return out;
-          }
-        }
-        """));
+    String jar =
+        TestActions.javaJar(
+            dir,
+            Map.of(
+                "demo.Hello",
+                """
+                package demo;
+                import com.google.gson.JsonObject;
+                public class Hello {
+                  public static JsonObject main(JsonObject args) {
+                    System.out.println("java says hi");
+                    JsonObject out = new JsonObject();
+                    out.addProperty("greeting", "Hello " + args.get("name").getAsString());
+                    out.addProperty("id", System.getenv("__OW_ACTIVATION_ID"));
+                    return out;
+                  }
+                }
+                """));
     ActionSpec spec = ActionSpec.binary("guest/hello-java@1", "java", jar, "demo.Hello");
 
     ActivationResult result = runtimes.invoke(spec, input("act-java-1", "{\"name\":\"Ada\"}"));
@@ -148,7 +183,8 @@ class ActionRuntimesKindsTest {
 
   @Test
   void nativeExecutableSpeaksTheActionLoop() {
-    String script = """
+    String script =
+        """
         #!/bin/sh
         while read -r line; do
           echo "got $line"
@@ -163,17 +199,21 @@ class ActionRuntimesKindsTest {
     assertThat(first.status()).isEqualTo(ActivationStatus.SUCCESS);
     assertThat(first.resultJson()).isEqualTo("{\"native\":true}");
     assertThat(second.cold()).isFalse();
-    // Native programs write no end markers: the pilot waits until both pipes stay quiet for 2 ms after
+    // Native programs write no end markers: the pilot waits until both pipes stay quiet for 2 ms
+    // after
     // the result, so under heavy load a line may slip into the next activation (documented caveat).
     List<String> logs = new ArrayList<>(first.logs());
     logs.addAll(second.logs());
-    assertThat(logs).anyMatch(l -> l.contains("stdout: got {\"value\":{\"x\":1}"))
+    assertThat(logs)
+        .anyMatch(l -> l.contains("stdout: got {\"value\":{\"x\":1}"))
         .anyMatch(l -> l.contains("stdout: got {\"value\":{\"x\":2}"));
   }
 
   @Test
   void nativeZipRunsItsExecFile() {
-    String zip = TestActions.zip(Map.of("exec", "#!/bin/sh\nwhile read -r l; do echo '{\"zipped\":1}' >&3; done\n"));
+    String zip =
+        TestActions.zip(
+            Map.of("exec", "#!/bin/sh\nwhile read -r l; do echo '{\"zipped\":1}' >&3; done\n"));
     ActionSpec spec = ActionSpec.binary("guest/native-zip@1", "native", zip, null);
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));

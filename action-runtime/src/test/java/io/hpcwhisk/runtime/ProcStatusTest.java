@@ -18,7 +18,8 @@ class ProcStatusTest {
       shell.descendants().forEach(d -> expected.add(d.pid()));
 
       assertThat(ProcStatus.tree(shell.pid())).containsExactlyInAnyOrderElementsOf(expected);
-      assertThat(ProcStatus.treeResidentKb(shell.pid())).isGreaterThan(ProcStatus.residentKb(shell.pid()));
+      assertThat(ProcStatus.treeResidentKb(shell.pid()))
+          .isGreaterThan(ProcStatus.residentKb(shell.pid()));
     } finally {
       shell.descendants().forEach(ProcessHandle::destroyForcibly);
       shell.destroyForcibly().waitFor();

@@ -9,12 +9,24 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** Each {@code with…} of {@link RuntimeConfig} changes its own setting and keeps every other one. */
+/**
+ * Each {@code with…} of {@link RuntimeConfig} changes its own setting and keeps every other one.
+ */
 class RuntimeConfigTest {
 
-  private static final RuntimeConfig FULL = new RuntimeConfig(Path.of("/w"), 512, "/n", "/p", "/j",
-      RuntimeConfig.Sandbox.OFF, Duration.ofSeconds(7), Duration.ofMillis(9), 4242, List.of(Path.of("/secret")),
-      "alice");
+  private static final RuntimeConfig FULL =
+      new RuntimeConfig(
+          Path.of("/w"),
+          512,
+          "/n",
+          "/p",
+          "/j",
+          RuntimeConfig.Sandbox.OFF,
+          Duration.ofSeconds(7),
+          Duration.ofMillis(9),
+          4242,
+          List.of(Path.of("/secret")),
+          "alice");
 
   @Test
   void everyWitherKeepsTheOtherSettings() throws Exception {

@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** Activation inputs for the runtime tests, and the test actions' code from {@link ActionArchives}. */
+/**
+ * Activation inputs for the runtime tests, and the test actions' code from {@link ActionArchives}.
+ */
 public final class TestActions {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -19,8 +21,14 @@ public final class TestActions {
 
   static ActivationInput input(String id, String json) {
     try {
-      return new ActivationInput(id, "/guest/test", "guest", Instant.now().plusSeconds(60),
-          "http://127.0.0.1:3233", Optional.empty(), (ObjectNode) JSON.readTree(json));
+      return new ActivationInput(
+          id,
+          "/guest/test",
+          "guest",
+          Instant.now().plusSeconds(60),
+          "http://127.0.0.1:3233",
+          Optional.empty(),
+          (ObjectNode) JSON.readTree(json));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -13,12 +13,17 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real zip bombs and hostile archives, built here: refused with a clear message, nothing left on disk. */
+/**
+ * Real zip bombs and hostile archives, built here: refused with a clear message, nothing left on
+ * disk.
+ */
 class ZipLimitsTest {
 
   @TempDir Path dir;
 
-  /** A zip of one entry of {@code zeros} zero bytes: a few hundred kB that unpack to {@code zeros}. */
+  /**
+   * A zip of one entry of {@code zeros} zero bytes: a few hundred kB that unpack to {@code zeros}.
+   */
   static byte[] bomb(long zeros) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
@@ -48,10 +53,12 @@ class ZipLimitsTest {
   void aZipBombIsRefusedByRatioAndNothingStays() throws Exception {
     byte[] bomb = bomb(64L << 20);
     assertThat(bomb.length).isLessThan(1 << 20);
-    assertThatThrownBy(() -> ZipLimits.DEFAULT.check(bomb)).isInstanceOf(ZipLimits.Refused.class)
+    assertThatThrownBy(() -> ZipLimits.DEFAULT.check(bomb))
+        .isInstanceOf(ZipLimits.Refused.class)
         .hasMessageContaining("more than 100 times its size");
     Path target = dir.resolve("action");
-    assertThatThrownBy(() -> ZipLimits.DEFAULT.unpack(bomb, target)).isInstanceOf(ZipLimits.Refused.class);
+    assertThatThrownBy(() -> ZipLimits.DEFAULT.unpack(bomb, target))
+        .isInstanceOf(ZipLimits.Refused.class);
     // at most the ratio's worth was written before it stopped
     try (var files = Files.walk(target)) {
       long written = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
@@ -70,10 +77,13 @@ class ZipLimitsTest {
 
   @Test
   void namesOutsideTheArchiveAreRefused() throws Exception {
-    for (String name : new String[] {"../evil.js", "a/../../evil.js", "/etc/evil", "..\\..\\evil"}) {
-      assertThatThrownBy(() -> ZipLimits.DEFAULT.check(zip(name, "x"))).as(name)
+    for (String name :
+        new String[] {"../evil.js", "a/../../evil.js", "/etc/evil", "..\\..\\evil"}) {
+      assertThatThrownBy(() -> ZipLimits.DEFAULT.check(zip(name, "x")))
+          .as(name)
           .hasMessageContaining("points outside the archive");
-      assertThatThrownBy(() -> ZipLimits.DEFAULT.unpack(zip(name, "x"), dir.resolve("t"))).as(name)
+      assertThatThrownBy(() -> ZipLimits.DEFAULT.unpack(zip(name, "x"), dir.resolve("t")))
+          .as(name)
           .isInstanceOf(ZipLimits.Refused.class);
     }
     assertThat(dir.getParent().resolve("evil.js")).doesNotExist();
@@ -81,7 +91,8 @@ class ZipLimitsTest {
 
   @Test
   void anOrdinaryZipUnpacks() throws Exception {
-    byte[] ok = zip("package.json", "{\"main\":\"index.js\"}", "lib/index.js", "exports.main = () => ({})");
+    byte[] ok =
+        zip("package.json", "{\"main\":\"index.js\"}", "lib/index.js", "exports.main = () => ({})");
     ZipLimits.DEFAULT.check(ok);
     ZipLimits.DEFAULT.unpack(ok, dir.resolve("ok"));
     assertThat(dir.resolve("ok/lib/index.js")).hasContent("exports.main = () => ({})");
@@ -95,7 +106,9 @@ class ZipLimitsTest {
     Files.createDirectories(rt);
     ActionFiles.Prepared prepared = ActionFiles.prepare(spec, rt);
     assertThat(prepared.ok()).isFalse();
-    assertThat(prepared.problem()).contains("more than 100 times its size").doesNotContain(dir.toString());
+    assertThat(prepared.problem())
+        .contains("more than 100 times its size")
+        .doesNotContain(dir.toString());
     assertThat(rt.resolve("action")).doesNotExist();
   }
 }

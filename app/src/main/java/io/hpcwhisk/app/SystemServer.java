@@ -18,22 +18,24 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link WhiskServer}) and, unless
- * turned off, the harvest controller submitting pilot jobs that connect back to that balancer.
+ * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link
+ * WhiskServer}) and, unless turned off, the harvest controller submitting pilot jobs that connect
+ * back to that balancer.
  *
- * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code /pilot/v1} on the pilots'
- * own port, {@link WhiskServer#pilotUrl()}),
- * {@code HPC_WHISK_PILOT_TOKEN_FILE} (the path of a fresh 0600 file holding a submission credential, which
- * {@link PilotSubmissions} binds to the job id {@code sbatch} answers; the pilot reads and deletes the file) and
- * {@code HPC_WHISK_HOME}. The balancer admits a pilot only once Slurm confirms its job runs in the harvest partition
- * ({@code slurm.partition}, unless {@code balancer.pilot-partition} says otherwise) as the pilot user, on the node
- * the pilot names. The controller's metrics go to the server's Prometheus
- * registry, so {@code /metrics} shows both. A configured pilot script that is still the sleeping placeholder is
- * replaced by the real {@code config/pilot.sbatch}.
+ * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code
+ * /pilot/v1} on the pilots' own port, {@link WhiskServer#pilotUrl()}), {@code
+ * HPC_WHISK_PILOT_TOKEN_FILE} (the path of a fresh 0600 file holding a submission credential, which
+ * {@link PilotSubmissions} binds to the job id {@code sbatch} answers; the pilot reads and deletes
+ * the file) and {@code HPC_WHISK_HOME}. The balancer admits a pilot only once Slurm confirms its
+ * job runs in the harvest partition ({@code slurm.partition}, unless {@code
+ * balancer.pilot-partition} says otherwise) as the pilot user, on the node the pilot names. The
+ * controller's metrics go to the server's Prometheus registry, so {@code /metrics} shows both. A
+ * configured pilot script that is still the sleeping placeholder is replaced by the real {@code
+ * config/pilot.sbatch}.
  *
- * <p>Known caveats: the controller only runs with {@code api.executor: pilots} (pilots of another executor would
- * have nothing to do); closing stops the controller first (pilots keep running and are adopted by the next start),
- * then the server.
+ * <p>Known caveats: the controller only runs with {@code api.executor: pilots} (pilots of another
+ * executor would have nothing to do); closing stops the controller first (pilots keep running and
+ * are adopted by the next start), then the server.
  */
 final class SystemServer implements AutoCloseable {
 
@@ -48,27 +50,45 @@ final class SystemServer implements AutoCloseable {
   }
 
   /**
-   * Starts the server, then (when {@code harvest} is present and the executor is {@code pilots}) the controller.
+   * Starts the server, then (when {@code harvest} is present and the executor is {@code pilots})
+   * the controller.
    *
-   * @param home the installation: pilot script paths are resolved against it and pilots get it as HPC_WHISK_HOME
+   * @param home the installation: pilot script paths are resolved against it and pilots get it as
+   *     HPC_WHISK_HOME
    */
-  static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Path home, String build,
-      Consumer<PassReport> onPass) throws Exception {
+  static SystemServer start(
+      ServerConfig config,
+      Optional<HarvestConfig> harvest,
+      Path home,
+      String build,
+      Consumer<PassReport> onPass)
+      throws Exception {
     return start(config, harvest, harvest.map(HarvestConfig::slurm), home, build, onPass);
   }
 
   /**
-   * As {@link #start(ServerConfig, Optional, Path, String, Consumer)}; {@code slurm} (the configuration's
-   * {@code slurm:} section, also without a controller) tells the pilot verifier where {@code squeue} is and the
-   * harvest partition, unless {@code balancer.pilot-partition} names it.
+   * As {@link #start(ServerConfig, Optional, Path, String, Consumer)}; {@code slurm} (the
+   * configuration's {@code slurm:} section, also without a controller) tells the pilot verifier
+   * where {@code squeue} is and the harvest partition, unless {@code balancer.pilot-partition}
+   * names it.
    */
-  static SystemServer start(ServerConfig config, Optional<HarvestConfig> harvest, Optional<HarvestConfig.Slurm> slurm,
-      Path home, String build, Consumer<PassReport> onPass) throws Exception {
+  static SystemServer start(
+      ServerConfig config,
+      Optional<HarvestConfig> harvest,
+      Optional<HarvestConfig.Slurm> slurm,
+      Path home,
+      String build,
+      Consumer<PassReport> onPass)
+      throws Exception {
     boolean pilots = config.api().executor().equals("pilots");
     Optional<HarvestConfig.Slurm> s = harvest.map(HarvestConfig::slurm).or(() -> slurm);
-    Optional<PilotJobVerifier> verifier = pilots ? Optional.of(s
-        .map(h -> WhiskServer.verifier(config, h.binDir(), h.environment(), h.partition()))
-        .orElseGet(() -> WhiskServer.verifier(config, Optional.empty(), Map.of(), null))) : Optional.empty();
+    Optional<PilotJobVerifier> verifier =
+        pilots
+            ? Optional.of(
+                s.map(h -> WhiskServer.verifier(config, h.binDir(), h.environment(), h.partition()))
+                    .orElseGet(
+                        () -> WhiskServer.verifier(config, Optional.empty(), Map.of(), null)))
+            : Optional.empty();
     WhiskServer server = WhiskServer.start(config, verifier, build);
     if (harvest.isEmpty() || !pilots) {
       return new SystemServer(server, Optional.empty());
@@ -76,8 +96,17 @@ final class SystemServer implements AutoCloseable {
     try {
       HarvestConfig effective = withRealPilot(harvest.get());
       String url = server.pilotUrl();
-      HarvestController controller = HarvestController.start(effective, server.meters(), home, onPass,
-          handOff(url, Optional.ofNullable(config.balancer().caFile()), server.pilotSubmissions().orElseThrow(), home));
+      HarvestController controller =
+          HarvestController.start(
+              effective,
+              server.meters(),
+              home,
+              onPass,
+              handOff(
+                  url,
+                  Optional.ofNullable(config.balancer().caFile()),
+                  server.pilotSubmissions().orElseThrow(),
+                  home));
       return new SystemServer(server, Optional.of(controller));
     } catch (RuntimeException e) {
       server.close();
@@ -86,16 +115,17 @@ final class SystemServer implements AutoCloseable {
   }
 
   /**
-   * How each pilot job gets its credential: a fresh token in its own file (the job's environment names the file,
-   * the balancer and the installation), bound to the job id once {@code sbatch} answers, deleted if it fails.
+   * How each pilot job gets its credential: a fresh token in its own file (the job's environment
+   * names the file, the balancer and the installation), bound to the job id once {@code sbatch}
+   * answers, deleted if it fails.
    */
   static PilotJobHandOff handOff(String balancerUrl, PilotSubmissions submissions, Path home) {
     return handOff(balancerUrl, Optional.empty(), submissions, home);
   }
 
   /** As above; {@code caFile} (balancer.ca-file) is handed on as HPC_WHISK_BALANCER_CA_FILE. */
-  static PilotJobHandOff handOff(String balancerUrl, Optional<String> caFile, PilotSubmissions submissions,
-      Path home) {
+  static PilotJobHandOff handOff(
+      String balancerUrl, Optional<String> caFile, PilotSubmissions submissions, Path home) {
     String installation = home.toAbsolutePath().normalize().toString();
     return () -> {
       PilotSubmissions.Issued issued = submissions.issue();
@@ -123,15 +153,20 @@ final class SystemServer implements AutoCloseable {
     };
   }
 
-  /** The configuration with the sleeping placeholder pilot replaced by {@code config/pilot.sbatch}. */
+  /**
+   * The configuration with the sleeping placeholder pilot replaced by {@code config/pilot.sbatch}.
+   */
   static HarvestConfig withRealPilot(HarvestConfig config) {
     var h = config.harvest();
     var job = h.pilotJob();
     if (!job.script().equals(HarvestConfig.PilotJob.DEFAULT_SCRIPT)) {
       return config;
     }
-    return config.with(HarvestConfig::harvest,
-        h.with(HarvestConfig.Harvest::pilotJob, job.with(HarvestConfig.PilotJob::script, REAL_PILOT_SCRIPT)));
+    return config.with(
+        HarvestConfig::harvest,
+        h.with(
+            HarvestConfig.Harvest::pilotJob,
+            job.with(HarvestConfig.PilotJob::script, REAL_PILOT_SCRIPT)));
   }
 
   WhiskServer server() {

@@ -16,61 +16,101 @@ import picocli.CommandLine.Option;
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
-    description = "Start the whole system on this machine: a local Slurm cluster, the server (OpenWhisk API,"
-        + " balancer, harvest controller submitting real pilot jobs), the guest namespace with OpenWhisk's"
-        + " well-known key and two demo actions, and a seeded demo batch workload that leaves gaps. Shows a live"
-        + " dashboard until Ctrl-C or SIGTERM, then stops everything it started. Run as root on a fresh machine"
-        + " (it installs Slurm when missing).")
+    description =
+        "Start the whole system on this machine: a local Slurm cluster, the server (OpenWhisk API,"
+            + " balancer, harvest controller submitting real pilot jobs), the guest namespace with"
+            + " OpenWhisk's well-known key and two demo actions, and a seeded demo batch workload"
+            + " that leaves gaps. Shows a live dashboard until Ctrl-C or SIGTERM, then stops"
+            + " everything it started. Run as root on a fresh machine (it installs Slurm when"
+            + " missing).")
 final class UpCommand implements Callable<Integer> {
 
-  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${sys:user.home}/.hpc-whisk/up",
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      defaultValue = "${sys:user.home}/.hpc-whisk/up",
       description = "State directory: cluster, data, pilot logs (default ${DEFAULT-VALUE}).")
   Path dir;
 
-  @Option(names = "--nodes", defaultValue = "4", description = "Nodes of the local cluster (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nodes",
+      defaultValue = "4",
+      description = "Nodes of the local cluster (default ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--port", defaultValue = "3233", description = "Port of the API (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "3233",
+      description = "Port of the API (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--policy", defaultValue = "adaptive",
+  @Option(
+      names = "--policy",
+      defaultValue = "adaptive",
       description = "Harvest policy: fib, var or adaptive (default ${DEFAULT-VALUE}).")
   String policy;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the demo batch workload (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of the demo batch workload (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--mean-gap", defaultValue = "75s",
+  @Option(
+      names = "--mean-gap",
+      defaultValue = "75s",
       description = "Mean time between demo batch jobs (default ${DEFAULT-VALUE}).")
   String meanGap;
 
-  @Option(names = "--isolated-nodes", description = "Run each node's slurmd (and so its pilots) in its own network"
-      + " namespace on a private subnet (see local-cluster up --isolated-nodes); the server listens for pilots on that"
-      + " network's host-side address, the API stays on 127.0.0.1. Needs root.")
+  @Option(
+      names = "--isolated-nodes",
+      description =
+          "Run each node's slurmd (and so its pilots) in its own network namespace on a private"
+              + " subnet (see local-cluster up --isolated-nodes); the server listens for pilots on"
+              + " that network's host-side address, the API stays on 127.0.0.1. Needs root.")
   boolean isolatedNodes;
 
-  @Option(names = "--tls", description = "HTTPS for the API and WSS for pilots: makes a local CA in DIR/tls (0700; keys"
-      + " 0600) and a server certificate for the addresses used, and prints 'CA certificate: PATH' for clients"
-      + " (curl --cacert, NODE_EXTRA_CA_CERTS).")
+  @Option(
+      names = "--tls",
+      description =
+          "HTTPS for the API and WSS for pilots: makes a local CA in DIR/tls (0700; keys 0600) and"
+              + " a server certificate for the addresses used, and prints 'CA certificate: PATH'"
+              + " for clients (curl --cacert, NODE_EXTRA_CA_CERTS).")
   boolean tls;
 
-  @Option(names = "--slurm", paramLabel = "VERSION", defaultValue = "22.05",
-      description = "Slurm series of the local cluster: 22.05 (default, the host's packages) or 24.11 (a chrooted"
-          + " Debian 13 root, built once into /var/cache/hpc-whisk/slurm-24.11; pilots run on its Java 21).")
+  @Option(
+      names = "--slurm",
+      paramLabel = "VERSION",
+      defaultValue = "22.05",
+      description =
+          "Slurm series of the local cluster: 22.05 (default, the host's packages) or 24.11 (a"
+              + " chrooted Debian 13 root, built once into /var/cache/hpc-whisk/slurm-24.11; pilots"
+              + " run on its Java 21).")
   String slurmVersion;
 
-  @Option(names = "--no-workload", description = "No demo batch workload: the cluster stays quiet (all idle).")
+  @Option(
+      names = "--no-workload",
+      description = "No demo batch workload: the cluster stays quiet (all idle).")
   boolean noWorkload;
 
-  @Option(names = "--for", paramLabel = "DURATION",
-      description = "Run this long (e.g. 5m), printing a frame every second, then stop (non-interactive use).")
+  @Option(
+      names = "--for",
+      paramLabel = "DURATION",
+      description =
+          "Run this long (e.g. 5m), printing a frame every second, then stop (non-interactive"
+              + " use).")
   String forDuration;
 
-  @Option(names = "--once", description = "Wait until the system is live (a pilot registered, a demo invoke"
-      + " answered), print one frame and the examples, stop everything and exit (0 = live).")
+  @Option(
+      names = "--once",
+      description =
+          "Wait until the system is live (a pilot registered, a demo invoke answered), print one"
+              + " frame and the examples, stop everything and exit (0 = live).")
   boolean once;
 
-  @Option(names = "--live-timeout", defaultValue = "240s",
+  @Option(
+      names = "--live-timeout",
+      defaultValue = "240s",
       description = "With --once: how long to wait for the live state (default ${DEFAULT-VALUE}).")
   String liveTimeout;
 
@@ -85,18 +125,32 @@ final class UpCommand implements Callable<Integer> {
     Path log = dir.toAbsolutePath().resolve("up.log");
     logToFile(log); // the live screen stays readable; the server's and controller's log go there
     out.println("hpc-whisk up: log in " + log);
-    UpSession session = new UpSession(new UpSession.Settings(dir.toAbsolutePath(), nodes, port, policy, seed,
-        !noWorkload, Durations.parse(meanGap), home, isolatedNodes, tls, slurmVersion), out);
+    UpSession session =
+        new UpSession(
+            new UpSession.Settings(
+                dir.toAbsolutePath(),
+                nodes,
+                port,
+                policy,
+                seed,
+                !noWorkload,
+                Durations.parse(meanGap),
+                home,
+                isolatedNodes,
+                tls,
+                slurmVersion),
+            out);
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(1);
-    Runnable stop = () -> {
-      if (closed.compareAndSet(false, true)) {
-        out.println("hpc-whisk up: stopping everything it started ...");
-        session.close();
-        out.println("hpc-whisk up: stopped.");
-      }
-      done.countDown();
-    };
+    Runnable stop =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            out.println("hpc-whisk up: stopping everything it started ...");
+            session.close();
+            out.println("hpc-whisk up: stopped.");
+          }
+          done.countDown();
+        };
     Thread hook = new Thread(stop, "hpc-whisk-up-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -106,7 +160,8 @@ final class UpCommand implements Callable<Integer> {
         return awaitLive(session, out, Durations.parse(liveTimeout)) ? 0 : 1;
       }
       boolean tty = System.console() != null && forDuration == null;
-      Instant end = forDuration == null ? Instant.MAX : Instant.now().plus(Durations.parse(forDuration));
+      Instant end =
+          forDuration == null ? Instant.MAX : Instant.now().plus(Durations.parse(forDuration));
       String examples = session.examples();
       String host = session.apiHost();
       while (Instant.now().isBefore(end) && !closed.get()) {
@@ -121,8 +176,16 @@ final class UpCommand implements Callable<Integer> {
           done.await(1, TimeUnit.SECONDS);
           continue;
         }
-        String screen = UpDashboard.render(f, "HPC-Whisk up: " + host + "   policy " + policy
-            + "   " + f.at().toString().substring(11, 19) + " UTC   (Ctrl-C stops everything)");
+        String screen =
+            UpDashboard.render(
+                f,
+                "HPC-Whisk up: "
+                    + host
+                    + "   policy "
+                    + policy
+                    + "   "
+                    + f.at().toString().substring(11, 19)
+                    + " UTC   (Ctrl-C stops everything)");
         out.print(tty ? "\033[H\033[2J" + screen + "\n" + examples : screen);
         out.flush();
         done.await(1, TimeUnit.SECONDS);
@@ -145,7 +208,8 @@ final class UpCommand implements Callable<Integer> {
 
   /** Sends the logback root logger to {@code file} instead of stderr. */
   static void logToFile(Path file) {
-    if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+    if (!(org.slf4j.LoggerFactory.getILoggerFactory()
+        instanceof ch.qos.logback.classic.LoggerContext ctx)) {
       return;
     }
     var encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
@@ -163,7 +227,10 @@ final class UpCommand implements Callable<Integer> {
     root.addAppender(appender);
   }
 
-  /** Waits for a registered pilot and a demo invoke answered with the greeting; prints the frame and the answers. */
+  /**
+   * Waits for a registered pilot and a demo invoke answered with the greeting; prints the frame and
+   * the answers.
+   */
   static boolean awaitLive(UpSession session, PrintStream out, Duration timeout) throws Exception {
     Instant deadline = Instant.now().plus(timeout);
     UpDashboard.Frame frame = session.sample();

@@ -5,10 +5,10 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
 import io.hpcwhisk.localcluster.SlurmInstallation;
-import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
+import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,29 +26,61 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What {@code hpc-whisk up} starts and stops: a local Slurm cluster, the server (API, balancer, harvest controller
- * with real pilots), the guest's demo actions {@code hello} (Node.js) and {@code hello-py} (Python), and a seeded
- * demo batch workload that leaves gaps. {@link #close()} stops, in reverse order, only what this session started:
- * the workload thread, the server (in this JVM), the jobs of its own cluster, and the cluster's daemons by their
- * pid files (when this session started them).
+ * What {@code hpc-whisk up} starts and stops: a local Slurm cluster, the server (API, balancer,
+ * harvest controller with real pilots), the guest's demo actions {@code hello} (Node.js) and {@code
+ * hello-py} (Python), and a seeded demo batch workload that leaves gaps. {@link #close()} stops, in
+ * reverse order, only what this session started: the workload thread, the server (in this JVM), the
+ * jobs of its own cluster, and the cluster's daemons by their pid files (when this session started
+ * them).
  */
 final class UpSession implements AutoCloseable {
 
   /** What to start. */
-  record Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap,
-      Path home, boolean isolatedNodes, boolean tls, String slurmVersion) {
+  record Settings(
+      Path dir,
+      int nodes,
+      int port,
+      String policy,
+      long seed,
+      boolean workload,
+      Duration meanGap,
+      Path home,
+      boolean isolatedNodes,
+      boolean tls,
+      String slurmVersion) {
     /** On loopback, without TLS, on the default Slurm (22.05). */
-    Settings(Path dir, int nodes, int port, String policy, long seed, boolean workload, Duration meanGap, Path home) {
-      this(dir, nodes, port, policy, seed, workload, meanGap, home, false, false, SlurmInstallation.DEFAULT_VERSION);
+    Settings(
+        Path dir,
+        int nodes,
+        int port,
+        String policy,
+        long seed,
+        boolean workload,
+        Duration meanGap,
+        Path home) {
+      this(
+          dir,
+          nodes,
+          port,
+          policy,
+          seed,
+          workload,
+          meanGap,
+          home,
+          false,
+          false,
+          SlurmInstallation.DEFAULT_VERSION);
     }
   }
 
   static final String BATCH_NAME = "up-batch";
-  static final String NODE_HELLO = "function main(params) {\n"
-      + "  return { greeting: 'Hello, ' + (params.name || 'world') + '!' }\n"
-      + "}\n";
-  static final String PYTHON_HELLO = "def main(args):\n"
-      + "    return {'greeting': 'Hello, ' + args.get('name', 'world') + '!'}\n";
+  static final String NODE_HELLO =
+      "function main(params) {\n"
+          + "  return { greeting: 'Hello, ' + (params.name || 'world') + '!' }\n"
+          + "}\n";
+  static final String PYTHON_HELLO =
+      "def main(args):\n"
+          + "    return {'greeting': 'Hello, ' + args.get('name', 'world') + '!'}\n";
 
   private final Settings settings;
   private final PrintStream out;
@@ -61,6 +93,7 @@ final class UpSession implements AutoCloseable {
   private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private ServerConfig serverConfig;
   private HarvestConfig harvestConfig;
+
   /** The CA certificate clients trust, with {@code --tls}. */
   private Path caCertificate;
 
@@ -73,36 +106,77 @@ final class UpSession implements AutoCloseable {
   void start() throws Exception {
     try {
       Files.createDirectories(settings.dir());
-      cluster = new LocalCluster(settings.dir().resolve("cluster"), SlurmInstallation.forVersion(settings.slurmVersion()));
-      out.println("hpc-whisk up: starting a local Slurm cluster of " + settings.nodes() + " nodes in "
-          + cluster.dir() + " ...");
-      startedCluster = cluster.up(new LocalClusterSpec(cluster.dir(), settings.nodes(),
-          LocalClusterSpec.DEFAULT_CPUS, LocalClusterSpec.DEFAULT_MEMORY_MB, LocalClusterSpec.DEFAULT_GRACE_SECONDS,
-          OptionalInt.empty()), true, out, settings.isolatedNodes());
+      cluster =
+          new LocalCluster(
+              settings.dir().resolve("cluster"),
+              SlurmInstallation.forVersion(settings.slurmVersion()));
+      out.println(
+          "hpc-whisk up: starting a local Slurm cluster of "
+              + settings.nodes()
+              + " nodes in "
+              + cluster.dir()
+              + " ...");
+      startedCluster =
+          cluster.up(
+              new LocalClusterSpec(
+                  cluster.dir(),
+                  settings.nodes(),
+                  LocalClusterSpec.DEFAULT_CPUS,
+                  LocalClusterSpec.DEFAULT_MEMORY_MB,
+                  LocalClusterSpec.DEFAULT_GRACE_SECONDS,
+                  OptionalInt.empty()),
+              true,
+              out,
+              settings.isolatedNodes());
       Optional<io.hpcwhisk.localcluster.NodeNetwork> network = cluster.network();
       Map<String, String> env = cluster.clientEnv();
-      slurm = new SlurmCli(cluster.clientBinDir(), Duration.ofSeconds(15), new ProcessCommandRunner(env),
-          (command, took, ok) -> {});
-      ServerConfig cfg = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(settings.port())
-              .withGuest(true).withExecutor("pilots"))
-          .withStore(ServerConfig.DEFAULT.store().withDataDir(settings.dir().resolve("data").toString()));
+      slurm =
+          new SlurmCli(
+              cluster.clientBinDir(),
+              Duration.ofSeconds(15),
+              new ProcessCommandRunner(env),
+              (command, took, ok) -> {});
+      ServerConfig cfg =
+          ServerConfig.DEFAULT
+              .withApi(
+                  ServerConfig.DEFAULT
+                      .api()
+                      .withPort(settings.port())
+                      .withGuest(true)
+                      .withExecutor("pilots"))
+              .withStore(
+                  ServerConfig.DEFAULT
+                      .store()
+                      .withDataDir(settings.dir().resolve("data").toString()));
       if (network.isPresent()) {
-        // the API stays on loopback (the guest key); pilots reach the server only at the cluster network's host side
+        // the API stays on loopback (the guest key); pilots reach the server only at the cluster
+        // network's host side
         cfg = cfg.withPilots(cfg.balancer().withHost(network.get().hostAddress()));
       }
       if (settings.tls()) {
         cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
       }
       HarvestConfig harvest = harvestConfig(settings, cluster.conf(), cluster.clientBinDir());
-      out.println("hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
-          + settings.policy() + ") on port " + settings.port() + " ...");
-      server = SystemServer.start(cfg, Optional.of(harvest), settings.home(), VersionCommand.hpcWhiskVersion(),
-          report -> {});
+      out.println(
+          "hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
+              + settings.policy()
+              + ") on port "
+              + settings.port()
+              + " ...");
+      server =
+          SystemServer.start(
+              cfg,
+              Optional.of(harvest),
+              settings.home(),
+              VersionCommand.hpcWhiskVersion(),
+              report -> {});
       serverConfig = cfg;
       harvestConfig = harvest;
       out.println("hpc-whisk up: pilots connect to " + server.server().pilotUrl());
       createDemoActions();
-      dashboard = new UpDashboard(slurm, server.server().meters(), harvest.harvest().pilotJob().namePrefix());
+      dashboard =
+          new UpDashboard(
+              slurm, server.server().meters(), harvest.harvest().pilotJob().namePrefix());
       if (settings.workload()) {
         workload = new Thread(this::runWorkload, "up-workload");
         workload.setDaemon(true);
@@ -118,7 +192,10 @@ final class UpSession implements AutoCloseable {
     return harvestConfig(settings, slurmConf, HarvestConfig.defaults().slurm().binDir());
   }
 
-  /** The harvest configuration of {@code up}, with the Slurm clients in {@code binDir} (empty: the PATH). */
+  /**
+   * The harvest configuration of {@code up}, with the Slurm clients in {@code binDir} (empty: the
+   * PATH).
+   */
   static HarvestConfig harvestConfig(Settings settings, Path slurmConf, Optional<Path> binDir) {
     HarvestConfig base = HarvestConfig.defaults();
     var s = base.slurm();
@@ -130,16 +207,20 @@ final class UpSession implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    var pilotJob = job.with(HarvestConfig.PilotJob::script, SystemServer.REAL_PILOT_SCRIPT)
-        .with(HarvestConfig.PilotJob::output, logs.resolve("pilot-%j.out").toString());
+    var pilotJob =
+        job.with(HarvestConfig.PilotJob::script, SystemServer.REAL_PILOT_SCRIPT)
+            .with(HarvestConfig.PilotJob::output, logs.resolve("pilot-%j.out").toString());
     // the parameters first: they are checked against the policy (no parameters fit every policy)
-    var harvest = h.with(HarvestConfig.Harvest::params, Map.<String, String>of())
-        .with(HarvestConfig.Harvest::policy, settings.policy())
-        .with(HarvestConfig.Harvest::interval, Duration.ofSeconds(2))
-        .with(HarvestConfig.Harvest::dryRun, false)
-        .with(HarvestConfig.Harvest::pilotJob, pilotJob);
-    return base.with(HarvestConfig::slurm, s.with(HarvestConfig.Slurm::conf, Optional.of(slurmConf))
-        .with(HarvestConfig.Slurm::binDir, binDir))
+    var harvest =
+        h.with(HarvestConfig.Harvest::params, Map.<String, String>of())
+            .with(HarvestConfig.Harvest::policy, settings.policy())
+            .with(HarvestConfig.Harvest::interval, Duration.ofSeconds(2))
+            .with(HarvestConfig.Harvest::dryRun, false)
+            .with(HarvestConfig.Harvest::pilotJob, pilotJob);
+    return base.with(
+            HarvestConfig::slurm,
+            s.with(HarvestConfig.Slurm::conf, Optional.of(slurmConf))
+                .with(HarvestConfig.Slurm::binDir, binDir))
         .with(HarvestConfig::harvest, harvest);
   }
 
@@ -152,11 +233,18 @@ final class UpSession implements AutoCloseable {
     return Optional.ofNullable(caCertificate);
   }
 
-  /** Stops the server and starts it again with the same configuration (the end-to-end tests' fault). */
+  /**
+   * Stops the server and starts it again with the same configuration (the end-to-end tests' fault).
+   */
   void restartServer() throws Exception {
     server.close();
-    server = SystemServer.start(serverConfig, Optional.of(harvestConfig), settings.home(),
-        VersionCommand.hpcWhiskVersion(), report -> {});
+    server =
+        SystemServer.start(
+            serverConfig,
+            Optional.of(harvestConfig),
+            settings.home(),
+            VersionCommand.hpcWhiskVersion(),
+            report -> {});
   }
 
   /** The running server (tests). */
@@ -170,29 +258,35 @@ final class UpSession implements AutoCloseable {
   }
 
   /**
-   * {@code --tls}: the local CA in {@code DIR/tls} (made once, mode 0700, keys 0600) issues a server certificate for
-   * 127.0.0.1, localhost and the cluster network's host side; the API serves HTTPS, the pilots' port WSS, and pilot
-   * jobs are told to trust the CA ({@code balancer.ca-file}). Prints {@code CA certificate: PATH}.
+   * {@code --tls}: the local CA in {@code DIR/tls} (made once, mode 0700, keys 0600) issues a
+   * server certificate for 127.0.0.1, localhost and the cluster network's host side; the API serves
+   * HTTPS, the pilots' port WSS, and pilot jobs are told to trust the CA ({@code
+   * balancer.ca-file}). Prints {@code CA certificate: PATH}.
    */
-  private ServerConfig withLocalCa(ServerConfig cfg, Optional<String> hostSide) throws java.io.IOException {
-    io.hpcwhisk.balancer.tls.LocalCa ca = io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(settings.dir().resolve("tls"),
-        "HPC-Whisk up local CA");
+  private ServerConfig withLocalCa(ServerConfig cfg, Optional<String> hostSide)
+      throws java.io.IOException {
+    io.hpcwhisk.balancer.tls.LocalCa ca =
+        io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(
+            settings.dir().resolve("tls"), "HPC-Whisk up local CA");
     List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost"));
     hostSide.ifPresent(names::add);
     var issued = ca.issue("server", names, Duration.ofDays(90));
     caCertificate = ca.certificateFile();
     out.println("CA certificate: " + caCertificate);
     try {
-      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA certificate", caCertificate));
       javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
-      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
+      http =
+          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot trust the local CA: " + e.getMessage(), e);
     }
-    return cfg.withApi(cfg.api().withTls(ServerConfig.Tls.of(issued.certificate(), issued.key(), 10)))
+    return cfg.withApi(
+            cfg.api().withTls(ServerConfig.Tls.of(issued.certificate(), issued.key(), 10)))
         .withPilots(cfg.balancer().withUrl(null, caCertificate.toString()));
   }
 
@@ -207,25 +301,35 @@ final class UpSession implements AutoCloseable {
 
   private void put(String name, String kind, String code) throws Exception {
     String body = "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + json(code) + "}}";
-    HttpResponse<String> r = http.send(request("/api/v1/namespaces/guest/actions/" + name + "?overwrite=true")
-        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            request("/api/v1/namespaces/guest/actions/" + name + "?overwrite=true")
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("cannot create the demo action " + name + ": HTTP " + r.statusCode() + " "
-          + r.body());
+      throw new IllegalStateException(
+          "cannot create the demo action " + name + ": HTTP " + r.statusCode() + " " + r.body());
     }
   }
 
   /** A blocking invoke of a demo action; the HTTP status and body. */
   HttpResponse<String> invoke(String action, String params) throws Exception {
-    return http.send(request("/api/v1/namespaces/guest/actions/" + action + "?blocking=true&result=true")
-        .timeout(Duration.ofSeconds(70)).POST(HttpRequest.BodyPublishers.ofString(params)).build(),
+    return http.send(
+        request("/api/v1/namespaces/guest/actions/" + action + "?blocking=true&result=true")
+            .timeout(Duration.ofSeconds(70))
+            .POST(HttpRequest.BodyPublishers.ofString(params))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(apiHost() + path)).header("Content-Type", "application/json")
-        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-            guestAuth().getBytes(StandardCharsets.UTF_8)));
+    return HttpRequest.newBuilder(URI.create(apiHost() + path))
+        .header("Content-Type", "application/json")
+        .header(
+            "Authorization",
+            "Basic "
+                + Base64.getEncoder().encodeToString(guestAuth().getBytes(StandardCharsets.UTF_8)));
   }
 
   static String json(String text) {
@@ -247,7 +351,8 @@ final class UpSession implements AutoCloseable {
     try {
       while (!Thread.currentThread().isInterrupted()) {
         Duration span = Duration.ofMinutes(10);
-        SyntheticWorkload w = SyntheticWorkload.generate(seed++, span, settings.nodes(), settings.meanGap());
+        SyntheticWorkload w =
+            SyntheticWorkload.generate(seed++, span, settings.nodes(), settings.meanGap());
         Instant start = Instant.now();
         for (SyntheticWorkload.BatchJob job : w.jobs()) {
           long wait = Duration.between(Instant.now(), start.plus(job.offset())).toMillis();
@@ -255,9 +360,14 @@ final class UpSession implements AutoCloseable {
             Thread.sleep(wait);
           }
           try {
-            slurm.sbatch(List.of("--partition=batch", "--nodes=" + job.nodes(), "--time=" + job.limit().toMinutes(),
-                "--job-name=" + BATCH_NAME, "--output=/dev/null"), "#!/bin/sh\nsleep " + job.runtime().toSeconds()
-                + "\n");
+            slurm.sbatch(
+                List.of(
+                    "--partition=batch",
+                    "--nodes=" + job.nodes(),
+                    "--time=" + job.limit().toMinutes(),
+                    "--job-name=" + BATCH_NAME,
+                    "--output=/dev/null"),
+                "#!/bin/sh\nsleep " + job.runtime().toSeconds() + "\n");
           } catch (RuntimeException e) {
             out.println("hpc-whisk up: demo batch job not submitted: " + e.getMessage());
           }
@@ -280,14 +390,37 @@ final class UpSession implements AutoCloseable {
   String examples() {
     String host = apiHost();
     return "Invoke the demo actions (guest namespace, OpenWhisk's well-known guest key):\n"
-        + "  curl -s" + caCertificate().map(c -> " --cacert " + c).orElse("") + " -u " + guestAuth() + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
-        + "    '" + host + "/api/v1/namespaces/guest/actions/hello?blocking=true&result=true'\n"
-        + "  " + caCertificate().map(c -> "NODE_EXTRA_CA_CERTS=" + c + " ").orElse("") + "OW_APIHOST=" + host
-        + " OW_AUTH=" + guestAuth() + " \\\n"
-        + "    node " + settings.home().resolve("e2e/invoke.js") + " hello-py '{\"name\":\"Slurm\"}'"
-        + "   # the openwhisk npm client (npm ci --prefix " + settings.home().resolve("e2e") + ")\n"
-        + "  wsk property set --apihost " + host + " --auth " + guestAuth() + "   # the wsk CLI, if installed\n"
-        + "Metrics: " + host + "/metrics   Slurm: export SLURM_CONF=" + cluster.conf() + "\n";
+        + "  curl -s"
+        + caCertificate().map(c -> " --cacert " + c).orElse("")
+        + " -u "
+        + guestAuth()
+        + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
+        + "    '"
+        + host
+        + "/api/v1/namespaces/guest/actions/hello?blocking=true&result=true'\n"
+        + "  "
+        + caCertificate().map(c -> "NODE_EXTRA_CA_CERTS=" + c + " ").orElse("")
+        + "OW_APIHOST="
+        + host
+        + " OW_AUTH="
+        + guestAuth()
+        + " \\\n"
+        + "    node "
+        + settings.home().resolve("e2e/invoke.js")
+        + " hello-py '{\"name\":\"Slurm\"}'"
+        + "   # the openwhisk npm client (npm ci --prefix "
+        + settings.home().resolve("e2e")
+        + ")\n"
+        + "  wsk property set --apihost "
+        + host
+        + " --auth "
+        + guestAuth()
+        + "   # the wsk CLI, if installed\n"
+        + "Metrics: "
+        + host
+        + "/metrics   Slurm: export SLURM_CONF="
+        + cluster.conf()
+        + "\n";
   }
 
   @Override
@@ -313,5 +446,4 @@ final class UpSession implements AutoCloseable {
       cluster.down(out);
     }
   }
-
 }

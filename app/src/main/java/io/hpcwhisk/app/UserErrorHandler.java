@@ -6,9 +6,10 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns a failure inside a subcommand into one clear line on stderr and exit code 1, or 2 for a configuration
- * error (a bad file or option value: {@link ConfigException}, the same code as a bad command line). Users get the
- * message, not a stack trace; {@code HPC_WHISK_DEBUG=1} prints the trace for developers.
+ * Turns a failure inside a subcommand into one clear line on stderr and exit code 1, or 2 for a
+ * configuration error (a bad file or option value: {@link ConfigException}, the same code as a bad
+ * command line). Users get the message, not a stack trace; {@code HPC_WHISK_DEBUG=1} prints the
+ * trace for developers.
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
 

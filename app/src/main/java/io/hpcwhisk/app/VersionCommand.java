@@ -7,8 +7,13 @@ import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
-/** {@code hpc-whisk version}: prints the version of HPC-Whisk and of the Java runtime it runs on. */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the HPC-Whisk and Java versions.")
+/**
+ * {@code hpc-whisk version}: prints the version of HPC-Whisk and of the Java runtime it runs on.
+ */
+@Command(
+    name = "version",
+    mixinStandardHelpOptions = true,
+    description = "Print the HPC-Whisk and Java versions.")
 final class VersionCommand implements Runnable {
 
   @Override
@@ -20,7 +25,8 @@ final class VersionCommand implements Runnable {
 
   /** The version as the build wrote it into {@code hpc-whisk-version.properties}. */
   static String hpcWhiskVersion() {
-    try (InputStream in = VersionCommand.class.getResourceAsStream("/hpc-whisk-version.properties")) {
+    try (InputStream in =
+        VersionCommand.class.getResourceAsStream("/hpc-whisk-version.properties")) {
       if (in == null) {
         return "unknown";
       }
@@ -38,7 +44,11 @@ final class VersionCommand implements Runnable {
     public String[] getVersion() {
       return new String[] {
         "hpc-whisk " + hpcWhiskVersion(),
-        "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+        "java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
       };
     }
   }

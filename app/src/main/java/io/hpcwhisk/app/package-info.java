@@ -1,4 +1,5 @@
 /**
- * The hpc-whisk command line: one picocli subcommand class per verb, each a thin layer over the module that does the work.
+ * The hpc-whisk command line: one picocli subcommand class per verb, each a thin layer over the
+ * module that does the work.
  */
 package io.hpcwhisk.app;

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code hpc-whisk admin user create|list|rotate|delete}: create and rotate print a key once, nothing
- * shows or stores it afterwards; bad input is refused with one line.
+ * {@code hpc-whisk admin user create|list|rotate|delete}: create and rotate print a key once,
+ * nothing shows or stores it afterwards; bad input is refused with one line.
  */
 class AdminCommandTest {
 
@@ -38,20 +38,28 @@ class AdminCommandTest {
     assertThat(key).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}");
     String uuid = key.substring(0, 36);
     String secret = key.substring(37);
-    String fingerprint = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+    String fingerprint =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .substring(0, 16);
     String listed = run("admin", "user", "list", "--data-dir", dir).out();
-    assertThat(listed).as("list shows uuid and fingerprint (sha256sum of uuid:key, 16 digits)")
+    assertThat(listed)
+        .as("list shows uuid and fingerprint (sha256sum of uuid:key, 16 digits)")
         .contains("alice\t" + uuid + "\t" + fingerprint);
     assertNoPartOf(secret, listed);
     assertNoPartOf(secret, java.nio.file.Files.readString(tmp.resolve("identities.json")));
     assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("identities.json")))
         .as("keys are readable by their owner only")
-        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     Outcome again = run("admin", "user", "create", "alice", "--data-dir", dir);
     assertThat(again.exitCode()).isNotZero();
-    assertThat(again.err()).contains("namespace 'alice' already has a user").doesNotContain("\tat ");
+    assertThat(again.err())
+        .contains("namespace 'alice' already has a user")
+        .doesNotContain("\tat ");
     assertThat(run("admin", "user", "delete", "alice", "--data-dir", dir).exitCode()).isZero();
     assertThat(run("admin", "user", "list", "--data-dir", dir).out()).doesNotContain("alice");
   }
@@ -59,13 +67,26 @@ class AdminCommandTest {
   @Test
   void aNamespaceCanHaveItsOwnLimits() {
     String dir = tmp.toString();
-    assertThat(run("admin", "user", "create", "carol", "--fires-per-minute", "7", "--data-dir", dir).exitCode())
+    assertThat(
+            run("admin", "user", "create", "carol", "--fires-per-minute", "7", "--data-dir", dir)
+                .exitCode())
         .isZero();
     assertThat(run("admin", "user", "limits", "carol", "--data-dir", dir).out())
         .contains("fires-per-minute: 7", "invocations-per-minute: default");
-    assertThat(run("admin", "user", "limits", "carol", "--invocations-per-minute", "100", "--data-dir", dir).out())
+    assertThat(
+            run(
+                    "admin",
+                    "user",
+                    "limits",
+                    "carol",
+                    "--invocations-per-minute",
+                    "100",
+                    "--data-dir",
+                    dir)
+                .out())
         .contains("fires-per-minute: 7", "invocations-per-minute: 100");
-    Outcome zero = run("admin", "user", "limits", "carol", "--concurrent-invocations", "0", "--data-dir", dir);
+    Outcome zero =
+        run("admin", "user", "limits", "carol", "--concurrent-invocations", "0", "--data-dir", dir);
     assertThat(zero.exitCode()).isNotZero();
     assertThat(zero.err()).contains("concurrent-invocations must be at least 1, got 0");
   }
@@ -87,10 +108,18 @@ class AdminCommandTest {
     Outcome rotated = run("admin", "user", "rotate", "erin", "--data-dir", dir);
     assertThat(rotated.exitCode()).isZero();
     String fresh = rotated.out().trim();
-    assertThat(fresh).matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}").startsWith(old.substring(0, 37)).isNotEqualTo(old);
-    io.hpcwhisk.balancer.auth.IdentityStore store = new io.hpcwhisk.balancer.auth.IdentityStore(tmp);
-    assertThat(store.authenticate(old.substring(0, 36), old.substring(37))).as("the old key").isEmpty();
-    assertThat(store.authenticate(fresh.substring(0, 36), fresh.substring(37))).as("the new key").isPresent();
+    assertThat(fresh)
+        .matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}")
+        .startsWith(old.substring(0, 37))
+        .isNotEqualTo(old);
+    io.hpcwhisk.balancer.auth.IdentityStore store =
+        new io.hpcwhisk.balancer.auth.IdentityStore(tmp);
+    assertThat(store.authenticate(old.substring(0, 36), old.substring(37)))
+        .as("the old key")
+        .isEmpty();
+    assertThat(store.authenticate(fresh.substring(0, 36), fresh.substring(37)))
+        .as("the new key")
+        .isPresent();
     assertNoPartOf(fresh.substring(37), run("admin", "user", "list", "--data-dir", dir).out());
     Outcome missing = run("admin", "user", "rotate", "nobody", "--data-dir", dir);
     assertThat(missing.exitCode()).isNotZero();
@@ -108,10 +137,11 @@ class AdminCommandTest {
     } finally {
       System.setErr(original);
     }
-    assertThat(help.out().replaceAll("\\s+", " ")).contains("rotate", "only a salted digest",
-        "printf %s \"$AUTH\" | sha256sum | cut -c1-16");
+    assertThat(help.out().replaceAll("\\s+", " "))
+        .contains("rotate", "only a salted digest", "printf %s \"$AUTH\" | sha256sum | cut -c1-16");
     assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + help.err())
-        .as("picocli could format every description").doesNotContain("Could not format");
+        .as("picocli could format every description")
+        .doesNotContain("Could not format");
   }
 
   /** Not even 12 characters in a row of the key appear in {@code text}. */

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile configuration files given to the real {@code bin/hpc-whisk}: each one ends the command at once with exit
- * status 2 and one line on stderr (no stack trace), before anything starts: no data directory is created and the
- * API port stays free.
+ * Hostile configuration files given to the real {@code bin/hpc-whisk}: each one ends the command at
+ * once with exit status 2 and one line on stderr (no stack trace), before anything starts: no data
+ * directory is created and the API port stays free.
  */
 class ConfigAttackIT {
 
@@ -31,18 +31,39 @@ class ConfigAttackIT {
 
   @Test
   void theShippedConfigurationStartsTheServerTheControlForTheAttacksBelow() throws Exception {
-    Path file = Files.copy(SystemFixture.HOME.resolve("config/hpc-whisk.yaml"), dir.resolve("hpc-whisk.yaml"));
+    Path file =
+        Files.copy(
+            SystemFixture.HOME.resolve("config/hpc-whisk.yaml"), dir.resolve("hpc-whisk.yaml"));
     int port = freePort();
-    ProcessBuilder pb = new ProcessBuilder(SystemFixture.HOME.resolve("bin/hpc-whisk").toString(), "server",
-        "--config", file.toString(), "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
-        "--executor", "none", "--no-controller").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                SystemFixture.HOME.resolve("bin/hpc-whisk").toString(),
+                "server",
+                "--config",
+                file.toString(),
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--executor",
+                "none",
+                "--no-controller")
+            .redirectErrorStream(true);
     pb.environment().put("HPC_WHISK_NO_BUILD", "1");
     Path out = dir.resolve("server.out");
     Process server = pb.redirectOutput(out.toFile()).start();
     try {
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> !server.isAlive()
-          || Files.readString(out).contains("OpenWhisk API on http://127.0.0.1:" + port));
-      assertThat(server.isAlive()).as("the server runs; output:%n%s", Files.readString(out)).isTrue();
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  !server.isAlive()
+                      || Files.readString(out)
+                          .contains("OpenWhisk API on http://127.0.0.1:" + port));
+      assertThat(server.isAlive())
+          .as("the server runs; output:%n%s", Files.readString(out))
+          .isTrue();
       assertThat(dir.resolve("data")).isDirectory();
     } finally {
       server.destroy();
@@ -54,8 +75,15 @@ class ConfigAttackIT {
 
   @Test
   void aYamlBombIsOneLineAndExit2AndNothingStarts() throws Exception {
-    StringBuilder bomb = new StringBuilder("api:\n  port: PORT\nstore:\n  data-dir: DATA\n"
-        + "harvest:\n  params:\n    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    StringBuilder bomb =
+        new StringBuilder(
+            "api:\n"
+                + "  port: PORT\n"
+                + "store:\n"
+                + "  data-dir: DATA\n"
+                + "harvest:\n"
+                + "  params:\n"
+                + "    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for (int i = 1; i < 10; i++) {
       bomb.append("    a").append(i).append(": &a").append(i).append(" [");
       for (int j = 0; j < 9; j++) {
@@ -63,14 +91,20 @@ class ConfigAttackIT {
       }
       bomb.append("]\n");
     }
-    refusedBeforeStart(bomb.toString(), "hpc-whisk server: configuration is not valid YAML: aliases (*a0) are not"
-        + " supported; write the value out");
+    refusedBeforeStart(
+        bomb.toString(),
+        "hpc-whisk server: configuration is not valid YAML: aliases (*a0) are not"
+            + " supported; write the value out");
   }
 
   @Test
   void deepNestingIsOneLineAndExit2() throws Exception {
-    refusedBeforeStart("api:\n  port: PORT\nstore:\n  data-dir: DATA\nharvest:\n  params: " + "[".repeat(100_000)
-        + "]".repeat(100_000) + "\n", "hpc-whisk server: configuration is not valid YAML: nested deeper than 20 levels");
+    refusedBeforeStart(
+        "api:\n  port: PORT\nstore:\n  data-dir: DATA\nharvest:\n  params: "
+            + "[".repeat(100_000)
+            + "]".repeat(100_000)
+            + "\n",
+        "hpc-whisk server: configuration is not valid YAML: nested deeper than 20 levels");
   }
 
   @Test
@@ -80,9 +114,15 @@ class ConfigAttackIT {
       raf.write("api:\n  port: 1\n".getBytes(StandardCharsets.UTF_8));
       raf.setLength(100L * 1024 * 1024);
     }
-    Outcome o = hpcWhisk("server", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
-    assertOneLine(o, "hpc-whisk server: configuration file " + file + " is larger than 1048576 bytes; a"
-        + " configuration is a few kB");
+    Outcome o =
+        hpcWhisk(
+            "server", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
+    assertOneLine(
+        o,
+        "hpc-whisk server: configuration file "
+            + file
+            + " is larger than 1048576 bytes; a"
+            + " configuration is a few kB");
     assertThat(dir.resolve("data")).doesNotExist();
   }
 
@@ -93,41 +133,59 @@ class ConfigAttackIT {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
     int port = freePort();
-    Path file = Files.writeString(shared.resolve("hpc-whisk.yaml"), "api:\n  port: " + port + "\n  executor: none\n");
+    Path file =
+        Files.writeString(
+            shared.resolve("hpc-whisk.yaml"), "api:\n  port: " + port + "\n  executor: none\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
     // the attack: an ordinary account points the server's data directory at its own
     Path stolen = attacker.home().resolve("stolen-data");
-    LocalAttacker.Result wrote = attacker.shell(Duration.ofSeconds(30), "printf 'store:\\n  data-dir: " + stolen
-        + "\\n' >> '" + file + "'");
+    LocalAttacker.Result wrote =
+        attacker.shell(
+            Duration.ofSeconds(30),
+            "printf 'store:\\n  data-dir: " + stolen + "\\n' >> '" + file + "'");
     assertThat(wrote.exitCode()).as("the attacker could write the file: %s", wrote.all()).isZero();
 
     Outcome server = hpcWhisk("server", "--config", file.toString());
-    assertOneLine(server, "hpc-whisk server: refusing to read configuration file " + file + ": it is group- or"
-        + " world-writable (mode rw-rw-rw-), so another account could change where the data, the pilot script and"
-        + " the credentials are; check its contents, then: chmod go-w " + file);
+    assertOneLine(
+        server,
+        "hpc-whisk server: refusing to read configuration file "
+            + file
+            + ": it is group- or world-writable (mode rw-rw-rw-), so another account could change"
+            + " where the data, the pilot script and the credentials are; check its contents, then:"
+            + " chmod go-w "
+            + file);
     assertThat(stolen).as("nothing written where the attacker pointed").doesNotExist();
     assertThat(portIsFree(port)).as("the API did not start").isTrue();
     Outcome controller = hpcWhisk("controller", "run", "--config", file.toString(), "--dry-run");
     assertThat(controller.exit()).as(controller.stderr()).isEqualTo(2);
-    assertThat(controller.stderr()).contains("refusing to read configuration file").doesNotContain("\tat ");
+    assertThat(controller.stderr())
+        .contains("refusing to read configuration file")
+        .doesNotContain("\tat ");
 
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    LocalAttacker.Result again = attacker.shell(Duration.ofSeconds(30), "echo 'api: {port: 1}' >> '" + file + "'");
+    LocalAttacker.Result again =
+        attacker.shell(Duration.ofSeconds(30), "echo 'api: {port: 1}' >> '" + file + "'");
     assertThat(again.exitCode()).as("0644: the attacker can no longer write it").isNotZero();
   }
 
   @Test
   void aTypoIsOneLineNamingTheNearestKeyAndExit2() throws Exception {
-    refusedBeforeStart("api:\n  port: PORT\n  executer: none\nstore:\n  data-dir: DATA\n",
+    refusedBeforeStart(
+        "api:\n  port: PORT\n  executer: none\nstore:\n  data-dir: DATA\n",
         "hpc-whisk server: api.executer: unknown key (did you mean api.executor?)");
   }
 
-  /** Writes {@code yaml} (PORT and DATA replaced), runs the server on it, expects {@code line} and nothing started. */
+  /**
+   * Writes {@code yaml} (PORT and DATA replaced), runs the server on it, expects {@code line} and
+   * nothing started.
+   */
   private void refusedBeforeStart(String yaml, String line) throws Exception {
     int port = freePort();
     Path data = dir.resolve("data");
-    Path file = Files.writeString(dir.resolve("c.yaml"), yaml.replace("PORT", Integer.toString(port))
-        .replace("DATA", data.toString()));
+    Path file =
+        Files.writeString(
+            dir.resolve("c.yaml"),
+            yaml.replace("PORT", Integer.toString(port)).replace("DATA", data.toString()));
     Outcome o = hpcWhisk("server", "--config", file.toString());
     assertOneLine(o, line);
     assertThat(data).as("no data directory created").doesNotExist();
@@ -141,7 +199,8 @@ class ConfigAttackIT {
   }
 
   private static Outcome hpcWhisk(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(SystemFixture.HOME.resolve("bin/hpc-whisk").toString()));
+    List<String> command =
+        new ArrayList<>(List.of(SystemFixture.HOME.resolve("bin/hpc-whisk").toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("HPC_WHISK_NO_BUILD", "1");
@@ -153,7 +212,8 @@ class ConfigAttackIT {
       p.getOutputStream().close();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("hpc-whisk " + String.join(" ", args) + " still runs after 120 s: it started");
+        throw new AssertionError(
+            "hpc-whisk " + String.join(" ", args) + " still runs after 120 s: it started");
       }
       return new Outcome(p.exitValue(), Files.readString(out), Files.readString(err));
     } finally {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The configuration reference in docs/admin-guide.md against the code: every documented key is accepted, every
- * documented literal default is exactly what leaving the key out means, and every key the code reads is documented.
+ * The configuration reference in docs/admin-guide.md against the code: every documented key is
+ * accepted, every documented literal default is exactly what leaving the key out means, and every
+ * key the code reads is documented.
  */
 class ConfigurationReferenceTest {
 
@@ -46,8 +47,11 @@ class ConfigurationReferenceTest {
       Matcher m = ROW.matcher(line);
       if (inReference && m.find()) {
         String cell = m.group(2).strip();
-        boolean literal = cell.length() >= 2 && cell.startsWith("`") && cell.endsWith("`") && cell.indexOf('`', 1)
-            == cell.length() - 1;
+        boolean literal =
+            cell.length() >= 2
+                && cell.startsWith("`")
+                && cell.endsWith("`")
+                && cell.indexOf('`', 1) == cell.length() - 1;
         rows.add(new Row(m.group(1), literal ? cell.substring(1, cell.length() - 1) : null));
       }
     }
@@ -55,18 +59,21 @@ class ConfigurationReferenceTest {
   }
 
   @Test
-  void everyDocumentedKeyIsAcceptedAndItsLiteralDefaultIsWhatLeavingItOutMeans() throws IOException {
+  void everyDocumentedKeyIsAcceptedAndItsLiteralDefaultIsWhatLeavingItOutMeans()
+      throws IOException {
     List<Row> rows = documented();
     assertThat(rows).as("rows of the reference table").hasSizeGreaterThan(60);
     int literals = 0;
     for (Row row : rows) {
       Object defaults = load(row.key(), "");
-      assertThat(load(row.key(), yaml(row.key(), "~"))).as(row.key() + ": ~ (accepted, the default)")
+      assertThat(load(row.key(), yaml(row.key(), "~")))
+          .as(row.key() + ": ~ (accepted, the default)")
           .isEqualTo(defaults);
       if (row.literal() != null) {
         literals++;
         assertThat(load(row.key(), yaml(row.key(), row.literal())))
-            .as(row.key() + ": the documented default " + row.literal()).isEqualTo(defaults);
+            .as(row.key() + ": the documented default " + row.literal())
+            .isEqualTo(defaults);
       }
     }
     assertThat(literals).as("rows with a literal default").isGreaterThan(60);
@@ -87,7 +94,10 @@ class ConfigurationReferenceTest {
     assertThat(inDoc).isEqualTo(inCode);
   }
 
-  /** The keys a record binds: its components in kebab case, nested records as sections, ignored names too. */
+  /**
+   * The keys a record binds: its components in kebab case, nested records as sections, ignored
+   * names too.
+   */
   private static void keys(String prefix, Class<?> type, Set<String> out) {
     JsonIgnoreProperties ignored = type.getAnnotation(JsonIgnoreProperties.class);
     if (ignored != null) {
@@ -96,7 +106,8 @@ class ConfigurationReferenceTest {
       }
     }
     for (var component : type.getRecordComponents()) {
-      String key = prefix + new PropertyNamingStrategies.KebabCaseStrategy().translate(component.getName());
+      String key =
+          prefix + new PropertyNamingStrategies.KebabCaseStrategy().translate(component.getName());
       if (component.getType().isRecord()) {
         keys(key + ".", component.getType(), out);
       } else {
@@ -122,8 +133,9 @@ class ConfigurationReferenceTest {
     return switch (section) {
       case "slurm", "harvest" -> HarvestConfig.parse(yaml);
       case "api", "balancer", "http", "store" -> ServerConfig.parse(yaml);
-      case "pilot" -> PilotConfig.read(Optional.of(Files.writeString(dir.resolve("pilot.yaml"), yaml)), Map.of(),
-          Map.of());
+      case "pilot" ->
+          PilotConfig.read(
+              Optional.of(Files.writeString(dir.resolve("pilot.yaml"), yaml)), Map.of(), Map.of());
       default -> throw new AssertionError("no component reads section " + section);
     };
   }

@@ -13,25 +13,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code controller run}'s options over the file: each option changes its value and nothing else. */
+/**
+ * {@code controller run}'s options over the file: each option changes its value and nothing else.
+ */
 class ControllerCommandConfigTest {
 
   @TempDir Path dir;
 
   @Test
   void optionsOverrideTheFileAndKeepEveryOtherValue() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.yaml"), """
-        slurm: {partition: whisk, qos: gold, command-timeout: 7s}
-        harvest:
-          policy: adaptive
-          params: {max-pending: 9}
-          max-submissions-per-pass: 4
-          expedite-preemption: true
-          pilot-job: {name-prefix: p, extra-options: [--exclusive]}
-        """);
+    Path file =
+        Files.writeString(
+            dir.resolve("c.yaml"),
+            """
+            slurm: {partition: whisk, qos: gold, command-timeout: 7s}
+            harvest:
+              policy: adaptive
+              params: {max-pending: 9}
+              max-submissions-per-pass: 4
+              expedite-preemption: true
+              pilot-job: {name-prefix: p, extra-options: [--exclusive]}
+            """);
     ControllerCommand.Run run = new ControllerCommand.Run();
-    new CommandLine(run).parseArgs("--config", file.toString(), "--policy", "fib", "--param", "pending-per-length=3",
-        "--partition", "other", "--interval", "2s", "--dry-run");
+    new CommandLine(run)
+        .parseArgs(
+            "--config",
+            file.toString(),
+            "--policy",
+            "fib",
+            "--param",
+            "pending-per-length=3",
+            "--partition",
+            "other",
+            "--interval",
+            "2s",
+            "--dry-run");
 
     HarvestConfig c = run.effectiveConfig(dir);
 
@@ -49,21 +65,36 @@ class ControllerCommandConfigTest {
   @Test
   void upAndTheServerChangeOnlyTheValuesTheyMeanToChange() {
     Path conf = dir.resolve("slurm.conf");
-    HarvestConfig up = UpSession.harvestConfig(new UpSession.Settings(dir, 2, 0, "fib", 1, false, Duration.ofSeconds(30),
-        dir), conf);
+    HarvestConfig up =
+        UpSession.harvestConfig(
+            new UpSession.Settings(dir, 2, 0, "fib", 1, false, Duration.ofSeconds(30), dir), conf);
     HarvestConfig defaults = HarvestConfig.defaults();
-    assertThat(up.slurm()).isEqualTo(defaults.slurm().with(HarvestConfig.Slurm::conf, java.util.Optional.of(conf)));
+    assertThat(up.slurm())
+        .isEqualTo(defaults.slurm().with(HarvestConfig.Slurm::conf, java.util.Optional.of(conf)));
     assertThat(up.harvest().policy()).isEqualTo("fib");
     assertThat(up.harvest().params()).isEmpty();
     assertThat(up.harvest().interval()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(up.harvest().maxSubmissionsPerPass()).isEqualTo(defaults.harvest().maxSubmissionsPerPass());
+    assertThat(up.harvest().maxSubmissionsPerPass())
+        .isEqualTo(defaults.harvest().maxSubmissionsPerPass());
     assertThat(up.harvest().pilotJob().script()).isEqualTo(SystemServer.REAL_PILOT_SCRIPT);
-    assertThat(up.harvest().pilotJob().output()).isEqualTo(dir.resolve("pilots/pilot-%j.out").toString());
-    assertThat(up.harvest().pilotJob().namePrefix()).isEqualTo(defaults.harvest().pilotJob().namePrefix());
+    assertThat(up.harvest().pilotJob().output())
+        .isEqualTo(dir.resolve("pilots/pilot-%j.out").toString());
+    assertThat(up.harvest().pilotJob().namePrefix())
+        .isEqualTo(defaults.harvest().pilotJob().namePrefix());
     HarvestConfig real = SystemServer.withRealPilot(defaults);
-    assertThat(real).isEqualTo(defaults.with(HarvestConfig::harvest, defaults.harvest().with(
-        HarvestConfig.Harvest::pilotJob, defaults.harvest().pilotJob().with(HarvestConfig.PilotJob::script,
-            SystemServer.REAL_PILOT_SCRIPT))));
+    assertThat(real)
+        .isEqualTo(
+            defaults.with(
+                HarvestConfig::harvest,
+                defaults
+                    .harvest()
+                    .with(
+                        HarvestConfig.Harvest::pilotJob,
+                        defaults
+                            .harvest()
+                            .pilotJob()
+                            .with(
+                                HarvestConfig.PilotJob::script, SystemServer.REAL_PILOT_SCRIPT))));
   }
 
   @Test
@@ -73,8 +104,11 @@ class ControllerCommandConfigTest {
     cli.setErr(new PrintWriter(err, true));
     Path file = Files.writeString(dir.resolve("c.yaml"), "pilot:\n  grace: soon\n");
     assertThat(cli.execute("pilot", "--config", file.toString())).isEqualTo(2);
-    assertThat(err.toString()).isEqualTo("hpc-whisk pilot: pilot.grace: \"soon\" is not a duration (expected e.g. 5s,"
-        + " 1m)" + System.lineSeparator());
+    assertThat(err.toString())
+        .isEqualTo(
+            "hpc-whisk pilot: pilot.grace: \"soon\" is not a duration (expected e.g. 5s,"
+                + " 1m)"
+                + System.lineSeparator());
   }
 
   @Test
@@ -83,9 +117,15 @@ class ControllerCommandConfigTest {
     CommandLine cli = HpcWhisk.commandLine();
     cli.setErr(new PrintWriter(err, true));
     Path missing = dir.resolve("none.yaml");
-    assertThat(cli.execute("controller", "run", "--config", missing.toString(), "--once", "--dry-run")).isEqualTo(2);
-    assertThat(err.toString()).isEqualTo("hpc-whisk controller run: --config " + missing + " is not a readable file"
-        + System.lineSeparator());
+    assertThat(
+            cli.execute("controller", "run", "--config", missing.toString(), "--once", "--dry-run"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "hpc-whisk controller run: --config "
+                + missing
+                + " is not a readable file"
+                + System.lineSeparator());
   }
 
   @Test
@@ -94,10 +134,23 @@ class ControllerCommandConfigTest {
     CommandLine cli = HpcWhisk.commandLine();
     cli.setErr(new PrintWriter(err, true));
     Path file = Files.writeString(dir.resolve("c.yaml"), "harvest: {policy: adaptive}\n");
-    int code = cli.execute("controller", "run", "--config", file.toString(), "--policy", "fib", "--param",
-        "max-pending=3", "--once", "--dry-run");
+    int code =
+        cli.execute(
+            "controller",
+            "run",
+            "--config",
+            file.toString(),
+            "--policy",
+            "fib",
+            "--param",
+            "max-pending=3",
+            "--once",
+            "--dry-run");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("hpc-whisk controller run: harvest.params: unknown parameter(s)"
-        + " [max-pending] for policy fib").doesNotContain("\tat ");
+    assertThat(err.toString())
+        .startsWith(
+            "hpc-whisk controller run: harvest.params: unknown parameter(s)"
+                + " [max-pending] for policy fib")
+        .doesNotContain("\tat ");
   }
 }

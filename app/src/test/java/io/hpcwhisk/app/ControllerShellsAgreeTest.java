@@ -32,10 +32,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The live controller's shell ({@code ReconcilePass}) and the online simulator's shell ({@code OnlineReplay}) call
- * the same core {@code ControllerPass}: given the snapshot the simulator decided from, as Slurm would report it, the
- * live pass decides the same intents and carries out the same ones, sample after sample (the policies learn from the
- * sequence, so both must see the same one), with a cap on submissions that bites and expedite-preemption on.
+ * The live controller's shell ({@code ReconcilePass}) and the online simulator's shell ({@code
+ * OnlineReplay}) call the same core {@code ControllerPass}: given the snapshot the simulator
+ * decided from, as Slurm would report it, the live pass decides the same intents and carries out
+ * the same ones, sample after sample (the policies learn from the sequence, so both must see the
+ * same one), with a cap on submissions that bites and expedite-preemption on.
  */
 class ControllerShellsAgreeTest {
 
@@ -68,36 +69,70 @@ class ControllerShellsAgreeTest {
 
   static HarvestConfig liveConfig(String policy) {
     var d = HarvestConfig.defaults();
-    var slurm = new HarvestConfig.Slurm(Optional.empty(), Optional.empty(), Duration.ofSeconds(15), PARTITION,
-        Optional.empty(), Optional.empty());
+    var slurm =
+        new HarvestConfig.Slurm(
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ofSeconds(15),
+            PARTITION,
+            Optional.empty(),
+            Optional.empty());
     var job = d.harvest().pilotJob();
-    var pilotJob = new HarvestConfig.PilotJob(PREFIX, job.script(), job.output(), job.signal(), job.extraOptions(),
-        job.environment());
-    return new HarvestConfig(slurm, new HarvestConfig.Harvest(policy, Map.of(), Duration.ofSeconds(10), false,
-        RULES.maxSubmissions(), RULES.expeditePreemption(), pilotJob));
+    var pilotJob =
+        new HarvestConfig.PilotJob(
+            PREFIX,
+            job.script(),
+            job.output(),
+            job.signal(),
+            job.extraOptions(),
+            job.environment());
+    return new HarvestConfig(
+        slurm,
+        new HarvestConfig.Harvest(
+            policy,
+            Map.of(),
+            Duration.ofSeconds(10),
+            false,
+            RULES.maxSubmissions(),
+            RULES.expeditePreemption(),
+            pilotJob));
   }
 
-  /** The snapshot as {@code sinfo}/{@code squeue} would show it: node states and the active jobs. */
+  /**
+   * The snapshot as {@code sinfo}/{@code squeue} would show it: node states and the active jobs.
+   */
   static ClusterObservation asSlurmReportsIt(ClusterSnapshot snapshot) {
-    List<NodeInfo> nodes = snapshot.nodes().stream().map(n -> new NodeInfo(n.name(), n.state(), Set.of(PARTITION)))
-        .toList();
+    List<NodeInfo> nodes =
+        snapshot.nodes().stream()
+            .map(n -> new NodeInfo(n.name(), n.state(), Set.of(PARTITION)))
+            .toList();
     return new ClusterObservation(snapshot.now(), nodes, snapshot.jobs());
   }
 
   static List<Object> carriedOut(PassPlan plan) {
     return plan.toCarryOut().stream()
-        .map(i -> i instanceof Intent.SubmitPilot s ? (Object) s.shape() : ((Intent.CancelPilot) i).jobId())
+        .map(
+            i ->
+                i instanceof Intent.SubmitPilot s
+                    ? (Object) s.shape()
+                    : ((Intent.CancelPilot) i).jobId())
         .toList();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"fib", "var", "adaptive"})
   void theLiveAndTheSimulatedShellDecideAndCarryOutTheSameIntents(String policy) {
-    ReplayMode.Online mode = new ReplayMode.Online(policy, Map.of(), 20, 30, ReplayMode.Placement.LOWEST_ID);
+    ReplayMode.Online mode =
+        new ReplayMode.Online(policy, Map.of(), 20, 30, ReplayMode.Placement.LOWEST_ID);
     OnlineReplay simulated = new OnlineReplay(mode, 1, RULES);
     ReplayedSlurm slurm = new ReplayedSlurm();
-    ReconcilePass live = HarvestController.pass(liveConfig(policy), new SimpleMeterRegistry(), slurm, slurm,
-        java.time.InstantSource.fixed(Instant.EPOCH));
+    ReconcilePass live =
+        HarvestController.pass(
+            liveConfig(policy),
+            new SimpleMeterRegistry(),
+            slurm,
+            slurm,
+            java.time.InstantSource.fixed(Instant.EPOCH));
     Random random = new Random(7);
     BitSet available = new BitSet();
     int submissions = 0;
@@ -116,9 +151,14 @@ class ControllerShellsAgreeTest {
 
       PassReport report = live.run();
 
-      assertThat(report.intents()).as("%s, sample %d: decided", policy, sample).isEqualTo(plan.decided());
-      assertThat(slurm.done).as("%s, sample %d: carried out", policy, sample).isEqualTo(carriedOut(plan));
-      submissions += (int) plan.toCarryOut().stream().filter(i -> i instanceof Intent.SubmitPilot).count();
+      assertThat(report.intents())
+          .as("%s, sample %d: decided", policy, sample)
+          .isEqualTo(plan.decided());
+      assertThat(slurm.done)
+          .as("%s, sample %d: carried out", policy, sample)
+          .isEqualTo(carriedOut(plan));
+      submissions +=
+          (int) plan.toCarryOut().stream().filter(i -> i instanceof Intent.SubmitPilot).count();
       withheld += plan.withheld();
     }
     assertThat(submissions).as("the scenario submits").isGreaterThan(10);

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Bad input to {@code local-cluster up} gets one clear line, a non-zero exit, and starts nothing. */
+/**
+ * Bad input to {@code local-cluster up} gets one clear line, a non-zero exit, and starts nothing.
+ */
 class LocalClusterCommandTest {
 
   @TempDir Path tmp;
@@ -31,9 +33,19 @@ class LocalClusterCommandTest {
 
   @Test
   void zeroNodesIsRefused() {
-    Outcome o = run("local-cluster", "up", "--nodes", "0", "--dir", tmp.resolve("c").toString(), "--no-install");
+    Outcome o =
+        run(
+            "local-cluster",
+            "up",
+            "--nodes",
+            "0",
+            "--dir",
+            tmp.resolve("c").toString(),
+            "--no-install");
     assertThat(o.exitCode()).isNotZero();
-    assertThat(o.err()).contains("--nodes 0 is out of range; expected 1..64").doesNotContain("Exception", "\tat ");
+    assertThat(o.err())
+        .contains("--nodes 0 is out of range; expected 1..64")
+        .doesNotContain("Exception", "\tat ");
     assertThat(tmp.resolve("c")).doesNotExist();
   }
 
@@ -50,11 +62,19 @@ class LocalClusterCommandTest {
   void aPortInUseIsRefusedBeforeAnythingStarts() throws IOException {
     try (ServerSocket taken = new ServerSocket(0)) {
       int port = taken.getLocalPort();
-      Outcome o = run("local-cluster", "up", "--dir", tmp.resolve("p").toString(), "--port-base", String.valueOf(port),
-          "--no-install");
+      Outcome o =
+          run(
+              "local-cluster",
+              "up",
+              "--dir",
+              tmp.resolve("p").toString(),
+              "--port-base",
+              String.valueOf(port),
+              "--no-install");
       assertThat(o.exitCode()).isNotZero();
       // Without Slurm installed the missing programs are reported first; with Slurm, the port.
-      assertThat(o.err()).containsAnyOf("port " + port + " is in use", "Slurm/MUNGE programs not found");
+      assertThat(o.err())
+          .containsAnyOf("port " + port + " is in use", "Slurm/MUNGE programs not found");
       assertThat(tmp.resolve("p/slurm.conf")).doesNotExist();
     }
   }
@@ -68,8 +88,15 @@ class LocalClusterCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String[] args : new String[][] {{"--help"}, {"version", "--help"}, {"local-cluster", "--help"},
-        {"local-cluster", "up", "--help"}, {"local-cluster", "status", "--help"}, {"local-cluster", "down", "--help"}}) {
+    for (String[] args :
+        new String[][] {
+          {"--help"},
+          {"version", "--help"},
+          {"local-cluster", "--help"},
+          {"local-cluster", "up", "--help"},
+          {"local-cluster", "status", "--help"},
+          {"local-cluster", "down", "--help"}
+        }) {
       Outcome o = run(args);
       assertThat(o.exitCode()).as(String.join(" ", args)).isZero();
       assertThat(o.out()).startsWith("Usage: hpc-whisk");

@@ -5,21 +5,38 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The metric names a PromQL expression refers to (label matchers, ranges, grouping and functions left out). */
+/**
+ * The metric names a PromQL expression refers to (label matchers, ranges, grouping and functions
+ * left out).
+ */
 final class PromQl {
 
-  private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "bool", "and", "or",
-      "unless", "offset", "group_left", "group_right", "inf", "nan");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "bool",
+          "and",
+          "or",
+          "unless",
+          "offset",
+          "group_left",
+          "group_right",
+          "inf",
+          "nan");
   private static final Pattern IDENT = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
   private PromQl() {}
 
   static Set<String> metricNames(String expr) {
-    String s = expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ")
-        .replaceAll("\\{[^}]*\\}", " ")
-        .replaceAll("\\[[^\\]]*\\]", " ")
-        .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
-        .replaceAll("(?<![A-Za-z_:])\\d+(\\.\\d+)?([eE][-+]?\\d+)?", " ");
+    String s =
+        expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ")
+            .replaceAll("\\{[^}]*\\}", " ")
+            .replaceAll("\\[[^\\]]*\\]", " ")
+            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
+            .replaceAll("(?<![A-Za-z_:])\\d+(\\.\\d+)?([eE][-+]?\\d+)?", " ");
     Set<String> names = new TreeSet<>();
     Matcher m = IDENT.matcher(s);
     while (m.find()) {

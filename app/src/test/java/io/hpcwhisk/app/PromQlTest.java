@@ -8,11 +8,17 @@ class PromQlTest {
 
   @Test
   void metricNamesLeaveOutFunctionsLabelsRangesGroupingAndNumbers() {
-    assertThat(PromQl.metricNames("histogram_quantile(0.99, sum by (le) (rate(whisk_activation_latency_seconds_bucket"
-        + "{outcome=\"success\"}[5m])))")).containsExactly("whisk_activation_latency_seconds_bucket");
-    assertThat(PromQl.metricNames("sum(rate(a_total[5m])) / clamp_min(sum(rate(b_total[5m])) + c, 1e-9)"))
+    assertThat(
+            PromQl.metricNames(
+                "histogram_quantile(0.99, sum by (le) (rate(whisk_activation_latency_seconds_bucket"
+                    + "{outcome=\"success\"}[5m])))"))
+        .containsExactly("whisk_activation_latency_seconds_bucket");
+    assertThat(
+            PromQl.metricNames(
+                "sum(rate(a_total[5m])) / clamp_min(sum(rate(b_total[5m])) + c, 1e-9)"))
         .containsExactly("a_total", "b_total", "c");
-    assertThat(PromQl.metricNames("avg_over_time((x + y)[5m:]) / on (job) z")).containsExactly("x", "y", "z");
+    assertThat(PromQl.metricNames("avg_over_time((x + y)[5m:]) / on (job) z"))
+        .containsExactly("x", "y", "z");
   }
 
   @Test

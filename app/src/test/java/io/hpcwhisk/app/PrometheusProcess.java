@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Prometheus (Debian's package) on loopback, with {@code config/prometheus/prometheus.yml} pointed at a
- * given server and its alerting rules ({@code alerts.yml}) evaluated every second, its own TSDB in a temp dir;
- * stopped by its pid (SIGTERM, then SIGKILL).
+ * A real Prometheus (Debian's package) on loopback, with {@code config/prometheus/prometheus.yml}
+ * pointed at a given server and its alerting rules ({@code alerts.yml}) evaluated every second, its
+ * own TSDB in a temp dir; stopped by its pid (SIGTERM, then SIGKILL).
  */
 final class PrometheusProcess implements AutoCloseable {
 
@@ -25,19 +25,29 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   static PrometheusProcess start(Path dir, String target) throws Exception {
-    String config = Files.readString(SystemFixture.HOME.resolve("config/prometheus/prometheus.yml"))
-        .replace("'127.0.0.1:3233'", "'" + target + "'")
-        .replace("scrape_interval: 5s", "scrape_interval: 1s")
-        .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
+    String config =
+        Files.readString(SystemFixture.HOME.resolve("config/prometheus/prometheus.yml"))
+            .replace("'127.0.0.1:3233'", "'" + target + "'")
+            .replace("scrape_interval: 5s", "scrape_interval: 1s")
+            .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
     if (!config.contains(target)) {
-      throw new IllegalStateException("config/prometheus/prometheus.yml has no target 127.0.0.1:3233 to replace");
+      throw new IllegalStateException(
+          "config/prometheus/prometheus.yml has no target 127.0.0.1:3233 to replace");
     }
     Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
-    Files.copy(SystemFixture.HOME.resolve("config/prometheus/alerts.yml"), dir.resolve("alerts.yml"));
+    Files.copy(
+        SystemFixture.HOME.resolve("config/prometheus/alerts.yml"), dir.resolve("alerts.yml"));
     int port = SystemFixture.freePort();
-    Process p = new ProcessBuilder("prometheus", "--config.file=" + file, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-        "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                "prometheus",
+                "--config.file=" + file,
+                "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
     return new PrometheusProcess(port, p);
   }
 
@@ -55,7 +65,9 @@ final class PrometheusProcess implements AutoCloseable {
 
   /** {@code /api/v1/query}: the whole JSON answer (status success or error). */
   JsonNode query(String promql) throws Exception {
-    String body = SystemFixture.get(url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    String body =
+        SystemFixture.get(
+            url() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     return JSON.readTree(body);
   }
 

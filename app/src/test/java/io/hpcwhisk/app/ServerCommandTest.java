@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code hpc-whisk server}: options override the configuration file; bad configuration is one line. */
+/**
+ * {@code hpc-whisk server}: options override the configuration file; bad configuration is one line.
+ */
 class ServerCommandTest {
 
   @TempDir Path tmp;
@@ -19,11 +21,13 @@ class ServerCommandTest {
   @Test
   void optionsOverrideTheFile() throws Exception {
     Path file = tmp.resolve("c.yaml");
-    Files.writeString(file, "api:\n  port: 4000\n  executor: none\nstore:\n  data-dir: /somewhere\n");
+    Files.writeString(
+        file, "api:\n  port: 4000\n  executor: none\nstore:\n  data-dir: /somewhere\n");
     ServerConfig fromFile = ServerCommand.effectiveConfig(file, null, null, null, null, null);
     assertThat(fromFile.api().port()).isEqualTo(4000);
     assertThat(fromFile.api().executor()).isEqualTo("none");
-    ServerConfig overridden = ServerCommand.effectiveConfig(file, "127.0.0.2", 0, tmp.toString(), true, "local");
+    ServerConfig overridden =
+        ServerCommand.effectiveConfig(file, "127.0.0.2", 0, tmp.toString(), true, "local");
     assertThat(overridden.api().host()).isEqualTo("127.0.0.2");
     assertThat(overridden.api().port()).isZero();
     assertThat(overridden.api().guest()).isTrue();
@@ -40,26 +44,47 @@ class ServerCommandTest {
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute("server", "--config", file.toString());
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).isEqualTo("hpc-whisk server: api.port: 70000 is out of range (expected 0..65535)"
-        + System.lineSeparator());
+    assertThat(err.toString())
+        .isEqualTo(
+            "hpc-whisk server: api.port: 70000 is out of range (expected 0..65535)"
+                + System.lineSeparator());
   }
 
   @Test
   void theGuestKeyWorksWithPilotsAsUpUsesItButOnlyOnALoopbackAddress() throws Exception {
-    ServerConfig up = ServerCommand.effectiveConfig(null, "127.0.0.1", 0, tmp.toString(), true, "pilots");
+    ServerConfig up =
+        ServerCommand.effectiveConfig(null, "127.0.0.1", 0, tmp.toString(), true, "pilots");
     assertThat(up.api().guest()).as("hpc-whisk up: guest with pilots").isTrue();
     assertThat(up.api().executor()).isEqualTo("pilots");
-    assertThat(ServerCommand.effectiveConfig(null, "::1", 0, tmp.toString(), true, "local").api().guest()).isTrue();
-    assertThat(ServerCommand.effectiveConfig(null, "localhost", 0, tmp.toString(), true, "none").api().guest())
+    assertThat(
+            ServerCommand.effectiveConfig(null, "::1", 0, tmp.toString(), true, "local")
+                .api()
+                .guest())
+        .isTrue();
+    assertThat(
+            ServerCommand.effectiveConfig(null, "localhost", 0, tmp.toString(), true, "none")
+                .api()
+                .guest())
         .isTrue();
     for (String exposed : new String[] {"0.0.0.0", "10.1.2.3", "login1.cluster", "128.0.0.1"}) {
       StringWriter err = new StringWriter();
       CommandLine cli = HpcWhisk.commandLine();
       cli.setErr(new PrintWriter(err, true));
-      int code = cli.execute("server", "--guest", "--executor", "pilots", "--host", exposed, "--port", "0",
-          "--data-dir", tmp.toString());
+      int code =
+          cli.execute(
+              "server",
+              "--guest",
+              "--executor",
+              "pilots",
+              "--host",
+              exposed,
+              "--port",
+              "0",
+              "--data-dir",
+              tmp.toString());
       assertThat(code).as(exposed).isNotZero();
-      assertThat(err.toString()).contains("allowed only on a loopback address", "api.host is '" + exposed + "'")
+      assertThat(err.toString())
+          .contains("allowed only on a loopback address", "api.host is '" + exposed + "'")
           .doesNotContain("\tat ");
     }
     Path file = tmp.resolve("exposed.yaml");
@@ -73,7 +98,9 @@ class ServerCommandTest {
     CommandLine h = HpcWhisk.commandLine();
     h.setOut(new PrintWriter(help, true));
     h.execute("server", "--help");
-    assertThat(help.toString().replaceAll("\\s+", " ")).contains("with any executor")
-        .contains("only on a loopback --host").doesNotContain("local mode only");
+    assertThat(help.toString().replaceAll("\\s+", " "))
+        .contains("with any executor")
+        .contains("only on a loopback --host")
+        .doesNotContain("local mode only");
   }
 }

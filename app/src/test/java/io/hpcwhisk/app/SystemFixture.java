@@ -17,22 +17,29 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
-/** The server with its controller and real pilots on the testkit's Slurm cluster, for the system ITs. */
+/**
+ * The server with its controller and real pilots on the testkit's Slurm cluster, for the system
+ * ITs.
+ */
 final class SystemFixture {
 
   static final Path HOME = Path.of("").toAbsolutePath().getParent(); // failsafe runs in app/
   static final String GUEST = Identity.GUEST.uuid() + ":" + Identity.GUEST.key();
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private SystemFixture() {}
 
-  /** A free loopback port whose next port (the pilots' default, {@code balancer.port}) is free too. */
+  /**
+   * A free loopback port whose next port (the pilots' default, {@code balancer.port}) is free too.
+   */
   static int freePort() throws IOException {
     for (int attempt = 0; ; attempt++) {
       try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         int port = s.getLocalPort();
         if (port < 65535) {
-          try (ServerSocket next = new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+          try (ServerSocket next =
+              new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
             return port;
           } catch (IOException taken) {
             if (attempt >= 50) {
@@ -45,42 +52,74 @@ final class SystemFixture {
   }
 
   static ServerConfig serverConfig(int port, Path dataDir) {
-    return ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(port).withGuest(true)
-            .withExecutor("pilots").withDrainSeconds(5))
+    return ServerConfig.DEFAULT
+        .withApi(
+            ServerConfig.DEFAULT
+                .api()
+                .withPort(port)
+                .withGuest(true)
+                .withExecutor("pilots")
+                .withDrainSeconds(5))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dataDir.toString()));
   }
 
-  static HarvestConfig harvestConfig(SlurmEnv slurm, Path dir, String policy, Map<String, String> params) {
-    UpSession.Settings s = new UpSession.Settings(dir, slurm.nodes().size(), 0, policy, 1, false,
-        Duration.ofSeconds(60), HOME);
+  static HarvestConfig harvestConfig(
+      SlurmEnv slurm, Path dir, String policy, Map<String, String> params) {
+    UpSession.Settings s =
+        new UpSession.Settings(
+            dir, slurm.nodes().size(), 0, policy, 1, false, Duration.ofSeconds(60), HOME);
     HarvestConfig base = UpSession.harvestConfig(s, slurm.conf(), slurm.binDir());
     var h = base.harvest();
-    return new HarvestConfig(base.slurm(), new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(1),
-        false, h.maxSubmissionsPerPass(), h.expeditePreemption(), h.pilotJob()));
+    return new HarvestConfig(
+        base.slurm(),
+        new HarvestConfig.Harvest(
+            policy,
+            params,
+            Duration.ofSeconds(1),
+            false,
+            h.maxSubmissionsPerPass(),
+            h.expeditePreemption(),
+            h.pilotJob()));
   }
 
   static SystemServer start(int port, Path dataDir, HarvestConfig harvest) throws Exception {
-    return SystemServer.start(serverConfig(port, dataDir), Optional.of(harvest), HOME, "test", r -> {});
+    return SystemServer.start(
+        serverConfig(port, dataDir), Optional.of(harvest), HOME, "test", r -> {});
   }
 
   static HttpResponse<String> call(String method, String url, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(75))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(GUEST.getBytes(StandardCharsets.UTF_8)))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(75))
+            .header("Content-Type", "application/json")
+            .header(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder().encodeToString(GUEST.getBytes(StandardCharsets.UTF_8)))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static String get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   static void putAction(String base, String name, String kind, String code) throws Exception {
-    var r = call("PUT", base + "/api/v1/namespaces/guest/actions/" + name + "?overwrite=true",
-        "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + UpSession.json(code) + "}}");
+    var r =
+        call(
+            "PUT",
+            base + "/api/v1/namespaces/guest/actions/" + name + "?overwrite=true",
+            "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + UpSession.json(code) + "}}");
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("PUT action " + name + ": " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "PUT action " + name + ": " + r.statusCode() + " " + r.body());
     }
   }
 

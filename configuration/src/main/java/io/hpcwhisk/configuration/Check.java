@@ -6,15 +6,19 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Defaults and checks for configuration records, one call per key in a compact constructor, e.g. {@code port =
- * Check.range("api.port", port, 3233, 0, 65535);}: a missing value ({@code null}) takes the default, a bad one
- * throws a {@link ConfigException} that names the key and the expected value.
+ * Defaults and checks for configuration records, one call per key in a compact constructor, e.g.
+ * {@code port = Check.range("api.port", port, 3233, 0, 65535);}: a missing value ({@code null})
+ * takes the default, a bad one throws a {@link ConfigException} that names the key and the expected
+ * value.
  */
 public final class Check {
 
   private Check() {}
 
-  /** {@code value}, or {@code fallback} when null; {@code key: 70000 is out of range (expected 0..65535)}. */
+  /**
+   * {@code value}, or {@code fallback} when null; {@code key: 70000 is out of range (expected
+   * 0..65535)}.
+   */
   public static int range(String key, Integer value, int fallback, int min, int max) {
     int v = value == null ? fallback : value;
     if (v < min || v > max) {
@@ -32,18 +36,30 @@ public final class Check {
     return v;
   }
 
-  /** {@code value}, or {@code fallback} when null; at least {@code min} and at most {@code max} (null: no upper bound). */
-  public static Duration duration(String key, Duration value, Duration fallback, Duration min, Duration max) {
+  /**
+   * {@code value}, or {@code fallback} when null; at least {@code min} and at most {@code max}
+   * (null: no upper bound).
+   */
+  public static Duration duration(
+      String key, Duration value, Duration fallback, Duration min, Duration max) {
     Duration v = value == null ? fallback : value;
     if (v.compareTo(min) < 0 || (max != null && v.compareTo(max) > 0)) {
-      throw new ConfigException(key, Durations.format(v) + " is out of range (expected "
-          + (max == null ? "at least " + Durations.format(min) : Durations.format(min) + ".." + Durations.format(max))
-          + ")");
+      throw new ConfigException(
+          key,
+          Durations.format(v)
+              + " is out of range (expected "
+              + (max == null
+                  ? "at least " + Durations.format(min)
+                  : Durations.format(min) + ".." + Durations.format(max))
+              + ")");
     }
     return v;
   }
 
-  /** {@code value}, or {@code fallback} when null; {@code key: "fast" is not one of: pilots, local, none}. */
+  /**
+   * {@code value}, or {@code fallback} when null; {@code key: "fast" is not one of: pilots, local,
+   * none}.
+   */
   public static String oneOf(String key, String value, String fallback, String... allowed) {
     String v = value == null ? fallback : value;
     if (Arrays.stream(allowed).noneMatch(v::equals)) {
@@ -75,7 +91,10 @@ public final class Check {
     return new ConfigException(key, quote(value) + " " + problem);
   }
 
-  /** A value for a message: text quoted, at most 80 characters, control characters shown as {@code ?}. */
+  /**
+   * A value for a message: text quoted, at most 80 characters, control characters shown as {@code
+   * ?}.
+   */
   static String quote(Object value) {
     if (!(value instanceof CharSequence)) {
       return Objects.toString(value);
@@ -85,8 +104,13 @@ public final class Check {
     return "\"" + ConfigBinding.printable(text) + "\"";
   }
 
-  private static ConfigException outOfRange(String key, long v, long min, long max, long unbounded) {
-    return new ConfigException(key, v + " is out of range (expected " + (max == unbounded ? "at least " + min
-        : min + ".." + max) + ")");
+  private static ConfigException outOfRange(
+      String key, long v, long min, long max, long unbounded) {
+    return new ConfigException(
+        key,
+        v
+            + " is out of range (expected "
+            + (max == unbounded ? "at least " + min : min + ".." + max)
+            + ")");
   }
 }

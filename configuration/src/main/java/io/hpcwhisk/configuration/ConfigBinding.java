@@ -30,46 +30,55 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * Binds a section of the configuration tree into its record (keys in kebab case: {@code max-chain-depth} is the
- * component {@code maxChainDepth}) and turns every failure into one {@link ConfigException} naming the dotted key:
+ * Binds a section of the configuration tree into its record (keys in kebab case: {@code
+ * max-chain-depth} is the component {@code maxChainDepth}) and turns every failure into one {@link
+ * ConfigException} naming the dotted key:
+ *
  * <ul>
- *   <li>unknown key: {@code api.prot: unknown key (did you mean api.port?)}</li>
- *   <li>wrong type: {@code api.port: "abc" is not a whole number}, {@code api.host: a mapping is not text}</li>
- *   <li>bad duration: {@code harvest.interval: "fast" is not a duration (expected e.g. 5s, 1m)}</li>
- *   <li>range, enum and required values: the records' own {@link Check} messages</li>
+ *   <li>unknown key: {@code api.prot: unknown key (did you mean api.port?)}
+ *   <li>wrong type: {@code api.port: "abc" is not a whole number}, {@code api.host: a mapping is
+ *       not text}
+ *   <li>bad duration: {@code harvest.interval: "fast" is not a duration (expected e.g. 5s, 1m)}
+ *   <li>range, enum and required values: the records' own {@link Check} messages
  * </ul>
- * Durations are written {@code 90s}, {@code 1h30m}, {@code 500ms} or ISO-8601; booleans {@code true}/{@code
- * false} (also yes/no/on/off); a number never binds to text-less types by truncation ({@code 1.5} is not a
- * whole number).
+ *
+ * Durations are written {@code 90s}, {@code 1h30m}, {@code 500ms} or ISO-8601; booleans {@code
+ * true}/{@code false} (also yes/no/on/off); a number never binds to text-less types by truncation
+ * ({@code 1.5} is not a whole number).
  */
 public final class ConfigBinding {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .addModule(new Jdk8Module())
-      .addModule(new SimpleModule("hpc-whisk-config")
-          .addDeserializer(Duration.class, new DurationText())
-          .addDeserializer(Boolean.class, new LenientBoolean(null))
-          .addDeserializer(boolean.class, new LenientBoolean(false)))
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .addModule(new Jdk8Module())
+          .addModule(
+              new SimpleModule("hpc-whisk-config")
+                  .addDeserializer(Duration.class, new DurationText())
+                  .addDeserializer(Boolean.class, new LenientBoolean(null))
+                  .addDeserializer(boolean.class, new LenientBoolean(false)))
+          .build();
 
   private ConfigBinding() {}
 
-  /** The {@code section} of the file's tree as {@code type}; a missing or empty section binds as {@code {}}. */
+  /**
+   * The {@code section} of the file's tree as {@code type}; a missing or empty section binds as
+   * {@code {}}.
+   */
   public static <T> T section(JsonNode root, String section, Class<T> type) {
     return bind(root.path(section), section, type);
   }
 
   /**
-   * {@code node} as {@code type}; {@code key} is the node's dotted key for messages (empty for the file's root).
-   * A missing or null node binds as an empty mapping, so every key takes its default.
+   * {@code node} as {@code type}; {@code key} is the node's dotted key for messages (empty for the
+   * file's root). A missing or null node binds as an empty mapping, so every key takes its default.
    */
   public static <T> T bind(JsonNode node, String key, Class<T> type) {
-    JsonNode source = node == null || node.isMissingNode() || node.isNull()
-        ? MAPPER.createObjectNode() : node;
+    JsonNode source =
+        node == null || node.isMissingNode() || node.isNull() ? MAPPER.createObjectNode() : node;
     try (JsonParser parser = MAPPER.treeAsTokens(source)) {
       return MAPPER.readValue(parser, type);
     } catch (ConfigException e) {
@@ -79,7 +88,10 @@ public final class ConfigBinding {
     }
   }
 
-  /** One line for any binding failure below {@code base}; {@code tree} is what was bound (for the bad value). */
+  /**
+   * One line for any binding failure below {@code base}; {@code tree} is what was bound (for the
+   * bad value).
+   */
   static ConfigException translate(Exception e, String base, JsonNode tree) {
     if (e instanceof JsonMappingException m) {
       String key = join(base, m.getPath());
@@ -90,26 +102,35 @@ public final class ConfigBinding {
         u.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
         String parent = key.lastIndexOf('.') < 0 ? "" : key.substring(0, key.lastIndexOf('.') + 1);
         String nearest = Nearest.to(u.getPropertyName(), known);
-        return new ConfigException(printable(key), "unknown key" + (nearest == null ? "" : " (did you mean "
-            + parent + nearest + "?)"));
+        return new ConfigException(
+            printable(key),
+            "unknown key" + (nearest == null ? "" : " (did you mean " + parent + nearest + "?)"));
       }
       if (cause instanceof ConfigException c) {
         return c.key().isEmpty() ? new ConfigException(key, c.getMessage()) : c;
       }
-      if (m instanceof ValueInstantiationException && cause instanceof IllegalArgumentException iae) {
+      if (m instanceof ValueInstantiationException
+          && cause instanceof IllegalArgumentException iae) {
         String message = Objects.toString(iae.getMessage(), iae.getClass().getSimpleName());
         return key.isEmpty() || message.startsWith(key + ".") || message.startsWith(key + ":")
-            ? new ConfigException(message) : new ConfigException(key, message);
+            ? new ConfigException(message)
+            : new ConfigException(key, message);
       }
       if (cause instanceof InputCoercionException) {
-        return new ConfigException(key, describe(value) + " is out of range (expected a whole number "
-            + (m.getMessage().contains("long") ? "of 64 bits" : "up to 2147483647") + ")");
+        return new ConfigException(
+            key,
+            describe(value)
+                + " is out of range (expected a whole number "
+                + (m.getMessage().contains("long") ? "of 64 bits" : "up to 2147483647")
+                + ")");
       }
       if (m instanceof InvalidFormatException f) {
-        return new ConfigException(key, Check.quote(f.getValue()) + " is not " + expected(f.getTargetType()));
+        return new ConfigException(
+            key, Check.quote(f.getValue()) + " is not " + expected(f.getTargetType()));
       }
       if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
-        return new ConfigException(key, describe(value) + " is not " + expected(mi.getTargetType()));
+        return new ConfigException(
+            key, describe(value) + " is not " + expected(mi.getTargetType()));
       }
       return new ConfigException(key, firstLine(m.getOriginalMessage()));
     }
@@ -125,7 +146,10 @@ public final class ConfigBinding {
     return new ConfigException(base, e.toString());
   }
 
-  /** What a value looks like in a message: {@code "text"}, {@code 42}, {@code a mapping}, {@code a list}. */
+  /**
+   * What a value looks like in a message: {@code "text"}, {@code 42}, {@code a mapping}, {@code a
+   * list}.
+   */
   static String describe(JsonNode value) {
     if (value == null || value.isMissingNode() || value.isNull()) {
       return "an empty value";
@@ -165,16 +189,25 @@ public final class ConfigBinding {
       return "a mapping";
     }
     if (type.isEnum()) {
-      return "one of: " + String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-          .map(c -> c.toString().toLowerCase(Locale.ROOT)).toList());
+      return "one of: "
+          + String.join(
+              ", ",
+              java.util.Arrays.stream(type.getEnumConstants())
+                  .map(c -> c.toString().toLowerCase(Locale.ROOT))
+                  .toList());
     }
     return "a " + type.getSimpleName();
   }
 
-  /** A key or value with control characters shown as {@code ?}, so a hostile file cannot forge log lines. */
+  /**
+   * A key or value with control characters shown as {@code ?}, so a hostile file cannot forge log
+   * lines.
+   */
   static String printable(String text) {
-    return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return text.codePoints()
+        .map(c -> Character.isISOControl(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
   }
 
   private static String join(String base, List<JsonMappingException.Reference> path) {
@@ -207,8 +240,9 @@ public final class ConfigBinding {
   }
 
   /**
-   * Text values of a mapping ({@code harvest.params}, {@code harvest.pilot-job.environment}): a scalar as its
-   * text, a list of scalars joined with commas ({@code ladder: [2m, 4m]} is {@code "2m,4m"}), null as empty text.
+   * Text values of a mapping ({@code harvest.params}, {@code harvest.pilot-job.environment}): a
+   * scalar as its text, a list of scalars joined with commas ({@code ladder: [2m, 4m]} is {@code
+   * "2m,4m"}), null as empty text.
    */
   public static final class TextOrList extends JsonDeserializer<String> {
     @Override
@@ -235,7 +269,10 @@ public final class ConfigBinding {
     }
   }
 
-  /** Durations as people write them: {@code 90s}, {@code 2m}, {@code 1h30m}, {@code 500ms}, ISO-8601. */
+  /**
+   * Durations as people write them: {@code 90s}, {@code 2m}, {@code 1h30m}, {@code 500ms},
+   * ISO-8601.
+   */
   static final class DurationText extends JsonDeserializer<Duration> {
     @Override
     public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
@@ -251,11 +288,16 @@ public final class ConfigBinding {
     }
   }
 
-  /** {@code true}/{@code false}, and YAML 1.1's yes/no/on/off (the files have always accepted them). */
+  /**
+   * {@code true}/{@code false}, and YAML 1.1's yes/no/on/off (the files have always accepted them).
+   */
   static final class LenientBoolean extends JsonDeserializer<Boolean> {
     private final Boolean missing;
 
-    /** {@code missing}: the value of an absent or empty key (false for a primitive, null for a boxed Boolean). */
+    /**
+     * {@code missing}: the value of an absent or empty key (false for a primitive, null for a boxed
+     * Boolean).
+     */
     LenientBoolean(Boolean missing) {
       this.missing = missing;
     }

@@ -1,8 +1,9 @@
 package io.hpcwhisk.configuration;
 
 /**
- * A configuration value or file that cannot be used: one line for the user, naming the dotted key ({@code
- * harvest.interval}) and what was expected. The command line reports it without a stack trace and exits 2.
+ * A configuration value or file that cannot be used: one line for the user, naming the dotted key
+ * ({@code harvest.interval}) and what was expected. The command line reports it without a stack
+ * trace and exits 2.
  */
 public final class ConfigException extends IllegalArgumentException {
 

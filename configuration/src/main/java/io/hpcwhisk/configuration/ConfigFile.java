@@ -3,9 +3,9 @@ package io.hpcwhisk.configuration;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,6 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,36 +32,47 @@ import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
- * Reads {@code hpc-whisk.yaml} into a tree, refusing what no configuration needs: more than {@link #MAX_BYTES},
- * aliases (so no "billion laughs" bomb), nesting deeper than {@link #MAX_DEPTH},
- * duplicate keys, a top-level section nobody reads, and a file other accounts may write (it names the data
- * directory, the pilot script and the token directory, so whoever can write it controls where secrets go; the
- * same rule as the data directory's).
+ * Reads {@code hpc-whisk.yaml} into a tree, refusing what no configuration needs: more than {@link
+ * #MAX_BYTES}, aliases (so no "billion laughs" bomb), nesting deeper than {@link #MAX_DEPTH},
+ * duplicate keys, a top-level section nobody reads, and a file other accounts may write (it names
+ * the data directory, the pilot script and the token directory, so whoever can write it controls
+ * where secrets go; the same rule as the data directory's).
  */
 public final class ConfigFile {
 
   /** The largest file read: the shipped one is about 10 kB. */
   public static final int MAX_BYTES = 1024 * 1024;
+
   /** The deepest nesting of mappings and lists. */
   public static final int MAX_DEPTH = 20;
+
   /** The top-level sections, each read by its own component; anything else is a typo. */
-  public static final Set<String> SECTIONS = Set.of("slurm", "harvest", "api", "balancer", "http", "store", "pilot");
+  public static final Set<String> SECTIONS =
+      Set.of("slurm", "harvest", "api", "balancer", "http", "store", "pilot");
 
   private static final ObjectMapper YAML;
 
   static {
     LoaderOptions loader = new LoaderOptions();
-    loader.setMaxAliasesForCollections(0); // not used by Jackson's event parser; aliases are refused below
+    loader.setMaxAliasesForCollections(
+        0); // not used by Jackson's event parser; aliases are refused below
     loader.setNestingDepthLimit(MAX_DEPTH);
     loader.setCodePointLimit(MAX_BYTES);
     loader.setAllowDuplicateKeys(false);
-    YAMLFactory factory = YAMLFactory.builder()
-        .loaderOptions(loader)
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
-            .maxStringLength(MAX_BYTES).maxNumberLength(64).build())
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL) // "key:" with nothing after it is null (the default)
-        .build();
+    YAMLFactory factory =
+        YAMLFactory.builder()
+            .loaderOptions(loader)
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_BYTES)
+                    .maxNumberLength(64)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(
+                YAMLParser.Feature
+                    .EMPTY_STRING_AS_NULL) // "key:" with nothing after it is null (the default)
+            .build();
     YAML = new YAMLMapper(factory);
   }
 
@@ -81,10 +92,17 @@ public final class ConfigFile {
       throw new ConfigException("configuration file " + file + " is not a regular file");
     }
     Set<PosixFilePermission> mode = attributes.permissions();
-    if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new ConfigException("refusing to read configuration file " + file + ": it is group- or world-writable"
-          + " (mode " + PosixFilePermissions.toString(mode) + "), so another account could change where the data,"
-          + " the pilot script and the credentials are; check its contents, then: chmod go-w " + file);
+    if (mode.contains(PosixFilePermission.GROUP_WRITE)
+        || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new ConfigException(
+          "refusing to read configuration file "
+              + file
+              + ": it is group- or world-writable"
+              + " (mode "
+              + PosixFilePermissions.toString(mode)
+              + "), so another account could change where the data,"
+              + " the pilot script and the credentials are; check its contents, then: chmod go-w "
+              + file);
     }
     if (attributes.size() > MAX_BYTES) {
       throw tooLarge(file);
@@ -100,20 +118,29 @@ public final class ConfigFile {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw new ConfigException("configuration file " + file + " is not UTF-8 text");
     }
     try {
       return parse(text);
     } catch (ConfigException e) {
-      throw new ConfigException(e.key(), e.getMessage().substring(e.key().isEmpty() ? 0 : e.key().length() + 2)
-          + (e.key().isEmpty() ? "" : " (in " + file + ")"));
+      throw new ConfigException(
+          e.key(),
+          e.getMessage().substring(e.key().isEmpty() ? 0 : e.key().length() + 2)
+              + (e.key().isEmpty() ? "" : " (in " + file + ")"));
     }
   }
 
-  /** YAML text's top-level mapping (empty for empty text), with the same limits as {@link #read(Path)}. */
+  /**
+   * YAML text's top-level mapping (empty for empty text), with the same limits as {@link
+   * #read(Path)}.
+   */
   public static ObjectNode parse(String yaml) {
     if (yaml.length() > MAX_BYTES) {
       throw new ConfigException("configuration is larger than " + MAX_BYTES + " bytes");
@@ -128,26 +155,37 @@ public final class ConfigFile {
       return JsonNodeFactory.instance.objectNode();
     }
     if (!root.isObject()) {
-      throw new ConfigException("configuration must be a mapping of sections (" + String.join(", ",
-          new TreeSet<>(SECTIONS)) + "), got " + ConfigBinding.describe(root));
+      throw new ConfigException(
+          "configuration must be a mapping of sections ("
+              + String.join(", ", new TreeSet<>(SECTIONS))
+              + "), got "
+              + ConfigBinding.describe(root));
     }
     List<String> unknown = new ArrayList<>();
-    root.fieldNames().forEachRemaining(k -> {
-      if (!SECTIONS.contains(k)) {
-        unknown.add(k);
-      }
-    });
+    root.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!SECTIONS.contains(k)) {
+                unknown.add(k);
+              }
+            });
     if (!unknown.isEmpty()) {
       String k = unknown.get(0);
-      throw new ConfigException(ConfigBinding.printable(k), "unknown section (did you mean "
-          + Nearest.to(k, SECTIONS) + "?; the sections are " + String.join(", ", new TreeSet<>(SECTIONS)) + ")");
+      throw new ConfigException(
+          ConfigBinding.printable(k),
+          "unknown section (did you mean "
+              + Nearest.to(k, SECTIONS)
+              + "?; the sections are "
+              + String.join(", ", new TreeSet<>(SECTIONS))
+              + ")");
     }
     return (ObjectNode) root;
   }
 
   /**
-   * Refuses aliases: Jackson would read {@code *name} as the text {@code name}, not the anchored value, so an alias
-   * never means what its writer meant (and a "billion laughs" file is refused at its first alias).
+   * Refuses aliases: Jackson would read {@code *name} as the text {@code name}, not the anchored
+   * value, so an alias never means what its writer meant (and a "billion laughs" file is refused at
+   * its first alias).
    */
   private static final class NoAliases extends JsonParserDelegate {
     NoAliases(JsonParser yaml) {
@@ -158,16 +196,23 @@ public final class ConfigFile {
     public JsonToken nextToken() throws IOException {
       JsonToken t = delegate.nextToken();
       if (delegate instanceof YAMLParser y && y.isCurrentAlias()) {
-        throw new JsonParseException(delegate, "aliases (*" + ConfigBinding.printable(y.getText())
-            + ") are not supported; write the value out");
+        throw new JsonParseException(
+            delegate,
+            "aliases (*"
+                + ConfigBinding.printable(y.getText())
+                + ") are not supported; write the value out");
       }
       return t;
     }
   }
 
   private static ConfigException tooLarge(Path file) {
-    return new ConfigException("configuration file " + file + " is larger than " + MAX_BYTES
-        + " bytes; a configuration is a few kB");
+    return new ConfigException(
+        "configuration file "
+            + file
+            + " is larger than "
+            + MAX_BYTES
+            + " bytes; a configuration is a few kB");
   }
 
   /** The parser's own words, first line, without the echo of the document. */

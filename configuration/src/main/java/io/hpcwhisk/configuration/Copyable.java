@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Copy-with for configuration records that cannot drop a field: {@code api.with(Api::port, 0)} copies every other
- * component through the record's own accessors (found by reflection, so a component added later is copied too)
- * and runs the canonical constructor, defaults and checks included. A record implements it as {@code record Api(...)
- * implements Copyable<Api>}.
+ * Copy-with for configuration records that cannot drop a field: {@code api.with(Api::port, 0)}
+ * copies every other component through the record's own accessors (found by reflection, so a
+ * component added later is copied too) and runs the canonical constructor, defaults and checks
+ * included. A record implements it as {@code record Api(...) implements Copyable<Api>}.
  *
  * @param <R> the record type itself
  */
@@ -25,7 +25,9 @@ public interface Copyable<R extends Record & Copyable<R>> {
   @FunctionalInterface
   interface Component<R, T> extends Function<R, T>, Serializable {}
 
-  /** This record with {@code component} set to {@code value} and every other component unchanged. */
+  /**
+   * This record with {@code component} set to {@code value} and every other component unchanged.
+   */
   @SuppressWarnings("unchecked")
   default <T> R with(Component<R, T> component, T value) {
     return Copies.with((R) this, Copies.name(component), value);
@@ -38,29 +40,36 @@ public interface Copyable<R extends Record & Copyable<R>> {
     private Copies() {}
 
     static String name(Component<?, ?> component) {
-      return NAMES.computeIfAbsent(component.getClass(), c -> {
-        try {
-          Method writeReplace = c.getDeclaredMethod("writeReplace");
-          writeReplace.setAccessible(true);
-          SerializedLambda lambda = (SerializedLambda) writeReplace.invoke(component);
-          return lambda.getImplMethodName();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-          throw new IllegalArgumentException("with(...) takes a record accessor such as Api::port, got " + c, e);
-        }
-      });
+      return NAMES.computeIfAbsent(
+          component.getClass(),
+          c -> {
+            try {
+              Method writeReplace = c.getDeclaredMethod("writeReplace");
+              writeReplace.setAccessible(true);
+              SerializedLambda lambda = (SerializedLambda) writeReplace.invoke(component);
+              return lambda.getImplMethodName();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+              throw new IllegalArgumentException(
+                  "with(...) takes a record accessor such as Api::port, got " + c, e);
+            }
+          });
     }
 
     static <R extends Record> R with(R record, String name, Object value) {
       RecordComponent[] components = record.getClass().getRecordComponents();
       if (Arrays.stream(components).noneMatch(c -> c.getName().equals(name))) {
-        throw new IllegalArgumentException(name + " is not a component of " + record.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+            name + " is not a component of " + record.getClass().getSimpleName());
       }
       Object[] args = new Object[components.length];
       Class<?>[] types = new Class<?>[components.length];
       try {
         for (int i = 0; i < components.length; i++) {
           types[i] = components[i].getType();
-          args[i] = components[i].getName().equals(name) ? value : components[i].getAccessor().invoke(record);
+          args[i] =
+              components[i].getName().equals(name)
+                  ? value
+                  : components[i].getAccessor().invoke(record);
         }
         @SuppressWarnings("unchecked")
         Constructor<R> canonical = (Constructor<R>) record.getClass().getDeclaredConstructor(types);
@@ -71,7 +80,8 @@ public interface Copyable<R extends Record & Copyable<R>> {
         }
         throw new IllegalStateException(e.getCause());
       } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot copy " + record.getClass().getSimpleName() + ": " + e, e);
+        throw new IllegalStateException(
+            "cannot copy " + record.getClass().getSimpleName() + ": " + e, e);
       }
     }
   }

@@ -10,11 +10,15 @@ final class Nearest {
 
   static String to(String word, Collection<String> known) {
     return known.stream()
-        .min(Comparator.comparingInt((String k) -> distance(word, k)).thenComparing(Comparator.naturalOrder()))
+        .min(
+            Comparator.comparingInt((String k) -> distance(word, k))
+                .thenComparing(Comparator.naturalOrder()))
         .orElse(null);
   }
 
-  /** Levenshtein distance, capped inputs (keys are short; a hostile key is cut to 64 characters). */
+  /**
+   * Levenshtein distance, capped inputs (keys are short; a hostile key is cut to 64 characters).
+   */
   static int distance(String a, String b) {
     a = a.length() > 64 ? a.substring(0, 64) : a;
     b = b.length() > 64 ? b.substring(0, 64) : b;

@@ -11,13 +11,26 @@ import org.junit.jupiter.api.Test;
 /** One test per class of error, showing the message the user gets. */
 class ConfigBindingTest {
 
-  /** A section as the components write theirs: nullable components, defaults and checks in one line each. */
-  record Harvest(Duration interval, Integer maxSubmissionsPerPass, String policy, Boolean dryRun, List<String> extraOptions,
-      Optional<String> qos, String balancerUrl) implements Copyable<Harvest> {
+  /**
+   * A section as the components write theirs: nullable components, defaults and checks in one line
+   * each.
+   */
+  record Harvest(
+      Duration interval,
+      Integer maxSubmissionsPerPass,
+      String policy,
+      Boolean dryRun,
+      List<String> extraOptions,
+      Optional<String> qos,
+      String balancerUrl)
+      implements Copyable<Harvest> {
     Harvest {
-      interval = Check.duration("harvest.interval", interval, Duration.ofSeconds(5), Duration.ofMillis(100), null);
-      maxSubmissionsPerPass = Check.range("harvest.max-submissions-per-pass", maxSubmissionsPerPass, 50, 1,
-          Integer.MAX_VALUE);
+      interval =
+          Check.duration(
+              "harvest.interval", interval, Duration.ofSeconds(5), Duration.ofMillis(100), null);
+      maxSubmissionsPerPass =
+          Check.range(
+              "harvest.max-submissions-per-pass", maxSubmissionsPerPass, 50, 1, Integer.MAX_VALUE);
       policy = Check.oneOf("harvest.policy", policy, "adaptive", "fib", "var", "adaptive");
       dryRun = Check.orDefault(dryRun, false);
       extraOptions = extraOptions == null ? List.of() : List.copyOf(extraOptions);
@@ -35,20 +48,34 @@ class ConfigBindingTest {
     assertThat(h).isEqualTo(new Harvest(null, null, null, null, null, null, null));
     assertThat(h.interval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(h.dryRun()).isFalse();
-    assertThat(bind("harvest: {interval: 90s, dry-run: yes, qos: gold, extra-options: [--exclusive]}"))
-        .isEqualTo(new Harvest(Duration.ofSeconds(90), 50, "adaptive", true, List.of("--exclusive"),
-            Optional.of("gold"), null));
+    assertThat(
+            bind("harvest: {interval: 90s, dry-run: yes, qos: gold, extra-options: [--exclusive]}"))
+        .isEqualTo(
+            new Harvest(
+                Duration.ofSeconds(90),
+                50,
+                "adaptive",
+                true,
+                List.of("--exclusive"),
+                Optional.of("gold"),
+                null));
   }
 
   @Test
   void anEmptyValueIsUnsetAndAQuotedEmptyTextStaysText() {
-    assertThat(ConfigFile.parse("harvest:\n  policy:\n  qos: \"\"\n").path("harvest").path("policy").isNull()).isTrue();
+    assertThat(
+            ConfigFile.parse("harvest:\n  policy:\n  qos: \"\"\n")
+                .path("harvest")
+                .path("policy")
+                .isNull())
+        .isTrue();
     assertThat(bind("harvest:\n  policy:\n  qos: \"\"\n").qos()).contains("");
   }
 
   @Test
   void unknownKeyNamesTheKeyAndTheNearestKnownOne() {
-    assertThatThrownBy(() -> bind("harvest:\n  intervall: 5s\n")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> bind("harvest:\n  intervall: 5s\n"))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("harvest.intervall: unknown key (did you mean harvest.interval?)");
   }
 
@@ -64,10 +91,12 @@ class ConfigBindingTest {
         .hasMessage("harvest.extra-options: \"--exclusive\" is not a list");
     assertThatThrownBy(() -> bind("harvest:\n  dry-run: maybe\n"))
         .hasMessage("harvest.dry-run: \"maybe\" is not true or false");
-    assertThatThrownBy(() -> bind("harvest: [a, b]\n")).hasMessage("harvest: a list is not a mapping");
+    assertThatThrownBy(() -> bind("harvest: [a, b]\n"))
+        .hasMessage("harvest: a list is not a mapping");
     assertThatThrownBy(() -> bind("harvest:\n  max-submissions-per-pass: 99999999999\n"))
-        .hasMessage("harvest.max-submissions-per-pass: 99999999999 is out of range (expected a whole number up to"
-            + " 2147483647)");
+        .hasMessage(
+            "harvest.max-submissions-per-pass: 99999999999 is out of range (expected a whole number"
+                + " up to 2147483647)");
   }
 
   @Test
@@ -88,8 +117,13 @@ class ConfigBindingTest {
 
   @Test
   void missingRequiredValueNamesTheKeyAndWhatToWrite() {
-    assertThatThrownBy(() -> Check.required("pilot.balancer-url", bind("harvest:\n").balancerUrl(),
-        "ws://HOST:PORT/pilot/v1")).hasMessage("pilot.balancer-url: missing (expected ws://HOST:PORT/pilot/v1)");
+    assertThatThrownBy(
+            () ->
+                Check.required(
+                    "pilot.balancer-url",
+                    bind("harvest:\n").balancerUrl(),
+                    "ws://HOST:PORT/pilot/v1"))
+        .hasMessage("pilot.balancer-url: missing (expected ws://HOST:PORT/pilot/v1)");
   }
 
   @Test
@@ -100,10 +134,21 @@ class ConfigBindingTest {
 
   @Test
   void copyWithChangesOneComponentAndKeepsEveryOther() {
-    Harvest h = bind("harvest: {interval: 90s, dry-run: yes, qos: gold, extra-options: [--exclusive], policy: fib}");
+    Harvest h =
+        bind(
+            "harvest: {interval: 90s, dry-run: yes, qos: gold, extra-options: [--exclusive],"
+                + " policy: fib}");
     Harvest changed = h.with(Harvest::maxSubmissionsPerPass, 7);
-    assertThat(changed).isEqualTo(new Harvest(Duration.ofSeconds(90), 7, "fib", true, List.of("--exclusive"),
-        Optional.of("gold"), null));
+    assertThat(changed)
+        .isEqualTo(
+            new Harvest(
+                Duration.ofSeconds(90),
+                7,
+                "fib",
+                true,
+                List.of("--exclusive"),
+                Optional.of("gold"),
+                null));
     assertThatThrownBy(() -> h.with(Harvest::maxSubmissionsPerPass, 0))
         .hasMessage("harvest.max-submissions-per-pass: 0 is out of range (expected at least 1)");
   }

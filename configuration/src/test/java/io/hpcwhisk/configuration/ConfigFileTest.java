@@ -23,7 +23,8 @@ class ConfigFileTest {
   @Test
   @Timeout(10)
   void aBillionLaughsBombIsRefusedBeforeItExpands() throws IOException {
-    StringBuilder bomb = new StringBuilder("api:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    StringBuilder bomb =
+        new StringBuilder("api:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for (int i = 1; i < 10; i++) {
       bomb.append("  a").append(i).append(": &a").append(i).append(" [");
       for (int j = 0; j < 9; j++) {
@@ -32,8 +33,10 @@ class ConfigFileTest {
       bomb.append("]\n");
     }
     Path f = write("bomb.yaml", bomb.toString());
-    assertThatThrownBy(() -> ConfigFile.read(f)).isInstanceOf(ConfigException.class)
-        .hasMessage("configuration is not valid YAML: aliases (*a0) are not supported; write the value out")
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "configuration is not valid YAML: aliases (*a0) are not supported; write the value out")
         .hasNoCause();
   }
 
@@ -41,10 +44,12 @@ class ConfigFileTest {
   @Timeout(10)
   void deepNestingIsRefused() throws IOException {
     Path f = write("deep.yaml", "api: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
-    assertThatThrownBy(() -> ConfigFile.read(f)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("configuration is not valid YAML: nested deeper than 20 levels");
     Path g = write("deep2.yaml", "api:\n" + nestedMappings(200));
-    assertThatThrownBy(() -> ConfigFile.read(g)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigFile.read(g))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("configuration is not valid YAML: nested deeper than 20 levels");
   }
 
@@ -56,17 +61,25 @@ class ConfigFileTest {
       raf.write("api:\n  port: 1\n".getBytes());
       raf.setLength(100L * 1024 * 1024);
     }
-    assertThatThrownBy(() -> ConfigFile.read(f)).isInstanceOf(ConfigException.class)
-        .hasMessage("configuration file " + f + " is larger than 1048576 bytes; a configuration is a few kB");
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "configuration file "
+                + f
+                + " is larger than 1048576 bytes; a configuration is a few kB");
   }
 
   @Test
   void aFileOtherAccountsMayWriteIsRefused() throws IOException {
     Path f = write("shared.yaml", "store:\n  data-dir: /tmp/x\n");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
-    assertThatThrownBy(() -> ConfigFile.read(f)).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("refusing to read configuration file " + f + ": it is group- or world-writable"
-            + " (mode rw-rw-rw-)")
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "refusing to read configuration file "
+                + f
+                + ": it is group- or world-writable"
+                + " (mode rw-rw-rw-)")
         .hasMessageEndingWith("chmod go-w " + f);
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw--w----"));
     assertThatThrownBy(() -> ConfigFile.read(f)).hasMessageContaining("group- or world-writable");
@@ -76,23 +89,28 @@ class ConfigFileTest {
 
   @Test
   void notARegularFileNotUtf8AndMissingAreRefused() throws IOException {
-    assertThatThrownBy(() -> ConfigFile.read(dir)).hasMessage("configuration file " + dir + " is not a regular file");
+    assertThatThrownBy(() -> ConfigFile.read(dir))
+        .hasMessage("configuration file " + dir + " is not a regular file");
     Path missing = dir.resolve("none.yaml");
-    assertThatThrownBy(() -> ConfigFile.read(missing)).hasMessage("configuration file " + missing + " does not exist");
+    assertThatThrownBy(() -> ConfigFile.read(missing))
+        .hasMessage("configuration file " + missing + " does not exist");
     Path binary = dir.resolve("bin.yaml");
     Files.write(binary, new byte[] {'a', 'p', 'i', ':', ' ', (byte) 0xff, (byte) 0xfe});
-    assertThatThrownBy(() -> ConfigFile.read(binary)).hasMessage("configuration file " + binary + " is not UTF-8 text");
+    assertThatThrownBy(() -> ConfigFile.read(binary))
+        .hasMessage("configuration file " + binary + " is not UTF-8 text");
   }
 
   @Test
   void duplicateKeysAndUnknownSectionsAreRefused() {
     assertThatThrownBy(() -> ConfigFile.parse("api:\n  port: 1\n  port: 2\n"))
-        .hasMessageStartingWith("configuration is not valid YAML: ").hasMessageContaining("port");
+        .hasMessageStartingWith("configuration is not valid YAML: ")
+        .hasMessageContaining("port");
     assertThatThrownBy(() -> ConfigFile.parse("harvset:\n  interval: 5s\n"))
-        .hasMessage("harvset: unknown section (did you mean harvest?; the sections are api, balancer, harvest, http,"
-            + " pilot, slurm, store)");
-    assertThatThrownBy(() -> ConfigFile.parse("- api\n")).hasMessageStartingWith(
-        "configuration must be a mapping of sections");
+        .hasMessage(
+            "harvset: unknown section (did you mean harvest?; the sections are api, balancer,"
+                + " harvest, http, pilot, slurm, store)");
+    assertThatThrownBy(() -> ConfigFile.parse("- api\n"))
+        .hasMessageStartingWith("configuration must be a mapping of sections");
   }
 
   @Test
@@ -103,15 +121,36 @@ class ConfigFileTest {
 
   @Test
   void aValueWithControlCharactersCannotForgeALogLine() {
-    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  \"po\\nrt\": 1\n"), "api", Section.class))
+    assertThatThrownBy(
+            () ->
+                ConfigBinding.section(
+                    ConfigFile.parse("api:\n  \"po\\nrt\": 1\n"), "api", Section.class))
         .hasMessageStartingWith("api.po?rt: unknown key");
-    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: \"1\\n2026-12-07 INFO forged\"\n"), "api",
-        Section.class)).hasMessage("api.port: \"1?2026-12-07 INFO forged\" is not a whole number");
-    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: " + "9".repeat(200) + "\n"), "api",
-        Section.class)).hasMessage("configuration is not valid YAML: a number longer than 64 digits");
-    assertThatThrownBy(() -> ConfigBinding.section(ConfigFile.parse("api:\n  port: " + "9".repeat(30) + "\n"), "api",
-        Section.class)).hasMessage("api.port: " + "9".repeat(30) + " is out of range (expected a whole number up to"
-            + " 2147483647)");
+    assertThatThrownBy(
+            () ->
+                ConfigBinding.section(
+                    ConfigFile.parse("api:\n  port: \"1\\n2026-12-07 INFO forged\"\n"),
+                    "api",
+                    Section.class))
+        .hasMessage("api.port: \"1?2026-12-07 INFO forged\" is not a whole number");
+    assertThatThrownBy(
+            () ->
+                ConfigBinding.section(
+                    ConfigFile.parse("api:\n  port: " + "9".repeat(200) + "\n"),
+                    "api",
+                    Section.class))
+        .hasMessage("configuration is not valid YAML: a number longer than 64 digits");
+    assertThatThrownBy(
+            () ->
+                ConfigBinding.section(
+                    ConfigFile.parse("api:\n  port: " + "9".repeat(30) + "\n"),
+                    "api",
+                    Section.class))
+        .hasMessage(
+            "api.port: "
+                + "9".repeat(30)
+                + " is out of range (expected a whole number up to"
+                + " 2147483647)");
   }
 
   private Path write(String name, String text) throws IOException {

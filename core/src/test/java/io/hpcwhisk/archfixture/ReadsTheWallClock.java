@@ -2,7 +2,9 @@ package io.hpcwhisk.archfixture;
 
 import java.time.Instant;
 
-/** Breaks the core rule on purpose: reads the wall clock. Only the architecture rule test uses it. */
+/**
+ * Breaks the core rule on purpose: reads the wall clock. Only the architecture rule test uses it.
+ */
 public final class ReadsTheWallClock {
   private ReadsTheWallClock() {}
 

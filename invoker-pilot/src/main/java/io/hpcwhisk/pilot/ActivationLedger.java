@@ -19,22 +19,24 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A pilot's bookkeeping of the activations it holds, and the decisions over it; the {@link InvokerPilot}
- * sends what these decide.
+ * A pilot's bookkeeping of the activations it holds, and the decisions over it; the {@link
+ * InvokerPilot} sends what these decide.
  *
- * <p>It holds the activations queued (in arrival order) and running (with the memory they take), which
- * of the running ones have started in their runtime, the acknowledgements owed to the balancer
- * (in arrival order, with when each arrived), the starts of retry-safe activations not reported yet,
- * the recently cancelled ids (the last 10,000, also of activations not arrived yet) and whether, and
- * until when, the pilot drains. It decides whether an arriving activation is queued, a duplicate of one
- * held, dropped as cancelled before it arrived or refused while draining; what starts while memory
- * fits; whether an activation still runs once its runtime is ready; what a drain hands back.
+ * <p>It holds the activations queued (in arrival order) and running (with the memory they take),
+ * which of the running ones have started in their runtime, the acknowledgements owed to the
+ * balancer (in arrival order, with when each arrived), the starts of retry-safe activations not
+ * reported yet, the recently cancelled ids (the last 10,000, also of activations not arrived yet)
+ * and whether, and until when, the pilot drains. It decides whether an arriving activation is
+ * queued, a duplicate of one held, dropped as cancelled before it arrived or refused while
+ * draining; what starts while memory fits; whether an activation still runs once its runtime is
+ * ready; what a drain hands back.
  *
- * <p>Thread-safety: every method holds {@code lock}, the owning pilot's monitor (the pilot's one lock,
- * which it also holds where it reads the drain state together with its connection), so each call is
- * one atomic step. The pilot calls it from the WebSocket client's thread (arrivals, cancels, starting
- * what fits), its timer thread (owed acknowledgements, heartbeats, a drain, leaving at the grace end), its
- * worker threads (begin and end of a run, leaving once drained) and the SIGTERM handler (a drain).
+ * <p>Thread-safety: every method holds {@code lock}, the owning pilot's monitor (the pilot's one
+ * lock, which it also holds where it reads the drain state together with its connection), so each
+ * call is one atomic step. The pilot calls it from the WebSocket client's thread (arrivals,
+ * cancels, starting what fits), its timer thread (owed acknowledgements, heartbeats, a drain,
+ * leaving at the grace end), its worker threads (begin and end of a run, leaving once drained) and
+ * the SIGTERM handler (a drain).
  */
 final class ActivationLedger {
 
@@ -59,14 +61,19 @@ final class ActivationLedger {
     SKIP,
     /** Runs; a {@code started} is written now. */
     RUN,
-    /** Runs; retry-safe and not acknowledged yet: its start is reported only with the owed acknowledgements. */
+    /**
+     * Runs; retry-safe and not acknowledged yet: its start is reported only with the owed
+     * acknowledgements.
+     */
     RUN_REPORT_LATER
   }
 
   /** Acknowledgements due: {@code accepted} for these ids, and these {@code started}. */
   record OwedAcks(List<String> accepted, List<PilotMessage.Started> started) {}
 
-  /** A run ended: whether it was still held here, whether it had started, whether the pilot drains. */
+  /**
+   * A run ended: whether it was still held here, whether it had started, whether the pilot drains.
+   */
   record Finished(boolean mine, boolean hadStarted, boolean draining) {}
 
   /** The heartbeat's view: memory free, activations held (queued and running), draining. */
@@ -78,26 +85,37 @@ final class ActivationLedger {
 
   private final Deque<ActivationRequest> queued = new ArrayDeque<>();
   private final Map<String, ActivationRequest> running = new LinkedHashMap<>();
+
   /** Running activations whose runtime began running them. */
   private final Set<String> started = new HashSet<>();
-  /** Recently cancelled activation ids (bounded): a not-yet-started one is dropped, also if it arrives later. */
-  private final Set<String> cancelled = Collections.newSetFromMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > CANCELLED_REMEMBERED;
-    }
-  });
+
   /**
-   * Acknowledgements not sent yet, id to when the activation arrived (System.nanoTime). The balancer
-   * takes {@code started} (and {@code completed}) as the acknowledgement, so an
-   * activation that starts at once costs no {@code accepted} frame; one still waiting after the
+   * Recently cancelled activation ids (bounded): a not-yet-started one is dropped, also if it
+   * arrives later.
+   */
+  private final Set<String> cancelled =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > CANCELLED_REMEMBERED;
+            }
+          });
+
+  /**
+   * Acknowledgements not sent yet, id to when the activation arrived (System.nanoTime). The
+   * balancer takes {@code started} (and {@code completed}) as the acknowledgement, so an activation
+   * that starts at once costs no {@code accepted} frame; one still waiting after the
    * acknowledgement delay (queued, cold runtime starting) is acknowledged then.
    */
   private final Map<String, Long> owedAcks = new LinkedHashMap<>();
+
   /** The arrival time meaning that no acknowledgement is owed (for callers that track none). */
   static final long NOT_OWED = Long.MIN_VALUE;
+
   /** Retry-safe activations started and not yet reported (id to epoch ms of the start). */
   private final Map<String, Long> unreportedStarts = new HashMap<>();
+
   private int memoryInUseMb;
   private boolean draining;
   private Instant leaveBy = Instant.MAX;
@@ -113,15 +131,19 @@ final class ActivationLedger {
     this.lock = Objects.requireNonNull(lock, "lock");
   }
 
-  /** An activation arrived: queued unless a duplicate, cancelled before it arrived, or refused while draining. */
+  /**
+   * An activation arrived: queued unless a duplicate, cancelled before it arrived, or refused while
+   * draining.
+   */
   Arrival arrive(ActivationRequest request) {
     return arrive(request, NOT_OWED);
   }
 
   /**
-   * As {@link #arrive(ActivationRequest)}, and when queued, an acknowledgement is owed
-   * for it since {@code arrivedNanos} (System.nanoTime), recorded in the same step, so a worker cannot start and
-   * finish it in between and leave an owed acknowledgement behind ({@link #NOT_OWED}: none is owed).
+   * As {@link #arrive(ActivationRequest)}, and when queued, an acknowledgement is owed for it since
+   * {@code arrivedNanos} (System.nanoTime), recorded in the same step, so a worker cannot start and
+   * finish it in between and leave an owed acknowledgement behind ({@link #NOT_OWED}: none is
+   * owed).
    */
   Arrival arrive(ActivationRequest request, long arrivedNanos) {
     String id = request.activationId();
@@ -145,9 +167,9 @@ final class ActivationLedger {
   }
 
   /**
-   * The acknowledgements owed for at least {@code delayNanos} at {@code nowNanos}, forgotten here: a
-   * deferred start of one still running, else {@code accepted} for one still waiting (queued, or running
-   * and not started). One that has ended or left owes nothing.
+   * The acknowledgements owed for at least {@code delayNanos} at {@code nowNanos}, forgotten here:
+   * a deferred start of one still running, else {@code accepted} for one still waiting (queued, or
+   * running and not started). One that has ended or left owes nothing.
    */
   OwedAcks takeOwedAcks(long nowNanos, long delayNanos) {
     List<String> accepted = new ArrayList<>();
@@ -172,9 +194,9 @@ final class ActivationLedger {
   }
 
   /**
-   * Moves queued activations to running, in order, while their memory fits; {@code run} is called for
-   * each, holding the lock (it must not block: the pilot hands it to its worker pool). Returns those that
-   * can never fit (more memory than the pilot has), taken off the queue.
+   * Moves queued activations to running, in order, while their memory fits; {@code run} is called
+   * for each, holding the lock (it must not block: the pilot hands it to its worker pool). Returns
+   * those that can never fit (more memory than the pilot has), taken off the queue.
    */
   List<ActivationRequest> startWhatFits(Consumer<ActivationRequest> run) {
     List<ActivationRequest> tooLarge = new ArrayList<>();
@@ -200,9 +222,9 @@ final class ActivationLedger {
   }
 
   /**
-   * Just before the runtime runs it: skipped if cancelled meanwhile or no longer held, else started. A
-   * retry-safe one whose acknowledgement the balancer is still owed reports its start later (at
-   * {@code nowMs}); otherwise the start acknowledges it.
+   * Just before the runtime runs it: skipped if cancelled meanwhile or no longer held, else
+   * started. A retry-safe one whose acknowledgement the balancer is still owed reports its start
+   * later (at {@code nowMs}); otherwise the start acknowledges it.
    */
   Begin begin(ActivationRequest request, long nowMs) {
     String id = request.activationId();
@@ -212,7 +234,8 @@ final class ActivationLedger {
       }
       started.add(id);
       if (request.retrySafe() && owedAcks.containsKey(id)) {
-        // reported only if it runs past the acknowledgement delay; 'completed' acknowledges a short one
+        // reported only if it runs past the acknowledgement delay; 'completed' acknowledges a short
+        // one
         unreportedStarts.put(id, nowMs);
         return Begin.RUN_REPORT_LATER;
       }
@@ -233,7 +256,9 @@ final class ActivationLedger {
     }
   }
 
-  /** Its {@code completed} goes out: that acknowledges it, and stands for a start not reported yet. */
+  /**
+   * Its {@code completed} goes out: that acknowledges it, and stands for a start not reported yet.
+   */
   void completed(String activationId) {
     synchronized (lock) {
       owedAcks.remove(activationId);
@@ -242,8 +267,9 @@ final class ActivationLedger {
   }
 
   /**
-   * The balancer withdraws an activation: true if it was queued (now dropped); if it has not started it
-   * is remembered, so it does not run once its runtime is ready, nor when it arrives later.
+   * The balancer withdraws an activation: true if it was queued (now dropped); if it has not
+   * started it is remembered, so it does not run once its runtime is ready, nor when it arrives
+   * later.
    */
   boolean cancel(String activationId) {
     synchronized (lock) {
@@ -256,8 +282,8 @@ final class ActivationLedger {
   }
 
   /**
-   * Starts draining until {@code until}: returns the ids of the queue, emptied (to hand back), or empty
-   * if the pilot already drains or has left.
+   * Starts draining until {@code until}: returns the ids of the queue, emptied (to hand back), or
+   * empty if the pilot already drains or has left.
    */
   Optional<List<String>> drain(Instant until) {
     synchronized (lock) {
@@ -286,7 +312,10 @@ final class ActivationLedger {
     }
   }
 
-  /** The pilot leaves: the running activations, in start order, each saying whether it had started; forgotten here. */
+  /**
+   * The pilot leaves: the running activations, in start order, each saying whether it had started;
+   * forgotten here.
+   */
   List<PilotMessage.HandBack.Item> takeRunning() {
     List<PilotMessage.HandBack.Item> items = new ArrayList<>();
     synchronized (lock) {

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pilot's end of its WebSocket to the balancer, on the JDK's {@code java.net.http} client: sends
- * {@link PilotMessage}s in order without blocking the caller (a queue, one frame in flight at a time)
- * and hands each {@link BalancerMessage} to a consumer.
+ * The pilot's end of its WebSocket to the balancer, on the JDK's {@code java.net.http} client:
+ * sends {@link PilotMessage}s in order without blocking the caller (a queue, one frame in flight at
+ * a time) and hands each {@link BalancerMessage} to a consumer.
  */
 final class BalancerLink implements WebSocket.Listener {
 
@@ -33,11 +33,18 @@ final class BalancerLink implements WebSocket.Listener {
   private final StringBuilder partial = new StringBuilder();
   private final ArrayDeque<String> outbox = new ArrayDeque<>();
   private volatile WebSocket socket;
+
   /** Whether a frame is being sent (its completion sends the next); guarded by this. */
   private boolean sending;
+
   private long sendingSince;
-  /** Frames queued and frames written so far, and threads waiting for a frame to be written; guarded by this. */
+
+  /**
+   * Frames queued and frames written so far, and threads waiting for a frame to be written; guarded
+   * by this.
+   */
   private long queuedSeq;
+
   private long writtenSeq;
   private int waiters;
 
@@ -46,32 +53,39 @@ final class BalancerLink implements WebSocket.Listener {
   }
 
   /** Opens the connection with the job-scoped token as bearer credential. */
-  static BalancerLink connect(HttpClient client, URI uri, String token, Consumer<BalancerMessage> onMessage,
-      Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+  static BalancerLink connect(
+      HttpClient client,
+      URI uri,
+      String token,
+      Consumer<BalancerMessage> onMessage,
+      Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
     BalancerLink link = new BalancerLink(onMessage);
     WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(timeout);
     if (!token.isEmpty()) {
       builder.header("Authorization", "Bearer " + token);
     }
-    link.socket = builder.buildAsync(uri, link).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    link.socket =
+        builder.buildAsync(uri, link).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     return link;
   }
 
   /**
-   * Queues one message and returns at once; false when the connection is gone. Messages leave in the
-   * order they were queued, one frame at a time (the JDK allows one outstanding send): whoever finds
-   * the link idle sends, and each completed frame sends the next. A frame outstanding for longer than
-   * {@link #SEND_TIMEOUT_NANOS} ends the connection (noticed at the next send, at least every heartbeat).
+   * Queues one message and returns at once; false when the connection is gone. Messages leave in
+   * the order they were queued, one frame at a time (the JDK allows one outstanding send): whoever
+   * finds the link idle sends, and each completed frame sends the next. A frame outstanding for
+   * longer than {@link #SEND_TIMEOUT_NANOS} ends the connection (noticed at the next send, at least
+   * every heartbeat).
    */
   boolean send(PilotMessage message) {
     return enqueue(message) > 0;
   }
 
   /**
-   * Queues one message and waits until it has been written to the connection (what was queued before
-   * it too), at most {@code millis}: for a message that must be on its way before the pilot acts, such
-   * as {@code started} before the runtime runs the activation (a pilot SIGKILLed right after still
-   * delivers what it wrote). False when the connection ended or the time ran out first.
+   * Queues one message and waits until it has been written to the connection (what was queued
+   * before it too), at most {@code millis}: for a message that must be on its way before the pilot
+   * acts, such as {@code started} before the runtime runs the activation (a pilot SIGKILLed right
+   * after still delivers what it wrote). False when the connection ended or the time ran out first.
    */
   boolean sendAndWait(PilotMessage message, long millis) throws InterruptedException {
     long seq = enqueue(message);
@@ -96,7 +110,10 @@ final class BalancerLink implements WebSocket.Listener {
     }
   }
 
-  /** Queues the message and sends if the link is idle; its sequence number, or 0 when the link is gone. */
+  /**
+   * Queues the message and sends if the link is idle; its sequence number, or 0 when the link is
+   * gone.
+   */
   private long enqueue(PilotMessage message) {
     String text = PilotProtocol.encode(message);
     long seq;
@@ -119,7 +136,9 @@ final class BalancerLink implements WebSocket.Listener {
       }
     }
     if (stuck) {
-      failed(message.getClass().getSimpleName(), new TimeoutException("a frame was not sent within 10 s"));
+      failed(
+          message.getClass().getSimpleName(),
+          new TimeoutException("a frame was not sent within 10 s"));
       return 0;
     }
     pump();
@@ -142,14 +161,15 @@ final class BalancerLink implements WebSocket.Listener {
       }
       CompletableFuture<WebSocket> sent = ws.sendText(text, true);
       if (!sent.isDone()) {
-        sent.whenComplete((w, error) -> {
-          if (error != null) {
-            failed("a message", error);
-          } else {
-            written();
-            pump();
-          }
-        });
+        sent.whenComplete(
+            (w, error) -> {
+              if (error != null) {
+                failed("a message", error);
+              } else {
+                written();
+                pump();
+              }
+            });
         return;
       }
       if (sent.isCompletedExceptionally()) {
@@ -181,7 +201,9 @@ final class BalancerLink implements WebSocket.Listener {
     }
   }
 
-  /** Waits until every queued frame has been sent (or the connection ended), at most {@code millis}. */
+  /**
+   * Waits until every queued frame has been sent (or the connection ended), at most {@code millis}.
+   */
   synchronized void flush(long millis) throws InterruptedException {
     long until = System.currentTimeMillis() + millis;
     while (sending && !closed.isDone()) {

@@ -29,39 +29,44 @@ import org.slf4j.LoggerFactory;
  * The invoker pilot: registers with the balancer, heartbeats, runs the activations it is sent and
  * drains when told to leave.
  *
- * <p>Algorithm: activations are taken into a local queue and started while the sum of their memory limits
- * fits the pilot's memory; each is acknowledged by its {@code started}, or by {@code accepted} if it has not
- * started within the acknowledgement delay, and ends in exactly one
- * {@code completed} or {@code hand-back}. Draining (SIGTERM, the job's own deadline minus the drain
- * lead, or the balancer's {@code drain}) announces {@code draining} with the time the pilot will be
- * gone, hands back everything queued at once, lets running activations finish until that time, hands
- * back those still running then, says {@code leaving} and returns 0 — as soon as nothing runs. A lost
+ * <p>Algorithm: activations are taken into a local queue and started while the sum of their memory
+ * limits fits the pilot's memory; each is acknowledged by its {@code started}, or by {@code
+ * accepted} if it has not started within the acknowledgement delay, and ends in exactly one {@code
+ * completed} or {@code hand-back}. Draining (SIGTERM, the job's own deadline minus the drain lead,
+ * or the balancer's {@code drain}) announces {@code draining} with the time the pilot will be gone,
+ * hands back everything queued at once, lets running activations finish until that time, hands back
+ * those still running then, says {@code leaving} and returns 0 — as soon as nothing runs. A lost
  * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
  * pilot gives up (exit 3).
  *
- * <p>Protocol minor 1 (a balancer announcing an older minor is refused: the pilot exits as refused):
- * {@code started} is sent when the runtime
- * begins running an activation (after a cold start and init); every hand-back says per activation
- * whether it had started; a {@code cancel} drops an activation that has not started (queued, its
- * runtime still starting, or not even arrived yet: recent cancels are remembered); a runtime that
- * could not start is reported with {@code fault = "runtime-start"}; {@code ping} is answered {@code pong}.
+ * <p>Protocol minor 1 (a balancer announcing an older minor is refused: the pilot exits as
+ * refused): {@code started} is sent when the runtime begins running an activation (after a cold
+ * start and init); every hand-back says per activation whether it had started; a {@code cancel}
+ * drops an activation that has not started (queued, its runtime still starting, or not even arrived
+ * yet: recent cancels are remembered); a runtime that could not start is reported with {@code fault
+ * = "runtime-start"}; {@code ping} is answered {@code pong}.
  *
- * <p>Example: grace 10 s, exit margin 1.5 s: SIGTERM at t drains with leave-by t+8.5 s; an activation
- * ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
+ * <p>Example: grace 10 s, exit margin 1.5 s: SIGTERM at t drains with leave-by t+8.5 s; an
+ * activation ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
  *
  * <p>Known caveats: results of activations that finish while the connection is down are sent after
- * the reconnect, but the balancer counts a result only from a connection the activation was sent over,
- * so these are dropped (the balancer has re-dispatched or ended them); a registration closed with 1013
- * (the pilot id is still held by a connection the balancer thinks live) is retried with the backoff; the
- * pilot trusts the balancer not to send more than its memory (extra work waits here).
+ * the reconnect, but the balancer counts a result only from a connection the activation was sent
+ * over, so these are dropped (the balancer has re-dispatched or ended them); a registration closed
+ * with 1013 (the pilot id is still held by a connection the balancer thinks live) is retried with
+ * the backoff; the pilot trusts the balancer not to send more than its memory (extra work waits
+ * here).
  */
 public final class InvokerPilot {
 
   /** Exit code when the balancer stayed unreachable for {@code giveUpAfter}. */
   public static final int EXIT_UNREACHABLE = 3;
+
   /** Exit code when the balancer refused the registration. */
   public static final int EXIT_REFUSED = 4;
-  /** Exit code when the balancer's certificate did not pass verification against the configured CA. */
+
+  /**
+   * Exit code when the balancer's certificate did not pass verification against the configured CA.
+   */
   public static final int EXIT_UNTRUSTED = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(InvokerPilot.class);
@@ -70,15 +75,19 @@ public final class InvokerPilot {
   private final PilotSettings settings;
   private final ActionRuntimes runtimes;
   private final String version;
+
   /**
    * The WebSocket's client. Its executor runs tasks where they are submitted: a received message is
-   * handled on the client's selector thread, and a send's completion sends the next frame there, with
-   * no hand-off to a worker thread per frame (~10 us of CPU per activation less). So nothing may block
-   * in {@link #onMessage}: an activation goes to the worker pool, a drain to the timer thread.
+   * handled on the client's selector thread, and a send's completion sends the next frame there,
+   * with no hand-off to a worker thread per frame (~10 us of CPU per activation less). So nothing
+   * may block in {@link #onMessage}: an activation goes to the worker pool, a drain to the timer
+   * thread.
    */
   private final HttpClient http;
+
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("activation"));
-  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
+  private final ScheduledExecutorService timers =
+      Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
   private final PilotCounters counters = new PilotCounters();
   private final CompletableFuture<Integer> finished = new CompletableFuture<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
@@ -86,23 +95,27 @@ public final class InvokerPilot {
   private final AtomicBoolean warmedUp = new AtomicBoolean();
 
   /**
-   * The activations held; guarded by this pilot's monitor (taken in each call). An owed acknowledgement
-   * (and a retry-safe start not reported yet) goes out after {@link PilotSettings#ackDelay()}, well
-   * within the balancer's ack timeout (2 s).
+   * The activations held; guarded by this pilot's monitor (taken in each call). An owed
+   * acknowledgement (and a retry-safe start not reported yet) goes out after {@link
+   * PilotSettings#ackDelay()}, well within the balancer's ack timeout (2 s).
    */
   private final ActivationLedger ledger;
+
   /** Written holding this pilot's monitor. */
   private volatile BalancerLink link;
+
   private volatile CompletableFuture<BalancerMessage> registration;
   private ScheduledFuture<?> heartbeats;
 
-  public InvokerPilot(PilotIdentity identity, PilotSettings settings, ActionRuntimes runtimes, String version) {
+  public InvokerPilot(
+      PilotIdentity identity, PilotSettings settings, ActionRuntimes runtimes, String version) {
     this.identity = identity;
     this.settings = settings;
     this.runtimes = runtimes;
     this.version = version;
     this.ledger = new ActivationLedger(identity.memoryMb(), finished::isDone, this);
-    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Runnable::run);
+    HttpClient.Builder client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Runnable::run);
     if ("wss".equals(settings.balancer().getScheme())) {
       client.sslContext(BalancerTrust.context(settings.caFile()));
     }
@@ -114,9 +127,15 @@ public final class InvokerPilot {
     Instant drainAt = identity.deadline().minus(settings.drainLead());
     long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
     long ackDelayMs = settings.ackDelay().toMillis();
-    timers.scheduleWithFixedDelay(this::sendOwedAcks, ackDelayMs, Math.max(1, ackDelayMs / 2), TimeUnit.MILLISECONDS);
-    timers.schedule(() -> drain("job deadline " + identity.deadline() + " is near",
-        identity.deadline().minus(settings.exitMargin())), untilDrain, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(
+        this::sendOwedAcks, ackDelayMs, Math.max(1, ackDelayMs / 2), TimeUnit.MILLISECONDS);
+    timers.schedule(
+        () ->
+            drain(
+                "job deadline " + identity.deadline() + " is near",
+                identity.deadline().minus(settings.exitMargin())),
+        untilDrain,
+        TimeUnit.MILLISECONDS);
     long backoff = settings.reconnectInitial().toMillis();
     Instant lastContact = Instant.now();
     try {
@@ -130,12 +149,20 @@ public final class InvokerPilot {
           LOG.error("the balancer refused pilot {}: {}", identity.pilotId(), e.getMessage());
           return EXIT_REFUSED;
         } catch (RegistrationDeferred e) {
-          LOG.warn("the balancer asked pilot {} to register again later: {}", identity.pilotId(), e.getMessage());
+          LOG.warn(
+              "the balancer asked pilot {} to register again later: {}",
+              identity.pilotId(),
+              e.getMessage());
         } catch (Exception e) {
           Optional<String> untrusted = BalancerTrust.certificateProblem(e);
           if (untrusted.isPresent()) {
-            LOG.error("pilot {}: refusing to connect to {}: its certificate did not pass verification against {}: {}",
-                identity.pilotId(), settings.balancer(), settings.caFile(), untrusted.get());
+            LOG.error(
+                "pilot {}: refusing to connect to {}: its certificate did not pass verification"
+                    + " against {}: {}",
+                identity.pilotId(),
+                settings.balancer(),
+                settings.caFile(),
+                untrusted.get());
             return EXIT_UNTRUSTED;
           }
           LOG.warn("balancer {} unreachable: {}", settings.balancer(), e.toString());
@@ -144,7 +171,10 @@ public final class InvokerPilot {
           break;
         }
         if (Duration.between(lastContact, Instant.now()).compareTo(settings.giveUpAfter()) > 0) {
-          LOG.error("balancer {} unreachable for {}: giving the node back", settings.balancer(), settings.giveUpAfter());
+          LOG.error(
+              "balancer {} unreachable for {}: giving the node back",
+              settings.balancer(),
+              settings.giveUpAfter());
           return EXIT_UNREACHABLE;
         }
         try {
@@ -169,16 +199,29 @@ public final class InvokerPilot {
   /** Connects, registers and serves until the connection ends; true when registration succeeded. */
   private boolean connectAndServe() throws Exception {
     registration = new CompletableFuture<>();
-    BalancerLink connected = BalancerLink.connect(http, settings.balancer(), settings.token(), this::onMessage,
-        Duration.ofSeconds(5));
+    BalancerLink connected =
+        BalancerLink.connect(
+            http, settings.balancer(), settings.token(), this::onMessage, Duration.ofSeconds(5));
     RuntimeStats stats = runtimes.stats();
-    connected.send(new PilotMessage.Register(identity.pilotId(), identity.jobId(), identity.node(),
-        identity.cpus(), identity.memoryMb(), runtimes.kinds(), stats.warmByVersion(),
-        identity.deadline().toEpochMilli(), identity.jobStart().toEpochMilli(),
-        identity.launchedAt().toEpochMilli(), version, PilotProtocol.MINOR, runtimes.onlyNamespace().orElse(null)));
-    BalancerMessage reply = CompletableFuture.anyOf(registration, connected.closed())
-        .thenApply(o -> o instanceof BalancerMessage m ? m : null)
-        .get(10, TimeUnit.SECONDS);
+    connected.send(
+        new PilotMessage.Register(
+            identity.pilotId(),
+            identity.jobId(),
+            identity.node(),
+            identity.cpus(),
+            identity.memoryMb(),
+            runtimes.kinds(),
+            stats.warmByVersion(),
+            identity.deadline().toEpochMilli(),
+            identity.jobStart().toEpochMilli(),
+            identity.launchedAt().toEpochMilli(),
+            version,
+            PilotProtocol.MINOR,
+            runtimes.onlyNamespace().orElse(null)));
+    BalancerMessage reply =
+        CompletableFuture.anyOf(registration, connected.closed())
+            .thenApply(o -> o instanceof BalancerMessage m ? m : null)
+            .get(10, TimeUnit.SECONDS);
     if (reply instanceof BalancerMessage.Refused refused) {
       connected.close("refused");
       throw new RegistrationRefused(refused.reason());
@@ -186,18 +229,26 @@ public final class InvokerPilot {
     if (!(reply instanceof BalancerMessage.Registered registered)) {
       connected.close("no registration");
       String closedBy = connected.closed().getNow("?");
-      if (closedBy.startsWith(TRY_AGAIN_LATER)) { // our id is still held by a connection the balancer thinks live
-        throw new RegistrationDeferred(closedBy.substring(TRY_AGAIN_LATER.length(), closedBy.length() - 1));
+      if (closedBy.startsWith(
+          TRY_AGAIN_LATER)) { // our id is still held by a connection the balancer thinks live
+        throw new RegistrationDeferred(
+            closedBy.substring(TRY_AGAIN_LATER.length(), closedBy.length() - 1));
       }
       throw new IllegalStateException("connection ended before registration: " + closedBy);
     }
     Optional<String> oldMinor = PilotProtocol.minorRefusal(registered.minor());
     if (oldMinor.isPresent()) {
       connected.close("unsupported protocol minor");
-      throw new RegistrationRefused("the balancer speaks an unsupported protocol: " + oldMinor.get());
+      throw new RegistrationRefused(
+          "the balancer speaks an unsupported protocol: " + oldMinor.get());
     }
-    LOG.info("pilot {} registered with {} ({} MB, {} CPUs, deadline {})", identity.pilotId(),
-        settings.balancer(), identity.memoryMb(), identity.cpus(), identity.deadline());
+    LOG.info(
+        "pilot {} registered with {} ({} MB, {} CPUs, deadline {})",
+        identity.pilotId(),
+        settings.balancer(),
+        identity.memoryMb(),
+        identity.cpus(),
+        identity.deadline());
     if (warmedUp.compareAndSet(false, true)) {
       workers.execute(runtimes::warmUp);
     }
@@ -208,8 +259,10 @@ public final class InvokerPilot {
       long interval = Math.min(registered.heartbeatIntervalMs(), settings.heartbeat().toMillis());
       heartbeats = timers.scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
     }
-    drainingUntil.ifPresent(by -> connected.send(new PilotMessage.Draining("draining", by.toEpochMilli())));
-    String why = CompletableFuture.anyOf(connected.closed(), finished).thenApply(String::valueOf).join();
+    drainingUntil.ifPresent(
+        by -> connected.send(new PilotMessage.Draining("draining", by.toEpochMilli())));
+    String why =
+        CompletableFuture.anyOf(connected.closed(), finished).thenApply(String::valueOf).join();
     synchronized (this) {
       heartbeats.cancel(false);
       link = null;
@@ -223,7 +276,8 @@ public final class InvokerPilot {
   private void onMessage(BalancerMessage message) {
     if (message instanceof BalancerMessage.Activate a) {
       accept(a.request());
-    } else if (message instanceof BalancerMessage.Registered || message instanceof BalancerMessage.Refused) {
+    } else if (message instanceof BalancerMessage.Registered
+        || message instanceof BalancerMessage.Refused) {
       registration.complete(message);
     } else if (message instanceof BalancerMessage.Cancel c) {
       cancel(c.activationId());
@@ -233,39 +287,65 @@ public final class InvokerPilot {
     } else if (message instanceof BalancerMessage.Ping p) {
       send(new PilotMessage.Pong(p.nonce()));
     } else if (message instanceof BalancerMessage.Forget f) {
-      workers.execute(() -> { // closing runtimes removes their files: not on the selector thread
-        runtimes.evictAction(f.action());
-        LOG.info("forgot the idle runtimes of {}: {}", f.action(), f.reason());
-      });
+      workers.execute(
+          () -> { // closing runtimes removes their files: not on the selector thread
+            runtimes.evictAction(f.action());
+            LOG.info("forgot the idle runtimes of {}: {}", f.action(), f.reason());
+          });
     }
   }
 
   private void accept(ActivationRequest request) {
     switch (ledger.arrive(request, System.nanoTime())) {
-      case DUPLICATE -> send(new PilotMessage.Accepted(request.activationId())); // never run it twice
-      case CANCELLED -> LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
-      case REFUSED -> handBack(List.of(request.activationId()), false, "pilot " + identity.pilotId() + " is draining");
+      case DUPLICATE ->
+          send(new PilotMessage.Accepted(request.activationId())); // never run it twice
+      case CANCELLED ->
+          LOG.info("activation {} arrived after its cancel: dropped", request.activationId());
+      case REFUSED ->
+          handBack(
+              List.of(request.activationId()),
+              false,
+              "pilot " + identity.pilotId() + " is draining");
       case QUEUED -> startWhatFits();
     }
   }
 
-  /** Sends the acknowledgements owed for longer than {@link PilotSettings#ackDelay()} for what the pilot still holds. */
+  /**
+   * Sends the acknowledgements owed for longer than {@link PilotSettings#ackDelay()} for what the
+   * pilot still holds.
+   */
   private void sendOwedAcks() {
-    ActivationLedger.OwedAcks due = ledger.takeOwedAcks(System.nanoTime(), settings.ackDelay().toNanos());
+    ActivationLedger.OwedAcks due =
+        ledger.takeOwedAcks(System.nanoTime(), settings.ackDelay().toNanos());
     due.accepted().forEach(id -> send(new PilotMessage.Accepted(id)));
     due.started().forEach(this::send);
   }
 
   private void startWhatFits() {
-    List<ActivationRequest> tooLarge = ledger.startWhatFits(next -> workers.execute(() -> execute(next)));
+    List<ActivationRequest> tooLarge =
+        ledger.startWhatFits(next -> workers.execute(() -> execute(next)));
     for (ActivationRequest request : tooLarge) {
       Instant now = Instant.now();
-      complete(request, ActivationResult.whiskError("The action needs " + request.limits().memoryMb()
-          + " MB but pilot " + identity.pilotId() + " has " + identity.memoryMb() + " MB.", now), now, null);
+      complete(
+          request,
+          ActivationResult.whiskError(
+              "The action needs "
+                  + request.limits().memoryMb()
+                  + " MB but pilot "
+                  + identity.pilotId()
+                  + " has "
+                  + identity.memoryMb()
+                  + " MB.",
+              now),
+          now,
+          null);
     }
   }
 
-  /** Just before the runtime runs it: false (not run) if it was cancelled meanwhile, else {@code started}. */
+  /**
+   * Just before the runtime runs it: false (not run) if it was cancelled meanwhile, else {@code
+   * started}.
+   */
   private boolean beginRun(ActivationRequest request) {
     ActivationLedger.Begin begin = ledger.begin(request, System.currentTimeMillis());
     if (begin == ActivationLedger.Begin.RUN) {
@@ -278,8 +358,13 @@ public final class InvokerPilot {
   private void execute(ActivationRequest request) {
     Instant started = Instant.now();
     Optional<String> refusal = runtimes.refusal(request.namespace());
-    if (refusal.isPresent()) { // the balancer routes only the single tenant's work here: defense in depth
-      LOG.warn("activation {} of namespace {} refused: {}", request.activationId(), request.namespace(), refusal.get());
+    if (refusal
+        .isPresent()) { // the balancer routes only the single tenant's work here: defense in depth
+      LOG.warn(
+          "activation {} of namespace {} refused: {}",
+          request.activationId(),
+          request.namespace(),
+          refusal.get());
       if (ledger.finish(request).mine()) {
         complete(request, ActivationResult.whiskError(refusal.get(), Instant.now()), started, null);
         startWhatFits();
@@ -289,7 +374,9 @@ public final class InvokerPilot {
     }
     ActivationResult result;
     try {
-      result = runtimes.invoke(RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));
+      result =
+          runtimes.invoke(
+              RuntimeMapping.spec(request), RuntimeMapping.input(request), () -> beginRun(request));
       if (result == null) { // cancelled before its runtime began running it
         if (ledger.finish(request).mine()) { // the balancer took it back when it sent the cancel
           startWhatFits();
@@ -298,29 +385,41 @@ public final class InvokerPilot {
         return;
       }
     } catch (IllegalArgumentException e) {
-      result = ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, e.getMessage(), List.of(), started, Instant.now());
+      result =
+          ActivationResult.error(
+              ActivationStatus.DEVELOPER_ERROR, e.getMessage(), List.of(), started, Instant.now());
     } catch (RuntimeException e) {
       LOG.error("activation {} failed inside the pilot", request.activationId(), e);
-      result = ActivationResult.whiskError("The pilot failed to run the action: " + e, Instant.now());
+      result =
+          ActivationResult.whiskError("The pilot failed to run the action: " + e, Instant.now());
     }
     ActivationLedger.Finished end = ledger.finish(request);
     // Slurm signals every process of the job; a runtime that was still starting dies with it.
-    boolean killedByDrain = end.draining() && result.status() == ActivationStatus.DEVELOPER_ERROR
-        && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
+    boolean killedByDrain =
+        end.draining()
+            && result.status() == ActivationStatus.DEVELOPER_ERROR
+            && result.errorMessage().map(m -> m.endsWith("exited unexpectedly.")).orElse(false);
     if (end.mine() && killedByDrain) {
-      handBack(List.of(request.activationId()), end.hadStarted(), "its runtime was killed while the pilot drained");
+      handBack(
+          List.of(request.activationId()),
+          end.hadStarted(),
+          "its runtime was killed while the pilot drained");
       leaveIfDrained();
     } else if (end.mine()) {
-      // a whisk error before the runtime began running it: the runtime could not start (the pilot's fault)
-      String fault = !end.hadStarted() && result.status() == ActivationStatus.WHISK_ERROR
-          ? PilotMessage.Completed.FAULT_RUNTIME_START : null;
+      // a whisk error before the runtime began running it: the runtime could not start (the pilot's
+      // fault)
+      String fault =
+          !end.hadStarted() && result.status() == ActivationStatus.WHISK_ERROR
+              ? PilotMessage.Completed.FAULT_RUNTIME_START
+              : null;
       complete(request, result, started, fault);
       startWhatFits();
       leaveIfDrained();
     }
   }
 
-  private void complete(ActivationRequest request, ActivationResult result, Instant started, String fault) {
+  private void complete(
+      ActivationRequest request, ActivationResult result, Instant started, String fault) {
     counters.ended(result);
     ledger.completed(request.activationId());
     send(new PilotMessage.Completed(RuntimeMapping.outcome(request, result, started), fault));
@@ -328,8 +427,8 @@ public final class InvokerPilot {
 
   /**
    * The balancer withdraws an activation: dropped (and handed back, not started) if queued; if its
-   * runtime is still starting, it is not run once that is done; if it has not arrived yet, it is dropped
-   * when it does. One already started runs on (the balancer drops its result).
+   * runtime is still starting, it is not run once that is done; if it has not arrived yet, it is
+   * dropped when it does. One already started runs on (the balancer drops its result).
    */
   private void cancel(String activationId) {
     // the balancer took it back when it sent the cancel: no answer
@@ -340,8 +439,10 @@ public final class InvokerPilot {
 
   /** Hands activations back, all started or all not, saying so per activation. */
   private void handBack(List<String> ids, boolean wereStarted, String reason) {
-    send(new PilotMessage.HandBack(ids.stream().map(id -> new PilotMessage.HandBack.Item(id, wereStarted)).toList(),
-        reason));
+    send(
+        new PilotMessage.HandBack(
+            ids.stream().map(id -> new PilotMessage.HandBack.Item(id, wereStarted)).toList(),
+            reason));
     counters.handedBack(ids.size());
   }
 
@@ -356,7 +457,9 @@ public final class InvokerPilot {
     drain("SIGTERM (preempted or at the time limit)", graceEnd());
   }
 
-  /** Starts draining: nothing new, queue handed back, running work until {@code until}, then leave. */
+  /**
+   * Starts draining: nothing new, queue handed back, running work until {@code until}, then leave.
+   */
   public void drain(String reason, Instant until) {
     List<String> handBack = ledger.drain(until).orElse(null);
     if (handBack == null) { // draining already, or left
@@ -386,7 +489,9 @@ public final class InvokerPilot {
     }
     List<PilotMessage.HandBack.Item> unfinished = ledger.takeRunning();
     if (!unfinished.isEmpty()) {
-      send(new PilotMessage.HandBack(unfinished, "pilot left before they finished (grace time over)"));
+      send(
+          new PilotMessage.HandBack(
+              unfinished, "pilot left before they finished (grace time over)"));
       counters.handedBack(unfinished.size());
     }
     heartbeat();
@@ -409,11 +514,21 @@ public final class InvokerPilot {
   private void heartbeat() {
     RuntimeStats stats = runtimes.stats();
     ActivationLedger.Load load = ledger.load();
-    send(new PilotMessage.Heartbeat(heartbeatSeq.incrementAndGet(), System.currentTimeMillis(), load.freeMemoryMb(),
-        load.busy(), stats.warmByVersion(), load.draining(), counters.snapshot(stats)));
+    send(
+        new PilotMessage.Heartbeat(
+            heartbeatSeq.incrementAndGet(),
+            System.currentTimeMillis(),
+            load.freeMemoryMb(),
+            load.busy(),
+            stats.warmByVersion(),
+            load.draining(),
+            counters.snapshot(stats)));
   }
 
-  /** Sends and waits until the message is written (at most 10 s); sends nothing without a connection. */
+  /**
+   * Sends and waits until the message is written (at most 10 s); sends nothing without a
+   * connection.
+   */
   private void sendAndWait(PilotMessage message) {
     BalancerLink current = link;
     if (current != null) {
@@ -451,7 +566,10 @@ public final class InvokerPilot {
   /** How {@link BalancerLink} reports the balancer's close code 1013 ("try again later"). */
   private static final String TRY_AGAIN_LATER = "closed by the balancer (1013 ";
 
-  /** The balancer closed with 1013: the pilot id is held by a connection it still thinks live; retry. */
+  /**
+   * The balancer closed with 1013: the pilot id is held by a connection it still thinks live;
+   * retry.
+   */
   static final class RegistrationDeferred extends Exception {
     RegistrationDeferred(String reason) {
       super(reason);

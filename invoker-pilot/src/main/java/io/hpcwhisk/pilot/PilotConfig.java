@@ -7,8 +7,8 @@ import io.hpcwhisk.configuration.Check;
 import io.hpcwhisk.configuration.ConfigBinding;
 import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
-import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,12 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code pilot:} section of {@code hpc-whisk.yaml}, overridden by the environment the sbatch script sets
- * ({@link #ENVIRONMENT}) and then by command-line values; all three are bound together by {@link ConfigBinding},
- * so a bad value is named {@code pilot.KEY} wherever it came from. Defaults as {@link PilotSettings}'s.
+ * The {@code pilot:} section of {@code hpc-whisk.yaml}, overridden by the environment the sbatch
+ * script sets ({@link #ENVIRONMENT}) and then by command-line values; all three are bound together
+ * by {@link ConfigBinding}, so a bad value is named {@code pilot.KEY} wherever it came from.
+ * Defaults as {@link PilotSettings}'s.
  *
- * @param balancerUrl the balancer's {@code ws://HOST:PORT/pilot/v1}; required (here, in the environment or as an
- *     option)
+ * @param balancerUrl the balancer's {@code ws://HOST:PORT/pilot/v1}; required (here, in the
+ *     environment or as an option)
  * @param tokenFile the file with the job's credential, deleted once read; default none
  * @param memoryMb memory for actions; 0 (default) = the job's memory
  * @param grace GraceTime of the pilot partition (default 10s)
@@ -34,17 +35,32 @@ import java.util.Optional;
  * @param giveUpAfter exit when the balancer stays unreachable this long (default 60s)
  * @param workDir runtime files; default {@code $TMPDIR/hpc-whisk-pilot-JOBID-PID}
  * @param sandbox {@code auto} (default), {@code off} or {@code bwrap}
- * @param unsandboxedNamespace without a working sandbox, the one namespace run unsandboxed; default none
+ * @param unsandboxedNamespace without a working sandbox, the one namespace run unsandboxed; default
+ *     none
  * @param sandboxUid host uid and gid a root pilot's actions run as (default 65534; never 0)
  * @param sandboxHidden more paths hidden from actions, comma-separated; default none
  * @param idleTimeout how long an idle warm runtime is kept (default 10m)
- * @param caFile the CA (PEM) a {@code wss://} balancer's certificate must chain to, or {@code system}; required
- *     with {@code wss://}
+ * @param caFile the CA (PEM) a {@code wss://} balancer's certificate must chain to, or {@code
+ *     system}; required with {@code wss://}
  */
-public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb, Duration grace, Duration exitMargin,
-    Duration drainLead, Duration heartbeat, Duration reconnectInitial, Duration reconnectMax, Duration giveUpAfter,
-    String workDir, String sandbox, String unsandboxedNamespace, Integer sandboxUid, String sandboxHidden,
-    Duration idleTimeout, String caFile) {
+public record PilotConfig(
+    String balancerUrl,
+    String tokenFile,
+    Integer memoryMb,
+    Duration grace,
+    Duration exitMargin,
+    Duration drainLead,
+    Duration heartbeat,
+    Duration reconnectInitial,
+    Duration reconnectMax,
+    Duration giveUpAfter,
+    String workDir,
+    String sandbox,
+    String unsandboxedNamespace,
+    Integer sandboxUid,
+    String sandboxHidden,
+    Duration idleTimeout,
+    String caFile) {
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -54,44 +70,69 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
     tokenFile = Check.blankToNull(tokenFile);
     memoryMb = Check.range("pilot.memory-mb", memoryMb, 0, 0, Integer.MAX_VALUE);
     grace = Check.duration("pilot.grace", grace, Duration.ofSeconds(10), Duration.ZERO, null);
-    exitMargin = Check.duration("pilot.exit-margin", exitMargin, Duration.ofMillis(1500), Duration.ZERO, null);
-    drainLead = Check.duration("pilot.drain-lead", drainLead, Duration.ofSeconds(15), Duration.ZERO, null);
-    heartbeat = Check.duration("pilot.heartbeat", heartbeat, Duration.ofMillis(500), Duration.ofMillis(1),
-        Duration.ofSeconds(1));
-    reconnectInitial = Check.duration("pilot.reconnect-initial", reconnectInitial, Duration.ofMillis(100),
-        Duration.ofMillis(1), null);
-    reconnectMax = Check.duration("pilot.reconnect-max", reconnectMax, Duration.ofSeconds(5), Duration.ofMillis(1),
-        null);
-    giveUpAfter = Check.duration("pilot.give-up-after", giveUpAfter, Duration.ofSeconds(60), Duration.ZERO, null);
+    exitMargin =
+        Check.duration(
+            "pilot.exit-margin", exitMargin, Duration.ofMillis(1500), Duration.ZERO, null);
+    drainLead =
+        Check.duration("pilot.drain-lead", drainLead, Duration.ofSeconds(15), Duration.ZERO, null);
+    heartbeat =
+        Check.duration(
+            "pilot.heartbeat",
+            heartbeat,
+            Duration.ofMillis(500),
+            Duration.ofMillis(1),
+            Duration.ofSeconds(1));
+    reconnectInitial =
+        Check.duration(
+            "pilot.reconnect-initial",
+            reconnectInitial,
+            Duration.ofMillis(100),
+            Duration.ofMillis(1),
+            null);
+    reconnectMax =
+        Check.duration(
+            "pilot.reconnect-max", reconnectMax, Duration.ofSeconds(5), Duration.ofMillis(1), null);
+    giveUpAfter =
+        Check.duration(
+            "pilot.give-up-after", giveUpAfter, Duration.ofSeconds(60), Duration.ZERO, null);
     workDir = Check.blankToNull(workDir);
     sandbox = sandboxName(sandbox);
     unsandboxedNamespace = Check.blankToNull(unsandboxedNamespace);
     if (sandboxUid != null && sandboxUid <= 0) {
-      throw Check.bad("pilot.sandbox-uid", sandboxUid, "is not an unprivileged uid (expected above 0, e.g. 65534,"
-          + " nobody)");
+      throw Check.bad(
+          "pilot.sandbox-uid",
+          sandboxUid,
+          "is not an unprivileged uid (expected above 0, e.g. 65534," + " nobody)");
     }
     sandboxUid = Check.orDefault(sandboxUid, 65534); // nobody, as RuntimeConfig's default
     sandboxHidden = Check.blankToNull(sandboxHidden);
-    idleTimeout = Check.duration("pilot.idle-timeout", idleTimeout, Duration.ofMinutes(10), Duration.ZERO, null);
+    idleTimeout =
+        Check.duration(
+            "pilot.idle-timeout", idleTimeout, Duration.ofMinutes(10), Duration.ZERO, null);
     caFile = Check.blankToNull(caFile);
   }
 
   /**
-   * The {@code pilot:} section of {@code file} (when given), then {@link #ENVIRONMENT} from {@code env}, then
-   * {@code options} (keys as in the file); blank values are ignored at every level.
+   * The {@code pilot:} section of {@code file} (when given), then {@link #ENVIRONMENT} from {@code
+   * env}, then {@code options} (keys as in the file); blank values are ignored at every level.
    */
-  public static PilotConfig read(Optional<Path> file, Map<String, String> env, Map<String, String> options) {
+  public static PilotConfig read(
+      Optional<Path> file, Map<String, String> env, Map<String, String> options) {
     JsonNode section = file.map(f -> ConfigFile.read(f).path("pilot")).orElse(null);
     ObjectNode merged = JsonNodeFactory.instance.objectNode();
     if (section != null && !section.isMissingNode() && !section.isNull()) {
       if (!section.isObject()) {
-        return ConfigBinding.bind(section, "pilot", PilotConfig.class); // throws: "pilot: a list is not a mapping"
+        return ConfigBinding.bind(
+            section, "pilot", PilotConfig.class); // throws: "pilot: a list is not a mapping"
       }
-      section.fields().forEachRemaining(e -> {
-        if (!(e.getValue().isTextual() && e.getValue().asText().isBlank())) {
-          merged.set(e.getKey(), e.getValue());
-        }
-      });
+      section
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (!(e.getValue().isTextual() && e.getValue().asText().isBlank())) {
+                  merged.set(e.getKey(), e.getValue());
+                }
+              });
     }
     ENVIRONMENT.forEach((key, variable) -> putText(merged, key, env.get(variable)));
     options.forEach((key, value) -> putText(merged, key, value));
@@ -105,8 +146,14 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
 
   /** The balancer URL; {@code pilot.balancer-url: missing (...)} without one. */
   public String requireBalancerUrl() {
-    return Check.required("pilot.balancer-url", balancerUrl, "ws://HOST:PORT" + PilotProtocol.PATH
-        + "; set it here, in " + PilotProtocol.ENV_BALANCER_URL + " or with --balancer");
+    return Check.required(
+        "pilot.balancer-url",
+        balancerUrl,
+        "ws://HOST:PORT"
+            + PilotProtocol.PATH
+            + "; set it here, in "
+            + PilotProtocol.ENV_BALANCER_URL
+            + " or with --balancer");
   }
 
   private static void putText(ObjectNode node, String key, String value) {
@@ -115,7 +162,10 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
     }
   }
 
-  /** auto, off or bwrap; YAML's true/yes/on mean auto and false/no mean off (an unquoted off is read as false). */
+  /**
+   * auto, off or bwrap; YAML's true/yes/on mean auto and false/no mean off (an unquoted off is read
+   * as false).
+   */
   private static String sandboxName(String text) {
     if (text == null || text.isBlank()) {
       return "auto";
@@ -125,7 +175,9 @@ public record PilotConfig(String balancerUrl, String tokenFile, Integer memoryMb
       case "false", "no", "off" -> "off";
       case "true", "yes", "on", "auto" -> "auto";
       case "bwrap" -> "bwrap";
-      default -> throw new ConfigException("pilot.sandbox", "\"" + text + "\" is not one of: auto, off, bwrap");
+      default ->
+          throw new ConfigException(
+              "pilot.sandbox", "\"" + text + "\" is not one of: auto, off, bwrap");
     };
   }
 

@@ -31,7 +31,14 @@ final class PilotCounters {
   }
 
   synchronized PilotMetrics snapshot(RuntimeStats stats) {
-    return new PilotMetrics(byStatus, stats.coldStarts(), stats.warmStarts(), initMillis, runMillis,
-        stats.alive(), handedBack, drainEvents);
+    return new PilotMetrics(
+        byStatus,
+        stats.coldStarts(),
+        stats.warmStarts(),
+        initMillis,
+        runMillis,
+        stats.alive(),
+        handedBack,
+        drainEvents);
   }
 }

@@ -8,7 +8,13 @@ import java.util.Objects;
  * and must end (the deadline), and when its batch script began ({@code launchedAt}, sub-second).
  */
 public record PilotIdentity(
-    String jobId, String node, int cpus, int memoryMb, Instant jobStart, Instant deadline, Instant launchedAt) {
+    String jobId,
+    String node,
+    int cpus,
+    int memoryMb,
+    Instant jobStart,
+    Instant deadline,
+    Instant launchedAt) {
 
   public PilotIdentity {
     if (jobId == null || jobId.isBlank()) {
@@ -19,7 +25,8 @@ public record PilotIdentity(
     Objects.requireNonNull(deadline, "deadline");
     launchedAt = launchedAt == null ? jobStart : launchedAt;
     if (cpus <= 0 || memoryMb <= 0) {
-      throw new IllegalArgumentException("cpus and memoryMb must be positive, got " + cpus + " and " + memoryMb);
+      throw new IllegalArgumentException(
+          "cpus and memoryMb must be positive, got " + cpus + " and " + memoryMb);
     }
   }
 

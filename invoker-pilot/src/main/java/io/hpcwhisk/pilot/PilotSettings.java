@@ -13,20 +13,24 @@ import java.util.Objects;
  *
  * @param balancer the balancer's WebSocket URL, e.g. {@code ws://10.0.0.1:8080/pilot/v1}
  * @param token the job-scoped credential
- * @param grace Slurm's GraceTime of the pilot partition: time from SIGTERM to SIGKILL (default 10 s)
+ * @param grace Slurm's GraceTime of the pilot partition: time from SIGTERM to SIGKILL (default 10
+ *     s)
  * @param exitMargin how long before the grace (or job) end the pilot must be gone (default 1.5 s)
  * @param drainLead how long before its job's end the pilot drains on its own (default 15 s)
- * @param heartbeat heartbeat interval until the balancer says otherwise (default 500 ms, at most 1 s)
- * @param reconnectInitial first reconnect delay (default 100 ms), doubled up to {@code reconnectMax} (5 s)
+ * @param heartbeat heartbeat interval until the balancer says otherwise (default 500 ms, at most 1
+ *     s)
+ * @param reconnectInitial first reconnect delay (default 100 ms), doubled up to {@code
+ *     reconnectMax} (5 s)
  * @param giveUpAfter exit when the balancer stays unreachable this long (default 60 s)
- * @param workDir where runtimes keep their files (default {@code $TMPDIR/hpc-whisk-pilot-JOBID-PID})
+ * @param workDir where runtimes keep their files (default {@code
+ *     $TMPDIR/hpc-whisk-pilot-JOBID-PID})
  * @param sandbox bubblewrap use for actions (default AUTO)
  * @param idleTimeout how long warm runtimes are kept idle (default 10 min)
- * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe activation's
- *     {@code started}) in the hope that a later frame acknowledges it (default 100 ms, at most 1 s: the
- *     balancer's ack timeout is 2 s)
- * @param caFile the PEM file of the CA a {@code wss://} balancer's certificate must chain to ({@code system}: the
- *     JVM's trust store; {@code null} for {@code ws://})
+ * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe
+ *     activation's {@code started}) in the hope that a later frame acknowledges it (default 100 ms,
+ *     at most 1 s: the balancer's ack timeout is 2 s)
+ * @param caFile the PEM file of the CA a {@code wss://} balancer's certificate must chain to
+ *     ({@code system}: the JVM's trust store; {@code null} for {@code ws://})
  */
 public record PilotSettings(
     URI balancer,
@@ -42,7 +46,8 @@ public record PilotSettings(
     RuntimeConfig.Sandbox sandbox,
     Duration idleTimeout,
     Duration ackDelay,
-    String caFile) implements Copyable<PilotSettings> {
+    String caFile)
+    implements Copyable<PilotSettings> {
 
   public PilotSettings {
     Objects.requireNonNull(balancer, "balancer");
@@ -69,15 +74,21 @@ public record PilotSettings(
     }
     caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
     if ("wss".equals(scheme) && caFile == null) {
-      throw new IllegalArgumentException("balancer URL " + balancer + " is wss:// but no CA file is given to verify"
-          + " the server's certificate against: set pilot.ca-file, HPC_WHISK_BALANCER_CA_FILE or --ca-file (a PEM"
-          + " file, or 'system' for the JVM's default trust store)");
+      throw new IllegalArgumentException(
+          "balancer URL "
+              + balancer
+              + " is wss:// but no CA file is given to verify the server's certificate against: set"
+              + " pilot.ca-file, HPC_WHISK_BALANCER_CA_FILE or --ca-file (a PEM file, or 'system'"
+              + " for the JVM's default trust store)");
     }
   }
 
-  /** Defaults for the given balancer, token and CA file ({@code null} for a {@code ws://} balancer). */
+  /**
+   * Defaults for the given balancer, token and CA file ({@code null} for a {@code ws://} balancer).
+   */
   public static PilotSettings of(URI balancer, String token, Path workDir, String caFile) {
-    return new PilotSettings(balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
+    return new PilotSettings(
+        balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
         caFile);
   }
 

@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a pilot's identity from the environment Slurm gives a batch job ({@code SLURM_JOB_ID},
- * {@code SLURMD_NODENAME}, {@code SLURM_CPUS_ON_NODE}, {@code SLURM_MEM_PER_NODE},
- * {@code SLURM_JOB_START_TIME} / {@code SLURM_JOB_END_TIME} where the Slurm version sets them) and,
- * for what is missing, from {@code scontrol show job -o ID} (StartTime, EndTime, TRES).
+ * {@code SLURMD_NODENAME}, {@code SLURM_CPUS_ON_NODE}, {@code SLURM_MEM_PER_NODE}, {@code
+ * SLURM_JOB_START_TIME} / {@code SLURM_JOB_END_TIME} where the Slurm version sets them) and, for
+ * what is missing, from {@code scontrol show job -o ID} (StartTime, EndTime, TRES).
  *
- * <p>Known caveat: scontrol prints times in the controller's local time without a zone; they are read
- * in this JVM's default zone, which is the same on a cluster's nodes.
+ * <p>Known caveat: scontrol prints times in the controller's local time without a zone; they are
+ * read in this JVM's default zone, which is the same on a cluster's nodes.
  */
 public final class SlurmEnvironment {
 
@@ -30,12 +30,16 @@ public final class SlurmEnvironment {
 
   private SlurmEnvironment() {}
 
-  /** Reads the identity from {@code env}; {@code scontrol} runs a command and returns its stdout. */
-  public static PilotIdentity identity(Map<String, String> env, Function<List<String>, String> scontrol, int memoryOverrideMb) {
+  /**
+   * Reads the identity from {@code env}; {@code scontrol} runs a command and returns its stdout.
+   */
+  public static PilotIdentity identity(
+      Map<String, String> env, Function<List<String>, String> scontrol, int memoryOverrideMb) {
     String jobId = env.get("SLURM_JOB_ID");
     if (jobId == null || jobId.isBlank()) {
-      throw new IllegalArgumentException("SLURM_JOB_ID is not set: hpc-whisk pilot runs inside a Slurm job"
-          + " (outside Slurm, set SLURM_JOB_ID, SLURM_JOB_START_TIME and SLURM_JOB_END_TIME, epoch seconds)");
+      throw new IllegalArgumentException(
+          "SLURM_JOB_ID is not set: hpc-whisk pilot runs inside a Slurm job (outside Slurm, set"
+              + " SLURM_JOB_ID, SLURM_JOB_START_TIME and SLURM_JOB_END_TIME, epoch seconds)");
     }
     String node = firstNonBlank(env.get("SLURMD_NODENAME"), hostname());
     Map<String, String> job = null;
@@ -44,13 +48,17 @@ public final class SlurmEnvironment {
     if (start == null || end == null) {
       job = parseScontrol(scontrol.apply(List.of("scontrol", "show", "job", "-o", jobId)));
       start = start != null ? start : localTime(job.get("StartTime"), Instant.now());
-      end = end != null ? end : localTime(job.get("EndTime"), start.plus(java.time.Duration.ofDays(365)));
+      end =
+          end != null
+              ? end
+              : localTime(job.get("EndTime"), start.plus(java.time.Duration.ofDays(365)));
     }
     int cpus = parseCpus(env.get("SLURM_CPUS_ON_NODE"));
     if (cpus <= 0) {
       cpus = Runtime.getRuntime().availableProcessors();
     }
-    int memoryMb = memoryOverrideMb > 0 ? memoryOverrideMb : parseInt(env.get("SLURM_MEM_PER_NODE"));
+    int memoryMb =
+        memoryOverrideMb > 0 ? memoryOverrideMb : parseInt(env.get("SLURM_MEM_PER_NODE"));
     if (memoryMb <= 0) {
       if (job == null) {
         job = parseScontrol(scontrol.apply(List.of("scontrol", "show", "job", "-o", jobId)));
@@ -59,7 +67,8 @@ public final class SlurmEnvironment {
     }
     if (memoryMb <= 0) {
       // A whole-node job without --mem: the node's memory.
-      Map<String, String> nodeInfo = parseScontrol(scontrol.apply(List.of("scontrol", "show", "node", "-o", node)));
+      Map<String, String> nodeInfo =
+          parseScontrol(scontrol.apply(List.of("scontrol", "show", "node", "-o", node)));
       memoryMb = parseInt(nodeInfo.get("RealMemory"));
     }
     if (memoryMb <= 0) {
@@ -74,19 +83,26 @@ public final class SlurmEnvironment {
     return new PilotIdentity(jobId, node, cpus, memoryMb, start, end, launched);
   }
 
-  /** Runs scontrol (or another command) and returns its stdout; fails with the command and stderr. */
+  /**
+   * Runs scontrol (or another command) and returns its stdout; fails with the command and stderr.
+   */
   public static String run(List<String> command) {
     try {
       Process process = new ProcessBuilder(command).start();
       byte[] out = process.getInputStream().readAllBytes();
       byte[] err = process.getErrorStream().readAllBytes();
       if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed with exit "
-            + process.exitValue() + ": " + new String(err, StandardCharsets.UTF_8).strip());
+        throw new IllegalStateException(
+            String.join(" ", command)
+                + " failed with exit "
+                + process.exitValue()
+                + ": "
+                + new String(err, StandardCharsets.UTF_8).strip());
       }
       return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + String.join(" ", command), e);
@@ -111,12 +127,13 @@ public final class SlurmEnvironment {
       return 0;
     }
     long value = Long.parseLong(m.group(1));
-    return (int) switch (m.group(2)) {
-      case "K" -> value / 1024;
-      case "G" -> value * 1024;
-      case "T" -> value * 1024 * 1024;
-      default -> value;
-    };
+    return (int)
+        switch (m.group(2)) {
+          case "K" -> value / 1024;
+          case "G" -> value * 1024;
+          case "T" -> value * 1024 * 1024;
+          default -> value;
+        };
   }
 
   static int parseCpus(String value) {

@@ -20,7 +20,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The pilot's bookkeeping alone: arrivals, what starts, begin and end of a run, owed acknowledgements, cancel, drain. */
+/**
+ * The pilot's bookkeeping alone: arrivals, what starts, begin and end of a run, owed
+ * acknowledgements, cancel, drain.
+ */
 class ActivationLedgerTest {
 
   static final int MEMORY_MB = 1024;
@@ -29,10 +32,15 @@ class ActivationLedgerTest {
   final Object lock = new Object();
   final AtomicBoolean left = new AtomicBoolean();
   final List<Boolean> leftReadHoldingLock = new ArrayList<>();
-  final ActivationLedger ledger = new ActivationLedger(MEMORY_MB, () -> {
-    leftReadHoldingLock.add(Thread.holdsLock(lock));
-    return left.get();
-  }, lock);
+  final ActivationLedger ledger =
+      new ActivationLedger(
+          MEMORY_MB,
+          () -> {
+            leftReadHoldingLock.add(Thread.holdsLock(lock));
+            return left.get();
+          },
+          lock);
+
   /** What the ledger started, in order. */
   final List<String> run = new ArrayList<>();
 
@@ -46,7 +54,9 @@ class ActivationLedgerTest {
   }
 
   List<String> startWhatFits() {
-    return ledger.startWhatFits(r -> run.add(r.activationId())).stream().map(ActivationRequest::activationId).toList();
+    return ledger.startWhatFits(r -> run.add(r.activationId())).stream()
+        .map(ActivationRequest::activationId)
+        .toList();
   }
 
   /** Arrives, is queued and starts running (its runtime not ready yet). */
@@ -63,19 +73,31 @@ class ActivationLedgerTest {
         arguments("a new activation", given(l -> {}), Arrival.QUEUED),
         arguments("one queued already", given(l -> l.queue("a", 256)), Arrival.DUPLICATE),
         arguments("one running already", given(l -> l.running("a")), Arrival.DUPLICATE),
-        arguments("one running while the pilot drains", given(l -> {
-          l.running("a");
-          l.ledger.drain(Instant.MAX);
-        }), Arrival.DUPLICATE),
+        arguments(
+            "one running while the pilot drains",
+            given(
+                l -> {
+                  l.running("a");
+                  l.ledger.drain(Instant.MAX);
+                }),
+            Arrival.DUPLICATE),
         arguments("its cancel came first", given(l -> l.ledger.cancel("a")), Arrival.CANCELLED),
-        arguments("its cancel came first, and the pilot drains", given(l -> {
-          l.ledger.cancel("a");
-          l.ledger.drain(Instant.MAX);
-        }), Arrival.CANCELLED),
-        arguments("cancelled while queued (dropped then)", given(l -> {
-          l.queue("a", 256);
-          l.ledger.cancel("a");
-        }), Arrival.QUEUED),
+        arguments(
+            "its cancel came first, and the pilot drains",
+            given(
+                l -> {
+                  l.ledger.cancel("a");
+                  l.ledger.drain(Instant.MAX);
+                }),
+            Arrival.CANCELLED),
+        arguments(
+            "cancelled while queued (dropped then)",
+            given(
+                l -> {
+                  l.queue("a", 256);
+                  l.ledger.cancel("a");
+                }),
+            Arrival.QUEUED),
         arguments("the pilot drains", given(l -> l.ledger.drain(Instant.MAX)), Arrival.REFUSED),
         arguments("the pilot has left", given(l -> l.left.set(true)), Arrival.REFUSED));
   }
@@ -92,9 +114,12 @@ class ActivationLedgerTest {
 
     assertThat(ledger.arrive(request("a", 256))).as(situation).isEqualTo(expected);
 
-    assertThat(ledger.load().busy()).as("queued only when QUEUED")
+    assertThat(ledger.load().busy())
+        .as("queued only when QUEUED")
         .isEqualTo(busyBefore + (expected == Arrival.QUEUED ? 1 : 0));
-    assertThat(leftReadHoldingLock).as("whether the pilot left is read holding the lock").doesNotContain(false);
+    assertThat(leftReadHoldingLock)
+        .as("whether the pilot left is read holding the lock")
+        .doesNotContain(false);
   }
 
   @Test
@@ -120,7 +145,9 @@ class ActivationLedgerTest {
       ledger.cancel("c" + i);
     }
 
-    assertThat(ledger.arrive(request("c0", 256))).as("the oldest is forgotten").isEqualTo(Arrival.QUEUED);
+    assertThat(ledger.arrive(request("c0", 256)))
+        .as("the oldest is forgotten")
+        .isEqualTo(Arrival.QUEUED);
     assertThat(ledger.arrive(request("c1", 256))).isEqualTo(Arrival.CANCELLED);
   }
 
@@ -148,7 +175,8 @@ class ActivationLedgerTest {
 
     assertThat(run).isEqualTo(words(started));
     int waiting = sizes.size() - run.size() - words(tooLarge).size();
-    assertThat(ledger.load()).isEqualTo(new ActivationLedger.Load(free, run.size() + waiting, false));
+    assertThat(ledger.load())
+        .isEqualTo(new ActivationLedger.Load(free, run.size() + waiting, false));
   }
 
   @Test
@@ -168,7 +196,8 @@ class ActivationLedgerTest {
     startWhatFits();
     assertThat(run).containsExactly("a");
 
-    assertThat(ledger.finish(request("a", 768))).isEqualTo(new ActivationLedger.Finished(true, false, false));
+    assertThat(ledger.finish(request("a", 768)))
+        .isEqualTo(new ActivationLedger.Finished(true, false, false));
     startWhatFits();
 
     assertThat(run).containsExactly("a", "b");
@@ -212,11 +241,14 @@ class ActivationLedgerTest {
 
     ActivationLedger.OwedAcks due = ledger.takeOwedAcks(DELAY, DELAY);
     if (c.expected == Begin.RUN_REPORT_LATER) {
-      assertThat(due.started()).as("its start goes out with the owed acknowledgements")
+      assertThat(due.started())
+          .as("its start goes out with the owed acknowledgements")
           .containsExactly(new PilotMessage.Started("a", 42));
       assertThat(due.accepted()).isEmpty();
     } else if (c.expected == Begin.RUN) {
-      assertThat(due).as("the start acknowledges it").isEqualTo(new ActivationLedger.OwedAcks(List.of(), List.of()));
+      assertThat(due)
+          .as("the start acknowledges it")
+          .isEqualTo(new ActivationLedger.OwedAcks(List.of(), List.of()));
     } else {
       assertThat(due.accepted()).as("held and not started: still owed").containsExactly("a");
     }
@@ -234,44 +266,82 @@ class ActivationLedgerTest {
 
   // ---- owed acknowledgements ----
 
-  /** Where an activation that is owed an acknowledgement stands at the sweep, and what the sweep sends. */
+  /**
+   * Where an activation that is owed an acknowledgement stands at the sweep, and what the sweep
+   * sends.
+   */
   static Stream<Arguments> sweeps() {
     return Stream.of(
         arguments("queued", given(l -> {}), List.of("a"), List.of()),
-        arguments("running, its runtime still starting", given(ActivationLedgerTest::startWhatFits), List.of("a"),
+        arguments(
+            "running, its runtime still starting",
+            given(ActivationLedgerTest::startWhatFits),
+            List.of("a"),
             List.of()),
-        arguments("started and reported", given(l -> {
-          l.startWhatFits();
-          l.ledger.begin(request("a", 256), 7);
-        }), List.of(), List.of()),
-        arguments("retry-safe, started, not reported", given(l -> {
-          l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
-        }), List.of(), List.of(new PilotMessage.Started("a", 7))),
-        arguments("completed", given(l -> {
-          l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
-          l.ledger.finish(request("a", 256));
-          l.ledger.completed("a");
-        }), List.of(), List.of()),
-        arguments("retry-safe, ended without completing (handed back)", given(l -> {
-          l.startWhatFits();
-          l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
-          l.ledger.finish(request("a", 256));
-        }), List.of(), List.of()),
-        arguments("handed back by a drain", given(l -> l.ledger.drain(Instant.MAX)), List.of(), List.of()),
-        arguments("cancelled while queued", given(l -> l.ledger.cancel("a")), List.of(), List.of()));
+        arguments(
+            "started and reported",
+            given(
+                l -> {
+                  l.startWhatFits();
+                  l.ledger.begin(request("a", 256), 7);
+                }),
+            List.of(),
+            List.of()),
+        arguments(
+            "retry-safe, started, not reported",
+            given(
+                l -> {
+                  l.startWhatFits();
+                  l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
+                }),
+            List.of(),
+            List.of(new PilotMessage.Started("a", 7))),
+        arguments(
+            "completed",
+            given(
+                l -> {
+                  l.startWhatFits();
+                  l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
+                  l.ledger.finish(request("a", 256));
+                  l.ledger.completed("a");
+                }),
+            List.of(),
+            List.of()),
+        arguments(
+            "retry-safe, ended without completing (handed back)",
+            given(
+                l -> {
+                  l.startWhatFits();
+                  l.ledger.begin(Requests.retrySafe(request("a", 256)), 7);
+                  l.ledger.finish(request("a", 256));
+                }),
+            List.of(),
+            List.of()),
+        arguments(
+            "handed back by a drain",
+            given(l -> l.ledger.drain(Instant.MAX)),
+            List.of(),
+            List.of()),
+        arguments(
+            "cancelled while queued", given(l -> l.ledger.cancel("a")), List.of(), List.of()));
   }
 
   @ParameterizedTest(name = "{0}: accepted {2}, started {3}")
   @MethodSource("sweeps")
-  void theSweepAcknowledgesWhatStillWaits(String situation, Consumer<ActivationLedgerTest> given,
-      List<String> accepted, List<PilotMessage.Started> started) {
+  void theSweepAcknowledgesWhatStillWaits(
+      String situation,
+      Consumer<ActivationLedgerTest> given,
+      List<String> accepted,
+      List<PilotMessage.Started> started) {
     assertThat(ledger.arrive(request("a", 256), 0)).isEqualTo(Arrival.QUEUED);
     given.accept(this);
 
-    assertThat(ledger.takeOwedAcks(DELAY, DELAY)).as(situation).isEqualTo(new ActivationLedger.OwedAcks(accepted, started));
-    assertThat(ledger.takeOwedAcks(10 * DELAY, DELAY)).as("owed once").isEqualTo(new ActivationLedger.OwedAcks(List.of(), List.of()));
+    assertThat(ledger.takeOwedAcks(DELAY, DELAY))
+        .as(situation)
+        .isEqualTo(new ActivationLedger.OwedAcks(accepted, started));
+    assertThat(ledger.takeOwedAcks(10 * DELAY, DELAY))
+        .as("owed once")
+        .isEqualTo(new ActivationLedger.OwedAcks(List.of(), List.of()));
   }
 
   @Test
@@ -306,8 +376,11 @@ class ActivationLedgerTest {
 
     assertThat(ledger.cancel("a")).isFalse();
 
-    assertThat(ledger.finish(request("a", 256))).isEqualTo(new ActivationLedger.Finished(true, true, false));
-    assertThat(ledger.arrive(request("a", 256))).as("its cancel is not remembered").isEqualTo(Arrival.QUEUED);
+    assertThat(ledger.finish(request("a", 256)))
+        .isEqualTo(new ActivationLedger.Finished(true, true, false));
+    assertThat(ledger.arrive(request("a", 256)))
+        .as("its cancel is not remembered")
+        .isEqualTo(Arrival.QUEUED);
   }
 
   // ---- drain and leave ----
@@ -347,11 +420,15 @@ class ActivationLedgerTest {
     ledger.begin(request("b", 256), 1);
     ledger.begin(Requests.retrySafe(request("c", 256)), 1);
 
-    assertThat(ledger.takeRunning()).containsExactly(new PilotMessage.HandBack.Item("a", false),
-        new PilotMessage.HandBack.Item("b", true), new PilotMessage.HandBack.Item("c", true));
+    assertThat(ledger.takeRunning())
+        .containsExactly(
+            new PilotMessage.HandBack.Item("a", false),
+            new PilotMessage.HandBack.Item("b", true),
+            new PilotMessage.HandBack.Item("c", true));
 
     assertThat(ledger.takeRunning()).isEmpty();
-    assertThat(ledger.finish(request("b", 256))).isEqualTo(new ActivationLedger.Finished(false, false, false));
+    assertThat(ledger.finish(request("b", 256)))
+        .isEqualTo(new ActivationLedger.Finished(false, false, false));
   }
 
   private static List<String> words(String s) {

@@ -30,8 +30,12 @@ class InvokerPilotTest extends PilotFixture {
     assertThat(register.node()).isEqualTo("n1");
     assertThat(register.deadlineMs()).isEqualTo(deadline.toEpochMilli());
     assertThat(register.kinds()).contains("nodejs:20", "python:3", "java", "blackbox");
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        session.received().stream().filter(m -> m instanceof PilotMessage.Heartbeat).count() >= 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                session.received().stream().filter(m -> m instanceof PilotMessage.Heartbeat).count()
+                    >= 3);
     assertThat(session.lastHeartbeat().orElseThrow().freeMemoryMb()).isEqualTo(1024);
   }
 
@@ -39,14 +43,33 @@ class InvokerPilotTest extends PilotFixture {
   void forgetRemovesTheIdleRuntimesOfADeletedAction() {
     startPilot(identity(1024, Instant.now().plusSeconds(600)), settings());
     registered();
-    balancer.activate("slurm-101", Requests.node("act-f", "hello@1", "function main(p) { return {}; }", 10_000, 256));
-    await().atMost(Duration.ofSeconds(20)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
-        .map(h -> h.warm().containsKey("hello@1")).orElse(false));
+    balancer.activate(
+        "slurm-101",
+        Requests.node("act-f", "hello@1", "function main(p) { return {}; }", 10_000, 256));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                balancer
+                    .pilot("slurm-101")
+                    .orElseThrow()
+                    .lastHeartbeat()
+                    .map(h -> h.warm().containsKey("hello@1"))
+                    .orElse(false));
 
-    balancer.sendRaw("slurm-101", PilotProtocol.encode(new BalancerMessage.Forget("hello", "deleted")));
+    balancer.sendRaw(
+        "slurm-101", PilotProtocol.encode(new BalancerMessage.Forget("hello", "deleted")));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
-        .map(h -> !h.warm().containsKey("hello@1")).orElse(false));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                balancer
+                    .pilot("slurm-101")
+                    .orElseThrow()
+                    .lastHeartbeat()
+                    .map(h -> !h.warm().containsKey("hello@1"))
+                    .orElse(false));
   }
 
   @Test
@@ -54,8 +77,14 @@ class InvokerPilotTest extends PilotFixture {
     startPilot(identity(1024, Instant.now().plusSeconds(600)), settings());
     registered();
 
-    balancer.activate("slurm-101", Requests.node("act-1", "hello@1",
-        "function main(p) { console.log('hi ' + p.id); return { id: p.id }; }", 10_000, 256));
+    balancer.activate(
+        "slurm-101",
+        Requests.node(
+            "act-1",
+            "hello@1",
+            "function main(p) { console.log('hi ' + p.id); return { id: p.id }; }",
+            10_000,
+            256));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> balancer.outcome("act-1").isPresent());
     var outcome = balancer.outcome("act-1").orElseThrow();
@@ -67,14 +96,25 @@ class InvokerPilotTest extends PilotFixture {
     assertThat(outcome.initMs()).isPositive();
     // the pilot reports when its (cold) runtime begins running it
     assertThat(balancer.started()).containsExactly("act-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.pilot("slurm-101").orElseThrow().lastHeartbeat()
-        .map(h -> h.metrics().activationsByStatus().getOrDefault("success", 0L) == 1L
-            && h.warm().containsKey("hello@1")).orElse(false));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                balancer
+                    .pilot("slurm-101")
+                    .orElseThrow()
+                    .lastHeartbeat()
+                    .map(
+                        h ->
+                            h.metrics().activationsByStatus().getOrDefault("success", 0L) == 1L
+                                && h.warm().containsKey("hello@1"))
+                    .orElse(false));
   }
 
   @Test
   void aWrongCredentialIsRefusedAndThePilotExits() {
-    startPilot(identity(512, Instant.now().plusSeconds(600)),
+    startPilot(
+        identity(512, Instant.now().plusSeconds(600)),
         PilotSettings.of(balancer.uri(), "stolen", work).withSandbox(RuntimeConfig.Sandbox.OFF));
 
     assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_REFUSED);
@@ -84,7 +124,9 @@ class InvokerPilotTest extends PilotFixture {
 
   @Test
   void sigtermFinishesInFlightWorkHandsBackTheQueueAndExitsEarly() {
-    startPilot(identity(256, Instant.now().plusSeconds(600)), settings().withGrace(Duration.ofSeconds(10)));
+    startPilot(
+        identity(256, Instant.now().plusSeconds(600)),
+        settings().withGrace(Duration.ofSeconds(10)));
     FakeBalancer.PilotSession session = registered();
     balancer.activate("slurm-101", Requests.sleeping("run-1", 1500, 256));
     balancer.activate("slurm-101", Requests.sleeping("queued-1", 1500, 256));
@@ -96,9 +138,12 @@ class InvokerPilotTest extends PilotFixture {
 
     assertThat(exit.join()).isZero();
     Duration exitAfter = Duration.between(term, Instant.now());
-    assertThat(exitAfter).as("left as soon as the running activation ended, well before grace").isLessThan(Duration.ofSeconds(8));
+    assertThat(exitAfter)
+        .as("left as soon as the running activation ended, well before grace")
+        .isLessThan(Duration.ofSeconds(8));
     await().atMost(Duration.ofSeconds(20)).until(session::left);
-    assertThat(balancer.outcome("run-1").orElseThrow().status()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(balancer.outcome("run-1").orElseThrow().status())
+        .isEqualTo(ActivationStatus.SUCCESS);
     assertThat(balancer.handedBack()).containsOnlyKeys("queued-1", "queued-2");
     assertThat(session.received()).anyMatch(m -> m instanceof PilotMessage.Draining);
     assertThat(session.lostAt()).isEmpty();
@@ -106,7 +151,8 @@ class InvokerPilotTest extends PilotFixture {
 
   @Test
   void workThatCannotFinishWithinGraceIsHandedBackBeforeExit() {
-    startPilot(identity(512, Instant.now().plusSeconds(600)), settings().withGrace(Duration.ofSeconds(3)));
+    startPilot(
+        identity(512, Instant.now().plusSeconds(600)), settings().withGrace(Duration.ofSeconds(3)));
     registered();
     balancer.activate("slurm-101", Requests.sleeping("long-1", 30_000, 256));
     await().atMost(Duration.ofSeconds(20)).until(() -> balancer.accepted().size() == 1);
@@ -138,14 +184,24 @@ class InvokerPilotTest extends PilotFixture {
 
   @Test
   void drainsAheadOfItsOwnDeadline() {
-    startPilot(identity(512, Instant.now().plusSeconds(4)), settings().withDrainLead(Duration.ofSeconds(2)));
+    startPilot(
+        identity(512, Instant.now().plusSeconds(4)),
+        settings().withDrainLead(Duration.ofSeconds(2)));
     registered();
 
     assertThat(exit.join()).isZero();
-    // The double records messages on its own threads (and a reconnect under load opens a new session):
+    // The double records messages on its own threads (and a reconnect under load opens a new
+    // session):
     // wait for the pilot's last words to be recorded on its current session.
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(balancer.pilot("slurm-101").orElseThrow().received())
-        .anyMatch(m -> m instanceof PilotMessage.Draining d && d.reason().contains("deadline")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(balancer.pilot("slurm-101").orElseThrow().received())
+                    .anyMatch(
+                        m ->
+                            m instanceof PilotMessage.Draining d
+                                && d.reason().contains("deadline")));
   }
 
   @Test
@@ -160,7 +216,9 @@ class InvokerPilotTest extends PilotFixture {
     FakeBalancer.PilotSession again = registered();
     assertThat(again.register().orElseThrow().pilotId()).isEqualTo("slurm-101");
     balancer.activate("slurm-101", Requests.sleeping("after-reconnect", 10, 256));
-    await().atMost(Duration.ofSeconds(10)).until(() -> balancer.outcome("after-reconnect").isPresent());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> balancer.outcome("after-reconnect").isPresent());
     assertThat(exit).isNotDone();
   }
 
@@ -170,16 +228,21 @@ class InvokerPilotTest extends PilotFixture {
     startPilot(identity(512, Instant.now().plusSeconds(600)), settings());
 
     assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_REFUSED);
-    assertThat(balancer.pilot("slurm-101").orElseThrow().received()).as("nothing after its registration")
-        .singleElement().isInstanceOf(PilotMessage.Register.class);
+    assertThat(balancer.pilot("slurm-101").orElseThrow().received())
+        .as("nothing after its registration")
+        .singleElement()
+        .isInstanceOf(PilotMessage.Register.class);
   }
 
   @Test
   void givesUpWhenTheBalancerStaysUnreachable() throws Exception {
     URI nowhere = balancer.uri();
     balancer.close();
-    startPilot(identity(512, Instant.now().plusSeconds(600)),
-        PilotSettings.of(nowhere, TOKEN, work).withSandbox(RuntimeConfig.Sandbox.OFF).withGiveUpAfter(Duration.ofSeconds(1)));
+    startPilot(
+        identity(512, Instant.now().plusSeconds(600)),
+        PilotSettings.of(nowhere, TOKEN, work)
+            .withSandbox(RuntimeConfig.Sandbox.OFF)
+            .withGiveUpAfter(Duration.ofSeconds(1)));
 
     assertThat(exit.join()).isEqualTo(InvokerPilot.EXIT_UNREACHABLE);
     balancer = FakeBalancer.start(TOKEN);

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The set-up the pilot tests share: the pilot in this JVM (pilot 101 on node n1, 2 CPUs, runtimes under
- * {@code work/rt}, no sandbox, so single-tenant for namespace {@code guest}) against the balancer double, over a real WebSocket. A balancer is started
- * before each test; after it, a pilot still running is drained and awaited, and the balancer closed.
+ * The set-up the pilot tests share: the pilot in this JVM (pilot 101 on node n1, 2 CPUs, runtimes
+ * under {@code work/rt}, no sandbox, so single-tenant for namespace {@code guest}) against the
+ * balancer double, over a real WebSocket. A balancer is started before each test; after it, a pilot
+ * still running is drained and awaited, and the balancer closed.
  */
 abstract class PilotFixture {
 
@@ -61,8 +62,11 @@ abstract class PilotFixture {
 
   /** As above; without a sandbox the pilot serves only {@code namespace} (null: none). */
   void startPilot(PilotIdentity identity, PilotSettings settings, String namespace) {
-    ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(work.resolve("rt"), identity.memoryMb())
-        .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace(namespace));
+    ActionRuntimes runtimes =
+        new ActionRuntimes(
+            RuntimeConfig.defaults(work.resolve("rt"), identity.memoryMb())
+                .withSandbox(RuntimeConfig.Sandbox.OFF)
+                .withUnsandboxedNamespace(namespace));
     pilot = new InvokerPilot(identity, settings, runtimes, "test");
     exit = CompletableFuture.supplyAsync(pilot::run);
   }

@@ -21,24 +21,35 @@ class PilotMainTest {
   @Test
   void theShippedConfigurationsPilotSectionIsValidAndMatchesTheDefaults() {
     Path yaml = Path.of("").toAbsolutePath().resolve("../config/hpc-whisk.yaml").normalize();
-    PilotConfig config = PilotConfig.read(Optional.of(yaml), Map.of(), Map.of("balancer-url", "ws://127.0.0.1:9/pilot/v1"));
+    PilotConfig config =
+        PilotConfig.read(
+            Optional.of(yaml), Map.of(), Map.of("balancer-url", "ws://127.0.0.1:9/pilot/v1"));
 
     PilotSettings settings = PilotMain.settings(config, "t", IDENTITY);
 
     PilotSettings defaults = PilotSettings.of(settings.balancer(), "t", settings.workDir());
     assertThat(settings).isEqualTo(defaults);
-    assertThat(settings.workDir().getFileName().toString()).isEqualTo("hpc-whisk-pilot-9-" + ProcessHandle.current().pid());
-    assertThat(PilotMain.settings(url("ws://127.0.0.1:9/pilot/v1"), "t", IDENTITY)).as("no file: the same defaults")
+    assertThat(settings.workDir().getFileName().toString())
+        .isEqualTo("hpc-whisk-pilot-9-" + ProcessHandle.current().pid());
+    assertThat(PilotMain.settings(url("ws://127.0.0.1:9/pilot/v1"), "t", IDENTITY))
+        .as("no file: the same defaults")
         .isEqualTo(settings);
   }
 
   @Test
   void readsValuesAndRefusesUnknownKeys(@TempDir Path dir) throws Exception {
-    Path good = Files.writeString(dir.resolve("good.yaml"),
-        "harvest: {policy: fib}\npilot:\n  balancer-url: ws://10.0.0.1:8080/pilot/v1\n  grace: 30s\n  sandbox: off\n");
+    Path good =
+        Files.writeString(
+            dir.resolve("good.yaml"),
+            "harvest: {policy: fib}\n"
+                + "pilot:\n"
+                + "  balancer-url: ws://10.0.0.1:8080/pilot/v1\n"
+                + "  grace: 30s\n"
+                + "  sandbox: off\n");
     Path bad = Files.writeString(dir.resolve("bad.yaml"), "pilot:\n  gracetime: 30s\n");
 
-    PilotSettings settings = PilotMain.settings(PilotConfig.read(Optional.of(good), Map.of(), Map.of()), "", IDENTITY);
+    PilotSettings settings =
+        PilotMain.settings(PilotConfig.read(Optional.of(good), Map.of(), Map.of()), "", IDENTITY);
 
     assertThat(settings.grace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.sandbox()).isEqualTo(RuntimeConfig.Sandbox.OFF);
@@ -49,24 +60,34 @@ class PilotMainTest {
 
   @Test
   void theEnvironmentOverridesTheFileAndOptionsOverrideBoth(@TempDir Path dir) throws Exception {
-    Path yaml = Files.writeString(dir.resolve("c.yaml"), "pilot:\n  grace: 30s\n  memory-mb: 100\n  work-dir: \"\"\n");
-    PilotConfig fromEnv = PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_GRACE", "40s"), Map.of());
+    Path yaml =
+        Files.writeString(
+            dir.resolve("c.yaml"), "pilot:\n  grace: 30s\n  memory-mb: 100\n  work-dir: \"\"\n");
+    PilotConfig fromEnv =
+        PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_GRACE", "40s"), Map.of());
     assertThat(fromEnv.grace()).isEqualTo(Duration.ofSeconds(40));
     assertThat(fromEnv.memoryMb()).isEqualTo(100);
     assertThat(fromEnv.workDir()).isNull();
-    PilotConfig fromOption = PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_GRACE", "40s"),
-        Map.of("grace", "50s", "memory-mb", " "));
+    PilotConfig fromOption =
+        PilotConfig.read(
+            Optional.of(yaml),
+            Map.of("HPC_WHISK_GRACE", "40s"),
+            Map.of("grace", "50s", "memory-mb", " "));
     assertThat(fromOption.grace()).isEqualTo(Duration.ofSeconds(50));
     assertThat(fromOption.memoryMb()).isEqualTo(100);
-    assertThatThrownBy(() -> PilotConfig.read(Optional.of(yaml), Map.of("HPC_WHISK_PILOT_MEMORY_MB", "lots"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                PilotConfig.read(
+                    Optional.of(yaml), Map.of("HPC_WHISK_PILOT_MEMORY_MB", "lots"), Map.of()))
         .hasMessage("pilot.memory-mb: \"lots\" is not a whole number");
   }
 
   @Test
   void badValuesAreNamed() {
-    assertThatThrownBy(() -> PilotMain.settings(read(Map.of()), "", IDENTITY)).hasMessage(
-        "pilot.balancer-url: missing (expected ws://HOST:PORT/pilot/v1; set it here, in HPC_WHISK_BALANCER_URL or"
-        + " with --balancer)");
+    assertThatThrownBy(() -> PilotMain.settings(read(Map.of()), "", IDENTITY))
+        .hasMessage(
+            "pilot.balancer-url: missing (expected ws://HOST:PORT/pilot/v1; set it here, in"
+                + " HPC_WHISK_BALANCER_URL or with --balancer)");
     assertThatThrownBy(() -> PilotMain.settings(url("http://x/pilot/v1"), "", IDENTITY))
         .hasMessageContaining("must be ws:// or wss://");
     assertThatThrownBy(() -> read(Map.of("balancer-url", "ws://x/p", "grace", "soon")))
@@ -78,26 +99,47 @@ class PilotMainTest {
   }
 
   @Test
-  void theTokenFileIsReadAndDeletedAndACredentialInTheEnvironmentIsRefused(@TempDir Path dir) throws Exception {
+  void theTokenFileIsReadAndDeletedAndACredentialInTheEnvironmentIsRefused(@TempDir Path dir)
+      throws Exception {
     Path file = Files.writeString(dir.resolve("pilot.token"), "sub-abcdefgh.MAC\n");
     assertThat(PilotMain.takeToken(file)).isEqualTo("sub-abcdefgh.MAC");
     assertThat(file).doesNotExist();
-    assertThatThrownBy(() -> PilotMain.takeToken(file)).hasMessageContaining("cannot read the pilot token file");
-    assertThatThrownBy(() -> PilotMain.run(new PilotMain.Overrides(null, Map.of()),
-        Map.of("HPC_WHISK_PILOT_TOKEN", "sub-abcdefgh.MAC", "HPC_WHISK_BALANCER_URL", "ws://127.0.0.1:9/pilot/v1"),
-        "test")).hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set").hasMessageNotContaining("sub-abcdefgh.MAC");
+    assertThatThrownBy(() -> PilotMain.takeToken(file))
+        .hasMessageContaining("cannot read the pilot token file");
+    assertThatThrownBy(
+            () ->
+                PilotMain.run(
+                    new PilotMain.Overrides(null, Map.of()),
+                    Map.of(
+                        "HPC_WHISK_PILOT_TOKEN",
+                        "sub-abcdefgh.MAC",
+                        "HPC_WHISK_BALANCER_URL",
+                        "ws://127.0.0.1:9/pilot/v1"),
+                    "test"))
+        .hasMessageContaining("HPC_WHISK_PILOT_TOKEN is set")
+        .hasMessageNotContaining("sub-abcdefgh.MAC");
   }
 
   @Test
-  void theSandboxAlsoHidesTheConfigurationTheServersDataDirTheTokenFileAndConfiguredPaths(@TempDir Path dir)
-      throws Exception {
-    Path yaml = Files.writeString(dir.resolve("hpc-whisk.yaml"),
-        "store:\n  data-dir: /srv/whisk-data\npilot:\n  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
-    PilotConfig config = PilotConfig.read(Optional.of(yaml), Map.of(), Map.of("token-file", "/run/hpcw/token"));
+  void theSandboxAlsoHidesTheConfigurationTheServersDataDirTheTokenFileAndConfiguredPaths(
+      @TempDir Path dir) throws Exception {
+    Path yaml =
+        Files.writeString(
+            dir.resolve("hpc-whisk.yaml"),
+            "store:\n"
+                + "  data-dir: /srv/whisk-data\n"
+                + "pilot:\n"
+                + "  sandbox-hidden: /opt/site-secrets, /etc/site.key\n");
+    PilotConfig config =
+        PilotConfig.read(Optional.of(yaml), Map.of(), Map.of("token-file", "/run/hpcw/token"));
 
-    assertThat(PilotMain.hiddenFromActions(Optional.of(yaml), config)).containsExactly(
-        yaml.toAbsolutePath(), Path.of("/srv/whisk-data"), Path.of("/run/hpcw/token"), Path.of("/opt/site-secrets"),
-        Path.of("/etc/site.key"));
+    assertThat(PilotMain.hiddenFromActions(Optional.of(yaml), config))
+        .containsExactly(
+            yaml.toAbsolutePath(),
+            Path.of("/srv/whisk-data"),
+            Path.of("/run/hpcw/token"),
+            Path.of("/opt/site-secrets"),
+            Path.of("/etc/site.key"));
   }
 
   @Test
@@ -105,7 +147,9 @@ class PilotMainTest {
     assertThat(read(Map.of()).sandboxUid()).isEqualTo(65534);
     assertThat(read(Map.of("sandbox-uid", "4242")).sandboxUid()).isEqualTo(4242);
     assertThatThrownBy(() -> read(Map.of("sandbox-uid", "0")))
-        .hasMessage("pilot.sandbox-uid: 0 is not an unprivileged uid (expected above 0, e.g. 65534, nobody)");
+        .hasMessage(
+            "pilot.sandbox-uid: 0 is not an unprivileged uid (expected above 0, e.g. 65534,"
+                + " nobody)");
     assertThatThrownBy(() -> read(Map.of("sandbox-uid", "root")))
         .hasMessage("pilot.sandbox-uid: \"root\" is not a whole number");
   }

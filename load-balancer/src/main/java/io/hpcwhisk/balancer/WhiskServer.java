@@ -2,37 +2,36 @@ package io.hpcwhisk.balancer;
 
 import io.hpcwhisk.balancer.api.ApiServer;
 import io.hpcwhisk.balancer.api.ApiSettings;
-import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.ActivationService;
-import io.hpcwhisk.balancer.invoke.QuotaActivationStore;
-import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.invoke.DispatcherFactory;
 import io.hpcwhisk.balancer.invoke.Dispatchers;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
+import io.hpcwhisk.balancer.invoke.QuotaActivationStore;
 import io.hpcwhisk.balancer.invoke.TriggerService;
-import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
 import io.hpcwhisk.balancer.metrics.MetricsHandler;
 import io.hpcwhisk.balancer.pilots.PilotAdmission;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotEndpoint;
+import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
+import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
+import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PilotBindingStore;
-import io.hpcwhisk.balancer.pilots.PilotEndpoint;
-import io.hpcwhisk.balancer.pilots.PilotEvents;
+import io.hpcwhisk.balancer.system.SystemPackages;
+import io.hpcwhisk.balancer.tls.ServerTls;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.hpcwhisk.balancer.store.MvEntityStore;
-import io.hpcwhisk.balancer.store.MvStoreDatabase;
-import io.hpcwhisk.balancer.system.SystemPackages;
-import io.hpcwhisk.balancer.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -46,9 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HPC-Whisk server: opens the store under the data directory, installs
- * {@code /whisk.system/utils}, ends or re-dispatches the activations a previous run left pending,
- * then serves the OpenWhisk API; a background task deletes activation records past their retention.
+ * The HPC-Whisk server: opens the store under the data directory, installs {@code
+ * /whisk.system/utils}, ends or re-dispatches the activations a previous run left pending, then
+ * serves the OpenWhisk API; a background task deletes activation records past their retention.
  */
 public final class WhiskServer implements AutoCloseable {
 
@@ -67,14 +66,26 @@ public final class WhiskServer implements AutoCloseable {
   private final ServerTls tls;
   private final String balancerUrl;
 
-  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, PrometheusMeterRegistry prometheus,
-      String build) throws Exception {
+  private WhiskServer(
+      ServerConfig config,
+      DispatcherFactory dispatcherFactory,
+      PrometheusMeterRegistry prometheus,
+      String build)
+      throws Exception {
     this(config, dispatcherFactory, Optional.empty(), prometheus, build);
   }
 
-  /** With {@code verifier} present, the dispatcher is the pilot balancer, admitting pilots through it. */
-  private WhiskServer(ServerConfig config, DispatcherFactory dispatcherFactory, Optional<PilotJobVerifier> verifier,
-      PrometheusMeterRegistry prometheus, String build) throws Exception {
+  /**
+   * With {@code verifier} present, the dispatcher is the pilot balancer, admitting pilots through
+   * it.
+   */
+  private WhiskServer(
+      ServerConfig config,
+      DispatcherFactory dispatcherFactory,
+      Optional<PilotJobVerifier> verifier,
+      PrometheusMeterRegistry prometheus,
+      String build)
+      throws Exception {
     this.prometheus = prometheus;
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
@@ -90,80 +101,158 @@ public final class WhiskServer implements AutoCloseable {
       PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
       PilotBindingStore bindings = MvPilotBindingStore.open(db);
       PilotAdmission admission = new PilotAdmission(credentials, bindings, verifier.get(), clock);
-      submissions = Optional.of(new PilotSubmissions(credentials, bindings, verifier.get(),
-          config.balancer().tokenPath(dataDir), clock));
+      submissions =
+          Optional.of(
+              new PilotSubmissions(
+                  credentials,
+                  bindings,
+                  verifier.get(),
+                  config.balancer().tokenPath(dataDir),
+                  clock));
       BalancerMetrics metrics = new BalancerMetrics(prometheus);
-      dispatcherFactory = (c, host) -> new PilotDispatcher(config.balancer(), admission, c, host, metrics);
+      dispatcherFactory =
+          (c, host) -> new PilotDispatcher(config.balancer(), admission, c, host, metrics);
       LOG.info("{}", verifier.get().description());
     } else {
       submissions = Optional.empty();
     }
-    // known now for a fixed port (activations re-dispatched by recovery see it); set again once bound
-    AtomicReference<String> apiHost = new AtomicReference<>(config.api().port() > 0
-        ? config.api().scheme() + "://" + hostPart(config.api().hosts().get(0)) + ":" + config.api().port() : "");
+    // known now for a fixed port (activations re-dispatched by recovery see it); set again once
+    // bound
+    AtomicReference<String> apiHost =
+        new AtomicReference<>(
+            config.api().port() > 0
+                ? config.api().scheme()
+                    + "://"
+                    + hostPart(config.api().hosts().get(0))
+                    + ":"
+                    + config.api().port()
+                : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
-    NamespaceThrottle throttle = new NamespaceThrottle(clock, a.invocationsPerMinute(), a.firesPerMinute(),
-        a.concurrentInvocations(), identities::limitsOf);
-    ApiSettings settings = new ApiSettings(a.maxPayloadBytes(), ApiSettings.DEFAULT.maxCodeBytes(),
-        a.blockingWaitSeconds() * 1000L, ApiSettings.DEFAULT.maxSequenceLength());
+    NamespaceThrottle throttle =
+        new NamespaceThrottle(
+            clock,
+            a.invocationsPerMinute(),
+            a.firesPerMinute(),
+            a.concurrentInvocations(),
+            identities::limitsOf);
+    ApiSettings settings =
+        new ApiSettings(
+            a.maxPayloadBytes(),
+            ApiSettings.DEFAULT.maxCodeBytes(),
+            a.blockingWaitSeconds() * 1000L,
+            ApiSettings.DEFAULT.maxSequenceLength());
     ActionResolver resolver = new ActionResolver(entities);
     drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
     // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
-    QuotaActivationStore counted = new QuotaActivationStore(db.activations(), config.store().namespaceQuotaBytes());
+    QuotaActivationStore counted =
+        new QuotaActivationStore(db.activations(), config.store().namespaceQuotaBytes());
     ActivationStore activations = counted;
-    invoker = new ActivationService(resolver, activations, dispatcher, throttle, clock, settings.maxSequenceLength(),
-        identities.activationKeys(), counted, a.maxChainDepth());
+    invoker =
+        new ActivationService(
+            resolver,
+            activations,
+            dispatcher,
+            throttle,
+            clock,
+            settings.maxSequenceLength(),
+            identities.activationKeys(),
+            counted,
+            a.maxChainDepth());
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
     long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());
-    housekeeping = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "housekeeping");
-      t.setDaemon(true);
-      return t;
-    });
-    housekeeping.scheduleWithFixedDelay(() -> {
-      try {
-        int n = activations.expire(clock.millis() - retentionMillis);
-        if (n > 0) {
-          LOG.info("deleted {} activation records older than {} hours", n, config.store().activationRetentionHours());
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("retention sweep failed; will try again", e);
-      }
-    }, 0, 60, TimeUnit.SECONDS);
-    submissions.ifPresent(s -> housekeeping.scheduleWithFixedDelay(() -> {
-      try {
-        s.sweep();
-      } catch (RuntimeException e) {
-        LOG.warn("pilot credential sweep failed; will try again", e);
-      }
-    }, 0, 30, TimeUnit.SECONDS));
+    housekeeping =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
+    housekeeping.scheduleWithFixedDelay(
+        () -> {
+          try {
+            int n = activations.expire(clock.millis() - retentionMillis);
+            if (n > 0) {
+              LOG.info(
+                  "deleted {} activation records older than {} hours",
+                  n,
+                  config.store().activationRetentionHours());
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("retention sweep failed; will try again", e);
+          }
+        },
+        0,
+        60,
+        TimeUnit.SECONDS);
+    submissions.ifPresent(
+        s ->
+            housekeeping.scheduleWithFixedDelay(
+                () -> {
+                  try {
+                    s.sweep();
+                  } catch (RuntimeException e) {
+                    LOG.warn("pilot credential sweep failed; will try again", e);
+                  }
+                },
+                0,
+                30,
+                TimeUnit.SECONDS));
     if (dispatcher instanceof PilotDispatcher pilots) {
-      housekeeping.scheduleAtFixedRate(() -> {
-        try {
-          pilots.tick();
-        } catch (RuntimeException e) {
-          LOG.error("pilot dispatcher tick failed; continuing", e);
-        }
-      }, 100, 100, TimeUnit.MILLISECONDS);
+      housekeeping.scheduleAtFixedRate(
+          () -> {
+            try {
+              pilots.tick();
+            } catch (RuntimeException e) {
+              LOG.error("pilot dispatcher tick failed; continuing", e);
+            }
+          },
+          100,
+          100,
+          TimeUnit.MILLISECONDS);
     }
-    // the pilots get their own connector (port, threads): the API connector does not serve the pilot path
-    ApiServer.PilotSide pilotSide = dispatcher instanceof PilotEvents events
-        ? new ApiServer.PilotSide(config.pilotPort(), (server, notFound) -> PilotEndpoint.install(server, events,
-            notFound)) : null;
+    // the pilots get their own connector (port, threads): the API connector does not serve the
+    // pilot path
+    ApiServer.PilotSide pilotSide =
+        dispatcher instanceof PilotEvents events
+            ? new ApiServer.PilotSide(
+                config.pilotPort(),
+                (server, notFound) -> PilotEndpoint.install(server, events, notFound))
+            : null;
     tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, db) : null;
     if (tls != null) {
-      io.micrometer.core.instrument.FunctionCounter.builder("whisk_tls_failed_handshakes", tls,
-          ServerTls::failedHandshakes).description("TLS handshakes that failed (plain HTTP on the TLS port,"
-          + " clients that do not trust the certificate)").register(prometheus);
-      io.micrometer.core.instrument.FunctionCounter.builder("whisk_tls_reloads", tls, ServerTls::reloads)
-          .description("times a changed certificate was loaded without a restart").register(prometheus);
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "whisk_tls_failed_handshakes", tls, ServerTls::failedHandshakes)
+          .description(
+              "TLS handshakes that failed (plain HTTP on the TLS port,"
+                  + " clients that do not trust the certificate)")
+          .register(prometheus);
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "whisk_tls_reloads", tls, ServerTls::reloads)
+          .description("times a changed certificate was loaded without a restart")
+          .register(prometheus);
     }
     balancerUrl = config.balancer().url();
-    api = new ApiServer(new ApiServer.Binding(a.hosts(), config.pilotHosts(), tls), a.port(), new ApiServer.Parts(entities, activations, identities, resolver, invoker,
-        triggers, throttle, settings, clock, build), config.http(), (server, handler) -> new MetricsHandler(prometheus,
-            handler), pilotSide);
+    api =
+        new ApiServer(
+            new ApiServer.Binding(a.hosts(), config.pilotHosts(), tls),
+            a.port(),
+            new ApiServer.Parts(
+                entities,
+                activations,
+                identities,
+                resolver,
+                invoker,
+                triggers,
+                throttle,
+                settings,
+                clock,
+                build),
+            config.http(),
+            (server, handler) -> new MetricsHandler(prometheus, handler),
+            pilotSide);
     try {
       api.start();
     } catch (Exception e) {
@@ -180,46 +269,70 @@ public final class WhiskServer implements AutoCloseable {
       }
       throw e;
     }
-    apiHost.set(a.scheme() + "://" + hostPart(api.address().getHostString()) + ":" + api.address().getPort());
+    apiHost.set(
+        a.scheme()
+            + "://"
+            + hostPart(api.address().getHostString())
+            + ":"
+            + api.address().getPort());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
-      LOG.info("pilots connect to {} with a credential made with the data directory's pilot-secret", pilotUrl());
+      LOG.info(
+          "pilots connect to {} with a credential made with the data directory's pilot-secret",
+          pilotUrl());
     }
   }
 
   /**
-   * Starts a server with the executor named in the configuration: {@code pilots} (the balancer: pilot
-   * jobs register on {@code /pilot/v1}, admitted as {@link PilotAdmission} says and verified as
-   * {@link #verifier(ServerConfig, Optional, Map, String)} makes from {@code balancer:}), {@code local} or
-   * {@code none}.
+   * Starts a server with the executor named in the configuration: {@code pilots} (the balancer:
+   * pilot jobs register on {@code /pilot/v1}, admitted as {@link PilotAdmission} says and verified
+   * as {@link #verifier(ServerConfig, Optional, Map, String)} makes from {@code balancer:}), {@code
+   * local} or {@code none}.
    */
   public static WhiskServer start(ServerConfig config, String build) throws Exception {
-    return start(config, config.api().executor().equals("pilots")
-        ? Optional.of(verifier(config, Optional.empty(), Map.of(), null)) : Optional.empty(), build);
+    return start(
+        config,
+        config.api().executor().equals("pilots")
+            ? Optional.of(verifier(config, Optional.empty(), Map.of(), null))
+            : Optional.empty(),
+        build);
   }
 
   /**
-   * Starts a server whose pilots (executor {@code pilots}) are checked by {@code verifier}; other executors
-   * ignore it.
+   * Starts a server whose pilots (executor {@code pilots}) are checked by {@code verifier}; other
+   * executors ignore it.
    */
-  public static WhiskServer start(ServerConfig config, Optional<PilotJobVerifier> verifier, String build)
-      throws Exception {
+  public static WhiskServer start(
+      ServerConfig config, Optional<PilotJobVerifier> verifier, String build) throws Exception {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     boolean pilots = config.api().executor().equals("pilots");
     if (pilots && verifier.isEmpty()) {
-      throw new IllegalArgumentException("executor pilots needs a pilot verifier (balancer.verify-jobs)");
+      throw new IllegalArgumentException(
+          "executor pilots needs a pilot verifier (balancer.verify-jobs)");
     }
-    DispatcherFactory factory = (clock, apiHost) -> Dispatchers.forExecutor(config.api().executor(), clock, apiHost,
-        config.store().dataPath(), config.api().localMemoryMb(), config.api().localUnsandboxedNamespace());
-    return new WhiskServer(config, factory, pilots ? verifier : Optional.empty(), prometheus, build);
+    DispatcherFactory factory =
+        (clock, apiHost) ->
+            Dispatchers.forExecutor(
+                config.api().executor(),
+                clock,
+                apiHost,
+                config.store().dataPath(),
+                config.api().localMemoryMb(),
+                config.api().localUnsandboxedNamespace());
+    return new WhiskServer(
+        config, factory, pilots ? verifier : Optional.empty(), prometheus, build);
   }
 
   /**
    * The pilot verifier {@code balancer.verify-jobs} asks for: {@code none}, or {@code squeue} (from
-   * {@code binDir}, with {@code environment}) checking the partition {@code balancer.pilot-partition} (else
-   * {@code defaultPartition}) and the user {@code balancer.pilot-user}.
+   * {@code binDir}, with {@code environment}) checking the partition {@code
+   * balancer.pilot-partition} (else {@code defaultPartition}) and the user {@code
+   * balancer.pilot-user}.
    */
-  public static PilotJobVerifier verifier(ServerConfig config, Optional<Path> binDir, Map<String, String> environment,
+  public static PilotJobVerifier verifier(
+      ServerConfig config,
+      Optional<Path> binDir,
+      Map<String, String> environment,
       String defaultPartition) {
     ServerConfig.Pilots b = config.balancer();
     if (b.verifyJobs().equals("none")) {
@@ -227,16 +340,19 @@ public final class WhiskServer implements AutoCloseable {
     }
     String partition = b.pilotPartition() != null ? b.pilotPartition() : defaultPartition;
     if (partition == null) {
-      throw new IllegalArgumentException("balancer.verify-jobs: slurm needs balancer.pilot-partition (the harvest"
-          + " partition pilots run in), or set balancer.verify-jobs: none for pilots outside Slurm");
+      throw new IllegalArgumentException(
+          "balancer.verify-jobs: slurm needs balancer.pilot-partition (the harvest partition pilots"
+              + " run in), or set balancer.verify-jobs: none for pilots outside Slurm");
     }
-    return new SlurmPilotJobVerifier(partition, b.pilotUser(), binDir, environment, java.time.Duration.ofSeconds(15));
+    return new SlurmPilotJobVerifier(
+        partition, b.pilotUser(), binDir, environment, java.time.Duration.ofSeconds(15));
   }
 
   /** Starts a server with a given dispatcher (tests, benchmarks). */
-  public static WhiskServer start(ServerConfig config, DispatcherFactory dispatcher,
-      String build) throws Exception {
-    return new WhiskServer(config, dispatcher, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), build);
+  public static WhiskServer start(ServerConfig config, DispatcherFactory dispatcher, String build)
+      throws Exception {
+    return new WhiskServer(
+        config, dispatcher, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), build);
   }
 
   /** The credential issuer for pilot jobs (the secret lives in the data directory). */
@@ -250,26 +366,40 @@ public final class WhiskServer implements AutoCloseable {
   }
 
   /**
-   * The WebSocket URL pilots connect to: the pilots' own connector ({@code balancer.port}, by default
-   * {@code api.port + 1}), with the port actually bound.
+   * The WebSocket URL pilots connect to: the pilots' own connector ({@code balancer.port}, by
+   * default {@code api.port + 1}), with the port actually bound.
    *
    * @throws IllegalStateException when this server's executor has no pilots
    */
   public String pilotUrl() {
-    InetSocketAddress a = api.pilotAddress().orElseThrow(() -> new IllegalStateException(
-        "this server has no pilot endpoint (executor: " + dispatcher.description() + ")"));
+    InetSocketAddress a =
+        api.pilotAddress()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "this server has no pilot endpoint (executor: "
+                            + dispatcher.description()
+                            + ")"));
     if (balancerUrl != null) {
       return balancerUrl;
     }
-    InetSocketAddress chosen = api.pilotAddresses().stream()
-        .filter(p -> !ServerConfig.Api.isLoopbackHost(p.getHostString())).findFirst().orElse(a);
-    return (api.secure() ? "wss://" : "ws://") + hostPart(chosen.getHostString()) + ":" + chosen.getPort()
+    InetSocketAddress chosen =
+        api.pilotAddresses().stream()
+            .filter(p -> !ServerConfig.Api.isLoopbackHost(p.getHostString()))
+            .findFirst()
+            .orElse(a);
+    return (api.secure() ? "wss://" : "ws://")
+        + hostPart(chosen.getHostString())
+        + ":"
+        + chosen.getPort()
         + PilotProtocol.PATH;
   }
 
   /** The base URL of the API on its first address ({@code https://} with TLS). */
   public String apiUrl() {
-    return (api.secure() ? "https://" : "http://") + hostPart(api.address().getHostString()) + ":"
+    return (api.secure() ? "https://" : "http://")
+        + hostPart(api.address().getHostString())
+        + ":"
         + api.address().getPort();
   }
 
@@ -282,8 +412,11 @@ public final class WhiskServer implements AutoCloseable {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
-  private static ServerTls openTls(ServerConfig.Tls config, ScheduledExecutorService housekeeping,
-      ActivationDispatcher dispatcher, MvStoreDatabase db) {
+  private static ServerTls openTls(
+      ServerConfig.Tls config,
+      ScheduledExecutorService housekeeping,
+      ActivationDispatcher dispatcher,
+      MvStoreDatabase db) {
     try {
       return ServerTls.start(config);
     } catch (RuntimeException e) {
@@ -333,8 +466,10 @@ public final class WhiskServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      // drain while the server still runs: pilots deliver their results over its WebSocket endpoint;
-      // then the dispatcher stops (what is left stays pending for the next start) before the API does
+      // drain while the server still runs: pilots deliver their results over its WebSocket
+      // endpoint;
+      // then the dispatcher stops (what is left stays pending for the next start) before the API
+      // does
       invoker.drain(drainGrace);
       dispatcher.close();
       api.close();
@@ -351,36 +486,48 @@ public final class WhiskServer implements AutoCloseable {
   /**
    * Runs a server in this JVM until it is killed: {@code [--config FILE] [--port N] [--data-dir D]
    * [--guest] [--executor pilots|local|none] [--verify-jobs slurm|none] [--pilot-partition P]
-   * [--queue-wait-seconds N]}. Prints {@code listening on http://HOST:PORT} when ready.
-   * {@code hpc-whisk server} is the command for users; this entry point serves tests that need a
-   * separate process.
+   * [--queue-wait-seconds N]}. Prints {@code listening on http://HOST:PORT} when ready. {@code
+   * hpc-whisk server} is the command for users; this entry point serves tests that need a separate
+   * process.
    */
   public static void main(String[] args) throws Exception {
     ServerConfig config = ServerConfig.DEFAULT;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> config = ServerConfig.load(Path.of(args[++i]));
-        case "--port" -> config = config.withApi(config.api().withPort(Integer.parseInt(args[++i])));
+        case "--port" ->
+            config = config.withApi(config.api().withPort(Integer.parseInt(args[++i])));
         case "--data-dir" -> config = config.withStore(config.store().withDataDir(args[++i]));
         case "--guest" -> config = config.withApi(config.api().withGuest(true));
         case "--executor" -> config = config.withApi(config.api().withExecutor(args[++i]));
-        case "--verify-jobs" -> config = config.withPilots(config.balancer().withVerifyJobs(args[++i],
-            config.balancer().pilotPartition()));
-        case "--pilot-partition" -> config = config.withPilots(config.balancer().withVerifyJobs(
-            config.balancer().verifyJobs(), args[++i]));
+        case "--verify-jobs" ->
+            config =
+                config.withPilots(
+                    config
+                        .balancer()
+                        .withVerifyJobs(args[++i], config.balancer().pilotPartition()));
+        case "--pilot-partition" ->
+            config =
+                config.withPilots(
+                    config.balancer().withVerifyJobs(config.balancer().verifyJobs(), args[++i]));
         case "--queue-wait-seconds" ->
-            config = config.withPilots(config.balancer().withQueueWaitSeconds(Integer.parseInt(args[++i])));
+            config =
+                config.withPilots(
+                    config.balancer().withQueueWaitSeconds(Integer.parseInt(args[++i])));
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
       }
     }
     WhiskServer server = start(config, "dev");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        LOG.warn("error while stopping", e);
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    LOG.warn("error while stopping", e);
+                  }
+                }));
     System.out.println("listening on " + server.apiUrl());
     System.out.flush();
     Thread.currentThread().join();

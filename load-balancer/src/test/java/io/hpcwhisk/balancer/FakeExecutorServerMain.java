@@ -5,31 +5,38 @@ import io.hpcwhisk.balancer.invoke.FakeDispatcher;
 
 /**
  * A real server process for the restart test, with the test's fake executor: {@code hold} keeps
- * every activation in flight forever, {@code echo} completes it at once, {@code breakable} echoes and closes
- * the store under the server (as MVStore does after a failed write) when the line {@code break} arrives on
- * standard input. Args: MODE DATA_DIR.
+ * every activation in flight forever, {@code echo} completes it at once, {@code breakable} echoes
+ * and closes the store under the server (as MVStore does after a failed write) when the line {@code
+ * break} arrives on standard input. Args: MODE DATA_DIR.
  */
 public final class FakeExecutorServerMain {
   private FakeExecutorServerMain() {}
 
   public static void main(String[] args) throws Exception {
     boolean hold = args[0].equals("hold");
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(args[1]));
-    WhiskServer server = WhiskServer.start(config, (clock, host) -> new FakeDispatcher(hold), "restart-test");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        e.printStackTrace();
-      }
-    }));
-    System.out.println("recovered " + server.recovery().redispatched() + " " + server.recovery().ended());
+    ServerConfig config =
+        ServerConfig.DEFAULT
+            .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(1))
+            .withStore(ServerConfig.DEFAULT.store().withDataDir(args[1]));
+    WhiskServer server =
+        WhiskServer.start(config, (clock, host) -> new FakeDispatcher(hold), "restart-test");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    e.printStackTrace();
+                  }
+                }));
+    System.out.println(
+        "recovered " + server.recovery().redispatched() + " " + server.recovery().ended());
     System.out.println("listening on http://127.0.0.1:" + server.address().getPort());
     System.out.flush();
     if (args[0].equals("breakable")) {
-      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
       for (String line; (line = in.readLine()) != null; ) {
         if (line.equals("break")) {
           io.hpcwhisk.balancer.store.StoreBackdoor.breakStore(server.store());

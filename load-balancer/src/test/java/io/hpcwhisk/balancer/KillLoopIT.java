@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 21's kill -9 loop: a real server process with the local executor (real node runtimes) is killed with
- * SIGKILL 20 times while clients invoke, and started again on the same data directory each time. Every accepted
- * activation ends with exactly one record, none of them a "File exists" error or one showing a server path, and
- * the runtime files of the killed processes are gone after the last start.
+ * Issue 21's kill -9 loop: a real server process with the local executor (real node runtimes) is
+ * killed with SIGKILL 20 times while clients invoke, and started again on the same data directory
+ * each time. Every accepted activation ends with exactly one record, none of them a "File exists"
+ * error or one showing a server path, and the runtime files of the killed processes are gone after
+ * the last start.
  */
 class KillLoopIT {
 
@@ -50,25 +51,41 @@ class KillLoopIT {
   }
 
   private String start(int round) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        WhiskServer.class.getName(), "--port", "0", "--guest", "--executor", "local",
-        "--data-dir", dir.resolve("data").toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            WhiskServer.class.getName(),
+            "--port",
+            "0",
+            "--guest",
+            "--executor",
+            "local",
+            "--data-dir",
+            dir.resolve("data").toString());
     pb.redirectError(dir.resolve("server-" + round + ".log").toFile());
     server = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line; (line = out.readLine()) != null; ) {
-          if (line.startsWith("listening on ")) {
-            return line.substring("listening on ".length());
-          }
-        }
-        throw new IllegalStateException("server exited before listening; see " + dir.resolve("server-" + round + ".log"));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).get(90, TimeUnit.SECONDS);
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  if (line.startsWith("listening on ")) {
+                    return line.substring("listening on ".length());
+                  }
+                }
+                throw new IllegalStateException(
+                    "server exited before listening; see "
+                        + dir.resolve("server-" + round + ".log"));
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .get(90, TimeUnit.SECONDS);
   }
 
   @Test
@@ -81,26 +98,35 @@ class KillLoopIT {
         String base = start(round);
         ApiClient api = new ApiClient(base, Identity.GUEST.authKey());
         if (round == 0) {
-          assertThat(api.put("/api/v1/namespaces/_/actions/echo", "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
-              + "\"function main(p){return {n: p.n}}\"}}").status()).isEqualTo(200);
+          assertThat(
+                  api.put(
+                          "/api/v1/namespaces/_/actions/echo",
+                          "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+                              + "\"function main(p){return {n: p.n}}\"}}")
+                      .status())
+              .isEqualTo(200);
         }
         // four clients invoke until the kill; the kill comes once this round's runtimes are busy
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
         List<CompletableFuture<?>> load = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
-          load.add(CompletableFuture.runAsync(() -> {
-            while (running.get()) {
-              try {
-                ApiClient.Answer a = api.post("/api/v1/namespaces/_/actions/echo", "{\"n\":1}");
-                if (a.status() == 202) {
-                  ids.add(a.body().path("activationId").asText());
-                }
-              } catch (RuntimeException e) {
-                return; // the server is gone
-              }
-            }
-          }, clients));
+          load.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    while (running.get()) {
+                      try {
+                        ApiClient.Answer a =
+                            api.post("/api/v1/namespaces/_/actions/echo", "{\"n\":1}");
+                        if (a.status() == 202) {
+                          ids.add(a.body().path("activationId").asText());
+                        }
+                      } catch (RuntimeException e) {
+                        return; // the server is gone
+                      }
+                    }
+                  },
+                  clients));
         }
         int round0 = round;
         await().atMost(Duration.ofSeconds(60)).until(() -> ids.size() >= 5 + round0 % 7);
@@ -113,17 +139,21 @@ class KillLoopIT {
       String base = start(KILLS);
       ApiClient api = new ApiClient(base, Identity.GUEST.authKey());
       Map<String, JsonNode> records = new HashMap<>();
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-        for (String id : accepted) {
-          if (!records.containsKey(id)) {
-            ApiClient.Answer a = api.get("/api/v1/namespaces/_/activations/" + id);
-            if (a.status() == 200) {
-              records.put(id, a.body());
-            }
-          }
-        }
-        return records.size() == accepted.size();
-      });
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                for (String id : accepted) {
+                  if (!records.containsKey(id)) {
+                    ApiClient.Answer a = api.get("/api/v1/namespaces/_/activations/" + id);
+                    if (a.status() == 200) {
+                      records.put(id, a.body());
+                    }
+                  }
+                }
+                return records.size() == accepted.size();
+              });
       // exactly one record per accepted id: the list holds each id once
       List<String> listed = new ArrayList<>();
       for (int skip = 0; ; skip += 200) {
@@ -138,22 +168,26 @@ class KillLoopIT {
       int success = 0;
       for (JsonNode r : records.values()) {
         String text = r.toString();
-        if (text.contains("File exists") || text.contains(dir.toString()) || text.contains("/tmp/")) {
+        if (text.contains("File exists")
+            || text.contains(dir.toString())
+            || text.contains("/tmp/")) {
           bad.add(text);
         }
         if (r.path("response").path("success").asBoolean()) {
           success++;
         }
       }
-      System.out.printf("kill -9 loop: %d kills in %.0f s, %d accepted activations, each with one record"
-          + " (%d successful), %d with 'File exists' or a server path%n", KILLS,
-          (System.nanoTime() - started) / 1e9, accepted.size(), success, bad.size());
+      System.out.printf(
+          "kill -9 loop: %d kills in %.0f s, %d accepted activations, each with one record"
+              + " (%d successful), %d with 'File exists' or a server path%n",
+          KILLS, (System.nanoTime() - started) / 1e9, accepted.size(), success, bad.size());
       assertThat(bad).isEmpty();
       assertThat(accepted.size()).isGreaterThanOrEqualTo(KILLS * 5);
       // the runtime files of the 20 killed processes were removed at the last start
       try (var starts = Files.list(dir.resolve("data").resolve("runtimes"))) {
         assertThat(starts.map(p -> p.getFileName().toString()).toList())
-            .hasSize(1).allMatch(n -> n.startsWith("start-" + server.pid() + "-"));
+            .hasSize(1)
+            .allMatch(n -> n.startsWith("start-" + server.pid() + "-"));
       }
     } finally {
       clients.shutdownNow();

@@ -17,37 +17,53 @@ import java.util.TreeSet;
 /**
  * Slurm 24.11 from a {@link DebianRootfs}, every program run chrooted into it.
  *
- * <p>How: {@code up} starts one <em>namespace holder</em> — {@code unshare --mount} (a private mount namespace)
- * running a shell that mounts, inside that namespace only, an overlay of the cached root (read-only lower layer,
- * the writable layer in {@code DIR/rootfs-upper}) at {@code DIR/rootfs}, binds {@code /proc}, {@code /sys},
- * {@code /dev} (with {@code /dev/pts}), the host's {@code /etc/passwd}, {@code /etc/group}, {@code /etc/hosts},
- * and the shared directories at the same paths (the cluster directory, {@code /tmp}, the home directory and the
- * project, so that job scripts, pilot class paths and token files have the same names inside and out), and
- * then chroots itself into the root and sleeps. Every daemon and client is then started with {@code nsenter
- * -t HOLDER -m -r -w} (its mount namespace and root), with the root's own {@link #ROOT_PATH}, and {@code cd}s to the
- * caller's directory. Clients for other
- * programs are wrapper scripts in {@code DIR/bin} that do the same.
+ * <p>How: {@code up} starts one <em>namespace holder</em> — {@code unshare --mount} (a private
+ * mount namespace) running a shell that mounts, inside that namespace only, an overlay of the
+ * cached root (read-only lower layer, the writable layer in {@code DIR/rootfs-upper}) at {@code
+ * DIR/rootfs}, binds {@code /proc}, {@code /sys}, {@code /dev} (with {@code /dev/pts}), the host's
+ * {@code /etc/passwd}, {@code /etc/group}, {@code /etc/hosts}, and the shared directories at the
+ * same paths (the cluster directory, {@code /tmp}, the home directory and the project, so that job
+ * scripts, pilot class paths and token files have the same names inside and out), and then chroots
+ * itself into the root and sleeps. Every daemon and client is then started with {@code nsenter -t
+ * HOLDER -m -r -w} (its mount namespace and root), with the root's own {@link #ROOT_PATH}, and
+ * {@code cd}s to the caller's directory. Clients for other programs are wrapper scripts in {@code
+ * DIR/bin} that do the same.
  *
- * <p>Why a namespace: none of these mounts exists in the host's mount table, so nothing can be left mounted
- * there — not after {@code down}, not after a failed {@code up}, not after a crash. The namespace (and every
- * mount in it) ends when its last process ends; {@link #stop} ends them all (each process whose mount namespace
- * is the holder's, found by its {@code /proc/PID/ns/mnt}).
+ * <p>Why a namespace: none of these mounts exists in the host's mount table, so nothing can be left
+ * mounted there — not after {@code down}, not after a failed {@code up}, not after a crash. The
+ * namespace (and every mount in it) ends when its last process ends; {@link #stop} ends them all
+ * (each process whose mount namespace is the holder's, found by its {@code /proc/PID/ns/mnt}).
  *
- * <p>Slurm 24.11 specifics: {@code cgroup.conf} with {@code CgroupPlugin=disabled} (no cgroup file system
- * is mounted in the root). The pilots run on the root's Java 21. The clients need root (nsenter): an ordinary
- * user cannot reach a 24.11 local cluster.
+ * <p>Slurm 24.11 specifics: {@code cgroup.conf} with {@code CgroupPlugin=disabled} (no cgroup file
+ * system is mounted in the root). The pilots run on the root's Java 21. The clients need root
+ * (nsenter): an ordinary user cannot reach a 24.11 local cluster.
  */
 final class ChrootSlurm extends SlurmInstallation {
 
   static final String HOLDER_PID = "run/rootfs-namespace.pid";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
   /** The client programs that get a wrapper in {@code DIR/bin}. */
-  static final List<String> CLIENTS = List.of("sbatch", "squeue", "sinfo", "scancel", "scontrol", "sdiag",
-      "sacct", "srun", "salloc", "sprio", "sshare", "sstat", "strigger");
+  static final List<String> CLIENTS =
+      List.of(
+          "sbatch",
+          "squeue",
+          "sinfo",
+          "scancel",
+          "scontrol",
+          "sdiag",
+          "sacct",
+          "srun",
+          "salloc",
+          "sprio",
+          "sshare",
+          "sstat",
+          "strigger");
 
   /**
-   * The PATH every program in the root gets (and, through {@code sbatch --export=ALL}, every job): the root's own
-   * programs, never the host's (a bound home directory may hold e.g. a pyenv shim first on the caller's PATH).
+   * The PATH every program in the root gets (and, through {@code sbatch --export=ALL}, every job):
+   * the root's own programs, never the host's (a bound home directory may hold e.g. a pyenv shim
+   * first on the caller's PATH).
    */
   static final String ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -66,7 +82,8 @@ final class ChrootSlurm extends SlurmInstallation {
   public void ensureInstalled(boolean allowInstall, PrintStream out) {
     for (String tool : List.of("unshare", "nsenter")) {
       if (Commands.locate(tool).isEmpty()) {
-        throw new LocalClusterException(tool + " is not installed (util-linux); Slurm 24.11 runs in a mount namespace");
+        throw new LocalClusterException(
+            tool + " is not installed (util-linux); Slurm 24.11 runs in a mount namespace");
       }
     }
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -75,7 +92,9 @@ final class ChrootSlurm extends SlurmInstallation {
     if (allowInstall && Commands.locate("debootstrap").isEmpty() && rootfs.verify().isPresent()) {
       Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
       out.println("Installing debootstrap with apt-get (use --no-install to refuse) ...");
-      Commands.run(List.of("apt-get", "install", "-y", "-q", "debootstrap"), env, Duration.ofMinutes(5)).orThrow();
+      Commands.run(
+              List.of("apt-get", "install", "-y", "-q", "debootstrap"), env, Duration.ofMinutes(5))
+          .orThrow();
     }
     rootfs.ensure(allowInstall, out);
   }
@@ -85,8 +104,16 @@ final class ChrootSlurm extends SlurmInstallation {
     if (!"root".equals(System.getProperty("user.name"))) {
       return Optional.of("a Slurm 24.11 local cluster runs chrooted and needs root");
     }
-    return rootfs.verify().map(why -> "the Slurm 24.11 root file system in " + rootfs.cache() + " is not usable: "
-        + why + " (build it with `hpc-whisk local-cluster up --slurm 24.11`, or run the tests with CI=true)");
+    return rootfs
+        .verify()
+        .map(
+            why ->
+                "the Slurm 24.11 root file system in "
+                    + rootfs.cache()
+                    + " is not usable: "
+                    + why
+                    + " (build it with `hpc-whisk local-cluster up --slurm 24.11`, or run the tests"
+                    + " with CI=true)");
   }
 
   @Override
@@ -97,8 +124,10 @@ final class ChrootSlurm extends SlurmInstallation {
 
   @Override
   public Map<String, String> extraConfig() {
-    return Map.of("cgroup.conf", "# written by hpc-whisk local-cluster up: no cgroup file system in the chroot\n"
-        + "CgroupPlugin=disabled\n");
+    return Map.of(
+        "cgroup.conf",
+        "# written by hpc-whisk local-cluster up: no cgroup file system in the chroot\n"
+            + "CgroupPlugin=disabled\n");
   }
 
   @Override
@@ -126,28 +155,48 @@ final class ChrootSlurm extends SlurmInstallation {
     } catch (IOException e) {
       throw new LocalClusterException("cannot prepare " + root + ": " + e.getMessage(), e);
     }
-    List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-        "/bin/sh", "-c", MOUNT_SCRIPT, "hpcw-rootfs", root.toString(), rootfs.root().toString(),
-        dir.resolve("rootfs-upper").toString(), dir.resolve("rootfs-work").toString(), ready.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "/bin/sh",
+                "-c",
+                MOUNT_SCRIPT,
+                "hpcw-rootfs",
+                root.toString(),
+                rootfs.root().toString(),
+                dir.resolve("rootfs-upper").toString(),
+                dir.resolve("rootfs-work").toString(),
+                ready.toString()));
     command.addAll(sharedDirs(dir).stream().map(Path::toString).toList());
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectErrorStream(true);
     Process process;
     try {
       process = builder.start();
       Files.writeString(dir.resolve(HOLDER_PID), process.pid() + "\n");
     } catch (IOException e) {
-      throw new LocalClusterException("cannot start the namespace of the Slurm 24.11 root: " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot start the namespace of the Slurm 24.11 root: " + e.getMessage(), e);
     }
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (!Files.exists(ready)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new LocalClusterException("the mount namespace of the Slurm 24.11 root did not come up"
-            + (process.isAlive() ? " within " + READY_TIMEOUT.toSeconds() + " s" : "") + "; see " + log + ": "
-            + Daemons.tail(log));
+        throw new LocalClusterException(
+            "the mount namespace of the Slurm 24.11 root did not come up"
+                + (process.isAlive() ? " within " + READY_TIMEOUT.toSeconds() + " s" : "")
+                + "; see "
+                + log
+                + ": "
+                + Daemons.tail(log));
       }
       Daemons.pause(50);
     }
@@ -156,21 +205,24 @@ final class ChrootSlurm extends SlurmInstallation {
   }
 
   /**
-   * Runs in the new mount namespace: $1 mount point, $2 cached root (lower), $3 upper, $4 work dir, $5 ready
-   * file, then the shared directories. Nothing here is visible outside the namespace.
+   * Runs in the new mount namespace: $1 mount point, $2 cached root (lower), $3 upper, $4 work dir,
+   * $5 ready file, then the shared directories. Nothing here is visible outside the namespace.
    */
-  static final String MOUNT_SCRIPT = String.join("\n",
-      "set -eu",
-      "R=$1; L=$2; U=$3; W=$4; READY=$5; shift 5",
-      "mount -t overlay hpcw-slurm-rootfs -o \"lowerdir=$L,upperdir=$U,workdir=$W\" \"$R\"",
-      "mount --bind /proc \"$R/proc\"",
-      "mount --rbind /sys \"$R/sys\"",
-      "mount --rbind /dev \"$R/dev\"",
-      "for f in /etc/passwd /etc/group /etc/hosts; do touch \"$R$f\"; mount --bind \"$f\" \"$R$f\"; done",
-      "for d in \"$@\"; do mkdir -p \"$R$d\"; mount --bind \"$d\" \"$R$d\"; done",
-      "echo \"namespace of $R ready: $(grep -c . /proc/self/mountinfo) mounts\"",
-      ": > \"$READY\"",
-      "exec chroot \"$R\" /bin/sleep infinity");
+  static final String MOUNT_SCRIPT =
+      String.join(
+          "\n",
+          "set -eu",
+          "R=$1; L=$2; U=$3; W=$4; READY=$5; shift 5",
+          "mount -t overlay hpcw-slurm-rootfs -o \"lowerdir=$L,upperdir=$U,workdir=$W\" \"$R\"",
+          "mount --bind /proc \"$R/proc\"",
+          "mount --rbind /sys \"$R/sys\"",
+          "mount --rbind /dev \"$R/dev\"",
+          "for f in /etc/passwd /etc/group /etc/hosts; do touch \"$R$f\"; mount --bind \"$f\""
+              + " \"$R$f\"; done",
+          "for d in \"$@\"; do mkdir -p \"$R$d\"; mount --bind \"$d\" \"$R$d\"; done",
+          "echo \"namespace of $R ready: $(grep -c . /proc/self/mountinfo) mounts\"",
+          ": > \"$READY\"",
+          "exec chroot \"$R\" /bin/sleep infinity");
 
   /** Directories bound into the root at their own paths, outermost first, none inside another. */
   static List<Path> sharedDirs(Path dir) {
@@ -180,19 +232,29 @@ final class ChrootSlurm extends SlurmInstallation {
     wanted.add(Path.of(System.getProperty("user.home")));
     projectRoot().ifPresent(wanted::add);
     List<Path> result = new ArrayList<>();
-    for (Path p : wanted.stream().map(q -> q.toAbsolutePath().normalize()).sorted(Comparator.comparingInt(Path::getNameCount)).toList()) {
-      if (p.getNameCount() > 0 && Files.isDirectory(p) && result.stream().noneMatch(p::startsWith)) {
+    for (Path p :
+        wanted.stream()
+            .map(q -> q.toAbsolutePath().normalize())
+            .sorted(Comparator.comparingInt(Path::getNameCount))
+            .toList()) {
+      if (p.getNameCount() > 0
+          && Files.isDirectory(p)
+          && result.stream().noneMatch(p::startsWith)) {
         result.add(p);
       }
     }
     return result;
   }
 
-  /** The HPC-Whisk checkout or installation this code runs from (the directory holding config/pilot.sbatch). */
+  /**
+   * The HPC-Whisk checkout or installation this code runs from (the directory holding
+   * config/pilot.sbatch).
+   */
   static Optional<Path> projectRoot() {
     List<Path> starts = new ArrayList<>(List.of(Path.of("").toAbsolutePath()));
     try {
-      starts.add(Path.of(ChrootSlurm.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+      starts.add(
+          Path.of(ChrootSlurm.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
     } catch (Exception ignored) {
       // no code source: the working directory alone
     }
@@ -212,26 +274,54 @@ final class ChrootSlurm extends SlurmInstallation {
       Files.createDirectories(bin);
       for (String client : CLIENTS) {
         Path file = bin.resolve(client);
-        Files.writeString(file, "#!/bin/sh\n"
-            + "# Slurm " + version() + " client of the local cluster in " + dir + ": runs /usr/bin/" + client
-            + " in its\n# Debian 13 root (written by hpc-whisk local-cluster up; needs root).\n"
-            + "if [ \"$(id -u)\" != 0 ]; then\n"
-            + "  echo \"" + client + ": the clients of the Slurm " + version() + " local cluster in " + dir
-            + " run chrooted and need root\" >&2\n"
-            + "  exit 1\n"
-            + "fi\n"
-            + "pid=$(cat '" + dir.resolve(HOLDER_PID) + "' 2>/dev/null)\n"
-            + "if [ -z \"$pid\" ] || [ \"$(readlink /proc/$pid/exe 2>/dev/null)\" != '" + dir.resolve("rootfs")
-            + "/usr/bin/sleep' ] && [ \"$(readlink /proc/$pid/root 2>/dev/null)\" != '" + dir.resolve("rootfs") + "' ]; then\n"
-            + "  echo \"" + client + ": the Slurm " + version() + " local cluster in " + dir + " is not running\" >&2\n"
-            + "  exit 1\n"
-            + "fi\n"
-            + "exec nsenter -t \"$pid\" -m -r -w -- /usr/bin/env PATH=" + ROOT_PATH + " /bin/sh -c "
-            + "'cd \"$0\" 2>/dev/null || cd /; exec \"$@\"' \"$PWD\" /usr/bin/" + client + " \"$@\"\n");
+        Files.writeString(
+            file,
+            "#!/bin/sh\n"
+                + "# Slurm "
+                + version()
+                + " client of the local cluster in "
+                + dir
+                + ": runs /usr/bin/"
+                + client
+                + " in its\n# Debian 13 root (written by hpc-whisk local-cluster up; needs root).\n"
+                + "if [ \"$(id -u)\" != 0 ]; then\n"
+                + "  echo \""
+                + client
+                + ": the clients of the Slurm "
+                + version()
+                + " local cluster in "
+                + dir
+                + " run chrooted and need root\" >&2\n"
+                + "  exit 1\n"
+                + "fi\n"
+                + "pid=$(cat '"
+                + dir.resolve(HOLDER_PID)
+                + "' 2>/dev/null)\n"
+                + "if [ -z \"$pid\" ] || [ \"$(readlink /proc/$pid/exe 2>/dev/null)\" != '"
+                + dir.resolve("rootfs")
+                + "/usr/bin/sleep' ] && [ \"$(readlink /proc/$pid/root 2>/dev/null)\" != '"
+                + dir.resolve("rootfs")
+                + "' ]; then\n"
+                + "  echo \""
+                + client
+                + ": the Slurm "
+                + version()
+                + " local cluster in "
+                + dir
+                + " is not running\" >&2\n"
+                + "  exit 1\n"
+                + "fi\n"
+                + "exec nsenter -t \"$pid\" -m -r -w -- /usr/bin/env PATH="
+                + ROOT_PATH
+                + " /bin/sh -c "
+                + "'cd \"$0\" 2>/dev/null || cd /; exec \"$@\"' \"$PWD\" /usr/bin/"
+                + client
+                + " \"$@\"\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
     } catch (IOException e) {
-      throw new LocalClusterException("cannot write the client wrappers in " + bin + ": " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot write the client wrappers in " + bin + ": " + e.getMessage(), e);
     }
   }
 
@@ -247,11 +337,16 @@ final class ChrootSlurm extends SlurmInstallation {
     }
     String namespace = mountNamespace(holder.get().pid()).orElse("");
     int stopped = 0;
-    // Whatever still runs in the namespace (a job's leftovers, a stray client) would keep its mounts alive.
-    List<ProcessHandle> inside = ProcessHandle.allProcesses()
-        .filter(p -> p.pid() != holder.get().pid() && !namespace.isEmpty()
-            && namespace.equals(mountNamespace(p.pid()).orElse(null)))
-        .toList();
+    // Whatever still runs in the namespace (a job's leftovers, a stray client) would keep its
+    // mounts alive.
+    List<ProcessHandle> inside =
+        ProcessHandle.allProcesses()
+            .filter(
+                p ->
+                    p.pid() != holder.get().pid()
+                        && !namespace.isEmpty()
+                        && namespace.equals(mountNamespace(p.pid()).orElse(null)))
+            .toList();
     inside.forEach(ProcessHandle::destroy);
     for (ProcessHandle p : inside) {
       try {
@@ -269,7 +364,8 @@ final class ChrootSlurm extends SlurmInstallation {
 
   static Optional<String> mountNamespace(long pid) {
     try {
-      return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString());
+      return Optional.of(
+          Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString());
     } catch (IOException | UnsupportedOperationException e) {
       return Optional.empty();
     }
@@ -277,13 +373,37 @@ final class ChrootSlurm extends SlurmInstallation {
 
   @Override
   public List<String> command(Path dir, String program, List<String> args) {
-    ProcessHandle h = holder(dir).orElseThrow(() -> new LocalClusterException(
-        "the Slurm 24.11 root of the local cluster in " + dir + " is not mounted (its namespace is not running)"));
-    String inside = program.startsWith("/") ? program
-        : List.of("slurmctld", "slurmd", "slurmrestd", "munged", "mungekey").contains(program)
-            ? "/usr/sbin/" + program : "/usr/bin/" + program;
-    List<String> command = new ArrayList<>(List.of("nsenter", "-t", Long.toString(h.pid()), "-m", "-r", "-w", "--",
-        "/usr/bin/env", "PATH=" + ROOT_PATH, "/bin/sh", "-c", "cd \"$0\" 2>/dev/null || cd /; exec \"$@\"", Path.of("").toAbsolutePath().toString(), inside));
+    ProcessHandle h =
+        holder(dir)
+            .orElseThrow(
+                () ->
+                    new LocalClusterException(
+                        "the Slurm 24.11 root of the local cluster in "
+                            + dir
+                            + " is not mounted (its namespace is not running)"));
+    String inside =
+        program.startsWith("/")
+            ? program
+            : List.of("slurmctld", "slurmd", "slurmrestd", "munged", "mungekey").contains(program)
+                ? "/usr/sbin/" + program
+                : "/usr/bin/" + program;
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "nsenter",
+                "-t",
+                Long.toString(h.pid()),
+                "-m",
+                "-r",
+                "-w",
+                "--",
+                "/usr/bin/env",
+                "PATH=" + ROOT_PATH,
+                "/bin/sh",
+                "-c",
+                "cd \"$0\" 2>/dev/null || cd /; exec \"$@\"",
+                Path.of("").toAbsolutePath().toString(),
+                inside));
     command.addAll(args);
     return command;
   }

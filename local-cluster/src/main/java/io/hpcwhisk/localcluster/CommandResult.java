@@ -28,7 +28,10 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
     return String.join(" | ", List.of(lines).subList(from, lines.length));
   }
 
-  /** Returns this result when the command succeeded, otherwise throws with the command and its output. */
+  /**
+   * Returns this result when the command succeeded, otherwise throws with the command and its
+   * output.
+   */
   public CommandResult orThrow() {
     if (!ok()) {
       throw new LocalClusterException(

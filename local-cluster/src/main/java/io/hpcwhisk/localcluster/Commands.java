@@ -21,7 +21,8 @@ public final class Commands {
   /**
    * Runs {@code command} to completion.
    *
-   * @throws LocalClusterException when it cannot be started or does not finish within {@code timeout}
+   * @throws LocalClusterException when it cannot be started or does not finish within {@code
+   *     timeout}
    */
   public static CommandResult run(List<String> command, Map<String, String> env, Duration timeout) {
     ProcessBuilder builder = new ProcessBuilder(command);
@@ -31,21 +32,29 @@ public final class Commands {
     try {
       process = builder.start();
     } catch (IOException e) {
-      throw new LocalClusterException("cannot run `" + String.join(" ", command) + "`: " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot run `" + String.join(" ", command) + "`: " + e.getMessage(), e);
     }
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+    CompletableFuture<String> err =
+        CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new LocalClusterException(
-            "`" + String.join(" ", command) + "` did not finish within " + timeout.toSeconds() + " s");
+            "`"
+                + String.join(" ", command)
+                + "` did not finish within "
+                + timeout.toSeconds()
+                + " s");
       }
       return new CommandResult(command, process.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new LocalClusterException("interrupted while running `" + String.join(" ", command) + "`", e);
+      throw new LocalClusterException(
+          "interrupted while running `" + String.join(" ", command) + "`", e);
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The daemons of a local cluster, known only by their pid files. A pid is trusted only while the
- * process behind it still runs the expected program, so a stale pid file never leads to signalling an
- * unrelated process.
+ * process behind it still runs the expected program, so a stale pid file never leads to signalling
+ * an unrelated process.
  */
 final class Daemons {
 
@@ -32,13 +32,18 @@ final class Daemons {
         .filter(p -> p.info().command().map(c -> runs(c, program)).orElse(true));
   }
 
-  /** Whether an executable path is {@code program}; Debian installs e.g. slurmctld as slurmctld-wlm. */
+  /**
+   * Whether an executable path is {@code program}; Debian installs e.g. slurmctld as slurmctld-wlm.
+   */
   static boolean runs(String executable, String program) {
     String name = Path.of(executable).getFileName().toString();
     return name.equals(program) || name.startsWith(program + "-");
   }
 
-  /** Stops the process in {@code pidFile} (SIGTERM, then SIGKILL after {@code patience}); true if one ran. */
+  /**
+   * Stops the process in {@code pidFile} (SIGTERM, then SIGKILL after {@code patience}); true if
+   * one ran.
+   */
   static boolean stop(Path pidFile, String program, Duration patience) {
     Optional<ProcessHandle> process = alive(pidFile, program);
     if (process.isEmpty()) {
@@ -54,7 +59,8 @@ final class Daemons {
       try {
         handle.onExit().get(5, TimeUnit.SECONDS);
       } catch (Exception ignored) {
-        throw new LocalClusterException(program + " (pid " + handle.pid() + ") did not stop after SIGKILL");
+        throw new LocalClusterException(
+            program + " (pid " + handle.pid() + ") did not stop after SIGKILL");
       }
     }
     deleteQuietly(pidFile);
@@ -71,8 +77,13 @@ final class Daemons {
       }
       pause(100);
     }
-    throw new LocalClusterException(program + " did not start within " + timeout.toSeconds() + " s; see " + log
-        + (Files.isRegularFile(log) ? ": " + tail(log) : ""));
+    throw new LocalClusterException(
+        program
+            + " did not start within "
+            + timeout.toSeconds()
+            + " s; see "
+            + log
+            + (Files.isRegularFile(log) ? ": " + tail(log) : ""));
   }
 
   static String tail(Path file) {

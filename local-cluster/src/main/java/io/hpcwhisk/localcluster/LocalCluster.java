@@ -22,18 +22,19 @@ import java.util.regex.Pattern;
 /**
  * A real multi-node Slurm cluster on this machine, kept entirely under one directory.
  *
- * <p>Layout of the directory: {@code slurm.conf} (written from the template in
- * {@code config/local-cluster/}), {@code cluster.properties} (the spec and ports it was started with),
- * {@code run/} (pid files), {@code log/}, {@code state/}, {@code spool/}, and {@code munge/} (a private
- * munge key, socket and daemon, so the system's MUNGE set-up is neither needed nor touched).
+ * <p>Layout of the directory: {@code slurm.conf} (written from the template in {@code
+ * config/local-cluster/}), {@code cluster.properties} (the spec and ports it was started with),
+ * {@code run/} (pid files), {@code log/}, {@code state/}, {@code spool/}, and {@code munge/} (a
+ * private munge key, socket and daemon, so the system's MUNGE set-up is neither needed nor
+ * touched).
  *
- * <p>{@link #up} is idempotent: a cluster already running with the same spec is left as it is. {@link
- * #down} stops exactly the daemons recorded in the directory's pid files. A failed {@code up} stops
- * whatever it had started before it throws.
+ * <p>{@link #up} is idempotent: a cluster already running with the same spec is left as it is.
+ * {@link #down} stops exactly the daemons recorded in the directory's pid files. A failed {@code
+ * up} stops whatever it had started before it throws.
  *
- * <p>Known caveats: all nodes share one host, so jobs on "different" nodes compete for the same cores;
- * daemons run as the calling user (root in CI); the private munged is started with {@code --force}
- * because home directories are usually not world-executable.
+ * <p>Known caveats: all nodes share one host, so jobs on "different" nodes compete for the same
+ * cores; daemons run as the calling user (root in CI); the private munged is started with {@code
+ * --force} because home directories are usually not world-executable.
  */
 public final class LocalCluster {
 
@@ -44,13 +45,19 @@ public final class LocalCluster {
   private final Path dir;
   private final SlurmInstallation slurm;
 
-  /** The cluster in {@code dir}, on the Slurm it was started with (recorded there), else the default 22.05. */
+  /**
+   * The cluster in {@code dir}, on the Slurm it was started with (recorded there), else the default
+   * 22.05.
+   */
   public LocalCluster(Path dir) {
     this.dir = dir.toAbsolutePath().normalize();
     this.slurm = SlurmInstallation.recorded(this.dir);
   }
 
-  /** The cluster in {@code dir} on the given Slurm installation ({@link SlurmInstallation#forVersion}). */
+  /**
+   * The cluster in {@code dir} on the given Slurm installation ({@link
+   * SlurmInstallation#forVersion}).
+   */
   public LocalCluster(Path dir, SlurmInstallation slurm) {
     this.dir = dir.toAbsolutePath().normalize();
     this.slurm = slurm;
@@ -81,7 +88,9 @@ public final class LocalCluster {
 
   /** Runs a Slurm client command against this cluster. */
   public CommandResult run(List<String> command) {
-    return Commands.run(slurm.command(dir, command.get(0), command.subList(1, command.size())), clientEnv(),
+    return Commands.run(
+        slurm.command(dir, command.get(0), command.subList(1, command.size())),
+        clientEnv(),
         COMMAND_TIMEOUT);
   }
 
@@ -100,10 +109,14 @@ public final class LocalCluster {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(file)) {
       p.load(in);
-      return Optional.of(new LocalClusterSpec(dir,
-          Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("cpus")),
-          Integer.parseInt(p.getProperty("memoryMb")), Integer.parseInt(p.getProperty("graceSeconds")),
-          OptionalInt.of(Integer.parseInt(p.getProperty("portBase")))));
+      return Optional.of(
+          new LocalClusterSpec(
+              dir,
+              Integer.parseInt(p.getProperty("nodes")),
+              Integer.parseInt(p.getProperty("cpus")),
+              Integer.parseInt(p.getProperty("memoryMb")),
+              Integer.parseInt(p.getProperty("graceSeconds")),
+              OptionalInt.of(Integer.parseInt(p.getProperty("portBase")))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -120,32 +133,54 @@ public final class LocalCluster {
   }
 
   /**
-   * As above; with {@code isolatedNodes} every slurmd runs in its own network namespace on a private network
-   * ({@link NodeNetwork}), and slurmctld is reached at the host side's address of that network.
+   * As above; with {@code isolatedNodes} every slurmd runs in its own network namespace on a
+   * private network ({@link NodeNetwork}), and slurmctld is reached at the host side's address of
+   * that network.
    */
-  public boolean up(LocalClusterSpec spec, boolean allowInstall, PrintStream out, boolean isolatedNodes) {
+  public boolean up(
+      LocalClusterSpec spec, boolean allowInstall, PrintStream out, boolean isolatedNodes) {
     if (!spec.dir().equals(dir)) {
       throw new IllegalArgumentException("spec directory " + spec.dir() + " is not " + dir);
     }
     slurm.ensureInstalled(allowInstall, out);
     Optional<LocalClusterSpec> recorded = recordedSpec();
-    if (recorded.isPresent() && runningDaemons(recorded.get()) > 0
+    if (recorded.isPresent()
+        && runningDaemons(recorded.get()) > 0
         && !SlurmInstallation.recorded(dir).version().equals(slurm.version())) {
-      throw new LocalClusterException("a cluster on Slurm " + SlurmInstallation.recorded(dir).version() + " is running in "
-          + dir + "; run `hpc-whisk local-cluster down --dir " + dir + "` first");
+      throw new LocalClusterException(
+          "a cluster on Slurm "
+              + SlurmInstallation.recorded(dir).version()
+              + " is running in "
+              + dir
+              + "; run `hpc-whisk local-cluster down --dir "
+              + dir
+              + "` first");
     }
     if (recorded.isPresent() && runningDaemons(recorded.get()) > 0) {
       LocalClusterSpec running = recorded.get();
       if (network().isPresent() != isolatedNodes) {
-        throw new LocalClusterException("a cluster " + (isolatedNodes ? "without" : "with") + " isolated nodes is"
-            + " running in " + dir + "; run `hpc-whisk local-cluster down --dir " + dir + "` first");
+        throw new LocalClusterException(
+            "a cluster "
+                + (isolatedNodes ? "without" : "with")
+                + " isolated nodes is"
+                + " running in "
+                + dir
+                + "; run `hpc-whisk local-cluster down --dir "
+                + dir
+                + "` first");
       }
       if (sameShape(running, spec) && isRunning()) {
         return false;
       }
       if (!sameShape(running, spec)) {
-        throw new LocalClusterException("a cluster with other settings (" + describe(running) + ") is running in "
-            + dir + "; run `hpc-whisk local-cluster down --dir " + dir + "` first");
+        throw new LocalClusterException(
+            "a cluster with other settings ("
+                + describe(running)
+                + ") is running in "
+                + dir
+                + "; run `hpc-whisk local-cluster down --dir "
+                + dir
+                + "` first");
       }
       out.println("Some daemons of the cluster in " + dir + " are not running; restarting it.");
       down(out);
@@ -173,8 +208,10 @@ public final class LocalCluster {
     } catch (RuntimeException | IOException e) {
       out.println("Start failed; stopping what was started.");
       down(out);
-      throw e instanceof RuntimeException r ? r
-          : new LocalClusterException("cannot write the configuration in " + dir + ": " + e.getMessage(), e);
+      throw e instanceof RuntimeException r
+          ? r
+          : new LocalClusterException(
+              "cannot write the configuration in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -206,21 +243,37 @@ public final class LocalCluster {
     return stopped + installation;
   }
 
-  /** Nodes, partitions and queue as Slurm reports them, or a line saying the cluster is not running. */
+  /**
+   * Nodes, partitions and queue as Slurm reports them, or a line saying the cluster is not running.
+   */
   public String status() {
     Optional<LocalClusterSpec> spec = recordedSpec();
     if (spec.isEmpty() || runningDaemons(spec.get()) == 0) {
       return "No local cluster is running in " + dir + ".";
     }
     StringBuilder text = new StringBuilder();
-    text.append("Local cluster in ").append(dir).append(": ").append(describe(spec.get()))
-        .append(isRunning() ? "" : " (some daemons are not running)").append('\n')
-        .append("Slurm ").append(slurmVersion()).append('\n')
-        .append("export SLURM_CONF=").append(conf()).append('\n')
-        .append(clientBinDir().map(b -> "export PATH=" + b + ":$PATH\n").orElse("")).append('\n');
-    text.append("Nodes:\n").append(run(List.of("sinfo", "-N", "-o", "%8N %10T %5c %8m %P")).stdout()).append('\n');
-    text.append("Partitions:\n").append(run(List.of("sinfo", "-o", "%10P %5a %10l %6D %10T %N")).stdout()).append('\n');
-    text.append("Queue:\n").append(run(List.of("squeue", "-o", "%8i %9P %20j %8T %10M %10l %6D %R")).stdout());
+    text.append("Local cluster in ")
+        .append(dir)
+        .append(": ")
+        .append(describe(spec.get()))
+        .append(isRunning() ? "" : " (some daemons are not running)")
+        .append('\n')
+        .append("Slurm ")
+        .append(slurmVersion())
+        .append('\n')
+        .append("export SLURM_CONF=")
+        .append(conf())
+        .append('\n')
+        .append(clientBinDir().map(b -> "export PATH=" + b + ":$PATH\n").orElse(""))
+        .append('\n');
+    text.append("Nodes:\n")
+        .append(run(List.of("sinfo", "-N", "-o", "%8N %10T %5c %8m %P")).stdout())
+        .append('\n');
+    text.append("Partitions:\n")
+        .append(run(List.of("sinfo", "-o", "%10P %5a %10l %6D %10T %N")).stdout())
+        .append('\n');
+    text.append("Queue:\n")
+        .append(run(List.of("squeue", "-o", "%8i %9P %20j %8T %10M %10l %6D %R")).stdout());
     return text.toString();
   }
 
@@ -231,16 +284,39 @@ public final class LocalCluster {
 
   /** How to use the cluster, printed after {@code up}. */
   public String usage(LocalClusterSpec spec) {
-    return "Local Slurm cluster running in " + dir + ": " + describe(spec) + "\n"
-        + network().map(n -> "Isolated nodes on " + n.subnet() + ": slurmctld and the host side at " + n.hostAddress()
-            + ", nodes at " + n.nodeAddresses() + " (network namespaces " + n.namespace(1) + (n.nodes() > 1 ? " ... "
-            + n.namespace(n.nodes()) : "") + ")\n").orElse("")
-        + "Partitions: batch (default) and whisk (preemptible, GraceTime=" + spec.graceSeconds() + "s).\n"
+    return "Local Slurm cluster running in "
+        + dir
+        + ": "
+        + describe(spec)
+        + "\n"
+        + network()
+            .map(
+                n ->
+                    "Isolated nodes on "
+                        + n.subnet()
+                        + ": slurmctld and the host side at "
+                        + n.hostAddress()
+                        + ", nodes at "
+                        + n.nodeAddresses()
+                        + " (network namespaces "
+                        + n.namespace(1)
+                        + (n.nodes() > 1 ? " ... " + n.namespace(n.nodes()) : "")
+                        + ")\n")
+            .orElse("")
+        + "Partitions: batch (default) and whisk (preemptible, GraceTime="
+        + spec.graceSeconds()
+        + "s).\n"
         + "Use it with:\n"
-        + "  export SLURM_CONF=" + conf() + "\n"
-        + clientBinDir().map(b -> "  export PATH=" + b + ":$PATH   # Slurm " + slurm.version() + "'s clients\n").orElse("")
+        + "  export SLURM_CONF="
+        + conf()
+        + "\n"
+        + clientBinDir()
+            .map(b -> "  export PATH=" + b + ":$PATH   # Slurm " + slurm.version() + "'s clients\n")
+            .orElse("")
         + "  sinfo; sbatch -p batch --wrap 'sleep 60'; squeue\n"
-        + "Stop it with: hpc-whisk local-cluster down --dir " + dir + "\n";
+        + "Stop it with: hpc-whisk local-cluster down --dir "
+        + dir
+        + "\n";
   }
 
   /** What {@code sinfo --version} of this cluster's Slurm prints, e.g. {@code slurm 24.11.5}. */
@@ -258,14 +334,24 @@ public final class LocalCluster {
   }
 
   private static boolean sameShape(LocalClusterSpec a, LocalClusterSpec b) {
-    return a.nodes() == b.nodes() && a.cpus() == b.cpus() && a.memoryMb() == b.memoryMb()
+    return a.nodes() == b.nodes()
+        && a.cpus() == b.cpus()
+        && a.memoryMb() == b.memoryMb()
         && a.graceSeconds() == b.graceSeconds()
         && (b.portBase().isEmpty() || a.portBase().equals(b.portBase()));
   }
 
   private static String describe(LocalClusterSpec spec) {
-    return spec.nodes() + " nodes x " + spec.cpus() + " CPUs, " + spec.memoryMb() + " MB, grace "
-        + spec.graceSeconds() + " s, ports " + spec.portBase().orElse(0) + "-"
+    return spec.nodes()
+        + " nodes x "
+        + spec.cpus()
+        + " CPUs, "
+        + spec.memoryMb()
+        + " MB, grace "
+        + spec.graceSeconds()
+        + " s, ports "
+        + spec.portBase().orElse(0)
+        + "-"
         + (spec.portBase().orElse(0) + spec.nodes());
   }
 
@@ -283,8 +369,14 @@ public final class LocalCluster {
     if (spec.portBase().isPresent()) {
       int taken = Ports.firstTaken(spec.portBase().getAsInt(), count);
       if (taken >= 0) {
-        throw new IllegalArgumentException("port " + taken + " is in use; --port-base " + spec.portBase().getAsInt()
-            + " needs " + count + " free ports (or leave --port-base out to pick free ones)");
+        throw new IllegalArgumentException(
+            "port "
+                + taken
+                + " is in use; --port-base "
+                + spec.portBase().getAsInt()
+                + " needs "
+                + count
+                + " free ports (or leave --port-base out to pick free ones)");
       }
       return spec.portBase().getAsInt();
     }
@@ -313,15 +405,20 @@ public final class LocalCluster {
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
     } catch (IOException e) {
-      throw new LocalClusterException("cannot create the cluster directories under " + dir + ": " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot create the cluster directories under " + dir + ": " + e.getMessage(), e);
     }
   }
 
   private void writeConfig(LocalClusterSpec spec, int portBase, Optional<NodeNetwork> network) {
     String nodeList = spec.nodes() == 1 ? "n1" : "n[1-" + spec.nodes() + "]";
-    String nodePorts = spec.nodes() == 1 ? String.valueOf(portBase + 1) : (portBase + 1) + "-" + (portBase + spec.nodes());
+    String nodePorts =
+        spec.nodes() == 1
+            ? String.valueOf(portBase + 1)
+            : (portBase + 1) + "-" + (portBase + spec.nodes());
     Map<String, String> values = new LinkedHashMap<>();
-    values.put("CLUSTER_NAME", "hpcw" + Integer.toHexString(dir.toString().hashCode()).replace("-", ""));
+    values.put(
+        "CLUSTER_NAME", "hpcw" + Integer.toHexString(dir.toString().hashCode()).replace("-", ""));
     values.put("DIR", dir.toString());
     values.put("USER", System.getProperty("user.name"));
     values.put("MUNGE_SOCKET", mungeDir().resolve("run/munge.sock").toString());
@@ -332,7 +429,8 @@ public final class LocalCluster {
     values.put("CPUS", String.valueOf(spec.cpus()));
     values.put("MEMORY_MB", String.valueOf(spec.memoryMb()));
     values.put("GRACE_SECONDS", String.valueOf(spec.graceSeconds()));
-    // isolated nodes: slurmctld at the host side of the nodes' network, each node at its own address
+    // isolated nodes: slurmctld at the host side of the nodes' network, each node at its own
+    // address
     values.put("CTLD_ADDR", network.map(n -> "(" + n.hostAddress() + ")").orElse(""));
     values.put("NODE_ADDR", network.map(n -> " NodeAddr=" + n.nodeAddresses()).orElse(""));
     Properties recorded = new Properties();
@@ -351,14 +449,17 @@ public final class LocalCluster {
     }
   }
 
-  /** Replaces every {@code ${NAME}} in {@code template}; an unknown name is an error, not a blank. */
+  /**
+   * Replaces every {@code ${NAME}} in {@code template}; an unknown name is an error, not a blank.
+   */
   static String fill(String template, Map<String, String> values) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String value = values.get(m.group(1));
       if (value == null) {
-        throw new IllegalStateException("slurm.conf template uses unknown placeholder ${" + m.group(1) + "}");
+        throw new IllegalStateException(
+            "slurm.conf template uses unknown placeholder ${" + m.group(1) + "}");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
@@ -385,20 +486,42 @@ public final class LocalCluster {
     }
     Path key = munge.resolve("key/munge.key");
     if (!Files.isRegularFile(key)) {
-      Commands.run(slurm.command(dir, "mungekey", List.of("--create", "--keyfile=" + key)), Map.of(), COMMAND_TIMEOUT).orThrow();
+      Commands.run(
+              slurm.command(dir, "mungekey", List.of("--create", "--keyfile=" + key)),
+              Map.of(),
+              COMMAND_TIMEOUT)
+          .orThrow();
     }
-    Commands.run(slurm.command(dir, "munged", List.of("--force",
-        "--socket=" + munge.resolve("run/munge.sock"), "--key-file=" + key, "--pid-file=" + pid,
-        "--log-file=" + munge.resolve("munged.log"), "--seed-file=" + munge.resolve("key/munged.seed"))),
-        Map.of(), COMMAND_TIMEOUT).orThrow();
+    Commands.run(
+            slurm.command(
+                dir,
+                "munged",
+                List.of(
+                    "--force",
+                    "--socket=" + munge.resolve("run/munge.sock"),
+                    "--key-file=" + key,
+                    "--pid-file=" + pid,
+                    "--log-file=" + munge.resolve("munged.log"),
+                    "--seed-file=" + munge.resolve("key/munged.seed"))),
+            Map.of(),
+            COMMAND_TIMEOUT)
+        .orThrow();
     Daemons.awaitStarted(pid, "munged", Duration.ofSeconds(10), munge.resolve("munged.log"));
   }
 
   private void startSlurm(LocalClusterSpec spec) {
     Map<String, String> env = clientEnv();
     if (Daemons.alive(pidFile("slurmctld"), "slurmctld").isEmpty()) {
-      Commands.run(slurm.command(dir, "slurmctld", List.of("-f", conf().toString(), "-c")), env, COMMAND_TIMEOUT).orThrow();
-      Daemons.awaitStarted(pidFile("slurmctld"), "slurmctld", Duration.ofSeconds(20), dir.resolve("log/slurmctld.log"));
+      Commands.run(
+              slurm.command(dir, "slurmctld", List.of("-f", conf().toString(), "-c")),
+              env,
+              COMMAND_TIMEOUT)
+          .orThrow();
+      Daemons.awaitStarted(
+          pidFile("slurmctld"),
+          "slurmctld",
+          Duration.ofSeconds(20),
+          dir.resolve("log/slurmctld.log"));
     }
     Optional<NodeNetwork> network = network();
     for (String node : nodeNames(spec.nodes())) {
@@ -410,15 +533,21 @@ public final class LocalCluster {
       }
     }
     for (String node : nodeNames(spec.nodes())) {
-      Daemons.awaitStarted(pidFile("slurmd-" + node), "slurmd", Duration.ofSeconds(20),
+      Daemons.awaitStarted(
+          pidFile("slurmd-" + node),
+          "slurmd",
+          Duration.ofSeconds(20),
           dir.resolve("log/slurmd-" + node + ".log"));
     }
   }
 
-  /** Cancels every job and waits until all nodes are idle again: a clean slate for the next test. */
+  /**
+   * Cancels every job and waits until all nodes are idle again: a clean slate for the next test.
+   */
   public void reset() {
-    LocalClusterSpec spec = recordedSpec()
-        .orElseThrow(() -> new LocalClusterException("no cluster was started in " + dir));
+    LocalClusterSpec spec =
+        recordedSpec()
+            .orElseThrow(() -> new LocalClusterException("no cluster was started in " + dir));
     cancelAllJobs();
     awaitIdle(spec);
   }
@@ -437,8 +566,13 @@ public final class LocalCluster {
       }
       Daemons.pause(200);
     }
-    throw new LocalClusterException("nodes did not become idle within " + START_TIMEOUT.toSeconds() + " s (sinfo: "
-        + last.replace('\n', ',') + "); see " + dir.resolve("log"));
+    throw new LocalClusterException(
+        "nodes did not become idle within "
+            + START_TIMEOUT.toSeconds()
+            + " s (sinfo: "
+            + last.replace('\n', ',')
+            + "); see "
+            + dir.resolve("log"));
   }
 
   private void cancelAllJobs() {
@@ -451,7 +585,8 @@ public final class LocalCluster {
     run(cancel);
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (System.nanoTime() < deadline) {
-      CommandResult left = run(List.of("squeue", "-h", "-t", "RUNNING,COMPLETING,PENDING", "-o", "%i"));
+      CommandResult left =
+          run(List.of("squeue", "-h", "-t", "RUNNING,COMPLETING,PENDING", "-o", "%i"));
       if (!left.ok() || left.stdout().isBlank()) {
         return;
       }

@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 
 /**
- * The shape of a local cluster. Defaults: 4 nodes of 2 CPUs and 2000 MB, 10 s grace time, ports chosen
- * for the directory.
+ * The shape of a local cluster. Defaults: 4 nodes of 2 CPUs and 2000 MB, 10 s grace time, ports
+ * chosen for the directory.
  *
  * @param dir the directory that holds every file of the cluster
  * @param nodes number of compute nodes, named n1..nN
  * @param cpus CPUs per node
  * @param memoryMb memory per node in MB
  * @param graceSeconds GraceTime of the preemptible {@code whisk} partition
- * @param portBase first port (slurmctld; nodes use the next N), or empty to pick free ports for the dir
+ * @param portBase first port (slurmctld; nodes use the next N), or empty to pick free ports for the
+ *     dir
  */
 public record LocalClusterSpec(
     Path dir, int nodes, int cpus, int memoryMb, int graceSeconds, OptionalInt portBase) {
@@ -22,6 +23,7 @@ public record LocalClusterSpec(
   public static final int DEFAULT_CPUS = 2;
   public static final int DEFAULT_MEMORY_MB = 2000;
   public static final int DEFAULT_GRACE_SECONDS = 10;
+
   /** Nodes are started as separate slurmd processes; more than this would not fit one machine. */
   public static final int MAX_NODES = 64;
 
@@ -31,34 +33,51 @@ public record LocalClusterSpec(
     }
     dir = dir.toAbsolutePath().normalize();
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--dir " + dir + " is a file; expected a directory (or a path to create)");
+      throw new IllegalArgumentException(
+          "--dir " + dir + " is a file; expected a directory (or a path to create)");
     }
     if (nodes < 1 || nodes > MAX_NODES) {
-      throw new IllegalArgumentException("--nodes " + nodes + " is out of range; expected 1.." + MAX_NODES);
+      throw new IllegalArgumentException(
+          "--nodes " + nodes + " is out of range; expected 1.." + MAX_NODES);
     }
     if (cpus < 1) {
-      throw new IllegalArgumentException("--cpus " + cpus + " is out of range; expected at least 1");
+      throw new IllegalArgumentException(
+          "--cpus " + cpus + " is out of range; expected at least 1");
     }
     if (memoryMb < 100) {
-      throw new IllegalArgumentException("--memory " + memoryMb + " MB is too small; expected at least 100 MB");
+      throw new IllegalArgumentException(
+          "--memory " + memoryMb + " MB is too small; expected at least 100 MB");
     }
     if (graceSeconds < 0 || graceSeconds > 3600) {
-      throw new IllegalArgumentException("--grace-seconds " + graceSeconds + " is out of range; expected 0..3600");
+      throw new IllegalArgumentException(
+          "--grace-seconds " + graceSeconds + " is out of range; expected 0..3600");
     }
     portBase = portBase == null ? OptionalInt.empty() : portBase;
-    if (portBase.isPresent() && (portBase.getAsInt() < 1024 || portBase.getAsInt() + nodes > 65535)) {
+    if (portBase.isPresent()
+        && (portBase.getAsInt() < 1024 || portBase.getAsInt() + nodes > 65535)) {
       throw new IllegalArgumentException(
-          "--port-base " + portBase.getAsInt() + " is out of range; expected 1024.." + (65535 - nodes));
+          "--port-base "
+              + portBase.getAsInt()
+              + " is out of range; expected 1024.."
+              + (65535 - nodes));
     }
   }
 
   /** A spec with every default but the directory. */
   public static LocalClusterSpec defaults(Path dir) {
     return new LocalClusterSpec(
-        dir, DEFAULT_NODES, DEFAULT_CPUS, DEFAULT_MEMORY_MB, DEFAULT_GRACE_SECONDS, OptionalInt.empty());
+        dir,
+        DEFAULT_NODES,
+        DEFAULT_CPUS,
+        DEFAULT_MEMORY_MB,
+        DEFAULT_GRACE_SECONDS,
+        OptionalInt.empty());
   }
 
-  /** The default directory: {@code $HPC_WHISK_LOCAL_CLUSTER_DIR}, else {@code ~/.hpc-whisk/local-cluster}. */
+  /**
+   * The default directory: {@code $HPC_WHISK_LOCAL_CLUSTER_DIR}, else {@code
+   * ~/.hpc-whisk/local-cluster}.
+   */
   public static Path defaultDir() {
     String env = System.getenv("HPC_WHISK_LOCAL_CLUSTER_DIR");
     if (env != null && !env.isBlank()) {

@@ -15,29 +15,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The private network of a local cluster with isolated nodes ({@code --isolated-nodes}): one network namespace per
- * node ({@code ip netns}), each joined by a veth pair to one bridge on the host side. The host side (slurmctld, the
- * HPC-Whisk server) has the bridge's address {@code .1}, node {@code nK} has {@code .(10+K)}; a namespace has no
- * other route (no default route, no NAT), so a node can reach only the bridge subnet: its own address, the other
- * nodes and the host side. Nothing else on the machine changes (no forwarding, no firewall rule).
+ * The private network of a local cluster with isolated nodes ({@code --isolated-nodes}): one
+ * network namespace per node ({@code ip netns}), each joined by a veth pair to one bridge on the
+ * host side. The host side (slurmctld, the HPC-Whisk server) has the bridge's address {@code .1},
+ * node {@code nK} has {@code .(10+K)}; a namespace has no other route (no default route, no NAT),
+ * so a node can reach only the bridge subnet: its own address, the other nodes and the host side.
+ * Nothing else on the machine changes (no forwarding, no firewall rule).
  *
- * <p><b>Subnet.</b> A /24 out of {@link #CANDIDATES} that overlaps no IPv4 address or route of the machine
- * ({@code ip -4 addr}, {@code ip -4 route}), starting from one derived from the cluster's directory, so two clusters
- * on one machine get different ones.
+ * <p><b>Subnet.</b> A /24 out of {@link #CANDIDATES} that overlaps no IPv4 address or route of the
+ * machine ({@code ip -4 addr}, {@code ip -4 route}), starting from one derived from the cluster's
+ * directory, so two clusters on one machine get different ones.
  *
- * <p><b>Names.</b> Everything this cluster creates is named {@code hw<6 hex digits of the directory>…}: the bridge
- * {@code hwXXXXXXbr}, namespaces {@code hwXXXXXX-nK}, host ends of the veth pairs {@code hwXXXXXXhK} (inside a
- * namespace its end is {@code eth0}). They are recorded in {@code DIR/network.properties} before the first is
- * created, so {@link #down} removes them even after a crash; it removes only names recorded there.
+ * <p><b>Names.</b> Everything this cluster creates is named {@code hw<6 hex digits of the
+ * directory>…}: the bridge {@code hwXXXXXXbr}, namespaces {@code hwXXXXXX-nK}, host ends of the
+ * veth pairs {@code hwXXXXXXhK} (inside a namespace its end is {@code eth0}). They are recorded in
+ * {@code DIR/network.properties} before the first is created, so {@link #down} removes them even
+ * after a crash; it removes only names recorded there.
  *
- * <p><b>Down.</b> Processes still inside a recorded namespace (jobs the cluster ran there) are killed, then the
- * namespaces, veth ends and the bridge are deleted; {@link #leftovers} lists what is still present (nothing, after a
- * successful {@code down}). Needs root ({@code CAP_NET_ADMIN}) and {@code ip} from iproute2.
+ * <p><b>Down.</b> Processes still inside a recorded namespace (jobs the cluster ran there) are
+ * killed, then the namespaces, veth ends and the bridge are deleted; {@link #leftovers} lists what
+ * is still present (nothing, after a successful {@code down}). Needs root ({@code CAP_NET_ADMIN})
+ * and {@code ip} from iproute2.
  */
 public final class NodeNetwork {
 
-  /** Candidate /24 subnets, as their first three octets; the first free one from a per-directory start is taken. */
+  /**
+   * Candidate /24 subnets, as their first three octets; the first free one from a per-directory
+   * start is taken.
+   */
   static final List<String> CANDIDATES = candidates();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String FILE = "network.properties";
   private static final Pattern CIDR = Pattern.compile("(\\d+\\.\\d+\\.\\d+\\.\\d+)(?:/(\\d+))?");
@@ -63,14 +70,21 @@ public final class NodeNetwork {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(file)) {
       p.load(in);
-      return Optional.of(new NodeNetwork(dir, p.getProperty("prefix"), p.getProperty("subnet"),
-          Integer.parseInt(p.getProperty("nodes"))));
+      return Optional.of(
+          new NodeNetwork(
+              dir,
+              p.getProperty("prefix"),
+              p.getProperty("subnet"),
+              Integer.parseInt(p.getProperty("nodes"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  /** Chooses names and a free subnet for {@code nodes} nodes of the cluster in {@code dir} (creates nothing). */
+  /**
+   * Chooses names and a free subnet for {@code nodes} nodes of the cluster in {@code dir} (creates
+   * nothing).
+   */
   static NodeNetwork plan(Path dir, int nodes) {
     String prefix = "hw" + String.format("%06x", dir.toString().hashCode() & 0xffffff);
     List<int[]> used = usedNetworks();
@@ -82,8 +96,10 @@ public final class NodeNetwork {
         return new NodeNetwork(dir, prefix, candidate, nodes);
       }
     }
-    throw new LocalClusterException("no free private /24 subnet for isolated nodes: every candidate ("
-        + CANDIDATES.get(0) + ".0/24 ...) overlaps an address or route of this machine (ip -4 addr, ip -4 route)");
+    throw new LocalClusterException(
+        "no free private /24 subnet for isolated nodes: every candidate ("
+            + CANDIDATES.get(0)
+            + ".0/24 ...) overlaps an address or route of this machine (ip -4 addr, ip -4 route)");
   }
 
   /** The host side's address on the cluster network (slurmctld, the HPC-Whisk server). */
@@ -119,13 +135,18 @@ public final class NodeNetwork {
   }
 
   /**
-   * The command prefix that runs a program inside node {@code nK}'s network namespace: {@code nsenter --net} enters
-   * only that namespace ({@code ip netns exec} would also remount {@code /sys}, hiding the cgroup file system slurmd
-   * needs).
+   * The command prefix that runs a program inside node {@code nK}'s network namespace: {@code
+   * nsenter --net} enters only that namespace ({@code ip netns exec} would also remount {@code
+   * /sys}, hiding the cgroup file system slurmd needs).
    */
   List<String> exec(int k) {
-    String nsenter = Commands.locate("nsenter").map(Path::toString)
-        .orElseThrow(() -> new LocalClusterException("--isolated-nodes needs nsenter (apt-get install util-linux)"));
+    String nsenter =
+        Commands.locate("nsenter")
+            .map(Path::toString)
+            .orElseThrow(
+                () ->
+                    new LocalClusterException(
+                        "--isolated-nodes needs nsenter (apt-get install util-linux)"));
     return List.of(nsenter, "--net=/run/netns/" + namespace(k), "--");
   }
 
@@ -138,7 +159,9 @@ public final class NodeNetwork {
     return String.join(",", addresses);
   }
 
-  /** Creates the bridge, the namespaces and their links; on failure removes what it made and throws. */
+  /**
+   * Creates the bridge, the namespaces and their links; on failure removes what it made and throws.
+   */
   void up(PrintStream out) {
     record();
     try {
@@ -158,8 +181,19 @@ public final class NodeNetwork {
         run(List.of(ip(), "link", "set", hostEnd(k), "master", bridge()));
         run(List.of(ip(), "link", "set", hostEnd(k), "up"));
       }
-      out.println("Isolated nodes: bridge " + bridge() + " " + subnet() + ", host side " + hostAddress() + ", nodes "
-          + nodeAddresses() + " (namespaces " + namespace(1) + (nodes > 1 ? " ... " + namespace(nodes) : "") + ")");
+      out.println(
+          "Isolated nodes: bridge "
+              + bridge()
+              + " "
+              + subnet()
+              + ", host side "
+              + hostAddress()
+              + ", nodes "
+              + nodeAddresses()
+              + " (namespaces "
+              + namespace(1)
+              + (nodes > 1 ? " ... " + namespace(nodes) : "")
+              + ")");
     } catch (RuntimeException e) {
       down(out);
       throw e;
@@ -167,8 +201,8 @@ public final class NodeNetwork {
   }
 
   /**
-   * Kills the processes left in this network's namespaces, deletes the namespaces, the veth ends and the bridge,
-   * and forgets the record when nothing is left.
+   * Kills the processes left in this network's namespaces, deletes the namespaces, the veth ends
+   * and the bridge, and forgets the record when nothing is left.
    *
    * @return what could not be removed (empty on success)
    */
@@ -226,8 +260,15 @@ public final class NodeNetwork {
       return;
     }
     CommandResult pids = Commands.run(List.of(ip(), "netns", "pids", ns), Map.of(), TIMEOUT);
-    List<ProcessHandle> inside = pids.stdout().lines().map(String::strip).filter(s -> s.matches("\\d+"))
-        .map(Long::parseLong).map(ProcessHandle::of).flatMap(Optional::stream).toList();
+    List<ProcessHandle> inside =
+        pids.stdout()
+            .lines()
+            .map(String::strip)
+            .filter(s -> s.matches("\\d+"))
+            .map(Long::parseLong)
+            .map(ProcessHandle::of)
+            .flatMap(Optional::stream)
+            .toList();
     if (inside.isEmpty()) {
       return;
     }
@@ -255,10 +296,12 @@ public final class NodeNetwork {
     try {
       Files.createDirectories(dir);
       try (var w = Files.newBufferedWriter(dir.resolve(FILE))) {
-        p.store(w, "isolated nodes of hpc-whisk local-cluster up --isolated-nodes; removed by down");
+        p.store(
+            w, "isolated nodes of hpc-whisk local-cluster up --isolated-nodes; removed by down");
       }
     } catch (IOException e) {
-      throw new LocalClusterException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
     }
   }
 
@@ -271,15 +314,23 @@ public final class NodeNetwork {
   }
 
   static String ip() {
-    return Commands.locate("ip").map(Path::toString)
-        .orElseThrow(() -> new LocalClusterException("--isolated-nodes needs the ip command (apt-get install iproute2)"));
+    return Commands.locate("ip")
+        .map(Path::toString)
+        .orElseThrow(
+            () ->
+                new LocalClusterException(
+                    "--isolated-nodes needs the ip command (apt-get install iproute2)"));
   }
 
   /** The IPv4 networks of the machine's addresses and routes, as {address, prefix length}. */
   private static List<int[]> usedNetworks() {
     List<int[]> used = new ArrayList<>();
-    String text = Commands.run(List.of(ip(), "-4", "-o", "addr", "show"), Map.of(), TIMEOUT).orThrow().stdout()
-        + Commands.run(List.of(ip(), "-4", "route", "show", "table", "all"), Map.of(), TIMEOUT).stdout();
+    String text =
+        Commands.run(List.of(ip(), "-4", "-o", "addr", "show"), Map.of(), TIMEOUT)
+                .orThrow()
+                .stdout()
+            + Commands.run(List.of(ip(), "-4", "route", "show", "table", "all"), Map.of(), TIMEOUT)
+                .stdout();
     for (String line : text.lines().toList()) {
       if (line.startsWith("default") || line.contains(" default ")) {
         continue;

@@ -5,9 +5,9 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 
 /**
- * Picks the ports of a local cluster: {@code count} consecutive free ports, starting from a base derived
- * from the cluster's directory so that the same directory usually gets the same ports and two
- * directories rarely collide.
+ * Picks the ports of a local cluster: {@code count} consecutive free ports, starting from a base
+ * derived from the cluster's directory so that the same directory usually gets the same ports and
+ * two directories rarely collide.
  */
 final class Ports {
 
@@ -26,7 +26,8 @@ final class Ports {
         return base;
       }
     }
-    throw new LocalClusterException("found no " + count + " consecutive free ports between " + LOW + " and " + HIGH);
+    throw new LocalClusterException(
+        "found no " + count + " consecutive free ports between " + LOW + " and " + HIGH);
   }
 
   /** The first port of {@code [base, base + count)} that is in use, or -1 when all are free. */

@@ -12,23 +12,27 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Which Slurm a local cluster runs and how its programs are started: {@code 22.05}, the host's Debian 12
- * packages (the default), or {@code 24.11}, from a Debian 13 root file system ({@link ChrootSlurm}).
+ * Which Slurm a local cluster runs and how its programs are started: {@code 22.05}, the host's
+ * Debian 12 packages (the default), or {@code 24.11}, from a Debian 13 root file system ({@link
+ * ChrootSlurm}).
  *
- * <p>Every Slurm or MUNGE program the cluster runs — daemons and clients alike — goes through {@link
- * #command}, so a 24.11 cluster is never talked to with 22.05 clients. Programs outside this module reach the
- * clients through {@link #clientBinDir}: empty for the host's Slurm (the PATH), a directory of wrapper scripts
- * ({@code DIR/bin/sbatch} …) for 24.11 — the directory the controller's {@code slurm.bin-dir} setting takes.
+ * <p>Every Slurm or MUNGE program the cluster runs — daemons and clients alike — goes through
+ * {@link #command}, so a 24.11 cluster is never talked to with 22.05 clients. Programs outside this
+ * module reach the clients through {@link #clientBinDir}: empty for the host's Slurm (the PATH), a
+ * directory of wrapper scripts ({@code DIR/bin/sbatch} …) for 24.11 — the directory the
+ * controller's {@code slurm.bin-dir} setting takes.
  *
- * <p>The installation a cluster was started with is recorded in its directory ({@code slurm.properties}), so
- * {@code status} and {@code down} need no option to find it.
+ * <p>The installation a cluster was started with is recorded in its directory ({@code
+ * slurm.properties}), so {@code status} and {@code down} need no option to find it.
  */
 public abstract class SlurmInstallation {
 
   /** The Slurm series a local cluster runs unless told otherwise. */
   public static final String DEFAULT_VERSION = "22.05";
+
   /** Every series {@link #forVersion} knows. */
   public static final List<String> VERSIONS = List.of("22.05", DebianRootfs.SLURM_SERIES);
+
   static final String RECORD = "slurm.properties";
 
   /** The installation for {@code version} ({@code 22.05} or {@code 24.11}). */
@@ -39,8 +43,8 @@ public abstract class SlurmInstallation {
     if (DebianRootfs.SLURM_SERIES.equals(version)) {
       return new ChrootSlurm(DebianRootfs.configured());
     }
-    throw new IllegalArgumentException("--slurm " + version + " is not supported; expected one of "
-        + String.join(", ", VERSIONS));
+    throw new IllegalArgumentException(
+        "--slurm " + version + " is not supported; expected one of " + String.join(", ", VERSIONS));
   }
 
   /** The installation recorded in a cluster directory, or the host's when none is recorded. */
@@ -57,7 +61,9 @@ public abstract class SlurmInstallation {
     }
     String version = p.getProperty("version", DEFAULT_VERSION);
     if (DebianRootfs.SLURM_SERIES.equals(version)) {
-      return new ChrootSlurm(new DebianRootfs(Path.of(p.getProperty("rootfs", DebianRootfs.configured().cache().toString()))));
+      return new ChrootSlurm(
+          new DebianRootfs(
+              Path.of(p.getProperty("rootfs", DebianRootfs.configured().cache().toString()))));
     }
     return forVersion(version);
   }
@@ -65,10 +71,16 @@ public abstract class SlurmInstallation {
   /** The Slurm series, {@code 22.05} or {@code 24.11}. */
   public abstract String version();
 
-  /** Makes sure the programs are there (installing or building them when {@code allowInstall}), or throws. */
+  /**
+   * Makes sure the programs are there (installing or building them when {@code allowInstall}), or
+   * throws.
+   */
   public abstract void ensureInstalled(boolean allowInstall, PrintStream out);
 
-  /** Whether the programs are there now, without installing anything: empty when they are, else why not. */
+  /**
+   * Whether the programs are there now, without installing anything: empty when they are, else why
+   * not.
+   */
   public abstract Optional<String> missing();
 
   /** Prepares {@code clusterDir} before any daemon starts (records this installation). */
@@ -79,7 +91,8 @@ public abstract class SlurmInstallation {
     try (var writer = Files.newBufferedWriter(clusterDir.resolve(RECORD))) {
       p.store(writer, "the Slurm this local cluster runs; written by hpc-whisk local-cluster up");
     } catch (IOException e) {
-      throw new LocalClusterException("cannot write " + clusterDir.resolve(RECORD) + ": " + e.getMessage(), e);
+      throw new LocalClusterException(
+          "cannot write " + clusterDir.resolve(RECORD) + ": " + e.getMessage(), e);
     }
   }
 
@@ -88,7 +101,9 @@ public abstract class SlurmInstallation {
   /** Cleans up after every daemon stopped; answers how many helper processes it stopped. */
   public abstract int stop(Path clusterDir);
 
-  /** The command line that runs {@code program} (a Slurm or MUNGE program name) with {@code args}. */
+  /**
+   * The command line that runs {@code program} (a Slurm or MUNGE program name) with {@code args}.
+   */
   public abstract List<String> command(Path clusterDir, String program, List<String> args);
 
   /** Where the cluster's Slurm client commands are: empty for the PATH. */
@@ -117,9 +132,13 @@ public abstract class SlurmInstallation {
     @Override
     public Optional<String> missing() {
       List<String> missing = SlurmPackages.missing();
-      return missing.isEmpty() ? Optional.empty()
-          : Optional.of("Slurm/MUNGE programs not found (" + String.join(", ", missing) + "): install them with "
-              + "`apt-get install slurm-wlm munge`");
+      return missing.isEmpty()
+          ? Optional.empty()
+          : Optional.of(
+              "Slurm/MUNGE programs not found ("
+                  + String.join(", ", missing)
+                  + "): install them with "
+                  + "`apt-get install slurm-wlm munge`");
     }
 
     @Override
@@ -130,8 +149,13 @@ public abstract class SlurmInstallation {
     @Override
     public List<String> command(Path clusterDir, String program, List<String> args) {
       List<String> command = new ArrayList<>();
-      command.add(Commands.locate(program).map(Path::toString)
-          .orElseThrow(() -> new LocalClusterException(program + " is not installed (apt-get install slurm-wlm munge)")));
+      command.add(
+          Commands.locate(program)
+              .map(Path::toString)
+              .orElseThrow(
+                  () ->
+                      new LocalClusterException(
+                          program + " is not installed (apt-get install slurm-wlm munge)")));
       command.addAll(args);
       return command;
     }

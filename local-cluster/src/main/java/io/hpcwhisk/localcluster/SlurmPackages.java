@@ -15,7 +15,16 @@ public final class SlurmPackages {
 
   /** The programs a local cluster runs. */
   public static final List<String> PROGRAMS =
-      List.of("slurmctld", "slurmd", "sinfo", "squeue", "sbatch", "scancel", "scontrol", "munged", "mungekey");
+      List.of(
+          "slurmctld",
+          "slurmd",
+          "sinfo",
+          "squeue",
+          "sbatch",
+          "scancel",
+          "scontrol",
+          "munged",
+          "mungekey");
 
   private SlurmPackages() {}
 
@@ -35,20 +44,33 @@ public final class SlurmPackages {
     }
     String what = "Slurm/MUNGE programs not found: " + String.join(", ", missing);
     if (!allowInstall) {
-      throw new LocalClusterException(what + "; install them with `apt-get install slurm-wlm munge` (--no-install was given)");
+      throw new LocalClusterException(
+          what + "; install them with `apt-get install slurm-wlm munge` (--no-install was given)");
     }
     boolean root = "root".equals(System.getProperty("user.name"));
     boolean apt = Files.isExecutable(Path.of("/usr/bin/apt-get"));
     if (!root || !apt) {
-      throw new LocalClusterException(what + "; install Debian's slurm-wlm and munge packages (or your system's equivalent) as root");
+      throw new LocalClusterException(
+          what
+              + "; install Debian's slurm-wlm and munge packages (or your system's equivalent) as"
+              + " root");
     }
-    out.println(what + ". Installing Debian's slurm-wlm and munge with apt-get (use --no-install to refuse) ...");
+    out.println(
+        what
+            + ". Installing Debian's slurm-wlm and munge with apt-get (use --no-install to refuse)"
+            + " ...");
     Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
     Commands.run(List.of("apt-get", "update", "-q"), env, Duration.ofMinutes(5)).orThrow();
-    Commands.run(List.of("apt-get", "install", "-y", "-q", "slurm-wlm", "munge"), env, Duration.ofMinutes(10)).orThrow();
+    Commands.run(
+            List.of("apt-get", "install", "-y", "-q", "slurm-wlm", "munge"),
+            env,
+            Duration.ofMinutes(10))
+        .orThrow();
     List<String> still = missing();
     if (!still.isEmpty()) {
-      throw new LocalClusterException("apt-get installed slurm-wlm and munge but these are still missing: " + String.join(", ", still));
+      throw new LocalClusterException(
+          "apt-get installed slurm-wlm and munge but these are still missing: "
+              + String.join(", ", still));
     }
     out.println("Installed slurm-wlm and munge.");
   }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cached root file system is used only when it checks out: a cache another user could have changed, an
- * interrupted build, or packages that differ from the manifest are refused, each with the reason.
+ * A cached root file system is used only when it checks out: a cache another user could have
+ * changed, an interrupted build, or packages that differ from the manifest are refused, each with
+ * the reason.
  */
 class DebianRootfsTest {
 
@@ -23,15 +24,21 @@ class DebianRootfsTest {
 
   @BeforeEach
   void aSealedFakeRoot() throws IOException {
-    assumeThat(System.getProperty("user.name")).as("the ownership checks need files owned by root").isEqualTo("root");
+    assumeThat(System.getProperty("user.name"))
+        .as("the ownership checks need files owned by root")
+        .isEqualTo("root");
     assumeThat(Commands.locate("dpkg-query")).as("dpkg-query (Debian)").isPresent();
     Path cache = dir.resolve("slurm-24.11");
     rootfs = new DebianRootfs(cache);
     Files.createDirectories(cache.resolve("root/var/lib/dpkg/info"));
     StringBuilder status = new StringBuilder();
     for (String p : DebianRootfs.PACKAGES) {
-      status.append("Package: ").append(p).append("\nStatus: install ok installed\nArchitecture: amd64\nVersion: ")
-          .append(p.startsWith("slurm") ? "24.11.5-4" : "1.0-1").append("\nMaintainer: x\nDescription: x\n\n");
+      status
+          .append("Package: ")
+          .append(p)
+          .append("\nStatus: install ok installed\nArchitecture: amd64\nVersion: ")
+          .append(p.startsWith("slurm") ? "24.11.5-4" : "1.0-1")
+          .append("\nMaintainer: x\nDescription: x\n\n");
     }
     Files.writeString(cache.resolve("root/var/lib/dpkg/status"), status);
     for (String program : DebianRootfs.PROGRAMS) {
@@ -43,7 +50,8 @@ class DebianRootfsTest {
     Files.createDirectories(cache.resolve("root/etc"));
     try (var all = Files.walk(cache)) {
       for (Path p : all.toList()) {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rwxr-xr-x"));
+        Files.setPosixFilePermissions(
+            p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rwxr-xr-x"));
       }
     }
     rootfs.seal();
@@ -58,37 +66,47 @@ class DebianRootfsTest {
   @Test
   void anInterruptedBuildIsRefused() throws IOException {
     Files.delete(rootfs.cache().resolve("complete"));
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains("no complete marker"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(why -> assertThat(why).contains("no complete marker"));
   }
 
   @Test
   void aChangedManifestIsRefused() throws IOException {
     Path manifest = rootfs.cache().resolve("manifest");
     Files.writeString(manifest, Files.readString(manifest).replace("24.11.5-4", "24.11.6-1"));
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains("does not match its manifest"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(why -> assertThat(why).contains("does not match its manifest"));
   }
 
   @Test
   void packagesChangedInsideTheRootAreRefused() throws IOException {
     Path status = rootfs.root().resolve("var/lib/dpkg/status");
-    Files.writeString(status, Files.readString(status).replaceFirst("Version: 1.0-1", "Version: 6.6.6-evil"));
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains("differ from its manifest")
-        .contains("6.6.6-evil"));
+    Files.writeString(
+        status, Files.readString(status).replaceFirst("Version: 1.0-1", "Version: 6.6.6-evil"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(
+            why -> assertThat(why).contains("differ from its manifest").contains("6.6.6-evil"));
   }
 
   @Test
   void aProgramWritableByOthersIsRefused() throws IOException {
     Path slurmd = rootfs.inRoot("/usr/sbin/slurmd");
     Files.setPosixFilePermissions(slurmd, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains(slurmd.toString())
-        .contains("writable by group or others"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(
+            why ->
+                assertThat(why)
+                    .contains(slurmd.toString())
+                    .contains("writable by group or others"));
   }
 
   @Test
   void aRootDirectoryOwnedByAnotherUserIsRefused() throws IOException {
-    UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    UserPrincipal nobody =
+        dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
     Files.setOwner(rootfs.root().resolve("usr/sbin"), nobody);
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains("usr/sbin is owned by nobody"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(why -> assertThat(why).contains("usr/sbin is owned by nobody"));
   }
 
   @Test
@@ -97,7 +115,8 @@ class DebianRootfsTest {
       Files.writeString(file, Files.readString(file).replace("24.11.5-4", "25.05.1-1"));
     }
     rootfs.seal();
-    assertThat(rootfs.verify()).hasValueSatisfying(why -> assertThat(why).contains("expected slurm-wlm 24.11.x"));
+    assertThat(rootfs.verify())
+        .hasValueSatisfying(why -> assertThat(why).contains("expected slurm-wlm 24.11.x"));
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.hpcwhisk.protocol;
 
 /**
- * An action's limits on the wire (OpenWhisk's {@code limits}: {@code timeout} ms, {@code memory} MB,
- * {@code logs} and result size in bytes).
+ * An action's limits on the wire (OpenWhisk's {@code limits}: {@code timeout} ms, {@code memory}
+ * MB, {@code logs} and result size in bytes).
  */
 public record ActionLimitsSpec(long timeoutMs, int memoryMb, long logBytes, long resultBytes) {
 
@@ -14,7 +14,8 @@ public record ActionLimitsSpec(long timeoutMs, int memoryMb, long logBytes, long
       throw new IllegalArgumentException("memoryMb must be positive, got " + memoryMb);
     }
     if (logBytes < 0 || resultBytes <= 0) {
-      throw new IllegalArgumentException("logBytes/resultBytes must be positive, got " + logBytes + "/" + resultBytes);
+      throw new IllegalArgumentException(
+          "logBytes/resultBytes must be positive, got " + logBytes + "/" + resultBytes);
     }
   }
 

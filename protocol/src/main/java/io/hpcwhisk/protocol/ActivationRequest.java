@@ -11,9 +11,11 @@ import java.util.Objects;
  *
  * @param activationId OpenWhisk's 32-hex activation id
  * @param namespace the namespace the activation runs in ({@code __OW_NAMESPACE})
- * @param actionName fully qualified action name, e.g. {@code /guest/pkg/hello} ({@code __OW_ACTION_NAME})
+ * @param actionName fully qualified action name, e.g. {@code /guest/pkg/hello} ({@code
+ *     __OW_ACTION_NAME})
  * @param versionKey identifies code + version for warm reuse, e.g. {@code guest/pkg/hello@0.0.3}
- * @param kind OpenWhisk kind ({@code nodejs:20}, {@code python:3}, {@code java}, {@code blackbox}, ...)
+ * @param kind OpenWhisk kind ({@code nodejs:20}, {@code python:3}, {@code java}, {@code blackbox},
+ *     ...)
  * @param code source text, or base64 when {@code binary}
  * @param binary whether {@code code} is base64 (zip, jar, executable)
  * @param main entry point ({@code main} by default; a class name for java)
@@ -25,11 +27,12 @@ import java.util.Objects;
  * @param apiKey {@code __OW_API_KEY}, null unless the action may see its key
  * @param acceptedAtMs epoch ms when the API accepted the activation (for wait time)
  * @param attempt 1 for the first dispatch, more after re-dispatch
- * @param retrySafe whether the action may run again after a lost pilot (absent: false). A pilot need not
- *     write {@code started} before it runs a retry-safe activation: it reports the start only if the run
- *     lasts longer than its acknowledgement delay (~100 ms); a shorter one is acknowledged by its
- *     {@code completed}. (A pilot lost in those first ~100 ms counts as not having started it, so the
- *     balancer sends it again at once, as it may for a retry-safe action.)
+ * @param retrySafe whether the action may run again after a lost pilot (absent: false). A pilot
+ *     need not write {@code started} before it runs a retry-safe activation: it reports the start
+ *     only if the run lasts longer than its acknowledgement delay (~100 ms); a shorter one is
+ *     acknowledged by its {@code completed}. (A pilot lost in those first ~100 ms counts as not
+ *     having started it, so the balancer sends it again at once, as it may for a retry-safe
+ *     action.)
  */
 public record ActivationRequest(
     String activationId,
@@ -64,7 +67,8 @@ public record ActivationRequest(
     limits = limits == null ? ActionLimitsSpec.defaults() : limits;
     params = params == null || params.isNull() ? JsonNodeFactory.instance.objectNode() : params;
     if (!params.isObject()) {
-      throw new IllegalArgumentException("params must be a JSON object, got " + params.getNodeType());
+      throw new IllegalArgumentException(
+          "params must be a JSON object, got " + params.getNodeType());
     }
     apiHost = apiHost == null ? "" : apiHost;
     attempt = Math.max(1, attempt);

@@ -4,16 +4,19 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The four terminal outcomes of an activation, with OpenWhisk's status codes and names as they appear
- * in an activation record's {@code response.status} ({@code "success"}, {@code "application error"},
- * {@code "action developer error"}, {@code "whisk internal error"}).
+ * The four terminal outcomes of an activation, with OpenWhisk's status codes and names as they
+ * appear in an activation record's {@code response.status} ({@code "success"}, {@code "application
+ * error"}, {@code "action developer error"}, {@code "whisk internal error"}).
  */
 public enum ActivationStatus {
   /** The action returned a JSON object without an {@code error} field. */
   SUCCESS(0, "success"),
   /** The action returned (or rejected with) an object carrying {@code error}. */
   APPLICATION_ERROR(1, "application error"),
-  /** The action could not be initialised, crashed, timed out or produced an invalid or oversize response. */
+  /**
+   * The action could not be initialised, crashed, timed out or produced an invalid or oversize
+   * response.
+   */
   DEVELOPER_ERROR(2, "action developer error"),
   /** HPC-Whisk itself failed: the pilot could not run the action, was preempted, or lost it. */
   WHISK_ERROR(3, "whisk internal error");
@@ -51,7 +54,9 @@ public enum ActivationStatus {
       }
     }
     throw new IllegalArgumentException(
-        "unknown activation status '" + value + "', expected one of success, application error,"
+        "unknown activation status '"
+            + value
+            + "', expected one of success, application error,"
             + " action developer error, whisk internal error");
   }
 }

@@ -23,15 +23,16 @@ public sealed interface BalancerMessage {
    * @param pilotId the id the balancer knows the pilot by
    * @param heartbeatIntervalMs how often to heartbeat (at most 1000)
    * @param serverTimeMs the balancer's clock, for the pilot to log skew
-   * @param minor the protocol minor version the balancer speaks (absent: 0, which a pilot refuses, see
-   *     {@link PilotProtocol#MIN_MINOR})
+   * @param minor the protocol minor version the balancer speaks (absent: 0, which a pilot refuses,
+   *     see {@link PilotProtocol#MIN_MINOR})
    */
   record Registered(String pilotId, long heartbeatIntervalMs, long serverTimeMs, int minor)
       implements BalancerMessage {
 
     public Registered {
       if (heartbeatIntervalMs <= 0 || heartbeatIntervalMs > 1000) {
-        throw new IllegalArgumentException("heartbeatIntervalMs must be in 1..1000, got " + heartbeatIntervalMs);
+        throw new IllegalArgumentException(
+            "heartbeatIntervalMs must be in 1..1000, got " + heartbeatIntervalMs);
       }
     }
   }
@@ -39,7 +40,9 @@ public sealed interface BalancerMessage {
   /** Registration refused (bad credential, unsupported version, ...); the balancer closes next. */
   record Refused(String reason) implements BalancerMessage {}
 
-  /** Run this activation. The pilot answers {@code accepted}, or {@code hand-back} when it cannot. */
+  /**
+   * Run this activation. The pilot answers {@code accepted}, or {@code hand-back} when it cannot.
+   */
   record Activate(ActivationRequest request) implements BalancerMessage {
     public Activate {
       Objects.requireNonNull(request, "request");
@@ -47,9 +50,10 @@ public sealed interface BalancerMessage {
   }
 
   /**
-   * Withdraw an activation the pilot has not started (minor 1). The balancer has already taken it back
-   * when it sends this; the pilot drops it without an answer if it has not started (queued, runtime still starting, or arriving
-   * later: it remembers recent cancels); one already started runs on and its result is dropped.
+   * Withdraw an activation the pilot has not started (minor 1). The balancer has already taken it
+   * back when it sends this; the pilot drops it without an answer if it has not started (queued,
+   * runtime still starting, or arriving later: it remembers recent cancels); one already started
+   * runs on and its result is dropped.
    */
   record Cancel(String activationId, String reason) implements BalancerMessage {}
 
@@ -57,9 +61,9 @@ public sealed interface BalancerMessage {
   record Ping(String nonce) implements BalancerMessage {}
 
   /**
-   * Minor 1: the action {@code action} (its path, without version) was deleted or replaced; the pilot
-   * removes its idle runtimes of it and their files (a pilot that does not know this message ignores it,
-   * and its runtimes go at their idle timeout).
+   * Minor 1: the action {@code action} (its path, without version) was deleted or replaced; the
+   * pilot removes its idle runtimes of it and their files (a pilot that does not know this message
+   * ignores it, and its runtimes go at their idle timeout).
    */
   record Forget(String action, String reason) implements BalancerMessage {
     public Forget {

@@ -31,17 +31,17 @@ import java.util.Objects;
  * lost is the balancer's to re-dispatch or fail ("pilot lost").
  *
  * <p><b>Minor versions.</b> Within {@code "v":1} both sides announce the minor version they speak
- * ({@code register.minor}, {@code registered.minor}; absent = 0) and use a later minor's messages only
- * when the other side announced it. Minor 1 ({@link PilotProtocol#MINOR}) adds {@link Started},
- * {@link HandBack#activations()} with a per-activation {@code started} flag, {@link Completed#fault()},
- * the pilot's promise to drop a not-yet-started activation it is told to {@code cancel} (also when the
- * cancel arrives before the activation), and {@code ping}/{@link Pong}. In minor 1, {@code started}
- * and {@code completed} acknowledge an activation as {@code accepted} does: a minor-1 pilot sends
- * {@code accepted} only for an activation it has not started within about 100 ms (queued, or a cold
- * runtime starting), which saves one frame per activation on the hot path; a minor-1 balancer must
- * therefore not expect {@code accepted} before {@code started}. Minor 1 is also the oldest either side
- * accepts ({@link PilotProtocol#MIN_MINOR}): minor 0 was never released, and a pilot or balancer announcing it
- * is refused with a reason naming it.
+ * ({@code register.minor}, {@code registered.minor}; absent = 0) and use a later minor's messages
+ * only when the other side announced it. Minor 1 ({@link PilotProtocol#MINOR}) adds {@link
+ * Started}, {@link HandBack#activations()} with a per-activation {@code started} flag, {@link
+ * Completed#fault()}, the pilot's promise to drop a not-yet-started activation it is told to {@code
+ * cancel} (also when the cancel arrives before the activation), and {@code ping}/{@link Pong}. In
+ * minor 1, {@code started} and {@code completed} acknowledge an activation as {@code accepted}
+ * does: a minor-1 pilot sends {@code accepted} only for an activation it has not started within
+ * about 100 ms (queued, or a cold runtime starting), which saves one frame per activation on the
+ * hot path; a minor-1 balancer must therefore not expect {@code accepted} before {@code started}.
+ * Minor 1 is also the oldest either side accepts ({@link PilotProtocol#MIN_MINOR}): minor 0 was
+ * never released, and a pilot or balancer announcing it is refused with a reason naming it.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -72,13 +72,13 @@ public sealed interface PilotMessage {
    * @param launchedAtMs epoch ms when the pilot's batch script began (sub-second; 0 if unknown):
    *     registration time minus this is the pilot's warm-up
    * @param pilotVersion HPC-Whisk version of the pilot
-   * @param minor the protocol minor version the pilot speaks (absent: 0, which the balancer refuses, see
-   *     {@link PilotProtocol#MIN_MINOR})
-   * @param onlyNamespace set by a single-tenant pilot (one that runs actions without a sandbox under the
-   *     administrator's {@code pilot.unsandboxed-namespace} opt-out): the one namespace whose activations it
-   *     runs; it ends any other in a whisk error. Absent (null): every namespace. An optional field added
-   *     within minor 1: a balancer that ignores it sends such a pilot other namespaces' work, which the
-   *     pilot refuses.
+   * @param minor the protocol minor version the pilot speaks (absent: 0, which the balancer
+   *     refuses, see {@link PilotProtocol#MIN_MINOR})
+   * @param onlyNamespace set by a single-tenant pilot (one that runs actions without a sandbox
+   *     under the administrator's {@code pilot.unsandboxed-namespace} opt-out): the one namespace
+   *     whose activations it runs; it ends any other in a whisk error. Absent (null): every
+   *     namespace. An optional field added within minor 1: a balancer that ignores it sends such a
+   *     pilot other namespaces' work, which the pilot refuses.
    */
   record Register(
       String pilotId,
@@ -97,11 +97,33 @@ public sealed interface PilotMessage {
       implements PilotMessage {
 
     /** A registration that serves every namespace (a sandboxed pilot). */
-    public Register(String pilotId, String jobId, String node, int cpus, int memoryMb, List<String> kinds,
-        Map<String, Integer> warm, long deadlineMs, long jobStartMs, long launchedAtMs, String pilotVersion,
+    public Register(
+        String pilotId,
+        String jobId,
+        String node,
+        int cpus,
+        int memoryMb,
+        List<String> kinds,
+        Map<String, Integer> warm,
+        long deadlineMs,
+        long jobStartMs,
+        long launchedAtMs,
+        String pilotVersion,
         int minor) {
-      this(pilotId, jobId, node, cpus, memoryMb, kinds, warm, deadlineMs, jobStartMs, launchedAtMs, pilotVersion,
-          minor, null);
+      this(
+          pilotId,
+          jobId,
+          node,
+          cpus,
+          memoryMb,
+          kinds,
+          warm,
+          deadlineMs,
+          jobStartMs,
+          launchedAtMs,
+          pilotVersion,
+          minor,
+          null);
     }
 
     public Register {
@@ -112,10 +134,12 @@ public sealed interface PilotMessage {
       kinds = kinds == null ? List.of() : List.copyOf(kinds);
       warm = warm == null ? Map.of() : Map.copyOf(warm);
       if (memoryMb <= 0 || cpus <= 0) {
-        throw new IllegalArgumentException("cpus and memoryMb must be positive, got " + cpus + "/" + memoryMb);
+        throw new IllegalArgumentException(
+            "cpus and memoryMb must be positive, got " + cpus + "/" + memoryMb);
       }
       if (onlyNamespace != null && onlyNamespace.isBlank()) {
-        throw new IllegalArgumentException("onlyNamespace must be absent or a namespace, got a blank one");
+        throw new IllegalArgumentException(
+            "onlyNamespace must be absent or a namespace, got a blank one");
       }
     }
   }
@@ -146,7 +170,9 @@ public sealed interface PilotMessage {
     }
   }
 
-  /** The pilot took the activation; it now owes a {@link Completed} or a {@link HandBack} for it. */
+  /**
+   * The pilot took the activation; it now owes a {@link Completed} or a {@link HandBack} for it.
+   */
   record Accepted(String activationId) implements PilotMessage {
     public Accepted {
       Objects.requireNonNull(activationId, "activationId");
@@ -155,8 +181,9 @@ public sealed interface PilotMessage {
 
   /**
    * Minor 1: the pilot's runtime begins running the activation now (the runtime is up and the
-   * activation is handed to the action's code). Sent once, before its {@link Completed}. Until this,
-   * the activation has not started: handing it back, losing it or cancelling it cannot run it twice.
+   * activation is handed to the action's code). Sent once, before its {@link Completed}. Until
+   * this, the activation has not started: handing it back, losing it or cancelling it cannot run it
+   * twice.
    */
   record Started(String activationId, long startedAtMs) implements PilotMessage {
     public Started {
@@ -168,9 +195,9 @@ public sealed interface PilotMessage {
    * An activation ended (any status).
    *
    * @param outcome the result
-   * @param fault minor 1: null when the outcome is the action's; {@link #FAULT_RUNTIME_START} when the
-   *     pilot could not start the action's runtime (or otherwise failed before it started the activation):
-   *     the pilot's fault, not the user's
+   * @param fault minor 1: null when the outcome is the action's; {@link #FAULT_RUNTIME_START} when
+   *     the pilot could not start the action's runtime (or otherwise failed before it started the
+   *     activation): the pilot's fault, not the user's
    */
   record Completed(ActivationOutcome outcome, String fault) implements PilotMessage {
 
@@ -195,11 +222,12 @@ public sealed interface PilotMessage {
   record Draining(String reason, long leaveByMs) implements PilotMessage {}
 
   /**
-   * Activations the pilot gives back (draining, cancelled, cannot finish in time): re-dispatch them.
+   * Activations the pilot gives back (draining, cancelled, cannot finish in time): re-dispatch
+   * them.
    *
-   * <p>The wire form before minor 1 carried only {@code activationIds}; minor 1 pilots also sent them beside
-   * {@code activations} for minor-0 balancers. Neither side speaks minor 0 any more, so the field is gone; a reader
-   * ignores it (unknown fields are ignored).
+   * <p>The wire form before minor 1 carried only {@code activationIds}; minor 1 pilots also sent
+   * them beside {@code activations} for minor-0 balancers. Neither side speaks minor 0 any more, so
+   * the field is gone; a reader ignores it (unknown fields are ignored).
    *
    * @param activations the handed-back activations, each with whether it had started
    * @param reason why, for logs and the error record
@@ -218,7 +246,10 @@ public sealed interface PilotMessage {
     }
   }
 
-  /** Minor 1: the answer to the balancer's {@code ping} (a health probe): the pilot serves its connection. */
+  /**
+   * Minor 1: the answer to the balancer's {@code ping} (a health probe): the pilot serves its
+   * connection.
+   */
   record Pong(String nonce) implements PilotMessage {}
 
   /** Last message before the pilot closes the connection. */

@@ -21,55 +21,75 @@ public final class PilotProtocol {
 
   /** The protocol version this code speaks. */
   public static final int VERSION = 1;
+
   /**
    * The minor version within {@link #VERSION} this code speaks (announced in {@code register} and
    * {@code registered}; additions only, see {@link PilotMessage}).
    */
   public static final int MINOR = 1;
+
   /**
    * The oldest minor version this code accepts from the other side. Both sides announce their minor
-   * ({@code register.minor}, {@code registered.minor}; an absent field reads as 0) and use a later minor's
-   * messages only when the other side announced it; a side announcing less than this is refused
-   * ({@link #minorRefusal}). Minor 0 (before {@code started}, answer-less {@code cancel} and {@code ping}) was
-   * never released: no deployed pilot or balancer speaks it.
+   * ({@code register.minor}, {@code registered.minor}; an absent field reads as 0) and use a later
+   * minor's messages only when the other side announced it; a side announcing less than this is
+   * refused ({@link #minorRefusal}). Minor 0 (before {@code started}, answer-less {@code cancel}
+   * and {@code ping}) was never released: no deployed pilot or balancer speaks it.
    */
   public static final int MIN_MINOR = 1;
+
   /** The WebSocket path on the balancer. */
   public static final String PATH = "/pilot/v1";
-  /** Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script). */
-  public static final String ENV_BALANCER_URL = "HPC_WHISK_BALANCER_URL";
+
   /**
-   * Environment variable naming the CA certificate file (PEM) a pilot verifies a {@code wss://} balancer's
-   * certificate against ({@code balancer.ca-file} of the server; the pilot's own {@code pilot.ca-file}).
+   * Environment variable with the balancer's WebSocket URL (set by the controller's sbatch script).
+   */
+  public static final String ENV_BALANCER_URL = "HPC_WHISK_BALANCER_URL";
+
+  /**
+   * Environment variable naming the CA certificate file (PEM) a pilot verifies a {@code wss://}
+   * balancer's certificate against ({@code balancer.ca-file} of the server; the pilot's own {@code
+   * pilot.ca-file}).
    */
   public static final String ENV_BALANCER_CA_FILE = "HPC_WHISK_BALANCER_CA_FILE";
+
   /**
-   * Environment variable with the path of the file holding the pilot's credential (the pilot reads the file and
-   * deletes it at start; the credential itself is never in an environment).
+   * Environment variable with the path of the file holding the pilot's credential (the pilot reads
+   * the file and deletes it at start; the credential itself is never in an environment).
    */
   public static final String ENV_TOKEN_FILE = "HPC_WHISK_PILOT_TOKEN_FILE";
-  /** The environment variable that once held the credential itself; a pilot that finds it set refuses to start. */
+
+  /**
+   * The environment variable that once held the credential itself; a pilot that finds it set
+   * refuses to start.
+   */
   public static final String ENV_TOKEN_RETIRED = "HPC_WHISK_PILOT_TOKEN";
 
   /**
-   * Nesting depth of a message: above the 1,000 levels an action result may have (Jackson's default,
-   * which the pilot's result parser uses) plus the message's own levels, so any result a pilot read
-   * reaches the balancer, which then holds it to its own, smaller, limits.
+   * Nesting depth of a message: above the 1,000 levels an action result may have (Jackson's
+   * default, which the pilot's result parser uses) plus the message's own levels, so any result a
+   * pilot read reaches the balancer, which then holds it to its own, smaller, limits.
    */
   static final int MAX_DEPTH = 1_100;
 
-  private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
-          .build())
-      .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH)
-          .build())
-      .build())
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .streamReadConstraints(
+                      com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_DEPTH)
+                          .build())
+                  .streamWriteConstraints(
+                      com.fasterxml.jackson.core.StreamWriteConstraints.builder()
+                          .maxNestingDepth(MAX_DEPTH)
+                          .build())
+                  .build())
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
   private static final ObjectWriter PILOT_WRITER = JSON.writerFor(PilotMessage.class);
   private static final ObjectWriter BALANCER_WRITER = JSON.writerFor(BalancerMessage.class);
   private static final ObjectReader PILOT_READER = JSON.readerFor(PilotMessage.class);
   private static final ObjectReader BALANCER_READER = JSON.readerFor(BalancerMessage.class);
+
   /** How every message this code writes begins: the version first. */
   private static final String PREFIX = "{\"v\":" + VERSION + ",";
 
@@ -77,12 +97,23 @@ public final class PilotProtocol {
 
   /**
    * Why the other side cannot be served when it announces protocol minor {@code minor}: empty from
-   * {@link #MIN_MINOR} on (a later minor than {@link #MINOR} is served with this code's messages), else a reason
-   * that names the announced minor and the expected ones.
+   * {@link #MIN_MINOR} on (a later minor than {@link #MINOR} is served with this code's messages),
+   * else a reason that names the announced minor and the expected ones.
    */
   public static Optional<String> minorRefusal(int minor) {
-    return minor >= MIN_MINOR ? Optional.empty() : Optional.of("protocol minor " + minor + " is not supported:"
-        + " this side speaks " + VERSION + "." + MINOR + " and needs minor " + MIN_MINOR + " or later");
+    return minor >= MIN_MINOR
+        ? Optional.empty()
+        : Optional.of(
+            "protocol minor "
+                + minor
+                + " is not supported:"
+                + " this side speaks "
+                + VERSION
+                + "."
+                + MINOR
+                + " and needs minor "
+                + MIN_MINOR
+                + " or later");
   }
 
   public static String encode(PilotMessage message) {
@@ -117,9 +148,10 @@ public final class PilotProtocol {
   }
 
   /**
-   * Decodes in one pass when the message begins with this version, as every message this code writes
-   * does (the version is checked by the prefix and left out of what is parsed); anything else, or a
-   * message that fails on the fast path, goes through the tree so that the error names the problem.
+   * Decodes in one pass when the message begins with this version, as every message this code
+   * writes does (the version is checked by the prefix and left out of what is parsed); anything
+   * else, or a message that fails on the fast path, goes through the tree so that the error names
+   * the problem.
    */
   private static <T> T read(String text, Class<T> type, ObjectReader reader) {
     if (text.startsWith(PREFIX)) {
@@ -150,21 +182,28 @@ public final class PilotProtocol {
     JsonNode version = node.get("v");
     if (version == null || !version.canConvertToInt() || version.asInt() != VERSION) {
       throw new IllegalArgumentException(
-          "unsupported protocol version " + version + " (this side speaks v" + VERSION + "): " + abbreviate(text));
+          "unsupported protocol version "
+              + version
+              + " (this side speaks v"
+              + VERSION
+              + "): "
+              + abbreviate(text));
     }
     ((ObjectNode) node).remove("v");
     try {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * A golden sample of the wire format, {@code samples/NAME} next to this class (for example
-   * {@code started.json}); both sides' tests decode them.
+   * A golden sample of the wire format, {@code samples/NAME} next to this class (for example {@code
+   * started.json}); both sides' tests decode them.
    */
   public static String sample(String name) {
     try (var in = PilotProtocol.class.getResourceAsStream("samples/" + name)) {

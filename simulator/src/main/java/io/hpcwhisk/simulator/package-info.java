@@ -1,4 +1,5 @@
 /**
- * The trace-driven simulator: trace readers, cluster models and replays that run the production policies.
+ * The trace-driven simulator: trace readers, cluster models and replays that run the production
+ * policies.
  */
 package io.hpcwhisk.simulator;

@@ -18,7 +18,10 @@ import java.util.zip.ZipOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-/** Builds the code of test actions as the API takes it: a zip of files, a compiled Java action jar (base64). */
+/**
+ * Builds the code of test actions as the API takes it: a zip of files, a compiled Java action jar
+ * (base64).
+ */
 public final class ActionArchives {
 
   private ActionArchives() {}
@@ -72,7 +75,12 @@ public final class ActionArchives {
 
   private static String gsonPath() {
     try {
-      return Path.of(com.google.gson.JsonObject.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      return Path.of(
+              com.google.gson.JsonObject.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI())
           .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);

@@ -27,8 +27,8 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * A test double of the load balancer that speaks the real pilot protocol over a real WebSocket
  * (Jetty 12, loopback only): it registers pilots whose bearer token matches, records every message
  * they send, lets a test push activations or drain requests, and notices lost pilots (connection
- * closed without {@code leaving}, or no heartbeat for {@link #LOSS_AFTER}). Used by the pilot's tests
- * and by the start-up benchmark; the real balancer lives in {@code load-balancer/}.
+ * closed without {@code leaving}, or no heartbeat for {@link #LOSS_AFTER}). Used by the pilot's
+ * tests and by the start-up benchmark; the real balancer lives in {@code load-balancer/}.
  */
 public final class FakeBalancer implements AutoCloseable {
 
@@ -67,7 +67,9 @@ public final class FakeBalancer implements AutoCloseable {
       return Optional.ofNullable(lastHeartbeatMessage);
     }
 
-    /** When the double decided the pilot was lost (closed without leaving, or silent), if it did. */
+    /**
+     * When the double decided the pilot was lost (closed without leaving, or silent), if it did.
+     */
     public Optional<Instant> lostAt() {
       return Optional.ofNullable(lostAt);
     }
@@ -89,8 +91,13 @@ public final class FakeBalancer implements AutoCloseable {
   private final ServerConnector connector;
   private final String token;
   private final long heartbeatIntervalMs;
-  /** The protocol minor version the double announces ({@link PilotProtocol#MINOR} unless {@link #announceMinor}). */
+
+  /**
+   * The protocol minor version the double announces ({@link PilotProtocol#MINOR} unless {@link
+   * #announceMinor}).
+   */
   private volatile int minor = PilotProtocol.MINOR;
+
   private final Map<String, Boolean> handedBackStarted = new ConcurrentHashMap<>();
   private final Map<String, PilotMessage.Completed> completed = new ConcurrentHashMap<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
@@ -100,12 +107,14 @@ public final class FakeBalancer implements AutoCloseable {
   private final Map<String, ActivationOutcome> outcomes = new ConcurrentHashMap<>();
   private final Map<String, String> handedBack = new ConcurrentHashMap<>();
   private final List<String> accepted = new CopyOnWriteArrayList<>();
-  private volatile java.util.function.Consumer<ActivationOutcome> onOutcome = outcome -> { };
-  private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "fake-balancer-monitor");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private volatile java.util.function.Consumer<ActivationOutcome> onOutcome = outcome -> {};
+  private final ScheduledExecutorService monitor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "fake-balancer-monitor");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private FakeBalancer(String token, long heartbeatIntervalMs, int port) throws Exception {
     this.token = token;
@@ -115,9 +124,14 @@ public final class FakeBalancer implements AutoCloseable {
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);
-    WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container ->
-        container.addMapping(PilotProtocol.PATH, (request, response, callback) ->
-            new Endpoint(request.getHeaders().get("Authorization"))));
+    WebSocketUpgradeHandler upgrade =
+        WebSocketUpgradeHandler.from(
+            server,
+            container ->
+                container.addMapping(
+                    PilotProtocol.PATH,
+                    (request, response, callback) ->
+                        new Endpoint(request.getHeaders().get("Authorization"))));
     server.setHandler(upgrade);
     server.start();
     monitor.scheduleAtFixedRate(this::checkSilence, 100, 100, TimeUnit.MILLISECONDS);
@@ -129,7 +143,8 @@ public final class FakeBalancer implements AutoCloseable {
   }
 
   /** Starts the double on a given loopback port (0 for any) with the given heartbeat interval. */
-  public static FakeBalancer start(String token, long heartbeatIntervalMs, int port) throws Exception {
+  public static FakeBalancer start(String token, long heartbeatIntervalMs, int port)
+      throws Exception {
     return new FakeBalancer(token, heartbeatIntervalMs, port);
   }
 
@@ -165,16 +180,18 @@ public final class FakeBalancer implements AutoCloseable {
   }
 
   /**
-   * Activations acknowledged, in order: by {@code accepted}, or by a {@code started} or {@code completed} that
-   * came first (a pilot sends no separate {@code accepted} for an activation it starts at once).
+   * Activations acknowledged, in order: by {@code accepted}, or by a {@code started} or {@code
+   * completed} that came first (a pilot sends no separate {@code accepted} for an activation it
+   * starts at once).
    */
   public List<String> accepted() {
     return List.copyOf(accepted);
   }
 
   /**
-   * Announce protocol minor {@code n} to pilots that register from now on (default {@link PilotProtocol#MINOR}); a
-   * test announces one below {@link PilotProtocol#MIN_MINOR} to see the pilot refuse it.
+   * Announce protocol minor {@code n} to pilots that register from now on (default {@link
+   * PilotProtocol#MINOR}); a test announces one below {@link PilotProtocol#MIN_MINOR} to see the
+   * pilot refuse it.
    */
   public FakeBalancer announceMinor(int n) {
     this.minor = n;
@@ -186,7 +203,9 @@ public final class FakeBalancer implements AutoCloseable {
     return List.copyOf(started);
   }
 
-  /** Per handed-back activation, whether the pilot said it had started (minor-1 hand-backs only). */
+  /**
+   * Per handed-back activation, whether the pilot said it had started (minor-1 hand-backs only).
+   */
   public Map<String, Boolean> handedBackStarted() {
     return Map.copyOf(handedBackStarted);
   }
@@ -206,7 +225,9 @@ public final class FakeBalancer implements AutoCloseable {
     send(pilots.get(pilotId), PilotProtocol.decodeBalancerMessage(json));
   }
 
-  /** Calls {@code listener} on the connection's thread for every {@code completed} (for benchmarks). */
+  /**
+   * Calls {@code listener} on the connection's thread for every {@code completed} (for benchmarks).
+   */
   public void onOutcome(java.util.function.Consumer<ActivationOutcome> listener) {
     this.onOutcome = listener;
   }
@@ -239,7 +260,10 @@ public final class FakeBalancer implements AutoCloseable {
     Instant now = Instant.now();
     for (PilotSession pilot : pilots.values()) {
       Instant last = pilot.lastHeartbeat;
-      if (pilot.lostAt == null && !pilot.left && last != null && Duration.between(last, now).compareTo(LOSS_AFTER) > 0) {
+      if (pilot.lostAt == null
+          && !pilot.left
+          && last != null
+          && Duration.between(last, now).compareTo(LOSS_AFTER) > 0) {
         markLost(pilot, "no heartbeat for " + LOSS_AFTER.toMillis() + " ms");
       }
     }
@@ -273,7 +297,8 @@ public final class FakeBalancer implements AutoCloseable {
       if (!("Bearer " + token).equals(authorization)) {
         refused.add(pilot);
         Callback.Completable done = new Callback.Completable();
-        session.sendText(PilotProtocol.encode(new BalancerMessage.Refused("invalid credential")), done);
+        session.sendText(
+            PilotProtocol.encode(new BalancerMessage.Refused("invalid credential")), done);
         done.whenComplete((ok, error) -> session.close(1008, "invalid credential", Callback.NOOP));
       }
     }
@@ -290,8 +315,10 @@ public final class FakeBalancer implements AutoCloseable {
         pilot.registeredAt = Instant.now();
         pilot.lastHeartbeat = Instant.now();
         pilots.put(register.pilotId(), pilot);
-        send(pilot, new BalancerMessage.Registered(register.pilotId(), heartbeatIntervalMs, System.currentTimeMillis(),
-            minor));
+        send(
+            pilot,
+            new BalancerMessage.Registered(
+                register.pilotId(), heartbeatIntervalMs, System.currentTimeMillis(), minor));
       } else if (message instanceof PilotMessage.Heartbeat heartbeat) {
         pilot.lastHeartbeat = Instant.now();
         pilot.lastHeartbeatMessage = heartbeat;
@@ -308,10 +335,12 @@ public final class FakeBalancer implements AutoCloseable {
         outcomes.putIfAbsent(c.outcome().activationId(), c.outcome());
         onOutcome.accept(c.outcome());
       } else if (message instanceof PilotMessage.HandBack h) {
-        h.activations().forEach(item -> {
-          handedBack.put(item.activationId(), h.reason());
-          handedBackStarted.put(item.activationId(), item.started());
-        });
+        h.activations()
+            .forEach(
+                item -> {
+                  handedBack.put(item.activationId(), h.reason());
+                  handedBackStarted.put(item.activationId(), item.started());
+                });
       } else if (message instanceof PilotMessage.Leaving) {
         pilot.left = true;
       }
@@ -344,7 +373,16 @@ public final class FakeBalancer implements AutoCloseable {
   /** Activation ids seen in any message, for diagnostics. */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    pilots.forEach((id, p) -> lines.add(id + ": " + p.received.size() + " messages, left=" + p.left + ", lost=" + p.lostAt));
+    pilots.forEach(
+        (id, p) ->
+            lines.add(
+                id
+                    + ": "
+                    + p.received.size()
+                    + " messages, left="
+                    + p.left
+                    + ", lost="
+                    + p.lostAt));
     return lines;
   }
 }

@@ -19,20 +19,23 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * Starts one local Slurm cluster (4 nodes, 2 CPUs, 2000 MB, grace 10 s) the first time a {@link
- * SlurmTest} class runs, shares it with every later one in the same JVM, and stops it when the run ends.
- * Before each test every job is cancelled and the nodes are idle.
+ * SlurmTest} class runs, shares it with every later one in the same JVM, and stops it when the run
+ * ends. Before each test every job is cancelled and the nodes are idle.
  *
- * <p>Without the Slurm programs the tests are skipped with a message saying how to enable them, except
- * under {@code CI=true}, where a missing Slurm fails the tests: CI must really run them. The directory is
- * a fresh temporary one unless {@code -Dhpcwhisk.slurm.dir=DIR} names one.
+ * <p>Without the Slurm programs the tests are skipped with a message saying how to enable them,
+ * except under {@code CI=true}, where a missing Slurm fails the tests: CI must really run them. The
+ * directory is a fresh temporary one unless {@code -Dhpcwhisk.slurm.dir=DIR} names one.
  *
- * <p>The Slurm series is {@code -Dhpcwhisk.slurm.version} (default 22.05, the host's packages; {@code 24.11}: the
- * chrooted Debian 13 root, see {@link SlurmInstallation}). Under {@code CI=true} a missing 24.11 root file system
- * is built (debootstrap, once, cached); elsewhere its absence skips the tests with how to build it.
+ * <p>The Slurm series is {@code -Dhpcwhisk.slurm.version} (default 22.05, the host's packages;
+ * {@code 24.11}: the chrooted Debian 13 root, see {@link SlurmInstallation}). Under {@code CI=true}
+ * a missing 24.11 root file system is built (debootstrap, once, cached); elsewhere its absence
+ * skips the tests with how to build it.
  */
-public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class LocalSlurmExtension
+    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalSlurmExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(LocalSlurmExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -60,21 +63,30 @@ public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachC
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
     boolean buildable = ci && !SlurmInstallation.DEFAULT_VERSION.equals(installation.version());
     if (missing.isPresent() && !buildable) {
-      String message = missing.get() + " (Slurm " + installation.version() + "; or run .ci/run as root) to run the "
-          + "tests tagged 'slurm'";
+      String message =
+          missing.get()
+              + " (Slurm "
+              + installation.version()
+              + "; or run .ci/run as root) to run the "
+              + "tests tagged 'slurm'";
       if (ci) {
-        throw new ExtensionConfigurationException(message + " -- CI=true, so a missing Slurm is a failure");
+        throw new ExtensionConfigurationException(
+            message + " -- CI=true, so a missing Slurm is a failure");
       }
       throw new TestAbortedException(message);
     }
-    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class,
-        k -> Running.start(installation, buildable), Running.class);
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            Running.class, k -> Running.start(installation, buildable), Running.class);
   }
 
   /** The Slurm the tests run on: {@code -Dhpcwhisk.slurm.version}, default 22.05. */
   static SlurmInstallation installation() {
     String version = System.getProperty("hpcwhisk.slurm.version", "");
-    return SlurmInstallation.forVersion(version.isBlank() ? SlurmInstallation.DEFAULT_VERSION : version.strip());
+    return SlurmInstallation.forVersion(
+        version.isBlank() ? SlurmInstallation.DEFAULT_VERSION : version.strip());
   }
 
   /** The shared cluster; closed by JUnit when the root context ends, i.e. after the last test. */
@@ -94,17 +106,25 @@ public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachC
       PrintStream out = System.out;
       long started = System.nanoTime();
       cluster.up(spec, allowBuild, out);
-      out.printf("[slurm-it] local cluster (%s) up in %s (%d nodes) in %.1f s; export SLURM_CONF=%s%n",
-          cluster.slurmVersion(), dir, spec.nodes(), (System.nanoTime() - started) / 1e9, cluster.conf());
+      out.printf(
+          "[slurm-it] local cluster (%s) up in %s (%d nodes) in %.1f s; export SLURM_CONF=%s%n",
+          cluster.slurmVersion(),
+          dir,
+          spec.nodes(),
+          (System.nanoTime() - started) / 1e9,
+          cluster.conf());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.down(System.out)));
-      List<String> nodes = java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList();
+      List<String> nodes =
+          java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList();
       return new Running(cluster, new SlurmEnv(cluster, nodes, spec.graceSeconds()));
     }
 
     private static Path directory() {
       String configured = System.getProperty("hpcwhisk.slurm.dir");
       try {
-        return configured != null ? Files.createDirectories(Path.of(configured)) : Files.createTempDirectory("hpcwhisk-slurm-it-");
+        return configured != null
+            ? Files.createDirectories(Path.of(configured))
+            : Files.createTempDirectory("hpcwhisk-slurm-it-");
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create the test cluster's directory", e);
       }
@@ -113,7 +133,8 @@ public final class LocalSlurmExtension implements BeforeAllCallback, BeforeEachC
     @Override
     public void close() {
       int stopped = cluster.down(System.out);
-      System.out.println("[slurm-it] local cluster in " + cluster.dir() + " stopped (" + stopped + " daemons)");
+      System.out.println(
+          "[slurm-it] local cluster in " + cluster.dir() + " stopped (" + stopped + " daemons)");
     }
   }
 }

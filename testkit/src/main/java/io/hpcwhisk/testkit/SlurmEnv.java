@@ -42,12 +42,18 @@ public final class SlurmEnv {
     return cluster.slurm().version();
   }
 
-  /** Where the cluster's Slurm clients are, for {@code SlurmCli}/{@code slurm.bin-dir}; empty: the PATH (22.05). */
+  /**
+   * Where the cluster's Slurm clients are, for {@code SlurmCli}/{@code slurm.bin-dir}; empty: the
+   * PATH (22.05).
+   */
   public java.util.Optional<Path> binDir() {
     return cluster.clientBinDir();
   }
 
-  /** The executable of Slurm client {@code name} (e.g. {@code sbatch}) of this cluster's Slurm version. */
+  /**
+   * The executable of Slurm client {@code name} (e.g. {@code sbatch}) of this cluster's Slurm
+   * version.
+   */
   public String client(String name) {
     return binDir().map(d -> d.resolve(name).toString()).orElse(name);
   }
@@ -58,8 +64,9 @@ public final class SlurmEnv {
   }
 
   /**
-   * The state Slurm records for a preempted job that left by itself within the grace time: 22.05 records
-   * {@code COMPLETED} (with a PreemptTime), 24.11 {@code PREEMPTED} (exit code 0:0). Seen on both real versions.
+   * The state Slurm records for a preempted job that left by itself within the grace time: 22.05
+   * records {@code COMPLETED} (with a PreemptTime), 24.11 {@code PREEMPTED} (exit code 0:0). Seen
+   * on both real versions.
    */
   public String leftWithinGraceState() {
     return "22.05".equals(slurmVersion()) ? "COMPLETED" : "PREEMPTED";
@@ -75,7 +82,10 @@ public final class SlurmEnv {
     return graceSeconds;
   }
 
-  /** Slurm's configured intervals ({@code scontrol show config}, read once), and the waits derived from them. */
+  /**
+   * Slurm's configured intervals ({@code scontrol show config}, read once), and the waits derived
+   * from them.
+   */
   public SlurmTiming timing() {
     if (timing == null) {
       timing = SlurmTiming.parse(run("scontrol", "show", "config").orThrow().stdout());
@@ -94,26 +104,35 @@ public final class SlurmEnv {
   }
 
   /**
-   * {@code sbatch --parsable ARGS} with the job's output in {@code log/job-<id>.out} of the cluster directory unless
-   * ARGS name another ({@code -o}; the last one given wins); answers the job id, throws when sbatch fails.
+   * {@code sbatch --parsable ARGS} with the job's output in {@code log/job-<id>.out} of the cluster
+   * directory unless ARGS name another ({@code -o}; the last one given wins); answers the job id,
+   * throws when sbatch fails.
    */
   public String sbatch(String... args) {
-    List<String> command = new ArrayList<>(List.of("sbatch", "--parsable",
-        "--output=" + dir().resolve("log/job-%j.out")));
+    List<String> command =
+        new ArrayList<>(
+            List.of("sbatch", "--parsable", "--output=" + dir().resolve("log/job-%j.out")));
     command.addAll(List.of(args));
     return run(command.toArray(String[]::new)).orThrow().stdout().strip().split(";")[0];
   }
 
-  /** The job's state as {@code scontrol show job} reports it (it keeps finished jobs for MinJobAge), or UNKNOWN. */
+  /**
+   * The job's state as {@code scontrol show job} reports it (it keeps finished jobs for MinJobAge),
+   * or UNKNOWN.
+   */
   public String jobState(String jobId) {
     Matcher m = JOB_STATE.matcher(run("scontrol", "show", "job", jobId).stdout());
     return m.find() ? m.group(1) : "UNKNOWN";
   }
 
-  /** Seconds from a job's submission to its start, as Slurm records them ({@code scontrol show job}, whole seconds). */
+  /**
+   * Seconds from a job's submission to its start, as Slurm records them ({@code scontrol show job},
+   * whole seconds).
+   */
   public long startDelaySeconds(String jobId) {
     String show = run("scontrol", "show", "job", jobId).orThrow().stdout();
-    return Duration.between(time(show, "SubmitTime", jobId), time(show, "StartTime", jobId)).toSeconds();
+    return Duration.between(time(show, "SubmitTime", jobId), time(show, "StartTime", jobId))
+        .toSeconds();
   }
 
   /** When the job started, as Slurm records it ({@code StartTime}, whole seconds, local time). */
@@ -122,19 +141,22 @@ public final class SlurmEnv {
   }
 
   /**
-   * When Slurm started preempting the job ({@code PreemptTime}), if it did. Slurm 22.05 sets it when the grace time
-   * starts and sets it again when it kills the job at the grace time's end: for a job that left by itself
-   * ({@link #leftByItselfWhenPreempted}) it is the start of the preemption.
+   * When Slurm started preempting the job ({@code PreemptTime}), if it did. Slurm 22.05 sets it
+   * when the grace time starts and sets it again when it kills the job at the grace time's end: for
+   * a job that left by itself ({@link #leftByItselfWhenPreempted}) it is the start of the
+   * preemption.
    */
   public Optional<LocalDateTime> preemptTime(String jobId) {
-    Matcher m = Pattern.compile("PreemptTime=(\\d{4}-\\S+)").matcher(run("scontrol", "show", "job", jobId).stdout());
+    Matcher m =
+        Pattern.compile("PreemptTime=(\\d{4}-\\S+)")
+            .matcher(run("scontrol", "show", "job", jobId).stdout());
     return m.find() ? Optional.of(LocalDateTime.parse(m.group(1))) : Optional.empty();
   }
 
   /**
-   * True when Slurm preempted the job and the job then ended by itself, not killed at the grace end: on 22.05 it ends
-   * COMPLETED (a killed one PREEMPTED); on 24.11 both end PREEMPTED, so there it must also have ended less than the
-   * grace time after its PreemptTime.
+   * True when Slurm preempted the job and the job then ended by itself, not killed at the grace
+   * end: on 22.05 it ends COMPLETED (a killed one PREEMPTED); on 24.11 both end PREEMPTED, so there
+   * it must also have ended less than the grace time after its PreemptTime.
    */
   public boolean leftByItselfWhenPreempted(String jobId) {
     if (preemptTime(jobId).isEmpty() || !jobState(jobId).equals(leftWithinGraceState())) {
@@ -151,30 +173,35 @@ public final class SlurmEnv {
   }
 
   /**
-   * True when Slurm preempted the job and the job ended before the grace time ran out: any end but PREEMPTED, the state
-   * Slurm gives a job it kills at the grace end. Looser than {@link #leftByItselfWhenPreempted}: a job preempted within
-   * a second of its start may end FAILED (JobLaunchFailure) although its step heard the SIGTERM and left (seen with the
-   * placeholder pilot under stress-ng).
+   * True when Slurm preempted the job and the job ended before the grace time ran out: any end but
+   * PREEMPTED, the state Slurm gives a job it kills at the grace end. Looser than {@link
+   * #leftByItselfWhenPreempted}: a job preempted within a second of its start may end FAILED
+   * (JobLaunchFailure) although its step heard the SIGTERM and left (seen with the placeholder
+   * pilot under stress-ng).
    */
   public boolean endedWithinGraceWhenPreempted(String jobId) {
     if (preemptTime(jobId).isEmpty()) {
       return false;
     }
     String state = jobState(jobId);
-    if (state.equals("PREEMPTED")) { // 24.11 records a job that left within the grace time as PREEMPTED too
+    if (state.equals(
+        "PREEMPTED")) { // 24.11 records a job that left within the grace time as PREEMPTED too
       return !"22.05".equals(slurmVersion()) && endedBeforeTheGraceRanOut(jobId);
     }
     return !state.matches("RUNNING|PENDING|COMPLETING|SUSPENDED|REQUEUED|UNKNOWN");
   }
 
   /**
-   * Seconds from the start of a preemption to the start of the job that preempted: how long the preemptor waited for
-   * the preempted job to leave. Meaningful when {@link #leftByItselfWhenPreempted} holds for the preempted job.
+   * Seconds from the start of a preemption to the start of the job that preempted: how long the
+   * preemptor waited for the preempted job to leave. Meaningful when {@link
+   * #leftByItselfWhenPreempted} holds for the preempted job.
    */
   public long handOverSeconds(String preemptedJobId, String preemptorJobId) {
     String show = run("scontrol", "show", "job", preemptorJobId).orThrow().stdout();
-    LocalDateTime preempted = preemptTime(preemptedJobId).orElseThrow(
-        () -> new IllegalStateException("job " + preemptedJobId + " has no PreemptTime"));
+    LocalDateTime preempted =
+        preemptTime(preemptedJobId)
+            .orElseThrow(
+                () -> new IllegalStateException("job " + preemptedJobId + " has no PreemptTime"));
     return Duration.between(preempted, time(show, "StartTime", preemptorJobId)).toSeconds();
   }
 
@@ -182,8 +209,8 @@ public final class SlurmEnv {
   public String describe(String... jobIds) {
     StringBuilder text = new StringBuilder();
     for (String id : jobIds) {
-      text.append(run("scontrol", "-o", "show", "job", id).stdout()).append(run("scontrol", "-o", "show", "step", id)
-          .stdout());
+      text.append(run("scontrol", "-o", "show", "job", id).stdout())
+          .append(run("scontrol", "-o", "show", "step", id).stdout());
     }
     return text.toString();
   }

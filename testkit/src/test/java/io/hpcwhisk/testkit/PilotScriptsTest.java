@@ -19,13 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The preemption hand-over block of the shipped pilot scripts ({@code config/pilot.sbatch} and the placeholder), run
- * by bash against a stand-in {@code squeue} and {@code scancel} that answer what a test sets: the decisions it takes
- * from Slurm's answers. {@code PreemptionHandOverIT} runs the same scripts against the real local cluster.
+ * The preemption hand-over block of the shipped pilot scripts ({@code config/pilot.sbatch} and the
+ * placeholder), run by bash against a stand-in {@code squeue} and {@code scancel} that answer what
+ * a test sets: the decisions it takes from Slurm's answers. {@code PreemptionHandOverIT} runs the
+ * same scripts against the real local cluster.
  */
 class PilotScriptsTest {
 
-  private static final DateTimeFormatter SLURM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+  private static final DateTimeFormatter SLURM_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   private static final String BEGIN = "# --- Preemption hand-over";
   private static final String END = "# --- end of the preemption hand-over block";
 
@@ -37,7 +39,9 @@ class PilotScriptsTest {
     block = fake.resolve("block.sh");
     Files.writeString(block, handOverBlock(PilotJobs.sbatchScript()));
     // squeue answers from files by the question asked; every step query reads the next steps.N file
-    script("squeue", """
+    script(
+        "squeue",
+        """
         #!/bin/bash
         case "$*" in
           *"-w "*) cat "$FAKE/node" 2>/dev/null ;;
@@ -59,7 +63,9 @@ class PilotScriptsTest {
 
   @Test
   void aNodeAPreemptedJobGaveBackSecondsAgoIsLeftToItsPreemptor() throws Exception {
-    write("node", job(7, ago(30), null) + job(9, ago(1), ago(3)) + job(12, "2027-01-01T00:00:00", null));
+    write(
+        "node",
+        job(7, ago(30), null) + job(9, ago(1), ago(3)) + job(12, "2027-01-01T00:00:00", null));
     write("pending", "whisk\nbatch\n");
     Result r = run("given_back_by_preemption", 12);
     assertThat(r.exit()).isZero();
@@ -69,14 +75,17 @@ class PilotScriptsTest {
   @Test
   void aNodeIsTakenWhenItsLastJobWasNotPreemptedOrLeftLongAgoOrNoOtherJobWaits() throws Exception {
     write("pending", "whisk\nbatch\n");
-    write("node", job(9, ago(20), ago(22)) + job(10, ago(15), null)); // the preemptor ran after the preempted job
+    write(
+        "node",
+        job(9, ago(20), ago(22))
+            + job(10, ago(15), null)); // the preemptor ran after the preempted job
     assertThat(run("given_back_by_preemption", 12).exit()).isEqualTo(1);
-    write("node", job(9, ago(20), ago(22)));                          // its preemptor went elsewhere long ago
+    write("node", job(9, ago(20), ago(22))); // its preemptor went elsewhere long ago
     assertThat(run("given_back_by_preemption", 12).exit()).isEqualTo(1);
-    write("node", "");                                                // first job on the node, or squeue failed
+    write("node", ""); // first job on the node, or squeue failed
     assertThat(run("given_back_by_preemption", 12).exit()).isEqualTo(1);
     write("node", job(9, ago(1), ago(3)));
-    write("pending", "whisk\n");                                     // its preemptor was cancelled: nobody waits
+    write("pending", "whisk\n"); // its preemptor was cancelled: nobody waits
     assertThat(run("given_back_by_preemption", 12).exit()).isEqualTo(1);
   }
 
@@ -97,10 +106,13 @@ class PilotScriptsTest {
     write("steps.1", "13.batch\n15.batch\n");
     Result r = run("leave_together", 12);
     assertThat(r.exit()).isZero();
-    assertThat(Files.readString(fake.resolve("running-asked"))).as("our own jobs only").contains("--me ");
+    assertThat(Files.readString(fake.resolve("running-asked")))
+        .as("our own jobs only")
+        .contains("--me ");
     assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 13,15 ");
     assertThat(Files.readString(fake.resolve("polls")).strip()).isEqualTo("2");
-    assertThat(Files.readString(fake.resolve("scancel.log")).strip()).isEqualTo("--quiet --batch --signal=TERM 13 15");
+    assertThat(Files.readString(fake.resolve("scancel.log")).strip())
+        .isEqualTo("--quiet --batch --signal=TERM 13 15");
   }
 
   @Test
@@ -114,11 +126,16 @@ class PilotScriptsTest {
     Process bash = start("leave_together", 15);
     await().atMost(Duration.ofSeconds(10)).until(() -> polls() == 1);
     // a lowest id would ask again within 0.5 s; this one keeps to its single call for 1.5 s
-    await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(() -> polls() == 1);
+    await()
+        .during(Duration.ofMillis(1_500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> polls() == 1);
     new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 12,13 ");
-    assertThat(Files.readString(fake.resolve("polls")).strip()).as("job 12 is the one that asks often").isEqualTo("1");
+    assertThat(Files.readString(fake.resolve("polls")).strip())
+        .as("job 12 is the one that asks often")
+        .isEqualTo("1");
   }
 
   @Test
@@ -130,29 +147,40 @@ class PilotScriptsTest {
       write("steps." + i, "13.0\n");
     }
     Process bash = start("leave_together; echo left", 12);
-    await().atMost(Duration.ofSeconds(10)).until(() -> polls() >= 2); // it asked, found the step, and asks again
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> polls() >= 2); // it asked, found the step, and asks again
     assertThat(bash.isAlive()).as("still waiting for job 13's step").isTrue();
     new ProcessBuilder("kill", "-TERM", Long.toString(bash.pid())).start().waitFor();
     assertThat(bash.waitFor(2, TimeUnit.SECONDS)).as("left within 2 s of SIGTERM").isTrue();
-    assertThat(new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("left");
-    assertThat(fake.resolve("scancel.log")).as("the one that ended the wait has told the others").doesNotExist();
+    assertThat(new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("left");
+    assertThat(fake.resolve("scancel.log"))
+        .as("the one that ended the wait has told the others")
+        .doesNotExist();
   }
 
   /**
-   * Another job preempted at the same moment in the harvest partition (a user's preemptible job, named otherwise) is
-   * neither waited for nor signalled; pilots named by the controller for another length or node are.
+   * Another job preempted at the same moment in the harvest partition (a user's preemptible job,
+   * named otherwise) is neither waited for nor signalled; pilots named by the controller for
+   * another length or node are.
    */
   @Test
   void onlyPilotsAreWaitedForAndSignalledNotOtherJobsPreemptedWithThem() throws Exception {
     String when = ago(2);
     write("own", when + "\n");
-    write("running", pilot(12, when) + running(13, when, "analysis-7") + running(14, when, "hpcw-pilot-120m-n2")
-        + running(15, when, "hpcw-pilot"));
+    write(
+        "running",
+        pilot(12, when)
+            + running(13, when, "analysis-7")
+            + running(14, when, "hpcw-pilot-120m-n2")
+            + running(15, when, "hpcw-pilot"));
     write("steps.0", "13.0\n");
     Result r = run("leave_together", 12);
     assertThat(r.exit()).isZero();
     assertThat(Files.readString(fake.resolve("steps-asked"))).contains("-j 14,15 ");
-    assertThat(Files.readString(fake.resolve("scancel.log")).strip()).isEqualTo("--quiet --batch --signal=TERM 14 15");
+    assertThat(Files.readString(fake.resolve("scancel.log")).strip())
+        .isEqualTo("--quiet --batch --signal=TERM 14 15");
   }
 
   /** How many times the stand-in squeue was asked for the co-preempted pilots' steps. */
@@ -172,8 +200,9 @@ class PilotScriptsTest {
   }
 
   private Process start(String commands, int jobId) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder("bash", "-c", "source \"$1\"; " + commands, "bash", block.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "-c", "source \"$1\"; " + commands, "bash", block.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().put("PATH", fake + ":" + System.getenv("PATH"));
     builder.environment().put("FAKE", fake.toString());
     builder.environment().put("TZ", "UTC");
@@ -184,7 +213,10 @@ class PilotScriptsTest {
     return builder.start();
   }
 
-  /** A line of squeue's {@code -O JobID:20,PreemptTime:20,Name:200} for a pilot named by the controller. */
+  /**
+   * A line of squeue's {@code -O JobID:20,PreemptTime:20,Name:200} for a pilot named by the
+   * controller.
+   */
   private static String pilot(int id, String preempted) {
     return running(id, preempted, "hpcw-pilot-30m");
   }

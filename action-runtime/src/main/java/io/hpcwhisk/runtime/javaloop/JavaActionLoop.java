@@ -23,25 +23,28 @@ import java.util.Map;
 
 /**
  * The action loop for Java actions: runs in its own JVM with only this class and Gson on the class
- * path, loads the action's jar in a child class loader and calls its {@code public static JsonObject
- * main(JsonObject)} (Gson's {@code JsonObject}, the signature OpenWhisk's Java runtime uses, so jars
- * built for OpenWhisk run unchanged). {@code main} names the class, optionally {@code Class#method}.
+ * path, loads the action's jar in a child class loader and calls its {@code public static
+ * JsonObject main(JsonObject)} (Gson's {@code JsonObject}, the signature OpenWhisk's Java runtime
+ * uses, so jars built for OpenWhisk run unchanged). {@code main} names the class, optionally {@code
+ * Class#method}.
  *
  * <p>Protocol, one JSON object per line: stdin line 1 {@code {"init": {"main": ..., "entry": JAR}}}
- * answered on fd 3 with {@code {"ok": true}} or {@code {"ok": false, "error": ...}}; then one line per
- * activation answered with the result on fd 3, after an end marker line on stdout and stderr.
+ * answered on fd 3 with {@code {"ok": true}} or {@code {"ok": false, "error": ...}}; then one line
+ * per activation answered with the result on fd 3, after an end marker line on stdout and stderr.
  *
  * <p>Depends on the JDK and Gson only: it is copied into a small launcher jar at run time.
  */
 public final class JavaActionLoop {
 
   static final String MARKER = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
-  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+  private static final Gson GSON =
+      new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   private JavaActionLoop() {}
 
   public static void main(String[] args) throws Exception {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (OutputStream fd3 = new FileOutputStream("/proc/self/fd/3")) {
       Method action = null;
       List<String> owKeys = new ArrayList<>();
@@ -60,7 +63,8 @@ public final class JavaActionLoop {
             System.err.flush();
             JsonObject failure = new JsonObject();
             failure.addProperty("ok", false);
-            failure.addProperty("error", String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+            failure.addProperty(
+                "error", String.valueOf(e.getMessage() == null ? e : e.getMessage()));
             send(fd3, GSON.toJson(failure));
             System.exit(1);
           }
@@ -68,7 +72,8 @@ public final class JavaActionLoop {
         }
         setActivationEnv(message, owKeys);
         JsonElement value = message.get("value");
-        JsonObject params = value != null && value.isJsonObject() ? value.getAsJsonObject() : new JsonObject();
+        JsonObject params =
+            value != null && value.isJsonObject() ? value.getAsJsonObject() : new JsonObject();
         String text;
         try {
           Object result = action.invoke(null, params);
@@ -78,7 +83,8 @@ public final class JavaActionLoop {
           cause.printStackTrace();
           JsonObject error = new JsonObject();
           error.addProperty(
-              "error", "An error has occurred while invoking the action (see logs for details): " + cause);
+              "error",
+              "An error has occurred while invoking the action (see logs for details): " + cause);
           text = GSON.toJson(error);
         }
         System.out.println(MARKER);
@@ -119,7 +125,10 @@ public final class JavaActionLoop {
     fd3.flush();
   }
 
-  /** Sets {@code __OW_*} in this JVM's view of the environment (best effort, as OpenWhisk's runtime). */
+  /**
+   * Sets {@code __OW_*} in this JVM's view of the environment (best effort, as OpenWhisk's
+   * runtime).
+   */
   @SuppressWarnings("unchecked")
   private static void setActivationEnv(JsonObject message, List<String> owKeys) {
     try {

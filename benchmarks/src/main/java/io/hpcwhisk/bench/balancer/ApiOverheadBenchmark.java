@@ -23,27 +23,36 @@ import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.Histogram;
 
 /**
- * What the API and its durable store cost per blocking invocation: throughput and latency of
- * {@code POST …/actions/noop?blocking=true} through the real server (authentication, lookup, durable
- * accept, dispatch, durable record, JSON) with a dispatcher that answers at once (no action runs), next
- * to a baseline of {@code GET /} on the same server. Clients are plain keep-alive sockets in this JVM.
+ * What the API and its durable store cost per blocking invocation: throughput and latency of {@code
+ * POST …/actions/noop?blocking=true} through the real server (authentication, lookup, durable
+ * accept, dispatch, durable record, JSON) with a dispatcher that answers at once (no action runs),
+ * next to a baseline of {@code GET /} on the same server. Clients are plain keep-alive sockets in
+ * this JVM.
  *
- * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.ApiOverheadBenchmark
- * [connections=32] [seconds=10] [invoke warm-up seconds=3]}. Besides the totals it prints the
- * server's CPU per invocation by thread group (JIT compilers and GC included): with a short warm-up
- * the JIT compilers are still a large share. Figures depend on what else runs on the machine.
+ * <p>Usage: {@code java -cp app/target/hpc-whisk.jar
+ * io.hpcwhisk.bench.balancer.ApiOverheadBenchmark [connections=32] [seconds=10] [invoke warm-up
+ * seconds=3]}. Besides the totals it prints the server's CPU per invocation by thread group (JIT
+ * compilers and GC included): with a short warm-up the JIT compilers are still a large share.
+ * Figures depend on what else runs on the machine.
  */
 public final class ApiOverheadBenchmark {
 
   private ApiOverheadBenchmark() {}
 
-  /** Completes every activation at once with {@code {}}: measures everything but running an action. */
+  /**
+   * Completes every activation at once with {@code {}}: measures everything but running an action.
+   */
   static final class InstantDispatcher implements ActivationDispatcher {
     @Override
     public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
       long now = System.currentTimeMillis();
-      return CompletableFuture.completedFuture(new RunOutcome(
-          ActivationResponse.success(Json.MAPPER.createObjectNode()), List.of(), now, now, null));
+      return CompletableFuture.completedFuture(
+          new RunOutcome(
+              ActivationResponse.success(Json.MAPPER.createObjectNode()),
+              List.of(),
+              now,
+              now,
+              null));
     }
 
     @Override
@@ -53,10 +62,13 @@ public final class ApiOverheadBenchmark {
   }
 
   /**
-   * What one measurement did: requests, wall time, latency, and the CPU time the client threads used
-   * (so the client's own share of the machine can be told apart from the server's).
+   * What one measurement did: requests, wall time, latency, and the CPU time the client threads
+   * used (so the client's own share of the machine can be told apart from the server's).
    */
-  /** How the client connects: plain sockets, or TLS ones ({@code PilotBalancerBenchmark}'s TLS mode). */
+  /**
+   * How the client connects: plain sockets, or TLS ones ({@code PilotBalancerBenchmark}'s TLS
+   * mode).
+   */
   static volatile javax.net.SocketFactory SOCKETS = javax.net.SocketFactory.getDefault();
 
   record Result(long requests, double seconds, Histogram latencyMicros, long clientCpuNanos) {
@@ -65,8 +77,13 @@ public final class ApiOverheadBenchmark {
     }
 
     String line(String what) {
-      return String.format("%-34s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%d requests)", what, perSecond(),
-          latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(99) / 1000.0, requests);
+      return String.format(
+          "%-34s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%d requests)",
+          what,
+          perSecond(),
+          latencyMicros.getValueAtPercentile(50) / 1000.0,
+          latencyMicros.getValueAtPercentile(99) / 1000.0,
+          requests);
     }
   }
 
@@ -75,19 +92,31 @@ public final class ApiOverheadBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int warmUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path data = Files.createTempDirectory("hpc-whisk-bench");
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0)
-            .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.toString()));
-    try (WhiskServer server = WhiskServer.start(config, (clock, host) -> new InstantDispatcher(), "bench")) {
+    ServerConfig config =
+        ServerConfig.DEFAULT
+            .withApi(
+                ServerConfig.DEFAULT
+                    .api()
+                    .withPort(0)
+                    .withGuest(true)
+                    .withDrainSeconds(0)
+                    .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
+            .withStore(ServerConfig.DEFAULT.store().withDataDir(data.toString()));
+    try (WhiskServer server =
+        WhiskServer.start(config, (clock, host) -> new InstantDispatcher(), "bench")) {
       int port = server.address().getPort();
-      String auth = "Basic " + Base64.getEncoder().encodeToString(
-          Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
+      String auth =
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
       String create = "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(){return {}}\"}}";
       request(port, "PUT", "/api/v1/namespaces/_/actions/noop", auth, create);
       String staticGet = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-      String invoke = "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+      String invoke =
+          "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Authorization: "
+              + auth
+              + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       run(port, staticGet, connections, 2); // warm-up
       run(port, invoke, connections, warmUpSeconds);
       java.util.Map<String, Long> static0 = ThreadCpu.byGroup();
@@ -98,17 +127,29 @@ public final class ApiOverheadBenchmark {
       Result blocking = run(port, invoke, connections, seconds);
       long cpu = processCpuNanos() - cpu0;
       java.util.Map<String, Long> threads = ThreadCpu.since(threads0);
-      System.out.println("connections " + connections + ", " + seconds + " s each, "
-          + Runtime.getRuntime().availableProcessors() + " cores");
+      System.out.println(
+          "connections "
+              + connections
+              + ", "
+              + seconds
+              + " s each, "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores");
       System.out.println(baseline.line("baseline GET / (static)"));
       System.out.println(blocking.line("blocking invoke (durable, no-op)"));
-      System.out.printf("ratio blocking/baseline throughput: %.2f%n", blocking.perSecond() / baseline.perSecond());
+      System.out.printf(
+          "ratio blocking/baseline throughput: %.2f%n",
+          blocking.perSecond() / baseline.perSecond());
       double n = Math.max(1, blocking.requests());
-      System.out.printf("CPU per blocking invoke: client %.0f us, server %.0f us%n",
+      System.out.printf(
+          "CPU per blocking invoke: client %.0f us, server %.0f us%n",
           blocking.clientCpuNanos() / n / 1000, (cpu - blocking.clientCpuNanos()) / n / 1000);
-      System.out.println("CPU per static GET by thread group (us, /proc, 10 ms ticks): "
-          + ThreadCpu.perRequest(staticThreads, Math.max(1, baseline.requests())));
-      System.out.println("CPU per blocking invoke by thread group (us, /proc, 10 ms ticks): " + ThreadCpu.perRequest(threads, n));
+      System.out.println(
+          "CPU per static GET by thread group (us, /proc, 10 ms ticks): "
+              + ThreadCpu.perRequest(staticThreads, Math.max(1, baseline.requests())));
+      System.out.println(
+          "CPU per blocking invoke by thread group (us, /proc, 10 ms ticks): "
+              + ThreadCpu.perRequest(threads, n));
     } finally {
       deleteTree(data);
     }
@@ -128,13 +169,25 @@ public final class ApiOverheadBenchmark {
 
   /** CPU time this JVM has used so far. */
   static long processCpuNanos() {
-    return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    return ProcessHandle.current()
+        .info()
+        .totalCpuDuration()
+        .map(java.time.Duration::toNanos)
+        .orElse(0L);
   }
 
-  static void request(int port, String method, String path, String auth, String body) throws IOException {
+  static void request(int port, String method, String path, String auth, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + auth
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
+    String head =
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+            + auth
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + bytes.length
+            + "\r\nConnection: close\r\n\r\n";
     try (Socket s = SOCKETS.createSocket("127.0.0.1", port)) {
       s.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write(bytes);
@@ -153,27 +206,31 @@ public final class ApiOverheadBenchmark {
       Histogram h = new Histogram(60_000_000L, 3);
       histograms.add(h);
       int slot = i;
-      Thread t = new Thread(() -> {
-        try (Socket socket = SOCKETS.createSocket("127.0.0.1", port)) {
-          socket.setTcpNoDelay(true);
-          OutputStream out = socket.getOutputStream();
-          InputStream in = new BufferedInputStream(socket.getInputStream());
-          while (System.nanoTime() < end) {
-            long t0 = System.nanoTime();
-            out.write(bytes);
-            out.flush();
-            int status = readResponse(in);
-            if (status >= 300) {
-              throw new IllegalStateException("HTTP " + status);
-            }
-            h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-            counts[slot]++;
-          }
-          cpu[slot] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try (Socket socket = SOCKETS.createSocket("127.0.0.1", port)) {
+                  socket.setTcpNoDelay(true);
+                  OutputStream out = socket.getOutputStream();
+                  InputStream in = new BufferedInputStream(socket.getInputStream());
+                  while (System.nanoTime() < end) {
+                    long t0 = System.nanoTime();
+                    out.write(bytes);
+                    out.flush();
+                    int status = readResponse(in);
+                    if (status >= 300) {
+                      throw new IllegalStateException("HTTP " + status);
+                    }
+                    h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                    counts[slot]++;
+                  }
+                  cpu[slot] =
+                      java.lang.management.ManagementFactory.getThreadMXBean()
+                          .getCurrentThreadCpuTime();
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       threads.add(t);
     }
     long t0 = System.nanoTime();

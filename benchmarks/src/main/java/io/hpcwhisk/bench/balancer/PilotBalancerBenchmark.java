@@ -22,27 +22,28 @@ import java.util.Map;
 /**
  * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
  * on this machine (each {@code io.hpcwhisk.pilot.PilotMain} in its own JVM, warm nodejs runtime,
- * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static), as a
- * ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
+ * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static),
+ * as a ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
  *
- * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.PilotBalancerBenchmark
- * [pilots=3] [connections=64] [seconds=10] [pilotMemoryMb=512] [warmupSeconds=60] [isolatedClusterDir]}: each pilot
- * runs at most
+ * <p>Usage: {@code java -cp app/target/hpc-whisk.jar
+ * io.hpcwhisk.bench.balancer.PilotBalancerBenchmark [pilots=3] [connections=64] [seconds=10]
+ * [pilotMemoryMb=512] [warmupSeconds=60] [isolatedClusterDir]}: each pilot runs at most
  * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
- * slots wait in the balancer's queue. Prints the client-side latency (which includes the
- * action's own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result,
- * minus the action's duration as the pilot measured it) and the CPU time per activation of the client
- * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary directory
- * (kept; the store in it is deleted at the end);
- * {@code -Dbench.pilotJvmOptions="..."} adds JVM options to the pilots, {@code {job}} replaced by the pilot's
- * job number (e.g. {@code -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
+ * slots wait in the balancer's queue. Prints the client-side latency (which includes the action's
+ * own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result, minus the
+ * action's duration as the pilot measured it) and the CPU time per activation of the client
+ * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary
+ * directory (kept; the store in it is deleted at the end); {@code -Dbench.pilotJvmOptions="..."}
+ * adds JVM options to the pilots, {@code {job}} replaced by the pilot's job number (e.g. {@code
+ * -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
  *
- * <p>With {@code isolatedClusterDir} (a cluster started with {@code hpc-whisk local-cluster up --isolated-nodes
- * --dir DIR}, whose {@code network.properties} names its namespaces), one run measures three set-ups one after the
- * other, each with a fresh server and pilots: pilots on loopback, plain; pilots in the cluster's node namespaces
- * (entered with {@code nsenter --net}, pilot {@code i} on node {@code (i mod N) + 1}) reaching the server at the
- * host side's address, plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA);
- * and prints the isolated figures as ratios to the loopback plain ones.
+ * <p>With {@code isolatedClusterDir} (a cluster started with {@code hpc-whisk local-cluster up
+ * --isolated-nodes --dir DIR}, whose {@code network.properties} names its namespaces), one run
+ * measures three set-ups one after the other, each with a fresh server and pilots: pilots on
+ * loopback, plain; pilots in the cluster's node namespaces (entered with {@code nsenter --net},
+ * pilot {@code i} on node {@code (i mod N) + 1}) reaching the server at the host side's address,
+ * plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA); and
+ * prints the isolated figures as ratios to the loopback plain ones.
  */
 public final class PilotBalancerBenchmark {
 
@@ -61,7 +62,13 @@ public final class PilotBalancerBenchmark {
     int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
     int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 60;
     if (args.length <= 5) {
-      run(new Setup("loopback plain", null, false), pilots, connections, seconds, pilotMemoryMb, warmupSeconds);
+      run(
+          new Setup("loopback plain", null, false),
+          pilots,
+          connections,
+          seconds,
+          pilotMemoryMb,
+          warmupSeconds);
       return;
     }
     java.util.Properties network = new java.util.Properties();
@@ -69,33 +76,49 @@ public final class PilotBalancerBenchmark {
       network.load(in);
     }
     Map<String, Figures> figures = new java.util.LinkedHashMap<>();
-    for (Setup setup : List.of(new Setup("loopback plain", null, false), new Setup("isolated plain", network, false),
-        new Setup("isolated TLS", network, true))) {
+    for (Setup setup :
+        List.of(
+            new Setup("loopback plain", null, false),
+            new Setup("isolated plain", network, false),
+            new Setup("isolated TLS", network, true))) {
       System.out.println("=== " + setup.name() + " ===");
-      figures.put(setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
+      figures.put(
+          setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
     }
     Figures base = figures.get("loopback plain");
-    System.out.println("=== blocking no-op invokes, ratios to loopback plain (" + base.perSecond() + " req/s) ===");
-    figures.forEach((name, f) -> System.out.printf("%-15s %8.0f req/s  ratio %.3f   latency p50 %.2f ms   balancer"
-        + " overhead p50 <= %.2f ms%n", name, f.perSecond(), f.perSecond() / base.perSecond(), f.latencyP50Ms(),
-        f.overheadP50Ms()));
+    System.out.println(
+        "=== blocking no-op invokes, ratios to loopback plain ("
+            + base.perSecond()
+            + " req/s) ===");
+    figures.forEach(
+        (name, f) ->
+            System.out.printf(
+                "%-15s %8.0f req/s  ratio %.3f   latency p50 %.2f ms   balancer"
+                    + " overhead p50 <= %.2f ms%n",
+                name,
+                f.perSecond(),
+                f.perSecond() / base.perSecond(),
+                f.latencyP50Ms(),
+                f.overheadP50Ms()));
   }
 
-  private static Figures run(Setup setup, int pilots, int connections, int seconds, int pilotMemoryMb,
-      int warmupSeconds) throws Exception {
+  private static Figures run(
+      Setup setup, int pilots, int connections, int seconds, int pilotMemoryMb, int warmupSeconds)
+      throws Exception {
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
     String hostSide = setup.network() == null ? null : setup.network().getProperty("subnet") + ".1";
     ServerConfig.Tls tls = ServerConfig.Tls.NONE;
     Path ca = null;
     if (setup.tls()) {
-      io.hpcwhisk.balancer.tls.LocalCa localCa = io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(data.resolve("tls"),
-          "benchmark CA");
+      io.hpcwhisk.balancer.tls.LocalCa localCa =
+          io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(data.resolve("tls"), "benchmark CA");
       List<String> names = hostSide == null ? List.of("127.0.0.1") : List.of("127.0.0.1", hostSide);
       var issued = localCa.issue("server", names, Duration.ofDays(1));
       tls = ServerConfig.Tls.of(issued.certificate(), issued.key(), 3600);
       ca = localCa.certificateFile();
-      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA", ca));
       javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
@@ -103,22 +126,39 @@ public final class PilotBalancerBenchmark {
     } else {
       ApiOverheadBenchmark.SOCKETS = javax.net.SocketFactory.getDefault();
     }
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(0).withExecutor("pilots")
-            .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()))
-        // the benchmark's pilots are plain processes, not Slurm jobs: nothing for squeue to verify
-        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
+    ServerConfig config =
+        ServerConfig.DEFAULT
+            .withApi(
+                ServerConfig.DEFAULT
+                    .api()
+                    .withPort(0)
+                    .withGuest(true)
+                    .withDrainSeconds(0)
+                    .withExecutor("pilots")
+                    .withRates(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))
+            .withStore(ServerConfig.DEFAULT.store().withDataDir(data.resolve("data").toString()))
+            // the benchmark's pilots are plain processes, not Slurm jobs: nothing for squeue to
+            // verify
+            .withPilots(
+                ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
     config = config.withApi(config.api().withTls(tls));
     List<Process> processes = new ArrayList<>();
     try (WhiskServer server = WhiskServer.start(config, "bench")) {
       int port = server.address().getPort();
       PilotCredentials credentials = WhiskServer.pilotCredentials(config);
       for (int i = 0; i < pilots; i++) {
-        List<String> nsenter = setup.network() == null ? List.of() : List.of("nsenter", "--net=/run/netns/"
-            + setup.network().getProperty("prefix") + "-n" + (i % Integer.parseInt(setup.network().getProperty("nodes"))
-            + 1), "--");
-        processes.add(startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data, nsenter, ca));
+        List<String> nsenter =
+            setup.network() == null
+                ? List.of()
+                : List.of(
+                    "nsenter",
+                    "--net=/run/netns/"
+                        + setup.network().getProperty("prefix")
+                        + "-n"
+                        + (i % Integer.parseInt(setup.network().getProperty("nodes")) + 1),
+                    "--");
+        processes.add(
+            startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data, nsenter, ca));
       }
       PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
       long until = System.nanoTime() + 60_000_000_000L;
@@ -128,43 +168,77 @@ public final class PilotBalancerBenchmark {
         }
         Thread.sleep(100);
       }
-      String auth = "Basic " + Base64.getEncoder().encodeToString(
-          Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
-      ApiOverheadBenchmark.request(port, "PUT", "/api/v1/namespaces/_/actions/noop", auth,
-          "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(){return {}}\"},\"limits\":{\"memory\":128}}");
+      String auth =
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
+      ApiOverheadBenchmark.request(
+          port,
+          "PUT",
+          "/api/v1/namespaces/_/actions/noop",
+          auth,
+          "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(){return"
+              + " {}}\"},\"limits\":{\"memory\":128}}");
       String staticGet = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-      String invoke = "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Authorization: " + auth + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+      String invoke =
+          "POST /api/v1/namespaces/_/actions/noop?blocking=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Authorization: "
+              + auth
+              + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       ApiOverheadBenchmark.run(port, staticGet, connections, 2);
-      // warm runtimes on every pilot, and the JIT: young pilot JVMs spend a third of their CPU compiling
+      // warm runtimes on every pilot, and the JIT: young pilot JVMs spend a third of their CPU
+      // compiling
       ApiOverheadBenchmark.run(port, invoke, connections, warmupSeconds);
       Timer overhead = server.meters().find("whisk_activation_overhead").timer();
       double[] before = buckets(overhead);
-      ApiOverheadBenchmark.Result baseline = ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
+      ApiOverheadBenchmark.Result baseline =
+          ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
       List<Long> pilotPids = processes.stream().map(Process::pid).toList();
       CpuTimes cpuBefore = CpuTimes.of(processes);
       Map<String, Long> serverThreads0 = ThreadCpu.byGroup();
       Map<String, Long> pilotThreads0 = ThreadCpu.byGroup(pilotPids);
-      ApiOverheadBenchmark.Result blocking = ApiOverheadBenchmark.run(port, invoke, connections, seconds);
+      ApiOverheadBenchmark.Result blocking =
+          ApiOverheadBenchmark.run(port, invoke, connections, seconds);
       CpuTimes cpuAfter = CpuTimes.of(processes);
       Map<String, Long> serverThreads = ThreadCpu.since(serverThreads0);
       Map<String, Long> pilotThreads = ThreadCpu.minus(ThreadCpu.byGroup(pilotPids), pilotThreads0);
       double[] after = buckets(overhead);
-      System.out.println(pilots + " pilot processes of " + pilotMemoryMb + " MB (128 MB action: "
-          + pilotMemoryMb / 128 + " slots each), " + connections + " connections, " + seconds + " s each after "
-          + warmupSeconds + " s of warm-up, "
-          + Runtime.getRuntime().availableProcessors() + " cores (shared with the pilots)");
+      System.out.println(
+          pilots
+              + " pilot processes of "
+              + pilotMemoryMb
+              + " MB (128 MB action: "
+              + pilotMemoryMb / 128
+              + " slots each), "
+              + connections
+              + " connections, "
+              + seconds
+              + " s each after "
+              + warmupSeconds
+              + " s of warm-up, "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores (shared with the pilots)");
       System.out.println(baseline.line("baseline GET / (static)"));
       System.out.println(blocking.line("blocking no-op invoke via pilots"));
-      System.out.printf("ratio blocking/baseline throughput: %.3f%n", blocking.perSecond() / baseline.perSecond());
-      System.out.printf("balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f ms%n",
+      System.out.printf(
+          "ratio blocking/baseline throughput: %.3f%n",
+          blocking.perSecond() / baseline.perSecond());
+      System.out.printf(
+          "balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f"
+              + " ms%n",
           percentile(overhead, before, after, 0.50), percentile(overhead, before, after, 0.99));
       System.out.println(cpuAfter.minus(cpuBefore).perActivation(blocking));
       double n = Math.max(1, blocking.requests());
-      System.out.println("server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
-          + " included): " + ThreadCpu.perRequest(serverThreads, n));
-      System.out.println("pilot JVMs by thread group (us per activation): " + ThreadCpu.perRequest(pilotThreads, n));
-      return new Figures(blocking.perSecond(), blocking.latencyMicros().getValueAtPercentile(50) / 1000.0,
+      System.out.println(
+          "server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
+              + " included): "
+              + ThreadCpu.perRequest(serverThreads, n));
+      System.out.println(
+          "pilot JVMs by thread group (us per activation): "
+              + ThreadCpu.perRequest(pilotThreads, n));
+      return new Figures(
+          blocking.perSecond(),
+          blocking.latencyMicros().getValueAtPercentile(50) / 1000.0,
           percentile(overhead, before, after, 0.50));
     } finally {
       for (Process p : processes) {
@@ -173,7 +247,8 @@ public final class PilotBalancerBenchmark {
       for (Process p : processes) {
         p.waitFor();
       }
-      ApiOverheadBenchmark.deleteTree(data.resolve("data")); // the pilots' logs stay in the directory
+      ApiOverheadBenchmark.deleteTree(
+          data.resolve("data")); // the pilots' logs stay in the directory
     }
   }
 
@@ -200,23 +275,39 @@ public final class PilotBalancerBenchmark {
       return new CpuTimes(self - o.self, pilots - o.pilots, runtimes - o.runtimes);
     }
 
-    /** CPU microseconds per activation in each process group, and the share of the machine's cores used. */
+    /**
+     * CPU microseconds per activation in each process group, and the share of the machine's cores
+     * used.
+     */
     String perActivation(ApiOverheadBenchmark.Result r) {
       double n = Math.max(1, r.requests());
       long server = self - r.clientCpuNanos();
       double cores = (self + pilots + runtimes) / (r.seconds() * 1e9);
-      return String.format("CPU per activation: client %.0f us, server %.0f us, pilot JVMs %.0f us, runtimes %.0f us;"
-              + " total %.0f us (%.2f cores busy with the benchmark's processes)",
-          r.clientCpuNanos() / n / 1000, server / n / 1000, pilots / n / 1000, runtimes / n / 1000,
-          (self + pilots + runtimes) / n / 1000, cores);
+      return String.format(
+          "CPU per activation: client %.0f us, server %.0f us, pilot JVMs %.0f us, runtimes %.0f"
+              + " us; total %.0f us (%.2f cores busy with the benchmark's processes)",
+          r.clientCpuNanos() / n / 1000,
+          server / n / 1000,
+          pilots / n / 1000,
+          runtimes / n / 1000,
+          (self + pilots + runtimes) / n / 1000,
+          cores);
     }
   }
 
-  private static Process startPilot(String url, PilotCredentials credentials, int job, int memoryMb, Path dir,
-      List<String> nsenter, Path ca) throws Exception {
+  private static Process startPilot(
+      String url,
+      PilotCredentials credentials,
+      int job,
+      int memoryMb,
+      Path dir,
+      List<String> nsenter,
+      Path ca)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
     String logging = System.getProperty("logback.configurationFile");
     if (logging != null) {
       command.add(1, "-Dlogback.configurationFile=" + logging);
@@ -241,8 +332,10 @@ public final class PilotBalancerBenchmark {
       env.put("HPC_WHISK_BALANCER_CA_FILE", ca.toString());
     }
     Path tokenFile = dir.resolve("pilot-" + job + ".token");
-    Files.writeString(Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------"))),
+    Files.writeString(
+        Files.createFile(
+            tokenFile,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
         credentials.forJob(Integer.toString(job), Instant.now().plusSeconds(86_400)));
     env.put("HPC_WHISK_PILOT_TOKEN_FILE", tokenFile.toString());
     env.put("HPC_WHISK_PILOT_SANDBOX", "off");
@@ -261,7 +354,10 @@ public final class PilotBalancerBenchmark {
     return out;
   }
 
-  /** The upper bound (ms) of the bucket holding quantile q of what was recorded between the snapshots. */
+  /**
+   * The upper bound (ms) of the bucket holding quantile q of what was recorded between the
+   * snapshots.
+   */
   private static double percentile(Timer timer, double[] before, double[] after, double q) {
     CountAtBucket[] bounds = timer.takeSnapshot().histogramCounts();
     double total = after[after.length - 1] - before[before.length - 1];

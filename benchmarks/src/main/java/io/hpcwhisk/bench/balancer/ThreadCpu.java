@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * This JVM's CPU time by thread group, from Linux's {@code /proc/self/task/<tid>/stat} (user + system
- * clock ticks of each thread, JIT compiler and GC threads included), grouped by the thread's name
- * with digits removed ({@code qtp123-45} → {@code qtp-}). On other systems it returns nothing.
+ * This JVM's CPU time by thread group, from Linux's {@code /proc/self/task/<tid>/stat} (user +
+ * system clock ticks of each thread, JIT compiler and GC threads included), grouped by the thread's
+ * name with digits removed ({@code qtp123-45} → {@code qtp-}). On other systems it returns nothing.
  */
 final class ThreadCpu {
   private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ is 100 on Linux
@@ -35,18 +35,20 @@ final class ThreadCpu {
   private static Map<String, Long> byGroup(String process) {
     Map<String, Long> out = new HashMap<>();
     try (Stream<Path> tasks = Files.list(Path.of("/proc", process, "task"))) {
-      tasks.forEach(task -> {
-        try {
-          String stat = Files.readString(task.resolve("stat"));
-          int close = stat.lastIndexOf(')');
-          String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("[0-9]+", "");
-          String[] f = stat.substring(close + 2).split(" ");
-          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-          out.merge(name, ticks * NANOS_PER_TICK, Long::sum);
-        } catch (IOException | RuntimeException e) {
-          // a thread that ended meanwhile
-        }
-      });
+      tasks.forEach(
+          task -> {
+            try {
+              String stat = Files.readString(task.resolve("stat"));
+              int close = stat.lastIndexOf(')');
+              String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("[0-9]+", "");
+              String[] f = stat.substring(close + 2).split(" ");
+              long ticks =
+                  Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+              out.merge(name, ticks * NANOS_PER_TICK, Long::sum);
+            } catch (IOException | RuntimeException e) {
+              // a thread that ended meanwhile
+            }
+          });
     } catch (IOException e) {
       return Map.of();
     }
@@ -68,7 +70,8 @@ final class ThreadCpu {
   /** Microseconds per request by group, largest first, groups under 0.5 us left out. */
   static Map<String, Long> perRequest(Map<String, Long> used, double requests) {
     Map<String, Long> out = new LinkedHashMap<>();
-    used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+    used.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .filter(e -> e.getValue() / requests / 1000 >= 0.5)
         .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() / requests / 1000)));
     return out;

@@ -11,34 +11,41 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Idle node-time, the part pilots held, and where the rest went, computed from the start and end times Slurm
- * reports for every job (second resolution), not from samples.
+ * Idle node-time, the part pilots held, and where the rest went, computed from the start and end
+ * times Slurm reports for every job (second resolution), not from samples.
  *
- * <p><b>Algorithm.</b> Per node, the idle intervals are the run's span minus the union of batch jobs' [start, end);
- * covered is their intersection with the union of pilots' [start, end). Every uncovered stretch of an idle interval
- * gets one {@link Loss}: no pilot at all in an idle interval under 5 s (one batch job handing the node to the
- * next), shorter than {@code minPilot} (no pilot could have fitted) or longer (none came); otherwise by where the stretch lies — before the first pilot started (start
- * latency: the controller's interval, sbatch and the scheduler's pass), between two pilots (one ended, the next
- * started later), or after the last pilot ended while the node stayed idle (its time limit was shorter than the gap:
- * minute rounding, a shrunk {@code --time-min}, a window that ended later than planned).
+ * <p><b>Algorithm.</b> Per node, the idle intervals are the run's span minus the union of batch
+ * jobs' [start, end); covered is their intersection with the union of pilots' [start, end). Every
+ * uncovered stretch of an idle interval gets one {@link Loss}: no pilot at all in an idle interval
+ * under 5 s (one batch job handing the node to the next), shorter than {@code minPilot} (no pilot
+ * could have fitted) or longer (none came); otherwise by where the stretch lies — before the first
+ * pilot started (start latency: the controller's interval, sbatch and the scheduler's pass),
+ * between two pilots (one ended, the next started later), or after the last pilot ended while the
+ * node stayed idle (its time limit was shorter than the gap: minute rounding, a shrunk {@code
+ * --time-min}, a window that ended later than planned).
  *
- * <p><b>Example.</b> n1 runs batch until 10 s, idle until 200 s, a pilot runs 12–130 s and another 131–190 s:
- * idle 190 s, covered 177 s, lost 2 s start latency, 1 s between pilots, 10 s after the last pilot.
+ * <p><b>Example.</b> n1 runs batch until 10 s, idle until 200 s, a pilot runs 12–130 s and another
+ * 131–190 s: idle 190 s, covered 177 s, lost 2 s start latency, 1 s between pilots, 10 s after the
+ * last pilot.
  *
- * <p><b>Known caveats.</b> Slurm's times are whole seconds, so every boundary carries up to 1 s of rounding. A
- * pilot that Slurm preempts still holds its node until it is gone; that time counts as covered, as in the sampled
- * measure.
+ * <p><b>Known caveats.</b> Slurm's times are whole seconds, so every boundary carries up to 1 s of
+ * rounding. A pilot that Slurm preempts still holds its node until it is gone; that time counts as
+ * covered, as in the sampled measure.
  */
 public final class IdleAccounting {
 
   /** Where uncovered idle node-time went. */
   public enum Loss {
-    HANDOVER("idle periods under 5 s, no pilot (the scheduler handing the node from one batch job to the next)"),
+    HANDOVER(
+        "idle periods under 5 s, no pilot (the scheduler handing the node from one batch job to the"
+            + " next)"),
     SHORT_IDLE("idle periods of 5 s up to the minimum pilot, no pilot"),
     NO_PILOT("idle periods long enough, but no pilot at all"),
-    START_LATENCY("node idle until the first pilot started (controller interval + sbatch + scheduler pass)"),
+    START_LATENCY(
+        "node idle until the first pilot started (controller interval + sbatch + scheduler pass)"),
     BETWEEN_PILOTS("between two pilots (one ended, the next started later)"),
-    AFTER_LAST_PILOT("after the last pilot ended, node still idle (time limit shorter than the gap)");
+    AFTER_LAST_PILOT(
+        "after the last pilot ended, node still idle (time limit shorter than the gap)");
 
     private final String text;
 
@@ -76,8 +83,8 @@ public final class IdleAccounting {
   private IdleAccounting() {}
 
   /** Accounts the span [{@code from}, {@code to}) over {@code nodes} given every job run seen. */
-  public static Totals account(Collection<String> nodes, Collection<Run> runs, Instant from, Instant to,
-      Duration minPilot) {
+  public static Totals account(
+      Collection<String> nodes, Collection<Run> runs, Instant from, Instant to, Duration minPilot) {
     Map<String, List<long[]>> batch = new TreeMap<>();
     Map<String, List<long[]>> pilots = new TreeMap<>();
     long a = from.toEpochMilli();
@@ -86,7 +93,9 @@ public final class IdleAccounting {
       long s = Math.max(a, run.start().toEpochMilli());
       long e = Math.min(b, run.end().toEpochMilli());
       if (e > s) {
-        (run.pilot() ? pilots : batch).computeIfAbsent(run.node(), n -> new ArrayList<>()).add(new long[] {s, e});
+        (run.pilot() ? pilots : batch)
+            .computeIfAbsent(run.node(), n -> new ArrayList<>())
+            .add(new long[] {s, e});
       }
     }
     double idle = 0;
@@ -109,8 +118,10 @@ public final class IdleAccounting {
         }
         if (inside.isEmpty()) {
           long length = gap[1] - gap[0];
-          Loss why = length < HANDOVER_MILLIS ? Loss.HANDOVER
-              : length < minPilot.toMillis() ? Loss.SHORT_IDLE : Loss.NO_PILOT;
+          Loss why =
+              length < HANDOVER_MILLIS
+                  ? Loss.HANDOVER
+                  : length < minPilot.toMillis() ? Loss.SHORT_IDLE : Loss.NO_PILOT;
           lost.merge(why, (gap[1] - gap[0]) / 1000.0, Double::sum);
           continue;
         }
@@ -118,7 +129,9 @@ public final class IdleAccounting {
         for (long[] p : inside) {
           covered += (p[1] - p[0]) / 1000.0;
           if (p[0] > cursor) {
-            lost.merge(cursor == gap[0] ? Loss.START_LATENCY : Loss.BETWEEN_PILOTS, (p[0] - cursor) / 1000.0,
+            lost.merge(
+                cursor == gap[0] ? Loss.START_LATENCY : Loss.BETWEEN_PILOTS,
+                (p[0] - cursor) / 1000.0,
                 Double::sum);
           }
           cursor = p[1];

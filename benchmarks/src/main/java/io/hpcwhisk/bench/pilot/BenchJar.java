@@ -11,7 +11,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
 
-/** Compiles the no-op Java action the cold-start benchmark runs (needs a JDK, as the pilot's java kind). */
+/**
+ * Compiles the no-op Java action the cold-start benchmark runs (needs a JDK, as the pilot's java
+ * kind).
+ */
 final class BenchJar {
 
   private BenchJar() {}
@@ -20,13 +23,24 @@ final class BenchJar {
     try {
       Path src = Files.createDirectories(dir.resolve("bench-src/bench"));
       Path classes = Files.createDirectories(dir.resolve("bench-classes"));
-      Path file = Files.writeString(src.resolve("NoOp.java"), "package bench;\n"
-          + "public class NoOp { public static com.google.gson.JsonObject main(com.google.gson.JsonObject a) {"
-          + " return new com.google.gson.JsonObject(); } }\n");
-      String gson = Path.of(com.google.gson.JsonObject.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-      int exit = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "-cp", gson,
-          file.toString());
+      Path file =
+          Files.writeString(
+              src.resolve("NoOp.java"),
+              "package bench;\n"
+                  + "public class NoOp { public static com.google.gson.JsonObject"
+                  + " main(com.google.gson.JsonObject a) { return new com.google.gson.JsonObject();"
+                  + " } }\n");
+      String gson =
+          Path.of(
+                  com.google.gson.JsonObject.class
+                      .getProtectionDomain()
+                      .getCodeSource()
+                      .getLocation()
+                      .toURI())
+              .toString();
+      int exit =
+          ToolProvider.getSystemJavaCompiler()
+              .run(null, null, null, "-d", classes.toString(), "-cp", gson, file.toString());
       if (exit != 0) {
         throw new IllegalStateException("javac failed for the benchmark's Java action");
       }

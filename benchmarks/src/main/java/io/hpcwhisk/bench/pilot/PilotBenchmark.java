@@ -22,18 +22,29 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Measures, on this machine: (1) pilot start-up — real pilot jobs submitted with {@code config/pilot.sbatch}
- * to a running Slurm cluster, from the batch script's first instruction to the balancer double receiving
- * {@code register}; (1b) the preemption hand-over — how long a batch job waits for an idle pilot to leave
- * ({@link PreemptionHandover}); (2) cold start per kind — starting and initialising a runtime plus the first no-op
- * activation; (3) warm per-activation overhead — a no-op nodejs action run again and again in its warm
- * runtime (the action's own run time is near zero, so the round trip is the pilot's overhead).
+ * Measures, on this machine: (1) pilot start-up — real pilot jobs submitted with {@code
+ * config/pilot.sbatch} to a running Slurm cluster, from the batch script's first instruction to the
+ * balancer double receiving {@code register}; (1b) the preemption hand-over — how long a batch job
+ * waits for an idle pilot to leave ({@link PreemptionHandover}); (2) cold start per kind — starting
+ * and initialising a runtime plus the first no-op activation; (3) warm per-activation overhead — a
+ * no-op nodejs action run again and again in its warm runtime (the action's own run time is near
+ * zero, so the round trip is the pilot's overhead).
  */
 public final class PilotBenchmark {
 
   /** What to run. */
-  public record Options(Optional<Path> slurmConf, Path sbatchScript, Path hpcWhiskHome, int starts, String partition,
-      int coldRuns, int warmRuns, Path workDir, int preemptions, String batchPartition, int together) {}
+  public record Options(
+      Optional<Path> slurmConf,
+      Path sbatchScript,
+      Path hpcWhiskHome,
+      int starts,
+      String partition,
+      int coldRuns,
+      int warmRuns,
+      Path workDir,
+      int preemptions,
+      String batchPartition,
+      int together) {}
 
   private final Options options;
   private final PrintStream out;
@@ -46,12 +57,19 @@ public final class PilotBenchmark {
   }
 
   public void run() throws Exception {
-    out.println("# HPC-Whisk pilot benchmark, " + Instant.now() + ", " + Runtime.getRuntime().availableProcessors()
-        + " cores, java " + System.getProperty("java.version"));
+    out.println(
+        "# HPC-Whisk pilot benchmark, "
+            + Instant.now()
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, java "
+            + System.getProperty("java.version"));
     Files.createDirectories(options.workDir());
     if (options.starts() > 0) {
       if (options.slurmConf().isEmpty()) {
-        out.println("pilot start-up: skipped (no --slurm-conf / SLURM_CONF: start one with hpc-whisk local-cluster up)");
+        out.println(
+            "pilot start-up: skipped (no --slurm-conf / SLURM_CONF: start one with hpc-whisk"
+                + " local-cluster up)");
       } else {
         startUp();
       }
@@ -60,14 +78,26 @@ public final class PilotBenchmark {
       if (options.slurmConf().isEmpty()) {
         out.println("preemption hand-over: skipped (no --slurm-conf / SLURM_CONF)");
       } else {
-        new PreemptionHandover(new PreemptionHandover.Options(options.slurmConf(), options.sbatchScript(),
-            options.hpcWhiskHome(), options.workDir(), options.partition(), options.batchPartition(),
-            options.preemptions(), options.together()), out).run();
+        new PreemptionHandover(
+                new PreemptionHandover.Options(
+                    options.slurmConf(),
+                    options.sbatchScript(),
+                    options.hpcWhiskHome(),
+                    options.workDir(),
+                    options.partition(),
+                    options.batchPartition(),
+                    options.preemptions(),
+                    options.together()),
+                out)
+            .run();
       }
     }
     Path dir = Files.createDirectories(options.workDir());
-    try (ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("rt"), 8192)
-        .withSandbox(RuntimeConfig.Sandbox.OFF)).warmUp()) {
+    try (ActionRuntimes runtimes =
+        new ActionRuntimes(
+                RuntimeConfig.defaults(dir.resolve("rt"), 8192)
+                    .withSandbox(RuntimeConfig.Sandbox.OFF))
+            .warmUp()) {
       coldStarts(runtimes, dir);
       warmOverhead(runtimes);
     }
@@ -75,45 +105,79 @@ public final class PilotBenchmark {
   }
 
   /**
-   * The same no-op activation sent by the balancer double to an in-process pilot over the WebSocket:
-   * from sending {@code activate} to receiving {@code completed}, minus nothing (the action's own
-   * time is microseconds).
+   * The same no-op activation sent by the balancer double to an in-process pilot over the
+   * WebSocket: from sending {@code activate} to receiving {@code completed}, minus nothing (the
+   * action's own time is microseconds).
    */
   private void throughWebSocket(Path dir) throws Exception {
     String token = "bench-ws";
     try (FakeBalancer balancer = FakeBalancer.start(token)) {
-      io.hpcwhisk.pilot.PilotIdentity identity = new io.hpcwhisk.pilot.PilotIdentity("bench", "local", 2, 1024,
-          Instant.now(), Instant.now().plus(Duration.ofHours(1)), null);
-      io.hpcwhisk.pilot.PilotSettings settings = io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
-          .withSandbox(RuntimeConfig.Sandbox.OFF);
-      ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
-          .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
-      io.hpcwhisk.pilot.InvokerPilot pilot = new io.hpcwhisk.pilot.InvokerPilot(identity, settings, runtimes, "bench");
-      java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
+      io.hpcwhisk.pilot.PilotIdentity identity =
+          new io.hpcwhisk.pilot.PilotIdentity(
+              "bench",
+              "local",
+              2,
+              1024,
+              Instant.now(),
+              Instant.now().plus(Duration.ofHours(1)),
+              null);
+      io.hpcwhisk.pilot.PilotSettings settings =
+          io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
+              .withSandbox(RuntimeConfig.Sandbox.OFF);
+      ActionRuntimes runtimes =
+          new ActionRuntimes(
+              RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
+                  .withSandbox(RuntimeConfig.Sandbox.OFF)
+                  .withUnsandboxedNamespace("guest"));
+      io.hpcwhisk.pilot.InvokerPilot pilot =
+          new io.hpcwhisk.pilot.InvokerPilot(identity, settings, runtimes, "bench");
+      java.util.concurrent.CompletableFuture<Integer> exit =
+          java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
       while (balancer.pilot("slurm-bench").isEmpty()) {
         TimeUnit.MILLISECONDS.sleep(5);
       }
-      java.util.concurrent.SynchronousQueue<Long> done = new java.util.concurrent.SynchronousQueue<>();
-      balancer.onOutcome(outcome -> {
-        try {
-          done.put(System.nanoTime());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      java.util.concurrent.SynchronousQueue<Long> done =
+          new java.util.concurrent.SynchronousQueue<>();
+      balancer.onOutcome(
+          outcome -> {
+            try {
+              done.put(System.nanoTime());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       List<Double> roundTrip = new ArrayList<>();
       for (int i = 0; i < 200 + options.warmRuns(); i++) {
         long t0 = System.nanoTime();
-        balancer.activate("slurm-bench", new io.hpcwhisk.protocol.ActivationRequest("ws-" + i, "guest", "/guest/noop",
-            "bench/noop@1", "nodejs:20", "function main(p) { return p; }", false, "main", Map.of(), null, null,
-            System.currentTimeMillis() + 60_000, "http://127.0.0.1:1", null, System.currentTimeMillis(), 1, false));
+        balancer.activate(
+            "slurm-bench",
+            new io.hpcwhisk.protocol.ActivationRequest(
+                "ws-" + i,
+                "guest",
+                "/guest/noop",
+                "bench/noop@1",
+                "nodejs:20",
+                "function main(p) { return p; }",
+                false,
+                "main",
+                Map.of(),
+                null,
+                null,
+                System.currentTimeMillis() + 60_000,
+                "http://127.0.0.1:1",
+                null,
+                System.currentTimeMillis(),
+                1,
+                false));
         long t1 = done.take();
         if (i >= 200) {
           roundTrip.add((t1 - t0) / 1e6);
         }
       }
-      out.println("warm no-op nodejs activation, balancer double -> pilot -> balancer double over WebSocket: "
-          + Stats.of(roundTrip).format());
+      out.println(
+          "warm no-op nodejs activation, balancer double -> pilot -> balancer double over"
+              + " WebSocket: "
+              + Stats.of(roundTrip).format());
       pilot.drain("benchmark over", Instant.now());
       exit.join();
     }
@@ -139,7 +203,11 @@ public final class PilotBenchmark {
           }
         }
         if (pilot.isEmpty()) {
-          out.println("pilot job " + job + " did not register; see " + options.workDir().resolve("bench-pilot-" + job + ".out"));
+          out.println(
+              "pilot job "
+                  + job
+                  + " did not register; see "
+                  + options.workDir().resolve("bench-pilot-" + job + ".out"));
           slurm.run("scancel", job);
           continue;
         }
@@ -152,28 +220,50 @@ public final class PilotBenchmark {
       }
     }
     out.println("pilot start-up, batch script start -> registered:  " + Stats.of(startUp).format());
-    out.println("pilot start-up, sbatch submit -> registered:       " + Stats.of(submitToRegistered).format());
+    out.println(
+        "pilot start-up, sbatch submit -> registered:       "
+            + Stats.of(submitToRegistered).format());
   }
 
-  private String submit(FakeBalancer balancer, String token) throws IOException, InterruptedException {
-    return slurm.sbatch(pilotJobEnvironment(balancer, token, options.hpcWhiskHome(), options.workDir()),
-        "--export=ALL", "-p", options.partition(), "--time=5",
-        "-o", options.workDir().resolve("bench-pilot-%j.out").toString(), options.sbatchScript().toString());
+  private String submit(FakeBalancer balancer, String token)
+      throws IOException, InterruptedException {
+    return slurm.sbatch(
+        pilotJobEnvironment(balancer, token, options.hpcWhiskHome(), options.workDir()),
+        "--export=ALL",
+        "-p",
+        options.partition(),
+        "--time=5",
+        "-o",
+        options.workDir().resolve("bench-pilot-%j.out").toString(),
+        options.sbatchScript().toString());
   }
 
   /**
-   * What one benchmark pilot job needs in its environment to register with the balancer double: the token goes
-   * into a fresh rw------- file in {@code dir} (the pilot deletes it after reading), its path into the job.
+   * What one benchmark pilot job needs in its environment to register with the balancer double: the
+   * token goes into a fresh rw------- file in {@code dir} (the pilot deletes it after reading), its
+   * path into the job.
    */
-  static Map<String, String> pilotJobEnvironment(FakeBalancer balancer, String token, Path hpcWhiskHome, Path dir)
-      throws IOException {
-    Path file = Files.createTempFile(dir, "bench-pilot-", ".token",
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+  static Map<String, String> pilotJobEnvironment(
+      FakeBalancer balancer, String token, Path hpcWhiskHome, Path dir) throws IOException {
+    Path file =
+        Files.createTempFile(
+            dir,
+            "bench-pilot-",
+            ".token",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, token);
-    return Map.of("HPC_WHISK_BALANCER_URL", balancer.uri().toString(), "HPC_WHISK_PILOT_TOKEN_FILE", file.toString(),
-        "HPC_WHISK_HOME", hpcWhiskHome.toString(), "HPC_WHISK_PILOT_SANDBOX", "off",
-        "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE", "guest");
+    return Map.of(
+        "HPC_WHISK_BALANCER_URL",
+        balancer.uri().toString(),
+        "HPC_WHISK_PILOT_TOKEN_FILE",
+        file.toString(),
+        "HPC_WHISK_HOME",
+        hpcWhiskHome.toString(),
+        "HPC_WHISK_PILOT_SANDBOX",
+        "off",
+        "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE",
+        "guest");
   }
 
   private void coldStarts(ActionRuntimes runtimes, Path dir) {
@@ -181,14 +271,23 @@ public final class PilotBenchmark {
     kinds.put("nodejs:20", ActionSpec.text("x", "nodejs:20", "function main(p) { return {}; }"));
     kinds.put("python:3", ActionSpec.text("x", "python:3", "def main(a):\n    return {}\n"));
     kinds.put("java", ActionSpec.binary("x", "java", BenchJar.noOp(dir), "bench.NoOp"));
-    kinds.put("blackbox", ActionSpec.text("x", "blackbox", "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n"));
+    kinds.put(
+        "blackbox",
+        ActionSpec.text("x", "blackbox", "#!/bin/sh\nwhile read -r l; do echo '{}' >&3; done\n"));
     for (Map.Entry<String, ActionSpec> kind : kinds.entrySet()) {
       List<Double> init = new ArrayList<>();
       List<Double> total = new ArrayList<>();
       for (int i = 0; i < options.coldRuns(); i++) {
         ActionSpec base = kind.getValue();
-        ActionSpec spec = new ActionSpec("bench/cold-" + kind.getKey() + "-" + i, base.kind(), base.code(), base.binary(),
-            base.main(), base.env(), base.limits());
+        ActionSpec spec =
+            new ActionSpec(
+                "bench/cold-" + kind.getKey() + "-" + i,
+                base.kind(),
+                base.code(),
+                base.binary(),
+                base.main(),
+                base.env(),
+                base.limits());
         long t0 = System.nanoTime();
         ActivationResult result = runtimes.invoke(spec, input());
         total.add((System.nanoTime() - t0) / 1e6);
@@ -205,7 +304,8 @@ public final class PilotBenchmark {
   }
 
   private void warmOverhead(ActionRuntimes runtimes) {
-    ActionSpec noOp = ActionSpec.text("bench/noop@1", "nodejs:20", "function main(p) { return p; }");
+    ActionSpec noOp =
+        ActionSpec.text("bench/noop@1", "nodejs:20", "function main(p) { return p; }");
     for (int i = 0; i < 200; i++) {
       runtimes.invoke(noOp, input());
     }
@@ -219,11 +319,18 @@ public final class PilotBenchmark {
         return;
       }
     }
-    out.println("warm no-op nodejs activation, pilot round trip:    " + Stats.of(roundTrip).format());
+    out.println(
+        "warm no-op nodejs activation, pilot round trip:    " + Stats.of(roundTrip).format());
   }
 
   private static ActivationInput input() {
-    return new ActivationInput("bench-" + System.nanoTime(), "/guest/noop", "guest",
-        Instant.now().plus(Duration.ofMinutes(1)), "http://127.0.0.1:1", Optional.empty(), null);
+    return new ActivationInput(
+        "bench-" + System.nanoTime(),
+        "/guest/noop",
+        "guest",
+        Instant.now().plus(Duration.ofMinutes(1)),
+        "http://127.0.0.1:1",
+        Optional.empty(),
+        null);
   }
 }

@@ -17,21 +17,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How long a batch job waits when it has to preempt a pilot, on a running Slurm cluster with a preemptible
- * pilot partition. In each round a batch job pinned to one node is submitted three times: while the node is
- * idle (the baseline: Slurm's own scheduling latency), while an idle real pilot of {@code config/pilot.sbatch}
- * holds the node (the pilot runs as a job step), and while an idle real pilot started in the batch shell
- * itself holds it (how a pilot script is often written: Slurm signals a batch shell only when the grace time
- * is over). The wait is from just before {@code sbatch} to the batch job's first instruction, which prints
- * the time in milliseconds. Then a batch job needing several nodes is submitted while they are idle, and while
- * an idle pilot holds each of them: it preempts them all at once and starts when the last has left (the pilot
- * jobs leave together, see {@code config/pilot.sbatch}). Pilots register with a balancer double in this process.
+ * How long a batch job waits when it has to preempt a pilot, on a running Slurm cluster with a
+ * preemptible pilot partition. In each round a batch job pinned to one node is submitted three
+ * times: while the node is idle (the baseline: Slurm's own scheduling latency), while an idle real
+ * pilot of {@code config/pilot.sbatch} holds the node (the pilot runs as a job step), and while an
+ * idle real pilot started in the batch shell itself holds it (how a pilot script is often written:
+ * Slurm signals a batch shell only when the grace time is over). The wait is from just before
+ * {@code sbatch} to the batch job's first instruction, which prints the time in milliseconds. Then
+ * a batch job needing several nodes is submitted while they are idle, and while an idle pilot holds
+ * each of them: it preempts them all at once and starts when the last has left (the pilot jobs
+ * leave together, see {@code config/pilot.sbatch}). Pilots register with a balancer double in this
+ * process.
  */
 final class PreemptionHandover {
 
   /** What to run: the cluster, the pilot script, and how many rounds. */
-  record Options(Optional<Path> slurmConf, Path sbatchScript, Path hpcWhiskHome, Path workDir, String pilotPartition,
-      String batchPartition, int rounds, int together) {}
+  record Options(
+      Optional<Path> slurmConf,
+      Path sbatchScript,
+      Path hpcWhiskHome,
+      Path workDir,
+      String pilotPartition,
+      String batchPartition,
+      int rounds,
+      int together) {}
 
   private final Options options;
   private final PrintStream out;
@@ -44,15 +53,22 @@ final class PreemptionHandover {
   }
 
   void run() throws Exception {
-    List<String> nodes = slurm.run("sinfo", "-h", "-N", "-p", options.pilotPartition(), "-o", "%N").lines()
-        .map(String::strip).filter(n -> !n.isEmpty()).distinct().toList();
+    List<String> nodes =
+        slurm
+            .run("sinfo", "-h", "-N", "-p", options.pilotPartition(), "-o", "%N")
+            .lines()
+            .map(String::strip)
+            .filter(n -> !n.isEmpty())
+            .distinct()
+            .toList();
     if (nodes.isEmpty()) {
       throw new IllegalStateException("partition " + options.pilotPartition() + " has no nodes");
     }
     String node = nodes.get(0);
     List<String> group = nodes.subList(0, Math.min(options.together(), nodes.size()));
-    Matcher grace = Pattern.compile("GraceTime=(\\d+)").matcher(
-        slurm.run("scontrol", "show", "partition", options.pilotPartition()));
+    Matcher grace =
+        Pattern.compile("GraceTime=(\\d+)")
+            .matcher(slurm.run("scontrol", "show", "partition", options.pilotPartition()));
     String graceSeconds = grace.find() ? grace.group(1) : "?";
     Path shellPilot = batchShellPilotScript();
     List<Double> idle = new ArrayList<>();
@@ -64,70 +80,113 @@ final class PreemptionHandover {
     try (FakeBalancer balancer = FakeBalancer.start(token)) {
       for (int i = 0; i < options.rounds(); i++) {
         idle.add(batchJobWait(List.of(node)));
-        pilotsThenBatchJob(balancer, token, options.sbatchScript(), List.of(node), graceSeconds).ifPresent(step::add);
-        pilotsThenBatchJob(balancer, token, shellPilot, List.of(node), graceSeconds).ifPresent(shell::add);
+        pilotsThenBatchJob(balancer, token, options.sbatchScript(), List.of(node), graceSeconds)
+            .ifPresent(step::add);
+        pilotsThenBatchJob(balancer, token, shellPilot, List.of(node), graceSeconds)
+            .ifPresent(shell::add);
         if (group.size() > 1) {
           groupIdle.add(batchJobWait(group));
-          pilotsThenBatchJob(balancer, token, options.sbatchScript(), group, graceSeconds).ifPresent(groupPilots::add);
+          pilotsThenBatchJob(balancer, token, options.sbatchScript(), group, graceSeconds)
+              .ifPresent(groupPilots::add);
         }
       }
     }
     Stats base = Stats.of(idle);
-    out.printf("preemption hand-over on %s (partition %s, GraceTime %s s), idle pilot, batch job sbatch -> first "
-        + "instruction:%n", node, options.pilotPartition(), graceSeconds);
+    out.printf(
+        "preemption hand-over on %s (partition %s, GraceTime %s s), idle pilot, batch job sbatch ->"
+            + " first instruction:%n",
+        node, options.pilotPartition(), graceSeconds);
     out.println("  node idle (baseline):                " + base.format());
-    out.println("  pilot as a job step (pilot.sbatch):  " + Stats.of(step).format() + ratio(Stats.of(step), base));
-    out.println("  pilot in the batch shell:            " + Stats.of(shell).format() + ratio(Stats.of(shell), base));
+    out.println(
+        "  pilot as a job step (pilot.sbatch):  "
+            + Stats.of(step).format()
+            + ratio(Stats.of(step), base));
+    out.println(
+        "  pilot in the batch shell:            "
+            + Stats.of(shell).format()
+            + ratio(Stats.of(shell), base));
     if (group.size() > 1) {
       Stats groupBase = Stats.of(groupIdle);
-      out.printf("a batch job on %d nodes (%s), each held by an idle pilot as a job step:%n", group.size(),
-          String.join(",", group));
+      out.printf(
+          "a batch job on %d nodes (%s), each held by an idle pilot as a job step:%n",
+          group.size(), String.join(",", group));
       out.println("  nodes idle (baseline):               " + groupBase.format());
-      out.println("  pilots preempted together:           " + Stats.of(groupPilots).format()
-          + ratio(Stats.of(groupPilots), groupBase));
+      out.println(
+          "  pilots preempted together:           "
+              + Stats.of(groupPilots).format()
+              + ratio(Stats.of(groupPilots), groupBase));
     }
   }
 
   private static String ratio(Stats measured, Stats baseline) {
-    return String.format(Locale.ROOT, " (median %.1f x the baseline, +%.0f ms)", measured.median() / baseline.median(),
+    return String.format(
+        Locale.ROOT,
+        " (median %.1f x the baseline, +%.0f ms)",
+        measured.median() / baseline.median(),
         measured.median() - baseline.median());
   }
 
-  /** A pilot script that runs the pilot in the batch shell: the layout {@code config/pilot.sbatch} avoids. */
+  /**
+   * A pilot script that runs the pilot in the batch shell: the layout {@code config/pilot.sbatch}
+   * avoids.
+   */
   private Path batchShellPilotScript() throws IOException {
     Path script = options.workDir().resolve("batch-shell-pilot.sbatch");
-    Files.writeString(script, "#!/bin/bash\n# the pilot in the batch shell (for comparison only)\n"
-        + "exec \"$HPC_WHISK_HOME/bin/hpc-whisk\" pilot\n");
+    Files.writeString(
+        script,
+        "#!/bin/bash\n# the pilot in the batch shell (for comparison only)\n"
+            + "exec \"$HPC_WHISK_HOME/bin/hpc-whisk\" pilot\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }
 
   /**
-   * Starts a pilot on each node, waits until they have registered and settled, then measures the wait of a batch job
-   * that needs all the nodes.
+   * Starts a pilot on each node, waits until they have registered and settled, then measures the
+   * wait of a batch job that needs all the nodes.
    */
-  private Optional<Double> pilotsThenBatchJob(FakeBalancer balancer, String token, Path script, List<String> nodes,
-      String graceSeconds) throws Exception {
+  private Optional<Double> pilotsThenBatchJob(
+      FakeBalancer balancer, String token, Path script, List<String> nodes, String graceSeconds)
+      throws Exception {
     List<String> jobs = new ArrayList<>();
     for (String node : nodes) {
       // a token file per job: each pilot deletes its own after reading it
-      Map<String, String> env = new HashMap<>(PilotBenchmark.pilotJobEnvironment(balancer, token,
-          options.hpcWhiskHome(), options.workDir()));
-      env.put("HPC_WHISK_NO_BUILD", "1"); // the batch-shell script runs bin/hpc-whisk itself (pilot.sbatch sets it)
+      Map<String, String> env =
+          new HashMap<>(
+              PilotBenchmark.pilotJobEnvironment(
+                  balancer, token, options.hpcWhiskHome(), options.workDir()));
+      env.put(
+          "HPC_WHISK_NO_BUILD",
+          "1"); // the batch-shell script runs bin/hpc-whisk itself (pilot.sbatch sets it)
       env.put("HPC_WHISK_GRACE", graceSeconds + "s");
-      jobs.add(slurm.sbatch(env,
-          "--export=ALL", "-p", options.pilotPartition(), "-w", node, "--time=10", "-J", "hpcw-bench-handover",
-          "-o", options.workDir().resolve("handover-pilot-%j.out").toString(), script.toString()));
+      jobs.add(
+          slurm.sbatch(
+              env,
+              "--export=ALL",
+              "-p",
+              options.pilotPartition(),
+              "-w",
+              node,
+              "--time=10",
+              "-J",
+              "hpcw-bench-handover",
+              "-o",
+              options.workDir().resolve("handover-pilot-%j.out").toString(),
+              script.toString()));
     }
     long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!jobs.stream().allMatch(job -> balancer.pilot("slurm-" + job).isPresent()) && System.nanoTime() < limit) {
+    while (!jobs.stream().allMatch(job -> balancer.pilot("slurm-" + job).isPresent())
+        && System.nanoTime() < limit) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
-    List<String> missing = jobs.stream().filter(job -> balancer.pilot("slurm-" + job).isEmpty()).toList();
+    List<String> missing =
+        jobs.stream().filter(job -> balancer.pilot("slurm-" + job).isEmpty()).toList();
     if (!missing.isEmpty()) {
       for (String job : missing) {
-        out.println("pilot job " + job + " did not register; see "
-            + options.workDir().resolve("handover-pilot-" + job + ".out"));
+        out.println(
+            "pilot job "
+                + job
+                + " did not register; see "
+                + options.workDir().resolve("handover-pilot-" + job + ".out"));
       }
       List<String> scancel = new ArrayList<>(List.of("scancel"));
       scancel.addAll(jobs);
@@ -145,13 +204,29 @@ final class PreemptionHandover {
     return Optional.of(waited);
   }
 
-  /** Milliseconds from just before {@code sbatch} to the first instruction of a batch job pinned to the nodes. */
+  /**
+   * Milliseconds from just before {@code sbatch} to the first instruction of a batch job pinned to
+   * the nodes.
+   */
   private double batchJobWait(List<String> nodes) throws Exception {
     Path output = Files.createTempFile(options.workDir(), "handover-batch-", ".out");
     long submitted = System.currentTimeMillis();
-    String job = slurm.sbatch(Map.of(), "-p", options.batchPartition(), "-N", Integer.toString(nodes.size()),
-        "-w", String.join(",", nodes), "--time=1", "-J", "hpcw-bench-batch", "-o", output.toString(),
-        "--wrap", "date +%s%3N");
+    String job =
+        slurm.sbatch(
+            Map.of(),
+            "-p",
+            options.batchPartition(),
+            "-N",
+            Integer.toString(nodes.size()),
+            "-w",
+            String.join(",", nodes),
+            "--time=1",
+            "-J",
+            "hpcw-bench-batch",
+            "-o",
+            output.toString(),
+            "--wrap",
+            "date +%s%3N");
     long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     String first = "";
     while (first.isEmpty() && System.nanoTime() < limit) {
@@ -159,7 +234,8 @@ final class PreemptionHandover {
       first = Files.readString(output).strip();
     }
     if (first.isEmpty()) {
-      throw new IllegalStateException("batch job " + job + " did not start within 120 s on " + nodes);
+      throw new IllegalStateException(
+          "batch job " + job + " did not start within 120 s on " + nodes);
     }
     slurm.awaitGone(job);
     Files.deleteIfExists(output);

@@ -23,21 +23,28 @@ final class SlurmCommands {
     return start(List.of(command), Map.of()).text();
   }
 
-  /** {@code sbatch --parsable ARGS} with {@code env} added to the job's environment; answers the job id. */
+  /**
+   * {@code sbatch --parsable ARGS} with {@code env} added to the job's environment; answers the job
+   * id.
+   */
   String sbatch(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("sbatch", "--parsable"));
     command.addAll(List.of(args));
     Output result = start(command, env);
     if (!result.ok()) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + result.text().strip());
+      throw new IllegalStateException(
+          String.join(" ", command) + " failed: " + result.text().strip());
     }
     return result.text().strip().split(";")[0];
   }
 
-  /** What a command printed (stdout and stderr), and whether it ended with exit code 0 within 30 s. */
+  /**
+   * What a command printed (stdout and stderr), and whether it ended with exit code 0 within 30 s.
+   */
   private record Output(String text, boolean ok) {}
 
-  private Output start(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+  private Output start(List<String> command, Map<String, String> env)
+      throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     slurmConf.ifPresent(conf -> builder.environment().put("SLURM_CONF", conf.toString()));
     builder.environment().putAll(env);

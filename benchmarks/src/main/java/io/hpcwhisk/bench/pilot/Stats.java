@@ -14,7 +14,12 @@ record Stats(int n, double median, double p95, double p99, double min, double ma
     }
     List<Double> sorted = new ArrayList<>(millis);
     Collections.sort(sorted);
-    return new Stats(sorted.size(), at(sorted, 0.5), at(sorted, 0.95), at(sorted, 0.99), sorted.get(0),
+    return new Stats(
+        sorted.size(),
+        at(sorted, 0.5),
+        at(sorted, 0.95),
+        at(sorted, 0.99),
+        sorted.get(0),
         sorted.get(sorted.size() - 1));
   }
 
@@ -24,7 +29,14 @@ record Stats(int n, double median, double p95, double p99, double min, double ma
   }
 
   String format() {
-    return String.format(Locale.ROOT, "n=%d median=%.3f ms p95=%.3f ms p99=%.3f ms min=%.3f ms max=%.3f ms",
-        n, median, p95, p99, min, max);
+    return String.format(
+        Locale.ROOT,
+        "n=%d median=%.3f ms p95=%.3f ms p99=%.3f ms min=%.3f ms max=%.3f ms",
+        n,
+        median,
+        p95,
+        p99,
+        min,
+        max);
   }
 }

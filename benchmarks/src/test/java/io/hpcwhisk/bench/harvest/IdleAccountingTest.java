@@ -20,8 +20,17 @@ class IdleAccountingTest {
 
   @Test
   void theWorkedExampleOfTheClassComment() {
-    var t = IdleAccounting.account(List.of("n1"), List.of(run("n1", false, 0, 10), run("n1", true, 12, 130),
-        run("n1", true, 131, 190), run("n1", false, 200, 300)), T0, T0.plusSeconds(300), Duration.ofMinutes(1));
+    var t =
+        IdleAccounting.account(
+            List.of("n1"),
+            List.of(
+                run("n1", false, 0, 10),
+                run("n1", true, 12, 130),
+                run("n1", true, 131, 190),
+                run("n1", false, 200, 300)),
+            T0,
+            T0.plusSeconds(300),
+            Duration.ofMinutes(1));
 
     assertThat(t.idle()).isEqualTo(190);
     assertThat(t.covered()).isEqualTo(177);
@@ -34,12 +43,21 @@ class IdleAccountingTest {
 
   @Test
   void idlePeriodsWithoutPilotAreShortOrUnservedAndTheSpanClipsEveryRun() {
-    var t = IdleAccounting.account(List.of("n1", "n2"), List.of(
-        run("n1", false, -50, 40), run("n1", false, 80, 200), run("n1", false, 150, 296), // idle 40-80: short
-        run("n1", false, 298, 400), // idle 296-298: hand-over
-        run("n2", false, 0, 100), // n2 idle 100-300 with no pilot: not served
-        run("n2", true, 250, 500)), // ... except the last 50 s, clipped at the end of the span
-        T0, T0.plusSeconds(300), Duration.ofMinutes(1));
+    var t =
+        IdleAccounting.account(
+            List.of("n1", "n2"),
+            List.of(
+                run("n1", false, -50, 40),
+                run("n1", false, 80, 200),
+                run("n1", false, 150, 296), // idle 40-80: short
+                run("n1", false, 298, 400), // idle 296-298: hand-over
+                run("n2", false, 0, 100), // n2 idle 100-300 with no pilot: not served
+                run(
+                    "n2", true, 250,
+                    500)), // ... except the last 50 s, clipped at the end of the span
+            T0,
+            T0.plusSeconds(300),
+            Duration.ofMinutes(1));
 
     assertThat(t.idle()).isEqualTo(40 + 2 + 200);
     assertThat(t.lost(Loss.HANDOVER)).isEqualTo(2);
@@ -47,6 +65,7 @@ class IdleAccountingTest {
     assertThat(t.lost(Loss.SHORT_IDLE)).isEqualTo(40);
     assertThat(t.lost(Loss.START_LATENCY)).isEqualTo(150);
     assertThat(t.lost(Loss.NO_PILOT)).isZero();
-    assertThat(t.lost().values().stream().mapToDouble(Double::doubleValue).sum() + t.covered()).isEqualTo(t.idle());
+    assertThat(t.lost().values().stream().mapToDouble(Double::doubleValue).sum() + t.covered())
+        .isEqualTo(t.idle());
   }
 }

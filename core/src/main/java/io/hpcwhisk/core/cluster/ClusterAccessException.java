@@ -1,8 +1,8 @@
 package io.hpcwhisk.core.cluster;
 
 /**
- * A port could not reach or command the cluster. The message says what was attempted and how it failed (for
- * the Slurm adapter: the command line, the exit code and the tail of stderr).
+ * A port could not reach or command the cluster. The message says what was attempted and how it
+ * failed (for the Slurm adapter: the command line, the exit code and the tail of stderr).
  */
 public class ClusterAccessException extends RuntimeException {
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link ClusterView} saw at one instant: every node and every job it reported (finished jobs that
- * the scheduler still remembers included), before any filtering.
+ * What a {@link ClusterView} saw at one instant: every node and every job it reported (finished
+ * jobs that the scheduler still remembers included), before any filtering.
  */
 public record ClusterObservation(Instant observedAt, List<NodeInfo> nodes, List<Job> jobs) {
 

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where pilots may go: the preemptible partition (and QOS, when the site uses one) the administrator configured.
- * Every pilot shape a policy produces carries exactly these.
+ * Where pilots may go: the preemptible partition (and QOS, when the site uses one) the
+ * administrator configured. Every pilot shape a policy produces carries exactly these.
  */
 public record HarvestTarget(String partition, Optional<String> qos) {
 

@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param partition the partition it runs or waits in
  * @param qos its quality of service, when the cluster uses them
  * @param state its state
- * @param nodes the nodes it runs on (running) or is scheduled on by the backfill planner (pending); may be empty
+ * @param nodes the nodes it runs on (running) or is scheduled on by the backfill planner (pending);
+ *     may be empty
  * @param requiredNodes nodes it asked for explicitly ({@code --nodelist}); empty when it did not
  * @param submitTime when it was submitted, when known
  * @param startTime when it started (running) or is expected to start (pending), when known
@@ -57,31 +58,103 @@ public record Job(
   }
 
   /** A job that was not preempted. */
-  public Job(JobId id, String name, String partition, Optional<String> qos, JobState state, List<String> nodes,
-      List<String> requiredNodes, Optional<Instant> submitTime, Optional<Instant> startTime, Optional<Instant> endTime,
-      Optional<Duration> timeLimit, Optional<Duration> timeMin, int nice) {
-    this(id, name, partition, qos, state, nodes, requiredNodes, submitTime, startTime, endTime, timeLimit, timeMin,
-        nice, Optional.empty());
+  public Job(
+      JobId id,
+      String name,
+      String partition,
+      Optional<String> qos,
+      JobState state,
+      List<String> nodes,
+      List<String> requiredNodes,
+      Optional<Instant> submitTime,
+      Optional<Instant> startTime,
+      Optional<Instant> endTime,
+      Optional<Duration> timeLimit,
+      Optional<Duration> timeMin,
+      int nice) {
+    this(
+        id,
+        name,
+        partition,
+        qos,
+        state,
+        nodes,
+        requiredNodes,
+        submitTime,
+        startTime,
+        endTime,
+        timeLimit,
+        timeMin,
+        nice,
+        Optional.empty());
   }
 
-  /** A pending batch job the planner expects to start at {@code expectedStart} on {@code scheduledNodes}. */
+  /**
+   * A pending batch job the planner expects to start at {@code expectedStart} on {@code
+   * scheduledNodes}.
+   */
   public static Job pending(
-      JobId id, String name, String partition, List<String> scheduledNodes, Instant expectedStart, Duration limit) {
-    return new Job(id, name, partition, Optional.empty(), JobState.PENDING, scheduledNodes, List.of(),
-        Optional.empty(), Optional.of(expectedStart), Optional.of(expectedStart.plus(limit)), Optional.of(limit),
-        Optional.empty(), 0);
+      JobId id,
+      String name,
+      String partition,
+      List<String> scheduledNodes,
+      Instant expectedStart,
+      Duration limit) {
+    return new Job(
+        id,
+        name,
+        partition,
+        Optional.empty(),
+        JobState.PENDING,
+        scheduledNodes,
+        List.of(),
+        Optional.empty(),
+        Optional.of(expectedStart),
+        Optional.of(expectedStart.plus(limit)),
+        Optional.of(limit),
+        Optional.empty(),
+        0);
   }
 
   /** A running job on {@code nodes} that started at {@code start}. */
-  public static Job running(JobId id, String name, String partition, List<String> nodes, Instant start, Duration limit) {
-    return new Job(id, name, partition, Optional.empty(), JobState.RUNNING, nodes, List.of(),
-        Optional.empty(), Optional.of(start), Optional.of(start.plus(limit)), Optional.of(limit),
-        Optional.empty(), 0);
+  public static Job running(
+      JobId id, String name, String partition, List<String> nodes, Instant start, Duration limit) {
+    return new Job(
+        id,
+        name,
+        partition,
+        Optional.empty(),
+        JobState.RUNNING,
+        nodes,
+        List.of(),
+        Optional.empty(),
+        Optional.of(start),
+        Optional.of(start.plus(limit)),
+        Optional.of(limit),
+        Optional.empty(),
+        0);
   }
 
   /** The same job in another state (and with other nodes and times), for fakes and simulators. */
-  public Job withState(JobState newState, List<String> newNodes, Optional<Instant> newStart, Optional<Instant> newEnd) {
-    return new Job(id, name, partition, qos, newState, newNodes, requiredNodes, submitTime, newStart, newEnd,
-        timeLimit, timeMin, nice, preemptTime);
+  public Job withState(
+      JobState newState,
+      List<String> newNodes,
+      Optional<Instant> newStart,
+      Optional<Instant> newEnd) {
+    return new Job(
+        id,
+        name,
+        partition,
+        qos,
+        newState,
+        newNodes,
+        requiredNodes,
+        submitTime,
+        newStart,
+        newEnd,
+        timeLimit,
+        timeMin,
+        nice,
+        preemptTime);
   }
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param name the node name, as Slurm spells it
  * @param state its state
- * @param window its backfill window; present exactly when the state is {@link NodeState#harvestable()}
+ * @param window its backfill window; present exactly when the state is {@link
+ *     NodeState#harvestable()}
  */
 public record Node(String name, NodeState state, Optional<Window> window) {
 
@@ -21,7 +22,12 @@ public record Node(String name, NodeState state, Optional<Window> window) {
     }
     if (state.harvestable() != window.isPresent()) {
       throw new IllegalArgumentException(
-          "node " + name + " in state " + state + (window.isPresent() ? " cannot have" : " needs") + " a window");
+          "node "
+              + name
+              + " in state "
+              + state
+              + (window.isPresent() ? " cannot have" : " needs")
+              + " a window");
     }
   }
 

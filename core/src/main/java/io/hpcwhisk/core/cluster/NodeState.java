@@ -1,8 +1,9 @@
 package io.hpcwhisk.core.cluster;
 
 /**
- * The state of one node as the harvester sees it. Slurm reports a base state plus flags; the adapter folds
- * them into one of these, the most restrictive winning (a drained idle node is {@link #DRAIN}).
+ * The state of one node as the harvester sees it. Slurm reports a base state plus flags; the
+ * adapter folds them into one of these, the most restrictive winning (a drained idle node is {@link
+ * #DRAIN}).
  */
 public enum NodeState {
   /** Allocated to nothing and no job is planned on it. */
@@ -20,7 +21,10 @@ public enum NodeState {
   /** Down, not responding, or failed. */
   DOWN;
 
-  /** True when a pilot may start on the node now: it runs nothing and is neither reserved nor out of service. */
+  /**
+   * True when a pilot may start on the node now: it runs nothing and is neither reserved nor out of
+   * service.
+   */
   public boolean harvestable() {
     return this == IDLE || this == PLANNED;
   }

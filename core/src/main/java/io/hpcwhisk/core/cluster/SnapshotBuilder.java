@@ -11,19 +11,20 @@ import java.util.Optional;
 /**
  * Builds a {@link ClusterSnapshot} from a raw {@link ClusterObservation}.
  *
- * <p><b>Algorithm.</b> Keep the nodes of the harvest partition. For each harvestable node (idle or planned), its
- * window ends at the earliest expected start among pending jobs that are not pilots and that the planner has
- * scheduled on that node; a start already in the past closes the window (length zero); no such job leaves it
- * unbounded. Pilot jobs are recognised by their name prefix and never close a window: they are what the window
- * is for. Active jobs (running, pending, completing, suspended) of every partition are kept.
+ * <p><b>Algorithm.</b> Keep the nodes of the harvest partition. For each harvestable node (idle or
+ * planned), its window ends at the earliest expected start among pending jobs that are not pilots
+ * and that the planner has scheduled on that node; a start already in the past closes the window
+ * (length zero); no such job leaves it unbounded. Pilot jobs are recognised by their name prefix
+ * and never close a window: they are what the window is for. Active jobs (running, pending,
+ * completing, suspended) of every partition are kept.
  *
- * <p><b>Example.</b> Nodes n1..n4 in partition {@code whisk}; a running 2-node batch job on n1,n2 and a pending
- * 4-node job expected at now+90 s on n1..n4. Then n1, n2 are ALLOCATED without window, and n3, n4 are PLANNED
- * with a 90 s window each.
+ * <p><b>Example.</b> Nodes n1..n4 in partition {@code whisk}; a running 2-node batch job on n1,n2
+ * and a pending 4-node job expected at now+90 s on n1..n4. Then n1, n2 are ALLOCATED without
+ * window, and n3, n4 are PLANNED with a 90 s window each.
  *
- * <p><b>Known caveats.</b> Slurm only plans the jobs its backfill pass reached ({@code bf_max_job_test},
- * {@code bf_window}); a node whose next job was not planned looks unbounded. Jobs pending without scheduled
- * nodes (for example waiting for a dependency) do not close any window.
+ * <p><b>Known caveats.</b> Slurm only plans the jobs its backfill pass reached ({@code
+ * bf_max_job_test}, {@code bf_window}); a node whose next job was not planned looks unbounded. Jobs
+ * pending without scheduled nodes (for example waiting for a dependency) do not close any window.
  */
 public final class SnapshotBuilder {
 

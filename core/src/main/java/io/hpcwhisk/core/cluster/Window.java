@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A backfill window on one node: from {@code start} (the snapshot's now) until the expected start of the next
- * job planned on the node, or unbounded when nothing is planned there.
+ * A backfill window on one node: from {@code start} (the snapshot's now) until the expected start
+ * of the next job planned on the node, or unbounded when nothing is planned there.
  *
  * @param start when the window opens (the snapshot time)
  * @param end the expected start of the next planned job, or empty when unbounded
@@ -18,7 +18,8 @@ public record Window(Instant start, Optional<Instant> end) {
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(end, "end");
     if (end.isPresent() && end.get().isBefore(start)) {
-      throw new IllegalArgumentException("window end " + end.get() + " is before its start " + start);
+      throw new IllegalArgumentException(
+          "window end " + end.get() + " is before its start " + start);
     }
   }
 
@@ -27,7 +28,10 @@ public record Window(Instant start, Optional<Instant> end) {
     return new Window(start, Optional.empty());
   }
 
-  /** A window that closes when a planned job is expected to start; an end in the past gives an empty window. */
+  /**
+   * A window that closes when a planned job is expected to start; an end in the past gives an empty
+   * window.
+   */
   public static Window until(Instant start, Instant end) {
     return new Window(start, Optional.of(end.isBefore(start) ? start : end));
   }
@@ -48,6 +52,7 @@ public record Window(Instant start, Optional<Instant> end) {
 
   @Override
   public String toString() {
-    return end.map(e -> "window of " + Duration.between(start, e).toSeconds() + "s").orElse("unbounded window");
+    return end.map(e -> "window of " + Duration.between(start, e).toSeconds() + "s")
+        .orElse("unbounded window");
   }
 }

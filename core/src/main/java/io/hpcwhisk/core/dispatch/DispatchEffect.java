@@ -3,16 +3,18 @@ package io.hpcwhisk.core.dispatch;
 import java.util.Objects;
 
 /**
- * What the dispatch rules want done; the shell carries it out in order. Sends and closes go to a pilot's
- * connection; {@link Complete} ends an activation (the shell completes its future, and the API stores the one
- * terminal record); {@link Count} feeds a metric; {@link Log} and {@link Dropped} are for the operator.
+ * What the dispatch rules want done; the shell carries it out in order. Sends and closes go to a
+ * pilot's connection; {@link Complete} ends an activation (the shell completes its future, and the
+ * API stores the one terminal record); {@link Count} feeds a metric; {@link Log} and {@link
+ * Dropped} are for the operator.
  *
  * @param <C> the connection handle
  */
 public sealed interface DispatchEffect<C> {
 
   /** Send {@code activate}: the activation's {@code attempt}-th start would be this one. */
-  record Activate<C>(C to, String pilotId, String activationId, int attempt) implements DispatchEffect<C> {}
+  record Activate<C>(C to, String pilotId, String activationId, int attempt)
+      implements DispatchEffect<C> {}
 
   /** Send {@code cancel}: drop it unless started. */
   record Cancel<C>(C to, String activationId, String reason) implements DispatchEffect<C> {}
@@ -32,8 +34,12 @@ public sealed interface DispatchEffect<C> {
   /** Close the connection. */
   record Close<C>(C to, int code, String reason) implements DispatchEffect<C> {}
 
-  /** Refuse the registration ({@code meterReason}: id_in_use or stopping); try again later if {@code retryLater}. */
-  record Refuse<C>(String reason, boolean retryLater, String meterReason) implements DispatchEffect<C> {}
+  /**
+   * Refuse the registration ({@code meterReason}: id_in_use or stopping); try again later if {@code
+   * retryLater}.
+   */
+  record Refuse<C>(String reason, boolean retryLater, String meterReason)
+      implements DispatchEffect<C> {}
 
   /** A pilot was added (its per-pilot meters start). */
   record Joined<C>(PilotEntry<C> pilot) implements DispatchEffect<C> {}
@@ -42,8 +48,9 @@ public sealed interface DispatchEffect<C> {
   record Left<C>(PilotEntry<C> pilot) implements DispatchEffect<C> {}
 
   /**
-   * The activation ends: with the result of the {@link DispatchEvent.Completed} being handled when {@code error} is
-   * null, else with a whisk error saying {@code error}. {@code label} is the outcome's metric label.
+   * The activation ends: with the result of the {@link DispatchEvent.Completed} being handled when
+   * {@code error} is null, else with a whisk error saying {@code error}. {@code label} is the
+   * outcome's metric label.
    */
   record Complete<C>(String activationId, String label, String error) implements DispatchEffect<C> {
     public Complete {
@@ -56,10 +63,16 @@ public sealed interface DispatchEffect<C> {
     }
   }
 
-  /** A metric: {@code counter} with {@code label} by {@code amount} (milliseconds for {@link Counter#QUEUE_WAIT}). */
+  /**
+   * A metric: {@code counter} with {@code label} by {@code amount} (milliseconds for {@link
+   * Counter#QUEUE_WAIT}).
+   */
   record Count<C>(Counter counter, String label, long amount) implements DispatchEffect<C> {}
 
-  /** A message about an activation or pilot was dropped for {@code reason} (counted; logged rate-limited). */
+  /**
+   * A message about an activation or pilot was dropped for {@code reason} (counted; logged
+   * rate-limited).
+   */
   record Dropped<C>(String reason, String what, String activationId, String pilotId, C from)
       implements DispatchEffect<C> {}
 
@@ -86,12 +99,19 @@ public sealed interface DispatchEffect<C> {
 
   /** Drop reasons ({@code whisk_pilot_messages_dropped_total{reason}}). */
   String DROPPED_FOREIGN = "foreign_connection";
-  /** As {@link #DROPPED_FOREIGN}, from a connection registered under a pilot id it was sent to earlier. */
+
+  /**
+   * As {@link #DROPPED_FOREIGN}, from a connection registered under a pilot id it was sent to
+   * earlier.
+   */
   String DROPPED_EARLIER = "earlier_connection";
+
   /** A message over a connection that no longer holds a registration. */
   String DROPPED_STALE = "stale_connection";
+
   /** Refusal reasons ({@code whisk_pilot_registrations_refused_total{reason}}). */
   String REFUSED_ID_IN_USE = "id_in_use";
+
   /** Refused: the dispatcher is stopping. */
   String REFUSED_STOPPING = "stopping";
 }

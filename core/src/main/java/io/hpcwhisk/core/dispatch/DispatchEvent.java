@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What happens to the dispatcher: an activation is submitted, a pilot claims an id, registers, says something over
- * its connection or loses it, the controller asks a pilot to drain, an action is forgotten, time passes, the
- * dispatcher stops. Messages from pilots carry the pilot id the connection registered under and the connection
- * itself ({@code C}, compared by identity).
+ * What happens to the dispatcher: an activation is submitted, a pilot claims an id, registers, says
+ * something over its connection or loses it, the controller asks a pilot to drain, an action is
+ * forgotten, time passes, the dispatcher stops. Messages from pilots carry the pilot id the
+ * connection registered under and the connection itself ({@code C}, compared by identity).
  *
  * @param <C> the connection handle
  */
@@ -29,13 +29,15 @@ public sealed interface DispatchEvent<C> {
   }
 
   /**
-   * A connection wants to register as {@code pilotId}, before its credential is checked: refused while the id is
-   * held by another connection that is open ({@code holderOpen}: the shell asks the holder's connection).
+   * A connection wants to register as {@code pilotId}, before its credential is checked: refused
+   * while the id is held by another connection that is open ({@code holderOpen}: the shell asks the
+   * holder's connection).
    */
   record Claimed<C>(String pilotId, C connection, boolean holderOpen) implements DispatchEvent<C> {}
 
   /** A pilot whose credential was admitted registers; {@code holderOpen} as for {@link Claimed}. */
-  record Registered<C>(PilotSpec spec, C connection, boolean holderOpen) implements DispatchEvent<C> {}
+  record Registered<C>(PilotSpec spec, C connection, boolean holderOpen)
+      implements DispatchEvent<C> {}
 
   /** A heartbeat: alive, its warm runtimes, whether it drains. */
   record Heartbeat<C>(String pilotId, C connection, Map<String, Integer> warm, boolean draining)
@@ -51,14 +53,26 @@ public sealed interface DispatchEvent<C> {
    * {@code completed}: the activation's result.
    *
    * @param label the outcome's metric label, e.g. {@code success}
-   * @param systemError whether the pilot itself failed it (a whisk internal error): counts against its health
-   * @param startFault the cause when the pilot could not start the action's runtime (its fault), else null
+   * @param systemError whether the pilot itself failed it (a whisk internal error): counts against
+   *     its health
+   * @param startFault the cause when the pilot could not start the action's runtime (its fault),
+   *     else null
    */
-  record Completed<C>(String pilotId, C connection, String activationId, String label, boolean systemError,
-      String startFault) implements FromPilot<C> {}
+  record Completed<C>(
+      String pilotId,
+      C connection,
+      String activationId,
+      String label,
+      boolean systemError,
+      String startFault)
+      implements FromPilot<C> {}
 
-  /** {@code hand-back}: the pilot gives activations back (it drains, was told to cancel, cannot finish them). */
-  record HandedBack<C>(String pilotId, C connection, List<Item> items, String reason) implements FromPilot<C> {
+  /**
+   * {@code hand-back}: the pilot gives activations back (it drains, was told to cancel, cannot
+   * finish them).
+   */
+  record HandedBack<C>(String pilotId, C connection, List<Item> items, String reason)
+      implements FromPilot<C> {
     public HandedBack {
       items = List.copyOf(items);
     }
@@ -91,6 +105,9 @@ public sealed interface DispatchEvent<C> {
   /** An action was deleted or replaced: every pilot drops its idle runtimes. */
   record Forgotten<C>(String actionPath) implements DispatchEvent<C> {}
 
-  /** The dispatcher stops: pilots are closed, nothing more ends (what is left stays pending in the store). */
+  /**
+   * The dispatcher stops: pilots are closed, nothing more ends (what is left stays pending in the
+   * store).
+   */
   record Stopped<C>() implements DispatchEvent<C> {}
 }

@@ -10,32 +10,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The balancer's dispatch rules as a state machine: {@code next(state, event, now) -> (state, effects)}.
+ * The balancer's dispatch rules as a state machine: {@code next(state, event, now) -> (state,
+ * effects)}.
  *
- * <p><b>Algorithm.</b> Each activation is a {@link Flight} in one {@link Flight.Phase}. A submitted one is routed
- * at once with the core router when nothing waits ({@link Placement}), else it waits in the {@link FairQueue}. A
- * routed one reserves its memory on the pilot and is sent ({@code SENT}); the pilot must acknowledge it within
- * {@code ackTimeoutMs} ({@code HELD}, leased for its timeout plus {@code leaseSlackMs}) and reports its start
- * ({@code RUNNING}; the lease runs again from there); its result ends it ({@code ENDED}: one
- * {@link DispatchEffect.Complete}). What is taken back from a pilot — handed back, pilot lost or offline, no
- * acknowledgement in time, lease expired, runtime start failure — goes by the table in {@link Recovery}: back to
- * the head of the queue, or ended by {@link RetryRule}. Registrations, heartbeats, results and hand-backs offer the
- * queue to the pilots; ticks advance health, deadlines and the queue's wait limit. Messages about an activation
- * count only from a connection it was sent over; anything else is dropped ({@link DispatchEffect.Dropped}).
+ * <p><b>Algorithm.</b> Each activation is a {@link Flight} in one {@link Flight.Phase}. A submitted
+ * one is routed at once with the core router when nothing waits ({@link Placement}), else it waits
+ * in the {@link FairQueue}. A routed one reserves its memory on the pilot and is sent ({@code
+ * SENT}); the pilot must acknowledge it within {@code ackTimeoutMs} ({@code HELD}, leased for its
+ * timeout plus {@code leaseSlackMs}) and reports its start ({@code RUNNING}; the lease runs again
+ * from there); its result ends it ({@code ENDED}: one {@link DispatchEffect.Complete}). What is
+ * taken back from a pilot — handed back, pilot lost or offline, no acknowledgement in time, lease
+ * expired, runtime start failure — goes by the table in {@link Recovery}: back to the head of the
+ * queue, or ended by {@link RetryRule}. Registrations, heartbeats, results and hand-backs offer the
+ * queue to the pilots; ticks advance health, deadlines and the queue's wait limit. Messages about
+ * an activation count only from a connection it was sent over; anything else is dropped ({@link
+ * DispatchEffect.Dropped}).
  *
- * <p><b>Example.</b> Pilots p1 (256 MB free) and p2 (0 MB free); {@code Submitted(a1)} gives
- * {@code Activate(p1, a1, attempt 1)}; {@code Submitted(a2)} gives a {@code ROUTING_REFUSAL no_capacity} count and
- * a2 waits. {@code Closed(p1)} while a1 is {@code RUNNING} and not retry-safe gives
- * {@code Complete(a1, "pilot preempted: pilot p1 was lost ...")}; had p1 not started it, {@code Cancel} is owed to
- * p1 and a1 goes to the head of the queue.
+ * <p><b>Example.</b> Pilots p1 (256 MB free) and p2 (0 MB free); {@code Submitted(a1)} gives {@code
+ * Activate(p1, a1, attempt 1)}; {@code Submitted(a2)} gives a {@code ROUTING_REFUSAL no_capacity}
+ * count and a2 waits. {@code Closed(p1)} while a1 is {@code RUNNING} and not retry-safe gives
+ * {@code Complete(a1, "pilot preempted: pilot p1 was lost ...")}; had p1 not started it, {@code
+ * Cancel} is owed to p1 and a1 goes to the head of the queue.
  *
- * <p><b>Purity.</b> The machine reads no clock, draws no random number and does no I/O: everything it learns is
- * an event, everything it wants done is an effect, in order. It changes the state it is given in place (copying
- * thousands of flights per event would cost the hot path) and returns it; the same state and events give the same
- * effects. The balancer's {@code PilotDispatcher} and the simulator's FaaS layer drive it.
+ * <p><b>Purity.</b> The machine reads no clock, draws no random number and does no I/O: everything
+ * it learns is an event, everything it wants done is an effect, in order. It changes the state it
+ * is given in place (copying thousands of flights per event would cost the hot path) and returns
+ * it; the same state and events give the same effects. The balancer's {@code PilotDispatcher} and
+ * the simulator's FaaS layer drive it.
  *
- * <p><b>Known caveats.</b> Not thread-safe: one caller at a time (the shell's lock). Connections are compared by
- * identity, so the shell must hand in the same object for one connection every time.
+ * <p><b>Known caveats.</b> Not thread-safe: one caller at a time (the shell's lock). Connections
+ * are compared by identity, so the shell must hand in the same object for one connection every
+ * time.
  *
  * @param <C> the connection handle
  */
@@ -108,7 +113,8 @@ public final class DispatchMachine<C> {
     } else if (event instanceof DispatchEvent.Closed<C> e) {
       PilotEntry<C> p = s.stopped ? null : s.current(e.pilotId(), e.connection());
       if (p != null) {
-        Recovery.lose(t, p, p.leaving ? "left (" + e.reason() + ")" : "was lost (" + e.reason() + ")");
+        Recovery.lose(
+            t, p, p.leaving ? "left (" + e.reason() + ")" : "was lost (" + e.reason() + ")");
         Placement.drain(t);
       }
     } else if (event instanceof DispatchEvent.Tick<C>) {
@@ -151,9 +157,10 @@ public final class DispatchMachine<C> {
   }
 
   /**
-   * Refuses (retry later, counted) when {@code id} is registered over another connection that is open; returns the
-   * registration whose connection has closed without reporting it yet, else null. A half-open connection counts as
-   * open until the pilot is declared offline, so nobody can take a live pilot's id.
+   * Refuses (retry later, counted) when {@code id} is registered over another connection that is
+   * open; returns the registration whose connection has closed without reporting it yet, else null.
+   * A half-open connection counts as open until the pilot is declared offline, so nobody can take a
+   * live pilot's id.
    */
   private PilotEntry<C> heldElsewhere(Turn<C> t, String id, C connection, boolean holderOpen) {
     PilotEntry<C> old = t.state.pilots.get(id);
@@ -161,8 +168,14 @@ public final class DispatchMachine<C> {
       return null;
     }
     if (holderOpen) {
-      t.emit(new DispatchEffect.Refuse<>("pilot id " + id + " is held by a live connection; try again once it has"
-          + " closed or gone offline", true, DispatchEffect.REFUSED_ID_IN_USE));
+      t.emit(
+          new DispatchEffect.Refuse<>(
+              "pilot id "
+                  + id
+                  + " is held by a live connection; try again once it has"
+                  + " closed or gone offline",
+              true,
+              DispatchEffect.REFUSED_ID_IN_USE));
       return null;
     }
     return old;
@@ -171,18 +184,22 @@ public final class DispatchMachine<C> {
   private void registered(Turn<C> t, DispatchEvent.Registered<C> e) {
     DispatchState<C> s = t.state;
     if (s.stopped) {
-      t.emit(new DispatchEffect.Refuse<>("the balancer is stopping", false, DispatchEffect.REFUSED_STOPPING));
+      t.emit(
+          new DispatchEffect.Refuse<>(
+              "the balancer is stopping", false, DispatchEffect.REFUSED_STOPPING));
       return;
     }
     String id = e.spec().pilotId();
     PilotEntry<C> old = heldElsewhere(t, id, e.connection(), e.holderOpen());
-    if (!t.effects.isEmpty() && t.effects.get(t.effects.size() - 1) instanceof DispatchEffect.Refuse<C>) {
+    if (!t.effects.isEmpty()
+        && t.effects.get(t.effects.size() - 1) instanceof DispatchEffect.Refuse<C>) {
       return;
     }
     if (old != null) { // its connection closed and has not said so yet: the pilot reconnected first
       Recovery.lose(t, old, "was lost (its connection closed; it registered again)");
     }
-    PilotEntry<C> p = new PilotEntry<>(e.spec(), e.connection(), PilotHealthState.registered(t.now));
+    PilotEntry<C> p =
+        new PilotEntry<>(e.spec(), e.connection(), PilotHealthState.registered(t.now));
     PilotEntry<C> replaced = s.pilots.put(id, p);
     if (replaced != null) {
       t.emit(new DispatchEffect.Left<>(replaced));
@@ -192,7 +209,9 @@ public final class DispatchMachine<C> {
     List<String> owed = s.owed.remove(id);
     if (owed != null) {
       for (String activationId : owed) {
-        t.emit(new DispatchEffect.Cancel<>(p.connection, activationId, "taken back while the pilot was away"));
+        t.emit(
+            new DispatchEffect.Cancel<>(
+                p.connection, activationId, "taken back while the pilot was away"));
       }
     }
     Placement.drain(t);
@@ -206,11 +225,13 @@ public final class DispatchMachine<C> {
     PilotEntry<C> p = s.stopped ? null : s.current(pilotId, connection);
     if (p == null) {
       if (event instanceof DispatchEvent.Completed<C> c) {
-        // a result over a connection that no longer holds a registration still counts if it was sent there
+        // a result over a connection that no longer holds a registration still counts if it was
+        // sent there
         completed(t, null, c);
       } else if (!s.stopped) {
-        t.emit(new DispatchEffect.Dropped<>(DispatchEffect.DROPPED_STALE, messageName(event), null, pilotId,
-            connection));
+        t.emit(
+            new DispatchEffect.Dropped<>(
+                DispatchEffect.DROPPED_STALE, messageName(event), null, pilotId, connection));
       }
       return;
     }
@@ -223,8 +244,8 @@ public final class DispatchMachine<C> {
       }
       Placement.drain(t);
     } else if (event instanceof DispatchEvent.Accepted<C> a) {
-      if (!foreign(t, pilotId, connection, a.activationId(), "accepted") && acknowledge(t, connection,
-          a.activationId())) {
+      if (!foreign(t, pilotId, connection, a.activationId(), "accepted")
+          && acknowledge(t, connection, a.activationId())) {
         answered(t, p);
       }
     } else if (event instanceof DispatchEvent.Started<C> st) {
@@ -248,28 +269,35 @@ public final class DispatchMachine<C> {
       p.leaving = true;
       t.emit(new DispatchEffect.Log<>(false, "pilot " + pilotId + " leaves: " + l.reason()));
     } else if (event instanceof DispatchEvent.RegisteredTwice<C>) {
-      t.emit(new DispatchEffect.Log<>(true, "pilot " + pilotId + " registered twice on one connection; ignored"));
+      t.emit(
+          new DispatchEffect.Log<>(
+              true, "pilot " + pilotId + " registered twice on one connection; ignored"));
     }
   }
 
   /**
-   * Whether a message about {@code activationId} comes from a connection it was never sent over: then it is
-   * dropped, whatever pilot id the connection is registered under. An unknown activation is not foreign (it is
-   * late: counted where it is handled).
+   * Whether a message about {@code activationId} comes from a connection it was never sent over:
+   * then it is dropped, whatever pilot id the connection is registered under. An unknown activation
+   * is not foreign (it is late: counted where it is handled).
    */
-  private boolean foreign(Turn<C> t, String pilotId, C connection, String activationId, String what) {
+  private boolean foreign(
+      Turn<C> t, String pilotId, C connection, String activationId, String what) {
     Flight<C> f = t.state.flights.get(activationId);
     if (f == null || f.sentOn.contains(connection)) {
       return false;
     }
-    String reason = f.triedOn.contains(pilotId) ? DispatchEffect.DROPPED_EARLIER : DispatchEffect.DROPPED_FOREIGN;
+    String reason =
+        f.triedOn.contains(pilotId)
+            ? DispatchEffect.DROPPED_EARLIER
+            : DispatchEffect.DROPPED_FOREIGN;
     t.emit(new DispatchEffect.Dropped<>(reason, what, activationId, pilotId, connection));
     return true;
   }
 
   /**
-   * The pilot acknowledged it: it holds it, leased from now (not yet a start: only {@code started} is). Returns
-   * whether the pilot holds it over {@code connection} (the acknowledgement answers the balancer).
+   * The pilot acknowledged it: it holds it, leased from now (not yet a start: only {@code started}
+   * is). Returns whether the pilot holds it over {@code connection} (the acknowledgement answers
+   * the balancer).
    */
   private boolean acknowledge(Turn<C> t, C connection, String activationId) {
     Flight<C> f = t.state.flights.get(activationId);
@@ -284,8 +312,8 @@ public final class DispatchMachine<C> {
   }
 
   /**
-   * The pilot's runtime began running it: it counts as a start, the lease runs from now. A start reported by a pilot
-   * that was told to cancel it means it runs twice (counted).
+   * The pilot's runtime began running it: it counts as a start, the lease runs from now. A start
+   * reported by a pilot that was told to cancel it means it runs twice (counted).
    */
   private void started(Turn<C> t, String pilotId, C connection, String activationId) {
     Flight<C> f = t.state.flights.get(activationId);
@@ -295,8 +323,15 @@ public final class DispatchMachine<C> {
     if (!f.onPilot() || f.via != connection) {
       if (f.cancelledOn.contains(pilotId)) {
         t.count(Counter.START_AFTER_CANCEL, "");
-        t.emit(new DispatchEffect.Log<>(true, "pilot " + pilotId + " started activation " + activationId + " after it"
-            + " was told to cancel it (it was re-dispatched: it runs twice; this pilot's result will be dropped)"));
+        t.emit(
+            new DispatchEffect.Log<>(
+                true,
+                "pilot "
+                    + pilotId
+                    + " started activation "
+                    + activationId
+                    + " after it was told to cancel it (it was re-dispatched: it runs twice; this"
+                    + " pilot's result will be dropped)"));
       }
       return;
     }
@@ -317,7 +352,9 @@ public final class DispatchMachine<C> {
       return;
     }
     if (f.cancelledOn.contains(c.pilotId())) {
-      t.count(Counter.CANCELLED_RESULT, ""); // it was re-dispatched after this pilot was told to cancel it
+      t.count(
+          Counter.CANCELLED_RESULT,
+          ""); // it was re-dispatched after this pilot was told to cancel it
       return;
     }
     boolean heldHere = f.onPilot() && f.via == c.connection();
@@ -326,18 +363,22 @@ public final class DispatchMachine<C> {
         Recovery.runtimeStartFailed(t, f, p, c.startFault());
         Placement.drain(t);
       } else {
-        t.count(Counter.LATE_RESULT, "after_end"); // an earlier attempt that never ran: the current one goes on
+        t.count(
+            Counter.LATE_RESULT,
+            "after_end"); // an earlier attempt that never ran: the current one goes on
       }
       return;
     }
     if (f.onPilot() && !heldHere) {
       PilotEntry<C> holder = t.state.current(f.pilotId, f.via);
       if (holder != null) {
-        t.emit(new DispatchEffect.Cancel<>(holder.connection, f.id(), "an earlier attempt on " + c.pilotId()
-            + " ended it"));
+        t.emit(
+            new DispatchEffect.Cancel<>(
+                holder.connection, f.id(), "an earlier attempt on " + c.pilotId() + " ended it"));
       }
     }
-    activationEnded(t, p, c.systemError() ? HealthSignal.Outcome.SYSTEM_ERROR : HealthSignal.Outcome.OK);
+    activationEnded(
+        t, p, c.systemError() ? HealthSignal.Outcome.SYSTEM_ERROR : HealthSignal.Outcome.OK);
     Placement.finish(t, f, c.label(), null);
     Placement.drain(t);
   }
@@ -348,7 +389,9 @@ public final class DispatchMachine<C> {
     }
   }
 
-  /** The pilot answered: timeouts no longer count against it. Cheap when it had none (the hot path). */
+  /**
+   * The pilot answered: timeouts no longer count against it. Cheap when it had none (the hot path).
+   */
   private void answered(Turn<C> t, PilotEntry<C> p) {
     if (p.health.recent().contains(HealthSignal.Outcome.TIMEOUT)) {
       change(t, p, new HealthSignal.Answered(t.now));
@@ -359,14 +402,17 @@ public final class DispatchMachine<C> {
     Health before = p.health.health();
     p.health = t.health.next(p.health, signal);
     if (before != p.health.health()) {
-      t.emit(new DispatchEffect.Log<>(true, "pilot " + p.id + " is " + p.health.health() + ": " + p.health.reason()));
+      t.emit(
+          new DispatchEffect.Log<>(
+              true, "pilot " + p.id + " is " + p.health.health() + ": " + p.health.reason()));
     }
   }
 
   /**
-   * Advances every pilot's health; takes back what an offline pilot held and closes it; probes each pilot that is
-   * unresponsive because it left activations unanswered at most every {@code probeIntervalMs}; then
-   * acknowledgement and lease deadlines, the queue's wait limit, and the queue.
+   * Advances every pilot's health; takes back what an offline pilot held and closes it; probes each
+   * pilot that is unresponsive because it left activations unanswered at most every {@code
+   * probeIntervalMs}; then acknowledgement and lease deadlines, the queue's wait limit, and the
+   * queue.
    */
   private void tick(Turn<C> t) {
     List<PilotEntry<C>> offline = new ArrayList<>();
@@ -377,8 +423,9 @@ public final class DispatchMachine<C> {
         offline.add(p);
         continue;
       } else if (before != p.health.health()) {
-        t.emit(new DispatchEffect.Log<>(true, "pilot " + p.id + " is " + p.health.health() + ": "
-            + p.health.reason()));
+        t.emit(
+            new DispatchEffect.Log<>(
+                true, "pilot " + p.id + " is " + p.health.health() + ": " + p.health.reason()));
       }
       if (p.health.health() == Health.UNRESPONSIVE
           && p.health.recent().contains(HealthSignal.Outcome.TIMEOUT)

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dispatcher's books: registered pilots, the activations it owns, the wait queue, the cancels owed by lost
- * pilots. Mutable, and changed only by {@link DispatchMachine#next} (a copy per event would cost the hot path
- * thousands of entries); the shell that owns it holds one lock around {@code next} and around its reads.
+ * The dispatcher's books: registered pilots, the activations it owns, the wait queue, the cancels
+ * owed by lost pilots. Mutable, and changed only by {@link DispatchMachine#next} (a copy per event
+ * would cost the hot path thousands of entries); the shell that owns it holds one lock around
+ * {@code next} and around its reads.
  *
  * @param <C> the connection handle
  */
@@ -20,8 +21,10 @@ public final class DispatchState<C> {
   final Map<String, PilotEntry<C>> pilots = new LinkedHashMap<>();
   final Map<String, Flight<C>> flights = new HashMap<>();
   final FairQueue<Flight<C>> queue;
+
   /** Per lost pilot, activations taken back unstarted: cancelled when it registers again. */
   final Map<String, List<String>> owed = new HashMap<>();
+
   boolean stopped;
 
   public DispatchState(DispatchPolicy policy) {
@@ -33,13 +36,17 @@ public final class DispatchState<C> {
     return pilots.get(id);
   }
 
-  /** The pilot registered as {@code id} on exactly this connection, else null (a stale connection). */
+  /**
+   * The pilot registered as {@code id} on exactly this connection, else null (a stale connection).
+   */
   public PilotEntry<C> current(String id, C connection) {
     PilotEntry<C> p = pilots.get(id);
     return p != null && p.connection == connection ? p : null;
   }
 
-  /** Whether {@code connection} is another connection than the one {@code id} is registered over. */
+  /**
+   * Whether {@code connection} is another connection than the one {@code id} is registered over.
+   */
   public C holderOtherThan(String id, C connection) {
     PilotEntry<C> p = pilots.get(id);
     return p == null || p.connection == connection ? null : p.connection;

@@ -10,14 +10,14 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A bounded queue of waiting activations, first come first served within a namespace and round robin
- * across namespaces, so one busy namespace cannot starve the others. Not thread-safe: the dispatcher
- * holds its lock.
+ * A bounded queue of waiting activations, first come first served within a namespace and round
+ * robin across namespaces, so one busy namespace cannot starve the others. Not thread-safe: the
+ * dispatcher holds its lock.
  *
- * <p>Algorithm: one FIFO per namespace in a ring; {@link #drain} visits the namespaces starting after
- * the one served last, offers each one's head to a placer and moves on; a namespace whose head cannot
- * be placed is skipped for the rest of the pass (its later entries wait behind it, as in a FIFO). The
- * pass repeats until a full round places nothing.
+ * <p>Algorithm: one FIFO per namespace in a ring; {@link #drain} visits the namespaces starting
+ * after the one served last, offers each one's head to a placer and moves on; a namespace whose
+ * head cannot be placed is skipped for the rest of the pass (its later entries wait behind it, as
+ * in a FIFO). The pass repeats until a full round places nothing.
  *
  * <p>Example: namespace a has 100 waiting, b has 1; a pilot with room for 2 frees up: a's first and
  * b's only activation go, not a's first two.
@@ -74,7 +74,8 @@ public final class FairQueue<T> {
   /** Removes and returns every item matching {@code expired}. */
   public List<T> removeIf(Predicate<T> expired) {
     List<T> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, ArrayDeque<T>>> it = byNamespace.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, ArrayDeque<T>>> it = byNamespace.entrySet().iterator();
+        it.hasNext(); ) {
       ArrayDeque<T> q = it.next().getValue();
       for (Iterator<T> items = q.iterator(); items.hasNext(); ) {
         T item = items.next();
@@ -91,7 +92,10 @@ public final class FairQueue<T> {
     return out;
   }
 
-  /** Offers heads round robin to {@code placer} (true = placed, removed) until a round places nothing. */
+  /**
+   * Offers heads round robin to {@code placer} (true = placed, removed) until a round places
+   * nothing.
+   */
   public int drain(Predicate<T> placer) {
     int placed = 0;
     boolean progress = true;
@@ -118,7 +122,10 @@ public final class FairQueue<T> {
     return placed;
   }
 
-  /** Notes that {@code namespace} was just served without queueing, so the next round starts after it. */
+  /**
+   * Notes that {@code namespace} was just served without queueing, so the next round starts after
+   * it.
+   */
   public void served(String namespace) {
     servedLast = namespace;
   }

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One registered pilot as the dispatch rules know it: its connection, health, the memory reserved on it and the
- * activations it holds. Changed only by {@link DispatchMachine}; read by the shell for gauges and snapshots.
+ * One registered pilot as the dispatch rules know it: its connection, health, the memory reserved
+ * on it and the activations it holds. Changed only by {@link DispatchMachine}; read by the shell
+ * for gauges and snapshots.
  *
  * @param <C> the connection handle, compared by identity
  */
@@ -21,14 +22,21 @@ public final class PilotEntry<C> {
   final Set<String> kinds;
   final Instant deadline;
   PilotHealthState health;
-  /** Set by the first heartbeat: the pilot is serving its connection (it may drop messages before). */
+
+  /**
+   * Set by the first heartbeat: the pilot is serving its connection (it may drop messages before).
+   */
   boolean ready;
+
   boolean draining;
   boolean leaving;
+
   /** Volatile: gauges read it without the lock. */
   volatile int reservedMb;
+
   private Map<String, Integer> warm;
   private Set<String> warmKeys;
+
   /** When the balancer last sent it a {@code ping}, epoch ms; 0 never. */
   long lastProbeMs;
 
@@ -83,15 +91,24 @@ public final class PilotEntry<C> {
   PilotView view() {
     if (warmKeys == null) {
       Set<String> keys = new HashSet<>();
-      warm.forEach((key, n) -> {
-        if (n != null && n > 0) {
-          keys.add(key);
-        }
-      });
+      warm.forEach(
+          (key, n) -> {
+            if (n != null && n > 0) {
+              keys.add(key);
+            }
+          });
       warmKeys = Set.copyOf(keys);
     }
     int free = Math.max(0, spec.memoryMb() - reservedMb);
-    return new PilotView(id, health.health(), draining || leaving, spec.memoryMb(), free, kinds, warmKeys, deadline,
+    return new PilotView(
+        id,
+        health.health(),
+        draining || leaving,
+        spec.memoryMb(),
+        free,
+        kinds,
+        warmKeys,
+        deadline,
         spec.onlyNamespace());
   }
 

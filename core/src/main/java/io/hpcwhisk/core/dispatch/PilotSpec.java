@@ -16,19 +16,29 @@ import java.util.Objects;
  * @param warm its warm runtimes: version key to count
  * @param deadlineMs when its Slurm job ends, epoch ms
  * @param onlyNamespace the one namespace a single-tenant pilot serves; null: every namespace
- * @param minor its protocol minor, 1 or later (the shell refuses minor 0 at registration): it reports
- *     {@code started}, honours {@code cancel} and answers {@code ping}; kept for features of later minors
+ * @param minor its protocol minor, 1 or later (the shell refuses minor 0 at registration): it
+ *     reports {@code started}, honours {@code cancel} and answers {@code ping}; kept for features
+ *     of later minors
  */
-public record PilotSpec(String pilotId, String jobId, int memoryMb, List<String> kinds, Map<String, Integer> warm,
-    long deadlineMs, String onlyNamespace, int minor) {
+public record PilotSpec(
+    String pilotId,
+    String jobId,
+    int memoryMb,
+    List<String> kinds,
+    Map<String, Integer> warm,
+    long deadlineMs,
+    String onlyNamespace,
+    int minor) {
 
   public PilotSpec {
     if (pilotId == null || pilotId.isBlank()) {
       throw new IllegalArgumentException("pilot id must not be blank");
     }
     if (minor < 1) {
-      throw new IllegalArgumentException("protocol minor must be 1 or later (minor 0 is refused at registration),"
-          + " got " + minor);
+      throw new IllegalArgumentException(
+          "protocol minor must be 1 or later (minor 0 is refused at registration),"
+              + " got "
+              + minor);
     }
     kinds = List.copyOf(kinds);
     warm = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(warm, "warm")));

@@ -12,16 +12,20 @@ import java.util.List;
 
 /**
  * Placing activations on pilots and pumping the wait queue, and the one place an activation ends
- * ({@link #finish}). Routes with {@link Router#choose} over the pilots that have sent their first heartbeat (avoiding
- * pilots that already failed the activation while others can take work), reserves the memory and sends
- * {@code activate}; what cannot be placed waits in the {@link FairQueue} until a pilot frees up or registers, or ends
- * after the wait limit naming the last refusal; {@code too_large} ends it at once.
+ * ({@link #finish}). Routes with {@link Router#choose} over the pilots that have sent their first
+ * heartbeat (avoiding pilots that already failed the activation while others can take work),
+ * reserves the memory and sends {@code activate}; what cannot be placed waits in the {@link
+ * FairQueue} until a pilot frees up or registers, or ends after the wait limit naming the last
+ * refusal; {@code too_large} ends it at once.
  */
 final class Placement {
 
   private Placement() {}
 
-  /** A new activation: sent at once if nothing waits and a pilot can take it, else queued behind the others. */
+  /**
+   * A new activation: sent at once if nothing waits and a pilot can take it, else queued behind the
+   * others.
+   */
   static <C> void submit(Turn<C> t, Flight<C> f) {
     FairQueue<Flight<C>> queue = t.state.queue;
     if (queue.isEmpty() && place(t, f, -1)) {
@@ -39,12 +43,19 @@ final class Placement {
     f.phase = Flight.Phase.QUEUED;
     if (!t.state.queue.offer(f)) {
       f.phase = Flight.Phase.NEW;
-      finish(t, f, "queue_full", "The balancer's queue is full (" + t.policy.maxQueued()
-          + " activations wait for a pilot); try again later.");
+      finish(
+          t,
+          f,
+          "queue_full",
+          "The balancer's queue is full ("
+              + t.policy.maxQueued()
+              + " activations wait for a pilot); try again later.");
     }
   }
 
-  /** Puts a taken-back activation at the head of its namespace's queue (it goes before new work). */
+  /**
+   * Puts a taken-back activation at the head of its namespace's queue (it goes before new work).
+   */
   static <C> void requeueFirst(Turn<C> t, Flight<C> f) {
     f.queuedAtMs = t.nowMs;
     f.phase = Flight.Phase.QUEUED;
@@ -56,14 +67,18 @@ final class Placement {
     if (t.state.queue.isEmpty() || t.state.pilots.isEmpty()) {
       return;
     }
-    t.state.queue.drain(f -> {
-      f.phase = Flight.Phase.NEW; // the queue removes it when placed (or ended): finish must not remove it too
-      if (place(t, f, f.queuedAtMs) || f.phase == Flight.Phase.ENDED) {
-        return true;
-      }
-      f.phase = Flight.Phase.QUEUED;
-      return false;
-    });
+    t.state.queue.drain(
+        f -> {
+          f.phase =
+              Flight.Phase
+                  .NEW; // the queue removes it when placed (or ended): finish must not remove it
+          // too
+          if (place(t, f, f.queuedAtMs) || f.phase == Flight.Phase.ENDED) {
+            return true;
+          }
+          f.phase = Flight.Phase.QUEUED;
+          return false;
+        });
   }
 
   /** Ends queued activations that waited longer than the wait limit, naming the last refusal. */
@@ -71,9 +86,17 @@ final class Placement {
     long limit = t.policy.queueWaitMs();
     for (Flight<C> f : t.state.queue.removeIf(f -> t.nowMs - f.queuedAtMs > limit)) {
       f.phase = Flight.Phase.NEW;
-      t.emit(new DispatchEffect.Count<>(Counter.QUEUE_WAIT, "", t.nowMs - f.activation.createdMs()));
-      finish(t, f, "queue_timeout", "No pilot could take the activation within " + t.policy.queueWaitSeconds()
-          + " s (balancer.queue-wait-seconds): " + f.lastRefusal + ".");
+      t.emit(
+          new DispatchEffect.Count<>(Counter.QUEUE_WAIT, "", t.nowMs - f.activation.createdMs()));
+      finish(
+          t,
+          f,
+          "queue_timeout",
+          "No pilot could take the activation within "
+              + t.policy.queueWaitSeconds()
+              + " s (balancer.queue-wait-seconds): "
+              + f.lastRefusal
+              + ".");
     }
   }
 
@@ -85,12 +108,21 @@ final class Placement {
         views.add(p.view());
       }
     }
-    if (!f.avoid.isEmpty() && views.stream().anyMatch(v -> !f.avoid.contains(v.id()) && v.health().acceptsWork())) {
+    if (!f.avoid.isEmpty()
+        && views.stream().anyMatch(v -> !f.avoid.contains(v.id()) && v.health().acceptsWork())) {
       views.removeIf(v -> f.avoid.contains(v.id()));
     }
     Activation a = f.activation;
-    RoutingDecision decision = Router.choose(views, new RoutingRequest(a.versionKey(), a.kind(), a.memoryMb(),
-        Duration.ofMillis(a.timeoutMs()), a.namespace()), t.now);
+    RoutingDecision decision =
+        Router.choose(
+            views,
+            new RoutingRequest(
+                a.versionKey(),
+                a.kind(),
+                a.memoryMb(),
+                Duration.ofMillis(a.timeoutMs()),
+                a.namespace()),
+            t.now);
     if (decision instanceof RoutingDecision.Refused refused) {
       f.lastRefusal = refused.reason();
       t.count(Counter.ROUTING_REFUSAL, refused.cause().label());
@@ -108,7 +140,10 @@ final class Placement {
     return true;
   }
 
-  /** Gives the flight to a pilot: reserves its memory, expects an acknowledgement by {@code ackByMs}. */
+  /**
+   * Gives the flight to a pilot: reserves its memory, expects an acknowledgement by {@code
+   * ackByMs}.
+   */
   private static <C> void assign(Flight<C> f, PilotEntry<C> p, long ackByMs) {
     p.reservedMb += f.activation.memoryMb();
     p.flights.add(f.id());
@@ -137,8 +172,8 @@ final class Placement {
   }
 
   /**
-   * Ends a flight once: releases its pilot's memory, takes it out of the queue, gives out the one terminal effect
-   * (with the result being handled when {@code error} is null, else a whisk error).
+   * Ends a flight once: releases its pilot's memory, takes it out of the queue, gives out the one
+   * terminal effect (with the result being handled when {@code error} is null, else a whisk error).
    */
   static <C> void finish(Turn<C> t, Flight<C> f, String label, String error) {
     if (f.phase == Flight.Phase.ENDED) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What happens to activations a pilot hands back, loses (connection closed, offline), does not acknowledge in
- * time, holds past its lease, or cannot start a runtime for. Each is taken back from its pilot and either queued
- * again at the head or ended by {@link RetryRule}:
+ * What happens to activations a pilot hands back, loses (connection closed, offline), does not
+ * acknowledge in time, holds past its lease, or cannot start a runtime for. Each is taken back from
+ * its pilot and either queued again at the head or ended by {@link RetryRule}:
  *
  * <pre>
  * taken back because       | not started            | started, retry-safe | started, not retry-safe
@@ -21,10 +21,10 @@ import java.util.Optional;
  * runtime could not start   | retry-safe: another pilot (at most maxAttempts); else a whisk error
  * </pre>
  *
- * "Started" is a {@code started} report or the hand-back's per-activation flag; an acknowledgement alone is not
- * a start. "Again at once" is bounded by five times {@code maxAttempts} sends, "re-run" by
- * {@code maxAttempts} starts. "Cancel": the pilot that may still hold it is told to drop it (a lost pilot when it
- * registers again), and its late result is dropped.
+ * "Started" is a {@code started} report or the hand-back's per-activation flag; an acknowledgement
+ * alone is not a start. "Again at once" is bounded by five times {@code maxAttempts} sends,
+ * "re-run" by {@code maxAttempts} starts. "Cancel": the pilot that may still hold it is told to
+ * drop it (a lost pilot when it registers again), and its late result is dropped.
  */
 final class Recovery {
 
@@ -32,15 +32,26 @@ final class Recovery {
 
   private Recovery() {}
 
-  /** Takes a flight back from its pilot: again at the head of the queue if it never started or may run again. */
-  static <C> void takeBack(Turn<C> t, Flight<C> f, boolean mayHaveStarted, String cause, String why) {
+  /**
+   * Takes a flight back from its pilot: again at the head of the queue if it never started or may
+   * run again.
+   */
+  static <C> void takeBack(
+      Turn<C> t, Flight<C> f, boolean mayHaveStarted, String cause, String why) {
     String pilot = f.pilotId();
     if (pilot != null) {
       f.avoid.add(pilot);
     }
     Placement.release(t, f);
-    Optional<String> failure = RetryRule.decide(mayHaveStarted, f.activation.retrySafe(), f.starts,
-        t.policy.maxAttempts(), f.sends, pilot, why);
+    Optional<String> failure =
+        RetryRule.decide(
+            mayHaveStarted,
+            f.activation.retrySafe(),
+            f.starts,
+            t.policy.maxAttempts(),
+            f.sends,
+            pilot,
+            why);
     if (failure.isPresent()) {
       Placement.finish(t, f, "pilot_preempted", failure.get());
       return;
@@ -50,8 +61,8 @@ final class Recovery {
   }
 
   /**
-   * The pilot hands activations back, saying per activation whether it had started (a start not yet reported
-   * counts now). Only activations it holds over {@code connection} are taken back.
+   * The pilot hands activations back, saying per activation whether it had started (a start not yet
+   * reported counts now). Only activations it holds over {@code connection} are taken back.
    */
   static <C> void handedBack(Turn<C> t, C connection, DispatchEvent.HandedBack<C> h) {
     String why = "handed it back (" + h.reason() + ")";
@@ -69,9 +80,9 @@ final class Recovery {
   }
 
   /**
-   * The pilot could not start the activation's runtime (its fault): it is unhealthy for a while; a retry-safe
-   * activation goes to another pilot (fewer than {@code maxAttempts} such failures), any other ends in a whisk
-   * internal error naming the cause.
+   * The pilot could not start the activation's runtime (its fault): it is unhealthy for a while; a
+   * retry-safe activation goes to another pilot (fewer than {@code maxAttempts} such failures), any
+   * other ends in a whisk internal error naming the cause.
    */
   static <C> void runtimeStartFailed(Turn<C> t, Flight<C> f, PilotEntry<C> p, String cause) {
     DispatchMachine.change(t, p, new HealthSignal.RuntimeStartFailed(t.now, cause));
@@ -80,18 +91,33 @@ final class Recovery {
     Placement.release(t, f);
     String what = "Pilot " + p.id + " could not start the action's runtime (" + cause + ")";
     if (!f.activation.retrySafe()) {
-      Placement.finish(t, f, "whisk_internal_error", what + "; the action is not retry-safe (annotation"
-          + " retry-safe=false), so it was not tried on another pilot.");
+      Placement.finish(
+          t,
+          f,
+          "whisk_internal_error",
+          what
+              + "; the action is not retry-safe (annotation"
+              + " retry-safe=false), so it was not tried on another pilot.");
     } else if (f.startFailures >= t.policy.maxAttempts()) {
-      Placement.finish(t, f, "whisk_internal_error", what + "; " + f.startFailures + " pilots could not start it"
-          + " (balancer.max-attempts), so it is not tried again.");
+      Placement.finish(
+          t,
+          f,
+          "whisk_internal_error",
+          what
+              + "; "
+              + f.startFailures
+              + " pilots could not start it"
+              + " (balancer.max-attempts), so it is not tried again.");
     } else {
       t.count(Counter.REDISPATCH, "runtime_start_failed");
       Placement.requeueFirst(t, f);
     }
   }
 
-  /** Cancels it on its pilot (which drops it unless started); that pilot's late result is then dropped. */
+  /**
+   * Cancels it on its pilot (which drops it unless started); that pilot's late result is then
+   * dropped.
+   */
   private static <C> void cancelOn(Turn<C> t, Flight<C> f, PilotEntry<C> p, String reason) {
     f.cancelledOn.add(f.pilotId);
     if (p != null) {
@@ -106,8 +132,9 @@ final class Recovery {
     if (p.leaving && p.flights.isEmpty()) {
       t.emit(new DispatchEffect.Log<>(false, "pilot " + p.id + " " + why));
     } else {
-      t.emit(new DispatchEffect.Log<>(true, "pilot " + p.id + " " + why + " holding " + p.flights.size()
-          + " activations"));
+      t.emit(
+          new DispatchEffect.Log<>(
+              true, "pilot " + p.id + " " + why + " holding " + p.flights.size() + " activations"));
     }
     for (String id : List.copyOf(p.flights)) {
       Flight<C> f = t.state.flights.get(id);
@@ -134,15 +161,24 @@ final class Recovery {
       if (f.phase == Flight.Phase.SENT && t.nowMs > f.ackByMs) {
         DispatchMachine.activationEnded(t, p, HealthSignal.Outcome.TIMEOUT);
         cancelOn(t, f, p, "not acknowledged in time");
-        takeBack(t, f, false, "ack_timeout", "did not acknowledge in " + t.policy.ackTimeoutMs() + " ms");
+        takeBack(
+            t,
+            f,
+            false,
+            "ack_timeout",
+            "did not acknowledge in " + t.policy.ackTimeoutMs() + " ms");
       } else if (f.phase != Flight.Phase.SENT && t.nowMs > f.leaseUntilMs) {
         DispatchMachine.activationEnded(t, p, HealthSignal.Outcome.TIMEOUT);
         boolean started = f.mayHaveStarted();
         if (!started) {
           cancelOn(t, f, p, "not started within its lease");
         }
-        takeBack(t, f, started, "lease_expired", "did not report it within its lease (timeout + "
-            + t.policy.leaseSlackMs() + " ms)");
+        takeBack(
+            t,
+            f,
+            started,
+            "lease_expired",
+            "did not report it within its lease (timeout + " + t.policy.leaseSlackMs() + " ms)");
       }
     }
   }

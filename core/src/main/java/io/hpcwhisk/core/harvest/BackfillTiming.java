@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * When Slurm's backfill scheduler runs, as a controller can know it: {@code bf_interval} (from
- * {@code SchedulerParameters}; Slurm's default 30 s) and, when Slurm says so, the start of its last pass
- * ({@code sdiag}'s "Last cycle when", {@code squeue --json}'s {@code last_backfill}).
+ * {@code SchedulerParameters}; Slurm's default 30 s) and, when Slurm says so, the start of its last
+ * pass ({@code sdiag}'s "Last cycle when", {@code squeue --json}'s {@code last_backfill}).
  *
  * @param interval seconds between backfill passes, positive
  * @param lastPass the start of the last backfill pass, when known
@@ -32,8 +32,9 @@ public record BackfillTiming(Duration interval, Optional<Instant> lastPass) {
   }
 
   /**
-   * The first backfill pass at or after {@code instant}: on the grid of the last pass when known (a pass at exactly
-   * {@code instant} counts: it sees what happened then), else {@code instant} + one interval (the latest it can be).
+   * The first backfill pass at or after {@code instant}: on the grid of the last pass when known (a
+   * pass at exactly {@code instant} counts: it sees what happened then), else {@code instant} + one
+   * interval (the latest it can be).
    */
   public Instant firstPassFrom(Instant instant) {
     if (lastPass.isEmpty()) {

@@ -8,24 +8,26 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The decision of one controller pass: the intents from a cluster snapshot, our fleet, the policy and the
- * controller's {@link PassRules}. The live controller ({@code ReconcilePass}), the batch simulator
- * ({@code PilotHarvester}) and the online replay ({@code OnlineReplay}) call it; they only gather its inputs and
- * carry out what it returns.
+ * The decision of one controller pass: the intents from a cluster snapshot, our fleet, the policy
+ * and the controller's {@link PassRules}. The live controller ({@code ReconcilePass}), the batch
+ * simulator ({@code PilotHarvester}) and the online replay ({@code OnlineReplay}) call it; they
+ * only gather its inputs and carry out what it returns.
  *
- * <p><b>Algorithm.</b> (1) With {@link PassRules#expeditePreemption}: for every running pilot whose end Slurm pulled
- * in ({@link Pilot#endPulledIn}: it is being preempted with a grace time) and that was not cancelled for that
- * already, a {@link Intent.CancelPilot} with cause {@link Intent.Cause#PREEMPTING}, in fleet (job id) order.
- * (2) The policy's intents for the snapshot and fleet. (3) Everything decided is carried out in that order, except
- * the submissions after the first {@link PassRules#maxSubmissions}.
+ * <p><b>Algorithm.</b> (1) With {@link PassRules#expeditePreemption}: for every running pilot whose
+ * end Slurm pulled in ({@link Pilot#endPulledIn}: it is being preempted with a grace time) and that
+ * was not cancelled for that already, a {@link Intent.CancelPilot} with cause {@link
+ * Intent.Cause#PREEMPTING}, in fleet (job id) order. (2) The policy's intents for the snapshot and
+ * fleet. (3) Everything decided is carried out in that order, except the submissions after the
+ * first {@link PassRules#maxSubmissions}.
  *
- * <p><b>Example.</b> Rules (expedite, at most 2 submissions); pilot 7 runs on n1 and Slurm pulled its end in; the
- * policy asks for three pilots. Decided: cancel 7 (preempting), submit, submit, submit; carried out: cancel 7 and the
- * first two submissions. The next pass, told that 7 was cancelled, does not cancel it again.
+ * <p><b>Example.</b> Rules (expedite, at most 2 submissions); pilot 7 runs on n1 and Slurm pulled
+ * its end in; the policy asks for three pilots. Decided: cancel 7 (preempting), submit, submit,
+ * submit; carried out: cancel 7 and the first two submissions. The next pass, told that 7 was
+ * cancelled, does not cancel it again.
  *
- * <p><b>Known caveats.</b> The pass is as stateful as its policy (a learning policy learns from every call); the
- * caller must say which pilots it has already cancelled for preemption, as only it knows whether the cancel was
- * carried out.
+ * <p><b>Known caveats.</b> The pass is as stateful as its policy (a learning policy learns from
+ * every call); the caller must say which pilots it has already cancelled for preemption, as only it
+ * knows whether the cancel was carried out.
  */
 public final class ControllerPass {
 
@@ -50,7 +52,8 @@ public final class ControllerPass {
    *
    * @param snapshot the cluster now (its {@code now} is the pass's clock)
    * @param fleet our pilots now
-   * @param expedited the pilots already cancelled because Slurm was preempting them (by an earlier pass)
+   * @param expedited the pilots already cancelled because Slurm was preempting them (by an earlier
+   *     pass)
    */
   public PassPlan plan(ClusterSnapshot snapshot, Fleet fleet, Set<JobId> expedited) {
     List<Intent> decided = new ArrayList<>();
@@ -63,7 +66,8 @@ public final class ControllerPass {
     }
     List<Intent> policyIntents = policy.decide(snapshot, fleet);
     if (decided.isEmpty() && submissions(policyIntents) <= rules.maxSubmissions()) {
-      return new PassPlan(policyIntents, policyIntents); // the usual case: nothing added, nothing left out
+      return new PassPlan(
+          policyIntents, policyIntents); // the usual case: nothing added, nothing left out
     }
     decided.addAll(policyIntents);
     List<Intent> toCarryOut = new ArrayList<>(decided.size());
@@ -88,8 +92,16 @@ public final class ControllerPass {
   }
 
   private static Intent.CancelPilot expedite(Pilot pilot) {
-    return new Intent.CancelPilot(pilot.id(), Intent.Cause.PREEMPTING, "controller: Slurm is preempting pilot "
-        + pilot.id() + " on " + pilot.node().orElse("?") + " (end pulled in to " + pilot.endTime().get()
-        + "); cancel it now so the batch job starts without waiting for the grace time to run out");
+    return new Intent.CancelPilot(
+        pilot.id(),
+        Intent.Cause.PREEMPTING,
+        "controller: Slurm is preempting pilot "
+            + pilot.id()
+            + " on "
+            + pilot.node().orElse("?")
+            + " (end pulled in to "
+            + pilot.endTime().get()
+            + "); cancel it now so the batch job starts without waiting for the grace time to run"
+            + " out");
   }
 }

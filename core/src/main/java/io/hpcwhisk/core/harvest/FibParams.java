@@ -10,9 +10,10 @@ import java.util.Set;
 /**
  * Parameters of the {@code fib} policy.
  *
- * @param ladder the pilot lengths (default 2, 4, 6, 8, 14, 22, 34, 56, 90 minutes); key {@code ladder}, e.g.
- *     {@code "2m,4m,6m"}
- * @param pendingPerLength pilots kept pending per length (default 10); key {@code pending-per-length}
+ * @param ladder the pilot lengths (default 2, 4, 6, 8, 14, 22, 34, 56, 90 minutes); key {@code
+ *     ladder}, e.g. {@code "2m,4m,6m"}
+ * @param pendingPerLength pilots kept pending per length (default 10); key {@code
+ *     pending-per-length}
  */
 public record FibParams(List<Duration> ladder, int pendingPerLength) implements PolicyParams {
 
@@ -25,10 +26,12 @@ public record FibParams(List<Duration> ladder, int pendingPerLength) implements 
       throw new IllegalArgumentException("fib ladder is empty");
     }
     if (ladder.get(0).compareTo(Duration.ofMinutes(1)) < 0) {
-      throw new IllegalArgumentException("fib ladder lengths must be at least 1m, got " + ladder.get(0));
+      throw new IllegalArgumentException(
+          "fib ladder lengths must be at least 1m, got " + ladder.get(0));
     }
     if (pendingPerLength < 0) {
-      throw new IllegalArgumentException("fib pending-per-length must be 0 or more, got " + pendingPerLength);
+      throw new IllegalArgumentException(
+          "fib pending-per-length must be 0 or more, got " + pendingPerLength);
     }
   }
 
@@ -39,7 +42,9 @@ public record FibParams(List<Duration> ladder, int pendingPerLength) implements 
   static FibParams read(Map<String, String> values) {
     var r = new Reader("fib", values, Set.of("ladder", "pending-per-length"));
     return new FibParams(
-        r.get("ladder", DEFAULT_LADDER,
+        r.get(
+            "ladder",
+            DEFAULT_LADDER,
             t -> Arrays.stream(t.split(",")).map(String::strip).map(Durations::parse).toList()),
         r.integer("pending-per-length", DEFAULT_PENDING_PER_LENGTH));
   }

@@ -14,24 +14,37 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Our pilots, sorted by job id: the active ones (pending, running) and the finished ones the scheduler still
- * remembers. A value (equal when the pilots are equal); the per-state lists and the running pilot of each node are
- * indexed once on construction, so that policies calling {@link #pending()} or {@link #runningOn} for every rung or
- * node of a large cluster pay O(1) per call instead of a scan of the fleet.
+ * Our pilots, sorted by job id: the active ones (pending, running) and the finished ones the
+ * scheduler still remembers. A value (equal when the pilots are equal); the per-state lists and the
+ * running pilot of each node are indexed once on construction, so that policies calling {@link
+ * #pending()} or {@link #runningOn} for every rung or node of a large cluster pay O(1) per call
+ * instead of a scan of the fleet.
  */
 public final class Fleet {
 
   private final List<Pilot> pilots;
-  /** Per-state lists by state ordinal, all made in one pass on first use (published through the volatile field). */
+
+  /**
+   * Per-state lists by state ordinal, all made in one pass on first use (published through the
+   * volatile field).
+   */
   private volatile List<Pilot>[] byState;
+
   private volatile List<Pilot> pendingUntargeted;
-  /** Built on the first {@link #runningOn} call (a complete map published through the volatile field). */
+
+  /**
+   * Built on the first {@link #runningOn} call (a complete map published through the volatile
+   * field).
+   */
   private volatile Map<String, Pilot> runningByNode;
 
-  /** @param pilots the pilots in any order; two with one id are refused */
+  /**
+   * @param pilots the pilots in any order; two with one id are refused
+   */
   public Fleet(List<Pilot> pilots) {
     Pilot[] sorted = pilots.toArray(new Pilot[0]);
-    boolean increasing = true; // strictly: sorted and no id twice, the usual case, checked in one pass
+    boolean increasing =
+        true; // strictly: sorted and no id twice, the usual case, checked in one pass
     for (int i = 0; i < sorted.length; i++) {
       Objects.requireNonNull(sorted[i], "pilot");
       increasing = increasing && (i == 0 || sorted[i - 1].id().compareTo(sorted[i].id()) < 0);
@@ -40,7 +53,8 @@ public final class Fleet {
       Arrays.sort(sorted, Comparator.comparing(Pilot::id));
       for (int i = 1; i < sorted.length; i++) {
         if (sorted[i].id().equals(sorted[i - 1].id())) {
-          throw new IllegalArgumentException("pilot " + sorted[i].id() + " appears twice in the fleet");
+          throw new IllegalArgumentException(
+              "pilot " + sorted[i].id() + " appears twice in the fleet");
         }
       }
     }
@@ -57,9 +71,9 @@ public final class Fleet {
   }
 
   /**
-   * The pilots among the jobs: every job whose name starts with {@code namePrefix}. A job without a time limit
-   * is given one of 365 days and one without a partition the partition {@code (unknown)}, so that it still
-   * shows up.
+   * The pilots among the jobs: every job whose name starts with {@code namePrefix}. A job without a
+   * time limit is given one of 365 days and one without a partition the partition {@code
+   * (unknown)}, so that it still shows up.
    */
   public static Fleet fromJobs(List<Job> jobs, String namePrefix) {
     List<Pilot> pilots = new ArrayList<>();
@@ -69,16 +83,28 @@ public final class Fleet {
       }
       Duration time = job.timeLimit().orElse(Duration.ofDays(365));
       Optional<Duration> timeMin = job.timeMin().filter(m -> !m.isZero() && m.compareTo(time) <= 0);
-      Optional<String> target = job.requiredNodes().size() == 1 ? Optional.of(job.requiredNodes().get(0))
-          : Optional.empty();
+      Optional<String> target =
+          job.requiredNodes().size() == 1
+              ? Optional.of(job.requiredNodes().get(0))
+              : Optional.empty();
       String partition = job.partition().isBlank() ? "(unknown)" : job.partition();
-      PilotShape shape = new PilotShape(partition, job.qos(), time, timeMin, Math.max(0, job.nice()), target);
+      PilotShape shape =
+          new PilotShape(partition, job.qos(), time, timeMin, Math.max(0, job.nice()), target);
       PilotState state = PilotState.of(job.state());
-      Optional<String> node = state == PilotState.PENDING || job.nodes().isEmpty() ? Optional.empty()
-          : Optional.of(job.nodes().get(0));
-      pilots.add(new Pilot(job.id(), shape, state, node, job.submitTime(),
-          state == PilotState.PENDING ? Optional.empty() : job.startTime(),
-          state == PilotState.PENDING ? Optional.empty() : job.endTime(), job.preemptTime()));
+      Optional<String> node =
+          state == PilotState.PENDING || job.nodes().isEmpty()
+              ? Optional.empty()
+              : Optional.of(job.nodes().get(0));
+      pilots.add(
+          new Pilot(
+              job.id(),
+              shape,
+              state,
+              node,
+              job.submitTime(),
+              state == PilotState.PENDING ? Optional.empty() : job.startTime(),
+              state == PilotState.PENDING ? Optional.empty() : job.endTime(),
+              job.preemptTime()));
     }
     return new Fleet(pilots);
   }
@@ -131,7 +157,9 @@ public final class Fleet {
 
   /** Pending pilots that asked for this node. */
   public List<Pilot> pendingTargeting(String node) {
-    return pending().stream().filter(p -> p.shape().targetNode().filter(node::equals).isPresent()).toList();
+    return pending().stream()
+        .filter(p -> p.shape().targetNode().filter(node::equals).isPresent())
+        .toList();
   }
 
   /** The running pilot on this node, if any. */

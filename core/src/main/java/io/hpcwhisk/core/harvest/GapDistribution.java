@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * A Kaplan-Meier survival function of gap lengths: S(t), the share of gaps longer than t seconds, a step function
- * that is 1 before the first observed length and flat after the last.
+ * A Kaplan-Meier survival function of gap lengths: S(t), the share of gaps longer than t seconds, a
+ * step function that is 1 before the first observed length and flat after the last.
  *
  * <p>Built by {@link GapLengthEstimator#distribution()}; immutable.
  */
@@ -14,8 +14,10 @@ public final class GapDistribution {
 
   private static final double EPS = 1e-9;
   private final long[] times;
+
   /** survival[i] = S on [times[i], times[i+1]). */
   private final double[] survival;
+
   private final int events;
   private final int censored;
 
@@ -88,12 +90,13 @@ public final class GapDistribution {
   }
 
   /**
-   * The shortest observed length t with S(t) ≤ 1 − q; empty when no gap ended, or when the gaps that did end are
-   * too few to reach it (too many are still open).
+   * The shortest observed length t with S(t) ≤ 1 − q; empty when no gap ended, or when the gaps
+   * that did end are too few to reach it (too many are still open).
    */
   public Optional<Duration> quantile(double q) {
     for (int i = 0; i < times.length; i++) {
-      if (survival[i] <= 1 - q + EPS && (i == 0 ? survival[i] < 1 : survival[i] < survival[i - 1])) {
+      if (survival[i] <= 1 - q + EPS
+          && (i == 0 ? survival[i] < 1 : survival[i] < survival[i - 1])) {
         return Optional.of(Duration.ofSeconds(times[i]));
       }
     }

@@ -17,27 +17,30 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Learns how long nodes stay out of batch use ("gaps") from a sequence of snapshots, with a Kaplan-Meier
- * estimate that counts gaps it has not seen end.
+ * Learns how long nodes stay out of batch use ("gaps") from a sequence of snapshots, with a
+ * Kaplan-Meier estimate that counts gaps it has not seen end.
  *
- * <p><b>Algorithm.</b> A node's gap opens at the first snapshot where it is harvestable or held by one of our
- * pilots, and closes at the first snapshot where it is not. A gap that a batch job closed (ALLOCATED/MIXED) is an
- * <i>event</i> of its length. Every other gap is <i>right-censored</i> — only a lower bound of its length is
- * known: a gap already open at the first snapshot (its start is unknown), a gap closed by a drain or a
- * reservation, and every gap still open (counted at its current age). The last {@code history} finished gaps are
- * kept; {@link #distribution()} merges them with the open ones into the Kaplan-Meier survival function
- * S(t) = Π<sub>tᵢ ≤ t</sub> (1 − dᵢ/nᵢ) (dᵢ events at tᵢ, nᵢ gaps at least tᵢ long; events before censorings at
- * equal times). Beyond the longest observation S stays flat. Finished gaps are held sorted in a multiset and open
- * gaps by start time, so building the distribution is a merge in O(history + open gaps), without sorting; it is
- * cached until a gap opens, closes or the clock moves.
+ * <p><b>Algorithm.</b> A node's gap opens at the first snapshot where it is harvestable or held by
+ * one of our pilots, and closes at the first snapshot where it is not. A gap that a batch job
+ * closed (ALLOCATED/MIXED) is an <i>event</i> of its length. Every other gap is
+ * <i>right-censored</i> — only a lower bound of its length is known: a gap already open at the
+ * first snapshot (its start is unknown), a gap closed by a drain or a reservation, and every gap
+ * still open (counted at its current age). The last {@code history} finished gaps are kept; {@link
+ * #distribution()} merges them with the open ones into the Kaplan-Meier survival function S(t) =
+ * Π<sub>tᵢ ≤ t</sub> (1 − dᵢ/nᵢ) (dᵢ events at tᵢ, nᵢ gaps at least tᵢ long; events before
+ * censorings at equal times). Beyond the longest observation S stays flat. Finished gaps are held
+ * sorted in a multiset and open gaps by start time, so building the distribution is a merge in
+ * O(history + open gaps), without sorting; it is cached until a gap opens, closes or the clock
+ * moves.
  *
- * <p><b>Example.</b> n1 idle at t=0 (the first snapshot), allocated at t=15 s: a censored 15 s gap (it may have
- * been idle for days). n1 idle again at t=30, t=35, allocated at t=45 s: an event of 15 s. With n2 idle since
- * t=0 and still open at t=45: S(15 s) = 1 − 1/3 (three gaps at least 15 s long, one ended there).
+ * <p><b>Example.</b> n1 idle at t=0 (the first snapshot), allocated at t=15 s: a censored 15 s gap
+ * (it may have been idle for days). n1 idle again at t=30, t=35, allocated at t=45 s: an event of
+ * 15 s. With n2 idle since t=0 and still open at t=45: S(15 s) = 1 − 1/3 (three gaps at least 15 s
+ * long, one ended there).
  *
- * <p><b>Known caveats.</b> Gaps are seen at the snapshot interval's resolution. The estimate treats all nodes
- * and all times alike (no time-of-day or per-node effects), and a node's gap is measured on the harvest partition's
- * view only.
+ * <p><b>Known caveats.</b> Gaps are seen at the snapshot interval's resolution. The estimate treats
+ * all nodes and all times alike (no time-of-day or per-node effects), and a node's gap is measured
+ * on the harvest partition's view only.
  */
 public final class GapLengthEstimator {
 
@@ -46,41 +49,70 @@ public final class GapLengthEstimator {
   private record Finished(long seconds, boolean event) {}
 
   private final int history;
-  /** Open gaps by node name, brought up to date only when the snapshots' node list changes (see {@link #index}). */
-  private final Map<String, Open> open = new HashMap<>();
-  private int openCount;
-  /** The last snapshot's node names and their open gaps by position, so that a pass needs no lookup by name. */
-  private String[] names = new String[0];
+
   /**
-   * The open gap at each position as primitives (no object to follow when it closes): its start's epoch second and
-   * nanosecond ({@code NONE} when the position has no open gap) and whether its start is unknown.
+   * Open gaps by node name, brought up to date only when the snapshots' node list changes (see
+   * {@link #index}).
+   */
+  private final Map<String, Open> open = new HashMap<>();
+
+  private int openCount;
+
+  /**
+   * The last snapshot's node names and their open gaps by position, so that a pass needs no lookup
+   * by name.
+   */
+  private String[] names = new String[0];
+
+  /**
+   * The open gap at each position as primitives (no object to follow when it closes): its start's
+   * epoch second and nanosecond ({@code NONE} when the position has no open gap) and whether its
+   * start is unknown.
    */
   private long[] openSecond = new long[0];
+
   private int[] openNano = new int[0];
   private boolean[] openTruncated = new boolean[0];
   private static final int NONE = -1;
   private Map<String, Integer> position = new HashMap<>();
-  /** For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running pilots by position. */
+
+  /**
+   * For {@link #observe(ClusterSnapshot, Fleet)}: the previous fleet's running pilots and running
+   * pilots by position.
+   */
   private List<Pilot> lastRunning;
+
   private int[] pilotsAt = new int[0];
+
   /** Positions whose running-pilot count changed in this pass (fleet path). */
   private final BitSet pilotChanged = new BitSet();
+
   /**
-   * The last snapshot's nodes. {@link Node} is immutable, so a node that is the same object as last time has the same
-   * name and state (a snapshot maker that keeps a busy node's {@code Node} while its state holds, as the simulator's
-   * does, lets a pass skip it without reading it). A snapshot whose {@link ClusterSnapshot#stateChanges} are since
-   * this list says which positions to visit.
+   * The last snapshot's nodes. {@link Node} is immutable, so a node that is the same object as last
+   * time has the same name and state (a snapshot maker that keeps a busy node's {@code Node} while
+   * its state holds, as the simulator's does, lets a pass skip it without reading it). A snapshot
+   * whose {@link ClusterSnapshot#stateChanges} are since this list says which positions to visit.
    */
   private List<Node> lastNodes;
+
   private Instant first;
-  /** Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding maximum. */
+
+  /**
+   * Gaps opened per snapshot (after the first), the last {@code history} of them, and a sliding
+   * maximum.
+   */
   private final Deque<Integer> openedPerPass = new ArrayDeque<>();
+
   private final Deque<Integer> openedMax = new ArrayDeque<>();
+
   /** Start second of every open gap -> how many gaps opened then. */
   private final SecondCounts openStarts = new SecondCounts();
+
   private final Deque<Finished> finished = new ArrayDeque<>();
+
   /** Length in seconds -> {events, censored} of the finished gaps kept. */
   private final TreeMap<Long, int[]> finishedSorted = new TreeMap<>();
+
   private long events;
   private Instant now = Instant.EPOCH;
   private GapDistribution cached;
@@ -93,17 +125,24 @@ public final class GapLengthEstimator {
   }
 
   /**
-   * Updates the open and finished gaps from one snapshot and the fleet's running pilots; the same as
-   * {@link #observe(ClusterSnapshot, Set)} with the running pilots' nodes, but it keeps the count of running pilots
-   * per node position between calls and updates it from the difference between the previous and this fleet's
-   * running pilots (both sorted by id; unchanged pilots are the same objects or on the same node), so that a pass
-   * looks up only the nodes of pilots that started or ended.
+   * Updates the open and finished gaps from one snapshot and the fleet's running pilots; the same
+   * as {@link #observe(ClusterSnapshot, Set)} with the running pilots' nodes, but it keeps the
+   * count of running pilots per node position between calls and updates it from the difference
+   * between the previous and this fleet's running pilots (both sorted by id; unchanged pilots are
+   * the same objects or on the same node), so that a pass looks up only the nodes of pilots that
+   * started or ended.
    */
   public void observe(ClusterSnapshot snapshot, Fleet fleet) {
     List<Pilot> running = fleet.running();
     // the next snapshot of the same maker: same names, and it says which nodes changed state
-    int[] stateChanges = lastNodes == null ? null
-        : snapshot.stateChanges().filter(c -> c.since(lastNodes)).map(NodeChanges::positions).orElse(null);
+    int[] stateChanges =
+        lastNodes == null
+            ? null
+            : snapshot
+                .stateChanges()
+                .filter(c -> c.since(lastNodes))
+                .map(NodeChanges::positions)
+                .orElse(null);
     boolean rebuilt = stateChanges == null && index(snapshot.nodes());
     boolean incremental = !rebuilt && lastRunning != null;
     if (!incremental) {
@@ -117,7 +156,9 @@ public final class GapLengthEstimator {
       while (i < lastRunning.size() || j < running.size()) {
         Pilot before = i < lastRunning.size() ? lastRunning.get(i) : null;
         Pilot now = j < running.size() ? running.get(j) : null;
-        if (before == now) { // the same record: the same pilot on the same node (most of them, pass after pass)
+        if (before
+            == now) { // the same record: the same pilot on the same node (most of them, pass after
+          // pass)
           i++;
           j++;
           continue;
@@ -154,7 +195,10 @@ public final class GapLengthEstimator {
     }
   }
 
-  /** Updates the open and finished gaps from one snapshot; {@code pilotNodes} are the nodes our pilots run on. */
+  /**
+   * Updates the open and finished gaps from one snapshot; {@code pilotNodes} are the nodes our
+   * pilots run on.
+   */
   public void observe(ClusterSnapshot snapshot, Set<String> pilotNodes) {
     lastRunning = null; // the per-position pilot counts are no longer kept up to date
     index(snapshot.nodes());
@@ -162,12 +206,16 @@ public final class GapLengthEstimator {
   }
 
   /**
-   * One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a position. When
-   * {@code incremental}, {@code pilotAt} differs from the last pass only at the {@link #pilotChanged} positions, so
-   * only those and the positions whose node changed state ({@code stateChanges}, when known, else those whose node
-   * is not the same object as last time) are visited, in ascending order: every other gap stays as it was.
+   * One snapshot, the node list already indexed; {@code pilotAt} tells whether a pilot runs at a
+   * position. When {@code incremental}, {@code pilotAt} differs from the last pass only at the
+   * {@link #pilotChanged} positions, so only those and the positions whose node changed state
+   * ({@code stateChanges}, when known, else those whose node is not the same object as last time)
+   * are visited, in ascending order: every other gap stays as it was.
    */
-  private void update(ClusterSnapshot snapshot, java.util.function.IntPredicate pilotAt, boolean incremental,
+  private void update(
+      ClusterSnapshot snapshot,
+      java.util.function.IntPredicate pilotAt,
+      boolean incremental,
       int[] stateChanges) {
     Instant at = snapshot.now();
     if (first == null) {
@@ -198,7 +246,8 @@ public final class GapLengthEstimator {
     }
     lastNodes = nodes;
     if (opened > 0) {
-      openStarts.add(at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
+      openStarts.add(
+          at.getEpochSecond(), opened); // all of this pass's gaps opened now: one addition
     }
     if (!at.equals(first)) {
       openedPerPass.addLast(opened);
@@ -215,7 +264,9 @@ public final class GapLengthEstimator {
     }
   }
 
-  /** Opens or closes the gap at one position from its node's state and pilots; 1 when a gap opened. */
+  /**
+   * Opens or closes the gap at one position from its node's state and pilots; 1 when a gap opened.
+   */
   private int visit(int i, Node node, java.util.function.IntPredicate pilotAt, Instant at) {
     boolean isOpen = node.state().harvestable() || pilotAt.test(i);
     boolean wasOpen = openNano[i] != NONE;
@@ -239,8 +290,8 @@ public final class GapLengthEstimator {
   }
 
   /**
-   * Lines the by-position arrays up with the snapshot's nodes (a no-op while the node list keeps its names); true
-   * when they were rebuilt.
+   * Lines the by-position arrays up with the snapshot's nodes (a no-op while the node list keeps
+   * its names); true when they were rebuilt.
    */
   private boolean index(List<Node> nodes) {
     boolean same = nodes.size() == names.length;
@@ -253,10 +304,13 @@ public final class GapLengthEstimator {
       }
     }
     if (!same) {
-      // keep the open gaps by name while the list changes (a node that leaves and comes back keeps its gap)
+      // keep the open gaps by name while the list changes (a node that leaves and comes back keeps
+      // its gap)
       for (int i = 0; i < names.length; i++) {
         if (openNano[i] != NONE) {
-          open.put(names[i], new Open(Instant.ofEpochSecond(openSecond[i], openNano[i]), openTruncated[i]));
+          open.put(
+              names[i],
+              new Open(Instant.ofEpochSecond(openSecond[i], openNano[i]), openTruncated[i]));
         } else {
           open.remove(names[i]);
         }
@@ -314,7 +368,10 @@ public final class GapLengthEstimator {
     }
   }
 
-  /** The Kaplan-Meier estimate of the gap length from the kept finished gaps and the open ones at their age. */
+  /**
+   * The Kaplan-Meier estimate of the gap length from the kept finished gaps and the open ones at
+   * their age.
+   */
   public GapDistribution distribution() {
     if (cached == null) {
       cached = build();
@@ -364,8 +421,8 @@ public final class GapLengthEstimator {
   }
 
   /**
-   * The q-quantile of the gap length: the shortest observed length t with S(t) ≤ 1 − q; empty before any gap
-   * ended, or when too many gaps are still open (or censored) to say.
+   * The q-quantile of the gap length: the shortest observed length t with S(t) ≤ 1 − q; empty
+   * before any gap ended, or when too many gaps are still open (or censored) to say.
    */
   public Optional<Duration> quantile(double q) {
     return distribution().quantile(q);
@@ -382,8 +439,8 @@ public final class GapLengthEstimator {
   }
 
   /**
-   * The most gaps that opened between two snapshots, over the last {@code history} snapshots (the first snapshot
-   * not counted): how many nodes a batch job's end may hand over at once.
+   * The most gaps that opened between two snapshots, over the last {@code history} snapshots (the
+   * first snapshot not counted): how many nodes a batch job's end may hand over at once.
    */
   public int largestBurst() {
     return openedMax.isEmpty() ? 0 : openedMax.peekFirst();

@@ -3,7 +3,9 @@ package io.hpcwhisk.core.harvest;
 import java.util.List;
 import java.util.Map;
 
-/** Looks harvest policies up by name. Each call returns a fresh policy (with fresh learned state). */
+/**
+ * Looks harvest policies up by name. Each call returns a fresh policy (with fresh learned state).
+ */
 public final class HarvestPolicies {
 
   /** The names {@link #create(String, Map)} knows. */
@@ -23,8 +25,8 @@ public final class HarvestPolicies {
   }
 
   /**
-   * A policy by name, its parameters read from text ({@code ladder: "2m,4m"}, {@code max-pending: "16"});
-   * missing keys take the defaults.
+   * A policy by name, its parameters read from text ({@code ladder: "2m,4m"}, {@code max-pending:
+   * "16"}); missing keys take the defaults.
    *
    * @throws IllegalArgumentException for an unknown name, an unknown key or a bad value
    */
@@ -38,8 +40,9 @@ public final class HarvestPolicies {
       case "fib" -> FibParams.read(params);
       case "var" -> VarParams.read(params);
       case "adaptive" -> AdaptiveParams.read(params);
-      default -> throw new IllegalArgumentException("unknown harvest policy '" + name + "'; expected one of "
-          + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown harvest policy '" + name + "'; expected one of " + NAMES);
     };
   }
 }

@@ -4,9 +4,9 @@ import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import java.util.List;
 
 /**
- * Decides which pilots to submit and cancel. A policy reads only its inputs (no clock, no randomness of its
- * own); a policy that learns keeps state that depends only on the sequence of inputs it was given, so the
- * same sequence always gives the same intents.
+ * Decides which pilots to submit and cancel. A policy reads only its inputs (no clock, no
+ * randomness of its own); a policy that learns keeps state that depends only on the sequence of
+ * inputs it was given, so the same sequence always gives the same intents.
  */
 public interface HarvestPolicy {
 
@@ -14,9 +14,9 @@ public interface HarvestPolicy {
   String name();
 
   /**
-   * The intents for this snapshot and fleet. Every submitted shape uses the snapshot's harvest partition and
-   * QOS; every cancelled id is a pending or running pilot of the fleet; pending pilots after the intents are
-   * applied never exceed {@link #maxPending()}.
+   * The intents for this snapshot and fleet. Every submitted shape uses the snapshot's harvest
+   * partition and QOS; every cancelled id is a pending or running pilot of the fleet; pending
+   * pilots after the intents are applied never exceed {@link #maxPending()}.
    */
   List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet);
 

@@ -22,7 +22,10 @@ public sealed interface Intent permits Intent.SubmitPilot, Intent.CancelPilot {
     }
   }
 
-  /** Cancel one of our pilots, for a cause (a bounded label, for metrics) and a reason (the details, for people). */
+  /**
+   * Cancel one of our pilots, for a cause (a bounded label, for metrics) and a reason (the details,
+   * for people).
+   */
   record CancelPilot(JobId jobId, Cause cause, String reason) implements Intent {
     public CancelPilot {
       Objects.requireNonNull(jobId, "jobId");
@@ -38,13 +41,22 @@ public sealed interface Intent permits Intent.SubmitPilot, Intent.CancelPilot {
 
   /** Why a pilot is cancelled, in a few words. */
   enum Cause {
-    /** Slurm is preempting it: cancelling ends the grace time at once (the controller's expedite-preemption). */
+    /**
+     * Slurm is preempting it: cancelling ends the grace time at once (the controller's
+     * expedite-preemption).
+     */
     PREEMPTING("preempting"),
-    /** A pending pilot of a shape the policy no longer submits (not on the ladder, not the configured shape). */
+    /**
+     * A pending pilot of a shape the policy no longer submits (not on the ladder, not the
+     * configured shape).
+     */
     OFF_SHAPE("off-shape"),
     /** More pending pilots than the policy's bound on pending pilots. */
     OVER_BOUND("over-bound"),
-    /** A targeted pilot whose node left the partition, is no longer idle or planned, is taken, or whose window shrank. */
+    /**
+     * A targeted pilot whose node left the partition, is no longer idle or planned, is taken, or
+     * whose window shrank.
+     */
     WINDOW_GONE("window-gone"),
     /** More pending pilots of a kind than the policy keeps. */
     SURPLUS("surplus");

@@ -5,8 +5,10 @@ import java.util.List;
 /**
  * What one controller pass decided.
  *
- * @param decided every intent, in order: the controller's own preemption cancels first, then the policy's intents
- * @param toCarryOut the intents to carry out, in order: {@code decided} without the submissions over the cap
+ * @param decided every intent, in order: the controller's own preemption cancels first, then the
+ *     policy's intents
+ * @param toCarryOut the intents to carry out, in order: {@code decided} without the submissions
+ *     over the cap
  */
 public record PassPlan(List<Intent> decided, List<Intent> toCarryOut) {
 
@@ -14,8 +16,12 @@ public record PassPlan(List<Intent> decided, List<Intent> toCarryOut) {
     decided = List.copyOf(decided);
     toCarryOut = List.copyOf(toCarryOut);
     if (toCarryOut.size() > decided.size()) {
-      throw new IllegalArgumentException("more intents to carry out (" + toCarryOut.size() + ") than decided ("
-          + decided.size() + ")");
+      throw new IllegalArgumentException(
+          "more intents to carry out ("
+              + toCarryOut.size()
+              + ") than decided ("
+              + decided.size()
+              + ")");
     }
   }
 

@@ -3,10 +3,11 @@ package io.hpcwhisk.core.harvest;
 /**
  * The controller's own rules around the policy (see {@link ControllerPass}).
  *
- * @param expeditePreemption cancel a running pilot as soon as Slurm pulls its end in (it is being preempted with a
- *     grace time), so that the batch job need not wait for the grace time to run out
- * @param maxSubmissions the most submissions carried out in one pass; the policy's further submissions wait for a
- *     later pass (it decides them again from what it then sees)
+ * @param expeditePreemption cancel a running pilot as soon as Slurm pulls its end in (it is being
+ *     preempted with a grace time), so that the batch job need not wait for the grace time to run
+ *     out
+ * @param maxSubmissions the most submissions carried out in one pass; the policy's further
+ *     submissions wait for a later pass (it decides them again from what it then sees)
  */
 public record PassRules(boolean expeditePreemption, int maxSubmissions) {
 
@@ -15,7 +16,8 @@ public record PassRules(boolean expeditePreemption, int maxSubmissions) {
 
   public PassRules {
     if (maxSubmissions < 1) {
-      throw new IllegalArgumentException("the most submissions per pass must be at least 1, got " + maxSubmissions);
+      throw new IllegalArgumentException(
+          "the most submissions per pass must be at least 1, got " + maxSubmissions);
     }
   }
 }

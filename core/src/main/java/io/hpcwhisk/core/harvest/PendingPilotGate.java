@@ -7,24 +7,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The live controller's form of the freed-node hold ({@link FreedNodeHold}). Live, Slurm — not the controller —
- * starts pending pilots, and it does so the instant a batch job ends, before any controller pass can see the node
- * free. So the controller keeps its pending pilots held in Slurm ({@code scontrol hold}) whenever no free node may
- * take one, and defers new submissions then; it releases them when some free node may.
+ * The live controller's form of the freed-node hold ({@link FreedNodeHold}). Live, Slurm — not the
+ * controller — starts pending pilots, and it does so the instant a batch job ends, before any
+ * controller pass can see the node free. So the controller keeps its pending pilots held in Slurm
+ * ({@code scontrol hold}) whenever no free node may take one, and defers new submissions then; it
+ * releases them when some free node may.
  *
- * <p><b>Algorithm.</b> With no batch job pending, open (nothing for a backfill pass to place). Otherwise, a free
- * harvestable node without a pilot of ours is <i>open</i> when {@link FreedNodeHold} lets it take a pilot (never
- * seen freed by a batch job, or the backfill pass after its release has had its chance); if any is open the gate is
- * open, else closed: pending pilots are held, and {@link #filter} drops this pass's submissions, each with the
- * reason.
+ * <p><b>Algorithm.</b> With no batch job pending, open (nothing for a backfill pass to place).
+ * Otherwise, a free harvestable node without a pilot of ours is <i>open</i> when {@link
+ * FreedNodeHold} lets it take a pilot (never seen freed by a batch job, or the backfill pass after
+ * its release has had its chance); if any is open the gate is open, else closed: pending pilots are
+ * held, and {@link #filter} drops this pass's submissions, each with the reason.
  *
- * <p><b>Example.</b> Batch jobs pending, n3 freed 0.4 s ago by a batch job, last backfill pass 0.6 s ago
- * (bf_interval 1 s), no other free node: closed until the pass due in 0.4 s has run; the next controller pass
- * after it sees n3 open and releases the pilots, which Slurm starts on n3.
+ * <p><b>Example.</b> Batch jobs pending, n3 freed 0.4 s ago by a batch job, last backfill pass 0.6
+ * s ago (bf_interval 1 s), no other free node: closed until the pass due in 0.4 s has run; the next
+ * controller pass after it sees n3 open and releases the pilots, which Slurm starts on n3.
  *
- * <p><b>Known caveats.</b> Coarser than the simulator's per-node hold: while the gate is open a released pilot may
- * still take a node freed in the meantime; while it is closed no pilot starts at all (even on a node that is only
- * free for a short window), so a freed node waits up to one {@code bf_interval} plus one controller interval.
+ * <p><b>Known caveats.</b> Coarser than the simulator's per-node hold: while the gate is open a
+ * released pilot may still take a node freed in the meantime; while it is closed no pilot starts at
+ * all (even on a node that is only free for a short window), so a freed node waits up to one {@code
+ * bf_interval} plus one controller interval.
  */
 public final class PendingPilotGate {
 
@@ -52,7 +54,8 @@ public final class PendingPilotGate {
   }
 
   /** The gate at {@code now}. */
-  public static Gate decide(Instant now, boolean batchPending, BackfillTiming timing, List<FreeNode> free) {
+  public static Gate decide(
+      Instant now, boolean batchPending, BackfillTiming timing, List<FreeNode> free) {
     if (!batchPending) {
       return new Gate(true, "no batch job pending");
     }
@@ -63,9 +66,11 @@ public final class PendingPilotGate {
         continue;
       }
       if (node.freedAt().isEmpty()) {
-        return new Gate(true, node.name() + " has been free since before the controller watched it");
+        return new Gate(
+            true, node.name() + " has been free since before the controller watched it");
       }
-      FreedNodeHold.Verdict v = FreedNodeHold.decide(node.name(), node.freedAt().get(), now, true, timing);
+      FreedNodeHold.Verdict v =
+          FreedNodeHold.decide(node.name(), node.freedAt().get(), now, true, timing);
       if (!v.held()) {
         return new Gate(true, v.reason());
       }
@@ -73,11 +78,18 @@ public final class PendingPilotGate {
       lastHeldReason = v.reason();
     }
     if (held.isEmpty()) {
-      return new Gate(false, "batch jobs pending and no free node: pending pilots held so that a node a batch job "
-          + "gives back waits for the next backfill pass");
+      return new Gate(
+          false,
+          "batch jobs pending and no free node: pending pilots held so that a node a batch job "
+              + "gives back waits for the next backfill pass");
     }
-    return new Gate(false, "batch jobs pending; every free node was freed since the last backfill pass ("
-        + String.join(",", held) + "; " + lastHeldReason + ")");
+    return new Gate(
+        false,
+        "batch jobs pending; every free node was freed since the last backfill pass ("
+            + String.join(",", held)
+            + "; "
+            + lastHeldReason
+            + ")");
   }
 
   /** The intents to carry out: all of them when the gate is open, else all but the submissions. */

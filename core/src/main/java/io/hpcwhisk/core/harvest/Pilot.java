@@ -18,8 +18,14 @@ import java.util.Optional;
  * @param endTime when it ended, or its expected end while running
  */
 public record Pilot(
-    JobId id, PilotShape shape, PilotState state, Optional<String> node, Optional<Instant> submitTime,
-    Optional<Instant> startTime, Optional<Instant> endTime, Optional<Instant> preemptTime) {
+    JobId id,
+    PilotShape shape,
+    PilotState state,
+    Optional<String> node,
+    Optional<Instant> submitTime,
+    Optional<Instant> startTime,
+    Optional<Instant> endTime,
+    Optional<Instant> preemptTime) {
 
   public Pilot {
     Objects.requireNonNull(id, "id");
@@ -33,14 +39,21 @@ public record Pilot(
   }
 
   /** A pilot that was not preempted. */
-  public Pilot(JobId id, PilotShape shape, PilotState state, Optional<String> node, Optional<Instant> submitTime,
-      Optional<Instant> startTime, Optional<Instant> endTime) {
+  public Pilot(
+      JobId id,
+      PilotShape shape,
+      PilotState state,
+      Optional<String> node,
+      Optional<Instant> submitTime,
+      Optional<Instant> startTime,
+      Optional<Instant> endTime) {
     this(id, shape, state, node, submitTime, startTime, endTime, Optional.empty());
   }
 
   /**
-   * For a pilot that ended preempted: how long it took to leave after the scheduler preempted it, i.e. how long the
-   * preempting job waited for it (at most the grace time, when Slurm ends it). Whole seconds with Slurm.
+   * For a pilot that ended preempted: how long it took to leave after the scheduler preempted it,
+   * i.e. how long the preempting job waited for it (at most the grace time, when Slurm ends it).
+   * Whole seconds with Slurm.
    */
   public Optional<Duration> handOver() {
     if (state != PilotState.PREEMPTED || preemptTime.isEmpty() || endTime.isEmpty()) {
@@ -51,8 +64,8 @@ public record Pilot(
   }
 
   /**
-   * True when the pilot runs and the scheduler has pulled its end in before start + time limit: Slurm does this
-   * when it preempts a job with a GraceTime (the end becomes now + grace).
+   * True when the pilot runs and the scheduler has pulled its end in before start + time limit:
+   * Slurm does this when it preempts a job with a GraceTime (the end becomes now + grace).
    */
   public boolean endPulledIn() {
     if (state != PilotState.RUNNING || startTime.isEmpty() || endTime.isEmpty()) {
@@ -63,13 +76,25 @@ public record Pilot(
 
   /** A pilot waiting in the queue. */
   public static Pilot pending(JobId id, PilotShape shape, Instant submitted) {
-    return new Pilot(id, shape, PilotState.PENDING, Optional.empty(), Optional.of(submitted), Optional.empty(),
+    return new Pilot(
+        id,
+        shape,
+        PilotState.PENDING,
+        Optional.empty(),
+        Optional.of(submitted),
+        Optional.empty(),
         Optional.empty());
   }
 
   /** A pilot running on {@code node} since {@code started}. */
   public static Pilot running(JobId id, PilotShape shape, String node, Instant started) {
-    return new Pilot(id, shape, PilotState.RUNNING, Optional.of(node), Optional.of(started), Optional.of(started),
+    return new Pilot(
+        id,
+        shape,
+        PilotState.RUNNING,
+        Optional.of(node),
+        Optional.of(started),
+        Optional.of(started),
         Optional.of(started.plus(shape.time())));
   }
 }

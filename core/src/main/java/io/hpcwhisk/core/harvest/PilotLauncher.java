@@ -4,8 +4,8 @@ import io.hpcwhisk.core.cluster.ClusterAccessException;
 import io.hpcwhisk.core.cluster.JobId;
 
 /**
- * Command port: submits and cancels pilot jobs. Implementations name the jobs with their pilot prefix so the
- * controller can recognise them again after a restart.
+ * Command port: submits and cancels pilot jobs. Implementations name the jobs with their pilot
+ * prefix so the controller can recognise them again after a restart.
  */
 public interface PilotLauncher {
 

@@ -8,15 +8,19 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Typed parameters of a harvest policy, one record per policy, each with its defaults written next to it.
- * {@link HarvestPolicies#create(String, Map)} reads them from text (configuration files, command lines).
+ * Typed parameters of a harvest policy, one record per policy, each with its defaults written next
+ * to it. {@link HarvestPolicies#create(String, Map)} reads them from text (configuration files,
+ * command lines).
  */
 public sealed interface PolicyParams permits FibParams, VarParams, AdaptiveParams {
 
   /** The policy these parameters configure. */
   String policyName();
 
-  /** Reads a string map with a fixed set of keys; unknown keys and bad values are refused with their name. */
+  /**
+   * Reads a string map with a fixed set of keys; unknown keys and bad values are refused with their
+   * name.
+   */
   final class Reader {
     private final String policy;
     private final Map<String, String> values;
@@ -27,8 +31,13 @@ public sealed interface PolicyParams permits FibParams, VarParams, AdaptiveParam
       Set<String> unknown = new TreeSet<>(values.keySet());
       unknown.removeAll(known);
       if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException("unknown parameter(s) " + unknown + " for policy " + policy
-            + "; expected some of " + new TreeSet<>(known));
+        throw new IllegalArgumentException(
+            "unknown parameter(s) "
+                + unknown
+                + " for policy "
+                + policy
+                + "; expected some of "
+                + new TreeSet<>(known));
       }
     }
 
@@ -40,8 +49,9 @@ public sealed interface PolicyParams permits FibParams, VarParams, AdaptiveParam
       try {
         return parse.apply(text.strip());
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("bad value '" + text + "' for " + policy + " parameter " + key + ": "
-            + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "bad value '" + text + "' for " + policy + " parameter " + key + ": " + e.getMessage(),
+            e);
       }
     }
 

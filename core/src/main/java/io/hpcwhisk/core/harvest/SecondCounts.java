@@ -3,11 +3,12 @@ package io.hpcwhisk.core.harvest;
 import java.util.Arrays;
 
 /**
- * A multiset of epoch seconds (how many open gaps started at each second), for {@link GapLengthEstimator}: two
- * parallel arrays sorted by second. Gaps open at the clock's current second, so an addition is almost always an
- * append or an increment of the last entry; a removal is a binary search and a decrement, and entries that fall to
- * zero are dropped in bulk once they are half the array. No boxing and no tree nodes, unlike a
- * {@code TreeMap<Long, Integer>}, which cost ~10 % of a large simulation's time.
+ * A multiset of epoch seconds (how many open gaps started at each second), for {@link
+ * GapLengthEstimator}: two parallel arrays sorted by second. Gaps open at the clock's current
+ * second, so an addition is almost always an append or an increment of the last entry; a removal is
+ * a binary search and a decrement, and entries that fall to zero are dropped in bulk once they are
+ * half the array. No boxing and no tree nodes, unlike a {@code TreeMap<Long, Integer>}, which cost
+ * ~10 % of a large simulation's time.
  */
 final class SecondCounts {
 
@@ -25,7 +26,10 @@ final class SecondCounts {
       counts[size - 1] += n;
       return;
     }
-    int at = size == 0 || seconds[size - 1] < second ? size : Arrays.binarySearch(seconds, 0, size, second);
+    int at =
+        size == 0 || seconds[size - 1] < second
+            ? size
+            : Arrays.binarySearch(seconds, 0, size, second);
     if (at >= 0 && at < size) {
       if (counts[at] == 0) {
         zeros--;
@@ -74,7 +78,10 @@ final class SecondCounts {
     return size;
   }
 
-  /** Entry positions run 0 … {@link #distinctUpperBound()} − 1 in ascending second; skip those with count 0. */
+  /**
+   * Entry positions run 0 … {@link #distinctUpperBound()} − 1 in ascending second; skip those with
+   * count 0.
+   */
   long second(int position) {
     return seconds[position];
   }

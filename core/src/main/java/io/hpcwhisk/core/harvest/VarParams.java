@@ -23,8 +23,11 @@ public record VarParams(int pending, Duration time, Duration timeMin) implements
       throw new IllegalArgumentException("var pending must be 0 or more, got " + pending);
     }
     if (timeMin.compareTo(Duration.ofMinutes(1)) < 0 || timeMin.compareTo(time) > 0) {
-      throw new IllegalArgumentException("var time-min must be in [1m, time=" + Durations.format(time) + "], got "
-          + Durations.format(timeMin));
+      throw new IllegalArgumentException(
+          "var time-min must be in [1m, time="
+              + Durations.format(time)
+              + "], got "
+              + Durations.format(timeMin));
     }
   }
 
@@ -34,7 +37,9 @@ public record VarParams(int pending, Duration time, Duration timeMin) implements
 
   static VarParams read(Map<String, String> values) {
     var r = new Reader("var", values, Set.of("pending", "time", "time-min"));
-    return new VarParams(r.integer("pending", DEFAULT_PENDING), r.duration("time", DEFAULT_TIME),
+    return new VarParams(
+        r.integer("pending", DEFAULT_PENDING),
+        r.duration("time", DEFAULT_TIME),
         r.duration("time-min", DEFAULT_TIME_MIN));
   }
 

@@ -15,7 +15,10 @@ public sealed interface HealthSignal {
     }
   }
 
-  /** An activation on the pilot ended; {@code outcome} says how, from the pilot's health point of view. */
+  /**
+   * An activation on the pilot ended; {@code outcome} says how, from the pilot's health point of
+   * view.
+   */
   record ActivationEnded(Instant at, Outcome outcome) implements HealthSignal {
     public ActivationEnded {
       Objects.requireNonNull(at, "at");

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param kinds the action kinds it can run, e.g. {@code nodejs:20}
  * @param warmActions the actions (fully qualified name with version) it holds a warm runtime for
  * @param deadline when its Slurm job ends
- * @param onlyNamespace the one namespace a single-tenant (unsandboxed) pilot serves; null: every namespace
+ * @param onlyNamespace the one namespace a single-tenant (unsandboxed) pilot serves; null: every
+ *     namespace
  */
 public record PilotView(
     String id,
@@ -30,8 +31,15 @@ public record PilotView(
     String onlyNamespace) {
 
   /** A pilot that serves every namespace. */
-  public PilotView(String id, Health health, boolean draining, int memoryMb, int freeMemoryMb, Set<String> kinds,
-      Set<String> warmActions, Instant deadline) {
+  public PilotView(
+      String id,
+      Health health,
+      boolean draining,
+      int memoryMb,
+      int freeMemoryMb,
+      Set<String> kinds,
+      Set<String> warmActions,
+      Instant deadline) {
     this(id, health, draining, memoryMb, freeMemoryMb, kinds, warmActions, deadline, null);
   }
 
@@ -46,8 +54,14 @@ public record PilotView(
     }
     Objects.requireNonNull(health, "health");
     if (memoryMb < 0 || freeMemoryMb < 0 || freeMemoryMb > memoryMb) {
-      throw new IllegalArgumentException("pilot " + id + ": free memory " + freeMemoryMb
-          + " MB must be within 0.." + memoryMb + " MB");
+      throw new IllegalArgumentException(
+          "pilot "
+              + id
+              + ": free memory "
+              + freeMemoryMb
+              + " MB must be within 0.."
+              + memoryMb
+              + " MB");
     }
     kinds = Set.copyOf(kinds);
     warmActions = Set.copyOf(warmActions);

@@ -6,16 +6,17 @@ import java.util.Objects;
 /**
  * What the router needs to know about one activation.
  *
- * @param action the action's fully qualified name with version, e.g. {@code /guest/hello@0.0.1}; it is
- *     both the affinity key and what {@link PilotView#warmActions()} contains
+ * @param action the action's fully qualified name with version, e.g. {@code /guest/hello@0.0.1}; it
+ *     is both the affinity key and what {@link PilotView#warmActions()} contains
  * @param kind the action's kind, e.g. {@code python:3}
  * @param memoryMb the action's memory limit
- * @param timeout the action's time limit: a pilot must have at least this much time left to be sure to
- *     finish it
- * @param namespace the namespace the activation runs in; only pilots that {@link PilotView#serves serve} it
- *     may get it (null: unknown, only pilots that serve every namespace)
+ * @param timeout the action's time limit: a pilot must have at least this much time left to be sure
+ *     to finish it
+ * @param namespace the namespace the activation runs in; only pilots that {@link PilotView#serves
+ *     serve} it may get it (null: unknown, only pilots that serve every namespace)
  */
-public record RoutingRequest(String action, String kind, int memoryMb, Duration timeout, String namespace) {
+public record RoutingRequest(
+    String action, String kind, int memoryMb, Duration timeout, String namespace) {
 
   /** A request whose namespace is not known: it goes only to pilots that serve every namespace. */
   public RoutingRequest(String action, String kind, int memoryMb, Duration timeout) {

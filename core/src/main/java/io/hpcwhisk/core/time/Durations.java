@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads and writes durations the way people write them in configuration: {@code 90s}, {@code 2m}, {@code 1h30m}. */
+/**
+ * Reads and writes durations the way people write them in configuration: {@code 90s}, {@code 2m},
+ * {@code 1h30m}.
+ */
 public final class Durations {
 
   private static final Pattern PARTS = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -13,7 +16,8 @@ public final class Durations {
   private Durations() {}
 
   /**
-   * Parses {@code 1d2h3m4s}, any subset of those parts in that order, {@code 500ms}, or ISO-8601 ({@code PT2M}).
+   * Parses {@code 1d2h3m4s}, any subset of those parts in that order, {@code 500ms}, or ISO-8601
+   * ({@code PT2M}).
    *
    * @throws IllegalArgumentException naming the text when it is neither
    */
@@ -23,7 +27,8 @@ public final class Durations {
       try {
         return Duration.parse(trimmed);
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("not a duration: '" + text + "' (expected e.g. 90s, 2m, 1h30m)", e);
+        throw new IllegalArgumentException(
+            "not a duration: '" + text + "' (expected e.g. 90s, 2m, 1h30m)", e);
       }
     }
     Matcher m = PARTS.matcher(trimmed);
@@ -31,17 +36,20 @@ public final class Durations {
     int at = 0;
     while (m.find() && m.start() == at) {
       long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
+      total =
+          total.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+              });
       at = m.end();
     }
     if (at == 0 || at != trimmed.length()) {
-      throw new IllegalArgumentException("not a duration: '" + text + "' (expected e.g. 90s, 2m, 1h30m)");
+      throw new IllegalArgumentException(
+          "not a duration: '" + text + "' (expected e.g. 90s, 2m, 1h30m)");
     }
     return total;
   }

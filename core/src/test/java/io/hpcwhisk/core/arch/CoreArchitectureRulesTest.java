@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Shows that the core rules fail on code that breaks them: the fixtures in {@code io.hpcwhisk.archfixture}
- * stand in for core classes, and each rule must flag exactly the fixtures that break it.
+ * Shows that the core rules fail on code that breaks them: the fixtures in {@code
+ * io.hpcwhisk.archfixture} stand in for core classes, and each rule must flag exactly the fixtures
+ * that break it.
  */
 class CoreArchitectureRulesTest {
 
@@ -35,15 +36,18 @@ class CoreArchitectureRulesTest {
   void ruleFlagsExactlyTheViolations(Class<?> fixture, String rule, boolean violates) {
     JavaClasses classes = new ClassFileImporter().importClasses(fixture);
     String pkg = fixture.getPackageName();
-    EvaluationResult result = switch (rule) {
-      case "readsNoWallClock" -> CoreArchitectureRules.readsNoWallClock(pkg).evaluate(classes);
-      case "usesNoUnseededRandomness" -> CoreArchitectureRules.usesNoUnseededRandomness(pkg).evaluate(classes);
-      case "dependsOnJdkOnly" -> CoreArchitectureRules.dependsOnJdkOnly(pkg).evaluate(classes);
-      default -> throw new IllegalArgumentException(rule);
-    };
+    EvaluationResult result =
+        switch (rule) {
+          case "readsNoWallClock" -> CoreArchitectureRules.readsNoWallClock(pkg).evaluate(classes);
+          case "usesNoUnseededRandomness" ->
+              CoreArchitectureRules.usesNoUnseededRandomness(pkg).evaluate(classes);
+          case "dependsOnJdkOnly" -> CoreArchitectureRules.dependsOnJdkOnly(pkg).evaluate(classes);
+          default -> throw new IllegalArgumentException(rule);
+        };
     assertThat(result.hasViolation()).as(result.getFailureReport().toString()).isEqualTo(violates);
     if (violates) {
-      assertThat(result.getFailureReport().getDetails()).anySatisfy(d -> assertThat(d).contains(fixture.getSimpleName()));
+      assertThat(result.getFailureReport().getDetails())
+          .anySatisfy(d -> assertThat(d).contains(fixture.getSimpleName()));
     }
   }
 }

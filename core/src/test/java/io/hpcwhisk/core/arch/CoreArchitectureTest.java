@@ -13,9 +13,10 @@ class CoreArchitectureTest {
 
   @BeforeAll
   static void importCore() {
-    core = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.hpcwhisk.core");
+    core =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.hpcwhisk.core");
   }
 
   @Test
@@ -30,6 +31,8 @@ class CoreArchitectureTest {
 
   @Test
   void coreUsesNoUnseededRandomness() {
-    CoreArchitectureRules.usesNoUnseededRandomness("io.hpcwhisk.core").allowEmptyShould(true).check(core);
+    CoreArchitectureRules.usesNoUnseededRandomness("io.hpcwhisk.core")
+        .allowEmptyShould(true)
+        .check(core);
   }
 }

@@ -1,4 +1,2 @@
-/**
- * Architecture rules of core/: JDK only, no wall clock, no unseeded randomness (ArchUnit).
- */
+/** Architecture rules of core/: JDK only, no wall clock, no unseeded randomness (ArchUnit). */
 package io.hpcwhisk.core.arch;

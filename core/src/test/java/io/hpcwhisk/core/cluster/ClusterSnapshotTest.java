@@ -22,32 +22,47 @@ class ClusterSnapshotTest {
     List<Node> before = List.of(N1, Node.free("n2", NodeState.IDLE, Window.unbounded(NOW)), N3);
     NodeChanges changes = new NodeChanges(before, new int[] {1});
 
-    ClusterSnapshot ordered = ClusterSnapshot.ordered(NOW, WHISK, List.of(N1, N2, N3), List.of(N1, N3), List.of(),
-        Optional.of(changes));
+    ClusterSnapshot ordered =
+        ClusterSnapshot.ordered(
+            NOW, WHISK, List.of(N1, N2, N3), List.of(N1, N3), List.of(), Optional.of(changes));
     ClusterSnapshot plain = new ClusterSnapshot(NOW, WHISK, List.of(N3, N2, N1), List.of());
 
     assertThat(ordered).isEqualTo(plain).hasSameHashCodeAs(plain);
-    assertThat(ordered.harvestableNodes()).containsExactly(N1, N3).isEqualTo(plain.harvestableNodes());
+    assertThat(ordered.harvestableNodes())
+        .containsExactly(N1, N3)
+        .isEqualTo(plain.harvestableNodes());
     assertThat(ordered.stateChanges()).containsSame(changes);
     assertThat(plain.stateChanges()).isEmpty();
     assertThat(changes.since(before)).isTrue();
-    assertThat(changes.since(new java.util.ArrayList<>(before))).as("the same list object, not an equal one").isFalse();
+    assertThat(changes.since(new java.util.ArrayList<>(before)))
+        .as("the same list object, not an equal one")
+        .isFalse();
     assertThat(changes.positions()).containsExactly(1);
   }
 
   @Test
   void withAssertionsOnAnOrderedSnapshotOutOfOrderIsRefused() {
-    assumeThat(ClusterSnapshot.class.desiredAssertionStatus()).as("assertions enabled (Surefire's default)").isTrue();
+    assumeThat(ClusterSnapshot.class.desiredAssertionStatus())
+        .as("assertions enabled (Surefire's default)")
+        .isTrue();
 
-    assertThatThrownBy(() -> ClusterSnapshot.ordered(NOW, WHISK, List.of(N2, N1), List.of(N1), List.of(),
-        Optional.empty())).isInstanceOf(AssertionError.class);
-    assertThatThrownBy(() -> ClusterSnapshot.ordered(NOW, WHISK, List.of(N1, N2), List.of(), List.of(),
-        Optional.empty())).as("a harvestable node left out").isInstanceOf(AssertionError.class);
+    assertThatThrownBy(
+            () ->
+                ClusterSnapshot.ordered(
+                    NOW, WHISK, List.of(N2, N1), List.of(N1), List.of(), Optional.empty()))
+        .isInstanceOf(AssertionError.class);
+    assertThatThrownBy(
+            () ->
+                ClusterSnapshot.ordered(
+                    NOW, WHISK, List.of(N1, N2), List.of(), List.of(), Optional.empty()))
+        .as("a harvestable node left out")
+        .isInstanceOf(AssertionError.class);
   }
 
   @Test
   void thePlainConstructorRefusesANodeTwiceNamingIt() {
     assertThatThrownBy(() -> new ClusterSnapshot(NOW, WHISK, List.of(N1, N1), List.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("node n1 appears twice");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("node n1 appears twice");
   }
 }

@@ -17,16 +17,17 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The dispatch rules under random schedules of submissions, registrations, heartbeats,
- * acknowledgements, start reports, results, runtime start failures, hand-backs that say started or not,
- * drains, lost pilots, messages from connections an activation was never sent over, and passing time: once a
- * healthy pilot serves what is left, every submitted activation ended in exactly one terminal effect, nothing stays
- * queued or reserved, and an activation that is not retry-safe is never sent again once it may have started.
+ * acknowledgements, start reports, results, runtime start failures, hand-backs that say started or
+ * not, drains, lost pilots, messages from connections an activation was never sent over, and
+ * passing time: once a healthy pilot serves what is left, every submitted activation ended in
+ * exactly one terminal effect, nothing stays queued or reserved, and an activation that is not
+ * retry-safe is never sent again once it may have started.
  */
 class DispatchMachineProperties {
 
   @Property(tries = 400)
-  void everyActivationEndsInExactlyOneTerminalEffectAndUnsafeWorkNeverRunsTwice(@ForAll long seed,
-      @ForAll @IntRange(min = 1, max = 150) int steps) {
+  void everyActivationEndsInExactlyOneTerminalEffectAndUnsafeWorkNeverRunsTwice(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int steps) {
     Random random = new Random(seed);
     Rig b = new Rig();
     Map<String, Boolean> retrySafe = new LinkedHashMap<>();
@@ -43,9 +44,18 @@ class DispatchMachineProperties {
         String id = "a" + ids++;
         boolean safe = random.nextInt(3) > 0;
         retrySafe.put(id, safe);
-        effects = b.on(new DispatchEvent.Submitted<>(new Activation(id, random.nextBoolean() ? "a" : "b",
-            "/a/f" + random.nextInt(3) + "@0.0.1", "nodejs:20", 128 * (1 + random.nextInt(2)), 60_000, safe,
-            b.nowMs)));
+        effects =
+            b.on(
+                new DispatchEvent.Submitted<>(
+                    new Activation(
+                        id,
+                        random.nextBoolean() ? "a" : "b",
+                        "/a/f" + random.nextInt(3) + "@0.0.1",
+                        "nodejs:20",
+                        128 * (1 + random.nextInt(2)),
+                        60_000,
+                        safe,
+                        b.nowMs)));
       } else if (op == 3 && live.size() < 3) {
         int before = b.effects.size();
         live.add(b.pilot(Integer.toString(jobs++), 256 * (1 + random.nextInt(2))));
@@ -56,26 +66,41 @@ class DispatchMachineProperties {
         any.addAll(gone);
         Link p = any.get(random.nextInt(any.size()));
         List<String> held = b.sentTo(p);
-        String id = held.isEmpty() || random.nextInt(4) == 0 ? "a" + random.nextInt(ids)
-            : held.get(random.nextInt(held.size()));
-        effects = switch (op) {
-          case 4 -> b.accept(p, id);
-          case 5 -> b.start(p, id);
-          case 6 -> random.nextInt(4) == 0
-              ? b.on(new DispatchEvent.Completed<>(p.pilotId, p, id, "whisk_internal_error", true,
-                  "could not start the runtime"))
-              : b.on(new DispatchEvent.Completed<>(p.pilotId, p, id, "success", false, null));
-          case 7 -> {
-            b.on(new DispatchEvent.Draining<>(p.pilotId, p, "SIGTERM"));
-            boolean started = random.nextBoolean();
-            yield b.on(new DispatchEvent.HandedBack<>(p.pilotId, p,
-                List.of(new DispatchEvent.HandedBack.Item(id, started)), "draining"));
-          }
-          default -> {
-            b.heartbeat(p);
-            yield List.of();
-          }
-        };
+        String id =
+            held.isEmpty() || random.nextInt(4) == 0
+                ? "a" + random.nextInt(ids)
+                : held.get(random.nextInt(held.size()));
+        effects =
+            switch (op) {
+              case 4 -> b.accept(p, id);
+              case 5 -> b.start(p, id);
+              case 6 ->
+                  random.nextInt(4) == 0
+                      ? b.on(
+                          new DispatchEvent.Completed<>(
+                              p.pilotId,
+                              p,
+                              id,
+                              "whisk_internal_error",
+                              true,
+                              "could not start the runtime"))
+                      : b.on(
+                          new DispatchEvent.Completed<>(p.pilotId, p, id, "success", false, null));
+              case 7 -> {
+                b.on(new DispatchEvent.Draining<>(p.pilotId, p, "SIGTERM"));
+                boolean started = random.nextBoolean();
+                yield b.on(
+                    new DispatchEvent.HandedBack<>(
+                        p.pilotId,
+                        p,
+                        List.of(new DispatchEvent.HandedBack.Item(id, started)),
+                        "draining"));
+              }
+              default -> {
+                b.heartbeat(p);
+                yield List.of();
+              }
+            };
       } else if (op == 9 && !live.isEmpty()) {
         Link p = live.remove(random.nextInt(live.size()));
         effects = b.lose(p);
@@ -115,19 +140,29 @@ class DispatchMachineProperties {
     assertThat(b.state.reservedMbByPilot().values()).allMatch(mb -> mb == 0);
   }
 
-  /** Counts the step's terminal effects; no unsafe activation is sent again once it may have started. */
-  private static void check(Rig b, List<DispatchEffect<Link>> effects, Map<String, Boolean> retrySafe,
-      Map<String, Integer> ends, Set<String> mayHaveStarted) {
+  /**
+   * Counts the step's terminal effects; no unsafe activation is sent again once it may have
+   * started.
+   */
+  private static void check(
+      Rig b,
+      List<DispatchEffect<Link>> effects,
+      Map<String, Boolean> retrySafe,
+      Map<String, Integer> ends,
+      Set<String> mayHaveStarted) {
     for (DispatchEffect<Link> e : effects) {
       if (e instanceof DispatchEffect.Complete<Link> c) {
         ends.merge(c.activationId(), 1, Integer::sum);
         if (c.error() != null && c.error().startsWith("pilot preempted")) {
           assertThat(!retrySafe.get(c.activationId()) || c.error().contains("started 3 times"))
-              .as("%s: %s", c.activationId(), c.error()).isTrue();
+              .as("%s: %s", c.activationId(), c.error())
+              .isTrue();
         }
       } else if (e instanceof DispatchEffect.Activate<Link> a) {
         assertThat(retrySafe.get(a.activationId()) || !mayHaveStarted.contains(a.activationId()))
-            .as("activation %s is not retry-safe and may have started: it must not be sent again", a.activationId())
+            .as(
+                "activation %s is not retry-safe and may have started: it must not be sent again",
+                a.activationId())
             .isTrue();
       }
     }

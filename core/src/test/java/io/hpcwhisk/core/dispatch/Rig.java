@@ -25,7 +25,8 @@ final class Rig {
     }
   }
 
-  static final DispatchPolicy POLICY = new DispatchPolicy(HealthPolicy.DEFAULT, 2000, 10_000, 1000, 60_000, 3);
+  static final DispatchPolicy POLICY =
+      new DispatchPolicy(HealthPolicy.DEFAULT, 2000, 10_000, 1000, 60_000, 3);
 
   final DispatchMachine<Link> machine;
   final DispatchState<Link> state;
@@ -44,7 +45,8 @@ final class Rig {
 
   /** Feeds one event now; returns its effects (also appended to {@link #effects}). */
   List<DispatchEffect<Link>> on(DispatchEvent<Link> event) {
-    List<DispatchEffect<Link>> out = machine.next(state, event, Instant.ofEpochMilli(nowMs)).effects();
+    List<DispatchEffect<Link>> out =
+        machine.next(state, event, Instant.ofEpochMilli(nowMs)).effects();
     effects.addAll(out);
     return out;
   }
@@ -55,18 +57,33 @@ final class Rig {
   }
 
   static Activation activation(String id, boolean retrySafe, int memoryMb, long createdMs) {
-    return new Activation(id, "alice", "/alice/hello@0.0.1", "nodejs:20", memoryMb, 60_000, retrySafe, createdMs);
+    return new Activation(
+        id, "alice", "/alice/hello@0.0.1", "nodejs:20", memoryMb, 60_000, retrySafe, createdMs);
   }
 
   List<DispatchEffect<Link>> submit(String id, boolean retrySafe) {
     return on(new DispatchEvent.Submitted<>(activation(id, retrySafe, 256, nowMs)));
   }
 
-  /** Registers pilot {@code slurm-<job>} (protocol minor 1) over a fresh connection and heartbeats once. */
+  /**
+   * Registers pilot {@code slurm-<job>} (protocol minor 1) over a fresh connection and heartbeats
+   * once.
+   */
   Link pilot(String job, int memoryMb) {
     Link link = new Link("slurm-" + job, ++serials);
-    on(new DispatchEvent.Registered<>(new PilotSpec(link.pilotId, job, memoryMb, List.of("nodejs:20"), Map.of(),
-        nowMs + 3_600_000, null, 1), link, false));
+    on(
+        new DispatchEvent.Registered<>(
+            new PilotSpec(
+                link.pilotId,
+                job,
+                memoryMb,
+                List.of("nodejs:20"),
+                Map.of(),
+                nowMs + 3_600_000,
+                null,
+                1),
+            link,
+            false));
     heartbeat(link);
     return link;
   }
@@ -93,13 +110,17 @@ final class Rig {
 
   /** The activation ids sent to {@code link}, in order. */
   List<String> sentTo(Link link) {
-    return effects.stream().filter(e -> e instanceof DispatchEffect.Activate<Link> a && a.to() == link)
-        .map(e -> ((DispatchEffect.Activate<Link>) e).activationId()).toList();
+    return effects.stream()
+        .filter(e -> e instanceof DispatchEffect.Activate<Link> a && a.to() == link)
+        .map(e -> ((DispatchEffect.Activate<Link>) e).activationId())
+        .toList();
   }
 
   /** The terminal effects given out for {@code id}. */
   List<DispatchEffect.Complete<Link>> ends(String id) {
-    return effects.stream().filter(e -> e instanceof DispatchEffect.Complete<Link> c && c.activationId().equals(id))
-        .map(e -> (DispatchEffect.Complete<Link>) e).toList();
+    return effects.stream()
+        .filter(e -> e instanceof DispatchEffect.Complete<Link> c && c.activationId().equals(id))
+        .map(e -> (DispatchEffect.Complete<Link>) e)
+        .toList();
   }
 }

@@ -52,7 +52,8 @@ final class Fixtures {
   }
 
   static PilotShape targeted(String node, Duration time, Duration timeMin) {
-    return new PilotShape("whisk", Optional.empty(), time, Optional.of(timeMin), 0, Optional.of(node));
+    return new PilotShape(
+        "whisk", Optional.empty(), time, Optional.of(timeMin), 0, Optional.of(node));
   }
 
   static Pilot pending(long id, PilotShape shape) {

@@ -20,10 +20,14 @@ class GapLengthEstimatorTest {
   void theWorkedExampleOfTheClassComment() {
     var gaps = new GapLengthEstimator(16);
     gaps.observe(snapshot(NOW, idle("n1", NOW), idle("n2", NOW)), Set.of());
-    gaps.observe(snapshot(NOW.plusSeconds(15), busy("n1"), idle("n2", NOW.plusSeconds(15))), Set.of());
-    gaps.observe(snapshot(NOW.plusSeconds(30), idle("n1", NOW.plusSeconds(30)), idle("n2", NOW.plusSeconds(30))),
+    gaps.observe(
+        snapshot(NOW.plusSeconds(15), busy("n1"), idle("n2", NOW.plusSeconds(15))), Set.of());
+    gaps.observe(
+        snapshot(
+            NOW.plusSeconds(30), idle("n1", NOW.plusSeconds(30)), idle("n2", NOW.plusSeconds(30))),
         Set.of());
-    gaps.observe(snapshot(NOW.plusSeconds(45), busy("n1"), idle("n2", NOW.plusSeconds(45))), Set.of());
+    gaps.observe(
+        snapshot(NOW.plusSeconds(45), busy("n1"), idle("n2", NOW.plusSeconds(45))), Set.of());
 
     GapDistribution d = gaps.distribution();
     assertThat(d.events()).isEqualTo(1);
@@ -31,7 +35,9 @@ class GapLengthEstimatorTest {
     assertThat(d.survival(14)).isEqualTo(1.0);
     assertThat(d.survival(15)).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(gaps.openGaps()).isEqualTo(1);
-    assertThat(gaps.largestBurst()).as("n1 opened at t=30; the first snapshot does not count").isEqualTo(1);
+    assertThat(gaps.largestBurst())
+        .as("n1 opened at t=30; the first snapshot does not count")
+        .isEqualTo(1);
   }
 
   @Test
@@ -53,7 +59,8 @@ class GapLengthEstimatorTest {
     gaps.record(Duration.ofSeconds(10));
     gaps.recordCensored(Duration.ofSeconds(5));
     gaps.recordCensored(Duration.ofSeconds(20));
-    // At 10 s: 2 at risk (the 5 s one left before), 1 ends: S = 1/2, then flat (the 20 s one never ended).
+    // At 10 s: 2 at risk (the 5 s one left before), 1 ends: S = 1/2, then flat (the 20 s one never
+    // ended).
     assertThat(gaps.distribution().survival(10)).isEqualTo(0.5);
     assertThat(gaps.distribution().survival(1e6)).isEqualTo(0.5);
     assertThat(gaps.quantile(0.5)).contains(Duration.ofSeconds(10));
@@ -64,11 +71,15 @@ class GapLengthEstimatorTest {
   void drainedNodesAndPilotNodesAreNotBatchEnds() {
     var gaps = new GapLengthEstimator(16);
     gaps.observe(snapshot(NOW, busy("n1"), busy("n2")), Set.of());
-    gaps.observe(snapshot(NOW.plusSeconds(10), idle("n1", NOW.plusSeconds(10)), idle("n2", NOW.plusSeconds(10))),
+    gaps.observe(
+        snapshot(
+            NOW.plusSeconds(10), idle("n1", NOW.plusSeconds(10)), idle("n2", NOW.plusSeconds(10))),
         Set.of());
-    gaps.observe(snapshot(NOW.plusSeconds(20), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
+    gaps.observe(
+        snapshot(NOW.plusSeconds(20), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
         Set.of("n1"));
-    gaps.observe(snapshot(NOW.plusSeconds(30), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
+    gaps.observe(
+        snapshot(NOW.plusSeconds(30), busy("n1", NodeState.ALLOCATED), busy("n2", NodeState.DRAIN)),
         Set.of());
 
     assertThat(gaps.events()).as("n1 ended when the pilot left it to a batch job").isEqualTo(1);
@@ -101,10 +112,11 @@ class GapLengthEstimatorTest {
   }
 
   /**
-   * With snapshots that say which nodes changed state since the previous one ({@code ClusterSnapshot.ordered} with
-   * {@code NodeChanges}, as the simulator's builder makes them), the fleet variant visits only the nodes that changed
-   * state or pilots: on random sequences (and when it misses a snapshot, so that the changes are not since the one it
-   * saw and it must compare all nodes) it gives the same figures as the set variant, which looks at every node.
+   * With snapshots that say which nodes changed state since the previous one ({@code
+   * ClusterSnapshot.ordered} with {@code NodeChanges}, as the simulator's builder makes them), the
+   * fleet variant visits only the nodes that changed state or pilots: on random sequences (and when
+   * it misses a snapshot, so that the changes are not since the one it saw and it must compare all
+   * nodes) it gives the same figures as the set variant, which looks at every node.
    */
   @Test
   void theFleetVariantGivenTheChangesEqualsTheSetVariant() {
@@ -128,51 +140,64 @@ class GapLengthEstimatorTest {
           NodeState next = states[random.nextInt(states.length)];
           if (next != state[i]) {
             state[i] = next;
-            busyNode[i] = next.harvestable() ? null : busy("n" + i, next); // kept while the state holds
+            busyNode[i] =
+                next.harvestable() ? null : busy("n" + i, next); // kept while the state holds
             changed.set(i);
           }
         }
         java.util.List<io.hpcwhisk.core.cluster.Node> list = new java.util.ArrayList<>();
         for (int i = 0; i < nodes; i++) {
-          list.add(busyNode[i] != null ? busyNode[i]
-              : io.hpcwhisk.core.cluster.Node.free("n" + i, state[i], io.hpcwhisk.core.cluster.Window.unbounded(t)));
+          list.add(
+              busyNode[i] != null
+                  ? busyNode[i]
+                  : io.hpcwhisk.core.cluster.Node.free(
+                      "n" + i, state[i], io.hpcwhisk.core.cluster.Window.unbounded(t)));
         }
         list = java.util.List.copyOf(list);
         var harvestable = list.stream().filter(n -> n.state().harvestable()).toList();
-        var changes = previous == null ? Optional.<io.hpcwhisk.core.cluster.NodeChanges>empty()
-            : Optional.of(new io.hpcwhisk.core.cluster.NodeChanges(previous, changed.stream().toArray()));
-        var snapshot = io.hpcwhisk.core.cluster.ClusterSnapshot.ordered(t, Fixtures.WHISK, list, harvestable,
-            java.util.List.of(), changes);
+        var changes =
+            previous == null
+                ? Optional.<io.hpcwhisk.core.cluster.NodeChanges>empty()
+                : Optional.of(
+                    new io.hpcwhisk.core.cluster.NodeChanges(previous, changed.stream().toArray()));
+        var snapshot =
+            io.hpcwhisk.core.cluster.ClusterSnapshot.ordered(
+                t, Fixtures.WHISK, list, harvestable, java.util.List.of(), changes);
         previous = list;
         changeAPilot(random, pilots, nodes);
         if (random.nextInt(10) == 0) {
           continue; // a snapshot the estimators never see
         }
-        observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
+        observeBothAndCompare(
+            byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
     }
   }
 
   /**
-   * One random change to the running pilots: one ends, one starts (or moves) on one of {@code nodes} nodes or just
-   * off the list, one is replaced by an equal new object, or nothing.
+   * One random change to the running pilots: one ends, one starts (or moves) on one of {@code
+   * nodes} nodes or just off the list, one is replaced by an equal new object, or nothing.
    */
-  private static void changeAPilot(java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
+  private static void changeAPilot(
+      java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
     int change = random.nextInt(4);
     long id = 1 + random.nextInt(12);
     if (change == 0) {
       pilots.remove(id);
     } else if (change == 1) {
-      pilots.put(id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
+      pilots.put(
+          id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
     } else if (change == 2 && pilots.containsKey(id)) {
-      pilots.put(id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
+      pilots.put(
+          id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
     }
   }
 
   /**
-   * The fleet variant keeps pilot counts per node between calls and updates them from the fleet's changes: on random
-   * sequences (pilots starting, moving, ending; nodes changing state; the node list changing once) it must give the
-   * same distribution, open gaps and bursts as the variant given the running pilots' nodes every time.
+   * The fleet variant keeps pilot counts per node between calls and updates them from the fleet's
+   * changes: on random sequences (pilots starting, moving, ending; nodes changing state; the node
+   * list changing once) it must give the same distribution, open gaps and bursts as the variant
+   * given the running pilots' nodes every time.
    */
   @Test
   void theFleetVariantEqualsTheSetVariantOnRandomSequences() {
@@ -189,11 +214,16 @@ class GapLengthEstimatorTest {
         int n = step == 40 ? nodes + 1 : nodes; // the node list changes once
         java.util.List<io.hpcwhisk.core.cluster.Node> list = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-          // a busy node keeps its Node object while its state holds, as IncrementalSnapshotBuilder's do
+          // a busy node keeps its Node object while its state holds, as
+          // IncrementalSnapshotBuilder's do
           int kind = random.nextInt(4);
-          io.hpcwhisk.core.cluster.Node node = kind == 0 ? idle("n" + i, t)
-              : busyNodes.merge("n" + i, kind == 1 ? busy("n" + i, NodeState.DRAIN) : busy("n" + i),
-                  (before, after) -> before.state() == after.state() ? before : after);
+          io.hpcwhisk.core.cluster.Node node =
+              kind == 0
+                  ? idle("n" + i, t)
+                  : busyNodes.merge(
+                      "n" + i,
+                      kind == 1 ? busy("n" + i, NodeState.DRAIN) : busy("n" + i),
+                      (before, after) -> before.state() == after.state() ? before : after);
           if (kind == 0) {
             busyNodes.remove("n" + i);
           }
@@ -201,17 +231,22 @@ class GapLengthEstimatorTest {
         }
         changeAPilot(random, pilots, n);
         var snapshot = snapshot(t, list.toArray(io.hpcwhisk.core.cluster.Node[]::new));
-        observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
+        observeBothAndCompare(
+            byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
     }
   }
 
   /**
-   * Gives one estimator the fleet and the other the running pilots' nodes, and checks that they agree on
-   * open gaps, bursts, sizes, events and the whole distribution.
+   * Gives one estimator the fleet and the other the running pilots' nodes, and checks that they
+   * agree on open gaps, bursts, sizes, events and the whole distribution.
    */
-  private static void observeBothAndCompare(GapLengthEstimator byFleet, GapLengthEstimator bySet,
-      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot, java.util.Collection<Pilot> pilots, String where) {
+  private static void observeBothAndCompare(
+      GapLengthEstimator byFleet,
+      GapLengthEstimator bySet,
+      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot,
+      java.util.Collection<Pilot> pilots,
+      String where) {
     Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots));
     java.util.Set<String> pilotNodes = new java.util.HashSet<>();
     fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));

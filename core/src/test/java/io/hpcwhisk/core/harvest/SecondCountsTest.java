@@ -27,9 +27,13 @@ class SecondCountsTest {
     assertThat(contents(c)).isEqualTo(Map.of(10L, 2, 20L, 4));
   }
 
-  /** Any sequence of additions and removals holds what a {@code TreeMap<Long, Integer>} holds, in order. */
+  /**
+   * Any sequence of additions and removals holds what a {@code TreeMap<Long, Integer>} holds, in
+   * order.
+   */
   @Property(tries = 200)
-  void behavesLikeASortedMultiset(@ForAll @Size(max = 300) List<@IntRange(min = -40, max = 40) Integer> ops) {
+  void behavesLikeASortedMultiset(
+      @ForAll @Size(max = 300) List<@IntRange(min = -40, max = 40) Integer> ops) {
     SecondCounts c = new SecondCounts();
     TreeMap<Long, Integer> expected = new TreeMap<>();
     long clock = 0;

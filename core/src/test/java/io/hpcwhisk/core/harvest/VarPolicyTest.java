@@ -19,8 +19,15 @@ class VarPolicyTest {
     List<Intent> intents = var.decide(snapshot(idle("n1")), Fleet.empty());
 
     assertThat(intents).hasSize(100);
-    assertThat(((Intent.SubmitPilot) intents.get(0)).shape()).isEqualTo(new PilotShape("whisk", Optional.empty(),
-        Duration.ofHours(2), Optional.of(min(2)), 0, Optional.empty()));
+    assertThat(((Intent.SubmitPilot) intents.get(0)).shape())
+        .isEqualTo(
+            new PilotShape(
+                "whisk",
+                Optional.empty(),
+                Duration.ofHours(2),
+                Optional.of(min(2)),
+                0,
+                Optional.empty()));
     assertThat(intents.get(0).reason()).isEqualTo("var: keep 100 pending (had 0)");
   }
 
@@ -30,8 +37,16 @@ class VarPolicyTest {
     HarvestPolicy var = HarvestPolicies.create(new VarParams(k, min(60), min(2)));
     Pilot[] pilots = new Pilot[pending];
     for (int i = 0; i < pending; i++) {
-      pilots[i] = pending(10 + i, new PilotShape("whisk", Optional.of("normal"), min(60), Optional.of(min(2)), 0,
-          Optional.empty()));
+      pilots[i] =
+          pending(
+              10 + i,
+              new PilotShape(
+                  "whisk",
+                  Optional.of("normal"),
+                  min(60),
+                  Optional.of(min(2)),
+                  0,
+                  Optional.empty()));
     }
 
     List<Intent> intents = var.decide(snapshot(idle("n1")), fleet(pilots));
@@ -46,7 +61,11 @@ class VarPolicyTest {
 
     List<Intent> intents = var.decide(snapshot(idle("n1")), fleet(pending(3, shape(min(4)))));
 
-    assertThat(intents).singleElement().isInstanceOf(Intent.CancelPilot.class)
-        .extracting(Intent::reason).asString().contains("not the var shape 1h");
+    assertThat(intents)
+        .singleElement()
+        .isInstanceOf(Intent.CancelPilot.class)
+        .extracting(Intent::reason)
+        .asString()
+        .contains("not the var shape 1h");
   }
 }

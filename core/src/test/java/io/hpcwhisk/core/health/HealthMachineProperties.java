@@ -13,8 +13,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Properties of the health machine over random signal histories: an UNRESPONSIVE pilot recovers when
- * it answers again, and never gets work while silent past the limit.
+ * Properties of the health machine over random signal histories: an UNRESPONSIVE pilot recovers
+ * when it answers again, and never gets work while silent past the limit.
  */
 class HealthMachineProperties {
 
@@ -24,8 +24,11 @@ class HealthMachineProperties {
   /** A random history: signal kind and a gap in ms before it. */
   @Provide
   Arbitrary<List<int[]>> histories() {
-    return Arbitraries.integers().between(0, 6).flatMap(kind -> Arbitraries.integers().between(0, 4000)
-        .map(gap -> new int[] {kind, gap})).list().ofMaxSize(40);
+    return Arbitraries.integers()
+        .between(0, 6)
+        .flatMap(kind -> Arbitraries.integers().between(0, 4000).map(gap -> new int[] {kind, gap}))
+        .list()
+        .ofMaxSize(40);
   }
 
   private static HealthSignal signal(int kind, Instant at) {
@@ -57,21 +60,27 @@ class HealthMachineProperties {
       @ForAll("histories") List<int[]> history) {
     Run run = replay(history);
     Instant later = run.now().plusMillis(100);
-    PilotHealthState state = machine.next(machine.next(run.state(), new HealthSignal.Heartbeat(later)),
-        new HealthSignal.Answered(later));
-    long errors = state.recent().stream().filter(o -> o == HealthSignal.Outcome.SYSTEM_ERROR).count();
+    PilotHealthState state =
+        machine.next(
+            machine.next(run.state(), new HealthSignal.Heartbeat(later)),
+            new HealthSignal.Answered(later));
+    long errors =
+        state.recent().stream().filter(o -> o == HealthSignal.Outcome.SYSTEM_ERROR).count();
     assertThat(state.recent()).doesNotContain(HealthSignal.Outcome.TIMEOUT);
-    assertThat(state.health()).as(state.reason())
+    assertThat(state.health())
+        .as(state.reason())
         .isEqualTo(errors > HealthPolicy.DEFAULT.maxFailures() ? Health.UNHEALTHY : Health.HEALTHY);
   }
 
   @Property
-  void aPilotSilentPastTheUnresponsiveLimitNeverAcceptsWork(@ForAll("histories") List<int[]> history) {
+  void aPilotSilentPastTheUnresponsiveLimitNeverAcceptsWork(
+      @ForAll("histories") List<int[]> history) {
     Run run = replay(history);
     Instant limit = run.state().lastHeartbeat().plus(HealthPolicy.DEFAULT.unresponsiveAfter());
     Instant tickAt = limit.isAfter(run.now()) ? limit : run.now();
     PilotHealthState state = machine.next(run.state(), new HealthSignal.Tick(tickAt));
-    assertThat(Duration.between(state.lastHeartbeat(), tickAt)).isGreaterThanOrEqualTo(HealthPolicy.DEFAULT.unresponsiveAfter());
+    assertThat(Duration.between(state.lastHeartbeat(), tickAt))
+        .isGreaterThanOrEqualTo(HealthPolicy.DEFAULT.unresponsiveAfter());
     assertThat(state.health().acceptsWork()).as(state.reason()).isFalse();
     assertThat(state.health()).isIn(Health.UNRESPONSIVE, Health.OFFLINE);
   }

@@ -22,17 +22,27 @@ class RouterProperties {
 
   @Provide
   Arbitrary<List<PilotView>> pilots() {
-    Arbitrary<PilotView> pilot = Combinators.combine(
-            Arbitraries.integers().between(0, 30),
-            Arbitraries.of(Health.class),
-            Arbitraries.of(true, false, false, false),
-            Arbitraries.of(128, 512, 2048),
-            Arbitraries.doubles().between(0, 1),
-            Arbitraries.subsetOf("nodejs:20", "python:3", "java"),
-            Arbitraries.of(true, false),
-            Arbitraries.integers().between(-10, 3600))
-        .as((id, health, draining, mem, freeShare, kinds, warm, left) -> new PilotView("p" + id, health, draining, mem,
-            (int) Math.floor(mem * freeShare), kinds, warm ? Set.of("/ns/act@1") : Set.of(), NOW.plusSeconds(left)));
+    Arbitrary<PilotView> pilot =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 30),
+                Arbitraries.of(Health.class),
+                Arbitraries.of(true, false, false, false),
+                Arbitraries.of(128, 512, 2048),
+                Arbitraries.doubles().between(0, 1),
+                Arbitraries.subsetOf("nodejs:20", "python:3", "java"),
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(-10, 3600))
+            .as(
+                (id, health, draining, mem, freeShare, kinds, warm, left) ->
+                    new PilotView(
+                        "p" + id,
+                        health,
+                        draining,
+                        mem,
+                        (int) Math.floor(mem * freeShare),
+                        kinds,
+                        warm ? Set.of("/ns/act@1") : Set.of(),
+                        NOW.plusSeconds(left)));
     return pilot.list().ofMaxSize(12).uniqueElements(PilotView::id);
   }
 
@@ -43,7 +53,9 @@ class RouterProperties {
             Arbitraries.of("nodejs:20", "python:3", "java", "blackbox"),
             Arbitraries.of(128, 256, 512, 1024),
             Arbitraries.integers().between(1, 300))
-        .as((action, kind, mem, timeout) -> new RoutingRequest(action, kind, mem, Duration.ofSeconds(timeout)));
+        .as(
+            (action, kind, mem, timeout) ->
+                new RoutingRequest(action, kind, mem, Duration.ofSeconds(timeout)));
   }
 
   private static PilotView find(List<PilotView> pilots, RoutingDecision d) {
@@ -52,7 +64,8 @@ class RouterProperties {
   }
 
   @Property
-  void neverExceedsCapacity(@ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
+  void neverExceedsCapacity(
+      @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     RoutingDecision d = Router.choose(pilots, r, NOW);
     if (d instanceof RoutingDecision.Routed) {
       assertThat(find(pilots, d).freeMemoryMb()).isGreaterThanOrEqualTo(r.memoryMb());
@@ -60,7 +73,8 @@ class RouterProperties {
   }
 
   @Property
-  void neverPicksADrainingOrUnhealthyPilotOrAWrongKind(@ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
+  void neverPicksADrainingOrUnhealthyPilotOrAWrongKind(
+      @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     RoutingDecision d = Router.choose(pilots, r, NOW);
     if (d instanceof RoutingDecision.Routed) {
       PilotView p = find(pilots, d);
@@ -71,14 +85,21 @@ class RouterProperties {
   }
 
   @Property
-  void deadlineRuleHolds(@ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
+  void deadlineRuleHolds(
+      @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     RoutingDecision d = Router.choose(pilots, r, NOW);
     if (d instanceof RoutingDecision.Routed) {
       PilotView chosen = find(pilots, d);
       boolean chosenInTime = !chosen.deadline().isBefore(NOW.plus(r.timeout()));
-      boolean someoneInTimeCouldTakeIt = pilots.stream().anyMatch(p -> p.health() == Health.HEALTHY && !p.draining()
-          && p.kinds().contains(r.kind()) && p.freeMemoryMb() >= r.memoryMb()
-          && !p.deadline().isBefore(NOW.plus(r.timeout())));
+      boolean someoneInTimeCouldTakeIt =
+          pilots.stream()
+              .anyMatch(
+                  p ->
+                      p.health() == Health.HEALTHY
+                          && !p.draining()
+                          && p.kinds().contains(r.kind())
+                          && p.freeMemoryMb() >= r.memoryMb()
+                          && !p.deadline().isBefore(NOW.plus(r.timeout())));
       if (someoneInTimeCouldTakeIt) {
         assertThat(chosenInTime).as(d.reason()).isTrue();
       }
@@ -86,16 +107,24 @@ class RouterProperties {
   }
 
   @Property
-  void refusesOnlyWhenNoPilotCouldTakeIt(@ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
+  void refusesOnlyWhenNoPilotCouldTakeIt(
+      @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     RoutingDecision d = Router.choose(pilots, r, NOW);
-    boolean anyCould = pilots.stream().anyMatch(p -> p.health() == Health.HEALTHY && !p.draining()
-        && p.kinds().contains(r.kind()) && p.freeMemoryMb() >= r.memoryMb());
+    boolean anyCould =
+        pilots.stream()
+            .anyMatch(
+                p ->
+                    p.health() == Health.HEALTHY
+                        && !p.draining()
+                        && p.kinds().contains(r.kind())
+                        && p.freeMemoryMb() >= r.memoryMb());
     assertThat(d instanceof RoutingDecision.Routed).as(d.reason()).isEqualTo(anyCould);
     assertThat(d.reason()).isNotBlank();
   }
 
   @Property
-  void isDeterministicAndIgnoresListOrder(@ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
+  void isDeterministicAndIgnoresListOrder(
+      @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     List<PilotView> reversed = new ArrayList<>(pilots);
     java.util.Collections.reverse(reversed);
     assertThat(Router.choose(reversed, r, NOW)).isEqualTo(Router.choose(pilots, r, NOW));

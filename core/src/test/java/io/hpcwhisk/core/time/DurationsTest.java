@@ -11,8 +11,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationsTest {
 
   @ParameterizedTest
-  @CsvSource({"90s, 90, 1m30s", "2m, 120, 2m", "1h30m, 5400, 1h30m", "PT2M, 120, 2m", "1d, 86400, 24h",
-      "500ms, 0, 500ms"})
+  @CsvSource({
+    "90s, 90, 1m30s",
+    "2m, 120, 2m",
+    "1h30m, 5400, 1h30m",
+    "PT2M, 120, 2m",
+    "1d, 86400, 24h",
+    "500ms, 0, 500ms"
+  })
   void parsesAndFormats(String text, long seconds, String formatted) {
     Duration d = Durations.parse(text);
     assertThat(d.toSeconds()).isEqualTo(seconds);
@@ -22,7 +28,8 @@ class DurationsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "5", "m5", "2m 3s", "2x", "P2"})
   void refusesOtherText(String text) {
-    assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Durations.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'" + text + "'");
   }
 }

@@ -37,8 +37,13 @@ final class ActionsApi implements ApiHandler.Collection {
   private final Object writeLock;
   private final TypedEntities<Action> actions;
 
-  ActionsApi(EntityStore store, ActionResolver resolver, ActivationService activations, ApiSettings settings,
-      InstantSource clock, Object writeLock) {
+  ActionsApi(
+      EntityStore store,
+      ActionResolver resolver,
+      ActivationService activations,
+      ApiSettings settings,
+      InstantSource clock,
+      Object writeLock) {
     this.store = store;
     this.resolver = resolver;
     this.activations = activations;
@@ -50,16 +55,18 @@ final class ActionsApi implements ApiHandler.Collection {
 
   @Override
   public Object handle(Call call) {
-    if (call.rest.isEmpty() || (call.rest.size() == 1 && call.trailingSlash && call.method.equals("GET"))) {
+    if (call.rest.isEmpty()
+        || (call.rest.size() == 1 && call.trailingSlash && call.method.equals("GET"))) {
       call.requireMethod("GET");
       return list(call, call.rest.isEmpty() ? null : call.rest.get(0));
     }
     if (call.rest.size() > 2) {
       throw new Rejection(404, ApiHandler.NO_ROUTE);
     }
-    EntityPath path = call.rest.size() == 1
-        ? EntityPath.of(call.namespace, call.rest.get(0))
-        : new EntityPath(call.namespace, call.rest.get(0), call.rest.get(1));
+    EntityPath path =
+        call.rest.size() == 1
+            ? EntityPath.of(call.namespace, call.rest.get(0))
+            : new EntityPath(call.namespace, call.rest.get(0), call.rest.get(1));
     switch (call.method) {
       case "GET":
         return get(call, path);
@@ -70,7 +77,8 @@ final class ActionsApi implements ApiHandler.Collection {
       case "POST":
         return invoke(call, path);
       default:
-        throw new Rejection(405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
+        throw new Rejection(
+            405, "HTTP method not allowed, supported methods: GET, PUT, DELETE, POST");
     }
   }
 
@@ -82,15 +90,25 @@ final class ActionsApi implements ApiHandler.Collection {
       call.requireOwnNamespace();
     }
     List<Action> newestFirst = actions.newestFirst(call.namespace, pkg, a -> true);
-    return Reply.ok(paging.apply(newestFirst.stream().map(Action::withoutCode).toList(), "actions"));
+    return Reply.ok(
+        paging.apply(newestFirst.stream().map(Action::withoutCode).toList(), "actions"));
   }
 
   private Reply get(Call call, EntityPath path) {
     ResolvedAction resolved = resolver.resolve(path, call.caller.namespace());
     Action a = resolved.action();
     if (!resolved.inherited().isEmpty()) {
-      a = new Action(a.namespace(), a.name(), a.version(), a.exec(), a.annotations(), resolved.parameters(),
-          a.limits(), a.publish(), a.updated());
+      a =
+          new Action(
+              a.namespace(),
+              a.name(),
+              a.version(),
+              a.exec(),
+              a.annotations(),
+              resolved.parameters(),
+              a.limits(),
+              a.publish(),
+              a.updated());
     }
     return Reply.ok(call.flag("code", true) ? a : a.withoutCode());
   }
@@ -111,7 +129,10 @@ final class ActionsApi implements ApiHandler.Collection {
     Bodies.checkSize(parameters, annotations, settings.maxPayloadBytes());
     Boolean publish = Bodies.bool(body, "publish");
     JsonNode execNode = body.get("exec");
-    Exec exec = execNode == null || execNode.isNull() ? null : parseExec(execNode, call.caller.namespace(), path);
+    Exec exec =
+        execNode == null || execNode.isNull()
+            ? null
+            : parseExec(execNode, call.caller.namespace(), path);
     synchronized (writeLock) {
       if (path.pkg() != null) {
         Optional<WhiskEntity> pkg = store.get(EntityPath.of(path.namespace(), path.pkg()));
@@ -127,14 +148,23 @@ final class ActionsApi implements ApiHandler.Collection {
         throw Rejection.malformed("'exec' is required to create an action");
       }
       Exec newExec = exec != null ? exec : base.exec();
-      ActionLimits limits = Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
-      List<KeyValue> newAnnotations = annotations != null ? annotations
-          : base != null ? base.annotations() : List.of();
-      newAnnotations = KeyValue.merge(newAnnotations, List.of(new KeyValue("exec", Json.tree(newExec.kind()))));
-      Action action = new Action(path.namespacePath(), path.name(),
-          base == null ? SemVer.INITIAL : SemVer.bump(base.version()), newExec, newAnnotations,
-          parameters != null ? parameters : base != null ? base.parameters() : List.of(), limits,
-          publish != null ? publish : base != null && base.publish(), clock.millis());
+      ActionLimits limits =
+          Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
+      List<KeyValue> newAnnotations =
+          annotations != null ? annotations : base != null ? base.annotations() : List.of();
+      newAnnotations =
+          KeyValue.merge(newAnnotations, List.of(new KeyValue("exec", Json.tree(newExec.kind()))));
+      Action action =
+          new Action(
+              path.namespacePath(),
+              path.name(),
+              base == null ? SemVer.INITIAL : SemVer.bump(base.version()),
+              newExec,
+              newAnnotations,
+              parameters != null ? parameters : base != null ? base.parameters() : List.of(),
+              limits,
+              publish != null ? publish : base != null && base.publish(),
+              clock.millis());
       store.put(path, action);
       if (base != null) {
         forget(path); // runtimes of the old version will not be used again
@@ -143,9 +173,13 @@ final class ActionsApi implements ApiHandler.Collection {
     }
   }
 
-  /** Drops the executor's warm runtimes of the action's versions, and their files, in the background. */
+  /**
+   * Drops the executor's warm runtimes of the action's versions, and their files, in the
+   * background.
+   */
   private void forget(EntityPath path) {
-    java.util.concurrent.CompletableFuture.runAsync(() -> activations.dispatcher().forget(path.path()));
+    java.util.concurrent.CompletableFuture.runAsync(
+        () -> activations.dispatcher().forget(path.path()));
   }
 
   private Exec parseExec(JsonNode node, String callerNamespace, EntityPath self) {
@@ -154,7 +188,8 @@ final class ActionsApi implements ApiHandler.Collection {
     }
     String kind = Bodies.string(node, "kind");
     if (kind == null) {
-      throw Rejection.malformed("'exec.kind' is required; valid kinds are: " + String.join(", ", Kinds.VALID) + ".");
+      throw Rejection.malformed(
+          "'exec.kind' is required; valid kinds are: " + String.join(", ", Kinds.VALID) + ".");
     }
     if (!Kinds.isValid(kind)) {
       throw Rejection.malformed(Kinds.unknownKindMessage(kind));
@@ -166,20 +201,28 @@ final class ActionsApi implements ApiHandler.Collection {
     String main = Bodies.string(node, "main");
     String image = Bodies.string(node, "image");
     if (code == null || code.isEmpty()) {
-      throw Rejection.malformed(kind.equals(Kinds.BLACKBOX)
-          ? "'exec.code' is required for a blackbox action: the executable (or a zip with 'exec') as base64;"
-              + " container images are not supported"
-          : "'exec.code' is required for a " + kind + " action");
+      throw Rejection.malformed(
+          kind.equals(Kinds.BLACKBOX)
+              ? "'exec.code' is required for a blackbox action: the executable (or a zip with"
+                  + " 'exec') as base64; container images are not supported"
+              : "'exec.code' is required for a " + kind + " action");
     }
     boolean binary = code != null && CodeFormat.isBase64Zip(code);
     if (binary) {
       try {
-        io.hpcwhisk.runtime.ZipLimits.DEFAULT.check(java.util.Base64.getDecoder().decode(code.trim()));
+        io.hpcwhisk.runtime.ZipLimits.DEFAULT.check(
+            java.util.Base64.getDecoder().decode(code.trim()));
       } catch (io.hpcwhisk.runtime.ZipLimits.Refused e) {
-        throw Rejection.badRequest("The zip archive in 'exec.code' is refused: " + e.getMessage() + ". Limits: "
-            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxTotalBytes() + " bytes unpacked, "
-            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxEntries() + " entries, "
-            + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxRatio() + " times the archive's size.");
+        throw Rejection.badRequest(
+            "The zip archive in 'exec.code' is refused: "
+                + e.getMessage()
+                + ". Limits: "
+                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxTotalBytes()
+                + " bytes unpacked, "
+                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxEntries()
+                + " entries, "
+                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxRatio()
+                + " times the archive's size.");
       }
     }
     if (Kinds.resolve(kind).equals("java") && !binary) {
@@ -227,31 +270,42 @@ final class ActionsApi implements ApiHandler.Collection {
         wait = -1;
       }
       if (wait < 0 || wait > settings.blockingWaitMillis()) {
-        throw Rejection.badRequest("Timeout must be number of milliseconds up to " + settings.blockingWaitMillis() + ".");
+        throw Rejection.badRequest(
+            "Timeout must be number of milliseconds up to " + settings.blockingWaitMillis() + ".");
       }
     }
     ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
     ActivationService.Accepted accepted = activations.invoke(call.caller, path, payload, blocking);
-    Reply acceptedReply = Reply.of(202, Map.of("activationId", accepted.activationId()))
-        .withHeader(Reply.ACTIVATION_ID_HEADER, accepted.activationId());
+    Reply acceptedReply =
+        Reply.of(202, Map.of("activationId", accepted.activationId()))
+            .withHeader(Reply.ACTIVATION_ID_HEADER, accepted.activationId());
     if (!blocking) {
       return acceptedReply;
     }
-    // the record's commit made the acceptance durable too; answering with the id alone needs a commit first
-    return accepted.record().copy().orTimeout(wait, TimeUnit.MILLISECONDS)
-        .handle((record, failure) -> failure != null
-            ? accepted.durable().get().thenApply(v -> acceptedReply)
-            : CompletableFuture.completedFuture(blockingReply(record, resultOnly)))
+    // the record's commit made the acceptance durable too; answering with the id alone needs a
+    // commit first
+    return accepted
+        .record()
+        .copy()
+        .orTimeout(wait, TimeUnit.MILLISECONDS)
+        .handle(
+            (record, failure) ->
+                failure != null
+                    ? accepted.durable().get().thenApply(v -> acceptedReply)
+                    : CompletableFuture.completedFuture(blockingReply(record, resultOnly)))
         .thenCompose(reply -> reply);
   }
 
-  /** 200 for success, 502 for application and developer errors, 500 for whisk errors, as OpenWhisk. */
+  /**
+   * 200 for success, 502 for application and developer errors, 500 for whisk errors, as OpenWhisk.
+   */
   static Reply blockingReply(ActivationRecord record, boolean resultOnly) {
-    int status = switch (record.response().statusCode()) {
-      case 0 -> 200;
-      case 1, 2 -> 502;
-      default -> 500;
-    };
+    int status =
+        switch (record.response().statusCode()) {
+          case 0 -> 200;
+          case 1, 2 -> 502;
+          default -> 500;
+        };
     Object body = resultOnly ? record.response().result() : record;
     return Reply.of(status, body).withHeader(Reply.ACTIVATION_ID_HEADER, record.activationId());
   }

@@ -11,7 +11,10 @@ import io.hpcwhisk.balancer.store.ActivationStore;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /namespaces/{ns}/activations}: list (name, since, upto, skip, limit, docs, count), get, result, logs. */
+/**
+ * {@code /namespaces/{ns}/activations}: list (name, since, upto, skip, limit, docs, count), get,
+ * result, logs.
+ */
 final class ActivationsApi implements ApiHandler.Collection {
 
   private final ActivationStore store;
@@ -58,13 +61,15 @@ final class ActivationsApi implements ApiHandler.Collection {
     if (name != null && !name.isEmpty()) {
       String[] parts = name.split("/", -1);
       if (parts.length > 2 || !java.util.Arrays.stream(parts).allMatch(EntityPath::isLegalName)) {
-        throw Rejection.badRequest("Parameter may be a 'simple' name or 'package-name/simple' name: " + name);
+        throw Rejection.badRequest(
+            "Parameter may be a 'simple' name or 'package-name/simple' name: " + name);
       }
     } else {
       name = null;
     }
-    ActivationQuery query = new ActivationQuery(name, epoch(call, "since"), epoch(call, "upto"), paging.skip(),
-        paging.limit());
+    ActivationQuery query =
+        new ActivationQuery(
+            name, epoch(call, "since"), epoch(call, "upto"), paging.skip(), paging.limit());
     if (paging.count()) {
       return Reply.ok(Map.of("activations", store.count(call.namespace, query)));
     }

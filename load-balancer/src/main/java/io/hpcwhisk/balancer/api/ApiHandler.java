@@ -47,7 +47,11 @@ public final class ApiHandler extends Handler.Abstract {
     Object handle(Call call);
   }
 
-  ApiHandler(IdentityStore identities, MetaApi meta, Map<String, Collection> collections, BodyReader bodies) {
+  ApiHandler(
+      IdentityStore identities,
+      MetaApi meta,
+      Map<String, Collection> collections,
+      BodyReader bodies) {
     super(InvocationType.BLOCKING);
     this.identities = identities;
     this.meta = meta;
@@ -63,8 +67,12 @@ public final class ApiHandler extends Handler.Abstract {
     response.getHeaders().put("Access-Control-Allow-Origin", "*");
     if (request.getMethod().equals("OPTIONS")) {
       response.getHeaders().put("Access-Control-Allow-Methods", "GET, DELETE, POST, PUT, HEAD");
-      response.getHeaders().put("Access-Control-Allow-Headers",
-          "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent, X-Request-ID");
+      response
+          .getHeaders()
+          .put(
+              "Access-Control-Allow-Headers",
+              "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent,"
+                  + " X-Request-ID");
       write(response, Reply.of(200, null), callback);
       return true;
     }
@@ -75,7 +83,11 @@ public final class ApiHandler extends Handler.Abstract {
       return true;
     }
     boolean code = isActionPut(request);
-    bodies.read(request, caller.get().uuid(), code, request.getComponents().getScheduler(),
+    bodies.read(
+        request,
+        caller.get().uuid(),
+        code,
+        request.getComponents().getScheduler(),
         outcome -> onBody(request, response, callback, requestId, code, outcome));
     return true;
   }
@@ -93,21 +105,50 @@ public final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  private void onBody(Request request, Response response, Callback callback, String requestId, boolean code,
+  private void onBody(
+      Request request,
+      Response response,
+      Callback callback,
+      String requestId,
+      boolean code,
       BodyReader.Outcome outcome) {
     if (outcome instanceof BodyReader.Outcome.Body b) {
       answer(request, response, callback, requestId, b.bytes());
     } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
-      write(response, error(413, "Request larger than allowed: " + t.size() + " > " + bodies.maxBytes(code) + " bytes.",
-          requestId), callback);
+      write(
+          response,
+          error(
+              413,
+              "Request larger than allowed: "
+                  + t.size()
+                  + " > "
+                  + bodies.maxBytes(code)
+                  + " bytes.",
+              requestId),
+          callback);
     } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
-      // counted as whisk_http_requests{status="408"}; logged at debug so an attacker cannot flood the log
-      LOG.debug("request {} {} from {}: {} (request id {}); connection closed", request.getMethod(),
-          request.getHttpURI().getPath(), Request.getRemoteAddr(request), t.message(), requestId);
-      write(response, error(408, t.message(), requestId).withHeader("Connection", "close"), callback);
+      // counted as whisk_http_requests{status="408"}; logged at debug so an attacker cannot flood
+      // the log
+      LOG.debug(
+          "request {} {} from {}: {} (request id {}); connection closed",
+          request.getMethod(),
+          request.getHttpURI().getPath(),
+          Request.getRemoteAddr(request),
+          t.message(),
+          requestId);
+      write(
+          response, error(408, t.message(), requestId).withHeader("Connection", "close"), callback);
     } else if (outcome instanceof BodyReader.Outcome.Busy b) {
-      write(response, error(429, "Too many requests with a body still arriving for this key: at most " + b.limit()
-          + " at once. Retry when one of them has finished.", requestId).withHeader("Connection", "close"), callback);
+      write(
+          response,
+          error(
+                  429,
+                  "Too many requests with a body still arriving for this key: at most "
+                      + b.limit()
+                      + " at once. Retry when one of them has finished.",
+                  requestId)
+              .withHeader("Connection", "close"),
+          callback);
     } else if (outcome instanceof BodyReader.Outcome.Failed f) {
       callback.failed(f.cause());
     }
@@ -116,10 +157,12 @@ public final class ApiHandler extends Handler.Abstract {
   /** True when the request says a body follows (a length above 0, or chunked). */
   private static boolean hasBody(Request request) {
     long length = request.getLength();
-    return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+    return length > 0
+        || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
   }
 
-  private void answer(Request request, Response response, Callback callback, String requestId, byte[] body) {
+  private void answer(
+      Request request, Response response, Callback callback, String requestId, byte[] body) {
     Object answer;
     try {
       answer = route(request, requestId, body);
@@ -128,22 +171,33 @@ public final class ApiHandler extends Handler.Abstract {
     } catch (IllegalEntityNameException e) {
       answer = error(400, e.getMessage(), requestId);
     } catch (RuntimeException e) {
-      LOG.error("request {} {} failed (request id {})", request.getMethod(), request.getHttpURI().getPath(), requestId, e);
+      LOG.error(
+          "request {} {} failed (request id {})",
+          request.getMethod(),
+          request.getHttpURI().getPath(),
+          requestId,
+          e);
       answer = error(500, "There was an error processing your request.", requestId);
     }
     if (answer instanceof CompletableFuture<?> future) {
-      future.whenComplete((value, failure) -> {
-        Reply reply;
-        if (failure == null) {
-          reply = (Reply) value;
-        } else {
-          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-              ? failure.getCause() : failure;
-          reply = cause instanceof Rejection r ? error(r.status(), r.getMessage(), requestId)
-              : error(500, "There was an error processing your request.", requestId);
-        }
-        write(response, reply, callback);
-      });
+      future.whenComplete(
+          (value, failure) -> {
+            Reply reply;
+            if (failure == null) {
+              reply = (Reply) value;
+            } else {
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              reply =
+                  cause instanceof Rejection r
+                      ? error(r.status(), r.getMessage(), requestId)
+                      : error(500, "There was an error processing your request.", requestId);
+            }
+            write(response, reply, callback);
+          });
     } else {
       write(response, (Reply) answer, callback);
     }
@@ -215,8 +269,15 @@ public final class ApiHandler extends Handler.Abstract {
     if (target == null) {
       return error(404, NO_ROUTE, requestId);
     }
-    return target.handle(new Call(request, method, namespace, segments.subList(5, segments.size()), caller, requestId,
-        body));
+    return target.handle(
+        new Call(
+            request,
+            method,
+            namespace,
+            segments.subList(5, segments.size()),
+            caller,
+            requestId,
+            body));
   }
 
   private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
@@ -242,10 +303,15 @@ public final class ApiHandler extends Handler.Abstract {
 
   private Identity authenticate(Request request) {
     return identify(request)
-        .orElseThrow(() -> request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
-            || request.getHeaders().get(HttpHeader.AUTHORIZATION).isBlank()
-            ? new Rejection(401, "The resource requires authentication, which was not supplied with the request.")
-            : new Rejection(401, "The supplied authentication is invalid."));
+        .orElseThrow(
+            () ->
+                request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
+                        || request.getHeaders().get(HttpHeader.AUTHORIZATION).isBlank()
+                    ? new Rejection(
+                        401,
+                        "The resource requires authentication, which was not supplied with the"
+                            + " request.")
+                    : new Rejection(401, "The supplied authentication is invalid."));
   }
 
   /** The caller named by a valid {@code Authorization: Basic} header, if any. */
@@ -257,10 +323,13 @@ public final class ApiHandler extends Handler.Abstract {
     }
     if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
-        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        String decoded =
+            new String(
+                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
         if (colon > 0) {
-          identity = identities.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
+          identity =
+              identities.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
         }
       } catch (IllegalArgumentException e) {
         identity = Optional.empty();

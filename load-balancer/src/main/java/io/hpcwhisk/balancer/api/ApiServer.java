@@ -1,47 +1,48 @@
 package io.hpcwhisk.balancer.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
+import io.hpcwhisk.balancer.invoke.ActivationIds;
 import io.hpcwhisk.balancer.invoke.ActivationService;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import io.hpcwhisk.balancer.invoke.TriggerService;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.EntityStore;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hpcwhisk.balancer.entity.Json;
-import io.hpcwhisk.balancer.invoke.ActivationIds;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-import java.time.InstantSource;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty server that serves the API on one address and, when there are pilots, their WebSocket endpoint on a
- * second connector (own port, own thread pool): the API connector does not serve the pilot path and the pilot
- * connector serves nothing else (404 with the API's JSON error body), so no API load reaches the pilots' threads.
+ * The Jetty server that serves the API on one address and, when there are pilots, their WebSocket
+ * endpoint on a second connector (own port, own thread pool): the API connector does not serve the
+ * pilot path and the pilot connector serves nothing else (404 with the API's JSON error body), so
+ * no API load reaches the pilots' threads.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -57,17 +58,18 @@ public final class ApiServer implements AutoCloseable {
   private final boolean secure;
 
   /**
-   * The pilots' side: their port ({@code 0}: any free port) and their endpoint, which wraps the handler it
-   * gets (the 404 for every other request on that connector).
+   * The pilots' side: their port ({@code 0}: any free port) and their endpoint, which wraps the
+   * handler it gets (the 404 for every other request on that connector).
    */
   public record PilotSide(int port, BiFunction<Server, Handler, Handler> endpoint) {}
 
   /**
-   * Where the connectors listen and how: one API connector per address of {@code apiHosts}, one pilot connector
-   * per address of {@code pilotHosts} (all API connectors on one port, all pilot connectors on another), TLS on all
-   * of them when {@code tls} is not null.
+   * Where the connectors listen and how: one API connector per address of {@code apiHosts}, one
+   * pilot connector per address of {@code pilotHosts} (all API connectors on one port, all pilot
+   * connectors on another), TLS on all of them when {@code tls} is not null.
    */
-  public record Binding(List<String> apiHosts, List<String> pilotHosts, io.hpcwhisk.balancer.tls.ServerTls tls) {
+  public record Binding(
+      List<String> apiHosts, List<String> pilotHosts, io.hpcwhisk.balancer.tls.ServerTls tls) {
     public Binding {
       apiHosts = List.copyOf(apiHosts);
       pilotHosts = List.copyOf(pilotHosts);
@@ -83,35 +85,58 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** Everything the API needs from the rest of the server. */
-  public record Parts(EntityStore entities, ActivationStore activations, IdentityStore identities,
-      ActionResolver resolver, ActivationService invoker, TriggerService triggers, NamespaceThrottle throttle,
-      ApiSettings settings, InstantSource clock, String build) {}
+  public record Parts(
+      EntityStore entities,
+      ActivationStore activations,
+      IdentityStore identities,
+      ActionResolver resolver,
+      ActivationService invoker,
+      TriggerService triggers,
+      NamespaceThrottle throttle,
+      ApiSettings settings,
+      InstantSource clock,
+      String build) {}
 
   public ApiServer(String host, int port, Parts p) {
     this(host, port, p, ServerConfig.Http.DEFAULT, (server, api) -> api);
   }
 
   /**
-   * As above; {@code decorate} wraps the API's handler (metrics, the pilots' WebSocket endpoint) and
-   * gets the Jetty server for handlers that need it.
+   * As above; {@code decorate} wraps the API's handler (metrics, the pilots' WebSocket endpoint)
+   * and gets the Jetty server for handlers that need it.
    */
-  public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
+  public ApiServer(
+      String host,
+      int port,
+      Parts p,
+      ServerConfig.Http limits,
       BiFunction<Server, Handler, Handler> decorate) {
     this(host, port, p, limits, decorate, null);
   }
 
   /** As below, on one address without TLS. */
-  public ApiServer(String host, int port, Parts p, ServerConfig.Http limits,
-      BiFunction<Server, Handler, Handler> decorate, PilotSide pilots) {
+  public ApiServer(
+      String host,
+      int port,
+      Parts p,
+      ServerConfig.Http limits,
+      BiFunction<Server, Handler, Handler> decorate,
+      PilotSide pilots) {
     this(Binding.plain(host), port, p, limits, decorate, pilots);
   }
 
   /**
-   * As above, with the pilots' connectors when {@code pilots} is not null: their own {@link QueuedThreadPool}
-   * ({@code pilots-*} threads, as large as the API's), acceptor and selector, on {@code binding.pilotHosts()}.
+   * As above, with the pilots' connectors when {@code pilots} is not null: their own {@link
+   * QueuedThreadPool} ({@code pilots-*} threads, as large as the API's), acceptor and selector, on
+   * {@code binding.pilotHosts()}.
    */
-  public ApiServer(Binding binding, int port, Parts p, ServerConfig.Http limits,
-      BiFunction<Server, Handler, Handler> decorate, PilotSide pilots) {
+  public ApiServer(
+      Binding binding,
+      int port,
+      Parts p,
+      ServerConfig.Http limits,
+      BiFunction<Server, Handler, Handler> decorate,
+      PilotSide pilots) {
     QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 8);
     threads.setName("api");
     server = new Server(threads);
@@ -120,7 +145,8 @@ public final class ApiServer implements AutoCloseable {
     http.setSendDateHeader(false);
     secure = binding.tls() != null;
     if (secure) {
-      // the certificate names addresses, and clients often connect by address (no SNI): no SNI host check
+      // the certificate names addresses, and clients often connect by address (no SNI): no SNI host
+      // check
       http.addCustomizer(new SecureRequestCustomizer(false));
     }
     for (String host : binding.apiHosts()) {
@@ -138,7 +164,8 @@ public final class ApiServer implements AutoCloseable {
       QueuedThreadPool pilotThreads = new QueuedThreadPool(limits.maxThreads(), 4);
       pilotThreads.setName("pilots");
       for (String host : binding.pilotHosts()) {
-        ServerConnector c = new ServerConnector(server, pilotThreads, null, null, 1, 1, factories(binding, http));
+        ServerConnector c =
+            new ServerConnector(server, pilotThreads, null, null, 1, 1, factories(binding, http));
         c.setName("pilots-" + host);
         c.setHost(host);
         c.setPort(pilots.port());
@@ -153,30 +180,53 @@ public final class ApiServer implements AutoCloseable {
       pilotConnector = null;
     }
     Object writeLock = new Object();
-    MetaApi meta = new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
-    ApiHandler api = new ApiHandler(p.identities(), meta, Map.of(
-        "actions", new ActionsApi(p.entities(), p.resolver(), p.invoker(), p.settings(), p.clock(), writeLock),
-        "packages", new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
-        "triggers", new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
-        "rules", new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
-        "activations", new ActivationsApi(p.activations())),
-        new BodyReader(limits, p.settings().maxPayloadBytes(), Math.max(p.settings().maxCodeBytes(),
-            p.settings().maxPayloadBytes())));
+    MetaApi meta =
+        new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
+    ApiHandler api =
+        new ApiHandler(
+            p.identities(),
+            meta,
+            Map.of(
+                "actions",
+                    new ActionsApi(
+                        p.entities(),
+                        p.resolver(),
+                        p.invoker(),
+                        p.settings(),
+                        p.clock(),
+                        writeLock),
+                "packages",
+                    new PackagesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
+                "triggers",
+                    new TriggersApi(p.entities(), p.triggers(), p.settings(), p.clock(), writeLock),
+                "rules",
+                    new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
+                "activations", new ActivationsApi(p.activations())),
+            new BodyReader(
+                limits,
+                p.settings().maxPayloadBytes(),
+                Math.max(p.settings().maxCodeBytes(), p.settings().maxPayloadBytes())));
     server.setErrorHandler(new JsonErrorHandler());
     Handler apiSide = decorate.apply(server, api);
-    graceful = new GracefulHandler(pilots == null ? apiSide
-        : new ByConnector(pilotConnectors, pilots.endpoint().apply(server, new NotFound()), apiSide));
+    graceful =
+        new GracefulHandler(
+            pilots == null
+                ? apiSide
+                : new ByConnector(
+                    pilotConnectors, pilots.endpoint().apply(server, new NotFound()), apiSide));
     server.setHandler(graceful);
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
-  private static org.eclipse.jetty.server.ConnectionFactory[] factories(Binding binding, HttpConfiguration http) {
+  private static org.eclipse.jetty.server.ConnectionFactory[] factories(
+      Binding binding, HttpConfiguration http) {
     HttpConnectionFactory h1 = new HttpConnectionFactory(http);
     if (binding.tls() == null) {
       return new org.eclipse.jetty.server.ConnectionFactory[] {h1};
     }
     return new org.eclipse.jetty.server.ConnectionFactory[] {
-        new SslConnectionFactory(binding.tls().factory(), h1.getProtocol()), h1};
+      new SslConnectionFactory(binding.tls().factory(), h1.getProtocol()), h1
+    };
   }
 
   private static void listen(ServerConnector c, Binding binding) {
@@ -193,8 +243,12 @@ public final class ApiServer implements AutoCloseable {
   public void start() throws Exception {
     List<ServerConnector> opened = new java.util.ArrayList<>();
     try {
-      // the pilots' first, so a pilot port in use is named as such; every address of one side on the same port
-      openAll(pilotConnectors, opened, "cannot listen for pilots on %s:%d (balancer.port; default api.port + 1): ");
+      // the pilots' first, so a pilot port in use is named as such; every address of one side on
+      // the same port
+      openAll(
+          pilotConnectors,
+          opened,
+          "cannot listen for pilots on %s:%d (balancer.port; default api.port + 1): ");
       openAll(apiConnectors, opened, "cannot listen for the API on %s:%d (api.port): ");
       server.start();
     } catch (Exception e) {
@@ -205,7 +259,8 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static void openAll(List<ServerConnector> connectors, List<ServerConnector> opened, String message)
+  private static void openAll(
+      List<ServerConnector> connectors, List<ServerConnector> opened, String message)
       throws java.io.IOException {
     for (int i = 0; i < connectors.size(); i++) {
       ServerConnector c = connectors.get(i);
@@ -216,31 +271,39 @@ public final class ApiServer implements AutoCloseable {
         c.open();
         opened.add(c);
       } catch (java.io.IOException e) {
-        throw new java.io.IOException(String.format(message, c.getHost(), c.getPort()) + e.getMessage(), e);
+        throw new java.io.IOException(
+            String.format(message, c.getHost(), c.getPort()) + e.getMessage(), e);
       }
     }
   }
 
   /** Every address the API listens on (the ports actually bound). */
   public List<InetSocketAddress> addresses() {
-    return apiConnectors.stream().map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort())).toList();
+    return apiConnectors.stream()
+        .map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort()))
+        .toList();
   }
 
   /** Every address the pilots' connectors listen on. */
   public List<InetSocketAddress> pilotAddresses() {
-    return pilotConnectors.stream().map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort())).toList();
+    return pilotConnectors.stream()
+        .map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort()))
+        .toList();
   }
 
   /** The address actually bound (the port when 0 was asked for). */
   public InetSocketAddress address() {
-    return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(),
-        connector.getLocalPort());
+    return new InetSocketAddress(
+        connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
   }
 
   /** The pilots' address actually bound, if this server has a pilot connector. */
   public Optional<InetSocketAddress> pilotAddress() {
-    return Optional.ofNullable(pilotConnector).map(c -> new InetSocketAddress(
-        c.getHost() == null ? "0.0.0.0" : c.getHost(), c.getLocalPort()));
+    return Optional.ofNullable(pilotConnector)
+        .map(
+            c ->
+                new InetSocketAddress(
+                    c.getHost() == null ? "0.0.0.0" : c.getHost(), c.getLocalPort()));
   }
 
   /** The pilots' thread pool, if there are pilots (tests check it is not the API's). */
@@ -293,17 +356,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server: first the requests in flight end (new ones get 503), such as the 202 answers a shutdown gives
-   * blocking callers, for up to {@value #STOP_TIMEOUT_MILLIS} ms; then the connectors close. Jetty's own stop shuts
-   * the connectors down while it waits, and a connection whose request had been waiting without traffic could be
-   * closed as idle just as its answer was being written (the caller got no bytes: {@code ShutdownHttpIT}).
+   * Stops the server: first the requests in flight end (new ones get 503), such as the 202 answers
+   * a shutdown gives blocking callers, for up to {@value #STOP_TIMEOUT_MILLIS} ms; then the
+   * connectors close. Jetty's own stop shuts the connectors down while it waits, and a connection
+   * whose request had been waiting without traffic could be closed as idle just as its answer was
+   * being written (the caller got no bytes: {@code ShutdownHttpIT}).
    */
   @Override
   public void close() {
     try {
       graceful.shutdown().get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.warn("requests still in flight after {} ms at the stop; their connections are closed", STOP_TIMEOUT_MILLIS);
+      LOG.warn(
+          "requests still in flight after {} ms at the stop; their connections are closed",
+          STOP_TIMEOUT_MILLIS);
     } catch (ExecutionException e) {
       LOG.warn("waiting for the requests in flight at the stop failed", e.getCause());
     } catch (InterruptedException e) {
@@ -312,7 +378,8 @@ public final class ApiServer implements AutoCloseable {
     try {
       server.stop();
     } catch (TimeoutException e) {
-      // the graceful stop timed out on requests still waiting (blocking invokes whose activations stay
+      // the graceful stop timed out on requests still waiting (blocking invokes whose activations
+      // stay
       // pending for the next start): Jetty has stopped anyway and closed their connections
     } catch (Exception e) {
       throw new IllegalStateException("cannot stop the API server: " + e.getMessage(), e);

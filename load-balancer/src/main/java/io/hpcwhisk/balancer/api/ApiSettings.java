@@ -5,16 +5,28 @@ package io.hpcwhisk.balancer.api;
  *
  * @param maxPayloadBytes invoke/fire payloads and entity parameters (OpenWhisk: 1 MB)
  * @param maxCodeBytes an action PUT body with its code (OpenWhisk: 48 MB)
- * @param blockingWaitMillis how long a blocking invoke waits before it answers 202 (OpenWhisk: 60 s)
+ * @param blockingWaitMillis how long a blocking invoke waits before it answers 202 (OpenWhisk: 60
+ *     s)
  * @param maxSequenceLength components in a sequence, nested ones counted (OpenWhisk: 50)
  */
-public record ApiSettings(long maxPayloadBytes, long maxCodeBytes, long blockingWaitMillis, int maxSequenceLength) {
+public record ApiSettings(
+    long maxPayloadBytes, long maxCodeBytes, long blockingWaitMillis, int maxSequenceLength) {
   public static final ApiSettings DEFAULT = new ApiSettings(1_048_576, 48L * 1_048_576, 60_000, 50);
 
   public ApiSettings {
-    if (maxPayloadBytes <= 0 || maxCodeBytes <= 0 || blockingWaitMillis <= 0 || maxSequenceLength <= 0) {
-      throw new IllegalArgumentException("API settings must be positive: " + maxPayloadBytes + ", " + maxCodeBytes
-          + ", " + blockingWaitMillis + ", " + maxSequenceLength);
+    if (maxPayloadBytes <= 0
+        || maxCodeBytes <= 0
+        || blockingWaitMillis <= 0
+        || maxSequenceLength <= 0) {
+      throw new IllegalArgumentException(
+          "API settings must be positive: "
+              + maxPayloadBytes
+              + ", "
+              + maxCodeBytes
+              + ", "
+              + blockingWaitMillis
+              + ", "
+              + maxSequenceLength);
     }
   }
 }

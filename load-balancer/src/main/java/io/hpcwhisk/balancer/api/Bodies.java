@@ -20,12 +20,14 @@ final class Bodies {
       return null;
     }
     if (!node.isArray()) {
-      throw Rejection.malformed("'" + field + "' must be an array of {\"key\": ..., \"value\": ...} objects");
+      throw Rejection.malformed(
+          "'" + field + "' must be an array of {\"key\": ..., \"value\": ...} objects");
     }
     List<KeyValue> out = new ArrayList<>();
     for (JsonNode item : node) {
       if (!item.isObject() || !item.path("key").isTextual()) {
-        throw Rejection.malformed("each entry of '" + field + "' must be an object with a string 'key' and a 'value'");
+        throw Rejection.malformed(
+            "each entry of '" + field + "' must be an object with a string 'key' and a 'value'");
       }
       out.add(new KeyValue(item.get("key").asText(), item.get("value")));
     }
@@ -54,7 +56,10 @@ final class Bodies {
     return node.asText();
   }
 
-  /** The limits in the body over {@code base}; a limit out of range is OpenWhisk's "requirement failed". */
+  /**
+   * The limits in the body over {@code base}; a limit out of range is OpenWhisk's "requirement
+   * failed".
+   */
   static ActionLimits limits(ObjectNode body, ActionLimits base) {
     JsonNode node = body.get("limits");
     if (node == null || node.isNull()) {

@@ -14,15 +14,16 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Reads request bodies without holding a thread while the client is slow: Jetty calls back when bytes
- * arrive ({@link Request#demand}); a check every second ends a body that is past its deadline or below the
- * minimum rate. Each API key may have {@code bodiesPerKey} bodies arriving at once. A body larger than its
- * limit (an action's code for an action PUT, a payload otherwise) is read on (and thrown away) up to {@value #DISCARD_LIMIT} bytes, so the client gets its 413
- * rather than a reset connection.
+ * Reads request bodies without holding a thread while the client is slow: Jetty calls back when
+ * bytes arrive ({@link Request#demand}); a check every second ends a body that is past its deadline
+ * or below the minimum rate. Each API key may have {@code bodiesPerKey} bodies arriving at once. A
+ * body larger than its limit (an action's code for an action PUT, a payload otherwise) is read on
+ * (and thrown away) up to {@value #DISCARD_LIMIT} bytes, so the client gets its 413 rather than a
+ * reset connection.
  *
- * <p>Jetty 12.1's own {@code MinimumDataRateHandler} is not used: it compares the bytes read by <em>all</em>
- * requests since it started with the time since <em>this</em> request's first demand, so under load it never
- * fires, and its error reaches the handler as a 500.
+ * <p>Jetty 12.1's own {@code MinimumDataRateHandler} is not used: it compares the bytes read by
+ * <em>all</em> requests since it started with the time since <em>this</em> request's first demand,
+ * so under load it never fires, and its error reaches the handler as a 500.
  */
 final class BodyReader {
 
@@ -58,7 +59,9 @@ final class BodyReader {
     this.maxCodeBytes = maxCodeBytes;
   }
 
-  /** The largest body kept for a request: an action's code for an action PUT, a payload otherwise. */
+  /**
+   * The largest body kept for a request: an action's code for an action PUT, a payload otherwise.
+   */
   long maxBytes(boolean code) {
     return code ? maxCodeBytes : maxPayloadBytes;
   }
@@ -70,10 +73,11 @@ final class BodyReader {
   }
 
   /**
-   * Starts reading the body of {@code request} for {@code key}, keeping at most {@link #maxBytes}({@code code});
-   * {@code done} gets exactly one outcome.
+   * Starts reading the body of {@code request} for {@code key}, keeping at most {@link
+   * #maxBytes}({@code code}); {@code done} gets exactly one outcome.
    */
-  void read(Request request, String key, boolean code, Scheduler scheduler, Consumer<Outcome> done) {
+  void read(
+      Request request, String key, boolean code, Scheduler scheduler, Consumer<Outcome> done) {
     if (request.getLength() > DISCARD_LIMIT) {
       done.accept(new Outcome.TooLarge(request.getLength()));
       return;
@@ -99,7 +103,12 @@ final class BodyReader {
     private final long startNanos = System.nanoTime();
     private volatile Scheduler.Task check;
 
-    Read(Request request, AtomicInteger count, long maxBytes, Scheduler scheduler, Consumer<Outcome> done) {
+    Read(
+        Request request,
+        AtomicInteger count,
+        long maxBytes,
+        Scheduler scheduler,
+        Consumer<Outcome> done) {
       this.request = request;
       this.maxBytes = maxBytes;
       this.count = count;
@@ -139,7 +148,10 @@ final class BodyReader {
           return;
         }
         if (last) {
-          finish(total > maxBytes ? new Outcome.TooLarge(total) : new Outcome.Body(data.toByteArray()));
+          finish(
+              total > maxBytes
+                  ? new Outcome.TooLarge(total)
+                  : new Outcome.Body(data.toByteArray()));
           return;
         }
       }
@@ -152,15 +164,26 @@ final class BodyReader {
       long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       long bytes = received.get();
       if (elapsedMillis >= limits.bodyDeadlineSeconds() * 1000L) {
-        finish(new Outcome.TooSlow("The request body did not arrive within " + limits.bodyDeadlineSeconds()
-            + " s (" + bytes + " bytes received)."));
+        finish(
+            new Outcome.TooSlow(
+                "The request body did not arrive within "
+                    + limits.bodyDeadlineSeconds()
+                    + " s ("
+                    + bytes
+                    + " bytes received)."));
         return;
       }
       long graceMillis = limits.bodyGraceSeconds() * 1000L;
-      if (limits.minBodyBytesPerSecond() > 0 && elapsedMillis >= graceMillis
+      if (limits.minBodyBytesPerSecond() > 0
+          && elapsedMillis >= graceMillis
           && bytes * 1000 < (long) limits.minBodyBytesPerSecond() * elapsedMillis) {
-        finish(new Outcome.TooSlow("The request body arrived at " + bytes * 1000 / Math.max(1, elapsedMillis)
-            + " bytes/s, below the minimum of " + limits.minBodyBytesPerSecond() + " bytes/s."));
+        finish(
+            new Outcome.TooSlow(
+                "The request body arrived at "
+                    + bytes * 1000 / Math.max(1, elapsedMillis)
+                    + " bytes/s, below the minimum of "
+                    + limits.minBodyBytesPerSecond()
+                    + " bytes/s."));
         return;
       }
       check = scheduler.schedule(this::check, 1, TimeUnit.SECONDS);

@@ -14,9 +14,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * One API request as the collection classes see it: method, the path segments after
- * {@code /api/v1/namespaces/{ns}/{collection}}, the resolved namespace, the query, the caller and
- * the body (read before routing, without holding a thread: {@link BodyReader}), with a size limit per use.
+ * One API request as the collection classes see it: method, the path segments after {@code
+ * /api/v1/namespaces/{ns}/{collection}}, the resolved namespace, the query, the caller and the body
+ * (read before routing, without holding a thread: {@link BodyReader}), with a size limit per use.
  */
 final class Call {
 
@@ -25,14 +25,26 @@ final class Call {
   final List<String> rest;
   final Identity caller;
   final String requestId;
+
   /** True when the path ended in '/', as in OpenWhisk's list of a package's actions. */
   final boolean trailingSlash;
+
   private final Request request;
   private final Fields query;
-  /** The body, read by {@link BodyReader} before the call was routed (empty when the request had none). */
+
+  /**
+   * The body, read by {@link BodyReader} before the call was routed (empty when the request had
+   * none).
+   */
   private final byte[] body;
 
-  Call(Request request, String method, String namespace, List<String> rest, Identity caller, String requestId,
+  Call(
+      Request request,
+      String method,
+      String namespace,
+      List<String> rest,
+      Identity caller,
+      String requestId,
       byte[] body) {
     this.request = request;
     this.body = body == null ? new byte[0] : body;
@@ -64,8 +76,8 @@ final class Call {
   }
 
   /**
-   * The path of the single entity the request names ({@code /rules/NAME}); 404 for deeper paths. Collections
-   * without packages (triggers, rules, packages) use it.
+   * The path of the single entity the request names ({@code /rules/NAME}); 404 for deeper paths.
+   * Collections without packages (triggers, rules, packages) use it.
    */
   EntityPath singleEntity() {
     if (rest.size() > 1) {
@@ -91,7 +103,8 @@ final class Call {
     if (v.equalsIgnoreCase("false")) {
       return false;
     }
-    throw Rejection.badRequest("The value '" + v + "' of parameter '" + name + "' is not a boolean (true or false).");
+    throw Rejection.badRequest(
+        "The value '" + v + "' of parameter '" + name + "' is not a boolean (true or false).");
   }
 
   /** The body as bytes, refusing with 413 when it is larger than {@code maxBytes}. */
@@ -116,7 +129,8 @@ final class Call {
     try {
       node = Json.readContent(data);
     } catch (Json.LimitExceeded e) {
-      throw new Rejection(e.isSize() ? 413 : 400,
+      throw new Rejection(
+          e.isSize() ? 413 : 400,
           "The request content is over the server's JSON limits: " + e.getMessage() + ".");
     } catch (JsonProcessingException e) {
       throw Rejection.malformed(e.getOriginalMessage());
@@ -124,7 +138,8 @@ final class Call {
       throw new UncheckedIOException(e);
     }
     if (!(node instanceof ObjectNode object)) {
-      throw Rejection.malformed("the body must be a JSON object, not " + node.getNodeType().toString().toLowerCase());
+      throw Rejection.malformed(
+          "the body must be a JSON object, not " + node.getNodeType().toString().toLowerCase());
     }
     return object;
   }
@@ -151,10 +166,18 @@ final class Call {
       throw Rejection.badRequest("The value '" + v + "' is not an integer for " + collection + ".");
     }
     if ("skip".equals(name) && value < 0) {
-      throw Rejection.badRequest("The value '" + value + "' is not greater than or equal to 0 for " + collection + ".");
+      throw Rejection.badRequest(
+          "The value '" + value + "' is not greater than or equal to 0 for " + collection + ".");
     }
     if (value < 0 || value > max) {
-      throw Rejection.badRequest("The value '" + value + "' is not in the range of 0 to " + max + " for " + collection + ".");
+      throw Rejection.badRequest(
+          "The value '"
+              + value
+              + "' is not in the range of 0 to "
+              + max
+              + " for "
+              + collection
+              + ".");
     }
     return value;
   }

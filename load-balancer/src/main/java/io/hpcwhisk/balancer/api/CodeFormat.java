@@ -14,7 +14,11 @@ final class CodeFormat {
     }
     try {
       byte[] head = Base64.getDecoder().decode(t.substring(0, 8));
-      return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4
+      return head.length >= 4
+          && head[0] == 'P'
+          && head[1] == 'K'
+          && head[2] == 3
+          && head[3] == 4
           && isBase64(t);
     } catch (IllegalArgumentException e) {
       return false;

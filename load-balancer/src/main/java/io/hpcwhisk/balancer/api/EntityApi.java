@@ -10,10 +10,11 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * The shape the collections of single named entities share (triggers, rules, packages): {@code GET} on the collection
- * lists, {@code GET}/{@code PUT}/{@code DELETE} on {@code /NAME} fetch, create or replace, and delete (only in the
- * caller's own namespace), {@code POST} is the collection's own verb or 405; every write runs under the API's write
- * lock. A subclass says how to list, how to build the entity a {@code PUT} stores, and what {@code POST} does.
+ * The shape the collections of single named entities share (triggers, rules, packages): {@code GET}
+ * on the collection lists, {@code GET}/{@code PUT}/{@code DELETE} on {@code /NAME} fetch, create or
+ * replace, and delete (only in the caller's own namespace), {@code POST} is the collection's own
+ * verb or 405; every write runs under the API's write lock. A subclass says how to list, how to
+ * build the entity a {@code PUT} stores, and what {@code POST} does.
  *
  * @param <T> the entity kind
  */
@@ -24,12 +25,20 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
   protected final InstantSource clock;
   protected final Object writeLock;
   protected final TypedEntities<T> entities;
+
   /** The collection's name in paths and list parameters ({@code "rules"}). */
   protected final String collection;
+
   private final String methods;
 
-  EntityApi(EntityStore store, Class<T> type, String collection, String methods, ApiSettings settings,
-      InstantSource clock, Object writeLock) {
+  EntityApi(
+      EntityStore store,
+      Class<T> type,
+      String collection,
+      String methods,
+      ApiSettings settings,
+      InstantSource clock,
+      Object writeLock) {
     this.store = store;
     this.settings = settings;
     this.clock = clock;
@@ -66,8 +75,9 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
   }
 
   /**
-   * True when a caller may {@code GET} an entity of another namespace (a published package); then {@link #get}
-   * checks it. Otherwise every request on {@code /NAME} must be about the caller's own namespace.
+   * True when a caller may {@code GET} an entity of another namespace (a published package); then
+   * {@link #get} checks it. Otherwise every request on {@code /NAME} must be about the caller's own
+   * namespace.
    */
   protected boolean othersMayRead() {
     return false;
@@ -77,7 +87,8 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
   protected Reply list(Call call) {
     call.requireOwnNamespace();
     Paging paging = Paging.of(call, collection);
-    return Reply.ok(paging.apply(entities.newestFirst(call.namespace, null, e -> true), collection));
+    return Reply.ok(
+        paging.apply(entities.newestFirst(call.namespace, null, e -> true), collection));
   }
 
   /** {@code GET /NAME}: the entity as stored. */
@@ -99,10 +110,12 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
   }
 
   /**
-   * Under the write lock: finds the entity a {@code PUT} replaces (null when the name is free; 409 when it exists and
-   * {@code overwrite} is false), builds the new one from it, stores it and answers {@code view} of it.
+   * Under the write lock: finds the entity a {@code PUT} replaces (null when the name is free; 409
+   * when it exists and {@code overwrite} is false), builds the new one from it, stores it and
+   * answers {@code view} of it.
    */
-  protected final Reply save(EntityPath path, boolean overwrite, Function<T, T> build, Function<T, Object> view) {
+  protected final Reply save(
+      EntityPath path, boolean overwrite, Function<T, T> build, Function<T, Object> view) {
     synchronized (writeLock) {
       T made = build.apply(entities.replaced(path, overwrite));
       store.put(path, made);
@@ -110,7 +123,10 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
     }
   }
 
-  /** Under the write lock: the entity at {@code path} (404 when none), changed by {@code change}, stored and answered. */
+  /**
+   * Under the write lock: the entity at {@code path} (404 when none), changed by {@code change},
+   * stored and answered.
+   */
   protected final Reply update(EntityPath path, UnaryOperator<T> change) {
     synchronized (writeLock) {
       T changed = change.apply(entities.get(path));
@@ -119,12 +135,18 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
     }
   }
 
-  /** The version a {@code PUT} gives: the first for a new entity, the next patch version of the one it replaces. */
+  /**
+   * The version a {@code PUT} gives: the first for a new entity, the next patch version of the one
+   * it replaces.
+   */
   protected static String nextVersion(WhiskEntity old) {
     return old == null ? SemVer.INITIAL : SemVer.bump(old.version());
   }
 
-  /** A field of a {@code PUT}: the value given, else the replaced entity's, else {@code fallback} for a new one. */
+  /**
+   * A field of a {@code PUT}: the value given, else the replaced entity's, else {@code fallback}
+   * for a new one.
+   */
   protected static <E, V> V given(V value, E old, Function<E, V> field, V fallback) {
     return value != null ? value : old != null ? field.apply(old) : fallback;
   }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -15,10 +15,11 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Jetty's answers for requests it refuses before (or outside) the API handler, such as malformed or ambiguous
- * URIs ({@code %2F}, {@code ..} above the root, bad percent-encoding, control characters), headers or URIs that
- * are too long, and failures no handler answered: the API's {@code {"error": ..., "code": ...}} body with the
- * status Jetty chose, for every method, never HTML and never a stack trace.
+ * Jetty's answers for requests it refuses before (or outside) the API handler, such as malformed or
+ * ambiguous URIs ({@code %2F}, {@code ..} above the root, bad percent-encoding, control
+ * characters), headers or URIs that are too long, and failures no handler answered: the API's
+ * {@code {"error": ..., "code": ...}} body with the status Jetty chose, for every method, never
+ * HTML and never a stack trace.
  */
 public final class JsonErrorHandler extends ErrorHandler {
 
@@ -65,7 +66,10 @@ public final class JsonErrorHandler extends ErrorHandler {
     return Json.bytes(body);
   }
 
-  /** What the caller reads: the status's meaning and Jetty's reason, if it gave one other than the status name. */
+  /**
+   * What the caller reads: the status's meaning and Jetty's reason, if it gave one other than the
+   * status name.
+   */
   static String message(int status, String reason) {
     if (status == HttpStatus.INTERNAL_SERVER_ERROR_500) {
       return "There was an error processing your request.";
@@ -74,7 +78,10 @@ public final class JsonErrorHandler extends ErrorHandler {
     String text = "The request was refused by the HTTP server: " + name;
     if (reason != null && !reason.isBlank() && !reason.equalsIgnoreCase(name)) {
       String clean = reason.replaceAll("\\p{Cntrl}", "?");
-      text += " (" + (clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) + "..." : clean) + ")";
+      text +=
+          " ("
+              + (clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) + "..." : clean)
+              + ")";
     }
     return text + ".";
   }

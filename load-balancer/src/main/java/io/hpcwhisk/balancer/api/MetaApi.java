@@ -9,7 +9,9 @@ import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /}, {@code GET /api/v1} (no authentication) and {@code GET /namespaces/{ns}/limits}. */
+/**
+ * {@code GET /}, {@code GET /api/v1} (no authentication) and {@code GET /namespaces/{ns}/limits}.
+ */
 final class MetaApi {
 
   private final NamespaceThrottle throttle;

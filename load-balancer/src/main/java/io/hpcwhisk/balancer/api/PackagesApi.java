@@ -16,12 +16,20 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code /namespaces/{ns}/packages}: list (a foreign namespace shows its published ones), create, get, delete. */
+/**
+ * {@code /namespaces/{ns}/packages}: list (a foreign namespace shows its published ones), create,
+ * get, delete.
+ */
 final class PackagesApi extends EntityApi<WhiskPackage> {
 
   private final ActionResolver resolver;
 
-  PackagesApi(EntityStore store, ActionResolver resolver, ApiSettings settings, InstantSource clock, Object writeLock) {
+  PackagesApi(
+      EntityStore store,
+      ActionResolver resolver,
+      ApiSettings settings,
+      InstantSource clock,
+      Object writeLock) {
     super(store, WhiskPackage.class, "packages", "GET, PUT, DELETE", settings, clock, writeLock);
     this.resolver = resolver;
   }
@@ -37,7 +45,9 @@ final class PackagesApi extends EntityApi<WhiskPackage> {
   protected Reply list(Call call) {
     Paging paging = Paging.of(call, collection);
     boolean own = call.ownNamespace();
-    return Reply.ok(paging.apply(entities.newestFirst(call.namespace, null, p -> own || p.publish()), collection));
+    return Reply.ok(
+        paging.apply(
+            entities.newestFirst(call.namespace, null, p -> own || p.publish()), collection));
   }
 
   @Override
@@ -46,8 +56,10 @@ final class PackagesApi extends EntityApi<WhiskPackage> {
     WhiskPackage contents = pkg;
     List<KeyValue> parameters = pkg.parameters();
     if (pkg.isBinding()) {
-      contents = resolver.readablePackage(EntityPath.of(pkg.binding().namespace(), pkg.binding().name()),
-          call.caller.namespace());
+      contents =
+          resolver.readablePackage(
+              EntityPath.of(pkg.binding().namespace(), pkg.binding().name()),
+              call.caller.namespace());
       parameters = KeyValue.merge(contents.parameters(), pkg.parameters());
     }
     ObjectNode out = (ObjectNode) Json.tree(pkg);
@@ -74,17 +86,25 @@ final class PackagesApi extends EntityApi<WhiskPackage> {
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
     Boolean publish = Bodies.bool(body, "publish");
     WhiskPackage.Binding binding = binding(body.get("binding"), call.caller.namespace());
-    return save(path, overwrite, old -> {
-      if (old != null && binding != null && !old.isBinding() && binding.namespace() != null) {
-        throw Rejection.conflict("Resource is a package and cannot be converted into a binding.");
-      }
-      return new WhiskPackage(path.namespace(), path.name(), nextVersion(old),
-          given(publish, old, WhiskPackage::publish, false),
-          given(binding, old, WhiskPackage::binding, WhiskPackage.Binding.NONE),
-          given(annotations, old, WhiskPackage::annotations, List.of()),
-          given(parameters, old, WhiskPackage::parameters, List.of()),
-          clock.millis());
-    }, pkg -> pkg);
+    return save(
+        path,
+        overwrite,
+        old -> {
+          if (old != null && binding != null && !old.isBinding() && binding.namespace() != null) {
+            throw Rejection.conflict(
+                "Resource is a package and cannot be converted into a binding.");
+          }
+          return new WhiskPackage(
+              path.namespace(),
+              path.name(),
+              nextVersion(old),
+              given(publish, old, WhiskPackage::publish, false),
+              given(binding, old, WhiskPackage::binding, WhiskPackage.Binding.NONE),
+              given(annotations, old, WhiskPackage::annotations, List.of()),
+              given(parameters, old, WhiskPackage::parameters, List.of()),
+              clock.millis());
+        },
+        pkg -> pkg);
   }
 
   private WhiskPackage.Binding binding(JsonNode node, String callerNamespace) {
@@ -119,16 +139,23 @@ final class PackagesApi extends EntityApi<WhiskPackage> {
     return new WhiskPackage.Binding(ns, name);
   }
 
-  /** Deletes the package with its actions when {@code force} is given; 409 when it holds actions and not. */
+  /**
+   * Deletes the package with its actions when {@code force} is given; 409 when it holds actions and
+   * not.
+   */
   @Override
   protected Reply delete(Call call, EntityPath path) {
     boolean force = call.flag("force", false);
     synchronized (writeLock) {
       WhiskPackage pkg = entities.get(path);
-      List<Action> contents = pkg.isBinding() ? List.of() : store.list(path.namespace(), path.name(), Action.class);
+      List<Action> contents =
+          pkg.isBinding() ? List.of() : store.list(path.namespace(), path.name(), Action.class);
       if (!contents.isEmpty() && !force) {
-        throw Rejection.conflict("Package not empty (contains " + contents.size()
-            + (contents.size() == 1 ? " entity" : " entities") + "). Set force param or delete package contents.");
+        throw Rejection.conflict(
+            "Package not empty (contains "
+                + contents.size()
+                + (contents.size() == 1 ? " entity" : " entities")
+                + "). Set force param or delete package contents.");
       }
       for (Action a : contents) {
         store.delete(new EntityPath(path.namespace(), path.name(), a.name()));

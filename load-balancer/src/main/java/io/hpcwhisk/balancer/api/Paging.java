@@ -3,7 +3,10 @@ package io.hpcwhisk.balancer.api;
 import java.util.List;
 import java.util.Map;
 
-/** {@code skip}, {@code limit} (default 30, at most 200) and {@code count} of OpenWhisk's list calls. */
+/**
+ * {@code skip}, {@code limit} (default 30, at most 200) and {@code count} of OpenWhisk's list
+ * calls.
+ */
 record Paging(int skip, int limit, boolean count) {
 
   static final int DEFAULT_LIMIT = 30;

@@ -9,7 +9,10 @@ import java.util.Map;
  */
 record Reply(int status, Object body, Map<String, String> headers) {
 
-  /** The header that names the activation an invocation or a trigger fire started, as OpenWhisk sends it. */
+  /**
+   * The header that names the activation an invocation or a trigger fire started, as OpenWhisk
+   * sends it.
+   */
   static final String ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
 
   Reply {

@@ -12,12 +12,20 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /namespaces/{ns}/triggers}: list, create/update, get (with its rules), delete and fire ({@code POST}). */
+/**
+ * {@code /namespaces/{ns}/triggers}: list, create/update, get (with its rules), delete and fire
+ * ({@code POST}).
+ */
 final class TriggersApi extends EntityApi<Trigger> {
 
   private final TriggerService triggers;
 
-  TriggersApi(EntityStore store, TriggerService triggers, ApiSettings settings, InstantSource clock, Object writeLock) {
+  TriggersApi(
+      EntityStore store,
+      TriggerService triggers,
+      ApiSettings settings,
+      InstantSource clock,
+      Object writeLock) {
     super(store, Trigger.class, "triggers", "GET, PUT, DELETE, POST", settings, clock, writeLock);
     this.triggers = triggers;
   }
@@ -30,8 +38,12 @@ final class TriggersApi extends EntityApi<Trigger> {
   @Override
   protected Object post(Call call, EntityPath path) {
     ObjectNode payload = call.jsonObject(settings.maxPayloadBytes());
-    return triggers.fire(call.caller, path, payload)
-        .map(id -> Reply.of(202, Map.of("activationId", id)).withHeader(Reply.ACTIVATION_ID_HEADER, id))
+    return triggers
+        .fire(call.caller, path, payload)
+        .map(
+            id ->
+                Reply.of(202, Map.of("activationId", id))
+                    .withHeader(Reply.ACTIVATION_ID_HEADER, id))
         .orElseGet(() -> Reply.of(204, null));
   }
 
@@ -55,10 +67,18 @@ final class TriggersApi extends EntityApi<Trigger> {
     List<KeyValue> parameters = Bodies.pairs(body, "parameters");
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
     Boolean publish = Bodies.bool(body, "publish");
-    return save(path, overwrite, old -> new Trigger(path.namespace(), path.name(), nextVersion(old),
-        given(publish, old, Trigger::publish, false),
-        given(annotations, old, Trigger::annotations, List.of()),
-        given(parameters, old, Trigger::parameters, List.of()),
-        clock.millis()), t -> view(t, path));
+    return save(
+        path,
+        overwrite,
+        old ->
+            new Trigger(
+                path.namespace(),
+                path.name(),
+                nextVersion(old),
+                given(publish, old, Trigger::publish, false),
+                given(annotations, old, Trigger::annotations, List.of()),
+                given(parameters, old, Trigger::parameters, List.of()),
+                clock.millis()),
+        t -> view(t, path));
   }
 }

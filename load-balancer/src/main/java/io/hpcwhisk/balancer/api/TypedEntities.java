@@ -11,9 +11,10 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * One kind of entity in the store, as every collection handler sees it: a lookup that refuses a name
- * held by another kind (409, as OpenWhisk: actions, packages, triggers and rules share one name space),
- * the entity a {@code PUT} replaces, the newest-first listing, and delete under the API's write lock.
+ * One kind of entity in the store, as every collection handler sees it: a lookup that refuses a
+ * name held by another kind (409, as OpenWhisk: actions, packages, triggers and rules share one
+ * name space), the entity a {@code PUT} replaces, the newest-first listing, and delete under the
+ * API's write lock.
  *
  * @param <T> the entity kind
  */
@@ -29,7 +30,10 @@ final class TypedEntities<T extends WhiskEntity> {
     this.writeLock = writeLock;
   }
 
-  /** The entity at {@code path}, empty when there is none; 409 when the name belongs to another kind. */
+  /**
+   * The entity at {@code path}, empty when there is none; 409 when the name belongs to another
+   * kind.
+   */
   Optional<T> find(EntityPath path) {
     Optional<WhiskEntity> found = store.get(path);
     if (found.isPresent() && !type.isInstance(found.get())) {
@@ -44,8 +48,8 @@ final class TypedEntities<T extends WhiskEntity> {
   }
 
   /**
-   * The entity a {@code PUT} replaces, or {@code null} when the name is free; 409 when it exists and the
-   * caller did not ask to overwrite. Call it under the write lock.
+   * The entity a {@code PUT} replaces, or {@code null} when the name is free; 409 when it exists
+   * and the caller did not ask to overwrite. Call it under the write lock.
    */
   T replaced(EntityPath path, boolean overwrite) {
     T old = find(path).orElse(null);
@@ -55,7 +59,10 @@ final class TypedEntities<T extends WhiskEntity> {
     return old;
   }
 
-  /** The entities in {@code namespace} (and package {@code pkg}, or none) that {@code keep} accepts, newest first. */
+  /**
+   * The entities in {@code namespace} (and package {@code pkg}, or none) that {@code keep} accepts,
+   * newest first.
+   */
   List<T> newestFirst(String namespace, String pkg, Predicate<? super T> keep) {
     List<T> all = new ArrayList<>();
     for (T entity : store.list(namespace, pkg, type)) {
@@ -67,7 +74,9 @@ final class TypedEntities<T extends WhiskEntity> {
     return all;
   }
 
-  /** Deletes the entity at {@code path} and answers it, as OpenWhisk does; 404 when there is none. */
+  /**
+   * Deletes the entity at {@code path} and answers it, as OpenWhisk does; 404 when there is none.
+   */
   Reply delete(EntityPath path) {
     synchronized (writeLock) {
       T entity = get(path);

@@ -8,14 +8,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keys issued to running activations ({@code __OW_API_KEY} of actions annotated {@code provide-api-key}):
- * each is a fresh random key under the caller's uuid, valid until the activation ends, that
- * authenticates as the caller with an {@link Origin} naming the activation and its chain depth. So a
- * call an action makes with its key carries its cause (the server never needs the user's own key to
- * hand one to an action, and a key leaked from a runtime dies with its activation).
+ * Keys issued to running activations ({@code __OW_API_KEY} of actions annotated {@code
+ * provide-api-key}): each is a fresh random key under the caller's uuid, valid until the activation
+ * ends, that authenticates as the caller with an {@link Origin} naming the activation and its chain
+ * depth. So a call an action makes with its key carries its cause (the server never needs the
+ * user's own key to hand one to an action, and a key leaked from a runtime dies with its
+ * activation).
  *
- * <p>Held in memory only, by the SHA-256 of {@code uuid:key}, so a lookup's timing says nothing about
- * the key; after a restart the keys of activations still running are gone (calls with them get 401).
+ * <p>Held in memory only, by the SHA-256 of {@code uuid:key}, so a lookup's timing says nothing
+ * about the key; after a restart the keys of activations still running are gone (calls with them
+ * get 401).
  */
 public final class ActivationKeys {
 
@@ -33,10 +35,19 @@ public final class ActivationKeys {
     this.random = random;
   }
 
-  /** A key for activation {@code activationId} of {@code caller}, whose chain depth is {@code depth}. */
+  /**
+   * A key for activation {@code activationId} of {@code caller}, whose chain depth is {@code
+   * depth}.
+   */
   public Identity issue(Identity caller, String activationId, int depth) {
-    Identity issued = new Identity(caller.subject(), caller.namespace(), caller.uuid(), randomKey(random),
-        caller.limits(), new Origin(activationId, depth));
+    Identity issued =
+        new Identity(
+            caller.subject(),
+            caller.namespace(),
+            caller.uuid(),
+            randomKey(random),
+            caller.limits(),
+            new Origin(activationId, depth));
     byDigest.put(digest(issued.uuid(), issued.key()), issued);
     return issued;
   }
@@ -53,15 +64,17 @@ public final class ActivationKeys {
 
   Optional<Identity> find(String uuid, String key) {
     Identity found = byDigest.get(digest(uuid, key));
-    if (found == null || !MessageDigest.isEqual(found.key().getBytes(StandardCharsets.UTF_8),
-        key.getBytes(StandardCharsets.UTF_8))) {
+    if (found == null
+        || !MessageDigest.isEqual(
+            found.key().getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
       return Optional.empty();
     }
     return Optional.of(found);
   }
 
   private static String digest(String uuid, String key) {
-    return HexFormat.of().formatHex(KeyDigest.sha256((uuid + ":" + key).getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(KeyDigest.sha256((uuid + ":" + key).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** 64 random letters and digits (about 381 bits). */

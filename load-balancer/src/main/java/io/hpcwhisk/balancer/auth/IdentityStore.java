@@ -26,18 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users in {@code identities.json} under the data directory, each with a {@link KeyDigest} of its
- * key (never the key). Writers (the admin command) hold a file lock and replace the file atomically;
- * the server re-reads it when its modification time changes (checked at most once a second), so
- * created, rotated and deleted users take effect at once.
+ * The users in {@code identities.json} under the data directory, each with a {@link KeyDigest} of
+ * its key (never the key). Writers (the admin command) hold a file lock and replace the file
+ * atomically; the server re-reads it when its modification time changes (checked at most once a
+ * second), so created, rotated and deleted users take effect at once.
  *
  * <p>{@link #authenticate} checks a presented key against the digest (constant time) and remembers
  * the key it verified per user, so later calls with the same key cost one constant-time comparison
- * instead of an HMAC; the memory is dropped with the user's entry when the file changes. Keys issued
- * to running activations ({@link ActivationKeys}) authenticate too, while their user exists.
+ * instead of an HMAC; the memory is dropped with the user's entry when the file changes. Keys
+ * issued to running activations ({@link ActivationKeys}) authenticate too, while their user exists.
  *
- * <p>A file written before keys were hashed (entries with a plaintext {@code key}) is rewritten with
- * digests when it is first read.
+ * <p>A file written before keys were hashed (entries with a plaintext {@code key}) is rewritten
+ * with digests when it is first read.
  */
 public final class IdentityStore {
 
@@ -51,8 +51,10 @@ public final class IdentityStore {
   private final Path file;
   private final SecureRandom random = new SecureRandom();
   private final ActivationKeys activationKeys = new ActivationKeys(random);
+
   /** Compared against for an unknown uuid, so that a refusal costs the same either way. */
   private final KeyDigest nobody;
+
   private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
   private volatile Map<String, StoredUser> byUuid = Map.of();
   private volatile Map<String, NamespaceLimits> limitsByNamespace = Map.of();
@@ -60,7 +62,9 @@ public final class IdentityStore {
   private volatile long lastCheckNanos = 0;
   private volatile StoredUser guest;
 
-  /** A key this store has verified for {@code user} (the very entry, so a changed file forgets it). */
+  /**
+   * A key this store has verified for {@code user} (the very entry, so a changed file forgets it).
+   */
   private record Verified(StoredUser user, Identity identity) {}
 
   public IdentityStore(Path dataDir) {
@@ -70,8 +74,9 @@ public final class IdentityStore {
   }
 
   /**
-   * The caller that presented {@code uuid:key}, re-reading the file when it has changed: a user whose
-   * key matches its digest, the guest (when allowed), or a running activation's key of an existing user.
+   * The caller that presented {@code uuid:key}, re-reading the file when it has changed: a user
+   * whose key matches its digest, the guest (when allowed), or a running activation's key of an
+   * existing user.
    */
   public Optional<Identity> authenticate(String uuid, String key) {
     long now = System.nanoTime();
@@ -89,8 +94,11 @@ public final class IdentityStore {
       return Optional.empty();
     }
     Verified known = verified.get(uuid);
-    if (known != null && known.user() == user && MessageDigest.isEqual(
-        known.identity().key().getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
+    if (known != null
+        && known.user() == user
+        && MessageDigest.isEqual(
+            known.identity().key().getBytes(StandardCharsets.UTF_8),
+            key.getBytes(StandardCharsets.UTF_8))) {
       return Optional.of(known.identity());
     }
     if (Identity.wellFormedKey(key) && user.keyDigest().matches(key)) {
@@ -123,61 +131,76 @@ public final class IdentityStore {
    * returned identity only: tell it to the user now, it cannot be shown again.
    */
   public Identity create(String namespace) {
-    return mutate(all -> {
-      if (all.stream().anyMatch(i -> i.namespace().equals(namespace))) {
-        throw new IllegalArgumentException("namespace '" + namespace + "' already has a user; delete it first");
-      }
-      String uuid = UUID.randomUUID().toString();
-      String key = ActivationKeys.randomKey(random);
-      StoredUser created = new StoredUser(namespace, namespace, uuid, KeyDigest.of(uuid, key, random), null);
-      all.add(created);
-      return created.as(key);
-    });
+    return mutate(
+        all -> {
+          if (all.stream().anyMatch(i -> i.namespace().equals(namespace))) {
+            throw new IllegalArgumentException(
+                "namespace '" + namespace + "' already has a user; delete it first");
+          }
+          String uuid = UUID.randomUUID().toString();
+          String key = ActivationKeys.randomKey(random);
+          StoredUser created =
+              new StoredUser(namespace, namespace, uuid, KeyDigest.of(uuid, key, random), null);
+          all.add(created);
+          return created.as(key);
+        });
   }
 
   /**
-   * Gives the user of {@code namespace} a fresh key (same uuid, limits and entities); the old key stops
-   * working within a second on a running server. The new key is in the returned identity only.
+   * Gives the user of {@code namespace} a fresh key (same uuid, limits and entities); the old key
+   * stops working within a second on a running server. The new key is in the returned identity
+   * only.
    */
   public Identity rotate(String namespace) {
-    return mutate(all -> {
-      for (int i = 0; i < all.size(); i++) {
-        StoredUser u = all.get(i);
-        if (u.namespace().equals(namespace)) {
-          String key = ActivationKeys.randomKey(random);
-          StoredUser rotated = new StoredUser(u.subject(), u.namespace(), u.uuid(),
-              KeyDigest.of(u.uuid(), key, random), u.limits());
-          all.set(i, rotated);
-          return rotated.as(key);
-        }
-      }
-      throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
-    });
+    return mutate(
+        all -> {
+          for (int i = 0; i < all.size(); i++) {
+            StoredUser u = all.get(i);
+            if (u.namespace().equals(namespace)) {
+              String key = ActivationKeys.randomKey(random);
+              StoredUser rotated =
+                  new StoredUser(
+                      u.subject(),
+                      u.namespace(),
+                      u.uuid(),
+                      KeyDigest.of(u.uuid(), key, random),
+                      u.limits());
+              all.set(i, rotated);
+              return rotated.as(key);
+            }
+          }
+          throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
+        });
   }
 
   /**
-   * Accepts OpenWhisk's well-known guest key for as long as this store object lives (the local mode).
-   * It is never written to the file, so a server started later without the guest option refuses it.
+   * Accepts OpenWhisk's well-known guest key for as long as this store object lives (the local
+   * mode). It is never written to the file, so a server started later without the guest option
+   * refuses it.
    */
   public void allowGuest() {
     Identity g = Identity.GUEST;
-    guest = new StoredUser(g.subject(), g.namespace(), g.uuid(), KeyDigest.of(g.uuid(), g.key(), random), null);
+    guest =
+        new StoredUser(
+            g.subject(), g.namespace(), g.uuid(), KeyDigest.of(g.uuid(), g.key(), random), null);
   }
 
   /** Sets (merges) the namespace's own limits; returns the user with its new limits. */
   public StoredUser setLimits(String namespace, NamespaceLimits limits) {
-    return mutate(all -> {
-      for (int i = 0; i < all.size(); i++) {
-        StoredUser id = all.get(i);
-        if (id.namespace().equals(namespace)) {
-          NamespaceLimits merged = (id.limits() == null ? NamespaceLimits.NONE : id.limits()).with(limits);
-          StoredUser updated = id.withLimits(merged);
-          all.set(i, updated);
-          return updated;
-        }
-      }
-      throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
-    });
+    return mutate(
+        all -> {
+          for (int i = 0; i < all.size(); i++) {
+            StoredUser id = all.get(i);
+            if (id.namespace().equals(namespace)) {
+              NamespaceLimits merged =
+                  (id.limits() == null ? NamespaceLimits.NONE : id.limits()).with(limits);
+              StoredUser updated = id.withLimits(merged);
+              all.set(i, updated);
+              return updated;
+            }
+          }
+          throw new IllegalArgumentException("no user owns namespace '" + namespace + "'");
+        });
   }
 
   /** The namespace's own limits (reading the file when it changed), or none. */
@@ -205,8 +228,11 @@ public final class IdentityStore {
     try {
       Files.createDirectories(file.getParent());
       Path lockFile = file.resolveSibling(FILE_NAME + ".lock");
-      try (FileChannel channel = FileChannel.open(lockFile,
-              java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
+      try (FileChannel channel =
+              FileChannel.open(
+                  lockFile,
+                  java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  OWNER_ONLY);
           FileLock lock = channel.lock()) {
         List<StoredUser> all = new ArrayList<>(read().users());
         T result = mutation.apply(all);
@@ -266,7 +292,10 @@ public final class IdentityStore {
         mutate(all -> null); // rewrites the file with the digests read
         LOG.info("{}: replaced {} plaintext keys by salted digests (HMAC-SHA256)", file, migrated);
       } catch (UncheckedIOException e) {
-        LOG.warn("{} holds {} plaintext keys and cannot be rewritten with digests: {}", file, migrated,
+        LOG.warn(
+            "{} holds {} plaintext keys and cannot be rewritten with digests: {}",
+            file,
+            migrated,
             e.getCause().toString());
       }
     }
@@ -287,7 +316,10 @@ public final class IdentityStore {
       byUuid = map;
       limitsByNamespace = limits;
       loadedMtime = mtime;
-      verified.keySet().removeIf(uuid -> !map.containsKey(uuid) && (guest == null || !guest.uuid().equals(uuid)));
+      verified
+          .keySet()
+          .removeIf(
+              uuid -> !map.containsKey(uuid) && (guest == null || !guest.uuid().equals(uuid)));
       return contents.migrated();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read identities from " + file, e);

@@ -2,9 +2,11 @@ package io.hpcwhisk.balancer.auth;
 
 /**
  * A namespace's own limits, set by {@code hpc-whisk admin user limits}; a null field means the
- * server's default ({@code api.invocations-per-minute} and so on), as OpenWhisk's per-namespace limits.
+ * server's default ({@code api.invocations-per-minute} and so on), as OpenWhisk's per-namespace
+ * limits.
  */
-public record NamespaceLimits(Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute) {
+public record NamespaceLimits(
+    Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute) {
 
   public static final NamespaceLimits NONE = new NamespaceLimits(null, null, null);
 

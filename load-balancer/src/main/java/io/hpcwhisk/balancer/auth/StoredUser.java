@@ -4,11 +4,12 @@ import io.hpcwhisk.balancer.entity.EntityPath;
 import java.util.Objects;
 
 /**
- * A user as {@code identities.json} keeps it: subject, namespace, the key's uuid, a {@link KeyDigest}
- * of the key (never the key) and the namespace's own limits (null: the server's defaults).
+ * A user as {@code identities.json} keeps it: subject, namespace, the key's uuid, a {@link
+ * KeyDigest} of the key (never the key) and the namespace's own limits (null: the server's
+ * defaults).
  */
-public record StoredUser(String subject, String namespace, String uuid, KeyDigest keyDigest,
-    NamespaceLimits limits) {
+public record StoredUser(
+    String subject, String namespace, String uuid, KeyDigest keyDigest, NamespaceLimits limits) {
 
   public StoredUser {
     Objects.requireNonNull(subject, "subject");

@@ -12,13 +12,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code api:}, {@code store:}, {@code balancer:} and {@code http:} sections of {@code hpc-whisk.yaml}, read by
- * {@link ConfigBinding}. Missing values take the defaults below (one {@link Check} line per key in each compact
- * constructor, next to the range); unknown keys inside these sections are errors naming the nearest known key.
- * Copies with one value changed: {@code api.with(Api::port, 0)} (see {@link Copyable}), which cannot drop a field.
+ * The {@code api:}, {@code store:}, {@code balancer:} and {@code http:} sections of {@code
+ * hpc-whisk.yaml}, read by {@link ConfigBinding}. Missing values take the defaults below (one
+ * {@link Check} line per key in each compact constructor, next to the range); unknown keys inside
+ * these sections are errors naming the nearest known key. Copies with one value changed: {@code
+ * api.with(Api::port, 0)} (see {@link Copyable}), which cannot drop a field.
  */
-@JsonIgnoreProperties(ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
-public record ServerConfig(Api api, Store store, Pilots balancer, Http http) implements Copyable<ServerConfig> {
+@JsonIgnoreProperties(
+    ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
+public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
+    implements Copyable<ServerConfig> {
 
   public ServerConfig {
     api = api == null ? Api.DEFAULT : api;
@@ -26,22 +29,27 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
     http = http == null ? Http.DEFAULT : http;
     if (balancer.port() != null && balancer.port() != 0 && balancer.port().equals(api.port())) {
-      throw new ConfigException("balancer.port", api.port() + " is the same as api.port (expected another port:"
-          + " pilots get their own)");
+      throw new ConfigException(
+          "balancer.port",
+          api.port()
+              + " is the same as api.port (expected another port:"
+              + " pilots get their own)");
     }
   }
 
   /**
-   * The port of the pilots' own connector: {@code balancer.port}, else {@code api.port + 1}, else 0 (any free
-   * port) when {@code api.port} is 0.
+   * The port of the pilots' own connector: {@code balancer.port}, else {@code api.port + 1}, else 0
+   * (any free port) when {@code api.port} is 0.
    */
   public int pilotPort() {
     if (balancer.port() != null) {
       return balancer.port();
     }
     if (api.port() == 65535) {
-      throw new ConfigException("balancer.port", "missing (it defaults to api.port + 1, and api.port is 65535:"
-          + " set balancer.port, 0..65535, 0 for any free port)");
+      throw new ConfigException(
+          "balancer.port",
+          "missing (it defaults to api.port + 1, and api.port is 65535:"
+              + " set balancer.port, 0..65535, 0 for any free port)");
     }
     return api.port() == 0 ? 0 : api.port() + 1;
   }
@@ -62,29 +70,44 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
   public static final ServerConfig DEFAULT = new ServerConfig(null, null, null, null);
 
   /**
-   * The {@code http:} section: how the API's HTTP server protects itself from slow and greedy clients.
+   * The {@code http:} section: how the API's HTTP server protects itself from slow and greedy
+   * clients.
    *
-   * @param bodyDeadlineSeconds a request body must have arrived completely this long after its headers, else
-   *     408 and the connection is closed; default 60
-   * @param minBodyBytesPerSecond after the first {@code body-grace-seconds}, a body must arrive at least this
-   *     fast on average, else 408 and the connection is closed; 0 turns the check off; default 1024
-   * @param bodyGraceSeconds how long a body may arrive slower than the minimum rate at its start; default 5
-   * @param bodiesPerKey requests with a body still arriving, per API key; the next one gets 429; default 16
-   * @param idleTimeoutSeconds Jetty's connector idle timeout: a connection with no traffic in either direction
-   *     for this long is closed; default 30 (Jetty's own default, unchanged)
-   * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames); default 200
+   * @param bodyDeadlineSeconds a request body must have arrived completely this long after its
+   *     headers, else 408 and the connection is closed; default 60
+   * @param minBodyBytesPerSecond after the first {@code body-grace-seconds}, a body must arrive at
+   *     least this fast on average, else 408 and the connection is closed; 0 turns the check off;
+   *     default 1024
+   * @param bodyGraceSeconds how long a body may arrive slower than the minimum rate at its start;
+   *     default 5
+   * @param bodiesPerKey requests with a body still arriving, per API key; the next one gets 429;
+   *     default 16
+   * @param idleTimeoutSeconds Jetty's connector idle timeout: a connection with no traffic in
+   *     either direction for this long is closed; default 30 (Jetty's own default, unchanged)
+   * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames);
+   *     default 200
    */
-  public record Http(Integer bodyDeadlineSeconds, Integer minBodyBytesPerSecond, Integer bodyGraceSeconds,
-      Integer bodiesPerKey, Integer idleTimeoutSeconds, Integer maxThreads) implements Copyable<Http> {
+  public record Http(
+      Integer bodyDeadlineSeconds,
+      Integer minBodyBytesPerSecond,
+      Integer bodyGraceSeconds,
+      Integer bodiesPerKey,
+      Integer idleTimeoutSeconds,
+      Integer maxThreads)
+      implements Copyable<Http> {
     public static final Http DEFAULT = new Http(null, null, null, null, null, null);
 
     public Http {
-      bodyDeadlineSeconds = Check.range("http.body-deadline-seconds", bodyDeadlineSeconds, 60, 1, Integer.MAX_VALUE);
-      minBodyBytesPerSecond = Check.range("http.min-body-bytes-per-second", minBodyBytesPerSecond, 1024, 0,
-          Integer.MAX_VALUE);
-      bodyGraceSeconds = Check.range("http.body-grace-seconds", bodyGraceSeconds, 5, 0, Integer.MAX_VALUE);
+      bodyDeadlineSeconds =
+          Check.range("http.body-deadline-seconds", bodyDeadlineSeconds, 60, 1, Integer.MAX_VALUE);
+      minBodyBytesPerSecond =
+          Check.range(
+              "http.min-body-bytes-per-second", minBodyBytesPerSecond, 1024, 0, Integer.MAX_VALUE);
+      bodyGraceSeconds =
+          Check.range("http.body-grace-seconds", bodyGraceSeconds, 5, 0, Integer.MAX_VALUE);
       bodiesPerKey = Check.range("http.bodies-per-key", bodiesPerKey, 16, 1, Integer.MAX_VALUE);
-      idleTimeoutSeconds = Check.range("http.idle-timeout-seconds", idleTimeoutSeconds, 30, 1, Integer.MAX_VALUE);
+      idleTimeoutSeconds =
+          Check.range("http.idle-timeout-seconds", idleTimeoutSeconds, 30, 1, Integer.MAX_VALUE);
       maxThreads = Check.range("http.max-threads", maxThreads, 200, 16, Integer.MAX_VALUE);
     }
   }
@@ -94,50 +117,112 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
    *
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
-   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with any
-   *     executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host}, since anyone who
-   *     can reach the API could use the namespace; default false
-   * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code local}
-   *     (run actions in runtimes on this machine) or {@code none}; default local (a server without a
-   *     configuration file runs alone); the shipped cluster configuration sets {@code pilots}
+   * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with
+   *     any executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host},
+   *     since anyone who can reach the API could use the namespace; default false
+   * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code
+   *     local} (run actions in runtimes on this machine) or {@code none}; default local (a server
+   *     without a configuration file runs alone); the shipped cluster configuration sets {@code
+   *     pilots}
    * @param blockingWaitSeconds how long a blocking invoke waits before answering 202; default 60
    * @param maxPayloadBytes largest invoke payload / parameters; default 1048576 (1 MB)
    * @param invocationsPerMinute per namespace; default 600000
    * @param concurrentInvocations per namespace, in flight; default 10000
    * @param firesPerMinute trigger fires per namespace; default 60000
    * @param localMemoryMb memory the local executor's runtimes may use together; default 2048
-   * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay pending
-   *     and are re-dispatched at the next start; default 10
-   * @param maxChainDepth how deep a chain of activations started by activations' own keys (an action
-   *     firing a trigger whose rule runs it again, or invoking an action) may go; deeper calls are refused
-   *     (429) and recorded with the reason; default 10
-   * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap does not
-   *     work here, the one namespace whose actions it runs (unsandboxed); unset, it then runs none
-   * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key are given
+   * @param drainSeconds on shutdown, how long to wait for activations in flight; the rest stay
+   *     pending and are re-dispatched at the next start; default 10
+   * @param maxChainDepth how deep a chain of activations started by activations' own keys (an
+   *     action firing a trigger whose rule runs it again, or invoking an action) may go; deeper
+   *     calls are refused (429) and recorded with the reason; default 10
+   * @param localUnsandboxedNamespace the local executor's single-tenant opt-out: when bubblewrap
+   *     does not work here, the one namespace whose actions it runs (unsandboxed); unset, it then
+   *     runs none
+   * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key
+   *     are given
    */
-  public record Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
-      Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-      Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth,
-      String localUnsandboxedNamespace, Tls tls) implements Copyable<Api> {
+  public record Api(
+      String host,
+      Integer port,
+      Boolean guest,
+      String executor,
+      Integer blockingWaitSeconds,
+      Long maxPayloadBytes,
+      Integer invocationsPerMinute,
+      Integer concurrentInvocations,
+      Integer firesPerMinute,
+      Integer localMemoryMb,
+      Integer drainSeconds,
+      Integer maxChainDepth,
+      String localUnsandboxedNamespace,
+      Tls tls)
+      implements Copyable<Api> {
 
-    public static final Api DEFAULT = new Api(null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+    public static final Api DEFAULT =
+        new Api(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     /** Without TLS. */
-    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
-        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-        Integer localMemoryMb, Integer drainSeconds, Integer maxChainDepth, String localUnsandboxedNamespace) {
-      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, maxChainDepth, localUnsandboxedNamespace,
+    public Api(
+        String host,
+        Integer port,
+        Boolean guest,
+        String executor,
+        Integer blockingWaitSeconds,
+        Long maxPayloadBytes,
+        Integer invocationsPerMinute,
+        Integer concurrentInvocations,
+        Integer firesPerMinute,
+        Integer localMemoryMb,
+        Integer drainSeconds,
+        Integer maxChainDepth,
+        String localUnsandboxedNamespace) {
+      this(
+          host,
+          port,
+          guest,
+          executor,
+          blockingWaitSeconds,
+          maxPayloadBytes,
+          invocationsPerMinute,
+          concurrentInvocations,
+          firesPerMinute,
+          localMemoryMb,
+          drainSeconds,
+          maxChainDepth,
+          localUnsandboxedNamespace,
           null);
     }
 
-    /** Without {@code maxChainDepth} and the local executor's single-tenant opt-out (their defaults). */
-    public Api(String host, Integer port, Boolean guest, String executor, Integer blockingWaitSeconds,
-        Long maxPayloadBytes, Integer invocationsPerMinute, Integer concurrentInvocations, Integer firesPerMinute,
-        Integer localMemoryMb, Integer drainSeconds) {
-      this(host, port, guest, executor, blockingWaitSeconds, maxPayloadBytes, invocationsPerMinute,
-          concurrentInvocations, firesPerMinute, localMemoryMb, drainSeconds, null, null);
+    /**
+     * Without {@code maxChainDepth} and the local executor's single-tenant opt-out (their
+     * defaults).
+     */
+    public Api(
+        String host,
+        Integer port,
+        Boolean guest,
+        String executor,
+        Integer blockingWaitSeconds,
+        Long maxPayloadBytes,
+        Integer invocationsPerMinute,
+        Integer concurrentInvocations,
+        Integer firesPerMinute,
+        Integer localMemoryMb,
+        Integer drainSeconds) {
+      this(
+          host,
+          port,
+          guest,
+          executor,
+          blockingWaitSeconds,
+          maxPayloadBytes,
+          invocationsPerMinute,
+          concurrentInvocations,
+          firesPerMinute,
+          localMemoryMb,
+          drainSeconds,
+          null,
+          null);
     }
 
     public Api {
@@ -147,21 +232,30 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       port = Check.range("api.port", port, 3233, 0, 65535);
       guest = Check.orDefault(guest, false);
       executor = Check.oneOf("api.executor", executor, "local", "pilots", "local", "none");
-      blockingWaitSeconds = Check.range("api.blocking-wait-seconds", blockingWaitSeconds, 60, 1, 60);
-      maxPayloadBytes = Check.range("api.max-payload-bytes", maxPayloadBytes, 1_048_576L, 1, Long.MAX_VALUE);
-      invocationsPerMinute = Check.range("api.invocations-per-minute", invocationsPerMinute, 600_000, 1,
-          Integer.MAX_VALUE);
-      concurrentInvocations = Check.range("api.concurrent-invocations", concurrentInvocations, 10_000, 1,
-          Integer.MAX_VALUE);
-      firesPerMinute = Check.range("api.fires-per-minute", firesPerMinute, 60_000, 1, Integer.MAX_VALUE);
-      localMemoryMb = Check.range("api.local-memory-mb", localMemoryMb, 2048, 128, Integer.MAX_VALUE);
+      blockingWaitSeconds =
+          Check.range("api.blocking-wait-seconds", blockingWaitSeconds, 60, 1, 60);
+      maxPayloadBytes =
+          Check.range("api.max-payload-bytes", maxPayloadBytes, 1_048_576L, 1, Long.MAX_VALUE);
+      invocationsPerMinute =
+          Check.range(
+              "api.invocations-per-minute", invocationsPerMinute, 600_000, 1, Integer.MAX_VALUE);
+      concurrentInvocations =
+          Check.range(
+              "api.concurrent-invocations", concurrentInvocations, 10_000, 1, Integer.MAX_VALUE);
+      firesPerMinute =
+          Check.range("api.fires-per-minute", firesPerMinute, 60_000, 1, Integer.MAX_VALUE);
+      localMemoryMb =
+          Check.range("api.local-memory-mb", localMemoryMb, 2048, 128, Integer.MAX_VALUE);
       drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
       maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
       localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
       if (guest && !hostsOf("api.host", host).stream().allMatch(Api::isLoopback)) {
-        throw new ConfigException("api.guest", "true is allowed only on a loopback address (127.x.x.x, ::1,"
-            + " localhost): it gives everyone who can reach the API OpenWhisk's public guest key; api.host is '"
-            + host + "'. Create users with 'hpc-whisk admin user create' instead.");
+        throw new ConfigException(
+            "api.guest",
+            "true is allowed only on a loopback address (127.x.x.x, ::1, localhost): it gives"
+                + " everyone who can reach the API OpenWhisk's public guest key; api.host is '"
+                + host
+                + "'. Create users with 'hpc-whisk admin user create' instead.");
       }
     }
 
@@ -172,8 +266,11 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
 
     /** Whether {@code host} is a loopback address, read from its text (no name lookup). */
     static boolean isLoopback(String host) {
-      String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-      return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+      String h =
+          host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      return h.equals("localhost")
+          || h.equals("::1")
+          || h.equals("0:0:0:0:0:0:0:1")
           || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
@@ -206,13 +303,15 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
     }
 
     public Api withRates(int perMinute, int concurrent, int fires) {
-      return with(Api::invocationsPerMinute, perMinute).with(Api::concurrentInvocations, concurrent)
+      return with(Api::invocationsPerMinute, perMinute)
+          .with(Api::concurrentInvocations, concurrent)
           .with(Api::firesPerMinute, fires);
     }
 
     public Api withTls(Tls t) {
       return with(Api::tls, t);
     }
+
     /** The addresses of {@code api.host}, in the order given. */
     public List<String> hosts() {
       return hostsOf("api.host", host);
@@ -225,8 +324,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
   }
 
   /**
-   * Splits a comma-separated list of addresses ({@code api.host}, {@code balancer.host}): each an IPv4 or IPv6
-   * address or a host name, none repeated, at least one.
+   * Splits a comma-separated list of addresses ({@code api.host}, {@code balancer.host}): each an
+   * IPv4 or IPv6 address or a host name, none repeated, at least one.
    */
   public static List<String> hostsOf(String key, String text) {
     List<String> hosts = new ArrayList<>();
@@ -236,8 +335,14 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
         h = h.substring(1, h.length() - 1);
       }
       if (h.isEmpty() || !h.matches("[A-Za-z0-9.:%_-]+")) {
-        throw new ConfigException(key, "'" + text + "': expected one or more addresses separated by"
-            + " commas (e.g. 127.0.0.1,10.20.0.1), got the entry '" + part.strip() + "'");
+        throw new ConfigException(
+            key,
+            "'"
+                + text
+                + "': expected one or more addresses separated by"
+                + " commas (e.g. 127.0.0.1,10.20.0.1), got the entry '"
+                + part.strip()
+                + "'");
       }
       if (hosts.contains(h)) {
         throw new ConfigException(key, "'" + text + "' names " + h + " twice");
@@ -248,14 +353,15 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
   }
 
   /**
-   * {@code api.tls}: the server's certificate and key in PEM; with both, the API is HTTPS and the pilots' port WSS.
-   * The files are read again when they change (checked every {@code reload-seconds}), so a renewed certificate is
-   * served without a restart; a change that cannot be read (half-written, key not matching) keeps the old one and
-   * is logged.
+   * {@code api.tls}: the server's certificate and key in PEM; with both, the API is HTTPS and the
+   * pilots' port WSS. The files are read again when they change (checked every {@code
+   * reload-seconds}), so a renewed certificate is served without a restart; a change that cannot be
+   * read (half-written, key not matching) keeps the old one and is logged.
    *
-   * @param certificate the server's certificate (PEM), optionally followed by its intermediate CA certificates
-   * @param key its private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; unencrypted); must be readable by this
-   *     account only (mode 0600 or 0400) and owned by it, else the server refuses to start
+   * @param certificate the server's certificate (PEM), optionally followed by its intermediate CA
+   *     certificates
+   * @param key its private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; unencrypted); must be readable
+   *     by this account only (mode 0600 or 0400) and owned by it, else the server refuses to start
    * @param chain optional further intermediate CA certificates (PEM), served after the certificate
    * @param reloadSeconds how often the files are checked for a change (1..3600); default 10
    */
@@ -269,14 +375,18 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       chain = chain == null || chain.isBlank() ? null : chain.strip();
       reloadSeconds = reloadSeconds == null ? 10 : reloadSeconds;
       if ((certificate == null) != (key == null)) {
-        throw new ConfigException("api.tls", "needs both certificate and key (PEM files), got "
-            + (certificate == null ? "only key" : "only certificate"));
+        throw new ConfigException(
+            "api.tls",
+            "needs both certificate and key (PEM files), got "
+                + (certificate == null ? "only key" : "only certificate"));
       }
       if (chain != null && certificate == null) {
-        throw new ConfigException("api.tls.chain", "is set without api.tls.certificate and api.tls.key");
+        throw new ConfigException(
+            "api.tls.chain", "is set without api.tls.certificate and api.tls.key");
       }
       if (reloadSeconds < 1 || reloadSeconds > 3600) {
-        throw new ConfigException("api.tls.reload-seconds", reloadSeconds + " is out of range (expected 1..3600)");
+        throw new ConfigException(
+            "api.tls.reload-seconds", reloadSeconds + " is out of range (expected 1..3600)");
       }
     }
 
@@ -302,18 +412,21 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
     }
 
     private static Path expand(String p) {
-      return p.startsWith("~/") ? Path.of(System.getProperty("user.home"), p.substring(2)) : Path.of(p);
+      return p.startsWith("~/")
+          ? Path.of(System.getProperty("user.home"), p.substring(2))
+          : Path.of(p);
     }
   }
-
 
   /**
    * The embedded store.
    *
    * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
-   * @param activationRetentionHours activation records older than this are deleted; default 168 (7 days)
-   * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and activation
-   *     records (within the retention); invocations and fires above it are refused (429); default 1024
+   * @param activationRetentionHours activation records older than this are deleted; default 168 (7
+   *     days)
+   * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and
+   *     activation records (within the retention); invocations and fires above it are refused
+   *     (429); default 1024
    */
   public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb)
       implements Copyable<Store> {
@@ -326,14 +439,22 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
 
     public Store {
       dataDir = Check.orDefault(dataDir, "~/.hpc-whisk/data");
-      activationRetentionHours = Check.range("store.activation-retention-hours", activationRetentionHours, 168, 1,
-          Integer.MAX_VALUE);
-      namespaceQuotaMb = Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
+      activationRetentionHours =
+          Check.range(
+              "store.activation-retention-hours",
+              activationRetentionHours,
+              168,
+              1,
+              Integer.MAX_VALUE);
+      namespaceQuotaMb =
+          Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
     }
 
     /** The data directory with {@code ~} expanded. */
     public Path dataPath() {
-      return dataDir.startsWith("~/") ? Path.of(System.getProperty("user.home"), dataDir.substring(2)) : Path.of(dataDir);
+      return dataDir.startsWith("~/")
+          ? Path.of(System.getProperty("user.home"), dataDir.substring(2))
+          : Path.of(dataDir);
     }
 
     public Store withDataDir(String dir) {
@@ -351,59 +472,125 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
   }
 
   /**
-   * The {@code balancer:} section: the balancer's side of the pilots ({@code api.executor: pilots}).
+   * The {@code balancer:} section: the balancer's side of the pilots ({@code api.executor:
+   * pilots}).
    *
    * @param heartbeatMs heartbeat interval asked of pilots (1..1000); default 500
-   * @param offlineAfterMs silence after which a pilot is offline and its work re-dispatched; default 3000
-   * @param ackTimeoutMs an activation sent to a pilot must be acknowledged within this; default 2000
-   * @param leaseSlackMs an acknowledged activation must end within its timeout plus this; default 10000
+   * @param offlineAfterMs silence after which a pilot is offline and its work re-dispatched;
+   *     default 3000
+   * @param ackTimeoutMs an activation sent to a pilot must be acknowledged within this; default
+   *     2000
+   * @param leaseSlackMs an acknowledged activation must end within its timeout plus this; default
+   *     10000
    * @param maxQueued activations waiting for a pilot, all namespaces together; default 100000
-   * @param queueWaitSeconds how long an activation may wait for a pilot before it ends in a whisk error; default 60
+   * @param queueWaitSeconds how long an activation may wait for a pilot before it ends in a whisk
+   *     error; default 60
    * @param maxAttempts how many times a started, retry-safe activation may be started; default 3
-   * @param verifyJobs {@code slurm}: before a pilot is admitted, {@code squeue} must show its job RUNNING in the
-   *     pilot partition, as the pilot user, on the node the pilot names; {@code none}: no such check (only for
-   *     pilots outside Slurm: tests, benchmarks; logged at start); default slurm
-   * @param pilotPartition the harvest partition pilots must run in; default: {@code slurm.partition} of the
-   *     harvest configuration (required with {@code verify-jobs: slurm} when the server runs without one)
+   * @param verifyJobs {@code slurm}: before a pilot is admitted, {@code squeue} must show its job
+   *     RUNNING in the pilot partition, as the pilot user, on the node the pilot names; {@code
+   *     none}: no such check (only for pilots outside Slurm: tests, benchmarks; logged at start);
+   *     default slurm
+   * @param pilotPartition the harvest partition pilots must run in; default: {@code
+   *     slurm.partition} of the harvest configuration (required with {@code verify-jobs: slurm}
+   *     when the server runs without one)
    * @param pilotUser the account pilot jobs must belong to; default: the server's own account
-   * @param tokenDir where the controller writes each pilot job's credential file (mode 0600; the directory
-   *     0700): must be on a file system the compute nodes share; default {@code DATA_DIR/pilot-tokens}
-   * @param port the port pilots connect to ({@code ws://HOST:PORT/pilot/v1}, on the API's host): a connector with
-   *     its own threads that serves only the pilot endpoint, so no API load delays heartbeats or results;
-   *     0..65535, 0 for any free port; default {@code api.port + 1} (0 when {@code api.port} is 0)
-   * @param host the address(es) the pilots' connector binds, comma-separated; default {@code api.host}
-   * @param url the URL pilot jobs are given ({@code HPC_WHISK_BALANCER_URL}): how the compute nodes reach this
-   *     server, e.g. {@code wss://login1.cluster:3234/pilot/v1}; default {@code ws://} ({@code wss://} with
-   *     {@code api.tls}) and the first address of {@code balancer.host} that is not loopback (else its first)
-   *     with the bound pilot port
-   * @param caFile the CA certificate (PEM) pilot jobs are told to verify the server's certificate against
-   *     ({@code HPC_WHISK_BALANCER_CA_FILE}; on a file system the nodes share); default none: pilots then need
-   *     {@code pilot.ca-file} in their own configuration to connect to a {@code wss://} URL
+   * @param tokenDir where the controller writes each pilot job's credential file (mode 0600; the
+   *     directory 0700): must be on a file system the compute nodes share; default {@code
+   *     DATA_DIR/pilot-tokens}
+   * @param port the port pilots connect to ({@code ws://HOST:PORT/pilot/v1}, on the API's host): a
+   *     connector with its own threads that serves only the pilot endpoint, so no API load delays
+   *     heartbeats or results; 0..65535, 0 for any free port; default {@code api.port + 1} (0 when
+   *     {@code api.port} is 0)
+   * @param host the address(es) the pilots' connector binds, comma-separated; default {@code
+   *     api.host}
+   * @param url the URL pilot jobs are given ({@code HPC_WHISK_BALANCER_URL}): how the compute nodes
+   *     reach this server, e.g. {@code wss://login1.cluster:3234/pilot/v1}; default {@code ws://}
+   *     ({@code wss://} with {@code api.tls}) and the first address of {@code balancer.host} that
+   *     is not loopback (else its first) with the bound pilot port
+   * @param caFile the CA certificate (PEM) pilot jobs are told to verify the server's certificate
+   *     against ({@code HPC_WHISK_BALANCER_CA_FILE}; on a file system the nodes share); default
+   *     none: pilots then need {@code pilot.ca-file} in their own configuration to connect to a
+   *     {@code wss://} URL
    */
-  public record Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
-      Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-      String pilotUser, String tokenDir, Integer port, String host, String url, String caFile)
+  public record Pilots(
+      Integer heartbeatMs,
+      Integer offlineAfterMs,
+      Integer ackTimeoutMs,
+      Integer leaseSlackMs,
+      Integer maxQueued,
+      Integer queueWaitSeconds,
+      Integer maxAttempts,
+      String verifyJobs,
+      String pilotPartition,
+      String pilotUser,
+      String tokenDir,
+      Integer port,
+      String host,
+      String url,
+      String caFile)
       implements Copyable<Pilots> {
     public static final Pilots DEFAULT = new Pilots(null, null, null, null, null, null, null);
 
     /** Without the pilots' own host, URL and CA file (their defaults). */
-    public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
-        Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts, String verifyJobs, String pilotPartition,
-        String pilotUser, String tokenDir, Integer port) {
-      this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts,
-          verifyJobs, pilotPartition, pilotUser, tokenDir, port, null, null, null);
+    public Pilots(
+        Integer heartbeatMs,
+        Integer offlineAfterMs,
+        Integer ackTimeoutMs,
+        Integer leaseSlackMs,
+        Integer maxQueued,
+        Integer queueWaitSeconds,
+        Integer maxAttempts,
+        String verifyJobs,
+        String pilotPartition,
+        String pilotUser,
+        String tokenDir,
+        Integer port) {
+      this(
+          heartbeatMs,
+          offlineAfterMs,
+          ackTimeoutMs,
+          leaseSlackMs,
+          maxQueued,
+          queueWaitSeconds,
+          maxAttempts,
+          verifyJobs,
+          pilotPartition,
+          pilotUser,
+          tokenDir,
+          port,
+          null,
+          null,
+          null);
     }
 
     /** The dispatch settings, with pilot verification and token directory at their defaults. */
-    public Pilots(Integer heartbeatMs, Integer offlineAfterMs, Integer ackTimeoutMs, Integer leaseSlackMs,
-        Integer maxQueued, Integer queueWaitSeconds, Integer maxAttempts) {
-      this(heartbeatMs, offlineAfterMs, ackTimeoutMs, leaseSlackMs, maxQueued, queueWaitSeconds, maxAttempts, null,
-          null, null, null, null);
+    public Pilots(
+        Integer heartbeatMs,
+        Integer offlineAfterMs,
+        Integer ackTimeoutMs,
+        Integer leaseSlackMs,
+        Integer maxQueued,
+        Integer queueWaitSeconds,
+        Integer maxAttempts) {
+      this(
+          heartbeatMs,
+          offlineAfterMs,
+          ackTimeoutMs,
+          leaseSlackMs,
+          maxQueued,
+          queueWaitSeconds,
+          maxAttempts,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     public Pilots {
       verifyJobs = Check.oneOf("balancer.verify-jobs", verifyJobs, "slurm", "slurm", "none");
-      pilotUser = pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
+      pilotUser =
+          pilotUser == null || pilotUser.isBlank() ? System.getProperty("user.name") : pilotUser;
       pilotPartition = Check.blankToNull(pilotPartition);
       tokenDir = Check.blankToNull(tokenDir);
       host = Check.blankToNull(host);
@@ -413,19 +600,34 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       }
       url = Check.blankToNull(url);
       if (url != null && !url.strip().matches("wss?://[^/\\s]+(/\\S*)?")) {
-        throw new ConfigException("balancer.url", "'" + url + "' is not a pilot URL (expected ws://HOST:PORT/pilot/v1"
-            + " or wss://HOST:PORT/pilot/v1)");
+        throw new ConfigException(
+            "balancer.url",
+            "'"
+                + url
+                + "' is not a pilot URL (expected ws://HOST:PORT/pilot/v1"
+                + " or wss://HOST:PORT/pilot/v1)");
       }
       url = url == null ? null : url.strip();
       caFile = Check.blankToNull(caFile);
-      port = port == null ? null : Check.range("balancer.port", port, 0, 0, 65535); // null: api.port + 1
+      port =
+          port == null
+              ? null
+              : Check.range("balancer.port", port, 0, 0, 65535); // null: api.port + 1
       heartbeatMs = Check.range("balancer.heartbeat-ms", heartbeatMs, 500, 1, 1000);
-      offlineAfterMs = Check.range("balancer.offline-after-ms", offlineAfterMs, 3000, heartbeatMs + 1,
-          Integer.MAX_VALUE); // more than heartbeat-ms
-      ackTimeoutMs = Check.range("balancer.ack-timeout-ms", ackTimeoutMs, 2000, 1, Integer.MAX_VALUE);
-      leaseSlackMs = Check.range("balancer.lease-slack-ms", leaseSlackMs, 10_000, 0, Integer.MAX_VALUE);
+      offlineAfterMs =
+          Check.range(
+              "balancer.offline-after-ms",
+              offlineAfterMs,
+              3000,
+              heartbeatMs + 1,
+              Integer.MAX_VALUE); // more than heartbeat-ms
+      ackTimeoutMs =
+          Check.range("balancer.ack-timeout-ms", ackTimeoutMs, 2000, 1, Integer.MAX_VALUE);
+      leaseSlackMs =
+          Check.range("balancer.lease-slack-ms", leaseSlackMs, 10_000, 0, Integer.MAX_VALUE);
       maxQueued = Check.range("balancer.max-queued", maxQueued, 100_000, 1, Integer.MAX_VALUE);
-      queueWaitSeconds = Check.range("balancer.queue-wait-seconds", queueWaitSeconds, 60, 1, Integer.MAX_VALUE);
+      queueWaitSeconds =
+          Check.range("balancer.queue-wait-seconds", queueWaitSeconds, 60, 1, Integer.MAX_VALUE);
       maxAttempts = Check.range("balancer.max-attempts", maxAttempts, 3, 1, Integer.MAX_VALUE);
     }
 
@@ -457,12 +659,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
       return with(Pilots::url, u).with(Pilots::caFile, ca);
     }
 
-    /** The token directory: {@code tokenDir} with {@code ~} expanded, or {@code dataDir/pilot-tokens}. */
+    /**
+     * The token directory: {@code tokenDir} with {@code ~} expanded, or {@code
+     * dataDir/pilot-tokens}.
+     */
     public Path tokenPath(Path dataDir) {
       if (tokenDir == null) {
         return dataDir.resolve("pilot-tokens");
       }
-      return tokenDir.startsWith("~/") ? Path.of(System.getProperty("user.home"), tokenDir.substring(2))
+      return tokenDir.startsWith("~/")
+          ? Path.of(System.getProperty("user.home"), tokenDir.substring(2))
           : Path.of(tokenDir);
     }
   }
@@ -484,8 +690,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http) imp
   }
 
   /**
-   * Reads {@code api:}, {@code store:}, {@code balancer:} and {@code http:} from the YAML file (with {@link
-   * ConfigFile}'s limits and permission check); other sections are left to their owners.
+   * Reads {@code api:}, {@code store:}, {@code balancer:} and {@code http:} from the YAML file
+   * (with {@link ConfigFile}'s limits and permission check); other sections are left to their
+   * owners.
    *
    * @throws ConfigException one line naming the key and what was expected
    */

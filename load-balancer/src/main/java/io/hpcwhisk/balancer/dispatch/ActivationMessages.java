@@ -17,19 +17,42 @@ final class ActivationMessages {
   private ActivationMessages() {}
 
   /** The request a pilot gets; its deadline counts from {@code nowMs}, when it is sent. */
-  static ActivationRequest toPilot(RunRequest r, String versionKey, String apiHost, long acceptedAtMs, long nowMs,
-      int attempt) {
+  static ActivationRequest toPilot(
+      RunRequest r, String versionKey, String apiHost, long acceptedAtMs, long nowMs, int attempt) {
     Exec exec = r.exec();
-    ActionLimitsSpec limits = new ActionLimitsSpec(r.limits().timeout(), r.limits().memory(),
-        r.limits().logs() * 1024L * 1024L, RESULT_BYTES);
-    return new ActivationRequest(r.activationId(), r.namespace() == null ? "" : r.namespace(), r.action().toString(),
-        versionKey, exec.kind(), exec.code() == null ? "" : exec.code(), Boolean.TRUE.equals(exec.binary()),
-        exec.main(), Map.of(), limits, r.params(), nowMs + r.limits().timeout(), apiHost, r.apiKey(), acceptedAtMs,
-        attempt, r.retrySafe());
+    ActionLimitsSpec limits =
+        new ActionLimitsSpec(
+            r.limits().timeout(),
+            r.limits().memory(),
+            r.limits().logs() * 1024L * 1024L,
+            RESULT_BYTES);
+    return new ActivationRequest(
+        r.activationId(),
+        r.namespace() == null ? "" : r.namespace(),
+        r.action().toString(),
+        versionKey,
+        exec.kind(),
+        exec.code() == null ? "" : exec.code(),
+        Boolean.TRUE.equals(exec.binary()),
+        exec.main(),
+        Map.of(),
+        limits,
+        r.params(),
+        nowMs + r.limits().timeout(),
+        apiHost,
+        r.apiKey(),
+        acceptedAtMs,
+        attempt,
+        r.retrySafe());
   }
 
   static RunOutcome fromPilot(ActivationOutcome o) {
     Long init = o.cold() || o.initMs() > 0 ? o.initMs() : null;
-    return new RunOutcome(ActivationResponse.of(o.status().code(), o.result()), o.logs(), o.startMs(), o.endMs(), init);
+    return new RunOutcome(
+        ActivationResponse.of(o.status().code(), o.result()),
+        o.logs(),
+        o.startMs(),
+        o.endMs(),
+        init);
   }
 }

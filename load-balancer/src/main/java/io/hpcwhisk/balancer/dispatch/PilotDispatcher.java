@@ -39,57 +39,60 @@ import org.slf4j.LoggerFactory;
  * Runs activations on pilots: the balancer's {@link ActivationDispatcher}.
  *
  * <p><b>Algorithm.</b> An activation is offered to {@link Router#choose} over the registered pilots
- * that have sent their first heartbeat (a pilot may drop what arrives before it serves its connection);
- * when routed, its memory is reserved on the pilot and it is pushed as {@code activate}. The pilot must
- * acknowledge it ({@code accepted}) within {@code ackTimeout}; from then on it holds a lease of the
- * action's timeout plus {@code leaseSlack}, renewed by {@code started} (the runtime begins running it). A {@code completed} ends it, frees the memory and offers the queue to the freed
- * pilot. When no pilot can take it, it waits in a {@link FairQueue} (bounded, round robin across
- * namespaces) until capacity frees up or a pilot registers, or ends after {@code queueWait} with a
- * whisk error naming the last refusal. A pilot that drains gets nothing new. What is taken back from a
- * pilot (handed back, pilot lost, no acknowledgement in time, lease expired) is re-dispatched at once,
- * ahead of the queue, if it had not started — {@code started} from the pilot or the hand-back's
- * per-activation flag; an acknowledgement alone is not a start — and the pilot that may still hold
- * it is told to {@code cancel} it (its late result is dropped). A started one is re-run when the action
- * is retry-safe and has started fewer than {@code maxAttempts} times, else it ends "pilot preempted
- * ...". A runtime start failure makes the pilot unhealthy and moves a retry-safe activation to another
- * pilot (bounded), else ends it with a whisk error naming the cause. Unresponsive pilots are probed
- * with {@code ping}; a {@code pong} makes them healthy again.
+ * that have sent their first heartbeat (a pilot may drop what arrives before it serves its
+ * connection); when routed, its memory is reserved on the pilot and it is pushed as {@code
+ * activate}. The pilot must acknowledge it ({@code accepted}) within {@code ackTimeout}; from then
+ * on it holds a lease of the action's timeout plus {@code leaseSlack}, renewed by {@code started}
+ * (the runtime begins running it). A {@code completed} ends it, frees the memory and offers the
+ * queue to the freed pilot. When no pilot can take it, it waits in a {@link FairQueue} (bounded,
+ * round robin across namespaces) until capacity frees up or a pilot registers, or ends after {@code
+ * queueWait} with a whisk error naming the last refusal. A pilot that drains gets nothing new. What
+ * is taken back from a pilot (handed back, pilot lost, no acknowledgement in time, lease expired)
+ * is re-dispatched at once, ahead of the queue, if it had not started — {@code started} from the
+ * pilot or the hand-back's per-activation flag; an acknowledgement alone is not a start — and the
+ * pilot that may still hold it is told to {@code cancel} it (its late result is dropped). A started
+ * one is re-run when the action is retry-safe and has started fewer than {@code maxAttempts} times,
+ * else it ends "pilot preempted ...". A runtime start failure makes the pilot unhealthy and moves a
+ * retry-safe activation to another pilot (bounded), else ends it with a whisk error naming the
+ * cause. Unresponsive pilots are probed with {@code ping}; a {@code pong} makes them healthy again.
  *
  * <p><b>Example.</b> Pilots p1 (256 MB free) and p2 (0 MB free); a 256 MB activation a1 goes to p1;
- * a2 waits in the queue ("no_capacity"). p1 is SIGTERMed: it announces {@code draining}, finishes a1
- * and leaves; a2 stays queued (p1 drains, p2 is full) until p2 completes something or a new pilot
- * registers. Had p1 been SIGKILLed instead, its connection drops: if p1 had reported a1 {@code started}
- * it is queued again at the front if retry-safe, else it ends "pilot preempted: ..."; if not, it goes
- * again at once whatever the action.
+ * a2 waits in the queue ("no_capacity"). p1 is SIGTERMed: it announces {@code draining}, finishes
+ * a1 and leaves; a2 stays queued (p1 drains, p2 is full) until p2 completes something or a new
+ * pilot registers. Had p1 been SIGKILLed instead, its connection drops: if p1 had reported a1
+ * {@code started} it is queued again at the front if retry-safe, else it ends "pilot preempted:
+ * ..."; if not, it goes again at once whatever the action.
  *
- * <p><b>Guarantees.</b> Every dispatched activation's future completes exactly once (a flag under the
- * lock, then the future), so the API writes exactly one terminal record; late, cancelled or duplicate
- * results are counted and dropped. Across a server restart the API's store re-dispatches what was
- * pending.
+ * <p><b>Guarantees.</b> Every dispatched activation's future completes exactly once (a flag under
+ * the lock, then the future), so the API writes exactly one terminal record; late, cancelled or
+ * duplicate results are counted and dropped. Across a server restart the API's store re-dispatches
+ * what was pending.
  *
- * <p><b>Connections, not ids.</b> A pilot id belongs to the connection that registered it while that
- * connection is open: a second registration for it is refused ({@code id_in_use}, before admission,
- * "try again later") until the holder's connection closes or the holder is declared offline (no
- * heartbeat for {@code offlineAfterMs}; a half-open connection thus locks its pilot out for at most
- * that long plus the pilot's reconnect backoff). Nothing is sent to a connection before its
- * registration was admitted, and work only after its first heartbeat. An activation is acknowledged,
- * started or handed back only by the connection holding it; its result counts only from a connection
- * it was sent over (the first such result wins, as before). Anything else about it is dropped and
- * counted ({@code whisk_pilot_messages_dropped}), whatever pilot id the sender registered under.
+ * <p><b>Connections, not ids.</b> A pilot id belongs to the connection that registered it while
+ * that connection is open: a second registration for it is refused ({@code id_in_use}, before
+ * admission, "try again later") until the holder's connection closes or the holder is declared
+ * offline (no heartbeat for {@code offlineAfterMs}; a half-open connection thus locks its pilot out
+ * for at most that long plus the pilot's reconnect backoff). Nothing is sent to a connection before
+ * its registration was admitted, and work only after its first heartbeat. An activation is
+ * acknowledged, started or handed back only by the connection holding it; its result counts only
+ * from a connection it was sent over (the first such result wins, as before). Anything else about
+ * it is dropped and counted ({@code whisk_pilot_messages_dropped}), whatever pilot id the sender
+ * registered under.
  *
  * <p><b>Structure.</b> The rules are core's {@link DispatchMachine}: every call here turns into one
- * {@link DispatchEvent}, and this class is the shell that holds the one lock around the machine's step and
- * carries out its {@link DispatchEffect}s — frames to pilots, closes, metrics, logs — under it, and completes
- * the activations' futures after it (the API then writes the one terminal record). It also keeps what the rules
- * do not need: each activation's request and future, each pilot's reported counters and meters.
+ * {@link DispatchEvent}, and this class is the shell that holds the one lock around the machine's
+ * step and carries out its {@link DispatchEffect}s — frames to pilots, closes, metrics, logs —
+ * under it, and completes the activations' futures after it (the API then writes the one terminal
+ * record). It also keeps what the rules do not need: each activation's request and future, each
+ * pilot's reported counters and meters.
  *
  * <p><b>Known caveats.</b> A pilot that is really partitioned may start an activation that was
  * already re-dispatched before the {@code cancel} reaches it (or lose its {@code started} with the
  * connection): the action then runs twice with one record, and the double run is counted when the
- * balancer learns of it over the connection it was sent on (a report over the pilot's next connection
- * is dropped as {@code earlier_connection}, and so is a result the pilot finishes after reconnecting:
- * the re-dispatched run's result is the record). Memory is the balancer's own reservation; heartbeats
- * do not correct it.
+ * balancer learns of it over the connection it was sent on (a report over the pilot's next
+ * connection is dropped as {@code earlier_connection}, and so is a result the pilot finishes after
+ * reconnecting: the re-dispatched run's result is the record). Memory is the balancer's own
+ * reservation; heartbeats do not correct it.
  */
 public final class PilotDispatcher implements ActivationDispatcher, PilotEvents {
 
@@ -104,20 +107,32 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final PilotMeters meters;
   private final DispatchMachine<PilotConnection> machine;
   private final DispatchState<PilotConnection> state;
+
   /** What the rules do not need about each activation they own: its request and future. */
   private final Map<String, Ticket> tickets = new HashMap<>();
+
   /** Per registered pilot: its meters and what it last reported. */
   private final Map<String, PilotSlot> slots = new HashMap<>();
+
   private final RateLimitedLog drops;
+
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
 
   /** One activation's side of the shell: what the API handed in and waits on. */
-  private record Ticket(RunRequest request, String versionKey, CompletableFuture<RunOutcome> result, long createdMs,
+  private record Ticket(
+      RunRequest request,
+      String versionKey,
+      CompletableFuture<RunOutcome> result,
+      long createdMs,
       long createdNanos) {}
 
-  public PilotDispatcher(ServerConfig.Pilots settings, PilotAdmission admission, InstantSource clock,
-      Supplier<String> apiHost, BalancerMetrics metrics) {
+  public PilotDispatcher(
+      ServerConfig.Pilots settings,
+      PilotAdmission admission,
+      InstantSource clock,
+      Supplier<String> apiHost,
+      BalancerMetrics metrics) {
     this.settings = settings;
     this.admission = admission;
     this.clock = clock;
@@ -132,8 +147,13 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   /** The dispatch rules' numbers from the {@code balancer.*} settings. */
   static DispatchPolicy policy(ServerConfig.Pilots settings) {
-    return new DispatchPolicy(healthPolicy(settings), settings.ackTimeoutMs(), settings.leaseSlackMs(),
-        settings.maxQueued(), settings.queueWaitSeconds() * 1000L, settings.maxAttempts());
+    return new DispatchPolicy(
+        healthPolicy(settings),
+        settings.ackTimeoutMs(),
+        settings.leaseSlackMs(),
+        settings.maxQueued(),
+        settings.queueWaitSeconds() * 1000L,
+        settings.maxAttempts());
   }
 
   /**
@@ -144,9 +164,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     Duration offline = Duration.ofMillis(settings.offlineAfterMs());
     Duration twoThirds = offline.multipliedBy(2).dividedBy(3);
     Duration threeBeats = Duration.ofMillis(3L * settings.heartbeatMs());
-    Duration unresponsive = twoThirds.compareTo(threeBeats) >= 0 ? twoThirds
-        : (threeBeats.compareTo(offline) < 0 ? threeBeats : offline);
-    return new HealthPolicy(offline, unresponsive, HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures(),
+    Duration unresponsive =
+        twoThirds.compareTo(threeBeats) >= 0
+            ? twoThirds
+            : (threeBeats.compareTo(offline) < 0 ? threeBeats : offline);
+    return new HealthPolicy(
+        offline,
+        unresponsive,
+        HealthPolicy.DEFAULT.window(),
+        HealthPolicy.DEFAULT.maxFailures(),
         HealthPolicy.DEFAULT.startFailureCooldown());
   }
 
@@ -156,13 +182,23 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
     long createdMs = clock.millis();
     String versionKey = request.action().path() + "@" + request.version();
-    Ticket ticket = new Ticket(request, versionKey, new CompletableFuture<>(), createdMs, System.nanoTime());
-    Activation activation = new Activation(request.activationId(), request.namespace(), versionKey,
-        request.exec().kind(), request.limits().memory(), request.limits().timeout(), request.retrySafe(), createdMs);
+    Ticket ticket =
+        new Ticket(request, versionKey, new CompletableFuture<>(), createdMs, System.nanoTime());
+    Activation activation =
+        new Activation(
+            request.activationId(),
+            request.namespace(),
+            versionKey,
+            request.exec().kind(),
+            request.limits().memory(),
+            request.limits().timeout(),
+            request.retrySafe(),
+            createdMs);
     List<Runnable> after = new ArrayList<>(1);
     synchronized (lock) {
       Instant now = clock.instant();
-      DispatchMachine.Step<PilotConnection> step = machine.next(state, new DispatchEvent.Submitted<>(activation), now);
+      DispatchMachine.Step<PilotConnection> step =
+          machine.next(state, new DispatchEvent.Submitted<>(activation), now);
       tickets.put(activation.id(), ticket);
       carry(step, null, now, after);
       meters.queueLength(state.queued());
@@ -174,13 +210,18 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   // ---------------------------------------------------------------- pilot events
 
   @Override
-  public String register(PilotConnection connection, PilotMessage.Register register, String bearerToken)
+  public String register(
+      PilotConnection connection, PilotMessage.Register register, String bearerToken)
       throws Refusal {
     String id = register.pilotId();
     synchronized (lock) {
-      // before admission: an attempt on a live id is refused without checking (or binding) its credential
-      refuseIfAsked(machine.next(state, new DispatchEvent.Claimed<>(id, connection, holderOpen(id, connection)),
-          clock.instant()));
+      // before admission: an attempt on a live id is refused without checking (or binding) its
+      // credential
+      refuseIfAsked(
+          machine.next(
+              state,
+              new DispatchEvent.Claimed<>(id, connection, holderOpen(id, connection)),
+              clock.instant()));
     }
     try {
       admission.admit(register, bearerToken);
@@ -192,18 +233,36 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     synchronized (lock) {
       boolean fresh = state.holderOtherThan(id, connection) == null;
       Instant now = clock.instant();
-      PilotSpec spec = new PilotSpec(id, register.jobId(), register.memoryMb(), register.kinds(), register.warm(),
-          register.deadlineMs(), register.onlyNamespace(), register.minor());
-      DispatchMachine.Step<PilotConnection> step = machine.next(state,
-          new DispatchEvent.Registered<>(spec, connection, holderOpen(id, connection)), now);
+      PilotSpec spec =
+          new PilotSpec(
+              id,
+              register.jobId(),
+              register.memoryMb(),
+              register.kinds(),
+              register.warm(),
+              register.deadlineMs(),
+              register.onlyNamespace(),
+              register.minor());
+      DispatchMachine.Step<PilotConnection> step =
+          machine.next(
+              state,
+              new DispatchEvent.Registered<>(spec, connection, holderOpen(id, connection)),
+              now);
       refuseIfAsked(step);
       if (fresh && register.launchedAtMs() >= startedMs) {
         metrics.pilotStartup(clock.millis() - register.launchedAtMs());
       }
       carry(step, null, now, after);
-      LOG.info("pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, kinds {}, deadline {})", id,
-          connection.remote(), register.jobId(), register.node(), register.memoryMb(), register.cpus(),
-          register.kinds(), Instant.ofEpochMilli(register.deadlineMs()));
+      LOG.info(
+          "pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, kinds {}, deadline {})",
+          id,
+          connection.remote(),
+          register.jobId(),
+          register.node(),
+          register.memoryMb(),
+          register.cpus(),
+          register.kinds(),
+          Instant.ofEpochMilli(register.deadlineMs()));
       gauges();
     }
     after.forEach(Runnable::run);
@@ -211,10 +270,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   }
 
   /**
-   * Whether {@code id} is registered over another connection that is still open. A half-open connection counts as
-   * open until the pilot is declared offline ({@code offlineAfterMs} without a heartbeat; then {@link #tick} removes
-   * it and closes the connection), so the real pilot's reconnect gets in within that time plus its backoff, and
-   * nobody can take a live pilot's id.
+   * Whether {@code id} is registered over another connection that is still open. A half-open
+   * connection counts as open until the pilot is declared offline ({@code offlineAfterMs} without a
+   * heartbeat; then {@link #tick} removes it and closes the connection), so the real pilot's
+   * reconnect gets in within that time plus its backoff, and nobody can take a live pilot's id.
    */
   private boolean holderOpen(String id, PilotConnection connection) {
     PilotConnection holder = state.holderOtherThan(id, connection);
@@ -234,7 +293,8 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   public void message(String pilotId, PilotConnection connection, PilotMessage message) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
-      if (message instanceof PilotMessage.Heartbeat h && !state.stopped()
+      if (message instanceof PilotMessage.Heartbeat h
+          && !state.stopped()
           && state.current(pilotId, connection) != null) {
         meters.heartbeat();
         PilotSlot slot = slots.get(pilotId);
@@ -244,7 +304,11 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       }
       Instant now = clock.instant();
       PilotMessage.Completed result = message instanceof PilotMessage.Completed c ? c : null;
-      carry(machine.next(state, PilotMessageEvents.of(pilotId, connection, message), now), result, now, after);
+      carry(
+          machine.next(state, PilotMessageEvents.of(pilotId, connection, message), now),
+          result,
+          now,
+          after);
       gauges();
     }
     after.forEach(Runnable::run);
@@ -255,7 +319,11 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
-      carry(machine.next(state, new DispatchEvent.Closed<>(pilotId, connection, reason), now), null, now, after);
+      carry(
+          machine.next(state, new DispatchEvent.Closed<>(pilotId, connection, reason), now),
+          null,
+          now,
+          after);
       gauges();
     }
     after.forEach(Runnable::run);
@@ -280,18 +348,29 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   // ---------------------------------------------------------------- effects
 
   /**
-   * Carries out a step's effects in order under the lock; the futures are completed by {@code after}, outside it.
-   * {@code result} is the {@code completed} being handled, whose outcome a {@link DispatchEffect.Complete} without
-   * an error stands for.
+   * Carries out a step's effects in order under the lock; the futures are completed by {@code
+   * after}, outside it. {@code result} is the {@code completed} being handled, whose outcome a
+   * {@link DispatchEffect.Complete} without an error stands for.
    */
-  private void carry(DispatchMachine.Step<PilotConnection> step, PilotMessage.Completed result, Instant now,
+  private void carry(
+      DispatchMachine.Step<PilotConnection> step,
+      PilotMessage.Completed result,
+      Instant now,
       List<Runnable> after) {
     long nowMs = now.toEpochMilli();
     for (DispatchEffect<PilotConnection> effect : step.effects()) {
       if (effect instanceof DispatchEffect.Activate<PilotConnection> a) {
         Ticket t = tickets.get(a.activationId());
-        a.to().send(new BalancerMessage.Activate(ActivationMessages.toPilot(t.request(), t.versionKey(),
-            apiHost.get(), t.createdMs(), nowMs, a.attempt())));
+        a.to()
+            .send(
+                new BalancerMessage.Activate(
+                    ActivationMessages.toPilot(
+                        t.request(),
+                        t.versionKey(),
+                        apiHost.get(),
+                        t.createdMs(),
+                        nowMs,
+                        a.attempt())));
       } else if (effect instanceof DispatchEffect.Complete<PilotConnection> c) {
         complete(c, result, nowMs, after);
       } else if (effect instanceof DispatchEffect.Count<PilotConnection> c) {
@@ -301,11 +380,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       } else if (effect instanceof DispatchEffect.Ping<PilotConnection> p) {
         p.to().send(new BalancerMessage.Ping(p.nonce()));
       } else if (effect instanceof DispatchEffect.Welcome<PilotConnection> w) {
-        w.to().send(new BalancerMessage.Registered(w.pilotId(), settings.heartbeatMs(), nowMs, PilotProtocol.MINOR));
+        w.to()
+            .send(
+                new BalancerMessage.Registered(
+                    w.pilotId(), settings.heartbeatMs(), nowMs, PilotProtocol.MINOR));
       } else if (effect instanceof DispatchEffect.Drain<PilotConnection> d) {
         d.to().send(new BalancerMessage.Drain(d.reason()));
       } else if (effect instanceof DispatchEffect.Forget<PilotConnection> f) {
-        f.to().send(new BalancerMessage.Forget(f.actionPath(), "the action was deleted or replaced"));
+        f.to()
+            .send(new BalancerMessage.Forget(f.actionPath(), "the action was deleted or replaced"));
       } else if (effect instanceof DispatchEffect.Close<PilotConnection> c) {
         c.to().close(c.code(), c.reason());
       } else if (effect instanceof DispatchEffect.Joined<PilotConnection> j) {
@@ -333,11 +416,16 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
   }
 
-  private void complete(DispatchEffect.Complete<PilotConnection> c, PilotMessage.Completed result, long nowMs,
+  private void complete(
+      DispatchEffect.Complete<PilotConnection> c,
+      PilotMessage.Completed result,
+      long nowMs,
       List<Runnable> after) {
     Ticket t = tickets.remove(c.activationId());
-    RunOutcome outcome = c.withResult() ? ActivationMessages.fromPilot(result.outcome())
-        : RunOutcome.whiskError(c.error(), nowMs);
+    RunOutcome outcome =
+        c.withResult()
+            ? ActivationMessages.fromPilot(result.outcome())
+            : RunOutcome.whiskError(c.error(), nowMs);
     metrics.activation(c.label());
     metrics.latency(System.nanoTime() - t.createdNanos(), outcome.end() - outcome.start());
     after.add(() -> t.result().complete(outcome));
@@ -356,15 +444,28 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
   }
 
-  /** Counts a dropped message and logs it (rate-limited per reason): a pilot can make this happen at will. */
+  /**
+   * Counts a dropped message and logs it (rate-limited per reason): a pilot can make this happen at
+   * will.
+   */
   private void dropped(DispatchEffect.Dropped<PilotConnection> d) {
     meters.dropped(d.reason());
     if (d.activationId() == null) {
-      drops.warn(d.reason(), "dropped a {} from pilot {} at {}: its connection no longer holds the registration",
-          d.what(), d.pilotId(), d.from().remote());
+      drops.warn(
+          d.reason(),
+          "dropped a {} from pilot {} at {}: its connection no longer holds the registration",
+          d.what(),
+          d.pilotId(),
+          d.from().remote());
     } else {
-      drops.warn(d.reason(), "dropped '{}' for activation {} from pilot {} at {}: not sent over that connection ({})",
-          d.what(), d.activationId(), d.pilotId(), d.from().remote(), d.reason());
+      drops.warn(
+          d.reason(),
+          "dropped '{}' for activation {} from pilot {} at {}: not sent over that connection ({})",
+          d.what(),
+          d.activationId(),
+          d.pilotId(),
+          d.from().remote(),
+          d.reason());
     }
   }
 
@@ -376,11 +477,13 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   // ---------------------------------------------------------------- views
 
   /** A consistent snapshot for tests and logs. */
-  public record Snapshot(int pilots, int queued, int inFlight, Map<String, Integer> reservedMbByPilot) {}
+  public record Snapshot(
+      int pilots, int queued, int inFlight, Map<String, Integer> reservedMbByPilot) {}
 
   public Snapshot snapshot() {
     synchronized (lock) {
-      return new Snapshot(state.pilots().size(), state.queued(), state.inFlight(), state.reservedMbByPilot());
+      return new Snapshot(
+          state.pilots().size(), state.queued(), state.inFlight(), state.reservedMbByPilot());
     }
   }
 
@@ -402,7 +505,11 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         return false;
       }
       Instant now = clock.instant();
-      carry(machine.next(state, new DispatchEvent.DrainAsked<>(pilotId, reason), now), null, now, new ArrayList<>());
+      carry(
+          machine.next(state, new DispatchEvent.DrainAsked<>(pilotId, reason), now),
+          null,
+          now,
+          new ArrayList<>());
       return true;
     }
   }
@@ -410,16 +517,27 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   @Override
   public String description() {
     synchronized (lock) {
-      return "pilots (" + state.pilots().size() + " registered; connect to " + PilotProtocol.PATH + ")";
+      return "pilots ("
+          + state.pilots().size()
+          + " registered; connect to "
+          + PilotProtocol.PATH
+          + ")";
     }
   }
 
-  /** Tells every registered pilot to remove its idle runtimes of {@code actionPath} (deleted or replaced). */
+  /**
+   * Tells every registered pilot to remove its idle runtimes of {@code actionPath} (deleted or
+   * replaced).
+   */
   @Override
   public void forget(String actionPath) {
     synchronized (lock) {
       Instant now = clock.instant();
-      carry(machine.next(state, new DispatchEvent.Forgotten<>(actionPath), now), null, now, new ArrayList<>());
+      carry(
+          machine.next(state, new DispatchEvent.Forgotten<>(actionPath), now),
+          null,
+          now,
+          new ArrayList<>());
     }
   }
 
@@ -432,7 +550,8 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     List<DispatchEffect.Close<PilotConnection>> closes = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
-      DispatchMachine.Step<PilotConnection> step = machine.next(state, new DispatchEvent.Stopped<>(), now);
+      DispatchMachine.Step<PilotConnection> step =
+          machine.next(state, new DispatchEvent.Stopped<>(), now);
       List<DispatchEffect<PilotConnection>> rest = new ArrayList<>();
       for (DispatchEffect<PilotConnection> effect : step.effects()) {
         if (effect instanceof DispatchEffect.Close<PilotConnection> c) {

@@ -11,8 +11,12 @@ final class PilotMessageEvents {
 
   private PilotMessageEvents() {}
 
-  /** The rules' view of {@code message}, which {@code connection} (registered as {@code pilotId}) sent. */
-  static DispatchEvent<PilotConnection> of(String pilotId, PilotConnection connection, PilotMessage message) {
+  /**
+   * The rules' view of {@code message}, which {@code connection} (registered as {@code pilotId})
+   * sent.
+   */
+  static DispatchEvent<PilotConnection> of(
+      String pilotId, PilotConnection connection, PilotMessage message) {
     if (message instanceof PilotMessage.Heartbeat h) {
       return new DispatchEvent.Heartbeat<>(pilotId, connection, h.warm(), h.draining());
     } else if (message instanceof PilotMessage.Accepted a) {
@@ -21,11 +25,18 @@ final class PilotMessageEvents {
       return new DispatchEvent.Started<>(pilotId, connection, st.activationId());
     } else if (message instanceof PilotMessage.Completed c) {
       ActivationStatus status = c.outcome().status();
-      return new DispatchEvent.Completed<>(pilotId, connection, c.outcome().activationId(), label(status),
-          status == ActivationStatus.WHISK_ERROR, RuntimeStartFault.of(c));
+      return new DispatchEvent.Completed<>(
+          pilotId,
+          connection,
+          c.outcome().activationId(),
+          label(status),
+          status == ActivationStatus.WHISK_ERROR,
+          RuntimeStartFault.of(c));
     } else if (message instanceof PilotMessage.HandBack h) {
       List<DispatchEvent.HandedBack.Item> items =
-          h.activations().stream().map(i -> new DispatchEvent.HandedBack.Item(i.activationId(), i.started())).toList();
+          h.activations().stream()
+              .map(i -> new DispatchEvent.HandedBack.Item(i.activationId(), i.started()))
+              .toList();
       return new DispatchEvent.HandedBack<>(pilotId, connection, items, h.reason());
     } else if (message instanceof PilotMessage.Pong) {
       return new DispatchEvent.Pong<>(pilotId, connection);

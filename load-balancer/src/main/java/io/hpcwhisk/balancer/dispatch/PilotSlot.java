@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.Meter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shell's side of one registered pilot: its per-pilot meters and the counters it last reported. */
+/**
+ * The shell's side of one registered pilot: its per-pilot meters and the counters it last reported.
+ */
 final class PilotSlot {
   final PilotEntry<PilotConnection> entry;
   final List<Meter> meters = new ArrayList<>();

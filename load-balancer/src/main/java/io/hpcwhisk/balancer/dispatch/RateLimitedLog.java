@@ -6,9 +6,9 @@ import java.util.Map;
 import org.slf4j.Logger;
 
 /**
- * A WARN line per key at most every {@code intervalMs}, saying how many were left out since the last
- * one: for what a pilot (or someone holding a pilot's credential) can make happen as often as it likes.
- * Not thread-safe; guarded by the dispatcher's lock.
+ * A WARN line per key at most every {@code intervalMs}, saying how many were left out since the
+ * last one: for what a pilot (or someone holding a pilot's credential) can make happen as often as
+ * it likes. Not thread-safe; guarded by the dispatcher's lock.
  */
 final class RateLimitedLog {
 
@@ -26,7 +26,10 @@ final class RateLimitedLog {
     this.intervalMs = intervalMs;
   }
 
-  /** Logs {@code format} with {@code args} at WARN unless a line for {@code key} was logged within the interval. */
+  /**
+   * Logs {@code format} with {@code args} at WARN unless a line for {@code key} was logged within
+   * the interval.
+   */
   void warn(String key, String format, Object... args) {
     long now = clock.millis();
     long[] state = lastAndSuppressed.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, 0});
@@ -38,7 +41,9 @@ final class RateLimitedLog {
     state[0] = now;
     state[1] = 0;
     if (suppressed > 0) {
-      log.warn(format + " ({} more like it since the last such line, not logged)", append(args, suppressed));
+      log.warn(
+          format + " ({} more like it since the last such line, not logged)",
+          append(args, suppressed));
     } else {
       log.warn(format, args);
     }

@@ -6,11 +6,13 @@ import io.hpcwhisk.protocol.PilotMessage;
 
 /**
  * Recognises a result that is the pilot's fault, not the user's: the pilot could not start the
- * action's runtime, which the pilot says with {@code completed.fault = "runtime-start"} on a whisk internal
- * error. The error text alone is the action's own result: only the fault marks the pilot's fault.
+ * action's runtime, which the pilot says with {@code completed.fault = "runtime-start"} on a whisk
+ * internal error. The error text alone is the action's own result: only the fault marks the pilot's
+ * fault.
  *
- * <p>Example: {@code {"status": "whisk internal error", "result": {"error": "The pilot could not start
- * the nodejs:20 runtime: mkfifo ... failed: File exists"}}} gives that error text as the cause.
+ * <p>Example: {@code {"status": "whisk internal error", "result": {"error": "The pilot could not
+ * start the nodejs:20 runtime: mkfifo ... failed: File exists"}}} gives that error text as the
+ * cause.
  */
 final class RuntimeStartFault {
 

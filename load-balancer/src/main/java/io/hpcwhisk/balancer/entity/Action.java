@@ -3,9 +3,9 @@ package io.hpcwhisk.balancer.entity;
 import java.util.List;
 
 /**
- * An action as OpenWhisk shows it: {@code namespace} is the namespace path ({@code ns} or
- * {@code ns/pkg}), {@code version} a semantic version bumped on every update, {@code updated} the
- * epoch milliseconds of the last write.
+ * An action as OpenWhisk shows it: {@code namespace} is the namespace path ({@code ns} or {@code
+ * ns/pkg}), {@code version} a semantic version bumped on every update, {@code updated} the epoch
+ * milliseconds of the last write.
  */
 public record Action(
     String namespace,
@@ -16,7 +16,8 @@ public record Action(
     List<KeyValue> parameters,
     ActionLimits limits,
     boolean publish,
-    long updated) implements WhiskEntity {
+    long updated)
+    implements WhiskEntity {
 
   public Action {
     annotations = annotations == null ? List.of() : List.copyOf(annotations);
@@ -25,6 +26,15 @@ public record Action(
   }
 
   public Action withoutCode() {
-    return new Action(namespace, name, version, exec.withoutCode(), annotations, parameters, limits, publish, updated);
+    return new Action(
+        namespace,
+        name,
+        version,
+        exec.withoutCode(),
+        annotations,
+        parameters,
+        limits,
+        publish,
+        updated);
   }
 }

@@ -15,14 +15,31 @@ public record ActionLimits(int timeout, int memory, int logs, int concurrency) {
   public static final ActionLimits DEFAULT = new ActionLimits(60_000, 256, 10, 1);
 
   public ActionLimits {
-    check(timeout >= MIN_TIMEOUT,
-        "duration " + timeout + " milliseconds below allowed threshold of " + MIN_TIMEOUT + " milliseconds");
-    check(timeout <= MAX_TIMEOUT,
-        "duration " + timeout + " milliseconds exceeds allowed threshold of " + MAX_TIMEOUT + " milliseconds");
-    check(memory >= MIN_MEMORY, "memory " + memory + " MB below allowed threshold of " + MIN_MEMORY + " MB");
-    check(memory <= MAX_MEMORY, "memory " + memory + " MB exceeds allowed threshold of " + MAX_MEMORY + " MB");
-    check(logs >= 0 && logs <= MAX_LOGS, "log size " + logs + " MB is not between 0 and " + MAX_LOGS + " MB");
-    check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+    check(
+        timeout >= MIN_TIMEOUT,
+        "duration "
+            + timeout
+            + " milliseconds below allowed threshold of "
+            + MIN_TIMEOUT
+            + " milliseconds");
+    check(
+        timeout <= MAX_TIMEOUT,
+        "duration "
+            + timeout
+            + " milliseconds exceeds allowed threshold of "
+            + MAX_TIMEOUT
+            + " milliseconds");
+    check(
+        memory >= MIN_MEMORY,
+        "memory " + memory + " MB below allowed threshold of " + MIN_MEMORY + " MB");
+    check(
+        memory <= MAX_MEMORY,
+        "memory " + memory + " MB exceeds allowed threshold of " + MAX_MEMORY + " MB");
+    check(
+        logs >= 0 && logs <= MAX_LOGS,
+        "log size " + logs + " MB is not between 0 and " + MAX_LOGS + " MB");
+    check(
+        concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
         "concurrency " + concurrency + " is not between 1 and " + MAX_CONCURRENCY);
   }
 

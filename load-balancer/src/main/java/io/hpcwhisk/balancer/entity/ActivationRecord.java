@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * A terminal activation record in OpenWhisk's shape. {@code namespace} is the namespace of the
- * subject that invoked; {@code name} the action's simple name; the {@code path} annotation holds the
- * fully qualified action. {@code cause} names the sequence or trigger activation that caused this
- * one, when there is one.
+ * subject that invoked; {@code name} the action's simple name; the {@code path} annotation holds
+ * the fully qualified action. {@code cause} names the sequence or trigger activation that caused
+ * this one, when there is one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ActivationRecord(

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The outcome of an activation as OpenWhisk reports it: {@code status} with its {@code statusCode}
- * (0 success, 1 application error, 2 action developer error, 3 whisk internal error),
- * {@code success}, the {@code result} object and its {@code size} in bytes.
+ * (0 success, 1 application error, 2 action developer error, 3 whisk internal error), {@code
+ * success}, the {@code result} object and its {@code size} in bytes.
  */
-public record ActivationResponse(String status, int statusCode, boolean success, JsonNode result, Integer size) {
+public record ActivationResponse(
+    String status, int statusCode, boolean success, JsonNode result, Integer size) {
 
   public static final int SUCCESS = 0;
   public static final int APPLICATION_ERROR = 1;
@@ -26,7 +27,8 @@ public record ActivationResponse(String status, int statusCode, boolean success,
   }
 
   public static ActivationResponse of(int statusCode, JsonNode result) {
-    return new ActivationResponse(null, statusCode, false, result, result == null ? null : result.toString().length());
+    return new ActivationResponse(
+        null, statusCode, false, result, result == null ? null : result.toString().length());
   }
 
   public static ActivationResponse success(JsonNode result) {

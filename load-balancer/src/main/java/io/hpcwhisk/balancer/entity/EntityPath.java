@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A fully qualified entity name: a namespace, an optional package and a simple name, as in
- * {@code /guest/utils/echo}. Names follow OpenWhisk's rules: word characters, then word characters,
+ * A fully qualified entity name: a namespace, an optional package and a simple name, as in {@code
+ * /guest/utils/echo}. Names follow OpenWhisk's rules: word characters, then word characters,
  * {@code @}, {@code .}, {@code -} or spaces, not ending in a space, at most 256 characters.
  */
 public record EntityPath(String namespace, String pkg, String name) {
@@ -38,7 +38,13 @@ public record EntityPath(String namespace, String pkg, String name) {
     }
     if (value.length() > MAX_NAME_LENGTH) {
       throw new IllegalEntityNameException(
-          "The " + what + " is longer than allowed: " + value.length() + " > " + MAX_NAME_LENGTH + " characters.");
+          "The "
+              + what
+              + " is longer than allowed: "
+              + value.length()
+              + " > "
+              + MAX_NAME_LENGTH
+              + " characters.");
     }
     if (!NAME.matcher(value).matches()) {
       throw new IllegalEntityNameException(
@@ -50,8 +56,8 @@ public record EntityPath(String namespace, String pkg, String name) {
   }
 
   /**
-   * Parses {@code name}, {@code pkg/name}, {@code /ns/name} or {@code /ns/pkg/name}; a relative name
-   * lives in {@code defaultNamespace}, and {@code _} as the namespace means the default one.
+   * Parses {@code name}, {@code pkg/name}, {@code /ns/name} or {@code /ns/pkg/name}; a relative
+   * name lives in {@code defaultNamespace}, and {@code _} as the namespace means the default one.
    */
   public static EntityPath parse(String value, String defaultNamespace) {
     if (value == null || value.isBlank()) {
@@ -62,10 +68,13 @@ public record EntityPath(String namespace, String pkg, String name) {
     if (absolute) {
       if (parts.size() < 2 || parts.size() > 3) {
         throw new IllegalEntityNameException(
-            "The fully qualified name of the entity must contain at least the namespace and the name of the entity.");
+            "The fully qualified name of the entity must contain at least the namespace and the"
+                + " name of the entity.");
       }
       String ns = "_".equals(parts.get(0)) ? defaultNamespace : parts.get(0);
-      return parts.size() == 2 ? of(ns, parts.get(1)) : new EntityPath(ns, parts.get(1), parts.get(2));
+      return parts.size() == 2
+          ? of(ns, parts.get(1))
+          : new EntityPath(ns, parts.get(1), parts.get(2));
     }
     if (parts.size() == 1) {
       return of(defaultNamespace, parts.get(0));
@@ -76,7 +85,9 @@ public record EntityPath(String namespace, String pkg, String name) {
     throw new IllegalEntityNameException("The entity name '" + value + "' has too many parts.");
   }
 
-  /** The namespace path the entity lives in: {@code ns} or {@code ns/pkg}, as OpenWhisk shows it. */
+  /**
+   * The namespace path the entity lives in: {@code ns} or {@code ns/pkg}, as OpenWhisk shows it.
+   */
   public String namespacePath() {
     return pkg == null ? namespace : namespace + "/" + pkg;
   }

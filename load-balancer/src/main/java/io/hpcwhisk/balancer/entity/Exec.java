@@ -10,7 +10,8 @@ import java.util.List;
  * (fully qualified action names).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Exec(String kind, String code, Boolean binary, String main, String image, List<String> components) {
+public record Exec(
+    String kind, String code, Boolean binary, String main, String image, List<String> components) {
 
   public Exec {
     components = components == null ? null : List.copyOf(components);

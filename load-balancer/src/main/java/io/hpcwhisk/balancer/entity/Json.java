@@ -20,54 +20,69 @@ import java.util.Optional;
  * The one Jackson mapper for entities and records, on the wire and in the store, and the one set of
  * JSON limits it holds everything to.
  *
- * <p>Two depths: what a user sends or an action returns ({@link #MAX_CONTENT_DEPTH}) is checked where
- * it arrives; what the server stores wraps that content in a few levels of its own (a record's
- * {@code response.result}, an entity's {@code parameters[].value}), so the store reads and writes up
- * to {@link #MAX_STORED_DEPTH}. Because the stored limit is the content limit plus more than any
- * wrapper adds, whatever was accepted can always be written and read back. Strings are limited to
- * {@link #MAX_STRING_CHARS} characters (as large as the largest request body, so the body size
- * limits of the API are what refuses a large string first) and numbers to {@link #MAX_NUMBER_CHARS}
- * characters, field names to {@link #MAX_NAME_CHARS}; a stored document may be at most {@link #MAX_STORED_DOCUMENT_CHARS} characters.
+ * <p>Two depths: what a user sends or an action returns ({@link #MAX_CONTENT_DEPTH}) is checked
+ * where it arrives; what the server stores wraps that content in a few levels of its own (a
+ * record's {@code response.result}, an entity's {@code parameters[].value}), so the store reads and
+ * writes up to {@link #MAX_STORED_DEPTH}. Because the stored limit is the content limit plus more
+ * than any wrapper adds, whatever was accepted can always be written and read back. Strings are
+ * limited to {@link #MAX_STRING_CHARS} characters (as large as the largest request body, so the
+ * body size limits of the API are what refuses a large string first) and numbers to {@link
+ * #MAX_NUMBER_CHARS} characters, field names to {@link #MAX_NAME_CHARS}; a stored document may be
+ * at most {@link #MAX_STORED_DOCUMENT_CHARS} characters.
  *
  * <p>Known caveats: the limits are fixed in code, not configured; the pilot protocol has its own
- * mapper (with larger limits), so a result deeper than {@link #MAX_CONTENT_DEPTH} (up to the protocol's limit) reaches the server
- * and is refused there, see {@link #violation}.
+ * mapper (with larger limits), so a result deeper than {@link #MAX_CONTENT_DEPTH} (up to the
+ * protocol's limit) reaches the server and is refused there, see {@link #violation}.
  */
 public final class Json {
 
-  /** Nesting depth of a request body, an invoke payload or an action result (objects and arrays). */
+  /**
+   * Nesting depth of a request body, an invoke payload or an action result (objects and arrays).
+   */
   public static final int MAX_CONTENT_DEPTH = 200;
-  /** Nesting depth of any stored document: content plus the store's own wrapping levels (at most 5). */
+
+  /**
+   * Nesting depth of any stored document: content plus the store's own wrapping levels (at most 5).
+   */
   public static final int MAX_STORED_DEPTH = MAX_CONTENT_DEPTH + 32;
+
   /** Characters in one JSON string: 48 MiB, the largest action body. */
   public static final int MAX_STRING_CHARS = 48 * 1_048_576;
+
   /** Characters in one field name (Jackson's default, written down). */
   public static final int MAX_NAME_CHARS = 50_000;
+
   /** Characters in one JSON number. */
   public static final int MAX_NUMBER_CHARS = 1_000;
+
   /** Characters in one stored document (an action with 48 MiB of code and its parameters fits). */
   public static final long MAX_STORED_DOCUMENT_CHARS = 64L * 1_048_576;
 
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_STORED_DEPTH)
-          .maxStringLength(MAX_STRING_CHARS)
-          .maxNumberLength(MAX_NUMBER_CHARS)
-          .maxNameLength(MAX_NAME_CHARS)
-          .maxDocumentLength(MAX_STORED_DOCUMENT_CHARS)
-          .build())
-      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_STORED_DEPTH).build())
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_STORED_DEPTH)
+                  .maxStringLength(MAX_STRING_CHARS)
+                  .maxNumberLength(MAX_NUMBER_CHARS)
+                  .maxNameLength(MAX_NAME_CHARS)
+                  .maxDocumentLength(MAX_STORED_DOCUMENT_CHARS)
+                  .build())
+          .streamWriteConstraints(
+              StreamWriteConstraints.builder().maxNestingDepth(MAX_STORED_DEPTH).build())
+          .build();
 
-  private static final JsonFactory CONTENT_FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_CONTENT_DEPTH)
-          .maxStringLength(MAX_STRING_CHARS)
-          .maxNumberLength(MAX_NUMBER_CHARS)
-          .maxNameLength(MAX_NAME_CHARS)
-          .maxDocumentLength(MAX_STORED_DOCUMENT_CHARS)
-          .build())
-      .build();
+  private static final JsonFactory CONTENT_FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_CONTENT_DEPTH)
+                  .maxStringLength(MAX_STRING_CHARS)
+                  .maxNumberLength(MAX_NUMBER_CHARS)
+                  .maxNameLength(MAX_NAME_CHARS)
+                  .maxDocumentLength(MAX_STORED_DOCUMENT_CHARS)
+                  .build())
+          .build();
 
   /** Reads and writes stored documents and replies (the stored limits). */
   public static final ObjectMapper MAPPER = configured(JsonMapper.builder(FACTORY));
@@ -86,7 +101,9 @@ public final class Json {
 
   private Json() {}
 
-  /** A JSON document over one of the limits: which limit, its value, and whether it is about size. */
+  /**
+   * A JSON document over one of the limits: which limit, its value, and whether it is about size.
+   */
   public static final class LimitExceeded extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final boolean size;
@@ -96,7 +113,10 @@ public final class Json {
       this.size = size;
     }
 
-    /** True for a string or document over its length limit (HTTP 413), false for depth or number (400). */
+    /**
+     * True for a string or document over its length limit (HTTP 413), false for depth or number
+     * (400).
+     */
     public boolean isSize() {
       return size;
     }
@@ -106,7 +126,8 @@ public final class Json {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+      throw new UncheckedIOException(
+          "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
 
@@ -114,7 +135,8 @@ public final class Json {
     try {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+      throw new UncheckedIOException(
+          "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
 
@@ -122,7 +144,8 @@ public final class Json {
     try {
       return MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot read " + type.getSimpleName() + " from stored JSON", e);
+      throw new UncheckedIOException(
+          "cannot read " + type.getSimpleName() + " from stored JSON", e);
     }
   }
 
@@ -132,8 +155,8 @@ public final class Json {
 
   /**
    * Parses what a user sent under the content limits. Throws {@link LimitExceeded} with the limit's
-   * name and value (never Jackson's own wording) when one is broken, and {@link JsonProcessingException}
-   * for malformed JSON.
+   * name and value (never Jackson's own wording) when one is broken, and {@link
+   * JsonProcessingException} for malformed JSON.
    */
   public static JsonNode readContent(byte[] data) throws IOException {
     try {
@@ -144,15 +167,17 @@ public final class Json {
   }
 
   /** Reads stored documents that no longer read as their type: no limits, see {@link #salvage}. */
-  private static final JsonFactory SALVAGE_FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(Integer.MAX_VALUE)
-          .maxStringLength(Integer.MAX_VALUE)
-          .maxNameLength(Integer.MAX_VALUE)
-          .maxNumberLength(Integer.MAX_VALUE)
-          .maxDocumentLength(0) // unlimited
-          .build())
-      .build();
+  private static final JsonFactory SALVAGE_FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(Integer.MAX_VALUE)
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxNameLength(Integer.MAX_VALUE)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .maxDocumentLength(0) // unlimited
+                  .build())
+          .build();
 
   /**
    * The top-level scalar fields (as text) still legible in a stored document that does not read as
@@ -168,7 +193,9 @@ public final class Json {
       while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
         String name = p.currentName();
         com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-        if (value != null && value.isScalarValue() && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+        if (value != null
+            && value.isScalarValue()
+            && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
           out.put(name, p.getText());
         } else {
           p.skipChildren();
@@ -185,14 +212,17 @@ public final class Json {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof StreamConstraintsException e) {
         LimitExceeded l = limitExceeded(e);
-        return l.getMessage().replace("limit of " + MAX_CONTENT_DEPTH + " levels",
-            "stored limit of " + MAX_STORED_DEPTH + " levels");
+        return l.getMessage()
+            .replace(
+                "limit of " + MAX_CONTENT_DEPTH + " levels",
+                "stored limit of " + MAX_STORED_DEPTH + " levels");
       }
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof JsonProcessingException e) {
         var at = e.getLocation();
-        return "it is not valid JSON" + (at == null ? "" : " (at character " + at.getCharOffset() + ")")
+        return "it is not valid JSON"
+            + (at == null ? "" : " (at character " + at.getCharOffset() + ")")
             + " or does not fit its type";
       }
     }
@@ -202,21 +232,29 @@ public final class Json {
   private static LimitExceeded limitExceeded(StreamConstraintsException e) {
     String jackson = String.valueOf(e.getOriginalMessage());
     if (jackson.startsWith("String value length")) {
-      return new LimitExceeded("a JSON string is longer than the limit of " + MAX_STRING_CHARS + " characters", true);
+      return new LimitExceeded(
+          "a JSON string is longer than the limit of " + MAX_STRING_CHARS + " characters", true);
     }
     if (jackson.startsWith("Number value length") || jackson.contains("Number")) {
-      return new LimitExceeded("a JSON number is longer than the limit of " + MAX_NUMBER_CHARS + " characters", false);
+      return new LimitExceeded(
+          "a JSON number is longer than the limit of " + MAX_NUMBER_CHARS + " characters", false);
     }
     if (jackson.startsWith("Name length")) {
-      return new LimitExceeded("a JSON field name is longer than the limit of " + MAX_NAME_CHARS + " characters",
-          true);
+      return new LimitExceeded(
+          "a JSON field name is longer than the limit of " + MAX_NAME_CHARS + " characters", true);
     }
     if (jackson.startsWith("Document length") || jackson.contains("document length")) {
-      return new LimitExceeded("the JSON document is longer than the limit of " + MAX_STORED_DOCUMENT_CHARS
-          + " characters", true);
+      return new LimitExceeded(
+          "the JSON document is longer than the limit of "
+              + MAX_STORED_DOCUMENT_CHARS
+              + " characters",
+          true);
     }
-    return new LimitExceeded("the JSON nests deeper than the limit of " + MAX_CONTENT_DEPTH
-        + " levels of objects and arrays", false);
+    return new LimitExceeded(
+        "the JSON nests deeper than the limit of "
+            + MAX_CONTENT_DEPTH
+            + " levels of objects and arrays",
+        false);
   }
 
   /**
@@ -228,7 +266,8 @@ public final class Json {
     if (node == null) {
       return Optional.empty();
     }
-    ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {iterator of children, depth of the children's parent}
+    ArrayDeque<Object[]> stack =
+        new ArrayDeque<>(); // {iterator of children, depth of the children's parent}
     Optional<String> own = scalarViolation(node);
     if (own.isPresent()) {
       return own;
@@ -242,7 +281,10 @@ public final class Json {
       Iterator<JsonNode> children = (Iterator<JsonNode>) top[0];
       int depth = (Integer) top[1];
       if (depth > MAX_CONTENT_DEPTH) {
-        return Optional.of("it nests deeper than the limit of " + MAX_CONTENT_DEPTH + " levels of objects and arrays");
+        return Optional.of(
+            "it nests deeper than the limit of "
+                + MAX_CONTENT_DEPTH
+                + " levels of objects and arrays");
       }
       if (!children.hasNext()) {
         stack.pop();
@@ -264,16 +306,19 @@ public final class Json {
     if (node.isObject()) {
       for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
         if (names.next().length() > MAX_NAME_CHARS) {
-          return Optional.of("a field name is longer than the limit of " + MAX_NAME_CHARS + " characters");
+          return Optional.of(
+              "a field name is longer than the limit of " + MAX_NAME_CHARS + " characters");
         }
       }
     }
     if (node.isTextual() && node.textValue().length() > MAX_STRING_CHARS) {
-      return Optional.of("a string is longer than the limit of " + MAX_STRING_CHARS + " characters");
+      return Optional.of(
+          "a string is longer than the limit of " + MAX_STRING_CHARS + " characters");
     }
     if (node.isBigInteger() || node.isBigDecimal()) {
       if (node.asText().length() > MAX_NUMBER_CHARS) {
-        return Optional.of("a number is longer than the limit of " + MAX_NUMBER_CHARS + " characters");
+        return Optional.of(
+            "a number is longer than the limit of " + MAX_NUMBER_CHARS + " characters");
       }
     }
     return Optional.empty();

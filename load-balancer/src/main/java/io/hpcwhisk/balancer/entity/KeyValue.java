@@ -17,7 +17,10 @@ public record KeyValue(String key, JsonNode value) {
     value = value == null ? JsonNodeFactory.instance.nullNode() : value;
   }
 
-  /** Merges pair lists: later lists override earlier ones key by key, order of first appearance kept. */
+  /**
+   * Merges pair lists: later lists override earlier ones key by key, order of first appearance
+   * kept.
+   */
   @SafeVarargs
   public static List<KeyValue> merge(List<KeyValue>... lists) {
     Map<String, JsonNode> merged = new LinkedHashMap<>();

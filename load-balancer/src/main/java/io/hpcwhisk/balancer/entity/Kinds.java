@@ -14,7 +14,15 @@ public final class Kinds {
 
   /** Every kind a client may name, in the order error messages list them. */
   public static final List<String> VALID =
-      List.of("nodejs:20", "nodejs:default", "python:3", "python:default", "java", "java:default", BLACKBOX, SEQUENCE);
+      List.of(
+          "nodejs:20",
+          "nodejs:default",
+          "python:3",
+          "python:default",
+          "java",
+          "java:default",
+          BLACKBOX,
+          SEQUENCE);
 
   private static final Map<String, String> DEFAULTS =
       Map.of("nodejs:default", "nodejs:20", "python:default", "python:3", "java:default", "java");
@@ -32,6 +40,10 @@ public final class Kinds {
 
   /** The message for a kind the API does not accept, naming the valid ones. */
   public static String unknownKindMessage(String kind) {
-    return "kind '" + kind + "' is not supported; valid kinds are: " + String.join(", ", VALID) + ".";
+    return "kind '"
+        + kind
+        + "' is not supported; valid kinds are: "
+        + String.join(", ", VALID)
+        + ".";
   }
 }

@@ -1,15 +1,17 @@
 package io.hpcwhisk.balancer.entity;
 
 /**
- * A request refused with an HTTP status and OpenWhisk's message; the API turns it into
- * {@code {"error": message, "code": requestId}}. Thrown at the boundary, never for action failures.
+ * A request refused with an HTTP status and OpenWhisk's message; the API turns it into {@code
+ * {"error": message, "code": requestId}}. Thrown at the boundary, never for action failures.
  */
 public final class Rejection extends RuntimeException {
 
   public static final String NOT_FOUND = "The requested resource does not exist.";
-  public static final String FORBIDDEN = "The supplied authentication is not authorized to access this resource.";
+  public static final String FORBIDDEN =
+      "The supplied authentication is not authorized to access this resource.";
   public static final String CONFLICT_EXISTS = "resource already exists";
-  public static final String CONFORMANCE = "Resource by this name exists but is not in this collection.";
+  public static final String CONFORMANCE =
+      "Resource by this name exists but is not in this collection.";
 
   private final int status;
 

@@ -15,7 +15,8 @@ public record Rule(
     Ref trigger,
     Ref action,
     List<KeyValue> annotations,
-    long updated) implements WhiskEntity {
+    long updated)
+    implements WhiskEntity {
 
   public static final String ACTIVE = "active";
   public static final String INACTIVE = "inactive";
@@ -23,7 +24,8 @@ public record Rule(
   public Rule {
     annotations = annotations == null ? List.of() : List.copyOf(annotations);
     if (!ACTIVE.equals(status) && !INACTIVE.equals(status)) {
-      throw new IllegalArgumentException("rule status must be 'active' or 'inactive', not '" + status + "'");
+      throw new IllegalArgumentException(
+          "rule status must be 'active' or 'inactive', not '" + status + "'");
     }
   }
 
@@ -32,7 +34,8 @@ public record Rule(
   }
 
   public Rule withStatus(String newStatus, long now) {
-    return new Rule(namespace, name, version, publish, newStatus, trigger, action, annotations, now);
+    return new Rule(
+        namespace, name, version, publish, newStatus, trigger, action, annotations, now);
   }
 
   /** A reference to an entity: its simple name and its namespace path. */

@@ -1,6 +1,8 @@
 package io.hpcwhisk.balancer.entity;
 
-/** OpenWhisk's entity versions: {@code 0.0.1} for a new entity, the patch number bumped on update. */
+/**
+ * OpenWhisk's entity versions: {@code 0.0.1} for a new entity, the patch number bumped on update.
+ */
 public final class SemVer {
   public static final String INITIAL = "0.0.1";
 

@@ -10,7 +10,8 @@ public record Trigger(
     boolean publish,
     List<KeyValue> annotations,
     List<KeyValue> parameters,
-    long updated) implements WhiskEntity {
+    long updated)
+    implements WhiskEntity {
 
   public Trigger {
     annotations = annotations == null ? List.of() : List.copyOf(annotations);

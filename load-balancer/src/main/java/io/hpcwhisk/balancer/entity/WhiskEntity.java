@@ -1,6 +1,8 @@
 package io.hpcwhisk.balancer.entity;
 
-/** The four kinds of named entity a namespace holds; they share one name space per namespace path. */
+/**
+ * The four kinds of named entity a namespace holds; they share one name space per namespace path.
+ */
 public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule {
   String namespace();
 

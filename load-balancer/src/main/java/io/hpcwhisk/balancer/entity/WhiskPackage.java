@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * A package, or a binding to another package when {@code binding} names one. OpenWhisk shows
- * {@code "binding": {}} for a plain package; here that is a {@link Binding} with no fields.
+ * A package, or a binding to another package when {@code binding} names one. OpenWhisk shows {@code
+ * "binding": {}} for a plain package; here that is a {@link Binding} with no fields.
  */
 public record WhiskPackage(
     String namespace,
@@ -15,7 +15,8 @@ public record WhiskPackage(
     Binding binding,
     List<KeyValue> annotations,
     List<KeyValue> parameters,
-    long updated) implements WhiskEntity {
+    long updated)
+    implements WhiskEntity {
 
   public WhiskPackage {
     binding = binding == null ? Binding.NONE : binding;

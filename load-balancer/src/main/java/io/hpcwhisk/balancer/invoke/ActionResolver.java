@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * Finds the action behind a name and checks the caller may use it, as OpenWhisk does: everything in
- * the caller's own namespace; in another namespace only actions of a published package (directly
- * or through a binding). A missing entity is 404, a forbidden one 403.
+ * the caller's own namespace; in another namespace only actions of a published package (directly or
+ * through a binding). A missing entity is 404, a forbidden one 403.
  */
 public final class ActionResolver {
 
@@ -31,7 +31,8 @@ public final class ActionResolver {
       }
       return new ResolvedAction(invoked, action(invoked), List.of());
     }
-    WhiskPackage pkg = readablePackage(EntityPath.of(invoked.namespace(), invoked.pkg()), callerNamespace);
+    WhiskPackage pkg =
+        readablePackage(EntityPath.of(invoked.namespace(), invoked.pkg()), callerNamespace);
     List<KeyValue> inherited = pkg.parameters();
     EntityPath real = invoked;
     if (pkg.isBinding()) {

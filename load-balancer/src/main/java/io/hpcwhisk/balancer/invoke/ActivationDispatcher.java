@@ -3,8 +3,8 @@ package io.hpcwhisk.balancer.invoke;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where activations run. The balancer implements it by routing to live pilots; the
- * {@code LocalRuntimeDispatcher} by running runtimes on the server's own machine; a server with no
+ * Where activations run. The balancer implements it by routing to live pilots; the {@code
+ * LocalRuntimeDispatcher} by running runtimes on the server's own machine; a server with no
  * executor uses {@link NoExecutorDispatcher}. The returned future completes with the outcome,
  * including action failures and whisk errors; it completes exceptionally only on a bug.
  */
@@ -16,8 +16,8 @@ public interface ActivationDispatcher extends AutoCloseable {
   String description();
 
   /**
-   * The action at {@code actionPath} ({@code ns/pkg/name}) was deleted or replaced: runtimes kept warm for its
-   * versions (and their files) can go. Executors that keep nothing here do nothing.
+   * The action at {@code actionPath} ({@code ns/pkg/name}) was deleted or replaced: runtimes kept
+   * warm for its versions (and their files) can go. Executors that keep nothing here do nothing.
    */
   default void forget(String actionPath) {}
 

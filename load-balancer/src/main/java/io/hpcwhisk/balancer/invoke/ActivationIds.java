@@ -5,11 +5,11 @@ import java.util.regex.Pattern;
 
 /**
  * OpenWhisk activation ids: 32 lower-case hex digits. HPC-Whisk's start with the epoch milliseconds
- * (11 hex digits) and end with 84 random bits, so that ids made close in time sort close together and
- * the store writes one region of its indexes per commit instead of pages all over them. The random
- * bits only keep ids apart (an id grants nothing: reading a record needs its namespace's key), so
- * they come from {@link ThreadLocalRandom}, not a {@code SecureRandom} that reads {@code /dev/urandom}
- * under a lock for every id.
+ * (11 hex digits) and end with 84 random bits, so that ids made close in time sort close together
+ * and the store writes one region of its indexes per commit instead of pages all over them. The
+ * random bits only keep ids apart (an id grants nothing: reading a record needs its namespace's
+ * key), so they come from {@link ThreadLocalRandom}, not a {@code SecureRandom} that reads {@code
+ * /dev/urandom} under a lock for every id.
  */
 public final class ActivationIds {
   private static final Pattern VALID = Pattern.compile("[0-9a-f]{32}");

@@ -35,14 +35,14 @@ import org.slf4j.LoggerFactory;
  * whisk internal error naming the reason.
  *
  * <p>Example: {@code POST /namespaces/_/actions/hello?blocking=true} → pending {@code a1} written →
- * dispatcher runs it → record {@code a1} (success, result {"greeting": ...}) written, pending removed
- * → the blocked client gets the record.
+ * dispatcher runs it → record {@code a1} (success, result {"greeting": ...}) written, pending
+ * removed → the blocked client gets the record.
  *
- * <p>Chains: an action annotated {@code provide-api-key} gets a key of its own activation
- * ({@link ActivationKeys}); what it invokes or fires with that key has the activation as {@code cause} and
+ * <p>Chains: an action annotated {@code provide-api-key} gets a key of its own activation ({@link
+ * ActivationKeys}); what it invokes or fires with that key has the activation as {@code cause} and
  * is one step deeper in its chain. A call deeper than {@code maxChainDepth} is refused (429) and
- * recorded: an activation record of the refused action with the reason (a trigger loop stops there).
- * The namespace's {@link StorageQuota} is checked before anything is written (429).
+ * recorded: an activation record of the refused action with the reason (a trigger loop stops
+ * there). The namespace's {@link StorageQuota} is checked before anything is written (429).
  *
  * <p>Known caveats: a retry-safe activation that was running when the server died is run again, so
  * its side effects may happen twice; throttling counters start at zero after a restart.
@@ -61,23 +61,43 @@ public final class ActivationService {
   private final ActivationKeys keys;
   private final StorageQuota quota;
   private final int maxChainDepth;
-  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>>
+      inFlight = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean abandoning;
 
-  public ActivationService(ActionResolver resolver, ActivationStore activations, ActivationDispatcher dispatcher,
-      NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength) {
-    this(resolver, activations, dispatcher, throttle, clock, maxSequenceLength, new ActivationKeys(),
-        StorageQuota.NONE, 10);
+  public ActivationService(
+      ActionResolver resolver,
+      ActivationStore activations,
+      ActivationDispatcher dispatcher,
+      NamespaceThrottle throttle,
+      InstantSource clock,
+      int maxSequenceLength) {
+    this(
+        resolver,
+        activations,
+        dispatcher,
+        throttle,
+        clock,
+        maxSequenceLength,
+        new ActivationKeys(),
+        StorageQuota.NONE,
+        10);
   }
 
   /**
    * With the keys handed to actions, the storage quota and the deepest chain of activations started
    * through activations' keys that is allowed.
    */
-  public ActivationService(ActionResolver resolver, ActivationStore activations,
-      ActivationDispatcher dispatcher, NamespaceThrottle throttle, InstantSource clock, int maxSequenceLength,
-      ActivationKeys keys, StorageQuota quota, int maxChainDepth) {
+  public ActivationService(
+      ActionResolver resolver,
+      ActivationStore activations,
+      ActivationDispatcher dispatcher,
+      NamespaceThrottle throttle,
+      InstantSource clock,
+      int maxSequenceLength,
+      ActivationKeys keys,
+      StorageQuota quota,
+      int maxChainDepth) {
     this.keys = keys;
     this.quota = quota;
     this.maxChainDepth = maxChainDepth;
@@ -94,7 +114,9 @@ public final class ActivationService {
    * acceptance durable before the id is told to anyone without the record (completes at once unless
    * the caller waits: see {@link #invoke(Identity, EntityPath, ObjectNode, boolean)}).
    */
-  public record Accepted(String activationId, CompletableFuture<ActivationRecord> record,
+  public record Accepted(
+      String activationId,
+      CompletableFuture<ActivationRecord> record,
       java.util.function.Supplier<CompletableFuture<Void>> durable) {
 
     public Accepted(String activationId, CompletableFuture<ActivationRecord> record) {
@@ -106,7 +128,10 @@ public final class ActivationService {
     return dispatcher;
   }
 
-  /** Accepts an invocation by {@code caller}; throws {@link Rejection} (403/404/409/429) before anything is written. */
+  /**
+   * Accepts an invocation by {@code caller}; throws {@link Rejection} (403/404/409/429) before
+   * anything is written.
+   */
   public Accepted invoke(Identity caller, EntityPath invoked, ObjectNode payload) {
     return invoke(caller, invoked, payload, false);
   }
@@ -118,18 +143,31 @@ public final class ActivationService {
    * saves one commit (and its wait) per blocking invocation. A caller that gives up waiting and
    * answers with the id must first wait for {@link Accepted#durable()}.
    */
-  public Accepted invoke(Identity caller, EntityPath invoked, ObjectNode payload, boolean callerWaits) {
+  public Accepted invoke(
+      Identity caller, EntityPath invoked, ObjectNode payload, boolean callerWaits) {
     ResolvedAction action = resolver.resolve(invoked, caller.namespace());
     refuseDeepChain(caller, action);
     refuseOverQuota(caller.namespace(), payload);
-    throttle.tryInvoke(caller.namespace()).ifPresent(message -> {
-      throw new Rejection(429, message);
-    });
+    throttle
+        .tryInvoke(caller.namespace())
+        .ifPresent(
+            message -> {
+              throw new Rejection(429, message);
+            });
     if (callerWaits && !action.action().exec().isSequence()) {
-      PendingActivation pending = new PendingActivation(ActivationIds.next(), caller.namespace(), caller.subject(),
-          invoked.toString(), payload, clock.millis(), caller.cause(), 0);
+      PendingActivation pending =
+          new PendingActivation(
+              ActivationIds.next(),
+              caller.namespace(),
+              caller.subject(),
+              invoked.toString(),
+              payload,
+              clock.millis(),
+              caller.cause(),
+              0);
       activations.acceptLazily(pending);
-      return new Accepted(pending.activationId(), start(pending, action, caller), activations::sync);
+      return new Accepted(
+          pending.activationId(), start(pending, action, caller), activations::sync);
     }
     return accept(caller, invoked, action, payload, caller.cause());
   }
@@ -151,9 +189,14 @@ public final class ActivationService {
     if (caller.chainDepth() <= maxChainDepth) {
       return null;
     }
-    return "Refused: this call comes from activation " + caller.cause() + ", " + caller.chainDepth()
-        + " calls deep in a chain of activations started through actions' own keys (a trigger or invoke loop?);"
-        + " at most " + maxChainDepth + " are allowed (api.max-chain-depth).";
+    return "Refused: this call comes from activation "
+        + caller.cause()
+        + ", "
+        + caller.chainDepth()
+        + " calls deep in a chain of activations started through actions' own keys (a trigger or"
+        + " invoke loop?); at most "
+        + maxChainDepth
+        + " are allowed (api.max-chain-depth).";
   }
 
   private void refuseDeepChain(Identity caller, ResolvedAction action) {
@@ -163,64 +206,114 @@ public final class ActivationService {
     }
     String id = ActivationIds.next();
     long now = clock.millis();
-    activations.complete(new ActivationRecord(id, caller.namespace(), action.path().name(),
-        action.action().version(), caller.subject(), now, now, 0,
-        ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, reason), List.of(),
-        List.of(new KeyValue("path", Json.tree(action.path().path()))), false, caller.cause()));
-    LOG.warn("namespace {}: invocation of {} refused, chain depth {} > {} (cause {}, record {})",
-        caller.namespace(), action.path().path(), caller.chainDepth(), maxChainDepth, caller.cause(), id);
+    activations.complete(
+        new ActivationRecord(
+            id,
+            caller.namespace(),
+            action.path().name(),
+            action.action().version(),
+            caller.subject(),
+            now,
+            now,
+            0,
+            ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, reason),
+            List.of(),
+            List.of(new KeyValue("path", Json.tree(action.path().path()))),
+            false,
+            caller.cause()));
+    LOG.warn(
+        "namespace {}: invocation of {} refused, chain depth {} > {} (cause {}, record {})",
+        caller.namespace(),
+        action.path().path(),
+        caller.chainDepth(),
+        maxChainDepth,
+        caller.cause(),
+        id);
     throw new Rejection(429, reason + " Recorded as activation " + id + ".");
   }
 
   /** Throws 429 when storing {@code payload} would take the namespace over its storage quota. */
   void refuseOverQuota(String namespace, ObjectNode payload) {
-    quota.refusal(namespace, JsonSize.of(payload)).ifPresent(message -> {
-      throw new Rejection(429, message);
-    });
+    quota
+        .refusal(namespace, JsonSize.of(payload))
+        .ifPresent(
+            message -> {
+              throw new Rejection(429, message);
+            });
   }
 
-  private Accepted accept(Identity caller, EntityPath invoked, ResolvedAction action, ObjectNode payload,
+  private Accepted accept(
+      Identity caller,
+      EntityPath invoked,
+      ResolvedAction action,
+      ObjectNode payload,
       String cause) {
-    PendingActivation pending = new PendingActivation(ActivationIds.next(), caller.namespace(), caller.subject(),
-        invoked.toString(), payload, clock.millis(), cause, 0);
+    PendingActivation pending =
+        new PendingActivation(
+            ActivationIds.next(),
+            caller.namespace(),
+            caller.subject(),
+            invoked.toString(),
+            payload,
+            clock.millis(),
+            cause,
+            0);
     activations.accept(pending);
     return new Accepted(pending.activationId(), start(pending, action, caller));
   }
 
-  private CompletableFuture<ActivationRecord> start(PendingActivation p, ResolvedAction action, Identity caller) {
+  private CompletableFuture<ActivationRecord> start(
+      PendingActivation p, ResolvedAction action, Identity caller) {
     throttle.started(p.namespace());
     CompletableFuture<ActivationRecord> done =
-        execute(p.activationId(), p.namespace(), p.subject(), caller, action, p.payload(), p.cause(), p.acceptedAt(),
-            new int[] {0})
-            .exceptionally(t -> {
-              LOG.error("activation {} failed inside the server", p.activationId(), t);
-              return errorRecord(p, action.action(), "The activation failed inside the server: " + t);
-            })
-            .thenCompose(record -> abandoning
-                // the record is not stored (the activation stays pending for the next start), so nobody may see it
-                ? CompletableFuture.<ActivationRecord>failedFuture(new ShuttingDown(p.activationId()))
-                : activations.completeAsync(record).thenApply(v -> record));
+        execute(
+                p.activationId(),
+                p.namespace(),
+                p.subject(),
+                caller,
+                action,
+                p.payload(),
+                p.cause(),
+                p.acceptedAt(),
+                new int[] {0})
+            .exceptionally(
+                t -> {
+                  LOG.error("activation {} failed inside the server", p.activationId(), t);
+                  return errorRecord(
+                      p, action.action(), "The activation failed inside the server: " + t);
+                })
+            .thenCompose(
+                record ->
+                    abandoning
+                        // the record is not stored (the activation stays pending for the next
+                        // start), so nobody may see it
+                        ? CompletableFuture.<ActivationRecord>failedFuture(
+                            new ShuttingDown(p.activationId()))
+                        : activations.completeAsync(record).thenApply(v -> record));
     inFlight.put(p.activationId(), done);
-    done.whenComplete((r, t) -> {
-      inFlight.remove(p.activationId());
-      throttle.ended(p.namespace());
-    });
+    done.whenComplete(
+        (r, t) -> {
+          inFlight.remove(p.activationId());
+          throttle.ended(p.namespace());
+        });
     return done;
   }
 
   /**
    * Stops recording for a shutdown: waits up to {@code grace} for the activations in flight to end,
-   * then stops writing terminal records, so that whatever the executor reports while it is being shut
-   * down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()} at the
-   * next start instead of ending them with a shutdown error. The pending entries of blocking invocations,
-   * held in memory while their callers wait, are written down now; then every activation still in flight gets
-   * {@link ShuttingDown} instead of a record, at once, so that the API answers its waiting caller 202 with the id
-   * before the API stops. Returns how many were left pending.
+   * then stops writing terminal records, so that whatever the executor reports while it is being
+   * shut down (cancelled, killed runtimes) leaves those activations pending for {@link #recover()}
+   * at the next start instead of ending them with a shutdown error. The pending entries of blocking
+   * invocations, held in memory while their callers wait, are written down now; then every
+   * activation still in flight gets {@link ShuttingDown} instead of a record, at once, so that the
+   * API answers its waiting caller 202 with the id before the API stops. Returns how many were left
+   * pending.
    */
   public int drain(java.time.Duration grace) {
     CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
     try {
-      CompletableFuture.allOf(running).get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(running)
+          .get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
       // some are still running (or one failed): they stay pending
     } catch (InterruptedException e) {
@@ -232,35 +325,66 @@ public final class ActivationService {
       // not interruptible: an interrupted drain must still write them down before the store closes
       activations.sync().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
     } catch (java.util.concurrent.CompletionException e) {
-      LOG.error("could not write down the blocking invocations still in flight at shutdown", e.getCause());
+      LOG.error(
+          "could not write down the blocking invocations still in flight at shutdown",
+          e.getCause());
     }
-    // answer the waiting callers now, while the API still runs (202 with the id), not when the executor's shutdown
-    // ends their runs: by then the API may have closed their connections, and a caller that saw no id invokes again
+    // answer the waiting callers now, while the API still runs (202 with the id), not when the
+    // executor's shutdown
+    // ends their runs: by then the API may have closed their connections, and a caller that saw no
+    // id invokes again
     inFlight.forEach((id, record) -> record.completeExceptionally(new ShuttingDown(id)));
     if (left > 0) {
-      LOG.info("{} activations still in flight at shutdown stay pending; they are re-dispatched at the next start",
+      LOG.info(
+          "{} activations still in flight at shutdown stay pending; they are re-dispatched at the"
+              + " next start",
           left);
     }
     return left;
   }
 
-  /** Runs an action (or a sequence) and builds its record; stores nothing itself except sequence components. */
-  private CompletableFuture<ActivationRecord> execute(String id, String namespace, String subject, Identity caller,
-      ResolvedAction action, ObjectNode payload, String cause, long acceptedAt, int[] componentsSoFar) {
+  /**
+   * Runs an action (or a sequence) and builds its record; stores nothing itself except sequence
+   * components.
+   */
+  private CompletableFuture<ActivationRecord> execute(
+      String id,
+      String namespace,
+      String subject,
+      Identity caller,
+      ResolvedAction action,
+      ObjectNode payload,
+      String cause,
+      long acceptedAt,
+      int[] componentsSoFar) {
     Action a = action.action();
     ObjectNode params = KeyValue.toObject(action.parameters());
     params.setAll(payload);
     if (a.exec().isSequence()) {
-      return runSequence(id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
+      return runSequence(
+          id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
     }
-    // a key of this activation, not the caller's (the server keeps no user's key): calls made with it carry
+    // a key of this activation, not the caller's (the server keeps no user's key): calls made with
+    // it carry
     // this activation as their cause and one more step of chain depth; it ends with the activation
-    Identity issued = caller != null && action.annotationIsTrue("provide-api-key", false)
-        ? keys.issue(caller, id, caller.chainDepth()) : null;
+    Identity issued =
+        caller != null && action.annotationIsTrue("provide-api-key", false)
+            ? keys.issue(caller, id, caller.chainDepth())
+            : null;
     String apiKey = issued == null ? null : issued.authKey();
     long now = clock.millis();
-    RunRequest request = new RunRequest(id, namespace, action.path(), a.version(), a.exec(), a.limits(), params,
-        apiKey, now + a.limits().timeout(), action.annotationIsTrue("retry-safe", true));
+    RunRequest request =
+        new RunRequest(
+            id,
+            namespace,
+            action.path(),
+            a.version(),
+            a.exec(),
+            a.limits(),
+            params,
+            apiKey,
+            now + a.limits().timeout(),
+            action.annotationIsTrue("retry-safe", true));
     CompletableFuture<RunOutcome> outcome;
     try {
       outcome = dispatcher.dispatch(request);
@@ -271,9 +395,13 @@ public final class ActivationService {
       outcome.whenComplete((o, t) -> keys.revoke(issued));
     }
     return outcome
-        .exceptionally(t -> RunOutcome.whiskError("The executor failed to run the activation: " + t, clock.millis()))
+        .exceptionally(
+            t ->
+                RunOutcome.whiskError(
+                    "The executor failed to run the activation: " + t, clock.millis()))
         .thenApply(ActivationService::withinJsonLimits)
-        .thenApply(o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
+        .thenApply(
+            o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
   }
 
   /**
@@ -282,14 +410,30 @@ public final class ActivationService {
    */
   static RunOutcome withinJsonLimits(RunOutcome o) {
     return Json.violation(o.response().result())
-        .map(reason -> new RunOutcome(ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR,
-            "The action returned a result over the server's JSON limits: " + reason + "."), o.logs(), o.start(),
-            o.end(), o.initTimeMillis()))
+        .map(
+            reason ->
+                new RunOutcome(
+                    ActivationResponse.error(
+                        ActivationResponse.DEVELOPER_ERROR,
+                        "The action returned a result over the server's JSON limits: "
+                            + reason
+                            + "."),
+                    o.logs(),
+                    o.start(),
+                    o.end(),
+                    o.initTimeMillis()))
         .orElse(o);
   }
 
-  private ActivationRecord record(String id, String namespace, String subject, ResolvedAction action, RunOutcome o,
-      String cause, long acceptedAt, String kind) {
+  private ActivationRecord record(
+      String id,
+      String namespace,
+      String subject,
+      ResolvedAction action,
+      RunOutcome o,
+      String cause,
+      long acceptedAt,
+      String kind) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     List<KeyValue> annotations = new ArrayList<>(6);
     annotations.add(new KeyValue("path", f.textNode(action.path().path())));
@@ -300,77 +444,152 @@ public final class ActivationService {
     if (o.initTimeMillis() != null) {
       annotations.add(new KeyValue("initTime", f.numberNode(o.initTimeMillis())));
     }
-    return new ActivationRecord(id, namespace, action.path().name(), action.action().version(), subject, o.start(),
-        o.end(), o.end() - o.start(), o.response(), o.logs(), annotations, false, cause);
+    return new ActivationRecord(
+        id,
+        namespace,
+        action.path().name(),
+        action.action().version(),
+        subject,
+        o.start(),
+        o.end(),
+        o.end() - o.start(),
+        o.response(),
+        o.logs(),
+        annotations,
+        false,
+        cause);
   }
 
   private static ObjectNode limitsNode(io.hpcwhisk.balancer.entity.ActionLimits l) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.put("timeout", l.timeout()).put("memory", l.memory()).put("logs", l.logs()).put("concurrency", l.concurrency());
+    n.put("timeout", l.timeout())
+        .put("memory", l.memory())
+        .put("logs", l.logs())
+        .put("concurrency", l.concurrency());
     return n;
   }
 
   private static boolean isTimeout(ActivationResponse r) {
     JsonNode error = r.result().get("error");
-    return r.statusCode() == ActivationResponse.DEVELOPER_ERROR && error != null
+    return r.statusCode() == ActivationResponse.DEVELOPER_ERROR
+        && error != null
         && error.asText().startsWith("The action exceeded its time limits");
   }
 
-  private record SequenceState(ObjectNode result, List<String> ids, ActivationResponse last, long duration,
+  private record SequenceState(
+      ObjectNode result,
+      List<String> ids,
+      ActivationResponse last,
+      long duration,
       boolean failed) {}
 
-  private CompletableFuture<ActivationRecord> runSequence(String id, String namespace, String subject, Identity caller,
-      ResolvedAction sequence, ObjectNode params, String cause, long acceptedAt, int[] componentsSoFar) {
+  private CompletableFuture<ActivationRecord> runSequence(
+      String id,
+      String namespace,
+      String subject,
+      Identity caller,
+      ResolvedAction sequence,
+      ObjectNode params,
+      String cause,
+      long acceptedAt,
+      int[] componentsSoFar) {
     long start = clock.millis();
     CompletableFuture<SequenceState> chain =
         CompletableFuture.completedFuture(new SequenceState(params, List.of(), null, 0, false));
     for (String component : sequence.action().exec().components()) {
-      chain = chain.thenCompose(state -> state.failed()
-          ? CompletableFuture.completedFuture(state)
-          : runComponent(id, namespace, subject, caller, component, state, componentsSoFar));
+      chain =
+          chain.thenCompose(
+              state ->
+                  state.failed()
+                      ? CompletableFuture.completedFuture(state)
+                      : runComponent(
+                          id, namespace, subject, caller, component, state, componentsSoFar));
     }
-    return chain.thenApply(state -> {
-      long end = clock.millis();
-      ActivationResponse response = state.last() == null ? ActivationResponse.success(state.result()) : state.last();
-      List<KeyValue> annotations = new ArrayList<>();
-      annotations.add(new KeyValue("topmost", Json.tree(cause == null)));
-      annotations.add(new KeyValue("path", Json.tree(sequence.path().path())));
-      annotations.add(new KeyValue("waitTime", Json.tree(Math.max(0, start - acceptedAt))));
-      annotations.add(new KeyValue("kind", Json.tree("sequence")));
-      annotations.add(new KeyValue("limits", Json.tree(sequence.action().limits())));
-      return new ActivationRecord(id, namespace, sequence.path().name(), sequence.action().version(), subject, start,
-          end, state.duration(), response, state.ids(), annotations, false, cause);
-    });
+    return chain.thenApply(
+        state -> {
+          long end = clock.millis();
+          ActivationResponse response =
+              state.last() == null ? ActivationResponse.success(state.result()) : state.last();
+          List<KeyValue> annotations = new ArrayList<>();
+          annotations.add(new KeyValue("topmost", Json.tree(cause == null)));
+          annotations.add(new KeyValue("path", Json.tree(sequence.path().path())));
+          annotations.add(new KeyValue("waitTime", Json.tree(Math.max(0, start - acceptedAt))));
+          annotations.add(new KeyValue("kind", Json.tree("sequence")));
+          annotations.add(new KeyValue("limits", Json.tree(sequence.action().limits())));
+          return new ActivationRecord(
+              id,
+              namespace,
+              sequence.path().name(),
+              sequence.action().version(),
+              subject,
+              start,
+              end,
+              state.duration(),
+              response,
+              state.ids(),
+              annotations,
+              false,
+              cause);
+        });
   }
 
-  private CompletableFuture<SequenceState> runComponent(String sequenceId, String namespace, String subject,
-      Identity caller, String component, SequenceState state, int[] componentsSoFar) {
+  private CompletableFuture<SequenceState> runComponent(
+      String sequenceId,
+      String namespace,
+      String subject,
+      Identity caller,
+      String component,
+      SequenceState state,
+      int[] componentsSoFar) {
     if (++componentsSoFar[0] > maxSequenceLength) {
-      return CompletableFuture.completedFuture(new SequenceState(state.result(), state.ids(),
-          ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, "Too many actions in the sequence."),
-          state.duration(), true));
+      return CompletableFuture.completedFuture(
+          new SequenceState(
+              state.result(),
+              state.ids(),
+              ActivationResponse.error(
+                  ActivationResponse.APPLICATION_ERROR, "Too many actions in the sequence."),
+              state.duration(),
+              true));
     }
     ResolvedAction action;
     try {
       action = resolver.resolve(EntityPath.parse(component, namespace), namespace);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(new SequenceState(state.result(), state.ids(),
-          ActivationResponse.error(ActivationResponse.APPLICATION_ERROR,
-              "Sequence component does not exist: " + component + "."),
-          state.duration(), true));
+      return CompletableFuture.completedFuture(
+          new SequenceState(
+              state.result(),
+              state.ids(),
+              ActivationResponse.error(
+                  ActivationResponse.APPLICATION_ERROR,
+                  "Sequence component does not exist: " + component + "."),
+              state.duration(),
+              true));
     }
     String componentId = ActivationIds.next();
-    return execute(componentId, namespace, subject, caller, action, state.result(), sequenceId, clock.millis(),
-        componentsSoFar)
+    return execute(
+            componentId,
+            namespace,
+            subject,
+            caller,
+            action,
+            state.result(),
+            sequenceId,
+            clock.millis(),
+            componentsSoFar)
         .thenCompose(record -> activations.completeAsync(record).thenApply(v -> record))
-        .thenApply(record -> {
-          List<String> ids = new ArrayList<>(state.ids());
-          ids.add(componentId);
-          JsonNode result = record.response().result();
-          ObjectNode next = result instanceof ObjectNode o ? o : Json.MAPPER.createObjectNode();
-          return new SequenceState(next, ids, record.response(), state.duration() + record.duration(),
-              !record.response().success());
-        });
+        .thenApply(
+            record -> {
+              List<String> ids = new ArrayList<>(state.ids());
+              ids.add(componentId);
+              JsonNode result = record.response().result();
+              ObjectNode next = result instanceof ObjectNode o ? o : Json.MAPPER.createObjectNode();
+              return new SequenceState(
+                  next,
+                  ids,
+                  record.response(),
+                  state.duration() + record.duration(),
+                  !record.response().success());
+            });
   }
 
   private ActivationRecord errorRecord(PendingActivation p, Action action, String reason) {
@@ -381,14 +600,25 @@ public final class ActivationService {
     if (kind != null) {
       annotations = List.of(annotations.get(0), new KeyValue("kind", Json.tree(kind)));
     }
-    return new ActivationRecord(p.activationId(), p.namespace(), path.name(),
-        action == null ? "0.0.0" : action.version(), p.subject(), now, now, 0,
-        ActivationResponse.whiskError(reason), List.of(), annotations, false, p.cause());
+    return new ActivationRecord(
+        p.activationId(),
+        p.namespace(),
+        path.name(),
+        action == null ? "0.0.0" : action.version(),
+        p.subject(),
+        now,
+        now,
+        0,
+        ActivationResponse.whiskError(reason),
+        List.of(),
+        annotations,
+        false,
+        p.cause());
   }
 
   /**
-   * Ends or re-dispatches every activation left pending by an earlier run of the server; returns how
-   * many were re-dispatched. Runs before the API opens.
+   * Ends or re-dispatches every activation left pending by an earlier run of the server; returns
+   * how many were re-dispatched. Runs before the API opens.
    */
   public Recovery recover() {
     int redispatched = 0;
@@ -397,16 +627,35 @@ public final class ActivationService {
     ActivationStore.PendingScan scan = activations.scanPending();
     for (ActivationStore.UnreadablePending u : scan.unreadable()) {
       try {
-        PendingActivation p = new PendingActivation(u.activationId(), u.namespace(), u.subject(), u.action(),
-            JsonNodeFactory.instance.objectNode(), u.acceptedAt(), u.cause(), 0);
-        activations.complete(errorRecord(p, null, "The server restarted while this activation was pending and its "
-            + "stored entry does not read back (" + u.reason() + "); it was not run. The entry is kept in the "
-            + "server's quarantine (" + u.quarantineKey() + ")."));
+        PendingActivation p =
+            new PendingActivation(
+                u.activationId(),
+                u.namespace(),
+                u.subject(),
+                u.action(),
+                JsonNodeFactory.instance.objectNode(),
+                u.acceptedAt(),
+                u.cause(),
+                0);
+        activations.complete(
+            errorRecord(
+                p,
+                null,
+                "The server restarted while this activation was pending and its "
+                    + "stored entry does not read back ("
+                    + u.reason()
+                    + "); it was not run. The entry is kept in the "
+                    + "server's quarantine ("
+                    + u.quarantineKey()
+                    + ")."));
         ended++;
       } catch (RuntimeException e) {
         failed++;
-        LOG.error("could not end the unreadable pending activation {} (kept in quarantine as {})",
-            u.activationId(), u.quarantineKey(), e);
+        LOG.error(
+            "could not end the unreadable pending activation {} (kept in quarantine as {})",
+            u.activationId(),
+            u.quarantineKey(),
+            e);
       }
     }
     for (PendingActivation p : scan.readable()) {
@@ -414,23 +663,36 @@ public final class ActivationService {
         switch (recoverOne(p)) {
           case REDISPATCHED -> redispatched++;
           case ENDED -> ended++;
-          case ALREADY_ENDED -> { }
+          case ALREADY_ENDED -> {}
         }
       } catch (RuntimeException e) {
-        // one entry that cannot be recovered must not keep the server from starting: it stays pending
+        // one entry that cannot be recovered must not keep the server from starting: it stays
+        // pending
         failed++;
-        LOG.error("could not recover pending activation {} of {}; it stays pending", p.activationId(),
-            p.namespace(), e);
+        LOG.error(
+            "could not recover pending activation {} of {}; it stays pending",
+            p.activationId(),
+            p.namespace(),
+            e);
       }
     }
     if (redispatched + ended + failed > 0) {
-      LOG.info("recovered {} pending activations: {} re-dispatched, {} ended with a whisk error, {} failed",
-          redispatched + ended + failed, redispatched, ended, failed);
+      LOG.info(
+          "recovered {} pending activations: {} re-dispatched, {} ended with a whisk error, {}"
+              + " failed",
+          redispatched + ended + failed,
+          redispatched,
+          ended,
+          failed);
     }
     return new Recovery(redispatched, ended);
   }
 
-  private enum Recovered { REDISPATCHED, ENDED, ALREADY_ENDED }
+  private enum Recovered {
+    REDISPATCHED,
+    ENDED,
+    ALREADY_ENDED
+  }
 
   private Recovered recoverOne(PendingActivation p) {
     Optional<ActivationRecord> existing = activations.get(p.namespace(), p.activationId());
@@ -442,21 +704,33 @@ public final class ActivationService {
     try {
       action = resolver.resolve(EntityPath.parse(p.action(), p.namespace()), p.namespace());
     } catch (RuntimeException e) {
-      activations.complete(errorRecord(p, null,
-          "The server restarted while this activation was pending and its action could not be found: "
-              + e.getMessage()));
+      activations.complete(
+          errorRecord(
+              p,
+              null,
+              "The server restarted while this activation was pending and its action could not be"
+                  + " found: "
+                  + e.getMessage()));
       return Recovered.ENDED;
     }
     if (!action.annotationIsTrue("retry-safe", true)) {
-      activations.complete(errorRecord(p, action.action(),
-          "The server stopped while this activation was in flight and the action is not retry-safe"
-              + " (annotation retry-safe=false), so it was not run again."));
+      activations.complete(
+          errorRecord(
+              p,
+              action.action(),
+              "The server stopped while this activation was in flight and the action is not"
+                  + " retry-safe (annotation retry-safe=false), so it was not run again."));
       return Recovered.ENDED;
     }
     if (p.attempts() + 1 >= MAX_ATTEMPTS) {
-      activations.complete(errorRecord(p, action.action(),
-          "The server stopped " + (p.attempts() + 1) + " times while this activation was in flight;"
-              + " it was not run again."));
+      activations.complete(
+          errorRecord(
+              p,
+              action.action(),
+              "The server stopped "
+                  + (p.attempts() + 1)
+                  + " times while this activation was in flight;"
+                  + " it was not run again."));
       return Recovered.ENDED;
     }
     PendingActivation again = p.nextAttempt();
@@ -469,14 +743,19 @@ public final class ActivationService {
   public record Recovery(int redispatched, int ended) {}
 
   /**
-   * What an activation's record future fails with when the server stopped before the activation ended: its record
-   * was not written and it stays pending, to be run again at the next start.
+   * What an activation's record future fails with when the server stopped before the activation
+   * ended: its record was not written and it stays pending, to be run again at the next start.
    */
   public static final class ShuttingDown extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     ShuttingDown(String activationId) {
-      super("the server is stopping; activation " + activationId + " stays pending for the next start", null, false,
+      super(
+          "the server is stopping; activation "
+              + activationId
+              + " stays pending for the next start",
+          null,
+          false,
           false);
     }
   }

@@ -5,8 +5,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * About how many bytes a JSON value takes when written (strings by their length, numbers as 8), without
- * writing it: the storage quota's measure, cheap enough to run on every accepted activation.
+ * About how many bytes a JSON value takes when written (strings by their length, numbers as 8),
+ * without writing it: the storage quota's measure, cheap enough to run on every accepted
+ * activation.
  */
 final class JsonSize {
 

@@ -23,22 +23,23 @@ import java.util.function.Supplier;
 
 /**
  * Runs activations in action runtimes (node, python, java, native executables) on the server's own
- * machine, with the runtime library the pilots use ({@link ActionRuntimes}): warm runtimes per action
- * version, OpenWhisk's limits and error texts. It is the executor of a server without pilots (a
- * single machine, the local mode, tests); with pilots the balancer's dispatcher routes to them instead.
+ * machine, with the runtime library the pilots use ({@link ActionRuntimes}): warm runtimes per
+ * action version, OpenWhisk's limits and error texts. It is the executor of a server without pilots
+ * (a single machine, the local mode, tests); with pilots the balancer's dispatcher routes to them
+ * instead.
  *
  * <p>Algorithm: activations queue (first come, first served) for a fixed set of threads, one per
- * 128 MB of {@code memoryMb}; a thread takes the action's memory from a memory budget of
- * {@code memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory
- * back. So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
+ * 128 MB of {@code memoryMb}; a thread takes the action's memory from a memory budget of {@code
+ * memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory back.
+ * So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
  *
- * <p>Isolation: actions run in bubblewrap when it works here (see the pilot's sandbox). When it does not,
- * the executor serves no namespace, or only the one of the administrator's single-tenant opt-out
- * ({@code api.local-unsandboxed-namespace}); other activations end at once in a whisk error that says
- * why, logged and counted ({@link #refused()}).
+ * <p>Isolation: actions run in bubblewrap when it works here (see the pilot's sandbox). When it
+ * does not, the executor serves no namespace, or only the one of the administrator's single-tenant
+ * opt-out ({@code api.local-unsandboxed-namespace}); other activations end at once in a whisk error
+ * that says why, logged and counted ({@link #refused()}).
  *
- * <p>Known caveats: time spent queued counts as the activation's wait time, not against its timeout;
- * an action whose memory limit exceeds the whole budget ends at once in a whisk error.
+ * <p>Known caveats: time spent queued counts as the activation's wait time, not against its
+ * timeout; an action whose memory limit exceeds the whole budget ends at once in a whisk error.
  */
 public final class LocalRuntimeDispatcher implements ActivationDispatcher {
 
@@ -48,8 +49,10 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final ExecutorService threads;
   private final int memoryMb;
   private final Semaphore memory;
-  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
+  private final java.util.concurrent.atomic.AtomicLong refused =
+      new java.util.concurrent.atomic.AtomicLong();
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
 
   @Override
   public void forget(String actionPath) {
@@ -61,22 +64,39 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
     return runtimes;
   }
 
-  public LocalRuntimeDispatcher(RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
+  public LocalRuntimeDispatcher(
+      RuntimeConfig config, Supplier<String> apiHost, InstantSource clock) {
     this.runtimes = new ActionRuntimes(config).warmUp();
-    runtimes.startProblem().ifPresent(problem -> LOG.warn("the local executor runs no action: {}"
-        + " (for the local executor: api.local-unsandboxed-namespace)", problem));
-    runtimes.onlyNamespace().ifPresent(ns -> LOG.warn("the local executor runs actions WITHOUT a sandbox ({});"
-        + " serving only namespace {} (api.local-unsandboxed-namespace)", runtimes.sandboxProblem().orElse("?"), ns));
+    runtimes
+        .startProblem()
+        .ifPresent(
+            problem ->
+                LOG.warn(
+                    "the local executor runs no action: {}"
+                        + " (for the local executor: api.local-unsandboxed-namespace)",
+                    problem));
+    runtimes
+        .onlyNamespace()
+        .ifPresent(
+            ns ->
+                LOG.warn(
+                    "the local executor runs actions WITHOUT a sandbox ({});"
+                        + " serving only namespace {} (api.local-unsandboxed-namespace)",
+                    runtimes.sandboxProblem().orElse("?"),
+                    ns));
     this.apiHost = apiHost;
     this.clock = clock;
     this.memoryMb = config.memoryMb();
     this.memory = new Semaphore(memoryMb, true);
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(Math.max(1, memoryMb / 128), r -> {
-      Thread t = new Thread(r, "local-runtime-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newFixedThreadPool(
+            Math.max(1, memoryMb / 128),
+            r -> {
+              Thread t = new Thread(r, "local-runtime-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -84,23 +104,41 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
     Optional<String> refusal = runtimes.refusal(request.namespace());
     if (refusal.isPresent()) {
       refused.incrementAndGet();
-      LOG.warn("activation {} of namespace {} refused: {}", request.activationId(), request.namespace(), refusal.get());
-      return CompletableFuture.completedFuture(RunOutcome.whiskError(refusal.get(), clock.millis()));
+      LOG.warn(
+          "activation {} of namespace {} refused: {}",
+          request.activationId(),
+          request.namespace(),
+          refusal.get());
+      return CompletableFuture.completedFuture(
+          RunOutcome.whiskError(refusal.get(), clock.millis()));
     }
     ActionSpec spec;
     try {
       spec = spec(request);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(RunOutcome.whiskError(
-          "The local executor cannot run this action: " + e.getMessage(), clock.millis()));
+      return CompletableFuture.completedFuture(
+          RunOutcome.whiskError(
+              "The local executor cannot run this action: " + e.getMessage(), clock.millis()));
     }
-    ActivationInput input = new ActivationInput(request.activationId(), request.action().toString(),
-        request.namespace(), Instant.ofEpochMilli(request.deadlineMillis()), apiHost.get(),
-        Optional.ofNullable(request.apiKey()), request.params());
+    ActivationInput input =
+        new ActivationInput(
+            request.activationId(),
+            request.action().toString(),
+            request.namespace(),
+            Instant.ofEpochMilli(request.deadlineMillis()),
+            apiHost.get(),
+            Optional.ofNullable(request.apiKey()),
+            request.params());
     int needed = request.limits().memory();
     if (needed > memoryMb) {
-      return CompletableFuture.completedFuture(RunOutcome.whiskError("The action needs " + needed
-          + " MB but the local executor has " + memoryMb + " MB (api.local-memory-mb).", clock.millis()));
+      return CompletableFuture.completedFuture(
+          RunOutcome.whiskError(
+              "The action needs "
+                  + needed
+                  + " MB but the local executor has "
+                  + memoryMb
+                  + " MB (api.local-memory-mb).",
+              clock.millis()));
     }
     try {
       return CompletableFuture.supplyAsync(() -> runWithin(needed, spec, input), threads);
@@ -127,18 +165,29 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   /** The runtime's view of the action: one warm pool entry per action path and version. */
   static ActionSpec spec(RunRequest r) {
     Exec exec = r.exec();
-    ActionLimits limits = ActionLimits.defaults()
-        .withTimeout(Duration.ofMillis(r.limits().timeout()))
-        .withMemoryMb(r.limits().memory())
-        .withLogBytes(r.limits().logs() * 1024L * 1024L);
+    ActionLimits limits =
+        ActionLimits.defaults()
+            .withTimeout(Duration.ofMillis(r.limits().timeout()))
+            .withMemoryMb(r.limits().memory())
+            .withLogBytes(r.limits().logs() * 1024L * 1024L);
     String code = exec.code() == null ? "" : exec.code();
-    return new ActionSpec(r.action().path() + "@" + r.version(), exec.kind(), code,
-        Boolean.TRUE.equals(exec.binary()), exec.main(), Map.of(), limits);
+    return new ActionSpec(
+        r.action().path() + "@" + r.version(),
+        exec.kind(),
+        code,
+        Boolean.TRUE.equals(exec.binary()),
+        exec.main(),
+        Map.of(),
+        limits);
   }
 
   static RunOutcome outcome(ActivationResult r) {
-    return new RunOutcome(ActivationResponse.of(r.status().code(), r.result()), r.logs(), r.start().toEpochMilli(),
-        r.end().toEpochMilli(), r.initTime().map(Duration::toMillis).orElse(null));
+    return new RunOutcome(
+        ActivationResponse.of(r.status().code(), r.result()),
+        r.logs(),
+        r.start().toEpochMilli(),
+        r.end().toEpochMilli(),
+        r.initTime().map(Duration::toMillis).orElse(null));
   }
 
   /** Activations refused because no sandbox works here and their namespace is not the opt-out's. */
@@ -153,9 +202,18 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
 
   @Override
   public String description() {
-    return "local runtimes on this machine (" + String.join(", ", runtimes.kinds()) + "; " + memoryMb
-        + " MB" + (runtimes.sandboxed() ? ", sandboxed" : runtimes.onlyNamespace()
-            .map(ns -> ", unsandboxed, only namespace " + ns).orElse(", no sandbox: serves no namespace")) + ")";
+    return "local runtimes on this machine ("
+        + String.join(", ", runtimes.kinds())
+        + "; "
+        + memoryMb
+        + " MB"
+        + (runtimes.sandboxed()
+            ? ", sandboxed"
+            : runtimes
+                .onlyNamespace()
+                .map(ns -> ", unsandboxed, only namespace " + ns)
+                .orElse(", no sandbox: serves no namespace"))
+        + ")";
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.hpcwhisk.balancer.invoke;
 
-import java.time.InstantSource;
 import io.hpcwhisk.balancer.auth.NamespaceLimits;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,10 +9,11 @@ import java.util.function.Function;
 
 /**
  * Per-namespace limits as OpenWhisk applies them: invocations and trigger fires per minute (counted
- * in the current clock minute, as OpenWhisk's rate throttler does) and activations in flight. A refusal
- * is OpenWhisk's message for a 429.
+ * in the current clock minute, as OpenWhisk's rate throttler does) and activations in flight. A
+ * refusal is OpenWhisk's message for a 429.
  *
- * Each namespace may have its own limits (set by the administrator), the defaults apply elsewhere.
+ * <p>Each namespace may have its own limits (set by the administrator), the defaults apply
+ * elsewhere.
  *
  * <p>Known caveats: the minute window is fixed, not sliding, so a burst across a minute boundary
  * may see up to twice the rate; counts live in memory and start at zero after a restart.
@@ -28,12 +29,25 @@ public final class NamespaceThrottle {
   private final ConcurrentHashMap<String, Window> fires = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-  public NamespaceThrottle(InstantSource clock, int invocationsPerMinute, int firesPerMinute, int concurrentInvocations) {
-    this(clock, invocationsPerMinute, firesPerMinute, concurrentInvocations, ns -> NamespaceLimits.NONE);
+  public NamespaceThrottle(
+      InstantSource clock,
+      int invocationsPerMinute,
+      int firesPerMinute,
+      int concurrentInvocations) {
+    this(
+        clock,
+        invocationsPerMinute,
+        firesPerMinute,
+        concurrentInvocations,
+        ns -> NamespaceLimits.NONE);
   }
 
   /** With per-namespace {@code overrides} of the defaults (fields left null keep the default). */
-  public NamespaceThrottle(InstantSource clock, int invocationsPerMinute, int firesPerMinute, int concurrentInvocations,
+  public NamespaceThrottle(
+      InstantSource clock,
+      int invocationsPerMinute,
+      int firesPerMinute,
+      int concurrentInvocations,
       Function<String, NamespaceLimits> overrides) {
     this.clock = clock;
     this.overrides = overrides;
@@ -66,8 +80,12 @@ public final class NamespaceThrottle {
     NamespaceLimits limits = effective(namespace);
     int active = inFlight.computeIfAbsent(namespace, n -> new AtomicInteger()).get();
     if (active >= limits.concurrentInvocations()) {
-      return Optional.of("Too many concurrent requests in flight (count: " + active + ", allowed: "
-          + limits.concurrentInvocations() + ").");
+      return Optional.of(
+          "Too many concurrent requests in flight (count: "
+              + active
+              + ", allowed: "
+              + limits.concurrentInvocations()
+              + ").");
     }
     return count(invocations, namespace, limits.invocationsPerMinute());
   }
@@ -88,13 +106,21 @@ public final class NamespaceThrottle {
     }
   }
 
-  private Optional<String> count(ConcurrentHashMap<String, Window> windows, String namespace, int allowed) {
+  private Optional<String> count(
+      ConcurrentHashMap<String, Window> windows, String namespace, int allowed) {
     long minute = clock.millis() / 60_000;
-    Window w = windows.compute(namespace, (k, old) -> old == null || old.minute != minute ? new Window(minute) : old);
+    Window w =
+        windows.compute(
+            namespace, (k, old) -> old == null || old.minute != minute ? new Window(minute) : old);
     int count = w.count.incrementAndGet();
     if (count > allowed) {
       w.count.decrementAndGet();
-      return Optional.of("Too many requests in the last minute (count: " + (count - 1) + ", allowed: " + allowed + ").");
+      return Optional.of(
+          "Too many requests in the last minute (count: "
+              + (count - 1)
+              + ", allowed: "
+              + allowed
+              + ").");
     }
     return Optional.empty();
   }

@@ -20,7 +20,8 @@ public final class NoExecutorDispatcher implements ActivationDispatcher {
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
     return CompletableFuture.completedFuture(
-        RunOutcome.whiskError("No executor is configured to run actions on this server: " + reason, clock.millis()));
+        RunOutcome.whiskError(
+            "No executor is configured to run actions on this server: " + reason, clock.millis()));
   }
 
   @Override

@@ -13,23 +13,25 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link ActivationStore} that counts, per namespace, the bytes of what it keeps: the payloads of
- * pending activations and the activation records still within the retention; and the
- * {@link StorageQuota} over those counts. The store itself is not changed: this wraps it.
+ * An {@link ActivationStore} that counts, per namespace, the bytes of what it keeps: the payloads
+ * of pending activations and the activation records still within the retention; and the {@link
+ * StorageQuota} over those counts. The store itself is not changed: this wraps it.
  *
  * <p>Algorithm: a pending entry counts its payload's size (as {@link JsonSize} measures it) plus
- * {@value #ENTRY_OVERHEAD} bytes from accept until its record is written; a record counts its result
- * and logs plus {@value #ENTRY_OVERHEAD} bytes, in the bucket of the hour it ended; {@link #expire} drops the
- * buckets whose whole hour ended before the cutoff. A namespace at or over the quota is refused new
- * invocations and fires (429) until pending ones end or records age out.
+ * {@value #ENTRY_OVERHEAD} bytes from accept until its record is written; a record counts its
+ * result and logs plus {@value #ENTRY_OVERHEAD} bytes, in the bucket of the hour it ended; {@link
+ * #expire} drops the buckets whose whole hour ended before the cutoff. A namespace at or over the
+ * quota is refused new invocations and fires (429) until pending ones end or records age out.
  *
- * <p>Example: quota 1 MB, 10 records of 100 kB results in the last hour: the 11th invocation is refused
- * with "namespace 'alice' keeps 1,003 kB of pending payloads and activation records, its quota is 1,024 kB".
+ * <p>Example: quota 1 MB, 10 records of 100 kB results in the last hour: the 11th invocation is
+ * refused with "namespace 'alice' keeps 1,003 kB of pending payloads and activation records, its
+ * quota is 1,024 kB".
  *
  * <p>Known caveats: counts start at the pending entries found at start (records written before the
  * start are not counted until the next restart after they expire: a restart forgives them); records
  * count up to an hour longer than they are kept (bucket granularity); the records of activations
- * already accepted are always written, so a namespace can end over its quota by what it had in flight.
+ * already accepted are always written, so a namespace can end over its quota by what it had in
+ * flight.
  */
 public final class QuotaActivationStore implements ActivationStore, StorageQuota {
 
@@ -85,10 +87,16 @@ public final class QuotaActivationStore implements ActivationStore, StorageQuota
     if (used + incomingBytes + ENTRY_OVERHEAD <= quotaBytes) {
       return Optional.empty();
     }
-    return Optional.of(String.format("The namespace '%s' keeps %,d kB of pending payloads and activation records"
-        + " and this request would add %,d kB; its storage quota is %,d kB. Wait for activations to end or"
-        + " records to age out, or ask the administrator to raise store.namespace-quota-mb.",
-        namespace, used / 1024, (incomingBytes + ENTRY_OVERHEAD + 1023) / 1024, quotaBytes / 1024));
+    return Optional.of(
+        String.format(
+            "The namespace '%s' keeps %,d kB of pending payloads and activation records and this"
+                + " request would add %,d kB; its storage quota is %,d kB. Wait for activations to"
+                + " end or records to age out, or ask the administrator to raise"
+                + " store.namespace-quota-mb.",
+            namespace,
+            used / 1024,
+            (incomingBytes + ENTRY_OVERHEAD + 1023) / 1024,
+            quotaBytes / 1024));
   }
 
   /** The bytes counted for {@code namespace} now. */
@@ -201,7 +209,8 @@ public final class QuotaActivationStore implements ActivationStore, StorageQuota
   @Override
   public int expire(long cutoffMillis) {
     int n = store.expire(cutoffMillis);
-    long firstKeptHour = Math.floorDiv(cutoffMillis, HOUR); // hours before it ended wholly before the cutoff
+    long firstKeptHour =
+        Math.floorDiv(cutoffMillis, HOUR); // hours before it ended wholly before the cutoff
     for (Map.Entry<String, Usage> e : usage.entrySet()) {
       e.getValue().dropBefore(firstKeptHour);
     }

@@ -6,9 +6,11 @@ import java.util.Objects;
 
 /**
  * What running one activation gave: the response (success or one of the three errors), the log
- * lines, when the run started and ended (epoch ms) and, for a cold start, how long initialisation took.
+ * lines, when the run started and ended (epoch ms) and, for a cold start, how long initialisation
+ * took.
  */
-public record RunOutcome(ActivationResponse response, List<String> logs, long start, long end, Long initTimeMillis) {
+public record RunOutcome(
+    ActivationResponse response, List<String> logs, long start, long end, Long initTimeMillis) {
 
   public RunOutcome {
     Objects.requireNonNull(response, "response");

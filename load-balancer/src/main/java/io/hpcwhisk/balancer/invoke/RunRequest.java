@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param exec kind, code, main, image
  * @param limits timeout, memory, logs, concurrency
  * @param params the merged parameters (package, binding, action, then payload)
- * @param apiKey the invoker's {@code uuid:key} when the action asks for it ({@code provide-api-key}), else null
+ * @param apiKey the invoker's {@code uuid:key} when the action asks for it ({@code
+ *     provide-api-key}), else null
  * @param deadlineMillis epoch milliseconds by which the run must end
- * @param retrySafe whether the action may run again if a run is lost (annotation {@code retry-safe},
- *     default true): a dispatcher that loses a started run re-runs it only when this is true
+ * @param retrySafe whether the action may run again if a run is lost (annotation {@code
+ *     retry-safe}, default true): a dispatcher that loses a started run re-runs it only when this
+ *     is true
  */
 public record RunRequest(
     String activationId,
@@ -40,7 +42,8 @@ public record RunRequest(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(params, "params");
     if (exec.isSequence()) {
-      throw new IllegalArgumentException("a sequence is run by the ActivationService, not dispatched: " + action);
+      throw new IllegalArgumentException(
+          "a sequence is run by the ActivationService, not dispatched: " + action);
     }
   }
 }

@@ -20,18 +20,19 @@ import java.util.Optional;
 
 /**
  * Fires triggers: the trigger's parameters merged with the payload go to the action of every active
- * rule of the trigger (each accepted like an invocation, with the trigger's activation as cause), and
- * a trigger activation record lists per rule what happened as JSON log lines, as OpenWhisk does.
- * With no active rule nothing is recorded and the API answers 204.
+ * rule of the trigger (each accepted like an invocation, with the trigger's activation as cause),
+ * and a trigger activation record lists per rule what happened as JSON log lines, as OpenWhisk
+ * does. With no active rule nothing is recorded and the API answers 204.
  *
  * <p>A fire made with an activation's key (an action firing a trigger) has that activation as the
  * trigger activation's {@code cause}; one deeper than the server's chain limit is refused (429) and
- * recorded as a trigger activation whose response names the reason, so a rule whose action fires its
- * own trigger runs at most that many times.
+ * recorded as a trigger activation whose response names the reason, so a rule whose action fires
+ * its own trigger runs at most that many times.
  */
 public final class TriggerService {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TriggerService.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(TriggerService.class);
 
   private final EntityStore entities;
   private final ActivationStore activations;
@@ -39,8 +40,12 @@ public final class TriggerService {
   private final NamespaceThrottle throttle;
   private final InstantSource clock;
 
-  public TriggerService(EntityStore entities, ActivationStore activations, ActivationService invoker,
-      NamespaceThrottle throttle, InstantSource clock) {
+  public TriggerService(
+      EntityStore entities,
+      ActivationStore activations,
+      ActivationService invoker,
+      NamespaceThrottle throttle,
+      InstantSource clock) {
     this.entities = entities;
     this.activations = activations;
     this.invoker = invoker;
@@ -72,19 +77,44 @@ public final class TriggerService {
     if (tooDeep != null) {
       String id = ActivationIds.next();
       long now = clock.millis();
-      ObjectNode line = Json.MAPPER.createObjectNode().put("statusCode", 1).put("success", false)
-          .put("error", tooDeep + " No rule of this trigger was run.");
-      activations.complete(new ActivationRecord(id, caller.namespace(), trigger.name(), trigger.version(),
-          caller.subject(), now, now, 0, ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, tooDeep),
-          List.of(line.toString()), List.of(new KeyValue("path", Json.tree(path.path()))), false, caller.cause()));
-      LOG.warn("namespace {}: fire of trigger {} refused, chain depth {} > {} (cause {}, record {})",
-          caller.namespace(), path.path(), caller.chainDepth(), invoker.maxChainDepth(), caller.cause(), id);
+      ObjectNode line =
+          Json.MAPPER
+              .createObjectNode()
+              .put("statusCode", 1)
+              .put("success", false)
+              .put("error", tooDeep + " No rule of this trigger was run.");
+      activations.complete(
+          new ActivationRecord(
+              id,
+              caller.namespace(),
+              trigger.name(),
+              trigger.version(),
+              caller.subject(),
+              now,
+              now,
+              0,
+              ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, tooDeep),
+              List.of(line.toString()),
+              List.of(new KeyValue("path", Json.tree(path.path()))),
+              false,
+              caller.cause()));
+      LOG.warn(
+          "namespace {}: fire of trigger {} refused, chain depth {} > {} (cause {}, record {})",
+          caller.namespace(),
+          path.path(),
+          caller.chainDepth(),
+          invoker.maxChainDepth(),
+          caller.cause(),
+          id);
       throw new Rejection(429, tooDeep + " Recorded as trigger activation " + id + ".");
     }
     invoker.refuseOverQuota(caller.namespace(), payload);
-    throttle.tryFire(caller.namespace()).ifPresent(message -> {
-      throw new Rejection(429, message);
-    });
+    throttle
+        .tryFire(caller.namespace())
+        .ifPresent(
+            message -> {
+              throw new Rejection(429, message);
+            });
     List<Rule> rules = rulesOf(path);
     if (rules.stream().noneMatch(Rule::isActive)) {
       return Optional.empty();
@@ -100,23 +130,49 @@ public final class TriggerService {
       line.put("rule", path.namespace() + "/" + rule.name());
       line.put("action", action.path());
       if (!rule.isActive()) {
-        line.put("statusCode", 1).put("success", false)
-            .put("error", "Rule '" + path.namespace() + "/" + rule.name() + "' is inactive, action '"
-                + action.path() + "' was not activated.");
+        line.put("statusCode", 1)
+            .put("success", false)
+            .put(
+                "error",
+                "Rule '"
+                    + path.namespace()
+                    + "/"
+                    + rule.name()
+                    + "' is inactive, action '"
+                    + action.path()
+                    + "' was not activated.");
       } else {
         try {
-          ActivationService.Accepted accepted = invoker.invokeForRule(caller, action, params.deepCopy(), id);
-          line.put("statusCode", 0).put("success", true).put("activationId", accepted.activationId());
+          ActivationService.Accepted accepted =
+              invoker.invokeForRule(caller, action, params.deepCopy(), id);
+          line.put("statusCode", 0)
+              .put("success", true)
+              .put("activationId", accepted.activationId());
         } catch (Rejection e) {
-          line.put("statusCode", e.status() == 404 ? 1 : 3).put("success", false).put("error", e.getMessage());
+          line.put("statusCode", e.status() == 404 ? 1 : 3)
+              .put("success", false)
+              .put("error", e.getMessage());
         }
       }
       logs.add(line.toString());
     }
     long end = clock.millis();
     List<KeyValue> annotations = List.of(new KeyValue("path", Json.tree(path.path())));
-    activations.complete(new ActivationRecord(id, caller.namespace(), trigger.name(), trigger.version(),
-        caller.subject(), start, end, 0, ActivationResponse.success(params), logs, annotations, false, caller.cause()));
+    activations.complete(
+        new ActivationRecord(
+            id,
+            caller.namespace(),
+            trigger.name(),
+            trigger.version(),
+            caller.subject(),
+            start,
+            end,
+            0,
+            ActivationResponse.success(params),
+            logs,
+            annotations,
+            false,
+            caller.cause()));
     return Optional.of(id);
   }
 }

@@ -19,8 +19,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Serves {@code GET /metrics} (Prometheus text, no authentication: bind the server to a trusted
  * address) and times every other request as {@code whisk_http_requests{method,route,status}}, where
- * the route is the path's shape ({@code /api/v1/namespaces/{ns}/actions/{name}}) and a method the API does not
- * know is {@code other}, so the number of time series stays bounded whatever clients send.
+ * the route is the path's shape ({@code /api/v1/namespaces/{ns}/actions/{name}}) and a method the
+ * API does not know is {@code other}, so the number of time series stays bounded whatever clients
+ * send.
  */
 public final class MetricsHandler extends Handler.Wrapper {
 
@@ -40,31 +41,35 @@ public final class MetricsHandler extends Handler.Wrapper {
     if ("/metrics".equals(path) && "GET".equals(request.getMethod())) {
       byte[] body = prometheus.scrape().getBytes(StandardCharsets.UTF_8);
       response.setStatus(200);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      response
+          .getHeaders()
+          .put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
       response.write(true, ByteBuffer.wrap(body), callback);
       return true;
     }
-    // the pilots' WebSocket is on a connector of its own (not behind this handler): every request here is timed
+    // the pilots' WebSocket is on a connector of its own (not behind this handler): every request
+    // here is timed
     long start = System.nanoTime();
     String method = request.getMethod();
-    Callback timed = new Callback() {
-      @Override
-      public void succeeded() {
-        record(method, path, response.getStatus(), start);
-        callback.succeeded();
-      }
+    Callback timed =
+        new Callback() {
+          @Override
+          public void succeeded() {
+            record(method, path, response.getStatus(), start);
+            callback.succeeded();
+          }
 
-      @Override
-      public void failed(Throwable x) {
-        record(method, path, response.getStatus(), start);
-        callback.failed(x);
-      }
+          @Override
+          public void failed(Throwable x) {
+            record(method, path, response.getStatus(), start);
+            callback.failed(x);
+          }
 
-      @Override
-      public InvocationType getInvocationType() {
-        return callback.getInvocationType();
-      }
-    };
+          @Override
+          public InvocationType getInvocationType() {
+            return callback.getInvocationType();
+          }
+        };
     return super.handle(request, response, timed);
   }
 
@@ -72,17 +77,28 @@ public final class MetricsHandler extends Handler.Wrapper {
     String route = route(path);
     String method = method(rawMethod);
     String key = method + ' ' + route + ' ' + status;
-    Timer timer = timers.computeIfAbsent(key, k -> Timer.builder("whisk_http_requests")
-        .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
+    Timer timer =
+        timers.computeIfAbsent(
+            key,
+            k ->
+                Timer.builder("whisk_http_requests")
+                    .tag("method", method)
+                    .tag("route", route)
+                    .tag("status", Integer.toString(status))
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry));
     timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
   }
 
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
-  /** The method as a label: one of the HTTP methods the API knows, every other token (any case) {@code other}. */
+  /**
+   * The method as a label: one of the HTTP methods the API knows, every other token (any case)
+   * {@code other}.
+   */
   static String method(String method) {
     return method != null && METHODS.contains(method) ? method : "other";
   }
@@ -108,16 +124,18 @@ public final class MetricsHandler extends Handler.Wrapper {
     if (s.size() == 4) {
       return "/api/v1/namespaces/{ns}";
     }
-    String collection = switch (s.get(4)) {
-      case "actions", "packages", "triggers", "rules", "activations", "limits" -> s.get(4);
-      default -> "other";
-    };
+    String collection =
+        switch (s.get(4)) {
+          case "actions", "packages", "triggers", "rules", "activations", "limits" -> s.get(4);
+          default -> "other";
+        };
     StringBuilder r = new StringBuilder("/api/v1/namespaces/{ns}/").append(collection);
     if (s.size() > 5) {
       r.append("/{name}");
     }
     if (collection.equals("activations") && s.size() > 6) {
-      r.append('/').append(s.get(6).equals("logs") || s.get(6).equals("result") ? s.get(6) : "other");
+      r.append('/')
+          .append(s.get(6).equals("logs") || s.get(6).equals("result") ? s.get(6) : "other");
     }
     return r.toString();
   }

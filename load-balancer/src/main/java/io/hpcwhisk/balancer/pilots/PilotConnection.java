@@ -4,8 +4,8 @@ import io.hpcwhisk.protocol.BalancerMessage;
 
 /**
  * One pilot's connection as the dispatcher sees it: send a message (never blocks), close. The
- * dispatcher tells connections apart by object identity: what was sent over one connection is answered
- * only over that same connection.
+ * dispatcher tells connections apart by object identity: what was sent over one connection is
+ * answered only over that same connection.
  */
 public interface PilotConnection {
 
@@ -16,8 +16,9 @@ public interface PilotConnection {
   void close(int code, String reason);
 
   /**
-   * Whether the connection is still open as far as this side knows (a connection that closed may not
-   * have reported its close yet; a half-open one still counts as open until it is declared offline).
+   * Whether the connection is still open as far as this side knows (a connection that closed may
+   * not have reported its close yet; a half-open one still counts as open until it is declared
+   * offline).
    */
   boolean isOpen();
 

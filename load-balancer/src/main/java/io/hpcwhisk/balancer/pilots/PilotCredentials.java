@@ -9,9 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,33 +19,35 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Issues and checks the credentials of pilots: {@code SCOPE.MAC}, where the MAC is HMAC-SHA256 of the scope
- * under a server secret kept in {@code DATA_DIR/pilot-secret} (created rw------- on first use, 32 random
- * bytes). Two scopes:
+ * Issues and checks the credentials of pilots: {@code SCOPE.MAC}, where the MAC is HMAC-SHA256 of
+ * the scope under a server secret kept in {@code DATA_DIR/pilot-secret} (created rw------- on first
+ * use, 32 random bytes). Two scopes:
  *
  * <ul>
- *   <li>{@code sub-<nonce>}: issued by the server's controller just before {@code sbatch}; valid only once
- *       {@link PilotAdmission} finds it bound to the job {@code sbatch --parsable} answered (the binding is
- *       kept in the store and ends with the job);
- *   <li>{@code job-<jobId>@<epochSeconds>}: for a pilot submitted by hand ({@code hpc-whisk pilot-token
- *       --job ID}); valid for that job id only, until the time it names.
+ *   <li>{@code sub-<nonce>}: issued by the server's controller just before {@code sbatch}; valid
+ *       only once {@link PilotAdmission} finds it bound to the job {@code sbatch --parsable}
+ *       answered (the binding is kept in the store and ends with the job);
+ *   <li>{@code job-<jobId>@<epochSeconds>}: for a pilot submitted by hand ({@code hpc-whisk
+ *       pilot-token --job ID}); valid for that job id only, until the time it names.
  * </ul>
  *
- * <p>This class checks only that a token is genuine and what it claims; whether it may register now is
- * {@link PilotAdmission}'s decision. Rotating the secret (delete the file while no pilot runs, restart the
- * server) makes every issued token invalid.
+ * <p>This class checks only that a token is genuine and what it claims; whether it may register now
+ * is {@link PilotAdmission}'s decision. Rotating the secret (delete the file while no pilot runs,
+ * restart the server) makes every issued token invalid.
  */
 public final class PilotCredentials {
 
   private static final Pattern JOB = Pattern.compile("[0-9]{1,20}(_[0-9]+)?");
-  private static final Pattern JOB_SCOPE = Pattern.compile("job-([0-9]{1,20}(?:_[0-9]+)?)@([0-9]{1,12})");
+  private static final Pattern JOB_SCOPE =
+      Pattern.compile("job-([0-9]{1,20}(?:_[0-9]+)?)@([0-9]{1,12})");
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{8,64}");
   private final byte[] secret;
   private final SecureRandom random = new SecureRandom();
 
   public PilotCredentials(byte[] secret) {
     if (secret.length < 16) {
-      throw new IllegalArgumentException("pilot secret must have at least 16 bytes, got " + secret.length);
+      throw new IllegalArgumentException(
+          "pilot secret must have at least 16 bytes, got " + secret.length);
     }
     this.secret = secret.clone();
   }
@@ -58,8 +60,12 @@ public final class PilotCredentials {
         Files.createDirectories(dataDir);
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
-        Path tmp = Files.createTempFile(dataDir, "pilot-secret", ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path tmp =
+            Files.createTempFile(
+                dataDir,
+                "pilot-secret",
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, HexFormat.of().formatHex(fresh));
         try {
           Files.move(tmp, file);
@@ -73,7 +79,9 @@ public final class PilotCredentials {
     }
   }
 
-  /** A token for the pilot of Slurm job {@code jobId}, valid until {@code notAfter} (whole seconds). */
+  /**
+   * A token for the pilot of Slurm job {@code jobId}, valid until {@code notAfter} (whole seconds).
+   */
   public String forJob(String jobId, Instant notAfter) {
     if (!JOB.matcher(jobId).matches()) {
       throw new IllegalArgumentException("not a Slurm job id: '" + jobId + "'");
@@ -81,14 +89,20 @@ public final class PilotCredentials {
     return sign("job-" + jobId + "@" + notAfter.getEpochSecond());
   }
 
-  /** A submission token: the controller binds it to the job id {@code sbatch} answers (see {@link PilotSubmissions}). */
+  /**
+   * A submission token: the controller binds it to the job id {@code sbatch} answers (see {@link
+   * PilotSubmissions}).
+   */
   public String forSubmission() {
     byte[] nonce = new byte[12];
     random.nextBytes(nonce);
     return sign("sub-" + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
   }
 
-  /** The scope of a token (the part before the MAC: {@code sub-<nonce>}), without checking it; never secret. */
+  /**
+   * The scope of a token (the part before the MAC: {@code sub-<nonce>}), without checking it; never
+   * secret.
+   */
   public static String scopeOf(String token) {
     int dot = token.lastIndexOf('.');
     return dot <= 0 ? token : token.substring(0, dot);
@@ -96,7 +110,10 @@ public final class PilotCredentials {
 
   /** What a genuine token claims. */
   public sealed interface Grant {
-    /** The scope, the part of the token before the MAC; it is no secret (the MAC is) and may be logged. */
+    /**
+     * The scope, the part of the token before the MAC; it is no secret (the MAC is) and may be
+     * logged.
+     */
     String scope();
   }
 
@@ -106,7 +123,10 @@ public final class PilotCredentials {
   /** A hand-issued token for one job id until a time. */
   public record Job(String scope, String jobId, Instant notAfter) implements Grant {}
 
-  /** The grant of a genuine token; empty for a forged, malformed or unknown one (the caller logs why). */
+  /**
+   * The grant of a genuine token; empty for a forged, malformed or unknown one (the caller logs
+   * why).
+   */
   public Optional<Grant> verify(String token) {
     if (token == null) {
       return Optional.empty();
@@ -122,7 +142,8 @@ public final class PilotCredentials {
     }
     Matcher job = JOB_SCOPE.matcher(scope);
     if (job.matches()) {
-      return Optional.of(new Job(scope, job.group(1), Instant.ofEpochSecond(Long.parseLong(job.group(2)))));
+      return Optional.of(
+          new Job(scope, job.group(1), Instant.ofEpochSecond(Long.parseLong(job.group(2)))));
     }
     if (scope.startsWith("sub-") && NONCE.matcher(scope.substring(4)).matches()) {
       return Optional.of(new Submission(scope));

@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  * The WebSocket endpoint pilots connect to, {@value PilotProtocol#PATH} on the API's Jetty server:
  * decodes {@link PilotMessage}s, hands the first ({@code register}, with the bearer token from the
  * upgrade request) and every later one to {@link PilotEvents}, and sends {@link BalancerMessage}s
- * without blocking (Jetty queues the frames of one session in order). The pilot id a connection speaks
- * for is the one its own registration was admitted under: later messages cannot name another. A
- * refused registration gets {@code refused} and close 1008, or, for a pilot id held by a live
- * connection, close {@value #TRY_AGAIN_LATER} with the reason (the pilot retries).
+ * without blocking (Jetty queues the frames of one session in order). The pilot id a connection
+ * speaks for is the one its own registration was admitted under: later messages cannot name
+ * another. A refused registration gets {@code refused} and close 1008, or, for a pilot id held by a
+ * live connection, close {@value #TRY_AGAIN_LATER} with the reason (the pilot retries).
  */
 public final class PilotEndpoint {
 
@@ -28,18 +28,30 @@ public final class PilotEndpoint {
 
   private PilotEndpoint() {}
 
-  /** Wraps {@code next}: upgrade requests on the pilot path go to the endpoint, all others to {@code next}. */
+  /**
+   * Wraps {@code next}: upgrade requests on the pilot path go to the endpoint, all others to {@code
+   * next}.
+   */
   public static Handler.Wrapper install(Server server, PilotEvents events, Handler next) {
-    WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
-      container.setIdleTimeout(Duration.ofSeconds(30));
-      container.setMaxTextMessageSize(64L * 1024 * 1024);
-      container.addMapping(PilotProtocol.PATH, (request, response, callback) -> {
-        String auth = request.getHeaders().get("Authorization");
-        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip() : null;
-        String remote = String.valueOf(org.eclipse.jetty.server.Request.getRemoteAddr(request));
-        return new Listener(events, token, remote);
-      });
-    });
+    WebSocketUpgradeHandler upgrade =
+        WebSocketUpgradeHandler.from(
+            server,
+            container -> {
+              container.setIdleTimeout(Duration.ofSeconds(30));
+              container.setMaxTextMessageSize(64L * 1024 * 1024);
+              container.addMapping(
+                  PilotProtocol.PATH,
+                  (request, response, callback) -> {
+                    String auth = request.getHeaders().get("Authorization");
+                    String token =
+                        auth != null && auth.startsWith("Bearer ")
+                            ? auth.substring(7).strip()
+                            : null;
+                    String remote =
+                        String.valueOf(org.eclipse.jetty.server.Request.getRemoteAddr(request));
+                    return new Listener(events, token, remote);
+                  });
+            });
     upgrade.setHandler(next);
     return upgrade;
   }
@@ -69,7 +81,11 @@ public final class PilotEndpoint {
       try {
         message = PilotProtocol.decodePilotMessage(text);
       } catch (IllegalArgumentException e) {
-        LOG.warn("pilot {} at {} sent a message this balancer cannot read: {}", pilotId, remote, e.getMessage());
+        LOG.warn(
+            "pilot {} at {} sent a message this balancer cannot read: {}",
+            pilotId,
+            remote,
+            e.getMessage());
         if (pilotId == null) {
           refuse(e.getMessage());
         }
@@ -81,7 +97,11 @@ public final class PilotEndpoint {
       } else if (message instanceof PilotMessage.Register register) {
         Optional<String> oldMinor = PilotProtocol.minorRefusal(register.minor());
         if (oldMinor.isPresent()) {
-          LOG.warn("refused pilot {} (job {}) from {}: {}", register.pilotId(), register.jobId(), remote,
+          LOG.warn(
+              "refused pilot {} (job {}) from {}: {}",
+              register.pilotId(),
+              register.jobId(),
+              remote,
               oldMinor.get());
           refuse(oldMinor.get());
           return;
@@ -89,7 +109,11 @@ public final class PilotEndpoint {
         try {
           pilotId = events.register(this, register, token);
         } catch (PilotEvents.Refusal refusal) {
-          LOG.warn("refused pilot {} (job {}) from {}: {}", register.pilotId(), register.jobId(), remote,
+          LOG.warn(
+              "refused pilot {} (job {}) from {}: {}",
+              register.pilotId(),
+              register.jobId(),
+              remote,
               refusal.getMessage());
           if (refusal.retryLater()) {
             tryAgainLater(refusal.getMessage());
@@ -104,13 +128,16 @@ public final class PilotEndpoint {
 
     private void refuse(String reason) {
       Session s = session;
-      s.sendText(PilotProtocol.encode(new BalancerMessage.Refused(reason)),
-          Callback.from(() -> s.close(1008, "refused", Callback.NOOP), x -> s.close(1008, "refused", Callback.NOOP)));
+      s.sendText(
+          PilotProtocol.encode(new BalancerMessage.Refused(reason)),
+          Callback.from(
+              () -> s.close(1008, "refused", Callback.NOOP),
+              x -> s.close(1008, "refused", Callback.NOOP)));
     }
 
     /**
-     * Closes with {@value #TRY_AGAIN_LATER} and the reason, without {@code refused}: a pilot takes that
-     * as a connection that ended before registration and reconnects with its backoff.
+     * Closes with {@value #TRY_AGAIN_LATER} and the reason, without {@code refused}: a pilot takes
+     * that as a connection that ended before registration and reconnects with its backoff.
      */
     private void tryAgainLater(String reason) {
       Session s = session;
@@ -121,7 +148,10 @@ public final class PilotEndpoint {
     public void onWebSocketClose(int statusCode, String reason) {
       String id = pilotId;
       if (id != null) {
-        events.closed(id, this, "connection closed (" + statusCode + (reason == null ? "" : " " + reason) + ")");
+        events.closed(
+            id,
+            this,
+            "connection closed (" + statusCode + (reason == null ? "" : " " + reason) + ")");
       }
     }
 
@@ -141,10 +171,14 @@ public final class PilotEndpoint {
       }
       String text = PilotProtocol.encode(message);
       synchronized (this) {
-        s.sendText(text, Callback.from(() -> {}, x -> {
-          LOG.debug("sending to pilot {} failed: {}", pilotId, x.toString());
-          s.close(1011, "send failed", Callback.NOOP);
-        }));
+        s.sendText(
+            text,
+            Callback.from(
+                () -> {},
+                x -> {
+                  LOG.debug("sending to pilot {} failed: {}", pilotId, x.toString());
+                  s.close(1011, "send failed", Callback.NOOP);
+                }));
       }
     }
 
@@ -168,7 +202,10 @@ public final class PilotEndpoint {
     }
   }
 
-  /** WebSocket close code 1013, "try again later": a registration that may succeed once the id is free. */
+  /**
+   * WebSocket close code 1013, "try again later": a registration that may succeed once the id is
+   * free.
+   */
   public static final int TRY_AGAIN_LATER = 1013;
 
   /** A close reason fits 123 bytes of UTF-8; longer ones are cut (at a character boundary). */

@@ -5,18 +5,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Asks the cluster whether a registering pilot is what it says: the Slurm job it names is running, in the
- * harvest partition, as the pilot user, on the node it names. {@link SlurmPilotJobVerifier} asks Slurm; a
- * server without Slurm must choose {@link #unverified(String)} explicitly ({@code balancer.verify-jobs: none}).
+ * Asks the cluster whether a registering pilot is what it says: the Slurm job it names is running,
+ * in the harvest partition, as the pilot user, on the node it names. {@link SlurmPilotJobVerifier}
+ * asks Slurm; a server without Slurm must choose {@link #unverified(String)} explicitly ({@code
+ * balancer.verify-jobs: none}).
  */
 public interface PilotJobVerifier {
 
-  /** Empty when job {@code jobId} runs as a pilot on {@code node}; else why not (logged and sent back). */
+  /**
+   * Empty when job {@code jobId} runs as a pilot on {@code node}; else why not (logged and sent
+   * back).
+   */
   Optional<String> refusal(String jobId, String node);
 
   /**
-   * Of {@code jobIds}, those the cluster reports ended or no longer knows, and whether each that is still
-   * waiting is pending; empty answers when the cluster cannot be asked (then nothing is revoked).
+   * Of {@code jobIds}, those the cluster reports ended or no longer knows, and whether each that is
+   * still waiting is pending; empty answers when the cluster cannot be asked (then nothing is
+   * revoked).
    */
   Optional<JobStates> states(Collection<String> jobIds);
 
@@ -32,8 +37,8 @@ public interface PilotJobVerifier {
   String description();
 
   /**
-   * Believes every registration with a valid, bound credential: for servers without Slurm (executor tests,
-   * benchmarks with pilots outside Slurm). {@code why} is logged at start.
+   * Believes every registration with a valid, bound credential: for servers without Slurm (executor
+   * tests, benchmarks with pilots outside Slurm). {@code why} is logged at start.
    */
   static PilotJobVerifier unverified(String why) {
     return new PilotJobVerifier() {

@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,38 +27,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's side of submission credentials: hands each pilot job its token in a file only the server's
- * account can read, and binds the token to the job once {@code sbatch} has answered.
+ * The controller's side of submission credentials: hands each pilot job its token in a file only
+ * the server's account can read, and binds the token to the job once {@code sbatch} has answered.
  *
- * <p><b>Algorithm.</b> {@link #issue()} makes a fresh {@code sub-…} token and writes it to a new file
- * {@code pilot-<random>.token}, mode {@code 0600}, in the token directory (mode {@code 0700}, created if
- * missing; an existing one readable or writable by others, or not owned by this account, is refused). The
- * controller passes only the file's path to the job ({@code HPC_WHISK_PILOT_TOKEN_FILE}); the pilot reads the
- * file and deletes it before it connects. {@link #submitted} stores the binding token → job id with
- * {@code notAfter = now + time limit + grace}; {@link #failed} deletes the file of a submission that did not
- * happen. {@link #sweep()} (every 30 s in the server) asks the {@link PilotJobVerifier} which bound jobs Slurm
- * reports ended or unknown and revokes their bindings, moves the expiry of jobs still pending (their time limit
- * starts when they start), revokes bindings past their expiry, and deletes their token files and stray files
- * older than {@link #STRAY_FILE_AGE}.
+ * <p><b>Algorithm.</b> {@link #issue()} makes a fresh {@code sub-…} token and writes it to a new
+ * file {@code pilot-<random>.token}, mode {@code 0600}, in the token directory (mode {@code 0700},
+ * created if missing; an existing one readable or writable by others, or not owned by this account,
+ * is refused). The controller passes only the file's path to the job ({@code
+ * HPC_WHISK_PILOT_TOKEN_FILE}); the pilot reads the file and deletes it before it connects. {@link
+ * #submitted} stores the binding token → job id with {@code notAfter = now + time limit + grace};
+ * {@link #failed} deletes the file of a submission that did not happen. {@link #sweep()} (every 30
+ * s in the server) asks the {@link PilotJobVerifier} which bound jobs Slurm reports ended or
+ * unknown and revokes their bindings, moves the expiry of jobs still pending (their time limit
+ * starts when they start), revokes bindings past their expiry, and deletes their token files and
+ * stray files older than {@link #STRAY_FILE_AGE}.
  *
- * <p><b>Example.</b> issue → {@code /data/pilot-tokens/pilot-3f…c1.token}; {@code sbatch --parsable} answers
- * 4711 with {@code --time=30}: binding {@code sub-AbC… → 4711 until now+30m+5m}; the pilot of 4711 registers with
- * it (admitted once Slurm confirms), the token of 4711 presented for job 4712 is refused; scancel 4711: the next
- * sweep revokes the binding, so the token admits nobody, even after a restart.
+ * <p><b>Example.</b> issue → {@code /data/pilot-tokens/pilot-3f…c1.token}; {@code sbatch
+ * --parsable} answers 4711 with {@code --time=30}: binding {@code sub-AbC… → 4711 until
+ * now+30m+5m}; the pilot of 4711 registers with it (admitted once Slurm confirms), the token of
+ * 4711 presented for job 4712 is refused; scancel 4711: the next sweep revokes the binding, so the
+ * token admits nobody, even after a restart.
  *
- * <p><b>Known caveats.</b> The token directory must be on a file system the compute nodes share (the pilot
- * reads the file there). A pending job's expiry is moved only while the sweep can ask Slurm.
+ * <p><b>Known caveats.</b> The token directory must be on a file system the compute nodes share
+ * (the pilot reads the file there). A pending job's expiry is moved only while the sweep can ask
+ * Slurm.
  */
 public final class PilotSubmissions {
 
   private static final Logger LOG = LoggerFactory.getLogger(PilotSubmissions.class);
-  /** How long past its time limit a job's credential stays valid (Slurm's kill wait, a slow start). */
+
+  /**
+   * How long past its time limit a job's credential stays valid (Slurm's kill wait, a slow start).
+   */
   public static final Duration GRACE = Duration.ofMinutes(5);
-  /** A token file no binding names is deleted after this long (a crash between issue and binding). */
+
+  /**
+   * A token file no binding names is deleted after this long (a crash between issue and binding).
+   */
   public static final Duration STRAY_FILE_AGE = Duration.ofMinutes(10);
-  private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.GROUP_READ,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+  private static final Set<PosixFilePermission> OTHERS =
+      Set.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private final PilotCredentials credentials;
   private final PilotBindingStore bindings;
@@ -70,8 +85,12 @@ public final class PilotSubmissions {
   /** A token handed to one submission: its scope (no secret) and the file that holds it. */
   public record Issued(String scope, Path file) {}
 
-  public PilotSubmissions(PilotCredentials credentials, PilotBindingStore bindings, PilotJobVerifier verifier,
-      Path tokenDir, InstantSource clock) {
+  public PilotSubmissions(
+      PilotCredentials credentials,
+      PilotBindingStore bindings,
+      PilotJobVerifier verifier,
+      Path tokenDir,
+      InstantSource clock) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.bindings = Objects.requireNonNull(bindings, "bindings");
     this.verifier = Objects.requireNonNull(verifier, "verifier");
@@ -80,26 +99,44 @@ public final class PilotSubmissions {
     prepareDirectory(this.tokenDir);
   }
 
-  /** Creates {@code dir} with mode 0700, or checks that an existing one is this account's and closed to others. */
+  /**
+   * Creates {@code dir} with mode 0700, or checks that an existing one is this account's and closed
+   * to others.
+   */
   static void prepareDirectory(Path dir) {
     try {
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectories(dir.getParent());
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IllegalStateException("pilot token directory " + dir + " is not a directory (or is a symbolic link)");
+        throw new IllegalStateException(
+            "pilot token directory " + dir + " is not a directory (or is a symbolic link)");
       }
       String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
       String me = System.getProperty("user.name");
       if (!owner.equals(me)) {
-        throw new IllegalStateException("pilot token directory " + dir + " belongs to " + owner + ", not to the"
-            + " server's account " + me);
+        throw new IllegalStateException(
+            "pilot token directory "
+                + dir
+                + " belongs to "
+                + owner
+                + ", not to the"
+                + " server's account "
+                + me);
       }
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
       if (mode.stream().anyMatch(OTHERS::contains)) {
-        throw new IllegalStateException("pilot token directory " + dir + " has mode "
-            + PosixFilePermissions.toString(mode) + ", expected rwx------ (chmod 700 " + dir + ")");
+        throw new IllegalStateException(
+            "pilot token directory "
+                + dir
+                + " has mode "
+                + PosixFilePermissions.toString(mode)
+                + ", expected rwx------ (chmod 700 "
+                + dir
+                + ")");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the pilot token directory " + dir, e);
@@ -117,8 +154,12 @@ public final class PilotSubmissions {
     random.nextBytes(name);
     Path file = tokenDir.resolve("pilot-" + HexFormat.of().formatHex(name) + ".token");
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(file, (token + "\n").getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(
+          file,
+          (token + "\n").getBytes(StandardCharsets.US_ASCII),
+          StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING);
     } catch (IOException e) {
       delete(file);
@@ -127,11 +168,20 @@ public final class PilotSubmissions {
     return new Issued(PilotCredentials.scopeOf(token), file);
   }
 
-  /** Binds the token to the job {@code sbatch} answered; valid for its time limit plus {@link #GRACE}. */
+  /**
+   * Binds the token to the job {@code sbatch} answered; valid for its time limit plus {@link
+   * #GRACE}.
+   */
   public void submitted(Issued issued, String jobId, Duration timeLimit) {
     Instant now = clock.instant();
-    bindings.put(new PilotBinding(issued.scope(), jobId, now, timeLimit, now.plus(timeLimit).plus(GRACE),
-        Optional.of(issued.file())));
+    bindings.put(
+        new PilotBinding(
+            issued.scope(),
+            jobId,
+            now,
+            timeLimit,
+            now.plus(timeLimit).plus(GRACE),
+            Optional.of(issued.file())));
   }
 
   /** The submission failed: the token file goes, nothing is bound. */
@@ -142,7 +192,10 @@ public final class PilotSubmissions {
   /** What one sweep did. */
   public record Swept(int revoked, int extended, int strayFiles) {}
 
-  /** Revokes the bindings of ended and expired jobs, keeps pending ones alive, deletes unused token files. */
+  /**
+   * Revokes the bindings of ended and expired jobs, keeps pending ones alive, deletes unused token
+   * files.
+   */
   public Swept sweep() {
     Instant now = clock.instant();
     List<PilotBinding> all = bindings.all();
@@ -153,8 +206,12 @@ public final class PilotSubmissions {
     int extended = 0;
     Set<Path> named = new HashSet<>();
     for (PilotBinding b : all) {
-      boolean gone = states.isPresent() && states.get().ended().contains(b.jobId())
-          && b.boundAt().isBefore(now.minusSeconds(5)); // squeue may not list a job submitted this instant
+      boolean gone =
+          states.isPresent()
+              && states.get().ended().contains(b.jobId())
+              && b.boundAt()
+                  .isBefore(
+                      now.minusSeconds(5)); // squeue may not list a job submitted this instant
       if (!gone && states.isPresent() && states.get().pending().contains(b.jobId())) {
         Instant until = now.plus(b.timeLimit()).plus(GRACE);
         if (until.isAfter(b.notAfter())) {
@@ -168,7 +225,10 @@ public final class PilotSubmissions {
         bindings.remove(b.scope());
         b.tokenFile().ifPresent(PilotSubmissions::delete);
         revoked++;
-        LOG.info("revoked the credential {} of pilot job {}: {}", b.scope(), b.jobId(),
+        LOG.info(
+            "revoked the credential {} of pilot job {}: {}",
+            b.scope(),
+            b.jobId(),
             gone ? "Slurm reports the job ended" : "expired at " + b.notAfter());
       } else {
         b.tokenFile().ifPresent(named::add);
@@ -177,7 +237,8 @@ public final class PilotSubmissions {
     int stray = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(tokenDir, "pilot-*.token")) {
       for (Path f : files) {
-        if (!named.contains(f) && Files.getLastModifiedTime(f).toInstant().isBefore(now.minus(STRAY_FILE_AGE))) {
+        if (!named.contains(f)
+            && Files.getLastModifiedTime(f).toInstant().isBefore(now.minus(STRAY_FILE_AGE))) {
           delete(f);
           stray++;
         }

@@ -20,22 +20,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Verifies pilots with {@code squeue --json --jobs=ID}: the job must be {@code RUNNING}, in
- * {@code partition}, owned by {@code user}, and its node list must be exactly the node the pilot names.
- * A pilot that asks while Slurm cannot be reached is refused (it retries).
+ * Verifies pilots with {@code squeue --json --jobs=ID}: the job must be {@code RUNNING}, in {@code
+ * partition}, owned by {@code user}, and its node list must be exactly the node the pilot names. A
+ * pilot that asks while Slurm cannot be reached is refused (it retries).
  *
- * <p>Known caveats: {@code squeue} runs on the registering connection's thread (never under the dispatcher's
- * lock); one call per registration, bounded by {@code timeout}. A job of the pilot user in the harvest
- * partition is trusted as a pilot: only the service account may submit there (see the admin guide).
+ * <p>Known caveats: {@code squeue} runs on the registering connection's thread (never under the
+ * dispatcher's lock); one call per registration, bounded by {@code timeout}. A job of the pilot
+ * user in the harvest partition is trusted as a pilot: only the service account may submit there
+ * (see the admin guide).
  */
 public final class SlurmPilotJobVerifier implements PilotJobVerifier {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern JOB = Pattern.compile("[0-9]{1,20}(_[0-9]+)?");
-  private static final Set<String> WAITING = Set.of("PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
-      "RESV_DEL_HOLD", "SUSPENDED", "CONFIGURING");
-  private static final Set<String> LIVE = Set.of("RUNNING", "COMPLETING", "STOPPED", "SIGNALING",
-      "STAGE_OUT", "RESIZING");
+  private static final Set<String> WAITING =
+      Set.of(
+          "PENDING",
+          "REQUEUED",
+          "REQUEUE_HOLD",
+          "REQUEUE_FED",
+          "RESV_DEL_HOLD",
+          "SUSPENDED",
+          "CONFIGURING");
+  private static final Set<String> LIVE =
+      Set.of("RUNNING", "COMPLETING", "STOPPED", "SIGNALING", "STAGE_OUT", "RESIZING");
 
   private final String partition;
   private final String user;
@@ -50,7 +58,11 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
    * @param environment extra environment for {@code squeue} (for example {@code SLURM_CONF})
    * @param timeout the most one call may take
    */
-  public SlurmPilotJobVerifier(String partition, String user, Optional<Path> binDir, Map<String, String> environment,
+  public SlurmPilotJobVerifier(
+      String partition,
+      String user,
+      Optional<Path> binDir,
+      Map<String, String> environment,
       Duration timeout) {
     this.partition = Objects.requireNonNull(partition, "partition");
     this.user = Objects.requireNonNull(user, "user");
@@ -58,8 +70,12 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
     this.environment = Map.copyOf(environment);
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (partition.isBlank() || user.isBlank()) {
-      throw new IllegalArgumentException("pilot verification needs a partition and a user, got partition '"
-          + partition + "', user '" + user + "'");
+      throw new IllegalArgumentException(
+          "pilot verification needs a partition and a user, got partition '"
+              + partition
+              + "', user '"
+              + user
+              + "'");
     }
   }
 
@@ -77,8 +93,13 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
     Optional<JobFacts> facts = Optional.empty();
     for (JsonNode j : jobs) {
       if (jobId.equals(j.path("job_id").asText())) {
-        facts = Optional.of(new JobFacts(state(j), j.path("partition").asText(""), j.path("user_name").asText(""),
-            j.path("nodes").asText("")));
+        facts =
+            Optional.of(
+                new JobFacts(
+                    state(j),
+                    j.path("partition").asText(""),
+                    j.path("user_name").asText(""),
+                    j.path("nodes").asText("")));
       }
     }
     return refusal(facts, jobId, node, partition, user);
@@ -88,11 +109,11 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
   public record JobFacts(String state, String partition, String user, String nodes) {}
 
   /**
-   * The rule: {@code job} (empty when Slurm does not know it) must be RUNNING in {@code partition} as
-   * {@code user} on exactly {@code node}; empty when it is, else why not.
+   * The rule: {@code job} (empty when Slurm does not know it) must be RUNNING in {@code partition}
+   * as {@code user} on exactly {@code node}; empty when it is, else why not.
    */
-  public static Optional<String> refusal(Optional<JobFacts> job, String jobId, String node, String partition,
-      String user) {
+  public static Optional<String> refusal(
+      Optional<JobFacts> job, String jobId, String node, String partition, String user) {
     if (job.isEmpty()) {
       return Optional.of("Slurm does not know job " + jobId);
     }
@@ -101,14 +122,34 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
       return Optional.of("job " + jobId + " is " + f.state() + ", not RUNNING");
     }
     if (!f.partition().equals(partition)) {
-      return Optional.of("job " + jobId + " runs in partition '" + f.partition() + "', not the harvest partition '"
-          + partition + "'");
+      return Optional.of(
+          "job "
+              + jobId
+              + " runs in partition '"
+              + f.partition()
+              + "', not the harvest partition '"
+              + partition
+              + "'");
     }
     if (!f.user().equals(user)) {
-      return Optional.of("job " + jobId + " belongs to user '" + f.user() + "', not the pilot user '" + user + "'");
+      return Optional.of(
+          "job "
+              + jobId
+              + " belongs to user '"
+              + f.user()
+              + "', not the pilot user '"
+              + user
+              + "'");
     }
     if (!f.nodes().equals(node)) {
-      return Optional.of("job " + jobId + " runs on '" + f.nodes() + "', not on node '" + node + "' the pilot names");
+      return Optional.of(
+          "job "
+              + jobId
+              + " runs on '"
+              + f.nodes()
+              + "', not on node '"
+              + node
+              + "' the pilot names");
     }
     return Optional.empty();
   }
@@ -120,7 +161,8 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
     }
     JsonNode jobs;
     try {
-      // every job of the pilot user: one call, and unknown ids are no error (squeue --jobs fails on those)
+      // every job of the pilot user: one call, and unknown ids are no error (squeue --jobs fails on
+      // those)
       jobs = squeue(List.of("--json", "--user=" + user));
     } catch (IOException e) {
       return Optional.empty();
@@ -145,7 +187,10 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
 
   @Override
   public String description() {
-    return "pilot jobs verified with squeue: RUNNING in partition " + partition + " as user " + user
+    return "pilot jobs verified with squeue: RUNNING in partition "
+        + partition
+        + " as user "
+        + user
         + " on the node the pilot names";
   }
 
@@ -162,17 +207,25 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
     builder.environment().putAll(environment);
     Process process = builder.start();
     process.getOutputStream().close();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+    CompletableFuture<String> err =
+        CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IOException("`" + String.join(" ", command) + "` timed out after " + timeout.toMillis() + " ms");
+        throw new IOException(
+            "`" + String.join(" ", command) + "` timed out after " + timeout.toMillis() + " ms");
       }
       String stdout = out.get(5, TimeUnit.SECONDS);
       if (process.exitValue() != 0) {
-        throw new IOException("`" + String.join(" ", command) + "` failed (exit code " + process.exitValue()
-            + "): " + err.get(5, TimeUnit.SECONDS).strip().replaceAll("\\s*\\R\\s*", " | "));
+        throw new IOException(
+            "`"
+                + String.join(" ", command)
+                + "` failed (exit code "
+                + process.exitValue()
+                + "): "
+                + err.get(5, TimeUnit.SECONDS).strip().replaceAll("\\s*\\R\\s*", " | "));
       }
       JsonNode jobs = JSON.readTree(stdout).path("jobs");
       if (!jobs.isArray()) {
@@ -184,7 +237,8 @@ public final class SlurmPilotJobVerifier implements PilotJobVerifier {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while asking Slurm", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IOException("cannot read the output of `" + String.join(" ", command) + "`: " + e, e);
+      throw new IOException(
+          "cannot read the output of `" + String.join(" ", command) + "`: " + e, e);
     }
   }
 

@@ -8,7 +8,8 @@ package io.hpcwhisk.balancer.store;
 public record ActivationQuery(String name, Long since, Long upto, int skip, int limit) {
   public ActivationQuery {
     if (skip < 0 || limit < 0) {
-      throw new IllegalArgumentException("skip and limit must be >= 0, got " + skip + " and " + limit);
+      throw new IllegalArgumentException(
+          "skip and limit must be >= 0, got " + skip + " and " + limit);
     }
   }
 

@@ -6,19 +6,19 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Accepted activations and their terminal records. {@link #accept} and {@link #complete} are durable
- * when they return: a crash after {@code accept} leaves the activation in {@link #pending()}; a crash
- * after {@code complete} leaves the record and no pending entry.
+ * Accepted activations and their terminal records. {@link #accept} and {@link #complete} are
+ * durable when they return: a crash after {@code accept} leaves the activation in {@link
+ * #pending()}; a crash after {@code complete} leaves the record and no pending entry.
  */
 public interface ActivationStore {
 
   void accept(PendingActivation pending);
 
   /**
-   * As {@link #accept}, but durable only with the next commit (a {@link #complete}, another accept, or
-   * {@link #sync()}), without waiting for one. For a blocking invocation: its caller learns the id only
-   * with the terminal record, whose commit makes both durable, or after a {@link #sync()}; a crash
-   * before that loses an activation nobody was told about.
+   * As {@link #accept}, but durable only with the next commit (a {@link #complete}, another accept,
+   * or {@link #sync()}), without waiting for one. For a blocking invocation: its caller learns the
+   * id only with the terminal record, whose commit makes both durable, or after a {@link #sync()};
+   * a crash before that loses an activation nobody was told about.
    */
   default void acceptLazily(PendingActivation pending) {
     accept(pending);
@@ -54,21 +54,32 @@ public interface ActivationStore {
 
   /**
    * A pending entry that does not read back (damaged, or written under other limits): the store has
-   * copied it to its quarantine, keyed {@code quarantineKey}; what could still be read of it is here
-   * (any of the fields may be null). Ending it with {@link #complete} drops the pending entry.
+   * copied it to its quarantine, keyed {@code quarantineKey}; what could still be read of it is
+   * here (any of the fields may be null). Ending it with {@link #complete} drops the pending entry.
    */
-  record UnreadablePending(String activationId, String namespace, String subject, String action, String cause,
-      long acceptedAt, String reason, String quarantineKey) {}
+  record UnreadablePending(
+      String activationId,
+      String namespace,
+      String subject,
+      String action,
+      String cause,
+      long acceptedAt,
+      String reason,
+      String quarantineKey) {}
 
-  /** The pending entries for recovery at start: those that read back, and the unreadable ones, quarantined. */
+  /**
+   * The pending entries for recovery at start: those that read back, and the unreadable ones,
+   * quarantined.
+   */
   record PendingScan(List<PendingActivation> readable, List<UnreadablePending> unreadable) {}
 
   /**
    * As {@link #pending()}, and quarantines every entry that does not read back instead of failing:
    * an unreadable entry is copied to the quarantine (kept, logged with its key) and listed in
-   * {@link PendingScan#unreadable()} when its id, namespace and action are legible, so that it can be
-   * ended with a record; one that is not even that legible is dropped from the pending entries. Not a
-   * default method: a store that wraps another must hand its scan on (recovery depends on it).
+   * {@link PendingScan#unreadable()} when its id, namespace and action are legible, so that it can
+   * be ended with a record; one that is not even that legible is dropped from the pending entries.
+   * Not a default method: a store that wraps another must hand its scan on (recovery depends on
+   * it).
    */
   PendingScan scanPending();
 

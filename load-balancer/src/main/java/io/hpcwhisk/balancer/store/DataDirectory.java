@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's data directory is its user's alone: it holds every action's code and parameters (user
- * secrets), the keys and the pilot secret. {@link #secure} runs before the store opens: it creates the
- * directory with mode 0700, refuses to start when the directory is group- or world-writable (someone
- * else could have replaced a file in it), and takes the group and other bits off the directory and off
- * everything in it (files become 0600, or 0700 when their owner may execute them). Files the server
- * creates later are created 0600 ({@link #OWNER_ONLY_FILE}) where the server creates them itself; the
- * MVStore file is set to 0600 right after MVStore creates it, inside the 0700 directory.
+ * The server's data directory is its user's alone: it holds every action's code and parameters
+ * (user secrets), the keys and the pilot secret. {@link #secure} runs before the store opens: it
+ * creates the directory with mode 0700, refuses to start when the directory is group- or
+ * world-writable (someone else could have replaced a file in it), and takes the group and other
+ * bits off the directory and off everything in it (files become 0600, or 0700 when their owner may
+ * execute them). Files the server creates later are created 0600 ({@link #OWNER_ONLY_FILE}) where
+ * the server creates them itself; the MVStore file is set to 0600 right after MVStore creates it,
+ * inside the 0700 directory.
  *
  * <p>Known caveats: the owner of the directory is not checked (a directory owned by another account
  * but writable only by it is accepted); symbolic links in it are left alone, not followed.
@@ -31,9 +32,14 @@ import org.slf4j.LoggerFactory;
 public final class DataDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataDirectory.class);
-  private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> OTHERS =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   /** For files the server creates in the data directory: rw-------. */
   public static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
@@ -42,8 +48,8 @@ public final class DataDirectory {
   private DataDirectory() {}
 
   /**
-   * Creates {@code dir} (0700) or checks and tightens it and everything in it; throws
-   * {@link IllegalStateException} with the fix when it is group- or world-writable.
+   * Creates {@code dir} (0700) or checks and tightens it and everything in it; throws {@link
+   * IllegalStateException} with the fix when it is group- or world-writable.
    */
   public static void secure(Path dir) {
     try {
@@ -53,34 +59,48 @@ public final class DataDirectory {
         return;
       }
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-      if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-        throw new IllegalStateException("refusing to start: the data directory " + dir + " is group- or "
-            + "world-writable (mode " + PosixFilePermissions.toString(mode) + "), so another account could have "
-            + "replaced the store, the keys or the pilot secret in it. Check its contents, then make it the "
-            + "server user's only: chmod 700 " + dir);
+      if (mode.contains(PosixFilePermission.GROUP_WRITE)
+          || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+        throw new IllegalStateException(
+            "refusing to start: the data directory "
+                + dir
+                + " is group- or "
+                + "world-writable (mode "
+                + PosixFilePermissions.toString(mode)
+                + "), so another account could have replaced the store, the keys or the pilot"
+                + " secret in it. Check its contents, then make it the server user's only: chmod"
+                + " 700 "
+                + dir);
       }
       int[] tightened = {0};
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-          tighten(d, tightened);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
+                throws IOException {
+              tighten(d, tightened);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-          if (attrs.isRegularFile()) {
-            tighten(f, tightened);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+              if (attrs.isRegularFile()) {
+                tighten(f, tightened);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
       if (tightened[0] > 0) {
-        LOG.warn("the data directory {} had {} entries that other accounts could read or enter; they are now the "
-            + "server user's only (0700 directories, 0600 files)", dir, tightened[0]);
+        LOG.warn(
+            "the data directory {} had {} entries that other accounts could read or enter; they are"
+                + " now the server user's only (0700 directories, 0600 files)",
+            dir,
+            tightened[0]);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot check the permissions of the data directory " + dir, e);
+      throw new UncheckedIOException(
+          "cannot check the permissions of the data directory " + dir, e);
     }
   }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Named entities by their path. Actions, packages, triggers and rules at the top level of a namespace
- * share one name space (as in OpenWhisk); actions in a package live under {@code ns/pkg/name}.
- * Writes are durable when the call returns.
+ * Named entities by their path. Actions, packages, triggers and rules at the top level of a
+ * namespace share one name space (as in OpenWhisk); actions in a package live under {@code
+ * ns/pkg/name}. Writes are durable when the call returns.
  */
 public interface EntityStore {
 

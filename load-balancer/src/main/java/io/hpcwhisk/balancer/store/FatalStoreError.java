@@ -15,6 +15,7 @@ public final class FatalStoreError {
 
   /** EX_SOFTWARE from sysexits.h: an internal error, not a configuration one. */
   public static final int EXIT_STATUS = 70;
+
   private static final Logger LOG = LoggerFactory.getLogger(FatalStoreError.class);
 
   private FatalStoreError() {}
@@ -24,15 +25,19 @@ public final class FatalStoreError {
    * caller may hold store locks) and halts after 15 s if they hang on the broken store.
    */
   public static void exitProcess(Throwable cause) {
-    LOG.error("exiting with status {} so that the service manager restarts the server", EXIT_STATUS);
-    Thread halt = new Thread(() -> {
-      try {
-        TimeUnit.SECONDS.sleep(15);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      Runtime.getRuntime().halt(EXIT_STATUS);
-    }, "store-fatal-halt");
+    LOG.error(
+        "exiting with status {} so that the service manager restarts the server", EXIT_STATUS);
+    Thread halt =
+        new Thread(
+            () -> {
+              try {
+                TimeUnit.SECONDS.sleep(15);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Runtime.getRuntime().halt(EXIT_STATUS);
+            },
+            "store-fatal-halt");
     halt.setDaemon(true);
     halt.start();
     new Thread(() -> System.exit(EXIT_STATUS), "store-fatal-exit").start();

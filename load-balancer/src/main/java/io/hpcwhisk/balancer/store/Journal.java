@@ -18,31 +18,31 @@ import java.util.zip.CRC32C;
 
 /**
  * The store's write-ahead journal: every change to a map ({@code put} or {@code remove} of a string
- * key) is appended here before a commit is acknowledged, and the MVStore file itself is written only
- * at checkpoints. A group commit thus costs one {@code write} of the changed entries instead of
- * MVStore re-serialising every page the changes touched.
+ * key) is appended here before a commit is acknowledged, and the MVStore file itself is written
+ * only at checkpoints. A group commit thus costs one {@code write} of the changed entries instead
+ * of MVStore re-serialising every page the changes touched.
  *
  * <p>Algorithm: changes are encoded into an in-memory buffer in the order they are applied to the
  * maps; {@link #takeBuffered()} hands the buffer to the committer, which appends it to the current
  * segment file as one batch: {@code magic, batch number, length, CRC-32C of those, entries, CRC-32C
- * of the entries}. A checkpoint starts a new segment, commits the MVStore file, then deletes the older
- * segments. Replaying a segment sets each key to the value of its last change in that segment, whatever
- * state the file held, so replaying every segment still on disk, in order, over the last checkpoint
- * gives the state of the last written batch, also when the file already holds some later changes (a
- * crash between commit and delete, or MVStore's own background commit). Each batch is checked on its
- * own: a damaged one (flipped bytes, a cut) is skipped up to the next offset where an intact batch
- * begins, and reported with its batch numbers and the activation ids still legible in it
- * ({@link Damage}); the batches after it are replayed.
+ * of the entries}. A checkpoint starts a new segment, commits the MVStore file, then deletes the
+ * older segments. Replaying a segment sets each key to the value of its last change in that
+ * segment, whatever state the file held, so replaying every segment still on disk, in order, over
+ * the last checkpoint gives the state of the last written batch, also when the file already holds
+ * some later changes (a crash between commit and delete, or MVStore's own background commit). Each
+ * batch is checked on its own: a damaged one (flipped bytes, a cut) is skipped up to the next
+ * offset where an intact batch begins, and reported with its batch numbers and the activation ids
+ * still legible in it ({@link Damage}); the batches after it are replayed.
  *
- * <p>Example: {@code put activations a {...}}, {@code remove pending a} in one batch; after a kill -9
- * the next open replays both onto the file's maps and commits them before the server starts.
+ * <p>Example: {@code put activations a {...}}, {@code remove pending a} in one batch; after a kill
+ * -9 the next open replays both onto the file's maps and commits them before the server starts.
  *
- * <p>Known caveats: like the MVStore file, segments are not fsync'ed; a killed process loses nothing
- * that was acknowledged, a power loss may lose the last batches. A damaged batch loses its own changes
- * (and, when its damage lies in a key, that key may be reported garbled; activation ids are written at
- * least twice per change, so a single damaged byte leaves each legible). A later batch is replayed over
- * the lost one, so a change that the lost batch made and no later batch overwrote is gone.
- * Not thread-safe: the database serialises calls (see {@link MvStoreDatabase}).
+ * <p>Known caveats: like the MVStore file, segments are not fsync'ed; a killed process loses
+ * nothing that was acknowledged, a power loss may lose the last batches. A damaged batch loses its
+ * own changes (and, when its damage lies in a key, that key may be reported garbled; activation ids
+ * are written at least twice per change, so a single damaged byte leaves each legible). A later
+ * batch is replayed over the lost one, so a change that the lost batch made and no later batch
+ * overwrote is gone. Not thread-safe: the database serialises calls (see {@link MvStoreDatabase}).
  */
 final class Journal implements AutoCloseable {
 
@@ -52,19 +52,25 @@ final class Journal implements AutoCloseable {
   private static final byte PUT = 1;
   private static final byte REMOVE = 2;
   private static final Pattern SEGMENT = Pattern.compile("hpc-whisk\\.journal\\.(\\d+)");
+
   /**
-   * An activation id where the store writes one: as a key (length 32 before it), after the separator of
-   * an index key, or as a record's or pending entry's {@code activationId}.
+   * An activation id where the store writes one: as a key (length 32 before it), after the
+   * separator of an index key, or as a record's or pending entry's {@code activationId}.
    */
   private static final Pattern ACTIVATION_ID =
-      Pattern.compile("(?:\u0000\u0000\u0000 |\u0001|\"activationId\":\")([0-9a-f]{32})(?![0-9a-f])");
+      Pattern.compile(
+          "(?:\u0000\u0000\u0000 |\u0001|\"activationId\":\")([0-9a-f]{32})(?![0-9a-f])");
+
   /**
-   * Begins every batch. Its first byte is 0, which no stored value (JSON, control characters escaped)
-   * and no key contains, so data cannot pass for a batch when replay looks for the next one.
+   * Begins every batch. Its first byte is 0, which no stored value (JSON, control characters
+   * escaped) and no key contains, so data cannot pass for a batch when replay looks for the next
+   * one.
    */
   static final int MAGIC = 0x00B7574A;
+
   /** magic, batch number, length, CRC-32C of those 16 bytes. */
   static final int HEADER = 20;
+
   /** CRC-32C of the entries. */
   static final int TRAILER = 4;
 
@@ -74,6 +80,7 @@ final class Journal implements AutoCloseable {
   private long segmentNumber;
   private FileChannel segment;
   private long segmentBytes;
+
   /** The number of the next batch written to the current segment (from 0 in each segment). */
   private long nextBatch;
 
@@ -85,7 +92,8 @@ final class Journal implements AutoCloseable {
   /** The segments in {@code dir}, oldest first. */
   static List<Path> segments(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
+      return files
+          .filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
           .sorted((a, b) -> Long.compare(number(a), number(b)))
           .toList();
     } catch (IOException e) {
@@ -114,8 +122,11 @@ final class Journal implements AutoCloseable {
   private void openSegment() {
     Path file = segmentFile();
     try {
-      segment = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          DataDirectory.OWNER_ONLY_FILE);
+      segment =
+          FileChannel.open(
+              file,
+              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              DataDirectory.OWNER_ONLY_FILE);
       segmentBytes = 0;
       nextBatch = 0;
     } catch (IOException e) {
@@ -219,14 +230,22 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * A stretch of a segment that could not be replayed: its byte range, the batch numbers it held (known
-   * from its own header or, when that is damaged, from the intact batches around it), why, and every
-   * activation id and map key still legible in it (what the lost changes were about).
+   * A stretch of a segment that could not be replayed: its byte range, the batch numbers it held
+   * (known from its own header or, when that is damaged, from the intact batches around it), why,
+   * and every activation id and map key still legible in it (what the lost changes were about).
    *
-   * @param firstBatch first batch number lost (numbers start at 0 in each segment), or -1 when not known
-   * @param lastBatch last batch number lost, or -1 when not known (damage after the last intact batch)
+   * @param firstBatch first batch number lost (numbers start at 0 in each segment), or -1 when not
+   *     known
+   * @param lastBatch last batch number lost, or -1 when not known (damage after the last intact
+   *     batch)
    */
-  record Damage(long from, long to, long firstBatch, long lastBatch, String reason, List<String> activationIds,
+  record Damage(
+      long from,
+      long to,
+      long firstBatch,
+      long lastBatch,
+      String reason,
+      List<String> activationIds,
       List<String> keys) {
 
     /** "batch 4", "batches 4-6", or "the batch at the end" for the log. */
@@ -244,7 +263,10 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** What {@link #replay} read from one segment: the changes of every intact batch, and what it could not read. */
+  /**
+   * What {@link #replay} read from one segment: the changes of every intact batch, and what it
+   * could not read.
+   */
   record Replayed(List<Change> changes, int batches, List<Damage> damaged) {
 
     /** True when some of the segment could not be replayed. */
@@ -263,7 +285,8 @@ final class Journal implements AutoCloseable {
   /**
    * Reads every intact batch of a segment, in order, and goes on past a damaged one: a batch whose
    * header, length or checksum does not hold is skipped up to the next offset where an intact batch
-   * begins (its magic, header checksum and entries checksum all hold), and reported as a {@link Damage}.
+   * begins (its magic, header checksum and entries checksum all hold), and reported as a {@link
+   * Damage}.
    */
   static Replayed replay(Path segment) {
     byte[] all;
@@ -313,7 +336,9 @@ final class Journal implements AutoCloseable {
 
   /** The intact batch that begins at {@code pos}, or null. */
   private static Batch batchAt(byte[] all, int pos) {
-    if (all.length - pos < HEADER + TRAILER || all[pos] != 0 || all[pos + 1] != (byte) (MAGIC >>> 16)) {
+    if (all.length - pos < HEADER + TRAILER
+        || all[pos] != 0
+        || all[pos + 1] != (byte) (MAGIC >>> 16)) {
       return null;
     }
     ByteBuffer in = ByteBuffer.wrap(all, pos, HEADER);
@@ -322,7 +347,9 @@ final class Journal implements AutoCloseable {
     }
     long number = in.getLong();
     int length = in.getInt();
-    if (in.getInt() != crc(all, pos, 16) || length < 0 || length > all.length - pos - HEADER - TRAILER) {
+    if (in.getInt() != crc(all, pos, 16)
+        || length < 0
+        || length > all.length - pos - HEADER - TRAILER) {
       return null;
     }
     int from = pos + HEADER;
@@ -336,8 +363,10 @@ final class Journal implements AutoCloseable {
   /** What can still be told about the bytes {@code [from, to)} that are no intact batch. */
   private static Damage damage(byte[] all, int from, int to, long lastGood, Batch after) {
     ByteBuffer in = ByteBuffer.wrap(all, from, Math.max(0, Math.min(HEADER, all.length - from)));
-    boolean headerIntact = in.remaining() == HEADER && in.getInt() == MAGIC
-        && crc(all, from, 16) == ByteBuffer.wrap(all, from + 16, 4).getInt();
+    boolean headerIntact =
+        in.remaining() == HEADER
+            && in.getInt() == MAGIC
+            && crc(all, from, 16) == ByteBuffer.wrap(all, from + 16, 4).getInt();
     long first = lastGood + 1; // numbers start at 0 in each segment
     long last = after != null ? after.number() - 1 : -1;
     String reason;
@@ -346,16 +375,23 @@ final class Journal implements AutoCloseable {
       int length = ByteBuffer.wrap(all, from + 12, 4).getInt();
       first = number;
       last = after != null ? after.number() - 1 : number;
-      reason = (long) from + HEADER + length + TRAILER > all.length
-          ? "cut short: " + (all.length - from) + " of its " + (HEADER + length + TRAILER) + " bytes are there"
-          : "its checksum does not match its contents";
+      reason =
+          (long) from + HEADER + length + TRAILER > all.length
+              ? "cut short: "
+                  + (all.length - from)
+                  + " of its "
+                  + (HEADER + length + TRAILER)
+                  + " bytes are there"
+              : "its checksum does not match its contents";
     } else if (all.length - from < HEADER) {
       reason = "cut short inside its header";
     } else {
       reason = "its header is damaged";
     }
-    // what the lost changes were about: entries as far as they still decode, and every activation id
-    // legible anywhere in the damaged bytes (an id is written at least twice per change: key and value)
+    // what the lost changes were about: entries as far as they still decode, and every activation
+    // id
+    // legible anywhere in the damaged bytes (an id is written at least twice per change: key and
+    // value)
     List<String> keys = new ArrayList<>();
     int entriesFrom = Math.min(to, from + HEADER);
     ByteBuffer entries = ByteBuffer.wrap(all, entriesFrom, to - entriesFrom).slice();
@@ -369,14 +405,18 @@ final class Journal implements AutoCloseable {
       keys.add(map + ":" + key);
     }
     java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
-    Matcher m = ACTIVATION_ID.matcher(new String(all, from, to - from, StandardCharsets.ISO_8859_1));
+    Matcher m =
+        ACTIVATION_ID.matcher(new String(all, from, to - from, StandardCharsets.ISO_8859_1));
     while (m.find()) {
       ids.add(m.group(1));
     }
     return new Damage(from, to, first, last, reason, List.copyOf(ids), List.copyOf(keys));
   }
 
-  /** The format before batch numbers ({@code length, CRC-32C, entries}): stops at the first bad batch. */
+  /**
+   * The format before batch numbers ({@code length, CRC-32C, entries}): stops at the first bad
+   * batch.
+   */
   private static Replayed replayLegacy(byte[] all) {
     ByteBuffer in = ByteBuffer.wrap(all);
     List<Change> changes = new ArrayList<>();
@@ -386,21 +426,46 @@ final class Journal implements AutoCloseable {
       int length = in.getInt();
       int expected = in.getInt();
       if (length < 0 || length > in.remaining() || crc(all, in.position(), length) != expected) {
-        return new Replayed(changes, batches, List.of(new Damage(start, all.length, -1, -1,
-            "a batch of the old journal format is damaged; the rest of the segment is not read", List.of(), List.of())));
+        return new Replayed(
+            changes,
+            batches,
+            List.of(
+                new Damage(
+                    start,
+                    all.length,
+                    -1,
+                    -1,
+                    "a batch of the old journal format is damaged; the rest of the segment is not"
+                        + " read",
+                    List.of(),
+                    List.of())));
       }
       List<Change> decoded = decode(in.slice(in.position(), length));
       if (decoded == null) {
-        return new Replayed(changes, batches, List.of(new Damage(start, all.length, -1, -1,
-            "a batch of the old journal format does not decode", List.of(), List.of())));
+        return new Replayed(
+            changes,
+            batches,
+            List.of(
+                new Damage(
+                    start,
+                    all.length,
+                    -1,
+                    -1,
+                    "a batch of the old journal format does not decode",
+                    List.of(),
+                    List.of())));
       }
       in.position(in.position() + length);
       changes.addAll(decoded);
       batches++;
     }
-    return new Replayed(changes, batches, in.hasRemaining()
-        ? List.of(new Damage(in.position(), all.length, -1, -1, "cut short", List.of(), List.of()))
-        : List.of());
+    return new Replayed(
+        changes,
+        batches,
+        in.hasRemaining()
+            ? List.of(
+                new Damage(in.position(), all.length, -1, -1, "cut short", List.of(), List.of()))
+            : List.of());
   }
 
   private static List<Change> decode(ByteBuffer batch) {

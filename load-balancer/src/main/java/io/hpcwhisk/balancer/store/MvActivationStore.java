@@ -10,25 +10,30 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON),
- * {@code activationsByNamespace} ({@code ns|reverse-start|id} → path, newest first),
- * {@code activationsByEnd} ({@code end|id} → namespace, for expiry) and {@code pending}
- * (id → accepted activation JSON). A lazily accepted activation stays in memory until a
- * {@link #sync()} needs it durable; most end first, and their pending entry is never written at all.
+ * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON), {@code
+ * activationsByNamespace} ({@code ns|reverse-start|id} → path, newest first), {@code
+ * activationsByEnd} ({@code end|id} → namespace, for expiry) and {@code pending} (id → accepted
+ * activation JSON). A lazily accepted activation stays in memory until a {@link #sync()} needs it
+ * durable; most end first, and their pending entry is never written at all.
  */
 public final class MvActivationStore implements ActivationStore {
 
   private static final char SEP = '\u0001';
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MvActivationStore.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MvActivationStore.class);
 
   private final MvStoreDatabase db;
   private final StoreMap records;
   private final StoreMap byNamespace;
   private final StoreMap byEnd;
   private final StoreMap pending;
+
   /** Entries that did not read back, kept as they were: {@code map SEP key} → stored value. */
   private final StoreMap quarantine;
-  /** Lazily accepted activations not written to {@code pending} (yet); see {@link #acceptLazily}. */
+
+  /**
+   * Lazily accepted activations not written to {@code pending} (yet); see {@link #acceptLazily}.
+   */
   private final java.util.concurrent.ConcurrentHashMap<String, PendingActivation> lazy =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -74,11 +79,14 @@ public final class MvActivationStore implements ActivationStore {
   @Override
   public CompletableFuture<Void> sync() {
     for (String id : lazy.keySet()) {
-      // written and forgotten in one step, so a completion racing it removes either this or the entry
-      lazy.computeIfPresent(id, (key, p) -> {
-        pending.put(key, Json.write(p));
-        return null;
-      });
+      // written and forgotten in one step, so a completion racing it removes either this or the
+      // entry
+      lazy.computeIfPresent(
+          id,
+          (key, p) -> {
+            pending.put(key, Json.write(p));
+            return null;
+          });
     }
     return db.commitAsync();
   }
@@ -165,31 +173,37 @@ public final class MvActivationStore implements ActivationStore {
   public List<ActivationRecord> list(String namespace, ActivationQuery q) {
     List<ActivationRecord> out = new ArrayList<>();
     int[] toSkip = {q.skip()};
-    scan(namespace, q, id -> {
-      if (toSkip[0] > 0) {
-        toSkip[0]--;
-        return true;
-      }
-      if (out.size() >= q.limit()) {
-        return false;
-      }
-      String json = records.get(id);
-      ActivationRecord r = json == null ? null : readRecord(id, json);
-      if (r != null) {
-        out.add(r);
-      }
-      return out.size() < q.limit();
-    });
+    scan(
+        namespace,
+        q,
+        id -> {
+          if (toSkip[0] > 0) {
+            toSkip[0]--;
+            return true;
+          }
+          if (out.size() >= q.limit()) {
+            return false;
+          }
+          String json = records.get(id);
+          ActivationRecord r = json == null ? null : readRecord(id, json);
+          if (r != null) {
+            out.add(r);
+          }
+          return out.size() < q.limit();
+        });
     return out;
   }
 
   @Override
   public long count(String namespace, ActivationQuery q) {
     long[] n = {0};
-    scan(namespace, q, id -> {
-      n[0]++;
-      return true;
-    });
+    scan(
+        namespace,
+        q,
+        id -> {
+          n[0]++;
+          return true;
+        });
     return n[0];
   }
 
@@ -230,12 +244,23 @@ public final class MvActivationStore implements ActivationStore {
         String action = f.get("action");
         if (namespace == null || action == null || !id.equals(f.getOrDefault("activationId", id))) {
           pending.remove(id);
-          LOG.error("pending activation {} is not legible enough to end it with a record (no namespace or action);"
-              + " dropped from the pending entries, kept in quarantine as {}", id, key);
+          LOG.error(
+              "pending activation {} is not legible enough to end it with a record (no namespace or"
+                  + " action); dropped from the pending entries, kept in quarantine as {}",
+              id,
+              key);
           continue;
         }
-        unreadable.add(new UnreadablePending(id, namespace, f.get("subject"), action, f.get("cause"),
-            parseLong(f.get("acceptedAt")), reason, key));
+        unreadable.add(
+            new UnreadablePending(
+                id,
+                namespace,
+                f.get("subject"),
+                action,
+                f.get("cause"),
+                parseLong(f.get("acceptedAt")),
+                reason,
+                key));
       }
     }
     if (changed) {
@@ -252,19 +277,30 @@ public final class MvActivationStore implements ActivationStore {
     }
   }
 
-  /** Copies an unreadable entry to the quarantine map, logs it with its key; returns its quarantine key. */
+  /**
+   * Copies an unreadable entry to the quarantine map, logs it with its key; returns its quarantine
+   * key.
+   */
   private String quarantine(String map, String key, String stored, String reason) {
     String qkey = map + SEP + key;
     quarantine.put(qkey, stored);
-    LOG.error("store entry {} of map '{}' does not read back ({}); kept as it was ({} characters) in the map "
-        + "'quarantine' under key '{}' + U+0001 + '{}'", key, map, reason, stored.length(), map, key);
+    LOG.error(
+        "store entry {} of map '{}' does not read back ({}); kept as it was ({} characters) in the"
+            + " map 'quarantine' under key '{}' + U+0001 + '{}'",
+        key,
+        map,
+        reason,
+        stored.length(),
+        map,
+        key);
     return map + "/" + key;
   }
 
   /**
-   * The record stored under {@code id}; a record that does not read back is quarantined and replaced by
-   * a whisk internal error record built from what is still legible of it (null when not even its
-   * namespace is), so that its GET and the namespace's list answer instead of failing every time.
+   * The record stored under {@code id}; a record that does not read back is quarantined and
+   * replaced by a whisk internal error record built from what is still legible of it (null when not
+   * even its namespace is), so that its GET and the namespace's list answer instead of failing
+   * every time.
    */
   private ActivationRecord readRecord(String id, String json) {
     try {
@@ -278,11 +314,25 @@ public final class MvActivationStore implements ActivationStore {
       }
       long start = parseLong(f.get("start"));
       long end = Math.max(start, parseLong(f.get("end")));
-      ActivationRecord replaced = new ActivationRecord(id, f.get("namespace"), f.getOrDefault("name", "unknown"),
-          f.getOrDefault("version", "0.0.0"), f.get("subject"), start, end, end - start,
-          io.hpcwhisk.balancer.entity.ActivationResponse.whiskError("The stored record of this activation does not "
-              + "read back (" + reason + "); the server keeps the original in its quarantine."),
-          List.of(), List.of(), false, f.get("cause"));
+      ActivationRecord replaced =
+          new ActivationRecord(
+              id,
+              f.get("namespace"),
+              f.getOrDefault("name", "unknown"),
+              f.getOrDefault("version", "0.0.0"),
+              f.get("subject"),
+              start,
+              end,
+              end - start,
+              io.hpcwhisk.balancer.entity.ActivationResponse.whiskError(
+                  "The stored record of this activation does not "
+                      + "read back ("
+                      + reason
+                      + "); the server keeps the original in its quarantine."),
+              List.of(),
+              List.of(),
+              false,
+              f.get("cause"));
       records.put(id, Json.write(replaced));
       db.commitAsync();
       return replaced;
@@ -306,7 +356,8 @@ public final class MvActivationStore implements ActivationStore {
       String id = key.substring(key.indexOf(SEP) + 1);
       String json = records.remove(id);
       if (json != null) {
-        // only the index fields are needed, and they are legible also in a record that no longer reads back
+        // only the index fields are needed, and they are legible also in a record that no longer
+        // reads back
         java.util.Map<String, String> f = Json.salvage(json);
         if (f.get("namespace") != null && f.get("start") != null) {
           byNamespace.remove(nsKey(f.get("namespace"), parseLong(f.get("start")), id));

@@ -23,12 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MvEntityStore implements EntityStore {
 
   private static final Map<String, Class<? extends WhiskEntity>> TYPES =
-      Map.of("action", Action.class, "package", WhiskPackage.class, "trigger", Trigger.class, "rule", Rule.class);
+      Map.of(
+          "action",
+          Action.class,
+          "package",
+          WhiskPackage.class,
+          "trigger",
+          Trigger.class,
+          "rule",
+          Rule.class);
 
   private final MvStoreDatabase db;
   private final StoreMap map;
   private final StoreMap quarantine;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MvEntityStore.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MvEntityStore.class);
+
   /**
    * Decoded entities by key (absent ones are not cached). This process is the only writer; a write
    * changes the map first and then drops the key here, and a fill reads the map inside the key's
@@ -65,17 +75,20 @@ public final class MvEntityStore implements EntityStore {
   }
 
   private Optional<WhiskEntity> get(String key) {
-    return Optional.ofNullable(cache.computeIfAbsent(key, k -> {
-      String stored = map.get(k);
-      return stored == null ? null : decodeOrQuarantine(k, stored);
-    }));
+    return Optional.ofNullable(
+        cache.computeIfAbsent(
+            key,
+            k -> {
+              String stored = map.get(k);
+              return stored == null ? null : decodeOrQuarantine(k, stored);
+            }));
   }
 
   /**
    * The entity, or null when it does not read back (damage, or stored by a version without the JSON
-   * limits): it is then copied unchanged to the {@code quarantine} map, logged with its key, and treated
-   * as absent (404; its owner may create it again), so that one bad entry does not fail every list of
-   * its namespace.
+   * limits): it is then copied unchanged to the {@code quarantine} map, logged with its key, and
+   * treated as absent (404; its owner may create it again), so that one bad entry does not fail
+   * every list of its namespace.
    */
   private WhiskEntity decodeOrQuarantine(String key, String stored) {
     try {
@@ -85,9 +98,14 @@ public final class MvEntityStore implements EntityStore {
       if (quarantine.get("entities\u0001" + key) == null) {
         quarantine.put("entities\u0001" + key, stored);
         db.commitAsync();
-        LOG.error("store entry {} of map 'entities' does not read back ({}); kept as it was ({} characters) in the "
-            + "map 'quarantine' under key 'entities' + U+0001 + '{}', and treated as absent", key, reason,
-            stored.length(), key);
+        LOG.error(
+            "store entry {} of map 'entities' does not read back ({}); kept as it was ({}"
+                + " characters) in the map 'quarantine' under key 'entities' + U+0001 + '{}', and"
+                + " treated as absent",
+            key,
+            reason,
+            stored.length(),
+            key);
       }
       return null;
     }

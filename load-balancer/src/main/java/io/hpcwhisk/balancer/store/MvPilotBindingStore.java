@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The pilot bindings in the server's store: map {@code pilot-bindings}, key the token scope, value
- * {@link PilotBinding#encode()}. Each change is committed before the call returns, so a binding made before a
- * pilot can register survives a restart that follows.
+ * {@link PilotBinding#encode()}. Each change is committed before the call returns, so a binding
+ * made before a pilot can register survives a restart that follows.
  */
 public final class MvPilotBindingStore implements PilotBindingStore {
 

@@ -20,23 +20,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default store: one H2 MVStore file ({@code hpc-whisk.mv.db}) under the data directory,
- * holding the entity and activation maps, and a write-ahead {@link Journal} next to it. Every durable
- * write ends in {@link #commit()}, which writes the changes to the journal before it returns (a killed
- * process loses nothing that was committed; the operating system keeps the written pages).
+ * The embedded default store: one H2 MVStore file ({@code hpc-whisk.mv.db}) under the data
+ * directory, holding the entity and activation maps, and a write-ahead {@link Journal} next to it.
+ * Every durable write ends in {@link #commit()}, which writes the changes to the journal before it
+ * returns (a killed process loses nothing that was committed; the operating system keeps the
+ * written pages).
  *
- * <p>Algorithm (group commit with a journal): a writer changes the in-memory maps through
- * {@link StoreMap} (each change is applied and appended to the journal's buffer in one step, so both
- * see the same order), then asks for a commit and waits for it. One committer thread takes every
+ * <p>Algorithm (group commit with a journal): a writer changes the in-memory maps through {@link
+ * StoreMap} (each change is applied and appended to the journal's buffer in one step, so both see
+ * the same order), then asks for a commit and waits for it. One committer thread takes every
  * request queued so far, appends everything buffered as one journal batch (one {@code write}), and
- * completes them all. About once a second (or when a segment passes 64 MB) the committer checkpoints:
- * it starts a new journal segment, commits the MVStore file and deletes the older segments. Opening
- * the store replays the segments left by a crash and checkpoints before anything else runs.
+ * completes them all. About once a second (or when a segment passes 64 MB) the committer
+ * checkpoints: it starts a new journal segment, commits the MVStore file and deletes the older
+ * segments. Opening the store replays the segments left by a crash and checkpoints before anything
+ * else runs.
  *
  * <p>Why a journal: MVStore writes a commit by re-serialising every page the commit changed, leaves
- * and inner pages of each map, however small the change. Committing it for every few activations cost
- * ~200 µs of CPU per commit and several KB of file per activation (which its compaction then rewrote
- * again); appending the changed entries costs one buffer copy and a system call.
+ * and inner pages of each map, however small the change. Committing it for every few activations
+ * cost ~200 µs of CPU per commit and several KB of file per activation (which its compaction then
+ * rewrote again); appending the changed entries costs one buffer copy and a system call.
  *
  * <p>Known caveats: neither the journal nor the file is fsync'ed on every commit; a killed process
  * loses nothing, a power loss may lose the last commits. A checkpoint holds the committer for the
@@ -54,28 +56,35 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final Path file;
   private final Object journalLock = new Object();
   private final Journal journal;
-  private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests =
+      new LinkedBlockingQueue<>();
   private final Thread committer;
   private final ExecutorService callbacks;
   private volatile boolean closing;
   private long lastCheckpoint = System.nanoTime();
   private final java.util.function.Consumer<Throwable> onFatal;
-  private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean failed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** Activation ids whose changes the journal replay at open could not replay. */
   private List<String> lostInReplay = List.of();
 
-  private MvStoreDatabase(MVStore store, Path file, java.util.function.Consumer<Throwable> onFatal) {
+  private MvStoreDatabase(
+      MVStore store, Path file, java.util.function.Consumer<Throwable> onFatal) {
     this.store = store;
     this.file = file;
     this.onFatal = onFatal;
     replayJournal(file.getParent());
     this.journal = Journal.start(file.getParent());
     AtomicInteger n = new AtomicInteger();
-    this.callbacks = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "store-callback-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.callbacks =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "store-callback-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.committer = new Thread(this::commitLoop, "store-commit");
     committer.setDaemon(true);
     committer.start();
@@ -102,16 +111,26 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       changes += replayed.changes().size();
       for (Journal.Damage d : replayed.damaged()) {
-        LOG.error("journal segment {}: could not replay {} (bytes {}-{} of {}): {}; its changes are lost; "
-                + "activation ids in it: {}; keys still legible: {}. The {} intact batches of that segment "
-                + "were replayed.", segment, d.batches(), d.from(), d.to(), segment.getFileName(), d.reason(),
+        LOG.error(
+            "journal segment {}: could not replay {} (bytes {}-{} of {}): {}; its changes are lost;"
+                + " activation ids in it: {}; keys still legible: {}. The {} intact batches of that"
+                + " segment were replayed.",
+            segment,
+            d.batches(),
+            d.from(),
+            d.to(),
+            segment.getFileName(),
+            d.reason(),
             d.activationIds().isEmpty() ? "none legible" : String.join(", ", d.activationIds()),
-            d.keys().isEmpty() ? "none" : String.join(", ", d.keys()), replayed.batches());
+            d.keys().isEmpty() ? "none" : String.join(", ", d.keys()),
+            replayed.batches());
         lost.addAll(d.activationIds());
       }
     }
     if (!lost.isEmpty()) {
-      LOG.error("journal replay could not replay the changes to {} activation(s): {}", lost.size(),
+      LOG.error(
+          "journal replay could not replay the changes to {} activation(s): {}",
+          lost.size(),
           String.join(", ", lost));
     }
     lostInReplay = List.copyOf(lost);
@@ -119,7 +138,11 @@ public final class MvStoreDatabase implements AutoCloseable {
     for (Path segment : segments) {
       deleteSegment(segment);
     }
-    LOG.info("replayed {} store changes from {} journal segment(s) in {}", changes, segments.size(), dir);
+    LOG.info(
+        "replayed {} store changes from {} journal segment(s) in {}",
+        changes,
+        segments.size(),
+        dir);
   }
 
   private static void deleteSegment(Path segment) {
@@ -170,27 +193,37 @@ public final class MvStoreDatabase implements AutoCloseable {
 
   /**
    * Called with every failure of a store operation: when the MVStore has closed itself (it does so
-   * after a write fails, e.g. with an OutOfMemoryError) and this database is not closing, nothing can
-   * use the store again, so the fatal handler runs (once): by default, the server exits.
+   * after a write fails, e.g. with an OutOfMemoryError) and this database is not closing, nothing
+   * can use the store again, so the fatal handler runs (once): by default, the server exits.
    */
   void checkFatal(Throwable failure) {
     if (closing || !store.isClosed() || !failed.compareAndSet(false, true)) {
       return;
     }
-    LOG.error("FATAL: the store {} has closed itself after a failure ({}); no request that touches the store "
-        + "can succeed any more. The journal keeps every acknowledged change for the next start.", file,
-        failure.toString(), failure);
+    LOG.error(
+        "FATAL: the store {} has closed itself after a failure ({}); no request that touches the"
+            + " store can succeed any more. The journal keeps every acknowledged change for the"
+            + " next start.",
+        file,
+        failure.toString(),
+        failure);
     onFatal.accept(failure);
   }
 
-  /** A failure of the committer itself (an Error while journaling or checkpointing): fatal, once. */
+  /**
+   * A failure of the committer itself (an Error while journaling or checkpointing): fatal, once.
+   */
   private void fatal(Throwable failure) {
     if (closing || !failed.compareAndSet(false, true)) {
       return;
     }
-    LOG.error("FATAL: the store {} failed while writing its journal or checkpoint ({}); nothing more can be "
-        + "acknowledged safely. The journal keeps every acknowledged change for the next start.", file,
-        failure.toString(), failure);
+    LOG.error(
+        "FATAL: the store {} failed while writing its journal or checkpoint ({}); nothing more can"
+            + " be acknowledged safely. The journal keeps every acknowledged change for the next"
+            + " start.",
+        file,
+        failure.toString(),
+        failure);
     onFatal.accept(failure);
   }
 
@@ -225,14 +258,17 @@ public final class MvStoreDatabase implements AutoCloseable {
       } catch (RuntimeException e) {
         failure = e;
       } catch (Error e) {
-        // e.g. out of memory while copying the buffer: which changes reached the journal is unknown,
+        // e.g. out of memory while copying the buffer: which changes reached the journal is
+        // unknown,
         // so nothing more may be acknowledged; the journal holds everything acknowledged before
         failure = new IllegalStateException("the store journal failed: " + e, e);
         fatal(e);
       }
       // what waits on a commit (answers to clients, the next component of a sequence) runs on two
-      // threads, so that both cores may answer: half of the batch is handed to a callback thread (one
-      // wake-up, not one per waiter), the other half is completed here (a journal commit is short, so
+      // threads, so that both cores may answer: half of the batch is handed to a callback thread
+      // (one
+      // wake-up, not one per waiter), the other half is completed here (a journal commit is short,
+      // so
       // the next batch waits little, and a lone waiter costs no wake-up at all)
       int half = (batch.size() + 1) / 2;
       if (half < batch.size()) {
@@ -240,16 +276,17 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       completeAll(batch.subList(0, half), failure);
       batch.clear();
-      if (System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS || journal.segmentBytes() > MAX_SEGMENT_BYTES) {
+      if (System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS
+          || journal.segmentBytes() > MAX_SEGMENT_BYTES) {
         checkpoint();
       }
     }
   }
 
   /**
-   * Moves what the journal holds into the MVStore file: a new segment takes the changes from now on,
-   * the file is committed (it then holds at least every change of the older segments), and the older
-   * segments are deleted. A failure leaves the segments in place for the next open to replay.
+   * Moves what the journal holds into the MVStore file: a new segment takes the changes from now
+   * on, the file is committed (it then holds at least every change of the older segments), and the
+   * older segments are deleted. A failure leaves the segments in place for the next open to replay.
    */
   private void checkpoint() {
     lastCheckpoint = System.nanoTime();
@@ -266,9 +303,12 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       store.commit();
       if (store.isClosed()) {
-        // a closed MVStore's commit returns without writing: the segment is all that holds those changes
-        throw new IllegalStateException("the store closed during a checkpoint; journal segment " + closed
-            + " is kept for the next start");
+        // a closed MVStore's commit returns without writing: the segment is all that holds those
+        // changes
+        throw new IllegalStateException(
+            "the store closed during a checkpoint; journal segment "
+                + closed
+                + " is kept for the next start");
       }
       deleteSegment(closed);
     } catch (RuntimeException | Error e) {
@@ -277,7 +317,9 @@ public final class MvStoreDatabase implements AutoCloseable {
       }
       checkFatal(e);
       if (!failed.get()) {
-        LOG.warn("store checkpoint failed (the journal keeps the changes; retried in a second): {}", e.toString());
+        LOG.warn(
+            "store checkpoint failed (the journal keeps the changes; retried in a second): {}",
+            e.toString());
       }
     }
   }
@@ -298,45 +340,62 @@ public final class MvStoreDatabase implements AutoCloseable {
 
   /**
    * Opens (or creates) the store in {@code dataDir}; fails clearly when another process holds it. A
-   * store that fails for good later on is only logged; a server passes a fatal handler, see
-   * {@link #open(Path, java.util.function.Consumer)}.
+   * store that fails for good later on is only logged; a server passes a fatal handler, see {@link
+   * #open(Path, java.util.function.Consumer)}.
    */
   public static MvStoreDatabase open(Path dataDir) {
-    return open(dataDir, failure -> { });
+    return open(dataDir, failure -> {});
   }
 
   /**
-   * As {@link #open(Path)}; {@code onFatal} runs once when the store fails for good (see
-   * {@link #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
+   * As {@link #open(Path)}; {@code onFatal} runs once when the store fails for good (see {@link
+   * #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
    */
   public static MvStoreDatabase open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
     DataDirectory.secure(dataDir);
     Path file = dataDir.resolve(FILE_NAME);
     try {
       MvStoreDatabase[] opened = new MvStoreDatabase[1];
-      // no background commit: the checkpoint's commit writes the file in the committer thread and has
-      // finished when it returns, so the journal segments it covers may be deleted (a background write
+      // no background commit: the checkpoint's commit writes the file in the committer thread and
+      // has
+      // finished when it returns, so the journal segments it covers may be deleted (a background
+      // write
       // failing after the segments were gone lost acknowledged changes)
-      MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled()
-          .backgroundExceptionHandler((thread, failure) -> {
-            if (opened[0] != null) {
-              opened[0].checkFatal(failure);
-            }
-          })
-          .open();
+      MVStore store =
+          new MVStore.Builder()
+              .fileName(file.toString())
+              .autoCommitDisabled()
+              .backgroundExceptionHandler(
+                  (thread, failure) -> {
+                    if (opened[0] != null) {
+                      opened[0].checkFatal(failure);
+                    }
+                  })
+              .open();
       DataDirectory.ownerOnly(file);
       opened[0] = new MvStoreDatabase(store, file, onFatal);
       return opened[0];
     } catch (MVStoreException e) {
       if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
         throw new IllegalStateException(
-            "cannot open the store " + file + " (is another hpc-whisk server using this data directory?): "
-                + e.getMessage(), e);
+            "cannot open the store "
+                + file
+                + " (is another hpc-whisk server using this data directory?): "
+                + e.getMessage(),
+            e);
       }
-      // e.g. out of memory while replaying the journal: the journal and the file are left as they are
-      throw new IllegalStateException("cannot open the store " + file + ": " + e.getMessage()
-          + (e.getCause() instanceof OutOfMemoryError ? " (replaying the journal at start needs memory for its "
-              + "largest changes; give the server a larger heap, -Xmx in HPC_WHISK_JVM_OPTS)" : ""), e);
+      // e.g. out of memory while replaying the journal: the journal and the file are left as they
+      // are
+      throw new IllegalStateException(
+          "cannot open the store "
+              + file
+              + ": "
+              + e.getMessage()
+              + (e.getCause() instanceof OutOfMemoryError
+                  ? " (replaying the journal at start needs memory for its largest changes; give"
+                      + " the server a larger heap, -Xmx in HPC_WHISK_JVM_OPTS)"
+                  : ""),
+          e);
     }
   }
 
@@ -346,9 +405,11 @@ public final class MvStoreDatabase implements AutoCloseable {
   }
 
   private MVMap<String, String> openMap(String name) {
-    return store.openMap(name, new MVMap.Builder<String, String>()
-        .keyType(StringDataType.INSTANCE)
-        .valueType(StringDataType.INSTANCE));
+    return store.openMap(
+        name,
+        new MVMap.Builder<String, String>()
+            .keyType(StringDataType.INSTANCE)
+            .valueType(StringDataType.INSTANCE));
   }
 
   /** Writes every change made so far to the journal; returns when it is written. */
@@ -368,7 +429,10 @@ public final class MvStoreDatabase implements AutoCloseable {
     return done;
   }
 
-  /** The activation ids named in journal batches that the replay at open could not replay (logged there). */
+  /**
+   * The activation ids named in journal batches that the replay at open could not replay (logged
+   * there).
+   */
   public List<String> lostInReplay() {
     return lostInReplay;
   }
@@ -399,7 +463,8 @@ public final class MvStoreDatabase implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // everything is in the maps: one last checkpoint makes the file hold it all, and no segment is left
+    // everything is in the maps: one last checkpoint makes the file hold it all, and no segment is
+    // left
     if (!store.isClosed()) {
       synchronized (journalLock) {
         journal.takeBuffered();

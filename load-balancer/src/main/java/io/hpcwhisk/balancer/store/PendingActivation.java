@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * An activation the API has accepted and not yet ended: written durably before the client gets an
- * answer, removed when its terminal record is written. After a crash every one left is re-dispatched
- * or ended with a whisk error, never forgotten.
+ * answer, removed when its terminal record is written. After a crash every one left is
+ * re-dispatched or ended with a whisk error, never forgotten.
  *
  * @param activationId the id given to the client
  * @param namespace the namespace of the subject that invoked; the record is stored there
@@ -35,6 +35,7 @@ public record PendingActivation(
   }
 
   public PendingActivation nextAttempt() {
-    return new PendingActivation(activationId, namespace, subject, action, payload, acceptedAt, cause, attempts + 1);
+    return new PendingActivation(
+        activationId, namespace, subject, action, payload, acceptedAt, cause, attempts + 1);
   }
 }

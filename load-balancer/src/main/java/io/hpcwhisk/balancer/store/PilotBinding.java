@@ -16,7 +16,12 @@ import java.util.Optional;
  * @param notAfter after this the token admits nobody: the job's end at the latest, plus grace
  * @param tokenFile the file the token was handed over in, while it may still exist
  */
-public record PilotBinding(String scope, String jobId, Instant boundAt, Duration timeLimit, Instant notAfter,
+public record PilotBinding(
+    String scope,
+    String jobId,
+    Instant boundAt,
+    Duration timeLimit,
+    Instant notAfter,
     Optional<Path> tokenFile) {
 
   public PilotBinding {
@@ -27,14 +32,17 @@ public record PilotBinding(String scope, String jobId, Instant boundAt, Duration
     Objects.requireNonNull(notAfter, "notAfter");
     Objects.requireNonNull(tokenFile, "tokenFile");
     if (scope.isBlank() || scope.indexOf('\t') >= 0 || scope.indexOf('\n') >= 0) {
-      throw new IllegalArgumentException("binding scope must be one non-blank line without tabs, got '" + scope + "'");
+      throw new IllegalArgumentException(
+          "binding scope must be one non-blank line without tabs, got '" + scope + "'");
     }
     if (!jobId.matches("[0-9]{1,20}(_[0-9]+)?")) {
       throw new IllegalArgumentException("not a Slurm job id: '" + jobId + "'");
     }
-    if (tokenFile.isPresent() && (tokenFile.get().toString().indexOf('\t') >= 0
-        || tokenFile.get().toString().indexOf('\n') >= 0)) {
-      throw new IllegalArgumentException("token file name must not hold tabs or line breaks: " + tokenFile.get());
+    if (tokenFile.isPresent()
+        && (tokenFile.get().toString().indexOf('\t') >= 0
+            || tokenFile.get().toString().indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException(
+          "token file name must not hold tabs or line breaks: " + tokenFile.get());
     }
   }
 
@@ -43,19 +51,34 @@ public record PilotBinding(String scope, String jobId, Instant boundAt, Duration
     return new PilotBinding(scope, jobId, boundAt, timeLimit, until, tokenFile);
   }
 
-  /** {@code jobId TAB boundAtMs TAB timeLimitMs TAB notAfterMs TAB tokenFile} (the scope is the key). */
+  /**
+   * {@code jobId TAB boundAtMs TAB timeLimitMs TAB notAfterMs TAB tokenFile} (the scope is the
+   * key).
+   */
   String encode() {
-    return jobId + "\t" + boundAt.toEpochMilli() + "\t" + timeLimit.toMillis() + "\t" + notAfter.toEpochMilli()
-        + "\t" + tokenFile.map(Path::toString).orElse("");
+    return jobId
+        + "\t"
+        + boundAt.toEpochMilli()
+        + "\t"
+        + timeLimit.toMillis()
+        + "\t"
+        + notAfter.toEpochMilli()
+        + "\t"
+        + tokenFile.map(Path::toString).orElse("");
   }
 
   static PilotBinding decode(String scope, String value) {
     String[] f = value.split("\t", -1);
     if (f.length != 5) {
-      throw new IllegalArgumentException("pilot binding of " + scope + " has " + f.length + " fields, expected 5");
+      throw new IllegalArgumentException(
+          "pilot binding of " + scope + " has " + f.length + " fields, expected 5");
     }
-    return new PilotBinding(scope, f[0], Instant.ofEpochMilli(Long.parseLong(f[1])),
-        Duration.ofMillis(Long.parseLong(f[2])), Instant.ofEpochMilli(Long.parseLong(f[3])),
+    return new PilotBinding(
+        scope,
+        f[0],
+        Instant.ofEpochMilli(Long.parseLong(f[1])),
+        Duration.ofMillis(Long.parseLong(f[2])),
+        Instant.ofEpochMilli(Long.parseLong(f[3])),
         f[4].isEmpty() ? Optional.empty() : Optional.of(Path.of(f[4])));
   }
 }

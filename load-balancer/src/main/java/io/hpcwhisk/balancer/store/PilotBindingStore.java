@@ -3,7 +3,10 @@ package io.hpcwhisk.balancer.store;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the bindings of submission tokens to their jobs are kept (the server's store; a map in tests). */
+/**
+ * Where the bindings of submission tokens to their jobs are kept (the server's store; a map in
+ * tests).
+ */
 public interface PilotBindingStore {
 
   /** Adds or replaces the binding of {@code binding.scope()}; durable when this returns. */

@@ -7,7 +7,8 @@ import org.h2.mvstore.MVMap;
 /**
  * A map of the store (string keys in string order, string values) whose changes go through the
  * database's journal: reads come straight from the MVStore map, each {@code put}/{@code remove} is
- * applied and journaled as one step, and becomes durable at the next {@link MvStoreDatabase#commit()}.
+ * applied and journaled as one step, and becomes durable at the next {@link
+ * MvStoreDatabase#commit()}.
  */
 final class StoreMap {
 

@@ -25,7 +25,8 @@ public final class SystemPackages {
 
   public static final String NAMESPACE = "whisk.system";
   public static final String UTILS = "utils";
-  public static final List<String> UTILS_ACTIONS = List.of("echo", "cat", "sort", "head", "split", "date", "namespace");
+  public static final List<String> UTILS_ACTIONS =
+      List.of("echo", "cat", "sort", "head", "split", "date", "namespace");
   private static final String KIND = "nodejs:20";
 
   private SystemPackages() {}
@@ -33,9 +34,19 @@ public final class SystemPackages {
   public static void install(EntityStore store, long now) {
     EntityPath pkgPath = EntityPath.of(NAMESPACE, UTILS);
     if (store.get(pkgPath).isEmpty()) {
-      store.put(pkgPath, new WhiskPackage(NAMESPACE, UTILS, SemVer.INITIAL, true, WhiskPackage.Binding.NONE,
-          List.of(new KeyValue("description", Json.tree("Building blocks that format and assemble data"))),
-          List.of(), now));
+      store.put(
+          pkgPath,
+          new WhiskPackage(
+              NAMESPACE,
+              UTILS,
+              SemVer.INITIAL,
+              true,
+              WhiskPackage.Binding.NONE,
+              List.of(
+                  new KeyValue(
+                      "description", Json.tree("Building blocks that format and assemble data"))),
+              List.of(),
+              now));
     }
     for (String name : UTILS_ACTIONS) {
       String code = resource(name + ".js");
@@ -45,8 +56,18 @@ public final class SystemPackages {
         continue;
       }
       String version = old.map(e -> SemVer.bump(e.version())).orElse(SemVer.INITIAL);
-      store.put(path, new Action(pkgPath.path(), name, version, new Exec(KIND, code, false, null, null, null),
-          List.of(new KeyValue("exec", Json.tree(KIND))), List.of(), ActionLimits.DEFAULT, true, now));
+      store.put(
+          path,
+          new Action(
+              pkgPath.path(),
+              name,
+              version,
+              new Exec(KIND, code, false, null, null, null),
+              List.of(new KeyValue("exec", Json.tree(KIND))),
+              List.of(),
+              ActionLimits.DEFAULT,
+              true,
+              now));
     }
   }
 

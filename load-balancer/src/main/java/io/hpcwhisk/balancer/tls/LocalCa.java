@@ -34,11 +34,12 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A small certificate authority kept in one directory (mode 0700): {@code ca.pem} (its certificate, what clients
- * trust) and {@code ca.key} (mode 0600), made with Bouncy Castle, with ECDSA P-256 keys. It issues server
- * certificates for a list of addresses and host names ({@code subjectAltName}: IP addresses as {@code iPAddress},
- * the rest as {@code dNSName}), written as {@code NAME.pem} and {@code NAME.key} (0600). {@code hpc-whisk up --tls}
- * uses one for the local cluster; the tests make others (a wrong CA, an expired certificate, a wrong host name).
+ * A small certificate authority kept in one directory (mode 0700): {@code ca.pem} (its certificate,
+ * what clients trust) and {@code ca.key} (mode 0600), made with Bouncy Castle, with ECDSA P-256
+ * keys. It issues server certificates for a list of addresses and host names ({@code
+ * subjectAltName}: IP addresses as {@code iPAddress}, the rest as {@code dNSName}), written as
+ * {@code NAME.pem} and {@code NAME.key} (0600). {@code hpc-whisk up --tls} uses one for the local
+ * cluster; the tests make others (a wrong CA, an expired certificate, a wrong host name).
  */
 public final class LocalCa {
 
@@ -61,7 +62,9 @@ public final class LocalCa {
     Path cert = dir.resolve("ca.pem");
     Path keyFile = dir.resolve("ca.key");
     if (Files.isRegularFile(cert) && Files.isRegularFile(keyFile)) {
-      return new LocalCa(dir, PemFiles.certificates("CA certificate", cert).get(0),
+      return new LocalCa(
+          dir,
+          PemFiles.certificates("CA certificate", cert).get(0),
           PemFiles.privateKey("CA key", keyFile));
     }
     KeyPair pair = newKeyPair();
@@ -69,12 +72,19 @@ public final class LocalCa {
     X500Name subject = new X500Name("CN=" + name + ", O=HPC-Whisk");
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(3650))), subject,
-          pair.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              serial(),
+              Date.from(now.minus(Duration.ofMinutes(5))),
+              Date.from(now.plus(Duration.ofDays(3650))),
+              subject,
+              pair.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
       X509Certificate ca = sign(b, pair.getPrivate());
       PemFiles.write(keyFile, PemFiles.pem(pair.getPrivate()), "rw-------");
       PemFiles.write(cert, PemFiles.pem(List.of(ca)), "rw-r--r--");
@@ -93,32 +103,55 @@ public final class LocalCa {
     return certificate;
   }
 
-  /** A server certificate for {@code names}, valid from now for {@code validity}; its files {@code NAME.pem/.key}. */
+  /**
+   * A server certificate for {@code names}, valid from now for {@code validity}; its files {@code
+   * NAME.pem/.key}.
+   */
   public Issued issue(String fileName, List<String> names, Duration validity) throws IOException {
     Instant now = Instant.now();
     return issue(fileName, names, now.minus(Duration.ofMinutes(5)), now.plus(validity));
   }
 
-  /** A server certificate for {@code names} valid from {@code notBefore} to {@code notAfter} (tests: expired ones). */
-  public Issued issue(String fileName, List<String> names, Instant notBefore, Instant notAfter) throws IOException {
+  /**
+   * A server certificate for {@code names} valid from {@code notBefore} to {@code notAfter} (tests:
+   * expired ones).
+   */
+  public Issued issue(String fileName, List<String> names, Instant notBefore, Instant notAfter)
+      throws IOException {
     if (names.isEmpty()) {
-      throw new IllegalArgumentException("a server certificate needs at least one address or host name");
+      throw new IllegalArgumentException(
+          "a server certificate needs at least one address or host name");
     }
     KeyPair pair = newKeyPair();
     List<GeneralName> alt = new ArrayList<>();
     for (String n : names) {
-      alt.add(isAddress(n) ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
+      alt.add(
+          isAddress(n)
+              ? new GeneralName(GeneralName.iPAddress, n)
+              : new GeneralName(GeneralName.dNSName, n));
     }
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(notBefore),
-          Date.from(notAfter), new X500Name("CN=" + names.get(0) + ", O=HPC-Whisk"), pair.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              certificate,
+              serial(),
+              Date.from(notBefore),
+              Date.from(notAfter),
+              new X500Name("CN=" + names.get(0) + ", O=HPC-Whisk"),
+              pair.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alt.toArray(GeneralName[]::new)));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
+      b.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(alt.toArray(GeneralName[]::new)));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
       X509Certificate cert = sign(b, key);
       Path certFile = dir.resolve(fileName + ".pem");
       Path keyFile = dir.resolve(fileName + ".key");
@@ -151,8 +184,9 @@ public final class LocalCa {
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
       throws GeneralSecurityException {
     try {
-      return new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+      return new JcaX509CertificateConverter()
+          .getCertificate(
+              builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

@@ -20,18 +20,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's TLS: Jetty's {@link SslContextFactory.Server} holding the certificate and key of {@code api.tls}
- * (read from PEM by {@link PemFiles}), shared by the API's and the pilots' connectors.
+ * The server's TLS: Jetty's {@link SslContextFactory.Server} holding the certificate and key of
+ * {@code api.tls} (read from PEM by {@link PemFiles}), shared by the API's and the pilots'
+ * connectors.
  *
- * <p><b>Reload.</b> Every {@code api.tls.reload-seconds} a background thread compares a SHA-256 digest of the three
- * files with the one last loaded; on a change it reads them again and, when the certificate and key are valid and
- * belong together, swaps them in with {@link SslContextFactory#reload}: new connections get the new certificate,
- * open ones keep theirs. A change that cannot be used (a half-copied file, a key of another certificate, a key file
- * others can read) is logged and the old certificate stays; it is tried again at the next change.
+ * <p><b>Reload.</b> Every {@code api.tls.reload-seconds} a background thread compares a SHA-256
+ * digest of the three files with the one last loaded; on a change it reads them again and, when the
+ * certificate and key are valid and belong together, swaps them in with {@link
+ * SslContextFactory#reload}: new connections get the new certificate, open ones keep theirs. A
+ * change that cannot be used (a half-copied file, a key of another certificate, a key file others
+ * can read) is logged and the old certificate stays; it is tried again at the next change.
  *
- * <p><b>Start.</b> A key file others can read, a key that does not match the certificate, or unreadable PEM stops
- * the start with a message naming the file. Log lines name files, subjects, expiry and certificate fingerprints,
- * never key material.
+ * <p><b>Start.</b> A key file others can read, a key that does not match the certificate, or
+ * unreadable PEM stops the start with a message naming the file. Log lines name files, subjects,
+ * expiry and certificate fingerprints, never key material.
  */
 public final class ServerTls implements AutoCloseable {
 
@@ -57,13 +59,15 @@ public final class ServerTls implements AutoCloseable {
     digest = first.digest();
     current = first.chain().get(0);
     LOG.info("TLS: serving {}", describe(current, config.certificatePath()));
-    watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tls-reload");
-      t.setDaemon(true);
-      return t;
-    });
-    watcher.scheduleWithFixedDelay(this::checkForChange, config.reloadSeconds(), config.reloadSeconds(),
-        TimeUnit.SECONDS);
+    watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tls-reload");
+              t.setDaemon(true);
+              return t;
+            });
+    watcher.scheduleWithFixedDelay(
+        this::checkForChange, config.reloadSeconds(), config.reloadSeconds(), TimeUnit.SECONDS);
   }
 
   /** Reads {@code api.tls}'s files and starts watching them; refuses unusable files. */
@@ -94,7 +98,9 @@ public final class ServerTls implements AutoCloseable {
     return failedHandshakes.get();
   }
 
-  /** Counts failed handshakes and logs one line per 10 s at most (a scanner cannot flood the log). */
+  /**
+   * Counts failed handshakes and logs one line per 10 s at most (a scanner cannot flood the log).
+   */
   public SslHandshakeListener handshakeListener() {
     return new SslHandshakeListener() {
       @Override
@@ -104,13 +110,20 @@ public final class ServerTls implements AutoCloseable {
         if (now - lastHandshakeLog > TimeUnit.SECONDS.toNanos(10)) {
           lastHandshakeLog = now;
           String peer = String.valueOf(event.getSSLEngine().getPeerHost());
-          LOG.info("TLS handshake from {} failed: {} ({} failed handshakes so far)", peer, failure.getMessage(), n);
+          LOG.info(
+              "TLS handshake from {} failed: {} ({} failed handshakes so far)",
+              peer,
+              failure.getMessage(),
+              n);
         }
       }
     };
   }
 
-  /** Checks the files now (the watcher does it every {@code reload-seconds}); true when a new certificate was loaded. */
+  /**
+   * Checks the files now (the watcher does it every {@code reload-seconds}); true when a new
+   * certificate was loaded.
+   */
   public boolean checkForChange() {
     try {
       String now = digestOf(config);
@@ -118,17 +131,22 @@ public final class ServerTls implements AutoCloseable {
         return false;
       }
       Loaded next = load(config);
-      factory.reload(f -> {
-        f.setKeyStore(next.store());
-        f.setKeyStorePassword(next.password());
-      });
+      factory.reload(
+          f -> {
+            f.setKeyStore(next.store());
+            f.setKeyStorePassword(next.password());
+          });
       digest = next.digest();
       current = next.chain().get(0);
       reloads.incrementAndGet();
-      LOG.info("TLS: certificate files changed; now serving {}", describe(current, config.certificatePath()));
+      LOG.info(
+          "TLS: certificate files changed; now serving {}",
+          describe(current, config.certificatePath()));
       return true;
     } catch (Exception e) {
-      LOG.warn("TLS: the changed certificate files cannot be used, still serving the previous certificate: {}",
+      LOG.warn(
+          "TLS: the changed certificate files cannot be used, still serving the previous"
+              + " certificate: {}",
           e.getMessage());
       try {
         digest = digestOf(config); // do not log the same broken state every few seconds
@@ -139,22 +157,33 @@ public final class ServerTls implements AutoCloseable {
     }
   }
 
-  private record Loaded(java.security.KeyStore store, String password, List<X509Certificate> chain, String digest) {}
+  private record Loaded(
+      java.security.KeyStore store, String password, List<X509Certificate> chain, String digest) {}
 
   private static Loaded load(ServerConfig.Tls config) {
     String digest = digestOf(config);
-    List<X509Certificate> chain = new ArrayList<>(PemFiles.certificates("api.tls.certificate",
-        config.certificatePath()));
+    List<X509Certificate> chain =
+        new ArrayList<>(PemFiles.certificates("api.tls.certificate", config.certificatePath()));
     config.chainPath().ifPresent(p -> chain.addAll(PemFiles.certificates("api.tls.chain", p)));
     PrivateKey key = PemFiles.privateKey("api.tls.key", config.keyPath());
     if (!PemFiles.matches(key, chain.get(0))) {
-      throw new IllegalArgumentException("api.tls.key " + config.keyPath() + " is not the key of the certificate in "
-          + config.certificatePath() + " (" + chain.get(0).getSubjectX500Principal() + ")");
+      throw new IllegalArgumentException(
+          "api.tls.key "
+              + config.keyPath()
+              + " is not the key of the certificate in "
+              + config.certificatePath()
+              + " ("
+              + chain.get(0).getSubjectX500Principal()
+              + ")");
     }
     byte[] random = new byte[18];
     new SecureRandom().nextBytes(random);
     String password = java.util.Base64.getEncoder().encodeToString(random);
-    return new Loaded(PemFiles.keyStore(key, chain, password.toCharArray()), password, List.copyOf(chain), digest);
+    return new Loaded(
+        PemFiles.keyStore(key, chain, password.toCharArray()),
+        password,
+        List.copyOf(chain),
+        digest);
   }
 
   private static String digestOf(ServerConfig.Tls config) {
@@ -177,20 +206,35 @@ public final class ServerTls implements AutoCloseable {
   private static String describe(X509Certificate c, Path file) {
     String fingerprint;
     try {
-      fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()))
-          .substring(0, 16);
+      fingerprint =
+          HexFormat.of()
+              .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()))
+              .substring(0, 16);
     } catch (Exception e) {
       fingerprint = "?";
     }
     String names;
     try {
-      names = c.getSubjectAlternativeNames() == null ? "none" : c.getSubjectAlternativeNames().stream()
-          .map(l -> String.valueOf(l.get(1))).toList().toString();
+      names =
+          c.getSubjectAlternativeNames() == null
+              ? "none"
+              : c.getSubjectAlternativeNames().stream()
+                  .map(l -> String.valueOf(l.get(1)))
+                  .toList()
+                  .toString();
     } catch (java.security.cert.CertificateParsingException e) {
       names = "?";
     }
-    return file + " (" + c.getSubjectX500Principal() + ", names " + names + ", valid until " + c.getNotAfter()
-        + ", SHA-256 " + fingerprint + "...)";
+    return file
+        + " ("
+        + c.getSubjectX500Principal()
+        + ", names "
+        + names
+        + ", valid until "
+        + c.getNotAfter()
+        + ", SHA-256 "
+        + fingerprint
+        + "...)";
   }
 
   @Override

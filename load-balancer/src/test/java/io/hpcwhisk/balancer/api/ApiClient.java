@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
-/** A plain java.net.http client for the API tests: every call returns status, headers and JSON body. */
+/**
+ * A plain java.net.http client for the API tests: every call returns status, headers and JSON body.
+ */
 public final class ApiClient {
 
   public record Answer(int status, JsonNode body, HttpResponse<String> raw) {
@@ -25,7 +27,8 @@ public final class ApiClient {
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String key;
   private final String auth;
@@ -33,7 +36,10 @@ public final class ApiClient {
   public ApiClient(String base, String key) {
     this.base = base;
     this.key = key;
-    this.auth = key == null ? null : "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    this.auth =
+        key == null
+            ? null
+            : "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
   }
 
   public ApiClient as(String otherKey) {
@@ -62,9 +68,15 @@ public final class ApiClient {
   }
 
   public Answer send(String method, String path, String body, String requestId) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(90))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
     if (auth != null) {
       b.header("Authorization", auth);
     }
@@ -73,7 +85,8 @@ public final class ApiClient {
     }
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode node = r.body() == null || r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
+      JsonNode node =
+          r.body() == null || r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
       return new Answer(r.statusCode(), node, r);
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path + " failed", e);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The OpenWhisk conformance test: starts a real server (local runtime executor, guest namespace) on a
- * free loopback port and runs {@code node --test} in {@code src/test/node}, where the official
+ * The OpenWhisk conformance test: starts a real server (local runtime executor, guest namespace) on
+ * a free loopback port and runs {@code node --test} in {@code src/test/node}, where the official
  * {@code openwhisk} npm client drives the API. Fails with node's output when node's tests fail.
  * Needs node and {@code npm ci} in {@code src/test/node}; without them it is skipped outside CI and
  * fails in CI.
@@ -33,23 +33,33 @@ class ConformanceIT {
   @Test
   void theOfficialOpenWhiskClientWorks() throws Exception {
     boolean ci = "true".equals(System.getenv("CI"));
-    boolean ready = Files.isDirectory(NODE_DIR.resolve("node_modules").resolve("openwhisk")) && nodeRuns();
+    boolean ready =
+        Files.isDirectory(NODE_DIR.resolve("node_modules").resolve("openwhisk")) && nodeRuns();
     if (ci) {
-      assertThat(ready).as("node and `npm ci --prefix load-balancer/src/test/node` are required in CI").isTrue();
+      assertThat(ready)
+          .as("node and `npm ci --prefix load-balancer/src/test/node` are required in CI")
+          .isTrue();
     }
-    assumeTrue(ready, "node or the openwhisk npm package is missing; run npm ci --prefix load-balancer/src/test/node");
+    assumeTrue(
+        ready,
+        "node or the openwhisk npm package is missing; run npm ci --prefix"
+            + " load-balancer/src/test/node");
 
     Path zip = dir.resolve("action.zip");
     writeZipAction(zip);
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(new ServerConfig.Api("127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5, 2048, 0))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
+    ServerConfig config =
+        ServerConfig.DEFAULT
+            .withApi(
+                new ServerConfig.Api(
+                    "127.0.0.1", 0, true, "local", 60, 1_048_576L, 600_000, 1000, 5, 2048, 0))
+            .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config, "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
-      ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "conformance.test.js")
-          .directory(NODE_DIR.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("node.log").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder("node", "--test", "--test-reporter=spec", "conformance.test.js")
+              .directory(NODE_DIR.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("node.log").toFile());
       pb.environment().put("OW_APIHOST", "http://127.0.0.1:" + server.address().getPort());
       pb.environment().put("OW_GUEST_KEY", Identity.GUEST.authKey());
       pb.environment().put("OW_BOB_KEY", bobKey);
@@ -82,13 +92,15 @@ class ConformanceIT {
 
   /** A nodejs action as a zip: package.json naming index.js, whose main doubles x. */
   private static void writeZipAction(Path zip) throws IOException {
-    try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(zip);
+        ZipOutputStream z = new ZipOutputStream(out)) {
       z.putNextEntry(new ZipEntry("package.json"));
       z.write("{\"name\":\"zipped\",\"main\":\"index.js\"}".getBytes(StandardCharsets.UTF_8));
       z.closeEntry();
       z.putNextEntry(new ZipEntry("index.js"));
-      z.write("exports.main = function (p) { return { zipped: true, doubled: p.x * 2 } }\n"
-          .getBytes(StandardCharsets.UTF_8));
+      z.write(
+          "exports.main = function (p) { return { zipped: true, doubled: p.x * 2 } }\n"
+              .getBytes(StandardCharsets.UTF_8));
       z.closeEntry();
     }
   }

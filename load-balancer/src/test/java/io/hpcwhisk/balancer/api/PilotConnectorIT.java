@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pilots' own connector: its own port and thread pool; it serves the pilot WebSocket and nothing else, and the
- * API connector does not serve the pilot upgrade, each refusal the API's 404 JSON body. A hostile API user who
- * tries the pilot path on the API port gets that 404 (counted in {@code whisk_http_requests} like any route).
+ * The pilots' own connector: its own port and thread pool; it serves the pilot WebSocket and
+ * nothing else, and the API connector does not serve the pilot upgrade, each refusal the API's 404
+ * JSON body. A hostile API user who tries the pilot path on the API port gets that 404 (counted in
+ * {@code whisk_http_requests} like any route).
  */
 class PilotConnectorIT {
 
@@ -39,31 +40,47 @@ class PilotConnectorIT {
 
   private ServerConfig config(int port) {
     return ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(port).withGuest(true).withExecutor("pilots").withDrainSeconds(1))
+        .withApi(
+            ServerConfig.DEFAULT
+                .api()
+                .withPort(port)
+                .withGuest(true)
+                .withExecutor("pilots")
+                .withDrainSeconds(1))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
         .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
   }
 
   @Test
-  void pilotsHaveTheirOwnConnectorAndThreadsAndEachConnectorServesOnlyItsOwnSide() throws Exception {
+  void pilotsHaveTheirOwnConnectorAndThreadsAndEachConnectorServesOnlyItsOwnSide()
+      throws Exception {
     server = WhiskServer.start(config(0), "test");
     int apiPort = server.address().getPort();
     int pilotPort = server.pilotAddress().orElseThrow().getPort();
     assertThat(pilotPort).isPositive().isNotEqualTo(apiPort);
     assertThat(server.pilotUrl()).isEqualTo("ws://127.0.0.1:" + pilotPort + PilotProtocol.PATH);
-    assertThat(server.pilotAddress().orElseThrow().getHostString()).isEqualTo(server.address().getHostString());
+    assertThat(server.pilotAddress().orElseThrow().getHostString())
+        .isEqualTo(server.address().getHostString());
 
     var pilotPool = server.http().pilotExecutor().orElseThrow();
-    assertThat(pilotPool).isNotSameAs(server.http().apiExecutor()).isInstanceOf(QueuedThreadPool.class);
+    assertThat(pilotPool)
+        .isNotSameAs(server.http().apiExecutor())
+        .isInstanceOf(QueuedThreadPool.class);
     assertThat(((QueuedThreadPool) pilotPool).getName()).isEqualTo("pilots");
     assertThat(((QueuedThreadPool) server.http().apiExecutor()).getName()).isEqualTo("api");
 
-    // the pilot connector: every API path, /metrics, and the pilot path without an upgrade are 404 JSON
-    ApiClient onPilotPort = new ApiClient("http://127.0.0.1:" + pilotPort, Identity.GUEST.authKey());
-    for (String path : new String[] {"/", "/api/v1", "/api/v1/namespaces/_/actions", "/metrics", PilotProtocol.PATH}) {
+    // the pilot connector: every API path, /metrics, and the pilot path without an upgrade are 404
+    // JSON
+    ApiClient onPilotPort =
+        new ApiClient("http://127.0.0.1:" + pilotPort, Identity.GUEST.authKey());
+    for (String path :
+        new String[] {
+          "/", "/api/v1", "/api/v1/namespaces/_/actions", "/metrics", PilotProtocol.PATH
+        }) {
       for (String method : new String[] {"GET", "PUT", "POST", "DELETE"}) {
-        ApiClient.Answer a = onPilotPort.send(method, path, method.equals("GET") || method.equals("DELETE") ? null
-            : "{}", null);
+        ApiClient.Answer a =
+            onPilotPort.send(
+                method, path, method.equals("GET") || method.equals("DELETE") ? null : "{}", null);
         assertThat(a.status()).as(method + " " + path + " on the pilot port").isEqualTo(404);
         assertThat(a.header("Content-Type")).startsWith("application/json");
         assertThat(a.error()).isEqualTo("The requested resource could not be found.");
@@ -78,26 +95,43 @@ class PilotConnectorIT {
     assertThat(plain.status()).isEqualTo(404);
     assertThat(plain.error()).isEqualTo("The requested resource could not be found.");
 
-    // a WebSocket upgrade to the pilot path: refused (404) on the API port, accepted on the pilot port
+    // a WebSocket upgrade to the pilot path: refused (404) on the API port, accepted on the pilot
+    // port
     HttpClient http = HttpClient.newHttpClient();
-    assertThatThrownBy(() -> http.newWebSocketBuilder().buildAsync(
-        URI.create("ws://127.0.0.1:" + apiPort + PilotProtocol.PATH), new WebSocket.Listener() {})
-        .get(10, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                http.newWebSocketBuilder()
+                    .buildAsync(
+                        URI.create("ws://127.0.0.1:" + apiPort + PilotProtocol.PATH),
+                        new WebSocket.Listener() {})
+                    .get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(WebSocketHandshakeException.class)
-        .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(404));
-    WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(server.pilotUrl()), new WebSocket.Listener() {})
-        .get(10, TimeUnit.SECONDS);
+        .cause()
+        .isInstanceOf(WebSocketHandshakeException.class)
+        .satisfies(
+            e ->
+                assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
+                    .isEqualTo(404));
+    WebSocket ws =
+        http.newWebSocketBuilder()
+            .buildAsync(URI.create(server.pilotUrl()), new WebSocket.Listener() {})
+            .get(10, TimeUnit.SECONDS);
     ws.abort();
     assertThat(metrics(apiPort))
         .as("the refused upgrade is counted as an API 404")
-        .containsPattern("whisk_http_requests_seconds_count\\{method=\"GET\",route=\"other\",status=\"404\"\\} [1-9]");
+        .containsPattern(
+            "whisk_http_requests_seconds_count\\{method=\"GET\",route=\"other\",status=\"404\"\\}"
+                + " [1-9]");
   }
 
   private static String metrics(int port) throws Exception {
-    return HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
@@ -109,7 +143,9 @@ class PilotConnectorIT {
     server.close();
     server = null;
     server = WhiskServer.start(config(port), "test");
-    assertThat(server.pilotUrl()).as("pilots reconnect to the URL they were given").isEqualTo(first);
+    assertThat(server.pilotUrl())
+        .as("pilots reconnect to the URL they were given")
+        .isEqualTo(first);
     server.close();
     server = null;
 
@@ -141,7 +177,8 @@ class PilotConnectorIT {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ServerConfig c = config(taken.getLocalPort());
       ServerConfig apiClash = c.withPilots(c.balancer().withPort(pilotPort));
-      assertThatThrownBy(() -> WhiskServer.start(apiClash, "test")).hasMessageContaining("" + taken.getLocalPort());
+      assertThatThrownBy(() -> WhiskServer.start(apiClash, "test"))
+          .hasMessageContaining("" + taken.getLocalPort());
     }
     ServerConfig c = config(0);
     server = WhiskServer.start(c.withPilots(c.balancer().withPort(pilotPort)), "test");
@@ -152,7 +189,9 @@ class PilotConnectorIT {
   private static int freePair() throws Exception {
     while (true) {
       try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-          ServerSocket next = new ServerSocket(free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+          ServerSocket next =
+              new ServerSocket(
+                  free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
         return free.getLocalPort();
       } catch (java.io.IOException taken) {
         // another pair
@@ -167,7 +206,9 @@ class PilotConnectorIT {
     assertThat(server.pilotAddress()).isEmpty();
     assertThat(server.http().pilotExecutor()).isEmpty();
     assertThatThrownBy(server::pilotUrl).hasMessageContaining("no pilot endpoint");
-    ApiClient.Answer a = new ApiClient("http://127.0.0.1:" + server.address().getPort(), null).get(PilotProtocol.PATH);
+    ApiClient.Answer a =
+        new ApiClient("http://127.0.0.1:" + server.address().getPort(), null)
+            .get(PilotProtocol.PATH);
     assertThat(a.status()).isEqualTo(404);
   }
 }

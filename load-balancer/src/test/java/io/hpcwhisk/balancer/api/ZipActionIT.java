@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Zip actions against a real server with the local executor (real node runtimes): a zip bomb made here and an
- * archive with names outside itself are refused with 400 at create and update and nothing is stored; a good zip
- * action runs, and deleting it removes its runtime's files under {@code DATA_DIR/runtimes}.
+ * Zip actions against a real server with the local executor (real node runtimes): a zip bomb made
+ * here and an archive with names outside itself are refused with 400 at create and update and
+ * nothing is stored; a good zip action runs, and deleting it removes its runtime's files under
+ * {@code DATA_DIR/runtimes}.
  */
 class ZipActionIT {
 
@@ -74,30 +75,47 @@ class ZipActionIT {
 
   @Test
   void bombsAreRefusedAndADeletedActionsRuntimeFilesGo() throws Exception {
-    server = WhiskServer.start(ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("local").withDrainSeconds(1))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString())), "test");
-    ApiClient api = new ApiClient("http://127.0.0.1:" + server.address().getPort(), Identity.GUEST.authKey());
+    server =
+        WhiskServer.start(
+            ServerConfig.DEFAULT
+                .withApi(
+                    ServerConfig.DEFAULT
+                        .api()
+                        .withPort(0)
+                        .withGuest(true)
+                        .withExecutor("local")
+                        .withDrainSeconds(1))
+                .withStore(
+                    ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString())),
+            "test");
+    ApiClient api =
+        new ApiClient("http://127.0.0.1:" + server.address().getPort(), Identity.GUEST.authKey());
     String index = "exports.main = function (p) { return {zipped: true}; }";
 
     // 96 MiB of zeros in a zip of about 100 kB
     String bomb = zip(96L << 20, "package.json", "{\"main\":\"index.js\"}", "index.js", index);
     ApiClient.Answer refused = api.put("/api/v1/namespaces/_/actions/bomb", action(bomb));
     assertThat(refused.status()).as(refused.raw().body()).isEqualTo(400);
-    assertThat(refused.error()).contains("zip archive in 'exec.code' is refused")
-        .contains("more than 100 times its size").doesNotContain(dir.toString());
+    assertThat(refused.error())
+        .contains("zip archive in 'exec.code' is refused")
+        .contains("more than 100 times its size")
+        .doesNotContain(dir.toString());
     assertThat(refused.body().path("code").asText()).isEqualTo(refused.header("X-Request-ID"));
     assertThat(api.get("/api/v1/namespaces/_/actions/bomb").status()).isEqualTo(404);
 
-    ApiClient.Answer outside = api.put("/api/v1/namespaces/_/actions/bomb",
-        action(zip(0, "../../../outside.js", index, "index.js", index)));
+    ApiClient.Answer outside =
+        api.put(
+            "/api/v1/namespaces/_/actions/bomb",
+            action(zip(0, "../../../outside.js", index, "index.js", index)));
     assertThat(outside.status()).isEqualTo(400);
     assertThat(outside.error()).contains("'../../../outside.js' points outside the archive");
 
     String good = zip(0, "package.json", "{\"main\":\"index.js\"}", "index.js", index);
-    assertThat(api.put("/api/v1/namespaces/_/actions/zipped", action(good)).status()).isEqualTo(200);
+    assertThat(api.put("/api/v1/namespaces/_/actions/zipped", action(good)).status())
+        .isEqualTo(200);
     // an update to a bomb is refused too, and the stored action stays as it was
-    assertThat(api.put("/api/v1/namespaces/_/actions/zipped?overwrite=true", action(bomb)).status()).isEqualTo(400);
+    assertThat(api.put("/api/v1/namespaces/_/actions/zipped?overwrite=true", action(bomb)).status())
+        .isEqualTo(400);
     ApiClient.Answer run = api.post("/api/v1/namespaces/_/actions/zipped?blocking=true", "{}");
     assertThat(run.status()).as(run.raw().body()).isEqualTo(200);
     assertThat(run.body().path("response").path("result").path("zipped").asBoolean()).isTrue();

@@ -30,13 +30,21 @@ class IdentityStoreTest {
     assertThat(in.get().chainDepth()).isZero();
     String file = Files.readString(dir.resolve(IdentityStore.FILE_NAME));
     assertNoPartOf(alice.key(), file);
-    assertThat(file).contains("\"keyDigest\"", "\"salt\"", "\"hmac\"", "\"fingerprint\"").doesNotContain("\"key\"");
-    assertThat(store.list()).singleElement().satisfies(u -> {
-      assertThat(u.fingerprint()).isEqualTo(KeyDigest.fingerprint(alice.uuid(), alice.key())).hasSize(16);
-      assertNoPartOf(alice.key(), u.toString());
-    });
+    assertThat(file)
+        .contains("\"keyDigest\"", "\"salt\"", "\"hmac\"", "\"fingerprint\"")
+        .doesNotContain("\"key\"");
+    assertThat(store.list())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.fingerprint())
+                  .isEqualTo(KeyDigest.fingerprint(alice.uuid(), alice.key()))
+                  .hasSize(16);
+              assertNoPartOf(alice.key(), u.toString());
+            });
     assertNoPartOf(alice.key(), alice.toString());
-    // a second store object (the server beside the admin command) reads the digests and verifies too
+    // a second store object (the server beside the admin command) reads the digests and verifies
+    // too
     assertThat(new IdentityStore(dir).authenticate(alice.uuid(), alice.key())).isPresent();
   }
 
@@ -45,21 +53,36 @@ class IdentityStoreTest {
     IdentityStore store = new IdentityStore(dir);
     Identity alice = store.create("alice");
     Identity bob = store.create("bob");
-    assertThat(store.authenticate(alice.uuid(), alice.key())).isPresent(); // now remembered as verified
+    assertThat(store.authenticate(alice.uuid(), alice.key()))
+        .isPresent(); // now remembered as verified
     char[] flipped = alice.key().toCharArray();
     flipped[63] = flipped[63] == 'a' ? 'b' : 'a';
-    assertThat(store.authenticate(alice.uuid(), new String(flipped))).as("last character changed").isEmpty();
+    assertThat(store.authenticate(alice.uuid(), new String(flipped)))
+        .as("last character changed")
+        .isEmpty();
     flipped = alice.key().toCharArray();
     flipped[0] = flipped[0] == 'a' ? 'b' : 'a';
-    assertThat(store.authenticate(alice.uuid(), new String(flipped))).as("first character changed").isEmpty();
+    assertThat(store.authenticate(alice.uuid(), new String(flipped)))
+        .as("first character changed")
+        .isEmpty();
     assertThat(store.authenticate(alice.uuid(), bob.key())).as("another user's key").isEmpty();
     assertThat(store.authenticate(alice.uuid(), "x".repeat(64))).isEmpty();
-    assertThat(store.authenticate(alice.uuid(), alice.key().substring(0, 63))).as("one character short").isEmpty();
-    assertThat(store.authenticate(alice.uuid(), alice.key() + "x")).as("one character more").isEmpty();
+    assertThat(store.authenticate(alice.uuid(), alice.key().substring(0, 63)))
+        .as("one character short")
+        .isEmpty();
+    assertThat(store.authenticate(alice.uuid(), alice.key() + "x"))
+        .as("one character more")
+        .isEmpty();
     assertThat(store.authenticate(alice.uuid(), "")).isEmpty();
-    assertThat(store.authenticate("00000000-0000-0000-0000-000000000000", alice.key())).as("unknown uuid").isEmpty();
-    assertThat(store.authenticate(Identity.GUEST.uuid(), Identity.GUEST.key())).as("guest not allowed").isEmpty();
-    assertThat(store.authenticate(alice.uuid(), alice.key())).as("the right key still works").isPresent();
+    assertThat(store.authenticate("00000000-0000-0000-0000-000000000000", alice.key()))
+        .as("unknown uuid")
+        .isEmpty();
+    assertThat(store.authenticate(Identity.GUEST.uuid(), Identity.GUEST.key()))
+        .as("guest not allowed")
+        .isEmpty();
+    assertThat(store.authenticate(alice.uuid(), alice.key()))
+        .as("the right key still works")
+        .isPresent();
   }
 
   @Test
@@ -67,7 +90,8 @@ class IdentityStoreTest {
     IdentityStore store = new IdentityStore(dir);
     store.create("alice");
     store.allowGuest();
-    assertThat(store.authenticate(Identity.GUEST.uuid(), Identity.GUEST.key())).map(Identity::namespace)
+    assertThat(store.authenticate(Identity.GUEST.uuid(), Identity.GUEST.key()))
+        .map(Identity::namespace)
         .contains("guest");
     assertThat(Files.readString(dir.resolve(IdentityStore.FILE_NAME))).doesNotContain("guest");
   }
@@ -77,8 +101,13 @@ class IdentityStoreTest {
     String key = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrStUvWxYz01";
     String uuid = "11111111-2222-3333-4444-555555555555";
     Path file = dir.resolve(IdentityStore.FILE_NAME);
-    Files.writeString(file, "[ {\"subject\":\"carol\",\"namespace\":\"carol\",\"uuid\":\"" + uuid + "\",\"key\":\""
-        + key + "\",\"limits\":{\"invocationsPerMinute\":7}} ]");
+    Files.writeString(
+        file,
+        "[ {\"subject\":\"carol\",\"namespace\":\"carol\",\"uuid\":\""
+            + uuid
+            + "\",\"key\":\""
+            + key
+            + "\",\"limits\":{\"invocationsPerMinute\":7}} ]");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     IdentityStore store = new IdentityStore(dir);
     String migrated = Files.readString(file);
@@ -88,7 +117,9 @@ class IdentityStoreTest {
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(store.authenticate(uuid, key)).map(Identity::namespace).contains("carol");
     assertThat(store.limitsOf("carol").invocationsPerMinute()).as("limits kept").isEqualTo(7);
-    assertThat(store.list()).singleElement().extracting(StoredUser::fingerprint)
+    assertThat(store.list())
+        .singleElement()
+        .extracting(StoredUser::fingerprint)
         .isEqualTo(KeyDigest.fingerprint(uuid, key));
     // and the next start reads the digests as they are
     assertThat(new IdentityStore(dir).authenticate(uuid, key)).isPresent();
@@ -107,22 +138,29 @@ class IdentityStoreTest {
     assertThat(caller.cause()).isEqualTo("a1");
     assertThat(caller.chainDepth()).isEqualTo(1);
     Identity deeper = store.activationKeys().issue(caller, "a2", caller.chainDepth());
-    assertThat(store.authenticate(deeper.uuid(), deeper.key()).orElseThrow().chainDepth()).isEqualTo(2);
+    assertThat(store.authenticate(deeper.uuid(), deeper.key()).orElseThrow().chainDepth())
+        .isEqualTo(2);
     store.activationKeys().revoke(issued);
-    assertThat(store.authenticate(issued.uuid(), issued.key())).as("its activation ended").isEmpty();
+    assertThat(store.authenticate(issued.uuid(), issued.key()))
+        .as("its activation ended")
+        .isEmpty();
     store.delete("dave");
-    assertThat(store.authenticate(deeper.uuid(), deeper.key())).as("its user was deleted").isEmpty();
+    assertThat(store.authenticate(deeper.uuid(), deeper.key()))
+        .as("its user was deleted")
+        .isEmpty();
     assertThat(Files.exists(dir.resolve(IdentityStore.FILE_NAME))).isTrue();
   }
 
   @Test
   void anotherLocalUserCannotReadTheFileAndItWouldTellNoKeyAnyway() throws Exception {
     LocalAttacker attacker = LocalAttacker.ensure();
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // only the file's mode protects
+    Files.setPosixFilePermissions(
+        dir, PosixFilePermissions.fromString("rwxr-xr-x")); // only the file's mode protects
     IdentityStore store = new IdentityStore(dir);
     Identity alice = store.create("alice");
     Path file = dir.resolve(IdentityStore.FILE_NAME);
-    LocalAttacker.Result read = attacker.run(java.time.Duration.ofSeconds(10), "cat", file.toString());
+    LocalAttacker.Result read =
+        attacker.run(java.time.Duration.ofSeconds(10), "cat", file.toString());
     assertThat(read.exitCode()).as("cat as " + LocalAttacker.NAME).isNotZero();
     assertThat(read.stderr()).contains("Permission denied");
     assertNoPartOf(alice.key(), read.all());

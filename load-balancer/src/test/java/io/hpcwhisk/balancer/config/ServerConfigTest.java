@@ -15,8 +15,18 @@ class ServerConfigTest {
   @Test
   void readsItsSectionsAndIgnoresTheOthers() throws Exception {
     Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "slurm:\n  partition: whisk\napi:\n  port: 4000\n  guest: true\n"
-        + "store:\n  data-dir: /tmp/x\n  activation-retention-hours: 2\nharvest:\n  policy: fib\n");
+    Files.writeString(
+        f,
+        "slurm:\n"
+            + "  partition: whisk\n"
+            + "api:\n"
+            + "  port: 4000\n"
+            + "  guest: true\n"
+            + "store:\n"
+            + "  data-dir: /tmp/x\n"
+            + "  activation-retention-hours: 2\n"
+            + "harvest:\n"
+            + "  policy: fib\n");
     ServerConfig c = ServerConfig.load(f);
     assertThat(c.api().port()).isEqualTo(4000);
     assertThat(c.api().guest()).isTrue();
@@ -52,16 +62,19 @@ class ServerConfigTest {
         .hasMessage("balancer.heartbeat-ms: 5000 is out of range (expected 1..1000)");
     Files.writeString(f, "balancer:\n  queue-waits: 5\n");
     assertThatThrownBy(() -> ServerConfig.load(f))
-        .hasMessage("balancer.queue-waits: unknown key (did you mean balancer.queue-wait-seconds?)");
+        .hasMessage(
+            "balancer.queue-waits: unknown key (did you mean balancer.queue-wait-seconds?)");
   }
 
   @Test
   void addressesTlsAndWhatPilotJobsAreToldAreReadAndChecked() throws Exception {
     Path f = dir.resolve("n.yaml");
-    Files.writeString(f, "api:\n  host: 127.0.0.1, 10.20.0.1\n  tls:\n    certificate: /etc/hpc-whisk/server.pem\n"
-        + "    key: /etc/hpc-whisk/server.key\n    reload-seconds: 30\n"
-        + "balancer:\n  host: 10.20.0.1\n  url: wss://login1.cluster:3234/pilot/v1\n"
-        + "  ca-file: /shared/hpc-whisk/site-ca.pem\n");
+    Files.writeString(
+        f,
+        "api:\n  host: 127.0.0.1, 10.20.0.1\n  tls:\n    certificate: /etc/hpc-whisk/server.pem\n"
+            + "    key: /etc/hpc-whisk/server.key\n    reload-seconds: 30\n"
+            + "balancer:\n  host: 10.20.0.1\n  url: wss://login1.cluster:3234/pilot/v1\n"
+            + "  ca-file: /shared/hpc-whisk/site-ca.pem\n");
     ServerConfig c = ServerConfig.load(f);
     assertThat(c.api().hosts()).containsExactly("127.0.0.1", "10.20.0.1");
     assertThat(c.api().scheme()).isEqualTo("https");
@@ -74,22 +87,26 @@ class ServerConfigTest {
     assertThat(ServerConfig.DEFAULT.api().tls().enabled()).isFalse();
 
     Files.writeString(f, "api:\n  tls:\n    certificate: /a.pem\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("api.tls: needs both certificate and key");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("api.tls: needs both certificate and key");
     Files.writeString(f, "api:\n  tls:\n    certificat: /a.pem\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("certificat");
     Files.writeString(f, "balancer:\n  url: http://10.0.0.1:3234/pilot/v1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("balancer.url: 'http://10.0.0.1:3234/pilot/v1'");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("balancer.url: 'http://10.0.0.1:3234/pilot/v1'");
     Files.writeString(f, "api:\n  host: 10.0.0.1,10.0.0.1\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("names 10.0.0.1 twice");
     Files.writeString(f, "api:\n  host: 127.0.0.1,10.0.0.1\n  guest: true\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("only on a loopback address");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("only on a loopback address");
   }
 
   @Test
   void aTypoInItsSectionsIsAnErrorNamingTheKey() throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "api:\n  prot: 4000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("api.prot: unknown key (did you mean api.port?)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("api.prot: unknown key (did you mean api.port?)");
   }
 
   @Test
@@ -102,25 +119,32 @@ class ServerConfigTest {
     ServerConfig c = ServerConfig.load(f);
     assertThat(c.api().maxChainDepth()).isEqualTo(3);
     assertThat(c.store().namespaceQuotaMb()).isEqualTo(50L);
-    assertThat(c.api().withPort(0).withGuest(true).maxChainDepth()).as("kept by the with-methods").isEqualTo(3);
+    assertThat(c.api().withPort(0).withGuest(true).maxChainDepth())
+        .as("kept by the with-methods")
+        .isEqualTo(3);
     assertThat(c.store().withDataDir("/x").namespaceQuotaMb()).isEqualTo(50L);
     Files.writeString(f, "api:\n  max-chain-depth: -1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("api.max-chain-depth: -1 is out of range (expected 0..1000)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("api.max-chain-depth: -1 is out of range (expected 0..1000)");
     Files.writeString(f, "store:\n  namespace-quota-mb: 0\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("store.namespace-quota-mb: 0 is out of range (expected at least 1)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("store.namespace-quota-mb: 0 is out of range (expected at least 1)");
   }
 
   @Test
   void theGuestKeyIsRefusedOnANonLoopbackAddress() throws Exception {
     Path f = dir.resolve("g.yaml");
     Files.writeString(f, "api:\n  host: 0.0.0.0\n  guest: true\n  executor: pilots\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("allowed only on a loopback address")
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("allowed only on a loopback address")
         .hasMessageStartingWith("api.guest: true is allowed only on a loopback address")
         .hasMessageContaining("api.host is '0.0.0.0'");
     Files.writeString(f, "api:\n  host: 127.0.0.1\n  guest: true\n  executor: pilots\n");
     assertThat(ServerConfig.load(f).api().guest()).isTrue();
     Files.writeString(f, "api:\n  host: 0.0.0.0\n  executor: pilots\n");
-    assertThat(ServerConfig.load(f).api().host()).as("without the guest any address is fine").isEqualTo("0.0.0.0");
+    assertThat(ServerConfig.load(f).api().host())
+        .as("without the guest any address is fine")
+        .isEqualTo("0.0.0.0");
     assertThatThrownBy(() -> ServerConfig.DEFAULT.api().withGuest(true).withHost("192.168.1.5"))
         .hasMessageContaining("'192.168.1.5'");
   }
@@ -129,24 +153,33 @@ class ServerConfigTest {
   void thePilotPortIsTheApiPortPlusOneUnlessSetAndIsChecked() throws Exception {
     assertThat(ServerConfig.DEFAULT.pilotPort()).isEqualTo(3234);
     assertThat(ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(0)).pilotPort())
-        .as("an ephemeral API port: an ephemeral pilot port").isZero();
+        .as("an ephemeral API port: an ephemeral pilot port")
+        .isZero();
     Path f = dir.resolve("p.yaml");
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4100\n");
     assertThat(ServerConfig.load(f).pilotPort()).isEqualTo(4100);
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 70000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: 70000 is out of range (expected 0..65535)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("balancer.port: 70000 is out of range (expected 0..65535)");
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: -1\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: -1 is out of range (expected 0..65535)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage("balancer.port: -1 is out of range (expected 0..65535)");
     Files.writeString(f, "api:\n  port: 4000\nbalancer:\n  port: 4000\n");
-    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessage("balancer.port: 4000 is the same as api.port (expected another port: pilots get their own)");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessage(
+            "balancer.port: 4000 is the same as api.port (expected another port: pilots get their"
+                + " own)");
     ServerConfig top = ServerConfig.DEFAULT.withApi(ServerConfig.DEFAULT.api().withPort(65535));
-    assertThatThrownBy(top::pilotPort).hasMessageContaining("api.port is 65535: set balancer.port").hasMessageStartingWith("balancer.port: missing");
+    assertThatThrownBy(top::pilotPort)
+        .hasMessageContaining("api.port is 65535: set balancer.port")
+        .hasMessageStartingWith("balancer.port: missing");
     assertThat(top.withPilots(top.balancer().withPort(65534)).pilotPort()).isEqualTo(65534);
   }
 
   @Test
   void everyWrongValueIsOneLineNamingTheKey() {
-    assertThatThrownBy(() -> ServerConfig.parse("api:\n  port: abc\n")).hasMessage("api.port: \"abc\" is not a whole number");
+    assertThatThrownBy(() -> ServerConfig.parse("api:\n  port: abc\n"))
+        .hasMessage("api.port: \"abc\" is not a whole number");
     assertThatThrownBy(() -> ServerConfig.parse("api:\n  executor: fast\n"))
         .hasMessage("api.executor: \"fast\" is not one of: pilots, local, none");
     assertThatThrownBy(() -> ServerConfig.parse("balancer:\n  verify-jobs: squeue\n"))
@@ -155,19 +188,25 @@ class ServerConfigTest {
         .hasMessage("http.max-threads: 8 is out of range (expected at least 16)");
     assertThatThrownBy(() -> ServerConfig.parse("balancer:\n  offline-after-ms: 400\n"))
         .hasMessage("balancer.offline-after-ms: 400 is out of range (expected at least 501)");
-    assertThatThrownBy(() -> ServerConfig.parse("store: [a]\n")).hasMessage("store: a list is not a mapping");
-    assertThatThrownBy(() -> ServerConfig.parse("apí:\n  port: 1\n")).hasMessageStartingWith(
-        "apí: unknown section (did you mean api?");
+    assertThatThrownBy(() -> ServerConfig.parse("store: [a]\n"))
+        .hasMessage("store: a list is not a mapping");
+    assertThatThrownBy(() -> ServerConfig.parse("apí:\n  port: 1\n"))
+        .hasMessageStartingWith("apí: unknown section (did you mean api?");
   }
 
   @Test
   void copiesKeepEveryOtherValue() {
-    ServerConfig c = ServerConfig.parse("api: {port: 4000, max-chain-depth: 3, drain-seconds: 2, guest: true}\n"
-        + "store: {namespace-quota-mb: 50, activation-retention-hours: 5}\n"
-        + "balancer: {queue-wait-seconds: 7, token-dir: /t, port: 4100}\nhttp: {max-threads: 20}\n");
+    ServerConfig c =
+        ServerConfig.parse(
+            "api: {port: 4000, max-chain-depth: 3, drain-seconds: 2, guest: true}\n"
+                + "store: {namespace-quota-mb: 50, activation-retention-hours: 5}\n"
+                + "balancer: {queue-wait-seconds: 7, token-dir: /t, port: 4100}\n"
+                + "http: {max-threads: 20}\n");
     ServerConfig.Api api = c.api().withPort(0).withExecutor("none").withRates(1, 2, 3);
-    assertThat(api).isEqualTo(new ServerConfig.Api("127.0.0.1", 0, true, "none", 60, 1_048_576L, 1, 2, 3, 2048, 2, 3,
-        null));
+    assertThat(api)
+        .isEqualTo(
+            new ServerConfig.Api(
+                "127.0.0.1", 0, true, "none", 60, 1_048_576L, 1, 2, 3, 2048, 2, 3, null));
     assertThat(c.store().withDataDir("/x")).isEqualTo(new ServerConfig.Store("/x", 5, 50L));
     ServerConfig.Pilots p = c.balancer().withVerifyJobs("none", "p").withPort(null);
     assertThat(p.queueWaitSeconds()).isEqualTo(7);

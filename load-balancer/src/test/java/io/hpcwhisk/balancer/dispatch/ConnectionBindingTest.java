@@ -21,10 +21,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * A pilot connection owns its pilot id and the activations sent over it: a second registration for a
- * live id is refused (the holder keeps its id and its work), a pilot whose connection closed gets back
- * in, and messages about an activation count only from the connection it was sent over, whatever pilot
- * id the sender is registered under; everything else is dropped and counted.
+ * A pilot connection owns its pilot id and the activations sent over it: a second registration for
+ * a live id is refused (the holder keeps its id and its work), a pilot whose connection closed gets
+ * back in, and messages about an activation count only from the connection it was sent over,
+ * whatever pilot id the sender is registered under; everything else is dropped and counted.
  */
 class ConnectionBindingTest {
 
@@ -47,10 +47,17 @@ class ConnectionBindingTest {
     holder.started(r.activationId());
 
     var hijacker = fx.new FakePilot("80"); // a valid credential for job 80 (stolen, say)
-    assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, "80", 512,
-        fx.now.get() + 60_000), fx.jobToken("80")))
-        .isInstanceOfSatisfying(PilotEvents.Refusal.class, refusal -> assertThat(refusal.retryLater()).isTrue())
-        .hasMessage("pilot id slurm-80 is held by a live connection; try again once it has closed or gone offline");
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    hijacker,
+                    fx.register(hijacker.id, "80", 512, fx.now.get() + 60_000),
+                    fx.jobToken("80")))
+        .isInstanceOfSatisfying(
+            PilotEvents.Refusal.class, refusal -> assertThat(refusal.retryLater()).isTrue())
+        .hasMessage(
+            "pilot id slurm-80 is held by a live connection; try again once it has closed or gone"
+                + " offline");
     assertThat(refused(PilotMeters.REFUSED_ID_IN_USE)).isEqualTo(1);
 
     assertThat(hijacker.sent).as("the newcomer gets nothing: no 'registered', no work").isEmpty();
@@ -72,21 +79,35 @@ class ConnectionBindingTest {
     fx.pilot("81", 512);
     String submission = fx.credentials.forSubmission();
     // the controller bound this submission to job 82 when sbatch answered
-    fx.bindings.put(new PilotBinding(PilotCredentials.scopeOf(submission), "82",
-        fx.clock.instant(), Duration.ofMinutes(10), fx.clock.instant().plusSeconds(900),
-        Optional.empty()));
+    fx.bindings.put(
+        new PilotBinding(
+            PilotCredentials.scopeOf(submission),
+            "82",
+            fx.clock.instant(),
+            Duration.ofMinutes(10),
+            fx.clock.instant().plusSeconds(900),
+            Optional.empty()));
     var hijacker = fx.new FakePilot("81");
-    assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, "81", 512,
-        fx.now.get() + 60_000), submission)).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("live");
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    hijacker,
+                    fx.register(hijacker.id, "81", 512, fx.now.get() + 60_000),
+                    submission))
+        .isInstanceOf(PilotEvents.Refusal.class)
+        .hasMessageContaining("live");
     assertThat(refused(PilotMeters.REFUSED_ADMISSION)).isZero();
     // the refused attempt changed nothing: the credential's own job still registers with it
     var own = fx.new FakePilot("82");
-    assertThat(fx.dispatcher.register(own, fx.register(own.id, "82", 512, fx.now.get() + 60_000), submission))
+    assertThat(
+            fx.dispatcher.register(
+                own, fx.register(own.id, "82", 512, fx.now.get() + 60_000), submission))
         .isEqualTo(own.id);
   }
 
   @Test
-  void aPilotWhoseConnectionClosedRegistersAgainAtOnceEvenBeforeTheCloseIsReported() throws Exception {
+  void aPilotWhoseConnectionClosedRegistersAgainAtOnceEvenBeforeTheCloseIsReported()
+      throws Exception {
     var first = fx.pilot("83", 512);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -111,11 +132,19 @@ class ConnectionBindingTest {
 
   @Test
   void aHalfOpenConnectionLocksItsPilotOutOnlyUntilItIsDeclaredOffline() throws Exception {
-    var silent = fx.pilot("84", 512); // open as far as the balancer knows, but nothing comes over it
+    var silent =
+        fx.pilot("84", 512); // open as far as the balancer knows, but nothing comes over it
     var reconnecting = fx.new FakePilot("84");
-    assertThatThrownBy(() -> fx.dispatcher.register(reconnecting, fx.register(reconnecting.id, "84", 512,
-        fx.now.get() + 60_000), fx.jobToken("84"))).isInstanceOf(PilotEvents.Refusal.class);
-    for (int i = 0; i < 31; i++) { // offline after 3 s without a heartbeat (offline-after-ms default)
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    reconnecting,
+                    fx.register(reconnecting.id, "84", 512, fx.now.get() + 60_000),
+                    fx.jobToken("84")))
+        .isInstanceOf(PilotEvents.Refusal.class);
+    for (int i = 0;
+        i < 31;
+        i++) { // offline after 3 s without a heartbeat (offline-after-ms default)
       fx.advance(100);
     }
     assertThat(silent.closed).as("declared offline and closed").isTrue();
@@ -125,7 +154,8 @@ class ConnectionBindingTest {
   }
 
   @Test
-  void forgedMessagesFromAnotherConnectionAreDroppedAndCountedAndTheRealResultWins() throws Exception {
+  void forgedMessagesFromAnotherConnectionAreDroppedAndCountedAndTheRealResultWins()
+      throws Exception {
     var real = fx.pilot("90", 256);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -140,16 +170,24 @@ class ConnectionBindingTest {
     forge(rogue, id, ActivationStatus.WHISK_ERROR, PilotMessage.Completed.FAULT_RUNTIME_START);
     assertThat(dropped(PilotMeters.DROPPED_FOREIGN)).isEqualTo(5);
     assertThat(result).as("nothing the rogue said ended it").isNotDone();
-    assertThat(rogue.activated()).as("its hand-back did not take the activation away from the real pilot").isEmpty();
+    assertThat(rogue.activated())
+        .as("its hand-back did not take the activation away from the real pilot")
+        .isEmpty();
     assertThat(real.cancelled()).isEmpty();
-    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(real.id, 256).containsEntry(rogue.id, 0);
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot())
+        .containsEntry(real.id, 256)
+        .containsEntry(rogue.id, 0);
 
-    // nor did its 'accepted' stand for the real pilot's: without one in time the activation is taken back
+    // nor did its 'accepted' stand for the real pilot's: without one in time the activation is
+    // taken back
     fx.advance(2_100);
     assertThat(real.cancelled()).containsExactly(id);
     var helper = fx.pilot("92", 256);
     fx.advance(100);
-    String holder = helper.activated().contains(id) ? "helper" : rogue.activated().contains(id) ? "rogue" : "none";
+    String holder =
+        helper.activated().contains(id)
+            ? "helper"
+            : rogue.activated().contains(id) ? "rogue" : "none";
     assertThat(holder).isNotEqualTo("none");
     var served = holder.equals("helper") ? helper : rogue;
     served.accept(id);
@@ -176,7 +214,8 @@ class ConnectionBindingTest {
   }
 
   @Test
-  void whoeverHoldsAnIdAfterItsConnectionClosedCannotEndWhatWasSentOverTheOldOne() throws Exception {
+  void whoeverHoldsAnIdAfterItsConnectionClosedCannotEndWhatWasSentOverTheOldOne()
+      throws Exception {
     var first = fx.pilot("95", 256);
     RunRequest r = fx.request("alice", true);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -186,7 +225,8 @@ class ConnectionBindingTest {
     first.lose(); // started and retry-safe: runs again on the other pilot
     assertThat(other.activated()).containsExactly(r.activationId());
 
-    var sameId = fx.connect("95", 256); // the pilot reconnecting, or whoever holds job 95's credential
+    var sameId =
+        fx.connect("95", 256); // the pilot reconnecting, or whoever holds job 95's credential
     sameId.heartbeat();
     sameId.started(r.activationId());
     sameId.complete(r.activationId());
@@ -198,15 +238,32 @@ class ConnectionBindingTest {
   }
 
   @Test
-  void aRefusedRegistrationLeavesNoTraceAndNothingIsSentToAPilotBeforeItIsAdmitted() throws Exception {
-    RunRequest keyed = new RunRequest("a".repeat(32), "alice", fx.request("alice", true).action(), "0.0.1",
-        fx.request("alice", true).exec(), fx.request("alice", true).limits(), JsonNodeFactory.instance.objectNode(),
-        "uuid-of-alice:her-key", fx.now.get() + 60_000, true);
+  void aRefusedRegistrationLeavesNoTraceAndNothingIsSentToAPilotBeforeItIsAdmitted()
+      throws Exception {
+    RunRequest keyed =
+        new RunRequest(
+            "a".repeat(32),
+            "alice",
+            fx.request("alice", true).action(),
+            "0.0.1",
+            fx.request("alice", true).exec(),
+            fx.request("alice", true).limits(),
+            JsonNodeFactory.instance.objectNode(),
+            "uuid-of-alice:her-key",
+            fx.now.get() + 60_000,
+            true);
     CompletableFuture<RunOutcome> result = fx.dispatch(keyed);
     var noCredential = fx.new FakePilot("97");
-    assertThatThrownBy(() -> fx.dispatcher.register(noCredential, fx.register(noCredential.id, "97", 512,
-        fx.now.get() + 60_000), fx.jobToken("98"))).isInstanceOf(PilotEvents.Refusal.class);
-    noCredential.heartbeat(); // the endpoint never forwards this for a refused connection; the dispatcher ignores it
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    noCredential,
+                    fx.register(noCredential.id, "97", 512, fx.now.get() + 60_000),
+                    fx.jobToken("98")))
+        .isInstanceOf(PilotEvents.Refusal.class);
+    noCredential
+        .heartbeat(); // the endpoint never forwards this for a refused connection; the dispatcher
+    // ignores it
     assertThat(refused(PilotMeters.REFUSED_ADMISSION)).isEqualTo(1);
     assertThat(noCredential.sent).isEmpty();
     assertThat(fx.dispatcher.snapshot().pilots()).isZero();
@@ -214,16 +271,36 @@ class ConnectionBindingTest {
     assertThat(fx.dispatcher.snapshot().queued()).isEqualTo(1);
 
     var admitted = fx.pilot("97", 512);
-    var sent = admitted.sent.stream().filter(m -> m instanceof BalancerMessage.Activate)
-        .map(m -> ((BalancerMessage.Activate) m).request()).toList();
+    var sent =
+        admitted.sent.stream()
+            .filter(m -> m instanceof BalancerMessage.Activate)
+            .map(m -> ((BalancerMessage.Activate) m).request())
+            .toList();
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).apiKey()).isEqualTo("uuid-of-alice:her-key");
     assertThat(result).isNotDone();
   }
 
-  private void forge(DispatcherFixture.FakePilot from, String activationId, ActivationStatus status, String fault) {
+  private void forge(
+      DispatcherFixture.FakePilot from,
+      String activationId,
+      ActivationStatus status,
+      String fault) {
     long t = fx.now.get();
-    fx.dispatcher.message(from.id, from, new PilotMessage.Completed(new ActivationOutcome(activationId, status,
-        JsonNodeFactory.instance.objectNode().put("forged", true), List.of(), t, t, 0, 0, false), fault));
+    fx.dispatcher.message(
+        from.id,
+        from,
+        new PilotMessage.Completed(
+            new ActivationOutcome(
+                activationId,
+                status,
+                JsonNodeFactory.instance.objectNode().put("forged", true),
+                List.of(),
+                t,
+                t,
+                0,
+                0,
+                false),
+            fault));
   }
 }

@@ -8,12 +8,12 @@ import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
-import io.hpcwhisk.balancer.pilots.PilotConnection;
 import io.hpcwhisk.balancer.pilots.PilotAdmission;
+import io.hpcwhisk.balancer.pilots.PilotConnection;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.store.InMemoryPilotBindingStore;
-import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A dispatcher on a hand-driven clock with fake pilot connections that record what they are sent. */
+/**
+ * A dispatcher on a hand-driven clock with fake pilot connections that record what they are sent.
+ */
 final class DispatcherFixture {
 
   final AtomicLong now = new AtomicLong(1_700_000_000_000L);
@@ -44,9 +46,17 @@ final class DispatcherFixture {
   }
 
   DispatcherFixture(ServerConfig.Pilots settings) {
-    dispatcher = new PilotDispatcher(settings, new PilotAdmission(credentials, bindings,
-        PilotJobVerifier.unverified("dispatcher unit tests: fake pilots, no Slurm"), clock),
-        clock, () -> "http://127.0.0.1:1", metrics);
+    dispatcher =
+        new PilotDispatcher(
+            settings,
+            new PilotAdmission(
+                credentials,
+                bindings,
+                PilotJobVerifier.unverified("dispatcher unit tests: fake pilots, no Slurm"),
+                clock),
+            clock,
+            () -> "http://127.0.0.1:1",
+            metrics);
   }
 
   /** A hand-issued credential for {@code job}, valid for a day of the fixture's clock. */
@@ -63,8 +73,13 @@ final class DispatcherFixture {
   final class FakePilot implements PilotConnection {
     final String id;
     final String job;
-    /** Tells this connection apart from others of the same pilot id (put into its results as "conn"). */
+
+    /**
+     * Tells this connection apart from others of the same pilot id (put into its results as
+     * "conn").
+     */
     final int serial = connections.incrementAndGet();
+
     final List<BalancerMessage> sent = new CopyOnWriteArrayList<>();
     volatile boolean closed;
 
@@ -74,7 +89,9 @@ final class DispatcherFixture {
     }
 
     List<String> pings() {
-      return sent.stream().filter(m -> m instanceof BalancerMessage.Ping).map(m -> ((BalancerMessage.Ping) m).nonce())
+      return sent.stream()
+          .filter(m -> m instanceof BalancerMessage.Ping)
+          .map(m -> ((BalancerMessage.Ping) m).nonce())
           .toList();
     }
 
@@ -84,17 +101,39 @@ final class DispatcherFixture {
 
     /** Hands back with a per-activation started flag. */
     void handBack(boolean started, String... activationIds) {
-      dispatcher.message(id, this, new PilotMessage.HandBack(java.util.Arrays.stream(activationIds)
-          .map(a -> new PilotMessage.HandBack.Item(a, started)).toList(), "pilot left before they finished"));
+      dispatcher.message(
+          id,
+          this,
+          new PilotMessage.HandBack(
+              java.util.Arrays.stream(activationIds)
+                  .map(a -> new PilotMessage.HandBack.Item(a, started))
+                  .toList(),
+              "pilot left before they finished"));
     }
 
     /** Reports that it could not start the runtime (a whisk error with the runtime-start fault). */
     void runtimeStartFailed(String activationId) {
       long t = now.get();
-      ActivationOutcome outcome = new ActivationOutcome(activationId, ActivationStatus.WHISK_ERROR,
-          JsonNodeFactory.instance.objectNode().put("error", "The pilot could not start the nodejs:20 runtime: mkfifo"
-              + " /tmp/x/fd3 failed: File exists"), List.of(), t, t, 0, 0, false);
-      dispatcher.message(id, this, new PilotMessage.Completed(outcome, PilotMessage.Completed.FAULT_RUNTIME_START));
+      ActivationOutcome outcome =
+          new ActivationOutcome(
+              activationId,
+              ActivationStatus.WHISK_ERROR,
+              JsonNodeFactory.instance
+                  .objectNode()
+                  .put(
+                      "error",
+                      "The pilot could not start the nodejs:20 runtime: mkfifo"
+                          + " /tmp/x/fd3 failed: File exists"),
+              List.of(),
+              t,
+              t,
+              0,
+              0,
+              false);
+      dispatcher.message(
+          id,
+          this,
+          new PilotMessage.Completed(outcome, PilotMessage.Completed.FAULT_RUNTIME_START));
     }
 
     /** Delivers a message given as wire JSON (a golden sample). */
@@ -123,13 +162,17 @@ final class DispatcherFixture {
     }
 
     List<String> activated() {
-      return sent.stream().filter(m -> m instanceof BalancerMessage.Activate)
-          .map(m -> ((BalancerMessage.Activate) m).request().activationId()).toList();
+      return sent.stream()
+          .filter(m -> m instanceof BalancerMessage.Activate)
+          .map(m -> ((BalancerMessage.Activate) m).request().activationId())
+          .toList();
     }
 
     List<String> cancelled() {
-      return sent.stream().filter(m -> m instanceof BalancerMessage.Cancel)
-          .map(m -> ((BalancerMessage.Cancel) m).activationId()).toList();
+      return sent.stream()
+          .filter(m -> m instanceof BalancerMessage.Cancel)
+          .map(m -> ((BalancerMessage.Cancel) m).activationId())
+          .toList();
     }
 
     void accept(String activationId) {
@@ -138,13 +181,25 @@ final class DispatcherFixture {
 
     void complete(String activationId) {
       long t = now.get();
-      dispatcher.message(id, this, new PilotMessage.Completed(new ActivationOutcome(activationId,
-          ActivationStatus.SUCCESS, JsonNodeFactory.instance.objectNode().put("by", id).put("conn", serial), List.of(), t, t,
-          0, 0, false)));
+      dispatcher.message(
+          id,
+          this,
+          new PilotMessage.Completed(
+              new ActivationOutcome(
+                  activationId,
+                  ActivationStatus.SUCCESS,
+                  JsonNodeFactory.instance.objectNode().put("by", id).put("conn", serial),
+                  List.of(),
+                  t,
+                  t,
+                  0,
+                  0,
+                  false)));
     }
 
     void heartbeat() {
-      dispatcher.message(id, this, new PilotMessage.Heartbeat(1, now.get(), 0, 0, Map.of(), false, null));
+      dispatcher.message(
+          id, this, new PilotMessage.Heartbeat(1, now.get(), 0, 0, Map.of(), false, null));
     }
 
     void drain() {
@@ -157,7 +212,10 @@ final class DispatcherFixture {
     }
   }
 
-  /** Registers a new connection for {@code job} with that job's credential, as a pilot reconnecting (or an impostor). */
+  /**
+   * Registers a new connection for {@code job} with that job's credential, as a pilot reconnecting
+   * (or an impostor).
+   */
   FakePilot connect(String job, int memoryMb) throws PilotEvents.Refusal {
     FakePilot p = new FakePilot(job);
     dispatcher.register(p, register(p.id, job, memoryMb, now.get() + 3_600_000), jobToken(job));
@@ -177,8 +235,19 @@ final class DispatcherFixture {
   }
 
   PilotMessage.Register register(String pilotId, String job, int memoryMb, long deadlineMs) {
-    return new PilotMessage.Register(pilotId, job, "n1", 2, memoryMb, List.of("nodejs:20", "python:3"), Map.of(),
-        deadlineMs, now.get(), 0, "test", io.hpcwhisk.protocol.PilotProtocol.MINOR);
+    return new PilotMessage.Register(
+        pilotId,
+        job,
+        "n1",
+        2,
+        memoryMb,
+        List.of("nodejs:20", "python:3"),
+        Map.of(),
+        deadlineMs,
+        now.get(),
+        0,
+        "test",
+        io.hpcwhisk.protocol.PilotProtocol.MINOR);
   }
 
   RunRequest request(String namespace, boolean retrySafe) {
@@ -190,10 +259,17 @@ final class DispatcherFixture {
   }
 
   RunRequest request(String id, String namespace, boolean retrySafe, int memoryMb) {
-    return new RunRequest(id, namespace, EntityPath.of(namespace, "hello"), "0.0.1",
+    return new RunRequest(
+        id,
+        namespace,
+        EntityPath.of(namespace, "hello"),
+        "0.0.1",
         new Exec("nodejs:20", "function main(){return {}}", false, null, null, null),
-        new ActionLimits(60_000, memoryMb, 10, 1), JsonNodeFactory.instance.objectNode(), null,
-        now.get() + 60_000, retrySafe);
+        new ActionLimits(60_000, memoryMb, 10, 1),
+        JsonNodeFactory.instance.objectNode(),
+        null,
+        now.get() + 60_000,
+        retrySafe);
   }
 
   CompletableFuture<RunOutcome> dispatch(RunRequest request) {
@@ -213,6 +289,8 @@ final class DispatcherFixture {
 
   /** How many activations ended, over all outcomes. */
   double ended() {
-    return metrics.registry().find("whisk_activations").counters().stream().mapToDouble(c -> c.count()).sum();
+    return metrics.registry().find("whisk_activations").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 }

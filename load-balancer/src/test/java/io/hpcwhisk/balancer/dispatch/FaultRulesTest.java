@@ -15,19 +15,30 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The dispatcher's fault rules against fake pilot connections: started vs. acknowledged on hand-back,
- * loss and lease expiry; no double run after a missing acknowledgement;
- * unresponsive pilots recover; runtime start failures are the pilot's fault. Each activation ends once.
+ * The dispatcher's fault rules against fake pilot connections: started vs. acknowledged on
+ * hand-back, loss and lease expiry; no double run after a missing acknowledgement; unresponsive
+ * pilots recover; runtime start failures are the pilot's fault. Each activation ends once.
  */
 class FaultRulesTest {
 
   private final DispatcherFixture fx = new DispatcherFixture();
 
-  enum Event { HAND_BACK, LOST, LEASE_EXPIRED }
+  enum Event {
+    HAND_BACK,
+    LOST,
+    LEASE_EXPIRED
+  }
 
-  enum State { SENT, ACKNOWLEDGED, STARTED }
+  enum State {
+    SENT,
+    ACKNOWLEDGED,
+    STARTED
+  }
 
-  /** State reached on the first pilot, event, retry-safe -> re-dispatched at once? Only 'started' is a start. */
+  /**
+   * State reached on the first pilot, event, retry-safe -> re-dispatched at once? Only 'started' is
+   * a start.
+   */
   static Stream<Arguments> takeBackTable() {
     return Stream.of(
         Arguments.of(State.SENT, Event.HAND_BACK, false, true),
@@ -45,8 +56,8 @@ class FaultRulesTest {
 
   @ParameterizedTest(name = "{0}, {1}, retry-safe {2} -> re-dispatched {3}")
   @MethodSource("takeBackTable")
-  void takenBackActivationsGoAgainIfNotStartedOrRetrySafe(State state, Event event, boolean retrySafe,
-      boolean redispatched) throws Exception {
+  void takenBackActivationsGoAgainIfNotStartedOrRetrySafe(
+      State state, Event event, boolean retrySafe, boolean redispatched) throws Exception {
     var first = fx.pilot("1", 512);
     RunRequest r = fx.request("alice", retrySafe);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -74,7 +85,9 @@ class FaultRulesTest {
       }
     }
     if (event == Event.LEASE_EXPIRED && redispatched && state != State.STARTED) {
-      assertThat(first.cancelled()).as("the pilot that may still hold it unstarted is told to drop it").contains(id);
+      assertThat(first.cancelled())
+          .as("the pilot that may still hold it unstarted is told to drop it")
+          .contains(id);
     }
     if (redispatched) {
       assertThat(second.activated()).containsExactly(id);
@@ -85,14 +98,16 @@ class FaultRulesTest {
       assertThat(result.join().response().success()).isTrue();
     } else {
       assertThat(second.activated()).isEmpty();
-      assertThat(result.join().response().result().get("error").asText()).startsWith("pilot preempted")
+      assertThat(result.join().response().result().get("error").asText())
+          .startsWith("pilot preempted")
           .contains("retry-safe=false");
     }
     assertThat(fx.ended()).isEqualTo(1);
   }
 
   @Test
-  void afterAMissingAckTheSilentPilotIsToldToCancelAndItsLateResultIsDroppedAndCounted() throws Exception {
+  void afterAMissingAckTheSilentPilotIsToldToCancelAndItsLateResultIsDroppedAndCounted()
+      throws Exception {
     var silent = fx.pilot("10", 256);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -109,7 +124,9 @@ class FaultRulesTest {
     other.complete(r.activationId());
     assertThat(result.join().response().result().get("by").asText()).isEqualTo(other.id);
     assertThat(fx.ended()).isEqualTo(1);
-    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(silent.id, 0).containsEntry(other.id, 0);
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot())
+        .containsEntry(silent.id, 0)
+        .containsEntry(other.id, 0);
   }
 
   /** Lets {@code ms} pass in 100 ms steps, the given pilots heartbeating every 500 ms. */
@@ -192,9 +209,11 @@ class FaultRulesTest {
     assertThat(PilotDispatcher.healthPolicy(ServerConfig.Pilots.DEFAULT).unresponsiveAfter())
         .isEqualTo(java.time.Duration.ofMillis(2000));
     var tight = new ServerConfig.Pilots(500, 1000, null, null, null, null, null);
-    assertThat(PilotDispatcher.healthPolicy(tight).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(1000));
+    assertThat(PilotDispatcher.healthPolicy(tight).unresponsiveAfter())
+        .isEqualTo(java.time.Duration.ofMillis(1000));
     var slow = new ServerConfig.Pilots(1000, 6000, null, null, null, null, null);
-    assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter()).isEqualTo(java.time.Duration.ofMillis(4000));
+    assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter())
+        .isEqualTo(java.time.Duration.ofMillis(4000));
   }
 
   /** Retry-safe -> re-dispatched to another pilot? */
@@ -204,7 +223,8 @@ class FaultRulesTest {
 
   @ParameterizedTest(name = "retry-safe {0} -> re-dispatched {1}")
   @MethodSource("startFailureTable")
-  void aRuntimeThatCannotStartIsThePilotsFault(boolean retrySafe, boolean redispatched) throws Exception {
+  void aRuntimeThatCannotStartIsThePilotsFault(boolean retrySafe, boolean redispatched)
+      throws Exception {
     var broken = fx.pilot("30", 512);
     RunRequest r = fx.request("alice", retrySafe);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
@@ -219,7 +239,9 @@ class FaultRulesTest {
       assertThat(result.join().response().success()).isTrue();
     } else {
       String error = result.join().response().result().get("error").asText();
-      assertThat(error).contains("slurm-30 could not start the action's runtime").contains("mkfifo")
+      assertThat(error)
+          .contains("slurm-30 could not start the action's runtime")
+          .contains("mkfifo")
           .contains("not retry-safe");
       assertThat(result.join().response().statusCode()).isEqualTo(3);
     }
@@ -241,11 +263,22 @@ class FaultRulesTest {
     p.started(r.activationId());
     long t = fx.now.get();
     // what only a minor-0 pilot sent (no fault): an action may print the same words itself
-    fx.dispatcher.message(p.id, p, new io.hpcwhisk.protocol.PilotMessage.Completed(
-        new io.hpcwhisk.protocol.ActivationOutcome(r.activationId(), io.hpcwhisk.protocol.ActivationStatus.WHISK_ERROR,
-            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error",
-                "The pilot could not start the nodejs:20 runtime: mkfifo failed"), java.util.List.of(), t, t, 0, 0,
-            false)));
+    fx.dispatcher.message(
+        p.id,
+        p,
+        new io.hpcwhisk.protocol.PilotMessage.Completed(
+            new io.hpcwhisk.protocol.ActivationOutcome(
+                r.activationId(),
+                io.hpcwhisk.protocol.ActivationStatus.WHISK_ERROR,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode()
+                    .put("error", "The pilot could not start the nodejs:20 runtime: mkfifo failed"),
+                java.util.List.of(),
+                t,
+                t,
+                0,
+                0,
+                false)));
     assertThat(result.join().response().result().get("error").asText())
         .isEqualTo("The pilot could not start the nodejs:20 runtime: mkfifo failed");
     assertThat(other.activated()).isEmpty();
@@ -273,10 +306,12 @@ class FaultRulesTest {
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     for (int i = 0; i < 15 && !result.isDone(); i++) {
       p.accept(r.activationId());
-      p.handBack(false, r.activationId()); // never started: re-dispatched at once, whatever the action
+      p.handBack(
+          false, r.activationId()); // never started: re-dispatched at once, whatever the action
     }
     assertThat(p.activated()).hasSize(15);
-    assertThat(result.join().response().result().get("error").asText()).contains("sent to pilots 15 times");
+    assertThat(result.join().response().result().get("error").asText())
+        .contains("sent to pilots 15 times");
     assertThat(fx.ended()).isEqualTo(1);
   }
 
@@ -290,7 +325,8 @@ class FaultRulesTest {
       p.accept(r.activationId());
       p.runtimeStartFailed(r.activationId());
     }
-    assertThat(result.join().response().result().get("error").asText()).contains("3 pilots could not start it");
+    assertThat(result.join().response().result().get("error").asText())
+        .contains("3 pilots could not start it");
   }
 
   @Test
@@ -315,8 +351,11 @@ class FaultRulesTest {
     other.accept("a1b2");
     other.sendRaw(PilotProtocol.sample("started.json"));
     other.sendRaw(PilotProtocol.sample("completed-fault.json"));
-    assertThat(r3.join().response().result().get("error").asText()).contains("could not start the action's runtime")
+    assertThat(r3.join().response().result().get("error").asText())
+        .contains("could not start the action's runtime")
         .contains("mkfifo");
-    assertThat(p.sent).anyMatch(m -> m instanceof BalancerMessage.Registered reg && reg.minor() == PilotProtocol.MINOR);
+    assertThat(p.sent)
+        .anyMatch(
+            m -> m instanceof BalancerMessage.Registered reg && reg.minor() == PilotProtocol.MINOR);
   }
 }

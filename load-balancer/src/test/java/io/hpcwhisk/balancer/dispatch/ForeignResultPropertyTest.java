@@ -23,15 +23,15 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Under any schedule of invocations, registrations, reconnects under the same pilot id, attempts to
  * register over a live pilot, lost pilots, passing time and messages from any connection about any
- * activation (acknowledgements, starts, hand-backs, results, many of them about activations never sent
- * over that connection): a result from a connection that an activation was never sent over never
- * becomes its record, and an attempt on a live pilot id is always refused.
+ * activation (acknowledgements, starts, hand-backs, results, many of them about activations never
+ * sent over that connection): a result from a connection that an activation was never sent over
+ * never becomes its record, and an attempt on a live pilot id is always refused.
  */
 class ForeignResultPropertyTest {
 
   @Property(tries = 200)
-  void aResultFromAConnectionThatWasNotSentTheActivationNeverBecomesItsRecord(@ForAll long seed,
-      @ForAll @IntRange(min = 1, max = 150) int steps) throws Exception {
+  void aResultFromAConnectionThatWasNotSentTheActivationNeverBecomesItsRecord(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int steps) throws Exception {
     Random random = new Random(seed);
     DispatcherFixture fx = new DispatcherFixture();
     Map<String, CompletableFuture<RunOutcome>> results = new LinkedHashMap<>();
@@ -50,8 +50,10 @@ class ForeignResultPropertyTest {
         results.put(r.activationId(), fx.dispatch(r));
       } else if (op == 2 && live.size() < 4) {
         // a new job, or the job of a lost pilot reconnecting (or someone with its credential)
-        String job = !gone.isEmpty() && random.nextBoolean() ? gone.get(random.nextInt(gone.size())).job
-            : Integer.toString(100 + random.nextInt(6));
+        String job =
+            !gone.isEmpty() && random.nextBoolean()
+                ? gone.get(random.nextInt(gone.size())).job
+                : Integer.toString(100 + random.nextInt(6));
         if (live.stream().noneMatch(p -> p.job.equals(job))) {
           var p = fx.pilot(job, 512);
           live.add(p);
@@ -60,8 +62,13 @@ class ForeignResultPropertyTest {
       } else if (op == 3 && !live.isEmpty()) {
         var target = live.get(random.nextInt(live.size()));
         var hijacker = fx.new FakePilot(target.job);
-        assertThatThrownBy(() -> fx.dispatcher.register(hijacker, fx.register(hijacker.id, target.job, 512,
-            fx.now.get() + 60_000), fx.jobToken(target.job))).isInstanceOf(PilotEvents.Refusal.class);
+        assertThatThrownBy(
+                () ->
+                    fx.dispatcher.register(
+                        hijacker,
+                        fx.register(hijacker.id, target.job, 512, fx.now.get() + 60_000),
+                        fx.jobToken(target.job)))
+            .isInstanceOf(PilotEvents.Refusal.class);
         assertThat(hijacker.sent).isEmpty();
         hijacks++;
       } else if (op == 4 && !live.isEmpty()) {
@@ -71,8 +78,10 @@ class ForeignResultPropertyTest {
       } else if (op >= 5 && op <= 7 && !any.isEmpty() && !ids.isEmpty()) {
         // any connection says something about any activation
         var p = any.get(random.nextInt(any.size()));
-        String id = random.nextInt(3) == 0 || p.activated().isEmpty() ? ids.get(random.nextInt(ids.size()))
-            : p.activated().get(random.nextInt(p.activated().size()));
+        String id =
+            random.nextInt(3) == 0 || p.activated().isEmpty()
+                ? ids.get(random.nextInt(ids.size()))
+                : p.activated().get(random.nextInt(p.activated().size()));
         switch (random.nextInt(4)) {
           case 0 -> p.accept(id);
           case 1 -> p.started(id);
@@ -83,12 +92,13 @@ class ForeignResultPropertyTest {
         fx.now.addAndGet(random.nextInt(1500));
         live.forEach(DispatcherFixture.FakePilot::heartbeat);
         fx.dispatcher.tick();
-        live.removeIf(p -> {
-          if (p.closed) {
-            gone.add(p);
-          }
-          return p.closed;
-        });
+        live.removeIf(
+            p -> {
+              if (p.closed) {
+                gone.add(p);
+              }
+              return p.closed;
+            });
       }
     }
     // a healthy pilot serves what is left
@@ -96,7 +106,9 @@ class ForeignResultPropertyTest {
     var healer = fx.pilot("999", 4096);
     bySerial.put(healer.serial, healer);
     Set<String> served = new HashSet<>();
-    for (int round = 0; round < 200 && results.values().stream().anyMatch(f -> !f.isDone()); round++) {
+    for (int round = 0;
+        round < 200 && results.values().stream().anyMatch(f -> !f.isDone());
+        round++) {
       for (String id : healer.activated()) {
         if (served.add(id)) {
           healer.accept(id);
@@ -113,11 +125,16 @@ class ForeignResultPropertyTest {
       JsonNode conn = e.getValue().join().response().result().get("conn");
       if (conn != null) {
         var by = bySerial.get(conn.asInt());
-        assertThat(by.activated()).as("activation %s ended with the result of connection %d (%s)", e.getKey(),
-            conn.asInt(), by.id).contains(e.getKey());
+        assertThat(by.activated())
+            .as(
+                "activation %s ended with the result of connection %d (%s)",
+                e.getKey(), conn.asInt(), by.id)
+            .contains(e.getKey());
       }
     }
-    assertThat(fx.counter("whisk_pilot_registrations_refused", "reason", PilotMeters.REFUSED_ID_IN_USE))
+    assertThat(
+            fx.counter(
+                "whisk_pilot_registrations_refused", "reason", PilotMeters.REFUSED_ID_IN_USE))
         .isEqualTo(hijacks);
   }
 }

@@ -19,17 +19,18 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Under any schedule of invocations, acknowledgements, start reports, results, runtime start failures,
- * hand-backs (each activation flagged started or not), drains, lost pilots, new pilots and passing
- * time, once a healthy pilot serves what is left: every dispatched activation ended
- * exactly once, no retry-safe one failed unless it had been started max-attempts times (or waited out
- * the queue limit without a usable pilot), every other failed one says "pilot preempted", and no
- * memory stays reserved.
+ * Under any schedule of invocations, acknowledgements, start reports, results, runtime start
+ * failures, hand-backs (each activation flagged started or not), drains, lost pilots, new pilots
+ * and passing time, once a healthy pilot serves what is left: every dispatched activation ended
+ * exactly once, no retry-safe one failed unless it had been started max-attempts times (or waited
+ * out the queue limit without a usable pilot), every other failed one says "pilot preempted", and
+ * no memory stays reserved.
  */
 class OneEndPerActivationPropertyTest {
 
   @Property(tries = 300)
-  void everyActivationEndsExactlyOnce(@ForAll long seed, @ForAll @IntRange(min = 1, max = 120) int steps) throws Exception {
+  void everyActivationEndsExactlyOnce(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 120) int steps) throws Exception {
     Random random = new Random(seed);
     DispatcherFixture fx = new DispatcherFixture();
     Map<String, RunRequest> requests = new LinkedHashMap<>();
@@ -41,7 +42,11 @@ class OneEndPerActivationPropertyTest {
     for (int i = 0; i < steps; i++) {
       int op = random.nextInt(12);
       if (op <= 2) {
-        RunRequest r = fx.request(random.nextBoolean() ? "a" : "b", random.nextInt(3) > 0, 128 * (1 + random.nextInt(2)));
+        RunRequest r =
+            fx.request(
+                random.nextBoolean() ? "a" : "b",
+                random.nextInt(3) > 0,
+                128 * (1 + random.nextInt(2)));
         requests.put(r.activationId(), r);
         AtomicInteger n = new AtomicInteger();
         ends.put(r.activationId(), n);
@@ -53,7 +58,8 @@ class OneEndPerActivationPropertyTest {
         held(p).stream().filter(id -> random.nextBoolean()).forEach(p::accept);
       } else if (op == 5 && !live.isEmpty() || op == 6 && !gone.isEmpty()) {
         // a result, possibly late from a pilot that is gone
-        var p = op == 5 ? live.get(random.nextInt(live.size())) : gone.get(random.nextInt(gone.size()));
+        var p =
+            op == 5 ? live.get(random.nextInt(live.size())) : gone.get(random.nextInt(gone.size()));
         List<String> ids = new ArrayList<>(p.activated());
         if (!ids.isEmpty()) {
           p.complete(ids.get(random.nextInt(ids.size())));
@@ -63,7 +69,8 @@ class OneEndPerActivationPropertyTest {
         p.drain();
         List<String> ids = held(p);
         if (!ids.isEmpty()) {
-          p.handBack(false, ids.get(random.nextInt(ids.size()))); // its 'started' reports still count
+          p.handBack(
+              false, ids.get(random.nextInt(ids.size()))); // its 'started' reports still count
         }
       } else if (op == 10 && !live.isEmpty()) {
         // a start report, possibly from a pilot told to cancel it
@@ -91,18 +98,21 @@ class OneEndPerActivationPropertyTest {
         fx.now.addAndGet(random.nextInt(2500));
         live.forEach(DispatcherFixture.FakePilot::heartbeat);
         fx.dispatcher.tick();
-        live.removeIf(p -> {
-          if (p.closed) {
-            gone.add(p);
-          }
-          return p.closed;
-        });
+        live.removeIf(
+            p -> {
+              if (p.closed) {
+                gone.add(p);
+              }
+              return p.closed;
+            });
       }
     }
     // a healthy pilot serves what is left; old pilots keep heartbeating but do nothing
     var healer = fx.pilot("999", 4096);
     Set<String> served = new HashSet<>();
-    for (int round = 0; round < 200 && results.values().stream().anyMatch(f -> !f.isDone()); round++) {
+    for (int round = 0;
+        round < 200 && results.values().stream().anyMatch(f -> !f.isDone());
+        round++) {
       for (String id : healer.activated()) {
         if (served.add(id)) {
           healer.accept(id);
@@ -125,7 +135,8 @@ class OneEndPerActivationPropertyTest {
         }
         if (error.contains("could not start the action's runtime")) {
           assertThat(error).containsAnyOf("not retry-safe", "3 pilots could not start it");
-          continue; // the pilot's fault: ends once it is not retry-safe or failed on max-attempts pilots
+          continue; // the pilot's fault: ends once it is not retry-safe or failed on max-attempts
+          // pilots
         }
         if (error.startsWith("The activation was sent to pilots")) {
           continue; // sent 15 times, never started
@@ -143,7 +154,9 @@ class OneEndPerActivationPropertyTest {
     assertThat(snapshot.reservedMbByPilot().values()).allMatch(mb -> mb == 0);
   }
 
-  /** What the balancer sent to this pilot and it has not answered yet (as far as the test knows). */
+  /**
+   * What the balancer sent to this pilot and it has not answered yet (as far as the test knows).
+   */
   private static List<String> held(DispatcherFixture.FakePilot p) {
     return new ArrayList<>(new java.util.LinkedHashSet<>(p.activated()));
   }

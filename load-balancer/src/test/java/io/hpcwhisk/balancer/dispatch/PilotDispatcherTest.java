@@ -82,16 +82,21 @@ class PilotDispatcherTest {
     assertThat(result).isCompleted();
     ActivationResponse response = result.join().response();
     assertThat(response.statusCode()).isEqualTo(ActivationResponse.WHISK_ERROR);
-    assertThat(response.result().get("error").asText()).contains("within 5 s").contains("no pilot is registered");
+    assertThat(response.result().get("error").asText())
+        .contains("within 5 s")
+        .contains("no pilot is registered");
   }
 
   @Test
-  void anUnacknowledgedActivationIsRedispatchedAndALateResultFromTheCancelledPilotIsDropped() throws Exception {
+  void anUnacknowledgedActivationIsRedispatchedAndALateResultFromTheCancelledPilotIsDropped()
+      throws Exception {
     var slow = fx.pilot("15", 256);
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     var other = fx.pilot("16", 256);
-    for (int i = 1; i <= 21; i++) { // no 'accepted' from the slow pilot within the ack timeout; heartbeats go on
+    for (int i = 1;
+        i <= 21;
+        i++) { // no 'accepted' from the slow pilot within the ack timeout; heartbeats go on
       fx.now.addAndGet(100);
       if (i % 5 == 0) {
         slow.heartbeat();
@@ -102,7 +107,8 @@ class PilotDispatcherTest {
     assertThat(slow.cancelled()).containsExactly(r.activationId());
     assertThat(other.activated()).containsExactly(r.activationId());
     other.accept(r.activationId());
-    slow.complete(r.activationId()); // the slow pilot ran it after all: it was told to cancel, so dropped
+    slow.complete(
+        r.activationId()); // the slow pilot ran it after all: it was told to cancel, so dropped
     assertThat(result).isNotDone();
     other.complete(r.activationId());
     assertThat(result).isCompleted();
@@ -111,7 +117,9 @@ class PilotDispatcherTest {
     other.complete(r.activationId()); // a duplicate after the end: dropped, counted
     assertThat(fx.metrics.count("whisk_late_results", "after_end")).isEqualTo(1);
     assertThat(fx.ended()).isEqualTo(1);
-    assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(slow.id, 0).containsEntry(other.id, 0);
+    assertThat(fx.dispatcher.snapshot().reservedMbByPilot())
+        .containsEntry(slow.id, 0)
+        .containsEntry(other.id, 0);
   }
 
   @Test
@@ -131,7 +139,8 @@ class PilotDispatcherTest {
       fx.dispatcher.tick();
     }
     assertThat(unsafeResult).isCompleted();
-    assertThat(unsafeResult.join().response().result().get("error").asText()).startsWith("pilot preempted");
+    assertThat(unsafeResult.join().response().result().get("error").asText())
+        .startsWith("pilot preempted");
     assertThat(safeResult).isNotDone();
     assertThat(fx.metrics.count("whisk_redispatches", "lease_expired")).isEqualTo(1);
   }
@@ -149,7 +158,9 @@ class PilotDispatcherTest {
     lost.lose();
     assertThat(survivor.activated()).containsExactly(unstarted.activationId());
     assertThat(startedResult.join().response().result().get("error").asText())
-        .startsWith("pilot preempted").contains("slurm-18").contains("retry-safe=false");
+        .startsWith("pilot preempted")
+        .contains("slurm-18")
+        .contains("retry-safe=false");
     survivor.accept(unstarted.activationId());
     survivor.complete(unstarted.activationId());
     assertThat(unstartedResult.join().response().success()).isTrue();
@@ -161,7 +172,8 @@ class PilotDispatcherTest {
     RunRequest r = fx.request("alice", false);
     CompletableFuture<RunOutcome> result = fx.dispatch(r);
     draining.drain();
-    draining.handBack(false, r.activationId()); // it never acknowledged it: not started, so safe to move
+    draining.handBack(
+        false, r.activationId()); // it never acknowledged it: not started, so safe to move
     RunRequest next = fx.request("alice", true);
     fx.dispatch(next);
     assertThat(draining.activated()).containsExactly(r.activationId());
@@ -207,21 +219,41 @@ class PilotDispatcherTest {
   @Test
   void registrationNeedsAValidJobScopedCredential() throws Exception {
     var p = fx.new FakePilot("50");
-    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), null))
-        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("no credential");
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), null))
+        .isInstanceOf(PilotEvents.Refusal.class)
+        .hasMessageContaining("no credential");
     String otherJobs = fx.jobToken("51");
-    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), otherJobs))
-        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("is for job 51, not job 50");
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), otherJobs))
+        .isInstanceOf(PilotEvents.Refusal.class)
+        .hasMessageContaining("is for job 51, not job 50");
     String unbound = fx.credentials.forSubmission();
-    assertThatThrownBy(() -> fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), unbound))
-        .isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("bound to no job");
-    assertThat(fx.dispatcher.register(p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), fx.jobToken("50")))
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), unbound))
+        .isInstanceOf(PilotEvents.Refusal.class)
+        .hasMessageContaining("bound to no job");
+    assertThat(
+            fx.dispatcher.register(
+                p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), fx.jobToken("50")))
         .isEqualTo(p.id);
     assertThat(p.sent.get(0)).isInstanceOf(BalancerMessage.Registered.class);
     assertThat(fx.dispatcher.registeredJobs()).containsExactly(java.util.Map.entry(p.id, "50"));
     var spoof = fx.new FakePilot("53");
-    assertThatThrownBy(() -> fx.dispatcher.register(spoof, fx.register("slurm-54", "53", 512, fx.now.get() + 60_000),
-        fx.jobToken("53"))).isInstanceOf(PilotEvents.Refusal.class).hasMessageContaining("does not match job 53");
+    assertThatThrownBy(
+            () ->
+                fx.dispatcher.register(
+                    spoof,
+                    fx.register("slurm-54", "53", 512, fx.now.get() + 60_000),
+                    fx.jobToken("53")))
+        .isInstanceOf(PilotEvents.Refusal.class)
+        .hasMessageContaining("does not match job 53");
   }
 
   @Test
@@ -230,15 +262,18 @@ class PilotDispatcherTest {
     var q = fx.pilot("91", 512);
     fx.dispatcher.forget("/alice/hello");
     for (var pilot : List.of(p, q)) {
-      assertThat(pilot.sent).filteredOn(m -> m instanceof BalancerMessage.Forget)
-          .containsExactly(new BalancerMessage.Forget("/alice/hello", "the action was deleted or replaced"));
+      assertThat(pilot.sent)
+          .filteredOn(m -> m instanceof BalancerMessage.Forget)
+          .containsExactly(
+              new BalancerMessage.Forget("/alice/hello", "the action was deleted or replaced"));
     }
   }
 
   @Test
   void aPilotGetsWorkOnlyFromItsFirstHeartbeatOn() throws Exception {
     var p = fx.new FakePilot("70");
-    fx.dispatcher.register(p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.jobToken("70"));
+    fx.dispatcher.register(
+        p, fx.register(p.id, "70", 512, fx.now.get() + 600_000), fx.jobToken("70"));
     RunRequest r = fx.request("alice", true);
     fx.dispatch(r);
     assertThat(p.activated()).isEmpty();
@@ -251,6 +286,7 @@ class PilotDispatcherTest {
     fx.pilot("60", 256);
     CompletableFuture<RunOutcome> result = fx.dispatch(fx.request("alice", true, 512));
     assertThat(result).isCompleted();
-    assertThat(result.join().response().result().get("error").asText()).contains("No pilot can run this action");
+    assertThat(result.join().response().result().get("error").asText())
+        .contains("No pilot can run this action");
   }
 }

@@ -12,8 +12,19 @@ class PilotStartupMetricTest {
   final DispatcherFixture fx = new DispatcherFixture();
 
   PilotMessage.Register register(String job, long launchedAtMs) {
-    return new PilotMessage.Register("slurm-" + job, job, "n1", 2, 1024, List.of("nodejs:20"), Map.of(),
-        fx.now.get() + 600_000, fx.now.get() - 5_000, launchedAtMs, "test", io.hpcwhisk.protocol.PilotProtocol.MINOR);
+    return new PilotMessage.Register(
+        "slurm-" + job,
+        job,
+        "n1",
+        2,
+        1024,
+        List.of("nodejs:20"),
+        Map.of(),
+        fx.now.get() + 600_000,
+        fx.now.get() - 5_000,
+        launchedAtMs,
+        "test",
+        io.hpcwhisk.protocol.PilotProtocol.MINOR);
   }
 
   @Test
@@ -29,7 +40,8 @@ class PilotStartupMetricTest {
 
   @Test
   void aPilotLaunchedBeforeTheBalancerStartedIsReconnectingAndRecordsNothing() throws Exception {
-    fx.dispatcher.register(fx.new FakePilot("8"), register("8", fx.now.get() - 60_000), fx.jobToken("8"));
+    fx.dispatcher.register(
+        fx.new FakePilot("8"), register("8", fx.now.get() - 60_000), fx.jobToken("8"));
 
     assertThat(fx.metrics.registry().find("whisk_pilot_startup").timer().count()).isZero();
   }

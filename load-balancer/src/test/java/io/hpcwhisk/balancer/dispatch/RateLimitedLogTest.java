@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -28,8 +27,12 @@ class RateLimitedLogTest {
     }
     now.addAndGet(5_000);
     log.warn("a", "dropped {}", 99);
-    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-        "dropped 0", "other 0", "dropped 99 (4 more like it since the last such line, not logged)");
+    assertThat(lines.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            "dropped 0",
+            "other 0",
+            "dropped 99 (4 more like it since the last such line, not logged)");
     logger.detachAppender(lines);
   }
 }

@@ -10,9 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * A single-tenant pilot (no sandbox, {@code pilot.unsandboxed-namespace}) registers with
- * {@code onlyNamespace}: the balancer sends it that namespace's activations and nothing else; another
- * namespace's activation waits for a pilot that serves it (counted as a {@code not_for_namespace} refusal).
+ * A single-tenant pilot (no sandbox, {@code pilot.unsandboxed-namespace}) registers with {@code
+ * onlyNamespace}: the balancer sends it that namespace's activations and nothing else; another
+ * namespace's activation waits for a pilot that serves it (counted as a {@code not_for_namespace}
+ * refusal).
  */
 class SingleTenantRoutingTest {
 
@@ -21,15 +22,30 @@ class SingleTenantRoutingTest {
   private DispatcherFixture.FakePilot singleTenant(String job, String namespace) throws Exception {
     DispatcherFixture.FakePilot p = fx.new FakePilot(job);
     PilotMessage.Register r = fx.register(p.id, job, 1024, fx.now.get() + 3_600_000);
-    fx.dispatcher.register(p, new PilotMessage.Register(r.pilotId(), r.jobId(), r.node(), r.cpus(), r.memoryMb(),
-        r.kinds(), r.warm(), r.deadlineMs(), r.jobStartMs(), r.launchedAtMs(), r.pilotVersion(), PilotProtocol.MINOR,
-        namespace), fx.jobToken(job));
+    fx.dispatcher.register(
+        p,
+        new PilotMessage.Register(
+            r.pilotId(),
+            r.jobId(),
+            r.node(),
+            r.cpus(),
+            r.memoryMb(),
+            r.kinds(),
+            r.warm(),
+            r.deadlineMs(),
+            r.jobStartMs(),
+            r.launchedAtMs(),
+            r.pilotVersion(),
+            PilotProtocol.MINOR,
+            namespace),
+        fx.jobToken(job));
     p.heartbeat();
     return p;
   }
 
   @Test
-  void anotherNamespacesActivationIsNeverSentToASingleTenantPilotButWaitsForOneThatServesIt() throws Exception {
+  void anotherNamespacesActivationIsNeverSentToASingleTenantPilotButWaitsForOneThatServesIt()
+      throws Exception {
     DispatcherFixture.FakePilot alicesPilot = singleTenant("21", "alice");
 
     RunRequest bob = fx.request("bob", true);

@@ -37,7 +37,8 @@ class EntityPathTest {
   @ParameterizedTest
   @ValueSource(strings = {"/", "/ns", "/a/b/c/d", "a/b/c", "bad!/x"})
   void refusesMalformedPaths(String given) {
-    assertThatThrownBy(() -> EntityPath.parse(given, "guest")).isInstanceOf(IllegalEntityNameException.class);
+    assertThatThrownBy(() -> EntityPath.parse(given, "guest"))
+        .isInstanceOf(IllegalEntityNameException.class);
   }
 
   @org.junit.jupiter.api.Test

@@ -17,8 +17,10 @@ class EntityValuesTest {
     "1000, 127, memory 127 MB below allowed threshold of 128 MB",
     "1000, 2049, memory 2049 MB exceeds allowed threshold of 2048 MB"
   })
-  void limitsOutsideOpenWhisksRangesAreRefusedWithItsWording(int timeout, int memory, String message) {
-    assertThatThrownBy(() -> new ActionLimits(timeout, memory, 10, 1)).hasMessageContaining(message);
+  void limitsOutsideOpenWhisksRangesAreRefusedWithItsWording(
+      int timeout, int memory, String message) {
+    assertThatThrownBy(() -> new ActionLimits(timeout, memory, 10, 1))
+        .hasMessageContaining(message);
   }
 
   @Test
@@ -29,9 +31,10 @@ class EntityValuesTest {
 
   @Test
   void laterParameterListsOverrideEarlierOnes() {
-    var merged = KeyValue.merge(
-        List.of(new KeyValue("a", Json.tree(1)), new KeyValue("b", Json.tree(1))),
-        List.of(new KeyValue("b", Json.tree(2)), new KeyValue("c", Json.tree(3))));
+    var merged =
+        KeyValue.merge(
+            List.of(new KeyValue("a", Json.tree(1)), new KeyValue("b", Json.tree(1))),
+            List.of(new KeyValue("b", Json.tree(2)), new KeyValue("c", Json.tree(3))));
     assertThat(KeyValue.toObject(merged).toString()).isEqualTo("{\"a\":1,\"b\":2,\"c\":3}");
   }
 
@@ -53,10 +56,23 @@ class EntityValuesTest {
 
   @Test
   void entitiesSerialiseInOpenWhisksShape() {
-    Action a = new Action("ns/pkg", "a", "0.0.1", new Exec("nodejs:20", "code", false, null, null, null),
-        null, null, null, false, 5);
-    assertThat(Json.write(a)).contains("\"namespace\":\"ns/pkg\"", "\"exec\":{\"kind\":\"nodejs:20\"",
-        "\"limits\":{\"timeout\":60000,\"memory\":256,\"logs\":10,\"concurrency\":1}").doesNotContain("sequence");
+    Action a =
+        new Action(
+            "ns/pkg",
+            "a",
+            "0.0.1",
+            new Exec("nodejs:20", "code", false, null, null, null),
+            null,
+            null,
+            null,
+            false,
+            5);
+    assertThat(Json.write(a))
+        .contains(
+            "\"namespace\":\"ns/pkg\"",
+            "\"exec\":{\"kind\":\"nodejs:20\"",
+            "\"limits\":{\"timeout\":60000,\"memory\":256,\"logs\":10,\"concurrency\":1}")
+        .doesNotContain("sequence");
     WhiskPackage p = new WhiskPackage("ns", "p", "0.0.1", false, null, null, null, 1);
     assertThat(Json.write(p)).contains("\"binding\":{}");
     assertThat(Json.read(Json.write(p), WhiskPackage.class)).isEqualTo(p);

@@ -10,11 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.store.PendingActivation;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** The one set of JSON limits: what {@link Json#readContent} accepts is always written and read back. */
+/**
+ * The one set of JSON limits: what {@link Json#readContent} accepts is always written and read
+ * back.
+ */
 class JsonLimitsTest {
 
   /** {@code {"a":{"a":...{}}}} nesting {@code depth} objects. */
@@ -33,18 +36,36 @@ class JsonLimitsTest {
 
   @ParameterizedTest(name = "depth {0}")
   @ValueSource(ints = {1, 2, 199, Json.MAX_CONTENT_DEPTH})
-  void contentUpToTheDepthLimitIsAcceptedAndReadsBackFromEveryStoredShape(int depth) throws Exception {
-    ObjectNode payload = (ObjectNode) Json.readContent(nested(depth).getBytes(StandardCharsets.UTF_8));
+  void contentUpToTheDepthLimitIsAcceptedAndReadsBackFromEveryStoredShape(int depth)
+      throws Exception {
+    ObjectNode payload =
+        (ObjectNode) Json.readContent(nested(depth).getBytes(StandardCharsets.UTF_8));
     assertThat(Json.violation(payload)).isEmpty();
 
-    PendingActivation pending = new PendingActivation("a".repeat(32), "ns", "ns", "/ns/x", payload, 1, null, 0);
+    PendingActivation pending =
+        new PendingActivation("a".repeat(32), "ns", "ns", "/ns/x", payload, 1, null, 0);
     assertThat(Json.read(Json.write(pending), PendingActivation.class)).isEqualTo(pending);
 
-    ActivationRecord record = new ActivationRecord("a".repeat(32), "ns", "x", "0.0.1", "ns", 1, 2, 1,
-        ActivationResponse.success(payload), List.of(), List.of(new KeyValue("path", Json.tree("ns/x"))), false, null);
-    assertThat(Json.read(Json.write(record), ActivationRecord.class).response().result()).isEqualTo(payload);
+    ActivationRecord record =
+        new ActivationRecord(
+            "a".repeat(32),
+            "ns",
+            "x",
+            "0.0.1",
+            "ns",
+            1,
+            2,
+            1,
+            ActivationResponse.success(payload),
+            List.of(),
+            List.of(new KeyValue("path", Json.tree("ns/x"))),
+            false,
+            null);
+    assertThat(Json.read(Json.write(record), ActivationRecord.class).response().result())
+        .isEqualTo(payload);
 
-    // an entity's parameter value sits deepest: {"type","entity":{"parameters":[{"key","value": ...}]}}
+    // an entity's parameter value sits deepest: {"type","entity":{"parameters":[{"key","value":
+    // ...}]}}
     ObjectNode stored = Json.MAPPER.createObjectNode().put("type", "action");
     ArrayNode parameters = stored.putObject("entity").putArray("parameters");
     parameters.addObject().put("key", "k").set("value", payload);
@@ -55,11 +76,14 @@ class JsonLimitsTest {
   @ValueSource(ints = {Json.MAX_CONTENT_DEPTH + 1, 998, 999, 1000, 1001, 100_000})
   void deeperContentIsRefusedNamingTheLimitNotJacksonsWording(int depth) {
     assertThatThrownBy(() -> Json.readContent(nested(depth).getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(Json.LimitExceeded.class, e -> {
-          assertThat(e.getMessage()).isEqualTo(
-              "the JSON nests deeper than the limit of 200 levels of objects and arrays");
-          assertThat(e.isSize()).isFalse();
-        });
+        .isInstanceOfSatisfying(
+            Json.LimitExceeded.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "the JSON nests deeper than the limit of 200 levels of objects and arrays");
+              assertThat(e.isSize()).isFalse();
+            });
   }
 
   @Test
@@ -73,35 +97,48 @@ class JsonLimitsTest {
   void aNumberOverItsLimitIsRefusedNamingTheLimit() {
     String big = "{\"n\":" + "9".repeat(Json.MAX_NUMBER_CHARS + 1) + "}";
     assertThatThrownBy(() -> Json.readContent(big.getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(Json.LimitExceeded.class, e -> assertThat(e.getMessage())
-            .isEqualTo("a JSON number is longer than the limit of 1000 characters"));
+        .isInstanceOfSatisfying(
+            Json.LimitExceeded.class,
+            e ->
+                assertThat(e.getMessage())
+                    .isEqualTo("a JSON number is longer than the limit of 1000 characters"));
   }
 
   @Test
   void aFieldNameOverItsLimitIsRefusedNamingTheLimit() {
     String big = "{\"" + "n".repeat(Json.MAX_NAME_CHARS + 1) + "\":1}";
     assertThatThrownBy(() -> Json.readContent(big.getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(Json.LimitExceeded.class, e -> {
-          assertThat(e.getMessage()).isEqualTo("a JSON field name is longer than the limit of 50000 characters");
-          assertThat(e.isSize()).isTrue();
-        });
+        .isInstanceOfSatisfying(
+            Json.LimitExceeded.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .isEqualTo("a JSON field name is longer than the limit of 50000 characters");
+              assertThat(e.isSize()).isTrue();
+            });
   }
 
   @Test
   void aStringOverItsLimitIsRefusedAsTooLargeNamingTheLimit() {
-    byte[] big = ("\"" + "x".repeat(Json.MAX_STRING_CHARS + 1) + "\"").getBytes(StandardCharsets.US_ASCII);
+    byte[] big =
+        ("\"" + "x".repeat(Json.MAX_STRING_CHARS + 1) + "\"").getBytes(StandardCharsets.US_ASCII);
     assertThatThrownBy(() -> Json.readContent(big))
-        .isInstanceOfSatisfying(Json.LimitExceeded.class, e -> {
-          assertThat(e.getMessage()).isEqualTo("a JSON string is longer than the limit of 50331648 characters");
-          assertThat(e.isSize()).isTrue();
-        });
+        .isInstanceOfSatisfying(
+            Json.LimitExceeded.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .isEqualTo("a JSON string is longer than the limit of 50331648 characters");
+              assertThat(e.isSize()).isTrue();
+            });
   }
 
   @Test
   void aStringAsLongAsTheLargestActionBodyIsReadAndReadBack() throws Exception {
     String code = "x".repeat(45 * 1_048_576);
-    JsonNode body = Json.readContent(("{\"exec\":{\"code\":\"" + code + "\"}}").getBytes(StandardCharsets.US_ASCII));
-    assertThat(Json.read(Json.write(body), JsonNode.class).path("exec").path("code").asText()).hasSize(code.length());
+    JsonNode body =
+        Json.readContent(
+            ("{\"exec\":{\"code\":\"" + code + "\"}}").getBytes(StandardCharsets.US_ASCII));
+    assertThat(Json.read(Json.write(body), JsonNode.class).path("exec").path("code").asText())
+        .hasSize(code.length());
   }
 
   @Test
@@ -116,16 +153,21 @@ class JsonLimitsTest {
       at = at.addArray();
     }
     assertThat(Json.violation(arrays)).isPresent();
-    assertThat(Json.violation(Json.MAPPER.createObjectNode().put("s", "short").put("n", 1))).isEmpty();
-    assertThat(Json.violation(Json.MAPPER.createObjectNode()
-        .put("n", new java.math.BigInteger("9".repeat(Json.MAX_NUMBER_CHARS + 1)))))
+    assertThat(Json.violation(Json.MAPPER.createObjectNode().put("s", "short").put("n", 1)))
+        .isEmpty();
+    assertThat(
+            Json.violation(
+                Json.MAPPER
+                    .createObjectNode()
+                    .put("n", new java.math.BigInteger("9".repeat(Json.MAX_NUMBER_CHARS + 1)))))
         .hasValue("a number is longer than the limit of 1000 characters");
   }
 
   @Test
   void theStoreRefusesToWriteWhatItCouldNotReadBack() {
-    PendingActivation tooDeep = new PendingActivation("a".repeat(32), "ns", "ns", "/ns/x",
-        nestedNode(Json.MAX_STORED_DEPTH + 1), 1, null, 0);
+    PendingActivation tooDeep =
+        new PendingActivation(
+            "a".repeat(32), "ns", "ns", "/ns/x", nestedNode(Json.MAX_STORED_DEPTH + 1), 1, null, 0);
     assertThatThrownBy(() -> Json.write(tooDeep)).isInstanceOf(java.io.UncheckedIOException.class);
   }
 }

@@ -17,8 +17,10 @@ class ActivationIdsTest {
       seen.add(id);
     }
     assertThat(seen).hasSize(10_000);
-    assertThat(ActivationIds.next(1_800_000_000_001L)).isGreaterThan(ActivationIds.next(1_800_000_000_000L));
-    assertThat(ActivationIds.next(1_800_000_000_000L)).startsWith(Long.toHexString(1_800_000_000_000L));
+    assertThat(ActivationIds.next(1_800_000_000_001L))
+        .isGreaterThan(ActivationIds.next(1_800_000_000_000L));
+    assertThat(ActivationIds.next(1_800_000_000_000L))
+        .startsWith(Long.toHexString(1_800_000_000_000L));
   }
 
   @Test

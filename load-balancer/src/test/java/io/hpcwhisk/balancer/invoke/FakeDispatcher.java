@@ -42,15 +42,21 @@ public final class FakeDispatcher implements ActivationDispatcher {
       return f;
     }
     String fail = p.path("fail").asText("");
-    ActivationResponse response = switch (fail) {
-      case "application" -> ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, "application failed");
-      case "developer" -> ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR, "developer error");
-      default -> ActivationResponse.success(p.deepCopy());
-    };
+    ActivationResponse response =
+        switch (fail) {
+          case "application" ->
+              ActivationResponse.error(ActivationResponse.APPLICATION_ERROR, "application failed");
+          case "developer" ->
+              ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR, "developer error");
+          default -> ActivationResponse.success(p.deepCopy());
+        };
     long holdMs = p.path("holdMs").asLong(0);
     CompletableFuture<RunOutcome> f = new CompletableFuture<>();
-    Runnable finish = () -> f.complete(new RunOutcome(response, List.of("fake ran " + request.action()), start,
-        clock.millis(), 3L));
+    Runnable finish =
+        () ->
+            f.complete(
+                new RunOutcome(
+                    response, List.of("fake ran " + request.action()), start, clock.millis(), 3L));
     if (holdMs > 0) {
       timer.schedule(finish, holdMs, TimeUnit.MILLISECONDS);
     } else {

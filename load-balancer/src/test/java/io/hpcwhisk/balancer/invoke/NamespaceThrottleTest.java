@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class NamespaceThrottleTest {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   private final InstantSource clock = () -> now.get();
 
   @Test
@@ -17,7 +18,8 @@ class NamespaceThrottleTest {
     NamespaceThrottle t = new NamespaceThrottle(clock, 2, 10, 100);
     assertThat(t.tryInvoke("a")).isEmpty();
     assertThat(t.tryInvoke("a")).isEmpty();
-    assertThat(t.tryInvoke("a")).contains("Too many requests in the last minute (count: 2, allowed: 2).");
+    assertThat(t.tryInvoke("a"))
+        .contains("Too many requests in the last minute (count: 2, allowed: 2).");
     assertThat(t.tryInvoke("b")).as("other namespaces have their own count").isEmpty();
     now.set(now.get().plusSeconds(60));
     assertThat(t.tryInvoke("a")).as("a new minute starts a new count").isEmpty();
@@ -27,7 +29,8 @@ class NamespaceThrottleTest {
   void refusesOverTheConcurrencyLimitUntilOneEnds() {
     NamespaceThrottle t = new NamespaceThrottle(clock, 100, 10, 1);
     t.started("a");
-    assertThat(t.tryInvoke("a")).contains("Too many concurrent requests in flight (count: 1, allowed: 1).");
+    assertThat(t.tryInvoke("a"))
+        .contains("Too many concurrent requests in flight (count: 1, allowed: 1).");
     t.ended("a");
     assertThat(t.tryInvoke("a")).isEmpty();
   }
@@ -42,12 +45,22 @@ class NamespaceThrottleTest {
 
   @Test
   void aNamespaceWithItsOwnLimitsUsesThem() {
-    NamespaceThrottle t = new NamespaceThrottle(clock, 100, 10, 10,
-        ns -> ns.equals("small") ? new io.hpcwhisk.balancer.auth.NamespaceLimits(1, null, null)
-            : io.hpcwhisk.balancer.auth.NamespaceLimits.NONE);
+    NamespaceThrottle t =
+        new NamespaceThrottle(
+            clock,
+            100,
+            10,
+            10,
+            ns ->
+                ns.equals("small")
+                    ? new io.hpcwhisk.balancer.auth.NamespaceLimits(1, null, null)
+                    : io.hpcwhisk.balancer.auth.NamespaceLimits.NONE);
     assertThat(t.tryInvoke("small")).isEmpty();
-    assertThat(t.tryInvoke("small")).contains("Too many requests in the last minute (count: 1, allowed: 1).");
+    assertThat(t.tryInvoke("small"))
+        .contains("Too many requests in the last minute (count: 1, allowed: 1).");
     assertThat(t.tryInvoke("other")).isEmpty();
-    assertThat(t.effective("small").concurrentInvocations()).as("unset limits keep the default").isEqualTo(10);
+    assertThat(t.effective("small").concurrentInvocations())
+        .as("unset limits keep the default")
+        .isEqualTo(10);
   }
 }

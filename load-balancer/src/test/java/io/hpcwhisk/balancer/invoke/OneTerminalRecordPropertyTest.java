@@ -33,15 +33,23 @@ import net.jqwik.api.Provide;
 import org.awaitility.Awaitility;
 
 /**
- * Whatever mix of invocations (succeeding, failing, hanging, sequences, retry-safe or not) and server
- * crashes happens, once the last server has recovered every accepted activation has exactly one
- * terminal record, written exactly once, and nothing is left pending.
+ * Whatever mix of invocations (succeeding, failing, hanging, sequences, retry-safe or not) and
+ * server crashes happens, once the last server has recovered every accepted activation has exactly
+ * one terminal record, written exactly once, and nothing is left pending.
  */
 class OneTerminalRecordPropertyTest {
 
-  private final Identity alice = new Identity("alice", "alice", "11111111-1111-1111-1111-111111111111", "k".repeat(64));
+  private final Identity alice =
+      new Identity("alice", "alice", "11111111-1111-1111-1111-111111111111", "k".repeat(64));
 
-  enum Step { OK, FAIL, HOLD, SEQUENCE, UNSAFE_HOLD, CRASH }
+  enum Step {
+    OK,
+    FAIL,
+    HOLD,
+    SEQUENCE,
+    UNSAFE_HOLD,
+    CRASH
+  }
 
   @Provide
   Arbitrary<List<Step>> steps() {
@@ -111,32 +119,57 @@ class OneTerminalRecordPropertyTest {
   }
 
   @Property(tries = 25)
-  void everyAcceptedActivationEndsInExactlyOneRecord(@ForAll("steps") List<Step> steps) throws Exception {
+  void everyAcceptedActivationEndsInExactlyOneRecord(@ForAll("steps") List<Step> steps)
+      throws Exception {
     Path dir = Files.createTempDirectory("one-record");
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
       put(db, "ok", List.of(), List.of());
       put(db, "fail", List.of(new KeyValue("fail", Json.tree("application"))), List.of());
       put(db, "unsafe", List.of(), List.of(new KeyValue("retry-safe", Json.tree(false))));
-      db.entities().put(EntityPath.of("alice", "seq"), new Action("alice", "seq", "0.0.1",
-          new Exec("sequence", null, null, null, null, List.of("/alice/ok", "/alice/ok")), null, null, null, false, 1));
+      db.entities()
+          .put(
+              EntityPath.of("alice", "seq"),
+              new Action(
+                  "alice",
+                  "seq",
+                  "0.0.1",
+                  new Exec("sequence", null, null, null, null, List.of("/alice/ok", "/alice/ok")),
+                  null,
+                  null,
+                  null,
+                  false,
+                  1));
       CountingStore store = new CountingStore(db.activations());
       List<String> accepted = new ArrayList<>();
       List<String> unsafeHeld = new ArrayList<>();
       ActivationService service = service(db, store, new FakeDispatcher());
       for (Step step : steps) {
         switch (step) {
-          case OK -> accepted.add(service.invoke(alice, EntityPath.of("alice", "ok"), obj("{}")).activationId());
-          case FAIL -> accepted.add(service.invoke(alice, EntityPath.of("alice", "fail"), obj("{}")).activationId());
-          case HOLD -> accepted.add(
-              service.invoke(alice, EntityPath.of("alice", "ok"), obj("{\"hold\":true}")).activationId());
-          case SEQUENCE -> accepted.add(service.invoke(alice, EntityPath.of("alice", "seq"), obj("{}")).activationId());
+          case OK ->
+              accepted.add(
+                  service.invoke(alice, EntityPath.of("alice", "ok"), obj("{}")).activationId());
+          case FAIL ->
+              accepted.add(
+                  service.invoke(alice, EntityPath.of("alice", "fail"), obj("{}")).activationId());
+          case HOLD ->
+              accepted.add(
+                  service
+                      .invoke(alice, EntityPath.of("alice", "ok"), obj("{\"hold\":true}"))
+                      .activationId());
+          case SEQUENCE ->
+              accepted.add(
+                  service.invoke(alice, EntityPath.of("alice", "seq"), obj("{}")).activationId());
           case UNSAFE_HOLD -> {
-            String id = service.invoke(alice, EntityPath.of("alice", "unsafe"), obj("{\"hold\":true}")).activationId();
+            String id =
+                service
+                    .invoke(alice, EntityPath.of("alice", "unsafe"), obj("{\"hold\":true}"))
+                    .activationId();
             accepted.add(id);
             unsafeHeld.add(id);
           }
           case CRASH -> {
-            // the old service's held runs are abandoned, as a killed process's are; a new one recovers
+            // the old service's held runs are abandoned, as a killed process's are; a new one
+            // recovers
             awaitQuiet(store, db);
             service = service(db, store, new FakeDispatcher());
             service.recover();
@@ -147,22 +180,31 @@ class OneTerminalRecordPropertyTest {
       // the last crash: nothing holds any more after this recovery (the payload still says hold, so
       // a retry-safe held activation would hang again: recover with a dispatcher that ignores it)
       FakeDispatcher echo = new FakeDispatcher();
-      ActivationService last = service(db, store, new ActivationDispatcher() {
-        @Override
-        public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
-          request.params().remove("hold");
-          return echo.dispatch(request);
-        }
+      ActivationService last =
+          service(
+              db,
+              store,
+              new ActivationDispatcher() {
+                @Override
+                public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
+                  request.params().remove("hold");
+                  return echo.dispatch(request);
+                }
 
-        @Override
-        public String description() {
-          return "echo, ignoring hold";
-        }
-      });
+                @Override
+                public String description() {
+                  return "echo, ignoring hold";
+                }
+              });
       last.recover();
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> db.activations().pending().isEmpty());
-      Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
-          accepted.stream().allMatch(id -> db.activations().get("alice", id).isPresent()));
+      Awaitility.await()
+          .atMost(10, TimeUnit.SECONDS)
+          .until(() -> db.activations().pending().isEmpty());
+      Awaitility.await()
+          .atMost(10, TimeUnit.SECONDS)
+          .until(
+              () ->
+                  accepted.stream().allMatch(id -> db.activations().get("alice", id).isPresent()));
       for (String id : accepted) {
         assertThat(store.writes.get(id)).as("writes of " + id).hasValue(1);
       }
@@ -178,18 +220,41 @@ class OneTerminalRecordPropertyTest {
 
   /** Waits until every activation that can finish has finished (only held ones stay pending). */
   private static void awaitQuiet(CountingStore store, MvStoreDatabase db) {
-    Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(5, TimeUnit.MILLISECONDS).until(() ->
-        db.activations().pending().stream().allMatch(p -> p.payload().path("hold").asBoolean(false)));
+    Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .pollInterval(5, TimeUnit.MILLISECONDS)
+        .until(
+            () ->
+                db.activations().pending().stream()
+                    .allMatch(p -> p.payload().path("hold").asBoolean(false)));
   }
 
-  private ActivationService service(MvStoreDatabase db, ActivationStore store, ActivationDispatcher d) {
-    return new ActivationService(new ActionResolver(db.entities()), store, d,
-        new NamespaceThrottle(InstantSource.system(), 1_000_000, 1000, 1_000_000), InstantSource.system(), 50);
+  private ActivationService service(
+      MvStoreDatabase db, ActivationStore store, ActivationDispatcher d) {
+    return new ActivationService(
+        new ActionResolver(db.entities()),
+        store,
+        d,
+        new NamespaceThrottle(InstantSource.system(), 1_000_000, 1000, 1_000_000),
+        InstantSource.system(),
+        50);
   }
 
-  private static void put(MvStoreDatabase db, String name, List<KeyValue> params, List<KeyValue> annotations) {
-    db.entities().put(EntityPath.of("alice", name), new Action("alice", name, "0.0.1",
-        new Exec("nodejs:20", "code", false, null, null, null), annotations, params, null, false, 1));
+  private static void put(
+      MvStoreDatabase db, String name, List<KeyValue> params, List<KeyValue> annotations) {
+    db.entities()
+        .put(
+            EntityPath.of("alice", name),
+            new Action(
+                "alice",
+                name,
+                "0.0.1",
+                new Exec("nodejs:20", "code", false, null, null, null),
+                annotations,
+                params,
+                null,
+                false,
+                1));
   }
 
   private static ObjectNode obj(String json) {

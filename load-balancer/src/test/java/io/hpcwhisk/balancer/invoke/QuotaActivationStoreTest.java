@@ -34,8 +34,20 @@ class QuotaActivationStoreTest {
   }
 
   private static ActivationRecord record(String id, String ns, int resultBytes, long end) {
-    return new ActivationRecord(id, ns, "a", "0.0.1", ns, end, end, 0,
-        ActivationResponse.success(payload(resultBytes)), List.of(), List.of(), false, null);
+    return new ActivationRecord(
+        id,
+        ns,
+        "a",
+        "0.0.1",
+        ns,
+        end,
+        end,
+        0,
+        ActivationResponse.success(payload(resultBytes)),
+        List.of(),
+        List.of(),
+        false,
+        null);
   }
 
   @Test
@@ -46,8 +58,13 @@ class QuotaActivationStoreTest {
       assertThat(store.refusal("alice", 10_000)).isEmpty();
       store.accept(pending("a2", "alice", 30_000));
       assertThat(store.used("alice")).isBetween(90_000L, 92_000L);
-      assertThat(store.refusal("alice", 10_000)).get().asString()
-          .contains("The namespace 'alice' keeps", "its storage quota is 97 kB", "store.namespace-quota-mb");
+      assertThat(store.refusal("alice", 10_000))
+          .get()
+          .asString()
+          .contains(
+              "The namespace 'alice' keeps",
+              "its storage quota is 97 kB",
+              "store.namespace-quota-mb");
       assertThat(store.refusal("bob", 10_000)).isEmpty();
       // a1 ends with a small result: its payload no longer counts, its record does
       store.complete(record("a1", "alice", 100, 5 * HOUR + 10));
@@ -77,15 +94,28 @@ class QuotaActivationStoreTest {
   void anUnreadablePendingEntryReachesRecoveryThroughTheQuotaWrapper() throws Exception {
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
       String deep = "2".repeat(32);
-      // as the server before the JSON limits wrote it: a payload 999 levels deep, which does not read back
-      StoreBackdoor.putRaw(db, "pending", deep, "{\"activationId\":\"" + deep + "\",\"namespace\":\"alice\","
-          + "\"subject\":\"alice\",\"action\":\"/alice/a\",\"payload\":" + "{\"a\":".repeat(998) + "{}"
-          + "}".repeat(998) + ",\"acceptedAt\":7,\"cause\":null,\"attempts\":0}");
+      // as the server before the JSON limits wrote it: a payload 999 levels deep, which does not
+      // read back
+      StoreBackdoor.putRaw(
+          db,
+          "pending",
+          deep,
+          "{\"activationId\":\""
+              + deep
+              + "\",\"namespace\":\"alice\","
+              + "\"subject\":\"alice\",\"action\":\"/alice/a\",\"payload\":"
+              + "{\"a\":".repeat(998)
+              + "{}"
+              + "}".repeat(998)
+              + ",\"acceptedAt\":7,\"cause\":null,\"attempts\":0}");
       db.activations().accept(pending("3".repeat(32), "alice", 10));
       QuotaActivationStore store = new QuotaActivationStore(db.activations(), 100_000);
       ActivationStore.PendingScan scan = store.scanPending();
-      assertThat(scan.readable()).extracting(PendingActivation::activationId).containsExactly("3".repeat(32));
-      assertThat(scan.unreadable()).extracting(ActivationStore.UnreadablePending::activationId)
+      assertThat(scan.readable())
+          .extracting(PendingActivation::activationId)
+          .containsExactly("3".repeat(32));
+      assertThat(scan.unreadable())
+          .extracting(ActivationStore.UnreadablePending::activationId)
           .containsExactly(deep);
     }
   }

@@ -25,7 +25,8 @@ final class FakePilotJobVerifier implements PilotJobVerifier {
 
   @Override
   public Optional<String> refusal(String jobId, String node) {
-    return SlurmPilotJobVerifier.refusal(Optional.ofNullable(jobs.get(jobId)), jobId, node, partition, user);
+    return SlurmPilotJobVerifier.refusal(
+        Optional.ofNullable(jobs.get(jobId)), jobId, node, partition, user);
   }
 
   @Override

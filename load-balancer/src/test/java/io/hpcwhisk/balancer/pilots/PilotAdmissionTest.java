@@ -25,13 +25,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The admission rules on the real store (reopened to show bindings survive a restart), a hand-driven clock and a
- * fake cluster judged by the Slurm verifier's own rule.
+ * The admission rules on the real store (reopened to show bindings survive a restart), a
+ * hand-driven clock and a fake cluster judged by the Slurm verifier's own rule.
  */
 class PilotAdmissionTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final AtomicLong now = new AtomicLong(1_800_000_000_000L);
   final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
   final FakePilotJobVerifier slurm = new FakePilotJobVerifier("whisk", "hpcw");
@@ -45,7 +44,8 @@ class PilotAdmissionTest {
     db = MvStoreDatabase.open(dir.resolve("data"));
     PilotBindingStore bindings = MvPilotBindingStore.open(db);
     credentials = PilotCredentials.inDataDir(dir.resolve("data"));
-    submissions = new PilotSubmissions(credentials, bindings, slurm, dir.resolve("data/pilot-tokens"), clock);
+    submissions =
+        new PilotSubmissions(credentials, bindings, slurm, dir.resolve("data/pilot-tokens"), clock);
     admission = new PilotAdmission(credentials, bindings, slurm, clock);
   }
 
@@ -60,8 +60,8 @@ class PilotAdmissionTest {
   }
 
   static PilotMessage.Register register(String job, String node) {
-    return new PilotMessage.Register("slurm-" + job, job, node, 2, 1024, List.of("nodejs:20"), Map.of(), 0, 0, 0,
-        "test", 1);
+    return new PilotMessage.Register(
+        "slurm-" + job, job, node, 2, 1024, List.of("nodejs:20"), Map.of(), 0, 0, 0, "test", 1);
   }
 
   /** A token submitted as {@code job} with a 10-minute limit, as the controller does. */
@@ -84,7 +84,8 @@ class PilotAdmissionTest {
     slurm.job("102", "RUNNING", "whisk", "hpcw", "n1");
     String token = credentials.forSubmission(); // genuine, but sbatch never answered for it
     assertThatThrownBy(() -> admission.admit(register("102", "n1"), token))
-        .hasMessageContaining("bound to no job").hasMessageNotContaining(token);
+        .hasMessageContaining("bound to no job")
+        .hasMessageNotContaining(token);
   }
 
   @Test
@@ -93,7 +94,8 @@ class PilotAdmissionTest {
     slurm.job("103", "RUNNING", "whisk", "hpcw", "n1");
     slurm.job("104", "RUNNING", "whisk", "hpcw", "n2");
     assertThatThrownBy(() -> admission.admit(register("104", "n2"), stolen))
-        .hasMessageContaining("bound to job 103, not valid for job 104").hasMessageNotContaining(stolen);
+        .hasMessageContaining("bound to job 103, not valid for job 104")
+        .hasMessageNotContaining(stolen);
     assertThatThrownBy(() -> admission.admit(register("999999", "n2"), stolen))
         .hasMessageContaining("bound to job 103");
   }
@@ -103,33 +105,45 @@ class PilotAdmissionTest {
     String token = submitted("105");
     slurm.job("105", "RUNNING", "whisk", "hpcw", "n1");
     now.addAndGet(Duration.ofMinutes(10).plus(PilotSubmissions.GRACE).plusSeconds(1).toMillis());
-    assertThatThrownBy(() -> admission.admit(register("105", "n1"), token)).hasMessageContaining("expired at");
+    assertThatThrownBy(() -> admission.admit(register("105", "n1"), token))
+        .hasMessageContaining("expired at");
   }
 
   @Test
   void aForgedOrMissingTokenIsRefused() {
     slurm.job("106", "RUNNING", "whisk", "hpcw", "n1");
-    assertThatThrownBy(() -> admission.admit(register("106", "n1"), null)).hasMessageContaining("no credential");
-    String forged = new PilotCredentials(new byte[32]).forJob("106", Instant.ofEpochMilli(now.get()).plusSeconds(60));
+    assertThatThrownBy(() -> admission.admit(register("106", "n1"), null))
+        .hasMessageContaining("no credential");
+    String forged =
+        new PilotCredentials(new byte[32])
+            .forJob("106", Instant.ofEpochMilli(now.get()).plusSeconds(60));
     assertThatThrownBy(() -> admission.admit(register("106", "n1"), forged))
-        .hasMessageContaining("invalid credential").hasMessageNotContaining(forged);
+        .hasMessageContaining("invalid credential")
+        .hasMessageNotContaining(forged);
   }
 
   @ParameterizedTest(name = "{0} {1} {2} {3} (pilot says {4}) -> {5}")
   @CsvSource({
-      "PENDING,   whisk, hpcw,   n1, n1, 'is PENDING, not RUNNING'",
-      "COMPLETED, whisk, hpcw,   n1, n1, 'is COMPLETED, not RUNNING'",
-      "CANCELLED, whisk, hpcw,   n1, n1, 'is CANCELLED, not RUNNING'",
-      "RUNNING,   batch, hpcw,   n1, n1, 'not the harvest partition'",
-      "RUNNING,   whisk, mallory, n1, n1, 'not the pilot user'",
-      "RUNNING,   whisk, hpcw,   n2, n1, 'not on node ''n1'''",
+    "PENDING,   whisk, hpcw,   n1, n1, 'is PENDING, not RUNNING'",
+    "COMPLETED, whisk, hpcw,   n1, n1, 'is COMPLETED, not RUNNING'",
+    "CANCELLED, whisk, hpcw,   n1, n1, 'is CANCELLED, not RUNNING'",
+    "RUNNING,   batch, hpcw,   n1, n1, 'not the harvest partition'",
+    "RUNNING,   whisk, mallory, n1, n1, 'not the pilot user'",
+    "RUNNING,   whisk, hpcw,   n2, n1, 'not on node ''n1'''",
   })
-  void aBoundTokenAdmitsOnlyARunningPilotJobOnItsNode(String state, String partition, String user, String jobNode,
-      String claimedNode, String reason) throws Exception {
+  void aBoundTokenAdmitsOnlyARunningPilotJobOnItsNode(
+      String state,
+      String partition,
+      String user,
+      String jobNode,
+      String claimedNode,
+      String reason)
+      throws Exception {
     String token = submitted("107");
     slurm.job("107", state, partition, user, jobNode);
     assertThatThrownBy(() -> admission.admit(register("107", claimedNode), token))
-        .hasMessageContaining("not verified with Slurm").hasMessageContaining(reason);
+        .hasMessageContaining("not verified with Slurm")
+        .hasMessageContaining(reason);
   }
 
   @Test
@@ -146,13 +160,18 @@ class PilotAdmissionTest {
     slurm.job("110", "RUNNING", "whisk", "hpcw", "n1");
     slurm.job("111", "CANCELLED", "whisk", "hpcw", "n2");
     reopen();
-    assertThatCode(() -> admission.admit(register("110", "n1"), running)).doesNotThrowAnyException();
+    assertThatCode(() -> admission.admit(register("110", "n1"), running))
+        .doesNotThrowAnyException();
     now.addAndGet(10_000);
     assertThat(submissions.sweep().revoked()).isEqualTo(1);
     reopen();
-    slurm.job("111", "RUNNING", "whisk", "hpcw", "n2"); // even if the id came back (a reset Slurm), the token is dead
-    assertThatThrownBy(() -> admission.admit(register("111", "n2"), cancelled)).hasMessageContaining("bound to no job");
-    assertThatCode(() -> admission.admit(register("110", "n1"), running)).doesNotThrowAnyException();
+    slurm.job(
+        "111", "RUNNING", "whisk", "hpcw",
+        "n2"); // even if the id came back (a reset Slurm), the token is dead
+    assertThatThrownBy(() -> admission.admit(register("111", "n2"), cancelled))
+        .hasMessageContaining("bound to no job");
+    assertThatCode(() -> admission.admit(register("110", "n1"), running))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -176,15 +195,18 @@ class PilotAdmissionTest {
     assertThatThrownBy(() -> admission.admit(register("121", "n2"), token))
         .hasMessageContaining("is for job 120, not job 121");
     now.addAndGet(3_601_000);
-    assertThatThrownBy(() -> admission.admit(register("120", "n1"), token)).hasMessageContaining("expired at");
+    assertThatThrownBy(() -> admission.admit(register("120", "n1"), token))
+        .hasMessageContaining("expired at");
   }
 
   @Test
   void tokenFilesAreTheServersOnlyAndGoWhenUnused() throws Exception {
     PilotSubmissions.Issued failed = submissions.issue();
     Path tokenDir = failed.file().getParent();
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenDir))).isEqualTo("rwx------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(failed.file()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenDir)))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(failed.file())))
+        .isEqualTo("rw-------");
     submissions.failed(failed);
     assertThat(failed.file()).doesNotExist();
     PilotSubmissions.Issued ended = submissions.issue();
@@ -200,7 +222,9 @@ class PilotAdmissionTest {
   void aTokenDirectoryOthersCanReadIsRefused() throws Exception {
     Path open = Files.createDirectory(dir.resolve("open"));
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
-    assertThatThrownBy(() -> new PilotSubmissions(credentials, MvPilotBindingStore.open(db), slurm, open, clock))
+    assertThatThrownBy(
+            () ->
+                new PilotSubmissions(credentials, MvPilotBindingStore.open(db), slurm, open, clock))
         .hasMessageContaining("has mode rwxr-xr-x, expected rwx------");
   }
 }

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PilotCredentialsTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aJobTokenNamesItsJobAndExpiryAndCannotBeAltered() {
     PilotCredentials c = PilotCredentials.inDataDir(dir);
     String token = c.forJob("42", Instant.ofEpochSecond(1_800_000_000L));
-    assertThat(c.verify(token)).contains(
-        new PilotCredentials.Job("job-42@1800000000", "42", Instant.ofEpochSecond(1_800_000_000L)));
+    assertThat(c.verify(token))
+        .contains(
+            new PilotCredentials.Job(
+                "job-42@1800000000", "42", Instant.ofEpochSecond(1_800_000_000L)));
     // change one character inside the signature (not the last: its low bits may be base64 padding)
     int at = token.length() - 10;
     char other = token.charAt(at) == 'A' ? 'B' : 'A';
@@ -31,14 +32,16 @@ class PilotCredentialsTest {
     assertThat(c.verify("job-43@1800000000" + mac)).isEmpty();
     assertThat(c.verify("job-42.forged")).isEmpty();
     assertThat(c.verify(null)).isEmpty();
-    assertThatThrownBy(() -> c.forJob("42; rm -rf", Instant.now())).hasMessageContaining("not a Slurm job id");
+    assertThatThrownBy(() -> c.forJob("42; rm -rf", Instant.now()))
+        .hasMessageContaining("not a Slurm job id");
   }
 
   @Test
   void aSubmissionTokenClaimsOnlyItsScope() {
     PilotCredentials c = PilotCredentials.inDataDir(dir);
     String token = c.forSubmission();
-    assertThat(c.verify(token)).contains(new PilotCredentials.Submission(PilotCredentials.scopeOf(token)));
+    assertThat(c.verify(token))
+        .contains(new PilotCredentials.Submission(PilotCredentials.scopeOf(token)));
     assertThat(PilotCredentials.scopeOf(token)).startsWith("sub-").doesNotContain(".");
     assertThat(c.forSubmission()).isNotEqualTo(token);
   }
@@ -46,7 +49,9 @@ class PilotCredentialsTest {
   @Test
   void theSecretIsKeptPrivateAndReusedByTheNextServer() throws Exception {
     String token = PilotCredentials.inDataDir(dir).forSubmission();
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("pilot-secret"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("pilot-secret"))))
         .isEqualTo("rw-------");
     assertThat(PilotCredentials.inDataDir(dir).verify(token)).isPresent();
     assertThat(new PilotCredentials(new byte[32]).verify(token)).isEmpty();

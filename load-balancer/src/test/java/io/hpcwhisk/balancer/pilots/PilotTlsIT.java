@@ -39,10 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real pilot (in this JVM) on a {@code wss://} balancer: with the right CA file it registers and runs a blocking
- * invoke that the client sent over HTTPS; with another CA, an expired certificate or a certificate for another
- * host it refuses to connect (exit 5, before its credential is sent) with one line naming the URL, the CA file
- * and the reason. Without a CA file a wss:// URL is refused at start.
+ * A real pilot (in this JVM) on a {@code wss://} balancer: with the right CA file it registers and
+ * runs a blocking invoke that the client sent over HTTPS; with another CA, an expired certificate
+ * or a certificate for another host it refuses to connect (exit 5, before its credential is sent)
+ * with one line naming the URL, the CA file and the reason. Without a CA file a wss:// URL is
+ * refused at start.
  */
 class PilotTlsIT {
 
@@ -70,23 +71,46 @@ class PilotTlsIT {
   private int jobs = 100;
 
   private WhiskServer start(LocalCa.Issued cert) throws Exception {
-    config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("pilots").withDrainSeconds(1)
-            .withTls(ServerConfig.Tls.of(cert.certificate(), cert.key(), 10)))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data-" + cert.certificate().getFileName())
-            .toString()))
-        .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
+    config =
+        ServerConfig.DEFAULT
+            .withApi(
+                ServerConfig.DEFAULT
+                    .api()
+                    .withPort(0)
+                    .withGuest(true)
+                    .withExecutor("pilots")
+                    .withDrainSeconds(1)
+                    .withTls(ServerConfig.Tls.of(cert.certificate(), cert.key(), 10)))
+            .withStore(
+                ServerConfig.DEFAULT
+                    .store()
+                    .withDataDir(
+                        dir.resolve("data-" + cert.certificate().getFileName()).toString()))
+            .withPilots(ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null));
     return WhiskServer.start(config, "test");
   }
 
   private CompletableFuture<Integer> pilot(Path caFile) {
     String job = String.valueOf(jobs++);
-    PilotIdentity identity = new PilotIdentity(job, "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
-    ActionRuntimes runtimes = new ActionRuntimes(RuntimeConfig.defaults(dir.resolve("rt-" + job), 1024)
-        .withSandbox(RuntimeConfig.Sandbox.OFF).withUnsandboxedNamespace("guest"));
+    PilotIdentity identity =
+        new PilotIdentity(job, "n1", 2, 1024, Instant.now(), Instant.now().plusSeconds(600), null);
+    ActionRuntimes runtimes =
+        new ActionRuntimes(
+            RuntimeConfig.defaults(dir.resolve("rt-" + job), 1024)
+                .withSandbox(RuntimeConfig.Sandbox.OFF)
+                .withUnsandboxedNamespace("guest"));
     String token = WhiskServer.pilotCredentials(config).forJob(job, Instant.now().plusSeconds(600));
-    InvokerPilot pilot = new InvokerPilot(identity, PilotSettings.of(URI.create(server.pilotUrl()), token, dir.resolve("w-" + job),
-        caFile.toString()).withSandbox(RuntimeConfig.Sandbox.OFF), runtimes, "test");
+    InvokerPilot pilot =
+        new InvokerPilot(
+            identity,
+            PilotSettings.of(
+                    URI.create(server.pilotUrl()),
+                    token,
+                    dir.resolve("w-" + job),
+                    caFile.toString())
+                .withSandbox(RuntimeConfig.Sandbox.OFF),
+            runtimes,
+            "test");
     return CompletableFuture.supplyAsync(pilot::run);
   }
 
@@ -99,18 +123,35 @@ class PilotTlsIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> dispatcher.snapshot().pilots() == 1);
 
     HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca.certificateFile())).build();
-    String auth = "Basic " + Base64.getEncoder().encodeToString(Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
+    String auth =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
     String base = server.apiUrl();
     assertThat(base).startsWith("https://");
-    HttpResponse<String> put = https.send(HttpRequest.newBuilder(URI.create(base
-        + "/api/v1/namespaces/_/actions/hello")).header("Authorization", auth).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString("{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
-            + "\"function main(p){return {greeting: 'hello ' + p.name}}\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> put =
+        https.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/_/actions/hello"))
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+                            + "\"function main(p){return {greeting: 'hello ' + p.name}}\"}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    HttpResponse<String> invoke = https.send(HttpRequest.newBuilder(URI.create(base
-        + "/api/v1/namespaces/_/actions/hello?blocking=true&result=true")).header("Authorization", auth)
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"tls\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> invoke =
+        https.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        base + "/api/v1/namespaces/_/actions/hello?blocking=true&result=true"))
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"tls\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(invoke.statusCode()).as(invoke.body()).isEqualTo(200);
     assertThat(invoke.body()).contains("hello tls");
   }
@@ -120,22 +161,40 @@ class PilotTlsIT {
     LocalCa other = LocalCa.openOrCreate(dir.resolve("other"), "another CA");
     record Case(String name, LocalCa.Issued cert, Path caFile, String reason) {}
     Instant now = Instant.now();
-    List<Case> cases = List.of(
-        new Case("other-ca", ca.issue("good", List.of("127.0.0.1"), Duration.ofDays(1)), other.certificateFile(),
-            "PKIX path"),
-        new Case("expired", ca.issue("expired", List.of("127.0.0.1"), now.minus(Duration.ofDays(10)),
-            now.minus(Duration.ofDays(1))), ca.certificateFile(), "expired"),
-        new Case("wrong-host", ca.issue("wrong-host", List.of("127.0.0.2", "login1.cluster"), Duration.ofDays(1)),
-            ca.certificateFile(), "127.0.0.1"));
+    List<Case> cases =
+        List.of(
+            new Case(
+                "other-ca",
+                ca.issue("good", List.of("127.0.0.1"), Duration.ofDays(1)),
+                other.certificateFile(),
+                "PKIX path"),
+            new Case(
+                "expired",
+                ca.issue(
+                    "expired",
+                    List.of("127.0.0.1"),
+                    now.minus(Duration.ofDays(10)),
+                    now.minus(Duration.ofDays(1))),
+                ca.certificateFile(),
+                "expired"),
+            new Case(
+                "wrong-host",
+                ca.issue("wrong-host", List.of("127.0.0.2", "login1.cluster"), Duration.ofDays(1)),
+                ca.certificateFile(),
+                "127.0.0.1"));
     for (Case c : cases) {
       server = start(c.cert());
       int exit = pilot(c.caFile()).get(60, TimeUnit.SECONDS);
       assertThat(exit).as(c.name()).isEqualTo(InvokerPilot.EXIT_UNTRUSTED);
       assertThat(((PilotDispatcher) server.dispatcher()).snapshot().pilots()).as(c.name()).isZero();
       String url = server.pilotUrl();
-      assertThat(logs.list).as(c.name()).anyMatch(e -> e.getFormattedMessage().contains("refusing to connect to " + url)
-          && e.getFormattedMessage().contains(c.caFile().toString())
-          && e.getFormattedMessage().contains(c.reason()));
+      assertThat(logs.list)
+          .as(c.name())
+          .anyMatch(
+              e ->
+                  e.getFormattedMessage().contains("refusing to connect to " + url)
+                      && e.getFormattedMessage().contains(c.caFile().toString())
+                      && e.getFormattedMessage().contains(c.reason()));
       server.close();
       server = null;
     }
@@ -150,7 +209,8 @@ class PilotTlsIT {
   }
 
   private static SSLContext trusting(Path caFile) throws Exception {
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(PemFiles.trustStore("CA", caFile));
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);

@@ -14,14 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The verifier against a stand-in {@code squeue} (a script in its bin directory printing what Slurm 22.05 prints,
- * and newer Slurm's state arrays); the real one is exercised by PilotCredentialAttackIT.
+ * The verifier against a stand-in {@code squeue} (a script in its bin directory printing what Slurm
+ * 22.05 prints, and newer Slurm's state arrays); the real one is exercised by
+ * PilotCredentialAttackIT.
  */
 class SlurmPilotJobVerifierTest {
 
   @TempDir Path bin;
 
-  static final String JOBS = """
+  static final String JOBS =
+      """
       {"jobs": [
         {"job_id": 7, "job_state": "RUNNING", "partition": "whisk", "user_name": "hpcw", "nodes": "n1"},
         {"job_id": 8, "job_state": ["RUNNING"], "partition": "whisk", "user_name": "hpcw", "nodes": "n2"},
@@ -35,12 +37,17 @@ class SlurmPilotJobVerifierTest {
     Files.writeString(squeue, "#!/bin/sh\n" + script + "\n");
     Files.setPosixFilePermissions(squeue, PosixFilePermissions.fromString("rwx------"));
     Files.writeString(bin.resolve("jobs.json"), JOBS);
-    return new SlurmPilotJobVerifier("whisk", "hpcw", Optional.of(bin), Map.of("FAKE_DIR", bin.toString()),
+    return new SlurmPilotJobVerifier(
+        "whisk",
+        "hpcw",
+        Optional.of(bin),
+        Map.of("FAKE_DIR", bin.toString()),
         Duration.ofSeconds(10));
   }
 
   @Test
-  void aRunningJobOnItsNodeIsVerifiedInEitherStateFormAndOthersAreRefusedWithTheReason() throws Exception {
+  void aRunningJobOnItsNodeIsVerifiedInEitherStateFormAndOthersAreRefusedWithTheReason()
+      throws Exception {
     var v = verifier("cat \"$FAKE_DIR/jobs.json\"");
     assertThat(v.refusal("7", "n1")).isEmpty();
     assertThat(v.refusal("8", "n2")).isEmpty();
@@ -52,8 +59,12 @@ class SlurmPilotJobVerifierTest {
 
   @Test
   void anUnreachableSlurmRefusesTheRegistrationAndRevokesNothing() throws Exception {
-    var v = verifier("echo 'slurm_load_jobs error: Unable to contact slurm controller' >&2; exit 1");
-    assertThat(v.refusal("7", "n1")).get().asString().contains("cannot verify job 7 with Slurm")
+    var v =
+        verifier("echo 'slurm_load_jobs error: Unable to contact slurm controller' >&2; exit 1");
+    assertThat(v.refusal("7", "n1"))
+        .get()
+        .asString()
+        .contains("cannot verify job 7 with Slurm")
         .contains("Unable to contact slurm controller");
     assertThat(v.states(List.of("7"))).isEmpty();
   }

@@ -34,7 +34,8 @@ class DataDirectoryIT {
 
   @BeforeEach
   void reachableParent() throws Exception {
-    // a directory every local user may enter, as /var/lib is: only the data directory's own modes protect it
+    // a directory every local user may enter, as /var/lib is: only the data directory's own modes
+    // protect it
     parent = tmp.resolve("var-lib");
     Files.createDirectories(parent);
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -51,42 +52,79 @@ class DataDirectoryIT {
   void aLocalUserCannotReadAnythingInTheDataDirectoryOfARunningServer() throws Exception {
     LocalAttacker attacker = LocalAttacker.ensure();
     Path data = parent.resolve("hpc-whisk");
-    ServerConfig config = ServerConfig.DEFAULT
-        .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(false))
-        .withStore(ServerConfig.DEFAULT.store().withDataDir(data.toString()));
-    try (WhiskServer server = WhiskServer.start(config, (clock, host) -> new FakeDispatcher(), "test")) {
+    ServerConfig config =
+        ServerConfig.DEFAULT
+            .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(false))
+            .withStore(ServerConfig.DEFAULT.store().withDataDir(data.toString()));
+    try (WhiskServer server =
+        WhiskServer.start(config, (clock, host) -> new FakeDispatcher(), "test")) {
       PilotCredentials.inDataDir(data); // the pilot secret, as with --executor pilots
-      ApiClient bob = new ApiClient("http://127.0.0.1:" + server.address().getPort(),
-          server.identities().create("bob").authKey());
-      assertThat(bob.put("/api/v1/namespaces/_/actions/a", "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"x\"},"
-          + "\"parameters\":[{\"key\":\"password\",\"value\":\"" + SECRET + "\"}]}").status()).isEqualTo(200);
-      assertThat(bob.post("/api/v1/namespaces/_/actions/a?blocking=true", "{\"p\":\"" + SECRET + "\"}").status())
+      ApiClient bob =
+          new ApiClient(
+              "http://127.0.0.1:" + server.address().getPort(),
+              server.identities().create("bob").authKey());
+      assertThat(
+              bob.put(
+                      "/api/v1/namespaces/_/actions/a",
+                      "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"x\"},"
+                          + "\"parameters\":[{\"key\":\"password\",\"value\":\""
+                          + SECRET
+                          + "\"}]}")
+                  .status())
+          .isEqualTo(200);
+      assertThat(
+              bob.post("/api/v1/namespaces/_/actions/a?blocking=true", "{\"p\":\"" + SECRET + "\"}")
+                  .status())
           .isEqualTo(200);
       assertThat(Journal.segments(data)).isNotEmpty();
 
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+          .isEqualTo("rwx------");
       List<Path> files = everything(data).stream().filter(Files::isRegularFile).toList();
-      assertThat(files).extracting(p -> p.getFileName().toString())
+      assertThat(files)
+          .extracting(p -> p.getFileName().toString())
           .contains(MvStoreDatabase.FILE_NAME, "identities.json", "pilot-secret")
           .anyMatch(n -> n.startsWith("hpc-whisk.journal."));
       for (Path f : files) {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+            .as(f.toString())
             .isEqualTo("rw-------");
         assertThat(attacker.canRead(f)).as("the attacker reads " + f).isFalse();
       }
-      LocalAttacker.Result grep = attacker.shell(Duration.ofSeconds(30),
-          "ls -la '" + data + "'; grep -r -a -l '" + SECRET + "' '" + data + "'; cat '" + data + "'/*");
+      LocalAttacker.Result grep =
+          attacker.shell(
+              Duration.ofSeconds(30),
+              "ls -la '"
+                  + data
+                  + "'; grep -r -a -l '"
+                  + SECRET
+                  + "' '"
+                  + data
+                  + "'; cat '"
+                  + data
+                  + "'/*");
       assertThat(grep.all()).doesNotContain(SECRET).contains("Permission denied");
-      assertThat(Files.readString(data.resolve(MvStoreDatabase.FILE_NAME), java.nio.charset.StandardCharsets.ISO_8859_1)
-          + String.join("", files.stream().filter(p -> p.getFileName().toString().startsWith("hpc-whisk.journal"))
-              .map(p -> {
-                try {
-                  return Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1);
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              }).toList()))
-          .as("the secret is there (for its owner), so the attacker's failure to read it means something")
+      assertThat(
+              Files.readString(
+                      data.resolve(MvStoreDatabase.FILE_NAME),
+                      java.nio.charset.StandardCharsets.ISO_8859_1)
+                  + String.join(
+                      "",
+                      files.stream()
+                          .filter(p -> p.getFileName().toString().startsWith("hpc-whisk.journal"))
+                          .map(
+                              p -> {
+                                try {
+                                  return Files.readString(
+                                      p, java.nio.charset.StandardCharsets.ISO_8859_1);
+                                } catch (java.io.IOException e) {
+                                  throw new java.io.UncheckedIOException(e);
+                                }
+                              })
+                          .toList()))
+          .as(
+              "the secret is there (for its owner), so the attacker's failure to read it means"
+                  + " something")
           .contains(SECRET);
     }
   }
@@ -97,12 +135,16 @@ class DataDirectoryIT {
       Path data = parent.resolve("open-" + mode.replace('-', '_'));
       Files.createDirectories(data);
       Files.setPosixFilePermissions(data, PosixFilePermissions.fromString(mode));
-      assertThatThrownBy(() -> MvStoreDatabase.open(data)).as(mode)
+      assertThatThrownBy(() -> MvStoreDatabase.open(data))
+          .as(mode)
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("refusing to start: the data directory " + data + " is group- or world-writable")
+          .hasMessageContaining(
+              "refusing to start: the data directory " + data + " is group- or world-writable")
           .hasMessageContaining("(mode " + mode + ")")
           .hasMessageEndingWith("chmod 700 " + data);
-      assertThat(Files.exists(data.resolve(MvStoreDatabase.FILE_NAME))).as("nothing written").isFalse();
+      assertThat(Files.exists(data.resolve(MvStoreDatabase.FILE_NAME)))
+          .as("nothing written")
+          .isFalse();
     }
   }
 
@@ -110,11 +152,21 @@ class DataDirectoryIT {
   void readableModesLeftByAnOlderServerAreTightenedAtStart() throws Exception {
     Path data = parent.resolve("old");
     try (MvStoreDatabase db = MvStoreDatabase.open(data)) {
-      db.activations().accept(new PendingActivation("a".repeat(32), "ns", "ns", "/ns/x",
-          io.hpcwhisk.balancer.entity.Json.MAPPER.createObjectNode(), 1, null, 0));
+      db.activations()
+          .accept(
+              new PendingActivation(
+                  "a".repeat(32),
+                  "ns",
+                  "ns",
+                  "/ns/x",
+                  io.hpcwhisk.balancer.entity.Json.MAPPER.createObjectNode(),
+                  1,
+                  null,
+                  0));
     }
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(data.resolve(MvStoreDatabase.FILE_NAME), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        data.resolve(MvStoreDatabase.FILE_NAME), PosixFilePermissions.fromString("rw-r--r--"));
     Path runtimes = Files.createDirectories(data.resolve("runtimes/x"));
     Files.setPosixFilePermissions(runtimes, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path tool = Files.writeString(runtimes.resolve("exec"), "#!/bin/sh\n");
@@ -122,11 +174,16 @@ class DataDirectoryIT {
     try (MvStoreDatabase db = MvStoreDatabase.open(data)) {
       assertThat(db.activations().pending()).hasSize(1);
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(MvStoreDatabase.FILE_NAME))))
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data.resolve(MvStoreDatabase.FILE_NAME))))
         .isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runtimes))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runtimes)))
+        .isEqualTo("rwx------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tool)))
-        .as("the owner keeps its own bits").isEqualTo("rwx------");
+        .as("the owner keeps its own bits")
+        .isEqualTo("rwx------");
   }
 }

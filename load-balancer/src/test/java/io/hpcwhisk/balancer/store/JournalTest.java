@@ -28,15 +28,21 @@ class JournalTest {
     Journal.Replayed r = Journal.replay(Journal.segments(dir).get(0));
     assertThat(r.batches()).isEqualTo(2);
     assertThat(r.torn()).isFalse();
-    assertThat(r.changes()).containsExactly(
-        new Journal.Change("m", "k1", "v1"),
-        new Journal.Change("other", "k1", "ü ✓ \u0000"),
-        new Journal.Change("m", "k1", null),
-        new Journal.Change("m", "k2", ""));
+    assertThat(r.changes())
+        .containsExactly(
+            new Journal.Change("m", "k1", "v1"),
+            new Journal.Change("other", "k1", "ü ✓ \u0000"),
+            new Journal.Change("m", "k1", null),
+            new Journal.Change("m", "k2", ""));
   }
 
-  /** A small journal of six batches as the activation store writes them, and where each batch ends. */
-  private record Written(byte[] bytes, List<Integer> ends, List<List<Journal.Change>> batches,
+  /**
+   * A small journal of six batches as the activation store writes them, and where each batch ends.
+   */
+  private record Written(
+      byte[] bytes,
+      List<Integer> ends,
+      List<List<Journal.Change>> batches,
       List<List<String>> ids) {
 
     int batchAt(int position) {
@@ -71,11 +77,17 @@ class JournalTest {
       for (int b = 0; b < 6; b++) {
         String accepted = id(2 * b);
         String ended = id(2 * b + 1);
-        List<Journal.Change> changes = List.of(
-            new Journal.Change("pending", accepted, "{\"activationId\":\"" + accepted + "\",\"payload\":{}}"),
-            new Journal.Change("activations", ended, "{\"activationId\":\"" + ended + "\",\"end\":" + b + "}"),
-            new Journal.Change("activationsByNamespace", "guest\u0001" + "0".repeat(19) + "\u0001" + ended, "x"),
-            new Journal.Change("pending", ended, null));
+        List<Journal.Change> changes =
+            List.of(
+                new Journal.Change(
+                    "pending", accepted, "{\"activationId\":\"" + accepted + "\",\"payload\":{}}"),
+                new Journal.Change(
+                    "activations", ended, "{\"activationId\":\"" + ended + "\",\"end\":" + b + "}"),
+                new Journal.Change(
+                    "activationsByNamespace",
+                    "guest\u0001" + "0".repeat(19) + "\u0001" + ended,
+                    "x"),
+                new Journal.Change("pending", ended, null));
         for (Journal.Change c : changes) {
           if (c.value() == null) {
             j.remove(c.map(), c.key());
@@ -105,13 +117,20 @@ class JournalTest {
         String where = "byte " + position + " ^ " + mask + " (batch " + lost + ")";
         assertThat(r.changes()).as(where).containsExactlyElementsOf(w.changesOfAllBut(lost));
         assertThat(r.batches()).as(where).isEqualTo(5);
-        assertThat(r.damaged()).as(where).singleElement().satisfies(d -> {
-          assertThat(d.firstBatch()).as(where).isEqualTo(lost);
-          // the last batch's header damaged: nothing after it tells how many batches the damage hid
-          assertThat(d.lastBatch()).as(where).isIn(lost == 5 ? List.of(5L, -1L) : List.of((long) lost));
-          assertThat(d.batches()).as(where).startsWith("batch " + lost);
-          assertThat(d.activationIds()).as(where).containsAll(w.ids().get(lost));
-        });
+        assertThat(r.damaged())
+            .as(where)
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.firstBatch()).as(where).isEqualTo(lost);
+                  // the last batch's header damaged: nothing after it tells how many batches the
+                  // damage hid
+                  assertThat(d.lastBatch())
+                      .as(where)
+                      .isIn(lost == 5 ? List.of(5L, -1L) : List.of((long) lost));
+                  assertThat(d.batches()).as(where).startsWith("batch " + lost);
+                  assertThat(d.activationIds()).as(where).containsAll(w.ids().get(lost));
+                });
       }
     }
   }
@@ -134,11 +153,15 @@ class JournalTest {
         assertThat(r.damaged()).as(where).isEmpty();
       } else {
         int cut = whole;
-        assertThat(r.damaged()).as(where).singleElement().satisfies(d -> {
-          assertThat(d.firstBatch()).as(where).isEqualTo(cut);
-          assertThat(d.batches()).as(where).startsWith("batch " + cut);
-          assertThat(d.reason()).as(where).startsWith("cut short");
-        });
+        assertThat(r.damaged())
+            .as(where)
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.firstBatch()).as(where).isEqualTo(cut);
+                  assertThat(d.batches()).as(where).startsWith("batch " + cut);
+                  assertThat(d.reason()).as(where).startsWith("cut short");
+                });
       }
     }
   }
@@ -168,7 +191,8 @@ class JournalTest {
       assertThat(j.segmentBytes()).isZero();
     }
     try (Journal again = Journal.start(dir)) {
-      assertThat(Journal.segments(dir)).extracting(p -> p.getFileName().toString())
+      assertThat(Journal.segments(dir))
+          .extracting(p -> p.getFileName().toString())
           .containsExactly("hpc-whisk.journal.1", "hpc-whisk.journal.2", "hpc-whisk.journal.3");
     }
   }

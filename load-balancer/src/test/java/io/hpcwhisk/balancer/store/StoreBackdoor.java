@@ -1,6 +1,9 @@
 package io.hpcwhisk.balancer.store;
 
-/** For tests elsewhere: writes a raw value into a store map, as a damaged file or an older server may leave it. */
+/**
+ * For tests elsewhere: writes a raw value into a store map, as a damaged file or an older server
+ * may leave it.
+ */
 public final class StoreBackdoor {
 
   private StoreBackdoor() {}
@@ -14,7 +17,10 @@ public final class StoreBackdoor {
     return db.map(map).get(key);
   }
 
-  /** Closes the MVStore under the database, as MVStore itself does after a write fails (e.g. out of memory). */
+  /**
+   * Closes the MVStore under the database, as MVStore itself does after a write fails (e.g. out of
+   * memory).
+   */
   public static void breakStore(MvStoreDatabase db) {
     db.mvStore().closeImmediately();
   }

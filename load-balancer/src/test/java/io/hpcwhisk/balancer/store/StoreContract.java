@@ -18,12 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The contract of the store ports, run here against the embedded MVStore implementation. A server
- * database implementing {@link EntityStore} and {@link ActivationStore} extends this class with its own
- * {@link #open}.
+ * database implementing {@link EntityStore} and {@link ActivationStore} extends this class with its
+ * own {@link #open}.
  */
 abstract class StoreContract {
 
-  /** The two ports of one store instance over {@code dir}; closing it must release the directory. */
+  /**
+   * The two ports of one store instance over {@code dir}; closing it must release the directory.
+   */
   interface Opened extends AutoCloseable {
     EntityStore entities();
 
@@ -35,19 +37,37 @@ abstract class StoreContract {
 
   abstract Opened open(Path dir);
 
-
   @TempDir Path dir;
 
   private static Action action(String ns, String name) {
-    return new Action(ns, name, "0.0.1", new Exec("nodejs:20", "function main(){}", false, null, null, null),
-        null, null, null, false, 1);
+    return new Action(
+        ns,
+        name,
+        "0.0.1",
+        new Exec("nodejs:20", "function main(){}", false, null, null, null),
+        null,
+        null,
+        null,
+        false,
+        1);
   }
 
   static ActivationRecord record(String id, String ns, String path, long start) {
     String name = path.substring(path.lastIndexOf('/') + 1);
-    return new ActivationRecord(id, ns, name, "0.0.1", ns, start, start + 10, 10,
-        ActivationResponse.success(Json.MAPPER.createObjectNode()), List.of("log"),
-        List.of(new KeyValue("path", Json.tree(path))), false, null);
+    return new ActivationRecord(
+        id,
+        ns,
+        name,
+        "0.0.1",
+        ns,
+        start,
+        start + 10,
+        10,
+        ActivationResponse.success(Json.MAPPER.createObjectNode()),
+        List.of("log"),
+        List.of(new KeyValue("path", Json.tree(path))),
+        false,
+        null);
   }
 
   @Test
@@ -55,7 +75,9 @@ abstract class StoreContract {
     try (Opened db = open(dir)) {
       EntityStore s = db.entities();
       s.put(EntityPath.of("ns", "a"), action("ns", "a"));
-      s.put(EntityPath.of("ns", "p"), new WhiskPackage("ns", "p", "0.0.1", false, null, null, null, 1));
+      s.put(
+          EntityPath.of("ns", "p"),
+          new WhiskPackage("ns", "p", "0.0.1", false, null, null, null, 1));
       s.put(new EntityPath("ns", "p", "b"), action("ns/p", "b"));
       s.put(EntityPath.of("ns", "t"), new Trigger("ns", "t", "0.0.1", false, null, null, 1));
       s.put(EntityPath.of("ns2", "c"), action("ns2", "c"));
@@ -63,7 +85,9 @@ abstract class StoreContract {
     try (Opened db = open(dir)) {
       EntityStore s = db.entities();
       assertThat(s.get(EntityPath.of("ns", "a"))).containsInstanceOf(Action.class);
-      assertThat(s.list("ns", null, Action.class)).extracting(Action::name).containsExactly("a", "b");
+      assertThat(s.list("ns", null, Action.class))
+          .extracting(Action::name)
+          .containsExactly("a", "b");
       assertThat(s.list("ns", "p", Action.class)).extracting(Action::name).containsExactly("b");
       assertThat(s.list("ns", null, Trigger.class)).hasSize(1);
       assertThat(s.list("ns2", null, Action.class)).hasSize(1);
@@ -74,8 +98,16 @@ abstract class StoreContract {
 
   @Test
   void pendingActivationsStayUntilCompletedAcrossReopening() {
-    PendingActivation p = new PendingActivation("a".repeat(32), "ns", "ns", "/ns/x",
-        Json.MAPPER.createObjectNode().put("k", 1), 5, null, 0);
+    PendingActivation p =
+        new PendingActivation(
+            "a".repeat(32),
+            "ns",
+            "ns",
+            "/ns/x",
+            Json.MAPPER.createObjectNode().put("k", 1),
+            5,
+            null,
+            0);
     try (Opened db = open(dir)) {
       db.activations().accept(p);
     }
@@ -88,7 +120,9 @@ abstract class StoreContract {
     try (Opened db = open(dir)) {
       assertThat(db.activations().pending()).isEmpty();
       assertThat(db.activations().get("ns", p.activationId())).isPresent();
-      assertThat(db.activations().get("other", p.activationId())).as("namespaces are isolated").isEmpty();
+      assertThat(db.activations().get("other", p.activationId()))
+          .as("namespaces are isolated")
+          .isEmpty();
     }
   }
 
@@ -97,15 +131,20 @@ abstract class StoreContract {
     try (Opened db = open(dir)) {
       ActivationStore s = db.activations();
       for (int i = 0; i < 10; i++) {
-        s.complete(record(String.format("%032d", i), "ns", i % 2 == 0 ? "ns/even" : "ns/pkg/odd", 1000 + i));
+        s.complete(
+            record(
+                String.format("%032d", i), "ns", i % 2 == 0 ? "ns/even" : "ns/pkg/odd", 1000 + i));
       }
       s.complete(record(String.format("%032d", 99), "other", "other/even", 5000));
       assertThat(s.list("ns", new ActivationQuery(null, null, null, 0, 3)))
-          .extracting(ActivationRecord::start).containsExactly(1009L, 1008L, 1007L);
+          .extracting(ActivationRecord::start)
+          .containsExactly(1009L, 1008L, 1007L);
       assertThat(s.list("ns", new ActivationQuery("even", null, null, 1, 2)))
-          .extracting(ActivationRecord::start).containsExactly(1006L, 1004L);
+          .extracting(ActivationRecord::start)
+          .containsExactly(1006L, 1004L);
       assertThat(s.list("ns", new ActivationQuery("pkg/odd", 1003L, 1007L, 0, 30)))
-          .extracting(ActivationRecord::start).containsExactly(1007L, 1005L, 1003L);
+          .extracting(ActivationRecord::start)
+          .containsExactly(1007L, 1005L, 1003L);
       assertThat(s.count("ns", new ActivationQuery(null, null, null, 0, 0))).isEqualTo(10);
     }
   }

@@ -3,9 +3,9 @@ package io.hpcwhisk.simulator.availability;
 import java.util.BitSet;
 
 /**
- * Receives the availability matrix one sample (column) at a time. For each sample the driver first reports the
- * runs that ended just before it, then the sample; at the end it reports the runs still open, then {@link
- * #onFinish}. Sample indexes count from 0 inside the window.
+ * Receives the availability matrix one sample (column) at a time. For each sample the driver first
+ * reports the runs that ended just before it, then the sample; at the end it reports the runs still
+ * open, then {@link #onFinish}. Sample indexes count from 0 inside the window.
  */
 public interface AvailabilityObserver {
 
@@ -19,8 +19,9 @@ public interface AvailabilityObserver {
   void onSample(int index, long epochSecond, BitSet available);
 
   /**
-   * A maximal run of available samples on {@code node} covered samples {@code [startIndex, endIndex)}.
-   * {@code endIndex} is the first sample where the node was not available, or the number of samples.
+   * A maximal run of available samples on {@code node} covered samples {@code [startIndex,
+   * endIndex)}. {@code endIndex} is the first sample where the node was not available, or the
+   * number of samples.
    */
   default void onRunEnd(int node, int startIndex, int endIndex) {}
 

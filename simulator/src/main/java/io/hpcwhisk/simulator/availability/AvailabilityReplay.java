@@ -16,24 +16,27 @@ import java.util.stream.Stream;
 /**
  * Drives observers through an idle-node log in one streaming pass.
  *
- * <p>Algorithm: for each record inside the window, take the available nodes (idle or holding a pilot), compare
- * with the previous sample to find the runs that just ended (reported to the observers with their first sample)
- * and the ones that just started, then hand the sample to every observer. At the end the runs still open are
- * closed at the number of samples. The driver itself keeps only per-sample counts, so memory grows with samples,
- * not with nodes × samples.
+ * <p>Algorithm: for each record inside the window, take the available nodes (idle or holding a
+ * pilot), compare with the previous sample to find the runs that just ended (reported to the
+ * observers with their first sample) and the ones that just started, then hand the sample to every
+ * observer. At the end the runs still open are closed at the number of samples. The driver itself
+ * keeps only per-sample counts, so memory grows with samples, not with nodes × samples.
  *
- * <p>Example: a node available in samples 3, 4, 5 and not in 6 gives {@code onRunEnd(node, 3, 6)} just before
- * {@code onSample(6, ...)}.
+ * <p>Example: a node available in samples 3, 4, 5 and not in 6 gives {@code onRunEnd(node, 3, 6)}
+ * just before {@code onSample(6, ...)}.
  *
- * <p>Known caveats: the node count is 0..the highest id seen inside the window, as in the paper; nodes that are
- * never available above that id do not exist for the replay.
+ * <p>Known caveats: the node count is 0..the highest id seen inside the window, as in the paper;
+ * nodes that are never available above that id do not exist for the replay.
  */
 public final class AvailabilityReplay {
 
   private AvailabilityReplay() {}
 
   /** Replays {@code idleLog} inside {@code window} through {@code observers}. */
-  public static TraceFacts run(Path idleLog, SampleWindow window, Progress progress,
+  public static TraceFacts run(
+      Path idleLog,
+      SampleWindow window,
+      Progress progress,
       List<? extends AvailabilityObserver> observers) {
     IdleLogReader reader = new IdleLogReader(idleLog);
     long fileSize = plainFileSize(idleLog);
@@ -89,8 +92,14 @@ public final class AvailabilityReplay {
       }
     }
     if (index == 0) {
-      throw new IllegalArgumentException("no record of " + idleLog + " falls in the sample window "
-          + window.describe() + " (" + reader.summary().records() + " records read)");
+      throw new IllegalArgumentException(
+          "no record of "
+              + idleLog
+              + " falls in the sample window "
+              + window.describe()
+              + " ("
+              + reader.summary().records()
+              + " records read)");
     }
     int nodes = maxNode + 1;
     for (AvailabilityObserver observer : all) {
@@ -98,7 +107,13 @@ public final class AvailabilityReplay {
     }
     progress.update(1.0);
     progress.done();
-    return new TraceFacts(reader.summary(), window, outside, nodes, times.toArray(), counts.toArray(index),
+    return new TraceFacts(
+        reader.summary(),
+        window,
+        outside,
+        nodes,
+        times.toArray(),
+        counts.toArray(index),
         runs.lengths.toArray(runs.lengths.size()));
   }
 

@@ -1,6 +1,8 @@
 package io.hpcwhisk.simulator.availability;
 
-/** Receives how far a replay is, as a fraction in [0, 1]; implementations throttle their own output. */
+/**
+ * Receives how far a replay is, as a fraction in [0, 1]; implementations throttle their own output.
+ */
 public interface Progress {
 
   /** Progress that goes nowhere. */

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * What a replay learned about the log itself, independent of any harvesting: the sample times, how many nodes
- * were available at each, and the lengths of every maximal run of available samples.
+ * What a replay learned about the log itself, independent of any harvesting: the sample times, how
+ * many nodes were available at each, and the lengths of every maximal run of available samples.
  *
  * @param summary what the reader read and skipped
  * @param window the sample window used
@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param nodes rows of the matrix: node ids {@code 0..max id seen}
  * @param epochSeconds timestamp of each sample in the window
  * @param availableNodes available nodes at each sample
- * @param runLengths length in samples of every maximal run of available samples, in the order they ended
+ * @param runLengths length in samples of every maximal run of available samples, in the order they
+ *     ended
  */
 public record TraceFacts(
     TraceSummary summary,
@@ -29,12 +30,18 @@ public record TraceFacts(
     Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(window, "window");
     if (epochSeconds.length != availableNodes.length) {
-      throw new IllegalArgumentException("epochSeconds has " + epochSeconds.length
-          + " entries but availableNodes has " + availableNodes.length);
+      throw new IllegalArgumentException(
+          "epochSeconds has "
+              + epochSeconds.length
+              + " entries but availableNodes has "
+              + availableNodes.length);
     }
     if (epochSeconds.length == 0) {
-      throw new IllegalArgumentException("a replay needs at least one sample, " + summary.source() + " has none in "
-          + window.describe());
+      throw new IllegalArgumentException(
+          "a replay needs at least one sample, "
+              + summary.source()
+              + " has none in "
+              + window.describe());
     }
     epochSeconds = epochSeconds.clone();
     availableNodes = availableNodes.clone();
@@ -77,7 +84,9 @@ public record TraceFacts(
     return total;
   }
 
-  /** Share of the whole node × sample matrix that is available (0 when no node was ever available). */
+  /**
+   * Share of the whole node × sample matrix that is available (0 when no node was ever available).
+   */
   public double availableShare() {
     return nodes == 0 ? 0 : availableNodeSamples() / ((double) nodes * samples());
   }
@@ -89,8 +98,8 @@ public record TraceFacts(
   }
 
   /**
-   * How long sample {@code index} stands for: until the next sample, and the mean period for the last one (1 s
-   * when there is only one sample).
+   * How long sample {@code index} stands for: until the next sample, and the mean period for the
+   * last one (1 s when there is only one sample).
    */
   public double intervalSeconds(int index) {
     if (index + 1 < samples()) {
@@ -128,12 +137,20 @@ public record TraceFacts(
 
   @Override
   public int hashCode() {
-    return Objects.hash(summary, window, samplesOutsideWindow, nodes, Arrays.hashCode(epochSeconds));
+    return Objects.hash(
+        summary, window, samplesOutsideWindow, nodes, Arrays.hashCode(epochSeconds));
   }
 
   @Override
   public String toString() {
-    return "TraceFacts[" + summary.source() + ", " + samples() + " samples, " + nodes + " nodes, "
-        + runLengths.length + " runs]";
+    return "TraceFacts["
+        + summary.source()
+        + ", "
+        + samples()
+        + " samples, "
+        + nodes
+        + " nodes, "
+        + runLengths.length
+        + " runs]";
   }
 }

@@ -8,35 +8,39 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The discrete-event engine: whole nodes, a batch queue in priority tiers, EASY or Slurm-style backfilling, and
- * (when a {@link PilotHarvester} is attached) pilots in a preemptible partition.
+ * The discrete-event engine: whole nodes, a batch queue in priority tiers, EASY or Slurm-style
+ * backfilling, and (when a {@link PilotHarvester} is attached) pilots in a preemptible partition.
  *
- * <p>Times are ticks of {@code config.time()} ({@link TimeBase}: seconds, or milliseconds when a setting such as the
- * drain time needs them); the algorithm is the same in either unit.
+ * <p>Times are ticks of {@code config.time()} ({@link TimeBase}: seconds, or milliseconds when a
+ * setting such as the drain time needs them); the algorithm is the same in either unit.
  *
- * <p><b>Algorithm.</b> Time jumps from event to event (job submit, job end, pilot ready/timeout, a preempted pilot
- * gone after the grace time) and to the periodic backfill and controller passes. After the events of one instant:
- * (1) the main scheduler starts pending jobs in priority order (tier, then submit order) while they fit, counting
- * nodes held by pilots as usable (the job preempts them) and stops at the first that does not; (2) with EASY it
- * then computes the head job's shadow time and extra nodes from the running jobs' planned ends and backfills later
- * jobs that end before the shadow or fit in the extra nodes; with SLURM, every {@code bf_interval} a backfill pass
- * builds a {@link Profile}, plans the first {@code bf_max_job_test} jobs at their earliest start within
- * {@code bf_window} (times rounded up to {@code bf_resolution}), starts those whose start is now and reserves the
- * others; (3) reserved nodes are picked by a sweep in start order, and the free ones become PLANNED with the
- * reservation's start; (4) pending pilots start on free nodes, each only if it ends before the node's next
- * reservation (shrunk to whole minutes down to its {@code --time-min} when it has one). Jobs are planned with their
- * requested time and end at their real run time.
+ * <p><b>Algorithm.</b> Time jumps from event to event (job submit, job end, pilot ready/timeout, a
+ * preempted pilot gone after the grace time) and to the periodic backfill and controller passes.
+ * After the events of one instant: (1) the main scheduler starts pending jobs in priority order
+ * (tier, then submit order) while they fit, counting nodes held by pilots as usable (the job
+ * preempts them) and stops at the first that does not; (2) with EASY it then computes the head
+ * job's shadow time and extra nodes from the running jobs' planned ends and backfills later jobs
+ * that end before the shadow or fit in the extra nodes; with SLURM, every {@code bf_interval} a
+ * backfill pass builds a {@link Profile}, plans the first {@code bf_max_job_test} jobs at their
+ * earliest start within {@code bf_window} (times rounded up to {@code bf_resolution}), starts those
+ * whose start is now and reserves the others; (3) reserved nodes are picked by a sweep in start
+ * order, and the free ones become PLANNED with the reservation's start; (4) pending pilots start on
+ * free nodes, each only if it ends before the node's next reservation (shrunk to whole minutes down
+ * to its {@code --time-min} when it has one). Jobs are planned with their requested time and end at
+ * their real run time.
  *
- * <p><b>Example.</b> 4 nodes, EASY: A (3 nodes, 100 s) runs; B (4 nodes) waits with shadow 100; C (1 node, 50 s)
- * backfills at once (ends before 100); D (1 node, 200 s) waits — it would take B's nodes past the shadow and there
- * are no extra nodes. See {@code BatchSimulationTest} for this and other hand-computed schedules.
+ * <p><b>Example.</b> 4 nodes, EASY: A (3 nodes, 100 s) runs; B (4 nodes) waits with shadow 100; C
+ * (1 node, 50 s) backfills at once (ends before 100); D (1 node, 200 s) waits — it would take B's
+ * nodes past the shadow and there are no extra nodes. See {@code BatchSimulationTest} for this and
+ * other hand-computed schedules.
  *
- * <p><b>Known caveats.</b> Whole nodes only (processors are mapped to nodes by the trace reader); one batch partition
- * spanning the cluster; the main scheduler and the backfill are instantaneous; a starting job takes its reserved
- * nodes first, then free nodes, then pilot nodes, and otherwise does not choose nodes the way select/linear does;
- * a preempted pilot takes {@code drainTime} (default: the whole grace time) to leave; nodes of an ended job may stay
- * COMPLETING for {@code completingTime} (EASY's shadow computation does not count them, which only makes it
- * pessimistic by that long).
+ * <p><b>Known caveats.</b> Whole nodes only (processors are mapped to nodes by the trace reader);
+ * one batch partition spanning the cluster; the main scheduler and the backfill are instantaneous;
+ * a starting job takes its reserved nodes first, then free nodes, then pilot nodes, and otherwise
+ * does not choose nodes the way select/linear does; a preempted pilot takes {@code drainTime}
+ * (default: the whole grace time) to leave; nodes of an ended job may stay COMPLETING for {@code
+ * completingTime} (EASY's shadow computation does not count them, which only makes it pessimistic
+ * by that long).
  */
 public final class BatchSimulation {
 
@@ -54,16 +58,29 @@ public final class BatchSimulation {
   final IntSet freeNodes;
   final IntSet pilotNodes;
   final IntSet planned;
-  /** Nodes whose state or reservation changed since the harvester's last snapshot (only with a harvester). */
+
+  /**
+   * Nodes whose state or reservation changed since the harvester's last snapshot (only with a
+   * harvester).
+   */
   final IntSet touched;
-  final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue = new TreeMap<>(java.util.Comparator.reverseOrder());
+
+  final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue =
+      new TreeMap<>(java.util.Comparator.reverseOrder());
   final TreeSet<Jobs.Running> running = new TreeSet<>();
+
   /** Ended jobs whose nodes are still COMPLETING (only with a completing time). */
   final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
+
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   final SimulationListener listener;
-  /** False when nobody listens (the default listener): the pilot hooks then skip formatting pilot ids. */
+
+  /**
+   * False when nobody listens (the default listener): the pilot hooks then skip formatting pilot
+   * ids.
+   */
   final boolean listening;
+
   private final PilotHarvester harvester;
   final JobStats stats;
   private final SlurmBackfill slurmPlanner;
@@ -72,29 +89,46 @@ public final class BatchSimulation {
   int queued;
   private long seq;
   private boolean dirty;
-  /** Bumped on every change a controller or the backfill could see; equal versions mean an identical state. */
-  long version;
+
   /**
-   * Bumped on every change of the batch side only (jobs submitted, started, ended, nodes freed): the backfill pass is
-   * skipped while it is unchanged, since pilots change neither the jobs nor which nodes a batch job may use (free and
-   * pilot nodes alike), so a run with pilots plans at the same instants as its baseline.
+   * Bumped on every change a controller or the backfill could see; equal versions mean an identical
+   * state.
+   */
+  long version;
+
+  /**
+   * Bumped on every change of the batch side only (jobs submitted, started, ended, nodes freed):
+   * the backfill pass is skipped while it is unchanged, since pilots change neither the jobs nor
+   * which nodes a batch job may use (free and pilot nodes alike), so a run with pilots plans at the
+   * same instants as its baseline.
    */
   long batchVersion;
+
   long plannedFingerprint;
   long backfillPassesSkipped;
-  /** When a batch job last gave each node back (ticks; {@link #NONE}: never), for the freed-node hold. */
+
+  /**
+   * When a batch job last gave each node back (ticks; {@link #NONE}: never), for the freed-node
+   * hold.
+   */
   final long[] freedAt;
+
   /** The start of the last backfill pass (run or skipped as unchanged), for the freed-node hold. */
   long lastBackfillPass = Long.MIN_VALUE;
+
   private volatile long jobsSeen;
   private long lastEnd;
 
   /**
-   * A run of {@code config}'s cluster, with pilots when {@code harvester} is not null, its starts compared with
-   * {@code baselineStarts} (ticks, by ordinal; null: none), the idle counts sampled every {@code sampleInterval}
-   * seconds.
+   * A run of {@code config}'s cluster, with pilots when {@code harvester} is not null, its starts
+   * compared with {@code baselineStarts} (ticks, by ordinal; null: none), the idle counts sampled
+   * every {@code sampleInterval} seconds.
    */
-  BatchSimulation(SchedulerConfig config, PilotHarvester harvester, long[] baselineStarts, long sampleInterval,
+  BatchSimulation(
+      SchedulerConfig config,
+      PilotHarvester harvester,
+      long[] baselineStarts,
+      long sampleInterval,
       SimulationListener listener) {
     this.config = config;
     this.n = config.nodes();
@@ -139,12 +173,15 @@ public final class BatchSimulation {
         t = Math.min(t, events.peek().time);
       }
       boolean pilotsWaiting = harvester != null && harvester.hasPending();
-      // backfill passes run on a fixed grid (first submit + k × bf_interval), as Slurm's backfill thread wakes
-      // every bf_interval whatever the queue: a run with pilots (whose pending pilots keep the passes going) and
+      // backfill passes run on a fixed grid (first submit + k × bf_interval), as Slurm's backfill
+      // thread wakes
+      // every bf_interval whatever the queue: a run with pilots (whose pending pilots keep the
+      // passes going) and
       // its baseline then plan batch jobs at the same instants
       if (nextBackfill < now) {
         long behind = now - nextBackfill;
-        nextBackfill += (behind + config.bfInterval() - 1) / config.bfInterval() * config.bfInterval();
+        nextBackfill +=
+            (behind + config.bfInterval() - 1) / config.bfInterval() * config.bfInterval();
       }
       if (config.algorithm() == Algorithm.SLURM && (queued > 0 || pilotsWaiting)) {
         t = Math.min(t, nextBackfill);
@@ -170,7 +207,9 @@ public final class BatchSimulation {
       if (dirty) {
         mainPass();
       }
-      if (config.algorithm() == Algorithm.SLURM && t == nextBackfill && (queued > 0 || pilotsWaiting)) {
+      if (config.algorithm() == Algorithm.SLURM
+          && t == nextBackfill
+          && (queued > 0 || pilotsWaiting)) {
         if (batchVersion != lastBackfillVersion) {
           slurmPlanner.pass();
           dirty = true;
@@ -199,8 +238,14 @@ public final class BatchSimulation {
 
   private void submit(JobSpec spec) {
     if (spec.nodes() > n) {
-      throw new IllegalArgumentException("job " + spec.traceId() + " needs " + spec.nodes() + " nodes but the "
-          + "cluster has " + n);
+      throw new IllegalArgumentException(
+          "job "
+              + spec.traceId()
+              + " needs "
+              + spec.nodes()
+              + " nodes but the "
+              + "cluster has "
+              + n);
     }
     jobsSeen++;
     Jobs.Pending pending = new Jobs.Pending(spec);
@@ -260,7 +305,9 @@ public final class BatchSimulation {
     dirty = true;
   }
 
-  /** Tells the harvester's snapshot builder that a job appeared, changed its plan, started or ended. */
+  /**
+   * Tells the harvester's snapshot builder that a job appeared, changed its plan, started or ended.
+   */
   void jobChanged(Object job) {
     if (harvester != null) {
       harvester.jobChanged(job);
@@ -365,7 +412,10 @@ public final class BatchSimulation {
     }
   }
 
-  /** The nodes usable now that a reservation would take first: free and pilot nodes, up to {@code k}. */
+  /**
+   * The nodes usable now that a reservation would take first: free and pilot nodes, up to {@code
+   * k}.
+   */
   private int[] pickAvailable(int k) {
     int count = Math.min(k, usableForBatch());
     int[] nodes = new int[count];
@@ -387,7 +437,10 @@ public final class BatchSimulation {
     }
   }
 
-  /** Starts a pending job now: reserved nodes first, then free nodes, then nodes whose pilots it preempts. */
+  /**
+   * Starts a pending job now: reserved nodes first, then free nodes, then nodes whose pilots it
+   * preempts.
+   */
   void start(Jobs.Pending p) {
     queued--;
     p.started = true;
@@ -416,7 +469,8 @@ public final class BatchSimulation {
     }
     version++;
     batchVersion++;
-    Jobs.Running r = new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
+    Jobs.Running r =
+        new Jobs.Running(p.spec, preempted ? now + config.drainTime() : now, nodes, seq++);
     running.add(r);
     jobChanged(r);
     if (preempted) {

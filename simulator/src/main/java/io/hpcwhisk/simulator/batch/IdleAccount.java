@@ -3,9 +3,10 @@ package io.hpcwhisk.simulator.batch;
 import java.util.Arrays;
 
 /**
- * Integrates idle node-time over the run by what held the node: nothing (unused), a pilot warming up, a ready pilot,
- * or a preempted pilot leaving (hand-over to a batch job, at most the grace time). Also samples the four counts
- * every {@code sampleInterval} ticks for the timeline plot. Times come in ticks; the figures are in seconds.
+ * Integrates idle node-time over the run by what held the node: nothing (unused), a pilot warming
+ * up, a ready pilot, or a preempted pilot leaving (hand-over to a batch job, at most the grace
+ * time). Also samples the four counts every {@code sampleInterval} ticks for the timeline plot.
+ * Times come in ticks; the figures are in seconds.
  */
 public final class IdleAccount {
 
@@ -68,8 +69,15 @@ public final class IdleAccount {
     double idle = unusedTicks + warmingTicks + readyTicks + handoverTicks;
     double total = (double) nodes * (last - first);
     double perSecond = time.ticksPerSecond();
-    return new Figures(time.seconds(last - first), total / perSecond, idle / perSecond, share(readyTicks, idle),
-        share(warmingTicks, idle), share(unusedTicks, idle), share(handoverTicks, idle), share(idle, total));
+    return new Figures(
+        time.seconds(last - first),
+        total / perSecond,
+        idle / perSecond,
+        share(readyTicks, idle),
+        share(warmingTicks, idle),
+        share(unusedTicks, idle),
+        share(handoverTicks, idle),
+        share(idle, total));
   }
 
   /** The sampled counts: rows busy, unused, warming, ready; one column per sample. */
@@ -105,6 +113,13 @@ public final class IdleAccount {
    * @param handoverShare share in which a preempted pilot was leaving (the batch job waits)
    * @param idleShare idle node-time / node-time
    */
-  public record Figures(double spanSeconds, double nodeSeconds, double idleNodeSeconds, double readyShare,
-      double warmupShare, double unusedShare, double handoverShare, double idleShare) {}
+  public record Figures(
+      double spanSeconds,
+      double nodeSeconds,
+      double idleNodeSeconds,
+      double readyShare,
+      double warmupShare,
+      double unusedShare,
+      double handoverShare,
+      double idleShare) {}
 }

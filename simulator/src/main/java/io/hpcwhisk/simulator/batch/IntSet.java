@@ -1,6 +1,9 @@
 package io.hpcwhisk.simulator.batch;
 
-/** A set of node indexes 0..n-1 with O(1) add, remove, contains and pop (dense array + position index). */
+/**
+ * A set of node indexes 0..n-1 with O(1) add, remove, contains and pop (dense array + position
+ * index).
+ */
 final class IntSet {
 
   private final int[] items;

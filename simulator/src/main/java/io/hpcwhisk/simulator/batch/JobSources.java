@@ -20,15 +20,16 @@ import java.util.stream.Stream;
  * Turns a trace into the stream of {@link JobSpec}s the engine reads, one job at a time.
  *
  * <p><b>Processors to nodes.</b> SWF counts processors; the model allocates whole nodes. A job gets
- * {@code ceil(processors / procsPerNode)} nodes, where {@code procsPerNode} is given or else
- * {@code MaxProcs / MaxNodes} from the header (1 when unknown). sacct dumps carry NNodes and are used as is.
+ * {@code ceil(processors / procsPerNode)} nodes, where {@code procsPerNode} is given or else {@code
+ * MaxProcs / MaxNodes} from the header (1 when unknown). sacct dumps carry NNodes and are used as
+ * is.
  *
- * <p><b>Times.</b> A job without a requested time is planned with its run time (perfect estimate); a run time above
- * the requested time is cut to it (Slurm would kill the job at its limit). Submit times earlier than the previous
- * job's are moved up to it, so the stream stays ordered. Each adjustment is counted in {@link #adjustments()}, and
- * jobs larger than the cluster are skipped and counted there too. The adjusted times, whole seconds, are then
- * converted to the run's {@link TimeBase}, and spread inside their seconds when the run asks for a
- * {@link TraceSpread}.
+ * <p><b>Times.</b> A job without a requested time is planned with its run time (perfect estimate);
+ * a run time above the requested time is cut to it (Slurm would kill the job at its limit). Submit
+ * times earlier than the previous job's are moved up to it, so the stream stays ordered. Each
+ * adjustment is counted in {@link #adjustments()}, and jobs larger than the cluster are skipped and
+ * counted there too. The adjusted times, whole seconds, are then converted to the run's {@link
+ * TimeBase}, and spread inside their seconds when the run asks for a {@link TraceSpread}.
  */
 public final class JobSources {
 
@@ -53,13 +54,16 @@ public final class JobSources {
   }
 
   /**
-   * Jobs in ticks of {@code time}, their times spread inside their seconds by {@code spread} (null: as recorded),
-   * which needs {@link TimeBase#MILLIS}.
+   * Jobs in ticks of {@code time}, their times spread inside their seconds by {@code spread} (null:
+   * as recorded), which needs {@link TimeBase#MILLIS}.
    */
   public JobSources(int clusterNodes, TimeBase time, TraceSpread spread) {
     if (spread != null && !time.equals(TimeBase.MILLIS)) {
-      throw new IllegalArgumentException("spreading trace times inside their seconds needs a run in milliseconds, "
-          + "got ticks of " + time.ticksPerSecond() + " per second");
+      throw new IllegalArgumentException(
+          "spreading trace times inside their seconds needs a run in milliseconds, "
+              + "got ticks of "
+              + time.ticksPerSecond()
+              + " per second");
     }
     this.clusterNodes = clusterNodes;
     this.time = time;
@@ -75,20 +79,27 @@ public final class JobSources {
     SwfHeader header = SwfReader.readHeader(file);
     int perNode = procsPerNode > 0 ? procsPerNode : header.procsPerNode();
     SwfReader reader = new SwfReader(file);
-    return new Source(reader, reader.records().map(j -> spec(j, perNode)),
-        header.unixStartTime().orElse(0));
+    return new Source(
+        reader, reader.records().map(j -> spec(j, perNode)), header.unixStartTime().orElse(0));
   }
 
-  /** The jobs of a sacct -P dump, timestamps read as UTC, submit times made relative to the first job. */
+  /**
+   * The jobs of a sacct -P dump, timestamps read as UTC, submit times made relative to the first
+   * job.
+   */
   public Source sacct(Path file) {
     SacctReader reader = new SacctReader(file, ZoneOffset.UTC);
     long[] origin = {-1};
-    Stream<Raw> raws = reader.records().map(j -> {
-      if (origin[0] < 0) {
-        origin[0] = j.submit();
-      }
-      return sacctRaw(j, origin[0]);
-    });
+    Stream<Raw> raws =
+        reader
+            .records()
+            .map(
+                j -> {
+                  if (origin[0] < 0) {
+                    origin[0] = j.submit();
+                  }
+                  return sacctRaw(j, origin[0]);
+                });
     Source source = new Source(reader, raws, 0);
     source.originSupplier = () -> Math.max(0, origin[0]);
     return source;
@@ -96,7 +107,12 @@ public final class JobSources {
 
   private static Raw spec(SwfJob j, int perNode) {
     long nodes = (j.procs() + perNode - 1) / perNode;
-    return new Raw(j.id(), j.submit(), j.runTime(), j.requestedTime(), (int) Math.min(Integer.MAX_VALUE, nodes));
+    return new Raw(
+        j.id(),
+        j.submit(),
+        j.runTime(),
+        j.requestedTime(),
+        (int) Math.min(Integer.MAX_VALUE, nodes));
   }
 
   private static Raw sacctRaw(SacctJob j, long origin) {
@@ -107,10 +123,10 @@ public final class JobSources {
   record Raw(long id, long submit, long runTime, long requestedTime, int nodes) {}
 
   /**
-   * Synthetic jobs from a spec {@code synthetic:jobs=N,seed=S,load=L,maxnodes=M} on the cluster: sizes powers of
-   * two up to {@code maxnodes} (default 64), half of them one node; run times log-uniform in [30 s, 12 h];
-   * requested times the run time × U[1, 3] rounded up to minutes; Poisson arrivals whose rate gives the offered
-   * load L (default 0.9) of the cluster.
+   * Synthetic jobs from a spec {@code synthetic:jobs=N,seed=S,load=L,maxnodes=M} on the cluster:
+   * sizes powers of two up to {@code maxnodes} (default 64), half of them one node; run times
+   * log-uniform in [30 s, 12 h]; requested times the run time × U[1, 3] rounded up to minutes;
+   * Poisson arrivals whose rate gives the offered load L (default 0.9) of the cluster.
    */
   public Source synthetic(String spec) {
     Map<String, String> p = parseSpec(spec);
@@ -119,8 +135,8 @@ public final class JobSources {
     double load = Double.parseDouble(p.getOrDefault("load", "0.9"));
     int maxNodes = Math.min(clusterNodes, Integer.parseInt(p.getOrDefault("maxnodes", "64")));
     if (jobs < 1 || !(load > 0) || maxNodes < 1) {
-      throw new IllegalArgumentException("synthetic trace: need jobs >= 1, load > 0, maxnodes >= 1, got '" + spec
-          + "'");
+      throw new IllegalArgumentException(
+          "synthetic trace: need jobs >= 1, load > 0, maxnodes >= 1, got '" + spec + "'");
     }
     SplittableRandom random = new SplittableRandom(seed);
     double lnMin = Math.log(30);
@@ -136,36 +152,45 @@ public final class JobSources {
     }
     double meanGap = meanNodes * meanRun / (load * clusterNodes);
     int finalLevels = levels;
-    Iterator<Raw> it = new Iterator<>() {
-      long made;
-      double clock;
+    Iterator<Raw> it =
+        new Iterator<>() {
+          long made;
+          double clock;
 
-      @Override
-      public boolean hasNext() {
-        return made < jobs;
-      }
+          @Override
+          public boolean hasNext() {
+            return made < jobs;
+          }
 
-      @Override
-      public Raw next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        made++;
-        clock += -Math.log(1 - random.nextDouble()) * meanGap;
-        int size = finalLevels == 0 || random.nextBoolean() ? 1 : 1 << (1 + random.nextInt(finalLevels));
-        long run = Math.round(Math.exp(lnMin + random.nextDouble() * (lnMax - lnMin)));
-        long requested = BatchSimulation.roundUp((long) Math.ceil(run * (1 + 2 * random.nextDouble())), 60);
-        return new Raw(made, (long) clock, run, requested, size);
-      }
-    };
+          @Override
+          public Raw next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            made++;
+            clock += -Math.log(1 - random.nextDouble()) * meanGap;
+            int size =
+                finalLevels == 0 || random.nextBoolean()
+                    ? 1
+                    : 1 << (1 + random.nextInt(finalLevels));
+            long run = Math.round(Math.exp(lnMin + random.nextDouble() * (lnMax - lnMin)));
+            long requested =
+                BatchSimulation.roundUp((long) Math.ceil(run * (1 + 2 * random.nextDouble())), 60);
+            return new Raw(made, (long) clock, run, requested, size);
+          }
+        };
     Stream<Raw> raws = Stream.generate(it::next).limit(jobs);
     return new Source(null, raws, 0);
   }
 
-  /** Jobs given in memory with times in seconds (tests, validation runs), converted to ticks like a trace's. */
+  /**
+   * Jobs given in memory with times in seconds (tests, validation runs), converted to ticks like a
+   * trace's.
+   */
   public Source fixed(java.util.List<JobSpec> jobs) {
-    Stream<Raw> raws = jobs.stream().map(j -> new Raw(j.traceId(), j.submit(), j.runTime(), j.requestedTime(),
-        j.nodes()));
+    Stream<Raw> raws =
+        jobs.stream()
+            .map(j -> new Raw(j.traceId(), j.submit(), j.runTime(), j.requestedTime(), j.nodes()));
     return new Source(null, raws, 0);
   }
 
@@ -178,14 +203,18 @@ public final class JobSources {
       }
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("synthetic spec part '" + part + "' is not KEY=VALUE (in '" + spec + "')");
+        throw new IllegalArgumentException(
+            "synthetic spec part '" + part + "' is not KEY=VALUE (in '" + spec + "')");
       }
       out.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
     }
     return out;
   }
 
-  /** An open trace: iterate {@link #jobs()} once, then read {@link #summary()}; close to close the file. */
+  /**
+   * An open trace: iterate {@link #jobs()} once, then read {@link #summary()}; close to close the
+   * file.
+   */
   public final class Source implements AutoCloseable {
     private final TraceReader<?> reader;
     private final Stream<Raw> raws;
@@ -206,7 +235,10 @@ public final class JobSources {
       return raws.map(adjust).filter(java.util.Objects::nonNull).iterator();
     }
 
-    /** The unix second that trace time 0 stands for (SWF UnixStartTime, the first sacct submit, or 0). */
+    /**
+     * The unix second that trace time 0 stands for (SWF UnixStartTime, the first sacct submit, or
+     * 0).
+     */
     public long unixOrigin() {
       return originSupplier != null ? originSupplier.getAsLong() : unixOrigin;
     }
@@ -214,11 +246,12 @@ public final class JobSources {
     /** What the reader read and skipped, with this class's adjustments as warnings. */
     public io.hpcwhisk.simulator.trace.TraceSummary summary() {
       if (reader == null) {
-        return new io.hpcwhisk.simulator.trace.TraceSummary("synthetic", ordinal, ordinal, Map.of(), adjustments);
+        return new io.hpcwhisk.simulator.trace.TraceSummary(
+            "synthetic", ordinal, ordinal, Map.of(), adjustments);
       }
       io.hpcwhisk.simulator.trace.TraceSummary s = reader.summary();
-      return new io.hpcwhisk.simulator.trace.TraceSummary(s.source(), s.lines(), s.records(), s.skipped(),
-          adjustments);
+      return new io.hpcwhisk.simulator.trace.TraceSummary(
+          s.source(), s.lines(), s.records(), s.skipped(), adjustments);
     }
 
     public long jobsAccepted() {
@@ -246,8 +279,15 @@ public final class JobSources {
         count(CUT_TO_LIMIT);
         run = requested;
       }
-      JobSpec job = new JobSpec(ordinal++, raw.id(), time.ticks(submit), time.ticks(run), time.ticks(requested),
-          raw.nodes(), 10);
+      JobSpec job =
+          new JobSpec(
+              ordinal++,
+              raw.id(),
+              time.ticks(submit),
+              time.ticks(run),
+              time.ticks(requested),
+              raw.nodes(),
+              10);
       return spreading == null ? job : spreading.spread(job);
     }
 

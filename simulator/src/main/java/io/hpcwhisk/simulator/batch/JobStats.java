@@ -5,27 +5,32 @@ import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.IntCountsHistogram;
 
 /**
- * Per-job figures of one run, in bounded memory: wait time and bounded slowdown (τ = 10 s) as HdrHistograms plus
- * sums for the means, and per job ordinal its start time and its own wait for preempted pilots (12 bytes a job) so
- * that a later run can be compared job by job. When a baseline's starts are given, each start is also compared with
- * the baseline's: jobs delayed, by how much, and how many beyond the grace time, split into two kinds:
+ * Per-job figures of one run, in bounded memory: wait time and bounded slowdown (τ = 10 s) as
+ * HdrHistograms plus sums for the means, and per job ordinal its start time and its own wait for
+ * preempted pilots (12 bytes a job) so that a later run can be compared job by job. When a
+ * baseline's starts are given, each start is also compared with the baseline's: jobs delayed, by
+ * how much, and how many beyond the grace time, split into two kinds:
+ *
  * <ul>
- *   <li><b>direct</b>: the job preempted pilots and its delay is no more than its own wait for them to leave (the
- *       drain time, at most the grace time) — the cost a harvester causes by itself;
- *   <li><b>knock-on</b>: every other delayed job — it preempted nothing, or it was delayed by more than its own wait:
- *       it started later because earlier jobs ended later (each of those waited for its pilots), so it missed a
- *       backfill pass or a backfill decision went the other way.
+ *   <li><b>direct</b>: the job preempted pilots and its delay is no more than its own wait for them
+ *       to leave (the drain time, at most the grace time) — the cost a harvester causes by itself;
+ *   <li><b>knock-on</b>: every other delayed job — it preempted nothing, or it was delayed by more
+ *       than its own wait: it started later because earlier jobs ended later (each of those waited
+ *       for its pilots), so it missed a backfill pass or a backfill decision went the other way.
  * </ul>
  */
 public final class JobStats {
 
   /** τ of the bounded slowdown, in seconds. */
   static final long BSLD_TAU = 10;
+
   /**
-   * Waits and delays in ticks to 4 significant digits: exact below 32,768 (9 hours in seconds), within 0.01 % above;
-   * 3 digits would turn a p95 wait of 20,863 s into buckets 16 s wide. Int counts: 1.7 MB each.
+   * Waits and delays in ticks to 4 significant digits: exact below 32,768 (9 hours in seconds),
+   * within 0.01 % above; 3 digits would turn a p95 wait of 20,863 s into buckets 16 s wide. Int
+   * counts: 1.7 MB each.
    */
   private final AbstractHistogram waits = new IntCountsHistogram(1L << 40, 4);
+
   private final AbstractHistogram slowdowns = new IntCountsHistogram(1L << 40, 3);
   private final AbstractHistogram delays = new IntCountsHistogram(1L << 40, 4);
   private long[] baseline;
@@ -33,8 +38,13 @@ public final class JobStats {
   private final TimeBase time;
   private final long tau;
   private long[] starts = new long[1024];
-  /** Per ordinal: 1 + the ticks the job waited for preempted pilots to leave; 0 when it preempted none. */
+
+  /**
+   * Per ordinal: 1 + the ticks the job waited for preempted pilots to leave; 0 when it preempted
+   * none.
+   */
   private int[] pilotWaits = new int[1024];
+
   private int ordinals;
   private long jobs;
   private double waitSum;
@@ -53,7 +63,10 @@ public final class JobStats {
     this(baseline, grace, TimeBase.SECONDS);
   }
 
-  /** Starts, {@code grace} and every time given later in ticks of {@code time}; the summary is in seconds. */
+  /**
+   * Starts, {@code grace} and every time given later in ticks of {@code time}; the summary is in
+   * seconds.
+   */
   JobStats(long[] baseline, long grace, TimeBase time) {
     this.baseline = baseline;
     this.grace = grace;
@@ -81,8 +94,8 @@ public final class JobStats {
   }
 
   /**
-   * Compares every start of this run with the baseline's (for a run made without one, for example in parallel with
-   * its baseline); the result is the same as giving the baseline at construction.
+   * Compares every start of this run with the baseline's (for a run made without one, for example
+   * in parallel with its baseline); the result is the same as giving the baseline at construction.
    */
   void compareWith(long[] baselineStarts) {
     if (baseline != null) {
@@ -116,8 +129,8 @@ public final class JobStats {
   }
 
   /**
-   * The job with this ordinal preempted pilots and waits {@code ticks} for them to leave before it starts (the
-   * direct cost of harvesting); called before {@link #started}.
+   * The job with this ordinal preempted pilots and waits {@code ticks} for them to leave before it
+   * starts (the direct cost of harvesting); called before {@link #started}.
    */
   void waitedForPilots(long ordinal, long ticks) {
     waitedForPilots++;
@@ -128,19 +141,33 @@ public final class JobStats {
     pilotWaits[at] = Math.toIntExact(ticks + 1);
   }
 
-  /** Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful). */
+  /**
+   * Start times by ordinal (only the first {@code jobs} entries, in ordinal order, are meaningful).
+   */
   long[] starts(long count) {
     return Arrays.copyOf(starts, Math.toIntExact(count));
   }
 
   /** The figures, times in seconds. */
   public Summary summary() {
-    return new Summary(jobs, jobs == 0 ? 0 : s(waitSum / jobs), s(waits.getValueAtPercentile(95)),
-        jobs == 0 ? 0 : slowdownSum / jobs, slowdowns.getValueAtPercentile(95) / 100.0,
-        baseline == null ? null : new Delays(delayed, delayedBeyondGrace, earlier, s(maxDelay),
-            delayed == 0 ? 0 : s(delaySum / delayed), s(delays.getValueAtPercentile(95)), waitedForPilots,
-            new Kind(direct[0], direct[1], s(direct[2]), direct[3]),
-            new Kind(knockOn[0], knockOn[1], s(knockOn[2]), knockOn[3])));
+    return new Summary(
+        jobs,
+        jobs == 0 ? 0 : s(waitSum / jobs),
+        s(waits.getValueAtPercentile(95)),
+        jobs == 0 ? 0 : slowdownSum / jobs,
+        slowdowns.getValueAtPercentile(95) / 100.0,
+        baseline == null
+            ? null
+            : new Delays(
+                delayed,
+                delayedBeyondGrace,
+                earlier,
+                s(maxDelay),
+                delayed == 0 ? 0 : s(delaySum / delayed),
+                s(delays.getValueAtPercentile(95)),
+                waitedForPilots,
+                new Kind(direct[0], direct[1], s(direct[2]), direct[3]),
+                new Kind(knockOn[0], knockOn[1], s(knockOn[2]), knockOn[3])));
   }
 
   private double s(double ticks) {
@@ -155,8 +182,13 @@ public final class JobStats {
    * @param p95BoundedSlowdown its 95th percentile
    * @param delays against the baseline; null for the baseline itself
    */
-  public record Summary(long jobs, double meanWait, double p95Wait, double meanBoundedSlowdown,
-      double p95BoundedSlowdown, Delays delays) {}
+  public record Summary(
+      long jobs,
+      double meanWait,
+      double p95Wait,
+      double meanBoundedSlowdown,
+      double p95BoundedSlowdown,
+      Delays delays) {}
 
   /**
    * @param delayed jobs that started later than without pilots
@@ -165,13 +197,22 @@ public final class JobStats {
    * @param maxDelaySeconds the largest delay
    * @param meanDelaySeconds mean delay of the delayed jobs
    * @param p95DelaySeconds 95th percentile of the delay of the delayed jobs
-   * @param waitedForPilots jobs that preempted pilots and waited for them to leave (each such wait is the drain
-   *     time, at most the grace time), delayed or not
+   * @param waitedForPilots jobs that preempted pilots and waited for them to leave (each such wait
+   *     is the drain time, at most the grace time), delayed or not
    * @param direct delayed jobs whose delay is no more than their own wait for pilots
-   * @param knockOn the other delayed jobs: moved by earlier jobs' shifts (some of them also waited for pilots)
+   * @param knockOn the other delayed jobs: moved by earlier jobs' shifts (some of them also waited
+   *     for pilots)
    */
-  public record Delays(long delayed, long delayedBeyondGrace, long earlier, double maxDelaySeconds,
-      double meanDelaySeconds, double p95DelaySeconds, long waitedForPilots, Kind direct, Kind knockOn) {}
+  public record Delays(
+      long delayed,
+      long delayedBeyondGrace,
+      long earlier,
+      double maxDelaySeconds,
+      double meanDelaySeconds,
+      double p95DelaySeconds,
+      long waitedForPilots,
+      Kind direct,
+      Kind knockOn) {}
 
   /**
    * One kind of delay.

@@ -9,22 +9,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The model's pending and running batch jobs, with the core {@link Job} a controller would see (built lazily). */
+/**
+ * The model's pending and running batch jobs, with the core {@link Job} a controller would see
+ * (built lazily).
+ */
 final class Jobs {
 
   private Jobs() {}
 
   static final String BATCH_PARTITION = "batch";
 
-  /** A job waiting in the queue; {@code expectedStart} and {@code plannedNodes} come from the last planner pass. */
+  /**
+   * A job waiting in the queue; {@code expectedStart} and {@code plannedNodes} come from the last
+   * planner pass.
+   */
   static final class Pending {
     final JobSpec spec;
     long expectedStart = -1;
     int[] plannedNodes;
+
     /** The start the running backfill pass found, before its nodes are picked. */
     long passStart;
+
     /** Set when the job leaves the queue (it started). */
     boolean started;
+
     private Job job;
 
     Pending(JobSpec spec) {
@@ -52,26 +61,44 @@ final class Jobs {
           for (int node : plannedNodes) {
             nodes.add(names[node]);
           }
-          job = Job.pending(id, name, BATCH_PARTITION, nodes, time.at(origin, expectedStart), limit);
+          job =
+              Job.pending(id, name, BATCH_PARTITION, nodes, time.at(origin, expectedStart), limit);
         } else {
-          job = new Job(id, name, BATCH_PARTITION, Optional.empty(), JobState.PENDING, List.of(), List.of(),
-              Optional.of(time.at(origin, spec.submit())), Optional.empty(), Optional.empty(), Optional.of(limit),
-              Optional.empty(), 0);
+          job =
+              new Job(
+                  id,
+                  name,
+                  BATCH_PARTITION,
+                  Optional.empty(),
+                  JobState.PENDING,
+                  List.of(),
+                  List.of(),
+                  Optional.of(time.at(origin, spec.submit())),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.of(limit),
+                  Optional.empty(),
+                  0);
         }
       }
       return job;
     }
   }
 
-  /** A job holding nodes: started, or waiting for preempted pilots to leave ({@code start} in the future). */
+  /**
+   * A job holding nodes: started, or waiting for preempted pilots to leave ({@code start} in the
+   * future).
+   */
   static final class Running implements Comparable<Running> {
     final JobSpec spec;
     final long start;
     final long plannedEnd;
     final int[] nodes;
     final long seq;
+
     /** Set when the job ended (its nodes may still be COMPLETING). */
     boolean ended;
+
     private Job job;
 
     Running(JobSpec spec, long start, int[] nodes, long seq) {
@@ -88,8 +115,14 @@ final class Jobs {
         for (int node : nodes) {
           list.add(names[node]);
         }
-        job = Job.running(new JobId(spec.ordinal() + 1), "job" + spec.traceId(), BATCH_PARTITION, list,
-            time.at(origin, start), time.duration(spec.requestedTime()));
+        job =
+            Job.running(
+                new JobId(spec.ordinal() + 1),
+                "job" + spec.traceId(),
+                BATCH_PARTITION,
+                list,
+                time.at(origin, start),
+                time.duration(spec.requestedTime()));
       }
       return job;
     }

@@ -8,8 +8,8 @@ import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
-import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.BackfillTiming;
+import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.FreedNodeHold;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
@@ -37,20 +37,22 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /**
- * The harvest controller and the harvest partition of the model. Every controller interval it builds the
- * {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE, PLANNED with the reservations of
- * the last planner pass, or ALLOCATED; running and pending jobs with their expected starts and scheduled nodes;
- * our pilots), turns it into a {@link ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the
- * production {@link ControllerPass} (the live controller's pass around the {@link HarvestPolicy}) for intents, and
- * applies them: submit a pending pilot, or cancel one. The snapshot comes from the simulator's {@link
- * IncrementalSnapshotBuilder}, which the model tells of every change (node states are compared once per pass, jobs
- * reported as they appear, change plan, start and end), so that a pass costs
- * O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal to the plain
- * builder's snapshot of {@link #observe()}, which {@link #verifySnapshots()} checks on every pass (tests). Pending
- * pilots start on free nodes in priority order (targeted ones on their node first, then by nice and id), only when
- * they end before the node's next reservation; a pilot with {@code --time-min} is shrunk to whole minutes to fit.
- * A started pilot warms up, becomes ready, and ends at its limit (timed out), when cancelled, or when a batch job
- * preempts it (it then leaves after the grace time).
+ * The harvest controller and the harvest partition of the model. Every controller interval it
+ * builds the {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE,
+ * PLANNED with the reservations of the last planner pass, or ALLOCATED; running and pending jobs
+ * with their expected starts and scheduled nodes; our pilots), turns it into a {@link
+ * ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the production {@link
+ * ControllerPass} (the live controller's pass around the {@link HarvestPolicy}) for intents, and
+ * applies them: submit a pending pilot, or cancel one. The snapshot comes from the simulator's
+ * {@link IncrementalSnapshotBuilder}, which the model tells of every change (node states are
+ * compared once per pass, jobs reported as they appear, change plan, start and end), so that a pass
+ * costs O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal
+ * to the plain builder's snapshot of {@link #observe()}, which {@link #verifySnapshots()} checks on
+ * every pass (tests). Pending pilots start on free nodes in priority order (targeted ones on their
+ * node first, then by nice and id), only when they end before the node's next reservation; a pilot
+ * with {@code --time-min} is shrunk to whole minutes to fit. A started pilot warms up, becomes
+ * ready, and ends at its limit (timed out), when cancelled, or when a batch job preempts it (it
+ * then leaves after the grace time).
  */
 final class PilotHarvester {
 
@@ -60,29 +62,39 @@ final class PilotHarvester {
 
   private final SimHarvestConfig config;
   private final HarvestPolicy policy;
+
   /** The production controller pass around the policy (see {@link #controllerPass}). */
   private final ControllerPass decision;
+
   /** Running pilots cancelled because their end was pulled in (only with expedite-preemption). */
   private final Set<JobId> expedited = new HashSet<>();
+
   /** Told of every pass (tests); null: nobody. */
   private BiConsumer<ClusterObservation, PassPlan> passObserver;
+
   private final HarvestTarget target = HarvestTarget.partition(HARVEST_PARTITION);
   private final SnapshotBuilder builder = new SnapshotBuilder(target, PILOT_PREFIX);
   private final Instant origin;
   private final Map<JobId, SimPilot> active = new LinkedHashMap<>();
+
   /**
-   * The active pilots in id order (ids grow, so a new pilot is appended), for the pass's fleet: an array walk instead
-   * of the map's linked entries. Pilots that left stay until the next walk drops them ({@link SimPilot#gone}).
+   * The active pilots in id order (ids grow, so a new pilot is appended), for the pass's fleet: an
+   * array walk instead of the map's linked entries. Pilots that left stay until the next walk drops
+   * them ({@link SimPilot#gone}).
    */
   private final ArrayList<SimPilot> activeInOrder = new ArrayList<>();
-  private final TreeSet<SimPilot> untargeted = new TreeSet<>(
-      Comparator.comparingInt((SimPilot p) -> p.shape.nice()).thenComparing(p -> p.id));
+
+  private final TreeSet<SimPilot> untargeted =
+      new TreeSet<>(
+          Comparator.comparingInt((SimPilot p) -> p.shape.nice()).thenComparing(p -> p.id));
   private final Map<Integer, ArrayDeque<SimPilot>> targeted = new HashMap<>();
   private final Map<String, Integer> nodeIndex = new HashMap<>();
   private final PilotCounters counters = new PilotCounters();
   private BatchSimulation sim;
+
   /** The run's clock unit; the policy's shapes and this config's intervals are converted to it. */
   private TimeBase time;
+
   private String[] names;
   private NodeInfo[][] infos;
   private int pending;
@@ -100,8 +112,8 @@ final class PilotHarvester {
 
   /**
    * @param rules the controller's rules around the policy; the published figures are with {@link
-   *     PassRules#POLICY_ONLY} (no cap on submissions, no expedited preemption: the model hands a preempted pilot's
-   *     node over after the grace time itself)
+   *     PassRules#POLICY_ONLY} (no cap on submissions, no expedited preemption: the model hands a
+   *     preempted pilot's node over after the grace time itself)
    */
   PilotHarvester(SimHarvestConfig config, long unixOrigin, PassRules rules) {
     this.config = config;
@@ -128,20 +140,26 @@ final class PilotHarvester {
     fast = new IncrementalSnapshotBuilder(target, PILOT_PREFIX, java.util.Arrays.asList(infos[0]));
   }
 
-  /** Compare the incremental snapshot with the plain one on every pass and fail on a difference (tests). */
+  /**
+   * Compare the incremental snapshot with the plain one on every pass and fail on a difference
+   * (tests).
+   */
   void verifySnapshots() {
     verify = true;
   }
 
   /**
-   * Tells {@code observer} of every pass, before its plan is carried out: what a live controller would have read
-   * from Slurm then ({@link #observe()}) and the plan (tests compare it with the live controller's).
+   * Tells {@code observer} of every pass, before its plan is carried out: what a live controller
+   * would have read from Slurm then ({@link #observe()}) and the plan (tests compare it with the
+   * live controller's).
    */
   void observePasses(BiConsumer<ClusterObservation, PassPlan> observer) {
     passObserver = observer;
   }
 
-  /** A batch job or pilot appeared, changed its plan, started or ended (see {@link #snapshot()}). */
+  /**
+   * A batch job or pilot appeared, changed its plan, started or ended (see {@link #snapshot()}).
+   */
   void jobChanged(Object job) {
     changes.add(job);
   }
@@ -181,15 +199,23 @@ final class PilotHarvester {
     if (verify) {
       ClusterSnapshot plain = builder.build(observe());
       if (!plain.equals(snapshot)) {
-        throw new IllegalStateException("incremental snapshot differs from the plain one at " + sim.now + ":\n"
-            + snapshot + "\n" + plain);
+        throw new IllegalStateException(
+            "incremental snapshot differs from the plain one at "
+                + sim.now
+                + ":\n"
+                + snapshot
+                + "\n"
+                + plain);
       }
     }
     return snapshot;
   }
 
   private byte observedState(int i) {
-    return (byte) (sim.nodeState[i] != BatchSimulation.FREE ? 2 : sim.plannedStart[i] != Long.MAX_VALUE ? 1 : 0);
+    return (byte)
+        (sim.nodeState[i] != BatchSimulation.FREE
+            ? 2
+            : sim.plannedStart[i] != Long.MAX_VALUE ? 1 : 0);
   }
 
   /** Node names {@code n001..} zero-padded so that name order is index order. */
@@ -222,10 +248,11 @@ final class PilotHarvester {
   // ---- controller ----
 
   /**
-   * One controller pass, unless nothing a controller could see changed since the last pass (same cluster
-   * {@code version}): then the policy would get the same snapshot and fleet (only {@code now} later) and the pass
-   * is skipped and counted. Otherwise it gathers the snapshot and fleet, asks core's {@link ControllerPass} (the
-   * live controller's pass) for the plan and carries it out. Returns true when intents were applied.
+   * One controller pass, unless nothing a controller could see changed since the last pass (same
+   * cluster {@code version}): then the policy would get the same snapshot and fleet (only {@code
+   * now} later) and the pass is skipped and counted. Otherwise it gathers the snapshot and fleet,
+   * asks core's {@link ControllerPass} (the live controller's pass) for the plan and carries it
+   * out. Returns true when intents were applied.
    */
   boolean controllerPass(long version) {
     if (config.skipUnchanged() && version == lastVersion) {
@@ -289,8 +316,13 @@ final class PilotHarvester {
 
   private void submit(PilotShape shape) {
     if (!shape.partition().equals(HARVEST_PARTITION)) {
-      throw new IllegalStateException("policy " + policy.name() + " submitted a pilot to partition "
-          + shape.partition() + ", not the harvest partition " + HARVEST_PARTITION);
+      throw new IllegalStateException(
+          "policy "
+              + policy.name()
+              + " submitted a pilot to partition "
+              + shape.partition()
+              + ", not the harvest partition "
+              + HARVEST_PARTITION);
     }
     JobId id = new JobId(nextId++);
     SimPilot pilot = new SimPilot(id, shape, sim.now);
@@ -300,7 +332,8 @@ final class PilotHarvester {
     if (shape.targetNode().isPresent()) {
       Integer node = nodeIndex.get(shape.targetNode().get());
       if (node == null) {
-        throw new IllegalStateException("policy " + policy.name() + " targeted unknown node " + shape.targetNode());
+        throw new IllegalStateException(
+            "policy " + policy.name() + " targeted unknown node " + shape.targetNode());
       }
       targeted.computeIfAbsent(node, k -> new ArrayDeque<>()).add(pilot);
     } else {
@@ -346,18 +379,25 @@ final class PilotHarvester {
   }
 
   /**
-   * Whether no pilot may start on free {@code node} now: core's {@link FreedNodeHold} on the node's last release by a
-   * batch job, with the model's backfill grid and last pass as a live controller reads them from Slurm.
+   * Whether no pilot may start on free {@code node} now: core's {@link FreedNodeHold} on the node's
+   * last release by a batch job, with the model's backfill grid and last pass as a live controller
+   * reads them from Slurm.
    */
   boolean held(int node) {
     if (!config.holdFreedNodes() || sim.freedAt[node] == BatchSimulation.NONE) {
       return false;
     }
-    Optional<Instant> lastPass = sim.lastBackfillPass == Long.MIN_VALUE ? Optional.empty()
-        : Optional.of(time.at(origin, sim.lastBackfillPass));
-    FreedNodeHold.Verdict verdict = FreedNodeHold.decide(names[node], time.at(origin, sim.freedAt[node]),
-        time.at(origin, sim.now), sim.queued > 0,
-        new BackfillTiming(time.duration(sim.config.bfInterval()), lastPass));
+    Optional<Instant> lastPass =
+        sim.lastBackfillPass == Long.MIN_VALUE
+            ? Optional.empty()
+            : Optional.of(time.at(origin, sim.lastBackfillPass));
+    FreedNodeHold.Verdict verdict =
+        FreedNodeHold.decide(
+            names[node],
+            time.at(origin, sim.freedAt[node]),
+            time.at(origin, sim.now),
+            sim.queued > 0,
+            new BackfillTiming(time.duration(sim.config.bfInterval()), lastPass));
     if (verdict.held() && heldMark[node] != sim.freedAt[node]) {
       heldMark[node] = sim.freedAt[node];
       counters.freedNodesHeld++;
@@ -365,7 +405,10 @@ final class PilotHarvester {
     return verdict.held();
   }
 
-  /** Starts the first pending pilot that fits on {@code node} with {@code window} ticks until its next job. */
+  /**
+   * Starts the first pending pilot that fits on {@code node} with {@code window} ticks until its
+   * next job.
+   */
   void tryStart(int node, long window) {
     ArrayDeque<SimPilot> mine = targeted.get(node);
     if (mine != null) {
@@ -387,8 +430,8 @@ final class PilotHarvester {
   }
 
   /**
-   * The limit in ticks a pilot gets in a window of {@code window} ticks: its time, or the window floored to whole
-   * minutes down to its time-min; 0: no fit.
+   * The limit in ticks a pilot gets in a window of {@code window} ticks: its time, or the window
+   * floored to whole minutes down to its time-min; 0: no fit.
    */
   static long fit(PilotShape shape, long window, TimeBase time) {
     long limit = time.ticks(shape.time());
@@ -425,9 +468,14 @@ final class PilotHarvester {
     }
     sim.schedule(sim.now + limit, Event.PILOT_END, pilot);
     if (sim.listening) {
-      sim.listener().pilotStarted(pilot.id.toString(), node, sim.now, limit,
-          warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
-          window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
+      sim.listener()
+          .pilotStarted(
+              pilot.id.toString(),
+              node,
+              sim.now,
+              limit,
+              warmup < limit ? sim.now + Math.max(0, warmup) : Long.MAX_VALUE,
+              window == Long.MAX_VALUE ? Long.MAX_VALUE : sim.now + window);
     }
   }
 
@@ -462,7 +510,8 @@ final class PilotHarvester {
       sim.idle.warming--;
     }
     if (sim.listening) {
-      sim.listener().pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
+      sim.listener()
+          .pilotStopping(pilot.id.toString(), pilot.node, sim.now, end == PilotState.PREEMPTED);
     }
     pilot.state = end;
     active.remove(pilot.id);

@@ -3,17 +3,18 @@ package io.hpcwhisk.simulator.batch;
 import java.util.Arrays;
 
 /**
- * The availability profile of the backfill planner: a step function of how many nodes batch jobs could use from
- * each time on. Segment i holds {@code free[i]} nodes over {@code [time[i], time[i+1])}; the last one extends to
- * infinity.
+ * The availability profile of the backfill planner: a step function of how many nodes batch jobs
+ * could use from each time on. Segment i holds {@code free[i]} nodes over {@code [time[i],
+ * time[i+1])}; the last one extends to infinity.
  *
- * <p><b>Algorithm.</b> Built from now (the nodes usable now) plus the planned ends of running jobs, in ascending
- * order. {@link #earliest} scans segments for the first start at which {@code k} nodes stay free for the whole
- * duration, skipping past any segment that breaks the run; {@link #reserve} splits at the interval's ends and
- * subtracts. Both are O(segments).
+ * <p><b>Algorithm.</b> Built from now (the nodes usable now) plus the planned ends of running jobs,
+ * in ascending order. {@link #earliest} scans segments for the first start at which {@code k} nodes
+ * stay free for the whole duration, skipping past any segment that breaks the run; {@link #reserve}
+ * splits at the interval's ends and subtracts. Both are O(segments).
  *
- * <p><b>Example.</b> 4 nodes, 1 free now, a 2-node job planned to end at 100 and a 1-node job at 50: segments
- * (now,1) (50,2) (100,4). A 3-node job of 60 s gets 100; after reserving it: (now,1) (50,2) (100,1) (160,4).
+ * <p><b>Example.</b> 4 nodes, 1 free now, a 2-node job planned to end at 100 and a 1-node job at
+ * 50: segments (now,1) (50,2) (100,4). A 3-node job of 60 s gets 100; after reserving it: (now,1)
+ * (50,2) (100,1) (160,4).
  *
  * <p><b>Known caveats.</b> Counts only: which nodes a reservation gets is decided afterwards
  * ({@link BatchSimulation}), which is always possible for whole-node jobs fixed in time.
@@ -50,7 +51,10 @@ final class Profile {
     }
   }
 
-  /** The earliest start at or after now, at most {@code latest}, with {@code k} nodes free for {@code duration}; -1 if none. */
+  /**
+   * The earliest start at or after now, at most {@code latest}, with {@code k} nodes free for
+   * {@code duration}; -1 if none.
+   */
   long earliest(int k, long duration, long latest) {
     int i = 0;
     while (i < size && time[i] <= latest) {

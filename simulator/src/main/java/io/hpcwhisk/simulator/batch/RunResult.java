@@ -12,12 +12,22 @@ import java.util.Map;
  * @param timeline sampled node counts: rows busy, unused, warming, ready
  * @param sampleSeconds seconds between timeline samples
  * @param wallSeconds wall-clock seconds the run took
- * @param cpuSeconds CPU seconds of the run's thread (the wall time less what other processes took; -1 unknown)
+ * @param cpuSeconds CPU seconds of the run's thread (the wall time less what other processes took;
+ *     -1 unknown)
  * @param simulatedSeconds simulated seconds from the first submit to the last job's end
- * @param faas the FaaS layer's figures ({@link io.hpcwhisk.simulator.faas.FaasResult}); empty without invocations
+ * @param faas the FaaS layer's figures ({@link io.hpcwhisk.simulator.faas.FaasResult}); empty
+ *     without invocations
  */
-public record RunResult(String label, IdleAccount.Figures idle, JobStats.Summary jobs, Map<String, Object> pilots,
-    int[][] timeline, double sampleSeconds, double wallSeconds, double cpuSeconds, double simulatedSeconds,
+public record RunResult(
+    String label,
+    IdleAccount.Figures idle,
+    JobStats.Summary jobs,
+    Map<String, Object> pilots,
+    int[][] timeline,
+    double sampleSeconds,
+    double wallSeconds,
+    double cpuSeconds,
+    double simulatedSeconds,
     Map<String, Object> faas) {
 
   public RunResult {
@@ -26,7 +36,16 @@ public record RunResult(String label, IdleAccount.Figures idle, JobStats.Summary
   }
 
   RunResult withFaas(Map<String, Object> figures) {
-    return new RunResult(label, idle, jobs, pilots, timeline, sampleSeconds, wallSeconds, cpuSeconds, simulatedSeconds,
+    return new RunResult(
+        label,
+        idle,
+        jobs,
+        pilots,
+        timeline,
+        sampleSeconds,
+        wallSeconds,
+        cpuSeconds,
+        simulatedSeconds,
         figures);
   }
 }

@@ -13,9 +13,9 @@ import org.jfree.data.xy.DefaultTableXYDataset;
 import org.jfree.data.xy.XYSeries;
 
 /**
- * The run's timeline as a stacked area (JFreeChart, headless, same colours as part 1's replay timeline): nodes
- * running batch jobs, idle nodes with a ready pilot, warming up, and unused. At most ~4,000 points are drawn; longer
- * runs are thinned by taking every k-th sample.
+ * The run's timeline as a stacked area (JFreeChart, headless, same colours as part 1's replay
+ * timeline): nodes running batch jobs, idle nodes with a ready pilot, warming up, and unused. At
+ * most ~4,000 points are drawn; longer runs are thinned by taking every k-th sample.
  */
 final class SchedulePlots {
 
@@ -49,11 +49,17 @@ final class SchedulePlots {
     renderer.setSeriesPaint(1, new Color(0xf9a825));
     renderer.setSeriesPaint(2, new Color(0xb0bec5));
     renderer.setSeriesPaint(3, new Color(0x455a64));
-    XYPlot plot = new XYPlot(dataset, new NumberAxis("days since the first submit"), new NumberAxis("nodes"),
-        renderer);
+    XYPlot plot =
+        new XYPlot(
+            dataset,
+            new NumberAxis("days since the first submit"),
+            new NumberAxis("nodes"),
+            renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    JFreeChart chart = new JFreeChart("simulate schedule: " + run.label(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    JFreeChart chart =
+        new JFreeChart(
+            "simulate schedule: " + run.label(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     try {
       ChartUtils.saveChartAsPNG(file.toFile(), chart, 1200, 600);

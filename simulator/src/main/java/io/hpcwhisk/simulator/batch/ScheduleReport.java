@@ -13,20 +13,29 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes what {@code simulate schedule} produced: {@code report.json} (settings, trace summary, the baseline, and
- * per policy its gain and its cost against the baseline), one {@code timeline-<run>.png} per run, and the same
- * figures as a text table. Field meanings are documented in {@code docs/simulator-guide.md}.
+ * Writes what {@code simulate schedule} produced: {@code report.json} (settings, trace summary, the
+ * baseline, and per policy its gain and its cost against the baseline), one {@code
+ * timeline-<run>.png} per run, and the same figures as a text table. Field meanings are documented
+ * in {@code docs/simulator-guide.md}.
  */
 public final class ScheduleReport {
 
   public static final String REPORT = "report.json";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ScheduleReport() {}
 
-  /** Writes report.json and (unless {@code plots} is false) the timelines; returns the files written. */
-  public static List<Path> write(ScheduleRun.Outcome outcome, Map<String, Object> settings, Map<String, Object> extra,
-      Path outDir, boolean plots) {
+  /**
+   * Writes report.json and (unless {@code plots} is false) the timelines; returns the files
+   * written.
+   */
+  public static List<Path> write(
+      ScheduleRun.Outcome outcome,
+      Map<String, Object> settings,
+      Map<String, Object> extra,
+      Path outDir,
+      boolean plots) {
     try {
       Files.createDirectories(outDir);
       List<Path> files = new ArrayList<>();
@@ -53,8 +62,8 @@ public final class ScheduleReport {
     return runs;
   }
 
-  public static Map<String, Object> toMap(ScheduleRun.Outcome outcome, Map<String, Object> settings,
-      Map<String, Object> extra) {
+  public static Map<String, Object> toMap(
+      ScheduleRun.Outcome outcome, Map<String, Object> settings, Map<String, Object> extra) {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("settings", settings);
     Map<String, Object> trace = new LinkedHashMap<>();
@@ -74,13 +83,19 @@ public final class ScheduleReport {
       report.put("yardstick", yardstick(outcome.yardstick(), outcome.baseline()));
     }
     report.putAll(extra);
-    report.put("notes", List.of(
-        "shares are fractions of idle node-time (node-time without a batch job) from the first submit to the last end",
-        "delays compare each job's start with the same job's start in the baseline run without pilots; they include "
-            + "knock-on effects (a job delayed by a hand-over ends later, so later jobs shift too)",
-        "handoverShare: idle node-time in which a preempted pilot was leaving and the batch job waited for it",
-        "yardstick: the trace without pilots, every job's nodes handed on handoverSeconds (the drain time) later, "
-            + "compared with the baseline as the policies are: the schedule's own sensitivity to hand-over times"));
+    report.put(
+        "notes",
+        List.of(
+            "shares are fractions of idle node-time (node-time without a batch job) from the first"
+                + " submit to the last end",
+            "delays compare each job's start with the same job's start in the baseline run without"
+                + " pilots; they include knock-on effects (a job delayed by a hand-over ends later,"
+                + " so later jobs shift too)",
+            "handoverShare: idle node-time in which a preempted pilot was leaving and the batch job"
+                + " waited for it",
+            "yardstick: the trace without pilots, every job's nodes handed on handoverSeconds (the"
+                + " drain time) later, compared with the baseline as the policies are: the"
+                + " schedule's own sensitivity to hand-over times"));
     return report;
   }
 
@@ -147,13 +162,21 @@ public final class ScheduleReport {
     return m;
   }
 
-  /** One line on the yardstick: what the same hand-over on every job does to the schedule with no pilots. */
+  /**
+   * One line on the yardstick: what the same hand-over on every job does to the schedule with no
+   * pilots.
+   */
   static String yardstickLine(ScheduleRun.Yardstick y) {
     JobStats.Delays d = y.run().jobs().delays();
-    return String.format(Locale.ROOT, "yardstick no pilots, every job's nodes handed on %s s later: %d delayed, %d "
-        + "beyond grace (max %s s), %d started earlier; compare the knock-on delays above%n",
-        TimeBase.format(y.handoverSeconds()), d.delayed(), d.delayedBeyondGrace(),
-        TimeBase.format(d.maxDelaySeconds()), d.earlier());
+    return String.format(
+        Locale.ROOT,
+        "yardstick no pilots, every job's nodes handed on %s s later: %d delayed, %d "
+            + "beyond grace (max %s s), %d started earlier; compare the knock-on delays above%n",
+        TimeBase.format(y.handoverSeconds()),
+        d.delayed(),
+        d.delayedBeyondGrace(),
+        TimeBase.format(d.maxDelaySeconds()),
+        d.earlier());
   }
 
   private static Map<String, Object> kind(JobStats.Kind k) {
@@ -169,41 +192,86 @@ public final class ScheduleReport {
   static String delayLine(String label, JobStats.Delays d) {
     JobStats.Kind direct = d.direct();
     JobStats.Kind knockOn = d.knockOn();
-    return String.format(Locale.ROOT, "delays %-9s %d delayed: %d direct (waited for their own pilots: max %s s, %d "
-        + "beyond grace), %d knock-on (moved by earlier jobs: max %s s, %d beyond grace; %d of them also waited for "
-        + "pilots); %d started earlier%n", label, d.delayed(), direct.jobs(), TimeBase.format(direct.maxDelaySeconds()),
-        direct.beyondGrace(), knockOn.jobs(), TimeBase.format(knockOn.maxDelaySeconds()), knockOn.beyondGrace(),
-        knockOn.waitedForPilots(), d.earlier());
+    return String.format(
+        Locale.ROOT,
+        "delays %-9s %d delayed: %d direct (waited for their own pilots: max %s s, %d beyond"
+            + " grace), %d knock-on (moved by earlier jobs: max %s s, %d beyond grace; %d of them"
+            + " also waited for pilots); %d started earlier%n",
+        label,
+        d.delayed(),
+        direct.jobs(),
+        TimeBase.format(direct.maxDelaySeconds()),
+        direct.beyondGrace(),
+        knockOn.jobs(),
+        TimeBase.format(knockOn.maxDelaySeconds()),
+        knockOn.beyondGrace(),
+        knockOn.waitedForPilots(),
+        d.earlier());
   }
 
   /**
-   * The knock-on goal of issue 28: knock-on delays beyond the grace time at most 1.5 × the yardstick's (the same
-   * hand-over on every job without pilots).
+   * The knock-on goal of issue 28: knock-on delays beyond the grace time at most 1.5 × the
+   * yardstick's (the same hand-over on every job without pilots).
    */
   static String goalLine(String label, long knockOnBeyondGrace, long yardstickBeyondGrace) {
     double limit = 1.5 * yardstickBeyondGrace;
-    return String.format(Locale.ROOT, "goal %-9s knock-on beyond grace %d against 1.5 × yardstick %d = %s: %s%n",
-        label, knockOnBeyondGrace, yardstickBeyondGrace, TimeBase.format(limit),
+    return String.format(
+        Locale.ROOT,
+        "goal %-9s knock-on beyond grace %d against 1.5 × yardstick %d = %s: %s%n",
+        label,
+        knockOnBeyondGrace,
+        yardstickBeyondGrace,
+        TimeBase.format(limit),
         knockOnBeyondGrace <= limit ? "met" : "not met");
   }
 
   /** The figures as a text table, one row per run. */
   public static String table(ScheduleRun.Outcome outcome) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-9s %7s %7s %7s %7s %8s %8s %8s %10s %10s %8s %8s %8s %8s %9s %7s%n",
-        "run", "ready", "warmup", "unused", "handovr", "pilots", "preempt", "timeout", "mean wait", "p95 wait",
-        "mean bsld", "p95 bsld", "delayed", ">grace", "max delay", "wall s"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%-9s %7s %7s %7s %7s %8s %8s %8s %10s %10s %8s %8s %8s %8s %9s %7s%n",
+            "run",
+            "ready",
+            "warmup",
+            "unused",
+            "handovr",
+            "pilots",
+            "preempt",
+            "timeout",
+            "mean wait",
+            "p95 wait",
+            "mean bsld",
+            "p95 bsld",
+            "delayed",
+            ">grace",
+            "max delay",
+            "wall s"));
     for (RunResult r : runs(outcome)) {
       JobStats.Summary j = r.jobs();
       JobStats.Delays d = j.delays();
-      out.append(String.format(Locale.ROOT,
-          "%-9s %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8s %8s %8s %10.0f %10s %8.2f %8.2f %8s %8s %9s %7.1f%n",
-          r.label(), 100 * r.idle().readyShare(), 100 * r.idle().warmupShare(), 100 * r.idle().unusedShare(),
-          100 * r.idle().handoverShare(), r.pilots().getOrDefault("pilotsStarted", "-"),
-          r.pilots().getOrDefault("pilotsPreempted", "-"), r.pilots().getOrDefault("pilotsTimedOut", "-"),
-          j.meanWait(), TimeBase.format(j.p95Wait()), j.meanBoundedSlowdown(), j.p95BoundedSlowdown(),
-          d == null ? "-" : Long.toString(d.delayed()), d == null ? "-" : Long.toString(d.delayedBeyondGrace()),
-          d == null ? "-" : TimeBase.format(d.maxDelaySeconds()) + " s", r.wallSeconds()));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-9s %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8s %8s %8s %10.0f %10s %8.2f %8.2f %8s %8s %9s"
+                  + " %7.1f%n",
+              r.label(),
+              100 * r.idle().readyShare(),
+              100 * r.idle().warmupShare(),
+              100 * r.idle().unusedShare(),
+              100 * r.idle().handoverShare(),
+              r.pilots().getOrDefault("pilotsStarted", "-"),
+              r.pilots().getOrDefault("pilotsPreempted", "-"),
+              r.pilots().getOrDefault("pilotsTimedOut", "-"),
+              j.meanWait(),
+              TimeBase.format(j.p95Wait()),
+              j.meanBoundedSlowdown(),
+              j.p95BoundedSlowdown(),
+              d == null ? "-" : Long.toString(d.delayed()),
+              d == null ? "-" : Long.toString(d.delayedBeyondGrace()),
+              d == null ? "-" : TimeBase.format(d.maxDelaySeconds()) + " s",
+              r.wallSeconds()));
     }
     for (RunResult r : outcome.withPilots()) {
       if (r.jobs().delays() != null) {
@@ -222,18 +290,30 @@ public final class ScheduleReport {
     for (RunResult r : outcome.withPilots()) {
       if (!r.faas().isEmpty()) {
         Map<String, Object> f = r.faas();
-        out.append(String.format(Locale.ROOT, "faas %-9s %s arrivals: %.2f%% succeeded, %s queued, %s timed out, "
-            + "%s re-dispatched, %s failed; latency p50 %s ms, p90 %s ms, p99 %s ms%n", r.label(), f.get("arrivals"),
-            100 * (double) f.get("successShare"), f.get("queued"), f.get("timedOut"), f.get("redispatched"),
-            f.get("failed"), f.get("p50LatencyMs"), f.get("p90LatencyMs"), f.get("p99LatencyMs")));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "faas %-9s %s arrivals: %.2f%% succeeded, %s queued, %s timed out, "
+                    + "%s re-dispatched, %s failed; latency p50 %s ms, p90 %s ms, p99 %s ms%n",
+                r.label(),
+                f.get("arrivals"),
+                100 * (double) f.get("successShare"),
+                f.get("queued"),
+                f.get("timedOut"),
+                f.get("redispatched"),
+                f.get("failed"),
+                f.get("p50LatencyMs"),
+                f.get("p90LatencyMs"),
+                f.get("p99LatencyMs")));
       }
     }
     return out.toString();
   }
 
   /**
-   * Seconds for report.json, to the millisecond (the finest tick): a whole number stays an integer ({@code 16}), a
-   * fraction a decimal ({@code 0.4}, not {@code 9.216000000000349} from subtracting two percentiles).
+   * Seconds for report.json, to the millisecond (the finest tick): a whole number stays an integer
+   * ({@code 16}), a fraction a decimal ({@code 0.4}, not {@code 9.216000000000349} from subtracting
+   * two percentiles).
    */
   static Number seconds(double value) {
     double ms = Math.rint(value * 1000) / 1000;

@@ -19,29 +19,66 @@ import java.util.Map;
  * @param out output directory, or null for no files
  * @param plots whether to draw PNGs
  * @param faas the FaaS layer's settings, or null for no activations
- * @param spread how the trace's times are spread inside their seconds, or null for times as recorded (a spread needs
- *     a scheduler counting milliseconds)
- * @param holdFreedNodes hold a node freed by a batch job for one backfill pass while batch jobs are pending
- *     ({@link io.hpcwhisk.core.harvest.FreedNodeHold}), for every policy
+ * @param spread how the trace's times are spread inside their seconds, or null for times as
+ *     recorded (a spread needs a scheduler counting milliseconds)
+ * @param holdFreedNodes hold a node freed by a batch job for one backfill pass while batch jobs are
+ *     pending ({@link io.hpcwhisk.core.harvest.FreedNodeHold}), for every policy
  */
-public record ScheduleRequest(String trace, int nodes, int procsPerNode, SchedulerConfig scheduler,
-    List<String> policies, Map<String, Map<String, String>> policyParams, long controllerInterval, long warmup,
-    long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas,
-    TraceSpread spread, boolean holdFreedNodes) {
+public record ScheduleRequest(
+    String trace,
+    int nodes,
+    int procsPerNode,
+    SchedulerConfig scheduler,
+    List<String> policies,
+    Map<String, Map<String, String>> policyParams,
+    long controllerInterval,
+    long warmup,
+    long sampleInterval,
+    Path out,
+    boolean plots,
+    io.hpcwhisk.simulator.faas.FaasSettings faas,
+    TraceSpread spread,
+    boolean holdFreedNodes) {
 
   /** A request without the freed-node hold. */
-  public ScheduleRequest(String trace, int nodes, int procsPerNode, SchedulerConfig scheduler,
-      List<String> policies, Map<String, Map<String, String>> policyParams, long controllerInterval, long warmup,
-      long sampleInterval, Path out, boolean plots, io.hpcwhisk.simulator.faas.FaasSettings faas,
+  public ScheduleRequest(
+      String trace,
+      int nodes,
+      int procsPerNode,
+      SchedulerConfig scheduler,
+      List<String> policies,
+      Map<String, Map<String, String>> policyParams,
+      long controllerInterval,
+      long warmup,
+      long sampleInterval,
+      Path out,
+      boolean plots,
+      io.hpcwhisk.simulator.faas.FaasSettings faas,
       TraceSpread spread) {
-    this(trace, nodes, procsPerNode, scheduler, policies, policyParams, controllerInterval, warmup, sampleInterval,
-        out, plots, faas, spread, false);
+    this(
+        trace,
+        nodes,
+        procsPerNode,
+        scheduler,
+        policies,
+        policyParams,
+        controllerInterval,
+        warmup,
+        sampleInterval,
+        out,
+        plots,
+        faas,
+        spread,
+        false);
   }
 
   public ScheduleRequest {
     if (spread != null && !scheduler.time().equals(TimeBase.MILLIS)) {
-      throw new IllegalArgumentException("a trace spread inside its seconds needs a scheduler counting milliseconds, "
-          + "got " + scheduler.time().ticksPerSecond() + " tick(s) per second");
+      throw new IllegalArgumentException(
+          "a trace spread inside its seconds needs a scheduler counting milliseconds, "
+              + "got "
+              + scheduler.time().ticksPerSecond()
+              + " tick(s) per second");
     }
     policies = List.copyOf(policies);
     policyParams = Map.copyOf(policyParams);

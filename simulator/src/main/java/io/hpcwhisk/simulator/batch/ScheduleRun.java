@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs a trace once without pilots (the baseline) and once per harvest policy, pairing each job's start across runs
- * so that the cost of harvesting (delays, wait and slowdown changes) is reported next to its gain. When pilots take
- * time to leave, a third kind of run, the {@linkplain Yardstick yardstick}, measures how far the same schedule moves
- * with no pilot at all when every job's nodes are handed on that much later.
+ * Runs a trace once without pilots (the baseline) and once per harvest policy, pairing each job's
+ * start across runs so that the cost of harvesting (delays, wait and slowdown changes) is reported
+ * next to its gain. When pilots take time to leave, a third kind of run, the {@linkplain Yardstick
+ * yardstick}, measures how far the same schedule moves with no pilot at all when every job's nodes
+ * are handed on that much later.
  */
 public final class ScheduleRun {
 
@@ -22,24 +23,35 @@ public final class ScheduleRun {
    * @param jobs jobs accepted
    * @param baseline the run without pilots
    * @param withPilots one run per policy, in the order given
-   * @param yardstick the schedule's own sensitivity to the drain time; null without policies or with no drain time
+   * @param yardstick the schedule's own sensitivity to the drain time; null without policies or
+   *     with no drain time
    */
-  public record Outcome(io.hpcwhisk.simulator.trace.TraceSummary traceSummary, long jobs, RunResult baseline,
-      List<RunResult> withPilots, Yardstick yardstick) {}
+  public record Outcome(
+      io.hpcwhisk.simulator.trace.TraceSummary traceSummary,
+      long jobs,
+      RunResult baseline,
+      List<RunResult> withPilots,
+      Yardstick yardstick) {}
 
   /**
-   * The trace without pilots, with every job's nodes handed on {@code handoverSeconds} later (COMPLETING time plus
-   * the drain time of the runs with pilots), compared job by job with the baseline exactly as a run with pilots is.
-   * Its delays are caused by no harvester: a schedule moves when hand-overs take time, and its jobs delayed beyond
-   * the grace time here are the measure against which the pilots' knock-on delays are read.
+   * The trace without pilots, with every job's nodes handed on {@code handoverSeconds} later
+   * (COMPLETING time plus the drain time of the runs with pilots), compared job by job with the
+   * baseline exactly as a run with pilots is. Its delays are caused by no harvester: a schedule
+   * moves when hand-overs take time, and its jobs delayed beyond the grace time here are the
+   * measure against which the pilots' knock-on delays are read.
    *
    * @param handoverSeconds the hand-over added to every job: the drain time
-   * @param run the run, labelled {@code yardstick}; its job figures have delays against the baseline
+   * @param run the run, labelled {@code yardstick}; its job figures have delays against the
+   *     baseline
    */
   public record Yardstick(double handoverSeconds, RunResult run) {}
 
-  /** Whether {@link #run} also measures the {@link Yardstick}: with policies to compare and a non-zero drain time. */
-  public static boolean measuresYardstick(SchedulerConfig scheduler, List<SimHarvestConfig> harvests) {
+  /**
+   * Whether {@link #run} also measures the {@link Yardstick}: with policies to compare and a
+   * non-zero drain time.
+   */
+  public static boolean measuresYardstick(
+      SchedulerConfig scheduler, List<SimHarvestConfig> harvests) {
     return !harvests.isEmpty() && scheduler.drainTime() > 0;
   }
 
@@ -50,48 +62,66 @@ public final class ScheduleRun {
    * @param sampleInterval seconds between timeline samples
    * @param listenerFactory a listener per run label (null: none)
    */
-  public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<SimHarvestConfig> harvests, long sampleInterval,
+  public static Outcome run(
+      SchedulerConfig scheduler,
+      Supplier<JobSources.Source> opener,
+      List<SimHarvestConfig> harvests,
+      long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, null);
   }
 
   /** As above, and with {@code faas} set, replays its activations against each run's pilots. */
-  public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<SimHarvestConfig> harvests, long sampleInterval,
+  public static Outcome run(
+      SchedulerConfig scheduler,
+      Supplier<JobSources.Source> opener,
+      List<SimHarvestConfig> harvests,
+      long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
       io.hpcwhisk.simulator.faas.FaasSettings faas) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, faas, 1, null);
   }
 
   /**
-   * As above, with up to {@code threads} runs at once (the baseline and the policies are independent until their
-   * starts are compared, which happens after all of them ended), and {@code progress} (nullable) told the jobs
-   * submitted so far over all runs.
+   * As above, with up to {@code threads} runs at once (the baseline and the policies are
+   * independent until their starts are compared, which happens after all of them ended), and {@code
+   * progress} (nullable) told the jobs submitted so far over all runs.
    */
-  public static Outcome run(SchedulerConfig scheduler, Supplier<JobSources.Source> opener,
-      List<SimHarvestConfig> harvests, long sampleInterval,
+  public static Outcome run(
+      SchedulerConfig scheduler,
+      Supplier<JobSources.Source> opener,
+      List<SimHarvestConfig> harvests,
+      long sampleInterval,
       java.util.function.Function<String, SimulationListener> listenerFactory,
-      io.hpcwhisk.simulator.faas.FaasSettings faas, int threads, java.util.function.LongConsumer progress) {
+      io.hpcwhisk.simulator.faas.FaasSettings faas,
+      int threads,
+      java.util.function.LongConsumer progress) {
     Run base = new Run("baseline", null, scheduler);
     List<Run> policies = new ArrayList<>();
     for (SimHarvestConfig harvest : harvests) {
       policies.add(new Run(harvest.policy(), harvest, scheduler));
     }
-    Run yardstick = measuresYardstick(scheduler, harvests) ? new Run("yardstick", null,
-        scheduler.withCompleting(scheduler.completingTime() + scheduler.drainTime())) : null;
+    Run yardstick =
+        measuresYardstick(scheduler, harvests)
+            ? new Run(
+                "yardstick",
+                null,
+                scheduler.withCompleting(scheduler.completingTime() + scheduler.drainTime()))
+            : null;
     List<Run> runs = new ArrayList<>();
     runs.add(base);
     runs.addAll(policies);
     if (yardstick != null) {
       runs.add(yardstick);
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.max(1, Math.min(threads, runs.size())), r -> {
-          Thread t = new Thread(r, "simulate-schedule");
-          t.setDaemon(true);
-          return t;
-        });
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(1, Math.min(threads, runs.size())),
+            r -> {
+              Thread t = new Thread(r, "simulate-schedule");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
       for (Run run : runs) {
@@ -136,13 +166,14 @@ public final class ScheduleRun {
   }
 
   /**
-   * The trace run twice without pilots, with {@code reference} and with {@code perturbed} settings, and every job's
-   * start in the second run compared with the first: how far the schedule moves when nothing but a scheduler
-   * setting changes (for example one second of COMPLETING time after every job) — a yardstick for the delays that
-   * pilots cause. The grace time that counts a delay as beyond it is {@code perturbed}'s.
+   * The trace run twice without pilots, with {@code reference} and with {@code perturbed} settings,
+   * and every job's start in the second run compared with the first: how far the schedule moves
+   * when nothing but a scheduler setting changes (for example one second of COMPLETING time after
+   * every job) — a yardstick for the delays that pilots cause. The grace time that counts a delay
+   * as beyond it is {@code perturbed}'s.
    */
-  public static JobStats.Summary compareWithoutPilots(SchedulerConfig reference, SchedulerConfig perturbed,
-      Supplier<JobSources.Source> opener) {
+  public static JobStats.Summary compareWithoutPilots(
+      SchedulerConfig reference, SchedulerConfig perturbed, Supplier<JobSources.Source> opener) {
     Run first = new Run("reference", null, reference);
     first.execute(opener, 3600, null, null);
     Run second = new Run("perturbed", null, perturbed);
@@ -151,7 +182,8 @@ public final class ScheduleRun {
     return second.sim.stats.summary();
   }
 
-  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   /** One run (without pilots when {@code harvest} is null), executed on a pool thread. */
   private static final class Run {
@@ -177,7 +209,9 @@ public final class ScheduleRun {
       return s == null ? 0 : s.jobsSeen();
     }
 
-    void execute(Supplier<JobSources.Source> opener, long sampleInterval,
+    void execute(
+        Supplier<JobSources.Source> opener,
+        long sampleInterval,
         java.util.function.Function<String, SimulationListener> listenerFactory,
         io.hpcwhisk.simulator.faas.FaasSettings faas) {
       try (JobSources.Source source = opener.get()) {
@@ -186,10 +220,18 @@ public final class ScheduleRun {
           sim = new BatchSimulation(scheduler, null, null, sampleInterval, listener);
         } else {
           harvester = new PilotHarvester(harvest, source.unixOrigin());
-          io.hpcwhisk.simulator.faas.PilotRecorder recorder = faas == null ? null
-              : new io.hpcwhisk.simulator.faas.PilotRecorder(scheduler.drainTime(), scheduler.time(), listener);
-          sim = new BatchSimulation(scheduler, harvester, null, sampleInterval,
-              recorder != null ? recorder : listener);
+          io.hpcwhisk.simulator.faas.PilotRecorder recorder =
+              faas == null
+                  ? null
+                  : new io.hpcwhisk.simulator.faas.PilotRecorder(
+                      scheduler.drainTime(), scheduler.time(), listener);
+          sim =
+              new BatchSimulation(
+                  scheduler,
+                  harvester,
+                  null,
+                  sampleInterval,
+                  recorder != null ? recorder : listener);
           long t0 = System.nanoTime();
           long c0 = CPU.getCurrentThreadCpuTime();
           sim.run(source.jobs());
@@ -199,11 +241,20 @@ public final class ScheduleRun {
             long end = sim.now;
             long firstMs = scheduler.time().millis(sim.idle.firstTick());
             long endMs = scheduler.time().millis(end);
-            var replay = new io.hpcwhisk.simulator.faas.FaasSimulation(faas.pilotMemoryMb(), faas.coldStartMs(),
-                faas.queueTimeoutMs(), faas.actionTimeoutMs());
-            faasFigures = replay.run(shift(recorder.intervals(end), firstMs),
-                io.hpcwhisk.simulator.faas.InvocationSources.open(faas.invocations(), endMs - firstMs),
-                endMs - firstMs).asMap();
+            var replay =
+                new io.hpcwhisk.simulator.faas.FaasSimulation(
+                    faas.pilotMemoryMb(),
+                    faas.coldStartMs(),
+                    faas.queueTimeoutMs(),
+                    faas.actionTimeoutMs());
+            faasFigures =
+                replay
+                    .run(
+                        shift(recorder.intervals(end), firstMs),
+                        io.hpcwhisk.simulator.faas.InvocationSources.open(
+                            faas.invocations(), endMs - firstMs),
+                        endMs - firstMs)
+                    .asMap();
           }
           return;
         }
@@ -220,8 +271,17 @@ public final class ScheduleRun {
     RunResult result() {
       IdleAccount.Figures idle = sim.idle.figures(sim.n);
       Map<String, Object> pilots = harvester == null ? Map.of() : harvester.counters().asMap();
-      return new RunResult(label, idle, sim.stats.summary(), pilots,
-          sim.idle.timeline(), sim.idle.sampleSeconds(), wall, cpu, idle.spanSeconds(), Map.of());
+      return new RunResult(
+          label,
+          idle,
+          sim.stats.summary(),
+          pilots,
+          sim.idle.timeline(),
+          sim.idle.sampleSeconds(),
+          wall,
+          cpu,
+          idle.spanSeconds(),
+          Map.of());
     }
   }
 
@@ -230,9 +290,14 @@ public final class ScheduleRun {
       List<io.hpcwhisk.simulator.faas.PilotInterval> intervals, long originMs) {
     List<io.hpcwhisk.simulator.faas.PilotInterval> out = new ArrayList<>(intervals.size());
     for (var p : intervals) {
-      out.add(new io.hpcwhisk.simulator.faas.PilotInterval(p.id(), p.startMs() - originMs,
-          p.readyMs() == Long.MAX_VALUE ? Long.MAX_VALUE : p.readyMs() - originMs, p.deadlineMs() - originMs,
-          p.stopMs() - originMs, p.goneMs() - originMs));
+      out.add(
+          new io.hpcwhisk.simulator.faas.PilotInterval(
+              p.id(),
+              p.startMs() - originMs,
+              p.readyMs() == Long.MAX_VALUE ? Long.MAX_VALUE : p.readyMs() - originMs,
+              p.deadlineMs() - originMs,
+              p.stopMs() - originMs,
+              p.goneMs() - originMs));
     }
     return out;
   }

@@ -12,13 +12,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The facade behind {@code hpc-whisk simulate schedule}: resolves the trace and cluster, runs, writes the report. */
+/**
+ * The facade behind {@code hpc-whisk simulate schedule}: resolves the trace and cluster, runs,
+ * writes the report.
+ */
 public final class Schedules {
 
   private Schedules() {}
 
   /** What a run produced, plus the files written. */
-  public record Result(ScheduleRun.Outcome outcome, int nodes, String nodesFrom, List<Path> files,
+  public record Result(
+      ScheduleRun.Outcome outcome,
+      int nodes,
+      String nodesFrom,
+      List<Path> files,
       Map<String, Object> speed) {}
 
   public static Result run(ScheduleRequest request) {
@@ -26,11 +33,13 @@ public final class Schedules {
   }
 
   /**
-   * As {@link #run(ScheduleRequest)}, running the baseline and the policies in parallel on the available processors,
-   * and telling {@code progress} (nullable) the share of the work done: jobs submitted over all runs against the
-   * trace's job lines (an estimate: skipped lines count too) times the number of runs.
+   * As {@link #run(ScheduleRequest)}, running the baseline and the policies in parallel on the
+   * available processors, and telling {@code progress} (nullable) the share of the work done: jobs
+   * submitted over all runs against the trace's job lines (an estimate: skipped lines count too)
+   * times the number of runs.
    */
-  public static Result run(ScheduleRequest request, io.hpcwhisk.simulator.availability.Progress progress) {
+  public static Result run(
+      ScheduleRequest request, io.hpcwhisk.simulator.availability.Progress progress) {
     String trace = request.trace();
     int nodes = request.nodes();
     TimeBase time = request.scheduler().time();
@@ -42,8 +51,8 @@ public final class Schedules {
       SwfHeader header = SwfReader.readHeader(file);
       int perNode = request.procsPerNode() > 0 ? request.procsPerNode() : header.procsPerNode();
       if (nodes <= 0) {
-        io.hpcwhisk.simulator.swf.SwfClusterSize size = io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header,
-            perNode);
+        io.hpcwhisk.simulator.swf.SwfClusterSize size =
+            io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header, perNode);
         nodes = size.nodes();
         nodesFrom = size.source();
       }
@@ -52,7 +61,8 @@ public final class Schedules {
     } else if (trace.startsWith("sacct:")) {
       Path file = Path.of(trace.substring(6));
       if (nodes <= 0) {
-        throw new IllegalArgumentException("a sacct dump does not say how many nodes the cluster has; give --nodes");
+        throw new IllegalArgumentException(
+            "a sacct dump does not say how many nodes the cluster has; give --nodes");
       }
       int n = nodes;
       opener = () -> new JobSources(n, time, spread).sacct(file);
@@ -64,14 +74,21 @@ public final class Schedules {
       int n = nodes;
       opener = () -> new JobSources(n, time, spread).synthetic(trace);
     } else {
-      throw new IllegalArgumentException("trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
+      throw new IllegalArgumentException(
+          "trace '" + trace + "': expected swf:FILE, sacct:FILE or synthetic:SPEC");
     }
     SchedulerConfig config = request.scheduler().withNodes(nodes);
     List<SimHarvestConfig> harvests = new ArrayList<>();
     for (String policy : request.policies()) {
-      harvests.add(new SimHarvestConfig(policy, request.policyParams().getOrDefault(policy, Map.of()),
-          request.controllerInterval(), request.warmup()).withHoldFreedNodes(request.holdFreedNodes()));
-      io.hpcwhisk.core.harvest.HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
+      harvests.add(
+          new SimHarvestConfig(
+                  policy,
+                  request.policyParams().getOrDefault(policy, Map.of()),
+                  request.controllerInterval(),
+                  request.warmup())
+              .withHoldFreedNodes(request.holdFreedNodes()));
+      io.hpcwhisk.core.harvest.HarvestPolicies.create(
+          policy, request.policyParams().getOrDefault(policy, Map.of()));
     }
     resetPeaks();
     long t0 = System.nanoTime();
@@ -85,8 +102,16 @@ public final class Schedules {
     }
     ScheduleRun.Outcome outcome;
     try {
-      outcome = ScheduleRun.run(config, opener, harvests, request.sampleInterval(), null, request.faas(),
-          Runtime.getRuntime().availableProcessors(), jobsDone);
+      outcome =
+          ScheduleRun.run(
+              config,
+              opener,
+              harvests,
+              request.sampleInterval(),
+              null,
+              request.faas(),
+              Runtime.getRuntime().availableProcessors(),
+              jobsDone);
     } finally {
       if (shown != null) {
         shown.done();
@@ -96,20 +121,27 @@ public final class Schedules {
     Map<String, Object> speed = speed(outcome, wall);
     Map<String, Object> settings = settings(request, config);
     settings.put("nodesFrom", nodesFrom);
-    List<Path> files = request.out() == null ? List.of()
-        : ScheduleReport.write(outcome, settings, Map.of("speed", speed), request.out(), request.plots());
+    List<Path> files =
+        request.out() == null
+            ? List.of()
+            : ScheduleReport.write(
+                outcome, settings, Map.of("speed", speed), request.out(), request.plots());
     return new Result(outcome, nodes, nodesFrom, files, speed);
   }
 
   /**
-   * The cluster size of an SWF trace at {@code perNode} processors per node: the header's MaxProcs, else MaxNodes,
-   * else a companion machines file, else the trace's largest job ({@link io.hpcwhisk.simulator.swf.SwfClusterSize}).
+   * The cluster size of an SWF trace at {@code perNode} processors per node: the header's MaxProcs,
+   * else MaxNodes, else a companion machines file, else the trace's largest job ({@link
+   * io.hpcwhisk.simulator.swf.SwfClusterSize}).
    */
   public static int clusterNodes(Path file, SwfHeader header, int perNode) {
     return io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header, perNode).nodes();
   }
 
-  /** Job lines of a trace file (not comments or the sacct header), or the synthetic spec's {@code jobs}. */
+  /**
+   * Job lines of a trace file (not comments or the sacct header), or the synthetic spec's {@code
+   * jobs}.
+   */
   static long estimateJobs(String trace) {
     if (trace.startsWith("synthetic:")) {
       for (String kv : trace.substring(10).split(",")) {
@@ -144,7 +176,8 @@ public final class Schedules {
     m.put("scheduler", c.algorithm().name().toLowerCase(java.util.Locale.ROOT));
     m.put("bfMaxJobTest", c.bfMaxJobTest());
     TimeBase t = c.time();
-    java.util.function.LongFunction<Number> seconds = ticks -> ScheduleReport.seconds(t.seconds(ticks));
+    java.util.function.LongFunction<Number> seconds =
+        ticks -> ScheduleReport.seconds(t.seconds(ticks));
     m.put("bfWindowSeconds", seconds.apply(c.bfWindow()));
     m.put("bfResolutionSeconds", seconds.apply(c.bfResolution()));
     m.put("bfIntervalSeconds", seconds.apply(c.bfInterval()));
@@ -181,7 +214,8 @@ public final class Schedules {
       one.put("wallSeconds", r.wallSeconds());
       one.put("cpuSeconds", r.cpuSeconds());
       one.put("jobsPerSecond", outcome.jobs() / Math.max(1e-9, r.wallSeconds()));
-      one.put("simulatedSecondsPerWallSecond", r.simulatedSeconds() / Math.max(1e-9, r.wallSeconds()));
+      one.put(
+          "simulatedSecondsPerWallSecond", r.simulatedSeconds() / Math.max(1e-9, r.wallSeconds()));
       perRun.put(r.label(), one);
     }
     m.put("jobsPerSecond", outcome.jobs() * runs.size() / Math.max(1e-9, wall));

@@ -4,26 +4,37 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How pilots are injected: which production policy, with which parameters, how often the controller reconciles,
- * and how long a pilot takes from start to ready.
+ * How pilots are injected: which production policy, with which parameters, how often the controller
+ * reconciles, and how long a pilot takes from start to ready.
  *
  * @param policy a name known to {@link io.hpcwhisk.core.harvest.HarvestPolicies}
  * @param params the policy's text parameters (missing keys take the policy's defaults)
  * @param controllerInterval seconds between controller passes (SC22's Fib manager: 15 s)
  * @param warmup seconds from a pilot's start to ready (HPC-Whisk measured ~20 s)
- * @param skipUnchanged skip a controller pass when nothing it could see changed since the last one (see
- *     {@link PilotHarvester#controllerPass})
- * @param holdFreedNodes no pilot starts on a node a batch job gave back while batch jobs are pending until the next
- *     backfill pass has had its chance ({@link io.hpcwhisk.core.harvest.FreedNodeHold})
+ * @param skipUnchanged skip a controller pass when nothing it could see changed since the last one
+ *     (see {@link PilotHarvester#controllerPass})
+ * @param holdFreedNodes no pilot starts on a node a batch job gave back while batch jobs are
+ *     pending until the next backfill pass has had its chance ({@link
+ *     io.hpcwhisk.core.harvest.FreedNodeHold})
  */
-public record SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
-    boolean skipUnchanged, boolean holdFreedNodes) {
+public record SimHarvestConfig(
+    String policy,
+    Map<String, String> params,
+    long controllerInterval,
+    long warmup,
+    boolean skipUnchanged,
+    boolean holdFreedNodes) {
 
-  public SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup) {
+  public SimHarvestConfig(
+      String policy, Map<String, String> params, long controllerInterval, long warmup) {
     this(policy, params, controllerInterval, warmup, true, false);
   }
 
-  public SimHarvestConfig(String policy, Map<String, String> params, long controllerInterval, long warmup,
+  public SimHarvestConfig(
+      String policy,
+      Map<String, String> params,
+      long controllerInterval,
+      long warmup,
       boolean skipUnchanged) {
     this(policy, params, controllerInterval, warmup, skipUnchanged, false);
   }
@@ -36,8 +47,11 @@ public record SimHarvestConfig(String policy, Map<String, String> params, long c
   public SimHarvestConfig {
     params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
     if (controllerInterval < 1 || warmup < 0) {
-      throw new IllegalArgumentException("controller interval must be >= 1 s and warm-up >= 0 s, got "
-          + controllerInterval + " and " + warmup);
+      throw new IllegalArgumentException(
+          "controller interval must be >= 1 s and warm-up >= 0 s, got "
+              + controllerInterval
+              + " and "
+              + warmup);
     }
   }
 }

@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** One simulated pilot job, with the core records a controller would see for it (built once per state). */
+/**
+ * One simulated pilot job, with the core records a controller would see for it (built once per
+ * state).
+ */
 final class SimPilot {
 
   final JobId id;
@@ -22,8 +25,10 @@ final class SimPilot {
   long start = -1;
   long limit;
   boolean ready;
+
   /** No longer active (ended, or cancelled while pending). */
   boolean gone;
+
   private Pilot pilot;
   private Job job;
   private String name;
@@ -37,26 +42,40 @@ final class SimPilot {
   Pilot pilot(Instant origin, TimeBase time, String[] nodeNames) {
     if (pilot == null) {
       Optional<Instant> submitted = Optional.of(time.at(origin, submit));
-      pilot = state == PilotState.PENDING ? new Pilot(id, shape, state, Optional.empty(), submitted,
-          Optional.empty(), Optional.empty())
-          : new Pilot(id, granted(time), state, Optional.of(nodeNames[node]), submitted,
-              Optional.of(time.at(origin, start)), Optional.of(time.at(origin, start + limit)));
+      pilot =
+          state == PilotState.PENDING
+              ? new Pilot(
+                  id, shape, state, Optional.empty(), submitted, Optional.empty(), Optional.empty())
+              : new Pilot(
+                  id,
+                  granted(time),
+                  state,
+                  Optional.of(nodeNames[node]),
+                  submitted,
+                  Optional.of(time.at(origin, start)),
+                  Optional.of(time.at(origin, start + limit)));
     }
     return pilot;
   }
 
   /**
-   * The shape as Slurm reports a started pilot, and so as the live controller's fleet has it: the time limit it was
-   * granted ({@code --time-min} may have shrunk it), not the one asked for. With the asked-for time a shrunk pilot
-   * would look as if Slurm had pulled its end in (being preempted).
+   * The shape as Slurm reports a started pilot, and so as the live controller's fleet has it: the
+   * time limit it was granted ({@code --time-min} may have shrunk it), not the one asked for. With
+   * the asked-for time a shrunk pilot would look as if Slurm had pulled its end in (being
+   * preempted).
    */
   private PilotShape granted(TimeBase time) {
     Duration granted = time.duration(limit);
     if (granted.equals(shape.time())) {
       return shape;
     }
-    return new PilotShape(shape.partition(), shape.qos(), granted,
-        shape.timeMin().filter(m -> m.compareTo(granted) <= 0), shape.nice(), shape.targetNode());
+    return new PilotShape(
+        shape.partition(),
+        shape.qos(),
+        granted,
+        shape.timeMin().filter(m -> m.compareTo(granted) <= 0),
+        shape.nice(),
+        shape.targetNode());
   }
 
   Job job(Instant origin, TimeBase time, String[] nodeNames) {
@@ -65,14 +84,36 @@ final class SimPilot {
         name = PilotHarvester.PILOT_PREFIX + id.value();
       }
       List<String> required = shape.targetNode().map(List::of).orElse(List.of());
-      job = state == PilotState.PENDING
-          ? new Job(id, name, shape.partition(), shape.qos(), JobState.PENDING, List.of(), required,
-              Optional.of(time.at(origin, submit)), Optional.empty(), Optional.empty(),
-              Optional.of(shape.time()), shape.timeMin(), shape.nice())
-          : new Job(id, name, shape.partition(), shape.qos(), JobState.RUNNING, List.of(nodeNames[node]), required,
-              Optional.of(time.at(origin, submit)), Optional.of(time.at(origin, start)),
-              Optional.of(time.at(origin, start + limit)), Optional.of(time.duration(limit)),
-              shape.timeMin(), shape.nice());
+      job =
+          state == PilotState.PENDING
+              ? new Job(
+                  id,
+                  name,
+                  shape.partition(),
+                  shape.qos(),
+                  JobState.PENDING,
+                  List.of(),
+                  required,
+                  Optional.of(time.at(origin, submit)),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.of(shape.time()),
+                  shape.timeMin(),
+                  shape.nice())
+              : new Job(
+                  id,
+                  name,
+                  shape.partition(),
+                  shape.qos(),
+                  JobState.RUNNING,
+                  List.of(nodeNames[node]),
+                  required,
+                  Optional.of(time.at(origin, submit)),
+                  Optional.of(time.at(origin, start)),
+                  Optional.of(time.at(origin, start + limit)),
+                  Optional.of(time.duration(limit)),
+                  shape.timeMin(),
+                  shape.nice());
     }
     return job;
   }

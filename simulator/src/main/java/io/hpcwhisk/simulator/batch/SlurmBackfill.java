@@ -7,10 +7,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Slurm's backfill pass over the model (see {@link BatchSimulation} for the algorithm): an availability
- * {@link Profile} from the running jobs' planned ends (and COMPLETING nodes), the first {@code bf_max_job_test}
- * pending jobs planned at their earliest start within {@code bf_window} at {@code bf_resolution}, jobs whose start
- * is now started, the others reserved, and the reserved nodes picked by a sweep in start order.
+ * Slurm's backfill pass over the model (see {@link BatchSimulation} for the algorithm): an
+ * availability {@link Profile} from the running jobs' planned ends (and COMPLETING nodes), the
+ * first {@code bf_max_job_test} pending jobs planned at their earliest start within {@code
+ * bf_window} at {@code bf_resolution}, jobs whose start is now started, the others reserved, and
+ * the reserved nodes picked by a sweep in start order.
  */
 final class SlurmBackfill {
 
@@ -28,12 +29,14 @@ final class SlurmBackfill {
   /** One backfill pass at the simulation's current time. */
   void pass() {
     if (sim.queued == 0 && sim.planned.size() == 0 && sim.plannedFingerprint == 0) {
-      return; // nothing to plan and nothing planned: the pass would change nothing (runs with pilots get many)
+      return; // nothing to plan and nothing planned: the pass would change nothing (runs with
+      // pilots get many)
     }
     long res = sim.config.bfResolution();
     profile.reset(sim.now, sim.usableForBatch());
     for (Jobs.Running r : sim.running) {
-      profile.release(Math.max(sim.now, BatchSimulation.roundUp(r.plannedEnd, res)), r.nodes.length);
+      profile.release(
+          Math.max(sim.now, BatchSimulation.roundUp(r.plannedEnd, res)), r.nodes.length);
     }
     for (java.util.Map.Entry<Jobs.Running, Long> c : sim.completing.entrySet()) {
       profile.releaseAnyOrder(BatchSimulation.roundUp(c.getValue(), res), c.getKey().nodes.length);
@@ -79,9 +82,10 @@ final class SlurmBackfill {
   }
 
   /**
-   * Picks nodes for the reservations by a sweep in start order: a node is usable by a reservation once the job
-   * holding it is sim.planned to end (or at once when it is free or holds a pilot) and no earlier reservation holds it.
-   * Only the nodes usable now are kept on the reservation (they are the ones that become PLANNED).
+   * Picks nodes for the reservations by a sweep in start order: a node is usable by a reservation
+   * once the job holding it is sim.planned to end (or at once when it is free or holds a pilot) and
+   * no earlier reservation holds it. Only the nodes usable now are kept on the reservation (they
+   * are the ones that become PLANNED).
    */
   private void assignReservedNodes(List<Jobs.Pending> reserved, long res) {
     if (reserved.isEmpty()) {
@@ -101,7 +105,8 @@ final class SlurmBackfill {
     returning.clear();
     for (Jobs.Pending p : reserved) {
       long t = p.passStart;
-      while (nextRelease != null && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
+      while (nextRelease != null
+          && Math.max(sim.now, BatchSimulation.roundUp(nextRelease.plannedEnd, res)) <= t) {
         for (int node : nextRelease.nodes) {
           pool[poolSize++] = node;
         }
@@ -117,7 +122,8 @@ final class SlurmBackfill {
       for (int i = 0; i < k && poolSize > 0; i++) {
         int node = pool[--poolSize];
         returning.add(end, node);
-        if (sim.nodeState[node] == BatchSimulation.FREE || sim.nodeState[node] == BatchSimulation.PILOT) {
+        if (sim.nodeState[node] == BatchSimulation.FREE
+            || sim.nodeState[node] == BatchSimulation.PILOT) {
           usable[usableNow++] = node;
           if (sim.plannedStart[node] > t) {
             sim.plannedStart[node] = t;
@@ -131,10 +137,11 @@ final class SlurmBackfill {
   }
 
   /**
-   * The nodes that reservations hold, by the time they are given back: a binary min-heap of (time, node) in two
-   * primitive arrays, with {@link java.util.PriorityQueue}'s sift rules, so that nodes given back at the same time come
-   * out in the order a {@code PriorityQueue} ordered by time gives them (the sweep's choices, and so every schedule,
-   * stay as they were), without an object per entry. Each node is in it at most once, so it holds at most n entries.
+   * The nodes that reservations hold, by the time they are given back: a binary min-heap of (time,
+   * node) in two primitive arrays, with {@link java.util.PriorityQueue}'s sift rules, so that nodes
+   * given back at the same time come out in the order a {@code PriorityQueue} ordered by time gives
+   * them (the sweep's choices, and so every schedule, stay as they were), without an object per
+   * entry. Each node is in it at most once, so it holds at most n entries.
    */
   static final class NodeReturns {
     private final long[] times;

@@ -5,14 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The model's clock unit, the <i>tick</i>: a second ({@link #SECONDS}, the traces' own resolution and the default)
- * or a millisecond ({@link #MILLIS}, chosen when a setting such as the drain time has a fraction of a second: a real
- * pilot hands its node over in 0.2–0.7 s). Every time inside the engine — {@link JobSpec} times, the
- * {@link SchedulerConfig} durations, events, plans, starts — is a whole number of ticks; this type converts at the
- * edges: trace seconds in, seconds and {@link Instant}s out.
+ * The model's clock unit, the <i>tick</i>: a second ({@link #SECONDS}, the traces' own resolution
+ * and the default) or a millisecond ({@link #MILLIS}, chosen when a setting such as the drain time
+ * has a fraction of a second: a real pilot hands its node over in 0.2–0.7 s). Every time inside the
+ * engine — {@link JobSpec} times, the {@link SchedulerConfig} durations, events, plans, starts — is
+ * a whole number of ticks; this type converts at the edges: trace seconds in, seconds and {@link
+ * Instant}s out.
  *
- * <p>Example: with {@code MILLIS} a drain of 0.4 s is 400 ticks, a job submitted at trace second 12 is submitted at
- * tick 12,000, and a wait of 1,500 ticks is reported as 1.5 s.
+ * <p>Example: with {@code MILLIS} a drain of 0.4 s is 400 ticks, a job submitted at trace second 12
+ * is submitted at tick 12,000, and a wait of 1,500 ticks is reported as 1.5 s.
  *
  * @param ticksPerSecond 1 or 1000
  */
@@ -23,7 +24,8 @@ public record TimeBase(int ticksPerSecond) {
 
   public TimeBase {
     if (ticksPerSecond != 1 && ticksPerSecond != 1000) {
-      throw new IllegalArgumentException("ticks per second must be 1 or 1000, got " + ticksPerSecond);
+      throw new IllegalArgumentException(
+          "ticks per second must be 1 or 1000, got " + ticksPerSecond);
     }
   }
 
@@ -43,20 +45,28 @@ public record TimeBase(int ticksPerSecond) {
   }
 
   /**
-   * Seconds (a duration: finite, not negative) in ticks; refused when they are not a whole number of ticks (0.4 s
-   * in {@code SECONDS}, or 0.0004 s), rather than rounded, so that the model never runs with another value than the
-   * one given.
+   * Seconds (a duration: finite, not negative) in ticks; refused when they are not a whole number
+   * of ticks (0.4 s in {@code SECONDS}, or 0.0004 s), rather than rounded, so that the model never
+   * runs with another value than the one given.
    */
   public long ticks(double seconds, String what) {
     if (!Double.isFinite(seconds) || seconds < 0) {
-      throw new IllegalArgumentException(what + " " + (Double.isFinite(seconds) ? format(seconds) : seconds)
-          + " s: expected seconds >= 0");
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + (Double.isFinite(seconds) ? format(seconds) : seconds)
+              + " s: expected seconds >= 0");
     }
     double ticks = seconds * ticksPerSecond;
     long whole = Math.round(ticks);
     if (Math.abs(ticks - whole) > 1e-6) {
-      throw new IllegalArgumentException(what + " " + format(seconds) + " s is not a "
-          + "whole number of " + (ticksPerSecond == 1 ? "seconds" : "milliseconds"));
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + format(seconds)
+              + " s is not a "
+              + "whole number of "
+              + (ticksPerSecond == 1 ? "seconds" : "milliseconds"));
     }
     return whole;
   }
@@ -88,7 +98,8 @@ public record TimeBase(int ticksPerSecond) {
 
   /** Seconds for people: {@code 2} for a whole second, {@code 0.4} or {@code 1.25} otherwise. */
   public static String format(double seconds) {
-    return seconds == Math.rint(seconds) && Math.abs(seconds) < 1e15 ? Long.toString((long) seconds)
+    return seconds == Math.rint(seconds) && Math.abs(seconds) < 1e15
+        ? Long.toString((long) seconds)
         : BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
   }
 }

@@ -17,8 +17,17 @@ import java.util.Map;
  * @param p99LatencyMs its 99th percentile
  * @param maxLatencyMs its maximum
  */
-public record FaasResult(long arrivals, long succeeded, long queued, long timedOut, long redispatched, long failed,
-    long p50LatencyMs, long p90LatencyMs, long p99LatencyMs, long maxLatencyMs) {
+public record FaasResult(
+    long arrivals,
+    long succeeded,
+    long queued,
+    long timedOut,
+    long redispatched,
+    long failed,
+    long p50LatencyMs,
+    long p90LatencyMs,
+    long p99LatencyMs,
+    long maxLatencyMs) {
 
   public Map<String, Object> asMap() {
     Map<String, Object> m = new LinkedHashMap<>();

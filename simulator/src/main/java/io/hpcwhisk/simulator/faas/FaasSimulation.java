@@ -23,48 +23,63 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * Replays activations against the pilots of one batch run, through the balancer's own dispatch rules (core's
- * {@link DispatchMachine}: its router, fair queue, wait limit, re-dispatch and {@code RetryRule}).
+ * Replays activations against the pilots of one batch run, through the balancer's own dispatch
+ * rules (core's {@link DispatchMachine}: its router, fair queue, wait limit, re-dispatch and {@code
+ * RetryRule}).
  *
- * <p><b>Algorithm.</b> Events in time order become the machine's events: a pilot becomes ready (it registers and
- * heartbeats), an activation arrives ({@code Submitted}), the machine sends it to a pilot (the simulated pilot
- * acknowledges it and reports it started at once, and finishes it after its run time, plus {@code coldStart} when
- * the pilot has no warm runtime for the action), an activation completes (the pilot heartbeats its warm runtimes,
- * then reports the result), a pilot gets SIGTERM or reaches its end ({@code Draining}; it hands back, as started,
- * what cannot finish before it is gone, once every pilot stopped at that instant has announced its drain, and when
- * it is gone leaves and closes its connection). The machine's effects
- * are the figures: a result is a success, a {@code queue_timeout} end a time-out, any other end a failure, each
- * {@code REDISPATCH} count a re-dispatch. Time passes for the machine (its queue wait limit, {@code queueTimeout})
- * at a tick scheduled just after each queued activation's limit.
+ * <p><b>Algorithm.</b> Events in time order become the machine's events: a pilot becomes ready (it
+ * registers and heartbeats), an activation arrives ({@code Submitted}), the machine sends it to a
+ * pilot (the simulated pilot acknowledges it and reports it started at once, and finishes it after
+ * its run time, plus {@code coldStart} when the pilot has no warm runtime for the action), an
+ * activation completes (the pilot heartbeats its warm runtimes, then reports the result), a pilot
+ * gets SIGTERM or reaches its end ({@code Draining}; it hands back, as started, what cannot finish
+ * before it is gone, once every pilot stopped at that instant has announced its drain, and when it
+ * is gone leaves and closes its connection). The machine's effects are the figures: a result is a
+ * success, a {@code queue_timeout} end a time-out, any other end a failure, each {@code REDISPATCH}
+ * count a re-dispatch. Time passes for the machine (its queue wait limit, {@code queueTimeout}) at
+ * a tick scheduled just after each queued activation's limit.
  *
- * <p><b>Example.</b> One pilot ready from 20 s to 600 s with 512 MB; two 256 MB activations of 1 s at 100 s both
- * start at once (the second one cold as well), a third one waits for the first to finish.
+ * <p><b>Example.</b> One pilot ready from 20 s to 600 s with 512 MB; two 256 MB activations of 1 s
+ * at 100 s both start at once (the second one cold as well), a third one waits for the first to
+ * finish.
  *
- * <p><b>Known caveats.</b> The pilot's drain time is fixed by the batch run (not by the work in flight). Simulated
- * pilots never fail, go silent or fail to start a runtime, so health stays HEALTHY while a pilot is registered (its
- * health policy never declares silence). The wait limit counts from when an activation last entered the queue
- * (a re-dispatched one starts again), as in the balancer; latency counts from its arrival. A run longer than its
- * timeout plus the lease slack is taken back at the next tick, as the balancer would.
+ * <p><b>Known caveats.</b> The pilot's drain time is fixed by the batch run (not by the work in
+ * flight). Simulated pilots never fail, go silent or fail to start a runtime, so health stays
+ * HEALTHY while a pilot is registered (its health policy never declares silence). The wait limit
+ * counts from when an activation last entered the queue (a re-dispatched one starts again), as in
+ * the balancer; latency counts from its arrival. A run longer than its timeout plus the lease slack
+ * is taken back at the next tick, as the balancer would.
  */
 public final class FaasSimulation {
 
   private static final String KIND = "nodejs:20";
+
   /** A health policy under which silence never makes a simulated pilot unresponsive or offline. */
-  private static final HealthPolicy NEVER_SILENT = new HealthPolicy(Duration.ofDays(365_000), Duration.ofDays(365_000),
-      HealthPolicy.DEFAULT.window(), HealthPolicy.DEFAULT.maxFailures(), HealthPolicy.DEFAULT.startFailureCooldown());
+  private static final HealthPolicy NEVER_SILENT =
+      new HealthPolicy(
+          Duration.ofDays(365_000),
+          Duration.ofDays(365_000),
+          HealthPolicy.DEFAULT.window(),
+          HealthPolicy.DEFAULT.maxFailures(),
+          HealthPolicy.DEFAULT.startFailureCooldown());
+
   private final int pilotMemoryMb;
   private final long coldStartMs;
   private final long queueTimeoutMs;
   private final long actionTimeoutMs;
   private final DispatchMachine<SimPilot> machine;
   private final DispatchState<SimPilot> state;
-  private final PriorityQueue<Ev> events = new PriorityQueue<>((a, b) -> a.time != b.time
-      ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private final PriorityQueue<Ev> events =
+      new PriorityQueue<>(
+          (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final Map<String, SimPilot> live = new LinkedHashMap<>();
+
   /** Activations the machine owns, by id. */
   private final Map<String, Pending> pending = new HashMap<>();
+
   /** Events the simulated pilots answer with at once (acknowledgement, start report). */
   private final ArrayDeque<DispatchEvent<SimPilot>> inbox = new ArrayDeque<>();
+
   private final Histogram latency = new Histogram(3_600_000_000L, 3);
   private long arrivals;
   private long succeeded;
@@ -80,21 +95,29 @@ public final class FaasSimulation {
    * @param pilotMemoryMb memory each pilot offers for actions
    * @param coldStartMs extra time of a run without a warm runtime
    * @param queueTimeoutMs how long an activation may wait for a pilot before it times out
-   * @param actionTimeoutMs the actions' time limit, which the router compares with the pilots' deadlines
+   * @param actionTimeoutMs the actions' time limit, which the router compares with the pilots'
+   *     deadlines
    */
-  public FaasSimulation(int pilotMemoryMb, long coldStartMs, long queueTimeoutMs, long actionTimeoutMs) {
+  public FaasSimulation(
+      int pilotMemoryMb, long coldStartMs, long queueTimeoutMs, long actionTimeoutMs) {
     this(pilotMemoryMb, coldStartMs, queueTimeoutMs, actionTimeoutMs, 3);
   }
 
   /** As above, with the balancer's {@code max-attempts} (default 3). */
-  public FaasSimulation(int pilotMemoryMb, long coldStartMs, long queueTimeoutMs, long actionTimeoutMs,
+  public FaasSimulation(
+      int pilotMemoryMb,
+      long coldStartMs,
+      long queueTimeoutMs,
+      long actionTimeoutMs,
       int maxAttempts) {
     this.pilotMemoryMb = pilotMemoryMb;
     this.coldStartMs = coldStartMs;
     this.queueTimeoutMs = queueTimeoutMs;
     this.actionTimeoutMs = actionTimeoutMs;
-    this.machine = new DispatchMachine<>(new DispatchPolicy(NEVER_SILENT, 2000, 10_000, Integer.MAX_VALUE,
-        queueTimeoutMs, maxAttempts));
+    this.machine =
+        new DispatchMachine<>(
+            new DispatchPolicy(
+                NEVER_SILENT, 2000, 10_000, Integer.MAX_VALUE, queueTimeoutMs, maxAttempts));
     this.state = machine.initial();
   }
 
@@ -134,8 +157,16 @@ public final class FaasSimulation {
       next = invocations.hasNext() ? invocations.next() : null;
     }
     timedOut += state.queued();
-    return new FaasResult(arrivals, succeeded, queued, timedOut, redispatched, failed,
-        latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
+    return new FaasResult(
+        arrivals,
+        succeeded,
+        queued,
+        timedOut,
+        redispatched,
+        failed,
+        latency.getValueAtPercentile(50),
+        latency.getValueAtPercentile(90),
+        latency.getValueAtPercentile(99),
         maxLatency);
   }
 
@@ -147,8 +178,18 @@ public final class FaasSimulation {
     long now = inv.arrivalMs();
     Pending p = new Pending(inv, Long.toString(ids++));
     pending.put(p.id, p);
-    apply(new DispatchEvent.Submitted<>(new Activation(p.id, null, inv.action(), KIND, inv.memoryMb(),
-        actionTimeoutMs, inv.retrySafe(), now)), now);
+    apply(
+        new DispatchEvent.Submitted<>(
+            new Activation(
+                p.id,
+                null,
+                inv.action(),
+                KIND,
+                inv.memoryMb(),
+                actionTimeoutMs,
+                inv.retrySafe(),
+                now)),
+        now);
     if (state.flight(p.id) != null && state.flight(p.id).pilotId() == null) {
       queued++;
       push(now + queueTimeoutMs + 1, TICK, null);
@@ -161,8 +202,20 @@ public final class FaasSimulation {
         PilotInterval interval = (PilotInterval) ref;
         SimPilot p = new SimPilot(interval);
         live.put(interval.id(), p);
-        apply(new DispatchEvent.Registered<>(new PilotSpec(interval.id(), interval.id(), pilotMemoryMb, List.of(KIND),
-            Map.of(), interval.deadlineMs(), null, 1), p, false), now);
+        apply(
+            new DispatchEvent.Registered<>(
+                new PilotSpec(
+                    interval.id(),
+                    interval.id(),
+                    pilotMemoryMb,
+                    List.of(KIND),
+                    Map.of(),
+                    interval.deadlineMs(),
+                    null,
+                    1),
+                p,
+                false),
+            now);
         apply(new DispatchEvent.Heartbeat<>(interval.id(), p, Map.of(), false), now);
       }
       case STOP -> {
@@ -172,7 +225,8 @@ public final class FaasSimulation {
           return;
         }
         apply(new DispatchEvent.Draining<>(p.id(), p, "SIGTERM"), now);
-        // hand back after every pilot stopped at this instant announced its drain (Slurm signals a preemptor's
+        // hand back after every pilot stopped at this instant announced its drain (Slurm signals a
+        // preemptor's
         // victims together): what it hands back then cannot land on a pilot that leaves with it
         push(now, HAND_BACK, p);
       }
@@ -187,7 +241,10 @@ public final class FaasSimulation {
           }
         }
         if (!back.isEmpty()) {
-          apply(new DispatchEvent.HandedBack<>(p.id(), p, back, "the pilot leaves before they can finish"), now);
+          apply(
+              new DispatchEvent.HandedBack<>(
+                  p.id(), p, back, "the pilot leaves before they can finish"),
+              now);
         }
         push(p.interval.goneMs(), GONE, p);
       }
@@ -273,7 +330,10 @@ public final class FaasSimulation {
     }
   }
 
-  /** A simulated pilot: the machine's connection handle for it, with its warm runtimes and running work. */
+  /**
+   * A simulated pilot: the machine's connection handle for it, with its warm runtimes and running
+   * work.
+   */
   private static final class SimPilot {
     final PilotInterval interval;
     final Set<String> warm = new LinkedHashSet<>();

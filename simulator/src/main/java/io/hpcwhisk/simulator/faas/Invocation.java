@@ -10,7 +10,8 @@ package io.hpcwhisk.simulator.faas;
  * @param retrySafe whether it may run again after its pilot was lost while running it (annotation
  *     {@code retry-safe}, default true)
  */
-public record Invocation(long arrivalMs, String action, long durationMs, int memoryMb, boolean retrySafe) {
+public record Invocation(
+    long arrivalMs, String action, long durationMs, int memoryMb, boolean retrySafe) {
 
   /** A retry-safe invocation. */
   public Invocation(long arrivalMs, String action, long durationMs, int memoryMb) {
@@ -19,8 +20,15 @@ public record Invocation(long arrivalMs, String action, long durationMs, int mem
 
   public Invocation {
     if (arrivalMs < 0 || durationMs < 0 || memoryMb <= 0 || action == null || action.isBlank()) {
-      throw new IllegalArgumentException("invocation needs arrival >= 0, duration >= 0, memory > 0 and an action, got "
-          + arrivalMs + ", " + durationMs + ", " + memoryMb + ", " + action);
+      throw new IllegalArgumentException(
+          "invocation needs arrival >= 0, duration >= 0, memory > 0 and an action, got "
+              + arrivalMs
+              + ", "
+              + durationMs
+              + ", "
+              + memoryMb
+              + ", "
+              + action);
     }
   }
 }

@@ -19,17 +19,20 @@ import java.util.SplittableRandom;
 /**
  * Activation streams, in arrival order.
  *
- * <p><b>Synthetic</b> ({@code synthetic:rate=R,actions=A,duration=MS,memory=MB,seed=S,hours=H}): Poisson arrivals of
- * R per second (default 1) for H hours (default: the whole batch run), actions chosen with a Zipf(1) popularity among
- * A (default 50), durations exponential with mean MS (default 1000 ms), memory MB (default 256).
+ * <p><b>Synthetic</b> ({@code synthetic:rate=R,actions=A,duration=MS,memory=MB,seed=S,hours=H}):
+ * Poisson arrivals of R per second (default 1) for H hours (default: the whole batch run), actions
+ * chosen with a Zipf(1) popularity among A (default 50), durations exponential with mean MS
+ * (default 1000 ms), memory MB (default 256).
  *
- * <p><b>Azure Functions 2019</b> ({@code azure:INVOCATIONS.csv[,durations=DURATIONS.csv][,sample=P][,seed=S]}): the
- * per-minute file {@code invocations_per_function_md.anon.dNN.csv} (HashOwner, HashApp, HashFunction, Trigger, then
- * 1440 minute columns); the n invocations of a function in minute m arrive at uniform random instants of that minute
- * (seeded); each is kept with probability P (default 1) to scale the day down. Durations come from the matching row
- * of {@code function_durations_percentiles.anon.dNN.csv} (its Average, in ms), else 1000 ms. Memory 256 MB. The day
- * is replayed once from the start of the batch trace. The per-minute counts of every function are held in memory
- * (≈ 5.8 KB a function; use a subset of a full day's file) and arrivals are generated minute by minute.
+ * <p><b>Azure Functions 2019</b> ({@code
+ * azure:INVOCATIONS.csv[,durations=DURATIONS.csv][,sample=P][,seed=S]}): the per-minute file {@code
+ * invocations_per_function_md.anon.dNN.csv} (HashOwner, HashApp, HashFunction, Trigger, then 1440
+ * minute columns); the n invocations of a function in minute m arrive at uniform random instants of
+ * that minute (seeded); each is kept with probability P (default 1) to scale the day down.
+ * Durations come from the matching row of {@code function_durations_percentiles.anon.dNN.csv} (its
+ * Average, in ms), else 1000 ms. Memory 256 MB. The day is replayed once from the start of the
+ * batch trace. The per-minute counts of every function are held in memory (≈ 5.8 KB a function; use
+ * a subset of a full day's file) and arrivals are generated minute by minute.
  */
 public final class InvocationSources {
 
@@ -37,15 +40,20 @@ public final class InvocationSources {
 
   public static Iterator<Invocation> open(String spec, long horizonMs) {
     if (spec.startsWith("synthetic:") || spec.equals("synthetic")) {
-      return synthetic(parse(spec.substring(Math.min(spec.length(), "synthetic:".length()))), horizonMs);
+      return synthetic(
+          parse(spec.substring(Math.min(spec.length(), "synthetic:".length()))), horizonMs);
     }
     if (spec.startsWith("azure:")) {
       String[] parts = spec.substring(6).split(",");
-      Map<String, String> options = parse(String.join(",", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+      Map<String, String> options =
+          parse(String.join(",", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
       return azure(Path.of(parts[0]), options);
     }
-    throw new IllegalArgumentException("--invocations '" + spec + "': expected synthetic:KEY=VALUE,... or "
-        + "azure:FILE[,durations=FILE][,sample=P][,seed=S]");
+    throw new IllegalArgumentException(
+        "--invocations '"
+            + spec
+            + "': expected synthetic:KEY=VALUE,... or "
+            + "azure:FILE[,durations=FILE][,sample=P][,seed=S]");
   }
 
   static Map<String, String> parse(String body) {
@@ -68,11 +76,16 @@ public final class InvocationSources {
     int actions = Integer.parseInt(o.getOrDefault("actions", "50"));
     double meanDuration = Double.parseDouble(o.getOrDefault("duration", "1000"));
     int memory = Integer.parseInt(o.getOrDefault("memory", "256"));
-    long end = o.containsKey("hours") ? (long) (Double.parseDouble(o.get("hours")) * 3_600_000) : horizonMs;
+    long end =
+        o.containsKey("hours")
+            ? (long) (Double.parseDouble(o.get("hours")) * 3_600_000)
+            : horizonMs;
     SplittableRandom random = new SplittableRandom(Long.parseLong(o.getOrDefault("seed", "1")));
     if (!(rate > 0) || actions < 1 || meanDuration < 0 || memory < 1) {
-      throw new IllegalArgumentException("synthetic invocations need rate > 0, actions >= 1, duration >= 0, memory"
-          + " >= 1, got " + o);
+      throw new IllegalArgumentException(
+          "synthetic invocations need rate > 0, actions >= 1, duration >= 0, memory"
+              + " >= 1, got "
+              + o);
     }
     double[] cumulative = new double[actions];
     double sum = 0;
@@ -94,7 +107,10 @@ public final class InvocationSources {
         int index = java.util.Arrays.binarySearch(cumulative, u);
         index = index >= 0 ? index : -index - 1;
         long duration = Math.round(-Math.log(1 - random.nextDouble()) * meanDuration);
-        return new Invocation((long) clock, "/guest/action" + Math.min(index, actions - 1) + "@0.0.1", duration,
+        return new Invocation(
+            (long) clock,
+            "/guest/action" + Math.min(index, actions - 1) + "@0.0.1",
+            duration,
             memory);
       }
 
@@ -118,19 +134,24 @@ public final class InvocationSources {
   static Iterator<Invocation> azure(Path file, Map<String, String> o) {
     double sample = Double.parseDouble(o.getOrDefault("sample", "1"));
     SplittableRandom random = new SplittableRandom(Long.parseLong(o.getOrDefault("seed", "1")));
-    Map<String, Long> durations = o.containsKey("durations") ? azureDurations(Path.of(o.get("durations")))
-        : Map.of();
+    Map<String, Long> durations =
+        o.containsKey("durations") ? azureDurations(Path.of(o.get("durations"))) : Map.of();
     List<String> names = new ArrayList<>();
     List<int[]> perMinute = new ArrayList<>();
     String source = file.toString();
     try (BufferedReader in = TextFiles.open(file)) {
       String header = in.readLine();
       if (header == null) {
-        throw new TraceFormatException(source, 0, "file", "an Azure Functions invocations CSV header", "an empty file");
+        throw new TraceFormatException(
+            source, 0, "file", "an Azure Functions invocations CSV header", "an empty file");
       }
       String[] columns = header.split(",", -1);
       if (columns.length != 1444 || !columns[2].equals("HashFunction") || !columns[4].equals("1")) {
-        throw new TraceFormatException(source, 1, "header", "HashOwner,HashApp,HashFunction,Trigger,1,...,1440",
+        throw new TraceFormatException(
+            source,
+            1,
+            "header",
+            "HashOwner,HashApp,HashFunction,Trigger,1,...,1440",
             columns.length + " columns starting " + TraceFormatException.quote(header));
       }
       String line;
@@ -142,15 +163,19 @@ public final class InvocationSources {
         }
         String[] f = line.split(",", -1);
         if (f.length != 1444) {
-          throw new TraceFormatException(source, lineNo, "line", "1444 comma-separated fields",
-              f.length + " fields");
+          throw new TraceFormatException(
+              source, lineNo, "line", "1444 comma-separated fields", f.length + " fields");
         }
         int[] counts = new int[1440];
         for (int m = 0; m < 1440; m++) {
           try {
             counts[m] = Integer.parseInt(f[4 + m]);
           } catch (NumberFormatException e) {
-            throw new TraceFormatException(source, lineNo, "minute " + (m + 1), "an invocation count",
+            throw new TraceFormatException(
+                source,
+                lineNo,
+                "minute " + (m + 1),
+                "an invocation count",
                 TraceFormatException.quote(f[4 + m]));
           }
         }
@@ -162,8 +187,8 @@ public final class InvocationSources {
     }
     return new Iterator<>() {
       int minute = -1;
-      final PriorityQueue<Invocation> buffer = new PriorityQueue<>(
-          java.util.Comparator.comparingLong(Invocation::arrivalMs));
+      final PriorityQueue<Invocation> buffer =
+          new PriorityQueue<>(java.util.Comparator.comparingLong(Invocation::arrivalMs));
 
       @Override
       public boolean hasNext() {
@@ -177,7 +202,8 @@ public final class InvocationSources {
               }
               long at = minute * 60_000L + random.nextLong(60_000);
               String name = names.get(i);
-              buffer.add(new Invocation(at, "/" + name + "@0", durations.getOrDefault(name, 1000L), 256));
+              buffer.add(
+                  new Invocation(at, "/" + name + "@0", durations.getOrDefault(name, 1000L), 256));
             }
           }
         }
@@ -200,9 +226,12 @@ public final class InvocationSources {
     try (BufferedReader in = TextFiles.open(file)) {
       String header = in.readLine();
       if (header == null || !header.startsWith("HashOwner,HashApp,HashFunction,Average")) {
-        throw new TraceFormatException(source, header == null ? 0 : 1, "header",
-            "HashOwner,HashApp,HashFunction,Average,...", header == null ? "an empty file"
-                : TraceFormatException.quote(header));
+        throw new TraceFormatException(
+            source,
+            header == null ? 0 : 1,
+            "header",
+            "HashOwner,HashApp,HashFunction,Average,...",
+            header == null ? "an empty file" : TraceFormatException.quote(header));
       }
       String line;
       long lineNo = 1;
@@ -210,12 +239,14 @@ public final class InvocationSources {
         lineNo++;
         String[] f = line.split(",", -1);
         if (f.length < 4) {
-          throw new TraceFormatException(source, lineNo, "line", "at least 4 fields", f.length + " fields");
+          throw new TraceFormatException(
+              source, lineNo, "line", "at least 4 fields", f.length + " fields");
         }
         try {
           out.put(f[0] + "/" + f[1] + "/" + f[2], Math.round(Double.parseDouble(f[3])));
         } catch (NumberFormatException e) {
-          throw new TraceFormatException(source, lineNo, "Average", "milliseconds", TraceFormatException.quote(f[3]));
+          throw new TraceFormatException(
+              source, lineNo, "Average", "milliseconds", TraceFormatException.quote(f[3]));
         }
       }
     } catch (IOException e) {

@@ -10,4 +10,5 @@ package io.hpcwhisk.simulator.faas;
  * @param stopMs when it stopped taking work: SIGTERM on preemption, or its end
  * @param goneMs when it left the node (stop + drain when preempted, else stop)
  */
-public record PilotInterval(String id, long startMs, long readyMs, long deadlineMs, long stopMs, long goneMs) {}
+public record PilotInterval(
+    String id, long startMs, long readyMs, long deadlineMs, long stopMs, long goneMs) {}

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Records each pilot's life during a batch run (as a {@link SimulationListener}) for the FaaS replay: start, ready,
- * deadline, when it stopped taking work and when it left. Holds one small record per pilot.
+ * Records each pilot's life during a batch run (as a {@link SimulationListener}) for the FaaS
+ * replay: start, ready, deadline, when it stopped taking work and when it left. Holds one small
+ * record per pilot.
  */
 public final class PilotRecorder implements SimulationListener {
 
@@ -20,7 +21,10 @@ public final class PilotRecorder implements SimulationListener {
   private final List<PilotInterval> intervals = new ArrayList<>();
   private final SimulationListener next;
 
-  /** Records in milliseconds a run whose times are ticks of {@code time}, with a drain of {@code drainTicks}. */
+  /**
+   * Records in milliseconds a run whose times are ticks of {@code time}, with a drain of {@code
+   * drainTicks}.
+   */
   public PilotRecorder(long drainTicks, TimeBase time, SimulationListener next) {
     this.drainTicks = drainTicks;
     this.time = time;
@@ -28,7 +32,8 @@ public final class PilotRecorder implements SimulationListener {
   }
 
   @Override
-  public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
+  public void pilotStarted(
+      String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
     open.put(pilotId, new long[] {time, readyAt, time + limit});
     next.pilotStarted(pilotId, node, time, limit, readyAt, windowEnd);
   }
@@ -38,8 +43,14 @@ public final class PilotRecorder implements SimulationListener {
     long[] p = open.remove(pilotId);
     if (p != null) {
       long gone = preempted ? at + drainTicks : at;
-      intervals.add(new PilotInterval(pilotId, ms(p[0]), p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
-          ms(p[2]), ms(at), ms(gone)));
+      intervals.add(
+          new PilotInterval(
+              pilotId,
+              ms(p[0]),
+              p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
+              ms(p[2]),
+              ms(at),
+              ms(gone)));
     }
     next.pilotStopping(pilotId, node, at, preempted);
   }
@@ -59,13 +70,21 @@ public final class PilotRecorder implements SimulationListener {
     next.reserved(job, time);
   }
 
-  /** The recorded pilots, in milliseconds; those still running at tick {@code end} are closed there. */
+  /**
+   * The recorded pilots, in milliseconds; those still running at tick {@code end} are closed there.
+   */
   public List<PilotInterval> intervals(long end) {
     List<PilotInterval> out = new ArrayList<>(intervals);
     for (Map.Entry<String, long[]> e : open.entrySet()) {
       long[] p = e.getValue();
-      out.add(new PilotInterval(e.getKey(), ms(p[0]), p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
-          ms(p[2]), ms(end), ms(end)));
+      out.add(
+          new PilotInterval(
+              e.getKey(),
+              ms(p[0]),
+              p[1] == Long.MAX_VALUE ? Long.MAX_VALUE : ms(p[1]),
+              ms(p[2]),
+              ms(end),
+              ms(end)));
     }
     out.sort(java.util.Comparator.comparingLong(PilotInterval::startMs));
     return out;

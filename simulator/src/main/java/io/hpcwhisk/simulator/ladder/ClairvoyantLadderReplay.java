@@ -15,23 +15,24 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The HPC-Whisk paper's clairvoyant simulation: packs pilots from a ladder greedily into every maximal run of
- * available samples.
+ * The HPC-Whisk paper's clairvoyant simulation: packs pilots from a ladder greedily into every
+ * maximal run of available samples.
  *
- * <p>Algorithm: when a node's run of {@code r} available samples ends, start at its first sample and, while the
- * remainder is at least the shortest ladder length, place the longest ladder length {@code L} (minutes × {@code
- * samplesPerMinute}) that fits the remainder; its first {@code warmupSamples} samples are warm-up, the rest ready.
- * What is left (shorter than the shortest length) is unused. The ceiling counts {@code max(0, r − warmup)} per run:
- * one warm-up per run, no loss to ladder granularity. Per-sample warming and ready counts are kept as difference
- * arrays, so the replay is one streaming pass over the log with O(samples) memory.
+ * <p>Algorithm: when a node's run of {@code r} available samples ends, start at its first sample
+ * and, while the remainder is at least the shortest ladder length, place the longest ladder length
+ * {@code L} (minutes × {@code samplesPerMinute}) that fits the remainder; its first {@code
+ * warmupSamples} samples are warm-up, the rest ready. What is left (shorter than the shortest
+ * length) is unused. The ceiling counts {@code max(0, r − warmup)} per run: one warm-up per run, no
+ * loss to ladder granularity. Per-sample warming and ready counts are kept as difference arrays, so
+ * the replay is one streaming pass over the log with O(samples) memory.
  *
- * <p>Example: ladder A1 at 6 samples/min has lengths 12, 24, 36, 48, 84, 132, 204, 336, 540 samples. A run of 100
- * samples gets an 84 (82 ready), the remainder 16 gets a 12 (10 ready), 4 samples stay unused: 92 ready, 4
- * warm-up, 4 unused; ceiling 98.
+ * <p>Example: ladder A1 at 6 samples/min has lengths 12, 24, 36, 48, 84, 132, 204, 336, 540
+ * samples. A run of 100 samples gets an 84 (82 ready), the remainder 16 gets a 12 (10 ready), 4
+ * samples stay unused: 92 ready, 4 warm-up, 4 unused; ceiling 98.
  *
- * <p>Known caveats: clairvoyant — it knows every run's length in advance, and pilots never outlive the run, so it
- * never preempts. Minutes × 6 treats a sample as 10 s while the log's mean spacing is ~10.7 s. Runs are cut by the
- * window edges like the paper's matrix.
+ * <p>Known caveats: clairvoyant — it knows every run's length in advance, and pilots never outlive
+ * the run, so it never preempts. Minutes × 6 treats a sample as 10 s while the log's mean spacing
+ * is ~10.7 s. Runs are cut by the window edges like the paper's matrix.
  */
 public final class ClairvoyantLadderReplay implements AvailabilityObserver {
 
@@ -61,10 +62,19 @@ public final class ClairvoyantLadderReplay implements AvailabilityObserver {
     this.pilotsPerLength = new long[lengths.length];
   }
 
-  /** Reads {@code idleLog} and packs {@code ladder} into it; the paper's settings are 2 warm-up samples, 6/min. */
-  public static ClairvoyantResult run(Path idleLog, SampleWindow window, Ladder ladder, int warmupSamples,
-      int samplesPerMinute, Progress progress) {
-    ClairvoyantLadderReplay replay = new ClairvoyantLadderReplay(ladder, warmupSamples, samplesPerMinute);
+  /**
+   * Reads {@code idleLog} and packs {@code ladder} into it; the paper's settings are 2 warm-up
+   * samples, 6/min.
+   */
+  public static ClairvoyantResult run(
+      Path idleLog,
+      SampleWindow window,
+      Ladder ladder,
+      int warmupSamples,
+      int samplesPerMinute,
+      Progress progress) {
+    ClairvoyantLadderReplay replay =
+        new ClairvoyantLadderReplay(ladder, warmupSamples, samplesPerMinute);
     TraceFacts facts = AvailabilityReplay.run(idleLog, window, progress, List.of(replay));
     return replay.result(facts);
   }
@@ -108,30 +118,32 @@ public final class ClairvoyantLadderReplay implements AvailabilityObserver {
   /** The figures, once the replay that fed this observer has finished. */
   public ClairvoyantResult result(TraceFacts facts) {
     if (samples != facts.samples()) {
-      throw new IllegalStateException("the replay has not finished: saw " + samples + " of " + facts.samples()
-          + " samples");
+      throw new IllegalStateException(
+          "the replay has not finished: saw " + samples + " of " + facts.samples() + " samples");
     }
     int[] warming = prefixSums(warmingDelta, samples);
     int[] ready = prefixSums(readyDelta, samples);
     Timeline timeline = new Timeline(warming, ready);
     double available = availableSamples;
     int noReady = timeline.noReadySamples();
-    CoverageFigures figures = new CoverageFigures(
-        "samples",
-        CoverageFigures.share(readySamples, available),
-        CoverageFigures.share(warmupSamplesTotal, available),
-        CoverageFigures.share(unusedSamples, available),
-        pilots,
-        noReady,
-        noReady / (double) samples,
-        timeline.longestNoReadyStretch(),
-        readySamples / (double) samples,
-        CoverageFigures.share(ceilingSamples, available));
+    CoverageFigures figures =
+        new CoverageFigures(
+            "samples",
+            CoverageFigures.share(readySamples, available),
+            CoverageFigures.share(warmupSamplesTotal, available),
+            CoverageFigures.share(unusedSamples, available),
+            pilots,
+            noReady,
+            noReady / (double) samples,
+            timeline.longestNoReadyStretch(),
+            readySamples / (double) samples,
+            CoverageFigures.share(ceilingSamples, available));
     SortedMap<Integer, Long> byLength = new TreeMap<>();
     for (int i = 0; i < lengths.length; i++) {
       byLength.put(ladder.minutes().get(i), pilotsPerLength[i]);
     }
-    return new ClairvoyantResult(facts, ladder, warmupSamples, samplesPerMinute, figures, byLength, timeline);
+    return new ClairvoyantResult(
+        facts, ladder, warmupSamples, samplesPerMinute, figures, byLength, timeline);
   }
 
   private static int[] prefixSums(GrowableInts deltas, int samples) {

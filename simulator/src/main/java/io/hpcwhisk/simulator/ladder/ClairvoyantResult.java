@@ -31,7 +31,8 @@ public record ClairvoyantResult(
     int samplesPerMinute,
     CoverageFigures figures,
     SortedMap<Integer, Long> pilotsByLengthMinutes,
-    Timeline timeline) implements ReplayResult {
+    Timeline timeline)
+    implements ReplayResult {
 
   public ClairvoyantResult {
     Objects.requireNonNull(facts, "facts");
@@ -73,9 +74,12 @@ public record ClairvoyantResult(
   @Override
   public List<String> notes() {
     return List.of(
-        "Clairvoyant: every run's length is known when it is packed, so no pilot is ever preempted; an upper"
-            + " reference, not something a controller can do.",
-        "Lengths are minutes x " + samplesPerMinute + " samples as in the paper; the log's mean sample spacing is "
-            + String.format(Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds()) + " s.");
+        "Clairvoyant: every run's length is known when it is packed, so no pilot is ever preempted;"
+            + " an upper reference, not something a controller can do.",
+        "Lengths are minutes x "
+            + samplesPerMinute
+            + " samples as in the paper; the log's mean sample spacing is "
+            + String.format(Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds())
+            + " s.");
   }
 }

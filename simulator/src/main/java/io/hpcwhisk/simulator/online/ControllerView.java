@@ -16,21 +16,25 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a controller could see at one sample, as the production types: the {@link ClusterSnapshot} of the harvest
- * partition and the {@link Fleet} of our pilots, derived from the jobs exactly as the live controller does ({@link
- * Fleet#fromJobs}).
+ * What a controller could see at one sample, as the production types: the {@link ClusterSnapshot}
+ * of the harvest partition and the {@link Fleet} of our pilots, derived from the jobs exactly as
+ * the live controller does ({@link Fleet#fromJobs}).
  *
- * <p>Nodes: an available node without our pilot is {@code IDLE} with an unbounded window (the log has no
- * reservation data); a node running our pilot is {@code ALLOCATED}; a node that was available at the previous
- * sample and is not now is {@code ALLOCATED} (a batch job took it). With {@link Scope#ACTIVE_NODES} other nodes are
- * left out: every policy in core reads only harvestable nodes, nodes with our pilots and nodes whose gap just
- * closed, so the decisions are the same as with every node listed ({@link Scope#ALL_NODES}, which lists all nodes
- * seen so far and costs O(nodes) per sample) — {@code OnlineReplayTest} checks that equivalence.
+ * <p>Nodes: an available node without our pilot is {@code IDLE} with an unbounded window (the log
+ * has no reservation data); a node running our pilot is {@code ALLOCATED}; a node that was
+ * available at the previous sample and is not now is {@code ALLOCATED} (a batch job took it). With
+ * {@link Scope#ACTIVE_NODES} other nodes are left out: every policy in core reads only harvestable
+ * nodes, nodes with our pilots and nodes whose gap just closed, so the decisions are the same as
+ * with every node listed ({@link Scope#ALL_NODES}, which lists all nodes seen so far and costs
+ * O(nodes) per sample) — {@code OnlineReplayTest} checks that equivalence.
  */
 final class ControllerView {
 
   /** Which nodes go into the snapshot. */
-  enum Scope { ACTIVE_NODES, ALL_NODES }
+  enum Scope {
+    ACTIVE_NODES,
+    ALL_NODES
+  }
 
   static final String PILOT_PREFIX = "hpcwhisk-pilot-";
 
@@ -55,7 +59,8 @@ final class ControllerView {
    * @param previous the log's available nodes at the previous sample
    * @param nodesSeen one past the highest node id seen so far (for {@link Scope#ALL_NODES})
    */
-  ClusterSnapshot snapshot(Instant now, BitSet available, BitSet previous, int nodesSeen, SimulatedCluster cluster) {
+  ClusterSnapshot snapshot(
+      Instant now, BitSet available, BitSet previous, int nodesSeen, SimulatedCluster cluster) {
     BitSet occupied = cluster.occupiedNodes();
     BitSet listed;
     if (scope == Scope.ALL_NODES) {
@@ -93,19 +98,39 @@ final class ControllerView {
     }
     for (SimulatedPilot pilot : cluster.runningPilots()) {
       if (pilot.job == null || pilot.job.state() != JobState.RUNNING) {
-        pilot.job = job(pilot, JobState.RUNNING, List.of(naming.name(pilot.node)),
-            Optional.of(instant(pilot.startTime)), Optional.of(instant(pilot.limitEnd())));
+        pilot.job =
+            job(
+                pilot,
+                JobState.RUNNING,
+                List.of(naming.name(pilot.node)),
+                Optional.of(instant(pilot.startTime)),
+                Optional.of(instant(pilot.limitEnd())));
       }
       jobs.add(pilot.job);
     }
     return jobs;
   }
 
-  private Job job(SimulatedPilot pilot, JobState state, List<String> nodes, Optional<Instant> start,
+  private Job job(
+      SimulatedPilot pilot,
+      JobState state,
+      List<String> nodes,
+      Optional<Instant> start,
       Optional<Instant> end) {
-    return new Job(pilot.id, PILOT_PREFIX + pilot.id, pilot.shape.partition(), pilot.shape.qos(), state, nodes,
-        pilot.shape.targetNode().map(List::of).orElse(List.of()), Optional.of(instant(pilot.submitTime)), start, end,
-        Optional.of(pilot.shape.time()), pilot.shape.timeMin(), pilot.shape.nice());
+    return new Job(
+        pilot.id,
+        PILOT_PREFIX + pilot.id,
+        pilot.shape.partition(),
+        pilot.shape.qos(),
+        state,
+        nodes,
+        pilot.shape.targetNode().map(List::of).orElse(List.of()),
+        Optional.of(instant(pilot.submitTime)),
+        start,
+        end,
+        Optional.of(pilot.shape.time()),
+        pilot.shape.timeMin(),
+        pilot.shape.nice());
   }
 
   static Instant instant(double epochSeconds) {

@@ -1,13 +1,17 @@
 package io.hpcwhisk.simulator.online;
 
 /**
- * Node ids of the idle-node log and the names a controller sees: id 16 is {@code p0016} (Prometheus names).
+ * Node ids of the idle-node log and the names a controller sees: id 16 is {@code p0016} (Prometheus
+ * names).
  */
 final class NodeNaming {
 
   private String[] names = new String[0];
 
-  /** {@code p} + the id zero-padded to four digits; names are cached (the snapshot asks for them every sample). */
+  /**
+   * {@code p} + the id zero-padded to four digits; names are cached (the snapshot asks for them
+   * every sample).
+   */
   String name(int id) {
     if (id >= names.length) {
       names = java.util.Arrays.copyOf(names, Math.max(id + 1, names.length * 2));

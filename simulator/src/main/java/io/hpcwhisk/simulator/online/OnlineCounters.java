@@ -13,7 +13,8 @@ package io.hpcwhisk.simulator.online;
  * @param pilotSeconds Σ pilot lifetimes (start to end)
  * @param pilotSecondsReady Σ ready time
  * @param pilotSecondsWasted Σ warm-up time: held nodes that served nothing
- * @param batchDelayUpperBoundSeconds preemptions × grace time: the most batch jobs can have waited for pilots
+ * @param batchDelayUpperBoundSeconds preemptions × grace time: the most batch jobs can have waited
+ *     for pilots
  * @param meanPendingPilots pending pilots per sample, mean
  * @param maxPendingPilots pending pilots per sample, maximum
  * @param decisions policy calls (one per sample)

@@ -30,23 +30,24 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Replays an idle-node log online: at every sample a production {@link HarvestPolicy} decides from what a
- * controller could see then, and a {@link SimulatedCluster} carries the intents out.
+ * Replays an idle-node log online: at every sample a production {@link HarvestPolicy} decides from
+ * what a controller could see then, and a {@link SimulatedCluster} carries the intents out.
  *
- * <p>Algorithm, per sample at time t: end pilots whose limit passed (refilling freed nodes at that instant);
- * preempt pilots whose node is no longer available; build the {@link ClusterSnapshot} and {@link Fleet} ({@link
- * ControllerView}); ask core's {@link ControllerPass} (the live controller's pass around the policy) for the plan;
- * apply its submits and cancels; start pending pilots on free
- * available nodes; record how many nodes are warming and ready at t. Shares are weighted in seconds: each sample
- * stands for the time until the next one, the last for the mean spacing.
+ * <p>Algorithm, per sample at time t: end pilots whose limit passed (refilling freed nodes at that
+ * instant); preempt pilots whose node is no longer available; build the {@link ClusterSnapshot} and
+ * {@link Fleet} ({@link ControllerView}); ask core's {@link ControllerPass} (the live controller's
+ * pass around the policy) for the plan; apply its submits and cancels; start pending pilots on free
+ * available nodes; record how many nodes are warming and ready at t. Shares are weighted in
+ * seconds: each sample stands for the time until the next one, the last for the mean spacing.
  *
- * <p>Example: with fib and 20 s warm-up, a node idle for 5 minutes gets the 90-minute pilot (nice 0, every window
- * looks unbounded), is ready after 20 s, and is preempted when the batch job takes the node back: 280 s ready, 20 s
- * wasted, one preemption.
+ * <p>Example: with fib and 20 s warm-up, a node idle for 5 minutes gets the 90-minute pilot (nice
+ * 0, every window looks unbounded), is ready after 20 s, and is preempted when the batch job takes
+ * the node back: 280 s ready, 20 s wasted, one preemption.
  *
- * <p>Known caveats: an optimistic bound — no reservation data, so every window is unbounded and preemption is
- * always allowed; the controller reacts at the log's sample interval (~10.7 s); Slurm starts pilots without
- * latency; the grace time is counted as the batch job's worst-case delay, not simulated.
+ * <p>Known caveats: an optimistic bound — no reservation data, so every window is unbounded and
+ * preemption is always allowed; the controller reacts at the log's sample interval (~10.7 s); Slurm
+ * starts pilots without latency; the grace time is counted as the batch job's worst-case delay, not
+ * simulated.
  */
 public final class OnlineReplay implements AvailabilityObserver {
 
@@ -54,10 +55,13 @@ public final class OnlineReplay implements AvailabilityObserver {
   static final HarvestTarget TARGET = HarvestTarget.partition("lowprio");
 
   private final HarvestPolicy policy;
+
   /** The production controller pass around the policy. */
   private final ControllerPass decision;
+
   /** Running pilots cancelled because their end was pulled in (only with expedite-preemption). */
   private final Set<JobId> expedited = new HashSet<>();
+
   private ClusterSnapshot lastSnapshot;
   private PassPlan lastPlan;
   private final ReplayMode.Online mode;
@@ -84,7 +88,8 @@ public final class OnlineReplay implements AvailabilityObserver {
 
   /**
    * @param rules the controller's rules around the policy; the published figures are with {@link
-   *     PassRules#POLICY_ONLY} (no cap on submissions; nothing to expedite, as a preempted pilot leaves at once)
+   *     PassRules#POLICY_ONLY} (no cap on submissions; nothing to expedite, as a preempted pilot
+   *     leaves at once)
    */
   public OnlineReplay(ReplayMode.Online mode, long seed, PassRules rules) {
     this(mode, seed, ControllerView.Scope.ACTIVE_NODES, rules);
@@ -94,19 +99,22 @@ public final class OnlineReplay implements AvailabilityObserver {
     this(mode, seed, scope, PassRules.POLICY_ONLY);
   }
 
-  private OnlineReplay(ReplayMode.Online mode, long seed, ControllerView.Scope scope, PassRules rules) {
+  private OnlineReplay(
+      ReplayMode.Online mode, long seed, ControllerView.Scope scope, PassRules rules) {
     this.mode = mode;
     this.seed = seed;
     this.policy = HarvestPolicies.create(mode.policy(), mode.policyParams());
     this.decision = new ControllerPass(policy, rules);
     NodeNaming naming = new NodeNaming();
-    this.cluster = new SimulatedCluster(mode.warmupSeconds(), mode.placement(), new SplittableRandom(seed), naming);
+    this.cluster =
+        new SimulatedCluster(
+            mode.warmupSeconds(), mode.placement(), new SplittableRandom(seed), naming);
     this.view = new ControllerView(TARGET, naming, scope);
   }
 
   /** Reads {@code idleLog} and replays it online. */
-  public static OnlineResult run(Path idleLog, SampleWindow window, ReplayMode.Online mode, long seed,
-      Progress progress) {
+  public static OnlineResult run(
+      Path idleLog, SampleWindow window, ReplayMode.Online mode, long seed, Progress progress) {
     OnlineReplay replay = new OnlineReplay(mode, seed);
     TraceFacts facts = AvailabilityReplay.run(idleLog, window, progress, List.of(replay));
     return replay.result(facts);
@@ -118,7 +126,8 @@ public final class OnlineReplay implements AvailabilityObserver {
     cluster.advanceTo(now);
     cluster.reclaim(available, now);
     nodesSeen = Math.max(nodesSeen, available.length());
-    ClusterSnapshot snapshot = view.snapshot(ControllerView.instant(now), available, previous, nodesSeen, cluster);
+    ClusterSnapshot snapshot =
+        view.snapshot(ControllerView.instant(now), available, previous, nodesSeen, cluster);
     Fleet fleet = view.fleet(snapshot);
     if (!expedited.isEmpty()) {
       expedited.retainAll(fleet.running().stream().map(Pilot::id).toList());
@@ -188,15 +197,16 @@ public final class OnlineReplay implements AvailabilityObserver {
     if (samples == 0) {
       return;
     }
-    double mean = samples < 2 ? 1 : (times.get(samples - 1) - times.get(0)) / (double) (samples - 1);
+    double mean =
+        samples < 2 ? 1 : (times.get(samples - 1) - times.get(0)) / (double) (samples - 1);
     cluster.finish(times.get(samples - 1) + mean);
   }
 
   /** The figures, once the replay that fed this observer has finished. */
   public OnlineResult result(TraceFacts facts) {
     if (samples != facts.samples()) {
-      throw new IllegalStateException("the replay has not finished: saw " + samples + " of " + facts.samples()
-          + " samples");
+      throw new IllegalStateException(
+          "the replay has not finished: saw " + samples + " of " + facts.samples() + " samples");
     }
     PilotAccounting a = cluster.accounting();
     Timeline timeline = new Timeline(warming.toArray(samples), ready.toArray(samples));
@@ -206,32 +216,51 @@ public final class OnlineReplay implements AvailabilityObserver {
       int start = (int) run[0];
       int end = (int) run[1];
       double startTime = facts.epochSecond(start);
-      double endTime = end < samples ? facts.epochSecond(end)
-          : facts.epochSecond(samples - 1) + facts.intervalSeconds(samples - 1);
+      double endTime =
+          end < samples
+              ? facts.epochSecond(end)
+              : facts.epochSecond(samples - 1) + facts.intervalSeconds(samples - 1);
       ceiling += Math.max(0, endTime - startTime - mode.warmupSeconds());
     }
     int noReady = timeline.noReadySamples();
-    CoverageFigures figures = new CoverageFigures(
-        "seconds",
-        CoverageFigures.share(a.readySeconds, availableSeconds),
-        CoverageFigures.share(a.warmingSeconds, availableSeconds),
-        availableSeconds == 0 ? 0 : 1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
-        a.started,
-        noReady,
-        noReady / (double) samples,
-        timeline.longestNoReadyStretch(),
-        a.readySeconds / facts.durationSeconds(),
-        CoverageFigures.share(ceiling, availableSeconds));
+    CoverageFigures figures =
+        new CoverageFigures(
+            "seconds",
+            CoverageFigures.share(a.readySeconds, availableSeconds),
+            CoverageFigures.share(a.warmingSeconds, availableSeconds),
+            availableSeconds == 0 ? 0 : 1 - (a.readySeconds + a.warmingSeconds) / availableSeconds,
+            a.started,
+            noReady,
+            noReady / (double) samples,
+            timeline.longestNoReadyStretch(),
+            a.readySeconds / facts.durationSeconds(),
+            CoverageFigures.share(ceiling, availableSeconds));
     long pendingTotal = 0;
     int pendingMax = 0;
     for (int i = 0; i < samples; i++) {
       pendingTotal += pending.get(i);
       pendingMax = Math.max(pendingMax, pending.get(i));
     }
-    OnlineCounters counters = new OnlineCounters(a.submitted, a.pendingCancelled, a.timedOut, a.preempted,
-        a.preemptedBeforeReady, a.cancelledRunning, a.runningAtEnd, a.pilotSeconds, a.readySeconds,
-        a.warmingSeconds, a.preempted * mode.graceSeconds(), pendingTotal / (double) samples, pendingMax,
-        decisions, submits, cancels, ignored);
-    return new OnlineResult(facts, mode, policy.name(), seed, figures, counters, timeline, ignoredReasons);
+    OnlineCounters counters =
+        new OnlineCounters(
+            a.submitted,
+            a.pendingCancelled,
+            a.timedOut,
+            a.preempted,
+            a.preemptedBeforeReady,
+            a.cancelledRunning,
+            a.runningAtEnd,
+            a.pilotSeconds,
+            a.readySeconds,
+            a.warmingSeconds,
+            a.preempted * mode.graceSeconds(),
+            pendingTotal / (double) samples,
+            pendingMax,
+            decisions,
+            submits,
+            cancels,
+            ignored);
+    return new OnlineResult(
+        facts, mode, policy.name(), seed, figures, counters, timeline, ignoredReasons);
   }
 }

@@ -32,7 +32,8 @@ public record OnlineResult(
     CoverageFigures figures,
     OnlineCounters counters,
     Timeline timeline,
-    List<String> ignoredIntentExamples) implements ReplayResult {
+    List<String> ignoredIntentExamples)
+    implements ReplayResult {
 
   public OnlineResult {
     Objects.requireNonNull(facts, "facts");
@@ -50,8 +51,12 @@ public record OnlineResult(
 
   @Override
   public String title() {
-    return String.format(Locale.ROOT, "online policy %s%s, warm-up %s s, grace %s s (optimistic bound)",
-        policyName, online.policyParams().isEmpty() ? "" : " " + online.policyParams(), trim(online.warmupSeconds()),
+    return String.format(
+        Locale.ROOT,
+        "online policy %s%s, warm-up %s s, grace %s s (optimistic bound)",
+        policyName,
+        online.policyParams().isEmpty() ? "" : " " + online.policyParams(),
+        trim(online.warmupSeconds()),
         trim(online.graceSeconds()));
   }
 
@@ -94,12 +99,17 @@ public record OnlineResult(
   @Override
   public List<String> notes() {
     List<String> notes = new ArrayList<>();
-    notes.add("Optimistic bound: the idle-node log has no reservation data, so every idle node looks unbounded to"
-        + " the policy and a pilot may always be preempted when the batch workload takes the node back.");
-    notes.add("The controller decides once per log sample (mean spacing "
-        + String.format(Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds())
-        + " s); Slurm starts pilots without latency; shares are weighted in seconds.");
-    notes.add("batchDelayUpperBoundSeconds = preemptions x grace time; the grace period itself is not simulated.");
+    notes.add(
+        "Optimistic bound: the idle-node log has no reservation data, so every idle node looks"
+            + " unbounded to the policy and a pilot may always be preempted when the batch workload"
+            + " takes the node back.");
+    notes.add(
+        "The controller decides once per log sample (mean spacing "
+            + String.format(Locale.ROOT, "%.2f", facts.meanSamplePeriodSeconds())
+            + " s); Slurm starts pilots without latency; shares are weighted in seconds.");
+    notes.add(
+        "batchDelayUpperBoundSeconds = preemptions x grace time; the grace period itself is not"
+            + " simulated.");
     notes.addAll(ignoredIntentExamples);
     return notes;
   }

@@ -1,9 +1,9 @@
 package io.hpcwhisk.simulator.online;
 
 /**
- * Counts pilots and pilot-seconds as pilots end: how each ended, how long it warmed up and was ready. Warm-up
- * seconds are the wasted pilot-seconds (the node was held but served nothing); a pilot preempted before it was
- * ready wasted its whole life.
+ * Counts pilots and pilot-seconds as pilots end: how each ended, how long it warmed up and was
+ * ready. Warm-up seconds are the wasted pilot-seconds (the node was held but served nothing); a
+ * pilot preempted before it was ready wasted its whole life.
  */
 final class PilotAccounting {
 

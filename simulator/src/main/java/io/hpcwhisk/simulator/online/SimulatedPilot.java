@@ -5,13 +5,19 @@ import io.hpcwhisk.core.harvest.PilotShape;
 import java.util.Objects;
 
 /**
- * One pilot in the simulated cluster, mutable as it moves from pending to running to ended. Times are unix
- * seconds as doubles (the log is sampled in whole seconds; warm-up and limits may be fractional).
+ * One pilot in the simulated cluster, mutable as it moves from pending to running to ended. Times
+ * are unix seconds as doubles (the log is sampled in whole seconds; warm-up and limits may be
+ * fractional).
  */
 final class SimulatedPilot {
 
   /** Why a pilot ended. */
-  enum End { TIMED_OUT, PREEMPTED, CANCELLED, REPLAY_END }
+  enum End {
+    TIMED_OUT,
+    PREEMPTED,
+    CANCELLED,
+    REPLAY_END
+  }
 
   final JobId id;
   final PilotShape shape;
@@ -21,6 +27,7 @@ final class SimulatedPilot {
   double readyTime = Double.NaN;
   double endTime = Double.NaN;
   End end;
+
   /** The job as the controller sees it in its current state, cached by {@link ControllerView}. */
   io.hpcwhisk.core.cluster.Job job;
 

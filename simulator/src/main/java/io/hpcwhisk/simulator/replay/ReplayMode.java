@@ -4,7 +4,10 @@ import io.hpcwhisk.simulator.ladder.Ladder;
 import java.util.Map;
 import java.util.Objects;
 
-/** How a replay harvests: the paper's clairvoyant ladder packing, or an online policy that cannot see ahead. */
+/**
+ * How a replay harvests: the paper's clairvoyant ladder packing, or an online policy that cannot
+ * see ahead.
+ */
 public sealed interface ReplayMode {
 
   /**
@@ -21,7 +24,8 @@ public sealed interface ReplayMode {
         throw new IllegalArgumentException("--warmup-samples must be >= 0, got " + warmupSamples);
       }
       if (samplesPerMinute <= 0) {
-        throw new IllegalArgumentException("--samples-per-minute must be > 0, got " + samplesPerMinute);
+        throw new IllegalArgumentException(
+            "--samples-per-minute must be > 0, got " + samplesPerMinute);
       }
     }
   }
@@ -35,8 +39,13 @@ public sealed interface ReplayMode {
    * @param graceSeconds Slurm GraceTime a preempted pilot gets (the batch job's worst-case delay)
    * @param placement how pending pilots pick among free available nodes
    */
-  record Online(String policy, Map<String, String> policyParams, double warmupSeconds,
-      double graceSeconds, Placement placement) implements ReplayMode {
+  record Online(
+      String policy,
+      Map<String, String> policyParams,
+      double warmupSeconds,
+      double graceSeconds,
+      Placement placement)
+      implements ReplayMode {
     public Online {
       Objects.requireNonNull(policy, "policy");
       policyParams = Map.copyOf(policyParams);

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param outDir where to write the outputs, or {@code null} for none
  * @param plots whether to draw the PNG plots
  */
-public record ReplayRequest(Path idleLog, SampleWindow window, ReplayMode mode, long seed, Path outDir,
-    boolean plots) {
+public record ReplayRequest(
+    Path idleLog, SampleWindow window, ReplayMode mode, long seed, Path outDir, boolean plots) {
 
   public ReplayRequest {
     Objects.requireNonNull(idleLog, "idleLog");

@@ -23,8 +23,13 @@ public final class Replays {
   /** Replays without writing anything. */
   public static ReplayResult replay(ReplayRequest request, Progress progress) {
     if (request.mode() instanceof ReplayMode.Clairvoyant c) {
-      return ClairvoyantLadderReplay.run(request.idleLog(), request.window(), c.ladder(), c.warmupSamples(),
-          c.samplesPerMinute(), progress);
+      return ClairvoyantLadderReplay.run(
+          request.idleLog(),
+          request.window(),
+          c.ladder(),
+          c.warmupSamples(),
+          c.samplesPerMinute(),
+          progress);
     }
     ReplayMode.Online online = (ReplayMode.Online) request.mode();
     return OnlineReplay.run(request.idleLog(), request.window(), online, request.seed(), progress);
@@ -33,8 +38,10 @@ public final class Replays {
   /** Replays and writes the outputs into the request's output directory, if any. */
   public static Outcome run(ReplayRequest request, Progress progress) {
     ReplayResult result = replay(request, progress);
-    List<Path> files = request.outDir() == null ? List.of()
-        : ReportWriter.write(result, request.outDir(), request.plots());
+    List<Path> files =
+        request.outDir() == null
+            ? List.of()
+            : ReportWriter.write(result, request.outDir(), request.plots());
     return new Outcome(result, files);
   }
 }

@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar on a terminal stream (stderr), redrawn with a carriage return. It stays silent for the
- * first {@code delayNanos} so that replays that finish quickly print nothing, then redraws at most ten times a
- * second, and ends its line when the replay is done.
+ * A one-line progress bar on a terminal stream (stderr), redrawn with a carriage return. It stays
+ * silent for the first {@code delayNanos} so that replays that finish quickly print nothing, then
+ * redraws at most ten times a second, and ends its line when the replay is done.
  */
 public final class ConsoleProgress implements Progress {
 
@@ -52,8 +52,15 @@ public final class ConsoleProgress implements Progress {
     drawn = true;
     double clamped = Math.max(0, Math.min(1, fraction));
     int filled = (int) Math.round(clamped * BAR);
-    out.print(String.format(Locale.ROOT, "\r%s [%s%s] %3.0f%% %5.1f s", label, "#".repeat(filled),
-        " ".repeat(BAR - filled), clamped * 100, (now - startNanos) / 1e9));
+    out.print(
+        String.format(
+            Locale.ROOT,
+            "\r%s [%s%s] %3.0f%% %5.1f s",
+            label,
+            "#".repeat(filled),
+            " ".repeat(BAR - filled),
+            clamped * 100,
+            (now - startNanos) / 1e9));
     out.flush();
   }
 

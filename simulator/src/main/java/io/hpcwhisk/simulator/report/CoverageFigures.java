@@ -1,8 +1,9 @@
 package io.hpcwhisk.simulator.report;
 
 /**
- * The figures every replay reports. Shares are fractions of available node-time; they are counted in samples by
- * the clairvoyant replay (as the paper does) and in seconds by the online replay ({@code unit}).
+ * The figures every replay reports. Shares are fractions of available node-time; they are counted
+ * in samples by the clairvoyant replay (as the paper does) and in seconds by the online replay
+ * ({@code unit}).
  *
  * @param unit {@code samples} or {@code seconds}: what the shares weigh
  * @param readyShare share of available node-time covered by a ready pilot
@@ -13,7 +14,8 @@ package io.hpcwhisk.simulator.report;
  * @param noReadySampleShare {@code noReadySamples} / samples
  * @param longestNoReadyStretchSamples the longest run of consecutive samples without a ready pilot
  * @param meanReadyNodes mean number of nodes holding a ready pilot (over samples, or time-weighted)
- * @param ceilingReadyShare the best ready share any packing could reach: every run covered, one warm-up each
+ * @param ceilingReadyShare the best ready share any packing could reach: every run covered, one
+ *     warm-up each
  */
 public record CoverageFigures(
     String unit,

@@ -21,9 +21,10 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * Draws the report's PNG plots with JFreeChart, headless: {@code timeline.png}, a stacked area of ready, warming-up
- * and unused available nodes over the replay (the stack's top is the available nodes), and {@code gap-cdf.png},
- * the CDF of the lengths of maximal available runs, by count and weighted by node-time, on a log axis in minutes.
+ * Draws the report's PNG plots with JFreeChart, headless: {@code timeline.png}, a stacked area of
+ * ready, warming-up and unused available nodes over the replay (the stack's top is the available
+ * nodes), and {@code gap-cdf.png}, the CDF of the lengths of maximal available runs, by count and
+ * weighted by node-time, on a log axis in minutes.
  */
 public final class Plots {
 
@@ -57,8 +58,12 @@ public final class Plots {
     renderer.setSeriesPaint(0, new Color(0x2e7d32));
     renderer.setSeriesPaint(1, new Color(0xf9a825));
     renderer.setSeriesPaint(2, new Color(0xb0bec5));
-    XYPlot plot = new XYPlot(dataset, new NumberAxis("hours since " + first + " (unix)"),
-        new NumberAxis("nodes"), renderer);
+    XYPlot plot =
+        new XYPlot(
+            dataset,
+            new NumberAxis("hours since " + first + " (unix)"),
+            new NumberAxis("nodes"),
+            renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     JFreeChart chart = new JFreeChart(result.title(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
@@ -71,7 +76,8 @@ public final class Plots {
     headless();
     int[] lengths = facts.runLengths();
     Arrays.sort(lengths);
-    double minutesPerSample = facts.meanSamplePeriodSeconds() > 0 ? facts.meanSamplePeriodSeconds() / 60 : 1 / 6.0;
+    double minutesPerSample =
+        facts.meanSamplePeriodSeconds() > 0 ? facts.meanSamplePeriodSeconds() / 60 : 1 / 6.0;
     long total = 0;
     for (int length : lengths) {
       total += length;
@@ -90,8 +96,11 @@ public final class Plots {
     XYSeriesCollection dataset = new XYSeriesCollection();
     dataset.addSeries(byCount);
     dataset.addSeries(byTime);
-    LogAxis xAxis = new LogAxis("available-run (gap) length, minutes at " + String.format(Locale.ROOT,
-        "%.2f", minutesPerSample * 60) + " s per sample");
+    LogAxis xAxis =
+        new LogAxis(
+            "available-run (gap) length, minutes at "
+                + String.format(Locale.ROOT, "%.2f", minutesPerSample * 60)
+                + " s per sample");
     xAxis.setSmallestValue(minutesPerSample / 2);
     xAxis.setTickUnit(new NumberTickUnit(1));
     xAxis.setNumberFormatOverride(new DecimalFormat("0.##"));
@@ -104,8 +113,12 @@ public final class Plots {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    JFreeChart chart = new JFreeChart("CDF of available-run lengths (" + lengths.length + " runs)",
-        JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    JFreeChart chart =
+        new JFreeChart(
+            "CDF of available-run lengths (" + lengths.length + " runs)",
+            JFreeChart.DEFAULT_TITLE_FONT,
+            plot,
+            true);
     chart.setBackgroundPaint(Color.WHITE);
     save(chart, file);
   }

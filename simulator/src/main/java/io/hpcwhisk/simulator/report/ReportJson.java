@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds and writes {@code report.json}: the shared figures at the top level (field names as in {@link
- * CoverageFigures} and {@link TraceFacts}), then the mode's own figures, then {@code settings}, {@code input},
- * {@code notes} and {@code outputs}. The fields are documented in {@code docs/simulator-guide.md}.
+ * Builds and writes {@code report.json}: the shared figures at the top level (field names as in
+ * {@link CoverageFigures} and {@link TraceFacts}), then the mode's own figures, then {@code
+ * settings}, {@code input}, {@code notes} and {@code outputs}. The fields are documented in {@code
+ * docs/simulator-guide.md}.
  */
 public final class ReportJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportJson() {}
 

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Renders a report as the two-column table the command prints: figure, value (shares in percent). */
+/**
+ * Renders a report as the two-column table the command prints: figure, value (shares in percent).
+ */
 public final class ReportTable {
 
   private ReportTable() {}
@@ -16,17 +18,33 @@ public final class ReportTable {
     TraceFacts facts = result.facts();
     CoverageFigures f = result.figures();
     List<String[]> rows = new ArrayList<>();
-    rows.add(row("samples", String.format(Locale.ROOT, "%,d (mean spacing %.2f s)", facts.samples(),
-        facts.meanSamplePeriodSeconds())));
+    rows.add(
+        row(
+            "samples",
+            String.format(
+                Locale.ROOT,
+                "%,d (mean spacing %.2f s)",
+                facts.samples(),
+                facts.meanSamplePeriodSeconds())));
     rows.add(row("nodes (0..max id)", String.format(Locale.ROOT, "%,d", facts.nodes())));
     rows.add(row("availableShare", percent(facts.availableShare(), 3)));
-    rows.add(row("meanAvailableNodes", decimal(facts.availableNodeSamples() / (double) facts.samples())));
+    rows.add(
+        row(
+            "meanAvailableNodes",
+            decimal(facts.availableNodeSamples() / (double) facts.samples())));
     rows.add(row("readyShare", percent(f.readyShare(), 2)));
     rows.add(row("warmupShare", percent(f.warmupShare(), 2)));
     rows.add(row("unusedShare", percent(f.unusedShare(), 2)));
     rows.add(row("pilots", String.format(Locale.ROOT, "%,d", f.pilots())));
-    rows.add(row("noReadySamples", String.format(Locale.ROOT, "%,d of %,d (%s)", f.noReadySamples(),
-        facts.samples(), percent(f.noReadySampleShare(), 2))));
+    rows.add(
+        row(
+            "noReadySamples",
+            String.format(
+                Locale.ROOT,
+                "%,d of %,d (%s)",
+                f.noReadySamples(),
+                facts.samples(),
+                percent(f.noReadySampleShare(), 2))));
     rows.add(row("longestNoReadyStretch", f.longestNoReadyStretchSamples() + " samples"));
     rows.add(row("meanReadyNodes", decimal(f.meanReadyNodes())));
     rows.add(row("ceilingReadyShare", percent(f.ceilingReadyShare(), 2)));

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes everything a replay produces into one output directory: {@code report.json}, {@code timeline.csv},
- * {@code gap-lengths.csv}, and unless plots are turned off {@code timeline.png} and {@code gap-cdf.png}.
+ * Writes everything a replay produces into one output directory: {@code report.json}, {@code
+ * timeline.csv}, {@code gap-lengths.csv}, and unless plots are turned off {@code timeline.png} and
+ * {@code gap-cdf.png}.
  */
 public final class ReportWriter {
 

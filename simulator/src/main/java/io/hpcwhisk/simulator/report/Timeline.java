@@ -1,8 +1,9 @@
 package io.hpcwhisk.simulator.report;
 
 /**
- * Per-sample counts of harvested nodes: how many were warming up and how many held a ready pilot at each sample.
- * The available count per sample lives in {@link io.hpcwhisk.simulator.availability.TraceFacts}.
+ * Per-sample counts of harvested nodes: how many were warming up and how many held a ready pilot at
+ * each sample. The available count per sample lives in {@link
+ * io.hpcwhisk.simulator.availability.TraceFacts}.
  *
  * @param warming nodes whose pilot was warming up at each sample
  * @param ready nodes whose pilot was ready at each sample
@@ -11,8 +12,8 @@ public record Timeline(int[] warming, int[] ready) {
 
   public Timeline {
     if (warming.length != ready.length) {
-      throw new IllegalArgumentException("warming has " + warming.length + " samples but ready has "
-          + ready.length);
+      throw new IllegalArgumentException(
+          "warming has " + warming.length + " samples but ready has " + ready.length);
     }
     warming = warming.clone();
     ready = ready.clone();

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Writes the CSV time series: {@code timeline.csv} (one row per sample: index, unix time, available, warming,
- * ready and unused nodes) and {@code gap-lengths.csv} (every maximal run of available samples: length in samples,
- * then minutes at the log's mean spacing, sorted ascending).
+ * Writes the CSV time series: {@code timeline.csv} (one row per sample: index, unix time,
+ * available, warming, ready and unused nodes) and {@code gap-lengths.csv} (every maximal run of
+ * available samples: length in samples, then minutes at the log's mean spacing, sorted ascending).
  */
 public final class TimelineCsv {
 
@@ -28,8 +28,19 @@ public final class TimelineCsv {
         int available = facts.availableAt(i);
         int warming = timeline.warmingAt(i);
         int ready = timeline.readyAt(i);
-        out.write(i + "," + facts.epochSecond(i) + "," + available + "," + warming + "," + ready + ","
-            + (available - warming - ready) + "\n");
+        out.write(
+            i
+                + ","
+                + facts.epochSecond(i)
+                + ","
+                + available
+                + ","
+                + warming
+                + ","
+                + ready
+                + ","
+                + (available - warming - ready)
+                + "\n");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
@@ -43,7 +54,8 @@ public final class TimelineCsv {
     try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       out.write("samples,minutes\n");
       for (int length : lengths) {
-        out.write(length + "," + String.format(Locale.ROOT, "%.3f", length * minutesPerSample) + "\n");
+        out.write(
+            length + "," + String.format(Locale.ROOT, "%.3f", length * minutesPerSample) + "\n");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);

@@ -15,5 +15,15 @@ package io.hpcwhisk.simulator.sacct;
  * @param elapsed Elapsed
  * @param line the 1-based line it came from
  */
-public record SacctJob(String id, long submit, long start, long end, long timeLimit, int nodes, int cpus,
-    String partition, String state, long elapsed, long line) {}
+public record SacctJob(
+    String id,
+    long submit,
+    long start,
+    long end,
+    long timeLimit,
+    int nodes,
+    int cpus,
+    String partition,
+    String state,
+    long elapsed,
+    long line) {}

@@ -18,13 +18,15 @@ import java.util.stream.Stream;
 /**
  * Streams the finished jobs of a {@code sacct -P} dump (see the package documentation).
  *
- * <p><b>Errors</b>: an empty file; a first line that is not a pipe-separated header with the required columns
- * (wrong format); a line with fewer fields than the header (truncated) or more (extra columns); a time that is
- * neither {@code YYYY-MM-DDTHH:MM:SS} nor Unknown/None; a duration that is not {@code [D-]HH:MM:SS}, {@code MM:SS}
- * or minutes; a count that is not a non-negative integer; an End before its Start (negative time).
+ * <p><b>Errors</b>: an empty file; a first line that is not a pipe-separated header with the
+ * required columns (wrong format); a line with fewer fields than the header (truncated) or more
+ * (extra columns); a time that is neither {@code YYYY-MM-DDTHH:MM:SS} nor Unknown/None; a duration
+ * that is not {@code [D-]HH:MM:SS}, {@code MM:SS} or minutes; a count that is not a non-negative
+ * integer; an End before its Start (negative time).
  *
- * <p><b>Counted skips</b>: {@value #STEP}, {@value #CANCELLED}, {@value #UNFINISHED}, {@value #ZERO_SIZE}.
- * Timestamps are read in the zone given to the constructor (sacct prints local time without a zone).
+ * <p><b>Counted skips</b>: {@value #STEP}, {@value #CANCELLED}, {@value #UNFINISHED}, {@value
+ * #ZERO_SIZE}. Timestamps are read in the zone given to the constructor (sacct prints local time
+ * without a zone).
  */
 public final class SacctReader implements TraceReader<SacctJob> {
 
@@ -33,7 +35,16 @@ public final class SacctReader implements TraceReader<SacctJob> {
   public static final String UNFINISHED = "not finished (no End)";
   public static final String ZERO_SIZE = "zero size";
   public static final List<String> REQUIRED =
-      List.of("Submit", "Start", "End", "Timelimit", "NNodes", "NCPUS", "Partition", "State", "Elapsed");
+      List.of(
+          "Submit",
+          "Start",
+          "End",
+          "Timelimit",
+          "NNodes",
+          "NCPUS",
+          "Partition",
+          "State",
+          "Elapsed");
 
   private final Path file;
   private final String source;
@@ -50,18 +61,22 @@ public final class SacctReader implements TraceReader<SacctJob> {
   @Override
   public Stream<SacctJob> records() {
     Layout layout = new Layout(); // the header's columns and width, set by the first line
-    return counts.stream(TextFiles.open(file), (line, lineNo) -> {
-      if (layout.columns == null) {
-        layout.columns = header(line);
-        layout.width = line.split("\\|", -1).length;
-        return null;
-      }
-      return parse(line, layout.columns, layout.width);
-    }, lines -> {
-      if (layout.columns == null) {
-        throw new TraceFormatException(source, lines, "file", "a sacct -P header line", "an empty file");
-      }
-    });
+    return counts.stream(
+        TextFiles.open(file),
+        (line, lineNo) -> {
+          if (layout.columns == null) {
+            layout.columns = header(line);
+            layout.width = line.split("\\|", -1).length;
+            return null;
+          }
+          return parse(line, layout.columns, layout.width);
+        },
+        lines -> {
+          if (layout.columns == null) {
+            throw new TraceFormatException(
+                source, lines, "file", "a sacct -P header line", "an empty file");
+          }
+        });
   }
 
   @Override
@@ -88,8 +103,12 @@ public final class SacctReader implements TraceReader<SacctJob> {
       }
     }
     if (!missing.isEmpty()) {
-      throw new TraceFormatException(source, counts.lines(), "header", "a sacct -P header naming " + REQUIRED
-          + " (missing " + missing + ")", TraceFormatException.quote(line));
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          "header",
+          "a sacct -P header naming " + REQUIRED + " (missing " + missing + ")",
+          TraceFormatException.quote(line));
     }
     return columns;
   }
@@ -97,12 +116,20 @@ public final class SacctReader implements TraceReader<SacctJob> {
   private SacctJob parse(String line, Map<String, Integer> columns, int width) {
     String[] f = line.split("\\|", -1);
     if (f.length < width) {
-      throw new TraceFormatException(source, counts.lines(), "line", width
-          + " '|'-separated fields like the header (truncated line?)", f.length + " fields");
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          "line",
+          width + " '|'-separated fields like the header (truncated line?)",
+          f.length + " fields");
     }
     if (f.length > width) {
-      throw new TraceFormatException(source, counts.lines(), "line", width
-          + " '|'-separated fields like the header (extra columns?)", f.length + " fields");
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          "line",
+          width + " '|'-separated fields like the header (extra columns?)",
+          f.length + " fields");
     }
     Integer idColumn = columns.get("JobID");
     String id = idColumn == null ? Long.toString(counts.lines()) : f[idColumn].strip();
@@ -118,8 +145,8 @@ public final class SacctReader implements TraceReader<SacctJob> {
     long limit = limit(field(f, columns, "Timelimit"));
     long elapsed = duration(field(f, columns, "Elapsed"), "Elapsed");
     if (submit < 0) {
-      throw new TraceFormatException(source, counts.lines(), "Submit", "a time YYYY-MM-DDTHH:MM:SS",
-          "'Unknown'");
+      throw new TraceFormatException(
+          source, counts.lines(), "Submit", "a time YYYY-MM-DDTHH:MM:SS", "'Unknown'");
     }
     if (start < 0) {
       return skip(state.startsWith("CANCELLED") ? CANCELLED : UNFINISHED);
@@ -128,14 +155,28 @@ public final class SacctReader implements TraceReader<SacctJob> {
       return skip(UNFINISHED);
     }
     if (end < start) {
-      throw new TraceFormatException(source, counts.lines(), "End", "a time at or after Start", "End "
-          + (end - start) + " s before Start (negative time)");
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          "End",
+          "a time at or after Start",
+          "End " + (end - start) + " s before Start (negative time)");
     }
     if (nodes <= 0) {
       return skip(ZERO_SIZE);
     }
-    return new SacctJob(id, submit, start, end, limit, nodes, cpus, field(f, columns, "Partition"), state,
-        elapsed, counts.lines());
+    return new SacctJob(
+        id,
+        submit,
+        start,
+        end,
+        limit,
+        nodes,
+        cpus,
+        field(f, columns, "Partition"),
+        state,
+        elapsed,
+        counts.lines());
   }
 
   private SacctJob skip(String reason) {
@@ -154,7 +195,11 @@ public final class SacctReader implements TraceReader<SacctJob> {
     try {
       return LocalDateTime.parse(text).atZone(zone).toEpochSecond();
     } catch (DateTimeParseException e) {
-      throw new TraceFormatException(source, counts.lines(), name, "a time YYYY-MM-DDTHH:MM:SS, Unknown or None",
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          name,
+          "a time YYYY-MM-DDTHH:MM:SS, Unknown or None",
           TraceFormatException.quote(text));
     }
   }
@@ -169,7 +214,8 @@ public final class SacctReader implements TraceReader<SacctJob> {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new TraceFormatException(source, counts.lines(), name, "a non-negative integer", TraceFormatException.quote(text));
+    throw new TraceFormatException(
+        source, counts.lines(), name, "a non-negative integer", TraceFormatException.quote(text));
   }
 
   private long limit(String text) {
@@ -192,7 +238,10 @@ public final class SacctReader implements TraceReader<SacctJob> {
       String[] parts = rest.split(":");
       long seconds;
       if (parts.length == 3) {
-        seconds = Long.parseLong(parts[0]) * 3600 + Long.parseLong(parts[1]) * 60 + Double.valueOf(parts[2]).longValue();
+        seconds =
+            Long.parseLong(parts[0]) * 3600
+                + Long.parseLong(parts[1]) * 60
+                + Double.valueOf(parts[2]).longValue();
       } else if (parts.length == 2) {
         seconds = Long.parseLong(parts[0]) * 60 + Double.valueOf(parts[1]).longValue();
       } else if (parts.length == 1 && dash < 0) {
@@ -206,7 +255,11 @@ public final class SacctReader implements TraceReader<SacctJob> {
       }
       return total;
     } catch (NumberFormatException e) {
-      throw new TraceFormatException(source, counts.lines(), name, "a duration [D-]HH:MM:SS, MM:SS or minutes",
+      throw new TraceFormatException(
+          source,
+          counts.lines(),
+          name,
+          "a duration [D-]HH:MM:SS, MM:SS or minutes",
           TraceFormatException.quote(text));
     }
   }

@@ -4,23 +4,31 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * The Slurm settings of a site that the batch model uses; each is empty when the file does not set it (the model's
- * own default, Slurm's, applies).
+ * The Slurm settings of a site that the batch model uses; each is empty when the file does not set
+ * it (the model's own default, Slurm's, applies).
  *
  * @param source where they were read (a file, or {@code profile NAME (file)})
  * @param bfInterval {@code SchedulerParameters bf_interval}, seconds
  * @param bfWindowMinutes {@code bf_window}, minutes
  * @param bfResolution {@code bf_resolution}, seconds
  * @param bfMaxJobTest {@code bf_max_job_test}
- * @param graceSeconds how long a preempted pilot may hold its node: the harvest partition's {@code GraceTime}, else
- *     {@code KillWait} under {@code PreemptMode=CANCEL} (Slurm signals, then kills after KillWait)
+ * @param graceSeconds how long a preempted pilot may hold its node: the harvest partition's {@code
+ *     GraceTime}, else {@code KillWait} under {@code PreemptMode=CANCEL} (Slurm signals, then kills
+ *     after KillWait)
  * @param graceFrom which setting gave {@code graceSeconds}
  * @param preemptType {@code PreemptType}, or empty
  * @param preemptMode {@code PreemptMode}, or empty
  */
-public record SiteSettings(String source, OptionalLong bfInterval, OptionalLong bfWindowMinutes,
-    OptionalLong bfResolution, OptionalLong bfMaxJobTest, OptionalLong graceSeconds, String graceFrom,
-    String preemptType, String preemptMode) {
+public record SiteSettings(
+    String source,
+    OptionalLong bfInterval,
+    OptionalLong bfWindowMinutes,
+    OptionalLong bfResolution,
+    OptionalLong bfMaxJobTest,
+    OptionalLong graceSeconds,
+    String graceFrom,
+    String preemptType,
+    String preemptMode) {
 
   public SiteSettings {
     Objects.requireNonNull(source, "source");
@@ -37,10 +45,16 @@ public record SiteSettings(String source, OptionalLong bfInterval, OptionalLong 
     append(out, "bf_resolution", bfResolution, " s");
     append(out, "bf_max_job_test", bfMaxJobTest, "");
     if (graceSeconds.isPresent()) {
-      out.append(" grace ").append(graceSeconds.getAsLong()).append(" s (").append(graceFrom).append(')');
+      out.append(" grace ")
+          .append(graceSeconds.getAsLong())
+          .append(" s (")
+          .append(graceFrom)
+          .append(')');
     }
     if (!preemptType.isEmpty() || !preemptMode.isEmpty()) {
-      out.append(" preemption ").append(preemptType.isEmpty() ? "?" : preemptType).append('/')
+      out.append(" preemption ")
+          .append(preemptType.isEmpty() ? "?" : preemptType)
+          .append('/')
           .append(preemptMode.isEmpty() ? "?" : preemptMode);
     }
     return out.toString();

@@ -26,26 +26,31 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Builds the same {@link ClusterSnapshot} as core's {@link SnapshotBuilder} from a cluster state that is kept up to
- * date change by change, for the simulator, which sees every change and builds a snapshot every controller pass.
- * Each snapshot after the first says which nodes changed state since the previous build ({@link NodeChanges}), so
- * that a policy's gap estimator can visit only those.
+ * Builds the same {@link ClusterSnapshot} as core's {@link SnapshotBuilder} from a cluster state
+ * that is kept up to date change by change, for the simulator, which sees every change and builds a
+ * snapshot every controller pass. Each snapshot after the first says which nodes changed state
+ * since the previous build ({@link NodeChanges}), so that a policy's gap estimator can visit only
+ * those.
  *
- * <p><b>Algorithm.</b> The harvest partition's nodes are held in name order with their current state; a busy node's
- * {@link Node} is made once per state change, and the harvestable ones are kept in a bit set. For every node the
- * expected starts of the pending non-pilot jobs scheduled on it are kept in a counted sorted map, updated when such a
- * job is put or removed, so the node's window end is its first key. Active jobs are kept in an array sorted by id
- * (insert and remove by binary search). A build copies the busy nodes' array, makes a {@link Node} for each
- * harvestable node only, and copies the active jobs' array: O(nodes) copying plus O(harvestable nodes) allocation,
- * and no sorting, hashing or scan of the jobs' node lists; a change costs O(log jobs + its nodes).
+ * <p><b>Algorithm.</b> The harvest partition's nodes are held in name order with their current
+ * state; a busy node's {@link Node} is made once per state change, and the harvestable ones are
+ * kept in a bit set. For every node the expected starts of the pending non-pilot jobs scheduled on
+ * it are kept in a counted sorted map, updated when such a job is put or removed, so the node's
+ * window end is its first key. Active jobs are kept in an array sorted by id (insert and remove by
+ * binary search). A build copies the busy nodes' array, makes a {@link Node} for each harvestable
+ * node only, and copies the active jobs' array: O(nodes) copying plus O(harvestable nodes)
+ * allocation, and no sorting, hashing or scan of the jobs' node lists; a change costs O(log jobs +
+ * its nodes).
  *
- * <p><b>Example.</b> Nodes n1..n4 in {@code whisk}, all IDLE: four unbounded windows. Put a pending 4-node job
- * expected at now+90 s on n1..n4 and set n1, n2 ALLOCATED and n3, n4 PLANNED: the next build has n3, n4 with a
- * 90 s window — exactly what {@link SnapshotBuilder#build} gives for {@link #observation}.
+ * <p><b>Example.</b> Nodes n1..n4 in {@code whisk}, all IDLE: four unbounded windows. Put a pending
+ * 4-node job expected at now+90 s on n1..n4 and set n1, n2 ALLOCATED and n3, n4 PLANNED: the next
+ * build has n3, n4 with a 90 s window — exactly what {@link SnapshotBuilder#build} gives for {@link
+ * #observation}.
  *
- * <p><b>Known caveats.</b> The node set is fixed at construction. Jobs are keyed by id (an observation with two jobs
- * of one id has no incremental equivalent). The caller must report every change; {@link #observation} gives the
- * equivalent plain input so that tests can compare both paths.
+ * <p><b>Known caveats.</b> The node set is fixed at construction. Jobs are keyed by id (an
+ * observation with two jobs of one id has no incremental equivalent). The caller must report every
+ * change; {@link #observation} gives the equivalent plain input so that tests can compare both
+ * paths.
  */
 public final class IncrementalSnapshotBuilder {
 
@@ -57,8 +62,10 @@ public final class IncrementalSnapshotBuilder {
   private final NodeState[] states;
   private final Node[] busy;
   private final BitSet harvestable = new BitSet();
+
   /** Positions whose state changed since the last build, and the last build's node list. */
   private final BitSet changed = new BitSet();
+
   private List<Node> lastBuilt;
   private final TreeMap<Instant, Integer>[] plannedStarts;
   private final Map<JobId, Job> jobs = new HashMap<>();
@@ -68,10 +75,12 @@ public final class IncrementalSnapshotBuilder {
   /**
    * @param target the harvest partition (and QOS)
    * @param pilotNamePrefix the job-name prefix of pilot jobs, which never close a window
-   * @param nodes every node of the cluster with its state now (nodes outside the partition are ignored)
+   * @param nodes every node of the cluster with its state now (nodes outside the partition are
+   *     ignored)
    */
   @SuppressWarnings("unchecked")
-  public IncrementalSnapshotBuilder(HarvestTarget target, String pilotNamePrefix, List<NodeInfo> nodes) {
+  public IncrementalSnapshotBuilder(
+      HarvestTarget target, String pilotNamePrefix, List<NodeInfo> nodes) {
     this.target = Objects.requireNonNull(target, "target");
     this.pilotNamePrefix = Objects.requireNonNull(pilotNamePrefix, "pilotNamePrefix");
     if (pilotNamePrefix.isBlank()) {
@@ -103,7 +112,8 @@ public final class IncrementalSnapshotBuilder {
       throw new IllegalArgumentException("unknown node " + info.name());
     }
     if (!before.partitions().equals(info.partitions())) {
-      throw new IllegalArgumentException("node " + info.name() + " changed partitions; the node set is fixed");
+      throw new IllegalArgumentException(
+          "node " + info.name() + " changed partitions; the node set is fixed");
     }
     allNodes.put(info.name(), info);
     Integer i = index.get(info.name());
@@ -152,7 +162,9 @@ public final class IncrementalSnapshotBuilder {
   }
 
   private boolean closesWindows(Job job) {
-    return job.state() == JobState.PENDING && !job.name().startsWith(pilotNamePrefix) && job.startTime().isPresent();
+    return job.state() == JobState.PENDING
+        && !job.name().startsWith(pilotNamePrefix)
+        && job.startTime().isPresent();
   }
 
   private void index(Job job) {
@@ -222,28 +234,42 @@ public final class IncrementalSnapshotBuilder {
     return lo;
   }
 
-  /** The snapshot at {@code now}; equal to {@code new SnapshotBuilder(…).build(observation(now))}. */
+  /**
+   * The snapshot at {@code now}; equal to {@code new SnapshotBuilder(…).build(observation(now))}.
+   */
   public ClusterSnapshot build(Instant now) {
     Object[] nodes = busy.clone();
     Object[] free = new Object[harvestable.cardinality()];
     int k = 0;
     for (int i = harvestable.nextSetBit(0); i >= 0; i = harvestable.nextSetBit(i + 1)) {
       TreeMap<Instant, Integer> starts = plannedStarts[i];
-      Window window = starts == null || starts.isEmpty() ? Window.unbounded(now)
-          : Window.until(now, starts.firstKey());
+      Window window =
+          starts == null || starts.isEmpty()
+              ? Window.unbounded(now)
+              : Window.until(now, starts.firstKey());
       nodes[i] = Node.free(names[i], states[i], window);
       free[k++] = nodes[i];
     }
     List<Node> nodeList = new PrevalidatedList<>(nodes, nodes.length);
-    Optional<NodeChanges> changes = lastBuilt == null ? Optional.empty()
-        : Optional.of(new NodeChanges(lastBuilt, changed.stream().toArray()));
+    Optional<NodeChanges> changes =
+        lastBuilt == null
+            ? Optional.empty()
+            : Optional.of(new NodeChanges(lastBuilt, changed.stream().toArray()));
     changed.clear();
     lastBuilt = nodeList;
-    return ClusterSnapshot.ordered(now, target, nodeList, new PrevalidatedList<>(free, k),
-        new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount), changes);
+    return ClusterSnapshot.ordered(
+        now,
+        target,
+        nodeList,
+        new PrevalidatedList<>(free, k),
+        new PrevalidatedList<>(Arrays.copyOf(active, activeCount), activeCount),
+        changes);
   }
 
-  /** The plain observation of the current state, for {@link SnapshotBuilder} (tests compare both paths). */
+  /**
+   * The plain observation of the current state, for {@link SnapshotBuilder} (tests compare both
+   * paths).
+   */
   public ClusterObservation observation(Instant now) {
     List<Job> all = new ArrayList<>(jobs.values());
     all.sort(Comparator.comparing(Job::id));

@@ -4,8 +4,9 @@ import java.util.AbstractList;
 import java.util.RandomAccess;
 
 /**
- * An unmodifiable list over an array that {@link IncrementalSnapshotBuilder} filled already sorted and checked (it
- * hands it to {@code ClusterSnapshot.ordered}); the array is never written after the list is made.
+ * An unmodifiable list over an array that {@link IncrementalSnapshotBuilder} filled already sorted
+ * and checked (it hands it to {@code ClusterSnapshot.ordered}); the array is never written after
+ * the list is made.
  */
 final class PrevalidatedList<T> extends AbstractList<T> implements RandomAccess {
 

@@ -16,8 +16,17 @@ package io.hpcwhisk.simulator.swf;
  * @param line the 1-based line it came from
  */
 public record SwfJob(
-    long id, long submit, long waitTime, long runTime, long allocatedProcs, long requestedProcs,
-    long requestedTime, int status, int queue, int partition, long line) {
+    long id,
+    long submit,
+    long waitTime,
+    long runTime,
+    long allocatedProcs,
+    long requestedProcs,
+    long requestedTime,
+    int status,
+    int queue,
+    int partition,
+    long line) {
 
   public static final int STATUS_CANCELLED = 5;
 

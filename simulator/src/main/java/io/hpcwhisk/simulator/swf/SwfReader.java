@@ -16,18 +16,19 @@ import java.util.stream.Stream;
 /**
  * Streams the jobs of an SWF v2.2 file.
  *
- * <p><b>Extra columns.</b> Some archives append columns after the 18 standard fields (queue names, per-node lists in
- * braces, node properties): the 18 fields are used, the rest ignored, and such lines counted under
- * {@value #EXTRA_COLUMNS} in the summary's warnings.
+ * <p><b>Extra columns.</b> Some archives append columns after the 18 standard fields (queue names,
+ * per-node lists in braces, node properties): the 18 fields are used, the rest ignored, and such
+ * lines counted under {@value #EXTRA_COLUMNS} in the summary's warnings.
  *
- * <p><b>Errors</b> (a {@link TraceFormatException} naming file:line: field and what it found): a line with fewer
- * than 18 fields (truncated); one of the 18 fields that is not a number (a brace list is named as such); a time
- * (submit, wait, run, requested) below {@code -1}; a pipe- or comma-separated line (wrong format, e.g. a sacct
- * dump or a CSV file); a file with no job line at all (empty file).
+ * <p><b>Errors</b> (a {@link TraceFormatException} naming file:line: field and what it found): a
+ * line with fewer than 18 fields (truncated); one of the 18 fields that is not a number (a brace
+ * list is named as such); a time (submit, wait, run, requested) below {@code -1}; a pipe- or
+ * comma-separated line (wrong format, e.g. a sacct dump or a CSV file); a file with no job line at
+ * all (empty file).
  *
- * <p><b>Counted skips</b> (reason → count in {@link #summary()}): {@value #CANCELLED} (status 5 and no run time),
- * {@value #UNKNOWN_SUBMIT}, {@value #UNKNOWN_RUNTIME}, {@value #ZERO_SIZE} (no allocated nor requested
- * processors). Blank lines are ignored.
+ * <p><b>Counted skips</b> (reason → count in {@link #summary()}): {@value #CANCELLED} (status 5 and
+ * no run time), {@value #UNKNOWN_SUBMIT}, {@value #UNKNOWN_RUNTIME}, {@value #ZERO_SIZE} (no
+ * allocated nor requested processors). Blank lines are ignored.
  */
 public final class SwfReader implements TraceReader<SwfJob> {
 
@@ -37,10 +38,26 @@ public final class SwfReader implements TraceReader<SwfJob> {
   public static final String ZERO_SIZE = "zero size";
   public static final String EXTRA_COLUMNS = "lines with columns after the 18 SWF fields (ignored)";
   static final int FIELDS = 18;
-  private static final String[] NAMES = {"job number", "submit time", "wait time", "run time",
-      "allocated processors", "average CPU time", "used memory", "requested processors", "requested time",
-      "requested memory", "status", "user", "group", "executable", "queue", "partition", "preceding job",
-      "think time"};
+  private static final String[] NAMES = {
+    "job number",
+    "submit time",
+    "wait time",
+    "run time",
+    "allocated processors",
+    "average CPU time",
+    "used memory",
+    "requested processors",
+    "requested time",
+    "requested memory",
+    "status",
+    "user",
+    "group",
+    "executable",
+    "queue",
+    "partition",
+    "preceding job",
+    "think time"
+  };
 
   private final Path file;
   private final String source;
@@ -88,23 +105,30 @@ public final class SwfReader implements TraceReader<SwfJob> {
     boolean[] sawJobLine = {false};
     extraColumns = 0;
     maxProcs = 0;
-    return counts.stream(TextFiles.open(file), (line, lineNo) -> {
-      String t = line.strip();
-      if (t.startsWith(";")) {
-        headerLine(t, values);
-        if (!sawJobLine[0]) {
-          header = toHeader(values, lineNo);
-        }
-        return null;
-      }
-      sawJobLine[0] = true;
-      return parse(t, lineNo);
-    }, lines -> {
-      if (!sawJobLine[0]) {
-        throw new TraceFormatException(source, lines, "file", "SWF job lines (18 numbers each)",
-            lines == 0 ? "an empty file" : "no job line in " + lines + " lines");
-      }
-    });
+    return counts.stream(
+        TextFiles.open(file),
+        (line, lineNo) -> {
+          String t = line.strip();
+          if (t.startsWith(";")) {
+            headerLine(t, values);
+            if (!sawJobLine[0]) {
+              header = toHeader(values, lineNo);
+            }
+            return null;
+          }
+          sawJobLine[0] = true;
+          return parse(t, lineNo);
+        },
+        lines -> {
+          if (!sawJobLine[0]) {
+            throw new TraceFormatException(
+                source,
+                lines,
+                "file",
+                "SWF job lines (18 numbers each)",
+                lines == 0 ? "an empty file" : "no job line in " + lines + " lines");
+          }
+        });
   }
 
   @Override
@@ -113,10 +137,14 @@ public final class SwfReader implements TraceReader<SwfJob> {
     if (extraColumns == 0) {
       return s;
     }
-    return new TraceSummary(s.source(), s.lines(), s.records(), s.skipped(), Map.of(EXTRA_COLUMNS, extraColumns));
+    return new TraceSummary(
+        s.source(), s.lines(), s.records(), s.skipped(), Map.of(EXTRA_COLUMNS, extraColumns));
   }
 
-  /** The most processors of any job read so far (allocated, else requested): the trace's own cluster size bound. */
+  /**
+   * The most processors of any job read so far (allocated, else requested): the trace's own cluster
+   * size bound.
+   */
   public long maxProcs() {
     return maxProcs;
   }
@@ -130,8 +158,11 @@ public final class SwfReader implements TraceReader<SwfJob> {
   }
 
   private SwfHeader toHeader(Map<String, String> values, long line) {
-    return new SwfHeader(headerNumber(values, "MaxNodes", line), headerNumber(values, "MaxProcs", line),
-        headerNumber(values, "UnixStartTime", line), values);
+    return new SwfHeader(
+        headerNumber(values, "MaxNodes", line),
+        headerNumber(values, "MaxProcs", line),
+        headerNumber(values, "UnixStartTime", line),
+        values);
   }
 
   private OptionalLong headerNumber(Map<String, String> values, String key, long line) {
@@ -142,7 +173,8 @@ public final class SwfReader implements TraceReader<SwfJob> {
     try {
       return OptionalLong.of(Long.parseLong(value.split("\\s+")[0]));
     } catch (NumberFormatException e) {
-      throw new TraceFormatException(source, line, "header " + key, "an integer", TraceFormatException.quote(value));
+      throw new TraceFormatException(
+          source, line, "header " + key, "an integer", TraceFormatException.quote(value));
     }
   }
 
@@ -153,13 +185,22 @@ public final class SwfReader implements TraceReader<SwfJob> {
     String separator = otherSeparator(f, standard);
     if (separator != null) {
       String[] parts = line.split(java.util.regex.Pattern.quote(separator), -1);
-      throw new TraceFormatException(source, lineNo, "line", FIELDS + " whitespace-separated numbers (SWF)",
-          "a '" + separator + "'-separated line of " + parts.length + " fields (another format? sacct -P dumps are "
-          + "read with --sacct) " + TraceFormatException.quote(line));
+      throw new TraceFormatException(
+          source,
+          lineNo,
+          "line",
+          FIELDS + " whitespace-separated numbers (SWF)",
+          "a '"
+              + separator
+              + "'-separated line of "
+              + parts.length
+              + " fields (another format? sacct -P dumps are "
+              + "read with --sacct) "
+              + TraceFormatException.quote(line));
     }
     if (f.length < FIELDS) {
-      throw new TraceFormatException(source, lineNo, "line", FIELDS + " fields (truncated line?)",
-          f.length + " fields");
+      throw new TraceFormatException(
+          source, lineNo, "line", FIELDS + " fields (truncated line?)", f.length + " fields");
     }
     if (f.length > FIELDS) {
       extraColumns++;
@@ -170,12 +211,27 @@ public final class SwfReader implements TraceReader<SwfJob> {
     }
     for (int i : new int[] {1, 2, 3, 8}) {
       if (v[i] < -1) {
-        throw new TraceFormatException(source, lineNo, NAMES[i], "-1 (unknown) or a time >= 0 seconds",
+        throw new TraceFormatException(
+            source,
+            lineNo,
+            NAMES[i],
+            "-1 (unknown) or a time >= 0 seconds",
             TraceFormatException.quote(f[i]));
       }
     }
-    SwfJob job = new SwfJob(v[0], v[1], v[2], v[3], v[4], v[7], v[8], (int) v[10], (int) v[14], (int) v[15],
-        lineNo);
+    SwfJob job =
+        new SwfJob(
+            v[0],
+            v[1],
+            v[2],
+            v[3],
+            v[4],
+            v[7],
+            v[8],
+            (int) v[10],
+            (int) v[14],
+            (int) v[15],
+            lineNo);
     if (job.status() == SwfJob.STATUS_CANCELLED && job.runTime() <= 0) {
       return skip(CANCELLED);
     }
@@ -193,9 +249,9 @@ public final class SwfReader implements TraceReader<SwfJob> {
   }
 
   /**
-   * The separator of a line in another format: '|' anywhere among the standard fields, or ',' in a line whose
-   * standard fields hold no whitespace-separated numbers at all (a CSV line); a comma inside a brace list is left
-   * to the field check, which names it. Null for an SWF-shaped line.
+   * The separator of a line in another format: '|' anywhere among the standard fields, or ',' in a
+   * line whose standard fields hold no whitespace-separated numbers at all (a CSV line); a comma
+   * inside a brace list is left to the field check, which names it. Null for an SWF-shaped line.
    */
   private static String otherSeparator(String[] f, int standard) {
     for (int i = 0; i < standard; i++) {
@@ -229,8 +285,12 @@ public final class SwfReader implements TraceReader<SwfJob> {
       } catch (NumberFormatException ignored) {
         // reported below
       }
-      throw new TraceFormatException(source, lineNo, "field " + (field + 1) + " (" + NAMES[field] + ")",
-          "a number", (text.startsWith("{") ? "a brace list " : "") + TraceFormatException.quote(text));
+      throw new TraceFormatException(
+          source,
+          lineNo,
+          "field " + (field + 1) + " (" + NAMES[field] + ")",
+          "a number",
+          (text.startsWith("{") ? "a brace list " : "") + TraceFormatException.quote(text));
     }
   }
 }

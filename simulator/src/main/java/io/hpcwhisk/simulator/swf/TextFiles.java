@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Opens a job trace for line reading: gzip when the name ends in {@code .gz} or the file starts with the gzip
- * magic bytes {@code 1f 8b}, plain UTF-8 text otherwise.
+ * Opens a job trace for line reading: gzip when the name ends in {@code .gz} or the file starts
+ * with the gzip magic bytes {@code 1f 8b}, plain UTF-8 text otherwise.
  */
 public final class TextFiles {
 
@@ -21,7 +21,8 @@ public final class TextFiles {
 
   public static BufferedReader open(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("trace file " + file + " does not exist or is not a regular file");
+      throw new IllegalArgumentException(
+          "trace file " + file + " does not exist or is not a regular file");
     }
     try {
       InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -35,7 +36,8 @@ public final class TextFiles {
       }
       return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open trace file " + file + " (" + e.getMessage() + ")", e);
+      throw new UncheckedIOException(
+          "cannot open trace file " + file + " (" + e.getMessage() + ")", e);
     }
   }
 }

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
-/** Opens trace files for the readers: plain text or gzip ({@code .gz}), UTF-8, with a clear error when missing. */
+/**
+ * Opens trace files for the readers: plain text or gzip ({@code .gz}), UTF-8, with a clear error
+ * when missing.
+ */
 public final class TraceFiles {
 
   private TraceFiles() {}
@@ -18,7 +21,8 @@ public final class TraceFiles {
   /** Opens {@code file} for reading lines; decompresses names ending in {@code .gz}. */
   public static BufferedReader open(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("trace file " + file + " does not exist or is not a regular file");
+      throw new IllegalArgumentException(
+          "trace file " + file + " does not exist or is not a regular file");
     }
     try {
       InputStream in = Files.newInputStream(file);

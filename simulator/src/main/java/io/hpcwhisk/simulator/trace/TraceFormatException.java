@@ -3,9 +3,10 @@ package io.hpcwhisk.simulator.trace;
 import java.util.Objects;
 
 /**
- * A trace file is malformed. The message names the file, the 1-based line, the field, what the format expected
- * there and what was found, e.g. {@code idle.txt:12: timestamp: expected unix seconds (digits only), found
- * '16474x1604'}. It is an {@link IllegalArgumentException} so that the command line prints it as one line.
+ * A trace file is malformed. The message names the file, the 1-based line, the field, what the
+ * format expected there and what was found, e.g. {@code idle.txt:12: timestamp: expected unix
+ * seconds (digits only), found '16474x1604'}. It is an {@link IllegalArgumentException} so that the
+ * command line prints it as one line.
  */
 public final class TraceFormatException extends IllegalArgumentException {
 
@@ -15,7 +16,8 @@ public final class TraceFormatException extends IllegalArgumentException {
   private final String expected;
   private final String found;
 
-  public TraceFormatException(String source, long line, String field, String expected, String found) {
+  public TraceFormatException(
+      String source, long line, String field, String expected, String found) {
     super(message(source, line, field, expected, found));
     this.source = Objects.requireNonNull(source, "source");
     this.line = line;
@@ -24,7 +26,8 @@ public final class TraceFormatException extends IllegalArgumentException {
     this.found = Objects.requireNonNull(found, "found");
   }
 
-  private static String message(String source, long line, String field, String expected, String found) {
+  private static String message(
+      String source, long line, String field, String expected, String found) {
     return source + ":" + line + ": " + field + ": expected " + expected + ", found " + found;
   }
 

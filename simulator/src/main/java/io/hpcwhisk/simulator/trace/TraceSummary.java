@@ -12,16 +12,21 @@ import java.util.Objects;
  * @param lines lines read
  * @param records records produced
  * @param skipped number of skipped lines (or list entries) by reason, in the order first seen
- * @param warnings number of accepted-but-suspicious inputs by reason (for example a node count that does not match
- *     its node list)
+ * @param warnings number of accepted-but-suspicious inputs by reason (for example a node count that
+ *     does not match its node list)
  */
 public record TraceSummary(
-    String source, long lines, long records, Map<String, Long> skipped, Map<String, Long> warnings) {
+    String source,
+    long lines,
+    long records,
+    Map<String, Long> skipped,
+    Map<String, Long> warnings) {
 
   public TraceSummary {
     Objects.requireNonNull(source, "source");
     if (lines < 0 || records < 0) {
-      throw new IllegalArgumentException("lines and records must be >= 0, got " + lines + " and " + records);
+      throw new IllegalArgumentException(
+          "lines and records must be >= 0, got " + lines + " and " + records);
     }
     skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
     warnings = Collections.unmodifiableMap(new LinkedHashMap<>(warnings));
@@ -32,9 +37,13 @@ public record TraceSummary(
     return skipped.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** One human-readable line, e.g. {@code idle.txt: 29215 lines, 8057 records; skipped: 2359 sinfo lines ...}. */
+  /**
+   * One human-readable line, e.g. {@code idle.txt: 29215 lines, 8057 records; skipped: 2359 sinfo
+   * lines ...}.
+   */
   public String describe() {
-    StringBuilder out = new StringBuilder(source + ": " + lines + " lines, " + records + " records");
+    StringBuilder out =
+        new StringBuilder(source + ": " + lines + " lines, " + records + " records");
     if (skipped.isEmpty()) {
       out.append("; nothing skipped");
     } else {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * How {@link JobStats} splits the delays against the baseline into direct ones (the job's own wait for the pilots it
- * preempted) and knock-on ones (everything else), with a 30 s grace time and a 2 s drain.
+ * How {@link JobStats} splits the delays against the baseline into direct ones (the job's own wait
+ * for the pilots it preempted) and knock-on ones (everything else), with a 30 s grace time and a 2
+ * s drain.
  */
 class JobStatsTest {
 
   private static final long GRACE = 30;
+
   /** Baseline starts of jobs 0..6 (all submitted at 0). */
   private static final long[] BASELINE = {100, 200, 300, 400, 500, 600, 700};
 
@@ -19,9 +21,12 @@ class JobStatsTest {
     JobStats stats = new JobStats(baseline, GRACE);
     stats.waitedForPilots(0, 2);
     started(stats, 0, 102); // preempted, delayed by exactly its wait: direct
-    started(stats, 1, 232); // did not preempt, missed a 30 s pass behind a preemptor: knock-on, beyond grace
+    started(
+        stats, 1,
+        232); // did not preempt, missed a 30 s pass behind a preemptor: knock-on, beyond grace
     stats.waitedForPilots(2, 2);
-    started(stats, 2, 332); // preempted, but 32 s > its 2 s wait: missed a pass, then drained: knock-on
+    started(
+        stats, 2, 332); // preempted, but 32 s > its 2 s wait: missed a pass, then drained: knock-on
     stats.waitedForPilots(3, 2);
     started(stats, 3, 400); // preempted, not delayed (a 2 s earlier start ate the wait)
     started(stats, 4, 501); // did not preempt, 1 s later: knock-on, within grace
@@ -45,7 +50,8 @@ class JobStatsTest {
     assertThat(d.maxDelaySeconds()).isEqualTo(32);
     assertThat(d.waitedForPilots()).isEqualTo(4);
     assertThat(d.direct()).isEqualTo(new JobStats.Kind(2, 0, 2, 2));
-    assertThat(d.knockOn()).as("jobs 1, 2, 4; job 2 also waited for its pilots")
+    assertThat(d.knockOn())
+        .as("jobs 1, 2, 4; job 2 also waited for its pilots")
         .isEqualTo(new JobStats.Kind(3, 2, 32, 1));
     assertThat(d.direct().jobs() + d.knockOn().jobs()).isEqualTo(d.delayed());
   }

@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NodeReturnsTest {
 
   /**
-   * The backfill's sweep takes nodes in the order this heap gives them back; it must be the order of the
-   * {@code PriorityQueue} ordered by time that it replaced, ties included, or every schedule would change.
+   * The backfill's sweep takes nodes in the order this heap gives them back; it must be the order
+   * of the {@code PriorityQueue} ordered by time that it replaced, ties included, or every schedule
+   * would change.
    */
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})

@@ -9,20 +9,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A two-node schedule with one pilot of the real {@code var} policy, computed by hand: A (1 node, 1000 s) starts at
- * 0 and the pilot takes the other node at 0 (2 h, unbounded window). B (2 nodes, 10 s) arrives at 10 and is planned
- * at 1020 (A's end rounded to bf_resolution). When A ends at 1000, B preempts the pilot and starts once it has
- * drained. Baseline: B starts at 1000.
+ * A two-node schedule with one pilot of the real {@code var} policy, computed by hand: A (1 node,
+ * 1000 s) starts at 0 and the pilot takes the other node at 0 (2 h, unbounded window). B (2 nodes,
+ * 10 s) arrives at 10 and is planned at 1020 (A's end rounded to bf_resolution). When A ends at
+ * 1000, B preempts the pilot and starts once it has drained. Baseline: B starts at 1000.
  */
 class PilotSchedulingTest {
 
   @ParameterizedTest(name = "drain {0} s")
   @CsvSource({"30", "5", "0"})
   void preemptedPilotDelaysTheBatchJobByItsDrainTime(long drain) {
-    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
+    SchedulerConfig config =
+        new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
-        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> source(jobs),
+            List.of(
+                new SimHarvestConfig(
+                    "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)),
+            600,
+            null);
 
     RunResult base = outcome.baseline();
     assertThat(base.jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
@@ -37,7 +45,9 @@ class PilotSchedulingTest {
     long direct = drain > 0 ? 1 : 0;
     assertThat(var.jobs().delays().direct()).isEqualTo(new JobStats.Kind(direct, 0, drain, direct));
     assertThat(var.jobs().delays().knockOn().jobs()).isZero();
-    assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L)
+    assertThat(var.pilots())
+        .containsEntry("pilotsStarted", 1L)
+        .containsEntry("pilotsPreempted", 1L)
         .containsEntry("pilotsTimedOut", 0L);
     double idle = 1000 + drain;
     assertThat(var.idle().idleNodeSeconds()).isEqualTo(idle);
@@ -56,18 +66,26 @@ class PilotSchedulingTest {
   }
 
   /**
-   * C (2 nodes, 10 s) arrives at 20 behind B and starts when B ends: at 1010 in the baseline, at 1010 + drain with
-   * the pilot. C preempted nothing: its delay is a knock-on one (within the grace time here). The yardstick hands
-   * every job's nodes on drain seconds later, A's and B's: B starts at 1000 + drain, C at 1010 + 2 × drain — beyond
-   * the grace time at a 30 s drain, with no pilot.
+   * C (2 nodes, 10 s) arrives at 20 behind B and starts when B ends: at 1010 in the baseline, at
+   * 1010 + drain with the pilot. C preempted nothing: its delay is a knock-on one (within the grace
+   * time here). The yardstick hands every job's nodes on drain seconds later, A's and B's: B starts
+   * at 1000 + drain, C at 1010 + 2 × drain — beyond the grace time at a 30 s drain, with no pilot.
    */
   @ParameterizedTest(name = "drain {0} s")
   @CsvSource({"30", "5"})
   void aJobBehindAPreemptorIsDelayedByKnockOn(long drain) {
-    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
+    SchedulerConfig config =
+        new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, drain);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10 20:2:10:10");
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
-        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> source(jobs),
+            List.of(
+                new SimHarvestConfig(
+                    "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)),
+            600,
+            null);
 
     assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990 + 990) / 3.0);
     JobStats.Delays d = outcome.withPilots().get(0).jobs().delays();
@@ -83,26 +101,46 @@ class PilotSchedulingTest {
   }
 
   /**
-   * The first schedule with a drain of a fraction of a second, as a real idle pilot leaves: the run counts
-   * milliseconds, B waits exactly the drain for its pilot, and every figure is the whole-second one plus the drain.
+   * The first schedule with a drain of a fraction of a second, as a real idle pilot leaves: the run
+   * counts milliseconds, B waits exactly the drain for its pilot, and every figure is the
+   * whole-second one plus the drain.
    */
   @ParameterizedTest(name = "drain {0} s")
   @CsvSource({"0.4", "1.5"})
   void aSubSecondDrainDelaysTheBatchJobByExactlyThat(double drain) {
     TimeBase ms = TimeBase.fitting(drain);
     assertThat(ms).isEqualTo(TimeBase.MILLIS);
-    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000,
-        ms.ticks(drain, "drain"), 0, ms);
+    SchedulerConfig config =
+        new SchedulerConfig(
+            2,
+            Algorithm.SLURM,
+            500,
+            86_400_000,
+            60_000,
+            30_000,
+            30_000,
+            ms.ticks(drain, "drain"),
+            0,
+            ms);
     List<JobSpec> jobs = BatchSimulationTest.parse("0:1:1000:1000 10:2:10:10");
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> new JobSources(1000, ms).fixed(jobs), List.of(
-        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)), 600, null);
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> new JobSources(1000, ms).fixed(jobs),
+            List.of(
+                new SimHarvestConfig(
+                    "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)),
+            600,
+            null);
 
     assertThat(outcome.baseline().jobs().meanWait()).isEqualTo((0 + 990) / 2.0);
     RunResult var = outcome.withPilots().get(0);
     assertThat(var.jobs().meanWait()).isCloseTo((0 + 990 + drain) / 2.0, within(1e-9));
     assertThat(var.jobs().delays().maxDelaySeconds()).isEqualTo(drain);
     assertThat(var.jobs().delays().direct()).isEqualTo(new JobStats.Kind(1, 0, drain, 1));
-    assertThat(var.pilots()).containsEntry("pilotsStarted", 1L).containsEntry("pilotsPreempted", 1L);
+    assertThat(var.pilots())
+        .containsEntry("pilotsStarted", 1L)
+        .containsEntry("pilotsPreempted", 1L);
     assertThat(var.idle().idleNodeSeconds()).isCloseTo(1000 + drain, within(1e-9));
     assertThat(var.idle().handoverShare()).isCloseTo(drain / (1000 + drain), within(1e-9));
     assertThat(outcome.yardstick().handoverSeconds()).isEqualTo(drain);
@@ -110,32 +148,46 @@ class PilotSchedulingTest {
   }
 
   /**
-   * The freed-node hold, by hand (bf_interval 30 s, passes at 0, 30, 60, …; drain 5 s): A (node 1, runs 100 s of a
-   * 1000 s limit) and X (node 2, 1000 s) start at 0; H (2 nodes) is reserved for X's end at 1000; J (1 node, 50 s of
-   * a 60 s limit) is planned after H. A ends early at 100: node 1 is free until H's reservation. Without the hold the
-   * pending pilot starts there at 100, and the pass at 120 backfills J onto it: J preempts the pilot and starts at
-   * 125, the drain late. With the hold node 1 stays empty from 100 to the pass at 120 (H and J pending), J starts at
-   * 120 as in the baseline; J's end at 170 frees the node again, held until the pass at 180. Either way a pilot then
-   * holds node 1 up to H's reservation (X's planned end rounded up to 1020), so H preempts it at 1000 and starts at
-   * 1005 (a direct delay the hold does not touch).
+   * The freed-node hold, by hand (bf_interval 30 s, passes at 0, 30, 60, …; drain 5 s): A (node 1,
+   * runs 100 s of a 1000 s limit) and X (node 2, 1000 s) start at 0; H (2 nodes) is reserved for
+   * X's end at 1000; J (1 node, 50 s of a 60 s limit) is planned after H. A ends early at 100: node
+   * 1 is free until H's reservation. Without the hold the pending pilot starts there at 100, and
+   * the pass at 120 backfills J onto it: J preempts the pilot and starts at 125, the drain late.
+   * With the hold node 1 stays empty from 100 to the pass at 120 (H and J pending), J starts at 120
+   * as in the baseline; J's end at 170 frees the node again, held until the pass at 180. Either way
+   * a pilot then holds node 1 up to H's reservation (X's planned end rounded up to 1020), so H
+   * preempts it at 1000 and starts at 1005 (a direct delay the hold does not touch).
    */
   @ParameterizedTest(name = "hold {0}")
   @CsvSource({"false", "true"})
   void aFreedNodeHeldForOneBackfillPassLetsTheBackfilledJobStartOnTime(boolean hold) {
     SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 5);
-    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:100:1000 0:1:1000:1000 5:2:10:2000 6:1:50:60");
-    ScheduleRun.Outcome outcome = ScheduleRun.run(config, () -> source(jobs), List.of(
-        new SimHarvestConfig("var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)
-            .withHoldFreedNodes(hold)), 600, null);
+    List<JobSpec> jobs =
+        BatchSimulationTest.parse("0:1:100:1000 0:1:1000:1000 5:2:10:2000 6:1:50:60");
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> source(jobs),
+            List.of(
+                new SimHarvestConfig(
+                        "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)
+                    .withHoldFreedNodes(hold)),
+            600,
+            null);
 
-    assertThat(outcome.baseline().jobs().meanWait()).as("A 0, X 0, H 995, J 114").isEqualTo((995 + 114) / 4.0);
+    assertThat(outcome.baseline().jobs().meanWait())
+        .as("A 0, X 0, H 995, J 114")
+        .isEqualTo((995 + 114) / 4.0);
     RunResult var = outcome.withPilots().get(0);
     JobStats.Delays d = var.jobs().delays();
     if (hold) {
-      assertThat(d.direct()).as("H only: J starts at the pass, on an empty node").isEqualTo(
-          new JobStats.Kind(1, 0, 5, 1));
+      assertThat(d.direct())
+          .as("H only: J starts at the pass, on an empty node")
+          .isEqualTo(new JobStats.Kind(1, 0, 5, 1));
       assertThat(var.jobs().meanWait()).isEqualTo((1000 + 114) / 4.0);
-      assertThat(var.pilots()).containsEntry("freedNodesHeld", 2L).containsEntry("pilotsPreempted", 1L);
+      assertThat(var.pilots())
+          .containsEntry("freedNodesHeld", 2L)
+          .containsEntry("pilotsPreempted", 1L);
       assertThat(var.idle().unusedShare()).as("node 1 empty 100..120 and 170..180").isPositive();
     } else {
       assertThat(d.direct()).as("J and H wait for pilots").isEqualTo(new JobStats.Kind(2, 0, 5, 2));

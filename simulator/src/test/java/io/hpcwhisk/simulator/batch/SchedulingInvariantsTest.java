@@ -12,12 +12,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Invariants on random small traces (seeded), for both schedulers, without pilots and with each policy: a job never
- * starts before its submit; a node never holds two batch jobs, nor a batch job and a pilot; a pilot never starts
- * longer than its node's window (it ends before the next reservation there); every job starts once and
- * ends; under EASY without pilots the head job never starts after the reservation it got when it became head (with
- * pilots: not after it plus the drain time). With pilots, every controller pass also checks that the incremental
- * snapshot equals the plain {@code SnapshotBuilder}'s snapshot of the same state.
+ * Invariants on random small traces (seeded), for both schedulers, without pilots and with each
+ * policy: a job never starts before its submit; a node never holds two batch jobs, nor a batch job
+ * and a pilot; a pilot never starts longer than its node's window (it ends before the next
+ * reservation there); every job starts once and ends; under EASY without pilots the head job never
+ * starts after the reservation it got when it became head (with pilots: not after it plus the drain
+ * time). With pilots, every controller pass also checks that the incremental snapshot equals the
+ * plain {@code SnapshotBuilder}'s snapshot of the same state.
  */
 class SchedulingInvariantsTest {
 
@@ -45,14 +46,18 @@ class SchedulingInvariantsTest {
   }
 
   /**
-   * The same in milliseconds, with a 400 ms drain and jobs whose submit, run and requested times have fractions of
-   * a second (whole ticks, not whole seconds).
+   * The same in milliseconds, with a 400 ms drain and jobs whose submit, run and requested times
+   * have fractions of a second (whole ticks, not whole seconds).
    */
   @ParameterizedTest(name = "{0} {1} seed {2}")
   @MethodSource("millisecondCases")
   void invariantsHoldInMilliseconds(Algorithm algorithm, String policy, long seed) {
-    check(algorithm, policy, seed, new SchedulerConfig(8, algorithm, 500, 86_400_000, 60_000, 30_000, 30_000, 400,
-        0, TimeBase.MILLIS));
+    check(
+        algorithm,
+        policy,
+        seed,
+        new SchedulerConfig(
+            8, algorithm, 500, 86_400_000, 60_000, 30_000, 30_000, 400, 0, TimeBase.MILLIS));
   }
 
   private static void check(Algorithm algorithm, String policy, long seed, SchedulerConfig config) {
@@ -65,11 +70,14 @@ class SchedulingInvariantsTest {
       clock += random.nextLong(0, 400 * tick);
       long run = random.nextLong(0, 3000 * tick);
       long requested = run + random.nextLong(0, 2000 * tick);
-      jobs.add(new JobSpec(i, i + 1, clock, run, Math.max(1, requested), 1 + random.nextInt(nodes), 10));
+      jobs.add(
+          new JobSpec(i, i + 1, clock, run, Math.max(1, requested), 1 + random.nextInt(nodes), 10));
     }
     Checker checker = new Checker(nodes, config.drainTime(), algorithm == Algorithm.EASY);
-    PilotHarvester harvester = policy.equals("none") ? null
-        : new PilotHarvester(new SimHarvestConfig(policy, Map.of(), 15, 20), 0);
+    PilotHarvester harvester =
+        policy.equals("none")
+            ? null
+            : new PilotHarvester(new SimHarvestConfig(policy, Map.of(), 15, 20), 0);
     if (harvester != null) {
       harvester.verifySnapshots();
     }
@@ -106,28 +114,43 @@ class SchedulingInvariantsTest {
     @Override
     public void jobStarted(JobSpec job, long time, int[] nodes) {
       if (time < job.submit()) {
-        violations.add("job " + job.ordinal() + " started at " + time + " before its submit " + job.submit());
+        violations.add(
+            "job " + job.ordinal() + " started at " + time + " before its submit " + job.submit());
       }
       if (started.put(job.ordinal(), time) != null) {
         violations.add("job " + job.ordinal() + " started twice");
       }
-      if (nodes.length != job.nodes() || java.util.Arrays.stream(nodes).distinct().count() != nodes.length) {
+      if (nodes.length != job.nodes()
+          || java.util.Arrays.stream(nodes).distinct().count() != nodes.length) {
         violations.add("job " + job.ordinal() + " got nodes " + java.util.Arrays.toString(nodes));
       }
       for (int node : nodes) {
         if (batchOwner[node] >= 0) {
-          violations.add("node " + node + " given to job " + job.ordinal() + " while job " + batchOwner[node]
-              + " holds it");
+          violations.add(
+              "node "
+                  + node
+                  + " given to job "
+                  + job.ordinal()
+                  + " while job "
+                  + batchOwner[node]
+                  + " holds it");
         }
         if (pilotOn[node] != null) {
-          violations.add("node " + node + " given to job " + job.ordinal() + " while pilot " + pilotOn[node]
-              + " is on it");
+          violations.add(
+              "node "
+                  + node
+                  + " given to job "
+                  + job.ordinal()
+                  + " while pilot "
+                  + pilotOn[node]
+                  + " is on it");
         }
         batchOwner[node] = job.ordinal();
       }
       Long reserved = firstReservation.get(job.ordinal());
       if (easy && reserved != null && time > reserved + drain) {
-        violations.add("EASY head job " + job.ordinal() + " reserved at " + reserved + " started at " + time);
+        violations.add(
+            "EASY head job " + job.ordinal() + " reserved at " + reserved + " started at " + time);
       }
     }
 
@@ -145,13 +168,21 @@ class SchedulingInvariantsTest {
     }
 
     @Override
-    public void pilotStarted(String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
+    public void pilotStarted(
+        String pilotId, int node, long time, long limit, long readyAt, long windowEnd) {
       if (batchOwner[node] >= 0 || pilotOn[node] != null) {
         violations.add("pilot " + pilotId + " started on busy node " + node);
       }
       if (time + limit > windowEnd) {
-        violations.add("pilot " + pilotId + " of " + limit + " s started at " + time + " in a window ending at "
-            + windowEnd);
+        violations.add(
+            "pilot "
+                + pilotId
+                + " of "
+                + limit
+                + " s started at "
+                + time
+                + " in a window ending at "
+                + windowEnd);
       }
       pilotOn[node] = pilotId;
     }

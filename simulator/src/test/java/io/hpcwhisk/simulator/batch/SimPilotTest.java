@@ -16,12 +16,20 @@ class SimPilotTest {
 
   static final Instant ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
   static final String[] NAMES = {"n1", "n2"};
-  static final PilotShape VAR = new PilotShape("whisk", Optional.empty(), Duration.ofHours(2),
-      Optional.of(Duration.ofMinutes(2)), 0, Optional.empty());
+  static final PilotShape VAR =
+      new PilotShape(
+          "whisk",
+          Optional.empty(),
+          Duration.ofHours(2),
+          Optional.of(Duration.ofMinutes(2)),
+          0,
+          Optional.empty());
 
   /** What the live controller's fleet makes of the job Slurm reports for this pilot. */
   static Pilot asTheLiveControllerSeesIt(SimPilot pilot) {
-    return Fleet.fromJobs(List.of(pilot.job(ORIGIN, TimeBase.SECONDS, NAMES)), PilotHarvester.PILOT_PREFIX).pilots()
+    return Fleet.fromJobs(
+            List.of(pilot.job(ORIGIN, TimeBase.SECONDS, NAMES)), PilotHarvester.PILOT_PREFIX)
+        .pilots()
         .get(0);
   }
 

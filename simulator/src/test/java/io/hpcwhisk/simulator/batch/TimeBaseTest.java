@@ -14,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The model's clock unit: conversions at the edges, and the same schedule in either unit — a run counted in
- * milliseconds with whole-second settings starts every job at exactly 1000 × its start in the run counted in
- * seconds, with the same pilots, so milliseconds change nothing but what can be expressed.
+ * The model's clock unit: conversions at the edges, and the same schedule in either unit — a run
+ * counted in milliseconds with whole-second settings starts every job at exactly 1000 × its start
+ * in the run counted in seconds, with the same pilots, so milliseconds change nothing but what can
+ * be expressed.
  */
 class TimeBaseTest {
 
@@ -52,38 +53,79 @@ class TimeBaseTest {
 
   @Test
   void convertsASchedulerConfigBothWays() {
-    SchedulerConfig seconds = new SchedulerConfig(4, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 2, 1);
+    SchedulerConfig seconds =
+        new SchedulerConfig(4, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 2, 1);
     SchedulerConfig millis = seconds.in(TimeBase.MILLIS);
-    assertThat(millis).isEqualTo(new SchedulerConfig(4, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000,
-        2_000, 1_000, TimeBase.MILLIS));
+    assertThat(millis)
+        .isEqualTo(
+            new SchedulerConfig(
+                4,
+                Algorithm.SLURM,
+                500,
+                86_400_000,
+                60_000,
+                30_000,
+                30_000,
+                2_000,
+                1_000,
+                TimeBase.MILLIS));
     assertThat(millis.in(TimeBase.SECONDS)).isEqualTo(seconds);
-    SchedulerConfig fraction = new SchedulerConfig(4, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000, 400,
-        0, TimeBase.MILLIS);
-    assertThatThrownBy(() -> fraction.in(TimeBase.SECONDS)).hasMessageContaining("drain time 0.4 s");
+    SchedulerConfig fraction =
+        new SchedulerConfig(
+            4, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000, 400, 0, TimeBase.MILLIS);
+    assertThatThrownBy(() -> fraction.in(TimeBase.SECONDS))
+        .hasMessageContaining("drain time 0.4 s");
   }
 
   @Test
   void aDrainBeyondTheGraceTimeIsNamedInSeconds() {
-    assertThatThrownBy(() -> new SchedulerConfig(4, Algorithm.SLURM, 500, 86_400_000, 60_000, 30_000, 30_000,
-        30_500, 0, TimeBase.MILLIS)).hasMessage("drain time must be within 0..30 s (the grace time), got 30.5 s");
+    assertThatThrownBy(
+            () ->
+                new SchedulerConfig(
+                    4,
+                    Algorithm.SLURM,
+                    500,
+                    86_400_000,
+                    60_000,
+                    30_000,
+                    30_000,
+                    30_500,
+                    0,
+                    TimeBase.MILLIS))
+        .hasMessage("drain time must be within 0..30 s (the grace time), got 30.5 s");
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"EASY", "SLURM"})
   void theSameScheduleInEitherUnit(String algorithm) {
     List<JobSpec> jobs = randomJobs(7, 80, 8);
-    SchedulerConfig seconds = new SchedulerConfig(8, Algorithm.valueOf(algorithm), 500, 86_400, 60, 30, 30, 2, 1);
-    List<SimHarvestConfig> policies = List.of(new SimHarvestConfig("fib", Map.of(), 15, 20),
-        new SimHarvestConfig("var", Map.of(), 15, 20), new SimHarvestConfig("adaptive", Map.of(), 15, 20));
+    SchedulerConfig seconds =
+        new SchedulerConfig(8, Algorithm.valueOf(algorithm), 500, 86_400, 60, 30, 30, 2, 1);
+    List<SimHarvestConfig> policies =
+        List.of(
+            new SimHarvestConfig("fib", Map.of(), 15, 20),
+            new SimHarvestConfig("var", Map.of(), 15, 20),
+            new SimHarvestConfig("adaptive", Map.of(), 15, 20));
     Starts inSeconds = new Starts(1);
-    ScheduleRun.Outcome s = ScheduleRun.run(seconds, () -> new JobSources(1000).fixed(jobs), policies, 600,
-        label -> inSeconds.of(label));
+    ScheduleRun.Outcome s =
+        ScheduleRun.run(
+            seconds,
+            () -> new JobSources(1000).fixed(jobs),
+            policies,
+            600,
+            label -> inSeconds.of(label));
     Starts inMillis = new Starts(1000);
-    ScheduleRun.Outcome ms = ScheduleRun.run(seconds.in(TimeBase.MILLIS),
-        () -> new JobSources(1000, TimeBase.MILLIS).fixed(jobs), policies, 600, label -> inMillis.of(label));
+    ScheduleRun.Outcome ms =
+        ScheduleRun.run(
+            seconds.in(TimeBase.MILLIS),
+            () -> new JobSources(1000, TimeBase.MILLIS).fixed(jobs),
+            policies,
+            600,
+            label -> inMillis.of(label));
 
     assertThat(inMillis.starts).isEqualTo(inSeconds.starts).hasSize(5);
-    assertThat(inSeconds.starts.values()).allSatisfy(starts -> assertThat(starts).hasSize(jobs.size()));
+    assertThat(inSeconds.starts.values())
+        .allSatisfy(starts -> assertThat(starts).hasSize(jobs.size()));
     sameFigures(ms.baseline(), s.baseline());
     for (int i = 0; i < policies.size(); i++) {
       RunResult a = s.withPilots().get(i);
@@ -95,23 +137,33 @@ class TimeBaseTest {
   }
 
   /**
-   * Equal figures, up to floating-point rounding (sums of ticks divided by 1000); the 95th percentiles come from
-   * HdrHistograms kept to 3 significant digits, whose buckets differ between the units, so they agree to 0.1 %.
+   * Equal figures, up to floating-point rounding (sums of ticks divided by 1000); the 95th
+   * percentiles come from HdrHistograms kept to 3 significant digits, whose buckets differ between
+   * the units, so they agree to 0.1 %.
    */
   private static void sameFigures(RunResult actual, RunResult expected) {
-    java.util.Comparator<Double> close = (x, y) -> Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y)) ? 0
-        : Double.compare(x, y);
+    java.util.Comparator<Double> close =
+        (x, y) -> Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y)) ? 0 : Double.compare(x, y);
     JobStats.Summary a = actual.jobs();
     JobStats.Summary e = expected.jobs();
-    assertThat(a).as(expected.label() + ", up to rounding").usingRecursiveComparison()
-        .withComparatorForType(close, Double.class).ignoringFields("p95Wait", "delays.p95DelaySeconds").isEqualTo(e);
-    assertThat(a.p95Wait()).isCloseTo(e.p95Wait(), org.assertj.core.api.Assertions.withinPercentage(0.1));
+    assertThat(a)
+        .as(expected.label() + ", up to rounding")
+        .usingRecursiveComparison()
+        .withComparatorForType(close, Double.class)
+        .ignoringFields("p95Wait", "delays.p95DelaySeconds")
+        .isEqualTo(e);
+    assertThat(a.p95Wait())
+        .isCloseTo(e.p95Wait(), org.assertj.core.api.Assertions.withinPercentage(0.1));
     if (e.delays() != null) {
-      assertThat(a.delays().p95DelaySeconds()).isCloseTo(e.delays().p95DelaySeconds(),
-          org.assertj.core.api.Assertions.withinPercentage(0.1));
+      assertThat(a.delays().p95DelaySeconds())
+          .isCloseTo(
+              e.delays().p95DelaySeconds(), org.assertj.core.api.Assertions.withinPercentage(0.1));
     }
-    assertThat(actual.idle()).as("idle node-time, up to rounding").usingRecursiveComparison()
-        .withComparatorForType(close, Double.class).isEqualTo(expected.idle());
+    assertThat(actual.idle())
+        .as("idle node-time, up to rounding")
+        .usingRecursiveComparison()
+        .withComparatorForType(close, Double.class)
+        .isEqualTo(expected.idle());
   }
 
   static List<JobSpec> randomJobs(long seed, int count, int nodes) {
@@ -122,7 +174,8 @@ class TimeBaseTest {
       clock += random.nextLong(0, 400);
       long run = random.nextLong(0, 3000);
       long requested = run + random.nextLong(0, 2000);
-      jobs.add(new JobSpec(i, i + 1, clock, run, Math.max(1, requested), 1 + random.nextInt(nodes), 10));
+      jobs.add(
+          new JobSpec(i, i + 1, clock, run, Math.max(1, requested), 1 + random.nextInt(nodes), 10));
     }
     return jobs;
   }

@@ -25,8 +25,12 @@ class TraceSpreadTest {
       JobSpec r = recorded.get(i);
       JobSpec s = spread.get(i);
       assertThat(s.submit()).as("submit of job %d", i).isBetween(r.submit(), r.submit() + 999);
-      assertThat(s.runTime()).as("run time of job %d", i).isBetween(Math.max(0, r.runTime() - 999), r.runTime());
-      assertThat(s.requestedTime()).as("planned with the recorded limit").isEqualTo(r.requestedTime());
+      assertThat(s.runTime())
+          .as("run time of job %d", i)
+          .isBetween(Math.max(0, r.runTime() - 999), r.runTime());
+      assertThat(s.requestedTime())
+          .as("planned with the recorded limit")
+          .isEqualTo(r.requestedTime());
       assertThat(List.of(s.ordinal(), s.traceId(), s.nodes(), s.tier()))
           .isEqualTo(List.of(r.ordinal(), r.traceId(), r.nodes(), r.tier()));
       if (i > 0) {
@@ -38,37 +42,68 @@ class TraceSpreadTest {
   }
 
   /**
-   * The reason for the spread: with whole-second times a 1 ms hand-over moves jobs past backfill passes they met
-   * exactly (a whole bf_interval or more late); spread, a 1 ms hand-over delays every job by milliseconds, as on a
-   * cluster where jobs end at any instant.
+   * The reason for the spread: with whole-second times a 1 ms hand-over moves jobs past backfill
+   * passes they met exactly (a whole bf_interval or more late); spread, a 1 ms hand-over delays
+   * every job by milliseconds, as on a cluster where jobs end at any instant.
    */
   @Test
   void aOneMillisecondDrainNoLongerMovesJobsPastABackfillPass() {
-    SchedulerConfig config = SchedulerConfig.defaults(64, Algorithm.SLURM).in(TimeBase.MILLIS).withDrain(1);
+    SchedulerConfig config =
+        SchedulerConfig.defaults(64, Algorithm.SLURM).in(TimeBase.MILLIS).withDrain(1);
     List<SimHarvestConfig> adaptive = List.of(new SimHarvestConfig("adaptive", Map.of(), 15, 20));
 
-    ScheduleRun.Outcome ties = ScheduleRun.run(config, () -> new JobSources(64, TimeBase.MILLIS).synthetic(TRACE),
-        adaptive, 600, null);
-    ScheduleRun.Outcome spread = ScheduleRun.run(config,
-        () -> new JobSources(64, TimeBase.MILLIS, new TraceSpread(1)).synthetic(TRACE), adaptive, 600, null);
+    ScheduleRun.Outcome ties =
+        ScheduleRun.run(
+            config,
+            () -> new JobSources(64, TimeBase.MILLIS).synthetic(TRACE),
+            adaptive,
+            600,
+            null);
+    ScheduleRun.Outcome spread =
+        ScheduleRun.run(
+            config,
+            () -> new JobSources(64, TimeBase.MILLIS, new TraceSpread(1)).synthetic(TRACE),
+            adaptive,
+            600,
+            null);
 
     JobStats.Delays tied = ties.withPilots().get(0).jobs().delays();
-    assertThat(tied.delayedBeyondGrace()).as("whole-second ties: jobs moved past a pass").isPositive();
+    assertThat(tied.delayedBeyondGrace())
+        .as("whole-second ties: jobs moved past a pass")
+        .isPositive();
     assertThat(tied.maxDelaySeconds()).isGreaterThanOrEqualTo(30);
     JobStats.Delays spreadDelays = spread.withPilots().get(0).jobs().delays();
     assertThat(spreadDelays.direct().jobs()).as("pilots were preempted").isPositive();
     assertThat(spreadDelays.delayedBeyondGrace()).isZero();
-    assertThat(spreadDelays.maxDelaySeconds()).as("milliseconds, chains of 1 ms hand-overs").isLessThan(0.1);
+    assertThat(spreadDelays.maxDelaySeconds())
+        .as("milliseconds, chains of 1 ms hand-overs")
+        .isLessThan(0.1);
     assertThat(spread.yardstick().run().jobs().delays().maxDelaySeconds()).isLessThan(0.1);
   }
 
   @Test
   void aSpreadNeedsARunInMilliseconds() {
     assertThatThrownBy(() -> new JobSources(4, TimeBase.SECONDS, new TraceSpread(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a run in milliseconds");
-    assertThatThrownBy(() -> new ScheduleRequest(TRACE, 64, 0, SchedulerConfig.defaults(64, Algorithm.SLURM),
-        List.of("adaptive"), Map.of(), 15, 20, 600, null, false, null, new TraceSpread(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("counting milliseconds");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs a run in milliseconds");
+    assertThatThrownBy(
+            () ->
+                new ScheduleRequest(
+                    TRACE,
+                    64,
+                    0,
+                    SchedulerConfig.defaults(64, Algorithm.SLURM),
+                    List.of("adaptive"),
+                    Map.of(),
+                    15,
+                    20,
+                    600,
+                    null,
+                    false,
+                    null,
+                    new TraceSpread(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("counting milliseconds");
   }
 
   private static List<JobSpec> jobs(TraceSpread spread) {

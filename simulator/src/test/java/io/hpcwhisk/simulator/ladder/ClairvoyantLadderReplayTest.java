@@ -24,12 +24,16 @@ class ClairvoyantLadderReplayTest {
     // A1 in samples: 12, 24, 36, 48, 84, ...; a run of 100 gets 84 + 12, 4 samples stay unused.
     Path log = new SyntheticIdleLog(110).available(1, 0, 100).write(dir.resolve("log.txt"));
 
-    ClairvoyantResult result = ClairvoyantLadderReplay.run(log, SampleWindow.all(), Ladder.parse("A1"), 2, 6,
-        Progress.NONE);
+    ClairvoyantResult result =
+        ClairvoyantLadderReplay.run(
+            log, SampleWindow.all(), Ladder.parse("A1"), 2, 6, Progress.NONE);
 
     CoverageFigures figures = result.figures();
     assertThat(figures.pilots()).isEqualTo(2);
-    assertThat(result.pilotsByLengthMinutes()).containsEntry(14, 1L).containsEntry(2, 1L).containsEntry(90, 0L);
+    assertThat(result.pilotsByLengthMinutes())
+        .containsEntry(14, 1L)
+        .containsEntry(2, 1L)
+        .containsEntry(90, 0L);
     assertThat(figures.readyShare()).isCloseTo(92 / 100.0, within(1e-12));
     assertThat(figures.warmupShare()).isCloseTo(4 / 100.0, within(1e-12));
     assertThat(figures.unusedShare()).isCloseTo(4 / 100.0, within(1e-12));
@@ -46,20 +50,23 @@ class ClairvoyantLadderReplayTest {
 
   @Test
   void runsTooShortForTheShortestLengthStayUnusedAndSeveralNodesAddUp() {
-    Path log = new SyntheticIdleLog(60)
-        .available(0, 0, 11) // shorter than 12: unused
-        .available(0, 20, 44) // 24: one 4-minute pilot
-        .available(3, 30, 60) // 30, open at the end: 24 + 6 unused
-        .write(dir.resolve("log.txt"));
+    Path log =
+        new SyntheticIdleLog(60)
+            .available(0, 0, 11) // shorter than 12: unused
+            .available(0, 20, 44) // 24: one 4-minute pilot
+            .available(3, 30, 60) // 30, open at the end: 24 + 6 unused
+            .write(dir.resolve("log.txt"));
 
-    ClairvoyantResult result = ClairvoyantLadderReplay.run(log, SampleWindow.all(), Ladder.parse("A1"), 2, 6,
-        Progress.NONE);
+    ClairvoyantResult result =
+        ClairvoyantLadderReplay.run(
+            log, SampleWindow.all(), Ladder.parse("A1"), 2, 6, Progress.NONE);
 
     double available = 11 + 24 + 30;
     assertThat(result.figures().pilots()).isEqualTo(2);
     assertThat(result.figures().readyShare()).isCloseTo(44 / available, within(1e-12));
     assertThat(result.figures().unusedShare()).isCloseTo(17 / available, within(1e-12));
-    assertThat(result.figures().ceilingReadyShare()).isCloseTo((9 + 22 + 28) / available, within(1e-12));
+    assertThat(result.figures().ceilingReadyShare())
+        .isCloseTo((9 + 22 + 28) / available, within(1e-12));
     assertThat(result.facts().availableShare()).isCloseTo(available / (4 * 60), within(1e-12));
     assertThat(result.timeline().readyAt(40)).isEqualTo(2);
   }
@@ -67,9 +74,11 @@ class ClairvoyantLadderReplayTest {
   @Test
   void theWindowCutsRunsAtItsEdges() {
     Path log = new SyntheticIdleLog(40).available(0, 0, 40).write(dir.resolve("log.txt"));
-    SampleWindow window = new SampleWindow(SyntheticIdleLog.START + 100, SyntheticIdleLog.START + 300);
+    SampleWindow window =
+        new SampleWindow(SyntheticIdleLog.START + 100, SyntheticIdleLog.START + 300);
 
-    ClairvoyantResult result = ClairvoyantLadderReplay.run(log, window, Ladder.parse("2"), 0, 6, Progress.NONE);
+    ClairvoyantResult result =
+        ClairvoyantLadderReplay.run(log, window, Ladder.parse("2"), 0, 6, Progress.NONE);
 
     assertThat(result.facts().samples()).isEqualTo(20);
     assertThat(result.facts().samplesOutsideWindow()).isEqualTo(20);
@@ -82,8 +91,9 @@ class ClairvoyantLadderReplayTest {
   void aLogWithoutAnyAvailableNodeReportsZerosNotNaN() {
     Path log = new SyntheticIdleLog(20).write(dir.resolve("log.txt"));
 
-    ClairvoyantResult result = ClairvoyantLadderReplay.run(log, SampleWindow.all(), Ladder.parse("A1"), 2, 6,
-        Progress.NONE);
+    ClairvoyantResult result =
+        ClairvoyantLadderReplay.run(
+            log, SampleWindow.all(), Ladder.parse("A1"), 2, 6, Progress.NONE);
 
     assertThat(result.facts().nodes()).isZero();
     assertThat(result.facts().availableShare()).isZero();
@@ -98,8 +108,8 @@ class ClairvoyantLadderReplayTest {
     Path log = new SyntheticIdleLog(20).available(0, 0, 20).write(dir.resolve("log.txt"));
     SampleWindow before = new SampleWindow(0, 1000);
 
-    assertThatThrownBy(() -> ClairvoyantLadderReplay.run(log, before,
-            Ladder.parse("A1"), 2, 6, Progress.NONE))
+    assertThatThrownBy(
+            () -> ClairvoyantLadderReplay.run(log, before, Ladder.parse("A1"), 2, 6, Progress.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no record of " + log)
         .hasMessageContaining("[0, 1000)")

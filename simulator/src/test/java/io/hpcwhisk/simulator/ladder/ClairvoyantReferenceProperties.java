@@ -21,8 +21,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The streaming replay against a naive reference that holds the whole node × sample matrix and packs each run
- * the way the paper describes it, on random logs and ladders.
+ * The streaming replay against a naive reference that holds the whole node × sample matrix and
+ * packs each run the way the paper describes it, on random logs and ladders.
  */
 class ClairvoyantReferenceProperties {
 
@@ -33,43 +33,54 @@ class ClairvoyantReferenceProperties {
   Arbitrary<Matrix> matrices() {
     Arbitrary<Integer> nodes = Arbitraries.integers().between(1, 5);
     Arbitrary<Integer> samples = Arbitraries.integers().between(1, 160);
-    return Combinators.combine(nodes, samples, Arbitraries.randoms()).as((n, t, random) -> {
-      boolean[][] rows = new boolean[n][t];
-      for (boolean[] row : rows) {
-        double stay = 0.80 + 0.19 * random.nextDouble();
-        boolean on = random.nextBoolean();
-        for (int i = 0; i < t; i++) {
-          if (random.nextDouble() > stay) {
-            on = !on;
-          }
-          row[i] = on;
-        }
-      }
-      return new Matrix(rows);
-    });
+    return Combinators.combine(nodes, samples, Arbitraries.randoms())
+        .as(
+            (n, t, random) -> {
+              boolean[][] rows = new boolean[n][t];
+              for (boolean[] row : rows) {
+                double stay = 0.80 + 0.19 * random.nextDouble();
+                boolean on = random.nextBoolean();
+                for (int i = 0; i < t; i++) {
+                  if (random.nextDouble() > stay) {
+                    on = !on;
+                  }
+                  row[i] = on;
+                }
+              }
+              return new Matrix(rows);
+            });
   }
 
   @Provide
   Arbitrary<List<Integer>> ladders() {
-    return Arbitraries.integers().between(1, 12).set().ofMinSize(1).ofMaxSize(5)
+    return Arbitraries.integers()
+        .between(1, 12)
+        .set()
+        .ofMinSize(1)
+        .ofMaxSize(5)
         .map(set -> new ArrayList<>(new TreeSet<>(set)));
   }
 
   @Property(tries = 150)
-  void streamingReplayMatchesTheMatrixReference(@ForAll("matrices") Matrix matrix,
-      @ForAll("ladders") List<Integer> minutes, @ForAll("warmups") int warmup) {
+  void streamingReplayMatchesTheMatrixReference(
+      @ForAll("matrices") Matrix matrix,
+      @ForAll("ladders") List<Integer> minutes,
+      @ForAll("warmups") int warmup) {
     Ladder ladder = new Ladder("custom", minutes);
     int perMinute = 2; // short lengths so that small matrices exercise the packing
-    ClairvoyantResult result = ClairvoyantLadderReplay.run(write(matrix), SampleWindow.all(), ladder, warmup,
-        perMinute, Progress.NONE);
+    ClairvoyantResult result =
+        ClairvoyantLadderReplay.run(
+            write(matrix), SampleWindow.all(), ladder, warmup, perMinute, Progress.NONE);
     Reference expected = Reference.of(matrix.rows(), ladder.lengthsInSamples(perMinute), warmup);
 
     if (expected.available == 0) {
       return; // the log has no available node: nothing to compare but the counts below
     }
     assertThat(result.figures().pilots()).isEqualTo(expected.pilots);
-    assertThat(result.figures().readyShare()).isCloseTo(expected.ready / (double) expected.available, within(1e-12));
-    assertThat(result.figures().warmupShare()).isCloseTo(expected.warm / (double) expected.available, within(1e-12));
+    assertThat(result.figures().readyShare())
+        .isCloseTo(expected.ready / (double) expected.available, within(1e-12));
+    assertThat(result.figures().warmupShare())
+        .isCloseTo(expected.warm / (double) expected.available, within(1e-12));
     assertThat(result.figures().ceilingReadyShare())
         .isCloseTo(expected.ceiling / (double) expected.available, within(1e-12));
     assertThat(result.timeline().ready()).containsExactly(expected.readyPerSample);

@@ -28,18 +28,29 @@ class OnlineInvariantProperties {
       @ForAll long seed,
       @ForAll boolean randomPlacement) {
     String policy = new String[] {"fib", "var", "adaptive"}[policyIndex];
-    ReplayMode.Online mode = new ReplayMode.Online(policy, Map.of(), warmup, 30,
-        randomPlacement ? ReplayMode.Placement.RANDOM : ReplayMode.Placement.LOWEST_ID);
+    ReplayMode.Online mode =
+        new ReplayMode.Online(
+            policy,
+            Map.of(),
+            warmup,
+            30,
+            randomPlacement ? ReplayMode.Placement.RANDOM : ReplayMode.Placement.LOWEST_ID);
 
-    OnlineResult result = OnlineReplay.run(randomLog(seed), SampleWindow.all(), mode, seed, Progress.NONE);
+    OnlineResult result =
+        OnlineReplay.run(randomLog(seed), SampleWindow.all(), mode, seed, Progress.NONE);
 
     OnlineCounters c = result.counters();
     var f = result.figures();
     double available = result.facts().availableNodeSeconds();
     assertThat(c.pilotSeconds()).isLessThanOrEqualTo(available + 1e-6);
-    assertThat(c.pilotSeconds()).isCloseTo(c.pilotSecondsReady() + c.pilotSecondsWasted(), within(1e-6));
-    assertThat(f.pilots()).isEqualTo(c.pilotsPreempted() + c.pilotsTimedOut() + c.pilotsRunningAtEnd()
-        + c.runningPilotsCancelled());
+    assertThat(c.pilotSeconds())
+        .isCloseTo(c.pilotSecondsReady() + c.pilotSecondsWasted(), within(1e-6));
+    assertThat(f.pilots())
+        .isEqualTo(
+            c.pilotsPreempted()
+                + c.pilotsTimedOut()
+                + c.pilotsRunningAtEnd()
+                + c.runningPilotsCancelled());
     assertThat(c.pilotsPreemptedBeforeReady()).isLessThanOrEqualTo(c.pilotsPreempted());
     assertThat(f.readyShare()).isLessThanOrEqualTo(f.ceilingReadyShare() + 1e-9);
     assertThat(f.unusedShare()).isGreaterThanOrEqualTo(-1e-9);

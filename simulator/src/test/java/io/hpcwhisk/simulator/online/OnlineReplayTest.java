@@ -32,7 +32,8 @@ class OnlineReplayTest {
     // Node 2 is available for samples 0..29 (300 s at 10 s per sample), then taken back.
     Path log = new SyntheticIdleLog(40).available(2, 0, 30).write(dir.resolve("log.txt"));
 
-    OnlineResult result = OnlineReplay.run(log, SampleWindow.all(), online("fib", 20), 1, Progress.NONE);
+    OnlineResult result =
+        OnlineReplay.run(log, SampleWindow.all(), online("fib", 20), 1, Progress.NONE);
 
     OnlineCounters c = result.counters();
     assertThat(result.figures().pilots()).isEqualTo(1);
@@ -53,10 +54,12 @@ class OnlineReplayTest {
 
   @Test
   void aPilotThatReachesItsLimitIsFollowedByAFreshOneThatWarmsUpAgain() {
-    // 2-minute-only ladder; node available 400 s: pilots at 0, 120, 240, 360 s; the last preempted at 400 s.
+    // 2-minute-only ladder; node available 400 s: pilots at 0, 120, 240, 360 s; the last preempted
+    // at 400 s.
     Path log = new SyntheticIdleLog(45).available(0, 0, 40).write(dir.resolve("log.txt"));
-    ReplayMode.Online mode = new ReplayMode.Online("fib", Map.of("ladder", "2m", "pending-per-length", "1"), 20, 30,
-        Placement.LOWEST_ID);
+    ReplayMode.Online mode =
+        new ReplayMode.Online(
+            "fib", Map.of("ladder", "2m", "pending-per-length", "1"), 20, 30, Placement.LOWEST_ID);
 
     OnlineResult result = OnlineReplay.run(log, SampleWindow.all(), mode, 1, Progress.NONE);
 
@@ -72,12 +75,16 @@ class OnlineReplayTest {
   @ParameterizedTest
   @ValueSource(strings = {"fib", "var", "adaptive"})
   void listingOnlyActiveNodesGivesTheSameDecisionsAsListingEveryNode(String policy) {
-    Path log = new SyntheticIdleLog(300)
-        .available(0, 0, 120).available(0, 150, 300)
-        .available(3, 20, 40).available(3, 60, 200)
-        .available(7, 5, 6).available(7, 100, 280)
-        .available(11, 0, 300)
-        .write(dir.resolve("log.txt"));
+    Path log =
+        new SyntheticIdleLog(300)
+            .available(0, 0, 120)
+            .available(0, 150, 300)
+            .available(3, 20, 40)
+            .available(3, 60, 200)
+            .available(7, 5, 6)
+            .available(7, 100, 280)
+            .available(11, 0, 300)
+            .write(dir.resolve("log.txt"));
     ReplayMode.Online mode = online(policy, 20);
 
     OnlineResult active = replay(log, new OnlineReplay(mode, 1, ControllerView.Scope.ACTIVE_NODES));
@@ -91,8 +98,13 @@ class OnlineReplayTest {
 
   @Test
   void theSameSeedGivesTheSameReplayWithRandomPlacement() {
-    Path log = new SyntheticIdleLog(200).available(0, 0, 50).available(1, 10, 200).available(2, 30, 90)
-        .available(5, 0, 200).write(dir.resolve("log.txt"));
+    Path log =
+        new SyntheticIdleLog(200)
+            .available(0, 0, 50)
+            .available(1, 10, 200)
+            .available(2, 30, 90)
+            .available(5, 0, 200)
+            .write(dir.resolve("log.txt"));
     ReplayMode.Online mode = new ReplayMode.Online("adaptive", Map.of(), 1, 30, Placement.RANDOM);
 
     OnlineResult first = OnlineReplay.run(log, SampleWindow.all(), mode, 99, Progress.NONE);
@@ -107,15 +119,21 @@ class OnlineReplayTest {
   void onTheRealLogEveryPolicyKeepsTheBooksBalanced(String policy) {
     Path log = TestTraces.require(TestTraces.FIB_IDLE_NODES);
 
-    OnlineResult result = OnlineReplay.run(log, SampleWindow.PAPER, online(policy, 20), 1, Progress.NONE);
+    OnlineResult result =
+        OnlineReplay.run(log, SampleWindow.PAPER, online(policy, 20), 1, Progress.NONE);
 
     OnlineCounters c = result.counters();
     var f = result.figures();
     assertThat(f.readyShare() + f.warmupShare() + f.unusedShare()).isCloseTo(1, within(1e-9));
     assertThat(f.readyShare()).isLessThanOrEqualTo(f.ceilingReadyShare() + 1e-12);
-    assertThat(f.pilots()).isEqualTo(c.pilotsPreempted() + c.pilotsTimedOut() + c.pilotsRunningAtEnd()
-        + c.runningPilotsCancelled());
-    assertThat(c.pilotSeconds()).isCloseTo(c.pilotSecondsReady() + c.pilotSecondsWasted(), within(1e-6));
+    assertThat(f.pilots())
+        .isEqualTo(
+            c.pilotsPreempted()
+                + c.pilotsTimedOut()
+                + c.pilotsRunningAtEnd()
+                + c.runningPilotsCancelled());
+    assertThat(c.pilotSeconds())
+        .isCloseTo(c.pilotSecondsReady() + c.pilotSecondsWasted(), within(1e-6));
     assertThat(c.pilotSeconds()).isLessThanOrEqualTo(result.facts().availableNodeSeconds() + 1e-6);
     assertThat(c.ignoredIntents()).isZero();
     assertThat(c.decisions()).isEqualTo(8_057);
@@ -126,15 +144,18 @@ class OnlineReplayTest {
     // With unbounded windows var starts one 2-hour pilot per run; no run of this log lasts 2 hours.
     Path log = TestTraces.require(TestTraces.FIB_IDLE_NODES);
 
-    OnlineResult result = OnlineReplay.run(log, SampleWindow.PAPER, online("var", 20), 1, Progress.NONE);
+    OnlineResult result =
+        OnlineReplay.run(log, SampleWindow.PAPER, online("var", 20), 1, Progress.NONE);
 
     assertThat(result.figures().pilots()).isEqualTo(result.facts().runLengths().length);
     assertThat(result.counters().pilotsTimedOut()).isZero();
-    assertThat(result.figures().readyShare()).isCloseTo(result.figures().ceilingReadyShare(), within(1e-9));
+    assertThat(result.figures().readyShare())
+        .isCloseTo(result.figures().ceilingReadyShare(), within(1e-9));
   }
 
   private static OnlineResult replay(Path log, OnlineReplay replay) {
-    TraceFacts facts = AvailabilityReplay.run(log, SampleWindow.all(), Progress.NONE, List.of(replay));
+    TraceFacts facts =
+        AvailabilityReplay.run(log, SampleWindow.all(), Progress.NONE, List.of(replay));
     return replay.result(facts);
   }
 }

@@ -22,7 +22,12 @@ class SimulatedClusterTest {
   }
 
   private static PilotShape shape(int minutes, int nice) {
-    return new PilotShape("lowprio", Optional.empty(), Duration.ofMinutes(minutes), Optional.empty(), nice,
+    return new PilotShape(
+        "lowprio",
+        Optional.empty(),
+        Duration.ofMinutes(minutes),
+        Optional.empty(),
+        nice,
         Optional.empty());
   }
 
@@ -47,10 +52,13 @@ class SimulatedClusterTest {
     assertThat(cluster.readyCount(20)).isEqualTo(1);
 
     cluster.advanceTo(125); // the first times out at 120 s, the second starts there
-    assertThat(cluster.runningPilots()).singleElement().satisfies(p -> {
-      assertThat(p.startTime).isEqualTo(120);
-      assertThat(p.id).isEqualTo(new JobId(2));
-    });
+    assertThat(cluster.runningPilots())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.startTime).isEqualTo(120);
+              assertThat(p.id).isEqualTo(new JobId(2));
+            });
     cluster.reclaim(nodes(), 130);
 
     PilotAccounting a = cluster.accounting();
@@ -71,8 +79,12 @@ class SimulatedClusterTest {
     cluster.reclaim(nodes(3, 9), 0);
     cluster.schedule(0);
 
-    assertThat(cluster.runningPilots()).extracting(p -> p.id).containsExactlyInAnyOrder(longNew, longNewer);
-    assertThat(cluster.runningPilots()).filteredOn(p -> p.id.equals(longNew)).singleElement()
+    assertThat(cluster.runningPilots())
+        .extracting(p -> p.id)
+        .containsExactlyInAnyOrder(longNew, longNewer);
+    assertThat(cluster.runningPilots())
+        .filteredOn(p -> p.id.equals(longNew))
+        .singleElement()
         .satisfies(p -> assertThat(p.node).isEqualTo(3));
     assertThat(cluster.pendingPilots()).extracting(p -> p.id).containsExactly(shortOld);
   }
@@ -80,8 +92,14 @@ class SimulatedClusterTest {
   @Test
   void targetedPilotsWaitForTheirNodeAndOthersPassThem() {
     SimulatedCluster cluster = cluster(0, Placement.LOWEST_ID);
-    PilotShape onP0005 = new PilotShape("lowprio", Optional.empty(), Duration.ofMinutes(5), Optional.empty(), 0,
-        Optional.of("p0005"));
+    PilotShape onP0005 =
+        new PilotShape(
+            "lowprio",
+            Optional.empty(),
+            Duration.ofMinutes(5),
+            Optional.empty(),
+            0,
+            Optional.of("p0005"));
     JobId targeted = cluster.submit(onP0005, 0);
     JobId pool = cluster.submit(shape(10, 100), 0);
     cluster.reclaim(nodes(1), 0);
@@ -90,7 +108,9 @@ class SimulatedClusterTest {
     assertThat(cluster.runningPilots()).extracting(p -> p.id).containsExactly(pool);
     cluster.reclaim(nodes(1, 5), 10);
     cluster.schedule(10);
-    assertThat(cluster.runningPilots()).filteredOn(p -> p.id.equals(targeted)).singleElement()
+    assertThat(cluster.runningPilots())
+        .filteredOn(p -> p.id.equals(targeted))
+        .singleElement()
         .satisfies(p -> assertThat(p.node).isEqualTo(5));
   }
 
@@ -104,7 +124,8 @@ class SimulatedClusterTest {
 
     assertThat(cluster.cancel(waiting, 5)).isEmpty();
     assertThat(cluster.cancel(running, 6)).isEmpty();
-    assertThat(cluster.cancel(new JobId(99), 7)).hasValue("pilot 99 is neither pending nor running");
+    assertThat(cluster.cancel(new JobId(99), 7))
+        .hasValue("pilot 99 is neither pending nor running");
     assertThat(cluster.accounting().pendingCancelled).isEqualTo(1);
     assertThat(cluster.accounting().cancelledRunning).isEqualTo(1);
     assertThat(cluster.runningCount()).isZero();
@@ -129,7 +150,9 @@ class SimulatedClusterTest {
     many.set(0, 100);
     cluster.reclaim(many, 0);
     cluster.schedule(0);
-    return cluster.runningPilots().stream().sorted(java.util.Comparator.comparing(p -> p.id))
-        .map(p -> p.node).toList();
+    return cluster.runningPilots().stream()
+        .sorted(java.util.Comparator.comparing(p -> p.id))
+        .map(p -> p.node)
+        .toList();
   }
 }

@@ -38,7 +38,10 @@ class ConsoleProgressTest {
     clock.set(3_000_000_000L);
     progress.done();
 
-    assertThat(printed()).isEqualTo("\rreplay [###############               ]  50%   2.5 s"
-        + "\rreplay [##############################] 100%   3.0 s" + System.lineSeparator());
+    assertThat(printed())
+        .isEqualTo(
+            "\rreplay [###############               ]  50%   2.5 s"
+                + "\rreplay [##############################] 100%   3.0 s"
+                + System.lineSeparator());
   }
 }

@@ -24,12 +24,14 @@ class ReportWriterTest {
   @TempDir Path dir;
 
   private ClairvoyantResult replay() {
-    Path log = new SyntheticIdleLog(200)
-        .available(0, 0, 100)
-        .available(1, 50, 200)
-        .available(2, 10, 15)
-        .write(dir.resolve("log.txt"));
-    return ClairvoyantLadderReplay.run(log, SampleWindow.all(), Ladder.parse("A1"), 2, 6, Progress.NONE);
+    Path log =
+        new SyntheticIdleLog(200)
+            .available(0, 0, 100)
+            .available(1, 50, 200)
+            .available(2, 10, 15)
+            .write(dir.resolve("log.txt"));
+    return ClairvoyantLadderReplay.run(
+        log, SampleWindow.all(), Ladder.parse("A1"), 2, 6, Progress.NONE);
   }
 
   @Test
@@ -39,11 +41,23 @@ class ReportWriterTest {
 
     List<Path> files = ReportWriter.write(result, out, true);
 
-    assertThat(files).extracting(p -> p.getFileName().toString())
-        .containsExactly("report.json", "timeline.csv", "gap-lengths.csv", "timeline.png", "gap-cdf.png");
+    assertThat(files)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(
+            "report.json", "timeline.csv", "gap-lengths.csv", "timeline.png", "gap-cdf.png");
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-    for (String field : List.of("readyShare", "warmupShare", "unusedShare", "pilots", "noReadySampleShare",
-        "meanReadyNodes", "ceilingReadyShare", "availableShare", "samples", "nodes")) {
+    for (String field :
+        List.of(
+            "readyShare",
+            "warmupShare",
+            "unusedShare",
+            "pilots",
+            "noReadySampleShare",
+            "meanReadyNodes",
+            "ceilingReadyShare",
+            "availableShare",
+            "samples",
+            "nodes")) {
       assertThat(json.has(field)).as(field).isTrue();
     }
     assertThat(json.get("pilots").asLong()).isEqualTo(result.figures().pilots());
@@ -57,8 +71,8 @@ class ReportWriterTest {
     assertThat(timeline).hasSize(201);
     assertThat(timeline.get(0)).isEqualTo("sample,epochSecond,available,warming,ready,unused");
     assertThat(timeline.get(60)).isEqualTo("59," + (SyntheticIdleLog.START + 590) + ",2,0,2,0");
-    assertThat(Files.readAllLines(out.resolve("gap-lengths.csv"))).containsExactly(
-        "samples,minutes", "5,0.833", "100,16.667", "150,25.000");
+    assertThat(Files.readAllLines(out.resolve("gap-lengths.csv")))
+        .containsExactly("samples,minutes", "5,0.833", "100,16.667", "150,25.000");
 
     for (String png : List.of("timeline.png", "gap-cdf.png")) {
       BufferedImage image = ImageIO.read(out.resolve(png).toFile());
@@ -74,9 +88,11 @@ class ReportWriterTest {
 
     String table = ReportTable.render(result);
 
-    assertThat(table).startsWith("clairvoyant ladder A1 (2,4,6,8,14,22,34,56,90 min), warm-up 2 samples\n");
+    assertThat(table)
+        .startsWith("clairvoyant ladder A1 (2,4,6,8,14,22,34,56,90 min), warm-up 2 samples\n");
     assertThat(table).contains("readyShare", ReportTable.percent(result.figures().readyShare(), 2));
-    assertThat(table).contains("pilots", "ceilingReadyShare", "noReadySamples", "pilotsByLengthMinutes");
+    assertThat(table)
+        .contains("pilots", "ceilingReadyShare", "noReadySamples", "pilotsByLengthMinutes");
   }
 
   @Test

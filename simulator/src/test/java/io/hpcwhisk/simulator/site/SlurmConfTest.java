@@ -11,6 +11,7 @@ class SlurmConfTest {
 
   /** config/ of the repository, from the simulator module's directory. */
   static final Path PROFILES = Path.of("../config/site-profiles");
+
   /** The slurm.conf `hpc-whisk local-cluster up` wrote (2026-12-07, Slurm 22.05.8). */
   static final Path LOCAL_CLUSTER = Path.of("src/test/resources/site/local-cluster-slurm.conf");
 
@@ -50,8 +51,12 @@ class SlurmConfTest {
 
   @Test
   void keysAreCaseInsensitiveAndCommentsAndUnusedKeysIgnored() {
-    SiteSettings s = SlurmConf.parse("# site\nschedulerparameters=bf_window=60,BF_INTERVAL=45 # fast\n"
-        + "ClusterName=x\nNodeName=n[1-9] CPUs=4\nPartitionName=low GraceTime=20\n", "f", "whisk");
+    SiteSettings s =
+        SlurmConf.parse(
+            "# site\nschedulerparameters=bf_window=60,BF_INTERVAL=45 # fast\n"
+                + "ClusterName=x\nNodeName=n[1-9] CPUs=4\nPartitionName=low GraceTime=20\n",
+            "f",
+            "whisk");
     assertThat(s.bfInterval()).hasValue(45);
     assertThat(s.bfWindowMinutes()).hasValue(60);
     assertThat(s.graceSeconds()).hasValue(20);
@@ -63,8 +68,10 @@ class SlurmConfTest {
   void badValuesAreNamedWithFileAndLine() {
     assertThatThrownBy(() -> SlurmConf.parse("KillWait=soon\n", "f.conf", "whisk"))
         .hasMessage("f.conf:1: KillWait: expected whole seconds >= 0, found 'soon'");
-    assertThatThrownBy(() -> SlurmConf.parse("\nSchedulerParameters=bf_interval=0\n", "f.conf", "whisk"))
-        .hasMessage("f.conf:2: SchedulerParameters bf_interval: expected a whole number >= 1, found '0'");
+    assertThatThrownBy(
+            () -> SlurmConf.parse("\nSchedulerParameters=bf_interval=0\n", "f.conf", "whisk"))
+        .hasMessage(
+            "f.conf:2: SchedulerParameters bf_interval: expected a whole number >= 1, found '0'");
     assertThatThrownBy(() -> SlurmConf.parse("1 0 10 100 4\n", "f.conf", "whisk"))
         .hasMessage("f.conf:1: line: expected Key=Value pairs (slurm.conf), found '1'");
     assertThatThrownBy(() -> SlurmConf.profile(PROFILES, "../etc/passwd"))

@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Core's gap estimator on this package's snapshots, which say which nodes changed state since the last build. */
+/**
+ * Core's gap estimator on this package's snapshots, which say which nodes changed state since the
+ * last build.
+ */
 class GapLengthEstimatorOnIncrementalSnapshotsTest {
 
   static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -33,9 +36,10 @@ class GapLengthEstimatorOnIncrementalSnapshotsTest {
   }
 
   /**
-   * With snapshots from an {@link IncrementalSnapshotBuilder}, the fleet variant visits only
-   * the nodes that changed state or pilots: on random sequences (and when it misses a build, so that it must compare
-   * all nodes) it gives the same figures as the set variant, which looks at every node.
+   * With snapshots from an {@link IncrementalSnapshotBuilder}, the fleet variant visits only the
+   * nodes that changed state or pilots: on random sequences (and when it misses a build, so that it
+   * must compare all nodes) it gives the same figures as the set variant, which looks at every
+   * node.
    */
   @Test
   void theFleetVariantOnIncrementalSnapshotsEqualsTheSetVariant() {
@@ -49,48 +53,60 @@ class GapLengthEstimatorOnIncrementalSnapshotsTest {
       for (int i = 0; i < nodes; i++) {
         infos.add(new io.hpcwhisk.core.cluster.NodeInfo("n" + i, NodeState.IDLE, Set.of("whisk")));
       }
-      var builder = new IncrementalSnapshotBuilder(
-          io.hpcwhisk.core.cluster.HarvestTarget.partition("whisk"), "pilot-", infos);
+      var builder =
+          new IncrementalSnapshotBuilder(
+              io.hpcwhisk.core.cluster.HarvestTarget.partition("whisk"), "pilot-", infos);
       java.util.Map<Long, Pilot> pilots = new java.util.TreeMap<>();
       java.time.Instant t = NOW;
       for (int step = 0; step < 80; step++) {
         t = t.plusSeconds(15);
         for (int k = random.nextInt(3); k > 0; k--) {
-          builder.node(new io.hpcwhisk.core.cluster.NodeInfo("n" + random.nextInt(nodes),
-              states[random.nextInt(states.length)], Set.of("whisk")));
+          builder.node(
+              new io.hpcwhisk.core.cluster.NodeInfo(
+                  "n" + random.nextInt(nodes),
+                  states[random.nextInt(states.length)],
+                  Set.of("whisk")));
         }
         changeAPilot(random, pilots, nodes);
         var snapshot = builder.build(t);
         if (random.nextInt(10) == 0) {
           continue; // a build the estimators never see
         }
-        observeBothAndCompare(byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
+        observeBothAndCompare(
+            byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
     }
   }
 
   /**
-   * One random change to the running pilots: one ends, one starts (or moves) on one of {@code nodes} nodes or just
-   * off the list, one is replaced by an equal new object, or nothing.
+   * One random change to the running pilots: one ends, one starts (or moves) on one of {@code
+   * nodes} nodes or just off the list, one is replaced by an equal new object, or nothing.
    */
-  private static void changeAPilot(java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
+  private static void changeAPilot(
+      java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
     int change = random.nextInt(4);
     long id = 1 + random.nextInt(12);
     if (change == 0) {
       pilots.remove(id);
     } else if (change == 1) {
-      pilots.put(id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
+      pilots.put(
+          id, running(id, shape(min(10)), "n" + random.nextInt(nodes + 1))); // may be off the list
     } else if (change == 2 && pilots.containsKey(id)) {
-      pilots.put(id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
+      pilots.put(
+          id, running(id, shape(min(10)), pilots.get(id).node().orElseThrow())); // same, new object
     }
   }
 
   /**
-   * Gives one estimator the fleet and the other the running pilots' nodes, and checks that they agree on
-   * open gaps, bursts, sizes, events and the whole distribution.
+   * Gives one estimator the fleet and the other the running pilots' nodes, and checks that they
+   * agree on open gaps, bursts, sizes, events and the whole distribution.
    */
-  private static void observeBothAndCompare(GapLengthEstimator byFleet, GapLengthEstimator bySet,
-      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot, java.util.Collection<Pilot> pilots, String where) {
+  private static void observeBothAndCompare(
+      GapLengthEstimator byFleet,
+      GapLengthEstimator bySet,
+      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot,
+      java.util.Collection<Pilot> pilots,
+      String where) {
     Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots));
     java.util.Set<String> pilotNodes = new java.util.HashSet<>();
     fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));

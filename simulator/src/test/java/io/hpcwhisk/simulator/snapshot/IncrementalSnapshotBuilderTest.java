@@ -37,10 +37,17 @@ class IncrementalSnapshotBuilderTest {
       nodes.add(new NodeInfo("n" + i, NodeState.IDLE, Set.of("batch", "whisk")));
     }
     var builder = new IncrementalSnapshotBuilder(TARGET, PREFIX, nodes);
-    assertThat(builder.build(T0).nodes()).allSatisfy(n -> assertThat(n.window()).contains(Window.unbounded(T0)));
+    assertThat(builder.build(T0).nodes())
+        .allSatisfy(n -> assertThat(n.window()).contains(Window.unbounded(T0)));
 
-    builder.putJob(Job.pending(new JobId(2), "wide", "batch", List.of("n1", "n2", "n3", "n4"), T0.plusSeconds(90),
-        Duration.ofMinutes(5)));
+    builder.putJob(
+        Job.pending(
+            new JobId(2),
+            "wide",
+            "batch",
+            List.of("n1", "n2", "n3", "n4"),
+            T0.plusSeconds(90),
+            Duration.ofMinutes(5)));
     builder.node(new NodeInfo("n1", NodeState.ALLOCATED, Set.of("batch", "whisk")));
     builder.node(new NodeInfo("n2", NodeState.ALLOCATED, Set.of("batch", "whisk")));
     builder.node(new NodeInfo("n3", NodeState.PLANNED, Set.of("batch", "whisk")));
@@ -48,11 +55,16 @@ class IncrementalSnapshotBuilderTest {
     ClusterSnapshot snapshot = builder.build(T0);
 
     assertThat(snapshot.node("n1").orElseThrow().window()).isEmpty();
-    assertThat(snapshot.node("n3").orElseThrow().window().orElseThrow().length()).contains(Duration.ofSeconds(90));
-    assertThat(snapshot).isEqualTo(new SnapshotBuilder(TARGET, PREFIX).build(builder.observation(T0)));
+    assertThat(snapshot.node("n3").orElseThrow().window().orElseThrow().length())
+        .contains(Duration.ofSeconds(90));
+    assertThat(snapshot)
+        .isEqualTo(new SnapshotBuilder(TARGET, PREFIX).build(builder.observation(T0)));
   }
 
-  /** Random clusters and random change sequences: after every change both paths give equal snapshots. */
+  /**
+   * Random clusters and random change sequences: after every change both paths give equal
+   * snapshots.
+   */
   @Test
   void givesTheSameSnapshotAsThePlainBuilderOnRandomChanges() {
     SnapshotBuilder plain = new SnapshotBuilder(TARGET, PREFIX);
@@ -62,8 +74,10 @@ class IncrementalSnapshotBuilderTest {
       int nodeCount = 1 + random.nextInt(12);
       List<NodeInfo> nodes = new ArrayList<>();
       for (int i = 0; i < nodeCount; i++) {
-        Set<String> partitions = random.nextInt(5) == 0 ? Set.of("batch") : Set.of("batch", "whisk");
-        nodes.add(new NodeInfo("n" + random.nextInt(1000) + "-" + i, pick(random, STATES), partitions));
+        Set<String> partitions =
+            random.nextInt(5) == 0 ? Set.of("batch") : Set.of("batch", "whisk");
+        nodes.add(
+            new NodeInfo("n" + random.nextInt(1000) + "-" + i, pick(random, STATES), partitions));
       }
       var builder = new IncrementalSnapshotBuilder(TARGET, PREFIX, nodes);
       List<Long> ids = new ArrayList<>();
@@ -76,7 +90,10 @@ class IncrementalSnapshotBuilderTest {
           NodeInfo old = nodes.get(random.nextInt(nodeCount));
           builder.node(new NodeInfo(old.name(), pick(random, STATES), old.partitions()));
         } else if (op < 8) {
-          long id = ids.isEmpty() || random.nextBoolean() ? 1 + random.nextInt(50) : ids.get(random.nextInt(ids.size()));
+          long id =
+              ids.isEmpty() || random.nextBoolean()
+                  ? 1 + random.nextInt(50)
+                  : ids.get(random.nextInt(ids.size()));
           builder.putJob(randomJob(random, id, nodes, now));
           ids.add(id);
         } else if (!ids.isEmpty()) {
@@ -97,21 +114,28 @@ class IncrementalSnapshotBuilderTest {
         assertThat(fast.node("a-absent")).isEmpty();
         if (previous != null) {
           List<Node> previousNodes = previous.nodes();
-          int[] changed = fast.stateChanges().filter(c -> c.since(previousNodes)).orElseThrow().positions();
+          int[] changed =
+              fast.stateChanges().filter(c -> c.since(previousNodes)).orElseThrow().positions();
           assertThat(changed).isSorted().doesNotHaveDuplicates();
           for (int i = 0; i < fast.nodes().size(); i++) {
             if (fast.nodes().get(i).state() != previous.nodes().get(i).state()) {
-              assertThat(changed).as("seed %d step %d: node %d changed state", seed, step, i).contains(i);
+              assertThat(changed)
+                  .as("seed %d step %d: node %d changed state", seed, step, i)
+                  .contains(i);
             }
           }
           int last = fast.nodes().size() - 1;
-          assertThat(java.util.Arrays.stream(changed)).allSatisfy(i -> assertThat(i).isBetween(0, last));
-          assertThat(fast.stateChanges().filter(c -> c.since(reference.nodes()))).as("a plain snapshot").isEmpty();
+          assertThat(java.util.Arrays.stream(changed))
+              .allSatisfy(i -> assertThat(i).isBetween(0, last));
+          assertThat(fast.stateChanges().filter(c -> c.since(reference.nodes())))
+              .as("a plain snapshot")
+              .isEmpty();
           assertThat(reference.stateChanges()).isEmpty();
         }
         if (beforePrevious != null) {
           List<Node> beforePreviousNodes = beforePrevious.nodes();
-          assertThat(fast.stateChanges().filter(c -> c.since(beforePreviousNodes))).as("not the build just before")
+          assertThat(fast.stateChanges().filter(c -> c.since(beforePreviousNodes)))
+              .as("not the build just before")
               .isEmpty();
         }
         beforePrevious = previous;
@@ -130,10 +154,24 @@ class IncrementalSnapshotBuilderTest {
     }
     String name = random.nextInt(3) == 0 ? PREFIX + id : "job" + id;
     JobState state = random.nextBoolean() ? JobState.PENDING : pick(random, JOB_STATES);
-    Optional<Instant> start = random.nextInt(4) == 0 ? Optional.empty()
-        : Optional.of(now.plusSeconds(random.nextInt(600) - 200));
-    return new Job(new JobId(id), name, random.nextBoolean() ? "whisk" : "batch", Optional.empty(), state, on,
-        List.of(), Optional.of(now), start, Optional.empty(), Optional.of(Duration.ofMinutes(5)), Optional.empty(), 0);
+    Optional<Instant> start =
+        random.nextInt(4) == 0
+            ? Optional.empty()
+            : Optional.of(now.plusSeconds(random.nextInt(600) - 200));
+    return new Job(
+        new JobId(id),
+        name,
+        random.nextBoolean() ? "whisk" : "batch",
+        Optional.empty(),
+        state,
+        on,
+        List.of(),
+        Optional.of(now),
+        start,
+        Optional.empty(),
+        Optional.of(Duration.ofMinutes(5)),
+        Optional.empty(),
+        0);
   }
 
   private static <T> T pick(Random random, T[] values) {
@@ -142,8 +180,9 @@ class IncrementalSnapshotBuilderTest {
 
   @Test
   void refusesUnknownNodesAndPartitionChanges() {
-    var builder = new IncrementalSnapshotBuilder(TARGET, PREFIX,
-        List.of(new NodeInfo("n1", NodeState.IDLE, Set.of("whisk"))));
+    var builder =
+        new IncrementalSnapshotBuilder(
+            TARGET, PREFIX, List.of(new NodeInfo("n1", NodeState.IDLE, Set.of("whisk"))));
 
     assertThatThrownBy(() -> builder.node(new NodeInfo("n9", NodeState.IDLE, Set.of("whisk"))))
         .hasMessageContaining("unknown node n9");

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes small idle-node logs for tests: a node × sample matrix of availability, one record every 10 s, invokers
- * and idle nodes alternating so both kinds of availability are exercised.
+ * Writes small idle-node logs for tests: a node × sample matrix of availability, one record every
+ * 10 s, invokers and idle nodes alternating so both kinds of availability are exercised.
  */
 public final class SyntheticIdleLog {
 
@@ -44,10 +44,15 @@ public final class SyntheticIdleLog {
           (node % 2 == 0 ? invokers : idle).add(String.format("%04d", node));
         }
       }
-      out.append("invokers: ").append(String.join(",", invokers.stream().map(n -> "p" + n).toList())).append('\n');
+      out.append("invokers: ")
+          .append(String.join(",", invokers.stream().map(n -> "p" + n).toList()))
+          .append('\n');
       if (!idle.isEmpty()) {
-        out.append("lowprio up 12:00:00 ").append(idle.size()).append(" idle p[")
-            .append(String.join(",", idle)).append("]\n");
+        out.append("lowprio up 12:00:00 ")
+            .append(idle.size())
+            .append(" idle p[")
+            .append(String.join(",", idle))
+            .append("]\n");
       }
       out.append("lowprio up 12:00:00 1 idle~ p0999\n");
       out.append("----\n");

@@ -7,9 +7,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Finds the project's shared real traces ({@code shared/traces/...}) from wherever the tests run: walks up from the
- * working directory (the module directory under Maven) looking for {@code shared/traces}, which finds both a
- * {@code shared/} inside the repository and the {@code ../shared} beside the repository root.
+ * Finds the project's shared real traces ({@code shared/traces/...}) from wherever the tests run:
+ * walks up from the working directory (the module directory under Maven) looking for {@code
+ * shared/traces}, which finds both a {@code shared/} inside the repository and the {@code
+ * ../shared} beside the repository root.
  */
 public final class TestTraces {
 
@@ -30,11 +31,13 @@ public final class TestTraces {
   }
 
   /**
-   * The trace file; in CI ({@code CI=true}) a missing file fails the test, elsewhere it skips it with the reason.
+   * The trace file; in CI ({@code CI=true}) a missing file fails the test, elsewhere it skips it
+   * with the reason.
    */
   public static Path require(String name) {
     Optional<Path> file = find(name);
-    String reason = "shared/traces/" + name + " not found walking up from " + Path.of("").toAbsolutePath();
+    String reason =
+        "shared/traces/" + name + " not found walking up from " + Path.of("").toAbsolutePath();
     if (file.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new AssertionError(reason + " (CI=true: the real trace must be present)");
     }

@@ -9,17 +9,20 @@ import java.util.regex.Pattern;
 
 /**
  * Reads when Slurm's backfill scheduler runs from its own output: {@code bf_interval} from the
- * {@code SchedulerParameters} line of {@code scontrol show config} (Slurm's default 30 s when absent), and the start
- * of the last backfill cycle from {@code sdiag} ("Last cycle when: … (EPOCH)") or from the {@code last_backfill}
- * field that newer Slurm versions put into {@code squeue --json} (22.05 has none).
+ * {@code SchedulerParameters} line of {@code scontrol show config} (Slurm's default 30 s when
+ * absent), and the start of the last backfill cycle from {@code sdiag} ("Last cycle when: …
+ * (EPOCH)") or from the {@code last_backfill} field that newer Slurm versions put into {@code
+ * squeue --json} (22.05 has none).
  */
 public final class BackfillTimings {
 
-  private static final Pattern SCHEDULER_PARAMETERS = Pattern.compile("(?m)^\\s*SchedulerParameters\\s*=\\s*(.*)$");
+  private static final Pattern SCHEDULER_PARAMETERS =
+      Pattern.compile("(?m)^\\s*SchedulerParameters\\s*=\\s*(.*)$");
   private static final Pattern BF_INTERVAL = Pattern.compile("(?:^|,)\\s*bf_interval=([^,\\s]+)");
-  private static final Pattern SDIAG_LAST = Pattern.compile("(?m)^\\s*Last cycle when:.*\\((\\d+)\\)\\s*$");
-  private static final Pattern JSON_LAST = Pattern.compile(
-      "\"last_backfill\"\\s*:\\s*(?:(\\d+)|\\{[^}]*?\"number\"\\s*:\\s*(\\d+))");
+  private static final Pattern SDIAG_LAST =
+      Pattern.compile("(?m)^\\s*Last cycle when:.*\\((\\d+)\\)\\s*$");
+  private static final Pattern JSON_LAST =
+      Pattern.compile("\"last_backfill\"\\s*:\\s*(?:(\\d+)|\\{[^}]*?\"number\"\\s*:\\s*(\\d+))");
 
   private BackfillTimings() {}
 
@@ -40,8 +43,10 @@ public final class BackfillTimings {
       }
       return Duration.ofSeconds(seconds);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("SchedulerParameters bf_interval: expected whole seconds >= 1, found '"
-          + m.group(1) + "'");
+      throw new IllegalArgumentException(
+          "SchedulerParameters bf_interval: expected whole seconds >= 1, found '"
+              + m.group(1)
+              + "'");
     }
   }
 
@@ -52,7 +57,10 @@ public final class BackfillTimings {
     return m.find() ? epoch(m.group(1)) : Optional.empty();
   }
 
-  /** {@code last_backfill} of {@code squeue --json} (a number, or {@code {"set":…,"number":…}}); empty if absent. */
+  /**
+   * {@code last_backfill} of {@code squeue --json} (a number, or {@code {"set":…,"number":…}});
+   * empty if absent.
+   */
   public static Optional<Instant> lastBackfillFromSqueueJson(String json) {
     Matcher m = JSON_LAST.matcher(json);
     if (!m.find()) {

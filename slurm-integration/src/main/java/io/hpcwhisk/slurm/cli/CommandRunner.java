@@ -3,7 +3,10 @@ package io.hpcwhisk.slurm.cli;
 import java.time.Duration;
 import java.util.List;
 
-/** Runs one external command to completion or timeout. A seam so that parsing can be tested on recorded output. */
+/**
+ * Runs one external command to completion or timeout. A seam so that parsing can be tested on
+ * recorded output.
+ */
 public interface CommandRunner {
 
   /** The outcome of one run. */

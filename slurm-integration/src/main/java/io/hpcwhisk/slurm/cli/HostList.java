@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Expands Slurm host lists: {@code n[1-3,5],gpu01} becomes n1, n2, n3, n5, gpu01; zero padding is kept
- * ({@code c[08-10]} gives c08, c09, c10). One bracket group per name, as Slurm prints for flat node names.
+ * Expands Slurm host lists: {@code n[1-3,5],gpu01} becomes n1, n2, n3, n5, gpu01; zero padding is
+ * kept ({@code c[08-10]} gives c08, c09, c10). One bracket group per name, as Slurm prints for flat
+ * node names.
  */
 public final class HostList {
 
@@ -38,7 +39,8 @@ public final class HostList {
             out.add(prefix + String.format("%0" + width + "d", i) + suffix);
           }
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("bad range '" + range + "' in host list '" + hostList + "'", e);
+          throw new IllegalArgumentException(
+              "bad range '" + range + "' in host list '" + hostList + "'", e);
         }
       }
     }

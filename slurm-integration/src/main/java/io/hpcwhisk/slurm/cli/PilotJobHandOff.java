@@ -6,14 +6,17 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What the launcher hands each pilot job besides its shape: variables to export (never a secret: they end up on
- * {@code sbatch}'s command line), and the callbacks that tie a credential to the job {@code sbatch} answered or
- * drop it when the submission failed. The server's implementation writes the credential to a file only its
- * account can read and exports the file's path (see {@code PilotSubmissions} in the balancer).
+ * What the launcher hands each pilot job besides its shape: variables to export (never a secret:
+ * they end up on {@code sbatch}'s command line), and the callbacks that tie a credential to the job
+ * {@code sbatch} answered or drop it when the submission failed. The server's implementation writes
+ * the credential to a file only its account can read and exports the file's path (see {@code
+ * PilotSubmissions} in the balancer).
  */
 public interface PilotJobHandOff {
 
-  /** Exports nothing and binds nothing (the sleeping placeholder, benchmarks without a balancer). */
+  /**
+   * Exports nothing and binds nothing (the sleeping placeholder, benchmarks without a balancer).
+   */
   PilotJobHandOff NONE = () -> Prepared.of(Map.of());
 
   /** Prepares one submission. */

@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Runs commands as child processes with extra environment variables (for example {@code SLURM_CONF}). */
+/**
+ * Runs commands as child processes with extra environment variables (for example {@code
+ * SLURM_CONF}).
+ */
 public final class ProcessCommandRunner implements CommandRunner {
 
   private final Map<String, String> environment;
@@ -31,8 +34,10 @@ public final class ProcessCommandRunner implements CommandRunner {
     } catch (IOException e) {
       throw SlurmCommandException.notRun(command, "could not start: " + e.getMessage(), e);
     }
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+    CompletableFuture<String> err =
+        CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
     try (OutputStream in = process.getOutputStream()) {
       in.write(stdin.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -41,9 +46,11 @@ public final class ProcessCommandRunner implements CommandRunner {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw SlurmCommandException.notRun(command, "timed out after " + timeout.toMillis() + " ms", null);
+        throw SlurmCommandException.notRun(
+            command, "timed out after " + timeout.toMillis() + " ms", null);
       }
-      return new Result(process.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
+      return new Result(
+          process.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();

@@ -12,13 +12,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The Slurm commands HPC-Whisk uses, each run with a timeout. Any failure (cannot start, timeout, non-zero exit,
- * unusable output) raises {@link SlurmCommandException} naming the command line, the exit code and the stderr
- * tail. Every call is reported to a {@link CallObserver} (metrics) with its latency and outcome.
+ * The Slurm commands HPC-Whisk uses, each run with a timeout. Any failure (cannot start, timeout,
+ * non-zero exit, unusable output) raises {@link SlurmCommandException} naming the command line, the
+ * exit code and the stderr tail. Every call is reported to a {@link CallObserver} (metrics) with
+ * its latency and outcome.
  */
 public final class SlurmCli {
 
-  /** Told about every call: the command name ({@code squeue}), how long it took, and whether it succeeded. */
+  /**
+   * Told about every call: the command name ({@code squeue}), how long it took, and whether it
+   * succeeded.
+   */
   @FunctionalInterface
   public interface CallObserver {
     CallObserver NONE = (command, took, ok) -> {};
@@ -26,12 +30,20 @@ public final class SlurmCli {
     void called(String command, Duration took, boolean ok);
   }
 
-  /** The data_parser versions the adapter reads (Slurm 24.05–25.11 offer some of them; 22.05/23.x none). */
+  /**
+   * The data_parser versions the adapter reads (Slurm 24.05–25.11 offer some of them; 22.05/23.x
+   * none).
+   */
   public static final List<String> DATA_PARSERS = List.of("v0.0.40", "v0.0.41", "v0.0.42");
 
   private final Optional<Path> binDir;
-  /** {@code --json} until a first answer names its data_parser, then pinned (see {@link #jsonOption()}). */
+
+  /**
+   * {@code --json} until a first answer names its data_parser, then pinned (see {@link
+   * #jsonOption()}).
+   */
   private volatile String jsonOption = "--json";
+
   private final Duration timeout;
   private final CommandRunner runner;
   private final CallObserver observer;
@@ -42,7 +54,8 @@ public final class SlurmCli {
    * @param runner runs the commands
    * @param observer told about every call
    */
-  public SlurmCli(Optional<Path> binDir, Duration timeout, CommandRunner runner, CallObserver observer) {
+  public SlurmCli(
+      Optional<Path> binDir, Duration timeout, CommandRunner runner, CallObserver observer) {
     this.binDir = Objects.requireNonNull(binDir, "binDir");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.runner = Objects.requireNonNull(runner, "runner");
@@ -58,20 +71,21 @@ public final class SlurmCli {
   }
 
   /**
-   * {@code squeue --json --states=all}: every job slurmctld still remembers, finished ones included (22.05 ignores
-   * filters under {@code --json} and always lists them; 24.x honours {@code --states} and without it would leave
-   * out the PREEMPTED and COMPLETED pilots the controller tells apart).
+   * {@code squeue --json --states=all}: every job slurmctld still remembers, finished ones included
+   * (22.05 ignores filters under {@code --json} and always lists them; 24.x honours {@code
+   * --states} and without it would leave out the PREEMPTED and COMPLETED pilots the controller
+   * tells apart).
    */
   public String squeueJson() {
     return json("squeue", List.of("--states=all"));
   }
 
   /**
-   * The JSON option the next call uses: {@code --json} until an answer names its {@code data_parser}; then, for
-   * Slurm that has data_parser v0.0.40 or later, {@code --json=VERSION} pinned to that version, or to the newest
-   * one the adapter reads ({@link #DATA_PARSERS}) when Slurm's default is newer (25.05+), so an upgrade of Slurm
-   * does not change the shape the adapter gets. 22.05 (OpenAPI v0.0.38, no option argument) and 23.x stay on
-   * {@code --json}.
+   * The JSON option the next call uses: {@code --json} until an answer names its {@code
+   * data_parser}; then, for Slurm that has data_parser v0.0.40 or later, {@code --json=VERSION}
+   * pinned to that version, or to the newest one the adapter reads ({@link #DATA_PARSERS}) when
+   * Slurm's default is newer (25.05+), so an upgrade of Slurm does not change the shape the adapter
+   * gets. 22.05 (OpenAPI v0.0.38, no option argument) and 23.x stay on {@code --json}.
    */
   public String jsonOption() {
     return jsonOption;
@@ -87,7 +101,8 @@ public final class SlurmCli {
       out = run(name, all, "", "failed").stdout();
     } catch (SlurmCommandException e) {
       if (!option.equals("--json")) {
-        jsonOption = "--json"; // Slurm may have been upgraded past the pinned data_parser: learn it again
+        jsonOption =
+            "--json"; // Slurm may have been upgraded past the pinned data_parser: learn it again
       }
       throw e;
     }
@@ -117,11 +132,13 @@ public final class SlurmCli {
   }
 
   /**
-   * The nodes the backfill planner scheduled each pending job on ({@code SCHEDNODES}), for Slurm versions whose
-   * JSON lacks {@code scheduled_nodes}. Jobs without scheduled nodes are left out.
+   * The nodes the backfill planner scheduled each pending job on ({@code SCHEDNODES}), for Slurm
+   * versions whose JSON lacks {@code scheduled_nodes}. Jobs without scheduled nodes are left out.
    */
   public Map<JobId, List<String>> pendingScheduledNodes() {
-    String out = run("squeue", List.of("--noheader", "--states=PENDING", "--format=%i|%Y"), "", "failed").stdout();
+    String out =
+        run("squeue", List.of("--noheader", "--states=PENDING", "--format=%i|%Y"), "", "failed")
+            .stdout();
     Map<JobId, List<String>> result = new HashMap<>();
     for (String line : out.split("\n")) {
       String[] parts = line.strip().split("\\|", 2);
@@ -137,7 +154,10 @@ public final class SlurmCli {
     return result;
   }
 
-  /** {@code scontrol show config}: the controller's settings ({@code SchedulerParameters} and the like). */
+  /**
+   * {@code scontrol show config}: the controller's settings ({@code SchedulerParameters} and the
+   * like).
+   */
   public String showConfig() {
     return run("scontrol", List.of("show", "config"), "", "failed").stdout();
   }
@@ -161,7 +181,11 @@ public final class SlurmCli {
     if (ids.isEmpty()) {
       return;
     }
-    run("scontrol", List.of(verb, String.join(",", ids.stream().map(JobId::toString).toList())), "", "failed");
+    run(
+        "scontrol",
+        List.of(verb, String.join(",", ids.stream().map(JobId::toString).toList())),
+        "",
+        "failed");
   }
 
   /** {@code sbatch --parsable OPTIONS} with the script on stdin; returns the new job's id. */
@@ -173,8 +197,11 @@ public final class SlurmCli {
     try {
       return JobId.parse(result.stdout().strip().lines().reduce((a, b) -> b).orElse(""));
     } catch (IllegalArgumentException e) {
-      throw SlurmCommandException.failed(command("sbatch", args), result.exitCode(),
-          result.stderr() + "\nstdout: " + result.stdout(), "printed no job id");
+      throw SlurmCommandException.failed(
+          command("sbatch", args),
+          result.exitCode(),
+          result.stderr() + "\nstdout: " + result.stdout(),
+          "printed no job id");
     }
   }
 
@@ -190,15 +217,20 @@ public final class SlurmCli {
       throw e;
     }
     String err = result.stderr().toLowerCase(Locale.ROOT);
-    boolean gone = err.contains("already completing or completed") || err.contains("invalid job id");
+    boolean gone =
+        err.contains("already completing or completed") || err.contains("invalid job id");
     boolean ok = result.exitCode() == 0 || gone;
     observer.called("scancel", Duration.ofNanos(System.nanoTime() - start), ok);
     if (!ok) {
-      throw SlurmCommandException.failed(command("scancel", args), result.exitCode(), result.stderr(), "failed");
+      throw SlurmCommandException.failed(
+          command("scancel", args), result.exitCode(), result.stderr(), "failed");
     }
   }
 
-  /** {@code scancel --user=$USER}: every job of the calling user (benchmarks and test clusters only). */
+  /**
+   * {@code scancel --user=$USER}: every job of the calling user (benchmarks and test clusters
+   * only).
+   */
   public void scancelAll() {
     run("scancel", List.of("--user=" + System.getProperty("user.name")), "", "failed");
   }

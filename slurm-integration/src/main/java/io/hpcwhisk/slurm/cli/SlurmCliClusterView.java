@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the cluster with {@code sinfo --json} and {@code squeue --json}; when the JSON carries no scheduled
- * nodes for pending jobs (Slurm 22.05), adds them from {@code squeue --format=%i|%Y}.
+ * Reads the cluster with {@code sinfo --json} and {@code squeue --json}; when the JSON carries no
+ * scheduled nodes for pending jobs (Slurm 22.05), adds them from {@code squeue --format=%i|%Y}.
  */
 public final class SlurmCliClusterView implements ClusterView {
 
@@ -37,23 +37,29 @@ public final class SlurmCliClusterView implements ClusterView {
       nodes = SlurmJson.nodes(sinfo);
       jobs = SlurmJson.jobs(squeue);
     } catch (IllegalArgumentException e) {
-      throw new ClusterAccessException("cannot read Slurm's JSON: " + e.getMessage() + version(sinfo, squeue), e);
+      throw new ClusterAccessException(
+          "cannot read Slurm's JSON: " + e.getMessage() + version(sinfo, squeue), e);
     }
-    boolean pendingWithoutSchedule = jobs.stream().anyMatch(j -> j.state() == JobState.PENDING && j.nodes().isEmpty());
+    boolean pendingWithoutSchedule =
+        jobs.stream().anyMatch(j -> j.state() == JobState.PENDING && j.nodes().isEmpty());
     if (pendingWithoutSchedule && !squeue.contains("\"scheduled_nodes\"")) {
       Map<JobId, List<String>> scheduled = cli.pendingScheduledNodes();
       List<Job> merged = new ArrayList<>(jobs.size());
       for (Job job : jobs) {
         List<String> sched = scheduled.get(job.id());
-        merged.add(job.state() == JobState.PENDING && sched != null
-            ? job.withState(job.state(), sched, job.startTime(), job.endTime()) : job);
+        merged.add(
+            job.state() == JobState.PENDING && sched != null
+                ? job.withState(job.state(), sched, job.startTime(), job.endTime())
+                : job);
       }
       jobs = merged;
     }
     return new ClusterObservation(now, nodes, jobs);
   }
 
-  /** Which Slurm and data_parser printed the documents, when they say, and what the adapter reads. */
+  /**
+   * Which Slurm and data_parser printed the documents, when they say, and what the adapter reads.
+   */
   static String version(String... documents) {
     for (String doc : documents) {
       java.util.Optional<String> release;
@@ -63,8 +69,11 @@ public final class SlurmCliClusterView implements ClusterView {
         continue;
       }
       if (release.isPresent()) {
-        return " (Slurm " + release.get() + SlurmJson.dataParser(doc).map(p -> ", data_parser " + p).orElse("")
-            + "; this HPC-Whisk reads Slurm 22.05's JSON and data_parser " + String.join(", ", SlurmCli.DATA_PARSERS)
+        return " (Slurm "
+            + release.get()
+            + SlurmJson.dataParser(doc).map(p -> ", data_parser " + p).orElse("")
+            + "; this HPC-Whisk reads Slurm 22.05's JSON and data_parser "
+            + String.join(", ", SlurmCli.DATA_PARSERS)
             + ")";
       }
     }

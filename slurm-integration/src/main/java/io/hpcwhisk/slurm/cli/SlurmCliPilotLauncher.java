@@ -13,15 +13,17 @@ import java.util.function.Supplier;
 /**
  * Submits pilots with {@code sbatch} and cancels them with {@code scancel}.
  *
- * <p>Time limits are passed in whole minutes, Slurm's granularity: a limit is rounded <i>down</i> (never past the
- * window it was shaped for) and is at least one minute. Pilots are named {@code PREFIX-<minutes>m} or
- * {@code PREFIX-<minutes>m-<node>} when targeted, and always ask for one whole node.
+ * <p>Time limits are passed in whole minutes, Slurm's granularity: a limit is rounded <i>down</i>
+ * (never past the window it was shaped for) and is at least one minute. Pilots are named {@code
+ * PREFIX-<minutes>m} or {@code PREFIX-<minutes>m-<node>} when targeted, and always ask for one
+ * whole node.
  *
- * <p>A {@link PilotJobHandOff} (asked once per submission) adds {@code --export=ALL,NAME=VALUE,...}: the server
- * passes each pilot the balancer's address and the path of its credential file this way, never the credential
- * (every local user can read sbatch's command line while it runs). Once {@code sbatch} answers, the hand-off is
- * told the job id and time limit (the server binds the credential to the job); when it fails, the hand-off is told
- * so (the credential file is deleted). Values must not contain commas (sbatch's separator).
+ * <p>A {@link PilotJobHandOff} (asked once per submission) adds {@code
+ * --export=ALL,NAME=VALUE,...}: the server passes each pilot the balancer's address and the path of
+ * its credential file this way, never the credential (every local user can read sbatch's command
+ * line while it runs). Once {@code sbatch} answers, the hand-off is told the job id and time limit
+ * (the server binds the credential to the job); when it fails, the hand-off is told so (the
+ * credential file is deleted). Values must not contain commas (sbatch's separator).
  */
 public final class SlurmCliPilotLauncher implements PilotLauncher {
 
@@ -33,9 +35,12 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     this(cli, settings, PilotJobHandOff.NONE);
   }
 
-  /** A launcher that exports {@code jobEnvironment.get()} (asked per submission) into every pilot job. */
-  public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings,
-      Supplier<Map<String, String>> jobEnvironment) {
+  /**
+   * A launcher that exports {@code jobEnvironment.get()} (asked per submission) into every pilot
+   * job.
+   */
+  public SlurmCliPilotLauncher(
+      SlurmCli cli, PilotJobSettings settings, Supplier<Map<String, String>> jobEnvironment) {
     this(cli, settings, PilotJobHandOff.exporting(jobEnvironment));
   }
 
@@ -54,7 +59,8 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     try {
       Map<String, String> perJob = prepared.environment();
       if (!perJob.isEmpty()) {
-        // one --export with the configured environment and this job's (sbatch honours only the last --export)
+        // one --export with the configured environment and this job's (sbatch honours only the last
+        // --export)
         Map<String, String> env = new TreeMap<>(settings.environment());
         env.putAll(perJob);
         options.removeIf(o -> o.startsWith("--export="));
@@ -68,31 +74,47 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     try {
       prepared.submitted(id, Duration.ofMinutes(minutes(shape.time())));
     } catch (RuntimeException e) {
-      // its pilot could not register without the binding: take the job back rather than leave it idle
+      // its pilot could not register without the binding: take the job back rather than leave it
+      // idle
       prepared.failed();
       cli.scancel(id);
-      throw SlurmCommandException.notRun(List.of("sbatch"), "submitted job " + id
-          + " but could not bind its credential (cancelled it): " + e.getMessage(), e);
+      throw SlurmCommandException.notRun(
+          List.of("sbatch"),
+          "submitted job "
+              + id
+              + " but could not bind its credential (cancelled it): "
+              + e.getMessage(),
+          e);
     }
     return id;
   }
 
-  /** {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is stable). */
+  /**
+   * {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is
+   * stable).
+   */
   static java.util.Optional<String> exportOption(Map<String, String> env) {
     if (env.isEmpty()) {
       return java.util.Optional.empty();
     }
     StringBuilder sb = new StringBuilder("--export=ALL");
-    new TreeMap<>(env).forEach((k, v) -> {
-      if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        throw new IllegalArgumentException("pilot job environment name must be a shell name, got '" + k + "'");
-      }
-      if (v.indexOf(',') >= 0 || v.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException("pilot job environment value of " + k
-            + " must not contain ',' or a line break, got '" + v + "'");
-      }
-      sb.append(',').append(k).append('=').append(v);
-    });
+    new TreeMap<>(env)
+        .forEach(
+            (k, v) -> {
+              if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException(
+                    "pilot job environment name must be a shell name, got '" + k + "'");
+              }
+              if (v.indexOf(',') >= 0 || v.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException(
+                    "pilot job environment value of "
+                        + k
+                        + " must not contain ',' or a line break, got '"
+                        + v
+                        + "'");
+              }
+              sb.append(',').append(k).append('=').append(v);
+            });
     return java.util.Optional.of(sb.toString());
   }
 
@@ -105,8 +127,13 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
   public List<String> options(PilotShape shape) {
     long minutes = minutes(shape.time());
     List<String> args = new ArrayList<>();
-    args.add("--job-name=" + settings.namePrefix() + "-" + minutes + "m"
-        + shape.targetNode().map(n -> "-" + n).orElse(""));
+    args.add(
+        "--job-name="
+            + settings.namePrefix()
+            + "-"
+            + minutes
+            + "m"
+            + shape.targetNode().map(n -> "-" + n).orElse(""));
     args.add("--partition=" + shape.partition());
     shape.qos().ifPresent(q -> args.add("--qos=" + q));
     settings.account().ifPresent(a -> args.add("--account=" + a));
@@ -121,7 +148,8 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     args.add("--output=" + settings.output());
     if (!settings.environment().isEmpty()) {
       StringBuilder export = new StringBuilder("--export=ALL");
-      new TreeMap<>(settings.environment()).forEach((k, v) -> export.append(',').append(k).append('=').append(v));
+      new TreeMap<>(settings.environment())
+          .forEach((k, v) -> export.append(',').append(k).append('=').append(v));
       args.add(export.toString());
     }
     args.addAll(settings.extraOptions());

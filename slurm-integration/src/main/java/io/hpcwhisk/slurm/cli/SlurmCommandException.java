@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A Slurm command failed: names the command line, its exit code (or why there is none) and the tail of stderr
- * (its last 400 characters, lines joined with {@code " | "} so that the message stays one line).
+ * A Slurm command failed: names the command line, its exit code (or why there is none) and the tail
+ * of stderr (its last 400 characters, lines joined with {@code " | "} so that the message stays one
+ * line).
  */
 public final class SlurmCommandException extends ClusterAccessException {
 
@@ -21,17 +22,22 @@ public final class SlurmCommandException extends ClusterAccessException {
   }
 
   /**
-   * Values of {@code --export} variables whose names suggest a secret: shown as {@code ***} in messages (the
-   * server exports none; an administrator's {@code harvest.pilot-job.environment} might).
+   * Values of {@code --export} variables whose names suggest a secret: shown as {@code ***} in
+   * messages (the server exports none; an administrator's {@code harvest.pilot-job.environment}
+   * might).
    */
   private static final Pattern SECRET_EXPORT =
-      Pattern.compile("(?i)([,=]\\w*(?:TOKEN|SECRET|PASSW|KEY|CREDENTIAL|AUTH)\\w*(?<!_FILE)=)[^,\\s]*");
+      Pattern.compile(
+          "(?i)([,=]\\w*(?:TOKEN|SECRET|PASSW|KEY|CREDENTIAL|AUTH)\\w*(?<!_FILE)=)[^,\\s]*");
 
   /** The command ran and exited non-zero (or printed something unusable). */
-  public static SlurmCommandException failed(List<String> command, int exitCode, String stderr, String what) {
+  public static SlurmCommandException failed(
+      List<String> command, int exitCode, String stderr, String what) {
     String line = redact(command);
-    return new SlurmCommandException(line, "`" + line + "` " + what + " (exit code " + exitCode + "): stderr: "
-        + tail(stderr), null);
+    return new SlurmCommandException(
+        line,
+        "`" + line + "` " + what + " (exit code " + exitCode + "): stderr: " + tail(stderr),
+        null);
   }
 
   /** The command could not be run or did not finish. */

@@ -26,12 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live side of {@code harvest.hold-freed-nodes}: remembers when a batch job gave each harvest node back (a node
- * busy without a pilot of ours in one pass, free in the next), reads Slurm's backfill timing ({@code bf_interval}
- * once from {@code scontrol show config}, the last cycle every pass from {@code sdiag}), asks core's
- * {@link PendingPilotGate}, and carries the gate out: {@code scontrol hold} on our pending pilots while it is closed
- * (submissions of the pass dropped), {@code scontrol release} of the pilots it held once it opens. It touches only
- * pilots it held itself.
+ * The live side of {@code harvest.hold-freed-nodes}: remembers when a batch job gave each harvest
+ * node back (a node busy without a pilot of ours in one pass, free in the next), reads Slurm's
+ * backfill timing ({@code bf_interval} once from {@code scontrol show config}, the last cycle every
+ * pass from {@code sdiag}), asks core's {@link PendingPilotGate}, and carries the gate out: {@code
+ * scontrol hold} on our pending pilots while it is closed (submissions of the pass dropped), {@code
+ * scontrol release} of the pilots it held once it opens. It touches only pilots it held itself.
  */
 final class FreedNodeHolds {
 
@@ -66,7 +66,9 @@ final class FreedNodeHolds {
         if (busyWithBatch.contains(node.name())) {
           freedAt.put(node.name(), now);
         }
-        free.add(new PendingPilotGate.FreeNode(node.name(), Optional.ofNullable(freedAt.get(node.name())), ours));
+        free.add(
+            new PendingPilotGate.FreeNode(
+                node.name(), Optional.ofNullable(freedAt.get(node.name())), ours));
       } else if (!ours) {
         busy.add(node.name());
       }
@@ -121,8 +123,10 @@ final class FreedNodeHolds {
         bfInterval = BackfillTimings.bfInterval(cli.showConfig());
       } catch (RuntimeException e) {
         bfInterval = BackfillTiming.DEFAULT_INTERVAL;
-        LOG.warn("cannot read bf_interval from scontrol show config ({}); assuming Slurm's default {}",
-            e.getMessage(), bfInterval);
+        LOG.warn(
+            "cannot read bf_interval from scontrol show config ({}); assuming Slurm's default {}",
+            e.getMessage(),
+            bfInterval);
       }
     }
     Optional<Instant> last = Optional.empty();
@@ -131,7 +135,9 @@ final class FreedNodeHolds {
       sdiagFailed = false;
     } catch (RuntimeException e) {
       if (!sdiagFailed) {
-        LOG.warn("cannot read the last backfill cycle from sdiag ({}); holding freed nodes one bf_interval",
+        LOG.warn(
+            "cannot read the last backfill cycle from sdiag ({}); holding freed nodes one"
+                + " bf_interval",
             e.getMessage());
         sdiagFailed = true;
       }

@@ -10,7 +10,6 @@ import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
 import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
-import io.hpcwhisk.core.time.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,45 +20,41 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The controller's configuration: the {@code slurm:} and {@code harvest:} sections of {@code hpc-whisk.yaml}
- * (other sections belong to other components and are ignored), read by {@link ConfigBinding}. Every default is
- * written next to its field (one {@link Check} line in the compact constructor) and in {@link
- * #DEFAULTS_HELP_FORMAT}.
+ * The controller's configuration: the {@code slurm:} and {@code harvest:} sections of {@code
+ * hpc-whisk.yaml} (other sections belong to other components and are ignored), read by {@link
+ * ConfigBinding}. Every default is written next to its field (one {@link Check} line in the compact
+ * constructor) and in {@link #DEFAULTS_HELP_FORMAT}.
  *
  * @param slurm how to reach Slurm and where pilots may go
  * @param harvest the policy, the loop and the pilot jobs
  */
-@JsonIgnoreProperties(ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
+@JsonIgnoreProperties(
+    ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
 public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<HarvestConfig> {
 
   /**
-   * The defaults as {@code --help} prints them: a printf-style format ({@code %n} is a line break, {@code %%} a
-   * percent sign), a constant so that picocli annotations can use it.
+   * The defaults as {@code --help} prints them: a printf-style format ({@code %n} is a line break,
+   * {@code %%} a percent sign), a constant so that picocli annotations can use it.
    */
-  public static final String DEFAULTS_HELP_FORMAT = ""
-      + "slurm:%n"
-      + "  bin-dir: \"\"               # dir of sinfo/squeue/sbatch/scancel; empty = PATH%n"
-      + "  conf: \"\"                  # SLURM_CONF for them; empty = inherited%n"
-      + "  command-timeout: 15s     # the most one Slurm command may take%n"
-      + "  partition: whisk         # the preemptible partition, the only one used%n"
-      + "  qos: \"\"                   # QOS for pilots; empty = none%n"
-      + "  account: \"\"               # account for pilots; empty = none%n"
-      + "harvest:%n"
-      + "  enabled: true            # hpc-whisk server runs the controller (off: --no-controller)%n"
-      + "  policy: adaptive         # fib | var | adaptive%n"
-      + "  params: {}               # policy parameters, e.g. {max-pending: 16}%n"
-      + "  interval: 5s             # reconcile interval%n"
-      + "  dry-run: false           # log intents, submit and cancel nothing%n"
-      + "  max-submissions-per-pass: 50%n"
-      + "  expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot scripts only)%n"
-      + "  hold-freed-nodes: false  # hold pending pilots while a node a batch job freed awaits a backfill pass%n"
-      + "  pilot-job:%n"
-      + "    name-prefix: hpcw-pilot%n"
-      + "    script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n"
-      + "    output: /tmp/hpc-whisk-pilot-%%j.out%n"
-      + "    signal: \"\"             # --signal, e.g. TERM@120 (the pilot step drains); empty = none%n"
-      + "    extra-options: []      # further sbatch options%n"
-      + "    environment: {}        # variables for every pilot, e.g. HPC_WHISK_BALANCER_URL%n";
+  public static final String DEFAULTS_HELP_FORMAT =
+      "slurm:%n  bin-dir: \"\"               # dir of sinfo/squeue/sbatch/scancel; empty = PATH%n "
+          + " conf: \"\"                  # SLURM_CONF for them; empty = inherited%n "
+          + " command-timeout: 15s     # the most one Slurm command may take%n  partition: whisk   "
+          + "      # the preemptible partition, the only one used%n  qos: \"\"                   #"
+          + " QOS for pilots; empty = none%n  account: \"\"               # account for pilots;"
+          + " empty = none%nharvest:%n  enabled: true            # hpc-whisk server runs the"
+          + " controller (off: --no-controller)%n  policy: adaptive         # fib | var |"
+          + " adaptive%n  params: {}               # policy parameters, e.g. {max-pending: 16}%n "
+          + " interval: 5s             # reconcile interval%n  dry-run: false           # log"
+          + " intents, submit and cancel nothing%n  max-submissions-per-pass: 50%n "
+          + " expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot"
+          + " scripts only)%n  hold-freed-nodes: false  # hold pending pilots while a node a batch"
+          + " job freed awaits a backfill pass%n  pilot-job:%n    name-prefix: hpcw-pilot%n   "
+          + " script: config/pilot-sleep-placeholder.sbatch  # use config/pilot.sbatch%n    output:"
+          + " /tmp/hpc-whisk-pilot-%%j.out%n    signal: \"\"             # --signal, e.g. TERM@120"
+          + " (the pilot step drains); empty = none%n    extra-options: []      # further sbatch"
+          + " options%n    environment: {}        # variables for every pilot, e.g."
+          + " HPC_WHISK_BALANCER_URL%n";
 
   public HarvestConfig {
     slurm = slurm == null ? Slurm.defaults() : slurm;
@@ -76,16 +71,27 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    * @param qos QOS for pilots (default none)
    * @param account account for pilots (default none)
    */
-  public record Slurm(Optional<Path> binDir, Optional<Path> conf, Duration commandTimeout, String partition,
-      Optional<String> qos, Optional<String> account) implements Copyable<Slurm> {
+  public record Slurm(
+      Optional<Path> binDir,
+      Optional<Path> conf,
+      Duration commandTimeout,
+      String partition,
+      Optional<String> qos,
+      Optional<String> account)
+      implements Copyable<Slurm> {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
     public static final String DEFAULT_PARTITION = "whisk";
 
     public Slurm {
       binDir = path(binDir);
       conf = path(conf);
-      commandTimeout = Check.duration("slurm.command-timeout", commandTimeout, DEFAULT_COMMAND_TIMEOUT,
-          Duration.ofMillis(1), null);
+      commandTimeout =
+          Check.duration(
+              "slurm.command-timeout",
+              commandTimeout,
+              DEFAULT_COMMAND_TIMEOUT,
+              Duration.ofMillis(1),
+              null);
       partition = Check.orDefault(Check.blankToNull(partition), DEFAULT_PARTITION);
       qos = text(qos);
       account = text(account);
@@ -97,8 +103,13 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
     }
 
     public static Slurm defaults() {
-      return new Slurm(Optional.empty(), Optional.empty(), DEFAULT_COMMAND_TIMEOUT, DEFAULT_PARTITION,
-          Optional.empty(), Optional.empty());
+      return new Slurm(
+          Optional.empty(),
+          Optional.empty(),
+          DEFAULT_COMMAND_TIMEOUT,
+          DEFAULT_PARTITION,
+          Optional.empty(),
+          Optional.empty());
     }
 
     public HarvestTarget target() {
@@ -119,23 +130,45 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    * @param interval reconcile interval (default 5s)
    * @param dryRun print intents, change nothing (default false)
    * @param maxSubmissionsPerPass cap on sbatch calls per pass (default 50)
-   * @param expeditePreemption cancel a pilot as soon as Slurm marks it for preemption (default false: only for
-   *     pilot scripts that run the pilot in the batch shell, which Slurm signals only when the grace time is
-   *     over; {@code config/pilot.sbatch} runs it as a job step, which Slurm signals at once)
+   * @param expeditePreemption cancel a pilot as soon as Slurm marks it for preemption (default
+   *     false: only for pilot scripts that run the pilot in the batch shell, which Slurm signals
+   *     only when the grace time is over; {@code config/pilot.sbatch} runs it as a job step, which
+   *     Slurm signals at once)
    * @param pilotJob how pilot jobs are named and what they run
-   * @param holdFreedNodes while batch jobs are pending, keep pending pilots held in Slurm until a node a batch job
-   *     gave back has been through one backfill pass (default false; core's {@code PendingPilotGate})
+   * @param holdFreedNodes while batch jobs are pending, keep pending pilots held in Slurm until a
+   *     node a batch job gave back has been through one backfill pass (default false; core's {@code
+   *     PendingPilotGate})
    */
   @JsonIgnoreProperties({"enabled"}) // read by enabledIn
-  public record Harvest(String policy,
-      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> params, Duration interval,
-      boolean dryRun, Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob,
-      boolean holdFreedNodes) implements Copyable<Harvest> {
+  public record Harvest(
+      String policy,
+      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> params,
+      Duration interval,
+      boolean dryRun,
+      Integer maxSubmissionsPerPass,
+      boolean expeditePreemption,
+      PilotJob pilotJob,
+      boolean holdFreedNodes)
+      implements Copyable<Harvest> {
 
     /** Without the freed-node hold. */
-    public Harvest(String policy, Map<String, String> params, Duration interval, boolean dryRun,
-        Integer maxSubmissionsPerPass, boolean expeditePreemption, PilotJob pilotJob) {
-      this(policy, params, interval, dryRun, maxSubmissionsPerPass, expeditePreemption, pilotJob, false);
+    public Harvest(
+        String policy,
+        Map<String, String> params,
+        Duration interval,
+        boolean dryRun,
+        Integer maxSubmissionsPerPass,
+        boolean expeditePreemption,
+        PilotJob pilotJob) {
+      this(
+          policy,
+          params,
+          interval,
+          dryRun,
+          maxSubmissionsPerPass,
+          expeditePreemption,
+          pilotJob,
+          false);
     }
 
     public static final String DEFAULT_POLICY = "adaptive";
@@ -143,21 +176,39 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;
 
     public Harvest {
-      policy = Check.oneOf("harvest.policy", policy, DEFAULT_POLICY, HarvestPolicies.NAMES.toArray(String[]::new));
+      policy =
+          Check.oneOf(
+              "harvest.policy",
+              policy,
+              DEFAULT_POLICY,
+              HarvestPolicies.NAMES.toArray(String[]::new));
       params = params == null ? Map.of() : Map.copyOf(params);
       try {
         HarvestPolicies.params(policy, params); // validates the parameters
       } catch (IllegalArgumentException e) {
         throw new ConfigException("harvest.params", e.getMessage());
       }
-      interval = Check.duration("harvest.interval", interval, DEFAULT_INTERVAL, Duration.ofMillis(100), null);
-      maxSubmissionsPerPass = Check.range("harvest.max-submissions-per-pass", maxSubmissionsPerPass,
-          DEFAULT_MAX_SUBMISSIONS_PER_PASS, 1, Integer.MAX_VALUE);
+      interval =
+          Check.duration(
+              "harvest.interval", interval, DEFAULT_INTERVAL, Duration.ofMillis(100), null);
+      maxSubmissionsPerPass =
+          Check.range(
+              "harvest.max-submissions-per-pass",
+              maxSubmissionsPerPass,
+              DEFAULT_MAX_SUBMISSIONS_PER_PASS,
+              1,
+              Integer.MAX_VALUE);
       pilotJob = pilotJob == null ? PilotJob.defaults() : pilotJob;
     }
 
     public static Harvest defaults() {
-      return new Harvest(DEFAULT_POLICY, Map.of(), DEFAULT_INTERVAL, false, DEFAULT_MAX_SUBMISSIONS_PER_PASS, false,
+      return new Harvest(
+          DEFAULT_POLICY,
+          Map.of(),
+          DEFAULT_INTERVAL,
+          false,
+          DEFAULT_MAX_SUBMISSIONS_PER_PASS,
+          false,
           PilotJob.defaults());
     }
   }
@@ -166,18 +217,24 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    * {@code harvest.pilot-job:}.
    *
    * @param namePrefix job-name prefix of our pilots (default {@code hpcw-pilot})
-   * @param script batch script every pilot runs (default {@code config/pilot-sleep-placeholder.sbatch}, a
-   *     placeholder that sleeps until SIGTERM; the real pilot is {@code config/pilot.sbatch})
+   * @param script batch script every pilot runs (default {@code
+   *     config/pilot-sleep-placeholder.sbatch}, a placeholder that sleeps until SIGTERM; the real
+   *     pilot is {@code config/pilot.sbatch})
    * @param output {@code --output} pattern (default {@code /tmp/hpc-whisk-pilot-%j.out})
-   * @param signal {@code --signal} (default none: Slurm may send it up to 60 s early, which would cut short
-   *     pilots of a few minutes; the pilot gets SIGTERM at its time limit anyway)
+   * @param signal {@code --signal} (default none: Slurm may send it up to 60 s early, which would
+   *     cut short pilots of a few minutes; the pilot gets SIGTERM at its time limit anyway)
    * @param extraOptions further sbatch options (default none)
-   * @param environment variables every pilot gets (default none), e.g. {@code HPC_WHISK_BALANCER_URL}; the
-   *     server adds its own with {@link #withEnvironment(Map)}
+   * @param environment variables every pilot gets (default none), e.g. {@code
+   *     HPC_WHISK_BALANCER_URL}; the server adds its own with {@link #withEnvironment(Map)}
    */
-  public record PilotJob(String namePrefix, Path script, String output, Optional<String> signal,
+  public record PilotJob(
+      String namePrefix,
+      Path script,
+      String output,
+      Optional<String> signal,
       List<String> extraOptions,
-      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class) Map<String, String> environment)
+      @JsonDeserialize(contentUsing = ConfigBinding.TextOrList.class)
+          Map<String, String> environment)
       implements Copyable<PilotJob> {
     public static final String DEFAULT_NAME_PREFIX = "hpcw-pilot";
     public static final Path DEFAULT_SCRIPT = Path.of("config/pilot-sleep-placeholder.sbatch");
@@ -193,7 +250,13 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
     }
 
     public static PilotJob defaults() {
-      return new PilotJob(DEFAULT_NAME_PREFIX, DEFAULT_SCRIPT, DEFAULT_OUTPUT, Optional.empty(), List.of(), Map.of());
+      return new PilotJob(
+          DEFAULT_NAME_PREFIX,
+          DEFAULT_SCRIPT,
+          DEFAULT_OUTPUT,
+          Optional.empty(),
+          List.of(),
+          Map.of());
     }
 
     /** The same settings with more environment variables for the pilots (later ones win). */
@@ -209,7 +272,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       try {
         return Files.readString(path);
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read harvest.pilot-job.script " + path + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot read harvest.pilot-job.script " + path + ": " + e.getMessage(), e);
       }
     }
   }
@@ -219,8 +283,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
   }
 
   /**
-   * Reads the {@code slurm:} and {@code harvest:} sections of a YAML file (with {@link ConfigFile}'s limits and
-   * permission check).
+   * Reads the {@code slurm:} and {@code harvest:} sections of a YAML file (with {@link
+   * ConfigFile}'s limits and permission check).
    *
    * @throws ConfigException one line naming the key and what was expected
    */
@@ -228,18 +292,23 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
     return ConfigBinding.bind(ConfigFile.read(file), "", HarvestConfig.class);
   }
 
-  /** Reads the {@code slurm:} and {@code harvest:} sections of YAML text; missing keys take their defaults. */
+  /**
+   * Reads the {@code slurm:} and {@code harvest:} sections of YAML text; missing keys take their
+   * defaults.
+   */
   public static HarvestConfig parse(String yaml) {
     return ConfigBinding.bind(ConfigFile.parse(yaml), "", HarvestConfig.class);
   }
 
   /**
-   * {@code harvest.enabled} of a configuration file (default true): whether {@code hpc-whisk server} runs the
-   * controller next to the API. The standalone {@code hpc-whisk controller run} ignores it.
+   * {@code harvest.enabled} of a configuration file (default true): whether {@code hpc-whisk
+   * server} runs the controller next to the API. The standalone {@code hpc-whisk controller run}
+   * ignores it.
    */
   public static boolean enabledIn(Path file) {
     JsonNode enabled = ConfigFile.read(file).path("harvest").path("enabled");
-    return enabled.isMissingNode() || enabled.isNull()
+    return enabled.isMissingNode()
+        || enabled.isNull()
         || ConfigBinding.bind(enabled, "harvest.enabled", Boolean.class);
   }
 

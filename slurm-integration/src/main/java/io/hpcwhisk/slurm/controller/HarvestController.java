@@ -34,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The harvest controller: a {@link ReconcilePass} run by Quartz every {@code harvest.interval}. Start it with
- * {@link #start(HarvestConfig, MeterRegistry)}; {@link #close()} stops the loop (pilots keep running; a
- * restarted controller adopts them).
+ * The harvest controller: a {@link ReconcilePass} run by Quartz every {@code harvest.interval}.
+ * Start it with {@link #start(HarvestConfig, MeterRegistry)}; {@link #close()} stops the loop
+ * (pilots keep running; a restarted controller adopts them).
  */
 public final class HarvestController implements AutoCloseable {
 
@@ -53,40 +53,56 @@ public final class HarvestController implements AutoCloseable {
   }
 
   /**
-   * Starts the loop against the Slurm CLI. The pilot script path is resolved against {@code HPC_WHISK_HOME}
-   * when set, else the working directory.
+   * Starts the loop against the Slurm CLI. The pilot script path is resolved against {@code
+   * HPC_WHISK_HOME} when set, else the working directory.
    */
   public static HarvestController start(HarvestConfig config, MeterRegistry registry) {
     String home = System.getenv("HPC_WHISK_HOME");
     return start(config, registry, home == null ? Path.of("") : Path.of(home));
   }
 
-  /** Starts the loop against the Slurm CLI, reading the pilot script relative to {@code baseDir}. */
-  public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir) {
+  /**
+   * Starts the loop against the Slurm CLI, reading the pilot script relative to {@code baseDir}.
+   */
+  public static HarvestController start(
+      HarvestConfig config, MeterRegistry registry, Path baseDir) {
     return start(config, registry, baseDir, report -> {});
   }
 
-  /** As {@link #start(HarvestConfig, MeterRegistry, Path)}, telling {@code onPass} about every pass. */
-  public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir,
-      Consumer<PassReport> onPass) {
+  /**
+   * As {@link #start(HarvestConfig, MeterRegistry, Path)}, telling {@code onPass} about every pass.
+   */
+  public static HarvestController start(
+      HarvestConfig config, MeterRegistry registry, Path baseDir, Consumer<PassReport> onPass) {
     return schedule(cliPass(config, registry, baseDir), config, onPass);
   }
 
   /**
-   * As {@link #start(HarvestConfig, MeterRegistry, Path, Consumer)}, preparing every pilot job with {@code handOff}:
-   * the server exports the balancer address and the path of a credential file, and binds the credential to the
-   * job id {@code sbatch} answers.
+   * As {@link #start(HarvestConfig, MeterRegistry, Path, Consumer)}, preparing every pilot job with
+   * {@code handOff}: the server exports the balancer address and the path of a credential file, and
+   * binds the credential to the job id {@code sbatch} answers.
    */
-  public static HarvestController start(HarvestConfig config, MeterRegistry registry, Path baseDir,
-      Consumer<PassReport> onPass, PilotJobHandOff handOff) {
+  public static HarvestController start(
+      HarvestConfig config,
+      MeterRegistry registry,
+      Path baseDir,
+      Consumer<PassReport> onPass,
+      PilotJobHandOff handOff) {
     return schedule(cliPass(config, registry, baseDir, handOff), config, onPass);
   }
 
   /** Starts the loop against any cluster and launcher (a simulator model, a test fake). */
-  public static HarvestController start(HarvestConfig config, MeterRegistry registry, ClusterView view,
-      PilotLauncher launcher, InstantSource clock) {
-    return schedule(pass(config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock),
-        config, report -> {});
+  public static HarvestController start(
+      HarvestConfig config,
+      MeterRegistry registry,
+      ClusterView view,
+      PilotLauncher launcher,
+      InstantSource clock) {
+    return schedule(
+        pass(
+            config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock),
+        config,
+        report -> {});
   }
 
   /** One pass wired to the Slurm CLI, without a loop (dry runs and {@code --once}). */
@@ -95,42 +111,78 @@ public final class HarvestController implements AutoCloseable {
   }
 
   /** One pass wired to the Slurm CLI whose pilot jobs are prepared by {@code handOff}. */
-  public static ReconcilePass cliPass(HarvestConfig config, MeterRegistry registry, Path baseDir,
-      PilotJobHandOff handOff) {
+  public static ReconcilePass cliPass(
+      HarvestConfig config, MeterRegistry registry, Path baseDir, PilotJobHandOff handOff) {
     HarvestMetrics metrics = new HarvestMetrics(registry, config.harvest().policy());
     var slurm = config.slurm();
-    SlurmCli cli = new SlurmCli(slurm.binDir(), slurm.commandTimeout(),
-        new ProcessCommandRunner(slurm.environment()), metrics);
+    SlurmCli cli =
+        new SlurmCli(
+            slurm.binDir(),
+            slurm.commandTimeout(),
+            new ProcessCommandRunner(slurm.environment()),
+            metrics);
     var job = config.harvest().pilotJob();
-    PilotJobSettings settings = new PilotJobSettings(job.namePrefix(), slurm.account(), job.signal(), job.output(),
-        job.readScript(baseDir), job.extraOptions(), job.environment());
+    PilotJobSettings settings =
+        new PilotJobSettings(
+            job.namePrefix(),
+            slurm.account(),
+            job.signal(),
+            job.output(),
+            job.readScript(baseDir),
+            job.extraOptions(),
+            job.environment());
     InstantSource clock = InstantSource.system();
-    ReconcilePass pass = pass(config, metrics, new SlurmCliClusterView(cli, clock),
-        new SlurmCliPilotLauncher(cli, settings, handOff), clock);
+    ReconcilePass pass =
+        pass(
+            config,
+            metrics,
+            new SlurmCliClusterView(cli, clock),
+            new SlurmCliPilotLauncher(cli, settings, handOff),
+            clock);
     return config.harvest().holdFreedNodes()
-        ? pass.holdingFreedNodes(new FreedNodeHolds(cli, job.namePrefix())) : pass;
+        ? pass.holdingFreedNodes(new FreedNodeHolds(cli, job.namePrefix()))
+        : pass;
   }
 
   /** One pass against any cluster and launcher, without a loop (a simulator model, a test fake). */
-  public static ReconcilePass pass(HarvestConfig config, MeterRegistry registry, ClusterView view,
-      PilotLauncher launcher, InstantSource clock) {
-    return pass(config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock);
+  public static ReconcilePass pass(
+      HarvestConfig config,
+      MeterRegistry registry,
+      ClusterView view,
+      PilotLauncher launcher,
+      InstantSource clock) {
+    return pass(
+        config, new HarvestMetrics(registry, config.harvest().policy()), view, launcher, clock);
   }
 
-  static ReconcilePass pass(HarvestConfig config, HarvestMetrics metrics, ClusterView view, PilotLauncher launcher,
+  static ReconcilePass pass(
+      HarvestConfig config,
+      HarvestMetrics metrics,
+      ClusterView view,
+      PilotLauncher launcher,
       InstantSource clock) {
     var harvest = config.harvest();
     HarvestPolicy policy = HarvestPolicies.create(harvest.policy(), harvest.params());
     String prefix = harvest.pilotJob().namePrefix();
-    ControllerPass decision = new ControllerPass(policy,
-        new PassRules(harvest.expeditePreemption(), harvest.maxSubmissionsPerPass()));
-    return new ReconcilePass(view, launcher, new SnapshotBuilder(config.slurm().target(), prefix), decision, metrics,
-        clock, prefix, harvest.dryRun());
+    ControllerPass decision =
+        new ControllerPass(
+            policy, new PassRules(harvest.expeditePreemption(), harvest.maxSubmissionsPerPass()));
+    return new ReconcilePass(
+        view,
+        launcher,
+        new SnapshotBuilder(config.slurm().target(), prefix),
+        decision,
+        metrics,
+        clock,
+        prefix,
+        harvest.dryRun());
   }
 
-  private static HarvestController schedule(ReconcilePass pass, HarvestConfig config, Consumer<PassReport> onPass) {
+  private static HarvestController schedule(
+      ReconcilePass pass, HarvestConfig config, Consumer<PassReport> onPass) {
     Properties props = new Properties();
-    props.setProperty("org.quartz.scheduler.instanceName", "hpc-whisk-harvest-" + INSTANCES.incrementAndGet());
+    props.setProperty(
+        "org.quartz.scheduler.instanceName", "hpc-whisk-harvest-" + INSTANCES.incrementAndGet());
     props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     props.setProperty("org.quartz.threadPool.threadCount", "1");
     props.setProperty("org.quartz.threadPool.threadNamePrefix", "hpc-whisk-harvest");
@@ -140,15 +192,25 @@ public final class HarvestController implements AutoCloseable {
       JobDataMap data = new JobDataMap();
       data.put(PASS_KEY, (Runnable) () -> onPass.accept(pass.run()));
       scheduler.scheduleJob(
-          JobBuilder.newJob(ReconcileJob.class).withIdentity("reconcile", "harvest").usingJobData(data).build(),
-          TriggerBuilder.newTrigger().withIdentity("every-interval", "harvest").startNow()
-              .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                  .withIntervalInMilliseconds(config.harvest().interval().toMillis()).repeatForever()
-                  .withMisfireHandlingInstructionNextWithRemainingCount())
+          JobBuilder.newJob(ReconcileJob.class)
+              .withIdentity("reconcile", "harvest")
+              .usingJobData(data)
+              .build(),
+          TriggerBuilder.newTrigger()
+              .withIdentity("every-interval", "harvest")
+              .startNow()
+              .withSchedule(
+                  SimpleScheduleBuilder.simpleSchedule()
+                      .withIntervalInMilliseconds(config.harvest().interval().toMillis())
+                      .repeatForever()
+                      .withMisfireHandlingInstructionNextWithRemainingCount())
               .build());
       scheduler.start();
-      LOG.info("harvest controller started: policy {}, partition {}, every {}{}", config.harvest().policy(),
-          config.slurm().partition(), Durations.format(config.harvest().interval()),
+      LOG.info(
+          "harvest controller started: policy {}, partition {}, every {}{}",
+          config.harvest().policy(),
+          config.slurm().partition(),
+          Durations.format(config.harvest().interval()),
           config.harvest().dryRun() ? " (dry run)" : "");
       return new HarvestController(pass, scheduler);
     } catch (SchedulerException e) {
@@ -172,7 +234,10 @@ public final class HarvestController implements AutoCloseable {
     }
   }
 
-  /** The Quartz job: runs the pass; a pass never throws for Slurm trouble, anything else is logged and survived. */
+  /**
+   * The Quartz job: runs the pass; a pass never throws for Slurm trouble, anything else is logged
+   * and survived.
+   */
   @DisallowConcurrentExecution
   public static final class ReconcileJob implements Job {
     @Override

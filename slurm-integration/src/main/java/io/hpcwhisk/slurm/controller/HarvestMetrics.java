@@ -17,28 +17,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The controller's Micrometer meters (all prefixed {@code hpcwhisk.}):
+ *
  * <ul>
- *   <li>{@code harvest.nodes.idle} — harvestable (idle or planned) nodes of the partition, last pass;
+ *   <li>{@code harvest.nodes.idle} — harvestable (idle or planned) nodes of the partition, last
+ *       pass;
  *   <li>{@code harvest.nodes.windows} — of those, nodes with a bounded backfill window;
  *   <li>{@code harvest.pilots{state}} — our pilots by state (pending, running), last pass;
- *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} — executed intents
- *       (every kind of {@link ReasonKind} exported from the start, at 0);
- *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed, cancelled,
- *       vanished; {@code harvest.preemptions} counts the preempted ones alone;
- *   <li>{@code harvest.handover} — per preempted pilot, the time from Slurm's preemption to the pilot job's end:
- *       how long the preempting batch job waited for it (Slurm's whole seconds; at most the grace time, which is
- *       when Slurm ends it), as a histogram with buckets at 1, 2, 5, 10, 20, 30, 60 and 120 s;
+ *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} —
+ *       executed intents (every kind of {@link ReasonKind} exported from the start, at 0);
+ *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed,
+ *       cancelled, vanished; {@code harvest.preemptions} counts the preempted ones alone;
+ *   <li>{@code harvest.handover} — per preempted pilot, the time from Slurm's preemption to the
+ *       pilot job's end: how long the preempting batch job waited for it (Slurm's whole seconds; at
+ *       most the grace time, which is when Slurm ends it), as a histogram with buckets at 1, 2, 5,
+ *       10, 20, 30, 60 and 120 s;
  *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
- *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1 while the last
- *       pass reached Slurm;
+ *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1
+ *       while the last pass reached Slurm;
  *   <li>{@code slurm.calls{command,outcome}} — latency of every Slurm command, ok or error.
  * </ul>
  */
 public final class HarvestMetrics implements SlurmCli.CallObserver {
 
-  private static final Duration[] HAND_OVER_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(2),
-      Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
-      Duration.ofSeconds(60), Duration.ofSeconds(120)};
+  private static final Duration[] HAND_OVER_BUCKETS = {
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(20),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60),
+    Duration.ofSeconds(120)
+  };
 
   private final MeterRegistry registry;
   private final String policy;
@@ -54,30 +64,45 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     this.registry = registry;
     this.policy = policy;
     Gauge.builder("hpcwhisk.harvest.nodes.idle", idle, AtomicInteger::get)
-        .description("harvestable (idle or planned) nodes of the harvest partition").register(registry);
+        .description("harvestable (idle or planned) nodes of the harvest partition")
+        .register(registry);
     Gauge.builder("hpcwhisk.harvest.nodes.windows", windows, AtomicInteger::get)
-        .description("harvestable nodes with a bounded backfill window").register(registry);
+        .description("harvestable nodes with a bounded backfill window")
+        .register(registry);
     Gauge.builder("hpcwhisk.slurm.up", up, AtomicInteger::get)
-        .description("1 while the last reconcile pass could read Slurm").register(registry);
+        .description("1 while the last reconcile pass could read Slurm")
+        .register(registry);
     for (PilotState state : new PilotState[] {PilotState.PENDING, PilotState.RUNNING}) {
       AtomicInteger value = new AtomicInteger();
       pilots.put(state, value);
-      Gauge.builder("hpcwhisk.harvest.pilots", value, AtomicInteger::get).tag("state", lower(state.name()))
-          .description("our pilot jobs by state").register(registry);
+      Gauge.builder("hpcwhisk.harvest.pilots", value, AtomicInteger::get)
+          .tag("state", lower(state.name()))
+          .description("our pilot jobs by state")
+          .register(registry);
     }
-    preemptions = Counter.builder("hpcwhisk.harvest.preemptions").description("pilots preempted by batch jobs")
-        .register(registry);
-    // every kind is exported from the start, at 0, so dashboards and rate() see the series before the first one
-    ReasonKind.SUBMISSIONS.forEach(kind -> registry.counter("hpcwhisk.harvest.submissions", "policy", policy,
-        "kind", kind));
-    ReasonKind.CANCELS.forEach(kind -> registry.counter("hpcwhisk.harvest.cancels", "policy", policy, "kind", kind));
-    nodeSeconds = Counter.builder("hpcwhisk.harvest.node.seconds").baseUnit("seconds")
-        .description("node-seconds held by running pilots").register(registry);
-    handOver = Timer.builder("hpcwhisk.harvest.handover")
-        .description("preempted pilots: time from Slurm's preemption to the pilot job's end (the batch job's wait)")
-        .serviceLevelObjectives(HAND_OVER_BUCKETS).register(registry);
+    preemptions =
+        Counter.builder("hpcwhisk.harvest.preemptions")
+            .description("pilots preempted by batch jobs")
+            .register(registry);
+    // every kind is exported from the start, at 0, so dashboards and rate() see the series before
+    // the first one
+    ReasonKind.SUBMISSIONS.forEach(
+        kind -> registry.counter("hpcwhisk.harvest.submissions", "policy", policy, "kind", kind));
+    ReasonKind.CANCELS.forEach(
+        kind -> registry.counter("hpcwhisk.harvest.cancels", "policy", policy, "kind", kind));
+    nodeSeconds =
+        Counter.builder("hpcwhisk.harvest.node.seconds")
+            .baseUnit("seconds")
+            .description("node-seconds held by running pilots")
+            .register(registry);
+    handOver =
+        Timer.builder("hpcwhisk.harvest.handover")
+            .description(
+                "preempted pilots: time from Slurm's preemption to the pilot job's end (the batch"
+                    + " job's wait)")
+            .serviceLevelObjectives(HAND_OVER_BUCKETS)
+            .register(registry);
   }
-
 
   void observed(ClusterSnapshot snapshot, Fleet fleet) {
     idle.set(snapshot.harvestableNodes().size());
@@ -87,7 +112,10 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
   }
 
   void executed(Intent intent) {
-    String name = intent instanceof Intent.SubmitPilot ? "hpcwhisk.harvest.submissions" : "hpcwhisk.harvest.cancels";
+    String name =
+        intent instanceof Intent.SubmitPilot
+            ? "hpcwhisk.harvest.submissions"
+            : "hpcwhisk.harvest.cancels";
     registry.counter(name, "policy", policy, "kind", ReasonKind.of(intent)).increment();
   }
 
@@ -117,8 +145,12 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
 
   @Override
   public void called(String command, Duration took, boolean ok) {
-    Timer.builder("hpcwhisk.slurm.calls").tag("command", command).tag("outcome", ok ? "ok" : "error")
-        .description("Slurm command latency").register(registry).record(took);
+    Timer.builder("hpcwhisk.slurm.calls")
+        .tag("command", command)
+        .tag("outcome", ok ? "ok" : "error")
+        .description("Slurm command latency")
+        .register(registry)
+        .record(took);
   }
 
   private static String lower(String s) {

@@ -14,12 +14,21 @@ import java.util.Optional;
  * @param boundedWindows of those, nodes with a bounded window
  * @param pendingPilots our pending pilots before the intents
  * @param runningPilots our running pilots before the intents
- * @param intents everything decided (the controller's own preemption cancels first, then the policy's)
+ * @param intents everything decided (the controller's own preemption cancels first, then the
+ *     policy's)
  * @param executed how many intents were carried out (0 in a dry run)
  * @param errors failures while carrying them out
  */
-public record PassReport(Instant at, Optional<String> failure, int harvestableNodes, int boundedWindows,
-    int pendingPilots, int runningPilots, List<Intent> intents, int executed, List<String> errors) {
+public record PassReport(
+    Instant at,
+    Optional<String> failure,
+    int harvestableNodes,
+    int boundedWindows,
+    int pendingPilots,
+    int runningPilots,
+    List<Intent> intents,
+    int executed,
+    List<String> errors) {
 
   public PassReport {
     intents = List.copyOf(intents);
@@ -32,9 +41,22 @@ public record PassReport(Instant at, Optional<String> failure, int harvestableNo
 
   /** One line for logs and dry runs. */
   public String summary() {
-    return failure.map(f -> "Slurm unreachable: " + f).orElseGet(() -> harvestableNodes + " harvestable node(s), "
-        + boundedWindows + " with a bounded window; pilots " + pendingPilots + " pending, " + runningPilots
-        + " running; " + intents.size() + " intent(s), " + executed + " executed"
-        + (errors.isEmpty() ? "" : ", " + errors.size() + " error(s)"));
+    return failure
+        .map(f -> "Slurm unreachable: " + f)
+        .orElseGet(
+            () ->
+                harvestableNodes
+                    + " harvestable node(s), "
+                    + boundedWindows
+                    + " with a bounded window; pilots "
+                    + pendingPilots
+                    + " pending, "
+                    + runningPilots
+                    + " running; "
+                    + intents.size()
+                    + " intent(s), "
+                    + executed
+                    + " executed"
+                    + (errors.isEmpty() ? "" : ", " + errors.size() + " error(s)"));
   }
 }

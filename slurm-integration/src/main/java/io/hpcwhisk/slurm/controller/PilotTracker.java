@@ -15,13 +15,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Follows our pilots from pass to pass: which ones appeared without us submitting them (adopted after a
- * restart), which ones ended and how (a pilot we cancelled because Slurm was preempting it counts as
- * preempted), and how many node-seconds running pilots held.
+ * Follows our pilots from pass to pass: which ones appeared without us submitting them (adopted
+ * after a restart), which ones ended and how (a pilot we cancelled because Slurm was preempting it
+ * counts as preempted), and how many node-seconds running pilots held.
  */
 final class PilotTracker {
 
-  /** How a pilot we had seen active ended; {@code vanished} when the scheduler forgot it before we saw its end. */
+  /**
+   * How a pilot we had seen active ended; {@code vanished} when the scheduler forgot it before we
+   * saw its end.
+   */
   record Ended(JobId id, String how, Pilot last) {}
 
   /** What changed since the previous pass. */
@@ -57,7 +60,8 @@ final class PilotTracker {
       JobId id = pilot.id();
       present.add(id);
       if (pilot.state().active() || seen.contains(id)) {
-        harvested += harvestedSince(pilot, now); // pilots that ended before we started are not ours to count
+        harvested +=
+            harvestedSince(pilot, now); // pilots that ended before we started are not ours to count
       }
       if (pilot.state().active()) {
         if (seen.add(id) && !submitted.contains(id)) {

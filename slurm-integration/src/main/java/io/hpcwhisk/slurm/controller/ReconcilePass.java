@@ -6,8 +6,8 @@ import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
-import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.ControllerPass;
+import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.Intent;
 import io.hpcwhisk.core.harvest.PassPlan;
 import io.hpcwhisk.core.harvest.PilotLauncher;
@@ -24,19 +24,22 @@ import org.slf4j.LoggerFactory;
 /**
  * One reconcile pass of the harvest controller.
  *
- * <p><b>Algorithm.</b> Observe Slurm through the {@link ClusterView}; build the snapshot (windows) and the fleet
- * (jobs with the pilot name prefix, so pilots left by an earlier controller are adopted rather than duplicated);
- * update the {@link PilotTracker} (ended pilots, preemptions, harvested node-seconds); ask core's
- * {@link ControllerPass} for the intents (the policy's, the cancels of pilots Slurm is preempting when
- * {@code expedite-preemption} is on, the cap on submissions per pass); carry them out in order (the first Slurm
- * failure stops the pass) unless this is a dry run. This class only gathers the pass's inputs and acts.
+ * <p><b>Algorithm.</b> Observe Slurm through the {@link ClusterView}; build the snapshot (windows)
+ * and the fleet (jobs with the pilot name prefix, so pilots left by an earlier controller are
+ * adopted rather than duplicated); update the {@link PilotTracker} (ended pilots, preemptions,
+ * harvested node-seconds); ask core's {@link ControllerPass} for the intents (the policy's, the
+ * cancels of pilots Slurm is preempting when {@code expedite-preemption} is on, the cap on
+ * submissions per pass); carry them out in order (the first Slurm failure stops the pass) unless
+ * this is a dry run. This class only gathers the pass's inputs and acts.
  *
- * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code sbatch
- * --nodelist=n3 --time=5 --time-min=5}; the next pass sees it running on n3 and submits nothing for n3.
+ * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code
+ * sbatch --nodelist=n3 --time=5 --time-min=5}; the next pass sees it running on n3 and submits
+ * nothing for n3.
  *
- * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale data); it is
- * logged once when the outage starts and once a minute after, and {@code hpcwhisk.slurm.up} drops to 0. In a dry
- * run the fleet never changes, so the same intents are printed every pass.
+ * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale
+ * data); it is logged once when the outage starts and once a minute after, and {@code
+ * hpcwhisk.slurm.up} drops to 0. In a dry run the fleet never changes, so the same intents are
+ * printed every pass.
  */
 public final class ReconcilePass {
 
@@ -57,8 +60,15 @@ public final class ReconcilePass {
   private int failedPasses;
   private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
 
-  ReconcilePass(ClusterView view, PilotLauncher launcher, SnapshotBuilder snapshots, ControllerPass decision,
-      HarvestMetrics metrics, InstantSource clock, String pilotPrefix, boolean dryRun) {
+  ReconcilePass(
+      ClusterView view,
+      PilotLauncher launcher,
+      SnapshotBuilder snapshots,
+      ControllerPass decision,
+      HarvestMetrics metrics,
+      InstantSource clock,
+      String pilotPrefix,
+      boolean dryRun) {
     this.view = view;
     this.launcher = launcher;
     this.snapshots = snapshots;
@@ -84,25 +94,42 @@ public final class ReconcilePass {
       return outage(e);
     }
     if (outageSince.isPresent()) {
-      LOG.info("Slurm reachable again after {} failed pass(es) since {}", failedPasses, outageSince.get());
+      LOG.info(
+          "Slurm reachable again after {} failed pass(es) since {}",
+          failedPasses,
+          outageSince.get());
       outageSince = Optional.empty();
       failedPasses = 0;
     }
     ClusterSnapshot snapshot = snapshots.build(observation);
     Fleet fleet = Fleet.fromJobs(observation.jobs(), pilotPrefix);
     PilotTracker.Update update = tracker.update(fleet, snapshot.now());
-    update.adopted().forEach(p -> LOG.info("adopted pilot {} ({}, {}) left by an earlier controller", p.id(),
-        p.shape(), p.state()));
-    update.ended().forEach(e -> {
-      Optional<Duration> handOver = e.last().handOver();
-      if (handOver.isPresent()) {
-        LOG.info("pilot {} ended: {}, {} s after Slurm preempted it", e.id(), e.how(), handOver.get().toSeconds());
-        metrics.handedOver(handOver.get());
-      } else {
-        LOG.info("pilot {} ended: {}", e.id(), e.how());
-      }
-      metrics.ended(e.how());
-    });
+    update
+        .adopted()
+        .forEach(
+            p ->
+                LOG.info(
+                    "adopted pilot {} ({}, {}) left by an earlier controller",
+                    p.id(),
+                    p.shape(),
+                    p.state()));
+    update
+        .ended()
+        .forEach(
+            e -> {
+              Optional<Duration> handOver = e.last().handOver();
+              if (handOver.isPresent()) {
+                LOG.info(
+                    "pilot {} ended: {}, {} s after Slurm preempted it",
+                    e.id(),
+                    e.how(),
+                    handOver.get().toSeconds());
+                metrics.handedOver(handOver.get());
+              } else {
+                LOG.info("pilot {} ended: {}", e.id(), e.how());
+              }
+              metrics.ended(e.how());
+            });
     metrics.harvested(update.harvestedSeconds());
     metrics.observed(snapshot, fleet);
     metrics.pass(true);
@@ -124,9 +151,17 @@ public final class ReconcilePass {
     } else {
       executed = execute(toCarryOut, errors);
     }
-    PassReport report = new PassReport(snapshot.now(), Optional.empty(), snapshot.harvestableNodes().size(),
-        (int) snapshot.boundedWindowCount(), fleet.pending().size(), fleet.running().size(), intents, executed,
-        errors);
+    PassReport report =
+        new PassReport(
+            snapshot.now(),
+            Optional.empty(),
+            snapshot.harvestableNodes().size(),
+            (int) snapshot.boundedWindowCount(),
+            fleet.pending().size(),
+            fleet.running().size(),
+            intents,
+            executed,
+            errors);
     if (!intents.isEmpty() || !errors.isEmpty()) {
       LOG.debug("pass: {}", report.summary());
     }
@@ -152,7 +187,10 @@ public final class ReconcilePass {
         executed++;
       } catch (ClusterAccessException e) {
         errors.add(e.getMessage());
-        LOG.warn("could not carry out '{}': {}; the rest of this pass is skipped", intent, e.getMessage());
+        LOG.warn(
+            "could not carry out '{}': {}; the rest of this pass is skipped",
+            intent,
+            e.getMessage());
         break;
       }
     }
@@ -166,11 +204,16 @@ public final class ReconcilePass {
     if (outageSince.isEmpty()) {
       outageSince = Optional.of(now);
       outageLogged = now;
-      LOG.warn("Slurm unreachable, harvesting paused (pilots already running are left alone): {}", e.getMessage());
+      LOG.warn(
+          "Slurm unreachable, harvesting paused (pilots already running are left alone): {}",
+          e.getMessage());
     } else if (Duration.between(outageLogged, now).compareTo(OUTAGE_LOG_EVERY) >= 0) {
       outageLogged = now;
-      LOG.warn("Slurm still unreachable after {} failed pass(es) over {}: {}", failedPasses,
-          Durations.format(Duration.between(outageSince.get(), now).withNanos(0)), e.getMessage());
+      LOG.warn(
+          "Slurm still unreachable after {} failed pass(es) over {}: {}",
+          failedPasses,
+          Durations.format(Duration.between(outageSince.get(), now).withNanos(0)),
+          e.getMessage());
     }
     return PassReport.failed(now, e.getMessage());
   }

@@ -19,11 +19,17 @@ class BackfillTimingsTest {
 
   @Test
   void slurmsDefaultIntervalWhenNotSet() {
-    assertThat(BackfillTimings.bfInterval("SchedulerParameters     = (null)\n")).isEqualTo(Duration.ofSeconds(30));
-    assertThat(BackfillTimings.bfInterval("SchedulerParameters     = bf_window=180,bf_resolution=120\n"))
+    assertThat(BackfillTimings.bfInterval("SchedulerParameters     = (null)\n"))
         .isEqualTo(Duration.ofSeconds(30));
-    assertThat(BackfillTimings.bfInterval("SchedulerType = sched/backfill\n")).isEqualTo(Duration.ofSeconds(30));
-    assertThat(BackfillTimings.bfInterval("SchedulerParameters = bf_window=180,bf_interval=120,bf_resolution=120"))
+    assertThat(
+            BackfillTimings.bfInterval(
+                "SchedulerParameters     = bf_window=180,bf_resolution=120\n"))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(BackfillTimings.bfInterval("SchedulerType = sched/backfill\n"))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(
+            BackfillTimings.bfInterval(
+                "SchedulerParameters = bf_window=180,bf_interval=120,bf_resolution=120"))
         .isEqualTo(Duration.ofSeconds(120));
   }
 
@@ -36,13 +42,21 @@ class BackfillTimingsTest {
 
   @Test
   void noCycleYetAndTheJsonField() {
-    assertThat(BackfillTimings.lastBackfillFromSdiag("Backfilling stats\n\tTotal cycles: 0\n")).isEmpty();
-    assertThat(BackfillTimings.lastBackfillFromSdiag("Backfilling stats\n\tLast cycle when: N/A (0)\n")).isEmpty();
+    assertThat(BackfillTimings.lastBackfillFromSdiag("Backfilling stats\n\tTotal cycles: 0\n"))
+        .isEmpty();
+    assertThat(
+            BackfillTimings.lastBackfillFromSdiag(
+                "Backfilling stats\n\tLast cycle when: N/A (0)\n"))
+        .isEmpty();
     assertThat(BackfillTimings.lastBackfillFromSqueueJson("{\"meta\":{},\"jobs\":[]}")).isEmpty();
-    assertThat(BackfillTimings.lastBackfillFromSqueueJson("{\"last_backfill\": 1796627787, \"jobs\": []}"))
+    assertThat(
+            BackfillTimings.lastBackfillFromSqueueJson(
+                "{\"last_backfill\": 1796627787, \"jobs\": []}"))
         .hasValue(Instant.ofEpochSecond(1796627787L));
-    assertThat(BackfillTimings.lastBackfillFromSqueueJson(
-        "{\"last_backfill\": {\"set\": true, \"infinite\": false, \"number\": 1796627787}}"))
+    assertThat(
+            BackfillTimings.lastBackfillFromSqueueJson(
+                "{\"last_backfill\": {\"set\": true, \"infinite\": false, \"number\":"
+                    + " 1796627787}}"))
         .hasValue(Instant.ofEpochSecond(1796627787L));
   }
 }

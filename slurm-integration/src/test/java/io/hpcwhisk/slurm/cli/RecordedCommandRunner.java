@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A fake runner that answers commands (matched by their arguments after the binary) with recorded results. */
+/**
+ * A fake runner that answers commands (matched by their arguments after the binary) with recorded
+ * results.
+ */
 public final class RecordedCommandRunner implements CommandRunner {
 
   private final Map<String, Result> answers = new LinkedHashMap<>();

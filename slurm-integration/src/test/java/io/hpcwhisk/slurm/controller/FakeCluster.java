@@ -20,13 +20,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** A stateful fake cluster: nodes, a job list, a settable clock, and a switch that makes it unreachable. */
+/**
+ * A stateful fake cluster: nodes, a job list, a settable clock, and a switch that makes it
+ * unreachable.
+ */
 class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
 
   Instant now = Instant.parse("2026-01-01T00:00:00Z");
   boolean down;
+
   /** Cancels are recorded but change nothing (a job that takes its time to leave). */
   boolean ignoreCancels;
+
   final Map<String, NodeState> nodes = new LinkedHashMap<>();
   final Map<JobId, Job> jobs = new LinkedHashMap<>();
   final List<PilotShape> submitted = new ArrayList<>();
@@ -47,7 +52,8 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
   @Override
   public ClusterObservation observe() {
     if (down) {
-      throw new ClusterAccessException("`squeue --json` failed (exit code 1): stderr: Unable to contact slurm controller");
+      throw new ClusterAccessException(
+          "`squeue --json` failed (exit code 1): stderr: Unable to contact slurm controller");
     }
     List<NodeInfo> infos = new ArrayList<>();
     nodes.forEach((n, s) -> infos.add(new NodeInfo(n, s, Set.of("batch", "whisk"))));
@@ -57,13 +63,27 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
   @Override
   public JobId submit(PilotShape shape) {
     if (down) {
-      throw new ClusterAccessException("`sbatch` failed (exit code 1): stderr: Unable to contact slurm controller");
+      throw new ClusterAccessException(
+          "`sbatch` failed (exit code 1): stderr: Unable to contact slurm controller");
     }
     JobId id = new JobId(nextId++);
     submitted.add(shape);
-    jobs.put(id, new Job(id, "hpcw-pilot-" + shape.time().toMinutes() + "m", shape.partition(), shape.qos(),
-        JobState.PENDING, List.of(), shape.targetNode().map(List::of).orElse(List.of()), Optional.of(now),
-        Optional.empty(), Optional.empty(), Optional.of(shape.time()), shape.timeMin(), shape.nice()));
+    jobs.put(
+        id,
+        new Job(
+            id,
+            "hpcw-pilot-" + shape.time().toMinutes() + "m",
+            shape.partition(),
+            shape.qos(),
+            JobState.PENDING,
+            List.of(),
+            shape.targetNode().map(List::of).orElse(List.of()),
+            Optional.of(now),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(shape.time()),
+            shape.timeMin(),
+            shape.nice()));
     return id;
   }
 
@@ -72,15 +92,21 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
     cancelled.add(id);
     Job job = jobs.get(id);
     if (job != null && job.state().active() && !ignoreCancels) {
-      jobs.put(id, job.withState(JobState.CANCELLED, job.nodes(), job.startTime(), Optional.of(now)));
+      jobs.put(
+          id, job.withState(JobState.CANCELLED, job.nodes(), job.startTime(), Optional.of(now)));
     }
   }
 
   /** Starts a pending job on a node. */
   void start(JobId id, String node) {
     Job job = jobs.get(id);
-    jobs.put(id, job.withState(JobState.RUNNING, List.of(node), Optional.of(now),
-        Optional.of(now.plus(job.timeLimit().orElse(Duration.ofHours(1))))));
+    jobs.put(
+        id,
+        job.withState(
+            JobState.RUNNING,
+            List.of(node),
+            Optional.of(now),
+            Optional.of(now.plus(job.timeLimit().orElse(Duration.ofHours(1))))));
     nodes.put(node, NodeState.ALLOCATED);
   }
 
@@ -91,12 +117,29 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
     job.nodes().forEach(n -> nodes.put(n, NodeState.IDLE));
   }
 
-  /** Slurm's preemption with a GraceTime: the preempt time is now, the end is pulled in to now + grace. */
+  /**
+   * Slurm's preemption with a GraceTime: the preempt time is now, the end is pulled in to now +
+   * grace.
+   */
   void preempt(JobId id, Duration grace) {
     Job j = jobs.get(id);
-    jobs.put(id, new Job(j.id(), j.name(), j.partition(), j.qos(), JobState.RUNNING, j.nodes(), j.requiredNodes(),
-        j.submitTime(), j.startTime(), Optional.of(now.plus(grace)), j.timeLimit(), j.timeMin(), j.nice(),
-        Optional.of(now)));
+    jobs.put(
+        id,
+        new Job(
+            j.id(),
+            j.name(),
+            j.partition(),
+            j.qos(),
+            JobState.RUNNING,
+            j.nodes(),
+            j.requiredNodes(),
+            j.submitTime(),
+            j.startTime(),
+            Optional.of(now.plus(grace)),
+            j.timeLimit(),
+            j.timeMin(),
+            j.nice(),
+            Optional.of(now)));
   }
 
   void addBatch(Job job) {
@@ -104,8 +147,10 @@ class FakeCluster implements ClusterView, PilotLauncher, InstantSource {
   }
 
   List<JobId> pendingPilots() {
-    return jobs.values().stream().filter(j -> j.state() == JobState.PENDING && j.name().startsWith("hpcw-pilot"))
-        .map(Job::id).toList();
+    return jobs.values().stream()
+        .filter(j -> j.state() == JobState.PENDING && j.name().startsWith("hpcw-pilot"))
+        .map(Job::id)
+        .toList();
   }
 
   void advance(Duration d) {

@@ -40,37 +40,59 @@ class HarvestConfigTest {
 
   @Test
   void listsAndEmptySignalAreRead() {
-    HarvestConfig config = HarvestConfig.parse("""
-        harvest:
-          policy: fib
-          params: {ladder: [2m, 4m], pending-per-length: 3}
-          pilot-job: {signal: "", extra-options: [--exclusive], environment: {HPC_WHISK_GRACE: 10s}}
-        """);
+    HarvestConfig config =
+        HarvestConfig.parse(
+            """
+            harvest:
+              policy: fib
+              params: {ladder: [2m, 4m], pending-per-length: 3}
+              pilot-job: {signal: "", extra-options: [--exclusive], environment: {HPC_WHISK_GRACE: 10s}}
+            """);
 
-    assertThat(config.harvest().params()).isEqualTo(Map.of("ladder", "2m,4m", "pending-per-length", "3"));
+    assertThat(config.harvest().params())
+        .isEqualTo(Map.of("ladder", "2m,4m", "pending-per-length", "3"));
     assertThat(config.harvest().pilotJob().signal()).isEqualTo(Optional.empty());
     assertThat(config.harvest().pilotJob().extraOptions()).isEqualTo(List.of("--exclusive"));
-    assertThat(config.harvest().pilotJob().withEnvironment(Map.of("HPC_WHISK_PILOT_TOKEN", "x")).environment())
+    assertThat(
+            config
+                .harvest()
+                .pilotJob()
+                .withEnvironment(Map.of("HPC_WHISK_PILOT_TOKEN", "x"))
+                .environment())
         .isEqualTo(Map.of("HPC_WHISK_GRACE", "10s", "HPC_WHISK_PILOT_TOKEN", "x"));
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "slurm: {partiton: whisk}                | slurm.partiton: unknown key (did you mean slurm.partition?)",
-      "harvest: {interval: soon}               | harvest.interval: \"soon\" is not a duration (expected e.g. 5s, 1m)",
-      "harvest: {interval: 50ms}               | harvest.interval: 50ms is out of range (expected at least 100ms)",
-      "harvest: {policy: greedy}               | harvest.policy: \"greedy\" is not one of: fib, var, adaptive",
-      "harvest: {params: {max-pending: lots}}  | harvest.params: bad value 'lots' for adaptive parameter max-pending",
-      "harvest: {params: {max-pendin: 3}}      | harvest.params: unknown parameter(s) [max-pendin] for policy adaptive",
-      "harvest: {dry-run: maybe}               | harvest.dry-run: \"maybe\" is not true or false",
-      "harvest: {max-submissions-per-pass: 0}  | harvest.max-submissions-per-pass: 0 is out of range (expected at least 1)",
-      "harvest: {pilot-job: {extra-options: x}}| harvest.pilot-job.extra-options: \"x\" is not a list",
-      "harvest: {pilot-job: {environment: [a]}}| harvest.pilot-job.environment: a list is not a mapping",
-      "slurm: {command-timeout: 0s}            | slurm.command-timeout: 0s is out of range (expected at least 1ms)",
-      "slurm: [a, b]                           | slurm: a list is not a mapping",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "slurm: {partiton: whisk}                | slurm.partiton: unknown key (did you mean"
+            + " slurm.partition?)",
+        "harvest: {interval: soon}               | harvest.interval: \"soon\" is not a duration"
+            + " (expected e.g. 5s, 1m)",
+        "harvest: {interval: 50ms}               | harvest.interval: 50ms is out of range (expected"
+            + " at least 100ms)",
+        "harvest: {policy: greedy}               | harvest.policy: \"greedy\" is not one of: fib,"
+            + " var, adaptive",
+        "harvest: {params: {max-pending: lots}}  | harvest.params: bad value 'lots' for adaptive"
+            + " parameter max-pending",
+        "harvest: {params: {max-pendin: 3}}      | harvest.params: unknown parameter(s)"
+            + " [max-pendin] for policy adaptive",
+        "harvest: {dry-run: maybe}               | harvest.dry-run: \"maybe\" is not true or false",
+        "harvest: {max-submissions-per-pass: 0}  | harvest.max-submissions-per-pass: 0 is out of"
+            + " range (expected at least 1)",
+        "harvest: {pilot-job: {extra-options: x}}| harvest.pilot-job.extra-options: \"x\" is not a"
+            + " list",
+        "harvest: {pilot-job: {environment: [a]}}| harvest.pilot-job.environment: a list is not a"
+            + " mapping",
+        "slurm: {command-timeout: 0s}            | slurm.command-timeout: 0s is out of range"
+            + " (expected at least 1ms)",
+        "slurm: [a, b]                           | slurm: a list is not a mapping",
+      })
   void badValuesAreNamed(String yaml, String message) {
-    assertThatThrownBy(() -> HarvestConfig.parse(yaml)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> HarvestConfig.parse(yaml))
+        .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(message);
   }
 
@@ -82,6 +104,7 @@ class HarvestConfigTest {
     Files.writeString(f, "harvest:\n  interval: 2s\n");
     assertThat(HarvestConfig.enabledIn(f)).isTrue();
     Files.writeString(f, "harvest:\n  enabled: sometimes\n");
-    assertThatThrownBy(() -> HarvestConfig.enabledIn(f)).hasMessage("harvest.enabled: \"sometimes\" is not true or false");
+    assertThatThrownBy(() -> HarvestConfig.enabledIn(f))
+        .hasMessage("harvest.enabled: \"sometimes\" is not true or false");
   }
 }

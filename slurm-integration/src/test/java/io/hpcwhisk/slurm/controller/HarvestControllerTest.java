@@ -15,13 +15,31 @@ class HarvestControllerTest {
     var registry = new SimpleMeterRegistry();
     FakeCluster cluster = new FakeCluster("n1");
     var d = HarvestConfig.defaults();
-    var config = new HarvestConfig(d.slurm(), new HarvestConfig.Harvest("var", Map.of("pending", "2"),
-        Duration.ofMillis(100), false, 50, true, d.harvest().pilotJob()));
+    var config =
+        new HarvestConfig(
+            d.slurm(),
+            new HarvestConfig.Harvest(
+                "var",
+                Map.of("pending", "2"),
+                Duration.ofMillis(100),
+                false,
+                50,
+                true,
+                d.harvest().pilotJob()));
 
-    try (HarvestController controller = HarvestController.start(config, registry, cluster, cluster, cluster)) {
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          registry.find("hpcwhisk.harvest.passes").tag("outcome", "ok").counter() != null
-              && registry.find("hpcwhisk.harvest.passes").tag("outcome", "ok").counter().count() >= 3);
+    try (HarvestController controller =
+        HarvestController.start(config, registry, cluster, cluster, cluster)) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  registry.find("hpcwhisk.harvest.passes").tag("outcome", "ok").counter() != null
+                      && registry
+                              .find("hpcwhisk.harvest.passes")
+                              .tag("outcome", "ok")
+                              .counter()
+                              .count()
+                          >= 3);
       assertThat(controller.runOnce().pendingPilots()).isEqualTo(2);
     }
     assertThat(cluster.submitted).as("kept at the bound across passes").hasSize(2);

@@ -14,10 +14,14 @@ class HarvestMetricsTest {
     new HarvestMetrics(registry, "adaptive");
 
     for (var meter : List.of("hpcwhisk.harvest.submissions", "hpcwhisk.harvest.cancels")) {
-      List<String> kinds = meter.endsWith("submissions") ? ReasonKind.SUBMISSIONS : ReasonKind.CANCELS;
-      assertThat(registry.find(meter).tag("policy", "adaptive").counters()).as(meter).hasSize(kinds.size())
+      List<String> kinds =
+          meter.endsWith("submissions") ? ReasonKind.SUBMISSIONS : ReasonKind.CANCELS;
+      assertThat(registry.find(meter).tag("policy", "adaptive").counters())
+          .as(meter)
+          .hasSize(kinds.size())
           .allSatisfy(c -> assertThat(c.count()).isZero())
-          .extracting(c -> c.getId().getTag("kind")).containsExactlyInAnyOrderElementsOf(kinds);
+          .extracting(c -> c.getId().getTag("kind"))
+          .containsExactlyInAnyOrderElementsOf(kinds);
     }
   }
 }

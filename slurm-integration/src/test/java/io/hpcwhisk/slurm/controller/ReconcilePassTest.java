@@ -21,15 +21,29 @@ class ReconcilePassTest {
     return config(policy, params, dryRun, 50);
   }
 
-  static HarvestConfig config(String policy, Map<String, String> params, boolean dryRun, int maxSubmissions) {
+  static HarvestConfig config(
+      String policy, Map<String, String> params, boolean dryRun, int maxSubmissions) {
     var d = HarvestConfig.defaults();
-    return new HarvestConfig(d.slurm(), new HarvestConfig.Harvest(policy, params, Duration.ofSeconds(5), dryRun,
-        maxSubmissions, true, d.harvest().pilotJob()));
+    return new HarvestConfig(
+        d.slurm(),
+        new HarvestConfig.Harvest(
+            policy,
+            params,
+            Duration.ofSeconds(5),
+            dryRun,
+            maxSubmissions,
+            true,
+            d.harvest().pilotJob()));
   }
 
-  ReconcilePass pass(FakeCluster cluster, String policy, Map<String, String> params, boolean dryRun) {
-    return HarvestController.pass(config(policy, params, dryRun), new HarvestMetrics(registry, policy), cluster,
-        cluster, cluster);
+  ReconcilePass pass(
+      FakeCluster cluster, String policy, Map<String, String> params, boolean dryRun) {
+    return HarvestController.pass(
+        config(policy, params, dryRun),
+        new HarvestMetrics(registry, policy),
+        cluster,
+        cluster,
+        cluster);
   }
 
   double counter(String name, String... tags) {
@@ -42,10 +56,20 @@ class ReconcilePassTest {
     FakeCluster cluster = new FakeCluster("n1", "n2", "n3");
     cluster.nodes.put("n2", NodeState.ALLOCATED);
     cluster.nodes.put("n3", NodeState.PLANNED);
-    cluster.addBatch(Job.pending(new JobId(1), "wide", "batch", List.of("n2", "n3"), cluster.now.plusSeconds(400),
-        Duration.ofMinutes(10)));
-    ReconcilePass pass = pass(cluster, "adaptive", Map.of("pool", "0", "pool-share", "0", "ladder-copies", "0"),
-        false);
+    cluster.addBatch(
+        Job.pending(
+            new JobId(1),
+            "wide",
+            "batch",
+            List.of("n2", "n3"),
+            cluster.now.plusSeconds(400),
+            Duration.ofMinutes(10)));
+    ReconcilePass pass =
+        pass(
+            cluster,
+            "adaptive",
+            Map.of("pool", "0", "pool-share", "0", "ladder-copies", "0"),
+            false);
 
     PassReport first = pass.run();
     cluster.advance(Duration.ofSeconds(5));
@@ -57,9 +81,11 @@ class ReconcilePassTest {
     assertThat(cluster.submitted.get(0).time()).isEqualTo(Duration.ofMinutes(6));
     assertThat(cluster.submitted.get(1).targeted()).isFalse();
     assertThat(second.intents()).as("pilots pending already: nothing new").isEmpty();
-    assertThat(counter("hpcwhisk.harvest.submissions", "policy", "adaptive", "kind", "targeted")).isEqualTo(1);
+    assertThat(counter("hpcwhisk.harvest.submissions", "policy", "adaptive", "kind", "targeted"))
+        .isEqualTo(1);
     assertThat(registry.get("hpcwhisk.harvest.nodes.windows").gauge().value()).isEqualTo(1);
-    assertThat(registry.get("hpcwhisk.harvest.pilots").tag("state", "pending").gauge().value()).isEqualTo(2);
+    assertThat(registry.get("hpcwhisk.harvest.pilots").tag("state", "pending").gauge().value())
+        .isEqualTo(2);
   }
 
   @Test
@@ -79,7 +105,8 @@ class ReconcilePassTest {
   void aDryRunDecidesButChangesNothing() {
     FakeCluster cluster = new FakeCluster("n1");
 
-    PassReport report = pass(cluster, "fib", Map.of("ladder", "2m,4m", "pending-per-length", "2"), true).run();
+    PassReport report =
+        pass(cluster, "fib", Map.of("ladder", "2m,4m", "pending-per-length", "2"), true).run();
 
     assertThat(report.intents()).hasSize(4).allMatch(i -> i instanceof Intent.SubmitPilot);
     assertThat(report.executed()).isZero();
@@ -99,7 +126,8 @@ class ReconcilePassTest {
     cluster.advance(Duration.ofSeconds(5));
     PassReport recovered = pass.run();
 
-    assertThat(failed.failure()).hasValueSatisfying(f -> assertThat(f).contains("Unable to contact slurm controller"));
+    assertThat(failed.failure())
+        .hasValueSatisfying(f -> assertThat(f).contains("Unable to contact slurm controller"));
     assertThat(counter("hpcwhisk.harvest.passes", "outcome", "failed")).isEqualTo(2);
     assertThat(recovered.failure()).isEmpty();
     assertThat(recovered.executed()).isEqualTo(1);
@@ -108,13 +136,15 @@ class ReconcilePassTest {
 
   @Test
   void aFailedSubmissionStopsThePassAndIsReported() {
-    FakeCluster cluster = new FakeCluster("n1") {
-      @Override
-      public JobId submit(io.hpcwhisk.core.harvest.PilotShape shape) {
-        throw new io.hpcwhisk.core.cluster.ClusterAccessException("`sbatch --parsable …` failed (exit code 1): "
-            + "stderr: sbatch: error: invalid partition specified: whisk");
-      }
-    };
+    FakeCluster cluster =
+        new FakeCluster("n1") {
+          @Override
+          public JobId submit(io.hpcwhisk.core.harvest.PilotShape shape) {
+            throw new io.hpcwhisk.core.cluster.ClusterAccessException(
+                "`sbatch --parsable …` failed (exit code 1): "
+                    + "stderr: sbatch: error: invalid partition specified: whisk");
+          }
+        };
 
     PassReport report = pass(cluster, "var", Map.of("pending", "5"), false).run();
 
@@ -138,9 +168,12 @@ class ReconcilePassTest {
     cluster.advance(Duration.ofSeconds(5));
     pass.run();
 
-    assertThat(expedite.intents().get(0)).isEqualTo(new Intent.CancelPilot(pilot, Intent.Cause.PREEMPTING,
-        expedite.intents().get(0).reason()));
-    assertThat(expedite.intents().get(0).reason()).startsWith("controller: Slurm is preempting pilot " + pilot);
+    assertThat(expedite.intents().get(0))
+        .isEqualTo(
+            new Intent.CancelPilot(
+                pilot, Intent.Cause.PREEMPTING, expedite.intents().get(0).reason()));
+    assertThat(expedite.intents().get(0).reason())
+        .startsWith("controller: Slurm is preempting pilot " + pilot);
     assertThat(cluster.cancelled).containsExactly(pilot);
     assertThat(registry.get("hpcwhisk.harvest.preemptions").counter().count()).isEqualTo(1);
     assertThat(counter("hpcwhisk.harvest.pilots.ended", "how", "preempted")).isEqualTo(1);
@@ -151,7 +184,9 @@ class ReconcilePassTest {
   void aPreemptedPilotsHandOverIsExported() {
     FakeCluster cluster = new FakeCluster("n1");
     ReconcilePass pass = pass(cluster, "var", Map.of("pending", "1"), false);
-    assertThat(registry.get("hpcwhisk.harvest.handover").timer().count()).as("exported from the start").isZero();
+    assertThat(registry.get("hpcwhisk.harvest.handover").timer().count())
+        .as("exported from the start")
+        .isZero();
     pass.run();
     JobId pilot = cluster.pendingPilots().get(0);
     cluster.start(pilot, "n1");
@@ -159,7 +194,8 @@ class ReconcilePassTest {
     cluster.preempt(pilot, Duration.ofSeconds(30));
     pass.run();
     cluster.advance(Duration.ofSeconds(3));
-    cluster.end(pilot, JobState.PREEMPTED); // as SlurmJson reports a pilot that left within the grace time
+    cluster.end(
+        pilot, JobState.PREEMPTED); // as SlurmJson reports a pilot that left within the grace time
     pass.run();
 
     var handOver = registry.get("hpcwhisk.harvest.handover").timer();
@@ -191,8 +227,13 @@ class ReconcilePassTest {
   @Test
   void aPassSubmitsAtMostTheCapAndTheNextPassGoesOn() {
     FakeCluster cluster = new FakeCluster("n1");
-    ReconcilePass pass = HarvestController.pass(config("var", Map.of("pending", "5"), false, 2),
-        new HarvestMetrics(registry, "var"), cluster, cluster, cluster);
+    ReconcilePass pass =
+        HarvestController.pass(
+            config("var", Map.of("pending", "5"), false, 2),
+            new HarvestMetrics(registry, "var"),
+            cluster,
+            cluster,
+            cluster);
 
     PassReport first = pass.run();
     PassReport second = pass.run();
@@ -202,7 +243,8 @@ class ReconcilePassTest {
     assertThat(second.intents()).hasSize(3);
     assertThat(second.executed()).isEqualTo(2);
     assertThat(cluster.submitted).hasSize(4);
-    assertThat(counter("hpcwhisk.harvest.submissions", "policy", "var", "kind", "untargeted")).isEqualTo(4);
+    assertThat(counter("hpcwhisk.harvest.submissions", "policy", "var", "kind", "untargeted"))
+        .isEqualTo(4);
   }
 
   @Test
@@ -219,8 +261,11 @@ class ReconcilePassTest {
     PassReport expedite = pass.run();
     PassReport next = pass.run();
 
-    assertThat(expedite.intents()).first().isInstanceOfSatisfying(Intent.CancelPilot.class,
-        c -> assertThat(c.cause()).isEqualTo(Intent.Cause.PREEMPTING));
+    assertThat(expedite.intents())
+        .first()
+        .isInstanceOfSatisfying(
+            Intent.CancelPilot.class,
+            c -> assertThat(c.cause()).isEqualTo(Intent.Cause.PREEMPTING));
     assertThat(next.intents()).noneMatch(i -> i instanceof Intent.CancelPilot);
     assertThat(cluster.cancelled).containsExactly(pilot);
   }

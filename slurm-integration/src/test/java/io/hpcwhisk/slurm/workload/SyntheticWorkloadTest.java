@@ -21,12 +21,15 @@ class SyntheticWorkloadTest {
   void jobsFitTheClusterAndTheirLimitsCoverTheirRuntime() {
     var workload = SyntheticWorkload.generate(7, Duration.ofMinutes(30), 4, Duration.ofSeconds(20));
 
-    assertThat(workload.jobs()).isNotEmpty().allSatisfy(j -> {
-      assertThat(j.nodes()).isBetween(1, 4);
-      assertThat(j.limit()).isGreaterThanOrEqualTo(j.runtime());
-      assertThat(j.limit().toSeconds() % 60).isZero();
-      assertThat(j.offset()).isLessThan(Duration.ofMinutes(30));
-    });
+    assertThat(workload.jobs())
+        .isNotEmpty()
+        .allSatisfy(
+            j -> {
+              assertThat(j.nodes()).isBetween(1, 4);
+              assertThat(j.limit()).isGreaterThanOrEqualTo(j.runtime());
+              assertThat(j.limit().toSeconds() % 60).isZero();
+              assertThat(j.offset()).isLessThan(Duration.ofMinutes(30));
+            });
     assertThat(workload.jobs().stream().map(j -> j.nodes()).distinct()).contains(1, 4);
   }
 }

@@ -31,19 +31,22 @@ import java.util.stream.StreamSupport;
  * ----
  * </pre>
  *
- * <p>Only {@code sinfo} lines whose state column is exactly {@code idle} count; other states ({@code idle~},
- * {@code idle%}, {@code idle#}, ...) are skipped and counted per state in the summary, as are blank lines between
- * records. A node count column that disagrees with its node list is accepted and counted as a warning.
+ * <p>Only {@code sinfo} lines whose state column is exactly {@code idle} count; other states
+ * ({@code idle~}, {@code idle%}, {@code idle#}, ...) are skipped and counted per state in the
+ * summary, as are blank lines between records. A node count column that disagrees with its node
+ * list is accepted and counted as a warning.
  *
- * <p>Errors ({@link TraceFormatException}): an empty file, a bad or non-increasing timestamp, a record cut short
- * (no {@code invokers:} line, an {@code sinfo} line with fewer than six columns, a missing {@code ----} before the
- * next timestamp or the end of the file), and a node name that is not {@code p} + four digits.
+ * <p>Errors ({@link TraceFormatException}): an empty file, a bad or non-increasing timestamp, a
+ * record cut short (no {@code invokers:} line, an {@code sinfo} line with fewer than six columns, a
+ * missing {@code ----} before the next timestamp or the end of the file), and a node name that is
+ * not {@code p} + four digits.
  */
 public final class IdleLogReader implements TraceReader<IdleSample> {
 
   private static final String SEPARATOR = "----";
   private static final String INVOKERS = "invokers:";
-  private static final String SINFO_COLUMNS = "6 columns (partition avail timelimit nodes state nodelist)";
+  private static final String SINFO_COLUMNS =
+      "6 columns (partition avail timelimit nodes state nodelist)";
 
   private final Path file;
   private final String source;
@@ -70,7 +73,8 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
     if (parser == null) {
       return new TraceSummary(source, 0, 0, Map.of(), Map.of());
     }
-    return new TraceSummary(source, parser.lineNumber, parser.records, parser.skipped, parser.warnings);
+    return new TraceSummary(
+        source, parser.lineNumber, parser.records, parser.skipped, parser.warnings);
   }
 
   /** Characters consumed so far by the open stream (for progress reporting), 0 before any. */
@@ -144,7 +148,10 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
       }
       if (line == null) {
         if (records == 0) {
-          throw error(0, "file", "at least one record (timestamp, 'invokers:' line, sinfo lines, '----')",
+          throw error(
+              0,
+              "file",
+              "at least one record (timestamp, 'invokers:' line, sinfo lines, '----')",
               lineNumber == 0 ? "an empty file" : "only blank lines");
         }
         return null;
@@ -154,8 +161,11 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
 
       String invokersLine = readLine();
       if (invokersLine == null || !invokersLine.startsWith(INVOKERS)) {
-        throw error(invokersLine == null ? recordLine : lineNumber, "invokers",
-            "an 'invokers: <node list>' line after the timestamp of line " + recordLine
+        throw error(
+            invokersLine == null ? recordLine : lineNumber,
+            "invokers",
+            "an 'invokers: <node list>' line after the timestamp of line "
+                + recordLine
                 + " (record truncated?)",
             invokersLine == null ? "end of file" : TraceFormatException.quote(invokersLine));
       }
@@ -165,15 +175,20 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
       BitSet idle = new BitSet();
       for (String sinfo = readLine(); ; sinfo = readLine()) {
         if (sinfo == null) {
-          throw error(lineNumber, "record end",
-              "'----' closing the record that starts at line " + recordLine + " (record truncated)", "end of file");
+          throw error(
+              lineNumber,
+              "record end",
+              "'----' closing the record that starts at line " + recordLine + " (record truncated)",
+              "end of file");
         }
         String stripped = sinfo.strip();
         if (stripped.equals(SEPARATOR)) {
           break;
         }
         if (isDigits(stripped)) {
-          throw error(lineNumber, "record end",
+          throw error(
+              lineNumber,
+              "record end",
               "'----' closing the record that starts at line " + recordLine + " (record truncated)",
               "the next timestamp " + TraceFormatException.quote(stripped));
         }
@@ -185,16 +200,29 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
 
     private long parseTimestamp(String text) {
       if (text.startsWith(INVOKERS) || text.equals(SEPARATOR)) {
-        throw error(lineNumber, "timestamp", "a unix timestamp starting a record (record truncated?)",
+        throw error(
+            lineNumber,
+            "timestamp",
+            "a unix timestamp starting a record (record truncated?)",
             TraceFormatException.quote(text));
       }
       if (!isDigits(text) || text.length() > 12) {
-        throw error(lineNumber, "timestamp", "unix seconds (up to 12 digits)", TraceFormatException.quote(text));
+        throw error(
+            lineNumber,
+            "timestamp",
+            "unix seconds (up to 12 digits)",
+            TraceFormatException.quote(text));
       }
       long timestamp = Long.parseLong(text);
       if (timestamp <= previousTimestamp) {
-        throw error(lineNumber, "timestamp",
-            "a time after the previous record's " + previousTimestamp + " (line " + previousTimestampLine + ")",
+        throw error(
+            lineNumber,
+            "timestamp",
+            "a time after the previous record's "
+                + previousTimestamp
+                + " (line "
+                + previousTimestampLine
+                + ")",
             TraceFormatException.quote(text));
       }
       previousTimestamp = timestamp;
@@ -205,12 +233,18 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
     private void readSinfo(String line, BitSet idle) {
       String[] columns = line.split("\\s+");
       if (columns.length < 6) {
-        throw error(lineNumber, "sinfo line", SINFO_COLUMNS + " (line truncated?)",
+        throw error(
+            lineNumber,
+            "sinfo line",
+            SINFO_COLUMNS + " (line truncated?)",
             columns.length + " column(s) in " + TraceFormatException.quote(line));
       }
       if (columns.length > 6) {
-        throw error(lineNumber, "sinfo line", SINFO_COLUMNS, columns.length + " columns in "
-            + TraceFormatException.quote(line));
+        throw error(
+            lineNumber,
+            "sinfo line",
+            SINFO_COLUMNS,
+            columns.length + " columns in " + TraceFormatException.quote(line));
       }
       String state = columns[4];
       if (!state.equals("idle")) {
@@ -218,7 +252,11 @@ public final class IdleLogReader implements TraceReader<IdleSample> {
         return;
       }
       if (!isDigits(columns[3])) {
-        throw error(lineNumber, "sinfo node count", "a number of nodes", TraceFormatException.quote(columns[3]));
+        throw error(
+            lineNumber,
+            "sinfo node count",
+            "a number of nodes",
+            TraceFormatException.quote(columns[3]));
       }
       int named = parseNodes(columns[5], idle, "sinfo node name");
       if (named != Long.parseLong(columns[3])) {

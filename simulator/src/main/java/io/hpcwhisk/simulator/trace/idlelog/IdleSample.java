@@ -4,8 +4,9 @@ import java.util.BitSet;
 import java.util.Objects;
 
 /**
- * One record of the idle-node log: at {@code epochSecond}, the nodes holding a running pilot and the nodes that
- * {@code sinfo} reported exactly {@code idle}. Node ids are the four digits of the name ({@code p0016} is 16).
+ * One record of the idle-node log: at {@code epochSecond}, the nodes holding a running pilot and
+ * the nodes that {@code sinfo} reported exactly {@code idle}. Node ids are the four digits of the
+ * name ({@code p0016} is 16).
  *
  * @param epochSecond the record's unix timestamp
  * @param invokers nodes that held a running pilot (the {@code invokers:} line)

@@ -3,9 +3,9 @@ package io.hpcwhisk.simulator.trace.idlelog;
 import java.util.BitSet;
 
 /**
- * Parses Prometheus node names into node ids: {@code p} plus four digits ({@code p0016} is node 16), and Slurm's
- * bracket lists of them ({@code p[0016,0123-0125]} is nodes 16, 123, 124, 125). A comma-separated list may mix
- * both forms ({@code p0001,p[0002-0004]}).
+ * Parses Prometheus node names into node ids: {@code p} plus four digits ({@code p0016} is node
+ * 16), and Slurm's bracket lists of them ({@code p[0016,0123-0125]} is nodes 16, 123, 124, 125). A
+ * comma-separated list may mix both forms ({@code p0001,p[0002-0004]}).
  */
 public final class NodeNames {
 
@@ -15,7 +15,9 @@ public final class NodeNames {
 
   private NodeNames() {}
 
-  /** A node list is malformed; carries what was found for the reader's {@code TraceFormatException}. */
+  /**
+   * A node list is malformed; carries what was found for the reader's {@code TraceFormatException}.
+   */
   public static final class MalformedNodeList extends RuntimeException {
     private final String found;
 

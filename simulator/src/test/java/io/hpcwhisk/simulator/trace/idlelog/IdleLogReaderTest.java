@@ -54,13 +54,16 @@ class IdleLogReaderTest {
 
   @Test
   void summaryCountsSkippedStatesBlankLinesAndCountMismatches() throws IOException {
-    String log = TWO_RECORDS + "\n" + """
-        1647471630
-        invokers: p0001
-        lowprio      up   12:00:00      3   idle p[0016,0123-0125]
-        lowprio      up   12:00:00      1   idle% p0300
-        ----
-        """;
+    String log =
+        TWO_RECORDS
+            + "\n"
+            + """
+            1647471630
+            invokers: p0001
+            lowprio      up   12:00:00      3   idle p[0016,0123-0125]
+            lowprio      up   12:00:00      1   idle% p0300
+            ----
+            """;
     IdleLogReader reader = new IdleLogReader(write("log.txt", log));
     try (Stream<IdleSample> records = reader.records()) {
       assertThat(records.count()).isEqualTo(3);
@@ -73,7 +76,8 @@ class IdleLogReaderTest {
         .containsEntry("sinfo line in state 'idle~' (only exactly 'idle' counts)", 1L)
         .containsEntry("sinfo line in state 'idle%' (only exactly 'idle' counts)", 1L)
         .containsEntry("blank line between records", 1L);
-    assertThat(summary.warnings()).containsEntry("sinfo node count that differs from its node list", 1L);
+    assertThat(summary.warnings())
+        .containsEntry("sinfo node count that differs from its node list", 1L);
     assertThat(summary.describe()).contains("3 records", "1 × blank line between records");
   }
 
@@ -90,33 +94,77 @@ class IdleLogReaderTest {
     return Stream.of(
         Arguments.of("empty file", "", 0, "file", "an empty file"),
         Arguments.of("only blank lines", "\n\n", 0, "file", "only blank lines"),
-        Arguments.of("record cut after the timestamp", "1647471604\n", 1, "invokers", "end of file"),
-        Arguments.of("record cut before its separator", "1647471604\ninvokers: p0001\n", 2, "record end",
+        Arguments.of(
+            "record cut after the timestamp", "1647471604\n", 1, "invokers", "end of file"),
+        Arguments.of(
+            "record cut before its separator",
+            "1647471604\ninvokers: p0001\n",
+            2,
+            "record end",
             "end of file"),
-        Arguments.of("record without separator before the next one",
-            "1647471604\ninvokers: p0001\n1647471618\ninvokers:\n----\n", 3, "record end",
+        Arguments.of(
+            "record without separator before the next one",
+            "1647471604\ninvokers: p0001\n1647471618\ninvokers:\n----\n",
+            3,
+            "record end",
             "the next timestamp '1647471618'"),
-        Arguments.of("separator right after the timestamp", "1647471604\n----\n", 2, "invokers", "'----'"),
-        Arguments.of("sinfo line cut short", "1647471604\ninvokers:\nlowprio up 12:00:00 1\n----\n", 3,
-            "sinfo line", "4 column(s)"),
-        Arguments.of("letters in the timestamp", "16474x1604\ninvokers:\n----\n", 1, "timestamp", "'16474x1604'"),
+        Arguments.of(
+            "separator right after the timestamp", "1647471604\n----\n", 2, "invokers", "'----'"),
+        Arguments.of(
+            "sinfo line cut short",
+            "1647471604\ninvokers:\nlowprio up 12:00:00 1\n----\n",
+            3,
+            "sinfo line",
+            "4 column(s)"),
+        Arguments.of(
+            "letters in the timestamp",
+            "16474x1604\ninvokers:\n----\n",
+            1,
+            "timestamp",
+            "'16474x1604'"),
         Arguments.of("negative timestamp", "-5\ninvokers:\n----\n", 1, "timestamp", "'-5'"),
-        Arguments.of("timestamp going backwards",
-            "1647471604\ninvokers:\n----\n1647471600\ninvokers:\n----\n", 4, "timestamp", "'1647471600'"),
-        Arguments.of("record starting with its invokers line", "invokers: p0001\n----\n", 1, "timestamp",
+        Arguments.of(
+            "timestamp going backwards",
+            "1647471604\ninvokers:\n----\n1647471600\ninvokers:\n----\n",
+            4,
+            "timestamp",
+            "'1647471600'"),
+        Arguments.of(
+            "record starting with its invokers line",
+            "invokers: p0001\n----\n",
+            1,
+            "timestamp",
             "'invokers: p0001'"),
-        Arguments.of("node name of another cluster", "1647471604\ninvokers: n0012\n----\n", 2,
-            "invokers node name", "'n0012'"),
-        Arguments.of("node name with three digits", "1647471604\ninvokers: p001\n----\n", 2,
-            "invokers node name", "'p001'"),
-        Arguments.of("letter inside a bracket list",
-            "1647471604\ninvokers:\nlowprio up 12:00:00 2 idle p[0016,01x3]\n----\n", 3, "sinfo node name",
+        Arguments.of(
+            "node name of another cluster",
+            "1647471604\ninvokers: n0012\n----\n",
+            2,
+            "invokers node name",
+            "'n0012'"),
+        Arguments.of(
+            "node name with three digits",
+            "1647471604\ninvokers: p001\n----\n",
+            2,
+            "invokers node name",
+            "'p001'"),
+        Arguments.of(
+            "letter inside a bracket list",
+            "1647471604\ninvokers:\nlowprio up 12:00:00 2 idle p[0016,01x3]\n----\n",
+            3,
+            "sinfo node name",
             "'p[0016,01x3]'"),
-        Arguments.of("range that runs backwards",
-            "1647471604\ninvokers:\nlowprio up 12:00:00 2 idle p[0125-0123]\n----\n", 3, "sinfo node name",
+        Arguments.of(
+            "range that runs backwards",
+            "1647471604\ninvokers:\nlowprio up 12:00:00 2 idle p[0125-0123]\n----\n",
+            3,
+            "sinfo node name",
             "'p[0125-0123]'"),
-        Arguments.of("empty entry in the invokers list", "1647471604\ninvokers: p0001,,p0002\n----\n", 2,
-            "invokers node name", "''"));
+        Arguments.of(
+            "empty entry in the invokers list",
+            "1647471604\ninvokers: p0001,,p0002\n----\n",
+            2,
+            "invokers node name",
+            "''"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -126,23 +174,31 @@ class IdleLogReaderTest {
     Path file = write("bad.txt", content);
 
     assertThatThrownBy(() -> readAll(file))
-        .isInstanceOfSatisfying(TraceFormatException.class, e -> {
-          assertThat(e.source()).isEqualTo(file.toString());
-          assertThat(e.line()).isEqualTo(line);
-          assertThat(e.field()).isEqualTo(field);
-          assertThat(e.found()).contains(found);
-          assertThat(e.expected()).isNotBlank();
-          assertThat(e.getMessage()).startsWith(file + ":" + line + ": " + field + ": expected ");
-        });
+        .isInstanceOfSatisfying(
+            TraceFormatException.class,
+            e -> {
+              assertThat(e.source()).isEqualTo(file.toString());
+              assertThat(e.line()).isEqualTo(line);
+              assertThat(e.field()).isEqualTo(field);
+              assertThat(e.found()).contains(found);
+              assertThat(e.expected()).isNotBlank();
+              assertThat(e.getMessage())
+                  .startsWith(file + ":" + line + ": " + field + ": expected ");
+            });
   }
 
   @Test
   void truncatedRecordMessageSaysWhereTheRecordStarted() throws IOException {
-    Path file = write("cut.txt", TWO_RECORDS + "1647471630\ninvokers: p0001\nlowprio up 12:00:00 1 idle p0016\n");
+    Path file =
+        write(
+            "cut.txt",
+            TWO_RECORDS + "1647471630\ninvokers: p0001\nlowprio up 12:00:00 1 idle p0016\n");
 
     assertThatThrownBy(() -> readAll(file))
-        .hasMessage(file + ":12: record end: expected '----' closing the record that starts at line 10"
-            + " (record truncated), found end of file");
+        .hasMessage(
+            file
+                + ":12: record end: expected '----' closing the record that starts at line 10"
+                + " (record truncated), found end of file");
   }
 
   @Test
