@@ -381,10 +381,33 @@ class EndToEndIT {
           .as("success %% of retry-safe activations")
           .isGreaterThanOrEqualTo(99.0);
       assertThat(100 * f.coveredShare()).as("covered %% of idle node-time").isGreaterThan(89.97);
+      // The promise is per preemption (issue 28): every pilot Slurm preempted left before the grace
+      // time ran out, judged by Slurm's own PreemptTime and end state. The start delay counted from
+      // a
+      // batch job's submission also holds Slurm's scheduling latency, so it is bounded by the
+      // cluster's own scheduling interval on top of the grace time.
+      List<String> preempted = new ArrayList<>();
+      List<String> notLeftInTime = new ArrayList<>();
+      for (Job job : SlurmJson.jobs(cli.squeueJson())) {
+        String id = job.id().toString();
+        if (job.name().startsWith("hpcw-pilot") && slurm.preemptTime(id).isPresent()) {
+          preempted.add(id);
+          if (!slurm.endedWithinGraceWhenPreempted(id)) {
+            notLeftInTime.add(slurm.describe(id));
+          }
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "[e2e] pilots preempted: %d; left before the grace time ran out: %d%n",
+          preempted.size(),
+          preempted.size() - notLeftInTime.size());
+      assertThat(notLeftInTime)
+          .as("preempted pilots that did not leave within the grace time")
+          .isEmpty();
       assertThat(maxDelay)
-          .as("start delay (s) of batch jobs that could start at once")
-          .isLessThanOrEqualTo(
-              slurm.graceSeconds() + 2.0); // one pass: bf_interval=1, plus Slurm's 1 s resolution
+          .as("start delay (s) of batch jobs that could start at once, from their submission")
+          .isLessThanOrEqualTo(slurm.graceSeconds() + slurm.timing().scheduling().toSeconds());
     } finally {
       timer.shutdownNow();
       server.get().close();
