@@ -26,11 +26,11 @@ import java.util.regex.Pattern;
  * machine ({@code ip -4 addr}, {@code ip -4 route}), starting from one derived from the cluster's
  * directory, so two clusters on one machine get different ones.
  *
- * <p><b>Names.</b> Everything this cluster creates is named {@code hw<6 hex digits of the
- * directory>…}: the bridge {@code hwXXXXXXbr}, namespaces {@code hwXXXXXX-nK}, host ends of the
- * veth pairs {@code hwXXXXXXhK} (inside a namespace its end is {@code eth0}). They are recorded in
- * {@code DIR/network.properties} before the first is created, so {@link #down} removes them even
- * after a crash; it removes only names recorded there.
+ * <p><b>Names.</b> Everything this cluster creates is named {@code hw} and 6 hex digits of the
+ * directory's hash ({@code P} below, e.g. {@code hw3fa91c}): the bridge {@code Pbr}, namespaces
+ * {@code P-nK}, host ends of the veth pairs {@code PhK} (inside a namespace its end is {@code
+ * eth0}). They are recorded in {@code DIR/network.properties} before the first is created, so
+ * {@link #down} removes them even after a crash; it removes only names recorded there.
  *
  * <p><b>Down.</b> Processes still inside a recorded namespace (jobs the cluster ran there) are
  * killed, then the namespaces, veth ends and the bridge are deleted; {@link #leftovers} lists what
