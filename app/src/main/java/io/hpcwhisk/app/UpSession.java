@@ -149,9 +149,13 @@ final class UpSession implements AutoCloseable {
                       .store()
                       .withDataDir(settings.dir().resolve("data").toString()));
       if (network.isPresent()) {
-        // the API stays on loopback (the guest key); pilots reach the server only at the cluster
-        // network's host side
-        cfg = cfg.withPilots(cfg.balancer().withHost(network.get().hostAddress()));
+        // pilots reach the server only at the cluster network's host side; the API listens there
+        // too, for actions on the nodes (__OW_API_HOST is that address; they call with their
+        // activation's key), while OpenWhisk's public guest key works on loopback only
+        String hostSide = network.get().hostAddress();
+        cfg =
+            cfg.withApi(cfg.api().withHost("127.0.0.1," + hostSide))
+                .withPilots(cfg.balancer().withHost(hostSide));
       }
       if (settings.tls()) {
         cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));

@@ -35,6 +35,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -65,6 +66,7 @@ public final class WhiskServer implements AutoCloseable {
   private final Optional<PilotSubmissions> submissions;
   private final ServerTls tls;
   private final String balancerUrl;
+  private final String actionApiUrlSetting;
 
   private WhiskServer(
       ServerConfig config,
@@ -87,6 +89,7 @@ public final class WhiskServer implements AutoCloseable {
       String build)
       throws Exception {
     this.prometheus = prometheus;
+    this.actionApiUrlSetting = config.api().url();
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
     // a store that fails for good exits the process (status 70); the service manager restarts it
@@ -120,13 +123,15 @@ public final class WhiskServer implements AutoCloseable {
     // bound
     AtomicReference<String> apiHost =
         new AtomicReference<>(
-            config.api().port() > 0
-                ? config.api().scheme()
-                    + "://"
-                    + hostPart(config.api().hosts().get(0))
-                    + ":"
-                    + config.api().port()
-                : "");
+            config.api().url() != null
+                ? config.api().url()
+                : config.api().port() > 0
+                    ? config.api().scheme()
+                        + "://"
+                        + hostPart(actionHost(config.api().hosts()))
+                        + ":"
+                        + config.api().port()
+                    : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle =
@@ -269,12 +274,7 @@ public final class WhiskServer implements AutoCloseable {
       }
       throw e;
     }
-    apiHost.set(
-        a.scheme()
-            + "://"
-            + hostPart(api.address().getHostString())
-            + ":"
-            + api.address().getPort());
+    apiHost.set(actionApiUrl());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
       LOG.info(
@@ -393,6 +393,33 @@ public final class WhiskServer implements AutoCloseable {
         + ":"
         + chosen.getPort()
         + PilotProtocol.PATH;
+  }
+
+  /**
+   * The API's base URL that actions are given ({@code __OW_API_HOST}): {@code api.url} when set,
+   * else the first bound API address that is not loopback (else the first), so an action on a
+   * compute node reaches the API where the server listens on the cluster network.
+   */
+  public String actionApiUrl() {
+    if (actionApiUrlSetting != null) {
+      return actionApiUrlSetting;
+    }
+    InetSocketAddress chosen =
+        api.addresses().stream()
+            .filter(p -> !ServerConfig.Api.isLoopbackHost(p.getHostString()))
+            .findFirst()
+            .orElse(api.address());
+    return (api.secure() ? "https://" : "http://")
+        + hostPart(chosen.getHostString())
+        + ":"
+        + chosen.getPort();
+  }
+
+  private static String actionHost(List<String> hosts) {
+    return hosts.stream()
+        .filter(h -> !ServerConfig.Api.isLoopbackHost(h))
+        .findFirst()
+        .orElse(hosts.get(0));
   }
 
   /** The base URL of the API on its first address ({@code https://} with TLS). */

@@ -118,8 +118,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
    * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with
-   *     any executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host},
-   *     since anyone who can reach the API could use the namespace; default false
+   *     any executor ({@code hpc-whisk up} uses it with pilots); {@code host} must include a
+   *     loopback address, and the key is accepted only on loopback connectors (anyone who can reach
+   *     the API could use the namespace); default false
    * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code
    *     local} (run actions in runtimes on this machine) or {@code none}; default local (a server
    *     without a configuration file runs alone); the shipped cluster configuration sets {@code
@@ -140,6 +141,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
    *     runs none
    * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key
    *     are given
+   * @param url the API's base URL as actions on the compute nodes reach it ({@code __OW_API_HOST},
+   *     e.g. {@code https://login1.cluster:3233}); default {@code http://} ({@code https://} with
+   *     TLS) and the first address of {@code host} that is not loopback (else the first) with the
+   *     bound port
    */
   public record Api(
       String host,
@@ -155,11 +160,48 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
       Integer drainSeconds,
       Integer maxChainDepth,
       String localUnsandboxedNamespace,
-      Tls tls)
+      Tls tls,
+      String url)
       implements Copyable<Api> {
 
     public static final Api DEFAULT =
-        new Api(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        new Api(
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null);
+
+    /** Without the actions' API URL (its default). */
+    public Api(
+        String host,
+        Integer port,
+        Boolean guest,
+        String executor,
+        Integer blockingWaitSeconds,
+        Long maxPayloadBytes,
+        Integer invocationsPerMinute,
+        Integer concurrentInvocations,
+        Integer firesPerMinute,
+        Integer localMemoryMb,
+        Integer drainSeconds,
+        Integer maxChainDepth,
+        String localUnsandboxedNamespace,
+        Tls tls) {
+      this(
+          host,
+          port,
+          guest,
+          executor,
+          blockingWaitSeconds,
+          maxPayloadBytes,
+          invocationsPerMinute,
+          concurrentInvocations,
+          firesPerMinute,
+          localMemoryMb,
+          drainSeconds,
+          maxChainDepth,
+          localUnsandboxedNamespace,
+          tls,
+          null);
+    }
 
     /** Without TLS. */
     public Api(
@@ -249,13 +291,38 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
       drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
       maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
       localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
-      if (guest && !hostsOf("api.host", host).stream().allMatch(Api::isLoopback)) {
+      if (guest && hostsOf("api.host", host).stream().noneMatch(Api::isLoopback)) {
         throw new ConfigException(
             "api.guest",
-            "true is allowed only on a loopback address (127.x.x.x, ::1, localhost): it gives"
-                + " everyone who can reach the API OpenWhisk's public guest key; api.host is '"
+            "true needs a loopback address (127.x.x.x, ::1, localhost) in api.host: OpenWhisk's"
+                + " public guest key is accepted only there, since anyone who can reach the API"
+                + " could use it; api.host is '"
                 + host
                 + "'. Create users with 'hpc-whisk admin user create' instead.");
+      }
+      url = Check.blankToNull(url);
+      if (url != null) {
+        url = url.strip();
+        String expected = tls.enabled() ? "https" : "http";
+        if (!url.matches("https?://[^/\\s?#]+/?")) {
+          throw new ConfigException(
+              "api.url",
+              "'" + url + "' is not an API base URL (expected " + expected + "://HOST:PORT)");
+        }
+        if (!url.startsWith(expected + "://")) {
+          throw new ConfigException(
+              "api.url",
+              "'"
+                  + url
+                  + "' does not match the API's scheme (expected "
+                  + expected
+                  + "://HOST:PORT: api.tls is "
+                  + (tls.enabled() ? "set" : "not set")
+                  + ")");
+        }
+        if (url.endsWith("/")) {
+          url = url.substring(0, url.length() - 1);
+        }
       }
     }
 
@@ -310,6 +377,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
 
     public Api withTls(Tls t) {
       return with(Api::tls, t);
+    }
+
+    public Api withUrl(String u) {
+      return with(Api::url, u);
     }
 
     /** The addresses of {@code api.host}, in the order given. */
