@@ -149,6 +149,12 @@ class WebActionsIT {
     create(
         bob, "mine", "function main(p){return {body: 'bob says hi'}}", Map.of("web-export", true));
     create(bob, "hidden", "function main(p){return {body: 'bob private'}}", Map.of());
+    ApiClient.Answer seq =
+        guest.put(
+            "/api/v1/namespaces/_/actions/seq",
+            "{\"exec\":{\"kind\":\"sequence\",\"components\":[\"/guest/page\"]},"
+                + "\"annotations\":[{\"key\":\"web-export\",\"value\":true}]}");
+    assertThat(seq.status()).as(seq.raw().body()).isEqualTo(200);
     assertThat(guest.put("/api/v1/namespaces/_/packages/pkg", "{}").status()).isEqualTo(200);
     create(
         guest,
@@ -313,6 +319,9 @@ class WebActionsIT {
 
     assertThat(get("/api/v1/web/guest/default/reflect").status()).as("no body: 204").isEqualTo(204);
     assertThat(get("/api/v1/web/guest/pkg/inpkg.http").text()).isEqualTo("in a package");
+    assertThat(get("/api/v1/web/guest/default/seq?name=Seq").text())
+        .as("a web-exported sequence")
+        .isEqualTo("<html>Seq</html>");
   }
 
   @Test
@@ -328,6 +337,10 @@ class WebActionsIT {
     assertThat(head.header("Content-Type")).isEqualTo("text/html; charset=UTF-8");
     assertThat(head.header("Content-Length"))
         .isEqualTo(String.valueOf("<html>Headless</html>".length()));
+
+    Web headMissing = send("HEAD", "/api/v1/web/guest/default/private", null, null);
+    assertThat(headMissing.status()).isEqualTo(404);
+    assertThat(headMissing.raw().body()).isEmpty();
 
     Web pre =
         send(
