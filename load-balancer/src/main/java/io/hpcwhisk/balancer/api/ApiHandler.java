@@ -8,17 +8,12 @@ import io.hpcwhisk.balancer.entity.IllegalEntityNameException;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -41,8 +36,6 @@ public final class ApiHandler extends Handler.Abstract {
   static final String NO_ROUTE = "The requested resource could not be found.";
 
   private final IdentityStore identities;
-  private final AtomicLong lastGuestRefusalLog =
-      new AtomicLong(System.nanoTime() - 120_000_000_000L);
   private final MetaApi meta;
   private final Map<String, Collection> collections;
   private final BodyReader bodies;
@@ -319,61 +312,8 @@ public final class ApiHandler extends Handler.Abstract {
                     : new Rejection(401, "The supplied authentication is invalid."));
   }
 
-  /** OpenWhisk's public guest key itself (not a key the server issued to a guest activation). */
-  static boolean isPublicGuestKey(String uuid, String key) {
-    return Identity.GUEST.uuid().equals(uuid) && Identity.GUEST.key().equals(key);
-  }
-
-  /**
-   * Whether a request came in on a loopback connector: the only place OpenWhisk's public guest key
-   * is accepted ({@code api.guest}), whatever other addresses {@code api.host} adds.
-   */
-  static boolean onLoopback(SocketAddress local) {
-    return local instanceof InetSocketAddress a
-        && a.getAddress() != null
-        && a.getAddress().isLoopbackAddress();
-  }
-
-  private void refusedGuest(Request request) {
-    long now = System.nanoTime();
-    long last = lastGuestRefusalLog.get();
-    if (now - last > 60_000_000_000L && lastGuestRefusalLog.compareAndSet(last, now)) {
-      LOG.warn(
-          "refused OpenWhisk's public guest key from {} on {}: it is accepted only on loopback"
-              + " addresses (api.guest); logged at most once a minute",
-          Request.getRemoteAddr(request),
-          request.getConnectionMetaData().getLocalSocketAddress());
-    }
-  }
-
   /** The caller named by a valid {@code Authorization: Basic} header, if any. */
   private Optional<Identity> identify(Request request) {
-    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    Optional<Identity> identity = Optional.empty();
-    if (header == null) {
-      return identity;
-    }
-    if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      try {
-        String decoded =
-            new String(
-                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        int colon = decoded.indexOf(':');
-        if (colon > 0) {
-          String uuid = decoded.substring(0, colon);
-          String key = decoded.substring(colon + 1);
-          identity = identities.authenticate(uuid, key);
-          if (identity.isPresent()
-              && isPublicGuestKey(uuid, key)
-              && !onLoopback(request.getConnectionMetaData().getLocalSocketAddress())) {
-            refusedGuest(request);
-            identity = Optional.empty();
-          }
-        }
-      } catch (IllegalArgumentException e) {
-        identity = Optional.empty();
-      }
-    }
-    return identity;
+    return Callers.identify(request, identities);
   }
 }

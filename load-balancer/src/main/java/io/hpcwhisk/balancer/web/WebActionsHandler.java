@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.api.ApiSettings;
 import io.hpcwhisk.balancer.api.BodyReader;
+import io.hpcwhisk.balancer.api.Callers;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
@@ -18,7 +19,6 @@ import io.hpcwhisk.balancer.invoke.ResolvedAction;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -376,21 +376,7 @@ public final class WebActionsHandler extends Handler.Wrapper {
 
   /** The caller named by a valid {@code Authorization: Basic} header, if any. */
   private Optional<Identity> identify(Request request) {
-    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return Optional.empty();
-    }
-    try {
-      String decoded =
-          new String(
-              Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-      int colon = decoded.indexOf(':');
-      return colon > 0
-          ? identities.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1))
-          : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return Callers.identify(request, identities);
   }
 
   private static String requestId(Request request) {

@@ -16,21 +16,21 @@ class GuestKeyConnectorTest {
 
   @Test
   void onlyLoopbackConnectorsCountAsLoopback() {
-    assertThat(ApiHandler.onLoopback(new InetSocketAddress("127.0.0.1", 3233))).isTrue();
-    assertThat(ApiHandler.onLoopback(new InetSocketAddress("127.8.9.10", 3233))).isTrue();
-    assertThat(ApiHandler.onLoopback(new InetSocketAddress("::1", 3233))).isTrue();
-    assertThat(ApiHandler.onLoopback(new InetSocketAddress("10.20.0.1", 3233))).isFalse();
-    assertThat(ApiHandler.onLoopback(new InetSocketAddress("192.168.213.1", 3233))).isFalse();
-    assertThat(ApiHandler.onLoopback(InetSocketAddress.createUnresolved("localhost", 3233)))
+    assertThat(Callers.onLoopback(new InetSocketAddress("127.0.0.1", 3233))).isTrue();
+    assertThat(Callers.onLoopback(new InetSocketAddress("127.8.9.10", 3233))).isTrue();
+    assertThat(Callers.onLoopback(new InetSocketAddress("::1", 3233))).isTrue();
+    assertThat(Callers.onLoopback(new InetSocketAddress("10.20.0.1", 3233))).isFalse();
+    assertThat(Callers.onLoopback(new InetSocketAddress("192.168.213.1", 3233))).isFalse();
+    assertThat(Callers.onLoopback(InetSocketAddress.createUnresolved("localhost", 3233)))
         .as("an unresolved address is not trusted")
         .isFalse();
-    assertThat(ApiHandler.onLoopback(null)).isFalse();
+    assertThat(Callers.onLoopback(null)).isFalse();
   }
 
   @Test
   void onlyThePublicKeyItselfIsTheGuestKey() {
-    assertThat(ApiHandler.isPublicGuestKey(Identity.GUEST.uuid(), Identity.GUEST.key())).isTrue();
-    assertThat(ApiHandler.isPublicGuestKey(Identity.GUEST.uuid(), "activation-key")).isFalse();
-    assertThat(ApiHandler.isPublicGuestKey("other", Identity.GUEST.key())).isFalse();
+    assertThat(Callers.isPublicGuestKey(Identity.GUEST.uuid(), Identity.GUEST.key())).isTrue();
+    assertThat(Callers.isPublicGuestKey(Identity.GUEST.uuid(), "activation-key")).isFalse();
+    assertThat(Callers.isPublicGuestKey("other", Identity.GUEST.key())).isFalse();
   }
 }
