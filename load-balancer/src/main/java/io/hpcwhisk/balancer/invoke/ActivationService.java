@@ -52,6 +52,9 @@ public final class ActivationService {
   static final int MAX_ATTEMPTS = 3;
   private static final Logger LOG = LoggerFactory.getLogger(ActivationService.class);
 
+  /** The developer error of an action without code, in OpenWhisk's runtimes' words. */
+  public static final String NO_CODE = "Missing main/no code to execute.";
+
   private final ActionResolver resolver;
   private final ActivationStore activations;
   private final ActivationDispatcher dispatcher;
@@ -363,6 +366,26 @@ public final class ActivationService {
     if (a.exec().isSequence()) {
       return runSequence(
           id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
+    }
+    if (a.exec().code() != null && a.exec().code().isEmpty()) {
+      // an action created without code (a placeholder): every OpenWhisk runtime refuses its init
+      // with this developer error; no runtime is started for it
+      long at = clock.millis();
+      return CompletableFuture.completedFuture(
+          record(
+              id,
+              namespace,
+              subject,
+              action,
+              new RunOutcome(
+                  ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR, NO_CODE),
+                  List.of(),
+                  at,
+                  at,
+                  null),
+              cause,
+              acceptedAt,
+              a.exec().kind()));
     }
     // a key of this activation, not the caller's (the server keeps no user's key): calls made with
     // it carry
