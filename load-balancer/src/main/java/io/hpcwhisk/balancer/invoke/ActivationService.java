@@ -64,6 +64,7 @@ public final class ActivationService {
   private final ActivationKeys keys;
   private final StorageQuota quota;
   private final int maxChainDepth;
+  private final Conductors conductors;
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>>
       inFlight = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean abandoning;
@@ -110,6 +111,7 @@ public final class ActivationService {
     this.throttle = throttle;
     this.clock = clock;
     this.maxSequenceLength = maxSequenceLength;
+    this.conductors = new Conductors(this, resolver, activations, clock, maxSequenceLength);
   }
 
   /**
@@ -157,7 +159,7 @@ public final class ActivationService {
             message -> {
               throw new Rejection(429, message);
             });
-    if (callerWaits && !action.action().exec().isSequence()) {
+    if (callerWaits && !action.action().exec().isSequence() && !Conductors.isConductor(action)) {
       PendingActivation pending =
           new PendingActivation(
               ActivationIds.next(),
@@ -278,7 +280,7 @@ public final class ActivationService {
                 p.payload(),
                 p.cause(),
                 p.acceptedAt(),
-                new int[] {0})
+                new int[2])
             .exceptionally(
                 t -> {
                   LOG.error("activation {} failed inside the server", p.activationId(), t);
@@ -350,7 +352,7 @@ public final class ActivationService {
    * Runs an action (or a sequence) and builds its record; stores nothing itself except sequence
    * components.
    */
-  private CompletableFuture<ActivationRecord> execute(
+  CompletableFuture<ActivationRecord> execute(
       String id,
       String namespace,
       String subject,
@@ -361,12 +363,35 @@ public final class ActivationService {
       long acceptedAt,
       int[] componentsSoFar) {
     Action a = action.action();
-    ObjectNode params = KeyValue.toObject(action.parameters());
-    params.setAll(payload);
     if (a.exec().isSequence()) {
+      ObjectNode params = KeyValue.toObject(action.parameters());
+      params.setAll(payload);
       return runSequence(
           id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
     }
+    if (Conductors.isConductor(action)) {
+      return conductors.run(
+          id, namespace, subject, caller, action, payload, cause, acceptedAt, componentsSoFar);
+    }
+    return runAction(id, namespace, subject, caller, action, payload, cause, acceptedAt);
+  }
+
+  /**
+   * Runs one plain action (not a sequence; a conductor action as one of its own secondary
+   * activations) and builds its record.
+   */
+  CompletableFuture<ActivationRecord> runAction(
+      String id,
+      String namespace,
+      String subject,
+      Identity caller,
+      ResolvedAction action,
+      ObjectNode payload,
+      String cause,
+      long acceptedAt) {
+    Action a = action.action();
+    ObjectNode params = KeyValue.toObject(action.parameters());
+    params.setAll(payload);
     if (a.exec().code() != null && a.exec().code().isEmpty()) {
       // an action created without code (a placeholder): every OpenWhisk runtime refuses its init
       // with this developer error; no runtime is started for it

@@ -427,4 +427,146 @@ class ExactBehaviourIT {
     assertThat(guest.get("/api/v1/namespaces/_/limits").body().path("maxActionConcurrency").asInt())
         .isEqualTo(1);
   }
+
+  // 7. conductor actions (OpenWhisk's docs/conductors.md)
+
+  private void action(ApiClient who, String name, String code, String annotations) {
+    String body =
+        "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
+            + io.hpcwhisk.balancer.entity.Json.tree(code)
+            + "},\"annotations\":"
+            + annotations
+            + "}";
+    ApiClient.Answer a = who.put("/api/v1/namespaces/_/actions/" + name + "?overwrite=true", body);
+    assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+  }
+
+  private void conductor(String name, String code) {
+    action(guest, name, code, "[{\"key\":\"conductor\",\"value\":true}]");
+  }
+
+  private JsonNode record(String id) {
+    return guest.get("/api/v1/namespaces/_/activations/" + id).body();
+  }
+
+  @Test
+  void aConductorRunsItsComponentsAndIsRecordedAsOpenWhisk() {
+    action(guest, "triple", "function main({ value }) { return { value: value * 3 } }", "[]");
+    action(guest, "increment", "function main({ value }) { return { value: value + 1 } }", "[]");
+    conductor(
+        "tripleAndIncrement",
+        "function main(params) { let step = params.$step || 0; delete params.$step;"
+            + " switch (step) {"
+            + " case 0: return { action: 'triple', params, state: { $step: 1 } };"
+            + " case 1: return { action: 'increment', params, state: { $step: 2 } };"
+            + " case 2: return { params } } }");
+    ApiClient.Answer run =
+        guest.post(
+            "/api/v1/namespaces/_/actions/tripleAndIncrement?blocking=true", "{\"value\":3}");
+    assertThat(run.status()).as(run.raw().body()).isEqualTo(200);
+    JsonNode primary = run.body();
+    assertThat(primary.path("response").path("result").toString()).isEqualTo("{\"value\":10}");
+    JsonNode logs = primary.path("logs");
+    assertThat(logs.size()).as("secondary, triple, secondary, increment, secondary").isEqualTo(5);
+    String[] names = {
+      "tripleAndIncrement", "triple", "tripleAndIncrement", "increment", "tripleAndIncrement"
+    };
+    long sum = 0;
+    for (int i = 0; i < 5; i++) {
+      JsonNode derived = record(logs.get(i).asText());
+      assertThat(derived.path("name").asText()).isEqualTo(names[i]);
+      assertThat(derived.path("cause").asText()).isEqualTo(primary.path("activationId").asText());
+      sum += derived.path("duration").asLong();
+    }
+    assertThat(record(logs.get(1).asText()).path("response").path("result").toString())
+        .isEqualTo("{\"value\":9}");
+    assertThat(primary.path("duration").asLong()).isEqualTo(sum);
+    assertThat(primary.path("annotations").toString())
+        .contains("{\"key\":\"conductor\",\"value\":true}")
+        .contains("{\"key\":\"kind\",\"value\":\"sequence\"}");
+    // non-blocking: the primary record appears with the same result
+    String id =
+        guest
+            .post("/api/v1/namespaces/_/actions/tripleAndIncrement", "{\"value\":1}")
+            .body()
+            .path("activationId")
+            .asText();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> guest.get("/api/v1/namespaces/_/activations/" + id).status() == 200);
+    assertThat(record(id).path("response").path("result").toString()).isEqualTo("{\"value\":4}");
+  }
+
+  @Test
+  void continuationsAreBoxedAndErrorsEndTheComposition() {
+    conductor(
+        "boxer",
+        "function main(p) { return p.done ? { params: 5 } : p.fail ? { error: 'stop' } : { action:"
+            + " 'echo-c', params: 'x', state: 7 } }");
+    action(guest, "echo-c", "function main(p) { return { got: p, done: true } }", "[]");
+    JsonNode boxed = invoke("/api/v1/namespaces/_/actions/boxer", "{}").path("response");
+    assertThat(boxed.path("result").toString())
+        .as("params 5 is boxed as {value: 5}")
+        .isEqualTo("{\"value\":5}");
+    ApiClient.Answer failed =
+        guest.post("/api/v1/namespaces/_/actions/boxer?blocking=true", "{\"fail\":true}");
+    assertThat(failed.status()).isEqualTo(502);
+    assertThat(failed.body().path("response").path("status").asText())
+        .isEqualTo("application error");
+    assertThat(failed.body().path("response").path("result").toString())
+        .isEqualTo("{\"error\":\"stop\"}");
+    JsonNode component =
+        record(invoke("/api/v1/namespaces/_/actions/boxer", "{}").path("logs").get(1).asText());
+    assertThat(component.path("response").path("result").path("got").toString())
+        .as("params 'x' reach the component boxed as {value: 'x'}")
+        .isEqualTo("{\"value\":\"x\"}");
+  }
+
+  @Test
+  void badComponentNamesEndTheCompositionWithOpenWhisksMessages() {
+    action(bob, "secret", "function main() { return {} }", "[]");
+    String[][] cases = {
+      {"42", "Failed to parse action name from json value 42 during composition."},
+      {"'a/b/c/d'", "Failed to parse action name from json value \"a/b/c/d\" during composition."},
+      {"'nope'", "Failed to resolve action with name 'nope' during composition."},
+      {
+        "'/bob/secret'",
+        "Failed entitlement check for action with name '/bob/secret' during composition."
+      },
+    };
+    for (String[] c : cases) {
+      conductor("badname", "function main() { return { action: " + c[0] + " } }");
+      ApiClient.Answer a = guest.post("/api/v1/namespaces/_/actions/badname?blocking=true", "{}");
+      assertThat(a.status()).as(a.raw().body()).isEqualTo(502);
+      assertThat(a.body().path("response").path("status").asText()).isEqualTo("application error");
+      assertThat(a.body().path("response").path("result").path("error").asText()).isEqualTo(c[1]);
+    }
+  }
+
+  @Test
+  void aConductorThatAlwaysNamesItselfStopsAtOpenWhisksBound() {
+    int n = ApiSettings.DEFAULT.maxSequenceLength();
+    conductor("selfish", "function main(p) { return { action: 'selfish', params: p } }");
+    ApiClient.Answer a = guest.post("/api/v1/namespaces/_/actions/selfish?blocking=true", "{}");
+    assertThat(a.status()).as(a.raw().body()).isEqualTo(502);
+    assertThat(a.body().path("response").path("result").path("error").asText())
+        .isEqualTo("Too many actions in the composition.");
+    // a conductor that never ends, with a plain component: n components, then the error
+    action(guest, "noop", "function main(p) { return p }", "[]");
+    conductor("forever", "function main(p) { return { action: 'noop', params: p } }");
+    ApiClient.Answer b = guest.post("/api/v1/namespaces/_/actions/forever?blocking=true", "{}");
+    assertThat(b.status()).as(b.raw().body()).isEqualTo(502);
+    assertThat(b.body().path("response").path("result").path("error").asText())
+        .isEqualTo("Too many actions in the composition.");
+    assertThat(b.body().path("logs").size())
+        .as("n components, each between two secondary activations")
+        .isEqualTo(2 * n + 1);
+    assertThat(
+            guest
+                .get("/api/v1/namespaces/_/activations?count=true&name=noop")
+                .body()
+                .path("activations")
+                .asInt())
+        .isEqualTo(n);
+  }
 }
