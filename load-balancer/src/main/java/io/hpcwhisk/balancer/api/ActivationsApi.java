@@ -71,7 +71,8 @@ final class ActivationsApi implements ApiHandler.Collection {
     Long upto = epoch(call, "upto");
     if (paging.count()) {
       // OpenWhisk counts what a list with this skip would page through
-      long all = store.count(call.namespace, new ActivationQuery(name, since, upto, 0, 0));
+      long all =
+          store.count(call.namespace, new ActivationQuery(name, since, upto, 0, Integer.MAX_VALUE));
       return Reply.ok(Map.of("activations", Math.max(0, all - paging.skip())));
     }
     ActivationQuery query = new ActivationQuery(name, since, upto, paging.skip(), paging.limit());
