@@ -247,7 +247,7 @@ final class UpCommand implements Callable<Integer> {
       return false;
     }
     boolean ok = true;
-    for (String action : new String[] {"hello", "hello-py"}) {
+    for (String action : UpSession.DEMO_ACTIONS) {
       var r = session.invoke(action, "{\"name\":\"Slurm\"}");
       out.println("hpc-whisk up: invoke " + action + " -> HTTP " + r.statusCode() + " " + r.body());
       ok &= r.statusCode() == 200 && r.body().contains("Hello, Slurm!");

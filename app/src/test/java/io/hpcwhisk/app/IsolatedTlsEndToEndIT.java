@@ -151,7 +151,7 @@ class IsolatedTlsEndToEndIT {
       // HTTPS
       ProcessBuilder untrusting =
           new ProcessBuilder(
-                  "node", e2e.resolve("invoke.js").toString(), "hello", "{\"name\":\"tls\"}")
+                  "node", e2e.resolve("invoke.js").toString(), "demo/hello", "{\"name\":\"tls\"}")
               .redirectErrorStream(true);
       untrusting.environment().put("OW_APIHOST", base);
       untrusting.environment().put("OW_AUTH", SystemFixture.GUEST);

@@ -45,6 +45,17 @@ public final class ApiHandler extends Handler.Abstract {
     Object handle(Call call);
   }
 
+  /**
+   * A collection the namespace summary ({@code GET /api/v1/namespaces/{ns}}) shows: every entity of
+   * the namespace as the collection's list shows it, newest first.
+   */
+  interface Summarised {
+    List<?> all(String namespace);
+  }
+
+  /** The collections of the namespace summary, in OpenWhisk's order. */
+  static final List<String> SUMMARY = List.of("actions", "packages", "rules", "triggers");
+
   ApiHandler(
       IdentityStore identities,
       MetaApi meta,
@@ -256,7 +267,8 @@ public final class ApiHandler extends Handler.Abstract {
       EntityPath.requireName(namespace, "namespace");
     }
     if (segments.size() == 4) {
-      return error(404, NO_ROUTE, requestId);
+      String ns = namespace;
+      return onlyGet(method, () -> summary(caller, ns));
     }
     String collection = segments.get(4);
     if (collection.equals("limits") && segments.size() == 5) {
@@ -276,6 +288,22 @@ public final class ApiHandler extends Handler.Abstract {
             caller,
             requestId,
             body));
+  }
+
+  /**
+   * {@code GET /api/v1/namespaces/{ns}}: the namespace's actions, packages, rules and triggers, as
+   * OpenWhisk's namespace summary ({@code wsk namespace get}); only the caller's own namespace (403
+   * otherwise, as every other path of a foreign namespace that is not a published package).
+   */
+  private Reply summary(Identity caller, String namespace) {
+    if (!caller.namespace().equals(namespace)) {
+      throw Rejection.forbidden();
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (String name : SUMMARY) {
+      out.put(name, ((Summarised) collections.get(name)).all(namespace));
+    }
+    return Reply.ok(out);
   }
 
   private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
