@@ -39,6 +39,15 @@ public final class PostgresStore implements AutoCloseable {
   }
 
   /**
+   * The store of {@code store.postgres}: reads and checks the password file (see {@link
+   * PasswordFile}), connects and migrates.
+   */
+  public static PostgresStore open(io.hpcwhisk.balancer.config.ServerConfig.Postgres p) {
+    String password = PasswordFile.read(p.passwordPath());
+    return open(new Settings(p.url(), p.user(), password, p.poolSize(), p.connectTimeoutMs()));
+  }
+
+  /**
    * Connects, migrates the schema and returns the store.
    *
    * @throws IllegalStateException when the database cannot be reached or migrated (the message
