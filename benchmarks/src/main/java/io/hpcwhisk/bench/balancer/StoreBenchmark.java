@@ -26,8 +26,10 @@ import org.HdrHistogram.Histogram;
  * the ratio PostgreSQL / embedded. No HTTP, no dispatch: the store alone.
  *
  * <p>Usage: {@code java -cp benchmarks/target/…:… io.hpcwhisk.bench.balancer.StoreBenchmark
- * [threads=8] [seconds=10] [warm-up seconds=3]}; as root, PostgreSQL runs as the {@code postgres}
- * account. Figures depend on what else runs on the machine.
+ * [threads=8] [seconds=10] [warm-up seconds=3] [postgres setting ...]}, e.g. {@code fsync=off} (the
+ * embedded store's promise: a killed process loses nothing, an operating-system crash may); as
+ * root, PostgreSQL runs as the {@code postgres} account. Figures depend on what else runs on the
+ * machine.
  */
 public final class StoreBenchmark {
 
@@ -109,7 +111,8 @@ public final class StoreBenchmark {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
       System.out.println(
-          "usage: StoreBenchmark [threads=8] [seconds=10] [warm-up seconds=3]\n"
+          "usage: StoreBenchmark [threads=8] [seconds=10] [warm-up seconds=3] [postgres setting"
+              + " ...]\n"
               + "Accept+complete throughput on the embedded store and on a private PostgreSQL 15"
               + " cluster (fsync on), with their ratio.");
       return;
@@ -124,7 +127,8 @@ public final class StoreBenchmark {
       embedded = run("embedded", db.activations(), threads, seconds);
     }
     Result postgres;
-    try (PostgresCluster cluster = PostgresCluster.start()) {
+    List<String> settings = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+    try (PostgresCluster cluster = PostgresCluster.start(settings)) {
       String url = cluster.createDatabase();
       try (PostgresStore pg =
           PostgresStore.open(
