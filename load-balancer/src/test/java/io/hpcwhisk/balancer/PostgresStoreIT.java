@@ -257,4 +257,46 @@ class PostgresStoreIT {
     }
     assertThat(cluster.log()).doesNotContain(cluster.password());
   }
+
+  @Test
+  void whileTheDatabaseIsStoppedTheApiAnswers503AndItRecoversByItselfWhenItReturns()
+      throws Exception {
+    String url = cluster.createDatabase();
+    Path password = passwordFile("rw-------");
+    try (WhiskServer server =
+        WhiskServer.start(
+            config(url, password), (clock, host) -> new FakeDispatcher(false), "pg-test")) {
+      ApiClient api =
+          new ApiClient("http://127.0.0.1:" + server.address().getPort(), Identity.GUEST.authKey());
+      assertThat(
+              api.put(
+                      "/api/v1/namespaces/_/actions/echo",
+                      "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(p){return p}\"}}")
+                  .status())
+          .isEqualTo(200);
+      assertThat(api.post("/api/v1/namespaces/_/actions/echo?blocking=true", "{}").status())
+          .isEqualTo(200);
+      cluster.stop();
+      try {
+        for (String path :
+            List.of("/api/v1/namespaces/_/actions/echo", "/api/v1/namespaces/_/activations")) {
+          ApiClient.Answer a = api.get(path);
+          assertThat(a.status()).as("GET %s", path).isEqualTo(503);
+          assertThat(a.body().path("error").asText()).contains("database is unavailable");
+          assertThat(a.body().path("code").asText()).isNotEmpty();
+          assertThat(a.raw().body()).doesNotContain("Exception").doesNotContain("at io.");
+        }
+        ApiClient.Answer invoke = api.post("/api/v1/namespaces/_/actions/echo", "{}");
+        assertThat(invoke.status()).isEqualTo(503);
+        assertThat(invoke.body().path("error").asText()).contains("not carried out");
+      } finally {
+        cluster.restart();
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> api.post("/api/v1/namespaces/_/actions/echo", "{}").status() == 202);
+      assertThat(api.post("/api/v1/namespaces/_/actions/echo?blocking=true", "{}").status())
+          .isEqualTo(200);
+    }
+  }
 }
