@@ -23,7 +23,6 @@ import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
 import io.hpcwhisk.balancer.store.ActivationStore;
-import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PilotBindingStore;
@@ -54,7 +53,12 @@ public final class WhiskServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WhiskServer.class);
 
+  /** The embedded store, or null with {@code store.kind: postgres}. */
   private final MvStoreDatabase db;
+
+  /** The PostgreSQL store, or null with the embedded one. */
+  private final io.hpcwhisk.balancer.store.postgres.PostgresStore pg;
+
   private final ActivationDispatcher dispatcher;
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
@@ -93,8 +97,22 @@ public final class WhiskServer implements AutoCloseable {
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
     // a store that fails for good exits the process (status 70); the service manager restarts it
-    db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
-    MvEntityStore entities = db.entities();
+    io.hpcwhisk.balancer.store.EntityStore entities;
+    ActivationStore stored;
+    PilotBindingStore storedBindings;
+    if (config.store().postgresKind()) {
+      db = null;
+      pg = io.hpcwhisk.balancer.store.postgres.PostgresStore.open(config.store().postgres());
+      entities = pg.entities();
+      stored = pg.activations();
+      storedBindings = pg.pilotBindings();
+    } else {
+      pg = null;
+      db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
+      entities = db.entities();
+      stored = db.activations();
+      storedBindings = MvPilotBindingStore.open(db);
+    }
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
@@ -102,7 +120,7 @@ public final class WhiskServer implements AutoCloseable {
     SystemPackages.install(entities, clock.millis());
     if (verifier.isPresent()) {
       PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
-      PilotBindingStore bindings = MvPilotBindingStore.open(db);
+      PilotBindingStore bindings = storedBindings;
       PilotAdmission admission = new PilotAdmission(credentials, bindings, verifier.get(), clock);
       submissions =
           Optional.of(
@@ -151,7 +169,7 @@ public final class WhiskServer implements AutoCloseable {
     drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
     // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
     QuotaActivationStore counted =
-        new QuotaActivationStore(db.activations(), config.store().namespaceQuotaBytes());
+        new QuotaActivationStore(stored, config.store().namespaceQuotaBytes());
     ActivationStore activations = counted;
     invoker =
         new ActivationService(
@@ -226,7 +244,7 @@ public final class WhiskServer implements AutoCloseable {
                 config.pilotPort(),
                 (server, notFound) -> PilotEndpoint.install(server, events, notFound))
             : null;
-    tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, db) : null;
+    tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, this::closeStore) : null;
     if (tls != null) {
       io.micrometer.core.instrument.FunctionCounter.builder(
               "whisk_tls_failed_handshakes", tls, ServerTls::failedHandshakes)
@@ -267,7 +285,7 @@ public final class WhiskServer implements AutoCloseable {
       } finally {
         housekeeping.shutdownNow();
         dispatcher.close();
-        db.close();
+        closeStore();
         if (tls != null) {
           tls.close();
         }
@@ -443,14 +461,14 @@ public final class WhiskServer implements AutoCloseable {
       ServerConfig.Tls config,
       ScheduledExecutorService housekeeping,
       ActivationDispatcher dispatcher,
-      MvStoreDatabase db) {
+      Runnable closeStore) {
     try {
       return ServerTls.start(config);
     } catch (RuntimeException e) {
       // unusable certificate or key: nothing may stay open
       housekeeping.shutdownNow();
       dispatcher.close();
-      db.close();
+      closeStore.run();
       throw e;
     }
   }
@@ -477,9 +495,18 @@ public final class WhiskServer implements AutoCloseable {
     return api.address();
   }
 
-  /** The store (tests that break it). */
+  /** The embedded store (tests that break it); null with {@code store.kind: postgres}. */
   MvStoreDatabase store() {
     return db;
+  }
+
+  private void closeStore() {
+    if (db != null) {
+      db.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
   }
 
   public IdentityStore identities() {
@@ -503,7 +530,7 @@ public final class WhiskServer implements AutoCloseable {
     } finally {
       housekeeping.shutdownNow();
       dispatcher.close();
-      db.close();
+      closeStore();
       if (tls != null) {
         tls.close();
       }

@@ -179,6 +179,8 @@ public final class ApiHandler extends Handler.Abstract {
       answer = error(r.status(), r.getMessage(), requestId);
     } catch (IllegalEntityNameException e) {
       answer = error(400, e.getMessage(), requestId);
+    } catch (io.hpcwhisk.balancer.store.postgres.StoreUnavailableException e) {
+      answer = storeUnavailable(request, requestId, e);
     } catch (RuntimeException e) {
       LOG.error(
           "request {} {} failed (request id {})",
@@ -203,7 +205,11 @@ public final class ApiHandler extends Handler.Abstract {
               reply =
                   cause instanceof Rejection r
                       ? error(r.status(), r.getMessage(), requestId)
-                      : error(500, "There was an error processing your request.", requestId);
+                      : cause
+                              instanceof
+                              io.hpcwhisk.balancer.store.postgres.StoreUnavailableException u
+                          ? storeUnavailable(request, requestId, u)
+                          : error(500, "There was an error processing your request.", requestId);
             }
             write(response, reply, callback);
           });
@@ -223,6 +229,24 @@ public final class ApiHandler extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /**
+   * The database store cannot be reached: 503, nothing of the request was committed (logged once
+   * per request without a stack trace; the pool's timeout bounds the wait).
+   */
+  private static Reply storeUnavailable(Request request, String requestId, RuntimeException e) {
+    LOG.warn(
+        "request {} {} refused with 503, the store is unavailable (request id {}): {}",
+        request.getMethod(),
+        request.getHttpURI().getPath(),
+        requestId,
+        e.getMessage());
+    return error(
+            503,
+            "The server's database is unavailable; the request was not carried out. Retry later.",
+            requestId)
+        .withHeader("Retry-After", "5");
   }
 
   static Reply error(int status, String message, String requestId) {

@@ -490,22 +490,36 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
   }
 
   /**
-   * The embedded store.
+   * The store: the embedded one in the data directory (default), or PostgreSQL.
    *
-   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
+   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data} (with
+   *     {@code kind: postgres} it still holds the identities and the pilot credentials)
    * @param activationRetentionHours activation records older than this are deleted; default 168 (7
    *     days)
    * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and
    *     activation records (within the retention); invocations and fires above it are refused
    *     (429); default 1024
+   * @param kind {@code embedded} (default: the MVStore file in {@code dataDir}) or {@code postgres}
+   *     (entities, activations and pilot bindings in {@link #postgres()})
+   * @param postgres the database of {@code kind: postgres}
    */
-  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb)
+  public record Store(
+      String dataDir,
+      Integer activationRetentionHours,
+      Long namespaceQuotaMb,
+      String kind,
+      Postgres postgres)
       implements Copyable<Store> {
-    public static final Store DEFAULT = new Store(null, null, null);
+    public static final Store DEFAULT = new Store(null, null, null, null, null);
 
     /** With the default quota. */
     public Store(String dataDir, Integer activationRetentionHours) {
-      this(dataDir, activationRetentionHours, null);
+      this(dataDir, activationRetentionHours, null, null, null);
+    }
+
+    /** The embedded store. */
+    public Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
+      this(dataDir, activationRetentionHours, namespaceQuotaMb, null, null);
     }
 
     public Store {
@@ -519,6 +533,20 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
               Integer.MAX_VALUE);
       namespaceQuotaMb =
           Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
+      kind = Check.oneOf("store.kind", kind, "embedded", "embedded", "postgres");
+      postgres = postgres == null ? Postgres.NONE : postgres;
+      if (kind.equals("postgres")) {
+        postgres.requireComplete();
+      }
+    }
+
+    public boolean postgresKind() {
+      return kind.equals("postgres");
+    }
+
+    /** The same settings on PostgreSQL. */
+    public Store withPostgres(Postgres p) {
+      return new Store(dataDir, activationRetentionHours, namespaceQuotaMb, "postgres", p);
     }
 
     /** The data directory with {@code ~} expanded. */
@@ -539,6 +567,56 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
     /** The quota in bytes. */
     public long namespaceQuotaBytes() {
       return namespaceQuotaMb * 1024 * 1024;
+    }
+  }
+
+  /**
+   * The {@code store.postgres:} section (used with {@code store.kind: postgres}).
+   *
+   * @param url the JDBC URL, {@code jdbc:postgresql://HOST:PORT/DATABASE} (no password in it)
+   * @param user the database user
+   * @param passwordFile a file holding the user's password (one line); read at start, refused when
+   *     other accounts may read it or it belongs to another account
+   * @param poolSize connections in the pool (1..200); default 10
+   * @param connectTimeoutMs longest wait for a connection from the pool (250..600000); a request
+   *     that cannot get one in time fails (503) instead of hanging; default 5000
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Postgres(
+      String url, String user, String passwordFile, Integer poolSize, Integer connectTimeoutMs) {
+    public static final Postgres NONE = new Postgres(null, null, null, null, null);
+
+    public Postgres {
+      url = Check.blankToNull(url);
+      user = Check.blankToNull(user);
+      passwordFile = Check.blankToNull(passwordFile);
+      poolSize = Check.range("store.postgres.pool-size", poolSize, 10, 1, 200);
+      connectTimeoutMs =
+          Check.range("store.postgres.connect-timeout-ms", connectTimeoutMs, 5000, 250, 600_000);
+      if (url != null && !url.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException(
+            "store.postgres.url",
+            "'" + url + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://HOST:PORT/DB)");
+      }
+      if (url != null && url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+        // never echo the URL: it may carry the password
+        throw new ConfigException(
+            "store.postgres.url",
+            "carries a password (expected it in store.postgres.password-file, not in the URL)");
+      }
+    }
+
+    void requireComplete() {
+      Check.required("store.postgres.url", url, "a JDBC URL jdbc:postgresql://HOST:PORT/DB");
+      Check.required("store.postgres.user", user, "the database user");
+      Check.required(
+          "store.postgres.password-file", passwordFile, "a file holding the user's password");
+    }
+
+    public Path passwordPath() {
+      return passwordFile.startsWith("~/")
+          ? Path.of(System.getProperty("user.home"), passwordFile.substring(2))
+          : Path.of(passwordFile);
     }
   }
 
