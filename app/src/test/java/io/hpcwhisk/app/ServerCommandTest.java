@@ -84,7 +84,7 @@ class ServerCommandTest {
               tmp.toString());
       assertThat(code).as(exposed).isNotZero();
       assertThat(err.toString())
-          .contains("allowed only on a loopback address", "api.host is '" + exposed + "'")
+          .contains("needs a loopback address", "api.host is '" + exposed + "'")
           .doesNotContain("\tat ");
     }
     Path file = tmp.resolve("exposed.yaml");
@@ -93,7 +93,7 @@ class ServerCommandTest {
     CommandLine cli = HpcWhisk.commandLine();
     cli.setErr(new PrintWriter(err, true));
     assertThat(cli.execute("server", "--config", file.toString())).isNotZero();
-    assertThat(err.toString()).contains("allowed only on a loopback address");
+    assertThat(err.toString()).contains("needs a loopback address");
     StringWriter help = new StringWriter();
     CommandLine h = HpcWhisk.commandLine();
     h.setOut(new PrintWriter(help, true));
