@@ -49,8 +49,26 @@ public class SlurmAccessException extends ClusterAccessException {
     return reason;
   }
 
-  /** The reason of any cluster access failure: {@link Reason#FAILED} when it names none. */
+  /**
+   * The reason of any cluster access failure; for a failed Slurm command, read from its message (a
+   * timeout, slurmctld unreachable), else {@link Reason#FAILED}.
+   */
   public static Reason reasonOf(ClusterAccessException e) {
-    return e instanceof SlurmAccessException s ? s.reason() : Reason.FAILED;
+    if (e instanceof SlurmAccessException s) {
+      return s.reason();
+    }
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("timed out after")) {
+      return Reason.TIMEOUT;
+    }
+    if (m.contains("Unable to contact slurm controller")
+        || m.contains("Connection refused")
+        || m.contains("could not start")) {
+      return Reason.UNREACHABLE;
+    }
+    if (m.contains("Invalid authentication credential") || m.contains("Authentication failure")) {
+      return Reason.AUTH;
+    }
+    return Reason.FAILED;
   }
 }
