@@ -616,8 +616,12 @@ public final class LocalCluster {
     LocalClusterSpec spec =
         recordedSpec()
             .orElseThrow(() -> new LocalClusterException("no cluster was started in " + dir));
+    restartSlurmctld(); // a test that stopped it and failed before starting it again
     cancelAllJobs();
     awaitIdle(spec);
+    if (restUrl().isEmpty()) {
+      slurm.startServices(dir, this);
+    }
   }
 
   private void awaitIdle(LocalClusterSpec spec) {

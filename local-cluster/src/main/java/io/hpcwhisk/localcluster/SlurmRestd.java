@@ -130,6 +130,8 @@ final class SlurmRestd {
                       conf.toString(),
                       "-a",
                       "rest_auth/jwt",
+                      "-s",
+                      "openapi/slurmctld",
                       "-u",
                       USER,
                       "-g",

@@ -332,7 +332,15 @@ public final class SlurmRestClient {
     }
 
     JsonNode checked(String method, String v, String path) {
-      if (status == 401 || status == 403) {
+      String errors = errors(true);
+      boolean auth =
+          status == 401
+              || status == 403
+              || errors.contains("authentication error")
+              || errors.contains("Authentication failure")
+              || errors.contains("Invalid authentication")
+              || errors.contains("Access/permission denied");
+      if (auth) {
         throw new SlurmAccessException(
             Reason.AUTH,
             "slurmrestd at "
@@ -343,24 +351,19 @@ public final class SlurmRestClient {
                 + user
                 + " (HTTP "
                 + status
-                + errors(false)
+                + errors
                 + "): expired or wrong; mint a new one with `scontrol token username="
                 + user
                 + "`");
       }
       JsonNode root = json();
-      String errors = errors(true);
       if (status >= 400 || !errors.isEmpty()) {
         boolean down =
             errors.contains("Unable to contact slurm controller")
                 || errors.contains("connect failure")
                 || errors.contains("Socket timed out");
-        boolean auth =
-            errors.contains("Authentication failure")
-                || errors.contains("Invalid authentication")
-                || errors.contains("Access/permission denied");
         throw new SlurmAccessException(
-            down ? Reason.UNREACHABLE : auth ? Reason.AUTH : Reason.FAILED,
+            down ? Reason.UNREACHABLE : Reason.FAILED,
             method
                 + " "
                 + uri
