@@ -27,7 +27,8 @@ import java.util.Properties;
  * slurmctld signs and checks tokens with ({@code AuthAltTypes=auth/jwt}, {@code
  * AuthAltParameters=jwt_key=…} in {@code slurm.conf}), and {@code token} (mode 0600), a token
  * minted with {@code scontrol token username=USER lifespan=…} for the user that ran {@code up};
- * {@code rest.properties} records the URL; {@code run/slurmrestd.pid} the daemon.
+ * {@code rest.properties} records the URL (a restart reuses its port when it is free); {@code
+ * run/slurmrestd.pid} the daemon.
  *
  * <p>slurmrestd refuses to run as root or as the SlurmUser, so it is started as root and drops to
  * {@code nobody}/{@code nogroup} ({@code -u}/{@code -g}), listening on {@code 127.0.0.1} at a free
@@ -117,7 +118,12 @@ final class SlurmRestd {
   static URI start(Path dir, Path conf, SlurmInstallation slurm, LocalCluster cluster) {
     Optional<URI> running = url(dir);
     if (running.isEmpty()) {
-      int port = freePort();
+      // the same port again after a crash or a stop, so that clients configured with it reconnect
+      int port =
+          recordedUrl(dir)
+              .map(URI::getPort)
+              .filter(p -> p > 0 && Ports.free(p))
+              .orElseGet(SlurmRestd::freePort);
       URI url = URI.create("http://127.0.0.1:" + port);
       Path log = dir.resolve("log/slurmrestd.log");
       List<String> command =
@@ -221,13 +227,7 @@ final class SlurmRestd {
 
   /** Stops the daemon recorded in the directory; true if one ran. */
   static boolean stop(Path dir) {
-    boolean stopped = Daemons.stop(dir.resolve(PID), "slurmrestd", Duration.ofSeconds(5));
-    try {
-      Files.deleteIfExists(dir.resolve(RECORD));
-    } catch (IOException ignored) {
-      // a stale record names no running daemon: url() checks the pid
-    }
-    return stopped;
+    return Daemons.stop(dir.resolve(PID), "slurmrestd", Duration.ofSeconds(5));
   }
 
   private static int freePort() {

@@ -105,6 +105,9 @@ public final class SlurmRestClient {
     this.observer = Objects.requireNonNull(observer, "observer");
     this.http =
         HttpClient.newBuilder()
+            // slurmrestd speaks HTTP/1.1 and answers the client's h2c upgrade request with a
+            // header java.net.http cannot parse (seen on 24.11.5)
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -336,6 +339,7 @@ public final class SlurmRestClient {
       boolean auth =
           status == 401
               || status == 403
+              || status == 511 // 24.11.5 for a wrong or expired token
               || errors.contains("authentication error")
               || errors.contains("Authentication failure")
               || errors.contains("Invalid authentication")

@@ -183,7 +183,7 @@ class SlurmRestIT {
             "hpcw-pilot",
             Optional.empty(),
             Optional.empty(),
-            slurm.dir().resolve("log/job-%j.out").toString(),
+            slurm.dir().resolve("pilot-%j.out").toString(),
             "#!/bin/sh\n"
                 + "echo \"token file: $HPC_WHISK_PILOT_TOKEN_FILE\"\n"
                 + "echo running\n"
