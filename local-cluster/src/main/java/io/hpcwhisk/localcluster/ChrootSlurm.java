@@ -131,8 +131,24 @@ final class ChrootSlurm extends SlurmInstallation {
   }
 
   @Override
+  String slurmConfExtra(Path dir) {
+    return SlurmRestd.slurmConf(dir);
+  }
+
+  @Override
+  Optional<java.net.URI> startServices(Path dir, LocalCluster cluster) {
+    return Optional.of(SlurmRestd.start(dir, cluster.conf(), this, cluster));
+  }
+
+  @Override
+  Optional<java.net.URI> restUrl(Path dir) {
+    return SlurmRestd.url(dir);
+  }
+
+  @Override
   public void start(Path dir, PrintStream out) {
     super.start(dir, out);
+    SlurmRestd.writeKey(dir);
     if (holder(dir).isPresent()) {
       writeWrappers(dir);
       return;
@@ -336,7 +352,7 @@ final class ChrootSlurm extends SlurmInstallation {
       return 0;
     }
     String namespace = mountNamespace(holder.get().pid()).orElse("");
-    int stopped = 0;
+    int stopped = SlurmRestd.stop(dir) ? 1 : 0;
     // Whatever still runs in the namespace (a job's leftovers, a stray client) would keep its
     // mounts alive.
     List<ProcessHandle> inside =

@@ -170,6 +170,7 @@ public final class LocalCluster {
                 + "` first");
       }
       if (sameShape(running, spec) && isRunning()) {
+        slurm.startServices(dir, this);
         return false;
       }
       if (!sameShape(running, spec)) {
@@ -204,6 +205,7 @@ public final class LocalCluster {
       startMunge();
       startSlurm(spec);
       awaitIdle(spec);
+      slurm.startServices(dir, this);
       return true;
     } catch (RuntimeException | IOException e) {
       out.println("Start failed; stopping what was started.");
@@ -265,6 +267,10 @@ public final class LocalCluster {
         .append(conf())
         .append('\n')
         .append(clientBinDir().map(b -> "export PATH=" + b + ":$PATH\n").orElse(""))
+        .append(
+            restUrl()
+                .map(u -> "REST: " + u + " (slurmrestd; JWT in " + restTokenFile() + ")\n")
+                .orElse(""))
         .append('\n');
     text.append("Nodes:\n")
         .append(run(List.of("sinfo", "-N", "-o", "%8N %10T %5c %8m %P")).stdout())
@@ -314,9 +320,39 @@ public final class LocalCluster {
             .map(b -> "  export PATH=" + b + ":$PATH   # Slurm " + slurm.version() + "'s clients\n")
             .orElse("")
         + "  sinfo; sbatch -p batch --wrap 'sleep 60'; squeue\n"
+        + restUrl()
+            .map(
+                u ->
+                    "REST: "
+                        + u
+                        + " (slurmrestd, JWT auth; a token for "
+                        + System.getProperty("user.name")
+                        + " is in "
+                        + restTokenFile()
+                        + ")\n")
+            .orElse("")
         + "Stop it with: hpc-whisk local-cluster down --dir "
         + dir
         + "\n";
+  }
+
+  /** The URL of this cluster's slurmrestd (Slurm 24.11 clusters), while it runs. */
+  public Optional<java.net.URI> restUrl() {
+    return slurm.restUrl(dir);
+  }
+
+  /**
+   * The file {@code up} wrote a JWT for the calling user into (mode 0600; Slurm 24.11 clusters).
+   */
+  public Path restTokenFile() {
+    return SlurmRestd.token(dir);
+  }
+
+  /**
+   * Writes a fresh token into {@link #restTokenFile()} ({@code scontrol token}, lifespan 7 days).
+   */
+  public void mintRestToken() {
+    SlurmRestd.mintToken(dir, this);
   }
 
   /** What {@code sinfo --version} of this cluster's Slurm prints, e.g. {@code slurm 24.11.5}. */
@@ -440,7 +476,7 @@ public final class LocalCluster {
     recorded.setProperty("graceSeconds", String.valueOf(spec.graceSeconds()));
     recorded.setProperty("portBase", String.valueOf(portBase));
     try {
-      Files.writeString(conf(), fill(template(), values));
+      Files.writeString(conf(), fill(template(), values) + slurm.slurmConfExtra(dir));
       try (var writer = Files.newBufferedWriter(dir.resolve("cluster.properties"))) {
         recorded.store(writer, "written by hpc-whisk local-cluster up");
       }
@@ -542,14 +578,50 @@ public final class LocalCluster {
   }
 
   /**
+   * Starts slurmctld again after it stopped (a crash, a fault test), recovering its saved state (no
+   * {@code -c}: jobs and nodes are kept), and waits until it answers.
+   */
+  public void restartSlurmctld() {
+    if (Daemons.alive(pidFile("slurmctld"), "slurmctld").isPresent()) {
+      return;
+    }
+    Commands.run(
+            slurm.command(dir, "slurmctld", List.of("-f", conf().toString())),
+            clientEnv(),
+            COMMAND_TIMEOUT)
+        .orThrow();
+    Daemons.awaitStarted(
+        pidFile("slurmctld"),
+        "slurmctld",
+        Duration.ofSeconds(20),
+        dir.resolve("log/slurmctld.log"));
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline && !run(List.of("sinfo", "-h")).ok()) {
+      Daemons.pause(200);
+    }
+  }
+
+  /**
+   * Starts the services beside the daemons again when they stopped (24.11: slurmrestd) and mints a
+   * fresh token.
+   */
+  public void restartServices() {
+    slurm.startServices(dir, this);
+  }
+
+  /**
    * Cancels every job and waits until all nodes are idle again: a clean slate for the next test.
    */
   public void reset() {
     LocalClusterSpec spec =
         recordedSpec()
             .orElseThrow(() -> new LocalClusterException("no cluster was started in " + dir));
+    restartSlurmctld(); // a test that stopped it and failed before starting it again
     cancelAllJobs();
     awaitIdle(spec);
+    if (restUrl().isEmpty()) {
+      slurm.startServices(dir, this);
+    }
   }
 
   private void awaitIdle(LocalClusterSpec spec) {

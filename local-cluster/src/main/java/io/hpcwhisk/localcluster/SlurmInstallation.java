@@ -112,6 +112,24 @@ public abstract class SlurmInstallation {
   /** The Java the pilots of this cluster run on (a path valid where jobs run). */
   public abstract Path pilotJavaHome();
 
+  /** Lines appended to {@code slurm.conf} (24.11: JWT for slurmrestd); none by default. */
+  String slurmConfExtra(Path clusterDir) {
+    return "";
+  }
+
+  /**
+   * Starts the services beside the daemons (24.11: slurmrestd, with a fresh token file) and answers
+   * the REST URL; none by default.
+   */
+  Optional<java.net.URI> startServices(Path clusterDir, LocalCluster cluster) {
+    return Optional.empty();
+  }
+
+  /** The REST URL of the running slurmrestd, if this installation runs one. */
+  Optional<java.net.URI> restUrl(Path clusterDir) {
+    return Optional.empty();
+  }
+
   /** Extra configuration files next to {@code slurm.conf} (name → content). */
   public Map<String, String> extraConfig() {
     return Map.of();

@@ -72,6 +72,36 @@ public final class SlurmEnv {
     return "22.05".equals(slurmVersion()) ? "COMPLETED" : "PREEMPTED";
   }
 
+  /** The URL of the cluster's slurmrestd (Slurm 24.11 clusters run one), while it runs. */
+  public java.util.Optional<java.net.URI> restUrl() {
+    return cluster.restUrl();
+  }
+
+  /** The file holding a JWT for the calling user (mode 0600; Slurm 24.11 clusters). */
+  public Path restTokenFile() {
+    return cluster.restTokenFile();
+  }
+
+  /** The pid the cluster recorded for a daemon: {@code slurmctld}, {@code slurmrestd}, … */
+  public long daemonPid(String name) {
+    try {
+      return Long.parseLong(
+          java.nio.file.Files.readString(dir().resolve("run").resolve(name + ".pid")).strip());
+    } catch (java.io.IOException | NumberFormatException e) {
+      throw new IllegalStateException("no pid recorded for " + name + " in " + dir(), e);
+    }
+  }
+
+  /** Starts slurmctld again after a test stopped it, recovering its state (jobs are kept). */
+  public void restartSlurmctld() {
+    cluster.restartSlurmctld();
+  }
+
+  /** Starts slurmrestd again after a test stopped it (and mints a fresh token file). */
+  public void restartRest() {
+    cluster.restartServices();
+  }
+
   /** Node names, {@code n1..nN}. */
   public List<String> nodes() {
     return nodes;

@@ -69,6 +69,12 @@ class ChrootSlurmClusterIT {
           .as("recorded in the directory")
           .isEqualTo("24.11");
       assertThat(cluster.status()).contains("Slurm slurm-wlm 24.11.");
+      assertThat(cluster.restUrl()).as("slurmrestd runs").isPresent();
+      assertThat(cluster.status()).contains("REST: " + cluster.restUrl().get());
+      long restd = Long.parseLong(Files.readString(dir.resolve("run/slurmrestd.pid")).strip());
+      assertThat(ProcessHandle.of(restd).flatMap(p -> p.info().user()))
+          .as("slurmrestd runs unprivileged")
+          .contains("nobody");
       long holder = holderPid(dir);
       assertThat(Mounts.under(dir)).as("no mount in the host's table").isEmpty();
       assertThat(Files.readString(Path.of("/proc", Long.toString(holder), "mountinfo")))
@@ -107,6 +113,7 @@ class ChrootSlurmClusterIT {
       cluster.down(OUT);
     }
     assertNothingLeft(dir);
+    assertThat(cluster.restUrl()).as("down stopped slurmrestd").isEmpty();
     CommandResult after =
         cluster
             .slurm()

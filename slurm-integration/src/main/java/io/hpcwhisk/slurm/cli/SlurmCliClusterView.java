@@ -1,12 +1,12 @@
 package io.hpcwhisk.slurm.cli;
 
-import io.hpcwhisk.core.cluster.ClusterAccessException;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.NodeInfo;
+import io.hpcwhisk.slurm.SlurmAccessException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +37,13 @@ public final class SlurmCliClusterView implements ClusterView {
       nodes = SlurmJson.nodes(sinfo);
       jobs = SlurmJson.jobs(squeue);
     } catch (IllegalArgumentException e) {
-      throw new ClusterAccessException(
-          "cannot read Slurm's JSON: " + e.getMessage() + version(sinfo, squeue), e);
+      String version = version(sinfo, squeue);
+      throw new SlurmAccessException(
+          version.isEmpty()
+              ? SlurmAccessException.Reason.GARBAGE
+              : SlurmAccessException.Reason.VERSION,
+          "cannot read Slurm's JSON: " + e.getMessage() + version,
+          e);
     }
     boolean pendingWithoutSchedule =
         jobs.stream().anyMatch(j -> j.state() == JobState.PENDING && j.nodes().isEmpty());

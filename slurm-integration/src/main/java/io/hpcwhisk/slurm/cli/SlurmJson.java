@@ -41,7 +41,18 @@ public final class SlurmJson {
 
   /** The nodes of an {@code sinfo --json} document, one per node name (partitions merged). */
   public static List<NodeInfo> nodes(String json) {
-    JsonNode root = parse(json, "sinfo --json");
+    return nodes(parse(json, "sinfo --json"), json);
+  }
+
+  /**
+   * The nodes of an already parsed document: {@code sinfo --json}'s, or slurmrestd's {@code /nodes}
+   * answer (the 22.05 shape: a {@code nodes} array).
+   */
+  public static List<NodeInfo> nodes(JsonNode root) {
+    return nodes(root, null);
+  }
+
+  private static List<NodeInfo> nodes(JsonNode root, String json) {
     Map<String, NodeAccumulator> byName = new LinkedHashMap<>();
     if (root.path("nodes").isArray()) {
       for (JsonNode n : root.path("nodes")) {
@@ -67,7 +78,8 @@ public final class SlurmJson {
       }
     } else {
       throw new IllegalArgumentException(
-          "sinfo --json output has neither 'nodes' nor 'sinfo': " + head(json));
+          "sinfo --json output has neither 'nodes' nor 'sinfo': "
+              + head(json == null ? root.toString() : json));
     }
     List<NodeInfo> out = new ArrayList<>();
     byName.forEach(
@@ -81,9 +93,21 @@ public final class SlurmJson {
    * leaves within the grace time, as it should, ends {@code COMPLETED} with a {@code preempt_time}.
    */
   public static List<Job> jobs(String json) {
-    JsonNode root = parse(json, "squeue --json");
+    return jobs(parse(json, "squeue --json"), json);
+  }
+
+  /**
+   * The jobs of an already parsed document: {@code squeue --json}'s or slurmrestd's {@code /jobs}.
+   */
+  public static List<Job> jobs(JsonNode root) {
+    return jobs(root, null);
+  }
+
+  private static List<Job> jobs(JsonNode root, String json) {
     if (!root.path("jobs").isArray()) {
-      throw new IllegalArgumentException("squeue --json output has no 'jobs' array: " + head(json));
+      throw new IllegalArgumentException(
+          "squeue --json output has no 'jobs' array: "
+              + head(json == null ? root.toString() : json));
     }
     List<Job> out = new ArrayList<>();
     for (JsonNode j : root.path("jobs")) {

@@ -42,7 +42,10 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
           + " command-timeout: 15s     # the most one Slurm command may take%n  partition: whisk   "
           + "      # the preemptible partition, the only one used%n  qos: \"\"                   #"
           + " QOS for pilots; empty = none%n  account: \"\"               # account for pilots;"
-          + " empty = none%nharvest:%n  enabled: true            # hpc-whisk server runs the"
+          + " empty = none%n  access: cli              # cli (sinfo/squeue/sbatch/scancel) | rest"
+          + " (slurmrestd)%n  rest:%n    url: \"\"                # slurmrestd, e.g."
+          + " http://127.0.0.1:6820 (access: rest)%n    token-file: \"\"         # JWT file, mode"
+          + " 0600 (access: rest)%nharvest:%n  enabled: true            # hpc-whisk server runs the"
           + " controller (off: --no-controller)%n  policy: adaptive         # fib | var |"
           + " adaptive%n  params: {}               # policy parameters, e.g. {max-pending: 16}%n "
           + " interval: 5s             # reconcile interval%n  dry-run: false           # log"
@@ -70,6 +73,9 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    * @param partition the harvest partition (default {@code whisk})
    * @param qos QOS for pilots (default none)
    * @param account account for pilots (default none)
+   * @param access how the controller reaches Slurm: {@code cli} (default; the client commands) or
+   *     {@code rest} (slurmrestd, see {@link Rest})
+   * @param rest slurmrestd's URL and token file, for {@code access: rest}
    */
   public record Slurm(
       Optional<Path> binDir,
@@ -77,10 +83,24 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       Duration commandTimeout,
       String partition,
       Optional<String> qos,
-      Optional<String> account)
+      Optional<String> account,
+      String access,
+      Rest rest)
       implements Copyable<Slurm> {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
     public static final String DEFAULT_PARTITION = "whisk";
+    public static final String DEFAULT_ACCESS = "cli";
+
+    /** CLI access (the default), without REST settings. */
+    public Slurm(
+        Optional<Path> binDir,
+        Optional<Path> conf,
+        Duration commandTimeout,
+        String partition,
+        Optional<String> qos,
+        Optional<String> account) {
+      this(binDir, conf, commandTimeout, partition, qos, account, DEFAULT_ACCESS, null);
+    }
 
     public Slurm {
       binDir = path(binDir);
@@ -95,6 +115,21 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       partition = Check.orDefault(Check.blankToNull(partition), DEFAULT_PARTITION);
       qos = text(qos);
       account = text(account);
+      access = Check.oneOf("slurm.access", access, DEFAULT_ACCESS, "cli", "rest");
+      rest = rest == null ? Rest.defaults() : rest;
+      if (access.equals("rest")) {
+        if (rest.url().isEmpty()) {
+          throw new ConfigException(
+              "slurm.rest.url",
+              "slurm.access: rest needs slurmrestd's URL, e.g. http://127.0.0.1:6820");
+        }
+        if (rest.tokenFile().isEmpty()) {
+          throw new ConfigException(
+              "slurm.rest.token-file",
+              "slurm.access: rest needs the file holding the JWT (mode 0600), e.g. one written from"
+                  + " `scontrol token username=USER lifespan=SECONDS`");
+        }
+      }
       try {
         new HarvestTarget(partition, qos); // validates
       } catch (IllegalArgumentException e) {
@@ -116,9 +151,46 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       return new HarvestTarget(partition, qos);
     }
 
+    /** Whether the controller reaches Slurm through slurmrestd. */
+    public boolean restAccess() {
+      return access.equals("rest");
+    }
+
     /** Environment for the Slurm commands ({@code SLURM_CONF} when configured). */
     public Map<String, String> environment() {
       return conf.map(c -> Map.of("SLURM_CONF", c.toString())).orElse(Map.of());
+    }
+  }
+
+  /**
+   * {@code slurm.rest:}, for {@code slurm.access: rest}.
+   *
+   * @param url slurmrestd's base URL, {@code http://} or {@code https://} (default none)
+   * @param tokenFile the file holding the JWT for the controller's user (default none): one line,
+   *     as {@code scontrol token} prints it (with or without {@code SLURM_JWT=}); refused when
+   *     group or others may access it; read again when it changes
+   */
+  public record Rest(Optional<java.net.URI> url, Optional<Path> tokenFile)
+      implements Copyable<Rest> {
+    public Rest {
+      url = url == null ? Optional.empty() : url.filter(u -> !u.toString().isBlank());
+      url.ifPresent(
+          u -> {
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                || u.getHost() == null) {
+              throw new ConfigException(
+                  "slurm.rest.url",
+                  "must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:6820, got"
+                      + " '"
+                      + u
+                      + "'");
+            }
+          });
+      tokenFile = path(tokenFile);
+    }
+
+    public static Rest defaults() {
+      return new Rest(Optional.empty(), Optional.empty());
     }
   }
 

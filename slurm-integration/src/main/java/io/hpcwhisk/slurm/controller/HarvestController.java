@@ -15,6 +15,10 @@ import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmCliClusterView;
 import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
+import io.hpcwhisk.slurm.rest.SlurmRestClient;
+import io.hpcwhisk.slurm.rest.SlurmRestClusterView;
+import io.hpcwhisk.slurm.rest.SlurmRestPilotLauncher;
+import io.hpcwhisk.slurm.rest.TokenFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -111,7 +115,10 @@ public final class HarvestController implements AutoCloseable {
     return cliPass(config, registry, baseDir, PilotJobHandOff.NONE);
   }
 
-  /** One pass wired to the Slurm CLI whose pilot jobs are prepared by {@code handOff}. */
+  /**
+   * One pass wired to Slurm ({@code slurm.access}: the CLI, or slurmrestd) whose pilot jobs are
+   * prepared by {@code handOff}.
+   */
   public static ReconcilePass cliPass(
       HarvestConfig config, MeterRegistry registry, Path baseDir, PilotJobHandOff handOff) {
     HarvestMetrics metrics = new HarvestMetrics(registry, config.harvest().policy());
@@ -133,6 +140,23 @@ public final class HarvestController implements AutoCloseable {
             job.extraOptions(),
             job.environment());
     InstantSource clock = InstantSource.system();
+    if (slurm.restAccess()) {
+      if (config.harvest().holdFreedNodes()) {
+        throw new IllegalArgumentException(
+            "harvest.hold-freed-nodes holds jobs with scontrol and needs slurm.access: cli");
+      }
+      SlurmRestClient client = restClient(slurm, metrics);
+      LOG.info(
+          "reaching Slurm through slurmrestd at {} (token file {})",
+          client.base(),
+          slurm.rest().tokenFile().orElseThrow());
+      return pass(
+          config,
+          metrics,
+          new SlurmRestClusterView(client, clock),
+          new SlurmRestPilotLauncher(client, settings, handOff),
+          clock);
+    }
     ReconcilePass pass =
         pass(
             config,
@@ -143,6 +167,20 @@ public final class HarvestController implements AutoCloseable {
     return config.harvest().holdFreedNodes()
         ? pass.holdingFreedNodes(new FreedNodeHolds(cli, pilotOwner(config)))
         : pass;
+  }
+
+  /**
+   * The slurmrestd client of {@code slurm.rest} (reads the token file now: a file others can read
+   * is refused).
+   */
+  public static SlurmRestClient restClient(HarvestConfig.Slurm slurm, SlurmCli.CallObserver calls) {
+    return new SlurmRestClient(
+        slurm.rest().url().orElseThrow(),
+        System.getProperty("user.name"),
+        new TokenFile(slurm.rest().tokenFile().orElseThrow()),
+        slurm.commandTimeout(),
+        SlurmRestClient.DEFAULT_MAX_BYTES,
+        calls);
   }
 
   /** One pass against any cluster and launcher, without a loop (a simulator model, a test fake). */

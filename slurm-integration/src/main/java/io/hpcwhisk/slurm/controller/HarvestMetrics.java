@@ -4,6 +4,7 @@ import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.Intent;
 import io.hpcwhisk.core.harvest.PilotState;
+import io.hpcwhisk.slurm.SlurmAccessException;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
  *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1
  *       while the last pass reached Slurm;
- *   <li>{@code slurm.calls{command,outcome}} — latency of every Slurm command, ok or error.
+ *   <li>{@code slurm.calls{command,outcome}} — latency of every Slurm command or REST call ({@code
+ *       rest GET nodes}), ok or error;
+ *   <li>{@code slurm.errors{reason}} — failed reads and commands by reason: unreachable, timeout,
+ *       auth, garbage, version, failed (every reason exported from the start, at 0).
  * </ul>
  */
 public final class HarvestMetrics implements SlurmCli.CallObserver {
@@ -90,6 +94,9 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
         kind -> registry.counter("hpcwhisk.harvest.submissions", "policy", policy, "kind", kind));
     ReasonKind.CANCELS.forEach(
         kind -> registry.counter("hpcwhisk.harvest.cancels", "policy", policy, "kind", kind));
+    for (SlurmAccessException.Reason reason : SlurmAccessException.Reason.values()) {
+      slurmErrorCounter(reason);
+    }
     nodeSeconds =
         Counter.builder("hpcwhisk.harvest.node.seconds")
             .baseUnit("seconds")
@@ -134,6 +141,17 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     if (seconds > 0) {
       nodeSeconds.increment(seconds);
     }
+  }
+
+  void slurmError(SlurmAccessException.Reason reason) {
+    slurmErrorCounter(reason).increment();
+  }
+
+  private Counter slurmErrorCounter(SlurmAccessException.Reason reason) {
+    return Counter.builder("hpcwhisk.slurm.errors")
+        .tag("reason", reason.tag())
+        .description("failed Slurm reads and commands by reason")
+        .register(registry);
   }
 
   void pass(boolean ok) {

@@ -14,6 +14,7 @@ import io.hpcwhisk.core.harvest.Intent;
 import io.hpcwhisk.core.harvest.PassPlan;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
+import io.hpcwhisk.slurm.SlurmAccessException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * nothing for n3.
  *
  * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale
- * data); it is logged once when the outage starts and once a minute after, and {@code
+ * data); it is logged once when the outage starts, again when its reason changes and once a minute
+ * after, {@code hpcwhisk.slurm.errors{reason}} counts every failed pass, and {@code
  * hpcwhisk.slurm.up} drops to 0. In a dry run the fleet never changes, so the same intents are
  * printed every pass.
  */
@@ -61,6 +63,7 @@ public final class ReconcilePass {
   private final boolean dryRun;
   private final PilotTracker tracker = new PilotTracker();
   private Optional<Instant> outageSince = Optional.empty();
+  private Optional<SlurmAccessException.Reason> outageReason = Optional.empty();
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
   private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
@@ -123,6 +126,7 @@ public final class ReconcilePass {
           failedPasses,
           outageSince.get());
       outageSince = Optional.empty();
+      outageReason = Optional.empty();
       failedPasses = 0;
     }
     ClusterSnapshot snapshot = snapshots.build(observation);
@@ -166,6 +170,7 @@ public final class ReconcilePass {
       try {
         toCarryOut = freedNodeHolds.get().apply(snapshot, fleet, toCarryOut, dryRun);
       } catch (ClusterAccessException e) {
+        metrics.slurmError(SlurmAccessException.reasonOf(e));
         LOG.warn("could not hold or release pending pilots: {}", e.getMessage());
       }
     }
@@ -211,6 +216,7 @@ public final class ReconcilePass {
         metrics.executed(intent);
         executed++;
       } catch (ClusterAccessException e) {
+        metrics.slurmError(SlurmAccessException.reasonOf(e));
         errors.add(e.getMessage());
         LOG.warn(
             "could not carry out '{}': {}; the rest of this pass is skipped",
@@ -224,14 +230,24 @@ public final class ReconcilePass {
 
   private PassReport outage(ClusterAccessException e) {
     Instant now = clock.instant();
+    SlurmAccessException.Reason reason = SlurmAccessException.reasonOf(e);
     metrics.pass(false);
+    metrics.slurmError(reason);
     failedPasses++;
     if (outageSince.isEmpty()) {
       outageSince = Optional.of(now);
+      outageReason = Optional.of(reason);
       outageLogged = now;
       LOG.warn(
-          "Slurm unreachable, harvesting paused (pilots already running are left alone): {}",
+          "Slurm unreachable ({}), harvesting paused (pilots already running are left alone,"
+              + " nothing is submitted or cancelled until Slurm answers): {}",
+          reason.tag(),
           e.getMessage());
+    } else if (!outageReason.equals(Optional.of(reason))) {
+      outageReason = Optional.of(reason);
+      outageLogged = now;
+      LOG.warn(
+          "Slurm still unreachable, now for another reason ({}): {}", reason.tag(), e.getMessage());
     } else if (Duration.between(outageLogged, now).compareTo(OUTAGE_LOG_EVERY) >= 0) {
       outageLogged = now;
       LOG.warn(

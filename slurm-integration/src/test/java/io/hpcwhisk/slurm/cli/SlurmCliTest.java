@@ -138,7 +138,13 @@ class SlurmCliTest {
         .hasMessageContaining("neither 'nodes' nor 'sinfo'")
         .hasMessageContaining(
             "(Slurm 27.05.1, data_parser v0.0.47; this HPC-Whisk reads Slurm 22.05's JSON and "
-                + "data_parser v0.0.40, v0.0.41, v0.0.42)");
+                + "data_parser v0.0.40, v0.0.41, v0.0.42)")
+        .isInstanceOfSatisfying(
+            io.hpcwhisk.slurm.SlurmAccessException.class,
+            e ->
+                org.assertj.core.api.Assertions.assertThat(e.reason())
+                    .as("counted as hpcwhisk.slurm.errors{reason=version}")
+                    .isEqualTo(io.hpcwhisk.slurm.SlurmAccessException.Reason.VERSION));
   }
 
   @ParameterizedTest
