@@ -46,6 +46,7 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private final RuntimeConfig config;
   private final Launchers launchers;
+  private final DevicePool devices;
   private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
   private final Set<ActionContainer> busy =
       java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -69,6 +70,15 @@ public final class ActionRuntimes implements AutoCloseable {
    * actions} and {@code launchers} directories of older versions.
    */
   public ActionRuntimes(RuntimeConfig config) {
+    this(config, DevicePool.ofThisProcess());
+  }
+
+  /**
+   * As {@link #ActionRuntimes(RuntimeConfig)}, with the cores and GPUs runtimes that ask for them
+   * take (a pilot's: {@link DevicePool#ofJob}).
+   */
+  public ActionRuntimes(RuntimeConfig config, DevicePool devices) {
+    this.devices = java.util.Objects.requireNonNull(devices, "devices");
     this.base = config.workDir();
     try {
       Files.createDirectories(base);
@@ -99,6 +109,11 @@ public final class ActionRuntimes implements AutoCloseable {
   public ActionRuntimes warmUp() {
     launchers.warmUp();
     return this;
+  }
+
+  /** The cores and GPUs runtimes that ask for them take. */
+  public DevicePool devices() {
+    return devices;
   }
 
   /** Whether runtimes run inside bubblewrap. */
@@ -207,14 +222,40 @@ public final class ActionRuntimes implements AutoCloseable {
     if (refusal != null) {
       return ActivationResult.whiskError(refusal, Instant.now());
     }
+    DevicePool.Grant grant = null;
+    int cores = spec.limits().cores();
+    int gpus = spec.limits().gpus();
+    if (cores > 0 || gpus > 0) {
+      grant = takeDevices(cores, gpus);
+      if (grant == null) {
+        unreserve(spec.limits().memoryMb());
+        return ActivationResult.whiskError(
+            "This pilot cannot give the action "
+                + cores
+                + " core(s) and "
+                + gpus
+                + " GPU(s) now: "
+                + devices.describeFree()
+                + " (busy runtimes hold the rest).",
+            Instant.now());
+      }
+    }
     coldStarts.incrementAndGet();
-    InitOutcome outcome = ActionContainer.start(spec, config, launchers);
+    InitOutcome outcome =
+        ActionContainer.start(spec, config, launchers, grant, !devices.gpus().isEmpty());
     if (outcome instanceof InitOutcome.Failed failed) {
       unreserve(spec.limits().memoryMb());
+      if (grant != null) {
+        devices.give(grant);
+      }
       return failed.result();
     }
     InitOutcome.Ready ready = (InitOutcome.Ready) outcome;
     ActionContainer container = ready.container();
+    if (grant != null) {
+      DevicePool.Grant held = grant;
+      container.onClose(() -> devices.give(held));
+    }
     synchronized (this) {
       if (closed) {
         container.close();
@@ -288,6 +329,40 @@ public final class ActionRuntimes implements AutoCloseable {
     }
     evicted.forEach(ActionContainer::close);
     return refusal;
+  }
+
+  /**
+   * Takes cores and GPUs, closing idle runtimes that hold some (least recently used first) until
+   * enough are free; null when busy runtimes hold too many.
+   */
+  private DevicePool.Grant takeDevices(int cores, int gpus) {
+    while (true) {
+      DevicePool.Grant grant = devices.take(cores, gpus);
+      if (grant != null) {
+        return grant;
+      }
+      ActionContainer evicted = null;
+      synchronized (this) {
+        Idle oldest = null;
+        for (Deque<Idle> list : idle.values()) {
+          for (Idle entry : list) {
+            if (entry.container().holdsDevices()
+                && (oldest == null || entry.sinceNanos() < oldest.sinceNanos())) {
+              oldest = entry;
+            }
+          }
+        }
+        if (oldest != null) {
+          idle.get(poolKey(oldest.container().spec())).remove(oldest);
+          memoryInUseMb -= oldest.container().spec().limits().memoryMb();
+          evicted = oldest.container();
+        }
+      }
+      if (evicted == null) {
+        return null;
+      }
+      evicted.close();
+    }
   }
 
   private synchronized void unreserve(int memoryMb) {
