@@ -414,6 +414,30 @@ public final class ActionContainer implements AutoCloseable {
     this.onClose = hook;
   }
 
+  /**
+   * The CPUs some process of this runtime may run on beyond {@code cores} (it widened its affinity
+   * with {@code sched_setaffinity}/{@code taskset}); empty when every process stays within them.
+   */
+  List<Integer> cpusBeyond(List<Integer> cores) {
+    java.util.Set<Integer> beyond = new java.util.TreeSet<>();
+    for (long pid : ProcStatus.tree(process.pid())) {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+          if (line.startsWith("Cpus_allowed_list:")) {
+            for (int cpu : DevicePool.parseCpuList(line.substring(line.indexOf(':') + 1))) {
+              if (!cores.contains(cpu)) {
+                beyond.add(cpu);
+              }
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process ended meanwhile
+      }
+    }
+    return List.copyOf(beyond);
+  }
+
   /** Whether it holds cores or GPUs of the pool (it gives them back when closed). */
   boolean holdsDevices() {
     return onClose != null;

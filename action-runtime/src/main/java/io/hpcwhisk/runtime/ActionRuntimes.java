@@ -53,6 +53,12 @@ public final class ActionRuntimes implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
+  private final AtomicLong affinityEscapes = new AtomicLong();
+
+  /** The cores and GPUs each pinned runtime holds (weakly: a closed runtime drops out). */
+  private final Map<ActionContainer, DevicePool.Grant> pinned =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   private int memoryInUseMb;
   private boolean closed;
 
@@ -255,6 +261,7 @@ public final class ActionRuntimes implements AutoCloseable {
     if (grant != null) {
       DevicePool.Grant held = grant;
       container.onClose(() -> devices.give(held));
+      pinned.put(container, grant);
     }
     synchronized (this) {
       if (closed) {
@@ -382,9 +389,10 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private void release(ActionContainer container) {
     boolean close = false;
+    boolean escaped = escapedItsCores(container);
     synchronized (this) {
       busy.remove(container);
-      if (container.alive() && !closed) {
+      if (container.alive() && !closed && !escaped) {
         idle.computeIfAbsent(poolKey(container.spec()), k -> new ArrayDeque<>())
             .addLast(new Idle(container, System.nanoTime()));
       } else {
@@ -395,6 +403,34 @@ public final class ActionRuntimes implements AutoCloseable {
     if (close) {
       container.close();
     }
+  }
+
+  /**
+   * Whether a pinned runtime let some process run beyond its cores (it called {@code
+   * sched_setaffinity} itself); such a runtime is not used again, and the pilot logs it.
+   */
+  private boolean escapedItsCores(ActionContainer container) {
+    DevicePool.Grant grant = pinned.get(container);
+    if (grant == null || grant.cores().isEmpty() || !container.alive()) {
+      return false;
+    }
+    List<Integer> beyond = container.cpusBeyond(grant.cores());
+    if (beyond.isEmpty()) {
+      return false;
+    }
+    affinityEscapes.incrementAndGet();
+    org.slf4j.LoggerFactory.getLogger(ActionRuntimes.class)
+        .warn(
+            "a runtime of {} widened its CPU affinity beyond its cores {} to {}; it is discarded",
+            container.spec().versionKey(),
+            grant.cores(),
+            beyond);
+    return true;
+  }
+
+  /** How many pinned runtimes were discarded because they widened their CPU affinity. */
+  public long affinityEscapes() {
+    return affinityEscapes.get();
   }
 
   private void housekeep() {
