@@ -132,12 +132,13 @@ public final class HarvestController implements AutoCloseable {
             job.extraOptions(),
             job.environment());
     InstantSource clock = InstantSource.system();
+    io.hpcwhisk.slurm.cli.NodeGres gres = new io.hpcwhisk.slurm.cli.NodeGres();
     ReconcilePass pass =
         pass(
             config,
             metrics,
-            new SlurmCliClusterView(cli, clock),
-            new SlurmCliPilotLauncher(cli, settings, handOff),
+            new SlurmCliClusterView(cli, clock, gres),
+            new SlurmCliPilotLauncher(cli, settings, handOff, gres),
             clock);
     return config.harvest().holdFreedNodes()
         ? pass.holdingFreedNodes(new FreedNodeHolds(cli, job.namePrefix()))
