@@ -54,6 +54,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
   private final AtomicLong affinityEscapes = new AtomicLong();
+  private final Object deviceLock = new Object();
 
   /** The cores and GPUs each pinned runtime holds (weakly: a closed runtime drops out). */
   private final Map<ActionContainer, DevicePool.Grant> pinned =
@@ -340,9 +341,17 @@ public final class ActionRuntimes implements AutoCloseable {
 
   /**
    * Takes cores and GPUs, closing idle runtimes that hold some (least recently used first) until
-   * enough are free; null when busy runtimes hold too many.
+   * enough are free; null when busy runtimes hold too many. One start at a time takes devices
+   * ({@code deviceLock}, never held by a warm run), so that a start does not give up while another
+   * is still closing the idle runtime it evicted.
    */
   private DevicePool.Grant takeDevices(int cores, int gpus) {
+    synchronized (deviceLock) {
+      return takeDevicesLocked(cores, gpus);
+    }
+  }
+
+  private DevicePool.Grant takeDevicesLocked(int cores, int gpus) {
     while (true) {
       DevicePool.Grant grant = devices.take(cores, gpus);
       if (grant != null) {
