@@ -47,6 +47,14 @@ public final class ActionContainer implements AutoCloseable {
    */
   private static final long STREAM_END_MILLIS = 5_000;
 
+  /** util-linux's {@code taskset}, which pins a runtime (sched_setaffinity) before it starts. */
+  private static final String TASKSET =
+      java.nio.file.Files.isExecutable(Path.of("/usr/bin/taskset"))
+          ? "/usr/bin/taskset"
+          : "taskset";
+
+  private volatile Runnable onClose;
+
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final ActionSpec spec;
@@ -90,6 +98,20 @@ public final class ActionContainer implements AutoCloseable {
    * it. Never throws for a problem of the action: those come back as {@link InitOutcome.Failed}.
    */
   static InitOutcome start(ActionSpec spec, RuntimeConfig config, Launchers launchers) {
+    return start(spec, config, launchers, null, false);
+  }
+
+  /**
+   * As {@link #start(ActionSpec, RuntimeConfig, Launchers)}, pinned to {@code grant}'s cores
+   * ({@code taskset -c}) and seeing only its GPUs ({@code CUDA_VISIBLE_DEVICES}; empty when {@code
+   * hideGpus} and the grant holds none). A null grant: not pinned.
+   */
+  static InitOutcome start(
+      ActionSpec spec,
+      RuntimeConfig config,
+      Launchers launchers,
+      DevicePool.Grant grant,
+      boolean hideGpus) {
     Instant initStart = Instant.now();
     long t0 = System.nanoTime();
     ActionKind kind = spec.actionKind();
@@ -115,6 +137,11 @@ public final class ActionContainer implements AutoCloseable {
       launchers.prepare(dir);
       List<String> command =
           launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
+      if (grant != null && !grant.cores().isEmpty()) {
+        List<String> pinned = new ArrayList<>(List.of(TASKSET, "-c", grant.coreList()));
+        pinned.addAll(command);
+        command = pinned;
+      }
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       Map<String, String> env = builder.environment();
       String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -126,6 +153,11 @@ public final class ActionContainer implements AutoCloseable {
       env.putAll(spec.env());
       if (kind.ownLauncher()) {
         env.put("__OW_WAIT_FOR_ACK", "1");
+      }
+      if (grant != null && !grant.gpus().isEmpty()) {
+        env.put("CUDA_VISIBLE_DEVICES", String.join(",", grant.gpus()));
+      } else if (hideGpus) {
+        env.put("CUDA_VISIBLE_DEVICES", "");
       }
       // Opening the fifo read-write never blocks on Linux and keeps it open for the runtime's life.
       RandomAccessFile fifo = new RandomAccessFile(fifoPath.toFile(), "rw");
@@ -370,6 +402,45 @@ public final class ActionContainer implements AutoCloseable {
       kill();
     }
     cleanUp();
+    Runnable hook = onClose;
+    onClose = null;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
+  /** Runs {@code hook} once, when this runtime is closed (gives its cores and GPUs back). */
+  void onClose(Runnable hook) {
+    this.onClose = hook;
+  }
+
+  /**
+   * The CPUs some process of this runtime may run on beyond {@code cores} (it widened its affinity
+   * with {@code sched_setaffinity}/{@code taskset}); empty when every process stays within them.
+   */
+  List<Integer> cpusBeyond(List<Integer> cores) {
+    java.util.Set<Integer> beyond = new java.util.TreeSet<>();
+    for (long pid : ProcStatus.tree(process.pid())) {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+          if (line.startsWith("Cpus_allowed_list:")) {
+            for (int cpu : DevicePool.parseCpuList(line.substring(line.indexOf(':') + 1))) {
+              if (!cores.contains(cpu)) {
+                beyond.add(cpu);
+              }
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process ended meanwhile
+      }
+    }
+    return List.copyOf(beyond);
+  }
+
+  /** Whether it holds cores or GPUs of the pool (it gives them back when closed). */
+  boolean holdsDevices() {
+    return onClose != null;
   }
 
   private static InitOutcome failed(String message, List<String> logs, Instant initStart) {

@@ -4,9 +4,17 @@ import java.time.Duration;
 
 /**
  * The limits of one action, as OpenWhisk's {@code limits}: time, memory, log bytes per activation
- * and result bytes. Defaults: 60 s, 256 MB, 10 MB of logs, 1 MB of result.
+ * and result bytes. Defaults: 60 s, 256 MB, 10 MB of logs, 1 MB of result. {@code cores} and {@code
+ * gpus}: what its runtime takes from the {@link DevicePool} (0: none; the runtime is then not
+ * pinned and sees no GPU).
  */
-public record ActionLimits(Duration timeout, int memoryMb, long logBytes, long resultBytes) {
+public record ActionLimits(
+    Duration timeout, int memoryMb, long logBytes, long resultBytes, int cores, int gpus) {
+
+  /** Limits that ask for no cores and no GPUs. */
+  public ActionLimits(Duration timeout, int memoryMb, long logBytes, long resultBytes) {
+    this(timeout, memoryMb, logBytes, resultBytes, 0, 0);
+  }
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_MEMORY_MB = 256;
@@ -26,6 +34,10 @@ public record ActionLimits(Duration timeout, int memoryMb, long logBytes, long r
     if (resultBytes < 2) {
       throw new IllegalArgumentException("resultBytes must be at least 2, got " + resultBytes);
     }
+    if (cores < 0 || gpus < 0) {
+      throw new IllegalArgumentException(
+          "cores and gpus must not be negative, got " + cores + "/" + gpus);
+    }
   }
 
   /** OpenWhisk's defaults. */
@@ -35,18 +47,22 @@ public record ActionLimits(Duration timeout, int memoryMb, long logBytes, long r
   }
 
   public ActionLimits withTimeout(Duration value) {
-    return new ActionLimits(value, memoryMb, logBytes, resultBytes);
+    return new ActionLimits(value, memoryMb, logBytes, resultBytes, cores, gpus);
   }
 
   public ActionLimits withMemoryMb(int value) {
-    return new ActionLimits(timeout, value, logBytes, resultBytes);
+    return new ActionLimits(timeout, value, logBytes, resultBytes, cores, gpus);
   }
 
   public ActionLimits withLogBytes(long value) {
-    return new ActionLimits(timeout, memoryMb, value, resultBytes);
+    return new ActionLimits(timeout, memoryMb, value, resultBytes, cores, gpus);
+  }
+
+  public ActionLimits withDevices(int cores, int gpus) {
+    return new ActionLimits(timeout, memoryMb, logBytes, resultBytes, cores, gpus);
   }
 
   public ActionLimits withResultBytes(long value) {
-    return new ActionLimits(timeout, memoryMb, logBytes, value);
+    return new ActionLimits(timeout, memoryMb, logBytes, value, cores, gpus);
   }
 }

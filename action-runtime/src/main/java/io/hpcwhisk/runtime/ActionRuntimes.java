@@ -46,12 +46,20 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private final RuntimeConfig config;
   private final Launchers launchers;
+  private final DevicePool devices;
   private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
   private final Set<ActionContainer> busy =
       java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
+  private final AtomicLong affinityEscapes = new AtomicLong();
+  private final Object deviceLock = new Object();
+
+  /** The cores and GPUs each pinned runtime holds (weakly: a closed runtime drops out). */
+  private final Map<ActionContainer, DevicePool.Grant> pinned =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   private int memoryInUseMb;
   private boolean closed;
 
@@ -69,6 +77,15 @@ public final class ActionRuntimes implements AutoCloseable {
    * actions} and {@code launchers} directories of older versions.
    */
   public ActionRuntimes(RuntimeConfig config) {
+    this(config, DevicePool.ofThisProcess());
+  }
+
+  /**
+   * As {@link #ActionRuntimes(RuntimeConfig)}, with the cores and GPUs runtimes that ask for them
+   * take (a pilot's: {@link DevicePool#ofJob}).
+   */
+  public ActionRuntimes(RuntimeConfig config, DevicePool devices) {
+    this.devices = java.util.Objects.requireNonNull(devices, "devices");
     this.base = config.workDir();
     try {
       Files.createDirectories(base);
@@ -99,6 +116,11 @@ public final class ActionRuntimes implements AutoCloseable {
   public ActionRuntimes warmUp() {
     launchers.warmUp();
     return this;
+  }
+
+  /** The cores and GPUs runtimes that ask for them take. */
+  public DevicePool devices() {
+    return devices;
   }
 
   /** Whether runtimes run inside bubblewrap. */
@@ -207,14 +229,41 @@ public final class ActionRuntimes implements AutoCloseable {
     if (refusal != null) {
       return ActivationResult.whiskError(refusal, Instant.now());
     }
+    DevicePool.Grant grant = null;
+    int cores = spec.limits().cores();
+    int gpus = spec.limits().gpus();
+    if (cores > 0 || gpus > 0) {
+      grant = takeDevices(cores, gpus);
+      if (grant == null) {
+        unreserve(spec.limits().memoryMb());
+        return ActivationResult.whiskError(
+            "This pilot cannot give the action "
+                + cores
+                + " core(s) and "
+                + gpus
+                + " GPU(s) now: "
+                + devices.describeFree()
+                + " (busy runtimes hold the rest).",
+            Instant.now());
+      }
+    }
     coldStarts.incrementAndGet();
-    InitOutcome outcome = ActionContainer.start(spec, config, launchers);
+    InitOutcome outcome =
+        ActionContainer.start(spec, config, launchers, grant, !devices.gpus().isEmpty());
     if (outcome instanceof InitOutcome.Failed failed) {
       unreserve(spec.limits().memoryMb());
+      if (grant != null) {
+        devices.give(grant);
+      }
       return failed.result();
     }
     InitOutcome.Ready ready = (InitOutcome.Ready) outcome;
     ActionContainer container = ready.container();
+    if (grant != null) {
+      DevicePool.Grant held = grant;
+      container.onClose(() -> devices.give(held));
+      pinned.put(container, grant);
+    }
     synchronized (this) {
       if (closed) {
         container.close();
@@ -290,6 +339,48 @@ public final class ActionRuntimes implements AutoCloseable {
     return refusal;
   }
 
+  /**
+   * Takes cores and GPUs, closing idle runtimes that hold some (least recently used first) until
+   * enough are free; null when busy runtimes hold too many. One start at a time takes devices
+   * ({@code deviceLock}, never held by a warm run), so that a start does not give up while another
+   * is still closing the idle runtime it evicted.
+   */
+  private DevicePool.Grant takeDevices(int cores, int gpus) {
+    synchronized (deviceLock) {
+      return takeDevicesLocked(cores, gpus);
+    }
+  }
+
+  private DevicePool.Grant takeDevicesLocked(int cores, int gpus) {
+    while (true) {
+      DevicePool.Grant grant = devices.take(cores, gpus);
+      if (grant != null) {
+        return grant;
+      }
+      ActionContainer evicted = null;
+      synchronized (this) {
+        Idle oldest = null;
+        for (Deque<Idle> list : idle.values()) {
+          for (Idle entry : list) {
+            if (entry.container().holdsDevices()
+                && (oldest == null || entry.sinceNanos() < oldest.sinceNanos())) {
+              oldest = entry;
+            }
+          }
+        }
+        if (oldest != null) {
+          idle.get(poolKey(oldest.container().spec())).remove(oldest);
+          memoryInUseMb -= oldest.container().spec().limits().memoryMb();
+          evicted = oldest.container();
+        }
+      }
+      if (evicted == null) {
+        return null;
+      }
+      evicted.close();
+    }
+  }
+
   private synchronized void unreserve(int memoryMb) {
     memoryInUseMb -= memoryMb;
   }
@@ -307,9 +398,10 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private void release(ActionContainer container) {
     boolean close = false;
+    boolean escaped = escapedItsCores(container);
     synchronized (this) {
       busy.remove(container);
-      if (container.alive() && !closed) {
+      if (container.alive() && !closed && !escaped) {
         idle.computeIfAbsent(poolKey(container.spec()), k -> new ArrayDeque<>())
             .addLast(new Idle(container, System.nanoTime()));
       } else {
@@ -320,6 +412,34 @@ public final class ActionRuntimes implements AutoCloseable {
     if (close) {
       container.close();
     }
+  }
+
+  /**
+   * Whether a pinned runtime let some process run beyond its cores (it called {@code
+   * sched_setaffinity} itself); such a runtime is not used again, and the pilot logs it.
+   */
+  private boolean escapedItsCores(ActionContainer container) {
+    DevicePool.Grant grant = pinned.get(container);
+    if (grant == null || grant.cores().isEmpty() || !container.alive()) {
+      return false;
+    }
+    List<Integer> beyond = container.cpusBeyond(grant.cores());
+    if (beyond.isEmpty()) {
+      return false;
+    }
+    affinityEscapes.incrementAndGet();
+    org.slf4j.LoggerFactory.getLogger(ActionRuntimes.class)
+        .warn(
+            "a runtime of {} widened its CPU affinity beyond its cores {} to {}; it is discarded",
+            container.spec().versionKey(),
+            grant.cores(),
+            beyond);
+    return true;
+  }
+
+  /** How many pinned runtimes were discarded because they widened their CPU affinity. */
+  public long affinityEscapes() {
+    return affinityEscapes.get();
   }
 
   private void housekeep() {

@@ -103,6 +103,16 @@ final class LocalClusterCommand implements Runnable {
     Integer portBase;
 
     @Option(
+        names = "--gpus",
+        paramLabel = "N",
+        defaultValue = "0",
+        description =
+            "Fake GPUs per node, declared as generic resources (GresTypes=gpu, Gres=gpu:N,"
+                + " gres.conf with empty files DIR/gpu/nvidia0..N-1), so jobs asking --gres=gpu:K"
+                + " get CUDA_VISIBLE_DEVICES (default: ${DEFAULT-VALUE}, none).")
+    int gpus;
+
+    @Option(
         names = "--no-install",
         description = "Never install missing Slurm/MUNGE packages; fail instead.")
     boolean noInstall;
@@ -140,7 +150,8 @@ final class LocalClusterCommand implements Runnable {
               cpus,
               memoryMb,
               graceSeconds,
-              portBase == null ? OptionalInt.empty() : OptionalInt.of(portBase));
+              portBase == null ? OptionalInt.empty() : OptionalInt.of(portBase),
+              gpus);
       LocalCluster cluster =
           new LocalCluster(spec.dir(), SlurmInstallation.forVersion(slurmVersion));
       boolean started = cluster.up(spec, !noInstall, System.out, isolatedNodes);

@@ -196,6 +196,15 @@ public final class InvokerPilot {
     }
   }
 
+  /**
+   * The cores it offers to actions that ask for cores: those its runtimes can be pinned to (the
+   * job's allowed CPUs, at most {@code SLURM_CPUS_ON_NODE}), else Slurm's count.
+   */
+  private int advertisedCores() {
+    int pinnable = runtimes.devices().cores().size();
+    return pinnable > 0 ? pinnable : identity.cpus();
+  }
+
   /** Connects, registers and serves until the connection ends; true when registration succeeded. */
   private boolean connectAndServe() throws Exception {
     registration = new CompletableFuture<>();
@@ -208,7 +217,7 @@ public final class InvokerPilot {
             identity.pilotId(),
             identity.jobId(),
             identity.node(),
-            identity.cpus(),
+            advertisedCores(),
             identity.memoryMb(),
             runtimes.kinds(),
             stats.warmByVersion(),
@@ -217,7 +226,8 @@ public final class InvokerPilot {
             identity.launchedAt().toEpochMilli(),
             version,
             PilotProtocol.MINOR,
-            runtimes.onlyNamespace().orElse(null)));
+            runtimes.onlyNamespace().orElse(null),
+            runtimes.devices().gpus()));
     BalancerMessage reply =
         CompletableFuture.anyOf(registration, connected.closed())
             .thenApply(o -> o instanceof BalancerMessage m ? m : null)

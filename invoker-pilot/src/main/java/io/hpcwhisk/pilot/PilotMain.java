@@ -66,7 +66,8 @@ public final class PilotMain {
                 null,
                 config.sandboxUid(),
                 hiddenFromActions(overrides.config(), config),
-                config.unsandboxedNamespace()));
+                config.unsandboxedNamespace()),
+            io.hpcwhisk.runtime.DevicePool.ofJob(env));
     Optional<String> cannotServe = runtimes.startProblem();
     if (cannotServe.isPresent()) {
       runtimes.close();
@@ -93,10 +94,12 @@ public final class PilotMain {
     InvokerPilot pilot = new InvokerPilot(identity, settings, runtimes, version);
     installSigterm(pilot);
     LOG.info(
-        "pilot {} on {}: {} CPUs, {} MB, job ends {}, balancer {}, sandbox {}",
+        "pilot {} on {}: {} CPUs (cores {}, GPUs {}), {} MB, job ends {}, balancer {}, sandbox {}",
         identity.pilotId(),
         identity.node(),
         identity.cpus(),
+        runtimes.devices().cores(),
+        runtimes.devices().gpus(),
         identity.memoryMb(),
         identity.deadline(),
         settings.balancer(),

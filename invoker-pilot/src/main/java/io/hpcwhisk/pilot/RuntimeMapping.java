@@ -26,7 +26,9 @@ final class RuntimeMapping {
             Duration.ofMillis(request.limits().timeoutMs()),
             request.limits().memoryMb(),
             request.limits().logBytes(),
-            request.limits().resultBytes());
+            request.limits().resultBytes(),
+            request.limits().cores(),
+            request.limits().gpus());
     return new ActionSpec(
         request.versionKey(),
         request.kind(),

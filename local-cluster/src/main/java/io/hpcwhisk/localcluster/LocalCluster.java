@@ -116,7 +116,8 @@ public final class LocalCluster {
               Integer.parseInt(p.getProperty("cpus")),
               Integer.parseInt(p.getProperty("memoryMb")),
               Integer.parseInt(p.getProperty("graceSeconds")),
-              OptionalInt.of(Integer.parseInt(p.getProperty("portBase")))));
+              OptionalInt.of(Integer.parseInt(p.getProperty("portBase"))),
+              Integer.parseInt(p.getProperty("gpus", "0"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -469,20 +470,63 @@ public final class LocalCluster {
     // address
     values.put("CTLD_ADDR", network.map(n -> "(" + n.hostAddress() + ")").orElse(""));
     values.put("NODE_ADDR", network.map(n -> " NodeAddr=" + n.nodeAddresses()).orElse(""));
+    values.put("GRES_TYPES", spec.gpus() > 0 ? "GresTypes=gpu" : "# GresTypes: no GPUs declared");
+    values.put("NODE_GRES", spec.gpus() > 0 ? " Gres=gpu:" + spec.gpus() : "");
+    values.put("SELECT_TYPE", spec.gpus() > 0 ? "select/cons_tres" : "select/linear");
+    values.put("EXCLUSIVE", spec.gpus() > 0 ? " OverSubscribe=EXCLUSIVE" : "");
     Properties recorded = new Properties();
     recorded.setProperty("nodes", String.valueOf(spec.nodes()));
     recorded.setProperty("cpus", String.valueOf(spec.cpus()));
     recorded.setProperty("memoryMb", String.valueOf(spec.memoryMb()));
     recorded.setProperty("graceSeconds", String.valueOf(spec.graceSeconds()));
     recorded.setProperty("portBase", String.valueOf(portBase));
+    recorded.setProperty("gpus", String.valueOf(spec.gpus()));
     try {
       Files.writeString(conf(), fill(template(), values) + slurm.slurmConfExtra(dir));
+      writeGres(spec);
       try (var writer = Files.newBufferedWriter(dir.resolve("cluster.properties"))) {
         recorded.store(writer, "written by hpc-whisk local-cluster up");
       }
     } catch (IOException e) {
       throw new LocalClusterException("cannot write " + conf() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * With {@code --gpus N}: {@code gres.conf} next to {@code slurm.conf}, naming N fake device files
+   * {@code gpu/nvidia0..N-1} in the cluster directory (links to {@code /dev/null}: slurmd wants
+   * character devices and only looks at them), so that Slurm allocates GPUs and sets {@code
+   * CUDA_VISIBLE_DEVICES} and {@code SLURM_JOB_GPUS} for jobs that ask for them ({@code
+   * --gres=gpu:K}); without, no gres.conf.
+   */
+  private void writeGres(LocalClusterSpec spec) throws IOException {
+    Path gres = dir.resolve("gres.conf");
+    if (spec.gpus() == 0) {
+      Files.deleteIfExists(gres);
+      return;
+    }
+    Path devices = Files.createDirectories(dir.resolve("gpu"));
+    for (int i = 0; i < spec.gpus(); i++) {
+      Path device = devices.resolve("nvidia" + i);
+      if (!Files.exists(device, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        // slurmd wants a character device: a link to /dev/null is one, and grants nothing
+        Files.createSymbolicLink(device, Path.of("/dev/null"));
+      }
+    }
+    String files =
+        spec.gpus() == 1
+            ? devices.resolve("nvidia0").toString()
+            : devices.resolve("nvidia[0-" + (spec.gpus() - 1) + "]").toString();
+    Files.writeString(
+        gres,
+        "# gres.conf for an HPC-Whisk local cluster, written by `hpc-whisk local-cluster up --gpus "
+            + spec.gpus()
+            + "`.\n"
+            + "# Fake GPUs: links to /dev/null stand for the device files; nothing computes on"
+            + " them.\n"
+            + "Name=gpu File="
+            + files
+            + "\n");
   }
 
   /**

@@ -15,9 +15,20 @@ import java.util.OptionalInt;
  * @param graceSeconds GraceTime of the preemptible {@code whisk} partition
  * @param portBase first port (slurmctld; nodes use the next N), or empty to pick free ports for the
  *     dir
+ * @param gpus GPUs per node, declared as generic resources ({@code Gres=gpu:N}) backed by fake
+ *     device files in the cluster directory (0: none, the default)
  */
 public record LocalClusterSpec(
-    Path dir, int nodes, int cpus, int memoryMb, int graceSeconds, OptionalInt portBase) {
+    Path dir, int nodes, int cpus, int memoryMb, int graceSeconds, OptionalInt portBase, int gpus) {
+
+  /** A cluster without GPUs. */
+  public LocalClusterSpec(
+      Path dir, int nodes, int cpus, int memoryMb, int graceSeconds, OptionalInt portBase) {
+    this(dir, nodes, cpus, memoryMb, graceSeconds, portBase, 0);
+  }
+
+  /** No local node needs more fake GPUs than this. */
+  public static final int MAX_GPUS = 16;
 
   public static final int DEFAULT_NODES = 4;
   public static final int DEFAULT_CPUS = 2;
@@ -51,6 +62,10 @@ public record LocalClusterSpec(
     if (graceSeconds < 0 || graceSeconds > 3600) {
       throw new IllegalArgumentException(
           "--grace-seconds " + graceSeconds + " is out of range; expected 0..3600");
+    }
+    if (gpus < 0 || gpus > MAX_GPUS) {
+      throw new IllegalArgumentException(
+          "--gpus " + gpus + " is out of range; expected 0.." + MAX_GPUS + " GPUs per node");
     }
     portBase = portBase == null ? OptionalInt.empty() : portBase;
     if (portBase.isPresent()
@@ -87,6 +102,11 @@ public record LocalClusterSpec(
   }
 
   public LocalClusterSpec withNodes(int n) {
-    return new LocalClusterSpec(dir, n, cpus, memoryMb, graceSeconds, portBase);
+    return new LocalClusterSpec(dir, n, cpus, memoryMb, graceSeconds, portBase, gpus);
+  }
+
+  /** The same cluster with {@code n} fake GPUs per node. */
+  public LocalClusterSpec withGpus(int n) {
+    return new LocalClusterSpec(dir, nodes, cpus, memoryMb, graceSeconds, portBase, n);
   }
 }

@@ -79,6 +79,11 @@ public sealed interface PilotMessage {
    *     whose activations it runs; it ends any other in a whisk error. Absent (null): every
    *     namespace. An optional field added within minor 1: a balancer that ignores it sends such a
    *     pilot other namespaces' work, which the pilot refuses.
+   * @param gpuIds the GPU ids the pilot's Slurm job holds, as CUDA in the job names them (its
+   *     {@code CUDA_VISIBLE_DEVICES}); empty or absent: a CPU-only pilot. An optional field added
+   *     within minor 1: a pilot that does not send it is a CPU-only pilot, and a balancer that
+   *     ignores it sends such a pilot no GPU work it knows of. Its {@code cpus} are the cores it
+   *     offers to actions that ask for cores ({@code limits.cpu}).
    */
   record Register(
       String pilotId,
@@ -93,8 +98,41 @@ public sealed interface PilotMessage {
       long launchedAtMs,
       String pilotVersion,
       int minor,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String onlyNamespace)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String onlyNamespace,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> gpuIds)
       implements PilotMessage {
+
+    /** A CPU-only registration. */
+    public Register(
+        String pilotId,
+        String jobId,
+        String node,
+        int cpus,
+        int memoryMb,
+        List<String> kinds,
+        Map<String, Integer> warm,
+        long deadlineMs,
+        long jobStartMs,
+        long launchedAtMs,
+        String pilotVersion,
+        int minor,
+        String onlyNamespace) {
+      this(
+          pilotId,
+          jobId,
+          node,
+          cpus,
+          memoryMb,
+          kinds,
+          warm,
+          deadlineMs,
+          jobStartMs,
+          launchedAtMs,
+          pilotVersion,
+          minor,
+          onlyNamespace,
+          List.of());
+    }
 
     /** A registration that serves every namespace (a sandboxed pilot). */
     public Register(
@@ -123,7 +161,8 @@ public sealed interface PilotMessage {
           launchedAtMs,
           pilotVersion,
           minor,
-          null);
+          null,
+          List.of());
     }
 
     public Register {
@@ -136,6 +175,13 @@ public sealed interface PilotMessage {
       if (memoryMb <= 0 || cpus <= 0) {
         throw new IllegalArgumentException(
             "cpus and memoryMb must be positive, got " + cpus + "/" + memoryMb);
+      }
+      gpuIds = gpuIds == null ? List.of() : List.copyOf(gpuIds);
+      for (String gpu : gpuIds) {
+        if (gpu == null || !gpu.matches("[A-Za-z0-9:_.-]{1,64}")) {
+          throw new IllegalArgumentException(
+              "gpuIds must be GPU ids (letters, digits, ':', '_', '.', '-'), got " + gpu);
+        }
       }
       if (onlyNamespace != null && onlyNamespace.isBlank()) {
         throw new IllegalArgumentException(

@@ -369,4 +369,72 @@ class PilotProtocolTest {
     assertThat(((PilotMessage.Register) PilotProtocol.decodePilotMessage(shared)).onlyNamespace())
         .isNull();
   }
+
+  @Test
+  void aGpuPilotSendsItsGpuIdsAndARegistrationWithoutThemIsACpuOnlyPilot() {
+    String gpu =
+        PilotProtocol.encode(
+            new PilotMessage.Register(
+                "slurm-45",
+                "45",
+                "n1",
+                2,
+                2000,
+                List.of(),
+                Map.of(),
+                1L,
+                1L,
+                1L,
+                "0.1.0",
+                PilotProtocol.MINOR,
+                null,
+                List.of("0", "1")));
+    assertThat(gpu).contains("\"gpuIds\":[\"0\",\"1\"]");
+    assertThat(((PilotMessage.Register) PilotProtocol.decodePilotMessage(gpu)).gpuIds())
+        .containsExactly("0", "1");
+
+    // as an older pilot of minor 1 writes it: no gpuIds field
+    String old = gpu.replace(",\"gpuIds\":[\"0\",\"1\"]", "");
+    assertThat(old).doesNotContain("gpuIds");
+    assertThat(((PilotMessage.Register) PilotProtocol.decodePilotMessage(old)).gpuIds()).isEmpty();
+  }
+
+  @Test
+  void aGpuIdThatIsNoIdIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new PilotMessage.Register(
+                    "slurm-46",
+                    "46",
+                    "n1",
+                    2,
+                    2000,
+                    List.of(),
+                    Map.of(),
+                    1L,
+                    1L,
+                    1L,
+                    "0.1.0",
+                    PilotProtocol.MINOR,
+                    null,
+                    List.of("0; rm -rf /")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gpuIds must be GPU ids");
+  }
+
+  @Test
+  void limitsWithoutCoresAndGpusAskForNoneAndOmitTheFields() {
+    String plain = PilotProtocol.mapper().valueToTree(ActionLimitsSpec.defaults()).toString();
+    assertThat(plain).doesNotContain("cores").doesNotContain("gpus");
+    ActionLimitsSpec withDevices = new ActionLimitsSpec(1000, 256, 10, 10, 2, 1);
+    String json = PilotProtocol.mapper().valueToTree(withDevices).toString();
+    assertThat(json).contains("\"cores\":2").contains("\"gpus\":1");
+    try {
+      assertThat(PilotProtocol.mapper().readValue(plain, ActionLimitsSpec.class).cores()).isZero();
+      assertThat(PilotProtocol.mapper().readValue(json, ActionLimitsSpec.class))
+          .isEqualTo(withDevices);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
 }

@@ -27,6 +27,17 @@ public final class SlurmEnv {
     this.graceSeconds = graceSeconds;
   }
 
+  /**
+   * The environment of a cluster a test started itself (for a shape the shared {@link SlurmTest}
+   * cluster does not have, e.g. {@code --gpus}); nodes n1..nN of {@code spec}.
+   */
+  public static SlurmEnv of(LocalCluster cluster, io.hpcwhisk.localcluster.LocalClusterSpec spec) {
+    return new SlurmEnv(
+        cluster,
+        java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList(),
+        spec.graceSeconds());
+  }
+
   /** The cluster's {@code slurm.conf}. */
   public Path conf() {
     return cluster.conf();

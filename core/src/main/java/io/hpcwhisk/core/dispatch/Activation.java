@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param retrySafe whether it may run again after it may have started (annotation {@code
  *     retry-safe})
  * @param createdMs when the dispatcher took it, epoch ms
+ * @param cores the cores it asks for ({@code limits.cpu}): counted on its pilot and pinned there; 0
+ *     when the action does not ask (it is not counted and floats over the pilot's cores, as before)
+ * @param gpus the GPUs it asks for (annotation {@code gpus}); 0 for none
  */
 public record Activation(
     String id,
@@ -24,7 +27,22 @@ public record Activation(
     int memoryMb,
     long timeoutMs,
     boolean retrySafe,
-    long createdMs) {
+    long createdMs,
+    int cores,
+    int gpus) {
+
+  /** An activation that asks for no cores and no GPUs. */
+  public Activation(
+      String id,
+      String namespace,
+      String versionKey,
+      String kind,
+      int memoryMb,
+      long timeoutMs,
+      boolean retrySafe,
+      long createdMs) {
+    this(id, namespace, versionKey, kind, memoryMb, timeoutMs, retrySafe, createdMs, 0, 0);
+  }
 
   public Activation {
     if (id == null || id.isBlank()) {
@@ -41,6 +59,10 @@ public record Activation(
               + " MB and timeout "
               + timeoutMs
               + " ms must be positive");
+    }
+    if (cores < 0 || gpus < 0) {
+      throw new IllegalArgumentException(
+          "activation " + id + ": cores " + cores + " and gpus " + gpus + " must not be negative");
     }
   }
 

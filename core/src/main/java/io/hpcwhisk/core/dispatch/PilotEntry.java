@@ -34,6 +34,11 @@ public final class PilotEntry<C> {
   /** Volatile: gauges read it without the lock. */
   volatile int reservedMb;
 
+  /** Cores and GPUs reserved by the activations it holds that asked for them. */
+  int reservedCores;
+
+  int reservedGpus;
+
   private Map<String, Integer> warm;
   private Set<String> warmKeys;
 
@@ -109,7 +114,11 @@ public final class PilotEntry<C> {
         kinds,
         warmKeys,
         deadline,
-        spec.onlyNamespace());
+        spec.onlyNamespace(),
+        spec.cores(),
+        Math.max(0, spec.cores() - reservedCores),
+        spec.gpus(),
+        Math.max(0, spec.gpus() - reservedGpus));
   }
 
   /** Takes the warm runtimes of a heartbeat. */

@@ -121,7 +121,9 @@ final class Placement {
                 a.kind(),
                 a.memoryMb(),
                 Duration.ofMillis(a.timeoutMs()),
-                a.namespace()),
+                a.namespace(),
+                a.cores(),
+                a.gpus()),
             t.now);
     if (decision instanceof RoutingDecision.Refused refused) {
       f.lastRefusal = refused.reason();
@@ -146,6 +148,8 @@ final class Placement {
    */
   private static <C> void assign(Flight<C> f, PilotEntry<C> p, long ackByMs) {
     p.reservedMb += f.activation.memoryMb();
+    p.reservedCores += f.activation.cores();
+    p.reservedGpus += f.activation.gpus();
     p.flights.add(f.id());
     f.pilotId = p.id;
     f.via = p.connection;
@@ -165,6 +169,8 @@ final class Placement {
     PilotEntry<C> p = t.state.current(f.pilotId, f.via);
     if (p != null && p.flights.remove(f.id())) {
       p.reservedMb -= f.activation.memoryMb();
+      p.reservedCores -= f.activation.cores();
+      p.reservedGpus -= f.activation.gpus();
     }
     f.pilotId = null;
     f.via = null;

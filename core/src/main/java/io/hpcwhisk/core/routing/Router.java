@@ -12,14 +12,16 @@ import java.util.Optional;
  *
  * <p><b>Algorithm.</b> (1) Keep the pilots that can take the activation now: healthy, not draining,
  * serving its namespace (a single-tenant pilot, one without a sandbox, serves one namespace only),
- * running its kind, with enough free memory. (2) Split them by deadline: <i>in time</i> if the
- * pilot's job ends at least {@code timeout} after {@code now}, <i>late</i> otherwise. Only when no
- * in-time pilot can take it may a late one get it — the activation would then run on a pilot that
- * may be preempted under it, which re-dispatch covers. (3) Within the chosen group, probe in
- * OpenWhisk's order: sort the pilots by id, start at a <i>home</i> index given by the action's hash
- * and step by a number co-prime to the group's size, so every pilot is visited once and one action
- * keeps landing on the same pilots. The first probed pilot with a warm runtime for the action wins;
- * if none is warm, the first probed pilot does (that is the home pilot when it has room).
+ * running its kind, with enough free memory (and free cores and GPUs when the activation asks for
+ * them: {@link RoutingRequest#cores()}, {@link RoutingRequest#gpus()}). (2) Split them by deadline:
+ * <i>in time</i> if the pilot's job ends at least {@code timeout} after {@code now}, <i>late</i>
+ * otherwise. Only when no in-time pilot can take it may a late one get it — the activation would
+ * then run on a pilot that may be preempted under it, which re-dispatch covers. (3) Within the
+ * chosen group, probe in OpenWhisk's order: sort the pilots by id, start at a <i>home</i> index
+ * given by the action's hash and step by a number co-prime to the group's size, so every pilot is
+ * visited once and one action keeps landing on the same pilots. The first probed pilot with a warm
+ * runtime for the action wins; if none is warm, the first probed pilot does (that is the home pilot
+ * when it has room).
  *
  * <p><b>Example.</b> Pilots a, b, c (sorted), action {@code /guest/hello@0.0.1} hashing to home 1
  * with step 2: probe order b, a, c. If c holds a warm runtime for the action, c wins ("warm
@@ -76,8 +78,38 @@ public final class Router {
               + largest
               + " MB");
     }
+    if (request.gpus() > 0 && forKind.stream().noneMatch(p -> p.gpus() > 0)) {
+      return new RoutingDecision.Refused(
+          RoutingDecision.Cause.NO_GPU_PILOT,
+          "the action asks for "
+              + request.gpus()
+              + " GPU(s) and none of the "
+              + forKind.size()
+              + " healthy pilots for kind "
+              + request.kind()
+              + " holds a GPU (no GPU pilot is live)");
+    }
+    List<PilotView> capable =
+        forKind.stream()
+            .filter(p -> p.memoryMb() >= request.memoryMb() && p.couldHold(request))
+            .toList();
+    if (capable.isEmpty()) {
+      return new RoutingDecision.Refused(
+          RoutingDecision.Cause.TOO_LARGE,
+          "the action needs "
+              + request.cores()
+              + " core(s) and "
+              + request.gpus()
+              + " GPU(s); the largest pilot offers "
+              + forKind.stream().mapToInt(PilotView::cores).max().orElse(0)
+              + " core(s) and "
+              + forKind.stream().mapToInt(PilotView::gpus).max().orElse(0)
+              + " GPU(s)");
+    }
     List<PilotView> fits =
-        forKind.stream().filter(p -> p.freeMemoryMb() >= request.memoryMb()).toList();
+        capable.stream()
+            .filter(p -> p.freeMemoryMb() >= request.memoryMb() && p.hasRoomFor(request))
+            .toList();
     if (fits.isEmpty()) {
       return new RoutingDecision.Refused(
           RoutingDecision.Cause.NO_CAPACITY,
@@ -87,7 +119,10 @@ public final class Router {
               + request.kind()
               + " are full ("
               + request.memoryMb()
-              + " MB needed)");
+              + " MB"
+              + (request.cores() > 0 ? ", " + request.cores() + " core(s)" : "")
+              + (request.gpus() > 0 ? ", " + request.gpus() + " GPU(s)" : "")
+              + " needed)");
     }
     Instant mustLastUntil = now.plus(request.timeout());
     List<PilotView> inTime =

@@ -36,7 +36,15 @@ public sealed interface RoutingDecision {
     NOT_FOR_NAMESPACE("not_for_namespace"),
     /** No healthy pilot runs this kind. Queue: a pilot that does may come. */
     KIND_NOT_SUPPORTED("kind_not_supported"),
-    /** The action needs more memory than any healthy pilot has in total. Waiting does not help. */
+    /**
+     * The action asks for GPUs and no healthy pilot for its kind holds any. Queue: a GPU pilot may
+     * come (the harvest controller fills idle GPU nodes).
+     */
+    NO_GPU_PILOT("no_gpu_pilot"),
+    /**
+     * The action needs more memory, cores or GPUs than any healthy pilot has in total. Waiting does
+     * not help.
+     */
     TOO_LARGE("too_large"),
     /** Every suitable pilot is full. Queue until capacity frees up. */
     NO_CAPACITY("no_capacity");

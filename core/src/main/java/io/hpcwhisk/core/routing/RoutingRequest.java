@@ -14,9 +14,23 @@ import java.util.Objects;
  *     to finish it
  * @param namespace the namespace the activation runs in; only pilots that {@link PilotView#serves
  *     serve} it may get it (null: unknown, only pilots that serve every namespace)
+ * @param cores the cores it asks for ({@code limits.cpu}); 0: not counted (the default)
+ * @param gpus the GPUs it asks for; 0: none
  */
 public record RoutingRequest(
-    String action, String kind, int memoryMb, Duration timeout, String namespace) {
+    String action,
+    String kind,
+    int memoryMb,
+    Duration timeout,
+    String namespace,
+    int cores,
+    int gpus) {
+
+  /** A request that asks for no counted cores and no GPUs. */
+  public RoutingRequest(
+      String action, String kind, int memoryMb, Duration timeout, String namespace) {
+    this(action, kind, memoryMb, timeout, namespace, 0, 0);
+  }
 
   /** A request whose namespace is not known: it goes only to pilots that serve every namespace. */
   public RoutingRequest(String action, String kind, int memoryMb, Duration timeout) {
@@ -33,6 +47,10 @@ public record RoutingRequest(
     }
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout " + timeout + " must be a positive duration");
+    }
+    if (cores < 0 || gpus < 0) {
+      throw new IllegalArgumentException(
+          "cores " + cores + " and gpus " + gpus + " must not be negative");
     }
   }
 }

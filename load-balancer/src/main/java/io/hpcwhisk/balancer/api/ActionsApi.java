@@ -165,6 +165,10 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
           annotations != null ? annotations : base != null ? base.annotations() : List.of();
       newAnnotations =
           KeyValue.merge(newAnnotations, List.of(new KeyValue("exec", Json.tree(newExec.kind()))));
+      io.hpcwhisk.balancer.entity.DeviceRequest.check(
+          limits.cores(),
+          io.hpcwhisk.balancer.entity.DeviceRequest.checkedGpus(newAnnotations),
+          activations.dispatcher().largestPilot());
       Action action =
           new Action(
               path.namespacePath(),

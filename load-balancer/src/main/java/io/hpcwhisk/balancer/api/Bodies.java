@@ -73,7 +73,10 @@ final class Bodies {
           intField(node, "timeout", base.timeout()),
           intField(node, "memory", base.memory()),
           intField(node, "logs", base.logs()),
-          intField(node, "concurrency", base.concurrency()));
+          intField(node, "concurrency", base.concurrency()),
+          node.has("cpu") && !node.get("cpu").isNull()
+              ? Integer.valueOf(intField(node, "cpu", 1))
+              : base.cpu());
     } catch (IllegalArgumentException e) {
       throw Rejection.malformed(e.getMessage());
     }

@@ -25,7 +25,9 @@ final class ActivationMessages {
             r.limits().timeout(),
             r.limits().memory(),
             r.limits().logs() * 1024L * 1024L,
-            RESULT_BYTES);
+            RESULT_BYTES,
+            r.limits().cores(),
+            r.gpus());
     return new ActivationRequest(
         r.activationId(),
         r.namespace() == null ? "" : r.namespace(),

@@ -178,6 +178,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   // ---------------------------------------------------------------- dispatch
 
+  /** The most cores and GPUs a registered pilot offered since the start. */
+  private final io.hpcwhisk.balancer.entity.DeviceRequest.Seen largest =
+      new io.hpcwhisk.balancer.entity.DeviceRequest.Seen();
+
+  @Override
+  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+    return largest.get();
+  }
+
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
     long createdMs = clock.millis();
@@ -193,7 +202,9 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
             request.limits().memory(),
             request.limits().timeout(),
             request.retrySafe(),
-            createdMs);
+            createdMs,
+            request.limits().cores(),
+            request.gpus());
     List<Runnable> after = new ArrayList<>(1);
     synchronized (lock) {
       Instant now = clock.instant();
@@ -242,7 +253,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
               register.warm(),
               register.deadlineMs(),
               register.onlyNamespace(),
-              register.minor());
+              register.minor(),
+              register.cpus(),
+              register.gpuIds().size());
+      largest.record(register.cpus(), register.gpuIds().size());
       DispatchMachine.Step<PilotConnection> step =
           machine.next(
               state,
@@ -254,13 +268,15 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       }
       carry(step, null, now, after);
       LOG.info(
-          "pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, kinds {}, deadline {})",
+          "pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, GPUs {}, kinds {},"
+              + " deadline {})",
           id,
           connection.remote(),
           register.jobId(),
           register.node(),
           register.memoryMb(),
           register.cpus(),
+          register.gpuIds(),
           register.kinds(),
           Instant.ofEpochMilli(register.deadlineMs()));
       gauges();

@@ -1,10 +1,29 @@
 package io.hpcwhisk.balancer.entity;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * An action's limits as OpenWhisk names them: {@code timeout} in milliseconds (100 ms – 5 min),
- * {@code memory} in MB (128 – 2048), {@code logs} in MB (0 – 10), {@code concurrency} (1 – 500).
+ * {@code memory} in MB (128 – 2048), {@code logs} in MB (0 – 10), {@code concurrency} (1 – 500);
+ * and HPC-Whisk's {@code cpu}: the cores the action's runtime is pinned to (1 – {@value #MAX_CPU};
+ * absent: the action asks for none and floats over its pilot's cores, as in OpenWhisk).
  */
-public record ActionLimits(int timeout, int memory, int logs, int concurrency) {
+public record ActionLimits(
+    int timeout,
+    int memory,
+    int logs,
+    int concurrency,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer cpu) {
+
+  /** Limits without {@code cpu}. */
+  public ActionLimits(int timeout, int memory, int logs, int concurrency) {
+    this(timeout, memory, logs, concurrency, null);
+  }
+
+  /** The cores the action asks for: {@code cpu}, or 0 when it asks for none. */
+  public int cores() {
+    return cpu == null ? 0 : cpu;
+  }
 
   public static final int MIN_TIMEOUT = 100;
   public static final int MAX_TIMEOUT = 300_000;
@@ -12,6 +31,10 @@ public record ActionLimits(int timeout, int memory, int logs, int concurrency) {
   public static final int MAX_MEMORY = 2048;
   public static final int MAX_LOGS = 10;
   public static final int MAX_CONCURRENCY = 500;
+
+  /** No node offers more cores to one process than this; the live pilots' largest is lower. */
+  public static final int MAX_CPU = 1024;
+
   public static final ActionLimits DEFAULT = new ActionLimits(60_000, 256, 10, 1);
 
   public ActionLimits {
@@ -41,6 +64,9 @@ public record ActionLimits(int timeout, int memory, int logs, int concurrency) {
     check(
         concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
         "concurrency " + concurrency + " is not between 1 and " + MAX_CONCURRENCY);
+    check(
+        cpu == null || (cpu >= 1 && cpu <= MAX_CPU),
+        "cpu " + cpu + " is not a number of cores between 1 and " + MAX_CPU);
   }
 
   private static void check(boolean ok, String message) {

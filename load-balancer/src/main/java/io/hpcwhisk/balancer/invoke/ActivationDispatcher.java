@@ -21,6 +21,16 @@ public interface ActivationDispatcher extends AutoCloseable {
    */
   default void forget(String actionPath) {}
 
+  /**
+   * The most cores and GPUs a pilot of this executor offered since it started, to refuse actions
+   * that ask for more ({@code limits.cpu}, annotation {@code gpus}); {@link
+   * io.hpcwhisk.balancer.entity.DeviceRequest.Largest#UNKNOWN} while no pilot has registered (or
+   * for executors without pilots): then only the fixed ceilings apply.
+   */
+  default io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+    return io.hpcwhisk.balancer.entity.DeviceRequest.Largest.UNKNOWN;
+  }
+
   @Override
   default void close() {}
 }

@@ -432,7 +432,8 @@ public final class ActivationService {
             params,
             apiKey,
             now + a.limits().timeout(),
-            action.annotationIsTrue("retry-safe", true));
+            action.annotationIsTrue("retry-safe", true),
+            io.hpcwhisk.balancer.entity.DeviceRequest.gpus(a.annotations()));
     CompletableFuture<RunOutcome> outcome;
     try {
       outcome = dispatcher.dispatch(request);

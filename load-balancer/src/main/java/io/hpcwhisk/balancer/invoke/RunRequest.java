@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param retrySafe whether the action may run again if a run is lost (annotation {@code
  *     retry-safe}, default true): a dispatcher that loses a started run re-runs it only when this
  *     is true
+ * @param gpus the GPUs the action asks for (annotation {@code gpus}); 0 for none
  */
 public record RunRequest(
     String activationId,
@@ -33,7 +34,34 @@ public record RunRequest(
     ObjectNode params,
     String apiKey,
     long deadlineMillis,
-    boolean retrySafe) {
+    boolean retrySafe,
+    int gpus) {
+
+  /** A request for an action that asks for no GPU. */
+  public RunRequest(
+      String activationId,
+      String namespace,
+      EntityPath action,
+      String version,
+      Exec exec,
+      ActionLimits limits,
+      ObjectNode params,
+      String apiKey,
+      long deadlineMillis,
+      boolean retrySafe) {
+    this(
+        activationId,
+        namespace,
+        action,
+        version,
+        exec,
+        limits,
+        params,
+        apiKey,
+        deadlineMillis,
+        retrySafe,
+        0);
+  }
 
   public RunRequest {
     Objects.requireNonNull(activationId, "activationId");

@@ -21,9 +21,17 @@ public final class SlurmCliClusterView implements ClusterView {
   private final SlurmCli cli;
   private final InstantSource clock;
 
+  private final NodeGres gres;
+
   public SlurmCliClusterView(SlurmCli cli, InstantSource clock) {
+    this(cli, clock, new NodeGres());
+  }
+
+  /** A view that also keeps each node's GPUs in {@code gres} (for the pilot launcher). */
+  public SlurmCliClusterView(SlurmCli cli, InstantSource clock, NodeGres gres) {
     this.cli = cli;
     this.clock = clock;
+    this.gres = gres;
   }
 
   @Override
@@ -36,6 +44,7 @@ public final class SlurmCliClusterView implements ClusterView {
     try {
       nodes = SlurmJson.nodes(sinfo);
       jobs = SlurmJson.jobs(squeue);
+      gres.update(sinfo);
     } catch (IllegalArgumentException e) {
       String version = version(sinfo, squeue);
       throw new SlurmAccessException(

@@ -44,11 +44,23 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
     this(cli, settings, PilotJobHandOff.exporting(jobEnvironment));
   }
 
+  private final NodeGres gres;
+
   /** A launcher that prepares every pilot job with {@code handOff}. */
   public SlurmCliPilotLauncher(SlurmCli cli, PilotJobSettings settings, PilotJobHandOff handOff) {
+    this(cli, settings, handOff, new NodeGres());
+  }
+
+  /**
+   * As {@link #SlurmCliPilotLauncher(SlurmCli, PilotJobSettings, PilotJobHandOff)}; a pilot
+   * targeted at a node with GPUs in {@code gres} holds them all ({@code --gres=gpu:N}).
+   */
+  public SlurmCliPilotLauncher(
+      SlurmCli cli, PilotJobSettings settings, PilotJobHandOff handOff, NodeGres gres) {
     this.cli = cli;
     this.settings = settings;
     this.handOff = handOff;
+    this.gres = gres;
   }
 
   @Override
@@ -144,6 +156,11 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
       args.add("--nice=" + shape.nice());
     }
     shape.targetNode().ifPresent(n -> args.add("--nodelist=" + n));
+    shape
+        .targetNode()
+        .map(gres::gpus)
+        .filter(n -> n > 0)
+        .ifPresent(n -> args.add("--gres=gpu:" + n));
     settings.signal().ifPresent(s -> args.add("--signal=" + s));
     args.add("--output=" + settings.output());
     if (!settings.environment().isEmpty()) {

@@ -9,6 +9,7 @@ import io.hpcwhisk.core.harvest.HarvestPolicy;
 import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
+import io.hpcwhisk.slurm.cli.NodeGres;
 import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
@@ -141,6 +142,7 @@ public final class HarvestController implements AutoCloseable {
             job.environment());
     InstantSource clock = InstantSource.system();
     if (slurm.restAccess()) {
+      // GPU-aware pilot shapes (--gres from sinfo) are read over the CLI only
       if (config.harvest().holdFreedNodes()) {
         throw new IllegalArgumentException(
             "harvest.hold-freed-nodes holds jobs with scontrol and needs slurm.access: cli");
@@ -157,12 +159,13 @@ public final class HarvestController implements AutoCloseable {
           new SlurmRestPilotLauncher(client, settings, handOff),
           clock);
     }
+    NodeGres gres = new NodeGres();
     ReconcilePass pass =
         pass(
             config,
             metrics,
-            new SlurmCliClusterView(cli, clock),
-            new SlurmCliPilotLauncher(cli, settings, handOff),
+            new SlurmCliClusterView(cli, clock, gres),
+            new SlurmCliPilotLauncher(cli, settings, handOff, gres),
             clock);
     return config.harvest().holdFreedNodes()
         ? pass.holdingFreedNodes(new FreedNodeHolds(cli, pilotOwner(config)))
