@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * p99 / max latency, and the cold starts the pilots counted.
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar io.hpcwhisk.bench.balancer.BurstBenchmark
- * [calls=1000] [pilots=4] [pilotMemoryMb=2048] [actionMemoryMb=256]}. Pilot logs go to a temporary
+ * [calls=1000] [pilots=4] [pilotMemoryMb=2048] [actionMemoryMb=256] [settleSeconds=5]}: the burst
+ * starts {@code settleSeconds} after the last pilot registered. Pilot logs go to a temporary
  * directory (kept). {@code -Dbench.pilotEnv=K=V,K=V} adds to the pilots' environment (e.g. {@code
  * HPC_WHISK_PILOT_PREWARM=0} to switch the pre-started runtimes off).
  */
@@ -50,7 +51,8 @@ public final class BurstBenchmark {
       double p50Ms,
       double p99Ms,
       double maxMs,
-      double coldStarts) {
+      double coldStarts,
+      double redispatches) {
     double perSecond() {
       return calls / seconds;
     }
@@ -58,8 +60,17 @@ public final class BurstBenchmark {
     String line() {
       return String.format(
           "%-28s %5d calls  success %6.2f %%  %7.1f calls/s  p50 %7.1f ms  p99 %7.1f ms  max %7.1f"
-              + " ms  cold starts %4.0f  (%.2f s)",
-          name, calls, 100.0 * ok / calls, perSecond(), p50Ms, p99Ms, maxMs, coldStarts, seconds);
+              + " ms  cold starts %4.0f  re-dispatches %4.0f  (%.2f s)",
+          name,
+          calls,
+          100.0 * ok / calls,
+          perSecond(),
+          p50Ms,
+          p99Ms,
+          maxMs,
+          coldStarts,
+          redispatches,
+          seconds);
     }
   }
 
@@ -68,6 +79,7 @@ public final class BurstBenchmark {
     int pilots = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int pilotMemoryMb = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
     int actionMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 256;
+    int settleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     Path data = Files.createTempDirectory("hpc-whisk-burst-bench");
     ServerConfig config =
         ServerConfig.DEFAULT
@@ -96,6 +108,9 @@ public final class BurstBenchmark {
         }
         Thread.sleep(100);
       }
+      // "fresh": registered a few seconds ago (a pilot resolves its interpreters right after it
+      // registers)
+      Thread.sleep(settleSeconds * 1000L);
       String auth =
           "Basic "
               + Base64.getEncoder()
@@ -137,7 +152,9 @@ public final class BurstBenchmark {
               + actionMemoryMb
               + " MB each), "
               + Runtime.getRuntime().availableProcessors()
-              + " cores, pilot env "
+              + " cores, "
+              + settleSeconds
+              + " s after the pilots registered, pilot env "
               + System.getProperty("bench.pilotEnv", "(default)")
               + " ===");
       System.out.println(cold.line());
@@ -161,8 +178,10 @@ public final class BurstBenchmark {
       String name, HttpClient http, String url, String auth, int calls, WhiskServer server)
       throws Exception {
     double coldBefore = coldStarts(server);
+    double redispatchesBefore = sum(server, "whisk_redispatches");
     long[] latencies = new long[calls];
     AtomicInteger ok = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
     List<CompletableFuture<Void>> all = new ArrayList<>(calls);
     long t0 = System.nanoTime();
     for (int i = 0; i < calls; i++) {
@@ -182,7 +201,7 @@ public final class BurstBenchmark {
                     latencies[n] = System.nanoTime() - sent;
                     if (e == null && r.statusCode() == 200 && r.body().contains("\"n\":" + n)) {
                       ok.incrementAndGet();
-                    } else if (n % 100 == 0 || ok.get() == 0) {
+                    } else if (failures.incrementAndGet() <= 5) {
                       System.out.println(
                           "call "
                               + n
@@ -197,6 +216,7 @@ public final class BurstBenchmark {
     // the pilots report their counters with their heartbeats (every 500 ms)
     Thread.sleep(1500);
     double cold = coldStarts(server) - coldBefore;
+    double redispatches = sum(server, "whisk_redispatches") - redispatchesBefore;
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
     return new Figures(
@@ -207,7 +227,13 @@ public final class BurstBenchmark {
         sorted[(int) Math.floor(0.50 * (calls - 1))] / 1e6,
         sorted[(int) Math.floor(0.99 * (calls - 1))] / 1e6,
         sorted[calls - 1] / 1e6,
-        cold);
+        cold,
+        redispatches);
+  }
+
+  private static double sum(WhiskServer server, String name) {
+    return server.meters().find(name).counters().stream().mapToDouble(c -> c.count()).sum()
+        + server.meters().find(name).functionCounters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   private static double coldStarts(WhiskServer server) {
