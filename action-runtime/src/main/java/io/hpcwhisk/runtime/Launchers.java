@@ -121,29 +121,37 @@ final class Launchers {
    * manager shims (pyenv, nvm) are not run on every start.
    */
   private Path interpreter(String name, String printExecutable) {
-    return resolved.computeIfAbsent(
-        name,
-        n -> {
-          String flag = n.contains("node") ? "-e" : "-c";
-          try {
-            Process process =
-                new ProcessBuilder(n, flag, printExecutable).redirectErrorStream(true).start();
-            String out =
-                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (process.waitFor(30, TimeUnit.SECONDS)
-                && process.exitValue() == 0
-                && !out.isEmpty()) {
-              return Path.of(out);
-            }
-            throw new IllegalStateException(
-                "cannot run " + n + ": exit " + process.exitValue() + ": " + out);
-          } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + n + ": " + e.getMessage(), e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while locating " + n, e);
-          }
-        });
+    // Probed outside the map's lock: a probe is a process start (seconds on a loaded node), and
+    // computeIfAbsent would hold the lock of the map's bin for that long, stopping the cold starts
+    // of every kind in the same bin. Two threads may probe the same name at once; the first answer
+    // is kept.
+    Path known = resolved.get(name);
+    if (known != null) {
+      return known;
+    }
+    Path probed = probe(name, printExecutable);
+    Path earlier = resolved.putIfAbsent(name, probed);
+    return earlier != null ? earlier : probed;
+  }
+
+  private static Path probe(String n, String printExecutable) {
+    String flag = n.contains("node") ? "-e" : "-c";
+    try {
+      Process process =
+          new ProcessBuilder(n, flag, printExecutable).redirectErrorStream(true).start();
+      String out =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 && !out.isEmpty()) {
+        return Path.of(out);
+      }
+      throw new IllegalStateException(
+          "cannot run " + n + ": exit " + process.exitValue() + ": " + out);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + n + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while locating " + n, e);
+    }
   }
 
   /** Resolves every interpreter now, so the first activation of a kind does not pay for it. */

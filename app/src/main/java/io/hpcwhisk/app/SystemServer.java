@@ -107,6 +107,7 @@ final class SystemServer implements AutoCloseable {
                   Optional.ofNullable(config.balancer().caFile()),
                   server.pilotSubmissions().orElseThrow(),
                   home));
+      controller.withDemand(server::demand);
       return new SystemServer(server, Optional.of(controller));
     } catch (RuntimeException e) {
       server.close();

@@ -164,7 +164,8 @@ public final class WhiskServer implements AutoCloseable {
             a.maxPayloadBytes(),
             ApiSettings.DEFAULT.maxCodeBytes(),
             a.blockingWaitSeconds() * 1000L,
-            ApiSettings.DEFAULT.maxSequenceLength());
+            ApiSettings.DEFAULT.maxSequenceLength(),
+            a.maxActionTimeoutSeconds() * 1000);
     ActionResolver resolver = new ActionResolver(entities);
     drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
     // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
@@ -585,5 +586,15 @@ public final class WhiskServer implements AutoCloseable {
     System.out.println("listening on " + server.apiUrl());
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  /**
+   * What the pilot queue waits for, for the harvest controller: the longest timeout of a waiting
+   * activation (none with another executor than pilots).
+   */
+  public io.hpcwhisk.core.harvest.LongActionDemand.Demand demand() {
+    return dispatcher instanceof PilotDispatcher pilots
+        ? io.hpcwhisk.core.harvest.LongActionDemand.Demand.ofMillis(pilots.longestQueuedTimeoutMs())
+        : io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
   }
 }

@@ -69,6 +69,16 @@ public final class DispatchState<C> {
     return queue.size();
   }
 
+  /**
+   * The longest timeout among the waiting activations, in ms; 0 when none waits. The harvest
+   * controller's demand signal: a pilot must last at least this long to take all of them.
+   */
+  public long longestQueuedTimeoutMs() {
+    long[] longest = {0};
+    queue.forEach(f -> longest[0] = Math.max(longest[0], f.activation.timeoutMs()));
+    return longest[0];
+  }
+
   public boolean stopped() {
     return stopped;
   }

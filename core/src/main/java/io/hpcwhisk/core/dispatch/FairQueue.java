@@ -43,6 +43,11 @@ public final class FairQueue<T> {
     return size == 0;
   }
 
+  /** Visits every waiting item, namespace by namespace, each namespace's in order. */
+  public void forEach(java.util.function.Consumer<? super T> visitor) {
+    byNamespace.values().forEach(q -> q.forEach(visitor));
+  }
+
   /** Appends; false when the queue is full. */
   public boolean offer(T item) {
     if (size >= capacity) {

@@ -99,6 +99,11 @@ final class AdaptivePolicy implements HarvestPolicy {
   }
 
   @Override
+  public Duration maxPilot() {
+    return params.maxPilot();
+  }
+
+  @Override
   public List<Intent> decide(ClusterSnapshot snapshot, Fleet fleet) {
     gaps.observe(snapshot, fleet); // the running pilots' nodes, updated from the fleet's changes
     List<Intent.CancelPilot> cancels = new ArrayList<>();

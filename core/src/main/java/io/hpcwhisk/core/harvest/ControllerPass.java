@@ -56,6 +56,35 @@ public final class ControllerPass {
    *     pass)
    */
   public PassPlan plan(ClusterSnapshot snapshot, Fleet fleet, Set<JobId> expedited) {
+    List<Intent> decided = expeditions(fleet, expedited);
+    return carryOut(decided, policy.decide(snapshot, fleet));
+  }
+
+  /**
+   * The intents of one pass with the balancer's demand: the policy's intents go through {@link
+   * LongActionDemand} before the cap on submissions. With {@link LongActionDemand.Demand#NONE} the
+   * plan is the same as {@link #plan(ClusterSnapshot, Fleet, Set)}'s.
+   *
+   * @param demand what the balancer's queue waits for
+   */
+  public DemandPlan plan(
+      ClusterSnapshot snapshot, Fleet fleet, Set<JobId> expedited, LongActionDemand.Demand demand) {
+    List<Intent> decided = expeditions(fleet, expedited);
+    LongActionDemand.Decision withDemand =
+        LongActionDemand.apply(
+            policy.decide(snapshot, fleet),
+            demand,
+            snapshot,
+            fleet,
+            policy.maxPending(),
+            policy.maxPilot());
+    return new DemandPlan(carryOut(decided, withDemand.intents()), withDemand.reason());
+  }
+
+  /** A pass's plan and what the demand rule did to it (and why). */
+  public record DemandPlan(PassPlan plan, String demandReason) {}
+
+  private List<Intent> expeditions(Fleet fleet, Set<JobId> expedited) {
     List<Intent> decided = new ArrayList<>();
     if (rules.expeditePreemption()) {
       for (Pilot pilot : fleet.running()) {
@@ -64,7 +93,10 @@ public final class ControllerPass {
         }
       }
     }
-    List<Intent> policyIntents = policy.decide(snapshot, fleet);
+    return decided;
+  }
+
+  private PassPlan carryOut(List<Intent> decided, List<Intent> policyIntents) {
     if (decided.isEmpty() && submissions(policyIntents) <= rules.maxSubmissions()) {
       return new PassPlan(
           policyIntents, policyIntents); // the usual case: nothing added, nothing left out

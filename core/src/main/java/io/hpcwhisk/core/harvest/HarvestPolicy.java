@@ -22,4 +22,12 @@ public interface HarvestPolicy {
 
   /** The most pilots this policy keeps pending at once. */
   int maxPending();
+
+  /**
+   * The longest pilot this policy may submit: the cap of {@link LongActionDemand}'s pilots; none by
+   * default.
+   */
+  default java.time.Duration maxPilot() {
+    return java.time.Duration.ofDays(3650);
+  }
 }

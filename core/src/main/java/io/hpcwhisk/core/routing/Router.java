@@ -16,12 +16,15 @@ import java.util.Optional;
  * them: {@link RoutingRequest#cores()}, {@link RoutingRequest#gpus()}). (2) Split them by deadline:
  * <i>in time</i> if the pilot's job ends at least {@code timeout} after {@code now}, <i>late</i>
  * otherwise. Only when no in-time pilot can take it may a late one get it — the activation would
- * then run on a pilot that may be preempted under it, which re-dispatch covers. (3) Within the
- * chosen group, probe in OpenWhisk's order: sort the pilots by id, start at a <i>home</i> index
- * given by the action's hash and step by a number co-prime to the group's size, so every pilot is
- * visited once and one action keeps landing on the same pilots. The first probed pilot with a warm
- * runtime for the action wins; if none is warm, the first probed pilot does (that is the home pilot
- * when it has room).
+ * then run on a pilot that may be preempted under it, which re-dispatch covers. A <i>long</i>
+ * action (timeout above {@link #LATE_FALLBACK_LIMIT}, OpenWhisk's 5-minute maximum) never goes to a
+ * late pilot: it is refused ({@code no_time_left}, naming the time it needs and the most any pilot
+ * has) and waits for a pilot with time, since re-running it would cost more than waiting. (3)
+ * Within the chosen group, probe in OpenWhisk's order: sort the pilots by id, start at a
+ * <i>home</i> index given by the action's hash and step by a number co-prime to the group's size,
+ * so every pilot is visited once and one action keeps landing on the same pilots. The first probed
+ * pilot with a warm runtime for the action wins; if none is warm, the first probed pilot does (that
+ * is the home pilot when it has room).
  *
  * <p><b>Example.</b> Pilots a, b, c (sorted), action {@code /guest/hello@0.0.1} hashing to home 1
  * with step 2: probe order b, a, c. If c holds a warm runtime for the action, c wins ("warm
@@ -36,6 +39,12 @@ import java.util.Optional;
  * heartbeat. The deadline rule trusts the action's timeout as an upper bound of its run time.
  */
 public final class Router {
+
+  /**
+   * The longest timeout for which a late pilot may still be used when no in-time pilot can take the
+   * activation: 5 minutes, OpenWhisk's own maximum. Longer actions go only to in-time pilots.
+   */
+  public static final Duration LATE_FALLBACK_LIMIT = Duration.ofMinutes(5);
 
   private Router() {}
 
@@ -132,6 +141,17 @@ public final class Router {
     }
     PilotView latest = fits.stream().max(Comparator.comparing(PilotView::deadline)).orElseThrow();
     Duration left = Duration.between(now, latest.deadline());
+    if (request.timeout().compareTo(LATE_FALLBACK_LIMIT) > 0) {
+      return new RoutingDecision.Refused(
+          RoutingDecision.Cause.NO_TIME_LEFT,
+          "the action's timeout is "
+              + request.timeout().toSeconds()
+              + " s and none of "
+              + fits.size()
+              + " pilots with room for it has that long left in its Slurm job (the most is "
+              + Math.max(0, left.toSeconds())
+              + " s)");
+    }
     return probe(
         fits,
         request,

@@ -47,7 +47,12 @@ public sealed interface RoutingDecision {
      */
     TOO_LARGE("too_large"),
     /** Every suitable pilot is full. Queue until capacity frees up. */
-    NO_CAPACITY("no_capacity");
+    NO_CAPACITY("no_capacity"),
+    /**
+     * A long action (timeout above {@link Router#LATE_FALLBACK_LIMIT}) and no pilot with room for
+     * it has that much time left in its Slurm job. Queue: a pilot with more time may come.
+     */
+    NO_TIME_LEFT("no_time_left");
 
     private final String label;
 

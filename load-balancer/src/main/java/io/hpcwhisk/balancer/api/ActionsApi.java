@@ -160,7 +160,10 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
       }
       Exec newExec = exec != null ? exec : base.exec();
       ActionLimits limits =
-          Bodies.limits(body, base == null ? ActionLimits.DEFAULT : base.limits());
+          Bodies.limits(
+              body,
+              base == null ? ActionLimits.DEFAULT : base.limits(),
+              settings.maxActionTimeoutMillis());
       List<KeyValue> newAnnotations =
           annotations != null ? annotations : base != null ? base.annotations() : List.of();
       newAnnotations =

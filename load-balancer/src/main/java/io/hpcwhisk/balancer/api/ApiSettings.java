@@ -8,16 +8,34 @@ package io.hpcwhisk.balancer.api;
  * @param blockingWaitMillis how long a blocking invoke waits before it answers 202 (OpenWhisk: 60
  *     s)
  * @param maxSequenceLength components in a sequence, nested ones counted (OpenWhisk: 50)
+ * @param maxActionTimeoutMillis the largest {@code limits.timeout} an action may ask for ({@code
+ *     api.max-action-timeout-seconds}; OpenWhisk: 5 min)
  */
 public record ApiSettings(
-    long maxPayloadBytes, long maxCodeBytes, long blockingWaitMillis, int maxSequenceLength) {
+    long maxPayloadBytes,
+    long maxCodeBytes,
+    long blockingWaitMillis,
+    int maxSequenceLength,
+    int maxActionTimeoutMillis) {
   public static final ApiSettings DEFAULT = new ApiSettings(1_048_576, 48L * 1_048_576, 60_000, 50);
+
+  /** With OpenWhisk's maximum action timeout, 5 minutes. */
+  public ApiSettings(
+      long maxPayloadBytes, long maxCodeBytes, long blockingWaitMillis, int maxSequenceLength) {
+    this(
+        maxPayloadBytes,
+        maxCodeBytes,
+        blockingWaitMillis,
+        maxSequenceLength,
+        io.hpcwhisk.balancer.entity.ActionLimits.MAX_TIMEOUT);
+  }
 
   public ApiSettings {
     if (maxPayloadBytes <= 0
         || maxCodeBytes <= 0
         || blockingWaitMillis <= 0
-        || maxSequenceLength <= 0) {
+        || maxSequenceLength <= 0
+        || maxActionTimeoutMillis < io.hpcwhisk.balancer.entity.ActionLimits.MIN_TIMEOUT) {
       throw new IllegalArgumentException(
           "API settings must be positive: "
               + maxPayloadBytes
@@ -26,7 +44,9 @@ public record ApiSettings(
               + ", "
               + blockingWaitMillis
               + ", "
-              + maxSequenceLength);
+              + maxSequenceLength
+              + ", "
+              + maxActionTimeoutMillis);
     }
   }
 }

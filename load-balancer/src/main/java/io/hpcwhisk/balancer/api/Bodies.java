@@ -61,6 +61,14 @@ final class Bodies {
    * failed".
    */
   static ActionLimits limits(ObjectNode body, ActionLimits base) {
+    return limits(body, base, ActionLimits.MAX_TIMEOUT);
+  }
+
+  /**
+   * The limits in the body over {@code base}, a {@code timeout} above {@code maxTimeoutMillis} (the
+   * administrator's maximum) refused naming the value and the range.
+   */
+  static ActionLimits limits(ObjectNode body, ActionLimits base, int maxTimeoutMillis) {
     JsonNode node = body.get("limits");
     if (node == null || node.isNull()) {
       return base;
@@ -69,16 +77,41 @@ final class Bodies {
       throw Rejection.malformed("'limits' must be an object");
     }
     try {
-      return new ActionLimits(
-          intField(node, "timeout", base.timeout()),
-          intField(node, "memory", base.memory()),
-          intField(node, "logs", base.logs()),
-          intField(node, "concurrency", base.concurrency()),
-          node.has("cpu") && !node.get("cpu").isNull()
-              ? Integer.valueOf(intField(node, "cpu", 1))
-              : base.cpu());
+      JsonNode timeout = node.get("timeout");
+      if (timeout != null
+          && !timeout.isNull()
+          && (!timeout.isIntegralNumber() || !timeout.canConvertToInt())) {
+        throw Rejection.malformed(
+            "limits.timeout must be an integer number of milliseconds between "
+                + ActionLimits.MIN_TIMEOUT
+                + " and "
+                + maxTimeoutMillis
+                + " (the administrator's api.max-action-timeout-seconds), not "
+                + timeout);
+      }
+      ActionLimits limits =
+          new ActionLimits(
+              intField(node, "timeout", base.timeout()),
+              intField(node, "memory", base.memory()),
+              intField(node, "logs", base.logs()),
+              intField(node, "concurrency", base.concurrency()),
+              node.has("cpu") && !node.get("cpu").isNull()
+                  ? Integer.valueOf(intField(node, "cpu", 1))
+                  : base.cpu());
+      return timeout == null || timeout.isNull()
+          ? limits
+          : limits.requireTimeoutAtMost(maxTimeoutMillis);
     } catch (IllegalArgumentException e) {
-      throw Rejection.malformed(e.getMessage());
+      String message = e.getMessage();
+      if (message.startsWith("requirement failed: duration")) {
+        message +=
+            " (limits.timeout must be between "
+                + ActionLimits.MIN_TIMEOUT
+                + " and "
+                + maxTimeoutMillis
+                + " ms; the maximum is the administrator's api.max-action-timeout-seconds)";
+      }
+      throw Rejection.malformed(message);
     }
   }
 

@@ -35,7 +35,7 @@ final class MetaApi {
     limits.put("triggers_per_minute", throttle.firesPerMinute());
     limits.put("concurrent_actions", throttle.concurrentInvocations());
     limits.put("min_action_duration", ActionLimits.MIN_TIMEOUT);
-    limits.put("max_action_duration", ActionLimits.MAX_TIMEOUT);
+    limits.put("max_action_duration", settings.maxActionTimeoutMillis());
     limits.put("min_action_memory", ActionLimits.MIN_MEMORY * 1_048_576L);
     limits.put("max_action_memory", ActionLimits.MAX_MEMORY * 1_048_576L);
     limits.put("min_action_logs", 0);
@@ -71,7 +71,7 @@ final class MetaApi {
     out.put("minActionMemory", ActionLimits.MIN_MEMORY);
     out.put("maxActionMemory", ActionLimits.MAX_MEMORY);
     out.put("minActionTimeout", ActionLimits.MIN_TIMEOUT);
-    out.put("maxActionTimeout", ActionLimits.MAX_TIMEOUT);
+    out.put("maxActionTimeout", settings.maxActionTimeoutMillis());
     out.put("minActionLogs", 0);
     out.put("maxActionLogs", ActionLimits.MAX_LOGS);
     out.put("maxActionConcurrency", ActionsApi.MAX_CONCURRENCY);

@@ -145,6 +145,8 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
    *     e.g. {@code https://login1.cluster:3233}); default {@code http://} ({@code https://} with
    *     TLS) and the first address of {@code host} that is not loopback (else the first) with the
    *     bound port
+   * @param maxActionTimeoutSeconds the largest {@code limits.timeout} an action may ask for, in
+   *     seconds; default 300 (OpenWhisk's 5 minutes), at most 1209600 (14 days)
    */
   public record Api(
       String host,
@@ -161,15 +163,52 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
       Integer maxChainDepth,
       String localUnsandboxedNamespace,
       Tls tls,
-      String url)
+      String url,
+      Integer maxActionTimeoutSeconds)
       implements Copyable<Api> {
 
     public static final Api DEFAULT =
         new Api(
             null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null);
+            null, null);
 
-    /** Without the actions' API URL (its default). */
+    /** Without the maximum action timeout (its default). */
+    public Api(
+        String host,
+        Integer port,
+        Boolean guest,
+        String executor,
+        Integer blockingWaitSeconds,
+        Long maxPayloadBytes,
+        Integer invocationsPerMinute,
+        Integer concurrentInvocations,
+        Integer firesPerMinute,
+        Integer localMemoryMb,
+        Integer drainSeconds,
+        Integer maxChainDepth,
+        String localUnsandboxedNamespace,
+        Tls tls,
+        String url) {
+      this(
+          host,
+          port,
+          guest,
+          executor,
+          blockingWaitSeconds,
+          maxPayloadBytes,
+          invocationsPerMinute,
+          concurrentInvocations,
+          firesPerMinute,
+          localMemoryMb,
+          drainSeconds,
+          maxChainDepth,
+          localUnsandboxedNamespace,
+          tls,
+          url,
+          null);
+    }
+
+    /** Without the actions' API URL and the maximum action timeout (their defaults). */
     public Api(
         String host,
         Integer port,
@@ -291,6 +330,13 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
       drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
       maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
       localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
+      maxActionTimeoutSeconds =
+          Check.range(
+              "api.max-action-timeout-seconds",
+              maxActionTimeoutSeconds,
+              300,
+              1,
+              MAX_ACTION_TIMEOUT_CEILING_SECONDS);
       if (guest && hostsOf("api.host", host).stream().noneMatch(Api::isLoopback)) {
         throw new ConfigException(
             "api.guest",
@@ -373,6 +419,13 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
       return with(Api::invocationsPerMinute, perMinute)
           .with(Api::concurrentInvocations, concurrent)
           .with(Api::firesPerMinute, fires);
+    }
+
+    /** The most {@code api.max-action-timeout-seconds} may be: 14 days. */
+    public static final int MAX_ACTION_TIMEOUT_CEILING_SECONDS = 14 * 24 * 3600;
+
+    public Api withMaxActionTimeoutSeconds(int seconds) {
+      return with(Api::maxActionTimeoutSeconds, seconds);
     }
 
     public Api withTls(Tls t) {

@@ -582,4 +582,14 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       c.to().close(c.code(), c.reason());
     }
   }
+
+  /**
+   * The longest timeout among the activations waiting in the queue, in ms; 0 when none waits. The
+   * harvest controller's demand signal ({@code LongActionDemand}).
+   */
+  public long longestQueuedTimeoutMs() {
+    synchronized (lock) {
+      return state.longestQueuedTimeoutMs();
+    }
+  }
 }

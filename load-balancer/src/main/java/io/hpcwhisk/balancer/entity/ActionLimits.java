@@ -3,10 +3,12 @@ package io.hpcwhisk.balancer.entity;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * An action's limits as OpenWhisk names them: {@code timeout} in milliseconds (100 ms – 5 min),
- * {@code memory} in MB (128 – 2048), {@code logs} in MB (0 – 10), {@code concurrency} (1 – 500);
- * and HPC-Whisk's {@code cpu}: the cores the action's runtime is pinned to (1 – {@value #MAX_CPU};
- * absent: the action asks for none and floats over its pilot's cores, as in OpenWhisk).
+ * An action's limits as OpenWhisk names them: {@code timeout} in milliseconds (100 ms – 14 days
+ * here; the API refuses more than the administrator's {@code api.max-action-timeout-seconds}, by
+ * default OpenWhisk's 5 min), {@code memory} in MB (128 – 2048), {@code logs} in MB (0 – 10),
+ * {@code concurrency} (1 – 500); and HPC-Whisk's {@code cpu}: the cores the action's runtime is
+ * pinned to (1 – {@value #MAX_CPU}; absent: the action asks for none and floats over its pilot's
+ * cores, as in OpenWhisk).
  */
 public record ActionLimits(
     int timeout,
@@ -26,7 +28,17 @@ public record ActionLimits(
   }
 
   public static final int MIN_TIMEOUT = 100;
+
+  /**
+   * OpenWhisk's maximum timeout, 5 minutes: the default of {@code api.max-action-timeout-seconds}.
+   */
   public static final int MAX_TIMEOUT = 300_000;
+
+  /**
+   * The largest timeout a stored action may hold: 14 days (the ceiling of the configuration key).
+   */
+  public static final int TIMEOUT_CEILING = 14 * 24 * 3600 * 1000;
+
   public static final int MIN_MEMORY = 128;
   public static final int MAX_MEMORY = 2048;
   public static final int MAX_LOGS = 10;
@@ -46,11 +58,11 @@ public record ActionLimits(
             + MIN_TIMEOUT
             + " milliseconds");
     check(
-        timeout <= MAX_TIMEOUT,
+        timeout <= TIMEOUT_CEILING,
         "duration "
             + timeout
             + " milliseconds exceeds allowed threshold of "
-            + MAX_TIMEOUT
+            + TIMEOUT_CEILING
             + " milliseconds");
     check(
         memory >= MIN_MEMORY,
@@ -67,6 +79,21 @@ public record ActionLimits(
     check(
         cpu == null || (cpu >= 1 && cpu <= MAX_CPU),
         "cpu " + cpu + " is not a number of cores between 1 and " + MAX_CPU);
+  }
+
+  /**
+   * These limits, refused when the timeout is above {@code maxTimeoutMillis} (the administrator's
+   * maximum) with OpenWhisk's message naming the value and the maximum.
+   */
+  public ActionLimits requireTimeoutAtMost(int maxTimeoutMillis) {
+    check(
+        timeout <= maxTimeoutMillis,
+        "duration "
+            + timeout
+            + " milliseconds exceeds allowed threshold of "
+            + maxTimeoutMillis
+            + " milliseconds");
+    return this;
   }
 
   private static void check(boolean ok, String message) {

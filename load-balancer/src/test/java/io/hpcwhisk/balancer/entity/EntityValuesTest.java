@@ -13,7 +13,7 @@ class EntityValuesTest {
   @ParameterizedTest
   @CsvSource({
     "99, 256, below allowed threshold of 100 milliseconds",
-    "300001, 256, exceeds allowed threshold of 300000 milliseconds",
+    "1209600001, 256, exceeds allowed threshold of 1209600000 milliseconds",
     "1000, 127, memory 127 MB below allowed threshold of 128 MB",
     "1000, 2049, memory 2049 MB exceeds allowed threshold of 2048 MB"
   })

@@ -269,6 +269,16 @@ public final class HarvestController implements AutoCloseable {
   }
 
   /** Runs one pass now, outside the schedule (passes never overlap). */
+  /**
+   * Feeds the balancer's queue to every pass from now on: the longest timeout of a waiting
+   * activation ({@link io.hpcwhisk.core.harvest.LongActionDemand}).
+   */
+  public HarvestController withDemand(
+      java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand> demand) {
+    pass.withDemand(demand);
+    return this;
+  }
+
   public PassReport runOnce() {
     return pass.run();
   }

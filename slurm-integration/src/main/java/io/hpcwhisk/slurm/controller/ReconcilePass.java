@@ -67,6 +67,9 @@ public final class ReconcilePass {
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
   private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
+  private volatile java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand>
+      demand = () -> io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
+  private String lastDemandReason = "";
 
   ReconcilePass(
       ClusterView view,
@@ -109,6 +112,16 @@ public final class ReconcilePass {
   /** Turns on {@code harvest.hold-freed-nodes} for this pass's controller. */
   ReconcilePass holdingFreedNodes(FreedNodeHolds holds) {
     this.freedNodeHolds = Optional.of(holds);
+    return this;
+  }
+
+  /**
+   * Feeds the balancer's queue to each pass ({@link io.hpcwhisk.core.harvest.LongActionDemand}): a
+   * long action waiting makes the pass offer a pilot long enough for it.
+   */
+  ReconcilePass withDemand(
+      java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand> source) {
+    this.demand = java.util.Objects.requireNonNull(source, "source");
     return this;
   }
 
@@ -163,7 +176,13 @@ public final class ReconcilePass {
     metrics.observed(snapshot, fleet);
     metrics.pass(true);
 
-    PassPlan plan = decision.plan(snapshot, fleet, tracker.expedited());
+    ControllerPass.DemandPlan withDemand =
+        decision.plan(snapshot, fleet, tracker.expedited(), demand.get());
+    if (!withDemand.demandReason().equals(lastDemandReason)) {
+      LOG.info("demand: {}", withDemand.demandReason());
+      lastDemandReason = withDemand.demandReason();
+    }
+    PassPlan plan = withDemand.plan();
     List<Intent> intents = plan.decided();
     List<Intent> toCarryOut = plan.toCarryOut();
     if (freedNodeHolds.isPresent()) {
