@@ -5,6 +5,12 @@ import io.hpcwhisk.balancer.api.ApiSettings;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
+import io.hpcwhisk.balancer.feeds.AlarmOwners;
+import io.hpcwhisk.balancer.feeds.AlarmService;
+import io.hpcwhisk.balancer.feeds.AlarmSettings;
+import io.hpcwhisk.balancer.feeds.AlarmsPackage;
+import io.hpcwhisk.balancer.feeds.FeedDispatcher;
+import io.hpcwhisk.balancer.feeds.TriggerWatch;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.ActivationService;
@@ -23,6 +29,8 @@ import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
 import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.EntityStore;
+import io.hpcwhisk.balancer.store.MvAlarmStore;
 import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
@@ -58,6 +66,7 @@ public final class WhiskServer implements AutoCloseable {
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
   private final IdentityStore identities;
+  private final AlarmService alarms;
   private final ActivationService.Recovery recovery;
   private final ActivationService invoker;
   private final java.time.Duration drainGrace;
@@ -91,12 +100,23 @@ public final class WhiskServer implements AutoCloseable {
     Path dataDir = config.store().dataPath();
     // a store that fails for good exits the process (status 70); the service manager restarts it
     db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
-    MvEntityStore entities = db.entities();
+    MvEntityStore stored = db.entities();
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
     }
-    SystemPackages.install(entities, clock.millis());
+    SystemPackages.install(stored, clock.millis());
+    AlarmsPackage.install(stored, clock.millis());
+    alarms =
+        new AlarmService(
+            MvAlarmStore.open(db),
+            stored,
+            AlarmOwners.of(identities, config.api().guest()),
+            new AlarmSettings(
+                config.alarms().maxPerNamespace(), config.alarms().minIntervalSeconds()),
+            clock);
+    // a deleted trigger takes its alarm with it
+    EntityStore entities = new TriggerWatch(stored, alarms);
     if (verifier.isPresent()) {
       PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
       PilotBindingStore bindings = MvPilotBindingStore.open(db);
@@ -152,7 +172,7 @@ public final class WhiskServer implements AutoCloseable {
         new ActivationService(
             resolver,
             activations,
-            dispatcher,
+            new FeedDispatcher(dispatcher, alarms, clock),
             throttle,
             clock,
             settings.maxSequenceLength(),
@@ -161,6 +181,7 @@ public final class WhiskServer implements AutoCloseable {
             a.maxChainDepth());
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
+    alarms.start(triggers);
     long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());
     housekeeping =
         Executors.newScheduledThreadPool(
@@ -261,6 +282,7 @@ public final class WhiskServer implements AutoCloseable {
         api.close();
       } finally {
         housekeeping.shutdownNow();
+        alarms.close();
         dispatcher.close();
         db.close();
         if (tls != null) {
@@ -455,6 +477,11 @@ public final class WhiskServer implements AutoCloseable {
     return db;
   }
 
+  /** The alarms of {@code /whisk.system/alarms}. */
+  public AlarmService alarms() {
+    return alarms;
+  }
+
   public IdentityStore identities() {
     return identities;
   }
@@ -470,11 +497,13 @@ public final class WhiskServer implements AutoCloseable {
       // endpoint;
       // then the dispatcher stops (what is left stays pending for the next start) before the API
       // does
+      alarms.close();
       invoker.drain(drainGrace);
       dispatcher.close();
       api.close();
     } finally {
       housekeeping.shutdownNow();
+      alarms.close();
       dispatcher.close();
       db.close();
       if (tls != null) {
