@@ -162,11 +162,11 @@ public final class AlarmService implements AutoCloseable {
     long now = clock.millis();
     if (event.equals("DELETE")) {
       if (existing.isEmpty()) {
-        throw new FeedError("trigger '" + path.path() + "' has no alarm to delete");
+        throw new FeedError("trigger '" + ("/" + path.path()) + "' has no alarm to delete");
       }
       unschedule(key);
       store.remove(key);
-      LOG.info("alarm of {} deleted by its owner", path.path());
+      LOG.info("alarm of {} deleted by its owner", ("/" + path.path()));
       return success();
     }
     Trigger trigger = existingTrigger(path);
@@ -184,7 +184,7 @@ public final class AlarmService implements AutoCloseable {
                 () ->
                     new FeedError(
                         "trigger '"
-                            + path.path()
+                            + ("/" + path.path())
                             + "' has no "
                             + kind.feed()
                             + " alarm"
@@ -222,7 +222,7 @@ public final class AlarmService implements AutoCloseable {
     if (existing.isPresent()) {
       throw new FeedError(
           "trigger '"
-              + path.path()
+              + ("/" + path.path())
               + "' already has a "
               + existing.get().kind().feed()
               + " alarm; delete it first (lifecycleEvent DELETE)");
@@ -232,7 +232,7 @@ public final class AlarmService implements AutoCloseable {
       LOG.warn(
           "namespace {}: alarm for {} refused, it has {} alarms (alarms.max-per-namespace {})",
           path.namespace(),
-          path.path(),
+          ("/" + path.path()),
           have,
           settings.maxPerNamespace());
       throw new FeedError(
@@ -252,7 +252,7 @@ public final class AlarmService implements AutoCloseable {
     }
     store.put(alarm.key(), alarm.toJson());
     schedule(alarm);
-    LOG.info("{} alarm created for {}", kind.feed(), path.path());
+    LOG.info("{} alarm created for {}", kind.feed(), ("/" + path.path()));
     return success();
   }
 
@@ -271,8 +271,10 @@ public final class AlarmService implements AutoCloseable {
       return "";
     }
     entities.delete(path);
-    LOG.info("feed CREATE for {} failed; the trigger made for the feed was deleted", path.path());
-    return " (the trigger '" + path.path() + "' made for this feed was deleted)";
+    LOG.info(
+        "feed CREATE for {} failed; the trigger made for the feed was deleted",
+        ("/" + path.path()));
+    return " (the trigger '" + ("/" + path.path()) + "' made for this feed was deleted)";
   }
 
   private static boolean namesFeed(String feed, Alarm.Kind kind) {
@@ -285,7 +287,7 @@ public final class AlarmService implements AutoCloseable {
     String key = path.namespace() + "/" + path.name();
     if (path.pkg() == null && store.remove(key)) {
       unschedule(key);
-      LOG.info("alarm of {} deleted with its trigger", path.path());
+      LOG.info("alarm of {} deleted with its trigger", ("/" + path.path()));
     }
   }
 
@@ -296,7 +298,7 @@ public final class AlarmService implements AutoCloseable {
     }
     throw new FeedError(
         "Trigger authentication request failed: there is no trigger '"
-            + path.path()
+            + ("/" + path.path())
             + "' in your namespace (create the trigger first)");
   }
 
