@@ -383,6 +383,14 @@ final class AlarmParams {
               + " e.g. '*/5 * * * *')");
     }
     int o = f.length - 5;
+    if (o == 1) {
+      checkRange(f[0], 0, 59, cron);
+    }
+    checkRange(f[o], 0, 59, cron);
+    checkRange(f[o + 1], 0, 23, cron);
+    checkRange(f[o + 2], 1, 31, cron);
+    checkRange(f[o + 3], 1, 12, cron);
+    checkRange(f[o + 4], 0, 7, cron);
     String sec = o == 1 ? f[0] : "0";
     String min = f[o];
     String hour = f[o + 1];
@@ -410,13 +418,30 @@ final class AlarmParams {
       q.setTimeZone(TimeZone.getTimeZone(timezone == null ? ZoneOffset.UTC : ZoneId.of(timezone)));
       return q;
     } catch (ParseException | RuntimeException e) {
-      throw new FeedError(
-          "cron pattern '"
-              + cron
-              + "' is not valid (expected 5 fields: minute 0-59, hour 0-23, day-of-month 1-31,"
-              + " month 1-12 or JAN-DEC, day-of-week 0-7 or SUN-SAT; each *, a value, a range a-b,"
-              + " a list a,b or a step */n)");
+      throw new FeedError(invalid(cron));
     }
+  }
+
+  private static final Pattern NUMBER = Pattern.compile("(/?)(\\d+)");
+
+  /** Every number of a field (values and range ends in {@code lo..hi}, steps at least 1). */
+  private static void checkRange(String field, int lo, int hi, String cron) {
+    Matcher m = NUMBER.matcher(field);
+    while (m.find()) {
+      long n = m.group(2).length() > 6 ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+      boolean step = !m.group(1).isEmpty();
+      if (step ? n < 1 || n > hi + 1 : n < lo || n > hi) {
+        throw new FeedError(invalid(cron));
+      }
+    }
+  }
+
+  private static String invalid(String cron) {
+    return "cron pattern '"
+        + cron
+        + "' is not valid (expected 5 fields: minute 0-59, hour 0-23, day-of-month 1-31,"
+        + " month 1-12 or JAN-DEC, day-of-week 0-7 or SUN-SAT; each *, a value, a range a-b,"
+        + " a list a,b or a step */n)";
   }
 
   /** Unix day-of-week numbers (0-7, Sunday 0 and 7) as Quartz's (1-7, Sunday 1). */

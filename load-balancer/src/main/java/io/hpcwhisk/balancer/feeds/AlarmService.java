@@ -34,6 +34,7 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,6 +135,18 @@ public final class AlarmService implements AutoCloseable {
 
   public long refusedFires() {
     return refusedFires.get();
+  }
+
+  /** When the alarm of {@code ns/trigger} fires next, or empty when it is not scheduled. */
+  synchronized Optional<Long> nextFire(String key) {
+    try {
+      org.quartz.Trigger t = scheduler.getTrigger(new TriggerKey(key, GROUP));
+      return t == null || t.getNextFireTime() == null
+          ? Optional.empty()
+          : Optional.of(t.getNextFireTime().getTime());
+    } catch (SchedulerException e) {
+      return Optional.empty();
+    }
   }
 
   /** The alarms this server holds (tests, metrics). */

@@ -67,7 +67,7 @@ class AlarmsScheduleIT {
   }
 
   @Test
-  void aMinuteCronAndATenSecondIntervalFireOnScheduleAndAgainAfterARestart() {
+  void aMinuteCronAndATenSecondIntervalFireOnScheduleAndAgainAfterARestart() throws Exception {
     String key;
     long restartedAt;
     try (WhiskServer server = WhiskServer.start(config(), "test")) {

@@ -31,7 +31,8 @@ class FeedsConformanceIT {
         "node and `npm ci --prefix load-balancer/src/test/node` are needed");
     ServerConfig config =
         ServerConfig.DEFAULT
-            .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("none").withDrainSeconds(0))
+            .withApi(
+                ServerConfig.DEFAULT.api().withPort(0).withExecutor("none").withDrainSeconds(0))
             .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config, "feeds-conformance")) {
       String bobKey = server.identities().create("bob").authKey();
