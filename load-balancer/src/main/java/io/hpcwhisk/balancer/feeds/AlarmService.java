@@ -91,6 +91,7 @@ public final class AlarmService implements AutoCloseable {
     props.setProperty("org.quartz.threadPool.threadCount", "2");
     props.setProperty("org.quartz.threadPool.threadNamePrefix", "alarms");
     props.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+    props.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
     props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
     try {
