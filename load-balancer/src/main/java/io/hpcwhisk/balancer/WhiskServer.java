@@ -115,6 +115,14 @@ public final class WhiskServer implements AutoCloseable {
             new AlarmSettings(
                 config.alarms().maxPerNamespace(), config.alarms().minIntervalSeconds()),
             clock);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "whisk_alarm_fires", alarms, AlarmService::fires)
+        .description("trigger fires made by alarms (/whisk.system/alarms)")
+        .register(prometheus);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "whisk_alarm_fires_refused", alarms, AlarmService::refusedFires)
+        .description("alarm fires refused (namespace limits, quota) or failed, and skipped")
+        .register(prometheus);
     // a deleted trigger takes its alarm with it
     EntityStore entities = new TriggerWatch(stored, alarms);
     if (verifier.isPresent()) {
