@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.api.ApiClient;
+import io.hpcwhisk.balancer.auth.NamespaceLimits;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.entity.Json;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Date;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -438,5 +440,43 @@ class AlarmsFeedIT {
         .contains("cron pattern 'bad' is not valid", "was deleted");
     assertThat(alice.get("/api/v1/namespaces/_/triggers/broken").status()).isEqualTo(404);
     assertThat(server.alarms().count()).isZero();
+  }
+
+  @Test
+  void anAlarmsFiresCountAgainstTheNamespacesFireLimit() {
+    server.identities().setLimits("alice", new NamespaceLimits(null, null, 1));
+    assertThat(
+            alice
+                .put(
+                    "/api/v1/namespaces/_/actions/noop",
+                    "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(p) { return p"
+                        + " }\"}}")
+                .status())
+        .isEqualTo(200);
+    assertThat(alice.put("/api/v1/namespaces/_/triggers/t", "{}").status()).isEqualTo(200);
+    assertThat(
+            alice
+                .put("/api/v1/namespaces/_/rules/r", "{\"trigger\":\"t\",\"action\":\"noop\"}")
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            feed(alice, aliceKey, "interval", "CREATE", "{\"triggerName\":\"/_/t\",\"minutes\":5}")
+                .status())
+        .isEqualTo(200);
+    // two fires of the alarm (as Quartz calls them) within the minute: the second is over the limit
+    Date next = new Date(System.currentTimeMillis() + 300_000);
+    server.alarms().fire("alice/t", next);
+    server.alarms().fire("alice/t", next);
+    assertThat(server.alarms().fires()).isEqualTo(1);
+    assertThat(server.alarms().refusedFires()).isEqualTo(1);
+    // and the user's own fire shares the same limit
+    assertThat(alice.post("/api/v1/namespaces/_/triggers/t", "{}").status()).isEqualTo(429);
+    long triggerRecords = 0;
+    for (JsonNode r : alice.get("/api/v1/namespaces/_/activations?limit=50").body()) {
+      if (r.path("name").asText().equals("t")) {
+        triggerRecords++;
+      }
+    }
+    assertThat(triggerRecords).isEqualTo(1);
   }
 }
