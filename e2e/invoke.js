@@ -8,7 +8,7 @@ const ow = openwhisk({
   apihost: process.env.OW_APIHOST || 'http://127.0.0.1:3233',
   api_key: process.env.OW_AUTH || GUEST
 })
-const name = process.argv[2] || 'hello'
+const name = process.argv[2] || 'demo/hello'
 const params = JSON.parse(process.argv[3] || '{"name":"Slurm"}')
 
 ow.actions.invoke({ name, params, blocking: true, result: true })

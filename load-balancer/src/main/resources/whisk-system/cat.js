@@ -1,7 +1,6 @@
-// /whisk.system/utils/cat: joins the array "lines" into one string "payload".
+// /whisk.system/utils/cat, as the openwhisk-catalog's: joins "lines" (default []) with newlines into
+// "payload"; a "lines" that is not an array fails as the catalog's action does (developer error).
 function main(params) {
-  if (!Array.isArray(params.lines)) {
-    return { error: 'cat needs an array parameter "lines"' };
-  }
-  return { lines: params.lines, payload: params.lines.join('\n') };
+  const lines = params.lines || [];
+  return { lines: lines, payload: lines.join('\n') };
 }

@@ -1,4 +1,7 @@
-// /whisk.system/utils/date: the current date and time where the action runs.
+// /whisk.system/utils/date, as the openwhisk-catalog's: the current time as an ISO-8601 string
+// (what a Date becomes in JSON), e.g. {"date": "2016-03-22T00:59:55.961Z"}.
 function main() {
-  return { date: new Date().toString() };
+  const now = new Date();
+  console.log('It is now ' + now);
+  return { date: now.toISOString() };
 }

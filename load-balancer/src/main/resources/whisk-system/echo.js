@@ -1,4 +1,4 @@
-// /whisk.system/utils/echo: returns its parameters unchanged.
+// /whisk.system/utils/echo, as the openwhisk-catalog's: returns its parameters unchanged.
 function main(params) {
-  return params || {};
+  return params;
 }

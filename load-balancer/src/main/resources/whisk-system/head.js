@@ -1,8 +1,7 @@
-// /whisk.system/utils/head: the first "num" (default 1) entries of the array "lines".
+// /whisk.system/utils/head, as the openwhisk-catalog's: the first "num" entries of "lines"
+// ("lines" defaults to [], a missing or zero "num" to 1); the result echoes "num".
 function main(params) {
-  if (!Array.isArray(params.lines)) {
-    return { error: 'head needs an array parameter "lines"' };
-  }
-  const num = Number.isInteger(params.num) ? params.num : 1;
-  return { lines: params.lines.slice(0, num), num: num };
+  const lines = params.lines || [];
+  const num = params.num || 1;
+  return { lines: lines.slice(0, num), num: num };
 }

@@ -1,4 +1,5 @@
-// /whisk.system/utils/namespace: the namespace of the caller.
+// /whisk.system/utils/namespace, as the openwhisk-catalog's: the namespace of the key that invoked
+// it.
 function main() {
   return { namespace: process.env.__OW_NAMESPACE };
 }

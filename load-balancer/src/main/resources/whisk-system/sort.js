@@ -1,8 +1,7 @@
-// /whisk.system/utils/sort: sorts the array "lines" and reports how many there are.
+// /whisk.system/utils/sort, as the openwhisk-catalog's: "lines" (default []) in JavaScript's default
+// sort order (as strings), and their number; without "lines": {"lines": [], "length": 0}.
 function main(params) {
-  if (!Array.isArray(params.lines)) {
-    return { error: 'sort needs an array parameter "lines"' };
-  }
-  const lines = params.lines.slice().sort();
+  const lines = params.lines || [];
+  lines.sort();
   return { lines: lines, length: lines.length };
 }

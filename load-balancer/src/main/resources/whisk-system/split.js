@@ -1,6 +1,8 @@
-// /whisk.system/utils/split: splits the string "payload" at "separator" (default a newline).
+// /whisk.system/utils/split, as the openwhisk-catalog's: "payload" (as a string) split at
+// "separator" (default: line breaks, \n or \r\n); "payload" is required (without it the action
+// fails, a developer error, as the catalog's does).
 function main(params) {
-  const payload = typeof params.payload === 'string' ? params.payload : '';
-  const separator = typeof params.separator === 'string' ? params.separator : '\n';
-  return { lines: payload.split(separator), payload: payload };
+  const separator = params.separator || /\r?\n/;
+  const text = params.payload.toString();
+  return { lines: text.split(separator), payload: params.payload };
 }

@@ -67,7 +67,8 @@ final class UpCommand implements Callable<Integer> {
       description =
           "Run each node's slurmd (and so its pilots) in its own network namespace on a private"
               + " subnet (see local-cluster up --isolated-nodes); the server listens for pilots on"
-              + " that network's host-side address, the API stays on 127.0.0.1. Needs root.")
+              + " that network's host-side address, the API on 127.0.0.1 and there (actions on the"
+              + " nodes call it there; the guest key works on 127.0.0.1 only). Needs root.")
   boolean isolatedNodes;
 
   @Option(
@@ -246,7 +247,7 @@ final class UpCommand implements Callable<Integer> {
       return false;
     }
     boolean ok = true;
-    for (String action : new String[] {"hello", "hello-py"}) {
+    for (String action : UpSession.DEMO_ACTIONS) {
       var r = session.invoke(action, "{\"name\":\"Slurm\"}");
       out.println("hpc-whisk up: invoke " + action + " -> HTTP " + r.statusCode() + " " + r.body());
       ok &= r.statusCode() == 200 && r.body().contains("Hello, Slurm!");

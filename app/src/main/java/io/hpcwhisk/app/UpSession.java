@@ -27,8 +27,9 @@ import java.util.OptionalInt;
 
 /**
  * What {@code hpc-whisk up} starts and stops: a local Slurm cluster, the server (API, balancer,
- * harvest controller with real pilots), the guest's demo actions {@code hello} (Node.js) and {@code
- * hello-py} (Python), and a seeded demo batch workload that leaves gaps. {@link #close()} stops, in
+ * harvest controller with real pilots), the guest's demo actions {@code demo/hello} (Node.js) and
+ * {@code demo/hello-py} (Python), in the package {@code demo} so that they leave the guest's own
+ * action names free, and a seeded demo batch workload that leaves gaps. {@link #close()} stops, in
  * reverse order, only what this session started: the workload thread, the server (in this JVM), the
  * jobs of its own cluster, and the cluster's daemons by their pid files (when this session started
  * them).
@@ -149,9 +150,13 @@ final class UpSession implements AutoCloseable {
                       .store()
                       .withDataDir(settings.dir().resolve("data").toString()));
       if (network.isPresent()) {
-        // the API stays on loopback (the guest key); pilots reach the server only at the cluster
-        // network's host side
-        cfg = cfg.withPilots(cfg.balancer().withHost(network.get().hostAddress()));
+        // pilots reach the server only at the cluster network's host side; the API listens there
+        // too, for actions on the nodes (__OW_API_HOST is that address; they call with their
+        // activation's key), while OpenWhisk's public guest key works on loopback only
+        String hostSide = network.get().hostAddress();
+        cfg =
+            cfg.withApi(cfg.api().withHost("127.0.0.1," + hostSide))
+                .withPilots(cfg.balancer().withHost(hostSide));
       }
       if (settings.tls()) {
         cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
@@ -294,22 +299,40 @@ final class UpSession implements AutoCloseable {
     return Identity.GUEST.uuid() + ":" + Identity.GUEST.key();
   }
 
+  /** The package of the demo actions in the guest namespace. */
+  static final String DEMO_PACKAGE = "demo";
+
+  /** The demo actions, as their names are invoked ({@code demo/hello}, {@code demo/hello-py}). */
+  static final java.util.List<String> DEMO_ACTIONS =
+      java.util.List.of(DEMO_PACKAGE + "/hello", DEMO_PACKAGE + "/hello-py");
+
   private void createDemoActions() throws Exception {
-    put("hello", "nodejs:default", NODE_HELLO);
-    put("hello-py", "python:default", PYTHON_HELLO);
+    put("packages/" + DEMO_PACKAGE, "{}", "package");
+    put("actions/" + DEMO_ACTIONS.get(0), exec("nodejs:default", NODE_HELLO), "action");
+    put("actions/" + DEMO_ACTIONS.get(1), exec("python:default", PYTHON_HELLO), "action");
   }
 
-  private void put(String name, String kind, String code) throws Exception {
-    String body = "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + json(code) + "}}";
+  private static String exec(String kind, String code) {
+    return "{\"exec\":{\"kind\":\"" + kind + "\",\"code\":" + json(code) + "}}";
+  }
+
+  private void put(String path, String body, String what) throws Exception {
     HttpResponse<String> r =
         http.send(
-            request("/api/v1/namespaces/guest/actions/" + name + "?overwrite=true")
+            request("/api/v1/namespaces/guest/" + path + "?overwrite=true")
                 .PUT(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException(
-          "cannot create the demo action " + name + ": HTTP " + r.statusCode() + " " + r.body());
+          "cannot create the demo "
+              + what
+              + " "
+              + path
+              + ": HTTP "
+              + r.statusCode()
+              + " "
+              + r.body());
     }
   }
 
@@ -397,7 +420,7 @@ final class UpSession implements AutoCloseable {
         + " -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Slurm\"}' \\\n"
         + "    '"
         + host
-        + "/api/v1/namespaces/guest/actions/hello?blocking=true&result=true'\n"
+        + "/api/v1/namespaces/guest/actions/demo/hello?blocking=true&result=true'\n"
         + "  "
         + caCertificate().map(c -> "NODE_EXTRA_CA_CERTS=" + c + " ").orElse("")
         + "OW_APIHOST="
@@ -407,7 +430,7 @@ final class UpSession implements AutoCloseable {
         + " \\\n"
         + "    node "
         + settings.home().resolve("e2e/invoke.js")
-        + " hello-py '{\"name\":\"Slurm\"}'"
+        + " demo/hello-py '{\"name\":\"Slurm\"}'"
         + "   # the openwhisk npm client (npm ci --prefix "
         + settings.home().resolve("e2e")
         + ")\n"

@@ -2,7 +2,6 @@ package io.hpcwhisk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +14,7 @@ import io.hpcwhisk.localcluster.NodeNetwork;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;
+import io.hpcwhisk.testkit.Required;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -72,13 +72,7 @@ class IsolatedTlsEndToEndIT {
             && Files.isDirectory(e2e.resolve("node_modules/openwhisk"))
             && Commands.locate("ip").isPresent()
             && Commands.locate("nsenter").isPresent();
-    if ("true".equals(System.getenv("CI"))) {
-      assertThat(ready)
-          .as("node, `npm ci --prefix e2e`, ip and nsenter are required in CI")
-          .isTrue();
-    }
-    assumeTrue(
-        ready, "node, e2e/node_modules/openwhisk, ip or nsenter is missing; run bin/install-deps");
+    Required.on(ready, "node, e2e/node_modules/openwhisk (npm ci --prefix e2e), ip and nsenter");
 
     int port = SystemFixture.freePort();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -157,7 +151,7 @@ class IsolatedTlsEndToEndIT {
       // HTTPS
       ProcessBuilder untrusting =
           new ProcessBuilder(
-                  "node", e2e.resolve("invoke.js").toString(), "hello", "{\"name\":\"tls\"}")
+                  "node", e2e.resolve("invoke.js").toString(), "demo/hello", "{\"name\":\"tls\"}")
               .redirectErrorStream(true);
       untrusting.environment().put("OW_APIHOST", base);
       untrusting.environment().put("OW_AUTH", SystemFixture.GUEST);
@@ -173,6 +167,39 @@ class IsolatedTlsEndToEndIT {
           new String(trusted.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(trusted.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(trustedText).contains("Hello, tls!");
+
+      // the API listens on the cluster network's host side too, for actions on the nodes: an
+      // action there reaches it at __OW_API_HOST with its activation's key; OpenWhisk's public
+      // guest key is refused on that address (it works on loopback only)
+      String hostSideApi = "https://" + network.hostAddress() + ":" + port;
+      var guestThere = call(https, "GET", hostSideApi + "/api/v1/namespaces/guest/actions", null);
+      assertThat(guestThere.statusCode())
+          .as("the public guest key on the host side: " + guestThere.body())
+          .isEqualTo(401);
+      assertThat(guestThere.body()).doesNotContain("Exception").contains("\"code\"");
+      String callsBack =
+          "{\"exec\":{\"kind\":\"python:default\",\"code\":"
+              + UpSession.json(CALLS_THE_API)
+              + "},\"annotations\":[{\"key\":\"provide-api-key\",\"value\":true}]}";
+      assertThat(
+              call(
+                      https,
+                      "PUT",
+                      base + "/api/v1/namespaces/guest/actions/e2e-calls-api?overwrite=true",
+                      callsBack)
+                  .statusCode())
+          .isEqualTo(200);
+      var fromNode =
+          call(
+              https,
+              "POST",
+              base + "/api/v1/namespaces/guest/actions/e2e-calls-api?blocking=true&result=true",
+              "{\"ca\":" + UpSession.json(Files.readString(ca)) + "}");
+      assertThat(fromNode.statusCode()).as(fromNode.body()).isEqualTo(200);
+      assertThat(fromNode.body())
+          .as("an action on an isolated node calls the API at the host side")
+          .contains("\"host\":\"" + hostSideApi + "\"")
+          .contains("\"status\":200");
 
       // Slurm sampling, the seeded batch workload, the faults
       UpDashboard coverage = new UpDashboard(cli, new SimpleMeterRegistry(), "hpcw-pilot");
@@ -452,6 +479,31 @@ class IsolatedTlsEndToEndIT {
     }
     return pids;
   }
+
+  /**
+   * A Python action that lists its namespace's actions through the API at {@code __OW_API_HOST}
+   * with its activation's key ({@code provide-api-key}), trusting the CA given as a parameter (the
+   * sandbox hides {@code /tmp}, where the test's CA lives).
+   */
+  static final String CALLS_THE_API =
+      String.join(
+          "\n",
+          "import base64, os, ssl, urllib.error, urllib.request",
+          "def main(args):",
+          "    host = os.environ.get('__OW_API_HOST', '')",
+          "    key = os.environ.get('__OW_API_KEY', '')",
+          "    ctx = ssl.create_default_context(cadata=args['ca'])",
+          "    auth = base64.b64encode(key.encode()).decode()",
+          "    req = urllib.request.Request(host + '/api/v1/namespaces/_/actions?limit=1',",
+          "        headers={'Authorization': 'Basic ' + auth})",
+          "    try:",
+          "        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:",
+          "            return {'host': host, 'status': r.status}",
+          "    except urllib.error.HTTPError as e:",
+          "        return {'host': host, 'status': e.code}",
+          "    except Exception as e:",
+          "        return {'host': host, 'status': 0, 'error': str(e)}",
+          "");
 
   private static void put(HttpClient https, String base, String name, String kind, String code)
       throws Exception {

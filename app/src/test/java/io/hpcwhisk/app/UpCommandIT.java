@@ -106,6 +106,13 @@ class UpCommandIT {
         assertThat(answer).as("answer of%n%s", example).contains("Hello, Slurm!");
         assertThat(p.exitValue()).isZero();
       }
+      // the demo actions are in the package demo: the guest's own first "hello" is not a 409
+      var mine =
+          SystemFixture.call(
+              "PUT",
+              "http://127.0.0.1:" + port + "/api/v1/namespaces/guest/actions/hello",
+              "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main() { return {}; }\"}}");
+      assertThat(mine.statusCode()).as(mine.body()).isEqualTo(200);
       actionsInUpsPilotsAreSandboxed("http://127.0.0.1:" + port, dir.resolve("cluster"));
     } finally {
       up.toHandle()

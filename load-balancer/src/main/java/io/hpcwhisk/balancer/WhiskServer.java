@@ -29,9 +29,9 @@ import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
 import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.AlarmStore;
 import io.hpcwhisk.balancer.store.EntityStore;
 import io.hpcwhisk.balancer.store.MvAlarmStore;
-import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PilotBindingStore;
@@ -43,6 +43,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -61,7 +62,12 @@ public final class WhiskServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WhiskServer.class);
 
+  /** The embedded store, or null with {@code store.kind: postgres}. */
   private final MvStoreDatabase db;
+
+  /** The PostgreSQL store, or null with the embedded one. */
+  private final io.hpcwhisk.balancer.store.postgres.PostgresStore pg;
+
   private final ActivationDispatcher dispatcher;
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
@@ -74,6 +80,7 @@ public final class WhiskServer implements AutoCloseable {
   private final Optional<PilotSubmissions> submissions;
   private final ServerTls tls;
   private final String balancerUrl;
+  private final String actionApiUrlSetting;
 
   private WhiskServer(
       ServerConfig config,
@@ -96,21 +103,39 @@ public final class WhiskServer implements AutoCloseable {
       String build)
       throws Exception {
     this.prometheus = prometheus;
+    this.actionApiUrlSetting = config.api().url();
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
     // a store that fails for good exits the process (status 70); the service manager restarts it
-    db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
-    MvEntityStore stored = db.entities();
+    EntityStore storedEntities;
+    ActivationStore stored;
+    PilotBindingStore storedBindings;
+    AlarmStore storedAlarms;
+    if (config.store().postgresKind()) {
+      db = null;
+      pg = io.hpcwhisk.balancer.store.postgres.PostgresStore.open(config.store().postgres());
+      storedEntities = pg.entities();
+      stored = pg.activations();
+      storedBindings = pg.pilotBindings();
+      storedAlarms = pg.alarms();
+    } else {
+      pg = null;
+      db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
+      storedEntities = db.entities();
+      stored = db.activations();
+      storedBindings = MvPilotBindingStore.open(db);
+      storedAlarms = MvAlarmStore.open(db);
+    }
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
     }
-    SystemPackages.install(stored, clock.millis());
-    AlarmsPackage.install(stored, clock.millis());
+    SystemPackages.install(storedEntities, clock.millis());
+    AlarmsPackage.install(storedEntities, clock.millis());
     alarms =
         new AlarmService(
-            MvAlarmStore.open(db),
-            stored,
+            storedAlarms,
+            storedEntities,
             AlarmOwners.of(identities, config.api().guest()),
             new AlarmSettings(
                 config.alarms().maxPerNamespace(), config.alarms().minIntervalSeconds()),
@@ -124,10 +149,10 @@ public final class WhiskServer implements AutoCloseable {
         .description("alarm fires refused (namespace limits, quota) or failed, and skipped")
         .register(prometheus);
     // a deleted trigger takes its alarm with it
-    EntityStore entities = new TriggerWatch(stored, alarms);
+    EntityStore entities = new TriggerWatch(storedEntities, alarms);
     if (verifier.isPresent()) {
       PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
-      PilotBindingStore bindings = MvPilotBindingStore.open(db);
+      PilotBindingStore bindings = storedBindings;
       PilotAdmission admission = new PilotAdmission(credentials, bindings, verifier.get(), clock);
       submissions =
           Optional.of(
@@ -148,13 +173,15 @@ public final class WhiskServer implements AutoCloseable {
     // bound
     AtomicReference<String> apiHost =
         new AtomicReference<>(
-            config.api().port() > 0
-                ? config.api().scheme()
-                    + "://"
-                    + hostPart(config.api().hosts().get(0))
-                    + ":"
-                    + config.api().port()
-                : "");
+            config.api().url() != null
+                ? config.api().url()
+                : config.api().port() > 0
+                    ? config.api().scheme()
+                        + "://"
+                        + hostPart(actionHost(config.api().hosts()))
+                        + ":"
+                        + config.api().port()
+                    : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle =
@@ -174,7 +201,7 @@ public final class WhiskServer implements AutoCloseable {
     drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
     // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
     QuotaActivationStore counted =
-        new QuotaActivationStore(db.activations(), config.store().namespaceQuotaBytes());
+        new QuotaActivationStore(stored, config.store().namespaceQuotaBytes());
     ActivationStore activations = counted;
     invoker =
         new ActivationService(
@@ -250,7 +277,7 @@ public final class WhiskServer implements AutoCloseable {
                 config.pilotPort(),
                 (server, notFound) -> PilotEndpoint.install(server, events, notFound))
             : null;
-    tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, db) : null;
+    tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, this::closeStore) : null;
     if (tls != null) {
       io.micrometer.core.instrument.FunctionCounter.builder(
               "whisk_tls_failed_handshakes", tls, ServerTls::failedHandshakes)
@@ -292,19 +319,14 @@ public final class WhiskServer implements AutoCloseable {
         housekeeping.shutdownNow();
         alarms.close();
         dispatcher.close();
-        db.close();
+        closeStore();
         if (tls != null) {
           tls.close();
         }
       }
       throw e;
     }
-    apiHost.set(
-        a.scheme()
-            + "://"
-            + hostPart(api.address().getHostString())
-            + ":"
-            + api.address().getPort());
+    apiHost.set(actionApiUrl());
     LOG.info("executor: {}", dispatcher.description());
     if (dispatcher instanceof PilotDispatcher) {
       LOG.info(
@@ -425,6 +447,33 @@ public final class WhiskServer implements AutoCloseable {
         + PilotProtocol.PATH;
   }
 
+  /**
+   * The API's base URL that actions are given ({@code __OW_API_HOST}): {@code api.url} when set,
+   * else the first bound API address that is not loopback (else the first), so an action on a
+   * compute node reaches the API where the server listens on the cluster network.
+   */
+  public String actionApiUrl() {
+    if (actionApiUrlSetting != null) {
+      return actionApiUrlSetting;
+    }
+    InetSocketAddress chosen =
+        api.addresses().stream()
+            .filter(p -> !ServerConfig.Api.isLoopbackHost(p.getHostString()))
+            .findFirst()
+            .orElse(api.address());
+    return (api.secure() ? "https://" : "http://")
+        + hostPart(chosen.getHostString())
+        + ":"
+        + chosen.getPort();
+  }
+
+  private static String actionHost(List<String> hosts) {
+    return hosts.stream()
+        .filter(h -> !ServerConfig.Api.isLoopbackHost(h))
+        .findFirst()
+        .orElse(hosts.get(0));
+  }
+
   /** The base URL of the API on its first address ({@code https://} with TLS). */
   public String apiUrl() {
     return (api.secure() ? "https://" : "http://")
@@ -446,14 +495,14 @@ public final class WhiskServer implements AutoCloseable {
       ServerConfig.Tls config,
       ScheduledExecutorService housekeeping,
       ActivationDispatcher dispatcher,
-      MvStoreDatabase db) {
+      Runnable closeStore) {
     try {
       return ServerTls.start(config);
     } catch (RuntimeException e) {
       // unusable certificate or key: nothing may stay open
       housekeeping.shutdownNow();
       dispatcher.close();
-      db.close();
+      closeStore.run();
       throw e;
     }
   }
@@ -480,7 +529,7 @@ public final class WhiskServer implements AutoCloseable {
     return api.address();
   }
 
-  /** The store (tests that break it). */
+  /** The embedded store (tests that break it); null with {@code store.kind: postgres}. */
   MvStoreDatabase store() {
     return db;
   }
@@ -488,6 +537,15 @@ public final class WhiskServer implements AutoCloseable {
   /** The alarms of {@code /whisk.system/alarms}. */
   public AlarmService alarms() {
     return alarms;
+  }
+
+  private void closeStore() {
+    if (db != null) {
+      db.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
   }
 
   public IdentityStore identities() {
@@ -513,7 +571,7 @@ public final class WhiskServer implements AutoCloseable {
       housekeeping.shutdownNow();
       alarms.close();
       dispatcher.close();
-      db.close();
+      closeStore();
       if (tls != null) {
         tls.close();
       }

@@ -7,7 +7,8 @@ import io.hpcwhisk.balancer.invoke.FakeDispatcher;
  * A real server process for the restart test, with the test's fake executor: {@code hold} keeps
  * every activation in flight forever, {@code echo} completes it at once, {@code breakable} echoes
  * and closes the store under the server (as MVStore does after a failed write) when the line {@code
- * break} arrives on standard input. Args: MODE DATA_DIR.
+ * break} arrives on standard input. Args: MODE DATA_DIR [JDBC_URL USER PASSWORD_FILE] (the last
+ * three: {@code store.kind: postgres}).
  */
 public final class FakeExecutorServerMain {
   private FakeExecutorServerMain() {}
@@ -18,6 +19,13 @@ public final class FakeExecutorServerMain {
         ServerConfig.DEFAULT
             .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withDrainSeconds(1))
             .withStore(ServerConfig.DEFAULT.store().withDataDir(args[1]));
+    if (args.length >= 5) {
+      config =
+          config.withStore(
+              config
+                  .store()
+                  .withPostgres(new ServerConfig.Postgres(args[2], args[3], args[4], 4, 5000)));
+    }
     WhiskServer server =
         WhiskServer.start(config, (clock, host) -> new FakeDispatcher(hold), "restart-test");
     Runtime.getRuntime()

@@ -37,6 +37,14 @@ class RestartIT {
     processes.forEach(Process::destroyForcibly);
   }
 
+  /**
+   * More arguments of {@link FakeExecutorServerMain} choosing the store: none for the embedded one
+   * ({@code PostgresRestartIT} runs the same tests on PostgreSQL).
+   */
+  List<String> storeArgs() {
+    return List.of();
+  }
+
   /** Starts the server process and returns its base URL once it listens, plus the recovery line. */
   private String[] start(String mode) throws Exception {
     ProcessBuilder pb =
@@ -47,6 +55,7 @@ class RestartIT {
             FakeExecutorServerMain.class.getName(),
             mode,
             dir.resolve("data").toString());
+    pb.command().addAll(storeArgs());
     pb.redirectError(dir.resolve("server-" + mode + ".log").toFile());
     Process p = pb.start();
     processes.add(p);

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param timeMin its minimum time limit ({@code --time-min}); empty when not set
  * @param nice its nice value
  * @param preemptTime when the scheduler preempted it, when it did (Slurm's {@code preempt_time})
+ * @param user the account that owns it (Slurm's {@code user_name}), when the source reports it; a
+ *     job is one of our pilots only when its owner is the pilot user ({@link PilotOwner})
  */
 public record Job(
     JobId id,
@@ -39,7 +41,8 @@ public record Job(
     Optional<Duration> timeLimit,
     Optional<Duration> timeMin,
     int nice,
-    Optional<Instant> preemptTime) {
+    Optional<Instant> preemptTime,
+    Optional<String> user) {
 
   public Job {
     Objects.requireNonNull(id, "id");
@@ -55,6 +58,41 @@ public record Job(
     Objects.requireNonNull(timeLimit, "timeLimit");
     Objects.requireNonNull(timeMin, "timeMin");
     Objects.requireNonNull(preemptTime, "preemptTime");
+    Objects.requireNonNull(user, "user");
+  }
+
+  /** A job whose owner the source did not report (simulators, fakes). */
+  public Job(
+      JobId id,
+      String name,
+      String partition,
+      Optional<String> qos,
+      JobState state,
+      List<String> nodes,
+      List<String> requiredNodes,
+      Optional<Instant> submitTime,
+      Optional<Instant> startTime,
+      Optional<Instant> endTime,
+      Optional<Duration> timeLimit,
+      Optional<Duration> timeMin,
+      int nice,
+      Optional<Instant> preemptTime) {
+    this(
+        id,
+        name,
+        partition,
+        qos,
+        state,
+        nodes,
+        requiredNodes,
+        submitTime,
+        startTime,
+        endTime,
+        timeLimit,
+        timeMin,
+        nice,
+        preemptTime,
+        Optional.empty());
   }
 
   /** A job that was not preempted. */
@@ -155,6 +193,7 @@ public record Job(
         timeLimit,
         timeMin,
         nice,
-        preemptTime);
+        preemptTime,
+        user);
   }
 }

@@ -15,8 +15,8 @@ import java.util.Optional;
  * planned), its window ends at the earliest expected start among pending jobs that are not pilots
  * and that the planner has scheduled on that node; a start already in the past closes the window
  * (length zero); no such job leaves it unbounded. Pilot jobs are recognised by their name prefix
- * and never close a window: they are what the window is for. Active jobs (running, pending,
- * completing, suspended) of every partition are kept.
+ * and owner ({@link PilotOwner}) and never close a window: they are what the window is for. Active
+ * jobs (running, pending, completing, suspended) of every partition are kept.
  *
  * <p><b>Example.</b> Nodes n1..n4 in partition {@code whisk}; a running 2-node batch job on n1,n2
  * and a pending 4-node job expected at now+90 s on n1..n4. Then n1, n2 are ALLOCATED without
@@ -29,18 +29,24 @@ import java.util.Optional;
 public final class SnapshotBuilder {
 
   private final HarvestTarget target;
-  private final String pilotNamePrefix;
+  private final PilotOwner pilots;
 
   /**
    * @param target the harvest partition (and QOS)
-   * @param pilotNamePrefix the job-name prefix of pilot jobs, which never close a window
+   * @param pilotNamePrefix the job-name prefix of pilot jobs, which never close a window (by name
+   *     only: for sources that do not report owners)
    */
   public SnapshotBuilder(HarvestTarget target, String pilotNamePrefix) {
+    this(target, PilotOwner.byName(pilotNamePrefix));
+  }
+
+  /**
+   * @param target the harvest partition (and QOS)
+   * @param pilots which jobs are our pilots, which never close a window
+   */
+  public SnapshotBuilder(HarvestTarget target, PilotOwner pilots) {
     this.target = Objects.requireNonNull(target, "target");
-    this.pilotNamePrefix = Objects.requireNonNull(pilotNamePrefix, "pilotNamePrefix");
-    if (pilotNamePrefix.isBlank()) {
-      throw new IllegalArgumentException("pilot name prefix is blank");
-    }
+    this.pilots = Objects.requireNonNull(pilots, "pilots");
   }
 
   public ClusterSnapshot build(ClusterObservation observation) {
@@ -72,8 +78,8 @@ public final class SnapshotBuilder {
     return new ClusterSnapshot(now, target, nodes, active);
   }
 
-  /** True when the job's name marks it as one of our pilots. */
+  /** True when the job is one of our pilots ({@link PilotOwner#owns}). */
   public boolean isPilot(Job job) {
-    return job.name().startsWith(pilotNamePrefix);
+    return pilots.owns(job);
   }
 }

@@ -2,6 +2,7 @@ package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,9 +77,14 @@ public final class Fleet {
    * (unknown)}, so that it still shows up.
    */
   public static Fleet fromJobs(List<Job> jobs, String namePrefix) {
+    return fromJobs(jobs, PilotOwner.byName(namePrefix));
+  }
+
+  /** The pilots among {@code jobs}: those {@code owner} owns ({@link PilotOwner#owns}). */
+  public static Fleet fromJobs(List<Job> jobs, PilotOwner owner) {
     List<Pilot> pilots = new ArrayList<>();
     for (Job job : jobs) {
-      if (!job.name().startsWith(namePrefix)) {
+      if (!owner.owns(job)) {
         continue;
       }
       Duration time = job.timeLimit().orElse(Duration.ofDays(365));

@@ -27,7 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** {@code /namespaces/{ns}/actions}: list, create/update, get, delete and invoke. */
-final class ActionsApi implements ApiHandler.Collection {
+final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
+
+  /** The highest {@code limits.concurrency} an action may have: one activation per runtime. */
+  static final int MAX_CONCURRENCY = 1;
 
   private final EntityStore store;
   private final ActionResolver resolver;
@@ -94,6 +97,13 @@ final class ActionsApi implements ApiHandler.Collection {
         paging.apply(newestFirst.stream().map(Action::withoutCode).toList(), "actions"));
   }
 
+  @Override
+  public List<?> all(String namespace) {
+    return actions.newestFirst(namespace, null, a -> true).stream()
+        .map(Action::withoutCode)
+        .toList();
+  }
+
   private Reply get(Call call, EntityPath path) {
     ResolvedAction resolved = resolver.resolve(path, call.caller.namespace());
     Action a = resolved.action();
@@ -128,6 +138,7 @@ final class ActionsApi implements ApiHandler.Collection {
     List<KeyValue> annotations = Bodies.pairs(body, "annotations");
     Bodies.checkSize(parameters, annotations, settings.maxPayloadBytes());
     Boolean publish = Bodies.bool(body, "publish");
+    refuseConcurrency(body);
     JsonNode execNode = body.get("exec");
     Exec exec =
         execNode == null || execNode.isNull()
@@ -174,6 +185,24 @@ final class ActionsApi implements ApiHandler.Collection {
   }
 
   /**
+   * 400 for {@code limits.concurrency} above {@link #MAX_CONCURRENCY}: a runtime runs one
+   * activation at a time (parallel activations start more runtimes), so OpenWhisk's intra-container
+   * concurrency is not offered rather than accepted and ignored.
+   */
+  private static void refuseConcurrency(ObjectNode body) {
+    JsonNode c = body.path("limits").path("concurrency");
+    if (c.isNumber() && c.asDouble() > MAX_CONCURRENCY) {
+      throw Rejection.badRequest(
+          "concurrency "
+              + c.asText()
+              + " exceeds allowed threshold of "
+              + MAX_CONCURRENCY
+              + ": HPC-Whisk runs one activation at a time per runtime (parallel activations of an"
+              + " action start more runtimes)");
+    }
+  }
+
+  /**
    * Drops the executor's warm runtimes of the action's versions, and their files, in the
    * background.
    */
@@ -200,7 +229,7 @@ final class ActionsApi implements ApiHandler.Collection {
     String code = Bodies.string(node, "code");
     String main = Bodies.string(node, "main");
     String image = Bodies.string(node, "image");
-    if (code == null || code.isEmpty()) {
+    if (code == null || (code.isEmpty() && kind.equals(Kinds.BLACKBOX))) {
       throw Rejection.malformed(
           kind.equals(Kinds.BLACKBOX)
               ? "'exec.code' is required for a blackbox action: the executable (or a zip with"
@@ -224,6 +253,10 @@ final class ActionsApi implements ApiHandler.Collection {
                 + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxRatio()
                 + " times the archive's size.");
       }
+    }
+    if (code.isEmpty()) {
+      // OpenWhisk stores a placeholder without code; invoking it is the runtimes' developer error
+      return new Exec(Kinds.resolve(kind), code, false, main, image, null);
     }
     if (Kinds.resolve(kind).equals("java") && !binary) {
       throw Rejection.malformed("a java action needs its jar as base64 in 'exec.code'");

@@ -67,12 +67,15 @@ final class ActivationsApi implements ApiHandler.Collection {
     } else {
       name = null;
     }
-    ActivationQuery query =
-        new ActivationQuery(
-            name, epoch(call, "since"), epoch(call, "upto"), paging.skip(), paging.limit());
+    Long since = epoch(call, "since");
+    Long upto = epoch(call, "upto");
     if (paging.count()) {
-      return Reply.ok(Map.of("activations", store.count(call.namespace, query)));
+      // OpenWhisk counts what a list with this skip would page through
+      long all =
+          store.count(call.namespace, new ActivationQuery(name, since, upto, 0, Integer.MAX_VALUE));
+      return Reply.ok(Map.of("activations", Math.max(0, all - paging.skip())));
     }
+    ActivationQuery query = new ActivationQuery(name, since, upto, paging.skip(), paging.limit());
     List<ActivationRecord> records = store.list(call.namespace, query);
     if (docs) {
       return Reply.ok(records);
@@ -97,7 +100,16 @@ final class ActivationsApi implements ApiHandler.Collection {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw Rejection.badRequest("Parameter is not a valid value for epoch seconds: " + v);
+      throw Rejection.badRequest(
+          "Parameter is not a valid value for epoch seconds: "
+              + v
+              + " ('"
+              + name
+              + "' takes milliseconds since 1970-01-01 UTC, an integer from "
+              + Long.MIN_VALUE
+              + " to "
+              + Long.MAX_VALUE
+              + ")");
     }
   }
 }

@@ -9,9 +9,7 @@ import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +44,17 @@ public final class ApiHandler extends Handler.Abstract {
   interface Collection {
     Object handle(Call call);
   }
+
+  /**
+   * A collection the namespace summary ({@code GET /api/v1/namespaces/{ns}}) shows: every entity of
+   * the namespace as the collection's list shows it, newest first.
+   */
+  interface Summarised {
+    List<?> all(String namespace);
+  }
+
+  /** The collections of the namespace summary, in OpenWhisk's order. */
+  static final List<String> SUMMARY = List.of("actions", "packages", "rules", "triggers");
 
   ApiHandler(
       IdentityStore identities,
@@ -170,6 +179,8 @@ public final class ApiHandler extends Handler.Abstract {
       answer = error(r.status(), r.getMessage(), requestId);
     } catch (IllegalEntityNameException e) {
       answer = error(400, e.getMessage(), requestId);
+    } catch (io.hpcwhisk.balancer.store.postgres.StoreUnavailableException e) {
+      answer = storeUnavailable(request, requestId, e);
     } catch (RuntimeException e) {
       LOG.error(
           "request {} {} failed (request id {})",
@@ -194,7 +205,11 @@ public final class ApiHandler extends Handler.Abstract {
               reply =
                   cause instanceof Rejection r
                       ? error(r.status(), r.getMessage(), requestId)
-                      : error(500, "There was an error processing your request.", requestId);
+                      : cause
+                              instanceof
+                              io.hpcwhisk.balancer.store.postgres.StoreUnavailableException u
+                          ? storeUnavailable(request, requestId, u)
+                          : error(500, "There was an error processing your request.", requestId);
             }
             write(response, reply, callback);
           });
@@ -214,6 +229,24 @@ public final class ApiHandler extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /**
+   * The database store cannot be reached: 503, nothing of the request was committed (logged once
+   * per request without a stack trace; the pool's timeout bounds the wait).
+   */
+  private static Reply storeUnavailable(Request request, String requestId, RuntimeException e) {
+    LOG.warn(
+        "request {} {} refused with 503, the store is unavailable (request id {}): {}",
+        request.getMethod(),
+        request.getHttpURI().getPath(),
+        requestId,
+        e.getMessage());
+    return error(
+            503,
+            "The server's database is unavailable; the request was not carried out. Retry later.",
+            requestId)
+        .withHeader("Retry-After", "5");
   }
 
   static Reply error(int status, String message, String requestId) {
@@ -258,7 +291,8 @@ public final class ApiHandler extends Handler.Abstract {
       EntityPath.requireName(namespace, "namespace");
     }
     if (segments.size() == 4) {
-      return error(404, NO_ROUTE, requestId);
+      String ns = namespace;
+      return onlyGet(method, () -> summary(caller, ns));
     }
     String collection = segments.get(4);
     if (collection.equals("limits") && segments.size() == 5) {
@@ -278,6 +312,22 @@ public final class ApiHandler extends Handler.Abstract {
             caller,
             requestId,
             body));
+  }
+
+  /**
+   * {@code GET /api/v1/namespaces/{ns}}: the namespace's actions, packages, rules and triggers, as
+   * OpenWhisk's namespace summary ({@code wsk namespace get}); only the caller's own namespace (403
+   * otherwise, as every other path of a foreign namespace that is not a published package).
+   */
+  private Reply summary(Identity caller, String namespace) {
+    if (!caller.namespace().equals(namespace)) {
+      throw Rejection.forbidden();
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (String name : SUMMARY) {
+      out.put(name, ((Summarised) collections.get(name)).all(namespace));
+    }
+    return Reply.ok(out);
   }
 
   private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
@@ -316,25 +366,6 @@ public final class ApiHandler extends Handler.Abstract {
 
   /** The caller named by a valid {@code Authorization: Basic} header, if any. */
   private Optional<Identity> identify(Request request) {
-    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    Optional<Identity> identity = Optional.empty();
-    if (header == null) {
-      return identity;
-    }
-    if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      try {
-        String decoded =
-            new String(
-                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        int colon = decoded.indexOf(':');
-        if (colon > 0) {
-          identity =
-              identities.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
-        }
-      } catch (IllegalArgumentException e) {
-        identity = Optional.empty();
-      }
-    }
-    return identity;
+    return Callers.identify(request, identities);
   }
 }

@@ -182,6 +182,11 @@ public final class ApiServer implements AutoCloseable {
     Object writeLock = new Object();
     MetaApi meta =
         new MetaApi(p.throttle(), p.settings(), p.invoker().dispatcher().description(), p.build());
+    BodyReader bodies =
+        new BodyReader(
+            limits,
+            p.settings().maxPayloadBytes(),
+            Math.max(p.settings().maxCodeBytes(), p.settings().maxPayloadBytes()));
     ApiHandler api =
         new ApiHandler(
             p.identities(),
@@ -202,12 +207,12 @@ public final class ApiServer implements AutoCloseable {
                 "rules",
                     new RulesApi(p.entities(), p.resolver(), p.settings(), p.clock(), writeLock),
                 "activations", new ActivationsApi(p.activations())),
-            new BodyReader(
-                limits,
-                p.settings().maxPayloadBytes(),
-                Math.max(p.settings().maxCodeBytes(), p.settings().maxPayloadBytes())));
+            bodies);
     server.setErrorHandler(new JsonErrorHandler());
-    Handler apiSide = decorate.apply(server, api);
+    Handler web =
+        new io.hpcwhisk.balancer.web.WebActionsHandler(
+            p.identities(), p.resolver(), p.invoker(), p.settings(), bodies, api);
+    Handler apiSide = decorate.apply(server, web);
     graceful =
         new GracefulHandler(
             pilots == null

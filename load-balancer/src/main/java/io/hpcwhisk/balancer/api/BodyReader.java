@@ -25,13 +25,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <em>all</em> requests since it started with the time since <em>this</em> request's first demand,
  * so under load it never fires, and its error reaches the handler as a 500.
  */
-final class BodyReader {
+public final class BodyReader {
 
   /** Bytes of an oversize body read and discarded before the 413 is written anyway. */
   static final long DISCARD_LIMIT = 256L * 1_048_576;
 
   /** How a body read ended. */
-  sealed interface Outcome {
+  public sealed interface Outcome {
     /** The whole body, at most {@code maxBytes}. */
     record Body(byte[] bytes) implements Outcome {}
 
@@ -62,7 +62,7 @@ final class BodyReader {
   /**
    * The largest body kept for a request: an action's code for an action PUT, a payload otherwise.
    */
-  long maxBytes(boolean code) {
+  public long maxBytes(boolean code) {
     return code ? maxCodeBytes : maxPayloadBytes;
   }
 
@@ -76,7 +76,7 @@ final class BodyReader {
    * Starts reading the body of {@code request} for {@code key}, keeping at most {@link
    * #maxBytes}({@code code}); {@code done} gets exactly one outcome.
    */
-  void read(
+  public void read(
       Request request, String key, boolean code, Scheduler scheduler, Consumer<Outcome> done) {
     if (request.getLength() > DISCARD_LIMIT) {
       done.accept(new Outcome.TooLarge(request.getLength()));

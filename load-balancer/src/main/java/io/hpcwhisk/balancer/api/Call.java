@@ -163,7 +163,16 @@ final class Call {
     try {
       value = Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw Rejection.badRequest("The value '" + v + "' is not an integer for " + collection + ".");
+      throw Rejection.badRequest(
+          "The value '"
+              + v
+              + "' is not an integer for "
+              + collection
+              + " (expected "
+              + name
+              + " from 0 to "
+              + max
+              + ").");
     }
     if ("skip".equals(name) && value < 0) {
       throw Rejection.badRequest(

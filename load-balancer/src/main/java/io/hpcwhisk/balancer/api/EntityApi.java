@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
  *
  * @param <T> the entity kind
  */
-abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection {
+abstract class EntityApi<T extends WhiskEntity>
+    implements ApiHandler.Collection, ApiHandler.Summarised {
 
   protected final EntityStore store;
   protected final ApiSettings settings;
@@ -89,6 +90,11 @@ abstract class EntityApi<T extends WhiskEntity> implements ApiHandler.Collection
     Paging paging = Paging.of(call, collection);
     return Reply.ok(
         paging.apply(entities.newestFirst(call.namespace, null, e -> true), collection));
+  }
+
+  @Override
+  public java.util.List<?> all(String namespace) {
+    return entities.newestFirst(namespace, null, e -> true);
   }
 
   /** {@code GET /NAME}: the entity as stored. */

@@ -74,7 +74,7 @@ final class MetaApi {
     out.put("maxActionTimeout", ActionLimits.MAX_TIMEOUT);
     out.put("minActionLogs", 0);
     out.put("maxActionLogs", ActionLimits.MAX_LOGS);
-    out.put("maxActionConcurrency", ActionLimits.MAX_CONCURRENCY);
+    out.put("maxActionConcurrency", ActionsApi.MAX_CONCURRENCY);
     out.put("maxParameterSize", settings.maxPayloadBytes());
     return Reply.ok(out);
   }

@@ -109,6 +109,30 @@ public final class IdentityStore {
     return activationKeys.find(uuid, key);
   }
 
+  /**
+   * The user owning {@code namespace} (the guest too, when allowed) as the caller of activations it
+   * pays for without presenting its key, such as web actions: its subject, uuid and limits, with a
+   * fresh random key that this store never accepts (the server keeps no user's key).
+   */
+  public Optional<Identity> owner(String namespace) {
+    long now = System.nanoTime();
+    if (now - lastCheckNanos > 1_000_000_000L) {
+      lastCheckNanos = now;
+      reloadIfChanged();
+    }
+    StoredUser found = null;
+    for (StoredUser u : byUuid.values()) {
+      if (u.namespace().equals(namespace)) {
+        found = u;
+      }
+    }
+    StoredUser g = guest;
+    if (found == null && g != null && g.namespace().equals(namespace)) {
+      found = g;
+    }
+    return Optional.ofNullable(found).map(u -> u.as(ActivationKeys.randomKey(random)));
+  }
+
   /** The keys of running activations; they authenticate here while their user exists. */
   public ActivationKeys activationKeys() {
     return activationKeys;

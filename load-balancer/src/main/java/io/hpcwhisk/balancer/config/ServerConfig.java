@@ -149,8 +149,9 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
    * @param host address to bind; default {@code 127.0.0.1} (loopback only)
    * @param port default 3233, as OpenWhisk's standalone server; 0 picks a free port
    * @param guest provide the {@code guest} namespace with OpenWhisk's well-known (public) key, with
-   *     any executor ({@code hpc-whisk up} uses it with pilots); only on a loopback {@code host},
-   *     since anyone who can reach the API could use the namespace; default false
+   *     any executor ({@code hpc-whisk up} uses it with pilots); {@code host} must include a
+   *     loopback address, and the key is accepted only on loopback connectors (anyone who can reach
+   *     the API could use the namespace); default false
    * @param executor {@code pilots} (route to pilot jobs that register on {@code /pilot/v1}), {@code
    *     local} (run actions in runtimes on this machine) or {@code none}; default local (a server
    *     without a configuration file runs alone); the shipped cluster configuration sets {@code
@@ -171,6 +172,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
    *     runs none
    * @param tls {@code api.tls}: HTTPS for the API and WSS for the pilots when a certificate and key
    *     are given
+   * @param url the API's base URL as actions on the compute nodes reach it ({@code __OW_API_HOST},
+   *     e.g. {@code https://login1.cluster:3233}); default {@code http://} ({@code https://} with
+   *     TLS) and the first address of {@code host} that is not loopback (else the first) with the
+   *     bound port
    */
   public record Api(
       String host,
@@ -186,11 +191,48 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
       Integer drainSeconds,
       Integer maxChainDepth,
       String localUnsandboxedNamespace,
-      Tls tls)
+      Tls tls,
+      String url)
       implements Copyable<Api> {
 
     public static final Api DEFAULT =
-        new Api(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        new Api(
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null);
+
+    /** Without the actions' API URL (its default). */
+    public Api(
+        String host,
+        Integer port,
+        Boolean guest,
+        String executor,
+        Integer blockingWaitSeconds,
+        Long maxPayloadBytes,
+        Integer invocationsPerMinute,
+        Integer concurrentInvocations,
+        Integer firesPerMinute,
+        Integer localMemoryMb,
+        Integer drainSeconds,
+        Integer maxChainDepth,
+        String localUnsandboxedNamespace,
+        Tls tls) {
+      this(
+          host,
+          port,
+          guest,
+          executor,
+          blockingWaitSeconds,
+          maxPayloadBytes,
+          invocationsPerMinute,
+          concurrentInvocations,
+          firesPerMinute,
+          localMemoryMb,
+          drainSeconds,
+          maxChainDepth,
+          localUnsandboxedNamespace,
+          tls,
+          null);
+    }
 
     /** Without TLS. */
     public Api(
@@ -280,13 +322,38 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
       drainSeconds = Check.range("api.drain-seconds", drainSeconds, 10, 0, Integer.MAX_VALUE);
       maxChainDepth = Check.range("api.max-chain-depth", maxChainDepth, 10, 0, 1000);
       localUnsandboxedNamespace = Check.blankToNull(localUnsandboxedNamespace);
-      if (guest && !hostsOf("api.host", host).stream().allMatch(Api::isLoopback)) {
+      if (guest && hostsOf("api.host", host).stream().noneMatch(Api::isLoopback)) {
         throw new ConfigException(
             "api.guest",
-            "true is allowed only on a loopback address (127.x.x.x, ::1, localhost): it gives"
-                + " everyone who can reach the API OpenWhisk's public guest key; api.host is '"
+            "true needs a loopback address (127.x.x.x, ::1, localhost) in api.host: OpenWhisk's"
+                + " public guest key is accepted only there, since anyone who can reach the API"
+                + " could use it; api.host is '"
                 + host
                 + "'. Create users with 'hpc-whisk admin user create' instead.");
+      }
+      url = Check.blankToNull(url);
+      if (url != null) {
+        url = url.strip();
+        String expected = tls.enabled() ? "https" : "http";
+        if (!url.matches("https?://[^/\\s?#]+/?")) {
+          throw new ConfigException(
+              "api.url",
+              "'" + url + "' is not an API base URL (expected " + expected + "://HOST:PORT)");
+        }
+        if (!url.startsWith(expected + "://")) {
+          throw new ConfigException(
+              "api.url",
+              "'"
+                  + url
+                  + "' does not match the API's scheme (expected "
+                  + expected
+                  + "://HOST:PORT: api.tls is "
+                  + (tls.enabled() ? "set" : "not set")
+                  + ")");
+        }
+        if (url.endsWith("/")) {
+          url = url.substring(0, url.length() - 1);
+        }
       }
     }
 
@@ -341,6 +408,10 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
 
     public Api withTls(Tls t) {
       return with(Api::tls, t);
+    }
+
+    public Api withUrl(String u) {
+      return with(Api::url, u);
     }
 
     /** The addresses of {@code api.host}, in the order given. */
@@ -450,22 +521,36 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
   }
 
   /**
-   * The embedded store.
+   * The store: the embedded one in the data directory (default), or PostgreSQL.
    *
-   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data}
+   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data} (with
+   *     {@code kind: postgres} it still holds the identities and the pilot credentials)
    * @param activationRetentionHours activation records older than this are deleted; default 168 (7
    *     days)
    * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and
    *     activation records (within the retention); invocations and fires above it are refused
    *     (429); default 1024
+   * @param kind {@code embedded} (default: the MVStore file in {@code dataDir}) or {@code postgres}
+   *     (entities, activations and pilot bindings in {@link #postgres()})
+   * @param postgres the database of {@code kind: postgres}
    */
-  public record Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb)
+  public record Store(
+      String dataDir,
+      Integer activationRetentionHours,
+      Long namespaceQuotaMb,
+      String kind,
+      Postgres postgres)
       implements Copyable<Store> {
-    public static final Store DEFAULT = new Store(null, null, null);
+    public static final Store DEFAULT = new Store(null, null, null, null, null);
 
     /** With the default quota. */
     public Store(String dataDir, Integer activationRetentionHours) {
-      this(dataDir, activationRetentionHours, null);
+      this(dataDir, activationRetentionHours, null, null, null);
+    }
+
+    /** The embedded store. */
+    public Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
+      this(dataDir, activationRetentionHours, namespaceQuotaMb, null, null);
     }
 
     public Store {
@@ -479,6 +564,20 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
               Integer.MAX_VALUE);
       namespaceQuotaMb =
           Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
+      kind = Check.oneOf("store.kind", kind, "embedded", "embedded", "postgres");
+      postgres = postgres == null ? Postgres.NONE : postgres;
+      if (kind.equals("postgres")) {
+        postgres.requireComplete();
+      }
+    }
+
+    public boolean postgresKind() {
+      return kind.equals("postgres");
+    }
+
+    /** The same settings on PostgreSQL. */
+    public Store withPostgres(Postgres p) {
+      return new Store(dataDir, activationRetentionHours, namespaceQuotaMb, "postgres", p);
     }
 
     /** The data directory with {@code ~} expanded. */
@@ -499,6 +598,56 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
     /** The quota in bytes. */
     public long namespaceQuotaBytes() {
       return namespaceQuotaMb * 1024 * 1024;
+    }
+  }
+
+  /**
+   * The {@code store.postgres:} section (used with {@code store.kind: postgres}).
+   *
+   * @param url the JDBC URL, {@code jdbc:postgresql://HOST:PORT/DATABASE} (no password in it)
+   * @param user the database user
+   * @param passwordFile a file holding the user's password (one line); read at start, refused when
+   *     other accounts may read it or it belongs to another account
+   * @param poolSize connections in the pool (1..200); default 10
+   * @param connectTimeoutMs longest wait for a connection from the pool (250..600000); a request
+   *     that cannot get one in time fails (503) instead of hanging; default 5000
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Postgres(
+      String url, String user, String passwordFile, Integer poolSize, Integer connectTimeoutMs) {
+    public static final Postgres NONE = new Postgres(null, null, null, null, null);
+
+    public Postgres {
+      url = Check.blankToNull(url);
+      user = Check.blankToNull(user);
+      passwordFile = Check.blankToNull(passwordFile);
+      poolSize = Check.range("store.postgres.pool-size", poolSize, 10, 1, 200);
+      connectTimeoutMs =
+          Check.range("store.postgres.connect-timeout-ms", connectTimeoutMs, 5000, 250, 600_000);
+      if (url != null && !url.startsWith("jdbc:postgresql://")) {
+        throw new ConfigException(
+            "store.postgres.url",
+            "'" + url + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://HOST:PORT/DB)");
+      }
+      if (url != null && url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+        // never echo the URL: it may carry the password
+        throw new ConfigException(
+            "store.postgres.url",
+            "carries a password (expected it in store.postgres.password-file, not in the URL)");
+      }
+    }
+
+    void requireComplete() {
+      Check.required("store.postgres.url", url, "a JDBC URL jdbc:postgresql://HOST:PORT/DB");
+      Check.required("store.postgres.user", user, "the database user");
+      Check.required(
+          "store.postgres.password-file", passwordFile, "a file holding the user's password");
+    }
+
+    public Path passwordPath() {
+      return passwordFile.startsWith("~/")
+          ? Path.of(System.getProperty("user.home"), passwordFile.substring(2))
+          : Path.of(passwordFile);
     }
   }
 

@@ -52,6 +52,9 @@ public final class ActivationService {
   static final int MAX_ATTEMPTS = 3;
   private static final Logger LOG = LoggerFactory.getLogger(ActivationService.class);
 
+  /** The developer error of an action without code, in OpenWhisk's runtimes' words. */
+  public static final String NO_CODE = "Missing main/no code to execute.";
+
   private final ActionResolver resolver;
   private final ActivationStore activations;
   private final ActivationDispatcher dispatcher;
@@ -61,6 +64,7 @@ public final class ActivationService {
   private final ActivationKeys keys;
   private final StorageQuota quota;
   private final int maxChainDepth;
+  private final Conductors conductors;
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>>
       inFlight = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean abandoning;
@@ -107,6 +111,7 @@ public final class ActivationService {
     this.throttle = throttle;
     this.clock = clock;
     this.maxSequenceLength = maxSequenceLength;
+    this.conductors = new Conductors(this, resolver, activations, clock, maxSequenceLength);
   }
 
   /**
@@ -155,7 +160,7 @@ public final class ActivationService {
             message -> {
               throw new Rejection(429, message);
             });
-    if (callerWaits && !action.action().exec().isSequence()) {
+    if (callerWaits && !action.action().exec().isSequence() && !Conductors.isConductor(action)) {
       PendingActivation pending =
           new PendingActivation(
               ActivationIds.next(),
@@ -291,7 +296,7 @@ public final class ActivationService {
                 p.payload(),
                 p.cause(),
                 p.acceptedAt(),
-                new int[] {0})
+                new int[2])
             .exceptionally(
                 t -> {
                   LOG.error("activation {} failed inside the server", p.activationId(), t);
@@ -363,7 +368,7 @@ public final class ActivationService {
    * Runs an action (or a sequence) and builds its record; stores nothing itself except sequence
    * components.
    */
-  private CompletableFuture<ActivationRecord> execute(
+  CompletableFuture<ActivationRecord> execute(
       String id,
       String namespace,
       String subject,
@@ -374,11 +379,54 @@ public final class ActivationService {
       long acceptedAt,
       int[] componentsSoFar) {
     Action a = action.action();
-    ObjectNode params = KeyValue.toObject(action.parameters());
-    params.setAll(payload);
     if (a.exec().isSequence()) {
+      ObjectNode params = KeyValue.toObject(action.parameters());
+      params.setAll(payload);
       return runSequence(
           id, namespace, subject, caller, action, params, cause, acceptedAt, componentsSoFar);
+    }
+    if (Conductors.isConductor(action)) {
+      return conductors.run(
+          id, namespace, subject, caller, action, payload, cause, acceptedAt, componentsSoFar);
+    }
+    return runAction(id, namespace, subject, caller, action, payload, cause, acceptedAt);
+  }
+
+  /**
+   * Runs one plain action (not a sequence; a conductor action as one of its own secondary
+   * activations) and builds its record.
+   */
+  CompletableFuture<ActivationRecord> runAction(
+      String id,
+      String namespace,
+      String subject,
+      Identity caller,
+      ResolvedAction action,
+      ObjectNode payload,
+      String cause,
+      long acceptedAt) {
+    Action a = action.action();
+    ObjectNode params = KeyValue.toObject(action.parameters());
+    params.setAll(payload);
+    if (a.exec().code() != null && a.exec().code().isEmpty()) {
+      // an action created without code (a placeholder): every OpenWhisk runtime refuses its init
+      // with this developer error; no runtime is started for it
+      long at = clock.millis();
+      return CompletableFuture.completedFuture(
+          record(
+              id,
+              namespace,
+              subject,
+              action,
+              new RunOutcome(
+                  ActivationResponse.error(ActivationResponse.DEVELOPER_ERROR, NO_CODE),
+                  List.of(),
+                  at,
+                  at,
+                  null),
+              cause,
+              acceptedAt,
+              a.exec().kind()));
     }
     // a key of this activation, not the caller's (the server keeps no user's key): calls made with
     // it carry

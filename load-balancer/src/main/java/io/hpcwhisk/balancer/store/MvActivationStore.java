@@ -103,11 +103,40 @@ public final class MvActivationStore implements ActivationStore {
     completeAsync(r).join();
   }
 
+  /** Makes checking for an existing record and writing one a single step. */
+  private final Object completing = new Object();
+
+  /**
+   * Writes the record unless the id already has one: exactly one terminal record per activation,
+   * the first; a second is not written (logged when it differs), and the pending entry is dropped
+   * either way.
+   */
   @Override
   public CompletableFuture<Void> completeAsync(ActivationRecord r) {
+    String json = Json.write(r);
+    synchronized (completing) {
+      String existing = records.get(r.activationId());
+      if (existing != null) {
+        if (!existing.equals(json)) {
+          LOG.warn(
+              "activation {} of {} already has its terminal record; a second one was not written",
+              r.activationId(),
+              r.namespace());
+        }
+        if (lazy.remove(r.activationId()) == null) {
+          pending.remove(r.activationId());
+        }
+        return db.commitAsync();
+      }
+      writeRecord(r, json);
+    }
+    return db.commitAsync();
+  }
+
+  private void writeRecord(ActivationRecord r, String json) {
     // Record first, then the pending entry: a crash in between leaves both, and recovery drops the
     // pending entry of an id that already has its record.
-    records.put(r.activationId(), Json.write(r));
+    records.put(r.activationId(), json);
     String path = r.name();
     var annotated = KeyValue.find(r.annotations(), "path");
     if (annotated != null && annotated.isTextual()) {
@@ -118,7 +147,6 @@ public final class MvActivationStore implements ActivationStore {
     if (lazy.remove(r.activationId()) == null) {
       pending.remove(r.activationId());
     }
-    return db.commitAsync();
   }
 
   @Override

@@ -26,7 +26,7 @@ public final class SystemPackages {
   public static final String NAMESPACE = "whisk.system";
   public static final String UTILS = "utils";
   public static final List<String> UTILS_ACTIONS =
-      List.of("echo", "cat", "sort", "head", "split", "date", "namespace");
+      List.of("echo", "cat", "sort", "head", "split", "date", "namespace", "hosturl", "smash");
   private static final String KIND = "nodejs:20";
 
   private SystemPackages() {}

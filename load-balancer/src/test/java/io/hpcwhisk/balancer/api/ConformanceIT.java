@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenWhisk conformance test: starts a real server (local runtime executor, guest namespace) on
- * a free loopback port and runs {@code node --test} in {@code src/test/node}, where the official
- * {@code openwhisk} npm client drives the API. Fails with node's output when node's tests fail.
- * Needs node and {@code npm ci} in {@code src/test/node}; without them it is skipped outside CI and
- * fails in CI.
+ * a free loopback port and runs {@code node --test} on every {@code *.test.js} in {@code
+ * src/test/node}, where the official {@code openwhisk} npm client drives the API. Fails with node's
+ * output when node's tests fail. Needs node and {@code npm ci} in {@code src/test/node}; without
+ * them it is skipped outside CI and fails in CI.
  */
 class ConformanceIT {
 
@@ -55,8 +55,19 @@ class ConformanceIT {
             .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config, "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
+      java.util.List<String> command =
+          new java.util.ArrayList<>(
+              java.util.List.of("node", "--test", "--test-concurrency=1", "--test-reporter=spec"));
+      try (var files = Files.list(NODE_DIR)) {
+        // every *.test.js: conformance.test.js and the siblings of other topics (exact.test.js)
+        files
+            .map(f -> f.getFileName().toString())
+            .filter(f -> f.endsWith(".test.js"))
+            .sorted()
+            .forEach(command::add);
+      }
       ProcessBuilder pb =
-          new ProcessBuilder("node", "--test", "--test-reporter=spec", "conformance.test.js")
+          new ProcessBuilder(command)
               .directory(NODE_DIR.toFile())
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("node.log").toFile());
@@ -74,6 +85,16 @@ class ConformanceIT {
       String output = Files.readString(dir.resolve("node.log"));
       assertThat(finished).as("node --test finished within 180 s:\n" + output).isTrue();
       assertThat(node.exitValue()).as("node --test output:\n" + output).isZero();
+      long declared = 0;
+      for (String file : command.subList(4, command.size())) {
+        declared +=
+            Files.readAllLines(NODE_DIR.resolve(file)).stream()
+                .filter(l -> l.startsWith("test("))
+                .count();
+      }
+      assertThat(output)
+          .as("every top-level test of every *.test.js ran:\n" + output)
+          .contains("tests " + declared + "\n");
     }
   }
 

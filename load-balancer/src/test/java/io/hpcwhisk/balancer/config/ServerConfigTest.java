@@ -96,9 +96,19 @@ class ServerConfigTest {
         .hasMessageContaining("balancer.url: 'http://10.0.0.1:3234/pilot/v1'");
     Files.writeString(f, "api:\n  host: 10.0.0.1,10.0.0.1\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("names 10.0.0.1 twice");
-    Files.writeString(f, "api:\n  host: 127.0.0.1,10.0.0.1\n  guest: true\n");
+    Files.writeString(f, "api:\n  url: ws://10.0.0.1:3233\n");
     assertThatThrownBy(() -> ServerConfig.load(f))
-        .hasMessageContaining("only on a loopback address");
+        .hasMessage(
+            "api.url: 'ws://10.0.0.1:3233' is not an API base URL (expected http://HOST:PORT)");
+    Files.writeString(f, "api:\n  url: https://10.0.0.1:3233\n");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageStartingWith(
+            "api.url: 'https://10.0.0.1:3233' does not match the API's scheme (expected"
+                + " http://HOST:PORT: api.tls is not set)");
+    Files.writeString(f, "api:\n  url: http://10.0.0.1:3233/api/v1\n");
+    assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("not an API base URL");
+    Files.writeString(f, "api:\n  url: ' http://login1.cluster:3233/ '\n");
+    assertThat(ServerConfig.load(f).api().url()).isEqualTo("http://login1.cluster:3233");
   }
 
   @Test
@@ -136,9 +146,12 @@ class ServerConfigTest {
     Path f = dir.resolve("g.yaml");
     Files.writeString(f, "api:\n  host: 0.0.0.0\n  guest: true\n  executor: pilots\n");
     assertThatThrownBy(() -> ServerConfig.load(f))
-        .hasMessageContaining("allowed only on a loopback address")
-        .hasMessageStartingWith("api.guest: true is allowed only on a loopback address")
+        .hasMessageStartingWith("api.guest: true needs a loopback address")
         .hasMessageContaining("api.host is '0.0.0.0'");
+    Files.writeString(f, "api:\n  host: 127.0.0.1,10.0.0.1\n  guest: true\n");
+    assertThat(ServerConfig.load(f).api().hosts())
+        .as("a loopback address among others: the key is accepted on it only (ApiHandler)")
+        .containsExactly("127.0.0.1", "10.0.0.1");
     Files.writeString(f, "api:\n  host: 127.0.0.1\n  guest: true\n  executor: pilots\n");
     assertThat(ServerConfig.load(f).api().guest()).isTrue();
     Files.writeString(f, "api:\n  host: 0.0.0.0\n  executor: pilots\n");

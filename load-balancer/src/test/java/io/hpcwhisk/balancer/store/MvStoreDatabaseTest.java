@@ -23,7 +23,13 @@ class MvStoreDatabaseTest extends StoreContract {
     MvStoreDatabase db = MvStoreDatabase.open(dir);
     MvEntityStore entities = db.entities();
     MvActivationStore activations = db.activations();
+    MvPilotBindingStore bindings = MvPilotBindingStore.open(db);
     return new Opened() {
+      @Override
+      public PilotBindingStore pilotBindings() {
+        return bindings;
+      }
+
       @Override
       public EntityStore entities() {
         return entities;

@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Action;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
@@ -17,9 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The contract of the store ports, run here against the embedded MVStore implementation. A server
- * database implementing {@link EntityStore} and {@link ActivationStore} extends this class with its
- * own {@link #open}.
+ * The contract of the store ports: every test here runs on the embedded MVStore ({@code
+ * MvStoreDatabaseTest}) and on PostgreSQL ({@code PostgresStoreTest}, a private cluster). A store
+ * implementing {@link EntityStore}, {@link ActivationStore} and {@link PilotBindingStore} extends
+ * this class with its own {@link #open}; opening twice over the same {@code dir} must reach the
+ * same data (a restart).
  */
 abstract class StoreContract {
 
@@ -30,6 +33,8 @@ abstract class StoreContract {
     EntityStore entities();
 
     ActivationStore activations();
+
+    PilotBindingStore pilotBindings();
 
     @Override
     void close();
@@ -158,6 +163,171 @@ abstract class StoreContract {
       assertThat(s.expire(150)).isEqualTo(1);
       assertThat(s.get("ns", "1".repeat(32))).isEmpty();
       assertThat(s.list("ns", new ActivationQuery(null, null, null, 0, 30))).hasSize(1);
+    }
+  }
+
+  private static PendingActivation pending(
+      String id, String ns, String action, ObjectNode payload) {
+    return new PendingActivation(id, ns, ns, action, payload, 5, null, 0);
+  }
+
+  @Test
+  void aSecondTerminalRecordIsNotWrittenTheFirstStaysAndThePendingEntryIsGone() {
+    String id = "c".repeat(32);
+    try (Opened db = open(dir)) {
+      ActivationStore s = db.activations();
+      s.accept(pending(id, "ns", "/ns/x", Json.MAPPER.createObjectNode()));
+      s.complete(record(id, "ns", "ns/x", 100));
+      s.complete(record(id, "ns", "ns/x", 200)); // e.g. a late result after a timeout record
+      s.complete(record(id, "ns", "ns/x", 100)); // the same record again (recovery does this)
+    }
+    try (Opened db = open(dir)) {
+      ActivationStore s = db.activations();
+      assertThat(s.get("ns", id)).get().extracting(ActivationRecord::start).isEqualTo(100L);
+      assertThat(s.list("ns", new ActivationQuery(null, null, null, 0, 30)))
+          .extracting(ActivationRecord::activationId)
+          .containsExactly(id);
+      assertThat(s.count("ns", new ActivationQuery(null, null, null, 0, 0))).isEqualTo(1);
+      assertThat(s.pending()).isEmpty();
+    }
+  }
+
+  @Test
+  void updatedPendingEntriesAndLazilyAcceptedOnesAfterSyncSurviveReopening() {
+    PendingActivation a = pending("d".repeat(32), "ns", "/ns/x", Json.MAPPER.createObjectNode());
+    PendingActivation b = pending("e".repeat(32), "ns", "/ns/y", Json.MAPPER.createObjectNode());
+    try (Opened db = open(dir)) {
+      ActivationStore s = db.activations();
+      s.accept(a);
+      s.updatePending(a.nextAttempt());
+      s.acceptLazily(b);
+      s.sync().join();
+    }
+    try (Opened db = open(dir)) {
+      ActivationStore.PendingScan scan = db.activations().scanPending();
+      assertThat(scan.readable()).containsExactlyInAnyOrder(a.nextAttempt(), b);
+      assertThat(scan.unreadable()).isEmpty();
+    }
+  }
+
+  @Test
+  void pilotBindingsSurviveReopeningInScopeOrder() {
+    PilotBinding one =
+        new PilotBinding(
+            "sub-b",
+            "123",
+            java.time.Instant.ofEpochMilli(1000),
+            java.time.Duration.ofMinutes(5),
+            java.time.Instant.ofEpochMilli(400_000),
+            java.util.Optional.of(Path.of("/tmp/tok-b")));
+    PilotBinding two =
+        new PilotBinding(
+            "sub-a",
+            "124_7",
+            java.time.Instant.ofEpochMilli(2000),
+            java.time.Duration.ofMinutes(1),
+            java.time.Instant.ofEpochMilli(90_000),
+            java.util.Optional.empty());
+    try (Opened db = open(dir)) {
+      db.pilotBindings().put(one);
+      db.pilotBindings().put(two);
+      db.pilotBindings().put(two.withNotAfter(java.time.Instant.ofEpochMilli(95_000)));
+    }
+    try (Opened db = open(dir)) {
+      PilotBindingStore s = db.pilotBindings();
+      assertThat(s.all())
+          .containsExactly(two.withNotAfter(java.time.Instant.ofEpochMilli(95_000)), one);
+      assertThat(s.get("sub-b")).contains(one);
+      assertThat(s.remove("sub-b")).isTrue();
+      assertThat(s.remove("sub-b")).isFalse();
+      assertThat(s.get("sub-b")).isEmpty();
+    }
+  }
+
+  /** Values a hostile user controls that reach the store, built to break quoting and LIKE. */
+  static final List<String> HOSTILE =
+      List.of(
+          "x'; DROP TABLE entities; --",
+          "x\"; DROP TABLE activation_records; --",
+          "' OR '1'='1",
+          "%",
+          "_",
+          "a\\%_b",
+          "\u00fcnic\u00f8de \ud83d\ude00 \u4e2d\u6587",
+          "\\0 back\\slash $1 $$ ?");
+
+  @Test
+  void hostileNamesAnnotationsAndParametersAreStoredAsDataNeverAsSql() {
+    try (Opened db = open(dir)) {
+      EntityStore e = db.entities();
+      ActivationStore s = db.activations();
+      // legal entity names with SQL words (names themselves allow only [\w@ .-])
+      String name = "x DROP TABLE entities --";
+      List<KeyValue> kv = new java.util.ArrayList<>();
+      for (int i = 0; i < HOSTILE.size(); i++) {
+        kv.add(new KeyValue(HOSTILE.get(i), Json.tree(HOSTILE.get((i + 1) % HOSTILE.size()))));
+      }
+      Action hostile =
+          new Action(
+              "ns",
+              name,
+              "0.0.1",
+              new Exec("nodejs:20", "function main(){}", false, null, null, null),
+              kv,
+              kv,
+              null,
+              false,
+              1);
+      e.put(EntityPath.of("ns", name), hostile);
+      e.put(EntityPath.of("ns", "plain"), action("ns", "plain"));
+      ObjectNode payload = Json.MAPPER.createObjectNode();
+      for (String h : HOSTILE) {
+        payload.put(h, h);
+      }
+      for (int i = 0; i < HOSTILE.size(); i++) {
+        String id = String.format("%032d", i);
+        s.accept(pending(id, "ns", "/ns/" + HOSTILE.get(i), payload));
+        s.complete(record(id, "ns", "ns/pkg/" + HOSTILE.get(i), 1000 + i));
+      }
+      s.accept(pending("f".repeat(32), "ns", "/ns/x", payload));
+    }
+    try (Opened db = open(dir)) {
+      EntityStore e = db.entities();
+      ActivationStore s = db.activations();
+      assertThat(e.get(EntityPath.of("ns", "x DROP TABLE entities --")))
+          .get()
+          .isInstanceOfSatisfying(
+              Action.class,
+              a -> {
+                assertThat(a.annotations())
+                    .extracting(KeyValue::key)
+                    .containsExactlyElementsOf(HOSTILE);
+                assertThat(a.parameters()).hasSize(HOSTILE.size());
+              });
+      assertThat(e.list("ns", null, Action.class)).hasSize(2);
+      for (int i = 0; i < HOSTILE.size(); i++) {
+        String h = HOSTILE.get(i);
+        // each hostile name finds exactly its own record, as a name and as pkg/name
+        assertThat(s.list("ns", new ActivationQuery(h, null, null, 0, 30)))
+            .as("records named %s", h)
+            .extracting(ActivationRecord::start)
+            .containsExactly(1000L + i);
+        assertThat(s.count("ns", new ActivationQuery("pkg/" + h, null, null, 0, 0)))
+            .as("pkg/name %s", h)
+            .isEqualTo(1);
+        assertThat(s.get(h, String.format("%032d", i))).as("namespace %s", h).isEmpty();
+        assertThat(s.get("ns", h)).as("id %s", h).isEmpty();
+        assertThat(s.list(h, new ActivationQuery(null, null, null, 0, 30))).isEmpty();
+        assertThat(e.list(h, null, Action.class)).isEmpty();
+      }
+      assertThat(s.list("ns", new ActivationQuery(null, null, null, 0, 100)))
+          .hasSize(HOSTILE.size());
+      assertThat(s.pending())
+          .singleElement()
+          .satisfies(p -> assertThat(p.payload().size()).isEqualTo(HOSTILE.size()));
+      assertThat(s.pending().get(0).payload().get(HOSTILE.get(0)).asText())
+          .isEqualTo(HOSTILE.get(0));
+      assertThat(db.pilotBindings().get("sub-x' OR '1'='1")).isEmpty();
     }
   }
 }

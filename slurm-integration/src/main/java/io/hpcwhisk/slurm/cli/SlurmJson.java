@@ -124,7 +124,10 @@ public final class SlurmJson {
                   ? Optional.of(Duration.ofMinutes(timeMin.getAsLong()))
                   : Optional.empty(),
               (int) number(j.path("nice")).orElse(0),
-              instant(j.path("preempt_time"))));
+              instant(j.path("preempt_time")),
+              j.path("user_name").asText("").isBlank()
+                  ? Optional.empty()
+                  : Optional.of(j.path("user_name").asText())));
     }
     return out;
   }

@@ -5,6 +5,7 @@ import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.harvest.BackfillTiming;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.Intent;
@@ -38,7 +39,7 @@ final class FreedNodeHolds {
   private static final Logger LOG = LoggerFactory.getLogger(FreedNodeHolds.class);
 
   private final SlurmCli cli;
-  private final String pilotPrefix;
+  private final PilotOwner pilots;
   private Duration bfInterval;
   private final Map<String, Instant> freedAt = new HashMap<>();
   private Set<String> busyWithBatch = Set.of();
@@ -46,9 +47,9 @@ final class FreedNodeHolds {
   private Boolean lastOpen;
   private boolean sdiagFailed;
 
-  FreedNodeHolds(SlurmCli cli, String pilotPrefix) {
+  FreedNodeHolds(SlurmCli cli, PilotOwner pilots) {
     this.cli = cli;
-    this.pilotPrefix = pilotPrefix;
+    this.pilots = pilots;
   }
 
   /** The intents to carry out this pass; holds or releases pending pilots unless {@code dryRun}. */
@@ -76,7 +77,7 @@ final class FreedNodeHolds {
     busyWithBatch = busy;
     boolean batchPending = false;
     for (Job job : snapshot.jobs()) {
-      if (job.state() == JobState.PENDING && !job.name().startsWith(pilotPrefix)) {
+      if (job.state() == JobState.PENDING && !pilots.owns(job)) {
         batchPending = true;
         break;
       }

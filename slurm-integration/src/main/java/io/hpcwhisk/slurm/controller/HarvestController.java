@@ -1,6 +1,7 @@
 package io.hpcwhisk.slurm.controller;
 
 import io.hpcwhisk.core.cluster.ClusterView;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
@@ -140,7 +141,7 @@ public final class HarvestController implements AutoCloseable {
             new SlurmCliPilotLauncher(cli, settings, handOff),
             clock);
     return config.harvest().holdFreedNodes()
-        ? pass.holdingFreedNodes(new FreedNodeHolds(cli, job.namePrefix()))
+        ? pass.holdingFreedNodes(new FreedNodeHolds(cli, pilotOwner(config)))
         : pass;
   }
 
@@ -163,19 +164,27 @@ public final class HarvestController implements AutoCloseable {
       InstantSource clock) {
     var harvest = config.harvest();
     HarvestPolicy policy = HarvestPolicies.create(harvest.policy(), harvest.params());
-    String prefix = harvest.pilotJob().namePrefix();
+    PilotOwner owner = pilotOwner(config);
     ControllerPass decision =
         new ControllerPass(
             policy, new PassRules(harvest.expeditePreemption(), harvest.maxSubmissionsPerPass()));
     return new ReconcilePass(
         view,
         launcher,
-        new SnapshotBuilder(config.slurm().target(), prefix),
+        new SnapshotBuilder(config.slurm().target(), owner),
         decision,
         metrics,
         clock,
-        prefix,
+        owner,
         harvest.dryRun());
+  }
+
+  /**
+   * Our pilots: jobs named with {@code harvest.pilot-job.name-prefix} and owned by the user this
+   * controller submits as (its own account: sbatch runs as it).
+   */
+  static PilotOwner pilotOwner(HarvestConfig config) {
+    return PilotOwner.of(config.harvest().pilotJob().namePrefix(), System.getProperty("user.name"));
   }
 
   private static HarvestController schedule(

@@ -4,7 +4,9 @@ import io.hpcwhisk.core.cluster.ClusterAccessException;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.ClusterView;
+import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Fleet;
@@ -16,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +56,8 @@ public final class ReconcilePass {
   private final ControllerPass decision;
   private final HarvestMetrics metrics;
   private final InstantSource clock;
-  private final String pilotPrefix;
+  private final PilotOwner pilots;
+  private final Set<JobId> impostorsSeen = new HashSet<>();
   private final boolean dryRun;
   private final PilotTracker tracker = new PilotTracker();
   private Optional<Instant> outageSince = Optional.empty();
@@ -67,7 +72,7 @@ public final class ReconcilePass {
       ControllerPass decision,
       HarvestMetrics metrics,
       InstantSource clock,
-      String pilotPrefix,
+      PilotOwner pilots,
       boolean dryRun) {
     this.view = view;
     this.launcher = launcher;
@@ -75,8 +80,27 @@ public final class ReconcilePass {
     this.decision = decision;
     this.metrics = metrics;
     this.clock = clock;
-    this.pilotPrefix = pilotPrefix;
+    this.pilots = pilots;
     this.dryRun = dryRun;
+  }
+
+  /**
+   * Jobs named like our pilots but owned by another user: never counted, held, released or
+   * cancelled; logged once per job.
+   */
+  private void reportImpostors(ClusterObservation observation) {
+    for (Job job : observation.jobs()) {
+      if (job.state().active() && pilots.impersonates(job) && impostorsSeen.add(job.id())) {
+        LOG.warn(
+            "job {} of user {} is named like a pilot ({}) but is not ours: ignored",
+            job.id(),
+            job.user().orElse("?"),
+            job.name());
+      }
+    }
+    if (impostorsSeen.size() > 10_000) {
+      impostorsSeen.clear();
+    }
   }
 
   /** Turns on {@code harvest.hold-freed-nodes} for this pass's controller. */
@@ -102,7 +126,8 @@ public final class ReconcilePass {
       failedPasses = 0;
     }
     ClusterSnapshot snapshot = snapshots.build(observation);
-    Fleet fleet = Fleet.fromJobs(observation.jobs(), pilotPrefix);
+    Fleet fleet = Fleet.fromJobs(observation.jobs(), pilots);
+    reportImpostors(observation);
     PilotTracker.Update update = tracker.update(fleet, snapshot.now());
     update
         .adopted()

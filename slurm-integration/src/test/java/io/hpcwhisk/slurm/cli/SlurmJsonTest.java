@@ -75,6 +75,7 @@ class SlurmJsonTest {
     assertThat(wide.startTime()).contains(Instant.ofEpochSecond(1795741640));
     Job pilot = jobs.get(7L);
     assertThat(pilot.name()).isEqualTo("hpcw-pilot-2m-n4");
+    assertThat(pilot.user()).as("user_name: the owner decides what is a pilot").contains("root");
     assertThat(pilot.requiredNodes()).containsExactly("n4");
     assertThat(pilot.timeMin()).contains(Duration.ofMinutes(2));
     assertThat(pilot.nice()).isEqualTo(100);
@@ -135,6 +136,7 @@ class SlurmJsonTest {
     assertThat(wide.startTime()).contains(Instant.ofEpochSecond(1796628043));
     Job pilot = jobs.get(4L);
     assertThat(pilot.name()).isEqualTo("hpcw-pilot-2m-n4");
+    assertThat(pilot.user()).contains("root");
     assertThat(pilot.requiredNodes()).containsExactly("n4");
     assertThat(pilot.timeMin()).contains(Duration.ofMinutes(2));
     assertThat(pilot.nice()).isEqualTo(100);

@@ -8,6 +8,7 @@ import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.Node;
 import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.cluster.Window;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.Intent;
@@ -43,7 +44,7 @@ class FreedNodeHoldsTest {
   final FreedNodeHolds holds =
       new FreedNodeHolds(
           new SlurmCli(Optional.empty(), Duration.ofSeconds(5), runner, SlurmCli.CallObserver.NONE),
-          "hpcw-pilot");
+          PilotOwner.byName("hpcw-pilot"));
 
   static ClusterSnapshot snapshot(Instant now, boolean n1Free) {
     Node n1 =

@@ -1,0 +1,379 @@
+package io.hpcwhisk.balancer.store.postgres;
+
+import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.entity.KeyValue;
+import io.hpcwhisk.balancer.store.ActivationQuery;
+import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.PendingActivation;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ActivationStore} on the tables {@code pending_activations} and {@code activation_records}.
+ * {@link #accept} has committed when it returns (also for {@link #acceptLazily}: a database store
+ * keeps nothing in memory). {@link #complete} inserts the record and deletes the pending entry in
+ * one transaction; the record's primary key makes a second terminal record for the same id
+ * impossible: the first one stays, the second is not written (logged), and the pending entry is
+ * gone either way.
+ */
+public final class PostgresActivationStore implements ActivationStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresActivationStore.class);
+
+  private final PostgresStore db;
+
+  PostgresActivationStore(PostgresStore db) {
+    this.db = db;
+  }
+
+  @Override
+  public void accept(PendingActivation p) {
+    String body = Json.write(p);
+    db.tx(
+        "accept an activation",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO pending_activations (activation_id, namespace, body) VALUES (?, ?,"
+                      + " ?) ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body")) {
+            s.setString(1, p.activationId());
+            s.setString(2, p.namespace());
+            s.setString(3, body);
+            return s.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public void updatePending(PendingActivation p) {
+    accept(p);
+  }
+
+  @Override
+  public void complete(ActivationRecord r) {
+    String body = Json.write(r);
+    String path = r.name();
+    var annotated = KeyValue.find(r.annotations(), "path");
+    if (annotated != null && annotated.isTextual()) {
+      path = annotated.asText();
+    }
+    String recordPath = path;
+    boolean written =
+        db.tx(
+            "store an activation record",
+            c -> {
+              int inserted;
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "INSERT INTO activation_records"
+                          + " (activation_id, namespace, path, start_ms, end_ms, body)"
+                          + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING")) {
+                s.setString(1, r.activationId());
+                s.setString(2, r.namespace());
+                s.setString(3, recordPath);
+                s.setLong(4, r.start());
+                s.setLong(5, r.end());
+                s.setString(6, body);
+                inserted = s.executeUpdate();
+              }
+              try (PreparedStatement s =
+                  c.prepareStatement("DELETE FROM pending_activations WHERE activation_id = ?")) {
+                s.setString(1, r.activationId());
+                s.executeUpdate();
+              }
+              return inserted > 0;
+            });
+    if (!written) {
+      LOG.warn(
+          "activation {} of {} already has its terminal record; a second one was not written",
+          r.activationId(),
+          r.namespace());
+    }
+  }
+
+  @Override
+  public Optional<ActivationRecord> get(String namespace, String activationId) {
+    String json =
+        db.tx(
+            "read an activation record",
+            c -> {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT body FROM activation_records WHERE activation_id = ? AND namespace ="
+                          + " ?")) {
+                s.setString(1, activationId);
+                s.setString(2, namespace);
+                try (ResultSet rs = s.executeQuery()) {
+                  return rs.next() ? rs.getString(1) : null;
+                }
+              }
+            });
+    return json == null ? Optional.empty() : Optional.ofNullable(readRecord(activationId, json));
+  }
+
+  /** The WHERE clause of a query (parameters in order: namespace, [since], [upto], [name]). */
+  private static String where(ActivationQuery q) {
+    StringBuilder w = new StringBuilder(" WHERE namespace = ?");
+    if (q.since() != null) {
+      w.append(" AND start_ms >= ?");
+    }
+    if (q.upto() != null) {
+      w.append(" AND start_ms <= ?");
+    }
+    if (q.name() != null) {
+      // the simple name (after the last '/') equals a plain name; a pkg/name ends the path
+      w.append(
+          q.name().contains("/")
+              ? " AND right(path, char_length(?)) = ?"
+              : " AND (path = ? OR right(path, char_length(?)) = ?)");
+    }
+    return w.toString();
+  }
+
+  private static int bind(PreparedStatement s, String namespace, ActivationQuery q)
+      throws java.sql.SQLException {
+    int i = 1;
+    s.setString(i++, namespace);
+    if (q.since() != null) {
+      s.setLong(i++, q.since());
+    }
+    if (q.upto() != null) {
+      s.setLong(i++, q.upto());
+    }
+    if (q.name() != null) {
+      String suffix = "/" + q.name();
+      if (!q.name().contains("/")) {
+        s.setString(i++, q.name());
+      }
+      s.setString(i++, suffix);
+      s.setString(i++, suffix);
+    }
+    return i;
+  }
+
+  @Override
+  public List<ActivationRecord> list(String namespace, ActivationQuery q) {
+    if (q.limit() == 0) {
+      return List.of();
+    }
+    List<String[]> rows =
+        db.tx(
+            "list activation records",
+            c -> {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT activation_id, body FROM activation_records"
+                          + where(q)
+                          + " ORDER BY start_ms DESC, activation_id OFFSET ? LIMIT ?")) {
+                int i = bind(s, namespace, q);
+                s.setLong(i++, q.skip());
+                s.setLong(i, q.limit());
+                List<String[]> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
+                  }
+                }
+                return out;
+              }
+            });
+    List<ActivationRecord> out = new ArrayList<>();
+    for (String[] row : rows) {
+      ActivationRecord r = readRecord(row[0], row[1]);
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public long count(String namespace, ActivationQuery q) {
+    return db.tx(
+        "count activation records",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("SELECT count(*) FROM activation_records" + where(q))) {
+            bind(s, namespace, q);
+            try (ResultSet rs = s.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  private List<String[]> pendingRows() {
+    return db.tx(
+        "read pending activations",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT activation_id, body FROM pending_activations ORDER BY activation_id")) {
+            List<String[]> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(new String[] {rs.getString(1), rs.getString(2)});
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public List<PendingActivation> pending() {
+    List<PendingActivation> out = new ArrayList<>();
+    for (String[] row : pendingRows()) {
+      try {
+        out.add(Json.read(row[1], PendingActivation.class));
+      } catch (RuntimeException e) {
+        // left to scanPending(), which quarantines it
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public PendingScan scanPending() {
+    List<PendingActivation> readable = new ArrayList<>();
+    List<UnreadablePending> unreadable = new ArrayList<>();
+    for (String[] row : pendingRows()) {
+      String id = row[0];
+      String json = row[1];
+      try {
+        readable.add(Json.read(json, PendingActivation.class));
+        continue;
+      } catch (RuntimeException e) {
+        String reason = Json.readFailure(e);
+        quarantine(db, "pending", id, json, reason);
+        String key = "pending/" + id;
+        Map<String, String> f = Json.salvage(json);
+        String namespace = f.get("namespace");
+        String action = f.get("action");
+        if (namespace == null || action == null || !id.equals(f.getOrDefault("activationId", id))) {
+          db.tx(
+              "drop an illegible pending activation",
+              c -> {
+                try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM pending_activations WHERE activation_id = ?")) {
+                  s.setString(1, id);
+                  return s.executeUpdate();
+                }
+              });
+          LOG.error(
+              "pending activation {} is not legible enough to end it with a record (no namespace or"
+                  + " action); dropped from the pending entries, kept in quarantine as {}",
+              id,
+              key);
+          continue;
+        }
+        LOG.error(
+            "pending activation {} does not read back ({}); kept in quarantine as {}",
+            id,
+            reason,
+            key);
+        unreadable.add(
+            new UnreadablePending(
+                id,
+                namespace,
+                f.get("subject"),
+                action,
+                f.get("cause"),
+                parseLong(f.get("acceptedAt")),
+                reason,
+                key));
+      }
+    }
+    return new PendingScan(readable, unreadable);
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return s == null ? 0 : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Copies an entry that does not read back to the table {@code quarantine}; true when new. */
+  static boolean quarantine(PostgresStore db, String map, String key, String body, String reason) {
+    return db.tx(
+        "quarantine an entry",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO quarantine (map, key, body, reason) VALUES (?, ?, ?, ?)"
+                      + " ON CONFLICT (map, key) DO NOTHING")) {
+            s.setString(1, map);
+            s.setString(2, key);
+            s.setString(3, body);
+            s.setString(4, reason);
+            return s.executeUpdate() > 0;
+          }
+        });
+  }
+
+  /**
+   * The record, or (when it does not read back) a whisk internal error record built from what is
+   * legible, the original kept in the quarantine; null when not even its namespace is legible.
+   */
+  private ActivationRecord readRecord(String id, String json) {
+    try {
+      return Json.read(json, ActivationRecord.class);
+    } catch (RuntimeException e) {
+      String reason = Json.readFailure(e);
+      if (quarantine(db, "activations", id, json, reason)) {
+        LOG.error(
+            "activation record {} does not read back ({}); kept as it was in the table"
+                + " 'quarantine', answered as a whisk error",
+            id,
+            reason);
+      }
+      Map<String, String> f = Json.salvage(json);
+      if (f.get("namespace") == null) {
+        return null;
+      }
+      long start = parseLong(f.get("start"));
+      long end = Math.max(start, parseLong(f.get("end")));
+      return new ActivationRecord(
+          id,
+          f.get("namespace"),
+          f.getOrDefault("name", "unknown"),
+          f.getOrDefault("version", "0.0.0"),
+          f.get("subject"),
+          start,
+          end,
+          end - start,
+          ActivationResponse.whiskError(
+              "The stored record of this activation does not read back ("
+                  + reason
+                  + "); the server keeps the original in its quarantine."),
+          List.of(),
+          List.of(),
+          false,
+          f.get("cause"));
+    }
+  }
+
+  @Override
+  public int expire(long cutoffMillis) {
+    return db.tx(
+        "expire activation records",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM activation_records WHERE end_ms < ?")) {
+            s.setLong(1, cutoffMillis);
+            return s.executeUpdate();
+          }
+        });
+  }
+}

@@ -1,0 +1,200 @@
+package io.hpcwhisk.balancer.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL store: a HikariCP pool over one database whose schema Flyway brings up to date at
+ * open ({@code classpath:db/migration}). Every write runs in one transaction that has committed
+ * when the call returns (PostgreSQL's default {@code synchronous_commit = on}: the commit is in the
+ * write-ahead log on disk). A connection that cannot be had within {@code connectTimeoutMs} fails
+ * the operation with a {@link StoreUnavailableException} instead of hanging the caller.
+ */
+public final class PostgresStore implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+
+  private final HikariDataSource pool;
+  private final String url;
+
+  private PostgresStore(HikariDataSource pool, String url) {
+    this.pool = pool;
+    this.url = url;
+  }
+
+  /** Settings of a store (the password is read from its file by the caller, never logged). */
+  public record Settings(
+      String url, String user, String password, int poolSize, int connectTimeoutMs) {
+    @Override
+    public String toString() {
+      return "Settings[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+    }
+  }
+
+  /**
+   * The store of {@code store.postgres}: reads and checks the password file (see {@link
+   * PasswordFile}), connects and migrates.
+   */
+  public static PostgresStore open(io.hpcwhisk.balancer.config.ServerConfig.Postgres p) {
+    String password = PasswordFile.read(p.passwordPath());
+    return open(new Settings(p.url(), p.user(), password, p.poolSize(), p.connectTimeoutMs()));
+  }
+
+  /**
+   * Connects, migrates the schema and returns the store.
+   *
+   * @throws IllegalStateException when the database cannot be reached or migrated (the message
+   *     names the URL and user, never the password)
+   */
+  public static PostgresStore open(Settings s) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("hpc-whisk-store");
+    c.setJdbcUrl(s.url());
+    c.setUsername(s.user());
+    c.setPassword(s.password());
+    c.setMaximumPoolSize(s.poolSize());
+    c.setMinimumIdle(Math.min(2, s.poolSize()));
+    c.setConnectionTimeout(s.connectTimeoutMs());
+    c.setValidationTimeout(Math.min(s.connectTimeoutMs(), 5000));
+    c.setInitializationFailTimeout(s.connectTimeoutMs());
+    c.setAutoCommit(false);
+    c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    // a dead peer must not hang a request thread on a socket read: 60 s is far above any statement
+    c.addDataSourceProperty("socketTimeout", "60");
+    c.addDataSourceProperty(
+        "connectTimeout", Integer.toString(Math.max(1, s.connectTimeoutMs() / 1000)));
+    c.addDataSourceProperty("tcpKeepAlive", "true");
+    c.addDataSourceProperty("ApplicationName", "hpc-whisk");
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(c);
+    } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "cannot connect to the PostgreSQL store "
+              + s.url()
+              + " as "
+              + s.user()
+              + ": "
+              + rootMessage(e),
+          e);
+    }
+    try {
+      Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration")
+          .table("hpc_whisk_schema_history")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new IllegalStateException(
+          "cannot bring the schema of the PostgreSQL store "
+              + s.url()
+              + " up to date: "
+              + rootMessage(e),
+          e);
+    }
+    LOG.info(
+        "PostgreSQL store {} as {} (pool of {}, connection timeout {} ms)",
+        s.url(),
+        s.user(),
+        s.poolSize(),
+        s.connectTimeoutMs());
+    return new PostgresStore(ds, s.url());
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    return r == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + r.getMessage() + ")";
+  }
+
+  /** One unit of work on a connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and commits it; a failure rolls it back. A connection
+   * failure (no connection within the timeout, the database gone) is a {@link
+   * StoreUnavailableException}; another SQL failure an {@link IllegalStateException}.
+   */
+  <T> T tx(String what, Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // the connection is broken; the pool drops it
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (unavailable(e)) {
+        throw new StoreUnavailableException(
+            "the PostgreSQL store " + url + " is unavailable (" + what + "): " + e.getMessage(), e);
+      }
+      throw new IllegalStateException(
+          "the PostgreSQL store failed (" + what + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** Connection-class failures (SQLSTATE 08xxx, 57P0x shutdown) and pool timeouts. */
+  static boolean unavailable(SQLException e) {
+    if (e instanceof SQLTransientConnectionException) {
+      return true;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+      if (t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public PostgresEntityStore entities() {
+    return new PostgresEntityStore(this);
+  }
+
+  public PostgresActivationStore activations() {
+    return new PostgresActivationStore(this);
+  }
+
+  public PostgresPilotBindingStore pilotBindings() {
+    return new PostgresPilotBindingStore(this);
+  }
+
+  /** The alarms of {@code /whisk.system/alarms} (table {@code alarms}). */
+  public PostgresAlarmStore alarms() {
+    return new PostgresAlarmStore(this);
+  }
+
+  public String url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
