@@ -132,7 +132,7 @@ class ConfigurationReferenceTest {
     String section = key.substring(0, key.indexOf('.'));
     return switch (section) {
       case "slurm", "harvest" -> HarvestConfig.parse(yaml);
-      case "api", "balancer", "http", "store" -> ServerConfig.parse(yaml);
+      case "api", "balancer", "http", "store", "alarms" -> ServerConfig.parse(yaml);
       case "pilot" ->
           PilotConfig.read(
               Optional.of(Files.writeString(dir.resolve("pilot.yaml"), yaml)), Map.of(), Map.of());

@@ -48,7 +48,7 @@ public final class ConfigFile {
 
   /** The top-level sections, each read by its own component; anything else is a typo. */
   public static final Set<String> SECTIONS =
-      Set.of("slurm", "harvest", "api", "balancer", "http", "store", "pilot");
+      Set.of("slurm", "harvest", "api", "balancer", "http", "store", "pilot", "alarms");
 
   private static final ObjectMapper YAML;
 

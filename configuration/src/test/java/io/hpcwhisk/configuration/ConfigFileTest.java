@@ -107,8 +107,8 @@ class ConfigFileTest {
         .hasMessageContaining("port");
     assertThatThrownBy(() -> ConfigFile.parse("harvset:\n  interval: 5s\n"))
         .hasMessage(
-            "harvset: unknown section (did you mean harvest?; the sections are api, balancer,"
-                + " harvest, http, pilot, slurm, store)");
+            "harvset: unknown section (did you mean harvest?; the sections are alarms, api,"
+                + " balancer, harvest, http, pilot, slurm, store)");
     assertThatThrownBy(() -> ConfigFile.parse("- api\n"))
         .hasMessageStartingWith("configuration must be a mapping of sections");
   }

@@ -5,6 +5,12 @@ import io.hpcwhisk.balancer.api.ApiSettings;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
+import io.hpcwhisk.balancer.feeds.AlarmOwners;
+import io.hpcwhisk.balancer.feeds.AlarmService;
+import io.hpcwhisk.balancer.feeds.AlarmSettings;
+import io.hpcwhisk.balancer.feeds.AlarmsPackage;
+import io.hpcwhisk.balancer.feeds.FeedDispatcher;
+import io.hpcwhisk.balancer.feeds.TriggerWatch;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.ActivationService;
@@ -23,6 +29,9 @@ import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
 import io.hpcwhisk.balancer.store.ActivationStore;
+import io.hpcwhisk.balancer.store.AlarmStore;
+import io.hpcwhisk.balancer.store.EntityStore;
+import io.hpcwhisk.balancer.store.MvAlarmStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PilotBindingStore;
@@ -63,6 +72,7 @@ public final class WhiskServer implements AutoCloseable {
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
   private final IdentityStore identities;
+  private final AlarmService alarms;
   private final ActivationService.Recovery recovery;
   private final ActivationService invoker;
   private final java.time.Duration drainGrace;
@@ -97,27 +107,49 @@ public final class WhiskServer implements AutoCloseable {
     InstantSource clock = InstantSource.system();
     Path dataDir = config.store().dataPath();
     // a store that fails for good exits the process (status 70); the service manager restarts it
-    io.hpcwhisk.balancer.store.EntityStore entities;
+    EntityStore storedEntities;
     ActivationStore stored;
     PilotBindingStore storedBindings;
+    AlarmStore storedAlarms;
     if (config.store().postgresKind()) {
       db = null;
       pg = io.hpcwhisk.balancer.store.postgres.PostgresStore.open(config.store().postgres());
-      entities = pg.entities();
+      storedEntities = pg.entities();
       stored = pg.activations();
       storedBindings = pg.pilotBindings();
+      storedAlarms = pg.alarms();
     } else {
       pg = null;
       db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
-      entities = db.entities();
+      storedEntities = db.entities();
       stored = db.activations();
       storedBindings = MvPilotBindingStore.open(db);
+      storedAlarms = MvAlarmStore.open(db);
     }
     identities = new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
     }
-    SystemPackages.install(entities, clock.millis());
+    SystemPackages.install(storedEntities, clock.millis());
+    AlarmsPackage.install(storedEntities, clock.millis());
+    alarms =
+        new AlarmService(
+            storedAlarms,
+            storedEntities,
+            AlarmOwners.of(identities, config.api().guest()),
+            new AlarmSettings(
+                config.alarms().maxPerNamespace(), config.alarms().minIntervalSeconds()),
+            clock);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "whisk_alarm_fires", alarms, AlarmService::fires)
+        .description("trigger fires made by alarms (/whisk.system/alarms)")
+        .register(prometheus);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "whisk_alarm_fires_refused", alarms, AlarmService::refusedFires)
+        .description("alarm fires refused (namespace limits, quota) or failed, and skipped")
+        .register(prometheus);
+    // a deleted trigger takes its alarm with it
+    EntityStore entities = new TriggerWatch(storedEntities, alarms);
     if (verifier.isPresent()) {
       PilotCredentials credentials = PilotCredentials.inDataDir(dataDir);
       PilotBindingStore bindings = storedBindings;
@@ -176,7 +208,7 @@ public final class WhiskServer implements AutoCloseable {
         new ActivationService(
             resolver,
             activations,
-            dispatcher,
+            new FeedDispatcher(dispatcher, alarms, clock),
             throttle,
             clock,
             settings.maxSequenceLength(),
@@ -185,6 +217,7 @@ public final class WhiskServer implements AutoCloseable {
             a.maxChainDepth());
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
+    alarms.start(triggers);
     long retentionMillis = TimeUnit.HOURS.toMillis(config.store().activationRetentionHours());
     housekeeping =
         Executors.newScheduledThreadPool(
@@ -285,6 +318,7 @@ public final class WhiskServer implements AutoCloseable {
         api.close();
       } finally {
         housekeeping.shutdownNow();
+        alarms.close();
         dispatcher.close();
         closeStore();
         if (tls != null) {
@@ -501,6 +535,11 @@ public final class WhiskServer implements AutoCloseable {
     return db;
   }
 
+  /** The alarms of {@code /whisk.system/alarms}. */
+  public AlarmService alarms() {
+    return alarms;
+  }
+
   private void closeStore() {
     if (db != null) {
       db.close();
@@ -525,11 +564,13 @@ public final class WhiskServer implements AutoCloseable {
       // endpoint;
       // then the dispatcher stops (what is left stays pending for the next start) before the API
       // does
+      alarms.close();
       invoker.drain(drainGrace);
       dispatcher.close();
       api.close();
     } finally {
       housekeeping.shutdownNow();
+      alarms.close();
       dispatcher.close();
       closeStore();
       if (tls != null) {

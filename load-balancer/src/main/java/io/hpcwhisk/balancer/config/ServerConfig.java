@@ -20,10 +20,11 @@ import java.util.Optional;
  */
 @JsonIgnoreProperties(
     ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
-public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
+public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Alarms alarms)
     implements Copyable<ServerConfig> {
 
   public ServerConfig {
+    alarms = alarms == null ? Alarms.DEFAULT : alarms;
     api = api == null ? Api.DEFAULT : api;
     store = store == null ? Store.DEFAULT : store;
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
@@ -63,11 +64,41 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http)
     this(api, store, null, null);
   }
 
+  /** Without an {@code alarms:} section (its defaults). */
+  public ServerConfig(Api api, Store store, Pilots balancer, Http http) {
+    this(api, store, balancer, http, null);
+  }
+
+  /**
+   * The {@code alarms:} section: the {@code /whisk.system/alarms} feeds run by the server.
+   *
+   * @param maxPerNamespace alarms one namespace may have at once; the next CREATE is refused with
+   *     the reason; default 1000
+   * @param minIntervalSeconds the shortest time between two fires of one alarm (cron or interval);
+   *     a shorter schedule is refused at CREATE/UPDATE; default 60 (the catalog's one-minute cron
+   *     granularity)
+   */
+  public record Alarms(Integer maxPerNamespace, Integer minIntervalSeconds)
+      implements Copyable<Alarms> {
+    public static final Alarms DEFAULT = new Alarms(null, null);
+
+    public Alarms {
+      maxPerNamespace =
+          Check.range("alarms.max-per-namespace", maxPerNamespace, 1000, 0, Integer.MAX_VALUE);
+      minIntervalSeconds =
+          Check.range("alarms.min-interval-seconds", minIntervalSeconds, 60, 1, 86_400);
+    }
+  }
+
+  public ServerConfig withAlarms(Alarms a) {
+    return with(ServerConfig::alarms, a);
+  }
+
   public ServerConfig(Api api, Store store, Pilots balancer) {
     this(api, store, balancer, null);
   }
 
-  public static final ServerConfig DEFAULT = new ServerConfig(null, null, null, null);
+  public static final ServerConfig DEFAULT = new ServerConfig(null, null, null, null, null);
 
   /**
    * The {@code http:} section: how the API's HTTP server protects itself from slow and greedy

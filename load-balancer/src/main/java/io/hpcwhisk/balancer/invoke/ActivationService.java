@@ -151,6 +151,7 @@ public final class ActivationService {
   public Accepted invoke(
       Identity caller, EntityPath invoked, ObjectNode payload, boolean callerWaits) {
     ResolvedAction action = resolver.resolve(invoked, caller.namespace());
+    payload = withoutCallersKey(action, payload);
     refuseDeepChain(caller, action);
     refuseOverQuota(caller.namespace(), payload);
     throttle
@@ -175,6 +176,21 @@ public final class ActivationService {
           pending.activationId(), start(pending, action, caller), activations::sync);
     }
     return accept(caller, invoked, action, payload, caller.cause());
+  }
+
+  /**
+   * The payload without {@code authKey} for the system's own actions ({@code /whisk.system}): feed
+   * clients send the caller's key as {@code authKey} (the npm client's {@code feeds} API, {@code
+   * wsk trigger create --feed}); the server's feeds know the caller without it, and the key must
+   * not reach the store with the pending activation.
+   */
+  private static ObjectNode withoutCallersKey(ResolvedAction action, ObjectNode payload) {
+    if (!"whisk.system".equals(action.path().namespace()) || !payload.has("authKey")) {
+      return payload;
+    }
+    ObjectNode copy = payload.deepCopy();
+    copy.remove("authKey");
+    return copy;
   }
 
   /** Accepts an activation caused by a trigger, without the per-minute invocation count. */

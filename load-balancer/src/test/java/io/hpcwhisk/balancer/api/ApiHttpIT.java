@@ -113,7 +113,8 @@ class ApiHttpIT {
   void thePublicUtilsPackageIsReadableByEveryone() {
     assertThat(bob.get("/api/v1/namespaces/whisk.system/actions/utils/echo").status())
         .isEqualTo(200);
-    assertThat(bob.get("/api/v1/namespaces/whisk.system/packages").body().size()).isEqualTo(1);
+    // utils and alarms
+    assertThat(bob.get("/api/v1/namespaces/whisk.system/packages").body().size()).isEqualTo(2);
     assertError(
         bob.delete("/api/v1/namespaces/whisk.system/actions/utils/echo"), 403, "not authorized");
   }

@@ -184,6 +184,11 @@ public final class PostgresStore implements AutoCloseable {
     return new PostgresPilotBindingStore(this);
   }
 
+  /** The alarms of {@code /whisk.system/alarms} (table {@code alarms}). */
+  public PostgresAlarmStore alarms() {
+    return new PostgresAlarmStore(this);
+  }
+
   public String url() {
     return url;
   }
