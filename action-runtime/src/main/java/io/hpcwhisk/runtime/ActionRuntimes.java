@@ -52,6 +52,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
+  private final ImageRuntimes images;
   private int memoryInUseMb;
   private boolean closed;
 
@@ -69,6 +70,15 @@ public final class ActionRuntimes implements AutoCloseable {
    * actions} and {@code launchers} directories of older versions.
    */
   public ActionRuntimes(RuntimeConfig config) {
+    this(config, io.hpcwhisk.runtime.container.ContainerSettings.defaults());
+  }
+
+  /**
+   * As {@link #ActionRuntimes(RuntimeConfig)}, running container actions ({@link
+   * ActionSpec#image()}) as {@code containers} says.
+   */
+  public ActionRuntimes(
+      RuntimeConfig config, io.hpcwhisk.runtime.container.ContainerSettings containers) {
     this.base = config.workDir();
     try {
       Files.createDirectories(base);
@@ -90,6 +100,14 @@ public final class ActionRuntimes implements AutoCloseable {
             });
     housekeeping.scheduleWithFixedDelay(
         this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+    this.images =
+        new ImageRuntimes(
+            this.config,
+            containers,
+            this::reserve,
+            this::unreserve,
+            coldStarts::incrementAndGet,
+            warmStarts::incrementAndGet);
   }
 
   /**
@@ -171,6 +189,16 @@ public final class ActionRuntimes implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** Why container actions cannot run here (engine missing or off), or empty when they can. */
+  public Optional<String> containerProblem() {
+    return images.engineProblem();
+  }
+
+  /** Container actions' containers, idle and busy (tests). */
+  public int containers() {
+    return images.size();
+  }
+
   /** The kinds this pool can run (all of {@link ActionKind}). */
   public List<String> kinds() {
     return ActionKind.supportedNames();
@@ -192,6 +220,9 @@ public final class ActionRuntimes implements AutoCloseable {
    * error result and {@code start} was never asked.
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
+    if (spec.image() != null) {
+      return images.invoke(spec, input, start);
+    }
     ActionContainer warm = takeIdle(poolKey(spec));
     if (warm != null) {
       if (!start.getAsBoolean()) {
@@ -204,6 +235,9 @@ public final class ActionRuntimes implements AutoCloseable {
       return result;
     }
     String refusal = reserve(spec.limits().memoryMb());
+    while (refusal != null && images.evictOldestIdle()) {
+      refusal = reserve(spec.limits().memoryMb());
+    }
     if (refusal != null) {
       return ActivationResult.whiskError(refusal, Instant.now());
     }
@@ -380,6 +414,7 @@ public final class ActionRuntimes implements AutoCloseable {
       idle.values().removeIf(Deque::isEmpty);
     }
     removed.forEach(ActionContainer::close);
+    images.evictWhere(versionKey);
   }
 
   public synchronized RuntimeStats stats() {
@@ -446,6 +481,7 @@ public final class ActionRuntimes implements AutoCloseable {
       all.addAll(busy);
     }
     housekeeping.shutdownNow();
+    images.close();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir());
     try {

@@ -66,7 +66,8 @@ public final class PilotMain {
                 null,
                 config.sandboxUid(),
                 hiddenFromActions(overrides.config(), config),
-                config.unsandboxedNamespace()));
+                config.unsandboxedNamespace()),
+            config.containers(identity.jobId()));
     Optional<String> cannotServe = runtimes.startProblem();
     if (cannotServe.isPresent()) {
       runtimes.close();

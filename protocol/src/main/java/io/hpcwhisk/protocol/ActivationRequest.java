@@ -33,6 +33,8 @@ import java.util.Objects;
  *     acknowledged by its {@code completed}. (A pilot lost in those first ~100 ms counts as not
  *     having started it, so the balancer sends it again at once, as it may for a retry-safe
  *     action.)
+ * @param image the container image of a container action ({@code exec.image}, kind {@code
+ *     blackbox}); absent (null) for the other actions
  */
 public record ActivationRequest(
     String activationId,
@@ -51,7 +53,8 @@ public record ActivationRequest(
     String apiKey,
     long acceptedAtMs,
     int attempt,
-    boolean retrySafe) {
+    boolean retrySafe,
+    String image) {
 
   public ActivationRequest {
     if (activationId == null || activationId.isBlank()) {
@@ -72,5 +75,46 @@ public record ActivationRequest(
     }
     apiHost = apiHost == null ? "" : apiHost;
     attempt = Math.max(1, attempt);
+    image = image == null || image.isBlank() ? null : image;
+  }
+
+  /** A request for an action without a container image. */
+  public ActivationRequest(
+      String activationId,
+      String namespace,
+      String actionName,
+      String versionKey,
+      String kind,
+      String code,
+      boolean binary,
+      String main,
+      Map<String, String> env,
+      ActionLimitsSpec limits,
+      JsonNode params,
+      long deadlineMs,
+      String apiHost,
+      String apiKey,
+      long acceptedAtMs,
+      int attempt,
+      boolean retrySafe) {
+    this(
+        activationId,
+        namespace,
+        actionName,
+        versionKey,
+        kind,
+        code,
+        binary,
+        main,
+        env,
+        limits,
+        params,
+        deadlineMs,
+        apiHost,
+        apiKey,
+        acceptedAtMs,
+        attempt,
+        retrySafe,
+        null);
   }
 }
