@@ -251,7 +251,11 @@ final class ImageContainer implements AutoCloseable {
           start,
           Instant.now());
     } catch (IOException e) {
-      boolean memory = waitExit() && engine.killedForMemory(name);
+      // exit 137: the container's first process died of SIGKILL, which nothing inside the
+      // container can send it and the pilot did not (it marks its own kills): the kernel's OOM
+      // killer of the container's memory cgroup (podman's OOMKilled flag stays false with cgroups
+      // v1)
+      boolean memory = waitExit() && (process.exitValue() == 137 || engine.killedForMemory(name));
       List<String> lines = killAndCollect(logs);
       return ActivationResult.error(
           ActivationStatus.DEVELOPER_ERROR,

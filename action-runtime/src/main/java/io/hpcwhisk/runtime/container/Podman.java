@@ -15,22 +15,60 @@ import java.util.concurrent.TimeUnit;
  * --pull=never}, {@code --cap-drop=all}, {@code --security-opt=no-new-privileges}, {@code
  * --read-only} (with podman's tmpfs on {@code /tmp}, {@code /var/tmp} and {@code /run}), {@code
  * --user UID:UID}, {@code --memory} and {@code --memory-swap} equal (no swap), {@code
- * --pids-limit}, {@code --log-driver=none} (the pilot reads the output; nothing piles up on disk)
- * and podman's default network (its own namespace: a bridge for root, slirp4netns rootless) with
- * only port 8080 published, on 127.0.0.1.
+ * --pids-limit}, {@code --ulimit} for open files and processes (podman's defaults exceed what an
+ * unprivileged or nested node allows), {@code --log-driver=none} (the pilot reads the output;
+ * nothing piles up on disk) and podman's default network (its own namespace: a bridge for root,
+ * slirp4netns rootless) with only port 8080 published, on 127.0.0.1.
  */
 public final class Podman implements ContainerEngine {
 
-  /** Processes (and threads) one container may hold. */
+  /** Processes (and threads) one container may hold (its pids cgroup). */
   public static final int PIDS_LIMIT = 512;
+
+  /**
+   * The container's {@code RLIMIT_NPROC}: counted per uid over the node, so it bounds the processes
+   * of all containers (and bubblewrap-sandboxed actions) of the sandbox uid together.
+   */
+  public static final int NPROC_LIMIT = 4096;
+
+  /** The container's {@code RLIMIT_NOFILE}. */
+  public static final int NOFILE_LIMIT = 1024;
 
   private static final long COMMAND_SECONDS = 60;
 
   private final String executable;
+  private final List<String> global;
 
-  /** Podman as found on PATH ({@code podman}) or at the given path. */
+  /**
+   * Podman as found on PATH ({@code podman}) or at the given path, with OCI runtime {@code runc}
+   * when it is installed (it works with cgroups v1 and v2; podman's default crun refuses the hybrid
+   * v1/v2 layout some nodes have), else podman's default.
+   */
   public Podman(String executable) {
     this.executable = executable == null || executable.isBlank() ? "podman" : executable;
+    this.global = runc().map(path -> List.of("--runtime=" + path)).orElse(List.of());
+  }
+
+  private static Optional<String> runc() {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      for (String name : List.of("runc")) {
+        Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+        if (candidate.isAbsolute() && java.nio.file.Files.isExecutable(candidate)) {
+          return Optional.of(candidate.toString());
+        }
+      }
+    }
+    for (String fixed : List.of("/usr/sbin/runc", "/usr/bin/runc")) {
+      if (java.nio.file.Files.isExecutable(Path.of(fixed))) {
+        return Optional.of(fixed);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The OCI runtime option given to podman (empty: podman's default). */
+  public List<String> globalOptions() {
+    return global;
   }
 
   @Override
@@ -65,6 +103,7 @@ public final class Podman implements ContainerEngine {
   public List<String> runCommand(ContainerRun run) {
     List<String> argv = new ArrayList<>();
     argv.add(executable);
+    argv.addAll(global);
     argv.add("run");
     argv.add("--name=" + run.name());
     argv.add("--pull=never");
@@ -78,6 +117,8 @@ public final class Podman implements ContainerEngine {
     argv.add("--memory=" + run.memoryMb() + "m");
     argv.add("--memory-swap=" + run.memoryMb() + "m");
     argv.add("--pids-limit=" + PIDS_LIMIT);
+    argv.add("--ulimit=nofile=" + NOFILE_LIMIT + ":" + NOFILE_LIMIT);
+    argv.add("--ulimit=nproc=" + NPROC_LIMIT + ":" + NPROC_LIMIT);
     argv.add("--log-driver=none");
     argv.add("--publish=127.0.0.1:" + run.hostPort() + ":8080/tcp");
     argv.add("--stop-timeout=0");
@@ -89,7 +130,10 @@ public final class Podman implements ContainerEngine {
 
   @Override
   public void remove(String name) {
-    exec(List.of(executable, "rm", "--force", "--time=0", "--ignore", "--", name));
+    List<String> argv = new ArrayList<>(List.of(executable));
+    argv.addAll(global);
+    argv.addAll(List.of("rm", "--force", "--time=0", "--ignore", "--", name));
+    exec(argv);
   }
 
   @Override
