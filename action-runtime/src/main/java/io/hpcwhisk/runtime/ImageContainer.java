@@ -131,6 +131,8 @@ final class ImageContainer implements AutoCloseable {
               name, spec.image(), port, spec.limits().memoryMb(), config.sandboxUid(), labels);
       ProcessBuilder builder =
           new ProcessBuilder(engine.runCommand(run))
+              // the engine may write files into its working directory (conmon's "oom" marker)
+              .directory(config.workDir().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
       container = new ImageContainer(spec, name, engine, process, port, config);
