@@ -136,6 +136,57 @@ class ContainerActionsIT {
   }
 
   @Test
+  void servicesOfTheNodeOnLoopbackAreOutOfReach() throws Exception {
+    try (java.net.ServerSocket service =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      ActionSpec spec = spec("net", image);
+      int port = service.getLocalPort();
+      String gateway =
+          runtimes.invoke(spec, input("{\"op\":\"gateway\"}")).result().path("gateway").asText();
+
+      JsonNode loopback =
+          runtimes
+              .invoke(
+                  spec, input("{\"op\":\"connect\",\"host\":\"127.0.0.1\",\"port\":" + port + "}"))
+              .result();
+      JsonNode viaGateway =
+          runtimes
+              .invoke(
+                  spec,
+                  input("{\"op\":\"connect\",\"host\":\"" + gateway + "\",\"port\":" + port + "}"))
+              .result();
+
+      assertThat(loopback.path("connected").asBoolean())
+          .as("its own network namespace: " + loopback)
+          .isFalse();
+      assertThat(viaGateway.path("connected").asBoolean())
+          .as("the node's loopback services through the gateway " + gateway + ": " + viaGateway)
+          .isFalse();
+    }
+  }
+
+  @Test
+  void aLocalUserCannotSeeOrRemoveThePilotsContainers() throws Exception {
+    io.hpcwhisk.testkit.LocalAttacker attacker = io.hpcwhisk.testkit.LocalAttacker.ensure();
+    ActionSpec spec = spec("victim", image);
+    assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).status())
+        .isEqualTo(ActivationStatus.SUCCESS);
+    String name = containersOf(owner).get(0);
+
+    var listed = attacker.run(Duration.ofSeconds(120), "podman", "ps", "--all");
+    var removed =
+        attacker.run(Duration.ofSeconds(120), "podman", "rm", "--force", "--time=0", name);
+    var killed = attacker.run(Duration.ofSeconds(60), "kill", "-9", "-1");
+
+    assertThat(listed.all()).doesNotContain(name);
+    assertThat(removed.exitCode()).as(removed.all()).isNotZero();
+    assertThat(containersOf(owner)).as("the container survives the attacker").contains(name);
+    assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).cold())
+        .as("still warm after the attacker's kill -9 -1 (" + killed.exitCode() + ")")
+        .isFalse();
+  }
+
+  @Test
   void theMemoryLimitKillsTheContainer() {
     ActionSpec spec = spec("alloc", image).withLimits(ActionLimits.defaults().withMemoryMb(64));
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # HPC-Whisk's test action proxy: OpenWhisk's docker-action contract (POST /init, POST /run on
 # port 8080) with a few behaviours chosen by the parameter "op", for the container-action tests.
-import json, os, signal, sys, time
+import json, os, signal, socket, sys, time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
@@ -54,6 +54,19 @@ def act(params, env):
         with open("/proc/self/status") as f:
             return {l.split(":")[0]: l.split(":")[1].strip() for l in f
                     if l.startswith(("Cap", "NoNewPrivs", "Uid"))}
+    if op == "connect":
+        try:
+            socket.create_connection((params["host"], int(params["port"])), timeout=3).close()
+            return {"connected": True}
+        except OSError as e:
+            return {"connected": False, "why": str(e)}
+    if op == "gateway":
+        with open("/proc/net/route") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1] == "00000000":
+                    return {"gateway": socket.inet_ntoa(bytes.fromhex(fields[2])[::-1])}
+        return {"gateway": None}
     if op == "fail":
         return {"error": "failed on purpose"}
     if op == "exit":
