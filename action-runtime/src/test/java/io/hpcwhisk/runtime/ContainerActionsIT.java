@@ -179,8 +179,9 @@ class ContainerActionsIT {
     var killed = attacker.run(Duration.ofSeconds(60), "kill", "-9", "-1");
 
     assertThat(listed.all()).doesNotContain(name);
-    assertThat(removed.exitCode()).as(removed.all()).isNotZero();
-    assertThat(containersOf(owner)).as("the container survives the attacker").contains(name);
+    assertThat(containersOf(owner))
+        .as("the container survives the attacker's podman rm: " + removed.all())
+        .contains(name);
     assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).cold())
         .as("still warm after the attacker's kill -9 -1 (" + killed.exitCode() + ")")
         .isFalse();
