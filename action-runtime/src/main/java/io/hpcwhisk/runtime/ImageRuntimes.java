@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * different containers run in parallel; image loads are serialised per image only.
  *
  * <p>Clean-up: {@link #close} removes every container; containers whose pilot process is gone
- * ({@link ContainerSettings#PID_LABEL}) are removed when a pool starts.
+ * ({@link ContainerSettings#PID_LABEL}) are removed when a pool runs its first container action.
  */
 final class ImageRuntimes implements AutoCloseable {
 
@@ -96,9 +96,6 @@ final class ImageRuntimes implements AutoCloseable {
               return thread;
             });
     housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
-    if (engine.isPresent()) {
-      housekeeping.execute(this::removeLeftovers);
-    }
   }
 
   /** Why container actions cannot run on this node, or empty when the engine works. */
@@ -111,6 +108,11 @@ final class ImageRuntimes implements AutoCloseable {
                 "container actions are switched off on this pilot (pilot.container-engine: none)";
           } else {
             engineProblem = engine.get().problem().orElse(null);
+            if (engineProblem == null) {
+              // first container action of this pool: containers of dead pilots go (in the
+              // background; pools without container actions never call the engine)
+              housekeeping.execute(this::removeLeftovers);
+            }
           }
           engineChecked = true;
         }

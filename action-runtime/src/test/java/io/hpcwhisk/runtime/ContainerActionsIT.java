@@ -293,7 +293,7 @@ class ContainerActionsIT {
   }
 
   @Test
-  void containersLeftByADeadPilotAreRemovedWhenAPoolStarts() throws Exception {
+  void containersLeftByADeadPilotAreRemovedWhenAPoolRunsItsFirstContainerAction() throws Exception {
     runtimes.close(); // its own sweep for leftovers runs in the background: not to race with it
     String leftover = "hpcw-leftover-" + System.nanoTime();
     long deadPid = deadPid();
@@ -310,6 +310,8 @@ class ContainerActionsIT {
         new ActionRuntimes(
             RuntimeConfig.defaults(work.resolve("again"), 512),
             new ContainerSettings("podman", null, owner))) {
+      assertThat(again.invoke(spec("first", image), input("{\"op\":\"echo\"}")).status())
+          .isEqualTo(ActivationStatus.SUCCESS);
       await().atMost(60, TimeUnit.SECONDS).until(() -> !containersOf(owner).contains(leftover));
     }
   }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Map;
@@ -34,7 +35,7 @@ import java.util.Objects;
  *     having started it, so the balancer sends it again at once, as it may for a retry-safe
  *     action.)
  * @param image the container image of a container action ({@code exec.image}, kind {@code
- *     blackbox}); absent (null) for the other actions
+ *     blackbox}); null, and left out of the message, for the other actions
  */
 public record ActivationRequest(
     String activationId,
@@ -54,7 +55,7 @@ public record ActivationRequest(
     long acceptedAtMs,
     int attempt,
     boolean retrySafe,
-    String image) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String image) {
 
   public ActivationRequest {
     if (activationId == null || activationId.isBlank()) {
