@@ -117,9 +117,9 @@ public record PilotConfig(
             "pilot.idle-timeout", idleTimeout, Duration.ofMinutes(10), Duration.ZERO, null);
     caFile = Check.blankToNull(caFile);
     containerEngine = Check.blankToNull(containerEngine);
-    if (containerEngine != null
-        && !java.util.List.of("auto", "podman", "none")
-            .contains(containerEngine.toLowerCase(Locale.ROOT))) {
+    containerEngine =
+        containerEngine == null ? "auto" : containerEngine.strip().toLowerCase(Locale.ROOT);
+    if (!java.util.List.of("auto", "podman", "none").contains(containerEngine)) {
       throw new ConfigException(
           "pilot.container-engine",
           "\"" + containerEngine + "\" is not one of: auto, podman, none");
