@@ -417,9 +417,17 @@ public final class ActionRuntimes implements AutoCloseable {
     images.evictWhere(versionKey);
   }
 
-  public synchronized RuntimeStats stats() {
-    Map<String, Integer> warm = new HashMap<>();
-    int idleCount = 0;
+  public RuntimeStats stats() {
+    // containers first, outside this pool's lock (the container pool takes its lock, then ours)
+    ImageRuntimes.Counts containers = images.counts();
+    synchronized (this) {
+      return stats(containers);
+    }
+  }
+
+  private RuntimeStats stats(ImageRuntimes.Counts containers) {
+    Map<String, Integer> warm = new HashMap<>(containers.warmByVersion());
+    int idleCount = containers.idle();
     for (Deque<Idle> list : idle.values()) {
       for (Idle entry : list) {
         warm.merge(entry.container().spec().versionKey(), 1, Integer::sum);
@@ -427,8 +435,8 @@ public final class ActionRuntimes implements AutoCloseable {
       }
     }
     return new RuntimeStats(
-        idleCount + busy.size(),
-        busy.size(),
+        idleCount + busy.size() + containers.busy(),
+        busy.size() + containers.busy(),
         memoryInUseMb,
         config.memoryMb(),
         coldStarts.get(),

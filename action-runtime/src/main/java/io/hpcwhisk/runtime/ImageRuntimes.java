@@ -354,6 +354,21 @@ final class ImageRuntimes implements AutoCloseable {
     removed.forEach(ImageContainer::close);
   }
 
+  /** Idle and busy containers, and the idle ones per action version. */
+  record Counts(int idle, int busy, Map<String, Integer> warmByVersion) {}
+
+  synchronized Counts counts() {
+    Map<String, Integer> warm = new HashMap<>();
+    int idleCount = 0;
+    for (Deque<Idle> list : idle.values()) {
+      for (Idle entry : list) {
+        warm.merge(entry.container().spec().versionKey(), 1, Integer::sum);
+        idleCount++;
+      }
+    }
+    return new Counts(idleCount, busy.size(), warm);
+  }
+
   /** Idle and busy containers (tests, stats). */
   synchronized int size() {
     int count = busy.size();

@@ -94,6 +94,9 @@ class ContainerActionsIT {
         .anyMatch(l -> l.contains("\"n\": 2"))
         .noneMatch(l -> l.contains("\"n\": 1"));
     assertThat(runtimes.containers()).isEqualTo(1);
+    assertThat(runtimes.stats().warmByVersion()).containsEntry("guest/echo@1", 1);
+    assertThat(runtimes.stats().alive()).isEqualTo(1);
+    assertThat(runtimes.stats().warmStarts()).isEqualTo(1);
     assertThat(containersOf(owner)).hasSize(1);
   }
 
