@@ -62,31 +62,38 @@ class ContainerActionEndToEndIT {
                           .statusCode()
                       == 200);
 
-      List<JsonNode> steps =
-          npm(
-              e2e,
-              base,
-              "boxed",
-              image,
-              "{\"op\":\"echo\",\"n\":1}",
-              "{\"op\":\"echo\",\"n\":2}",
-              "{\"op\":\"read\",\"path\":\"/etc/slurm/slurm.conf\"}");
+      // more calls than the cluster has pilots: whichever way the balancer spreads them, some
+      // pilot gets a second call of the action, and then runs it in its warm container
+      List<String> calls = new ArrayList<>();
+      for (int n = 1; n <= 8; n++) {
+        calls.add("{\"op\":\"echo\",\"n\":" + n + "}");
+      }
+      calls.add("{\"op\":\"read\",\"path\":\"/etc/slurm/slurm.conf\"}");
+      List<String> args = new ArrayList<>(List.of("boxed", image));
+      args.addAll(calls);
+      List<JsonNode> steps = npm(e2e, base, args.toArray(String[]::new));
       assertThat(steps.get(0).path("step").asText()).isEqualTo("create");
       assertThat(steps.get(0).has("error")).as(steps.get(0).toString()).isFalse();
+      assertThat(steps).hasSize(1 + calls.size());
       JsonNode first = steps.get(1).path("activation");
-      JsonNode second = steps.get(2).path("activation");
-      JsonNode hostFile = steps.get(3).path("activation");
-      assertThat(first.path("response").path("success").asBoolean())
-          .as(steps.get(1).toString())
-          .isTrue();
+      List<JsonNode> echoes = new ArrayList<>();
+      for (int i = 1; i <= 8; i++) {
+        echoes.add(steps.get(i).path("activation"));
+      }
+      JsonNode hostFile = steps.get(9).path("activation");
       assertThat(first.path("response").path("result").path("params").path("n").asInt())
           .isEqualTo(1);
       assertThat(first.path("logs").toString()).contains("stdout: echo");
       assertThat(first.path("annotations").toString()).contains("initTime");
-      assertThat(second.path("response").path("result").path("runs").asInt())
-          .as("the second call ran in the same, warm container")
-          .isEqualTo(2);
-      assertThat(second.path("annotations").toString()).doesNotContain("initTime");
+      assertThat(echoes)
+          .as("every call succeeds")
+          .allMatch(a -> a.path("response").path("success").asBoolean());
+      assertThat(echoes)
+          .as("some call ran in a warm container (no initTime, its second run)")
+          .anyMatch(
+              a ->
+                  !a.path("annotations").toString().contains("initTime")
+                      && a.path("response").path("result").path("runs").asInt() >= 2);
       assertThat(hostFile.path("response").path("result").path("read").asBoolean())
           .as("the host's files are not in the container: " + hostFile)
           .isFalse();
