@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime;
 
+import io.hpcwhisk.runtime.container.ContainerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,6 +61,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private final Map<ActionContainer, DevicePool.Grant> pinned =
       java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
+  private final ImageRuntimes images;
   private int memoryInUseMb;
   private boolean closed;
 
@@ -77,7 +79,7 @@ public final class ActionRuntimes implements AutoCloseable {
    * actions} and {@code launchers} directories of older versions.
    */
   public ActionRuntimes(RuntimeConfig config) {
-    this(config, DevicePool.ofThisProcess());
+    this(config, DevicePool.ofThisProcess(), ContainerSettings.defaults());
   }
 
   /**
@@ -85,6 +87,22 @@ public final class ActionRuntimes implements AutoCloseable {
    * take (a pilot's: {@link DevicePool#ofJob}).
    */
   public ActionRuntimes(RuntimeConfig config, DevicePool devices) {
+    this(config, devices, ContainerSettings.defaults());
+  }
+
+  /**
+   * As {@link #ActionRuntimes(RuntimeConfig)}, running container actions ({@link
+   * ActionSpec#image()}) as {@code containers} says.
+   */
+  public ActionRuntimes(RuntimeConfig config, ContainerSettings containers) {
+    this(config, DevicePool.ofThisProcess(), containers);
+  }
+
+  /**
+   * A pool with the cores and GPUs its pinned runtimes take ({@code devices}) that runs container
+   * actions as {@code containers} says.
+   */
+  public ActionRuntimes(RuntimeConfig config, DevicePool devices, ContainerSettings containers) {
     this.devices = java.util.Objects.requireNonNull(devices, "devices");
     this.base = config.workDir();
     try {
@@ -107,6 +125,14 @@ public final class ActionRuntimes implements AutoCloseable {
             });
     housekeeping.scheduleWithFixedDelay(
         this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+    this.images =
+        new ImageRuntimes(
+            this.config,
+            containers,
+            this::reserve,
+            this::unreserve,
+            coldStarts::incrementAndGet,
+            warmStarts::incrementAndGet);
   }
 
   /**
@@ -193,6 +219,16 @@ public final class ActionRuntimes implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** Why container actions cannot run here (engine missing or off), or empty when they can. */
+  public Optional<String> containerProblem() {
+    return images.engineProblem();
+  }
+
+  /** Container actions' containers, idle and busy (tests). */
+  public int containers() {
+    return images.size();
+  }
+
   /** The kinds this pool can run (all of {@link ActionKind}). */
   public List<String> kinds() {
     return ActionKind.supportedNames();
@@ -214,6 +250,9 @@ public final class ActionRuntimes implements AutoCloseable {
    * error result and {@code start} was never asked.
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
+    if (spec.image() != null) {
+      return images.invoke(spec, input, start);
+    }
     ActionContainer warm = takeIdle(poolKey(spec));
     if (warm != null) {
       if (!start.getAsBoolean()) {
@@ -226,6 +265,9 @@ public final class ActionRuntimes implements AutoCloseable {
       return result;
     }
     String refusal = reserve(spec.limits().memoryMb());
+    while (refusal != null && images.evictOldestIdle()) {
+      refusal = reserve(spec.limits().memoryMb());
+    }
     if (refusal != null) {
       return ActivationResult.whiskError(refusal, Instant.now());
     }
@@ -500,11 +542,20 @@ public final class ActionRuntimes implements AutoCloseable {
       idle.values().removeIf(Deque::isEmpty);
     }
     removed.forEach(ActionContainer::close);
+    images.evictWhere(versionKey);
   }
 
-  public synchronized RuntimeStats stats() {
-    Map<String, Integer> warm = new HashMap<>();
-    int idleCount = 0;
+  public RuntimeStats stats() {
+    // containers first, outside this pool's lock (the container pool takes its lock, then ours)
+    ImageRuntimes.Counts containers = images.counts();
+    synchronized (this) {
+      return stats(containers);
+    }
+  }
+
+  private RuntimeStats stats(ImageRuntimes.Counts containers) {
+    Map<String, Integer> warm = new HashMap<>(containers.warmByVersion());
+    int idleCount = containers.idle();
     for (Deque<Idle> list : idle.values()) {
       for (Idle entry : list) {
         warm.merge(entry.container().spec().versionKey(), 1, Integer::sum);
@@ -512,8 +563,8 @@ public final class ActionRuntimes implements AutoCloseable {
       }
     }
     return new RuntimeStats(
-        idleCount + busy.size(),
-        busy.size(),
+        idleCount + busy.size() + containers.busy(),
+        busy.size() + containers.busy(),
         memoryInUseMb,
         config.memoryMb(),
         coldStarts.get(),
@@ -566,6 +617,7 @@ public final class ActionRuntimes implements AutoCloseable {
       all.addAll(busy);
     }
     housekeeping.shutdownNow();
+    images.close();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir());
     try {

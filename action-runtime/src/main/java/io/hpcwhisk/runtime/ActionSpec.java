@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param env environment variables of the action (OpenWhisk's init {@code env}), set at process
  *     start
  * @param limits time, memory, log and result limits
+ * @param image a container image ({@code exec.image}, kind blackbox): the action runs in a
+ *     container of it (see {@link ImageRuntimes}); null for the other actions
  */
 public record ActionSpec(
     String versionKey,
@@ -24,7 +26,8 @@ public record ActionSpec(
     boolean binary,
     String main,
     Map<String, String> env,
-    ActionLimits limits) {
+    ActionLimits limits,
+    String image) {
 
   public ActionSpec {
     if (versionKey == null || versionKey.isBlank()) {
@@ -35,6 +38,19 @@ public record ActionSpec(
     main = main == null || main.isBlank() ? "main" : main;
     env = env == null ? Map.of() : Map.copyOf(env);
     limits = limits == null ? ActionLimits.defaults() : limits;
+    image = image == null || image.isBlank() ? null : image;
+  }
+
+  /** An action without a container image. */
+  public ActionSpec(
+      String versionKey,
+      String kind,
+      String code,
+      boolean binary,
+      String main,
+      Map<String, String> env,
+      ActionLimits limits) {
+    this(versionKey, kind, code, binary, main, env, limits, null);
   }
 
   /** A text action with {@code main} as entry point, no env and default limits. */
@@ -54,15 +70,20 @@ public record ActionSpec(
   }
 
   public ActionSpec withLimits(ActionLimits value) {
-    return new ActionSpec(versionKey, kind, code, binary, main, env, value);
+    return new ActionSpec(versionKey, kind, code, binary, main, env, value, image);
   }
 
   public ActionSpec withEnv(Map<String, String> value) {
-    return new ActionSpec(versionKey, kind, code, binary, main, value, limits);
+    return new ActionSpec(versionKey, kind, code, binary, main, value, limits, image);
   }
 
   public ActionSpec withMain(String value) {
-    return new ActionSpec(versionKey, kind, code, binary, value, env, limits);
+    return new ActionSpec(versionKey, kind, code, binary, value, env, limits, image);
+  }
+
+  /** The same action run in a container of {@code value} (null: not a container action). */
+  public ActionSpec withImage(String value) {
+    return new ActionSpec(versionKey, kind, code, binary, main, env, limits, value);
   }
 
   @Override
@@ -72,6 +93,7 @@ public record ActionSpec(
         + ", "
         + kind
         + (binary ? ", binary" : "")
+        + (image != null ? ", image=" + image : "")
         + ", main="
         + main
         + "]";

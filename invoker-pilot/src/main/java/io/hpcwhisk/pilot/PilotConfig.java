@@ -42,6 +42,10 @@ import java.util.Optional;
  * @param idleTimeout how long an idle warm runtime is kept (default 10m)
  * @param caFile the CA (PEM) a {@code wss://} balancer's certificate must chain to, or {@code
  *     system}; required with {@code wss://}
+ * @param containerEngine container actions' engine: {@code auto} (podman when installed, default),
+ *     {@code podman} or {@code none}
+ * @param images a directory of image archives ({@code podman save}) loaded on first use when an
+ *     image is not in the node's store; default none (the store only)
  */
 public record PilotConfig(
     String balancerUrl,
@@ -60,7 +64,9 @@ public record PilotConfig(
     Integer sandboxUid,
     String sandboxHidden,
     Duration idleTimeout,
-    String caFile) {
+    String caFile,
+    String containerEngine,
+    String images) {
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -110,6 +116,21 @@ public record PilotConfig(
         Check.duration(
             "pilot.idle-timeout", idleTimeout, Duration.ofMinutes(10), Duration.ZERO, null);
     caFile = Check.blankToNull(caFile);
+    containerEngine = Check.blankToNull(containerEngine);
+    containerEngine =
+        containerEngine == null ? "auto" : containerEngine.strip().toLowerCase(Locale.ROOT);
+    if (!java.util.List.of("auto", "podman", "none").contains(containerEngine)) {
+      throw new ConfigException(
+          "pilot.container-engine",
+          "\"" + containerEngine + "\" is not one of: auto, podman, none");
+    }
+    images = Check.blankToNull(images);
+  }
+
+  /** How container actions run: the engine, the image directory and the job id as label. */
+  public io.hpcwhisk.runtime.container.ContainerSettings containers(String jobId) {
+    return new io.hpcwhisk.runtime.container.ContainerSettings(
+        containerEngine, images == null ? null : Path.of(images).toAbsolutePath(), jobId);
   }
 
   /**
@@ -191,6 +212,8 @@ public record PilotConfig(
     env.put("work-dir", "HPC_WHISK_PILOT_WORK_DIR");
     env.put("sandbox", "HPC_WHISK_PILOT_SANDBOX");
     env.put("unsandboxed-namespace", "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE");
+    env.put("container-engine", "HPC_WHISK_PILOT_CONTAINER_ENGINE");
+    env.put("images", "HPC_WHISK_PILOT_IMAGES");
     return Map.copyOf(env);
   }
 }

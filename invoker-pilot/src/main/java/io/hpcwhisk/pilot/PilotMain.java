@@ -67,7 +67,8 @@ public final class PilotMain {
                 config.sandboxUid(),
                 hiddenFromActions(overrides.config(), config),
                 config.unsandboxedNamespace()),
-            io.hpcwhisk.runtime.DevicePool.ofJob(env));
+            io.hpcwhisk.runtime.DevicePool.ofJob(env),
+            config.containers(identity.jobId()));
     Optional<String> cannotServe = runtimes.startProblem();
     if (cannotServe.isPresent()) {
       runtimes.close();

@@ -36,7 +36,8 @@ final class RuntimeMapping {
         request.binary(),
         request.main(),
         request.env(),
-        limits);
+        limits,
+        request.image());
   }
 
   /** The input of a request's run. */

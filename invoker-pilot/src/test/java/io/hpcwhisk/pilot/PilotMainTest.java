@@ -96,6 +96,21 @@ class PilotMainTest {
         .hasMessage("pilot.heartbeat: 2s is out of range (expected 1ms..1s)");
     assertThatThrownBy(() -> read(Map.of("sandbox", "maybe")))
         .hasMessage("pilot.sandbox: \"maybe\" is not one of: auto, off, bwrap");
+    assertThatThrownBy(() -> read(Map.of("container-engine", "docker")))
+        .hasMessage("pilot.container-engine: \"docker\" is not one of: auto, podman, none");
+  }
+
+  @Test
+  void containerSettingsComeFromTheContainerKeysAndTheJobId() {
+    var defaults = read(Map.of()).containers("42");
+    var set = read(Map.of("container-engine", "none", "images", "/shared/images")).containers("7");
+
+    assertThat(defaults.engine()).isEqualTo("auto");
+    assertThat(defaults.images()).isNull();
+    assertThat(defaults.owner()).isEqualTo("42");
+    assertThat(set.engine()).isEqualTo("none");
+    assertThat(set.images()).isEqualTo(Path.of("/shared/images"));
+    assertThat(set.engineInstance()).isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.hpcwhisk.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Map;
@@ -33,6 +34,8 @@ import java.util.Objects;
  *     acknowledged by its {@code completed}. (A pilot lost in those first ~100 ms counts as not
  *     having started it, so the balancer sends it again at once, as it may for a retry-safe
  *     action.)
+ * @param image the container image of a container action ({@code exec.image}, kind {@code
+ *     blackbox}); null, and left out of the message, for the other actions
  */
 public record ActivationRequest(
     String activationId,
@@ -51,7 +54,8 @@ public record ActivationRequest(
     String apiKey,
     long acceptedAtMs,
     int attempt,
-    boolean retrySafe) {
+    boolean retrySafe,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String image) {
 
   public ActivationRequest {
     if (activationId == null || activationId.isBlank()) {
@@ -72,5 +76,46 @@ public record ActivationRequest(
     }
     apiHost = apiHost == null ? "" : apiHost;
     attempt = Math.max(1, attempt);
+    image = image == null || image.isBlank() ? null : image;
+  }
+
+  /** A request for an action without a container image. */
+  public ActivationRequest(
+      String activationId,
+      String namespace,
+      String actionName,
+      String versionKey,
+      String kind,
+      String code,
+      boolean binary,
+      String main,
+      Map<String, String> env,
+      ActionLimitsSpec limits,
+      JsonNode params,
+      long deadlineMs,
+      String apiHost,
+      String apiKey,
+      long acceptedAtMs,
+      int attempt,
+      boolean retrySafe) {
+    this(
+        activationId,
+        namespace,
+        actionName,
+        versionKey,
+        kind,
+        code,
+        binary,
+        main,
+        env,
+        limits,
+        params,
+        deadlineMs,
+        apiHost,
+        apiKey,
+        acceptedAtMs,
+        attempt,
+        retrySafe,
+        null);
   }
 }

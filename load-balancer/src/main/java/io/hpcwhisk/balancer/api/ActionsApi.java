@@ -236,11 +236,23 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
     String code = Bodies.string(node, "code");
     String main = Bodies.string(node, "main");
     String image = Bodies.string(node, "image");
+    if (image != null && !image.isEmpty() && kind.equals(Kinds.BLACKBOX)) {
+      // a container action (wsk action create --docker IMAGE): code is optional, as in OpenWhisk
+      java.util.Optional<String> refused =
+          io.hpcwhisk.runtime.container.ImageReference.check(image);
+      if (refused.isPresent()) {
+        throw Rejection.badRequest(
+            "The image '" + image + "' in 'exec.image' is refused: " + refused.get() + ".");
+      }
+      if (code == null || code.isEmpty()) {
+        return new Exec(kind, null, false, main, image, null);
+      }
+    }
     if (code == null || (code.isEmpty() && kind.equals(Kinds.BLACKBOX))) {
       throw Rejection.malformed(
           kind.equals(Kinds.BLACKBOX)
-              ? "'exec.code' is required for a blackbox action: the executable (or a zip with"
-                  + " 'exec') as base64; container images are not supported"
+              ? "'exec.code' is required for a blackbox action without 'exec.image': the"
+                  + " executable (or a zip with 'exec') as base64"
               : "'exec.code' is required for a " + kind + " action");
     }
     boolean binary = code != null && CodeFormat.isBase64Zip(code);

@@ -45,7 +45,8 @@ final class ActivationMessages {
         r.apiKey(),
         acceptedAtMs,
         attempt,
-        r.retrySafe());
+        r.retrySafe(),
+        "blackbox".equals(exec.kind()) ? exec.image() : null);
   }
 
   static RunOutcome fromPilot(ActivationOutcome o) {

@@ -178,7 +178,8 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
         Boolean.TRUE.equals(exec.binary()),
         exec.main(),
         Map.of(),
-        limits);
+        limits,
+        "blackbox".equals(exec.kind()) ? exec.image() : null);
   }
 
   static RunOutcome outcome(ActivationResult r) {

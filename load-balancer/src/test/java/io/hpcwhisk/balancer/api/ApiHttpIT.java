@@ -152,6 +152,12 @@ class ApiHttpIT {
             + " a string",
         "PUT | /api/v1/namespaces/_/actions/bad5 | {\"exec\":{\"kind\":\"nodejs:20\"}} | 400 |"
             + " 'exec.code' is required",
+        "PUT | /api/v1/namespaces/_/actions/bad5i |"
+            + " {\"exec\":{\"kind\":\"blackbox\",\"image\":\"--privileged\"}} | 400 | The image"
+            + " '--privileged' in 'exec.image' is refused: an image name must not start with '-'",
+        "PUT | /api/v1/namespaces/_/actions/bad5r |"
+            + " {\"exec\":{\"kind\":\"blackbox\",\"image\":\"docker.io/library/python\"}} | 400 |"
+            + " images are never pulled here",
         "PUT | /api/v1/namespaces/_/actions/bad6 |"
             + " {\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"x\"},\"limits\":{\"timeout\":50}} |"
             + " 400 | duration 50 milliseconds below allowed threshold of 100 milliseconds",
