@@ -95,6 +95,12 @@ public final class FeedDispatcher implements ActivationDispatcher {
     executor.forget(actionPath);
   }
 
+  /** The executor's largest pilot (the API checks cores and GPUs against it). */
+  @Override
+  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+    return executor.largestPilot();
+  }
+
   @Override
   public void close() {
     executor.close();

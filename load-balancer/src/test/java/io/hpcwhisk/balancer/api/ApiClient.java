@@ -84,7 +84,17 @@ public final class ApiClient {
       b.header("X-Request-ID", requestId);
     }
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r;
+      try {
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException stale) {
+        // a kept-alive connection the server had closed just before this request reused it (the
+        // JDK retries only GET by itself): an idempotent request is sent once more, as HTTP allows
+        if (method.equals("POST") || !String.valueOf(stale.getMessage()).contains("no bytes")) {
+          throw stale;
+        }
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      }
       JsonNode node =
           r.body() == null || r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
       return new Answer(r.statusCode(), node, r);
