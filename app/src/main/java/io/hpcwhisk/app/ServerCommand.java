@@ -167,15 +167,24 @@ final class ServerCommand implements Runnable {
     System.out.println(
         "hpc-whisk server: "
             + server
-                .controller()
+                .election()
                 .map(
-                    c ->
-                        "harvest controller running: policy "
-                            + harvest.get().harvest().policy()
-                            + ", partition "
-                            + harvest.get().slurm().partition()
-                            + ", every "
-                            + Durations.format(harvest.get().harvest().interval()))
+                    e ->
+                        "harvest controller under leader election (PostgreSQL advisory lock): it"
+                            + " runs in whichever server holds the lock; this one "
+                            + (e.leader() ? "leads now" : "is standing by"))
+                .or(
+                    () ->
+                        server
+                            .controller()
+                            .map(
+                                c ->
+                                    "harvest controller running: policy "
+                                        + harvest.get().harvest().policy()
+                                        + ", partition "
+                                        + harvest.get().slurm().partition()
+                                        + ", every "
+                                        + Durations.format(harvest.get().harvest().interval())))
                 .orElse(
                     "harvest controller off"
                         + (harvest.isPresent()
