@@ -236,7 +236,6 @@ final class HaSession implements AutoCloseable {
                 // a kept-alive connection to a server just killed answers nothing: resend on
                 // another server, but never a POST (an invoke) that may have arrived
                 + "  retry-on conn-failure empty-response\n"
-                + "  http-request disable-l7-retry if METH_POST\n"
                 + "frontend api\n"
                 + "  bind 127.0.0.1:"
                 + frontPort
@@ -244,6 +243,7 @@ final class HaSession implements AutoCloseable {
                 + "  default_backend servers\n"
                 + "backend servers\n"
                 + "  balance roundrobin\n"
+                + "  http-request disable-l7-retry if METH_POST\n"
                 + "  option httpchk GET /api/v1\n"
                 + "  http-check expect status 200\n"
                 + "  default-server inter 1s fall 2 rise 2\n");

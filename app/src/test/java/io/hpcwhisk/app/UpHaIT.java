@@ -176,6 +176,13 @@ class UpHaIT {
         assertThat(l).doesNotContain(password);
       }
 
+      // the leader has submitted pilots into the idle node
+      io.hpcwhisk.localcluster.LocalCluster cluster =
+          new io.hpcwhisk.localcluster.LocalCluster(dir.resolve("cluster"));
+      await().atMost(Duration.ofMinutes(2)).until(() -> !pilotJobs(cluster).isEmpty());
+      await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> true);
+      List<String> before = pilotJobs(cluster);
+
       // kill -9 of the leader: the other leads within 10 s
       long t0 = System.nanoTime();
       assertThat(ProcessHandle.of(pids.get(leader)[0]).orElseThrow().destroyForcibly()).isTrue();
@@ -187,6 +194,13 @@ class UpHaIT {
       System.out.printf(
           "UpHaIT: kill -9 of leader server %d -> server %d leads after %.2f s (load %s)%n",
           leader, other, took, Files.readString(Path.of("/proc/loadavg")).strip());
+
+      // the new leader adopts the old leader's pilots (squeue) instead of submitting them again:
+      // after several of its passes (every 2 s) there are no more pilot jobs than before
+      await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(15)).until(() -> true);
+      List<String> after = pilotJobs(cluster);
+      System.out.println("UpHaIT: pilot jobs before the kill " + before + ", after " + after);
+      assertThat(after.size()).isLessThanOrEqualTo(before.size());
 
       // the API still answers through HAProxy: a blip at most
       await()
@@ -228,6 +242,18 @@ class UpHaIT {
             .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
       }
     }
+  }
+
+  /** The pilot jobs (pending or running) in the session's cluster: "ID STATE". */
+  private static List<String> pilotJobs(io.hpcwhisk.localcluster.LocalCluster cluster) {
+    var r = cluster.run(List.of("squeue", "-h", "-t", "PENDING,RUNNING", "-o", "%i %j %T"));
+    assertThat(r.exitCode()).as("squeue: %s", r.stderr()).isZero();
+    return r.stdout()
+        .lines()
+        .map(String::strip)
+        .filter(l -> l.split(" ").length == 3 && l.split(" ")[1].startsWith("hpcw-pilot"))
+        .map(l -> l.split(" ")[0] + " " + l.split(" ")[2])
+        .toList();
   }
 
   /** The servers whose {@code /metrics} says they lead now. */
