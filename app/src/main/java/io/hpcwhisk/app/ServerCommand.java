@@ -171,8 +171,9 @@ final class ServerCommand implements Runnable {
                 .map(
                     e ->
                         "harvest controller under leader election (PostgreSQL advisory lock): it"
-                            + " runs in whichever server holds the lock; this one "
-                            + (e.leader() ? "leads now" : "is standing by"))
+                            + " runs only in the server that holds the lock (log: 'gained"
+                            + " leadership'); this one "
+                            + (e.leader() ? "leads now" : "does not lead yet"))
                 .or(
                     () ->
                         server

@@ -224,7 +224,7 @@ class UpHaIT {
                   .body())
           .contains("after-failover-4");
     } finally {
-      up.destroy(); // SIGTERM: its hook stops everything it started
+      up.toHandle().destroy(); // SIGTERM to its pid (keeps our end of its output open)
       boolean ended = up.waitFor(120, TimeUnit.SECONDS);
       if (!ended) {
         up.destroyForcibly();
