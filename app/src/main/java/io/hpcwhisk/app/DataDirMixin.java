@@ -1,6 +1,8 @@
 package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.store.postgres.PostgresStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -32,8 +34,15 @@ final class DataDirMixin {
         .dataPath();
   }
 
-  /** The user keys in that directory. */
+  /**
+   * The user keys: in that directory, or with {@code store.kind: postgres} in the database every
+   * server shares (the pool stays open until the command's process ends).
+   */
   IdentityStore store() {
-    return new IdentityStore(dataPath());
+    ServerConfig c = ServerCommand.effectiveConfig(config, null, null, dataDir, null, null);
+    if (c.store().postgresKind()) {
+      return new IdentityStore(PostgresStore.open(c.store().postgres()).users());
+    }
+    return new IdentityStore(c.store().dataPath());
   }
 }

@@ -2,7 +2,9 @@ package io.hpcwhisk.balancer;
 
 import io.hpcwhisk.balancer.api.ApiServer;
 import io.hpcwhisk.balancer.api.ApiSettings;
+import io.hpcwhisk.balancer.auth.FileUserRecords;
 import io.hpcwhisk.balancer.auth.IdentityStore;
+import io.hpcwhisk.balancer.auth.UserRecords;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.feeds.AlarmOwners;
@@ -40,9 +42,11 @@ import io.hpcwhisk.balancer.tls.ServerTls;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +130,10 @@ public final class WhiskServer implements AutoCloseable {
       storedBindings = MvPilotBindingStore.open(db);
       storedAlarms = MvAlarmStore.open(db);
     }
-    identities = new IdentityStore(dataDir);
+    identities =
+        pg != null
+            ? new IdentityStore(importUsersOnce(pg.users(), dataDir))
+            : new IdentityStore(dataDir);
     if (config.api().guest()) {
       identities.allowGuest();
     }
@@ -637,5 +644,26 @@ public final class WhiskServer implements AutoCloseable {
     return dispatcher instanceof PilotDispatcher pilots
         ? io.hpcwhisk.core.harvest.LongActionDemand.Demand.ofMillis(pilots.longestQueuedTimeoutMs())
         : io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
+  }
+
+  /**
+   * The database's users; when it has never had any ({@code version} 0) and the data directory
+   * still has an {@code identities.json} (a server moving from the embedded store), its entries are
+   * copied in once, digests as they are.
+   */
+  private static UserRecords importUsersOnce(UserRecords shared, Path dataDir) throws IOException {
+    var file = new FileUserRecords(dataDir);
+    if (shared.version() == 0 && file.version() != -1) {
+      var entries = file.read();
+      if (!entries.isEmpty()) {
+        shared.update(current -> current.isEmpty() ? new ArrayList<>(entries) : current);
+        LOG.info(
+            "copied {} users from {} to {} (the file is no longer read)",
+            entries.size(),
+            file.describe(),
+            shared.describe());
+      }
+    }
+    return shared;
   }
 }

@@ -229,6 +229,11 @@ public final class PostgresStore implements AutoCloseable {
     return new PostgresPilotBindingStore(this);
   }
 
+  /** The users, shared by every server on this database (table {@code identities}). */
+  public PostgresUserRecords users() {
+    return new PostgresUserRecords(this);
+  }
+
   /** The alarms of {@code /whisk.system/alarms} (table {@code alarms}). */
   public PostgresAlarmStore alarms() {
     return new PostgresAlarmStore(this);
