@@ -206,7 +206,7 @@ public final class ApiDocs {
     }
     ownNamespace(action.get("namespace"), caller, "action");
     String name = text(action, "name", "action");
-    Target target = target(name, responseType);
+    Target target = target(name, responseType, caller);
     ObjectNode swagger;
     if (existing != null) {
       swagger = existing.deepCopy();
@@ -251,13 +251,14 @@ public final class ApiDocs {
   }
 
   /** {@code name} is {@code action} or {@code pkg/action} (or {@code /ns/[pkg/]action}). */
-  static Target target(String name, String responseType) {
+  static Target target(String name, String responseType, String caller) {
     String n = name;
     if (n.startsWith("/")) {
       String[] parts = n.substring(1).split("/", -1);
       if (parts.length < 2 || parts.length > 3) {
         throw bad("The action name '" + name + "' must be action, package/action or /ns/action.");
       }
+      ownNamespace(Json.tree(parts[0]), caller, "The action name '" + name + "'");
       n = n.substring(parts[0].length() + 2);
     }
     String[] parts = n.split("/", -1);
@@ -388,7 +389,7 @@ public final class ApiDocs {
             type = responseType(u.substring(dot + 1));
           }
         }
-        Target target = target(pkgName == null ? action : pkgName + "/" + action, type);
+        Target target = target(pkgName == null ? action : pkgName + "/" + action, type, caller);
         ObjectNode rebuilt = operation(op, template, target, caller, apiBase);
         JsonNode opId = opEntry.getValue().get("operationId");
         if (opId != null && opId.isTextual()) {

@@ -215,6 +215,9 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
     try {
       answer = work.run();
     } catch (Rejection r) {
+      if (r.status() == 403) {
+        LOG.info("apimgmt refused ({}): {}", requestId, r.getMessage());
+      }
       writeError(response, callback, r.status(), r.getMessage(), requestId);
       return;
     } catch (RuntimeException e) {
@@ -427,7 +430,8 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
         || !EntityPath.isLegalName(ns)
         || segments == null
         || request.getHttpURI().hasViolations()
-        || request.getHttpURI().getParam() != null) {
+        || request.getHttpURI().getParam() != null
+        || hasPathParameters(request.getHttpURI())) {
       response.getHeaders().put("X-Request-ID", requestId);
       writeError(response, callback, 404, NO_ROUTE, requestId);
       return true;
@@ -559,6 +563,13 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
       }
     }
     return null;
+  }
+
+  /** True when any segment carries {@code ;parameters} (Jetty reports only the last one's). */
+  private static boolean hasPathParameters(HttpURI uri) {
+    String full = uri.asString();
+    int query = full.indexOf('?');
+    return (query < 0 ? full : full.substring(0, query)).contains(";");
   }
 
   private static String decode(String segment) {

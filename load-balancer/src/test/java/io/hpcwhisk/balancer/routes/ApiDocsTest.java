@@ -96,6 +96,12 @@ class ApiDocsTest {
             () ->
                 ApiDocs.create(route("/s", "/x", "get", "a/b/c", "_"), "alice", "json", null, BASE))
         .hasMessageContaining("too many parts");
+    assertThatThrownBy(
+            () ->
+                ApiDocs.create(
+                    route("/s", "/x", "get", "/bob/a", "_"), "alice", "json", null, BASE))
+        .as("a fully qualified action name of another namespace")
+        .satisfies(e -> assertThat(((Rejection) e).status()).isEqualTo(403));
   }
 
   @Test
