@@ -11,8 +11,8 @@ import org.eclipse.jetty.util.URIUtil;
 /**
  * A route's relative path such as {@code /books/{id}}: literal segments and whole-segment
  * parameters. Matching is segment by segment on the still percent-encoded request path (each
- * segment decoded on its own, so {@code %2F} in a parameter value neither splits nor joins
- * segments); a template with more literal segments wins over one with parameters at the same place.
+ * segment decoded on its own); a template with more literal segments wins over one with parameters
+ * at the same place.
  */
 public record RouteTemplate(String text, List<String> segments) {
 
@@ -22,7 +22,7 @@ public record RouteTemplate(String text, List<String> segments) {
   /** Most segments of a base or relative path. */
   public static final int MAX_SEGMENTS = 16;
 
-  private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@-]+");
+  private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~!$&'()*+,=:@-]+");
   private static final Pattern PARAM = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]{0,63})}");
 
   public RouteTemplate {
@@ -108,7 +108,7 @@ public record RouteTemplate(String text, List<String> segments) {
                 + path
                 + "' has an illegal segment '"
                 + s
-                + "': expected letters, digits or -._~!$&'()*+,;=:@"
+                + "': expected letters, digits or -._~!$&'()*+,=:@"
                 + (params ? ", or a parameter such as {id}" : "")
                 + ".");
       }

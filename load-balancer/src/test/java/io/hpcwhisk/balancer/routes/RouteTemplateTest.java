@@ -66,7 +66,8 @@ class RouteTemplateTest {
         "/books/{1d}",
         "/books/a b",
         "/books/<script>",
-        "/books/%2F"
+        "/books/%2F",
+        "/books;x=1"
       })
   void malformedRelativePathsAreRefusedNamingTheValue(String bad) {
     assertThatThrownBy(() -> RouteTemplate.parse(bad))
