@@ -15,6 +15,10 @@ const MARKER = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 process.on('SIGTERM', () => {});
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+// Prefix of a result line that reports a developer error with its message (a JSON string): no result
+// of JSON.stringify starts with it.
+const DEVELOPER_ERROR = '!developer-error ';
+
 function send(value) {
   const bytes = Buffer.from(value + '\n', 'utf8');
   let offset = 0;
@@ -108,8 +112,20 @@ async function handle(line) {
   }
   setActivationEnv(message);
   let result;
+  let returned;
   try {
-    result = toResult(await action(message.value || {}));
+    returned = action(message.value || {});
+  } catch (e) {
+    // OpenWhisk's nodejs runtime: an error thrown out of main (not a rejected promise) fails /run
+    // with 502 "An error has occurred: " + error, which the invoker records as a developer error
+    if (e instanceof Error) console.error(e.stack);
+    process.stdout.write(MARKER + '\n');
+    process.stderr.write(MARKER + '\n');
+    send(DEVELOPER_ERROR + JSON.stringify('An error has occurred: ' + String(e)));
+    return;
+  }
+  try {
+    result = toResult(await returned);
   } catch (e) {
     if (e instanceof Error) console.error(e.stack);
     result = toError(e);

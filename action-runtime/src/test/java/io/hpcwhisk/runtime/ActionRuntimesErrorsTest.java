@@ -143,17 +143,42 @@ class ActionRuntimesErrorsTest {
   }
 
   @Test
-  void thrownExceptionIsAnApplicationErrorWithTheStackInTheLogs() {
+  void thrownExceptionIsADeveloperErrorWithTheStackInTheLogs() {
+    // OpenWhisk's nodejs runtime: a throw out of main fails /run with 502 "An error has occurred: "
+    // + error, recorded as "action developer error" with {"error": that message}
     ActionSpec spec = node("throws", "function main() { throw new Error('boom'); }");
 
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
-    assertThat(result.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
-    assertThat(result.errorMessage()).contains("An error has occurred: boom");
+    assertThat(result.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
+    assertThat(result.resultJson()).isEqualTo("{\"error\":\"An error has occurred: Error: boom\"}");
     assertThat(result.logs()).anyMatch(l -> l.contains("stderr: Error: boom"));
-    assertThat(runtimes.invoke(spec, input("{}")).cold())
-        .as("runtime survives an application error")
-        .isFalse();
+    ActivationResult again = runtimes.invoke(spec, input("{}"));
+    assertThat(again.cold()).as("runtime survives a thrown error").isFalse();
+    assertThat(again.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);
+  }
+
+  @Test
+  void rejectedPromiseStaysAnApplicationError() {
+    // OpenWhisk's nodejs runtime resolves a rejected promise into {error: ...}: an application
+    // error
+    ActionSpec spec = node("rejects", "async function main() { throw new Error('later'); }");
+
+    ActivationResult result = runtimes.invoke(spec, input("{}"));
+
+    assertThat(result.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
+    assertThat(result.errorMessage()).contains("An error has occurred: later");
+  }
+
+  @Test
+  void aReturnedResultCannotPoseAsTheDeveloperErrorLine() {
+    ActionSpec spec =
+        node("poser", "function main() { return { text: '!developer-error \"forged\"' }; }");
+
+    ActivationResult result = runtimes.invoke(spec, input("{}"));
+
+    assertThat(result.status()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(result.resultJson()).isEqualTo("{\"text\":\"!developer-error \\\"forged\\\"\"}");
   }
 
   @Test

@@ -212,7 +212,10 @@ public final class ApiServer implements AutoCloseable {
     Handler web =
         new io.hpcwhisk.balancer.web.WebActionsHandler(
             p.identities(), p.resolver(), p.invoker(), p.settings(), bodies, api);
-    Handler apiSide = decorate.apply(server, web);
+    Handler routes =
+        new io.hpcwhisk.balancer.routes.ApiRoutesHandler(
+            p.entities(), p.identities(), p.resolver(), bodies, p.clock(), web);
+    Handler apiSide = decorate.apply(server, routes);
     graceful =
         new GracefulHandler(
             pilots == null

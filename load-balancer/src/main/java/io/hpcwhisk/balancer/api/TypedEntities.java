@@ -36,6 +36,9 @@ final class TypedEntities<T extends WhiskEntity> {
    */
   Optional<T> find(EntityPath path) {
     Optional<WhiskEntity> found = store.get(path);
+    if (found.isPresent() && found.get() instanceof io.hpcwhisk.balancer.entity.ApiDoc) {
+      return Optional.empty(); // an API route document (ns/default/api-...): not an entity of users
+    }
     if (found.isPresent() && !type.isInstance(found.get())) {
       throw Rejection.conflict(Rejection.CONFORMANCE);
     }

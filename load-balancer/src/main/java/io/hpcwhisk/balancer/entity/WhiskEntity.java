@@ -1,9 +1,10 @@
 package io.hpcwhisk.balancer.entity;
 
 /**
- * The four kinds of named entity a namespace holds; they share one name space per namespace path.
+ * The four kinds of named entity a namespace holds (they share one name space per namespace path),
+ * and the API documents of its routes ({@link ApiDoc}, under a key no user entity can have).
  */
-public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule {
+public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule, ApiDoc {
   String namespace();
 
   String name();
@@ -20,6 +21,9 @@ public sealed interface WhiskEntity permits Action, WhiskPackage, Trigger, Rule 
     }
     if (this instanceof WhiskPackage) {
       return "packages";
+    }
+    if (this instanceof ApiDoc) {
+      return "apis";
     }
     return this instanceof Trigger ? "triggers" : "rules";
   }

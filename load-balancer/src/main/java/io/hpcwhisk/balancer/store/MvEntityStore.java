@@ -31,7 +31,9 @@ public final class MvEntityStore implements EntityStore {
           "trigger",
           Trigger.class,
           "rule",
-          Rule.class);
+          Rule.class,
+          "api",
+          io.hpcwhisk.balancer.entity.ApiDoc.class);
 
   private final MvStoreDatabase db;
   private final StoreMap map;

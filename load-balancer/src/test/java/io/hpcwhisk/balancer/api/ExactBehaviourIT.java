@@ -140,9 +140,8 @@ class ExactBehaviourIT {
         .isEqualTo(
             "{\"lines\":[\"seven\",\"eight\",\"nine\"],\"payload\":\"seven\\neight\\nnine\"}");
     JsonNode notAnArray = util("cat", "{\"lines\":5}");
-    // the catalog's action throws here; a thrown error is an application error in HPC-Whisk's
-    // runtimes (OpenWhisk's: a developer error), with the same "error" result
-    assertThat(notAnArray.path("status").asText()).isEqualTo("application error");
+    // the catalog's action throws here: a developer error, as in OpenWhisk's nodejs runtime
+    assertThat(notAnArray.path("status").asText()).isEqualTo("action developer error");
     assertThat(notAnArray.path("result").path("error").asText())
         .startsWith("An error has occurred");
   }
@@ -168,7 +167,7 @@ class ExactBehaviourIT {
     assertThat(result(util("split", "{\"payload\":42}")))
         .isEqualTo("{\"lines\":[\"42\"],\"payload\":42}");
     JsonNode missing = util("split", "{}");
-    assertThat(missing.path("status").asText()).isEqualTo("application error");
+    assertThat(missing.path("status").asText()).isEqualTo("action developer error");
     assertThat(missing.path("result").path("error").asText()).startsWith("An error has occurred");
   }
 

@@ -105,6 +105,37 @@ abstract class StoreContract {
   }
 
   @Test
+  void apiDocumentsSurviveReopeningAndStayApartFromActions() {
+    com.fasterxml.jackson.databind.node.ObjectNode swagger = Json.MAPPER.createObjectNode();
+    swagger.put("basePath", "/shop");
+    swagger.putObject("paths").putObject("/books/{id}").putObject("get");
+    EntityPath key = io.hpcwhisk.balancer.entity.ApiDoc.pathFor("ns", "/shop");
+    try (Opened db = open(dir)) {
+      EntityStore s = db.entities();
+      s.put(EntityPath.of("ns", "a"), action("ns", "a"));
+      s.put(
+          key,
+          new io.hpcwhisk.balancer.entity.ApiDoc("ns", key.name(), "0.0.1", "/shop", swagger, 5));
+    }
+    try (Opened db = open(dir)) {
+      EntityStore s = db.entities();
+      assertThat(s.list("ns", "default", io.hpcwhisk.balancer.entity.ApiDoc.class))
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.basePath()).isEqualTo("/shop");
+                assertThat(d.swagger()).isEqualTo(swagger);
+              });
+      assertThat(s.list("ns", null, Action.class))
+          .as("an API is not an action")
+          .extracting(Action::name)
+          .containsExactly("a");
+      assertThat(s.list("ns2", "default", io.hpcwhisk.balancer.entity.ApiDoc.class)).isEmpty();
+      assertThat(s.delete(key)).isTrue();
+    }
+  }
+
+  @Test
   void pendingActivationsStayUntilCompletedAcrossReopening() {
     PendingActivation p =
         new PendingActivation(

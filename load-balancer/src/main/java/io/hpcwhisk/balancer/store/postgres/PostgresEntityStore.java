@@ -36,7 +36,9 @@ public final class PostgresEntityStore implements EntityStore {
           "trigger",
           Trigger.class,
           "rule",
-          Rule.class);
+          Rule.class,
+          "api",
+          io.hpcwhisk.balancer.entity.ApiDoc.class);
 
   private final PostgresStore db;
 
