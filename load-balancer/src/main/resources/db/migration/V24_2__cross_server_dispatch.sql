@@ -13,7 +13,9 @@ CREATE TABLE servers (
 -- Activations whose accepting server (origin) had no free pilot of its own. Unclaimed: claimed_by
 -- is null and outcome is null; claimed: claimed_by names the server running it; finished: outcome
 -- holds the run's outcome until the origin takes it (and deletes the row). request is the run
--- request (never a per-activation API key: such activations are not queued here).
+-- request (never a per-activation API key: such activations are not queued here). claimed_pilot is
+-- the pilot the claiming server sent it to: that pilot (and no other) may deliver its result
+-- through any server after its server is lost.
 CREATE TABLE dispatch_queue (
   activation_id text COLLATE "C" PRIMARY KEY,
   origin text COLLATE "C" NOT NULL,
@@ -21,6 +23,7 @@ CREATE TABLE dispatch_queue (
   retry_safe boolean NOT NULL,
   request text NOT NULL,
   claimed_by text COLLATE "C",
+  claimed_pilot text COLLATE "C",
   claimed_ms bigint,
   claims int NOT NULL DEFAULT 0,
   outcome text

@@ -202,9 +202,10 @@ public record PilotConfig(
             "pilot.balancer-url",
             "'"
                 + u
-                + "' is not a balancer URL (expected ws://HOST:PORT"
+                + "' is not a balancer URL: it must be ws:// or wss:// with a host (expected"
+                + " ws://HOST:PORT"
                 + PilotProtocol.PATH
-                + " or wss://...; several separated by commas)");
+                + "; several separated by commas)");
       }
       if (!urls.isEmpty() && !urls.get(0).getScheme().equals(uri.getScheme())) {
         throw new ConfigException(

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * server without a fresh heartbeat (or that left) had claimed, by {@link ServerLoss} — the
  * pilot-loss retry rule with each claim counted as a start: queued again, or ended with the reason.
  * A row nobody claims within {@code balancer.queue-wait-seconds} is withdrawn and ends in a whisk
- * error.
+ * error. The claiming server records which pilot it sent the activation to; when that pilot moves
+ * to another server (its own was lost) and reports the result there, that server stores it in the
+ * row if the row has no outcome yet — only for exactly that pilot (its id is bound to its Slurm
+ * job's credential), so no other pilot can end the activation.
  *
  * <p><b>Example.</b> Server A has no pilot, server B has one. A accepts a1 (blocking), queues it
  * and notifies; B claims it, its pilot runs it, B stores the outcome and notifies; A takes it and
@@ -77,12 +80,21 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   private final AtomicLong takenBack = new AtomicLong();
   private final AtomicLong endedByLoss = new AtomicLong();
   private final AtomicLong droppedOutcomes = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
+
+  /** The activations this server claimed and runs on its pilots. */
+  private final java.util.Set<String> claimedHere = ConcurrentHashMap.newKeySet();
 
   private record Waiting(CompletableFuture<RunOutcome> result, long queuedMs) {}
 
   /** What this server did through the database so far (tests, metrics). */
   public record Counts(
-      long queued, long claimed, long takenBack, long endedByLoss, long droppedOutcomes) {}
+      long queued,
+      long claimed,
+      long takenBack,
+      long endedByLoss,
+      long droppedOutcomes,
+      long delivered) {}
 
   public ClusterDispatcher(
       PilotDispatcher local,
@@ -122,6 +134,22 @@ public final class ClusterDispatcher implements ActivationDispatcher {
         60,
         60,
         TimeUnit.SECONDS);
+    local.crossServer(
+        new PilotDispatcher.CrossServer() {
+          @Override
+          public void sent(String activationId, String pilotId) {
+            if (claimedHere.contains(activationId)) {
+              background("record the pilot", () -> queue.sentTo(activationId, serverId, pilotId));
+            }
+          }
+
+          @Override
+          public void unheld(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+            if (result.fault() == null) {
+              background("deliver a moved pilot's result", () -> deliver(pilotId, result));
+            }
+          }
+        });
     listener = new Thread(this::listen, "cluster-listen-" + serverId);
     listener.setDaemon(true);
     listener.start();
@@ -150,7 +178,12 @@ public final class ClusterDispatcher implements ActivationDispatcher {
 
   public Counts counts() {
     return new Counts(
-        queued.get(), claimed.get(), takenBack.get(), endedByLoss.get(), droppedOutcomes.get());
+        queued.get(),
+        claimed.get(),
+        takenBack.get(),
+        endedByLoss.get(),
+        droppedOutcomes.get(),
+        delivered.get());
   }
 
   /** This server's own pilot dispatcher. */
@@ -245,7 +278,8 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       return;
     }
     claimed.incrementAndGet();
-    LOG.info("server {}: claimed activation {} for another server", serverId, c.activationId());
+    claimedHere.add(c.activationId());
+    LOG.info("server {}: claimed queued activation {}", serverId, c.activationId());
     local
         .dispatch(request)
         .whenComplete(
@@ -261,6 +295,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
 
   /** Stores a claimed activation's outcome; retried while the database is away. */
   private void finish(String activationId, RunOutcome outcome) {
+    claimedHere.remove(activationId);
     if (!running) {
       // stopped (or halted as if killed): the origin takes the activation back
       droppedOutcomes.incrementAndGet();
@@ -366,6 +401,30 @@ public final class ClusterDispatcher implements ActivationDispatcher {
             v.claimedBy());
         take(v.activationId());
       }
+    }
+  }
+
+  /**
+   * A result from a pilot for an activation this server does not hold: stored when a lost server
+   * had claimed it and sent it to exactly this pilot (the pilot moved here with it running).
+   */
+  private void deliver(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+    String id = result.outcome().activationId();
+    if (queue.deliver(id, pilotId, Json.write(ActivationMessages.fromPilot(result.outcome())))) {
+      delivered.incrementAndGet();
+      LOG.info(
+          "server {}: stored the result of activation {} that pilot {} delivered after moving here",
+          serverId,
+          id,
+          pilotId);
+    }
+  }
+
+  private void background(String what, Runnable r) {
+    try {
+      timers.execute(() -> quietly(what, r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // stopped
     }
   }
 

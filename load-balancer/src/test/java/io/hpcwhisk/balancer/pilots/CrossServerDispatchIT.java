@@ -212,10 +212,10 @@ class CrossServerDispatchIT {
    * clean leave; then its pilot connections close) while its pilot runs A's activation; the pilot
    * has both URLs and moves to A. Returns the activation's record.
    */
-  private com.fasterxml.jackson.databind.JsonNode loseBDuringAnActivation(boolean retrySafe)
-      throws Exception {
-    WhiskServer a = server("a", 1500);
-    WhiskServer b = server("b", 1500);
+  private com.fasterxml.jackson.databind.JsonNode loseBDuringAnActivation(
+      boolean retrySafe, int staleMs) throws Exception {
+    WhiskServer a = server("a", staleMs);
+    WhiskServer b = server("b", staleMs);
     startPilot(b, "72", List.of(b.pilotUrl(), a.pilotUrl()));
     await().atMost(Duration.ofSeconds(30)).until(() -> pilots(b).snapshot().pilots() == 1);
     assertThat(api(a).put("/api/v1/namespaces/_/actions/slow", sleeper(4000, retrySafe)).status())
@@ -269,7 +269,7 @@ class CrossServerDispatchIT {
   @Test
   void aRetrySafeActivationHeldByALostServerRunsAgainOnTheMovedPilotWithOneRecord()
       throws Exception {
-    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(true);
+    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(true, 1500);
     assertThat(record.path("response").path("result").path("slept").asInt())
         .as(record.toString())
         .isEqualTo(4000);
@@ -277,9 +277,22 @@ class CrossServerDispatchIT {
   }
 
   @Test
+  void theResultAMovedPilotFinishesIsDeliveredThroughTheNewServerAndStoredOnce() throws Exception {
+    // B is declared gone only after 20 s: the pilot's own result (about 4 s) comes first
+    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(false, 20_000);
+    assertThat(record.path("response").path("result").path("slept").asInt())
+        .as(record.toString())
+        .isEqualTo(4000);
+    ClusterDispatcher.Counts a = cluster(servers.get(0)).counts();
+    assertThat(a.delivered()).isEqualTo(1);
+    assertThat(a.takenBack()).isZero();
+    assertThat(a.endedByLoss()).isZero();
+  }
+
+  @Test
   void anActivationThatIsNotRetrySafeHeldByALostServerEndsPreemptedWithOneRecord()
       throws Exception {
-    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(false);
+    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(false, 1500);
     assertThat(record.path("response").path("status").asText()).isEqualTo("whisk internal error");
     assertThat(record.path("response").path("result").path("error").asText())
         .contains("pilot of server " + cluster(servers.get(1)).serverId() + " was lost")

@@ -144,6 +144,49 @@ public final class PostgresDispatchQueue {
         });
   }
 
+  /** Records which pilot this server sent its claimed activation to. */
+  public void sentTo(String activationId, String serverId, String pilotId) {
+    db.tx(
+        "record a claimed activation's pilot",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE dispatch_queue SET claimed_pilot = ? WHERE activation_id = ? AND"
+                      + " claimed_by = ? AND outcome IS NULL")) {
+            s.setString(1, pilotId);
+            s.setString(2, activationId);
+            s.setString(3, serverId);
+            return s.executeUpdate();
+          }
+        });
+  }
+
+  /**
+   * Stores the outcome a pilot delivers through another server than the one that sent it the
+   * activation (its server was lost and it moved): only for a claimed activation that was sent to
+   * exactly that pilot and has no outcome yet. Notifies {@link #DONE}; false when nothing matched.
+   */
+  public boolean deliver(String activationId, String pilotId, String outcome) {
+    return db.tx(
+        "store an outcome a moved pilot delivers",
+        c -> {
+          int n;
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE dispatch_queue SET outcome = ? WHERE activation_id = ? AND claimed_pilot"
+                      + " = ? AND claimed_by IS NOT NULL AND outcome IS NULL")) {
+            s.setString(1, outcome);
+            s.setString(2, activationId);
+            s.setString(3, pilotId);
+            n = s.executeUpdate();
+          }
+          if (n == 1) {
+            notify(c, DONE, activationId);
+          }
+          return n == 1;
+        });
+  }
+
   /**
    * Takes the stored outcome of an activation {@code origin} queued: deletes the row and returns
    * the outcome, or empty while there is none.
@@ -232,8 +275,9 @@ public final class PostgresDispatchQueue {
             Verdict v = decide.apply(o);
             try (PreparedStatement s =
                 c.prepareStatement(
-                    "UPDATE dispatch_queue SET claimed_by = NULL, claimed_ms = NULL, outcome = ?"
-                        + " WHERE activation_id = ? AND claimed_by = ? AND outcome IS NULL")) {
+                    "UPDATE dispatch_queue SET claimed_by = NULL, claimed_ms = NULL, claimed_pilot"
+                        + " = NULL, outcome = ? WHERE activation_id = ? AND claimed_by = ? AND"
+                        + " outcome IS NULL")) {
               s.setString(1, v.outcomeOrNull());
               s.setString(2, o.activationId());
               s.setString(3, o.claimedBy());
