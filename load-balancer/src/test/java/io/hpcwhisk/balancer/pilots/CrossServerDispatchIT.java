@@ -58,6 +58,7 @@ class CrossServerDispatchIT {
   private String database;
   private Path password;
   private final List<WhiskServer> servers = new ArrayList<>();
+  private final List<InvokerPilot> started = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -82,6 +83,7 @@ class CrossServerDispatchIT {
 
   @AfterEach
   void stop() {
+    started.forEach(InvokerPilot::terminate);
     for (WhiskServer s : servers) {
       try {
         s.close();
@@ -152,6 +154,7 @@ class CrossServerDispatchIT {
                 .withAlternates(all.subList(1, all.size())),
             runtimes,
             "test");
+    started.add(pilot);
     return CompletableFuture.supplyAsync(pilot::run);
   }
 
@@ -298,6 +301,146 @@ class CrossServerDispatchIT {
         .contains("pilot of server " + cluster(servers.get(1)).serverId() + " was lost")
         .contains("not retry-safe");
     assertThat(cluster(servers.get(0)).counts().endedByLoss()).isEqualTo(1);
+  }
+
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void killProcesses() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  /** Server {@code name} as a process of its own (WhiskServer.main); returns it once it listens. */
+  private Process serverProcess(String name, int port, int pilotPort) throws Exception {
+    Path data = dir.resolve(name);
+    Files.createDirectories(data);
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+    Files.copy(
+        dir.resolve("a").resolve("pilot-secret"),
+        data.resolve("pilot-secret"),
+        StandardCopyOption.COPY_ATTRIBUTES);
+    Path yaml = dir.resolve(name + ".yaml");
+    Files.writeString(
+        yaml,
+        "api:\n  guest: true\n  executor: pilots\n  drain-seconds: 1\n  port: "
+            + port
+            + "\nbalancer:\n  verify-jobs: none\n  port: "
+            + pilotPort
+            + "\n"
+            + "store:\n  data-dir: "
+            + data
+            + "\n  kind: postgres\n  postgres:\n    url: "
+            + database
+            + "\n    user: "
+            + cluster.user()
+            + "\n    password-file: "
+            + password
+            + "\n    pool-size: 4\n    server-stale-ms: 1500\n");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            WhiskServer.class.getName(),
+            "--config",
+            yaml.toString());
+    pb.redirectError(dir.resolve("server-" + name + ".log").toFile());
+    Process p = pb.start();
+    processes.add(p);
+    var out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Void> ready =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  if (line.startsWith("listening on ")) {
+                    return;
+                  }
+                }
+                throw new IllegalStateException("server " + name + " exited; see " + dir);
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    ready.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    return p;
+  }
+
+  private static int freePort() throws IOException {
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void serverBKilledWithSigkillDuringAnActivationLeavesOneRecordAndThePilotMovesToA()
+      throws Exception {
+    WhiskServer a = server("a", 1500);
+    int port = freePort();
+    int pilotPort = freePort();
+    Process b = serverProcess("b", port, pilotPort);
+    String bUrl = "ws://127.0.0.1:" + pilotPort + "/pilot/v1";
+    startPilot(a, "75", List.of(bUrl, a.pilotUrl()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                sql("SELECT count(*) FROM servers").equals("2")
+                    && pilots(a).snapshot().pilots() == 0);
+    assertThat(api(a).put("/api/v1/namespaces/_/actions/slow", sleeper(4000, true)).status())
+        .isEqualTo(200);
+    assertThat(api(a).put("/api/v1/namespaces/_/actions/hello", HELLO).status()).isEqualTo(200);
+    // the pilot is on B: A's work runs there (and the runtime is warm for the figure below)
+    ApiClient.Answer warm =
+        api(a).post("/api/v1/namespaces/_/actions/hello?blocking=true", "{\"name\":\"warm\"}");
+    assertThat(warm.status()).as(warm.body().toString()).isEqualTo(200);
+    ApiClient.Answer accepted = api(a).post("/api/v1/namespaces/_/actions/slow", "{}");
+    assertThat(accepted.status()).isEqualTo(202);
+    String id = accepted.body().path("activationId").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                sql("SELECT count(*) FROM dispatch_queue WHERE activation_id = '"
+                        + id
+                        + "' AND claimed_pilot = 'slurm-75'")
+                    .equals("1"));
+
+    long killedAt = System.nanoTime();
+    b.destroyForcibly(); // SIGKILL: no clean leave, no outcome, the heartbeat just stops
+    assertThat(b.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> pilots(a).snapshot().pilots() == 1);
+    long movedMs = (System.nanoTime() - killedAt) / 1_000_000;
+    ApiClient.Answer fresh =
+        api(a).post("/api/v1/namespaces/_/actions/hello?blocking=true", "{\"name\":\"moved\"}");
+    long newWorkMs = (System.nanoTime() - killedAt) / 1_000_000;
+    assertThat(fresh.status()).as(fresh.body().toString()).isEqualTo(200);
+    System.out.printf(
+        "SIGKILL of server B: pilot registered with A after %d ms, first new result after %d ms"
+            + " (load %s)%n",
+        movedMs, newWorkMs, Files.readString(Path.of("/proc/loadavg")).strip());
+    assertThat(newWorkMs).isLessThanOrEqualTo(5000);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> api(a).get("/api/v1/namespaces/_/activations/" + id).status() == 200);
+    var record = api(a).get("/api/v1/namespaces/_/activations/" + id).body();
+    assertThat(record.path("response").path("result").path("slept").asInt())
+        .as(record.toString())
+        .isEqualTo(4000);
+    assertThat(sql("SELECT count(*) FROM activation_records WHERE activation_id = '" + id + "'"))
+        .isEqualTo("1");
+    ClusterDispatcher.Counts counts = cluster(a).counts();
+    // the moved pilot's own result, or a re-run after the take-back: one of them, once
+    assertThat(counts.delivered() + counts.takenBack()).as(counts.toString()).isPositive();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                sql("SELECT count(*) FROM dispatch_queue WHERE activation_id = '" + id + "'")
+                    .equals("0"));
   }
 
   @Test
