@@ -44,11 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two real servers in this JVM over one real PostgreSQL 15 ({@link PostgresCluster}), real pilots
  * (in this JVM, over real WebSockets), the real HTTP API: an activation accepted by server A runs
- * on a pilot connected only to server B; server B lost during an activation leaves exactly one
- * terminal record under the retry rules; a pilot with both URLs moves to the surviving server and
- * takes new work. Attacks: a pilot of server A forging the results of an activation B's pilot runs,
- * a local user writing a heartbeat or claiming work without the database password, and what a
- * {@code NOTIFY} carries.
+ * on a pilot connected only to server B; server B lost during an activation (its dispatch halted
+ * and the server closed in this JVM, or a server process SIGKILLed) leaves exactly one terminal
+ * record under the retry rules; a pilot with both URLs moves to the surviving server and takes new
+ * work within 5 s (printed with the load). Attacks: a pilot of server A forging the results of an
+ * activation B's pilot runs, a local user writing a heartbeat or claiming work without the database
+ * password, and what a {@code NOTIFY} carries.
  */
 class CrossServerDispatchIT {
 
