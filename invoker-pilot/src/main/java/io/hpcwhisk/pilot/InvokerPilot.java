@@ -8,6 +8,7 @@ import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.runtime.ActionRuntimes;
 import io.hpcwhisk.runtime.ActivationResult;
 import io.hpcwhisk.runtime.RuntimeStats;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * hands back everything queued at once, lets running activations finish until that time, hands back
  * those still running then, says {@code leaving} and returns 0 — as soon as nothing runs. A lost
  * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
- * pilot gives up (exit 3).
+ * pilot gives up (exit 3). With several balancer URLs (servers over one database), each lost
+ * connection or failed attempt moves on to the next URL, in turn.
  *
  * <p>Protocol minor 1 (a balancer announcing an older minor is refused: the pilot exits as
  * refused): {@code started} is sent when the runtime begins running an activation (after a cold
@@ -105,6 +107,26 @@ public final class InvokerPilot {
   private volatile BalancerLink link;
 
   private volatile CompletableFuture<BalancerMessage> registration;
+
+  /**
+   * Which of {@link PilotSettings#balancers()} the next connection goes to: the next one after a
+   * lost connection or a failed attempt (with one URL, always that one).
+   */
+  private volatile int balancerIndex;
+
+  private URI balancer() {
+    java.util.List<URI> all = settings.balancers();
+    return all.get(Math.floorMod(balancerIndex, all.size()));
+  }
+
+  /** Moves on to the next balancer URL (a no-op with one). */
+  private void nextBalancer() {
+    if (settings.balancers().size() > 1) {
+      balancerIndex++;
+      LOG.info("pilot {}: next balancer {}", identity.pilotId(), balancer());
+    }
+  }
+
   private ScheduledFuture<?> heartbeats;
 
   public InvokerPilot(
@@ -145,6 +167,7 @@ public final class InvokerPilot {
             backoff = settings.reconnectInitial().toMillis();
           }
           lastContact = Instant.now();
+          nextBalancer();
         } catch (RegistrationRefused e) {
           LOG.error("the balancer refused pilot {}: {}", identity.pilotId(), e.getMessage());
           return EXIT_REFUSED;
@@ -153,6 +176,7 @@ public final class InvokerPilot {
               "the balancer asked pilot {} to register again later: {}",
               identity.pilotId(),
               e.getMessage());
+          nextBalancer();
         } catch (Exception e) {
           Optional<String> untrusted = BalancerTrust.certificateProblem(e);
           if (untrusted.isPresent()) {
@@ -160,12 +184,13 @@ public final class InvokerPilot {
                 "pilot {}: refusing to connect to {}: its certificate did not pass verification"
                     + " against {}: {}",
                 identity.pilotId(),
-                settings.balancer(),
+                balancer(),
                 settings.caFile(),
                 untrusted.get());
             return EXIT_UNTRUSTED;
           }
-          LOG.warn("balancer {} unreachable: {}", settings.balancer(), e.toString());
+          LOG.warn("balancer {} unreachable: {}", balancer(), e.toString());
+          nextBalancer();
         }
         if (finished.isDone()) {
           break;
@@ -173,7 +198,7 @@ public final class InvokerPilot {
         if (Duration.between(lastContact, Instant.now()).compareTo(settings.giveUpAfter()) > 0) {
           LOG.error(
               "balancer {} unreachable for {}: giving the node back",
-              settings.balancer(),
+              settings.balancers(),
               settings.giveUpAfter());
           return EXIT_UNREACHABLE;
         }
@@ -210,7 +235,7 @@ public final class InvokerPilot {
     registration = new CompletableFuture<>();
     BalancerLink connected =
         BalancerLink.connect(
-            http, settings.balancer(), settings.token(), this::onMessage, Duration.ofSeconds(5));
+            http, balancer(), settings.token(), this::onMessage, Duration.ofSeconds(5));
     RuntimeStats stats = runtimes.stats();
     connected.send(
         new PilotMessage.Register(
@@ -255,7 +280,7 @@ public final class InvokerPilot {
     LOG.info(
         "pilot {} registered with {} ({} MB, {} CPUs, deadline {})",
         identity.pilotId(),
-        settings.balancer(),
+        balancer(),
         identity.memoryMb(),
         identity.cpus(),
         identity.deadline());

@@ -23,7 +23,8 @@ import java.util.Optional;
  * Defaults as {@link PilotSettings}'s.
  *
  * @param balancerUrl the balancer's {@code ws://HOST:PORT/pilot/v1}; required (here, in the
- *     environment or as an option)
+ *     environment or as an option); several servers over one database: their URLs separated by
+ *     commas, tried in turn when the connection is lost
  * @param tokenFile the file with the job's credential, deleted once read; default none
  * @param memoryMb memory for actions; 0 (default) = the job's memory
  * @param grace GraceTime of the pilot partition (default 10s)
@@ -196,6 +197,49 @@ public record PilotConfig(
             + "; set it here, in "
             + PilotProtocol.ENV_BALANCER_URL
             + " or with --balancer");
+  }
+
+  /**
+   * The balancer URLs, in order: {@code pilot.balancer-url} split at commas; each must be a {@code
+   * ws://} or {@code wss://} URL, all of the same scheme.
+   */
+  public java.util.List<java.net.URI> balancerUrls() {
+    java.util.List<java.net.URI> urls = new java.util.ArrayList<>();
+    for (String part : requireBalancerUrl().split(",")) {
+      String u = part.strip();
+      if (u.isEmpty()) {
+        continue;
+      }
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(u);
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme()))) {
+        throw new ConfigException(
+            "pilot.balancer-url",
+            "'"
+                + u
+                + "' is not a balancer URL: it must be ws:// or wss:// with a host (expected"
+                + " ws://HOST:PORT"
+                + PilotProtocol.PATH
+                + "; several separated by commas)");
+      }
+      if (!urls.isEmpty() && !urls.get(0).getScheme().equals(uri.getScheme())) {
+        throw new ConfigException(
+            "pilot.balancer-url",
+            "'" + u + "' is not " + urls.get(0).getScheme() + ":// like the first URL");
+      }
+      urls.add(uri);
+    }
+    if (urls.isEmpty()) {
+      throw new ConfigException(
+          "pilot.balancer-url", "holds no URL (expected ws://HOST:PORT" + PilotProtocol.PATH + ")");
+    }
+    return urls;
   }
 
   private static void putText(ObjectNode node, String key, String value) {

@@ -48,7 +48,7 @@ public final class PilotMain {
               + " or --token-file (the pilot deletes it after reading)");
     }
     PilotConfig config = PilotConfig.read(overrides.config(), env, overrides.values());
-    config.requireBalancerUrl();
+    config.balancerUrls();
     String token = config.tokenFile() != null ? takeToken(Path.of(config.tokenFile())) : "";
     PilotIdentity identity =
         SlurmEnvironment.identity(env, SlurmEnvironment::run, config.memoryMb());
@@ -143,7 +143,7 @@ public final class PilotMain {
   }
 
   static PilotSettings settings(PilotConfig config, String token, PilotIdentity identity) {
-    String url = config.requireBalancerUrl();
+    java.util.List<URI> urls = config.balancerUrls();
     Path workDir =
         config.workDir() != null
             ? Path.of(config.workDir())
@@ -155,7 +155,7 @@ public final class PilotMain {
                 System.getProperty("java.io.tmpdir"),
                 "hpc-whisk-pilot-" + identity.jobId() + "-" + ProcessHandle.current().pid());
     return new PilotSettings(
-        URI.create(url),
+        urls.get(0),
         token,
         config.grace(),
         config.exitMargin(),
@@ -168,7 +168,8 @@ public final class PilotMain {
         config.sandboxMode(),
         config.idleTimeout(),
         null,
-        config.caFile());
+        config.caFile(),
+        urls.subList(1, urls.size()));
   }
 
   private static void installSigterm(InvokerPilot pilot) {

@@ -31,6 +31,8 @@ import java.util.Objects;
  *     at most 1 s: the balancer's ack timeout is 2 s)
  * @param caFile the PEM file of the CA a {@code wss://} balancer's certificate must chain to
  *     ({@code system}: the JVM's trust store; {@code null} for {@code ws://})
+ * @param alternates more balancer URLs (other servers over the same database), tried in turn after
+ *     {@code balancer} when a connection is lost or cannot be made; default none
  */
 public record PilotSettings(
     URI balancer,
@@ -46,7 +48,8 @@ public record PilotSettings(
     RuntimeConfig.Sandbox sandbox,
     Duration idleTimeout,
     Duration ackDelay,
-    String caFile)
+    String caFile,
+    java.util.List<URI> alternates)
     implements Copyable<PilotSettings> {
 
   public PilotSettings {
@@ -73,6 +76,19 @@ public record PilotSettings(
       throw new IllegalArgumentException("ackDelay must be between 0 and 1 s, got " + ackDelay);
     }
     caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
+    alternates = alternates == null ? java.util.List.of() : java.util.List.copyOf(alternates);
+    for (URI other : alternates) {
+      if (!scheme.equals(other.getScheme())) {
+        throw new IllegalArgumentException(
+            "balancer URL "
+                + other
+                + " is not "
+                + scheme
+                + ":// like the first one ("
+                + balancer
+                + "): every balancer URL of a pilot must use the same scheme");
+      }
+    }
     if ("wss".equals(scheme) && caFile == null) {
       throw new IllegalArgumentException(
           "balancer URL "
@@ -89,7 +105,7 @@ public record PilotSettings(
   public static PilotSettings of(URI balancer, String token, Path workDir, String caFile) {
     return new PilotSettings(
         balancer, token, null, null, null, null, null, null, null, workDir, null, null, null,
-        caFile);
+        caFile, null);
   }
 
   /** Defaults for the given balancer and token. */
@@ -120,6 +136,19 @@ public record PilotSettings(
   /** With the CA file for a {@code wss://} balancer ({@code system}: the JVM's trust store). */
   public PilotSettings withCaFile(String value) {
     return with(PilotSettings::caFile, value);
+  }
+
+  /** With more balancer URLs, tried in turn after {@link #balancer()}. */
+  public PilotSettings withAlternates(java.util.List<URI> value) {
+    return with(PilotSettings::alternates, value);
+  }
+
+  /** Every balancer URL, {@link #balancer()} first. */
+  public java.util.List<URI> balancers() {
+    java.util.List<URI> all = new java.util.ArrayList<>();
+    all.add(balancer);
+    all.addAll(alternates);
+    return all;
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {

@@ -183,6 +183,27 @@ class PilotMainTest {
         .hasMessage("pilot.sandbox-uid: \"root\" is not a whole number");
   }
 
+  @Test
+  void aListOfBalancerUrlsIsTriedInTurnAndTheSingleFormStillWorks() {
+    PilotSettings one = PilotMain.settings(url("ws://a:1/pilot/v1"), "", IDENTITY);
+    assertThat(one.balancers()).extracting(Object::toString).containsExactly("ws://a:1/pilot/v1");
+    PilotSettings two =
+        PilotMain.settings(url(" ws://a:1/pilot/v1 , ws://b:2/pilot/v1,"), "", IDENTITY);
+    assertThat(two.balancer().toString()).isEqualTo("ws://a:1/pilot/v1");
+    assertThat(two.balancers())
+        .extracting(Object::toString)
+        .containsExactly("ws://a:1/pilot/v1", "ws://b:2/pilot/v1");
+    assertThatThrownBy(() -> PilotMain.settings(url("ws://a:1/pilot/v1,http://b/x"), "", IDENTITY))
+        .hasMessage(
+            "pilot.balancer-url: 'http://b/x' is not a balancer URL: it must be ws:// or wss://"
+                + " with a host (expected ws://HOST:PORT/pilot/v1; several separated by commas)");
+    assertThatThrownBy(
+            () -> PilotMain.settings(url("ws://a:1/pilot/v1,wss://b:2/pilot/v1"), "", IDENTITY))
+        .hasMessage("pilot.balancer-url: 'wss://b:2/pilot/v1' is not ws:// like the first URL");
+    assertThatThrownBy(() -> PilotMain.settings(url(" , "), "", IDENTITY))
+        .hasMessageContaining("pilot.balancer-url");
+  }
+
   private static PilotConfig read(Map<String, String> options) {
     return PilotConfig.read(Optional.empty(), Map.of(), options);
   }

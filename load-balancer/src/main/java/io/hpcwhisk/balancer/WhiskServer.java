@@ -73,6 +73,10 @@ public final class WhiskServer implements AutoCloseable {
   private final io.hpcwhisk.balancer.store.postgres.PostgresStore pg;
 
   private final ActivationDispatcher dispatcher;
+
+  /** Dispatch across servers ({@code store.kind: postgres} with pilots), or null. */
+  private final io.hpcwhisk.balancer.dispatch.ClusterDispatcher cluster;
+
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
   private final IdentityStore identities;
@@ -190,6 +194,18 @@ public final class WhiskServer implements AutoCloseable {
                         + config.api().port()
                     : "");
     dispatcher = dispatcherFactory.create(clock, apiHost::get);
+    // several servers over one database: what this server's pilots cannot take at once may run on
+    // another server's (the embedded store keeps the direct path)
+    cluster =
+        pg != null && dispatcher instanceof PilotDispatcher local
+            ? new io.hpcwhisk.balancer.dispatch.ClusterDispatcher(
+                local,
+                pg.dispatchQueue(),
+                config.store().postgres().serverStaleMs(),
+                config.balancer().maxAttempts(),
+                config.balancer().queueWaitSeconds() * 1000L,
+                clock)
+            : null;
     ServerConfig.Api a = config.api();
     NamespaceThrottle throttle =
         new NamespaceThrottle(
@@ -215,7 +231,7 @@ public final class WhiskServer implements AutoCloseable {
         new ActivationService(
             resolver,
             activations,
-            new FeedDispatcher(dispatcher, alarms, clock),
+            new FeedDispatcher(cluster != null ? cluster : dispatcher, alarms, clock),
             throttle,
             clock,
             settings.maxSequenceLength(),
@@ -326,6 +342,9 @@ public final class WhiskServer implements AutoCloseable {
       } finally {
         housekeeping.shutdownNow();
         alarms.close();
+        if (cluster != null) {
+          cluster.close();
+        }
         dispatcher.close();
         closeStore();
         if (tls != null) {
@@ -573,17 +592,31 @@ public final class WhiskServer implements AutoCloseable {
       // does
       alarms.close();
       invoker.drain(drainGrace);
+      if (cluster != null) {
+        cluster.close();
+      }
       dispatcher.close();
       api.close();
     } finally {
       housekeeping.shutdownNow();
       alarms.close();
+      if (cluster != null) {
+        cluster.close();
+      }
       dispatcher.close();
       closeStore();
       if (tls != null) {
         tls.close();
       }
     }
+  }
+
+  /**
+   * Dispatch across servers over the PostgreSQL store (executor {@code pilots} with {@code
+   * store.kind: postgres}).
+   */
+  public Optional<io.hpcwhisk.balancer.dispatch.ClusterDispatcher> cluster() {
+    return Optional.ofNullable(cluster);
   }
 
   /**

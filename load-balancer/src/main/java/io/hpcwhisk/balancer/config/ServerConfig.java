@@ -664,13 +664,28 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
    * @param poolSize connections in the pool (1..200); default 10
    * @param connectTimeoutMs longest wait for a connection from the pool (250..600000); a request
    *     that cannot get one in time fails (503) instead of hanging; default 5000
+   * @param serverStaleMs with several servers over the database: a server whose heartbeat (written
+   *     every second) is older than this is gone, and the activations it claimed for other servers
+   *     are taken back (1000..600000); default 5000
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Postgres(
-      String url, String user, String passwordFile, Integer poolSize, Integer connectTimeoutMs) {
-    public static final Postgres NONE = new Postgres(null, null, null, null, null);
+      String url,
+      String user,
+      String passwordFile,
+      Integer poolSize,
+      Integer connectTimeoutMs,
+      Integer serverStaleMs) {
+    public static final Postgres NONE = new Postgres(null, null, null, null, null, null);
+
+    public Postgres(
+        String url, String user, String passwordFile, Integer poolSize, Integer connectTimeoutMs) {
+      this(url, user, passwordFile, poolSize, connectTimeoutMs, null);
+    }
 
     public Postgres {
+      serverStaleMs =
+          Check.range("store.postgres.server-stale-ms", serverStaleMs, 5000, 1000, 600_000);
       url = Check.blankToNull(url);
       user = Check.blankToNull(user);
       passwordFile = Check.blankToNull(passwordFile);
@@ -832,13 +847,16 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
         hostsOf("balancer.host", host);
       }
       url = Check.blankToNull(url);
-      if (url != null && !url.strip().matches("wss?://[^/\\s]+(/\\S*)?")) {
+      // several servers over one database: their URLs, comma-separated, each checked
+      if (url != null
+          && !url.strip()
+              .matches("wss?://[^/\\s,]+(/[^\\s,]*)?(\\s*,\\s*wss?://[^/\\s,]+(/[^\\s,]*)?)*")) {
         throw new ConfigException(
             "balancer.url",
             "'"
                 + url
                 + "' is not a pilot URL (expected ws://HOST:PORT/pilot/v1"
-                + " or wss://HOST:PORT/pilot/v1)");
+                + " or wss://HOST:PORT/pilot/v1, or several separated by commas)");
       }
       url = url == null ? null : url.strip();
       caFile = Check.blankToNull(caFile);

@@ -116,6 +116,24 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   private final RateLimitedLog drops;
 
+  /**
+   * Dispatch across servers ({@link ClusterDispatcher}): told which pilot each activation is sent
+   * to, and given the results pilots report for activations this server does not hold (a pilot that
+   * moved here from a lost server); both called outside the lock. No-ops unless set.
+   */
+  public interface CrossServer {
+    void sent(String activationId, String pilotId);
+
+    void unheld(String pilotId, PilotMessage.Completed result);
+  }
+
+  private volatile CrossServer crossServer;
+
+  /** Sets the {@link CrossServer} hooks (once, before pilots connect). */
+  public void crossServer(CrossServer hooks) {
+    this.crossServer = hooks;
+  }
+
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
 
@@ -320,11 +338,16 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       }
       Instant now = clock.instant();
       PilotMessage.Completed result = message instanceof PilotMessage.Completed c ? c : null;
+      boolean held = result != null && tickets.containsKey(result.outcome().activationId());
       carry(
           machine.next(state, PilotMessageEvents.of(pilotId, connection, message), now),
           result,
           now,
           after);
+      CrossServer hooks = crossServer;
+      if (result != null && !held && hooks != null) {
+        after.add(() -> hooks.unheld(pilotId, result));
+      }
       gauges();
     }
     after.forEach(Runnable::run);
@@ -387,6 +410,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
                         t.createdMs(),
                         nowMs,
                         a.attempt())));
+        CrossServer hooks = crossServer;
+        if (hooks != null) {
+          after.add(() -> hooks.sent(a.activationId(), a.pilotId()));
+        }
       } else if (effect instanceof DispatchEffect.Complete<PilotConnection> c) {
         complete(c, result, nowMs, after);
       } else if (effect instanceof DispatchEffect.Count<PilotConnection> c) {

@@ -94,6 +94,17 @@ class ServerConfigTest {
     Files.writeString(f, "balancer:\n  url: http://10.0.0.1:3234/pilot/v1\n");
     assertThatThrownBy(() -> ServerConfig.load(f))
         .hasMessageContaining("balancer.url: 'http://10.0.0.1:3234/pilot/v1'");
+    // several servers over one database: every server's URL, comma-separated
+    Files.writeString(f, "balancer:\n  url: ws://s1:3234/pilot/v1, ws://s2:3234/pilot/v1\n");
+    assertThat(ServerConfig.load(f).balancer().url())
+        .isEqualTo("ws://s1:3234/pilot/v1, ws://s2:3234/pilot/v1");
+    Files.writeString(f, "balancer:\n  url: ws://s1:3234/pilot/v1,http://s2/p\n");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("balancer.url: 'ws://s1:3234/pilot/v1,http://s2/p'")
+        .hasMessageContaining("or several separated by commas");
+    Files.writeString(f, "store:\n  postgres:\n    server-stale-ms: 10\n");
+    assertThatThrownBy(() -> ServerConfig.load(f))
+        .hasMessageContaining("store.postgres.server-stale-ms: 10 is out of range");
     Files.writeString(f, "api:\n  host: 10.0.0.1,10.0.0.1\n");
     assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("names 10.0.0.1 twice");
     Files.writeString(f, "api:\n  url: ws://10.0.0.1:3233\n");

@@ -239,6 +239,16 @@ public final class PostgresStore implements AutoCloseable {
     return new PostgresAlarmStore(this);
   }
 
+  /** The tables of dispatch across several servers ({@code servers}, {@code dispatch_queue}). */
+  public PostgresDispatchQueue dispatchQueue() {
+    return new PostgresDispatchQueue(this);
+  }
+
+  /** A pooled connection of its own (a listener); the caller closes it. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
   public String url() {
     return url;
   }

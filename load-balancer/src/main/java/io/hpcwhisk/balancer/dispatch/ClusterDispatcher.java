@@ -1,0 +1,484 @@
+package io.hpcwhisk.balancer.dispatch;
+
+import io.hpcwhisk.balancer.entity.Json;
+import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
+import io.hpcwhisk.balancer.invoke.RunOutcome;
+import io.hpcwhisk.balancer.invoke.RunRequest;
+import io.hpcwhisk.balancer.store.postgres.PostgresDispatchQueue;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatch across several servers over one PostgreSQL database ({@code store.kind: postgres} with
+ * {@code api.executor: pilots}): an activation accepted here runs on a pilot of any server.
+ *
+ * <p><b>Algorithm.</b> An activation goes to this server's own {@link PilotDispatcher} when that
+ * has a registered pilot and nothing waiting in its queue, or when it carries a per-activation API
+ * key (never written to the database). Otherwise it is written to {@code dispatch_queue} (with a
+ * {@code NOTIFY hpcw_work}, empty payload) and this server waits for its outcome. Every server
+ * {@code LISTEN}s; one with a pilot and an empty local queue claims the oldest unclaimed row whose
+ * origin is alive ({@code FOR UPDATE SKIP LOCKED}), runs it on its own pilots and stores the
+ * outcome only while the claim is still its own ({@code NOTIFY hpcw_done} with the activation id).
+ * The origin takes the outcome (deleting the row) on that notification or its one-second poll and
+ * completes the caller's future, so the API writes the one terminal record as for a local run.
+ * Every server writes its heartbeat to {@code servers} each second; the origin takes back what a
+ * server without a fresh heartbeat (or that left) had claimed, by {@link ServerLoss} — the
+ * pilot-loss retry rule with each claim counted as a start: queued again, or ended with the reason.
+ * A row nobody claims within {@code balancer.queue-wait-seconds} is withdrawn and ends in a whisk
+ * error. The claiming server records which pilot it sent the activation to; when that pilot moves
+ * to another server (its own was lost) and reports the result there, that server stores it in the
+ * row if the row has no outcome yet — only for exactly that pilot (its id is bound to its Slurm
+ * job's credential), so no other pilot can end the activation.
+ *
+ * <p><b>Example.</b> Server A has no pilot, server B has one. A accepts a1 (blocking), queues it
+ * and notifies; B claims it, its pilot runs it, B stores the outcome and notifies; A takes it and
+ * answers the caller. Had B been SIGKILLed after claiming, A would see B's heartbeat go stale after
+ * {@code server-stale-ms} and queue a1 again (retry-safe, claimed fewer than {@code max-attempts}
+ * times) or end it "pilot preempted: pilot of server B was lost ...".
+ *
+ * <p><b>Guarantees.</b> The future this returns completes once; a late outcome from a server whose
+ * claim was taken back is not stored ({@code finish} matches the claim) and is counted as dropped.
+ * The queue is only touched through the database account: pilots never see it.
+ *
+ * <p><b>Known caveats.</b> A server that is alive but silent beyond {@code server-stale-ms} (a long
+ * GC pause, a partition from the database) may finish a run that was already queued again: the
+ * action then ran twice with one record, as with a partitioned pilot. A row whose origin died is
+ * not run (its caller is gone); the pending activation is recovered where the origin restarts.
+ * Actions deleted or replaced are forgotten only by this server's pilots (other servers' pilots
+ * keep the old version's idle runtime until their idle timeout; a new version never reuses it).
+ */
+public final class ClusterDispatcher implements ActivationDispatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterDispatcher.class);
+
+  private final PilotDispatcher local;
+  private final PostgresDispatchQueue queue;
+  private final String serverId;
+  private final long staleMs;
+  private final int maxAttempts;
+  private final long queueWaitMs;
+  private final InstantSource clock;
+  private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timers;
+  private final Thread listener;
+  private volatile boolean running = true;
+
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicLong claimed = new AtomicLong();
+  private final AtomicLong takenBack = new AtomicLong();
+  private final AtomicLong endedByLoss = new AtomicLong();
+  private final AtomicLong droppedOutcomes = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
+
+  /** The activations this server claimed and runs on its pilots. */
+  private final java.util.Set<String> claimedHere = ConcurrentHashMap.newKeySet();
+
+  private record Waiting(CompletableFuture<RunOutcome> result, long queuedMs) {}
+
+  /** What this server did through the database so far (tests, metrics). */
+  public record Counts(
+      long queued,
+      long claimed,
+      long takenBack,
+      long endedByLoss,
+      long droppedOutcomes,
+      long delivered) {}
+
+  public ClusterDispatcher(
+      PilotDispatcher local,
+      PostgresDispatchQueue queue,
+      long staleMs,
+      int maxAttempts,
+      long queueWaitMs,
+      InstantSource clock) {
+    this.local = local;
+    this.queue = queue;
+    this.serverId = newServerId();
+    this.staleMs = staleMs;
+    this.maxAttempts = maxAttempts;
+    this.queueWaitMs = queueWaitMs;
+    this.clock = clock;
+    queue.heartbeat(serverId);
+    long beat = Math.max(200, Math.min(1000, staleMs / 5));
+    timers =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "cluster-" + serverId);
+              t.setDaemon(true);
+              return t;
+            });
+    timers.scheduleWithFixedDelay(
+        () -> quietly("heartbeat", () -> queue.heartbeat(serverId)),
+        beat,
+        beat,
+        TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(
+        () -> quietly("take back", this::reap), 1000, 1000, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(
+        () -> quietly("poll", this::poll), 1000, 1000, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(
+        () -> quietly("sweep", () -> queue.sweepOrphanedOrigins(Math.max(60_000, 10 * staleMs))),
+        60,
+        60,
+        TimeUnit.SECONDS);
+    local.crossServer(
+        new PilotDispatcher.CrossServer() {
+          @Override
+          public void sent(String activationId, String pilotId) {
+            if (claimedHere.contains(activationId)) {
+              background("record the pilot", () -> queue.sentTo(activationId, serverId, pilotId));
+            }
+          }
+
+          @Override
+          public void unheld(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+            if (result.fault() == null) {
+              background("deliver a moved pilot's result", () -> deliver(pilotId, result));
+            }
+          }
+        });
+    listener = new Thread(this::listen, "cluster-listen-" + serverId);
+    listener.setDaemon(true);
+    listener.start();
+    LOG.info(
+        "server {}: dispatch across servers through the database (stale after {} ms)",
+        serverId,
+        staleMs);
+  }
+
+  private static String newServerId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "server";
+    }
+    byte[] b = new byte[4];
+    ThreadLocalRandom.current().nextBytes(b);
+    return host + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(b);
+  }
+
+  /** This server's row in {@code servers}. */
+  public String serverId() {
+    return serverId;
+  }
+
+  public Counts counts() {
+    return new Counts(
+        queued.get(),
+        claimed.get(),
+        takenBack.get(),
+        endedByLoss.get(),
+        droppedOutcomes.get(),
+        delivered.get());
+  }
+
+  /** This server's own pilot dispatcher. */
+  public PilotDispatcher local() {
+    return local;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Whether the local pilots can take work now: a pilot is registered and none waits. */
+  private boolean localCanTake() {
+    PilotDispatcher.Snapshot s = local.snapshot();
+    return s.pilots() > 0 && s.queued() == 0;
+  }
+
+  @Override
+  public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
+    if (request.apiKey() != null || localCanTake() || !running) {
+      return local.dispatch(request);
+    }
+    CompletableFuture<RunOutcome> result = new CompletableFuture<>();
+    waiting.put(request.activationId(), new Waiting(result, clock.millis()));
+    try {
+      queue.enqueue(request.activationId(), serverId, request.retrySafe(), Json.write(request));
+    } catch (RuntimeException e) {
+      // the database cannot take it now: this server's own queue waits for a pilot as before
+      waiting.remove(request.activationId());
+      LOG.warn(
+          "activation {}: cannot queue it for other servers ({}); it waits for a pilot here",
+          request.activationId(),
+          e.getMessage());
+      return local.dispatch(request);
+    }
+    queued.incrementAndGet();
+    return result;
+  }
+
+  // ---------------------------------------------------------------- the listener
+
+  private void listen() {
+    while (running) {
+      try (PostgresDispatchQueue.Listener l = queue.listen()) {
+        claimWhatFits();
+        while (running) {
+          List<PostgresDispatchQueue.Note> notes = l.await(500);
+          for (PostgresDispatchQueue.Note n : notes) {
+            if (n.channel().equals(PostgresDispatchQueue.DONE)
+                && waiting.containsKey(n.payload())) {
+              take(n.payload());
+            }
+          }
+          claimWhatFits();
+        }
+      } catch (Exception e) {
+        if (running) {
+          LOG.warn(
+              "server {}: listening on the database failed ({}); again in 1 s",
+              serverId,
+              e.getMessage());
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException ie) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** Claims and runs queued activations while the local pilots can take work. */
+  private void claimWhatFits() {
+    while (running && localCanTake()) {
+      Optional<PostgresDispatchQueue.Claim> c = queue.claim(serverId, staleMs);
+      if (c.isEmpty()) {
+        return;
+      }
+      run(c.get());
+    }
+  }
+
+  private void run(PostgresDispatchQueue.Claim c) {
+    RunRequest request;
+    try {
+      request = Json.read(c.request(), RunRequest.class);
+    } catch (RuntimeException e) {
+      LOG.error("queued activation {} does not read back; ended", c.activationId(), e);
+      finish(
+          c.activationId(),
+          RunOutcome.whiskError(
+              "The queued activation did not read back on server " + serverId + ".",
+              clock.millis()));
+      return;
+    }
+    claimed.incrementAndGet();
+    claimedHere.add(c.activationId());
+    LOG.info("server {}: claimed queued activation {}", serverId, c.activationId());
+    local
+        .dispatch(request)
+        .whenComplete(
+            (outcome, failure) ->
+                finish(
+                    c.activationId(),
+                    failure == null
+                        ? outcome
+                        : RunOutcome.whiskError(
+                            "The activation failed inside server " + serverId + ": " + failure,
+                            clock.millis())));
+  }
+
+  /** Stores a claimed activation's outcome; retried while the database is away. */
+  private void finish(String activationId, RunOutcome outcome) {
+    claimedHere.remove(activationId);
+    if (!running) {
+      // stopped (or halted as if killed): the origin takes the activation back
+      droppedOutcomes.incrementAndGet();
+      return;
+    }
+    String json = Json.write(outcome);
+    Runnable attempt =
+        new Runnable() {
+          int tries;
+
+          @Override
+          public void run() {
+            try {
+              if (!queue.finish(activationId, serverId, json)) {
+                droppedOutcomes.incrementAndGet();
+                LOG.warn(
+                    "server {}: outcome of activation {} dropped: its claim was taken back",
+                    serverId,
+                    activationId);
+              }
+            } catch (RuntimeException e) {
+              if (++tries < 60 && !timers.isShutdown()) {
+                timers.schedule(this, 1, TimeUnit.SECONDS);
+              } else {
+                LOG.error(
+                    "server {}: could not store the outcome of {}", serverId, activationId, e);
+              }
+            }
+          }
+        };
+    attempt.run();
+  }
+
+  // ---------------------------------------------------------------- the origin's side
+
+  private void take(String activationId) {
+    Waiting w = waiting.get(activationId);
+    if (w == null) {
+      return;
+    }
+    Optional<String> outcome = queue.take(activationId, serverId);
+    if (outcome.isPresent()) {
+      waiting.remove(activationId);
+      RunOutcome o;
+      try {
+        o = Json.read(outcome.get(), RunOutcome.class);
+      } catch (RuntimeException e) {
+        o = RunOutcome.whiskError("The activation's outcome did not read back.", clock.millis());
+      }
+      w.result().complete(o);
+    }
+  }
+
+  /** The fallback to notifications, and the queue wait limit. */
+  private void poll() {
+    long now = clock.millis();
+    for (Map.Entry<String, Waiting> e : waiting.entrySet()) {
+      take(e.getKey());
+      if (waiting.containsKey(e.getKey())
+          && now - e.getValue().queuedMs() > queueWaitMs
+          && queue.withdraw(e.getKey(), serverId)) {
+        waiting.remove(e.getKey());
+        e.getValue()
+            .result()
+            .complete(
+                RunOutcome.whiskError(
+                    "No pilot of any server took this activation within "
+                        + queueWaitMs / 1000
+                        + " s (balancer.queue-wait-seconds).",
+                    now));
+      }
+    }
+  }
+
+  private void reap() {
+    long now = clock.millis();
+    List<PostgresDispatchQueue.Verdict> verdicts =
+        queue.reap(
+            serverId,
+            staleMs,
+            o ->
+                new PostgresDispatchQueue.Verdict(
+                    o.activationId(),
+                    o.claimedBy(),
+                    ServerLoss.decide(
+                            o.retrySafe(), o.claims(), maxAttempts, o.claimedBy(), o.silentMs())
+                        .map(reason -> Json.write(RunOutcome.whiskError(reason, now)))
+                        .orElse(null)));
+    for (PostgresDispatchQueue.Verdict v : verdicts) {
+      if (v.outcomeOrNull() == null) {
+        takenBack.incrementAndGet();
+        LOG.warn(
+            "server {}: activation {} was held by server {}, which is gone; queued again",
+            serverId,
+            v.activationId(),
+            v.claimedBy());
+      } else {
+        endedByLoss.incrementAndGet();
+        LOG.warn(
+            "server {}: activation {} was held by server {}, which is gone; ended (retry rules)",
+            serverId,
+            v.activationId(),
+            v.claimedBy());
+        take(v.activationId());
+      }
+    }
+  }
+
+  /**
+   * A result from a pilot for an activation this server does not hold: stored when a lost server
+   * had claimed it and sent it to exactly this pilot (the pilot moved here with it running).
+   */
+  private void deliver(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+    String id = result.outcome().activationId();
+    if (queue.deliver(id, pilotId, Json.write(ActivationMessages.fromPilot(result.outcome())))) {
+      delivered.incrementAndGet();
+      LOG.info(
+          "server {}: stored the result of activation {} that pilot {} delivered after moving here",
+          serverId,
+          id,
+          pilotId);
+    }
+  }
+
+  private void background(String what, Runnable r) {
+    try {
+      timers.execute(() -> quietly(what, r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // stopped
+    }
+  }
+
+  private void quietly(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("server {}: {} failed ({}); will try again", serverId, what, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- the rest
+
+  @Override
+  public String description() {
+    return local.description() + "; other servers' pilots through the database";
+  }
+
+  @Override
+  public void forget(String actionPath) {
+    local.forget(actionPath);
+  }
+
+  @Override
+  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+    return local.largestPilot();
+  }
+
+  /**
+   * Stops claiming and leaves the database ({@code servers} row deleted): the origins take back
+   * what this server held at once. Activations this server queued stay pending for the next start.
+   */
+  @Override
+  public void close() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    listener.interrupt();
+    timers.shutdownNow();
+    try {
+      queue.leave(serverId);
+    } catch (RuntimeException e) {
+      LOG.warn("server {}: could not leave the database ({})", serverId, e.getMessage());
+    }
+  }
+
+  /**
+   * Stops as if the process had been killed (tests): no more heartbeats, claims or outcomes, the
+   * {@code servers} row stays until it is stale.
+   */
+  public void halt() {
+    running = false;
+    listener.interrupt();
+    timers.shutdownNow();
+  }
+}
