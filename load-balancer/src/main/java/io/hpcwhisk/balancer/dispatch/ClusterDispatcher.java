@@ -6,7 +6,6 @@ import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.store.postgres.PostgresDispatchQueue;
 import java.time.InstantSource;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -105,7 +103,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       InstantSource clock) {
     this.local = local;
     this.queue = queue;
-    this.serverId = newServerId();
+    this.serverId = queue.serverId();
     this.staleMs = staleMs;
     this.maxAttempts = maxAttempts;
     this.queueWaitMs = queueWaitMs;
@@ -157,18 +155,6 @@ public final class ClusterDispatcher implements ActivationDispatcher {
         "server {}: dispatch across servers through the database (stale after {} ms)",
         serverId,
         staleMs);
-  }
-
-  private static String newServerId() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "server";
-    }
-    byte[] b = new byte[4];
-    ThreadLocalRandom.current().nextBytes(b);
-    return host + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(b);
   }
 
   /** This server's row in {@code servers}. */

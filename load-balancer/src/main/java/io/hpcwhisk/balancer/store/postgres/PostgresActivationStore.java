@@ -41,12 +41,13 @@ public final class PostgresActivationStore implements ActivationStore {
     db.grouped(
         "accept an activation",
         p.activationId(),
-        "INSERT INTO pending_activations (activation_id, namespace, body) VALUES (?, ?, ?)"
-            + " ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body",
+        "INSERT INTO pending_activations (activation_id, namespace, body, owner) VALUES (?, ?, ?,"
+            + " ?) ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body",
         s -> {
           s.setString(1, p.activationId());
           s.setString(2, p.namespace());
           s.setString(3, body);
+          s.setString(4, db.serverId());
         });
   }
 
@@ -234,11 +235,45 @@ public final class PostgresActivationStore implements ActivationStore {
     return out;
   }
 
+  /**
+   * Takes over, in one statement, the pending activations this server may recover: its own, those
+   * written before owners were kept, and those of servers without a fresh heartbeat (gone); never
+   * those of a live server. Returns them (id, body).
+   */
+  private List<String[]> adoptRows() {
+    return db.tx(
+        "take over pending activations",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE pending_activations p SET owner = ? WHERE p.owner IS NULL OR p.owner = ?"
+                      + " OR NOT EXISTS (SELECT 1 FROM servers s WHERE s.server_id = p.owner AND"
+                      + " s.heartbeat_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint"
+                      + " - ?) RETURNING p.activation_id, p.body")) {
+            s.setString(1, db.serverId());
+            s.setString(2, db.serverId());
+            s.setLong(3, db.serverStaleMs());
+            List<String[]> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                out.add(new String[] {rs.getString(1), rs.getString(2)});
+              }
+            }
+            out.sort((x, y) -> x[0].compareTo(y[0]));
+            return out;
+          }
+        });
+  }
+
+  /**
+   * The pending activations this server recovers at start: with several servers on the database,
+   * only its own and those of servers that are gone, taken over atomically ({@link #adoptRows}).
+   */
   @Override
   public PendingScan scanPending() {
     List<PendingActivation> readable = new ArrayList<>();
     List<UnreadablePending> unreadable = new ArrayList<>();
-    for (String[] row : pendingRows()) {
+    for (String[] row : adoptRows()) {
       String id = row[0];
       String json = row[1];
       try {

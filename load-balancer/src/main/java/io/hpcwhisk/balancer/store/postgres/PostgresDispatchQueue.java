@@ -33,6 +33,11 @@ public final class PostgresDispatchQueue {
     this.db = db;
   }
 
+  /** This server's id on the database (see {@link PostgresStore#serverId()}). */
+  public String serverId() {
+    return db.serverId();
+  }
+
   /** Writes or refreshes this server's heartbeat. */
   public void heartbeat(String serverId) {
     db.tx(

@@ -3,10 +3,14 @@ package io.hpcwhisk.balancer.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.HexFormat;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,8 @@ public final class PostgresStore implements AutoCloseable {
   private final HikariDataSource pool;
   private final String url;
   private final GroupCommit writes;
+  private final String serverId = newServerId();
+  private volatile long serverStaleMs = 5000;
 
   private PostgresStore(HikariDataSource pool, String url, int writers) {
     this.pool = pool;
@@ -59,7 +65,10 @@ public final class PostgresStore implements AutoCloseable {
    */
   public static PostgresStore open(io.hpcwhisk.balancer.config.ServerConfig.Postgres p) {
     String password = PasswordFile.read(p.passwordPath());
-    return open(new Settings(p.url(), p.user(), password, p.poolSize(), p.connectTimeoutMs()));
+    PostgresStore store =
+        open(new Settings(p.url(), p.user(), password, p.poolSize(), p.connectTimeoutMs()));
+    store.serverStaleMs = p.serverStaleMs();
+    return store;
   }
 
   /**
@@ -196,6 +205,33 @@ public final class PostgresStore implements AutoCloseable {
             return s.executeUpdate();
           }
         });
+  }
+
+  /**
+   * This process's name among the servers on the database ({@code host-pid-random}): the owner of
+   * the activations it accepts and its row in {@code servers}.
+   */
+  public String serverId() {
+    return serverId;
+  }
+
+  /**
+   * A server whose heartbeat is older than this is gone ({@code store.postgres.server-stale-ms}).
+   */
+  long serverStaleMs() {
+    return serverStaleMs;
+  }
+
+  private static String newServerId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "server";
+    }
+    byte[] b = new byte[4];
+    new SecureRandom().nextBytes(b);
+    return host + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(b);
   }
 
   /** Connection-class failures (SQLSTATE 08xxx, 57P0x shutdown) and pool timeouts. */
