@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,7 +131,16 @@ final class HaSession implements AutoCloseable {
               + ")");
       Path config = runDir.resolve("hpc-whisk.yaml");
       writePrivate(config, serverConfig(passwordFile));
-      for (int k = 1; k <= settings.servers(); k++) {
+      // server 1 makes the pilot secret; every other server gets a copy before its first start, so
+      // that a pilot's credential is valid on every server it may move to
+      servers.add(startServer(1, config));
+      awaitHealthy(servers.get(0));
+      Path secret = runDir.resolve("server-1").resolve("pilot-secret");
+      for (int k = 2; k <= settings.servers(); k++) {
+        Path dataDir = runDir.resolve("server-" + k);
+        Files.createDirectories(dataDir);
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+        Files.copy(secret, dataDir.resolve("pilot-secret"), StandardCopyOption.COPY_ATTRIBUTES);
         servers.add(startServer(k, config));
       }
       for (Server s : servers) {
@@ -192,6 +202,10 @@ final class HaSession implements AutoCloseable {
         + "    output: "
         + quote(pilots.resolve("pilot-%j.out").toString())
         + "\n"
+        + "balancer:\n"
+        + "  url: "
+        + quote(pilotUrls())
+        + "\n"
         + "api:\n"
         + "  executor: pilots\n"
         + "  guest: true\n"
@@ -207,6 +221,15 @@ final class HaSession implements AutoCloseable {
         + "    password-file: "
         + quote(passwordFile.toString())
         + "\n";
+  }
+
+  /** Every server's pilot URL, comma-separated: a pilot moves to the next when its server goes. */
+  String pilotUrls() {
+    List<String> urls = new ArrayList<>();
+    for (int k = 1; k <= settings.servers(); k++) {
+      urls.add("ws://" + address(k) + ":" + settings.port() + "/pilot/v1");
+    }
+    return String.join(",", urls);
   }
 
   private static String quote(String s) {
