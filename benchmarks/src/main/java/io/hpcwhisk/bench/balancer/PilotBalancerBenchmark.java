@@ -5,6 +5,8 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.tls.LocalCa;
+import io.hpcwhisk.balancer.tls.PemFiles;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.File;
@@ -16,8 +18,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
@@ -50,7 +58,7 @@ public final class PilotBalancerBenchmark {
   private PilotBalancerBenchmark() {}
 
   /** Where the pilots run: loopback, or the namespaces of an isolated cluster (with TLS or not). */
-  record Setup(String name, java.util.Properties network, boolean tls) {}
+  record Setup(String name, Properties network, boolean tls) {}
 
   /** What one set-up measured. */
   record Figures(double perSecond, double latencyP50Ms, double overheadP50Ms) {}
@@ -71,11 +79,11 @@ public final class PilotBalancerBenchmark {
           warmupSeconds);
       return;
     }
-    java.util.Properties network = new java.util.Properties();
+    Properties network = new Properties();
     try (var in = Files.newInputStream(Path.of(args[5]).resolve("network.properties"))) {
       network.load(in);
     }
-    Map<String, Figures> figures = new java.util.LinkedHashMap<>();
+    Map<String, Figures> figures = new LinkedHashMap<>();
     for (Setup setup :
         List.of(
             new Setup("loopback plain", null, false),
@@ -110,21 +118,19 @@ public final class PilotBalancerBenchmark {
     ServerConfig.Tls tls = ServerConfig.Tls.NONE;
     Path ca = null;
     if (setup.tls()) {
-      io.hpcwhisk.balancer.tls.LocalCa localCa =
-          io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(data.resolve("tls"), "benchmark CA");
+      LocalCa localCa = LocalCa.openOrCreate(data.resolve("tls"), "benchmark CA");
       List<String> names = hostSide == null ? List.of("127.0.0.1") : List.of("127.0.0.1", hostSide);
       var issued = localCa.issue("server", names, Duration.ofDays(1));
       tls = ServerConfig.Tls.of(issued.certificate(), issued.key(), 3600);
       ca = localCa.certificateFile();
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA", ca));
-      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(PemFiles.trustStore("CA", ca));
+      SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       ApiOverheadBenchmark.SOCKETS = context.getSocketFactory();
     } else {
-      ApiOverheadBenchmark.SOCKETS = javax.net.SocketFactory.getDefault();
+      ApiOverheadBenchmark.SOCKETS = SocketFactory.getDefault();
     }
     ServerConfig config =
         ServerConfig.DEFAULT
@@ -366,7 +372,7 @@ public final class PilotBalancerBenchmark {
     }
     for (int i = 0; i < after.length; i++) {
       if (after[i] - before[i] >= q * total) {
-        return bounds[i].bucket(java.util.concurrent.TimeUnit.MILLISECONDS);
+        return bounds[i].bucket(TimeUnit.MILLISECONDS);
       }
     }
     return Double.POSITIVE_INFINITY;
