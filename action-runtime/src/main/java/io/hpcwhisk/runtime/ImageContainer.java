@@ -5,16 +5,12 @@ import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.runtime.container.ContainerEngine;
 import io.hpcwhisk.runtime.container.ContainerRun;
 import io.hpcwhisk.runtime.container.ContainerSettings;
+import io.hpcwhisk.runtime.container.NetnsForwarder;
+import io.hpcwhisk.runtime.container.UnixHttp;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,22 +29,27 @@ import org.slf4j.LoggerFactory;
  * the foreground and spoken to over OpenWhisk's docker-action contract: {@code POST /init} once
  * ({@code {"value": {"name", "main", "code", "binary", "env"}}}), then {@code POST /run} per
  * activation ({@code {"value": params, "activation_id", "action_name", "namespace", "deadline",
- * "api_host", "api_key"}}), both on the container's port 8080, published on 127.0.0.1.
+ * "api_host", "api_key"}}), both on the container's port 8080. Nothing is published on the node:
+ * the container has its own network namespace ({@code none} or outbound-only), and its port 8080 is
+ * reached through a {@link NetnsForwarder} (socat inside that namespace) on a Unix socket in a
+ * directory of mode 0700 that only the pilot's user can open.
  *
  * <p>Algorithm: the engine's foreground process gives the container's stdout and stderr (read by
- * {@link StreamPump}s into the activation's bounded {@link ActivationLogs}). Start: post {@code
- * /init} until the container answers (connection refused while its server starts), within the
- * action's timeout. Run: post {@code /run} with the action's timeout as the request's; a timeout or
- * a dropped connection kills and removes the container (the engine's {@code rm --force --time=0},
- * so a container that ignores SIGTERM goes too). Logs: when the image writes OpenWhisk's end marker
- * after each activation they are awaited, else the streams are drained as for native executables.
+ * {@link StreamPump}s into the activation's bounded {@link ActivationLogs}). Start: wait for the
+ * engine's pid file, start the forwarder in the container's network namespace, post {@code /init}
+ * until the container answers (the forwarder closes the connection while the server starts), within
+ * the action's timeout. Run: post {@code /run} with the action's timeout as the request's; a
+ * timeout or a dropped connection kills and removes the container (the engine's {@code rm --force
+ * --time=0}, so a container that ignores SIGTERM goes too). Logs: when the image writes OpenWhisk's
+ * end marker after each activation they are awaited, else the streams are drained as for native
+ * executables.
  *
  * <p>Example: {@code start(spec, ...)} with image {@code hpcwhisk/echo:1} gives {@code Ready}; a
  * {@code run} gives the JSON object the container answered, with its log lines.
  *
- * <p>Known caveats: the host port is picked free just before the engine binds it (another process
- * could take it between: the start then fails as a whisk error); the engine's own error lines (e.g.
- * podman's) become the failed start's logs.
+ * <p>Known caveats: the engine's own error lines (e.g. podman's) become the failed start's logs; a
+ * pilot killed with SIGKILL leaves its forwarders running (their sockets stay in 0700 directories,
+ * and the containers behind them are removed as leftovers).
  */
 final class ImageContainer implements AutoCloseable {
 
@@ -58,18 +59,15 @@ final class ImageContainer implements AutoCloseable {
   private static final long NATIVE_DRAIN_MILLIS = 100;
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final long STREAM_END_MILLIS = 5_000;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .proxy(HttpClient.Builder.NO_PROXY)
-          .build();
 
   private final ActionSpec spec;
   private final String name;
   private final ContainerEngine engine;
   private final Process process;
-  private final URI base;
+  private final Path dir;
+  private final Path socket;
+  private final Path pidFile;
+  private volatile Process forwarder;
   private final StreamPump out;
   private final StreamPump err;
   private final RuntimeConfig config;
@@ -84,14 +82,16 @@ final class ImageContainer implements AutoCloseable {
       String name,
       ContainerEngine engine,
       Process process,
-      int port,
+      Path dir,
       RuntimeConfig config) {
     this.spec = spec;
     this.name = name;
     this.engine = engine;
     this.process = process;
     this.config = config;
-    this.base = URI.create("http://127.0.0.1:" + port);
+    this.dir = dir;
+    this.socket = dir.resolve("8080.sock");
+    this.pidFile = dir.resolve("pid");
     long logLimit = spec.limits().logBytes();
     this.active = new ActivationLogs(logLimit);
     this.next = new ActivationLogs(logLimit);
@@ -121,25 +121,35 @@ final class ImageContainer implements AutoCloseable {
     long t0 = System.nanoTime();
     String name = "hpcw-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
     ImageContainer container = null;
+    Path dir = null;
     try {
-      int port = freePort();
+      dir = privateDirectory(config.workDir());
       Map<String, String> labels = new LinkedHashMap<>();
       labels.put(ContainerSettings.PID_LABEL, Long.toString(ProcessHandle.current().pid()));
       labels.put(ContainerSettings.JOB_LABEL, settings.owner());
       ContainerRun run =
           new ContainerRun(
-              name, spec.image(), port, spec.limits().memoryMb(), config.sandboxUid(), labels);
+              name,
+              spec.image(),
+              dir.resolve("pid"),
+              settings.network(),
+              spec.limits().memoryMb(),
+              config.sandboxUid(),
+              labels);
       ProcessBuilder builder =
           new ProcessBuilder(engine.runCommand(run))
               // the engine may write files into its working directory (conmon's "oom" marker)
               .directory(config.workDir().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
-      container = new ImageContainer(spec, name, engine, process, port, config);
+      container = new ImageContainer(spec, name, engine, process, dir, config);
       return container.initialise(initStart, t0);
     } catch (IOException | RuntimeException e) {
       List<String> logs = container == null ? List.of() : container.killAndCollect(null);
       engine.remove(name);
+      if (container == null && dir != null) {
+        deleteQuietly(dir);
+      }
       LOG.warn("cannot start a container of image {} as {}", spec.image(), name, e);
       return new Started.Failed(
           ActivationResult.error(
@@ -185,22 +195,43 @@ final class ImageContainer implements AutoCloseable {
             killAndCollect(null),
             initStart);
       }
-      HttpResponse<InputStream> response;
+      if (forwarder == null) {
+        Optional<Long> pid = NetnsForwarder.readPid(pidFile);
+        if (pid.isEmpty()) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+          continue;
+        }
+        forwarder =
+            new ProcessBuilder(NetnsForwarder.command(pid.get(), socket))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+      }
+      if (!forwarder.isAlive()) {
+        return failed(
+            "The pilot could not reach port 8080 of the container of image '"
+                + spec.image()
+                + "' (its forwarder ended with exit "
+                + forwarder.exitValue()
+                + "); "
+                + OpenWhiskMessages.ABNORMAL_INIT,
+            killAndCollect(null),
+            initStart);
+      }
+      UnixHttp.Response response;
       try {
-        response = post("/init", body, Duration.ofMillis(left));
+        response = post("/init", body, Duration.ofMillis(left), 64 * 1024);
       } catch (HttpTimeoutException e) {
         return failed(
             OpenWhiskMessages.timedOut(timeoutMillis, true), killAndCollect(null), initStart);
       } catch (IOException e) {
-        // not listening yet (refused, or reset by the engine's port forwarder): poll again
+        // not listening yet (no socket yet, or the forwarder found port 8080 closed): poll again
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return failed(OpenWhiskMessages.ABNORMAL_INIT, killAndCollect(null), initStart);
       }
-      String text = readBounded(response.body(), 64 * 1024).text();
-      if (response.statusCode() == 200) {
+      String text = response.text();
+      if (response.status() == 200) {
         // what the container printed while starting goes into the first activation's logs
         return new Started.Ready(this, initStart, Duration.ofNanos(System.nanoTime() - t0));
       }
@@ -235,15 +266,14 @@ final class ImageContainer implements AutoCloseable {
     ActivationLogs following = new ActivationLogs(spec.limits().logBytes());
     next = following;
     long timeoutMillis = spec.limits().timeout().toMillis();
-    HttpResponse<InputStream> response;
-    Body body;
+    UnixHttp.Response body;
     try {
-      response =
+      body =
           post(
               "/run",
               JSON.writeValueAsString(input.toLoopMessage()),
-              Duration.ofMillis(timeoutMillis));
-      body = readBounded(response.body(), spec.limits().resultBytes());
+              Duration.ofMillis(timeoutMillis),
+              spec.limits().resultBytes());
     } catch (HttpTimeoutException e) {
       List<String> lines = killAndCollect(logs);
       return ActivationResult.error(
@@ -265,26 +295,17 @@ final class ImageContainer implements AutoCloseable {
           lines,
           start,
           Instant.now());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      List<String> lines = killAndCollect(logs);
-      return ActivationResult.error(
-          ActivationStatus.WHISK_ERROR,
-          "The pilot was interrupted while the action ran.",
-          lines,
-          start,
-          Instant.now());
     }
     ResultReader.Line line =
         new ResultReader.Line(
             body.text(), body.length(), body.length() > spec.limits().resultBytes(), false);
     ResultClassifier.Classified classified =
         ResultClassifier.classify(line, spec.limits().resultBytes());
-    if (response.statusCode() != 200 && classified.status() == ActivationStatus.SUCCESS) {
+    if (body.status() != 200 && classified.status() == ActivationStatus.SUCCESS) {
       // a failure status without an 'error' field: not a valid response
       classified =
           ResultClassifier.developerError(
-              OpenWhiskMessages.invalidRunResponse("status " + response.statusCode()));
+              OpenWhiskMessages.invalidRunResponse("status " + body.status()));
     }
     String note = collectLogs(logs, following);
     List<String> lines = logs.finish(Instant.now(), note);
@@ -292,29 +313,9 @@ final class ImageContainer implements AutoCloseable {
         classified.status(), classified.result(), lines, start, Instant.now(), Optional.empty());
   }
 
-  private HttpResponse<InputStream> post(String path, String body, Duration timeout)
-      throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-            .build();
-    return HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
-  }
-
-  private record Body(String text, long length) {}
-
-  /** Reads at most {@code limit + 1} bytes (enough to know it is over the limit). */
-  private static Body readBounded(InputStream in, long limit) throws IOException {
-    try (in) {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-      long length = bytes.length;
-      if (length > limit) {
-        return new Body("", length);
-      }
-      return new Body(new String(bytes, StandardCharsets.UTF_8), length);
-    }
+  private UnixHttp.Response post(String path, String body, Duration timeout, long limit)
+      throws IOException {
+    return UnixHttp.post(socket, path, body, timeout, limit);
   }
 
   /**
@@ -372,9 +373,14 @@ final class ImageContainer implements AutoCloseable {
   /** Kills and removes the container (the engine's process ends with it). */
   private void kill() {
     alive = false;
+    Process f = forwarder;
+    if (f != null) {
+      f.toHandle().destroyForcibly();
+    }
     if (!removed) {
       removed = true;
       engine.remove(name);
+      deleteQuietly(dir);
     }
     process.toHandle().destroyForcibly();
     try {
@@ -408,9 +414,34 @@ final class ImageContainer implements AutoCloseable {
             ActivationStatus.DEVELOPER_ERROR, message, logs, initStart, Instant.now()));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /**
+   * A new directory of mode 0700 for the forwarder's socket and the engine's pid file: in the work
+   * directory, or in the system's temporary directory when the work directory's path is too long
+   * for a Unix socket (108 bytes).
+   */
+  private static Path privateDirectory(Path workDir) throws IOException {
+    var perms =
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path base = workDir.toAbsolutePath();
+    if (base.toString().length() > 70) {
+      base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    }
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, "ctr-", perms);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var entries = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", dir, e);
     }
   }
 }

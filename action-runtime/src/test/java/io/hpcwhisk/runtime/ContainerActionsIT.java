@@ -139,33 +139,256 @@ class ContainerActionsIT {
   }
 
   @Test
-  void servicesOfTheNodeOnLoopbackAreOutOfReach() throws Exception {
+  void byDefaultTheContainerHasNoNetworkAtAll() throws Exception {
     try (java.net.ServerSocket service =
-        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        java.net.ServerSocket onNode = nodeService()) {
       ActionSpec spec = spec("net", image);
-      int port = service.getLocalPort();
-      String gateway =
-          runtimes.invoke(spec, input("{\"op\":\"gateway\"}")).result().path("gateway").asText();
 
-      JsonNode loopback =
-          runtimes
-              .invoke(
-                  spec, input("{\"op\":\"connect\",\"host\":\"127.0.0.1\",\"port\":" + port + "}"))
-              .result();
-      JsonNode viaGateway =
-          runtimes
-              .invoke(
-                  spec,
-                  input("{\"op\":\"connect\",\"host\":\"" + gateway + "\",\"port\":" + port + "}"))
-              .result();
+      JsonNode interfaces =
+          runtimes.invoke(spec, input("{\"op\":\"ls\",\"path\":\"/sys/class/net\"}")).result();
+      JsonNode gateway = runtimes.invoke(spec, input("{\"op\":\"gateway\"}")).result();
+      JsonNode loopback = connect(runtimes, spec, "127.0.0.1", service.getLocalPort());
+      JsonNode node =
+          onNode == null
+              ? null
+              : connect(
+                  runtimes, spec, onNode.getInetAddress().getHostAddress(), onNode.getLocalPort());
 
-      assertThat(loopback.path("connected").asBoolean())
-          .as("its own network namespace: " + loopback)
-          .isFalse();
-      assertThat(viaGateway.path("connected").asBoolean())
-          .as("the node's loopback services through the gateway " + gateway + ": " + viaGateway)
-          .isFalse();
+      assertThat(interfaces.path("entries").toString())
+          .as("only its own loopback: " + interfaces)
+          .isEqualTo("[\"lo\"]");
+      assertThat(gateway.path("gateway").isNull()).as(gateway.toString()).isTrue();
+      assertThat(loopback.path("connected").asBoolean()).as(loopback.toString()).isFalse();
+      if (node != null) {
+        assertThat(node.path("connected").asBoolean())
+            .as("a service on the node's address " + onNode.getInetAddress() + ": " + node)
+            .isFalse();
+      }
     }
+  }
+
+  @Test
+  void withOutboundNetworkTheContainerConnectsOutButNotToTheNodesLoopback() throws Exception {
+    try (ActionRuntimes outbound =
+            new ActionRuntimes(
+                RuntimeConfig.defaults(work.resolve("out"), 512),
+                new ContainerSettings("podman", null, owner, "outbound"));
+        java.net.ServerSocket service =
+            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        java.net.ServerSocket onNode = nodeService()) {
+      ActionSpec spec = spec("outbound", image);
+      String gateway =
+          outbound.invoke(spec, input("{\"op\":\"gateway\"}")).result().path("gateway").asText();
+
+      JsonNode loopback = connect(outbound, spec, "127.0.0.1", service.getLocalPort());
+      JsonNode viaGateway = connect(outbound, spec, gateway, service.getLocalPort());
+      JsonNode out =
+          onNode == null
+              ? null
+              : connect(
+                  outbound, spec, onNode.getInetAddress().getHostAddress(), onNode.getLocalPort());
+
+      assertThat(gateway).as("slirp4netns's gateway").isEqualTo("10.0.2.2");
+      assertThat(loopback.path("connected").asBoolean()).as(loopback.toString()).isFalse();
+      assertThat(viaGateway.path("connected").asBoolean())
+          .as("the node's loopback through the gateway: " + viaGateway)
+          .isFalse();
+      if (out != null) {
+        assertThat(out.path("connected").asBoolean())
+            .as("outgoing to " + onNode.getInetAddress() + ": " + out)
+            .isTrue();
+      }
+      assertThat(podman("inspect", "--format", "{{json .NetworkSettings.Ports}}", only(owner)))
+          .as("no port published")
+          .isIn("{}\n", "null\n", "{}", "null");
+    }
+  }
+
+  @Test
+  void aLocalUserCannotReachAWarmContainersPortNorEnterItsNamespace() throws Exception {
+    io.hpcwhisk.testkit.LocalAttacker attacker = io.hpcwhisk.testkit.LocalAttacker.ensure();
+    ActionSpec spec = spec("victim-port", image);
+    assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).status())
+        .isEqualTo(ActivationStatus.SUCCESS);
+    String name = only(owner);
+    long pid = Long.parseLong(podman("inspect", "--format", "{{.State.Pid}}", name).strip());
+    long conmon =
+        Long.parseLong(podman("inspect", "--format", "{{.State.ConmonPid}}", name).strip());
+    List<ProcessHandle> forwarding =
+        ProcessHandle.current()
+            .descendants()
+            .filter(p -> p.info().command().orElse("").endsWith("socat"))
+            .toList();
+    assertThat(forwarding).as("the pilot's forwarder runs").hasSize(1);
+    List<Long> forwarders = forwarding.stream().map(ProcessHandle::pid).toList();
+    String listen =
+        java.util.Arrays.stream(forwarding.get(0).info().arguments().orElseThrow())
+            .filter(a -> a.startsWith("UNIX-LISTEN:"))
+            .findFirst()
+            .orElseThrow();
+    Path socket = Path.of(listen.substring("UNIX-LISTEN:".length()).split(",")[0]);
+    Path dir = socket.getParent();
+    String run = "{\"value\":{\"op\":\"echo\",\"stolen\":1}}";
+    String init = "{\"value\":{\"name\":\"evil\",\"main\":\"main\",\"code\":\"x\"}}";
+
+    var viaSocket =
+        attacker.run(
+            Duration.ofSeconds(60),
+            "curl",
+            "-sS",
+            "-m",
+            "10",
+            "--unix-socket",
+            socket.toString(),
+            "-XPOST",
+            "-d",
+            run,
+            "http://localhost/run");
+    var initViaSocket =
+        attacker.run(
+            Duration.ofSeconds(60),
+            "curl",
+            "-sS",
+            "-m",
+            "10",
+            "--unix-socket",
+            socket.toString(),
+            "-XPOST",
+            "-d",
+            init,
+            "http://localhost/init");
+    var enter =
+        attacker.run(
+            Duration.ofSeconds(60),
+            "nsenter",
+            "--net=/proc/" + pid + "/ns/net",
+            "--",
+            "curl",
+            "-sS",
+            "-m",
+            "10",
+            "-XPOST",
+            "-d",
+            run,
+            "http://127.0.0.1:8080/run");
+    var enterUser =
+        attacker.run(
+            Duration.ofSeconds(60),
+            "nsenter",
+            "--target",
+            Long.toString(pid),
+            "--user",
+            "--net",
+            "--preserve-credentials",
+            "--",
+            "true");
+    var exec = attacker.run(Duration.ofSeconds(120), "podman", "exec", name, "true");
+    var stat = attacker.run(Duration.ofSeconds(60), "stat", socket.toString());
+    var rootStore =
+        attacker.run(
+            Duration.ofSeconds(120),
+            "podman",
+            "--root",
+            "/var/lib/containers/storage",
+            "ps",
+            "--all");
+    String listening = run("ss", "-H", "-l", "-t", "-n", "-p");
+
+    assertThat(Files.getPosixFilePermissions(dir))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+    assertThat(Files.exists(socket)).as("the forwarder's socket").isTrue();
+    for (var attempt : List.of(viaSocket, initViaSocket, enter, enterUser, exec, stat)) {
+      assertThat(attempt.exitCode()).as(attempt.all()).isNotZero();
+      assertThat(attempt.all()).doesNotContain("\"runs\"").doesNotContain("\"ok\"");
+    }
+    assertThat(stat.all())
+        .as("the socket's directory is closed to others")
+        .contains("Permission denied");
+    assertThat(enter.all()).containsIgnoringCase("permission denied");
+    assertThat(rootStore.all()).doesNotContain(name);
+    for (long p : concat(List.of(pid, conmon), forwarders)) {
+      assertThat(listening)
+          .as("no TCP port on the node belongs to the container's processes")
+          .doesNotContain("pid=" + p + ",");
+    }
+    assertThat(listening).doesNotContain("rootlessport");
+    JsonNode after = runtimes.invoke(spec, input("{\"op\":\"echo\"}")).result();
+    assertThat(after.path("runs").asInt())
+        .as("the attacker's /run and /init never reached the container: " + after)
+        .isEqualTo(2);
+    assertThat(after.path("init").path("main").asText()).isEqualTo("main");
+  }
+
+  @Test
+  void warmCallLatency() throws Exception {
+    ActionSpec spec = spec("latency", image);
+    assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).status())
+        .isEqualTo(ActivationStatus.SUCCESS);
+    int n = 200;
+    long[] micros = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      ActivationResult r = runtimes.invoke(spec, input("{\"op\":\"echo\"}"));
+      micros[i] = (System.nanoTime() - t0) / 1000;
+      assertThat(r.cold()).isFalse();
+    }
+    java.util.Arrays.sort(micros);
+    System.out.printf(
+        "warm container call (echo action, %d calls): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms;"
+            + " loadavg %s%n",
+        n,
+        micros[n / 2] / 1000.0,
+        micros[n * 9 / 10] / 1000.0,
+        micros[n * 99 / 100] / 1000.0,
+        Files.readString(Path.of("/proc/loadavg")).strip());
+    assertThat(micros[n / 2]).isPositive();
+  }
+
+  private static List<Long> concat(List<Long> a, List<Long> b) {
+    List<Long> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static String only(String owner) {
+    List<String> names = containersOf(owner);
+    assertThat(names).hasSize(1);
+    return names.get(0);
+  }
+
+  private static JsonNode connect(ActionRuntimes on, ActionSpec spec, String host, int port) {
+    return on.invoke(
+            spec, input("{\"op\":\"connect\",\"host\":\"" + host + "\",\"port\":" + port + "}"))
+        .result();
+  }
+
+  /**
+   * A service on the node's first non-loopback IPv4 address (what an outgoing connection can reach
+   * here without internet), or null when the node has none.
+   */
+  private static java.net.ServerSocket nodeService() throws IOException {
+    for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!nif.isUp() || nif.isLoopback()) {
+        continue;
+      }
+      for (var address : java.util.Collections.list(nif.getInetAddresses())) {
+        if (address instanceof java.net.Inet4Address) {
+          return new java.net.ServerSocket(0, 50, address);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
   }
 
   @Test
@@ -179,9 +402,11 @@ class ContainerActionsIT {
     var listed = attacker.run(Duration.ofSeconds(120), "podman", "ps", "--all");
     var removed =
         attacker.run(Duration.ofSeconds(120), "podman", "rm", "--force", "--time=0", name);
+    var exec = attacker.run(Duration.ofSeconds(120), "podman", "exec", name, "true");
     var killed = attacker.run(Duration.ofSeconds(60), "kill", "-9", "-1");
 
     assertThat(listed.all()).doesNotContain(name);
+    assertThat(exec.exitCode()).as("podman exec: " + exec.all()).isNotZero();
     assertThat(containersOf(owner))
         .as("the container survives the attacker's podman rm: " + removed.all())
         .contains(name);

@@ -167,15 +167,25 @@ final class ServerCommand implements Runnable {
     System.out.println(
         "hpc-whisk server: "
             + server
-                .controller()
+                .election()
                 .map(
-                    c ->
-                        "harvest controller running: policy "
-                            + harvest.get().harvest().policy()
-                            + ", partition "
-                            + harvest.get().slurm().partition()
-                            + ", every "
-                            + Durations.format(harvest.get().harvest().interval()))
+                    e ->
+                        "harvest controller under leader election (PostgreSQL advisory lock): it"
+                            + " runs only in the server that holds the lock (log: 'gained"
+                            + " leadership'); this one "
+                            + (e.leader() ? "leads now" : "does not lead yet"))
+                .or(
+                    () ->
+                        server
+                            .controller()
+                            .map(
+                                c ->
+                                    "harvest controller running: policy "
+                                        + harvest.get().harvest().policy()
+                                        + ", partition "
+                                        + harvest.get().slurm().partition()
+                                        + ", every "
+                                        + Durations.format(harvest.get().harvest().interval())))
                 .orElse(
                     "harvest controller off"
                         + (harvest.isPresent()

@@ -4,18 +4,23 @@ import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
+import io.hpcwhisk.balancer.store.postgres.LeaderElection;
+import io.hpcwhisk.balancer.store.postgres.PasswordFile;
+import io.hpcwhisk.balancer.store.postgres.PostgresStore;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
+import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link
@@ -33,6 +38,12 @@ import java.util.function.Consumer;
  * configured pilot script that is still the sleeping placeholder is replaced by the real {@code
  * config/pilot.sbatch}.
  *
+ * <p>With {@code store.kind: postgres} several servers may share one database: the controller then
+ * runs only in the server elected by {@link LeaderElection} (a PostgreSQL advisory lock), starting
+ * when this server gains the lock and stopping when it loses it; the gauge {@code
+ * hpcwhisk.controller.leader} says which (with the embedded store it is always 1 when the
+ * controller runs).
+ *
  * <p>Known caveats: the controller only runs with {@code api.executor: pilots} (pilots of another
  * executor would have nothing to do); closing stops the controller first (pilots keep running and
  * are adopted by the next start), then the server.
@@ -42,11 +53,22 @@ final class SystemServer implements AutoCloseable {
   static final Path REAL_PILOT_SCRIPT = Path.of("config/pilot.sbatch");
 
   private final WhiskServer server;
-  private final Optional<HarvestController> controller;
+  private volatile HarvestController controller;
+  private final Optional<LeaderElection> election;
 
   private SystemServer(WhiskServer server, Optional<HarvestController> controller) {
     this.server = server;
-    this.controller = controller;
+    this.controller = controller.orElse(null);
+    this.election = Optional.empty();
+    if (controller.isPresent()) {
+      // one server, one controller: it always leads
+      Gauge.builder(LeaderElection.METRIC, () -> 1).register(server.meters());
+    }
+  }
+
+  private SystemServer(WhiskServer server, LeaderElection election) {
+    this.server = server;
+    this.election = Optional.of(election);
   }
 
   /**
@@ -96,23 +118,71 @@ final class SystemServer implements AutoCloseable {
     try {
       HarvestConfig effective = withRealPilot(harvest.get());
       String url = server.pilotUrl();
-      HarvestController controller =
-          HarvestController.start(
-              effective,
-              server.meters(),
-              home,
-              onPass,
-              handOff(
-                  url,
-                  Optional.ofNullable(config.balancer().caFile()),
-                  server.pilotSubmissions().orElseThrow(),
-                  home));
-      controller.withDemand(server::demand);
-      return new SystemServer(server, Optional.of(controller));
+      Supplier<HarvestController> starter =
+          () ->
+              HarvestController.start(
+                      effective,
+                      server.meters(),
+                      home,
+                      onPass,
+                      handOff(
+                          url,
+                          Optional.ofNullable(config.balancer().caFile()),
+                          server.pilotSubmissions().orElseThrow(),
+                          home))
+                  .withDemand(server::demand);
+      if (config.store().postgresKind()) {
+        return leading(server, config.store().postgres(), starter);
+      }
+      return new SystemServer(server, Optional.of(starter.get()));
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * Several servers over one PostgreSQL database: the controller runs only while this server holds
+   * the controller's advisory lock ({@link LeaderElection}); it starts on election (adopting the
+   * pilots already in Slurm, as any restarted controller does) and stops on losing the lock.
+   */
+  private static SystemServer leading(
+      WhiskServer server, ServerConfig.Postgres db, Supplier<HarvestController> starter) {
+    PostgresStore.Settings settings =
+        new PostgresStore.Settings(
+            db.url(), db.user(), PasswordFile.read(db.passwordPath()), 1, db.connectTimeoutMs());
+    SystemServer[] self = new SystemServer[1];
+    Object lock = new Object();
+    synchronized (lock) { // elected() waits until self[0] is set
+      LeaderElection election =
+          LeaderElection.start(
+              settings,
+              LeaderElection.CONTROLLER_LOCK,
+              LeaderElection.RETRY,
+              server.meters(),
+              new LeaderElection.Listener() {
+                @Override
+                public void elected() {
+                  synchronized (lock) {
+                    self[0].controller = starter.get();
+                  }
+                }
+
+                @Override
+                public void deposed(String reason) {
+                  synchronized (lock) {
+                    HarvestController c = self[0].controller;
+                    self[0].controller = null;
+                    if (c != null) {
+                      c.close();
+                    }
+                  }
+                }
+              },
+              "server " + server.apiUrl());
+      self[0] = new SystemServer(server, election);
+    }
+    return self[0];
   }
 
   /**
@@ -174,14 +244,24 @@ final class SystemServer implements AutoCloseable {
     return server;
   }
 
+  /** The controller running in this process now (with leader election: while leader). */
   Optional<HarvestController> controller() {
-    return controller;
+    return Optional.ofNullable(controller);
+  }
+
+  /** The leader election (store.kind postgres with a controller), else empty. */
+  Optional<LeaderElection> election() {
+    return election;
   }
 
   @Override
   public void close() {
     try {
-      controller.ifPresent(HarvestController::close);
+      if (election.isPresent()) {
+        election.get().close(); // steps down: stops the controller, frees the lock
+      } else if (controller != null) {
+        controller.close();
+      }
     } finally {
       server.close();
     }

@@ -110,6 +110,18 @@ final class UpCommand implements Callable<Integer> {
   boolean once;
 
   @Option(
+      names = "--ha",
+      paramLabel = "N",
+      description =
+          "High availability: instead of one server in this process, a private PostgreSQL 15, N"
+              + " (at least 2) hpc-whisk server processes on 127.0.0.2 .. 127.0.0.(N+1) sharing it"
+              + " (store.kind postgres; the harvest controller runs in the elected leader only) and"
+              + " HAProxy on 127.0.0.1:PORT in front with health checks. Prints 'server K: pid P"
+              + " url U' per server and 'front: URL'. Needs root, postgresql and haproxy"
+              + " (bin/install-deps); not with --tls or --isolated-nodes.")
+  Integer ha;
+
+  @Option(
       names = "--live-timeout",
       defaultValue = "240s",
       description = "With --once: how long to wait for the live state (default ${DEFAULT-VALUE}).")
@@ -122,6 +134,9 @@ final class UpCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     Path home = ControllerCommand.Run.home();
+    if (ha != null) {
+      return runHa(out, home);
+    }
     java.nio.file.Files.createDirectories(dir);
     Path log = dir.toAbsolutePath().resolve("up.log");
     logToFile(log); // the live screen stays readable; the server's and controller's log go there
@@ -203,6 +218,77 @@ final class UpCommand implements Callable<Integer> {
           // already shutting down: the hook runs
         }
         stop.run();
+      }
+    }
+  }
+
+  /** {@code --ha N}: starts a {@link HaSession}, waits for --for or a signal, stops it. */
+  private int runHa(PrintStream out, Path home) throws Exception {
+    if (ha < 2) {
+      throw new IllegalArgumentException("--ha must be at least 2 (servers), got " + ha);
+    }
+    if (ha > 250) {
+      throw new IllegalArgumentException(
+          "--ha must be at most 250 (addresses 127.0.0.2 .. 127.0.0.251), got " + ha);
+    }
+    if (tls || isolatedNodes) {
+      throw new IllegalArgumentException(
+          "--ha does not combine with --tls or --isolated-nodes (yet): start it without them");
+    }
+    java.nio.file.Files.createDirectories(dir);
+    Path log = dir.toAbsolutePath().resolve("up.log");
+    logToFile(log);
+    out.println("hpc-whisk up: log in " + log);
+    HaSession session =
+        new HaSession(
+            new HaSession.Settings(
+                dir.toAbsolutePath(), ha, nodes, port, policy, home, slurmVersion),
+            out);
+    AtomicBoolean closed = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Runnable stop =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            out.println("hpc-whisk up: stopping everything it started ...");
+            session.close();
+            out.println("hpc-whisk up: stopped.");
+          }
+          done.countDown();
+        };
+    Thread hook = new Thread(stop, "hpc-whisk-up-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      session.start();
+      out.println(
+          "hpc-whisk up: "
+              + ha
+              + " servers behind "
+              + session.frontUrl()
+              + "; try: curl -s -u "
+              + UpSession.guestAuth()
+              + " "
+              + session.frontUrl()
+              + "/api/v1/namespaces/guest/actions");
+      out.flush();
+      if (once) {
+        return 0;
+      }
+      if (forDuration == null) {
+        done.await();
+      } else {
+        done.await(Durations.parse(forDuration).toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return 0;
+    } finally {
+      if (done.getCount() > 0) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down: the hook runs
+        }
+        stop.run();
+      } else if (closed.get()) {
+        done.await();
       }
     }
   }

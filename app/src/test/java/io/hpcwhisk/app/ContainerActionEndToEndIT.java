@@ -116,6 +116,16 @@ class ContainerActionEndToEndIT {
 
       started = containers();
       assertThat(started).as("the warm container is up").isNotEmpty();
+      for (String name : started) {
+        assertThat(
+                podman(
+                    "inspect",
+                    "--format",
+                    "{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Ports}}",
+                    name))
+            .as("the pilot's container has no network and publishes no port")
+            .isEqualTo("none 0");
+      }
     }
     await()
         .atMost(Duration.ofMinutes(2))
@@ -151,6 +161,15 @@ class ContainerActionEndToEndIT {
     }
     System.out.println("[container e2e] " + steps);
     return steps;
+  }
+
+  private static String podman(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("podman"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out.strip();
   }
 
   /** Names of the containers pilots started (labelled with their process id). */

@@ -14,14 +14,16 @@ import io.hpcwhisk.testkit.Required;
 import io.hpcwhisk.testkit.SlurmEnv;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole system on a local cluster with fake GPUs ({@code --gpus 2}, one node of 2 CPUs): the
  * server's harvest controller submits a pilot that holds the node's GPUs ({@code --gres=gpu:2} from
- * the node's GRES), the pilot registers its cores and GPU ids, and actions created over the REST
- * API with {@code limits.cpu} and the annotation {@code gpus} are routed to it and see only their
- * own CPUs and GPU ids (each action returns its {@code Cpus_allowed_list} and {@code
- * CUDA_VISIBLE_DEVICES}).
+ * the node's GRES), the pilot registers its cores and GPU ids, and actions created and invoked with
+ * the official {@code openwhisk} npm client ({@code e2e/devices.js}) with {@code limits.cpu} and
+ * the annotation {@code gpus} are routed to it and see only their own CPUs and GPU ids (each action
+ * returns its {@code Cpus_allowed_list}, i.e. its taskset pinning, and {@code
+ * CUDA_VISIBLE_DEVICES}); a GPU count above the largest pilot's is refused with 400.
  */
 @Tag("slurm")
 class DevicesEndToEndIT {
@@ -50,29 +53,52 @@ class DevicesEndToEndIT {
 
   @TempDir Path dir;
 
-  static void put(String base, String name, String extra) throws Exception {
-    HttpResponse<String> r =
-        SystemFixture.call(
-            "PUT",
-            base + "/api/v1/namespaces/guest/actions/" + name + "?overwrite=true",
-            "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
-                + UpSession.json(PROBE)
-                + "}"
-                + extra
-                + "}");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  /**
+   * Runs {@code e2e/devices.js} (the official {@code openwhisk} npm client) with {@code steps}; one
+   * JSON node per step, each with its {@code results}.
+   */
+  static List<JsonNode> npm(Path e2e, String base, List<Map<String, Object>> steps)
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder("node", "devices.js", JSON.writeValueAsString(steps))
+            .directory(e2e.toFile());
+    builder.environment().put("OW_APIHOST", base);
+    builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(JSON.readTree(line));
+      }
+    }
+    assertThat(lines).as("one line per step: " + out).hasSize(steps.size());
+    return lines;
   }
 
-  static HttpResponse<String> invoke(String base, String name, String params) throws Exception {
-    return SystemFixture.call(
-        "POST",
-        base + "/api/v1/namespaces/guest/actions/" + name + "?blocking=true&result=true",
-        params);
+  static Map<String, Object> create(String name, Map<String, Object> extra) {
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("op", "create");
+    step.put("name", name);
+    step.put("kind", "nodejs:20");
+    step.put("code", PROBE);
+    step.putAll(extra);
+    return step;
   }
 
-  static JsonNode result(HttpResponse<String> r) throws Exception {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body());
+  static Map<String, Object> invoke(String name, Map<String, Object> params, int parallel) {
+    return Map.of("op", "invoke", "name", name, "params", params, "parallel", parallel);
+  }
+
+  /** The results of one invoke step; each must be a success. */
+  static List<JsonNode> results(JsonNode step) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode r : step.path("results")) {
+      assertThat(r.has("result")).as(step.toString()).isTrue();
+      out.add(r.path("result"));
+    }
+    return out;
   }
 
   @Test
@@ -80,6 +106,10 @@ class DevicesEndToEndIT {
     Required.on(
         SlurmInstallation.forVersion(SlurmInstallation.DEFAULT_VERSION).missing().isEmpty(),
         "Slurm 22.05 and munge");
+    Path e2e = SystemFixture.HOME.resolve("e2e");
+    Required.on(
+        SystemFixture.onPath("node") && Files.isDirectory(e2e.resolve("node_modules/openwhisk")),
+        "node and e2e/node_modules/openwhisk (bin/install-deps)");
     LocalCluster cluster = new LocalCluster(dir.resolve("cluster"));
     LocalClusterSpec spec =
         new LocalClusterSpec(cluster.dir(), 1, 2, 2000, 10, OptionalInt.empty(), 2);
@@ -93,60 +123,76 @@ class DevicesEndToEndIT {
       HarvestConfig harvest = SystemFixture.harvestConfig(slurm, dir, "adaptive", Map.of());
       server = SystemFixture.start(port, dir.resolve("data"), harvest);
 
-      put(base, "gpu", ",\"limits\":{\"cpu\":1},\"annotations\":[{\"key\":\"gpus\",\"value\":1}]");
-      put(base, "one-core", ",\"limits\":{\"cpu\":1}");
-      put(base, "two-cores", ",\"limits\":{\"cpu\":2}");
-      put(base, "plain", "");
+      List<Object> gpus = List.of(Map.of("key", "gpus", "value", 1));
+      List<JsonNode> created =
+          npm(
+              e2e,
+              base,
+              List.of(
+                  create("gpu", Map.of("limits", Map.of("cpu", 1), "annotations", gpus)),
+                  create("one-core", Map.of("limits", Map.of("cpu", 1))),
+                  create("two-cores", Map.of("limits", Map.of("cpu", 2))),
+                  create("plain", Map.of())));
+      for (JsonNode c : created) {
+        assertThat(c.path("results").path(0).has("error")).as(c.toString()).isFalse();
+      }
+      assertThat(created.get(0).path("results").path(0).path("limits").path("cpu").asInt())
+          .isEqualTo(1);
+      assertThat(created.get(0).path("results").path(0).path("annotations").toString())
+          .contains("\"gpus\"");
+      assertThat(created.get(2).path("results").path(0).path("limits").path("cpu").asInt())
+          .isEqualTo(2);
 
       // the first call waits until the controller's pilot (with the node's GPUs) is up
       await()
           .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofSeconds(1))
-          .until(() -> invoke(base, "gpu", "{}").statusCode() == 200);
+          .until(
+              () ->
+                  npm(e2e, base, List.of(invoke("gpu", Map.of(), 1)))
+                      .get(0)
+                      .path("results")
+                      .path(0)
+                      .has("result"));
 
-      CompletableFuture<HttpResponse<String>> a =
-          CompletableFuture.supplyAsync(() -> call(base, "gpu", "{\"holdMs\":3000}"));
-      CompletableFuture<HttpResponse<String>> b =
-          CompletableFuture.supplyAsync(() -> call(base, "gpu", "{\"holdMs\":3000}"));
-      JsonNode ra = result(a.get());
-      JsonNode rb = result(b.get());
+      List<JsonNode> runs =
+          npm(
+              e2e,
+              base,
+              List.of(
+                  invoke("gpu", Map.of("holdMs", 3000), 2),
+                  invoke("one-core", Map.of(), 1),
+                  invoke("two-cores", Map.of(), 1),
+                  invoke("plain", Map.of(), 1),
+                  create(
+                      "three-gpus",
+                      Map.of("annotations", List.of(Map.of("key", "gpus", "value", 3))))));
+      List<JsonNode> both = results(runs.get(0));
+      assertThat(both).hasSize(2);
+      JsonNode ra = both.get(0);
+      JsonNode rb = both.get(1);
       assertThat(List.of(ra.path("cuda").asText(), rb.path("cuda").asText()))
           .as("two concurrent 1-GPU activations on a 2-GPU pilot")
           .containsExactlyInAnyOrder("0", "1");
       assertThat(DevicePool.parseCpuList(ra.path("cpus").asText())).hasSize(1);
-
-      assertThat(
-              DevicePool.parseCpuList(result(invoke(base, "one-core", "{}")).path("cpus").asText()))
+      assertThat(DevicePool.parseCpuList(rb.path("cpus").asText())).hasSize(1);
+      assertThat(DevicePool.parseCpuList(results(runs.get(1)).get(0).path("cpus").asText()))
+          .as("a 1-core action pinned to one core of the 2-core pilot")
           .hasSize(1);
-      assertThat(
-              DevicePool.parseCpuList(
-                  result(invoke(base, "two-cores", "{}")).path("cpus").asText()))
+      assertThat(DevicePool.parseCpuList(results(runs.get(2)).get(0).path("cpus").asText()))
+          .as("a 2-core action pinned to both")
           .hasSize(2);
-      assertThat(result(invoke(base, "plain", "{}")).path("cuda").asText())
+      assertThat(results(runs.get(3)).get(0).path("cuda").asText())
           .as("an action without GPUs sees none on the GPU pilot")
           .isEmpty();
-
-      HttpResponse<String> tooMany =
-          SystemFixture.call(
-              "PUT",
-              base + "/api/v1/namespaces/guest/actions/three-gpus",
-              "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(){return {}}\"},"
-                  + "\"annotations\":[{\"key\":\"gpus\",\"value\":3}]}");
-      assertThat(tooMany.statusCode()).isEqualTo(400);
-      assertThat(tooMany.body()).contains("the maximum is 2 GPUs");
+      JsonNode tooMany = runs.get(4).path("results").path(0);
+      assertThat(tooMany.path("statusCode").asInt()).as(tooMany.toString()).isEqualTo(400);
+      assertThat(tooMany.toString()).contains("the maximum is 2 GPUs");
     } finally {
       if (server != null) {
         server.close();
       }
       cluster.down(quiet);
-    }
-  }
-
-  private static HttpResponse<String> call(String base, String name, String params) {
-    try {
-      return invoke(base, name, params);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -123,7 +123,10 @@ class SystemServerTest {
       assertThat(scrape)
           .contains("hpcwhisk_harvest_passes_total")
           .contains("hpcwhisk_slurm_up")
-          .contains("whisk_queue_length");
+          .contains("whisk_queue_length")
+          // one server on the embedded store: its controller always leads
+          .contains("hpcwhisk_controller_leader 1.0");
+      assertThat(system.election()).isEmpty();
     }
   }
 

@@ -46,6 +46,9 @@ import java.util.Optional;
  *     {@code podman} or {@code none}
  * @param images a directory of image archives ({@code podman save}) loaded on first use when an
  *     image is not in the node's store; default none (the store only)
+ * @param containerNetwork container actions' network: {@code none} (default: no network at all,
+ *     only loopback inside the container) or {@code outbound} (outgoing connections through
+ *     slirp4netns; nothing on the node can connect in, the node's loopback is out of reach)
  */
 public record PilotConfig(
     String balancerUrl,
@@ -66,7 +69,8 @@ public record PilotConfig(
     Duration idleTimeout,
     String caFile,
     String containerEngine,
-    String images) {
+    String images,
+    String containerNetwork) {
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -125,12 +129,29 @@ public record PilotConfig(
           "\"" + containerEngine + "\" is not one of: auto, podman, none");
     }
     images = Check.blankToNull(images);
+    containerNetwork = Check.blankToNull(containerNetwork);
+    containerNetwork =
+        containerNetwork == null ? "none" : containerNetwork.strip().toLowerCase(Locale.ROOT);
+    if (!io.hpcwhisk.runtime.container.ContainerSettings.NETWORKS.contains(containerNetwork)) {
+      throw new ConfigException(
+          "pilot.container-network",
+          "\""
+              + containerNetwork
+              + "\" is not one of: "
+              + String.join(", ", io.hpcwhisk.runtime.container.ContainerSettings.NETWORKS));
+    }
   }
 
-  /** How container actions run: the engine, the image directory and the job id as label. */
+  /**
+   * How container actions run: the engine, the image directory, the job id as label and the
+   * network.
+   */
   public io.hpcwhisk.runtime.container.ContainerSettings containers(String jobId) {
     return new io.hpcwhisk.runtime.container.ContainerSettings(
-        containerEngine, images == null ? null : Path.of(images).toAbsolutePath(), jobId);
+        containerEngine,
+        images == null ? null : Path.of(images).toAbsolutePath(),
+        jobId,
+        containerNetwork);
   }
 
   /**
@@ -214,6 +235,7 @@ public record PilotConfig(
     env.put("unsandboxed-namespace", "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE");
     env.put("container-engine", "HPC_WHISK_PILOT_CONTAINER_ENGINE");
     env.put("images", "HPC_WHISK_PILOT_IMAGES");
+    env.put("container-network", "HPC_WHISK_PILOT_CONTAINER_NETWORK");
     return Map.copyOf(env);
   }
 }

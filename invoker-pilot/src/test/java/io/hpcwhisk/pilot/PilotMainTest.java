@@ -98,16 +98,30 @@ class PilotMainTest {
         .hasMessage("pilot.sandbox: \"maybe\" is not one of: auto, off, bwrap");
     assertThatThrownBy(() -> read(Map.of("container-engine", "docker")))
         .hasMessage("pilot.container-engine: \"docker\" is not one of: auto, podman, none");
+    assertThatThrownBy(() -> read(Map.of("container-network", "host")))
+        .hasMessage("pilot.container-network: \"host\" is not one of: none, outbound");
   }
 
   @Test
   void containerSettingsComeFromTheContainerKeysAndTheJobId() {
     var defaults = read(Map.of()).containers("42");
-    var set = read(Map.of("container-engine", "none", "images", "/shared/images")).containers("7");
+    var set =
+        read(Map.of(
+                "container-engine",
+                "none",
+                "images",
+                "/shared/images",
+                "container-network",
+                "outbound"))
+            .containers("7");
 
     assertThat(defaults.engine()).isEqualTo("auto");
     assertThat(defaults.images()).isNull();
     assertThat(defaults.owner()).isEqualTo("42");
+    assertThat(defaults.network())
+        .as("no network unless the administrator allows it")
+        .isEqualTo("none");
+    assertThat(set.network()).isEqualTo("outbound");
     assertThat(set.engine()).isEqualTo("none");
     assertThat(set.images()).isEqualTo(Path.of("/shared/images"));
     assertThat(set.engineInstance()).isEmpty();

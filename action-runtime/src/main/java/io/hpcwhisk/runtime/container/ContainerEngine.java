@@ -8,8 +8,9 @@ import java.util.Optional;
  * What the runtimes need from a container engine on the node. An implementation never pulls an
  * image, runs the container with no capabilities, no new privileges, a read-only root file system,
  * as {@link ContainerRun#uid()}, within {@link ContainerRun#memoryMb()}, in a network namespace of
- * its own whose port 8080 is reachable on 127.0.0.1:{@link ContainerRun#hostPort()}, with the given
- * labels and nothing of the host's file system mounted.
+ * its own ({@link ContainerRun#network()}) with no port published on the node, writes the
+ * container's process id to {@link ContainerRun#pidFile()} (the {@link NetnsForwarder} reaches port
+ * 8080 through it), with the given labels and nothing of the host's file system mounted.
  */
 public interface ContainerEngine {
 

@@ -8,13 +8,22 @@ import java.util.Objects;
  *
  * @param name the container's name, unique on the node (the engine's handle for removal)
  * @param image a reference already checked by {@link ImageReference#check}
- * @param hostPort the port on 127.0.0.1 that reaches the action's port 8080
+ * @param pidFile where the engine writes the container's first process id (its network namespace is
+ *     entered through {@code /proc/PID/ns/net} by the {@link NetnsForwarder})
+ * @param network {@code none} (only loopback inside: no network at all) or {@code outbound}
+ *     (outgoing connections through a user-mode stack; nothing on the node can connect in)
  * @param memoryMb the memory limit (RAM and swap together); the engine kills the container above it
  * @param uid the uid and gid the action's processes run as inside the container (never 0)
  * @param labels labels that let a leftover be found ({@code io.hpcwhisk.pilot-pid}, job id)
  */
 public record ContainerRun(
-    String name, String image, int hostPort, int memoryMb, int uid, Map<String, String> labels) {
+    String name,
+    String image,
+    java.nio.file.Path pidFile,
+    String network,
+    int memoryMb,
+    int uid,
+    Map<String, String> labels) {
 
   public ContainerRun {
     Objects.requireNonNull(name, "name");
@@ -26,8 +35,13 @@ public record ContainerRun(
             p -> {
               throw new IllegalArgumentException(p);
             });
-    if (hostPort < 1 || hostPort > 65535) {
-      throw new IllegalArgumentException("hostPort out of range: " + hostPort);
+    Objects.requireNonNull(pidFile, "pidFile");
+    if (!ContainerSettings.NETWORKS.contains(network)) {
+      throw new IllegalArgumentException(
+          "network \""
+              + network
+              + "\" is not one of: "
+              + String.join(", ", ContainerSettings.NETWORKS));
     }
     if (memoryMb < 16) {
       throw new IllegalArgumentException("memoryMb must be at least 16, got " + memoryMb);

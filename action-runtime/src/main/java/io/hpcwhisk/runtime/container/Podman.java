@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * --user UID:UID}, {@code --memory} and {@code --memory-swap} equal (no swap), {@code
  * --pids-limit}, {@code --ulimit} for open files and processes (podman's defaults exceed what an
  * unprivileged or nested node allows), {@code --log-driver=none} (the pilot reads the output;
- * nothing piles up on disk) and podman's default network (its own namespace: a bridge for root,
- * slirp4netns rootless) with only port 8080 published, on 127.0.0.1.
+ * nothing piles up on disk), {@code --network=none} (a namespace with only loopback) or, when the
+ * administrator allows outgoing connections, {@code --network=slirp4netns} (a user-mode stack:
+ * outgoing only, the node's loopback out of reach), and no port published: port 8080 is reached
+ * only through the pilot's {@link NetnsForwarder}; {@code --pidfile} gives the forwarder the
+ * container's process.
  */
 public final class Podman implements ContainerEngine {
 
@@ -80,7 +83,7 @@ public final class Podman implements ContainerEngine {
   public Optional<String> problem() {
     Result r = exec(List.of(executable, "version", "--format", "{{.Client.Version}}"));
     if (r.exit() == 0) {
-      return Optional.empty();
+      return NetnsForwarder.problem();
     }
     return Optional.of(
         r.exit() == 127
@@ -120,7 +123,11 @@ public final class Podman implements ContainerEngine {
     argv.add("--ulimit=nofile=" + NOFILE_LIMIT + ":" + NOFILE_LIMIT);
     argv.add("--ulimit=nproc=" + NPROC_LIMIT + ":" + NPROC_LIMIT);
     argv.add("--log-driver=none");
-    argv.add("--publish=127.0.0.1:" + run.hostPort() + ":8080/tcp");
+    argv.add(
+        run.network().equals("outbound")
+            ? "--network=slirp4netns:allow_host_loopback=false"
+            : "--network=none");
+    argv.add("--pidfile=" + run.pidFile().toAbsolutePath());
     argv.add("--stop-timeout=0");
     run.labels().forEach((k, v) -> argv.add("--label=" + k + "=" + v));
     argv.add("--");

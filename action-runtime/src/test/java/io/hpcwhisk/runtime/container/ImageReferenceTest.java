@@ -52,7 +52,8 @@ class ImageReferenceTest {
         new ContainerRun(
             "hpcw-1-1",
             "localhost/x:1",
-            18080,
+            java.nio.file.Path.of("/tmp/ctr-1/pid"),
+            "none",
             128,
             65534,
             Map.of(ContainerSettings.JOB_LABEL, "42"));
@@ -68,19 +69,36 @@ class ImageReferenceTest {
             "--user=65534:65534",
             "--memory=128m",
             "--memory-swap=128m",
-            "--publish=127.0.0.1:18080:8080/tcp",
+            "--network=none",
+            "--pidfile=/tmp/ctr-1/pid",
             "--label=io.hpcwhisk.job=42");
+    assertThat(argv)
+        .as("no port of the container is published on the node")
+        .noneMatch(
+            a -> a.startsWith("--publish") || a.startsWith("-p") || a.startsWith("--net=host"));
+    assertThat(
+            new Podman("podman")
+                .runCommand(
+                    new ContainerRun(
+                        "hpcw-1-2", "localhost/x:1", run.pidFile(), "outbound", 128, 65534, null)))
+        .contains("--network=slirp4netns:allow_host_loopback=false")
+        .noneMatch(a -> a.startsWith("--publish"));
     assertThat(argv.subList(argv.size() - 2, argv.size())).containsExactly("--", "localhost/x:1");
     assertThat(argv).noneMatch(a -> a.startsWith("--privileged") || a.startsWith("--volume"));
   }
 
   @Test
   void aContainerRunRefusesRootAndBadNames() {
-    assertThatThrownBy(() -> new ContainerRun("x", "alpine", 1, 64, 0, Map.of()))
+    java.nio.file.Path pid = java.nio.file.Path.of("/tmp/ctr-1/pid");
+    assertThatThrownBy(() -> new ContainerRun("x", "alpine", pid, "none", 64, 0, Map.of()))
         .hasMessageContaining("not root");
-    assertThatThrownBy(() -> new ContainerRun("x", "--privileged", 1, 64, 1, Map.of()))
+    assertThatThrownBy(() -> new ContainerRun("x", "--privileged", pid, "none", 64, 1, Map.of()))
         .hasMessageContaining("'-'");
-    assertThatThrownBy(() -> new ContainerRun("-x", "alpine", 1, 64, 1, Map.of()))
+    assertThatThrownBy(() -> new ContainerRun("-x", "alpine", pid, "none", 64, 1, Map.of()))
         .hasMessageContaining("bad container name");
+    assertThatThrownBy(() -> new ContainerRun("x", "alpine", pid, "host", 64, 1, Map.of()))
+        .hasMessage("network \"host\" is not one of: none, outbound");
+    assertThatThrownBy(() -> new ContainerSettings("podman", null, "1", "bridge"))
+        .hasMessage("container network \"bridge\" is not one of: none, outbound");
   }
 }

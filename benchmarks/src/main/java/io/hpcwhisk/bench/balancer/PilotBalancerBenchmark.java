@@ -7,9 +7,11 @@ import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.tls.LocalCa;
 import io.hpcwhisk.balancer.tls.PemFiles;
+import io.hpcwhisk.testkit.PostgresCluster;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,13 +54,23 @@ import javax.net.ssl.TrustManagerFactory;
  * pilot {@code i} on node {@code (i mod N) + 1}) reaching the server at the host side's address,
  * plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA); and
  * prints the isolated figures as ratios to the loopback plain ones.
+ *
+ * <p>With {@code stores} in place of {@code isolatedClusterDir}, one run measures the server on the
+ * embedded store and then on PostgreSQL 15 (a private cluster from testkit's {@code
+ * PostgresCluster}, default pool; the arguments after {@code stores} are PostgreSQL settings such
+ * as {@code synchronous_commit=off}), pilots on loopback, and prints PostgreSQL as a ratio to the
+ * embedded store.
  */
 public final class PilotBalancerBenchmark {
 
   private PilotBalancerBenchmark() {}
 
   /** Where the pilots run: loopback, or the namespaces of an isolated cluster (with TLS or not). */
-  record Setup(String name, Properties network, boolean tls) {}
+  record Setup(String name, Properties network, boolean tls, List<String> postgres) {
+    Setup(String name, Properties network, boolean tls) {
+      this(name, network, tls, null);
+    }
+  }
 
   /** What one set-up measured. */
   record Figures(double perSecond, double latencyP50Ms, double overheadP50Ms) {}
@@ -69,6 +81,20 @@ public final class PilotBalancerBenchmark {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int pilotMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 512;
     int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 60;
+    if (args.length > 5 && args[5].equals("stores")) {
+      // the embedded store, then PostgreSQL (a private cluster; later arguments are its settings)
+      List<String> settings = List.of(args).subList(6, args.length);
+      Map<String, Figures> figures = new LinkedHashMap<>();
+      for (Setup setup :
+          List.of(
+              new Setup("embedded", null, false), new Setup("postgres", null, false, settings))) {
+        System.out.println("=== store " + setup.name() + " ===");
+        figures.put(
+            setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
+      }
+      print(figures, "embedded", "PostgreSQL settings " + settings);
+      return;
+    }
     if (args.length <= 5) {
       run(
           new Setup("loopback plain", null, false),
@@ -93,11 +119,19 @@ public final class PilotBalancerBenchmark {
       figures.put(
           setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
     }
-    Figures base = figures.get("loopback plain");
+    print(figures, "loopback plain", "");
+  }
+
+  private static void print(Map<String, Figures> figures, String baseName, String note) {
+    Figures base = figures.get(baseName);
     System.out.println(
-        "=== blocking no-op invokes, ratios to loopback plain ("
+        "=== blocking no-op invokes, ratios to "
+            + baseName
+            + " ("
             + base.perSecond()
-            + " req/s) ===");
+            + " req/s) "
+            + note
+            + " ===");
     figures.forEach(
         (name, f) ->
             System.out.printf(
@@ -108,6 +142,15 @@ public final class PilotBalancerBenchmark {
                 f.perSecond() / base.perSecond(),
                 f.latencyP50Ms(),
                 f.overheadP50Ms()));
+    System.out.println("load average: " + loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static Figures run(
@@ -148,6 +191,24 @@ public final class PilotBalancerBenchmark {
             .withPilots(
                 ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
     config = config.withApi(config.api().withTls(tls));
+    PostgresCluster database = null;
+    if (setup.postgres() != null) {
+      database = PostgresCluster.start(setup.postgres());
+      Path password = data.resolve("pg-password");
+      Files.writeString(password, database.password());
+      Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+      config =
+          config.withStore(
+              config
+                  .store()
+                  .withPostgres(
+                      new ServerConfig.Postgres(
+                          database.createDatabase(),
+                          database.user(),
+                          password.toString(),
+                          null,
+                          null)));
+    }
     List<Process> processes = new ArrayList<>();
     try (WhiskServer server = WhiskServer.start(config, "bench")) {
       int port = server.address().getPort();
@@ -255,6 +316,9 @@ public final class PilotBalancerBenchmark {
       }
       ApiOverheadBenchmark.deleteTree(
           data.resolve("data")); // the pilots' logs stay in the directory
+      if (database != null) {
+        database.close();
+      }
     }
   }
 

@@ -22,8 +22,9 @@ import org.HdrHistogram.Histogram;
  * {@code accept} (durable pending entry) then {@code complete} (durable record, pending entry gone)
  * of a fresh activation for {@code seconds}, first on the embedded MVStore (in a temporary data
  * directory), then on PostgreSQL 15 (a private cluster from testkit's {@code PostgresCluster},
- * {@code fsync} on, default {@code synchronous_commit}). Prints each store's rate and latency and
- * the ratio PostgreSQL / embedded. No HTTP, no dispatch: the store alone.
+ * {@code fsync} on, default {@code synchronous_commit}) twice: each write in its own transaction
+ * (the baseline) and with the store's group commit (its default). Prints each store's rate and
+ * latency and the ratio PostgreSQL / embedded. No HTTP, no dispatch: the store alone.
  *
  * <p>Usage: {@code java -cp benchmarks/target/…:… io.hpcwhisk.bench.balancer.StoreBenchmark
  * [threads=8] [seconds=10] [warm-up seconds=3] [postgres setting ...]}, e.g. {@code fsync=off} (the
@@ -53,9 +54,12 @@ public final class StoreBenchmark {
     }
   }
 
+  /** Activation ids, unique over every run of one benchmark (warm-ups included). */
+  private static final AtomicLong IDS = new AtomicLong();
+
   static Result run(String name, ActivationStore store, int threads, double seconds)
       throws Exception {
-    AtomicLong ids = new AtomicLong();
+    AtomicLong ids = IDS;
     AtomicLong pairs = new AtomicLong();
     Histogram micros = new ConcurrentHistogram(60_000_000L, 3);
     long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -126,14 +130,18 @@ public final class StoreBenchmark {
       run("embedded", db.activations(), threads, warmup);
       embedded = run("embedded", db.activations(), threads, seconds);
     }
+    Result single;
     Result postgres;
     List<String> settings = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
     try (PostgresCluster cluster = PostgresCluster.start(settings)) {
       String url = cluster.createDatabase();
-      try (PostgresStore pg =
-          PostgresStore.open(
-              new PostgresStore.Settings(
-                  url, cluster.user(), cluster.password(), threads, 30_000))) {
+      var s = new PostgresStore.Settings(url, cluster.user(), cluster.password(), threads, 30_000);
+      // the baseline: each write in its own transaction on the caller's thread
+      try (PostgresStore pg = PostgresStore.open(s, 0)) {
+        run("pg-1tx", pg.activations(), threads, warmup);
+        single = run("pg-1tx", pg.activations(), threads, seconds);
+      }
+      try (PostgresStore pg = PostgresStore.open(s)) {
         run("postgres", pg.activations(), threads, warmup);
         postgres = run("postgres", pg.activations(), threads, seconds);
       }
@@ -141,9 +149,14 @@ public final class StoreBenchmark {
     System.out.println(
         "threads " + threads + ", " + seconds + " s each after " + warmup + " s warm-up");
     System.out.println(embedded.line());
+    System.out.println(single.line());
     System.out.println(postgres.line());
     System.out.printf(
-        "ratio postgres/embedded: %.3f%n", postgres.perSecond() / embedded.perSecond());
+        "ratio postgres/embedded: %.3f (one transaction per write: %.3f; group commit / one"
+            + " transaction per write: %.2f)%n",
+        postgres.perSecond() / embedded.perSecond(),
+        single.perSecond() / embedded.perSecond(),
+        postgres.perSecond() / single.perSecond());
     System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
   }
 }

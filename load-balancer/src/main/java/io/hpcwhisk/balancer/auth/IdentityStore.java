@@ -1,18 +1,12 @@
 package io.hpcwhisk.balancer.auth;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -26,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users in {@code identities.json} under the data directory, each with a {@link KeyDigest} of
- * its key (never the key). Writers (the admin command) hold a file lock and replace the file
- * atomically; the server re-reads it when its modification time changes (checked at most once a
- * second), so created, rotated and deleted users take effect at once.
+ * The users, each with a {@link KeyDigest} of its key (never the key), in {@link UserRecords}:
+ * {@code identities.json} under the data directory, or the PostgreSQL store's table shared by every
+ * server. Writers (the admin command) replace the entries atomically under the backend's lock; the
+ * server re-reads them when their version changes (checked at most once a second), so created,
+ * rotated and deleted users take effect at once.
  *
  * <p>{@link #authenticate} checks a presented key against the digest (constant time) and remembers
  * the key it verified per user, so later calls with the same key cost one constant-time comparison
@@ -41,14 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class IdentityStore {
 
-  public static final String FILE_NAME = "identities.json";
+  public static final String FILE_NAME = FileUserRecords.FILE_NAME;
   private static final Logger LOG = LoggerFactory.getLogger(IdentityStore.class);
-  private static final TypeReference<List<JsonNode>> LIST = new TypeReference<>() {};
-  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
-  private final Path file;
+  private final UserRecords records;
   private final SecureRandom random = new SecureRandom();
   private final ActivationKeys activationKeys = new ActivationKeys(random);
 
@@ -58,7 +49,7 @@ public final class IdentityStore {
   private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
   private volatile Map<String, StoredUser> byUuid = Map.of();
   private volatile Map<String, NamespaceLimits> limitsByNamespace = Map.of();
-  private volatile long loadedMtime = Long.MIN_VALUE;
+  private volatile long loadedVersion = Long.MIN_VALUE;
   private volatile long lastCheckNanos = 0;
   private volatile StoredUser guest;
 
@@ -67,8 +58,14 @@ public final class IdentityStore {
    */
   private record Verified(StoredUser user, Identity identity) {}
 
+  /** The users in {@code identities.json} under {@code dataDir}. */
   public IdentityStore(Path dataDir) {
-    this.file = dataDir.resolve(FILE_NAME);
+    this(new FileUserRecords(dataDir));
+  }
+
+  /** The users in {@code records}. */
+  public IdentityStore(UserRecords records) {
+    this.records = records;
     this.nobody = KeyDigest.of(new UUID(0, 0).toString(), ActivationKeys.randomKey(random), random);
     reload();
   }
@@ -247,61 +244,52 @@ public final class IdentityStore {
     T apply(List<StoredUser> all);
   }
 
-  @SuppressWarnings("try") // the lock is held for the block's duration, not used in it
   private synchronized <T> T mutate(Mutation<T> mutation) {
+    List<T> result = new ArrayList<>(1);
     try {
-      Files.createDirectories(file.getParent());
-      Path lockFile = file.resolveSibling(FILE_NAME + ".lock");
-      try (FileChannel channel =
-              FileChannel.open(
-                  lockFile,
-                  java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                  OWNER_ONLY);
-          FileLock lock = channel.lock()) {
-        List<StoredUser> all = new ArrayList<>(read().users());
-        T result = mutation.apply(all);
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, OWNER_ONLY); // readable by the server's user only
-        Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          c.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        reloadFromFile();
-        return result;
-      }
+      records.update(
+          raw -> {
+            List<StoredUser> all = new ArrayList<>(convert(raw).users());
+            result.add(mutation.apply(all));
+            List<JsonNode> out = new ArrayList<>(all.size());
+            all.forEach(u -> out.add(Json.MAPPER.valueToTree(u)));
+            return out;
+          });
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot update " + file, e);
+      throw new UncheckedIOException("cannot update " + records.describe(), e);
     }
+    reloadFromRecords();
+    return result.get(0);
   }
 
   /** The users in the file; {@code migrated} counts entries that still had a plaintext key. */
   private record Contents(List<StoredUser> users, int migrated) {}
 
-  private Contents read() throws IOException {
-    if (!Files.exists(file)) {
-      return new Contents(List.of(), 0);
-    }
+  private Contents convert(List<JsonNode> raw) {
     List<StoredUser> users = new ArrayList<>();
     int migrated = 0;
-    for (JsonNode entry : Json.MAPPER.readValue(file.toFile(), LIST)) {
+    for (JsonNode entry : raw) {
       if (entry instanceof ObjectNode o && o.hasNonNull("key") && !o.has("keyDigest")) {
         // written before keys were hashed: replace the key by its digest
+        o = o.deepCopy();
         String uuid = o.path("uuid").asText();
         String key = o.remove("key").asText();
         o.set("keyDigest", Json.MAPPER.valueToTree(KeyDigest.of(uuid, key, random)));
         migrated++;
+        entry = o;
       }
-      users.add(Json.MAPPER.treeToValue(entry, StoredUser.class));
+      try {
+        users.add(Json.MAPPER.treeToValue(entry, StoredUser.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return new Contents(users, migrated);
   }
 
   private void reloadIfChanged() {
     try {
-      long mtime = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
-      if (mtime != loadedMtime) {
+      if (records.version() != loadedVersion) {
         reload();
       }
     } catch (IOException | RuntimeException e) {
@@ -310,27 +298,30 @@ public final class IdentityStore {
   }
 
   private synchronized void reload() {
-    int migrated = reloadFromFile();
+    int migrated = reloadFromRecords();
     if (migrated > 0) {
       try {
         mutate(all -> null); // rewrites the file with the digests read
-        LOG.info("{}: replaced {} plaintext keys by salted digests (HMAC-SHA256)", file, migrated);
+        LOG.info(
+            "{}: replaced {} plaintext keys by salted digests (HMAC-SHA256)",
+            records.describe(),
+            migrated);
       } catch (UncheckedIOException e) {
         LOG.warn(
             "{} holds {} plaintext keys and cannot be rewritten with digests: {}",
-            file,
+            records.describe(),
             migrated,
             e.getCause().toString());
       }
     }
   }
 
-  private synchronized int reloadFromFile() {
+  private synchronized int reloadFromRecords() {
     try {
-      long mtime = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
+      long version = records.version();
       Map<String, StoredUser> map = new ConcurrentHashMap<>();
       Map<String, NamespaceLimits> limits = new ConcurrentHashMap<>();
-      Contents contents = read();
+      Contents contents = convert(records.read());
       for (StoredUser i : contents.users()) {
         map.put(i.uuid(), i);
         if (i.limits() != null) {
@@ -339,14 +330,14 @@ public final class IdentityStore {
       }
       byUuid = map;
       limitsByNamespace = limits;
-      loadedMtime = mtime;
+      loadedVersion = version;
       verified
           .keySet()
           .removeIf(
               uuid -> !map.containsKey(uuid) && (guest == null || !guest.uuid().equals(uuid)));
       return contents.migrated();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read identities from " + file, e);
+      throw new UncheckedIOException("cannot read identities from " + records.describe(), e);
     }
   }
 }

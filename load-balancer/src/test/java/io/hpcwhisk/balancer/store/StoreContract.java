@@ -13,7 +13,10 @@ import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Trigger;
 import io.hpcwhisk.balancer.entity.WhiskPackage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -189,6 +192,47 @@ abstract class StoreContract {
           .containsExactly(id);
       assertThat(s.count("ns", new ActivationQuery(null, null, null, 0, 0))).isEqualTo(1);
       assertThat(s.pending()).isEmpty();
+    }
+  }
+
+  @Test
+  void concurrentAcceptsAndCompletionsEachEndInExactlyOneRecordAndNoPendingEntry()
+      throws Exception {
+    int threads = 8;
+    int each = 40;
+    try (Opened db = open(dir)) {
+      ActivationStore s = db.activations();
+      var pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    String id = String.format("%016x%016x", thread, i);
+                    s.accept(pending(id, "ns", "/ns/x", Json.MAPPER.createObjectNode()));
+                    s.complete(record(id, "ns", "ns/x", 100 + i));
+                    // a late duplicate (a result after a timeout record) races the next accept
+                    s.complete(record(id, "ns", "ns/x", 999));
+                  }
+                  return null;
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+      pool.shutdown();
+    }
+    try (Opened db = open(dir)) {
+      ActivationStore s = db.activations();
+      assertThat(s.count("ns", new ActivationQuery(null, null, null, 0, 0)))
+          .isEqualTo((long) threads * each);
+      assertThat(s.pending()).isEmpty();
+      assertThat(s.get("ns", String.format("%016x%016x", 3, 7)))
+          .get()
+          .extracting(ActivationRecord::start)
+          .isEqualTo(107L);
     }
   }
 

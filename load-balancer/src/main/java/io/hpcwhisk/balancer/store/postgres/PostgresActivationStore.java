@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link ActivationStore} on the tables {@code pending_activations} and {@code activation_records}.
- * {@link #accept} has committed when it returns (also for {@link #acceptLazily}: a database store
- * keeps nothing in memory). {@link #complete} inserts the record and deletes the pending entry in
- * one transaction; the record's primary key makes a second terminal record for the same id
- * impossible: the first one stays, the second is not written (logged), and the pending entry is
- * gone either way.
+ * {@link #accept} has committed when it returns (its transaction may be shared with other
+ * activations' writes: {@link GroupCommit}) (also for {@link #acceptLazily}: a database store keeps
+ * nothing in memory). {@link #complete} inserts the record and deletes the pending entry in one
+ * transaction; the record's primary key makes a second terminal record for the same id impossible:
+ * the first one stays, the second is not written (logged), and the pending entry is gone either
+ * way.
  */
 public final class PostgresActivationStore implements ActivationStore {
 
@@ -37,18 +38,15 @@ public final class PostgresActivationStore implements ActivationStore {
   @Override
   public void accept(PendingActivation p) {
     String body = Json.write(p);
-    db.tx(
+    db.grouped(
         "accept an activation",
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO pending_activations (activation_id, namespace, body) VALUES (?, ?,"
-                      + " ?) ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body")) {
-            s.setString(1, p.activationId());
-            s.setString(2, p.namespace());
-            s.setString(3, body);
-            return s.executeUpdate();
-          }
+        p.activationId(),
+        "INSERT INTO pending_activations (activation_id, namespace, body) VALUES (?, ?, ?)"
+            + " ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body",
+        s -> {
+          s.setString(1, p.activationId());
+          s.setString(2, p.namespace());
+          s.setString(3, body);
         });
   }
 
@@ -66,31 +64,25 @@ public final class PostgresActivationStore implements ActivationStore {
       path = annotated.asText();
     }
     String recordPath = path;
+    // one statement: the pending entry goes and the record comes in the same transaction
     boolean written =
-        db.tx(
-            "store an activation record",
-            c -> {
-              int inserted;
-              try (PreparedStatement s =
-                  c.prepareStatement(
-                      "INSERT INTO activation_records"
-                          + " (activation_id, namespace, path, start_ms, end_ms, body)"
-                          + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING")) {
-                s.setString(1, r.activationId());
-                s.setString(2, r.namespace());
-                s.setString(3, recordPath);
-                s.setLong(4, r.start());
-                s.setLong(5, r.end());
-                s.setString(6, body);
-                inserted = s.executeUpdate();
-              }
-              try (PreparedStatement s =
-                  c.prepareStatement("DELETE FROM pending_activations WHERE activation_id = ?")) {
-                s.setString(1, r.activationId());
-                s.executeUpdate();
-              }
-              return inserted > 0;
-            });
+        db.grouped(
+                "store an activation record",
+                r.activationId(),
+                "WITH gone AS (DELETE FROM pending_activations WHERE activation_id = ?)"
+                    + " INSERT INTO activation_records"
+                    + " (activation_id, namespace, path, start_ms, end_ms, body)"
+                    + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING",
+                s -> {
+                  s.setString(1, r.activationId());
+                  s.setString(2, r.activationId());
+                  s.setString(3, r.namespace());
+                  s.setString(4, recordPath);
+                  s.setLong(5, r.start());
+                  s.setLong(6, r.end());
+                  s.setString(7, body);
+                })
+            > 0;
     if (!written) {
       LOG.warn(
           "activation {} of {} already has its terminal record; a second one was not written",

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.flywaydb.core.Flyway;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * The PostgreSQL store: a HikariCP pool over one database whose schema Flyway brings up to date at
  * open ({@code classpath:db/migration}). Every write runs in one transaction that has committed
  * when the call returns (PostgreSQL's default {@code synchronous_commit = on}: the commit is in the
- * write-ahead log on disk). A connection that cannot be had within {@code connectTimeoutMs} fails
- * the operation with a {@link StoreUnavailableException} instead of hanging the caller.
+ * write-ahead log on disk); the activations' durable writes share transactions when they arrive
+ * together ({@link GroupCommit}), so one log flush serves many of them. A connection that cannot be
+ * had within {@code connectTimeoutMs} fails the operation with a {@link StoreUnavailableException}
+ * instead of hanging the caller.
  */
 public final class PostgresStore implements AutoCloseable {
 
@@ -23,10 +26,22 @@ public final class PostgresStore implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final String url;
+  private final GroupCommit writes;
 
-  private PostgresStore(HikariDataSource pool, String url) {
+  private PostgresStore(HikariDataSource pool, String url, int writers) {
     this.pool = pool;
     this.url = url;
+    this.writes = writers > 0 ? new GroupCommit(this, writers) : null;
+  }
+
+  /**
+   * Writer threads of the group commit for a pool of {@code poolSize}: one per connection, so that
+   * writes use the whole pool as they would without group commit (PostgreSQL then also flushes
+   * concurrent commits together). A writer holds a connection only while it runs a batch, and the
+   * first idle writer takes every write that waits: under load the batches grow by themselves.
+   */
+  static int defaultWriters(int poolSize) {
+    return Math.max(1, poolSize);
   }
 
   /** Settings of a store (the password is read from its file by the caller, never logged). */
@@ -54,6 +69,14 @@ public final class PostgresStore implements AutoCloseable {
    *     names the URL and user, never the password)
    */
   public static PostgresStore open(Settings s) {
+    return open(s, defaultWriters(s.poolSize()));
+  }
+
+  /**
+   * As {@link #open(Settings)} with {@code writers} group-commit writer threads; 0 runs each write
+   * in its own transaction on the caller's thread (the benchmark's baseline).
+   */
+  public static PostgresStore open(Settings s, int writers) {
     HikariConfig c = new HikariConfig();
     c.setPoolName("hpc-whisk-store");
     c.setJdbcUrl(s.url());
@@ -107,7 +130,7 @@ public final class PostgresStore implements AutoCloseable {
         s.user(),
         s.poolSize(),
         s.connectTimeoutMs());
-    return new PostgresStore(ds, s.url());
+    return new PostgresStore(ds, s.url(), writers);
   }
 
   private static String rootMessage(Throwable t) {
@@ -153,6 +176,28 @@ public final class PostgresStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one statement in its own transaction, or (with group commit, the default) in a transaction
+   * it may share with other writes waiting at the same time (see {@link GroupCommit}); committed
+   * when the call returns.
+   *
+   * @param key what the statement touches (statements on one key keep their order)
+   * @return the statement's update count
+   */
+  int grouped(String what, String key, String sql, GroupCommit.Binder binder) {
+    if (writes != null) {
+      return writes.run(what, key, sql, binder);
+    }
+    return tx(
+        what,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            binder.bind(s);
+            return s.executeUpdate();
+          }
+        });
+  }
+
   /** Connection-class failures (SQLSTATE 08xxx, 57P0x shutdown) and pool timeouts. */
   static boolean unavailable(SQLException e) {
     if (e instanceof SQLTransientConnectionException) {
@@ -195,6 +240,9 @@ public final class PostgresStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (writes != null) {
+      writes.close();
+    }
     pool.close();
   }
 }

@@ -1,0 +1,442 @@
+package io.hpcwhisk.app;
+
+import io.hpcwhisk.localcluster.LocalCluster;
+import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.SlurmInstallation;
+import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
+import io.hpcwhisk.slurm.cli.SlurmCli;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@code hpc-whisk up --ha N} starts and stops: a local Slurm cluster, a private PostgreSQL
+ * ({@link PrivatePostgres}), N {@code hpc-whisk server} processes with {@code store.kind: postgres}
+ * on 127.0.0.2 .. 127.0.0.(N+1) (Linux routes all of 127/8 to the loopback interface), each with
+ * the harvest controller under leader election (only the leader submits pilots), and HAProxy on
+ * 127.0.0.1:PORT in front of their APIs with HTTP health checks ({@code GET /api/v1} every second;
+ * a server failing two checks leaves the rotation; a request whose connection is refused is sent to
+ * another server).
+ *
+ * <p>The run directory {@code DIR/ha} is 0700 and holds the database password file, the servers'
+ * configuration and HAProxy's configuration (all 0600) and the logs. {@link #close()} stops, in
+ * reverse order, only what this session started, by the processes' own handles.
+ */
+final class HaSession implements AutoCloseable {
+
+  /** What to start. */
+  record Settings(
+      Path dir, int servers, int nodes, int port, String policy, Path home, String slurmVersion) {}
+
+  /** One server process. */
+  record Server(int index, String address, String url, Process process, Path log) {}
+
+  private final Settings settings;
+  private final PrintStream out;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<Server> servers = new ArrayList<>();
+  private LocalCluster cluster;
+  private boolean startedCluster;
+  private SlurmCli slurm;
+  private PrivatePostgres postgres;
+  private Process haproxy;
+  private Path runDir;
+
+  HaSession(Settings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /** The address of server {@code k} (1-based): 127.0.0.(k+1). */
+  static String address(int k) {
+    return "127.0.0." + (k + 1);
+  }
+
+  /** Whether HAProxy is installed. */
+  static Path haproxyBinary() {
+    for (String p : List.of("/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy")) {
+      if (Files.isExecutable(Path.of(p))) {
+        return Path.of(p);
+      }
+    }
+    throw new IllegalStateException(
+        "HAProxy is not installed (Debian package haproxy): run bin/install-deps");
+  }
+
+  void start() throws Exception {
+    try {
+      Path haproxyBin = haproxyBinary();
+      if (!PrivatePostgres.available()) {
+        throw new IllegalStateException(
+            "PostgreSQL 15 is not installed (Debian package postgresql): run bin/install-deps");
+      }
+      runDir = settings.dir().resolve("ha");
+      Files.createDirectories(runDir);
+      Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx------"));
+      cluster =
+          new LocalCluster(
+              settings.dir().resolve("cluster"),
+              SlurmInstallation.forVersion(settings.slurmVersion()));
+      out.println(
+          "hpc-whisk up: starting a local Slurm cluster of "
+              + settings.nodes()
+              + " nodes in "
+              + cluster.dir()
+              + " ...");
+      startedCluster =
+          cluster.up(
+              new LocalClusterSpec(
+                  cluster.dir(),
+                  settings.nodes(),
+                  LocalClusterSpec.DEFAULT_CPUS,
+                  LocalClusterSpec.DEFAULT_MEMORY_MB,
+                  LocalClusterSpec.DEFAULT_GRACE_SECONDS,
+                  OptionalInt.empty()),
+              true,
+              out,
+              false);
+      slurm =
+          new SlurmCli(
+              cluster.clientBinDir(),
+              Duration.ofSeconds(15),
+              new ProcessCommandRunner(cluster.clientEnv()),
+              (command, took, ok) -> {});
+      Path passwordFile = runDir.resolve("db-password");
+      out.println("hpc-whisk up: starting a private PostgreSQL 15 ...");
+      postgres = PrivatePostgres.start(passwordFile);
+      out.println(
+          "database: "
+              + postgres.jdbcUrl()
+              + " user "
+              + PrivatePostgres.ROLE
+              + " (password in "
+              + passwordFile
+              + ", pid "
+              + postgres.pid()
+              + ")");
+      Path config = runDir.resolve("hpc-whisk.yaml");
+      writePrivate(config, serverConfig(passwordFile));
+      for (int k = 1; k <= settings.servers(); k++) {
+        servers.add(startServer(k, config));
+      }
+      for (Server s : servers) {
+        awaitHealthy(s);
+        out.println("server " + s.index() + ": pid " + s.process().pid() + " url " + s.url());
+      }
+      Path haCfg = runDir.resolve("haproxy.cfg");
+      writePrivate(haCfg, haproxyConfig(settings.port(), settings.port(), settings.servers()));
+      ProcessBuilder pb =
+          new ProcessBuilder(haproxyBin.toString(), "-db", "-f", haCfg.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(runDir.resolve("haproxy.log").toFile());
+      haproxy = pb.start();
+      awaitFront();
+      out.println("front: " + frontUrl() + " (HAProxy, pid " + haproxy.pid() + ")");
+      createDemoActions();
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  String frontUrl() {
+    return "http://127.0.0.1:" + settings.port();
+  }
+
+  List<Server> servers() {
+    return List.copyOf(servers);
+  }
+
+  /** The configuration every server reads (its options add host, port and data directory). */
+  String serverConfig(Path passwordFile) {
+    String bin = cluster.clientBinDir().map(Path::toString).orElse("");
+    Path pilots = settings.dir().resolve("pilots");
+    try {
+      Files.createDirectories(pilots);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return "# written by hpc-whisk up --ha; read by its servers\n"
+        + "slurm:\n"
+        + "  bin-dir: "
+        + quote(bin)
+        + "\n"
+        + "  conf: "
+        + quote(cluster.conf().toString())
+        + "\n"
+        + "harvest:\n"
+        + "  enabled: true\n"
+        + "  policy: "
+        + settings.policy()
+        + "\n"
+        + "  interval: 2s\n"
+        + "  dry-run: false\n"
+        + "  pilot-job:\n"
+        + "    script: "
+        + quote(SystemServer.REAL_PILOT_SCRIPT.toString())
+        + "\n"
+        + "    output: "
+        + quote(pilots.resolve("pilot-%j.out").toString())
+        + "\n"
+        + "api:\n"
+        + "  executor: pilots\n"
+        + "  guest: true\n"
+        + "store:\n"
+        + "  kind: postgres\n"
+        + "  postgres:\n"
+        + "    url: "
+        + quote(postgres.jdbcUrl())
+        + "\n"
+        + "    user: "
+        + PrivatePostgres.ROLE
+        + "\n"
+        + "    password-file: "
+        + quote(passwordFile.toString())
+        + "\n";
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /**
+   * HAProxy in front of the servers' APIs: HTTP health checks on {@code GET /api/v1} (no
+   * authentication, no database) every second, out after 2 failures, back after 2 successes; a
+   * refused connection is retried on another server ({@code option redispatch}); timeouts above the
+   * longest blocking invoke (60 s).
+   */
+  static String haproxyConfig(int frontPort, int serverPort, int count) {
+    StringBuilder b =
+        new StringBuilder(
+            "# written by hpc-whisk up --ha\n"
+                + "global\n"
+                + "  maxconn 4096\n"
+                + "defaults\n"
+                + "  mode http\n"
+                + "  timeout connect 2s\n"
+                + "  timeout client 90s\n"
+                + "  timeout server 90s\n"
+                + "  timeout http-request 60s\n"
+                + "  retries 3\n"
+                + "  option redispatch 1\n"
+                // a kept-alive connection to a server just killed answers nothing: resend on
+                // another server, but never a POST (an invoke) that may have arrived
+                + "  retry-on conn-failure empty-response\n"
+                + "frontend api\n"
+                + "  bind 127.0.0.1:"
+                + frontPort
+                + "\n"
+                + "  default_backend servers\n"
+                + "backend servers\n"
+                + "  balance roundrobin\n"
+                + "  http-request disable-l7-retry if METH_POST\n"
+                + "  option httpchk GET /api/v1\n"
+                + "  http-check expect status 200\n"
+                + "  default-server inter 1s fall 2 rise 2\n");
+    for (int k = 1; k <= count; k++) {
+      b.append("  server s")
+          .append(k)
+          .append(' ')
+          .append(address(k))
+          .append(':')
+          .append(serverPort)
+          .append(" check\n");
+    }
+    return b.toString();
+  }
+
+  private static void writePrivate(Path file, String text) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  private Server startServer(int k, Path config) throws IOException {
+    String address = address(k);
+    Path log = runDir.resolve("server-" + k + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                settings.home().resolve("bin/hpc-whisk").toString(),
+                "server",
+                "--config",
+                config.toString(),
+                "--host",
+                address,
+                "--port",
+                Integer.toString(settings.port()),
+                "--data-dir",
+                runDir.resolve("server-" + k).toString(),
+                "--guest",
+                "--executor",
+                "pilots")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().put("HPC_WHISK_HOME", settings.home().toString());
+    pb.environment().put("HPC_WHISK_NO_BUILD", "1");
+    out.println("hpc-whisk up: starting server " + k + " on " + address + " ...");
+    return new Server(k, address, "http://" + address + ":" + settings.port(), pb.start(), log);
+  }
+
+  private void awaitHealthy(Server s) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!healthy(s.url())) {
+      if (!s.process().isAlive()) {
+        throw new IllegalStateException(
+            "server "
+                + s.index()
+                + " exited with "
+                + s.process().exitValue()
+                + ": "
+                + tail(s.log()));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "server "
+                + s.index()
+                + " did not answer on "
+                + s.url()
+                + " within 3 min: "
+                + tail(s.log()));
+      }
+      s.process().waitFor(500, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void awaitFront() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!healthy(frontUrl())) {
+      if (!haproxy.isAlive()) {
+        throw new IllegalStateException(
+            "HAProxy exited with "
+                + haproxy.exitValue()
+                + ": "
+                + tail(runDir.resolve("haproxy.log")));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "HAProxy did not answer on " + frontUrl() + " within 1 min");
+      }
+      haproxy.waitFor(300, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private boolean healthy(String url) {
+    try {
+      return http.send(
+                  HttpRequest.newBuilder(URI.create(url + "/api/v1"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return "(no log " + log + ")";
+    }
+  }
+
+  private void createDemoActions() throws Exception {
+    put("packages/" + UpSession.DEMO_PACKAGE, "{}");
+    put(
+        "actions/" + UpSession.DEMO_ACTIONS.get(0),
+        "{\"exec\":{\"kind\":\"nodejs:default\",\"code\":"
+            + UpSession.json(UpSession.NODE_HELLO)
+            + "}}");
+    put(
+        "actions/" + UpSession.DEMO_ACTIONS.get(1),
+        "{\"exec\":{\"kind\":\"python:default\",\"code\":"
+            + UpSession.json(UpSession.PYTHON_HELLO)
+            + "}}");
+  }
+
+  private void put(String path, String body) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(frontUrl() + "/api/v1/namespaces/guest/" + path + "?overwrite=true"))
+                .header("Content-Type", "application/json")
+                .header(
+                    "Authorization",
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString(UpSession.guestAuth().getBytes(StandardCharsets.UTF_8)))
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "cannot create the demo "
+              + path
+              + " through HAProxy: HTTP "
+              + r.statusCode()
+              + " "
+              + r.body());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (haproxy != null) {
+      stopProcess(haproxy, "HAProxy");
+    }
+    for (Server s : servers) {
+      stopProcess(s.process(), "server " + s.index());
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (slurm != null) {
+      try {
+        slurm.scancelAll(); // only the jobs of this session's own cluster
+      } catch (RuntimeException e) {
+        out.println("hpc-whisk up: cannot cancel the cluster's jobs: " + e.getMessage());
+      }
+    }
+    if (cluster != null && startedCluster) {
+      cluster.down(out);
+    }
+  }
+
+  /** SIGTERM to the process started here, SIGKILL after 30 s. */
+  private void stopProcess(Process p, String what) {
+    if (!p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        out.println("hpc-whisk up: " + what + " did not stop within 30 s; killing it");
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
+  }
+}
