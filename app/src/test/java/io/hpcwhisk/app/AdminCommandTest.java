@@ -2,9 +2,17 @@ package io.hpcwhisk.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.balancer.auth.IdentityStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,22 +47,19 @@ class AdminCommandTest {
     String uuid = key.substring(0, 36);
     String secret = key.substring(37);
     String fingerprint =
-        java.util.HexFormat.of()
+        HexFormat.of()
             .formatHex(
-                java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)))
             .substring(0, 16);
     String listed = run("admin", "user", "list", "--data-dir", dir).out();
     assertThat(listed)
         .as("list shows uuid and fingerprint (sha256sum of uuid:key, 16 digits)")
         .contains("alice\t" + uuid + "\t" + fingerprint);
     assertNoPartOf(secret, listed);
-    assertNoPartOf(secret, java.nio.file.Files.readString(tmp.resolve("identities.json")));
-    assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("identities.json")))
+    assertNoPartOf(secret, Files.readString(tmp.resolve("identities.json")));
+    assertThat(Files.getPosixFilePermissions(tmp.resolve("identities.json")))
         .as("keys are readable by their owner only")
-        .containsExactlyInAnyOrder(
-            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     Outcome again = run("admin", "user", "create", "alice", "--data-dir", dir);
     assertThat(again.exitCode()).isNotZero();
     assertThat(again.err())
@@ -112,8 +117,7 @@ class AdminCommandTest {
         .matches("[0-9a-f-]{36}:[0-9A-Za-z]{64}")
         .startsWith(old.substring(0, 37))
         .isNotEqualTo(old);
-    io.hpcwhisk.balancer.auth.IdentityStore store =
-        new io.hpcwhisk.balancer.auth.IdentityStore(tmp);
+    IdentityStore store = new IdentityStore(tmp);
     assertThat(store.authenticate(old.substring(0, 36), old.substring(37)))
         .as("the old key")
         .isEmpty();
@@ -128,10 +132,10 @@ class AdminCommandTest {
 
   @Test
   void theHelpSaysKeysArePrintedOnceAndHowToFindAFingerprint() {
-    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream original = System.err;
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    PrintStream original = System.err;
     Outcome help;
-    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
     try {
       help = run("admin", "user", "--help");
     } finally {
@@ -139,7 +143,7 @@ class AdminCommandTest {
     }
     assertThat(help.out().replaceAll("\\s+", " "))
         .contains("rotate", "only a salted digest", "printf %s \"$AUTH\" | sha256sum | cut -c1-16");
-    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + help.err())
+    assertThat(stderr.toString(StandardCharsets.UTF_8) + help.err())
         .as("picocli could format every description")
         .doesNotContain("Could not format");
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.testkit.ContainerTestImage;
 import io.hpcwhisk.testkit.Required;
 import io.hpcwhisk.testkit.SlurmEnv;
@@ -138,7 +139,7 @@ class ContainerActionEndToEndIT {
 
   /** The harvest configuration of this test (the adaptive policy, as the e2e test). */
   private record HarvestConfigHolder(SlurmEnv slurm) {
-    io.hpcwhisk.slurm.controller.HarvestConfig config(Path dir) {
+    HarvestConfig config(Path dir) {
       return SystemFixture.harvestConfig(slurm, dir, "adaptive", Map.of());
     }
   }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,7 +71,7 @@ class ControllerCommandConfigTest {
             new UpSession.Settings(dir, 2, 0, "fib", 1, false, Duration.ofSeconds(30), dir), conf);
     HarvestConfig defaults = HarvestConfig.defaults();
     assertThat(up.slurm())
-        .isEqualTo(defaults.slurm().with(HarvestConfig.Slurm::conf, java.util.Optional.of(conf)));
+        .isEqualTo(defaults.slurm().with(HarvestConfig.Slurm::conf, Optional.of(conf)));
     assertThat(up.harvest().policy()).isEqualTo("fib");
     assertThat(up.harvest().params()).isEmpty();
     assertThat(up.harvest().interval()).isEqualTo(Duration.ofSeconds(2));

@@ -21,6 +21,7 @@ import io.hpcwhisk.slurm.controller.ReconcilePass;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -132,7 +133,7 @@ class ControllerShellsAgreeTest {
             new SimpleMeterRegistry(),
             slurm,
             slurm,
-            java.time.InstantSource.fixed(Instant.EPOCH));
+            InstantSource.fixed(Instant.EPOCH));
     Random random = new Random(7);
     BitSet available = new BitSet();
     int submissions = 0;

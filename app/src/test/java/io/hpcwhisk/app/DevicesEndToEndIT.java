@@ -18,9 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,8 +66,8 @@ class DevicesEndToEndIT {
     builder.redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = builder.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
-    List<JsonNode> lines = new java.util.ArrayList<>();
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    List<JsonNode> lines = new ArrayList<>();
     for (String line : out.split("\n")) {
       if (!line.isBlank()) {
         lines.add(JSON.readTree(line));
@@ -75,7 +78,7 @@ class DevicesEndToEndIT {
   }
 
   static Map<String, Object> create(String name, Map<String, Object> extra) {
-    Map<String, Object> step = new java.util.LinkedHashMap<>();
+    Map<String, Object> step = new LinkedHashMap<>();
     step.put("op", "create");
     step.put("name", name);
     step.put("kind", "nodejs:20");
@@ -90,7 +93,7 @@ class DevicesEndToEndIT {
 
   /** The results of one invoke step; each must be a success. */
   static List<JsonNode> results(JsonNode step) {
-    List<JsonNode> out = new java.util.ArrayList<>();
+    List<JsonNode> out = new ArrayList<>();
     for (JsonNode r : step.path("results")) {
       assertThat(r.has("result")).as(step.toString()).isTrue();
       out.add(r.path("result"));

@@ -224,7 +224,7 @@ class EndToEndIT {
               .toList();
       long notAccepted = lines.size() - accepted.size();
       Map<String, String> status = new ConcurrentHashMap<>();
-      Map<String, String> reasons = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, String> reasons = new ConcurrentHashMap<>();
       await()
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofSeconds(2))

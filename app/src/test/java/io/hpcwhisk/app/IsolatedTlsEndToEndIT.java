@@ -11,12 +11,14 @@ import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.localcluster.Commands;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
 import io.hpcwhisk.localcluster.NodeNetwork;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;
 import io.hpcwhisk.testkit.Required;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +93,7 @@ class IsolatedTlsEndToEndIT {
                 SystemFixture.HOME,
                 true,
                 true,
-                io.hpcwhisk.localcluster.SlurmInstallation.DEFAULT_VERSION),
+                SlurmInstallation.DEFAULT_VERSION),
             out);
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     NodeNetwork network = null;
@@ -207,7 +210,7 @@ class IsolatedTlsEndToEndIT {
       Map<String, Instant> batchStart = new ConcurrentHashMap<>();
       Map<String, Boolean> startable = new ConcurrentHashMap<>();
       AtomicReference<UpDashboard.Frame> lastFrame = new AtomicReference<>();
-      List<String> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<String> faults = new CopyOnWriteArrayList<>();
       timer.scheduleAtFixedRate(
           () -> {
             try {
@@ -472,7 +475,7 @@ class IsolatedTlsEndToEndIT {
               && env.contains("HPC_WHISK_BALANCER_URL=" + pilotUrl + "\0")) {
             pids.add(Long.parseLong(p.getFileName().toString()));
           }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // gone meanwhile
         }
       }

@@ -19,13 +19,17 @@ import io.hpcwhisk.testkit.LocalAttacker;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,6 +53,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -90,11 +96,11 @@ class PilotCredentialAttackIT {
     appender.setFile(log.toString());
     appender.setEncoder(encoder);
     appender.start();
-    ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    ctx.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
     originalOut = System.out;
     PrintStream tee =
         new PrintStream(
-            new java.io.OutputStream() {
+            new OutputStream() {
               @Override
               public void write(int b) {
                 stdout.write(b);
@@ -121,7 +127,7 @@ class PilotCredentialAttackIT {
     } finally {
       System.setOut(originalOut);
       ((LoggerContext) LoggerFactory.getILoggerFactory())
-          .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+          .getLogger(Logger.ROOT_LOGGER_NAME)
           .detachAppender(appender);
       appender.stop();
     }
@@ -132,12 +138,10 @@ class PilotCredentialAttackIT {
    * the attacker may enter: only the token directory's own mode keeps the attacker out.
    */
   SystemServer start(SlurmEnv slurm, int port, HarvestConfig harvest) throws Exception {
-    Files.setPosixFilePermissions(
-        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     var config = SystemFixture.serverConfig(port, data);
     config = config.withPilots(config.balancer().withTokenDir(dir.resolve("tokens").toString()));
-    return SystemServer.start(
-        config, java.util.Optional.of(harvest), SystemFixture.HOME, "test", r -> {});
+    return SystemServer.start(config, Optional.of(harvest), SystemFixture.HOME, "test", r -> {});
   }
 
   /**
@@ -292,13 +296,9 @@ class PilotCredentialAttackIT {
           .isNotZero();
       Path probe = server.server().pilotSubmissions().orElseThrow().issue().file();
       assertThat(attacker.canRead(probe)).isFalse();
-      assertThat(
-              java.nio.file.attribute.PosixFilePermissions.toString(
-                  Files.getPosixFilePermissions(tokens)))
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens)))
           .isEqualTo("rwx------");
-      assertThat(
-              java.nio.file.attribute.PosixFilePermissions.toString(
-                  Files.getPosixFilePermissions(probe)))
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)))
           .isEqualTo("rw-------");
     } finally {
       controlProcess.destroyForcibly();
@@ -322,13 +322,13 @@ class PilotCredentialAttackIT {
             if (part.equals("environ") && text.contains("HPC_WHISK_PILOT_TOKEN_FILE=")) {
               withTokenFile++;
             }
-          } catch (java.io.IOException | RuntimeException e) {
+          } catch (IOException | RuntimeException e) {
             // the process ended meanwhile
           }
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return withTokenFile;
   }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.app;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -46,7 +47,7 @@ final class PromQl {
         next++;
       }
       boolean function = next < s.length() && s.charAt(next) == '(';
-      if (!function && !KEYWORDS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      if (!function && !KEYWORDS.contains(name.toLowerCase(Locale.ROOT))) {
         names.add(name);
       }
     }

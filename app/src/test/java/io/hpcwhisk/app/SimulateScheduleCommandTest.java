@@ -10,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +44,27 @@ class SimulateScheduleCommandTest {
     }
     assertThat(exit).as(err.toString()).isZero();
     return printed.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code simulate schedule} of a synthetic trace on 16 nodes with the adaptive policy, the report
+   * in {@code out} without plots; {@code options} add to (or override) these.
+   */
+  private String adaptiveOnSixteenNodes(String jobs, Path out, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "simulate",
+                "schedule",
+                "--synthetic",
+                jobs,
+                "--nodes",
+                "16",
+                "--policy",
+                "adaptive"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--out", out.toString(), "--no-plots"));
+    return succeeds(args.toArray(String[]::new));
   }
 
   @Test
@@ -83,22 +106,13 @@ class SimulateScheduleCommandTest {
   void holdFreedNodesIsReportedWithTheGoalLine() throws IOException {
     Path out = dir.resolve("hold");
     String printed =
-        succeeds(
-            "simulate",
-            "schedule",
-            "--synthetic",
+        adaptiveOnSixteenNodes(
             "jobs=2000,seed=1",
-            "--nodes",
-            "16",
-            "--policy",
-            "adaptive",
+            out,
             "--drain-seconds",
             "0.5",
             "--spread",
             "--hold-freed-nodes",
-            "--out",
-            out.toString(),
-            "--no-plots",
             "--quiet");
     String report = Files.readString(out.resolve("report.json"));
     assertThat(report)
@@ -172,22 +186,8 @@ class SimulateScheduleCommandTest {
   void aSubSecondDrainMakesTheRunCountMilliseconds() throws IOException {
     Path out = dir.resolve("ms");
     String printed =
-        succeeds(
-            "simulate",
-            "schedule",
-            "--synthetic",
-            "jobs=2000,seed=1",
-            "--nodes",
-            "16",
-            "--policy",
-            "adaptive",
-            "--drain-seconds",
-            "0.4",
-            "--completing-seconds",
-            "0.25",
-            "--out",
-            out.toString(),
-            "--no-plots");
+        adaptiveOnSixteenNodes(
+            "jobs=2000,seed=1", out, "--drain-seconds", "0.4", "--completing-seconds", "0.25");
     String report = Files.readString(out.resolve("report.json"));
     assertThat(report)
         .contains(
@@ -206,21 +206,7 @@ class SimulateScheduleCommandTest {
   void spreadTimesRunInMillisecondsAndSayTheirSeed() throws IOException {
     Path out = dir.resolve("spread");
     String printed =
-        succeeds(
-            "simulate",
-            "schedule",
-            "--synthetic",
-            "jobs=500,seed=1",
-            "--nodes",
-            "16",
-            "--policy",
-            "adaptive",
-            "--drain-seconds",
-            "2",
-            "--spread",
-            "--out",
-            out.toString(),
-            "--no-plots");
+        adaptiveOnSixteenNodes("jobs=500,seed=1", out, "--drain-seconds", "2", "--spread");
     assertThat(printed)
         .contains(
             "16 nodes (--nodes), 500 jobs, scheduler slurm, times spread inside their seconds (seed"

@@ -5,12 +5,14 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.testkit.SlurmEnv;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -35,11 +37,11 @@ final class SystemFixture {
    */
   static int freePort() throws IOException {
     for (int attempt = 0; ; attempt++) {
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         int port = s.getLocalPort();
         if (port < 65535) {
           try (ServerSocket next =
-              new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+              new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
             return port;
           } catch (IOException taken) {
             if (attempt >= 50) {
@@ -126,7 +128,7 @@ final class SystemFixture {
   /** Whether a program is on the PATH. */
   static boolean onPath(String program) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (java.nio.file.Files.isExecutable(Path.of(dir, program))) {
+      if (Files.isExecutable(Path.of(dir, program))) {
         return true;
       }
     }

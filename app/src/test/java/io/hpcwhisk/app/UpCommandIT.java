@@ -8,6 +8,7 @@ import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.testkit.SandboxProbe;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ class UpCommandIT {
                 for (String line; (line = r.readLine()) != null; ) {
                   out.add(line);
                 }
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 out.add("(read failed: " + e + ")");
               }
             },

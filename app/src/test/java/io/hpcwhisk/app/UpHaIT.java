@@ -3,9 +3,12 @@ package io.hpcwhisk.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hpcwhisk.balancer.store.postgres.LeaderElection;
+import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.testkit.LocalAttacker;
 import io.hpcwhisk.testkit.Required;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +89,7 @@ class UpHaIT {
                   out.add(line);
                   System.out.println("[up] " + line);
                 }
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 out.add("(read failed: " + e + ")");
               }
             },
@@ -166,7 +169,7 @@ class UpHaIT {
                   + " -d "
                   + db.group(2)
                   + " -c 'SELECT pg_advisory_lock("
-                  + io.hpcwhisk.balancer.store.postgres.LeaderElection.CONTROLLER_LOCK
+                  + LeaderElection.CONTROLLER_LOCK
                   + ")'");
       System.out.println("UpHaIT: attacker's psql: exit " + psql.exitCode() + ": " + psql.all());
       assertThat(psql.exitCode()).isNotZero();
@@ -177,8 +180,7 @@ class UpHaIT {
       }
 
       // the leader has submitted pilots into the idle node
-      io.hpcwhisk.localcluster.LocalCluster cluster =
-          new io.hpcwhisk.localcluster.LocalCluster(dir.resolve("cluster"));
+      LocalCluster cluster = new LocalCluster(dir.resolve("cluster"));
       await().atMost(Duration.ofMinutes(2)).until(() -> !pilotJobs(cluster).isEmpty());
       await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> true);
       List<String> before = pilotJobs(cluster);
@@ -245,7 +247,7 @@ class UpHaIT {
   }
 
   /** The pilot jobs (pending or running) in the session's cluster: "ID STATE". */
-  private static List<String> pilotJobs(io.hpcwhisk.localcluster.LocalCluster cluster) {
+  private static List<String> pilotJobs(LocalCluster cluster) {
     var r = cluster.run(List.of("squeue", "-h", "-t", "PENDING,RUNNING", "-o", "%i %j %T"));
     assertThat(r.exitCode()).as("squeue: %s", r.stderr()).isZero();
     return r.stdout()

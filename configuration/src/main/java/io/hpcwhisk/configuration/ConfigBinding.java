@@ -22,6 +22,8 @@ import io.hpcwhisk.core.time.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -192,7 +194,7 @@ public final class ConfigBinding {
       return "one of: "
           + String.join(
               ", ",
-              java.util.Arrays.stream(type.getEnumConstants())
+              Arrays.stream(type.getEnumConstants())
                   .map(c -> c.toString().toLowerCase(Locale.ROOT))
                   .toList());
     }
@@ -248,7 +250,7 @@ public final class ConfigBinding {
     @Override
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       if (p.currentToken() == JsonToken.START_ARRAY) {
-        List<String> parts = new java.util.ArrayList<>();
+        List<String> parts = new ArrayList<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
           if (!t.isScalarValue()) {
             return (String) ctxt.handleUnexpectedToken(String.class, p);

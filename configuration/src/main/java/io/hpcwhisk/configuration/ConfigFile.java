@@ -27,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -219,7 +220,7 @@ public final class ConfigFile {
   private static String yamlProblem(Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     String first = m.lines().findFirst().orElse(m);
-    if (m.toLowerCase(java.util.Locale.ROOT).contains("nesting depth")) {
+    if (m.toLowerCase(Locale.ROOT).contains("nesting depth")) {
       return "nested deeper than " + MAX_DEPTH + " levels";
     }
     if (m.contains("Number value length")) {

@@ -1,7 +1,9 @@
 package io.hpcwhisk.localcluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Slurm 24.11 from a {@link DebianRootfs}, every program run chrooted into it.
@@ -136,12 +139,12 @@ final class ChrootSlurm extends SlurmInstallation {
   }
 
   @Override
-  Optional<java.net.URI> startServices(Path dir, LocalCluster cluster) {
+  Optional<URI> startServices(Path dir, LocalCluster cluster) {
     return Optional.of(SlurmRestd.start(dir, cluster.conf(), this, cluster));
   }
 
   @Override
-  Optional<java.net.URI> restUrl(Path dir) {
+  Optional<URI> restUrl(Path dir) {
     return SlurmRestd.url(dir);
   }
 
@@ -191,7 +194,7 @@ final class ChrootSlurm extends SlurmInstallation {
     command.addAll(sharedDirs(dir).stream().map(Path::toString).toList());
     ProcessBuilder builder =
         new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectErrorStream(true);
     Process process;
@@ -366,7 +369,7 @@ final class ChrootSlurm extends SlurmInstallation {
     inside.forEach(ProcessHandle::destroy);
     for (ProcessHandle p : inside) {
       try {
-        p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        p.onExit().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         p.destroyForcibly();
       }

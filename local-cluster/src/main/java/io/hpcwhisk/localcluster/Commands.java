@@ -1,5 +1,6 @@
 package io.hpcwhisk.localcluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ public final class Commands {
   public static CommandResult run(List<String> command, Map<String, String> env, Duration timeout) {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process process;
     try {
       process = builder.start();

@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -248,7 +249,7 @@ public final class DebianRootfs {
         return Optional.of(
             path
                 + " is writable by group or others ("
-                + java.nio.file.attribute.PosixFilePermissions.toString(a.permissions())
+                + PosixFilePermissions.toString(a.permissions())
                 + "), expected writable by root only");
       }
       return Optional.empty();
@@ -281,8 +282,7 @@ public final class DebianRootfs {
       Files.createDirectories(cache.getParent());
       deleteTree(staging);
       Files.createDirectories(staging);
-      Files.setPosixFilePermissions(
-          staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
       Path root = staging.resolve("root");
       long started = System.nanoTime();
       CommandResult r =

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -338,7 +340,7 @@ public final class LocalCluster {
   }
 
   /** The URL of this cluster's slurmrestd (Slurm 24.11 clusters), while it runs. */
-  public Optional<java.net.URI> restUrl() {
+  public Optional<URI> restUrl() {
     return slurm.restUrl(dir);
   }
 
@@ -508,7 +510,7 @@ public final class LocalCluster {
     Path devices = Files.createDirectories(dir.resolve("gpu"));
     for (int i = 0; i < spec.gpus(); i++) {
       Path device = devices.resolve("nvidia" + i);
-      if (!Files.exists(device, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.exists(device, LinkOption.NOFOLLOW_LINKS)) {
         // slurmd wants a character device: a link to /dev/null is one, and grants nothing
         Files.createSymbolicLink(device, Path.of("/dev/null"));
       }

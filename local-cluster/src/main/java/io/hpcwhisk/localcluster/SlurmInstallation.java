@@ -3,6 +3,7 @@ package io.hpcwhisk.localcluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,12 +122,12 @@ public abstract class SlurmInstallation {
    * Starts the services beside the daemons (24.11: slurmrestd, with a fresh token file) and answers
    * the REST URL; none by default.
    */
-  Optional<java.net.URI> startServices(Path clusterDir, LocalCluster cluster) {
+  Optional<URI> startServices(Path clusterDir, LocalCluster cluster) {
     return Optional.empty();
   }
 
   /** The REST URL of the running slurmrestd, if this installation runs one. */
-  Optional<java.net.URI> restUrl(Path clusterDir) {
+  Optional<URI> restUrl(Path clusterDir) {
     return Optional.empty();
   }
 

@@ -1,12 +1,19 @@
 package io.hpcwhisk.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -73,18 +80,14 @@ public final class PilotProtocol {
 
   private static final ObjectMapper JSON =
       new ObjectMapper(
-              com.fasterxml.jackson.core.JsonFactory.builder()
+              JsonFactory.builder()
                   .streamReadConstraints(
-                      com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                          .maxNestingDepth(MAX_DEPTH)
-                          .build())
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                   .streamWriteConstraints(
-                      com.fasterxml.jackson.core.StreamWriteConstraints.builder()
-                          .maxNestingDepth(MAX_DEPTH)
-                          .build())
+                      StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                   .build())
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-          .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
+          .registerModule(new BlackbirdModule());
   private static final ObjectWriter PILOT_WRITER = JSON.writerFor(PilotMessage.class);
   private static final ObjectWriter BALANCER_WRITER = JSON.writerFor(BalancerMessage.class);
   private static final ObjectReader PILOT_READER = JSON.readerFor(PilotMessage.class);
@@ -210,9 +213,9 @@ public final class PilotProtocol {
       if (in == null) {
         throw new IllegalArgumentException("no protocol sample " + name);
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -401,7 +402,7 @@ class PilotProtocolTest {
 
   @Test
   void aGpuIdThatIsNoIdIsRefused() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 new PilotMessage.Register(
                     "slurm-46",
@@ -433,7 +434,7 @@ class PilotProtocolTest {
       assertThat(PilotProtocol.mapper().readValue(plain, ActionLimitsSpec.class).cores()).isZero();
       assertThat(PilotProtocol.mapper().readValue(json, ActionLimitsSpec.class))
           .isEqualTo(withDevices);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
   }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.testkit;
 
+import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,12 +76,7 @@ public final class ActionArchives {
 
   private static String gsonPath() {
     try {
-      return Path.of(
-              com.google.gson.JsonObject.class
-                  .getProtectionDomain()
-                  .getCodeSource()
-                  .getLocation()
-                  .toURI())
+      return Path.of(JsonObject.class.getProtectionDomain().getCodeSource().getLocation().toURI())
           .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);

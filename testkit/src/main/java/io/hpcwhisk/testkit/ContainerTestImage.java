@@ -2,9 +2,11 @@ package io.hpcwhisk.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,11 +61,7 @@ public final class ContainerTestImage {
       return image;
     }
     Path lock = Path.of("/var/tmp/hpcwhisk-test-image.lock");
-    try (var channel =
-            java.nio.channels.FileChannel.open(
-                lock,
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE);
+    try (var channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         var ignored = channel.lock()) {
       if (run(List.of("podman", "image", "exists", image), 60) == 0) {
         return image;

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -107,7 +108,7 @@ public final class FakeBalancer implements AutoCloseable {
   private final Map<String, ActivationOutcome> outcomes = new ConcurrentHashMap<>();
   private final Map<String, String> handedBack = new ConcurrentHashMap<>();
   private final List<String> accepted = new CopyOnWriteArrayList<>();
-  private volatile java.util.function.Consumer<ActivationOutcome> onOutcome = outcome -> {};
+  private volatile Consumer<ActivationOutcome> onOutcome = outcome -> {};
   private final ScheduledExecutorService monitor =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -228,7 +229,7 @@ public final class FakeBalancer implements AutoCloseable {
   /**
    * Calls {@code listener} on the connection's thread for every {@code completed} (for benchmarks).
    */
-  public void onOutcome(java.util.function.Consumer<ActivationOutcome> listener) {
+  public void onOutcome(Consumer<ActivationOutcome> listener) {
     this.onOutcome = listener;
   }
 

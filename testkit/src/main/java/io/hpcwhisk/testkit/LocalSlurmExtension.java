@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -59,7 +61,7 @@ public final class LocalSlurmExtension
 
   private static Running cluster(ExtensionContext context) {
     SlurmInstallation installation = installation();
-    java.util.Optional<String> missing = installation.missing();
+    Optional<String> missing = installation.missing();
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
     boolean buildable = ci && !SlurmInstallation.DEFAULT_VERSION.equals(installation.version());
     if (missing.isPresent() && !buildable) {
@@ -114,8 +116,7 @@ public final class LocalSlurmExtension
           (System.nanoTime() - started) / 1e9,
           cluster.conf());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.down(System.out)));
-      List<String> nodes =
-          java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList();
+      List<String> nodes = IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList();
       return new Running(cluster, new SlurmEnv(cluster, nodes, spec.graceSeconds()));
     }
 

@@ -2,6 +2,10 @@ package io.hpcwhisk.testkit;
 
 import io.hpcwhisk.localcluster.CommandResult;
 import io.hpcwhisk.localcluster.LocalCluster;
+import io.hpcwhisk.localcluster.LocalClusterSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /** A test's handle on the shared local Slurm cluster: where it is and how to talk to it. */
 public final class SlurmEnv {
@@ -31,10 +36,10 @@ public final class SlurmEnv {
    * The environment of a cluster a test started itself (for a shape the shared {@link SlurmTest}
    * cluster does not have, e.g. {@code --gpus}); nodes n1..nN of {@code spec}.
    */
-  public static SlurmEnv of(LocalCluster cluster, io.hpcwhisk.localcluster.LocalClusterSpec spec) {
+  public static SlurmEnv of(LocalCluster cluster, LocalClusterSpec spec) {
     return new SlurmEnv(
         cluster,
-        java.util.stream.IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList(),
+        IntStream.rangeClosed(1, spec.nodes()).mapToObj(i -> "n" + i).toList(),
         spec.graceSeconds());
   }
 
@@ -57,7 +62,7 @@ public final class SlurmEnv {
    * Where the cluster's Slurm clients are, for {@code SlurmCli}/{@code slurm.bin-dir}; empty: the
    * PATH (22.05).
    */
-  public java.util.Optional<Path> binDir() {
+  public Optional<Path> binDir() {
     return cluster.clientBinDir();
   }
 
@@ -84,7 +89,7 @@ public final class SlurmEnv {
   }
 
   /** The URL of the cluster's slurmrestd (Slurm 24.11 clusters run one), while it runs. */
-  public java.util.Optional<java.net.URI> restUrl() {
+  public Optional<URI> restUrl() {
     return cluster.restUrl();
   }
 
@@ -96,9 +101,8 @@ public final class SlurmEnv {
   /** The pid the cluster recorded for a daemon: {@code slurmctld}, {@code slurmrestd}, … */
   public long daemonPid(String name) {
     try {
-      return Long.parseLong(
-          java.nio.file.Files.readString(dir().resolve("run").resolve(name + ".pid")).strip());
-    } catch (java.io.IOException | NumberFormatException e) {
+      return Long.parseLong(Files.readString(dir().resolve("run").resolve(name + ".pid")).strip());
+    } catch (IOException | NumberFormatException e) {
       throw new IllegalStateException("no pid recorded for " + name + " in " + dir(), e);
     }
   }

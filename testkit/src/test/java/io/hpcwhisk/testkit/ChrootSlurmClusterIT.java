@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hpcwhisk.localcluster.CommandResult;
+import io.hpcwhisk.localcluster.Commands;
 import io.hpcwhisk.localcluster.DebianRootfs;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
@@ -14,8 +15,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,8 +142,7 @@ class ChrootSlurmClusterIT {
   @Test
   void anOrdinaryUserCanNeitherUseTheClientsNorChangeTheRoot(@TempDir Path dir) throws Exception {
     LocalAttacker attacker = LocalAttacker.ensure();
-    Files.setPosixFilePermissions(
-        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     LocalCluster cluster = new LocalCluster(dir, slurm24);
     try {
       cluster.up(oneNode(dir), false, OUT);
@@ -228,7 +230,6 @@ class ChrootSlurmClusterIT {
   }
 
   private static CommandResult run(String... command) {
-    return io.hpcwhisk.localcluster.Commands.run(
-        List.of(command), java.util.Map.of(), Duration.ofSeconds(10));
+    return Commands.run(List.of(command), Map.of(), Duration.ofSeconds(10));
   }
 }

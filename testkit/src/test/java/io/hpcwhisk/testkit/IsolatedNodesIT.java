@@ -10,6 +10,7 @@ import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
 import io.hpcwhisk.localcluster.NodeNetwork;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +69,7 @@ class IsolatedNodesIT {
                         n++;
                       }
                     }
-                  } catch (java.io.IOException e) {
+                  } catch (IOException e) {
                     // closed
                   }
                   return n;
@@ -115,7 +117,7 @@ class IsolatedNodesIT {
           assertThat(namespaces[k - 1]).isNotEqualTo("ns=" + hostNs);
         }
         assertThat(namespaces[0]).isNotEqualTo(namespaces[1]);
-        assertThat(accepted.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(accepted.get(30, TimeUnit.SECONDS)).isEqualTo(2);
       }
     } finally {
       cluster.down(out);

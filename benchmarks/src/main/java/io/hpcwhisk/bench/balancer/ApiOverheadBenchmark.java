@@ -12,14 +12,20 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import javax.net.SocketFactory;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -69,7 +75,7 @@ public final class ApiOverheadBenchmark {
    * How the client connects: plain sockets, or TLS ones ({@code PilotBalancerBenchmark}'s TLS
    * mode).
    */
-  static volatile javax.net.SocketFactory SOCKETS = javax.net.SocketFactory.getDefault();
+  static volatile SocketFactory SOCKETS = SocketFactory.getDefault();
 
   record Result(long requests, double seconds, Histogram latencyMicros, long clientCpuNanos) {
     double perSecond() {
@@ -119,14 +125,14 @@ public final class ApiOverheadBenchmark {
               + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
       run(port, staticGet, connections, 2); // warm-up
       run(port, invoke, connections, warmUpSeconds);
-      java.util.Map<String, Long> static0 = ThreadCpu.byGroup();
+      Map<String, Long> static0 = ThreadCpu.byGroup();
       Result baseline = run(port, staticGet, connections, seconds);
-      java.util.Map<String, Long> staticThreads = ThreadCpu.since(static0);
+      Map<String, Long> staticThreads = ThreadCpu.since(static0);
       long cpu0 = processCpuNanos();
-      java.util.Map<String, Long> threads0 = ThreadCpu.byGroup();
+      Map<String, Long> threads0 = ThreadCpu.byGroup();
       Result blocking = run(port, invoke, connections, seconds);
       long cpu = processCpuNanos() - cpu0;
-      java.util.Map<String, Long> threads = ThreadCpu.since(threads0);
+      Map<String, Long> threads = ThreadCpu.since(threads0);
       System.out.println(
           "connections "
               + connections
@@ -160,8 +166,8 @@ public final class ApiOverheadBenchmark {
     if (!Files.exists(dir)) {
       return;
     }
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }
@@ -169,11 +175,7 @@ public final class ApiOverheadBenchmark {
 
   /** CPU time this JVM has used so far. */
   static long processCpuNanos() {
-    return ProcessHandle.current()
-        .info()
-        .totalCpuDuration()
-        .map(java.time.Duration::toNanos)
-        .orElse(0L);
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   static void request(int port, String method, String path, String auth, String body)
@@ -224,9 +226,7 @@ public final class ApiOverheadBenchmark {
                     h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
                     counts[slot]++;
                   }
-                  cpu[slot] =
-                      java.lang.management.ManagementFactory.getThreadMXBean()
-                          .getCurrentThreadCpuTime();
+                  cpu[slot] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 } catch (IOException e) {
                   throw new IllegalStateException(e);
                 }

@@ -5,9 +5,13 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.balancer.tls.LocalCa;
+import io.hpcwhisk.balancer.tls.PemFiles;
+import io.hpcwhisk.testkit.PostgresCluster;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +20,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
@@ -56,8 +66,8 @@ public final class PilotBalancerBenchmark {
   private PilotBalancerBenchmark() {}
 
   /** Where the pilots run: loopback, or the namespaces of an isolated cluster (with TLS or not). */
-  record Setup(String name, java.util.Properties network, boolean tls, List<String> postgres) {
-    Setup(String name, java.util.Properties network, boolean tls) {
+  record Setup(String name, Properties network, boolean tls, List<String> postgres) {
+    Setup(String name, Properties network, boolean tls) {
       this(name, network, tls, null);
     }
   }
@@ -74,7 +84,7 @@ public final class PilotBalancerBenchmark {
     if (args.length > 5 && args[5].equals("stores")) {
       // the embedded store, then PostgreSQL (a private cluster; later arguments are its settings)
       List<String> settings = List.of(args).subList(6, args.length);
-      Map<String, Figures> figures = new java.util.LinkedHashMap<>();
+      Map<String, Figures> figures = new LinkedHashMap<>();
       for (Setup setup :
           List.of(
               new Setup("embedded", null, false), new Setup("postgres", null, false, settings))) {
@@ -95,11 +105,11 @@ public final class PilotBalancerBenchmark {
           warmupSeconds);
       return;
     }
-    java.util.Properties network = new java.util.Properties();
+    Properties network = new Properties();
     try (var in = Files.newInputStream(Path.of(args[5]).resolve("network.properties"))) {
       network.load(in);
     }
-    Map<String, Figures> figures = new java.util.LinkedHashMap<>();
+    Map<String, Figures> figures = new LinkedHashMap<>();
     for (Setup setup :
         List.of(
             new Setup("loopback plain", null, false),
@@ -138,7 +148,7 @@ public final class PilotBalancerBenchmark {
   private static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "unknown";
     }
   }
@@ -151,21 +161,19 @@ public final class PilotBalancerBenchmark {
     ServerConfig.Tls tls = ServerConfig.Tls.NONE;
     Path ca = null;
     if (setup.tls()) {
-      io.hpcwhisk.balancer.tls.LocalCa localCa =
-          io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(data.resolve("tls"), "benchmark CA");
+      LocalCa localCa = LocalCa.openOrCreate(data.resolve("tls"), "benchmark CA");
       List<String> names = hostSide == null ? List.of("127.0.0.1") : List.of("127.0.0.1", hostSide);
       var issued = localCa.issue("server", names, Duration.ofDays(1));
       tls = ServerConfig.Tls.of(issued.certificate(), issued.key(), 3600);
       ca = localCa.certificateFile();
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA", ca));
-      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(PemFiles.trustStore("CA", ca));
+      SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       ApiOverheadBenchmark.SOCKETS = context.getSocketFactory();
     } else {
-      ApiOverheadBenchmark.SOCKETS = javax.net.SocketFactory.getDefault();
+      ApiOverheadBenchmark.SOCKETS = SocketFactory.getDefault();
     }
     ServerConfig config =
         ServerConfig.DEFAULT
@@ -183,9 +191,9 @@ public final class PilotBalancerBenchmark {
             .withPilots(
                 ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
     config = config.withApi(config.api().withTls(tls));
-    io.hpcwhisk.testkit.PostgresCluster database = null;
+    PostgresCluster database = null;
     if (setup.postgres() != null) {
-      database = io.hpcwhisk.testkit.PostgresCluster.start(setup.postgres());
+      database = PostgresCluster.start(setup.postgres());
       Path password = data.resolve("pg-password");
       Files.writeString(password, database.password());
       Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
@@ -428,7 +436,7 @@ public final class PilotBalancerBenchmark {
     }
     for (int i = 0; i < after.length; i++) {
       if (after[i] - before[i] >= q * total) {
-        return bounds[i].bucket(java.util.concurrent.TimeUnit.MILLISECONDS);
+        return bounds[i].bucket(TimeUnit.MILLISECONDS);
       }
     }
     return Double.POSITIVE_INFINITY;

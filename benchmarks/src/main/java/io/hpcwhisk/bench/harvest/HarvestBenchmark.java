@@ -15,7 +15,9 @@ import io.hpcwhisk.slurm.workload.SyntheticWorkload;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -283,9 +286,9 @@ public final class HarvestBenchmark {
   /** The 1, 5 and 15 minute load averages of this machine (Linux), or "?" elsewhere. */
   static String loadAverage() {
     try {
-      String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return "?";
     }
   }
@@ -310,7 +313,7 @@ public final class HarvestBenchmark {
     /** The last observation of every job that started, for {@link IdleAccounting}. */
     final Map<JobId, Job> seen = new HashMap<>();
 
-    final Set<String> upNodes = new java.util.TreeSet<>();
+    final Set<String> upNodes = new TreeSet<>();
     Instant last;
     double idle;
     double covered;

@@ -1,5 +1,6 @@
 package io.hpcwhisk.bench.pilot;
 
+import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +32,7 @@ final class BenchJar {
                   + " main(com.google.gson.JsonObject a) { return new com.google.gson.JsonObject();"
                   + " } }\n");
       String gson =
-          Path.of(
-                  com.google.gson.JsonObject.class
-                      .getProtectionDomain()
-                      .getCodeSource()
-                      .getLocation()
-                      .toURI())
+          Path.of(JsonObject.class.getProtectionDomain().getCodeSource().getLocation().toURI())
               .toString();
       int exit =
           ToolProvider.getSystemJavaCompiler()

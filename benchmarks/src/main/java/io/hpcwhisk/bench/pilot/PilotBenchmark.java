@@ -1,5 +1,9 @@
 package io.hpcwhisk.bench.pilot;
 
+import io.hpcwhisk.pilot.InvokerPilot;
+import io.hpcwhisk.pilot.PilotIdentity;
+import io.hpcwhisk.pilot.PilotSettings;
+import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.runtime.ActionRuntimes;
@@ -12,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -112,8 +119,8 @@ public final class PilotBenchmark {
   private void throughWebSocket(Path dir) throws Exception {
     String token = "bench-ws";
     try (FakeBalancer balancer = FakeBalancer.start(token)) {
-      io.hpcwhisk.pilot.PilotIdentity identity =
-          new io.hpcwhisk.pilot.PilotIdentity(
+      PilotIdentity identity =
+          new PilotIdentity(
               "bench",
               "local",
               2,
@@ -121,23 +128,20 @@ public final class PilotBenchmark {
               Instant.now(),
               Instant.now().plus(Duration.ofHours(1)),
               null);
-      io.hpcwhisk.pilot.PilotSettings settings =
-          io.hpcwhisk.pilot.PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
+      PilotSettings settings =
+          PilotSettings.of(balancer.uri(), token, dir.resolve("ws"))
               .withSandbox(RuntimeConfig.Sandbox.OFF);
       ActionRuntimes runtimes =
           new ActionRuntimes(
               RuntimeConfig.defaults(dir.resolve("ws-rt"), 1024)
                   .withSandbox(RuntimeConfig.Sandbox.OFF)
                   .withUnsandboxedNamespace("guest"));
-      io.hpcwhisk.pilot.InvokerPilot pilot =
-          new io.hpcwhisk.pilot.InvokerPilot(identity, settings, runtimes, "bench");
-      java.util.concurrent.CompletableFuture<Integer> exit =
-          java.util.concurrent.CompletableFuture.supplyAsync(pilot::run);
+      InvokerPilot pilot = new InvokerPilot(identity, settings, runtimes, "bench");
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(pilot::run);
       while (balancer.pilot("slurm-bench").isEmpty()) {
         TimeUnit.MILLISECONDS.sleep(5);
       }
-      java.util.concurrent.SynchronousQueue<Long> done =
-          new java.util.concurrent.SynchronousQueue<>();
+      SynchronousQueue<Long> done = new SynchronousQueue<>();
       balancer.onOutcome(
           outcome -> {
             try {
@@ -151,7 +155,7 @@ public final class PilotBenchmark {
         long t0 = System.nanoTime();
         balancer.activate(
             "slurm-bench",
-            new io.hpcwhisk.protocol.ActivationRequest(
+            new ActivationRequest(
                 "ws-" + i,
                 "guest",
                 "/guest/noop",
@@ -250,8 +254,7 @@ public final class PilotBenchmark {
             dir,
             "bench-pilot-",
             ".token",
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, token);
     return Map.of(
         "HPC_WHISK_BALANCER_URL",

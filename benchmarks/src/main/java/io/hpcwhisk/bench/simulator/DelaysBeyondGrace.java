@@ -14,6 +14,7 @@ import io.hpcwhisk.simulator.swf.SwfHeader;
 import io.hpcwhisk.simulator.swf.SwfReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class DelaysBeyondGrace {
     double grace = ms.seconds(config.graceTime());
     double interval = ms.seconds(config.bfInterval());
     String[] seeds =
-        args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : new String[] {"1"};
+        args.length > 2 ? Arrays.copyOfRange(args, 2, args.length) : new String[] {"1"};
     System.out.printf(
         Locale.ROOT,
         "%s: %d nodes, adaptive, drain %s s, grace %s s, bf_interval %s s%n",

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -44,7 +45,7 @@ public final class FairQueue<T> {
   }
 
   /** Visits every waiting item, namespace by namespace, each namespace's in order. */
-  public void forEach(java.util.function.Consumer<? super T> visitor) {
+  public void forEach(Consumer<? super T> visitor) {
     byNamespace.values().forEach(q -> q.forEach(visitor));
   }
 

@@ -2,6 +2,8 @@ package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -156,14 +158,14 @@ public record AdaptiveParams(
    * The ladder's lengths, shortest first: min-pilot, 2 × min-pilot, … up to ladder-max (none when
    * off).
    */
-  public java.util.List<Duration> ladder() {
-    java.util.List<Duration> lengths = new java.util.ArrayList<>();
+  public List<Duration> ladder() {
+    List<Duration> lengths = new ArrayList<>();
     if (ladderCopies > 0) {
       for (Duration d = minPilot; d.compareTo(ladderMax) <= 0; d = d.plus(minPilot)) {
         lengths.add(d);
       }
     }
-    return java.util.List.copyOf(lengths);
+    return List.copyOf(lengths);
   }
 
   /** The same parameters with another warm-up and preemption cost. */

@@ -6,8 +6,12 @@ import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * HPC-Whisk's original job manager ("Fib" shapes, SC22).
@@ -50,7 +54,7 @@ final class FibPolicy implements HarvestPolicy {
     HarvestTarget target = snapshot.target();
     List<Duration> longestFirst =
         params.ladder().stream().sorted(Comparator.reverseOrder()).toList();
-    java.util.Set<Duration> onLadder = new java.util.HashSet<>(longestFirst);
+    Set<Duration> onLadder = new HashSet<>(longestFirst);
     for (Pilot pilot : fleet.pending()) {
       if (pilot.shape().targeted() || !onLadder.contains(pilot.shape().time())) {
         intents.add(
@@ -65,7 +69,7 @@ final class FibPolicy implements HarvestPolicy {
     }
     // the untargeted pending pilots by length, in fleet (id) order: one pass instead of one per
     // rung
-    java.util.Map<Duration, List<Pilot>> byLength = new java.util.HashMap<>();
+    Map<Duration, List<Pilot>> byLength = new HashMap<>();
     for (Pilot pilot : fleet.pendingUntargeted()) {
       byLength.computeIfAbsent(pilot.shape().time(), k -> new ArrayList<>()).add(pilot);
     }

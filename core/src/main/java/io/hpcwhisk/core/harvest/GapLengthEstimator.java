@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 
 /**
  * Learns how long nodes stay out of batch use ("gaps") from a sequence of snapshots, with a
@@ -213,10 +214,7 @@ public final class GapLengthEstimator {
    * are visited, in ascending order: every other gap stays as it was.
    */
   private void update(
-      ClusterSnapshot snapshot,
-      java.util.function.IntPredicate pilotAt,
-      boolean incremental,
-      int[] stateChanges) {
+      ClusterSnapshot snapshot, IntPredicate pilotAt, boolean incremental, int[] stateChanges) {
     Instant at = snapshot.now();
     if (first == null) {
       first = at;
@@ -267,7 +265,7 @@ public final class GapLengthEstimator {
   /**
    * Opens or closes the gap at one position from its node's state and pilots; 1 when a gap opened.
    */
-  private int visit(int i, Node node, java.util.function.IntPredicate pilotAt, Instant at) {
+  private int visit(int i, Node node, IntPredicate pilotAt, Instant at) {
     boolean isOpen = node.state().harvestable() || pilotAt.test(i);
     boolean wasOpen = openNano[i] != NONE;
     if (isOpen && !wasOpen) {

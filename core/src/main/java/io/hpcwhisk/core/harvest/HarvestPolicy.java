@@ -1,6 +1,7 @@
 package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public interface HarvestPolicy {
    * The longest pilot this policy may submit: the cap of {@link LongActionDemand}'s pilots; none by
    * default.
    */
-  default java.time.Duration maxPilot() {
-    return java.time.Duration.ofDays(3650);
+  default Duration maxPilot() {
+    return Duration.ofDays(3650);
   }
 }

@@ -1,6 +1,8 @@
 package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.time.Durations;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.TreeSet;
@@ -94,9 +96,7 @@ final class PoolLength {
     // sign kept on -0.000
     boolean negative = value < 0 || Double.doubleToRawLongBits(value) == Long.MIN_VALUE;
     return (negative ? "-" : "")
-        + java.math.BigDecimal.valueOf(Math.abs(value))
-            .setScale(3, java.math.RoundingMode.HALF_UP)
-            .toPlainString();
+        + BigDecimal.valueOf(Math.abs(value)).setScale(3, RoundingMode.HALF_UP).toPlainString();
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ClusterSnapshotTest {
     assertThat(ordered.stateChanges()).containsSame(changes);
     assertThat(plain.stateChanges()).isEmpty();
     assertThat(changes.since(before)).isTrue();
-    assertThat(changes.since(new java.util.ArrayList<>(before)))
+    assertThat(changes.since(new ArrayList<>(before)))
         .as("the same list object, not an equal one")
         .isFalse();
     assertThat(changes.positions()).containsExactly(1);

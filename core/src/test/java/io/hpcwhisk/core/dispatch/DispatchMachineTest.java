@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hpcwhisk.core.dispatch.Rig.Link;
+import io.hpcwhisk.core.health.Health;
 import io.hpcwhisk.core.health.HealthPolicy;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -213,11 +216,9 @@ class DispatchMachineTest {
     b.heartbeat(p);
     List<DispatchEffect<Link>> tick = b.on(new DispatchEvent.Tick<>());
     assertThat(tick).contains(new DispatchEffect.Ping<>(p, Long.toString(b.nowMs)));
-    assertThat(b.state.pilot(p.pilotId).health().health())
-        .isEqualTo(io.hpcwhisk.core.health.Health.UNRESPONSIVE);
+    assertThat(b.state.pilot(p.pilotId).health().health()).isEqualTo(Health.UNRESPONSIVE);
     b.on(new DispatchEvent.Pong<>(p.pilotId, p));
-    assertThat(b.state.pilot(p.pilotId).health().health())
-        .isEqualTo(io.hpcwhisk.core.health.Health.HEALTHY);
+    assertThat(b.state.pilot(p.pilotId).health().health()).isEqualTo(Health.HEALTHY);
   }
 
   @Test
@@ -243,12 +244,12 @@ class DispatchMachineTest {
 
   @Test
   void theSameEventsGiveTheSameEffects() {
-    List<List<DispatchEffect<String>>> runs = new java.util.ArrayList<>();
+    List<List<DispatchEffect<String>>> runs = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
       DispatchMachine<String> m = new DispatchMachine<>(Rig.POLICY);
       DispatchState<String> s = m.initial();
       Instant t0 = Instant.ofEpochMilli(1_700_000_000_000L);
-      List<DispatchEffect<String>> all = new java.util.ArrayList<>();
+      List<DispatchEffect<String>> all = new ArrayList<>();
       String conn = "conn-1";
       all.addAll(
           m.next(
@@ -259,7 +260,7 @@ class DispatchMachineTest {
                           "1",
                           512,
                           List.of("nodejs:20"),
-                          java.util.Map.of(),
+                          Map.of(),
                           t0.toEpochMilli() + 600_000,
                           null,
                           1),
@@ -268,8 +269,7 @@ class DispatchMachineTest {
                   t0)
               .effects());
       all.addAll(
-          m.next(s, new DispatchEvent.Heartbeat<>("slurm-1", conn, java.util.Map.of(), false), t0)
-              .effects());
+          m.next(s, new DispatchEvent.Heartbeat<>("slurm-1", conn, Map.of(), false), t0).effects());
       for (int i = 0; i < 5; i++) {
         all.addAll(
             m.next(
@@ -299,9 +299,7 @@ class DispatchMachineTest {
   @Test
   void aPilotSpecWithProtocolMinorZeroIsRefusedNamingTheMinor() {
     assertThatThrownBy(
-            () ->
-                new PilotSpec(
-                    "slurm-1", "1", 512, List.of("nodejs:20"), java.util.Map.of(), 1L, null, 0))
+            () -> new PilotSpec("slurm-1", "1", 512, List.of("nodejs:20"), Map.of(), 1L, null, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1 or later")
         .hasMessageContaining("got 0");

@@ -1,15 +1,28 @@
 package io.hpcwhisk.core.harvest;
 
-import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static io.hpcwhisk.core.harvest.Fixtures.NOW;
+import static io.hpcwhisk.core.harvest.Fixtures.busy;
+import static io.hpcwhisk.core.harvest.Fixtures.fleet;
+import static io.hpcwhisk.core.harvest.Fixtures.idle;
+import static io.hpcwhisk.core.harvest.Fixtures.min;
+import static io.hpcwhisk.core.harvest.Fixtures.pending;
+import static io.hpcwhisk.core.harvest.Fixtures.planned;
+import static io.hpcwhisk.core.harvest.Fixtures.running;
+import static io.hpcwhisk.core.harvest.Fixtures.shape;
+import static io.hpcwhisk.core.harvest.Fixtures.snapshot;
+import static io.hpcwhisk.core.harvest.Fixtures.targeted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.Node;
 import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -113,12 +126,12 @@ class AdaptivePolicyTest {
     Fleet fleet =
         new Fleet(
             List.of(
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(1), ladderPilot(3, 101), NOW),
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(2), ladderPilot(2, 102), NOW),
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(3), ladderPilot(2, 102), NOW),
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(4), ladderPilot(1, 103), NOW),
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(5), ladderPilot(1, 103), NOW),
-                Pilot.pending(new io.hpcwhisk.core.cluster.JobId(6), ladderPilot(1, 103), NOW)));
+                Pilot.pending(new JobId(1), ladderPilot(3, 101), NOW),
+                Pilot.pending(new JobId(2), ladderPilot(2, 102), NOW),
+                Pilot.pending(new JobId(3), ladderPilot(2, 102), NOW),
+                Pilot.pending(new JobId(4), ladderPilot(1, 103), NOW),
+                Pilot.pending(new JobId(5), ladderPilot(1, 103), NOW),
+                Pilot.pending(new JobId(6), ladderPilot(1, 103), NOW)));
     List<Intent> next = HarvestPolicies.create(ladder).decide(snapshot(busy("n1")), fleet);
     assertThat(cancelled(next)).containsExactly(6L);
     assertThat(submitted(next)).containsExactly(ladderPilot(3, 101));
@@ -349,18 +362,15 @@ class AdaptivePolicyTest {
     HarvestPolicy adaptive = HarvestPolicies.create(params(1, 16));
     // 20 nodes idle at the first snapshot, all taken 15 s later: we never saw these gaps start
     // (history 16).
-    List<io.hpcwhisk.core.cluster.Node> idle = new java.util.ArrayList<>();
-    List<io.hpcwhisk.core.cluster.Node> busy = new java.util.ArrayList<>();
+    List<Node> idle = new ArrayList<>();
+    List<Node> busy = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
       idle.add(idle("n" + i, NOW));
       busy.add(busy("n" + i));
     }
-    adaptive.decide(
-        snapshot(NOW, idle.toArray(io.hpcwhisk.core.cluster.Node[]::new)), Fleet.empty());
+    adaptive.decide(snapshot(NOW, idle.toArray(Node[]::new)), Fleet.empty());
     List<Intent> intents =
-        adaptive.decide(
-            snapshot(NOW.plusSeconds(15), busy.toArray(io.hpcwhisk.core.cluster.Node[]::new)),
-            Fleet.empty());
+        adaptive.decide(snapshot(NOW.plusSeconds(15), busy.toArray(Node[]::new)), Fleet.empty());
 
     assertThat(submitted(intents)).containsExactly(pool(min(120)));
     assertThat(intents.get(0).reason()).contains("0 ended and 16 open or censored gaps");
@@ -402,15 +412,13 @@ class AdaptivePolicyTest {
                 3));
     assertThat(HarvestPolicies.params("adaptive", Map.of("warmup", "10s", "preemption-cost", "1m")))
         .isEqualTo(AdaptiveParams.defaults().withCosts(Duration.ofSeconds(10), min(1)));
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () -> HarvestPolicies.create("adaptive", Map.of("max-pending", "many")))
         .hasMessageContaining("'many'")
         .hasMessageContaining("max-pending");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> HarvestPolicies.create("adaptive", Map.of("bogus", "1")))
+    Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive", Map.of("bogus", "1")))
         .hasMessageContaining("[bogus]");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> HarvestPolicies.create("greedy", Map.of()))
+    Assertions.assertThatThrownBy(() -> HarvestPolicies.create("greedy", Map.of()))
         .hasMessageContaining("'greedy'")
         .hasMessageContaining("[fib, var, adaptive]");
     assertThat(

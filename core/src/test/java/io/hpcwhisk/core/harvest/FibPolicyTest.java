@@ -1,8 +1,17 @@
 package io.hpcwhisk.core.harvest;
 
-import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static io.hpcwhisk.core.harvest.Fixtures.busy;
+import static io.hpcwhisk.core.harvest.Fixtures.fleet;
+import static io.hpcwhisk.core.harvest.Fixtures.idle;
+import static io.hpcwhisk.core.harvest.Fixtures.min;
+import static io.hpcwhisk.core.harvest.Fixtures.pending;
+import static io.hpcwhisk.core.harvest.Fixtures.running;
+import static io.hpcwhisk.core.harvest.Fixtures.shape;
+import static io.hpcwhisk.core.harvest.Fixtures.snapshot;
+import static io.hpcwhisk.core.harvest.Fixtures.targeted;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.core.cluster.JobId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,11 +85,11 @@ class FibPolicyTest {
     assertThat(intents)
         .containsExactly(
             new Intent.CancelPilot(
-                new io.hpcwhisk.core.cluster.JobId(6),
+                new JobId(6),
                 Intent.Cause.OFF_SHAPE,
                 "fib: pending pilot of 7m is not on the ladder"),
             new Intent.CancelPilot(
-                new io.hpcwhisk.core.cluster.JobId(7),
+                new JobId(7),
                 Intent.Cause.OFF_SHAPE,
                 "fib: pending pilot of 2m targeted is not on the ladder"));
   }

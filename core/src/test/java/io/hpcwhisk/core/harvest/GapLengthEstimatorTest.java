@@ -1,13 +1,34 @@
 package io.hpcwhisk.core.harvest;
 
-import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static io.hpcwhisk.core.harvest.Fixtures.NOW;
+import static io.hpcwhisk.core.harvest.Fixtures.busy;
+import static io.hpcwhisk.core.harvest.Fixtures.idle;
+import static io.hpcwhisk.core.harvest.Fixtures.min;
+import static io.hpcwhisk.core.harvest.Fixtures.running;
+import static io.hpcwhisk.core.harvest.Fixtures.shape;
+import static io.hpcwhisk.core.harvest.Fixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.Node;
+import io.hpcwhisk.core.cluster.NodeChanges;
 import io.hpcwhisk.core.cluster.NodeState;
+import io.hpcwhisk.core.cluster.Window;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -89,7 +110,7 @@ class GapLengthEstimatorTest {
 
   @Property(tries = 200)
   void historyBoundsTheFinishedGapsAndSurvivalIsMonotone(
-      @ForAll @Size(max = 60) java.util.List<@IntRange(min = 0, max = 5000) Integer> lengths,
+      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 5000) Integer> lengths,
       @ForAll @IntRange(min = 1, max = 20) int history) {
     var gaps = new GapLengthEstimator(history);
     for (int i = 0; i < lengths.size(); i++) {
@@ -122,19 +143,19 @@ class GapLengthEstimatorTest {
   void theFleetVariantGivenTheChangesEqualsTheSetVariant() {
     NodeState[] states = {NodeState.IDLE, NodeState.PLANNED, NodeState.ALLOCATED, NodeState.DRAIN};
     for (int seed = 0; seed < 100; seed++) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       var byFleet = new GapLengthEstimator(32);
       var bySet = new GapLengthEstimator(32);
       int nodes = 3 + random.nextInt(8);
       NodeState[] state = new NodeState[nodes];
-      java.util.Arrays.fill(state, NodeState.IDLE);
-      io.hpcwhisk.core.cluster.Node[] busyNode = new io.hpcwhisk.core.cluster.Node[nodes];
-      java.util.List<io.hpcwhisk.core.cluster.Node> previous = null;
-      java.util.Map<Long, Pilot> pilots = new java.util.TreeMap<>();
-      java.time.Instant t = NOW;
+      Arrays.fill(state, NodeState.IDLE);
+      Node[] busyNode = new Node[nodes];
+      List<Node> previous = null;
+      Map<Long, Pilot> pilots = new TreeMap<>();
+      Instant t = NOW;
       for (int step = 0; step < 80; step++) {
         t = t.plusSeconds(15);
-        java.util.BitSet changed = new java.util.BitSet();
+        BitSet changed = new BitSet();
         for (int k = random.nextInt(3); k > 0; k--) {
           int i = random.nextInt(nodes);
           NodeState next = states[random.nextInt(states.length)];
@@ -145,24 +166,21 @@ class GapLengthEstimatorTest {
             changed.set(i);
           }
         }
-        java.util.List<io.hpcwhisk.core.cluster.Node> list = new java.util.ArrayList<>();
+        List<Node> list = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
           list.add(
               busyNode[i] != null
                   ? busyNode[i]
-                  : io.hpcwhisk.core.cluster.Node.free(
-                      "n" + i, state[i], io.hpcwhisk.core.cluster.Window.unbounded(t)));
+                  : Node.free("n" + i, state[i], Window.unbounded(t)));
         }
-        list = java.util.List.copyOf(list);
+        list = List.copyOf(list);
         var harvestable = list.stream().filter(n -> n.state().harvestable()).toList();
         var changes =
             previous == null
-                ? Optional.<io.hpcwhisk.core.cluster.NodeChanges>empty()
-                : Optional.of(
-                    new io.hpcwhisk.core.cluster.NodeChanges(previous, changed.stream().toArray()));
+                ? Optional.<NodeChanges>empty()
+                : Optional.of(new NodeChanges(previous, changed.stream().toArray()));
         var snapshot =
-            io.hpcwhisk.core.cluster.ClusterSnapshot.ordered(
-                t, Fixtures.WHISK, list, harvestable, java.util.List.of(), changes);
+            ClusterSnapshot.ordered(t, Fixtures.WHISK, list, harvestable, List.of(), changes);
         previous = list;
         changeAPilot(random, pilots, nodes);
         if (random.nextInt(10) == 0) {
@@ -178,8 +196,7 @@ class GapLengthEstimatorTest {
    * One random change to the running pilots: one ends, one starts (or moves) on one of {@code
    * nodes} nodes or just off the list, one is replaced by an equal new object, or nothing.
    */
-  private static void changeAPilot(
-      java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
+  private static void changeAPilot(Random random, Map<Long, Pilot> pilots, int nodes) {
     int change = random.nextInt(4);
     long id = 1 + random.nextInt(12);
     if (change == 0) {
@@ -202,22 +219,22 @@ class GapLengthEstimatorTest {
   @Test
   void theFleetVariantEqualsTheSetVariantOnRandomSequences() {
     for (int seed = 0; seed < 100; seed++) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       var byFleet = new GapLengthEstimator(32);
       var bySet = new GapLengthEstimator(32);
       int nodes = 3 + random.nextInt(8);
-      java.util.Map<Long, Pilot> pilots = new java.util.TreeMap<>();
-      java.util.Map<String, io.hpcwhisk.core.cluster.Node> busyNodes = new java.util.HashMap<>();
-      java.time.Instant t = NOW;
+      Map<Long, Pilot> pilots = new TreeMap<>();
+      Map<String, Node> busyNodes = new HashMap<>();
+      Instant t = NOW;
       for (int step = 0; step < 80; step++) {
         t = t.plusSeconds(15);
         int n = step == 40 ? nodes + 1 : nodes; // the node list changes once
-        java.util.List<io.hpcwhisk.core.cluster.Node> list = new java.util.ArrayList<>();
+        List<Node> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           // a busy node keeps its Node object while its state holds, as
           // IncrementalSnapshotBuilder's do
           int kind = random.nextInt(4);
-          io.hpcwhisk.core.cluster.Node node =
+          Node node =
               kind == 0
                   ? idle("n" + i, t)
                   : busyNodes.merge(
@@ -230,7 +247,7 @@ class GapLengthEstimatorTest {
           list.add(node);
         }
         changeAPilot(random, pilots, n);
-        var snapshot = snapshot(t, list.toArray(io.hpcwhisk.core.cluster.Node[]::new));
+        var snapshot = snapshot(t, list.toArray(Node[]::new));
         observeBothAndCompare(
             byFleet, bySet, snapshot, pilots.values(), "seed " + seed + " step " + step);
       }
@@ -244,11 +261,11 @@ class GapLengthEstimatorTest {
   private static void observeBothAndCompare(
       GapLengthEstimator byFleet,
       GapLengthEstimator bySet,
-      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot,
-      java.util.Collection<Pilot> pilots,
+      ClusterSnapshot snapshot,
+      Collection<Pilot> pilots,
       String where) {
-    Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots));
-    java.util.Set<String> pilotNodes = new java.util.HashSet<>();
+    Fleet fleet = new Fleet(new ArrayList<>(pilots));
+    Set<String> pilotNodes = new HashSet<>();
     fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));
     byFleet.observe(snapshot, fleet);
     bySet.observe(snapshot, pilotNodes);

@@ -1,6 +1,9 @@
 package io.hpcwhisk.core.harvest;
 
-import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static io.hpcwhisk.core.harvest.Fixtures.NOW;
+import static io.hpcwhisk.core.harvest.Fixtures.min;
+import static io.hpcwhisk.core.harvest.Fixtures.pending;
+import static io.hpcwhisk.core.harvest.Fixtures.shape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcwhisk.core.cluster.Job;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -28,7 +29,7 @@ class PoolLengthTest {
   @Property
   void threeDecimalsPrintsAsPercentPointThreeF(@ForAll double value) {
     assertThat(PoolLength.threeDecimals(value))
-        .isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", value));
+        .isEqualTo(String.format(Locale.ROOT, "%.3f", value));
   }
 
   @Test
@@ -51,7 +52,7 @@ class PoolLengthTest {
         }) {
       assertThat(PoolLength.threeDecimals(v))
           .as("%s", v)
-          .isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", v));
+          .isEqualTo(String.format(Locale.ROOT, "%.3f", v));
     }
   }
 

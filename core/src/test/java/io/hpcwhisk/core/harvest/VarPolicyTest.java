@@ -1,10 +1,16 @@
 package io.hpcwhisk.core.harvest;
 
-import static io.hpcwhisk.core.harvest.Fixtures.*;
+import static io.hpcwhisk.core.harvest.Fixtures.fleet;
+import static io.hpcwhisk.core.harvest.Fixtures.idle;
+import static io.hpcwhisk.core.harvest.Fixtures.min;
+import static io.hpcwhisk.core.harvest.Fixtures.pending;
+import static io.hpcwhisk.core.harvest.Fixtures.shape;
+import static io.hpcwhisk.core.harvest.Fixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +20,7 @@ class VarPolicyTest {
 
   @Test
   void defaultsKeepAHundredTwoHourPilotsThatMayShrinkToTwoMinutes() {
-    HarvestPolicy var = HarvestPolicies.create("var", java.util.Map.of());
+    HarvestPolicy var = HarvestPolicies.create("var", Map.of());
 
     List<Intent> intents = var.decide(snapshot(idle("n1")), Fleet.empty());
 

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.health.Health;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -126,7 +127,7 @@ class RouterProperties {
   void isDeterministicAndIgnoresListOrder(
       @ForAll("pilots") List<PilotView> pilots, @ForAll("requests") RoutingRequest r) {
     List<PilotView> reversed = new ArrayList<>(pilots);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     assertThat(Router.choose(reversed, r, NOW)).isEqualTo(Router.choose(pilots, r, NOW));
   }
 }

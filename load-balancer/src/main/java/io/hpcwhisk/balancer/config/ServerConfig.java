@@ -7,7 +7,6 @@ import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -340,7 +339,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
     public Api {
       host = host == null || host.isBlank() ? "127.0.0.1" : host.strip();
       tls = tls == null ? Tls.NONE : tls;
-      hostsOf("api.host", host);
+      Hosts.of("api.host", host);
       port = Check.range("api.port", port, 3233, 0, 65535);
       guest = Check.orDefault(guest, false);
       executor = Check.oneOf("api.executor", executor, "local", "pilots", "local", "none");
@@ -368,7 +367,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
               300,
               1,
               MAX_ACTION_TIMEOUT_CEILING_SECONDS);
-      if (guest && hostsOf("api.host", host).stream().noneMatch(Api::isLoopback)) {
+      if (guest && Hosts.of("api.host", host).stream().noneMatch(Api::isLoopback)) {
         throw new ConfigException(
             "api.guest",
             "true needs a loopback address (127.x.x.x, ::1, localhost) in api.host: OpenWhisk's"
@@ -469,7 +468,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
 
     /** The addresses of {@code api.host}, in the order given. */
     public List<String> hosts() {
-      return hostsOf("api.host", host);
+      return Hosts.of("api.host", host);
     }
 
     /** {@code https} with TLS, else {@code http}. */
@@ -483,28 +482,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
    * IPv4 or IPv6 address or a host name, none repeated, at least one.
    */
   public static List<String> hostsOf(String key, String text) {
-    List<String> hosts = new ArrayList<>();
-    for (String part : text.split(",", -1)) {
-      String h = part.strip();
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      if (h.isEmpty() || !h.matches("[A-Za-z0-9.:%_-]+")) {
-        throw new ConfigException(
-            key,
-            "'"
-                + text
-                + "': expected one or more addresses separated by"
-                + " commas (e.g. 127.0.0.1,10.20.0.1), got the entry '"
-                + part.strip()
-                + "'");
-      }
-      if (hosts.contains(h)) {
-        throw new ConfigException(key, "'" + text + "' names " + h + " twice");
-      }
-      hosts.add(h);
-    }
-    return List.copyOf(hosts);
+    return Hosts.of(key, text);
   }
 
   /**
@@ -844,7 +822,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
       host = Check.blankToNull(host);
       if (host != null) {
         host = host.strip();
-        hostsOf("balancer.host", host);
+        Hosts.of("balancer.host", host);
       }
       url = Check.blankToNull(url);
       // several servers over one database: their URLs, comma-separated, each checked

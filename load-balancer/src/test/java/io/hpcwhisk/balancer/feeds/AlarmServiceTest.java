@@ -140,6 +140,13 @@ class AlarmServiceTest {
                 .getNextValidTimeAfter(new java.util.Date(jan))
                 .toInstant())
         .isEqualTo(java.time.Instant.parse("2030-01-15T07:30:00Z"));
+    // five fields fire at second 0 of each minute (AlarmsScheduleIT runs a six-field cron)
+    long midMinute = java.time.Instant.parse("2030-01-01T12:34:56.789Z").toEpochMilli();
+    java.util.Date next =
+        AlarmParams.quartz("* * * * *", null).getNextValidTimeAfter(new java.util.Date(midMinute));
+    assertThat(next.toInstant()).isEqualTo(java.time.Instant.parse("2030-01-01T12:35:00Z"));
+    assertThat(AlarmParams.quartz("* * * * *", null).getNextValidTimeAfter(next).toInstant())
+        .isEqualTo(java.time.Instant.parse("2030-01-01T12:36:00Z"));
     for (String bad :
         List.of(
             "99 * * * *",

@@ -76,6 +76,13 @@ class AlarmsFeedIT {
     return error;
   }
 
+  /**
+   * A CREATE of {@code feed} with {@code json} is refused with an error containing {@code parts}.
+   */
+  private void assertCreateRefused(String feed, String json, String... parts) {
+    assertThat(error(feed(alice, aliceKey, feed, "CREATE", json))).as(json).contains(parts);
+  }
+
   @Test
   void thePackageIsPublicAndItsActionsAreFeeds() {
     ApiClient.Answer pkg = alice.get("/api/v1/namespaces/whisk.system/packages/alarms");
@@ -170,125 +177,65 @@ class AlarmsFeedIT {
     assertThat(alice.put("/api/v1/namespaces/_/triggers/t", "{}").status()).isEqualTo(200);
     String past = Instant.now().minusSeconds(3600).toString();
     String future = Instant.now().plusSeconds(3600).toString();
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"cron\":\"61 * * * *\"}")))
-        .contains("cron pattern '61 * * * *' is not valid", "minute 0-59");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"cron\":\"every minute\"}")))
-        .contains("cron pattern 'every minute' is not valid", "5 fields");
-    assertThat(error(feed(alice, aliceKey, "alarm", "CREATE", "{\"triggerName\":\"/_/t\"}")))
-        .contains("missing the cron parameter");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"cron\":\"* * * *"
-                        + " *\",\"timezone\":\"Mars/Olympus\"}")))
-        .contains("timezone parameter 'Mars/Olympus' is not a valid time zone");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "once",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"date\":\"" + past + "\"}")))
-        .contains("date parameter '" + past + "' must be in the future");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "once",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"date\":\"next tuesday\"}")))
-        .contains("date parameter 'next tuesday' is not a valid Date", "ISO 8601");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "once",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"date\":\""
-                        + future
-                        + "\",\"deleteAfterFire\":\"maybe\"}")))
-        .contains("deleteAfterFire parameter must be one of [false, true, rules]");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"minutes\":0}")))
-        .contains("the minutes parameter must be an integer greater than zero");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"minutes\":-5}")))
-        .contains("the minutes parameter must be an integer greater than zero");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"minutes\":\"1.5\"}")))
-        .contains("the minutes parameter must be an integer");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"minutes\":1,\"startDate\":\""
-                        + future
-                        + "\",\"stopDate\":\""
-                        + future
-                        + "\"}")))
-        .contains("stopDate parameter", "must be greater than the startDate parameter");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"cron\":\"* * * * *\",\"trigger_payload\":[1,2]}")))
-        .contains("trigger_payload parameter must be a JSON object or a string");
-    assertThat(error(feed(alice, aliceKey, "alarm", "CREATE", "{\"cron\":\"* * * * *\"}")))
-        .contains("no trigger name parameter was provided");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/nosuch\",\"cron\":\"* * * * *\"}")))
-        .contains("there is no trigger '/alice/nosuch'");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/t\",\"cron\":\"61 * * * *\"}",
+        "cron pattern '61 * * * *' is not valid",
+        "minute 0-59");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/t\",\"cron\":\"every minute\"}",
+        "cron pattern 'every minute' is not valid",
+        "5 fields");
+    assertCreateRefused("alarm", "{\"triggerName\":\"/_/t\"}", "missing the cron parameter");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/t\",\"cron\":\"* * * *" + " *\",\"timezone\":\"Mars/Olympus\"}",
+        "timezone parameter 'Mars/Olympus' is not a valid time zone");
+    assertCreateRefused(
+        "once",
+        "{\"triggerName\":\"/_/t\",\"date\":\"" + past + "\"}",
+        "date parameter '" + past + "' must be in the future");
+    assertCreateRefused(
+        "once",
+        "{\"triggerName\":\"/_/t\",\"date\":\"next tuesday\"}",
+        "date parameter 'next tuesday' is not a valid Date",
+        "ISO 8601");
+    assertCreateRefused(
+        "once",
+        "{\"triggerName\":\"/_/t\",\"date\":\"" + future + "\",\"deleteAfterFire\":\"maybe\"}",
+        "deleteAfterFire parameter must be one of [false, true, rules]");
+    assertCreateRefused(
+        "interval",
+        "{\"triggerName\":\"/_/t\",\"minutes\":0}",
+        "the minutes parameter must be an integer greater than zero");
+    assertCreateRefused(
+        "interval",
+        "{\"triggerName\":\"/_/t\",\"minutes\":-5}",
+        "the minutes parameter must be an integer greater than zero");
+    assertCreateRefused(
+        "interval",
+        "{\"triggerName\":\"/_/t\",\"minutes\":\"1.5\"}",
+        "the minutes parameter must be an integer");
+    assertCreateRefused(
+        "interval",
+        "{\"triggerName\":\"/_/t\",\"minutes\":1,\"startDate\":\""
+            + future
+            + "\",\"stopDate\":\""
+            + future
+            + "\"}",
+        "stopDate parameter",
+        "must be greater than the startDate parameter");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/t\",\"cron\":\"* * * * *\",\"trigger_payload\":[1,2]}",
+        "trigger_payload parameter must be a JSON object or a string");
+    assertCreateRefused(
+        "alarm", "{\"cron\":\"* * * * *\"}", "no trigger name parameter was provided");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/nosuch\",\"cron\":\"* * * * *\"}",
+        "there is no trigger '/alice/nosuch'");
     // nothing was half-made: no alarm, the trigger (made without the feed annotation) is kept
     assertThat(server.alarms().count()).isZero();
     assertThat(alice.get("/api/v1/namespaces/_/triggers/t").status()).isEqualTo(200);
@@ -297,24 +244,14 @@ class AlarmsFeedIT {
   @Test
   void aScheduleEverySecondIsRefusedWithTheMinimumInterval() {
     assertThat(alice.put("/api/v1/namespaces/_/triggers/t", "{}").status()).isEqualTo(200);
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"cron\":\"* * * * * *\"}")))
-        .contains("fires every 1 s", "at most once every 60 s", "alarms.min-interval-seconds");
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/t\",\"seconds\":1}")))
-        .contains("at most once every 60 s");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/t\",\"cron\":\"* * * * * *\"}",
+        "fires every 1 s",
+        "at most once every 60 s",
+        "alarms.min-interval-seconds");
+    assertCreateRefused(
+        "interval", "{\"triggerName\":\"/_/t\",\"seconds\":1}", "at most once every 60 s");
     // six fields with a fixed second fire once a minute: allowed
     assertThat(
             feed(
@@ -373,15 +310,11 @@ class AlarmsFeedIT {
           .isEqualTo(200);
     }
     assertThat(alice.put("/api/v1/namespaces/_/triggers/one-more", "{}").status()).isEqualTo(200);
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "interval",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/one-more\",\"minutes\":5}")))
-        .contains("has " + CAP + " alarms", "alarms.max-per-namespace");
+    assertCreateRefused(
+        "interval",
+        "{\"triggerName\":\"/_/one-more\",\"minutes\":5}",
+        "has " + CAP + " alarms",
+        "alarms.max-per-namespace");
     // another namespace is not affected
     assertThat(mallory.put("/api/v1/namespaces/_/triggers/m", "{}").status()).isEqualTo(200);
     assertThat(
@@ -429,15 +362,11 @@ class AlarmsFeedIT {
                     "{\"annotations\":[{\"key\":\"feed\",\"value\":\"/whisk.system/alarms/alarm\"}]}")
                 .status())
         .isEqualTo(200);
-    assertThat(
-            error(
-                feed(
-                    alice,
-                    aliceKey,
-                    "alarm",
-                    "CREATE",
-                    "{\"triggerName\":\"/_/broken\",\"cron\":\"bad\"}")))
-        .contains("cron pattern 'bad' is not valid", "was deleted");
+    assertCreateRefused(
+        "alarm",
+        "{\"triggerName\":\"/_/broken\",\"cron\":\"bad\"}",
+        "cron pattern 'bad' is not valid",
+        "was deleted");
     assertThat(alice.get("/api/v1/namespaces/_/triggers/broken").status()).isEqualTo(404);
     assertThat(server.alarms().count()).isZero();
   }

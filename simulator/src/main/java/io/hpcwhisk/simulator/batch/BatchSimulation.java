@@ -1,8 +1,11 @@
 package io.hpcwhisk.simulator.batch;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -66,11 +69,11 @@ public final class BatchSimulation {
   final IntSet touched;
 
   final TreeMap<Integer, LinkedHashSet<Jobs.Pending>> queue =
-      new TreeMap<>(java.util.Comparator.reverseOrder());
+      new TreeMap<>(Comparator.reverseOrder());
   final TreeSet<Jobs.Running> running = new TreeSet<>();
 
   /** Ended jobs whose nodes are still COMPLETING (only with a completing time). */
-  final java.util.Map<Jobs.Running, Long> completing = new java.util.LinkedHashMap<>();
+  final Map<Jobs.Running, Long> completing = new LinkedHashMap<>();
 
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   final SimulationListener listener;

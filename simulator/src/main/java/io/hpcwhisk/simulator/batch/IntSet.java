@@ -1,5 +1,7 @@
 package io.hpcwhisk.simulator.batch;
 
+import java.util.Arrays;
+
 /**
  * A set of node indexes 0..n-1 with O(1) add, remove, contains and pop (dense array + position
  * index).
@@ -13,7 +15,7 @@ final class IntSet {
   IntSet(int capacity) {
     items = new int[capacity];
     position = new int[capacity];
-    java.util.Arrays.fill(position, -1);
+    Arrays.fill(position, -1);
   }
 
   boolean contains(int value) {
@@ -55,6 +57,6 @@ final class IntSet {
   }
 
   int[] toArray() {
-    return java.util.Arrays.copyOf(items, size);
+    return Arrays.copyOf(items, size);
   }
 }

@@ -6,14 +6,18 @@ import io.hpcwhisk.simulator.swf.SwfHeader;
 import io.hpcwhisk.simulator.swf.SwfJob;
 import io.hpcwhisk.simulator.swf.SwfReader;
 import io.hpcwhisk.simulator.trace.TraceReader;
+import io.hpcwhisk.simulator.trace.TraceSummary;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -187,7 +191,7 @@ public final class JobSources {
    * Jobs given in memory with times in seconds (tests, validation runs), converted to ticks like a
    * trace's.
    */
-  public Source fixed(java.util.List<JobSpec> jobs) {
+  public Source fixed(List<JobSpec> jobs) {
     Stream<Raw> raws =
         jobs.stream()
             .map(j -> new Raw(j.traceId(), j.submit(), j.runTime(), j.requestedTime(), j.nodes()));
@@ -219,7 +223,7 @@ public final class JobSources {
     private final TraceReader<?> reader;
     private final Stream<Raw> raws;
     private final long unixOrigin;
-    private java.util.function.LongSupplier originSupplier;
+    private LongSupplier originSupplier;
     private final TraceSpread.Pass spreading = spread == null ? null : spread.pass();
     private long ordinal;
     private long lastSubmit;
@@ -232,7 +236,7 @@ public final class JobSources {
 
     public Iterator<JobSpec> jobs() {
       Function<Raw, JobSpec> adjust = this::adjust;
-      return raws.map(adjust).filter(java.util.Objects::nonNull).iterator();
+      return raws.map(adjust).filter(Objects::nonNull).iterator();
     }
 
     /**
@@ -244,14 +248,12 @@ public final class JobSources {
     }
 
     /** What the reader read and skipped, with this class's adjustments as warnings. */
-    public io.hpcwhisk.simulator.trace.TraceSummary summary() {
+    public TraceSummary summary() {
       if (reader == null) {
-        return new io.hpcwhisk.simulator.trace.TraceSummary(
-            "synthetic", ordinal, ordinal, Map.of(), adjustments);
+        return new TraceSummary("synthetic", ordinal, ordinal, Map.of(), adjustments);
       }
-      io.hpcwhisk.simulator.trace.TraceSummary s = reader.summary();
-      return new io.hpcwhisk.simulator.trace.TraceSummary(
-          s.source(), s.lines(), s.records(), s.skipped(), adjustments);
+      TraceSummary s = reader.summary();
+      return new TraceSummary(s.source(), s.lines(), s.records(), s.skipped(), adjustments);
     }
 
     public long jobsAccepted() {

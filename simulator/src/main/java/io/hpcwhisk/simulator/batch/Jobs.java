@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,7 +43,7 @@ final class Jobs {
 
     /** Records the planner's start and nodes; true when they differ from the previous plan. */
     boolean plan(long start, int[] nodes) {
-      if (start == expectedStart && java.util.Arrays.equals(nodes, plannedNodes)) {
+      if (start == expectedStart && Arrays.equals(nodes, plannedNodes)) {
         return false;
       }
       expectedStart = start;

@@ -24,6 +24,7 @@ import io.hpcwhisk.simulator.snapshot.IncrementalSnapshotBuilder;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -136,8 +137,8 @@ final class PilotHarvester {
     }
     observed = new byte[simulation.n];
     heldMark = new long[simulation.n];
-    java.util.Arrays.fill(heldMark, BatchSimulation.NONE);
-    fast = new IncrementalSnapshotBuilder(target, PILOT_PREFIX, java.util.Arrays.asList(infos[0]));
+    Arrays.fill(heldMark, BatchSimulation.NONE);
+    fast = new IncrementalSnapshotBuilder(target, PILOT_PREFIX, Arrays.asList(infos[0]));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.hpcwhisk.simulator.batch;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,8 +33,8 @@ public record RunResult(
     Map<String, Object> faas) {
 
   public RunResult {
-    pilots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pilots));
-    faas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(faas));
+    pilots = Collections.unmodifiableMap(new LinkedHashMap<>(pilots));
+    faas = Collections.unmodifiableMap(new LinkedHashMap<>(faas));
   }
 
   RunResult withFaas(Map<String, Object> figures) {

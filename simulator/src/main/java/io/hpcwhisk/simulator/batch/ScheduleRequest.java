@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.batch;
 
+import io.hpcwhisk.simulator.faas.FaasSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public record ScheduleRequest(
     long sampleInterval,
     Path out,
     boolean plots,
-    io.hpcwhisk.simulator.faas.FaasSettings faas,
+    FaasSettings faas,
     TraceSpread spread,
     boolean holdFreedNodes) {
 
@@ -53,7 +54,7 @@ public record ScheduleRequest(
       long sampleInterval,
       Path out,
       boolean plots,
-      io.hpcwhisk.simulator.faas.FaasSettings faas,
+      FaasSettings faas,
       TraceSpread spread) {
     this(
         trace,

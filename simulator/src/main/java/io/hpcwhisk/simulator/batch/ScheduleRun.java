@@ -1,8 +1,24 @@
 package io.hpcwhisk.simulator.batch;
 
+import io.hpcwhisk.simulator.faas.FaasSettings;
+import io.hpcwhisk.simulator.faas.FaasSimulation;
+import io.hpcwhisk.simulator.faas.InvocationSources;
+import io.hpcwhisk.simulator.faas.PilotInterval;
+import io.hpcwhisk.simulator.faas.PilotRecorder;
+import io.hpcwhisk.simulator.trace.TraceSummary;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +43,7 @@ public final class ScheduleRun {
    *     with no drain time
    */
   public record Outcome(
-      io.hpcwhisk.simulator.trace.TraceSummary traceSummary,
+      TraceSummary traceSummary,
       long jobs,
       RunResult baseline,
       List<RunResult> withPilots,
@@ -67,7 +83,7 @@ public final class ScheduleRun {
       Supplier<JobSources.Source> opener,
       List<SimHarvestConfig> harvests,
       long sampleInterval,
-      java.util.function.Function<String, SimulationListener> listenerFactory) {
+      Function<String, SimulationListener> listenerFactory) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, null);
   }
 
@@ -77,8 +93,8 @@ public final class ScheduleRun {
       Supplier<JobSources.Source> opener,
       List<SimHarvestConfig> harvests,
       long sampleInterval,
-      java.util.function.Function<String, SimulationListener> listenerFactory,
-      io.hpcwhisk.simulator.faas.FaasSettings faas) {
+      Function<String, SimulationListener> listenerFactory,
+      FaasSettings faas) {
     return run(scheduler, opener, harvests, sampleInterval, listenerFactory, faas, 1, null);
   }
 
@@ -92,10 +108,10 @@ public final class ScheduleRun {
       Supplier<JobSources.Source> opener,
       List<SimHarvestConfig> harvests,
       long sampleInterval,
-      java.util.function.Function<String, SimulationListener> listenerFactory,
-      io.hpcwhisk.simulator.faas.FaasSettings faas,
+      Function<String, SimulationListener> listenerFactory,
+      FaasSettings faas,
       int threads,
-      java.util.function.LongConsumer progress) {
+      LongConsumer progress) {
     Run base = new Run("baseline", null, scheduler);
     List<Run> policies = new ArrayList<>();
     for (SimHarvestConfig harvest : harvests) {
@@ -114,8 +130,8 @@ public final class ScheduleRun {
     if (yardstick != null) {
       runs.add(yardstick);
     }
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
             Math.max(1, Math.min(threads, runs.size())),
             r -> {
               Thread t = new Thread(r, "simulate-schedule");
@@ -123,16 +139,16 @@ public final class ScheduleRun {
               return t;
             });
     try {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      List<Future<?>> futures = new ArrayList<>();
       for (Run run : runs) {
         futures.add(pool.submit(() -> run.execute(opener, sampleInterval, listenerFactory, faas)));
       }
-      for (java.util.concurrent.Future<?> f : futures) {
+      for (Future<?> f : futures) {
         while (true) {
           try {
-            f.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            f.get(200, TimeUnit.MILLISECONDS);
             break;
-          } catch (java.util.concurrent.TimeoutException e) {
+          } catch (TimeoutException e) {
             if (progress != null) {
               progress.accept(runs.stream().mapToLong(Run::jobsSeen).sum());
             }
@@ -142,7 +158,7 @@ public final class ScheduleRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while simulating", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
       }
@@ -182,8 +198,7 @@ public final class ScheduleRun {
     return second.sim.stats.summary();
   }
 
-  private static final java.lang.management.ThreadMXBean CPU =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   /** One run (without pilots when {@code harvest} is null), executed on a pool thread. */
   private static final class Run {
@@ -194,7 +209,7 @@ public final class ScheduleRun {
     PilotHarvester harvester;
     double wall;
     double cpu;
-    io.hpcwhisk.simulator.trace.TraceSummary summary;
+    TraceSummary summary;
     long jobs;
     Map<String, Object> faasFigures;
 
@@ -212,19 +227,18 @@ public final class ScheduleRun {
     void execute(
         Supplier<JobSources.Source> opener,
         long sampleInterval,
-        java.util.function.Function<String, SimulationListener> listenerFactory,
-        io.hpcwhisk.simulator.faas.FaasSettings faas) {
+        Function<String, SimulationListener> listenerFactory,
+        FaasSettings faas) {
       try (JobSources.Source source = opener.get()) {
         SimulationListener listener = listenerFactory == null ? null : listenerFactory.apply(label);
         if (harvest == null) {
           sim = new BatchSimulation(scheduler, null, null, sampleInterval, listener);
         } else {
           harvester = new PilotHarvester(harvest, source.unixOrigin());
-          io.hpcwhisk.simulator.faas.PilotRecorder recorder =
+          PilotRecorder recorder =
               faas == null
                   ? null
-                  : new io.hpcwhisk.simulator.faas.PilotRecorder(
-                      scheduler.drainTime(), scheduler.time(), listener);
+                  : new PilotRecorder(scheduler.drainTime(), scheduler.time(), listener);
           sim =
               new BatchSimulation(
                   scheduler,
@@ -242,7 +256,7 @@ public final class ScheduleRun {
             long firstMs = scheduler.time().millis(sim.idle.firstTick());
             long endMs = scheduler.time().millis(end);
             var replay =
-                new io.hpcwhisk.simulator.faas.FaasSimulation(
+                new FaasSimulation(
                     faas.pilotMemoryMb(),
                     faas.coldStartMs(),
                     faas.queueTimeoutMs(),
@@ -251,8 +265,7 @@ public final class ScheduleRun {
                 replay
                     .run(
                         shift(recorder.intervals(end), firstMs),
-                        io.hpcwhisk.simulator.faas.InvocationSources.open(
-                            faas.invocations(), endMs - firstMs),
+                        InvocationSources.open(faas.invocations(), endMs - firstMs),
                         endMs - firstMs)
                     .asMap();
           }
@@ -286,12 +299,11 @@ public final class ScheduleRun {
   }
 
   /** Pilot times relative to the first submit, the origin of the activation stream. */
-  private static List<io.hpcwhisk.simulator.faas.PilotInterval> shift(
-      List<io.hpcwhisk.simulator.faas.PilotInterval> intervals, long originMs) {
-    List<io.hpcwhisk.simulator.faas.PilotInterval> out = new ArrayList<>(intervals.size());
+  private static List<PilotInterval> shift(List<PilotInterval> intervals, long originMs) {
+    List<PilotInterval> out = new ArrayList<>(intervals.size());
     for (var p : intervals) {
       out.add(
-          new io.hpcwhisk.simulator.faas.PilotInterval(
+          new PilotInterval(
               p.id(),
               p.startMs() - originMs,
               p.readyMs() == Long.MAX_VALUE ? Long.MAX_VALUE : p.readyMs() - originMs,

@@ -1,5 +1,7 @@
 package io.hpcwhisk.simulator.batch;
 
+import java.util.Objects;
+
 /**
  * Settings of the modelled scheduler, named as in slurm.conf. Durations in ticks of {@code time}:
  * seconds unless a setting needs a fraction of one ({@link TimeBase}).
@@ -38,8 +40,8 @@ public record SchedulerConfig(
   public static final long DEFAULT_GRACE = 30;
 
   public SchedulerConfig {
-    java.util.Objects.requireNonNull(algorithm, "algorithm");
-    java.util.Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(time, "time");
     if (nodes < 1
         || bfMaxJobTest < 1
         || bfWindow < 1

@@ -1,7 +1,13 @@
 package io.hpcwhisk.simulator.batch;
 
+import io.hpcwhisk.core.harvest.HarvestPolicies;
+import io.hpcwhisk.simulator.availability.Progress;
+import io.hpcwhisk.simulator.swf.SwfClusterSize;
 import io.hpcwhisk.simulator.swf.SwfHeader;
 import io.hpcwhisk.simulator.swf.SwfReader;
+import io.hpcwhisk.simulator.swf.TextFiles;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -9,7 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -38,8 +47,7 @@ public final class Schedules {
    * submitted over all runs against the trace's job lines (an estimate: skipped lines count too)
    * times the number of runs.
    */
-  public static Result run(
-      ScheduleRequest request, io.hpcwhisk.simulator.availability.Progress progress) {
+  public static Result run(ScheduleRequest request, Progress progress) {
     String trace = request.trace();
     int nodes = request.nodes();
     TimeBase time = request.scheduler().time();
@@ -51,8 +59,7 @@ public final class Schedules {
       SwfHeader header = SwfReader.readHeader(file);
       int perNode = request.procsPerNode() > 0 ? request.procsPerNode() : header.procsPerNode();
       if (nodes <= 0) {
-        io.hpcwhisk.simulator.swf.SwfClusterSize size =
-            io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header, perNode);
+        SwfClusterSize size = SwfClusterSize.of(file, header, perNode);
         nodes = size.nodes();
         nodesFrom = size.source();
       }
@@ -87,14 +94,12 @@ public final class Schedules {
                   request.controllerInterval(),
                   request.warmup())
               .withHoldFreedNodes(request.holdFreedNodes()));
-      io.hpcwhisk.core.harvest.HarvestPolicies.create(
-          policy, request.policyParams().getOrDefault(policy, Map.of()));
+      HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
     }
     resetPeaks();
     long t0 = System.nanoTime();
-    io.hpcwhisk.simulator.availability.Progress shown =
-        progress == io.hpcwhisk.simulator.availability.Progress.NONE ? null : progress;
-    java.util.function.LongConsumer jobsDone = null;
+    Progress shown = progress == Progress.NONE ? null : progress;
+    LongConsumer jobsDone = null;
     if (shown != null) {
       int runs = 1 + harvests.size() + (ScheduleRun.measuresYardstick(config, harvests) ? 1 : 0);
       double work = Math.max(1, estimateJobs(trace)) * runs;
@@ -135,7 +140,7 @@ public final class Schedules {
    * io.hpcwhisk.simulator.swf.SwfClusterSize}).
    */
   public static int clusterNodes(Path file, SwfHeader header, int perNode) {
-    return io.hpcwhisk.simulator.swf.SwfClusterSize.of(file, header, perNode).nodes();
+    return SwfClusterSize.of(file, header, perNode).nodes();
   }
 
   /**
@@ -157,13 +162,13 @@ public final class Schedules {
     }
     Path file = Path.of(trace.substring(trace.indexOf(':') + 1));
     long lines = 0;
-    try (java.io.BufferedReader in = io.hpcwhisk.simulator.swf.TextFiles.open(file)) {
+    try (BufferedReader in = TextFiles.open(file)) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (!line.isBlank() && !line.startsWith(";")) {
           lines++;
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 1; // the run itself reports a bad file
     }
     return trace.startsWith("sacct:") ? Math.max(1, lines - 1) : lines;
@@ -173,11 +178,10 @@ public final class Schedules {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("trace", r.trace());
     m.put("nodes", c.nodes());
-    m.put("scheduler", c.algorithm().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("scheduler", c.algorithm().name().toLowerCase(Locale.ROOT));
     m.put("bfMaxJobTest", c.bfMaxJobTest());
     TimeBase t = c.time();
-    java.util.function.LongFunction<Number> seconds =
-        ticks -> ScheduleReport.seconds(t.seconds(ticks));
+    LongFunction<Number> seconds = ticks -> ScheduleReport.seconds(t.seconds(ticks));
     m.put("bfWindowSeconds", seconds.apply(c.bfWindow()));
     m.put("bfResolutionSeconds", seconds.apply(c.bfResolution()));
     m.put("bfIntervalSeconds", seconds.apply(c.bfInterval()));

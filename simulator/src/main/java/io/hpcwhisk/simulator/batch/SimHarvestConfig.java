@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.batch;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,7 +46,7 @@ public record SimHarvestConfig(
   }
 
   public SimHarvestConfig {
-    params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     if (controllerInterval < 1 || warmup < 0) {
       throw new IllegalArgumentException(
           "controller interval must be >= 1 s and warm-up >= 0 s, got "

@@ -2,9 +2,11 @@ package io.hpcwhisk.simulator.batch;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Slurm's backfill pass over the model (see {@link BatchSimulation} for the algorithm): an
@@ -38,7 +40,7 @@ final class SlurmBackfill {
       profile.release(
           Math.max(sim.now, BatchSimulation.roundUp(r.plannedEnd, res)), r.nodes.length);
     }
-    for (java.util.Map.Entry<Jobs.Running, Long> c : sim.completing.entrySet()) {
+    for (Map.Entry<Jobs.Running, Long> c : sim.completing.entrySet()) {
       profile.releaseAnyOrder(BatchSimulation.roundUp(c.getValue(), res), c.getKey().nodes.length);
     }
     sim.clearPlanned();
@@ -91,7 +93,7 @@ final class SlurmBackfill {
     if (reserved.isEmpty()) {
       return;
     }
-    reserved.sort(java.util.Comparator.comparingLong(p -> p.passStart));
+    reserved.sort(Comparator.comparingLong(p -> p.passStart));
     // a stack of nodes (last pushed, first taken); each node is in it at most once
     int poolSize = 0;
     for (int i = 0; i < sim.freeNodes.size(); i++) {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -46,7 +48,7 @@ public final class InvocationSources {
     if (spec.startsWith("azure:")) {
       String[] parts = spec.substring(6).split(",");
       Map<String, String> options =
-          parse(String.join(",", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+          parse(String.join(",", Arrays.copyOfRange(parts, 1, parts.length)));
       return azure(Path.of(parts[0]), options);
     }
     throw new IllegalArgumentException(
@@ -104,7 +106,7 @@ public final class InvocationSources {
           return null;
         }
         double u = random.nextDouble() * total;
-        int index = java.util.Arrays.binarySearch(cumulative, u);
+        int index = Arrays.binarySearch(cumulative, u);
         index = index >= 0 ? index : -index - 1;
         long duration = Math.round(-Math.log(1 - random.nextDouble()) * meanDuration);
         return new Invocation(
@@ -188,7 +190,7 @@ public final class InvocationSources {
     return new Iterator<>() {
       int minute = -1;
       final PriorityQueue<Invocation> buffer =
-          new PriorityQueue<>(java.util.Comparator.comparingLong(Invocation::arrivalMs));
+          new PriorityQueue<>(Comparator.comparingLong(Invocation::arrivalMs));
 
       @Override
       public boolean hasNext() {

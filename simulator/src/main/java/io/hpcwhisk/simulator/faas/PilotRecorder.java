@@ -4,6 +4,7 @@ import io.hpcwhisk.simulator.batch.JobSpec;
 import io.hpcwhisk.simulator.batch.SimulationListener;
 import io.hpcwhisk.simulator.batch.TimeBase;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class PilotRecorder implements SimulationListener {
               ms(end),
               ms(end)));
     }
-    out.sort(java.util.Comparator.comparingLong(PilotInterval::startMs));
+    out.sort(Comparator.comparingLong(PilotInterval::startMs));
     return out;
   }
 

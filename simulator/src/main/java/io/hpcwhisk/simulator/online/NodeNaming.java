@@ -1,5 +1,7 @@
 package io.hpcwhisk.simulator.online;
 
+import java.util.Arrays;
+
 /**
  * Node ids of the idle-node log and the names a controller sees: id 16 is {@code p0016} (Prometheus
  * names).
@@ -14,7 +16,7 @@ final class NodeNaming {
    */
   String name(int id) {
     if (id >= names.length) {
-      names = java.util.Arrays.copyOf(names, Math.max(id + 1, names.length * 2));
+      names = Arrays.copyOf(names, Math.max(id + 1, names.length * 2));
     }
     String name = names[id];
     if (name == null) {

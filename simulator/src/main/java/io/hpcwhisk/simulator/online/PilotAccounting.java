@@ -47,6 +47,7 @@ final class PilotAccounting {
       }
       case CANCELLED -> cancelledRunning++;
       case REPLAY_END -> runningAtEnd++;
+      default -> throw new IllegalStateException("a pilot without an end: " + pilot.end);
     }
   }
 }

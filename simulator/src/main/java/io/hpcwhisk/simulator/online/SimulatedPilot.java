@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.online;
 
+import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.harvest.PilotShape;
 import java.util.Objects;
@@ -29,7 +30,7 @@ final class SimulatedPilot {
   End end;
 
   /** The job as the controller sees it in its current state, cached by {@link ControllerView}. */
-  io.hpcwhisk.core.cluster.Job job;
+  Job job;
 
   SimulatedPilot(JobId id, PilotShape shape, double submitTime) {
     this.id = Objects.requireNonNull(id, "id");

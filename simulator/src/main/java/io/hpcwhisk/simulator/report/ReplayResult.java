@@ -1,6 +1,7 @@
 package io.hpcwhisk.simulator.report;
 
 import io.hpcwhisk.simulator.availability.TraceFacts;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,5 +35,5 @@ public interface ReplayResult {
   Map<String, Object> extraFigures();
 
   /** Caveats the reader of the report must know, written under {@code notes}. */
-  java.util.List<String> notes();
+  List<String> notes();
 }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.swf;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -21,7 +22,7 @@ public record SwfHeader(
     Map<String, String> values) {
 
   public SwfHeader {
-    values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
   public static SwfHeader empty() {

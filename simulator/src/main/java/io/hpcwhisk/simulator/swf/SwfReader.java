@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -184,7 +185,7 @@ public final class SwfReader implements TraceReader<SwfJob> {
     int standard = Math.min(FIELDS, f.length);
     String separator = otherSeparator(f, standard);
     if (separator != null) {
-      String[] parts = line.split(java.util.regex.Pattern.quote(separator), -1);
+      String[] parts = line.split(Pattern.quote(separator), -1);
       throw new TraceFormatException(
           source,
           lineNo,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcwhisk.simulator.faas.FaasSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,7 @@ class ScheduleReportTest {
             600,
             dir,
             true,
-            io.hpcwhisk.simulator.faas.FaasSettings.defaults("synthetic:rate=0.05,seed=1"),
+            FaasSettings.defaults("synthetic:rate=0.05,seed=1"),
             null);
     Schedules.Result result = Schedules.run(request);
 

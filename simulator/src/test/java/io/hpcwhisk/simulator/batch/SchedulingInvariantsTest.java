@@ -3,6 +3,7 @@ package io.hpcwhisk.simulator.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ class SchedulingInvariantsTest {
 
     Checker(int nodes, long drain, boolean easy) {
       batchOwner = new long[nodes];
-      java.util.Arrays.fill(batchOwner, -1);
+      Arrays.fill(batchOwner, -1);
       pilotOn = new String[nodes];
       this.drain = drain;
       this.easy = easy;
@@ -120,9 +121,8 @@ class SchedulingInvariantsTest {
       if (started.put(job.ordinal(), time) != null) {
         violations.add("job " + job.ordinal() + " started twice");
       }
-      if (nodes.length != job.nodes()
-          || java.util.Arrays.stream(nodes).distinct().count() != nodes.length) {
-        violations.add("job " + job.ordinal() + " got nodes " + java.util.Arrays.toString(nodes));
+      if (nodes.length != job.nodes() || Arrays.stream(nodes).distinct().count() != nodes.length) {
+        violations.add("job " + job.ordinal() + " got nodes " + Arrays.toString(nodes));
       }
       for (int node : nodes) {
         if (batchOwner[node] >= 0) {

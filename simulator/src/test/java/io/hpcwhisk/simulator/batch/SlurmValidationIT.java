@@ -7,10 +7,13 @@ import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -112,8 +115,7 @@ class SlurmValidationIT {
       realStart[i] = start - origin;
       eligible[i] = epoch(f.get("EligibleTime")) - origin;
     }
-    specs.sort(
-        java.util.Comparator.comparingLong(JobSpec::submit).thenComparingLong(JobSpec::ordinal));
+    specs.sort(Comparator.comparingLong(JobSpec::submit).thenComparingLong(JobSpec::ordinal));
     double best = Double.MAX_VALUE;
     for (long completing : COMPLETING_MS) {
       long[] simStart = new long[JOBS]; // milliseconds
@@ -157,7 +159,7 @@ class SlurmValidationIT {
       }
       best = Math.min(best, sum / JOBS);
       System.out.printf(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "[slurm-validation] %d jobs on %d nodes over %d s, simulated with %.2f s COMPLETING: mean"
               + " absolute start difference %.2f s, max %.0f s; %d within 1 s, %d within 5 s;"
               + " simulated later than real for %d (real mean wait %.1f s)%n",
@@ -176,7 +178,7 @@ class SlurmValidationIT {
   }
 
   private static long epoch(String time) {
-    return LocalDateTime.parse(time).atZone(java.time.ZoneId.systemDefault()).toEpochSecond();
+    return LocalDateTime.parse(time).atZone(ZoneId.systemDefault()).toEpochSecond();
   }
 
   /** Slurm's TimeLimit ({@code MM:SS}, {@code HH:MM:SS} or {@code D-HH:MM:SS}) in whole minutes. */

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -142,7 +146,7 @@ class TimeBaseTest {
    * the units, so they agree to 0.1 %.
    */
   private static void sameFigures(RunResult actual, RunResult expected) {
-    java.util.Comparator<Double> close =
+    Comparator<Double> close =
         (x, y) -> Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y)) ? 0 : Double.compare(x, y);
     JobStats.Summary a = actual.jobs();
     JobStats.Summary e = expected.jobs();
@@ -152,12 +156,10 @@ class TimeBaseTest {
         .withComparatorForType(close, Double.class)
         .ignoringFields("p95Wait", "delays.p95DelaySeconds")
         .isEqualTo(e);
-    assertThat(a.p95Wait())
-        .isCloseTo(e.p95Wait(), org.assertj.core.api.Assertions.withinPercentage(0.1));
+    assertThat(a.p95Wait()).isCloseTo(e.p95Wait(), Assertions.withinPercentage(0.1));
     if (e.delays() != null) {
       assertThat(a.delays().p95DelaySeconds())
-          .isCloseTo(
-              e.delays().p95DelaySeconds(), org.assertj.core.api.Assertions.withinPercentage(0.1));
+          .isCloseTo(e.delays().p95DelaySeconds(), Assertions.withinPercentage(0.1));
     }
     assertThat(actual.idle())
         .as("idle node-time, up to rounding")
@@ -183,14 +185,14 @@ class TimeBaseTest {
   /** Every run's job starts in seconds, by run label and trace id. */
   static final class Starts {
     final long ticksPerSecond;
-    final Map<String, Map<Long, Long>> starts = new java.util.TreeMap<>();
+    final Map<String, Map<Long, Long>> starts = new TreeMap<>();
 
     Starts(long ticksPerSecond) {
       this.ticksPerSecond = ticksPerSecond;
     }
 
     synchronized SimulationListener of(String label) {
-      Map<Long, Long> mine = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<Long, Long> mine = new ConcurrentHashMap<>();
       starts.put(label, mine);
       return new SimulationListener() {
         @Override

@@ -8,6 +8,7 @@ import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.simulator.replay.ReplayMode.Placement;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -151,7 +152,7 @@ class SimulatedClusterTest {
     cluster.reclaim(many, 0);
     cluster.schedule(0);
     return cluster.runningPilots().stream()
-        .sorted(java.util.Comparator.comparing(p -> p.id))
+        .sorted(Comparator.comparing(p -> p.id))
         .map(p -> p.node)
         .toList();
   }

@@ -2,7 +2,10 @@ package io.hpcwhisk.simulator.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.core.cluster.ClusterSnapshot;
+import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.GapDistribution;
@@ -11,8 +14,15 @@ import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,24 +55,23 @@ class GapLengthEstimatorOnIncrementalSnapshotsTest {
   void theFleetVariantOnIncrementalSnapshotsEqualsTheSetVariant() {
     NodeState[] states = {NodeState.IDLE, NodeState.PLANNED, NodeState.ALLOCATED, NodeState.DRAIN};
     for (int seed = 0; seed < 100; seed++) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       var byFleet = new GapLengthEstimator(32);
       var bySet = new GapLengthEstimator(32);
       int nodes = 3 + random.nextInt(8);
-      java.util.List<io.hpcwhisk.core.cluster.NodeInfo> infos = new java.util.ArrayList<>();
+      List<NodeInfo> infos = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
-        infos.add(new io.hpcwhisk.core.cluster.NodeInfo("n" + i, NodeState.IDLE, Set.of("whisk")));
+        infos.add(new NodeInfo("n" + i, NodeState.IDLE, Set.of("whisk")));
       }
       var builder =
-          new IncrementalSnapshotBuilder(
-              io.hpcwhisk.core.cluster.HarvestTarget.partition("whisk"), "pilot-", infos);
-      java.util.Map<Long, Pilot> pilots = new java.util.TreeMap<>();
-      java.time.Instant t = NOW;
+          new IncrementalSnapshotBuilder(HarvestTarget.partition("whisk"), "pilot-", infos);
+      Map<Long, Pilot> pilots = new TreeMap<>();
+      Instant t = NOW;
       for (int step = 0; step < 80; step++) {
         t = t.plusSeconds(15);
         for (int k = random.nextInt(3); k > 0; k--) {
           builder.node(
-              new io.hpcwhisk.core.cluster.NodeInfo(
+              new NodeInfo(
                   "n" + random.nextInt(nodes),
                   states[random.nextInt(states.length)],
                   Set.of("whisk")));
@@ -82,8 +91,7 @@ class GapLengthEstimatorOnIncrementalSnapshotsTest {
    * One random change to the running pilots: one ends, one starts (or moves) on one of {@code
    * nodes} nodes or just off the list, one is replaced by an equal new object, or nothing.
    */
-  private static void changeAPilot(
-      java.util.Random random, java.util.Map<Long, Pilot> pilots, int nodes) {
+  private static void changeAPilot(Random random, Map<Long, Pilot> pilots, int nodes) {
     int change = random.nextInt(4);
     long id = 1 + random.nextInt(12);
     if (change == 0) {
@@ -104,11 +112,11 @@ class GapLengthEstimatorOnIncrementalSnapshotsTest {
   private static void observeBothAndCompare(
       GapLengthEstimator byFleet,
       GapLengthEstimator bySet,
-      io.hpcwhisk.core.cluster.ClusterSnapshot snapshot,
-      java.util.Collection<Pilot> pilots,
+      ClusterSnapshot snapshot,
+      Collection<Pilot> pilots,
       String where) {
-    Fleet fleet = new Fleet(new java.util.ArrayList<>(pilots));
-    java.util.Set<String> pilotNodes = new java.util.HashSet<>();
+    Fleet fleet = new Fleet(new ArrayList<>(pilots));
+    Set<String> pilotNodes = new HashSet<>();
     fleet.running().forEach(p -> p.node().ifPresent(pilotNodes::add));
     byFleet.observe(snapshot, fleet);
     bySet.observe(snapshot, pilotNodes);

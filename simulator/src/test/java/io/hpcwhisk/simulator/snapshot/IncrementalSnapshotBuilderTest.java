@@ -16,6 +16,7 @@ import io.hpcwhisk.core.cluster.Window;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -125,8 +126,7 @@ class IncrementalSnapshotBuilderTest {
             }
           }
           int last = fast.nodes().size() - 1;
-          assertThat(java.util.Arrays.stream(changed))
-              .allSatisfy(i -> assertThat(i).isBetween(0, last));
+          assertThat(Arrays.stream(changed)).allSatisfy(i -> assertThat(i).isBetween(0, last));
           assertThat(fast.stateChanges().filter(c -> c.since(reference.nodes())))
               .as("a plain snapshot")
               .isEmpty();

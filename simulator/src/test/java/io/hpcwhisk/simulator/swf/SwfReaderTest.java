@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hpcwhisk.simulator.testing.TestTraces;
 import io.hpcwhisk.simulator.trace.TraceFormatException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,8 +133,7 @@ class SwfReaderTest {
     assertThat(jobs).extracting(SwfJob::id).containsExactly(1L, 2L, 3L);
     assertThat(jobs.get(0)).isEqualTo(new SwfJob(1, 0, 10, 100, 4, 4, 200, 1, -1, 1, 5));
     assertThat(jobs.get(1).runTime()).isEqualTo(50);
-    assertThat(reader.summary().warnings())
-        .containsExactly(java.util.Map.entry(SwfReader.EXTRA_COLUMNS, 2L));
+    assertThat(reader.summary().warnings()).containsExactly(Map.entry(SwfReader.EXTRA_COLUMNS, 2L));
     assertThat(reader.summary().skipped()).isEmpty();
     assertThat(reader.maxProcs()).isEqualTo(4);
   }
@@ -181,7 +182,7 @@ class SwfReaderTest {
   }
 
   private static byte[] gzip(String text) throws IOException {
-    var bytes = new java.io.ByteArrayOutputStream();
+    var bytes = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(bytes)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
