@@ -46,6 +46,10 @@ import java.util.Optional;
  *     {@code podman} or {@code none}
  * @param images a directory of image archives ({@code podman save}) loaded on first use when an
  *     image is not in the node's store; default none (the store only)
+ * @param prewarm pre-started runtimes per kind, {@code KIND:COUNT,...} (default {@code
+ *     nodejs:2,python:1}; {@code none} or {@code 0}: none)
+ * @param prewarmMemoryMb the memory limit pre-started runtimes start with; actions with exactly
+ *     this limit use them (default 256, OpenWhisk's default action memory)
  */
 public record PilotConfig(
     String balancerUrl,
@@ -66,7 +70,12 @@ public record PilotConfig(
     Duration idleTimeout,
     String caFile,
     String containerEngine,
-    String images) {
+    String images,
+    String prewarm,
+    Integer prewarmMemoryMb) {
+
+  /** Pre-started runtimes when {@code pilot.prewarm} is not set. */
+  public static final String DEFAULT_PREWARM = "nodejs:2,python:1";
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -125,6 +134,26 @@ public record PilotConfig(
           "\"" + containerEngine + "\" is not one of: auto, podman, none");
     }
     images = Check.blankToNull(images);
+    prewarm = Check.blankToNull(prewarm);
+    prewarm = prewarm == null ? DEFAULT_PREWARM : prewarm.strip();
+    prewarmMemoryMb =
+        Check.range(
+            "pilot.prewarm-memory-mb",
+            prewarmMemoryMb,
+            io.hpcwhisk.runtime.ActionLimits.DEFAULT_MEMORY_MB,
+            16,
+            Integer.MAX_VALUE);
+    prewarmPlan(); // refuses a bad pilot.prewarm now, naming it
+  }
+
+  /** The pre-started runtimes {@code pilot.prewarm} and {@code pilot.prewarm-memory-mb} ask for. */
+  public io.hpcwhisk.runtime.Prewarm prewarmPlan() {
+    try {
+      return io.hpcwhisk.runtime.Prewarm.parse(
+          prewarm.equals("0") ? "none" : prewarm, prewarmMemoryMb);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("pilot.prewarm", e.getMessage());
+    }
   }
 
   /** How container actions run: the engine, the image directory and the job id as label. */
@@ -214,6 +243,7 @@ public record PilotConfig(
     env.put("unsandboxed-namespace", "HPC_WHISK_PILOT_UNSANDBOXED_NAMESPACE");
     env.put("container-engine", "HPC_WHISK_PILOT_CONTAINER_ENGINE");
     env.put("images", "HPC_WHISK_PILOT_IMAGES");
+    env.put("prewarm", "HPC_WHISK_PILOT_PREWARM");
     return Map.copyOf(env);
   }
 }
