@@ -143,11 +143,15 @@ public record PilotConfig(
             io.hpcwhisk.runtime.ActionLimits.DEFAULT_MEMORY_MB,
             16,
             Integer.MAX_VALUE);
-    prewarmPlan(); // refuses a bad pilot.prewarm now, naming it
+    prewarmPlan(prewarm, prewarmMemoryMb); // refuses a bad pilot.prewarm now, naming it
   }
 
   /** The pre-started runtimes {@code pilot.prewarm} and {@code pilot.prewarm-memory-mb} ask for. */
   public io.hpcwhisk.runtime.Prewarm prewarmPlan() {
+    return prewarmPlan(prewarm, prewarmMemoryMb);
+  }
+
+  private static io.hpcwhisk.runtime.Prewarm prewarmPlan(String prewarm, int prewarmMemoryMb) {
     try {
       return io.hpcwhisk.runtime.Prewarm.parse(
           prewarm.equals("0") ? "none" : prewarm, prewarmMemoryMb);

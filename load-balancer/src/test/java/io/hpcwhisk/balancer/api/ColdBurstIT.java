@@ -83,7 +83,18 @@ class ColdBurstIT {
               dir));
     }
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
-    await().atMost(Duration.ofSeconds(90)).until(() -> dispatcher.snapshot().pilots() == PILOTS);
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> dispatcher.snapshot().pilots() == PILOTS);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StringBuilder logs = new StringBuilder();
+      for (int i = 0; i < PILOTS; i++) {
+        Path log = dir.resolve("pilot-" + (930 + i) + ".log");
+        logs.append(log)
+            .append(":\n")
+            .append(java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "-");
+      }
+      throw new AssertionError("the pilots did not register; their logs:\n" + logs, e);
+    }
     await().atMost(Duration.ofSeconds(30)).until(() -> gauge("healthy") == PILOTS);
 
     String auth =
