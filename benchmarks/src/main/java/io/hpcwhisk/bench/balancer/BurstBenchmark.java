@@ -63,7 +63,8 @@ public final class BurstBenchmark {
     String line() {
       return String.format(
           "%-28s %5d calls  success %6.2f %%  %7.1f calls/s  p50 %7.1f ms  p99 %7.1f ms  max %7.1f"
-              + " ms  cold starts %4.0f  re-dispatches %4.0f  (%.2f s)  not-healthy samples %d  load %s -> %s",
+              + " ms  cold starts %4.0f  re-dispatches %4.0f  (%.2f s)  not-healthy samples %d "
+              + " load %s -> %s",
           name,
           calls,
           100.0 * ok / calls,
