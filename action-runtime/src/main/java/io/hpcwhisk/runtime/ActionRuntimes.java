@@ -291,6 +291,7 @@ public final class ActionRuntimes implements AutoCloseable {
       } else {
         memoryInUseMb -= memoryMb;
       }
+      notifyAll(); // a start waiting for this memory takes the new runtime back (reserve)
     }
     if (!keep && stem != null) {
       stem.close();
@@ -591,6 +592,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private String reserve(int memoryMb) {
     List<ActionContainer> evicted = new ArrayList<>();
     String refusal = null;
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     synchronized (this) {
       if (closed) {
         refusal = "The runtimes are shutting down.";
@@ -600,6 +602,17 @@ public final class ActionRuntimes implements AutoCloseable {
           if (oldest == null) {
             ActionContainer stem = anyStem();
             if (stem == null) {
+              // a pre-start under way holds memory the activation needs: wait until it is ready,
+              // then take it back (pre-started runtimes never stand in the way of an activation)
+              if (starting() > 0 && System.nanoTime() - waitUntil < 0) {
+                try {
+                  wait(50);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  break;
+                }
+                continue;
+              }
               break;
             }
             memoryInUseMb -= stem.spec().limits().memoryMb();
@@ -668,6 +681,15 @@ public final class ActionRuntimes implements AutoCloseable {
       }
       evicted.close();
     }
+  }
+
+  /** Pre-started runtimes being started now (guarded by this). */
+  private int starting() {
+    int n = 0;
+    for (int count : stemsStarting.values()) {
+      n += count;
+    }
+    return n;
   }
 
   /**

@@ -104,6 +104,36 @@ class PrewarmedRuntimesTest {
   }
 
   /**
+   * The pilot's ledger admits as many activations as its memory holds, so pre-started runtimes must
+   * never refuse one: 4 parallel cold starts on 1024 MB while stems hold 768 MB (and replacements
+   * are being started) all run (ColdBurstIT saw "No memory left" here before).
+   */
+  @Test
+  void parallelColdStartsUpToTheMemoryAllRunWhilePreStartsAreUnderWay() throws Exception {
+    start(1024, "nodejs:2,python:1", RuntimeConfig.Sandbox.OFF);
+    await().atMost(WAIT).until(() -> runtimes.stats().memoryInUseMb() == 768);
+    ActionSpec slow =
+        ActionSpec.text(
+            "guest/slow@1",
+            "nodejs:20",
+            "function main() { return new Promise(r => setTimeout(() => r({ok: true}), 1500)); }");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<ActivationResult>> results = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        results.add(pool.submit(() -> runtimes.invoke(slow, input("{}"))));
+      }
+      for (Future<ActivationResult> f : results) {
+        ActivationResult r = f.get();
+        assertThat(r.status()).as(r.resultJson()).isEqualTo(ActivationStatus.SUCCESS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(runtimes.stats().memoryInUseMb()).isLessThanOrEqualTo(1024);
+  }
+
+  /**
    * Hostile: user A's action (on a pre-started runtime) keeps its secret parameter in a global, in
    * a file of its directory and in its environment; user B's first call, also on a pre-started
    * runtime, looks for all three and for A's directory. A runtime serves one action only, so B
