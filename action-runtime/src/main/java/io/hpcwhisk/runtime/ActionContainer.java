@@ -57,8 +57,13 @@ public final class ActionContainer implements AutoCloseable {
 
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-  private final ActionSpec spec;
+  private volatile ActionSpec spec;
   private final Path dir;
+  private final Launchers launchers;
+
+  /** A pre-started runtime no action has taken yet (guarded by this). */
+  private boolean stem;
+
   private final Process process;
   private final RandomAccessFile fifo;
   private final OutputStream stdin;
@@ -72,9 +77,15 @@ public final class ActionContainer implements AutoCloseable {
   private volatile boolean killedForMemory;
 
   private ActionContainer(
-      ActionSpec spec, Path dir, Process process, RandomAccessFile fifo, RuntimeConfig config)
+      ActionSpec spec,
+      Path dir,
+      Process process,
+      RandomAccessFile fifo,
+      RuntimeConfig config,
+      Launchers launchers)
       throws IOException {
     this.spec = spec;
+    this.launchers = launchers;
     this.dir = dir;
     this.process = process;
     this.fifo = fifo;
@@ -115,78 +126,190 @@ public final class ActionContainer implements AutoCloseable {
     Instant initStart = Instant.now();
     long t0 = System.nanoTime();
     ActionKind kind = spec.actionKind();
-    Path dir =
-        config
-            .workDir()
-            .resolve("actions")
-            .resolve(SEQUENCE.incrementAndGet() + "-" + safe(spec.versionKey()));
+    Path dir = newDir(config, spec.versionKey());
     ActionContainer container = null;
     try {
       // exclusive: a directory (or a fifo in it) left by another start can never be reused
-      Files.createDirectories(dir.getParent());
-      Files.createDirectory(dir);
-      Files.createDirectory(dir.resolve("tmp"));
+      createDirs(dir);
       ActionFiles.Prepared prepared = ActionFiles.prepare(spec, dir);
       if (!prepared.ok()) {
         deleteQuietly(dir);
         return failed(
             OpenWhiskMessages.invalidInitResponse(prepared.problem()), List.of(), initStart);
       }
-      Path fifoPath = dir.resolve("fd3");
-      mkfifo(fifoPath);
-      launchers.prepare(dir);
-      List<String> command =
-          launchers.command(kind, prepared.entry(), dir, fifoPath, spec.limits().memoryMb());
-      if (grant != null && !grant.cores().isEmpty()) {
-        List<String> pinned = new ArrayList<>(List.of(TASKSET, "-c", grant.coreList()));
-        pinned.addAll(command);
-        command = pinned;
-      }
-      ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-      Map<String, String> env = builder.environment();
-      String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-      env.clear();
-      env.put("PATH", path);
-      env.put("HOME", dir.toString());
-      env.put("TMPDIR", dir.resolve("tmp").toString());
-      env.put("LANG", "C.UTF-8");
-      env.putAll(spec.env());
-      if (kind.ownLauncher()) {
-        env.put("__OW_WAIT_FOR_ACK", "1");
-      }
-      if (grant != null && !grant.gpus().isEmpty()) {
-        env.put("CUDA_VISIBLE_DEVICES", String.join(",", grant.gpus()));
-      } else if (hideGpus) {
-        env.put("CUDA_VISIBLE_DEVICES", "");
-      }
-      // Opening the fifo read-write never blocks on Linux and keeps it open for the runtime's life.
-      RandomAccessFile fifo = new RandomAccessFile(fifoPath.toFile(), "rw");
-      Process process = builder.start();
-      container = new ActionContainer(spec, dir, process, fifo, config);
-      container.begin();
+      container = launch(spec, dir, prepared.entry(), config, launchers, grant, hideGpus);
       if (!kind.ownLauncher()) {
         return new InitOutcome.Ready(
             container, initStart, Duration.ofNanos(System.nanoTime() - t0));
       }
       return container.initialise(prepared.entry(), initStart, t0);
     } catch (IOException | RuntimeException e) {
-      List<String> logs = container == null ? List.of() : container.killAndCollect(null);
-      if (container == null) {
-        deleteQuietly(dir);
-      }
-      org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
-          .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
-      return new InitOutcome.Failed(
-          ActivationResult.error(
-              ActivationStatus.WHISK_ERROR,
-              "The pilot could not start the "
-                  + spec.kind()
-                  + " runtime: "
-                  + withoutPaths(e.getMessage()),
-              logs,
-              initStart,
-              Instant.now()));
+      return cannotStart(spec, dir, container, initStart, e);
     }
+  }
+
+  /**
+   * Starts a pre-started runtime ("stem cell", {@link Prewarm}) of {@code kind}: its launcher, in a
+   * fresh directory of its own, with {@code memoryMb} and no action environment, not initialised.
+   * Only {@link #adopt} makes it run an action, once.
+   *
+   * @throws IOException when the process cannot be started
+   */
+  static ActionContainer startStem(
+      ActionKind kind, int memoryMb, RuntimeConfig config, Launchers launchers, boolean hideGpus)
+      throws IOException {
+    ActionSpec stem =
+        new ActionSpec(
+            "prewarm/" + kind.canonicalName(),
+            kind.canonicalName(),
+            "",
+            false,
+            "main",
+            Map.of(),
+            ActionLimits.defaults().withMemoryMb(memoryMb),
+            null);
+    Path dir = newDir(config, stem.versionKey());
+    try {
+      createDirs(dir);
+      ActionContainer container = launch(stem, dir, null, config, launchers, null, hideGpus);
+      container.stem = true;
+      return container;
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(dir);
+      throw e;
+    }
+  }
+
+  /**
+   * Gives this pre-started runtime to {@code action} (a kind, memory and no environment for which
+   * {@link Prewarm#fits} holds): writes the action's code into its directory and initialises it. A
+   * runtime is adopted at most once; from then on it is the action's like any cold-started one.
+   */
+  InitOutcome adopt(ActionSpec action) {
+    Instant initStart = Instant.now();
+    long t0 = System.nanoTime();
+    synchronized (this) {
+      if (!stem) {
+        throw new IllegalStateException("runtime " + pid() + " is not a free pre-started one");
+      }
+      stem = false;
+    }
+    if (action.actionKind() != spec.actionKind()
+        || action.limits().memoryMb() != spec.limits().memoryMb()
+        || !action.env().isEmpty()) {
+      close();
+      throw new IllegalArgumentException(
+          "a pre-started " + spec.kind() + " runtime cannot run " + action.versionKey());
+    }
+    this.spec = action;
+    ActivationLogs first = new ActivationLogs(action.limits().logBytes());
+    this.next = new ActivationLogs(action.limits().logBytes());
+    this.active = first;
+    out.switchTo(first);
+    err.switchTo(first);
+    results.limit(action.limits().resultBytes());
+    try {
+      ActionFiles.Prepared prepared = ActionFiles.prepare(action, dir);
+      if (!prepared.ok()) {
+        return failed(
+            OpenWhiskMessages.invalidInitResponse(prepared.problem()),
+            killAndCollect(null),
+            initStart);
+      }
+      launchers.prepare(dir);
+      return initialise(prepared.entry(), initStart, t0);
+    } catch (IOException | RuntimeException e) {
+      return cannotStart(action, dir, this, initStart, e);
+    }
+  }
+
+  /** Whether this is a pre-started runtime no action has taken yet. */
+  synchronized boolean stem() {
+    return stem;
+  }
+
+  private static Path newDir(RuntimeConfig config, String versionKey) {
+    return config
+        .workDir()
+        .resolve("actions")
+        .resolve(SEQUENCE.incrementAndGet() + "-" + safe(versionKey));
+  }
+
+  private static void createDirs(Path dir) throws IOException {
+    Files.createDirectories(dir.getParent());
+    Files.createDirectory(dir);
+    Files.createDirectory(dir.resolve("tmp"));
+  }
+
+  /** Starts the runtime process of {@code spec} in {@code dir} (its code already there). */
+  private static ActionContainer launch(
+      ActionSpec spec,
+      Path dir,
+      Path entry,
+      RuntimeConfig config,
+      Launchers launchers,
+      DevicePool.Grant grant,
+      boolean hideGpus)
+      throws IOException {
+    ActionKind kind = spec.actionKind();
+    Path fifoPath = dir.resolve("fd3");
+    mkfifo(fifoPath);
+    launchers.prepare(dir);
+    List<String> command = launchers.command(kind, entry, dir, fifoPath, spec.limits().memoryMb());
+    if (grant != null && !grant.cores().isEmpty()) {
+      List<String> pinned = new ArrayList<>(List.of(TASKSET, "-c", grant.coreList()));
+      pinned.addAll(command);
+      command = pinned;
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    Map<String, String> env = builder.environment();
+    String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.clear();
+    env.put("PATH", path);
+    env.put("HOME", dir.toString());
+    env.put("TMPDIR", dir.resolve("tmp").toString());
+    env.put("LANG", "C.UTF-8");
+    env.putAll(spec.env());
+    if (kind.ownLauncher()) {
+      env.put("__OW_WAIT_FOR_ACK", "1");
+    }
+    if (grant != null && !grant.gpus().isEmpty()) {
+      env.put("CUDA_VISIBLE_DEVICES", String.join(",", grant.gpus()));
+    } else if (hideGpus) {
+      env.put("CUDA_VISIBLE_DEVICES", "");
+    }
+    // Opening the fifo read-write never blocks on Linux and keeps it open for the runtime's life.
+    RandomAccessFile fifo = new RandomAccessFile(fifoPath.toFile(), "rw");
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException | RuntimeException e) {
+      fifo.close();
+      throw e;
+    }
+    ActionContainer container = new ActionContainer(spec, dir, process, fifo, config, launchers);
+    container.begin();
+    return container;
+  }
+
+  private static InitOutcome cannotStart(
+      ActionSpec spec, Path dir, ActionContainer container, Instant initStart, Exception e) {
+    List<String> logs = container == null ? List.of() : container.killAndCollect(null);
+    if (container == null) {
+      deleteQuietly(dir);
+    }
+    org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
+        .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
+    return new InitOutcome.Failed(
+        ActivationResult.error(
+            ActivationStatus.WHISK_ERROR,
+            "The pilot could not start the "
+                + spec.kind()
+                + " runtime: "
+                + withoutPaths(e.getMessage()),
+            logs,
+            initStart,
+            Instant.now()));
   }
 
   private void begin() {

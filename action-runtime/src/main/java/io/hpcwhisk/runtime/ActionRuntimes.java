@@ -37,6 +37,11 @@ import java.util.function.BooleanSupplier;
  * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two
  * runtimes.
  *
+ * <p>Pre-started runtimes ({@link #prewarm}): a cold start whose spec {@link Prewarm#fits} takes an
+ * idle pre-started runtime of its kind instead of starting a process, and a replacement is started
+ * in the background. Their memory counts as in use; a cold start that needs it evicts them after
+ * the idle runtimes. At most {@code 2 × cores} runtime processes are launched at once.
+ *
  * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
  * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer
  * does not send more than the pilot registered).
@@ -62,6 +67,37 @@ public final class ActionRuntimes implements AutoCloseable {
       java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private final ImageRuntimes images;
+
+  /** Pre-started runtimes per kind (guarded by this); their memory counts in memoryInUseMb. */
+  private final Map<ActionKind, Deque<ActionContainer>> stems =
+      new java.util.EnumMap<>(ActionKind.class);
+
+  /** Pre-started runtimes being started per kind (guarded by this). */
+  private final Map<ActionKind, Integer> stemsStarting = new java.util.EnumMap<>(ActionKind.class);
+
+  private volatile Prewarm prewarm = Prewarm.NONE;
+
+  /** Set by {@link #warmUp}: pre-started runtimes start only after it (not during start-up). */
+  private volatile boolean warmedUp;
+
+  private final AtomicLong prewarmedStarts = new AtomicLong();
+  private final AtomicLong stemFailures = new AtomicLong();
+
+  /** After a failed pre-start, no new one before this time (System.nanoTime). */
+  private volatile long stemPauseUntilNanos = System.nanoTime();
+
+  private static final long STEM_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private final java.util.concurrent.ExecutorService stemStarter;
+
+  /**
+   * Runtime process launches at once (cold starts and stem cells): twice the cores this process may
+   * use, at least 2, so a burst of cold starts does not start dozens of interpreters at once and
+   * starve the pilot's own threads (heartbeats) on a small node.
+   */
+  private final java.util.concurrent.Semaphore launches =
+      new java.util.concurrent.Semaphore(
+          Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), true);
+
   private int memoryInUseMb;
   private boolean closed;
 
@@ -125,6 +161,14 @@ public final class ActionRuntimes implements AutoCloseable {
             });
     housekeeping.scheduleWithFixedDelay(
         this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+    this.stemStarter =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread thread = new Thread(r, "runtime-prewarm");
+              thread.setDaemon(true);
+              return thread;
+            });
     this.images =
         new ImageRuntimes(
             this.config,
@@ -141,7 +185,146 @@ public final class ActionRuntimes implements AutoCloseable {
    */
   public ActionRuntimes warmUp() {
     launchers.warmUp();
+    warmedUp = true;
+    replenish();
     return this;
+  }
+
+  /**
+   * Keeps {@code value}'s pre-started runtimes ({@link Prewarm}) from now on, starting them in the
+   * background with memory no runtime holds, once {@link #warmUp} ran; returns this.
+   */
+  public ActionRuntimes prewarm(Prewarm value) {
+    this.prewarm = java.util.Objects.requireNonNull(value, "prewarm");
+    replenish();
+    return this;
+  }
+
+  /** The pre-started runtimes kept. */
+  public Prewarm prewarm() {
+    return prewarm;
+  }
+
+  /** Idle pre-started runtimes of {@code kind} now (tests, metrics). */
+  public synchronized int stems(ActionKind kind) {
+    Deque<ActionContainer> list = stems.get(kind);
+    return list == null ? 0 : list.size();
+  }
+
+  /** How many cold starts used a pre-started runtime. */
+  public long prewarmedStarts() {
+    return prewarmedStarts.get();
+  }
+
+  /** How many pre-started runtimes could not be started. */
+  public long stemFailures() {
+    return stemFailures.get();
+  }
+
+  /**
+   * Starts the missing pre-started runtimes in the background: per kind, what {@link
+   * Prewarm#toStart} says with the memory free now (the memory is reserved before the start).
+   */
+  private void replenish() {
+    Prewarm plan = prewarm;
+    if (!plan.enabled() || !warmedUp || System.nanoTime() - stemPauseUntilNanos < 0) {
+      return;
+    }
+    Map<ActionKind, Integer> start = new java.util.EnumMap<>(ActionKind.class);
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      for (ActionKind kind : plan.counts().keySet()) {
+        Deque<ActionContainer> list = stems.get(kind);
+        int idleStems = list == null ? 0 : list.size();
+        int starting = stemsStarting.getOrDefault(kind, 0);
+        int n = plan.toStart(kind, idleStems, starting, config.memoryMb() - memoryInUseMb);
+        if (n > 0) {
+          memoryInUseMb += n * plan.memoryMb();
+          stemsStarting.merge(kind, n, Integer::sum);
+          start.put(kind, n);
+        }
+      }
+    }
+    boolean hideGpus = !devices.gpus().isEmpty();
+    start.forEach(
+        (kind, n) -> {
+          for (int i = 0; i < n; i++) {
+            try {
+              stemStarter.execute(() -> startStem(kind, plan.memoryMb(), hideGpus));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              synchronized (this) {
+                stemsStarting.merge(kind, -1, Integer::sum);
+                memoryInUseMb -= plan.memoryMb();
+              }
+            }
+          }
+        });
+  }
+
+  private void startStem(ActionKind kind, int memoryMb, boolean hideGpus) {
+    ActionContainer stem = null;
+    boolean permit = false;
+    try {
+      launches.acquire();
+      permit = true;
+      stem = ActionContainer.startStem(kind, memoryMb, config, launchers, hideGpus);
+    } catch (IOException | RuntimeException e) {
+      stemFailures.incrementAndGet();
+      stemPauseUntilNanos = System.nanoTime() + STEM_PAUSE_NANOS;
+      org.slf4j.LoggerFactory.getLogger(ActionRuntimes.class)
+          .warn("cannot pre-start a {} runtime: {}", kind, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (permit) {
+        launches.release();
+      }
+    }
+    boolean keep = false;
+    synchronized (this) {
+      stemsStarting.merge(kind, -1, Integer::sum);
+      if (stem != null && !closed && prewarm.memoryMb() == memoryMb) {
+        stems.computeIfAbsent(kind, k -> new ArrayDeque<>()).addLast(stem);
+        keep = true;
+      } else {
+        memoryInUseMb -= memoryMb;
+      }
+      notifyAll(); // a start waiting for this memory takes the new runtime back (reserve)
+    }
+    if (!keep && stem != null) {
+      stem.close();
+    }
+  }
+
+  /**
+   * A live pre-started runtime for {@code spec} (its memory stays reserved for the action), or null
+   * when the spec does not fit one or none is ready; asks for a replacement.
+   */
+  private ActionContainer takeStem(ActionSpec spec) {
+    if (!prewarm.fits(spec)) {
+      return null;
+    }
+    ActionContainer taken = null;
+    List<ActionContainer> dead = new ArrayList<>();
+    synchronized (this) {
+      Deque<ActionContainer> list = stems.get(spec.actionKind());
+      while (list != null && !list.isEmpty()) {
+        ActionContainer stem = list.pollFirst();
+        if (stem.alive()) {
+          taken = stem;
+          break;
+        }
+        memoryInUseMb -= stem.spec().limits().memoryMb();
+        dead.add(stem);
+      }
+    }
+    dead.forEach(ActionContainer::close);
+    if (taken != null) {
+      replenish();
+    }
+    return taken;
   }
 
   /** The cores and GPUs runtimes that ask for them take. */
@@ -264,6 +447,10 @@ public final class ActionRuntimes implements AutoCloseable {
       release(warm);
       return result;
     }
+    ActionContainer stem = takeStem(spec);
+    if (stem != null) {
+      return runOnStem(stem, spec, input, start);
+    }
     String refusal = reserve(spec.limits().memoryMb());
     while (refusal != null && images.evictOldestIdle()) {
       refusal = reserve(spec.limits().memoryMb());
@@ -290,8 +477,23 @@ public final class ActionRuntimes implements AutoCloseable {
       }
     }
     coldStarts.incrementAndGet();
-    InitOutcome outcome =
-        ActionContainer.start(spec, config, launchers, grant, !devices.gpus().isEmpty());
+    InitOutcome outcome;
+    try {
+      launches.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      unreserve(spec.limits().memoryMb());
+      if (grant != null) {
+        devices.give(grant);
+      }
+      return ActivationResult.whiskError(
+          "The pilot was interrupted before the runtime started.", Instant.now());
+    }
+    try {
+      outcome = ActionContainer.start(spec, config, launchers, grant, !devices.gpus().isEmpty());
+    } finally {
+      launches.release();
+    }
     if (outcome instanceof InitOutcome.Failed failed) {
       unreserve(spec.limits().memoryMb());
       if (grant != null) {
@@ -306,6 +508,46 @@ public final class ActionRuntimes implements AutoCloseable {
       container.onClose(() -> devices.give(held));
       pinned.put(container, grant);
     }
+    synchronized (this) {
+      if (closed) {
+        container.close();
+        unreserve(spec.limits().memoryMb());
+        return ActivationResult.whiskError("The runtimes are shutting down.", Instant.now());
+      }
+      busy.add(container);
+    }
+    if (!start.getAsBoolean()) {
+      release(container);
+      return null;
+    }
+    ActivationResult result = container.run(input).asCold(ready.initStart(), ready.initTime());
+    release(container);
+    return result;
+  }
+
+  /** A cold start on a pre-started runtime: the action's code goes in, then {@code /init}. */
+  private ActivationResult runOnStem(
+      ActionContainer stem, ActionSpec spec, ActivationInput input, BooleanSupplier start) {
+    coldStarts.incrementAndGet();
+    prewarmedStarts.incrementAndGet();
+    InitOutcome outcome;
+    try {
+      outcome = stem.adopt(spec);
+    } catch (RuntimeException e) {
+      unreserve(stem.spec().limits().memoryMb());
+      stem.close();
+      return ActivationResult.whiskError(
+          "The pilot could not use a pre-started runtime: "
+              + ActionContainer.withoutPaths(e.getMessage()),
+          Instant.now());
+    }
+    if (outcome instanceof InitOutcome.Failed failed) {
+      unreserve(spec.limits().memoryMb());
+      stem.close();
+      return failed.result();
+    }
+    InitOutcome.Ready ready = (InitOutcome.Ready) outcome;
+    ActionContainer container = ready.container();
     synchronized (this) {
       if (closed) {
         container.close();
@@ -350,6 +592,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private String reserve(int memoryMb) {
     List<ActionContainer> evicted = new ArrayList<>();
     String refusal = null;
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     synchronized (this) {
       if (closed) {
         refusal = "The runtimes are shutting down.";
@@ -357,7 +600,24 @@ public final class ActionRuntimes implements AutoCloseable {
         while (memoryInUseMb + memoryMb > config.memoryMb()) {
           Idle oldest = oldestIdle();
           if (oldest == null) {
-            break;
+            ActionContainer stem = anyStem();
+            if (stem == null) {
+              // a pre-start under way holds memory the activation needs: wait until it is ready,
+              // then take it back (pre-started runtimes never stand in the way of an activation)
+              if (starting() > 0 && System.nanoTime() - waitUntil < 0) {
+                try {
+                  wait(50);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  break;
+                }
+                continue;
+              }
+              break;
+            }
+            memoryInUseMb -= stem.spec().limits().memoryMb();
+            evicted.add(stem);
+            continue;
           }
           idle.get(poolKey(oldest.container().spec())).remove(oldest);
           memoryInUseMb -= oldest.container().spec().limits().memoryMb();
@@ -421,6 +681,28 @@ public final class ActionRuntimes implements AutoCloseable {
       }
       evicted.close();
     }
+  }
+
+  /** Pre-started runtimes being started now (guarded by this). */
+  private int starting() {
+    int n = 0;
+    for (int count : stemsStarting.values()) {
+      n += count;
+    }
+    return n;
+  }
+
+  /**
+   * Removes and returns an idle pre-started runtime of the kind with the most (guarded by this).
+   */
+  private ActionContainer anyStem() {
+    Deque<ActionContainer> most = null;
+    for (Deque<ActionContainer> list : stems.values()) {
+      if (!list.isEmpty() && (most == null || list.size() > most.size())) {
+        most = list;
+      }
+    }
+    return most == null ? null : most.pollLast();
   }
 
   private synchronized void unreserve(int memoryMb) {
@@ -501,9 +783,20 @@ public final class ActionRuntimes implements AutoCloseable {
         }
       }
       idle.values().removeIf(Deque::isEmpty);
+      for (Deque<ActionContainer> list : stems.values()) {
+        for (Iterator<ActionContainer> it = list.iterator(); it.hasNext(); ) {
+          ActionContainer stem = it.next();
+          if (!stem.alive()) {
+            it.remove();
+            memoryInUseMb -= stem.spec().limits().memoryMb();
+            expired.add(stem);
+          }
+        }
+      }
       running = new ArrayList<>(busy);
     }
     expired.forEach(ActionContainer::close);
+    replenish();
     for (ActionContainer container : running) {
       if (container.residentKb() > container.spec().limits().memoryMb() * 1024L) {
         container.killForMemory();
@@ -614,9 +907,12 @@ public final class ActionRuntimes implements AutoCloseable {
       closed = true;
       idle.values().forEach(list -> list.forEach(entry -> all.add(entry.container())));
       idle.clear();
+      stems.values().forEach(all::addAll);
+      stems.clear();
       all.addAll(busy);
     }
     housekeeping.shutdownNow();
+    stemStarter.shutdownNow();
     images.close();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir());

@@ -21,7 +21,7 @@ final class ResultReader implements Runnable {
   }
 
   private final InputStream in;
-  private final long limit;
+  private volatile long limit;
   private final BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
   private final Thread thread;
 
@@ -30,6 +30,11 @@ final class ResultReader implements Runnable {
     this.limit = limit;
     this.thread = new Thread(this, name);
     this.thread.setDaemon(true);
+  }
+
+  /** Sets the bytes kept of each line (a pre-started runtime takes its action's limit). */
+  void limit(long value) {
+    this.limit = value;
   }
 
   void start() {

@@ -103,6 +103,23 @@ final class ActivationLedger {
           });
 
   /**
+   * Ids that arrived here recently (bounded as {@link #cancelled}): a cancel for one of them that
+   * is no longer held withdraws that earlier copy, not a later one. Without this, a cancel that
+   * came after the pilot had finished an activation (the balancer's acknowledgement wait ran out
+   * first, on a starved node) was remembered and silently dropped the balancer's next send of the
+   * same id to this pilot, which then timed out again and was cancelled again: in a cold burst on 2
+   * loaded cores, an activation went back and forth 15 times and failed.
+   */
+  private final Set<String> arrived =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > CANCELLED_REMEMBERED;
+            }
+          });
+
+  /**
    * Acknowledgements not sent yet, id to when the activation arrived (System.nanoTime). The
    * balancer takes {@code started} (and {@code completed}) as the acknowledgement, so an activation
    * that starts at once costs no {@code accepted} frame; one still waiting after the
@@ -159,6 +176,7 @@ final class ActivationLedger {
         return Arrival.REFUSED;
       }
       queued.addLast(request);
+      arrived.add(id);
       if (arrivedNanos != NOT_OWED) {
         owedAcks.put(id, arrivedNanos);
       }
@@ -267,14 +285,17 @@ final class ActivationLedger {
   }
 
   /**
-   * The balancer withdraws an activation: true if it was queued (now dropped); if it has not
-   * started it is remembered, so it does not run once its runtime is ready, nor when it arrives
-   * later.
+   * The balancer withdraws an activation: true if it was queued (now dropped); if it runs and has
+   * not started it is remembered, so it does not run once its runtime is ready; if it never arrived
+   * here it is remembered, so it does not run when it arrives later. A cancel for one that arrived
+   * here and is gone (it ended) withdraws nothing: a later send of the same id runs.
    */
   boolean cancel(String activationId) {
     synchronized (lock) {
       boolean removed = queued.removeIf(r -> r.activationId().equals(activationId));
-      if (!removed && !started.contains(activationId)) {
+      boolean waitsForRuntime =
+          running.containsKey(activationId) && !started.contains(activationId);
+      if (!removed && (waitsForRuntime || !arrived.contains(activationId))) {
         cancelled.add(activationId);
       }
       return removed;

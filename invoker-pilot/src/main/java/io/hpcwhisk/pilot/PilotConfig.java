@@ -50,6 +50,10 @@ import java.util.Optional;
  * @param containerNetwork container actions' network: {@code none} (default: no network at all,
  *     only loopback inside the container) or {@code outbound} (outgoing connections through
  *     slirp4netns; nothing on the node can connect in, the node's loopback is out of reach)
+ * @param prewarm pre-started runtimes per kind, {@code KIND:COUNT,...} (default {@code
+ *     nodejs:2,python:1}; {@code none} or {@code 0}: none)
+ * @param prewarmMemoryMb the memory limit pre-started runtimes start with; actions with exactly
+ *     this limit use them (default 256, OpenWhisk's default action memory)
  */
 public record PilotConfig(
     String balancerUrl,
@@ -71,7 +75,12 @@ public record PilotConfig(
     String caFile,
     String containerEngine,
     String images,
-    String containerNetwork) {
+    String containerNetwork,
+    String prewarm,
+    Integer prewarmMemoryMb) {
+
+  /** Pre-started runtimes when {@code pilot.prewarm} is not set. */
+  public static final String DEFAULT_PREWARM = "nodejs:2,python:1";
 
   /** The keys the sbatch script's environment sets, and their variables. */
   public static final Map<String, String> ENVIRONMENT = environment();
@@ -140,6 +149,30 @@ public record PilotConfig(
               + containerNetwork
               + "\" is not one of: "
               + String.join(", ", io.hpcwhisk.runtime.container.ContainerSettings.NETWORKS));
+    }
+    prewarm = Check.blankToNull(prewarm);
+    prewarm = prewarm == null ? DEFAULT_PREWARM : prewarm.strip();
+    prewarmMemoryMb =
+        Check.range(
+            "pilot.prewarm-memory-mb",
+            prewarmMemoryMb,
+            io.hpcwhisk.runtime.ActionLimits.DEFAULT_MEMORY_MB,
+            16,
+            Integer.MAX_VALUE);
+    prewarmPlan(prewarm, prewarmMemoryMb); // refuses a bad pilot.prewarm now, naming it
+  }
+
+  /** The pre-started runtimes {@code pilot.prewarm} and {@code pilot.prewarm-memory-mb} ask for. */
+  public io.hpcwhisk.runtime.Prewarm prewarmPlan() {
+    return prewarmPlan(prewarm, prewarmMemoryMb);
+  }
+
+  private static io.hpcwhisk.runtime.Prewarm prewarmPlan(String prewarm, int prewarmMemoryMb) {
+    try {
+      return io.hpcwhisk.runtime.Prewarm.parse(
+          prewarm.equals("0") ? "none" : prewarm, prewarmMemoryMb);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("pilot.prewarm", e.getMessage());
     }
   }
 
@@ -280,6 +313,7 @@ public record PilotConfig(
     env.put("container-engine", "HPC_WHISK_PILOT_CONTAINER_ENGINE");
     env.put("images", "HPC_WHISK_PILOT_IMAGES");
     env.put("container-network", "HPC_WHISK_PILOT_CONTAINER_NETWORK");
+    env.put("prewarm", "HPC_WHISK_PILOT_PREWARM");
     return Map.copyOf(env);
   }
 }

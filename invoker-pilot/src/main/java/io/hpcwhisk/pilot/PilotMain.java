@@ -69,6 +69,8 @@ public final class PilotMain {
                 config.unsandboxedNamespace()),
             io.hpcwhisk.runtime.DevicePool.ofJob(env),
             config.containers(identity.jobId()));
+    // started in the background after registration (InvokerPilot runs warmUp then)
+    runtimes.prewarm(config.prewarmPlan());
     Optional<String> cannotServe = runtimes.startProblem();
     if (cannotServe.isPresent()) {
       runtimes.close();
@@ -95,7 +97,8 @@ public final class PilotMain {
     InvokerPilot pilot = new InvokerPilot(identity, settings, runtimes, version);
     installSigterm(pilot);
     LOG.info(
-        "pilot {} on {}: {} CPUs (cores {}, GPUs {}), {} MB, job ends {}, balancer {}, sandbox {}",
+        "pilot {} on {}: {} CPUs (cores {}, GPUs {}), {} MB, job ends {}, balancer {}, sandbox {},"
+            + " prewarm {}",
         identity.pilotId(),
         identity.node(),
         identity.cpus(),
@@ -104,7 +107,8 @@ public final class PilotMain {
         identity.memoryMb(),
         identity.deadline(),
         settings.balancer(),
-        runtimes.sandboxed() ? "bwrap" : "off");
+        runtimes.sandboxed() ? "bwrap" : "off",
+        runtimes.prewarm());
     return pilot.run();
   }
 

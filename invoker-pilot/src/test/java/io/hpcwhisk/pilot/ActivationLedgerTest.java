@@ -383,6 +383,36 @@ class ActivationLedgerTest {
         .isEqualTo(Arrival.QUEUED);
   }
 
+  /**
+   * The cold-burst loop (issue 25): the pilot ended an activation (here: its runtime could not
+   * start, so it never began) before its acknowledgement reached a starved balancer, which then
+   * cancels it and sends the same id again. The cancel withdraws the copy that ended, not the next
+   * send: the next send runs (it used to be dropped silently, time out, be cancelled again, 15
+   * times).
+   */
+  @Test
+  void aCancelAfterTheActivationEndedHereDoesNotDropItsNextSend() {
+    running("a");
+    assertThat(ledger.finish(request("a", 256)).mine()).isTrue();
+
+    assertThat(ledger.cancel("a")).isFalse();
+
+    assertThat(ledger.arrive(request("a", 256))).isEqualTo(Arrival.QUEUED);
+    startWhatFits();
+    assertThat(ledger.begin(request("a", 256), 1)).isEqualTo(Begin.RUN);
+  }
+
+  @Test
+  void aCancelAfterAStartedActivationEndedDoesNotDropItsNextSendEither() {
+    running("a");
+    assertThat(ledger.begin(request("a", 256), 1)).isEqualTo(Begin.RUN);
+    ledger.finish(request("a", 256));
+
+    ledger.cancel("a");
+
+    assertThat(ledger.arrive(request("a", 256))).isEqualTo(Arrival.QUEUED);
+  }
+
   // ---- drain and leave ----
 
   @Test

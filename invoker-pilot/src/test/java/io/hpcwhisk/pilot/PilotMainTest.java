@@ -103,6 +103,29 @@ class PilotMainTest {
   }
 
   @Test
+  void prewarmKeysHaveTheirDefaultsAndBadValuesAreNamed() {
+    assertThat(read(Map.of()).prewarmPlan()).hasToString("nodejs:2,python:1");
+    assertThat(read(Map.of()).prewarmPlan().memoryMb()).isEqualTo(256);
+    assertThat(read(Map.of("prewarm", "0")).prewarmPlan().enabled()).isFalse();
+    assertThat(read(Map.of("prewarm", "none")).prewarmPlan().enabled()).isFalse();
+    var set = read(Map.of("prewarm", "python:4", "prewarm-memory-mb", "512")).prewarmPlan();
+    assertThat(set).hasToString("python:4");
+    assertThat(set.memoryMb()).isEqualTo(512);
+    assertThat(
+            PilotConfig.read(
+                    Optional.empty(), Map.of("HPC_WHISK_PILOT_PREWARM", "nodejs:8"), Map.of())
+                .prewarmPlan())
+        .hasToString("nodejs:8");
+    assertThatThrownBy(() -> read(Map.of("prewarm", "java:1")))
+        .hasMessage("pilot.prewarm: \"java\" cannot be pre-started (expected nodejs or python)");
+    assertThatThrownBy(() -> read(Map.of("prewarm", "nodejs:500")))
+        .hasMessageContaining("pilot.prewarm: ")
+        .hasMessageContaining("500 (expected 0 to 64)");
+    assertThatThrownBy(() -> read(Map.of("prewarm-memory-mb", "8")))
+        .hasMessageStartingWith("pilot.prewarm-memory-mb: 8 is out of range");
+  }
+
+  @Test
   void containerSettingsComeFromTheContainerKeysAndTheJobId() {
     var defaults = read(Map.of()).containers("42");
     var set =

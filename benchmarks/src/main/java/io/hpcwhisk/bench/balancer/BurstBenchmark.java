@@ -52,7 +52,10 @@ public final class BurstBenchmark {
       double p99Ms,
       double maxMs,
       double coldStarts,
-      double redispatches) {
+      double redispatches,
+      String loadBefore,
+      String loadAfter,
+      int notHealthySamples) {
     double perSecond() {
       return calls / seconds;
     }
@@ -60,7 +63,8 @@ public final class BurstBenchmark {
     String line() {
       return String.format(
           "%-28s %5d calls  success %6.2f %%  %7.1f calls/s  p50 %7.1f ms  p99 %7.1f ms  max %7.1f"
-              + " ms  cold starts %4.0f  re-dispatches %4.0f  (%.2f s)",
+              + " ms  cold starts %4.0f  re-dispatches %4.0f  (%.2f s)  not-healthy samples %d "
+              + " load %s -> %s",
           name,
           calls,
           100.0 * ok / calls,
@@ -70,7 +74,10 @@ public final class BurstBenchmark {
           maxMs,
           coldStarts,
           redispatches,
-          seconds);
+          seconds,
+          notHealthySamples,
+          loadBefore,
+          loadAfter);
     }
   }
 
@@ -177,7 +184,26 @@ public final class BurstBenchmark {
   private static Figures burst(
       String name, HttpClient http, String url, String auth, int calls, WhiskServer server)
       throws Exception {
+    String loadBefore = loadAverage();
     double coldBefore = coldStarts(server);
+    // every 100 ms: is some pilot not HEALTHY (offline, unresponsive, unhealthy)?
+    AtomicInteger notHealthy = new AtomicInteger();
+    java.util.concurrent.ScheduledExecutorService watcher =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    watcher.scheduleAtFixedRate(
+        () -> {
+          double bad = 0;
+          for (String health : List.of("unhealthy", "unresponsive", "offline")) {
+            var g = server.meters().find("whisk_pilots").tag("health", health).gauge();
+            bad += g == null ? 0 : g.value();
+          }
+          if (bad > 0) {
+            notHealthy.incrementAndGet();
+          }
+        },
+        0,
+        100,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     double redispatchesBefore = sum(server, "whisk_redispatches");
     long[] latencies = new long[calls];
     AtomicInteger ok = new AtomicInteger();
@@ -213,6 +239,7 @@ public final class BurstBenchmark {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     double seconds = (System.nanoTime() - t0) / 1e9;
+    watcher.shutdownNow();
     // the pilots report their counters with their heartbeats (every 500 ms)
     Thread.sleep(1500);
     double cold = coldStarts(server) - coldBefore;
@@ -228,7 +255,20 @@ public final class BurstBenchmark {
         sorted[(int) Math.floor(0.99 * (calls - 1))] / 1e6,
         sorted[calls - 1] / 1e6,
         cold,
-        redispatches);
+        redispatches,
+        loadBefore,
+        loadAverage(),
+        notHealthy.get());
+  }
+
+  /** The first three fields of {@code /proc/loadavg} (1, 5, 15 min), or "?" elsewhere. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   private static double sum(WhiskServer server, String name) {
