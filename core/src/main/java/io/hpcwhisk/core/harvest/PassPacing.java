@@ -8,11 +8,12 @@ import java.util.Objects;
  * back-off while nothing does.
  *
  * <p><b>Algorithm.</b> After a pass that saw a change (Slurm's nodes or jobs differ from the last
- * pass, a pilot was submitted or cancelled, a pass failed) or after a pilot event from outside (a
- * pilot registered or left), the next delay is the fast {@code interval}. After a pass that saw
- * nothing change, the delay doubles, up to {@code idleInterval}. A pass that took longer than the
- * delay does not queue the passes it overlapped: they are skipped (and counted by the caller, see
- * {@link #skipped}), and the next pass starts right after.
+ * pass, Slurm answers again after an outage, a pilot was submitted or cancelled or could not be) or
+ * after a pilot event from outside (a pilot registered or left), the next delay is the fast {@code
+ * interval}. After a pass that saw nothing change, or could not read Slurm at all (a slow or down
+ * slurmctld is not asked more often), the delay doubles, up to {@code idleInterval}. A pass that
+ * took longer than the delay does not queue the passes it overlapped: they are skipped (and counted
+ * by the caller, see {@link #skipped}), and the next pass starts right after.
  *
  * <p><b>Example.</b> interval 5 s, idle interval 30 s: quiet passes wait 10, 20, 30, 30 s; a change
  * seen in the next pass brings the delay back to 5 s at once.

@@ -128,8 +128,9 @@ public final class ReconcilePass {
   }
 
   /**
-   * Whether the last pass saw Slurm's nodes or jobs change, acted, or failed (the controller's
-   * {@link io.hpcwhisk.core.harvest.PassPacing} then returns to the fast interval).
+   * Whether the last pass saw Slurm's nodes or jobs change (or Slurm answer again after an outage),
+   * or acted, or failed to act (the controller's {@link io.hpcwhisk.core.harvest.PassPacing} then
+   * returns to the fast interval).
    */
   public boolean lastPassChanged() {
     return changed;
@@ -145,7 +146,7 @@ public final class ReconcilePass {
     try {
       observation = view.observe();
     } catch (ClusterAccessException e) {
-      changed = true;
+      changed = false; // a Slurm that does not answer is asked less often, not more
       return outage(e);
     }
     // the views hand back the same lists when Slurm's answer did not change: equals is then cheap

@@ -26,12 +26,17 @@ class HarvestControllerPacingTest {
   static final class QuietCluster implements ClusterView, PilotLauncher {
     volatile NodeState state = NodeState.ALLOCATED;
     volatile long sleepMillis;
+    volatile boolean down;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger mostInFlight = new AtomicInteger();
     final AtomicInteger observed = new AtomicInteger();
 
     @Override
     public ClusterObservation observe() {
+      if (down) {
+        throw new io.hpcwhisk.core.cluster.ClusterAccessException(
+            "`squeue --json --states=all` timed out after 15000 ms");
+      }
       int now = inFlight.incrementAndGet();
       mostInFlight.accumulateAndGet(now, Math::max);
       try {
@@ -131,5 +136,27 @@ class HarvestControllerPacingTest {
     double skipped = registry.get("hpcwhisk.harvest.passes.skipped").counter().count();
     // each 450 ms pass overran about four 100 ms ticks: skipped, not queued behind it
     assertThat(skipped).isGreaterThanOrEqualTo(3.0 * (passes - 2));
+  }
+
+  @Test
+  void aSlurmThatDoesNotAnswerIsAskedLessOftenAndItsReturnCountsAsAChange() {
+    QuietCluster cluster = new QuietCluster();
+    ReconcilePass pass =
+        HarvestController.pass(
+            config(Duration.ofMillis(100), Duration.ofSeconds(3)),
+            new SimpleMeterRegistry(),
+            cluster,
+            cluster,
+            InstantSource.system());
+    assertThat(pass.run().failure()).isEmpty();
+    assertThat(pass.lastPassChanged()).as("the first pass").isTrue();
+    pass.run();
+    assertThat(pass.lastPassChanged()).as("the same answer").isFalse();
+    cluster.down = true;
+    assertThat(pass.run().failure()).isPresent();
+    assertThat(pass.lastPassChanged()).as("a timed-out slurmctld: back off").isFalse();
+    cluster.down = false;
+    pass.run();
+    assertThat(pass.lastPassChanged()).as("Slurm answers again").isTrue();
   }
 }
