@@ -246,10 +246,11 @@ final class UpSession implements AutoCloseable {
     var s = harvest.slurm();
     return harvest.with(
         HarvestConfig::slurm,
-        s.with(HarvestConfig.Slurm::access, "rest")
-            .with(
+        // the URL and token file first: access rest is checked against them
+        s.with(
                 HarvestConfig.Slurm::rest,
-                new HarvestConfig.Rest(Optional.of(url), Optional.of(cluster.restTokenFile()))));
+                new HarvestConfig.Rest(Optional.of(url), Optional.of(cluster.restTokenFile())))
+            .with(HarvestConfig.Slurm::access, "rest"));
   }
 
   static HarvestConfig harvestConfig(Settings settings, Path slurmConf) {

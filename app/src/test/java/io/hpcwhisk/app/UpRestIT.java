@@ -30,6 +30,8 @@ class UpRestIT {
         "24.11".equals(System.getProperty("hpcwhisk.slurm.version", "")),
         "slurmrestd runs in the Slurm 24.11 local cluster only; the slurm-24.11 pass runs this"
             + " test (-Pslurm-24.11)");
+    // slurmrestd runs as an unprivileged account and must reach the cluster's slurm.conf in here
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     int port = SystemFixture.freePort();
     ProcessBuilder pb =
         new ProcessBuilder(
