@@ -28,7 +28,11 @@ import picocli.CommandLine.Option;
     description =
         "The harvest controller: watches Slurm, finds idle nodes and backfill windows, and submits"
             + " preemptible pilot jobs into the harvest partition, shaped to fit them.",
-    subcommands = {ControllerCommand.Run.class, ControllerCommand.Bench.class})
+    subcommands = {
+      ControllerCommand.Run.class,
+      ControllerCommand.Bench.class,
+      ControllerCommand.LoadBench.class
+    })
 final class ControllerCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -317,6 +321,83 @@ final class ControllerCommand implements Runnable {
           server.close();
         }
       }
+    }
+  }
+
+  @Command(
+      name = "load-bench",
+      mixinStandardHelpOptions = true,
+      description =
+          "Benchmark (not a test): the controller's load on Slurm. Runs the controller's pass as a"
+              + " dry run (reads and decides, submits nothing) paced as the controller paces it"
+              + " (harvest.interval, backing off to harvest.idle-interval while nothing changes),"
+              + " then polls the same cluster the way HPC-Whisk's job manager did (squeue every"
+              + " 15 s) for as long, and prints per pass CPU ms (JVM thread and Slurm commands),"
+              + " wall ms and bytes read, and per phase slurmctld's RPCs per second from sdiag"
+              + " (before/after), with the ratios controller / baseline. Point it at a cluster"
+              + " with SLURM_CONF or --config (slurm.conf).")
+  static final class LoadBench implements Callable<Integer> {
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Configuration file (YAML); default as for run.")
+    Path config;
+
+    @Option(
+        names = "--seconds",
+        defaultValue = "600",
+        description = "Length of each phase (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--interval", description = "Overrides harvest.interval (e.g. 1s).")
+    String interval;
+
+    @Option(
+        names = "--idle-interval",
+        description =
+            "Overrides harvest.idle-interval (e.g. 30s; equal to --interval: no back-off).")
+    String idleInterval;
+
+    @Option(
+        names = "--baseline-interval",
+        defaultValue = "15",
+        description = "Seconds between two baseline polls (default: ${DEFAULT-VALUE}).")
+    int baselineSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      if (seconds < 1 || baselineSeconds < 1) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this),
+            "--seconds and --baseline-interval must be at least 1 (got "
+                + seconds
+                + ", "
+                + baselineSeconds
+                + ")");
+      }
+      Run run = new Run();
+      run.config = config;
+      run.interval = interval;
+      run.dryRun = true;
+      HarvestConfig effective = run.effectiveConfig(Run.home());
+      if (idleInterval != null) {
+        effective =
+            effective.with(
+                HarvestConfig::harvest,
+                effective
+                    .harvest()
+                    .with(HarvestConfig.Harvest::idleInterval, Durations.parse(idleInterval)));
+      }
+      new io.hpcwhisk.bench.controller.ControllerLoadBenchmark(
+              new io.hpcwhisk.bench.controller.ControllerLoadBenchmark.Settings(
+                  effective,
+                  java.time.Duration.ofSeconds(seconds),
+                  java.time.Duration.ofSeconds(baselineSeconds),
+                  List.of("squeue")),
+              System.out)
+          .run();
+      return 0;
     }
   }
 }

@@ -90,6 +90,14 @@ final class UpCommand implements Callable<Integer> {
   String slurmVersion;
 
   @Option(
+      names = "--rest",
+      description =
+          "The controller reads Slurm and submits pilots through the cluster's slurmrestd (JWT"
+              + " token file of the cluster, mode 0600) instead of sinfo/squeue/sbatch; needs"
+              + " --slurm 24.11.")
+  boolean rest;
+
+  @Option(
       names = "--no-workload",
       description = "No demo batch workload: the cluster stays quiet (all idle).")
   boolean noWorkload;
@@ -132,6 +140,10 @@ final class UpCommand implements Callable<Integer> {
     if (nodes < 1) {
       throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
     }
+    if (rest && !"24.11".equals(slurmVersion)) {
+      throw new IllegalArgumentException(
+          "--rest needs --slurm 24.11 (slurmrestd with JWT), got --slurm " + slurmVersion);
+    }
     PrintStream out = System.out;
     Path home = ControllerCommand.Run.home();
     if (ha != null) {
@@ -154,7 +166,8 @@ final class UpCommand implements Callable<Integer> {
                 home,
                 isolatedNodes,
                 tls,
-                slurmVersion),
+                slurmVersion,
+                rest),
             out);
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(1);

@@ -48,7 +48,37 @@ final class UpSession implements AutoCloseable {
       Path home,
       boolean isolatedNodes,
       boolean tls,
-      String slurmVersion) {
+      String slurmVersion,
+      boolean rest) {
+
+    /** With the controller on Slurm's CLI. */
+    Settings(
+        Path dir,
+        int nodes,
+        int port,
+        String policy,
+        long seed,
+        boolean workload,
+        Duration meanGap,
+        Path home,
+        boolean isolatedNodes,
+        boolean tls,
+        String slurmVersion) {
+      this(
+          dir,
+          nodes,
+          port,
+          policy,
+          seed,
+          workload,
+          meanGap,
+          home,
+          isolatedNodes,
+          tls,
+          slurmVersion,
+          false);
+    }
+
     /** On loopback, without TLS, on the default Slurm (22.05). */
     Settings(
         Path dir,
@@ -162,6 +192,12 @@ final class UpSession implements AutoCloseable {
         cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
       }
       HarvestConfig harvest = harvestConfig(settings, cluster.conf(), cluster.clientBinDir());
+      if (settings.rest()) {
+        harvest = throughRest(harvest, cluster);
+        out.println(
+            "hpc-whisk up: the controller reads Slurm through slurmrestd at "
+                + harvest.slurm().rest().url().orElseThrow());
+      }
       out.println(
           "hpc-whisk up: starting the server (API, balancer, harvest controller with policy "
               + settings.policy()
@@ -191,6 +227,30 @@ final class UpSession implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * {@code harvest} with {@code slurm.access: rest}, the cluster's slurmrestd and its token file
+   * (mode 0600, written by the cluster; only its path is in the configuration).
+   */
+  static HarvestConfig throughRest(HarvestConfig harvest, LocalCluster cluster) {
+    java.net.URI url =
+        cluster
+            .restUrl()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "--rest: the local cluster in "
+                            + cluster.dir()
+                            + " runs no slurmrestd (only --slurm 24.11 clusters have one)"));
+    var s = harvest.slurm();
+    return harvest.with(
+        HarvestConfig::slurm,
+        // the URL and token file first: access rest is checked against them
+        s.with(
+                HarvestConfig.Slurm::rest,
+                new HarvestConfig.Rest(Optional.of(url), Optional.of(cluster.restTokenFile())))
+            .with(HarvestConfig.Slurm::access, "rest"));
   }
 
   static HarvestConfig harvestConfig(Settings settings, Path slurmConf) {

@@ -23,6 +23,14 @@ public final class SlurmCliClusterView implements ClusterView {
 
   private final NodeGres gres;
 
+  /** The last answers and what was read from them: an unchanged answer is not parsed again. */
+  private String lastSinfo;
+
+  private List<NodeInfo> lastNodes;
+  private String lastSqueue;
+  private List<Job> lastJobs;
+  private List<Job> lastMerged;
+
   public SlurmCliClusterView(SlurmCli cli, InstantSource clock) {
     this(cli, clock, new NodeGres());
   }
@@ -34,17 +42,33 @@ public final class SlurmCliClusterView implements ClusterView {
     this.gres = gres;
   }
 
+  /**
+   * Reads the cluster. An answer that is byte for byte the one before (Slurm's {@code last_update}
+   * did not move) is not parsed again: the observation then carries the same lists.
+   */
   @Override
-  public ClusterObservation observe() {
+  public synchronized ClusterObservation observe() {
     var now = clock.instant();
     String sinfo = cli.sinfoJson();
     String squeue = cli.squeueJson();
     List<NodeInfo> nodes;
     List<Job> jobs;
     try {
-      nodes = SlurmJson.nodes(sinfo);
-      jobs = SlurmJson.jobs(squeue);
-      gres.update(sinfo);
+      if (sinfo.equals(lastSinfo)) {
+        nodes = lastNodes;
+      } else {
+        nodes = List.copyOf(SlurmJson.nodes(sinfo));
+        gres.update(sinfo);
+        lastSinfo = sinfo;
+        lastNodes = nodes;
+      }
+      if (squeue.equals(lastSqueue)) {
+        jobs = lastJobs;
+      } else {
+        jobs = List.copyOf(SlurmJson.jobs(squeue));
+        lastSqueue = squeue;
+        lastJobs = jobs;
+      }
     } catch (IllegalArgumentException e) {
       String version = version(sinfo, squeue);
       throw new SlurmAccessException(
@@ -66,7 +90,11 @@ public final class SlurmCliClusterView implements ClusterView {
                 ? job.withState(job.state(), sched, job.startTime(), job.endTime())
                 : job);
       }
-      jobs = merged;
+      jobs = List.copyOf(merged);
+      if (jobs.equals(lastMerged)) {
+        jobs = lastMerged; // the same lists as the last pass: the controller sees no change cheaply
+      }
+      lastMerged = jobs;
     }
     return new ClusterObservation(now, nodes, jobs);
   }

@@ -10,6 +10,7 @@ import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
 import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
+import io.hpcwhisk.core.harvest.PassPacing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,9 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
           + " 0600 (access: rest)%nharvest:%n  enabled: true            # hpc-whisk server runs the"
           + " controller (off: --no-controller)%n  policy: adaptive         # fib | var |"
           + " adaptive%n  params: {}               # policy parameters, e.g. {max-pending: 16}%n "
-          + " interval: 5s             # reconcile interval%n  dry-run: false           # log"
+          + " interval: 5s             # reconcile interval%n  idle-interval: 30s"
+          + "       # slowest pass interval while Slurm's answers stay the same%n  dry-run:"
+          + " false           # log"
           + " intents, submit and cancel nothing%n  max-submissions-per-pass: 50%n "
           + " expedite-preemption: false  # scancel pilots Slurm is preempting (batch-shell pilot"
           + " scripts only)%n  hold-freed-nodes: false  # hold pending pilots while a node a batch"
@@ -210,6 +213,8 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    * @param holdFreedNodes while batch jobs are pending, keep pending pilots held in Slurm until a
    *     node a batch job gave back has been through one backfill pass (default false; core's {@code
    *     PendingPilotGate})
+   * @param idleInterval the longest wait between two passes while Slurm's answers stay the same
+   *     (default 30s, at least {@code interval}; core's {@code PassPacing})
    */
   @JsonIgnoreProperties({"enabled"}) // read by enabledIn
   public record Harvest(
@@ -220,8 +225,31 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
       Integer maxSubmissionsPerPass,
       boolean expeditePreemption,
       PilotJob pilotJob,
-      boolean holdFreedNodes)
+      boolean holdFreedNodes,
+      Duration idleInterval)
       implements Copyable<Harvest> {
+
+    /** With the default idle interval. */
+    public Harvest(
+        String policy,
+        Map<String, String> params,
+        Duration interval,
+        boolean dryRun,
+        Integer maxSubmissionsPerPass,
+        boolean expeditePreemption,
+        PilotJob pilotJob,
+        boolean holdFreedNodes) {
+      this(
+          policy,
+          params,
+          interval,
+          dryRun,
+          maxSubmissionsPerPass,
+          expeditePreemption,
+          pilotJob,
+          holdFreedNodes,
+          null);
+    }
 
     /** Without the freed-node hold. */
     public Harvest(
@@ -245,6 +273,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
 
     public static final String DEFAULT_POLICY = "adaptive";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_IDLE_INTERVAL = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_SUBMISSIONS_PER_PASS = 50;
 
     public Harvest {
@@ -271,6 +300,18 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
               1,
               Integer.MAX_VALUE);
       pilotJob = pilotJob == null ? PilotJob.defaults() : pilotJob;
+      idleInterval =
+          Check.duration(
+              "harvest.idle-interval",
+              idleInterval,
+              interval.compareTo(DEFAULT_IDLE_INTERVAL) > 0 ? interval : DEFAULT_IDLE_INTERVAL,
+              interval,
+              null);
+    }
+
+    /** The pacing of the passes ({@code interval}, {@code idle-interval}). */
+    public PassPacing pacing() {
+      return new PassPacing(interval, idleInterval);
     }
 
     public static Harvest defaults() {

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.PassPacing;
 import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
@@ -22,40 +23,53 @@ import io.hpcwhisk.slurm.rest.SlurmRestPilotLauncher;
 import io.hpcwhisk.slurm.rest.TokenFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.quartz.DisallowConcurrentExecution;
-import org.quartz.Job;
-import org.quartz.JobBuilder;
-import org.quartz.JobDataMap;
-import org.quartz.JobExecutionContext;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
-import org.quartz.SimpleScheduleBuilder;
-import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The harvest controller: a {@link ReconcilePass} run by Quartz every {@code harvest.interval}.
- * Start it with {@link #start(HarvestConfig, MeterRegistry)}; {@link #close()} stops the loop
- * (pilots keep running; a restarted controller adopts them).
+ * The harvest controller: a {@link ReconcilePass} run on one thread every {@code harvest.interval},
+ * less often while Slurm's answers stay the same ({@link PassPacing}). Start it with {@link
+ * #start(HarvestConfig, MeterRegistry)}; {@link #close()} stops the loop (pilots keep running; a
+ * restarted controller adopts them).
  */
 public final class HarvestController implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HarvestController.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final String PASS_KEY = "pass";
 
   private final ReconcilePass pass;
-  private final Scheduler scheduler;
+  private final PassPacing pacing;
+  private final Consumer<PassReport> onPass;
+  private final ScheduledExecutorService loop;
+  private Duration delay;
+  private boolean woken;
+  private long lastStart;
+  private ScheduledFuture<?> next;
 
-  private HarvestController(ReconcilePass pass, Scheduler scheduler) {
+  private HarvestController(ReconcilePass pass, PassPacing pacing, Consumer<PassReport> onPass) {
     this.pass = pass;
-    this.scheduler = scheduler;
+    this.pacing = pacing;
+    this.onPass = onPass;
+    this.delay = pacing.interval();
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "hpc-whisk-harvest-" + INSTANCES.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.loop = executor;
   }
 
   /**
@@ -230,42 +244,88 @@ public final class HarvestController implements AutoCloseable {
 
   private static HarvestController schedule(
       ReconcilePass pass, HarvestConfig config, Consumer<PassReport> onPass) {
-    Properties props = new Properties();
-    props.setProperty(
-        "org.quartz.scheduler.instanceName", "hpc-whisk-harvest-" + INSTANCES.incrementAndGet());
-    props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    props.setProperty("org.quartz.threadPool.threadCount", "1");
-    props.setProperty("org.quartz.threadPool.threadNamePrefix", "hpc-whisk-harvest");
-    props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    HarvestController controller = new HarvestController(pass, config.harvest().pacing(), onPass);
+    controller.loop.execute(controller::runPass);
+    LOG.info(
+        "harvest controller started: policy {}, partition {}, every {} (up to {} while Slurm's"
+            + " answers stay the same){}",
+        config.harvest().policy(),
+        config.slurm().partition(),
+        Durations.format(config.harvest().interval()),
+        Durations.format(config.harvest().idleInterval()),
+        config.harvest().dryRun() ? " (dry run)" : "");
+    return controller;
+  }
+
+  /**
+   * One pass on the loop's only thread, then the next one scheduled by {@link PassPacing}: passes
+   * never overlap, and the ticks a long pass overran are skipped and counted, not queued.
+   */
+  private void runPass() {
     try {
-      Scheduler scheduler = new StdSchedulerFactory(props).getScheduler();
-      JobDataMap data = new JobDataMap();
-      data.put(PASS_KEY, (Runnable) () -> onPass.accept(pass.run()));
-      scheduler.scheduleJob(
-          JobBuilder.newJob(ReconcileJob.class)
-              .withIdentity("reconcile", "harvest")
-              .usingJobData(data)
-              .build(),
-          TriggerBuilder.newTrigger()
-              .withIdentity("every-interval", "harvest")
-              .startNow()
-              .withSchedule(
-                  SimpleScheduleBuilder.simpleSchedule()
-                      .withIntervalInMilliseconds(config.harvest().interval().toMillis())
-                      .repeatForever()
-                      .withMisfireHandlingInstructionNextWithRemainingCount())
-              .build());
-      scheduler.start();
-      LOG.info(
-          "harvest controller started: policy {}, partition {}, every {}{}",
-          config.harvest().policy(),
-          config.slurm().partition(),
-          Durations.format(config.harvest().interval()),
-          config.harvest().dryRun() ? " (dry run)" : "");
-      return new HarvestController(pass, scheduler);
-    } catch (SchedulerException e) {
-      throw new IllegalStateException("cannot start the harvest loop: " + e.getMessage(), e);
+      passAndNext();
+    } catch (RuntimeException e) {
+      LOG.error("the harvest loop failed; no further pass is scheduled", e);
+      throw e;
     }
+  }
+
+  private void passAndNext() {
+    long started = System.nanoTime();
+    synchronized (this) {
+      lastStart = started;
+      next = null;
+    }
+    boolean changed;
+    try {
+      PassReport report = pass.run();
+      changed = pass.lastPassChanged();
+      onPass.accept(report);
+    } catch (RuntimeException | AssertionError | LinkageError e) {
+      LOG.error("reconcile pass failed unexpectedly; the loop goes on", e);
+      changed = true;
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    synchronized (this) {
+      long skipped = PassPacing.skipped(took, delay);
+      if (skipped > 0) {
+        pass.metrics().skippedPasses(skipped);
+        LOG.warn(
+            "a pass took {} ms, longer than the {} ms before the next: {} pass(es) skipped",
+            took.toMillis(),
+            delay.toMillis(),
+            skipped);
+      }
+      delay = pacing.next(delay, changed || woken);
+      woken = false;
+      pass.metrics().passDelay(delay);
+      if (!loop.isShutdown()) {
+        Duration wait = delay.minus(took);
+        next =
+            loop.schedule(
+                this::runPass, wait.isNegative() ? 0 : wait.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * A pilot event (a pilot registered or left): the next pass comes at the fast interval after the
+   * last one started (at once when that is past), and the back-off starts over.
+   */
+  public synchronized void wake() {
+    woken = true;
+    delay = pacing.interval();
+    if (next != null && !loop.isShutdown()) {
+      long dueIn = lastStart + pacing.interval().toNanos() - System.nanoTime();
+      if (next.getDelay(TimeUnit.NANOSECONDS) > Math.max(0, dueIn) && next.cancel(false)) {
+        next = loop.schedule(this::runPass, Math.max(0, dueIn), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** The wait after the pass that ran last (the fast interval, or longer while nothing changes). */
+  public synchronized Duration currentDelay() {
+    return delay;
   }
 
   /** Runs one pass now, outside the schedule (passes never overlap). */
@@ -286,28 +346,21 @@ public final class HarvestController implements AutoCloseable {
   /** Stops the loop, waiting for a running pass to finish. Pilots are left running. */
   @Override
   public void close() {
-    try {
-      scheduler.shutdown(true);
-      LOG.info("harvest controller stopped");
-    } catch (SchedulerException e) {
-      throw new IllegalStateException("cannot stop the harvest loop: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The Quartz job: runs the pass; a pass never throws for Slurm trouble, anything else is logged
-   * and survived.
-   */
-  @DisallowConcurrentExecution
-  public static final class ReconcileJob implements Job {
-    @Override
-    public void execute(JobExecutionContext context) {
-      Runnable pass = (Runnable) context.getMergedJobDataMap().get(PASS_KEY);
-      try {
-        pass.run();
-      } catch (RuntimeException e) {
-        LOG.error("reconcile pass failed unexpectedly; the loop goes on", e);
+    synchronized (this) {
+      loop.shutdown();
+      if (next != null) {
+        next.cancel(false);
       }
+    }
+    try {
+      if (!loop.awaitTermination(1, TimeUnit.MINUTES)) {
+        LOG.warn("the running pass did not end within a minute; the loop is stopped anyway");
+        loop.shutdownNow();
+      }
+      LOG.info("harvest controller stopped");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loop.shutdownNow();
     }
   }
 }

@@ -63,6 +63,9 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
   private final Counter preemptions;
   private final Counter nodeSeconds;
   private final Timer handOver;
+  private final Counter skippedPasses;
+  private final java.util.concurrent.atomic.AtomicLong passDelayMillis =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public HarvestMetrics(MeterRegistry registry, String policy) {
     this.registry = registry;
@@ -109,6 +112,26 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
                     + " job's wait)")
             .serviceLevelObjectives(HAND_OVER_BUCKETS)
             .register(registry);
+    skippedPasses =
+        Counter.builder("hpcwhisk.harvest.passes.skipped")
+            .description("passes skipped because the pass before them ran past their start")
+            .register(registry);
+    Gauge.builder("hpcwhisk.harvest.pass.delay", passDelayMillis, v -> v.get() / 1000.0)
+        .baseUnit("seconds")
+        .description(
+            "wait before the next pass (harvest.interval, longer while Slurm's answers stay the"
+                + " same)")
+        .register(registry);
+  }
+
+  /** {@code n} passes were skipped: the pass before them was still running. */
+  void skippedPasses(long n) {
+    skippedPasses.increment(n);
+  }
+
+  /** The wait before the next pass. */
+  void passDelay(java.time.Duration delay) {
+    passDelayMillis.set(delay.toMillis());
   }
 
   void observed(ClusterSnapshot snapshot, Fleet fleet) {

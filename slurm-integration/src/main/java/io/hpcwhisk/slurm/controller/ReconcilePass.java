@@ -70,6 +70,8 @@ public final class ReconcilePass {
   private volatile java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand>
       demand = () -> io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
   private String lastDemandReason = "";
+  private ClusterObservation previous;
+  private volatile boolean changed = true;
 
   ReconcilePass(
       ClusterView view,
@@ -125,14 +127,35 @@ public final class ReconcilePass {
     return this;
   }
 
+  /**
+   * Whether the last pass saw Slurm's nodes or jobs change (or Slurm answer again after an outage),
+   * or acted, or failed to act (the controller's {@link io.hpcwhisk.core.harvest.PassPacing} then
+   * returns to the fast interval).
+   */
+  public boolean lastPassChanged() {
+    return changed;
+  }
+
+  HarvestMetrics metrics() {
+    return metrics;
+  }
+
   /** Runs one pass; never throws for Slurm trouble (it is reported instead). */
   public synchronized PassReport run() {
     ClusterObservation observation;
     try {
       observation = view.observe();
     } catch (ClusterAccessException e) {
+      changed = false; // a Slurm that does not answer is asked less often, not more
       return outage(e);
     }
+    // the views hand back the same lists when Slurm's answer did not change: equals is then cheap
+    changed =
+        previous == null
+            || outageSince.isPresent()
+            || !observation.nodes().equals(previous.nodes())
+            || !observation.jobs().equals(previous.jobs());
+    previous = observation;
     if (outageSince.isPresent()) {
       LOG.info(
           "Slurm reachable again after {} failed pass(es) since {}",
@@ -199,6 +222,9 @@ public final class ReconcilePass {
       intents.forEach(i -> LOG.debug("dry run: {}", i));
     } else {
       executed = execute(toCarryOut, errors);
+    }
+    if (executed > 0 || !errors.isEmpty()) {
+      changed = true;
     }
     PassReport report =
         new PassReport(

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class HarvestControllerTest {
 
   @Test
-  void quartzRunsPassesUntilClosed() {
+  void theLoopRunsPassesUntilClosed() {
     var registry = new SimpleMeterRegistry();
     FakeCluster cluster = new FakeCluster("n1");
     var d = HarvestConfig.defaults();
