@@ -3,6 +3,7 @@ package io.hpcwhisk.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hpcwhisk.localcluster.LocalCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class UpRestIT {
     assertThat(log).contains("reaching Slurm through slurmrestd at");
     assertThat(log).containsPattern("submitted pilot \\d+");
 
-    Path token = new io.hpcwhisk.localcluster.LocalCluster(dir.resolve("cluster")).restTokenFile();
+    Path token = new LocalCluster(dir.resolve("cluster")).restTokenFile();
     if (Files.exists(token)) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token)))
           .isEqualTo("rw-------");

@@ -6,6 +6,7 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -188,8 +192,7 @@ public final class BurstBenchmark {
     double coldBefore = coldStarts(server);
     // every 100 ms: is some pilot not HEALTHY (offline, unresponsive, unhealthy)?
     AtomicInteger notHealthy = new AtomicInteger();
-    java.util.concurrent.ScheduledExecutorService watcher =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
     watcher.scheduleAtFixedRate(
         () -> {
           double bad = 0;
@@ -203,7 +206,7 @@ public final class BurstBenchmark {
         },
         0,
         100,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+        TimeUnit.MILLISECONDS);
     double redispatchesBefore = sum(server, "whisk_redispatches");
     long[] latencies = new long[calls];
     AtomicInteger ok = new AtomicInteger();
@@ -266,7 +269,7 @@ public final class BurstBenchmark {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return "?";
     }
   }
