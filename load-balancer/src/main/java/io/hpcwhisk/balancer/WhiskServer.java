@@ -250,6 +250,22 @@ public final class WhiskServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    if (cluster != null) {
+      // several servers: what a server that died had accepted is not left until one starts
+      long every = Math.max(1000, config.store().postgres().serverStaleMs());
+      housekeeping.scheduleWithFixedDelay(
+          () -> {
+            try {
+              invoker.recoverOrphans();
+            } catch (RuntimeException e) {
+              LOG.warn(
+                  "could not take over the activations of servers that are gone: {}", e.toString());
+            }
+          },
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
+    }
     housekeeping.scheduleWithFixedDelay(
         () -> {
           try {

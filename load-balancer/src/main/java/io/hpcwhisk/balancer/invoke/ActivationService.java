@@ -753,6 +753,32 @@ public final class ActivationService {
     return new Recovery(redispatched, ended);
   }
 
+  /**
+   * Several servers on one database: takes over the activations left pending by servers that are
+   * gone and ends or re-dispatches each as {@link #recover()} does at a start; returns how many.
+   * Called periodically while the server runs.
+   */
+  public int recoverOrphans() {
+    int recovered = 0;
+    for (PendingActivation p : activations.adoptOrphans()) {
+      try {
+        recoverOne(p);
+        recovered++;
+      } catch (RuntimeException e) {
+        LOG.error(
+            "could not recover activation {} of {} left pending by a server that is gone; it stays"
+                + " pending for this server's next start",
+            p.activationId(),
+            p.namespace(),
+            e);
+      }
+    }
+    if (recovered > 0) {
+      LOG.info("took over {} pending activations of servers that are gone", recovered);
+    }
+    return recovered;
+  }
+
   private enum Recovered {
     REDISPATCHED,
     ENDED,

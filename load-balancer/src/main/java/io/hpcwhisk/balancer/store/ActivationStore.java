@@ -53,6 +53,15 @@ public interface ActivationStore {
   List<PendingActivation> pending();
 
   /**
+   * With several servers on one store: takes over the pending activations of servers that are gone
+   * (no fresh heartbeat) and returns those that read back, for this server to recover while it
+   * runs. A store of one server has none.
+   */
+  default List<PendingActivation> adoptOrphans() {
+    return List.of();
+  }
+
+  /**
    * A pending entry that does not read back (damaged, or written under other limits): the store has
    * copied it to its quarantine, keyed {@code quarantineKey}; what could still be read of it is
    * here (any of the fields may be null). Ending it with {@link #complete} drops the pending entry.

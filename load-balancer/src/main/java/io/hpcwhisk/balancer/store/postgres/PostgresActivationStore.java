@@ -266,6 +266,51 @@ public final class PostgresActivationStore implements ActivationStore {
   }
 
   /**
+   * Takes over, in one statement, the pending activations of other servers that are gone (no fresh
+   * heartbeat), never a live server's nor this server's own (which are in flight here); returns
+   * those that read back. One that does not read back stays, owned by this server, for its next
+   * start's recovery to quarantine.
+   */
+  @Override
+  public List<PendingActivation> adoptOrphans() {
+    List<String[]> rows =
+        db.tx(
+            "take over the pending activations of servers that are gone",
+            c -> {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "UPDATE pending_activations p SET owner = ? WHERE p.owner IS NOT NULL AND"
+                          + " p.owner <> ? AND NOT EXISTS (SELECT 1 FROM servers s WHERE"
+                          + " s.server_id = p.owner AND s.heartbeat_ms > (extract(epoch from"
+                          + " clock_timestamp()) * 1000)::bigint - ?) RETURNING p.activation_id,"
+                          + " p.body")) {
+                s.setString(1, db.serverId());
+                s.setString(2, db.serverId());
+                s.setLong(3, db.serverStaleMs());
+                List<String[]> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
+                  }
+                }
+                return out;
+              }
+            });
+    List<PendingActivation> out = new ArrayList<>();
+    for (String[] row : rows) {
+      try {
+        out.add(Json.read(row[1], PendingActivation.class));
+      } catch (RuntimeException e) {
+        LOG.error(
+            "pending activation {} of a server that is gone does not read back; kept for this"
+                + " server's next start",
+            row[0]);
+      }
+    }
+    return out;
+  }
+
+  /**
    * The pending activations this server recovers at start: with several servers on the database,
    * only its own and those of servers that are gone, taken over atomically ({@link #adoptRows}).
    */

@@ -69,4 +69,24 @@ class PendingOwnerTest {
       assertThat(recovered(starting)).containsExactly("a".repeat(32), "b".repeat(32));
     }
   }
+
+  @Test
+  void aRunningServerTakesOverOnlyTheActivationsOfServersThatAreGoneAndEachOnce() throws Exception {
+    String url = cluster.createDatabase();
+    try (PostgresStore a = open(url);
+        PostgresStore b = open(url);
+        PostgresStore gone = open(url)) {
+      a.dispatchQueue().heartbeat(a.serverId());
+      b.dispatchQueue().heartbeat(b.serverId());
+      a.activations().accept(pending("a".repeat(32))); // in flight on live server a
+      b.activations().accept(pending("b".repeat(32))); // in flight on live server b itself
+      gone.activations().accept(pending("c".repeat(32))); // its server never beat: gone
+      List<String> taken =
+          b.activations().adoptOrphans().stream().map(PendingActivation::activationId).toList();
+      assertThat(taken).containsExactly("c".repeat(32));
+      // taken once: neither b again nor a gets it
+      assertThat(b.activations().adoptOrphans()).isEmpty();
+      assertThat(a.activations().adoptOrphans()).isEmpty();
+    }
+  }
 }
