@@ -89,11 +89,25 @@ function toResult(value) {
   return value;
 }
 
-function toError(error) {
-  if (error && typeof error === 'object' && !(error instanceof Error)) {
-    return 'error' in error ? error : { error: error };
+// A rejected promise becomes {error: ...} as in OpenWhisk's nodejs runtime (serialize-error): an Error as
+// {name, message, stack} plus its own enumerable fields, anything else as it is; reject() with nothing
+// (or a falsy value) as {error: {}}.
+function serializeError(error) {
+  if (!(error instanceof Error)) return error;
+  const out = {};
+  for (const key of Object.keys(error)) {
+    const value = error[key];
+    if (typeof value !== 'function') out[key] = value;
   }
-  return { error: 'An error has occurred: ' + (error instanceof Error ? error.message : String(error)) };
+  out.name = error.name;
+  out.message = error.message;
+  out.stack = error.stack;
+  return out;
+}
+
+function toError(error) {
+  if (!error) return { error: {} };
+  return { error: serializeError(error) };
 }
 
 async function handle(line) {

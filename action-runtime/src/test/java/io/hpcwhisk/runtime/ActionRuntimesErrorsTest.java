@@ -167,7 +167,24 @@ class ActionRuntimesErrorsTest {
     ActivationResult result = runtimes.invoke(spec, input("{}"));
 
     assertThat(result.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
-    assertThat(result.errorMessage()).contains("An error has occurred: later");
+    // serialised as OpenWhisk's runtime does (serialize-error): name, message, stack
+    assertThat(result.resultJson())
+        .contains("\"name\":\"Error\"", "\"message\":\"later\"", "\"stack\":\"Error: later");
+  }
+
+  @Test
+  void aRejectionWithAValueOrWithNothingIsKeptAsOpenWhiskKeepsIt() {
+    ActionSpec value =
+        node("rejects-value", "function main() { return Promise.reject({code: 7}); }");
+    ActionSpec nothing = node("rejects-nothing", "function main() { return Promise.reject(); }");
+
+    ActivationResult withValue = runtimes.invoke(value, input("{}"));
+    ActivationResult withNothing = runtimes.invoke(nothing, input("{}"));
+
+    assertThat(withValue.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
+    assertThat(withValue.resultJson()).isEqualTo("{\"error\":{\"code\":7}}");
+    assertThat(withNothing.status()).isEqualTo(ActivationStatus.APPLICATION_ERROR);
+    assertThat(withNothing.resultJson()).isEqualTo("{\"error\":{}}");
   }
 
   @Test
