@@ -2,6 +2,7 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotJobVerifier;
 import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.store.postgres.LeaderElection;
@@ -60,6 +61,7 @@ final class SystemServer implements AutoCloseable {
     this.server = server;
     this.controller = controller.orElse(null);
     this.election = Optional.empty();
+    wakeOnPilotChange();
     if (controller.isPresent()) {
       // one server, one controller: it always leads
       Gauge.builder(LeaderElection.METRIC, () -> 1).register(server.meters());
@@ -69,6 +71,22 @@ final class SystemServer implements AutoCloseable {
   private SystemServer(WhiskServer server, LeaderElection election) {
     this.server = server;
     this.election = Optional.of(election);
+    wakeOnPilotChange();
+  }
+
+  /**
+   * A pilot that registers or leaves brings the controller's next pass forward (if it runs here).
+   */
+  private void wakeOnPilotChange() {
+    if (server.dispatcher() instanceof PilotDispatcher pilots) {
+      pilots.onPilotChange(
+          () -> {
+            HarvestController c = controller;
+            if (c != null) {
+              c.wake();
+            }
+          });
+    }
   }
 
   /**

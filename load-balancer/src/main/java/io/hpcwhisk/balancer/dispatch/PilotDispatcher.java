@@ -134,6 +134,17 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     this.crossServer = hooks;
   }
 
+  private volatile Runnable pilotChange = () -> {};
+
+  /**
+   * Sets what runs (outside the lock) after a pilot registered or a pilot's connection ended: the
+   * system server wakes the harvest controller with it, so its next pass comes at the fast
+   * interval.
+   */
+  public void onPilotChange(Runnable hook) {
+    this.pilotChange = hook;
+  }
+
   /** When this dispatcher started: a pilot launched before it is reconnecting, not starting up. */
   private final long startedMs;
 
@@ -285,6 +296,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         metrics.pilotStartup(clock.millis() - register.launchedAtMs());
       }
       carry(step, null, now, after);
+      after.add(pilotChange);
       LOG.info(
           "pilot {} registered from {} (job {}, node {}, {} MB, {} CPUs, GPUs {}, kinds {},"
               + " deadline {})",
@@ -363,6 +375,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
           null,
           now,
           after);
+      after.add(pilotChange);
       gauges();
     }
     after.forEach(Runnable::run);

@@ -12,6 +12,8 @@ import io.hpcwhisk.protocol.BalancerMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class PilotDispatcherTest {
@@ -32,6 +34,26 @@ class PilotDispatcherTest {
     assertThat(result.join().response().result().get("by").asText()).isEqualTo(p.id);
     assertThat(fx.dispatcher.snapshot().reservedMbByPilot()).containsEntry(p.id, 0);
     assertThat(fx.dispatcher.snapshot().inFlight()).isZero();
+  }
+
+  @Test
+  void aPilotThatRegistersOrLeavesRunsThePilotChangeHookOutsideTheLock() throws Exception {
+    AtomicInteger changes = new AtomicInteger();
+    fx.dispatcher.onPilotChange(
+        () -> {
+          // outside the lock: another thread gets the dispatcher's snapshot (under its lock) at
+          // once
+          try {
+            CompletableFuture.supplyAsync(fx.dispatcher::snapshot).get(30, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new AssertionError("the hook ran under the dispatcher's lock", e);
+          }
+          changes.incrementAndGet();
+        });
+    var p = fx.pilot("13", 512);
+    assertThat(changes.get()).isEqualTo(1);
+    p.lose();
+    assertThat(changes.get()).isEqualTo(2);
   }
 
   @Test
