@@ -219,7 +219,8 @@ final class SystemServer implements AutoCloseable {
     return () -> {
       PilotSubmissions.Issued issued = submissions.issue();
       Map<String, String> env = new LinkedHashMap<>();
-      env.put(PilotProtocol.ENV_BALANCER_URL, balancerUrl);
+      // several servers' URLs go space-separated: sbatch --export splits its list on commas
+      env.put(PilotProtocol.ENV_BALANCER_URL, String.join(" ", balancerUrl.split("\\s*,\\s*")));
       caFile.ifPresent(ca -> env.put(PilotProtocol.ENV_BALANCER_CA_FILE, ca));
       env.put(PilotProtocol.ENV_TOKEN_FILE, issued.file().toString());
       env.put("HPC_WHISK_HOME", installation);

@@ -10,6 +10,7 @@ import io.hpcwhisk.balancer.pilots.PilotSubmissions;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,20 @@ class SystemServerTest {
                 assertThat(b.scope()).isEqualTo(PilotCredentials.scopeOf(token));
               });
       assertThat(secondFile).doesNotExist();
+
+      // several servers' URLs reach the job space-separated: sbatch's --export splits on commas
+      var several =
+          SystemServer.handOff(
+                  "ws://10.0.0.1:1/pilot/v1, ws://10.0.0.2:1/pilot/v1", submissions, dir)
+              .prepare();
+      assertThat(several.environment())
+          .containsEntry(
+              "HPC_WHISK_BALANCER_URL", "ws://10.0.0.1:1/pilot/v1 ws://10.0.0.2:1/pilot/v1");
+      assertThat(SlurmCliPilotLauncher.exportOption(several.environment()))
+          .get()
+          .asString()
+          .contains("HPC_WHISK_BALANCER_URL=ws://10.0.0.1:1/pilot/v1 ws://10.0.0.2:1/pilot/v1,");
+      several.failed();
     }
   }
 

@@ -238,7 +238,9 @@ public record PilotConfig(
    */
   public java.util.List<java.net.URI> balancerUrls() {
     java.util.List<java.net.URI> urls = new java.util.ArrayList<>();
-    for (String part : requireBalancerUrl().split(",")) {
+    // commas, or spaces: a pilot job gets the list space-separated (sbatch --export splits on
+    // commas)
+    for (String part : requireBalancerUrl().split("[,\\s]+")) {
       String u = part.strip();
       if (u.isEmpty()) {
         continue;
@@ -259,7 +261,7 @@ public record PilotConfig(
                 + "' is not a balancer URL: it must be ws:// or wss:// with a host (expected"
                 + " ws://HOST:PORT"
                 + PilotProtocol.PATH
-                + "; several separated by commas)");
+                + "; several separated by commas or spaces)");
       }
       if (!urls.isEmpty() && !urls.get(0).getScheme().equals(uri.getScheme())) {
         throw new ConfigException(

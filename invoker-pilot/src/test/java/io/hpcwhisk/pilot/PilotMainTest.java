@@ -216,10 +216,17 @@ class PilotMainTest {
     assertThat(two.balancers())
         .extracting(Object::toString)
         .containsExactly("ws://a:1/pilot/v1", "ws://b:2/pilot/v1");
+    // as a pilot job gets the list: space-separated (sbatch --export splits its own list on commas)
+    PilotSettings spaced =
+        PilotMain.settings(url("ws://a:1/pilot/v1 ws://b:2/pilot/v1"), "", IDENTITY);
+    assertThat(spaced.balancers())
+        .extracting(Object::toString)
+        .containsExactly("ws://a:1/pilot/v1", "ws://b:2/pilot/v1");
     assertThatThrownBy(() -> PilotMain.settings(url("ws://a:1/pilot/v1,http://b/x"), "", IDENTITY))
         .hasMessage(
             "pilot.balancer-url: 'http://b/x' is not a balancer URL: it must be ws:// or wss://"
-                + " with a host (expected ws://HOST:PORT/pilot/v1; several separated by commas)");
+                + " with a host (expected ws://HOST:PORT/pilot/v1; several separated by commas or"
+                + " spaces)");
     assertThatThrownBy(
             () -> PilotMain.settings(url("ws://a:1/pilot/v1,wss://b:2/pilot/v1"), "", IDENTITY))
         .hasMessage("pilot.balancer-url: 'wss://b:2/pilot/v1' is not ws:// like the first URL");

@@ -105,7 +105,7 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
    * {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is
    * stable).
    */
-  static java.util.Optional<String> exportOption(Map<String, String> env) {
+  public static java.util.Optional<String> exportOption(Map<String, String> env) {
     if (env.isEmpty()) {
       return java.util.Optional.empty();
     }
