@@ -123,19 +123,9 @@ public final class ApiHandler extends Handler.Abstract {
       BodyReader.Outcome outcome) {
     if (outcome instanceof BodyReader.Outcome.Body b) {
       answer(request, response, callback, requestId, b.bytes());
-    } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
-      write(
-          response,
-          error(
-              413,
-              "Request larger than allowed: "
-                  + t.size()
-                  + " > "
-                  + bodies.maxBytes(code)
-                  + " bytes.",
-              requestId),
-          callback);
-    } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
+      return;
+    }
+    if (outcome instanceof BodyReader.Outcome.TooSlow t) {
       // counted as whisk_http_requests{status="408"}; logged at debug so an attacker cannot flood
       // the log
       LOG.debug(
@@ -145,22 +135,8 @@ public final class ApiHandler extends Handler.Abstract {
           Request.getRemoteAddr(request),
           t.message(),
           requestId);
-      write(
-          response, error(408, t.message(), requestId).withHeader("Connection", "close"), callback);
-    } else if (outcome instanceof BodyReader.Outcome.Busy b) {
-      write(
-          response,
-          error(
-                  429,
-                  "Too many requests with a body still arriving for this key: at most "
-                      + b.limit()
-                      + " at once. Retry when one of them has finished.",
-                  requestId)
-              .withHeader("Connection", "close"),
-          callback);
-    } else if (outcome instanceof BodyReader.Outcome.Failed f) {
-      callback.failed(f.cause());
     }
+    JsonErrors.refuse(response, callback, bodies, outcome, code, "for this key", requestId);
   }
 
   /** True when the request says a body follows (a length above 0, or chunked). */

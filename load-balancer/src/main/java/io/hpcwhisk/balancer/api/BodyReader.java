@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.api;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +47,43 @@ public final class BodyReader {
 
     /** The client went away or the read failed. */
     record Failed(Throwable cause) implements Outcome {}
+  }
+
+  /**
+   * The answer to a body that could not be read: its status, message, and whether the connection is
+   * closed after it (a slow or over-limit client does not get to keep it).
+   */
+  public record Refusal(int status, String message, boolean close) {}
+
+  /**
+   * The answer for {@code outcome} when it is not a body: 413 naming the size and the limit, 408
+   * with the reason, 429 naming the limit per {@code busyScope} (e.g. "for this key"); empty for a
+   * {@link Outcome.Body} and for a {@link Outcome.Failed} read (the client is gone: nothing to
+   * answer).
+   */
+  public Optional<Refusal> refusal(Outcome outcome, boolean code, String busyScope) {
+    if (outcome instanceof Outcome.TooLarge t) {
+      return Optional.of(
+          new Refusal(
+              413,
+              "Request larger than allowed: " + t.size() + " > " + maxBytes(code) + " bytes.",
+              false));
+    }
+    if (outcome instanceof Outcome.TooSlow t) {
+      return Optional.of(new Refusal(408, t.message(), true));
+    }
+    if (outcome instanceof Outcome.Busy b) {
+      return Optional.of(
+          new Refusal(
+              429,
+              "Too many requests with a body still arriving "
+                  + busyScope
+                  + ": at most "
+                  + b.limit()
+                  + " at once. Retry when one of them has finished.",
+              true));
+    }
+    return Optional.empty();
   }
 
   private final ServerConfig.Http limits;

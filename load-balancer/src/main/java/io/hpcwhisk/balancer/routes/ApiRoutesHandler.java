@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.api.BodyReader;
 import io.hpcwhisk.balancer.api.Callers;
+import io.hpcwhisk.balancer.api.JsonErrors;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.entity.ApiDoc;
@@ -178,30 +179,9 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
                 callback,
                 requestId,
                 () -> manage(op, request, caller.get(), query, b.bytes()));
-          } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
-            writeError(
-                response,
-                callback,
-                413,
-                "Request larger than allowed: "
-                    + t.size()
-                    + " > "
-                    + bodies.maxBytes(false)
-                    + " bytes.",
-                requestId);
-          } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            writeError(response, callback, 408, t.message(), requestId);
-          } else if (outcome instanceof BodyReader.Outcome.Busy b) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            writeError(
-                response,
-                callback,
-                429,
-                "Too many requests with a body still arriving: at most " + b.limit() + " at once.",
-                requestId);
-          } else if (outcome instanceof BodyReader.Outcome.Failed f) {
-            callback.failed(f.cause());
+          } else {
+            JsonErrors.refuse(
+                response, callback, bodies, outcome, false, "for this key", requestId);
           }
         });
   }
@@ -590,13 +570,6 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
 
   private static void writeError(
       Response response, Callback callback, int status, String message, String requestId) {
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("error", message);
-    body.put("code", requestId);
-    byte[] bytes = Json.bytes(body);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) bytes.length);
-    response.write(true, ByteBuffer.wrap(bytes), callback);
+    JsonErrors.write(response, callback, status, message, requestId);
   }
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.api.ApiSettings;
 import io.hpcwhisk.balancer.api.BodyReader;
 import io.hpcwhisk.balancer.api.Callers;
+import io.hpcwhisk.balancer.api.JsonErrors;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.EntityPath;
-import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
@@ -117,32 +117,9 @@ public final class WebActionsHandler extends Handler.Wrapper {
         outcome -> {
           if (outcome instanceof BodyReader.Outcome.Body b) {
             answer(request, response, callback, requestId, path.get(), b.bytes());
-          } else if (outcome instanceof BodyReader.Outcome.TooLarge t) {
-            writeError(
-                response,
-                callback,
-                413,
-                "Request larger than allowed: "
-                    + t.size()
-                    + " > "
-                    + bodies.maxBytes(false)
-                    + " bytes.",
-                requestId);
-          } else if (outcome instanceof BodyReader.Outcome.TooSlow t) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            writeError(response, callback, 408, t.message(), requestId);
-          } else if (outcome instanceof BodyReader.Outcome.Busy b) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            writeError(
-                response,
-                callback,
-                429,
-                "Too many requests with a body still arriving from this address: at most "
-                    + b.limit()
-                    + " at once. Retry when one of them has finished.",
-                requestId);
-          } else if (outcome instanceof BodyReader.Outcome.Failed f) {
-            callback.failed(f.cause());
+          } else {
+            JsonErrors.refuse(
+                response, callback, bodies, outcome, false, "from this address", requestId);
           }
         });
     return true;
@@ -431,13 +408,6 @@ public final class WebActionsHandler extends Handler.Wrapper {
 
   private static void writeError(
       Response response, Callback callback, int status, String message, String requestId) {
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("error", message);
-    body.put("code", requestId);
-    byte[] bytes = Json.bytes(body);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) bytes.length);
-    response.write(true, ByteBuffer.wrap(bytes), callback);
+    JsonErrors.write(response, callback, status, message, requestId);
   }
 }
