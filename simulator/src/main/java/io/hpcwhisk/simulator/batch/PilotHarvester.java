@@ -20,7 +20,10 @@ import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.Pilot;
 import io.hpcwhisk.core.harvest.PilotShape;
 import io.hpcwhisk.core.harvest.PilotState;
+import io.hpcwhisk.core.harvest.ReservedNodeHold;
+import io.hpcwhisk.core.harvest.ShortWindowEntry;
 import io.hpcwhisk.simulator.snapshot.IncrementalSnapshotBuilder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -385,6 +388,9 @@ final class PilotHarvester {
    * reads them from Slurm.
    */
   boolean held(int node) {
+    if (config.holdReservedNodes() && heldForReservation(node)) {
+      return true;
+    }
     if (!config.holdFreedNodes() || sim.freedAt[node] == BatchSimulation.NONE) {
       return false;
     }
@@ -407,6 +413,55 @@ final class PilotHarvester {
   }
 
   /**
+   * Whether core's {@link ReservedNodeHold} keeps free {@code node} empty for a pending job's
+   * reservation (its planned start as a live controller reads it from {@code squeue --start}).
+   */
+  private boolean heldForReservation(int node) {
+    long planned = sim.plannedStart[node];
+    Optional<Duration> until =
+        planned == BatchSimulation.NONE
+            ? Optional.empty()
+            : Optional.of(time.duration(planned - sim.now));
+    FreedNodeHold.Verdict verdict =
+        ReservedNodeHold.decide(
+            names[node],
+            time.at(origin, sim.now),
+            until,
+            sim.queued > 0,
+            config.reservedHorizon() == 0
+                ? Optional.empty()
+                : Optional.of(Duration.ofSeconds(config.reservedHorizon())));
+    if (verdict.held()) {
+      counters.reservedNodesHeld++;
+    }
+    return verdict.held();
+  }
+
+  /**
+   * The limit a pilot gets in {@code window} ticks: {@link #fit}, or with the short-window entry
+   * its shortest limit in a window shorter than that when core's {@link ShortWindowEntry} finds the
+   * preemption at the window's end cheap (the model's drain time is the measured hand-over).
+   */
+  private long limitIn(PilotShape shape, long window) {
+    long limit = fit(shape, window, time);
+    if (limit > 0 || !config.shortWindows() || window == Long.MAX_VALUE || window <= 0) {
+      return limit;
+    }
+    ShortWindowEntry.Verdict verdict =
+        ShortWindowEntry.decide(
+            time.duration(window),
+            shape.shortest(),
+            time.duration(sim.config.drainTime()),
+            time.duration(sim.config.graceTime()),
+            ShortWindowEntry.Settings.DEFAULTS);
+    if (!verdict.enter()) {
+      return 0;
+    }
+    counters.shortWindowsEntered++;
+    return time.ticks(shape.shortest());
+  }
+
+  /**
    * Starts the first pending pilot that fits on {@code node} with {@code window} ticks until its
    * next job.
    */
@@ -414,7 +469,7 @@ final class PilotHarvester {
     ArrayDeque<SimPilot> mine = targeted.get(node);
     if (mine != null) {
       for (SimPilot p : mine) {
-        long limit = fit(p.shape, window, time);
+        long limit = limitIn(p.shape, window);
         if (limit > 0) {
           start(p, node, limit, window);
           return;
@@ -422,7 +477,7 @@ final class PilotHarvester {
       }
     }
     for (SimPilot p : untargeted) {
-      long limit = fit(p.shape, window, time);
+      long limit = limitIn(p.shape, window);
       if (limit > 0) {
         start(p, node, limit, window);
         return;
@@ -531,6 +586,8 @@ final class PilotHarvester {
     long controllerPasses;
     long controllerPassesSkipped;
     long freedNodesHeld;
+    long reservedNodesHeld;
+    long shortWindowsEntered;
 
     Map<String, Object> asMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -543,6 +600,8 @@ final class PilotHarvester {
       m.put("controllerPasses", controllerPasses);
       m.put("controllerPassesSkipped", controllerPassesSkipped);
       m.put("freedNodesHeld", freedNodesHeld);
+      m.put("reservedNodeChecksHeld", reservedNodesHeld);
+      m.put("shortWindowsEntered", shortWindowsEntered);
       return m;
     }
   }

@@ -24,6 +24,11 @@ import java.util.Map;
  *     recorded (a spread needs a scheduler counting milliseconds)
  * @param holdFreedNodes hold a node freed by a batch job for one backfill pass while batch jobs are
  *     pending ({@link io.hpcwhisk.core.harvest.FreedNodeHold}), for every policy
+ * @param holdReservedNodes hold a free node a pending job's reservation holds ({@link
+ *     io.hpcwhisk.core.harvest.ReservedNodeHold}), for every policy
+ * @param reservedHorizon seconds: hold only reservations planned this close; 0: every one
+ * @param shortWindows let a pilot enter a window shorter than its shortest limit when the
+ *     preemption at the window's end is cheap ({@link io.hpcwhisk.core.harvest.ShortWindowEntry})
  */
 public record ScheduleRequest(
     String trace,
@@ -39,7 +44,46 @@ public record ScheduleRequest(
     boolean plots,
     FaasSettings faas,
     TraceSpread spread,
-    boolean holdFreedNodes) {
+    boolean holdFreedNodes,
+    boolean holdReservedNodes,
+    long reservedHorizon,
+    boolean shortWindows) {
+
+  /** A request without the reserved-node hold and the short-window entry. */
+  public ScheduleRequest(
+      String trace,
+      int nodes,
+      int procsPerNode,
+      SchedulerConfig scheduler,
+      List<String> policies,
+      Map<String, Map<String, String>> policyParams,
+      long controllerInterval,
+      long warmup,
+      long sampleInterval,
+      Path out,
+      boolean plots,
+      FaasSettings faas,
+      TraceSpread spread,
+      boolean holdFreedNodes) {
+    this(
+        trace,
+        nodes,
+        procsPerNode,
+        scheduler,
+        policies,
+        policyParams,
+        controllerInterval,
+        warmup,
+        sampleInterval,
+        out,
+        plots,
+        faas,
+        spread,
+        holdFreedNodes,
+        false,
+        0,
+        false);
+  }
 
   /** A request without the freed-node hold. */
   public ScheduleRequest(

@@ -93,7 +93,9 @@ public final class Schedules {
                   request.policyParams().getOrDefault(policy, Map.of()),
                   request.controllerInterval(),
                   request.warmup())
-              .withHoldFreedNodes(request.holdFreedNodes()));
+              .withHoldFreedNodes(request.holdFreedNodes())
+              .withWindowRules(
+                  request.holdReservedNodes(), request.reservedHorizon(), request.shortWindows()));
       HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
     }
     resetPeaks();
@@ -195,6 +197,9 @@ public final class Schedules {
     m.put("controllerIntervalSeconds", r.controllerInterval());
     m.put("warmupSeconds", r.warmup());
     m.put("holdFreedNodes", r.holdFreedNodes());
+    m.put("holdReservedNodes", r.holdReservedNodes());
+    m.put("reservedHoldHorizonSeconds", r.reservedHorizon());
+    m.put("shortWindows", r.shortWindows());
     if (r.faas() != null) {
       m.put("faas", r.faas());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -193,6 +194,81 @@ class PilotSchedulingTest {
       assertThat(d.direct()).as("J and H wait for pilots").isEqualTo(new JobStats.Kind(2, 0, 5, 2));
       assertThat(var.jobs().meanWait()).isEqualTo((1000 + 119) / 4.0);
       assertThat(var.pilots()).containsEntry("freedNodesHeld", 0L);
+    }
+  }
+
+  /**
+   * The reserved-node hold on the freed-node hold's schedule above: after J's end node 1 is free
+   * and reserved for H (planned at 1020), so with the reserved-node hold no pilot takes it; H finds
+   * it empty at 1000 and starts on time, and J as with the freed-node hold. No job is delayed; the
+   * price is node 1 empty from 170 to 1000.
+   */
+  @Test
+  void aReservedNodeHeldEmptyLetsTheReservedJobStartOnTime() {
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 5);
+    List<JobSpec> jobs =
+        BatchSimulationTest.parse("0:1:100:1000 0:1:1000:1000 5:2:10:2000 6:1:50:60");
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> source(jobs),
+            List.of(
+                new SimHarvestConfig(
+                        "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)
+                    .withHoldFreedNodes(true)
+                    .withWindowRules(true, 0, false)),
+            600,
+            null);
+
+    RunResult var = outcome.withPilots().get(0);
+    assertThat(var.jobs().delays().delayed()).isZero();
+    assertThat(var.jobs().meanWait()).isEqualTo(outcome.baseline().jobs().meanWait());
+    assertThat(var.pilots()).containsEntry("pilotsPreempted", 0L);
+    assertThat((Long) var.pilots().get("reservedNodeChecksHeld")).isPositive();
+    assertThat(var.idle().unusedShare()).isGreaterThan(0.5);
+  }
+
+  /**
+   * A short window entered, by hand (bf_interval 30 s, drain 1 s, grace 30 s, freed-node hold on):
+   * X (node 1, 60 s) and Y (node 2, 25 s) start at 0; H (2 nodes) arrives at 1. Y ends at 25: node
+   * 2 is held for the pass at 30, which reserves it for H at 60 (X's planned end) — a 30 s window,
+   * shorter than the pilot's 2 min minimum. Without the short-window entry it stays empty; with it
+   * the pending pilot enters at 30 (hand-over 1 s is at most 1 s and 10 % of 30 s), H preempts it
+   * when X ends at 60 and starts at 61: one direct delay of the drain, none beyond the grace time.
+   */
+  @ParameterizedTest(name = "short windows {0}")
+  @CsvSource({"false", "true"})
+  void aPilotEntersAWindowShorterThanItsLimitWhenTheHandOverIsCheap(boolean shortWindows) {
+    SchedulerConfig config = new SchedulerConfig(2, Algorithm.SLURM, 500, 86_400, 60, 30, 30, 1);
+    List<JobSpec> jobs = BatchSimulationTest.parse("0:1:60:60 0:1:25:25 1:2:10:10");
+    ScheduleRun.Outcome outcome =
+        ScheduleRun.run(
+            config,
+            () -> source(jobs),
+            List.of(
+                new SimHarvestConfig(
+                        "var", Map.of("pending", "1", "time", "2h", "time-min", "2m"), 15, 20)
+                    .withHoldFreedNodes(true)
+                    .withWindowRules(false, 0, shortWindows)),
+            600,
+            null);
+
+    RunResult var = outcome.withPilots().get(0);
+    JobStats.Delays d = var.jobs().delays();
+    if (shortWindows) {
+      assertThat(var.pilots())
+          .containsEntry("pilotsStarted", 1L)
+          .containsEntry("pilotsPreempted", 1L)
+          .containsEntry("shortWindowsEntered", 1L);
+      assertThat(d.direct()).as("H waits the 1 s drain").isEqualTo(new JobStats.Kind(1, 0, 1, 1));
+      assertThat(d.delayedBeyondGrace()).isZero();
+      assertThat(var.idle().unusedShare()).isLessThan(0.5);
+    } else {
+      assertThat(var.pilots())
+          .containsEntry("pilotsStarted", 0L)
+          .containsEntry("shortWindowsEntered", 0L);
+      assertThat(d.delayed()).isZero();
+      assertThat(var.idle().unusedShare()).isCloseTo(1, within(1e-9));
     }
   }
 
