@@ -45,6 +45,19 @@ record PgStats(long transactions, long walRecords, long walBytes, long walWrites
     }
   }
 
+  /**
+   * These counters (measured over {@code seconds}) less the background measured while idle ({@code
+   * idle} over {@code idleSeconds}: heartbeats, polls), scaled to the same length.
+   */
+  PgStats lessBackground(double seconds, PgStats idle, double idleSeconds) {
+    return new PgStats(
+        StoreFigures.lessBackground(transactions, seconds, idle.transactions, idleSeconds),
+        StoreFigures.lessBackground(walRecords, seconds, idle.walRecords, idleSeconds),
+        StoreFigures.lessBackground(walBytes, seconds, idle.walBytes, idleSeconds),
+        StoreFigures.lessBackground(walWrites, seconds, idle.walWrites, idleSeconds),
+        StoreFigures.lessBackground(walSyncs, seconds, idle.walSyncs, idleSeconds));
+  }
+
   PgStats minus(PgStats o) {
     return new PgStats(
         transactions - o.transactions,

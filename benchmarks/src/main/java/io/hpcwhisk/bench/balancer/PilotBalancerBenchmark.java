@@ -117,8 +117,9 @@ public final class PilotBalancerBenchmark {
       System.out.println(
           "=== where the time goes (CPU us per activation from /proc, 10 ms ticks; server without"
               + " the client's threads; pg = postmaster and backends; xacts, WAL bytes and fsyncs"
-              + " from pg_stat_database/pg_stat_wal, 11 s after the run; via queue ="
-              + " activations written to the dispatch queue) ===");
+              + " from pg_stat_database/pg_stat_wal, 11 s after the run; PostgreSQL's idle"
+              + " background (heartbeats, polls) subtracted; via queue = activations written to the"
+              + " dispatch queue) ===");
       System.out.print(StoreFigures.timeTable(figures));
       System.out.println("load average: " + loadAverage());
       return;
@@ -312,25 +313,50 @@ public final class PilotBalancerBenchmark {
       ApiOverheadBenchmark.run(ports, invoke, connections, warmupSeconds);
       List<Timer> overhead =
           servers.stream().map(s -> s.meters().find("whisk_activation_overhead").timer()).toList();
+      // the database's background (heartbeats, polls; the static GETs do not touch it), measured
+      // over the baseline run and a settling time, is subtracted from the invocations' figures
+      PgStats pgIdle0 = database == null ? null : settledPgStats(database);
+      long pgCpuIdle0 = database == null ? 0 : treeCpu(database.pid());
+      long idleStart = System.nanoTime();
       ApiOverheadBenchmark.Result baseline =
           ApiOverheadBenchmark.run(ports, staticGet, connections, seconds);
-      PgStats pgBefore = database == null ? null : pgStats(database);
+      PgStats pgBefore = database == null ? null : settledPgStats(database);
+      long pgCpuBefore = database == null ? 0 : treeCpu(database.pid());
+      long pgWindowStart = System.nanoTime();
+      double idleSeconds = (pgWindowStart - idleStart) / 1e9;
       double[] before = buckets(overhead);
       long handOffsBefore = handOffs(servers);
       List<Long> pilotPids = processes.stream().map(Process::pid).toList();
-      long pgCpuBefore = database == null ? 0 : treeCpu(database.pid());
       CpuTimes cpuBefore = CpuTimes.of(processes);
       Map<String, Long> serverThreads0 = ThreadCpu.byGroup();
       Map<String, Long> pilotThreads0 = ThreadCpu.byGroup(pilotPids);
       ApiOverheadBenchmark.Result blocking =
           ApiOverheadBenchmark.run(ports, invoke, connections, seconds);
       CpuTimes cpu = CpuTimes.of(processes).minus(cpuBefore);
-      long pgCpu = database == null ? 0 : treeCpu(database.pid()) - pgCpuBefore;
+      long pgCpu =
+          database == null
+              ? 0
+              : StoreFigures.lessBackground(
+                  treeCpu(database.pid()) - pgCpuBefore,
+                  (System.nanoTime() - pgWindowStart) / 1e9,
+                  pgCpuBefore - pgCpuIdle0,
+                  idleSeconds);
       Map<String, Long> serverThreads = ThreadCpu.since(serverThreads0);
       Map<String, Long> pilotThreads = ThreadCpu.minus(ThreadCpu.byGroup(pilotPids), pilotThreads0);
       double[] after = buckets(overhead);
       long handOffs = handOffs(servers) - handOffsBefore;
-      PgStats pg = database == null ? null : settledPgStats(database).minus(pgBefore);
+      PgStats pg = null;
+      if (database != null) {
+        PgStats during = settledPgStats(database).minus(pgBefore);
+        PgStats idle = pgBefore.minus(pgIdle0);
+        pg = during.lessBackground((System.nanoTime() - pgWindowStart) / 1e9, idle, idleSeconds);
+        System.out.printf(
+            "PostgreSQL background while idle (subtracted): %.0f us CPU/s, %.1f transactions/s,"
+                + " %.1f fsyncs/s%n",
+            (pgCpuBefore - pgCpuIdle0) / idleSeconds / 1000,
+            idle.transactions() / idleSeconds,
+            idle.walSyncs() / idleSeconds);
+      }
       System.out.println(
           pilots
               + " pilot processes of "

@@ -24,6 +24,18 @@ record StoreFigures(
     PgStats pg,
     long handOffs) {
 
+  /**
+   * {@code during} (counted over {@code seconds}) less the background rate {@code idle /
+   * idleSeconds} over the same time, never below 0; {@code during} unchanged without an idle
+   * measurement.
+   */
+  static long lessBackground(long during, double seconds, long idle, double idleSeconds) {
+    if (idleSeconds <= 0) {
+      return during;
+    }
+    return Math.max(0, during - Math.round(idle * seconds / idleSeconds));
+  }
+
   double perSecond() {
     return seconds <= 0 ? 0 : activations / seconds;
   }

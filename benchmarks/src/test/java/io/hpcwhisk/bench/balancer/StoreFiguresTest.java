@@ -123,4 +123,17 @@ class StoreFiguresTest {
         .hasMessageContaining("'bench' OR '1'='1'")
         .hasMessageContaining("expected a lower-case SQL identifier");
   }
+
+  @Test
+  void backgroundMeasuredWhileIdleIsSubtractedAtTheSameRate() {
+    // 1,000 during 10 s, 60 while idle for 20 s (3/s): 30 of the 1,000 were background
+    assertThat(StoreFigures.lessBackground(1_000, 10, 60, 20)).isEqualTo(970);
+    // never below zero, and unchanged without an idle measurement
+    assertThat(StoreFigures.lessBackground(10, 10, 600, 20)).isZero();
+    assertThat(StoreFigures.lessBackground(10, 10, 600, 0)).isEqualTo(10);
+    PgStats run = new PgStats(1_000, 3_000, 400_000, 500, 500);
+    PgStats idle = new PgStats(110, 220, 33_000, 22, 11);
+    assertThat(run.lessBackground(10, idle, 11))
+        .isEqualTo(new PgStats(900, 2_800, 370_000, 480, 490));
+  }
 }
