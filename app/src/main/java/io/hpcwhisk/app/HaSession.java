@@ -3,6 +3,7 @@ package io.hpcwhisk.app;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
 import io.hpcwhisk.localcluster.SlurmInstallation;
+import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import java.io.IOException;
@@ -38,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HaSession implements AutoCloseable {
 
+  /** The session's database in the private PostgreSQL. */
+  static final String DATABASE = "hpcwhisk";
+
   /** What to start. */
   record Settings(
       Path dir, int servers, int nodes, int port, String policy, Path home, String slurmVersion) {}
@@ -54,6 +58,7 @@ final class HaSession implements AutoCloseable {
   private boolean startedCluster;
   private SlurmCli slurm;
   private PrivatePostgres postgres;
+  private String jdbcUrl;
   private Process haproxy;
   private Path runDir;
 
@@ -118,10 +123,12 @@ final class HaSession implements AutoCloseable {
               (command, took, ok) -> {});
       Path passwordFile = runDir.resolve("db-password");
       out.println("hpc-whisk up: starting a private PostgreSQL 15 ...");
-      postgres = PrivatePostgres.start(passwordFile);
+      postgres = PrivatePostgres.start();
+      postgres.writePasswordFile(passwordFile);
+      jdbcUrl = postgres.createDatabase(DATABASE);
       out.println(
           "database: "
-              + postgres.jdbcUrl()
+              + jdbcUrl
               + " user "
               + PrivatePostgres.ROLE
               + " (password in "
@@ -213,7 +220,7 @@ final class HaSession implements AutoCloseable {
         + "  kind: postgres\n"
         + "  postgres:\n"
         + "    url: "
-        + quote(postgres.jdbcUrl())
+        + quote(jdbcUrl)
         + "\n"
         + "    user: "
         + PrivatePostgres.ROLE

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hpcwhisk.balancer.store.postgres.LeaderElection;
 import io.hpcwhisk.localcluster.LocalCluster;
+import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
 import io.hpcwhisk.testkit.LocalAttacker;
 import io.hpcwhisk.testkit.Required;
 import java.io.BufferedReader;

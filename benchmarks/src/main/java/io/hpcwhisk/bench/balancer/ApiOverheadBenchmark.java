@@ -198,6 +198,14 @@ public final class ApiOverheadBenchmark {
   }
 
   static Result run(int port, String request, int connections, int seconds) throws Exception {
+    return run(new int[] {port}, request, connections, seconds);
+  }
+
+  /**
+   * As {@link #run(int, String, int, int)}, the connections spread round-robin over several
+   * servers' ports (connection {@code i} to {@code ports[i % ports.length]}).
+   */
+  static Result run(int[] ports, String request, int connections, int seconds) throws Exception {
     byte[] bytes = request.getBytes(StandardCharsets.UTF_8);
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<Thread> threads = new ArrayList<>();
@@ -211,7 +219,8 @@ public final class ApiOverheadBenchmark {
       Thread t =
           new Thread(
               () -> {
-                try (Socket socket = SOCKETS.createSocket("127.0.0.1", port)) {
+                try (Socket socket =
+                    SOCKETS.createSocket("127.0.0.1", ports[slot % ports.length])) {
                   socket.setTcpNoDelay(true);
                   OutputStream out = socket.getOutputStream();
                   InputStream in = new BufferedInputStream(socket.getInputStream());

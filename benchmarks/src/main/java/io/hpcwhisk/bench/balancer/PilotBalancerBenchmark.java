@@ -3,11 +3,12 @@ package io.hpcwhisk.bench.balancer;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.dispatch.ClusterDispatcher;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.balancer.tls.LocalCa;
 import io.hpcwhisk.balancer.tls.PemFiles;
-import io.hpcwhisk.testkit.PostgresCluster;
+import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.io.File;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
@@ -55,25 +58,32 @@ import javax.net.ssl.TrustManagerFactory;
  * plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA); and
  * prints the isolated figures as ratios to the loopback plain ones.
  *
- * <p>With {@code stores} in place of {@code isolatedClusterDir}, one run measures the server on the
- * embedded store and then on PostgreSQL 15 (a private cluster from testkit's {@code
- * PostgresCluster}, default pool; the arguments after {@code stores} are PostgreSQL settings such
- * as {@code synchronous_commit=off}), pilots on loopback, and prints PostgreSQL as a ratio to the
- * embedded store.
+ * <p>With {@code stores} in place of {@code isolatedClusterDir}, one run measures three set-ups,
+ * pilots on loopback: the server on the embedded store; one server on PostgreSQL 15 (a private
+ * cluster of {@code PrivatePostgres}, default pool; the arguments after {@code stores} are
+ * PostgreSQL settings such as {@code synchronous_commit=off}); two servers in this JVM over one
+ * such database, pilot {@code i} connected to server {@code (i mod 2) + 1} and the client's
+ * connections split round-robin between the two. It prints throughput, p50/p99 and the ratio to the
+ * embedded store for all three, and where the time goes per activation (CPU of the server, of
+ * PostgreSQL's processes, of the pilots and runtimes; transactions, WAL bytes and fsyncs; the
+ * activations that went through the dispatch queue between servers), with the load average.
  */
 public final class PilotBalancerBenchmark {
 
   private PilotBalancerBenchmark() {}
 
-  /** Where the pilots run: loopback, or the namespaces of an isolated cluster (with TLS or not). */
-  record Setup(String name, Properties network, boolean tls, List<String> postgres) {
+  /**
+   * Where the pilots run (loopback, or the namespaces of an isolated cluster, with TLS or not), on
+   * which store ({@code postgres} null: the embedded one) and how many servers share it.
+   */
+  record Setup(String name, Properties network, boolean tls, List<String> postgres, int servers) {
     Setup(String name, Properties network, boolean tls) {
-      this(name, network, tls, null);
+      this(name, network, tls, null, 1);
     }
   }
 
-  /** What one set-up measured. */
-  record Figures(double perSecond, double latencyP50Ms, double overheadP50Ms) {}
+  /** The database of the {@code stores} mode in its private cluster. */
+  static final String DATABASE = "bench";
 
   public static void main(String[] args) throws Exception {
     int pilots = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -84,15 +94,34 @@ public final class PilotBalancerBenchmark {
     if (args.length > 5 && args[5].equals("stores")) {
       // the embedded store, then PostgreSQL (a private cluster; later arguments are its settings)
       List<String> settings = List.of(args).subList(6, args.length);
-      Map<String, Figures> figures = new LinkedHashMap<>();
+      List<StoreFigures> figures = new ArrayList<>();
       for (Setup setup :
           List.of(
-              new Setup("embedded", null, false), new Setup("postgres", null, false, settings))) {
-        System.out.println("=== store " + setup.name() + " ===");
-        figures.put(
-            setup.name(), run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
+              new Setup("embedded", null, false),
+              new Setup("postgres 1 server", null, false, settings, 1),
+              new Setup("postgres 2 servers", null, false, settings, 2))) {
+        System.out.println("=== store " + setup.name() + " === load average: " + loadAverage());
+        figures.add(run(setup, pilots, connections, seconds, pilotMemoryMb, warmupSeconds));
       }
-      print(figures, "embedded", "PostgreSQL settings " + settings);
+      System.out.println(
+          "=== blocking no-op invokes, "
+              + pilots
+              + " pilots, "
+              + connections
+              + " connections, "
+              + seconds
+              + " s; ratios to embedded; PostgreSQL settings "
+              + settings
+              + " ===");
+      System.out.print(StoreFigures.throughputTable(figures));
+      System.out.println(
+          "=== where the time goes (CPU us per activation from /proc, 10 ms ticks; server without"
+              + " the client's threads; pg = postmaster and backends; xacts, WAL bytes and fsyncs"
+              + " from pg_stat_database/pg_stat_wal, 11 s after the run; PostgreSQL's idle"
+              + " background (heartbeats, polls) subtracted; via queue = activations written to the"
+              + " dispatch queue) ===");
+      System.out.print(StoreFigures.timeTable(figures));
+      System.out.println("load average: " + loadAverage());
       return;
     }
     if (args.length <= 5) {
@@ -109,7 +138,7 @@ public final class PilotBalancerBenchmark {
     try (var in = Files.newInputStream(Path.of(args[5]).resolve("network.properties"))) {
       network.load(in);
     }
-    Map<String, Figures> figures = new LinkedHashMap<>();
+    Map<String, StoreFigures> figures = new LinkedHashMap<>();
     for (Setup setup :
         List.of(
             new Setup("loopback plain", null, false),
@@ -122,8 +151,8 @@ public final class PilotBalancerBenchmark {
     print(figures, "loopback plain", "");
   }
 
-  private static void print(Map<String, Figures> figures, String baseName, String note) {
-    Figures base = figures.get(baseName);
+  private static void print(Map<String, StoreFigures> figures, String baseName, String note) {
+    StoreFigures base = figures.get(baseName);
     System.out.println(
         "=== blocking no-op invokes, ratios to "
             + baseName
@@ -153,7 +182,7 @@ public final class PilotBalancerBenchmark {
     }
   }
 
-  private static Figures run(
+  private static StoreFigures run(
       Setup setup, int pilots, int connections, int seconds, int pilotMemoryMb, int warmupSeconds)
       throws Exception {
     Path data = Files.createTempDirectory("hpc-whisk-pilot-bench");
@@ -191,27 +220,43 @@ public final class PilotBalancerBenchmark {
             .withPilots(
                 ServerConfig.Pilots.DEFAULT.withVerifyJobs("none", null).withHost(hostSide));
     config = config.withApi(config.api().withTls(tls));
-    PostgresCluster database = null;
-    if (setup.postgres() != null) {
-      database = PostgresCluster.start(setup.postgres());
-      Path password = data.resolve("pg-password");
-      Files.writeString(password, database.password());
-      Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
-      config =
-          config.withStore(
-              config
-                  .store()
-                  .withPostgres(
-                      new ServerConfig.Postgres(
-                          database.createDatabase(),
-                          database.user(),
-                          password.toString(),
-                          null,
-                          null)));
-    }
+    PrivatePostgres database = null;
     List<Process> processes = new ArrayList<>();
-    try (WhiskServer server = WhiskServer.start(config, "bench")) {
-      int port = server.address().getPort();
+    List<WhiskServer> servers = new ArrayList<>();
+    try {
+      if (setup.postgres() != null) {
+        database = PrivatePostgres.start(setup.postgres());
+        Path password = data.resolve("pg-password");
+        database.writePasswordFile(password);
+        config =
+            config.withStore(
+                config
+                    .store()
+                    .withPostgres(
+                        new ServerConfig.Postgres(
+                            database.createDatabase(DATABASE),
+                            database.user(),
+                            password.toString(),
+                            null,
+                            null)));
+      }
+      // server k keeps its own data directory; all share server 1's pilot secret (as a site
+      // would), so that any pilot credential is valid on every server
+      for (int k = 1; k <= setup.servers(); k++) {
+        Path dataDir = data.resolve(k == 1 ? "data" : "data-" + k);
+        if (k > 1) {
+          Files.createDirectories(dataDir);
+          Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+          Files.copy(
+              data.resolve("data").resolve("pilot-secret"),
+              dataDir.resolve("pilot-secret"),
+              StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        servers.add(
+            WhiskServer.start(
+                config.withStore(config.store().withDataDir(dataDir.toString())), "bench-" + k));
+      }
+      int[] ports = servers.stream().mapToInt(s -> s.address().getPort()).toArray();
       PilotCredentials credentials = WhiskServer.pilotCredentials(config);
       for (int i = 0; i < pilots; i++) {
         List<String> nsenter =
@@ -224,12 +269,22 @@ public final class PilotBalancerBenchmark {
                         + "-n"
                         + (i % Integer.parseInt(setup.network().getProperty("nodes")) + 1),
                     "--");
+        // pilot i connects to server (i mod N) + 1
         processes.add(
-            startPilot(server.pilotUrl(), credentials, 9000 + i, pilotMemoryMb, data, nsenter, ca));
+            startPilot(
+                servers.get(i % servers.size()).pilotUrl(),
+                credentials,
+                9000 + i,
+                pilotMemoryMb,
+                data,
+                nsenter,
+                ca));
       }
-      PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
       long until = System.nanoTime() + 60_000_000_000L;
-      while (dispatcher.snapshot().pilots() < pilots) {
+      while (servers.stream()
+              .mapToInt(s -> ((PilotDispatcher) s.dispatcher()).snapshot().pilots())
+              .sum()
+          < pilots) {
         if (System.nanoTime() > until) {
           throw new IllegalStateException("pilots did not register within 60 s; logs in " + data);
         }
@@ -240,7 +295,7 @@ public final class PilotBalancerBenchmark {
               + Base64.getEncoder()
                   .encodeToString(Identity.GUEST.authKey().getBytes(StandardCharsets.UTF_8));
       ApiOverheadBenchmark.request(
-          port,
+          ports[0],
           "PUT",
           "/api/v1/namespaces/_/actions/noop",
           auth,
@@ -252,24 +307,56 @@ public final class PilotBalancerBenchmark {
               + "Authorization: "
               + auth
               + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
-      ApiOverheadBenchmark.run(port, staticGet, connections, 2);
+      ApiOverheadBenchmark.run(ports, staticGet, connections, 2);
       // warm runtimes on every pilot, and the JIT: young pilot JVMs spend a third of their CPU
       // compiling
-      ApiOverheadBenchmark.run(port, invoke, connections, warmupSeconds);
-      Timer overhead = server.meters().find("whisk_activation_overhead").timer();
-      double[] before = buckets(overhead);
+      ApiOverheadBenchmark.run(ports, invoke, connections, warmupSeconds);
+      List<Timer> overhead =
+          servers.stream().map(s -> s.meters().find("whisk_activation_overhead").timer()).toList();
+      // the database's background (heartbeats, polls; the static GETs do not touch it), measured
+      // over the baseline run and a settling time, is subtracted from the invocations' figures
+      PgStats pgIdle0 = database == null ? null : settledPgStats(database);
+      long pgCpuIdle0 = database == null ? 0 : treeCpu(database.pid());
+      long idleStart = System.nanoTime();
       ApiOverheadBenchmark.Result baseline =
-          ApiOverheadBenchmark.run(port, staticGet, connections, seconds);
+          ApiOverheadBenchmark.run(ports, staticGet, connections, seconds);
+      PgStats pgBefore = database == null ? null : settledPgStats(database);
+      long pgCpuBefore = database == null ? 0 : treeCpu(database.pid());
+      long pgWindowStart = System.nanoTime();
+      double idleSeconds = (pgWindowStart - idleStart) / 1e9;
+      double[] before = buckets(overhead);
+      long handOffsBefore = handOffs(servers);
       List<Long> pilotPids = processes.stream().map(Process::pid).toList();
       CpuTimes cpuBefore = CpuTimes.of(processes);
       Map<String, Long> serverThreads0 = ThreadCpu.byGroup();
       Map<String, Long> pilotThreads0 = ThreadCpu.byGroup(pilotPids);
       ApiOverheadBenchmark.Result blocking =
-          ApiOverheadBenchmark.run(port, invoke, connections, seconds);
-      CpuTimes cpuAfter = CpuTimes.of(processes);
+          ApiOverheadBenchmark.run(ports, invoke, connections, seconds);
+      CpuTimes cpu = CpuTimes.of(processes).minus(cpuBefore);
+      long pgCpu =
+          database == null
+              ? 0
+              : StoreFigures.lessBackground(
+                  treeCpu(database.pid()) - pgCpuBefore,
+                  (System.nanoTime() - pgWindowStart) / 1e9,
+                  pgCpuBefore - pgCpuIdle0,
+                  idleSeconds);
       Map<String, Long> serverThreads = ThreadCpu.since(serverThreads0);
       Map<String, Long> pilotThreads = ThreadCpu.minus(ThreadCpu.byGroup(pilotPids), pilotThreads0);
       double[] after = buckets(overhead);
+      long handOffs = handOffs(servers) - handOffsBefore;
+      PgStats pg = null;
+      if (database != null) {
+        PgStats during = settledPgStats(database).minus(pgBefore);
+        PgStats idle = pgBefore.minus(pgIdle0);
+        pg = during.lessBackground((System.nanoTime() - pgWindowStart) / 1e9, idle, idleSeconds);
+        System.out.printf(
+            "PostgreSQL background while idle (subtracted): %.0f us CPU/s, %.1f transactions/s,"
+                + " %.1f fsyncs/s%n",
+            (pgCpuBefore - pgCpuIdle0) / idleSeconds / 1000,
+            idle.transactions() / idleSeconds,
+            idle.walSyncs() / idleSeconds);
+      }
       System.out.println(
           pilots
               + " pilot processes of "
@@ -277,6 +364,8 @@ public final class PilotBalancerBenchmark {
               + " MB (128 MB action: "
               + pilotMemoryMb / 128
               + " slots each), "
+              + servers.size()
+              + (servers.size() == 1 ? " server, " : " servers (pilots and connections split), ")
               + connections
               + " connections, "
               + seconds
@@ -290,11 +379,12 @@ public final class PilotBalancerBenchmark {
       System.out.printf(
           "ratio blocking/baseline throughput: %.3f%n",
           blocking.perSecond() / baseline.perSecond());
+      double overheadP50 = percentile(overhead.get(0), before, after, 0.50);
       System.out.printf(
           "balancer overhead (dispatch->result minus action duration): p50 <= %.2f ms, p99 <= %.2f"
               + " ms%n",
-          percentile(overhead, before, after, 0.50), percentile(overhead, before, after, 0.99));
-      System.out.println(cpuAfter.minus(cpuBefore).perActivation(blocking));
+          overheadP50, percentile(overhead.get(0), before, after, 0.99));
+      System.out.println(cpu.perActivation(blocking));
       double n = Math.max(1, blocking.requests());
       System.out.println(
           "server JVM by thread group (us per activation, /proc, 10 ms ticks, client threads"
@@ -303,10 +393,25 @@ public final class PilotBalancerBenchmark {
       System.out.println(
           "pilot JVMs by thread group (us per activation): "
               + ThreadCpu.perRequest(pilotThreads, n));
-      return new Figures(
-          blocking.perSecond(),
+      if (database != null) {
+        System.out.printf(
+            "PostgreSQL: %.0f us CPU per activation; %s; %d activations through the dispatch"
+                + " queue%n",
+            pgCpu / n / 1000, pg, handOffs);
+      }
+      return new StoreFigures(
+          setup.name(),
+          blocking.requests(),
+          blocking.seconds(),
           blocking.latencyMicros().getValueAtPercentile(50) / 1000.0,
-          percentile(overhead, before, after, 0.50));
+          blocking.latencyMicros().getValueAtPercentile(99) / 1000.0,
+          overheadP50,
+          cpu.self() - blocking.clientCpuNanos(),
+          pgCpu,
+          cpu.pilots(),
+          cpu.runtimes(),
+          pg,
+          handOffs);
     } finally {
       for (Process p : processes) {
         p.destroy();
@@ -314,12 +419,48 @@ public final class PilotBalancerBenchmark {
       for (Process p : processes) {
         p.waitFor();
       }
-      ApiOverheadBenchmark.deleteTree(
-          data.resolve("data")); // the pilots' logs stay in the directory
+      for (WhiskServer s : servers) {
+        s.close();
+      }
+      for (int k = 1; k <= setup.servers(); k++) {
+        // the pilots' logs stay in the directory
+        ApiOverheadBenchmark.deleteTree(data.resolve(k == 1 ? "data" : "data-" + k));
+      }
       if (database != null) {
         database.close();
       }
     }
+  }
+
+  private static PgStats pgStats(PrivatePostgres database) throws IOException {
+    return PgStats.parse(database.psql(DATABASE, PgStats.query(DATABASE)));
+  }
+
+  /**
+   * The counters once every backend has reported (an idle backend reports within 10 s; the servers'
+   * heartbeats and polls in the meantime are a few transactions a second).
+   */
+  private static PgStats settledPgStats(PrivatePostgres database)
+      throws IOException, InterruptedException {
+    Thread.sleep(11_000);
+    return pgStats(database);
+  }
+
+  /** Activations the servers wrote to the dispatch queue so far (0 on the embedded store). */
+  private static long handOffs(List<WhiskServer> servers) {
+    return servers.stream()
+        .map(WhiskServer::cluster)
+        .flatMap(Optional::stream)
+        .map(ClusterDispatcher::counts)
+        .mapToLong(ClusterDispatcher.Counts::queued)
+        .sum();
+  }
+
+  /** CPU time (ns) of process {@code pid} and its descendants alive now. */
+  private static long treeCpu(long pid) {
+    return ProcessHandle.of(pid)
+        .map(p -> CpuTimes.cpu(p) + p.descendants().mapToLong(CpuTimes::cpu).sum())
+        .orElse(0L);
   }
 
   /**
@@ -337,7 +478,7 @@ public final class PilotBalancerBenchmark {
       return new CpuTimes(cpu(ProcessHandle.current()), pilotCpu, runtimeCpu);
     }
 
-    private static long cpu(ProcessHandle p) {
+    static long cpu(ProcessHandle p) {
       return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
@@ -415,11 +556,17 @@ public final class PilotBalancerBenchmark {
     return builder.redirectErrorStream(true).redirectOutput(log).start();
   }
 
-  private static double[] buckets(Timer timer) {
-    CountAtBucket[] counts = timer.takeSnapshot().histogramCounts();
-    double[] out = new double[counts.length];
-    for (int i = 0; i < counts.length; i++) {
-      out[i] = counts[i].count();
+  /** The histogram's cumulative bucket counts, summed over the servers' timers. */
+  private static double[] buckets(List<Timer> timers) {
+    double[] out = null;
+    for (Timer timer : timers) {
+      CountAtBucket[] counts = timer.takeSnapshot().histogramCounts();
+      if (out == null) {
+        out = new double[counts.length];
+      }
+      for (int i = 0; i < counts.length; i++) {
+        out[i] += counts[i].count();
+      }
     }
     return out;
   }
