@@ -16,6 +16,7 @@ import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;
 import io.hpcwhisk.testkit.Required;
+import io.hpcwhisk.testkit.SlurmTiming;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -233,37 +234,22 @@ class IsolatedTlsEndToEndIT {
             b.offset().toMillis(),
             TimeUnit.MILLISECONDS);
       }
-      // the SIGKILL waits for its event, a running pilot, from +35 % of the load until the server
-      // restart (+60 %):
-      // on 2 nodes under batch load there may be no pilot running at one given instant
+      // the SIGKILL waits for its event, a pilot whose step runs, from +35 % of the load on; the
+      // server restart comes after it (at +60 % or 5 s after the kill, whichever is later), so the
+      // two faults never race. On 2 nodes under batch load no pilot may run for a while (both nodes
+      // taken by batch jobs): a fixed window (+35..55 %) found none once in CI. Only a load without
+      // a running pilot until +80 % is a failure.
       long started = System.currentTimeMillis();
       long killFrom = LOAD.toMillis() * 35 / 100;
-      long killUntil = LOAD.toMillis() * 55 / 100;
-      Runnable[] killer = new Runnable[1];
-      killer[0] =
-          () -> {
-            for (Job job : SlurmJson.jobs(cli.squeueJson())) {
-              if (job.name().startsWith("hpcw-pilot") && job.state() == JobState.RUNNING) {
-                var r =
-                    Commands.run(
-                        List.of("scancel", "--signal=KILL", job.id() + ".0"),
-                        slurmEnv,
-                        Duration.ofSeconds(15));
-                faults.add("SIGKILL to pilot job " + job.id() + " (exit " + r.exitCode() + ")");
-                return;
-              }
-            }
-            if (System.currentTimeMillis() - started < killUntil) {
-              timer.schedule(killer[0], 500, TimeUnit.MILLISECONDS);
-            } else {
-              faults.add("no running pilot to SIGKILL: FAILED");
-            }
-          };
-      timer.schedule(killer[0], killFrom, TimeUnit.MILLISECONDS);
-      timer.schedule(
+      long killUntil = LOAD.toMillis() * 80 / 100;
+      long restartAt = LOAD.toMillis() * 60 / 100;
+      Runnable restart =
           () -> {
             Instant t0 = Instant.now();
-            faults.add("server restart begins at +" + LOAD.toMillis() * 60 / 100 / 1000.0 + " s");
+            faults.add(
+                "server restart begins at +"
+                    + (System.currentTimeMillis() - started) / 1000.0
+                    + " s");
             try {
               session.restartServer();
               faults.add(
@@ -274,9 +260,45 @@ class IsolatedTlsEndToEndIT {
             } catch (Exception e) {
               faults.add("server restart FAILED: " + e);
             }
-          },
-          LOAD.toMillis() * 60 / 100,
-          TimeUnit.MILLISECONDS);
+          };
+      Runnable restartLater =
+          () ->
+              timer.schedule(
+                  restart,
+                  Math.max(restartAt - (System.currentTimeMillis() - started), 5_000),
+                  TimeUnit.MILLISECONDS);
+      Runnable[] killer = new Runnable[1];
+      killer[0] =
+          () -> {
+            for (Job job : SlurmJson.jobs(cli.squeueJson())) {
+              if (job.name().startsWith("hpcw-pilot")
+                  && job.state() == JobState.RUNNING
+                  && stepRuns(slurmEnv, job.id() + ".0")) {
+                var r =
+                    Commands.run(
+                        List.of("scancel", "--signal=KILL", job.id() + ".0"),
+                        slurmEnv,
+                        Duration.ofSeconds(15));
+                faults.add(
+                    "SIGKILL to pilot job "
+                        + job.id()
+                        + " at +"
+                        + (System.currentTimeMillis() - started) / 1000.0
+                        + " s (exit "
+                        + r.exitCode()
+                        + ")");
+                restartLater.run();
+                return;
+              }
+            }
+            if (System.currentTimeMillis() - started < killUntil) {
+              timer.schedule(killer[0], 500, TimeUnit.MILLISECONDS);
+            } else {
+              faults.add("no running pilot to SIGKILL from +35 % to +80 % of the load: FAILED");
+              restartLater.run();
+            }
+          };
+      timer.schedule(killer[0], killFrom, TimeUnit.MILLISECONDS);
 
       Instant loadStart = Instant.now();
       Path results = dir.resolve("load.jsonl");
@@ -387,6 +409,12 @@ class IsolatedTlsEndToEndIT {
       double maxDelay = delays.stream().mapToDouble(d -> d).max().orElse(0);
       UpDashboard.Frame f = lastFrame.get();
       int grace = LocalClusterSpec.DEFAULT_GRACE_SECONDS;
+      // the cluster's own scheduling bound (sched_interval, bf_interval, MessageTimeout): a delay
+      // from submission holds Slurm's scheduling latency on top of the hand-over
+      SlurmTiming timing =
+          SlurmTiming.parse(
+              Commands.run(List.of("scontrol", "show", "config"), slurmEnv, Duration.ofSeconds(15))
+                  .stdout());
 
       System.out.println(
           "[e2e-tls] ===== isolated nodes + TLS ("
@@ -448,8 +476,11 @@ class IsolatedTlsEndToEndIT {
           .as("success %% of retry-safe activations")
           .isGreaterThanOrEqualTo(99.0);
       assertThat(maxDelay)
-          .as("start delay (s) of batch jobs that could start at once")
-          .isLessThanOrEqualTo(grace + 2.0);
+          .as(
+              "start delay (s) of batch jobs that could start at once, from their submission"
+                  + " (grace %d s + Slurm's scheduling bound %s)",
+              grace, timing.scheduling())
+          .isLessThanOrEqualTo(grace + timing.scheduling().toSeconds());
     } finally {
       timer.shutdownNow();
       session.close();
@@ -507,6 +538,17 @@ class IsolatedTlsEndToEndIT {
           "    except Exception as e:",
           "        return {'host': host, 'status': 0, 'error': str(e)}",
           "");
+
+  /** Whether squeue shows the step (e.g. {@code 7.0}): the pilot's process runs. */
+  private static boolean stepRuns(Map<String, String> slurmEnv, String step) {
+    return Commands.run(
+            List.of("squeue", "-h", "-s", "-j", step.substring(0, step.indexOf('.')), "-o", "%i"),
+            slurmEnv,
+            Duration.ofSeconds(15))
+        .stdout()
+        .lines()
+        .anyMatch(step::equals);
+  }
 
   private static void put(HttpClient https, String base, String name, String kind, String code)
       throws Exception {

@@ -32,6 +32,17 @@ class PreemptionHandOverIT {
       Pattern.compile("^\\[\\S+T(\\S+)] _job_complete: JobId=(\\d+) done");
   private Path drainer;
 
+  /**
+   * The drainer: a step script that traps SIGTERM, drains for {@code IT_DRAIN_SECONDS} and leaves.
+   * It waits in a loop, not in one {@code wait}: Slurm signals every process of the step
+   * (proctrack/linuxproc), the {@code sleep} child too, and when the child's death wins the race
+   * with the shell's own SIGTERM, a last {@code wait} returns 0 and the script ends before its trap
+   * runs (exit 0, no "drains": the CI failure of this class; 8-13 in 100 outside Slurm with
+   * CONT+TERM sent to the whole tree). In a loop the pending trap runs at the next command, which
+   * may have started a new {@code sleep}: the trap kills it first, or it would hold the step's
+   * output open and slurmstepd would keep the step 60 s ("Abandoning IO 60 secs after job shutdown
+   * initiated"), past the grace time (15 in 100 without the kill).
+   */
   @BeforeEach
   void drainer(SlurmEnv slurm) throws IOException {
     drainer = Files.createTempFile(slurm.dir(), "drainer-", ".sh");
@@ -40,9 +51,9 @@ class PreemptionHandOverIT {
         """
         #!/bin/bash
         marks="$(dirname "$0")/marks-$SLURM_JOB_ID.txt"
-        trap 'echo "drains for $IT_DRAIN_SECONDS s" >> "$marks"; sleep "$IT_DRAIN_SECONDS"; echo leaves >> "$marks"; exit 0' TERM
+        trap 'kill $! 2>/dev/null; echo "drains for $IT_DRAIN_SECONDS s" >> "$marks"; sleep "$IT_DRAIN_SECONDS"; echo leaves >> "$marks"; exit 0' TERM
         echo "runs on $SLURMD_NODENAME" | tee -a "$marks"
-        sleep 100000 & wait
+        while :; do sleep 100000 & wait $!; done
         """);
     Files.setPosixFilePermissions(drainer, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
