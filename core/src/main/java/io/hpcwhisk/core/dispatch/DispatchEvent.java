@@ -1,5 +1,6 @@
 package io.hpcwhisk.core.dispatch;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -98,6 +99,18 @@ public sealed interface DispatchEvent<C> {
 
   /** Time passed: health, acknowledgement and lease deadlines, the queue's wait limit. */
   record Tick<C>() implements DispatchEvent<C> {}
+
+  /**
+   * The pilot's connection was heard from at {@code at}: one of its frames (any kind) arrived, or
+   * the shell was still handling one (it reads the connection's next frame only after). Liveness
+   * only: refreshes the pilot's last heartbeat if later; it does not make a pilot ready for work.
+   * Nothing happens for a connection that holds no registration.
+   */
+  record Heard<C>(String pilotId, C connection, Instant at) implements DispatchEvent<C> {
+    public Heard {
+      Objects.requireNonNull(at, "at");
+    }
+  }
 
   /** The controller asks a pilot to drain. */
   record DrainAsked<C>(String pilotId, String reason) implements DispatchEvent<C> {}

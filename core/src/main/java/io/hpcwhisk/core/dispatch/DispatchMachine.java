@@ -121,6 +121,15 @@ public final class DispatchMachine<C> {
       if (!s.stopped) {
         tick(t);
       }
+    } else if (event instanceof DispatchEvent.Heard<C> e) {
+      PilotEntry<C> p = s.stopped ? null : s.current(e.pilotId(), e.connection());
+      if (p != null && e.at().isAfter(p.health.lastHeartbeat())) {
+        Health before = p.health.health();
+        change(t, p, new HealthSignal.Heartbeat(e.at()));
+        if (before != p.health.health()) {
+          Placement.drain(t);
+        }
+      }
     } else if (event instanceof DispatchEvent.DrainAsked<C> e) {
       PilotEntry<C> p = s.pilots.get(e.pilotId());
       if (p != null) {
