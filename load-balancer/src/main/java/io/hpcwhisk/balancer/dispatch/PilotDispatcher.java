@@ -27,9 +27,11 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -446,8 +448,12 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       // the pilot's last recorded heartbeat
       long nowMs = now.toEpochMilli();
       hearings.keySet().removeIf(c -> !c.isOpen());
+      Set<String> handling = new HashSet<>();
       for (PilotEntry<PilotConnection> p : List.copyOf(state.pilots())) {
         Hearing hearing = hearings.get(p.connection());
+        if (hearing != null && hearing.handling.get() > 0) {
+          handling.add(p.id());
+        }
         if (hearing != null) {
           long heardMs = Math.min(hearing.heardAt(nowMs), nowMs);
           if (heardMs > p.health().lastHeartbeat().toEpochMilli()) {
@@ -463,7 +469,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
           }
         }
       }
-      carry(machine.next(state, new DispatchEvent.Tick<>(), now), null, now, after);
+      carry(machine.next(state, new DispatchEvent.Tick<>(handling), now), null, now, after);
       gauges();
     }
     after.forEach(Runnable::run);

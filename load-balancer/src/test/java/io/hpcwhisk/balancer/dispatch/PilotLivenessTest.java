@@ -162,4 +162,39 @@ class PilotLivenessTest {
     assertThat(live.closed).as("silent pilot declared offline").isTrue();
     assertThat(fx.dispatcher.registeredJobs()).doesNotContainKey(live.id);
   }
+
+  @Test
+  void anAcknowledgementWaitingForTheLockPastItsDeadlineIsNotTimedOut() throws Exception {
+    var live = fx.pilot("34", 512);
+    RunRequest r = fx.request("alice", true);
+    fx.dispatch(r); // must be acknowledged within 2 s
+    Slow slow = slowPilot();
+    CountDownLatch frameWaiting = new CountDownLatch(1);
+    CountDownLatch ticked = new CountDownLatch(1);
+    Thread holder =
+        holdTheLock(
+            slow,
+            () -> {
+              try {
+                assertThat(frameWaiting.await(30, TimeUnit.SECONDS)).isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              fx.now.addAndGet(2_000); // 2.5 s after the dispatch: past the ack deadline
+              fx.dispatcher.tick(); // reentrant, ahead of the waiting 'accepted'
+              ticked.countDown();
+            });
+    fx.now.addAndGet(500);
+    Thread sender = sendBlocked(() -> live.accept(r.activationId())); // arrived at 0.5 s
+    frameWaiting.countDown();
+    assertThat(ticked.await(30, TimeUnit.SECONDS)).isTrue();
+    release.countDown();
+    holder.join(30_000);
+    sender.join(30_000);
+    fx.dispatcher.tick();
+    assertThat(live.cancelled()).as("cancelled as not acknowledged in time").isEmpty();
+    assertThat(fx.dispatcher.snapshot().inFlight()).isEqualTo(1);
+    live.complete(r.activationId());
+    assertThat(fx.dispatcher.snapshot().inFlight()).isZero();
+  }
 }
