@@ -1,5 +1,7 @@
 package io.hpcwhisk.pilot;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
@@ -13,10 +15,13 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +95,21 @@ public final class InvokerPilot {
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("activation"));
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(1, daemon("pilot-timer"));
+
+  /**
+   * Heartbeats on their own thread, behind nothing else the pilot does (acknowledgements, drains
+   * and leaving run on {@link #timers}; a drain's leave waits for frames to be written).
+   */
+  private final ScheduledExecutorService heartbeatTimer =
+      Executors.newSingleThreadScheduledExecutor(daemon("pilot-heartbeat"));
+
+  /** Reads the runtimes' figures for the heartbeats (their lock can be held by runtime starts). */
+  private final ExecutorService statsReader =
+      Executors.newSingleThreadExecutor(daemon("pilot-stats"));
+
+  private final Object statsLock = new Object();
+  private CompletableFuture<RuntimeStats> statsRead = CompletableFuture.completedFuture(null);
+  private RuntimeStats lastStats;
   private final PilotCounters counters = new PilotCounters();
   private final CompletableFuture<Integer> finished = new CompletableFuture<>();
   private final AtomicLong heartbeatSeq = new AtomicLong();
@@ -144,8 +164,38 @@ public final class InvokerPilot {
     this.http = client.build();
   }
 
+  /**
+   * Builds the JSON serializers of the messages a pilot sends before it registers: built on first
+   * use, under a lock of Jackson's shared cache, they made the first heartbeats and results of a
+   * burst wait up to 2 s on a loaded node (flight recording of the burst benchmark).
+   */
+  static void warmUpEncoding() {
+    ActivationOutcome outcome =
+        new ActivationOutcome(
+            "0",
+            ActivationStatus.SUCCESS,
+            JsonNodeFactory.instance.objectNode(),
+            List.of(),
+            0,
+            0,
+            0,
+            0,
+            false);
+    for (PilotMessage m :
+        List.<PilotMessage>of(
+            new PilotMessage.Heartbeat(0, 0, 0, 0, Map.of(), false, null),
+            new PilotMessage.Accepted("0"),
+            new PilotMessage.Started("0", 0),
+            new PilotMessage.Completed(outcome, null),
+            new PilotMessage.HandBack(List.of(new PilotMessage.HandBack.Item("0", false)), "-"),
+            new PilotMessage.Pong("0"))) {
+      PilotProtocol.encode(m);
+    }
+  }
+
   /** Runs until the pilot has left; returns the process exit code (0 after a drain). */
   public int run() {
+    warmUpEncoding();
     Instant drainAt = identity.deadline().minus(settings.drainLead());
     long untilDrain = Math.max(0, Duration.between(Instant.now(), drainAt).toMillis());
     long ackDelayMs = settings.ackDelay().toMillis();
@@ -216,6 +266,8 @@ public final class InvokerPilot {
       return 1;
     } finally {
       timers.shutdownNow();
+      heartbeatTimer.shutdownNow();
+      statsReader.shutdownNow();
       workers.shutdownNow();
       runtimes.close();
     }
@@ -292,7 +344,8 @@ public final class InvokerPilot {
       link = connected;
       drainingUntil = ledger.leaveBy();
       long interval = Math.min(registered.heartbeatIntervalMs(), settings.heartbeat().toMillis());
-      heartbeats = timers.scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
+      heartbeats =
+          heartbeatTimer.scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
     }
     drainingUntil.ifPresent(
         by -> connected.send(new PilotMessage.Draining("draining", by.toEpochMilli())));
@@ -547,7 +600,7 @@ public final class InvokerPilot {
   }
 
   private void heartbeat() {
-    RuntimeStats stats = runtimes.stats();
+    RuntimeStats stats = stats();
     ActivationLedger.Load load = ledger.load();
     send(
         new PilotMessage.Heartbeat(
@@ -559,6 +612,33 @@ public final class InvokerPilot {
             load.draining(),
             counters.snapshot(stats)));
   }
+
+  /**
+   * The runtimes' figures for a heartbeat: waits at most {@link #STATS_WAIT_MS} for them (their
+   * lock can be held for a while by runtime starts under a burst), else the last ones read (a late
+   * read is still under way and is used by a later heartbeat). The first read is waited for.
+   */
+  private RuntimeStats stats() {
+    synchronized (statsLock) {
+      if (statsRead.isDone()) {
+        statsRead = CompletableFuture.supplyAsync(runtimes::stats, statsReader);
+      }
+      try {
+        lastStats =
+            statsRead.get(lastStats == null ? 10_000 : STATS_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // the heartbeat goes out now, with the last figures
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | RejectedExecutionException e) {
+        LOG.debug("could not read the runtimes' figures: {}", e.toString());
+      }
+      return lastStats != null ? lastStats : new RuntimeStats(0, 0, 0, 0, 0, 0, Map.of());
+    }
+  }
+
+  /** How long a heartbeat waits for the runtimes' figures. */
+  static final long STATS_WAIT_MS = 100;
 
   /**
    * Sends and waits until the message is written (at most 10 s); sends nothing without a

@@ -5,6 +5,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
+import io.hpcwhisk.testkit.ContainerTestImage;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -40,7 +41,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [calls=1000] [pilots=4] [pilotMemoryMb=2048] [actionMemoryMb=256] [settleSeconds=5]}: the burst
  * starts {@code settleSeconds} after the last pilot registered. Pilot logs go to a temporary
  * directory (kept). {@code -Dbench.pilotEnv=K=V,K=V} adds to the pilots' environment (e.g. {@code
- * HPC_WHISK_PILOT_PREWARM=0} to switch the pre-started runtimes off).
+ * HPC_WHISK_PILOT_PREWARM=0} to switch the pre-started runtimes off). {@code -Dbench.image=IMAGE}
+ * makes the action a container action ({@code exec.kind: blackbox}) of that image (pilots need
+ * podman; the image must be in the node's store); {@code -Dbench.image=test} builds or reuses
+ * testkit's {@link ContainerTestImage} (root, podman, debootstrap).
  */
 public final class BurstBenchmark {
 
@@ -91,6 +95,10 @@ public final class BurstBenchmark {
     int pilotMemoryMb = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
     int actionMemoryMb = args.length > 3 ? Integer.parseInt(args[3]) : 256;
     int settleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+    String image = System.getProperty("bench.image", "").strip();
+    if (image.equals("test")) {
+      image = ContainerTestImage.ensure();
+    }
     Path data = Files.createTempDirectory("hpc-whisk-burst-bench");
     ServerConfig config =
         ServerConfig.DEFAULT
@@ -137,12 +145,7 @@ public final class BurstBenchmark {
               HttpRequest.newBuilder(URI.create(base + "burst"))
                   .header("Authorization", auth)
                   .header("Content-Type", "application/json")
-                  .PUT(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":\"function main(p){return"
-                              + " {n: p.n}}\"},\"limits\":{\"memory\":"
-                              + actionMemoryMb
-                              + "}}"))
+                  .PUT(HttpRequest.BodyPublishers.ofString(actionJson(image, actionMemoryMb)))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (put.statusCode() != 200) {
@@ -165,7 +168,9 @@ public final class BurstBenchmark {
               + Runtime.getRuntime().availableProcessors()
               + " cores, "
               + settleSeconds
-              + " s after the pilots registered, pilot env "
+              + " s after the pilots registered, action "
+              + (image.isEmpty() ? "nodejs:20" : "blackbox image " + image)
+              + ", pilot env "
               + System.getProperty("bench.pilotEnv", "(default)")
               + " ===");
       System.out.println(cold.line());
@@ -262,6 +267,18 @@ public final class BurstBenchmark {
         loadBefore,
         loadAverage(),
         notHealthy.get());
+  }
+
+  /**
+   * The action: nodejs:20 code answering its parameter {@code n}, or with {@code image} a container
+   * action ({@code exec.kind: blackbox}) of that image; testkit's image echoes its parameters.
+   */
+  static String actionJson(String image, int memoryMb) {
+    String exec =
+        image.isEmpty()
+            ? "{\"kind\":\"nodejs:20\",\"code\":\"function main(p){return {n: p.n}}\"}"
+            : "{\"kind\":\"blackbox\",\"image\":\"" + image + "\"}";
+    return "{\"exec\":" + exec + ",\"limits\":{\"memory\":" + memoryMb + "}}";
   }
 
   /** The first three fields of {@code /proc/loadavg} (1, 5, 15 min), or "?" elsewhere. */

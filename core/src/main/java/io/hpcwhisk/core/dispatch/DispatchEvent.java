@@ -1,8 +1,10 @@
 package io.hpcwhisk.core.dispatch;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What happens to the dispatcher: an activation is submitted, a pilot claims an id, registers, says
@@ -96,8 +98,35 @@ public sealed interface DispatchEvent<C> {
   /** The connection closed. */
   record Closed<C>(String pilotId, C connection, String reason) implements DispatchEvent<C> {}
 
-  /** Time passed: health, acknowledgement and lease deadlines, the queue's wait limit. */
-  record Tick<C>() implements DispatchEvent<C> {}
+  /**
+   * Time passed: health, acknowledgement and lease deadlines, the queue's wait limit.
+   *
+   * @param handling pilots one of whose frames the shell is handling now (waiting for its lock):
+   *     their acknowledgement deadlines wait for a later tick, as the {@code accepted} may be that
+   *     frame or one behind it
+   */
+  record Tick<C>(Set<String> handling) implements DispatchEvent<C> {
+    public Tick {
+      handling = Set.copyOf(handling);
+    }
+
+    /** A tick with no frame being handled. */
+    public Tick() {
+      this(Set.of());
+    }
+  }
+
+  /**
+   * The pilot's connection was heard from at {@code at}: one of its frames (any kind) arrived, or
+   * the shell was still handling one (it reads the connection's next frame only after). Liveness
+   * only: refreshes the pilot's last heartbeat if later; it does not make a pilot ready for work.
+   * Nothing happens for a connection that holds no registration.
+   */
+  record Heard<C>(String pilotId, C connection, Instant at) implements DispatchEvent<C> {
+    public Heard {
+      Objects.requireNonNull(at, "at");
+    }
+  }
 
   /** The controller asks a pilot to drain. */
   record DrainAsked<C>(String pilotId, String reason) implements DispatchEvent<C> {}

@@ -8,6 +8,7 @@ import io.hpcwhisk.core.health.PilotHealthState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The balancer's dispatch rules as a state machine: {@code next(state, event, now) -> (state,
@@ -117,9 +118,18 @@ public final class DispatchMachine<C> {
             t, p, p.leaving ? "left (" + e.reason() + ")" : "was lost (" + e.reason() + ")");
         Placement.drain(t);
       }
-    } else if (event instanceof DispatchEvent.Tick<C>) {
+    } else if (event instanceof DispatchEvent.Tick<C> e) {
       if (!s.stopped) {
-        tick(t);
+        tick(t, e.handling());
+      }
+    } else if (event instanceof DispatchEvent.Heard<C> e) {
+      PilotEntry<C> p = s.stopped ? null : s.current(e.pilotId(), e.connection());
+      if (p != null && e.at().isAfter(p.health.lastHeartbeat())) {
+        Health before = p.health.health();
+        change(t, p, new HealthSignal.Heartbeat(e.at()));
+        if (before != p.health.health()) {
+          Placement.drain(t);
+        }
       }
     } else if (event instanceof DispatchEvent.DrainAsked<C> e) {
       PilotEntry<C> p = s.pilots.get(e.pilotId());
@@ -414,7 +424,7 @@ public final class DispatchMachine<C> {
    * probeIntervalMs}; then acknowledgement and lease deadlines, the queue's wait limit, and the
    * queue.
    */
-  private void tick(Turn<C> t) {
+  private void tick(Turn<C> t, Set<String> handling) {
     List<PilotEntry<C>> offline = new ArrayList<>();
     for (PilotEntry<C> p : t.state.pilots.values()) {
       Health before = p.health.health();
@@ -439,7 +449,7 @@ public final class DispatchMachine<C> {
       Recovery.lose(t, p, "is offline (" + p.health.reason() + ")");
       t.emit(new DispatchEffect.Close<>(p.connection, 1001, "offline: " + p.health.reason()));
     }
-    Recovery.expire(t);
+    Recovery.expire(t, handling);
     Placement.expireWaiting(t);
     Placement.drain(t);
   }

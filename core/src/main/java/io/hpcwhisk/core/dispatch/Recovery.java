@@ -6,6 +6,7 @@ import io.hpcwhisk.core.health.HealthSignal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What happens to activations a pilot hands back, loses (connection closed, offline), does not
@@ -151,14 +152,18 @@ final class Recovery {
     }
   }
 
-  /** Takes back what was not acknowledged in time and what outlived its lease. */
-  static <C> void expire(Turn<C> t) {
+  /**
+   * Takes back what was not acknowledged in time and what outlived its lease; the acknowledgement
+   * deadlines of the pilots in {@code handling} (a frame of theirs waits for the shell's lock)
+   * wait.
+   */
+  static <C> void expire(Turn<C> t, Set<String> handling) {
     for (Flight<C> f : t.state.flightsCopy()) {
       if (!f.onPilot()) {
         continue;
       }
       PilotEntry<C> p = t.state.current(f.pilotId, f.via);
-      if (f.phase == Flight.Phase.SENT && t.nowMs > f.ackByMs) {
+      if (f.phase == Flight.Phase.SENT && t.nowMs > f.ackByMs && !handling.contains(f.pilotId)) {
         DispatchMachine.activationEnded(t, p, HealthSignal.Outcome.TIMEOUT);
         cancelOn(t, f, p, "not acknowledged in time");
         takeBack(

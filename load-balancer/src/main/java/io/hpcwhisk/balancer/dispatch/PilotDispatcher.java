@@ -27,10 +27,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +119,31 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   private final Map<String, PilotSlot> slots = new HashMap<>();
 
   private final RateLimitedLog drops;
+
+  /**
+   * Per connection, kept outside the lock: when a frame from it last arrived and how many of its
+   * frames are being handled now (waiting for the lock or under it). A pilot whose frame waits for
+   * the lock is alive: its next frames stay unread until that one is handled, so that silence is
+   * the balancer's, not the pilot's ({@link #tick} counts it as heard at the tick's time).
+   */
+  private final Map<PilotConnection, Hearing> hearings = new ConcurrentHashMap<>();
+
+  /** When a connection was last heard from, outside the lock. */
+  private static final class Hearing {
+    private volatile long lastMs;
+    private final AtomicInteger handling = new AtomicInteger();
+
+    synchronized void heard(long ms) {
+      if (ms > lastMs) {
+        lastMs = ms;
+      }
+    }
+
+    /** When it was last heard from, or {@code nowMs} while one of its frames is being handled. */
+    long heardAt(long nowMs) {
+      return handling.get() > 0 ? nowMs : lastMs;
+    }
+  }
 
   /**
    * Dispatch across servers ({@link ClusterDispatcher}): told which pilot each activation is sent
@@ -337,8 +366,31 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   @Override
   public void message(String pilotId, PilotConnection connection, PilotMessage message) {
+    // liveness is taken when the frame arrives, before the lock: a frame that waits for the lock
+    // (a burst's dispatches hold it) must not make its live pilot look silent
+    Hearing hearing = hearings.computeIfAbsent(connection, c -> new Hearing());
+    long receivedMs = clock.millis();
+    hearing.heard(receivedMs);
+    hearing.handling.incrementAndGet();
+    try {
+      handle(pilotId, connection, message, Instant.ofEpochMilli(receivedMs));
+    } finally {
+      hearing.handling.decrementAndGet();
+      // its next frame could not be read before this one was handled
+      hearing.heard(clock.millis());
+    }
+  }
+
+  private void handle(
+      String pilotId, PilotConnection connection, PilotMessage message, Instant received) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
+      // any frame from the pilot counts as liveness, not only a heartbeat
+      carry(
+          machine.next(state, new DispatchEvent.Heard<>(pilotId, connection, received), received),
+          null,
+          received,
+          after);
       if (message instanceof PilotMessage.Heartbeat h
           && !state.stopped()
           && state.current(pilotId, connection) != null) {
@@ -367,6 +419,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   @Override
   public void closed(String pilotId, PilotConnection connection, String reason) {
+    hearings.remove(connection);
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
@@ -391,7 +444,32 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         return;
       }
       Instant now = clock.instant();
-      carry(machine.next(state, new DispatchEvent.Tick<>(), now), null, now, after);
+      // first what was heard outside the lock: frames that arrived (or wait for this lock) since
+      // the pilot's last recorded heartbeat
+      long nowMs = now.toEpochMilli();
+      hearings.keySet().removeIf(c -> !c.isOpen());
+      Set<String> handling = new HashSet<>();
+      for (PilotEntry<PilotConnection> p : List.copyOf(state.pilots())) {
+        Hearing hearing = hearings.get(p.connection());
+        if (hearing != null && hearing.handling.get() > 0) {
+          handling.add(p.id());
+        }
+        if (hearing != null) {
+          long heardMs = Math.min(hearing.heardAt(nowMs), nowMs);
+          if (heardMs > p.health().lastHeartbeat().toEpochMilli()) {
+            carry(
+                machine.next(
+                    state,
+                    new DispatchEvent.Heard<>(
+                        p.id(), p.connection(), Instant.ofEpochMilli(heardMs)),
+                    now),
+                null,
+                now,
+                after);
+          }
+        }
+      }
+      carry(machine.next(state, new DispatchEvent.Tick<>(handling), now), null, now, after);
       gauges();
     }
     after.forEach(Runnable::run);
@@ -478,13 +556,21 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       long nowMs,
       List<Runnable> after) {
     Ticket t = tickets.remove(c.activationId());
-    RunOutcome outcome =
-        c.withResult()
-            ? ActivationMessages.fromPilot(result.outcome())
-            : RunOutcome.whiskError(c.error(), nowMs);
     metrics.activation(c.label());
-    metrics.latency(System.nanoTime() - t.createdNanos(), outcome.end() - outcome.start());
-    after.add(() -> t.result().complete(outcome));
+    long latencyNanos = System.nanoTime() - t.createdNanos();
+    boolean withResult = c.withResult();
+    String error = c.error();
+    var pilotOutcome = withResult ? result.outcome() : null;
+    // the result's JSON is turned into the API's response after the lock, not under it
+    after.add(
+        () -> {
+          RunOutcome outcome =
+              withResult
+                  ? ActivationMessages.fromPilot(pilotOutcome)
+                  : RunOutcome.whiskError(error, nowMs);
+          metrics.latency(latencyNanos, outcome.end() - outcome.start());
+          t.result().complete(outcome);
+        });
   }
 
   private void count(DispatchEffect.Count<PilotConnection> c) {

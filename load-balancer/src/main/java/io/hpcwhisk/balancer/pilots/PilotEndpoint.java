@@ -5,6 +5,13 @@ import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -17,16 +24,34 @@ import org.slf4j.LoggerFactory;
  * The WebSocket endpoint pilots connect to, {@value PilotProtocol#PATH} on the API's Jetty server:
  * decodes {@link PilotMessage}s, hands the first ({@code register}, with the bearer token from the
  * upgrade request) and every later one to {@link PilotEvents}, and sends {@link BalancerMessage}s
- * without blocking (Jetty queues the frames of one session in order). The pilot id a connection
- * speaks for is the one its own registration was admitted under: later messages cannot name
- * another. A refused registration gets {@code refused} and close 1008, or, for a pilot id held by a
- * live connection, close {@value #TRY_AGAIN_LATER} with the reason (the pilot retries).
+ * without blocking: {@link Listener#send} and {@link Listener#close} only queue, in call order, on
+ * the connection's outbox; a {@code pilot-writer} thread encodes and hands the frames to Jetty
+ * (which queues the frames of one session in order). So the dispatcher, which sends under its lock,
+ * does not encode JSON or write frames while it holds it (a burst's serialisation point). The pilot
+ * id a connection speaks for is the one its own registration was admitted under: later messages
+ * cannot name another. A refused registration gets {@code refused} and close 1008, or, for a pilot
+ * id held by a live connection, close {@value #TRY_AGAIN_LATER} with the reason (the pilot
+ * retries).
  */
 public final class PilotEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(PilotEndpoint.class);
 
   private PilotEndpoint() {}
+
+  /** Encodes and writes the queued frames of all connections (idle threads end after 60 s). */
+  private static final ExecutorService WRITERS =
+      Executors.newCachedThreadPool(
+          new ThreadFactory() {
+            private final AtomicInteger n = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+              Thread t = new Thread(r, "pilot-writer-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            }
+          });
 
   /**
    * Wraps {@code next}: upgrade requests on the pilot path go to the endpoint, all others to {@code
@@ -163,30 +188,66 @@ public final class PilotEndpoint {
       }
     }
 
+    /** What to send or close, in call order; written by one writer at a time. */
+    private final Queue<Runnable> outbox = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean writing = new AtomicBoolean();
+
     @Override
     public void send(BalancerMessage message) {
       Session s = session;
       if (s == null || !s.isOpen()) {
         return;
       }
-      String text = PilotProtocol.encode(message);
-      synchronized (this) {
-        s.sendText(
-            text,
-            Callback.from(
-                () -> {},
-                x -> {
-                  LOG.debug("sending to pilot {} failed: {}", pilotId, x.toString());
-                  s.close(1011, "send failed", Callback.NOOP);
-                }));
+      enqueue(() -> write(s, message));
+    }
+
+    private void write(Session s, BalancerMessage message) {
+      if (!s.isOpen()) {
+        return;
       }
+      s.sendText(
+          PilotProtocol.encode(message),
+          Callback.from(
+              () -> {},
+              x -> {
+                LOG.debug("sending to pilot {} failed: {}", pilotId, x.toString());
+                s.close(1011, "send failed", Callback.NOOP);
+              }));
     }
 
     @Override
     public void close(int code, String reason) {
       Session s = session;
       if (s != null) {
-        s.close(code, reason, Callback.NOOP);
+        // after what was queued before it
+        enqueue(() -> s.close(code, reason, Callback.NOOP));
+      }
+    }
+
+    private void enqueue(Runnable frame) {
+      outbox.add(frame);
+      if (writing.compareAndSet(false, true)) {
+        WRITERS.execute(this::drainOutbox);
+      }
+    }
+
+    /** Writes what is queued; another writer takes over only once this one is done. */
+    private void drainOutbox() {
+      while (true) {
+        Runnable frame;
+        while ((frame = outbox.poll()) != null) {
+          try {
+            frame.run();
+          } catch (RuntimeException e) {
+            LOG.warn("writing to pilot {} at {} failed: {}", pilotId, remote, e.toString());
+          }
+        }
+        writing.set(false);
+        // a frame queued after the poll above and before the flag was cleared
+        if (outbox.isEmpty() || !writing.compareAndSet(false, true)) {
+          return;
+        }
       }
     }
 
