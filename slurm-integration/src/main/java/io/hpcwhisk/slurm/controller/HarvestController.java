@@ -15,7 +15,7 @@ import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
-import io.hpcwhisk.slurm.cli.SlurmCliClusterView;
+import io.hpcwhisk.slurm.cli.SlurmCliFilteredView;
 import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
 import io.hpcwhisk.slurm.rest.SlurmRestClient;
 import io.hpcwhisk.slurm.rest.SlurmRestClusterView;
@@ -178,7 +178,8 @@ public final class HarvestController implements AutoCloseable {
         pass(
             config,
             metrics,
-            new SlurmCliClusterView(cli, clock, gres),
+            new SlurmCliFilteredView(
+                cli, clock, gres, config.slurm().partition(), pilotOwner(config)),
             new SlurmCliPilotLauncher(cli, settings, handOff, gres),
             clock);
     return config.harvest().holdFreedNodes()
