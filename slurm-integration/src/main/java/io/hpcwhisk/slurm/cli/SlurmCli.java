@@ -108,14 +108,14 @@ public final class SlurmCli {
    * SlurmLines#squeueFormat()}: the jobs of the given partitions (every partition when none is
    * given) in the given states, one line each, times in epoch seconds.
    */
-  public String squeueLines(List<String> partitions, String states) {
+  public String squeueLines(List<String> partitions, String states, String mark) {
     List<String> args = new ArrayList<>();
     args.add("--noheader");
     args.add("--states=" + states);
     if (!partitions.isEmpty()) {
       args.add("--partition=" + String.join(",", partitions));
     }
-    args.add("--Format=" + SlurmLines.squeueFormat());
+    args.add("--Format=" + SlurmLines.squeueFormat(mark));
     return run("squeue", args, "", "failed", List.of("SLURM_TIME_FORMAT=%s")).stdout();
   }
 

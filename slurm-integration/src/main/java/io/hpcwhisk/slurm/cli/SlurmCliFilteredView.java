@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *       harvestable and is left out), with their GPUs;
  *   <li>{@code squeue --noheader --states=all --partition=P,… --Format=…}: only the jobs of the
  *       partitions that share a node with the harvest partition (only those can run or be planned
- *       on a harvest node), with only the 16 fields a pass reads, one line each; finished jobs are
+ *       on a harvest node), with only the 16 fields a pass reads, each record framed by a random
+ *       mark new to every call (a newline in a job name cannot forge a record); finished jobs are
  *       kept only when they are our pilots ({@link PilotOwner}); the scheduled nodes of pending
  *       jobs come in the same answer (no second {@code squeue} on 22.05);
  *   <li>{@code sinfo --noheader --format=%R|%N} (which partitions share the harvest nodes) on the
@@ -108,13 +109,15 @@ public final class SlurmCliFilteredView implements ClusterView {
         lastNodeNames = Set.copyOf(names);
         passesSincePartitions = 0;
       }
-      String squeue = call(() -> cli.squeueLines(jobPartitions, "all"));
+      String mark = SlurmLines.newMark();
+      String squeue = call(() -> cli.squeueLines(jobPartitions, "all", mark));
       List<Job> jobs = lastJobs;
-      if (!squeue.equals(lastSqueue)) {
-        SlurmLines.Parsed<Job> parsed = SlurmLines.jobs(squeue, pilots::owns);
-        checked(parsed, "squeue --Format=" + SlurmLines.squeueFormat());
+      String unmarked = squeue.replace(mark, "\u0000"); // the same answer under another mark
+      if (!unmarked.equals(lastSqueue)) {
+        SlurmLines.Parsed<Job> parsed = SlurmLines.jobs(squeue, mark, pilots::owns);
+        checked(parsed, "squeue --Format=" + String.join(",", SlurmLines.SQUEUE_FIELDS));
         jobs = List.copyOf(parsed.records());
-        lastSqueue = squeue;
+        lastSqueue = unmarked;
         lastJobs = jobs;
       }
       return new ClusterObservation(now, nodes, jobs);

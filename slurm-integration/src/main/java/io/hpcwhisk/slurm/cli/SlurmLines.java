@@ -4,6 +4,7 @@ import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.NodeInfo;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -66,12 +67,32 @@ public final class SlurmLines {
 
   private SlurmLines() {}
 
-  /** The {@code --Format} argument for {@link #SQUEUE_FIELDS}. */
-  public static String squeueFormat() {
-    StringBuilder sb = new StringBuilder();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * A fresh record mark for one {@code squeue} call: 12 random letters and digits. A job name may
+   * hold a newline, and without the mark the text after it would read as a record of its own (a
+   * local user could forge a "pilot" of another owner); the mark frames every record instead.
+   */
+  public static String newMark() {
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder sb = new StringBuilder("m");
+    for (int i = 0; i < 11; i++) {
+      sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The {@code --Format} argument for {@link #SQUEUE_FIELDS} framed by {@code mark}: {@code
+   * Cluster:MARK,JobID:|,…,UserName:|,Name:MARK}, so that each record reads {@code
+   * CLUSTERMARKid|…|nameMARK}.
+   */
+  public static String squeueFormat(String mark) {
+    StringBuilder sb = new StringBuilder("Cluster:").append(mark);
     for (int i = 0; i < SQUEUE_FIELDS.size(); i++) {
-      sb.append(i == 0 ? "" : ",").append(SQUEUE_FIELDS.get(i));
-      sb.append(i == SQUEUE_FIELDS.size() - 1 ? ":" : ":|");
+      sb.append(",").append(SQUEUE_FIELDS.get(i));
+      sb.append(i == SQUEUE_FIELDS.size() - 1 ? ":" + mark : ":|");
     }
     return sb.toString();
   }
@@ -87,21 +108,41 @@ public final class SlurmLines {
    * kept only when {@code keepFinished} says so (our pilots: PREEMPTED tells a preempted pilot from
    * one that ended).
    */
-  public static Parsed<Job> jobs(String out, Predicate<Job> keepFinished) {
+  public static Parsed<Job> jobs(String out, String mark, Predicate<Job> keepFinished) {
     List<Job> jobs = new ArrayList<>();
     Garbage garbage = new Garbage();
     int lines = 0;
+    StringBuilder record = null;
     for (String line : lines(out)) {
       lines++;
       if (lines > MAX_LINES) {
         garbage.add("more than " + MAX_LINES + " lines");
         break;
       }
-      if (line.isBlank()) {
+      if (record != null) {
+        record.append('\n').append(line); // a job name with a newline in it
+        if (record.length() > MAX_LINE) {
+          garbage.add(record.toString());
+          record = null;
+          continue;
+        }
+        if (!line.endsWith(mark)) {
+          continue;
+        }
+        line = record.toString();
+        record = null;
+      } else if (line.isBlank()) {
+        continue;
+      } else if (!startsRecord(line, mark)) {
+        garbage.add(line);
+        continue;
+      } else if (!line.endsWith(mark) || line.indexOf(mark) == line.length() - mark.length()) {
+        record = new StringBuilder(line);
         continue;
       }
       try {
-        Job job = job(line);
+        String body = line.substring(line.indexOf(mark) + mark.length());
+        Job job = job(body.substring(0, body.length() - mark.length()));
         if (job.state().active() || keepFinished.test(job)) {
           jobs.add(job);
         }
@@ -109,10 +150,21 @@ public final class SlurmLines {
         garbage.add(line);
       }
     }
+    if (record != null) {
+      garbage.add(record.toString());
+    }
     return new Parsed<>(jobs, lines, garbage.count, garbage.first);
   }
 
-  /** One {@code squeue -O} line. */
+  /** Whether {@code line} starts a record: the cluster's name, then the mark, before any '|'. */
+  private static boolean startsRecord(String line, String mark) {
+    int at = line.indexOf(mark);
+    return at >= 0
+        && line.substring(0, at).matches("[A-Za-z0-9_.-]*")
+        && line.length() >= at + 2 * mark.length();
+  }
+
+  /** One {@code squeue -O} record without its frame. */
   static Job job(String line) {
     if (line.length() > MAX_LINE) {
       throw new IllegalArgumentException("line longer than " + MAX_LINE);

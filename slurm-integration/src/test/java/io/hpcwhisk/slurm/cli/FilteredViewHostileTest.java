@@ -56,11 +56,29 @@ class FilteredViewHostileTest {
         PilotOwner.of("hpcw-pilot-", "root"));
   }
 
+  /**
+   * A cluster whose {@code squeue} prints {@code framedLines} framed by the mark of each call (as
+   * Slurm does), then {@code rawLines} as they are (what a broken Slurm or a forger adds).
+   */
+  private static RecordedCommandRunner cluster(String framedLines, String rawLines) {
+    return new RecordedCommandRunner() {
+      @Override
+      public Result run(List<String> command, String stdin, Duration timeout) {
+        Result result = super.run(command, stdin, timeout);
+        for (String arg : command) {
+          if (arg.startsWith("--Format=Cluster:")) {
+            String mark = arg.substring("--Format=Cluster:".length(), arg.indexOf(','));
+            return new Result(0, rawLines + SlurmLinesTest.framed(framedLines, mark), "");
+          }
+        }
+        return result;
+      }
+    }.answer("--Node --responding", Fixtures.read("slurm-22.05-sinfo-preempted-lines.txt"))
+        .answer("--format=%R|%N", "batch|n[1-4]\nwhisk|n[1-4]\nother|m[1-100]\n");
+  }
+
   private static RecordedCommandRunner cluster(String squeue) {
-    return new RecordedCommandRunner()
-        .answer("--Node --responding", Fixtures.read("slurm-22.05-sinfo-preempted-lines.txt"))
-        .answer("--format=%R|%N", "batch|n[1-4]\nwhisk|n[1-4]\nother|m[1-100]\n")
-        .answer("squeue", squeue);
+    return cluster(squeue, "");
   }
 
   @Test
@@ -79,7 +97,7 @@ class FilteredViewHostileTest {
     assertThat(squeue)
         .startsWith("env", "SLURM_TIME_FORMAT=%s", "/opt/slurm/bin/squeue")
         .contains("--noheader", "--states=all", "--partition=whisk,batch")
-        .anyMatch(a -> a.startsWith("--Format=JobID:|"));
+        .anyMatch(a -> a.startsWith("--Format=Cluster:m") && a.contains(",JobID:|,"));
     assertThat(runner.calls().get(0))
         .containsExactly(
             "/opt/slurm/bin/sinfo",
@@ -98,17 +116,16 @@ class FilteredViewHostileTest {
   @Test
   void garbageLinesAreSkippedCountedAndLoggedOnceTheRestIsRead() {
     String real = Fixtures.read("slurm-22.05-squeue-preempted-lines.txt");
+    String raw = "garbage without separators\n" + "\u0000\u0001\u00ff|binary\n";
     String hostile =
-        "garbage without separators\n"
-            + "\u0000\u0001\u00ff|binary\n"
-            + "99999999999999999999999|batch|(null)|PENDING||||0|N/A|N/A|5:00|0:00|0|N/A|root|x\n"
+        "99999999999999999999999|batch|(null)|PENDING||||0|N/A|N/A|5:00|0:00|0|N/A|root|x\n"
             + "12|batch|(null)|PENDING||||0|N/A|N/A|not-a-time|0:00|0|N/A|root|x\n"
             + "13|batch|(null)|PENDING||n[1-||0|N/A|N/A|5:00|0:00|0|N/A|root|x\n"
             + "14|batch|(null)|PENDING||||0|N/A|N/A|5:00|0:00|0|N/A|root|"
             + "y".repeat(SlurmLines.MAX_LINE)
             + "\n"
             + real;
-    SlurmCliFilteredView view = view(cluster(hostile));
+    SlurmCliFilteredView view = view(cluster(hostile, raw));
     ClusterObservation seen = view.observe();
     assertThat(seen.jobs()).extracting(j -> j.id().value()).contains(8L, 3L, 2L);
     assertThat(seen.jobs()).hasSize(8);
@@ -125,12 +142,12 @@ class FilteredViewHostileTest {
   void anAnswerWithNoReadableLineFailsThePassAsGarbage() {
     for (String garbage :
         List.of("<html>502 Bad Gateway</html>\n", "{\"jobs\": []}\n", "a|b|c\n".repeat(1000))) {
-      SlurmCliFilteredView view = view(cluster(garbage));
+      SlurmCliFilteredView view = view(cluster("", garbage));
       assertThatThrownBy(view::observe)
           .isInstanceOfSatisfying(
               SlurmAccessException.class,
               e -> assertThat(e.reason()).isEqualTo(SlurmAccessException.Reason.GARBAGE))
-          .hasMessageContaining("cannot read squeue --Format=")
+          .hasMessageContaining("cannot read squeue --Format=JobID,")
           .hasMessageContaining("none of its");
     }
   }
@@ -142,6 +159,7 @@ class FilteredViewHostileTest {
             .answer("--Node --responding", Fixtures.read("slurm-22.05-sinfo-window-lines.txt"))
             .answer("--format=%R|%N", "batch|n[1-\n")
             .answer("squeue", "");
+    // an empty queue: nothing to frame
     SlurmCliFilteredView view = view(runner);
     assertThat(view.observe().jobs()).isEmpty();
     List<String> squeue =

@@ -26,8 +26,22 @@ class SlurmLinesTest {
 
   private static final PilotOwner PILOTS = PilotOwner.of("hpcw-pilot-", "root");
 
+  /**
+   * The first captures ({@code capture-lines.sh} without {@code MARK=FRAMED}) framed as the view's
+   * command frames each record: cluster name and mark before, mark after.
+   */
+  static String framed(String unframed, String mark) {
+    StringBuilder sb = new StringBuilder();
+    unframed
+        .lines()
+        .forEach(l -> sb.append("hpcw9283497a").append(mark).append(l).append(mark).append('\n'));
+    return sb.toString();
+  }
+
   private static Map<Long, Job> jobs(String fixture) {
-    SlurmLines.Parsed<Job> parsed = SlurmLines.jobs(Fixtures.read(fixture), PILOTS::owns);
+    String mark = SlurmLines.newMark();
+    SlurmLines.Parsed<Job> parsed =
+        SlurmLines.jobs(framed(Fixtures.read(fixture), mark), mark, PILOTS::owns);
     assertThat(parsed.garbage()).as("a real capture has no garbage").isZero();
     return parsed.records().stream()
         .collect(Collectors.toMap(j -> j.id().value(), Function.identity()));
@@ -138,10 +152,35 @@ class SlurmLinesTest {
     assertThat(SlurmLines.time("N/A")).isEmpty();
     assertThat(SlurmLines.time("1796661964")).contains(Instant.ofEpochSecond(1796661964));
     assertThat(SlurmLines.jobId("12_3")).isEqualTo(new JobId(12));
-    assertThat(SlurmLines.squeueFormat())
-        .startsWith("JobID:|,Partition:|")
-        .endsWith(",UserName:|,Name:");
+    assertThat(SlurmLines.squeueFormat("m123"))
+        .startsWith("Cluster:m123,JobID:|,Partition:|")
+        .endsWith(",UserName:|,Name:m123");
+    assertThat(SlurmLines.newMark()).matches("m[a-z0-9]{11}").isNotEqualTo(SlurmLines.newMark());
     assertThat(Optional.of(SlurmLines.nodeStates("idle-")))
         .hasValueSatisfying(s -> assertThat(s).contains("IDLE", "PLANNED"));
+  }
+
+  /**
+   * Real 24.11.5 output of a job a local user named {@code
+   * "inj\n999|whisk|…|root|hpcw-pilot-evil"}: without the frame its second line would read as a
+   * running pilot of root; framed, it is the name of job 6 and nothing else.
+   */
+  @Test
+  void aNewlineInAJobNameCannotForgeARecord() {
+    SlurmLines.Parsed<Job> parsed =
+        SlurmLines.jobs(
+            Fixtures.read("slurm-24.11-squeue-injected-lines.txt"), "m0capture000", PILOTS::owns);
+    assertThat(parsed.garbage()).isZero();
+    assertThat(parsed.records()).extracting(j -> j.id().value()).containsExactly(6L, 4L);
+    assertThat(parsed.records().get(0).name())
+        .startsWith("inj\n999|whisk|")
+        .endsWith("hpcw-pilot-evil");
+    assertThat(parsed.records().get(1).name()).isEqualTo("we|ird name");
+
+    SlurmLines.Parsed<Job> unframed =
+        SlurmLines.jobs(
+            Fixtures.read("slurm-24.11-squeue-injected-lines.txt"), "mguessed0000", PILOTS::owns);
+    assertThat(unframed.records()).as("another mark: nothing is read").isEmpty();
+    assertThat(unframed.garbage()).isEqualTo(3);
   }
 }
