@@ -174,14 +174,11 @@ public final class HarvestController implements AutoCloseable {
           clock);
     }
     NodeGres gres = new NodeGres();
+    SlurmCliFilteredView view =
+        new SlurmCliFilteredView(cli, clock, gres, config.slurm().partition(), pilotOwner(config));
+    metrics.garbageLines(view, SlurmCliFilteredView::garbageLines);
     ReconcilePass pass =
-        pass(
-            config,
-            metrics,
-            new SlurmCliFilteredView(
-                cli, clock, gres, config.slurm().partition(), pilotOwner(config)),
-            new SlurmCliPilotLauncher(cli, settings, handOff, gres),
-            clock);
+        pass(config, metrics, view, new SlurmCliPilotLauncher(cli, settings, handOff, gres), clock);
     return config.harvest().holdFreedNodes()
         ? pass.holdingFreedNodes(new FreedNodeHolds(cli, pilotOwner(config)))
         : pass;
