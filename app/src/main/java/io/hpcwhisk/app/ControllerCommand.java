@@ -360,6 +360,13 @@ final class ControllerCommand implements Runnable {
     String idleInterval;
 
     @Option(
+        names = "--full-json",
+        description =
+            "Measure the old full read (sinfo --json + squeue --json --states=all, and squeue"
+                + " --format=%i|%Y on 22.05) instead of the controller's filtered one.")
+    boolean fullJson;
+
+    @Option(
         names = "--baseline-interval",
         defaultValue = "15",
         description = "Seconds between two baseline polls (default: ${DEFAULT-VALUE}).")
@@ -394,7 +401,8 @@ final class ControllerCommand implements Runnable {
                   effective,
                   java.time.Duration.ofSeconds(seconds),
                   java.time.Duration.ofSeconds(baselineSeconds),
-                  List.of("squeue")),
+                  List.of("squeue"),
+                  fullJson),
               System.out)
           .run();
       return 0;

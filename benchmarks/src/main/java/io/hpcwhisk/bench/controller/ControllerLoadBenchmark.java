@@ -1,6 +1,7 @@
 package io.hpcwhisk.bench.controller;
 
 import io.hpcwhisk.core.cluster.JobId;
+import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.harvest.PassPacing;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.harvest.PilotShape;
@@ -9,6 +10,7 @@ import io.hpcwhisk.slurm.cli.NodeGres;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmCliClusterView;
+import io.hpcwhisk.slurm.cli.SlurmCliFilteredView;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.controller.HarvestController;
 import io.hpcwhisk.slurm.controller.PassReport;
@@ -42,11 +44,22 @@ public final class ControllerLoadBenchmark {
 
   /** What to run. */
   public record Settings(
-      HarvestConfig config, Duration phase, Duration baselineInterval, List<String> baseline) {}
+      HarvestConfig config,
+      Duration phase,
+      Duration baselineInterval,
+      List<String> baseline,
+      boolean fullJson) {
+
+    /** The controller's own view: the filtered, lean reads ({@link SlurmCliFilteredView}). */
+    public Settings(
+        HarvestConfig config, Duration phase, Duration baselineInterval, List<String> baseline) {
+      this(config, phase, baselineInterval, baseline, false);
+    }
+  }
 
   /** One measured pass. */
   public record Pass(
-      long wallMs, double jvmCpuMs, double commandCpuMs, long bytes, boolean changed) {}
+      long wallMs, double jvmCpuMs, double commandCpuMs, long bytes, boolean changed, long calls) {}
 
   /** One phase's totals. */
   public record Phase(
@@ -71,6 +84,7 @@ public final class ControllerLoadBenchmark {
   private final Settings settings;
   private final PrintStream out;
   private final AtomicLong bytesRead = new AtomicLong();
+  private final AtomicLong commands = new AtomicLong();
   private final ProcessCommandRunner processes;
 
   public ControllerLoadBenchmark(Settings settings, PrintStream out) {
@@ -94,6 +108,7 @@ public final class ControllerLoadBenchmark {
         (command, stdin, timeout) -> {
           CommandRunner.Result r = processes.run(command, stdin, timeout);
           bytesRead.addAndGet(r.stdout().length() + (long) r.stderr().length());
+          commands.incrementAndGet();
           return r;
         };
     SlurmCli cli =
@@ -114,7 +129,15 @@ public final class ControllerLoadBenchmark {
         HarvestController.pass(
             config,
             new SimpleMeterRegistry(),
-            new SlurmCliClusterView(cli, InstantSource.system(), new NodeGres()),
+            settings.fullJson()
+                ? new SlurmCliClusterView(cli, InstantSource.system(), new NodeGres())
+                : new SlurmCliFilteredView(
+                    cli,
+                    InstantSource.system(),
+                    new NodeGres(),
+                    config.slurm().partition(),
+                    PilotOwner.of(
+                        config.harvest().pilotJob().namePrefix(), System.getProperty("user.name"))),
             none,
             InstantSource.system());
     PassPacing pacing = config.harvest().pacing();
@@ -122,11 +145,15 @@ public final class ControllerLoadBenchmark {
     out.printf(
         Locale.ROOT,
         "controller: %s, interval %s, idle interval %s, for %d s%n",
-        cli.jsonOption(),
+        settings.fullJson()
+            ? "sinfo " + cli.jsonOption() + " + squeue " + cli.jsonOption() + " (full)"
+            : "sinfo --Node --responding --partition + squeue --partition --states --Format"
+                + " (filtered)",
         config.harvest().interval(),
         config.harvest().idleInterval(),
         settings.phase().toSeconds());
-    out.println("  pass  wall ms  JVM CPU ms  commands CPU ms     bytes  changed  next wait");
+    out.println(
+        "  pass  wall ms  JVM CPU ms  commands CPU ms     bytes  calls  changed  next wait");
     long rpcBefore = rpcs();
     long start = System.nanoTime();
     long end = start + settings.phase().toNanos();
@@ -137,6 +164,7 @@ public final class ControllerLoadBenchmark {
       long cpu0 = threads.getCurrentThreadCpuTime();
       long children0 = childrenCpuNanos();
       long bytes0 = bytesRead.get();
+      long calls0 = commands.get();
       PassReport report = pass.run();
       long wall = System.nanoTime() - passStart;
       Pass p =
@@ -145,17 +173,19 @@ public final class ControllerLoadBenchmark {
               (threads.getCurrentThreadCpuTime() - cpu0) / 1e6,
               (childrenCpuNanos() - children0) / 1e6,
               bytesRead.get() - bytes0,
-              pass.lastPassChanged());
+              pass.lastPassChanged(),
+              commands.get() - calls0);
       passes.add(p);
       delay = pacing.next(delay, p.changed());
       out.printf(
           Locale.ROOT,
-          "  %4d %8d %11.1f %16.1f %9d  %-7s  %s%s%n",
+          "  %4d %8d %11.1f %16.1f %9d  %5d  %-7s  %s%s%n",
           passes.size(),
           p.wallMs(),
           p.jvmCpuMs(),
           p.commandCpuMs(),
           p.bytes(),
+          p.calls(),
           p.changed(),
           delay,
           report.failure().map(f -> "  FAILED: " + f).orElse(""));
@@ -203,7 +233,8 @@ public final class ControllerLoadBenchmark {
               0,
               (childrenCpuNanos() - children0) / 1e6,
               r.stdout().length() + (long) r.stderr().length(),
-              true));
+              true,
+              1));
       long sleep = settings.baselineInterval().toNanos() - wall;
       if (sleep > 0) {
         Thread.sleep(Math.min(sleep, Math.max(0, end - System.nanoTime())) / 1_000_000);
@@ -220,25 +251,26 @@ public final class ControllerLoadBenchmark {
     out.println();
     out.println(
         "| | passes | mean wall ms | max wall ms | mean CPU ms/pass (JVM + commands) | bytes/pass |"
-            + " slurmctld RPCs/s | bytes/s | CPU ms/s |");
-    out.println("|---|---|---|---|---|---|---|---|---|");
+            + " Slurm calls/pass | slurmctld RPCs/s | bytes/s | CPU ms/s |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Phase p : List.of(controller, baseline)) {
       out.printf(
           Locale.ROOT,
-          "| %s | %d | %.0f | %d | %.1f | %.0f | %.2f | %.0f | %.2f |%n",
+          "| %s | %d | %.0f | %d | %.1f | %.0f | %.1f | %.2f | %.0f | %.2f |%n",
           p.name(),
           p.passes().size(),
           p.passes().stream().mapToLong(Pass::wallMs).average().orElse(0),
           p.passes().stream().mapToLong(Pass::wallMs).max().orElse(0),
           p.passes().stream().mapToDouble(x -> x.jvmCpuMs() + x.commandCpuMs()).average().orElse(0),
           p.passes().stream().mapToLong(Pass::bytes).average().orElse(0),
+          p.passes().stream().mapToLong(Pass::calls).average().orElse(0),
           p.rpcsPerSecond(),
           p.bytesPerSecond(),
           p.cpuMsPerSecond());
     }
     out.printf(
         Locale.ROOT,
-        "| controller / baseline | | | | | | %.2f | %.2f | %.2f |%n",
+        "| controller / baseline | | | | | | | %.2f | %.2f | %.2f |%n",
         ratio(controller.rpcsPerSecond(), baseline.rpcsPerSecond()),
         ratio(controller.bytesPerSecond(), baseline.bytesPerSecond()),
         ratio(controller.cpuMsPerSecond(), baseline.cpuMsPerSecond()));

@@ -34,6 +34,11 @@ public final class NodeGres {
     gpus = Map.copyOf(parse(sinfoJson));
   }
 
+  /** Takes the nodes' GPUs as read elsewhere ({@code sinfo -o %G}): node name to GPU count. */
+  public void set(Map<String, Integer> nodeGpus) {
+    gpus = Map.copyOf(nodeGpus);
+  }
+
   /** Node name to GPU count for the nodes that have GPUs. */
   static Map<String, Integer> parse(String sinfoJson) {
     Map<String, Integer> out = new HashMap<>();

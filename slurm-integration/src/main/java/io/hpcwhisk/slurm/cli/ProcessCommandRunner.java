@@ -67,6 +67,7 @@ public final class ProcessCommandRunner implements CommandRunner {
       while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
         if (out.isDone() && out.isCompletedExceptionally()) {
           process.destroyForcibly();
+          process.waitFor(5, TimeUnit.SECONDS);
           break; // too much output: reported below
         }
         if (System.nanoTime() - deadline > 0) {
@@ -75,8 +76,11 @@ public final class ProcessCommandRunner implements CommandRunner {
               command, "timed out after " + timeout.toMillis() + " ms", null);
         }
       }
-      return new Result(
-          process.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
+      // the output first: a read stopped for too much output throws before exitValue() is asked
+      // of a process that may still be dying (IllegalThreadStateException under load)
+      String stdout = out.get(5, TimeUnit.SECONDS);
+      String stderr = err.get(5, TimeUnit.SECONDS);
+      return new Result(process.exitValue(), stdout, stderr);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();

@@ -81,6 +81,45 @@ public final class SlurmCli {
   }
 
   /**
+   * {@code sinfo --noheader --Node --responding --partition=P --format=}{@link
+   * SlurmLines#SINFO_FORMAT}: one line per node of partition {@code P} that answers slurmctld.
+   */
+  public String sinfoLines(String partition) {
+    return run(
+            "sinfo",
+            List.of(
+                "--noheader",
+                "--Node",
+                "--responding",
+                "--partition=" + partition,
+                "--format=" + SlurmLines.SINFO_FORMAT),
+            "",
+            "failed")
+        .stdout();
+  }
+
+  /** {@code sinfo --noheader --format=%R|%N}: each partition and its nodes (a host list). */
+  public String partitionNodes() {
+    return run("sinfo", List.of("--noheader", "--format=%R|%N"), "", "failed").stdout();
+  }
+
+  /**
+   * {@code SLURM_TIME_FORMAT=%s squeue --noheader --states=STATES --partition=P,Q --Format=}{@link
+   * SlurmLines#squeueFormat()}: the jobs of the given partitions (every partition when none is
+   * given) in the given states, one line each, times in epoch seconds.
+   */
+  public String squeueLines(List<String> partitions, String states, String mark) {
+    List<String> args = new ArrayList<>();
+    args.add("--noheader");
+    args.add("--states=" + states);
+    if (!partitions.isEmpty()) {
+      args.add("--partition=" + String.join(",", partitions));
+    }
+    args.add("--Format=" + SlurmLines.squeueFormat(mark));
+    return run("squeue", args, "", "failed", List.of("SLURM_TIME_FORMAT=%s")).stdout();
+  }
+
+  /**
    * The JSON option the next call uses: {@code --json} until an answer names its {@code
    * data_parser}; then, for Slurm that has data_parser v0.0.40 or later, {@code --json=VERSION}
    * pinned to that version, or to the newest one the adapter reads ({@link #DATA_PARSERS}) when
@@ -236,7 +275,20 @@ public final class SlurmCli {
   }
 
   private CommandRunner.Result run(String name, List<String> args, String stdin, String what) {
+    return run(name, args, stdin, what, List.of());
+  }
+
+  /** Runs the command, through {@code env VAR=VALUE …} when {@code environment} is not empty. */
+  private CommandRunner.Result run(
+      String name, List<String> args, String stdin, String what, List<String> environment) {
     List<String> command = command(name, args);
+    if (!environment.isEmpty()) {
+      List<String> withEnv = new ArrayList<>();
+      withEnv.add("env");
+      withEnv.addAll(environment);
+      withEnv.addAll(command);
+      command = withEnv;
+    }
     long start = System.nanoTime();
     try {
       CommandRunner.Result result = runner.run(command, stdin, timeout);

@@ -15,7 +15,7 @@ import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
-import io.hpcwhisk.slurm.cli.SlurmCliClusterView;
+import io.hpcwhisk.slurm.cli.SlurmCliFilteredView;
 import io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher;
 import io.hpcwhisk.slurm.rest.SlurmRestClient;
 import io.hpcwhisk.slurm.rest.SlurmRestClusterView;
@@ -174,13 +174,11 @@ public final class HarvestController implements AutoCloseable {
           clock);
     }
     NodeGres gres = new NodeGres();
+    SlurmCliFilteredView view =
+        new SlurmCliFilteredView(cli, clock, gres, config.slurm().partition(), pilotOwner(config));
+    metrics.garbageLines(view, SlurmCliFilteredView::garbageLines);
     ReconcilePass pass =
-        pass(
-            config,
-            metrics,
-            new SlurmCliClusterView(cli, clock, gres),
-            new SlurmCliPilotLauncher(cli, settings, handOff, gres),
-            clock);
+        pass(config, metrics, view, new SlurmCliPilotLauncher(cli, settings, handOff, gres), clock);
     return config.harvest().holdFreedNodes()
         ? pass.holdingFreedNodes(new FreedNodeHolds(cli, pilotOwner(config)))
         : pass;

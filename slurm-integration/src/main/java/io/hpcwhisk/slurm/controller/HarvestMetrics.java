@@ -7,6 +7,7 @@ import io.hpcwhisk.core.harvest.PilotState;
 import io.hpcwhisk.slurm.SlurmAccessException;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +16,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
 /**
  * The controller's Micrometer meters (all prefixed {@code hpcwhisk.}):
@@ -174,6 +176,18 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
     return Counter.builder("hpcwhisk.slurm.errors")
         .tag("reason", reason.tag())
         .description("failed Slurm reads and commands by reason")
+        .register(registry);
+  }
+
+  /**
+   * {@code hpcwhisk.slurm.garbage.lines}: lines of Slurm's answers skipped as not what Slurm prints
+   * (the filtered view's count, read when the meter is).
+   */
+  <T> void garbageLines(T source, ToLongFunction<T> count) {
+    // the meter holds source weakly: the caller keeps it (the pass holds its view)
+    FunctionCounter.builder(
+            "hpcwhisk.slurm.garbage.lines", source, s -> (double) count.applyAsLong(s))
+        .description("lines of Slurm's answers skipped as not what Slurm prints")
         .register(registry);
   }
 

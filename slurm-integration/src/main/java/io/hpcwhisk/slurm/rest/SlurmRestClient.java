@@ -127,6 +127,36 @@ public final class SlurmRestClient {
     return call("GET", path, null);
   }
 
+  /**
+   * {@code GET /slurm/VERSION/path?update_time=SINCE}: empty when slurmctld reports no change since
+   * {@code since} (its own {@code last_update} of an earlier answer): HTTP 304 without a body
+   * ({@code /nodes} on 24.11), or an empty list with the warning "No … changes since update_time"
+   * ({@code /jobs} on 24.11); otherwise the whole answer, as {@link #get(String)}.
+   *
+   * @param listField the answer's list ({@code jobs}, {@code nodes})
+   */
+  public Optional<JsonNode> getChangedSince(String path, String listField, long since) {
+    String known = version;
+    String v = known != null ? known : null;
+    if (v == null) {
+      return Optional.of(get(path)); // learn the version first, with a plain read
+    }
+    Answer answer = exchange("GET", v, path + "?update_time=" + since, null);
+    if (answer.status == 304) {
+      return Optional.empty();
+    }
+    if (answer.status == 404 && !answer.slurmAnswered()) {
+      version = null;
+      return Optional.of(get(path));
+    }
+    JsonNode root = answer.checked("GET", v, path);
+    boolean unchanged =
+        root.path(listField).isArray()
+            && root.path(listField).isEmpty()
+            && root.path("warnings").toString().contains("changes since update_time");
+    return unchanged ? Optional.empty() : Optional.of(root);
+  }
+
   /** {@code POST /slurm/VERSION/path} with a JSON body. */
   public JsonNode post(String path, JsonNode body) {
     return call("POST", path, body);
@@ -211,7 +241,7 @@ public final class SlurmRestClient {
     } else {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    String command = "rest " + what.replaceAll("/.*", "");
+    String command = "rest " + what.replaceAll("[/?].*", "");
     long start = System.nanoTime();
     CompletableFuture<HttpResponse<byte[]>> future =
         http.sendAsync(request.build(), info -> new BoundedBody(maxBytes));

@@ -10,7 +10,7 @@ import java.util.Map;
  * A fake runner that answers commands (matched by their arguments after the binary) with recorded
  * results.
  */
-public final class RecordedCommandRunner implements CommandRunner {
+public class RecordedCommandRunner implements CommandRunner {
 
   private final Map<String, Result> answers = new LinkedHashMap<>();
   private final List<List<String>> calls = new ArrayList<>();

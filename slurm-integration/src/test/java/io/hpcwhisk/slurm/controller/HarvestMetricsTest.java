@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class HarvestMetricsTest {
@@ -23,5 +24,15 @@ class HarvestMetricsTest {
           .extracting(c -> c.getId().getTag("kind"))
           .containsExactlyInAnyOrderElementsOf(kinds);
     }
+  }
+
+  @Test
+  void skippedGarbageLinesAreExported() {
+    var registry = new SimpleMeterRegistry();
+    var count = new AtomicLong();
+    new HarvestMetrics(registry, "adaptive").garbageLines(count, AtomicLong::get);
+    count.addAndGet(6);
+    assertThat(registry.get("hpcwhisk.slurm.garbage.lines").functionCounter().count())
+        .isEqualTo(6.0);
   }
 }

@@ -19,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -292,5 +294,74 @@ class SlurmRestClientTest {
               SlurmAccessException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
           .hasMessageContaining("within 500 ms");
     }
+  }
+
+  /**
+   * The view asks with {@code update_time} after a first whole read: slurmctld's "no change" (304
+   * for /nodes, an empty list with its warning for /jobs, as 24.11.5 answers) keeps the last lists;
+   * a changed table is read whole; a hostile empty list without the warning is taken as it is (no
+   * job), and garbage fails the pass and leaves the last good answer's time in place.
+   */
+  @Test
+  void updateTimeReadsOnlyWhatChanged() throws IOException {
+    List<String> queries = new CopyOnWriteArrayList<>();
+    String job =
+        "{\"job_id\":7,\"name\":\"big\",\"partition\":\"batch\",\"job_state\":[\"RUNNING\"],"
+            + "\"nodes\":\"n1\"}";
+    String meta = "\"meta\":{\"plugin\":{\"data_parser\":\"data_parser/v0.0.42\"}},\"errors\":[]";
+    AtomicReference<String> jobsBody =
+        new AtomicReference<>(
+            "{\"jobs\":[" + job + "],\"last_update\":{\"number\":1000}," + meta + "}");
+    handler =
+        ex -> {
+          String q = String.valueOf(ex.getRequestURI().getQuery());
+          queries.add(ex.getRequestURI().getPath() + "?" + q);
+          if (ex.getRequestURI().getPath().endsWith("/nodes")) {
+            if (q.startsWith("update_time=")) {
+              answer(ex, 304, "");
+            } else {
+              answer(
+                  ex,
+                  200,
+                  nodes("v0.0.42").replace("\"errors\"", "\"last_update\":900,\"errors\""));
+            }
+          } else {
+            answer(
+                ex,
+                200,
+                q.startsWith("update_time=1000") && jobsBody.get().contains("big")
+                    ? "{\"jobs\":[],\"last_update\":{\"number\":0},\"warnings\":[{\"description\":"
+                        + "\"No job changes since update_time[1000]\"}],"
+                        + meta
+                        + "}"
+                    : jobsBody.get());
+          }
+        };
+    SlurmRestClusterView view = new SlurmRestClusterView(client(), InstantSource.system());
+    var first = view.observe();
+    assertThat(first.jobs()).hasSize(1);
+    assertThat(first.nodes()).hasSize(1);
+    var second = view.observe();
+    assertThat(second.jobs()).isSameAs(first.jobs());
+    assertThat(second.nodes()).isSameAs(first.nodes());
+    assertThat(queries)
+        .containsExactly(
+            "/slurm/v0.0.42/nodes?null",
+            "/slurm/v0.0.42/jobs?null",
+            "/slurm/v0.0.42/nodes?update_time=900",
+            "/slurm/v0.0.42/jobs?update_time=1000");
+
+    jobsBody.set("{\"jobs\":[],\"last_update\":{\"number\":1100}," + meta + "}");
+    assertThat(view.observe().jobs()).as("changed: every job ended").isEmpty();
+
+    jobsBody.set("<html>502</html>");
+    assertThatThrownBy(view::observe).hasMessageContaining("not JSON");
+    queries.clear();
+    jobsBody.set("{\"jobs\":[" + job + "],\"last_update\":{\"number\":1200}," + meta + "}");
+    assertThat(view.observe().jobs()).hasSize(1);
+    assertThat(queries)
+        .as("garbage changed nothing: asked since the last good answer")
+        .containsExactly(
+            "/slurm/v0.0.42/nodes?update_time=900", "/slurm/v0.0.42/jobs?update_time=1100");
   }
 }
