@@ -23,22 +23,24 @@ import org.slf4j.LoggerFactory;
  * {@code api.executor: pilots}): an activation accepted here runs on a pilot of any server.
  *
  * <p><b>Algorithm.</b> An activation goes to this server's own {@link PilotDispatcher} when that
- * has a registered pilot and nothing waiting in its queue, or when it carries a per-activation API
- * key (never written to the database). Otherwise it is written to {@code dispatch_queue} (with a
- * {@code NOTIFY hpcw_work}, empty payload) and this server waits for its outcome. Every server
- * {@code LISTEN}s; one with a pilot and an empty local queue claims the oldest unclaimed row whose
- * origin is alive ({@code FOR UPDATE SKIP LOCKED}), runs it on its own pilots and stores the
- * outcome only while the claim is still its own ({@code NOTIFY hpcw_done} with the activation id).
- * The origin takes the outcome (deleting the row) on that notification or its one-second poll and
- * completes the caller's future, so the API writes the one terminal record as for a local run.
- * Every server writes its heartbeat to {@code servers} each second; the origin takes back what a
- * server without a fresh heartbeat (or that left) had claimed, by {@link ServerLoss} — the
- * pilot-loss retry rule with each claim counted as a start: queued again, or ended with the reason.
- * A row nobody claims within {@code balancer.queue-wait-seconds} is withdrawn and ends in a whisk
- * error. The claiming server records which pilot it sent the activation to; when that pilot moves
- * to another server (its own was lost) and reports the result there, that server stores it in the
- * row if the row has no outcome yet — only for exactly that pilot (its id is bound to its Slurm
- * job's credential), so no other pilot can end the activation.
+ * has a registered pilot and nothing waiting in its queue, when it has a registered pilot and no
+ * other server is alive (nobody else could claim it: the database round trip would only add
+ * transactions and the wait for a notification), or when it carries a per-activation API key (never
+ * written to the database). Otherwise it is written to {@code dispatch_queue} (with a {@code NOTIFY
+ * hpcw_work}, empty payload) and this server waits for its outcome. Every server {@code LISTEN}s;
+ * one with a pilot and an empty local queue claims the oldest unclaimed row whose origin is alive
+ * ({@code FOR UPDATE SKIP LOCKED}), runs it on its own pilots and stores the outcome only while the
+ * claim is still its own ({@code NOTIFY hpcw_done} with the activation id). The origin takes the
+ * outcome (deleting the row) on that notification or its one-second poll and completes the caller's
+ * future, so the API writes the one terminal record as for a local run. Every server writes its
+ * heartbeat to {@code servers} each second; the origin takes back what a server without a fresh
+ * heartbeat (or that left) had claimed, by {@link ServerLoss} — the pilot-loss retry rule with each
+ * claim counted as a start: queued again, or ended with the reason. A row nobody claims within
+ * {@code balancer.queue-wait-seconds} is withdrawn and ends in a whisk error. The claiming server
+ * records which pilot it sent the activation to; when that pilot moves to another server (its own
+ * was lost) and reports the result there, that server stores it in the row if the row has no
+ * outcome yet — only for exactly that pilot (its id is bound to its Slurm job's credential), so no
+ * other pilot can end the activation.
  *
  * <p><b>Example.</b> Server A has no pilot, server B has one. A accepts a1 (blocking), queues it
  * and notifies; B claims it, its pilot runs it, B stores the outcome and notifies; A takes it and
@@ -74,6 +76,10 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   private volatile boolean running = true;
 
   private final AtomicLong queued = new AtomicLong();
+
+  /** Other servers with a fresh heartbeat, refreshed with this server's own heartbeat. */
+  private volatile int othersAlive;
+
   private final AtomicLong claimed = new AtomicLong();
   private final AtomicLong takenBack = new AtomicLong();
   private final AtomicLong endedByLoss = new AtomicLong();
@@ -109,6 +115,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     this.queueWaitMs = queueWaitMs;
     this.clock = clock;
     queue.heartbeat(serverId);
+    othersAlive = queue.othersAlive(serverId, staleMs);
     long beat = Math.max(200, Math.min(1000, staleMs / 5));
     timers =
         Executors.newScheduledThreadPool(
@@ -119,7 +126,13 @@ public final class ClusterDispatcher implements ActivationDispatcher {
               return t;
             });
     timers.scheduleWithFixedDelay(
-        () -> quietly("heartbeat", () -> queue.heartbeat(serverId)),
+        () ->
+            quietly(
+                "heartbeat",
+                () -> {
+                  queue.heartbeat(serverId);
+                  othersAlive = queue.othersAlive(serverId, staleMs);
+                }),
         beat,
         beat,
         TimeUnit.MILLISECONDS);
@@ -185,9 +198,15 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     return s.pilots() > 0 && s.queued() == 0;
   }
 
+  /** Whether an activation stays here: see the class comment's algorithm. */
+  private boolean staysLocal() {
+    PilotDispatcher.Snapshot s = local.snapshot();
+    return s.pilots() > 0 && (s.queued() == 0 || othersAlive == 0);
+  }
+
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
-    if (request.apiKey() != null || localCanTake() || !running) {
+    if (request.apiKey() != null || !running || staysLocal()) {
       return local.dispatch(request);
     }
     CompletableFuture<RunOutcome> result = new CompletableFuture<>();

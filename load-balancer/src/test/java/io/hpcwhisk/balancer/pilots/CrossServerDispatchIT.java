@@ -211,6 +211,46 @@ class CrossServerDispatchIT {
         .until(() -> sql("SELECT count(*) FROM pending_activations").equals("0"));
   }
 
+  @Test
+  void aServerAloneKeepsItsQueueOutOfTheDatabaseAndQueuesThroughItOnceAnotherServerIsAlive()
+      throws Exception {
+    WhiskServer a = server("a", 5000);
+    startPilot(a, "73", List.of(a.pilotUrl()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pilots(a).snapshot().pilots() == 1);
+    assertThat(api(a).put("/api/v1/namespaces/_/actions/slow", sleeper(1500, true)).status())
+        .isEqualTo(200);
+    // more activations than the pilot has slots: its local queue fills, and nobody else could
+    // claim what went to the database
+    List<String> ids = new ArrayList<>();
+    int mostQueued = 0;
+    for (int i = 0; i < 12; i++) {
+      ApiClient.Answer accepted = api(a).post("/api/v1/namespaces/_/actions/slow", "{}");
+      assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+      ids.add(accepted.body().path("activationId").asText());
+      mostQueued = Math.max(mostQueued, pilots(a).snapshot().queued());
+    }
+    assertThat(mostQueued).as("the local queue was used").isPositive();
+    for (String id : ids) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> api(a).get("/api/v1/namespaces/_/activations/" + id).status() == 200);
+    }
+    assertThat(cluster(a).counts().queued()).isZero();
+
+    // with a second server alive, a full local queue sends work through the database again
+    WhiskServer b = server("b", 5000);
+    startPilot(b, "74", List.of(b.pilotUrl()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pilots(b).snapshot().pilots() == 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              ApiClient.Answer accepted = api(a).post("/api/v1/namespaces/_/actions/slow", "{}");
+              return accepted.status() == 202 && cluster(a).counts().queued() > 0;
+            });
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster(b).counts().claimed() > 0);
+  }
+
   /**
    * Server B is lost (its dispatch stops as a killed process's would: no heartbeat, no outcome, no
    * clean leave; then its pilot connections close) while its pilot runs A's activation; the pilot

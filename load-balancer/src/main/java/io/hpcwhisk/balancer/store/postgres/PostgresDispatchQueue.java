@@ -57,6 +57,29 @@ public final class PostgresDispatchQueue {
         });
   }
 
+  /**
+   * How many servers other than {@code serverId} have a heartbeat fresher than {@code staleMs}: the
+   * servers that could claim an activation queued here.
+   */
+  public int othersAlive(String serverId, long staleMs) {
+    return db.tx(
+        "live servers",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT count(*) FROM servers WHERE server_id <> ? AND heartbeat_ms > "
+                      + NOW_MS
+                      + " - ?")) {
+            s.setString(1, serverId);
+            s.setLong(2, staleMs);
+            try (ResultSet r = s.executeQuery()) {
+              r.next();
+              return r.getInt(1);
+            }
+          }
+        });
+  }
+
   /** Removes this server's heartbeat (a clean stop): its claims are taken back at once. */
   public void leave(String serverId) {
     db.tx(
