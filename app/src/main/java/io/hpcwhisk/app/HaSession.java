@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,13 @@ import java.util.concurrent.TimeUnit;
  * <p>The run directory {@code DIR/ha} is 0700 and holds the database password file, the servers'
  * configuration and HAProxy's configuration (all 0600) and the logs. {@link #close()} stops, in
  * reverse order, only what this session started, by the processes' own handles.
+ *
+ * <p><b>Restarts.</b> A server that exits (kill -9, a crash) after it had answered its health check
+ * is started again at once with the same address, configuration and data directory (as a systemd
+ * unit with {@code Restart=always} would), its log appended to; the session prints {@code hpc-whisk
+ * up: server K (pid P) exited with status S; restarting it} and, once it answers, a new {@code
+ * server K: pid P url U} line. A server that exits before it ever answered is not restarted (it
+ * would fail again): the session prints why and runs on with the others.
  */
 final class HaSession implements AutoCloseable {
 
@@ -45,11 +53,17 @@ final class HaSession implements AutoCloseable {
   /** One server process. */
   record Server(int index, String address, String url, Process process, Path log) {}
 
+  /** A server found dead and started again ({@link #restarted()}). */
+  record Restart(int index, long oldPid, int status, long newPid) {}
+
   private final Settings settings;
   private final PrintStream out;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final List<Server> servers = new ArrayList<>();
+  private final List<Server> servers = new CopyOnWriteArrayList<>();
+  private final List<Restart> restarts = new CopyOnWriteArrayList<>();
+  private volatile boolean closing;
+  private Path config;
   private LocalCluster cluster;
   private boolean startedCluster;
   private SlurmCli slurm;
@@ -129,7 +143,7 @@ final class HaSession implements AutoCloseable {
               + ", pid "
               + postgres.pid()
               + ")");
-      Path config = runDir.resolve("hpc-whisk.yaml");
+      config = runDir.resolve("hpc-whisk.yaml");
       writePrivate(config, serverConfig(passwordFile));
       // server 1 makes the pilot secret; every other server gets a copy before its first start, so
       // that a pilot's credential is valid on every server it may move to
@@ -146,6 +160,7 @@ final class HaSession implements AutoCloseable {
       for (Server s : servers) {
         awaitHealthy(s);
         out.println("server " + s.index() + ": pid " + s.process().pid() + " url " + s.url());
+        s.process().onExit().thenRun(() -> restart(s));
       }
       Path haCfg = runDir.resolve("haproxy.cfg");
       writePrivate(haCfg, haproxyConfig(settings.port(), settings.port(), settings.servers()));
@@ -169,6 +184,57 @@ final class HaSession implements AutoCloseable {
 
   List<Server> servers() {
     return List.copyOf(servers);
+  }
+
+  /** The restarts so far, in order. */
+  List<Restart> restarted() {
+    return List.copyOf(restarts);
+  }
+
+  /**
+   * Starts server {@code dead} again after its process ended (called on its exit): same address,
+   * configuration and data directory; prints its new pid and URL once it answers. Nothing while the
+   * session closes.
+   */
+  private void restart(Server dead) {
+    if (closing) {
+      return;
+    }
+    int status = dead.process().exitValue();
+    out.println(
+        "hpc-whisk up: server "
+            + dead.index()
+            + " (pid "
+            + dead.process().pid()
+            + ") exited with status "
+            + status
+            + "; restarting it");
+    Server next;
+    try {
+      synchronized (this) {
+        if (closing) {
+          return;
+        }
+        next = startServer(dead.index(), config);
+        servers.set(servers.indexOf(dead), next);
+      }
+      awaitHealthy(next);
+    } catch (Exception e) {
+      if (!closing) {
+        out.println(
+            "hpc-whisk up: server "
+                + dead.index()
+                + " did not come back, left down: "
+                + e.getMessage());
+      }
+      return;
+    }
+    if (closing) {
+      return;
+    }
+    restarts.add(new Restart(dead.index(), dead.process().pid(), status, next.process().pid()));
+    out.println("server " + next.index() + ": pid " + next.process().pid() + " url " + next.url());
+    next.process().onExit().thenRun(() -> restart(next));
   }
 
   /** The configuration every server reads (its options add host, port and data directory). */
@@ -308,7 +374,7 @@ final class HaSession implements AutoCloseable {
                 "--executor",
                 "pilots")
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("HPC_WHISK_HOME", settings.home().toString());
     pb.environment().put("HPC_WHISK_NO_BUILD", "1");
     out.println("hpc-whisk up: starting server " + k + " on " + address + " ...");
@@ -425,6 +491,9 @@ final class HaSession implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closing = true; // no restart from here on
+    }
     if (haproxy != null) {
       stopProcess(haproxy, "HAProxy");
     }
