@@ -289,11 +289,15 @@ final class HaSession implements AutoCloseable {
         + "\n";
   }
 
-  /** Every server's pilot URL, comma-separated: a pilot moves to the next when its server goes. */
+  /**
+   * Every server's pilot URL, comma-separated: a pilot moves to the next when its server goes. The
+   * pilots' connector of a server listens on its address at the API port + 1 (balancer.port's
+   * default); the API port itself answers a pilot's upgrade with 404.
+   */
   String pilotUrls() {
     List<String> urls = new ArrayList<>();
     for (int k = 1; k <= settings.servers(); k++) {
-      urls.add("ws://" + address(k) + ":" + settings.port() + "/pilot/v1");
+      urls.add("ws://" + address(k) + ":" + (settings.port() + 1) + "/pilot/v1");
     }
     return String.join(",", urls);
   }

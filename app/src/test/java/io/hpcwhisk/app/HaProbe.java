@@ -10,6 +10,7 @@ import io.hpcwhisk.slurm.cli.SlurmJson;
 import io.hpcwhisk.testkit.LocalAttacker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -124,5 +125,30 @@ final class HaProbe {
     System.out.println("[failover] attacker's psql: exit " + psql.exitCode() + ": " + psql.all());
     assertThat(psql.exitCode()).isNotZero();
     assertThat(psql.all()).contains("password").doesNotContain(password);
+  }
+
+  /** Copies the servers' and pilots' logs of up's directory {@code dir} to {@code keep}. */
+  static void keepLogs(Path dir, Path keep) {
+    try {
+      Files.createDirectories(keep);
+      List<Path> logs = new ArrayList<>();
+      for (Path d : List.of(dir.resolve("ha"), dir.resolve("pilots"), dir)) {
+        if (Files.isDirectory(d)) {
+          try (var files = Files.list(d)) {
+            files
+                .filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out"))
+                .forEach(logs::add);
+          }
+        }
+      }
+      for (Path f : logs) {
+        Files.copy(
+            f,
+            keep.resolve(dir.relativize(f).toString().replace('/', '-')),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (Exception e) {
+      System.out.println("[failover] cannot keep the logs: " + e);
+    }
   }
 }
