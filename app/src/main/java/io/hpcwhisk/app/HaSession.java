@@ -160,7 +160,7 @@ final class HaSession implements AutoCloseable {
       for (Server s : servers) {
         awaitHealthy(s);
         out.println("server " + s.index() + ": pid " + s.process().pid() + " url " + s.url());
-        s.process().onExit().thenRun(() -> restart(s));
+        watch(s);
       }
       Path haCfg = runDir.resolve("haproxy.cfg");
       writePrivate(haCfg, haproxyConfig(settings.port(), settings.port(), settings.servers()));
@@ -234,7 +234,19 @@ final class HaSession implements AutoCloseable {
     }
     restarts.add(new Restart(dead.index(), dead.process().pid(), status, next.process().pid()));
     out.println("server " + next.index() + ": pid " + next.process().pid() + " url " + next.url());
-    next.process().onExit().thenRun(() -> restart(next));
+    watch(next);
+  }
+
+  /** Restarts {@code s} when its process ends, on a thread of its own (a start takes a while). */
+  private void watch(Server s) {
+    s.process()
+        .onExit()
+        .thenRun(
+            () -> {
+              Thread t = new Thread(() -> restart(s), "ha-restart-server-" + s.index());
+              t.setDaemon(true);
+              t.start();
+            });
   }
 
   /** The configuration every server reads (its options add host, port and data directory). */

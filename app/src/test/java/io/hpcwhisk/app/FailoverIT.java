@@ -84,9 +84,7 @@ class FailoverIT {
   static final List<Duration> BATCH_AT =
       List.of(Duration.ofSeconds(40), Duration.ofSeconds(110), Duration.ofSeconds(190));
 
-  /** Goals of the issue. */
-  static final double SUCCESS_GOAL_PERCENT = 99.9;
-
+  static final double SUCCESS_GOAL_PERCENT = 99.9; // the issue's goals
   static final Duration REREGISTER_GOAL = Duration.ofSeconds(5);
   static final Duration LEADER_GOAL = Duration.ofSeconds(10);
 
@@ -345,12 +343,18 @@ class FailoverIT {
                               jdbc, db.group(3), password, "SELECT count(*) FROM dispatch_queue")
                           == 0);
       Map<String, String> recordStatus = new HashMap<>();
+      Map<String, Long> reasons = new TreeMap<>();
       try (Connection c = DriverManager.getConnection(jdbc, db.group(3), password);
           Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT activation_id, body FROM activation_records")) {
         while (rs.next()) {
           JsonNode body = json.readTree(rs.getString(2));
           String status = body.path("response").path("status").asText("");
+          if (!status.isEmpty() && !status.equals("success")) {
+            String error = body.path("response").path("result").path("error").asText("");
+            reasons.merge(
+                status + ": " + error.substring(0, Math.min(100, error.length())), 1L, Long::sum);
+          }
           recordStatus.put(rs.getString(1), status.isEmpty() ? "?" : status);
         }
       }
@@ -544,6 +548,8 @@ class FailoverIT {
           notAcceptedAwayFromKills.size(),
           failures);
       failed.forEach(f -> System.out.println("[failover] not successful: " + f));
+      reasons.forEach(
+          (r, n) -> System.out.println("[failover] records not successful: " + n + " x " + r));
       int mostBefore =
           pilotJobCount.entrySet().stream()
               .filter(e -> e.getKey().isBefore(firstKill))
@@ -634,7 +640,7 @@ class FailoverIT {
     }
   }
 
-  /** The Node.js action of the load: 300 ms of work, so that blocking calls are in flight. */
+  /** The Node.js action: 300 ms of work, so that blocking calls are in flight at a kill. */
   static final String NODE_ACTION =
       "async function main(params) {\n"
           + "  await new Promise(resolve => setTimeout(resolve, 300))\n"
@@ -675,7 +681,13 @@ class FailoverIT {
       } else {
         target =
             looks.entrySet().stream()
-                .filter(e -> e.getValue().up() && !e.getValue().leader())
+                .filter(
+                    e ->
+                        e.getValue().up()
+                            && !e.getValue().leader()
+                            && ProcessHandle.of(up.servers().get(e.getKey()).pid())
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false))
                 .max(
                     Comparator.comparingInt(
                             (Map.Entry<Integer, HaProbe.Look> e) -> e.getValue().pilots().size())
@@ -697,8 +709,7 @@ class FailoverIT {
       handle.destroyForcibly(); // SIGKILL
       int killed = target;
       Map<Integer, String> survivors = new TreeMap<>(urls);
-      survivors.remove(killed);
-
+      survivors.remove(target);
       Duration newLeader = null;
       int newLeaderServer = -1;
       Map<String, Duration> reregistered = new TreeMap<>();
@@ -746,8 +757,7 @@ class FailoverIT {
                   }
                   return waiting.isEmpty() && (!needLeader || leaderAt.get() != null);
                 });
-      } catch (ConditionTimeoutException e) {
-        // the figures say what is missing
+      } catch (ConditionTimeoutException e) { // the figures say what is missing
       }
       if (leaderAt.get() != null) {
         newLeader = Duration.between(killedAt, leaderAt.get());
@@ -762,8 +772,7 @@ class FailoverIT {
             .pollInterval(Duration.ofMillis(200))
             .until(() -> up.servers().get(killed).pid() != oldPid);
         restarted = Duration.between(killedAt, Instant.now());
-      } catch (ConditionTimeoutException e) {
-        // reported as NOT restarted
+      } catch (ConditionTimeoutException e) { // reported as NOT restarted
       }
       return new Kill(
           n,
