@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,13 @@ import java.util.concurrent.TimeUnit;
  * <p>The run directory {@code DIR/ha} is 0700 and holds the database password file, the servers'
  * configuration and HAProxy's configuration (all 0600) and the logs. {@link #close()} stops, in
  * reverse order, only what this session started, by the processes' own handles.
+ *
+ * <p><b>Restarts.</b> A server that exits (kill -9, a crash) after it had answered its health check
+ * is started again at once with the same address, configuration and data directory (as a systemd
+ * unit with {@code Restart=always} would), its log appended to; the session prints {@code hpc-whisk
+ * up: server K (pid P) exited with status S; restarting it} and, once it answers, a new {@code
+ * server K: pid P url U} line. A server that exits before it ever answered is not restarted (it
+ * would fail again): the session prints why and runs on with the others.
  */
 final class HaSession implements AutoCloseable {
 
@@ -49,11 +57,17 @@ final class HaSession implements AutoCloseable {
   /** One server process. */
   record Server(int index, String address, String url, Process process, Path log) {}
 
+  /** A server found dead and started again ({@link #restarted()}). */
+  record Restart(int index, long oldPid, int status, long newPid) {}
+
   private final Settings settings;
   private final PrintStream out;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final List<Server> servers = new ArrayList<>();
+  private final List<Server> servers = new CopyOnWriteArrayList<>();
+  private final List<Restart> restarts = new CopyOnWriteArrayList<>();
+  private volatile boolean closing;
+  private Path config;
   private LocalCluster cluster;
   private boolean startedCluster;
   private SlurmCli slurm;
@@ -136,7 +150,7 @@ final class HaSession implements AutoCloseable {
               + ", pid "
               + postgres.pid()
               + ")");
-      Path config = runDir.resolve("hpc-whisk.yaml");
+      config = runDir.resolve("hpc-whisk.yaml");
       writePrivate(config, serverConfig(passwordFile));
       // server 1 makes the pilot secret; every other server gets a copy before its first start, so
       // that a pilot's credential is valid on every server it may move to
@@ -153,6 +167,7 @@ final class HaSession implements AutoCloseable {
       for (Server s : servers) {
         awaitHealthy(s);
         out.println("server " + s.index() + ": pid " + s.process().pid() + " url " + s.url());
+        watch(s);
       }
       Path haCfg = runDir.resolve("haproxy.cfg");
       writePrivate(haCfg, haproxyConfig(settings.port(), settings.port(), settings.servers()));
@@ -176,6 +191,69 @@ final class HaSession implements AutoCloseable {
 
   List<Server> servers() {
     return List.copyOf(servers);
+  }
+
+  /** The restarts so far, in order. */
+  List<Restart> restarted() {
+    return List.copyOf(restarts);
+  }
+
+  /**
+   * Starts server {@code dead} again after its process ended (called on its exit): same address,
+   * configuration and data directory; prints its new pid and URL once it answers. Nothing while the
+   * session closes.
+   */
+  private void restart(Server dead) {
+    if (closing) {
+      return;
+    }
+    int status = dead.process().exitValue();
+    out.println(
+        "hpc-whisk up: server "
+            + dead.index()
+            + " (pid "
+            + dead.process().pid()
+            + ") exited with status "
+            + status
+            + "; restarting it");
+    Server next;
+    try {
+      synchronized (this) {
+        if (closing) {
+          return;
+        }
+        next = startServer(dead.index(), config);
+        servers.set(servers.indexOf(dead), next);
+      }
+      awaitHealthy(next);
+    } catch (Exception e) {
+      if (!closing) {
+        out.println(
+            "hpc-whisk up: server "
+                + dead.index()
+                + " did not come back, left down: "
+                + e.getMessage());
+      }
+      return;
+    }
+    if (closing) {
+      return;
+    }
+    restarts.add(new Restart(dead.index(), dead.process().pid(), status, next.process().pid()));
+    out.println("server " + next.index() + ": pid " + next.process().pid() + " url " + next.url());
+    watch(next);
+  }
+
+  /** Restarts {@code s} when its process ends, on a thread of its own (a start takes a while). */
+  private void watch(Server s) {
+    s.process()
+        .onExit()
+        .thenRun(
+            () -> {
+              Thread t = new Thread(() -> restart(s), "ha-restart-server-" + s.index());
+              t.setDaemon(true);
+              t.start();
+            });
   }
 
   /** The configuration every server reads (its options add host, port and data directory). */
@@ -230,11 +308,15 @@ final class HaSession implements AutoCloseable {
         + "\n";
   }
 
-  /** Every server's pilot URL, comma-separated: a pilot moves to the next when its server goes. */
+  /**
+   * Every server's pilot URL, comma-separated: a pilot moves to the next when its server goes. The
+   * pilots' connector of a server listens on its address at the API port + 1 (balancer.port's
+   * default); the API port itself answers a pilot's upgrade with 404.
+   */
   String pilotUrls() {
     List<String> urls = new ArrayList<>();
     for (int k = 1; k <= settings.servers(); k++) {
-      urls.add("ws://" + address(k) + ":" + settings.port() + "/pilot/v1");
+      urls.add("ws://" + address(k) + ":" + (settings.port() + 1) + "/pilot/v1");
     }
     return String.join(",", urls);
   }
@@ -315,7 +397,7 @@ final class HaSession implements AutoCloseable {
                 "--executor",
                 "pilots")
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("HPC_WHISK_HOME", settings.home().toString());
     pb.environment().put("HPC_WHISK_NO_BUILD", "1");
     out.println("hpc-whisk up: starting server " + k + " on " + address + " ...");
@@ -432,6 +514,9 @@ final class HaSession implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closing = true; // no restart from here on
+    }
     if (haproxy != null) {
       stopProcess(haproxy, "HAProxy");
     }

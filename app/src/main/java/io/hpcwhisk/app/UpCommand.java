@@ -125,7 +125,8 @@ final class UpCommand implements Callable<Integer> {
               + " (at least 2) hpc-whisk server processes on 127.0.0.2 .. 127.0.0.(N+1) sharing it"
               + " (store.kind postgres; the harvest controller runs in the elected leader only) and"
               + " HAProxy on 127.0.0.1:PORT in front with health checks. Prints 'server K: pid P"
-              + " url U' per server and 'front: URL'. Needs root, postgresql and haproxy"
+              + " url U' per server and 'front: URL'; a server that dies after it answered is"
+              + " restarted and printed again. Needs root, postgresql and haproxy"
               + " (bin/install-deps); not with --tls or --isolated-nodes.")
   Integer ha;
 

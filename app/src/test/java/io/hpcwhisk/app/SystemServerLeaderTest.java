@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two {@link SystemServer}s over one real PostgreSQL (testkit {@link PostgresCluster}): exactly one
  * runs the harvest controller, the gauges say which, and when the leader stops the other starts its
- * controller within 10 s. (Two processes and kill -9: {@code UpHaIT}.)
+ * controller within 10 s. (Three processes and kill -9 under load: {@code FailoverIT}.)
  */
 class SystemServerLeaderTest {
 
