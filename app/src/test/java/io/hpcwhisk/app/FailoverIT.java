@@ -9,6 +9,7 @@ import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hpcwhisk.balancer.store.postgres.LeaderElection;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobState;
+import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.cli.SlurmJson;
 import io.hpcwhisk.testkit.LocalAttacker;
