@@ -399,8 +399,7 @@ class FailoverIT {
         if (id != null) {
           acceptedCalls++;
         } else {
-          // a call refused or cut off must fall in a blip: sent from 2 s before a kill to 10 s
-          // after
+          // a call refused or cut off must fall in a blip: from 2 s before a kill to 10 s after
           Instant sent = Instant.ofEpochMilli(l.path("sentMs").asLong());
           if (kills.stream()
               .noneMatch(
