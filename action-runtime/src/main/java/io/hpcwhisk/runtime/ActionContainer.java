@@ -2,20 +2,28 @@ package io.hpcwhisk.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcwhisk.protocol.ActivationStatus;
+import java.io.Closeable;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * One runtime process for one action version: started and initialised once ({@code /init}), then
@@ -49,9 +57,7 @@ public final class ActionContainer implements AutoCloseable {
 
   /** util-linux's {@code taskset}, which pins a runtime (sched_setaffinity) before it starts. */
   private static final String TASKSET =
-      java.nio.file.Files.isExecutable(Path.of("/usr/bin/taskset"))
-          ? "/usr/bin/taskset"
-          : "taskset";
+      Files.isExecutable(Path.of("/usr/bin/taskset")) ? "/usr/bin/taskset" : "taskset";
 
   private volatile Runnable onClose;
 
@@ -97,7 +103,7 @@ public final class ActionContainer implements AutoCloseable {
     String name = "runtime-" + process.pid();
     this.results =
         new ResultReader(
-            new java.io.FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
+            new FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
     this.out =
         new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
     this.err =
@@ -298,7 +304,7 @@ public final class ActionContainer implements AutoCloseable {
     if (container == null) {
       deleteQuietly(dir);
     }
-    org.slf4j.LoggerFactory.getLogger(ActionContainer.class)
+    LoggerFactory.getLogger(ActionContainer.class)
         .warn("cannot start the {} runtime in {}", spec.kind(), dir, e);
     return new InitOutcome.Failed(
         ActivationResult.error(
@@ -426,7 +432,7 @@ public final class ActionContainer implements AutoCloseable {
       long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
       while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS))
           && System.nanoTime() < until) {
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        LockSupport.parkNanos(50_000);
       }
       out.switchTo(following);
       err.switchTo(following);
@@ -479,7 +485,7 @@ public final class ActionContainer implements AutoCloseable {
   }
 
   private void cleanUp() {
-    for (java.io.Closeable stream :
+    for (Closeable stream :
         List.of(fifo, stdin, process.getInputStream(), process.getErrorStream())) {
       try {
         stream.close();
@@ -542,10 +548,10 @@ public final class ActionContainer implements AutoCloseable {
    * with {@code sched_setaffinity}/{@code taskset}); empty when every process stays within them.
    */
   List<Integer> cpusBeyond(List<Integer> cores) {
-    java.util.Set<Integer> beyond = new java.util.TreeSet<>();
+    Set<Integer> beyond = new TreeSet<>();
     for (long pid : ProcStatus.tree(process.pid())) {
       try {
-        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
           if (line.startsWith("Cpus_allowed_list:")) {
             for (int cpu : DevicePool.parseCpuList(line.substring(line.indexOf(':') + 1))) {
               if (!cores.contains(cpu)) {
@@ -607,7 +613,7 @@ public final class ActionContainer implements AutoCloseable {
     }
     try (var paths = Files.walk(dir)) {
       paths
-          .sorted(java.util.Comparator.reverseOrder())
+          .sorted(Comparator.reverseOrder())
           .forEach(
               p -> {
                 try {
@@ -616,7 +622,7 @@ public final class ActionContainer implements AutoCloseable {
                   // best effort
                 }
               });
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       // a file vanished while the tree was walked (a runtime cleaning up at the same time): best
       // effort
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -68,6 +69,6 @@ public enum ActionKind {
 
   /** All supported kind names, for messages and registration. */
   public static List<String> supportedNames() {
-    return java.util.Arrays.stream(values()).flatMap(k -> k.names.stream()).toList();
+    return Arrays.stream(values()).flatMap(k -> k.names.stream()).toList();
   }
 }

@@ -4,22 +4,32 @@ import io.hpcwhisk.runtime.container.ContainerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.slf4j.LoggerFactory;
 
 /**
  * The warm pool: runs activations in runtimes kept per action version, starting one (cold) when no
@@ -54,8 +64,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private final Launchers launchers;
   private final DevicePool devices;
   private final Map<PoolKey, Deque<Idle>> idle = new HashMap<>();
-  private final Set<ActionContainer> busy =
-      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<ActionContainer> busy = Collections.newSetFromMap(new IdentityHashMap<>());
   private final ScheduledExecutorService housekeeping;
   private final AtomicLong coldStarts = new AtomicLong();
   private final AtomicLong warmStarts = new AtomicLong();
@@ -64,16 +73,15 @@ public final class ActionRuntimes implements AutoCloseable {
 
   /** The cores and GPUs each pinned runtime holds (weakly: a closed runtime drops out). */
   private final Map<ActionContainer, DevicePool.Grant> pinned =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final ImageRuntimes images;
 
   /** Pre-started runtimes per kind (guarded by this); their memory counts in memoryInUseMb. */
-  private final Map<ActionKind, Deque<ActionContainer>> stems =
-      new java.util.EnumMap<>(ActionKind.class);
+  private final Map<ActionKind, Deque<ActionContainer>> stems = new EnumMap<>(ActionKind.class);
 
   /** Pre-started runtimes being started per kind (guarded by this). */
-  private final Map<ActionKind, Integer> stemsStarting = new java.util.EnumMap<>(ActionKind.class);
+  private final Map<ActionKind, Integer> stemsStarting = new EnumMap<>(ActionKind.class);
 
   private volatile Prewarm prewarm = Prewarm.NONE;
 
@@ -87,16 +95,15 @@ public final class ActionRuntimes implements AutoCloseable {
   private volatile long stemPauseUntilNanos = System.nanoTime();
 
   private static final long STEM_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private final java.util.concurrent.ExecutorService stemStarter;
+  private final ExecutorService stemStarter;
 
   /**
    * Runtime process launches at once (cold starts and stem cells): twice the cores this process may
    * use, at least 2, so a burst of cold starts does not start dozens of interpreters at once and
    * starve the pilot's own threads (heartbeats) on a small node.
    */
-  private final java.util.concurrent.Semaphore launches =
-      new java.util.concurrent.Semaphore(
-          Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), true);
+  private final Semaphore launches =
+      new Semaphore(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), true);
 
   private int memoryInUseMb;
   private boolean closed;
@@ -106,7 +113,7 @@ public final class ActionRuntimes implements AutoCloseable {
   /**
    * The directory this pool's runtimes live in, one per start: {@code WORK_DIR/start-PID-NANOS}.
    */
-  private final java.nio.file.Path base;
+  private final Path base;
 
   /**
    * A pool whose runtime files live in a directory of their own under {@code config.workDir()},
@@ -139,12 +146,12 @@ public final class ActionRuntimes implements AutoCloseable {
    * actions as {@code containers} says.
    */
   public ActionRuntimes(RuntimeConfig config, DevicePool devices, ContainerSettings containers) {
-    this.devices = java.util.Objects.requireNonNull(devices, "devices");
+    this.devices = Objects.requireNonNull(devices, "devices");
     this.base = config.workDir();
     try {
       Files.createDirectories(base);
       removeLeftovers(base);
-      java.nio.file.Path own =
+      Path own =
           Files.createDirectory(
               base.resolve("start-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
       this.config = config.withWorkDir(own);
@@ -195,7 +202,7 @@ public final class ActionRuntimes implements AutoCloseable {
    * background with memory no runtime holds, once {@link #warmUp} ran; returns this.
    */
   public ActionRuntimes prewarm(Prewarm value) {
-    this.prewarm = java.util.Objects.requireNonNull(value, "prewarm");
+    this.prewarm = Objects.requireNonNull(value, "prewarm");
     replenish();
     return this;
   }
@@ -230,7 +237,7 @@ public final class ActionRuntimes implements AutoCloseable {
     if (!plan.enabled() || !warmedUp || System.nanoTime() - stemPauseUntilNanos < 0) {
       return;
     }
-    Map<ActionKind, Integer> start = new java.util.EnumMap<>(ActionKind.class);
+    Map<ActionKind, Integer> start = new EnumMap<>(ActionKind.class);
     synchronized (this) {
       if (closed) {
         return;
@@ -253,7 +260,7 @@ public final class ActionRuntimes implements AutoCloseable {
           for (int i = 0; i < n; i++) {
             try {
               stemStarter.execute(() -> startStem(kind, plan.memoryMb(), hideGpus));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
               synchronized (this) {
                 stemsStarting.merge(kind, -1, Integer::sum);
                 memoryInUseMb -= plan.memoryMb();
@@ -273,7 +280,7 @@ public final class ActionRuntimes implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       stemFailures.incrementAndGet();
       stemPauseUntilNanos = System.nanoTime() + STEM_PAUSE_NANOS;
-      org.slf4j.LoggerFactory.getLogger(ActionRuntimes.class)
+      LoggerFactory.getLogger(ActionRuntimes.class)
           .warn("cannot pre-start a {} runtime: {}", kind, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -341,7 +348,7 @@ public final class ActionRuntimes implements AutoCloseable {
    * The directories and files the sandbox hides from actions (besides {@code /tmp}); empty when not
    * sandboxed.
    */
-  public List<java.nio.file.Path> sandboxHides() {
+  public List<Path> sandboxHides() {
     return launchers.sandboxHides();
   }
 
@@ -752,7 +759,7 @@ public final class ActionRuntimes implements AutoCloseable {
       return false;
     }
     affinityEscapes.incrementAndGet();
-    org.slf4j.LoggerFactory.getLogger(ActionRuntimes.class)
+    LoggerFactory.getLogger(ActionRuntimes.class)
         .warn(
             "a runtime of {} widened its CPU affinity beyond its cores {} to {}; it is discarded",
             container.spec().versionKey(),
@@ -818,7 +825,7 @@ public final class ActionRuntimes implements AutoCloseable {
     evictWhere(versionKey::equals);
   }
 
-  private void evictWhere(java.util.function.Predicate<String> versionKey) {
+  private void evictWhere(Predicate<String> versionKey) {
     List<ActionContainer> removed = new ArrayList<>();
     synchronized (this) {
       for (Deque<Idle> list : idle.values()) {
@@ -869,8 +876,8 @@ public final class ActionRuntimes implements AutoCloseable {
    * Removes what earlier starts left under {@code base}: start directories of dead processes, old
    * layouts.
    */
-  static void removeLeftovers(java.nio.file.Path base) throws IOException {
-    List<java.nio.file.Path> stale = new ArrayList<>();
+  static void removeLeftovers(Path base) throws IOException {
+    List<Path> stale = new ArrayList<>();
     try (var entries = Files.list(base)) {
       entries.forEach(
           p -> {
@@ -895,7 +902,7 @@ public final class ActionRuntimes implements AutoCloseable {
   }
 
   /** The directory this start's runtimes use (tests). */
-  public java.nio.file.Path directory() {
+  public Path directory() {
     return config.workDir();
   }
 

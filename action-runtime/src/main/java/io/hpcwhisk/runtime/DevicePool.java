@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The cores and GPUs a pilot's runtimes share: a runtime of an action that asks for cores ({@code
@@ -143,8 +145,7 @@ public final class DevicePool {
     if (value == null) {
       return 0;
     }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("^(\\d{1,6})").matcher(value.strip());
+    Matcher m = Pattern.compile("^(\\d{1,6})").matcher(value.strip());
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 

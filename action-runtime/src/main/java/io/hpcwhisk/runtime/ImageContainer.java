@@ -7,10 +7,12 @@ import io.hpcwhisk.runtime.container.ContainerRun;
 import io.hpcwhisk.runtime.container.ContainerSettings;
 import io.hpcwhisk.runtime.container.NetnsForwarder;
 import io.hpcwhisk.runtime.container.UnixHttp;
+import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,7 +142,7 @@ final class ImageContainer implements AutoCloseable {
           new ProcessBuilder(engine.runCommand(run))
               // the engine may write files into its working directory (conmon's "oom" marker)
               .directory(config.workDir().toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       Process process = builder.start();
       container = new ImageContainer(spec, name, engine, process, dir, config);
       return container.initialise(initStart, t0);
@@ -203,7 +205,7 @@ final class ImageContainer implements AutoCloseable {
         }
         forwarder =
             new ProcessBuilder(NetnsForwarder.command(pid.get(), socket))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -420,9 +422,7 @@ final class ImageContainer implements AutoCloseable {
    * for a Unix socket (108 bytes).
    */
   private static Path privateDirectory(Path workDir) throws IOException {
-    var perms =
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     Path base = workDir.toAbsolutePath();
     if (base.toString().length() > 70) {
       base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();

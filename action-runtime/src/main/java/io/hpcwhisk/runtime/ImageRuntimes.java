@@ -1,8 +1,10 @@
 package io.hpcwhisk.runtime;
 
+import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.runtime.container.ContainerEngine;
 import io.hpcwhisk.runtime.container.ContainerSettings;
 import io.hpcwhisk.runtime.container.ImageReference;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -189,8 +191,7 @@ final class ImageRuntimes implements AutoCloseable {
   }
 
   private static ActivationResult developerError(String message, Instant at) {
-    return ActivationResult.error(
-        io.hpcwhisk.protocol.ActivationStatus.DEVELOPER_ERROR, message, List.of(), at, at);
+    return ActivationResult.error(ActivationStatus.DEVELOPER_ERROR, message, List.of(), at, at);
   }
 
   /**
@@ -274,7 +275,7 @@ final class ImageRuntimes implements AutoCloseable {
         return Optional.of("it is writable by group or others");
       }
       return Optional.empty();
-    } catch (java.io.IOException ex) {
+    } catch (IOException ex) {
       return Optional.of("cannot read its attributes");
     }
   }

@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime;
 
+import com.google.gson.JsonObject;
 import io.hpcwhisk.runtime.javaloop.JavaActionLoop;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -46,8 +49,8 @@ final class LauncherFiles {
         Path jar = dir.resolve("java-launcher.jar");
         Path partial = dir.resolve("java-launcher.jar.part");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(partial))) {
-          java.util.Set<String> written = new java.util.HashSet<>();
-          for (Class<?> anchor : List.of(JavaActionLoop.class, com.google.gson.JsonObject.class)) {
+          Set<String> written = new HashSet<>();
+          for (Class<?> anchor : List.of(JavaActionLoop.class, JsonObject.class)) {
             copyClasses(codeSource(anchor), out, written);
           }
         }
@@ -61,7 +64,7 @@ final class LauncherFiles {
     return javaJar;
   }
 
-  private final java.util.Set<String> written = new java.util.HashSet<>();
+  private final Set<String> written = new HashSet<>();
 
   /**
    * Writes the resource once per instance (a file left by an older pilot in the same place is
@@ -95,7 +98,7 @@ final class LauncherFiles {
     }
   }
 
-  private static void copyClasses(Path source, JarOutputStream out, java.util.Set<String> written)
+  private static void copyClasses(Path source, JarOutputStream out, Set<String> written)
       throws IOException {
     if (Files.isDirectory(source)) {
       try (Stream<Path> files = Files.walk(source)) {

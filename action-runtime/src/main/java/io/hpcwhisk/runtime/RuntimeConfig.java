@@ -1,5 +1,7 @@
 package io.hpcwhisk.runtime;
 
+import static io.hpcwhisk.runtime.Sandbox.DEFAULT_UID;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +58,7 @@ public record RuntimeConfig(
     sandbox = sandbox == null ? Sandbox.AUTO : sandbox;
     idleTimeout = idleTimeout == null ? Duration.ofMinutes(10) : idleTimeout;
     logDrainWait = logDrainWait == null ? Duration.ofSeconds(2) : logDrainWait;
-    sandboxUid = sandboxUid == 0 ? io.hpcwhisk.runtime.Sandbox.DEFAULT_UID : sandboxUid;
+    sandboxUid = sandboxUid == 0 ? DEFAULT_UID : sandboxUid;
     if (sandboxUid < 0) {
       throw new IllegalArgumentException(
           "sandboxUid must be a positive uid (0, root, is refused), got " + sandboxUid);

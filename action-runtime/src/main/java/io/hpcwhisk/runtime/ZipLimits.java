@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.ZipEntry;
@@ -69,7 +70,7 @@ public record ZipLimits(long maxTotalBytes, int maxEntries, int maxRatio) {
         Path relative;
         try {
           relative = Path.of(name.replace('\\', '/')).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
           throw new Refused(
               "the zip entry name '" + printable(name) + "' is not a valid file name");
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -306,7 +307,7 @@ class ActionRuntimesErrorsTest {
                     + " process.env.__OW_DEADLINE, host: process.env.__OW_API_HOST, key:"
                     + " process.env.__OW_API_KEY || null, mine: process.env.MY_SETTING, leaked:"
                     + " Object.keys(process.env).filter(k => k.startsWith('HPC_WHISK')) }; }")
-            .withEnv(java.util.Map.of("MY_SETTING", "on"));
+            .withEnv(Map.of("MY_SETTING", "on"));
     Instant deadline = Instant.ofEpochMilli(1_900_000_000_000L);
     ActivationInput withKey =
         new ActivationInput(

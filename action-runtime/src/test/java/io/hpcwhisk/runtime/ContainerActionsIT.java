@@ -8,13 +8,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.runtime.container.ContainerSettings;
 import io.hpcwhisk.testkit.ContainerTestImage;
+import io.hpcwhisk.testkit.LocalAttacker;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,7 +72,7 @@ class ContainerActionsIT {
         "",
         false,
         "main",
-        java.util.Map.of(),
+        Map.of(),
         ActionLimits.defaults().withTimeout(Duration.ofSeconds(60)),
         img);
   }
@@ -140,9 +150,8 @@ class ContainerActionsIT {
 
   @Test
   void byDefaultTheContainerHasNoNetworkAtAll() throws Exception {
-    try (java.net.ServerSocket service =
-            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        java.net.ServerSocket onNode = nodeService()) {
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ServerSocket onNode = nodeService()) {
       ActionSpec spec = spec("net", image);
 
       JsonNode interfaces =
@@ -174,9 +183,8 @@ class ContainerActionsIT {
             new ActionRuntimes(
                 RuntimeConfig.defaults(work.resolve("out"), 512),
                 new ContainerSettings("podman", null, owner, "outbound"));
-        java.net.ServerSocket service =
-            new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        java.net.ServerSocket onNode = nodeService()) {
+        ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ServerSocket onNode = nodeService()) {
       ActionSpec spec = spec("outbound", image);
       String gateway =
           outbound.invoke(spec, input("{\"op\":\"gateway\"}")).result().path("gateway").asText();
@@ -207,7 +215,7 @@ class ContainerActionsIT {
 
   @Test
   void aLocalUserCannotReachAWarmContainersPortNorEnterItsNamespace() throws Exception {
-    io.hpcwhisk.testkit.LocalAttacker attacker = io.hpcwhisk.testkit.LocalAttacker.ensure();
+    LocalAttacker attacker = LocalAttacker.ensure();
     ActionSpec spec = spec("victim-port", image);
     assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).status())
         .isEqualTo(ActivationStatus.SUCCESS);
@@ -223,7 +231,7 @@ class ContainerActionsIT {
     assertThat(forwarding).as("the pilot's forwarder runs").hasSize(1);
     List<Long> forwarders = forwarding.stream().map(ProcessHandle::pid).toList();
     String listen =
-        java.util.Arrays.stream(forwarding.get(0).info().arguments().orElseThrow())
+        Arrays.stream(forwarding.get(0).info().arguments().orElseThrow())
             .filter(a -> a.startsWith("UNIX-LISTEN:"))
             .findFirst()
             .orElseThrow();
@@ -297,9 +305,9 @@ class ContainerActionsIT {
 
     assertThat(Files.getPosixFilePermissions(dir))
         .containsExactlyInAnyOrder(
-            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
-            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE);
     assertThat(Files.exists(socket)).as("the forwarder's socket").isTrue();
     for (var attempt : List.of(viaSocket, initViaSocket, enter, enterUser, exec, stat)) {
       assertThat(attempt.exitCode()).as(attempt.all()).isNotZero();
@@ -336,7 +344,7 @@ class ContainerActionsIT {
       micros[i] = (System.nanoTime() - t0) / 1000;
       assertThat(r.cold()).isFalse();
     }
-    java.util.Arrays.sort(micros);
+    Arrays.sort(micros);
     System.out.printf(
         "warm container call (echo action, %d calls): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms;"
             + " loadavg %s%n",
@@ -370,14 +378,14 @@ class ContainerActionsIT {
    * A service on the node's first non-loopback IPv4 address (what an outgoing connection can reach
    * here without internet), or null when the node has none.
    */
-  private static java.net.ServerSocket nodeService() throws IOException {
-    for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+  private static ServerSocket nodeService() throws IOException {
+    for (var nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (!nif.isUp() || nif.isLoopback()) {
         continue;
       }
-      for (var address : java.util.Collections.list(nif.getInetAddresses())) {
-        if (address instanceof java.net.Inet4Address) {
-          return new java.net.ServerSocket(0, 50, address);
+      for (var address : Collections.list(nif.getInetAddresses())) {
+        if (address instanceof Inet4Address) {
+          return new ServerSocket(0, 50, address);
         }
       }
     }
@@ -393,7 +401,7 @@ class ContainerActionsIT {
 
   @Test
   void aLocalUserCannotSeeOrRemoveThePilotsContainers() throws Exception {
-    io.hpcwhisk.testkit.LocalAttacker attacker = io.hpcwhisk.testkit.LocalAttacker.ensure();
+    LocalAttacker attacker = LocalAttacker.ensure();
     ActionSpec spec = spec("victim", image);
     assertThat(runtimes.invoke(spec, input("{\"op\":\"echo\"}")).status())
         .isEqualTo(ActivationStatus.SUCCESS);
@@ -556,11 +564,9 @@ class ContainerActionsIT {
         new ActionRuntimes(
             RuntimeConfig.defaults(work.resolve("dir"), 512),
             new ContainerSettings("podman", dir, owner))) {
-      Files.setPosixFilePermissions(
-          archive, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+      Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-rw-rw-"));
       ActivationResult refused = withDir.invoke(spec("dir", loaded), input("{\"op\":\"echo\"}"));
-      Files.setPosixFilePermissions(
-          archive, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-r--r--"));
       ActivationResult result = withDir.invoke(spec("dir", loaded), input("{\"op\":\"echo\"}"));
 
       assertThat(refused.status()).isEqualTo(ActivationStatus.DEVELOPER_ERROR);

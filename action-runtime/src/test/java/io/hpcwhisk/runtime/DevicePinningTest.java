@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcwhisk.protocol.ActivationStatus;
+import io.hpcwhisk.testkit.Required;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ class DevicePinningTest {
   @Test
   void aOneCoreActionSeesOneCpuAndATwoCoreActionTwo() throws Exception {
     List<Integer> allowed = DevicePool.allowedCpus();
-    Required.twoCpus(allowed);
+    requireTwoCpus(allowed);
     start(allowed.subList(0, 2), List.of());
 
     List<Integer> one = cpus(result(runtimes.invoke(probe("one", 1, 0), input("{}"))));
@@ -86,7 +87,7 @@ class DevicePinningTest {
   @Test
   void twoConcurrentOneCoreOneGpuRuntimesGetDistinctCoresAndGpus() throws Exception {
     List<Integer> allowed = DevicePool.allowedCpus();
-    Required.twoCpus(allowed);
+    requireTwoCpus(allowed);
     start(allowed.subList(0, 2), List.of("0", "1"));
     ActionSpec spec = probe("gpu", 1, 1);
     CountDownLatch both = new CountDownLatch(2);
@@ -135,7 +136,7 @@ class DevicePinningTest {
   void anActionThatWidensItsAffinityKeepsItForItsOwnRunOnlyAndItsRuntimeIsDiscarded()
       throws Exception {
     List<Integer> allowed = DevicePool.allowedCpus();
-    Required.twoCpus(allowed);
+    requireTwoCpus(allowed);
     start(allowed.subList(0, 2), List.of());
     String all = allowed.get(0) + "," + allowed.get(1);
     ActionSpec widen =
@@ -167,10 +168,7 @@ class DevicePinningTest {
   }
 
   /** The pinning tests need two CPUs this process may use. */
-  static final class Required {
-    static void twoCpus(List<Integer> allowed) {
-      io.hpcwhisk.testkit.Required.on(
-          allowed.size() >= 2, "needs two allowed CPUs, this process has " + allowed);
-    }
+  static void requireTwoCpus(List<Integer> allowed) {
+    Required.on(allowed.size() >= 2, "needs two allowed CPUs, this process has " + allowed);
   }
 }

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,7 +147,7 @@ class PrewarmedRuntimesTest {
         Sandbox.usable(), "bwrap (bubblewrap) is not installed or cannot create namespaces here");
     start(2048, "nodejs:2", RuntimeConfig.Sandbox.BWRAP);
     await().atMost(WAIT).until(() -> runtimes.stems(ActionKind.NODEJS) == 2);
-    String secret = "s3cret-" + java.util.UUID.randomUUID();
+    String secret = "s3cret-" + UUID.randomUUID();
     ActionSpec alice =
         ActionSpec.text(
             "alice/keeper@1",
@@ -209,7 +211,7 @@ class PrewarmedRuntimesTest {
                 if (runtimes.stats().memoryInUseMb() > 1024) {
                   over.set(true);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                LockSupport.parkNanos(1_000_000);
               }
             });
     sampler.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class ProcStatusTest {
     Process shell = new ProcessBuilder("sh", "-c", "sleep 30 & (sleep 30 & wait) & wait").start();
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> shell.descendants().count() == 3);
-      List<Long> expected = new java.util.ArrayList<>(List.of(shell.pid()));
+      List<Long> expected = new ArrayList<>(List.of(shell.pid()));
       shell.descendants().forEach(d -> expected.add(d.pid()));
 
       assertThat(ProcStatus.tree(shell.pid())).containsExactlyInAnyOrderElementsOf(expected);

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +87,8 @@ class SandboxedRuntimesTest {
         new ActionRuntimes(
             RuntimeConfig.defaults(work.resolve("rt"), 1024)
                 .withSandbox(RuntimeConfig.Sandbox.BWRAP)
-                .withSandboxHidden(java.util.List.of(config)));
-    String token = "sub-" + java.util.UUID.randomUUID();
+                .withSandboxHidden(List.of(config)));
+    String token = "sub-" + UUID.randomUUID();
     ProcessBuilder holder = new ProcessBuilder("sleep", "120");
     holder.environment().put("HPC_WHISK_PILOT_TOKEN", token);
     Process victim = holder.start();
@@ -137,17 +139,17 @@ class SandboxedRuntimesTest {
     RuntimeConfig broken =
         RuntimeConfig.defaults(work.resolve("rt-broken"), 256)
             .withSandbox(RuntimeConfig.Sandbox.AUTO)
-            .withSandboxHidden(java.util.List.of());
+            .withSandboxHidden(List.of());
     // an interpreter-less PATH: bwrap itself cannot be found
-    Sandbox sandbox = Sandbox.choose(broken, java.util.Map.of(), "/nonexistent/bwrap");
+    Sandbox sandbox = Sandbox.choose(broken, Map.of(), "/nonexistent/bwrap");
 
     assertThat(sandbox.enabled()).isFalse();
     assertThat(sandbox.problem()).contains("/nonexistent/bwrap");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 Sandbox.choose(
                     broken.withSandbox(RuntimeConfig.Sandbox.BWRAP),
-                    java.util.Map.of(),
+                    Map.of(),
                     "/nonexistent/bwrap"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not work here");

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class ZipLimitsTest {
 
   @Test
   void thePilotTurnsABombIntoADeveloperErrorWithoutWritingIt() throws Exception {
-    String code = java.util.Base64.getEncoder().encodeToString(bomb(64L << 20));
+    String code = Base64.getEncoder().encodeToString(bomb(64L << 20));
     ActionSpec spec = ActionSpec.binary("guest/bomb@0.0.1", "nodejs:20", code, "main");
     Path rt = dir.resolve("rt");
     Files.createDirectories(rt);

@@ -5,6 +5,7 @@ import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.auth.NamespaceLimits;
 import io.hpcwhisk.balancer.auth.StoredUser;
 import io.hpcwhisk.balancer.entity.EntityPath;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,7 +35,7 @@ final class AdminCommand implements Runnable {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    private java.io.PrintWriter out() {
+    private PrintWriter out() {
       return spec.commandLine().getOut();
     }
 

@@ -1,5 +1,8 @@
 package io.hpcwhisk.app;
 
+import io.hpcwhisk.balancer.WhiskServer;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.bench.controller.ControllerLoadBenchmark;
 import io.hpcwhisk.bench.harvest.HarvestBenchmark;
 import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.core.time.Durations;
@@ -259,28 +262,21 @@ final class ControllerCommand implements Runnable {
       run.config = config;
       Path home = Run.home();
       HarvestConfig effective = run.effectiveConfig(home);
-      io.hpcwhisk.balancer.WhiskServer server = null;
+      WhiskServer server = null;
       Path data = null;
       try {
         HarvestBenchmark bench;
         if (realPilot) {
           data = Files.createTempDirectory("hpc-whisk-bench-");
           var cfg =
-              io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
-                  .withApi(
-                      io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
-                          .api()
-                          .withPort(0)
-                          .withExecutor("pilots"))
-                  .withStore(
-                      io.hpcwhisk.balancer.config.ServerConfig.DEFAULT
-                          .store()
-                          .withDataDir(data.toString()));
+              ServerConfig.DEFAULT
+                  .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("pilots"))
+                  .withStore(ServerConfig.DEFAULT.store().withDataDir(data.toString()));
           server =
-              io.hpcwhisk.balancer.WhiskServer.start(
+              WhiskServer.start(
                   cfg,
                   Optional.of(
-                      io.hpcwhisk.balancer.WhiskServer.verifier(
+                      WhiskServer.verifier(
                           cfg,
                           effective.slurm().binDir(),
                           effective.slurm().environment(),
@@ -396,11 +392,11 @@ final class ControllerCommand implements Runnable {
                     .harvest()
                     .with(HarvestConfig.Harvest::idleInterval, Durations.parse(idleInterval)));
       }
-      new io.hpcwhisk.bench.controller.ControllerLoadBenchmark(
-              new io.hpcwhisk.bench.controller.ControllerLoadBenchmark.Settings(
+      new ControllerLoadBenchmark(
+              new ControllerLoadBenchmark.Settings(
                   effective,
-                  java.time.Duration.ofSeconds(seconds),
-                  java.time.Duration.ofSeconds(baselineSeconds),
+                  Duration.ofSeconds(seconds),
+                  Duration.ofSeconds(baselineSeconds),
                   List.of("squeue"),
                   fullJson),
               System.out)

@@ -8,6 +8,7 @@ import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -263,7 +264,7 @@ final class HaSession implements AutoCloseable {
     try {
       Files.createDirectories(pilots);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     return "# written by hpc-whisk up --ha; read by its servers\n"
         + "slurm:\n"

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.time.Durations;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -227,7 +228,7 @@ final class ServerCommand implements Runnable {
       return Optional.of(base);
     }
     var h = base.harvest();
-    var params = policy.equals(h.policy()) ? h.params() : java.util.Map.<String, String>of();
+    var params = policy.equals(h.policy()) ? h.params() : Map.<String, String>of();
     // the parameters first: they are checked against the policy (no parameters fit every policy)
     return Optional.of(
         base.with(

@@ -10,12 +10,14 @@ import io.hpcwhisk.simulator.batch.TraceSpread;
 import io.hpcwhisk.simulator.faas.FaasSettings;
 import io.hpcwhisk.simulator.site.SiteSettings;
 import io.hpcwhisk.simulator.site.SlurmConf;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +45,7 @@ import picocli.CommandLine.Option;
     })
 final class SimulateScheduleCommand implements Runnable {
 
-  private static long pick(Long explicit, java.util.OptionalLong site, long fallback) {
+  private static long pick(Long explicit, OptionalLong site, long fallback) {
     return explicit != null
         ? explicit
         : site != null && site.isPresent() ? site.getAsLong() : fallback;
@@ -61,7 +63,7 @@ final class SimulateScheduleCommand implements Runnable {
             ? List.of(Path.of(home))
             : List.of(cwd, cwd.getParent() == null ? cwd : cwd.getParent())) {
       Path dir = base.resolve("config/site-profiles");
-      if (java.nio.file.Files.isDirectory(dir)) {
+      if (Files.isDirectory(dir)) {
         return dir;
       }
     }

@@ -2,6 +2,7 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.core.time.Durations;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -150,7 +153,7 @@ final class UpCommand implements Callable<Integer> {
     if (ha != null) {
       return runHa(out, home);
     }
-    java.nio.file.Files.createDirectories(dir);
+    Files.createDirectories(dir);
     Path log = dir.toAbsolutePath().resolve("up.log");
     logToFile(log); // the live screen stays readable; the server's and controller's log go there
     out.println("hpc-whisk up: log in " + log);
@@ -249,7 +252,7 @@ final class UpCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--ha does not combine with --tls or --isolated-nodes (yet): start it without them");
     }
-    java.nio.file.Files.createDirectories(dir);
+    Files.createDirectories(dir);
     Path log = dir.toAbsolutePath().resolve("up.log");
     logToFile(log);
     out.println("hpc-whisk up: log in " + log);
@@ -309,8 +312,7 @@ final class UpCommand implements Callable<Integer> {
 
   /** Sends the logback root logger to {@code file} instead of stderr. */
   static void logToFile(Path file) {
-    if (!(org.slf4j.LoggerFactory.getILoggerFactory()
-        instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
       return;
     }
     var encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
@@ -323,7 +325,7 @@ final class UpCommand implements Callable<Integer> {
     appender.setFile(file.toString());
     appender.setEncoder(encoder);
     appender.start();
-    var root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
   }

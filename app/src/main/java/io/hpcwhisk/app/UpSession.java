@@ -2,14 +2,19 @@ package io.hpcwhisk.app;
 
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.tls.LocalCa;
+import io.hpcwhisk.balancer.tls.PemFiles;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.NodeNetwork;
 import io.hpcwhisk.localcluster.SlurmInstallation;
 import io.hpcwhisk.slurm.cli.ProcessCommandRunner;
 import io.hpcwhisk.slurm.cli.SlurmCli;
 import io.hpcwhisk.slurm.controller.HarvestConfig;
 import io.hpcwhisk.slurm.workload.SyntheticWorkload;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,13 +22,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * What {@code hpc-whisk up} starts and stops: a local Slurm cluster, the server (API, balancer,
@@ -159,7 +168,7 @@ final class UpSession implements AutoCloseable {
               true,
               out,
               settings.isolatedNodes());
-      Optional<io.hpcwhisk.localcluster.NodeNetwork> network = cluster.network();
+      Optional<NodeNetwork> network = cluster.network();
       Map<String, String> env = cluster.clientEnv();
       slurm =
           new SlurmCli(
@@ -189,7 +198,7 @@ final class UpSession implements AutoCloseable {
                 .withPilots(cfg.balancer().withHost(hostSide));
       }
       if (settings.tls()) {
-        cfg = withLocalCa(cfg, network.map(io.hpcwhisk.localcluster.NodeNetwork::hostAddress));
+        cfg = withLocalCa(cfg, network.map(NodeNetwork::hostAddress));
       }
       HarvestConfig harvest = harvestConfig(settings, cluster.conf(), cluster.clientBinDir());
       if (settings.rest()) {
@@ -234,7 +243,7 @@ final class UpSession implements AutoCloseable {
    * (mode 0600, written by the cluster; only its path is in the configuration).
    */
   static HarvestConfig throughRest(HarvestConfig harvest, LocalCluster cluster) {
-    java.net.URI url =
+    URI url =
         cluster
             .restUrl()
             .orElseThrow(
@@ -269,8 +278,8 @@ final class UpSession implements AutoCloseable {
     Path logs = settings.dir().resolve("pilots");
     try {
       Files.createDirectories(logs);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     var pilotJob =
         job.with(HarvestConfig.PilotJob::script, SystemServer.REAL_PILOT_SCRIPT)
@@ -328,26 +337,22 @@ final class UpSession implements AutoCloseable {
    * HTTPS, the pilots' port WSS, and pilot jobs are told to trust the CA ({@code
    * balancer.ca-file}). Prints {@code CA certificate: PATH}.
    */
-  private ServerConfig withLocalCa(ServerConfig cfg, Optional<String> hostSide)
-      throws java.io.IOException {
-    io.hpcwhisk.balancer.tls.LocalCa ca =
-        io.hpcwhisk.balancer.tls.LocalCa.openOrCreate(
-            settings.dir().resolve("tls"), "HPC-Whisk up local CA");
-    List<String> names = new java.util.ArrayList<>(List.of("127.0.0.1", "localhost"));
+  private ServerConfig withLocalCa(ServerConfig cfg, Optional<String> hostSide) throws IOException {
+    LocalCa ca = LocalCa.openOrCreate(settings.dir().resolve("tls"), "HPC-Whisk up local CA");
+    List<String> names = new ArrayList<>(List.of("127.0.0.1", "localhost"));
     hostSide.ifPresent(names::add);
     var issued = ca.issue("server", names, Duration.ofDays(90));
     caCertificate = ca.certificateFile();
     out.println("CA certificate: " + caCertificate);
     try {
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(io.hpcwhisk.balancer.tls.PemFiles.trustStore("CA certificate", caCertificate));
-      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(PemFiles.trustStore("CA certificate", caCertificate));
+      SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       http =
           HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot trust the local CA: " + e.getMessage(), e);
     }
     return cfg.withApi(
@@ -363,8 +368,8 @@ final class UpSession implements AutoCloseable {
   static final String DEMO_PACKAGE = "demo";
 
   /** The demo actions, as their names are invoked ({@code demo/hello}, {@code demo/hello-py}). */
-  static final java.util.List<String> DEMO_ACTIONS =
-      java.util.List.of(DEMO_PACKAGE + "/hello", DEMO_PACKAGE + "/hello-py");
+  static final List<String> DEMO_ACTIONS =
+      List.of(DEMO_PACKAGE + "/hello", DEMO_PACKAGE + "/hello-py");
 
   private void createDemoActions() throws Exception {
     put("packages/" + DEMO_PACKAGE, "{}", "package");

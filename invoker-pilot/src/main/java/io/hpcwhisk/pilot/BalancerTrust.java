@@ -8,10 +8,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
 import java.util.Collection;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -79,14 +82,14 @@ final class BalancerTrust {
     Throwable certificate = null;
     Throwable root = null;
     for (Throwable t = failure; t != null && t != root; t = t.getCause()) {
-      handshake |= t instanceof javax.net.ssl.SSLHandshakeException;
+      handshake |= t instanceof SSLHandshakeException;
       if (handshake && certificate == null && t instanceof CertificateException) {
         certificate = t;
       }
-      if (t instanceof java.security.cert.CertificateExpiredException) {
+      if (t instanceof CertificateExpiredException) {
         return Optional.of("the certificate has expired (" + t.getMessage() + ")");
       }
-      if (t instanceof java.security.cert.CertificateNotYetValidException) {
+      if (t instanceof CertificateNotYetValidException) {
         return Optional.of("the certificate is not valid yet (" + t.getMessage() + ")");
       }
       root = t;

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -135,7 +136,7 @@ public final class InvokerPilot {
   private volatile int balancerIndex;
 
   private URI balancer() {
-    java.util.List<URI> all = settings.balancers();
+    List<URI> all = settings.balancers();
     return all.get(Math.floorMod(balancerIndex, all.size()));
   }
 
@@ -262,7 +263,7 @@ public final class InvokerPilot {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return 1;
     } finally {
       timers.shutdownNow();
@@ -662,7 +663,7 @@ public final class InvokerPilot {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicLong n = new AtomicLong();
     return r -> {
       Thread thread = new Thread(r, name + "-" + n.incrementAndGet());

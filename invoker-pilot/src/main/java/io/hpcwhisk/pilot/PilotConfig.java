@@ -8,10 +8,17 @@ import io.hpcwhisk.configuration.ConfigBinding;
 import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.hpcwhisk.runtime.ActionLimits;
+import io.hpcwhisk.runtime.Prewarm;
 import io.hpcwhisk.runtime.RuntimeConfig;
+import io.hpcwhisk.runtime.container.ContainerSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -133,7 +140,7 @@ public record PilotConfig(
     containerEngine = Check.blankToNull(containerEngine);
     containerEngine =
         containerEngine == null ? "auto" : containerEngine.strip().toLowerCase(Locale.ROOT);
-    if (!java.util.List.of("auto", "podman", "none").contains(containerEngine)) {
+    if (!List.of("auto", "podman", "none").contains(containerEngine)) {
       throw new ConfigException(
           "pilot.container-engine",
           "\"" + containerEngine + "\" is not one of: auto, podman, none");
@@ -142,13 +149,13 @@ public record PilotConfig(
     containerNetwork = Check.blankToNull(containerNetwork);
     containerNetwork =
         containerNetwork == null ? "none" : containerNetwork.strip().toLowerCase(Locale.ROOT);
-    if (!io.hpcwhisk.runtime.container.ContainerSettings.NETWORKS.contains(containerNetwork)) {
+    if (!ContainerSettings.NETWORKS.contains(containerNetwork)) {
       throw new ConfigException(
           "pilot.container-network",
           "\""
               + containerNetwork
               + "\" is not one of: "
-              + String.join(", ", io.hpcwhisk.runtime.container.ContainerSettings.NETWORKS));
+              + String.join(", ", ContainerSettings.NETWORKS));
     }
     prewarm = Check.blankToNull(prewarm);
     prewarm = prewarm == null ? DEFAULT_PREWARM : prewarm.strip();
@@ -156,21 +163,20 @@ public record PilotConfig(
         Check.range(
             "pilot.prewarm-memory-mb",
             prewarmMemoryMb,
-            io.hpcwhisk.runtime.ActionLimits.DEFAULT_MEMORY_MB,
+            ActionLimits.DEFAULT_MEMORY_MB,
             16,
             Integer.MAX_VALUE);
     prewarmPlan(prewarm, prewarmMemoryMb); // refuses a bad pilot.prewarm now, naming it
   }
 
   /** The pre-started runtimes {@code pilot.prewarm} and {@code pilot.prewarm-memory-mb} ask for. */
-  public io.hpcwhisk.runtime.Prewarm prewarmPlan() {
+  public Prewarm prewarmPlan() {
     return prewarmPlan(prewarm, prewarmMemoryMb);
   }
 
-  private static io.hpcwhisk.runtime.Prewarm prewarmPlan(String prewarm, int prewarmMemoryMb) {
+  private static Prewarm prewarmPlan(String prewarm, int prewarmMemoryMb) {
     try {
-      return io.hpcwhisk.runtime.Prewarm.parse(
-          prewarm.equals("0") ? "none" : prewarm, prewarmMemoryMb);
+      return Prewarm.parse(prewarm.equals("0") ? "none" : prewarm, prewarmMemoryMb);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("pilot.prewarm", e.getMessage());
     }
@@ -180,8 +186,8 @@ public record PilotConfig(
    * How container actions run: the engine, the image directory, the job id as label and the
    * network.
    */
-  public io.hpcwhisk.runtime.container.ContainerSettings containers(String jobId) {
-    return new io.hpcwhisk.runtime.container.ContainerSettings(
+  public ContainerSettings containers(String jobId) {
+    return new ContainerSettings(
         containerEngine,
         images == null ? null : Path.of(images).toAbsolutePath(),
         jobId,
@@ -236,8 +242,8 @@ public record PilotConfig(
    * The balancer URLs, in order: {@code pilot.balancer-url} split at commas; each must be a {@code
    * ws://} or {@code wss://} URL, all of the same scheme.
    */
-  public java.util.List<java.net.URI> balancerUrls() {
-    java.util.List<java.net.URI> urls = new java.util.ArrayList<>();
+  public List<URI> balancerUrls() {
+    List<URI> urls = new ArrayList<>();
     // commas, or spaces: a pilot job gets the list space-separated (sbatch --export splits on
     // commas)
     for (String part : requireBalancerUrl().split("[,\\s]+")) {
@@ -245,10 +251,10 @@ public record PilotConfig(
       if (u.isEmpty()) {
         continue;
       }
-      java.net.URI uri;
+      URI uri;
       try {
-        uri = new java.net.URI(u);
-      } catch (java.net.URISyntaxException e) {
+        uri = new URI(u);
+      } catch (URISyntaxException e) {
         uri = null;
       }
       if (uri == null

@@ -3,6 +3,7 @@ package io.hpcwhisk.pilot;
 import io.hpcwhisk.protocol.PilotMetrics;
 import io.hpcwhisk.runtime.ActivationResult;
 import io.hpcwhisk.runtime.RuntimeStats;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,7 +18,7 @@ final class PilotCounters {
 
   synchronized void ended(ActivationResult result) {
     byStatus.merge(result.status().text(), 1L, Long::sum);
-    long init = result.initTime().map(java.time.Duration::toMillis).orElse(0L);
+    long init = result.initTime().map(Duration::toMillis).orElse(0L);
     initMillis += init;
     runMillis += Math.max(0, result.duration().toMillis() - init);
   }

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.runtime.ActionRuntimes;
+import io.hpcwhisk.runtime.DevicePool;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Starts a pilot from its configuration ({@link PilotConfig}: the {@code pilot:} section of {@code
@@ -67,7 +71,7 @@ public final class PilotMain {
                 config.sandboxUid(),
                 hiddenFromActions(overrides.config(), config),
                 config.unsandboxedNamespace()),
-            io.hpcwhisk.runtime.DevicePool.ofJob(env),
+            DevicePool.ofJob(env),
             config.containers(identity.jobId()));
     // started in the background after registration (InvokerPilot runs warmUp then)
     runtimes.prewarm(config.prewarmPlan());
@@ -117,8 +121,8 @@ public final class PilotMain {
    * directory it names ({@code store.data-dir}), the token file, and {@code pilot.sandbox-hidden}
    * (comma-separated).
    */
-  static java.util.List<Path> hiddenFromActions(Optional<Path> file, PilotConfig config) {
-    java.util.List<Path> hidden = new java.util.ArrayList<>();
+  static List<Path> hiddenFromActions(Optional<Path> file, PilotConfig config) {
+    List<Path> hidden = new ArrayList<>();
     file.ifPresent(
         f -> {
           hidden.add(f.toAbsolutePath());
@@ -147,7 +151,7 @@ public final class PilotMain {
   }
 
   static PilotSettings settings(PilotConfig config, String token, PilotIdentity identity) {
-    java.util.List<URI> urls = config.balancerUrls();
+    List<URI> urls = config.balancerUrls();
     Path workDir =
         config.workDir() != null
             ? Path.of(config.workDir())
@@ -178,7 +182,7 @@ public final class PilotMain {
 
   private static void installSigterm(InvokerPilot pilot) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> pilot.terminate());
+      Signal.handle(new Signal("TERM"), signal -> pilot.terminate());
     } catch (IllegalArgumentException e) {
       LOG.warn(
           "cannot handle SIGTERM ({}); the pilot will not drain on preemption", e.getMessage());

@@ -5,6 +5,8 @@ import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -49,7 +51,7 @@ public record PilotSettings(
     Duration idleTimeout,
     Duration ackDelay,
     String caFile,
-    java.util.List<URI> alternates)
+    List<URI> alternates)
     implements Copyable<PilotSettings> {
 
   public PilotSettings {
@@ -76,7 +78,7 @@ public record PilotSettings(
       throw new IllegalArgumentException("ackDelay must be between 0 and 1 s, got " + ackDelay);
     }
     caFile = caFile == null || caFile.isBlank() ? null : caFile.strip();
-    alternates = alternates == null ? java.util.List.of() : java.util.List.copyOf(alternates);
+    alternates = alternates == null ? List.of() : List.copyOf(alternates);
     for (URI other : alternates) {
       if (!scheme.equals(other.getScheme())) {
         throw new IllegalArgumentException(
@@ -139,13 +141,13 @@ public record PilotSettings(
   }
 
   /** With more balancer URLs, tried in turn after {@link #balancer()}. */
-  public PilotSettings withAlternates(java.util.List<URI> value) {
+  public PilotSettings withAlternates(List<URI> value) {
     return with(PilotSettings::alternates, value);
   }
 
   /** Every balancer URL, {@link #balancer()} first. */
-  public java.util.List<URI> balancers() {
-    java.util.List<URI> all = new java.util.ArrayList<>();
+  public List<URI> balancers() {
+    List<URI> all = new ArrayList<>();
     all.add(balancer);
     all.addAll(alternates);
     return all;

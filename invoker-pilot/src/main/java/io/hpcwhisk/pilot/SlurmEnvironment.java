@@ -3,6 +3,7 @@ package io.hpcwhisk.pilot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -48,10 +49,7 @@ public final class SlurmEnvironment {
     if (start == null || end == null) {
       job = parseScontrol(scontrol.apply(List.of("scontrol", "show", "job", "-o", jobId)));
       start = start != null ? start : localTime(job.get("StartTime"), Instant.now());
-      end =
-          end != null
-              ? end
-              : localTime(job.get("EndTime"), start.plus(java.time.Duration.ofDays(365)));
+      end = end != null ? end : localTime(job.get("EndTime"), start.plus(Duration.ofDays(365)));
     }
     int cpus = parseCpus(env.get("SLURM_CPUS_ON_NODE"));
     if (cpus <= 0) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.LocalClusterSpec;
+import io.hpcwhisk.localcluster.SlurmInstallation;
 import io.hpcwhisk.protocol.ActionLimitsSpec;
 import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationRequest;
@@ -63,10 +64,7 @@ class DevicePilotSlurmIT {
   static void up() throws Exception {
     cluster = new LocalCluster(dir.resolve("c"));
     Required.on(
-        io.hpcwhisk.localcluster.SlurmInstallation.forVersion(
-                io.hpcwhisk.localcluster.SlurmInstallation.DEFAULT_VERSION)
-            .missing()
-            .isEmpty(),
+        SlurmInstallation.forVersion(SlurmInstallation.DEFAULT_VERSION).missing().isEmpty(),
         "Slurm 22.05 and munge");
     LocalClusterSpec spec =
         new LocalClusterSpec(cluster.dir(), 1, 2, 2000, 10, OptionalInt.empty(), 2);

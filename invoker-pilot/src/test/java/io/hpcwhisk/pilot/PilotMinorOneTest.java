@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,7 +171,7 @@ class PilotMinorOneTest extends PilotFixture {
     }
     if (Files.isDirectory(actions)) {
       try (var files = Files.walk(actions)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
     Files.writeString(actions, "in the way");
@@ -184,8 +187,7 @@ class PilotMinorOneTest extends PilotFixture {
     assertThat(balancer.started()).doesNotContain("no-runtime");
   }
 
-  private static int indexOf(
-      java.util.List<PilotMessage> list, java.util.function.Predicate<PilotMessage> p) {
+  private static int indexOf(List<PilotMessage> list, Predicate<PilotMessage> p) {
     for (int i = 0; i < list.size(); i++) {
       if (p.test(list.get(i))) {
         return i;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 @SlurmTest
 class PilotSandboxSlurmIT {
 
-  static final String TOKEN = "it-sandbox-token-" + java.util.UUID.randomUUID();
+  static final String TOKEN = "it-sandbox-token-" + UUID.randomUUID();
   FakeBalancer balancer;
 
   @BeforeEach

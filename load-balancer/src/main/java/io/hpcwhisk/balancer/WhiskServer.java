@@ -6,6 +6,7 @@ import io.hpcwhisk.balancer.auth.FileUserRecords;
 import io.hpcwhisk.balancer.auth.IdentityStore;
 import io.hpcwhisk.balancer.auth.UserRecords;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.dispatch.ClusterDispatcher;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.hpcwhisk.balancer.feeds.AlarmOwners;
 import io.hpcwhisk.balancer.feeds.AlarmService;
@@ -33,18 +34,23 @@ import io.hpcwhisk.balancer.pilots.SlurmPilotJobVerifier;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.AlarmStore;
 import io.hpcwhisk.balancer.store.EntityStore;
+import io.hpcwhisk.balancer.store.FatalStoreError;
 import io.hpcwhisk.balancer.store.MvAlarmStore;
 import io.hpcwhisk.balancer.store.MvPilotBindingStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PilotBindingStore;
+import io.hpcwhisk.balancer.store.postgres.PostgresStore;
 import io.hpcwhisk.balancer.system.SystemPackages;
 import io.hpcwhisk.balancer.tls.ServerTls;
+import io.hpcwhisk.core.harvest.LongActionDemand;
 import io.hpcwhisk.protocol.PilotProtocol;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,12 +76,12 @@ public final class WhiskServer implements AutoCloseable {
   private final MvStoreDatabase db;
 
   /** The PostgreSQL store, or null with the embedded one. */
-  private final io.hpcwhisk.balancer.store.postgres.PostgresStore pg;
+  private final PostgresStore pg;
 
   private final ActivationDispatcher dispatcher;
 
   /** Dispatch across servers ({@code store.kind: postgres} with pilots), or null. */
-  private final io.hpcwhisk.balancer.dispatch.ClusterDispatcher cluster;
+  private final ClusterDispatcher cluster;
 
   private final ApiServer api;
   private final ScheduledExecutorService housekeeping;
@@ -83,7 +89,7 @@ public final class WhiskServer implements AutoCloseable {
   private final AlarmService alarms;
   private final ActivationService.Recovery recovery;
   private final ActivationService invoker;
-  private final java.time.Duration drainGrace;
+  private final Duration drainGrace;
   private final PrometheusMeterRegistry prometheus;
   private final Optional<PilotSubmissions> submissions;
   private final ServerTls tls;
@@ -121,14 +127,14 @@ public final class WhiskServer implements AutoCloseable {
     AlarmStore storedAlarms;
     if (config.store().postgresKind()) {
       db = null;
-      pg = io.hpcwhisk.balancer.store.postgres.PostgresStore.open(config.store().postgres());
+      pg = PostgresStore.open(config.store().postgres());
       storedEntities = pg.entities();
       stored = pg.activations();
       storedBindings = pg.pilotBindings();
       storedAlarms = pg.alarms();
     } else {
       pg = null;
-      db = MvStoreDatabase.open(dataDir, io.hpcwhisk.balancer.store.FatalStoreError::exitProcess);
+      db = MvStoreDatabase.open(dataDir, FatalStoreError::exitProcess);
       storedEntities = db.entities();
       stored = db.activations();
       storedBindings = MvPilotBindingStore.open(db);
@@ -151,12 +157,10 @@ public final class WhiskServer implements AutoCloseable {
             new AlarmSettings(
                 config.alarms().maxPerNamespace(), config.alarms().minIntervalSeconds()),
             clock);
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            "whisk_alarm_fires", alarms, AlarmService::fires)
+    FunctionCounter.builder("whisk_alarm_fires", alarms, AlarmService::fires)
         .description("trigger fires made by alarms (/whisk.system/alarms)")
         .register(prometheus);
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            "whisk_alarm_fires_refused", alarms, AlarmService::refusedFires)
+    FunctionCounter.builder("whisk_alarm_fires_refused", alarms, AlarmService::refusedFires)
         .description("alarm fires refused (namespace limits, quota) or failed, and skipped")
         .register(prometheus);
     // a deleted trigger takes its alarm with it
@@ -198,7 +202,7 @@ public final class WhiskServer implements AutoCloseable {
     // another server's (the embedded store keeps the direct path)
     cluster =
         pg != null && dispatcher instanceof PilotDispatcher local
-            ? new io.hpcwhisk.balancer.dispatch.ClusterDispatcher(
+            ? new ClusterDispatcher(
                 local,
                 pg.dispatchQueue(),
                 config.store().postgres().serverStaleMs(),
@@ -222,7 +226,7 @@ public final class WhiskServer implements AutoCloseable {
             ApiSettings.DEFAULT.maxSequenceLength(),
             a.maxActionTimeoutSeconds() * 1000);
     ActionResolver resolver = new ActionResolver(entities);
-    drainGrace = java.time.Duration.ofSeconds(a.drainSeconds());
+    drainGrace = Duration.ofSeconds(a.drainSeconds());
     // the storage quota counts what each namespace keeps; the store itself is wrapped, not changed
     QuotaActivationStore counted =
         new QuotaActivationStore(stored, config.store().namespaceQuotaBytes());
@@ -319,14 +323,12 @@ public final class WhiskServer implements AutoCloseable {
             : null;
     tls = a.tls().enabled() ? openTls(a.tls(), housekeeping, dispatcher, this::closeStore) : null;
     if (tls != null) {
-      io.micrometer.core.instrument.FunctionCounter.builder(
-              "whisk_tls_failed_handshakes", tls, ServerTls::failedHandshakes)
+      FunctionCounter.builder("whisk_tls_failed_handshakes", tls, ServerTls::failedHandshakes)
           .description(
               "TLS handshakes that failed (plain HTTP on the TLS port,"
                   + " clients that do not trust the certificate)")
           .register(prometheus);
-      io.micrometer.core.instrument.FunctionCounter.builder(
-              "whisk_tls_reloads", tls, ServerTls::reloads)
+      FunctionCounter.builder("whisk_tls_reloads", tls, ServerTls::reloads)
           .description("times a changed certificate was loaded without a restart")
           .register(prometheus);
     }
@@ -440,7 +442,7 @@ public final class WhiskServer implements AutoCloseable {
               + " run in), or set balancer.verify-jobs: none for pilots outside Slurm");
     }
     return new SlurmPilotJobVerifier(
-        partition, b.pilotUser(), binDir, environment, java.time.Duration.ofSeconds(15));
+        partition, b.pilotUser(), binDir, environment, Duration.ofSeconds(15));
   }
 
   /** Starts a server with a given dispatcher (tests, benchmarks). */
@@ -631,7 +633,7 @@ public final class WhiskServer implements AutoCloseable {
    * Dispatch across servers over the PostgreSQL store (executor {@code pilots} with {@code
    * store.kind: postgres}).
    */
-  public Optional<io.hpcwhisk.balancer.dispatch.ClusterDispatcher> cluster() {
+  public Optional<ClusterDispatcher> cluster() {
     return Optional.ofNullable(cluster);
   }
 
@@ -689,10 +691,10 @@ public final class WhiskServer implements AutoCloseable {
    * What the pilot queue waits for, for the harvest controller: the longest timeout of a waiting
    * activation (none with another executor than pilots).
    */
-  public io.hpcwhisk.core.harvest.LongActionDemand.Demand demand() {
+  public LongActionDemand.Demand demand() {
     return dispatcher instanceof PilotDispatcher pilots
-        ? io.hpcwhisk.core.harvest.LongActionDemand.Demand.ofMillis(pilots.longestQueuedTimeoutMs())
-        : io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
+        ? LongActionDemand.Demand.ofMillis(pilots.longestQueuedTimeoutMs())
+        : LongActionDemand.Demand.NONE;
   }
 
   /**

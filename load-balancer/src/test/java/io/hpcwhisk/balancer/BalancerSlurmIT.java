@@ -14,6 +14,7 @@ import io.hpcwhisk.testkit.SlurmTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -147,19 +149,18 @@ class BalancerSlurmIT {
     Map<String, Double> reserved = perPilot(port, "whisk_pilot_reserved_mb");
     return jobs.stream()
         .filter(j -> reserved.containsKey("slurm-" + j))
-        .max(java.util.Comparator.comparingDouble(j -> reserved.get("slurm-" + j)))
+        .max(Comparator.comparingDouble(j -> reserved.get("slurm-" + j)))
         .orElse(jobs.get(0));
   }
 
   /** A free loopback port whose next port is free too. */
-  private static int freePair() throws java.io.IOException {
+  private static int freePair() throws IOException {
     while (true) {
-      try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
           ServerSocket next =
-              new ServerSocket(
-                  free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+              new ServerSocket(free.getLocalPort() + 1, 1, InetAddress.getLoopbackAddress())) {
         return free.getLocalPort();
-      } catch (java.io.IOException taken) {
+      } catch (IOException taken) {
         // the next port is in use: another pair
       }
     }

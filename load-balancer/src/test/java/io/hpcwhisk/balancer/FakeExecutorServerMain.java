@@ -2,6 +2,9 @@ package io.hpcwhisk.balancer;
 
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.FakeDispatcher;
+import io.hpcwhisk.balancer.store.StoreBackdoor;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 
 /**
  * A real server process for the restart test, with the test's fake executor: {@code hold} keeps
@@ -43,11 +46,10 @@ public final class FakeExecutorServerMain {
     System.out.println("listening on http://127.0.0.1:" + server.address().getPort());
     System.out.flush();
     if (args[0].equals("breakable")) {
-      java.io.BufferedReader in =
-          new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
       for (String line; (line = in.readLine()) != null; ) {
         if (line.equals("break")) {
-          io.hpcwhisk.balancer.store.StoreBackdoor.breakStore(server.store());
+          StoreBackdoor.breakStore(server.store());
           System.out.println("store broken");
           System.out.flush();
         }

@@ -14,6 +14,7 @@ import io.hpcwhisk.testkit.SlurmTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,10 +142,9 @@ class LongActionSlurmIT {
 
   private static int freePair() throws IOException {
     while (true) {
-      try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
           ServerSocket next =
-              new ServerSocket(
-                  free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+              new ServerSocket(free.getLocalPort() + 1, 1, InetAddress.getLoopbackAddress())) {
         return free.getLocalPort();
       } catch (IOException taken) {
         // the next port is in use: another pair

@@ -82,12 +82,12 @@ class PostgresStoreIT {
   private static ListAppender<ILoggingEvent> captureLogs() {
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     return logs;
   }
 
   private static void release(ListAppender<ILoggingEvent> logs) {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
   }
 
   private static String everything(ListAppender<ILoggingEvent> logs) {

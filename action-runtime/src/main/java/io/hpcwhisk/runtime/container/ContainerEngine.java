@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime.container;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,7 @@ public interface ContainerEngine {
    * Loads an image archive (e.g. {@code podman save} output) into the node's store; returns the
    * engine's output when it fails, empty on success.
    */
-  Optional<String> load(java.nio.file.Path archive);
+  Optional<String> load(Path archive);
 
   /**
    * The command that starts the container and stays in the foreground: its stdout and stderr are

@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime.container;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ import java.util.Objects;
 public record ContainerRun(
     String name,
     String image,
-    java.nio.file.Path pidFile,
+    Path pidFile,
     String network,
     int memoryMb,
     int uid,

@@ -2,6 +2,7 @@ package io.hpcwhisk.runtime.container;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,13 +57,13 @@ public final class Podman implements ContainerEngine {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       for (String name : List.of("runc")) {
         Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-        if (candidate.isAbsolute() && java.nio.file.Files.isExecutable(candidate)) {
+        if (candidate.isAbsolute() && Files.isExecutable(candidate)) {
           return Optional.of(candidate.toString());
         }
       }
     }
     for (String fixed : List.of("/usr/sbin/runc", "/usr/bin/runc")) {
-      if (java.nio.file.Files.isExecutable(Path.of(fixed))) {
+      if (Files.isExecutable(Path.of(fixed))) {
         return Optional.of(fixed);
       }
     }

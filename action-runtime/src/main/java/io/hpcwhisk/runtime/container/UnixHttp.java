@@ -1,5 +1,6 @@
 package io.hpcwhisk.runtime.container;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +104,7 @@ public final class UnixHttp {
   }
 
   static Response read(InputStream raw, long limit) throws IOException {
-    InputStream in = new java.io.BufferedInputStream(raw, 8192);
+    InputStream in = new BufferedInputStream(raw, 8192);
     String status = line(in);
     if (status == null) {
       throw new IOException("the connection closed before an HTTP answer");

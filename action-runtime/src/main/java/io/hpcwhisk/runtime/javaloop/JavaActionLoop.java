@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -140,7 +141,7 @@ public final class JavaActionLoop {
       owKeys.clear();
       for (Map.Entry<String, JsonElement> entry : message.entrySet()) {
         if (!entry.getKey().equals("value")) {
-          String name = "__OW_" + entry.getKey().toUpperCase(java.util.Locale.ROOT);
+          String name = "__OW_" + entry.getKey().toUpperCase(Locale.ROOT);
           JsonElement raw = entry.getValue();
           writable.put(name, raw.isJsonPrimitive() ? raw.getAsString() : raw.toString());
           owKeys.add(name);

@@ -3,6 +3,7 @@ package io.hpcwhisk.runtime.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class ImageReferenceTest {
         new ContainerRun(
             "hpcw-1-1",
             "localhost/x:1",
-            java.nio.file.Path.of("/tmp/ctr-1/pid"),
+            Path.of("/tmp/ctr-1/pid"),
             "none",
             128,
             65534,
@@ -89,7 +90,7 @@ class ImageReferenceTest {
 
   @Test
   void aContainerRunRefusesRootAndBadNames() {
-    java.nio.file.Path pid = java.nio.file.Path.of("/tmp/ctr-1/pid");
+    Path pid = Path.of("/tmp/ctr-1/pid");
     assertThatThrownBy(() -> new ContainerRun("x", "alpine", pid, "none", 64, 0, Map.of()))
         .hasMessageContaining("not root");
     assertThatThrownBy(() -> new ContainerRun("x", "--privileged", pid, "none", 64, 1, Map.of()))

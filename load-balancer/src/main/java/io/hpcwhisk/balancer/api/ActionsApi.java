@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Action;
 import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
@@ -18,8 +19,11 @@ import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationService;
 import io.hpcwhisk.balancer.invoke.ResolvedAction;
 import io.hpcwhisk.balancer.store.EntityStore;
+import io.hpcwhisk.runtime.ZipLimits;
+import io.hpcwhisk.runtime.container.ImageReference;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,9 +172,9 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
           annotations != null ? annotations : base != null ? base.annotations() : List.of();
       newAnnotations =
           KeyValue.merge(newAnnotations, List.of(new KeyValue("exec", Json.tree(newExec.kind()))));
-      io.hpcwhisk.balancer.entity.DeviceRequest.check(
+      DeviceRequest.check(
           limits.cores(),
-          io.hpcwhisk.balancer.entity.DeviceRequest.checkedGpus(newAnnotations),
+          DeviceRequest.checkedGpus(newAnnotations),
           activations.dispatcher().largestPilot());
       Action action =
           new Action(
@@ -214,8 +218,7 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
    * background.
    */
   private void forget(EntityPath path) {
-    java.util.concurrent.CompletableFuture.runAsync(
-        () -> activations.dispatcher().forget(path.path()));
+    CompletableFuture.runAsync(() -> activations.dispatcher().forget(path.path()));
   }
 
   private Exec parseExec(JsonNode node, String callerNamespace, EntityPath self) {
@@ -238,8 +241,7 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
     String image = Bodies.string(node, "image");
     if (image != null && !image.isEmpty() && kind.equals(Kinds.BLACKBOX)) {
       // a container action (wsk action create --docker IMAGE): code is optional, as in OpenWhisk
-      java.util.Optional<String> refused =
-          io.hpcwhisk.runtime.container.ImageReference.check(image);
+      Optional<String> refused = ImageReference.check(image);
       if (refused.isPresent()) {
         throw Rejection.badRequest(
             "The image '" + image + "' in 'exec.image' is refused: " + refused.get() + ".");
@@ -258,18 +260,17 @@ final class ActionsApi implements ApiHandler.Collection, ApiHandler.Summarised {
     boolean binary = code != null && CodeFormat.isBase64Zip(code);
     if (binary) {
       try {
-        io.hpcwhisk.runtime.ZipLimits.DEFAULT.check(
-            java.util.Base64.getDecoder().decode(code.trim()));
-      } catch (io.hpcwhisk.runtime.ZipLimits.Refused e) {
+        ZipLimits.DEFAULT.check(Base64.getDecoder().decode(code.trim()));
+      } catch (ZipLimits.Refused e) {
         throw Rejection.badRequest(
             "The zip archive in 'exec.code' is refused: "
                 + e.getMessage()
                 + ". Limits: "
-                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxTotalBytes()
+                + ZipLimits.DEFAULT.maxTotalBytes()
                 + " bytes unpacked, "
-                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxEntries()
+                + ZipLimits.DEFAULT.maxEntries()
                 + " entries, "
-                + io.hpcwhisk.runtime.ZipLimits.DEFAULT.maxRatio()
+                + ZipLimits.DEFAULT.maxRatio()
                 + " times the archive's size.");
       }
     }

@@ -8,6 +8,7 @@ import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
 import io.hpcwhisk.balancer.store.ActivationQuery;
 import io.hpcwhisk.balancer.store.ActivationStore;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -60,7 +61,7 @@ final class ActivationsApi implements ApiHandler.Collection {
     String name = call.query("name");
     if (name != null && !name.isEmpty()) {
       String[] parts = name.split("/", -1);
-      if (parts.length > 2 || !java.util.Arrays.stream(parts).allMatch(EntityPath::isLegalName)) {
+      if (parts.length > 2 || !Arrays.stream(parts).allMatch(EntityPath::isLegalName)) {
         throw Rejection.badRequest(
             "Parameter may be a 'simple' name or 'package-name/simple' name: " + name);
       }

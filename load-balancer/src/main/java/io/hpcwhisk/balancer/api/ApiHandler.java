@@ -8,12 +8,16 @@ import io.hpcwhisk.balancer.entity.IllegalEntityNameException;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
+import io.hpcwhisk.balancer.store.postgres.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -155,7 +159,7 @@ public final class ApiHandler extends Handler.Abstract {
       answer = error(r.status(), r.getMessage(), requestId);
     } catch (IllegalEntityNameException e) {
       answer = error(400, e.getMessage(), requestId);
-    } catch (io.hpcwhisk.balancer.store.postgres.StoreUnavailableException e) {
+    } catch (StoreUnavailableException e) {
       answer = storeUnavailable(request, requestId, e);
     } catch (RuntimeException e) {
       LOG.error(
@@ -174,16 +178,13 @@ public final class ApiHandler extends Handler.Abstract {
               reply = (Reply) value;
             } else {
               Throwable cause =
-                  failure instanceof java.util.concurrent.CompletionException
-                          && failure.getCause() != null
+                  failure instanceof CompletionException && failure.getCause() != null
                       ? failure.getCause()
                       : failure;
               reply =
                   cause instanceof Rejection r
                       ? error(r.status(), r.getMessage(), requestId)
-                      : cause
-                              instanceof
-                              io.hpcwhisk.balancer.store.postgres.StoreUnavailableException u
+                      : cause instanceof StoreUnavailableException u
                           ? storeUnavailable(request, requestId, u)
                           : error(500, "There was an error processing your request.", requestId);
             }
@@ -299,14 +300,14 @@ public final class ApiHandler extends Handler.Abstract {
     if (!caller.namespace().equals(namespace)) {
       throw Rejection.forbidden();
     }
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
     for (String name : SUMMARY) {
       out.put(name, ((Summarised) collections.get(name)).all(namespace));
     }
     return Reply.ok(out);
   }
 
-  private static Reply onlyGet(String method, java.util.function.Supplier<Reply> get) {
+  private static Reply onlyGet(String method, Supplier<Reply> get) {
     if (!method.equals("GET")) {
       throw new Rejection(405, "HTTP method not allowed, supported methods: GET");
     }

@@ -9,19 +9,26 @@ import io.hpcwhisk.balancer.invoke.ActivationIds;
 import io.hpcwhisk.balancer.invoke.ActivationService;
 import io.hpcwhisk.balancer.invoke.NamespaceThrottle;
 import io.hpcwhisk.balancer.invoke.TriggerService;
+import io.hpcwhisk.balancer.routes.ApiRoutesHandler;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.EntityStore;
+import io.hpcwhisk.balancer.tls.ServerTls;
+import io.hpcwhisk.balancer.web.WebActionsHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -51,8 +58,8 @@ public final class ApiServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
-  private final List<ServerConnector> apiConnectors = new java.util.ArrayList<>();
-  private final List<ServerConnector> pilotConnectors = new java.util.ArrayList<>();
+  private final List<ServerConnector> apiConnectors = new ArrayList<>();
+  private final List<ServerConnector> pilotConnectors = new ArrayList<>();
   private final GracefulHandler graceful;
   private final ServerConnector pilotConnector;
   private final boolean secure;
@@ -68,8 +75,7 @@ public final class ApiServer implements AutoCloseable {
    * pilot connector per address of {@code pilotHosts} (all API connectors on one port, all pilot
    * connectors on another), TLS on all of them when {@code tls} is not null.
    */
-  public record Binding(
-      List<String> apiHosts, List<String> pilotHosts, io.hpcwhisk.balancer.tls.ServerTls tls) {
+  public record Binding(List<String> apiHosts, List<String> pilotHosts, ServerTls tls) {
     public Binding {
       apiHosts = List.copyOf(apiHosts);
       pilotHosts = List.copyOf(pilotHosts);
@@ -210,11 +216,9 @@ public final class ApiServer implements AutoCloseable {
             bodies);
     server.setErrorHandler(new JsonErrorHandler());
     Handler web =
-        new io.hpcwhisk.balancer.web.WebActionsHandler(
-            p.identities(), p.resolver(), p.invoker(), p.settings(), bodies, api);
+        new WebActionsHandler(p.identities(), p.resolver(), p.invoker(), p.settings(), bodies, api);
     Handler routes =
-        new io.hpcwhisk.balancer.routes.ApiRoutesHandler(
-            p.entities(), p.identities(), p.resolver(), bodies, p.clock(), web);
+        new ApiRoutesHandler(p.entities(), p.identities(), p.resolver(), bodies, p.clock(), web);
     Handler apiSide = decorate.apply(server, routes);
     graceful =
         new GracefulHandler(
@@ -226,13 +230,12 @@ public final class ApiServer implements AutoCloseable {
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
-  private static org.eclipse.jetty.server.ConnectionFactory[] factories(
-      Binding binding, HttpConfiguration http) {
+  private static ConnectionFactory[] factories(Binding binding, HttpConfiguration http) {
     HttpConnectionFactory h1 = new HttpConnectionFactory(http);
     if (binding.tls() == null) {
-      return new org.eclipse.jetty.server.ConnectionFactory[] {h1};
+      return new ConnectionFactory[] {h1};
     }
-    return new org.eclipse.jetty.server.ConnectionFactory[] {
+    return new ConnectionFactory[] {
       new SslConnectionFactory(binding.tls().factory(), h1.getProtocol()), h1
     };
   }
@@ -249,7 +252,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public void start() throws Exception {
-    List<ServerConnector> opened = new java.util.ArrayList<>();
+    List<ServerConnector> opened = new ArrayList<>();
     try {
       // the pilots' first, so a pilot port in use is named as such; every address of one side on
       // the same port
@@ -269,7 +272,7 @@ public final class ApiServer implements AutoCloseable {
 
   private static void openAll(
       List<ServerConnector> connectors, List<ServerConnector> opened, String message)
-      throws java.io.IOException {
+      throws IOException {
     for (int i = 0; i < connectors.size(); i++) {
       ServerConnector c = connectors.get(i);
       if (i > 0) {
@@ -278,9 +281,8 @@ public final class ApiServer implements AutoCloseable {
       try {
         c.open();
         opened.add(c);
-      } catch (java.io.IOException e) {
-        throw new java.io.IOException(
-            String.format(message, c.getHost(), c.getPort()) + e.getMessage(), e);
+      } catch (IOException e) {
+        throw new IOException(String.format(message, c.getHost(), c.getPort()) + e.getMessage(), e);
       }
     }
   }
@@ -315,12 +317,12 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** The pilots' thread pool, if there are pilots (tests check it is not the API's). */
-  public Optional<java.util.concurrent.Executor> pilotExecutor() {
+  public Optional<Executor> pilotExecutor() {
     return Optional.ofNullable(pilotConnector).map(ServerConnector::getExecutor);
   }
 
   /** The API's thread pool. */
-  public java.util.concurrent.Executor apiExecutor() {
+  public Executor apiExecutor() {
     return connector.getExecutor();
   }
 

@@ -1,5 +1,7 @@
 package io.hpcwhisk.balancer.api;
 
+import io.hpcwhisk.balancer.entity.ActionLimits;
+
 /**
  * The limits the API enforces on requests.
  *
@@ -27,7 +29,7 @@ public record ApiSettings(
         maxCodeBytes,
         blockingWaitMillis,
         maxSequenceLength,
-        io.hpcwhisk.balancer.entity.ActionLimits.MAX_TIMEOUT);
+        ActionLimits.MAX_TIMEOUT);
   }
 
   public ApiSettings {
@@ -35,7 +37,7 @@ public record ApiSettings(
         || maxCodeBytes <= 0
         || blockingWaitMillis <= 0
         || maxSequenceLength <= 0
-        || maxActionTimeoutMillis < io.hpcwhisk.balancer.entity.ActionLimits.MIN_TIMEOUT) {
+        || maxActionTimeoutMillis < ActionLimits.MIN_TIMEOUT) {
       throw new IllegalArgumentException(
           "API settings must be positive: "
               + maxPayloadBytes

@@ -6,6 +6,7 @@ import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Reads the fields of entity bodies with the type checks and messages OpenWhisk gives (400). */
@@ -129,7 +130,7 @@ final class Bodies {
   /** The total size of parameters and annotations, refused with 413 above {@code max} bytes. */
   static void checkSize(List<KeyValue> parameters, List<KeyValue> annotations, long max) {
     long size = 0;
-    for (List<KeyValue> list : java.util.Arrays.asList(parameters, annotations)) {
+    for (List<KeyValue> list : Arrays.asList(parameters, annotations)) {
       if (list != null) {
         for (KeyValue kv : list) {
           size += kv.key().length() + kv.value().toString().length();

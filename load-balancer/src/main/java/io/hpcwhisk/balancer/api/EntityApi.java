@@ -6,6 +6,7 @@ import io.hpcwhisk.balancer.entity.SemVer;
 import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -93,7 +94,7 @@ abstract class EntityApi<T extends WhiskEntity>
   }
 
   @Override
-  public java.util.List<?> all(String namespace) {
+  public List<?> all(String namespace) {
     return entities.newestFirst(namespace, null, e -> true);
   }
 

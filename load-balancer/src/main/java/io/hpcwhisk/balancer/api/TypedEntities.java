@@ -1,5 +1,6 @@
 package io.hpcwhisk.balancer.api;
 
+import io.hpcwhisk.balancer.entity.ApiDoc;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.entity.WhiskEntity;
@@ -36,7 +37,7 @@ final class TypedEntities<T extends WhiskEntity> {
    */
   Optional<T> find(EntityPath path) {
     Optional<WhiskEntity> found = store.get(path);
-    if (found.isPresent() && found.get() instanceof io.hpcwhisk.balancer.entity.ApiDoc) {
+    if (found.isPresent() && found.get() instanceof ApiDoc) {
       return Optional.empty(); // an API route document (ns/default/api-...): not an entity of users
     }
     if (found.isPresent() && !type.isInstance(found.get())) {

@@ -8,6 +8,7 @@ import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -675,7 +676,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
             "store.postgres.url",
             "'" + url + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://HOST:PORT/DB)");
       }
-      if (url != null && url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+      if (url != null && url.toLowerCase(Locale.ROOT).contains("password=")) {
         // never echo the URL: it may carry the password
         throw new ConfigException(
             "store.postgres.url",

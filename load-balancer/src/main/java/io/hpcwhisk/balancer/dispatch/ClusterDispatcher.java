@@ -1,17 +1,21 @@
 package io.hpcwhisk.balancer.dispatch;
 
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.store.postgres.PostgresDispatchQueue;
+import io.hpcwhisk.protocol.PilotMessage;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,7 +91,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   private final AtomicLong delivered = new AtomicLong();
 
   /** The activations this server claimed and runs on its pilots. */
-  private final java.util.Set<String> claimedHere = ConcurrentHashMap.newKeySet();
+  private final Set<String> claimedHere = ConcurrentHashMap.newKeySet();
 
   private record Waiting(CompletableFuture<RunOutcome> result, long queuedMs) {}
 
@@ -155,7 +159,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
           }
 
           @Override
-          public void unheld(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+          public void unheld(String pilotId, PilotMessage.Completed result) {
             if (result.fault() == null) {
               background("deliver a moved pilot's result", () -> deliver(pilotId, result));
             }
@@ -413,7 +417,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
    * A result from a pilot for an activation this server does not hold: stored when a lost server
    * had claimed it and sent it to exactly this pilot (the pilot moved here with it running).
    */
-  private void deliver(String pilotId, io.hpcwhisk.protocol.PilotMessage.Completed result) {
+  private void deliver(String pilotId, PilotMessage.Completed result) {
     String id = result.outcome().activationId();
     if (queue.deliver(id, pilotId, Json.write(ActivationMessages.fromPilot(result.outcome())))) {
       delivered.incrementAndGet();
@@ -428,7 +432,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   private void background(String what, Runnable r) {
     try {
       timers.execute(() -> quietly(what, r));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // stopped
     }
   }
@@ -454,7 +458,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   }
 
   @Override
-  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+  public DeviceRequest.Largest largestPilot() {
     return local.largestPilot();
   }
 

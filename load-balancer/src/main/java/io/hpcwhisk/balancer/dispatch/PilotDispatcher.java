@@ -1,6 +1,7 @@
 package io.hpcwhisk.balancer.dispatch;
 
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
@@ -237,11 +238,10 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
   // ---------------------------------------------------------------- dispatch
 
   /** The most cores and GPUs a registered pilot offered since the start. */
-  private final io.hpcwhisk.balancer.entity.DeviceRequest.Seen largest =
-      new io.hpcwhisk.balancer.entity.DeviceRequest.Seen();
+  private final DeviceRequest.Seen largest = new DeviceRequest.Seen();
 
   @Override
-  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+  public DeviceRequest.Largest largestPilot() {
     return largest.get();
   }
 

@@ -6,9 +6,14 @@ import io.hpcwhisk.core.dispatch.PilotEntry;
 import io.hpcwhisk.core.health.Health;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.PilotMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,10 +38,10 @@ final class PilotMeters {
   private final AtomicInteger[] byHealth = new AtomicInteger[Health.values().length];
   private final AtomicInteger draining = new AtomicInteger();
   private final AtomicInteger queueLength = new AtomicInteger();
-  private final io.micrometer.core.instrument.Counter cancelledResults;
-  private final io.micrometer.core.instrument.Counter startsAfterCancel;
-  private final io.micrometer.core.instrument.Counter probes;
-  private final io.micrometer.core.instrument.Counter heartbeats;
+  private final Counter cancelledResults;
+  private final Counter startsAfterCancel;
+  private final Counter probes;
+  private final Counter heartbeats;
 
   /** Refused: the pilot id is held by a live connection. */
   static final String REFUSED_ID_IN_USE = DispatchEffect.REFUSED_ID_IN_USE;
@@ -63,8 +68,8 @@ final class PilotMeters {
    */
   static final String DROPPED_STALE = DispatchEffect.DROPPED_STALE;
 
-  private final Map<String, io.micrometer.core.instrument.Counter> refused;
-  private final Map<String, io.micrometer.core.instrument.Counter> dropped;
+  private final Map<String, Counter> refused;
+  private final Map<String, Counter> dropped;
 
   PilotMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -72,9 +77,7 @@ final class PilotMeters {
       byHealth[h.ordinal()] =
           registry.gauge(
               "whisk_pilots",
-              java.util.List.of(
-                  io.micrometer.core.instrument.Tag.of(
-                      "health", h.name().toLowerCase(Locale.ROOT))),
+              List.of(Tag.of("health", h.name().toLowerCase(Locale.ROOT))),
               new AtomicInteger());
     }
     Gauge.builder("whisk_pilots_draining", draining, AtomicInteger::get).register(registry);
@@ -83,17 +86,17 @@ final class PilotMeters {
         .register(registry);
     cancelledResults = registry.counter("whisk_late_results", "kind", "cancelled");
     startsAfterCancel =
-        io.micrometer.core.instrument.Counter.builder("whisk_starts_after_cancel")
+        Counter.builder("whisk_starts_after_cancel")
             .description(
                 "activations a pilot started although it had been told to cancel them (they ran"
                     + " twice)")
             .register(registry);
     probes =
-        io.micrometer.core.instrument.Counter.builder("whisk_pilot_probes")
+        Counter.builder("whisk_pilot_probes")
             .description("pings sent to unresponsive pilots")
             .register(registry);
     heartbeats =
-        io.micrometer.core.instrument.Counter.builder("whisk_pilot_heartbeats")
+        Counter.builder("whisk_pilot_heartbeats")
             .description("heartbeats received from registered pilots")
             .register(registry);
     refused =
@@ -116,22 +119,18 @@ final class PilotMeters {
   }
 
   /** One counter per reason, all registered up front (so each shows 0 until it happens). */
-  private static Map<String, io.micrometer.core.instrument.Counter> counters(
+  private static Map<String, Counter> counters(
       MeterRegistry registry, String name, String description, String... reasons) {
-    Map<String, io.micrometer.core.instrument.Counter> byReason = new java.util.HashMap<>();
+    Map<String, Counter> byReason = new HashMap<>();
     for (String reason : reasons) {
       byReason.put(
           reason,
-          io.micrometer.core.instrument.Counter.builder(name)
-              .description(description)
-              .tag("reason", reason)
-              .register(registry));
+          Counter.builder(name).description(description).tag("reason", reason).register(registry));
     }
     return Map.copyOf(byReason);
   }
 
-  private static void count(
-      Map<String, io.micrometer.core.instrument.Counter> byReason, String reason) {
+  private static void count(Map<String, Counter> byReason, String reason) {
     var counter = byReason.get(reason);
     if (counter == null) {
       throw new IllegalArgumentException(
@@ -172,7 +171,7 @@ final class PilotMeters {
   }
 
   /** Counts the pilots by health, and those draining or leaving. */
-  void pilots(java.util.Collection<PilotEntry<PilotConnection>> pilots) {
+  void pilots(Collection<PilotEntry<PilotConnection>> pilots) {
     int[] counts = new int[byHealth.length];
     int drainingNow = 0;
     for (PilotEntry<PilotConnection> pilot : pilots) {

@@ -1,6 +1,7 @@
 package io.hpcwhisk.balancer.dispatch;
 
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class RateLimitedLog {
   }
 
   private static Object[] append(Object[] args, Object... more) {
-    Object[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    Object[] all = Arrays.copyOf(args, args.length + more.length);
     System.arraycopy(more, 0, all, args.length, more.length);
     return all;
   }

@@ -1,7 +1,9 @@
 package io.hpcwhisk.balancer.entity;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -10,10 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -95,7 +100,7 @@ public final class Json {
         .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
+        .addModule(new BlackbirdModule())
         .build();
   }
 
@@ -184,18 +189,16 @@ public final class Json {
    * its type: streams over it without limits and without building the nested values, and stops at
    * the first byte that is not JSON, keeping what it read so far.
    */
-  public static java.util.Map<String, String> salvage(String stored) {
-    java.util.Map<String, String> out = new java.util.HashMap<>();
-    try (com.fasterxml.jackson.core.JsonParser p = SALVAGE_FACTORY.createParser(stored)) {
-      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+  public static Map<String, String> salvage(String stored) {
+    Map<String, String> out = new HashMap<>();
+    try (JsonParser p = SALVAGE_FACTORY.createParser(stored)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
         return out;
       }
-      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
-        com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-        if (value != null
-            && value.isScalarValue()
-            && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+        JsonToken value = p.nextToken();
+        if (value != null && value.isScalarValue() && value != JsonToken.VALUE_NULL) {
           out.put(name, p.getText());
         } else {
           p.skipChildren();

@@ -139,6 +139,8 @@ public final class AlarmService implements AutoCloseable {
   }
 
   /** When the alarm of {@code ns/trigger} fires next, or empty when it is not scheduled. */
+  // the entity Trigger is imported; Quartz's Trigger is named in full
+  @SuppressWarnings("checkstyle:InlineFullyQualifiedName")
   synchronized Optional<Long> nextFire(String key) {
     try {
       org.quartz.Trigger t = scheduler.getTrigger(new TriggerKey(key, GROUP));
@@ -361,6 +363,8 @@ public final class AlarmService implements AutoCloseable {
    * Puts the alarm in the scheduler (replacing what was there); false when it does not run
    * (inactive, expired, or done), with its state updated in the store.
    */
+  // the entity Trigger is imported; Quartz's Trigger is named in full
+  @SuppressWarnings("checkstyle:InlineFullyQualifiedName")
   private boolean schedule(Alarm a) {
     unschedule(a.key());
     if (!a.active()) {

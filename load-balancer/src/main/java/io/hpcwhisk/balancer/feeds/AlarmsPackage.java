@@ -11,6 +11,7 @@ import io.hpcwhisk.balancer.entity.WhiskEntity;
 import io.hpcwhisk.balancer.entity.WhiskPackage;
 import io.hpcwhisk.balancer.store.EntityStore;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -82,9 +83,8 @@ public final class AlarmsPackage {
         now);
   }
 
-  private static java.util.Map<String, Object> param(
-      String name, String description, boolean required) {
-    return java.util.Map.of("name", name, "description", description, "required", required);
+  private static Map<String, Object> param(String name, String description, boolean required) {
+    return Map.of("name", name, "description", description, "required", required);
   }
 
   private static void action(
@@ -92,7 +92,7 @@ public final class AlarmsPackage {
       EntityPath pkgPath,
       Alarm.Kind kind,
       String description,
-      List<java.util.Map<String, Object>> parameters,
+      List<Map<String, Object>> parameters,
       long now) {
     String code =
         "// The "

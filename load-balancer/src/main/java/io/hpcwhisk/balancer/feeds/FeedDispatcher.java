@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.feeds;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
@@ -97,7 +98,7 @@ public final class FeedDispatcher implements ActivationDispatcher {
 
   /** The executor's largest pilot (the API checks cores and GPUs against it). */
   @Override
-  public io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
+  public DeviceRequest.Largest largestPilot() {
     return executor.largestPilot();
   }
 

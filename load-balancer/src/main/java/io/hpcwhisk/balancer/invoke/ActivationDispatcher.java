@@ -1,5 +1,6 @@
 package io.hpcwhisk.balancer.invoke;
 
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,8 +28,8 @@ public interface ActivationDispatcher extends AutoCloseable {
    * io.hpcwhisk.balancer.entity.DeviceRequest.Largest#UNKNOWN} while no pilot has registered (or
    * for executors without pilots): then only the fixed ceilings apply.
    */
-  default io.hpcwhisk.balancer.entity.DeviceRequest.Largest largestPilot() {
-    return io.hpcwhisk.balancer.entity.DeviceRequest.Largest.UNKNOWN;
+  default DeviceRequest.Largest largestPilot() {
+    return DeviceRequest.Largest.UNKNOWN;
   }
 
   @Override

@@ -6,19 +6,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.ActivationKeys;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.PendingActivation;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +74,8 @@ public final class ActivationService {
   private final StorageQuota quota;
   private final int maxChainDepth;
   private final Conductors conductors;
-  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<ActivationRecord>>
-      inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
+      new ConcurrentHashMap<>();
   private volatile boolean abandoning;
 
   public ActivationService(
@@ -122,7 +131,7 @@ public final class ActivationService {
   public record Accepted(
       String activationId,
       CompletableFuture<ActivationRecord> record,
-      java.util.function.Supplier<CompletableFuture<Void>> durable) {
+      Supplier<CompletableFuture<Void>> durable) {
 
     public Accepted(String activationId, CompletableFuture<ActivationRecord> record) {
       this(activationId, record, () -> CompletableFuture.completedFuture(null));
@@ -330,12 +339,11 @@ public final class ActivationService {
    * API answers its waiting caller 202 with the id before the API stops. Returns how many were left
    * pending.
    */
-  public int drain(java.time.Duration grace) {
+  public int drain(Duration grace) {
     CompletableFuture<?>[] running = inFlight.values().toArray(new CompletableFuture<?>[0]);
     try {
-      CompletableFuture.allOf(running)
-          .get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      CompletableFuture.allOf(running).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
       // some are still running (or one failed): they stay pending
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -344,8 +352,8 @@ public final class ActivationService {
     int left = inFlight.size(); // from here on none of them gets its record written
     try {
       // not interruptible: an interrupted drain must still write them down before the store closes
-      activations.sync().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
-    } catch (java.util.concurrent.CompletionException e) {
+      activations.sync().orTimeout(10, TimeUnit.SECONDS).join();
+    } catch (CompletionException e) {
       LOG.error(
           "could not write down the blocking invocations still in flight at shutdown",
           e.getCause());
@@ -449,7 +457,7 @@ public final class ActivationService {
             apiKey,
             now + a.limits().timeout(),
             action.annotationIsTrue("retry-safe", true),
-            io.hpcwhisk.balancer.entity.DeviceRequest.gpus(a.annotations()));
+            DeviceRequest.gpus(a.annotations()));
     CompletableFuture<RunOutcome> outcome;
     try {
       outcome = dispatcher.dispatch(request);
@@ -525,7 +533,7 @@ public final class ActivationService {
         cause);
   }
 
-  private static ObjectNode limitsNode(io.hpcwhisk.balancer.entity.ActionLimits l) {
+  private static ObjectNode limitsNode(ActionLimits l) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("timeout", l.timeout())
         .put("memory", l.memory())

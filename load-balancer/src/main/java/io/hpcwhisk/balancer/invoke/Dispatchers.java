@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.invoke;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.function.Supplier;
 
 /** Chooses the dispatcher for {@code api.executor}: {@code local} or {@code none}. */
@@ -38,7 +39,7 @@ public final class Dispatchers {
         // sandboxed actions
         return new LocalRuntimeDispatcher(
             RuntimeConfig.defaults(dataDir.resolve("runtimes"), memoryMb)
-                .withSandboxHidden(java.util.List.of(dataDir))
+                .withSandboxHidden(List.of(dataDir))
                 .withUnsandboxedNamespace(unsandboxedNamespace),
             apiHost,
             clock);

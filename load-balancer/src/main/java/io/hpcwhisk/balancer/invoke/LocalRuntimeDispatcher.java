@@ -19,7 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs activations in action runtimes (node, python, java, native executables) on the server's own
@@ -49,10 +52,8 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
   private final ExecutorService threads;
   private final int memoryMb;
   private final Semaphore memory;
-  private final java.util.concurrent.atomic.AtomicLong refused =
-      new java.util.concurrent.atomic.AtomicLong();
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
+  private final AtomicLong refused = new AtomicLong();
+  private static final Logger LOG = LoggerFactory.getLogger(LocalRuntimeDispatcher.class);
 
   @Override
   public void forget(String actionPath) {

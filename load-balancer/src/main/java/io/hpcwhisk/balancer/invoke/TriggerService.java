@@ -17,6 +17,8 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fires triggers: the trigger's parameters merged with the payload go to the action of every active
@@ -31,8 +33,7 @@ import java.util.Optional;
  */
 public final class TriggerService {
 
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(TriggerService.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TriggerService.class);
 
   private final EntityStore entities;
   private final ActivationStore activations;

@@ -1,5 +1,6 @@
 package io.hpcwhisk.balancer.metrics;
 
+import io.hpcwhisk.core.routing.RoutingDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,8 +58,7 @@ public final class BalancerMetrics {
       counter("whisk_redispatches", "cause", cause);
     }
     counter("whisk_late_results", "kind", "after_end");
-    for (io.hpcwhisk.core.routing.RoutingDecision.Cause cause :
-        io.hpcwhisk.core.routing.RoutingDecision.Cause.values()) {
+    for (RoutingDecision.Cause cause : RoutingDecision.Cause.values()) {
       counter("whisk_routing_refusals", "reason", cause.label());
     }
   }

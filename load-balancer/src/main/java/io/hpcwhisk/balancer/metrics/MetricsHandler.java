@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
@@ -92,8 +93,8 @@ public final class MetricsHandler extends Handler.Wrapper {
     timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
   }
 
-  private static final java.util.Set<String> METHODS =
-      java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+  private static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
   /**
    * The method as a label: one of the HTTP methods the API knows, every other token (any case)

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.pilots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,7 +70,7 @@ public final class PilotCredentials {
         Files.writeString(tmp, HexFormat.of().formatHex(fresh));
         try {
           Files.move(tmp, file);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
           Files.deleteIfExists(tmp); // another process made it first: use theirs
         }
       }

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.pilots;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Queue;
@@ -13,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -72,8 +74,7 @@ public final class PilotEndpoint {
                         auth != null && auth.startsWith("Bearer ")
                             ? auth.substring(7).strip()
                             : null;
-                    String remote =
-                        String.valueOf(org.eclipse.jetty.server.Request.getRemoteAddr(request));
+                    String remote = String.valueOf(Request.getRemoteAddr(request));
                     return new Listener(events, token, remote);
                   });
             });
@@ -272,7 +273,7 @@ public final class PilotEndpoint {
   /** A close reason fits 123 bytes of UTF-8; longer ones are cut (at a character boundary). */
   static String closeReason(String reason) {
     String r = reason;
-    while (r.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+    while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
       r = r.substring(0, r.offsetByCodePoints(0, r.codePointCount(0, r.length()) - 1));
     }
     return r;

@@ -7,12 +7,17 @@ import io.hpcwhisk.balancer.entity.ApiDoc;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rejection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Builds, checks and edits the swagger 2.0 documents of API routes, in the form OpenWhisk's route
@@ -73,8 +78,8 @@ public final class ApiDocs {
   static ObjectNode object(JsonNode v, String what) {
     if (v != null && v.isTextual()) {
       try {
-        v = Json.readContent(v.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      } catch (java.io.IOException | RuntimeException e) {
+        v = Json.readContent(v.asText().getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException e) {
         throw bad(what + " field cannot be parsed. Ensure it is valid JSON.");
       }
     }
@@ -108,7 +113,7 @@ public final class ApiDocs {
 
   private static int depth(JsonNode root) {
     int max = 0;
-    java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
+    ArrayDeque<Object[]> stack = new ArrayDeque<>();
     stack.push(new Object[] {root, 1});
     while (!stack.isEmpty()) {
       Object[] top = stack.pop();
@@ -242,7 +247,7 @@ public final class ApiDocs {
     return object(body.get("apidoc"), "apidoc").hasNonNull("swagger");
   }
 
-  private static <T> T check(java.util.function.Function<String, T> f, String value) {
+  private static <T> T check(Function<String, T> f, String value) {
     try {
       return f.apply(value);
     } catch (IllegalArgumentException e) {
@@ -406,11 +411,11 @@ public final class ApiDocs {
 
   /** Each operation's target, by relative path then operation. */
   public static Map<String, Map<String, Target>> targets(JsonNode swagger) {
-    Map<String, Map<String, Target>> out = new java.util.LinkedHashMap<>();
+    Map<String, Map<String, Target>> out = new LinkedHashMap<>();
     JsonNode paths = swagger.path("paths");
     for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      Map<String, Target> ops = new java.util.LinkedHashMap<>();
+      Map<String, Target> ops = new LinkedHashMap<>();
       for (String op : OPERATIONS) {
         JsonNode ow = e.getValue().path(op).path("x-openwhisk");
         if (ow.isObject()) {

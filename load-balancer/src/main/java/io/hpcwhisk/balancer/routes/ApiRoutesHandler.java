@@ -19,6 +19,8 @@ import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
 import io.hpcwhisk.balancer.invoke.ResolvedAction;
 import io.hpcwhisk.balancer.store.EntityStore;
+import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -234,7 +236,7 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
       parsed = body.length == 0 ? null : Json.readContent(body);
     } catch (Json.LimitExceeded e) {
       throw Rejection.badRequest("The request body breaks a limit: " + e.getMessage());
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw Rejection.badRequest("The request body is not valid JSON.");
     }
     String responseType = ApiDocs.responseType(query.getValue("responsetype"));
@@ -485,7 +487,7 @@ public final class ApiRoutesHandler extends Handler.Wrapper {
       query
           .append(URIUtil.encodePath(p.getKey()))
           .append('=')
-          .append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+          .append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
     }
     HttpURI uri =
         HttpURI.build(request.getHttpURI())

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -125,7 +127,7 @@ final class Journal implements AutoCloseable {
       segment =
           FileChannel.open(
               file,
-              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
               DataDirectory.OWNER_ONLY_FILE);
       segmentBytes = 0;
       nextBatch = 0;
@@ -404,7 +406,7 @@ final class Journal implements AutoCloseable {
       }
       keys.add(map + ":" + key);
     }
-    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+    LinkedHashSet<String> ids = new LinkedHashSet<>();
     Matcher m =
         ACTIVATION_ID.matcher(new String(all, from, to - from, StandardCharsets.ISO_8859_1));
     while (m.find()) {

@@ -1,13 +1,18 @@
 package io.hpcwhisk.balancer.store;
 
 import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.KeyValue;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ActivationStore} on four MVStore maps: {@code activations} (id → record JSON), {@code
@@ -19,8 +24,7 @@ import java.util.concurrent.CompletableFuture;
 public final class MvActivationStore implements ActivationStore {
 
   private static final char SEP = '\u0001';
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(MvActivationStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(MvActivationStore.class);
 
   private final MvStoreDatabase db;
   private final StoreMap records;
@@ -34,8 +38,7 @@ public final class MvActivationStore implements ActivationStore {
   /**
    * Lazily accepted activations not written to {@code pending} (yet); see {@link #acceptLazily}.
    */
-  private final java.util.concurrent.ConcurrentHashMap<String, PendingActivation> lazy =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, PendingActivation> lazy = new ConcurrentHashMap<>();
 
   MvActivationStore(MvStoreDatabase db) {
     this.db = db;
@@ -267,7 +270,7 @@ public final class MvActivationStore implements ActivationStore {
         String reason = Json.readFailure(e);
         String key = quarantine("pending", id, json, reason);
         changed = true;
-        java.util.Map<String, String> f = Json.salvage(json);
+        Map<String, String> f = Json.salvage(json);
         String namespace = f.get("namespace");
         String action = f.get("action");
         if (namespace == null || action == null || !id.equals(f.getOrDefault("activationId", id))) {
@@ -336,7 +339,7 @@ public final class MvActivationStore implements ActivationStore {
     } catch (RuntimeException e) {
       String reason = Json.readFailure(e);
       quarantine("activations", id, json, reason);
-      java.util.Map<String, String> f = Json.salvage(json);
+      Map<String, String> f = Json.salvage(json);
       if (f.get("namespace") == null) {
         return null;
       }
@@ -352,7 +355,7 @@ public final class MvActivationStore implements ActivationStore {
               start,
               end,
               end - start,
-              io.hpcwhisk.balancer.entity.ActivationResponse.whiskError(
+              ActivationResponse.whiskError(
                   "The stored record of this activation does not "
                       + "read back ("
                       + reason
@@ -386,7 +389,7 @@ public final class MvActivationStore implements ActivationStore {
       if (json != null) {
         // only the index fields are needed, and they are legible also in a record that no longer
         // reads back
-        java.util.Map<String, String> f = Json.salvage(json);
+        Map<String, String> f = Json.salvage(json);
         if (f.get("namespace") != null && f.get("start") != null) {
           byNamespace.remove(nsKey(f.get("namespace"), parseLong(f.get("start")), id));
         }

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.ApiDoc;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rule;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link EntityStore} on an MVStore map keyed {@code ns/name} or {@code ns/pkg/name}; the value is
@@ -33,13 +36,12 @@ public final class MvEntityStore implements EntityStore {
           "rule",
           Rule.class,
           "api",
-          io.hpcwhisk.balancer.entity.ApiDoc.class);
+          ApiDoc.class);
 
   private final MvStoreDatabase db;
   private final StoreMap map;
   private final StoreMap quarantine;
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(MvEntityStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(MvEntityStore.class);
 
   /**
    * Decoded entities by key (absent ones are not cached). This process is the only writer; a write

@@ -5,13 +5,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -62,15 +70,13 @@ public final class MvStoreDatabase implements AutoCloseable {
   private final ExecutorService callbacks;
   private volatile boolean closing;
   private long lastCheckpoint = System.nanoTime();
-  private final java.util.function.Consumer<Throwable> onFatal;
-  private final java.util.concurrent.atomic.AtomicBoolean failed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Consumer<Throwable> onFatal;
+  private final AtomicBoolean failed = new AtomicBoolean();
 
   /** Activation ids whose changes the journal replay at open could not replay. */
   private List<String> lostInReplay = List.of();
 
-  private MvStoreDatabase(
-      MVStore store, Path file, java.util.function.Consumer<Throwable> onFatal) {
+  private MvStoreDatabase(MVStore store, Path file, Consumer<Throwable> onFatal) {
     this.store = store;
     this.file = file;
     this.onFatal = onFatal;
@@ -97,8 +103,8 @@ public final class MvStoreDatabase implements AutoCloseable {
       return;
     }
     int changes = 0;
-    java.util.Set<String> lost = new java.util.LinkedHashSet<>();
-    java.util.Map<String, MVMap<String, String>> maps = new java.util.HashMap<>();
+    Set<String> lost = new LinkedHashSet<>();
+    Map<String, MVMap<String, String>> maps = new HashMap<>();
     for (Path segment : segments) {
       Journal.Replayed replayed = Journal.replay(segment);
       for (Journal.Change c : replayed.changes()) {
@@ -182,7 +188,7 @@ public final class MvStoreDatabase implements AutoCloseable {
   }
 
   /** A read of a map; a failure that closed the store is fatal. */
-  <T> T read(java.util.function.Supplier<T> read) {
+  <T> T read(Supplier<T> read) {
     try {
       return read.get();
     } catch (Throwable t) {
@@ -351,7 +357,7 @@ public final class MvStoreDatabase implements AutoCloseable {
    * As {@link #open(Path)}; {@code onFatal} runs once when the store fails for good (see {@link
    * #checkFatal}), e.g. {@link FatalStoreError#exitProcess}.
    */
-  public static MvStoreDatabase open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
+  public static MvStoreDatabase open(Path dataDir, Consumer<Throwable> onFatal) {
     DataDirectory.secure(dataDir);
     Path file = dataDir.resolve(FILE_NAME);
     try {
@@ -376,7 +382,7 @@ public final class MvStoreDatabase implements AutoCloseable {
       opened[0] = new MvStoreDatabase(store, file, onFatal);
       return opened[0];
     } catch (MVStoreException e) {
-      if (e.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+      if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
         throw new IllegalStateException(
             "cannot open the store "
                 + file
@@ -476,7 +482,7 @@ public final class MvStoreDatabase implements AutoCloseable {
     commitRequests.forEach(f -> f.complete(null));
     callbacks.shutdown();
     try {
-      callbacks.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      callbacks.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.tls;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -176,7 +177,7 @@ public final class LocalCa {
     try {
       InetAddress.getByName(name); // a literal: no lookup
       return true;
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }

@@ -3,9 +3,11 @@ package io.hpcwhisk.balancer.tls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,11 +17,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -129,7 +133,7 @@ public final class PemFiles {
             key + " " + file + " does not exist or is not a regular file");
       }
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      Set<PosixFilePermission> open = new java.util.HashSet<>(perms);
+      Set<PosixFilePermission> open = new HashSet<>(perms);
       open.retainAll(OTHERS);
       if (!open.isEmpty()) {
         throw new IllegalArgumentException(
@@ -228,7 +232,7 @@ public final class PemFiles {
       for (X509Certificate c : certificates) {
         text.append(block("CERTIFICATE", c.getEncoded()));
       }
-    } catch (java.security.cert.CertificateEncodingException e) {
+    } catch (CertificateEncodingException e) {
       throw new IllegalStateException(e);
     }
     return text.toString();
@@ -263,7 +267,7 @@ public final class PemFiles {
             tmp,
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)))) {
-      channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+      channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
     }
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(mode));
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -272,7 +276,7 @@ public final class PemFiles {
   private static byte[] read(String key, Path file) {
     try {
       return Files.readAllBytes(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(key + " " + file + " does not exist", e);
     } catch (IOException e) {
       throw new IllegalArgumentException(

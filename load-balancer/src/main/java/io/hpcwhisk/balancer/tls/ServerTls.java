@@ -1,13 +1,18 @@
 package io.hpcwhisk.balancer.tls;
 
 import io.hpcwhisk.balancer.config.ServerConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -158,7 +163,7 @@ public final class ServerTls implements AutoCloseable {
   }
 
   private record Loaded(
-      java.security.KeyStore store, String password, List<X509Certificate> chain, String digest) {}
+      KeyStore store, String password, List<X509Certificate> chain, String digest) {}
 
   private static Loaded load(ServerConfig.Tls config) {
     String digest = digestOf(config);
@@ -178,7 +183,7 @@ public final class ServerTls implements AutoCloseable {
     }
     byte[] random = new byte[18];
     new SecureRandom().nextBytes(random);
-    String password = java.util.Base64.getEncoder().encodeToString(random);
+    String password = Base64.getEncoder().encodeToString(random);
     return new Loaded(
         PemFiles.keyStore(key, chain, password.toCharArray()),
         password,
@@ -196,9 +201,9 @@ public final class ServerTls implements AutoCloseable {
         sha.update((byte) 0);
       }
       return HexFormat.of().formatHex(sha.digest());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the TLS files: " + e.getMessage(), e);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -222,7 +227,7 @@ public final class ServerTls implements AutoCloseable {
                   .map(l -> String.valueOf(l.get(1)))
                   .toList()
                   .toString();
-    } catch (java.security.cert.CertificateParsingException e) {
+    } catch (CertificateParsingException e) {
       names = "?";
     }
     return file

@@ -1,6 +1,8 @@
 package io.hpcwhisk.balancer.web;
 
 import io.hpcwhisk.balancer.entity.EntityPath;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.util.URIUtil;
 
@@ -77,8 +79,8 @@ public record WebPath(EntityPath action, Extension extension, String rest) {
   }
 
   /** The projection path's field names ({@code /a/b} → a, b), each percent-decoded. */
-  public java.util.List<String> projection() {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  public List<String> projection() {
+    List<String> out = new ArrayList<>();
     for (String s : rest.split("/")) {
       if (!s.isEmpty()) {
         String d = decode(s);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.Json;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -241,7 +242,7 @@ public final class WebResult {
     if (sc.isIntegralNumber() && sc.canConvertToInt()) {
       code = sc.intValue();
     } else if (sc.isNumber()) {
-      java.math.BigDecimal d = sc.decimalValue();
+      BigDecimal d = sc.decimalValue();
       try {
         code = d.stripTrailingZeros().intValueExact();
       } catch (ArithmeticException e) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,7 +133,7 @@ class ApiFloodIT {
 
     Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
     AtomicLong requests = new AtomicLong();
-    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     long start = System.nanoTime();
     long end = start + FLOOD.toNanos();

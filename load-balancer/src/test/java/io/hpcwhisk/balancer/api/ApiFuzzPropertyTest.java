@@ -8,6 +8,7 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.FakeDispatcher;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -213,7 +214,7 @@ class ApiFuzzPropertyTest {
         Answer a;
         try {
           a = send(base, method, path, body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // Known, and H5's (Jetty connectors, issue 21 items 2 and 9): a request refused before
           // its body is
           // read (a method the path does not take: 405) is answered while the client still sends a

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.auth.NamespaceLimits;
+import io.hpcwhisk.balancer.auth.StoredUser;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.FakeDispatcher;
 import java.nio.file.Path;
@@ -91,7 +93,7 @@ class ApiHttpIT {
     assertThat(bob.get("/api/v1/namespaces").body().toString()).isEqualTo("[\"bob\"]");
     assertThat(server.identities().list())
         .as("the guest key is never written to the identities file")
-        .extracting(io.hpcwhisk.balancer.auth.StoredUser::namespace)
+        .extracting(StoredUser::namespace)
         .doesNotContain("guest");
   }
 
@@ -288,9 +290,7 @@ class ApiHttpIT {
   @Test
   void aNamespacesOwnLimitsApplyAndShow() {
     String key = server.identities().create("dora").authKey();
-    server
-        .identities()
-        .setLimits("dora", new io.hpcwhisk.balancer.auth.NamespaceLimits(null, null, 1));
+    server.identities().setLimits("dora", new NamespaceLimits(null, null, 1));
     ApiClient dora = guest.as(key);
     assertThat(dora.get("/api/v1/namespaces/_/limits").body().path("firesPerMinute").asInt())
         .isEqualTo(1);

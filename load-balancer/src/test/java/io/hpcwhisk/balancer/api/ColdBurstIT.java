@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,13 +88,11 @@ class ColdBurstIT {
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();
     try {
       await().atMost(Duration.ofSeconds(120)).until(() -> dispatcher.snapshot().pilots() == PILOTS);
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       StringBuilder logs = new StringBuilder();
       for (int i = 0; i < PILOTS; i++) {
         Path log = dir.resolve("pilot-" + (930 + i) + ".log");
-        logs.append(log)
-            .append(":\n")
-            .append(java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "-");
+        logs.append(log).append(":\n").append(Files.exists(log) ? Files.readString(log) : "-");
       }
       throw new AssertionError("the pilots did not register; their logs:\n" + logs, e);
     }

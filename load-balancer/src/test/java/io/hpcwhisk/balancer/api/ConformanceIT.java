@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -55,9 +57,9 @@ class ConformanceIT {
             .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()));
     try (WhiskServer server = WhiskServer.start(config, "conformance")) {
       String bobKey = server.identities().create("bob").authKey();
-      java.util.List<String> command =
-          new java.util.ArrayList<>(
-              java.util.List.of("node", "--test", "--test-concurrency=1", "--test-reporter=spec"));
+      List<String> command =
+          new ArrayList<>(
+              List.of("node", "--test", "--test-concurrency=1", "--test-reporter=spec"));
       try (var files = Files.list(NODE_DIR)) {
         // every *.test.js: conformance.test.js and the siblings of other topics (exact.test.js)
         files

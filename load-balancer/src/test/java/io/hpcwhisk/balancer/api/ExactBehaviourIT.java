@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.entity.Json;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -237,7 +243,7 @@ class ExactBehaviourIT {
   @Test
   void everyUtilsActionIsInstalled() {
     JsonNode listed = guest.get("/api/v1/namespaces/whisk.system/actions/utils/").body();
-    java.util.List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     listed.forEach(a -> names.add(a.path("name").asText()));
     assertThat(names)
         .containsExactlyInAnyOrder(
@@ -294,7 +300,7 @@ class ExactBehaviourIT {
     assertThat(erin.put("/api/v1/namespaces/_/actions/one", node).status()).isEqualTo(200);
     assertThat(erin.put("/api/v1/namespaces/_/packages/pk", "{}").status()).isEqualTo(200);
     assertThat(erin.put("/api/v1/namespaces/_/actions/pk/one", node).status()).isEqualTo(200);
-    java.util.List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ids.add(
           erin.post("/api/v1/namespaces/_/actions/one?blocking=true", "{\"i\":" + i + "}")
@@ -309,9 +315,9 @@ class ExactBehaviourIT {
             .asText());
     JsonNode all = erin.get("/api/v1/namespaces/_/activations").body();
     assertThat(all.size()).isEqualTo(4);
-    java.util.List<String> newestFirst = new java.util.ArrayList<>(ids);
-    java.util.Collections.reverse(newestFirst);
-    java.util.List<String> listed = new java.util.ArrayList<>();
+    List<String> newestFirst = new ArrayList<>(ids);
+    Collections.reverse(newestFirst);
+    List<String> listed = new ArrayList<>();
     all.forEach(a -> listed.add(a.path("activationId").asText()));
     assertThat(listed).isEqualTo(newestFirst);
     assertThat(all.get(0).has("response")).as("the list view has no response").isFalse();
@@ -432,7 +438,7 @@ class ExactBehaviourIT {
   private void action(ApiClient who, String name, String code, String annotations) {
     String body =
         "{\"exec\":{\"kind\":\"nodejs:20\",\"code\":"
-            + io.hpcwhisk.balancer.entity.Json.tree(code)
+            + Json.tree(code)
             + "},\"annotations\":"
             + annotations
             + "}";
@@ -490,8 +496,8 @@ class ExactBehaviourIT {
             .body()
             .path("activationId")
             .asText();
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(60))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
         .until(() -> guest.get("/api/v1/namespaces/_/activations/" + id).status() == 200);
     assertThat(record(id).path("response").path("result").toString()).isEqualTo("{\"value\":4}");
   }

@@ -15,6 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,7 +109,7 @@ class HttpHostileIT {
         String text = all.toString(StandardCharsets.ISO_8859_1);
         if (headEnd < 0 && (headEnd = text.indexOf("\r\n\r\n")) >= 0) {
           var m =
-              java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+              Pattern.compile("(?im)^content-length:\\s*(\\d+)")
                   .matcher(text.substring(0, headEnd));
           length = m.find() ? Long.parseLong(m.group(1)) : -1;
         }
@@ -251,12 +256,10 @@ class HttpHostileIT {
 
   private String metrics() throws Exception {
     var response =
-        java.net.http.HttpClient.newHttpClient()
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
   }

@@ -7,9 +7,13 @@ import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.protocol.PilotProtocol;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
@@ -127,10 +131,8 @@ class PilotConnectorIT {
   private static String metrics(int port) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString())
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
         .body();
   }
 
@@ -150,7 +152,7 @@ class PilotConnectorIT {
     server = null;
 
     int chosen;
-    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       chosen = free.getLocalPort();
     }
     ServerConfig c = config(0);
@@ -160,7 +162,7 @@ class PilotConnectorIT {
 
   @Test
   void aPilotPortInUseIsNamedAtStartAndLeavesNothingOpen() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       ServerConfig c = config(0);
       ServerConfig clash = c.withPilots(c.balancer().withPort(taken.getLocalPort()));
       assertThatThrownBy(() -> WhiskServer.start(clash, "test"))
@@ -174,7 +176,7 @@ class PilotConnectorIT {
     }
     // the API port in use: the pilot port opened first is released again
     int pilotPort = freePair();
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       ServerConfig c = config(taken.getLocalPort());
       ServerConfig apiClash = c.withPilots(c.balancer().withPort(pilotPort));
       assertThatThrownBy(() -> WhiskServer.start(apiClash, "test"))
@@ -188,12 +190,11 @@ class PilotConnectorIT {
   /** A free loopback port whose next port is free too. */
   private static int freePair() throws Exception {
     while (true) {
-      try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
           ServerSocket next =
-              new ServerSocket(
-                  free.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+              new ServerSocket(free.getLocalPort() + 1, 1, InetAddress.getLoopbackAddress())) {
         return free.getLocalPort();
-      } catch (java.io.IOException taken) {
+      } catch (IOException taken) {
         // another pair
       }
     }

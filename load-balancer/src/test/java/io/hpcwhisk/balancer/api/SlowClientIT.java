@@ -9,10 +9,12 @@ import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.dispatch.PilotDispatcher;
 import io.micrometer.core.instrument.Gauge;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +123,7 @@ class SlowClientIT {
     }
 
     // the pilot's health, sampled in this JVM every 100 ms from the start of the attack to its end
-    List<String> notHealthy = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> notHealthy = new CopyOnWriteArrayList<>();
     ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
     watcher.scheduleAtFixedRate(
         () -> {
@@ -205,7 +209,7 @@ class SlowClientIT {
       List<Long> latencies,
       List<String> failures,
       String what,
-      java.util.function.Supplier<ApiClient.Answer> call,
+      Supplier<ApiClient.Answer> call,
       int status) {
     long start = System.nanoTime();
     ApiClient.Answer a = call.get();
@@ -249,7 +253,7 @@ class SlowClientIT {
         if (status > 0) {
           answers.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // the server closed the connection: connect again
       }
       pause(1_000, attacking); // a cut-off client comes back after a second
@@ -258,7 +262,7 @@ class SlowClientIT {
 
   /** Waits up to {@code millis} for the server's status line; -1 when none came. */
   private static int answer(InputStream in, long millis, AtomicBoolean attacking)
-      throws java.io.IOException {
+      throws IOException {
     long until = System.nanoTime() + millis * 1_000_000;
     byte[] head = new byte[12];
     int got = 0;
@@ -274,7 +278,7 @@ class SlowClientIT {
         if (got == head.length) {
           return Integer.parseInt(new String(head, 9, 3, StandardCharsets.US_ASCII));
         }
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         // nothing yet
       }
     }

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -261,13 +265,12 @@ class TriggerLoopIT {
           .isEqualTo("The supplied authentication is invalid.");
       assertThat(user.get("/api/v1/namespaces/_/actions").status()).isEqualTo(200);
       String metrics =
-          java.net.http.HttpClient.newHttpClient()
+          HttpClient.newHttpClient()
               .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              "http://127.0.0.1:" + server.address().getPort() + "/metrics"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
                       .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
+                  HttpResponse.BodyHandlers.ofString())
               .body();
       assertThat(metrics)
           .as("the refused key is counted")

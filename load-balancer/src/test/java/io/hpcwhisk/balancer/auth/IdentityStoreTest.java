@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,8 +160,7 @@ class IdentityStoreTest {
     IdentityStore store = new IdentityStore(dir);
     Identity alice = store.create("alice");
     Path file = dir.resolve(IdentityStore.FILE_NAME);
-    LocalAttacker.Result read =
-        attacker.run(java.time.Duration.ofSeconds(10), "cat", file.toString());
+    LocalAttacker.Result read = attacker.run(Duration.ofSeconds(10), "cat", file.toString());
     assertThat(read.exitCode()).as("cat as " + LocalAttacker.NAME).isNotZero();
     assertThat(read.stderr()).contains("Permission denied");
     assertNoPartOf(alice.key(), read.all());

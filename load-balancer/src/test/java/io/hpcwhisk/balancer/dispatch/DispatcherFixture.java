@@ -18,8 +18,10 @@ import io.hpcwhisk.protocol.ActivationOutcome;
 import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -105,7 +107,7 @@ final class DispatcherFixture {
           id,
           this,
           new PilotMessage.HandBack(
-              java.util.Arrays.stream(activationIds)
+              Arrays.stream(activationIds)
                   .map(a -> new PilotMessage.HandBack.Item(a, started))
                   .toList(),
               "pilot left before they finished"));
@@ -138,7 +140,7 @@ final class DispatcherFixture {
 
     /** Delivers a message given as wire JSON (a golden sample). */
     void sendRaw(String json) {
-      dispatcher.message(id, this, io.hpcwhisk.protocol.PilotProtocol.decodePilotMessage(json));
+      dispatcher.message(id, this, PilotProtocol.decodePilotMessage(json));
     }
 
     @Override
@@ -247,7 +249,7 @@ final class DispatcherFixture {
         now.get(),
         0,
         "test",
-        io.hpcwhisk.protocol.PilotProtocol.MINOR);
+        PilotProtocol.MINOR);
   }
 
   RunRequest request(String namespace, boolean retrySafe) {

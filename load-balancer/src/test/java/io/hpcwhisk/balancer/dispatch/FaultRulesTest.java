@@ -2,11 +2,17 @@ package io.hpcwhisk.balancer.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
+import io.hpcwhisk.protocol.ActivationOutcome;
+import io.hpcwhisk.protocol.ActivationStatus;
 import io.hpcwhisk.protocol.BalancerMessage;
+import io.hpcwhisk.protocol.PilotMessage;
 import io.hpcwhisk.protocol.PilotProtocol;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -207,13 +213,13 @@ class FaultRulesTest {
   @Test
   void theSilenceRuleNeverFiresBetweenTwoHeartbeats() {
     assertThat(PilotDispatcher.healthPolicy(ServerConfig.Pilots.DEFAULT).unresponsiveAfter())
-        .isEqualTo(java.time.Duration.ofMillis(2000));
+        .isEqualTo(Duration.ofMillis(2000));
     var tight = new ServerConfig.Pilots(500, 1000, null, null, null, null, null);
     assertThat(PilotDispatcher.healthPolicy(tight).unresponsiveAfter())
-        .isEqualTo(java.time.Duration.ofMillis(1000));
+        .isEqualTo(Duration.ofMillis(1000));
     var slow = new ServerConfig.Pilots(1000, 6000, null, null, null, null, null);
     assertThat(PilotDispatcher.healthPolicy(slow).unresponsiveAfter())
-        .isEqualTo(java.time.Duration.ofMillis(4000));
+        .isEqualTo(Duration.ofMillis(4000));
   }
 
   /** Retry-safe -> re-dispatched to another pilot? */
@@ -266,14 +272,14 @@ class FaultRulesTest {
     fx.dispatcher.message(
         p.id,
         p,
-        new io.hpcwhisk.protocol.PilotMessage.Completed(
-            new io.hpcwhisk.protocol.ActivationOutcome(
+        new PilotMessage.Completed(
+            new ActivationOutcome(
                 r.activationId(),
-                io.hpcwhisk.protocol.ActivationStatus.WHISK_ERROR,
-                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                ActivationStatus.WHISK_ERROR,
+                JsonNodeFactory.instance
                     .objectNode()
                     .put("error", "The pilot could not start the nodejs:20 runtime: mkfifo failed"),
-                java.util.List.of(),
+                List.of(),
                 t,
                 t,
                 0,

@@ -8,6 +8,7 @@ import io.hpcwhisk.balancer.invoke.RunRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -158,6 +159,6 @@ class OneEndPerActivationPropertyTest {
    * What the balancer sent to this pilot and it has not answered yet (as far as the test knows).
    */
   private static List<String> held(DispatcherFixture.FakePilot p) {
-    return new ArrayList<>(new java.util.LinkedHashSet<>(p.activated()));
+    return new ArrayList<>(new LinkedHashSet<>(p.activated()));
   }
 }

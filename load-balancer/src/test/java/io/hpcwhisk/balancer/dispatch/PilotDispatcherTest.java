@@ -11,6 +11,7 @@ import io.hpcwhisk.balancer.pilots.PilotEvents;
 import io.hpcwhisk.protocol.BalancerMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -266,7 +267,7 @@ class PilotDispatcherTest {
                 p, fx.register(p.id, "50", 512, fx.now.get() + 60_000), fx.jobToken("50")))
         .isEqualTo(p.id);
     assertThat(p.sent.get(0)).isInstanceOf(BalancerMessage.Registered.class);
-    assertThat(fx.dispatcher.registeredJobs()).containsExactly(java.util.Map.entry(p.id, "50"));
+    assertThat(fx.dispatcher.registeredJobs()).containsExactly(Map.entry(p.id, "50"));
     var spoof = fx.new FakePilot("53");
     assertThatThrownBy(
             () ->

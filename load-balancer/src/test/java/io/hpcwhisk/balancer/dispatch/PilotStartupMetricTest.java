@@ -3,8 +3,10 @@ package io.hpcwhisk.balancer.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcwhisk.protocol.PilotMessage;
+import io.hpcwhisk.protocol.PilotProtocol;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PilotStartupMetricTest {
@@ -24,7 +26,7 @@ class PilotStartupMetricTest {
         fx.now.get() - 5_000,
         launchedAtMs,
         "test",
-        io.hpcwhisk.protocol.PilotProtocol.MINOR);
+        PilotProtocol.MINOR);
   }
 
   @Test
@@ -35,7 +37,7 @@ class PilotStartupMetricTest {
 
     var timer = fx.metrics.registry().find("whisk_pilot_startup").timer();
     assertThat(timer.count()).isEqualTo(1);
-    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(1_500);
+    assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1_500);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.entity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,13 +42,13 @@ class EntityPathTest {
         .isInstanceOf(IllegalEntityNameException.class);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void namesLongerThan256AreRefusedWithTheLength() {
     assertThatThrownBy(() -> EntityPath.requireName("a".repeat(257), "name"))
         .hasMessageContaining("257 > 256");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void packagedActionShowsItsNamespacePath() {
     EntityPath p = EntityPath.parse("/ns/pkg/act", "x");
     assertThat(p.namespacePath()).isEqualTo("ns/pkg");

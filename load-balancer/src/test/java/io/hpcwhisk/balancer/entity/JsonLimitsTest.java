@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.store.PendingActivation;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,7 +161,7 @@ class JsonLimitsTest {
             Json.violation(
                 Json.MAPPER
                     .createObjectNode()
-                    .put("n", new java.math.BigInteger("9".repeat(Json.MAX_NUMBER_CHARS + 1)))))
+                    .put("n", new BigInteger("9".repeat(Json.MAX_NUMBER_CHARS + 1)))))
         .hasValue("a number is longer than the limit of 1000 characters");
   }
 
@@ -168,6 +170,6 @@ class JsonLimitsTest {
     PendingActivation tooDeep =
         new PendingActivation(
             "a".repeat(32), "ns", "ns", "/ns/x", nestedNode(Json.MAX_STORED_DEPTH + 1), 1, null, 0);
-    assertThatThrownBy(() -> Json.write(tooDeep)).isInstanceOf(java.io.UncheckedIOException.class);
+    assertThatThrownBy(() -> Json.write(tooDeep)).isInstanceOf(UncheckedIOException.class);
   }
 }

@@ -12,7 +12,9 @@ import io.hpcwhisk.balancer.store.MvAlarmStore;
 import io.hpcwhisk.balancer.store.MvEntityStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -118,35 +120,28 @@ class AlarmServiceTest {
 
   @Test
   void unixCronIsReadAsUnixCronIs() {
-    long jan = java.time.Instant.parse("2030-01-01T00:00:00Z").toEpochMilli(); // a Tuesday
+    long jan = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli(); // a Tuesday
     // day-of-week 1 is Monday in cron (Quartz's 1 is Sunday)
     assertThat(
-            AlarmParams.quartz("0 9 * * 1", null)
-                .getNextValidTimeAfter(new java.util.Date(jan))
-                .toInstant())
-        .isEqualTo(java.time.Instant.parse("2030-01-07T09:00:00Z"));
+            AlarmParams.quartz("0 9 * * 1", null).getNextValidTimeAfter(new Date(jan)).toInstant())
+        .isEqualTo(Instant.parse("2030-01-07T09:00:00Z"));
     assertThat(
-            AlarmParams.quartz("0 9 * * 0", null)
-                .getNextValidTimeAfter(new java.util.Date(jan))
-                .toInstant())
-        .isEqualTo(java.time.Instant.parse("2030-01-06T09:00:00Z"));
+            AlarmParams.quartz("0 9 * * 0", null).getNextValidTimeAfter(new Date(jan)).toInstant())
+        .isEqualTo(Instant.parse("2030-01-06T09:00:00Z"));
     assertThat(
-            AlarmParams.quartz("0 9 * * 7", null)
-                .getNextValidTimeAfter(new java.util.Date(jan))
-                .toInstant())
-        .isEqualTo(java.time.Instant.parse("2030-01-06T09:00:00Z"));
+            AlarmParams.quartz("0 9 * * 7", null).getNextValidTimeAfter(new Date(jan)).toInstant())
+        .isEqualTo(Instant.parse("2030-01-06T09:00:00Z"));
     assertThat(
             AlarmParams.quartz("30 8 15 * *", "Europe/Warsaw")
-                .getNextValidTimeAfter(new java.util.Date(jan))
+                .getNextValidTimeAfter(new Date(jan))
                 .toInstant())
-        .isEqualTo(java.time.Instant.parse("2030-01-15T07:30:00Z"));
+        .isEqualTo(Instant.parse("2030-01-15T07:30:00Z"));
     // five fields fire at second 0 of each minute (AlarmsScheduleIT runs a six-field cron)
-    long midMinute = java.time.Instant.parse("2030-01-01T12:34:56.789Z").toEpochMilli();
-    java.util.Date next =
-        AlarmParams.quartz("* * * * *", null).getNextValidTimeAfter(new java.util.Date(midMinute));
-    assertThat(next.toInstant()).isEqualTo(java.time.Instant.parse("2030-01-01T12:35:00Z"));
+    long midMinute = Instant.parse("2030-01-01T12:34:56.789Z").toEpochMilli();
+    Date next = AlarmParams.quartz("* * * * *", null).getNextValidTimeAfter(new Date(midMinute));
+    assertThat(next.toInstant()).isEqualTo(Instant.parse("2030-01-01T12:35:00Z"));
     assertThat(AlarmParams.quartz("* * * * *", null).getNextValidTimeAfter(next).toInstant())
-        .isEqualTo(java.time.Instant.parse("2030-01-01T12:36:00Z"));
+        .isEqualTo(Instant.parse("2030-01-01T12:36:00Z"));
     for (String bad :
         List.of(
             "99 * * * *",

@@ -3,10 +3,12 @@ package io.hpcwhisk.balancer.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
+import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
@@ -15,10 +17,13 @@ import io.hpcwhisk.balancer.entity.Rejection;
 import io.hpcwhisk.balancer.store.ActivationQuery;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PendingActivation;
+import io.hpcwhisk.balancer.store.StoreBackdoor;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +92,7 @@ class ActivationServiceTest {
   }
 
   private static ObjectNode obj(String json) {
-    return (ObjectNode) Json.read(json, com.fasterxml.jackson.databind.JsonNode.class);
+    return (ObjectNode) Json.read(json, JsonNode.class);
   }
 
   @Test
@@ -186,7 +191,7 @@ class ActivationServiceTest {
     ActivationService second = service(fake, 100);
     ActivationService.Recovery recovery = second.recover();
     assertThat(recovery).isEqualTo(new ActivationService.Recovery(1, 1));
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(5, TimeUnit.SECONDS)
         .until(() -> db.activations().get("alice", safe).isPresent());
     assertThat(db.activations().get("alice", safe).get().response().result().toString())
@@ -214,7 +219,7 @@ class ActivationServiceTest {
         first.invoke(alice, EntityPath.of("alice", "a"), obj("{\"n\":7}"), true);
     assertThat(db.activations().pending()).as("kept in memory while the caller waits").isEmpty();
 
-    assertThat(first.drain(java.time.Duration.ofMillis(50))).isEqualTo(1);
+    assertThat(first.drain(Duration.ofMillis(50))).isEqualTo(1);
     assertThat(acc.record())
         .as("the caller is answered by the drain, before the executor (and the API) stop")
         .isCompletedExceptionally();
@@ -229,7 +234,7 @@ class ActivationServiceTest {
 
     ActivationService second = service(fake, 100);
     assertThat(second.recover()).isEqualTo(new ActivationService.Recovery(1, 0));
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(5, TimeUnit.SECONDS)
         .until(() -> db.activations().get("alice", acc.activationId()).isPresent());
     assertThat(
@@ -254,8 +259,7 @@ class ActivationServiceTest {
         service(fake, 100)
             .invoke(alice, EntityPath.of("alice", "echo"), nested(Json.MAX_CONTENT_DEPTH + 1));
     ActivationRecord r = acc.record().get(5, TimeUnit.SECONDS);
-    assertThat(r.response().statusCode())
-        .isEqualTo(io.hpcwhisk.balancer.entity.ActivationResponse.DEVELOPER_ERROR);
+    assertThat(r.response().statusCode()).isEqualTo(ActivationResponse.DEVELOPER_ERROR);
     assertThat(r.response().result().path("error").asText())
         .isEqualTo(
             "The action returned a result over the server's JSON limits: it nests deeper than the"
@@ -285,12 +289,11 @@ class ActivationServiceTest {
             + "{}"
             + "}".repeat(998)
             + ",\"acceptedAt\":7,\"cause\":null,\"attempts\":0}";
-    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(db, "pending", deep, deepJson);
-    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(
-        db, "pending", garbage, "{\"activ\u0000 not json");
+    StoreBackdoor.putRaw(db, "pending", deep, deepJson);
+    StoreBackdoor.putRaw(db, "pending", garbage, "{\"activ\u0000 not json");
     db.activations()
         .accept(new PendingActivation(good, "alice", "alice", "/alice/a", obj("{}"), 1, null, 0));
-    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(
+    StoreBackdoor.putRaw(
         db,
         "activations",
         brokenRecord,
@@ -300,7 +303,7 @@ class ActivationServiceTest {
             + "[".repeat(5000)
             + "]".repeat(5000)
             + "}");
-    io.hpcwhisk.balancer.store.StoreBackdoor.putRaw(
+    StoreBackdoor.putRaw(
         db,
         "activationsByNamespace",
         "alice\u0001" + String.format("%019d", Long.MAX_VALUE - 5) + "\u0001" + brokenRecord,
@@ -311,23 +314,17 @@ class ActivationServiceTest {
     assertThat(recovery.redispatched()).isEqualTo(1);
     assertThat(recovery.ended()).isEqualTo(1);
     ActivationRecord ended = db.activations().get("alice", deep).orElseThrow();
-    assertThat(ended.response().statusCode())
-        .isEqualTo(io.hpcwhisk.balancer.entity.ActivationResponse.WHISK_ERROR);
+    assertThat(ended.response().statusCode()).isEqualTo(ActivationResponse.WHISK_ERROR);
     assertThat(ended.response().result().path("error").asText())
         .contains(
             "its stored entry does not read back (the JSON nests deeper than the stored limit of"
                 + " 232 levels")
         .contains("quarantine (pending/" + deep + ")");
-    assertThat(
-            io.hpcwhisk.balancer.store.StoreBackdoor.getRaw(
-                db, "quarantine", "pending\u0001" + deep))
-        .isEqualTo(deepJson);
-    assertThat(
-            io.hpcwhisk.balancer.store.StoreBackdoor.getRaw(
-                db, "quarantine", "pending\u0001" + garbage))
+    assertThat(StoreBackdoor.getRaw(db, "quarantine", "pending\u0001" + deep)).isEqualTo(deepJson);
+    assertThat(StoreBackdoor.getRaw(db, "quarantine", "pending\u0001" + garbage))
         .as("kept even when nothing of it is legible")
         .isNotNull();
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(10, TimeUnit.SECONDS)
         .until(() -> db.activations().get("alice", good).isPresent());
     assertThat(db.activations().pending()).isEmpty();

@@ -8,8 +8,12 @@ import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.testkit.Required;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +55,7 @@ class LocalExecutorTenancyIT {
       RunOutcome alice = run(local, "alice");
       RunOutcome bob = run(local, "bob");
 
-      for (RunOutcome o : java.util.List.of(alice, bob)) {
+      for (RunOutcome o : List.of(alice, bob)) {
         assertThat(o.response().statusCode()).as(o.toString()).isNotZero();
         assertThat(o.response().result().toString())
             .contains("without a sandbox and serves no namespace");
@@ -101,12 +105,10 @@ class LocalExecutorTenancyIT {
   void aSandboxedLocalActionCannotReadTheServersDataDirectory() throws Exception {
     // outside /tmp (which the sandbox hides anyway) and world-readable: only the data-dir rule
     // hides it
-    Path data = java.nio.file.Files.createTempDirectory(Path.of("/var/tmp"), "hpcw-data-");
-    java.nio.file.Files.setPosixFilePermissions(
-        data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path secret = java.nio.file.Files.writeString(data.resolve("pilot-secret"), "s3cret");
-    java.nio.file.Files.setPosixFilePermissions(
-        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Path data = Files.createTempDirectory(Path.of("/var/tmp"), "hpcw-data-");
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path secret = Files.writeString(data.resolve("pilot-secret"), "s3cret");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
     Path dir = data;
     try (ActivationDispatcher local =
         Dispatchers.forExecutor(
@@ -146,8 +148,8 @@ class LocalExecutorTenancyIT {
       assertThat(o.response().result().get("read").asText()).startsWith("denied");
       assertThat(o.response().result().get("listed").toString()).doesNotContain("pilot-secret");
     } finally {
-      try (var paths = java.nio.file.Files.walk(data)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      try (var paths = Files.walk(data)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
@@ -9,6 +10,9 @@ import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +47,7 @@ class LocalRuntimeDispatcherIT {
             "0.0.1",
             new Exec(kind, code, false, null, null, null),
             new ActionLimits(timeoutMs, 256, 10, 1),
-            (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(params),
+            (ObjectNode) Json.MAPPER.readTree(params),
             null,
             now + timeoutMs,
             true);
@@ -68,8 +72,7 @@ class LocalRuntimeDispatcherIT {
   void moreActivationsThanMemoryQueueInsteadOfFailing() throws Exception {
     // 1024 MB of budget, 256 MB each: 12 concurrent activations run four at a time, none is refused
     String code = "function main(p){ return new Promise(r => setTimeout(() => r({n: p.n}), 200)) }";
-    java.util.List<java.util.concurrent.CompletableFuture<RunOutcome>> all =
-        new java.util.ArrayList<>();
+    List<CompletableFuture<RunOutcome>> all = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       long now = System.currentTimeMillis();
       all.add(
@@ -81,8 +84,7 @@ class LocalRuntimeDispatcherIT {
                   "0.0.1",
                   new Exec("nodejs:20", code, false, null, null, null),
                   new ActionLimits(10_000, 256, 10, 1),
-                  (com.fasterxml.jackson.databind.node.ObjectNode)
-                      Json.MAPPER.readTree("{\"n\":" + i + "}"),
+                  (ObjectNode) Json.MAPPER.readTree("{\"n\":" + i + "}"),
                   null,
                   now + 10_000,
                   true)));

@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.balancer.auth.NamespaceLimits;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,10 +52,7 @@ class NamespaceThrottleTest {
             100,
             10,
             10,
-            ns ->
-                ns.equals("small")
-                    ? new io.hpcwhisk.balancer.auth.NamespaceLimits(1, null, null)
-                    : io.hpcwhisk.balancer.auth.NamespaceLimits.NONE);
+            ns -> ns.equals("small") ? new NamespaceLimits(1, null, null) : NamespaceLimits.NONE);
     assertThat(t.tryInvoke("small")).isEmpty();
     assertThat(t.tryInvoke("small"))
         .contains("Too many requests in the last minute (count: 1, allowed: 1).");

@@ -2,6 +2,7 @@ package io.hpcwhisk.balancer.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,7 +215,7 @@ class OneTerminalRecordPropertyTest {
       }
     } finally {
       try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
@@ -258,6 +260,6 @@ class OneTerminalRecordPropertyTest {
   }
 
   private static ObjectNode obj(String json) {
-    return (ObjectNode) Json.read(json, com.fasterxml.jackson.databind.JsonNode.class);
+    return (ObjectNode) Json.read(json, JsonNode.class);
   }
 }

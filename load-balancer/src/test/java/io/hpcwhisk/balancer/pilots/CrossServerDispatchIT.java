@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.pilots;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.api.ApiClient;
 import io.hpcwhisk.balancer.auth.Identity;
@@ -18,8 +19,15 @@ import io.hpcwhisk.runtime.RuntimeConfig;
 import io.hpcwhisk.testkit.LocalAttacker;
 import io.hpcwhisk.testkit.PostgresCluster;
 import io.hpcwhisk.testkit.Required;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +42,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGConnection;
 
 /**
  * Two real servers in this JVM over one real PostgreSQL 15 ({@link PostgresCluster}), real pilots
@@ -256,8 +266,7 @@ class CrossServerDispatchIT {
    * clean leave; then its pilot connections close) while its pilot runs A's activation; the pilot
    * has both URLs and moves to A. Returns the activation's record.
    */
-  private com.fasterxml.jackson.databind.JsonNode loseBDuringAnActivation(
-      boolean retrySafe, int staleMs) throws Exception {
+  private JsonNode loseBDuringAnActivation(boolean retrySafe, int staleMs) throws Exception {
     WhiskServer a = server("a", staleMs);
     WhiskServer b = server("b", staleMs);
     startPilot(b, "72", List.of(b.pilotUrl(), a.pilotUrl()));
@@ -313,7 +322,7 @@ class CrossServerDispatchIT {
   @Test
   void aRetrySafeActivationHeldByALostServerRunsAgainOnTheMovedPilotWithOneRecord()
       throws Exception {
-    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(true, 1500);
+    JsonNode record = loseBDuringAnActivation(true, 1500);
     assertThat(record.path("response").path("result").path("slept").asInt())
         .as(record.toString())
         .isEqualTo(4000);
@@ -323,7 +332,7 @@ class CrossServerDispatchIT {
   @Test
   void theResultAMovedPilotFinishesIsDeliveredThroughTheNewServerAndStoredOnce() throws Exception {
     // B is declared gone only after 20 s: the pilot's own result (about 4 s) comes first
-    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(false, 20_000);
+    JsonNode record = loseBDuringAnActivation(false, 20_000);
     assertThat(record.path("response").path("result").path("slept").asInt())
         .as(record.toString())
         .isEqualTo(4000);
@@ -336,7 +345,7 @@ class CrossServerDispatchIT {
   @Test
   void anActivationThatIsNotRetrySafeHeldByALostServerEndsPreemptedWithOneRecord()
       throws Exception {
-    com.fasterxml.jackson.databind.JsonNode record = loseBDuringAnActivation(false, 1500);
+    JsonNode record = loseBDuringAnActivation(false, 1500);
     assertThat(record.path("response").path("status").asText()).isEqualTo("whisk internal error");
     assertThat(record.path("response").path("result").path("error").asText())
         .contains("pilot of server " + cluster(servers.get(1)).serverId() + " was lost")
@@ -388,9 +397,7 @@ class CrossServerDispatchIT {
     pb.redirectError(dir.resolve("server-" + name + ".log").toFile());
     Process p = pb.start();
     processes.add(p);
-    var out =
-        new java.io.BufferedReader(
-            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Void> ready =
         CompletableFuture.runAsync(
             () -> {
@@ -405,12 +412,12 @@ class CrossServerDispatchIT {
                 throw new IllegalStateException(e);
               }
             });
-    ready.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    ready.get(120, TimeUnit.SECONDS);
     return p;
   }
 
   private static int freePort() throws IOException {
-    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -451,7 +458,7 @@ class CrossServerDispatchIT {
 
     long killedAt = System.nanoTime();
     b.destroyForcibly(); // SIGKILL: no clean leave, no outcome, the heartbeat just stops
-    assertThat(b.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> pilots(a).snapshot().pilots() == 1);
     long movedMs = (System.nanoTime() - killedAt) / 1_000_000;
     ApiClient.Answer fresh =
@@ -521,12 +528,9 @@ class CrossServerDispatchIT {
 
   private static String metrics(WhiskServer s) throws Exception {
     var request =
-        java.net.http.HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + s.address().getPort() + "/metrics"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.address().getPort() + "/metrics"))
             .build();
-    return java.net.http.HttpClient.newHttpClient()
-        .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
-        .body();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
@@ -555,7 +559,7 @@ class CrossServerDispatchIT {
           .atMost(Duration.ofSeconds(10))
           .until(
               () -> {
-                var got = listener.unwrap(org.postgresql.PGConnection.class).getNotifications(200);
+                var got = listener.unwrap(PGConnection.class).getNotifications(200);
                 if (got != null) {
                   for (var n : got) {
                     payloads.add(n.getName() + ":" + n.getParameter());

@@ -14,12 +14,16 @@ import io.hpcwhisk.pilot.PilotSettings;
 import io.hpcwhisk.runtime.ActionRuntimes;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,12 +81,12 @@ class PilotEndpointIT {
   private final Map<String, ActionRuntimes> runtimesOf = new ConcurrentHashMap<>();
 
   private String metrics() throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
+    var http = HttpClient.newHttpClient();
     var request =
-        java.net.http.HttpRequest.newBuilder(
+        HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
             .build();
-    return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
@@ -92,8 +96,7 @@ class PilotEndpointIT {
     PilotCredentials credentials = WhiskServer.pilotCredentials(config);
     CompletableFuture<Integer> intruder =
         startPilot("66", credentials.forJob("67", Instant.now().plusSeconds(3600)));
-    assertThat(intruder.get(30, java.util.concurrent.TimeUnit.SECONDS))
-        .isEqualTo(InvokerPilot.EXIT_REFUSED);
+    assertThat(intruder.get(30, TimeUnit.SECONDS)).isEqualTo(InvokerPilot.EXIT_REFUSED);
 
     startPilot("77", credentials.forJob("77", Instant.now().plusSeconds(3600)));
     PilotDispatcher dispatcher = (PilotDispatcher) server.dispatcher();

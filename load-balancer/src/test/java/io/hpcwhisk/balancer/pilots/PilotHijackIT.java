@@ -23,6 +23,8 @@ import io.hpcwhisk.runtime.ActionRuntimes;
 import io.hpcwhisk.runtime.RuntimeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,12 +162,10 @@ class PilotHijackIT {
 
   private String metrics() throws Exception {
     var request =
-        java.net.http.HttpRequest.newBuilder(
+        HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
             .build();
-    return HttpClient.newHttpClient()
-        .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
-        .body();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test

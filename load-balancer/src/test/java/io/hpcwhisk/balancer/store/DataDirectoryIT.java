@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.api.ApiClient;
 import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.FakeDispatcher;
 import io.hpcwhisk.balancer.pilots.PilotCredentials;
 import io.hpcwhisk.testkit.LocalAttacker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -105,9 +109,7 @@ class DataDirectoryIT {
                   + "'/*");
       assertThat(grep.all()).doesNotContain(SECRET).contains("Permission denied");
       assertThat(
-              Files.readString(
-                      data.resolve(MvStoreDatabase.FILE_NAME),
-                      java.nio.charset.StandardCharsets.ISO_8859_1)
+              Files.readString(data.resolve(MvStoreDatabase.FILE_NAME), StandardCharsets.ISO_8859_1)
                   + String.join(
                       "",
                       files.stream()
@@ -115,10 +117,9 @@ class DataDirectoryIT {
                           .map(
                               p -> {
                                 try {
-                                  return Files.readString(
-                                      p, java.nio.charset.StandardCharsets.ISO_8859_1);
-                                } catch (java.io.IOException e) {
-                                  throw new java.io.UncheckedIOException(e);
+                                  return Files.readString(p, StandardCharsets.ISO_8859_1);
+                                } catch (IOException e) {
+                                  throw new UncheckedIOException(e);
                                 }
                               })
                           .toList()))
@@ -155,14 +156,7 @@ class DataDirectoryIT {
       db.activations()
           .accept(
               new PendingActivation(
-                  "a".repeat(32),
-                  "ns",
-                  "ns",
-                  "/ns/x",
-                  io.hpcwhisk.balancer.entity.Json.MAPPER.createObjectNode(),
-                  1,
-                  null,
-                  0));
+                  "a".repeat(32), "ns", "ns", "/ns/x", Json.MAPPER.createObjectNode(), 1, null, 0));
     }
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(

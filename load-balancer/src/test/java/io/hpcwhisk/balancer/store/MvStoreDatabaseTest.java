@@ -6,11 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.EntityPath;
+import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -122,8 +129,7 @@ class MvStoreDatabaseTest extends StoreContract {
     }
     Path segment = Journal.segments(crashed).get(0);
     // half a batch: a length and checksum with no body, as a power loss may leave it
-    Files.write(
-        segment, new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 1}, java.nio.file.StandardOpenOption.APPEND);
+    Files.write(segment, new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 1}, StandardOpenOption.APPEND);
     try (MvStoreDatabase db = MvStoreDatabase.open(crashed)) {
       assertThat(db.activations().get("ns", "d".repeat(32))).isPresent();
     }
@@ -180,7 +186,7 @@ class MvStoreDatabaseTest extends StoreContract {
   @Test
   void aStoreThatClosedItselfCallsTheFatalHandlerOnceAndTheJournalKeepsWhatWasAcknowledged(
       @TempDir Path crashed) throws Exception {
-    List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> fatal = new CopyOnWriteArrayList<>();
     PendingActivation before =
         new PendingActivation(
             "e".repeat(32), "ns", "ns", "/ns/x", Json.MAPPER.createObjectNode(), 1, null, 0);
@@ -189,9 +195,7 @@ class MvStoreDatabaseTest extends StoreContract {
       db.activations().accept(before);
       // after a checkpoint: the change is in the file only, no longer in a journal segment
       Path first = Journal.segments(dir).get(0);
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(20))
-          .until(() -> !Files.exists(first));
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(first));
       db.mvStore()
           .closeImmediately(); // what MVStore does to itself when a write fails (its "panic")
       copyAsKilled(dir, crashed);
@@ -223,18 +227,18 @@ class MvStoreDatabaseTest extends StoreContract {
   @Test
   void anEntityThatDoesNotReadBackIsQuarantinedAndAbsentAndTheListStillAnswers() {
     try (MvStoreDatabase db = MvStoreDatabase.open(dir)) {
-      io.hpcwhisk.balancer.entity.Action good =
-          new io.hpcwhisk.balancer.entity.Action(
+      Action good =
+          new Action(
               "ns",
               "good",
               "0.0.1",
-              new io.hpcwhisk.balancer.entity.Exec("nodejs:20", "code", false, null, null, null),
+              new Exec("nodejs:20", "code", false, null, null, null),
               null,
               null,
               null,
               false,
               1);
-      db.entities().put(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "good"), good);
+      db.entities().put(EntityPath.of("ns", "good"), good);
       // as a server before the JSON limits stored it: a parameter 999 levels deep
       String bad =
           "{\"type\":\"action\",\"entity\":{\"namespace\":\"ns\",\"name\":\"bad\",\"parameters\":"
@@ -244,10 +248,10 @@ class MvStoreDatabaseTest extends StoreContract {
               + "}]}}";
       map(db, "entities").put("ns/bad", bad);
       MvEntityStore entities = db.entities();
-      assertThat(entities.list("ns", null, io.hpcwhisk.balancer.entity.Action.class))
-          .extracting(io.hpcwhisk.balancer.entity.Action::name)
+      assertThat(entities.list("ns", null, Action.class))
+          .extracting(Action::name)
           .containsExactly("good");
-      assertThat(entities.get(io.hpcwhisk.balancer.entity.EntityPath.of("ns", "bad"))).isEmpty();
+      assertThat(entities.get(EntityPath.of("ns", "bad"))).isEmpty();
       assertThat(map(db, "quarantine").get("entities\u0001ns/bad")).isEqualTo(bad);
     }
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Action;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
+import io.hpcwhisk.balancer.entity.ApiDoc;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Exec;
 import io.hpcwhisk.balancer.entity.Json;
@@ -13,8 +14,11 @@ import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.entity.Trigger;
 import io.hpcwhisk.balancer.entity.WhiskPackage;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
@@ -106,20 +110,18 @@ abstract class StoreContract {
 
   @Test
   void apiDocumentsSurviveReopeningAndStayApartFromActions() {
-    com.fasterxml.jackson.databind.node.ObjectNode swagger = Json.MAPPER.createObjectNode();
+    ObjectNode swagger = Json.MAPPER.createObjectNode();
     swagger.put("basePath", "/shop");
     swagger.putObject("paths").putObject("/books/{id}").putObject("get");
-    EntityPath key = io.hpcwhisk.balancer.entity.ApiDoc.pathFor("ns", "/shop");
+    EntityPath key = ApiDoc.pathFor("ns", "/shop");
     try (Opened db = open(dir)) {
       EntityStore s = db.entities();
       s.put(EntityPath.of("ns", "a"), action("ns", "a"));
-      s.put(
-          key,
-          new io.hpcwhisk.balancer.entity.ApiDoc("ns", key.name(), "0.0.1", "/shop", swagger, 5));
+      s.put(key, new ApiDoc("ns", key.name(), "0.0.1", "/shop", swagger, 5));
     }
     try (Opened db = open(dir)) {
       EntityStore s = db.entities();
-      assertThat(s.list("ns", "default", io.hpcwhisk.balancer.entity.ApiDoc.class))
+      assertThat(s.list("ns", "default", ApiDoc.class))
           .singleElement()
           .satisfies(
               d -> {
@@ -130,7 +132,7 @@ abstract class StoreContract {
           .as("an API is not an action")
           .extracting(Action::name)
           .containsExactly("a");
-      assertThat(s.list("ns2", "default", io.hpcwhisk.balancer.entity.ApiDoc.class)).isEmpty();
+      assertThat(s.list("ns2", "default", ApiDoc.class)).isEmpty();
       assertThat(s.delete(key)).isTrue();
     }
   }
@@ -291,27 +293,26 @@ abstract class StoreContract {
         new PilotBinding(
             "sub-b",
             "123",
-            java.time.Instant.ofEpochMilli(1000),
-            java.time.Duration.ofMinutes(5),
-            java.time.Instant.ofEpochMilli(400_000),
-            java.util.Optional.of(Path.of("/tmp/tok-b")));
+            Instant.ofEpochMilli(1000),
+            Duration.ofMinutes(5),
+            Instant.ofEpochMilli(400_000),
+            Optional.of(Path.of("/tmp/tok-b")));
     PilotBinding two =
         new PilotBinding(
             "sub-a",
             "124_7",
-            java.time.Instant.ofEpochMilli(2000),
-            java.time.Duration.ofMinutes(1),
-            java.time.Instant.ofEpochMilli(90_000),
-            java.util.Optional.empty());
+            Instant.ofEpochMilli(2000),
+            Duration.ofMinutes(1),
+            Instant.ofEpochMilli(90_000),
+            Optional.empty());
     try (Opened db = open(dir)) {
       db.pilotBindings().put(one);
       db.pilotBindings().put(two);
-      db.pilotBindings().put(two.withNotAfter(java.time.Instant.ofEpochMilli(95_000)));
+      db.pilotBindings().put(two.withNotAfter(Instant.ofEpochMilli(95_000)));
     }
     try (Opened db = open(dir)) {
       PilotBindingStore s = db.pilotBindings();
-      assertThat(s.all())
-          .containsExactly(two.withNotAfter(java.time.Instant.ofEpochMilli(95_000)), one);
+      assertThat(s.all()).containsExactly(two.withNotAfter(Instant.ofEpochMilli(95_000)), one);
       assertThat(s.get("sub-b")).contains(one);
       assertThat(s.remove("sub-b")).isTrue();
       assertThat(s.remove("sub-b")).isFalse();
@@ -338,7 +339,7 @@ abstract class StoreContract {
       ActivationStore s = db.activations();
       // legal entity names with SQL words (names themselves allow only [\w@ .-])
       String name = "x DROP TABLE entities --";
-      List<KeyValue> kv = new java.util.ArrayList<>();
+      List<KeyValue> kv = new ArrayList<>();
       for (int i = 0; i < HOSTILE.size(); i++) {
         kv.add(new KeyValue(HOSTILE.get(i), Json.tree(HOSTILE.get((i + 1) % HOSTILE.size()))));
       }

@@ -12,11 +12,14 @@ import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.protocol.PilotProtocol;
 import io.hpcwhisk.testkit.LocalAttacker;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -56,7 +60,7 @@ class ServerTlsIT {
     if (server != null) {
       server.close();
     }
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
   }
 
   private ServerConfig config(String hosts, LocalCa.Issued cert) {
@@ -77,7 +81,7 @@ class ServerTlsIT {
 
   private void captureLogs() {
     logs.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
   }
 
   @Test
@@ -154,10 +158,7 @@ class ServerTlsIT {
 
     // a broken change (a key of another certificate) keeps the renewed certificate and says why
     LocalCa.Issued unrelated = ca.issue("unrelated", List.of("127.0.0.1"), Duration.ofDays(1));
-    Files.copy(
-        unrelated.key(),
-        dir.resolve("tls/server.key"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(unrelated.key(), dir.resolve("tls/server.key"), StandardCopyOption.REPLACE_EXISTING);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -202,8 +203,7 @@ class ServerTlsIT {
         .hasMessageContaining("api.tls.key " + cert.key())
         .hasMessageContaining("accessible to other accounts (mode rw-r--r--)")
         .hasMessageContaining("chmod 600");
-    try (ServerSocket again =
-        new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
       assertThat(again.getLocalPort()).isEqualTo(port); // nothing kept the port
     }
     // the store was closed again: a second start with a private key works
@@ -286,10 +286,10 @@ class ServerTlsIT {
     return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
-  private static byte[] readAll(InputStream in) throws java.io.IOException {
+  private static byte[] readAll(InputStream in) throws IOException {
     try {
       return in.readAllBytes();
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       return new byte[0]; // reset by the server: no answer either
     }
   }

@@ -2,6 +2,7 @@ package io.hpcwhisk.slurm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -45,7 +46,7 @@ public final class NodeGres {
     JsonNode root;
     try {
       root = JSON.readTree(sinfoJson);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return out;
     }
     if (root.path("nodes").isArray()) {

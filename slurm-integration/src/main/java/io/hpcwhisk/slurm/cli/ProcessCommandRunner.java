@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs commands as child processes with extra environment variables (for example {@code
@@ -90,7 +91,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         throw SlurmCommandException.notRun(command, tooMuch.getMessage(), null);
       }
       throw SlurmCommandException.notRun(command, "output could not be read: " + e, e);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw SlurmCommandException.notRun(command, "output could not be read: " + e, e);
     }
   }

@@ -11,6 +11,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads the cluster with {@code sinfo --json} and {@code squeue --json}; when the JSON carries no
@@ -104,7 +105,7 @@ public final class SlurmCliClusterView implements ClusterView {
    */
   static String version(String... documents) {
     for (String doc : documents) {
-      java.util.Optional<String> release;
+      Optional<String> release;
       try {
         release = SlurmJson.release(doc);
       } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -105,9 +106,9 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
    * {@code --export=ALL,K=V,...} for a non-empty environment (names sorted, so the option is
    * stable).
    */
-  public static java.util.Optional<String> exportOption(Map<String, String> env) {
+  public static Optional<String> exportOption(Map<String, String> env) {
     if (env.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     StringBuilder sb = new StringBuilder("--export=ALL");
     new TreeMap<>(env)
@@ -127,7 +128,7 @@ public final class SlurmCliPilotLauncher implements PilotLauncher {
               }
               sb.append(',').append(k).append('=').append(v);
             });
-    return java.util.Optional.of(sb.toString());
+    return Optional.of(sb.toString());
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.PassPacing;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,8 +174,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
    *     as {@code scontrol token} prints it (with or without {@code SLURM_JWT=}); refused when
    *     group or others may access it; read again when it changes
    */
-  public record Rest(Optional<java.net.URI> url, Optional<Path> tokenFile)
-      implements Copyable<Rest> {
+  public record Rest(Optional<URI> url, Optional<Path> tokenFile) implements Copyable<Rest> {
     public Rest {
       url = url == null ? Optional.empty() : url.filter(u -> !u.toString().isBlank());
       url.ifPresent(

@@ -6,6 +6,7 @@ import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.HarvestPolicy;
+import io.hpcwhisk.core.harvest.LongActionDemand;
 import io.hpcwhisk.core.harvest.PassPacing;
 import io.hpcwhisk.core.harvest.PassRules;
 import io.hpcwhisk.core.harvest.PilotLauncher;
@@ -31,6 +32,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,8 +333,7 @@ public final class HarvestController implements AutoCloseable {
    * Feeds the balancer's queue to every pass from now on: the longest timeout of a waiting
    * activation ({@link io.hpcwhisk.core.harvest.LongActionDemand}).
    */
-  public HarvestController withDemand(
-      java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand> demand) {
+  public HarvestController withDemand(Supplier<LongActionDemand.Demand> demand) {
     pass.withDemand(demand);
     return this;
   }

@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
@@ -66,8 +67,7 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
   private final Counter nodeSeconds;
   private final Timer handOver;
   private final Counter skippedPasses;
-  private final java.util.concurrent.atomic.AtomicLong passDelayMillis =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong passDelayMillis = new AtomicLong();
 
   public HarvestMetrics(MeterRegistry registry, String policy) {
     this.registry = registry;
@@ -132,7 +132,7 @@ public final class HarvestMetrics implements SlurmCli.CallObserver {
   }
 
   /** The wait before the next pass. */
-  void passDelay(java.time.Duration delay) {
+  void passDelay(Duration delay) {
     passDelayMillis.set(delay.toMillis());
   }
 

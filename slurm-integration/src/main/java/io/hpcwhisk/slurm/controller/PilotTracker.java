@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -112,6 +113,6 @@ final class PilotTracker {
     if (pilot.state() == PilotState.CANCELLED && expedited.contains(pilot.id())) {
       return "preempted";
     }
-    return pilot.state().name().toLowerCase(java.util.Locale.ROOT);
+    return pilot.state().name().toLowerCase(Locale.ROOT);
   }
 }

@@ -11,6 +11,7 @@ import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.ControllerPass;
 import io.hpcwhisk.core.harvest.Fleet;
 import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.LongActionDemand;
 import io.hpcwhisk.core.harvest.PassPlan;
 import io.hpcwhisk.core.harvest.PilotLauncher;
 import io.hpcwhisk.core.time.Durations;
@@ -21,8 +22,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +70,7 @@ public final class ReconcilePass {
   private Instant outageLogged = Instant.EPOCH;
   private int failedPasses;
   private Optional<FreedNodeHolds> freedNodeHolds = Optional.empty();
-  private volatile java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand>
-      demand = () -> io.hpcwhisk.core.harvest.LongActionDemand.Demand.NONE;
+  private volatile Supplier<LongActionDemand.Demand> demand = () -> LongActionDemand.Demand.NONE;
   private String lastDemandReason = "";
   private ClusterObservation previous;
   private volatile boolean changed = true;
@@ -121,9 +123,8 @@ public final class ReconcilePass {
    * Feeds the balancer's queue to each pass ({@link io.hpcwhisk.core.harvest.LongActionDemand}): a
    * long action waiting makes the pass offer a pilot long enough for it.
    */
-  ReconcilePass withDemand(
-      java.util.function.Supplier<io.hpcwhisk.core.harvest.LongActionDemand.Demand> source) {
-    this.demand = java.util.Objects.requireNonNull(source, "source");
+  ReconcilePass withDemand(Supplier<LongActionDemand.Demand> source) {
+    this.demand = Objects.requireNonNull(source, "source");
     return this;
   }
 

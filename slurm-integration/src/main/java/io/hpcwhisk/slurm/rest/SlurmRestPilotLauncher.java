@@ -11,6 +11,7 @@ import io.hpcwhisk.slurm.cli.PilotJobHandOff;
 import io.hpcwhisk.slurm.cli.PilotJobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -200,7 +201,7 @@ public final class SlurmRestPilotLauncher implements PilotLauncher {
               + value
               + "'");
     }
-    String sig = m.group(3).toUpperCase(java.util.Locale.ROOT);
+    String sig = m.group(3).toUpperCase(Locale.ROOT);
     if (sig.startsWith("SIG")) {
       sig = sig.substring(3);
     }

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -76,7 +77,7 @@ public final class TokenFile {
     if (token != null
         && attributes.lastModifiedTime().equals(modified)
         && attributes.size() == size
-        && java.util.Objects.equals(attributes.fileKey(), fileKey)) {
+        && Objects.equals(attributes.fileKey(), fileKey)) {
       return;
     }
     Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);

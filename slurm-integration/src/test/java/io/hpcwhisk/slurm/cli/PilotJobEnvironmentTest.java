@@ -3,12 +3,14 @@ package io.hpcwhisk.slurm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.harvest.PilotShape;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +81,7 @@ class PilotJobEnvironmentTest {
 
   /** A hand-off that records what the launcher tells it. */
   static final class RecordingHandOff implements PilotJobHandOff {
-    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
 
     @Override
     public Prepared prepare() {
@@ -91,7 +93,7 @@ class PilotJobEnvironmentTest {
         }
 
         @Override
-        public void submitted(io.hpcwhisk.core.cluster.JobId id, Duration timeLimit) {
+        public void submitted(JobId id, Duration timeLimit) {
           events.add("submitted " + id + " " + timeLimit);
         }
 

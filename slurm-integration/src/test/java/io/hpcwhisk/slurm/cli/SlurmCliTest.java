@@ -9,6 +9,7 @@ import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
 import io.hpcwhisk.core.harvest.PilotShape;
+import io.hpcwhisk.slurm.SlurmAccessException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -140,11 +142,11 @@ class SlurmCliTest {
             "(Slurm 27.05.1, data_parser v0.0.47; this HPC-Whisk reads Slurm 22.05's JSON and "
                 + "data_parser v0.0.40, v0.0.41, v0.0.42)")
         .isInstanceOfSatisfying(
-            io.hpcwhisk.slurm.SlurmAccessException.class,
+            SlurmAccessException.class,
             e ->
-                org.assertj.core.api.Assertions.assertThat(e.reason())
+                Assertions.assertThat(e.reason())
                     .as("counted as hpcwhisk.slurm.errors{reason=version}")
-                    .isEqualTo(io.hpcwhisk.slurm.SlurmAccessException.Reason.VERSION));
+                    .isEqualTo(SlurmAccessException.Reason.VERSION));
   }
 
   @ParameterizedTest

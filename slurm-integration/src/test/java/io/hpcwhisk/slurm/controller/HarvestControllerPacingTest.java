@@ -3,11 +3,14 @@ package io.hpcwhisk.slurm.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hpcwhisk.core.cluster.ClusterAccessException;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterView;
+import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.NodeInfo;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.harvest.PilotLauncher;
+import io.hpcwhisk.core.harvest.PilotShape;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -34,8 +37,7 @@ class HarvestControllerPacingTest {
     @Override
     public ClusterObservation observe() {
       if (down) {
-        throw new io.hpcwhisk.core.cluster.ClusterAccessException(
-            "`squeue --json --states=all` timed out after 15000 ms");
+        throw new ClusterAccessException("`squeue --json --states=all` timed out after 15000 ms");
       }
       int now = inFlight.incrementAndGet();
       mostInFlight.accumulateAndGet(now, Math::max);
@@ -55,12 +57,12 @@ class HarvestControllerPacingTest {
     }
 
     @Override
-    public io.hpcwhisk.core.cluster.JobId submit(io.hpcwhisk.core.harvest.PilotShape shape) {
+    public JobId submit(PilotShape shape) {
       throw new AssertionError("a dry run submits nothing");
     }
 
     @Override
-    public void cancel(io.hpcwhisk.core.cluster.JobId id) {
+    public void cancel(JobId id) {
       throw new AssertionError("no cancel expected");
     }
   }

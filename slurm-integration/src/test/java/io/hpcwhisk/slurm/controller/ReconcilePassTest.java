@@ -2,15 +2,18 @@ package io.hpcwhisk.slurm.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcwhisk.core.cluster.ClusterAccessException;
 import io.hpcwhisk.core.cluster.Job;
 import io.hpcwhisk.core.cluster.JobId;
 import io.hpcwhisk.core.cluster.JobState;
 import io.hpcwhisk.core.cluster.NodeState;
 import io.hpcwhisk.core.harvest.Intent;
+import io.hpcwhisk.core.harvest.PilotShape;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ReconcilePassTest {
@@ -139,8 +142,8 @@ class ReconcilePassTest {
     FakeCluster cluster =
         new FakeCluster("n1") {
           @Override
-          public JobId submit(io.hpcwhisk.core.harvest.PilotShape shape) {
-            throw new io.hpcwhisk.core.cluster.ClusterAccessException(
+          public JobId submit(PilotShape shape) {
+            throw new ClusterAccessException(
                 "`sbatch --parsable …` failed (exit code 1): "
                     + "stderr: sbatch: error: invalid partition specified: whisk");
           }
@@ -200,7 +203,7 @@ class ReconcilePassTest {
 
     var handOver = registry.get("hpcwhisk.harvest.handover").timer();
     assertThat(handOver.count()).isEqualTo(1);
-    assertThat(handOver.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+    assertThat(handOver.totalTime(TimeUnit.SECONDS)).isEqualTo(3);
     assertThat(counter("hpcwhisk.harvest.pilots.ended", "how", "preempted")).isEqualTo(1);
   }
 

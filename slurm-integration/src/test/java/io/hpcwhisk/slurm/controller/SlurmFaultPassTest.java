@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.slurm.SlurmAccessException;
 import io.hpcwhisk.slurm.cli.SlurmCli;
+import io.hpcwhisk.slurm.cli.SlurmCommandException;
 import io.hpcwhisk.slurm.rest.SlurmRestClient;
 import io.hpcwhisk.slurm.rest.SlurmRestClusterView;
 import io.hpcwhisk.slurm.rest.TokenFile;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -140,8 +142,8 @@ class SlurmFaultPassTest {
     FakeCluster cluster = new FakeCluster("n1");
     ClusterView timingOut =
         () -> {
-          throw io.hpcwhisk.slurm.cli.SlurmCommandException.notRun(
-              java.util.List.of("squeue", "--json"), "timed out after 15000 ms", null);
+          throw SlurmCommandException.notRun(
+              List.of("squeue", "--json"), "timed out after 15000 ms", null);
         };
     ReconcilePass pass =
         HarvestController.pass(

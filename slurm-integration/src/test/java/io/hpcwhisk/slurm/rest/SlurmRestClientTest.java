@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -141,8 +142,7 @@ class SlurmRestClientTest {
     client.get("nodes");
     Path file = dir.resolve("token");
     Files.writeString(file, "eyJuZXc.bmV3.dG9rZW4\n");
-    Files.setLastModifiedTime(
-        file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
     client.get("nodes");
     assertThat(seenTokens).containsExactly(TOKEN, "eyJuZXc.bmV3.dG9rZW4");
   }

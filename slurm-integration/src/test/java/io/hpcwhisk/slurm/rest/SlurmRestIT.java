@@ -26,8 +26,11 @@ import io.hpcwhisk.testkit.PilotJobs;
 import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -35,8 +38,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,7 +147,7 @@ class SlurmRestIT {
                             + j.nodes()
                             + " "
                             + j.timeLimit()))
-        .collect(Collectors.toCollection(java.util.TreeSet::new));
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Test
@@ -232,7 +238,7 @@ class SlurmRestIT {
       throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Path token = slurm.dir().resolve("controller.token");
-    Files.copy(slurm.restTokenFile(), token, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(slurm.restTokenFile(), token, StandardCopyOption.REPLACE_EXISTING);
     ReconcilePass pass = HarvestController.cliPass(config(slurm, "rest", token), registry, HOME);
     ReconcilePass cliPass =
         HarvestController.cliPass(config(slurm, "cli", token), new SimpleMeterRegistry(), HOME);
@@ -261,7 +267,7 @@ class SlurmRestIT {
     assertThat(outageLines() - warnings).as("one log line for the outage").isEqualTo(1);
     assertThat(errors(registry, "unreachable")).isGreaterThanOrEqualTo(3);
     slurm.restartRest();
-    Files.copy(slurm.restTokenFile(), token, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(slurm.restTokenFile(), token, StandardCopyOption.REPLACE_EXISTING);
     assertThat(pass.run().failure()).isEmpty();
     assertThat(pilots(slurm).stream().map(Job::id).sorted().toList())
         .as("kept, none twice")
@@ -270,7 +276,7 @@ class SlurmRestIT {
     // slurmctld stopped (by the pid the cluster recorded): REST and CLI both pause, then recover
     ProcessHandle ctld = ProcessHandle.of(slurm.daemonPid("slurmctld")).orElseThrow();
     ctld.destroy();
-    ctld.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    ctld.onExit().get(20, TimeUnit.SECONDS);
     PassReport down = pass.run();
     assertThat(down.failure()).hasValueSatisfying(f -> assertThat(f).contains("slurmctld"));
     assertThat(cliPass.run().failure()).isPresent();
@@ -294,15 +300,13 @@ class SlurmRestIT {
             .stdout()
             .strip();
     Files.writeString(token, shortLived + "\n");
-    Files.setLastModifiedTime(
-        token, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 1000));
+    Files.setLastModifiedTime(token, FileTime.fromMillis(System.currentTimeMillis() + 1000));
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> pass.run().failure().map(f -> f.contains("refused the token")).orElse(false));
-    Files.copy(slurm.restTokenFile(), token, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setLastModifiedTime(
-        token, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+    Files.copy(slurm.restTokenFile(), token, StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(token, FileTime.fromMillis(System.currentTimeMillis() + 2000));
     assertThat(pass.run().failure()).as("the rotated token").isEmpty();
     assertThat(pilots(slurm).stream().map(Job::id).sorted().toList()).isEqualTo(fleet);
 
@@ -323,7 +327,7 @@ class SlurmRestIT {
           assertThat(new String(Files.readAllBytes(p.resolve("cmdline"))))
               .as(p + "/cmdline")
               .doesNotContain(jwtSignature);
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
           // the process ended
         }
       }
@@ -340,9 +344,9 @@ class SlurmRestIT {
     assertThat(attacker.canRead(slurm.restTokenFile())).as("the token").isFalse();
     // and with a token file others could read, the controller does not start
     Path open = slurm.dir().resolve("open.token");
-    Files.copy(slurm.restTokenFile(), open, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(slurm.restTokenFile(), open, StandardCopyOption.REPLACE_EXISTING);
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 HarvestController.cliPass(
                     config(slurm, "rest", open), new SimpleMeterRegistry(), HOME))

@@ -9,6 +9,7 @@ import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.PendingActivation;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +133,7 @@ public final class PostgresActivationStore implements ActivationStore {
   }
 
   private static int bind(PreparedStatement s, String namespace, ActivationQuery q)
-      throws java.sql.SQLException {
+      throws SQLException {
     int i = 1;
     s.setString(i++, namespace);
     if (q.since() != null) {

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -268,8 +269,7 @@ public final class PostgresDispatchQueue {
    * each: queued again (notifying {@link #WORK}) or given the outcome it returns (notifying {@link
    * #DONE}). Returns the verdicts applied.
    */
-  public List<Verdict> reap(
-      String origin, long staleMs, java.util.function.Function<Orphan, Verdict> decide) {
+  public List<Verdict> reap(String origin, long staleMs, Function<Orphan, Verdict> decide) {
     return db.tx(
         "take back activations of gone servers",
         c -> {

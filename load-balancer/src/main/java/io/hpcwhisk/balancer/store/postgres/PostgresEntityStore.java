@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.store.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.entity.Action;
+import io.hpcwhisk.balancer.entity.ApiDoc;
 import io.hpcwhisk.balancer.entity.EntityPath;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.entity.Rule;
@@ -38,7 +39,7 @@ public final class PostgresEntityStore implements EntityStore {
           "rule",
           Rule.class,
           "api",
-          io.hpcwhisk.balancer.entity.ApiDoc.class);
+          ApiDoc.class);
 
   private final PostgresStore db;
 

@@ -3,8 +3,11 @@ package io.hpcwhisk.balancer.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import io.hpcwhisk.balancer.config.ServerConfig;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.SocketException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -63,7 +66,7 @@ public final class PostgresStore implements AutoCloseable {
    * The store of {@code store.postgres}: reads and checks the password file (see {@link
    * PasswordFile}), connects and migrates.
    */
-  public static PostgresStore open(io.hpcwhisk.balancer.config.ServerConfig.Postgres p) {
+  public static PostgresStore open(ServerConfig.Postgres p) {
     String password = PasswordFile.read(p.passwordPath());
     PostgresStore store =
         open(new Settings(p.url(), p.user(), password, p.poolSize(), p.connectTimeoutMs()));
@@ -246,7 +249,7 @@ public final class PostgresStore implements AutoCloseable {
           return true;
         }
       }
-      if (t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+      if (t instanceof SocketException || t instanceof EOFException) {
         return true;
       }
     }

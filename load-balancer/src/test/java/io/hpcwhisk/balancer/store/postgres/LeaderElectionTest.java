@@ -7,6 +7,8 @@ import io.hpcwhisk.testkit.PostgresCluster;
 import io.hpcwhisk.testkit.Required;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -158,7 +160,7 @@ class LeaderElectionTest {
 
   static String loadavg() {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+      return Files.readString(Path.of("/proc/loadavg")).strip();
     } catch (IOException e) {
       return "?";
     }
