@@ -131,7 +131,9 @@ public final class SlurmRestClient {
    * {@code GET /slurm/VERSION/path?update_time=SINCE}: empty when slurmctld reports no change since
    * {@code since} (its own {@code last_update} of an earlier answer): HTTP 304 without a body
    * ({@code /nodes} on 24.11), or an empty list with the warning "No … changes since update_time"
-   * ({@code /jobs} on 24.11); otherwise the whole answer, as {@link #get(String)}.
+   * ({@code /jobs} on 24.11); otherwise the whole answer, as {@link #get(String)}. A server error
+   * (5xx) to the incremental request is answered by a whole read: slurmrestd 24.11 answers {@code
+   * /nodes?update_time} with 500 "Unable to query partitions" on some unchanged clusters.
    *
    * @param listField the answer's list ({@code jobs}, {@code nodes})
    */
@@ -147,6 +149,11 @@ public final class SlurmRestClient {
     }
     if (answer.status == 404 && !answer.slurmAnswered()) {
       version = null;
+      return Optional.of(get(path));
+    }
+    if (answer.status >= 500) {
+      // slurmrestd 24.11 may fail an incremental read it could answer whole ("Unable to query
+      // partitions" for /nodes?update_time when the nodes did not change): read it whole instead
       return Optional.of(get(path));
     }
     JsonNode root = answer.checked("GET", v, path);

@@ -3,6 +3,7 @@ package io.hpcwhisk.slurm.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.hpcwhisk.slurm.SlurmAccessException;
@@ -22,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -302,6 +304,35 @@ class SlurmRestClientTest {
    * a changed table is read whole; a hostile empty list without the warning is taken as it is (no
    * job), and garbage fails the pass and leaves the last good answer's time in place.
    */
+  @Test
+  void anIncrementalReadThatFailsInsideSlurmrestdIsReadWhole() throws IOException {
+    List<String> queries = new CopyOnWriteArrayList<>();
+    handler =
+        ex -> {
+          String q = String.valueOf(ex.getRequestURI().getQuery());
+          queries.add(ex.getRequestURI().getPath() + "?" + q);
+          if (q.startsWith("update_time=")) {
+            // what slurmrestd 24.11.5 answered in CI for an unchanged cluster
+            answer(
+                ex,
+                500,
+                "{\"errors\":[{\"description\":\"Unable to query partitions\","
+                    + "\"error\":\"Unspecified error\"}]}");
+          } else {
+            answer(
+                ex, 200, nodes("v0.0.42").replace("\"errors\"", "\"last_update\":900,\"errors\""));
+          }
+        };
+    SlurmRestClient c = client();
+    assertThat(c.get("nodes").path("nodes")).hasSize(1);
+    queries.clear();
+    Optional<JsonNode> again = c.getChangedSince("nodes", "nodes", 900);
+    assertThat(again).isPresent();
+    assertThat(again.get().path("nodes")).hasSize(1);
+    assertThat(queries)
+        .containsExactly("/slurm/v0.0.42/nodes?update_time=900", "/slurm/v0.0.42/nodes?null");
+  }
+
   @Test
   void updateTimeReadsOnlyWhatChanged() throws IOException {
     List<String> queries = new CopyOnWriteArrayList<>();
