@@ -17,6 +17,7 @@ import io.hpcwhisk.testkit.SlurmEnv;
 import io.hpcwhisk.testkit.SlurmTest;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -52,12 +53,19 @@ class FreedNodeHoldsSlurmIT {
         slurm.sbatch("-p", "batch", "-w", "n2", "--time=10", "-J", "it-n2", "--wrap", "sleep 600");
     List<String> others =
         slurm.nodes().stream().filter(n -> !List.of("n1", "n2").contains(n)).toList();
+    List<String> busy = new ArrayList<>(List.of(n1, n2));
     for (String n : others) {
-      slurm.sbatch("-p", "batch", "-w", n, "--time=10", "-J", "it-" + n, "--wrap", "sleep 600");
+      busy.add(
+          slurm.sbatch(
+              "-p", "batch", "-w", n, "--time=10", "-J", "it-" + n, "--wrap", "sleep 600"));
     }
+    // every node busy, not only n2: a node still idle when the controller looks opens the gate
     await()
         .atMost(scheduler.multipliedBy(3))
-        .until(() -> SlurmHarvestIT.job(slurm, n2).state() == JobState.RUNNING);
+        .until(
+            () ->
+                busy.stream()
+                    .allMatch(id -> SlurmHarvestIT.job(slurm, id).state() == JobState.RUNNING));
     slurm.sbatch(
         "-p",
         "batch",
