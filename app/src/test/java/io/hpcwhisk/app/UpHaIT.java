@@ -3,10 +3,8 @@ package io.hpcwhisk.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcwhisk.balancer.store.postgres.LeaderElection;
 import io.hpcwhisk.localcluster.LocalCluster;
 import io.hpcwhisk.localcluster.postgres.PrivatePostgres;
-import io.hpcwhisk.testkit.LocalAttacker;
 import io.hpcwhisk.testkit.Required;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -139,18 +137,7 @@ class UpHaIT {
 
       // hostile: a local unprivileged user reads nothing of the run directory, and cannot log in
       // to the database (no password) to take the controller's lock
-      LocalAttacker attacker = LocalAttacker.ensure();
       Path run = dir.resolve("ha");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run)))
-          .isEqualTo("rwx------");
-      for (String f : List.of("db-password", "hpc-whisk.yaml", "haproxy.cfg")) {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve(f))))
-            .as(f)
-            .isEqualTo("rw-------");
-        assertThat(attacker.canRead(run.resolve(f))).as("attacker reads " + f).isFalse();
-      }
-      LocalAttacker.Result ls = attacker.run(Duration.ofSeconds(30), "ls", run.toString());
-      assertThat(ls.exitCode()).as("attacker lists the run directory: %s", ls.all()).isNotZero();
       Matcher db =
           out.stream()
               .map(DATABASE::matcher)
@@ -158,23 +145,7 @@ class UpHaIT {
               .findFirst()
               .orElseThrow(() -> new AssertionError("no database line in " + out));
       String password = Files.readString(run.resolve("db-password")).strip();
-      LocalAttacker.Result psql =
-          attacker.shell(
-              Duration.ofSeconds(60),
-              "PGCONNECT_TIMEOUT=5 "
-                  + PrivatePostgres.BIN.resolve("psql")
-                  + " -w -h 127.0.0.1 -p "
-                  + db.group(1)
-                  + " -U "
-                  + db.group(3)
-                  + " -d "
-                  + db.group(2)
-                  + " -c 'SELECT pg_advisory_lock("
-                  + LeaderElection.CONTROLLER_LOCK
-                  + ")'");
-      System.out.println("UpHaIT: attacker's psql: exit " + psql.exitCode() + ": " + psql.all());
-      assertThat(psql.exitCode()).isNotZero();
-      assertThat(psql.all()).contains("password").doesNotContain(password);
+      HaProbe.attackRunDirectoryAndDatabase(dir, db, password);
       assertThat(leaders(urls)).containsExactly(leader);
       for (String l : out) {
         assertThat(l).doesNotContain(password);
