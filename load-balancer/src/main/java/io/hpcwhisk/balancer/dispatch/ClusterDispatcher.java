@@ -118,8 +118,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     this.maxAttempts = maxAttempts;
     this.queueWaitMs = queueWaitMs;
     this.clock = clock;
-    queue.heartbeat(serverId);
-    othersAlive = queue.othersAlive(serverId, staleMs);
+    othersAlive = queue.heartbeatAndCountOthers(serverId, staleMs);
     long beat = Math.max(200, Math.min(1000, staleMs / 5));
     timers =
         Executors.newScheduledThreadPool(
@@ -132,11 +131,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     timers.scheduleWithFixedDelay(
         () ->
             quietly(
-                "heartbeat",
-                () -> {
-                  queue.heartbeat(serverId);
-                  othersAlive = queue.othersAlive(serverId, staleMs);
-                }),
+                "heartbeat", () -> othersAlive = queue.heartbeatAndCountOthers(serverId, staleMs)),
         beat,
         beat,
         TimeUnit.MILLISECONDS);

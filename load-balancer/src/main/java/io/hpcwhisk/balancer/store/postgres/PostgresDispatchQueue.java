@@ -41,7 +41,16 @@ public final class PostgresDispatchQueue {
 
   /** Writes or refreshes this server's heartbeat. */
   public void heartbeat(String serverId) {
-    db.tx(
+    heartbeatAndCountOthers(serverId, 0);
+  }
+
+  /**
+   * Writes or refreshes this server's heartbeat and, in the same transaction, counts the servers
+   * other than {@code serverId} whose heartbeat is fresher than {@code staleMs}: the servers that
+   * could claim an activation queued here.
+   */
+  public int heartbeatAndCountOthers(String serverId, long staleMs) {
+    return db.tx(
         "server heartbeat",
         c -> {
           try (PreparedStatement s =
@@ -53,19 +62,8 @@ public final class PostgresDispatchQueue {
                       + ") ON CONFLICT (server_id) DO UPDATE SET heartbeat_ms ="
                       + " EXCLUDED.heartbeat_ms")) {
             s.setString(1, serverId);
-            return s.executeUpdate();
+            s.executeUpdate();
           }
-        });
-  }
-
-  /**
-   * How many servers other than {@code serverId} have a heartbeat fresher than {@code staleMs}: the
-   * servers that could claim an activation queued here.
-   */
-  public int othersAlive(String serverId, long staleMs) {
-    return db.tx(
-        "live servers",
-        c -> {
           try (PreparedStatement s =
               c.prepareStatement(
                   "SELECT count(*) FROM servers WHERE server_id <> ? AND heartbeat_ms > "
