@@ -47,7 +47,13 @@ public final class ActionContainer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
-  private static final long NATIVE_DRAIN_MILLIS = 100;
+
+  /**
+   * How long the logs of a runtime without markers may take to be read after its result: reached
+   * only when the pumps get no processor time for that long or the runtime keeps writing after it
+   * answered (those lines then go to the next activation).
+   */
+  private static final long NATIVE_DRAIN_MILLIS = 1_000;
 
   /**
    * How long a killed runtime's log streams may take to reach their end (its pumps read what is
@@ -60,8 +66,6 @@ public final class ActionContainer implements AutoCloseable {
       Files.isExecutable(Path.of("/usr/bin/taskset")) ? "/usr/bin/taskset" : "taskset";
 
   private volatile Runnable onClose;
-
-  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private volatile ActionSpec spec;
   private final Path dir;
@@ -104,10 +108,29 @@ public final class ActionContainer implements AutoCloseable {
     this.results =
         new ResultReader(
             new FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
-    this.out =
-        new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
-    this.err =
-        new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
+    if (spec.actionKind().ownLauncher()) { // ends each activation's logs with markers
+      this.out =
+          new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
+      this.err =
+          new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
+    } else {
+      this.out =
+          StreamPump.polling(
+              process.getInputStream(),
+              "stdout",
+              active,
+              () -> next,
+              name + "-stdout",
+              process::isAlive);
+      this.err =
+          StreamPump.polling(
+              process.getErrorStream(),
+              "stderr",
+              active,
+              () -> next,
+              name + "-stderr",
+              process::isAlive);
+    }
   }
 
   /**
@@ -430,8 +453,7 @@ public final class ActionContainer implements AutoCloseable {
       }
       long since = System.nanoTime();
       long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
-      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS))
-          && System.nanoTime() < until) {
+      while (!(out.drainedSince(since) && err.drainedSince(since)) && System.nanoTime() < until) {
         LockSupport.parkNanos(50_000);
       }
       out.switchTo(following);

@@ -58,8 +58,14 @@ final class ImageContainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImageContainer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicLong SEQUENCE = new AtomicLong();
-  private static final long NATIVE_DRAIN_MILLIS = 100;
-  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /**
+   * How long the logs of a runtime without markers may take to be read after its result: reached
+   * only when the pumps get no processor time for that long or the runtime keeps writing after it
+   * answered (those lines then go to the next activation).
+   */
+  private static final long NATIVE_DRAIN_MILLIS = 1_000;
+
   private static final long STREAM_END_MILLIS = 5_000;
 
   private final ActionSpec spec;
@@ -98,9 +104,21 @@ final class ImageContainer implements AutoCloseable {
     this.active = new ActivationLogs(logLimit);
     this.next = new ActivationLogs(logLimit);
     this.out =
-        new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
+        StreamPump.polling(
+            process.getInputStream(),
+            "stdout",
+            active,
+            () -> next,
+            name + "-stdout",
+            process::isAlive);
     this.err =
-        new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
+        StreamPump.polling(
+            process.getErrorStream(),
+            "stderr",
+            active,
+            () -> next,
+            name + "-stderr",
+            process::isAlive);
     out.start();
     err.start();
   }
@@ -342,8 +360,7 @@ final class ImageContainer implements AutoCloseable {
       }
       long since = System.nanoTime();
       long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
-      while (!(out.drained(since, QUIET_NANOS) && err.drained(since, QUIET_NANOS))
-          && System.nanoTime() < until) {
+      while (!(out.drainedSince(since) && err.drainedSince(since)) && System.nanoTime() < until) {
         LockSupport.parkNanos(50_000);
       }
       if (logs.awaitMarkers(0)) {
