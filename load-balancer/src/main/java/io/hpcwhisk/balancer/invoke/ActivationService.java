@@ -733,10 +733,12 @@ public final class ActivationService {
     }
     for (PendingActivation p : scan.readable()) {
       try {
-        switch (recoverOne(p)) {
+        Recovered recovered = recoverOne(p);
+        switch (recovered) {
           case REDISPATCHED -> redispatched++;
           case ENDED -> ended++;
           case ALREADY_ENDED -> {}
+          default -> throw new IllegalStateException("unknown recovery outcome " + recovered);
         }
       } catch (RuntimeException e) {
         // one entry that cannot be recovered must not keep the server from starting: it stays
