@@ -44,7 +44,8 @@ public final class PolicyParamsBinding {
    * messages ({@code harvest.params}, or the policy's name for {@code --policy-param
    * POLICY.KEY=VALUE}).
    *
-   * @throws ConfigException for an unknown policy, an unknown key or a bad value
+   * @throws ConfigException for an unknown key or a bad value
+   * @throws IllegalArgumentException for an unknown policy name
    */
   public static PolicyParams read(String policy, Map<String, String> values, String base) {
     Class<? extends Text> type =
@@ -52,8 +53,10 @@ public final class PolicyParamsBinding {
           case "fib" -> Fib.class;
           case "var" -> Var.class;
           case "adaptive" -> Adaptive.class;
+          // a policy name is an option value checked where it is chosen (harvest.policy, --policy):
+          // as before, a plain error (exit 1 on the simulator's command line)
           default ->
-              throw new ConfigException(
+              throw new IllegalArgumentException(
                   "unknown harvest policy '"
                       + ConfigBinding.printable(String.valueOf(policy))
                       + "'; expected one of "

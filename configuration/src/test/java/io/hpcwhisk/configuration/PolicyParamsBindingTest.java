@@ -74,6 +74,7 @@ class PolicyParamsBindingTest {
         .hasMessageStartingWith("harvest.params.bogus: unknown key for policy adaptive")
         .hasMessageContaining("expected some of [history, ladder-copies");
     assertThatThrownBy(() -> PolicyParamsBinding.read("greedy", Map.of(), BASE))
+        .isNotInstanceOf(ConfigException.class)
         .hasMessageContaining("'greedy'")
         .hasMessageContaining("[fib, var, adaptive]");
     assertThat(
