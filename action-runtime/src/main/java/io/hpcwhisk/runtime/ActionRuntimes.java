@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pre-started runtimes ({@link #prewarm}): a cold start whose spec {@link Prewarm#fits} takes an
  * idle pre-started runtime of its kind instead of starting a process, and a replacement is started
- * in the background. Their memory counts as in use; a cold start that needs it evicts them after
- * the idle runtimes. At most {@code 2 × cores} runtime processes are launched at once.
+ * in the background. Their memory counts as in use; a cold start that needs it evicts them before
+ * any idle runtime (the same version sent again expects a warm start). At most {@code 2 × cores}
+ * runtime processes are launched at once.
  *
  * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
  * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer
@@ -467,7 +468,8 @@ public final class ActionRuntimes implements AutoCloseable {
   }
 
   /**
-   * Reserves memory, evicting idle runtimes least recently used first; returns a refusal or null.
+   * Reserves memory, taking it from pre-started runtimes first (waiting for those still starting),
+   * then evicting idle runtimes least recently used first; returns a refusal or null.
    */
   private String reserve(int memoryMb) {
     List<ActionContainer> evicted = new ArrayList<>();
@@ -478,26 +480,28 @@ public final class ActionRuntimes implements AutoCloseable {
         refusal = "The runtimes are shutting down.";
       } else {
         while (memoryInUseMb + memoryMb > config.memoryMb()) {
-          Idle oldest = oldestIdle();
-          if (oldest == null) {
-            ActionContainer stem = prestarted.takeAny();
-            if (stem == null) {
-              // a pre-start under way holds memory the activation needs: wait until it is ready,
-              // then take it back (pre-started runtimes never stand in the way of an activation)
-              if (prestarted.starting() > 0 && System.nanoTime() - waitUntil < 0) {
-                try {
-                  wait(50);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  break;
-                }
-                continue;
-              }
-              break;
-            }
+          // pre-started runtimes give way first, then idle warm ones: a warm runtime saves its
+          // version the whole cold start, a pre-started one only the process start
+          ActionContainer stem = prestarted.takeAny();
+          if (stem != null) {
             memoryInUseMb -= stem.spec().limits().memoryMb();
             evicted.add(stem);
             continue;
+          }
+          // a pre-start under way holds memory the activation needs: wait until it is ready,
+          // then take it back (pre-started runtimes never stand in the way of an activation)
+          if (prestarted.starting() > 0 && System.nanoTime() - waitUntil < 0) {
+            try {
+              wait(50);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              break;
+            }
+            continue;
+          }
+          Idle oldest = oldestIdle();
+          if (oldest == null) {
+            break;
           }
           idle.get(poolKey(oldest.container().spec())).remove(oldest);
           memoryInUseMb -= oldest.container().spec().limits().memoryMb();

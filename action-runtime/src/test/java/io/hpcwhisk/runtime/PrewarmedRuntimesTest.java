@@ -136,6 +136,45 @@ class PrewarmedRuntimesTest {
   }
 
   /**
+   * A warm runtime is worth more than a pre-started one: a cold start that needs memory takes it
+   * from the pre-started runtime, not from an idle warm runtime, so the same action sent again
+   * starts warm (PilotSlurmIT saw node-2 cold after node-1: a later cold start of the same burst
+   * had evicted node-1's idle runtime while a pre-started one stayed).
+   */
+  @Test
+  void aColdStartThatNeedsMemoryGivesUpAPreStartedRuntimeBeforeAnIdleWarmOne() {
+    start(768, "nodejs:1", RuntimeConfig.Sandbox.OFF);
+    await().atMost(WAIT).until(() -> runtimes.stems(ActionKind.NODEJS) == 1);
+    ActionSpec node =
+        ActionSpec.text(
+            "guest/node@1", "nodejs:20", "function main() { return {pid: process.pid}; }");
+    ActivationResult first = runtimes.invoke(node, input("{}"));
+    assertThat(first.status()).as(first.resultJson()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(runtimes.prewarmedStarts()).isEqualTo(1);
+    await().atMost(WAIT).until(() -> runtimes.stems(ActionKind.NODEJS) == 1);
+    // two python actions (no python pre-start) fill the rest: the second needs 256 MB held by
+    // either the idle node runtime or the replacement pre-started one
+    for (String version : List.of("guest/py1@1", "guest/py2@1")) {
+      ActivationResult py =
+          runtimes.invoke(
+              ActionSpec.text(version, "python:3", "def main(a):\n  return {'ok': True}\n"),
+              input("{}"));
+      assertThat(py.status()).as(py.resultJson()).isEqualTo(ActivationStatus.SUCCESS);
+    }
+    assertThat(runtimes.stats().memoryInUseMb()).isLessThanOrEqualTo(768);
+    assertThat(runtimes.stats().warmByVersion())
+        .as("node's idle runtime kept")
+        .containsKey("guest/node@1");
+    assertThat(runtimes.stems(ActionKind.NODEJS)).as("the pre-started one gave way").isZero();
+
+    ActivationResult again = runtimes.invoke(node, input("{}"));
+
+    assertThat(again.status()).as(again.resultJson()).isEqualTo(ActivationStatus.SUCCESS);
+    assertThat(again.cold()).as("the same action again starts warm").isFalse();
+    assertThat(again.result().get("pid").asLong()).isEqualTo(first.result().get("pid").asLong());
+  }
+
+  /**
    * Hostile: user A's action (on a pre-started runtime) keeps its secret parameter in a global, in
    * a file of its directory and in its environment; user B's first call, also on a pre-started
    * runtime, looks for all three and for A's directory. A runtime serves one action only, so B

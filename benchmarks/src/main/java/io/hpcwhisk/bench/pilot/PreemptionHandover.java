@@ -6,12 +6,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +29,9 @@ import java.util.regex.Pattern;
  * {@code sbatch} to the batch job's first instruction, which prints the time in milliseconds. Then
  * a batch job needing several nodes is submitted while they are idle, and while an idle pilot holds
  * each of them: it preempts them all at once and starts when the last has left (the pilot jobs
- * leave together, see {@code config/pilot.sbatch}). Pilots register with a balancer double in this
- * process.
+ * leave together, see {@code config/pilot.sbatch}), and the spread of those pilot jobs' ends is
+ * read from slurmctld's log (to the millisecond, when this process can read the log). Pilots
+ * register with a balancer double in this process.
  */
 final class PreemptionHandover {
 
@@ -45,6 +49,15 @@ final class PreemptionHandover {
   private final Options options;
   private final PrintStream out;
   private final SlurmCommands slurm;
+
+  /** Per group round: first to last end of the pilot jobs preempted together, in ms. */
+  private final List<Double> endSpread = new ArrayList<>();
+
+  /** Why {@link #endSpread} could not be measured, when it could not. */
+  private String endSpreadProblem;
+
+  private static final Pattern JOB_DONE =
+      Pattern.compile("^\\[(\\S+)] _job_complete: JobId=(\\d+) done");
 
   PreemptionHandover(Options options, PrintStream out) {
     this.options = options;
@@ -115,6 +128,11 @@ final class PreemptionHandover {
           "  pilots preempted together:           "
               + Stats.of(groupPilots).format()
               + ratio(Stats.of(groupPilots), groupBase));
+      out.println(
+          "  their jobs' ends, first to last:     "
+              + (endSpread.isEmpty()
+                  ? "not measured (" + endSpreadProblem + ")"
+                  : Stats.of(endSpread).format() + " (slurmctld's log)"));
     }
   }
 
@@ -201,7 +219,42 @@ final class PreemptionHandover {
     for (String job : jobs) {
       slurm.awaitGone(job);
     }
+    if (jobs.size() > 1) {
+      endSpread(jobs).ifPresent(endSpread::add);
+    }
     return Optional.of(waited);
+  }
+
+  /**
+   * Milliseconds from the first to the last end of {@code jobs} as slurmctld logged them ({@code
+   * _job_complete: JobId=N done}), or empty when its log cannot be read here or lacks one of them
+   * (the reason goes to {@link #endSpreadProblem}).
+   */
+  private Optional<Double> endSpread(List<String> jobs) throws Exception {
+    Matcher file =
+        Pattern.compile("(?m)^SlurmctldLogFile\\s*=\\s*(\\S+)")
+            .matcher(slurm.run("scontrol", "show", "config"));
+    if (!file.find() || !Files.isReadable(Path.of(file.group(1)))) {
+      endSpreadProblem = "slurmctld's log is not readable here";
+      return Optional.empty();
+    }
+    Map<String, LocalDateTime> ends = new TreeMap<>();
+    try (var lines = Files.lines(Path.of(file.group(1)))) {
+      lines
+          .map(JOB_DONE::matcher)
+          .filter(m -> m.find() && jobs.contains(m.group(2)))
+          .forEach(m -> ends.put(m.group(2), LocalDateTime.parse(m.group(1))));
+    } catch (RuntimeException e) {
+      endSpreadProblem = "slurmctld's log could not be read: " + e.getMessage();
+      return Optional.empty();
+    }
+    if (ends.size() < jobs.size()) {
+      endSpreadProblem = "slurmctld's log has no end of some of " + jobs;
+      return Optional.empty();
+    }
+    LocalDateTime first = ends.values().stream().min(LocalDateTime::compareTo).orElseThrow();
+    LocalDateTime last = ends.values().stream().max(LocalDateTime::compareTo).orElseThrow();
+    return Optional.of((double) Duration.between(first, last).toMillis());
   }
 
   /**
