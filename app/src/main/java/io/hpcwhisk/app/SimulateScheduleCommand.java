@@ -250,7 +250,7 @@ final class SimulateScheduleCommand implements Runnable {
       names = "--short-windows",
       description =
           "For every policy: a pilot may enter an idle window shorter than its shortest time"
-              + " limit (down to 5 s) when the hand-over (--drain-seconds) is at most 1 s and 10 %"
+              + " limit (down to 5 s) when the hand-over (--drain-seconds) is at most 1 s and 10 %%"
               + " of the window; the batch job at the window's end preempts it (core's"
               + " ShortWindowEntry).")
   boolean shortWindows;
