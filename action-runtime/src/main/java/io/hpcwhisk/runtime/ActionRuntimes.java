@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -20,9 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -78,25 +75,8 @@ public final class ActionRuntimes implements AutoCloseable {
 
   private final ImageRuntimes images;
 
-  /** Pre-started runtimes per kind (guarded by this); their memory counts in memoryInUseMb. */
-  private final Map<ActionKind, Deque<ActionContainer>> stems = new EnumMap<>(ActionKind.class);
-
-  /** Pre-started runtimes being started per kind (guarded by this). */
-  private final Map<ActionKind, Integer> stemsStarting = new EnumMap<>(ActionKind.class);
-
-  private volatile Prewarm prewarm = Prewarm.NONE;
-
-  /** Set by {@link #warmUp}: pre-started runtimes start only after it (not during start-up). */
-  private volatile boolean warmedUp;
-
-  private final AtomicLong prewarmedStarts = new AtomicLong();
-  private final AtomicLong stemFailures = new AtomicLong();
-
-  /** After a failed pre-start, no new one before this time (System.nanoTime). */
-  private volatile long stemPauseUntilNanos = System.nanoTime();
-
-  private static final long STEM_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private final ExecutorService stemStarter;
+  /** Pre-started runtimes (guarded by this); their memory counts in memoryInUseMb. */
+  private final PreStartedRuntimes prestarted;
 
   /**
    * Runtime process launches at once (cold starts and stem cells): twice the cores this process may
@@ -160,6 +140,16 @@ public final class ActionRuntimes implements AutoCloseable {
       throw new UncheckedIOException("cannot create the runtime work directory under " + base, e);
     }
     this.launchers = new Launchers(this.config, this.config.workDir().resolve("launchers"));
+    this.prestarted =
+        new PreStartedRuntimes(
+            this,
+            this.config,
+            launchers,
+            devices,
+            launches,
+            () -> this.config.memoryMb() - memoryInUseMb,
+            mb -> memoryInUseMb += mb,
+            () -> closed);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -169,14 +159,6 @@ public final class ActionRuntimes implements AutoCloseable {
             });
     housekeeping.scheduleWithFixedDelay(
         this::housekeep, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
-    this.stemStarter =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread thread = new Thread(r, "runtime-prewarm");
-              thread.setDaemon(true);
-              return thread;
-            });
     this.images =
         new ImageRuntimes(
             this.config,
@@ -193,8 +175,7 @@ public final class ActionRuntimes implements AutoCloseable {
    */
   public ActionRuntimes warmUp() {
     launchers.warmUp();
-    warmedUp = true;
-    replenish();
+    prestarted.warmedUp();
     return this;
   }
 
@@ -203,136 +184,28 @@ public final class ActionRuntimes implements AutoCloseable {
    * background with memory no runtime holds, once {@link #warmUp} ran; returns this.
    */
   public ActionRuntimes prewarm(Prewarm value) {
-    this.prewarm = Objects.requireNonNull(value, "prewarm");
-    replenish();
+    prestarted.prewarm(value);
     return this;
   }
 
   /** The pre-started runtimes kept. */
   public Prewarm prewarm() {
-    return prewarm;
+    return prestarted.prewarm();
   }
 
   /** Idle pre-started runtimes of {@code kind} now (tests, metrics). */
   public synchronized int stems(ActionKind kind) {
-    Deque<ActionContainer> list = stems.get(kind);
-    return list == null ? 0 : list.size();
+    return prestarted.idle(kind);
   }
 
   /** How many cold starts used a pre-started runtime. */
   public long prewarmedStarts() {
-    return prewarmedStarts.get();
+    return prestarted.prewarmedStarts();
   }
 
   /** How many pre-started runtimes could not be started. */
   public long stemFailures() {
-    return stemFailures.get();
-  }
-
-  /**
-   * Starts the missing pre-started runtimes in the background: per kind, what {@link
-   * Prewarm#toStart} says with the memory free now (the memory is reserved before the start).
-   */
-  private void replenish() {
-    Prewarm plan = prewarm;
-    if (!plan.enabled() || !warmedUp || System.nanoTime() - stemPauseUntilNanos < 0) {
-      return;
-    }
-    Map<ActionKind, Integer> start = new EnumMap<>(ActionKind.class);
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      for (ActionKind kind : plan.counts().keySet()) {
-        Deque<ActionContainer> list = stems.get(kind);
-        int idleStems = list == null ? 0 : list.size();
-        int starting = stemsStarting.getOrDefault(kind, 0);
-        int n = plan.toStart(kind, idleStems, starting, config.memoryMb() - memoryInUseMb);
-        if (n > 0) {
-          memoryInUseMb += n * plan.memoryMb();
-          stemsStarting.merge(kind, n, Integer::sum);
-          start.put(kind, n);
-        }
-      }
-    }
-    boolean hideGpus = !devices.gpus().isEmpty();
-    start.forEach(
-        (kind, n) -> {
-          for (int i = 0; i < n; i++) {
-            try {
-              stemStarter.execute(() -> startStem(kind, plan.memoryMb(), hideGpus));
-            } catch (RejectedExecutionException e) {
-              synchronized (this) {
-                stemsStarting.merge(kind, -1, Integer::sum);
-                memoryInUseMb -= plan.memoryMb();
-              }
-            }
-          }
-        });
-  }
-
-  private void startStem(ActionKind kind, int memoryMb, boolean hideGpus) {
-    ActionContainer stem = null;
-    boolean permit = false;
-    try {
-      launches.acquire();
-      permit = true;
-      stem = ActionContainer.startStem(kind, memoryMb, config, launchers, hideGpus);
-    } catch (IOException | RuntimeException e) {
-      stemFailures.incrementAndGet();
-      stemPauseUntilNanos = System.nanoTime() + STEM_PAUSE_NANOS;
-      LoggerFactory.getLogger(ActionRuntimes.class)
-          .warn("cannot pre-start a {} runtime: {}", kind, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      if (permit) {
-        launches.release();
-      }
-    }
-    boolean keep = false;
-    synchronized (this) {
-      stemsStarting.merge(kind, -1, Integer::sum);
-      if (stem != null && !closed && prewarm.memoryMb() == memoryMb) {
-        stems.computeIfAbsent(kind, k -> new ArrayDeque<>()).addLast(stem);
-        keep = true;
-      } else {
-        memoryInUseMb -= memoryMb;
-      }
-      notifyAll(); // a start waiting for this memory takes the new runtime back (reserve)
-    }
-    if (!keep && stem != null) {
-      stem.close();
-    }
-  }
-
-  /**
-   * A live pre-started runtime for {@code spec} (its memory stays reserved for the action), or null
-   * when the spec does not fit one or none is ready; asks for a replacement.
-   */
-  private ActionContainer takeStem(ActionSpec spec) {
-    if (!prewarm.fits(spec)) {
-      return null;
-    }
-    ActionContainer taken = null;
-    List<ActionContainer> dead = new ArrayList<>();
-    synchronized (this) {
-      Deque<ActionContainer> list = stems.get(spec.actionKind());
-      while (list != null && !list.isEmpty()) {
-        ActionContainer stem = list.pollFirst();
-        if (stem.alive()) {
-          taken = stem;
-          break;
-        }
-        memoryInUseMb -= stem.spec().limits().memoryMb();
-        dead.add(stem);
-      }
-    }
-    dead.forEach(ActionContainer::close);
-    if (taken != null) {
-      replenish();
-    }
-    return taken;
+    return prestarted.failures();
   }
 
   /** The cores and GPUs runtimes that ask for them take. */
@@ -455,7 +328,7 @@ public final class ActionRuntimes implements AutoCloseable {
       release(warm);
       return result;
     }
-    ActionContainer stem = takeStem(spec);
+    ActionContainer stem = prestarted.take(spec);
     if (stem != null) {
       return runOnStem(stem, spec, input, start);
     }
@@ -537,7 +410,7 @@ public final class ActionRuntimes implements AutoCloseable {
   private ActivationResult runOnStem(
       ActionContainer stem, ActionSpec spec, ActivationInput input, BooleanSupplier start) {
     coldStarts.incrementAndGet();
-    prewarmedStarts.incrementAndGet();
+    prestarted.countPrewarmedStart();
     InitOutcome outcome;
     try {
       outcome = stem.adopt(spec);
@@ -609,7 +482,7 @@ public final class ActionRuntimes implements AutoCloseable {
         while (memoryInUseMb + memoryMb > config.memoryMb()) {
           // pre-started runtimes give way first, then idle warm ones: a warm runtime saves its
           // version the whole cold start, a pre-started one only the process start
-          ActionContainer stem = anyStem();
+          ActionContainer stem = prestarted.takeAny();
           if (stem != null) {
             memoryInUseMb -= stem.spec().limits().memoryMb();
             evicted.add(stem);
@@ -617,7 +490,7 @@ public final class ActionRuntimes implements AutoCloseable {
           }
           // a pre-start under way holds memory the activation needs: wait until it is ready,
           // then take it back (pre-started runtimes never stand in the way of an activation)
-          if (starting() > 0 && System.nanoTime() - waitUntil < 0) {
+          if (prestarted.starting() > 0 && System.nanoTime() - waitUntil < 0) {
             try {
               wait(50);
             } catch (InterruptedException e) {
@@ -692,28 +565,6 @@ public final class ActionRuntimes implements AutoCloseable {
       }
       evicted.close();
     }
-  }
-
-  /** Pre-started runtimes being started now (guarded by this). */
-  private int starting() {
-    int n = 0;
-    for (int count : stemsStarting.values()) {
-      n += count;
-    }
-    return n;
-  }
-
-  /**
-   * Removes and returns an idle pre-started runtime of the kind with the most (guarded by this).
-   */
-  private ActionContainer anyStem() {
-    Deque<ActionContainer> most = null;
-    for (Deque<ActionContainer> list : stems.values()) {
-      if (!list.isEmpty() && (most == null || list.size() > most.size())) {
-        most = list;
-      }
-    }
-    return most == null ? null : most.pollLast();
   }
 
   private synchronized void unreserve(int memoryMb) {
@@ -794,20 +645,11 @@ public final class ActionRuntimes implements AutoCloseable {
         }
       }
       idle.values().removeIf(Deque::isEmpty);
-      for (Deque<ActionContainer> list : stems.values()) {
-        for (Iterator<ActionContainer> it = list.iterator(); it.hasNext(); ) {
-          ActionContainer stem = it.next();
-          if (!stem.alive()) {
-            it.remove();
-            memoryInUseMb -= stem.spec().limits().memoryMb();
-            expired.add(stem);
-          }
-        }
-      }
+      prestarted.removeDead(expired);
       running = new ArrayList<>(busy);
     }
     expired.forEach(ActionContainer::close);
-    replenish();
+    prestarted.replenish();
     for (ActionContainer container : running) {
       if (container.residentKb() > container.spec().limits().memoryMb() * 1024L) {
         container.killForMemory();
@@ -918,12 +760,11 @@ public final class ActionRuntimes implements AutoCloseable {
       closed = true;
       idle.values().forEach(list -> list.forEach(entry -> all.add(entry.container())));
       idle.clear();
-      stems.values().forEach(all::addAll);
-      stems.clear();
+      prestarted.drainTo(all);
       all.addAll(busy);
     }
     housekeeping.shutdownNow();
-    stemStarter.shutdownNow();
+    prestarted.shutdownNow();
     images.close();
     all.forEach(ActionContainer::close);
     ActionContainer.deleteQuietly(config.workDir());

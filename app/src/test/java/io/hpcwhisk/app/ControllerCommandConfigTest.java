@@ -150,8 +150,8 @@ class ControllerCommandConfigTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString())
         .startsWith(
-            "hpc-whisk controller run: harvest.params: unknown parameter(s)"
-                + " [max-pending] for policy fib")
+            "hpc-whisk controller run: harvest.params.max-pending: unknown key for policy fib;"
+                + " expected some of [ladder, pending-per-length]")
         .doesNotContain("\tat ");
   }
 }

@@ -284,7 +284,7 @@ public final class ConfigBinding {
       String text = p.getText();
       try {
         return Durations.parse(text);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | ArithmeticException e) { // 99999999999999999d overflows
         throw InvalidFormatException.from(p, "not a duration", text, Duration.class);
       }
     }

@@ -385,7 +385,8 @@ public final class InvokerPilot {
   }
 
   private void accept(ActivationRequest request) {
-    switch (ledger.arrive(request, System.nanoTime())) {
+    ActivationLedger.Arrival arrival = ledger.arrive(request, System.nanoTime());
+    switch (arrival) {
       case DUPLICATE ->
           send(new PilotMessage.Accepted(request.activationId())); // never run it twice
       case CANCELLED ->
@@ -396,6 +397,7 @@ public final class InvokerPilot {
               false,
               "pilot " + identity.pilotId() + " is draining");
       case QUEUED -> startWhatFits();
+      default -> throw new IllegalStateException("unknown arrival " + arrival);
     }
   }
 

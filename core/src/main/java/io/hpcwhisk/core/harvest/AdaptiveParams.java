@@ -4,8 +4,6 @@ import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Parameters of the {@code adaptive} policy.
@@ -201,41 +199,6 @@ public record AdaptiveParams(
         DEFAULT_PREEMPTION_COST,
         DEFAULT_LADDER_MAX,
         DEFAULT_LADDER_COPIES);
-  }
-
-  static AdaptiveParams read(Map<String, String> values) {
-    var r =
-        new Reader(
-            "adaptive",
-            values,
-            Set.of(
-                "min-pilot",
-                "max-pilot",
-                "window-margin",
-                "pool",
-                "pool-share",
-                "max-pending",
-                "pool-quantile",
-                "history",
-                "pool-nice",
-                "warmup",
-                "preemption-cost",
-                "ladder-max",
-                "ladder-copies"));
-    return new AdaptiveParams(
-        r.duration("min-pilot", DEFAULT_MIN_PILOT),
-        r.duration("max-pilot", DEFAULT_MAX_PILOT),
-        r.duration("window-margin", DEFAULT_WINDOW_MARGIN),
-        r.integer("pool", DEFAULT_POOL),
-        r.decimal("pool-share", DEFAULT_POOL_SHARE),
-        r.integer("max-pending", DEFAULT_MAX_PENDING),
-        r.decimal("pool-quantile", DEFAULT_POOL_QUANTILE),
-        r.integer("history", DEFAULT_HISTORY),
-        r.integer("pool-nice", DEFAULT_POOL_NICE),
-        r.duration("warmup", DEFAULT_WARMUP),
-        r.duration("preemption-cost", DEFAULT_PREEMPTION_COST),
-        r.duration("ladder-max", DEFAULT_LADDER_MAX),
-        r.integer("ladder-copies", DEFAULT_LADDER_COPIES));
   }
 
   @Override

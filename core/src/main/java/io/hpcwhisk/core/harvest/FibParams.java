@@ -1,11 +1,8 @@
 package io.hpcwhisk.core.harvest;
 
-import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Parameters of the {@code fib} policy.
@@ -37,16 +34,6 @@ public record FibParams(List<Duration> ladder, int pendingPerLength) implements 
 
   public static FibParams defaults() {
     return new FibParams(DEFAULT_LADDER, DEFAULT_PENDING_PER_LENGTH);
-  }
-
-  static FibParams read(Map<String, String> values) {
-    var r = new Reader("fib", values, Set.of("ladder", "pending-per-length"));
-    return new FibParams(
-        r.get(
-            "ladder",
-            DEFAULT_LADDER,
-            t -> Arrays.stream(t.split(",")).map(String::strip).map(Durations::parse).toList()),
-        r.integer("pending-per-length", DEFAULT_PENDING_PER_LENGTH));
   }
 
   @Override

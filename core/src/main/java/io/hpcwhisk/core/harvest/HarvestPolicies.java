@@ -1,14 +1,13 @@
 package io.hpcwhisk.core.harvest;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Looks harvest policies up by name. Each call returns a fresh policy (with fresh learned state).
  */
 public final class HarvestPolicies {
 
-  /** The names {@link #create(String, Map)} knows. */
+  /** The names of the policies ({@link #defaults(String)}). */
   public static final List<String> NAMES = List.of("fib", "var", "adaptive");
 
   private HarvestPolicies() {}
@@ -25,21 +24,15 @@ public final class HarvestPolicies {
   }
 
   /**
-   * A policy by name, its parameters read from text ({@code ladder: "2m,4m"}, {@code max-pending:
-   * "16"}); missing keys take the defaults.
+   * The default parameters of the policy {@code name}.
    *
-   * @throws IllegalArgumentException for an unknown name, an unknown key or a bad value
+   * @throws IllegalArgumentException for an unknown name
    */
-  public static HarvestPolicy create(String name, Map<String, String> params) {
-    return create(params(name, params));
-  }
-
-  /** The typed parameters for a policy name and text values. */
-  public static PolicyParams params(String name, Map<String, String> params) {
+  public static PolicyParams defaults(String name) {
     return switch (name == null ? "" : name) {
-      case "fib" -> FibParams.read(params);
-      case "var" -> VarParams.read(params);
-      case "adaptive" -> AdaptiveParams.read(params);
+      case "fib" -> FibParams.defaults();
+      case "var" -> VarParams.defaults();
+      case "adaptive" -> AdaptiveParams.defaults();
       default ->
           throw new IllegalArgumentException(
               "unknown harvest policy '" + name + "'; expected one of " + NAMES);

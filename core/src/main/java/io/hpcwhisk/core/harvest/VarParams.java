@@ -2,8 +2,6 @@ package io.hpcwhisk.core.harvest;
 
 import io.hpcwhisk.core.time.Durations;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Parameters of the {@code var} policy.
@@ -33,14 +31,6 @@ public record VarParams(int pending, Duration time, Duration timeMin) implements
 
   public static VarParams defaults() {
     return new VarParams(DEFAULT_PENDING, DEFAULT_TIME, DEFAULT_TIME_MIN);
-  }
-
-  static VarParams read(Map<String, String> values) {
-    var r = new Reader("var", values, Set.of("pending", "time", "time-min"));
-    return new VarParams(
-        r.integer("pending", DEFAULT_PENDING),
-        r.duration("time", DEFAULT_TIME),
-        r.duration("time-min", DEFAULT_TIME_MIN));
   }
 
   @Override

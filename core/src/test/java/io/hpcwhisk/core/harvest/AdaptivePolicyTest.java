@@ -20,9 +20,7 @@ import io.hpcwhisk.core.cluster.NodeState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -374,55 +372,5 @@ class AdaptivePolicyTest {
 
     assertThat(submitted(intents)).containsExactly(pool(min(120)));
     assertThat(intents.get(0).reason()).contains("0 ended and 16 open or censored gaps");
-  }
-
-  @Test
-  void parametersAreReadFromTextAndBadOnesNamed() {
-    assertThat(HarvestPolicies.params("adaptive", Map.of("max-pending", "4", "min-pilot", "3m")))
-        .isEqualTo(
-            new AdaptiveParams(
-                min(3),
-                min(120),
-                Duration.ofSeconds(5),
-                2,
-                1.0,
-                4,
-                0.9,
-                256,
-                100,
-                Duration.ofSeconds(20),
-                Duration.ofSeconds(30),
-                min(5),
-                2));
-    assertThat(HarvestPolicies.params("adaptive", Map.of("ladder-max", "0s", "ladder-copies", "3")))
-        .isEqualTo(
-            new AdaptiveParams(
-                min(1),
-                min(120),
-                Duration.ofSeconds(5),
-                2,
-                1.0,
-                256,
-                0.9,
-                256,
-                100,
-                Duration.ofSeconds(20),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                3));
-    assertThat(HarvestPolicies.params("adaptive", Map.of("warmup", "10s", "preemption-cost", "1m")))
-        .isEqualTo(AdaptiveParams.defaults().withCosts(Duration.ofSeconds(10), min(1)));
-    Assertions.assertThatThrownBy(
-            () -> HarvestPolicies.create("adaptive", Map.of("max-pending", "many")))
-        .hasMessageContaining("'many'")
-        .hasMessageContaining("max-pending");
-    Assertions.assertThatThrownBy(() -> HarvestPolicies.create("adaptive", Map.of("bogus", "1")))
-        .hasMessageContaining("[bogus]");
-    Assertions.assertThatThrownBy(() -> HarvestPolicies.create("greedy", Map.of()))
-        .hasMessageContaining("'greedy'")
-        .hasMessageContaining("[fib, var, adaptive]");
-    assertThat(
-            HarvestPolicies.params("fib", Map.of("ladder", "90m, 2m", "pending-per-length", "3")))
-        .isEqualTo(new FibParams(List.of(min(2), min(90)), 3));
   }
 }

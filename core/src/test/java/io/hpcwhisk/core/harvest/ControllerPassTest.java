@@ -15,7 +15,6 @@ import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.JobId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -178,10 +177,16 @@ class ControllerPassTest {
     var rules = new PassRules(true, 1);
 
     PassPlan a =
-        new ControllerPass(HarvestPolicies.create("var", Map.of("pending", "4")), rules)
+        new ControllerPass(
+                HarvestPolicies.create(
+                    new VarParams(4, VarParams.DEFAULT_TIME, VarParams.DEFAULT_TIME_MIN)),
+                rules)
             .plan(snapshot, fleet, Set.of());
     PassPlan b =
-        new ControllerPass(HarvestPolicies.create("var", Map.of("pending", "4")), rules)
+        new ControllerPass(
+                HarvestPolicies.create(
+                    new VarParams(4, VarParams.DEFAULT_TIME, VarParams.DEFAULT_TIME_MIN)),
+                rules)
             .plan(snapshot, fleet, Set.of());
 
     assertThat(a).isEqualTo(b);

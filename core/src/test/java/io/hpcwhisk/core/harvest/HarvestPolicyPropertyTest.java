@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -336,7 +335,7 @@ class HarvestPolicyPropertyTest {
 
   @Property(tries = 50)
   void policiesAreFoundByName(@ForAll("names") String name) {
-    assertThat(HarvestPolicies.create(name, Map.of()).name()).isEqualTo(name);
+    assertThat(HarvestPolicies.create(HarvestPolicies.defaults(name)).name()).isEqualTo(name);
   }
 
   @Provide

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +19,7 @@ class VarPolicyTest {
 
   @Test
   void defaultsKeepAHundredTwoHourPilotsThatMayShrinkToTwoMinutes() {
-    HarvestPolicy var = HarvestPolicies.create("var", Map.of());
+    HarvestPolicy var = HarvestPolicies.create(VarParams.defaults());
 
     List<Intent> intents = var.decide(snapshot(idle("n1")), Fleet.empty());
 

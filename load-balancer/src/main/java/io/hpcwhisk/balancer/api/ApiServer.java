@@ -2,7 +2,7 @@ package io.hpcwhisk.balancer.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.IdentityStore;
-import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.config.HttpConfig;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActionResolver;
 import io.hpcwhisk.balancer.invoke.ActivationIds;
@@ -104,7 +104,7 @@ public final class ApiServer implements AutoCloseable {
       String build) {}
 
   public ApiServer(String host, int port, Parts p) {
-    this(host, port, p, ServerConfig.Http.DEFAULT, (server, api) -> api);
+    this(host, port, p, HttpConfig.DEFAULT, (server, api) -> api);
   }
 
   /**
@@ -115,7 +115,7 @@ public final class ApiServer implements AutoCloseable {
       String host,
       int port,
       Parts p,
-      ServerConfig.Http limits,
+      HttpConfig limits,
       BiFunction<Server, Handler, Handler> decorate) {
     this(host, port, p, limits, decorate, null);
   }
@@ -125,7 +125,7 @@ public final class ApiServer implements AutoCloseable {
       String host,
       int port,
       Parts p,
-      ServerConfig.Http limits,
+      HttpConfig limits,
       BiFunction<Server, Handler, Handler> decorate,
       PilotSide pilots) {
     this(Binding.plain(host), port, p, limits, decorate, pilots);
@@ -140,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
       Binding binding,
       int port,
       Parts p,
-      ServerConfig.Http limits,
+      HttpConfig limits,
       BiFunction<Server, Handler, Handler> decorate,
       PilotSide pilots) {
     QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 8);

@@ -1,6 +1,6 @@
 package io.hpcwhisk.balancer.api;
 
-import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.config.HttpConfig;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 import java.util.Optional;
@@ -86,12 +86,12 @@ public final class BodyReader {
     return Optional.empty();
   }
 
-  private final ServerConfig.Http limits;
+  private final HttpConfig limits;
   private final long maxPayloadBytes;
   private final long maxCodeBytes;
   private final Map<String, AtomicInteger> inProgress = new ConcurrentHashMap<>();
 
-  BodyReader(ServerConfig.Http limits, long maxPayloadBytes, long maxCodeBytes) {
+  BodyReader(HttpConfig limits, long maxPayloadBytes, long maxCodeBytes) {
     this.limits = limits;
     this.maxPayloadBytes = maxPayloadBytes;
     this.maxCodeBytes = maxCodeBytes;

@@ -20,15 +20,16 @@ import java.util.Optional;
  */
 @JsonIgnoreProperties(
     ignoreUnknown = true) // the other sections belong to other components; ConfigFile checks names
-public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Alarms alarms)
+public record ServerConfig(
+    Api api, StoreConfig store, Pilots balancer, HttpConfig http, AlarmsConfig alarms)
     implements Copyable<ServerConfig> {
 
   public ServerConfig {
-    alarms = alarms == null ? Alarms.DEFAULT : alarms;
+    alarms = alarms == null ? AlarmsConfig.DEFAULT : alarms;
     api = api == null ? Api.DEFAULT : api;
-    store = store == null ? Store.DEFAULT : store;
+    store = store == null ? StoreConfig.DEFAULT : store;
     balancer = balancer == null ? Pilots.DEFAULT : balancer;
-    http = http == null ? Http.DEFAULT : http;
+    http = http == null ? HttpConfig.DEFAULT : http;
     if (balancer.port() != null && balancer.port() != 0 && balancer.port().equals(api.port())) {
       throw new ConfigException(
           "balancer.port",
@@ -60,88 +61,24 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
     return balancer.host() != null ? hostsOf("balancer.host", balancer.host()) : api.hosts();
   }
 
-  public ServerConfig(Api api, Store store) {
+  public ServerConfig(Api api, StoreConfig store) {
     this(api, store, null, null);
   }
 
   /** Without an {@code alarms:} section (its defaults). */
-  public ServerConfig(Api api, Store store, Pilots balancer, Http http) {
+  public ServerConfig(Api api, StoreConfig store, Pilots balancer, HttpConfig http) {
     this(api, store, balancer, http, null);
   }
 
-  /**
-   * The {@code alarms:} section: the {@code /whisk.system/alarms} feeds run by the server.
-   *
-   * @param maxPerNamespace alarms one namespace may have at once; the next CREATE is refused with
-   *     the reason; default 1000
-   * @param minIntervalSeconds the shortest time between two fires of one alarm (cron or interval);
-   *     a shorter schedule is refused at CREATE/UPDATE; default 60 (the catalog's one-minute cron
-   *     granularity)
-   */
-  public record Alarms(Integer maxPerNamespace, Integer minIntervalSeconds)
-      implements Copyable<Alarms> {
-    public static final Alarms DEFAULT = new Alarms(null, null);
-
-    public Alarms {
-      maxPerNamespace =
-          Check.range("alarms.max-per-namespace", maxPerNamespace, 1000, 0, Integer.MAX_VALUE);
-      minIntervalSeconds =
-          Check.range("alarms.min-interval-seconds", minIntervalSeconds, 60, 1, 86_400);
-    }
-  }
-
-  public ServerConfig withAlarms(Alarms a) {
+  public ServerConfig withAlarms(AlarmsConfig a) {
     return with(ServerConfig::alarms, a);
   }
 
-  public ServerConfig(Api api, Store store, Pilots balancer) {
+  public ServerConfig(Api api, StoreConfig store, Pilots balancer) {
     this(api, store, balancer, null);
   }
 
   public static final ServerConfig DEFAULT = new ServerConfig(null, null, null, null, null);
-
-  /**
-   * The {@code http:} section: how the API's HTTP server protects itself from slow and greedy
-   * clients.
-   *
-   * @param bodyDeadlineSeconds a request body must have arrived completely this long after its
-   *     headers, else 408 and the connection is closed; default 60
-   * @param minBodyBytesPerSecond after the first {@code body-grace-seconds}, a body must arrive at
-   *     least this fast on average, else 408 and the connection is closed; 0 turns the check off;
-   *     default 1024
-   * @param bodyGraceSeconds how long a body may arrive slower than the minimum rate at its start;
-   *     default 5
-   * @param bodiesPerKey requests with a body still arriving, per API key; the next one gets 429;
-   *     default 16
-   * @param idleTimeoutSeconds Jetty's connector idle timeout: a connection with no traffic in
-   *     either direction for this long is closed; default 30 (Jetty's own default, unchanged)
-   * @param maxThreads the HTTP server's thread pool (API requests and pilot WebSocket frames);
-   *     default 200
-   */
-  public record Http(
-      Integer bodyDeadlineSeconds,
-      Integer minBodyBytesPerSecond,
-      Integer bodyGraceSeconds,
-      Integer bodiesPerKey,
-      Integer idleTimeoutSeconds,
-      Integer maxThreads)
-      implements Copyable<Http> {
-    public static final Http DEFAULT = new Http(null, null, null, null, null, null);
-
-    public Http {
-      bodyDeadlineSeconds =
-          Check.range("http.body-deadline-seconds", bodyDeadlineSeconds, 60, 1, Integer.MAX_VALUE);
-      minBodyBytesPerSecond =
-          Check.range(
-              "http.min-body-bytes-per-second", minBodyBytesPerSecond, 1024, 0, Integer.MAX_VALUE);
-      bodyGraceSeconds =
-          Check.range("http.body-grace-seconds", bodyGraceSeconds, 5, 0, Integer.MAX_VALUE);
-      bodiesPerKey = Check.range("http.bodies-per-key", bodiesPerKey, 16, 1, Integer.MAX_VALUE);
-      idleTimeoutSeconds =
-          Check.range("http.idle-timeout-seconds", idleTimeoutSeconds, 30, 1, Integer.MAX_VALUE);
-      maxThreads = Check.range("http.max-threads", maxThreads, 200, 16, Integer.MAX_VALUE);
-    }
-  }
 
   /**
    * The HTTP API.
@@ -553,87 +490,6 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
   }
 
   /**
-   * The store: the embedded one in the data directory (default), or PostgreSQL.
-   *
-   * @param dataDir directory of the store and identities; default {@code ~/.hpc-whisk/data} (with
-   *     {@code kind: postgres} it still holds the identities and the pilot credentials)
-   * @param activationRetentionHours activation records older than this are deleted; default 168 (7
-   *     days)
-   * @param namespaceQuotaMb what one namespace may keep in the store as pending payloads and
-   *     activation records (within the retention); invocations and fires above it are refused
-   *     (429); default 1024
-   * @param kind {@code embedded} (default: the MVStore file in {@code dataDir}) or {@code postgres}
-   *     (entities, activations and pilot bindings in {@link #postgres()})
-   * @param postgres the database of {@code kind: postgres}
-   */
-  public record Store(
-      String dataDir,
-      Integer activationRetentionHours,
-      Long namespaceQuotaMb,
-      String kind,
-      Postgres postgres)
-      implements Copyable<Store> {
-    public static final Store DEFAULT = new Store(null, null, null, null, null);
-
-    /** With the default quota. */
-    public Store(String dataDir, Integer activationRetentionHours) {
-      this(dataDir, activationRetentionHours, null, null, null);
-    }
-
-    /** The embedded store. */
-    public Store(String dataDir, Integer activationRetentionHours, Long namespaceQuotaMb) {
-      this(dataDir, activationRetentionHours, namespaceQuotaMb, null, null);
-    }
-
-    public Store {
-      dataDir = Check.orDefault(dataDir, "~/.hpc-whisk/data");
-      activationRetentionHours =
-          Check.range(
-              "store.activation-retention-hours",
-              activationRetentionHours,
-              168,
-              1,
-              Integer.MAX_VALUE);
-      namespaceQuotaMb =
-          Check.range("store.namespace-quota-mb", namespaceQuotaMb, 1024L, 1, Long.MAX_VALUE);
-      kind = Check.oneOf("store.kind", kind, "embedded", "embedded", "postgres");
-      postgres = postgres == null ? Postgres.NONE : postgres;
-      if (kind.equals("postgres")) {
-        postgres.requireComplete();
-      }
-    }
-
-    public boolean postgresKind() {
-      return kind.equals("postgres");
-    }
-
-    /** The same settings on PostgreSQL. */
-    public Store withPostgres(Postgres p) {
-      return new Store(dataDir, activationRetentionHours, namespaceQuotaMb, "postgres", p);
-    }
-
-    /** The data directory with {@code ~} expanded. */
-    public Path dataPath() {
-      return dataDir.startsWith("~/")
-          ? Path.of(System.getProperty("user.home"), dataDir.substring(2))
-          : Path.of(dataDir);
-    }
-
-    public Store withDataDir(String dir) {
-      return with(Store::dataDir, dir);
-    }
-
-    public Store withNamespaceQuotaMb(long mb) {
-      return with(Store::namespaceQuotaMb, mb);
-    }
-
-    /** The quota in bytes. */
-    public long namespaceQuotaBytes() {
-      return namespaceQuotaMb * 1024 * 1024;
-    }
-  }
-
-  /**
    * The {@code store.postgres:} section (used with {@code store.kind: postgres}).
    *
    * @param url the JDBC URL, {@code jdbc:postgresql://HOST:PORT/DATABASE} (no password in it)
@@ -907,7 +763,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
     return with(ServerConfig::api, a);
   }
 
-  public ServerConfig withStore(Store s) {
+  public ServerConfig withStore(StoreConfig s) {
     return with(ServerConfig::store, s);
   }
 
@@ -915,7 +771,7 @@ public record ServerConfig(Api api, Store store, Pilots balancer, Http http, Ala
     return with(ServerConfig::balancer, p);
   }
 
-  public ServerConfig withHttp(Http h) {
+  public ServerConfig withHttp(HttpConfig h) {
     return with(ServerConfig::http, h);
   }
 

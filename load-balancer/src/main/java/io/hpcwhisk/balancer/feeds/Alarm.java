@@ -166,6 +166,7 @@ public record Alarm(
         config.put("date", iso(date));
         config.put("deleteAfterFire", deleteAfterFire);
       }
+      default -> throw new IllegalStateException("unknown alarm kind " + kind);
     }
     if (kind != Kind.ONCE) {
       if (startDate != null) {

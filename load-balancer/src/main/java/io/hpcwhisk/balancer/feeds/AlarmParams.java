@@ -71,6 +71,7 @@ final class AlarmParams {
         cron = text(p.get("cron"));
         timezone = absent(p, "timezone") ? null : timezone(p.get("timezone"));
       }
+      default -> throw new IllegalStateException("unknown alarm kind " + kind);
     }
     if (kind != Alarm.Kind.ONCE) {
       if (!absent(p, "startDate")) {

@@ -427,6 +427,7 @@ public final class AlarmService implements AutoCloseable {
           t = b.build();
         }
       }
+      default -> throw new IllegalStateException("unknown alarm kind " + a.kind());
     }
     if (expired != null) {
       store.put(a.key(), a.withState(false, expired, now).toJson());

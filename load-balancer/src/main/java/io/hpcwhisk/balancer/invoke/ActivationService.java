@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.auth.ActivationKeys;
 import io.hpcwhisk.balancer.auth.Identity;
 import io.hpcwhisk.balancer.entity.Action;
-import io.hpcwhisk.balancer.entity.ActionLimits;
 import io.hpcwhisk.balancer.entity.ActivationRecord;
 import io.hpcwhisk.balancer.entity.ActivationResponse;
 import io.hpcwhisk.balancer.entity.DeviceRequest;
@@ -421,7 +420,7 @@ public final class ActivationService {
       // with this developer error; no runtime is started for it
       long at = clock.millis();
       return CompletableFuture.completedFuture(
-          record(
+          ActivationRecords.of(
               id,
               namespace,
               subject,
@@ -472,81 +471,11 @@ public final class ActivationService {
             t ->
                 RunOutcome.whiskError(
                     "The executor failed to run the activation: " + t, clock.millis()))
-        .thenApply(ActivationService::withinJsonLimits)
+        .thenApply(ActivationRecords::withinJsonLimits)
         .thenApply(
-            o -> record(id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
-  }
-
-  /**
-   * The outcome itself, or a developer error when its result breaks the JSON limits the store reads
-   * back ({@link Json#violation}): a record that could not be read back would answer 500 forever.
-   */
-  static RunOutcome withinJsonLimits(RunOutcome o) {
-    return Json.violation(o.response().result())
-        .map(
-            reason ->
-                new RunOutcome(
-                    ActivationResponse.error(
-                        ActivationResponse.DEVELOPER_ERROR,
-                        "The action returned a result over the server's JSON limits: "
-                            + reason
-                            + "."),
-                    o.logs(),
-                    o.start(),
-                    o.end(),
-                    o.initTimeMillis()))
-        .orElse(o);
-  }
-
-  private ActivationRecord record(
-      String id,
-      String namespace,
-      String subject,
-      ResolvedAction action,
-      RunOutcome o,
-      String cause,
-      long acceptedAt,
-      String kind) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    List<KeyValue> annotations = new ArrayList<>(6);
-    annotations.add(new KeyValue("path", f.textNode(action.path().path())));
-    annotations.add(new KeyValue("waitTime", f.numberNode(Math.max(0, o.start() - acceptedAt))));
-    annotations.add(new KeyValue("kind", f.textNode(kind)));
-    annotations.add(new KeyValue("timeout", f.booleanNode(isTimeout(o.response()))));
-    annotations.add(new KeyValue("limits", limitsNode(action.action().limits())));
-    if (o.initTimeMillis() != null) {
-      annotations.add(new KeyValue("initTime", f.numberNode(o.initTimeMillis())));
-    }
-    return new ActivationRecord(
-        id,
-        namespace,
-        action.path().name(),
-        action.action().version(),
-        subject,
-        o.start(),
-        o.end(),
-        o.end() - o.start(),
-        o.response(),
-        o.logs(),
-        annotations,
-        false,
-        cause);
-  }
-
-  private static ObjectNode limitsNode(ActionLimits l) {
-    ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.put("timeout", l.timeout())
-        .put("memory", l.memory())
-        .put("logs", l.logs())
-        .put("concurrency", l.concurrency());
-    return n;
-  }
-
-  private static boolean isTimeout(ActivationResponse r) {
-    JsonNode error = r.result().get("error");
-    return r.statusCode() == ActivationResponse.DEVELOPER_ERROR
-        && error != null
-        && error.asText().startsWith("The action exceeded its time limits");
+            o ->
+                ActivationRecords.of(
+                    id, namespace, subject, action, o, cause, acceptedAt, a.exec().kind()));
   }
 
   private record SequenceState(
@@ -666,27 +595,7 @@ public final class ActivationService {
   }
 
   private ActivationRecord errorRecord(PendingActivation p, Action action, String reason) {
-    long now = clock.millis();
-    EntityPath path = EntityPath.parse(p.action(), p.namespace());
-    List<KeyValue> annotations = List.of(new KeyValue("path", Json.tree(path.path())));
-    String kind = action == null ? null : action.exec().kind();
-    if (kind != null) {
-      annotations = List.of(annotations.get(0), new KeyValue("kind", Json.tree(kind)));
-    }
-    return new ActivationRecord(
-        p.activationId(),
-        p.namespace(),
-        path.name(),
-        action == null ? "0.0.0" : action.version(),
-        p.subject(),
-        now,
-        now,
-        0,
-        ActivationResponse.whiskError(reason),
-        List.of(),
-        annotations,
-        false,
-        p.cause());
+    return ActivationRecords.ended(p, action, reason, clock.millis());
   }
 
   /**
@@ -733,10 +642,12 @@ public final class ActivationService {
     }
     for (PendingActivation p : scan.readable()) {
       try {
-        switch (recoverOne(p)) {
+        Recovered recovered = recoverOne(p);
+        switch (recovered) {
           case REDISPATCHED -> redispatched++;
           case ENDED -> ended++;
           case ALREADY_ENDED -> {}
+          default -> throw new IllegalStateException("unknown recovery outcome " + recovered);
         }
       } catch (RuntimeException e) {
         // one entry that cannot be recovered must not keep the server from starting: it stays

@@ -2,14 +2,14 @@ package io.hpcwhisk.balancer.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcwhisk.balancer.config.ServerConfig;
+import io.hpcwhisk.balancer.config.HttpConfig;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /** The one answer every handler gives to a body that could not be read. */
 class BodyRefusalTest {
 
-  private final BodyReader bodies = new BodyReader(ServerConfig.Http.DEFAULT, 1_000, 50_000);
+  private final BodyReader bodies = new BodyReader(HttpConfig.DEFAULT, 1_000, 50_000);
 
   @Test
   void anOversizeBodyIs413NamingItsSizeAndTheLimitOfItsKind() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.auth.Identity;
+import io.hpcwhisk.balancer.config.HttpConfig;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.FakeDispatcher;
@@ -59,7 +60,7 @@ class HttpHostileIT {
         ServerConfig.DEFAULT
             .withApi(ServerConfig.DEFAULT.api().withPort(0).withGuest(true).withExecutor("none"))
             .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.toString()))
-            .withHttp(new ServerConfig.Http(20, 100, 2, 4, null, null));
+            .withHttp(new HttpConfig(20, 100, 2, 4, null, null));
     server = WhiskServer.start(config, (clock, host) -> new FakeDispatcher(), "test");
     port = server.address().getPort();
     guestAuth =

@@ -24,10 +24,10 @@ class ServerConfigInitOrderTest {
   @ValueSource(
       strings = {
         "ServerConfig$Api",
-        "ServerConfig$Store",
+        "StoreConfig",
         "ServerConfig$Pilots",
-        "ServerConfig$Http",
-        "ServerConfig$Alarms",
+        "HttpConfig",
+        "AlarmsConfig",
         "ServerConfig$Tls",
         "ServerConfig$Postgres",
         "Hosts",

@@ -231,13 +231,12 @@ class ServerConfigTest {
         .isEqualTo(
             new ServerConfig.Api(
                 "127.0.0.1", 0, true, "none", 60, 1_048_576L, 1, 2, 3, 2048, 2, 3, null));
-    assertThat(c.store().withDataDir("/x")).isEqualTo(new ServerConfig.Store("/x", 5, 50L));
+    assertThat(c.store().withDataDir("/x")).isEqualTo(new StoreConfig("/x", 5, 50L));
     ServerConfig.Pilots p = c.balancer().withVerifyJobs("none", "p").withPort(null);
     assertThat(p.queueWaitSeconds()).isEqualTo(7);
     assertThat(p.tokenDir()).isEqualTo("/t");
     assertThat(p.port()).isNull();
     assertThat(c.withApi(api).http().maxThreads()).isEqualTo(20);
-    assertThat(c.with(ServerConfig::store, ServerConfig.Store.DEFAULT).balancer())
-        .isEqualTo(c.balancer());
+    assertThat(c.with(ServerConfig::store, StoreConfig.DEFAULT).balancer()).isEqualTo(c.balancer());
   }
 }

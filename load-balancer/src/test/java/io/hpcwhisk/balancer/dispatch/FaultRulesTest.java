@@ -89,6 +89,7 @@ class FaultRulesTest {
           fx.dispatcher.tick();
         }
       }
+      default -> throw new IllegalStateException("unknown event " + event);
     }
     if (event == Event.LEASE_EXPIRED && redispatched && state != State.STARTED) {
       assertThat(first.cancelled())

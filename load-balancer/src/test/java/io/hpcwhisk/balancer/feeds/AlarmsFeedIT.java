@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.api.ApiClient;
 import io.hpcwhisk.balancer.auth.NamespaceLimits;
+import io.hpcwhisk.balancer.config.AlarmsConfig;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.entity.Json;
 import java.io.IOException;
@@ -46,7 +47,7 @@ class AlarmsFeedIT {
             .withApi(
                 ServerConfig.DEFAULT.api().withPort(0).withExecutor("none").withDrainSeconds(0))
             .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
-            .withAlarms(new ServerConfig.Alarms(CAP, null));
+            .withAlarms(new AlarmsConfig(CAP, null));
     server = WhiskServer.start(config, "test");
     String base = "http://127.0.0.1:" + server.address().getPort();
     aliceKey = server.identities().create("alice").authKey();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcwhisk.balancer.WhiskServer;
 import io.hpcwhisk.balancer.api.ApiClient;
+import io.hpcwhisk.balancer.config.AlarmsConfig;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class AlarmsScheduleIT {
     return ServerConfig.DEFAULT
         .withApi(ServerConfig.DEFAULT.api().withPort(0).withExecutor("none").withDrainSeconds(0))
         .withStore(ServerConfig.DEFAULT.store().withDataDir(dir.resolve("data").toString()))
-        .withAlarms(new ServerConfig.Alarms(null, MIN_INTERVAL_SECONDS));
+        .withAlarms(new AlarmsConfig(null, MIN_INTERVAL_SECONDS));
   }
 
   private static ApiClient.Answer feed(ApiClient who, String feed, String event, String params) {

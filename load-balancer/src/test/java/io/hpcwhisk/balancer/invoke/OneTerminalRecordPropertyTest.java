@@ -176,6 +176,7 @@ class OneTerminalRecordPropertyTest {
             service = service(db, store, new FakeDispatcher());
             service.recover();
           }
+          default -> throw new IllegalStateException("unknown step " + step);
         }
       }
       awaitQuiet(store, db);

@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.batch;
 
+import io.hpcwhisk.configuration.PolicyParamsBinding;
 import io.hpcwhisk.core.cluster.ClusterObservation;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
@@ -121,7 +122,9 @@ final class PilotHarvester {
    */
   PilotHarvester(SimHarvestConfig config, long unixOrigin, PassRules rules) {
     this.config = config;
-    this.policy = HarvestPolicies.create(config.policy(), config.params());
+    this.policy =
+        HarvestPolicies.create(
+            PolicyParamsBinding.read(config.policy(), config.params(), config.policy()));
     this.decision = new ControllerPass(policy, rules);
     this.origin = Instant.ofEpochSecond(unixOrigin);
   }

@@ -1,6 +1,6 @@
 package io.hpcwhisk.simulator.batch;
 
-import io.hpcwhisk.core.harvest.HarvestPolicies;
+import io.hpcwhisk.configuration.PolicyParamsBinding;
 import io.hpcwhisk.simulator.availability.Progress;
 import io.hpcwhisk.simulator.swf.SwfClusterSize;
 import io.hpcwhisk.simulator.swf.SwfHeader;
@@ -96,7 +96,9 @@ public final class Schedules {
               .withHoldFreedNodes(request.holdFreedNodes())
               .withWindowRules(
                   request.holdReservedNodes(), request.reservedHorizon(), request.shortWindows()));
-      HarvestPolicies.create(policy, request.policyParams().getOrDefault(policy, Map.of()));
+      // refuses an unknown --policy-param POLICY.KEY or a bad value before the run
+      PolicyParamsBinding.read(
+          policy, request.policyParams().getOrDefault(policy, Map.of()), policy);
     }
     resetPeaks();
     long t0 = System.nanoTime();

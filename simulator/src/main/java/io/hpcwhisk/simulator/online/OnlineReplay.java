@@ -1,5 +1,6 @@
 package io.hpcwhisk.simulator.online;
 
+import io.hpcwhisk.configuration.PolicyParamsBinding;
 import io.hpcwhisk.core.cluster.ClusterSnapshot;
 import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.cluster.JobId;
@@ -103,7 +104,9 @@ public final class OnlineReplay implements AvailabilityObserver {
       ReplayMode.Online mode, long seed, ControllerView.Scope scope, PassRules rules) {
     this.mode = mode;
     this.seed = seed;
-    this.policy = HarvestPolicies.create(mode.policy(), mode.policyParams());
+    this.policy =
+        HarvestPolicies.create(
+            PolicyParamsBinding.read(mode.policy(), mode.policyParams(), mode.policy()));
     this.decision = new ControllerPass(policy, rules);
     NodeNaming naming = new NodeNaming();
     this.cluster =

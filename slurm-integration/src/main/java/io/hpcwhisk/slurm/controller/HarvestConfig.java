@@ -8,6 +8,7 @@ import io.hpcwhisk.configuration.ConfigBinding;
 import io.hpcwhisk.configuration.ConfigException;
 import io.hpcwhisk.configuration.ConfigFile;
 import io.hpcwhisk.configuration.Copyable;
+import io.hpcwhisk.configuration.PolicyParamsBinding;
 import io.hpcwhisk.core.cluster.HarvestTarget;
 import io.hpcwhisk.core.harvest.HarvestPolicies;
 import io.hpcwhisk.core.harvest.PassPacing;
@@ -284,11 +285,7 @@ public record HarvestConfig(Slurm slurm, Harvest harvest) implements Copyable<Ha
               DEFAULT_POLICY,
               HarvestPolicies.NAMES.toArray(String[]::new));
       params = params == null ? Map.of() : Map.copyOf(params);
-      try {
-        HarvestPolicies.params(policy, params); // validates the parameters
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("harvest.params", e.getMessage());
-      }
+      PolicyParamsBinding.read(policy, params, "harvest.params"); // validates the parameters
       interval =
           Check.duration(
               "harvest.interval", interval, DEFAULT_INTERVAL, Duration.ofMillis(100), null);

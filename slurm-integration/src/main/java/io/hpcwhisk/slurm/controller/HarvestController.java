@@ -1,5 +1,6 @@
 package io.hpcwhisk.slurm.controller;
 
+import io.hpcwhisk.configuration.PolicyParamsBinding;
 import io.hpcwhisk.core.cluster.ClusterView;
 import io.hpcwhisk.core.cluster.PilotOwner;
 import io.hpcwhisk.core.cluster.SnapshotBuilder;
@@ -218,7 +219,9 @@ public final class HarvestController implements AutoCloseable {
       PilotLauncher launcher,
       InstantSource clock) {
     var harvest = config.harvest();
-    HarvestPolicy policy = HarvestPolicies.create(harvest.policy(), harvest.params());
+    HarvestPolicy policy =
+        HarvestPolicies.create(
+            PolicyParamsBinding.read(harvest.policy(), harvest.params(), "harvest.params"));
     PilotOwner owner = pilotOwner(config);
     ControllerPass decision =
         new ControllerPass(

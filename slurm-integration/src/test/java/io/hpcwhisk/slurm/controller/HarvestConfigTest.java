@@ -75,10 +75,10 @@ class HarvestConfigTest {
             + " at least 100ms)",
         "harvest: {policy: greedy}               | harvest.policy: \"greedy\" is not one of: fib,"
             + " var, adaptive",
-        "harvest: {params: {max-pending: lots}}  | harvest.params: bad value 'lots' for adaptive"
-            + " parameter max-pending",
-        "harvest: {params: {max-pendin: 3}}      | harvest.params: unknown parameter(s)"
-            + " [max-pendin] for policy adaptive",
+        "harvest: {params: {max-pending: lots}}  | harvest.params.max-pending: \"lots\" is not a"
+            + " whole number",
+        "harvest: {params: {max-pendin: 3}}      | harvest.params.max-pendin: unknown key for"
+            + " policy adaptive (did you mean harvest.params.max-pending?)",
         "harvest: {dry-run: maybe}               | harvest.dry-run: \"maybe\" is not true or false",
         "harvest: {max-submissions-per-pass: 0}  | harvest.max-submissions-per-pass: 0 is out of"
             + " range (expected at least 1)",
