@@ -467,7 +467,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       return;
     }
     running = false;
-    listener.interrupt();
+    stopListening();
     timers.shutdownNow();
     try {
       queue.leave(serverId);
@@ -482,7 +482,27 @@ public final class ClusterDispatcher implements ActivationDispatcher {
    */
   public void halt() {
     running = false;
-    listener.interrupt();
+    stopListening();
     timers.shutdownNow();
+  }
+
+  /**
+   * Stops the listener thread and waits (at most 5 s) until it has given its connection back: the
+   * server closes the connection pool after this, and a listener still holding a connection then
+   * would use a closed pool.
+   */
+  private void stopListening() {
+    listener.interrupt();
+    if (Thread.currentThread() == listener) {
+      return;
+    }
+    try {
+      listener.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (listener.isAlive()) {
+      LOG.warn("server {}: the database listener did not stop within 5 s", serverId);
+    }
   }
 }

@@ -529,6 +529,11 @@ class CrossServerDispatchIT {
     String queuedAtDeath = sql("SELECT count(*) FROM dispatch_queue WHERE origin = '" + aId + "'");
     cluster(a).halt(); // as if killed: no heartbeat, no leave
     a.close();
+    // the listener gave its connection back before A's pool closed (it stopped with halt)
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("cluster-listen-" + aId) && t.isAlive()))
+        .isEmpty();
 
     long diedAt = System.nanoTime();
     for (String id : ids) {
