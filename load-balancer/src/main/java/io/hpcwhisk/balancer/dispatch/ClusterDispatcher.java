@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Known caveats.</b> A server that is alive but silent beyond {@code server-stale-ms} (a long
  * GC pause, a partition from the database) may finish a run that was already queued again: the
  * action then ran twice with one record, as with a partitioned pilot. A row whose origin died is
- * not run (its caller is gone); the pending activation is recovered where the origin restarts.
- * Actions deleted or replaced are forgotten only by this server's pilots (other servers' pilots
- * keep the old version's idle runtime until their idle timeout; a new version never reuses it).
+ * not run (its caller is gone): the server that takes over the origin's pending activation deletes
+ * the row in the same transaction and dispatches it afresh (a late outcome of the old claim is
+ * dropped). Actions deleted or replaced are forgotten only by this server's pilots (other servers'
+ * pilots keep the old version's idle runtime until their idle timeout; a new version never reuses
+ * it).
  */
 public final class ClusterDispatcher implements ActivationDispatcher {
 
