@@ -41,10 +41,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Restarts.</b> A server that exits (kill -9, a crash) after it had answered its health check
  * is started again at once with the same address, configuration and data directory (as a systemd
- * unit with {@code Restart=always} would), its log appended to; the session prints {@code hpc-whisk
- * up: server K (pid P) exited with status S; restarting it} and, once it answers, a new {@code
- * server K: pid P url U} line. A server that exits before it ever answered is not restarted (it
- * would fail again): the session prints why and runs on with the others.
+ * unit with {@code Restart=always} would), the ended one's log kept as {@code server-K.pid-P.log}
+ * and the new one's in {@code server-K.log}; the session prints {@code hpc-whisk up: server K (pid
+ * P) exited with status S; restarting it} and, once it answers, a new {@code server K: pid P url U}
+ * line. A server that exits before it ever answered is not restarted (it would fail again): the
+ * session prints why and runs on with the others.
  */
 final class HaSession implements AutoCloseable {
 
@@ -223,6 +224,7 @@ final class HaSession implements AutoCloseable {
         if (closing) {
           return;
         }
+        keepLog(dead);
         next = startServer(dead.index(), config);
         servers.set(servers.indexOf(dead), next);
       }
@@ -243,6 +245,27 @@ final class HaSession implements AutoCloseable {
     restarts.add(new Restart(dead.index(), dead.process().pid(), status, next.process().pid()));
     out.println("server " + next.index() + ": pid " + next.process().pid() + " url " + next.url());
     watch(next);
+  }
+
+  /**
+   * Keeps the log of a server instance that ended as {@code server-K.pid-P.log} (P its pid), so
+   * that the next instance's {@code server-K.log} holds only its own lines; left in place when it
+   * cannot be moved (the next instance then appends to it).
+   */
+  private void keepLog(Server dead) {
+    Path kept = runDir.resolve("server-" + dead.index() + ".pid-" + dead.process().pid() + ".log");
+    try {
+      Files.move(dead.log(), kept);
+    } catch (IOException e) {
+      out.println(
+          "hpc-whisk up: cannot keep the log of server "
+              + dead.index()
+              + " as "
+              + kept
+              + " ("
+              + e.getMessage()
+              + "); the next one appends to it");
+    }
   }
 
   /** Restarts {@code s} when its process ends, on a thread of its own (a start takes a while). */

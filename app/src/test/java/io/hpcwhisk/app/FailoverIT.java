@@ -329,20 +329,24 @@ class FailoverIT {
         lines.add(json.readTree(line));
       }
       String jdbc = "jdbc:postgresql://127.0.0.1:" + db.group(1) + "/" + db.group(2);
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  HaProbe.count(
-                              jdbc,
-                              db.group(3),
-                              password,
-                              "SELECT count(*) FROM pending_activations")
-                          == 0
-                      && HaProbe.count(
-                              jdbc, db.group(3), password, "SELECT count(*) FROM dispatch_queue")
-                          == 0);
+      AtomicReference<String> left = new AtomicReference<>("");
+      try {
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () -> {
+                  left.set(HaProbe.leftRows(jdbc, db.group(3), password));
+                  return left.get().isEmpty();
+                });
+      } catch (ConditionTimeoutException e) {
+        System.out.println(
+            "[failover] rows left 3 minutes after the load (server logs: "
+                + Path.of("target", "failover-logs").toAbsolutePath()
+                + "):"
+                + left.get());
+      }
+      assertThat(left.get()).as("rows left 3 minutes after the load").isEmpty();
       Map<String, String> recordStatus = new HashMap<>();
       Map<String, Long> reasons = new TreeMap<>();
       try (Connection c = DriverManager.getConnection(jdbc, db.group(3), password);
@@ -370,16 +374,9 @@ class FailoverIT {
       List<String> withoutRecord =
           acceptedIds.stream().filter(id -> !recordStatus.containsKey(id)).sorted().toList();
       // the primary key of activation_records refuses a second record; the servers log each refusal
-      long secondRecordsRefused = 0;
-      for (int k = 1; k <= SERVERS; k++) {
-        Path log = UpProcess.runFile(dir, "server-" + k + ".log");
-        if (Files.exists(log)) {
-          try (var logLines = Files.lines(log)) {
-            secondRecordsRefused +=
-                logLines.filter(l -> l.contains("a second one was not written")).count();
-          }
-        }
-      }
+      // in every instance's log: the current one's server-K.log, the killed ones'
+      // server-K.pid-P.log
+      long secondRecordsRefused = HaProbe.linesInServerLogs(dir, "a second one was not written");
 
       // retry-safe success: the final outcome of each invocation
       long success = 0;
@@ -527,10 +524,11 @@ class FailoverIT {
       System.out.printf(
           Locale.ROOT,
           "[failover] accepted activations without a terminal record: %d %s; pending left: 0;"
-              + " second records refused by the key: %d%n",
+              + " second records refused by the key: %d; not queued for other servers: %d%n",
           withoutRecord.size(),
           withoutRecord.stream().limit(10).toList(),
-          secondRecordsRefused);
+          secondRecordsRefused,
+          HaProbe.linesInServerLogs(dir, "cannot queue it for other servers"));
       System.out.printf(
           Locale.ROOT,
           "[failover] retry-safe success %.3f %% of the accepted invocations (%d of %d; goal >="

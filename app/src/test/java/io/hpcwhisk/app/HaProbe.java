@@ -92,6 +92,88 @@ final class HaProbe {
   }
 
   /**
+   * What is left in {@code pending_activations} and {@code dispatch_queue}, row by row (id, owner
+   * or origin, claim, state, age from the database's clock), and the {@code servers} table, or an
+   * empty string when both tables are empty.
+   */
+  static String leftRows(String jdbc, String user, String password) throws Exception {
+    String now = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+    StringBuilder b = new StringBuilder();
+    try (Connection c = DriverManager.getConnection(jdbc, user, password);
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT activation_id, owner, body::json->>'attempts', "
+                  + now
+                  + " - (body::json->>'acceptedAt')::bigint FROM pending_activations ORDER BY 4"
+                  + " DESC")) {
+        while (rs.next()) {
+          b.append(
+              String.format(
+                  "%n  pending_activations: %s owner %s attempts %s age %d ms",
+                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT activation_id, origin, claimed_by, claimed_pilot, claims, outcome IS NOT"
+                  + " NULL, "
+                  + now
+                  + " - queued_ms FROM dispatch_queue ORDER BY queued_ms")) {
+        while (rs.next()) {
+          b.append(
+              String.format(
+                  "%n  dispatch_queue: %s origin %s claimed by %s (pilot %s, claims %d) %s age %d"
+                      + " ms",
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getInt(5),
+                  rs.getBoolean(6) ? "finished" : "unfinished",
+                  rs.getLong(7)));
+        }
+      }
+      if (b.length() == 0) {
+        return "";
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT server_id, " + now + " - heartbeat_ms FROM servers ORDER BY server_id")) {
+        while (rs.next()) {
+          b.append(
+              String.format("%n  servers: %s heartbeat %d ms ago", rs.getString(1), rs.getLong(2)));
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * How many lines containing {@code text} the logs of every server instance hold: {@code
+   * ha/server-K.log} (the current one) and {@code ha/server-K.pid-P.log} (each one killed).
+   */
+  static long linesInServerLogs(Path dir, String text) throws Exception {
+    long n = 0;
+    List<Path> logs;
+    try (var files = Files.list(dir.resolve("ha"))) {
+      logs =
+          files
+              .filter(
+                  f ->
+                      f.getFileName().toString().startsWith("server-")
+                          && f.getFileName().toString().endsWith(".log"))
+              .toList();
+    }
+    for (Path log : logs) {
+      try (var lines = Files.lines(log)) {
+        n += lines.filter(l -> l.contains(text)).count();
+      }
+    }
+    return n;
+  }
+
+  /**
    * A local unprivileged user can neither list nor read the run directory, and cannot log in to the
    * database to take the controller's leader lock; the password shows nowhere in the answer.
    */
@@ -143,10 +225,9 @@ final class HaProbe {
         }
       }
       for (Path f : logs) {
-        Files.copy(
-            f,
-            keep.resolve(dir.relativize(f).toString().replace('/', '-')),
-            StandardCopyOption.REPLACE_EXISTING);
+        Path kept = keep.resolve(dir.relativize(f).toString().replace('/', '-'));
+        Files.copy(f, kept, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("[failover] log kept: " + kept.toAbsolutePath());
       }
     } catch (Exception e) {
       System.out.println("[failover] cannot keep the logs: " + e);

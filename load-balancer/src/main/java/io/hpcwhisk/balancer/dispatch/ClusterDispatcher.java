@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Known caveats.</b> A server that is alive but silent beyond {@code server-stale-ms} (a long
  * GC pause, a partition from the database) may finish a run that was already queued again: the
  * action then ran twice with one record, as with a partitioned pilot. A row whose origin died is
- * not run (its caller is gone); the pending activation is recovered where the origin restarts.
- * Actions deleted or replaced are forgotten only by this server's pilots (other servers' pilots
- * keep the old version's idle runtime until their idle timeout; a new version never reuses it).
+ * not run (its caller is gone): the server that takes over the origin's pending activation deletes
+ * the row in the same transaction and dispatches it afresh (a late outcome of the old claim is
+ * dropped). Actions deleted or replaced are forgotten only by this server's pilots (other servers'
+ * pilots keep the old version's idle runtime until their idle timeout; a new version never reuses
+ * it).
  */
 public final class ClusterDispatcher implements ActivationDispatcher {
 
@@ -467,7 +469,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       return;
     }
     running = false;
-    listener.interrupt();
+    stopListening();
     timers.shutdownNow();
     try {
       queue.leave(serverId);
@@ -482,7 +484,27 @@ public final class ClusterDispatcher implements ActivationDispatcher {
    */
   public void halt() {
     running = false;
-    listener.interrupt();
+    stopListening();
     timers.shutdownNow();
+  }
+
+  /**
+   * Stops the listener thread and waits (at most 5 s) until it has given its connection back: the
+   * server closes the connection pool after this, and a listener still holding a connection then
+   * would use a closed pool.
+   */
+  private void stopListening() {
+    listener.interrupt();
+    if (Thread.currentThread() == listener) {
+      return;
+    }
+    try {
+      listener.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (listener.isAlive()) {
+      LOG.warn("server {}: the database listener did not stop within 5 s", serverId);
+    }
   }
 }

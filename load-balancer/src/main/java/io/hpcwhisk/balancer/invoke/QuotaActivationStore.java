@@ -200,6 +200,18 @@ public final class QuotaActivationStore implements ActivationStore, StorageQuota
     return store.pending();
   }
 
+  /**
+   * The wrapped store's take-over of the pending activations of servers that are gone (without
+   * this, the default of a store of one server, none, hid them: a dead server's activations waited
+   * for some server's restart); counted as pending here from now on.
+   */
+  @Override
+  public List<PendingActivation> adoptOrphans() {
+    List<PendingActivation> adopted = store.adoptOrphans();
+    adopted.forEach(this::counted);
+    return adopted;
+  }
+
   /** The wrapped store's scan, so that its unreadable entries reach recovery's quarantine. */
   @Override
   public PendingScan scanPending() {

@@ -10,6 +10,7 @@ import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.MvStoreDatabase;
 import io.hpcwhisk.balancer.store.PendingActivation;
 import io.hpcwhisk.balancer.store.StoreBackdoor;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,25 @@ class QuotaActivationStoreTest {
       assertThat(scan.unreadable())
           .extracting(ActivationStore.UnreadablePending::activationId)
           .containsExactly(deep);
+    }
+  }
+
+  /**
+   * The wrapper hands every default method of {@link ActivationStore} on to the store it wraps: an
+   * interface default left in place hides what the store does (its {@code adoptOrphans} default,
+   * none, hid a dead server's pending activations from the surviving servers).
+   */
+  @Test
+  void everyDefaultMethodOfTheStoreIsHandedOnNotLeftToTheInterface() throws Exception {
+    for (Method m : ActivationStore.class.getMethods()) {
+      if (m.isDefault()) {
+        assertThat(
+                QuotaActivationStore.class
+                    .getMethod(m.getName(), m.getParameterTypes())
+                    .getDeclaringClass())
+            .as(m.toString())
+            .isEqualTo(QuotaActivationStore.class);
+      }
     }
   }
 }

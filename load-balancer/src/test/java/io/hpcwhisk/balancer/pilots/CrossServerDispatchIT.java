@@ -491,6 +491,77 @@ class CrossServerDispatchIT {
                     .equals("0"));
   }
 
+  /**
+   * Server A (no pilot) dies holding queued work: some of its activations claimed and running on
+   * B's pilot, the rest unclaimed in {@code dispatch_queue}, all pending with owner A. B and C
+   * (alive; C has no pilot) take over A's pending activations; whichever adopts one dispatches it
+   * again with the same id (C through the database, B on its pilot). Every activation ends in
+   * exactly one terminal record, successful (retry-safe), and no row is left in {@code
+   * dispatch_queue} or {@code pending_activations} long before the sweep of gone origins (60 s):
+   * the adoption deletes the dead origin's queue rows in its own transaction, so the new dispatch
+   * never meets the old row (primary key) and falls back to a server without pilots.
+   */
+  @Test
+  void aServerThatDiesHoldingQueuedAndPendingWorkIsAdoptedWithOneRecordEachAndNoRowLeft()
+      throws Exception {
+    WhiskServer a = server("a", 1500);
+    WhiskServer b = server("b", 1500);
+    WhiskServer c = server("c", 1500);
+    startPilot(b, "76", List.of(b.pilotUrl()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pilots(b).snapshot().pilots() == 1);
+    assertThat(api(a).put("/api/v1/namespaces/_/actions/slow", sleeper(2000, true)).status())
+        .isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ApiClient.Answer accepted = api(a).post("/api/v1/namespaces/_/actions/slow", "{}");
+      assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+      ids.add(accepted.body().path("activationId").asText());
+    }
+    // A holds claimed and unclaimed rows when it dies
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !sql("SELECT count(*) FROM dispatch_queue WHERE claimed_by IS NOT NULL").equals("0")
+                    && !sql("SELECT count(*) FROM dispatch_queue WHERE claimed_by IS NULL")
+                        .equals("0"));
+    String aId = cluster(a).serverId();
+    String queuedAtDeath = sql("SELECT count(*) FROM dispatch_queue WHERE origin = '" + aId + "'");
+    cluster(a).halt(); // as if killed: no heartbeat, no leave
+    a.close();
+    // the listener gave its connection back before A's pool closed (it stopped with halt)
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("cluster-listen-" + aId) && t.isAlive()))
+        .isEmpty();
+
+    long diedAt = System.nanoTime();
+    for (String id : ids) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> api(b).get("/api/v1/namespaces/_/activations/" + id).status() == 200);
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                sql("SELECT count(*) FROM dispatch_queue").equals("0")
+                    && sql("SELECT count(*) FROM pending_activations").equals("0"));
+    long cleanMs = (System.nanoTime() - diedAt) / 1_000_000;
+    for (String id : ids) {
+      assertThat(sql("SELECT count(*) FROM activation_records WHERE activation_id = '" + id + "'"))
+          .isEqualTo("1");
+      JsonNode record = api(c).get("/api/v1/namespaces/_/activations/" + id).body();
+      assertThat(record.path("response").path("status").asText())
+          .as(record.toString())
+          .isEqualTo("success");
+    }
+    System.out.printf(
+        "server A died with %s queue rows and %d pending activations; all ended once and no row"
+            + " left %d ms later (load %s)%n",
+        queuedAtDeath, ids.size(), cleanMs, Files.readString(Path.of("/proc/loadavg")).strip());
+  }
+
   @Test
   void aPilotOfServerACannotEndAnActivationAPilotOfServerBRuns() throws Exception {
     WhiskServer a = server("a", 5000);

@@ -7,6 +7,7 @@ import io.hpcwhisk.balancer.entity.KeyValue;
 import io.hpcwhisk.balancer.store.ActivationQuery;
 import io.hpcwhisk.balancer.store.ActivationStore;
 import io.hpcwhisk.balancer.store.PendingActivation;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -260,6 +261,7 @@ public final class PostgresActivationStore implements ActivationStore {
                 out.add(new String[] {rs.getString(1), rs.getString(2)});
               }
             }
+            dropQueueRows(c, out);
             out.sort((x, y) -> x[0].compareTo(y[0]));
             return out;
           }
@@ -267,8 +269,36 @@ public final class PostgresActivationStore implements ActivationStore {
   }
 
   /**
+   * In the transaction that takes over pending activations: deletes their rows in {@code
+   * dispatch_queue}, which belong to the dispatch of a server that is gone (or of this server's
+   * earlier run). The new owner dispatches each again from scratch (or ends it), so its queue row,
+   * if any, is inserted anew and never meets the old one; an old claim's late outcome finds no row
+   * and is dropped ({@code PostgresDispatchQueue.finish}). Without this, the old row would refuse
+   * the new one (primary key) until the sweep of gone origins.
+   */
+  private static void dropQueueRows(Connection c, List<String[]> adopted) throws SQLException {
+    if (adopted.isEmpty()) {
+      return;
+    }
+    String[] ids = adopted.stream().map(r -> r[0]).toArray(String[]::new);
+    try (PreparedStatement s =
+        c.prepareStatement("DELETE FROM dispatch_queue WHERE activation_id = ANY (?)")) {
+      s.setArray(1, c.createArrayOf("text", ids));
+      int n = s.executeUpdate();
+      if (n > 0) {
+        LOG.info(
+            "took over {} pending activations; {} of them had a queue row of the gone server,"
+                + " deleted",
+            ids.length,
+            n);
+      }
+    }
+  }
+
+  /**
    * Takes over, in one statement, the pending activations of other servers that are gone (no fresh
-   * heartbeat), never a live server's nor this server's own (which are in flight here); returns
+   * heartbeat), never a live server's nor this server's own (which are in flight here), and deletes
+   * their rows in {@code dispatch_queue} in the same transaction ({@link #dropQueueRows}); returns
    * those that read back. One that does not read back stays, owned by this server, for its next
    * start's recovery to quarantine.
    */
@@ -294,6 +324,7 @@ public final class PostgresActivationStore implements ActivationStore {
                     out.add(new String[] {rs.getString(1), rs.getString(2)});
                   }
                 }
+                dropQueueRows(c, out);
                 return out;
               }
             });
