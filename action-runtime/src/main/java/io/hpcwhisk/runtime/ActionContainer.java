@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcwhisk.protocol.ActivationStatus;
 import java.io.Closeable;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -107,7 +108,10 @@ public final class ActionContainer implements AutoCloseable {
     String name = "runtime-" + process.pid();
     this.results =
         new ResultReader(
-            new FileInputStream(fifo.getFD()), spec.limits().resultBytes(), name + "-fd3");
+            new FileInputStream(fifo.getFD()),
+            new FileOutputStream(fifo.getFD()),
+            spec.limits().resultBytes(),
+            name + "-fd3");
     if (spec.actionKind().ownLauncher()) { // ends each activation's logs with markers
       this.out =
           new StreamPump(process.getInputStream(), "stdout", active, () -> next, name + "-stdout");
