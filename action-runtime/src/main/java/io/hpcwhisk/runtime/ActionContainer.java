@@ -118,22 +118,8 @@ public final class ActionContainer implements AutoCloseable {
       this.err =
           new StreamPump(process.getErrorStream(), "stderr", active, () -> next, name + "-stderr");
     } else {
-      this.out =
-          StreamPump.polling(
-              process.getInputStream(),
-              "stdout",
-              active,
-              () -> next,
-              name + "-stdout",
-              process::isAlive);
-      this.err =
-          StreamPump.polling(
-              process.getErrorStream(),
-              "stderr",
-              active,
-              () -> next,
-              name + "-stderr",
-              process::isAlive);
+      this.out = StreamPump.polling(process, "stdout", active, () -> next, name);
+      this.err = StreamPump.polling(process, "stderr", active, () -> next, name);
     }
   }
 

@@ -103,22 +103,8 @@ final class ImageContainer implements AutoCloseable {
     long logLimit = spec.limits().logBytes();
     this.active = new ActivationLogs(logLimit);
     this.next = new ActivationLogs(logLimit);
-    this.out =
-        StreamPump.polling(
-            process.getInputStream(),
-            "stdout",
-            active,
-            () -> next,
-            name + "-stdout",
-            process::isAlive);
-    this.err =
-        StreamPump.polling(
-            process.getErrorStream(),
-            "stderr",
-            active,
-            () -> next,
-            name + "-stderr",
-            process::isAlive);
+    this.out = StreamPump.polling(process, "stdout", active, () -> next, name);
+    this.err = StreamPump.polling(process, "stderr", active, () -> next, name);
     out.start();
     err.start();
   }

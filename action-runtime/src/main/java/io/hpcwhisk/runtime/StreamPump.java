@@ -80,6 +80,20 @@ final class StreamPump implements Runnable {
     return new StreamPump(in, stream, first, next, name, alive);
   }
 
+  /**
+   * A {@link #polling} pump for the runtime process's {@code stream} ({@code "stdout"} or {@code
+   * "stderr"}), alive while the process is; the thread is named {@code name-stream}.
+   */
+  static StreamPump polling(
+      Process process,
+      String stream,
+      ActivationLogs first,
+      Supplier<ActivationLogs> next,
+      String name) {
+    InputStream in = stream.equals("stderr") ? process.getErrorStream() : process.getInputStream();
+    return polling(in, stream, first, next, name + "-" + stream, process::isAlive);
+  }
+
   void start() {
     thread.start();
   }

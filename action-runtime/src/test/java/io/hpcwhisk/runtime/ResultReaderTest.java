@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,23 +19,6 @@ class ResultReaderTest {
 
   @TempDir Path dir;
 
-  /** A read that stalls, as a reader thread descheduled on a loaded machine. */
-  private static final class Stalling extends FilterInputStream {
-    Stalling(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return super.read(b, off, len);
-    }
-  }
-
   private RandomAccessFile fifo() throws Exception {
     Path path = dir.resolve("fd3");
     Process p = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).start();
@@ -52,7 +32,7 @@ class ResultReaderTest {
     try (RandomAccessFile fifo = fifo()) {
       ResultReader reader =
           new ResultReader(
-              new Stalling(new FileInputStream(fifo.getFD())),
+              new StallingInputStream(new FileInputStream(fifo.getFD()), 200),
               new FileOutputStream(fifo.getFD()),
               1 << 20,
               "t");

@@ -3,8 +3,6 @@ package io.hpcwhisk.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -21,27 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class StreamPumpTest {
 
-  /** A pipe whose reads stall for a while, as a reader thread descheduled on a loaded machine. */
-  private static final class Stalling extends FilterInputStream {
-    Stalling(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        Thread.sleep(150);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return super.read(b, off, len);
-    }
-  }
-
   @Test
   void aLineWrittenBeforeTheResultIsInThatActivationEvenWhenTheReaderStalls() throws Exception {
     PipedOutputStream runtime = new PipedOutputStream();
-    InputStream pipe = new Stalling(new PipedInputStream(runtime, 1 << 16));
+    InputStream pipe = new StallingInputStream(new PipedInputStream(runtime, 1 << 16), 150);
     ActivationLogs first = new ActivationLogs(1 << 20);
     ActivationLogs second = new ActivationLogs(1 << 20);
     AtomicBoolean alive = new AtomicBoolean(true);
