@@ -28,21 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One runtime process for one action version: started and initialised once ({@code /init}), then
- * runs activations one at a time ({@code /run}) until it is closed, times out or dies.
- *
- * <p>Algorithm: the process gets stdin (activation lines), stdout and stderr (log lines, read by
- * {@link StreamPump}s) and fd 3, a fifo the pilot holds open for reading ({@link ResultReader}). A
- * run writes one JSON line, waits for one line on fd 3 within the timeout, then waits until both
- * log streams delivered the end marker (HPC-Whisk's launchers) or are drained (native executables).
- *
- * <p>Example: {@code start(spec, ...)} gives {@code Ready(container)}; {@code container.run(input)}
- * gives a success with {@code {"greeting": "Hello"}} and two log lines; after a timeout the
- * container is dead and {@link #alive()} is false.
- *
- * <p>Known caveats: output an action prints after returning lands in the next activation's logs, as
- * in OpenWhisk; native executables that buffer their output may lose log lines to the next
- * activation; the memory limit is the one the OS allows without root (heap flags, address-space
- * limit).
+ * runs activations one at a time ({@link #run}) until it is closed, times out or dies.
  */
 public final class ActionContainer implements AutoCloseable {
 
@@ -378,6 +364,14 @@ public final class ActionContainer implements AutoCloseable {
   /**
    * Runs one activation; never throws for a problem of the action. After a timeout, a crash or a
    * failure to talk to the process the container is dead ({@link #alive()} false).
+   *
+   * <p>It writes one JSON line to the process's stdin, waits for one line on fd 3 (a fifo the pilot
+   * holds open for reading, {@link ResultReader}) within the timeout, then until both log streams
+   * ({@link StreamPump}s) delivered the end marker (HPC-Whisk's launchers) or are drained (native
+   * executables). Output an action prints after returning lands in the next activation's logs, as
+   * in OpenWhisk; native executables that buffer their output may lose log lines to the next
+   * activation; the memory limit is the one the OS allows without root (heap flags, address-space
+   * limit).
    */
   public synchronized ActivationResult run(ActivationInput input) {
     Instant start = Instant.now();

@@ -30,29 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The warm pool: runs activations in runtimes kept per action version, starting one (cold) when no
- * idle runtime of the version exists, reusing it (warm) afterwards.
- *
- * <p>Algorithm: {@link #invoke} takes the most recently used idle runtime of the spec's version key
- * (and the same limits and env); if there is none it reserves the action's memory (evicting the
- * least recently used idle runtimes of other versions when needed) and starts a runtime on the
- * calling thread, so several cold starts run in parallel. After the activation a live runtime goes
- * back to the idle list; a dead one (timeout, crash) frees its memory. A background task removes
- * runtimes idle longer than the idle timeout and kills busy ones whose resident memory exceeds
- * their limit.
- *
- * <p>Example: two calls with the same {@code versionKey} one after the other: the first is cold
- * ({@code result.cold()}, with {@code initTime}), the second warm; two concurrent calls start two
- * runtimes.
- *
- * <p>Pre-started runtimes ({@link #prewarm}): a cold start whose spec {@link Prewarm#fits} takes an
- * idle pre-started runtime of its kind instead of starting a process, and a replacement is started
- * in the background. Their memory counts as in use; a cold start that needs it evicts them before
- * any idle runtime (the same version sent again expects a warm start). At most {@code 2 × cores}
- * runtime processes are launched at once.
- *
- * <p>Known caveats: {@code invoke} blocks its thread for the activation's duration; when the memory
- * is taken by busy runtimes it returns a whisk error at once rather than queueing (the balancer
- * does not send more than the pilot registered).
+ * idle runtime of the version exists and reusing it (warm) afterwards; the choice of runtime is
+ * stated on {@link #invoke(ActionSpec, ActivationInput, BooleanSupplier)}.
  */
 public final class ActionRuntimes implements AutoCloseable {
 
@@ -312,6 +291,17 @@ public final class ActionRuntimes implements AutoCloseable {
    * initialised). When {@code start} says false the activation is not run and null is returned (the
    * runtime stays for others). A failure before that point (the runtime could not start) is a whisk
    * error result and {@code start} was never asked.
+   *
+   * <p>It takes the most recently used idle runtime of the spec's version key (with the same limits
+   * and env); if there is none, a spec that {@link Prewarm#fits} takes an idle pre-started runtime
+   * of its kind (a replacement starts in the background), else it reserves the action's memory,
+   * evicting idle pre-started runtimes first, then the least recently used idle runtimes of other
+   * versions, and starts a runtime on the calling thread (so cold starts run in parallel; at most
+   * {@code 2 × cores} runtime processes are launched at once). Afterwards a live runtime goes back
+   * to the idle list and a dead one (timeout, crash) frees its memory; a background task removes
+   * runtimes idle longer than the idle timeout and kills busy ones whose resident memory exceeds
+   * their limit. When the memory is taken by busy runtimes it returns a whisk error at once rather
+   * than queueing (the balancer does not send more than the pilot registered).
    */
   public ActivationResult invoke(ActionSpec spec, ActivationInput input, BooleanSupplier start) {
     if (spec.image() != null) {

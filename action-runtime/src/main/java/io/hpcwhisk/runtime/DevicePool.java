@@ -13,25 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The cores and GPUs a pilot's runtimes share: a runtime of an action that asks for cores ({@code
- * limits.cpu}) or GPUs (annotation {@code gpus}) takes distinct ones for its life, is pinned to its
- * cores ({@code taskset -c}) and sees only its GPUs ({@code CUDA_VISIBLE_DEVICES}); they come back
- * when the runtime ends.
- *
- * <p>Where they come from: the cores are the CPUs this process may run on ({@code
- * Cpus_allowed_list} of {@code /proc/self/status}: what Slurm's task affinity or cgroup gave the
- * job, else the whole machine), at most {@code SLURM_CPUS_ON_NODE} of them; the GPU ids are the
- * job's {@code CUDA_VISIBLE_DEVICES} (what CUDA inside the job understands), else {@code
- * SLURM_JOB_GPUS}, else {@code GPU_DEVICE_ORDINAL}.
- *
- * <p>Example: a job with {@code Cpus_allowed_list: 0-3} and {@code CUDA_VISIBLE_DEVICES=0,1}: a
- * 2-core 1-GPU runtime takes cores 0,1 and GPU 0; a second one takes cores 2,3 and GPU 1; a third
- * waits for one of them to end.
- *
- * <p>Known caveats: pinning is {@code sched_setaffinity}, which the action may undo for itself
- * within what its cgroup allows (with Slurm's cgroup plugin, the job's cores; without cgroups, the
- * whole machine). {@code CUDA_VISIBLE_DEVICES} is an environment variable the action may change;
- * only the job's device cgroup ({@code ConstrainDevices=yes}) keeps it from other GPUs.
+ * The cores and GPUs a pilot's runtimes share, each runtime taking distinct ones for its life
+ * (pinned with {@code taskset -c}, GPUs through {@code CUDA_VISIBLE_DEVICES}); where they come from
+ * and what the pinning does not hold: docs/admin-guide.md §7, "GPU nodes and cores (GRES)", and
+ * docs/pilot.md, "Action isolation".
  */
 public final class DevicePool {
 

@@ -27,31 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One container of a container action ({@code exec.image}), started by a {@link ContainerEngine} in
- * the foreground and spoken to over OpenWhisk's docker-action contract: {@code POST /init} once
- * ({@code {"value": {"name", "main", "code", "binary", "env"}}}), then {@code POST /run} per
- * activation ({@code {"value": params, "activation_id", "action_name", "namespace", "deadline",
- * "api_host", "api_key"}}), both on the container's port 8080. Nothing is published on the node:
- * the container has its own network namespace ({@code none} or outbound-only), and its port 8080 is
- * reached through a {@link NetnsForwarder} (socat inside that namespace) on a Unix socket in a
- * directory of mode 0700 that only the pilot's user can open.
- *
- * <p>Algorithm: the engine's foreground process gives the container's stdout and stderr (read by
- * {@link StreamPump}s into the activation's bounded {@link ActivationLogs}). Start: wait for the
- * engine's pid file, start the forwarder in the container's network namespace, post {@code /init}
- * until the container answers (the forwarder closes the connection while the server starts), within
- * the action's timeout. Run: post {@code /run} with the action's timeout as the request's; a
- * timeout or a dropped connection kills and removes the container (the engine's {@code rm --force
- * --time=0}, so a container that ignores SIGTERM goes too). Logs: when the image writes OpenWhisk's
- * end marker after each activation they are awaited, else the streams are drained as for native
- * executables.
- *
- * <p>Example: {@code start(spec, ...)} with image {@code hpcwhisk/echo:1} gives {@code Ready}; a
- * {@code run} gives the JSON object the container answered, with its log lines.
- *
- * <p>Known caveats: the engine's own error lines (e.g. podman's) become the failed start's logs; a
- * pilot killed with SIGKILL leaves its forwarders running (their sockets stay in 0700 directories,
- * and the containers behind them are removed as leftovers).
+ * One container of a container action ({@code exec.image}), started by a {@link ContainerEngine}
+ * and spoken to over OpenWhisk's docker-action contract ({@code POST /init}, then {@code POST
+ * /run}) through a {@link NetnsForwarder}; its network, forwarder, logs and caveats are stated in
+ * docs/admin-guide.md §7, "Container actions".
  */
 final class ImageContainer implements AutoCloseable {
 
@@ -120,6 +99,12 @@ final class ImageContainer implements AutoCloseable {
   /**
    * Starts a container of {@code spec.image()} (already checked and present in the store) and
    * initialises it. Never throws for a problem of the action or the image.
+   *
+   * <p>The engine runs in the foreground and its stdout and stderr are the container's (read by
+   * {@link StreamPump}s into bounded {@link ActivationLogs}): it waits for the engine's pid file,
+   * starts the forwarder in the container's network namespace and posts {@code /init} until the
+   * container answers, all within the action's timeout; the engine's own error lines (e.g.
+   * podman's) become a failed start's logs.
    */
   static Started start(
       ActionSpec spec, RuntimeConfig config, ContainerEngine engine, ContainerSettings settings) {
@@ -261,6 +246,11 @@ final class ImageContainer implements AutoCloseable {
   /**
    * Runs one activation; never throws for a problem of the action. After a timeout or a crash the
    * container is removed ({@link #alive()} false).
+   *
+   * <p>The request's timeout is the action's; a timeout or a dropped connection kills and removes
+   * the container with the engine's {@code rm --force --time=0}, so a container that ignores
+   * SIGTERM goes too. When the image writes OpenWhisk's end marker after each activation its logs
+   * are awaited, else the streams are drained as for native executables.
    */
   synchronized ActivationResult run(ActivationInput input) {
     Instant start = Instant.now();

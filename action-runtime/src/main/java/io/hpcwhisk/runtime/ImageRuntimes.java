@@ -33,18 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The warm pool of container actions ({@link ActionSpec#image()} set), beside {@link
- * ActionRuntimes}'s own pool and sharing its memory budget: a container stays up after an
- * activation and runs the next activation of the same action version (same image, limits and env);
- * idle containers are removed after the idle timeout, or when their memory is needed.
- *
- * <p>Before a start: the image name is checked ({@link ImageReference}), the engine must work, and
- * the image must be in the node's store, or be loaded from the administrator's image directory
- * ({@code <dir>/<name with '/' and ':' as '_'>.tar}, owned by root or the pilot's user and writable
- * by nobody else); otherwise a developer error names the image (or the engine) and why. Starts of
- * different containers run in parallel; image loads are serialised per image only.
- *
- * <p>Clean-up: {@link #close} removes every container; containers whose pilot process is gone
- * ({@link ContainerSettings#PID_LABEL}) are removed when a pool runs its first container action.
+ * ActionRuntimes}'s own pool and sharing its memory budget: a container runs the next activations
+ * of the same action version and is removed after the idle timeout or when its memory is needed;
+ * the image checks ({@link ImageReference}), loading from the image directory and clean-up ({@link
+ * #close}, {@link ContainerSettings#PID_LABEL}) are stated in docs/admin-guide.md §7, "Container
+ * actions".
  */
 final class ImageRuntimes implements AutoCloseable {
 

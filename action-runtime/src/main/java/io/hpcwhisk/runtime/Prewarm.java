@@ -7,21 +7,9 @@ import java.util.Map;
 
 /**
  * Pre-started runtimes ("stem cells", as OpenWhisk's prewarm containers): how many idle runtimes of
- * each kind a pool keeps started without any action's code, and the pure decisions about them.
- *
- * <p>Algorithm: a stem cell is a launcher process of its kind started clean in a fresh directory
- * with the stem memory limit and no action environment. A cold start of an action that {@link
- * #fits} takes one, writes the action's code into its directory and sends {@code /init}; from then
- * on the runtime belongs to that action version and is never a stem cell again (it is reused only
- * for the same version, as any warm runtime). After a take the pool starts a replacement in the
- * background ({@link #toStart}), only with memory no busy or idle runtime holds.
- *
- * <p>Example: {@code Prewarm.parse("nodejs:2,python:1", 256)} keeps two node and one python runtime
- * of 256 MB ready; a nodejs action with 256 MB, no env, no cores or GPUs uses one.
- *
- * <p>Known caveats: only the kinds with HPC-Whisk's own launchers (nodejs, python) can be
- * pre-started; an action with another memory limit, with environment variables or pinned to cores
- * or GPUs starts its own runtime as before.
+ * each kind a pool keeps started without any action's code, and the pure decisions about them
+ * ({@link #fits}, {@link #toStart}); the rules are in docs/pilot.md, "Pre-started runtimes
+ * (prewarm)".
  *
  * @param counts stem cells to keep per kind (absent: none)
  * @param memoryMb the memory limit stem cells start with (actions with exactly this limit use them)

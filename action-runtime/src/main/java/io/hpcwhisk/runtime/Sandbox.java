@@ -15,37 +15,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The bubblewrap ({@code bwrap}) sandbox around each runtime process.
- *
- * <p>Isolated: the action sees the host's file system read-only, with empty file systems over every
- * home ({@code /home}, {@code /root}, the pilot user's home), {@code /tmp}, the Munge and Slurm
- * directories ({@code /etc/munge}, {@code /run/munge}, {@code /var/lib/munge}, {@code /etc/slurm*},
- * {@code /var/spool/slurm*}, {@code /var/lib/slurm*}, {@code /var/log/slurm*}, {@code /run/slurm*},
- * the directory of {@code $SLURM_CONF} and of {@code $MUNGE_SOCKET}), HPC-Whisk's config and data
- * directories (the directory of {@code $HPC_WHISK_CONFIG}, {@code ~/.hpc-whisk}) and the pilot's
- * whole work directory, except its own runtime directory, which it may write (plus any paths the
- * configuration adds). It gets no capabilities ({@code --cap-drop ALL}); fresh PID, IPC and UTS
- * namespaces with its own {@code /proc} (it sees only its own processes, not the pilot's
- * environment), {@code /dev} and {@code /dev/shm}; its own session ({@code --new-session}, no
- * terminal); and it dies with the pilot. When the pilot runs as root the action runs as an
- * unprivileged host uid and gid ({@link RuntimeConfig#sandboxUid()}, default 65534 {@code nobody}):
- * bubblewrap sets up the mounts as root, then {@code setpriv} drops to that uid with no
- * capabilities, an empty bounding set and {@code no_new_privs}; the runtime directory is given to
- * that uid. (A user namespace alone, as in {@code bwrap --unshare-user --uid N}, would leave the
- * action root on the host's files: it could read every root-owned file that is not hidden, such as
- * {@code /etc/shadow}.) When the pilot is an ordinary user, the action runs as that user in a user
- * namespace as uid/gid 65534.
- *
- * <p>Interpreters that live under a hidden directory (e.g. pyenv under {@code /root}) are bound
- * back read-only, the directories above them recreated world-readable.
- *
- * <p>Not isolated: the network (actions may call out and listen, as in OpenWhisk); CPU time; memory
- * beyond the limits the runtime sets; every file outside the hidden directories that the action's
- * uid may read; and, for an unprivileged pilot, whatever that user may read and do outside them.
- *
- * <p>{@link #choose} runs a self-check: the sandbox with the same options around a shell that
- * prints its effective capabilities; a sandbox that cannot start it, or whose capabilities are not
- * all zero, is "not working" and {@link #problem()} says why.
+ * The bubblewrap ({@code bwrap}) sandbox around each runtime process; what it isolates and what it
+ * does not, and its start-up self-check ({@link #choose}), are stated in docs/pilot.md, "Action
+ * isolation (the sandbox)".
  */
 final class Sandbox {
 

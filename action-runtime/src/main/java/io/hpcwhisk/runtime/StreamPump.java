@@ -12,17 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * Reads one output stream of a runtime (stdout or stderr) line by line on its own thread and hands
- * each line to the current activation's {@link ActivationLogs}. The end-of-activation marker
- * switches it to the next activation's logs.
- *
- * <p>For runtimes without markers ({@link #polling}), {@link #drainedSince(long)} tells whether
- * everything the runtime wrote before a given moment has been read and handed on. Such a pump never
- * blocks in {@code read}: it asks the pipe how much it holds ({@code available()}, which a blocked
- * read would hold the stream's lock against) and reads only that, so "the pipe was empty at a check
- * that began after the result came" proves that every line written before the result was read — on
- * a loaded machine too, where a reader that merely says it is about to block may not run for
- * milliseconds. Between activations it polls less often (at most every {@value #MAX_POLL_MILLIS}
- * ms); a drain request wakes it at once.
+ * each line to the current activation's {@link ActivationLogs}, switching to the next activation's
+ * logs at the end-of-activation marker; a pump for runtimes without markers is made by {@link
+ * #polling}.
  */
 final class StreamPump implements Runnable {
 
@@ -69,6 +61,13 @@ final class StreamPump implements Runnable {
   /**
    * A pump for a runtime that writes no end-of-activation markers (or may not): it never blocks in
    * read while {@code alive} holds, so {@link #drainedSince(long)} is exact.
+   *
+   * <p>It asks the pipe how much it holds ({@code available()}, which a blocked read would hold the
+   * stream's lock against) and reads only that, so "the pipe was empty at a check that began after
+   * the result came" proves that every line written before the result was read — on a loaded
+   * machine too, where a reader that merely says it is about to block may not run for milliseconds.
+   * Between activations it polls less often (at most every {@value #MAX_POLL_MILLIS} ms); a drain
+   * request wakes it at once.
    */
   static StreamPump polling(
       InputStream in,

@@ -28,24 +28,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code hpc-whisk up --ha N} starts and stops: a local Slurm cluster, a private PostgreSQL
- * ({@link PrivatePostgres}), N {@code hpc-whisk server} processes with {@code store.kind: postgres}
- * on 127.0.0.2 .. 127.0.0.(N+1) (Linux routes all of 127/8 to the loopback interface), each with
- * the harvest controller under leader election (only the leader submits pilots), and HAProxy on
- * 127.0.0.1:PORT in front of their APIs with HTTP health checks ({@code GET /api/v1} every second;
- * a server failing two checks leaves the rotation; a request whose connection is refused is sent to
- * another server).
- *
- * <p>The run directory {@code DIR/ha} is 0700 and holds the database password file, the servers'
- * configuration and HAProxy's configuration (all 0600) and the logs. {@link #close()} stops, in
- * reverse order, only what this session started, by the processes' own handles.
- *
- * <p><b>Restarts.</b> A server that exits (kill -9, a crash) after it had answered its health check
- * is started again at once with the same address, configuration and data directory (as a systemd
- * unit with {@code Restart=always} would), the ended one's log kept as {@code server-K.pid-P.log}
- * and the new one's in {@code server-K.log}; the session prints {@code hpc-whisk up: server K (pid
- * P) exited with status S; restarting it} and, once it answers, a new {@code server K: pid P url U}
- * line. A server that exits before it ever answered is not restarted (it would fail again): the
- * session prints why and runs on with the others.
+ * ({@link PrivatePostgres}), N servers on 127.0.0.2 .. 127.0.0.(N+1) under leader election and
+ * HAProxy in front of their APIs; the addresses, health checks, the 0700 run directory and the
+ * restart of a server that exits are stated in docs/admin-guide.md §7, "Several servers (high
+ * availability)". {@link #close()} stops, in reverse order, only what this session started, by the
+ * processes' own handles.
  */
 final class HaSession implements AutoCloseable {
 

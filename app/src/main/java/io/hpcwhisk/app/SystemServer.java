@@ -25,29 +25,11 @@ import java.util.function.Supplier;
 
 /**
  * One {@code hpc-whisk server} process: the OpenWhisk API and the pilot balancer ({@link
- * WhiskServer}) and, unless turned off, the harvest controller submitting pilot jobs that connect
- * back to that balancer.
- *
- * <p>Every pilot job is submitted with {@code HPC_WHISK_BALANCER_URL} (the server's {@code
- * /pilot/v1} on the pilots' own port, {@link WhiskServer#pilotUrl()}), {@code
- * HPC_WHISK_PILOT_TOKEN_FILE} (the path of a fresh 0600 file holding a submission credential, which
- * {@link PilotSubmissions} binds to the job id {@code sbatch} answers; the pilot reads and deletes
- * the file) and {@code HPC_WHISK_HOME}. The balancer admits a pilot only once Slurm confirms its
- * job runs in the harvest partition ({@code slurm.partition}, unless {@code
- * balancer.pilot-partition} says otherwise) as the pilot user, on the node the pilot names. The
- * controller's metrics go to the server's Prometheus registry, so {@code /metrics} shows both. A
- * configured pilot script that is still the sleeping placeholder is replaced by the real {@code
- * config/pilot.sbatch}.
- *
- * <p>With {@code store.kind: postgres} several servers may share one database: the controller then
- * runs only in the server elected by {@link LeaderElection} (a PostgreSQL advisory lock), starting
- * when this server gains the lock and stopping when it loses it; the gauge {@code
- * hpcwhisk.controller.leader} says which (with the embedded store it is always 1 when the
- * controller runs).
- *
- * <p>Known caveats: the controller only runs with {@code api.executor: pilots} (pilots of another
- * executor would have nothing to do); closing stops the controller first (pilots keep running and
- * are adopted by the next start), then the server.
+ * WhiskServer}) and, with {@code api.executor: pilots} and unless turned off, the harvest
+ * controller (under {@link LeaderElection} on a shared PostgreSQL store) submitting pilot jobs that
+ * connect back to that balancer; how a pilot job gets its credential and is admitted is stated in
+ * docs/admin-guide.md §7, "Security model", and the controller's metrics share the server's {@code
+ * /metrics}.
  */
 final class SystemServer implements AutoCloseable {
 
@@ -273,6 +255,10 @@ final class SystemServer implements AutoCloseable {
     return election;
   }
 
+  /**
+   * Stops the controller first (its pilots keep running and are adopted by the next start), then
+   * the server.
+   */
   @Override
   public void close() {
     try {

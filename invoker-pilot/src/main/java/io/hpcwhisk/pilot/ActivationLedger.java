@@ -19,24 +19,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A pilot's bookkeeping of the activations it holds, and the decisions over it; the {@link
- * InvokerPilot} sends what these decide.
+ * A pilot's bookkeeping of the activations it holds (queued, running, started, owed
+ * acknowledgements, recent cancels, the drain) and the decisions over it, which {@link
+ * InvokerPilot} sends.
  *
- * <p>It holds the activations queued (in arrival order) and running (with the memory they take),
- * which of the running ones have started in their runtime, the acknowledgements owed to the
- * balancer (in arrival order, with when each arrived), the starts of retry-safe activations not
- * reported yet, the recently cancelled ids (the last 10,000, also of activations not arrived yet)
- * and whether, and until when, the pilot drains. It decides whether an arriving activation is
- * queued, a duplicate of one held, dropped as cancelled before it arrived or refused while
- * draining; what starts while memory fits; whether an activation still runs once its runtime is
- * ready; what a drain hands back.
- *
- * <p>Thread-safety: every method holds {@code lock}, the owning pilot's monitor (the pilot's one
- * lock, which it also holds where it reads the drain state together with its connection), so each
- * call is one atomic step. The pilot calls it from the WebSocket client's thread (arrivals,
- * cancels, starting what fits), its timer thread (owed acknowledgements, heartbeats, a drain,
- * leaving at the grace end), its worker threads (begin and end of a run, leaving once drained) and
- * the SIGTERM handler (a drain).
+ * <p>Thread-safety: every method holds {@code lock}, the owning pilot's one monitor (which it also
+ * holds where it reads the drain state together with its connection), so each call is one atomic
+ * step; the pilot calls it from the WebSocket client's thread, its timer thread, its worker threads
+ * and the SIGTERM handler.
  */
 final class ActivationLedger {
 

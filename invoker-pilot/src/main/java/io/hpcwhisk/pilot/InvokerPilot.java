@@ -34,35 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The invoker pilot: registers with the balancer, heartbeats, runs the activations it is sent and
- * drains when told to leave.
- *
- * <p>Algorithm: activations are taken into a local queue and started while the sum of their memory
- * limits fits the pilot's memory; each is acknowledged by its {@code started}, or by {@code
- * accepted} if it has not started within the acknowledgement delay, and ends in exactly one {@code
- * completed} or {@code hand-back}. Draining (SIGTERM, the job's own deadline minus the drain lead,
- * or the balancer's {@code drain}) announces {@code draining} with the time the pilot will be gone,
- * hands back everything queued at once, lets running activations finish until that time, hands back
- * those still running then, says {@code leaving} and returns 0 — as soon as nothing runs. A lost
- * connection is retried with doubling backoff; after {@code giveUpAfter} without the balancer the
- * pilot gives up (exit 3). With several balancer URLs (servers over one database), each lost
- * connection or failed attempt moves on to the next URL, in turn.
- *
- * <p>Protocol minor 1 (a balancer announcing an older minor is refused: the pilot exits as
- * refused): {@code started} is sent when the runtime begins running an activation (after a cold
- * start and init); every hand-back says per activation whether it had started; a {@code cancel}
- * drops an activation that has not started (queued, its runtime still starting, or not even arrived
- * yet: recent cancels are remembered); a runtime that could not start is reported with {@code fault
- * = "runtime-start"}; {@code ping} is answered {@code pong}.
- *
- * <p>Example: grace 10 s, exit margin 1.5 s: SIGTERM at t drains with leave-by t+8.5 s; an
- * activation ending at t+2 s is completed, the queue is handed back at t, the pilot exits at t+2 s.
- *
- * <p>Known caveats: results of activations that finish while the connection is down are sent after
- * the reconnect, but the balancer counts a result only from a connection the activation was sent
- * over, so these are dropped (the balancer has re-dispatched or ended them); a registration closed
- * with 1013 (the pilot id is still held by a connection the balancer thinks live) is retried with
- * the backoff; the pilot trusts the balancer not to send more than its memory (extra work waits
- * here).
+ * drains when told to leave, as docs/pilot.md describes (the steps, exit codes, draining and the
+ * protocol table); the per-activation bookkeeping is {@link ActivationLedger}'s.
  */
 public final class InvokerPilot {
 

@@ -25,42 +25,9 @@ import java.util.Optional;
 
 /**
  * The {@code pilot:} section of {@code hpc-whisk.yaml}, overridden by the environment the sbatch
- * script sets ({@link #ENVIRONMENT}) and then by command-line values; all three are bound together
- * by {@link ConfigBinding}, so a bad value is named {@code pilot.KEY} wherever it came from.
- * Defaults as {@link PilotSettings}'s.
- *
- * @param balancerUrl the balancer's {@code ws://HOST:PORT/pilot/v1}; required (here, in the
- *     environment or as an option); several servers over one database: their URLs separated by
- *     commas, tried in turn when the connection is lost
- * @param tokenFile the file with the job's credential, deleted once read; default none
- * @param memoryMb memory for actions; 0 (default) = the job's memory
- * @param grace GraceTime of the pilot partition (default 10s)
- * @param exitMargin be gone this long before grace or job end (default 1500ms)
- * @param drainLead drain on its own this long before the job's time limit (default 15s)
- * @param heartbeat heartbeat interval (default 500ms, at most 1s)
- * @param reconnectInitial first reconnect delay (default 100ms)
- * @param reconnectMax longest reconnect delay (default 5s)
- * @param giveUpAfter exit when the balancer stays unreachable this long (default 60s)
- * @param workDir runtime files; default {@code $TMPDIR/hpc-whisk-pilot-JOBID-PID}
- * @param sandbox {@code auto} (default), {@code off} or {@code bwrap}
- * @param unsandboxedNamespace without a working sandbox, the one namespace run unsandboxed; default
- *     none
- * @param sandboxUid host uid and gid a root pilot's actions run as (default 65534; never 0)
- * @param sandboxHidden more paths hidden from actions, comma-separated; default none
- * @param idleTimeout how long an idle warm runtime is kept (default 10m)
- * @param caFile the CA (PEM) a {@code wss://} balancer's certificate must chain to, or {@code
- *     system}; required with {@code wss://}
- * @param containerEngine container actions' engine: {@code auto} (podman when installed, default),
- *     {@code podman} or {@code none}
- * @param images a directory of image archives ({@code podman save}) loaded on first use when an
- *     image is not in the node's store; default none (the store only)
- * @param containerNetwork container actions' network: {@code none} (default: no network at all,
- *     only loopback inside the container) or {@code outbound} (outgoing connections through
- *     slirp4netns; nothing on the node can connect in, the node's loopback is out of reach)
- * @param prewarm pre-started runtimes per kind, {@code KIND:COUNT,...} (default {@code
- *     nodejs:2,python:1}; {@code none} or {@code 0}: none)
- * @param prewarmMemoryMb the memory limit pre-started runtimes start with; actions with exactly
- *     this limit use them (default 256, OpenWhisk's default action memory)
+ * script sets ({@link #ENVIRONMENT}) and then by command-line values, all bound by {@link
+ * ConfigBinding} so that a bad value is named {@code pilot.KEY} wherever it came from; each key's
+ * meaning and default: docs/admin-guide.md §2, "Configuration reference".
  */
 public record PilotConfig(
     String balancerUrl,

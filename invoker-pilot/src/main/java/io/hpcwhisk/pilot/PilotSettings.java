@@ -10,31 +10,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a pilot behaves; the {@code pilot:} section of {@code config/hpc-whisk.yaml}, overridden by
- * command-line options and the environment the controller sets.
+ * How a pilot behaves, resolved from {@link PilotConfig}; each key's meaning and default:
+ * docs/admin-guide.md §2, "Configuration reference".
  *
- * @param balancer the balancer's WebSocket URL, e.g. {@code ws://10.0.0.1:8080/pilot/v1}
- * @param token the job-scoped credential
- * @param grace Slurm's GraceTime of the pilot partition: time from SIGTERM to SIGKILL (default 10
- *     s)
- * @param exitMargin how long before the grace (or job) end the pilot must be gone (default 1.5 s)
- * @param drainLead how long before its job's end the pilot drains on its own (default 15 s)
- * @param heartbeat heartbeat interval until the balancer says otherwise (default 500 ms, at most 1
- *     s)
- * @param reconnectInitial first reconnect delay (default 100 ms), doubled up to {@code
- *     reconnectMax} (5 s)
- * @param giveUpAfter exit when the balancer stays unreachable this long (default 60 s)
- * @param workDir where runtimes keep their files (default {@code
- *     $TMPDIR/hpc-whisk-pilot-JOBID-PID})
- * @param sandbox bubblewrap use for actions (default AUTO)
- * @param idleTimeout how long warm runtimes are kept idle (default 10 min)
  * @param ackDelay how long a minor-1 pilot may hold back {@code accepted} (and a retry-safe
  *     activation's {@code started}) in the hope that a later frame acknowledges it (default 100 ms,
- *     at most 1 s: the balancer's ack timeout is 2 s)
- * @param caFile the PEM file of the CA a {@code wss://} balancer's certificate must chain to
- *     ({@code system}: the JVM's trust store; {@code null} for {@code ws://})
- * @param alternates more balancer URLs (other servers over the same database), tried in turn after
- *     {@code balancer} when a connection is lost or cannot be made; default none
+ *     at most 1 s: the balancer's ack timeout is 2 s); not a configuration key
+ * @param heartbeat heartbeat interval until the balancer's {@code registered} says otherwise
  */
 public record PilotSettings(
     URI balancer,

@@ -18,28 +18,10 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slurm 24.11 from a {@link DebianRootfs}, every program run chrooted into it.
- *
- * <p>How: {@code up} starts one <em>namespace holder</em> — {@code unshare --mount} (a private
- * mount namespace) running a shell that mounts, inside that namespace only, an overlay of the
- * cached root (read-only lower layer, the writable layer in {@code DIR/rootfs-upper}) at {@code
- * DIR/rootfs}, binds {@code /proc}, {@code /sys}, {@code /dev} (with {@code /dev/pts}), the host's
- * {@code /etc/passwd}, {@code /etc/group}, {@code /etc/hosts}, and the shared directories at the
- * same paths (the cluster directory, {@code /tmp}, the home directory and the project, so that job
- * scripts, pilot class paths and token files have the same names inside and out), and then chroots
- * itself into the root and sleeps. Every daemon and client is then started with {@code nsenter -t
- * HOLDER -m -r -w} (its mount namespace and root), with the root's own {@link #ROOT_PATH}, and
- * {@code cd}s to the caller's directory. Clients for other programs are wrapper scripts in {@code
- * DIR/bin} that do the same.
- *
- * <p>Why a namespace: none of these mounts exists in the host's mount table, so nothing can be left
- * mounted there — not after {@code down}, not after a failed {@code up}, not after a crash. The
- * namespace (and every mount in it) ends when its last process ends; {@link #stop} ends them all
- * (each process whose mount namespace is the holder's, found by its {@code /proc/PID/ns/mnt}).
- *
- * <p>Slurm 24.11 specifics: {@code cgroup.conf} with {@code CgroupPlugin=disabled} (no cgroup file
- * system is mounted in the root). The pilots run on the root's Java 21. The clients need root
- * (nsenter): an ordinary user cannot reach a 24.11 local cluster.
+ * Slurm 24.11 from a {@link DebianRootfs}, every program run chrooted into it through one private
+ * mount namespace (so nothing is ever left mounted on the host; {@link #stop} ends every process of
+ * that namespace) with the root's own {@link #ROOT_PATH}; how it runs, and that its clients need
+ * root, is stated in docs/local-cluster.md, "How it runs".
  */
 final class ChrootSlurm extends SlurmInstallation {
 

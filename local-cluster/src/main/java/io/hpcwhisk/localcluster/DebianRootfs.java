@@ -23,21 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A Debian 13 (trixie) root file system with Slurm 24.11, built once with {@code debootstrap} and
- * cached.
- *
- * <p>Cache layout ({@code /var/cache/hpc-whisk/slurm-24.11} unless {@code -Dhpcwhisk.rootfs.cache}
- * or {@code $HPC_WHISK_ROOTFS_CACHE} names another): {@code root/} (the file system), {@code
- * manifest} (the debootstrap command and {@code package version} of every package listed in {@link
- * #PACKAGES}, as dpkg recorded them inside {@code root/}), and {@code complete} (the SHA-256 of
- * {@code manifest}), written last.
- *
- * <p>A cache is used only when {@link #verify} passes: {@code complete} matches the manifest, the
- * manifest's versions are what dpkg inside the root reports now, Slurm is 24.11, every program is
- * there, and the cache, the root and the directories and programs that run as root are owned by
- * root and writable by nobody else (a cache another user could change would let that user run code
- * as root). A build goes to a fresh {@code DIR.build-PID} directory that is renamed into place only
- * when complete, so a failed or interrupted build never looks like a cache.
+ * A Debian 13 (trixie) root file system with Slurm 24.11, built once with {@code debootstrap} into
+ * a fresh build directory renamed into place only when complete, and cached; a cache is used only
+ * when {@link #verify} passes (manifest of {@link #PACKAGES}, versions, programs, and owned by root
+ * and writable by nobody else, since a cache another user could change would let that user run code
+ * as root): docs/local-cluster.md, "The root file system".
  */
 public final class DebianRootfs {
 

@@ -22,21 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real multi-node Slurm cluster on this machine, kept entirely under one directory.
- *
- * <p>Layout of the directory: {@code slurm.conf} (written from the template in {@code
- * config/local-cluster/}), {@code cluster.properties} (the spec and ports it was started with),
- * {@code run/} (pid files), {@code log/}, {@code state/}, {@code spool/}, and {@code munge/} (a
- * private munge key, socket and daemon, so the system's MUNGE set-up is neither needed nor
- * touched).
- *
- * <p>{@link #up} is idempotent: a cluster already running with the same spec is left as it is.
- * {@link #down} stops exactly the daemons recorded in the directory's pid files. A failed {@code
- * up} stops whatever it had started before it throws.
- *
- * <p>Known caveats: all nodes share one host, so jobs on "different" nodes compete for the same
- * cores; daemons run as the calling user (root in CI); the private munged is started with {@code
- * --force} because home directories are usually not world-executable.
+ * A real multi-node Slurm cluster on this machine, kept entirely under one directory; the layout,
+ * the idempotent {@link #up}, {@link #down} by the recorded pid files and the caveats are stated in
+ * docs/local-cluster.md.
  */
 public final class LocalCluster {
 

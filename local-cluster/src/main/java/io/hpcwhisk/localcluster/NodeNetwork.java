@@ -16,26 +16,12 @@ import java.util.regex.Pattern;
 
 /**
  * The private network of a local cluster with isolated nodes ({@code --isolated-nodes}): one
- * network namespace per node ({@code ip netns}), each joined by a veth pair to one bridge on the
- * host side. The host side (slurmctld, the HPC-Whisk server) has the bridge's address {@code .1},
- * node {@code nK} has {@code .(10+K)}; a namespace has no other route (no default route, no NAT),
- * so a node can reach only the bridge subnet: its own address, the other nodes and the host side.
- * Nothing else on the machine changes (no forwarding, no firewall rule).
- *
- * <p><b>Subnet.</b> A /24 out of {@link #CANDIDATES} that overlaps no IPv4 address or route of the
- * machine ({@code ip -4 addr}, {@code ip -4 route}), starting from one derived from the cluster's
- * directory, so two clusters on one machine get different ones.
- *
- * <p><b>Names.</b> Everything this cluster creates is named {@code hw} and 6 hex digits of the
- * directory's hash ({@code P} below, e.g. {@code hw3fa91c}): the bridge {@code Pbr}, namespaces
- * {@code P-nK}, host ends of the veth pairs {@code PhK} (inside a namespace its end is {@code
- * eth0}). They are recorded in {@code DIR/network.properties} before the first is created, so
- * {@link #down} removes them even after a crash; it removes only names recorded there.
- *
- * <p><b>Down.</b> Processes still inside a recorded namespace (jobs the cluster ran there) are
- * killed, then the namespaces, veth ends and the bridge are deleted; {@link #leftovers} lists what
- * is still present (nothing, after a successful {@code down}). Needs root ({@code CAP_NET_ADMIN})
- * and {@code ip} from iproute2.
+ * network namespace per node joined by a veth pair to one bridge, on a /24 out of {@link
+ * #CANDIDATES} that overlaps nothing of the machine, every name recorded in {@code
+ * DIR/network.properties} before it is created so that {@link #down} removes them even after a
+ * crash ({@link #leftovers}: what is still present); addresses and routes are stated in
+ * docs/admin-guide.md §7, "Isolated nodes on one machine", and docs/local-cluster.md. Needs root
+ * ({@code CAP_NET_ADMIN}) and {@code ip}.
  */
 public final class NodeNetwork {
 

@@ -21,20 +21,9 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Slurm's REST daemon for a Slurm 24.11 local cluster, with JWT authentication.
- *
- * <p>Layout in the cluster directory: {@code jwt/} (mode 0700) holds {@code jwt_hs256.key} (32
- * random bytes, mode 0600, owned by the SlurmUser, which is the user that ran {@code up}) that
- * slurmctld signs and checks tokens with ({@code AuthAltTypes=auth/jwt}, {@code
- * AuthAltParameters=jwt_key=…} in {@code slurm.conf}), and {@code token} (mode 0600), a token
- * minted with {@code scontrol token username=USER lifespan=…} for the user that ran {@code up};
- * {@code rest.properties} records the URL (a restart reuses its port when it is free); {@code
- * run/slurmrestd.pid} the daemon.
- *
- * <p>slurmrestd refuses to run as root or as the SlurmUser, so it is started as root and drops to
- * {@code nobody}/{@code nogroup} ({@code -u}/{@code -g}), listening on {@code 127.0.0.1} at a free
- * port, with {@code SLURM_JWT=daemon} (every request is authenticated by the token it carries,
- * never by the daemon's own identity). No token is ever on its command line or in its environment.
+ * Slurm's REST daemon for a Slurm 24.11 local cluster, with JWT authentication (key, token, user
+ * and files as docs/local-cluster.md, "slurmrestd", states); no token is ever on its command line
+ * or in its environment.
  */
 final class SlurmRestd {
 

@@ -8,21 +8,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The only way to a container's port 8080: a {@code socat} started by the pilot inside the
- * container's network namespace ({@code nsenter --net=/proc/PID/ns/net}), listening on a Unix
- * socket in a directory only the pilot's user may open (mode 0700) and connecting each accepted
- * connection to {@code 127.0.0.1:8080} of that namespace. Nothing is published on the node's
- * network: the container runs with {@code --network=none} (or slirp4netns, which nothing on the
- * node can connect into), and a Unix socket is reached through the file system, not through a
- * network namespace.
- *
- * <p>A pilot running as root enters the namespace directly; a pilot of another user (rootless
- * podman, untested here) also enters the container's user namespace ({@code --user
- * --preserve-credentials}), which only the user that owns it may.
- *
- * <p>Example: {@code NetnsForwarder.command(4711, Path.of("/tmp/hpcw-ctr-1/8080.sock"))} gives
- * {@code [nsenter, --net=/proc/4711/ns/net, --, socat, UNIX-LISTEN:/tmp/hpcw-ctr-1/8080.sock,
- * fork,mode=600,unlink-early, TCP:127.0.0.1:8080]}.
+ * The only way to a container's port 8080: a {@code socat} the pilot starts inside the container's
+ * network namespace, listening on a Unix socket in a 0700 directory (docs/admin-guide.md §7, "How
+ * the pilot reaches port 8080", states what it holds; e.g. {@code command(4711,
+ * Path.of("/tmp/c/8080.sock"))} gives {@code nsenter --net=/proc/4711/ns/net -- socat
+ * UNIX-LISTEN:...,fork,mode=600,unlink-early TCP:127.0.0.1:8080}).
  */
 public final class NetnsForwarder {
 

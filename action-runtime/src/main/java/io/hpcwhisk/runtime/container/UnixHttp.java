@@ -22,18 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One HTTP/1.1 {@code POST} over a Unix domain socket ({@code Connection: close}, one request per
- * connection): how the pilot speaks to a container's port 8080 through its {@link NetnsForwarder}.
- * The JDK's HTTP client speaks TCP only.
- *
- * <p>Algorithm: connect, write the request, read the status line and headers (at most 64 KiB), then
- * the body by {@code Content-Length}, chunked transfer coding, or until the end of the stream; at
- * most {@code limit + 1} bytes of it are kept (enough to know it is over the limit). A timer closes
- * the socket at the deadline, which ends a blocked read: that is reported as an {@link
- * HttpTimeoutException}. A connection that closes before a status line (the forwarder could not
- * reach port 8080 yet) is an {@link IOException}.
- *
- * <p>Example: {@code UnixHttp.post(socket, "/run", "{\"value\":{}}", Duration.ofSeconds(60),
- * 1_048_576)} gives {@code Response[status=200, text={"ok":true}, length=11]}.
+ * connection), how the pilot speaks to a container's port 8080 through its {@link NetnsForwarder}
+ * (the JDK's HTTP client speaks TCP only); see {@link #post}.
  */
 public final class UnixHttp {
 
@@ -54,7 +44,16 @@ public final class UnixHttp {
    */
   public record Response(int status, String text, long length) {}
 
-  /** Posts {@code body} (JSON) to {@code path} over the socket; see the class comment. */
+  /**
+   * Posts {@code body} (JSON) to {@code path} over the socket: connects, writes the request, reads
+   * the status line and headers (at most 64 KiB), then the body by {@code Content-Length}, chunked
+   * transfer coding, or until the end of the stream, keeping at most {@code limit + 1} bytes of it
+   * (enough to know it is over the limit). A timer closes the socket at the deadline, which ends a
+   * blocked read: that is an {@link HttpTimeoutException}. A connection that closes before a status
+   * line (the forwarder could not reach port 8080 yet) is an {@link IOException}. E.g. {@code
+   * post(socket, "/run", "{\"value\":{}}", Duration.ofSeconds(60), 1_048_576)} gives {@code
+   * Response[status=200, text={"ok":true}, length=11]}.
+   */
   public static Response post(Path socket, String path, String body, Duration timeout, long limit)
       throws IOException {
     byte[] payload = body.getBytes(StandardCharsets.UTF_8);

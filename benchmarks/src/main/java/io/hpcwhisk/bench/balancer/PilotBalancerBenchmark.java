@@ -33,40 +33,17 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Throughput and latency of blocking no-op invocations through the balancer to REAL pilot processes
- * on this machine (each {@code io.hpcwhisk.pilot.PilotMain} in its own JVM, warm nodejs runtime,
- * over the {@code /pilot/v1} WebSocket), next to the same server answering {@code GET /} (static),
- * as a ratio. The server is the real one with its durable store ({@code api.executor: pilots}).
+ * Throughput and latency of blocking no-op invocations through the real server to real pilot JVMs
+ * on this machine, as a ratio to the same server answering {@code GET /}; what it prints and the
+ * figures are in docs/benchmarks.md, "Balancer with real pilots", "Pilots on isolated nodes, plain
+ * and TLS" and "Through the API with real pilots".
  *
  * <p>Usage: {@code java -cp app/target/hpc-whisk.jar
  * io.hpcwhisk.bench.balancer.PilotBalancerBenchmark [pilots=3] [connections=64] [seconds=10]
- * [pilotMemoryMb=512] [warmupSeconds=60] [isolatedClusterDir]}: each pilot runs at most
- * pilotMemoryMb/128 no-op activations at once (one warm node runtime each); more connections than
- * slots wait in the balancer's queue. Prints the client-side latency (which includes the action's
- * own run time, under 1 ms warm) and the server's overhead histogram (dispatch to result, minus the
- * action's duration as the pilot measured it) and the CPU time per activation of the client
- * threads, the server, the pilot JVMs and the action runtimes. Pilot logs go to a temporary
- * directory (kept; the store in it is deleted at the end); {@code -Dbench.pilotJvmOptions="..."}
- * adds JVM options to the pilots, {@code {job}} replaced by the pilot's job number (e.g. {@code
- * -XX:StartFlightRecording=filename=/tmp/pilot-{job}.jfr}).
- *
- * <p>With {@code isolatedClusterDir} (a cluster started with {@code hpc-whisk local-cluster up
- * --isolated-nodes --dir DIR}, whose {@code network.properties} names its namespaces), one run
- * measures three set-ups one after the other, each with a fresh server and pilots: pilots on
- * loopback, plain; pilots in the cluster's node namespaces (entered with {@code nsenter --net},
- * pilot {@code i} on node {@code (i mod N) + 1}) reaching the server at the host side's address,
- * plain; the same with TLS (HTTPS for the client, WSS for the pilots, a throw-away local CA); and
- * prints the isolated figures as ratios to the loopback plain ones.
- *
- * <p>With {@code stores} in place of {@code isolatedClusterDir}, one run measures three set-ups,
- * pilots on loopback: the server on the embedded store; one server on PostgreSQL 15 (a private
- * cluster of {@code PrivatePostgres}, default pool; the arguments after {@code stores} are
- * PostgreSQL settings such as {@code synchronous_commit=off}); two servers in this JVM over one
- * such database, pilot {@code i} connected to server {@code (i mod 2) + 1} and the client's
- * connections split round-robin between the two. It prints throughput, p50/p99 and the ratio to the
- * embedded store for all three, and where the time goes per activation (CPU of the server, of
- * PostgreSQL's processes, of the pilots and runtimes; transactions, WAL bytes and fsyncs; the
- * activations that went through the dispatch queue between servers), with the load average.
+ * [pilotMemoryMb=512] [warmupSeconds=60] [isolatedClusterDir | stores [PG_SETTING=VALUE ...]]};
+ * each pilot runs at most pilotMemoryMb/128 activations at once; {@code
+ * -Dbench.pilotJvmOptions="..."} adds pilot JVM options ({@code {job}}: the pilot's job number);
+ * pilot logs stay in a temporary directory (the store in it is deleted at the end).
  */
 public final class PilotBalancerBenchmark {
 

@@ -12,25 +12,7 @@ import java.util.TreeMap;
 
 /**
  * Idle node-time, the part pilots held, and where the rest went, computed from the start and end
- * times Slurm reports for every job (second resolution), not from samples.
- *
- * <p><b>Algorithm.</b> Per node, the idle intervals are the run's span minus the union of batch
- * jobs' [start, end); covered is their intersection with the union of pilots' [start, end). Every
- * uncovered stretch of an idle interval gets one {@link Loss}: no pilot at all in an idle interval
- * under 5 s (one batch job handing the node to the next), shorter than {@code minPilot} (no pilot
- * could have fitted) or longer (none came); otherwise by where the stretch lies — before the first
- * pilot started (start latency: the controller's interval, sbatch and the scheduler's pass),
- * between two pilots (one ended, the next started later), or after the last pilot ended while the
- * node stayed idle (its time limit was shorter than the gap: minute rounding, a shrunk {@code
- * --time-min}, a window that ended later than planned).
- *
- * <p><b>Example.</b> n1 runs batch until 10 s, idle until 200 s, a pilot runs 12–130 s and another
- * 131–190 s: idle 190 s, covered 177 s, lost 2 s start latency, 1 s between pilots, 10 s after the
- * last pilot.
- *
- * <p><b>Known caveats.</b> Slurm's times are whole seconds, so every boundary carries up to 1 s of
- * rounding. A pilot that Slurm preempts still holds its node until it is gone; that time counts as
- * covered, as in the sampled measure.
+ * times Slurm reports for every job rather than from samples (see {@link #account}).
  */
 public final class IdleAccounting {
 
@@ -82,7 +64,20 @@ public final class IdleAccounting {
 
   private IdleAccounting() {}
 
-  /** Accounts the span [{@code from}, {@code to}) over {@code nodes} given every job run seen. */
+  /**
+   * Accounts the span [{@code from}, {@code to}) over {@code nodes} given every job run seen.
+   *
+   * <p>Per node, the idle intervals are the span minus the union of batch jobs' [start, end);
+   * covered is their intersection with the union of pilots' [start, end). Every uncovered stretch
+   * gets one {@link Loss}: with no pilot at all in the idle interval, by its length (under 5 s: a
+   * batch hand-over; shorter than {@code minPilot}: no pilot could have fitted; longer: none came);
+   * otherwise by where it lies — before the first pilot started (start latency), between two
+   * pilots, or after the last pilot ended while the node stayed idle. Slurm's times are whole
+   * seconds, so every boundary carries up to 1 s of rounding; a preempted pilot's node counts as
+   * covered until the pilot is gone, as in the sampled measure. Example: n1 runs batch until 10 s,
+   * idle until 200 s, pilots 12–130 s and 131–190 s: idle 190 s, covered 177 s, lost 2 s start
+   * latency, 1 s between pilots, 10 s after the last pilot.
+   */
   public static Totals account(
       Collection<String> nodes, Collection<Run> runs, Instant from, Instant to, Duration minPilot) {
     Map<String, List<long[]>> batch = new TreeMap<>();

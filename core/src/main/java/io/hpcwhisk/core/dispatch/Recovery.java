@@ -10,22 +10,10 @@ import java.util.Set;
 
 /**
  * What happens to activations a pilot hands back, loses (connection closed, offline), does not
- * acknowledge in time, holds past its lease, or cannot start a runtime for. Each is taken back from
- * its pilot and either queued again at the head or ended by {@link RetryRule}:
- *
- * <pre>
- * taken back because       | not started            | started, retry-safe | started, not retry-safe
- * handed back               | again at once          | re-run              | "pilot preempted"
- * pilot lost / offline      | again at once, cancel  | re-run              | "pilot preempted"
- * no accepted in time       | again at once, cancel  | -                   | -
- * lease expired             | again at once, cancel  | re-run              | "pilot preempted"
- * runtime could not start   | retry-safe: another pilot (at most maxAttempts); else a whisk error
- * </pre>
- *
- * "Started" is a {@code started} report or the hand-back's per-activation flag; an acknowledgement
- * alone is not a start. "Again at once" is bounded by five times {@code maxAttempts} sends,
- * "re-run" by {@code maxAttempts} starts. "Cancel": the pilot that may still hold it is told to
- * drop it (a lost pilot when it registers again), and its late result is dropped.
+ * acknowledge in time, holds past its lease, or cannot start a runtime for: each is taken back from
+ * its pilot and either queued again at the head or ended by {@link RetryRule}, as the table in
+ * docs/architecture.md, "Re-dispatch", states (with the 5 × {@code maxAttempts} bound on sends and
+ * what a cancel does); this class is that table.
  */
 final class Recovery {
 

@@ -11,19 +11,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What {@code identities.json} keeps of a key instead of the key: a random per-key {@code salt},
- * the {@code hmac} HMAC-SHA256(salt, key) and a short {@code fingerprint} that administrators and
- * users can compare without the key being shown.
- *
- * <p>Why a keyed hash and not a slow password KDF: keys are 64 random letters and digits made by
- * the server (about 381 bits), so nobody can guess one, fast hash or not; a slow KDF (PBKDF2,
- * bcrypt, Argon2) only slows guessing of low-entropy secrets, and at the API's thousands of calls a
- * second on two cores it would cost more CPU than everything else a call does. The salt keeps equal
- * keys from having equal digests; {@link IdentityStore} keeps the keys it has verified in memory,
- * so a key is hashed about once per user and server run.
- *
- * <p>The fingerprint is the first 16 hex digits of SHA-256 over {@code uuid:key}, as a user
- * computes it with {@code printf %s "$AUTH" | sha256sum | cut -c1-16}; 64 bits of a hash of a
- * 381-bit key tell nothing usable about the key.
+ * the {@code hmac} HMAC-SHA256(salt, key) and a short {@code fingerprint}; why a keyed hash and
+ * what the fingerprint reveals: docs/admin-guide.md §7, "Users, keys and their rotation" ({@link
+ * IdentityStore} keeps verified keys in memory, so a key is hashed about once per user and run).
  */
 public record KeyDigest(String salt, String hmac, String fingerprint) {
 

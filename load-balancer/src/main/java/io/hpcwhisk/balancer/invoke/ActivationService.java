@@ -31,29 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts invocations and sees each one through to exactly one terminal record.
- *
- * <p>Algorithm: resolve the action and check the caller's rights (404/403), count the invocation
- * against the namespace's limits (429), write the activation as pending (durable) and only then
- * answer the client, run it through the {@link ActivationDispatcher} (a sequence component by
- * component, each with its own record and the sequence's id as {@code cause}), write the terminal
- * record and drop the pending entry in one commit. On start, {@link #recover()} takes every pending
- * activation left by a crash and either re-dispatches it (the action is retry-safe: annotation
- * {@code retry-safe} absent or true, fewer than {@value #MAX_ATTEMPTS} attempts) or ends it with a
- * whisk internal error naming the reason.
- *
- * <p>Example: {@code POST /namespaces/_/actions/hello?blocking=true} → pending {@code a1} written →
- * dispatcher runs it → record {@code a1} (success, result {"greeting": ...}) written, pending
- * removed → the blocked client gets the record.
- *
- * <p>Chains: an action annotated {@code provide-api-key} gets a key of its own activation ({@link
- * ActivationKeys}); what it invokes or fires with that key has the activation as {@code cause} and
- * is one step deeper in its chain. A call deeper than {@code maxChainDepth} is refused (429) and
- * recorded: an activation record of the refused action with the reason (a trigger loop stops
- * there). The namespace's {@link StorageQuota} is checked before anything is written (429).
- *
- * <p>Known caveats: a retry-safe activation that was running when the server died is run again, so
- * its side effects may happen twice; throttling counters start at zero after a restart.
+ * Accepts invocations and sees each one through to exactly one terminal record: {@link
+ * #invoke(Identity, EntityPath, ObjectNode)} states the steps, {@link #maxChainDepth} the chain
+ * limit and {@link #recover()} what a restart does with what was pending.
  */
 public final class ActivationService {
 
@@ -144,6 +124,12 @@ public final class ActivationService {
   /**
    * Accepts an invocation by {@code caller}; throws {@link Rejection} (403/404/409/429) before
    * anything is written.
+   *
+   * <p>It resolves the action and checks the caller's rights (404/403), the namespace's {@link
+   * StorageQuota} and limits (429), writes the activation as pending (durable) and only then
+   * answers the client, runs it through the {@link ActivationDispatcher} (a sequence component by
+   * component, each with its own record and the sequence's id as {@code cause}), and writes the
+   * terminal record and drops the pending entry in one commit.
    */
   public Accepted invoke(Identity caller, EntityPath invoked, ObjectNode payload) {
     return invoke(caller, invoked, payload, false);
@@ -208,7 +194,13 @@ public final class ActivationService {
     return accept(caller, invoked, action, payload, cause);
   }
 
-  /** The deepest chain allowed (see the class comment). */
+  /**
+   * The deepest chain allowed: an action annotated {@code provide-api-key} gets a key of its own
+   * activation ({@link ActivationKeys}); what it invokes or fires with that key has the activation
+   * as {@code cause} and is one step deeper in its chain. A call deeper than this is refused (429)
+   * and recorded as an activation record of the refused action with the reason (a trigger loop
+   * stops there).
+   */
   int maxChainDepth() {
     return maxChainDepth;
   }
@@ -601,6 +593,12 @@ public final class ActivationService {
   /**
    * Ends or re-dispatches every activation left pending by an earlier run of the server; returns
    * how many were re-dispatched. Runs before the API opens.
+   *
+   * <p>A pending activation is re-dispatched when the action is retry-safe (annotation {@code
+   * retry-safe} absent or true) and has had fewer than {@value #MAX_ATTEMPTS} attempts, else ended
+   * with a whisk internal error naming the reason. So a retry-safe activation that was running when
+   * the server died runs again and its side effects may happen twice; throttling counters start at
+   * zero after a restart.
    */
   public Recovery recover() {
     int redispatched = 0;

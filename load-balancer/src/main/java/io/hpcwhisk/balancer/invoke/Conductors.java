@@ -16,26 +16,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Conductor actions as OpenWhisk runs them (its {@code docs/conductors.md}): an action whose
- * annotation {@code conductor} is not falsy (not absent, {@code false}, {@code 0}, {@code null} or
- * {@code ""}) and that is not a sequence. One invocation is a <em>primary</em> activation that runs
- * the action (a <em>secondary</em> activation); while its result names a component {@code action},
- * that action runs on the result's {@code params} (a non-object boxed as {@code {value: v}}, none:
- * {@code {}}), and the conductor runs again on the component's result with the {@code state} fields
- * (a non-object boxed as {@code {state: v}}) laid over it. A result without {@code action} ends the
- * invocation with its {@code params} (or the whole result when there are none); a secondary
- * activation that fails ends it with that failure.
- *
- * <p>Every secondary and component activation gets its own record with the primary's id as {@code
- * cause}; the primary's record lists their ids in order as {@code logs}, its duration is the sum of
- * theirs, and it carries the annotations {@code conductor: true} and {@code kind: sequence}.
- *
- * <p>Bounds (shared by nested conductors and sequences through the counters of the topmost
- * invocation): at most {@code n} components, the sequence limit, and {@code 2n + 1} secondary
- * activations; beyond them the invocation ends with the application error "Too many actions in the
- * composition." (so a conductor that always names itself stops). A component name that is not a
- * string or not a name, names nothing, or an action the caller may not run ends it with an
- * application error in OpenWhisk's words.
+ * Conductor actions as OpenWhisk runs them (its {@code docs/conductors.md}): the primary
+ * activation, its secondary and component activations, their records and the bounds are stated in
+ * docs/user-guide.md (conductor actions, beside sequences).
  */
 final class Conductors {
 

@@ -25,24 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs activations in action runtimes (node, python, java, native executables) on the server's own
- * machine, with the runtime library the pilots use ({@link ActionRuntimes}): warm runtimes per
- * action version, OpenWhisk's limits and error texts. It is the executor of a server without pilots
- * (a single machine, the local mode, tests); with pilots the balancer's dispatcher routes to them
- * instead.
- *
- * <p>Algorithm: activations queue (first come, first served) for a fixed set of threads, one per
- * 128 MB of {@code memoryMb}; a thread takes the action's memory from a memory budget of {@code
- * memoryMb} (waiting while busy runtimes hold it), runs the activation and gives the memory back.
- * So busy runtimes never exceed the budget, and the runtime library only evicts idle ones.
- *
- * <p>Isolation: actions run in bubblewrap when it works here (see the pilot's sandbox). When it
- * does not, the executor serves no namespace, or only the one of the administrator's single-tenant
- * opt-out ({@code api.local-unsandboxed-namespace}); other activations end at once in a whisk error
- * that says why, logged and counted ({@link #refused()}).
- *
- * <p>Known caveats: time spent queued counts as the activation's wait time, not against its
- * timeout; an action whose memory limit exceeds the whole budget ends at once in a whisk error.
+ * Runs activations in action runtimes on the server's own machine with the pilots' runtime library
+ * ({@link ActionRuntimes}), in the same sandbox (docs/pilot.md, "Action isolation", {@code
+ * api.local-unsandboxed-namespace}): the executor of a server without pilots (a single machine, the
+ * local mode, tests); how activations queue is stated on {@link #dispatch}.
  */
 public final class LocalRuntimeDispatcher implements ActivationDispatcher {
 
@@ -100,6 +86,15 @@ public final class LocalRuntimeDispatcher implements ActivationDispatcher {
             });
   }
 
+  /**
+   * Queues the activation (first come, first served) for a fixed set of threads, one per 128 MB of
+   * {@code memoryMb}; a thread takes the action's memory from a budget of {@code memoryMb} (waiting
+   * while busy runtimes hold it), runs the activation and gives the memory back, so busy runtimes
+   * never exceed the budget and the runtime library only evicts idle ones. Time spent queued counts
+   * as the activation's wait time, not against its timeout; an action whose memory limit exceeds
+   * the whole budget, or (without a working sandbox) of a namespace other than the opt-out's, ends
+   * at once in a whisk error that says why (logged, counted by {@link #refused()}).
+   */
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
     Optional<String> refusal = runtimes.refusal(request.namespace());

@@ -13,25 +13,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link ActivationStore} that counts, per namespace, the bytes of what it keeps: the payloads
- * of pending activations and the activation records still within the retention; and the {@link
- * StorageQuota} over those counts. The store itself is not changed: this wraps it.
- *
- * <p>Algorithm: a pending entry counts its payload's size (as {@link JsonSize} measures it) plus
- * {@value #ENTRY_OVERHEAD} bytes from accept until its record is written; a record counts its
- * result and logs plus {@value #ENTRY_OVERHEAD} bytes, in the bucket of the hour it ended; {@link
- * #expire} drops the buckets whose whole hour ended before the cutoff. A namespace at or over the
- * quota is refused new invocations and fires (429) until pending ones end or records age out.
- *
- * <p>Example: quota 1 MB, 10 records of 100 kB results in the last hour: the 11th invocation is
- * refused with "namespace 'alice' keeps 1,003 kB of pending payloads and activation records, its
- * quota is 1,024 kB".
- *
- * <p>Known caveats: counts start at the pending entries found at start (records written before the
- * start are not counted until the next restart after they expire: a restart forgives them); records
- * count up to an hour longer than they are kept (bucket granularity); the records of activations
- * already accepted are always written, so a namespace can end over its quota by what it had in
- * flight.
+ * An {@link ActivationStore} wrapper that counts, per namespace, the bytes of pending payloads and
+ * of activation records within the retention, and the {@link StorageQuota} over those counts; how
+ * it counts ({@value #ENTRY_OVERHEAD} bytes per entry, hourly buckets dropped by {@link #expire})
+ * and its caveats are stated in docs/admin-guide.md §7, "Storage quota and the chain limit".
  */
 public final class QuotaActivationStore implements ActivationStore, StorageQuota {
 

@@ -28,29 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller's side of submission credentials: hands each pilot job its token in a file only
- * the server's account can read, and binds the token to the job once {@code sbatch} has answered.
- *
- * <p><b>Algorithm.</b> {@link #issue()} makes a fresh {@code sub-…} token and writes it to a new
- * file {@code pilot-<random>.token}, mode {@code 0600}, in the token directory (mode {@code 0700},
- * created if missing; an existing one readable or writable by others, or not owned by this account,
- * is refused). The controller passes only the file's path to the job ({@code
- * HPC_WHISK_PILOT_TOKEN_FILE}); the pilot reads the file and deletes it before it connects. {@link
- * #submitted} stores the binding token → job id with {@code notAfter = now + time limit + grace};
- * {@link #failed} deletes the file of a submission that did not happen. {@link #sweep()} (every 30
- * s in the server) asks the {@link PilotJobVerifier} which bound jobs Slurm reports ended or
- * unknown and revokes their bindings, moves the expiry of jobs still pending (their time limit
- * starts when they start), revokes bindings past their expiry, and deletes their token files and
- * stray files older than {@link #STRAY_FILE_AGE}.
- *
- * <p><b>Example.</b> issue → {@code /data/pilot-tokens/pilot-3f…c1.token}; {@code sbatch
- * --parsable} answers 4711 with {@code --time=30}: binding {@code sub-AbC… → 4711 until
- * now+30m+5m}; the pilot of 4711 registers with it (admitted once Slurm confirms), the token of
- * 4711 presented for job 4712 is refused; scancel 4711: the next sweep revokes the binding, so the
- * token admits nobody, even after a restart.
- *
- * <p><b>Known caveats.</b> The token directory must be on a file system the compute nodes share
- * (the pilot reads the file there). A pending job's expiry is moved only while the sweep can ask
- * Slurm.
+ * the server's account can read ({@link #issue()}) and binds the token to the job once {@code
+ * sbatch} has answered ({@link #submitted}); the rules (file modes, expiry, the 30 s {@link
+ * #sweep()}) are stated in docs/architecture.md, "Credentials", and docs/admin-guide.md §7, "How a
+ * pilot job gets its credential".
  */
 public final class PilotSubmissions {
 
@@ -195,6 +176,12 @@ public final class PilotSubmissions {
   /**
    * Revokes the bindings of ended and expired jobs, keeps pending ones alive, deletes unused token
    * files.
+   *
+   * <p>It asks the {@link PilotJobVerifier} which bound jobs Slurm reports ended or unknown and
+   * revokes their bindings (a revoked token admits nobody, also after a restart), moves the expiry
+   * of jobs still pending (their time limit starts when they start; only while it can ask Slurm),
+   * revokes bindings past their expiry, and deletes their token files and stray files older than
+   * {@link #STRAY_FILE_AGE}.
    */
   public Swept sweep() {
     Instant now = clock.instant();

@@ -44,27 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * API routes, in front of the web actions handler (every other path goes to it).
- *
- * <p><b>Route management.</b> {@code POST .../apimgmt/createApi}, {@code GET .../getApi} and {@code
- * DELETE .../deleteApi} under {@code /api/v1/web/whisk.system/apimgmt/} are what the npm client's
- * {@code routes} API (and {@code wsk api}) call. They need the caller's API key (401 otherwise) and
- * act only on the caller's own namespace: a namespace named in the request other than {@code _} or
- * the caller's is refused (403), never used. An API is one swagger document per base path ({@link
- * ApiDocs}), stored in the entity store ({@link ApiDoc}), so it lives in the embedded or the
- * PostgreSQL store alike. Each mapped action must exist in the caller's namespace and be
- * web-exported when the route is created.
- *
- * <p><b>Serving.</b> {@code /api/gw/{namespace}{basePath}{relPath}} (OpenWhisk's gateway answers at
- * {@code /api/{tenant}{basePath}{relPath}}; the prefix {@code gw} keeps these URLs apart from
- * {@code /api/v1}): the API of the namespace with the longest matching base path, then the relative
- * path with the most literal segments that matches; no such path → 404; a path without the
- * request's method → 405 with {@code Allow} (OPTIONS answers 200 with {@code Allow} and OpenWhisk's
- * CORS headers). The request is then passed on as a request for the web action {@code
- * /api/v1/web/{namespace}/{package}/{action}.{responseType}} of the API's owner, with the path
- * parameters added to the query (so they reach the action as parameters) and, for the response type
- * {@code http}, the relative path as {@code __ow_path}: the web action rules (web-export,
- * require-whisk-auth, limits, the owner's quotas) apply unchanged.
+ * API routes ({@code .../apimgmt/createApi|getApi|deleteApi} and serving {@code
+ * /api/gw/{namespace}{basePath}{relPath}} as the owner's web action), in front of the web actions
+ * handler, which gets every other path; what holds is stated in docs/user-guide.md, "API routes".
  */
 public final class ApiRoutesHandler extends Handler.Wrapper {
 

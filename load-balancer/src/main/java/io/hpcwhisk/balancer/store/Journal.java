@@ -19,32 +19,10 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * The store's write-ahead journal: every change to a map ({@code put} or {@code remove} of a string
- * key) is appended here before a commit is acknowledged, and the MVStore file itself is written
- * only at checkpoints. A group commit thus costs one {@code write} of the changed entries instead
- * of MVStore re-serialising every page the changes touched.
- *
- * <p>Algorithm: changes are encoded into an in-memory buffer in the order they are applied to the
- * maps; {@link #takeBuffered()} hands the buffer to the committer, which appends it to the current
- * segment file as one batch: {@code magic, batch number, length, CRC-32C of those, entries, CRC-32C
- * of the entries}. A checkpoint starts a new segment, commits the MVStore file, then deletes the
- * older segments. Replaying a segment sets each key to the value of its last change in that
- * segment, whatever state the file held, so replaying every segment still on disk, in order, over
- * the last checkpoint gives the state of the last written batch, also when the file already holds
- * some later changes (a crash between commit and delete, or MVStore's own background commit). Each
- * batch is checked on its own: a damaged one (flipped bytes, a cut) is skipped up to the next
- * offset where an intact batch begins, and reported with its batch numbers and the activation ids
- * still legible in it ({@link Damage}); the batches after it are replayed.
- *
- * <p>Example: {@code put activations a {...}}, {@code remove pending a} in one batch; after a kill
- * -9 the next open replays both onto the file's maps and commits them before the server starts.
- *
- * <p>Known caveats: like the MVStore file, segments are not fsync'ed; a killed process loses
- * nothing that was acknowledged, a power loss may lose the last batches. A damaged batch loses its
- * own changes (and, when its damage lies in a key, that key may be reported garbled; activation ids
- * are written at least twice per change, so a single damaged byte leaves each legible). A later
- * batch is replayed over the lost one, so a change that the lost batch made and no later batch
- * overwrote is gone. Not thread-safe: the database serialises calls (see {@link MvStoreDatabase}).
+ * The embedded store's write-ahead journal: every change to a map is appended here before a commit
+ * is acknowledged, and the MVStore file is written only at checkpoints; the batch format, replay,
+ * damage handling and durability are stated in docs/architecture.md, "The embedded store's
+ * journal". Not thread-safe: {@link MvStoreDatabase} serialises calls.
  */
 final class Journal implements AutoCloseable {
 

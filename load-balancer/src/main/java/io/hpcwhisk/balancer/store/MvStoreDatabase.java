@@ -29,28 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default store: one H2 MVStore file ({@code hpc-whisk.mv.db}) under the data
- * directory, holding the entity and activation maps, and a write-ahead {@link Journal} next to it.
- * Every durable write ends in {@link #commit()}, which writes the changes to the journal before it
- * returns (a killed process loses nothing that was committed; the operating system keeps the
- * written pages).
- *
- * <p>Algorithm (group commit with a journal): a writer changes the in-memory maps through {@link
- * StoreMap} (each change is applied and appended to the journal's buffer in one step, so both see
- * the same order), then asks for a commit and waits for it. One committer thread takes every
- * request queued so far, appends everything buffered as one journal batch (one {@code write}), and
- * completes them all. About once a second (or when a segment passes 64 MB) the committer
- * checkpoints: it starts a new journal segment, commits the MVStore file and deletes the older
- * segments. Opening the store replays the segments left by a crash and checkpoints before anything
- * else runs.
- *
- * <p>Why a journal: MVStore writes a commit by re-serialising every page the commit changed, leaves
- * and inner pages of each map, however small the change. Committing it for every few activations
- * cost ~200 µs of CPU per commit and several KB of file per activation (which its compaction then
- * rewrote again); appending the changed entries costs one buffer copy and a system call.
- *
- * <p>Known caveats: neither the journal nor the file is fsync'ed on every commit; a killed process
- * loses nothing, a power loss may lose the last commits. A checkpoint holds the committer for the
- * MVStore commit of one second's changes (a few ms at thousands of activations per second).
+ * directory, holding the entity and activation maps, with a write-ahead {@link Journal} and group
+ * commit ({@link #commit()}); how and why: docs/architecture.md, "The embedded store's journal".
  */
 public final class MvStoreDatabase implements AutoCloseable {
 

@@ -27,18 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's TLS: Jetty's {@link SslContextFactory.Server} holding the certificate and key of
  * {@code api.tls} (read from PEM by {@link PemFiles}), shared by the API's and the pilots'
- * connectors.
- *
- * <p><b>Reload.</b> Every {@code api.tls.reload-seconds} a background thread compares a SHA-256
- * digest of the three files with the one last loaded; on a change it reads them again and, when the
- * certificate and key are valid and belong together, swaps them in with {@link
- * SslContextFactory#reload}: new connections get the new certificate, open ones keep theirs. A
- * change that cannot be used (a half-copied file, a key of another certificate, a key file others
- * can read) is logged and the old certificate stays; it is tried again at the next change.
- *
- * <p><b>Start.</b> A key file others can read, a key that does not match the certificate, or
- * unreadable PEM stops the start with a message naming the file. Log lines name files, subjects,
- * expiry and certificate fingerprints, never key material.
+ * connectors, checked at start and reloaded on a change ({@link SslContextFactory#reload}) as
+ * docs/admin-guide.md §7, "TLS and certificates", states; log lines never carry key material.
  */
 public final class ServerTls implements AutoCloseable {
 

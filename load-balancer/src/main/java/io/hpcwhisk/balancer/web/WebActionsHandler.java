@@ -42,19 +42,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code /api/v1/web/...} in front of the API handler (every other path goes to it).
- *
- * <p><b>Algorithm.</b> Parse the URL ({@link WebPath}; not an action name → 404); read the body
- * through the API's {@link BodyReader} (same size limit, 413; bodies of anonymous callers are
- * counted per remote address); find the namespace's owner and the action in the owner's namespace
- * (missing, in a binding, or without the {@code web-export} annotation → 404 "The requested
- * resource does not exist.", the same answer for each, so anonymous callers learn nothing about
- * private actions); add OpenWhisk's CORS headers and answer OPTIONS unless the action is annotated
- * {@code web-custom-options}; check {@code require-whisk-auth} (401); build the argument ({@link
- * WebParams}); invoke as the owner through {@link ActivationService} (so limits, quotas and records
- * are the owner's, and the same executor runs it) and wait up to the blocking wait; shape the
- * result ({@link WebResult}). A {@code require-whisk-auth} secret is compared in constant time and
- * neither it nor the caller's API key reaches the action's {@code __ow_headers} or any log line.
+ * Serves {@code /api/v1/web/...} in front of the API handler (every other path goes to it): parses
+ * the URL ({@link WebPath}), reads the body through the API's {@link BodyReader}, invokes the
+ * web-exported action as its owner through {@link ActivationService} with the argument {@link
+ * WebParams} builds, and shapes the answer ({@link WebResult}); what holds (one 404 for every
+ * hidden action, CORS, {@code require-whisk-auth} compared in constant time, no secret or caller's
+ * key in {@code __ow_headers} or a log line) is stated in docs/user-guide.md, "Web actions".
  */
 public final class WebActionsHandler extends Handler.Wrapper {
 

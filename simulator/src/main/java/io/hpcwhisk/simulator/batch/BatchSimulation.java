@@ -11,39 +11,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The discrete-event engine: whole nodes, a batch queue in priority tiers, EASY or Slurm-style
- * backfilling, and (when a {@link PilotHarvester} is attached) pilots in a preemptible partition.
- *
- * <p>Times are ticks of {@code config.time()} ({@link TimeBase}: seconds, or milliseconds when a
- * setting such as the drain time needs them); the algorithm is the same in either unit.
- *
- * <p><b>Algorithm.</b> Time jumps from event to event (job submit, job end, pilot ready/timeout, a
- * preempted pilot gone after the grace time) and to the periodic backfill and controller passes.
- * After the events of one instant: (1) the main scheduler starts pending jobs in priority order
- * (tier, then submit order) while they fit, counting nodes held by pilots as usable (the job
- * preempts them) and stops at the first that does not; (2) with EASY it then computes the head
- * job's shadow time and extra nodes from the running jobs' planned ends and backfills later jobs
- * that end before the shadow or fit in the extra nodes; with SLURM, every {@code bf_interval} a
- * backfill pass builds a {@link Profile}, plans the first {@code bf_max_job_test} jobs at their
- * earliest start within {@code bf_window} (times rounded up to {@code bf_resolution}), starts those
- * whose start is now and reserves the others; (3) reserved nodes are picked by a sweep in start
- * order, and the free ones become PLANNED with the reservation's start; (4) pending pilots start on
- * free nodes, each only if it ends before the node's next reservation (shrunk to whole minutes down
- * to its {@code --time-min} when it has one). Jobs are planned with their requested time and end at
- * their real run time.
- *
- * <p><b>Example.</b> 4 nodes, EASY: A (3 nodes, 100 s) runs; B (4 nodes) waits with shadow 100; C
- * (1 node, 50 s) backfills at once (ends before 100); D (1 node, 200 s) waits — it would take B's
- * nodes past the shadow and there are no extra nodes. See {@code BatchSimulationTest} for this and
- * other hand-computed schedules.
- *
- * <p><b>Known caveats.</b> Whole nodes only (processors are mapped to nodes by the trace reader);
- * one batch partition spanning the cluster; the main scheduler and the backfill are instantaneous;
- * a starting job takes its reserved nodes first, then free nodes, then pilot nodes, and otherwise
- * does not choose nodes the way select/linear does; a preempted pilot takes {@code drainTime}
- * (default: the whole grace time) to leave; nodes of an ended job may stay COMPLETING for {@code
- * completingTime} (EASY's shadow computation does not count them, which only makes it pessimistic
- * by that long).
+ * The discrete-event engine of {@code simulate schedule}: whole nodes, a batch queue in priority
+ * tiers, EASY or Slurm-style backfilling and (with a {@link PilotHarvester}) pilots in a
+ * preemptible partition, in ticks of {@code config.time()} ({@link TimeBase}); the model and its
+ * caveats are stated in docs/simulator-guide.md, "The model", and {@code BatchSimulationTest} holds
+ * hand-computed schedules.
  */
 public final class BatchSimulation {
 

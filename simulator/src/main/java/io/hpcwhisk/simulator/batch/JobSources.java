@@ -21,19 +21,11 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
- * Turns a trace into the stream of {@link JobSpec}s the engine reads, one job at a time.
- *
- * <p><b>Processors to nodes.</b> SWF counts processors; the model allocates whole nodes. A job gets
- * {@code ceil(processors / procsPerNode)} nodes, where {@code procsPerNode} is given or else {@code
- * MaxProcs / MaxNodes} from the header (1 when unknown). sacct dumps carry NNodes and are used as
- * is.
- *
- * <p><b>Times.</b> A job without a requested time is planned with its run time (perfect estimate);
- * a run time above the requested time is cut to it (Slurm would kill the job at its limit). Submit
- * times earlier than the previous job's are moved up to it, so the stream stays ordered. Each
- * adjustment is counted in {@link #adjustments()}, and jobs larger than the cluster are skipped and
- * counted there too. The adjusted times, whole seconds, are then converted to the run's {@link
- * TimeBase}, and spread inside their seconds when the run asks for a {@link TraceSpread}.
+ * Turns a trace into the stream of {@link JobSpec}s the engine reads, one job at a time, in the
+ * run's {@link TimeBase} (spread by a {@link TraceSpread} when the run asks): an SWF job gets
+ * {@code ceil(processors / procsPerNode)} whole nodes ({@code procsPerNode} given, else {@code
+ * MaxProcs / MaxNodes} from the header, 1 when unknown; sacct dumps carry NNodes); the time
+ * adjustments, counted in {@link #adjustments()}, are stated in docs/simulator-guide.md, "Inputs".
  */
 public final class JobSources {
 

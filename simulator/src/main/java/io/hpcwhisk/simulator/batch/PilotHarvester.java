@@ -42,22 +42,11 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /**
- * The harvest controller and the harvest partition of the model. Every controller interval it
- * builds the {@link ClusterObservation} a live controller would read from Slurm (nodes IDLE,
- * PLANNED with the reservations of the last planner pass, or ALLOCATED; running and pending jobs
- * with their expected starts and scheduled nodes; our pilots), turns it into a {@link
- * ClusterSnapshot} with the production {@link SnapshotBuilder}, asks the production {@link
- * ControllerPass} (the live controller's pass around the {@link HarvestPolicy}) for intents, and
- * applies them: submit a pending pilot, or cancel one. The snapshot comes from the simulator's
- * {@link IncrementalSnapshotBuilder}, which the model tells of every change (node states are
- * compared once per pass, jobs reported as they appear, change plan, start and end), so that a pass
- * costs O(nodes) array work plus O(changes), not a rebuild from every job's node list; it is equal
- * to the plain builder's snapshot of {@link #observe()}, which {@link #verifySnapshots()} checks on
- * every pass (tests). Pending pilots start on free nodes in priority order (targeted ones on their
- * node first, then by nice and id), only when they end before the node's next reservation; a pilot
- * with {@code --time-min} is shrunk to whole minutes to fit. A started pilot warms up, becomes
- * ready, and ends at its limit (timed out), when cancelled, or when a batch job preempts it (it
- * then leaves after the grace time).
+ * The harvest controller and the harvest partition of the model: every controller interval it
+ * carries out the production {@link ControllerPass} on a snapshot from the {@link
+ * IncrementalSnapshotBuilder} (equal to {@link SnapshotBuilder}'s of {@link #observe()}, checked by
+ * {@link #verifySnapshots()}); the rules are stated in docs/simulator-guide.md, "The model"
+ * (pilots).
  */
 final class PilotHarvester {
 

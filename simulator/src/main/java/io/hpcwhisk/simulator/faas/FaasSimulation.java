@@ -23,32 +23,9 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * Replays activations against the pilots of one batch run, through the balancer's own dispatch
- * rules (core's {@link DispatchMachine}: its router, fair queue, wait limit, re-dispatch and {@code
- * RetryRule}).
- *
- * <p><b>Algorithm.</b> Events in time order become the machine's events: a pilot becomes ready (it
- * registers and heartbeats), an activation arrives ({@code Submitted}), the machine sends it to a
- * pilot (the simulated pilot acknowledges it and reports it started at once, and finishes it after
- * its run time, plus {@code coldStart} when the pilot has no warm runtime for the action), an
- * activation completes (the pilot heartbeats its warm runtimes, then reports the result), a pilot
- * gets SIGTERM or reaches its end ({@code Draining}; it hands back, as started, what cannot finish
- * before it is gone, once every pilot stopped at that instant has announced its drain, and when it
- * is gone leaves and closes its connection). The machine's effects are the figures: a result is a
- * success, a {@code queue_timeout} end a time-out, any other end a failure, each {@code REDISPATCH}
- * count a re-dispatch. Time passes for the machine (its queue wait limit, {@code queueTimeout}) at
- * a tick scheduled just after each queued activation's limit.
- *
- * <p><b>Example.</b> One pilot ready from 20 s to 600 s with 512 MB; two 256 MB activations of 1 s
- * at 100 s both start at once (the second one cold as well), a third one waits for the first to
- * finish.
- *
- * <p><b>Known caveats.</b> The pilot's drain time is fixed by the batch run (not by the work in
- * flight). Simulated pilots never fail, go silent or fail to start a runtime, so health stays
- * HEALTHY while a pilot is registered (its health policy never declares silence). The wait limit
- * counts from when an activation last entered the queue (a re-dispatched one starts again), as in
- * the balancer; latency counts from its arrival. A run longer than its timeout plus the lease slack
- * is taken back at the next tick, as the balancer would.
+ * Replays activations against the pilots of one batch run through the balancer's own dispatch rules
+ * (core's {@link DispatchMachine}); the model and its caveats are stated in
+ * docs/simulator-guide.md, "FaaS layer (--invocations)".
  */
 public final class FaasSimulation {
 

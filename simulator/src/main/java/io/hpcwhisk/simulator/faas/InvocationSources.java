@@ -19,22 +19,9 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * Activation streams, in arrival order.
- *
- * <p><b>Synthetic</b> ({@code synthetic:rate=R,actions=A,duration=MS,memory=MB,seed=S,hours=H}):
- * Poisson arrivals of R per second (default 1) for H hours (default: the whole batch run), actions
- * chosen with a Zipf(1) popularity among A (default 50), durations exponential with mean MS
- * (default 1000 ms), memory MB (default 256).
- *
- * <p><b>Azure Functions 2019</b> ({@code
- * azure:INVOCATIONS.csv[,durations=DURATIONS.csv][,sample=P][,seed=S]}): the per-minute file {@code
- * invocations_per_function_md.anon.dNN.csv} (HashOwner, HashApp, HashFunction, Trigger, then 1440
- * minute columns); the n invocations of a function in minute m arrive at uniform random instants of
- * that minute (seeded); each is kept with probability P (default 1) to scale the day down.
- * Durations come from the matching row of {@code function_durations_percentiles.anon.dNN.csv} (its
- * Average, in ms), else 1000 ms. Memory 256 MB. The day is replayed once from the start of the
- * batch trace. The per-minute counts of every function are held in memory (≈ 5.8 KB a function; use
- * a subset of a full day's file) and arrivals are generated minute by minute.
+ * Activation streams in arrival order, synthetic (Poisson, Zipf(1), exponential durations) or from
+ * the Azure Functions 2019 trace; the syntax, defaults and memory cost are stated in
+ * docs/simulator-guide.md, "FaaS layer (--invocations)".
  */
 public final class InvocationSources {
 

@@ -17,16 +17,10 @@ import java.util.Optional;
 
 /**
  * What a controller could see at one sample, as the production types: the {@link ClusterSnapshot}
- * of the harvest partition and the {@link Fleet} of our pilots, derived from the jobs exactly as
- * the live controller does ({@link Fleet#fromJobs}).
- *
- * <p>Nodes: an available node without our pilot is {@code IDLE} with an unbounded window (the log
- * has no reservation data); a node running our pilot is {@code ALLOCATED}; a node that was
- * available at the previous sample and is not now is {@code ALLOCATED} (a batch job took it). With
- * {@link Scope#ACTIVE_NODES} other nodes are left out: every policy in core reads only harvestable
- * nodes, nodes with our pilots and nodes whose gap just closed, so the decisions are the same as
- * with every node listed ({@link Scope#ALL_NODES}, which lists all nodes seen so far and costs
- * O(nodes) per sample) — {@code OnlineReplayTest} checks that equivalence.
+ * of the harvest partition and the {@link Fleet} of our pilots ({@link Fleet#fromJobs}, as live);
+ * how nodes are shown is stated in docs/simulator-guide.md, "What the online numbers assume", and
+ * {@link Scope#ACTIVE_NODES} gives the same decisions as {@link Scope#ALL_NODES} (O(nodes) per
+ * sample), which {@code OnlineReplayTest} checks.
  */
 final class ControllerView {
 

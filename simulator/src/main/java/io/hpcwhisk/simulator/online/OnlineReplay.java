@@ -32,23 +32,9 @@ import java.util.SplittableRandom;
 
 /**
  * Replays an idle-node log online: at every sample a production {@link HarvestPolicy} decides from
- * what a controller could see then, and a {@link SimulatedCluster} carries the intents out.
- *
- * <p>Algorithm, per sample at time t: end pilots whose limit passed (refilling freed nodes at that
- * instant); preempt pilots whose node is no longer available; build the {@link ClusterSnapshot} and
- * {@link Fleet} ({@link ControllerView}); ask core's {@link ControllerPass} (the live controller's
- * pass around the policy) for the plan; apply its submits and cancels; start pending pilots on free
- * available nodes; record how many nodes are warming and ready at t. Shares are weighted in
- * seconds: each sample stands for the time until the next one, the last for the mean spacing.
- *
- * <p>Example: with fib and 20 s warm-up, a node idle for 5 minutes gets the 90-minute pilot (nice
- * 0, every window looks unbounded), is ready after 20 s, and is preempted when the batch job takes
- * the node back: 280 s ready, 20 s wasted, one preemption.
- *
- * <p>Known caveats: an optimistic bound — no reservation data, so every window is unbounded and
- * preemption is always allowed; the controller reacts at the log's sample interval (~10.7 s); Slurm
- * starts pilots without latency; the grace time is counted as the batch job's worst-case delay, not
- * simulated.
+ * what a controller could see then, and a {@link SimulatedCluster} carries the intents out (the
+ * steps are on {@link #run}); an optimistic bound, whose assumptions are stated in
+ * docs/simulator-guide.md, "What the online numbers assume".
  */
 public final class OnlineReplay implements AvailabilityObserver {
 
@@ -115,7 +101,14 @@ public final class OnlineReplay implements AvailabilityObserver {
     this.view = new ControllerView(TARGET, naming, scope);
   }
 
-  /** Reads {@code idleLog} and replays it online. */
+  /**
+   * Reads {@code idleLog} and replays it online: per sample at time t, end pilots whose limit
+   * passed (refilling freed nodes at that instant), preempt pilots whose node is no longer
+   * available, build the {@link ClusterSnapshot} and {@link Fleet} ({@link ControllerView}), ask
+   * the {@link ControllerPass} for the plan, apply its submits and cancels, start pending pilots on
+   * free available nodes and record how many nodes are warming and ready at t. Shares are weighted
+   * in seconds: each sample stands for the time until the next one, the last for the mean spacing.
+   */
   public static OnlineResult run(
       Path idleLog, SampleWindow window, ReplayMode.Online mode, long seed, Progress progress) {
     OnlineReplay replay = new OnlineReplay(mode, seed);

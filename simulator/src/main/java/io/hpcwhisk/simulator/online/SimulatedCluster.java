@@ -16,30 +16,9 @@ import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
- * The simulated harvest partition: executes a policy's intents like Slurm would and accounts for
- * every pilot-second.
- *
- * <p>Algorithm. Pending pilots wait in priority order — lower {@code nice} first, then older job id
- * (FIFO). At each sample: (1) {@link #advanceTo} ends pilots whose time limit passed, in time
- * order, and — as Slurm's scheduler does on a job's end — starts the best pending pilot on the
- * freed node at that very instant; (2) {@link #reclaim} preempts every pilot whose node is no
- * longer available (the batch job took it); (3) the policy's intents are applied ({@link #submit},
- * {@link #cancel}); (4) {@link #schedule} starts pending pilots on free available nodes in priority
- * order: a targeted pilot only on its node, an untargeted one on the lowest free node id (Slurm's
- * select/linear with equal weights) or a seeded random one. A pilot is ready {@code warmupSeconds}
- * after it starts. Windows are unbounded (the log has no reservations), so every pilot gets its
- * full {@code --time}.
- *
- * <p>Example. Warm-up 20 s, a 2-minute pilot starts on p0016 at t=0: warming until 20 s, ready
- * until 120 s, then times out; if another 2-minute pilot is pending it starts at 120 s on p0016 and
- * warms up until 140 s. If p0016 leaves the log's available set at the sample t=130 s, that second
- * pilot is preempted after 10 s of warm-up: 10 wasted pilot-seconds, one preemption before ready,
- * and a batch job delayed by at most the grace time.
- *
- * <p>Known caveats. Optimistic: preemption is always allowed and instantaneous for accounting (the
- * grace time is reported as the batch job's worst-case delay, not simulated), the node is reclaimed
- * exactly at the first sample where it is unavailable, and Slurm starts pilots with no scheduling
- * latency. Nodes are whole (select/linear).
+ * The simulated harvest partition of the online replay: executes a policy's intents as Slurm would
+ * (the order of one sample is on {@link #advanceTo}) and accounts for every pilot-second; its
+ * optimistic assumptions are stated in docs/simulator-guide.md, "What the online numbers assume".
  */
 final class SimulatedCluster {
 
@@ -101,6 +80,15 @@ final class SimulatedCluster {
   /**
    * Ends the pilots whose time limit is at or before {@code now}, refilling freed nodes before
    * {@code now}.
+   *
+   * <p>One sample: (1) this ends pilots whose time limit passed, in time order, and starts the best
+   * pending pilot (lower {@code nice} first, then older job id) on the freed node at that instant,
+   * as Slurm's scheduler does on a job's end; (2) {@link #reclaim} preempts every pilot whose node
+   * is no longer available; (3) the policy's intents are applied ({@link #submit}, {@link
+   * #cancel}); (4) {@link #schedule} starts pending pilots on free available nodes in priority
+   * order, a targeted one only on its node, an untargeted one on the lowest free node id or a
+   * seeded random one. A pilot is ready {@code warmupSeconds} after it starts; windows are
+   * unbounded, so every pilot gets its full {@code --time}.
    */
   void advanceTo(double now) {
     while (!byLimitEnd.isEmpty() && byLimitEnd.peek().limitEnd() <= now) {

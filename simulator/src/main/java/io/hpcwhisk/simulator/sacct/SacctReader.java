@@ -16,17 +16,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Streams the finished jobs of a {@code sacct -P} dump (see the package documentation).
- *
- * <p><b>Errors</b>: an empty file; a first line that is not a pipe-separated header with the
- * required columns (wrong format); a line with fewer fields than the header (truncated) or more
- * (extra columns); a time that is neither {@code YYYY-MM-DDTHH:MM:SS} nor Unknown/None; a duration
- * that is not {@code [D-]HH:MM:SS}, {@code MM:SS} or minutes; a count that is not a non-negative
- * integer; an End before its Start (negative time).
- *
- * <p><b>Counted skips</b>: {@value #STEP}, {@value #CANCELLED}, {@value #UNFINISHED}, {@value
- * #ZERO_SIZE}. Timestamps are read in the zone given to the constructor (sacct prints local time
- * without a zone).
+ * Streams the finished jobs of a {@code sacct -P} dump (see the package documentation), timestamps
+ * read in the zone given to the constructor (sacct prints local time without a zone); its errors
+ * and counted skips ({@value #STEP}, {@value #CANCELLED}, {@value #UNFINISHED}, {@value
+ * #ZERO_SIZE}) are stated in docs/simulator-guide.md, "Inputs".
  */
 public final class SacctReader implements TraceReader<SacctJob> {
 

@@ -27,30 +27,9 @@ import java.util.TreeMap;
 
 /**
  * Builds the same {@link ClusterSnapshot} as core's {@link SnapshotBuilder} from a cluster state
- * that is kept up to date change by change, for the simulator, which sees every change and builds a
- * snapshot every controller pass. Each snapshot after the first says which nodes changed state
- * since the previous build ({@link NodeChanges}), so that a policy's gap estimator can visit only
- * those.
- *
- * <p><b>Algorithm.</b> The harvest partition's nodes are held in name order with their current
- * state; a busy node's {@link Node} is made once per state change, and the harvestable ones are
- * kept in a bit set. For every node the expected starts of the pending non-pilot jobs scheduled on
- * it are kept in a counted sorted map, updated when such a job is put or removed, so the node's
- * window end is its first key. Active jobs are kept in an array sorted by id (insert and remove by
- * binary search). A build copies the busy nodes' array, makes a {@link Node} for each harvestable
- * node only, and copies the active jobs' array: O(nodes) copying plus O(harvestable nodes)
- * allocation, and no sorting, hashing or scan of the jobs' node lists; a change costs O(log jobs +
- * its nodes).
- *
- * <p><b>Example.</b> Nodes n1..n4 in {@code whisk}, all IDLE: four unbounded windows. Put a pending
- * 4-node job expected at now+90 s on n1..n4 and set n1, n2 ALLOCATED and n3, n4 PLANNED: the next
- * build has n3, n4 with a 90 s window — exactly what {@link SnapshotBuilder#build} gives for {@link
- * #observation}.
- *
- * <p><b>Known caveats.</b> The node set is fixed at construction. Jobs are keyed by id (an
- * observation with two jobs of one id has no incremental equivalent). The caller must report every
- * change; {@link #observation} gives the equivalent plain input so that tests can compare both
- * paths.
+ * kept up to date change by change (the caller must report every change; the node set is fixed at
+ * construction), and says which nodes changed since the previous build ({@link NodeChanges}); the
+ * cost is stated on {@link #build}.
  */
 public final class IncrementalSnapshotBuilder {
 
@@ -236,6 +215,15 @@ public final class IncrementalSnapshotBuilder {
 
   /**
    * The snapshot at {@code now}; equal to {@code new SnapshotBuilder(…).build(observation(now))}.
+   *
+   * <p>Nodes are held in name order with their current state, a busy node's {@link Node} made once
+   * per state change and the harvestable ones kept in a bit set; per node the expected starts of
+   * the pending non-pilot jobs scheduled on it are a counted sorted map (its window end is the
+   * first key); active jobs are an array sorted by id. A build copies the busy nodes' array, makes
+   * a {@link Node} for each harvestable node only and copies the active jobs' array: O(nodes)
+   * copying plus O(harvestable nodes) allocation, no sorting, hashing or scan of the jobs' node
+   * lists; a change costs O(log jobs + its nodes). Jobs are keyed by id (an observation with two
+   * jobs of one id has no incremental equivalent).
    */
   public ClusterSnapshot build(Instant now) {
     Object[] nodes = busy.clone();

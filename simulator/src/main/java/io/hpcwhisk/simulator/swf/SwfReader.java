@@ -15,21 +15,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Streams the jobs of an SWF v2.2 file.
- *
- * <p><b>Extra columns.</b> Some archives append columns after the 18 standard fields (queue names,
- * per-node lists in braces, node properties): the 18 fields are used, the rest ignored, and such
- * lines counted under {@value #EXTRA_COLUMNS} in the summary's warnings.
- *
- * <p><b>Errors</b> (a {@link TraceFormatException} naming file:line: field and what it found): a
- * line with fewer than 18 fields (truncated); one of the 18 fields that is not a number (a brace
- * list is named as such); a time (submit, wait, run, requested) below {@code -1}; a pipe- or
- * comma-separated line (wrong format, e.g. a sacct dump or a CSV file); a file with no job line at
- * all (empty file).
- *
- * <p><b>Counted skips</b> (reason → count in {@link #summary()}): {@value #CANCELLED} (status 5 and
- * no run time), {@value #UNKNOWN_SUBMIT}, {@value #UNKNOWN_RUNTIME}, {@value #ZERO_SIZE} (no
- * allocated nor requested processors). Blank lines are ignored.
+ * Streams the jobs of an SWF v2.2 file; extra columns ({@value #EXTRA_COLUMNS}), errors and counted
+ * skips ({@value #CANCELLED}, {@value #UNKNOWN_SUBMIT}, {@value #UNKNOWN_RUNTIME}, {@value
+ * #ZERO_SIZE}) are stated in docs/simulator-guide.md, "Inputs".
  */
 public final class SwfReader implements TraceReader<SwfJob> {
 

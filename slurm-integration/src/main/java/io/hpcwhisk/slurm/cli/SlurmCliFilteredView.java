@@ -20,28 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads only what a controller pass needs, in the same shape on Slurm 22.05 and 24.x:
- *
- * <ul>
- *   <li>{@code sinfo --noheader --Node --responding --partition=HARVEST --format=%N|%T|%R|%G}: the
- *       harvest partition's nodes that answer slurmctld (a node that does not answer is not
- *       harvestable and is left out), with their GPUs;
- *   <li>{@code squeue --noheader --states=all --partition=P,… --Format=…}: only the jobs of the
- *       partitions that share a node with the harvest partition (only those can run or be planned
- *       on a harvest node), with only the 16 fields a pass reads, each record framed by a random
- *       mark new to every call (a newline in a job name cannot forge a record); finished jobs are
- *       kept only when they are our pilots ({@link PilotOwner}); the scheduled nodes of pending
- *       jobs come in the same answer (no second {@code squeue} on 22.05);
- *   <li>{@code sinfo --noheader --format=%R|%N} (which partitions share the harvest nodes) on the
- *       first pass, when the harvest partition's node set changes, and every {@link
- *       #PARTITION_REFRESH} passes.
- * </ul>
- *
- * <p>That is 2 Slurm calls a pass (3 when the partition map is read again). An answer that is the
- * same as the last one is not parsed again. Lines that are not what Slurm prints are skipped,
- * counted ({@link #garbageLines()}) and named in one log line (not repeated while the first bad
- * line stays the same); an answer of which no line could be read fails the pass ({@link
- * SlurmAccessException.Reason#GARBAGE}), so the controller keeps its pilots and tries again.
+ * Reads only what a controller pass needs, in the same shape on Slurm 22.05 and 24.x: 2 Slurm calls
+ * a pass (3 when the partition map is read again, every {@link #PARTITION_REFRESH} passes), framed
+ * records, skipped and counted garbage ({@link #garbageLines()}, a pass with no readable line fails
+ * with {@link SlurmAccessException.Reason#GARBAGE}); the commands and why are stated in
+ * docs/admin-guide.md §4, "What it does every pass, and what it exports".
  */
 public final class SlurmCliFilteredView implements ClusterView {
 

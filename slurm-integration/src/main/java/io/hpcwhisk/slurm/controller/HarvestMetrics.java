@@ -20,29 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
- * The controller's Micrometer meters (all prefixed {@code hpcwhisk.}):
- *
- * <ul>
- *   <li>{@code harvest.nodes.idle} — harvestable (idle or planned) nodes of the partition, last
- *       pass;
- *   <li>{@code harvest.nodes.windows} — of those, nodes with a bounded backfill window;
- *   <li>{@code harvest.pilots{state}} — our pilots by state (pending, running), last pass;
- *   <li>{@code harvest.submissions{policy,kind}} and {@code harvest.cancels{policy,kind}} —
- *       executed intents (every kind of {@link ReasonKind} exported from the start, at 0);
- *   <li>{@code harvest.pilots.ended{how}} — ended pilots: preempted, timed_out, failed, completed,
- *       cancelled, vanished; {@code harvest.preemptions} counts the preempted ones alone;
- *   <li>{@code harvest.handover} — per preempted pilot, the time from Slurm's preemption to the
- *       pilot job's end: how long the preempting batch job waited for it (Slurm's whole seconds; at
- *       most the grace time, which is when Slurm ends it), as a histogram with buckets at 1, 2, 5,
- *       10, 20, 30, 60 and 120 s;
- *   <li>{@code harvest.node.seconds} — node-seconds held by running pilots (harvested time);
- *   <li>{@code harvest.passes{outcome}} — reconcile passes, ok or failed; {@code slurm.up} — 1
- *       while the last pass reached Slurm;
- *   <li>{@code slurm.calls{command,outcome}} — latency of every Slurm command or REST call ({@code
- *       rest GET nodes}), ok or error;
- *   <li>{@code slurm.errors{reason}} — failed reads and commands by reason: unreachable, timeout,
- *       auth, garbage, version, failed (every reason exported from the start, at 0).
- * </ul>
+ * The controller's Micrometer meters (all prefixed {@code hpcwhisk.}; every {@link ReasonKind} and
+ * error reason exported from the start, at 0); each meter's meaning is stated in
+ * docs/admin-guide.md §4, "What it does every pass, and what it exports".
  */
 public final class HarvestMetrics implements SlurmCli.CallObserver {
 

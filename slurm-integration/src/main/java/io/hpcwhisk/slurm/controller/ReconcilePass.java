@@ -30,25 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconcile pass of the harvest controller.
- *
- * <p><b>Algorithm.</b> Observe Slurm through the {@link ClusterView}; build the snapshot (windows)
- * and the fleet (jobs with the pilot name prefix, so pilots left by an earlier controller are
- * adopted rather than duplicated); update the {@link PilotTracker} (ended pilots, preemptions,
- * harvested node-seconds); ask core's {@link ControllerPass} for the intents (the policy's, the
- * cancels of pilots Slurm is preempting when {@code expedite-preemption} is on, the cap on
- * submissions per pass); carry them out in order (the first Slurm failure stops the pass) unless
- * this is a dry run. This class only gathers the pass's inputs and acts.
- *
- * <p><b>Example.</b> n3 PLANNED with a 5m40s window, adaptive policy: one pass submits {@code
- * sbatch --nodelist=n3 --time=5 --time-min=5}; the next pass sees it running on n3 and submits
- * nothing for n3.
- *
- * <p><b>Known caveats.</b> A pass that cannot read Slurm does nothing (it never acts on stale
- * data); it is logged once when the outage starts, again when its reason changes and once a minute
- * after, {@code hpcwhisk.slurm.errors{reason}} counts every failed pass, and {@code
- * hpcwhisk.slurm.up} drops to 0. In a dry run the fleet never changes, so the same intents are
- * printed every pass.
+ * One reconcile pass of the harvest controller: observes Slurm through the {@link ClusterView},
+ * builds the snapshot and the fleet (adopting pilots an earlier controller left), updates the
+ * {@link PilotTracker}, asks core's {@link ControllerPass} for the intents and carries them out in
+ * order (the first Slurm failure stops the pass) unless this is a dry run; a pass that cannot read
+ * Slurm does nothing (docs/admin-guide.md §4), and a dry run prints the same intents every pass
+ * since the fleet never changes.
  */
 public final class ReconcilePass {
 

@@ -35,19 +35,10 @@ import java.util.regex.Pattern;
 
 /**
  * A small client of Slurm's REST API ({@code slurmrestd}) over {@link java.net.http.HttpClient}:
- * GET, POST and DELETE under {@code /slurm/VERSION/}, authenticated with the headers {@code
- * X-SLURM-USER-NAME} and {@code X-SLURM-USER-TOKEN} (the token from a {@link TokenFile}, read again
- * when the file changes).
- *
- * <p><b>Version.</b> The first call tries data_parser {@link #VERSIONS} newest first and keeps the
- * first one slurmrestd serves (a 404 means it does not); when it serves none, the message names
- * what it offers (from its {@code /openapi/v3}). A call that gets a 404 later (slurmrestd upgraded)
- * learns the version again on the next call.
- *
- * <p><b>Bounds.</b> Every exchange (connect, headers and body) must end within the timeout; a body
- * larger than {@code maxBytes} is cut off and refused; JSON nested deeper than {@link #MAX_DEPTH}
- * is refused. Every failure is a {@link SlurmAccessException} with its {@link Reason}, naming the
- * URL and what went wrong, never the token.
+ * GET, POST and DELETE under {@code /slurm/VERSION/} with the user name and the token of a {@link
+ * TokenFile}; the version it learns ({@link #VERSIONS}), its bounds ({@link #MAX_DEPTH}) and
+ * failures ({@link SlurmAccessException} with its {@link Reason}, naming the URL, never the token)
+ * are stated in docs/admin-guide.md §4, "Slurm over slurmrestd".
  */
 public final class SlurmRestClient {
 

@@ -21,19 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * Submits pilots with {@code POST /slurm/VERSION/job/submit} and cancels them with {@code DELETE
- * /slurm/VERSION/job/ID}: the same jobs as {@link io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher}
- * (name {@code PREFIX-<minutes>m[-<node>]}, one whole node, time limit in whole minutes rounded
- * down and at least one, {@code --time-min}, nice, target node, signal, output).
- *
- * <p><b>Environment.</b> Like {@code sbatch --export=ALL}: the controller's environment, then
- * {@code harvest.pilot-job.environment}, then the {@link PilotJobHandOff}'s variables (the
- * balancer's address and the <i>path</i> of the credential file in the server's 0700 token
- * directory; never the credential). Variables of the controller whose names suggest a secret
- * ({@code *TOKEN*}, {@code *SECRET*}, {@code *PASSW*}, {@code *KEY*}, {@code *CREDENTIAL*}, except
- * {@code *_FILE}) are left out. Nothing travels on a command line.
- *
- * <p>{@code harvest.pilot-job.extra-options} (raw sbatch options) have no REST form and are refused
- * when the launcher is built.
+ * /slurm/VERSION/job/ID}: the same jobs as {@link io.hpcwhisk.slurm.cli.SlurmCliPilotLauncher},
+ * with the environment, the secret-looking variables left out and the options refused as
+ * docs/admin-guide.md §4, "Slurm over slurmrestd", states.
  */
 public final class SlurmRestPilotLauncher implements PilotLauncher {
 

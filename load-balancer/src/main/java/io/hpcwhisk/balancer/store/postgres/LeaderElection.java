@@ -16,26 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election on PostgreSQL: whoever holds the session-level advisory lock {@code key} ({@code
- * pg_try_advisory_lock}) on its own dedicated connection (never one of the store's pool) is the
- * leader, until that session ends.
- *
- * <p>One thread per election: without the lock it tries to take it every {@code retry} (default 2
- * s), reconnecting when needed; once it holds it, it runs {@code SELECT 1} on that connection every
- * {@link #CHECK} with a short socket timeout. The first failed check (the database gone, the
- * session terminated, the network down) steps down at once: the listener's {@link Listener#deposed}
- * runs before the connection is closed, and the election goes back to trying.
- *
- * <p>The session sets {@code idle_session_timeout} ({@link #IDLE_SESSION_TIMEOUT}) and TCP
- * keepalives, so that the database ends the session of a leader that stopped talking (its host
- * frozen or cut off) after at most that long, which frees the lock; the leader's own check has
- * failed before that (socket timeout {@link #SOCKET_TIMEOUT_SECONDS} s), so an old leader has
- * stepped down before a new one can be elected. A process killed outright closes its socket: the
- * database frees the lock at once and another server takes it within one {@code retry}.
- *
- * <p>The gauge {@code hpcwhisk.controller.leader} is 1 while this election holds the lock, 0
- * otherwise. Gaining and losing leadership are logged at INFO/WARN with the reason. The password is
- * handed to the JDBC driver only, never logged.
+ * Leader election on PostgreSQL: whoever holds the session-level advisory lock {@code key} on its
+ * own dedicated connection is the leader until that session ends; the retry, the {@link #CHECK},
+ * stepping down ({@link Listener#deposed} runs before the connection closes), {@link
+ * #IDLE_SESSION_TIMEOUT} and the gauge are stated in docs/admin-guide.md §7, "Several servers (high
+ * availability)", "Exactly one harvest controller". The password goes to the JDBC driver only,
+ * never to a log.
  */
 public final class LeaderElection implements AutoCloseable {
 

@@ -20,26 +20,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Streams the HPC-Whisk idle-node log as {@link IdleSample}s.
- *
- * <p>Format, one record per ~10.7 s:
- *
- * <pre>
- * 1647471604
- * invokers: p2165,p1739,...          (may be empty after the colon)
- * lowprio      up   12:00:00      1   idle p0016     (zero or more sinfo lines)
- * ----
- * </pre>
- *
- * <p>Only {@code sinfo} lines whose state column is exactly {@code idle} count; other states
- * ({@code idle~}, {@code idle%}, {@code idle#}, ...) are skipped and counted per state in the
- * summary, as are blank lines between records. A node count column that disagrees with its node
- * list is accepted and counted as a warning.
- *
- * <p>Errors ({@link TraceFormatException}): an empty file, a bad or non-increasing timestamp, a
- * record cut short (no {@code invokers:} line, an {@code sinfo} line with fewer than six columns, a
- * missing {@code ----} before the next timestamp or the end of the file), and a node name that is
- * not {@code p} + four digits.
+ * Streams the HPC-Whisk idle-node log as {@link IdleSample}s; the format, what is skipped or
+ * counted and each {@link TraceFormatException} are stated in docs/simulator-guide.md, "The log and
+ * how it is read".
  */
 public final class IdleLogReader implements TraceReader<IdleSample> {
 
