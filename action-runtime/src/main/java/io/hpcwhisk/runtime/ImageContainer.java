@@ -45,6 +45,8 @@ final class ImageContainer implements AutoCloseable {
    */
   private static final long NATIVE_DRAIN_MILLIS = 1_000;
 
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private static final long STREAM_END_MILLIS = 5_000;
 
   private final ActionSpec spec;
@@ -336,7 +338,13 @@ final class ImageContainer implements AutoCloseable {
       }
       long since = System.nanoTime();
       long until = since + TimeUnit.MILLISECONDS.toNanos(NATIVE_DRAIN_MILLIS);
-      while (!(out.drainedSince(since) && err.drainedSince(since)) && System.nanoTime() < until) {
+      // The engine relays the container's output asynchronously (conmon), so an empty pipe right
+      // after the answer proves less than for a native runtime: the pipes must also be empty at a
+      // check at least QUIET_NANOS after it. Images that print the end markers (those built for
+      // OpenWhisk) skip this wait.
+      long quietFrom = since + QUIET_NANOS;
+      while (!(out.drainedSince(quietFrom) && err.drainedSince(quietFrom))
+          && System.nanoTime() < until) {
         LockSupport.parkNanos(50_000);
       }
       if (logs.awaitMarkers(0)) {

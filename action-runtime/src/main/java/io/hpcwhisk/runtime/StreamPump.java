@@ -183,6 +183,8 @@ final class StreamPump implements Runnable {
             }
             emptyAt = checkStart;
             drainFrom = Long.MAX_VALUE; // served (a caller still waiting asks again)
+          } else if (request != Long.MAX_VALUE) {
+            pause = MIN_POLL_NANOS; // a drain waits for a later check: look again soon
           }
           LockSupport.parkNanos(this, pause);
           pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(MAX_POLL_MILLIS));
