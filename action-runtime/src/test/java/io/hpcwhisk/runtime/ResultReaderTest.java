@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime's end reaches the pilot only after every line the runtime wrote before it ended, even
- * when the reader thread is slow (a stalled read stands in for a loaded machine).
+ * when the reader thread is held (a gated read stands in for a loaded machine).
  */
 class ResultReaderTest {
 
@@ -30,17 +30,16 @@ class ResultReaderTest {
   @Test
   void aLineWrittenJustBeforeTheRuntimeEndedComesBeforeTheEnd() throws Exception {
     try (RandomAccessFile fifo = fifo()) {
+      GatedInputStream gate = new GatedInputStream(new FileInputStream(fifo.getFD()), false);
       ResultReader reader =
-          new ResultReader(
-              new StallingInputStream(new FileInputStream(fifo.getFD()), 200),
-              new FileOutputStream(fifo.getFD()),
-              1 << 20,
-              "t");
+          new ResultReader(gate, new FileOutputStream(fifo.getFD()), 1 << 20, "t");
       reader.start();
-      // the runtime's last words, then it exits
+      // the runtime's last words, then it exits, while the reader gets no processor time
       fifo.write("{\"ok\":false,\"error\":\"SyntaxError\"}\n".getBytes(StandardCharsets.UTF_8));
       reader.processExited();
+      assertThat(reader.next(0)).as("nothing, not the end, before the reader runs").isNull();
 
+      gate.open();
       ResultReader.Line first = reader.next(30_000);
       assertThat(first.exited()).as("the runtime's line before its end").isFalse();
       assertThat(first.text()).isEqualTo("{\"ok\":false,\"error\":\"SyntaxError\"}");

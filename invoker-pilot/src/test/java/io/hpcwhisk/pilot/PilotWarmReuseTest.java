@@ -81,23 +81,6 @@ class PilotWarmReuseTest extends PilotFixture {
   /** A python action of {@code versionKey}, 256 MB. */
   private static ActivationRequest python(String id, String versionKey) {
     ActivationRequest r = Requests.node(id, versionKey, "", 10_000, 256);
-    return new ActivationRequest(
-        r.activationId(),
-        r.namespace(),
-        r.actionName(),
-        r.versionKey(),
-        "python:3",
-        "def main(a):\n    return {'ok': True}\n",
-        r.binary(),
-        r.main(),
-        r.env(),
-        r.limits(),
-        r.params(),
-        r.deadlineMs(),
-        r.apiHost(),
-        r.apiKey(),
-        r.acceptedAtMs(),
-        r.attempt(),
-        r.retrySafe());
+    return Requests.copy(r, "python:3", "def main(a):\n    return {'ok': True}\n", r.retrySafe());
   }
 }

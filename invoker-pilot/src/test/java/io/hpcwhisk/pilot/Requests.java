@@ -46,13 +46,19 @@ public final class Requests {
 
   /** The same request, marked retry-safe. */
   public static ActivationRequest retrySafe(ActivationRequest r) {
+    return copy(r, r.kind(), r.code(), true);
+  }
+
+  /** {@code r} with another kind, code and retry-safety; every other field kept. */
+  public static ActivationRequest copy(
+      ActivationRequest r, String kind, String code, boolean retrySafe) {
     return new ActivationRequest(
         r.activationId(),
         r.namespace(),
         r.actionName(),
         r.versionKey(),
-        r.kind(),
-        r.code(),
+        kind,
+        code,
         r.binary(),
         r.main(),
         r.env(),
@@ -63,6 +69,6 @@ public final class Requests {
         r.apiKey(),
         r.acceptedAtMs(),
         r.attempt(),
-        true);
+        retrySafe);
   }
 }
