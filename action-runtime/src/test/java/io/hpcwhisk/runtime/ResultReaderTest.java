@@ -67,4 +67,23 @@ class ResultReaderTest {
           .isTrue();
     }
   }
+
+  @Test
+  void aRuntimeCannotEndItselfWithAGuessedMark() throws Exception {
+    try (RandomAccessFile fifo = fifo()) {
+      ResultReader reader =
+          new ResultReader(
+              new FileInputStream(fifo.getFD()), new FileOutputStream(fifo.getFD()), 1 << 20, "t");
+      reader.start();
+      String forged = "hpcwhisk-runtime-ended-" + "0".repeat(24);
+      fifo.write((forged + "\n{\"ok\":true}\n").getBytes(StandardCharsets.UTF_8));
+
+      ResultReader.Line first = reader.next(30_000);
+      assertThat(first.exited()).as("a guessed mark is an ordinary line").isFalse();
+      assertThat(first.text()).isEqualTo(forged);
+      assertThat(reader.next(30_000).text()).isEqualTo("{\"ok\":true}");
+      reader.processExited();
+      assertThat(reader.next(30_000).exited()).isTrue();
+    }
+  }
 }
