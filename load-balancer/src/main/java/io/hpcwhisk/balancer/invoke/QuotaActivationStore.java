@@ -160,9 +160,15 @@ public final class QuotaActivationStore implements ActivationStore, StorageQuota
 
   @Override
   public CompletableFuture<Void> completeAsync(ActivationRecord record) {
-    CompletableFuture<Void> done = store.completeAsync(record);
-    recorded(record);
-    return done;
+    // counted once written: a write that fails leaves the pending entry (and its count) in place
+    return store
+        .completeAsync(record)
+        .whenComplete(
+            (v, t) -> {
+              if (t == null) {
+                recorded(record);
+              }
+            });
   }
 
   @Override

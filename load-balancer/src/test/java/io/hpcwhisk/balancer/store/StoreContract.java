@@ -202,8 +202,7 @@ abstract class StoreContract {
     }
   }
 
-  private static PendingActivation pending(
-      String id, String ns, String action, ObjectNode payload) {
+  static PendingActivation pending(String id, String ns, String action, ObjectNode payload) {
     return new PendingActivation(id, ns, ns, action, payload, 5, null, 0);
   }
 

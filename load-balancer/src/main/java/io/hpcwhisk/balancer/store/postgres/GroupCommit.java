@@ -12,7 +12,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * two writers, one bad statement), each statement runs again alone in its own transaction, so one
  * statement's failure never fails another's. An unavailable database fails the whole batch with the
  * same {@link StoreUnavailableException} a single transaction would throw.
+ *
+ * <p>A caller that must not block (a pilot's result, handled on the thread that reads the pilot's
+ * connection) uses {@link #submit}: its future completes on a callback thread, never a writer's, so
+ * the next batch is not held up by what the caller does with the answer.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -38,6 +44,12 @@ final class GroupCommit implements AutoCloseable {
 
   /** At most this many statements share one transaction. */
   static final int MAX_BATCH = 128;
+
+  /**
+   * Threads that run what callers of {@link #submit} do once their write has committed (a
+   * sequence's next step may wait for its own write there), as the embedded store's.
+   */
+  private static final int CALLBACK_THREADS = 4;
 
   /** Sets a statement's parameters. */
   @FunctionalInterface
@@ -52,10 +64,28 @@ final class GroupCommit implements AutoCloseable {
   private final PostgresStore db;
   private final LinkedBlockingQueue<Unit> waiting = new LinkedBlockingQueue<>();
   private final List<Thread> writers = new ArrayList<>();
+
+  /** Not shut down at close (a late commit may still hand it an answer): its threads time out. */
+  private final ThreadPoolExecutor callbacks;
+
   private volatile boolean closed;
 
   GroupCommit(PostgresStore db, int writerThreads) {
     this.db = db;
+    AtomicInteger n = new AtomicInteger();
+    this.callbacks =
+        new ThreadPoolExecutor(
+            CALLBACK_THREADS,
+            CALLBACK_THREADS,
+            5,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "hpc-whisk-store-callback-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    callbacks.allowCoreThreadTimeOut(true);
     for (int i = 0; i < writerThreads; i++) {
       Thread t = new Thread(this::write, "hpc-whisk-store-writer-" + i);
       t.setDaemon(true);
@@ -74,13 +104,8 @@ final class GroupCommit implements AutoCloseable {
    *     PostgresStore#tx})
    */
   int run(String what, String key, String sql, Binder binder) {
-    if (closed) {
-      throw new StoreUnavailableException("the PostgreSQL store is closed (" + what + ")", null);
-    }
-    CompletableFuture<Integer> done = new CompletableFuture<>();
-    waiting.add(new Unit(what, key, sql, binder, done));
     try {
-      return done.get();
+      return enqueue(what, key, sql, binder).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the store (" + what + ")", e);
@@ -91,6 +116,30 @@ final class GroupCommit implements AutoCloseable {
       throw new IllegalStateException(
           "the PostgreSQL store failed (" + what + "): " + e.getCause(), e.getCause());
     }
+  }
+
+  /**
+   * As {@link #run} without blocking: the future completes, on a callback thread, once the
+   * transaction that holds the statement has committed (or fails as {@link #run} would throw).
+   */
+  CompletableFuture<Integer> submit(String what, String key, String sql, Binder binder) {
+    CompletableFuture<Integer> done;
+    try {
+      done = enqueue(what, key, sql, binder);
+    } catch (StoreUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // the callers' continuations run on a callback thread, not on the writer that committed
+    return done.whenCompleteAsync((n, t) -> {}, callbacks);
+  }
+
+  private CompletableFuture<Integer> enqueue(String what, String key, String sql, Binder binder) {
+    if (closed) {
+      throw new StoreUnavailableException("the PostgreSQL store is closed (" + what + ")", null);
+    }
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    waiting.add(new Unit(what, key, sql, binder, done));
+    return done;
   }
 
   private void write() {

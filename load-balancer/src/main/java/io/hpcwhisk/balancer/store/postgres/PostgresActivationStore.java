@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,23 @@ public final class PostgresActivationStore implements ActivationStore {
 
   @Override
   public void complete(ActivationRecord r) {
+    try {
+      completeAsync(r).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #complete} without blocking the caller (a pilot's result is handled on the thread
+   * that reads the pilot's connection): the future completes, on a store thread, once the record
+   * has committed, so the results of concurrent activations share commits.
+   */
+  @Override
+  public CompletableFuture<Void> completeAsync(ActivationRecord r) {
     String body = Json.write(r);
     String path = r.name();
     var annotated = KeyValue.find(r.annotations(), "path");
@@ -68,30 +87,32 @@ public final class PostgresActivationStore implements ActivationStore {
     }
     String recordPath = path;
     // one statement: the pending entry goes and the record comes in the same transaction
-    boolean written =
-        db.grouped(
-                "store an activation record",
-                r.activationId(),
-                "WITH gone AS (DELETE FROM pending_activations WHERE activation_id = ?)"
-                    + " INSERT INTO activation_records"
-                    + " (activation_id, namespace, path, start_ms, end_ms, body)"
-                    + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING",
-                s -> {
-                  s.setString(1, r.activationId());
-                  s.setString(2, r.activationId());
-                  s.setString(3, r.namespace());
-                  s.setString(4, recordPath);
-                  s.setLong(5, r.start());
-                  s.setLong(6, r.end());
-                  s.setString(7, body);
-                })
-            > 0;
-    if (!written) {
-      LOG.warn(
-          "activation {} of {} already has its terminal record; a second one was not written",
-          r.activationId(),
-          r.namespace());
-    }
+    return db.groupedAsync(
+            "store an activation record",
+            r.activationId(),
+            "WITH gone AS (DELETE FROM pending_activations WHERE activation_id = ?)"
+                + " INSERT INTO activation_records"
+                + " (activation_id, namespace, path, start_ms, end_ms, body)"
+                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING",
+            s -> {
+              s.setString(1, r.activationId());
+              s.setString(2, r.activationId());
+              s.setString(3, r.namespace());
+              s.setString(4, recordPath);
+              s.setLong(5, r.start());
+              s.setLong(6, r.end());
+              s.setString(7, body);
+            })
+        .thenAccept(
+            written -> {
+              if (written == 0) {
+                LOG.warn(
+                    "activation {} of {} already has its terminal record; a second one was not"
+                        + " written",
+                    r.activationId(),
+                    r.namespace());
+              }
+            });
   }
 
   @Override

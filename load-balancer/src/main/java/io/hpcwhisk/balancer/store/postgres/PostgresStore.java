@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,6 +209,23 @@ public final class PostgresStore implements AutoCloseable {
             return s.executeUpdate();
           }
         });
+  }
+
+  /**
+   * As {@link #grouped} without blocking the caller: the future completes once the statement has
+   * committed, on a store thread (never the caller's); without group commit the statement runs now,
+   * on the caller's thread.
+   */
+  CompletableFuture<Integer> groupedAsync(
+      String what, String key, String sql, GroupCommit.Binder binder) {
+    if (writes != null) {
+      return writes.submit(what, key, sql, binder);
+    }
+    try {
+      return CompletableFuture.completedFuture(grouped(what, key, sql, binder));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**
