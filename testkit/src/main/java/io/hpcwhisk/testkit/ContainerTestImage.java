@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Cache: the image in podman's store ({@code /var/lib/containers}, root's: only root can change
  * it, so an image found there is used). When it is missing, {@link #ensure} builds it in a
  * temporary directory it removes after; concurrent test JVMs take a lock file first. A build took
- * 5.0 s at load 8 on 2 cores (debootstrap's: 184 s at load 12-14); ContainerActionsIT with it 63 s.
+ * 3-5 s at load 7-8 on 2 cores (debootstrap's: 184 s at load 12-14); ContainerActionsIT with it 61
+ * s.
  *
  * <p>Known caveat: builds need root, podman, runc or crun, tar, ldd and Debian 12's python3.11
  * ({@code /usr/bin/python3.11}); the root has no shell and no package manager.
@@ -104,15 +105,17 @@ public final class ContainerTestImage {
           List.of(
               "sh",
               "-c",
-              "chmod 1777 \"$2/tmp\" \"$2/var/tmp\" && tar -c -f - --no-recursion -C / -T \"$1\" -C"
-                  + " \"$2\" -T \"$3\" | podman import --change 'CMD [\"/usr/bin/python3\", \"-u\","
-                  + " \"/proxy.py\"]' --change 'WORKDIR /' - \"$4\"",
+              "chmod 1777 \"$2/tmp\" \"$2/var/tmp\" && tar -c -f \"$4\" --no-recursion -C /"
+                  + " -T \"$1\" -C \"$2\" -T \"$3\" && podman import --change 'CMD"
+                  + " [\"/usr/bin/python3\", \"-u\", \"/proxy.py\"]' --change 'WORKDIR /' \"$4\""
+                  + " \"$5\"",
               "import",
               hostList.toString(),
               stage.toString(),
               stageList.toString(),
+              dir.resolve("root.tar").toString(),
               image);
-      check(importing, 600, "tar | podman import");
+      check(importing, 600, "tar, podman import"); // a tar that fails imports nothing
     } finally {
       run(List.of("rm", "-rf", "--one-file-system", dir.toString()), 300);
     }

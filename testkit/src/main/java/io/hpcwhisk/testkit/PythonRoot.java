@@ -49,17 +49,7 @@ final class PythonRoot {
    */
   static List<String> files() {
     Path host = Path.of("/");
-    for (String required :
-        List.of(INTERPRETER, LIBRARY + "/http/server.py", LIBRARY + "/lib-dynload", TRUE)) {
-      if (!Files.exists(Path.of(required))) {
-        throw new IllegalStateException(
-            "the container test image is built from this machine's python3.11 (and "
-                + TRUE
-                + "), but "
-                + required
-                + " is missing (apt-get install python3.11 coreutils)");
-      }
-    }
+    present(List.of(INTERPRETER, LIBRARY + "/http/server.py", LIBRARY + "/lib-dynload", TRUE));
     List<String> wanted = new ArrayList<>(List.of(INTERPRETER, LINK, TRUE));
     wanted.addAll(standardLibrary(Path.of(LIBRARY)));
     List<String> objects = new ArrayList<>(List.of(INTERPRETER, TRUE));
@@ -71,6 +61,20 @@ final class PythonRoot {
       wanted.addAll(tree(Path.of(LOCALE)));
     }
     return withLinksAndParents(host, wanted);
+  }
+
+  /** Fails naming the first of {@code required} (absolute paths) that this machine lacks. */
+  static void present(List<String> required) {
+    for (String file : required) {
+      if (!Files.exists(Path.of(file))) {
+        throw new IllegalStateException(
+            "the container test image is built from this machine's python3.11 (and "
+                + TRUE
+                + "), but "
+                + file
+                + " is missing (apt-get install python3.11 coreutils)");
+      }
+    }
   }
 
   /** The standard library's files (absolute paths), its test suites and package dirs left out. */

@@ -121,4 +121,18 @@ class PythonRootTest {
             lib + "/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so",
             lib + "/os.py");
   }
+
+  @Test
+  void aMachineWithoutPython311IsAnErrorNamingTheMissingFile() throws IOException {
+    Path python = host.resolve("usr/bin/python3.11");
+    Files.createDirectories(python.getParent());
+    Files.writeString(python, "python");
+    String missing = host.resolve("usr/lib/python3.11/http/server.py").toString();
+
+    PythonRoot.present(List.of(python.toString()));
+    assertThatThrownBy(() -> PythonRoot.present(List.of(python.toString(), missing)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(missing + " is missing")
+        .hasMessageContaining("apt-get install python3.11");
+  }
 }
