@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HPC_WHISK_PILOT_PREWARM=0} to switch the pre-started runtimes off). {@code -Dbench.image=IMAGE}
  * makes the action a container action ({@code exec.kind: blackbox}) of that image (pilots need
  * podman; the image must be in the node's store); {@code -Dbench.image=test} builds or reuses
- * testkit's {@link ContainerTestImage} (root, podman, debootstrap).
+ * testkit's {@link ContainerTestImage} (root, podman, python3.11).
  */
 public final class BurstBenchmark {
 
