@@ -139,4 +139,23 @@ public sealed interface DispatchEvent<C> {
    * store).
    */
   record Stopped<C>() implements DispatchEvent<C> {}
+
+  /**
+   * The server's ownership lease lapsed ({@link OwnerLease}): nothing is sent to pilots until
+   * {@link Resumed}; submitted and taken-back activations wait in the queue.
+   */
+  record Held<C>() implements DispatchEvent<C> {}
+
+  /**
+   * The server re-read what it owns: the activations in {@code disowned} (another server took them
+   * over) end with a {@link DispatchEffect#DISOWNED} {@link DispatchEffect.Complete} — no record of
+   * this server's — and a pilot that holds one is told to {@code cancel} it; its late result is
+   * dropped with a log line. Then dispatch resumes.
+   */
+  record Resumed<C>(Set<String> disowned, String reason) implements DispatchEvent<C> {
+    public Resumed {
+      disowned = Set.copyOf(disowned);
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 }
