@@ -99,7 +99,7 @@ public sealed interface DispatchEffect<C> {
 
   /**
    * The label of a {@link Complete} for an activation another server took over ({@link
-   * DispatchEvent.Resumed}): the shell ends it without an outcome of its own.
+   * DispatchEvent.Disowned}): the shell ends it without an outcome of its own.
    */
   String DISOWNED = "disowned";
 

@@ -147,15 +147,18 @@ public sealed interface DispatchEvent<C> {
   record Held<C>() implements DispatchEvent<C> {}
 
   /**
-   * The server re-read what it owns: the activations in {@code disowned} (another server took them
-   * over) end with a {@link DispatchEffect#DISOWNED} {@link DispatchEffect.Complete} — no record of
-   * this server's — and a pilot that holds one is told to {@code cancel} it; its late result is
-   * dropped with a log line. Then dispatch resumes.
+   * The server re-read what it owns: the activations in {@code ids} were taken over by another
+   * server. Each ends with a {@link DispatchEffect#DISOWNED} {@link DispatchEffect.Complete} (no
+   * record of this server's), a pilot that holds one is told to {@code cancel} it, and its late
+   * result is dropped with a log line. Dispatch stays held.
    */
-  record Resumed<C>(Set<String> disowned, String reason) implements DispatchEvent<C> {
-    public Resumed {
-      disowned = Set.copyOf(disowned);
+  record Disowned<C>(Set<String> ids, String reason) implements DispatchEvent<C> {
+    public Disowned {
+      ids = Set.copyOf(ids);
       Objects.requireNonNull(reason, "reason");
     }
   }
+
+  /** Everything the server holds was checked after a {@link Held}: dispatch resumes. */
+  record Resumed<C>() implements DispatchEvent<C> {}
 }

@@ -143,8 +143,11 @@ public final class DispatchMachine<C> {
       }
     } else if (event instanceof DispatchEvent.Held<C>) {
       s.held = true;
-    } else if (event instanceof DispatchEvent.Resumed<C> e) {
-      resumed(t, e);
+    } else if (event instanceof DispatchEvent.Disowned<C> e) {
+      disowned(t, e);
+    } else if (event instanceof DispatchEvent.Resumed<C>) {
+      s.held = false;
+      Placement.drain(t);
     } else if (event instanceof DispatchEvent.Stopped<C>) {
       s.stopped = true;
       List<PilotEntry<C>> all = new ArrayList<>(s.pilots.values());
@@ -158,13 +161,10 @@ public final class DispatchMachine<C> {
     }
   }
 
-  /**
-   * Ends what another server took over (a pilot that holds one is told to cancel it), then places
-   * the queue again.
-   */
-  private void resumed(Turn<C> t, DispatchEvent.Resumed<C> e) {
+  /** Ends what another server took over; a pilot that holds one is told to cancel it. */
+  private void disowned(Turn<C> t, DispatchEvent.Disowned<C> e) {
     DispatchState<C> s = t.state;
-    for (String id : e.disowned()) {
+    for (String id : e.ids()) {
       Flight<C> f = s.flights.get(id);
       if (f == null) {
         continue;
@@ -185,8 +185,6 @@ public final class DispatchMachine<C> {
                   + e.reason()));
       Placement.finish(t, f, DispatchEffect.DISOWNED, e.reason());
     }
-    s.held = false;
-    Placement.drain(t);
   }
 
   private void submitted(Turn<C> t, Activation a) {

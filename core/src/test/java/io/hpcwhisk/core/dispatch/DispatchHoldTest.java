@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A lapsed ownership lease holds dispatch ({@link DispatchEvent.Held}); the re-read of what the
- * server owns ends the lost activations without a run and resumes the rest ({@link
- * DispatchEvent.Resumed}).
+ * server owns ends the lost activations without a run ({@link DispatchEvent.Disowned}) and resumes
+ * the rest ({@link DispatchEvent.Resumed}).
  */
 class DispatchHoldTest {
 
@@ -32,7 +32,9 @@ class DispatchHoldTest {
     assertThat(b.sentTo(p)).containsExactly("run1");
     assertThat(b.state.flight("q1").phase()).isEqualTo(Flight.Phase.QUEUED);
 
-    List<DispatchEffect<Link>> effects = b.on(new DispatchEvent.Resumed<>(Set.of("q2"), LOST));
+    b.on(new DispatchEvent.Disowned<>(Set.of("q2"), LOST));
+    assertThat(b.sentTo(p)).as("still held").containsExactly("run1");
+    List<DispatchEffect<Link>> effects = b.on(new DispatchEvent.Resumed<>());
     assertThat(b.ends("q2"))
         .containsExactly(new DispatchEffect.Complete<>("q2", DispatchEffect.DISOWNED, LOST));
     assertThat(effects).contains(new DispatchEffect.Activate<>(p, p.pilotId, "q1", 1));
@@ -46,7 +48,7 @@ class DispatchHoldTest {
     b.submit("r1", false);
     b.start(p, "r1");
     b.on(new DispatchEvent.Held<>());
-    List<DispatchEffect<Link>> effects = b.on(new DispatchEvent.Resumed<>(Set.of("r1"), LOST));
+    List<DispatchEffect<Link>> effects = b.on(new DispatchEvent.Disowned<>(Set.of("r1"), LOST));
     assertThat(effects).contains(new DispatchEffect.Cancel<>(p, "r1", LOST));
     assertThat(b.ends("r1"))
         .containsExactly(new DispatchEffect.Complete<>("r1", DispatchEffect.DISOWNED, LOST));
@@ -73,7 +75,7 @@ class DispatchHoldTest {
     Link q = b.pilot("2", 512);
     b.lose(p); // never started: taken back, queued at the head, not sent to pilot 2 while held
     assertThat(b.sentTo(q)).isEmpty();
-    b.on(new DispatchEvent.Resumed<>(Set.of(), LOST));
+    b.on(new DispatchEvent.Resumed<>());
     assertThat(b.sentTo(q)).containsExactly("a1");
   }
 }
