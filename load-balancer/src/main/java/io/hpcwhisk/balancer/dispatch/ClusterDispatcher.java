@@ -59,14 +59,16 @@ import org.slf4j.LoggerFactory;
  * claim was taken back is not stored ({@code finish} matches the claim) and is counted as dropped.
  * The queue is only touched through the database account: pilots never see it.
  *
- * <p><b>Known caveats.</b> A server that is alive but silent beyond {@code server-stale-ms} (a long
- * GC pause, a partition from the database) may finish a run that was already queued again: the
- * action then ran twice with one record, as with a partitioned pilot. A row whose origin died is
- * not run (its caller is gone): the server that takes over the origin's pending activation deletes
- * the row in the same transaction and dispatches it afresh (a late outcome of the old claim is
- * dropped). Actions deleted or replaced are forgotten only by this server's pilots (other servers'
- * pilots keep the old version's idle runtime until their idle timeout; a new version never reuses
- * it).
+ * <p><b>Fencing.</b> Every heartbeat extends this server's {@link OwnerLease}; while it does not
+ * hold, the local dispatcher places nothing and parks results, and nothing is claimed or queued
+ * here; the next heartbeat then re-reads what this server still owns and drops what another server
+ * took over before dispatch resumes (docs/architecture.md, "Fencing a silent server").
+ *
+ * <p><b>Known caveats.</b> A row whose origin died is not run (its caller is gone): the server that
+ * takes over the origin's pending activation deletes the row in the same transaction and dispatches
+ * it afresh (a late outcome of the old claim is dropped). Actions deleted or replaced are forgotten
+ * only by this server's pilots (other servers' pilots keep the old version's idle runtime until
+ * their idle timeout; a new version never reuses it).
  */
 public final class ClusterDispatcher implements ActivationDispatcher {
 
