@@ -242,6 +242,8 @@ public final class WhiskServer implements AutoCloseable {
             identities.activationKeys(),
             counted,
             a.maxChainDepth());
+    // a caller waiting on an activation another server took over gets that server's record
+    invoker.awaitOtherServersRecord(Duration.ofSeconds(a.blockingWaitSeconds() + 5L));
     TriggerService triggers = new TriggerService(entities, activations, invoker, throttle, clock);
     recovery = invoker.recover();
     alarms.start(triggers);

@@ -97,6 +97,12 @@ public sealed interface DispatchEffect<C> {
     QUEUE_WAIT
   }
 
+  /**
+   * The label of a {@link Complete} for an activation another server took over ({@link
+   * DispatchEvent.Disowned}): the shell ends it without an outcome of its own.
+   */
+  String DISOWNED = "disowned";
+
   /** Drop reasons ({@code whisk_pilot_messages_dropped_total{reason}}). */
   String DROPPED_FOREIGN = "foreign_connection";
 

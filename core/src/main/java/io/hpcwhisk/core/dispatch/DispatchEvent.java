@@ -139,4 +139,26 @@ public sealed interface DispatchEvent<C> {
    * store).
    */
   record Stopped<C>() implements DispatchEvent<C> {}
+
+  /**
+   * The server's ownership lease lapsed ({@link OwnerLease}): nothing is sent to pilots until
+   * {@link Resumed}; submitted and taken-back activations wait in the queue.
+   */
+  record Held<C>() implements DispatchEvent<C> {}
+
+  /**
+   * The server re-read what it owns: the activations in {@code ids} were taken over by another
+   * server. Each ends with a {@link DispatchEffect#DISOWNED} {@link DispatchEffect.Complete} (no
+   * record of this server's), a pilot that holds one is told to {@code cancel} it, and its late
+   * result is dropped with a log line. Dispatch stays held.
+   */
+  record Disowned<C>(Set<String> ids, String reason) implements DispatchEvent<C> {
+    public Disowned {
+      ids = Set.copyOf(ids);
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Everything the server holds was checked after a {@link Held}: dispatch resumes. */
+  record Resumed<C>() implements DispatchEvent<C> {}
 }

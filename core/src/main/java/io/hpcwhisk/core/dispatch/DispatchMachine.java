@@ -141,6 +141,13 @@ public final class DispatchMachine<C> {
       for (PilotEntry<C> p : s.pilots.values()) {
         t.emit(new DispatchEffect.Forget<>(p.connection, e.actionPath()));
       }
+    } else if (event instanceof DispatchEvent.Held<C>) {
+      s.held = true;
+    } else if (event instanceof DispatchEvent.Disowned<C> e) {
+      disowned(t, e);
+    } else if (event instanceof DispatchEvent.Resumed<C>) {
+      s.held = false;
+      Placement.drain(t);
     } else if (event instanceof DispatchEvent.Stopped<C>) {
       s.stopped = true;
       List<PilotEntry<C>> all = new ArrayList<>(s.pilots.values());
@@ -151,6 +158,32 @@ public final class DispatchMachine<C> {
       }
     } else {
       fromPilot(t, event);
+    }
+  }
+
+  /** Ends what another server took over; a pilot that holds one is told to cancel it. */
+  private void disowned(Turn<C> t, DispatchEvent.Disowned<C> e) {
+    DispatchState<C> s = t.state;
+    for (String id : e.ids()) {
+      Flight<C> f = s.flights.get(id);
+      if (f == null) {
+        continue;
+      }
+      s.disowned.add(id);
+      PilotEntry<C> holder = f.onPilot() ? s.current(f.pilotId, f.via) : null;
+      if (holder != null) {
+        f.cancelledOn.add(holder.id);
+        t.emit(new DispatchEffect.Cancel<>(holder.connection, id, e.reason()));
+      }
+      t.emit(
+          new DispatchEffect.Log<>(
+              true,
+              "activation "
+                  + id
+                  + (holder != null ? " (on pilot " + holder.id + ", told to cancel)" : "")
+                  + " is dropped here: "
+                  + e.reason()));
+      Placement.finish(t, f, DispatchEffect.DISOWNED, e.reason());
     }
   }
 
@@ -356,6 +389,16 @@ public final class DispatchMachine<C> {
     Flight<C> f = t.state.flights.get(c.activationId());
     if (f == null) {
       t.count(Counter.LATE_RESULT, "after_end");
+      if (t.state.disowned.remove(c.activationId())) {
+        t.emit(
+            new DispatchEffect.Log<>(
+                true,
+                "dropped the late result of activation "
+                    + c.activationId()
+                    + " from pilot "
+                    + c.pilotId()
+                    + ": another server took the activation over while this server was silent"));
+      }
       return;
     }
     if (foreign(t, c.pilotId(), c.connection(), f.id(), "completed")) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The dispatcher's books: registered pilots, the activations it owns, the wait queue, the cancels
@@ -26,6 +27,21 @@ public final class DispatchState<C> {
   final Map<String, List<String>> owed = new HashMap<>();
 
   boolean stopped;
+
+  /** The ownership lease lapsed: nothing is placed until {@link DispatchEvent.Resumed}. */
+  boolean held;
+
+  /** Activations recently disowned (bounded): a late result for one is logged, once. */
+  final Set<String> disowned =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 10_000;
+            }
+          });
 
   public DispatchState(DispatchPolicy policy) {
     this.queue = new FairQueue<>(policy.maxQueued(), Flight::queueKey);
@@ -81,6 +97,11 @@ public final class DispatchState<C> {
 
   public boolean stopped() {
     return stopped;
+  }
+
+  /** Whether dispatch is held for a lapsed ownership lease. */
+  public boolean held() {
+    return held;
   }
 
   /** Reserved memory by pilot, in registration order. */

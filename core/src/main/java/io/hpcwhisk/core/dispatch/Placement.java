@@ -28,7 +28,7 @@ final class Placement {
    */
   static <C> void submit(Turn<C> t, Flight<C> f) {
     FairQueue<Flight<C>> queue = t.state.queue;
-    if (queue.isEmpty() && place(t, f, -1)) {
+    if (queue.isEmpty() && !t.state.held && place(t, f, -1)) {
       queue.served(f.queueKey());
     } else {
       if (f.phase == Flight.Phase.NEW) {
@@ -64,7 +64,7 @@ final class Placement {
 
   /** Offers queued activations round robin to the pilots. */
   static <C> void drain(Turn<C> t) {
-    if (t.state.queue.isEmpty() || t.state.pilots.isEmpty()) {
+    if (t.state.queue.isEmpty() || t.state.pilots.isEmpty() || t.state.held) {
       return;
     }
     t.state.queue.drain(

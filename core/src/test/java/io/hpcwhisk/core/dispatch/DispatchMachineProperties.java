@@ -28,6 +28,22 @@ class DispatchMachineProperties {
   @Property(tries = 400)
   void everyActivationEndsInExactlyOneTerminalEffectAndUnsafeWorkNeverRunsTwice(
       @ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int steps) {
+    run(seed, steps, false);
+  }
+
+  /**
+   * The same with the ownership lease lapsing and coming back at random ({@link
+   * DispatchEvent.Held}, {@link DispatchEvent.Disowned} of random activations, {@link
+   * DispatchEvent.Resumed}): nothing is sent to a pilot while held, and a disowned activation ends
+   * once, as disowned.
+   */
+  @Property(tries = 400)
+  void whileHeldNothingIsSentAndDisownedWorkEndsOnceAsDisowned(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int steps) {
+    run(seed, steps, true);
+  }
+
+  private void run(long seed, int steps, boolean fencing) {
     Random random = new Random(seed);
     Rig b = new Rig();
     Map<String, Boolean> retrySafe = new LinkedHashMap<>();
@@ -38,9 +54,25 @@ class DispatchMachineProperties {
     int jobs = 100;
     int ids = 0;
     for (int i = 0; i < steps; i++) {
-      int op = random.nextInt(13);
+      int op = random.nextInt(fencing ? 16 : 13);
       List<DispatchEffect<Link>> effects;
-      if (op <= 2) {
+      if (op == 13) {
+        effects = b.on(new DispatchEvent.Held<>());
+      } else if (op == 14 && ids > 0) {
+        Set<String> lost = new HashSet<>();
+        for (int k = random.nextInt(3); k >= 0; k--) {
+          lost.add("a" + random.nextInt(ids));
+        }
+        effects = b.on(new DispatchEvent.Disowned<>(lost, "taken over"));
+        for (DispatchEffect<Link> e : effects) {
+          if (e instanceof DispatchEffect.Complete<Link> c) {
+            assertThat(lost).contains(c.activationId());
+            assertThat(c.label()).isEqualTo(DispatchEffect.DISOWNED);
+          }
+        }
+      } else if (op == 15) {
+        effects = b.on(new DispatchEvent.Resumed<>());
+      } else if (op <= 2) {
         String id = "a" + ids++;
         boolean safe = random.nextInt(3) > 0;
         retrySafe.put(id, safe);
@@ -116,8 +148,14 @@ class DispatchMachineProperties {
           }
         }
       }
+      if (b.state.held()) {
+        assertThat(effects)
+            .as("nothing is sent while held")
+            .noneMatch(e -> e instanceof DispatchEffect.Activate<Link>);
+      }
       check(b, effects, retrySafe, ends, mayHaveStarted);
     }
+    check(b, b.on(new DispatchEvent.Resumed<>()), retrySafe, ends, mayHaveStarted);
     // a healthy pilot serves what is left; the others say nothing more
     Link healer = b.pilot("999", 4096);
     Set<String> served = new HashSet<>();

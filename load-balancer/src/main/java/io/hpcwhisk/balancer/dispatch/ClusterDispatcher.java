@@ -3,11 +3,14 @@ package io.hpcwhisk.balancer.dispatch;
 import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.entity.Json;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
+import io.hpcwhisk.balancer.invoke.OwnershipLost;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.store.postgres.PostgresDispatchQueue;
+import io.hpcwhisk.core.dispatch.OwnerLease;
 import io.hpcwhisk.protocol.PilotMessage;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,14 +59,16 @@ import org.slf4j.LoggerFactory;
  * claim was taken back is not stored ({@code finish} matches the claim) and is counted as dropped.
  * The queue is only touched through the database account: pilots never see it.
  *
- * <p><b>Known caveats.</b> A server that is alive but silent beyond {@code server-stale-ms} (a long
- * GC pause, a partition from the database) may finish a run that was already queued again: the
- * action then ran twice with one record, as with a partitioned pilot. A row whose origin died is
- * not run (its caller is gone): the server that takes over the origin's pending activation deletes
- * the row in the same transaction and dispatches it afresh (a late outcome of the old claim is
- * dropped). Actions deleted or replaced are forgotten only by this server's pilots (other servers'
- * pilots keep the old version's idle runtime until their idle timeout; a new version never reuses
- * it).
+ * <p><b>Fencing.</b> Every heartbeat extends this server's {@link OwnerLease}; while it does not
+ * hold, the local dispatcher places nothing and parks results, and nothing is claimed or queued
+ * here; the next heartbeat then re-reads what this server still owns and drops what another server
+ * took over before dispatch resumes (docs/architecture.md, "Fencing a silent server").
+ *
+ * <p><b>Known caveats.</b> A row whose origin died is not run (its caller is gone): the server that
+ * takes over the origin's pending activation deletes the row in the same transaction and dispatches
+ * it afresh (a late outcome of the old claim is dropped). Actions deleted or replaced are forgotten
+ * only by this server's pilots (other servers' pilots keep the old version's idle runtime until
+ * their idle timeout; a new version never reuses it).
  */
 public final class ClusterDispatcher implements ActivationDispatcher {
 
@@ -86,6 +91,19 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   /** Other servers with a fresh heartbeat, refreshed with this server's own heartbeat. */
   private volatile int othersAlive;
 
+  /**
+   * This server's ownership lease ({@link OwnerLease}): written only by the heartbeat task (never
+   * two at once), read by every dispatch and pilot event.
+   */
+  private volatile OwnerLease lease;
+
+  private final AtomicLong lapses = new AtomicLong();
+
+  /** Heartbeat task only: a lapse is being reconciled. */
+  private boolean reconciling;
+
+  private final AtomicLong disowned = new AtomicLong();
+
   private final AtomicLong claimed = new AtomicLong();
   private final AtomicLong takenBack = new AtomicLong();
   private final AtomicLong endedByLoss = new AtomicLong();
@@ -104,7 +122,9 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       long takenBack,
       long endedByLoss,
       long droppedOutcomes,
-      long delivered) {}
+      long delivered,
+      long lapses,
+      long disowned) {}
 
   public ClusterDispatcher(
       PilotDispatcher local,
@@ -120,7 +140,10 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     this.maxAttempts = maxAttempts;
     this.queueWaitMs = queueWaitMs;
     this.clock = clock;
+    long sent = System.nanoTime();
     othersAlive = queue.heartbeatAndCountOthers(serverId, staleMs);
+    lease = OwnerLease.first(sent, staleMs);
+    local.fence(this::mayAct);
     long beat = Math.max(200, Math.min(1000, staleMs / 5));
     timers =
         Executors.newScheduledThreadPool(
@@ -131,12 +154,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
               return t;
             });
     timers.scheduleWithFixedDelay(
-        () ->
-            quietly(
-                "heartbeat", () -> othersAlive = queue.heartbeatAndCountOthers(serverId, staleMs)),
-        beat,
-        beat,
-        TimeUnit.MILLISECONDS);
+        () -> quietly("heartbeat", this::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(
         () -> quietly("take back", this::reap), 1000, 1000, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(
@@ -183,12 +201,104 @@ public final class ClusterDispatcher implements ActivationDispatcher {
         takenBack.get(),
         endedByLoss.get(),
         droppedOutcomes.get(),
-        delivered.get());
+        delivered.get(),
+        lapses.get(),
+        disowned.get());
   }
 
   /** This server's own pilot dispatcher. */
   public PilotDispatcher local() {
     return local;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  // ---------------------------------------------------------------- fencing
+
+  /** Whether this server may hand its activations to pilots now: its lease holds. */
+  private boolean mayAct() {
+    return lease.holds(System.nanoTime());
+  }
+
+  /**
+   * The heartbeat: extends the lease from the moment it was sent; once the lease has lapsed, the
+   * heartbeat goes with a re-read of what this server still owns ({@link #reconcile}).
+   */
+  private void heartbeat() {
+    long sent = System.nanoTime();
+    if (lease.at(sent).lapsed()) {
+      reconcile();
+      return;
+    }
+    othersAlive = queue.heartbeatAndCountOthers(serverId, staleMs);
+    lease = lease.beat(sent);
+    if (lease.lapsed()) {
+      reconcile();
+    }
+  }
+
+  /**
+   * After a lapse (see docs/architecture.md, "Fencing a silent server"): holds dispatch, then, with
+   * a heartbeat in the same transaction, re-reads which of the activations this server holds were
+   * taken over by another server meanwhile; those end here without a record of this server's
+   * ({@link OwnershipLost}: the API answers their callers with the other server's record), the rest
+   * go on. Repeats while activations arrive that were not checked yet; the lease holds again only
+   * after the last round.
+   */
+  private void reconcile() {
+    lease = new OwnerLease(lease.validUntilNanos(), true, lease.leaseNanos());
+    if (!reconciling) {
+      reconciling = true;
+      lapses.incrementAndGet();
+      LOG.warn(
+          "server {}: ownership lease lapsed (no heartbeat committed for {} ms); re-reading what"
+              + " this server still owns before it dispatches again",
+          serverId,
+          OwnerLease.leaseMs(staleMs));
+    }
+    local.hold();
+    String reason =
+        "was taken over by another server while this server "
+            + serverId
+            + " was silent (its heartbeat was older than store.postgres.server-stale-ms)";
+    int lost = 0;
+    for (int round = 0; round < 100; round++) {
+      long sent = System.nanoTime();
+      Set<String> held = local.unchecked();
+      Set<String> claims = Set.copyOf(claimedHere);
+      Set<String> accepted = new HashSet<>(held);
+      accepted.addAll(waiting.keySet());
+      accepted.removeAll(claims);
+      PostgresDispatchQueue.Ownership o =
+          queue.heartbeatAndReadOwnership(serverId, staleMs, accepted, claims);
+      othersAlive = o.othersAlive();
+      OwnerLease next = lease.reconciled(sent);
+      if (!next.holds(System.nanoTime())) {
+        continue; // the round itself took longer than the lease: again
+      }
+      for (String id : o.lost()) {
+        Waiting w = waiting.remove(id);
+        if (w != null) {
+          w.result().completeExceptionally(new OwnershipLost(id, reason));
+        }
+      }
+      Set<String> checked = new HashSet<>(held);
+      checked.removeAll(o.lost());
+      disowned.addAndGet(o.lost().size());
+      lost += o.lost().size();
+      lease = next;
+      if (local.resume(checked, o.lost(), reason)) {
+        reconciling = false;
+        LOG.warn(
+            "server {}: re-read what it owns after the lapse: {} activations were taken over by"
+                + " another server and dropped here; dispatching again",
+            serverId,
+            lost);
+        return;
+      }
+    }
+    // not settled (work kept arriving unchecked): lapsed again, the next heartbeat goes on
+    lease = new OwnerLease(lease.validUntilNanos(), true, lease.leaseNanos());
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -207,7 +317,9 @@ public final class ClusterDispatcher implements ActivationDispatcher {
 
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
-    if (request.apiKey() != null || !running || staysLocal()) {
+    // while the lease does not hold, new work waits in the (held) local queue, where the
+    // re-read of what this server owns sees it
+    if (request.apiKey() != null || !running || staysLocal() || !mayAct()) {
       return local.dispatch(request);
     }
     CompletableFuture<RunOutcome> result = new CompletableFuture<>();
@@ -261,7 +373,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
 
   /** Claims and runs queued activations while the local pilots can take work. */
   private void claimWhatFits() {
-    while (running && localCanTake()) {
+    while (running && mayAct() && localCanTake()) {
       Optional<PostgresDispatchQueue.Claim> c = queue.claim(serverId, staleMs);
       if (c.isEmpty()) {
         return;
@@ -289,14 +401,21 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     local
         .dispatch(request)
         .whenComplete(
-            (outcome, failure) ->
-                finish(
-                    c.activationId(),
-                    failure == null
-                        ? outcome
-                        : RunOutcome.whiskError(
-                            "The activation failed inside server " + serverId + ": " + failure,
-                            clock.millis())));
+            (outcome, failure) -> {
+              if (OwnershipLost.in(failure) != null) {
+                // the origin took the claim back while this server was silent
+                claimedHere.remove(c.activationId());
+                droppedOutcomes.incrementAndGet();
+                return;
+              }
+              finish(
+                  c.activationId(),
+                  failure == null
+                      ? outcome
+                      : RunOutcome.whiskError(
+                          "The activation failed inside server " + serverId + ": " + failure,
+                          clock.millis()));
+            });
   }
 
   /** Stores a claimed activation's outcome; retried while the database is away. */

@@ -3,6 +3,7 @@ package io.hpcwhisk.balancer.dispatch;
 import io.hpcwhisk.balancer.config.ServerConfig;
 import io.hpcwhisk.balancer.entity.DeviceRequest;
 import io.hpcwhisk.balancer.invoke.ActivationDispatcher;
+import io.hpcwhisk.balancer.invoke.OwnershipLost;
 import io.hpcwhisk.balancer.invoke.RunOutcome;
 import io.hpcwhisk.balancer.invoke.RunRequest;
 import io.hpcwhisk.balancer.metrics.BalancerMetrics;
@@ -36,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,6 +168,14 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
 
   private volatile Runnable pilotChange = () -> {};
 
+  /** Under the lock: whether the machine is held for a lapsed fence, and what waits meanwhile. */
+  private final FenceBook book = new FenceBook();
+
+  /** Sets (once) {@link ClusterDispatcher}'s ownership lease, checked before every event. */
+  public void fence(BooleanSupplier holds) {
+    book.fence(holds);
+  }
+
   /**
    * Sets what runs (outside the lock) after a pilot registered or a pilot's connection ended: the
    * system server wakes the harvest controller with it, so its next pass comes at the fast
@@ -266,6 +276,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     List<Runnable> after = new ArrayList<>(1);
     synchronized (lock) {
       Instant now = clock.instant();
+      fenceCheck(now, after);
       DispatchMachine.Step<PilotConnection> step =
           machine.next(state, new DispatchEvent.Submitted<>(activation), now);
       tickets.put(activation.id(), ticket);
@@ -274,6 +285,60 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     }
     after.forEach(Runnable::run);
     return ticket.result();
+  }
+
+  // ---------------------------------------------------------------- fencing
+
+  /** Under the lock, before an event: holds the machine once the fence no longer holds. */
+  private void fenceCheck(Instant now, List<Runnable> after) {
+    if (!state.stopped() && book.lapsedNow()) {
+      carry(machine.next(state, new DispatchEvent.Held<>(), now), null, now, after);
+    }
+  }
+
+  /** Holds dispatch now if the fence no longer holds (the reconciliation calls it first). */
+  public void hold() {
+    synchronized (lock) {
+      fenceCheck(clock.instant(), new ArrayList<>()); // holding gives no effect to carry after
+    }
+  }
+
+  /** While held: the activations held here (parked ones too) not yet found still owned. */
+  public Set<String> unchecked() {
+    synchronized (lock) {
+      return book.fenced ? book.unchecked(tickets.keySet()) : Set.of();
+    }
+  }
+
+  /**
+   * While held: {@code lost} end with {@link OwnershipLost} (a pilot holding one is told to cancel
+   * it); once everything held was checked, dispatch resumes and parked results go on (true).
+   */
+  public boolean resume(Set<String> checkedNow, Set<String> lost, String reason) {
+    List<Runnable> after = new ArrayList<>();
+    boolean resumed;
+    synchronized (lock) {
+      if (!book.fenced) {
+        return true;
+      }
+      Instant now = clock.instant();
+      Set<String> inMachine = book.dropParked(lost, reason, after);
+      inMachine.retainAll(tickets.keySet());
+      if (!inMachine.isEmpty()) {
+        carry(
+            machine.next(state, new DispatchEvent.Disowned<>(inMachine, reason), now),
+            null,
+            now,
+            after);
+      }
+      resumed = book.settle(checkedNow, lost, tickets.keySet(), after);
+      if (resumed) {
+        carry(machine.next(state, new DispatchEvent.Resumed<>(), now), null, now, after);
+      }
+      gauges();
+    }
+    after.forEach(Runnable::run);
+    return resumed;
   }
 
   // ---------------------------------------------------------------- pilot events
@@ -302,6 +367,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     synchronized (lock) {
       boolean fresh = state.holderOtherThan(id, connection) == null;
       Instant now = clock.instant();
+      fenceCheck(now, after);
       PilotSpec spec =
           new PilotSpec(
               id,
@@ -385,6 +451,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
       String pilotId, PilotConnection connection, PilotMessage message, Instant received) {
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
+      fenceCheck(received, after);
       // any frame from the pilot counts as liveness, not only a heartbeat
       carry(
           machine.next(state, new DispatchEvent.Heard<>(pilotId, connection, received), received),
@@ -423,6 +490,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     List<Runnable> after = new ArrayList<>();
     synchronized (lock) {
       Instant now = clock.instant();
+      fenceCheck(now, after);
       carry(
           machine.next(state, new DispatchEvent.Closed<>(pilotId, connection, reason), now),
           null,
@@ -444,6 +512,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
         return;
       }
       Instant now = clock.instant();
+      fenceCheck(now, after);
       // first what was heard outside the lock: frames that arrived (or wait for this lock) since
       // the pilot's last recorded heartbeat
       long nowMs = now.toEpochMilli();
@@ -501,6 +570,7 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
                         t.createdMs(),
                         nowMs,
                         a.attempt())));
+        book.checkSent(a.activationId(), a.pilotId());
         CrossServer hooks = crossServer;
         if (hooks != null) {
           after.add(() -> hooks.sent(a.activationId(), a.pilotId()));
@@ -561,8 +631,12 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
     boolean withResult = c.withResult();
     String error = c.error();
     var pilotOutcome = withResult ? result.outcome() : null;
+    if (DispatchEffect.DISOWNED.equals(c.label())) {
+      after.add(() -> t.result().completeExceptionally(new OwnershipLost(c.activationId(), error)));
+      return;
+    }
     // the result's JSON is turned into the API's response after the lock, not under it
-    after.add(
+    Runnable completion =
         () -> {
           RunOutcome outcome =
               withResult
@@ -570,7 +644,12 @@ public final class PilotDispatcher implements ActivationDispatcher, PilotEvents 
                   : RunOutcome.whiskError(error, nowMs);
           metrics.latency(latencyNanos, outcome.end() - outcome.start());
           t.result().complete(outcome);
-        });
+        };
+    if (book.fenced) {
+      book.park(c.activationId(), t.result(), completion);
+    } else {
+      after.add(completion);
+    }
   }
 
   private void count(DispatchEffect.Count<PilotConnection> c) {

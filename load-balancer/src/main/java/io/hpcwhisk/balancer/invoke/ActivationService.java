@@ -53,6 +53,7 @@ public final class ActivationService {
   private final StorageQuota quota;
   private final int maxChainDepth;
   private final Conductors conductors;
+  private final OtherServersRecord otherServers;
   private final ConcurrentHashMap<String, CompletableFuture<ActivationRecord>> inFlight =
       new ConcurrentHashMap<>();
   private volatile boolean abandoning;
@@ -100,6 +101,7 @@ public final class ActivationService {
     this.clock = clock;
     this.maxSequenceLength = maxSequenceLength;
     this.conductors = new Conductors(this, resolver, activations, clock, maxSequenceLength);
+    this.otherServers = new OtherServersRecord(activations);
   }
 
   /**
@@ -297,20 +299,29 @@ public final class ActivationService {
                 p.cause(),
                 p.acceptedAt(),
                 new int[2])
-            .exceptionally(
-                t -> {
-                  LOG.error("activation {} failed inside the server", p.activationId(), t);
-                  return errorRecord(
-                      p, action.action(), "The activation failed inside the server: " + t);
+            .handle(
+                (record, t) -> {
+                  OwnershipLost lost = OwnershipLost.in(t);
+                  if (lost != null) {
+                    // another server owns it now and writes its one record: no record here
+                    return otherServers.of(p.namespace(), p.activationId(), lost);
+                  }
+                  if (t != null) {
+                    LOG.error("activation {} failed inside the server", p.activationId(), t);
+                  }
+                  ActivationRecord stored =
+                      t == null
+                          ? record
+                          : errorRecord(
+                              p, action.action(), "The activation failed inside the server: " + t);
+                  return abandoning
+                      // the record is not stored (the activation stays pending for the next
+                      // start), so nobody may see it
+                      ? CompletableFuture.<ActivationRecord>failedFuture(
+                          new ShuttingDown(p.activationId()))
+                      : activations.completeAsync(stored).thenApply(v -> stored);
                 })
-            .thenCompose(
-                record ->
-                    abandoning
-                        // the record is not stored (the activation stays pending for the next
-                        // start), so nobody may see it
-                        ? CompletableFuture.<ActivationRecord>failedFuture(
-                            new ShuttingDown(p.activationId()))
-                        : activations.completeAsync(record).thenApply(v -> record));
+            .thenCompose(f -> f);
     inFlight.put(p.activationId(), done);
     done.whenComplete(
         (r, t) -> {
@@ -318,6 +329,11 @@ public final class ActivationService {
           throttle.ended(p.namespace());
         });
     return done;
+  }
+
+  /** How long a caller here waits for another server's record ({@link OtherServersRecord}). */
+  public void awaitOtherServersRecord(Duration d) {
+    otherServers.limit(d);
   }
 
   /**
@@ -460,9 +476,14 @@ public final class ActivationService {
     }
     return outcome
         .exceptionally(
-            t ->
-                RunOutcome.whiskError(
-                    "The executor failed to run the activation: " + t, clock.millis()))
+            t -> {
+              OwnershipLost lost = OwnershipLost.in(t);
+              if (lost != null) {
+                throw lost; // no record here: the server that took it over writes it
+              }
+              return RunOutcome.whiskError(
+                  "The executor failed to run the activation: " + t, clock.millis());
+            })
         .thenApply(ActivationRecords::withinJsonLimits)
         .thenApply(
             o ->
@@ -640,7 +661,7 @@ public final class ActivationService {
     }
     for (PendingActivation p : scan.readable()) {
       try {
-        Recovered recovered = recoverOne(p);
+        Recovered recovered = recoverOne(p, false);
         switch (recovered) {
           case REDISPATCHED -> redispatched++;
           case ENDED -> ended++;
@@ -679,7 +700,7 @@ public final class ActivationService {
     int recovered = 0;
     for (PendingActivation p : activations.adoptOrphans()) {
       try {
-        recoverOne(p);
+        recoverOne(p, true);
         recovered++;
       } catch (RuntimeException e) {
         LOG.error(
@@ -702,7 +723,8 @@ public final class ActivationService {
     ALREADY_ENDED
   }
 
-  private Recovered recoverOne(PendingActivation p) {
+  /** Ends or re-dispatches one; {@code adopted}: from a server whose heartbeat went stale. */
+  private Recovered recoverOne(PendingActivation p, boolean adopted) {
     Optional<ActivationRecord> existing = activations.get(p.namespace(), p.activationId());
     if (existing.isPresent()) {
       activations.complete(existing.get());
@@ -726,8 +748,13 @@ public final class ActivationService {
           errorRecord(
               p,
               action.action(),
-              "The server stopped while this activation was in flight and the action is not"
-                  + " retry-safe (annotation retry-safe=false), so it was not run again."));
+              adopted
+                  ? "The server that accepted this activation went silent (no heartbeat for"
+                      + " store.postgres.server-stale-ms: it died, or was paused or cut off) while"
+                      + " the activation was in flight, so its pilot may have run it; the action is"
+                      + " not retry-safe (annotation retry-safe=false), so it was not run again."
+                  : "The server stopped while this activation was in flight and the action is not"
+                      + " retry-safe (annotation retry-safe=false), so it was not run again."));
       return Recovered.ENDED;
     }
     if (p.attempts() + 1 >= MAX_ATTEMPTS) {

@@ -270,12 +270,12 @@ public final class PostgresActivationStore implements ActivationStore {
           try (PreparedStatement s =
               c.prepareStatement(
                   "UPDATE pending_activations p SET owner = ? WHERE p.owner IS NULL OR p.owner = ?"
-                      + " OR NOT EXISTS (SELECT 1 FROM servers s WHERE s.server_id = p.owner AND"
-                      + " s.heartbeat_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint"
-                      + " - ?) RETURNING p.activation_id, p.body")) {
+                      + " OR p.owner = ANY (?) OR NOT EXISTS (SELECT 1 FROM servers s WHERE"
+                      + " s.server_id = p.owner) RETURNING p.activation_id, p.body")) {
+            String[] gone = PostgresDispatchQueue.lockGone(c, db.serverId(), db.serverStaleMs());
             s.setString(1, db.serverId());
             s.setString(2, db.serverId());
-            s.setLong(3, db.serverStaleMs());
+            s.setArray(3, c.createArrayOf("text", gone));
             List<String[]> out = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
               while (rs.next()) {
@@ -332,13 +332,15 @@ public final class PostgresActivationStore implements ActivationStore {
               try (PreparedStatement s =
                   c.prepareStatement(
                       "UPDATE pending_activations p SET owner = ? WHERE p.owner IS NOT NULL AND"
-                          + " p.owner <> ? AND NOT EXISTS (SELECT 1 FROM servers s WHERE"
-                          + " s.server_id = p.owner AND s.heartbeat_ms > (extract(epoch from"
-                          + " clock_timestamp()) * 1000)::bigint - ?) RETURNING p.activation_id,"
+                          + " p.owner <> ? AND (p.owner = ANY (?) OR NOT EXISTS (SELECT 1 FROM"
+                          + " servers s WHERE s.server_id = p.owner)) RETURNING p.activation_id,"
                           + " p.body")) {
+                // the gone servers' rows locked first: see PostgresDispatchQueue.lockGone
+                String[] gone =
+                    PostgresDispatchQueue.lockGone(c, db.serverId(), db.serverStaleMs());
                 s.setString(1, db.serverId());
                 s.setString(2, db.serverId());
-                s.setLong(3, db.serverStaleMs());
+                s.setArray(3, c.createArrayOf("text", gone));
                 List<String[]> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
                   while (rs.next()) {

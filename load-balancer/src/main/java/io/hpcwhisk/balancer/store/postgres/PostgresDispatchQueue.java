@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -50,33 +52,119 @@ public final class PostgresDispatchQueue {
    * could claim an activation queued here.
    */
   public int heartbeatAndCountOthers(String serverId, long staleMs) {
+    return db.tx("server heartbeat", c -> beat(c, serverId, staleMs));
+  }
+
+  private static int beat(Connection c, String serverId, long staleMs) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO servers (server_id, started_ms, heartbeat_ms) VALUES (?, "
+                + NOW_MS
+                + ", "
+                + NOW_MS
+                + ") ON CONFLICT (server_id) DO UPDATE SET heartbeat_ms ="
+                + " EXCLUDED.heartbeat_ms")) {
+      s.setString(1, serverId);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT count(*) FROM servers WHERE server_id <> ? AND heartbeat_ms > "
+                + NOW_MS
+                + " - ?")) {
+      s.setString(1, serverId);
+      s.setLong(2, staleMs);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
+
+  /** What a server still owns after it was silent: see {@link #heartbeatAndReadOwnership}. */
+  public record Ownership(int othersAlive, Set<String> lost) {
+    public Ownership {
+      lost = Set.copyOf(lost);
+    }
+  }
+
+  /**
+   * Writes this server's heartbeat and, in the same transaction after it, reads which of the
+   * activations it holds were taken over by another server while it was silent: of {@code accepted}
+   * (activations it accepted), those whose pending entry another server now owns, or that have no
+   * pending entry but a terminal record (another server ended them); of {@code claims} (activations
+   * it claimed from the queue), those whose row it no longer holds. The heartbeat's upsert locks
+   * this server's row in {@code servers}, and every take-over locks the rows of the servers it
+   * takes from ({@link #lockGone}): so a take-over either committed before this read (and is seen)
+   * or sees the fresh heartbeat and takes nothing.
+   */
+  public Ownership heartbeatAndReadOwnership(
+      String serverId, long staleMs, Set<String> accepted, Set<String> claims) {
     return db.tx(
-        "server heartbeat",
+        "re-read what this server owns",
         c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO servers (server_id, started_ms, heartbeat_ms) VALUES (?, "
-                      + NOW_MS
-                      + ", "
-                      + NOW_MS
-                      + ") ON CONFLICT (server_id) DO UPDATE SET heartbeat_ms ="
-                      + " EXCLUDED.heartbeat_ms")) {
-            s.setString(1, serverId);
-            s.executeUpdate();
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "SELECT count(*) FROM servers WHERE server_id <> ? AND heartbeat_ms > "
-                      + NOW_MS
-                      + " - ?")) {
-            s.setString(1, serverId);
-            s.setLong(2, staleMs);
-            try (ResultSet r = s.executeQuery()) {
-              r.next();
-              return r.getInt(1);
+          // the heartbeat first: its row lock orders the reads below after any take-over that saw
+          // the old heartbeat
+          int others = beat(c, serverId, staleMs);
+          Set<String> lost = new HashSet<>();
+          if (!accepted.isEmpty()) {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "SELECT c.id FROM unnest(?) AS c(id) LEFT JOIN pending_activations p ON"
+                        + " p.activation_id = c.id WHERE (p.activation_id IS NOT NULL AND p.owner"
+                        + " <> ?) OR (p.activation_id IS NULL AND EXISTS (SELECT 1 FROM"
+                        + " activation_records r WHERE r.activation_id = c.id))")) {
+              s.setArray(1, c.createArrayOf("text", accepted.toArray()));
+              s.setString(2, serverId);
+              try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                  lost.add(r.getString(1));
+                }
+              }
             }
           }
+          if (!claims.isEmpty()) {
+            try (PreparedStatement s =
+                c.prepareStatement(
+                    "SELECT c.id FROM unnest(?) AS c(id) WHERE NOT EXISTS (SELECT 1 FROM"
+                        + " dispatch_queue q WHERE q.activation_id = c.id AND q.claimed_by = ? AND"
+                        + " q.outcome IS NULL)")) {
+              s.setArray(1, c.createArrayOf("text", claims.toArray()));
+              s.setString(2, serverId);
+              try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                  lost.add(r.getString(1));
+                }
+              }
+            }
+          }
+          return new Ownership(others, lost);
         });
+  }
+
+  /**
+   * In a take-over's transaction, first: locks the rows in {@code servers} (in id order) of the
+   * servers other than {@code except} whose heartbeat is older than {@code staleMs} and returns
+   * their ids. A gone server's heartbeat (or its re-read of what it owns) waits for this
+   * transaction; a heartbeat that committed first is seen here (the row is re-checked once locked)
+   * and that server is not taken from.
+   */
+  static String[] lockGone(Connection c, String except, long staleMs) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT server_id FROM servers WHERE server_id <> ? AND heartbeat_ms < "
+                + NOW_MS
+                + " - ? ORDER BY server_id FOR UPDATE")) {
+      s.setString(1, except);
+      s.setLong(2, staleMs);
+      List<String> out = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getString(1));
+        }
+      }
+      return out.toArray(String[]::new);
+    }
   }
 
   /** Removes this server's heartbeat (a clean stop): its claims are taken back at once. */
@@ -272,17 +360,17 @@ public final class PostgresDispatchQueue {
         "take back activations of gone servers",
         c -> {
           List<Orphan> orphans = new ArrayList<>();
+          String[] gone = lockGone(c, origin, staleMs);
           try (PreparedStatement s =
               c.prepareStatement(
                   "SELECT q.activation_id, q.claimed_by, q.claims, q.retry_safe, "
                       + NOW_MS
                       + " - coalesce(s.heartbeat_ms, 0) FROM dispatch_queue q LEFT JOIN servers s"
                       + " ON s.server_id = q.claimed_by WHERE q.origin = ? AND q.claimed_by IS NOT"
-                      + " NULL AND q.outcome IS NULL AND (s.server_id IS NULL OR s.heartbeat_ms < "
-                      + NOW_MS
-                      + " - ?) FOR UPDATE OF q SKIP LOCKED")) {
+                      + " NULL AND q.outcome IS NULL AND (s.server_id IS NULL OR q.claimed_by ="
+                      + " ANY (?)) FOR UPDATE OF q SKIP LOCKED")) {
             s.setString(1, origin);
-            s.setLong(2, staleMs);
+            s.setArray(2, c.createArrayOf("text", gone));
             try (ResultSet r = s.executeQuery()) {
               while (r.next()) {
                 orphans.add(
