@@ -110,8 +110,8 @@ public final class ClusterDispatcher implements ActivationDispatcher {
   private final AtomicLong droppedOutcomes = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
 
-  /** The activations this server claimed and runs on its pilots. */
-  private final Set<String> claimedHere = ConcurrentHashMap.newKeySet();
+  /** The activations this server claimed and runs on its pilots, with their runs' outcomes. */
+  private final Map<String, CompletableFuture<RunOutcome>> claimedHere = new ConcurrentHashMap<>();
 
   private record Waiting(CompletableFuture<RunOutcome> result, long queuedMs) {}
 
@@ -168,7 +168,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
         new PilotDispatcher.CrossServer() {
           @Override
           public void sent(String activationId, String pilotId) {
-            if (claimedHere.contains(activationId)) {
+            if (claimedHere.containsKey(activationId)) {
               background("record the pilot", () -> queue.sentTo(activationId, serverId, pilotId));
             }
           }
@@ -265,7 +265,7 @@ public final class ClusterDispatcher implements ActivationDispatcher {
     for (int round = 0; round < 100; round++) {
       long sent = System.nanoTime();
       Set<String> held = local.unchecked();
-      Set<String> claims = Set.copyOf(claimedHere);
+      Set<String> claims = Set.copyOf(claimedHere.keySet());
       Set<String> accepted = new HashSet<>(held);
       accepted.addAll(waiting.keySet());
       accepted.removeAll(claims);
@@ -317,6 +317,17 @@ public final class ClusterDispatcher implements ActivationDispatcher {
 
   @Override
   public CompletableFuture<RunOutcome> dispatch(RunRequest request) {
+    CompletableFuture<RunOutcome> runningHere = claimedHere.get(request.activationId());
+    if (runningHere != null) {
+      // taken over from a server that is gone while this server ran it for that server: that run
+      // is the new owner's (one run; the old claim's outcome finds no row and is dropped)
+      LOG.info(
+          "server {}: activation {} taken over while it runs here for its gone origin; its run"
+              + " answers",
+          serverId,
+          request.activationId());
+      return runningHere.copy();
+    }
     // while the lease does not hold, new work waits in the (held) local queue, where the
     // re-read of what this server owns sees it
     if (request.apiKey() != null || !running || staysLocal() || !mayAct()) {
@@ -396,10 +407,8 @@ public final class ClusterDispatcher implements ActivationDispatcher {
       return;
     }
     claimed.incrementAndGet();
-    claimedHere.add(c.activationId());
     LOG.info("server {}: claimed queued activation {}", serverId, c.activationId());
-    local
-        .dispatch(request)
+    runHere(request)
         .whenComplete(
             (outcome, failure) -> {
               if (OwnershipLost.in(failure) != null) {
@@ -416,6 +425,34 @@ public final class ClusterDispatcher implements ActivationDispatcher {
                           "The activation failed inside server " + serverId + ": " + failure,
                           clock.millis()));
             });
+  }
+
+  /**
+   * Runs a claimed activation on this server's pilots, or, when this server runs it already (its
+   * origin died, and it was queued again before the first run ended), stands for that run: the
+   * activation runs once and that run answers both claims.
+   */
+  private CompletableFuture<RunOutcome> runHere(RunRequest request) {
+    CompletableFuture<RunOutcome> fresh = new CompletableFuture<>();
+    CompletableFuture<RunOutcome> running = claimedHere.putIfAbsent(request.activationId(), fresh);
+    if (running != null) {
+      LOG.info(
+          "server {}: activation {} claimed again while it runs here; that run answers",
+          serverId,
+          request.activationId());
+      return running.copy();
+    }
+    local
+        .dispatch(request)
+        .whenComplete(
+            (outcome, failure) -> {
+              if (failure == null) {
+                fresh.complete(outcome);
+              } else {
+                fresh.completeExceptionally(failure);
+              }
+            });
+    return fresh;
   }
 
   /** Stores a claimed activation's outcome; retried while the database is away. */

@@ -562,6 +562,47 @@ class CrossServerDispatchIT {
         queuedAtDeath, ids.size(), cleanMs, Files.readString(Path.of("/proc/loadavg")).strip());
   }
 
+  /**
+   * B runs A's activation (claimed from A's queue) when A dies; B then takes A's pending
+   * activations over, this one included: B's running run answers it (one run, one successful
+   * record) instead of a second dispatch, which the dispatcher refused ("already being dispatched":
+   * a whisk internal error record, seen once in CI when the take-over met a claimed run by chance).
+   */
+  @Test
+  void anActivationTheAdopterRunsForTheDeadOriginEndsWithThatRun() throws Exception {
+    WhiskServer a = server("a", 1500);
+    WhiskServer b = server("b", 1500);
+    startPilot(b, "77", List.of(b.pilotUrl()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pilots(b).snapshot().pilots() == 1);
+    // long enough that B takes A's work over (A stale after 1.5 s) while the run goes on
+    assertThat(api(a).put("/api/v1/namespaces/_/actions/long", sleeper(15_000, true)).status())
+        .isEqualTo(200);
+    ApiClient.Answer accepted = api(a).post("/api/v1/namespaces/_/actions/long", "{}");
+    assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
+    String id = accepted.body().path("activationId").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> pilots(b).snapshot().inFlight() == 1);
+    String aId = cluster(a).serverId();
+    cluster(a).halt(); // as if killed: no heartbeat, no leave
+    a.close();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                sql("SELECT count(*) FROM pending_activations WHERE owner = '" + aId + "'")
+                    .equals("0"));
+    assertThat(pilots(b).snapshot().inFlight()).as("taken over while it still runs").isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> api(b).get("/api/v1/namespaces/_/activations/" + id).status() == 200);
+    JsonNode record = api(b).get("/api/v1/namespaces/_/activations/" + id).body();
+    assertThat(record.path("response").path("status").asText())
+        .as(record.toString())
+        .isEqualTo("success");
+    assertThat(record.path("response").path("result").path("slept").asInt()).isEqualTo(15_000);
+    assertThat(sql("SELECT count(*) FROM activation_records WHERE activation_id = '" + id + "'"))
+        .isEqualTo("1");
+  }
+
   @Test
   void aPilotOfServerACannotEndAnActivationAPilotOfServerBRuns() throws Exception {
     WhiskServer a = server("a", 5000);
