@@ -154,12 +154,17 @@ class KillLoopIT {
                 }
                 return records.size() == accepted.size();
               });
-      // exactly one record per accepted id: the list holds each id once
+      // exactly one record per accepted id: the list holds each id once. Paged as a client would:
+      // up to an empty page, over the records started before the listing began (activations still
+      // ending, e.g. re-run after the last kill, would otherwise shift the pages under the loop)
       List<String> listed = new ArrayList<>();
+      long upto = System.currentTimeMillis();
       for (int skip = 0; ; skip += 200) {
-        JsonNode page = api.get("/api/v1/namespaces/_/activations?limit=200&skip=" + skip).body();
+        JsonNode page =
+            api.get("/api/v1/namespaces/_/activations?limit=200&upto=" + upto + "&skip=" + skip)
+                .body();
         page.forEach(r -> listed.add(r.path("activationId").asText()));
-        if (page.size() < 200) {
+        if (page.isEmpty()) {
           break;
         }
       }
