@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -79,36 +78,6 @@ class PostgresStoreTest extends StoreContract {
       done.get(30, TimeUnit.SECONDS);
       assertThat(s.get("ns", id)).get().extracting(ActivationRecord::start).isEqualTo(100L);
       assertThat(s.pending()).isEmpty();
-    }
-  }
-
-  /**
-   * A lazy accept (a blocking invocation's) is committed at once, so every server sees it; {@code
-   * sync()} returns only once the log holds it on disk (flush position past it).
-   */
-  @Test
-  void aLazyAcceptIsSeenByOtherServersAtOnceAndOnDiskAfterSync() throws Exception {
-    String id = "e".repeat(32);
-    try (Opened db = open(dir);
-        Opened other = open(dir);
-        Connection c =
-            DriverManager.getConnection(DATABASES.get(dir), cluster.user(), cluster.password());
-        Statement q = c.createStatement()) {
-      db.activations().acceptLazily(pending(id, "ns", "/ns/x", Json.MAPPER.createObjectNode()));
-      assertThat(other.activations().pending())
-          .extracting(PendingActivation::activationId)
-          .containsExactly(id);
-      String written;
-      try (ResultSet rs = q.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-        rs.next();
-        written = rs.getString(1);
-      }
-      db.activations().sync().get(30, TimeUnit.SECONDS);
-      try (ResultSet rs =
-          q.executeQuery("SELECT pg_current_wal_flush_lsn() >= '" + written + "'::pg_lsn")) {
-        rs.next();
-        assertThat(rs.getBoolean(1)).as("log flushed past the lazy accept").isTrue();
-      }
     }
   }
 

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ActivationStore} on the tables {@code pending_activations} and {@code activation_records}.
  * {@link #accept} has committed when it returns (its transaction may be shared with other
- * activations' writes: {@link GroupCommit}); {@link #acceptLazily} (a blocking invocation) has
- * committed too, without waiting for the log's flush, which the record's commit or {@link #sync}
- * brings. {@link #complete} inserts the record and deletes the pending entry in one transaction;
- * the record's primary key makes a second terminal record for the same id impossible: the first one
- * stays, the second is not written (logged), and the pending entry is gone either way.
+ * activations' writes: {@link GroupCommit}) (also for {@link #acceptLazily}: a database store keeps
+ * nothing in memory). {@link #complete} inserts the record and deletes the pending entry in one
+ * transaction; the record's primary key makes a second terminal record for the same id impossible:
+ * the first one stays, the second is not written (logged), and the pending entry is gone either
+ * way.
  */
 public final class PostgresActivationStore implements ActivationStore {
 
@@ -40,67 +39,20 @@ public final class PostgresActivationStore implements ActivationStore {
     this.db = db;
   }
 
-  private static final String INSERT_PENDING =
-      "INSERT INTO pending_activations (activation_id, namespace, body, owner) VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body";
-
   @Override
   public void accept(PendingActivation p) {
     String body = Json.write(p);
     db.grouped(
-        "accept an activation", p.activationId(), INSERT_PENDING, s -> bindPending(s, p, body));
-  }
-
-  private void bindPending(PreparedStatement s, PendingActivation p, String body)
-      throws SQLException {
-    s.setString(1, p.activationId());
-    s.setString(2, p.namespace());
-    s.setString(3, body);
-    s.setString(4, db.serverId());
-  }
-
-  /**
-   * As {@link #accept}, committed without waiting for the write-ahead log to reach the disk ({@code
-   * synchronous_commit = off} for this transaction only): visible to every server at once, durable
-   * with the next synchronous commit on the database — this activation's record, or {@link #sync}.
-   */
-  @Override
-  public void acceptLazily(PendingActivation p) {
-    String body = Json.write(p);
-    db.tx(
         "accept an activation",
-        c -> {
-          try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit TO OFF");
-          }
-          try (PreparedStatement s = c.prepareStatement(INSERT_PENDING)) {
-            bindPending(s, p, body);
-            return s.executeUpdate();
-          }
+        p.activationId(),
+        "INSERT INTO pending_activations (activation_id, namespace, body, owner) VALUES (?, ?, ?,"
+            + " ?) ON CONFLICT (activation_id) DO UPDATE SET body = EXCLUDED.body",
+        s -> {
+          s.setString(1, p.activationId());
+          s.setString(2, p.namespace());
+          s.setString(3, body);
+          s.setString(4, db.serverId());
         });
-  }
-
-  /**
-   * Waits until every lazy accept so far is on disk: a transaction that writes to the log (a
-   * logical-decoding message, which changes no table) commits synchronously, and its commit waits
-   * for the log up to its own record, after every earlier commit's.
-   */
-  @Override
-  public CompletableFuture<Void> sync() {
-    try {
-      db.tx(
-          "make the accepted activations durable",
-          c -> {
-            try (Statement s = c.createStatement();
-                ResultSet rs =
-                    s.executeQuery("SELECT pg_logical_emit_message(true, 'hpc-whisk', 'sync')")) {
-              return rs.next();
-            }
-          });
-      return CompletableFuture.completedFuture(null);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   @Override
