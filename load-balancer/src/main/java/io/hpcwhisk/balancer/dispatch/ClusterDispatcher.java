@@ -66,9 +66,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Known caveats.</b> A row whose origin died is not run (its caller is gone): the server that
  * takes over the origin's pending activation deletes the row in the same transaction and dispatches
- * it afresh (a late outcome of the old claim is dropped). Actions deleted or replaced are forgotten
- * only by this server's pilots (other servers' pilots keep the old version's idle runtime until
- * their idle timeout; a new version never reuses it).
+ * it afresh (a late outcome of the old claim is dropped) — unless it runs the activation already
+ * for that origin, whose run then answers (one run). Actions deleted or replaced are forgotten only
+ * by this server's pilots (other servers' pilots keep the old version's idle runtime until their
+ * idle timeout; a new version never reuses it).
  */
 public final class ClusterDispatcher implements ActivationDispatcher {
 
