@@ -166,8 +166,10 @@ final class HaSession implements AutoCloseable {
               .redirectOutput(runDir.resolve("haproxy.log").toFile());
       haproxy = pb.start();
       awaitFront();
-      out.println("front: " + frontUrl() + " (HAProxy, pid " + haproxy.pid() + ")");
+      // the demo actions exist before the front is announced: whoever waits for the line may use
+      // them
       createDemoActions();
+      out.println("front: " + frontUrl() + " (HAProxy, pid " + haproxy.pid() + ")");
     } catch (Exception | Error e) {
       close();
       throw e;
